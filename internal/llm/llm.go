@@ -1,0 +1,46 @@
+package llm
+
+import "context"
+
+// Message is one chat turn. Role is "system", "user" or "assistant".
+type Message struct {
+	Role    string
+	Content string
+}
+
+// Passage is one numbered piece of retrieved context; N is the number the
+// prompt cites it by ([1], [2], ...).
+type Passage struct {
+	N      int
+	ID     string
+	Text   string
+	Source string // document path or title, for display
+}
+
+// Request is what rag asks a Generator for. Messages is the rendered prompt
+// (system + user turns, passages included); Question and Passages carry the
+// same content unrendered, for generators that do not call a model.
+type Request struct {
+	Messages    []Message
+	Question    string
+	Passages    []Passage
+	MaxTokens   int     // 0: provider default
+	Temperature float64 // 0: provider default
+}
+
+// Answer is a finished generation.
+type Answer struct {
+	Text  string
+	Model string
+}
+
+// Generator produces an answer.
+//
+// Generate calls emit with each text delta as it is produced (when emit is
+// non-nil) and returns the full answer at the end; an error from emit stops
+// generation and is returned. Implementations are safe for concurrent use
+// and stop promptly when ctx is done.
+type Generator interface {
+	Generate(ctx context.Context, req Request, emit func(delta string) error) (Answer, error)
+	Model() string
+}

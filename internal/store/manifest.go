@@ -1,0 +1,125 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/vendor0919/api/internal/embed"
+)
+
+// Native store identity, written into every manifest.
+const (
+	FormatName    = "vendor0919-vectorstore"
+	FormatVersion = 1
+	ManifestFile  = "manifest.json"
+)
+
+// ErrCorrupt marks a store whose files disagree with its manifest or
+// cannot be parsed. Errors wrapping it name the file (and offset, where one
+// applies).
+var ErrCorrupt = errors.New("store: corrupt vector store")
+
+// FileInfo is the recorded size and SHA-256 (lower-case hex) of one file.
+type FileInfo struct {
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// IndexInfo records how the persisted ANN graph was built.
+type IndexInfo struct {
+	Type           string `json:"type"` // "hnsw" or "flat"
+	M              int    `json:"m,omitempty"`
+	EFConstruction int    `json:"ef_construction,omitempty"`
+	EFSearch       int    `json:"ef_search,omitempty"`
+}
+
+// Manifest describes a native store folder. It is written last, so a folder
+// with a manifest whose files verify is complete.
+type Manifest struct {
+	Format        string              `json:"format"`
+	FormatVersion int                 `json:"format_version"`
+	Version       string              `json:"version"` // label chosen by the writer, e.g. 20260927T120000Z
+	CreatedAt     time.Time           `json:"created_at"`
+	Embedding     embed.Info          `json:"embedding"`
+	Metric        string              `json:"metric"` // ann.Metric name
+	Count         int                 `json:"count"`
+	Index         *IndexInfo          `json:"index,omitempty"`
+	Files         map[string]FileInfo `json:"files"`
+}
+
+// ReadManifest reads and sanity-checks dir/manifest.json. It does not
+// verify the files; see Verify.
+func ReadManifest(dir string) (*Manifest, error) {
+	path := filepath.Join(dir, ManifestFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("store: read manifest: %w", err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
+	}
+	if m.Format != FormatName {
+		return nil, fmt.Errorf("%w: %s: format %q, want %q", ErrCorrupt, path, m.Format, FormatName)
+	}
+	if m.FormatVersion != FormatVersion {
+		return nil, fmt.Errorf("%w: %s: format_version %d not supported (want %d)", ErrCorrupt, path, m.FormatVersion, FormatVersion)
+	}
+	if m.Count < 0 || m.Embedding.Dims <= 0 {
+		return nil, fmt.Errorf("%w: %s: count %d, dims %d", ErrCorrupt, path, m.Count, m.Embedding.Dims)
+	}
+	for name := range m.Files {
+		if name == "" || name != filepath.Base(name) || name == ManifestFile || name == "." || name == ".." {
+			return nil, fmt.Errorf("%w: %s: bad file name %q", ErrCorrupt, path, name)
+		}
+	}
+	return &m, nil
+}
+
+// Verify checks that every file the manifest lists exists in dir with the
+// recorded size and SHA-256. The first mismatch is returned, wrapping
+// ErrCorrupt and naming the file.
+func (m *Manifest) Verify(dir string) error {
+	names := make([]string, 0, len(m.Files))
+	for name := range m.Files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		want := m.Files[name]
+		got, err := HashFile(filepath.Join(dir, name))
+		if err != nil {
+			return fmt.Errorf("%w: %s: %v", ErrCorrupt, name, err)
+		}
+		if got.Size != want.Size {
+			return fmt.Errorf("%w: %s: size %d, manifest says %d", ErrCorrupt, name, got.Size, want.Size)
+		}
+		if got.SHA256 != want.SHA256 {
+			return fmt.Errorf("%w: %s: sha256 %s, manifest says %s", ErrCorrupt, name, got.SHA256, want.SHA256)
+		}
+	}
+	return nil
+}
+
+// HashFile returns the size and SHA-256 of the file at path.
+func HashFile(path string) (FileInfo, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return FileInfo{}, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return FileInfo{}, err
+	}
+	return FileInfo{Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+}
