@@ -1,0 +1,385 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Embedder and generator names accepted by EMBEDDER and LLM.
+var (
+	embedders  = []string{"use-lite", "hash", "openai", "bedrock", "ollama"}
+	generators = []string{"extractive", "openai", "bedrock", "ollama"}
+	modes      = []string{"hybrid", "vector", "keyword"}
+)
+
+// Config is the service's whole configuration. Zero values are not
+// meaningful: build it with Load, which fills every default.
+type Config struct {
+	// Host and Port are where the server listens (HOST, default all
+	// interfaces; PORT, default 8080).
+	Host string
+	Port int
+
+	// CORSAllowOrigins lists the origins a browser may call from with
+	// credentials (CORS_ALLOW_ORIGINS, comma-separated, default
+	// http://localhost:3000). "*" admits any origin; it is echoed back, as
+	// Starlette does when credentials are allowed.
+	CORSAllowOrigins []string
+	// CORSAllowOriginRegex, when set, also admits origins that match it in
+	// full (CORS_ALLOW_ORIGIN_REGEX), e.g. Amplify branch previews.
+	CORSAllowOriginRegex *regexp.Regexp
+
+	// VectorStoreDir is the local vector store folder (VECTORSTORE_DIR,
+	// default /app/vectorstore).
+	VectorStoreDir string
+	// VectorStoreS3URI is the S3 prefix mirrored into VectorStoreDir before
+	// loading (VECTORSTORE_S3_URI, s3://bucket/prefix; empty: no sync).
+	VectorStoreS3URI string
+	// AWSRegion is the region for S3 and Bedrock (AWS_REGION; empty: the
+	// SDK's default chain, which ECS fills in).
+	AWSRegion string
+	// S3Endpoint points S3 calls at an S3-compatible server (S3_ENDPOINT);
+	// S3ForcePathStyle (S3_FORCE_PATH_STYLE) defaults to true when it is set.
+	S3Endpoint       string
+	S3ForcePathStyle bool
+	// SyncTimeout bounds the start-up sync (SYNC_TIMEOUT, default 2m).
+	SyncTimeout time.Duration
+	// SyncInterval re-syncs and hot-swaps the store periodically
+	// (SYNC_INTERVAL; 0, the default, disables polling).
+	SyncInterval time.Duration
+
+	// Embedder picks the query embedder (EMBEDDER: use-lite (default),
+	// hash, openai, bedrock, ollama); EmbeddingModel and EmbeddingDims
+	// (EMBEDDING_MODEL, EMBEDDING_DIMS) override the provider's defaults.
+	Embedder       string
+	EmbeddingModel string
+	EmbeddingDims  int
+
+	// LLM picks the answer generator (LLM: extractive (default), openai,
+	// bedrock, ollama); LLMModel (LLM_MODEL) overrides its default model.
+	LLM      string
+	LLMModel string
+	// LLMTimeout bounds one model call (LLM_TIMEOUT, default 60s).
+	LLMTimeout time.Duration
+
+	// OpenAIAPIKey and OpenAIBaseURL configure OpenAI-compatible servers
+	// (OPENAI_API_KEY; OPENAI_BASE_URL, default https://api.openai.com/v1).
+	OpenAIAPIKey  string
+	OpenAIBaseURL string
+	// OllamaBaseURL is the Ollama server (OLLAMA_BASE_URL, default
+	// http://localhost:11434).
+	OllamaBaseURL string
+
+	// APIKeys are the bearer tokens accepted on /search and /query
+	// (API_KEYS, comma-separated; empty: those routes are open).
+	APIKeys []string
+	// AdminToken guards POST /admin/reload (ADMIN_TOKEN; empty: the route
+	// answers 403).
+	AdminToken string
+
+	// LogLevel is the minimum level logged (LOG_LEVEL: debug, info, warn,
+	// error; default info).
+	LogLevel slog.Level
+
+	// Server timeouts (READ_HEADER_TIMEOUT 10s, READ_TIMEOUT 30s,
+	// WRITE_TIMEOUT 60s, IDLE_TIMEOUT 120s). IdleTimeout stays above the
+	// ALB's 60 s idle timeout so the ALB, not us, closes idle connections.
+	// Streaming answers extend their own write deadline up to QueryTimeout.
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	// QueryTimeout bounds one /query, streaming included (QUERY_TIMEOUT,
+	// default 120s).
+	QueryTimeout time.Duration
+	// ShutdownTimeout is how long in-flight requests may drain after
+	// SIGTERM (SHUTDOWN_TIMEOUT, default 25s; ECS kills at 30 s by default).
+	ShutdownTimeout time.Duration
+	// MaxBodyBytes caps request bodies (MAX_BODY_BYTES, default 1 MiB).
+	MaxBodyBytes int64
+
+	// DefaultTopK is top_k when a request omits it (DEFAULT_TOP_K, 5).
+	DefaultTopK int
+	// SearchMode is the default retrieval mode (SEARCH_MODE: hybrid
+	// (default), vector, keyword).
+	SearchMode string
+	// SearchEF is the HNSW candidate list size for queries (SEARCH_EF; 0:
+	// the store's own default).
+	SearchEF int
+	// ContextTokens is the prompt's context budget (CONTEXT_TOKENS, 3000).
+	ContextTokens int
+	// PromptTemplateFile replaces the built-in prompt (PROMPT_TEMPLATE_FILE,
+	// a Go text/template file; empty: built in).
+	PromptTemplateFile string
+}
+
+// Addr returns the listen address, host:port.
+func (c Config) Addr() string { return c.Host + ":" + strconv.Itoa(c.Port) }
+
+// LogValue logs the configuration with secrets redacted.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("addr", c.Addr()),
+		slog.Any("cors_allow_origins", c.CORSAllowOrigins),
+		slog.String("vectorstore_dir", c.VectorStoreDir),
+		slog.String("vectorstore_s3_uri", c.VectorStoreS3URI),
+		slog.String("s3_endpoint", c.S3Endpoint),
+		slog.String("embedder", c.Embedder),
+		slog.String("embedding_model", c.EmbeddingModel),
+		slog.String("llm", c.LLM),
+		slog.String("llm_model", c.LLMModel),
+		slog.Bool("openai_api_key_set", c.OpenAIAPIKey != ""),
+		slog.Int("api_keys", len(c.APIKeys)),
+		slog.Bool("admin_token_set", c.AdminToken != ""),
+		slog.String("log_level", c.LogLevel.String()),
+		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.String("search_mode", c.SearchMode),
+	)
+}
+
+// Load reads the configuration through getenv (os.Getenv in production, a
+// map in tests). The error, when not nil, joins one error per bad variable.
+func Load(getenv func(string) string) (Config, error) {
+	p := parser{getenv: getenv}
+	c := Config{
+		Host:                 p.str("HOST", ""),
+		Port:                 p.intRange("PORT", 8080, 1, 65535),
+		CORSAllowOrigins:     p.origins("CORS_ALLOW_ORIGINS", "http://localhost:3000"),
+		CORSAllowOriginRegex: p.regexp("CORS_ALLOW_ORIGIN_REGEX"),
+		VectorStoreDir:       p.str("VECTORSTORE_DIR", "/app/vectorstore"),
+		VectorStoreS3URI:     p.s3URI("VECTORSTORE_S3_URI"),
+		AWSRegion:            p.str("AWS_REGION", ""),
+		S3Endpoint:           p.url("S3_ENDPOINT", ""),
+		SyncTimeout:          p.duration("SYNC_TIMEOUT", 2*time.Minute, time.Second),
+		SyncInterval:         p.durationOrZero("SYNC_INTERVAL", time.Minute),
+		Embedder:             p.oneOf("EMBEDDER", "use-lite", embedders),
+		EmbeddingModel:       p.str("EMBEDDING_MODEL", ""),
+		EmbeddingDims:        p.intRange("EMBEDDING_DIMS", 0, 0, 65536),
+		LLM:                  p.oneOf("LLM", "extractive", generators),
+		LLMModel:             p.str("LLM_MODEL", ""),
+		LLMTimeout:           p.duration("LLM_TIMEOUT", 60*time.Second, time.Second),
+		OpenAIAPIKey:         p.str("OPENAI_API_KEY", ""),
+		OpenAIBaseURL:        p.url("OPENAI_BASE_URL", "https://api.openai.com/v1"),
+		OllamaBaseURL:        p.url("OLLAMA_BASE_URL", "http://localhost:11434"),
+		APIKeys:              p.list("API_KEYS"),
+		AdminToken:           p.str("ADMIN_TOKEN", ""),
+		LogLevel:             p.level("LOG_LEVEL"),
+		ReadHeaderTimeout:    p.duration("READ_HEADER_TIMEOUT", 10*time.Second, time.Millisecond),
+		ReadTimeout:          p.duration("READ_TIMEOUT", 30*time.Second, time.Millisecond),
+		WriteTimeout:         p.duration("WRITE_TIMEOUT", 60*time.Second, time.Millisecond),
+		IdleTimeout:          p.duration("IDLE_TIMEOUT", 120*time.Second, time.Millisecond),
+		QueryTimeout:         p.duration("QUERY_TIMEOUT", 120*time.Second, time.Second),
+		ShutdownTimeout:      p.duration("SHUTDOWN_TIMEOUT", 25*time.Second, 0),
+		MaxBodyBytes:         int64(p.intRange("MAX_BODY_BYTES", 1<<20, 1024, 64<<20)),
+		DefaultTopK:          p.intRange("DEFAULT_TOP_K", 5, 1, 50),
+		SearchMode:           p.oneOf("SEARCH_MODE", "hybrid", modes),
+		SearchEF:             p.intRange("SEARCH_EF", 0, 0, 10000),
+		ContextTokens:        p.intRange("CONTEXT_TOKENS", 3000, 100, 1_000_000),
+		PromptTemplateFile:   p.str("PROMPT_TEMPLATE_FILE", ""),
+	}
+	c.S3ForcePathStyle = p.boolean("S3_FORCE_PATH_STYLE", c.S3Endpoint != "")
+
+	// Cross-field rules.
+	if c.ShutdownTimeout > 110*time.Second {
+		p.fail("SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String(), "at most 110s (Fargate's stopTimeout tops out at 120s)")
+	}
+	if c.VectorStoreDir == "" {
+		p.fail("VECTORSTORE_DIR", "", "a folder path")
+	}
+	if c.Embedder == "openai" || c.LLM == "openai" {
+		if c.OpenAIAPIKey == "" && c.OpenAIBaseURL == "https://api.openai.com/v1" {
+			p.fail("OPENAI_API_KEY", "", "set when EMBEDDER or LLM is openai and OPENAI_BASE_URL is api.openai.com")
+		}
+	}
+	if c.Embedder == "ollama" && c.EmbeddingModel == "" {
+		p.fail("EMBEDDING_MODEL", "", "a model name when EMBEDDER is ollama")
+	}
+	if c.LLM == "ollama" && c.LLMModel == "" {
+		p.fail("LLM_MODEL", "", "a model name when LLM is ollama")
+	}
+	return c, errors.Join(p.errs...)
+}
+
+// parser reads variables and records one error per bad one.
+type parser struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (p *parser) fail(name, value, want string) {
+	if value == "" {
+		p.errs = append(p.errs, fmt.Errorf("config: %s: want %s", name, want))
+		return
+	}
+	p.errs = append(p.errs, fmt.Errorf("config: %s=%q: want %s", name, value, want))
+}
+
+func (p *parser) lookup(name string) (string, bool) {
+	v := strings.TrimSpace(p.getenv(name))
+	return v, v != ""
+}
+
+func (p *parser) str(name, def string) string {
+	if v, ok := p.lookup(name); ok {
+		return v
+	}
+	return def
+}
+
+func (p *parser) intRange(name string, def, lo, hi int) int {
+	v, ok := p.lookup(name)
+	if !ok {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		p.fail(name, v, fmt.Sprintf("an integer from %d to %d", lo, hi))
+		return def
+	}
+	return n
+}
+
+func (p *parser) boolean(name string, def bool) bool {
+	v, ok := p.lookup(name)
+	if !ok {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		p.fail(name, v, "true or false")
+		return def
+	}
+	return b
+}
+
+func (p *parser) duration(name string, def, min time.Duration) time.Duration {
+	v, ok := p.lookup(name)
+	if !ok {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < min {
+		p.fail(name, v, fmt.Sprintf("a duration such as 30s or 2m, at least %s", min))
+		return def
+	}
+	return d
+}
+
+// durationOrZero is duration where "0" disables the feature and any other
+// value must be at least min.
+func (p *parser) durationOrZero(name string, min time.Duration) time.Duration {
+	v, ok := p.lookup(name)
+	if !ok || v == "0" {
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < min {
+		p.fail(name, v, fmt.Sprintf("0 (off) or a duration of at least %s", min))
+		return 0
+	}
+	return d
+}
+
+func (p *parser) oneOf(name, def string, allowed []string) string {
+	v, ok := p.lookup(name)
+	if !ok {
+		return def
+	}
+	v = strings.ToLower(v)
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	p.fail(name, v, "one of "+strings.Join(allowed, ", "))
+	return def
+}
+
+func (p *parser) list(name string) []string {
+	v, _ := p.lookup(name)
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (p *parser) origins(name, def string) []string {
+	if _, ok := p.lookup(name); !ok {
+		return []string{def}
+	}
+	out := p.list(name)
+	for _, o := range out {
+		if o == "*" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			p.fail(name, o, "origins like https://main.example.amplifyapp.com or http://localhost:3000 (scheme://host[:port], no path), comma-separated")
+		}
+	}
+	for i, o := range out {
+		out[i] = strings.TrimSuffix(o, "/")
+	}
+	return out
+}
+
+func (p *parser) regexp(name string) *regexp.Regexp {
+	v, ok := p.lookup(name)
+	if !ok {
+		return nil
+	}
+	re, err := regexp.Compile("^(?:" + v + ")$")
+	if err != nil {
+		p.fail(name, v, "a valid regular expression ("+err.Error()+")")
+		return nil
+	}
+	return re
+}
+
+func (p *parser) url(name, def string) string {
+	v, ok := p.lookup(name)
+	if !ok {
+		return def
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.fail(name, v, "an http:// or https:// URL")
+		return def
+	}
+	return strings.TrimSuffix(v, "/")
+}
+
+func (p *parser) s3URI(name string) string {
+	v, ok := p.lookup(name)
+	if !ok {
+		return ""
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Scheme != "s3" || u.Host == "" {
+		p.fail(name, v, "s3://bucket/prefix")
+		return ""
+	}
+	return v
+}
+
+func (p *parser) level(name string) slog.Level {
+	v, ok := p.lookup(name)
+	if !ok {
+		return slog.LevelInfo
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(v)); err != nil {
+		p.fail(name, v, "debug, info, warn or error")
+		return slog.LevelInfo
+	}
+	return l
+}

@@ -1,0 +1,143 @@
+package config
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoad_Defaults(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"Port", c.Port, 8080},
+		{"Addr", c.Addr(), ":8080"},
+		{"CORS", strings.Join(c.CORSAllowOrigins, ","), "http://localhost:3000"},
+		{"VectorStoreDir", c.VectorStoreDir, "/app/vectorstore"},
+		{"Embedder", c.Embedder, "use-lite"},
+		{"LLM", c.LLM, "extractive"},
+		{"LogLevel", c.LogLevel, slog.LevelInfo},
+		{"ShutdownTimeout", c.ShutdownTimeout, 25 * time.Second},
+		{"MaxBodyBytes", c.MaxBodyBytes, int64(1 << 20)},
+		{"S3ForcePathStyle", c.S3ForcePathStyle, false},
+		{"SyncInterval", c.SyncInterval, time.Duration(0)},
+		{"SearchMode", c.SearchMode, "hybrid"},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("%s = %v, want %v", ch.name, ch.got, ch.want)
+		}
+	}
+}
+
+func TestLoad_Values(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{
+		"PORT":                    "9090",
+		"CORS_ALLOW_ORIGINS":      "https://main.d1.amplifyapp.com/, http://localhost:3000",
+		"CORS_ALLOW_ORIGIN_REGEX": `https://[a-z0-9-]+\.d1\.amplifyapp\.com`,
+		"VECTORSTORE_S3_URI":      "s3://vendor-rag-0919/vectorstore/prod",
+		"S3_ENDPOINT":             "http://127.0.0.1:7070/",
+		"SYNC_INTERVAL":           "5m",
+		"EMBEDDER":                "HASH",
+		"API_KEYS":                "a, b,,",
+		"LOG_LEVEL":               "debug",
+		"SHUTDOWN_TIMEOUT":        "5s",
+	}))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if c.Port != 9090 || c.Embedder != "hash" || c.LogLevel != slog.LevelDebug || c.ShutdownTimeout != 5*time.Second {
+		t.Errorf("scalars: %+v", c)
+	}
+	if got := strings.Join(c.CORSAllowOrigins, "|"); got != "https://main.d1.amplifyapp.com|http://localhost:3000" {
+		t.Errorf("origins = %q", got)
+	}
+	if !c.CORSAllowOriginRegex.MatchString("https://pr-12.d1.amplifyapp.com") || c.CORSAllowOriginRegex.MatchString("https://evil.com/https://pr-12.d1.amplifyapp.com") {
+		t.Errorf("origin regex must match whole origins only")
+	}
+	if c.S3Endpoint != "http://127.0.0.1:7070" || !c.S3ForcePathStyle {
+		t.Errorf("s3 endpoint %q path style %v", c.S3Endpoint, c.S3ForcePathStyle)
+	}
+	if len(c.APIKeys) != 2 || c.SyncInterval != 5*time.Minute {
+		t.Errorf("api keys %q interval %v", c.APIKeys, c.SyncInterval)
+	}
+}
+
+func TestLoad_Invalid(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantSub []string
+	}{
+		{"port not a number", map[string]string{"PORT": "eighty"}, []string{`PORT="eighty"`, "integer from 1 to 65535"}},
+		{"port out of range", map[string]string{"PORT": "70000"}, []string{"PORT"}},
+		{"origin with path", map[string]string{"CORS_ALLOW_ORIGINS": "http://x.com/app"}, []string{"CORS_ALLOW_ORIGINS", "no path"}},
+		{"origin without scheme", map[string]string{"CORS_ALLOW_ORIGINS": "localhost:3000"}, []string{"CORS_ALLOW_ORIGINS"}},
+		{"bad regex", map[string]string{"CORS_ALLOW_ORIGIN_REGEX": "("}, []string{"CORS_ALLOW_ORIGIN_REGEX"}},
+		{"s3 uri", map[string]string{"VECTORSTORE_S3_URI": "vendor-rag-0919/prod"}, []string{"VECTORSTORE_S3_URI", "s3://bucket/prefix"}},
+		{"embedder", map[string]string{"EMBEDDER": "bert"}, []string{"EMBEDDER", "use-lite"}},
+		{"llm", map[string]string{"LLM": "gpt"}, []string{"LLM", "extractive"}},
+		{"duration", map[string]string{"SYNC_TIMEOUT": "soon"}, []string{"SYNC_TIMEOUT", "duration"}},
+		{"shutdown too long", map[string]string{"SHUTDOWN_TIMEOUT": "5m"}, []string{"SHUTDOWN_TIMEOUT", "110s"}},
+		{"log level", map[string]string{"LOG_LEVEL": "loud"}, []string{"LOG_LEVEL"}},
+		{"openai needs key", map[string]string{"LLM": "openai"}, []string{"OPENAI_API_KEY"}},
+		{"ollama needs model", map[string]string{"LLM": "ollama"}, []string{"LLM_MODEL"}},
+		{"body limit", map[string]string{"MAX_BODY_BYTES": "1"}, []string{"MAX_BODY_BYTES"}},
+		{"sync interval too short", map[string]string{"SYNC_INTERVAL": "1s"}, []string{"SYNC_INTERVAL", "0 (off)"}},
+		{"url", map[string]string{"OPENAI_BASE_URL": "ftp://x"}, []string{"OPENAI_BASE_URL", "http"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Load(env(tt.env))
+			if err == nil {
+				t.Fatal("want error")
+			}
+			for _, s := range tt.wantSub {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q does not mention %q", err, s)
+				}
+			}
+		})
+	}
+}
+
+func TestLoad_ReportsEveryBadVariable(t *testing.T) {
+	t.Parallel()
+	_, err := Load(env(map[string]string{"PORT": "x", "EMBEDDER": "y", "LOG_LEVEL": "z"}))
+	if err == nil {
+		t.Fatal("want error")
+	}
+	for _, name := range []string{"PORT", "EMBEDDER", "LOG_LEVEL"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error does not name %s: %v", name, err)
+		}
+	}
+}
+
+func TestConfig_LogValueRedactsSecrets(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{"OPENAI_API_KEY": "sk-secret", "ADMIN_TOKEN": "tok-secret", "API_KEYS": "k-secret"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.LogValue().String()
+	for _, secret := range []string{"sk-secret", "tok-secret", "k-secret"} {
+		if strings.Contains(s, secret) {
+			t.Errorf("LogValue leaks %q: %s", secret, s)
+		}
+	}
+}
