@@ -1,0 +1,27 @@
+// Package retry implements retries of upstream calls: exponential backoff
+// with full jitter, Retry-After honoured, context-aware waits, plus the
+// HTTP helpers the embedders and generators share (sending one attempt,
+// classifying statuses, and turning an error body into a short reason
+// with secrets scrubbed).
+//
+// # Model
+//
+// [Do] runs an attempt function until it succeeds, returns an error not
+// marked [Transient], the attempts run out, or ctx is done. Attempt n (from
+// 1) that fails transiently is followed by a wait drawn uniformly from
+// [0, min(MaxDelay, BaseDelay·2^(n-1))] ("full jitter"), raised to the
+// server's Retry-After when that is longer. A Retry-After longer than
+// MaxDelay ends the retries at once rather than parking the caller.
+//
+// [Send] performs one HTTP attempt and classifies the outcome: a transport
+// error is transient unless the caller's ctx is done; 429 and 5xx (except
+// 501) are transient; other non-2xx statuses are final. Either way a
+// non-2xx answer becomes a [*HTTPError] whose Reason is at most 200 runes
+// from the body's error message, with API keys and bearer tokens scrubbed.
+//
+// # Concurrency and ownership
+//
+// Everything here is stateless and safe for concurrent use. [Send] closes
+// the body of a non-2xx response; the caller owns and must close the body
+// of a 2xx response.
+package retry

@@ -1,0 +1,134 @@
+package retry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// Policy says how often and how long to retry. The zero value is usable.
+type Policy struct {
+	// MaxAttempts is the total number of attempts, the first included.
+	// Zero means 4; 1 disables retries.
+	MaxAttempts int
+	// BaseDelay is the backoff ceiling after the first failure; it doubles
+	// with each further failure. Zero means 250ms.
+	BaseDelay time.Duration
+	// MaxDelay caps one wait. A Retry-After beyond it stops retrying.
+	// Zero means 20s.
+	MaxDelay time.Duration
+}
+
+func (p Policy) withDefaults() Policy {
+	if p.MaxAttempts <= 0 {
+		p.MaxAttempts = 4
+	}
+	if p.BaseDelay <= 0 {
+		p.BaseDelay = 250 * time.Millisecond
+	}
+	if p.MaxDelay <= 0 {
+		p.MaxDelay = 20 * time.Second
+	}
+	return p
+}
+
+// Validate reports a negative field.
+func (p Policy) Validate() error {
+	if p.MaxAttempts < 0 || p.BaseDelay < 0 || p.MaxDelay < 0 {
+		return errors.New("retry: negative policy field")
+	}
+	return nil
+}
+
+type transientError struct {
+	err   error
+	after time.Duration
+}
+
+func (e *transientError) Error() string { return e.err.Error() }
+func (e *transientError) Unwrap() error { return e.err }
+
+// Transient marks err as worth retrying, after at least the given delay
+// (zero: backoff only). It returns nil for a nil err.
+func Transient(err error, after time.Duration) error {
+	if err == nil {
+		return nil
+	}
+	return &transientError{err: err, after: after}
+}
+
+// IsTransient reports whether err (or an error it wraps) was marked by
+// [Transient], and the Retry-After it carries.
+func IsTransient(err error) (time.Duration, bool) {
+	var t *transientError
+	if errors.As(err, &t) {
+		return t.after, true
+	}
+	return 0, false
+}
+
+// Do calls attempt until it returns nil or a non-transient error, the
+// policy's attempts are used up, or ctx is done. It returns nil, the final
+// error with its transient mark removed (prefixed with the attempt count
+// when more than one attempt ran), or ctx.Err() when ctx ended the wait or
+// the attempt. attempt receives ctx and the attempt number, from 1.
+func Do(ctx context.Context, p Policy, attempt func(ctx context.Context, n int) error) error {
+	p = p.withDefaults()
+	for n := 1; ; n++ {
+		err := attempt(ctx, n)
+		if err == nil {
+			return nil
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		after, ok := IsTransient(err)
+		if !ok {
+			return err
+		}
+		err = unmark(err)
+		if n >= p.MaxAttempts || after > p.MaxDelay {
+			if n == 1 {
+				return err
+			}
+			return fmt.Errorf("after %d attempts: %w", n, err)
+		}
+		wait := Backoff(p, n)
+		if after > wait {
+			wait = after
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// Backoff returns the full-jitter wait after failed attempt n (from 1):
+// uniform in [0, min(MaxDelay, BaseDelay·2^(n-1))].
+func Backoff(p Policy, n int) time.Duration {
+	p = p.withDefaults()
+	ceil := p.BaseDelay
+	for i := 1; i < n && ceil < p.MaxDelay; i++ {
+		ceil *= 2
+	}
+	ceil = min(ceil, p.MaxDelay)
+	return time.Duration(rand.Int64N(int64(ceil) + 1))
+}
+
+// unmark strips transient marks from the top of err's chain. A mark
+// buried under a wrapper is left in place; it is harmless there.
+func unmark(err error) error {
+	for {
+		t, ok := err.(*transientError)
+		if !ok {
+			return err
+		}
+		err = t.err
+	}
+}

@@ -1,0 +1,275 @@
+package retry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+var fast = Policy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 20 * time.Millisecond}
+
+func TestDo_Outcomes(t *testing.T) {
+	t.Parallel()
+	final := errors.New("final")
+	flaky := errors.New("flaky")
+	tests := []struct {
+		name      string
+		fails     int   // transient failures before the outcome
+		outcome   error // returned after the failures
+		wantCalls int
+		wantErr   error
+	}{
+		{"first try", 0, nil, 1, nil},
+		{"two transient then ok", 2, nil, 3, nil},
+		{"final error not retried", 0, final, 1, final},
+		{"exhausted", 10, nil, 4, flaky},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			calls := 0
+			err := Do(context.Background(), fast, func(_ context.Context, n int) error {
+				calls++
+				if n != calls {
+					t.Errorf("attempt number %d, want %d", n, calls)
+				}
+				if calls <= tc.fails {
+					return Transient(flaky, 0)
+				}
+				return tc.outcome
+			})
+			if calls != tc.wantCalls {
+				t.Errorf("calls = %d, want %d", calls, tc.wantCalls)
+			}
+			if !errors.Is(err, tc.wantErr) || (err == nil) != (tc.wantErr == nil) {
+				t.Errorf("err = %v, want %v", err, tc.wantErr)
+			}
+			if _, ok := IsTransient(err); ok {
+				t.Errorf("returned error still marked transient: %v", err)
+			}
+		})
+	}
+}
+
+func TestDo_RetryAfter(t *testing.T) {
+	t.Parallel()
+	var calls int
+	start := time.Now()
+	err := Do(context.Background(), fast, func(context.Context, int) error {
+		calls++
+		if calls == 1 {
+			return Transient(errors.New("429"), 15*time.Millisecond)
+		}
+		return nil
+	})
+	if err != nil || calls != 2 {
+		t.Fatalf("err=%v calls=%d", err, calls)
+	}
+	if el := time.Since(start); el < 15*time.Millisecond {
+		t.Errorf("waited %v, want >= Retry-After 15ms", el)
+	}
+	// A Retry-After beyond MaxDelay stops at once.
+	calls = 0
+	err = Do(context.Background(), fast, func(context.Context, int) error {
+		calls++
+		return Transient(errors.New("429"), time.Hour)
+	})
+	if err == nil || calls != 1 {
+		t.Errorf("long Retry-After: err=%v calls=%d, want error after 1 call", err, calls)
+	}
+}
+
+func TestDo_ContextCanceledDuringWait(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	p := Policy{MaxAttempts: 5, BaseDelay: time.Hour, MaxDelay: time.Hour}
+	go func() { time.Sleep(10 * time.Millisecond); cancel() }()
+	start := time.Now()
+	err := Do(ctx, p, func(context.Context, int) error { return Transient(errors.New("x"), time.Minute) })
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if time.Since(start) > 2*time.Second {
+		t.Error("Do did not return promptly on cancel")
+	}
+}
+
+func TestBackoff_FullJitterBounds(t *testing.T) {
+	t.Parallel()
+	p := Policy{BaseDelay: 10 * time.Millisecond, MaxDelay: 50 * time.Millisecond}
+	for n, ceil := range map[int]time.Duration{1: 10 * time.Millisecond, 2: 20 * time.Millisecond, 3: 40 * time.Millisecond, 9: 50 * time.Millisecond} {
+		var maxSeen time.Duration
+		for range 500 {
+			d := Backoff(p, n)
+			if d < 0 || d > ceil {
+				t.Fatalf("Backoff(n=%d) = %v outside [0,%v]", n, d, ceil)
+			}
+			maxSeen = max(maxSeen, d)
+		}
+		if maxSeen < ceil/2 {
+			t.Errorf("n=%d: max of 500 draws %v, not spread up to %v", n, maxSeen, ceil)
+		}
+	}
+}
+
+func TestRetryAfter_Forms(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		h    map[string]string
+		want time.Duration
+	}{
+		{map[string]string{"Retry-After": "2"}, 2 * time.Second},
+		{map[string]string{"Retry-After": "0.5"}, 500 * time.Millisecond},
+		{map[string]string{"Retry-After": now.Add(3 * time.Second).Format(http.TimeFormat)}, 3 * time.Second},
+		{map[string]string{"Retry-After-Ms": "150", "Retry-After": "9"}, 150 * time.Millisecond},
+		{map[string]string{"Retry-After": "soon"}, 0},
+		{map[string]string{"Retry-After": "-3"}, 0},
+		{nil, 0},
+	}
+	for _, tc := range tests {
+		h := http.Header{}
+		for k, v := range tc.h {
+			h.Set(k, v)
+		}
+		if got := RetryAfter(h, now); got != tc.want {
+			t.Errorf("RetryAfter(%v) = %v, want %v", tc.h, got, tc.want)
+		}
+	}
+}
+
+func TestReason_ScrubsSecrets(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, body, want string
+		notWant          []string
+	}{
+		{"openai", `{"error":{"message":"Incorrect API key provided: sk-proj-abcdefgh1234. Find yours","code":"invalid_api_key"}}`, "invalid_api_key: Incorrect API key provided: sk-***", []string{"abcdefgh1234"}},
+		{"ollama", `{"error":"model \"x\" not found"}`, `model "x" not found`, nil},
+		{"aws", `{"message":"The security token included in the request is invalid."}`, "The security token", nil},
+		{"bearer echo", `Authorization: Bearer abc.def.ghi rejected`, "Bearer ***", []string{"abc.def"}},
+		{"configured key", `{"message":"key MYSECRETKEY1 bad"}`, "key *** bad", []string{"MYSECRETKEY1"}},
+		{"akid", `{"Message":"AKIAABCDEFGHIJKLMNOP denied"}`, "AKIA***", []string{"ABCDEFGHIJKLMNOP"}},
+		{"html", `<html>bad gateway</html>`, "Bad Gateway", nil},
+		{"long", `{"message":"` + strings.Repeat("x", 500) + `"}`, "…", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := Reason(http.StatusBadGateway, []byte(tc.body), "MYSECRETKEY1")
+			if !strings.Contains(got, tc.want) {
+				t.Errorf("Reason = %q, want it to contain %q", got, tc.want)
+			}
+			for _, nw := range tc.notWant {
+				if strings.Contains(got, nw) {
+					t.Errorf("Reason = %q leaks %q", got, nw)
+				}
+			}
+			if n := len([]rune(got)); n > maxReasonRunes {
+				t.Errorf("reason is %d runes", n)
+			}
+		})
+	}
+}
+
+func TestSend_Classifies(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		status        int
+		header        map[string]string
+		wantErr       bool
+		wantTransient bool
+		wantAfter     time.Duration
+	}{
+		{200, nil, false, false, 0},
+		{400, nil, true, false, 0},
+		{401, nil, true, false, 0},
+		{429, map[string]string{"Retry-After": "1"}, true, true, time.Second},
+		{500, nil, true, true, 0},
+		{501, nil, true, false, 0},
+		{503, nil, true, true, 0},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				for k, v := range tc.header {
+					w.Header().Set(k, v)
+				}
+				w.WriteHeader(tc.status)
+				io.WriteString(w, `{"error":{"message":"nope"}}`)
+			}))
+			defer srv.Close()
+			req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+			resp, err := Send(context.Background(), srv.Client(), "test", req)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err = %v", err)
+			}
+			if err == nil {
+				resp.Body.Close()
+				return
+			}
+			after, tr := IsTransient(err)
+			if tr != tc.wantTransient || after != tc.wantAfter {
+				t.Errorf("transient=%v after=%v, want %v %v", tr, after, tc.wantTransient, tc.wantAfter)
+			}
+			var he *HTTPError
+			if !errors.As(err, &he) || he.Status != tc.status || he.Provider != "test" || he.Reason != "nope" {
+				t.Errorf("HTTPError = %+v", he)
+			}
+		})
+	}
+}
+
+func TestSend_TransportErrorTransient(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	_, err := Send(context.Background(), http.DefaultClient, "test", req)
+	if _, ok := IsTransient(err); !ok {
+		t.Errorf("connection refused not transient: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req, _ = http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if _, err := Send(ctx, http.DefaultClient, "test", req); !errors.Is(err, context.Canceled) {
+		t.Errorf("canceled: err = %v", err)
+	}
+}
+
+func TestDo_CountsAttemptsAgainstServer(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.WriteHeader(500)
+	}))
+	defer srv.Close()
+	err := Do(context.Background(), fast, func(ctx context.Context, _ int) error {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
+		resp, err := Send(ctx, srv.Client(), "test", req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	})
+	var he *HTTPError
+	if !errors.As(err, &he) || he.Status != 500 {
+		t.Fatalf("err = %v", err)
+	}
+	if hits.Load() != 4 {
+		t.Errorf("server saw %d attempts, want 4", hits.Load())
+	}
+	if !strings.Contains(err.Error(), "after 4 attempts") {
+		t.Errorf("err %q does not count attempts", err)
+	}
+}
