@@ -1,0 +1,262 @@
+package chunk
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// checkSpans verifies the Split invariants: spans cover text contiguously
+// (each starts at or before the previous end), Text matches the offsets,
+// no span exceeds size runes and every offset is a rune boundary.
+func checkSpans(t *testing.T, text string, opts Options, spans []Span) {
+	t.Helper()
+	size, _ := opts.norm()
+	starts := map[int]bool{len(text): true}
+	for i := range text {
+		starts[i] = true
+	}
+	if text == "" {
+		if len(spans) != 0 {
+			t.Fatalf("empty text gave %d spans", len(spans))
+		}
+		return
+	}
+	if len(spans) == 0 || spans[0].Start != 0 || spans[len(spans)-1].End != len(text) {
+		t.Fatalf("spans do not cover the text: %+v", spans)
+	}
+	for i, sp := range spans {
+		if sp.Text != text[sp.Start:sp.End] {
+			t.Fatalf("span %d text mismatch", i)
+		}
+		if sp.End <= sp.Start {
+			t.Fatalf("span %d empty or reversed: %d..%d", i, sp.Start, sp.End)
+		}
+		if n := utf8.RuneCountInString(sp.Text); n > size {
+			t.Fatalf("span %d has %d runes > %d", i, n, size)
+		}
+		if !starts[sp.Start] || !starts[sp.End] {
+			t.Fatalf("span %d cuts a rune: %d..%d", i, sp.Start, sp.End)
+		}
+		if i > 0 && (sp.Start > spans[i-1].End || sp.Start <= spans[i-1].Start) {
+			t.Fatalf("span %d starts at %d, previous %d..%d", i, sp.Start, spans[i-1].Start, spans[i-1].End)
+		}
+	}
+}
+
+func TestSplit_Boundaries(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		text  string
+		opts  Options
+		first string // expected text of the first span
+		count int
+	}{
+		{"short text is one span", "Hello world.", Options{Size: 100}, "Hello world.", 1},
+		{"sentence end preferred", "One two three. Four five six seven.", Options{Size: 20, Overlap: -1}, "One two three. ", 2},
+		{"paragraph break wins over sentence", "Alpha beta.\n\nGamma. Delta epsilon", Options{Size: 26, Overlap: -1}, "Alpha beta.\n\n", 2},
+		{"japanese sentence end without space", "今日は晴れです。明日は雨が降るでしょう。", Options{Size: 12, Overlap: -1}, "今日は晴れです。", 2},
+		{"hard cut without any break", "abcdefghij", Options{Size: 4, Overlap: -1}, "abcd", 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := Split(tc.text, tc.opts)
+			checkSpans(t, tc.text, tc.opts, got)
+			if got[0].Text != tc.first {
+				t.Errorf("first span = %q, want %q", got[0].Text, tc.first)
+			}
+			if len(got) != tc.count {
+				t.Errorf("got %d spans %+v, want %d", len(got), got, tc.count)
+			}
+		})
+	}
+}
+
+func TestSplit_OverlapStartsAtSentence(t *testing.T) {
+	t.Parallel()
+	text := strings.Repeat("The cat sat. ", 20)
+	opts := Options{Size: 60, Overlap: 20}
+	spans := Split(text, opts)
+	checkSpans(t, text, opts, spans)
+	for i, sp := range spans[1:] {
+		if !strings.HasPrefix(sp.Text, "The cat") {
+			t.Errorf("span %d starts mid-sentence: %q", i+1, sp.Text)
+		}
+		if sp.Start >= spans[i].End {
+			t.Errorf("span %d does not overlap the previous one", i+1)
+		}
+	}
+}
+
+func FuzzSplit(f *testing.F) {
+	f.Add("Hello world. This is a test!\n\nNew paragraph?", 10, 3)
+	f.Add("返品は30日以内。交換は無料です！質問は？", 5, 2)
+	f.Add("\xff\xfe broken utf8 \x80", 3, 1)
+	f.Add("", 1, 0)
+	f.Fuzz(func(t *testing.T, text string, size, overlap int) {
+		opts := Options{Size: size%200 + 1, Overlap: overlap % 100}
+		if opts.Size <= 0 {
+			opts.Size = -opts.Size + 1
+		}
+		checkSpans(t, text, opts, Split(text, opts))
+	})
+}
+
+func TestEstimateTokens_Cases(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want int
+	}{
+		{"", 0},
+		{"abcd", 1},
+		{"abcde", 2},
+		{"日本語", 3},
+		{"日本語 abc", 4},
+	}
+	for _, tc := range tests {
+		if got := EstimateTokens(tc.in); got != tc.want {
+			t.Errorf("EstimateTokens(%q) = %d, want %d", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestParse_Formats(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		source   string
+		content  string
+		title    string
+		sections []string // headings
+		contains string   // text some section must contain
+		absent   string   // text no section may contain
+	}{
+		{
+			name: "markdown headings", source: "guide/setup.md",
+			content:  "Intro line.\n# Setup Guide\nStep one.\n## Install\n```\n# not a heading\n```\nRun it.\n",
+			title:    "Setup Guide",
+			sections: []string{"", "Setup Guide", "Install"},
+			contains: "# not a heading",
+		},
+		{
+			name: "markdown front matter title", source: "a.md",
+			content:  "---\ntitle: \"FM Title\"\n---\n# Heading\nBody.\n",
+			title:    "FM Title",
+			sections: []string{"Heading"},
+			absent:   "title:",
+		},
+		{
+			name: "plain text title from file name", source: "notes/faq.txt",
+			content: "Just text.", title: "faq", sections: []string{""}, contains: "Just text.",
+		},
+		{
+			name: "html visible text", source: "p.html",
+			content:  `<html><head><title>Page T</title><style>.x{}</style></head><body><h1>Top</h1><p>Visible <b>bold</b></p><script>var hidden=1</script><h2>Sub</h2><p>More</p></body></html>`,
+			title:    "Page T",
+			sections: []string{"Top", "Sub"},
+			contains: "Visible bold",
+			absent:   "hidden",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			doc, err := Parse(tc.source, []byte(tc.content))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if doc.Title != tc.title {
+				t.Errorf("title = %q, want %q", doc.Title, tc.title)
+			}
+			var heads []string
+			all := ""
+			for _, s := range doc.Sections {
+				heads = append(heads, s.Heading)
+				all += s.Text
+			}
+			if strings.Join(heads, "|") != strings.Join(tc.sections, "|") {
+				t.Errorf("sections = %q, want %q", heads, tc.sections)
+			}
+			if tc.contains != "" && !strings.Contains(all, tc.contains) {
+				t.Errorf("text %q lacks %q", all, tc.contains)
+			}
+			if tc.absent != "" && strings.Contains(all, tc.absent) {
+				t.Errorf("text %q contains %q", all, tc.absent)
+			}
+		})
+	}
+}
+
+func TestParse_Unsupported(t *testing.T) {
+	t.Parallel()
+	if _, err := Parse("x.pdf", nil); err == nil {
+		t.Fatal("want error for .pdf")
+	}
+}
+
+func TestChunks_IDsAndMetadata(t *testing.T) {
+	t.Parallel()
+	doc := Document{Source: "en/a.md", Title: "A", Sections: []Section{
+		{Heading: "One", Text: "# One\nFirst sentence here. Second sentence here."},
+		{Heading: "Two", Text: "   \n"},
+		{Heading: "Three", Text: "# Three\nThird."},
+	}}
+	got := Chunks(doc, Options{Size: 20, Overlap: -1})
+	if len(got) < 3 {
+		t.Fatalf("got %d chunks", len(got))
+	}
+	ids := map[string]bool{}
+	for i, c := range got {
+		if c.ID != ID("en/a.md", i) || ids[c.ID] {
+			t.Errorf("chunk %d id %q not stable/unique", i, c.ID)
+		}
+		ids[c.ID] = true
+		if c.Metadata["chunk"] != i || c.Metadata["source"] != "en/a.md" || c.Metadata["title"] != "A" {
+			t.Errorf("chunk %d metadata %v", i, c.Metadata)
+		}
+		if c.Metadata["section"] == "Two" {
+			t.Errorf("whitespace-only section produced a chunk")
+		}
+	}
+	if last := got[len(got)-1]; last.Metadata["section"] != "Three" {
+		t.Errorf("last chunk section = %v", last.Metadata["section"])
+	}
+	again := Chunks(doc, Options{Size: 20, Overlap: -1})
+	if again[0].ID != got[0].ID {
+		t.Error("ids change between runs")
+	}
+}
+
+func TestLoadDir_SortedSkipsHidden(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	files := map[string]string{
+		"b.md": "# B\nb", "a/x.txt": "x", ".hidden/y.md": "# Y", "c.pdf": "%PDF", "d.html": "<p>d</p>",
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	docs, err := LoadDir(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range docs {
+		got = append(got, d.Source)
+	}
+	if want := "a/x.txt|b.md|d.html"; strings.Join(got, "|") != want {
+		t.Errorf("sources = %q, want %q", got, want)
+	}
+}
