@@ -1,0 +1,423 @@
+package lcpickle
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"os"
+	"sort"
+	"strconv"
+
+	"github.com/nlpodyssey/gopickle/pickle"
+	"github.com/nlpodyssey/gopickle/types"
+)
+
+// Sentinel errors for callers to branch on with errors.Is.
+var (
+	// ErrFormat marks bytes that are not a well-formed pickle of a
+	// LangChain docstore.
+	ErrFormat = errors.New("lcpickle: malformed index.pkl")
+	// ErrClass marks a pickle that names a class outside the allow-list.
+	ErrClass = errors.New("lcpickle: class not allowed")
+)
+
+// maxDepth bounds the nesting of metadata values.
+const maxDepth = 128
+
+// Document is one LangChain Document.
+type Document struct {
+	ID          string         // Document.id (langchain_core, pydantic v2); often empty
+	PageContent string         // page_content
+	Metadata    map[string]any // JSON-compatible values; see toGo
+}
+
+// Docstore is the content of index.pkl.
+type Docstore struct {
+	// Documents maps docstore ids to Documents.
+	Documents map[string]Document
+	// IndexToDocstoreID maps FAISS rows to docstore ids.
+	IndexToDocstoreID map[int]string
+}
+
+// ReadFile reads and decodes the index.pkl file at path.
+func ReadFile(path string) (*Docstore, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("lcpickle: read: %w", err)
+	}
+	return Decode(b)
+}
+
+// Decode decodes a pickled (InMemoryDocstore, {int: str}) tuple.
+func Decode(b []byte) (ds *Docstore, err error) {
+	if err := scan(b); err != nil {
+		return nil, err
+	}
+	u := pickle.NewUnpickler(bytes.NewReader(b))
+	u.FindClass = findClass
+	v, err := load(&u)
+	if err != nil {
+		if errors.Is(err, ErrClass) || errors.Is(err, ErrFormat) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("lcpickle: decode: %v: %w", err, ErrFormat)
+	}
+	return convert(v)
+}
+
+// load runs the unpickler, turning a panic inside it into an error: the
+// scan rules out the inputs known to make gopickle panic, this is the net
+// for the rest.
+func load(u *pickle.Unpickler) (v any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			v, err = nil, fmt.Errorf("lcpickle: decoder failed on malformed input (%v): %w", r, ErrFormat)
+		}
+	}()
+	return u.Load()
+}
+
+// class stands for one allowed Python class. Its instances record the
+// state BUILD gives them and nothing else.
+type class struct {
+	module, name string
+	kind         string // "docstore" or "document"
+}
+
+// PyNew returns an empty instance; constructor arguments are ignored (a
+// pickled LangChain object has none).
+func (c *class) PyNew(args ...any) (any, error) {
+	return &object{class: c, state: map[string]any{}}, nil
+}
+
+type object struct {
+	class *class
+	state map[string]any
+}
+
+// PyDictSet records one BUILD state entry.
+func (o *object) PyDictSet(key, value any) error {
+	k, ok := key.(string)
+	if !ok {
+		return fmt.Errorf("lcpickle: %s state key %T is not a string: %w", o.class.name, key, ErrFormat)
+	}
+	o.state[k] = value
+	return nil
+}
+
+// PySetAttr records one BUILD slot-state entry.
+func (o *object) PySetAttr(key string, value any) error {
+	o.state[key] = value
+	return nil
+}
+
+var (
+	docstoreModules = []string{"langchain_community.docstore.in_memory", "langchain.docstore.in_memory"}
+	documentModules = []string{"langchain_core.documents.base", "langchain_core.documents", "langchain.schema",
+		"langchain.schema.document", "langchain.docstore.document"}
+)
+
+// classFor returns the stand-in for an allowed class, or nil.
+func classFor(module, name string) *class {
+	var mods []string
+	kind := ""
+	switch name {
+	case "InMemoryDocstore":
+		mods, kind = docstoreModules, "docstore"
+	case "Document":
+		mods, kind = documentModules, "document"
+	}
+	for _, m := range mods {
+		if m == module {
+			return &class{module: module, name: name, kind: kind}
+		}
+	}
+	return nil
+}
+
+func findClass(module, name string) (any, error) {
+	if c := classFor(module, name); c != nil {
+		return c, nil
+	}
+	return nil, fmt.Errorf("lcpickle: %s.%s (only LangChain InMemoryDocstore and Document are read): %w", module, name, ErrClass)
+}
+
+// convert checks the decoded shape and builds the Docstore.
+func convert(v any) (*Docstore, error) {
+	tup, ok := v.(*types.Tuple)
+	if !ok || tup.Len() != 2 {
+		return nil, fmt.Errorf("lcpickle: top level is %s, want a (docstore, index_to_docstore_id) tuple: %w", typeName(v), ErrFormat)
+	}
+	store, ok := tup.Get(0).(*object)
+	if !ok || store.class.kind != "docstore" {
+		return nil, fmt.Errorf("lcpickle: first item is %s, want InMemoryDocstore: %w", typeName(tup.Get(0)), ErrFormat)
+	}
+	raw, ok := store.state["_dict"].(*types.Dict)
+	if !ok {
+		return nil, fmt.Errorf("lcpickle: InMemoryDocstore._dict is %s, want a dict: %w", typeName(store.state["_dict"]), ErrFormat)
+	}
+	c := converter{seen: map[any]any{}, active: map[any]bool{}}
+	ds := &Docstore{Documents: make(map[string]Document, raw.Len())}
+	for _, e := range *raw {
+		id, ok := e.Key.(string)
+		if !ok {
+			return nil, fmt.Errorf("lcpickle: docstore key %s is not a string: %w", typeName(e.Key), ErrFormat)
+		}
+		if _, dup := ds.Documents[id]; dup {
+			return nil, fmt.Errorf("lcpickle: docstore id %q appears twice: %w", id, ErrFormat)
+		}
+		doc, err := c.document(id, e.Value)
+		if err != nil {
+			return nil, err
+		}
+		ds.Documents[id] = doc
+	}
+	mapping, ok := tup.Get(1).(*types.Dict)
+	if !ok {
+		return nil, fmt.Errorf("lcpickle: second item is %s, want the index_to_docstore_id dict: %w", typeName(tup.Get(1)), ErrFormat)
+	}
+	ds.IndexToDocstoreID = make(map[int]string, mapping.Len())
+	for _, e := range *mapping {
+		row, ok := e.Key.(int)
+		if !ok || row < 0 {
+			return nil, fmt.Errorf("lcpickle: index_to_docstore_id key %v (%s) is not a row number: %w", e.Key, typeName(e.Key), ErrFormat)
+		}
+		id, ok := e.Value.(string)
+		if !ok {
+			return nil, fmt.Errorf("lcpickle: index_to_docstore_id[%d] is %s, want str: %w", row, typeName(e.Value), ErrFormat)
+		}
+		if _, dup := ds.IndexToDocstoreID[row]; dup {
+			return nil, fmt.Errorf("lcpickle: index_to_docstore_id row %d appears twice: %w", row, ErrFormat)
+		}
+		ds.IndexToDocstoreID[row] = id
+	}
+	return ds, nil
+}
+
+// converter turns gopickle values into plain Go values. A container seen
+// twice yields the same Go value; a container inside itself is an error.
+type converter struct {
+	seen   map[any]any
+	active map[any]bool
+}
+
+func (c *converter) document(id string, v any) (Document, error) {
+	obj, ok := v.(*object)
+	if !ok || obj.class.kind != "document" {
+		return Document{}, fmt.Errorf("lcpickle: docstore[%q] is %s, want Document: %w", id, typeName(v), ErrFormat)
+	}
+	fields := map[string]any{}
+	if d, ok := obj.state["__dict__"]; ok {
+		dict, ok := d.(*types.Dict)
+		if !ok {
+			return Document{}, fmt.Errorf("lcpickle: docstore[%q].__dict__ is %s, want dict: %w", id, typeName(d), ErrFormat)
+		}
+		for _, e := range *dict {
+			if k, ok := e.Key.(string); ok {
+				fields[k] = e.Value
+			}
+		}
+	} else {
+		fields = obj.state // a plain object pickled without __getstate__
+	}
+	var doc Document
+	text, ok := fields["page_content"].(string)
+	if !ok {
+		return Document{}, fmt.Errorf("lcpickle: docstore[%q].page_content is %s, want str: %w", id, typeName(fields["page_content"]), ErrFormat)
+	}
+	doc.PageContent = text
+	switch did := fields["id"].(type) {
+	case nil:
+	case string:
+		doc.ID = did
+	default:
+		return Document{}, fmt.Errorf("lcpickle: docstore[%q].id is %s, want str or None: %w", id, typeName(did), ErrFormat)
+	}
+	switch md := fields["metadata"].(type) {
+	case nil:
+	case *types.Dict, *types.OrderedDict:
+		m, err := c.value(md, 0)
+		if err != nil {
+			return Document{}, fmt.Errorf("lcpickle: docstore[%q].metadata: %w", id, err)
+		}
+		doc.Metadata = m.(map[string]any)
+	default:
+		return Document{}, fmt.Errorf("lcpickle: docstore[%q].metadata is %s, want dict: %w", id, typeName(md), ErrFormat)
+	}
+	return doc, nil
+}
+
+// value converts one pickled value: None, bool, int (int or, beyond int64,
+// json.Number), float (non-finite ones as the strings "NaN", "Infinity",
+// "-Infinity", which JSON cannot carry), str, bytes (as str), list, tuple,
+// set and frozenset (as []any) and dict (as map[string]any; non-string keys
+// are formatted as Python's json module would).
+func (c *converter) value(v any, depth int) (any, error) {
+	if depth > maxDepth {
+		return nil, fmt.Errorf("nested deeper than %d: %w", maxDepth, ErrFormat)
+	}
+	switch x := v.(type) {
+	case nil, bool, string, int:
+		return x, nil
+	case *big.Int:
+		if x.IsInt64() {
+			return x.Int64(), nil
+		}
+		return json.Number(x.String()), nil
+	case float64:
+		switch {
+		case math.IsNaN(x):
+			return "NaN", nil
+		case math.IsInf(x, 1):
+			return "Infinity", nil
+		case math.IsInf(x, -1):
+			return "-Infinity", nil
+		}
+		return x, nil
+	case []byte:
+		return string(x), nil
+	case *types.ByteArray:
+		return string(*x), nil
+	}
+	switch v.(type) {
+	case *types.List, *types.Tuple, *types.Set, *types.FrozenSet, *types.Dict, *types.OrderedDict:
+	default:
+		return nil, fmt.Errorf("value of type %s is not supported in metadata: %w", typeName(v), ErrFormat)
+	}
+	if out, ok := c.seen[v]; ok {
+		return out, nil
+	}
+	if c.active[v] {
+		return nil, fmt.Errorf("container contains itself: %w", ErrFormat)
+	}
+	c.active[v] = true
+	defer delete(c.active, v)
+	var out any
+	switch x := v.(type) {
+	case *types.List:
+		s, err := c.slice(*x, depth)
+		if err != nil {
+			return nil, err
+		}
+		out = s
+	case *types.Tuple:
+		s, err := c.slice(*x, depth)
+		if err != nil {
+			return nil, err
+		}
+		out = s
+	case *types.Set:
+		s, err := c.slice(sortedKeys(*x), depth)
+		if err != nil {
+			return nil, err
+		}
+		out = s
+	case *types.FrozenSet:
+		s, err := c.slice(sortedKeys(*x), depth)
+		if err != nil {
+			return nil, err
+		}
+		out = s
+	case *types.Dict:
+		m := make(map[string]any, len(*x))
+		for _, e := range *x {
+			if err := c.set(m, e.Key, e.Value, depth); err != nil {
+				return nil, err
+			}
+		}
+		out = m
+	case *types.OrderedDict:
+		m := make(map[string]any, x.Len())
+		for el := x.List.Front(); el != nil; el = el.Next() {
+			e, ok := el.Value.(*types.OrderedDictEntry)
+			if !ok {
+				return nil, fmt.Errorf("OrderedDict entry %T: %w", el.Value, ErrFormat)
+			}
+			if err := c.set(m, e.Key, e.Value, depth); err != nil {
+				return nil, err
+			}
+		}
+		out = m
+	}
+	c.seen[v] = out
+	return out, nil
+}
+
+// sortedKeys returns a set's members in a stable order (sets have none).
+func sortedKeys[V any](set map[any]V) []any {
+	items := make([]any, 0, len(set))
+	for k := range set {
+		items = append(items, k)
+	}
+	sort.Slice(items, func(i, j int) bool {
+		return fmt.Sprintf("%T%v", items[i], items[i]) < fmt.Sprintf("%T%v", items[j], items[j])
+	})
+	return items
+}
+
+func (c *converter) slice(items []any, depth int) ([]any, error) {
+	out := make([]any, len(items))
+	for i, it := range items {
+		v, err := c.value(it, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+func (c *converter) set(m map[string]any, key, value any, depth int) error {
+	var k string
+	switch x := key.(type) {
+	case string:
+		k = x
+	case nil:
+		k = "null"
+	case bool:
+		k = strconv.FormatBool(x)
+	case int:
+		k = strconv.Itoa(x)
+	case *big.Int:
+		k = x.String()
+	case float64:
+		k = strconv.FormatFloat(x, 'g', -1, 64)
+	default:
+		return fmt.Errorf("dict key of type %s: %w", typeName(key), ErrFormat)
+	}
+	v, err := c.value(value, depth+1)
+	if err != nil {
+		return err
+	}
+	m[k] = v
+	return nil
+}
+
+// typeName describes a decoded value for error messages without quoting
+// its content (metadata may be sensitive).
+func typeName(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "None"
+	case *object:
+		return x.class.module + "." + x.class.name
+	case *types.Tuple:
+		return fmt.Sprintf("a %d-tuple", x.Len())
+	case *types.Dict, *types.OrderedDict:
+		return "a dict"
+	case *types.List:
+		return "a list"
+	case string:
+		return "a str"
+	case int, *big.Int:
+		return "an int"
+	case float64:
+		return "a float"
+	case bool:
+		return "a bool"
+	}
+	return fmt.Sprintf("%T", v)
+}

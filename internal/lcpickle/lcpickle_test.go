@@ -1,0 +1,219 @@
+package lcpickle
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/nlpodyssey/gopickle/pickle"
+)
+
+// fixtures are written by scripts/faiss_fixtures.py.
+const fixtureDir = "../store/testdata/langchain"
+
+type expected struct {
+	Count    int               `json:"count"`
+	IDs      []string          `json:"ids"`
+	Texts    []string          `json:"texts"`
+	Metadata []json.RawMessage `json:"metadata"`
+}
+
+func fixtures(t testing.TB) []string {
+	files, err := filepath.Glob(filepath.Join(fixtureDir, "*", "index.pkl"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no fixtures under %s: %v", fixtureDir, err)
+	}
+	return files
+}
+
+func jsonValue(t *testing.T, b []byte) any {
+	t.Helper()
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestReadFile_Fixtures(t *testing.T) {
+	t.Parallel()
+	for _, file := range fixtures(t) {
+		dir := filepath.Dir(file)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			t.Parallel()
+			b, err := os.ReadFile(filepath.Join(dir, "expected.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var e expected
+			if err := json.Unmarshal(b, &e); err != nil {
+				t.Fatal(err)
+			}
+			ds, err := ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ds.IndexToDocstoreID) != e.Count || len(ds.Documents) != e.Count {
+				t.Fatalf("%d rows, %d documents, want %d", len(ds.IndexToDocstoreID), len(ds.Documents), e.Count)
+			}
+			v2 := strings.Contains(dir, "_v2")
+			for row := range e.Count {
+				id := ds.IndexToDocstoreID[row]
+				if id != e.IDs[row] {
+					t.Fatalf("row %d: id %q, want %q", row, id, e.IDs[row])
+				}
+				doc := ds.Documents[id]
+				if doc.PageContent != e.Texts[row] {
+					t.Errorf("row %d: text %q, want %q", row, doc.PageContent, e.Texts[row])
+				}
+				if v2 && doc.ID != id || !v2 && doc.ID != "" {
+					t.Errorf("row %d: Document.ID %q (v2 %v)", row, doc.ID, v2)
+				}
+				got, err := json.Marshal(doc.Metadata)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if g, w := jsonValue(t, got), jsonValue(t, e.Metadata[row]); !reflect.DeepEqual(g, w) {
+					t.Errorf("row %d: metadata %s, want %s", row, got, e.Metadata[row])
+				}
+			}
+		})
+	}
+}
+
+func TestDecode_TruncatedEverywhere(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(fixtures(t)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := range len(b) {
+		_, err := Decode(b[:n])
+		if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "offset ") {
+			t.Fatalf("cut at %d: err %v, want ErrFormat with an offset", n, err)
+		}
+	}
+}
+
+// pk builds a protocol-4 pickle from opcode fragments.
+func pk(parts ...string) []byte {
+	return []byte("\x80\x04" + strings.Join(parts, "") + ".")
+}
+
+// str is SHORT_BINUNICODE s.
+func str(s string) string { return "\x8c" + string(rune(len(s))) + s }
+
+func TestDecode_Rejects(t *testing.T) {
+	t.Parallel()
+	posix := pk(str("posix"), str("system"), "\x93", str("echo hi"), "\x85R")
+	tests := []struct {
+		name   string
+		data   []byte
+		want   error
+		substr string
+	}{
+		{"os.system via STACK_GLOBAL", posix, ErrClass, "posix.system"},
+		{"GLOBAL builtins.eval", []byte("\x80\x02cbuiltins\neval\nX\x02\x00\x00\x001+\x85R."), ErrClass, "offset 2"},
+		{"huge BINUNICODE8", []byte("\x80\x04\x8d\xff\xff\xff\xff\xff\xff\xff\x7f."), ErrFormat, "offset 2"},
+		{"huge FRAME", []byte("\x80\x04\x95\x00\x00\x00\x00\x00\x00\x10\x00N."), ErrFormat, "FRAME"},
+		{"unknown opcode", []byte("\x80\x04\xff."), ErrFormat, "0xff"},
+		{"persistent id", []byte("\x80\x04NQ."), ErrFormat, "BINPERSID"},
+		{"trailing bytes", append(pk("N"), 'x'), ErrFormat, "trailing"},
+		{"no STOP", []byte("\x80\x04N"), ErrFormat, "without STOP"},
+		{"SETITEMS without MARK", pk("}", "u"), ErrFormat, "without a MARK"},
+		{"deep MARKs", pk(strings.Repeat("(", maxMarkDepth+1)), ErrFormat, "nested MARKs"},
+		{"odd SETITEMS", pk("}(", str("k"), "u"), ErrFormat, "decoder failed"},
+		{"not a tuple", pk("N"), ErrFormat, "top level is None"},
+		{"empty LONG1", pk("\x8a\x00"), ErrFormat, "LONG1 with no bytes"},
+		{"protocol 6", []byte("\x80\x06N."), ErrFormat, "protocol 6"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Decode(tt.data)
+			if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.substr) {
+				t.Fatalf("err %v, want %v containing %q", err, tt.want, tt.substr)
+			}
+		})
+	}
+}
+
+func TestConverter_SharedAndCyclic(t *testing.T) {
+	t.Parallel()
+	decode := func(t *testing.T, b []byte) any {
+		t.Helper()
+		u := pickle.NewUnpickler(bytes.NewReader(b))
+		v, err := u.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	// l = []; l.append(l)
+	cyclic := decode(t, pk("]\x94h\x00a"))
+	c := converter{seen: map[any]any{}, active: map[any]bool{}}
+	if _, err := c.value(cyclic, 0); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "itself") {
+		t.Fatalf("cyclic list: err %v", err)
+	}
+	// x = {}; [x, x, {1: x}] converts x once.
+	shared := decode(t, pk("](}\x94h\x00}K\x01h\x00se"))
+	c = converter{seen: map[any]any{}, active: map[any]bool{}}
+	v, err := c.value(shared, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(v)
+	if string(got) != `[{},{},{"1":{}}]` {
+		t.Fatalf("shared: %s", got)
+	}
+	// A chain of 30 lists, each holding the previous one twice, would be
+	// 2^30 nodes if shared containers were copied.
+	frag := "]\x94"
+	for i := 1; i < 30; i++ {
+		prev := "h" + string([]byte{byte(i - 1)})
+		frag += "]\x94(" + prev + prev + "e"
+	}
+	c = converter{seen: map[any]any{}, active: map[any]bool{}}
+	v, err = c.value(decode(t, pk(frag)), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.seen) != 30 {
+		t.Fatalf("converted %d containers, want 30", len(c.seen))
+	}
+	top := v.([]any)
+	if len(top) != 2 || reflect.ValueOf(top[0]).Pointer() != reflect.ValueOf(top[1]).Pointer() {
+		t.Fatal("shared list was copied")
+	}
+}
+
+func FuzzPickle(f *testing.F) {
+	for _, file := range fixtures(f) {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add(pk("](}\x94h\x00}K\x01h\x00se"))
+	f.Add(pk("]\x94h\x00a"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ds, err := Decode(b)
+		if err != nil {
+			if !errors.Is(err, ErrFormat) && !errors.Is(err, ErrClass) {
+				t.Fatalf("error %v wraps neither ErrFormat nor ErrClass", err)
+			}
+			return
+		}
+		if _, err := json.Marshal(ds.Documents); err != nil {
+			t.Fatalf("decoded metadata is not JSON-encodable: %v", err)
+		}
+	})
+}
