@@ -1,0 +1,66 @@
+# vendor0919 API image: a static Go binary on scratch.
+#
+# Build (CodeBuild does this, see buildspec.yml):
+#   docker build --build-arg VERSION=202509250200 --build-arg COMMIT=abc1234 -t vendor0919-api .
+# Offline (scripts/container_test.sh): the Go modules come from a local module
+# cache mounted read-only at /goproxy and passed as
+#   --build-arg GOPROXY=file:///goproxy --build-arg GOSUMDB=off
+# go.sum still pins every module, so the result is the same bytes either way.
+#
+# GO_IMAGE names the builder base. CodeBuild passes the ECR Public mirror of the
+# same image (public.ecr.aws/docker/library/golang:1.26-bookworm) to avoid
+# Docker Hub's anonymous pull limits.
+ARG GO_IMAGE=golang:1.26-bookworm
+
+FROM ${GO_IMAGE} AS build
+ARG GOPROXY=https://proxy.golang.org,direct
+ARG GOSUMDB=sum.golang.org
+ENV CGO_ENABLED=0 \
+    GOOS=linux \
+    GOFLAGS=-mod=readonly \
+    GOTOOLCHAIN=local \
+    GOPROXY=${GOPROXY} \
+    GOSUMDB=${GOSUMDB}
+WORKDIR /src
+
+# Modules first: this layer is reused until go.mod or go.sum change.
+COPY go.mod go.sum ./
+RUN go mod download && go mod verify
+
+COPY . .
+ARG VERSION=dev
+ARG COMMIT=unknown
+# -trimpath and -buildvcs=false keep host paths and VCS state out of the
+# binary; the version and commit are stamped from the build args only.
+RUN set -eu; \
+    ldflags="-s -w -X main.version=${VERSION} -X main.commit=${COMMIT}"; \
+    go build -trimpath -buildvcs=false -ldflags "$ldflags" -o /out/api ./cmd/api; \
+    go build -trimpath -buildvcs=false -ldflags "$ldflags" -o /out/vectorstore ./cmd/vectorstore; \
+    mkdir -p /rootfs/etc/ssl/certs /rootfs/app/vectorstore /rootfs/tmp; \
+    cp /etc/ssl/certs/ca-certificates.crt /rootfs/etc/ssl/certs/; \
+    printf 'root:x:0:0:root:/root:/sbin/nologin\napp:x:10001:10001:vendor0919 api:/app:/sbin/nologin\n' >/rootfs/etc/passwd; \
+    printf 'root:x:0:\napp:x:10001:\n' >/rootfs/etc/group; \
+    chmod 1777 /rootfs/tmp; \
+    chmod 0755 /rootfs/app /rootfs/app/vectorstore; \
+    chmod 0555 /out/api /out/vectorstore
+
+# The final image holds the two binaries, CA certificates, a passwd entry for
+# uid 10001 and an empty, writable /app/vectorstore. No demo data: the S3 sync
+# (VECTORSTORE_S3_URI) fills /app/vectorstore at start-up.
+# /app belongs to uid 10001 because the sync replaces /app/vectorstore through
+# a sibling folder and a rename; the binaries stay root-owned and read-only.
+FROM scratch
+COPY --from=build /rootfs/etc/ /etc/
+COPY --from=build --chown=0:0 /rootfs/tmp /tmp
+COPY --from=build --chown=10001:10001 /rootfs/app /app
+COPY --from=build --chown=0:0 /out/api /app/api
+COPY --from=build --chown=0:0 /out/vectorstore /usr/local/bin/vectorstore
+ENV PORT=8080 \
+    VECTORSTORE_DIR=/app/vectorstore \
+    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+WORKDIR /app
+EXPOSE 8080
+USER 10001:10001
+HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
+    CMD ["/app/api", "healthcheck"]
+ENTRYPOINT ["/app/api"]

@@ -1,0 +1,15 @@
+// Package deploy holds what ships the API to AWS: the ECS task definition
+// template (taskdef.json), the IAM policies of the task and execution roles
+// (iam/), and the tests that check them, buildspec.yml and
+// scripts/deploy_ecr_to_ecs.sh.
+//
+// The package has no Go code of its own. Its tests drive the buildspec's
+// commands and the deploy script against stand-in aws and docker commands
+// (testdata/fakecli.sh) that record every call and answer with recorded AWS
+// JSON (testdata/aws), so a change to either is checked without an AWS
+// account. Tests that need jq, shellcheck or yamllint skip when the tool is
+// missing, unless VENDOR0919_REQUIRE_TOOLS=1, when they fail.
+//
+// The tests run the script and the fake CLI as child processes, each in its
+// own temporary folder, so they run in parallel.
+package deploy
