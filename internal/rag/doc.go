@@ -1,0 +1,44 @@
+// Package rag implements the retrieval-augmented answer pipeline: embed the
+// question, retrieve chunks by vector and by keyword (BM25), fuse the two
+// rankings, build a prompt of numbered passages within a token budget,
+// generate an answer and cite the passages it was given.
+//
+// # Modes and scores
+//
+// Search runs in one of three modes. "vector" ranks by the store's ANN
+// index and reports the relevance of each hit (higher is closer: the dot
+// product for cosine and inner-product stores, 1 - d/sqrt(2) for L2 stores,
+// as LangChain reports it). "keyword" ranks by BM25 and reports the BM25
+// score. "hybrid" (the default) takes Candidates hits from each and fuses
+// them with reciprocal rank fusion, score = sum over the two lists of
+// 1/(RRFK + rank), rank counted from 1; that RRF score is what it reports.
+//
+// # Filters
+//
+// A filter is a JSON object over chunk metadata: {"field": value} is
+// equality, {"field": {"$eq": v}}, {"$ne": v}, {"$in": [..]} and
+// {"$nin": [..]} are supported; several fields must all match. Numbers
+// compare by value whatever their Go type. Anything else is a
+// *RequestError, which the HTTP layer answers with 422.
+//
+// # Prompt and budget
+//
+// The prompt is a text/template that defines two templates, "system" and
+// "user", executed with PromptData. Passages are numbered [1]..[n] in rank
+// order; the default template asks the model to answer in the question's
+// language and to cite by number. Passages are added in rank order while
+// their estimated tokens (chunk.EstimateTokens: one per CJK character, one
+// per four other runes) fit Config.ContextTokens; the first passage that
+// does not fit and all lower-ranked ones are dropped, except that a single
+// oversize top passage is cut at a rune boundary to fit.
+//
+// # Concurrency and ownership
+//
+// A Service is safe for concurrent use. The current store and its keyword
+// index form an immutable snapshot held in an atomic.Pointer; Swap builds
+// the new snapshot first and replaces it in one store, so requests already
+// running finish on the snapshot they started with. Hits carry a copy of the
+// chunk's metadata map; the values inside it are shared with the store and
+// must not be modified. The service logs counts, lengths, ids and timings,
+// never question or chunk texts.
+package rag

@@ -1,0 +1,131 @@
+package rag
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/vendor0919/api/internal/llm"
+)
+
+// Event types, in the order a streamed query emits them: one EventSources,
+// any number of EventDelta, then EventDone, or EventError if generation
+// fails after the sources went out.
+const (
+	EventSources = "sources"
+	EventDelta   = "delta"
+	EventDone    = "done"
+	EventError   = "error"
+)
+
+// QueryRequest asks for an answer to Question.
+type QueryRequest struct {
+	Question string
+	TopK     int            // 0 means Config.DefaultTopK
+	Filter   map[string]any // see the package documentation
+	Mode     string         // "" means Config.Mode
+}
+
+// Event is one step of a streamed answer. Sources is set on EventSources,
+// Delta on EventDelta, Answer and Model on EventDone, Err on EventError.
+// Err is a client-safe message; the cause is logged and returned by Query.
+type Event struct {
+	Type    string
+	Sources []Hit
+	Delta   string
+	Answer  string
+	Model   string
+	Err     string
+}
+
+// QueryResult is a finished answer with the passages it was given, in
+// citation order: Sources[i] is passage [i+1].
+type QueryResult struct {
+	Answer  string
+	Sources []Hit
+	Model   string
+}
+
+// Query retrieves passages for req.Question, asks the generator for an
+// answer and returns it with its sources.
+//
+// With a non-nil emit it streams: emit gets the sources first, then each
+// text delta, then a done event. Errors before the sources (ErrNotReady, a
+// *RequestError, a failed embedding) are returned without any event. A
+// generator failure after the sources is emitted as an error event and
+// returned wrapping ErrGenerate. An error from emit stops the query and is
+// returned.
+func (s *Service) Query(ctx context.Context, req QueryRequest, emit func(Event) error) (QueryResult, error) {
+	snap := s.snap.Load()
+	if snap == nil {
+		return QueryResult{}, ErrNotReady
+	}
+	start := time.Now()
+	hits, mode, err := s.search(ctx, snap, SearchRequest{Query: req.Question, TopK: req.TopK, Filter: req.Filter, Mode: req.Mode})
+	if err != nil {
+		var re *RequestError
+		if errors.As(err, &re) && re.Field == "query" {
+			re.Field = "question"
+		}
+		return QueryResult{}, err
+	}
+	passages, sources := fitBudget(hits, s.cfg.ContextTokens)
+	msgs, err := s.render(PromptData{Question: req.Question, Passages: passages})
+	if err != nil {
+		return QueryResult{}, err
+	}
+	if emit != nil {
+		if err := emit(Event{Type: EventSources, Sources: sources}); err != nil {
+			return QueryResult{}, fmt.Errorf("rag: emit sources: %w", err)
+		}
+	}
+	var onDelta func(string) error
+	emitErr := error(nil)
+	if emit != nil {
+		onDelta = func(d string) error {
+			if err := emit(Event{Type: EventDelta, Delta: d}); err != nil {
+				emitErr = err
+				return err
+			}
+			return nil
+		}
+	}
+	ans, err := s.gen.Generate(ctx, llm.Request{
+		Messages: msgs, Question: req.Question, Passages: passages,
+		MaxTokens: s.cfg.MaxAnswerTokens, Temperature: s.cfg.Temperature,
+	}, onDelta)
+	if err != nil {
+		if emitErr != nil {
+			return QueryResult{}, fmt.Errorf("rag: emit delta: %w", emitErr)
+		}
+		s.log.LogAttrs(ctx, slog.LevelError, "rag: generate failed",
+			slog.String("model", s.gen.Model()), slog.Int("passages", len(passages)), slog.String("err", err.Error()))
+		if emit != nil {
+			// The stream has started; the failure can only be reported in
+			// band. The cause stays in the log.
+			_ = emit(Event{Type: EventError, Err: "answer generation failed"})
+		}
+		return QueryResult{}, fmt.Errorf("%w: %w", ErrGenerate, err)
+	}
+	model := ans.Model
+	if model == "" {
+		model = s.gen.Model()
+	}
+	if emit != nil {
+		if err := emit(Event{Type: EventDone, Answer: ans.Text, Model: model}); err != nil {
+			return QueryResult{}, fmt.Errorf("rag: emit done: %w", err)
+		}
+	}
+	ids := make([]string, len(sources))
+	for i, h := range sources {
+		ids[i] = h.ID
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, "rag: query answered",
+		slog.String("mode", mode), slog.Int("top_k", req.TopK), slog.Int("question_len", len(req.Question)),
+		slog.Int("hits", len(hits)), slog.Int("passages", len(passages)), slog.Any("source_ids", ids),
+		slog.Int("answer_len", len(ans.Text)), slog.String("model", model),
+		slog.Int64("took_ms", time.Since(start).Milliseconds()))
+	return QueryResult{Answer: ans.Text, Sources: sources, Model: model}, nil
+}

@@ -1,0 +1,576 @@
+package rag
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/store"
+)
+
+func newService(t *testing.T, cfg Config, gen *fakeGen) (*Service, *bowEmbedder) {
+	t.Helper()
+	emb := newEmbedder()
+	if gen == nil {
+		gen = &fakeGen{failAfter: -1}
+	}
+	s, err := New(cfg, emb, gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Swap(newStore(emb, corpus())); err != nil {
+		t.Fatal(err)
+	}
+	return s, emb
+}
+
+func ids(hits []Hit) []string {
+	out := make([]string, len(hits))
+	for i, h := range hits {
+		out[i] = h.ID
+	}
+	return out
+}
+
+func TestService_NotReady(t *testing.T) {
+	t.Parallel()
+	s, err := New(Config{}, newEmbedder(), &fakeGen{failAfter: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Snapshot() != nil {
+		t.Error("Snapshot before Swap is not nil")
+	}
+	if _, err := s.Search(context.Background(), SearchRequest{Query: "x"}); !errors.Is(err, ErrNotReady) {
+		t.Errorf("Search err = %v, want ErrNotReady", err)
+	}
+	called := false
+	if _, err := s.Query(context.Background(), QueryRequest{Question: "x"}, func(Event) error { called = true; return nil }); !errors.Is(err, ErrNotReady) {
+		t.Errorf("Query err = %v, want ErrNotReady", err)
+	}
+	if called {
+		t.Error("Query emitted an event before the store was ready")
+	}
+}
+
+func TestFuseRRF_HandComputed(t *testing.T) {
+	t.Parallel()
+	vec := []ranked{{row: 10}, {row: 11}, {row: 12}}
+	kw := []ranked{{row: 12}, {row: 10}, {row: 13}}
+	got := fuseRRF(60, 10, vec, kw)
+	want := []struct {
+		row   uint32
+		score float64
+	}{
+		{10, 1.0/61 + 1.0/62},
+		{12, 1.0/63 + 1.0/61},
+		{11, 1.0 / 62},
+		{13, 1.0 / 63},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d rows, want %d", len(got), len(want))
+	}
+	for i, w := range want {
+		if got[i].row != w.row || math.Abs(got[i].score-w.score) > 1e-15 {
+			t.Errorf("rank %d = %+v, want row %d score %v", i+1, got[i], w.row, w.score)
+		}
+	}
+	if top := fuseRRF(60, 2, vec, kw); len(top) != 2 || top[1].row != 12 {
+		t.Errorf("topK=2 gave %+v", top)
+	}
+	// A tie in score goes to the better single rank.
+	tie := fuseRRF(60, 10, []ranked{{row: 1}, {row: 2}}, []ranked{{row: 2}, {row: 1}})
+	if tie[0].row != 1 || tie[1].row != 2 {
+		t.Errorf("tie order %+v, want row 1 then 2", tie)
+	}
+}
+
+func TestSearch_HybridFusesBothRankings(t *testing.T) {
+	t.Parallel()
+	// Hand-made vectors: the query vector is nearest to row 0, then 1, then
+	// 2; the keyword "zebra" matches only row 2 and "lion" rows 2 and 1.
+	info := embed.Info{Provider: "test", Model: "bow", Dims: 2}
+	emb := &bowEmbedder{info: info}
+	s, err := New(Config{RRFK: 60}, emb, &fakeGen{failAfter: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunks := []store.Chunk{
+		{ID: "a", Text: "apple"}, {ID: "b", Text: "lion"}, {ID: "c", Text: "zebra zebra lion"}, {ID: "d", Text: "other"},
+	}
+	vecs := [][]float32{{1, 0}, {0.8, 0.6}, {0.6, 0.8}, {0, -1}}
+	if err := s.Swap(storeWithVectors(info, chunks, vecs)); err != nil {
+		t.Fatal(err)
+	}
+	q := []float32{1, 0}
+	ctx := context.Background()
+	vec, err := s.Search(ctx, SearchRequest{Query: "zebra lion", Vector: q, Mode: ModeVector, TopK: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(ids(vec), ","); got != "a,b,c" {
+		t.Errorf("vector order %s, want a,b,c", got)
+	}
+	if math.Abs(vec[0].Score-1) > 1e-6 || math.Abs(vec[1].Score-0.8) > 1e-6 {
+		t.Errorf("vector scores %v, %v: want relevance 1 and 0.8", vec[0].Score, vec[1].Score)
+	}
+	kw, err := s.Search(ctx, SearchRequest{Query: "zebra lion", Mode: ModeKeyword, TopK: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(ids(kw), ","); got != "c,b" {
+		t.Errorf("keyword order %s, want c,b", got)
+	}
+	hy, err := s.Search(ctx, SearchRequest{Query: "zebra lion", Vector: q, TopK: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// vector ranks a1 b2 c3 d4; keyword ranks c1 b2.
+	// b: 1/62+1/62 = .03226, c: 1/63+1/61 = .03227, a: 1/61, d: 1/64.
+	if got := strings.Join(ids(hy), ","); got != "c,b,a,d" {
+		t.Errorf("hybrid order %s, want c,b,a,d", got)
+	}
+	if want := 1.0/63 + 1.0/61; math.Abs(hy[0].Score-want) > 1e-12 {
+		t.Errorf("hybrid top score %v, want RRF %v", hy[0].Score, want)
+	}
+}
+
+func TestSearch_Filters(t *testing.T) {
+	t.Parallel()
+	s, _ := newService(t, Config{}, nil)
+	tests := []struct {
+		name   string
+		filter map[string]any
+		mode   string
+		allow  func(h Hit) bool
+		errAt  string // RequestError field, "" for success
+	}{
+		{"equality", map[string]any{"lang": "ja"}, ModeHybrid, func(h Hit) bool { return h.Metadata["lang"] == "ja" }, ""},
+		{"equality keyword mode", map[string]any{"lang": "en"}, ModeKeyword, func(h Hit) bool { return h.Metadata["lang"] == "en" }, ""},
+		{"$in", map[string]any{"source": map[string]any{"$in": []any{"en/password.md", "ja/password.md"}}}, ModeVector,
+			func(h Hit) bool { return strings.HasSuffix(h.Metadata["source"].(string), "password.md") }, ""},
+		{"$ne", map[string]any{"lang": map[string]any{"$ne": "en"}}, ModeHybrid, func(h Hit) bool { return h.Metadata["lang"] != "en" }, ""},
+		{"$nin", map[string]any{"lang": map[string]any{"$nin": []any{"en"}}}, ModeVector, func(h Hit) bool { return h.Metadata["lang"] == "ja" }, ""},
+		{"json number matches int metadata", map[string]any{"chunk": float64(2)}, ModeHybrid, func(h Hit) bool { return h.ID == "c2" }, ""},
+		{"unknown operator", map[string]any{"lang": map[string]any{"$regex": "e"}}, ModeHybrid, nil, "filter.lang"},
+		{"logical operator", map[string]any{"$or": []any{}}, ModeHybrid, nil, "filter"},
+		{"$in needs a list", map[string]any{"lang": map[string]any{"$in": "ja"}}, ModeHybrid, nil, "filter.lang.$in"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			hits, err := s.Search(context.Background(), SearchRequest{Query: "password returns パスワード 返品", TopK: 6, Filter: tc.filter, Mode: tc.mode})
+			if tc.errAt != "" {
+				var re *RequestError
+				if !errors.As(err, &re) || re.Field != tc.errAt {
+					t.Fatalf("err = %v, want *RequestError at %s", err, tc.errAt)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(hits) == 0 {
+				t.Fatal("no hits")
+			}
+			for _, h := range hits {
+				if !tc.allow(h) {
+					t.Errorf("hit %s (%v) passes the filter but should not", h.ID, h.Metadata)
+				}
+			}
+		})
+	}
+}
+
+func TestSearch_Validation(t *testing.T) {
+	t.Parallel()
+	s, emb := newService(t, Config{MaxTopK: 10}, nil)
+	tests := []struct {
+		name  string
+		req   SearchRequest
+		field string
+	}{
+		{"top_k too large", SearchRequest{Query: "x", TopK: 11}, "top_k"},
+		{"top_k negative", SearchRequest{Query: "x", TopK: -1}, "top_k"},
+		{"unknown mode", SearchRequest{Query: "x", Mode: "fuzzy"}, "mode"},
+		{"empty query", SearchRequest{Query: "  "}, "query"},
+		{"keyword mode needs text", SearchRequest{Vector: make([]float32, testDims), Mode: ModeKeyword}, "query"},
+		{"vector of wrong length", SearchRequest{Vector: []float32{1}}, "vector"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := s.Search(context.Background(), tc.req)
+			var re *RequestError
+			if !errors.As(err, &re) || re.Field != tc.field {
+				t.Errorf("err = %v, want *RequestError at %s", err, tc.field)
+			}
+		})
+	}
+	hits, err := s.Search(context.Background(), SearchRequest{Query: "password"})
+	if err != nil || len(hits) != DefaultTopK {
+		t.Errorf("default top_k gave %d hits, err %v", len(hits), err)
+	}
+	v, _ := emb.Embed(context.Background(), []string{"password"})
+	if hits, err := s.Search(context.Background(), SearchRequest{Vector: v[0]}); err != nil || len(hits) == 0 {
+		t.Errorf("vector-only hybrid search: %d hits, err %v", len(hits), err)
+	}
+}
+
+func TestSearch_EmbedderErrorIsWrapped(t *testing.T) {
+	t.Parallel()
+	s, emb := newService(t, Config{}, nil)
+	boom := errors.New("boom")
+	emb.fail = boom // set before any concurrent use of this service
+	if _, err := s.Search(context.Background(), SearchRequest{Query: "x"}); !errors.Is(err, boom) {
+		t.Errorf("err = %v, want wrapping boom", err)
+	}
+}
+
+func TestSwap_Incompatible(t *testing.T) {
+	t.Parallel()
+	emb := newEmbedder()
+	s, err := New(Config{}, emb, &fakeGen{failAfter: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := newStore(emb, corpus())
+	otherModel := *good
+	otherModel.Manifest.Embedding = embed.Info{Provider: "openai", Model: "text-embedding-3-small", Dims: testDims}
+	otherDims := storeWithVectors(embed.Info{Provider: "test", Model: "bow", Dims: 3}, corpus()[:1], [][]float32{{1, 0, 0}})
+	short := *good
+	short.Chunks = good.Chunks[:2]
+	tests := []struct {
+		name   string
+		st     *store.Store
+		incomp bool
+	}{
+		{"other model", &otherModel, true},
+		{"other dims", otherDims, true},
+		{"chunk count differs from index", &short, false},
+		{"nil store", nil, false},
+	}
+	for _, tc := range tests {
+		err := s.Swap(tc.st)
+		if err == nil || errors.Is(err, ErrIncompatible) != tc.incomp {
+			t.Errorf("%s: err = %v, incompatible want %v", tc.name, err, tc.incomp)
+		}
+	}
+	if s.Snapshot() != nil {
+		t.Error("a failed Swap installed a store")
+	}
+	if err := s.Swap(good); err != nil || s.Snapshot() != good {
+		t.Errorf("good swap: %v", err)
+	}
+}
+
+func TestSwap_ConcurrentSearches(t *testing.T) {
+	t.Parallel()
+	emb := newEmbedder()
+	s, err := New(Config{}, emb, &fakeGen{failAfter: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk := func(prefix string) *store.Store {
+		cs := corpus()
+		for i := range cs {
+			cs[i].ID = prefix + cs[i].ID
+		}
+		return newStore(emb, cs)
+	}
+	a, b := mk("A-"), mk("B-")
+	if err := s.Swap(a); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var (
+		wg       sync.WaitGroup
+		stop     atomic.Bool
+		searches atomic.Int64
+		errs     = make(chan error, 16)
+	)
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				hits, err := s.Search(ctx, SearchRequest{Query: "password 返品", TopK: 4})
+				if err == nil && len(hits) == 0 {
+					err = errors.New("no hits")
+				}
+				for _, h := range hits {
+					if h.ID[:2] != hits[0].ID[:2] {
+						err = fmt.Errorf("hits mix stores: %v", ids(hits))
+					}
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+				searches.Add(1)
+			}
+		}()
+	}
+	for i := 0; i < 200; i++ {
+		st := a
+		if i%2 == 0 {
+			st = b
+		}
+		if err := s.Swap(st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for searches.Load() < 100 && len(errs) == 0 {
+		// let the workers run against the last store too
+		if err := s.Swap(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop.Store(true)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func TestQuery_StreamOrder(t *testing.T) {
+	t.Parallel()
+	gen := &fakeGen{failAfter: -1}
+	s, _ := newService(t, Config{}, gen)
+	var events []Event
+	res, err := s.Query(context.Background(), QueryRequest{Question: "How do I reset my password?", TopK: 3},
+		func(e Event) error { events = append(events, e); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) < 3 || events[0].Type != EventSources || events[len(events)-1].Type != EventDone {
+		t.Fatalf("event types %v, want sources, deltas..., done", types(events))
+	}
+	var b strings.Builder
+	for _, e := range events[1 : len(events)-1] {
+		if e.Type != EventDelta {
+			t.Fatalf("event types %v: middle must be deltas", types(events))
+		}
+		b.WriteString(e.Delta)
+	}
+	done := events[len(events)-1]
+	if b.String() != done.Answer || done.Answer != res.Answer || done.Model != "fake-1" || res.Model != "fake-1" {
+		t.Errorf("deltas %q, done %q/%q, result %q/%q", b.String(), done.Answer, done.Model, res.Answer, res.Model)
+	}
+	if got := len(events[0].Sources); got != 3 || len(res.Sources) != 3 {
+		t.Errorf("sources event has %d hits, result %d, want 3", got, len(res.Sources))
+	}
+	req := gen.request()
+	for i, p := range req.Passages {
+		if p.N != i+1 || p.ID != res.Sources[i].ID {
+			t.Errorf("passage %d = N%d %s, source %s", i, p.N, p.ID, res.Sources[i].ID)
+		}
+	}
+	if res.Sources[0].Metadata["source"] != "en/password.md" {
+		t.Errorf("top source %v, want en/password.md", res.Sources[0].Metadata["source"])
+	}
+}
+
+func types(es []Event) []string {
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = e.Type
+	}
+	return out
+}
+
+func TestQuery_GeneratorFailsMidStream(t *testing.T) {
+	t.Parallel()
+	s, _ := newService(t, Config{}, &fakeGen{failAfter: 1})
+	var events []Event
+	_, err := s.Query(context.Background(), QueryRequest{Question: "password"}, func(e Event) error { events = append(events, e); return nil })
+	if !errors.Is(err, ErrGenerate) || !errors.Is(err, errFake) {
+		t.Errorf("err = %v, want ErrGenerate wrapping the cause", err)
+	}
+	if got := strings.Join(types(events), ","); got != "sources,delta,error" {
+		t.Fatalf("events %s, want sources,delta,error", got)
+	}
+	if last := events[len(events)-1]; last.Err == "" || strings.Contains(last.Err, errFake.Error()) {
+		t.Errorf("error event %q must be set and must not leak the cause", last.Err)
+	}
+}
+
+func TestQuery_EmitErrorStops(t *testing.T) {
+	t.Parallel()
+	s, _ := newService(t, Config{}, nil)
+	gone := errors.New("client gone")
+	n := 0
+	_, err := s.Query(context.Background(), QueryRequest{Question: "password"}, func(e Event) error {
+		n++
+		if e.Type == EventDelta {
+			return gone
+		}
+		return nil
+	})
+	if !errors.Is(err, gone) || n != 2 {
+		t.Errorf("err = %v after %d events, want client gone after 2", err, n)
+	}
+}
+
+func TestQuery_NonStreaming(t *testing.T) {
+	t.Parallel()
+	s, _ := newService(t, Config{}, nil)
+	res, err := s.Query(context.Background(), QueryRequest{Question: "返品の期限は？", TopK: 2, Filter: map[string]any{"lang": "ja"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(res.Answer, "[1] [2] ") || len(res.Sources) != 2 || res.Sources[0].ID != "c3" {
+		t.Errorf("answer %q sources %v", res.Answer, ids(res.Sources))
+	}
+	if _, err := s.Query(context.Background(), QueryRequest{Question: ""}, nil); err == nil {
+		t.Error("empty question accepted")
+	} else if re := (*RequestError)(nil); !errors.As(err, &re) || re.Field != "question" {
+		t.Errorf("empty question err = %v, want *RequestError at question", err)
+	}
+}
+
+func TestQuery_PromptHasNumberedPassages(t *testing.T) {
+	t.Parallel()
+	gen := &fakeGen{failAfter: -1}
+	s, _ := newService(t, Config{}, gen)
+	if _, err := s.Query(context.Background(), QueryRequest{Question: "warranty defects", TopK: 2}, nil); err != nil {
+		t.Fatal(err)
+	}
+	req := gen.request()
+	if len(req.Messages) != 2 || req.Messages[0].Role != "system" || req.Messages[1].Role != "user" {
+		t.Fatalf("messages %+v", req.Messages)
+	}
+	if !strings.Contains(req.Messages[0].Content, "same language as the question") {
+		t.Error("system prompt lacks the language instruction")
+	}
+	user := req.Messages[1].Content
+	for _, p := range req.Passages {
+		if !strings.Contains(user, fmt.Sprintf("[%d] ", p.N)) || !strings.Contains(user, p.Text) {
+			t.Errorf("user prompt lacks passage [%d]: %q", p.N, user)
+		}
+	}
+	if !strings.Contains(user, "Question: warranty defects") {
+		t.Errorf("user prompt lacks the question: %q", user)
+	}
+}
+
+func TestNew_PromptTemplate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		tmpl string
+		ok   bool
+	}{
+		{"custom", `{{define "system"}}S{{end}}{{define "user"}}{{.Question}}{{range .Passages}} {{.N}}{{end}}{{end}}`, true},
+		{"missing user", `{{define "system"}}S{{end}}`, false},
+		{"syntax error", `{{define "system"}}{{.Question{{end}}`, false},
+	}
+	for _, tc := range tests {
+		_, err := New(Config{PromptTemplate: tc.tmpl}, newEmbedder(), &fakeGen{failAfter: -1})
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: err = %v, want ok %v", tc.name, err, tc.ok)
+		}
+	}
+}
+
+func TestFitBudget_Cuts(t *testing.T) {
+	t.Parallel()
+	en := strings.Repeat("abcd", 10) // 10 tokens
+	ja := strings.Repeat("日本", 10)   // 20 tokens
+	hits := []Hit{{ID: "1", Text: en}, {ID: "2", Text: en}, {ID: "3", Text: "ab"}}
+	tests := []struct {
+		name     string
+		hits     []Hit
+		budget   int
+		n        int
+		firstLen int // runes in the first passage
+	}{
+		{"all fit", hits, 21, 3, 40},
+		{"lowest ranked dropped", hits, 20, 2, 40},
+		{"stop at the first that does not fit", hits, 15, 1, 40},
+		{"oversize top passage cut", hits, 5, 1, 20},
+		{"oversize japanese cut at rune", []Hit{{ID: "j", Text: ja}}, 7, 1, 7},
+		{"zero budget", hits, 0, 0, 0},
+	}
+	for _, tc := range tests {
+		ps, used := fitBudget(tc.hits, tc.budget)
+		if len(ps) != tc.n || len(used) != tc.n {
+			t.Errorf("%s: %d passages, %d sources, want %d", tc.name, len(ps), len(used), tc.n)
+			continue
+		}
+		if tc.n == 0 {
+			continue
+		}
+		if got := utf8.RuneCountInString(ps[0].Text); got != tc.firstLen || !utf8.ValidString(ps[0].Text) {
+			t.Errorf("%s: first passage has %d runes (valid %v), want %d", tc.name, got, utf8.ValidString(ps[0].Text), tc.firstLen)
+		}
+		for i, p := range ps {
+			if p.N != i+1 {
+				t.Errorf("%s: passage %d numbered %d", tc.name, i, p.N)
+			}
+		}
+	}
+}
+
+func TestSummarize_HandChecked(t *testing.T) {
+	t.Parallel()
+	m := Summarize("hybrid", []int{1, 3, 0, 6, 2, 11})
+	// hit@1: 1 of 6; hit@5: ranks 1,3,2 -> 3 of 6;
+	// MRR@10: (1 + 1/3 + 0 + 1/6 + 1/2 + 0) / 6 = 2/6.
+	if m.Questions != 6 || math.Abs(m.HitAt1-1.0/6) > 1e-12 || math.Abs(m.HitAt5-0.5) > 1e-12 || math.Abs(m.MRR-2.0/6) > 1e-12 {
+		t.Errorf("Summarize = %+v", m)
+	}
+	if z := Summarize("x", nil); z.Questions != 0 || z.MRR != 0 {
+		t.Errorf("empty Summarize = %+v", z)
+	}
+}
+
+func TestFirstRelevant_DocumentsAndChunks(t *testing.T) {
+	t.Parallel()
+	hits := []Hit{
+		{ID: "a", Metadata: map[string]any{"source": "x.md"}},
+		{ID: "b", Metadata: map[string]any{"source": "y.md"}},
+		{ID: "c", Metadata: map[string]any{"source": "z.md"}},
+	}
+	tests := []struct {
+		q    EvalQuestion
+		want int
+	}{
+		{EvalQuestion{Documents: []string{"y.md"}}, 2},
+		{EvalQuestion{Chunks: []string{"c"}}, 3},
+		{EvalQuestion{Documents: []string{"z.md"}, Chunks: []string{"a"}}, 1},
+		{EvalQuestion{Documents: []string{"w.md"}}, 0},
+	}
+	for i, tc := range tests {
+		if got := FirstRelevant(hits, tc.q); got != tc.want {
+			t.Errorf("case %d: rank %d, want %d", i, got, tc.want)
+		}
+	}
+}
+
+func TestEvaluate_OnCorpus(t *testing.T) {
+	t.Parallel()
+	s, _ := newService(t, Config{}, nil)
+	qs := []EvalQuestion{
+		{ID: "q1", Question: "reset password login", Documents: []string{"en/password.md"}},
+		{ID: "q2", Question: "返品 30日", Documents: []string{"ja/returns.md"}},
+	}
+	m, ranks, err := Evaluate(context.Background(), s, qs, ModeKeyword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ranks[0] != 1 || ranks[1] != 1 || m.HitAt1 != 1 || m.MRR != 1 {
+		t.Errorf("metrics %+v ranks %v", m, ranks)
+	}
+	if _, _, err := Evaluate(context.Background(), s, []EvalQuestion{{ID: "bad", Question: "x"}}, ModeKeyword); err == nil {
+		t.Error("question without labels accepted")
+	}
+}

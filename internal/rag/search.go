@@ -1,0 +1,218 @@
+package rag
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"maps"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/vendor0919/api/internal/ann"
+)
+
+// SearchRequest asks for the chunks nearest a query.
+type SearchRequest struct {
+	// Query is the text to search for. It may be empty in vector mode when
+	// Vector is set.
+	Query string
+	// Vector, when set, is used instead of embedding Query; its length must
+	// equal the embedder's dimensions.
+	Vector []float32
+	// TopK is the number of hits; 0 means Config.DefaultTopK. Values below
+	// 0 or above Config.MaxTopK are a *RequestError.
+	TopK int
+	// Filter restricts hits by metadata; see the package documentation.
+	Filter map[string]any
+	// Mode is ModeHybrid, ModeVector or ModeKeyword; "" means Config.Mode.
+	Mode string
+}
+
+// Hit is one retrieved chunk. Score is higher for better hits; its scale
+// depends on the mode (see the package documentation).
+type Hit struct {
+	ID       string
+	Text     string
+	Score    float64
+	Metadata map[string]any
+}
+
+// ranked is one entry of a single ranking: a store row and its score.
+type ranked struct {
+	row   uint32
+	score float64
+}
+
+// Search returns up to TopK chunks for req, best first. It returns
+// ErrNotReady before the first Swap and a *RequestError for an invalid
+// request.
+func (s *Service) Search(ctx context.Context, req SearchRequest) ([]Hit, error) {
+	snap := s.snap.Load()
+	if snap == nil {
+		return nil, ErrNotReady
+	}
+	start := time.Now()
+	hits, mode, err := s.search(ctx, snap, req)
+	if err != nil {
+		return nil, err
+	}
+	s.log.LogAttrs(ctx, slog.LevelDebug, "rag: search",
+		slog.String("mode", mode), slog.Int("top_k", req.TopK), slog.Int("query_len", len(req.Query)),
+		slog.Int("hits", len(hits)), slog.Int64("took_ms", time.Since(start).Milliseconds()))
+	return hits, nil
+}
+
+// search validates req and runs it against snap; it also returns the mode
+// used.
+func (s *Service) search(ctx context.Context, snap *snapshot, req SearchRequest) ([]Hit, string, error) {
+	topK := req.TopK
+	switch {
+	case topK == 0:
+		topK = s.cfg.DefaultTopK
+	case topK < 0 || topK > s.cfg.MaxTopK:
+		return nil, "", &RequestError{Field: "top_k", Msg: fmt.Sprintf("must be between 1 and %d", s.cfg.MaxTopK)}
+	}
+	mode := req.Mode
+	if mode == "" {
+		mode = s.cfg.Mode
+	}
+	if !validMode(mode) {
+		return nil, "", &RequestError{Field: "mode", Msg: fmt.Sprintf("unknown mode %q (want hybrid, vector or keyword)", mode)}
+	}
+	query := strings.TrimSpace(req.Query)
+	if req.Vector != nil && len(req.Vector) != s.emb.Info().Dims {
+		return nil, "", &RequestError{Field: "vector", Msg: fmt.Sprintf("has %d dimensions, want %d", len(req.Vector), s.emb.Info().Dims)}
+	}
+	if query == "" && (req.Vector == nil || mode == ModeKeyword) {
+		return nil, "", &RequestError{Field: "query", Msg: "must not be empty"}
+	}
+	if query == "" && mode == ModeHybrid {
+		mode = ModeVector // nothing to match by keyword
+	}
+	match, err := compileFilter(req.Filter)
+	if err != nil {
+		return nil, "", err
+	}
+	var filter func(uint32) bool
+	if match != nil {
+		chunks := snap.st.Chunks
+		filter = func(id uint32) bool { return int(id) < len(chunks) && match(chunks[id].Metadata) }
+	}
+	cand := s.cfg.Candidates
+	if cand == 0 {
+		cand = 4 * topK
+	}
+	cand = max(cand, topK)
+
+	var list []ranked
+	switch mode {
+	case ModeVector:
+		if list, err = s.vectorRanking(ctx, snap, query, req.Vector, topK, filter); err != nil {
+			return nil, "", err
+		}
+	case ModeKeyword:
+		list = keywordRanking(snap, query, topK, filter)
+	case ModeHybrid:
+		vec, err := s.vectorRanking(ctx, snap, query, req.Vector, cand, filter)
+		if err != nil {
+			return nil, "", err
+		}
+		list = fuseRRF(s.cfg.RRFK, topK, vec, keywordRanking(snap, query, cand, filter))
+	}
+	hits := make([]Hit, len(list))
+	for i, r := range list {
+		c := snap.st.Chunks[r.row]
+		hits[i] = Hit{ID: c.ID, Text: c.Text, Score: r.score, Metadata: maps.Clone(c.Metadata)}
+	}
+	return hits, mode, nil
+}
+
+func (s *Service) vectorRanking(ctx context.Context, snap *snapshot, query string, vec []float32, k int, filter func(uint32) bool) ([]ranked, error) {
+	if vec == nil {
+		vs, err := s.emb.Embed(ctx, []string{query})
+		if err != nil {
+			return nil, fmt.Errorf("rag: embed query: %w", err)
+		}
+		if len(vs) != 1 {
+			return nil, fmt.Errorf("rag: embed query: got %d vectors for 1 text", len(vs))
+		}
+		vec = vs[0]
+	}
+	ns, err := snap.st.Index.Search(vec, k, ann.SearchOptions{Filter: filter})
+	if err != nil {
+		return nil, fmt.Errorf("rag: vector search: %w", err)
+	}
+	metric := snap.st.Index.Metric()
+	out := make([]ranked, len(ns))
+	for i, n := range ns {
+		out[i] = ranked{row: n.ID, score: float64(relevance(metric, n.Distance))}
+	}
+	return out, nil
+}
+
+func keywordRanking(snap *snapshot, query string, k int, filter func(uint32) bool) []ranked {
+	rs := snap.kw.Search(query, k, filter)
+	out := make([]ranked, len(rs))
+	for i, r := range rs {
+		out[i] = ranked{row: r.ID, score: r.Score}
+	}
+	return out
+}
+
+// fuseRRF merges rankings by reciprocal rank fusion: each row scores
+// sum(1/(k + rank)) over the lists it appears in, rank from 1. Ties go to
+// the row with the better best rank, then to the lower row.
+func fuseRRF(k, topK int, lists ...[]ranked) []ranked {
+	type acc struct {
+		score float64
+		best  int
+	}
+	by := make(map[uint32]*acc)
+	for _, l := range lists {
+		for i, r := range l {
+			a := by[r.row]
+			if a == nil {
+				a = &acc{best: math.MaxInt}
+				by[r.row] = a
+			}
+			a.score += 1 / float64(k+i+1)
+			a.best = min(a.best, i+1)
+		}
+	}
+	out := make([]ranked, 0, len(by))
+	for row, a := range by {
+		out = append(out, ranked{row: row, score: a.score})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].score != out[j].score {
+			return out[i].score > out[j].score
+		}
+		bi, bj := by[out[i].row].best, by[out[j].row].best
+		if bi != bj {
+			return bi < bj
+		}
+		return out[i].row < out[j].row
+	})
+	if len(out) > topK {
+		out = out[:topK]
+	}
+	return out
+}
+
+// relevance turns an index distance into a score where higher is closer:
+// the dot product for Cosine and InnerProduct (distances 1-dot and -dot)
+// and, for L2, LangChain's 1 - d/sqrt(2) applied to the squared distance d,
+// so scores match what the Python service reported.
+func relevance(m ann.Metric, d float32) float32 {
+	switch m {
+	case ann.Cosine:
+		return 1 - d
+	case ann.InnerProduct:
+		return -d
+	case ann.L2:
+		return 1 - d/math.Sqrt2
+	}
+	return -d
+}

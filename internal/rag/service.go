@@ -1,0 +1,177 @@
+package rag
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"text/template"
+	"time"
+
+	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/keyword"
+	"github.com/vendor0919/api/internal/llm"
+	"github.com/vendor0919/api/internal/store"
+)
+
+// Search modes.
+const (
+	ModeHybrid  = "hybrid"
+	ModeVector  = "vector"
+	ModeKeyword = "keyword"
+)
+
+// Config defaults, used for zero fields.
+const (
+	DefaultTopK          = 5
+	DefaultMaxTopK       = 50
+	DefaultRRFK          = 60
+	DefaultContextTokens = 3000
+)
+
+var (
+	// ErrNotReady is returned before the first successful Swap.
+	ErrNotReady = errors.New("rag: vector store not loaded")
+	// ErrIncompatible is returned by Swap for a store the embedder cannot
+	// query: other dimensions or another embedding model.
+	ErrIncompatible = errors.New("rag: store does not match the embedder")
+	// ErrGenerate wraps a failure of the answer generator.
+	ErrGenerate = errors.New("rag: answer generation failed")
+)
+
+// Config tunes a Service. The zero value of each field picks its default.
+type Config struct {
+	// DefaultTopK is the number of hits when a request gives none; 0 means 5.
+	DefaultTopK int
+	// MaxTopK is the largest top_k a request may ask for; 0 means 50.
+	MaxTopK int
+	// Mode is the search mode when a request gives none: ModeHybrid,
+	// ModeVector or ModeKeyword; "" means ModeHybrid.
+	Mode string
+	// RRFK is the reciprocal-rank-fusion constant k; 0 means 60.
+	RRFK int
+	// Candidates is how many hits each ranking contributes to a hybrid
+	// fusion (and how many a filtered vector search fetches); 0 means
+	// 4*top_k, and it is never below top_k.
+	Candidates int
+	// ContextTokens is the prompt's passage budget in estimated tokens (see
+	// the package documentation); 0 means 3000.
+	ContextTokens int
+	// PromptTemplate is a text/template defining "system" and "user"
+	// templates over PromptData; "" means DefaultPromptTemplate.
+	PromptTemplate string
+	// MaxAnswerTokens and Temperature are passed to the generator; 0 means
+	// the provider's default.
+	MaxAnswerTokens int
+	Temperature     float64
+	// Logger receives debug and info records; nil discards them.
+	Logger *slog.Logger
+}
+
+// Service answers searches and questions over the current store.
+type Service struct {
+	cfg    Config
+	emb    embed.Embedder
+	gen    llm.Generator
+	prompt *template.Template
+	log    *slog.Logger
+	snap   atomic.Pointer[snapshot]
+}
+
+// snapshot is one loaded store with its keyword index; immutable.
+type snapshot struct {
+	st *store.Store
+	kw *keyword.Index
+}
+
+// New returns a Service with no store loaded; Search and Query answer
+// ErrNotReady until Swap succeeds. It fails on an invalid config or prompt
+// template, or a nil embedder or generator.
+func New(cfg Config, emb embed.Embedder, gen llm.Generator) (*Service, error) {
+	if emb == nil || gen == nil {
+		return nil, errors.New("rag: new: embedder and generator are required")
+	}
+	if cfg.DefaultTopK == 0 {
+		cfg.DefaultTopK = DefaultTopK
+	}
+	if cfg.MaxTopK == 0 {
+		cfg.MaxTopK = DefaultMaxTopK
+	}
+	if cfg.Mode == "" {
+		cfg.Mode = ModeHybrid
+	}
+	if cfg.RRFK == 0 {
+		cfg.RRFK = DefaultRRFK
+	}
+	if cfg.ContextTokens == 0 {
+		cfg.ContextTokens = DefaultContextTokens
+	}
+	if cfg.PromptTemplate == "" {
+		cfg.PromptTemplate = DefaultPromptTemplate
+	}
+	switch {
+	case cfg.DefaultTopK < 1 || cfg.MaxTopK < cfg.DefaultTopK:
+		return nil, fmt.Errorf("rag: new: top_k default %d / max %d invalid", cfg.DefaultTopK, cfg.MaxTopK)
+	case !validMode(cfg.Mode):
+		return nil, fmt.Errorf("rag: new: unknown mode %q", cfg.Mode)
+	case cfg.RRFK < 0 || cfg.Candidates < 0 || cfg.ContextTokens < 0:
+		return nil, errors.New("rag: new: RRFK, Candidates and ContextTokens must not be negative")
+	}
+	tmpl, err := parsePrompt(cfg.PromptTemplate)
+	if err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{cfg: cfg, emb: emb, gen: gen, prompt: tmpl, log: log}, nil
+}
+
+func validMode(m string) bool {
+	return m == ModeHybrid || m == ModeVector || m == ModeKeyword
+}
+
+// Swap checks st against the embedder, builds its keyword index and makes
+// it the store new requests use. Requests already running finish on the
+// previous store. A store with other dimensions or another embedding
+// provider/model gives an error wrapping ErrIncompatible and leaves the
+// current store in place.
+func (s *Service) Swap(st *store.Store) error {
+	if st == nil || st.Index == nil {
+		return errors.New("rag: swap: store has no index")
+	}
+	if n := st.Index.Len(); n != len(st.Chunks) {
+		return fmt.Errorf("rag: swap: index has %d vectors but store has %d chunks", n, len(st.Chunks))
+	}
+	info := s.emb.Info()
+	if d := st.Index.Dim(); d != info.Dims {
+		return fmt.Errorf("%w: index dims %d, embedder %s/%s dims %d", ErrIncompatible, d, info.Provider, info.Model, info.Dims)
+	}
+	m := st.Manifest.Embedding
+	if m.Dims != 0 && m.Dims != info.Dims {
+		return fmt.Errorf("%w: manifest dims %d, embedder dims %d", ErrIncompatible, m.Dims, info.Dims)
+	}
+	if (m.Provider != "" && m.Provider != info.Provider) || (m.Model != "" && m.Model != info.Model) {
+		return fmt.Errorf("%w: store built with %s/%s, embedder is %s/%s", ErrIncompatible, m.Provider, m.Model, info.Provider, info.Model)
+	}
+	start := time.Now()
+	texts := make([]string, len(st.Chunks))
+	for i, c := range st.Chunks {
+		texts[i] = c.Text
+	}
+	s.snap.Store(&snapshot{st: st, kw: keyword.New(texts)})
+	s.log.Info("rag: store swapped in",
+		slog.String("dir", st.Dir), slog.String("format", st.Format), slog.Int("count", len(st.Chunks)),
+		slog.Int("dims", info.Dims), slog.String("version", st.Manifest.Version),
+		slog.Int64("keyword_index_ms", time.Since(start).Milliseconds()))
+	return nil
+}
+
+// Snapshot returns the store in use, or nil before the first Swap.
+func (s *Service) Snapshot() *store.Store {
+	if sn := s.snap.Load(); sn != nil {
+		return sn.st
+	}
+	return nil
+}
