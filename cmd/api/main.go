@@ -1,0 +1,104 @@
+// Command api is the vendor0919 RAG service: the container's entrypoint.
+//
+// Usage:
+//
+//	api                 serve HTTP (configured by environment variables)
+//	api healthcheck     probe /health on the local server; exit 0 if healthy (the container health check)
+//	api openapi         print the OpenAPI 3 document
+//	api version         print the version
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/vendor0919/api/internal/httpapi"
+)
+
+// Stamped at build time with -ldflags "-X main.version=... -X main.commit=...".
+var (
+	version = "dev"
+	commit  = ""
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// run dispatches a subcommand and returns the exit code.
+func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cmd := ""
+	if len(args) > 0 {
+		cmd = args[0]
+	}
+	switch cmd {
+	case "", "serve":
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+		defer stop()
+		if err := serve(ctx, getenv, stdout); err != nil {
+			fmt.Fprintf(stderr, "api: %v\n", err)
+			return 1
+		}
+		return 0
+	case "healthcheck":
+		return healthcheck(args[1:], getenv, stderr)
+	case "openapi":
+		spec, err := httpapi.OpenAPI3()
+		if err != nil {
+			fmt.Fprintf(stderr, "api: %v\n", err)
+			return 1
+		}
+		_, _ = stdout.Write(spec)
+		return 0
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, versionString())
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, "usage: api [serve | healthcheck [-url URL] | openapi | version]")
+		return 0
+	}
+	fmt.Fprintf(stderr, "api: unknown command %q (want serve, healthcheck, openapi or version)\n", cmd)
+	return 2
+}
+
+func versionString() string {
+	if commit == "" {
+		return version
+	}
+	return version + " (" + commit + ")"
+}
+
+// healthcheck probes /health so the image needs neither shell nor curl.
+func healthcheck(args []string, getenv func(string) string, stderr io.Writer) int {
+	port := getenv("PORT")
+	if port == "" {
+		port = "8080"
+	}
+	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	url := fs.String("url", "http://127.0.0.1:"+port+"/health", "URL to probe")
+	timeout := fs.Duration("timeout", 2*time.Second, "how long to wait for the answer")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	client := &http.Client{Timeout: *timeout}
+	resp, err := client.Get(*url)
+	if err != nil {
+		fmt.Fprintf(stderr, "healthcheck: %v\n", err)
+		return 1
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(stderr, "healthcheck: %s answered %d\n", *url, resp.StatusCode)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/vendor0919/api/internal/config"
+	"github.com/vendor0919/api/internal/httpapi"
+	"github.com/vendor0919/api/internal/loader"
+	"github.com/vendor0919/api/internal/rag"
+	"github.com/vendor0919/api/internal/store"
+)
+
+// serve runs the HTTP server until ctx is cancelled (SIGTERM), then
+// drains in-flight requests for up to cfg.ShutdownTimeout.
+func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	log.LogAttrs(ctx, slog.LevelInfo, "starting", slog.String("version", versionString()), slog.Any("config", cfg))
+
+	emb, err := newEmbedder(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("embedder %s: %w", cfg.Embedder, err)
+	}
+	gen, err := newGenerator(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("generator %s: %w", cfg.LLM, err)
+	}
+	ragCfg := rag.Config{
+		DefaultTopK:   cfg.DefaultTopK,
+		Mode:          cfg.SearchMode,
+		ContextTokens: cfg.ContextTokens,
+		Logger:        log,
+	}
+	if cfg.PromptTemplateFile != "" {
+		if ragCfg.PromptTemplate, err = readPromptTemplate(cfg.PromptTemplateFile); err != nil {
+			return err
+		}
+	}
+	svc, err := rag.New(ragCfg, emb, gen)
+	if err != nil {
+		return fmt.Errorf("rag: %w", err)
+	}
+	syncFn, source, err := newSync(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	ld, err := loader.New(loader.Config{
+		Dir:         cfg.VectorStoreDir,
+		Source:      source,
+		Sync:        syncFn,
+		SyncTimeout: cfg.SyncTimeout,
+		Open: func(ctx context.Context, dir string) (*store.Store, error) {
+			return store.Open(ctx, dir, store.OpenOptions{Embedding: emb.Info(), EFSearch: cfg.SearchEF})
+		},
+		Swap:   svc.Swap,
+		Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+
+	ready := &httpapi.Readiness{}
+	ready.SetStarting("Loading the vector store")
+	api, err := httpapi.New(httpapi.Options{
+		Logger:               log,
+		Version:              versionString(),
+		CORSAllowOrigins:     cfg.CORSAllowOrigins,
+		CORSAllowOriginRegex: cfg.CORSAllowOriginRegex,
+		MaxBodyBytes:         cfg.MaxBodyBytes,
+		QueryTimeout:         cfg.QueryTimeout,
+		DefaultTopK:          cfg.DefaultTopK,
+		APIKeys:              cfg.APIKeys,
+		AdminToken:           cfg.AdminToken,
+		Readiness:            ready,
+		RAG:                  svc,
+		Reload: func(ctx context.Context) (any, error) {
+			st, _, err := ld.Load(ctx)
+			return st, err
+		},
+		StoreInfo: func() any {
+			if st := ld.Status(); st != nil {
+				return st
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		return err
+	}
+
+	// Listen before loading, so a taken port fails fast and the ALB's
+	// /health check passes while a large store loads.
+	ln, err := net.Listen("tcp", cfg.Addr())
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr(), err)
+	}
+	srv := &http.Server{
+		Handler:           api,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	log.LogAttrs(ctx, slog.LevelInfo, "listening", slog.String("addr", ln.Addr().String()))
+
+	loadCtx, stopLoading := context.WithCancel(ctx)
+	defer stopLoading()
+	go loadUntilReady(loadCtx, ld, ready, log)
+	if cfg.SyncInterval > 0 {
+		go ld.Poll(loadCtx, cfg.SyncInterval)
+	}
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	ready.SetDraining()
+	stopLoading()
+	log.LogAttrs(context.Background(), slog.LevelInfo, "shutting down", slog.Duration("drain", cfg.ShutdownTimeout))
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("shutdown: in-flight requests did not finish within %s: %w", cfg.ShutdownTimeout, err)
+	}
+	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.LogAttrs(context.Background(), slog.LevelInfo, "stopped")
+	return nil
+}
+
+// loadUntilReady loads the store, retrying with backoff while nothing can
+// be served; /ready stays 503 with the reason meanwhile, and /health stays
+// 200 so ECS does not kill a task that is waiting for S3.
+func loadUntilReady(ctx context.Context, ld *loader.Loader, ready *httpapi.Readiness, log *slog.Logger) {
+	wait := 2 * time.Second
+	for {
+		_, note, err := ld.Load(ctx)
+		if err == nil {
+			ready.SetReady(note)
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		ready.SetStarting("Vector store not loaded: " + err.Error())
+		log.LogAttrs(ctx, slog.LevelError, "vector store load failed; retrying", slog.Any("error", err), slog.Duration("retry_in", wait))
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, time.Minute)
+	}
+}

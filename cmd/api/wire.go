@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/vendor0919/api/internal/config"
+	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/llm"
+	"github.com/vendor0919/api/internal/loader"
+	"github.com/vendor0919/api/internal/s3sync"
+)
+
+// newEmbedder picks the configured embedder. It is the one place that
+// names concrete embedder types.
+func newEmbedder(_ context.Context, cfg config.Config) (embed.Embedder, error) {
+	switch cfg.Embedder {
+	case "hash":
+		return embed.NewHash(embed.HashConfig{Dims: cfg.EmbeddingDims})
+	}
+	return nil, fmt.Errorf("embedder %q is not available in this build", cfg.Embedder)
+}
+
+// newGenerator picks the configured answer generator.
+func newGenerator(_ context.Context, cfg config.Config) (llm.Generator, error) {
+	switch cfg.LLM {
+	case "extractive":
+		return llm.NewExtractive(llm.ExtractiveConfig{})
+	}
+	return nil, fmt.Errorf("generator %q is not available in this build", cfg.LLM)
+}
+
+// newSync returns the S3 mirror step for the loader, or nil when no S3
+// URI is configured, and a label for the store's source.
+func newSync(ctx context.Context, cfg config.Config, log *slog.Logger) (func(context.Context, string) (loader.SyncOutcome, error), string, error) {
+	if cfg.VectorStoreS3URI == "" {
+		return nil, "local:" + cfg.VectorStoreDir, nil
+	}
+	s, err := s3sync.New(ctx, s3sync.Config{
+		URI:       cfg.VectorStoreS3URI,
+		Region:    cfg.AWSRegion,
+		Endpoint:  cfg.S3Endpoint,
+		PathStyle: cfg.S3ForcePathStyle,
+		Logger:    log,
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("s3 sync: %w", err)
+	}
+	return func(ctx context.Context, dir string) (loader.SyncOutcome, error) {
+		res, err := s.Sync(ctx, dir)
+		if err != nil {
+			return loader.SyncOutcome{}, err
+		}
+		return loader.SyncOutcome{Version: res.Version, Changed: res.Changed, UsedLocal: res.UsedLocal}, nil
+	}, cfg.VectorStoreS3URI, nil
+}
+
+// readPromptTemplate reads PROMPT_TEMPLATE_FILE.
+func readPromptTemplate(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("PROMPT_TEMPLATE_FILE: %w", err)
+	}
+	return string(b), nil
+}

@@ -1,0 +1,72 @@
+package httpapi
+
+import (
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/go-chi/cors"
+)
+
+// corsMethods are the methods a cross-origin caller may use.
+var corsMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodOptions}
+
+// corsPolicy decides which origins may call with credentials.
+type corsPolicy struct {
+	origins []string
+	any     bool
+	re      *regexp.Regexp
+}
+
+func (p corsPolicy) allowed(origin string) bool {
+	if origin == "" {
+		return false
+	}
+	return p.any || slices.Contains(p.origins, origin) || (p.re != nil && p.re.MatchString(origin))
+}
+
+// corsMiddleware gives Starlette CORSMiddleware semantics with
+// allow_credentials=True: an allowed Origin is echoed (never "*") with
+// Access-Control-Allow-Credentials and Vary: Origin; a preflight from a
+// disallowed origin or for a disallowed method answers 400 as Starlette
+// does (go-chi/cors would answer 200 without headers); requests without
+// Origin pass untouched.
+func corsMiddleware(origins []string, re *regexp.Regexp) func(http.Handler) http.Handler {
+	p := corsPolicy{origins: origins, any: slices.Contains(origins, "*"), re: re}
+	c := cors.New(cors.Options{
+		AllowOriginFunc:  func(_ *http.Request, origin string) bool { return p.allowed(origin) },
+		AllowedMethods:   corsMethods,
+		AllowedHeaders:   []string{"*"},
+		ExposedHeaders:   []string{RequestIDHeader},
+		AllowCredentials: true,
+		MaxAge:           600,
+	})
+	return func(next http.Handler) http.Handler {
+		h := c.Handler(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			origin := r.Header.Get("Origin")
+			if origin == "" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+				var failures []string
+				if !p.allowed(origin) {
+					failures = append(failures, "origin")
+				}
+				if !slices.Contains(corsMethods, strings.ToUpper(r.Header.Get("Access-Control-Request-Method"))) {
+					failures = append(failures, "method")
+				}
+				if len(failures) > 0 {
+					w.Header().Add("Vary", "Origin")
+					w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+					w.WriteHeader(http.StatusBadRequest)
+					_, _ = w.Write([]byte("Disallowed CORS " + strings.Join(failures, ", ")))
+					return
+				}
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+}

@@ -1,0 +1,61 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
+	httpSwagger "github.com/swaggo/http-swagger/v2"
+
+	"github.com/vendor0919/api/docs"
+)
+
+// OpenAPI3 returns the API description as an OpenAPI 3 JSON document,
+// converted from the Swagger 2.0 document swag generates from this
+// package's annotations (make docs).
+func OpenAPI3() ([]byte, error) {
+	var v2 openapi2.T
+	if err := json.Unmarshal([]byte(docs.SwaggerInfo.ReadDoc()), &v2); err != nil {
+		return nil, fmt.Errorf("openapi: parse swagger 2 document: %w", err)
+	}
+	v3, err := openapi2conv.ToV3(&v2)
+	if err != nil {
+		return nil, fmt.Errorf("openapi: convert to openapi 3: %w", err)
+	}
+	b, err := json.MarshalIndent(v3, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("openapi: encode: %w", err)
+	}
+	return append(b, '\n'), nil
+}
+
+// serveDocs serves Swagger UI from http-swagger's built-in assets (nothing
+// from a CDN), pointed at /openapi.json as FastAPI's /docs is. The page is
+// served at /docs itself, like FastAPI; a <base> tag makes its relative
+// asset links resolve under /docs/.
+func (s *Server) serveDocs(w http.ResponseWriter, r *http.Request) {
+	ui := httpSwagger.Handler(httpSwagger.URL("/openapi.json"))
+	if r.URL.Path != "/docs" && r.URL.Path != "/docs/" {
+		ui.ServeHTTP(w, r)
+		return
+	}
+	r2 := r.Clone(r.Context())
+	r2.RequestURI = "/docs/index.html"
+	buf := &bufferedWriter{header: http.Header{}, status: http.StatusOK}
+	ui.ServeHTTP(buf, r2)
+	body := bytes.Replace(buf.body.Bytes(), []byte("<head>"), []byte(`<head><base href="/docs/">`), 1)
+	for k, v := range buf.header {
+		w.Header()[k] = v
+	}
+	if !strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(buf.status)
+	_, _ = w.Write(body)
+}

@@ -1,0 +1,110 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+)
+
+// Error is an error with an HTTP status and a FastAPI-shaped body:
+// {"detail": Detail}. Detail is a string for most errors and a list of
+// ValidationItem for 422s.
+type Error struct {
+	Status int
+	Detail any
+	Header http.Header // extra response headers, e.g. Allow or WWW-Authenticate
+	Err    error       // cause, logged but never sent
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%d %v: %v", e.Status, e.Detail, e.Err)
+	}
+	return fmt.Sprintf("%d %v", e.Status, e.Detail)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// ValidationItem is one entry of a 422 detail list, as pydantic v2 and
+// FastAPI (>= 0.110.2, no "url" key) write it.
+type ValidationItem struct {
+	Type  string         `json:"type"`
+	Loc   []any          `json:"loc"`
+	Msg   string         `json:"msg"`
+	Input any            `json:"input"`
+	Ctx   map[string]any `json:"ctx,omitempty"`
+}
+
+// errorBody is the JSON body of every error response.
+type errorBody struct {
+	Detail any `json:"detail" swaggertype:"string"`
+}
+
+// validationBody documents the 422 body for the OpenAPI spec.
+type validationBody struct {
+	Detail []ValidationItem `json:"detail"`
+}
+
+func errStatus(status int, detail string) *Error { return &Error{Status: status, Detail: detail} }
+
+func errValidation(items ...ValidationItem) *Error {
+	return &Error{Status: http.StatusUnprocessableEntity, Detail: items}
+}
+
+// handlerFunc is a route handler that returns a value to encode as JSON
+// with status 200, or an error. A nil value with a nil error means the
+// handler has already written the response (streaming).
+type handlerFunc func(w http.ResponseWriter, r *http.Request) (any, error)
+
+// wrap turns a handlerFunc into an http.Handler: it writes the value as
+// JSON, or the error in FastAPI's shape. Errors that are not *Error become
+// a generic 500; their text is logged, never sent.
+func (s *Server) wrap(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, err := h(w, r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if v != nil {
+			writeJSON(w, http.StatusOK, v)
+		}
+	}
+}
+
+// writeError writes err as a FastAPI-shaped body. Client errors log at
+// debug, server errors at error.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var he *Error
+	if !errors.As(err, &he) {
+		he = &Error{Status: http.StatusInternalServerError, Detail: "Internal Server Error", Err: err}
+	}
+	level := slog.LevelDebug
+	if he.Status >= 500 {
+		level = slog.LevelError
+	}
+	s.log.LogAttrs(r.Context(), level, "request error",
+		slog.String("req_id", RequestID(r.Context())),
+		slog.Int("status", he.Status),
+		slog.Any("error", err),
+	)
+	for k, vs := range he.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	writeJSON(w, he.Status, errorBody{Detail: he.Detail})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b = []byte(`{"detail":"Internal Server Error"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}

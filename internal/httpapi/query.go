@@ -1,0 +1,208 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/vendor0919/api/internal/rag"
+)
+
+// queryRequest documents POST /query's body.
+type queryRequest struct {
+	Question string         `json:"question" example:"What is the refund policy?"`
+	TopK     int            `json:"top_k,omitempty" minimum:"1" maximum:"50" default:"5"`
+	Filter   map[string]any `json:"filter,omitempty"`
+	Stream   bool           `json:"stream,omitempty"`
+	Mode     string         `json:"mode,omitempty" enums:"hybrid,vector,keyword"`
+}
+
+// queryResponse is POST /query's answer when stream is false.
+type queryResponse struct {
+	Answer  string `json:"answer"`
+	Sources []hit  `json:"sources"`
+	Model   string `json:"model"`
+}
+
+var queryBody = []field{
+	{name: "question", kind: kindString, required: true, minLen: 1},
+	topKField, filterField, modeField,
+	{name: "stream", kind: kindBool},
+}
+
+// heartbeat is how often a quiet stream sends an SSE comment, well inside
+// the ALB's 60 s idle timeout.
+const heartbeat = 15 * time.Second
+
+// query answers POST /query, as JSON or, with stream:true, as Server-Sent
+// Events: one "sources" event, then "delta" events, then "done" (or
+// "error" if generation fails after the stream began).
+//
+//	@Summary	Answer a question from the vector store
+//	@Description	Retrieves passages and answers with numbered citations. With "stream": true the response is text/event-stream: event "sources" {"sources":[...]}, events "delta" {"text":"..."}, then "done" {"answer","model"}; a failure after the first byte is an "error" event {"detail"}.
+//	@Tags		rag
+//	@Accept		json
+//	@Produce	json,text/event-stream
+//	@Param		body	body		queryRequest	true	"question"
+//	@Success	200		{object}	queryResponse
+//	@Failure	401		{object}	errorBody
+//	@Failure	422		{object}	validationBody
+//	@Failure	503		{object}	errorBody
+//	@Security	BearerAuth
+//	@Router		/query [post]
+func (s *Server) query(w http.ResponseWriter, r *http.Request) (any, error) {
+	body, err := s.readBody(w, r, queryBody)
+	if err != nil {
+		return nil, err
+	}
+	req := rag.QueryRequest{TopK: s.opts.DefaultTopK}
+	req.Question, _ = body["question"].(string)
+	if n, ok := body["top_k"].(int); ok {
+		req.TopK = n
+	}
+	req.Filter, _ = body["filter"].(map[string]any)
+	req.Mode, _ = body["mode"].(string)
+	stream, _ := body["stream"].(bool)
+	if s.opts.RAG == nil {
+		return nil, errNotLoaded
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.opts.QueryTimeout)
+	defer cancel()
+	if !stream {
+		res, err := s.opts.RAG.Query(ctx, req, nil)
+		if err != nil {
+			return nil, ragError(err)
+		}
+		return queryResponse{Answer: res.Answer, Sources: toHits(res.Sources), Model: res.Model}, nil
+	}
+	return nil, s.streamQuery(ctx, w, r, req)
+}
+
+// streamQuery writes the SSE response. Errors before the first byte are
+// returned (and become ordinary error responses); after it they are sent
+// as an "error" event.
+func (s *Server) streamQuery(ctx context.Context, w http.ResponseWriter, r *http.Request, req rag.QueryRequest) error {
+	if _, ok := w.(http.Flusher); !ok {
+		return &Error{Status: http.StatusInternalServerError, Detail: "Streaming is not supported", Err: errors.New("response writer cannot flush")}
+	}
+	rc := http.NewResponseController(w)
+	// The server's WriteTimeout suits short requests; a stream may run up
+	// to QueryTimeout.
+	_ = rc.SetWriteDeadline(time.Now().Add(s.opts.QueryTimeout + 5*time.Second))
+
+	sse := &sseWriter{w: w, rc: rc}
+	stop := sse.heartbeat(ctx, heartbeat)
+	defer stop()
+	_, err := s.opts.RAG.Query(ctx, req, func(ev rag.Event) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		switch ev.Type {
+		case rag.EventSources:
+			return sse.event("sources", map[string]any{"sources": toHits(ev.Sources)})
+		case rag.EventDelta:
+			return sse.event("delta", map[string]string{"text": ev.Delta})
+		case rag.EventDone:
+			return sse.event("done", map[string]string{"answer": ev.Answer, "model": ev.Model})
+		case rag.EventError:
+			return sse.event("error", errorBody{Detail: ev.Err})
+		}
+		return nil
+	})
+	if err == nil {
+		return nil
+	}
+	if !sse.started() {
+		return ragError(err)
+	}
+	if r.Context().Err() != nil {
+		// The client went away; nobody is left to tell.
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "stream cancelled by client", slog.String("req_id", RequestID(r.Context())))
+		return nil
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelError, "stream failed", slog.String("req_id", RequestID(r.Context())), slog.Any("error", err))
+	if !sse.sentError() {
+		detail := "Answer generation failed"
+		if errors.Is(err, context.DeadlineExceeded) {
+			detail = "Answer generation timed out"
+		}
+		_ = sse.event("error", errorBody{Detail: detail})
+	}
+	return nil
+}
+
+// sseWriter frames and flushes Server-Sent Events; the mutex serialises
+// events and heartbeats.
+type sseWriter struct {
+	mu      sync.Mutex
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	begun   bool
+	errSent bool
+}
+
+func (s *sseWriter) begin() {
+	if s.begun {
+		return
+	}
+	h := s.w.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	s.w.WriteHeader(http.StatusOK)
+	s.begun = true
+}
+
+func (s *sseWriter) event(name string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("sse: encode %s: %w", name, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.begin()
+	if name == "error" {
+		s.errSent = true
+	}
+	if _, err := fmt.Fprintf(s.w, "event: %s\ndata: %s\n\n", name, b); err != nil {
+		return fmt.Errorf("sse: write: %w", err)
+	}
+	return s.rc.Flush()
+}
+
+func (s *sseWriter) started() bool   { s.mu.Lock(); defer s.mu.Unlock(); return s.begun }
+func (s *sseWriter) sentError() bool { s.mu.Lock(); defer s.mu.Unlock(); return s.errSent }
+
+// heartbeat sends an SSE comment every d once the stream has begun, so
+// proxies keep a quiet connection open. The returned func stops it.
+func (s *sseWriter) heartbeat(ctx context.Context, d time.Duration) func() {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				s.mu.Lock()
+				if s.begun {
+					_, _ = fmt.Fprint(s.w, ": ping\n\n")
+					_ = s.rc.Flush()
+				}
+				s.mu.Unlock()
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}

@@ -1,0 +1,34 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+)
+
+// recoverer turns a panic in a handler into a logged 500 with a JSON body
+// (Starlette sends plain text; JSON is kinder to the frontend) and keeps
+// the process serving. http.ErrAbortHandler is re-raised, as net/http
+// expects.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+				panic(v)
+			}
+			s.log.LogAttrs(r.Context(), slog.LevelError, "panic",
+				slog.String("req_id", RequestID(r.Context())),
+				slog.String("panic", fmt.Sprint(v)),
+				slog.String("stack", string(debug.Stack())),
+			)
+			writeJSON(w, http.StatusInternalServerError, errorBody{Detail: "Internal Server Error"})
+		}()
+		next.ServeHTTP(w, r)
+	})
+}

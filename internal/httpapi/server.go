@@ -1,0 +1,200 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// Options configures a Server. Zero fields take the defaults noted.
+type Options struct {
+	Logger  *slog.Logger // nil: discard
+	Version string       // reported by /health and the OpenAPI info
+
+	CORSAllowOrigins     []string
+	CORSAllowOriginRegex *regexp.Regexp
+
+	MaxBodyBytes int64         // 0: 1 MiB
+	QueryTimeout time.Duration // 0: 2 minutes; bounds /query, streaming included
+	DefaultTopK  int           // 0: 5
+
+	// APIKeys, when non-empty, are the bearer tokens /search, /query and
+	// /vectorstore accept. AdminToken guards /admin/reload; empty disables it.
+	APIKeys    []string
+	AdminToken string
+
+	// Readiness is flipped by the process as it loads and shuts down; nil
+	// means always ready.
+	Readiness *Readiness
+	// RAG answers /search and /query; nil answers 503.
+	RAG RAG
+	// Reload re-syncs and swaps the vector store; nil answers 503.
+	Reload func(ctx context.Context) (any, error)
+	// StoreInfo describes the loaded store for /vectorstore and /ready; nil
+	// or a nil result means nothing is loaded.
+	StoreInfo func() any
+}
+
+// Server is the HTTP API. Create it with New; it is an http.Handler and
+// safe for concurrent use.
+type Server struct {
+	opts    Options
+	log     *slog.Logger
+	router  chi.Router
+	openapi []byte
+}
+
+// New builds the router. It fails only on a broken build (the embedded
+// API spec cannot be converted), which is a start-up error.
+func New(opts Options) (*Server, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 1 << 20
+	}
+	if opts.QueryTimeout <= 0 {
+		opts.QueryTimeout = 2 * time.Minute
+	}
+	if opts.DefaultTopK <= 0 {
+		opts.DefaultTopK = 5
+	}
+	if opts.Readiness == nil {
+		opts.Readiness = &Readiness{}
+		opts.Readiness.SetReady("")
+	}
+	spec, err := OpenAPI3()
+	if err != nil {
+		return nil, fmt.Errorf("httpapi: %w", err)
+	}
+	s := &Server{opts: opts, log: opts.Logger, openapi: spec}
+	s.router = s.routes()
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+
+func (s *Server) routes() chi.Router {
+	r := chi.NewRouter()
+	r.Use(requestID, s.accessLog, s.recoverer, corsMiddleware(s.opts.CORSAllowOrigins, s.opts.CORSAllowOriginRegex))
+	r.NotFound(s.notFound)
+	r.MethodNotAllowed(s.methodNotAllowed)
+
+	r.Get("/health", s.wrap(s.health))
+	r.Get("/ready", s.wrap(s.ready))
+	r.Get("/openapi.json", s.serveOpenAPI)
+	r.Get("/docs", s.serveDocs)
+	r.Get("/docs/*", s.serveDocs)
+
+	r.Group(func(r chi.Router) {
+		r.Use(s.requireAPIKey)
+		r.Post("/search", s.wrap(s.search))
+		r.Post("/query", s.wrap(s.query))
+		r.Get("/vectorstore", s.wrap(s.vectorstore))
+	})
+	r.With(s.requireAdmin).Post("/admin/reload", s.wrap(s.reload))
+	return r
+}
+
+// notFound answers FastAPI's 404, or, like FastAPI's redirect_slashes, a
+// 307 to the same path with the trailing slash added or removed when that
+// path exists for this method.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	if p := r.URL.Path; p != "/" {
+		alt := p + "/"
+		if p[len(p)-1] == '/' {
+			alt = p[:len(p)-1]
+		}
+		if s.router.Match(chi.NewRouteContext(), r.Method, alt) {
+			u := *r.URL
+			u.Path, u.RawPath = alt, ""
+			http.Redirect(w, r, u.String(), http.StatusTemporaryRedirect)
+			return
+		}
+	}
+	s.writeError(w, r, errStatus(http.StatusNotFound, "Not Found"))
+}
+
+// methodNotAllowed answers FastAPI's 405 with an Allow header listing the
+// methods the path does accept.
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	e := errStatus(http.StatusMethodNotAllowed, "Method Not Allowed")
+	e.Header = http.Header{}
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions} {
+		if s.router.Match(chi.NewRouteContext(), m, r.URL.Path) {
+			e.Header.Add("Allow", m)
+		}
+	}
+	s.writeError(w, r, e)
+}
+
+// healthResponse is the body of GET /health.
+type healthResponse struct {
+	Status  string `json:"status" example:"ok"`
+	Version string `json:"version,omitempty" example:"202509250200"`
+}
+
+// health is the ALB's liveness check: no I/O, no auth.
+//
+//	@Summary	Liveness check
+//	@Description	Answers 200 while the process serves HTTP. Does no I/O; the ALB target group checks it.
+//	@Tags		ops
+//	@Produce	json
+//	@Success	200	{object}	healthResponse
+//	@Router		/health [get]
+func (s *Server) health(_ http.ResponseWriter, _ *http.Request) (any, error) {
+	return healthResponse{Status: "ok", Version: s.opts.Version}, nil
+}
+
+// readyResponse is the body of GET /ready when ready.
+type readyResponse struct {
+	Status      string `json:"status" example:"ready"`
+	Detail      string `json:"detail,omitempty"`
+	VectorStore any    `json:"vectorstore,omitempty"`
+}
+
+// ready reports whether the vector store is loaded and the service is not
+// shutting down.
+//
+//	@Summary	Readiness check
+//	@Description	503 until the vector store is synced and loaded, 200 after, 503 again once shutdown begins.
+//	@Tags		ops
+//	@Produce	json
+//	@Success	200	{object}	readyResponse
+//	@Failure	503	{object}	errorBody
+//	@Router		/ready [get]
+func (s *Server) ready(_ http.ResponseWriter, _ *http.Request) (any, error) {
+	ok, detail := s.opts.Readiness.Check()
+	if !ok {
+		return nil, errStatus(http.StatusServiceUnavailable, detail)
+	}
+	resp := readyResponse{Status: "ready", Detail: detail}
+	if s.opts.StoreInfo != nil {
+		resp.VectorStore = s.opts.StoreInfo()
+	}
+	return resp, nil
+}
+
+// serveOpenAPI serves the OpenAPI 3 document, as FastAPI does.
+func (s *Server) serveOpenAPI(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(s.openapi)
+}
+
+// bufferedWriter collects a response so it can be edited before sending.
+type bufferedWriter struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedWriter) Header() http.Header         { return b.header }
+func (b *bufferedWriter) Write(p []byte) (int, error) { return b.body.Write(p) }
+func (b *bufferedWriter) WriteHeader(status int)      { b.status = status }

@@ -1,0 +1,190 @@
+package loader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/store"
+)
+
+// SyncOutcome is what a sync reports.
+type SyncOutcome struct {
+	Version   string // remote version mirrored, if known
+	Changed   bool   // the local folder was replaced
+	UsedLocal bool   // S3 was unreachable; the verified local copy stands
+}
+
+// Config wires a Loader. Open and Swap are required.
+type Config struct {
+	Dir    string // local store folder
+	Source string // where the store comes from, for /vectorstore: an s3:// URI or "local"
+	// Sync mirrors the source into Dir; nil means Dir is used as it is.
+	Sync func(ctx context.Context, dir string) (SyncOutcome, error)
+	// SyncTimeout bounds one sync; zero means no bound beyond ctx.
+	SyncTimeout time.Duration
+	// Open loads and verifies the folder.
+	Open func(ctx context.Context, dir string) (*store.Store, error)
+	// Swap makes st the served store.
+	Swap   func(st *store.Store) error
+	Logger *slog.Logger
+}
+
+// Status describes the served store and the last load attempt; it is what
+// GET /vectorstore returns.
+type Status struct {
+	Format       string     `json:"format"`
+	Count        int        `json:"count"`
+	Dims         int        `json:"dims"`
+	Metric       string     `json:"metric"`
+	Embedding    embed.Info `json:"embedding"`
+	Version      string     `json:"version"`
+	Source       string     `json:"source"`
+	Dir          string     `json:"dir"`
+	Index        string     `json:"index"`
+	LoadedAt     time.Time  `json:"loaded_at"`
+	LastSyncAt   *time.Time `json:"last_sync_at,omitempty"`
+	LastError    string     `json:"last_error,omitempty"`
+	LastErrorAt  *time.Time `json:"last_error_at,omitempty"`
+	ServingLocal bool       `json:"serving_local_copy,omitempty"`
+	Reloads      int        `json:"reloads"`
+}
+
+// Loader loads stores. Create it with New.
+type Loader struct {
+	cfg    Config
+	log    *slog.Logger
+	mu     sync.Mutex // serialises loads
+	status atomic.Pointer[Status]
+}
+
+// New returns a Loader; it loads nothing until Load is called.
+func New(cfg Config) (*Loader, error) {
+	if cfg.Open == nil || cfg.Swap == nil || cfg.Dir == "" {
+		return nil, errors.New("loader: Dir, Open and Swap are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Source == "" {
+		cfg.Source = "local"
+	}
+	return &Loader{cfg: cfg, log: cfg.Logger}, nil
+}
+
+// Status returns the served store's description, or nil before the first
+// successful load.
+func (l *Loader) Status() *Status {
+	s := l.status.Load()
+	if s == nil || s.LoadedAt.IsZero() {
+		return nil
+	}
+	c := *s
+	return &c
+}
+
+// Load syncs, opens and swaps in the store. When the sync fails but a
+// verified local copy opens, that copy is served and the returned note
+// says so; the error is nil. The error is non-nil only when nothing new
+// could be served; the previous store (if any) stays in place.
+func (l *Loader) Load(ctx context.Context) (Status, string, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	start := time.Now()
+	prev := l.status.Load()
+	next := Status{}
+	if prev != nil {
+		next = *prev
+	}
+	note := ""
+	var syncErr error
+	if l.cfg.Sync != nil {
+		sctx, cancel := ctx, context.CancelFunc(func() {})
+		if l.cfg.SyncTimeout > 0 {
+			sctx, cancel = context.WithTimeout(ctx, l.cfg.SyncTimeout)
+		}
+		out, err := l.cfg.Sync(sctx, l.cfg.Dir)
+		cancel()
+		now := time.Now().UTC()
+		switch {
+		case err != nil:
+			syncErr = err
+			l.log.LogAttrs(ctx, slog.LevelWarn, "vector store sync failed", slog.String("source", l.cfg.Source), slog.Any("error", err))
+		case out.UsedLocal:
+			syncErr = errors.New("S3 unreachable")
+			l.log.LogAttrs(ctx, slog.LevelWarn, "S3 unreachable; serving the verified local copy", slog.String("source", l.cfg.Source))
+		default:
+			next.LastSyncAt = &now
+			l.log.LogAttrs(ctx, slog.LevelInfo, "vector store synced", slog.String("source", l.cfg.Source),
+				slog.String("version", out.Version), slog.Bool("changed", out.Changed))
+		}
+	}
+	if syncErr != nil {
+		now := time.Now().UTC()
+		next.LastError, next.LastErrorAt = "sync: "+syncErr.Error(), &now
+		if prev != nil && !prev.LoadedAt.IsZero() {
+			// Keep serving what we have; do not reopen the folder.
+			l.status.Store(&next)
+			return next, "", fmt.Errorf("loader: sync: %w", syncErr)
+		}
+		note = "Serving the local copy: S3 sync failed (" + syncErr.Error() + ")"
+	}
+	st, err := l.cfg.Open(ctx, l.cfg.Dir)
+	if err == nil {
+		err = l.cfg.Swap(st)
+	}
+	if err != nil {
+		now := time.Now().UTC()
+		next.LastError, next.LastErrorAt = err.Error(), &now
+		l.status.Store(&next)
+		if syncErr != nil {
+			return next, "", fmt.Errorf("loader: sync: %w; local copy: %w", syncErr, err)
+		}
+		return next, "", fmt.Errorf("loader: %w", err)
+	}
+	next.Format, next.Count, next.Dims = st.Format, len(st.Chunks), st.Manifest.Embedding.Dims
+	next.Metric, next.Embedding, next.Version = st.Manifest.Metric, st.Manifest.Embedding, st.Manifest.Version
+	next.Source, next.Dir, next.LoadedAt = l.cfg.Source, l.cfg.Dir, st.LoadedAt
+	if next.LoadedAt.IsZero() {
+		next.LoadedAt = time.Now().UTC()
+	}
+	next.Index = "flat"
+	if st.Manifest.Index != nil {
+		next.Index = st.Manifest.Index.Type
+	}
+	next.ServingLocal = syncErr != nil
+	if syncErr == nil {
+		next.LastError, next.LastErrorAt = "", nil
+	}
+	if prev != nil && !prev.LoadedAt.IsZero() {
+		next.Reloads++
+	}
+	l.status.Store(&next)
+	l.log.LogAttrs(ctx, slog.LevelInfo, "vector store loaded",
+		slog.String("format", next.Format), slog.Int("count", next.Count), slog.Int("dims", next.Dims),
+		slog.String("version", next.Version), slog.String("source", next.Source),
+		slog.Float64("took_ms", float64(time.Since(start).Milliseconds())))
+	return next, note, nil
+}
+
+// Poll calls Load every interval until ctx is done. Failures are logged
+// and recorded in Status; the served store stays.
+func (l *Loader) Poll(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, _, err := l.Load(ctx); err != nil && ctx.Err() == nil {
+				l.log.LogAttrs(ctx, slog.LevelWarn, "scheduled reload failed", slog.Any("error", err))
+			}
+		}
+	}
+}
