@@ -20,7 +20,7 @@ import (
 // package's annotations (make docs).
 func OpenAPI3() ([]byte, error) {
 	var v2 openapi2.T
-	if err := json.Unmarshal([]byte(docs.SwaggerInfo.ReadDoc()), &v2); err != nil {
+	if err := json.Unmarshal(docs.SwaggerJSON, &v2); err != nil {
 		return nil, fmt.Errorf("openapi: parse swagger 2 document: %w", err)
 	}
 	v3, err := openapi2conv.ToV3(&v2)
