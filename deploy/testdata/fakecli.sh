@@ -15,13 +15,21 @@ set -u
 dir="${FAKECLI_DIR:?FAKECLI_DIR not set}"
 name="$(basename "$0")"
 mkdir -p "$dir/calls" "$dir/responses"
+# Read stdin before taking a call number: in `aws ... | docker login` the
+# reader sees EOF only after the writer has exited, so calls are numbered in
+# data-flow order. The counter itself is taken under a lock.
+stdin="$(mktemp "$dir/stdin.XXXXXX")"
+if [ ! -t 0 ]; then cat >"$stdin"; fi
+exec 9>>"$dir/lock"
+flock 9
 n=$(($(cat "$dir/count" 2>/dev/null || echo 0) + 1))
 echo "$n" >"$dir/count"
+flock -u 9
 call="$dir/calls/$(printf %04d "$n")"
 mkdir -p "$call"
+mv "$stdin" "$call/stdin"
 printf '%s' "$name" >"$call/name"
 printf '%s\0' "$@" >"$call/args"
-if [ -t 0 ]; then : >"$call/stdin"; else cat >"$call/stdin"; fi
 
 orig=("$@")
 query="" output=""
@@ -43,8 +51,10 @@ esac
 printf '%s' "$key" >"$call/key"
 
 r="$dir/responses/$key"
+flock 9
 k=$(($(cat "$dir/keycount.$key" 2>/dev/null || echo 0) + 1))
 echo "$k" >"$dir/keycount.$key"
+flock -u 9
 if [ -f "$r.rc" ]; then
 	cat "$r.err" >&2 2>/dev/null
 	exit "$(cat "$r.rc")"

@@ -1,0 +1,434 @@
+package deploy
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const (
+	newTaskDefArn = "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/vendor0919-task:42"
+	wantImage     = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/vendor0919-api:202509260100"
+	tgArn         = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/vendor0919-tg-new/73e2d6bc24d8a067"
+)
+
+// Call sequences of the deploy script.
+var (
+	readCalls   = []string{"aws_sts_get-caller-identity", "aws_ecr_describe-images", "aws_ecs_describe-task-definition"}
+	deployCalls = append(slices.Clone(readCalls), "aws_ecs_describe-services",
+		"aws_ecs_register-task-definition", "aws_ecs_update-service")
+	failureReport = []string{"aws_ecs_list-tasks", "aws_ecs_describe-tasks"}
+)
+
+func seq(parts ...[]string) []string {
+	var out []string
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+func repeat(key string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = key
+	}
+	return out
+}
+
+// awsHappy answers every read and write the deploy makes; the rollout takes
+// two polls (IN_PROGRESS, then COMPLETED).
+func awsHappy(f *fakeCLI) {
+	f.respondFile("aws_sts_get-caller-identity", 0, "sts-get-caller-identity.json")
+	f.respondFile("aws_ecr_describe-images", 0, "ecr-describe-images.json")
+	f.respondFile("aws_ecs_describe-task-definition", 0, "describe-task-definition.json")
+	f.respondFile("aws_ecs_register-task-definition", 0, "register-task-definition.json")
+	f.respond("aws_ecs_update-service", 0, `{"service": {"serviceName": "vendor0919-service", "status": "ACTIVE"}}`)
+	f.respondFile("aws_ecs_describe-services", 1, "describe-services-before.json")
+	f.respondFile("aws_ecs_describe-services", 2, "describe-services-in-progress.json")
+	f.respondFile("aws_ecs_describe-services", 3, "describe-services-completed.json")
+	f.respondFile("aws_elbv2_describe-target-groups", 0, "describe-target-groups.json")
+	f.respondFile("aws_elbv2_modify-target-group", 0, "modify-target-group.json")
+	f.respondFile("aws_ecs_list-tasks", 0, "list-tasks-stopped.json")
+	f.respondFile("aws_ecs_describe-tasks", 0, "describe-tasks-stopped.json")
+}
+
+// registered decodes the task definition passed to register-task-definition.
+func registered(t *testing.T, f *fakeCLI) map[string]any {
+	t.Helper()
+	calls := f.find("aws_ecs_register-task-definition")
+	if len(calls) != 1 {
+		t.Fatalf("%d register-task-definition calls, want 1", len(calls))
+	}
+	in, ok := flag(calls[0].Args, "--cli-input-json")
+	if !ok {
+		t.Fatal("register-task-definition without --cli-input-json")
+	}
+	var td map[string]any
+	if err := json.Unmarshal([]byte(in), &td); err != nil {
+		t.Fatalf("--cli-input-json: %v", err)
+	}
+	return td
+}
+
+// checkNewTaskDef asserts what the script must do to a task definition.
+func checkNewTaskDef(t *testing.T, td map[string]any) {
+	t.Helper()
+	for _, k := range []string{"taskDefinitionArn", "revision", "status", "requiresAttributes",
+		"compatibilities", "registeredAt", "registeredBy"} {
+		if _, ok := td[k]; ok {
+			t.Errorf("read-only field %s kept", k)
+		}
+	}
+	if td["family"] != wantFamily || td["cpu"] == nil || td["executionRoleArn"] == nil {
+		t.Errorf("kept fields lost: family %v cpu %v executionRoleArn %v", td["family"], td["cpu"], td["executionRoleArn"])
+	}
+	found := false
+	for _, c := range td["containerDefinitions"].([]any) {
+		c := c.(map[string]any)
+		switch c["name"] {
+		case wantContainer:
+			found = true
+			if c["image"] != wantImage {
+				t.Errorf("api image %v, want %s", c["image"], wantImage)
+			}
+			lc, _ := c["logConfiguration"].(map[string]any)
+			opts, _ := lc["options"].(map[string]any)
+			if lc["logDriver"] != "awslogs" || opts["awslogs-group"] != wantLogGroup ||
+				opts["awslogs-region"] != "ap-northeast-1" || opts["awslogs-stream-prefix"] != "ecs" {
+				t.Errorf("api logConfiguration %v", lc)
+			}
+			if env, _ := c["environment"].([]any); len(env) == 0 {
+				t.Error("api environment lost")
+			}
+		case "log-router":
+			if !strings.HasPrefix(c["image"].(string), "public.ecr.aws/aws-observability/") || c["logConfiguration"] != nil {
+				t.Errorf("other container changed: %v", c)
+			}
+		}
+	}
+	if !found {
+		t.Error("no api container")
+	}
+}
+
+func TestDeployScript_Scenarios(t *testing.T) {
+	t.Parallel()
+	requireTool(t, "jq")
+	script := filepath.Join(repoRoot(t), "scripts", "deploy_ecr_to_ecs.sh")
+	template := filepath.Join(repoRoot(t), "deploy", "taskdef.json")
+
+	tests := []struct {
+		name      string
+		setup     func(f *fakeCLI)
+		args      []string
+		env       []string
+		wantRC    int
+		wantCalls []string
+		check     func(t *testing.T, f *fakeCLI, stdout, stderr string)
+	}{
+		{
+			name:      "Success",
+			setup:     awsHappy,
+			wantCalls: seq(deployCalls, repeat("aws_ecs_describe-services", 2)),
+			check: func(t *testing.T, f *fakeCLI, stdout, stderr string) {
+				checkNewTaskDef(t, registered(t, f))
+				up := f.find("aws_ecs_update-service")[0].Args
+				for flagName, want := range map[string]string{
+					"--cluster": "vendor0919-cluster", "--service": "vendor0919-service",
+					"--task-definition": newTaskDefArn, "--region": "ap-northeast-1",
+				} {
+					if got, _ := flag(up, flagName); got != want {
+						t.Errorf("update-service %s %q, want %q", flagName, got, want)
+					}
+				}
+				dc, _ := flag(up, "--deployment-configuration")
+				var conf struct {
+					CB                    struct{ Enable, Rollback bool } `json:"deploymentCircuitBreaker"`
+					MaximumPercent        int                             `json:"maximumPercent"`
+					MinimumHealthyPercent int                             `json:"minimumHealthyPercent"`
+				}
+				if err := json.Unmarshal([]byte(dc), &conf); err != nil || !conf.CB.Enable || !conf.CB.Rollback ||
+					conf.MaximumPercent != 200 || conf.MinimumHealthyPercent != 100 {
+					t.Errorf("--deployment-configuration %s: want circuit breaker with rollback and the service's percentages (%v)", dc, err)
+				}
+				if _, ok := flag(up, "--health-check-grace-period-seconds"); ok {
+					t.Error("grace period set without --grace-period")
+				}
+				if !strings.Contains(stderr, "deployment COMPLETED") {
+					t.Errorf("stderr lacks the completion: %s", stderr)
+				}
+			},
+		},
+		{
+			name:      "TagFlagAndGracePeriod",
+			setup:     awsHappy,
+			args:      []string{"--image-tag", "202509260100", "--grace-period", "180"},
+			env:       []string{"IMAGE_TAG="},
+			wantCalls: seq(deployCalls, repeat("aws_ecs_describe-services", 2)),
+			check: func(t *testing.T, f *fakeCLI, _, _ string) {
+				if got, _ := flag(f.find("aws_ecs_update-service")[0].Args, "--health-check-grace-period-seconds"); got != "180" {
+					t.Errorf("grace period %q, want 180", got)
+				}
+			},
+		},
+		{
+			name:  "HealthPath",
+			setup: awsHappy,
+			args:  []string{"--health-path", "/health"},
+			wantCalls: seq(readCalls, []string{"aws_ecs_describe-services", "aws_elbv2_describe-target-groups",
+				"aws_elbv2_modify-target-group", "aws_ecs_register-task-definition", "aws_ecs_update-service"},
+				repeat("aws_ecs_describe-services", 2)),
+			check: func(t *testing.T, f *fakeCLI, _, _ string) {
+				d := f.find("aws_elbv2_describe-target-groups")[0].Args
+				if got, _ := flag(d, "--names"); got != "vendor0919-tg-new" {
+					t.Errorf("describe-target-groups --names %q", got)
+				}
+				m := f.find("aws_elbv2_modify-target-group")[0].Args
+				for flagName, want := range map[string]string{
+					"--target-group-arn": tgArn, "--health-check-path": "/health", "--matcher": "HttpCode=200",
+				} {
+					if got, _ := flag(m, flagName); got != want {
+						t.Errorf("modify-target-group %s %q, want %q", flagName, got, want)
+					}
+				}
+			},
+		},
+		{
+			name:      "DryRun",
+			setup:     awsHappy,
+			args:      []string{"--dry-run"},
+			wantCalls: readCalls,
+			check: func(t *testing.T, _ *fakeCLI, stdout, _ string) {
+				var td map[string]any
+				if err := json.Unmarshal([]byte(stdout), &td); err != nil {
+					t.Fatalf("dry run stdout is not the task definition: %v\n%s", err, stdout)
+				}
+				checkNewTaskDef(t, td)
+			},
+		},
+		{
+			name:      "DryRunHealthPath",
+			setup:     awsHappy,
+			args:      []string{"--dry-run", "--health-path", "/health"},
+			wantCalls: seq(readCalls, []string{"aws_elbv2_describe-target-groups"}),
+			check: func(t *testing.T, _ *fakeCLI, _, stderr string) {
+				if !strings.Contains(stderr, "from / to /health") {
+					t.Errorf("dry run does not report the health check change: %s", stderr)
+				}
+			},
+		},
+		{
+			name:      "TemplateDryRun",
+			setup:     awsHappy,
+			args:      []string{"--dry-run", "--template", template},
+			env:       []string{"AMPLIFY_ORIGIN=https://main.d1example.amplifyapp.com"},
+			wantCalls: []string{"aws_sts_get-caller-identity", "aws_ecr_describe-images"},
+			check: func(t *testing.T, _ *fakeCLI, stdout, _ string) {
+				if strings.Contains(stdout, "${") {
+					t.Errorf("placeholders left: %s", stdout)
+				}
+				for _, want := range []string{
+					`"image": "` + wantImage + `"`,
+					`"value": "https://main.d1example.amplifyapp.com,http://localhost:3000"`,
+					"arn:aws:iam::123456789012:role/vendor0919-task-role",
+					"arn:aws:ssm:ap-northeast-1:123456789012:parameter/vendor0919/api/OPENAI_API_KEY",
+				} {
+					if !strings.Contains(stdout, want) {
+						t.Errorf("rendered template lacks %s", want)
+					}
+				}
+			},
+		},
+		{
+			name:      "TemplateNeedsAmplifyOrigin",
+			setup:     awsHappy,
+			args:      []string{"--dry-run", "--template", template},
+			wantRC:    1,
+			wantCalls: []string{"aws_sts_get-caller-identity", "aws_ecr_describe-images"},
+		},
+		{
+			name: "RolloutFailed",
+			setup: func(f *fakeCLI) {
+				awsHappy(f)
+				f.respondFile("aws_ecs_describe-services", 3, "describe-services-failed.json")
+			},
+			wantRC:    1,
+			wantCalls: seq(deployCalls, repeat("aws_ecs_describe-services", 2), failureReport),
+			check: func(t *testing.T, f *fakeCLI, _, stderr string) {
+				for _, want := range []string{
+					"rolloutState FAILED: ECS deployment circuit breaker: tasks failed to start.",
+					"stopped task 0a1b2c3d4e5f60718293a4b5c6d7e8f9: EssentialContainerExited: Essential container in task exited",
+					"container api: exit 1",
+					"deployment failed: tasks failed to start.",
+				} {
+					if !strings.Contains(stderr, want) {
+						t.Errorf("stderr lacks %q:\n%s", want, stderr)
+					}
+				}
+				if strings.Contains(stderr, "99887766554433221100aabbccddeeff") {
+					t.Error("reported a stopped task of another revision")
+				}
+				lt := f.find("aws_ecs_list-tasks")[0].Args
+				if got, _ := flag(lt, "--desired-status"); got != "STOPPED" {
+					t.Errorf("list-tasks --desired-status %q", got)
+				}
+				dt := f.find("aws_ecs_describe-tasks")[0].Args
+				if !slices.Contains(dt, "arn:aws:ecs:ap-northeast-1:123456789012:task/vendor0919-cluster/0a1b2c3d4e5f60718293a4b5c6d7e8f9") {
+					t.Errorf("describe-tasks args %v lack the stopped task", dt)
+				}
+			},
+		},
+		{
+			name: "RolledBack",
+			setup: func(f *fakeCLI) {
+				awsHappy(f)
+				f.respondFile("aws_ecs_describe-services", 2, "describe-services-rolled-back.json")
+			},
+			wantRC:    1,
+			wantCalls: seq(deployCalls, []string{"aws_ecs_describe-services"}, failureReport),
+			check: func(t *testing.T, _ *fakeCLI, _, stderr string) {
+				if !strings.Contains(stderr, "deployment is gone") {
+					t.Errorf("stderr: %s", stderr)
+				}
+			},
+		},
+		{
+			name: "Timeout",
+			setup: func(f *fakeCLI) {
+				awsHappy(f)
+				f.respondFile("aws_ecs_describe-services", 3, "describe-services-in-progress.json")
+			},
+			env:    []string{"WAIT_TIMEOUT=2", "POLL_INTERVAL=1"},
+			wantRC: 1,
+			check: func(t *testing.T, f *fakeCLI, _, stderr string) {
+				if !strings.Contains(stderr, "not stable after 2s (IN_PROGRESS 0/2 running, 2 pending)") {
+					t.Errorf("stderr: %s", stderr)
+				}
+				keys := f.keys()
+				polls := len(f.find("aws_ecs_describe-services")) - 1
+				if polls < 2 || polls > 5 || !slices.Equal(keys[len(keys)-2:], failureReport) {
+					t.Errorf("calls %v: want 2..5 polls then the failure report", keys)
+				}
+			},
+		},
+		{
+			name:      "MissingImageTag",
+			setup:     awsHappy,
+			env:       []string{"IMAGE_TAG="},
+			wantRC:    2,
+			wantCalls: nil,
+			check: func(t *testing.T, _ *fakeCLI, _, stderr string) {
+				if !strings.Contains(stderr, "IMAGE_TAG is required") {
+					t.Errorf("stderr: %s", stderr)
+				}
+			},
+		},
+		{
+			name:      "BadImageTag",
+			setup:     awsHappy,
+			env:       []string{"IMAGE_TAG=../latest"},
+			wantRC:    2,
+			wantCalls: nil,
+		},
+		{
+			name: "ImageNotInECR",
+			setup: func(f *fakeCLI) {
+				awsHappy(f)
+				f.fail("aws_ecr_describe-images", 254, "\nAn error occurred (ImageNotFoundException) when calling the DescribeImages operation: The image with imageId {imageDigest:'null', imageTag:'202509260100'} does not exist within the repository with name 'vendor0919-api' in the registry with id '123456789012'\n")
+			},
+			wantRC:    1,
+			wantCalls: []string{"aws_sts_get-caller-identity", "aws_ecr_describe-images"},
+			check: func(t *testing.T, _ *fakeCLI, _, stderr string) {
+				if !strings.Contains(stderr, "ImageNotFoundException") || !strings.Contains(stderr, "not found in ECR") {
+					t.Errorf("stderr: %s", stderr)
+				}
+			},
+		},
+		{
+			name: "AWSError",
+			setup: func(f *fakeCLI) {
+				awsHappy(f)
+				f.fail("aws_ecs_describe-task-definition", 254, "\nAn error occurred (ClientException) when calling the DescribeTaskDefinition operation: Unable to describe task definition.\n")
+			},
+			wantRC:    1,
+			wantCalls: readCalls,
+			check: func(t *testing.T, _ *fakeCLI, _, stderr string) {
+				if !strings.Contains(stderr, "ClientException") || !strings.Contains(stderr, "cannot describe task definition vendor0919-task") {
+					t.Errorf("stderr: %s", stderr)
+				}
+			},
+		},
+		{
+			name: "NoCredentials",
+			setup: func(f *fakeCLI) {
+				f.fail("aws_sts_get-caller-identity", 253, "\nUnable to locate credentials. You can configure credentials by running \"aws configure\".\n")
+			},
+			wantRC:    1,
+			wantCalls: []string{"aws_sts_get-caller-identity"},
+		},
+		{
+			name: "ServiceMissing",
+			setup: func(f *fakeCLI) {
+				awsHappy(f)
+				f.respondFile("aws_ecs_describe-services", 1, "describe-services-missing.json")
+			},
+			wantRC:    1,
+			wantCalls: seq(readCalls, []string{"aws_ecs_describe-services"}),
+			check: func(t *testing.T, _ *fakeCLI, _, stderr string) {
+				if !strings.Contains(stderr, "MISSING") {
+					t.Errorf("stderr: %s", stderr)
+				}
+			},
+		},
+		{
+			name: "RegisterFails",
+			setup: func(f *fakeCLI) {
+				awsHappy(f)
+				f.fail("aws_ecs_register-task-definition", 254, "\nAn error occurred (AccessDeniedException) when calling the RegisterTaskDefinition operation: not authorized to perform iam:PassRole\n")
+			},
+			wantRC:    1,
+			wantCalls: seq(readCalls, []string{"aws_ecs_describe-services", "aws_ecs_register-task-definition"}),
+		},
+		{
+			name:      "NoWait",
+			setup:     awsHappy,
+			args:      []string{"--no-wait"},
+			wantCalls: deployCalls,
+		},
+		{
+			name:      "UnknownOption",
+			setup:     awsHappy,
+			args:      []string{"--force"},
+			wantRC:    2,
+			wantCalls: nil,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeCLI(t, "aws")
+			tt.setup(f)
+			env := f.env(append([]string{"IMAGE_TAG=202509260100", "POLL_INTERVAL=0"}, tt.env...)...)
+			stdout, stderr, rc := run(t, t.TempDir(), env, "bash", append([]string{script}, tt.args...)...)
+			if rc != tt.wantRC {
+				t.Errorf("exit %d, want %d\nstderr:\n%s", rc, tt.wantRC, stderr)
+			}
+			if tt.wantCalls != nil || tt.wantRC == 2 {
+				if got := f.keys(); !slices.Equal(got, tt.wantCalls) {
+					t.Errorf("calls\n got %v\nwant %v", got, tt.wantCalls)
+				}
+			}
+			for _, c := range f.calls() {
+				if r, _ := flag(c.Args, "--region"); r != "ap-northeast-1" {
+					t.Errorf("%s without --region ap-northeast-1: %v", c.Key, c.Args)
+				}
+			}
+			if tt.check != nil {
+				tt.check(t, f, stdout, stderr)
+			}
+		})
+	}
+}
