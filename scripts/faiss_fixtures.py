@@ -222,6 +222,10 @@ def write_case(out, name, index_kind, doc_cls, store_cls, seed, normalise):
 
 
 def main():
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        # Sets pickle in hash order: pin the seed so the output is stable.
+        env = dict(os.environ, PYTHONHASHSEED="0")
+        os.execve(sys.executable, [sys.executable] + sys.argv, env)
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", required=True)
     args = p.parse_args()

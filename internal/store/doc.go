@@ -1,0 +1,47 @@
+// Package store implements the on-disk vector store formats the service
+// loads: its own native folder and the LangChain FAISS folder the Python
+// application left in S3.
+//
+// # Native folder
+//
+// A native store is a folder holding
+//
+//	manifest.json  format, version, embedding {provider, model, dims}, metric,
+//	               count, index parameters, and the size and SHA-256 of every
+//	               other file; written last
+//	vectors.f32    count*dims little-endian float32, row i at i*dims; unit
+//	               length for the cosine metric
+//	chunks.jsonl   one {"id","text","metadata"} object per line, row order
+//	index.hnsw     the HNSW graph written by ann.(*HNSW).WriteGraph (absent
+//	               when the store was written with an exact index)
+//
+// Write builds everything in a temporary sibling folder, fsyncs it, writes
+// the manifest last and swaps the folder into place with
+// fsatomic.ReplaceDir, so readers see the old store or the new, never a mix.
+// Open checks every file against the manifest (size and SHA-256) and the
+// counts and dimensions against each other before it trusts a byte.
+//
+// # LangChain FAISS folder
+//
+// A folder with index.faiss and index.pkl (FAISS.save_local) is read with
+// packages faiss and lcpickle. Row i of the FAISS index becomes Chunks[i]
+// through index_to_docstore_id. FAISS records neither the embedding model
+// nor whether vectors were normalised, so the expected embedding comes from
+// OpenOptions. The graph of an IHNf index is not reused: Open builds an
+// HNSW index over the vectors (or an exact one for small stores), which
+// costs start-up time (see Open); "vectorstore import-faiss" converts such
+// a folder into a native store whose graph is persisted.
+//
+// # Scores
+//
+// Relevance turns an index distance into the score /search reports,
+// reproducing LangChain's relevance functions so clients see the numbers
+// the Python service gave.
+//
+// # Concurrency and ownership
+//
+// Open and Write may run concurrently on different folders; callers
+// serialise writers of one folder. A Store is read-only once opened and
+// safe for concurrent use; its Chunks (including metadata maps, which may
+// be shared between chunks) must not be modified.
+package store

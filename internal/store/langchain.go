@@ -1,0 +1,163 @@
+package store
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/vendor0919/api/internal/ann"
+	"github.com/vendor0919/api/internal/faiss"
+	"github.com/vendor0919/api/internal/lcpickle"
+)
+
+// ExactThreshold is the largest LangChain store Open serves with an exact
+// index instead of building an HNSW graph at start-up.
+const ExactThreshold = 2000
+
+// The graph Open builds for a LangChain folder: a lower EFConstruction
+// than ann's default trades a little recall headroom for a faster start-up.
+const (
+	langChainM              = 16
+	langChainEFConstruction = 100
+)
+
+// openLangChain loads a LangChain FAISS folder.
+func openLangChain(ctx context.Context, dir string, opts OpenOptions) (*Store, error) {
+	rows, chunks, files, modTime, err := readLangChain(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkDims(opts.Embedding, rows.Dim, filepath.Join(dir, LangChainIndexFile)); err != nil {
+		return nil, err
+	}
+	metric := opts.Metric
+	if metric == 0 {
+		metric = ann.L2
+		if rows.Metric == faiss.MetricInnerProduct {
+			metric = ann.InnerProduct
+		}
+	}
+	exact := opts.Exact || rows.Count <= ExactThreshold
+	var idx ann.Index
+	info := &IndexInfo{Type: "flat"}
+	if exact {
+		idx, err = ann.NewFlat(rows.Dim, metric, rows.Vectors)
+	} else {
+		cfg := ann.HNSWConfig{M: langChainM, EFConstruction: langChainEFConstruction,
+			EFSearch: opts.EFSearch, Workers: runtime.GOMAXPROCS(0)}
+		var h *ann.HNSW
+		h, err = ann.BuildHNSW(ctx, rows.Dim, metric, rows.Vectors, cfg)
+		if err == nil {
+			idx = h
+			c := h.Config()
+			info = &IndexInfo{Type: "hnsw", M: c.M, EFConstruction: c.EFConstruction, EFSearch: c.EFSearch}
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: index %s: %w", dir, err)
+	}
+	emb := opts.Embedding
+	emb.Dims = rows.Dim
+	sum := sha256.Sum256([]byte(files[LangChainIndexFile].SHA256 + files[LangChainDocsFile].SHA256))
+	return &Store{
+		Dir:    dir,
+		Format: FormatLangChain,
+		Manifest: Manifest{
+			Format:    FormatLangChain,
+			Version:   "lc-" + hex.EncodeToString(sum[:6]),
+			CreatedAt: modTime.UTC(),
+			Embedding: emb,
+			Metric:    metric.String(),
+			Count:     rows.Count,
+			Index:     info,
+			Files:     files,
+		},
+		Chunks:   chunks,
+		Index:    idx,
+		LoadedAt: time.Now(),
+	}, nil
+}
+
+// ReadLangChain reads the vectors and chunks of a LangChain FAISS folder
+// without building an index. Row i of the returned vectors (dims wide)
+// belongs to chunks[i]; metric is what index.faiss records (ann.L2 or
+// ann.InnerProduct).
+func ReadLangChain(dir string) (chunks []Chunk, vectors []float32, dims int, metric ann.Metric, err error) {
+	rows, chunks, _, _, err := readLangChain(dir)
+	if err != nil {
+		return nil, nil, 0, 0, err
+	}
+	metric = ann.L2
+	if rows.Metric == faiss.MetricInnerProduct {
+		metric = ann.InnerProduct
+	}
+	return chunks, rows.Vectors, rows.Dim, metric, nil
+}
+
+// readLangChain reads and cross-checks both files, hashing them as it goes.
+func readLangChain(dir string) (*faiss.Index, []Chunk, map[string]FileInfo, time.Time, error) {
+	idxPath := filepath.Join(dir, LangChainIndexFile)
+	f, err := os.Open(idxPath)
+	if err != nil {
+		return nil, nil, nil, time.Time{}, fmt.Errorf("store: open %s: %w", idxPath, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, nil, time.Time{}, fmt.Errorf("store: stat %s: %w", idxPath, err)
+	}
+	h := sha256.New()
+	rows, err := faiss.Read(io.TeeReader(bufio.NewReaderSize(f, 1<<20), h), st.Size())
+	if err != nil {
+		return nil, nil, nil, time.Time{}, wrapFileErr(idxPath, err)
+	}
+	files := map[string]FileInfo{LangChainIndexFile: {Size: st.Size(), SHA256: hex.EncodeToString(h.Sum(nil))}}
+
+	pklPath := filepath.Join(dir, LangChainDocsFile)
+	b, err := os.ReadFile(pklPath)
+	if err != nil {
+		return nil, nil, nil, time.Time{}, fmt.Errorf("store: read %s: %w", pklPath, err)
+	}
+	sum := sha256.Sum256(b)
+	files[LangChainDocsFile] = FileInfo{Size: int64(len(b)), SHA256: hex.EncodeToString(sum[:])}
+	ds, err := lcpickle.Decode(b)
+	if err != nil {
+		return nil, nil, nil, time.Time{}, wrapFileErr(pklPath, err)
+	}
+	if len(ds.IndexToDocstoreID) != rows.Count {
+		return nil, nil, nil, time.Time{}, fmt.Errorf("%w: %s maps %d rows, %s holds %d vectors",
+			ErrCorrupt, pklPath, len(ds.IndexToDocstoreID), idxPath, rows.Count)
+	}
+	chunks := make([]Chunk, rows.Count)
+	for row := range chunks {
+		id, ok := ds.IndexToDocstoreID[row]
+		if !ok {
+			return nil, nil, nil, time.Time{}, fmt.Errorf("%w: %s: no docstore id for FAISS row %d", ErrCorrupt, pklPath, row)
+		}
+		doc, ok := ds.Documents[id]
+		if !ok {
+			return nil, nil, nil, time.Time{}, fmt.Errorf("%w: %s: row %d names docstore id %q, which the docstore lacks", ErrCorrupt, pklPath, row, id)
+		}
+		chunks[row] = Chunk{ID: id, Text: doc.PageContent, Metadata: doc.Metadata}
+	}
+	return rows, chunks, files, st.ModTime(), nil
+}
+
+// wrapFileErr maps reader errors to the store's sentinels, naming the file.
+func wrapFileErr(path string, err error) error {
+	switch {
+	case errors.Is(err, faiss.ErrUnsupported):
+		return fmt.Errorf("%w: %s: %w", ErrUnsupported, path, err)
+	case errors.Is(err, faiss.ErrFormat), errors.Is(err, lcpickle.ErrFormat), errors.Is(err, lcpickle.ErrClass):
+		return fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
+	}
+	return fmt.Errorf("store: read %s: %w", path, err)
+}

@@ -1,0 +1,413 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vendor0919/api/internal/ann"
+	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/fsatomic"
+)
+
+// WriteOptions describes a native store to write.
+type WriteOptions struct {
+	// Version labels the store; empty uses the UTC time as 20060102T150405Z.
+	Version string
+	// Embedding names the model that made the vectors; Dims is required.
+	Embedding embed.Info
+	// Metric is the similarity; zero means Cosine.
+	Metric ann.Metric
+	// HNSW configures the graph; zero fields take ann's defaults.
+	HNSW ann.HNSWConfig
+	// Exact writes no graph: the store is served by an exact index.
+	Exact bool
+}
+
+// Write writes chunks and their vectors (row-major, len(chunks)*Dims) as a
+// native store in dir, replacing whatever dir held. It builds the HNSW
+// graph (unless opts.Exact), writes every file into a temporary sibling
+// folder, fsyncs them, writes the manifest last and swaps the folder into
+// place. Write does not modify chunks or vectors. Chunk IDs must be
+// non-empty and unique, and vectors finite.
+func Write(ctx context.Context, dir string, chunks []Chunk, vectors []float32, opts WriteOptions) (*Manifest, error) {
+	dims := opts.Embedding.Dims
+	if dims <= 0 {
+		return nil, fmt.Errorf("store: write: embedding dims %d must be positive", dims)
+	}
+	if len(vectors) != len(chunks)*dims {
+		return nil, fmt.Errorf("store: write: %w: %d floats for %d chunks of %d dims", ErrDimensionMismatch, len(vectors), len(chunks), dims)
+	}
+	metric := opts.Metric
+	if metric == 0 {
+		metric = ann.Cosine
+	}
+	if _, err := ann.ParseMetric(metric.String()); err != nil {
+		return nil, fmt.Errorf("store: write: %w", err)
+	}
+	seen := make(map[string]int, len(chunks))
+	for i, c := range chunks {
+		if c.ID == "" {
+			return nil, fmt.Errorf("store: write: chunk %d has an empty id", i)
+		}
+		if j, dup := seen[c.ID]; dup {
+			return nil, fmt.Errorf("store: write: chunks %d and %d share id %q", j, i, c.ID)
+		}
+		seen[c.ID] = i
+	}
+	for i, v := range vectors {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return nil, fmt.Errorf("store: write: vector %d component %d is %v", i/dims, i%dims, v)
+		}
+	}
+	vecs := append([]float32(nil), vectors...)
+
+	var graph *ann.HNSW
+	info := &IndexInfo{Type: "flat"}
+	if opts.Exact || len(chunks) == 0 {
+		if _, err := ann.NewFlat(dims, metric, vecs); err != nil { // normalises for Cosine
+			return nil, fmt.Errorf("store: write: %w", err)
+		}
+	} else {
+		h, err := ann.BuildHNSW(ctx, dims, metric, vecs, opts.HNSW)
+		if err != nil {
+			return nil, fmt.Errorf("store: write: build index: %w", err)
+		}
+		graph = h
+		c := h.Config()
+		info = &IndexInfo{Type: "hnsw", M: c.M, EFConstruction: c.EFConstruction, EFSearch: c.EFSearch}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	if err := os.MkdirAll(filepath.Dir(filepath.Clean(dir)), 0o755); err != nil {
+		return nil, fmt.Errorf("store: write: %w", err)
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(filepath.Clean(dir)), "."+filepath.Base(dir)+".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("store: write: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return nil, fmt.Errorf("store: write: %w", err)
+	}
+	files := map[string]FileInfo{}
+	put := func(name string, fill func(w io.Writer) error) error {
+		fi, err := writeFile(filepath.Join(tmp, name), fill)
+		if err != nil {
+			return fmt.Errorf("store: write %s: %w", name, err)
+		}
+		files[name] = fi
+		return nil
+	}
+	if err := put(VectorsFile, func(w io.Writer) error { return writeVectors(w, vecs) }); err != nil {
+		return nil, err
+	}
+	if err := put(ChunksFile, func(w io.Writer) error { return writeChunks(w, chunks) }); err != nil {
+		return nil, err
+	}
+	if graph != nil {
+		if err := put(GraphFile, func(w io.Writer) error { _, err := graph.WriteGraph(w); return err }); err != nil {
+			return nil, err
+		}
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	m := &Manifest{
+		Format:        FormatName,
+		FormatVersion: FormatVersion,
+		Version:       opts.Version,
+		CreatedAt:     now,
+		Embedding:     opts.Embedding,
+		Metric:        metric.String(),
+		Count:         len(chunks),
+		Index:         info,
+		Files:         files,
+	}
+	if m.Version == "" {
+		m.Version = now.Format("20060102T150405Z")
+	}
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("store: write manifest: %w", err)
+	}
+	if err := fsatomic.WriteFile(filepath.Join(tmp, ManifestFile), append(b, '\n'), 0o644); err != nil {
+		return nil, fmt.Errorf("store: write manifest: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := fsatomic.ReplaceDir(tmp, dir); err != nil {
+		return nil, fmt.Errorf("store: write: %w", err)
+	}
+	done = true
+	return m, nil
+}
+
+// writeFile creates path, lets fill write it through a buffer, fsyncs it
+// and returns its size and SHA-256.
+func writeFile(path string, fill func(w io.Writer) error) (FileInfo, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return FileInfo{}, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	cw := &countingWriter{w: io.MultiWriter(f, h)}
+	bw := bufio.NewWriterSize(cw, 1<<20)
+	if err := fill(bw); err != nil {
+		return FileInfo{}, err
+	}
+	if err := bw.Flush(); err != nil {
+		return FileInfo{}, err
+	}
+	if err := f.Sync(); err != nil {
+		return FileInfo{}, err
+	}
+	if err := f.Close(); err != nil {
+		return FileInfo{}, err
+	}
+	return FileInfo{Size: cw.n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func writeVectors(w io.Writer, vecs []float32) error {
+	var buf [4]byte
+	for _, v := range vecs {
+		binary.LittleEndian.PutUint32(buf[:], math.Float32bits(v))
+		if _, err := w.Write(buf[:]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeChunks(w io.Writer, chunks []Chunk) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for i := range chunks {
+		if err := enc.Encode(&chunks[i]); err != nil {
+			return fmt.Errorf("chunk %d (%q): %w", i, chunks[i].ID, err)
+		}
+	}
+	return nil
+}
+
+// openNative loads and verifies a native store.
+func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, error) {
+	m, err := ReadManifest(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkDims(opts.Embedding, m.Embedding.Dims, filepath.Join(dir, ManifestFile)); err != nil {
+		return nil, err
+	}
+	if opts.Embedding.Model != "" && opts.Embedding.Model != m.Embedding.Model {
+		return nil, fmt.Errorf("%w: %s was built with %s %q, the embedder is %s %q", ErrModelMismatch,
+			dir, m.Embedding.Provider, m.Embedding.Model, opts.Embedding.Provider, opts.Embedding.Model)
+	}
+	metric, err := ann.ParseMetric(m.Metric)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, filepath.Join(dir, ManifestFile), err)
+	}
+	hnsw := m.Index != nil && m.Index.Type == "hnsw"
+	if m.Index != nil && m.Index.Type != "hnsw" && m.Index.Type != "flat" {
+		return nil, fmt.Errorf("%w: %s: index type %q", ErrCorrupt, filepath.Join(dir, ManifestFile), m.Index.Type)
+	}
+	required := []string{VectorsFile, ChunksFile}
+	if hnsw {
+		required = append(required, GraphFile)
+	}
+	for _, name := range required {
+		if _, ok := m.Files[name]; !ok {
+			return nil, fmt.Errorf("%w: %s: manifest lists no %s", ErrCorrupt, filepath.Join(dir, ManifestFile), name)
+		}
+	}
+	if err := m.Verify(dir); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	dims := m.Embedding.Dims
+	if want := int64(m.Count) * int64(dims) * 4; m.Files[VectorsFile].Size != want {
+		return nil, fmt.Errorf("%w: %s: %d bytes, want count*dims*4 = %d*%d*4 = %d", ErrCorrupt, VectorsFile,
+			m.Files[VectorsFile].Size, m.Count, dims, want)
+	}
+	vecs, err := readVectors(filepath.Join(dir, VectorsFile), m.Count*dims)
+	if err != nil {
+		return nil, err
+	}
+	chunks, err := readChunks(filepath.Join(dir, ChunksFile), m.Count)
+	if err != nil {
+		return nil, err
+	}
+	var idx ann.Index
+	switch {
+	case opts.Exact || !hnsw:
+		idx, err = ann.NewFlat(dims, metric, vecs)
+		if err != nil {
+			return nil, fmt.Errorf("store: index %s: %w", dir, err)
+		}
+	default:
+		idx, err = readGraph(filepath.Join(dir, GraphFile), dims, metric, vecs)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &Store{
+		Dir:      dir,
+		Format:   FormatNative,
+		Manifest: *m,
+		Chunks:   chunks,
+		Index:    withEF(idx, opts.EFSearch),
+		LoadedAt: time.Now(),
+	}, nil
+}
+
+// readVectors reads n little-endian float32 from path, rejecting
+// non-finite values with their offset.
+func readVectors(path string, n int) ([]float32, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	defer f.Close()
+	out := make([]float32, n)
+	r := bufio.NewReaderSize(f, 1<<20)
+	var buf [4]byte
+	for i := range out {
+		if _, err := io.ReadFull(r, buf[:]); err != nil {
+			return nil, fmt.Errorf("%w: %s: offset %d: %v", ErrCorrupt, filepath.Base(path), int64(i)*4, err)
+		}
+		v := math.Float32frombits(binary.LittleEndian.Uint32(buf[:]))
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return nil, fmt.Errorf("%w: %s: offset %d: component is %v", ErrCorrupt, filepath.Base(path), int64(i)*4, v)
+		}
+		out[i] = v
+	}
+	if _, err := r.ReadByte(); err != io.EOF {
+		return nil, fmt.Errorf("%w: %s: offset %d: trailing bytes", ErrCorrupt, filepath.Base(path), int64(n)*4)
+	}
+	return out, nil
+}
+
+// readChunks reads count JSON lines from path.
+func readChunks(path string, count int) ([]Chunk, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("store: read %s: %w", path, err)
+	}
+	name := filepath.Base(path)
+	chunks := make([]Chunk, 0, min(count, len(b)/8+1))
+	for off := 0; off < len(b); {
+		end := bytes.IndexByte(b[off:], '\n')
+		if end < 0 {
+			return nil, fmt.Errorf("%w: %s: offset %d: line %d has no newline", ErrCorrupt, name, off, len(chunks)+1)
+		}
+		line := b[off : off+end]
+		if len(chunks) == count {
+			return nil, fmt.Errorf("%w: %s: offset %d: more than the manifest's %d chunks", ErrCorrupt, name, off, count)
+		}
+		var c Chunk
+		d := json.NewDecoder(bytes.NewReader(line))
+		d.UseNumber()
+		if err := d.Decode(&c); err != nil {
+			return nil, fmt.Errorf("%w: %s: offset %d: line %d: %v", ErrCorrupt, name, off, len(chunks)+1, err)
+		}
+		if d.More() {
+			return nil, fmt.Errorf("%w: %s: offset %d: line %d: data after the object", ErrCorrupt, name, off, len(chunks)+1)
+		}
+		if c.ID == "" {
+			return nil, fmt.Errorf("%w: %s: offset %d: line %d: empty id", ErrCorrupt, name, off, len(chunks)+1)
+		}
+		c.Metadata, _ = jsonNumbers(c.Metadata).(map[string]any)
+		chunks = append(chunks, c)
+		off += end + 1
+	}
+	if len(chunks) != count {
+		return nil, fmt.Errorf("%w: %s: offset %d: %d chunks, manifest says %d", ErrCorrupt, name, len(b), len(chunks), count)
+	}
+	return chunks, nil
+}
+
+// readGraph loads the persisted HNSW graph over vecs.
+func readGraph(path string, dims int, metric ann.Metric, vecs []float32) (*ann.HNSW, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	defer f.Close()
+	r := bufio.NewReaderSize(f, 1<<20)
+	h, err := ann.ReadHNSW(r, dims, metric, vecs)
+	if err != nil {
+		var ge *ann.GraphError
+		if errors.As(err, &ge) {
+			return nil, fmt.Errorf("%w: %s: offset %d: %w", ErrCorrupt, filepath.Base(path), ge.Offset, err)
+		}
+		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, filepath.Base(path), err)
+	}
+	if _, err := r.ReadByte(); err != io.EOF {
+		return nil, fmt.Errorf("%w: %s: trailing bytes after the graph", ErrCorrupt, filepath.Base(path))
+	}
+	return h, nil
+}
+
+// jsonNumbers replaces json.Number values by float64 where that is exact,
+// so metadata decodes as encoding/json would, except that integers beyond
+// float64 precision stay json.Number (as LangChain folders give them).
+func jsonNumbers(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		str := x.String()
+		if !strings.ContainsAny(str, ".eE") {
+			if i, err := strconv.ParseInt(str, 10, 64); err == nil && i >= -(1<<53) && i <= 1<<53 {
+				return float64(i)
+			}
+			return x // an integer float64 cannot hold keeps its digits
+		}
+		if f, err := x.Float64(); err == nil {
+			return f
+		}
+		return x
+	case map[string]any:
+		for k, e := range x {
+			x[k] = jsonNumbers(e)
+		}
+		return x
+	case []any:
+		for i, e := range x {
+			x[i] = jsonNumbers(e)
+		}
+		return x
+	}
+	return v
+}

@@ -1,0 +1,123 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/vendor0919/api/internal/ann"
+	"github.com/vendor0919/api/internal/embed"
+)
+
+// Sentinel errors for callers to branch on with errors.Is. ErrCorrupt is
+// declared in manifest.go.
+var (
+	// ErrDimensionMismatch reports a store whose vectors have a different
+	// dimension from the configured embedder's.
+	ErrDimensionMismatch = errors.New("store: embedding dimension mismatch")
+	// ErrModelMismatch reports a native store built with a different
+	// embedding model from the configured one.
+	ErrModelMismatch = errors.New("store: embedding model mismatch")
+	// ErrNoStore reports a folder that holds neither a native store nor a
+	// LangChain FAISS folder.
+	ErrNoStore = errors.New("store: no vector store in folder")
+	// ErrUnsupported reports a well-formed store this package cannot
+	// serve, such as a FAISS IVF index.
+	ErrUnsupported = errors.New("store: unsupported vector store")
+)
+
+// File names inside store folders.
+const (
+	VectorsFile        = "vectors.f32"
+	ChunksFile         = "chunks.jsonl"
+	GraphFile          = "index.hnsw"
+	LangChainIndexFile = "index.faiss"
+	LangChainDocsFile  = "index.pkl"
+)
+
+// OpenOptions tells Open what the service expects. The zero value accepts
+// any store and uses its defaults.
+type OpenOptions struct {
+	// Embedding is the configured embedder. A non-zero Dims that differs
+	// from the store's is an error wrapping ErrDimensionMismatch. A
+	// non-empty Model that differs from a native manifest's model is an
+	// error wrapping ErrModelMismatch. For LangChain folders, which record
+	// no model, Provider and Model are copied into the synthesised manifest.
+	Embedding embed.Info
+	// Metric overrides, for LangChain folders only, the metric the FAISS
+	// file implies (IxF2: L2, IxFI: InnerProduct). Zero infers it. Cosine
+	// normalises the vectors at load time. Native stores keep their own.
+	Metric ann.Metric
+	// EFSearch is the default HNSW candidate list size for searches; zero
+	// uses the value stored with the graph (or ann's default).
+	EFSearch int
+	// Exact serves every search from an exact (flat) index instead of HNSW.
+	Exact bool
+}
+
+// Open loads the vector store in dir: a native store when dir holds
+// manifest.json, else a LangChain FAISS folder (index.faiss + index.pkl).
+//
+// A native store is verified against its manifest and its persisted graph
+// is loaded, so opening costs a read and a hash of every file. A LangChain
+// folder carries no usable graph: Open builds one over the vectors, with
+// GOMAXPROCS workers, unless the store has at most ExactThreshold vectors
+// or opts.Exact is set, in which case searches scan all vectors. The build
+// takes time proportional to the store (on the order of a minute per
+// hundred thousand 1536-dimensional vectors on two cores); convert large
+// folders once with "vectorstore import-faiss" to skip it.
+func Open(ctx context.Context, dir string, opts OpenOptions) (*Store, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(dir, ManifestFile)); err == nil {
+		return openNative(ctx, dir, opts)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("store: open %s: %w", dir, err)
+	}
+	_, errIdx := os.Stat(filepath.Join(dir, LangChainIndexFile))
+	_, errPkl := os.Stat(filepath.Join(dir, LangChainDocsFile))
+	if errIdx == nil && errPkl == nil {
+		return openLangChain(ctx, dir, opts)
+	}
+	if errIdx == nil || errPkl == nil {
+		return nil, fmt.Errorf("%w: %s: LangChain folder needs both %s and %s", ErrCorrupt, dir, LangChainIndexFile, LangChainDocsFile)
+	}
+	return nil, fmt.Errorf("%w: %s has no %s, nor %s and %s", ErrNoStore, dir, ManifestFile, LangChainIndexFile, LangChainDocsFile)
+}
+
+// checkDims compares the store's dimension with the configured embedder's.
+func checkDims(want embed.Info, got int, what string) error {
+	if want.Dims != 0 && want.Dims != got {
+		return fmt.Errorf("%w: %s has %d-dimensional vectors, the embedder (%s %s) makes %d",
+			ErrDimensionMismatch, what, got, want.Provider, want.Model, want.Dims)
+	}
+	return nil
+}
+
+// efDefault gives searches a default EF other than the index's own.
+type efDefault struct {
+	ann.Index
+	ef int
+}
+
+// Search implements ann.Index.
+func (e efDefault) Search(query []float32, k int, opts ann.SearchOptions) ([]ann.Neighbor, error) {
+	if opts.EF == 0 {
+		opts.EF = e.ef
+	}
+	return e.Index.Search(query, k, opts)
+}
+
+// withEF wraps idx when ef overrides its default.
+func withEF(idx ann.Index, ef int) ann.Index {
+	if ef <= 0 {
+		return idx
+	}
+	if _, ok := idx.(*ann.HNSW); !ok {
+		return idx
+	}
+	return efDefault{Index: idx, ef: ef}
+}
