@@ -159,7 +159,7 @@ func waitReady(ctx context.Context, endpoint string, exited <-chan struct{}) err
 		}
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, endpoint+"/", nil)
 		if resp, err := hc.Do(req); err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			return nil
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -259,7 +259,7 @@ func FreePort(t testing.TB) string {
 		t.Fatalf("s3test: free port: %v", err)
 	}
 	addr := l.Addr().String()
-	l.Close()
+	_ = l.Close()
 	return addr
 }
 

@@ -29,7 +29,7 @@ func TestStart_PutGetList(t *testing.T) {
 		t.Fatal(err)
 	}
 	body, err := io.ReadAll(out.Body)
-	out.Body.Close()
+	_ = out.Body.Close()
 	if err != nil || string(body) != "bravo" {
 		t.Fatalf("get = %q, %v; want bravo", body, err)
 	}

@@ -1,0 +1,51 @@
+// Package s3sync mirrors a vector store published under an S3 prefix into a
+// local folder, and publishes a local store to a prefix.
+//
+// # Mirror (Sync)
+//
+// Sync lists the prefix, recognises the store format, downloads the files
+// it needs in parallel into a staging folder beside the destination, checks
+// that nothing changed on S3 while it ran, verifies every file, and swaps
+// the staging folder in with fsatomic.ReplaceDir. Two formats are known:
+//
+//   - native: manifest.json is present. Only the files the manifest lists
+//     are fetched, and each must match the manifest's size and SHA-256.
+//   - LangChain FAISS: index.faiss and index.pkl are present. Each must have
+//     the size the listing reports.
+//
+// Anything else is an error (ErrFormat). Every download is conditional on
+// the ETag seen in the listing (If-Match), and the prefix is listed again at
+// the end; any difference fails the attempt with ErrChanged, so a folder
+// that is served is never a mix of two versions. Failed attempts are retried
+// with exponential backoff and full jitter until Config.MaxAttempts or the
+// context's deadline. A failed sync removes its staging folder and leaves
+// the destination as it was.
+//
+// Files that are already present and unchanged are not downloaded again:
+// the destination holds a small state file (.s3sync.json) recording each
+// object's size, ETag and SHA-256; matching files are hard-linked (or
+// copied) into the staging folder and verified like downloaded ones.
+//
+// When S3 cannot be reached, Sync returns an error wrapping ErrUnreachable;
+// if the destination holds a copy that still verifies, Result.UsedLocal is
+// true and Result.Version names it, so a server can serve it and say so.
+//
+// # Publish (Push)
+//
+// Push verifies a local native store against its manifest, uploads the data
+// files (skipping those already on S3 with the same size and SHA-256,
+// recorded in the object metadata "sha256"), and uploads manifest.json
+// last, only after every data file is in place. Objects are overwritten in
+// place under the prefix: no pointer object, so the prefix stays a plain
+// store folder that the Python service, the AWS CLI and Sync all read. The
+// cost is a window during a push (and after a failed push) in which the
+// data files are new and the manifest is old; a Sync in that window fails
+// verification, retries, and never serves the mix. LangChain FAISS folders
+// have no manifest to publish last, so Push refuses them.
+//
+// # Concurrency
+//
+// A Syncer is safe for concurrent use; Sync and Push calls on one Syncer
+// run one at a time. Do not point two processes at the same destination
+// folder.
+package s3sync

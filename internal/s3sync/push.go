@@ -1,0 +1,159 @@
+package s3sync
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/vendor0919/api/internal/store"
+)
+
+// metaSHA256 is the user metadata key (x-amz-meta-sha256) Push stores on
+// every data object, so a later Push can skip unchanged files.
+const metaSHA256 = "sha256"
+
+// PushResult describes a Push.
+type PushResult struct {
+	// URI is the normalised destination, s3://bucket/prefix/.
+	URI string
+	// Version is the manifest's version label.
+	Version string
+	// Files counts the data files in the store (manifest not included);
+	// Uploaded + Skipped == Files.
+	Files, Uploaded, Skipped int
+	// Bytes is the number of data bytes uploaded (manifest included).
+	Bytes int64
+	// Took is the wall time of the whole Push, retries included.
+	Took time.Duration
+	// Attempts is the number of attempts made.
+	Attempts int
+}
+
+// Push publishes the native store in dir to the prefix: it verifies dir
+// against its manifest, uploads the data files that are not already on S3
+// with the same size and SHA-256, and uploads manifest.json last. Objects
+// under the prefix that the manifest does not list are left alone. A
+// folder without manifest.json is refused with an error wrapping
+// ErrFormat; one that fails verification, ErrVerify.
+func (s *Syncer) Push(ctx context.Context, dir string) (PushResult, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	start := time.Now()
+	res := PushResult{URI: s.uri}
+	if _, err := os.Stat(filepath.Join(dir, store.ManifestFile)); errors.Is(err, os.ErrNotExist) {
+		return res, fmt.Errorf("%w: push %s: no %s (only native stores can be pushed; LangChain FAISS folders have no manifest to publish last)",
+			ErrFormat, dir, store.ManifestFile)
+	}
+	m, err := store.ReadManifest(dir)
+	if err != nil {
+		return res, fmt.Errorf("%w: push %s: %w", ErrVerify, dir, err)
+	}
+	if err := m.Verify(dir); err != nil {
+		return res, fmt.Errorf("%w: push %s: %w", ErrVerify, dir, err)
+	}
+	manifestBytes, err := os.ReadFile(filepath.Join(dir, store.ManifestFile))
+	if err != nil {
+		return res, fmt.Errorf("s3sync: push: read manifest: %w", err)
+	}
+	res.Version = m.Version
+	res.Files = len(m.Files)
+
+	res.Attempts, err = s.retry(ctx, "push", func(ctx context.Context) error {
+		uploaded, skipped, n, err := s.pushOnce(ctx, dir, m, manifestBytes)
+		res.Uploaded, res.Skipped, res.Bytes = uploaded, skipped, n
+		return err
+	})
+	res.Took = time.Since(start)
+	if err != nil {
+		s.log.LogAttrs(ctx, slog.LevelError, "push failed", slog.String("uri", s.uri),
+			slog.String("dir", dir), slog.Int("attempts", res.Attempts), slog.String("error", err.Error()))
+		return res, err
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, "push done", slog.String("uri", s.uri), slog.String("dir", dir),
+		slog.String("version", res.Version), slog.Int("files", res.Files), slog.Int("uploaded", res.Uploaded),
+		slog.Int("skipped", res.Skipped), slog.Int64("bytes", res.Bytes), slog.Int64("took_ms", res.Took.Milliseconds()))
+	return res, nil
+}
+
+// pushOnce is one attempt of Push: data files (in parallel), then the
+// manifest.
+func (s *Syncer) pushOnce(ctx context.Context, dir string, m *store.Manifest, manifestBytes []byte) (uploaded, skipped int, n int64, err error) {
+	names := slices.Sorted(maps.Keys(m.Files))
+	up := make([]bool, len(names))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.concurrency)
+	for i, name := range names {
+		g.Go(func() error {
+			want := m.Files[name]
+			key := s.prefix + name
+			if s.remoteHas(gctx, key, want) {
+				return nil
+			}
+			f, err := os.Open(filepath.Join(dir, name))
+			if err != nil {
+				return fmt.Errorf("s3sync: push: open %s: %w", name, err)
+			}
+			defer func() { _ = f.Close() }() // read-only
+			_, err = s.tm.UploadObject(gctx, &transfermanager.UploadObjectInput{
+				Bucket:        aws.String(s.bucket),
+				Key:           aws.String(key),
+				Body:          f,
+				ContentLength: aws.Int64(want.Size),
+				ContentType:   aws.String("application/octet-stream"),
+				Metadata:      map[string]string{metaSHA256: want.SHA256},
+			})
+			if err != nil {
+				return s3Error("upload "+key, err)
+			}
+			up[i] = true
+			return nil
+		})
+	}
+	err = g.Wait()
+	for i, name := range names {
+		if up[i] {
+			uploaded++
+			n += m.Files[name].Size
+		} else if err == nil {
+			skipped++
+		}
+	}
+	if err != nil {
+		return uploaded, skipped, n, err
+	}
+	// Every data file is in place: only now publish the manifest.
+	key := s.prefix + store.ManifestFile
+	_, err = s.tm.UploadObject(ctx, &transfermanager.UploadObjectInput{
+		Bucket:        aws.String(s.bucket),
+		Key:           aws.String(key),
+		Body:          bytes.NewReader(manifestBytes),
+		ContentLength: aws.Int64(int64(len(manifestBytes))),
+		ContentType:   aws.String("application/json"),
+	})
+	if err != nil {
+		return uploaded, skipped, n, s3Error("upload "+key, err)
+	}
+	return uploaded, skipped, n + int64(len(manifestBytes)), nil
+}
+
+// remoteHas reports whether key exists with want's size and SHA-256 (as
+// recorded by an earlier Push). Any error means "no": the file is uploaded.
+func (s *Syncer) remoteHas(ctx context.Context, key string, want store.FileInfo) bool {
+	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
+	if err != nil {
+		return false
+	}
+	return aws.ToInt64(out.ContentLength) == want.Size && out.Metadata[metaSHA256] == want.SHA256
+}

@@ -1,0 +1,178 @@
+package s3sync
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/vendor0919/api/internal/s3test"
+	"github.com/vendor0919/api/internal/store"
+)
+
+func TestPush_RoundTripAndSkipUnchanged(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t)
+	src := writeNative(t, "v1", v1Files)
+	s := newTestSyncer(t, srv, srv.Endpoint, "vectorstore/prod", 1)
+
+	pr, err := s.Push(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr.Version != "v1" || pr.Files != 3 || pr.Uploaded != 3 || pr.Skipped != 0 || pr.URI != "s3://"+srv.Bucket+"/vectorstore/prod/" {
+		t.Fatalf("push result = %+v", pr)
+	}
+	wantKeys := []string{"vectorstore/prod/chunks.jsonl", "vectorstore/prod/graph.hnsw", "vectorstore/prod/manifest.json", "vectorstore/prod/vectors.f32"}
+	if got := srv.Keys(t, "vectorstore/"); !slices.Equal(got, wantKeys) {
+		t.Fatalf("keys = %v, want %v", got, wantKeys)
+	}
+
+	dst := filepath.Join(t.TempDir(), "vs")
+	res, err := s.Sync(context.Background(), dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Version != "v1" || res.Downloaded != 3 {
+		t.Fatalf("sync result = %+v", res)
+	}
+	if got := readTree(t, dst); !maps.Equal(got, readTree(t, src)) {
+		t.Fatalf("round trip differs: %v", got)
+	}
+
+	// Pushing again uploads only the manifest; changing one file uploads it.
+	pr, err = s.Push(context.Background(), src)
+	if err != nil || pr.Uploaded != 0 || pr.Skipped != 3 {
+		t.Fatalf("second push = %+v, %v", pr, err)
+	}
+	v2 := maps.Clone(v1Files)
+	v2["graph.hnsw"] = strings.Repeat("2", 700)
+	pr, err = s.Push(context.Background(), writeNative(t, "v2", v2))
+	if err != nil || pr.Uploaded != 1 || pr.Skipped != 2 || pr.Version != "v2" {
+		t.Fatalf("third push = %+v, %v", pr, err)
+	}
+	res, err = s.Sync(context.Background(), dst)
+	if err != nil || res.Version != "v2" || res.Downloaded != 1 {
+		t.Fatalf("sync after third push = %+v, %v", res, err)
+	}
+	if got, want := readTree(t, dst), withManifest(t, "v2", v2); !maps.Equal(got, want) {
+		t.Fatalf("folder after v2 = %v", got)
+	}
+}
+
+func TestPush_ManifestLast(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t)
+	px := newProxy(t, srv.Endpoint)
+	// Before each data upload is forwarded, list the prefix: the manifest
+	// must not be visible yet.
+	var sawManifestEarly []string
+	px.set(func(r *http.Request) int {
+		if r.Method == http.MethodPut && !strings.HasSuffix(r.URL.Path, "/"+store.ManifestFile) {
+			for _, k := range srv.Keys(t, "p/") {
+				if strings.HasSuffix(k, "/"+store.ManifestFile) {
+					sawManifestEarly = append(sawManifestEarly, r.URL.Path)
+				}
+			}
+		}
+		return 0
+	}, nil)
+	s := newTestSyncer(t, srv, px.URL, "p", 1)
+	if _, err := s.Push(context.Background(), writeNative(t, "v1", v1Files)); err != nil {
+		t.Fatal(err)
+	}
+	var writes []string
+	for _, r := range px.requests("") {
+		if strings.HasPrefix(r, "PUT ") || strings.HasPrefix(r, "POST ") {
+			writes = append(writes, r)
+		}
+	}
+	if len(writes) != 4 || writes[len(writes)-1] != "PUT /"+srv.Bucket+"/p/"+store.ManifestFile {
+		t.Fatalf("writes = %v, want 3 data PUTs then the manifest", writes)
+	}
+	if len(sawManifestEarly) != 0 {
+		t.Fatalf("manifest visible during data uploads: %v", sawManifestEarly)
+	}
+}
+
+func TestPush_FailedUploadKeepsOldManifest(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t)
+	seedNative(t, srv, "p", "v1", v1Files)
+	oldManifest := nativeManifest(t, "v1", v1Files)
+	px := newProxy(t, srv.Endpoint)
+	px.set(func(r *http.Request) int {
+		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/p/vectors.f32") {
+			return http.StatusInternalServerError
+		}
+		return 0
+	}, nil)
+	v2 := maps.Clone(v1Files)
+	v2["vectors.f32"] = strings.Repeat("2", 4096)
+	v2["graph.hnsw"] = strings.Repeat("2", 1000)
+	s := newTestSyncer(t, srv, px.URL, "p", 2)
+	pr, err := s.Push(context.Background(), writeNative(t, "v2", v2))
+	if !errors.Is(err, ErrUnreachable) || pr.Attempts != 2 {
+		t.Fatalf("push = %+v, %v; want ErrUnreachable after 2 attempts", pr, err)
+	}
+	got, err := os.ReadFile(srv.ObjectPath("p/" + store.ManifestFile))
+	if err != nil || string(got) != string(oldManifest) {
+		t.Fatalf("manifest on S3 changed by a failed push: %s, %v", got, err)
+	}
+	// A reader sees new graph.hnsw with the old manifest: it must refuse it.
+	_, err = newTestSyncer(t, srv, srv.Endpoint, "p", 1).Sync(context.Background(), filepath.Join(t.TempDir(), "vs"))
+	if !errors.Is(err, ErrVerify) {
+		t.Fatalf("sync of a half-pushed prefix: %v, want ErrVerify", err)
+	}
+}
+
+func TestPush_RefusesBadLocalStore(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t)
+	corrupt := writeNative(t, "v1", v1Files)
+	if err := os.WriteFile(filepath.Join(corrupt, "graph.hnsw"), []byte(strings.Repeat("X", 1000)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := writeNative(t, "v1", v1Files)
+	if err := os.Remove(filepath.Join(missing, "chunks.jsonl")); err != nil {
+		t.Fatal(err)
+	}
+	faiss := t.TempDir()
+	for _, n := range []string{"index.faiss", "index.pkl"} {
+		if err := os.WriteFile(filepath.Join(faiss, n), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	badManifest := t.TempDir()
+	if err := os.WriteFile(filepath.Join(badManifest, store.ManifestFile), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		dir     string
+		wantErr error
+	}{
+		{"sha256 mismatch", corrupt, ErrVerify},
+		{"file missing", missing, ErrVerify},
+		{"unparsable manifest", badManifest, ErrVerify},
+		{"LangChain FAISS folder", faiss, ErrFormat},
+		{"empty folder", t.TempDir(), ErrFormat},
+	}
+	s := newTestSyncer(t, srv, srv.Endpoint, "p", 1)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := s.Push(context.Background(), tt.dir)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if keys := srv.Keys(t, ""); len(keys) != 0 {
+				t.Fatalf("refused push uploaded %v", keys)
+			}
+		})
+	}
+}

@@ -1,0 +1,288 @@
+package s3sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// Sentinel errors; callers branch on them with errors.Is.
+var (
+	// ErrUnreachable means S3 gave no usable answer: connection failure,
+	// timeout, or server errors (5xx) on every attempt.
+	ErrUnreachable = errors.New("s3sync: S3 unreachable")
+	// ErrVerify means a file did not match its manifest entry or listed
+	// size, or a download came back short.
+	ErrVerify = errors.New("s3sync: verification failed")
+	// ErrChanged means the objects changed while a sync was running.
+	ErrChanged = errors.New("s3sync: store changed during sync")
+	// ErrAccessDenied means S3 rejected the credentials or the request
+	// (HTTP 401/403).
+	ErrAccessDenied = errors.New("s3sync: access denied")
+	// ErrNotFound means the bucket does not exist or the prefix is empty.
+	ErrNotFound = errors.New("s3sync: store not found")
+	// ErrFormat means the prefix (or local folder) holds no known store
+	// format.
+	ErrFormat = errors.New("s3sync: unrecognised store format")
+	// ErrBadURI means Config.URI is not of the form s3://bucket[/prefix].
+	ErrBadURI = errors.New("s3sync: bad S3 URI")
+)
+
+// Defaults used when the matching Config field is zero.
+const (
+	DefaultConcurrency = 8
+	DefaultMaxAttempts = 4
+	DefaultRetryBase   = 500 * time.Millisecond
+	DefaultRetryMax    = 10 * time.Second
+)
+
+// Config configures a Syncer. Only URI is required.
+type Config struct {
+	// URI is the store's location, s3://bucket/prefix. The prefix is a
+	// folder: a trailing slash is implied.
+	URI string
+	// Region is the bucket's region. Empty: taken from the default AWS
+	// configuration (AWS_REGION, profile); with an Endpoint and still no
+	// region, us-east-1.
+	Region string
+	// Endpoint is the base URL of an S3-compatible server. Empty: AWS S3.
+	Endpoint string
+	// PathStyle selects path-style addressing (bucket in the path), which
+	// most S3-compatible servers need.
+	PathStyle bool
+	// Concurrency is the number of files transferred at once. Zero means
+	// DefaultConcurrency.
+	Concurrency int
+	// MaxAttempts is the number of whole-sync (or whole-push) attempts.
+	// Zero means DefaultMaxAttempts; 1 disables retries.
+	MaxAttempts int
+	// RetryBase is the first retry's maximum delay; each retry doubles it,
+	// up to RetryMax, and the actual delay is uniformly random below it
+	// (full jitter). Zero means DefaultRetryBase.
+	RetryBase time.Duration
+	// RetryMax caps the retry delay. Zero means DefaultRetryMax.
+	RetryMax time.Duration
+	// Logger receives progress and retry records. Nil discards them.
+	Logger *slog.Logger
+	// Client, if set, is used as is and Region, Endpoint and PathStyle are
+	// ignored. Otherwise New builds one from the default credential chain
+	// (environment, shared config, ECS task role, EC2 instance role).
+	Client *s3.Client
+}
+
+// Syncer mirrors and publishes one S3 prefix. Create it with New.
+type Syncer struct {
+	uri         string
+	bucket      string
+	prefix      string // "" or ends with "/"
+	client      *s3.Client
+	tm          *transfermanager.Client
+	log         *slog.Logger
+	concurrency int
+	maxAttempts int
+	retryBase   time.Duration
+	retryMax    time.Duration
+
+	mu sync.Mutex // serialises Sync and Push
+}
+
+// New validates cfg and returns a Syncer. It builds an S3 client from the
+// default AWS configuration unless cfg.Client is set; it does not contact
+// S3.
+func New(ctx context.Context, cfg Config) (*Syncer, error) {
+	bucket, prefix, err := ParseURI(cfg.URI)
+	if err != nil {
+		return nil, err
+	}
+	s := &Syncer{
+		uri:         "s3://" + bucket + "/" + prefix,
+		bucket:      bucket,
+		prefix:      prefix,
+		client:      cfg.Client,
+		log:         cfg.Logger,
+		concurrency: cfg.Concurrency,
+		maxAttempts: cfg.MaxAttempts,
+		retryBase:   cfg.RetryBase,
+		retryMax:    cfg.RetryMax,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.concurrency <= 0 {
+		s.concurrency = DefaultConcurrency
+	}
+	if s.maxAttempts <= 0 {
+		s.maxAttempts = DefaultMaxAttempts
+	}
+	if s.retryBase <= 0 {
+		s.retryBase = DefaultRetryBase
+	}
+	if s.retryMax <= 0 {
+		s.retryMax = DefaultRetryMax
+	}
+	if s.client == nil {
+		if s.client, err = newClient(ctx, cfg); err != nil {
+			return nil, err
+		}
+	}
+	s.tm = transfermanager.New(s.client, func(o *transfermanager.Options) {
+		o.Concurrency = s.concurrency
+	})
+	return s, nil
+}
+
+func newClient(ctx context.Context, cfg Config) (*s3.Client, error) {
+	var opts []func(*config.LoadOptions) error
+	if cfg.Region != "" {
+		opts = append(opts, config.WithRegion(cfg.Region))
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("s3sync: load AWS config: %w", err)
+	}
+	if awsCfg.Region == "" {
+		if cfg.Endpoint == "" {
+			return nil, errors.New("s3sync: no AWS region: set the region (AWS_REGION) or an S3 endpoint")
+		}
+		awsCfg.Region = "us-east-1"
+	}
+	if cfg.Endpoint != "" {
+		u, err := url.Parse(cfg.Endpoint)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("s3sync: bad endpoint %q: want http(s)://host[:port]", cfg.Endpoint)
+		}
+	}
+	return s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+		if cfg.Endpoint != "" {
+			o.BaseEndpoint = aws.String(cfg.Endpoint)
+		}
+		o.UsePathStyle = cfg.PathStyle
+	}), nil
+}
+
+// URI returns the normalised s3://bucket/prefix/ the Syncer works on.
+func (s *Syncer) URI() string { return s.uri }
+
+// ParseURI splits s3://bucket/prefix into bucket and prefix. The prefix is
+// returned without a leading slash and with a trailing one ("" for the
+// whole bucket). Errors wrap ErrBadURI.
+func ParseURI(uri string) (bucket, prefix string, err error) {
+	rest, ok := strings.CutPrefix(uri, "s3://")
+	if !ok {
+		return "", "", fmt.Errorf("%w: %q: want s3://bucket/prefix", ErrBadURI, uri)
+	}
+	bucket, prefix, _ = strings.Cut(rest, "/")
+	if bucket == "" {
+		return "", "", fmt.Errorf("%w: %q: no bucket", ErrBadURI, uri)
+	}
+	if strings.ContainsAny(bucket, " ?#\\") {
+		return "", "", fmt.Errorf("%w: %q: bad bucket name %q", ErrBadURI, uri, bucket)
+	}
+	if strings.HasPrefix(prefix, "/") || strings.Contains(prefix, "//") {
+		return "", "", fmt.Errorf("%w: %q: empty path segment", ErrBadURI, uri)
+	}
+	if prefix = strings.TrimSuffix(prefix, "/"); prefix != "" {
+		prefix += "/"
+	}
+	return bucket, prefix, nil
+}
+
+// s3Error wraps an error from an S3 call with op and the sentinel that
+// describes it: ErrAccessDenied, ErrNotFound (no bucket), ErrChanged
+// (object gone or ETag moved since listing), ErrUnreachable (no HTTP
+// answer, or 5xx), ErrVerify (a body that came back short or failed its
+// checksum).
+func s3Error(op string, err error) error {
+	var re *smithyhttp.ResponseError
+	if !errors.As(err, &re) || re.HTTPStatusCode() == 0 { // 0: the request was never answered
+		var ne net.Error
+		if errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			return fmt.Errorf("%w: %s: %w", ErrUnreachable, op, err)
+		}
+		return fmt.Errorf("%w: %s: %w", ErrVerify, op, err)
+	}
+	code := ""
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		code = ae.ErrorCode()
+	}
+	status := re.HTTPStatusCode()
+	switch {
+	case status == 401 || status == 403:
+		return fmt.Errorf("%w: %s (HTTP %d %s; check the credentials, task role and bucket policy): %w",
+			ErrAccessDenied, op, status, code, err)
+	case code == "NoSuchBucket":
+		return fmt.Errorf("%w: %s: no such bucket: %w", ErrNotFound, op, err)
+	case status == 404 || status == 412 || code == "NoSuchKey" || code == "PreconditionFailed":
+		return fmt.Errorf("%w: %s: %w", ErrChanged, op, err)
+	case status >= 500:
+		return fmt.Errorf("%w: %s: HTTP %d: %w", ErrUnreachable, op, status, err)
+	}
+	return fmt.Errorf("s3sync: %s: %w", op, err)
+}
+
+// retryable reports whether another attempt could succeed.
+func retryable(err error) bool {
+	switch {
+	case errors.Is(err, ErrAccessDenied), errors.Is(err, ErrNotFound), errors.Is(err, ErrBadURI),
+		errors.Is(err, ErrFormat):
+		return false
+	}
+	return true
+}
+
+// backoff returns the delay before retry number n (1-based): uniformly
+// random in [0, min(RetryMax, RetryBase*2^(n-1))).
+func (s *Syncer) backoff(n int) time.Duration {
+	d := s.retryBase
+	for i := 1; i < n && d < s.retryMax; i++ {
+		d *= 2
+	}
+	d = min(d, s.retryMax)
+	return time.Duration(rand.Int64N(int64(d)) + 1)
+}
+
+// retry runs op up to maxAttempts times with backoff, stopping early on a
+// non-retryable error or when ctx ends. It returns the attempts made and
+// the last error (joined with ctx's error if ctx ended the retries).
+func (s *Syncer) retry(ctx context.Context, what string, op func(ctx context.Context) error) (int, error) {
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = op(ctx)
+		if err == nil {
+			return attempt, nil
+		}
+		if ctx.Err() != nil {
+			return attempt, fmt.Errorf("%w (gave up after %d attempts: %w)", err, attempt, context.Cause(ctx))
+		}
+		if !retryable(err) || attempt >= s.maxAttempts {
+			return attempt, err
+		}
+		d := s.backoff(attempt)
+		s.log.LogAttrs(ctx, slog.LevelWarn, what+" failed, retrying",
+			slog.String("uri", s.uri), slog.Int("attempt", attempt),
+			slog.Duration("delay", d), slog.String("error", err.Error()))
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return attempt, fmt.Errorf("%w (gave up after %d attempts: %w)", err, attempt, context.Cause(ctx))
+		case <-t.C:
+		}
+	}
+}

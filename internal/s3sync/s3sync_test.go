@@ -1,0 +1,128 @@
+package s3sync
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseURI_Cases(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		uri, bucket, prefix string
+		wantErr             bool
+	}{
+		{"s3://vendor-rag-0919/vectorstore/prod", "vendor-rag-0919", "vectorstore/prod/", false},
+		{"s3://vendor-rag-0919/vectorstore/prod/", "vendor-rag-0919", "vectorstore/prod/", false},
+		{"s3://b", "b", "", false},
+		{"s3://b/", "b", "", false},
+		{"s3://b//x", "", "", true},
+		{"s3:///x", "", "", true},
+		{"https://b/x", "", "", true},
+		{"b/x", "", "", true},
+		{"", "", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.uri, func(t *testing.T) {
+			b, p, err := ParseURI(tt.uri)
+			if tt.wantErr {
+				if !errors.Is(err, ErrBadURI) {
+					t.Fatalf("ParseURI(%q) err = %v, want ErrBadURI", tt.uri, err)
+				}
+				return
+			}
+			if err != nil || b != tt.bucket || p != tt.prefix {
+				t.Fatalf("ParseURI(%q) = %q, %q, %v; want %q, %q", tt.uri, b, p, err, tt.bucket, tt.prefix)
+			}
+		})
+	}
+}
+
+func TestNew_Config(t *testing.T) {
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	t.Setenv("AWS_CONFIG_FILE", "/nonexistent")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+	tests := []struct {
+		name    string
+		cfg     Config
+		wantErr string
+	}{
+		{"bad uri", Config{URI: "bucket/prefix"}, "bad S3 URI"},
+		{"no region no endpoint", Config{URI: "s3://b/p"}, "no AWS region"},
+		{"endpoint without region", Config{URI: "s3://b/p", Endpoint: "http://127.0.0.1:9000", PathStyle: true}, ""},
+		{"bad endpoint", Config{URI: "s3://b/p", Endpoint: "127.0.0.1:9000"}, "bad endpoint"},
+		{"region", Config{URI: "s3://b/p", Region: "ap-northeast-1"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := New(context.Background(), tt.cfg)
+			if tt.wantErr == "" {
+				if err != nil || s == nil {
+					t.Fatalf("New = %v, %v", s, err)
+				}
+				if s.URI() != "s3://b/p/" || s.concurrency != DefaultConcurrency || s.maxAttempts != DefaultMaxAttempts {
+					t.Fatalf("defaults not applied: %+v", s)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("New err = %v, want one mentioning %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestBackoff_BoundsGrowAndCap(t *testing.T) {
+	t.Parallel()
+	s := &Syncer{retryBase: 100 * time.Millisecond, retryMax: time.Second}
+	tests := []struct {
+		attempt int
+		max     time.Duration
+	}{
+		{1, 100 * time.Millisecond},
+		{2, 200 * time.Millisecond},
+		{3, 400 * time.Millisecond},
+		{4, 800 * time.Millisecond},
+		{5, time.Second},
+		{30, time.Second},
+	}
+	for _, tt := range tests {
+		var hi time.Duration
+		for range 2000 {
+			d := s.backoff(tt.attempt)
+			if d <= 0 || d > tt.max {
+				t.Fatalf("backoff(%d) = %v, want in (0, %v]", tt.attempt, d, tt.max)
+			}
+			hi = max(hi, d)
+		}
+		if hi < tt.max/2 { // full jitter spreads over the whole range
+			t.Fatalf("backoff(%d) never above %v in 2000 draws (max %v)", tt.attempt, hi, tt.max)
+		}
+	}
+}
+
+func TestRetryable_Classes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{ErrUnreachable, true},
+		{ErrChanged, true},
+		{ErrVerify, true},
+		{ErrAccessDenied, false},
+		{ErrNotFound, false},
+		{ErrFormat, false},
+		{errors.New("disk full"), true},
+	}
+	for _, tt := range tests {
+		if got := retryable(fmtWrap(tt.err)); got != tt.want {
+			t.Errorf("retryable(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+}
+
+func fmtWrap(err error) error { return errors.Join(errors.New("s3sync: op"), err) }

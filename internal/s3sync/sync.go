@@ -1,0 +1,435 @@
+package s3sync
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/vendor0919/api/internal/fsatomic"
+	"github.com/vendor0919/api/internal/store"
+)
+
+// Store formats reported in Result.Format.
+const (
+	FormatNative = "native"
+	FormatFAISS  = "langchain-faiss"
+)
+
+// LangChain FAISS folder file names.
+const (
+	faissIndex  = "index.faiss"
+	faissPickle = "index.pkl"
+)
+
+// Result describes a Sync.
+type Result struct {
+	// Version names what the folder holds: the native manifest's version,
+	// or "etag-" plus a digest of the objects' ETags.
+	Version string
+	// Format is FormatNative or FormatFAISS.
+	Format string
+	// Changed reports whether the folder was replaced.
+	Changed bool
+	// Files is the number of store files; Downloaded + Skipped == Files.
+	Files, Downloaded, Skipped int
+	// Bytes is the number of bytes downloaded.
+	Bytes int64
+	// Took is the wall time of the whole Sync, retries included.
+	Took time.Duration
+	// Attempts is the number of attempts made (1 without retries).
+	Attempts int
+	// UsedLocal is set only when Sync failed: the destination folder was
+	// left as it was and still verifies, so it may be served. Version,
+	// Format and Files then describe the local copy.
+	UsedLocal bool
+}
+
+// object is one listed S3 object, named relative to the prefix.
+type object struct {
+	Key  string
+	Size int64
+	ETag string
+}
+
+// Sync mirrors the prefix into dir (see the package documentation). dir's
+// parent is created if needed; staging folders are made beside dir.
+//
+// On success dir holds a complete, verified store. On failure dir is as it
+// was, the error wraps one of the package's sentinels where one applies
+// (ErrUnreachable when S3 could not be reached), and Result.UsedLocal
+// reports whether dir holds a verified copy that may be served instead.
+func (s *Syncer) Sync(ctx context.Context, dir string) (Result, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	start := time.Now()
+	dir = filepath.Clean(dir)
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return Result{}, fmt.Errorf("s3sync: create parent of %s: %w", dir, err)
+	}
+	var res Result
+	attempts, err := s.retry(ctx, "sync", func(ctx context.Context) error {
+		var err error
+		res, err = s.syncOnce(ctx, dir)
+		return err
+	})
+	res.Attempts = attempts
+	res.Took = time.Since(start)
+	if err != nil {
+		local := Result{Attempts: attempts, Took: res.Took}
+		if lv, lerr := verifyLocal(dir); lerr == nil {
+			local.UsedLocal = true
+			local.Version, local.Format, local.Files = lv.Version, lv.Format, lv.Files
+		}
+		s.log.LogAttrs(ctx, slog.LevelError, "sync failed",
+			slog.String("uri", s.uri), slog.String("dir", dir), slog.Int("attempts", attempts),
+			slog.Bool("used_local", local.UsedLocal), slog.String("local_version", local.Version),
+			slog.String("error", err.Error()))
+		return local, err
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, "sync done",
+		slog.String("uri", s.uri), slog.String("dir", dir), slog.String("version", res.Version),
+		slog.String("format", res.Format), slog.Bool("changed", res.Changed),
+		slog.Int("files", res.Files), slog.Int("downloaded", res.Downloaded), slog.Int("skipped", res.Skipped),
+		slog.Int64("bytes", res.Bytes), slog.Int64("took_ms", res.Took.Milliseconds()))
+	return res, nil
+}
+
+// syncOnce is one attempt of Sync.
+func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err error) {
+	listed, err := s.list(ctx)
+	if err != nil {
+		return res, err
+	}
+	if len(listed) == 0 {
+		return res, fmt.Errorf("%w: list %s: no objects under the prefix", ErrNotFound, s.uri)
+	}
+
+	staging, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".sync-*")
+	if err != nil {
+		return res, fmt.Errorf("s3sync: create staging folder: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			if rerr := os.RemoveAll(staging); rerr != nil && err == nil {
+				err = fmt.Errorf("s3sync: remove staging folder: %w", rerr)
+			}
+		}
+	}()
+	prev := readState(dir, s.uri)
+
+	// Decide the format and the files to fetch.
+	var (
+		want     = map[string]object{} // store files (not the manifest)
+		manifest *store.Manifest
+		watched  = map[string]object{} // objects whose ETags must not move
+	)
+	switch {
+	case hasKey(listed, store.ManifestFile):
+		res.Format = FormatNative
+		mobj := listed[store.ManifestFile]
+		watched[store.ManifestFile] = mobj
+		if _, err := s.download(ctx, mobj, filepath.Join(staging, store.ManifestFile)); err != nil {
+			return res, err
+		}
+		manifest, err = store.ReadManifest(staging)
+		if err != nil {
+			return res, fmt.Errorf("%w: %s: %w", ErrVerify, store.ManifestFile, err)
+		}
+		for name, fi := range manifest.Files {
+			o, ok := listed[name]
+			if !ok {
+				return res, fmt.Errorf("%w: manifest lists %s, which is not under %s", ErrVerify, name, s.uri)
+			}
+			if o.Size != fi.Size {
+				return res, fmt.Errorf("%w: %s is %d bytes on S3, manifest says %d", ErrVerify, name, o.Size, fi.Size)
+			}
+			want[name] = o
+		}
+	case hasKey(listed, faissIndex) && hasKey(listed, faissPickle):
+		res.Format = FormatFAISS
+		want[faissIndex] = listed[faissIndex]
+		want[faissPickle] = listed[faissPickle]
+	default:
+		return res, fmt.Errorf("%w: %s: want %s (native) or %s + %s (LangChain FAISS), found %s",
+			ErrFormat, s.uri, store.ManifestFile, faissIndex, faissPickle, sample(listed))
+	}
+	maps.Copy(watched, want)
+
+	// Fetch: link unchanged local files, download the rest.
+	next := state{URI: s.uri, Format: res.Format, Objects: map[string]stateObject{}}
+	var toFetch []object
+	names := slices.Sorted(maps.Keys(want))
+	for _, name := range names {
+		o := want[name]
+		if p, ok := prev.Objects[name]; ok && p.ETag == o.ETag && p.Size == o.Size &&
+			linkOrCopy(filepath.Join(dir, name), filepath.Join(staging, name), o.Size) == nil {
+			next.Objects[name] = p
+			res.Skipped++
+			continue
+		}
+		if manifest != nil && sameAsManifest(filepath.Join(dir, name), manifest.Files[name]) &&
+			linkOrCopy(filepath.Join(dir, name), filepath.Join(staging, name), o.Size) == nil {
+			next.Objects[name] = stateObject{Size: o.Size, ETag: o.ETag, SHA256: manifest.Files[name].SHA256}
+			res.Skipped++
+			continue
+		}
+		toFetch = append(toFetch, o)
+	}
+	type fetched struct {
+		name string
+		sum  string
+	}
+	sums := make([]fetched, len(toFetch))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.concurrency)
+	for i, o := range toFetch {
+		g.Go(func() error {
+			name := strings.TrimPrefix(o.Key, s.prefix)
+			sum, err := s.download(gctx, o, filepath.Join(staging, name))
+			sums[i] = fetched{name, sum}
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return res, err
+	}
+	for i, o := range toFetch {
+		next.Objects[sums[i].name] = stateObject{Size: o.Size, ETag: o.ETag, SHA256: sums[i].sum}
+		res.Downloaded++
+		res.Bytes += o.Size
+	}
+	res.Files = len(want)
+
+	// Nothing may have moved on S3 while we were fetching.
+	again, err := s.list(ctx)
+	if err != nil {
+		return res, err
+	}
+	for name, o := range watched {
+		n, ok := again[name]
+		switch {
+		case !ok:
+			return res, fmt.Errorf("%w: %s was deleted", ErrChanged, o.Key)
+		case n.ETag != o.ETag || n.Size != o.Size:
+			return res, fmt.Errorf("%w: %s changed (ETag %s -> %s)", ErrChanged, o.Key, o.ETag, n.ETag)
+		}
+	}
+
+	// Verify what is in staging.
+	switch res.Format {
+	case FormatNative:
+		if err := manifest.Verify(staging); err != nil {
+			return res, fmt.Errorf("%w: %w", ErrVerify, err)
+		}
+		res.Version = manifest.Version
+		if res.Version == "" {
+			res.Version = etagVersion(watched)
+		}
+	case FormatFAISS:
+		if err := verifyAgainstState(staging, next); err != nil {
+			return res, err
+		}
+		res.Version = etagVersion(watched)
+	}
+	if mobj, ok := watched[store.ManifestFile]; ok {
+		next.Manifest = &stateObject{Size: mobj.Size, ETag: mobj.ETag}
+	}
+	next.Version = res.Version
+
+	if res.Downloaded == 0 && prev.sameObjects(next) {
+		return res, nil // dir already holds exactly this version; staging is removed
+	}
+	if err := writeState(staging, next); err != nil {
+		return res, err
+	}
+	if err := fsatomic.ReplaceDir(staging, dir); err != nil {
+		return res, fmt.Errorf("s3sync: swap in %s: %w", dir, err)
+	}
+	committed = true
+	res.Changed = true
+	return res, nil
+}
+
+// list returns the objects directly under the prefix, by relative name.
+// Keys in deeper "folders" are ignored.
+func (s *Syncer) list(ctx context.Context) (map[string]object, error) {
+	out := map[string]object{}
+	p := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{
+		Bucket: aws.String(s.bucket),
+		Prefix: aws.String(s.prefix),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, s3Error("list "+s.uri, err)
+		}
+		for _, o := range page.Contents {
+			key := aws.ToString(o.Key)
+			name := strings.TrimPrefix(key, s.prefix)
+			if name == "" || strings.Contains(name, "/") {
+				continue
+			}
+			out[name] = object{Key: key, Size: aws.ToInt64(o.Size), ETag: aws.ToString(o.ETag)}
+		}
+	}
+	return out, nil
+}
+
+// download fetches o into path, only if its ETag is still the listed one,
+// checks the size, and returns the file's SHA-256 (lower-case hex).
+func (s *Syncer) download(ctx context.Context, o object, path string) (string, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return "", fmt.Errorf("s3sync: create %s: %w", path, err)
+	}
+	in := &transfermanager.DownloadObjectInput{
+		Bucket:   aws.String(s.bucket),
+		Key:      aws.String(o.Key),
+		WriterAt: f,
+	}
+	if o.ETag != "" {
+		in.IfMatch = aws.String(o.ETag)
+	}
+	_, err = s.tm.DownloadObject(ctx, in)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		return "", fmt.Errorf("s3sync: write %s: %w", path, cerr)
+	}
+	if err != nil {
+		return "", s3Error("download "+o.Key, err)
+	}
+	fi, err := store.HashFile(path)
+	if err != nil {
+		return "", fmt.Errorf("s3sync: read back %s: %w", path, err)
+	}
+	if fi.Size != o.Size {
+		return "", fmt.Errorf("%w: %s: got %d bytes, listed as %d (truncated download?)", ErrVerify, o.Key, fi.Size, o.Size)
+	}
+	return fi.SHA256, nil
+}
+
+// verifyAgainstState checks every file recorded in st against its size and
+// SHA-256 in dir.
+func verifyAgainstState(dir string, st state) error {
+	for _, name := range slices.Sorted(maps.Keys(st.Objects)) {
+		want := st.Objects[name]
+		got, err := store.HashFile(filepath.Join(dir, name))
+		if err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrVerify, name, err)
+		}
+		if got.Size != want.Size || (want.SHA256 != "" && got.SHA256 != want.SHA256) {
+			return fmt.Errorf("%w: %s: %d bytes sha256 %s, expected %d bytes sha256 %s",
+				ErrVerify, name, got.Size, got.SHA256, want.Size, want.SHA256)
+		}
+	}
+	return nil
+}
+
+// verifyLocal checks the store already in dir: a native store against its
+// manifest, a FAISS folder against the sync state (sizes and SHA-256).
+func verifyLocal(dir string) (Result, error) {
+	if _, err := os.Stat(filepath.Join(dir, store.ManifestFile)); err == nil {
+		m, err := store.ReadManifest(dir)
+		if err != nil {
+			return Result{}, err
+		}
+		if err := m.Verify(dir); err != nil {
+			return Result{}, err
+		}
+		v := m.Version
+		if v == "" {
+			v = "local"
+		}
+		return Result{Version: v, Format: FormatNative, Files: len(m.Files)}, nil
+	}
+	st, err := readStateErr(dir)
+	if err != nil {
+		return Result{}, err
+	}
+	if st.Format != FormatFAISS || !hasKey(st.Objects, faissIndex) || !hasKey(st.Objects, faissPickle) {
+		return Result{}, fmt.Errorf("%w: %s", ErrFormat, dir)
+	}
+	if err := verifyAgainstState(dir, st); err != nil {
+		return Result{}, err
+	}
+	return Result{Version: st.Version, Format: FormatFAISS, Files: len(st.Objects)}, nil
+}
+
+// sameAsManifest reports whether the file at path has the size and SHA-256
+// the manifest records (for a folder that has no sync state yet).
+func sameAsManifest(path string, want store.FileInfo) bool {
+	fi, err := os.Stat(path)
+	if err != nil || fi.Size() != want.Size {
+		return false
+	}
+	got, err := store.HashFile(path)
+	return err == nil && got == want
+}
+
+// linkOrCopy puts a copy of src (which must be size bytes) at dst: a hard
+// link when possible, else a byte copy.
+func linkOrCopy(src, dst string, size int64) error {
+	fi, err := os.Stat(src)
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() || fi.Size() != size {
+		return errors.New("s3sync: local file differs")
+	}
+	if err := os.Link(src, dst); err == nil {
+		return nil
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = in.Close() }() // read-only
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		_ = out.Close()
+		_ = os.Remove(dst)
+		return err
+	}
+	return out.Close()
+}
+
+// etagVersion derives a version label from the objects' names and ETags.
+func etagVersion(objs map[string]object) string {
+	h := sha256.New()
+	for _, name := range slices.Sorted(maps.Keys(objs)) {
+		_, _ = fmt.Fprintf(h, "%s\x00%s\x00", name, objs[name].ETag) // hash writes never fail
+	}
+	return "etag-" + hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+func hasKey[V any](m map[string]V, k string) bool {
+	_, ok := m[k]
+	return ok
+}
+
+// sample names up to five listed objects for an error message.
+func sample(listed map[string]object) string {
+	names := slices.Sorted(maps.Keys(listed))
+	if len(names) > 5 {
+		names = append(names[:5], fmt.Sprintf("... (%d in all)", len(listed)))
+	}
+	return strings.Join(names, ", ")
+}
