@@ -8,6 +8,7 @@ import (
 
 	"github.com/vendor0919/api/internal/config"
 	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/embed/uselite"
 	"github.com/vendor0919/api/internal/llm"
 	"github.com/vendor0919/api/internal/loader"
 	"github.com/vendor0919/api/internal/s3sync"
@@ -17,6 +18,8 @@ import (
 // names concrete embedder types.
 func newEmbedder(_ context.Context, cfg config.Config) (embed.Embedder, error) {
 	switch cfg.Embedder {
+	case "use-lite":
+		return uselite.New()
 	case "hash":
 		return embed.NewHash(embed.HashConfig{Dims: cfg.EmbeddingDims})
 	}

@@ -1,0 +1,81 @@
+# vendor0919 API. The two commands a newcomer needs:
+#   make run    start the service on :8080 with the bundled demo store (offline, no keys, no AWS)
+#   make test   install the test tools (cached) and run the whole test suite
+# `make ci` is what .ci/run calls: lint, docs check, tests, container build.
+
+GO        ?= go
+PORT      ?= 8080
+DEMO_DIR  := internal/demo/store
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null)
+LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+TOOLS_ENV := eval "$$(bash scripts/install-tools.sh)"
+
+.PHONY: run test test-go build lint docs docs-check ci container-test bench eval demo-store fixtures uselite-model uselite-reference fuzz clean
+
+## run: start the API on :$(PORT) with the demo store, offline embedder and extractive answers
+run:
+	VECTORSTORE_DIR=$(DEMO_DIR) PORT=$(PORT) $(GO) run ./cmd/api
+
+## test: the whole suite (race detector on; real S3 server, Chromium, FAISS fixtures)
+test:
+	@$(TOOLS_ENV) && $(GO) test -race -count=1 -timeout 20m ./...
+
+## build: static binaries in bin/
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/api ./cmd/api
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/vectorstore ./cmd/vectorstore
+
+## lint: gofmt, go vet, golangci-lint (staticcheck included), shellcheck, yamllint
+lint:
+	@$(TOOLS_ENV) && \
+	unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi; \
+	$(GO) vet ./... && \
+	golangci-lint run ./... && \
+	shellcheck scripts/*.sh .ci/run && \
+	yamllint -s buildspec.yml $$(git ls-files '*.yml' '*.yaml' | grep -v '^docs/swagger.yaml$$')
+
+## docs: regenerate the Swagger docs (swag) and the OpenAPI 3 contract in api/
+docs:
+	$(GO) tool swag init -q -g doc.go -d internal/httpapi -o docs --outputTypes go,json,yaml --parseInternal
+	$(GO) run ./cmd/api openapi > api/openapi.json
+
+## docs-check: fail if docs/ or api/openapi.json are stale
+docs-check: docs
+	@git diff --exit-code -- docs api/openapi.json || { echo "docs are stale: run make docs and commit"; exit 1; }
+
+## container-test: build the real Dockerfile with podman and run the image
+container-test:
+	bash scripts/container_test.sh
+
+## ci: everything CI runs
+ci: lint docs-check test container-test
+
+## bench: HNSW vs hnswlib on 100k x 384 (see docs/BENCHMARKS.md)
+bench:
+	bash scripts/bench.sh
+
+## eval: retrieval quality of the demo store (hit@1, hit@5, MRR per mode)
+eval:
+	$(GO) run ./cmd/vectorstore eval --dir $(DEMO_DIR) --questions internal/demo/questions.json
+
+## demo-store: rebuild the bundled demo store from internal/demo/corpus with the offline embedder
+demo-store:
+	$(GO) run ./cmd/vectorstore build --in internal/demo/corpus --out $(DEMO_DIR) --embedder use-lite
+
+## fixtures: regenerate the FAISS/LangChain fixtures with Debian's python3-faiss
+fixtures:
+	/usr/bin/python3 scripts/faiss_fixtures.py
+
+## fuzz: run each fuzz target for FUZZTIME (default 30s)
+FUZZTIME ?= 30s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+clean:
+	rm -rf bin
