@@ -3,6 +3,8 @@ package s3sync
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"log"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -171,6 +173,7 @@ func newProxy(t *testing.T, target string) *proxy {
 	}
 	p := &proxy{}
 	rp := &httputil.ReverseProxy{
+		ErrorLog: log.New(io.Discard, "", 0), // cancelled requests are expected in fault tests
 		Rewrite: func(r *httputil.ProxyRequest) {
 			r.SetURL(u)
 			r.Out.Host = r.In.Host

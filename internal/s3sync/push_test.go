@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vendor0919/api/internal/s3test"
 	"github.com/vendor0919/api/internal/store"
@@ -105,16 +106,23 @@ func TestPush_FailedUploadKeepsOldManifest(t *testing.T) {
 	srv := s3test.Start(t)
 	seedNative(t, srv, "p", "v1", v1Files)
 	oldManifest := nativeManifest(t, "v1", v1Files)
+	v2 := maps.Clone(v1Files)
+	v2["vectors.f32"] = strings.Repeat("2", 4096)
+	v2["graph.hnsw"] = strings.Repeat("2", 1000)
 	px := newProxy(t, srv.Endpoint)
 	px.set(func(r *http.Request) int {
 		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/p/vectors.f32") {
+			// Fail only once the concurrent graph.hnsw upload has landed,
+			// so the prefix really is half-written.
+			for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+				if b, _ := os.ReadFile(srv.ObjectPath("p/graph.hnsw")); string(b) == v2["graph.hnsw"] {
+					break
+				}
+			}
 			return http.StatusInternalServerError
 		}
 		return 0
 	}, nil)
-	v2 := maps.Clone(v1Files)
-	v2["vectors.f32"] = strings.Repeat("2", 4096)
-	v2["graph.hnsw"] = strings.Repeat("2", 1000)
 	s := newTestSyncer(t, srv, px.URL, "p", 2)
 	pr, err := s.Push(context.Background(), writeNative(t, "v2", v2))
 	if !errors.Is(err, ErrUnreachable) || pr.Attempts != 2 {
