@@ -42,8 +42,8 @@ const (
 type OpenOptions struct {
 	// Embedding is the configured embedder. A non-zero Dims that differs
 	// from the store's is an error wrapping ErrDimensionMismatch. A
-	// non-empty Model that differs from a native manifest's model is an
-	// error wrapping ErrModelMismatch. For LangChain folders, which record
+	// non-empty Model that differs from a native manifest's non-empty model
+	// is an error wrapping ErrModelMismatch. For LangChain folders, which record
 	// no model, Provider and Model are copied into the synthesised manifest.
 	Embedding embed.Info
 	// Metric overrides, for LangChain folders only, the metric the FAISS

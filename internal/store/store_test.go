@@ -53,7 +53,7 @@ func writeTestStore(t testing.TB, dir string, n int, opts WriteOptions) ([]Chunk
 }
 
 func smallHNSW() ann.HNSWConfig {
-	return ann.HNSWConfig{M: 8, EFConstruction: 64, EFSearch: 64, Workers: 2}
+	return ann.HNSWConfig{M: 8, EFConstruction: 64, EFSearch: 64, Workers: 1}
 }
 
 func TestWrite_RoundTrip(t *testing.T) {
@@ -108,7 +108,7 @@ func TestWrite_RoundTrip(t *testing.T) {
 			hits := 0
 			for i := 0; i < 400; i += 7 {
 				q := orig[i*testEmbedding.Dims : (i+1)*testEmbedding.Dims]
-				got, err := s.Index.Search(q, 5, ann.SearchOptions{})
+				got, err := s.Index.Search(q, 5, ann.SearchOptions{EF: 200})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -117,7 +117,7 @@ func TestWrite_RoundTrip(t *testing.T) {
 					hits++
 				}
 			}
-			if hits < 55 { // of 58 queries
+			if hits < 57 { // of 58 queries
 				t.Fatalf("top-1 agrees with exact search on %d of 58 queries", hits)
 			}
 		})

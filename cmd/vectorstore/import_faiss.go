@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/vendor0919/api/internal/ann"
+	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/store"
+)
+
+func importFAISSCommand() command {
+	return command{name: "import-faiss", summary: "convert a LangChain FAISS folder into a native store with an HNSW graph", run: runImportFAISS}
+}
+
+func runImportFAISS(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("import-faiss", stderr)
+	in := fs.String("in", "", "LangChain FAISS folder with index.faiss and index.pkl (required)")
+	out := fs.String("out", "", "native store folder to write; replaced atomically (required)")
+	metricName := fs.String("metric", "", "cosine, ip or l2 (default: what index.faiss records, l2 or ip)")
+	provider := fs.String("provider", "", "embedding provider that made the vectors, e.g. openai")
+	model := fs.String("model", "", "embedding model that made the vectors, e.g. text-embedding-3-small")
+	version := fs.String("version", "", "store version label (default: the current UTC time)")
+	m := fs.Int("m", 0, "HNSW M (0: ann's default)")
+	efc := fs.Int("ef-construction", 0, "HNSW efConstruction (0: ann's default)")
+	efs := fs.Int("ef-search", 0, "HNSW default efSearch (0: ann's default)")
+	exact := fs.Bool("exact", false, "write no graph; serve with exact search")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *in == "" || *out == "" || fs.NArg() > 0 {
+		return usageError{msg: "--in and --out are required, and nothing else"}
+	}
+	var metric ann.Metric
+	if *metricName != "" {
+		var err error
+		if metric, err = ann.ParseMetric(*metricName); err != nil {
+			return usageError{msg: err.Error()}
+		}
+	}
+	if *model == "" {
+		fmt.Fprintln(stderr, "vectorstore import-faiss: warning: no --model given; the store will not record which embedder it needs")
+	}
+	start := time.Now()
+	chunks, vectors, dims, fileMetric, err := store.ReadLangChain(*in)
+	if err != nil {
+		return err
+	}
+	if metric == 0 {
+		metric = fileMetric
+	}
+	read := time.Since(start)
+	man, err := store.Write(ctx, *out, chunks, vectors, store.WriteOptions{
+		Version:   *version,
+		Embedding: embed.Info{Provider: *provider, Model: *model, Dims: dims},
+		Metric:    metric,
+		HNSW:      ann.HNSWConfig{M: *m, EFConstruction: *efc, EFSearch: *efs},
+		Exact:     *exact,
+	})
+	if err != nil {
+		return err
+	}
+	idx := "flat"
+	if man.Index != nil && man.Index.Type == "hnsw" {
+		idx = fmt.Sprintf("hnsw M=%d efConstruction=%d efSearch=%d", man.Index.M, man.Index.EFConstruction, man.Index.EFSearch)
+	}
+	fmt.Fprintf(stdout, "imported %d chunks of %d dims (metric %s) from %s into %s\nversion %s, index %s; read %s, built and wrote %s\n",
+		man.Count, dims, man.Metric, *in, *out, man.Version, idx,
+		read.Round(time.Millisecond), (time.Since(start) - read).Round(time.Millisecond))
+	return nil
+}
