@@ -30,6 +30,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		// Add one line per subcommand, e.g. benchCommand(),
+		benchCommand(),
+		genCommand(),
 	}
 }
 
