@@ -154,13 +154,14 @@ func (l *transformerLayer) apply(x []float32, n int, eps float32, s *scratch) []
 	return z
 }
 
-// apply computes dst[m] = x[m]·W + b for n rows.
+// apply computes dst[m] = x[m]·W + b for n rows. Each weight row is read
+// once and dotted with every input row while it is in cache.
 func (d *dense) apply(dst, x []float32, n int) {
-	for m := 0; m < n; m++ {
-		xr := x[m*d.in : (m+1)*d.in]
-		yr := dst[m*d.out : (m+1)*d.out]
-		for j := 0; j < d.out; j++ {
-			yr[j] = vek32.Dot(xr, d.wt[j*d.in:(j+1)*d.in]) + d.b[j]
+	for j := 0; j < d.out; j++ {
+		w := d.wt[j*d.in : (j+1)*d.in]
+		b := d.b[j]
+		for m := 0; m < n; m++ {
+			dst[m*d.out+j] = vek32.Dot(x[m*d.in:(m+1)*d.in], w) + b
 		}
 	}
 }

@@ -147,7 +147,7 @@ func (t *Tokenizer) Encode(text string) []int {
 	prevUnk := false
 	for i := n; i > 0; i -= t.pieceLen16[words[i]] {
 		id := int(words[i])
-		if !(prevUnk && id == unkID) {
+		if !prevUnk || id != unkID {
 			rev = append(rev, id)
 		}
 		prevUnk = id == unkID
