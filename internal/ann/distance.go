@@ -1,0 +1,137 @@
+package ann
+
+import (
+	"math"
+
+	"github.com/viterin/vek/vek32"
+)
+
+// useSIMD selects the vek AVX2+FMA kernels. vek enables them only when the
+// CPU reports both AVX2 and FMA (and the OS is not darwin); otherwise the
+// pure-Go kernels below are used. Tests flip it to cover both paths; it is
+// not changed while an index is in use.
+var useSIMD = vek32.Info().Acceleration
+
+// SIMD reports whether distance kernels run on AVX2+FMA (true) or on the
+// pure-Go fallback (false).
+func SIMD() bool { return useSIMD }
+
+// dot returns the dot product of a and b; len(b) >= len(a) > 0.
+func dot(a, b []float32) float32 {
+	if useSIMD {
+		return vek32.Dot(a, b[:len(a)])
+	}
+	return dotGo(a, b)
+}
+
+// l2sq returns the squared Euclidean distance between a and b.
+func l2sq(a, b []float32) float32 {
+	if useSIMD {
+		d := vek32.Distance(a, b[:len(a)])
+		return d * d
+	}
+	return l2sqGo(a, b)
+}
+
+// dotGo is the portable dot product: four independent accumulators so the
+// adds pipeline, the way the SIMD kernel keeps four vector accumulators.
+func dotGo(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// l2sqGo is the portable squared Euclidean distance.
+func l2sqGo(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		d0 := a[i] - b[i]
+		d1 := a[i+1] - b[i+1]
+		d2 := a[i+2] - b[i+2]
+		d3 := a[i+3] - b[i+3]
+		s0 += d0 * d0
+		s1 += d1 * d1
+		s2 += d2 * d2
+		s3 += d3 * d3
+	}
+	for ; i < len(a); i++ {
+		d := a[i] - b[i]
+		s0 += d * d
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// Normalize scales v in place to unit Euclidean length. A zero vector (or
+// one with a non-finite norm) is left unchanged.
+func Normalize(v []float32) {
+	if len(v) == 0 {
+		return
+	}
+	n := dot(v, v)
+	if n == 0 || math.IsInf(float64(n), 0) || math.IsNaN(float64(n)) {
+		return
+	}
+	inv := float32(1 / math.Sqrt(float64(n)))
+	for i := range v {
+		v[i] *= inv
+	}
+}
+
+// normalizeRows normalises every row of a row-major matrix whose squared
+// norm is not already within 1e-6 of one. Skipping unit rows makes it
+// idempotent: vectors normalised once (and persisted) load bit-identical.
+func normalizeRows(vectors []float32, dim int) {
+	for off := 0; off+dim <= len(vectors); off += dim {
+		row := vectors[off : off+dim]
+		n := dot(row, row)
+		if d := n - 1; d > -1e-6 && d < 1e-6 {
+			continue
+		}
+		Normalize(row)
+	}
+}
+
+// space computes distances for one metric over contiguous rows.
+type space struct {
+	dim     int
+	metric  Metric
+	vectors []float32 // row i at [i*dim, (i+1)*dim)
+}
+
+// row returns vector id.
+func (s *space) row(id uint32) []float32 {
+	off := int(id) * s.dim
+	return s.vectors[off : off+s.dim : off+s.dim]
+}
+
+// dist returns the distance from q (already normalised for Cosine) to row id.
+func (s *space) dist(q []float32, id uint32) float32 {
+	v := s.row(id)
+	switch s.metric {
+	case L2:
+		return l2sq(q, v)
+	case InnerProduct:
+		return -dot(q, v)
+	default:
+		return 1 - dot(q, v)
+	}
+}
+
+// pairDist returns the distance between rows a and b.
+func (s *space) pairDist(a, b uint32) float32 {
+	return s.dist(s.row(a), b)
+}
+
+func validMetric(m Metric) bool { return m == Cosine || m == InnerProduct || m == L2 }
