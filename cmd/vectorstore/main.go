@@ -32,6 +32,9 @@ func commands() []command {
 		// Add one line per subcommand, e.g. benchCommand(),
 		benchCommand(),
 		genCommand(),
+		inspectCommand(),
+		verifyCommand(),
+		importFAISSCommand(),
 	}
 }
 
