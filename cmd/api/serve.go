@@ -131,7 +131,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	}
 	ready.SetDraining()
 	stopLoading()
-	log.LogAttrs(context.Background(), slog.LevelInfo, "shutting down", slog.Duration("drain", cfg.ShutdownTimeout))
+	log.LogAttrs(context.Background(), slog.LevelInfo, "shutting down", slog.String("drain", cfg.ShutdownTimeout.String()))
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
@@ -160,7 +160,7 @@ func loadUntilReady(ctx context.Context, ld *loader.Loader, ready *httpapi.Readi
 			return
 		}
 		ready.SetStarting("Vector store not loaded: " + err.Error())
-		log.LogAttrs(ctx, slog.LevelError, "vector store load failed; retrying", slog.Any("error", err), slog.Duration("retry_in", wait))
+		log.LogAttrs(ctx, slog.LevelError, "vector store load failed; retrying", slog.Any("error", err), slog.String("retry_in", wait.String()))
 		select {
 		case <-ctx.Done():
 			return

@@ -138,7 +138,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("api_keys", len(c.APIKeys)),
 		slog.Bool("admin_token_set", c.AdminToken != ""),
 		slog.String("log_level", c.LogLevel.String()),
-		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
 		slog.String("search_mode", c.SearchMode),
 	)
 }

@@ -1,0 +1,182 @@
+package loader
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/store"
+)
+
+// harness drives a Loader with scripted sync and open outcomes.
+type harness struct {
+	syncErr   error
+	usedLocal bool
+	openErr   error
+	version   string
+	swapped   []*store.Store
+	syncs     atomic.Int32
+}
+
+func (h *harness) loader(t *testing.T, withSync bool) *Loader {
+	t.Helper()
+	cfg := Config{
+		Dir:    t.TempDir(),
+		Source: "s3://bucket/prefix",
+		Open: func(_ context.Context, dir string) (*store.Store, error) {
+			if h.openErr != nil {
+				return nil, h.openErr
+			}
+			return &store.Store{
+				Dir: dir, Format: store.FormatNative, Chunks: make([]store.Chunk, 3), LoadedAt: time.Now(),
+				Manifest: store.Manifest{Version: h.version, Metric: "cosine", Embedding: embed.Info{Provider: "hash", Model: "hash-v1", Dims: 8}},
+			}, nil
+		},
+		Swap: func(st *store.Store) error { h.swapped = append(h.swapped, st); return nil },
+	}
+	if withSync {
+		cfg.Sync = func(ctx context.Context, dir string) (SyncOutcome, error) {
+			h.syncs.Add(1)
+			return SyncOutcome{Version: h.version, Changed: true, UsedLocal: h.usedLocal}, h.syncErr
+		}
+	}
+	l, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func TestLoad_Scenarios(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		prior      bool // a store was loaded before this load
+		syncErr    error
+		usedLocal  bool
+		openErr    error
+		wantErr    bool
+		wantNote   string
+		wantSwaps  int
+		wantLocal  bool
+		wantErrMsg string
+	}{
+		{name: "first load", wantSwaps: 1},
+		{name: "sync fails, local copy served", syncErr: errors.New("dial tcp: refused"), wantSwaps: 1, wantNote: "Serving the local copy", wantLocal: true, wantErrMsg: "sync: dial tcp"},
+		{name: "S3 unreachable reported by syncer", usedLocal: true, wantSwaps: 1, wantNote: "Serving the local copy", wantLocal: true},
+		{name: "sync fails, nothing local", syncErr: errors.New("refused"), openErr: errors.New("no vector store"), wantErr: true, wantErrMsg: "no vector store"},
+		{name: "sync fails after a good load keeps it", prior: true, syncErr: errors.New("checksum mismatch"), wantErr: true, wantSwaps: 1, wantErrMsg: "checksum mismatch"},
+		{name: "open fails after a good load keeps it", prior: true, openErr: errors.New("dims 384, embedder 512"), wantErr: true, wantSwaps: 1, wantErrMsg: "dims 384"},
+		{name: "reload", prior: true, wantSwaps: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := &harness{version: "v1"}
+			l := h.loader(t, true)
+			ctx := context.Background()
+			if tt.prior {
+				if _, _, err := l.Load(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			h.syncErr, h.usedLocal, h.openErr, h.version = tt.syncErr, tt.usedLocal, tt.openErr, "v2"
+			st, note, err := l.Load(ctx)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			}
+			if !strings.Contains(note, tt.wantNote) || (tt.wantNote == "" && note != "") {
+				t.Errorf("note %q, want %q", note, tt.wantNote)
+			}
+			if len(h.swapped) != tt.wantSwaps {
+				t.Errorf("swaps %d, want %d", len(h.swapped), tt.wantSwaps)
+			}
+			if st.ServingLocal != tt.wantLocal {
+				t.Errorf("ServingLocal %v", st.ServingLocal)
+			}
+			msg := st.LastError
+			if err != nil {
+				msg += " " + err.Error()
+			}
+			if tt.wantErrMsg != "" && !strings.Contains(msg, tt.wantErrMsg) {
+				t.Errorf("error/status %q lacks %q", msg, tt.wantErrMsg)
+			}
+			status := l.Status()
+			if tt.wantSwaps == 0 && status != nil {
+				t.Errorf("status %+v before any successful load", status)
+			}
+			if tt.wantSwaps > 0 {
+				if status == nil || status.Count != 3 || status.Source != "s3://bucket/prefix" {
+					t.Fatalf("status %+v", status)
+				}
+				wantVersion := "v2"
+				if tt.prior && tt.wantErr {
+					wantVersion = "v1" // the old store is still the one served
+				}
+				if status.Version != wantVersion {
+					t.Errorf("version %q, want %q", status.Version, wantVersion)
+				}
+			}
+		})
+	}
+}
+
+func TestLoad_ReloadCountAndClearedError(t *testing.T) {
+	t.Parallel()
+	h := &harness{version: "v1"}
+	l := h.loader(t, true)
+	ctx := context.Background()
+	l.Load(ctx)
+	h.syncErr = errors.New("boom")
+	l.Load(ctx)
+	if st := l.Status(); st.LastError == "" || st.LastErrorAt == nil {
+		t.Fatalf("failure not recorded: %+v", st)
+	}
+	h.syncErr = nil
+	l.Load(ctx)
+	st := l.Status()
+	if st.LastError != "" || st.Reloads != 1 || st.LastSyncAt == nil {
+		t.Errorf("after recovery: %+v", st)
+	}
+}
+
+func TestLoad_NoSyncUsesFolder(t *testing.T) {
+	t.Parallel()
+	h := &harness{version: "v1"}
+	l := h.loader(t, false)
+	if _, note, err := l.Load(context.Background()); err != nil || note != "" {
+		t.Fatalf("%q %v", note, err)
+	}
+	if l.Status().LastSyncAt != nil {
+		t.Errorf("no sync configured, yet a sync time was recorded")
+	}
+}
+
+func TestPoll_ReloadsUntilCancelled(t *testing.T) {
+	t.Parallel()
+	h := &harness{version: "v1"}
+	l := h.loader(t, true)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { l.Poll(ctx, 5*time.Millisecond); close(done) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for h.syncs.Load() < 3 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	<-done
+	if h.syncs.Load() < 3 {
+		t.Fatalf("polled %d times", h.syncs.Load())
+	}
+}
+
+func TestNew_RequiresWiring(t *testing.T) {
+	t.Parallel()
+	if _, err := New(Config{}); err == nil {
+		t.Fatal("want error")
+	}
+}
