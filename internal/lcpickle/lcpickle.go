@@ -31,7 +31,7 @@ const maxDepth = 128
 type Document struct {
 	ID          string         // Document.id (langchain_core, pydantic v2); often empty
 	PageContent string         // page_content
-	Metadata    map[string]any // JSON-compatible values; see toGo
+	Metadata    map[string]any // values as encoding/json decodes them; see converter.value
 }
 
 // Docstore is the content of index.pkl.
@@ -250,8 +250,9 @@ func (c *converter) document(id string, v any) (Document, error) {
 	return doc, nil
 }
 
-// value converts one pickled value: None, bool, int (int or, beyond int64,
-// json.Number), float (non-finite ones as the strings "NaN", "Infinity",
+// value converts one pickled value to what encoding/json would decode from
+// its JSON form: None, bool, int (float64, or json.Number beyond float64's
+// exact integers), float (non-finite ones as the strings "NaN", "Infinity",
 // "-Infinity", which JSON cannot carry), str, bytes (as str), list, tuple,
 // set and frozenset (as []any) and dict (as map[string]any; non-string keys
 // are formatted as Python's json module would).
@@ -260,12 +261,14 @@ func (c *converter) value(v any, depth int) (any, error) {
 		return nil, fmt.Errorf("nested deeper than %d: %w", maxDepth, ErrFormat)
 	}
 	switch x := v.(type) {
-	case nil, bool, string, int:
+	case nil, bool, string:
 		return x, nil
-	case *big.Int:
-		if x.IsInt64() {
-			return x.Int64(), nil
+	case int:
+		if x >= -(1<<53) && x <= 1<<53 {
+			return float64(x), nil
 		}
+		return json.Number(strconv.Itoa(x)), nil
+	case *big.Int:
 		return json.Number(x.String()), nil
 	case float64:
 		switch {
