@@ -35,6 +35,9 @@ func commands() []command {
 		inspectCommand(),
 		verifyCommand(),
 		importFAISSCommand(),
+		buildCommand(),
+		searchCommand(),
+		evalCommand(),
 	}
 }
 

@@ -6,12 +6,12 @@
 // # Modes and scores
 //
 // Search runs in one of three modes. "vector" ranks by the store's ANN
-// index and reports the relevance of each hit (higher is closer: the dot
-// product for cosine and inner-product stores, 1 - d/sqrt(2) for L2 stores,
-// as LangChain reports it). "keyword" ranks by BM25 and reports the BM25
+// index and reports store.Relevance of each hit, the score LangChain
+// reports (for cosine stores, the cosine similarity). "keyword" ranks by BM25 and reports the BM25
 // score. "hybrid" (the default) takes Candidates hits from each and fuses
 // them with reciprocal rank fusion, score = sum over the two lists of
-// 1/(RRFK + rank), rank counted from 1; that RRF score is what it reports.
+// weight/(RRFK + rank), rank counted from 1, weights Config.VectorWeight and
+// Config.KeywordWeight (1 by default); that RRF score is what it reports.
 //
 // # Filters
 //

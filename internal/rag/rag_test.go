@@ -64,7 +64,7 @@ func TestFuseRRF_HandComputed(t *testing.T) {
 	t.Parallel()
 	vec := []ranked{{row: 10}, {row: 11}, {row: 12}}
 	kw := []ranked{{row: 12}, {row: 10}, {row: 13}}
-	got := fuseRRF(60, 10, vec, kw)
+	got := fuseRRF(60, 10, weighted{1, vec}, weighted{1, kw})
 	want := []struct {
 		row   uint32
 		score float64
@@ -82,13 +82,18 @@ func TestFuseRRF_HandComputed(t *testing.T) {
 			t.Errorf("rank %d = %+v, want row %d score %v", i+1, got[i], w.row, w.score)
 		}
 	}
-	if top := fuseRRF(60, 2, vec, kw); len(top) != 2 || top[1].row != 12 {
+	if top := fuseRRF(60, 2, weighted{1, vec}, weighted{1, kw}); len(top) != 2 || top[1].row != 12 {
 		t.Errorf("topK=2 gave %+v", top)
 	}
 	// A tie in score goes to the better single rank.
-	tie := fuseRRF(60, 10, []ranked{{row: 1}, {row: 2}}, []ranked{{row: 2}, {row: 1}})
+	tie := fuseRRF(60, 10, weighted{1, []ranked{{row: 1}, {row: 2}}}, weighted{1, []ranked{{row: 2}, {row: 1}}})
 	if tie[0].row != 1 || tie[1].row != 2 {
 		t.Errorf("tie order %+v, want row 1 then 2", tie)
+	}
+	// Weights: keyword at 2 puts its first (12) above the vector first (10).
+	w := fuseRRF(60, 10, weighted{1, vec}, weighted{2, kw})
+	if w[0].row != 12 || math.Abs(w[0].score-(1.0/63+2.0/61)) > 1e-15 {
+		t.Errorf("weighted top %+v, want row 12 with 1/63+2/61", w[0])
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vendor0919/api/internal/ann"
+	"github.com/vendor0919/api/internal/store"
 )
 
 // SearchRequest asks for the chunks nearest a query.
@@ -119,7 +120,7 @@ func (s *Service) search(ctx context.Context, snap *snapshot, req SearchRequest)
 		if err != nil {
 			return nil, "", err
 		}
-		list = fuseRRF(s.cfg.RRFK, topK, vec, keywordRanking(snap, query, cand, filter))
+		list = fuseRRF(s.cfg.RRFK, topK, weighted{s.cfg.VectorWeight, vec}, weighted{s.cfg.KeywordWeight, keywordRanking(snap, query, cand, filter)})
 	}
 	hits := make([]Hit, len(list))
 	for i, r := range list {
@@ -147,7 +148,7 @@ func (s *Service) vectorRanking(ctx context.Context, snap *snapshot, query strin
 	metric := snap.st.Index.Metric()
 	out := make([]ranked, len(ns))
 	for i, n := range ns {
-		out[i] = ranked{row: n.ID, score: float64(relevance(metric, n.Distance))}
+		out[i] = ranked{row: n.ID, score: float64(store.Relevance(metric, n.Distance))}
 	}
 	return out, nil
 }
@@ -161,23 +162,29 @@ func keywordRanking(snap *snapshot, query string, k int, filter func(uint32) boo
 	return out
 }
 
-// fuseRRF merges rankings by reciprocal rank fusion: each row scores
-// sum(1/(k + rank)) over the lists it appears in, rank from 1. Ties go to
-// the row with the better best rank, then to the lower row.
-func fuseRRF(k, topK int, lists ...[]ranked) []ranked {
+// weighted is a ranking with its fusion weight.
+type weighted struct {
+	w    float64
+	list []ranked
+}
+
+// fuseRRF merges rankings by weighted reciprocal rank fusion: each row
+// scores sum(w/(k + rank)) over the lists it appears in, rank from 1. Ties
+// go to the row with the better best rank, then to the lower row.
+func fuseRRF(k, topK int, lists ...weighted) []ranked {
 	type acc struct {
 		score float64
 		best  int
 	}
 	by := make(map[uint32]*acc)
 	for _, l := range lists {
-		for i, r := range l {
+		for i, r := range l.list {
 			a := by[r.row]
 			if a == nil {
 				a = &acc{best: math.MaxInt}
 				by[r.row] = a
 			}
-			a.score += 1 / float64(k+i+1)
+			a.score += l.w / float64(k+i+1)
 			a.best = min(a.best, i+1)
 		}
 	}
@@ -199,20 +206,4 @@ func fuseRRF(k, topK int, lists ...[]ranked) []ranked {
 		out = out[:topK]
 	}
 	return out
-}
-
-// relevance turns an index distance into a score where higher is closer:
-// the dot product for Cosine and InnerProduct (distances 1-dot and -dot)
-// and, for L2, LangChain's 1 - d/sqrt(2) applied to the squared distance d,
-// so scores match what the Python service reported.
-func relevance(m ann.Metric, d float32) float32 {
-	switch m {
-	case ann.Cosine:
-		return 1 - d
-	case ann.InnerProduct:
-		return -d
-	case ann.L2:
-		return 1 - d/math.Sqrt2
-	}
-	return -d
 }

@@ -50,6 +50,11 @@ type Config struct {
 	Mode string
 	// RRFK is the reciprocal-rank-fusion constant k; 0 means 60.
 	RRFK int
+	// VectorWeight and KeywordWeight scale each ranking's RRF terms in
+	// hybrid mode; 0 means 1. Lower VectorWeight when the embedder does not
+	// know the corpus language (use-lite on Japanese text).
+	VectorWeight  float64
+	KeywordWeight float64
 	// Candidates is how many hits each ranking contributes to a hybrid
 	// fusion (and how many a filtered vector search fetches); 0 means
 	// 4*top_k, and it is never below top_k.
@@ -103,6 +108,12 @@ func New(cfg Config, emb embed.Embedder, gen llm.Generator) (*Service, error) {
 	if cfg.RRFK == 0 {
 		cfg.RRFK = DefaultRRFK
 	}
+	if cfg.VectorWeight == 0 {
+		cfg.VectorWeight = 1
+	}
+	if cfg.KeywordWeight == 0 {
+		cfg.KeywordWeight = 1
+	}
 	if cfg.ContextTokens == 0 {
 		cfg.ContextTokens = DefaultContextTokens
 	}
@@ -114,8 +125,8 @@ func New(cfg Config, emb embed.Embedder, gen llm.Generator) (*Service, error) {
 		return nil, fmt.Errorf("rag: new: top_k default %d / max %d invalid", cfg.DefaultTopK, cfg.MaxTopK)
 	case !validMode(cfg.Mode):
 		return nil, fmt.Errorf("rag: new: unknown mode %q", cfg.Mode)
-	case cfg.RRFK < 0 || cfg.Candidates < 0 || cfg.ContextTokens < 0:
-		return nil, errors.New("rag: new: RRFK, Candidates and ContextTokens must not be negative")
+	case cfg.RRFK < 0 || cfg.Candidates < 0 || cfg.ContextTokens < 0 || cfg.VectorWeight < 0 || cfg.KeywordWeight < 0:
+		return nil, errors.New("rag: new: RRFK, Candidates, ContextTokens and weights must not be negative")
 	}
 	tmpl, err := parsePrompt(cfg.PromptTemplate)
 	if err != nil {

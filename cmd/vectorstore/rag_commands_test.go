@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeCorpus writes a tiny labelled corpus and question file.
+func writeCorpus(t *testing.T) (corpus, questions string) {
+	t.Helper()
+	dir := t.TempDir()
+	corpus = filepath.Join(dir, "docs")
+	files := map[string]string{
+		"en/charging.md": "# Charging\nA full charge takes 4.5 hours with the 4 A charger.\n",
+		"en/brakes.md":   "# Brakes\nReplace brake pads thinner than 1.5 mm. Bleed the brakes yearly.\n",
+		"ja/store.md":    "# 店舗\n大阪本店の定休日は水曜日です。営業時間は10時から19時までです。\n",
+		"notes.txt":      "Unrelated notes about the office plants.",
+	}
+	for name, body := range files {
+		p := filepath.Join(corpus, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	questions = filepath.Join(dir, "questions.json")
+	qs := `[
+	 {"id":"1","lang":"en","question":"how long does charging take","documents":["en/charging.md"]},
+	 {"id":"2","lang":"en","question":"brake pads replace","documents":["en/brakes.md"]},
+	 {"id":"3","lang":"ja","question":"大阪本店の定休日","documents":["ja/store.md"]}
+	]`
+	if err := os.WriteFile(questions, []byte(qs), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return corpus, questions
+}
+
+func run(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := runMain(context.Background(), args, &out, &errb)
+	if code != 0 {
+		t.Logf("vectorstore %v: exit %d, stderr: %s", args, code, errb.String())
+	}
+	return out.String(), code
+}
+
+func TestBuildSearchEval_HashEmbedder(t *testing.T) {
+	t.Parallel()
+	corpus, questions := writeCorpus(t)
+	storeDir := filepath.Join(t.TempDir(), "store")
+	out, code := run(t, "build", "--in", corpus, "--out", storeDir, "--embedder", "hash", "--quiet", "--batch", "1", "--workers", "3")
+	if code != 0 || !strings.Contains(out, "4 documents, 4 chunks") {
+		t.Fatalf("build: exit %d, out %q", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(storeDir, "manifest.json")); err != nil {
+		t.Fatal(err)
+	}
+
+	out, code = run(t, "search", "--dir", storeDir, "--query", "brake pads", "--top-k", "2", "--json")
+	if code != 0 {
+		t.Fatalf("search exit %d", code)
+	}
+	var hits []struct {
+		ID       string         `json:"id"`
+		Score    float64        `json:"score"`
+		Metadata map[string]any `json:"metadata"`
+	}
+	if err := json.Unmarshal([]byte(out), &hits); err != nil {
+		t.Fatalf("search --json output %q: %v", out, err)
+	}
+	if len(hits) != 2 || hits[0].Metadata["source"] != "en/brakes.md" {
+		t.Errorf("search hits %+v, want 2 with en/brakes.md first", hits)
+	}
+
+	out, code = run(t, "search", "--dir", storeDir, "--query", "定休日", "--mode", "keyword")
+	if code != 0 || !strings.Contains(out, "ja/store.md") {
+		t.Errorf("keyword search: exit %d, out %q", code, out)
+	}
+
+	out, code = run(t, "eval", "--dir", storeDir, "--questions", questions, "--json")
+	if code != 0 {
+		t.Fatalf("eval exit %d", code)
+	}
+	var rep evalReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("eval --json output %q: %v", out, err)
+	}
+	if len(rep.Results) != 3 || rep.Chunks != 4 || !strings.HasPrefix(rep.Embedder, "hash/") {
+		t.Fatalf("report %+v", rep)
+	}
+	for _, m := range rep.Results {
+		if m.Questions != 3 {
+			t.Errorf("%s: %d questions", m.Mode, m.Questions)
+		}
+		if m.Mode == "keyword" && (m.HitAt1 != 1 || m.MRR != 1) {
+			t.Errorf("keyword metrics %+v: every question names its document's words, want hit@1 = MRR = 1", m)
+		}
+	}
+	if len(rep.ByLang) != 6 {
+		t.Errorf("by_lang has %d rows, want 3 modes x 2 languages", len(rep.ByLang))
+	}
+}
+
+func TestBuildSearchEval_UsageErrors(t *testing.T) {
+	t.Parallel()
+	tests := [][]string{
+		{"build", "--in", "x"},
+		{"build", "--in", "x", "--out", "y", "--embedder", "nope"},
+		{"search", "--dir", "x"},
+		{"eval", "--questions", "q.json"},
+	}
+	for _, args := range tests {
+		if _, code := run(t, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+}

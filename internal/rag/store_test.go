@@ -1,0 +1,62 @@
+package rag
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/vendor0919/api/internal/store"
+)
+
+// TestSearch_RealStore writes a native store with store.Write, opens it
+// with store.Open (HNSW graph and all) and checks that vector results and
+// scores agree with the in-memory exact index.
+func TestSearch_RealStore(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	emb := newEmbedder()
+	chunks := corpus()
+	mem := newStore(emb, chunks)
+	flat := make([]float32, 0, len(chunks)*testDims)
+	for _, v := range mem.Index.(*flatIndex).vecs {
+		flat = append(flat, v...)
+	}
+	dir := filepath.Join(t.TempDir(), "store")
+	if _, err := store.Write(ctx, dir, chunks, flat, store.WriteOptions{Embedding: emb.Info()}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, dir, store.OpenOptions{Embedding: emb.Info()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	disk, err := New(Config{}, emb, &fakeGen{failAfter: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := disk.Swap(st); err != nil {
+		t.Fatal(err)
+	}
+	ref, _ := newService(t, Config{}, nil)
+	for _, q := range []string{"password reset", "返品 30日", "warranty two years"} {
+		for _, mode := range []string{ModeVector, ModeHybrid, ModeKeyword} {
+			got, err := disk.Search(ctx, SearchRequest{Query: q, TopK: 3, Mode: mode})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := ref.Search(ctx, SearchRequest{Query: q, TopK: 3, Mode: mode})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) || got[0].ID != want[0].ID {
+				t.Errorf("%s %q: on-disk store gives %v, in-memory %v", mode, q, ids(got), ids(want))
+				continue
+			}
+			if mode == ModeVector && (got[0].Score-want[0].Score > 1e-5 || want[0].Score-got[0].Score > 1e-5) {
+				t.Errorf("%q: score %v vs %v", q, got[0].Score, want[0].Score)
+			}
+			if got[0].Metadata["source"] != want[0].Metadata["source"] {
+				t.Errorf("%q: metadata %v vs %v", q, got[0].Metadata, want[0].Metadata)
+			}
+		}
+	}
+}
