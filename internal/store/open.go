@@ -65,9 +65,10 @@ type OpenOptions struct {
 // folder carries no usable graph: Open builds one over the vectors, with
 // GOMAXPROCS workers, unless the store has at most ExactThreshold vectors
 // or opts.Exact is set, in which case searches scan all vectors. The build
-// takes time proportional to the store (on the order of a minute per
-// hundred thousand 1536-dimensional vectors on two cores); convert large
-// folders once with "vectorstore import-faiss" to skip it.
+// costs start-up time: 20,000 vectors of 384 dims took 32 s on a busy
+// 2-core machine, against 0.5 s to open the same store in native form
+// (BenchmarkOpen_*). Convert large folders once with "vectorstore
+// import-faiss" to skip it.
 func Open(ctx context.Context, dir string, opts OpenOptions) (*Store, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
