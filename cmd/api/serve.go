@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/vendor0919/api/internal/config"
 	"github.com/vendor0919/api/internal/httpapi"
 	"github.com/vendor0919/api/internal/loader"
@@ -93,6 +95,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 			}
 			return nil
 		},
+		Collectors: storeCollectors(ld, ready),
 	})
 	if err != nil {
 		return err
@@ -167,5 +170,39 @@ func loadUntilReady(ctx context.Context, ld *loader.Loader, ready *httpapi.Readi
 		case <-time.After(wait):
 		}
 		wait = min(wait*2, time.Minute)
+	}
+}
+
+// storeCollectors exposes the served store and readiness on /metrics.
+func storeCollectors(ld *loader.Loader, ready *httpapi.Readiness) []prometheus.Collector {
+	status := func(f func(*loader.Status) float64) func() float64 {
+		return func() float64 {
+			if st := ld.Status(); st != nil {
+				return f(st)
+			}
+			return 0
+		}
+	}
+	return []prometheus.Collector{
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vectorstore_chunks", Help: "Chunks in the served vector store."},
+			status(func(st *loader.Status) float64 { return float64(st.Count) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vectorstore_loaded_timestamp_seconds", Help: "When the served vector store was loaded (Unix time)."},
+			status(func(st *loader.Status) float64 { return float64(st.LoadedAt.Unix()) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "vectorstore_reloads_total", Help: "Successful reloads since start-up."},
+			status(func(st *loader.Status) float64 { return float64(st.Reloads) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vectorstore_last_load_failed", Help: "1 when the last sync or load failed (the previous store is served)."},
+			status(func(st *loader.Status) float64 {
+				if st.LastError != "" {
+					return 1
+				}
+				return 0
+			})),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "service_ready", Help: "1 when /ready answers 200."},
+			func() float64 {
+				if ok, _ := ready.Check(); ok {
+					return 1
+				}
+				return 0
+			}),
 	}
 }

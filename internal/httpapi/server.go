@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Options configures a Server. Zero fields take the defaults noted.
@@ -39,6 +40,9 @@ type Options struct {
 	// StoreInfo describes the loaded store for /vectorstore and /ready; nil
 	// or a nil result means nothing is loaded.
 	StoreInfo func() any
+	// Collectors are extra Prometheus collectors for /metrics (for example
+	// the vector store's gauges).
+	Collectors []prometheus.Collector
 }
 
 // Server is the HTTP API. Create it with New; it is an http.Handler and
@@ -48,6 +52,7 @@ type Server struct {
 	log     *slog.Logger
 	router  chi.Router
 	openapi []byte
+	metrics *metrics
 }
 
 // New builds the router. It fails only on a broken build (the embedded
@@ -73,7 +78,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("httpapi: %w", err)
 	}
-	s := &Server{opts: opts, log: opts.Logger, openapi: spec}
+	s := &Server{opts: opts, log: opts.Logger, openapi: spec, metrics: newMetrics(opts.Collectors...)}
 	s.router = s.routes()
 	return s, nil
 }
@@ -83,7 +88,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.Se
 
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
-	r.Use(requestID, s.accessLog, s.recoverer, corsMiddleware(s.opts.CORSAllowOrigins, s.opts.CORSAllowOriginRegex))
+	r.Use(requestID, s.accessLog, s.metrics.instrument, s.recoverer, corsMiddleware(s.opts.CORSAllowOrigins, s.opts.CORSAllowOriginRegex))
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
 
@@ -92,6 +97,7 @@ func (s *Server) routes() chi.Router {
 	r.Get("/openapi.json", s.serveOpenAPI)
 	r.Get("/docs", s.serveDocs)
 	r.Get("/docs/*", s.serveDocs)
+	r.Method(http.MethodGet, "/metrics", s.metrics.handler())
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireAPIKey)
