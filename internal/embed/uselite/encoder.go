@@ -89,39 +89,41 @@ func (e *Encoder) Tokenizer() *Tokenizer { return e.tok }
 // checked before each text; on cancellation Embed returns ctx.Err(),
 // wrapped, and no vectors.
 func (e *Encoder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
-	out := make([][]float32, len(texts))
-	if len(texts) == 0 {
-		return out, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("uselite: embed: %w", err)
 	}
+	out := make([][]float32, len(texts))
 	flat := make([]float32, len(texts)*Dims)
 	for i := range out {
 		out[i] = flat[i*Dims : (i+1)*Dims : (i+1)*Dims]
 	}
-	workers := min(e.workers, len(texts))
-	var (
-		next atomic.Int64
-		wg   sync.WaitGroup
-	)
-	errs := make([]error, workers)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s := e.scratch.Get().(*scratch)
-			defer e.scratch.Put(s)
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(texts) {
-					return
-				}
-				if err := ctx.Err(); err != nil {
-					errs[w] = err
-					next.Store(int64(len(texts)))
-					return
-				}
-				e.embedOne(texts[i], out[i], s)
+	var next atomic.Int64
+	work := func() error {
+		s := e.scratch.Get().(*scratch)
+		defer e.scratch.Put(s)
+		for {
+			i := int(next.Add(1)) - 1
+			if i >= len(texts) {
+				return nil
 			}
-		}()
+			if err := ctx.Err(); err != nil {
+				next.Store(int64(len(texts))) // stop the other workers
+				return err
+			}
+			e.embedOne(texts[i], out[i], s)
+		}
+	}
+	workers := min(e.workers, len(texts))
+	if workers <= 1 {
+		if err := work(); err != nil {
+			return nil, fmt.Errorf("uselite: embed: %w", err)
+		}
+		return out, nil
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, workers)
+	for w := range workers {
+		wg.Go(func() { errs[w] = work() })
 	}
 	wg.Wait()
 	for _, err := range errs {

@@ -93,13 +93,6 @@ func preprocess(text string) []rune {
 	return []rune(wordSep + strings.ReplaceAll(s, " ", wordSep))
 }
 
-// candidate is one lattice edge: a piece covering symbols [start, end).
-type candidate struct {
-	start int
-	id    int32
-	score float64
-}
-
 // Encode returns the piece ids of text. An empty text (or one that
 // normalises to empty) has no ids. The result is not truncated: the model
 // reads only the first [MaxTokens] ids.
@@ -109,9 +102,20 @@ func (t *Tokenizer) Encode(text string) []int {
 	if n == 0 {
 		return nil
 	}
-	// Lattice: candidates grouped by end position, in increasing start
-	// order within each group (the order the JS loops visit them).
-	byEnd := make([][]candidate, n+1)
+	// Viterbi by forward relaxation. The JS code first builds the whole
+	// lattice and then visits, for each end position, its candidates in
+	// increasing start order; relaxing each start position in increasing
+	// order applies the same updates in the same order, and best[i] is final
+	// when position i is reached (every piece ending at i starts before it).
+	best := make([]float64, n+1)
+	words := make([]int32, n+1)
+	relax := func(start, end int, id int32, score float64) {
+		sc := score + best[start]
+		if best[end] == 0 || sc >= best[end] {
+			best[end] = sc
+			words[end] = id
+		}
+	}
 	for i := 0; i < n; i++ {
 		found := false
 		node := int32(0)
@@ -122,23 +126,13 @@ func (t *Tokenizer) Encode(text string) []int {
 			}
 			node = child
 			if id := t.nodeID[node]; id >= 0 {
-				byEnd[j+1] = append(byEnd[j+1], candidate{start: i, id: id, score: t.nodeScore[node]})
+				relax(i, j+1, id, t.nodeScore[node])
 				found = true
 			}
 		}
 		if !found {
-			byEnd[i+1] = append(byEnd[i+1], candidate{start: i, id: unkID, score: 0})
-		}
-	}
-	best := make([]float64, n+1)
-	words := make([]int32, n+1)
-	for end := 0; end <= n; end++ {
-		for _, c := range byEnd[end] {
-			score := c.score + best[c.start]
-			if best[end] == 0 || score >= best[end] {
-				best[end] = score
-				words[end] = c.id
-			}
+			// No piece starts here: one unknown symbol, score 0.
+			relax(i, i+1, unkID, 0)
 		}
 	}
 	// Back-track from the end, stepping by each piece's UTF-16 length, and

@@ -94,3 +94,13 @@ func FuzzTokenizer_Encode(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkTokenizer_Encode(b *testing.B) {
+	tok := encoder(b).Tokenizer()
+	text := strings.Repeat("The quick brown fox jumps over the lazy dog. ", 23) // ~1 KB
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		tok.Encode(text)
+	}
+}
