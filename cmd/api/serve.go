@@ -41,6 +41,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 		DefaultTopK:   cfg.DefaultTopK,
 		Mode:          cfg.SearchMode,
 		ContextTokens: cfg.ContextTokens,
+		VectorWeight:  cfg.HybridVectorWeight,
 		Logger:        log,
 	}
 	if cfg.PromptTemplateFile != "" {

@@ -20,7 +20,7 @@ type evalReport struct {
 	Store    string            `json:"store"`
 	Embedder string            `json:"embedder"`
 	Chunks   int               `json:"chunks"`
-	Results  []rag.EvalMetrics `json:"results"`          // one per mode
+	Results  []rag.EvalMetrics `json:"results"`           // one per mode
 	ByLang   []langMetrics     `json:"by_lang,omitempty"` // per mode and language
 }
 

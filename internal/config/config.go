@@ -112,6 +112,10 @@ type Config struct {
 	// SearchEF is the HNSW candidate list size for queries (SEARCH_EF; 0:
 	// the store's own default).
 	SearchEF int
+	// HybridVectorWeight scales the vector ranking in hybrid fusion
+	// (HYBRID_VECTOR_WEIGHT, default 1; 0.25 suits an English-only
+	// embedder on Japanese text, see docs/BENCHMARKS.md).
+	HybridVectorWeight float64
 	// ContextTokens is the prompt's context budget (CONTEXT_TOKENS, 3000).
 	ContextTokens int
 	// PromptTemplateFile replaces the built-in prompt (PROMPT_TEMPLATE_FILE,
@@ -180,6 +184,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DefaultTopK:          p.intRange("DEFAULT_TOP_K", 5, 1, 50),
 		SearchMode:           p.oneOf("SEARCH_MODE", "hybrid", modes),
 		SearchEF:             p.intRange("SEARCH_EF", 0, 0, 10000),
+		HybridVectorWeight:   p.floatRange("HYBRID_VECTOR_WEIGHT", 1, 0.01, 100),
 		ContextTokens:        p.intRange("CONTEXT_TOKENS", 3000, 100, 1_000_000),
 		PromptTemplateFile:   p.str("PROMPT_TEMPLATE_FILE", ""),
 	}
@@ -243,6 +248,19 @@ func (p *parser) intRange(name string, def, lo, hi int) int {
 		return def
 	}
 	return n
+}
+
+func (p *parser) floatRange(name string, def, lo, hi float64) float64 {
+	v, ok := p.lookup(name)
+	if !ok {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < lo || f > hi {
+		p.fail(name, v, fmt.Sprintf("a number from %g to %g", lo, hi))
+		return def
+	}
+	return f
 }
 
 func (p *parser) boolean(name string, def bool) bool {

@@ -98,6 +98,7 @@ func TestLoad_Invalid(t *testing.T) {
 		{"body limit", map[string]string{"MAX_BODY_BYTES": "1"}, []string{"MAX_BODY_BYTES"}},
 		{"sync interval too short", map[string]string{"SYNC_INTERVAL": "1s"}, []string{"SYNC_INTERVAL", "0 (off)"}},
 		{"url", map[string]string{"OPENAI_BASE_URL": "ftp://x"}, []string{"OPENAI_BASE_URL", "http"}},
+		{"vector weight", map[string]string{"HYBRID_VECTOR_WEIGHT": "0"}, []string{"HYBRID_VECTOR_WEIGHT", "0.01 to 100"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
