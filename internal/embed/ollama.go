@@ -1,0 +1,94 @@
+package embed
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/vendor0919/api/internal/retry"
+)
+
+// OllamaConfig configures the [Ollama] embedder.
+type OllamaConfig struct {
+	// BaseURL is the server root. Zero means "http://localhost:11434".
+	BaseURL string
+	// Model is the embedding model, e.g. "nomic-embed-text". Required.
+	Model string
+	// Dims is the model's vector length, checked on every answer. Required.
+	Dims int
+	// BatchSize is the most inputs per request. Zero means 64.
+	BatchSize int
+	// Timeout bounds one attempt. Zero means 60s (a cold model loads first).
+	Timeout time.Duration
+	// Retry is the retry policy; the zero value retries 3 times.
+	Retry retry.Policy
+	// HTTPClient sends the requests. Nil means a default client.
+	HTTPClient *http.Client
+}
+
+// Ollama is an embedder for an Ollama server's POST /api/embed.
+type Ollama struct {
+	url       string
+	model     string
+	dims      int
+	batchSize int
+	call      httpCall
+}
+
+// NewOllama returns an Ollama embedder, or an error wrapping ErrConfig.
+func NewOllama(cfg OllamaConfig) (*Ollama, error) {
+	if cfg.Model == "" {
+		return nil, fmt.Errorf("ollama: model required: %w", ErrConfig)
+	}
+	if cfg.Dims <= 0 {
+		return nil, fmt.Errorf("ollama: dims must be positive: %w", ErrConfig)
+	}
+	if cfg.BatchSize == 0 {
+		cfg.BatchSize = 64
+	}
+	if cfg.BatchSize < 0 {
+		return nil, fmt.Errorf("ollama: negative batch size: %w", ErrConfig)
+	}
+	base := cfg.BaseURL
+	if base == "" {
+		base = "http://localhost:11434"
+	}
+	endpoint := strings.TrimRight(base, "/") + "/api/embed"
+	if err := checkURL(endpoint); err != nil {
+		return nil, fmt.Errorf("ollama: %w", err)
+	}
+	call, err := newHTTPCall("ollama", cfg.HTTPClient, cfg.Timeout, 60*time.Second, cfg.Retry)
+	if err != nil {
+		return nil, fmt.Errorf("ollama: %w", err)
+	}
+	return &Ollama{url: endpoint, model: cfg.Model, dims: cfg.Dims, batchSize: cfg.BatchSize, call: call}, nil
+}
+
+// Info reports Provider "ollama", the model and Dims.
+func (o *Ollama) Info() Info { return Info{Provider: "ollama", Model: o.model, Dims: o.dims} }
+
+// Embed embeds texts in batches of at most BatchSize.
+func (o *Ollama) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, 0, len(texts))
+	for _, b := range batches(len(texts), o.batchSize) {
+		in := texts[b[0]:b[1]]
+		body, err := o.call.post(ctx, o.url, map[string]any{"model": o.model, "input": in})
+		if err != nil {
+			return nil, fmt.Errorf("ollama: embed: %w", err)
+		}
+		var resp struct {
+			Embeddings [][]float32 `json:"embeddings"`
+		}
+		if err := json.Unmarshal(body, &resp); err != nil {
+			return nil, fmt.Errorf("ollama: embed: %w: decode: %v", ErrBadResponse, err)
+		}
+		if err := checkVectors(resp.Embeddings, len(in), o.dims); err != nil {
+			return nil, fmt.Errorf("ollama: embed: %w", err)
+		}
+		out = append(out, resp.Embeddings...)
+	}
+	return out, nil
+}
