@@ -82,6 +82,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 		MaxBodyBytes:         cfg.MaxBodyBytes,
 		QueryTimeout:         cfg.QueryTimeout,
 		DefaultTopK:          cfg.DefaultTopK,
+		SearchMode:           cfg.SearchMode,
 		APIKeys:              cfg.APIKeys,
 		AdminToken:           cfg.AdminToken,
 		Readiness:            ready,

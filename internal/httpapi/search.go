@@ -84,7 +84,11 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err != nil {
 		return nil, ragError(err)
 	}
-	return searchResponse{Results: toHits(hits), Query: req.Query, TopK: req.TopK, Mode: req.Mode}, nil
+	mode := req.Mode
+	if mode == "" {
+		mode = s.opts.SearchMode
+	}
+	return searchResponse{Results: toHits(hits), Query: req.Query, TopK: req.TopK, Mode: mode}, nil
 }
 
 var errNotLoaded = errStatus(http.StatusServiceUnavailable, "Vector store is not loaded yet")

@@ -24,6 +24,7 @@ type Options struct {
 	MaxBodyBytes int64         // 0: 1 MiB
 	QueryTimeout time.Duration // 0: 2 minutes; bounds /query, streaming included
 	DefaultTopK  int           // 0: 5
+	SearchMode   string        // reported when a request names no mode; "": hybrid
 
 	// APIKeys, when non-empty, are the bearer tokens /search, /query and
 	// /vectorstore accept. AdminToken guards /admin/reload; empty disables it.
@@ -69,6 +70,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.DefaultTopK <= 0 {
 		opts.DefaultTopK = 5
+	}
+	if opts.SearchMode == "" {
+		opts.SearchMode = "hybrid"
 	}
 	if opts.Readiness == nil {
 		opts.Readiness = &Readiness{}
