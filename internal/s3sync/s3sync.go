@@ -254,7 +254,7 @@ func (s *Syncer) backoff(n int) time.Duration {
 		d *= 2
 	}
 	d = min(d, s.retryMax)
-	return time.Duration(rand.Int64N(int64(d)) + 1)
+	return time.Duration(rand.Int64N(int64(d)) + 1) //nolint:gosec // G404: retry jitter needs no cryptographic randomness
 }
 
 // retry runs op up to maxAttempts times with backoff, stopping early on a

@@ -78,9 +78,10 @@ func (s *Syncer) Sync(ctx context.Context, dir string) (Result, error) {
 	defer s.mu.Unlock()
 	start := time.Now()
 	dir = filepath.Clean(dir)
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o750); err != nil {
 		return Result{}, fmt.Errorf("s3sync: create parent of %s: %w", dir, err)
 	}
+	s.removeDebris(ctx, dir)
 	var res Result
 	attempts, err := s.retry(ctx, "sync", func(ctx context.Context) error {
 		var err error
@@ -151,6 +152,9 @@ func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err erro
 		if err != nil {
 			return res, fmt.Errorf("%w: %s: %w", ErrVerify, store.ManifestFile, err)
 		}
+		if hasKey(manifest.Files, StateFile) {
+			return res, fmt.Errorf("%w: %s lists %s, a name reserved for the sync state", ErrFormat, store.ManifestFile, StateFile)
+		}
 		for name, fi := range manifest.Files {
 			o, ok := listed[name]
 			if !ok {
@@ -171,21 +175,25 @@ func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err erro
 	}
 	maps.Copy(watched, want)
 
-	// Fetch: link unchanged local files, download the rest.
+	// Fetch: link local files that are still what S3 holds, download the
+	// rest. A local file is reused only after hashing it: against the
+	// manifest (native), or against the state recorded when it was
+	// downloaded, if its object's ETag has not moved since (FAISS). So a
+	// damaged local copy is repaired rather than carried over.
 	next := state{URI: s.uri, Format: res.Format, Objects: map[string]stateObject{}}
 	var toFetch []object
 	names := slices.Sorted(maps.Keys(want))
 	for _, name := range names {
 		o := want[name]
-		if p, ok := prev.Objects[name]; ok && p.ETag == o.ETag && p.Size == o.Size &&
-			linkOrCopy(filepath.Join(dir, name), filepath.Join(staging, name), o.Size) == nil {
-			next.Objects[name] = p
-			res.Skipped++
-			continue
+		var expect store.FileInfo
+		if manifest != nil {
+			expect = manifest.Files[name]
+		} else if p, ok := prev.Objects[name]; ok && p.ETag == o.ETag && p.Size == o.Size {
+			expect = store.FileInfo{Size: p.Size, SHA256: p.SHA256}
 		}
-		if manifest != nil && sameAsManifest(filepath.Join(dir, name), manifest.Files[name]) &&
-			linkOrCopy(filepath.Join(dir, name), filepath.Join(staging, name), o.Size) == nil {
-			next.Objects[name] = stateObject{Size: o.Size, ETag: o.ETag, SHA256: manifest.Files[name].SHA256}
+		local := filepath.Join(dir, name)
+		if expect.SHA256 != "" && sameFile(local, expect) && linkOrCopy(local, filepath.Join(staging, name), o.Size) == nil {
+			next.Objects[name] = stateObject{Size: o.Size, ETag: o.ETag, SHA256: expect.SHA256}
 			res.Skipped++
 			continue
 		}
@@ -266,6 +274,28 @@ func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err erro
 	return res, nil
 }
 
+// removeDebris deletes staging folders (.NAME.sync-*) and moved-aside
+// copies (.NAME.old-*, made by fsatomic.ReplaceDir) that a process killed
+// mid-sync left beside dir. The caller holds s.mu; nothing else may write
+// beside dir (one syncer per destination).
+func (s *Syncer) removeDebris(ctx context.Context, dir string) {
+	parent, base := filepath.Dir(dir), filepath.Base(dir)
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		n := e.Name()
+		ours := strings.HasPrefix(n, "."+base+".sync-") || strings.HasPrefix(n, "."+base+".old-")
+		if !e.IsDir() || !ours {
+			continue
+		}
+		err := os.RemoveAll(filepath.Join(parent, n))
+		s.log.LogAttrs(ctx, slog.LevelWarn, "removed debris of an interrupted sync",
+			slog.String("path", filepath.Join(parent, n)), slog.Any("error", err))
+	}
+}
+
 // list returns the objects directly under the prefix, by relative name.
 // Keys in deeper "folders" are ignored.
 func (s *Syncer) list(ctx context.Context) (map[string]object, error) {
@@ -294,7 +324,7 @@ func (s *Syncer) list(ctx context.Context) (map[string]object, error) {
 // download fetches o into path, only if its ETag is still the listed one,
 // checks the size, and returns the file's SHA-256 (lower-case hex).
 func (s *Syncer) download(ctx context.Context, o object, path string) (string, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644) //nolint:gosec // G302: store files are public data, read by other tools too
 	if err != nil {
 		return "", fmt.Errorf("s3sync: create %s: %w", path, err)
 	}
@@ -370,9 +400,8 @@ func verifyLocal(dir string) (Result, error) {
 	return Result{Version: st.Version, Format: FormatFAISS, Files: len(st.Objects)}, nil
 }
 
-// sameAsManifest reports whether the file at path has the size and SHA-256
-// the manifest records (for a folder that has no sync state yet).
-func sameAsManifest(path string, want store.FileInfo) bool {
+// sameFile reports whether the file at path has want's size and SHA-256.
+func sameFile(path string, want store.FileInfo) bool {
 	fi, err := os.Stat(path)
 	if err != nil || fi.Size() != want.Size {
 		return false
@@ -398,8 +427,8 @@ func linkOrCopy(src, dst string, size int64) error {
 	if err != nil {
 		return err
 	}
-	defer func() { _ = in.Close() }() // read-only
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	defer func() { _ = in.Close() }()                                      // read-only
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644) //nolint:gosec // G302: as in download
 	if err != nil {
 		return err
 	}

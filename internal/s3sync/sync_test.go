@@ -423,3 +423,118 @@ func TestSync_ContextDeadlineStopsRetries(t *testing.T) {
 		t.Fatalf("Attempts = %d", res.Attempts)
 	}
 }
+
+func TestSync_RepairsDamagedLocalCopy(t *testing.T) {
+	t.Parallel()
+	faissFiles := map[string]string{"index.faiss": "IxF2" + strings.Repeat("\x01", 200), "index.pkl": "\x80\x04pkl"}
+	tests := []struct {
+		name   string
+		seed   func(t *testing.T, srv *s3test.Server)
+		damage string
+		want   func(t *testing.T) map[string]string
+	}{
+		{
+			name:   "native",
+			seed:   func(t *testing.T, srv *s3test.Server) { seedNative(t, srv, "p", "v1", v1Files) },
+			damage: "graph.hnsw",
+			want:   func(t *testing.T) map[string]string { return withManifest(t, "v1", v1Files) },
+		},
+		{
+			name: "LangChain FAISS",
+			seed: func(t *testing.T, srv *s3test.Server) {
+				for n, c := range faissFiles {
+					srv.Put(t, "p/"+n, []byte(c))
+				}
+			},
+			damage: "index.faiss",
+			want:   func(t *testing.T) map[string]string { return faissFiles },
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := s3test.Start(t)
+			tt.seed(t, srv)
+			s := newTestSyncer(t, srv, srv.Endpoint, "p", 1)
+			parent := t.TempDir()
+			dst := filepath.Join(parent, "vs")
+			if _, err := s.Sync(context.Background(), dst); err != nil {
+				t.Fatal(err)
+			}
+			p := filepath.Join(dst, tt.damage)
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b[len(b)-1] ^= 0x55 // same size, different bytes
+			if err := os.WriteFile(p, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			res, err := s.Sync(context.Background(), dst)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.Changed || res.Downloaded != 1 || res.Skipped != res.Files-1 {
+				t.Fatalf("result = %+v, want the damaged file downloaded again", res)
+			}
+			if got := readTree(t, dst); !maps.Equal(got, tt.want(t)) {
+				t.Fatalf("folder not repaired: %v", got)
+			}
+			assertOnly(t, parent, "vs")
+		})
+	}
+}
+
+func TestSync_ReusesNativeFilesWithoutState(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t)
+	seedNative(t, srv, "p", "v1", v1Files)
+	// A folder baked into the image: the right files, no sync state.
+	dst := writeNative(t, "v1", v1Files)
+	px := newProxy(t, srv.Endpoint)
+	res, err := newTestSyncer(t, srv, px.URL, "p", 1).Sync(context.Background(), dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Downloaded != 0 || res.Skipped != 3 || !res.Changed {
+		t.Fatalf("result = %+v, want all files reused and the state written", res)
+	}
+	for _, r := range px.requests(http.MethodGet) {
+		if strings.Contains(r, "/p/") && !strings.HasSuffix(r, "/"+store.ManifestFile) {
+			t.Fatalf("fetched %s although the local copy matched the manifest", r)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dst, StateFile)); err != nil {
+		t.Fatalf("state file not written: %v", err)
+	}
+}
+
+func TestSync_RemovesDebrisOfInterruptedSync(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t)
+	seedNative(t, srv, "p", "v1", v1Files)
+	parent := t.TempDir()
+	for _, d := range []string{".vs.sync-123", ".vs.old-456/dir", ".other.sync-1"} {
+		if err := os.MkdirAll(filepath.Join(parent, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := newTestSyncer(t, srv, srv.Endpoint, "p", 1).Sync(context.Background(), filepath.Join(parent, "vs")); err != nil {
+		t.Fatal(err)
+	}
+	assertOnly(t, parent, ".other.sync-1", "vs") // only vs's debris is ours to remove
+}
+
+func TestSync_ManifestMayNotNameStateFile(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t)
+	files := maps.Clone(v1Files)
+	files[StateFile] = "{}"
+	seedNative(t, srv, "p", "v1", files)
+	parent := t.TempDir()
+	_, err := newTestSyncer(t, srv, srv.Endpoint, "p", 2).Sync(context.Background(), filepath.Join(parent, "vs"))
+	if !errors.Is(err, ErrFormat) {
+		t.Fatalf("err = %v, want ErrFormat", err)
+	}
+	assertOnly(t, parent)
+}

@@ -73,7 +73,7 @@ func Binary() string {
 }
 
 func isExec(p string) bool {
-	fi, err := os.Stat(p)
+	fi, err := os.Stat(p) //nolint:gosec // G703: test-only lookup of a binary the developer named
 	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
 }
 
@@ -113,7 +113,7 @@ func Start(t testing.TB) *Server {
 	for try := 0; try < 3; try++ { // the free port may be taken between probe and bind
 		port := FreePort(t)
 		s.Endpoint = "http://" + port
-		s.cmd = exec.Command(bin, "--port", port, "--quiet", "posix", s.Dir)
+		s.cmd = exec.Command(bin, "--port", port, "--quiet", "posix", s.Dir) //nolint:gosec // G204: test harness runs the versitygw binary it found
 		s.cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY="+s.AccessKey, "ROOT_SECRET_KEY="+s.SecretKey)
 		s.cmd.Stdout = s.out
 		s.cmd.Stderr = s.out
