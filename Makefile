@@ -66,7 +66,7 @@ demo-store:
 
 ## fixtures: regenerate the FAISS/LangChain fixtures with Debian's python3-faiss
 fixtures:
-	/usr/bin/python3 scripts/faiss_fixtures.py
+	/usr/bin/python3 scripts/faiss_fixtures.py --out internal/store/testdata/langchain
 
 ## fuzz: run each fuzz target for FUZZTIME (default 30s)
 FUZZTIME ?= 30s

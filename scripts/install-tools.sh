@@ -57,6 +57,6 @@ export PATH="$bin:\$PATH"
 export VERSITYGW_BIN="$VERSITYGW_BIN"
 export CHROMIUM_BIN="$(command -v chromium)"
 export PLAYWRIGHT_NODE_PATH="$nodedir/node_modules"
-export FAISS_PYTHON=/usr/bin/python3
+export VENDOR0919_PYTHON=/usr/bin/python3
 export VENDOR0919_REQUIRE_TOOLS=1
 EOT
