@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/vendor0919/api/internal/s3test"
 	"github.com/vendor0919/api/internal/store"
@@ -136,12 +137,22 @@ func TestSync_Unreachable(t *testing.T) {
 	t.Parallel()
 	srv := s3test.Start(t)
 	seedNative(t, srv, "p", "v1", v1Files)
+	// hang answers nothing until the client gives up, like a blackholed
+	// network path (no VPC endpoint or NAT).
+	hang := newProxy(t, srv.Endpoint)
+	hang.set(func(r *http.Request) int {
+		<-r.Context().Done()
+		return http.StatusBadGateway
+	}, nil)
 	tests := []struct {
 		name      string
 		localCopy bool
+		hang      bool
 	}{
-		{"with verified local copy", true},
-		{"without local copy", false},
+		{"refused, with verified local copy", true, false},
+		{"refused, without local copy", false, false},
+		{"hanging until the start-up deadline, with local copy", true, true},
+		{"hanging until the start-up deadline, without local copy", false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -153,13 +164,24 @@ func TestSync_Unreachable(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			dead := "http://" + s3test.FreePort(t)
-			s := newTestSyncer(t, srv, dead, "p", 3)
-			res, err := s.Sync(context.Background(), dst)
+			endpoint := "http://" + s3test.FreePort(t)
+			ctx := context.Background()
+			if tt.hang {
+				endpoint = hang.URL
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, 300*time.Millisecond)
+				defer cancel()
+			}
+			s := newTestSyncer(t, srv, endpoint, "p", 3)
+			res, err := s.Sync(ctx, dst)
 			if !errors.Is(err, ErrUnreachable) {
 				t.Fatalf("err = %v, want ErrUnreachable", err)
 			}
-			if res.Attempts != 3 {
+			if tt.hang {
+				if !errors.Is(err, context.DeadlineExceeded) || res.Attempts != 1 {
+					t.Fatalf("err = %v after %d attempts, want the deadline on the first", err, res.Attempts)
+				}
+			} else if res.Attempts != 3 {
 				t.Fatalf("Attempts = %d, want 3 (retried)", res.Attempts)
 			}
 			if res.UsedLocal != tt.localCopy {
@@ -382,7 +404,7 @@ func TestSync_ClientErrors(t *testing.T) {
 				URI:         tt.uri,
 				Client:      s3test.NewClient(srv.Endpoint, srv.AccessKey, tt.secret),
 				MaxAttempts: 3,
-				RetryBase:   10 * 1e6,
+				RetryBase:   10 * time.Millisecond,
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -407,13 +429,13 @@ func TestSync_ContextDeadlineStopsRetries(t *testing.T) {
 		URI:         "s3://" + srv.Bucket + "/p",
 		Client:      s3test.NewClient("http://"+s3test.FreePort(t), srv.AccessKey, srv.SecretKey),
 		MaxAttempts: 1000,
-		RetryBase:   20 * 1e6,
-		RetryMax:    40 * 1e6,
+		RetryBase:   20 * time.Millisecond,
+		RetryMax:    40 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 300*1e6)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	res, err := s.Sync(ctx, filepath.Join(t.TempDir(), "vs"))
 	if !errors.Is(err, ErrUnreachable) || !errors.Is(err, context.DeadlineExceeded) {
