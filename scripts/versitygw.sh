@@ -25,9 +25,10 @@ fi
 
 bindir=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/bin
 bin=$bindir/versitygw
-stamp=$bindir/versitygw.version
 
-if [ -x "$bin" ] && { [ ! -f "$stamp" ] || [ "$(cat "$stamp")" = "$version" ]; }; then
+# The module version is embedded in the binary; reuse it only if it matches.
+if [ -x "$bin" ] && go version -m "$bin" 2>/dev/null |
+	awk -v v="$version" '$1 == "mod" && $2 == "github.com/versity/versitygw" && $3 == v { found = 1 } END { exit !found }'; then
 	printf '%s\n' "$bin"
 	exit 0
 fi
@@ -35,5 +36,4 @@ fi
 mkdir -p "$bindir"
 echo "versitygw.sh: installing github.com/versity/versitygw/cmd/versitygw@$version into $bindir (takes a few minutes)" >&2
 GOBIN=$bindir go install "github.com/versity/versitygw/cmd/versitygw@$version" >&2
-printf '%s\n' "$version" >"$stamp"
 printf '%s\n' "$bin"
