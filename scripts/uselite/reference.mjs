@@ -36,7 +36,15 @@ const outPath = resolve(outArg ?? join(repoRoot, 'internal/embed/uselite/testdat
 let tf;
 if (backend === 'cpu') {
   // Resolve the package's '@energetic-ai/core' import to @tensorflow/tfjs.
-  const tfjsPath = require.resolve('@tensorflow/tfjs');
+  let tfjsPath;
+  try {
+    tfjsPath = require.resolve('@tensorflow/tfjs');
+  } catch {
+    throw new Error(
+      'reference: @tensorflow/tfjs is not installed (an optional dependency): ' +
+        'run npm ci --prefix scripts/uselite, or pass --backend=wasm',
+    );
+  }
   const origResolve = Module._resolveFilename;
   Module._resolveFilename = function (request, ...rest) {
     if (request === '@energetic-ai/core') return tfjsPath;
