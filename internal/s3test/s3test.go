@@ -189,29 +189,32 @@ func (s *Server) kill() {
 // Log returns what versitygw has printed so far.
 func (s *Server) Log() string { return s.out.String() }
 
-// Put stores data at key in the server's bucket, failing t on error.
+// Put stores data at key in the server's bucket. Failures are reported
+// with t.Errorf, so Put (like Delete and Keys) may be called from any
+// goroutine, e.g. a proxy handler in a fault test.
 func (s *Server) Put(t testing.TB, key string, data []byte) {
 	t.Helper()
 	_, err := s.Client.PutObject(context.Background(), &s3.PutObjectInput{
 		Bucket: aws.String(s.Bucket), Key: aws.String(key), Body: bytes.NewReader(data),
 	})
 	if err != nil {
-		t.Fatalf("s3test: put %s: %v", key, err)
+		t.Errorf("s3test: put %s: %v", key, err)
 	}
 }
 
-// Delete removes key from the server's bucket, failing t on error.
+// Delete removes key from the server's bucket (errors: see Put).
 func (s *Server) Delete(t testing.TB, key string) {
 	t.Helper()
 	_, err := s.Client.DeleteObject(context.Background(), &s3.DeleteObjectInput{
 		Bucket: aws.String(s.Bucket), Key: aws.String(key),
 	})
 	if err != nil {
-		t.Fatalf("s3test: delete %s: %v", key, err)
+		t.Errorf("s3test: delete %s: %v", key, err)
 	}
 }
 
-// Keys lists every key under prefix, sorted, failing t on error.
+// Keys lists every key under prefix, sorted (errors: see Put; the keys
+// listed so far are returned).
 func (s *Server) Keys(t testing.TB, prefix string) []string {
 	t.Helper()
 	var keys []string
@@ -221,7 +224,8 @@ func (s *Server) Keys(t testing.TB, prefix string) []string {
 	for p.HasMorePages() {
 		page, err := p.NextPage(context.Background())
 		if err != nil {
-			t.Fatalf("s3test: list %s: %v", prefix, err)
+			t.Errorf("s3test: list %s: %v", prefix, err)
+			return keys
 		}
 		for _, o := range page.Contents {
 			keys = append(keys, aws.ToString(o.Key))
