@@ -1,0 +1,174 @@
+package llm
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/vendor0919/api/internal/retry"
+)
+
+// maxNDJSONLine caps one line of an Ollama stream.
+const maxNDJSONLine = 1 << 20
+
+// OllamaConfig configures the [Ollama] chat generator.
+type OllamaConfig struct {
+	// BaseURL is the server root. Zero means "http://localhost:11434".
+	BaseURL string
+	// Model is the chat model, e.g. "llama3.1". Required.
+	Model string
+	// MaxTokens (num_predict) and Temperature apply when the Request
+	// leaves them zero. Zero leaves them to the model.
+	MaxTokens   int
+	Temperature float64
+	// Timeout bounds one attempt, streamed body included. Zero means 300s
+	// (local models can be slow to load).
+	Timeout time.Duration
+	// Retry is the retry policy; the zero value retries 3 times.
+	Retry retry.Policy
+	// HTTPClient sends the requests. Nil means a default client.
+	HTTPClient *http.Client
+}
+
+// Ollama generates answers with an Ollama server's POST /api/chat,
+// streaming NDJSON when emit is non-nil.
+type Ollama struct {
+	model       string
+	maxTokens   int
+	temperature float64
+	call        *httpCall
+}
+
+// NewOllama returns an Ollama chat generator, or an error wrapping ErrConfig.
+func NewOllama(cfg OllamaConfig) (*Ollama, error) {
+	if cfg.Model == "" {
+		return nil, fmt.Errorf("ollama: model required: %w", ErrConfig)
+	}
+	if cfg.MaxTokens < 0 || cfg.Temperature < 0 {
+		return nil, fmt.Errorf("ollama: negative max tokens or temperature: %w", ErrConfig)
+	}
+	base := cfg.BaseURL
+	if base == "" {
+		base = "http://localhost:11434"
+	}
+	call, err := newHTTPCall("ollama", strings.TrimRight(base, "/")+"/api/chat", cfg.HTTPClient, cfg.Timeout, 300*time.Second, cfg.Retry)
+	if err != nil {
+		return nil, fmt.Errorf("ollama: %w", err)
+	}
+	return &Ollama{model: cfg.Model, maxTokens: cfg.MaxTokens, temperature: cfg.Temperature, call: call}, nil
+}
+
+// Model returns the configured model name.
+func (o *Ollama) Model() string { return o.model }
+
+type ollamaChunk struct {
+	Model   string `json:"model"`
+	Message struct {
+		Content string `json:"content"`
+	} `json:"message"`
+	Done  bool   `json:"done"`
+	Error string `json:"error"`
+}
+
+// Generate asks the model. With emit nil it makes one non-streamed call.
+func (o *Ollama) Generate(ctx context.Context, req Request, emit func(delta string) error) (Answer, error) {
+	msgs, err := messages(req)
+	if err != nil {
+		return Answer{}, fmt.Errorf("ollama: chat: %w", err)
+	}
+	om := make([]openAIMessage, len(msgs))
+	for i, m := range msgs {
+		om[i] = openAIMessage(m)
+	}
+	body := map[string]any{"model": o.model, "messages": om, "stream": emit != nil}
+	opts := map[string]any{}
+	if mt := firstNonZero(req.MaxTokens, o.maxTokens); mt > 0 {
+		opts["num_predict"] = mt
+	}
+	if t := firstNonZero(req.Temperature, o.temperature); t > 0 {
+		opts["temperature"] = t
+	}
+	if len(opts) > 0 {
+		body["options"] = opts
+	}
+	var text strings.Builder
+	model := o.model
+	if emit == nil {
+		var resp ollamaChunk
+		err = o.call.do(ctx, body, "application/json", readJSON(&resp), nil)
+		if err == nil && resp.Error != "" {
+			err = fmt.Errorf("%w: %s", ErrUpstream, retry.Scrub(resp.Error))
+		}
+		if err == nil && !resp.Done {
+			err = fmt.Errorf("%w: answer not done", ErrBadResponse)
+		}
+		text.WriteString(resp.Message.Content)
+		if resp.Model != "" {
+			model = resp.Model
+		}
+	} else {
+		err = o.call.do(ctx, body, "application/x-ndjson", func(r io.Reader, emit func(string) error) error {
+			text.Reset()
+			m, err := readOllamaStream(r, func(d string) error {
+				text.WriteString(d)
+				return emit(d)
+			})
+			if m != "" {
+				model = m
+			}
+			return err
+		}, emit)
+	}
+	if err != nil {
+		return Answer{}, fmt.Errorf("ollama: chat: %w", err)
+	}
+	return Answer{Text: text.String(), Model: model}, nil
+}
+
+// readOllamaStream reads NDJSON chunks until one has "done": true, passing
+// non-empty message contents to emit, and returns the model name. Blank
+// lines are skipped. A stream ending before done, a bad line or an
+// overlong line wraps ErrBadResponse; an {"error": ...} line wraps
+// ErrUpstream.
+func readOllamaStream(r io.Reader, emit func(string) error) (string, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), maxNDJSONLine)
+	model := ""
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		var c ollamaChunk
+		if err := json.Unmarshal([]byte(line), &c); err != nil {
+			return model, fmt.Errorf("%w: decode line: %v", ErrBadResponse, err)
+		}
+		if c.Error != "" {
+			return model, fmt.Errorf("%w: stream error: %s", ErrUpstream, retry.Scrub(c.Error))
+		}
+		if c.Model != "" {
+			model = c.Model
+		}
+		if c.Message.Content != "" {
+			if err := emit(c.Message.Content); err != nil {
+				return model, err
+			}
+		}
+		if c.Done {
+			return model, nil
+		}
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return model, fmt.Errorf("%w: line longer than %d bytes", ErrBadResponse, maxNDJSONLine)
+		}
+		return model, err
+	}
+	return model, fmt.Errorf("%w: stream ended before done", ErrBadResponse)
+}

@@ -1,0 +1,223 @@
+package llm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/vendor0919/api/internal/retry"
+	"github.com/vendor0919/api/internal/sseclient"
+)
+
+// OpenAIConfig configures the [OpenAI] chat generator.
+type OpenAIConfig struct {
+	// BaseURL is the API root; requests go to BaseURL + "/chat/completions".
+	// Zero means "https://api.openai.com/v1".
+	BaseURL string
+	// URL, when set, is the full endpoint and overrides BaseURL (Azure
+	// OpenAI: ".../openai/deployments/DEP/chat/completions?api-version=...").
+	URL string
+	// APIKey is sent as "Authorization: Bearer KEY", or in the header named
+	// by AuthHeader ("api-key" for Azure). Empty sends no key.
+	APIKey     string
+	AuthHeader string
+	// Model is the chat model. Zero means "gpt-4o-mini".
+	Model string
+	// MaxTokens and Temperature apply when the Request leaves them zero.
+	// Zero leaves them to the provider.
+	MaxTokens   int
+	Temperature float64
+	// MaxCompletionTokens sends the limit as "max_completion_tokens" (newer
+	// OpenAI reasoning models) instead of "max_tokens".
+	MaxCompletionTokens bool
+	// Timeout bounds one attempt, streamed body included. Zero means 120s.
+	Timeout time.Duration
+	// Retry is the retry policy; the zero value retries 3 times.
+	Retry retry.Policy
+	// HTTPClient sends the requests. Nil means a default client.
+	HTTPClient *http.Client
+}
+
+// OpenAI generates answers with an OpenAI-compatible chat completions API,
+// streaming Server-Sent Events when emit is non-nil.
+type OpenAI struct {
+	model       string
+	maxTokens   int
+	temperature float64
+	mctField    bool
+	call        *httpCall
+}
+
+// NewOpenAI returns an OpenAI chat generator, or an error wrapping ErrConfig.
+func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
+	if cfg.Model == "" {
+		cfg.Model = "gpt-4o-mini"
+	}
+	if cfg.MaxTokens < 0 || cfg.Temperature < 0 || cfg.Temperature > 2 {
+		return nil, fmt.Errorf("openai: max tokens or temperature out of range: %w", ErrConfig)
+	}
+	endpoint := cfg.URL
+	if endpoint == "" {
+		base := cfg.BaseURL
+		if base == "" {
+			base = "https://api.openai.com/v1"
+		}
+		endpoint = strings.TrimRight(base, "/") + "/chat/completions"
+	}
+	call, err := newHTTPCall("openai", endpoint, cfg.HTTPClient, cfg.Timeout, 120*time.Second, cfg.Retry)
+	if err != nil {
+		return nil, fmt.Errorf("openai: %w", err)
+	}
+	if cfg.APIKey != "" {
+		if cfg.AuthHeader == "" || strings.EqualFold(cfg.AuthHeader, "Authorization") {
+			call.headers.Set("Authorization", "Bearer "+cfg.APIKey)
+		} else {
+			call.headers.Set(cfg.AuthHeader, cfg.APIKey)
+		}
+		call.secrets = []string{cfg.APIKey}
+	}
+	return &OpenAI{model: cfg.Model, maxTokens: cfg.MaxTokens, temperature: cfg.Temperature, mctField: cfg.MaxCompletionTokens, call: call}, nil
+}
+
+// Model returns the configured model name.
+func (o *OpenAI) Model() string { return o.model }
+
+type openAIMessage struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+type openAIChunk struct {
+	Model   string `json:"model"`
+	Choices []struct {
+		Delta struct {
+			Content string `json:"content"`
+		} `json:"delta"`
+		Message struct {
+			Content string `json:"content"`
+		} `json:"message"`
+		FinishReason *string `json:"finish_reason"`
+	} `json:"choices"`
+	Error *struct {
+		Message string `json:"message"`
+		Code    any    `json:"code"`
+	} `json:"error"`
+}
+
+// Generate asks the model. With emit nil it makes one non-streamed call.
+func (o *OpenAI) Generate(ctx context.Context, req Request, emit func(delta string) error) (Answer, error) {
+	msgs, err := messages(req)
+	if err != nil {
+		return Answer{}, fmt.Errorf("openai: chat: %w", err)
+	}
+	body := map[string]any{"model": o.model, "stream": emit != nil}
+	om := make([]openAIMessage, len(msgs))
+	for i, m := range msgs {
+		om[i] = openAIMessage(m)
+	}
+	body["messages"] = om
+	if mt := firstNonZero(req.MaxTokens, o.maxTokens); mt > 0 {
+		if o.mctField {
+			body["max_completion_tokens"] = mt
+		} else {
+			body["max_tokens"] = mt
+		}
+	}
+	if t := firstNonZero(req.Temperature, o.temperature); t > 0 {
+		body["temperature"] = t
+	}
+
+	var text strings.Builder
+	model := o.model
+	if emit == nil {
+		var resp openAIChunk
+		err = o.call.do(ctx, body, "application/json", readJSON(&resp), nil)
+		if err == nil {
+			if len(resp.Choices) == 0 {
+				err = fmt.Errorf("%w: no choices", ErrBadResponse)
+			} else {
+				text.WriteString(resp.Choices[0].Message.Content)
+				if resp.Model != "" {
+					model = resp.Model
+				}
+			}
+		}
+	} else {
+		err = o.call.do(ctx, body, "text/event-stream", func(r io.Reader, emit func(string) error) error {
+			text.Reset()
+			m, err := readOpenAIStream(r, func(d string) error {
+				text.WriteString(d)
+				return emit(d)
+			})
+			if m != "" {
+				model = m
+			}
+			return err
+		}, emit)
+	}
+	if err != nil {
+		return Answer{}, fmt.Errorf("openai: chat: %w", err)
+	}
+	return Answer{Text: text.String(), Model: model}, nil
+}
+
+// readOpenAIStream reads chat completion chunks until "data: [DONE]",
+// passing non-empty content deltas to emit, and returns the model name the
+// chunks carried. A stream ending without [DONE] wraps ErrBadResponse; an
+// error object or "error" event wraps ErrUpstream.
+func readOpenAIStream(r io.Reader, emit func(string) error) (string, error) {
+	sr := sseclient.NewReader(r, 0)
+	model := ""
+	for {
+		ev, err := sr.Next()
+		if err == io.EOF {
+			return model, fmt.Errorf("%w: stream ended without [DONE]", ErrBadResponse)
+		}
+		if errors.Is(err, sseclient.ErrLineTooLong) {
+			return model, fmt.Errorf("%w: %v", ErrBadResponse, err)
+		}
+		if err != nil {
+			return model, err
+		}
+		data := strings.TrimSpace(ev.Data)
+		if data == "[DONE]" {
+			return model, nil
+		}
+		var c openAIChunk
+		if err := json.Unmarshal([]byte(data), &c); err != nil {
+			if ev.Type == "error" {
+				return model, fmt.Errorf("%w: stream error: %s", ErrUpstream, retry.Scrub(data))
+			}
+			return model, fmt.Errorf("%w: decode chunk: %v", ErrBadResponse, err)
+		}
+		if c.Error != nil || ev.Type == "error" {
+			msg := "unknown error"
+			if c.Error != nil && c.Error.Message != "" {
+				msg = c.Error.Message
+			}
+			return model, fmt.Errorf("%w: stream error: %s", ErrUpstream, retry.Scrub(msg))
+		}
+		if c.Model != "" {
+			model = c.Model
+		}
+		for _, ch := range c.Choices {
+			if ch.Delta.Content != "" {
+				if err := emit(ch.Delta.Content); err != nil {
+					return model, err
+				}
+			}
+		}
+	}
+}
+
+func firstNonZero[T int | float64](a, b T) T {
+	if a != 0 {
+		return a
+	}
+	return b
+}
