@@ -26,8 +26,18 @@
 // Vectors are L2-normalised by the model itself (its last op), exactly as
 // the JavaScript output: cosine similarity is a dot product. Only the first
 // [MaxTokens] (128) tokens of a text are read. The empty string has no
-// tokens and gets the model's vector for an empty row, as a non-final empty
-// text in a JavaScript batch does (a final one is dropped by the JS code).
+// tokens and gets the model's vector for an empty row (tanh of the last
+// layer's bias, normalised), as a non-final empty text in a JavaScript
+// batch does; the JS code drops a final empty text from a batch and throws
+// on a batch of only empty texts, so there Go deliberately differs.
+//
+// # Cost
+//
+// New takes about 0.1 s and 30 MB of heap (plus the 28 MB embedded file,
+// which the OS pages in once). Embed is dominated by matrix products, about
+// 4.6 M multiply-adds per token: a typical 10-30 token sentence takes a few
+// milliseconds on one core; a 128-token text about 30-60 ms. Tokenizing is
+// linear in the text's length (about 10 MB/s).
 //
 // The vocabulary is English: text without Latin-script pieces (Japanese,
 // Chinese, Korean, Thai) becomes a single unknown token, so every such text
