@@ -38,6 +38,7 @@ func commands() []command {
 		buildCommand(),
 		searchCommand(),
 		evalCommand(),
+		pushCommand(),
 	}
 }
 
