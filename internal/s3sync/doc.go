@@ -21,10 +21,14 @@
 // context's deadline. A failed sync removes its staging folder and leaves
 // the destination as it was.
 //
-// Files that are already present and unchanged are not downloaded again:
-// the destination holds a small state file (.s3sync.json) recording each
-// object's size, ETag and SHA-256; matching files are hard-linked (or
-// copied) into the staging folder and verified like downloaded ones.
+// Files that are already present and unchanged are not downloaded again.
+// A local file is reused (hard-linked, or copied, into the staging folder)
+// only after hashing it: against the manifest's SHA-256 for a native store,
+// or, for a FAISS folder, against the SHA-256 recorded in the destination's
+// state file (.s3sync.json: each object's size, ETag and SHA-256) when the
+// object's ETag has not moved. A damaged local copy is thus repaired, not
+// carried over. When nothing changed, the destination is left untouched
+// (Result.Changed is false).
 //
 // When S3 cannot be reached, Sync returns an error wrapping ErrUnreachable;
 // if the destination holds a copy that still verifies, Result.UsedLocal is
