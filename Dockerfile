@@ -20,7 +20,8 @@ ENV CGO_ENABLED=0 \
     GOFLAGS=-mod=readonly \
     GOTOOLCHAIN=local \
     GOPROXY=${GOPROXY} \
-    GOSUMDB=${GOSUMDB}
+    GOSUMDB=${GOSUMDB} \
+    GOCACHE=/root/.cache/go-build
 WORKDIR /src
 
 # Modules first: this layer is reused until go.mod or go.sum change.
@@ -32,29 +33,32 @@ ARG VERSION=dev
 ARG COMMIT=unknown
 # -trimpath and -buildvcs=false keep host paths and VCS state out of the
 # binary; the version and commit are stamped from the build args only.
-RUN set -eu; \
+# The Go build cache is a BuildKit/buildah cache mount: reused between builds
+# on one host, never part of a layer.
+RUN --mount=type=cache,target=/root/.cache/go-build,id=vendor0919-gobuild \
+    set -eu; \
     ldflags="-s -w -X main.version=${VERSION} -X main.commit=${COMMIT}"; \
     go build -trimpath -buildvcs=false -ldflags "$ldflags" -o /out/api ./cmd/api; \
-    go build -trimpath -buildvcs=false -ldflags "$ldflags" -o /out/vectorstore ./cmd/vectorstore; \
     mkdir -p /rootfs/etc/ssl/certs /rootfs/app/vectorstore /rootfs/tmp; \
     cp /etc/ssl/certs/ca-certificates.crt /rootfs/etc/ssl/certs/; \
     printf 'root:x:0:0:root:/root:/sbin/nologin\napp:x:10001:10001:vendor0919 api:/app:/sbin/nologin\n' >/rootfs/etc/passwd; \
     printf 'root:x:0:\napp:x:10001:\n' >/rootfs/etc/group; \
     chmod 1777 /rootfs/tmp; \
     chmod 0755 /rootfs/app /rootfs/app/vectorstore; \
-    chmod 0555 /out/api /out/vectorstore
+    chmod 0555 /out/api
 
-# The final image holds the two binaries, CA certificates, a passwd entry for
+# The final image holds the server binary, CA certificates, a passwd entry for
 # uid 10001 and an empty, writable /app/vectorstore. No demo data: the S3 sync
-# (VECTORSTORE_S3_URI) fills /app/vectorstore at start-up.
+# (VECTORSTORE_S3_URI) fills /app/vectorstore at start-up. The operator tool
+# (cmd/vectorstore) is not shipped: it embeds the same 28 MB model and runs on
+# an operator's machine against S3.
 # /app belongs to uid 10001 because the sync replaces /app/vectorstore through
-# a sibling folder and a rename; the binaries stay root-owned and read-only.
+# a sibling folder and a rename; the binary stays root-owned and read-only.
 FROM scratch
 COPY --from=build /rootfs/etc/ /etc/
 COPY --from=build --chown=0:0 /rootfs/tmp /tmp
 COPY --from=build --chown=10001:10001 /rootfs/app /app
 COPY --from=build --chown=0:0 /out/api /app/api
-COPY --from=build --chown=0:0 /out/vectorstore /usr/local/bin/vectorstore
 ENV PORT=8080 \
     VECTORSTORE_DIR=/app/vectorstore \
     SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt

@@ -109,6 +109,18 @@ func (f *fakeCLI) fail(key string, rc int, stderr string) {
 	}
 }
 
+// failCall makes only the seq-th call with key exit with rc after printing stderr.
+func (f *fakeCLI) failCall(key string, seq, rc int, stderr string) {
+	f.t.Helper()
+	r := filepath.Join(f.dir, "responses", key+"."+strconv.Itoa(seq))
+	if err := os.WriteFile(r+".rc", []byte(strconv.Itoa(rc)), 0o644); err != nil {
+		f.t.Fatal(err)
+	}
+	if err := os.WriteFile(r+".err", []byte(stderr), 0o644); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
 // calls returns the recorded calls in order.
 func (f *fakeCLI) calls() []call {
 	f.t.Helper()

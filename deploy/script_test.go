@@ -315,6 +315,30 @@ func TestDeployScript_Scenarios(t *testing.T) {
 			},
 		},
 		{
+			name: "PollErrorRetried",
+			setup: func(f *fakeCLI) {
+				awsHappy(f)
+				f.failCall("aws_ecs_describe-services", 2, 255, "\nAn error occurred (ThrottlingException) when calling the DescribeServices operation (reached max retries: 2): Rate exceeded\n")
+			},
+			wantCalls: seq(deployCalls, repeat("aws_ecs_describe-services", 2)),
+		},
+		{
+			name: "PollErrorsGiveUp",
+			setup: func(f *fakeCLI) {
+				awsHappy(f)
+				for i := 2; i <= 4; i++ {
+					f.failCall("aws_ecs_describe-services", i, 255, "\nAn error occurred (ThrottlingException) when calling the DescribeServices operation: Rate exceeded\n")
+				}
+			},
+			wantRC:    1,
+			wantCalls: seq(deployCalls, repeat("aws_ecs_describe-services", 3)),
+			check: func(t *testing.T, _ *fakeCLI, _, stderr string) {
+				if !strings.Contains(stderr, "describe-services failed 3 times in a row") {
+					t.Errorf("stderr: %s", stderr)
+				}
+			},
+		},
+		{
 			name:      "MissingImageTag",
 			setup:     awsHappy,
 			env:       []string{"IMAGE_TAG="},

@@ -217,8 +217,17 @@ report_failure() {
 # rolloutState, be the only deployment with all tasks running).
 deadline=$((SECONDS + WAIT_TIMEOUT))
 last='{}'
+errors=0
 while :; do
-	last="$(aws_ ecs describe-services --cluster "$CLUSTER" --services "$SERVICE")" || die "describe-services failed"
+	# A transient API error is retried; three in a row end the wait.
+	if ! reply="$(aws_ ecs describe-services --cluster "$CLUSTER" --services "$SERVICE")"; then
+		errors=$((errors + 1))
+		((errors < 3)) || die "describe-services failed $errors times in a row; the deployment may still be running"
+		sleep "$POLL_INTERVAL"
+		continue
+	fi
+	errors=0
+	last="$reply"
 	state="$(jq -r --arg td "$newarn" '
 		.services[0] as $s
 		| ([$s.deployments[] | select(.taskDefinition == $td)] | first) as $d

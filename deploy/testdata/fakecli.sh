@@ -6,6 +6,7 @@
 #   <key>.<n>   body for the n-th call with that key (the highest n repeats)
 #   <key>       body for every call
 #   <key>.rc    exit status (with <key>.err on stderr instead of a body)
+#   <key>.<n>.rc, <key>.<n>.err   the same for the n-th call only
 # The key is the program name plus its first positional words: aws_<service>_<op>,
 # docker_<command>, date. An aws or docker call with no response fails (254),
 # so unexpected calls (e.g. a mutation in a dry run) are noticed.
@@ -55,6 +56,10 @@ flock 9
 k=$(($(cat "$dir/keycount.$key" 2>/dev/null || echo 0) + 1))
 echo "$k" >"$dir/keycount.$key"
 flock -u 9
+if [ -f "$r.$k.rc" ]; then
+	cat "$r.$k.err" >&2 2>/dev/null
+	exit "$(cat "$r.$k.rc")"
+fi
 if [ -f "$r.rc" ]; then
 	cat "$r.err" >&2 2>/dev/null
 	exit "$(cat "$r.rc")"
