@@ -1,0 +1,213 @@
+package embed
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
+
+	"github.com/vendor0919/api/internal/retry"
+)
+
+// BedrockConfig configures the [Bedrock] Titan Text Embeddings v2 embedder.
+type BedrockConfig struct {
+	// Region is the AWS region, e.g. "ap-northeast-1". Empty means the
+	// default chain's region (AWS_REGION, shared config); one must resolve.
+	Region string
+	// ModelID is the model. Zero means "amazon.titan-embed-text-v2:0".
+	ModelID string
+	// Dims is the output size: 256, 512 or 1024. Zero means 1024.
+	Dims int
+	// SkipNormalize sends "normalize": false (Titan then returns raw
+	// vectors). By default vectors are unit length.
+	SkipNormalize bool
+	// Concurrency is the most InvokeModel calls in flight (one per text).
+	// Zero means 4.
+	Concurrency int
+	// BaseEndpoint overrides the Bedrock Runtime endpoint (VPC endpoints,
+	// tests). Empty means the regional default.
+	BaseEndpoint string
+	// Credentials signs requests. Nil means the SDK's default credential
+	// chain, which is the ECS task role in production.
+	Credentials aws.CredentialsProvider
+	// HTTPClient sends the requests. Nil means the SDK's default.
+	HTTPClient *http.Client
+	// Timeout bounds one attempt. Zero means 30s.
+	Timeout time.Duration
+	// Retry is the retry policy (the SDK's own retries are off); the zero
+	// value retries 3 times.
+	Retry retry.Policy
+}
+
+// Bedrock embeds with Amazon Titan Text Embeddings v2 through Bedrock
+// Runtime InvokeModel, one call per text, a bounded number at a time.
+type Bedrock struct {
+	client      *bedrockruntime.Client
+	modelID     string
+	dims        int
+	normalize   bool
+	concurrency int
+	timeout     time.Duration
+	policy      retry.Policy
+}
+
+// NewBedrock returns a Bedrock embedder, or an error wrapping ErrConfig. It
+// resolves AWS configuration (region, default credential chain) once.
+func NewBedrock(ctx context.Context, cfg BedrockConfig) (*Bedrock, error) {
+	if cfg.ModelID == "" {
+		cfg.ModelID = "amazon.titan-embed-text-v2:0"
+	}
+	if cfg.Dims == 0 {
+		cfg.Dims = 1024
+	}
+	if cfg.Dims != 256 && cfg.Dims != 512 && cfg.Dims != 1024 {
+		return nil, fmt.Errorf("bedrock: dims %d not one of 256, 512, 1024: %w", cfg.Dims, ErrConfig)
+	}
+	if cfg.Concurrency == 0 {
+		cfg.Concurrency = 4
+	}
+	if cfg.Concurrency < 0 || cfg.Timeout < 0 {
+		return nil, fmt.Errorf("bedrock: negative concurrency or timeout: %w", ErrConfig)
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	if err := cfg.Retry.Validate(); err != nil {
+		return nil, fmt.Errorf("bedrock: %w: %w", ErrConfig, err)
+	}
+	client, err := newBedrockClient(ctx, cfg.Region, cfg.BaseEndpoint, cfg.Credentials, cfg.HTTPClient)
+	if err != nil {
+		return nil, fmt.Errorf("bedrock: %w", err)
+	}
+	return &Bedrock{client: client, modelID: cfg.ModelID, dims: cfg.Dims, normalize: !cfg.SkipNormalize,
+		concurrency: cfg.Concurrency, timeout: cfg.Timeout, policy: cfg.Retry}, nil
+}
+
+// newBedrockClient builds a Bedrock Runtime client with SDK retries off.
+func newBedrockClient(ctx context.Context, region, endpoint string, creds aws.CredentialsProvider, hc *http.Client) (*bedrockruntime.Client, error) {
+	var opts []func(*awsconfig.LoadOptions) error
+	if region != "" {
+		opts = append(opts, awsconfig.WithRegion(region))
+	}
+	if creds != nil {
+		opts = append(opts, awsconfig.WithCredentialsProvider(creds))
+	}
+	if hc != nil {
+		opts = append(opts, awsconfig.WithHTTPClient(hc))
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("load aws config: %w", err)
+	}
+	if awsCfg.Region == "" {
+		return nil, fmt.Errorf("no AWS region: %w", ErrConfig)
+	}
+	return bedrockruntime.NewFromConfig(awsCfg, func(o *bedrockruntime.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+		o.Retryer = aws.NopRetryer{}
+	}), nil
+}
+
+// Info reports Provider "bedrock", the model id and Dims.
+func (b *Bedrock) Info() Info { return Info{Provider: "bedrock", Model: b.modelID, Dims: b.dims} }
+
+type titanRequest struct {
+	InputText  string `json:"inputText"`
+	Dimensions int    `json:"dimensions"`
+	Normalize  bool   `json:"normalize"`
+}
+
+type titanResponse struct {
+	Embedding           []float32 `json:"embedding"`
+	InputTextTokenCount int       `json:"inputTextTokenCount"`
+}
+
+// Embed embeds each text with its own InvokeModel call. The first failure
+// cancels the rest and is returned.
+func (b *Bedrock) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, len(texts))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		once     sync.Once
+		firstErr error
+	)
+	sem := make(chan struct{}, b.concurrency)
+	for i, t := range texts {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			v, err := b.embedOne(ctx, t)
+			if err != nil {
+				once.Do(func() { firstErr = err; cancel() })
+				return
+			}
+			out[i] = v
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, fmt.Errorf("bedrock: invoke model: %w", firstErr)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("bedrock: invoke model: %w", err)
+	}
+	return out, nil
+}
+
+func (b *Bedrock) embedOne(ctx context.Context, text string) ([]float32, error) {
+	if text == "" {
+		text = " " // Titan rejects empty input
+	}
+	body, err := json.Marshal(titanRequest{InputText: text, Dimensions: b.dims, Normalize: b.normalize})
+	if err != nil {
+		return nil, err
+	}
+	var raw []byte
+	err = retry.Do(ctx, b.policy, func(ctx context.Context, _ int) error {
+		actx, cancel := context.WithTimeout(ctx, b.timeout)
+		defer cancel()
+		out, err := b.client.InvokeModel(actx, &bedrockruntime.InvokeModelInput{
+			ModelId:     aws.String(b.modelID),
+			Body:        body,
+			ContentType: aws.String("application/json"),
+			Accept:      aws.String("application/json"),
+		})
+		if err != nil {
+			return retry.ClassifyAWS(ctx, "bedrock", err)
+		}
+		raw = out.Body
+		return nil
+	})
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, cerr
+		}
+		return nil, fmt.Errorf("%w: %w", ErrUpstream, err)
+	}
+	var resp titanResponse
+	if err := json.Unmarshal(raw, &resp); err != nil {
+		return nil, fmt.Errorf("%w: decode: %v", ErrBadResponse, err)
+	}
+	if len(resp.Embedding) != b.dims {
+		return nil, fmt.Errorf("%w: got %d dims, want %d", ErrBadResponse, len(resp.Embedding), b.dims)
+	}
+	return resp.Embedding, nil
+}

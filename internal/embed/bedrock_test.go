@@ -1,0 +1,164 @@
+package embed
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
+)
+
+// titanServer speaks Bedrock Runtime InvokeModel for Titan v2.
+type titanServer struct {
+	t        *testing.T
+	calls    atomic.Int32
+	inflight atomic.Int32
+	maxSeen  atomic.Int32
+	mu       sync.Mutex
+	fail     func(n int32, w http.ResponseWriter) bool
+	dimsOut  int
+}
+
+func (s *titanServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	n := s.calls.Add(1)
+	cur := s.inflight.Add(1)
+	defer s.inflight.Add(-1)
+	s.mu.Lock()
+	if cur > s.maxSeen.Load() {
+		s.maxSeen.Store(cur)
+	}
+	s.mu.Unlock()
+	if r.Method != http.MethodPost || r.URL.Path != "/model/amazon.titan-embed-text-v2:0/invoke" {
+		s.t.Errorf("%s %s", r.Method, r.URL.Path)
+	}
+	auth := r.Header.Get("Authorization")
+	if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential=AKIDTEST/") || !strings.Contains(auth, "/ap-northeast-1/bedrock/aws4_request") || !strings.Contains(auth, "Signature=") {
+		s.t.Errorf("Authorization = %q", auth)
+	}
+	if r.Header.Get("X-Amz-Date") == "" {
+		s.t.Error("no X-Amz-Date")
+	}
+	var req titanRequest
+	b, _ := io.ReadAll(r.Body)
+	if err := json.Unmarshal(b, &req); err != nil || req.Dimensions != 256 || !req.Normalize || req.InputText == "" {
+		s.t.Errorf("body = %s", b)
+	}
+	if s.fail != nil && s.fail(n, w) {
+		return
+	}
+	dims := req.Dimensions
+	if s.dimsOut != 0 {
+		dims = s.dimsOut
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(titanResponse{Embedding: fakeVec(req.InputText, dims), InputTextTokenCount: 3})
+}
+
+func newTestBedrock(t *testing.T, url string, conc int) *Bedrock {
+	t.Helper()
+	b, err := NewBedrock(context.Background(), BedrockConfig{
+		Region: "ap-northeast-1", Dims: 256, Concurrency: conc, BaseEndpoint: url,
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "SECRETTEST", ""), Retry: fastRetry,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestBedrock_Embed(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		texts     []string
+		fail      func(n int32, w http.ResponseWriter) bool
+		dimsOut   int
+		wantErr   error
+		wantCalls int32
+	}{
+		{name: "ok in order", texts: []string{"a", "bb", "ccc", "dddd", "eeeee"}, wantCalls: 5},
+		{name: "throttled then ok", texts: []string{"a"}, wantCalls: 2, fail: func(n int32, w http.ResponseWriter) bool {
+			if n == 1 {
+				w.Header().Set("X-Amzn-ErrorType", "ThrottlingException")
+				w.WriteHeader(429)
+				io.WriteString(w, `{"message":"Too many requests, please wait before trying again."}`)
+				return true
+			}
+			return false
+		}},
+		{name: "500 exhausted", texts: []string{"a"}, wantErr: ErrUpstream, wantCalls: 3, fail: func(_ int32, w http.ResponseWriter) bool {
+			w.Header().Set("X-Amzn-ErrorType", "InternalServerException")
+			w.WriteHeader(500)
+			io.WriteString(w, `{"message":"internal"}`)
+			return true
+		}},
+		{name: "access denied not retried", texts: []string{"a"}, wantErr: ErrUpstream, wantCalls: 1, fail: func(_ int32, w http.ResponseWriter) bool {
+			w.Header().Set("X-Amzn-ErrorType", "AccessDeniedException")
+			w.WriteHeader(403)
+			io.WriteString(w, `{"message":"You don't have access to the model with the specified model ID."}`)
+			return true
+		}},
+		{name: "wrong dims", texts: []string{"a"}, dimsOut: 5, wantErr: ErrBadResponse, wantCalls: 1},
+		{name: "bad json", texts: []string{"a"}, wantErr: ErrBadResponse, wantCalls: 1, fail: func(_ int32, w http.ResponseWriter) bool {
+			io.WriteString(w, `{"embedding":[1,`)
+			return true
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := &titanServer{t: t, fail: tc.fail, dimsOut: tc.dimsOut}
+			hs := httptest.NewServer(s)
+			defer hs.Close()
+			b := newTestBedrock(t, hs.URL, 2)
+			got, err := b.Embed(context.Background(), tc.texts)
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) || !strings.HasPrefix(err.Error(), "bedrock: ") {
+					t.Fatalf("err = %v, want %v", err, tc.wantErr)
+				}
+				if strings.Contains(err.Error(), "SECRETTEST") {
+					t.Errorf("err leaks secret: %v", err)
+				}
+			} else {
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, txt := range tc.texts {
+					if len(got[i]) != 256 || got[i][0] != float32(len(txt)) {
+						t.Errorf("vector %d wrong (len %d, first %v)", i, len(got[i]), got[i][0])
+					}
+				}
+			}
+			if s.calls.Load() != tc.wantCalls {
+				t.Errorf("calls = %d, want %d", s.calls.Load(), tc.wantCalls)
+			}
+			if s.maxSeen.Load() > 2 {
+				t.Errorf("%d calls in flight, concurrency is 2", s.maxSeen.Load())
+			}
+		})
+	}
+}
+
+func TestNewBedrock_Config(t *testing.T) {
+	t.Parallel()
+	creds := credentials.NewStaticCredentialsProvider("a", "b", "")
+	for _, cfg := range []BedrockConfig{
+		{Region: "us-east-1", Dims: 300, Credentials: creds},
+		{Region: "us-east-1", Concurrency: -1, Credentials: creds},
+	} {
+		if _, err := NewBedrock(context.Background(), cfg); !errors.Is(err, ErrConfig) {
+			t.Errorf("%+v: err = %v, want ErrConfig", cfg, err)
+		}
+	}
+	b, err := NewBedrock(context.Background(), BedrockConfig{Region: "us-east-1", Credentials: creds})
+	if err != nil || b.Info() != (Info{"bedrock", "amazon.titan-embed-text-v2:0", 1024}) {
+		t.Errorf("defaults: %v %+v", err, b)
+	}
+}
