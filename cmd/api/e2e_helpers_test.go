@@ -323,7 +323,7 @@ func launch(t testing.TB, env map[string]string, args ...string) *apiProcess {
 	p.Port, _ = strconv.Atoi(p.Env["PORT"])
 	p.URL = "http://127.0.0.1:" + p.Env["PORT"]
 	p.cmd = exec.Command(apiBinary(t), args...)
-	p.cmd.Env = []string{}
+	p.cmd.Env = raceEnv()
 	for k, v := range p.Env {
 		p.cmd.Env = append(p.cmd.Env, k+"="+v)
 	}
@@ -534,6 +534,26 @@ func decode(t testing.TB, b []byte, v any) {
 	}
 }
 
+// closedPort returns a 127.0.0.1 port on which connections are refused for
+// the rest of the test: a socket is bound to it but never listens, so no
+// other test's server can take it meanwhile.
+func closedPort(t testing.TB) int {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatalf("socket: %v", err)
+	}
+	t.Cleanup(func() { _ = syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatalf("bind: %v", err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatalf("getsockname: %v", err)
+	}
+	return sa.(*syscall.SockaddrInet4).Port
+}
+
 // dialRefused reports whether a TCP connection to addr is refused.
 func dialRefused(addr string) bool {
 	c, err := net.DialTimeout("tcp", addr, time.Second)
@@ -542,6 +562,15 @@ func dialRefused(addr string) bool {
 		return false
 	}
 	return errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// raceEnv is the environment for the race runtime of a -race binary: it
+// must not sleep a second before every successful exit (its default).
+func raceEnv() []string {
+	if !raceEnabled {
+		return []string{}
+	}
+	return []string{"GORACE=atexit_sleep_ms=0"}
 }
 
 // toolsRequired reports whether missing external tools must fail tests.

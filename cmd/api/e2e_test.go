@@ -26,7 +26,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/sseclient"
+	"github.com/vendor0919/api/internal/store"
 )
 
 // readyFixtureServer starts a server on the fixture store with env
@@ -64,6 +66,7 @@ func TestE2E_Routing(t *testing.T) {
 		{"trailing slash redirect GET", "GET", "/health/", 307, "", map[string]string{"Location": "/health"}},
 		{"trailing slash redirect POST", "POST", "/search/", 307, "", map[string]string{"Location": "/search"}},
 		{"redirect keeps query string", "GET", "/ready/?x=1", 307, "", map[string]string{"Location": "/ready?x=1"}},
+		{"admin API off without ADMIN_TOKEN", "POST", "/admin/reload", 403, `{"detail":"Admin API is disabled: set ADMIN_TOKEN"}`, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -157,12 +160,26 @@ func TestE2E_Routing(t *testing.T) {
 			}
 		}
 		// The binary's `openapi` subcommand prints the same document.
-		out, err := exec.Command(apiBinary(t), "openapi").Output()
+		cmd := exec.Command(apiBinary(t), "openapi")
+		cmd.Env = raceEnv()
+		out, err := cmd.Output()
 		if err != nil {
 			t.Fatalf("api openapi: %v", err)
 		}
 		if string(out) != string(body) {
 			t.Errorf("`api openapi` output differs from GET /openapi.json (%d vs %d bytes)", len(out), len(body))
+		}
+	})
+	t.Run("metrics", func(t *testing.T) {
+		p.postJSON("/search", `{"query": "battery"}`)
+		resp, body := p.do("GET", "/metrics", nil, "")
+		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+			t.Fatalf("/metrics: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		for _, want := range []string{`http_requests_total{`, `route="/search"`, `http_request_duration_seconds_bucket{`} {
+			if !strings.Contains(string(body), want) {
+				t.Errorf("/metrics lacks %s", want)
+			}
 		}
 	})
 	t.Run("request id", func(t *testing.T) {
@@ -912,6 +929,139 @@ func TestE2E_ReadyWhileLoading(t *testing.T) {
 	}
 }
 
+// TestE2E_AuthAndReload: API keys guard the RAG routes (not the probes,
+// docs or CORS preflights); the admin token guards /admin/reload, which
+// hot-swaps a new store written into VECTORSTORE_DIR and keeps serving
+// the old one when the new one is corrupt.
+func TestE2E_AuthAndReload(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "vectorstore")
+	if err := writeFixtureStore(t.Context(), dir); err != nil {
+		t.Fatal(err)
+	}
+	env := baseEnv(dir)
+	env["API_KEYS"] = "key-one,key-two"
+	env["ADMIN_TOKEN"] = "admin-secret"
+	p := startServer(t, env)
+	p.waitReady(30 * time.Second)
+
+	bearer := func(tok string) http.Header {
+		h := http.Header{"Content-Type": {"application/json"}}
+		if tok != "" {
+			h.Set("Authorization", "Bearer "+tok)
+		}
+		return h
+	}
+	search := `{"query": "battery", "top_k": 2}`
+	for _, tc := range []struct {
+		name       string
+		method     string
+		path       string
+		header     http.Header
+		body       string
+		wantStatus int
+		wantDetail string
+	}{
+		{"search without key", "POST", "/search", bearer(""), search, 401, "Not authenticated"},
+		{"search with wrong key", "POST", "/search", bearer("nope"), search, 401, "Invalid authentication credentials"},
+		{"search with second key", "POST", "/search", bearer("key-two"), search, 200, ""},
+		{"query without key", "POST", "/query", bearer(""), `{"question": "battery"}`, 401, "Not authenticated"},
+		{"vectorstore without key", "GET", "/vectorstore", nil, "", 401, "Not authenticated"},
+		{"vectorstore with key", "GET", "/vectorstore", bearer("key-one"), "", 200, ""},
+		{"health open", "GET", "/health", nil, "", 200, ""},
+		{"ready open", "GET", "/ready", nil, "", 200, ""},
+		{"openapi open", "GET", "/openapi.json", nil, "", 200, ""},
+		{"preflight needs no key", "OPTIONS", "/search", http.Header{"Origin": {"http://localhost:3000"}, "Access-Control-Request-Method": {"POST"}, "Access-Control-Request-Headers": {"authorization,content-type"}}, "", 200, ""},
+		{"reload without token", "POST", "/admin/reload", nil, "", 401, "Not authenticated"},
+		{"reload with an API key", "POST", "/admin/reload", bearer("key-one"), "", 403, "Invalid admin token"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, b := p.do(tc.method, tc.path, tc.header, tc.body)
+			if resp.StatusCode != tc.wantStatus {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.wantStatus, b)
+			}
+			if tc.wantStatus == 401 && resp.Header.Get("WWW-Authenticate") != "Bearer" {
+				t.Errorf("WWW-Authenticate = %q, want Bearer", resp.Header.Get("WWW-Authenticate"))
+			}
+			if tc.wantDetail != "" {
+				assertJSONEqual(t, b, `{"detail":"`+tc.wantDetail+`"}`)
+			}
+		})
+	}
+
+	vectorstore := func() map[string]any {
+		t.Helper()
+		resp, b := p.do("GET", "/vectorstore", bearer("key-one"), "")
+		var m map[string]any
+		decode(t, b, &m)
+		if resp.StatusCode != 200 {
+			t.Fatalf("/vectorstore: %d %v", resp.StatusCode, m)
+		}
+		return m
+	}
+
+	// Hot swap: a new version with one more chunk.
+	emb, err := embed.NewHash(embed.HashConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(t.Context(), dir, store.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunks := append(st.Chunks, store.Chunk{ID: "lock-en", Text: "The frame lock uses a four digit combination; reset it with the orange key.", Metadata: map[string]any{"source": "en/lock.md", "lang": "en", "topic": "lock"}})
+	var texts []string
+	for _, c := range chunks {
+		texts = append(texts, c.Text)
+	}
+	vecs, err := emb.Embed(t.Context(), texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flat []float32
+	for _, v := range vecs {
+		flat = append(flat, v...)
+	}
+	if _, err := store.Write(t.Context(), dir, chunks, flat, store.WriteOptions{Version: "e2e-fixture-2", Embedding: emb.Info()}); err != nil {
+		t.Fatal(err)
+	}
+	resp, b := p.do("POST", "/admin/reload", bearer("admin-secret"), "")
+	if resp.StatusCode != 200 {
+		t.Fatalf("reload: %d %s", resp.StatusCode, b)
+	}
+	vs := vectorstore()
+	if vs["version"] != "e2e-fixture-2" || vs["count"] != float64(len(fixtureChunks)+1) || vs["reloads"] != float64(1) {
+		t.Errorf("after reload /vectorstore = %v, want version e2e-fixture-2, count %d, reloads 1", vs, len(fixtureChunks)+1)
+	}
+	resp, b = p.do("POST", "/search", bearer("key-one"), `{"query": "frame lock combination orange key", "top_k": 1}`)
+	var r searchResult
+	decode(t, b, &r)
+	if resp.StatusCode != 200 || len(r.Results) != 1 || r.Results[0].ID != "lock-en" {
+		t.Errorf("search after reload: %d %v", resp.StatusCode, r.ids())
+	}
+
+	// A corrupt store is refused and the served one stays.
+	if err := os.WriteFile(filepath.Join(dir, store.VectorsFile), []byte("truncated"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	resp, b = p.do("POST", "/admin/reload", bearer("admin-secret"), "")
+	if resp.StatusCode != 503 || !strings.Contains(string(b), "previous vector store is still served") {
+		t.Errorf("reload of a corrupt store: %d %s", resp.StatusCode, b)
+	}
+	vs = vectorstore()
+	if vs["version"] != "e2e-fixture-2" || vs["last_error"] == nil {
+		t.Errorf("after a failed reload /vectorstore = %v, want version e2e-fixture-2 and last_error", vs)
+	}
+	resp, b = p.do("POST", "/search", bearer("key-one"), `{"query": "frame lock combination orange key", "top_k": 1}`)
+	decode(t, b, &r)
+	if resp.StatusCode != 200 || len(r.Results) != 1 || r.Results[0].ID != "lock-en" {
+		t.Errorf("search after a failed reload: %d %v", resp.StatusCode, r.ids())
+	}
+	if status, _ := p.getJSON("/ready"); status != 200 {
+		t.Errorf("/ready after a failed reload: %d, want 200 (the old store is served)", status)
+	}
+}
+
 // runHealthcheck runs `api healthcheck -url URL` and returns its exit code.
 func runHealthcheck(t *testing.T, url string, env ...string) int {
 	t.Helper()
@@ -919,7 +1069,7 @@ func runHealthcheck(t *testing.T, url string, env ...string) int {
 	if url == "" {
 		cmd = exec.Command(apiBinary(t), "healthcheck")
 	}
-	cmd.Env = env
+	cmd.Env = append(raceEnv(), env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		if ee, ok := err.(*exec.ExitError); ok {
@@ -936,7 +1086,7 @@ func runHealthcheck(t *testing.T, url string, env ...string) int {
 func TestE2E_Healthcheck(t *testing.T) {
 	t.Parallel()
 	p := readyFixtureServer(t, nil)
-	closed := fmt.Sprintf("http://127.0.0.1:%d/health", freePort(t))
+	closed := fmt.Sprintf("http://127.0.0.1:%d/health", closedPort(t))
 	for _, tc := range []struct {
 		name string
 		url  string
@@ -1062,6 +1212,52 @@ func TestE2E_ShutdownTimeout(t *testing.T) {
 	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	if _, err := br.ReadByte(); err == nil {
 		t.Errorf("the cut-off connection still delivers data")
+	}
+}
+
+// TestE2E_SIGINT: Ctrl-C (SIGINT) stops the server as gracefully as
+// SIGTERM does (the cleanup of every other test checks SIGTERM).
+func TestE2E_SIGINT(t *testing.T) {
+	t.Parallel()
+	p := readyFixtureServer(t, nil)
+	p.signal(os.Interrupt)
+	if code := p.wait(20 * time.Second); code != 0 {
+		t.Errorf("exit code %d after SIGINT, want 0; stderr:\n%s", code, p.Stderr)
+	}
+	if _, ok := p.Stdout.wait(0, func(l string) bool { return strings.Contains(l, `"msg":"stopped"`) }); !ok {
+		t.Errorf("no stopped log line after SIGINT")
+	}
+}
+
+// TestE2E_SlowHeaders: a client that never finishes its request headers
+// (slowloris) is disconnected after READ_HEADER_TIMEOUT, and the server
+// keeps serving others.
+func TestE2E_SlowHeaders(t *testing.T) {
+	t.Parallel()
+	p := readyFixtureServer(t, map[string]string{"READ_HEADER_TIMEOUT": "1s"})
+	conn, err := net.DialTimeout("tcp", strings.TrimPrefix(p.URL, "http://"), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	if _, err := io.WriteString(conn, "GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: "); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	b, err := io.ReadAll(conn)
+	took := time.Since(start)
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatalf("connection still open after %s (READ_HEADER_TIMEOUT=1s)", took)
+	}
+	if took < 900*time.Millisecond {
+		t.Errorf("connection closed after %s, before READ_HEADER_TIMEOUT=1s", took)
+	}
+	if len(b) > 0 && !strings.HasPrefix(string(b), "HTTP/1.1 408") && !strings.HasPrefix(string(b), "HTTP/1.1 400") {
+		t.Errorf("unexpected answer to an unfinished request: %q", b)
+	}
+	if status, _ := p.getJSON("/health"); status != 200 {
+		t.Errorf("/health after the slow client: %d", status)
 	}
 }
 
