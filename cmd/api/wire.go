@@ -16,23 +16,35 @@ import (
 
 // newEmbedder picks the configured embedder. It is the one place that
 // names concrete embedder types.
-func newEmbedder(_ context.Context, cfg config.Config) (embed.Embedder, error) {
+func newEmbedder(ctx context.Context, cfg config.Config) (embed.Embedder, error) {
 	switch cfg.Embedder {
 	case "use-lite":
 		return uselite.New()
 	case "hash":
 		return embed.NewHash(embed.HashConfig{Dims: cfg.EmbeddingDims})
+	case "openai":
+		return embed.NewOpenAI(embed.OpenAIConfig{BaseURL: cfg.OpenAIBaseURL, APIKey: cfg.OpenAIAPIKey, Model: cfg.EmbeddingModel, Dims: cfg.EmbeddingDims})
+	case "ollama":
+		return embed.NewOllama(embed.OllamaConfig{BaseURL: cfg.OllamaBaseURL, Model: cfg.EmbeddingModel, Dims: cfg.EmbeddingDims})
+	case "bedrock":
+		return embed.NewBedrock(ctx, embed.BedrockConfig{Region: cfg.AWSRegion, ModelID: cfg.EmbeddingModel, Dims: cfg.EmbeddingDims})
 	}
-	return nil, fmt.Errorf("embedder %q is not available in this build", cfg.Embedder)
+	return nil, fmt.Errorf("unknown embedder %q", cfg.Embedder)
 }
 
 // newGenerator picks the configured answer generator.
-func newGenerator(_ context.Context, cfg config.Config) (llm.Generator, error) {
+func newGenerator(ctx context.Context, cfg config.Config) (llm.Generator, error) {
 	switch cfg.LLM {
 	case "extractive":
 		return llm.NewExtractive(llm.ExtractiveConfig{})
+	case "openai":
+		return llm.NewOpenAI(llm.OpenAIConfig{BaseURL: cfg.OpenAIBaseURL, APIKey: cfg.OpenAIAPIKey, Model: cfg.LLMModel, Timeout: cfg.LLMTimeout})
+	case "ollama":
+		return llm.NewOllama(llm.OllamaConfig{BaseURL: cfg.OllamaBaseURL, Model: cfg.LLMModel, Timeout: cfg.LLMTimeout})
+	case "bedrock":
+		return llm.NewBedrock(ctx, llm.BedrockConfig{Region: cfg.AWSRegion, ModelID: cfg.LLMModel, Timeout: cfg.LLMTimeout})
 	}
-	return nil, fmt.Errorf("generator %q is not available in this build", cfg.LLM)
+	return nil, fmt.Errorf("unknown generator %q", cfg.LLM)
 }
 
 // newSync returns the S3 mirror step for the loader, or nil when no S3

@@ -205,8 +205,8 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.Embedder == "ollama" && c.EmbeddingModel == "" {
 		p.fail("EMBEDDING_MODEL", "", "a model name when EMBEDDER is ollama")
 	}
-	if c.LLM == "ollama" && c.LLMModel == "" {
-		p.fail("LLM_MODEL", "", "a model name when LLM is ollama")
+	if (c.LLM == "ollama" || c.LLM == "bedrock") && c.LLMModel == "" {
+		p.fail("LLM_MODEL", "", "a model name (Bedrock model id) when LLM is "+c.LLM)
 	}
 	return c, errors.Join(p.errs...)
 }
