@@ -102,6 +102,11 @@ func TestBrowser_Docs(t *testing.T) {
 		} `json:"operations"`
 		Failed        []string `json:"failed"`
 		ConsoleErrors []string `json:"consoleErrors"`
+		TryIt         struct {
+			Status string `json:"status"`
+			Body   string `json:"body"`
+			URL    string `json:"url"`
+		} `json:"tryIt"`
 	}
 	runBrowserScript(t, env, &rep, "docs.mjs", p.URL, shot)
 	if rep.Status != 200 {
@@ -132,6 +137,20 @@ func TestBrowser_Docs(t *testing.T) {
 		t.Errorf("console errors on /docs: %q", rep.ConsoleErrors)
 	}
 	checkScreenshot(t, shot)
+
+	// "Try it out" on POST /search ran against this server.
+	if rep.TryIt.Status != "200" || rep.TryIt.URL != p.URL+"/search" {
+		t.Errorf("Try it out: status %q, request URL %q; want 200 from %s/search", rep.TryIt.Status, rep.TryIt.URL, p.URL)
+	}
+	var res searchResult
+	if err := json.Unmarshal([]byte(rep.TryIt.Body), &res); err != nil || len(res.Results) != 2 {
+		t.Errorf("Try it out response %q (%v), want 2 results", tail(rep.TryIt.Body, 300), err)
+	}
+	if _, ok := p.Stdout.waitRecord(10*time.Second, func(r logRecord) bool {
+		return r.str("msg") == "request" && r.str("route") == "/search" && r["status"] == float64(200)
+	}); !ok {
+		t.Errorf("the server logged no POST /search from Swagger UI")
+	}
 }
 
 // checkScreenshot asserts shot is a real PNG of a rendered page: large
