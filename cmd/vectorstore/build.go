@@ -76,7 +76,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(chunks) == 0 {
 		return fmt.Errorf("build: no text found under %s", *in)
 	}
-	var progress io.Writer = stderr
+	progress := stderr
 	if *quiet {
 		progress = io.Discard
 	}

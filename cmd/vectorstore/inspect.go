@@ -115,7 +115,7 @@ func inspectNative(dir string) (*inspectReport, error) {
 	if len(line) > 0 {
 		var c store.Chunk
 		if err := json.Unmarshal(line, &c); err != nil {
-			return nil, fmt.Errorf("%w: %s: line 1: %v", store.ErrCorrupt, store.ChunksFile, err)
+			return nil, fmt.Errorf("%w: %s: line 1: %w", store.ErrCorrupt, store.ChunksFile, err)
 		}
 		rep.Sample = sample(c)
 	}

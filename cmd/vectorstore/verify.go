@@ -46,7 +46,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			want := m.Files[n]
 			switch {
 			case err != nil:
-				return fmt.Errorf("%w: %s: %v", store.ErrCorrupt, n, err)
+				return fmt.Errorf("%w: %s: %w", store.ErrCorrupt, n, err)
 			case got != want:
 				return fmt.Errorf("%w: %s: size %d sha256 %s, manifest says size %d sha256 %s",
 					store.ErrCorrupt, n, got.Size, got.SHA256, want.Size, want.SHA256)

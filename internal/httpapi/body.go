@@ -47,7 +47,7 @@ func bound(v float64) *float64 { return &v }
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request, fields []field) (map[string]any, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || !(mt == "application/json" || (strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))) {
+		if err != nil || (mt != "application/json" && (!strings.HasPrefix(mt, "application/") || !strings.HasSuffix(mt, "+json"))) {
 			return nil, errStatus(http.StatusUnsupportedMediaType, "Unsupported Media Type: send the body as JSON with Content-Type: application/json")
 		}
 	}

@@ -43,6 +43,8 @@ type errorBody struct {
 }
 
 // validationBody documents the 422 body for the OpenAPI spec.
+//
+//nolint:unused // referenced by swag annotations only
 type validationBody struct {
 	Detail []ValidationItem `json:"detail"`
 }

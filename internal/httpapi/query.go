@@ -14,6 +14,8 @@ import (
 )
 
 // queryRequest documents POST /query's body.
+//
+//nolint:unused // referenced by swag annotations only
 type queryRequest struct {
 	Question string         `json:"question" example:"What is the refund policy?"`
 	TopK     int            `json:"top_k,omitempty" minimum:"1" maximum:"50" default:"5"`

@@ -16,6 +16,8 @@ type RAG interface {
 }
 
 // searchRequest documents POST /search's body (validated by readBody).
+//
+//nolint:unused // referenced by swag annotations only
 type searchRequest struct {
 	Query  string         `json:"query" example:"How do I rotate the API keys?"`
 	Vector []float32      `json:"vector,omitempty"`

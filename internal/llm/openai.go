@@ -175,7 +175,7 @@ func readOpenAIStream(r io.Reader, emit func(string) error) (string, error) {
 	model := ""
 	for {
 		ev, err := sr.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return model, fmt.Errorf("%w: stream ended without [DONE]", ErrBadResponse)
 		}
 		if errors.Is(err, sseclient.ErrLineTooLong) {

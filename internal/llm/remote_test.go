@@ -30,7 +30,6 @@ type wire struct {
 	bad         string
 	full        func(s string) string // non-streamed answer body
 	newGen      func(base string) (Generator, error)
-	streamFlag  func(req map[string]any) bool
 }
 
 var wires = []wire{

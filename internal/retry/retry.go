@@ -125,7 +125,7 @@ func Backoff(p Policy, n int) time.Duration {
 // buried under a wrapper is left in place; it is harmless there.
 func unmark(err error) error {
 	for {
-		t, ok := err.(*transientError)
+		t, ok := err.(*transientError) //nolint:errorlint // only marks at the top of the chain are stripped
 		if !ok {
 			return err
 		}

@@ -103,7 +103,7 @@ func (r *Reader) readLine() ([]byte, error) {
 			r.started = true
 			if b == 0xEF {
 				if bom, _ := r.br.Peek(2); len(bom) == 2 && bom[0] == 0xBB && bom[1] == 0xBF {
-					r.br.Discard(2)
+					_, _ = r.br.Discard(2) // cannot fail: Peek saw 2 bytes
 					continue
 				}
 			}
@@ -113,7 +113,7 @@ func (r *Reader) readLine() ([]byte, error) {
 			return r.line, nil
 		case '\r':
 			if nb, err := r.br.Peek(1); err == nil && nb[0] == '\n' {
-				r.br.Discard(1)
+				_, _ = r.br.Discard(1) // cannot fail: Peek saw the byte
 			}
 			return r.line, nil
 		}
