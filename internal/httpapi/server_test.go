@@ -28,14 +28,15 @@ type fakeRAG struct {
 	hits     []rag.Hit
 	err      error
 	deltas   []string
-	failMid  bool // fail after the sources event
+	failMid  bool   // fail after the sources event
+	panicOn  string // a query that makes Search panic
 }
 
 func (f *fakeRAG) Search(_ context.Context, req rag.SearchRequest) ([]rag.Hit, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.searches = append(f.searches, req)
-	if req.Query == "panic" {
+	if f.panicOn != "" && req.Query == f.panicOn {
 		panic("boom")
 	}
 	return f.hits, f.err
@@ -75,7 +76,7 @@ type testServer struct {
 	rag  *fakeRAG
 }
 
-func newTestServer(t *testing.T, mod func(*Options)) testServer {
+func newTestServer(t testing.TB, mod func(*Options)) testServer {
 	t.Helper()
 	logs := &bytes.Buffer{}
 	f := &fakeRAG{hits: []rag.Hit{{ID: "c1", Text: "Refunds take 14 days.", Score: 0.9, Metadata: map[string]any{"source": "refund.md"}}}, deltas: []string{"Refunds ", "take 14 days [1]."}}
@@ -378,6 +379,7 @@ func TestSearch_NoRAGIs503(t *testing.T) {
 func TestRecoverer_PanicIs500AndServerKeepsServing(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, nil)
+	ts.rag.panicOn = "panic"
 	rec := ts.do("POST", "/search", `{"query":"panic"}`, nil)
 	if rec.Code != 500 || strings.TrimSpace(rec.Body.String()) != `{"detail":"Internal Server Error"}` {
 		t.Fatalf("got %d %s", rec.Code, rec.Body)
