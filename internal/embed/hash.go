@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
-	"unicode"
+
+	"github.com/vendor0919/api/internal/keyword"
 )
 
 // HashConfig configures the [Hash] development embedder.
@@ -56,7 +57,7 @@ func (h *Hash) Embed(ctx context.Context, texts []string) ([][]float32, error) {
 
 func (h *Hash) vector(text string) []float32 {
 	tf := map[string]int{}
-	for _, t := range terms(text) {
+	for _, t := range keyword.Tokenize(text) {
 		tf[t]++
 	}
 	acc := make([]float64, h.dims)
@@ -84,55 +85,4 @@ func (h *Hash) vector(text string) []float32 {
 		vec[i] = float32(v * inv)
 	}
 	return vec
-}
-
-// terms splits text into lexical features: runs of letters and digits
-// outside CJK scripts become lower-cased words; runs of CJK characters
-// (Han, Hiragana, Katakana, Hangul) become overlapping character bigrams,
-// or a single unigram for a run of one. Full-width ASCII is folded first.
-func terms(text string) []string {
-	var out []string
-	var word []rune
-	var cjk []rune
-	flushWord := func() {
-		if len(word) > 0 {
-			out = append(out, string(word))
-			word = word[:0]
-		}
-	}
-	flushCJK := func() {
-		switch {
-		case len(cjk) == 1:
-			out = append(out, string(cjk))
-		case len(cjk) > 1:
-			for i := 0; i+1 < len(cjk); i++ {
-				out = append(out, string(cjk[i:i+2]))
-			}
-		}
-		cjk = cjk[:0]
-	}
-	for _, r := range text {
-		if r >= 0xFF01 && r <= 0xFF5E { // full-width ASCII
-			r -= 0xFEE0
-		}
-		switch {
-		case isCJK(r):
-			flushWord()
-			cjk = append(cjk, r)
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			flushCJK()
-			word = append(word, unicode.ToLower(r))
-		default:
-			flushWord()
-			flushCJK()
-		}
-	}
-	flushWord()
-	flushCJK()
-	return out
-}
-
-func isCJK(r rune) bool {
-	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) ||
-		unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r) || r == 'ー'
 }

@@ -9,30 +9,6 @@ import (
 	"testing"
 )
 
-func TestTerms_Cases(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		in   string
-		want []string
-	}{
-		{"english", "Hello, World! 42x", []string{"hello", "world", "42x"}},
-		{"japanese", "東京都", []string{"東京", "京都"}},
-		{"single cjk", "猫 cat", []string{"猫", "cat"}},
-		{"mixed", "AWSの設定", []string{"aws", "の設", "設定"}},
-		{"fullwidth", "ＡＢＣ１", []string{"abc1"}},
-		{"empty", " \t。", nil},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			if got := terms(tc.in); !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("terms(%q) = %q, want %q", tc.in, got, tc.want)
-			}
-		})
-	}
-}
-
 func TestNewHash_Config(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

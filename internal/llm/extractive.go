@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/vendor0919/api/internal/keyword"
 )
 
 // ExtractiveModel is the Model name of the [Extractive] generator.
@@ -97,7 +99,7 @@ func (e *Extractive) compose(req Request, ja bool) []string {
 	for pi, p := range req.Passages {
 		for si, s := range splitSentences(p.Text) {
 			ts := map[string]bool{}
-			for _, t := range terms(s) {
+			for _, t := range keyword.Tokenize(s) {
 				ts[t] = true
 			}
 			sents = append(sents, sentence{passage: pi, pos: si, text: s, terms: ts})
@@ -150,7 +152,7 @@ func (e *Extractive) compose(req Request, ja bool) []string {
 // distinct question terms it contains, English stop words ignored.
 func (e *Extractive) score(sents []sentence, question string) {
 	q := map[string]bool{}
-	for _, t := range terms(question) {
+	for _, t := range keyword.Tokenize(question) {
 		if !stopwords[t] {
 			q[t] = true
 		}

@@ -2,57 +2,6 @@ package llm
 
 import "unicode"
 
-// terms splits text into lexical features: runs of letters and digits
-// outside CJK scripts become lower-cased words; runs of CJK characters
-// become overlapping character bigrams (a unigram for a run of one).
-// Full-width ASCII is folded first. It mirrors the hash embedder's
-// tokeniser so that extractive answers and hash retrieval agree.
-func terms(text string) []string {
-	var out []string
-	var word, cjk []rune
-	flushWord := func() {
-		if len(word) > 0 {
-			out = append(out, string(word))
-			word = word[:0]
-		}
-	}
-	flushCJK := func() {
-		switch {
-		case len(cjk) == 1:
-			out = append(out, string(cjk))
-		case len(cjk) > 1:
-			for i := 0; i+1 < len(cjk); i++ {
-				out = append(out, string(cjk[i:i+2]))
-			}
-		}
-		cjk = cjk[:0]
-	}
-	for _, r := range text {
-		if r >= 0xFF01 && r <= 0xFF5E {
-			r -= 0xFEE0
-		}
-		switch {
-		case isCJK(r):
-			flushWord()
-			cjk = append(cjk, r)
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			flushCJK()
-			word = append(word, unicode.ToLower(r))
-		default:
-			flushWord()
-			flushCJK()
-		}
-	}
-	flushWord()
-	flushCJK()
-	return out
-}
-
-func isCJK(r rune) bool {
-	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) ||
-		unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r) || r == 'ー'
-}
-
 // isJapanese reports whether s contains kana or Han characters.
 func isJapanese(s string) bool {
 	for _, r := range s {
