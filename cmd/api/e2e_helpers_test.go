@@ -43,6 +43,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// The version stamped into the test binary with -ldflags.
+const (
+	e2eVersion = "202609250200"
+	e2eCommit  = "e2e0123"
+)
+
 var (
 	buildOnce sync.Once
 	binPath   string
@@ -60,7 +66,10 @@ func apiBinary(t testing.TB) string {
 			return
 		}
 		binPath = filepath.Join(e2eRoot, "api")
-		args := []string{"build", "-o", binPath}
+		// Stamped as the Dockerfile and Makefile stamp release builds (not
+		// -trimpath: it would miss the build cache the test binary just
+		// filled and rebuild every dependency with -race).
+		args := []string{"build", "-ldflags", "-X main.version=" + e2eVersion + " -X main.commit=" + e2eCommit, "-o", binPath}
 		if raceEnabled {
 			args = append(args, "-race")
 		}

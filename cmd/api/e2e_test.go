@@ -56,7 +56,7 @@ func TestE2E_Routing(t *testing.T) {
 		wantBody   string // exact JSON, compared structurally; "" skips
 		wantHeader map[string]string
 	}{
-		{"health", "GET", "/health", 200, `{"status":"ok","version":"dev"}`, map[string]string{"Content-Type": "application/json"}},
+		{"health", "GET", "/health", 200, `{"status":"ok","version":"` + e2eVersion + ` (` + e2eCommit + `)"}`, map[string]string{"Content-Type": "application/json"}},
 		{"root is 404 like FastAPI", "GET", "/", 404, `{"detail":"Not Found"}`, nil},
 		{"unknown path", "GET", "/no/such/route", 404, `{"detail":"Not Found"}`, nil},
 		{"unknown path POST", "POST", "/nope", 404, `{"detail":"Not Found"}`, nil},
@@ -85,6 +85,14 @@ func TestE2E_Routing(t *testing.T) {
 		})
 	}
 
+	t.Run("version subcommand", func(t *testing.T) {
+		cmd := exec.Command(apiBinary(t), "version")
+		cmd.Env = raceEnv()
+		out, err := cmd.Output()
+		if want := e2eVersion + " (" + e2eCommit + ")\n"; err != nil || string(out) != want {
+			t.Errorf("api version: %q, %v; want %q", out, err, want)
+		}
+	})
 	t.Run("ready with vectorstore facts", func(t *testing.T) {
 		status, body := p.getJSON("/ready")
 		if status != 200 || body["status"] != "ready" {
