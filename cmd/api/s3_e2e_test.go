@@ -246,6 +246,9 @@ func TestE2E_S3HotReload(t *testing.T) {
 		if resp.StatusCode != tc.status || s3e2eDetail(t, b) != tc.detail {
 			t.Errorf("reload with %s: %d %s, want %d {\"detail\":%q}", tc.name, resp.StatusCode, b, tc.status, tc.detail)
 		}
+		if tc.status == 401 && resp.Header.Get("WWW-Authenticate") != "Bearer" {
+			t.Errorf("reload with %s: WWW-Authenticate %q, want Bearer", tc.name, resp.Header.Get("WWW-Authenticate"))
+		}
 	}
 	if _, vs := p.getJSON("/vectorstore"); vs["version"] != "alpha-1" {
 		t.Errorf("a refused reload changed the store: %v", vs)
@@ -276,8 +279,11 @@ func TestE2E_S3HotReload(t *testing.T) {
 	wg.Wait()
 
 	counts := map[string]int{}
-	failed := 0
+	failed, overlapping := 0, 0
 	for _, o := range outcomes {
+		if o.startPhase <= phaseInFlight && o.endPhase >= phaseInFlight {
+			overlapping++
+		}
 		if o.err != nil {
 			failed++
 			if failed <= 10 {
@@ -294,7 +300,10 @@ func TestE2E_S3HotReload(t *testing.T) {
 			t.Errorf("%s sent after the reload answered from %s", o.path, o.edition)
 		}
 	}
-	t.Logf("%d requests, %d failed; by route and edition: %v", len(outcomes), failed, counts)
+	t.Logf("%d requests (%d overlapping the reload), %d failed; by route and edition: %v", len(outcomes), overlapping, failed, counts)
+	if overlapping == 0 {
+		t.Errorf("no request was in flight while the reload ran; the swap went untested")
+	}
 	if failed > 0 {
 		t.Errorf("%d of %d requests failed during the hot reload, want 0", failed, len(outcomes))
 	}
@@ -606,5 +615,39 @@ func TestE2E_S3WrongCredentials(t *testing.T) {
 				t.Errorf("the secret access key appears in the api's output")
 			}
 		})
+	}
+}
+
+// TestE2E_S3Poll: with SYNC_INTERVAL set, the server picks up a newly
+// pushed version by itself, without /admin/reload. The configuration
+// accepts no interval under one minute, so the test takes over a minute
+// and runs only with VENDOR0919_E2E_SLOW=1.
+func TestE2E_S3Poll(t *testing.T) {
+	if os.Getenv("VENDOR0919_E2E_SLOW") != "1" {
+		t.Skip("takes over a minute (SYNC_INTERVAL is at least 1m); set VENDOR0919_E2E_SLOW=1 to run it")
+	}
+	t.Parallel()
+	srv := s3test.Start(t)
+	s3e2ePush(t, srv, s3e2eBuild(t, "alpha", "alpha-1"))
+	env := s3e2eEnv(srv, srv.Endpoint, filepath.Join(t.TempDir(), "vectorstore"))
+	env["SYNC_INTERVAL"] = "1m"
+	p := startServer(t, env)
+	p.waitReady(30 * time.Second)
+	s3e2ePush(t, srv, s3e2eBuild(t, "bravo", "bravo-2"))
+
+	start := time.Now()
+	if _, ok := p.Stdout.waitRecord(90*time.Second, func(r logRecord) bool {
+		return r.str("msg") == "vector store loaded" && r.str("version") == "bravo-2"
+	}); !ok {
+		t.Fatalf("the poll did not load bravo-2 within 90s")
+	}
+	t.Logf("the poll loaded the new version %s after the push", time.Since(start).Round(time.Millisecond))
+	status, vs := p.getJSON("/vectorstore")
+	if status != 200 || vs["version"] != "bravo-2" || vs["reloads"] != float64(1) || vs["last_error"] != nil {
+		t.Errorf("/vectorstore after the poll: %d %v, want bravo-2, reloads 1", status, vs)
+	}
+	edition, err := s3e2eAsk(t.Context(), p.Client, p.URL+"/search", `{"query": "equipment care guide edition"}`)
+	if err != nil || edition != "bravo" {
+		t.Errorf("/search after the poll: edition %q, %v; want bravo", edition, err)
 	}
 }
