@@ -92,15 +92,21 @@ func mustFlat(t testing.TB, dim int, m Metric, base []float32) *Flat {
 
 func TestRecallAllMetrics(t *testing.T) {
 	const n, dim, k = 5000, 64, 10
+	base, queries := testData(t, n, 100, dim, false)
 	for _, m := range []Metric{Cosine, InnerProduct, L2} {
 		t.Run(m.String(), func(t *testing.T) {
-			base, queries := testData(t, n, 200, dim, false)
-			h := mustBuild(t, dim, m, base, HNSWConfig{})
+			h := mustBuild(t, dim, m, base, HNSWConfig{EFConstruction: 100})
 			f := mustFlat(t, dim, m, base)
 			r := recallAt(t, h, f, queries, k, SearchOptions{})
 			t.Logf("%v recall@%d at default ef %d: %.4f", m, k, h.Config().EFSearch, r)
 			if r < 0.95 {
 				t.Errorf("recall@%d = %.4f < 0.95", k, r)
+			}
+			// A sharper check: with ef = k a sound graph still finds most.
+			r = recallAt(t, h, f, queries, k, SearchOptions{EF: k})
+			t.Logf("%v recall@%d at ef %d: %.4f", m, k, k, r)
+			if r < 0.85 {
+				t.Errorf("recall@%d at ef %d = %.4f < 0.85", k, k, r)
 			}
 		})
 	}
@@ -110,14 +116,14 @@ func TestSearchBothKernels(t *testing.T) {
 	if !useSIMD {
 		t.Log("CPU lacks AVX2/FMA: only the pure-Go kernels run here")
 	}
-	const n, dim, k = 2000, 48, 10
-	base, queries := testData(t, n, 50, dim, true)
+	const n, dim, k = 1000, 32, 10
+	base, queries := testData(t, n, 30, dim, true)
 	saved := useSIMD
 	defer func() { useSIMD = saved }()
 	var results [2][][]Neighbor
 	for i, simd := range []bool{false, saved} {
 		useSIMD = simd
-		h := mustBuild(t, dim, Cosine, base, HNSWConfig{Workers: 1})
+		h := mustBuild(t, dim, Cosine, base, HNSWConfig{Workers: 1, EFConstruction: 64})
 		f := mustFlat(t, dim, Cosine, base)
 		if r := recallAt(t, h, f, queries, k, SearchOptions{}); r < 0.95 {
 			t.Errorf("simd=%v: recall %.4f", simd, r)
@@ -214,9 +220,9 @@ func TestSelectNeighbors(t *testing.T) {
 }
 
 func TestFilteredSearch(t *testing.T) {
-	const n, dim, k = 6000, 32, 10
-	base, queries := testData(t, n, 60, dim, true)
-	h := mustBuild(t, dim, Cosine, base, HNSWConfig{EFConstruction: 100})
+	const n, dim, k = 4000, 32, 10
+	base, queries := testData(t, n, 50, dim, true)
+	h := mustBuild(t, dim, Cosine, base, HNSWConfig{EFConstruction: 64})
 	f := mustFlat(t, dim, Cosine, base)
 	for _, mod := range []uint32{2, 5, 50, 1000} {
 		filter := func(id uint32) bool { return id%mod == 0 }
@@ -424,9 +430,9 @@ func TestGraphInvariants(t *testing.T) {
 }
 
 func TestPersistRoundTrip(t *testing.T) {
-	const n, dim, k = 3000, 32, 10
+	const n, dim, k = 2000, 32, 10
+	base, queries := testData(t, n, 40, dim, false)
 	for _, m := range []Metric{Cosine, InnerProduct, L2} {
-		base, queries := testData(t, n, 40, dim, false)
 		h := mustBuild(t, dim, m, base, HNSWConfig{M: 12, EFConstruction: 80, EFSearch: 40, Seed: 5})
 		var buf bytes.Buffer
 		wn, err := h.WriteGraph(&buf)

@@ -78,7 +78,7 @@ func BuildHNSW(ctx context.Context, dim int, metric Metric, vectors []float32, c
 // layout of the sparse upper layers is known before any insertion) and
 // allocates all link storage, filled with none.
 func (h *HNSW) drawLevels() error {
-	rng := rand.New(rand.NewPCG(uint64(h.cfg.Seed), 0x9e3779b97f4a7c15))
+	rng := rand.New(rand.NewPCG(uint64(h.cfg.Seed), 0x9e3779b97f4a7c15)) //nolint:gosec // G404: level draws need no cryptographic randomness
 	mult := 1 / math.Log(float64(h.cfg.M))
 	h.levels = make([]uint8, h.n)
 	h.upperOff = make([]uint32, h.n)

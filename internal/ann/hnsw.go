@@ -2,6 +2,7 @@ package ann
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -275,7 +276,7 @@ func (h *HNSW) searchLayer(c *searchCtx, q []float32, ep uint32, epDist float32,
 
 	tags[ep] = epoch
 	c.cand.push(Neighbor{ID: ep, Distance: epDist})
-	bound := float32(inf32)
+	bound := inf32
 	if filter == nil || filter(ep) {
 		c.res.push(Neighbor{ID: ep, Distance: epDist})
 		bound = epDist
@@ -313,4 +314,4 @@ func (h *HNSW) searchLayer(c *searchCtx, q []float32, ep uint32, epDist float32,
 	}
 }
 
-const inf32 = 3.4028234663852886e+38
+const inf32 float32 = math.MaxFloat32

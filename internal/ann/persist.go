@@ -45,7 +45,7 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 var littleEndian = func() bool {
 	x := uint16(1)
-	return *(*byte)(unsafe.Pointer(&x)) == 1
+	return *(*byte)(unsafe.Pointer(&x)) == 1 //nolint:gosec // G103: byte-order probe
 }()
 
 // GraphError reports a corrupt or truncated graph file and the byte offset
@@ -130,7 +130,7 @@ func u32Bytes(s []uint32) []byte {
 	if len(s) == 0 {
 		return nil
 	}
-	return unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), 4*len(s))
+	return unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), 4*len(s)) //nolint:gosec // G103: byte view of a []uint32 for bulk I/O; byte order handled by callers
 }
 
 // ReadHNSW reads a graph written by WriteGraph and attaches vectors (row-

@@ -8,6 +8,7 @@ package texmex
 import (
 	"bufio"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -51,7 +52,7 @@ func readVecs(r io.Reader, emit func(row []byte)) (int, error) {
 	var off int64
 	for idx := 0; ; idx++ {
 		n, err := io.ReadFull(br, hdr[:])
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return dim, nil
 		}
 		if err != nil {
@@ -78,7 +79,7 @@ func readVecs(r io.Reader, emit func(row []byte)) (int, error) {
 }
 
 func readErr(off int64, idx int, what string, err error) error {
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return fmt.Errorf("texmex: at byte %d: vector %d truncated in its %s: %w", off, idx, what, io.ErrUnexpectedEOF)
 	}
 	return fmt.Errorf("texmex: at byte %d: vector %d: %w", off, idx, err)

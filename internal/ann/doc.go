@@ -1,0 +1,97 @@
+// Package ann holds the nearest-neighbour indexes behind a vector store:
+// an exact Flat index and an HNSW graph (hierarchical navigable small
+// world, Malkov and Yashunin 2016) written for this project after the
+// algorithm of nmslib/hnswlib.
+//
+// # Metrics
+//
+// Cosine keeps unit-length vectors and ranks by 1-dot; InnerProduct ranks by
+// -dot; L2 by squared Euclidean distance. NewFlat, BuildHNSW and ReadHNSW
+// take ownership of the vector slice and, for Cosine, normalise its rows in
+// place (rows already of unit length are left bit-identical, so normalising
+// twice changes nothing). Queries are never modified: a Cosine query is
+// copied into pooled scratch space and normalised there.
+//
+// # Distance kernels
+//
+// Dot products and squared distances run on github.com/viterin/vek's
+// AVX2+FMA assembly when vek detects both features at start-up (SIMD
+// reports which), and on portable Go loops with four accumulators
+// otherwise. On amd64 with AVX2 a 384-dimension dot product takes about
+// 16 ns against about 200 ns for the Go loop (BenchmarkDot_D384).
+//
+// # Memory layout
+//
+// Vectors live in one []float32, row-major: vector i occupies elements
+// i*dim to (i+1)*dim-1. The index adds no copy of them, so the store can
+// persist that slice as a flat float32 file and hand it back on load.
+//
+// The HNSW graph is stored in four flat arrays. Layer 0, which every node
+// is on and which searches spend nearly all their time in, is one []uint32
+// with a fixed stride of 2M slots per node: node i's neighbours are at
+// i*2M onwards. Lists fill from the front and an empty slot holds
+// 0xFFFFFFFF, so no count is stored and a list ends at its first empty
+// slot. Upper layers are sparse: a node's level is drawn with probability
+// 1/M per extra layer, so only about one node in M has any. levels holds
+// each node's top layer as a byte; for a node with level L > 0, upperOff
+// gives the start of its L blocks of M slots (layers 1..L in order) in the
+// shared upper array. For 100,000 vectors of 384 dimensions and M=16 the
+// graph takes 13.7 MB next to the 153.6 MB of vectors, 1.09 times the raw
+// vector bytes in all.
+//
+// # Search
+//
+// A search starts at the entry point (a node on the top layer), descends
+// greedily through the upper layers to the closest node it can reach, then
+// runs the beam search on layer 0 with a candidate list of ef entries
+// (SearchOptions.EF, else Config().EFSearch, raised to k). Visited nodes are
+// tracked in an epoch-stamped []uint16 per search context: a node is
+// visited when its stamp equals the current epoch, so a search starts by
+// incrementing the epoch instead of clearing the list (it is cleared once
+// every 65,535 searches, when the epoch wraps). Contexts, with their
+// candidate and result heaps, come from a sync.Pool, so a search allocates
+// only its result slice. Searches take no locks and are safe for
+// concurrent use.
+//
+// # Filtered search
+//
+// With SearchOptions.Filter the layer-0 search still walks through rejected
+// nodes (they keep the graph connected) but collects only admitted ones,
+// and keeps going until it holds ef admitted nodes, as hnswlib does. That
+// costs roughly 1/p times an unfiltered search when the filter admits a
+// fraction p of the nodes, so when a sample of 256 ids spread over the
+// index suggests p < 5%, or the index has at most 1,024 nodes, Search
+// instead scans all rows exactly, calling the filter once per row and
+// computing distances only for admitted rows. Results are then exact.
+//
+// # Build
+//
+// BuildHNSW draws every node's level up front from Seed, lays out all link
+// storage, inserts node 0 as the first entry point and then inserts the
+// other nodes from Workers goroutines (GOMAXPROCS by default), each taking
+// the next id from an atomic counter. Each insertion descends greedily to
+// its own level, then on each layer below runs the beam search with
+// EFConstruction candidates, keeps M of them with the neighbour-selection
+// heuristic (selectNeighbors: a candidate is kept only if it is closer to
+// the new node than to every neighbour already kept) and links both ways;
+// a neighbour whose list is full (2M on layer 0, M above) is re-pruned with
+// the same heuristic. Each node has a mutex held only while its lists are
+// written, and a writer holds one such lock at a time, so the build cannot
+// deadlock. Readers traverse lists with atomic loads (plain moves on amd64)
+// while other workers rewrite them; a reader may see a list mid-rewrite,
+// which costs at most a slightly different path. A global mutex guards the
+// entry point and is held through the insertion of a node that raises the
+// top level. With one worker a build is deterministic for a seed. The
+// build stops with ctx.Err() soon after ctx is cancelled.
+//
+// # Persistence
+//
+// WriteGraph writes the graph and parameters (layout in persist.go, with a
+// CRC-32C trailer); the vectors are not included. ReadHNSW reads them back
+// next to the caller's vectors without computing any distance, validates
+// every header field and every link (range, no self links, empty slots only
+// at the end, upper-layer links only to nodes on that layer, level counts
+// consistent with the slot count) and reports a corrupt or truncated file as
+// a *GraphError naming the byte offset. It never panics on bad input
+// (FuzzReadHNSW).
+package ann
