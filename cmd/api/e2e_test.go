@@ -178,6 +178,14 @@ func TestE2E_Routing(t *testing.T) {
 			t.Errorf("`api openapi` output differs from GET /openapi.json (%d vs %d bytes)", len(out), len(body))
 		}
 	})
+	t.Run("unknown docs asset is FastAPI-shaped 404", func(t *testing.T) {
+		t.Skip("bug: GET /docs/<unknown> answers http-swagger's text/plain \"404 page not found\", not {\"detail\":\"Not Found\"} (serveDocs passes unknown /docs/* paths straight to httpSwagger.Handler)")
+		resp, body := p.do("GET", "/docs/no-such-asset.js", nil, "")
+		if resp.StatusCode != 404 {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+		assertJSONEqual(t, body, `{"detail":"Not Found"}`)
+	})
 	t.Run("metrics", func(t *testing.T) {
 		p.postJSON("/search", `{"query": "battery"}`)
 		resp, body := p.do("GET", "/metrics", nil, "")
@@ -1070,6 +1078,144 @@ func TestE2E_AuthAndReload(t *testing.T) {
 	}
 }
 
+// TestE2E_LangChainFolder serves the LangChain FAISS folders written by
+// Python (FAISS 1.7.3, LangChain save_local; internal/store/testdata) as
+// they are, the switch-over path for the production store, and checks the
+// vector search over HTTP against what FAISS itself returned
+// (expected.json): same documents in the same order, and LangChain's
+// relevance scores.
+func TestE2E_LangChainFolder(t *testing.T) {
+	t.Parallel()
+	root, err := filepath.Abs(filepath.Join("..", "..", "internal", "store", "testdata", "langchain"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs, _ := filepath.Glob(filepath.Join(root, "*", "index.faiss"))
+	if len(dirs) == 0 {
+		t.Fatalf("no LangChain fixtures under %s", root)
+	}
+	for _, idx := range dirs {
+		dir := filepath.Dir(idx)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			t.Parallel()
+			var want struct {
+				Dims      int              `json:"dims"`
+				Count     int              `json:"count"`
+				K         int              `json:"k"`
+				Queries   [][]float32      `json:"queries"`
+				Labels    [][]int          `json:"labels"`
+				Relevance [][]float64      `json:"relevance"`
+				IDs       []string         `json:"ids"`
+				Texts     []string         `json:"texts"`
+				Metadata  []map[string]any `json:"metadata"`
+			}
+			b, err := os.ReadFile(filepath.Join(dir, "expected.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			decode(t, b, &want)
+			env := baseEnv(dir)
+			env["EMBEDDING_DIMS"] = strconv.Itoa(want.Dims)
+			p := startServer(t, env)
+			ready := p.waitReady(30 * time.Second)
+			vs, _ := ready["vectorstore"].(map[string]any)
+			if vs["format"] != "langchain-faiss" || vs["count"] != float64(want.Count) || vs["dims"] != float64(want.Dims) {
+				t.Errorf("/ready facts %v, want langchain-faiss, %d x %d", vs, want.Count, want.Dims)
+			}
+			for qi, q := range want.Queries {
+				body, _ := json.Marshal(map[string]any{"vector": q, "top_k": want.K, "mode": "vector"})
+				resp, b := p.postJSON("/search", string(body))
+				if resp.StatusCode != 200 {
+					t.Fatalf("query %d: %d %s", qi, resp.StatusCode, b)
+				}
+				var r searchResult
+				decode(t, b, &r)
+				if len(r.Results) != len(want.Labels[qi]) {
+					t.Fatalf("query %d: %d results, FAISS returned %d", qi, len(r.Results), len(want.Labels[qi]))
+				}
+				for rank, h := range r.Results {
+					row := want.Labels[qi][rank]
+					if h.ID != want.IDs[row] {
+						t.Errorf("query %d rank %d: id %s, FAISS says %s (row %d)", qi, rank, h.ID, want.IDs[row], row)
+						continue
+					}
+					if h.Text != want.Texts[row] || h.Metadata["source"] != want.Metadata[row]["source"] {
+						t.Errorf("query %d rank %d: text/metadata %q %v, want %q %v", qi, rank, h.Text, h.Metadata, want.Texts[row], want.Metadata[row])
+					}
+					if d := h.Score - want.Relevance[qi][rank]; d > 1e-4 || d < -1e-4 {
+						t.Errorf("query %d rank %d: score %v, LangChain reports %v", qi, rank, h.Score, want.Relevance[qi][rank])
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestE2E_StoreProblems: a store the server cannot serve keeps /ready at
+// 503 with a reason an operator can act on, while /health stays 200 (so
+// ECS does not restart-loop the task). Each server is then stopped with
+// SIGTERM by the cleanup, which also checks that a server that never got
+// ready exits 0.
+func TestE2E_StoreProblems(t *testing.T) {
+	t.Parallel()
+	corrupt := filepath.Join(t.TempDir(), "corrupt")
+	if err := writeFixtureStore(t.Context(), corrupt); err != nil {
+		t.Fatal(err)
+	}
+	vf := filepath.Join(corrupt, store.VectorsFile)
+	vb, err := os.ReadFile(vf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vb[10] ^= 0xff // same size, different content
+	if err := os.WriteFile(vf, vb, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	halfLC := filepath.Join(t.TempDir(), "half-langchain")
+	if err := os.Mkdir(halfLC, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(halfLC, store.LangChainIndexFile), []byte("IxF2"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		dir  string
+		env  map[string]string
+		want []string // substrings of /ready's detail
+	}{
+		{"embedder dims differ from the store", fixtureStore(t), map[string]string{"EMBEDDING_DIMS": "256"}, []string{"dimension mismatch", "384", "256"}},
+		{"vectors file altered", corrupt, nil, []string{store.VectorsFile}},
+		{"langchain folder without index.pkl", halfLC, nil, []string{"index.pkl"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			env := baseEnv(tc.dir)
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			p := startServer(t, env)
+			// The first load attempt has run once its failure is logged.
+			if _, ok := p.Stdout.wait(30*time.Second, func(l string) bool { return strings.Contains(l, "vector store load failed") }); !ok {
+				t.Fatalf("no load failure logged")
+			}
+			status, body := p.getJSON("/ready")
+			detail, _ := body["detail"].(string)
+			if status != 503 {
+				t.Fatalf("/ready %d %v, want 503", status, body)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(detail, w) {
+					t.Errorf("/ready detail %q lacks %q", detail, w)
+				}
+			}
+			if status, _ := p.getJSON("/health"); status != 200 {
+				t.Errorf("/health %d while the store cannot load, want 200", status)
+			}
+		})
+	}
+}
+
 // runHealthcheck runs `api healthcheck -url URL` and returns its exit code.
 func runHealthcheck(t *testing.T, url string, env ...string) int {
 	t.Helper()
@@ -1237,36 +1383,56 @@ func TestE2E_SIGINT(t *testing.T) {
 	}
 }
 
-// TestE2E_SlowHeaders: a client that never finishes its request headers
-// (slowloris) is disconnected after READ_HEADER_TIMEOUT, and the server
-// keeps serving others.
-func TestE2E_SlowHeaders(t *testing.T) {
+// TestE2E_SlowClients: a client that never finishes its request headers
+// (slowloris) is disconnected after READ_HEADER_TIMEOUT; one that trickles
+// its body past READ_TIMEOUT gets a 400 and the connection is closed; the
+// server keeps serving others.
+func TestE2E_SlowClients(t *testing.T) {
 	t.Parallel()
-	p := readyFixtureServer(t, map[string]string{"READ_HEADER_TIMEOUT": "1s"})
-	conn, err := net.DialTimeout("tcp", strings.TrimPrefix(p.URL, "http://"), 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
+	p := readyFixtureServer(t, map[string]string{"READ_HEADER_TIMEOUT": "1s", "READ_TIMEOUT": "2s"})
+	addr := strings.TrimPrefix(p.URL, "http://")
+	for _, tc := range []struct {
+		name    string
+		send    string
+		timeout time.Duration
+		want    string // prefix of the answer; "" means closed without one
+	}{
+		{"headers never finish", "GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ", time.Second, ""},
+		{"body never finishes", "POST /search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{\"query\"", 2 * time.Second, "HTTP/1.1 400 Bad Request"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			start := time.Now()
+			if _, err := io.WriteString(conn, tc.send); err != nil {
+				t.Fatal(err)
+			}
+			_ = conn.SetReadDeadline(time.Now().Add(tc.timeout + 10*time.Second))
+			b, err := io.ReadAll(conn)
+			took := time.Since(start)
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				t.Fatalf("connection still open after %s (timeout %s)", took, tc.timeout)
+			}
+			if took < tc.timeout-100*time.Millisecond {
+				t.Errorf("connection closed after %s, before the %s timeout", took, tc.timeout)
+			}
+			if tc.want == "" && len(b) > 0 && !strings.HasPrefix(string(b), "HTTP/1.1 408") {
+				t.Errorf("unexpected answer to an unfinished request: %q", b)
+			}
+			if tc.want != "" && (!strings.HasPrefix(string(b), tc.want) || !strings.Contains(string(b), `{"detail":"Could not read the request body"}`)) {
+				t.Errorf("answer %q, want %s with a FastAPI-shaped detail", b, tc.want)
+			}
+		})
 	}
-	defer conn.Close()
-	start := time.Now()
-	if _, err := io.WriteString(conn, "GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: "); err != nil {
-		t.Fatal(err)
-	}
-	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	b, err := io.ReadAll(conn)
-	took := time.Since(start)
-	if ne, ok := err.(net.Error); ok && ne.Timeout() {
-		t.Fatalf("connection still open after %s (READ_HEADER_TIMEOUT=1s)", took)
-	}
-	if took < 900*time.Millisecond {
-		t.Errorf("connection closed after %s, before READ_HEADER_TIMEOUT=1s", took)
-	}
-	if len(b) > 0 && !strings.HasPrefix(string(b), "HTTP/1.1 408") && !strings.HasPrefix(string(b), "HTTP/1.1 400") {
-		t.Errorf("unexpected answer to an unfinished request: %q", b)
-	}
-	if status, _ := p.getJSON("/health"); status != 200 {
-		t.Errorf("/health after the slow client: %d", status)
-	}
+	t.Cleanup(func() {
+		if status, _ := p.getJSON("/health"); status != 200 {
+			t.Errorf("/health after the slow clients: %d", status)
+		}
+	})
 }
 
 // startTrickledSearch opens a connection, sends the headers of a POST
