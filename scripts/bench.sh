@@ -82,6 +82,22 @@ print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for a, b in zip(vs1["rows"], hl1["rows"]):
     print(f"| {a['ef']} | {a['recall']:.4f} | {b['recall']:.4f} | {a['qps_1']:.0f} | {b['qps_1']:.0f} | "
           f"{r(a['qps_1'], b['qps_1']):.2f} | {a['qps_1_cpu']:.0f} | {b['qps_1_cpu']:.0f} | {r(a['qps_1_cpu'], b['qps_1_cpu']):.2f} |")
+def first_at(rows, target):
+    for row in rows:
+        if row["recall"] >= target:
+            return row
+    return None
+print()
+print("| at recall@k >= | vectorstore: ef, recall, QPS/CPU-s, QPS | hnswlib: ef, recall, QPS/CPU-s, QPS | CPU ratio | wall ratio |")
+print("|---:|---|---|---:|---:|")
+for target in (0.9, 0.95, 0.99):
+    a, b = first_at(vs1["rows"], target), first_at(hl1["rows"], target)
+    if a is None or b is None:
+        print(f"| {target} | {'not reached' if a is None else a['ef']} | {'not reached' if b is None else b['ef']} | | |")
+        continue
+    print(f"| {target} | ef {a['ef']}, {a['recall']:.4f}, {a['qps_1_cpu']:.0f}, {a['qps_1']:.0f} | "
+          f"ef {b['ef']}, {b['recall']:.4f}, {b['qps_1_cpu']:.0f}, {b['qps_1']:.0f} | "
+          f"{r(a['qps_1_cpu'], b['qps_1_cpu']):.2f} | {r(a['qps_1'], b['qps_1']):.2f} |")
 if threads > 1:
     print()
     print(f"| ef | QPS {threads} threads vectorstore | QPS {threads} threads hnswlib | ratio |")
