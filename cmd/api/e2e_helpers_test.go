@@ -337,6 +337,9 @@ func launch(t testing.TB, env map[string]string, args ...string) *apiProcess {
 		p.cmd.Env = append(p.cmd.Env, k+"="+v)
 	}
 	p.cmd.Stdout, p.cmd.Stderr = p.Stdout, p.Stderr
+	// If the test binary dies (a timeout panic, SIGKILL), take the server
+	// with it rather than leave it listening.
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("start api: %v", err)
 	}
