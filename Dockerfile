@@ -39,12 +39,12 @@ RUN --mount=type=cache,target=/root/.cache/go-build,id=vendor0919-gobuild \
     set -eu; \
     ldflags="-s -w -X main.version=${VERSION} -X main.commit=${COMMIT}"; \
     go build -trimpath -buildvcs=false -ldflags "$ldflags" -o /out/api ./cmd/api; \
-    mkdir -p /rootfs/etc/ssl/certs /rootfs/app/vectorstore /rootfs/tmp; \
+    mkdir -p /rootfs/etc/ssl/certs /rootfs/app /rootfs/tmp /vectorstore; \
     cp /etc/ssl/certs/ca-certificates.crt /rootfs/etc/ssl/certs/; \
     printf 'root:x:0:0:root:/root:/sbin/nologin\napp:x:10001:10001:vendor0919 api:/app:/sbin/nologin\n' >/rootfs/etc/passwd; \
     printf 'root:x:0:\napp:x:10001:\n' >/rootfs/etc/group; \
-    chmod 1777 /rootfs/tmp; \
-    chmod 0755 /rootfs/app /rootfs/app/vectorstore; \
+    chmod 1777 /rootfs/tmp /rootfs/app; \
+    chmod 0755 /vectorstore; \
     chmod 0555 /out/api
 
 # The final image holds the server binary, CA certificates, a passwd entry for
@@ -52,12 +52,13 @@ RUN --mount=type=cache,target=/root/.cache/go-build,id=vendor0919-gobuild \
 # (VECTORSTORE_S3_URI) fills /app/vectorstore at start-up. The operator tool
 # (cmd/vectorstore) is not shipped: it embeds the same 28 MB model and runs on
 # an operator's machine against S3.
-# /app belongs to uid 10001 because the sync replaces /app/vectorstore through
-# a sibling folder and a rename; the binary stays root-owned and read-only.
+# The sync replaces /app/vectorstore through a sibling folder and a rename, so
+# /app is writable like /tmp (mode 1777: uid 10001 may add and rename its own
+# entries, but not remove or replace the root-owned, read-only /app/api).
+# Modes survive COPY in every builder; ownership is set with --chown only.
 FROM scratch
-COPY --from=build /rootfs/etc/ /etc/
-COPY --from=build --chown=0:0 /rootfs/tmp /tmp
-COPY --from=build --chown=10001:10001 /rootfs/app /app
+COPY --from=build --chown=0:0 /rootfs/ /
+COPY --from=build --chown=10001:10001 /vectorstore /app/vectorstore
 COPY --from=build --chown=0:0 /out/api /app/api
 ENV PORT=8080 \
     VECTORSTORE_DIR=/app/vectorstore \
