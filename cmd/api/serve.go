@@ -57,6 +57,8 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	if err != nil {
 		return err
 	}
+	ready := &httpapi.Readiness{}
+	ready.SetStarting("Loading the vector store")
 	ld, err := loader.New(loader.Config{
 		Dir:         cfg.VectorStoreDir,
 		Source:      source,
@@ -65,15 +67,13 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 		Open: func(ctx context.Context, dir string) (*store.Store, error) {
 			return store.Open(ctx, dir, store.OpenOptions{Embedding: emb.Info(), EFSearch: cfg.SearchEF})
 		},
-		Swap:   svc.Swap,
-		Logger: log,
+		Swap:     svc.Swap,
+		OnLoaded: ready.SetReady,
+		Logger:   log,
 	})
 	if err != nil {
 		return err
 	}
-
-	ready := &httpapi.Readiness{}
-	ready.SetStarting("Loading the vector store")
 	api, err := httpapi.New(httpapi.Options{
 		Logger:               log,
 		Version:              versionString(),
@@ -156,13 +156,15 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 func loadUntilReady(ctx context.Context, ld *loader.Loader, ready *httpapi.Readiness, log *slog.Logger) {
 	wait := 2 * time.Second
 	for {
-		_, note, err := ld.Load(ctx)
+		_, _, err := ld.Load(ctx) // success marks the service ready (OnLoaded)
 		if err == nil {
-			ready.SetReady(note)
 			return
 		}
 		if ctx.Err() != nil {
 			return
+		}
+		if ok, _ := ready.Check(); ok {
+			return // a reload succeeded meanwhile
 		}
 		ready.SetStarting("Vector store not loaded: " + err.Error())
 		log.LogAttrs(ctx, slog.LevelError, "vector store load failed; retrying", slog.Any("error", err), slog.String("retry_in", wait.String()))

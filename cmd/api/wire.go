@@ -65,10 +65,7 @@ func newSync(ctx context.Context, cfg config.Config, log *slog.Logger) (func(con
 	}
 	return func(ctx context.Context, dir string) (loader.SyncOutcome, error) {
 		res, err := s.Sync(ctx, dir)
-		if err != nil {
-			return loader.SyncOutcome{}, err
-		}
-		return loader.SyncOutcome{Version: res.Version, Changed: res.Changed, UsedLocal: res.UsedLocal}, nil
+		return loader.SyncOutcome{Version: res.Version, Changed: res.Changed, UsedLocal: res.UsedLocal}, err
 	}, cfg.VectorStoreS3URI, nil
 }
 

@@ -26,12 +26,13 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 				route = rc.RoutePattern()
 			}
 			level := slog.LevelInfo
-			if status >= 500 {
-				level = slog.LevelError
-			} else if r.URL.Path == "/health" || r.URL.Path == "/ready" {
-				// The ALB polls these every few seconds; keep them out of
-				// the default log level.
+			switch {
+			case r.URL.Path == "/health" || r.URL.Path == "/ready":
+				// Probes poll these every few seconds, and /ready is 503 by
+				// design while loading; keep them out of the default level.
 				level = slog.LevelDebug
+			case status >= 500:
+				level = slog.LevelError
 			}
 			s.log.LogAttrs(r.Context(), level, "request",
 				slog.String("req_id", RequestID(r.Context())),

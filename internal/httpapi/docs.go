@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
+	swaggerFiles "github.com/swaggo/files/v2"
 	httpSwagger "github.com/swaggo/http-swagger/v2"
 
 	"github.com/vendor0919/api/docs"
@@ -41,6 +43,13 @@ func OpenAPI3() ([]byte, error) {
 func (s *Server) serveDocs(w http.ResponseWriter, r *http.Request) {
 	ui := httpSwagger.Handler(httpSwagger.URL("/openapi.json"))
 	if r.URL.Path != "/docs" && r.URL.Path != "/docs/" {
+		// Only the UI's own assets; anything else is FastAPI's 404, not
+		// the file server's text one.
+		name := strings.TrimPrefix(r.URL.Path, "/docs/")
+		if _, err := fs.Stat(swaggerFiles.FS, name); err != nil || name == "" || strings.Contains(name, "/") {
+			s.writeError(w, r, errStatus(http.StatusNotFound, "Not Found"))
+			return
+		}
 		ui.ServeHTTP(w, r)
 		return
 	}

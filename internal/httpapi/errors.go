@@ -84,7 +84,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		he = &Error{Status: http.StatusInternalServerError, Detail: "Internal Server Error", Err: err}
 	}
 	level := slog.LevelDebug
-	if he.Status >= 500 {
+	switch {
+	case he.Status == http.StatusServiceUnavailable:
+		level = slog.LevelWarn // not loaded yet, draining, a failed reload: expected states
+	case he.Status >= 500:
 		level = slog.LevelError
 	}
 	s.log.LogAttrs(r.Context(), level, "request error",

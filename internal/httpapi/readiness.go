@@ -16,15 +16,18 @@ const (
 	stateDraining
 )
 
-// SetStarting marks the service not ready, with a reason for /ready.
+// SetStarting records why the service is not ready yet, for /ready. It
+// has no effect once the service is ready or draining: a store that is
+// being served stays served while a later load fails.
 func (r *Readiness) SetStarting(reason string) {
-	r.detail.Store(&reason)
-	r.state.CompareAndSwap(stateReady, stateStarting)
+	if r.state.Load() == stateStarting {
+		r.detail.Store(&reason)
+	}
 }
 
 // SetReady marks the service ready, with a note for /ready (for example
-// that a local copy is served because S3 was unreachable). It does nothing
-// once draining has begun.
+// that a local copy is served because S3 was unreachable); a later call
+// replaces the note. It does nothing once draining has begun.
 func (r *Readiness) SetReady(note string) {
 	r.detail.Store(&note)
 	r.state.CompareAndSwap(stateStarting, stateReady)

@@ -16,7 +16,7 @@ import (
 // Options configures a Server. Zero fields take the defaults noted.
 type Options struct {
 	Logger  *slog.Logger // nil: discard
-	Version string       // reported by /health and the OpenAPI info
+	Version string       // reported by /health
 
 	CORSAllowOrigins     []string
 	CORSAllowOriginRegex *regexp.Regexp

@@ -491,6 +491,13 @@ func TestReady_Lifecycle(t *testing.T) {
 	check(503, "Loading the vector store")
 	rd.SetReady("Serving the local copy")
 	check(200, `"count":3`)
+	check(200, "Serving the local copy")
+	rd.SetStarting("a later load failed")
+	check(200, `"count":3`)
+	rd.SetReady("")
+	if strings.Contains(ts.do("GET", "/ready", "", nil).Body.String(), "local copy") {
+		t.Errorf("a clean reload must clear the note")
+	}
 	rd.SetDraining()
 	check(503, "shutting down")
 	rd.SetReady("")
@@ -672,6 +679,11 @@ func TestDocs_SwaggerUIAndOpenAPI(t *testing.T) {
 	for _, asset := range []string{"/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css"} {
 		if rec := ts.do("GET", asset, "", nil); rec.Code != 200 || rec.Body.Len() < 1000 {
 			t.Errorf("%s: %d (%d bytes)", asset, rec.Code, rec.Body.Len())
+		}
+	}
+	for _, missing := range []string{"/docs/no-such-asset.js", "/docs/../openapi.json", "/docs/dist/index.html"} {
+		if rec := ts.do("GET", missing, "", nil); rec.Code != 404 || strings.TrimSpace(rec.Body.String()) != `{"detail":"Not Found"}` {
+			t.Errorf("%s: %d %q", missing, rec.Code, rec.Body)
 		}
 	}
 	rec = ts.do("GET", "/openapi.json", "", nil)

@@ -15,9 +15,12 @@ import (
 
 // SyncOutcome is what a sync reports.
 type SyncOutcome struct {
-	Version   string // remote version mirrored, if known
-	Changed   bool   // the local folder was replaced
-	UsedLocal bool   // S3 was unreachable; the verified local copy stands
+	Version string // remote version mirrored, if known
+	Changed bool   // the local folder was replaced
+	// UsedLocal reports, with or without an error, that the folder holds a
+	// copy the syncer verified and left in place. After a failed sync only
+	// such a copy is served.
+	UsedLocal bool
 }
 
 // Config wires a Loader. Open and Swap are required.
@@ -31,8 +34,11 @@ type Config struct {
 	// Open loads and verifies the folder.
 	Open func(ctx context.Context, dir string) (*store.Store, error)
 	// Swap makes st the served store.
-	Swap   func(st *store.Store) error
-	Logger *slog.Logger
+	Swap func(st *store.Store) error
+	// OnLoaded, if set, is called after every successful load (start-up,
+	// reload or poll) with the note Load returns, so readiness can follow.
+	OnLoaded func(note string)
+	Logger   *slog.Logger
 }
 
 // Status describes the served store and the last load attempt; it is what
@@ -103,6 +109,7 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 	}
 	note := ""
 	var syncErr error
+	localOK := false // after a failed sync: the folder holds a verified copy
 	if l.cfg.Sync != nil {
 		sctx, cancel := ctx, context.CancelFunc(func() {})
 		if l.cfg.SyncTimeout > 0 {
@@ -113,10 +120,11 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 		now := time.Now().UTC()
 		switch {
 		case err != nil:
-			syncErr = err
-			l.log.LogAttrs(ctx, slog.LevelWarn, "vector store sync failed", slog.String("source", l.cfg.Source), slog.Any("error", err))
+			syncErr, localOK = err, out.UsedLocal
+			l.log.LogAttrs(ctx, slog.LevelWarn, "vector store sync failed", slog.String("source", l.cfg.Source),
+				slog.Bool("verified_local_copy", out.UsedLocal), slog.Any("error", err))
 		case out.UsedLocal:
-			syncErr = errors.New("S3 unreachable")
+			syncErr, localOK = errors.New("S3 unreachable"), true
 			l.log.LogAttrs(ctx, slog.LevelWarn, "S3 unreachable; serving the verified local copy", slog.String("source", l.cfg.Source))
 		default:
 			next.LastSyncAt = &now
@@ -131,6 +139,10 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 			// Keep serving what we have; do not reopen the folder.
 			l.status.Store(&next)
 			return next, "", fmt.Errorf("loader: sync: %w", syncErr)
+		}
+		if !localOK {
+			l.status.Store(&next)
+			return next, "", fmt.Errorf("loader: sync: %w (and no verified local copy to serve)", syncErr)
 		}
 		note = "Serving the local copy: S3 sync failed (" + syncErr.Error() + ")"
 	}
@@ -169,6 +181,9 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 		slog.String("format", next.Format), slog.Int("count", next.Count), slog.Int("dims", next.Dims),
 		slog.String("version", next.Version), slog.String("source", next.Source),
 		slog.Float64("took_ms", float64(time.Since(start).Milliseconds())))
+	if l.cfg.OnLoaded != nil {
+		l.cfg.OnLoaded(note)
+	}
 	return next, note, nil
 }
 

@@ -66,9 +66,10 @@ func TestLoad_Scenarios(t *testing.T) {
 		wantErrMsg string
 	}{
 		{name: "first load", wantSwaps: 1},
-		{name: "sync fails, local copy served", syncErr: errors.New("dial tcp: refused"), wantSwaps: 1, wantNote: "Serving the local copy", wantLocal: true, wantErrMsg: "sync: dial tcp"},
+		{name: "sync fails, verified local copy served", syncErr: errors.New("dial tcp: refused"), usedLocal: true, wantSwaps: 1, wantNote: "Serving the local copy", wantLocal: true, wantErrMsg: "sync: dial tcp"},
+		{name: "sync fails, unverified local copy not served", syncErr: errors.New("dial tcp: refused"), wantErr: true, wantErrMsg: "no verified local copy"},
 		{name: "S3 unreachable reported by syncer", usedLocal: true, wantSwaps: 1, wantNote: "Serving the local copy", wantLocal: true},
-		{name: "sync fails, nothing local", syncErr: errors.New("refused"), openErr: errors.New("no vector store"), wantErr: true, wantErrMsg: "no vector store"},
+		{name: "sync fails, verified copy will not open", syncErr: errors.New("refused"), usedLocal: true, openErr: errors.New("no vector store"), wantErr: true, wantErrMsg: "no vector store"},
 		{name: "sync fails after a good load keeps it", prior: true, syncErr: errors.New("checksum mismatch"), wantErr: true, wantSwaps: 1, wantErrMsg: "checksum mismatch"},
 		{name: "open fails after a good load keeps it", prior: true, openErr: errors.New("dims 384, embedder 512"), wantErr: true, wantSwaps: 1, wantErrMsg: "dims 384"},
 		{name: "reload", prior: true, wantSwaps: 2},
@@ -131,12 +132,12 @@ func TestLoad_ReloadCountAndClearedError(t *testing.T) {
 	l := h.loader(t, true)
 	ctx := context.Background()
 	l.Load(ctx)
-	h.syncErr = errors.New("boom")
+	h.syncErr, h.usedLocal = errors.New("boom"), true
 	l.Load(ctx)
 	if st := l.Status(); st.LastError == "" || st.LastErrorAt == nil {
 		t.Fatalf("failure not recorded: %+v", st)
 	}
-	h.syncErr = nil
+	h.syncErr, h.usedLocal = nil, false
 	l.Load(ctx)
 	st := l.Status()
 	if st.LastError != "" || st.Reloads != 1 || st.LastSyncAt == nil {
@@ -178,5 +179,22 @@ func TestNew_RequiresWiring(t *testing.T) {
 	t.Parallel()
 	if _, err := New(Config{}); err == nil {
 		t.Fatal("want error")
+	}
+}
+
+func TestLoad_OnLoadedFollowsEveryLoad(t *testing.T) {
+	t.Parallel()
+	h := &harness{version: "v1", syncErr: errors.New("refused"), usedLocal: true}
+	var notes []string
+	l := h.loader(t, true)
+	l.cfg.OnLoaded = func(note string) { notes = append(notes, note) }
+	ctx := context.Background()
+	l.Load(ctx) // local copy
+	h.syncErr, h.usedLocal = nil, false
+	l.Load(ctx) // clean reload clears the note
+	h.openErr = errors.New("bad")
+	l.Load(ctx) // failure: no call
+	if len(notes) != 2 || !strings.Contains(notes[0], "local copy") || notes[1] != "" {
+		t.Errorf("notes %q", notes)
 	}
 }

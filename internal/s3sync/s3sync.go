@@ -207,6 +207,14 @@ func ParseURI(uri string) (bucket, prefix string, err error) {
 // (object gone or ETag moved since listing), ErrUnreachable (no HTTP
 // answer, or 5xx), ErrVerify (a body that came back short or failed its
 // checksum).
+// credentialCodes are S3 error codes that mean the caller's credentials
+// are wrong, whatever HTTP status a server sends them with (versitygw
+// answers an unknown key with 404 XAdminUserNotFound).
+var credentialCodes = map[string]bool{
+	"InvalidAccessKeyId": true, "SignatureDoesNotMatch": true, "AccessDenied": true,
+	"ExpiredToken": true, "InvalidToken": true, "XAdminUserNotFound": true,
+}
+
 func s3Error(op string, err error) error {
 	var re *smithyhttp.ResponseError
 	if !errors.As(err, &re) || re.HTTPStatusCode() == 0 { // 0: the request was never answered
@@ -223,12 +231,13 @@ func s3Error(op string, err error) error {
 	}
 	status := re.HTTPStatusCode()
 	switch {
-	case status == 401 || status == 403:
+	case status == 401 || status == 403 || credentialCodes[code]:
 		return fmt.Errorf("%w: %s (HTTP %d %s; check the credentials, task role and bucket policy): %w",
 			ErrAccessDenied, op, status, code, err)
 	case code == "NoSuchBucket":
 		return fmt.Errorf("%w: %s: no such bucket: %w", ErrNotFound, op, err)
-	case status == 404 || status == 412 || code == "NoSuchKey" || code == "PreconditionFailed":
+	case strings.HasPrefix(op, "download ") && (status == 404 || status == 412 || code == "NoSuchKey" || code == "PreconditionFailed"):
+		// An object listed a moment ago is gone or has another ETag.
 		return fmt.Errorf("%w: %s: %w", ErrChanged, op, err)
 	case status >= 500:
 		return fmt.Errorf("%w: %s: HTTP %d: %w", ErrUnreachable, op, status, err)

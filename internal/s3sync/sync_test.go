@@ -391,18 +391,24 @@ func TestSync_ClientErrors(t *testing.T) {
 		secret   string
 		wantErr  error
 		wantText string
+		key      string // access key; "" means the server's
 	}{
-		{"wrong credentials", "s3://" + srv.Bucket + "/p", "wrong-secret", ErrAccessDenied, "check the credentials"},
-		{"missing bucket", "s3://no-such-bucket-x/p", srv.SecretKey, ErrNotFound, "no such bucket"},
-		{"empty prefix", "s3://" + srv.Bucket + "/nothing-here", srv.SecretKey, ErrNotFound, "no objects"},
-		{"unknown format", "s3://" + srv.Bucket + "/junk", srv.SecretKey, ErrFormat, "readme.txt"},
+		{"wrong credentials", "s3://" + srv.Bucket + "/p", "wrong-secret", ErrAccessDenied, "check the credentials", ""},
+		{"unknown access key", "s3://" + srv.Bucket + "/p", srv.SecretKey, ErrAccessDenied, "check the credentials", "AKNOSUCHKEY"},
+		{"missing bucket", "s3://no-such-bucket-x/p", srv.SecretKey, ErrNotFound, "no such bucket", ""},
+		{"empty prefix", "s3://" + srv.Bucket + "/nothing-here", srv.SecretKey, ErrNotFound, "no objects", ""},
+		{"unknown format", "s3://" + srv.Bucket + "/junk", srv.SecretKey, ErrFormat, "readme.txt", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
+			key := srv.AccessKey
+			if tt.key != "" {
+				key = tt.key
+			}
 			s, err := New(context.Background(), Config{
 				URI:         tt.uri,
-				Client:      s3test.NewClient(srv.Endpoint, srv.AccessKey, tt.secret),
+				Client:      s3test.NewClient(srv.Endpoint, key, tt.secret),
 				MaxAttempts: 3,
 				RetryBase:   10 * time.Millisecond,
 			})
