@@ -9,6 +9,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -536,7 +537,7 @@ func TestE2E_QueryStream(t *testing.T) {
 		var evs []sseEvent
 		for {
 			ev, err := rd.Next()
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				break
 			}
 			if err != nil {
@@ -1225,7 +1226,7 @@ func runHealthcheck(t *testing.T, url string, env ...string) int {
 	cmd.Env = append(raceEnv(), env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		if ee, ok := err.(*exec.ExitError); ok {
+		if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
 			if ee.ExitCode() != 0 && !strings.Contains(string(out), "healthcheck:") {
 				t.Errorf("healthcheck failed without saying why: %q", out)
 			}
@@ -1413,7 +1414,7 @@ func TestE2E_SlowClients(t *testing.T) {
 			_ = conn.SetReadDeadline(time.Now().Add(tc.timeout + 10*time.Second))
 			b, err := io.ReadAll(conn)
 			took := time.Since(start)
-			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
 				t.Fatalf("connection still open after %s (timeout %s)", took, tc.timeout)
 			}
 			if took < tc.timeout-100*time.Millisecond {

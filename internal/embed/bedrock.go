@@ -204,7 +204,7 @@ func (b *Bedrock) embedOne(ctx context.Context, text string) ([]float32, error) 
 	}
 	var resp titanResponse
 	if err := json.Unmarshal(raw, &resp); err != nil {
-		return nil, fmt.Errorf("%w: decode: %v", ErrBadResponse, err)
+		return nil, fmt.Errorf("%w: decode: %w", ErrBadResponse, err)
 	}
 	if len(resp.Embedding) != b.dims {
 		return nil, fmt.Errorf("%w: got %d dims, want %d", ErrBadResponse, len(resp.Embedding), b.dims)

@@ -83,7 +83,7 @@ func (o *Ollama) Embed(ctx context.Context, texts []string) ([][]float32, error)
 			Embeddings [][]float32 `json:"embeddings"`
 		}
 		if err := json.Unmarshal(body, &resp); err != nil {
-			return nil, fmt.Errorf("ollama: embed: %w: decode: %v", ErrBadResponse, err)
+			return nil, fmt.Errorf("ollama: embed: %w: decode: %w", ErrBadResponse, err)
 		}
 		if err := checkVectors(resp.Embeddings, len(in), o.dims); err != nil {
 			return nil, fmt.Errorf("ollama: embed: %w", err)

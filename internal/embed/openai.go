@@ -157,7 +157,7 @@ func (o *OpenAI) embedBatch(ctx context.Context, texts []string) ([][]float32, e
 	}
 	var resp openAIEmbedResponse
 	if err := json.Unmarshal(body, &resp); err != nil {
-		return nil, fmt.Errorf("%w: decode: %v", ErrBadResponse, err)
+		return nil, fmt.Errorf("%w: decode: %w", ErrBadResponse, err)
 	}
 	if len(resp.Data) != len(texts) {
 		return nil, fmt.Errorf("%w: got %d embeddings for %d inputs", ErrBadResponse, len(resp.Data), len(texts))

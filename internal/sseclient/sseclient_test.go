@@ -15,7 +15,7 @@ func readAll(t testing.TB, s string, maxLine int) ([]Event, error) {
 	for {
 		ev, err := r.Next()
 		if err != nil {
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				return evs, nil
 			}
 			return evs, err
