@@ -404,7 +404,7 @@ func (p *apiProcess) waitHealthy(timeout time.Duration) error {
 			}
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("no 200 from /health within %s (last error: %v)", timeout, err)
+			return fmt.Errorf("no 200 from /health within %s (last error: %w)", timeout, err)
 		}
 		time.Sleep(20 * time.Millisecond) // polling interval, not synchronisation
 	}

@@ -73,7 +73,7 @@ func ReplaceDir(src, dst string) error {
 	if err := os.Rename(src, dst); err != nil {
 		if old != "" {
 			if rerr := os.Rename(old, dst); rerr != nil {
-				return fmt.Errorf("fsatomic: move %s into place: %w (and restoring the old folder failed: %v)", src, err, rerr)
+				return fmt.Errorf("fsatomic: move %s into place: %w (and restoring the old folder failed: %w)", src, err, rerr)
 			}
 			os.Remove(filepath.Dir(old))
 		}

@@ -138,7 +138,7 @@ func readJSON(out any) reader {
 			return fmt.Errorf("%w: response larger than %d bytes", ErrBadResponse, maxResponseBody)
 		}
 		if err := json.Unmarshal(b, out); err != nil {
-			return fmt.Errorf("%w: decode: %v", ErrBadResponse, err)
+			return fmt.Errorf("%w: decode: %w", ErrBadResponse, err)
 		}
 		return nil
 	}
