@@ -63,7 +63,7 @@ func Decode(b []byte) (ds *Docstore, err error) {
 		if errors.Is(err, ErrClass) || errors.Is(err, ErrFormat) {
 			return nil, err
 		}
-		return nil, fmt.Errorf("lcpickle: decode: %v: %w", err, ErrFormat)
+		return nil, fmt.Errorf("lcpickle: decode: %w: %w", err, ErrFormat)
 	}
 	return convert(v)
 }

@@ -147,7 +147,7 @@ func readOllamaStream(r io.Reader, emit func(string) error) (string, error) {
 		}
 		var c ollamaChunk
 		if err := json.Unmarshal([]byte(line), &c); err != nil {
-			return model, fmt.Errorf("%w: decode line: %v", ErrBadResponse, err)
+			return model, fmt.Errorf("%w: decode line: %w", ErrBadResponse, err)
 		}
 		if c.Error != "" {
 			return model, fmt.Errorf("%w: stream error: %s", ErrUpstream, retry.Scrub(c.Error))

@@ -179,7 +179,7 @@ func readOpenAIStream(r io.Reader, emit func(string) error) (string, error) {
 			return model, fmt.Errorf("%w: stream ended without [DONE]", ErrBadResponse)
 		}
 		if errors.Is(err, sseclient.ErrLineTooLong) {
-			return model, fmt.Errorf("%w: %v", ErrBadResponse, err)
+			return model, fmt.Errorf("%w: %w", ErrBadResponse, err)
 		}
 		if err != nil {
 			return model, err
@@ -193,7 +193,7 @@ func readOpenAIStream(r io.Reader, emit func(string) error) (string, error) {
 			if ev.Type == "error" {
 				return model, fmt.Errorf("%w: stream error: %s", ErrUpstream, retry.Scrub(data))
 			}
-			return model, fmt.Errorf("%w: decode chunk: %v", ErrBadResponse, err)
+			return model, fmt.Errorf("%w: decode chunk: %w", ErrBadResponse, err)
 		}
 		if c.Error != nil || ev.Type == "error" {
 			msg := "unknown error"

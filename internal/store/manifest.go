@@ -65,7 +65,7 @@ func ReadManifest(dir string) (*Manifest, error) {
 	}
 	var m Manifest
 	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
 	}
 	if m.Format != FormatName {
 		return nil, fmt.Errorf("%w: %s: format %q, want %q", ErrCorrupt, path, m.Format, FormatName)
@@ -97,7 +97,7 @@ func (m *Manifest) Verify(dir string) error {
 		want := m.Files[name]
 		got, err := HashFile(filepath.Join(dir, name))
 		if err != nil {
-			return fmt.Errorf("%w: %s: %v", ErrCorrupt, name, err)
+			return fmt.Errorf("%w: %s: %w", ErrCorrupt, name, err)
 		}
 		if got.Size != want.Size {
 			return fmt.Errorf("%w: %s: size %d, manifest says %d", ErrCorrupt, name, got.Size, want.Size)

@@ -238,7 +238,7 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 	}
 	metric, err := ann.ParseMetric(m.Metric)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, filepath.Join(dir, ManifestFile), err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, filepath.Join(dir, ManifestFile), err)
 	}
 	hnsw := m.Index != nil && m.Index.Type == "hnsw"
 	if m.Index != nil && m.Index.Type != "hnsw" && m.Index.Type != "flat" {
@@ -308,7 +308,7 @@ func readVectors(path string, n int) ([]float32, error) {
 	var buf [4]byte
 	for i := range out {
 		if _, err := io.ReadFull(r, buf[:]); err != nil {
-			return nil, fmt.Errorf("%w: %s: offset %d: %v", ErrCorrupt, filepath.Base(path), int64(i)*4, err)
+			return nil, fmt.Errorf("%w: %s: offset %d: %w", ErrCorrupt, filepath.Base(path), int64(i)*4, err)
 		}
 		v := math.Float32frombits(binary.LittleEndian.Uint32(buf[:]))
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
@@ -343,7 +343,7 @@ func readChunks(path string, count int) ([]Chunk, error) {
 		d := json.NewDecoder(bytes.NewReader(line))
 		d.UseNumber()
 		if err := d.Decode(&c); err != nil {
-			return nil, fmt.Errorf("%w: %s: offset %d: line %d: %v", ErrCorrupt, name, off, len(chunks)+1, err)
+			return nil, fmt.Errorf("%w: %s: offset %d: line %d: %w", ErrCorrupt, name, off, len(chunks)+1, err)
 		}
 		if d.More() {
 			return nil, fmt.Errorf("%w: %s: offset %d: line %d: data after the object", ErrCorrupt, name, off, len(chunks)+1)
