@@ -28,6 +28,9 @@
 #   IMAGE          tag to build (localhost/vendor0919-api:container-test)
 #   KEEP_IMAGE     1 keeps the built image
 #   BUILD_TIMEOUT  seconds before the image build is killed (2400)
+#   S3_SYNC_TEST   1 (default) also runs the image against a local versitygw
+#                  S3 holding the demo store (VECTORSTORE_S3_URI start-up sync);
+#                  0 skips it
 # Needs (apt): podman buildah runc debootstrap jq curl; Go at /usr/local/go.
 set -euo pipefail
 
@@ -48,14 +51,21 @@ fail() {
 }
 ok() { log "ok: $*"; }
 
+vgw_pid=""
 cleanup() {
-	local rc=$?
-	if "${PODMAN[@]}" container exists "$CTR" 2>/dev/null; then
-		if ((rc != 0 || failures != 0)); then
-			log "container logs (last 40 lines):"
-			"${PODMAN[@]}" logs "$CTR" 2>&1 | tail -40 >&2 || true
+	local rc=$? c
+	for c in "$CTR" "$CTR-s3"; do
+		if "${PODMAN[@]}" container exists "$c" 2>/dev/null; then
+			if ((rc != 0 || failures != 0)); then
+				log "container $c logs (last 40 lines):"
+				"${PODMAN[@]}" logs "$c" 2>&1 | tail -40 >&2 || true
+			fi
+			"${PODMAN[@]}" rm -f -t 0 "$c" >/dev/null 2>&1 || true
 		fi
-		"${PODMAN[@]}" rm -f -t 0 "$CTR" >/dev/null 2>&1 || true
+	done
+	if [[ -n "$vgw_pid" ]]; then
+		kill "$vgw_pid" 2>/dev/null || true
+		wait "$vgw_pid" 2>/dev/null || true
 	fi
 	if [[ "${KEEP_IMAGE:-0}" != 1 ]]; then
 		"${PODMAN[@]}" rmi -f "$IMAGE" >/dev/null 2>&1 || true
@@ -257,6 +267,56 @@ t=$SECONDS
 stop_s=$((SECONDS - t))
 exit_code="$("${PODMAN[@]}" container inspect --format '{{.State.ExitCode}}' "$CTR")"
 if [[ "$exit_code" == 0 ]]; then ok "SIGTERM: exit 0 after ${stop_s}s"; else fail "SIGTERM: exit status $exit_code after ${stop_s}s"; fi
+
+# 8. The production path: start-up sync from S3 into /app/vectorstore inside
+# the image, as uid 10001 (checks that /app and /app/vectorstore are writable
+# the way the sync needs). S3 is a local versitygw (scripts/versitygw.sh, also
+# used by the Go tests) holding the demo store pushed with cmd/vectorstore.
+if [[ "${S3_SYNC_TEST:-1}" == 1 && -n "$DEMO_STORE" ]]; then
+	t=$SECONDS
+	vgw="$(bash "$ROOT/scripts/versitygw.sh")"
+	s3port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+	s3="http://127.0.0.1:$s3port"
+	mkdir -p "$tmp/s3"
+	ak="ct$(date +%s)" sk="ctsecret$$"
+	ROOT_ACCESS_KEY="$ak" ROOT_SECRET_KEY="$sk" "$vgw" --region ap-northeast-1 --port "127.0.0.1:$s3port" --quiet posix "$tmp/s3" >"$tmp/vgw.log" 2>&1 &
+	vgw_pid=$!
+	for _ in $(seq 1 60); do curl -s -o /dev/null --max-time 1 "$s3/" && break; sleep 0.5; done
+	# CreateBucket, signed by curl (SigV4; S3 wants the empty body's sha256).
+	curl -fsS -X PUT --aws-sigv4 "aws:amz:ap-northeast-1:s3" --user "$ak:$sk" \
+		-H "x-amz-content-sha256: $(printf '' | sha256sum | cut -d' ' -f1)" "$s3/vendor-rag-0919" >/dev/null || {
+		cat "$tmp/vgw.log" >&2
+		log "FAIL: create bucket on versitygw"
+		exit 1
+	}
+	[[ -x "$tmp/vectorstore" ]] || (cd "$context" && "$GO" build -trimpath -o "$tmp/vectorstore" ./cmd/vectorstore)
+	AWS_ACCESS_KEY_ID="$ak" AWS_SECRET_ACCESS_KEY="$sk" "$tmp/vectorstore" push --dir "$DEMO_STORE" \
+		--to s3://vendor-rag-0919/vectorstore/prod --endpoint "$s3" --path-style --region ap-northeast-1 >"$tmp/push.log" 2>&1 || {
+		cat "$tmp/push.log" >&2
+		log "FAIL: vectorstore push to versitygw"
+		exit 1
+	}
+	"${PODMAN[@]}" run -d --name "$CTR-s3" --runtime runc --cgroup-manager cgroupfs --network host \
+		--ulimit nofile=1024:1024 --ulimit nproc=1024:1024 -e PORT="$port" \
+		-e VECTORSTORE_S3_URI=s3://vendor-rag-0919/vectorstore/prod -e S3_ENDPOINT="$s3" -e AWS_REGION=ap-northeast-1 \
+		-e AWS_ACCESS_KEY_ID="$ak" -e AWS_SECRET_ACCESS_KEY="$sk" -e SYNC_TIMEOUT=60s "${demo_env[@]/#/--env=}" "$IMAGE" >/dev/null
+	CTR_SAVED="$CTR" CTR="$CTR-s3"
+	if wait_status /ready 200 90; then
+		body="$(curl -s --max-time 2 "$base/ready")"
+		if [[ "$body" == *s3://vendor-rag-0919/vectorstore/prod* ]]; then
+			ok "S3 start-up sync into /app/vectorstore as uid 10001: /ready 200 after $((SECONDS - t))s"
+		else
+			fail "S3 sync: /ready does not name the S3 source: ${body:0:300}"
+		fi
+	else
+		fail "S3 sync: /ready did not answer 200 within 90s"
+	fi
+	"${PODMAN[@]}" stop -t 30 "$CTR" >/dev/null
+	CTR="$CTR_SAVED"
+	kill "$vgw_pid" 2>/dev/null || true
+	wait "$vgw_pid" 2>/dev/null || true
+	vgw_pid=""
+fi
 
 log "image $IMAGE: $((size_bytes / 1024 / 1024)) MiB ($size_bytes bytes, $layers layers)"
 log "memory: RSS $((rss_kb / 1024)) MiB after start, peak $((hwm_kb / 1024)) MiB after 20 /search requests (store: ${DEMO_STORE:-none})"
