@@ -285,7 +285,8 @@ func TestPolicies_LeastPrivilege(t *testing.T) {
 				}
 				for _, r := range s.Resource {
 					// The only action that cannot be scoped to a resource.
-					if r == "*" && !(len(s.Action) == 1 && s.Action[0] == "ecr:GetAuthorizationToken") {
+					authTokenOnly := len(s.Action) == 1 && s.Action[0] == "ecr:GetAuthorizationToken"
+					if r == "*" && !authTokenOnly {
 						t.Errorf("statement %d: %v on Resource *", i, s.Action)
 					}
 				}
