@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -222,7 +223,9 @@ func TestSelectNeighbors(t *testing.T) {
 func TestFilteredSearch(t *testing.T) {
 	const n, dim, k = 4000, 32, 10
 	base, queries := testData(t, n, 50, dim, true)
-	h := mustBuild(t, dim, Cosine, base, HNSWConfig{EFConstruction: 64})
+	// Four workers even on a one-CPU machine: the parallel build is
+	// exercised (and checked by -race) wherever the test runs.
+	h := mustBuild(t, dim, Cosine, base, HNSWConfig{EFConstruction: 64, Workers: 4})
 	f := mustFlat(t, dim, Cosine, base)
 	for _, mod := range []uint32{2, 5, 50, 1000} {
 		filter := func(id uint32) bool { return id%mod == 0 }
@@ -547,22 +550,43 @@ func TestReadCorrupt(t *testing.T) {
 }
 
 func FuzzReadHNSW(f *testing.F) {
-	good, vecs := smallGraph(f)
+	// A small graph keeps inputs short so the fuzzer mutates headers and
+	// links rather than spending its time copying.
+	base, _ := testData(f, 40, 0, 4, true)
+	h := mustBuild(f, 4, Cosine, base, HNSWConfig{M: 2, EFConstruction: 8, Workers: 1})
+	var buf bytes.Buffer
+	h.WriteGraph(&buf)
+	good, vecs := buf.Bytes(), h.Vectors()
 	f.Add(good)
 	f.Add(good[:headerSize])
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		h, err := ReadHNSW(bytes.NewReader(data), 8, Cosine, clone(vecs))
-		if err != nil {
-			var ge *GraphError
-			if !errors.As(err, &ge) {
-				t.Fatalf("error is not a GraphError: %v", err)
-			}
-			return
+		// Once as given, and once with the checksum recomputed so that
+		// mutated graphs which pass every check are searched too.
+		inputs := [][]byte{data}
+		if len(data) >= 4 {
+			fixed := slices.Clone(data)
+			binary.LittleEndian.PutUint32(fixed[len(fixed)-4:], crc32.Checksum(fixed[:len(fixed)-4], castagnoli))
+			inputs = append(inputs, fixed)
 		}
-		// Whatever loads must be searchable without panicking.
-		if _, err := h.Search(vecs[:8], 5, SearchOptions{}); err != nil {
-			t.Fatal(err)
+		for _, in := range inputs {
+			g, err := ReadHNSW(bytes.NewReader(in), 4, Cosine, clone(vecs))
+			if err != nil {
+				var ge *GraphError
+				if !errors.As(err, &ge) {
+					t.Fatalf("error is not a GraphError: %v", err)
+				}
+				continue
+			}
+			// Whatever loads must be searchable without panicking.
+			for _, q := range [][]float32{vecs[:4], {1, 0, 0, 0}} {
+				if _, err := g.Search(q, 5, SearchOptions{EF: 10}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := g.Search(q, 5, SearchOptions{Filter: func(id uint32) bool { return id%2 == 0 }}); err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
 	})
 }
