@@ -29,16 +29,15 @@ type command struct {
 // commands lists every subcommand; each lives in its own file.
 func commands() []command {
 	return []command{
-		// Add one line per subcommand, e.g. benchCommand(),
-		benchCommand(),
-		genCommand(),
+		buildCommand(),
+		importFAISSCommand(),
 		inspectCommand(),
 		verifyCommand(),
-		importFAISSCommand(),
-		buildCommand(),
+		pushCommand(),
 		searchCommand(),
 		evalCommand(),
-		pushCommand(),
+		genCommand(),
+		benchCommand(),
 	}
 }
 
