@@ -64,8 +64,13 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 		Source:      source,
 		Sync:        syncFn,
 		SyncTimeout: cfg.SyncTimeout,
+		// A LangChain folder has no persisted graph: serve it with exact
+		// search at once and build the graph in the background.
 		Open: func(ctx context.Context, dir string) (*store.Store, error) {
-			return store.Open(ctx, dir, store.OpenOptions{Embedding: emb.Info(), EFSearch: cfg.SearchEF})
+			return store.Open(ctx, dir, store.OpenOptions{Embedding: emb.Info(), EFSearch: cfg.SearchEF, DeferGraph: true})
+		},
+		Upgrade: func(ctx context.Context, st *store.Store) (*store.Store, error) {
+			return st.WithHNSW(ctx, cfg.SearchEF)
 		},
 		Swap:     svc.Swap,
 		OnLoaded: ready.SetReady,

@@ -35,6 +35,11 @@ type Config struct {
 	Open func(ctx context.Context, dir string) (*store.Store, error)
 	// Swap makes st the served store.
 	Swap func(st *store.Store) error
+	// Upgrade, if set, runs in the background after a load whose store
+	// NeedsGraph (a LangChain folder opened with an exact index so that it
+	// serves at once) and returns the store with its HNSW graph; that is
+	// swapped in unless another load happened meanwhile.
+	Upgrade func(ctx context.Context, st *store.Store) (*store.Store, error)
 	// OnLoaded, if set, is called after every successful load (start-up,
 	// reload or poll) with the note Load returns, so readiness can follow.
 	OnLoaded func(note string)
@@ -63,10 +68,12 @@ type Status struct {
 
 // Loader loads stores. Create it with New.
 type Loader struct {
-	cfg    Config
-	log    *slog.Logger
-	mu     sync.Mutex // serialises loads
-	status atomic.Pointer[Status]
+	cfg     Config
+	log     *slog.Logger
+	mu      sync.Mutex   // serialises loads and upgrades
+	current *store.Store // the store last swapped in; guarded by mu
+	status  atomic.Pointer[Status]
+	bg      sync.WaitGroup // background upgrades
 }
 
 // New returns a Loader; it loads nothing until Load is called.
@@ -177,6 +184,13 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 		next.Reloads++
 	}
 	l.status.Store(&next)
+	l.current = st
+	if l.cfg.Upgrade != nil && st.NeedsGraph() {
+		l.bg.Add(1)
+		// Not tied to ctx: an admin reload's request ends long before the
+		// graph is built.
+		go l.upgrade(context.WithoutCancel(ctx), st)
+	}
 	l.log.LogAttrs(ctx, slog.LevelInfo, "vector store loaded",
 		slog.String("format", next.Format), slog.Int("count", next.Count), slog.Int("dims", next.Dims),
 		slog.String("version", next.Version), slog.String("source", next.Source),
@@ -186,6 +200,44 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 	}
 	return next, note, nil
 }
+
+// upgrade builds st's graph and swaps it in if st is still the store
+// served.
+func (l *Loader) upgrade(ctx context.Context, st *store.Store) {
+	defer l.bg.Done()
+	start := time.Now()
+	l.log.LogAttrs(ctx, slog.LevelInfo, "building the HNSW graph in the background; exact search serves meanwhile",
+		slog.Int("count", len(st.Chunks)))
+	up, err := l.cfg.Upgrade(ctx, st)
+	if err != nil {
+		l.log.LogAttrs(ctx, slog.LevelWarn, "background graph build failed; exact search keeps serving", slog.Any("error", err))
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.current != st {
+		l.log.LogAttrs(ctx, slog.LevelInfo, "background graph discarded: another store was loaded meanwhile")
+		return
+	}
+	if err := l.cfg.Swap(up); err != nil {
+		l.log.LogAttrs(ctx, slog.LevelWarn, "background graph not swapped in", slog.Any("error", err))
+		return
+	}
+	l.current = up
+	if prev := l.status.Load(); prev != nil {
+		next := *prev
+		if up.Manifest.Index != nil {
+			next.Index = up.Manifest.Index.Type
+		}
+		l.status.Store(&next)
+	}
+	l.log.LogAttrs(ctx, slog.LevelInfo, "HNSW graph built and swapped in",
+		slog.Int("count", len(up.Chunks)), slog.Float64("took_ms", float64(time.Since(start).Milliseconds())))
+}
+
+// Wait blocks until background graph builds have finished (for tests and
+// orderly shutdown).
+func (l *Loader) Wait() { l.bg.Wait() }
 
 // Poll calls Load every interval until ctx is done. Failures are logged
 // and recorded in Status; the served store stays.

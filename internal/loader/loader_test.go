@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/store"
 )
@@ -196,5 +197,69 @@ func TestLoad_OnLoadedFollowsEveryLoad(t *testing.T) {
 	l.Load(ctx) // failure: no call
 	if len(notes) != 2 || !strings.Contains(notes[0], "local copy") || notes[1] != "" {
 		t.Errorf("notes %q", notes)
+	}
+}
+
+func TestLoad_BackgroundUpgrade(t *testing.T) {
+	t.Parallel()
+	flatStore := func(version string) *store.Store {
+		n, dims := store.ExactThreshold+1, 4
+		idx, err := ann.NewFlat(dims, ann.L2, make([]float32, n*dims))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &store.Store{Format: store.FormatLangChain, Chunks: make([]store.Chunk, n), Index: idx, LoadedAt: time.Now(),
+			Manifest: store.Manifest{Version: version, Index: &store.IndexInfo{Type: "flat"}}}
+	}
+	for _, superseded := range []bool{false, true} {
+		var swapped []*store.Store
+		release := make(chan struct{})
+		version := "v1"
+		l, err := New(Config{
+			Dir:  t.TempDir(),
+			Open: func(context.Context, string) (*store.Store, error) { return flatStore(version), nil },
+			Swap: func(st *store.Store) error { swapped = append(swapped, st); return nil },
+			Upgrade: func(_ context.Context, st *store.Store) (*store.Store, error) {
+				<-release
+				c := *st
+				c.Manifest.Index = &store.IndexInfo{Type: "hnsw"}
+				return &c, nil
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := l.Load(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if st := l.Status(); st.Index != "flat" {
+			t.Fatalf("served before the graph: %q", st.Index)
+		}
+		if superseded {
+			version = "v2"
+			// The graph of v1 finishes after v2 (another flat store) is loaded:
+			// v1's graph must not replace v2.
+			go func() { time.Sleep(10 * time.Millisecond); close(release) }()
+			if _, _, err := l.Load(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			close(release)
+		}
+		l.Wait()
+		var versions []string
+		for _, st := range swapped {
+			versions = append(versions, st.Manifest.Version+"/"+st.Manifest.Index.Type)
+		}
+		want := "v1/flat v1/hnsw"
+		if superseded {
+			want = "v1/flat v2/flat v2/hnsw"
+		}
+		if got := strings.Join(versions, " "); got != want {
+			t.Errorf("superseded=%v: swaps %q, want %q", superseded, got, want)
+		}
+		if st := l.Status(); st.Index != "hnsw" {
+			t.Errorf("status index %q after upgrade", st.Index)
+		}
 	}
 }

@@ -45,21 +45,13 @@ func openLangChain(ctx context.Context, dir string, opts OpenOptions) (*Store, e
 			metric = ann.InnerProduct
 		}
 	}
-	exact := opts.Exact || rows.Count <= ExactThreshold
+	exact := opts.Exact || opts.DeferGraph || rows.Count <= ExactThreshold
 	var idx ann.Index
 	info := &IndexInfo{Type: "flat"}
 	if exact {
 		idx, err = ann.NewFlat(rows.Dim, metric, rows.Vectors)
 	} else {
-		cfg := ann.HNSWConfig{M: langChainM, EFConstruction: langChainEFConstruction,
-			EFSearch: opts.EFSearch, Workers: runtime.GOMAXPROCS(0)}
-		var h *ann.HNSW
-		h, err = ann.BuildHNSW(ctx, rows.Dim, metric, rows.Vectors, cfg)
-		if err == nil {
-			idx = h
-			c := h.Config()
-			info = &IndexInfo{Type: "hnsw", M: c.M, EFConstruction: c.EFConstruction, EFSearch: c.EFSearch}
-		}
+		idx, info, err = buildLangChainGraph(ctx, rows.Dim, metric, rows.Vectors, opts.EFSearch)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: index %s: %w", dir, err)
@@ -84,6 +76,50 @@ func openLangChain(ctx context.Context, dir string, opts OpenOptions) (*Store, e
 		Index:    idx,
 		LoadedAt: time.Now(),
 	}, nil
+}
+
+// buildLangChainGraph builds the HNSW graph Open uses for a LangChain
+// folder; it takes ownership of vectors.
+func buildLangChainGraph(ctx context.Context, dim int, metric ann.Metric, vectors []float32, efSearch int) (ann.Index, *IndexInfo, error) {
+	cfg := ann.HNSWConfig{M: langChainM, EFConstruction: langChainEFConstruction,
+		EFSearch: efSearch, Workers: runtime.GOMAXPROCS(0)}
+	h, err := ann.BuildHNSW(ctx, dim, metric, vectors, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	c := h.Config()
+	return h, &IndexInfo{Type: "hnsw", M: c.M, EFConstruction: c.EFConstruction, EFSearch: c.EFSearch}, nil
+}
+
+// NeedsGraph reports whether s is served by an exact index that
+// WithHNSW would replace: a LangChain folder opened with DeferGraph and
+// larger than ExactThreshold.
+func (s *Store) NeedsGraph() bool {
+	_, flat := s.Index.(*ann.Flat)
+	return flat && s.Format == FormatLangChain && len(s.Chunks) > ExactThreshold
+}
+
+// WithHNSW returns a copy of s served by an HNSW graph built over its
+// vectors, for a store opened with DeferGraph; s itself is unchanged and
+// may be searched meanwhile. A store that NeedsGraph does not is returned
+// as it is. The vectors are shared with s, except for Cosine, where the
+// build may renormalise rows and so works on a copy.
+func (s *Store) WithHNSW(ctx context.Context, efSearch int) (*Store, error) {
+	if !s.NeedsGraph() {
+		return s, nil
+	}
+	flat := s.Index.(*ann.Flat)
+	vectors := flat.Vectors()
+	if flat.Metric() == ann.Cosine {
+		vectors = append([]float32(nil), vectors...)
+	}
+	idx, info, err := buildLangChainGraph(ctx, flat.Dim(), flat.Metric(), vectors, efSearch)
+	if err != nil {
+		return nil, fmt.Errorf("store: index %s: %w", s.Dir, err)
+	}
+	c := *s
+	c.Index, c.Manifest.Index = idx, info
+	return &c, nil
 }
 
 // ReadLangChain reads the vectors and chunks of a LangChain FAISS folder

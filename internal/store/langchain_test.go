@@ -409,3 +409,60 @@ func FuzzNative(f *testing.F) {
 		}
 	})
 }
+
+func TestWithHNSW_DeferredGraph(t *testing.T) {
+	t.Parallel()
+	const n, dims = ExactThreshold + 300, 16
+	_, vecs := testData(n, dims, 9)
+	texts := make([]string, n)
+	for i := range texts {
+		texts[i] = fmt.Sprintf("doc %d", i)
+	}
+	dir := t.TempDir()
+	writeLangChain(t, dir, dims, false, append([]float32(nil), vecs...), texts)
+	for _, metric := range []ann.Metric{0, ann.Cosine} {
+		s, err := Open(context.Background(), dir, OpenOptions{DeferGraph: true, Metric: metric})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, flat := s.Index.(*ann.Flat); !flat || !s.NeedsGraph() || s.Manifest.Index.Type != "flat" {
+			t.Fatalf("metric %v: deferred open gave %T %+v", metric, s.Index, s.Manifest.Index)
+		}
+		// Search the exact store while the graph is built, as the server does.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for i := 0; i < 200; i++ {
+				if _, err := s.Index.Search(vecs[:dims], 3, ann.SearchOptions{}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+		g, err := s.WithHNSW(context.Background(), 64)
+		<-done
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := g.Index.(*ann.HNSW); !ok || g.Manifest.Index.Type != "hnsw" || g.NeedsGraph() {
+			t.Fatalf("metric %v: after WithHNSW %T %+v", metric, g.Index, g.Manifest.Index)
+		}
+		if _, flat := s.Index.(*ann.Flat); !flat || s.Manifest.Index.Type != "flat" {
+			t.Fatalf("WithHNSW changed the original store")
+		}
+		agree := 0
+		for i := 0; i < n; i += 23 {
+			a, _ := s.Index.Search(vecs[i*dims:(i+1)*dims], 1, ann.SearchOptions{})
+			b, _ := g.Index.Search(vecs[i*dims:(i+1)*dims], 1, ann.SearchOptions{})
+			if a[0].ID == b[0].ID {
+				agree++
+			}
+		}
+		if agree < (n/23)*95/100 {
+			t.Errorf("metric %v: graph agrees with exact on %d of %d", metric, agree, n/23)
+		}
+		if again, _ := g.WithHNSW(context.Background(), 64); again != g {
+			t.Errorf("WithHNSW on a graph store must return it unchanged")
+		}
+	}
+}

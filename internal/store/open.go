@@ -55,6 +55,11 @@ type OpenOptions struct {
 	EFSearch int
 	// Exact serves every search from an exact (flat) index instead of HNSW.
 	Exact bool
+	// DeferGraph opens a LangChain folder with an exact index instead of
+	// building its HNSW graph first, so the store can be served at once;
+	// build the graph afterwards with (*Store).WithHNSW. Native stores load
+	// their persisted graph either way.
+	DeferGraph bool
 }
 
 // Open loads the vector store in dir: a native store when dir holds
