@@ -2,6 +2,7 @@ package chunk
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -195,8 +196,8 @@ func TestParse_Formats(t *testing.T) {
 
 func TestParse_Unsupported(t *testing.T) {
 	t.Parallel()
-	if _, err := Parse("x.pdf", nil); err == nil {
-		t.Fatal("want error for .pdf")
+	if _, err := Parse("x.docx", nil); !errors.Is(err, ErrUnsupported) {
+		t.Fatalf("Parse(x.docx) error = %v, want ErrUnsupported", err)
 	}
 }
 
@@ -237,7 +238,7 @@ func TestLoadDir_SortedSkipsHidden(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	files := map[string]string{
-		"b.md": "# B\nb", "a/x.txt": "x", ".hidden/y.md": "# Y", "c.pdf": "%PDF", "d.html": "<p>d</p>",
+		"b.md": "# B\nb", "a/x.txt": "x", ".hidden/y.md": "# Y", "c.docx": "PK", "d.html": "<p>d</p>",
 	}
 	for name, body := range files {
 		p := filepath.Join(dir, name)

@@ -33,20 +33,23 @@ type Document struct {
 type Section struct {
 	Heading string
 	Text    string
+	// Page is the 1-based PDF page the text comes from; 0 for other
+	// formats. A PDF gives one Section per page.
+	Page int
 }
 
 // Supported reports whether Load handles files with the name's extension.
 func Supported(name string) bool {
 	switch strings.ToLower(filepath.Ext(name)) {
-	case ".md", ".markdown", ".txt", ".text", ".html", ".htm":
+	case ".md", ".markdown", ".txt", ".text", ".html", ".htm", ".pdf":
 		return true
 	}
 	return false
 }
 
 // Parse turns a file's content into a Document by the extension of source:
-// Markdown (.md, .markdown), plain text (.txt, .text) or HTML (.html,
-// .htm). Other extensions give an error wrapping ErrUnsupported.
+// Markdown (.md, .markdown), plain text (.txt, .text), HTML (.html, .htm)
+// or PDF (.pdf). Other extensions give an error wrapping ErrUnsupported.
 func Parse(source string, content []byte) (Document, error) {
 	var doc Document
 	var err error
@@ -57,6 +60,8 @@ func Parse(source string, content []byte) (Document, error) {
 		doc = Document{Sections: []Section{{Text: string(content)}}}
 	case ".html", ".htm":
 		doc, err = parseHTML(content)
+	case ".pdf":
+		doc, err = parsePDF(content)
 	default:
 		return Document{}, fmt.Errorf("%w: %s", ErrUnsupported, source)
 	}
@@ -134,6 +139,9 @@ func Chunks(doc Document, opts Options) []store.Chunk {
 			md := map[string]any{"source": doc.Source, "title": doc.Title, "chunk": i}
 			if sec.Heading != "" {
 				md["section"] = sec.Heading
+			}
+			if sec.Page > 0 {
+				md["page"] = sec.Page
 			}
 			out = append(out, store.Chunk{ID: ID(doc.Source, i), Text: text, Metadata: md})
 		}

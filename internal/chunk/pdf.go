@@ -1,0 +1,467 @@
+package chunk
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/ledongthuc/pdf"
+)
+
+// pdfLimits bounds the work spent on one PDF, so a hostile or broken file
+// ends in an error rather than a hang or an out-of-memory kill.
+type pdfLimits struct {
+	// ReadBytes caps the bytes the PDF library may read from the file in
+	// total; it re-reads objects on every access, and a reference loop
+	// (an xref /Prev chain pointing to itself) would read forever.
+	ReadBytes int64
+	// Ops caps content-stream operators interpreted over all pages.
+	Ops int
+	// Nodes caps page-tree nodes visited (a loop in /Kids ends here).
+	Nodes int
+	// Text caps the extracted text, in bytes.
+	Text int
+}
+
+// defaultPDFLimits is generous for real documents (the test fixtures read
+// about 10 times their size, a few KiB for each object they resolve):
+// reading 64 times the file plus 256 MiB, 50 million operators, a million
+// page-tree nodes, 64 MiB of text. A /Prev loop ends after about 3 s.
+func defaultPDFLimits(size int) pdfLimits {
+	return pdfLimits{ReadBytes: 256<<20 + 64*int64(size), Ops: 50_000_000, Nodes: 1 << 20, Text: 64 << 20}
+}
+
+// errPDFLimit is raised (as a panic, recovered in parsePDF) when a limit is
+// hit.
+var errPDFLimit = errors.New("pdf: work limit exceeded")
+
+// parsePDF extracts the text of each page into its own Section (Page set,
+// 1-based), so no chunk spans two pages. The title is the Info dictionary's
+// Title (unless it is the placeholder "untitled"), else the first line of
+// text. Any panic inside the PDF library is
+// turned into an error.
+func parsePDF(b []byte) (Document, error) {
+	return parsePDFLimits(b, defaultPDFLimits(len(b)))
+}
+
+func parsePDFLimits(b []byte, lim pdfLimits) (doc Document, err error) {
+	ra := &budgetReaderAt{r: bytes.NewReader(b), left: lim.ReadBytes}
+	defer func() {
+		if r := recover(); r != nil {
+			doc = Document{}
+			// The library reports read errors as panics of its own
+			// making, so an exhausted budget is detected here, not by
+			// errors.Is on the value.
+			if e, ok := r.(error); (ok && errors.Is(e, errPDFLimit)) || ra.left < 0 {
+				err = errPDFLimit
+				return
+			}
+			err = fmt.Errorf("pdf: malformed file: %v", r)
+		}
+	}()
+	r, err := pdf.NewReader(ra, int64(len(b)))
+	if err != nil {
+		if errors.Is(err, pdf.ErrInvalidPassword) {
+			return Document{}, errors.New("pdf: encrypted with a password")
+		}
+		if ra.left < 0 {
+			return Document{}, errPDFLimit
+		}
+		return Document{}, fmt.Errorf("pdf: %w", err)
+	}
+	x := &pdfExtractor{lim: lim}
+	pages := x.pages(r.Trailer().Key("Root").Key("Pages"))
+	for i, p := range pages {
+		text := x.pageText(p)
+		if strings.TrimSpace(text) == "" {
+			continue
+		}
+		doc.Sections = append(doc.Sections, Section{Text: text, Page: i + 1})
+		if doc.Title == "" {
+			first, _, _ := strings.Cut(text, "\n")
+			doc.Title = truncateRunes(strings.TrimSpace(first), 200)
+		}
+	}
+	if t := strings.TrimSpace(r.Trailer().Key("Info").Key("Title").Text()); t != "" && utf8.ValidString(t) &&
+		!strings.EqualFold(t, "untitled") { // ReportLab's and others' placeholder
+		doc.Title = t
+	}
+	return doc, nil
+}
+
+// budgetReaderAt fails reads once left bytes have been read.
+type budgetReaderAt struct {
+	r    io.ReaderAt
+	left int64
+}
+
+func (b *budgetReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if b.left < 0 {
+		return 0, errPDFLimit
+	}
+	n, err := b.r.ReadAt(p, off)
+	b.left -= int64(n)
+	return n, err
+}
+
+type pdfExtractor struct {
+	lim   pdfLimits
+	nodes int
+	ops   int
+	text  int
+}
+
+// pages returns the leaves of the page tree in order, visiting at most
+// lim.Nodes nodes and 64 levels.
+func (x *pdfExtractor) pages(root pdf.Value) []pdf.Page {
+	var out []pdf.Page
+	var walk func(v pdf.Value, depth int)
+	walk = func(v pdf.Value, depth int) {
+		x.nodes++
+		if x.nodes > x.lim.Nodes || depth > 64 {
+			panic(errPDFLimit)
+		}
+		kids := v.Key("Kids")
+		if v.Key("Type").Name() == "Pages" || (v.Key("Type").Name() != "Page" && kids.Kind() == pdf.Array) {
+			for i := 0; i < kids.Len(); i++ {
+				walk(kids.Index(i), depth+1)
+			}
+			return
+		}
+		if v.Kind() == pdf.Dict {
+			out = append(out, pdf.Page{V: v})
+		}
+	}
+	walk(root, 0)
+	return out
+}
+
+// pdfFont decodes a font's character codes and estimates their advance.
+type pdfFont struct {
+	decode func(raw string) string
+	// widths[code-first] in 1/1000 em; nil when the font gives none.
+	widths []float64
+	first  int
+	// twoByte fonts (Type0) use 2-byte codes, each estimated at 1 em.
+	twoByte bool
+}
+
+func newPDFFont(f pdf.Font) *pdfFont {
+	pf := &pdfFont{twoByte: f.V.Key("Subtype").Name() == "Type0"}
+	enc := f.V.Key("Encoding").Name()
+	switch {
+	case strings.HasSuffix(enc, "-UCS2-H") || strings.HasSuffix(enc, "-UCS2-V") ||
+		strings.HasSuffix(enc, "-UTF16-H") || strings.HasSuffix(enc, "-UTF16-V"):
+		// Predefined CMaps whose codes are Unicode (UniJIS-UCS2-H,
+		// UniGB-UTF16-H, ...); the library knows only UniGB-UCS2-H.
+		pf.decode = decodeUTF16BE
+	default:
+		e := f.Encoder()
+		pf.decode = e.Decode
+	}
+	if !pf.twoByte {
+		pf.first = int(f.V.Key("FirstChar").Int64())
+		if w := f.V.Key("Widths"); w.Kind() == pdf.Array && w.Len() <= 256 {
+			pf.widths = make([]float64, w.Len())
+			for i := range pf.widths {
+				pf.widths[i] = w.Index(i).Float64()
+			}
+		}
+	}
+	return pf
+}
+
+// advance estimates the width of raw in em: the font's widths when it has
+// them, else 0.5 em a byte (1 em a 2-byte code).
+func (f *pdfFont) advance(raw string) float64 {
+	if f == nil {
+		return 0.5 * float64(len(raw))
+	}
+	if f.twoByte {
+		return float64(len(raw) / 2)
+	}
+	var w float64
+	for i := 0; i < len(raw); i++ {
+		c := int(raw[i]) - f.first
+		if c >= 0 && c < len(f.widths) && f.widths[c] > 0 {
+			w += f.widths[c] / 1000
+		} else {
+			w += 0.5
+		}
+	}
+	return w
+}
+
+func decodeUTF16BE(raw string) string {
+	u := make([]uint16, 0, len(raw)/2)
+	for i := 0; i+1 < len(raw); i += 2 {
+		u = append(u, uint16(raw[i])<<8|uint16(raw[i+1]))
+	}
+	return string(utf16.Decode(u))
+}
+
+// matrix is a PDF transformation [a b c d e f].
+type matrix [6]float64
+
+var identity = matrix{1, 0, 0, 1, 0, 0}
+
+func (m matrix) mul(n matrix) matrix {
+	return matrix{
+		m[0]*n[0] + m[1]*n[2], m[0]*n[1] + m[1]*n[3],
+		m[2]*n[0] + m[3]*n[2], m[2]*n[1] + m[3]*n[3],
+		m[4]*n[0] + m[5]*n[2] + n[4], m[4]*n[1] + m[5]*n[3] + n[5],
+	}
+}
+
+func translate(tx, ty float64) matrix { return matrix{1, 0, 0, 1, tx, ty} }
+
+// pdfLine is one baseline of text.
+type pdfLine struct {
+	y, size float64
+	text    strings.Builder
+}
+
+// pageText interprets a page's content stream and returns its text: lines
+// in stream order, wrapped lines of a paragraph joined, paragraphs (a
+// vertical gap of more than 1.6 font sizes, or a jump up the page)
+// separated by a blank line. Text inside form XObjects is not read.
+func (x *pdfExtractor) pageText(p pdf.Page) string {
+	strm := p.V.Key("Contents")
+	if strm.Kind() != pdf.Stream && strm.Kind() != pdf.Array {
+		return ""
+	}
+	fontRes := p.Resources().Key("Font")
+	fonts := map[string]*pdfFont{}
+	var (
+		ctm           = identity
+		stack         []matrix
+		tm, tlm       = identity, identity
+		font          *pdfFont
+		size, leading float64
+		lines         []*pdfLine
+		cur           *pdfLine
+		endX          float64 // device x where the last shown text ended
+		moved         bool    // a positioning operator since the last text
+		space         bool    // TJ kerning asked for a space
+	)
+	num := func(args []pdf.Value, i int) float64 {
+		if i < len(args) {
+			f := args[i].Float64()
+			if !math.IsNaN(f) && !math.IsInf(f, 0) {
+				return f
+			}
+		}
+		return 0
+	}
+	setTm := func(m matrix) { tlm, tm, moved = m, m, true }
+	show := func(raw string) {
+		if raw == "" {
+			return
+		}
+		var s string
+		if font != nil {
+			s = font.decode(raw)
+		} else {
+			s = latin1(raw)
+		}
+		s = cleanPDFText(s)
+		trm := tm.mul(ctm)
+		px, py := trm[4], trm[5]
+		fs := math.Abs(size) * math.Hypot(trm[2], trm[3])
+		if fs == 0 {
+			fs = 1
+		}
+		switch {
+		case cur == nil || math.Abs(py-cur.y) > 0.5*math.Max(fs, cur.size):
+			cur = &pdfLine{y: py, size: fs}
+			lines = append(lines, cur)
+		case space || (moved && px-endX > 0.25*fs):
+			if t := cur.text.String(); t != "" && !strings.HasSuffix(t, " ") && !strings.HasPrefix(s, " ") {
+				cur.text.WriteByte(' ')
+			}
+		}
+		cur.size = math.Max(cur.size, fs)
+		x.text += len(s)
+		if x.text > x.lim.Text {
+			panic(errPDFLimit)
+		}
+		cur.text.WriteString(s)
+		adv := font.advance(raw) * size
+		tm = translate(adv, 0).mul(tm)
+		endX = tm.mul(ctm)[4]
+		moved, space = false, false
+	}
+	pdf.Interpret(strm, func(stk *pdf.Stack, op string) {
+		x.ops++
+		if x.ops > x.lim.Ops {
+			panic(errPDFLimit)
+		}
+		n := stk.Len()
+		if n > 64 {
+			n = 64 // operators take at most 6 operands
+		}
+		args := make([]pdf.Value, n)
+		for i := n - 1; i >= 0; i-- {
+			args[i] = stk.Pop()
+		}
+		for stk.Len() > 0 {
+			stk.Pop()
+		}
+		switch op {
+		case "q":
+			if len(stack) < 256 {
+				stack = append(stack, ctm)
+			}
+		case "Q":
+			if len(stack) > 0 {
+				ctm = stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+			}
+		case "cm":
+			if len(args) == 6 {
+				ctm = matrix{num(args, 0), num(args, 1), num(args, 2), num(args, 3), num(args, 4), num(args, 5)}.mul(ctm)
+			}
+		case "BT":
+			setTm(identity)
+		case "Tf":
+			if len(args) == 2 {
+				name := args[0].Name()
+				f, ok := fonts[name]
+				if !ok {
+					if fv := fontRes.Key(name); fv.Kind() == pdf.Dict {
+						f = newPDFFont(pdf.Font{V: fv})
+					}
+					fonts[name] = f
+				}
+				font, size = f, num(args, 1)
+			}
+		case "TL":
+			leading = num(args, 0)
+		case "Td", "TD":
+			if len(args) == 2 {
+				if op == "TD" {
+					leading = -num(args, 1)
+				}
+				setTm(translate(num(args, 0), num(args, 1)).mul(tlm))
+			}
+		case "Tm":
+			if len(args) == 6 {
+				setTm(matrix{num(args, 0), num(args, 1), num(args, 2), num(args, 3), num(args, 4), num(args, 5)})
+			}
+		case "T*":
+			setTm(translate(0, -leading).mul(tlm))
+		case "Tj":
+			if len(args) == 1 {
+				show(args[0].RawString())
+			}
+		case "'", "\"":
+			setTm(translate(0, -leading).mul(tlm))
+			if len(args) > 0 {
+				show(args[len(args)-1].RawString())
+			}
+		case "TJ":
+			if len(args) != 1 {
+				return
+			}
+			a := args[0]
+			for i := 0; i < a.Len(); i++ {
+				v := a.Index(i)
+				switch v.Kind() {
+				case pdf.String:
+					show(v.RawString())
+				case pdf.Integer, pdf.Real:
+					k := num([]pdf.Value{v}, 0)
+					tm = translate(-k/1000*size, 0).mul(tm)
+					if k < -200 {
+						space = true
+					}
+				}
+			}
+		}
+	})
+	return joinPDFLines(lines)
+}
+
+// joinPDFLines joins the lines of a page: a paragraph break (blank line)
+// where the baseline drops by more than 1.6 font sizes or rises; else one
+// space, or nothing next to a wide (CJK) character or after a hyphen
+// that ends a word continued in lowercase ("tempera-" + "ture").
+func joinPDFLines(lines []*pdfLine) string {
+	var b strings.Builder
+	var prev *pdfLine
+	for _, l := range lines {
+		t := strings.TrimSpace(l.text.String())
+		if t == "" {
+			continue
+		}
+		if prev != nil {
+			out := b.String()
+			last, _ := utf8.DecodeLastRuneInString(out)
+			first, _ := utf8.DecodeRuneInString(t)
+			drop := prev.y - l.y
+			switch {
+			case drop > 1.6*math.Max(l.size, prev.size) || drop < 0:
+				b.WriteString("\n\n")
+			case last == '-' && unicode.IsLower(first) && len(out) >= 2 && unicode.IsLetter(lastRuneBefore(out, 1)):
+				b.Reset()
+				b.WriteString(out[:len(out)-1])
+			case isWide(last) || isWide(first):
+			default:
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(t)
+		prev = l
+	}
+	return b.String()
+}
+
+// lastRuneBefore returns the rune before the last n bytes of s.
+func lastRuneBefore(s string, n int) rune {
+	r, _ := utf8.DecodeLastRuneInString(s[:len(s)-n])
+	return r
+}
+
+// isWide reports a character of a script written without spaces between
+// words (Han, Hiragana, Katakana, Hangul) or full-width punctuation.
+func isWide(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) ||
+		(r >= 0x3000 && r <= 0x303F) || (r >= 0xFF00 && r <= 0xFFEF)
+}
+
+// cleanPDFText makes decoded text valid UTF-8 and turns control characters
+// (tabs, stray line breaks, NULs of mis-decoded codes) into spaces.
+func cleanPDFText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+func latin1(raw string) string {
+	r := make([]rune, len(raw))
+	for i := 0; i < len(raw); i++ {
+		r[i] = rune(raw[i])
+	}
+	return string(r)
+}
+
+func truncateRunes(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
+}
