@@ -13,8 +13,9 @@
 ARG GO_IMAGE=golang:1.26-bookworm
 
 FROM ${GO_IMAGE} AS build
-ARG GOPROXY=https://proxy.golang.org,direct
-ARG GOSUMDB=sum.golang.org
+# Empty GOPROXY/GOSUMDB mean the toolchain's own defaults (GOROOT/go.env).
+ARG GOPROXY
+ARG GOSUMDB
 ENV CGO_ENABLED=0 \
     GOOS=linux \
     GOFLAGS=-mod=readonly \

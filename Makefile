@@ -49,7 +49,7 @@ docs-check: docs
 
 ## container-test: build the real Dockerfile with podman and run the image
 container-test:
-	bash scripts/container_test.sh
+	@eval "$$(bash scripts/install-tools.sh --container)" && bash scripts/container_test.sh
 
 ## ci: everything CI runs
 ci: lint docs-check test container-test

@@ -7,6 +7,8 @@
 #   go:     versitygw (real S3 server) and golangci-lint (with staticcheck), pinned, cached
 # Everything lands in ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919 and is
 # reused on the next run. Usage: eval "$(scripts/install-tools.sh)"
+# With --container it also installs what scripts/container_test.sh needs:
+# podman, buildah, runc, debootstrap, curl.
 set -euo pipefail
 
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919
@@ -19,6 +21,9 @@ as_root() {
 }
 
 apt_pkgs=(chromium python3-faiss python3-numpy jq shellcheck yamllint)
+if [ "${1:-}" = --container ]; then
+	apt_pkgs+=(podman buildah runc debootstrap curl)
+fi
 command -v node >/dev/null || apt_pkgs+=(nodejs)
 command -v npm >/dev/null || apt_pkgs+=(npm)
 missing=()

@@ -11,7 +11,8 @@
 # Environment:
 #   GO_IMAGE        image name to create (docker.io/library/golang:1.26-bookworm)
 #   GOROOT_SRC      Go installation to copy (/usr/local/go)
-#   DEBIAN_MIRROR   debootstrap mirror (http://deb.debian.org/debian)
+#   DEBIAN_MIRROR   debootstrap mirror (default: the Debian mirror this machine's
+#                   apt is configured with)
 #   PODMAN_OPTS     extra global podman options (the container test passes
 #                   --storage-driver vfs)
 # Usage: scripts/make_builder_image.sh   (run as root; needs debootstrap, podman)
@@ -19,11 +20,25 @@ set -euo pipefail
 
 GO_IMAGE="${GO_IMAGE:-docker.io/library/golang:1.26-bookworm}"
 GOROOT_SRC="${GOROOT_SRC:-/usr/local/go}"
-DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+# The Debian mirror apt already uses: a URIs: line (deb822) or a "deb URL"
+# line whose URL ends in /debian.
+apt_mirror() {
+	local f files=()
+	for f in /etc/apt/sources.list.d/*.sources /etc/apt/sources.list; do
+		[[ -f "$f" ]] && files+=("$f")
+	done
+	((${#files[@]})) || return 0
+	awk '($1 == "URIs:" || $1 == "deb") && $2 ~ /\/debian\/?$/ { print $2; exit }' "${files[@]}"
+}
+DEBIAN_MIRROR="${DEBIAN_MIRROR:-$(apt_mirror)}"
 CACHE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919"
 read -r -a podman_opts <<<"${PODMAN_OPTS:-}"
 
 log() { printf 'make_builder_image: %s\n' "$*" >&2; }
+if [[ -z "$DEBIAN_MIRROR" ]]; then
+	log "no Debian mirror found in apt's sources; set DEBIAN_MIRROR"
+	exit 1
+fi
 
 go_version="$("$GOROOT_SRC/bin/go" env GOVERSION)"
 tarball="$CACHE_DIR/golang-bookworm-rootfs-${go_version}.tar"
