@@ -35,8 +35,12 @@ func (p corsPolicy) allowed(origin string) bool {
 func corsMiddleware(origins []string, re *regexp.Regexp) func(http.Handler) http.Handler {
 	p := corsPolicy{origins: origins, any: slices.Contains(origins, "*"), re: re}
 	c := cors.New(cors.Options{
-		AllowOriginFunc:  func(_ *http.Request, origin string) bool { return p.allowed(origin) },
-		AllowedMethods:   corsMethods,
+		AllowOriginFunc: func(_ *http.Request, origin string) bool { return p.allowed(origin) },
+		// Actual requests of any method get the CORS headers, as with
+		// Starlette, so the frontend can read even a 405; preflights are
+		// limited to corsMethods above.
+		AllowedMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+			http.MethodPatch, http.MethodDelete, http.MethodOptions},
 		AllowedHeaders:   []string{"*"},
 		ExposedHeaders:   []string{RequestIDHeader},
 		AllowCredentials: true,

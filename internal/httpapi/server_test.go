@@ -525,6 +525,7 @@ func TestCORS_StarletteSemantics(t *testing.T) {
 		{"allowed simple", "GET", map[string]string{"Origin": "http://localhost:3000"}, 200, "http://localhost:3000", true, true, false},
 		{"allowed amplify", "GET", map[string]string{"Origin": "https://main.example.amplifyapp.com"}, 200, "https://main.example.amplifyapp.com", true, true, false},
 		{"disallowed simple", "GET", map[string]string{"Origin": "https://evil.example"}, 200, "", false, true, false},
+		{"allowed origin, unrouted method still readable", "DELETE", map[string]string{"Origin": "http://localhost:3000"}, 405, "http://localhost:3000", true, true, false},
 		{"no origin untouched", "GET", nil, 200, "", false, false, false},
 		{"preflight allowed", "OPTIONS", map[string]string{"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type,authorization"}, 200, "http://localhost:3000", true, true, true},
 		{"preflight bad origin", "OPTIONS", map[string]string{"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}, 400, "", false, true, false},
