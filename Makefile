@@ -11,7 +11,7 @@ COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 TOOLS_ENV := eval "$$(bash scripts/install-tools.sh)"
 
-.PHONY: uselite-model uselite-reference run test test-go build lint docs docs-check ci container-test bench eval demo-store fixtures uselite-model uselite-reference fuzz clean
+.PHONY: loadtest uselite-model uselite-reference run test test-go build lint docs docs-check ci container-test bench eval demo-store fixtures uselite-model uselite-reference fuzz clean
 
 ## run: start the API on :$(PORT) with the demo store, offline embedder and extractive answers
 # use-lite knows no Japanese, so its vectors get a quarter of the weight in
@@ -57,6 +57,10 @@ ci: lint docs-check test container-test
 ## bench: HNSW vs hnswlib on 100k x 384 (see docs/BENCHMARKS.md)
 bench:
 	bash scripts/bench.sh
+
+## loadtest: end-to-end HTTP throughput and latency on loopback (hey; bounded)
+loadtest:
+	bash scripts/loadtest.sh
 
 ## eval: retrieval quality of the demo store (hit@1, hit@5, MRR per mode)
 eval:
