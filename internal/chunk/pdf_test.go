@@ -268,7 +268,7 @@ func FuzzPDF(f *testing.F) {
 		f.Add(b[:len(b)*3/4])
 	}
 	f.Add([]byte("%PDF-1.4\ntrailer\n<< /Root 1 0 R >>\nstartxref\n9\n%%EOF\n"))
-	lim := pdfLimits{ReadBytes: 8 << 20, Ops: 200_000, Nodes: 10_000, Text: 1 << 20}
+	lim := pdfLimits{ReadBytes: 1 << 20, Ops: 200_000, Nodes: 10_000, Text: 1 << 20}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > 1<<20 {
 			return
