@@ -11,7 +11,7 @@ COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 TOOLS_ENV := eval "$$(bash scripts/install-tools.sh)"
 
-.PHONY: loadtest uselite-model uselite-reference run test test-go build lint docs docs-check ci container-test bench eval demo-store fixtures uselite-model uselite-reference fuzz clean
+.PHONY: run test build lint docs docs-check ci container-test bench loadtest eval demo-store fixtures pdf-fixtures uselite-model uselite-reference fuzz clean
 
 ## run: start the API on :$(PORT) with the demo store, offline embedder and extractive answers
 # use-lite knows no Japanese, so its vectors get a quarter of the weight in
@@ -84,12 +84,16 @@ uselite-reference:
 	npm ci --prefix scripts/uselite --no-audit --no-fund
 	node scripts/uselite/reference.mjs
 
+## pdf-fixtures: regenerate the PDF loader fixtures with Debian's python3-reportlab
+pdf-fixtures:
+	/usr/bin/python3 scripts/pdf_fixtures.py --out internal/chunk/testdata/pdf
+
 ## fuzz: run each fuzz target for FUZZTIME (default 30s)
 FUZZTIME ?= 30s
 fuzz:
 	@for pkg in $$($(GO) list ./...); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
-	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s $$pkg || exit 1; \
 	  done; \
 	done
 

@@ -39,7 +39,7 @@ func buildCommand() command {
 
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("build", stderr)
-	in := fs.String("in", "", "folder of .md, .txt and .html documents (required)")
+	in := fs.String("in", "", "folder of .md, .txt, .html and .pdf documents (required)")
 	out := fs.String("out", "", "store folder to write; replaced atomically (required)")
 	embName := fs.String("embedder", embedderUseLite, "embedder: use-lite or hash")
 	size := fs.Int("chunk-size", chunk.DefaultSize, "largest chunk, in runes")
