@@ -142,7 +142,7 @@ func writeFixtureStore(ctx context.Context, dir string) error {
 	texts := make([]string, len(fixtureChunks))
 	for i, c := range fixtureChunks {
 		chunks[i] = store.Chunk{ID: c.id, Text: c.text, Metadata: map[string]any{
-			"source": c.source, "lang": c.lang, "topic": c.topic, "chunk": 0,
+			"source": c.source, "lang": c.lang, "topic": c.topic, "chunk": 0, "page": i%3 + 1,
 		}}
 		texts[i] = c.text
 	}

@@ -453,6 +453,26 @@ func TestE2E_Search(t *testing.T) {
 			t.Errorf("$in filter returned %v, want exactly %v", got, want)
 		}
 	})
+	t.Run("filter on numbers", func(t *testing.T) {
+		for _, tc := range []struct {
+			filter string
+			pages  []float64
+		}{
+			{`{"page": 2}`, []float64{2}},
+			{`{"page": {"$in": [1, 3]}}`, []float64{1, 3}},
+			{`{"page": {"$ne": 1.0}}`, []float64{2, 3}},
+		} {
+			r := search(t, `{"query": "battery warranty repair", "top_k": 12, "mode": "keyword", "filter": `+tc.filter+`}`)
+			if len(r.Results) == 0 {
+				t.Errorf("filter %s returned nothing", tc.filter)
+			}
+			for _, h := range r.Results {
+				if p, _ := h.Metadata["page"].(float64); !slices.Contains(tc.pages, p) {
+					t.Errorf("filter %s returned %s on page %v", tc.filter, h.ID, h.Metadata["page"])
+				}
+			}
+		}
+	})
 	t.Run("filter on two fields", func(t *testing.T) {
 		r := search(t, `{"query": "battery", "top_k": 10, "filter": {"topic": "battery", "lang": "en"}}`)
 		got := r.ids()

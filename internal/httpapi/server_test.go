@@ -322,6 +322,13 @@ func TestSearch_Cases(t *testing.T) {
 	if req.Query != "refund" || req.TopK != 3 || req.Mode != "vector" || req.Filter["lang"] == nil {
 		t.Errorf("request passed on as %+v", req)
 	}
+	// Numbers in filters reach rag as float64, as encoding/json decodes them.
+	ts.do("POST", "/search", `{"query":"q","filter":{"page":3,"year":{"$in":[2024,2025.5]}}}`, nil)
+	f := ts.rag.searches[1].Filter
+	in, _ := f["year"].(map[string]any)["$in"].([]any)
+	if f["page"] != float64(3) || len(in) != 2 || in[0] != float64(2024) || in[1] != 2025.5 {
+		t.Errorf("filter numbers %#v", f)
+	}
 
 	rec = ts.do("POST", "/search", `{"vector":[0.1,"x",true]}`, nil)
 	var v struct{ Detail []ValidationItem }
