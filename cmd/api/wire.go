@@ -23,7 +23,9 @@ func newEmbedder(ctx context.Context, cfg config.Config) (embed.Embedder, error)
 	case "hash":
 		return embed.NewHash(embed.HashConfig{Dims: cfg.EmbeddingDims})
 	case "openai":
-		return embed.NewOpenAI(embed.OpenAIConfig{BaseURL: cfg.OpenAIBaseURL, APIKey: cfg.OpenAIAPIKey, Model: cfg.EmbeddingModel, Dims: cfg.EmbeddingDims})
+		// text-embedding-3 models shorten their vectors only when asked to.
+		return embed.NewOpenAI(embed.OpenAIConfig{BaseURL: cfg.OpenAIBaseURL, APIKey: cfg.OpenAIAPIKey, Model: cfg.EmbeddingModel,
+			Dims: cfg.EmbeddingDims, SendDimensions: cfg.EmbeddingDims != 0})
 	case "ollama":
 		return embed.NewOllama(embed.OllamaConfig{BaseURL: cfg.OllamaBaseURL, Model: cfg.EmbeddingModel, Dims: cfg.EmbeddingDims})
 	case "bedrock":

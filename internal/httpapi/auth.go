@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"crypto/sha256"
 	"crypto/subtle"
 	"net/http"
 	"strings"
@@ -16,12 +17,14 @@ func bearer(r *http.Request) (string, bool) {
 	return strings.TrimSpace(token), true
 }
 
-// tokenIn compares in constant time against every key, so timing does not
-// reveal which key (or how much of one) matched.
+// tokenIn compares SHA-256 digests in constant time against every key, so
+// timing reveals neither which key matched nor any key's length.
 func tokenIn(token string, keys []string) bool {
+	t := sha256.Sum256([]byte(token))
 	found := 0
 	for _, k := range keys {
-		found |= subtle.ConstantTimeCompare([]byte(token), []byte(k))
+		d := sha256.Sum256([]byte(k))
+		found |= subtle.ConstantTimeCompare(t[:], d[:])
 	}
 	return found == 1
 }
