@@ -92,10 +92,13 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 		AdminToken:           cfg.AdminToken,
 		Readiness:            ready,
 		RAG:                  svc,
+		// A reload outlives its request: a client or ALB timeout must not
+		// cancel a sync half-way (SyncTimeout bounds it).
 		Reload: func(ctx context.Context) (any, error) {
-			st, _, err := ld.Load(ctx)
+			st, _, err := ld.Load(context.WithoutCancel(ctx))
 			return st, err
 		},
+		ReloadTimeout: cfg.SyncTimeout + time.Minute,
 		StoreInfo: func() any {
 			if st := ld.Status(); st != nil {
 				return st

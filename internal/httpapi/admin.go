@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"time"
 )
 
 // vectorstore answers GET /vectorstore.
@@ -37,10 +38,11 @@ func (s *Server) vectorstore(_ http.ResponseWriter, _ *http.Request) (any, error
 //	@Failure	503	{object}	errorBody
 //	@Security	BearerAuth
 //	@Router		/admin/reload [post]
-func (s *Server) reload(_ http.ResponseWriter, r *http.Request) (any, error) {
+func (s *Server) reload(w http.ResponseWriter, r *http.Request) (any, error) {
 	if s.opts.Reload == nil {
 		return nil, errStatus(http.StatusServiceUnavailable, "Reload is not available")
 	}
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.opts.ReloadTimeout))
 	res, err := s.opts.Reload(r.Context())
 	if err != nil {
 		return nil, &Error{Status: http.StatusServiceUnavailable, Detail: "Reload failed; the previous vector store is still served: " + err.Error(), Err: err}

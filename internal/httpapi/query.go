@@ -75,6 +75,9 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) (any, error) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.opts.QueryTimeout)
 	defer cancel()
+	// The server's WriteTimeout suits short requests; an answer, streamed
+	// or not, may take up to QueryTimeout.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.opts.QueryTimeout + 5*time.Second))
 	if !stream {
 		res, err := s.opts.RAG.Query(ctx, req, nil)
 		if err != nil {
@@ -93,9 +96,6 @@ func (s *Server) streamQuery(ctx context.Context, w http.ResponseWriter, r *http
 		return &Error{Status: http.StatusInternalServerError, Detail: "Streaming is not supported", Err: errors.New("response writer cannot flush")}
 	}
 	rc := http.NewResponseController(w)
-	// The server's WriteTimeout suits short requests; a stream may run up
-	// to QueryTimeout.
-	_ = rc.SetWriteDeadline(time.Now().Add(s.opts.QueryTimeout + 5*time.Second))
 
 	sse := &sseWriter{w: w, rc: rc}
 	stop := sse.heartbeat(ctx, heartbeat)

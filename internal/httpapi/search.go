@@ -100,6 +100,8 @@ var errNotLoaded = errStatus(http.StatusServiceUnavailable, "Vector store is not
 func ragError(err error) error {
 	var re *rag.RequestError
 	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return &Error{Status: http.StatusGatewayTimeout, Detail: "The request timed out", Err: err}
 	case errors.Is(err, rag.ErrNotReady):
 		return &Error{Status: http.StatusServiceUnavailable, Detail: "Vector store is not loaded yet", Err: err}
 	case errors.As(err, &re):

@@ -38,6 +38,9 @@ type Options struct {
 	RAG RAG
 	// Reload re-syncs and swaps the vector store; nil answers 503.
 	Reload func(ctx context.Context) (any, error)
+	// ReloadTimeout bounds one reload's response (0: 5 minutes); it
+	// extends the server's WriteTimeout for that route.
+	ReloadTimeout time.Duration
 	// StoreInfo describes the loaded store for /vectorstore and /ready; nil
 	// or a nil result means nothing is loaded.
 	StoreInfo func() any
@@ -67,6 +70,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.QueryTimeout <= 0 {
 		opts.QueryTimeout = 2 * time.Minute
+	}
+	if opts.ReloadTimeout <= 0 {
+		opts.ReloadTimeout = 5 * time.Minute
 	}
 	if opts.DefaultTopK <= 0 {
 		opts.DefaultTopK = 5

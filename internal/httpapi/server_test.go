@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -751,5 +752,59 @@ func TestMetrics_CountsByRoutePattern(t *testing.T) {
 	}
 	if strings.Contains(body, "/no/such/path") {
 		t.Errorf("raw paths must not become labels")
+	}
+}
+
+// slowRAG answers after a delay, for timeout tests over real HTTP.
+type slowRAG struct {
+	fakeRAG
+	delay time.Duration
+}
+
+func (s *slowRAG) Query(ctx context.Context, req rag.QueryRequest, emit func(rag.Event) error) (rag.QueryResult, error) {
+	select {
+	case <-time.After(s.delay):
+	case <-ctx.Done():
+		return rag.QueryResult{}, ctx.Err()
+	}
+	return s.fakeRAG.Query(ctx, req, emit)
+}
+
+func TestQuery_OutlivesServerWriteTimeout(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		queryTimeout time.Duration
+		body         string
+		status       int
+	}{
+		{"json answer slower than WriteTimeout", 5 * time.Second, `{"question":"q"}`, 200},
+		{"stream slower than WriteTimeout", 5 * time.Second, `{"question":"q","stream":true}`, 200},
+		{"query timeout is a 504", 100 * time.Millisecond, `{"question":"q"}`, 504},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			slow := &slowRAG{delay: 400 * time.Millisecond}
+			slow.hits = []rag.Hit{{ID: "c1", Text: "t"}}
+			slow.deltas = []string{"ok"}
+			s, err := New(Options{RAG: slow, QueryTimeout: tt.queryTimeout})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewUnstartedServer(s)
+			srv.Config.WriteTimeout = 100 * time.Millisecond
+			srv.Start()
+			defer srv.Close()
+			resp, err := http.Post(srv.URL+"/query", "application/json", strings.NewReader(tt.body))
+			if err != nil {
+				t.Fatalf("the answer was dropped: %v", err)
+			}
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			if err != nil || resp.StatusCode != tt.status {
+				t.Fatalf("got %d %q %v, want %d", resp.StatusCode, b, err, tt.status)
+			}
+		})
 	}
 }

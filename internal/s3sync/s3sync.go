@@ -218,8 +218,11 @@ var credentialCodes = map[string]bool{
 func s3Error(op string, err error) error {
 	var re *smithyhttp.ResponseError
 	if !errors.As(err, &re) || re.HTTPStatusCode() == 0 { // 0: the request was never answered
+		if errors.Is(err, context.Canceled) {
+			return fmt.Errorf("s3sync: %s: %w", op, err)
+		}
 		var ne net.Error
-		if errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		if errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("%w: %s: %w", ErrUnreachable, op, err)
 		}
 		return fmt.Errorf("%w: %s: %w", ErrVerify, op, err)
