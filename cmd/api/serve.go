@@ -117,7 +117,12 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr(), err)
 	}
+	// Requests run under baseCtx, which shutdown cancels shortly before its
+	// deadline so that long answers end cleanly instead of being cut.
+	baseCtx, cancelRequests := context.WithCancelCause(context.Background())
+	defer cancelRequests(nil)
 	srv := &http.Server{
+		BaseContext:       func(net.Listener) context.Context { return baseCtx },
 		Handler:           api,
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		ReadTimeout:       cfg.ReadTimeout,
@@ -147,6 +152,13 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	log.LogAttrs(context.Background(), slog.LevelInfo, "shutting down", slog.String("drain", cfg.ShutdownTimeout.String()))
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
+	// Streams may run for QUERY_TIMEOUT; let them (and any other request)
+	// finish within the drain, then tell them to stop a little before it
+	// ends: they answer 503 or send a final SSE "error" event.
+	grace := min(cfg.ShutdownTimeout/5, 3*time.Second)
+	stopRequests := time.AfterFunc(cfg.ShutdownTimeout-grace, func() { cancelRequests(httpapi.ErrShuttingDown) })
+	defer stopRequests.Stop()
+	defer ld.Close()
 	if err := srv.Shutdown(sctx); err != nil {
 		_ = srv.Close()
 		return fmt.Errorf("shutdown: in-flight requests did not finish within %s: %w", cfg.ShutdownTimeout, err)

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -55,6 +56,12 @@ func errValidation(items ...ValidationItem) *Error {
 	return &Error{Status: http.StatusUnprocessableEntity, Detail: items}
 }
 
+// ErrShuttingDown is the cause with which the process cancels the
+// requests still running near the end of its drain (see
+// http.Server.BaseContext): handlers then answer 503, and a stream ends
+// with an "error" event, instead of being cut off.
+var ErrShuttingDown = errors.New("httpapi: service is shutting down")
+
 // handlerFunc is a route handler that returns a value to encode as JSON
 // with status 200, or an error. A nil value with a nil error means the
 // handler has already written the response (streaming).
@@ -67,6 +74,9 @@ func (s *Server) wrap(h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		v, err := h(w, r)
 		if err != nil {
+			if errors.Is(context.Cause(r.Context()), ErrShuttingDown) {
+				err = &Error{Status: http.StatusServiceUnavailable, Detail: "Service is shutting down; retry the request", Err: err}
+			}
 			s.writeError(w, r, err)
 			return
 		}

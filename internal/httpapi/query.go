@@ -122,6 +122,10 @@ func (s *Server) streamQuery(ctx context.Context, w http.ResponseWriter, r *http
 	if !sse.started() {
 		return ragError(err)
 	}
+	if errors.Is(context.Cause(r.Context()), ErrShuttingDown) {
+		_ = sse.event("error", errorBody{Detail: "Service is shutting down; retry the request"})
+		return nil
+	}
 	if r.Context().Err() != nil {
 		// The client went away; nobody is left to tell.
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "stream cancelled by client", slog.String("req_id", RequestID(r.Context())))

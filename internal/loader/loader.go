@@ -68,12 +68,14 @@ type Status struct {
 
 // Loader loads stores. Create it with New.
 type Loader struct {
-	cfg     Config
-	log     *slog.Logger
-	mu      sync.Mutex   // serialises loads and upgrades
-	current *store.Store // the store last swapped in; guarded by mu
-	status  atomic.Pointer[Status]
-	bg      sync.WaitGroup // background upgrades
+	cfg      Config
+	log      *slog.Logger
+	mu       sync.Mutex   // serialises loads and upgrades
+	current  *store.Store // the store last swapped in; guarded by mu
+	synced   string       // the syncer's version of current ("" if not from a sync); guarded by mu
+	upCancel func()       // cancels the background upgrade in flight; guarded by mu
+	status   atomic.Pointer[Status]
+	bg       sync.WaitGroup // background upgrades
 }
 
 // New returns a Loader; it loads nothing until Load is called.
@@ -117,6 +119,7 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 	note := ""
 	var syncErr error
 	localOK := false // after a failed sync: the folder holds a verified copy
+	syncedVersion := ""
 	if l.cfg.Sync != nil {
 		sctx, cancel := ctx, context.CancelFunc(func() {})
 		if l.cfg.SyncTimeout > 0 {
@@ -133,8 +136,21 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 		case out.UsedLocal:
 			syncErr, localOK = errors.New("S3 unreachable"), true
 			l.log.LogAttrs(ctx, slog.LevelWarn, "S3 unreachable; serving the verified local copy", slog.String("source", l.cfg.Source))
+		case !out.Changed && out.Version != "" && out.Version == l.synced && prev != nil && !prev.LoadedAt.IsZero():
+			// The served store is what S3 holds: nothing to reopen. Keyed on
+			// the version, not only on Changed, so a folder swapped in by a
+			// sync whose load failed is still loaded next time.
+			next.LastSyncAt = &now
+			next.LastError, next.LastErrorAt, next.ServingLocal = "", nil, false
+			l.status.Store(&next)
+			l.log.LogAttrs(ctx, slog.LevelDebug, "vector store unchanged", slog.String("version", out.Version))
+			if l.cfg.OnLoaded != nil {
+				l.cfg.OnLoaded("")
+			}
+			return next, "", nil
 		default:
 			next.LastSyncAt = &now
+			syncedVersion = out.Version
 			l.log.LogAttrs(ctx, slog.LevelInfo, "vector store synced", slog.String("source", l.cfg.Source),
 				slog.String("version", out.Version), slog.Bool("changed", out.Changed))
 		}
@@ -184,12 +200,18 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 		next.Reloads++
 	}
 	l.status.Store(&next)
-	l.current = st
+	l.current, l.synced = st, syncedVersion
+	if l.upCancel != nil {
+		l.upCancel() // a graph for the store just replaced is of no use
+		l.upCancel = nil
+	}
 	if l.cfg.Upgrade != nil && st.NeedsGraph() {
-		l.bg.Add(1)
 		// Not tied to ctx: an admin reload's request ends long before the
-		// graph is built.
-		go l.upgrade(context.WithoutCancel(ctx), st)
+		// graph is built. Close or the next load cancels it.
+		uctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		l.upCancel = cancel
+		l.bg.Add(1)
+		go l.upgrade(uctx, st)
 	}
 	l.log.LogAttrs(ctx, slog.LevelInfo, "vector store loaded",
 		slog.String("format", next.Format), slog.Int("count", next.Count), slog.Int("dims", next.Dims),
@@ -235,9 +257,20 @@ func (l *Loader) upgrade(ctx context.Context, st *store.Store) {
 		slog.Int("count", len(up.Chunks)), slog.Float64("took_ms", float64(time.Since(start).Milliseconds())))
 }
 
-// Wait blocks until background graph builds have finished (for tests and
-// orderly shutdown).
+// Wait blocks until background graph builds have finished.
 func (l *Loader) Wait() { l.bg.Wait() }
+
+// Close cancels a background graph build and waits for it to stop. The
+// served store is not affected.
+func (l *Loader) Close() {
+	l.mu.Lock()
+	if l.upCancel != nil {
+		l.upCancel()
+		l.upCancel = nil
+	}
+	l.mu.Unlock()
+	l.bg.Wait()
+}
 
 // Poll calls Load every interval until ctx is done. Failures are logged
 // and recorded in Status; the served store stays.

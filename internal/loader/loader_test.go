@@ -17,6 +17,7 @@ import (
 type harness struct {
 	syncErr   error
 	usedLocal bool
+	unchanged bool // the syncer reports Changed=false
 	openErr   error
 	version   string
 	swapped   []*store.Store
@@ -42,7 +43,7 @@ func (h *harness) loader(t *testing.T, withSync bool) *Loader {
 	if withSync {
 		cfg.Sync = func(ctx context.Context, dir string) (SyncOutcome, error) {
 			h.syncs.Add(1)
-			return SyncOutcome{Version: h.version, Changed: true, UsedLocal: h.usedLocal}, h.syncErr
+			return SyncOutcome{Version: h.version, Changed: !h.unchanged, UsedLocal: h.usedLocal}, h.syncErr
 		}
 	}
 	l, err := New(cfg)
@@ -261,5 +262,74 @@ func TestLoad_BackgroundUpgrade(t *testing.T) {
 		if st := l.Status(); st.Index != "hnsw" {
 			t.Errorf("status index %q after upgrade", st.Index)
 		}
+	}
+}
+
+func TestLoad_UnchangedStoreIsNotReopened(t *testing.T) {
+	t.Parallel()
+	h := &harness{version: "v1"}
+	l := h.loader(t, true)
+	ctx := context.Background()
+	if _, _, err := l.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.unchanged = true
+	for i := 0; i < 3; i++ {
+		if _, _, err := l.Load(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(h.swapped) != 1 || l.Status().Reloads != 0 || l.Status().LastSyncAt == nil {
+		t.Fatalf("unchanged polls reopened the store: %d swaps, status %+v", len(h.swapped), l.Status())
+	}
+	// Same "unchanged" answer but another version (the folder was replaced
+	// by a sync whose load then failed): it must be loaded.
+	h.version = "v2"
+	if _, _, err := l.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.swapped) != 2 || l.Status().Version != "v2" {
+		t.Fatalf("new version not loaded: %d swaps, version %q", len(h.swapped), l.Status().Version)
+	}
+}
+
+func TestClose_CancelsBackgroundUpgrade(t *testing.T) {
+	t.Parallel()
+	n, dims := store.ExactThreshold+1, 4
+	idx, err := ann.NewFlat(dims, ann.L2, make([]float32, n*dims))
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan struct{})
+	var sawCancel atomic.Bool
+	l, err := New(Config{
+		Dir: t.TempDir(),
+		Open: func(context.Context, string) (*store.Store, error) {
+			return &store.Store{Format: store.FormatLangChain, Chunks: make([]store.Chunk, n), Index: idx, LoadedAt: time.Now()}, nil
+		},
+		Swap: func(*store.Store) error { return nil },
+		Upgrade: func(ctx context.Context, st *store.Store) (*store.Store, error) {
+			close(started)
+			<-ctx.Done()
+			sawCancel.Store(true)
+			return nil, ctx.Err()
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqCtx, cancelReq := context.WithCancel(context.Background())
+	if _, _, err := l.Load(reqCtx); err != nil {
+		t.Fatal(err)
+	}
+	cancelReq() // the request that triggered the load ends: the build goes on
+	<-started
+	time.Sleep(20 * time.Millisecond)
+	if sawCancel.Load() {
+		t.Fatal("the build was tied to the request's context")
+	}
+	l.Close()
+	if !sawCancel.Load() {
+		t.Fatal("Close did not cancel the build")
 	}
 }
