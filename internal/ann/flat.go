@@ -96,7 +96,7 @@ func scanTopK(s *space, n int, q []float32, k int, filter func(uint32) bool) []N
 		d := s.dist(q, id)
 		if len(res) < k {
 			res.push(Neighbor{ID: id, Distance: d})
-		} else if d < res.top().Distance {
+		} else if cand := (Neighbor{ID: id, Distance: d}); closer(cand, res.top()) {
 			res.pop()
 			res.push(Neighbor{ID: id, Distance: d})
 		}

@@ -1,8 +1,17 @@
 package ann
 
-// Binary heaps of Neighbor keyed on Distance, written out for the two
-// orders the searches need so they neither allocate nor go through
-// container/heap's interface calls. The backing slices are reused.
+// Binary heaps of Neighbor keyed on (Distance, ID), written out for the
+// two orders the searches need so they neither allocate nor go through
+// container/heap's interface calls. The backing slices are reused. The id
+// breaks ties so that equal distances resolve to the smaller id, as exact
+// search promises (identical vectors are common: an embedder maps every
+// text it cannot read to one vector).
+
+// closer reports whether a ranks before b: nearer, or as near with a
+// smaller id.
+func closer(a, b Neighbor) bool {
+	return a.Distance < b.Distance || (a.Distance == b.Distance && a.ID < b.ID)
+}
 
 // minQueue pops the closest neighbour first (the candidate queue).
 type minQueue []Neighbor
@@ -12,7 +21,7 @@ func (q *minQueue) push(x Neighbor) {
 	i := len(h) - 1
 	for i > 0 {
 		p := (i - 1) / 2
-		if h[p].Distance <= x.Distance {
+		if !closer(x, h[p]) {
 			break
 		}
 		h[i] = h[p]
@@ -34,10 +43,10 @@ func (q *minQueue) pop() Neighbor {
 		if c >= n {
 			break
 		}
-		if r := c + 1; r < n && h[r].Distance < h[c].Distance {
+		if r := c + 1; r < n && closer(h[r], h[c]) {
 			c = r
 		}
-		if x.Distance <= h[c].Distance {
+		if !closer(h[c], x) {
 			break
 		}
 		h[i] = h[c]
@@ -58,7 +67,7 @@ func (q *maxQueue) push(x Neighbor) {
 	i := len(h) - 1
 	for i > 0 {
 		p := (i - 1) / 2
-		if h[p].Distance >= x.Distance {
+		if !closer(h[p], x) {
 			break
 		}
 		h[i] = h[p]
@@ -80,10 +89,10 @@ func (q *maxQueue) pop() Neighbor {
 		if c >= n {
 			break
 		}
-		if r := c + 1; r < n && h[r].Distance > h[c].Distance {
+		if r := c + 1; r < n && closer(h[c], h[r]) {
 			c = r
 		}
-		if x.Distance >= h[c].Distance {
+		if !closer(x, h[c]) {
 			break
 		}
 		h[i] = h[c]
