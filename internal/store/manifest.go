@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -20,6 +21,8 @@ const (
 	FormatName    = "vendor0919-vectorstore"
 	FormatVersion = 1
 	ManifestFile  = "manifest.json"
+	// MaxDims is the largest vector dimension a store may declare.
+	MaxDims = 1 << 16
 )
 
 // ErrCorrupt marks a store whose files disagree with its manifest or
@@ -73,8 +76,12 @@ func ReadManifest(dir string) (*Manifest, error) {
 	if m.FormatVersion != FormatVersion {
 		return nil, fmt.Errorf("%w: %s: format_version %d not supported (want %d)", ErrCorrupt, path, m.FormatVersion, FormatVersion)
 	}
-	if m.Count < 0 || m.Embedding.Dims <= 0 {
-		return nil, fmt.Errorf("%w: %s: count %d, dims %d", ErrCorrupt, path, m.Count, m.Embedding.Dims)
+	// Bounds before anything is sized by them: ann ids are uint32, and no
+	// embedder makes more than 65536 dimensions. Within them count*dims*4
+	// cannot overflow.
+	if m.Count < 0 || int64(m.Count) > math.MaxUint32 || m.Embedding.Dims <= 0 || m.Embedding.Dims > MaxDims {
+		return nil, fmt.Errorf("%w: %s: count %d, dims %d (want 0..%d rows of 1..%d dims)",
+			ErrCorrupt, path, m.Count, m.Embedding.Dims, uint64(math.MaxUint32), MaxDims)
 	}
 	for name := range m.Files {
 		if name == "" || name != filepath.Base(name) || name == ManifestFile || name == "." || name == ".." {

@@ -363,3 +363,26 @@ func TestRelevance_Metrics(t *testing.T) {
 		}
 	}
 }
+
+func TestReadManifest_HugeCountsAreCorrupt(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ count, dims string }{
+		{"4611686018427387905", "1"}, // 2^62+1: count*dims*4 wraps to 4
+		{"4294967296", "1"},
+		{"1", "65537"},
+		{"-1", "4"},
+	} {
+		dir := t.TempDir()
+		m := `{"format":"vendor0919-vectorstore","format_version":1,"count":` + tc.count +
+			`,"embedding":{"provider":"hash","model":"m","dims":` + tc.dims + `},"metric":"cosine","files":{}}`
+		if err := os.WriteFile(filepath.Join(dir, ManifestFile), []byte(m), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadManifest(dir); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("count %s dims %s: err %v, want ErrCorrupt", tc.count, tc.dims, err)
+		}
+		if _, err := Open(context.Background(), dir, OpenOptions{}); err == nil {
+			t.Errorf("count %s dims %s: Open succeeded", tc.count, tc.dims)
+		}
+	}
+}
