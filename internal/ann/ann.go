@@ -3,6 +3,7 @@ package ann
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -45,6 +46,23 @@ func ParseMetric(s string) (Metric, error) {
 
 // ErrDimension reports a vector whose length differs from the index's.
 var ErrDimension = errors.New("ann: vector dimension mismatch")
+
+// ErrNonFinite reports a query with NaN or infinite values, or values so
+// large that distances overflow float32.
+var ErrNonFinite = errors.New("ann: query is not finite")
+
+// checkQuery validates a query's length and that its squared norm, and so
+// every distance to a finite vector of sane scale, is finite: NaN
+// distances would break the heaps' ordering.
+func checkQuery(query []float32, dim int) error {
+	if len(query) != dim {
+		return fmt.Errorf("%w: query has %d dimensions, index has %d", ErrDimension, len(query), dim)
+	}
+	if n := dot(query, query); math.IsNaN(float64(n)) || math.IsInf(float64(n), 0) {
+		return ErrNonFinite
+	}
+	return nil
+}
 
 // Neighbor is one search hit. Distance is smaller for closer vectors:
 // 1-dot for Cosine, -dot for InnerProduct, squared Euclidean for L2.

@@ -63,8 +63,8 @@ func (f *Flat) Vectors() []float32 { return f.vectors }
 // Search returns the exact k nearest neighbours, closest first; ties are
 // broken by smaller id. opts.EF is ignored; opts.Filter restricts results.
 func (f *Flat) Search(query []float32, k int, opts SearchOptions) ([]Neighbor, error) {
-	if len(query) != f.dim {
-		return nil, fmt.Errorf("%w: query has %d dimensions, index has %d", ErrDimension, len(query), f.dim)
+	if err := checkQuery(query, f.dim); err != nil {
+		return nil, err
 	}
 	if k <= 0 || f.n == 0 {
 		return nil, nil

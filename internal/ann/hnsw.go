@@ -186,8 +186,8 @@ func (v *visitedSet) reset() {
 // See SearchOptions for EF and Filter; filtered searches that the filter
 // makes too sparse for the graph run as an exact scan (see package doc).
 func (h *HNSW) Search(query []float32, k int, opts SearchOptions) ([]Neighbor, error) {
-	if len(query) != h.dim {
-		return nil, fmt.Errorf("%w: query has %d dimensions, index has %d", ErrDimension, len(query), h.dim)
+	if err := checkQuery(query, h.dim); err != nil {
+		return nil, err
 	}
 	if k <= 0 || h.n == 0 {
 		return nil, nil

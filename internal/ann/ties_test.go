@@ -2,6 +2,8 @@ package ann
 
 import (
 	"context"
+	"errors"
+	"math"
 	"testing"
 )
 
@@ -52,6 +54,31 @@ func TestSearch_TiesResolveToSmallerIDs(t *testing.T) {
 			}
 			if len(got) != 3 || got[0].ID != uint32(q) || got[1].ID != uint32(q+100) || got[2].ID != uint32(q+200) {
 				t.Errorf("%s: query %d got %v, want the three copies in id order", build.name, q, got)
+			}
+		}
+	}
+}
+
+func TestSearch_NonFiniteQuery(t *testing.T) {
+	t.Parallel()
+	vecs := make([]float32, 3000*16)
+	for i := range vecs {
+		vecs[i] = float32(i%97) / 97
+	}
+	flat, _ := NewFlat(16, L2, append([]float32(nil), vecs...))
+	graph, err := BuildHNSW(context.Background(), 16, InnerProduct, append([]float32(nil), vecs...), HNSWConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inf := float32(math.Inf(1))
+	for _, q := range [][]float32{
+		append([]float32{inf, -inf}, make([]float32, 14)...),
+		append([]float32{float32(math.NaN())}, make([]float32, 15)...),
+		append([]float32{1e20, 1e20}, make([]float32, 14)...), // finite, but distances overflow
+	} {
+		for _, idx := range []Index{flat, graph} {
+			if got, err := idx.Search(q, 3, SearchOptions{}); !errors.Is(err, ErrNonFinite) {
+				t.Errorf("%T query %v: got %v, %v; want ErrNonFinite", idx, q[:2], got, err)
 			}
 		}
 	}

@@ -173,10 +173,16 @@ func (f field) coerce(v any) (any, []ValidationItem) {
 		var items []ValidationItem
 		for i, e := range list {
 			x, bad := toFloat(e)
+			if bad == "" && math.Abs(x) > math.MaxFloat32 {
+				bad = "finite_number"
+			}
 			if bad != "" {
 				msg := "Input should be a valid number"
-				if bad == "float_parsing" {
+				switch bad {
+				case "float_parsing":
 					msg += ", unable to parse string as a number"
+				case "finite_number":
+					msg = "Input should be a finite number"
 				}
 				items = append(items, ValidationItem{Type: bad, Loc: []any{"body", f.name, i}, Msg: msg, Input: e})
 				continue

@@ -337,6 +337,10 @@ func TestSearch_Cases(t *testing.T) {
 	if rec.Code != 422 || len(v.Detail) != 2 || v.Detail[0].Type != "float_parsing" || !equalLoc(v.Detail[1].Loc, []any{"body", "vector", float64(2)}) {
 		t.Errorf("vector items: %d %s", rec.Code, rec.Body)
 	}
+	rec = ts.do("POST", "/search", `{"vector":[1e300, 1]}`, nil)
+	if rec.Code != 422 || !strings.Contains(rec.Body.String(), `"type":"finite_number"`) {
+		t.Errorf("float32 overflow: %d %s", rec.Code, rec.Body)
+	}
 	rec = ts.do("POST", "/search", `{"top_k":2}`, nil)
 	if rec.Code != 422 || !strings.Contains(rec.Body.String(), `"loc":["body","query"]`) {
 		t.Errorf("missing query and vector: %d %s", rec.Code, rec.Body)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/store"
 )
@@ -577,5 +578,34 @@ func TestEvaluate_OnCorpus(t *testing.T) {
 	}
 	if _, _, err := Evaluate(context.Background(), s, []EvalQuestion{{ID: "bad", Question: "x"}}, ModeKeyword); err == nil {
 		t.Error("question without labels accepted")
+	}
+}
+
+func TestSearch_NonFiniteClientVectorIsRequestError(t *testing.T) {
+	t.Parallel()
+	emb := newEmbedder()
+	st := newStore(emb, corpus())
+	flat := make([]float32, 0, len(st.Chunks)*testDims)
+	for _, v := range st.Index.(*flatIndex).vecs {
+		flat = append(flat, v...)
+	}
+	idx, err := ann.NewFlat(testDims, ann.Cosine, flat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Index = idx
+	s, err := New(Config{}, emb, &fakeGen{failAfter: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Swap(st); err != nil {
+		t.Fatal(err)
+	}
+	q := make([]float32, testDims)
+	q[0], q[1] = 1e20, 1e20
+	_, err = s.Search(context.Background(), SearchRequest{Vector: q, Mode: ModeVector})
+	var re *RequestError
+	if !errors.As(err, &re) || re.Field != "vector" {
+		t.Fatalf("err %v, want a RequestError on vector", err)
 	}
 }

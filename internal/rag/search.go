@@ -2,6 +2,7 @@ package rag
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -131,6 +132,7 @@ func (s *Service) search(ctx context.Context, snap *snapshot, req SearchRequest)
 }
 
 func (s *Service) vectorRanking(ctx context.Context, snap *snapshot, query string, vec []float32, k int, filter func(uint32) bool) ([]ranked, error) {
+	clientVec := vec != nil // the client sent the vector itself
 	if vec == nil {
 		vs, err := s.emb.Embed(ctx, []string{query})
 		if err != nil {
@@ -142,6 +144,9 @@ func (s *Service) vectorRanking(ctx context.Context, snap *snapshot, query strin
 		vec = vs[0]
 	}
 	ns, err := snap.st.Index.Search(vec, k, ann.SearchOptions{Filter: filter})
+	if errors.Is(err, ann.ErrNonFinite) && clientVec {
+		return nil, &RequestError{Field: "vector", Msg: "values must be finite and small enough that distances do not overflow"}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("rag: vector search: %w", err)
 	}
