@@ -40,6 +40,10 @@ type Config struct {
 	// serves at once) and returns the store with its HNSW graph; that is
 	// swapped in unless another load happened meanwhile.
 	Upgrade func(ctx context.Context, st *store.Store) (*store.Store, error)
+	// Describe turns a sync or load error into the text /ready and
+	// /vectorstore show, which anyone who can reach them reads; the full
+	// error is logged. Nil means err.Error().
+	Describe func(err error) string
 	// OnLoaded, if set, is called after every successful load (start-up,
 	// reload or poll) with the note Load returns, so readiness can follow.
 	OnLoaded func(note string)
@@ -157,7 +161,7 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 	}
 	if syncErr != nil {
 		now := time.Now().UTC()
-		next.LastError, next.LastErrorAt = "sync: "+syncErr.Error(), &now
+		next.LastError, next.LastErrorAt = "sync: "+l.describe(syncErr), &now
 		if prev != nil && !prev.LoadedAt.IsZero() {
 			// Keep serving what we have; do not reopen the folder.
 			l.status.Store(&next)
@@ -167,7 +171,7 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 			l.status.Store(&next)
 			return next, "", fmt.Errorf("loader: sync: %w (and no verified local copy to serve)", syncErr)
 		}
-		note = "Serving the local copy: S3 sync failed (" + syncErr.Error() + ")"
+		note = "Serving the local copy: S3 sync failed (" + l.describe(syncErr) + ")"
 	}
 	st, err := l.cfg.Open(ctx, l.cfg.Dir)
 	if err == nil {
@@ -175,7 +179,8 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 	}
 	if err != nil {
 		now := time.Now().UTC()
-		next.LastError, next.LastErrorAt = err.Error(), &now
+		l.log.LogAttrs(ctx, slog.LevelWarn, "vector store load failed", slog.Any("error", err))
+		next.LastError, next.LastErrorAt = l.describe(err), &now
 		l.status.Store(&next)
 		if syncErr != nil {
 			return next, "", fmt.Errorf("loader: sync: %w; local copy: %w", syncErr, err)
@@ -270,6 +275,13 @@ func (l *Loader) Close() {
 	}
 	l.mu.Unlock()
 	l.bg.Wait()
+}
+
+func (l *Loader) describe(err error) string {
+	if l.cfg.Describe != nil {
+		return l.cfg.Describe(err)
+	}
+	return err.Error()
 }
 
 // Poll calls Load every interval until ctx is done. Failures are logged
