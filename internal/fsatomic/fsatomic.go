@@ -48,14 +48,30 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 }
 
 // ReplaceDir makes the complete folder src take the place of dst. src and
-// dst must be on one file system (make src a sibling of dst). An existing
-// dst is moved aside first and removed only after src is in place; if the
-// second rename fails, the old dst is put back.
+// dst must be on one file system (make src a sibling of dst). On Linux an
+// existing dst is swapped with src in one atomic rename (RENAME_EXCHANGE),
+// so a crash leaves either the old folder or the new one at dst, never
+// none. Where the exchange is not supported, dst is moved aside first and
+// removed only after src is in place; if the second rename fails, the old
+// dst is put back (a crash between the two renames leaves dst missing and
+// the old copy in a ".NAME.old-*" sibling).
 func ReplaceDir(src, dst string) error {
 	if err := SyncTree(src); err != nil {
 		return err
 	}
 	parent := filepath.Dir(dst)
+	if swapped, err := exchange(src, dst); err != nil {
+		return fmt.Errorf("fsatomic: exchange %s with %s: %w", src, dst, err)
+	} else if swapped {
+		// src now holds the old folder.
+		if err := SyncDir(parent); err != nil {
+			return err
+		}
+		if err := os.RemoveAll(src); err != nil {
+			return fmt.Errorf("fsatomic: remove old %s: %w", dst, err)
+		}
+		return nil
+	}
 	old := ""
 	if _, err := os.Lstat(dst); err == nil {
 		d, err := os.MkdirTemp(parent, "."+filepath.Base(dst)+".old-*")

@@ -284,6 +284,20 @@ func (s *Syncer) removeDebris(ctx context.Context, dir string) {
 	if err != nil {
 		return
 	}
+	// Where fsatomic.ReplaceDir had to fall back to two renames, a crash
+	// between them leaves dir missing and the last good copy at
+	// .NAME.old-*/dir: put it back before clearing debris.
+	if _, err := os.Lstat(dir); os.IsNotExist(err) {
+		for _, e := range entries {
+			if n := e.Name(); e.IsDir() && strings.HasPrefix(n, "."+base+".old-") {
+				old := filepath.Join(parent, n, "dir")
+				if err := os.Rename(old, dir); err == nil {
+					s.log.LogAttrs(ctx, slog.LevelWarn, "restored the store an interrupted swap had moved aside", slog.String("path", old))
+					break
+				}
+			}
+		}
+	}
 	for _, e := range entries {
 		n := e.Name()
 		ours := strings.HasPrefix(n, "."+base+".sync-") || strings.HasPrefix(n, "."+base+".old-")

@@ -566,3 +566,28 @@ func TestSync_ManifestMayNotNameStateFile(t *testing.T) {
 	}
 	assertOnly(t, parent)
 }
+
+func TestSync_RestoresStoreAnInterruptedSwapMovedAside(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t)
+	seedNative(t, srv, "p", "v1", v1Files)
+	parent := t.TempDir()
+	dst := filepath.Join(parent, "vs")
+	if _, err := newTestSyncer(t, srv, srv.Endpoint, "p", 1).Sync(context.Background(), dst); err != nil {
+		t.Fatal(err)
+	}
+	// A crash between the two renames of the fallback swap: dst is gone,
+	// the good copy sits in .vs.old-*/dir.
+	if err := os.MkdirAll(filepath.Join(parent, ".vs.old-9"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(dst, filepath.Join(parent, ".vs.old-9", "dir")); err != nil {
+		t.Fatal(err)
+	}
+	down := newTestSyncer(t, srv, "http://"+s3test.FreePort(t), "p", 1)
+	res, err := down.Sync(context.Background(), dst)
+	if !errors.Is(err, ErrUnreachable) || !res.UsedLocal {
+		t.Fatalf("err = %v, UsedLocal = %v; want ErrUnreachable serving the restored copy", err, res.UsedLocal)
+	}
+	assertOnly(t, parent, "vs")
+}
