@@ -159,7 +159,7 @@ func convert(v any) (*Docstore, error) {
 	if !ok {
 		return nil, fmt.Errorf("lcpickle: InMemoryDocstore._dict is %s, want a dict: %w", typeName(store.state["_dict"]), ErrFormat)
 	}
-	c := converter{seen: map[any]any{}, active: map[any]bool{}}
+	c := converter{seen: map[any]any{}, active: map[any]bool{}, size: map[any]int64{}}
 	ds := &Docstore{Documents: make(map[string]Document, raw.Len())}
 	for _, e := range *raw {
 		id, ok := e.Key.(string)
@@ -202,6 +202,25 @@ func convert(v any) (*Docstore, error) {
 type converter struct {
 	seen   map[any]any
 	active map[any]bool
+	// A container used in several places becomes one shared Go value, so a
+	// tiny pickle of nested shared lists can stand for 2^N values once
+	// encoded as JSON. used counts values as if expanded; size remembers
+	// each container's expanded count.
+	used int64
+	size map[any]int64
+}
+
+// maxExpanded bounds the metadata values of a whole docstore, counted as
+// if shared containers were copied; far above any real store's metadata.
+const maxExpanded = 1 << 24
+
+// count adds n expanded values and fails past maxExpanded.
+func (c *converter) count(n int64) error {
+	c.used += n
+	if c.used > maxExpanded {
+		return fmt.Errorf("metadata would expand to more than %d values: %w", maxExpanded, ErrFormat)
+	}
+	return nil
 }
 
 func (c *converter) document(id string, v any) (Document, error) {
@@ -260,6 +279,10 @@ func (c *converter) value(v any, depth int) (any, error) {
 	if depth > maxDepth {
 		return nil, fmt.Errorf("nested deeper than %d: %w", maxDepth, ErrFormat)
 	}
+	before := c.used
+	if err := c.count(1); err != nil {
+		return nil, err
+	}
 	switch x := v.(type) {
 	case nil, bool, string:
 		return x, nil
@@ -291,7 +314,7 @@ func (c *converter) value(v any, depth int) (any, error) {
 		return nil, fmt.Errorf("value of type %s is not supported in metadata: %w", typeName(v), ErrFormat)
 	}
 	if out, ok := c.seen[v]; ok {
-		return out, nil
+		return out, c.count(c.size[v] - 1) // 1 counted above
 	}
 	if c.active[v] {
 		return nil, fmt.Errorf("container contains itself: %w", ErrFormat)
@@ -346,6 +369,10 @@ func (c *converter) value(v any, depth int) (any, error) {
 		out = m
 	}
 	c.seen[v] = out
+	if c.size == nil {
+		c.size = map[any]int64{}
+	}
+	c.size[v] = c.used - before
 	return out, nil
 }
 

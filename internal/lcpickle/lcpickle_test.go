@@ -173,24 +173,32 @@ func TestConverter_SharedAndCyclic(t *testing.T) {
 	if string(got) != `[{},{},{"1":{}}]` {
 		t.Fatalf("shared: %s", got)
 	}
-	// A chain of 30 lists, each holding the previous one twice, would be
-	// 2^30 nodes if shared containers were copied.
-	frag := "]\x94"
-	for i := 1; i < 30; i++ {
-		prev := "h" + string([]byte{byte(i - 1)})
-		frag += "]\x94(" + prev + prev + "e"
+	// A chain of N lists, each holding the previous one twice, stands for
+	// 2^N values once encoded (as JSON in chunks.jsonl or a /search hit):
+	// a few hundred bytes must not become gigabytes. Ten levels (1,024
+	// values) convert; thirty (2^30) are refused.
+	chain := func(n int) []byte {
+		frag := "]\x94"
+		for i := 1; i < n; i++ {
+			prev := "h" + string([]byte{byte(i - 1)})
+			frag += "]\x94(" + prev + prev + "e"
+		}
+		return pk(frag)
 	}
 	c = converter{seen: map[any]any{}, active: map[any]bool{}}
-	v, err = c.value(decode(t, pk(frag)), 0)
-	if err != nil {
-		t.Fatal(err)
+	if v, err = c.value(decode(t, chain(10)), 0); err != nil {
+		t.Fatalf("10-level shared chain: %v", err)
 	}
-	if len(c.seen) != 30 {
-		t.Fatalf("converted %d containers, want 30", len(c.seen))
+	if len(c.seen) != 10 {
+		t.Fatalf("converted %d containers, want 10", len(c.seen))
 	}
 	top := v.([]any)
 	if len(top) != 2 || reflect.ValueOf(top[0]).Pointer() != reflect.ValueOf(top[1]).Pointer() {
 		t.Fatal("shared list was copied")
+	}
+	c = converter{seen: map[any]any{}, active: map[any]bool{}}
+	if _, err = c.value(decode(t, chain(30)), 0); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "expand") {
+		t.Fatalf("30-level shared chain: err %v, want ErrFormat (expansion)", err)
 	}
 }
 
