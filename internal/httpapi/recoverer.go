@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+
+	"github.com/go-chi/chi/v5/middleware"
 )
 
 // recoverer turns a panic in a handler into a logged 500 with a JSON body
@@ -27,6 +29,11 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				slog.String("panic", fmt.Sprint(v)),
 				slog.String("stack", string(debug.Stack())),
 			)
+			if ww, ok := w.(middleware.WrapResponseWriter); ok && ww.Status() != 0 {
+				// The response has begun (an SSE stream, say): a JSON body
+				// now would corrupt it. Drop the connection instead.
+				panic(http.ErrAbortHandler)
+			}
 			writeJSON(w, http.StatusInternalServerError, errorBody{Detail: "Internal Server Error"})
 		}()
 		next.ServeHTTP(w, r)

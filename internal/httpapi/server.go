@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -98,7 +99,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.Se
 
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
-	r.Use(requestID, s.accessLog, s.metrics.instrument, s.recoverer, corsMiddleware(s.opts.CORSAllowOrigins, s.opts.CORSAllowOriginRegex))
+	// GetHead answers HEAD on GET routes, as Starlette does.
+	r.Use(requestID, s.accessLog, s.metrics.instrument, s.recoverer, corsMiddleware(s.opts.CORSAllowOrigins, s.opts.CORSAllowOriginRegex), middleware.GetHead)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
 

@@ -150,6 +150,7 @@ func TestRoutes_FastAPIStatusBodies(t *testing.T) {
 		location           string
 	}{
 		{"health", "GET", "/health", 200, `{"status":"ok"}`, "", ""},
+		{"HEAD on a GET route, as Starlette", "HEAD", "/health", 200, "", "", ""},
 		{"root is 404", "GET", "/", 404, `{"detail":"Not Found"}`, "", ""},
 		{"unknown path", "GET", "/nope", 404, `{"detail":"Not Found"}`, "", ""},
 		{"wrong method on health", "POST", "/health", 405, `{"detail":"Method Not Allowed"}`, "GET", ""},
@@ -811,4 +812,34 @@ func TestQuery_OutlivesServerWriteTimeout(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestRecoverer_PanicMidStreamDropsConnection(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, func(o *Options) { o.RAG = &panicAfterSources{} })
+	srv := httptest.NewServer(ts)
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+"/query", "application/json", strings.NewReader(`{"question":"q","stream":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err == nil {
+		t.Errorf("stream ended cleanly after a panic; body %q", b)
+	}
+	if strings.Contains(string(b), "Internal Server Error") {
+		t.Errorf("a JSON error body was appended to the event stream: %q", b)
+	}
+	if !strings.Contains(string(b), "event: sources") {
+		t.Errorf("the events before the panic are missing: %q", b)
+	}
+}
+
+// panicAfterSources streams the sources event, then panics.
+type panicAfterSources struct{ fakeRAG }
+
+func (*panicAfterSources) Query(_ context.Context, _ rag.QueryRequest, emit func(rag.Event) error) (rag.QueryResult, error) {
+	_ = emit(rag.Event{Type: rag.EventSources})
+	panic("boom mid-stream")
 }
