@@ -1,6 +1,7 @@
 package llm
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -134,7 +135,7 @@ func (b *Bedrock) Generate(ctx context.Context, req Request, emit func(delta str
 		return Answer{}, fmt.Errorf("bedrock: converse: no user message")
 	}
 	var inf *types.InferenceConfiguration
-	mt, temp := firstNonZero(req.MaxTokens, b.maxTokens), firstNonZero(req.Temperature, b.temperature)
+	mt, temp := cmp.Or(req.MaxTokens, b.maxTokens), cmp.Or(req.Temperature, b.temperature)
 	if mt > 0 || temp > 0 {
 		inf = &types.InferenceConfiguration{}
 		if mt > 0 {

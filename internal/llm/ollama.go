@@ -2,6 +2,7 @@ package llm
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -88,10 +89,10 @@ func (o *Ollama) Generate(ctx context.Context, req Request, emit func(delta stri
 	}
 	body := map[string]any{"model": o.model, "messages": om, "stream": emit != nil}
 	opts := map[string]any{}
-	if mt := firstNonZero(req.MaxTokens, o.maxTokens); mt > 0 {
+	if mt := cmp.Or(req.MaxTokens, o.maxTokens); mt > 0 {
 		opts["num_predict"] = mt
 	}
-	if t := firstNonZero(req.Temperature, o.temperature); t > 0 {
+	if t := cmp.Or(req.Temperature, o.temperature); t > 0 {
 		opts["temperature"] = t
 	}
 	if len(opts) > 0 {

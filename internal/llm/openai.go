@@ -1,6 +1,7 @@
 package llm
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -121,14 +122,14 @@ func (o *OpenAI) Generate(ctx context.Context, req Request, emit func(delta stri
 		om[i] = openAIMessage(m)
 	}
 	body["messages"] = om
-	if mt := firstNonZero(req.MaxTokens, o.maxTokens); mt > 0 {
+	if mt := cmp.Or(req.MaxTokens, o.maxTokens); mt > 0 {
 		if o.mctField {
 			body["max_completion_tokens"] = mt
 		} else {
 			body["max_tokens"] = mt
 		}
 	}
-	if t := firstNonZero(req.Temperature, o.temperature); t > 0 {
+	if t := cmp.Or(req.Temperature, o.temperature); t > 0 {
 		body["temperature"] = t
 	}
 
@@ -213,11 +214,4 @@ func readOpenAIStream(r io.Reader, emit func(string) error) (string, error) {
 			}
 		}
 	}
-}
-
-func firstNonZero[T int | float64](a, b T) T {
-	if a != 0 {
-		return a
-	}
-	return b
 }

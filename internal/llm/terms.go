@@ -1,6 +1,9 @@
 package llm
 
-import "unicode"
+import (
+	"strings"
+	"unicode"
+)
 
 // isJapanese reports whether s contains kana or Han characters.
 func isJapanese(s string) bool {
@@ -31,7 +34,7 @@ func splitSentences(text string) []string {
 	rs := []rune(text)
 	start := 0
 	emit := func(end int) {
-		s := trimSpace(string(rs[start:end]))
+		s := strings.TrimSpace(string(rs[start:end]))
 		if s != "" {
 			out = append(out, s)
 		}
@@ -49,16 +52,4 @@ func splitSentences(text string) []string {
 	}
 	emit(len(rs))
 	return out
-}
-
-func trimSpace(s string) string {
-	rs := []rune(s)
-	i, j := 0, len(rs)
-	for i < j && unicode.IsSpace(rs[i]) {
-		i++
-	}
-	for j > i && unicode.IsSpace(rs[j-1]) {
-		j--
-	}
-	return string(rs[i:j])
 }
