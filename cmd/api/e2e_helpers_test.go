@@ -49,44 +49,50 @@ const (
 	e2eCommit  = "e2e0123"
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
+// builtBinary is a Go program built once per test run.
+type builtBinary struct {
+	once sync.Once
+	path string
+	err  error
+}
 
-// apiBinary builds ./cmd/api once per test run (with -race when the tests
-// themselves run with -race) and returns its path.
-func apiBinary(t testing.TB) string {
+// get builds pkg into e2eRoot/name on first use (with -race when asked)
+// and returns its path; a build failure fails every test that needs it.
+func (b *builtBinary) get(t testing.TB, name, pkg string, race bool, ldflags string) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		goBin, err := exec.LookPath("go")
-		if err != nil {
-			buildErr = fmt.Errorf("go toolchain not on PATH: %w", err)
-			return
+	b.once.Do(func() {
+		b.path = filepath.Join(e2eRoot, name)
+		args := []string{"build", "-o", b.path}
+		if ldflags != "" {
+			args = append(args, "-ldflags", ldflags)
 		}
-		binPath = filepath.Join(e2eRoot, "api")
-		// Stamped as the Dockerfile and Makefile stamp release builds (not
-		// -trimpath: it would miss the build cache the test binary just
-		// filled and rebuild every dependency with -race).
-		args := []string{"build", "-ldflags", "-X main.version=" + e2eVersion + " -X main.commit=" + e2eCommit, "-o", binPath}
-		if raceEnabled {
+		if race {
 			args = append(args, "-race")
 		}
-		args = append(args, ".")
+		args = append(args, pkg)
 		start := time.Now()
-		cmd := exec.Command(goBin, args...)
-		out, err := cmd.CombinedOutput()
+		out, err := exec.Command("go", args...).CombinedOutput()
 		if err != nil {
-			buildErr = fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, out)
+			b.err = fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, out)
 			return
 		}
-		fmt.Fprintf(os.Stderr, "e2e: built %s (race=%v) in %s\n", binPath, raceEnabled, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(os.Stderr, "e2e: built %s (race=%v) in %s\n", b.path, race, time.Since(start).Round(time.Millisecond))
 	})
-	if buildErr != nil {
-		t.Fatalf("build api: %v", buildErr)
+	if b.err != nil {
+		t.Fatalf("build %s: %v", name, b.err)
 	}
-	return binPath
+	return b.path
+}
+
+var apiBin builtBinary
+
+// apiBinary builds ./cmd/api once per test run (with -race when the tests
+// themselves run with -race), stamped as the Dockerfile and Makefile stamp
+// release builds (not -trimpath: it would miss the build cache the test
+// binary just filled and rebuild every dependency with -race).
+func apiBinary(t testing.TB) string {
+	t.Helper()
+	return apiBin.get(t, "api", ".", raceEnabled, "-X main.version="+e2eVersion+" -X main.commit="+e2eCommit)
 }
 
 // Fixture store: twelve short chunks in English and Japanese, embedded

@@ -34,31 +34,14 @@ const s3e2ePrefix = "vectorstore/prod"
 // s3e2eAdminToken is the ADMIN_TOKEN every S3 test server gets.
 const s3e2eAdminToken = "s3e2e-admin-token"
 
-var (
-	s3e2eVSOnce sync.Once
-	s3e2eVSPath string
-	s3e2eVSErr  error
-)
+var s3e2eVSBin builtBinary
 
 // s3e2eVectorstoreBin builds ./cmd/vectorstore once per test run (without
 // -race: it is the tool under use here, not under test) and returns its
 // path.
 func s3e2eVectorstoreBin(t testing.TB) string {
 	t.Helper()
-	s3e2eVSOnce.Do(func() {
-		s3e2eVSPath = filepath.Join(e2eRoot, "vectorstore")
-		start := time.Now()
-		out, err := exec.Command("go", "build", "-o", s3e2eVSPath, "github.com/vendor0919/api/cmd/vectorstore").CombinedOutput()
-		if err != nil {
-			s3e2eVSErr = fmt.Errorf("go build ./cmd/vectorstore: %w\n%s", err, out)
-			return
-		}
-		fmt.Fprintf(os.Stderr, "s3e2e: built %s in %s\n", s3e2eVSPath, time.Since(start).Round(time.Millisecond))
-	})
-	if s3e2eVSErr != nil {
-		t.Fatal(s3e2eVSErr)
-	}
-	return s3e2eVSPath
+	return s3e2eVSBin.get(t, "vectorstore", "github.com/vendor0919/api/cmd/vectorstore", false, "")
 }
 
 // s3e2eAWSEnv is the AWS part of a child's environment: static keys for
