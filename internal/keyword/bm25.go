@@ -1,8 +1,10 @@
 package keyword
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
+	"sync"
 )
 
 // BM25 parameters.
@@ -22,6 +24,8 @@ type Index struct {
 	postings map[string][]posting
 	docLen   []uint32
 	avgLen   float64
+
+	scratch sync.Pool // *scratch
 }
 
 // Result is one ranked document.
@@ -64,19 +68,31 @@ func idf(n, df int) float64 {
 
 // Search returns up to k documents that share a token with query, best
 // first; ties go to the lower id. When filter is non-nil only ids for which
-// it returns true are considered. k <= 0 returns nil.
+// it returns true are considered (it may be called more than once per id).
+// k <= 0 returns nil. Search is safe for concurrent use.
 func (ix *Index) Search(query string, k int, filter func(id uint32) bool) []Result {
-	if k <= 0 || len(ix.docLen) == 0 {
+	n := len(ix.docLen)
+	if k <= 0 || n == 0 {
 		return nil
 	}
-	seen := make(map[string]bool)
-	scores := make(map[uint32]float64)
-	n := len(ix.docLen)
-	for _, tok := range Tokenize(query) {
-		if seen[tok] {
+	// The scratch goes back to the pool only after its scores are zeroed
+	// again, so a filter that panics costs a scratch, not a wrong result.
+	s := ix.getScratch()
+	scores, touched := s.scores, s.touched[:0]
+	toks := Tokenize(query)
+	var seen map[string]bool // long queries only; short ones scan toks
+	if len(toks) > maxLinearDedup {
+		seen = make(map[string]bool, len(toks))
+	}
+	for i, tok := range toks {
+		if seen != nil {
+			if seen[tok] {
+				continue
+			}
+			seen[tok] = true
+		} else if seenBefore(toks, i) {
 			continue
 		}
-		seen[tok] = true
 		ps := ix.postings[tok]
 		if len(ps) == 0 {
 			continue
@@ -86,23 +102,116 @@ func (ix *Index) Search(query string, k int, filter func(id uint32) bool) []Resu
 			if filter != nil && !filter(p.doc) {
 				continue
 			}
+			// Every term adds a positive amount (w > 0, tf >= 1), so a
+			// zero score means the document has not been touched yet.
+			if scores[p.doc] == 0 {
+				touched = append(touched, p.doc)
+			}
 			f := float64(p.tf)
 			norm := K1 * (1 - B + B*float64(ix.docLen[p.doc])/ix.avgLen)
 			scores[p.doc] += w * f * (K1 + 1) / (f + norm)
 		}
 	}
-	res := make([]Result, 0, len(scores))
-	for id, s := range scores {
-		res = append(res, Result{ID: id, Score: s})
+	top := topK(s.top[:0], scores, touched, k)
+	for _, id := range touched {
+		scores[id] = 0
 	}
-	sort.Slice(res, func(i, j int) bool {
-		if res[i].Score != res[j].Score {
-			return res[i].Score > res[j].Score
-		}
-		return res[i].ID < res[j].ID
-	})
-	if len(res) > k {
-		res = res[:k]
-	}
+	res := make([]Result, len(top))
+	copy(res, top)
+	s.touched, s.top = touched, top
+	ix.scratch.Put(s)
+	slices.SortFunc(res, cmpResult)
 	return res
+}
+
+// maxLinearDedup is the longest query, in tokens, whose repeated tokens
+// are found by scanning instead of with a map.
+const maxLinearDedup = 48
+
+// seenBefore reports whether toks[i] occurs in toks[:i]. Queries are short,
+// so a linear scan beats a map.
+func seenBefore(toks []string, i int) bool {
+	for _, t := range toks[:i] {
+		if t == toks[i] {
+			return true
+		}
+	}
+	return false
+}
+
+// cmpResult orders results best first: higher score, then lower id.
+func cmpResult(a, b Result) int {
+	if a.Score != b.Score {
+		if a.Score > b.Score {
+			return -1
+		}
+		return 1
+	}
+	return cmp.Compare(a.ID, b.ID)
+}
+
+// worse reports whether a ranks after b under cmpResult.
+func worse(a, b Result) bool {
+	return a.Score < b.Score || (a.Score == b.Score && a.ID > b.ID)
+}
+
+// topK appends to h (empty, reused) the k best of the touched documents,
+// unordered. h is a binary heap with the worst kept result at h[0].
+func topK(h []Result, scores []float64, touched []uint32, k int) []Result {
+	if k >= len(touched) {
+		for _, id := range touched {
+			h = append(h, Result{ID: id, Score: scores[id]})
+		}
+		return h
+	}
+	for _, id := range touched {
+		r := Result{ID: id, Score: scores[id]}
+		if len(h) < k {
+			h = append(h, r)
+			for i := len(h) - 1; i > 0; {
+				p := (i - 1) / 2
+				if !worse(h[i], h[p]) {
+					break
+				}
+				h[i], h[p] = h[p], h[i]
+				i = p
+			}
+			continue
+		}
+		if !worse(h[0], r) {
+			continue
+		}
+		h[0] = r
+		for i := 0; ; {
+			c := 2*i + 1
+			if c >= len(h) {
+				break
+			}
+			if c+1 < len(h) && worse(h[c+1], h[c]) {
+				c++
+			}
+			if !worse(h[c], h[i]) {
+				break
+			}
+			h[i], h[c] = h[c], h[i]
+			i = c
+		}
+	}
+	return h
+}
+
+// scratch is the per-search state, pooled per Index: a dense score per
+// document, all zero between searches, the ids given a score, and the
+// top-k heap.
+type scratch struct {
+	scores  []float64
+	touched []uint32
+	top     []Result
+}
+
+func (ix *Index) getScratch() *scratch {
+	if s, ok := ix.scratch.Get().(*scratch); ok {
+		return s
+	}
+	return &scratch{scores: make([]float64, len(ix.docLen))}
 }
