@@ -1,13 +1,13 @@
 package embed
 
 import (
+	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
+	"github.com/vendor0919/api/internal/httpjson"
 	"github.com/vendor0919/api/internal/retry"
 )
 
@@ -31,11 +31,10 @@ type OllamaConfig struct {
 
 // Ollama is an embedder for an Ollama server's POST /api/embed.
 type Ollama struct {
-	url       string
 	model     string
 	dims      int
 	batchSize int
-	call      httpCall
+	call      *httpjson.Client
 }
 
 // NewOllama returns an Ollama embedder, or an error wrapping ErrConfig.
@@ -52,19 +51,14 @@ func NewOllama(cfg OllamaConfig) (*Ollama, error) {
 	if cfg.BatchSize < 0 {
 		return nil, fmt.Errorf("ollama: negative batch size: %w", ErrConfig)
 	}
-	base := cfg.BaseURL
-	if base == "" {
-		base = "http://localhost:11434"
-	}
-	endpoint := strings.TrimRight(base, "/") + "/api/embed"
-	if err := checkURL(endpoint); err != nil {
-		return nil, fmt.Errorf("ollama: %w", err)
-	}
-	call, err := newHTTPCall("ollama", cfg.HTTPClient, cfg.Timeout, 60*time.Second, cfg.Retry)
+	call, err := httpjson.New(httpjson.Config{
+		Provider: "ollama", BaseURL: cmp.Or(cfg.BaseURL, "http://localhost:11434"), Path: "/api/embed",
+		HTTPClient: cfg.HTTPClient, Timeout: cmp.Or(cfg.Timeout, 60*time.Second), Retry: cfg.Retry, MaxResponse: maxResponseBody, Errors: httpErrors,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("ollama: %w", err)
 	}
-	return &Ollama{url: endpoint, model: cfg.Model, dims: cfg.Dims, batchSize: cfg.BatchSize, call: call}, nil
+	return &Ollama{model: cfg.Model, dims: cfg.Dims, batchSize: cfg.BatchSize, call: call}, nil
 }
 
 // Info reports Provider "ollama", the model and Dims.
@@ -75,15 +69,11 @@ func (o *Ollama) Embed(ctx context.Context, texts []string) ([][]float32, error)
 	out := make([][]float32, 0, len(texts))
 	for _, b := range batches(len(texts), o.batchSize) {
 		in := texts[b[0]:b[1]]
-		body, err := o.call.post(ctx, o.url, map[string]any{"model": o.model, "input": in})
-		if err != nil {
-			return nil, fmt.Errorf("ollama: embed: %w", err)
-		}
 		var resp struct {
 			Embeddings [][]float32 `json:"embeddings"`
 		}
-		if err := json.Unmarshal(body, &resp); err != nil {
-			return nil, fmt.Errorf("ollama: embed: %w: decode: %w", ErrBadResponse, err)
+		if err := o.call.PostJSON(ctx, map[string]any{"model": o.model, "input": in}, &resp); err != nil {
+			return nil, fmt.Errorf("ollama: embed: %w", err)
 		}
 		if err := checkVectors(resp.Embeddings, len(in), o.dims); err != nil {
 			return nil, fmt.Errorf("ollama: embed: %w", err)

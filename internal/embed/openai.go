@@ -1,14 +1,13 @@
 package embed
 
 import (
+	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
+	"github.com/vendor0919/api/internal/httpjson"
 	"github.com/vendor0919/api/internal/retry"
 )
 
@@ -59,12 +58,11 @@ var openAIModelDims = map[string]int{
 // "index" field. Empty input strings are sent as a single space, which the
 // API accepts.
 type OpenAI struct {
-	url       string
 	model     string
 	dims      int
 	sendDims  bool
 	batchSize int
-	call      httpCall
+	call      *httpjson.Client
 }
 
 // NewOpenAI returns an OpenAI embedder, or an error wrapping ErrConfig.
@@ -84,30 +82,15 @@ func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 	if cfg.BatchSize < 0 || cfg.BatchSize > 2048 {
 		return nil, fmt.Errorf("openai: batch size %d out of range 1..2048: %w", cfg.BatchSize, ErrConfig)
 	}
-	endpoint := cfg.URL
-	if endpoint == "" {
-		base := cfg.BaseURL
-		if base == "" {
-			base = "https://api.openai.com/v1"
-		}
-		endpoint = strings.TrimRight(base, "/") + "/embeddings"
-	}
-	if err := checkURL(endpoint); err != nil {
-		return nil, fmt.Errorf("openai: %w", err)
-	}
-	call, err := newHTTPCall("openai", cfg.HTTPClient, cfg.Timeout, 30*time.Second, cfg.Retry)
+	call, err := httpjson.New(httpjson.Config{
+		Provider: "openai", URL: cfg.URL, BaseURL: cmp.Or(cfg.BaseURL, "https://api.openai.com/v1"), Path: "/embeddings",
+		HTTPClient: cfg.HTTPClient, Timeout: cmp.Or(cfg.Timeout, 30*time.Second),
+		Retry: cfg.Retry, APIKey: cfg.APIKey, AuthHeader: cfg.AuthHeader, MaxResponse: maxResponseBody, Errors: httpErrors,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("openai: %w", err)
 	}
-	if cfg.APIKey != "" {
-		if cfg.AuthHeader == "" || strings.EqualFold(cfg.AuthHeader, "Authorization") {
-			call.headers.Set("Authorization", "Bearer "+cfg.APIKey)
-		} else {
-			call.headers.Set(cfg.AuthHeader, cfg.APIKey)
-		}
-		call.secrets = []string{cfg.APIKey}
-	}
-	return &OpenAI{url: endpoint, model: cfg.Model, dims: cfg.Dims, sendDims: cfg.SendDimensions, batchSize: cfg.BatchSize, call: call}, nil
+	return &OpenAI{model: cfg.Model, dims: cfg.Dims, sendDims: cfg.SendDimensions, batchSize: cfg.BatchSize, call: call}, nil
 }
 
 // Info reports Provider "openai", the model and Dims.
@@ -151,13 +134,9 @@ func (o *OpenAI) embedBatch(ctx context.Context, texts []string) ([][]float32, e
 	if o.sendDims {
 		req.Dimensions = o.dims
 	}
-	body, err := o.call.post(ctx, o.url, req)
-	if err != nil {
-		return nil, err
-	}
 	var resp openAIEmbedResponse
-	if err := json.Unmarshal(body, &resp); err != nil {
-		return nil, fmt.Errorf("%w: decode: %w", ErrBadResponse, err)
+	if err := o.call.PostJSON(ctx, req, &resp); err != nil {
+		return nil, err
 	}
 	if len(resp.Data) != len(texts) {
 		return nil, fmt.Errorf("%w: got %d embeddings for %d inputs", ErrBadResponse, len(resp.Data), len(texts))
@@ -180,30 +159,4 @@ func (o *OpenAI) embedBatch(ctx context.Context, texts []string) ([][]float32, e
 		return nil, err
 	}
 	return vecs, nil
-}
-
-// newHTTPCall validates the shared HTTP settings.
-func newHTTPCall(provider string, client *http.Client, timeout, defTimeout time.Duration, p retry.Policy) (httpCall, error) {
-	if timeout < 0 {
-		return httpCall{}, fmt.Errorf("negative timeout: %w", ErrConfig)
-	}
-	if timeout == 0 {
-		timeout = defTimeout
-	}
-	if err := p.Validate(); err != nil {
-		return httpCall{}, fmt.Errorf("%w: %w", ErrConfig, err)
-	}
-	if client == nil {
-		client = &http.Client{}
-	}
-	return httpCall{provider: provider, client: client, timeout: timeout, policy: p, headers: http.Header{}}, nil
-}
-
-// checkURL requires an absolute http(s) URL.
-func checkURL(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("bad url %q: %w", s, ErrConfig)
-	}
-	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vendor0919/api/internal/httpjson"
 	"github.com/vendor0919/api/internal/retry"
 )
 
@@ -43,7 +44,7 @@ type Ollama struct {
 	model       string
 	maxTokens   int
 	temperature float64
-	call        *httpCall
+	call        *httpjson.Client
 }
 
 // NewOllama returns an Ollama chat generator, or an error wrapping ErrConfig.
@@ -54,11 +55,10 @@ func NewOllama(cfg OllamaConfig) (*Ollama, error) {
 	if cfg.MaxTokens < 0 || cfg.Temperature < 0 {
 		return nil, fmt.Errorf("ollama: negative max tokens or temperature: %w", ErrConfig)
 	}
-	base := cfg.BaseURL
-	if base == "" {
-		base = "http://localhost:11434"
-	}
-	call, err := newHTTPCall("ollama", strings.TrimRight(base, "/")+"/api/chat", cfg.HTTPClient, cfg.Timeout, 300*time.Second, cfg.Retry)
+	call, err := httpjson.New(httpjson.Config{
+		Provider: "ollama", BaseURL: cmp.Or(cfg.BaseURL, "http://localhost:11434"), Path: "/api/chat", HTTPClient: cfg.HTTPClient,
+		Timeout: cmp.Or(cfg.Timeout, 300*time.Second), Retry: cfg.Retry, MaxResponse: maxResponseBody, Errors: httpErrors,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("ollama: %w", err)
 	}
@@ -102,7 +102,7 @@ func (o *Ollama) Generate(ctx context.Context, req Request, emit func(delta stri
 	model := o.model
 	if emit == nil {
 		var resp ollamaChunk
-		err = o.call.do(ctx, body, "application/json", readJSON(&resp), nil)
+		err = o.call.PostJSON(ctx, body, &resp)
 		if err == nil && resp.Error != "" {
 			err = fmt.Errorf("%w: %s", ErrUpstream, retry.Scrub(resp.Error))
 		}
@@ -114,7 +114,7 @@ func (o *Ollama) Generate(ctx context.Context, req Request, emit func(delta stri
 			model = resp.Model
 		}
 	} else {
-		err = o.call.do(ctx, body, "application/x-ndjson", func(r io.Reader, emit func(string) error) error {
+		err = stream(ctx, o.call, body, "application/x-ndjson", func(r io.Reader, emit func(string) error) error {
 			text.Reset()
 			m, err := readOllamaStream(r, func(d string) error {
 				text.WriteString(d)

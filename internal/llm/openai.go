@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vendor0919/api/internal/httpjson"
 	"github.com/vendor0919/api/internal/retry"
 	"github.com/vendor0919/api/internal/sseclient"
 )
@@ -51,7 +52,7 @@ type OpenAI struct {
 	maxTokens   int
 	temperature float64
 	mctField    bool
-	call        *httpCall
+	call        *httpjson.Client
 }
 
 // NewOpenAI returns an OpenAI chat generator, or an error wrapping ErrConfig.
@@ -62,25 +63,13 @@ func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 	if cfg.MaxTokens < 0 || cfg.Temperature < 0 || cfg.Temperature > 2 {
 		return nil, fmt.Errorf("openai: max tokens or temperature out of range: %w", ErrConfig)
 	}
-	endpoint := cfg.URL
-	if endpoint == "" {
-		base := cfg.BaseURL
-		if base == "" {
-			base = "https://api.openai.com/v1"
-		}
-		endpoint = strings.TrimRight(base, "/") + "/chat/completions"
-	}
-	call, err := newHTTPCall("openai", endpoint, cfg.HTTPClient, cfg.Timeout, 120*time.Second, cfg.Retry)
+	call, err := httpjson.New(httpjson.Config{
+		Provider: "openai", URL: cfg.URL, BaseURL: cmp.Or(cfg.BaseURL, "https://api.openai.com/v1"), Path: "/chat/completions",
+		HTTPClient: cfg.HTTPClient, Timeout: cmp.Or(cfg.Timeout, 120*time.Second),
+		Retry: cfg.Retry, APIKey: cfg.APIKey, AuthHeader: cfg.AuthHeader, MaxResponse: maxResponseBody, Errors: httpErrors,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("openai: %w", err)
-	}
-	if cfg.APIKey != "" {
-		if cfg.AuthHeader == "" || strings.EqualFold(cfg.AuthHeader, "Authorization") {
-			call.headers.Set("Authorization", "Bearer "+cfg.APIKey)
-		} else {
-			call.headers.Set(cfg.AuthHeader, cfg.APIKey)
-		}
-		call.secrets = []string{cfg.APIKey}
 	}
 	return &OpenAI{model: cfg.Model, maxTokens: cfg.MaxTokens, temperature: cfg.Temperature, mctField: cfg.MaxCompletionTokens, call: call}, nil
 }
@@ -137,7 +126,7 @@ func (o *OpenAI) Generate(ctx context.Context, req Request, emit func(delta stri
 	model := o.model
 	if emit == nil {
 		var resp openAIChunk
-		err = o.call.do(ctx, body, "application/json", readJSON(&resp), nil)
+		err = o.call.PostJSON(ctx, body, &resp)
 		if err == nil {
 			if len(resp.Choices) == 0 {
 				err = fmt.Errorf("%w: no choices", ErrBadResponse)
@@ -149,7 +138,7 @@ func (o *OpenAI) Generate(ctx context.Context, req Request, emit func(delta stri
 			}
 		}
 	} else {
-		err = o.call.do(ctx, body, "text/event-stream", func(r io.Reader, emit func(string) error) error {
+		err = stream(ctx, o.call, body, "text/event-stream", func(r io.Reader, emit func(string) error) error {
 			text.Reset()
 			m, err := readOpenAIStream(r, func(d string) error {
 				text.WriteString(d)
