@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 
+	"github.com/vendor0919/api/internal/awsbedrock"
 	"github.com/vendor0919/api/internal/retry"
 )
 
@@ -81,39 +81,13 @@ func NewBedrock(ctx context.Context, cfg BedrockConfig) (*Bedrock, error) {
 	if err := cfg.Retry.Validate(); err != nil {
 		return nil, fmt.Errorf("bedrock: %w: %w", ErrConfig, err)
 	}
-	client, err := newBedrockClient(ctx, cfg.Region, cfg.BaseEndpoint, cfg.Credentials, cfg.HTTPClient)
+	client, err := awsbedrock.New(ctx, awsbedrock.Config{Region: cfg.Region, BaseEndpoint: cfg.BaseEndpoint,
+		Credentials: cfg.Credentials, HTTPClient: cfg.HTTPClient, ErrConfig: ErrConfig})
 	if err != nil {
 		return nil, fmt.Errorf("bedrock: %w", err)
 	}
 	return &Bedrock{client: client, modelID: cfg.ModelID, dims: cfg.Dims, normalize: !cfg.SkipNormalize,
 		concurrency: cfg.Concurrency, timeout: cfg.Timeout, policy: cfg.Retry}, nil
-}
-
-// newBedrockClient builds a Bedrock Runtime client with SDK retries off.
-func newBedrockClient(ctx context.Context, region, endpoint string, creds aws.CredentialsProvider, hc *http.Client) (*bedrockruntime.Client, error) {
-	var opts []func(*awsconfig.LoadOptions) error
-	if region != "" {
-		opts = append(opts, awsconfig.WithRegion(region))
-	}
-	if creds != nil {
-		opts = append(opts, awsconfig.WithCredentialsProvider(creds))
-	}
-	if hc != nil {
-		opts = append(opts, awsconfig.WithHTTPClient(hc))
-	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("load aws config: %w", err)
-	}
-	if awsCfg.Region == "" {
-		return nil, fmt.Errorf("no AWS region: %w", ErrConfig)
-	}
-	return bedrockruntime.NewFromConfig(awsCfg, func(o *bedrockruntime.Options) {
-		if endpoint != "" {
-			o.BaseEndpoint = aws.String(endpoint)
-		}
-		o.Retryer = aws.NopRetryer{}
-	}), nil
 }
 
 // Info reports Provider "bedrock", the model id and Dims.

@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 
+	"github.com/vendor0919/api/internal/awsbedrock"
 	"github.com/vendor0919/api/internal/retry"
 )
 
@@ -71,29 +71,11 @@ func NewBedrock(ctx context.Context, cfg BedrockConfig) (*Bedrock, error) {
 	if err := cfg.Retry.Validate(); err != nil {
 		return nil, fmt.Errorf("bedrock: %w: %w", ErrConfig, err)
 	}
-	var opts []func(*awsconfig.LoadOptions) error
-	if cfg.Region != "" {
-		opts = append(opts, awsconfig.WithRegion(cfg.Region))
-	}
-	if cfg.Credentials != nil {
-		opts = append(opts, awsconfig.WithCredentialsProvider(cfg.Credentials))
-	}
-	if cfg.HTTPClient != nil {
-		opts = append(opts, awsconfig.WithHTTPClient(cfg.HTTPClient))
-	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	client, err := awsbedrock.New(ctx, awsbedrock.Config{Region: cfg.Region, BaseEndpoint: cfg.BaseEndpoint,
+		Credentials: cfg.Credentials, HTTPClient: cfg.HTTPClient, ErrConfig: ErrConfig})
 	if err != nil {
-		return nil, fmt.Errorf("bedrock: load aws config: %w", err)
+		return nil, fmt.Errorf("bedrock: %w", err)
 	}
-	if awsCfg.Region == "" {
-		return nil, fmt.Errorf("bedrock: no AWS region: %w", ErrConfig)
-	}
-	client := bedrockruntime.NewFromConfig(awsCfg, func(o *bedrockruntime.Options) {
-		if cfg.BaseEndpoint != "" {
-			o.BaseEndpoint = aws.String(cfg.BaseEndpoint)
-		}
-		o.Retryer = aws.NopRetryer{}
-	})
 	return &Bedrock{client: client, modelID: cfg.ModelID, maxTokens: cfg.MaxTokens, temperature: cfg.Temperature,
 		timeout: cfg.Timeout, policy: cfg.Retry}, nil
 }

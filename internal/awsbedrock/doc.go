@@ -1,0 +1,13 @@
+// Package awsbedrock builds the Amazon Bedrock Runtime client shared by the
+// Titan embedder (package embed) and the Converse generator (package llm).
+//
+// [New] resolves the AWS configuration once (region, default credential
+// chain, which is the ECS task role in production) and turns the SDK's own
+// retries off: callers retry with package retry, so that backoff,
+// Retry-After and attempt counting are the same for every provider.
+//
+// # Concurrency and ownership
+//
+// New is safe to call concurrently; the returned client is safe for
+// concurrent use, as the SDK documents. New keeps no reference to cfg.
+package awsbedrock
