@@ -9,9 +9,11 @@
 // [Do] runs an attempt function until it succeeds, returns an error not
 // marked [Transient], the attempts run out, or ctx is done. Attempt n (from
 // 1) that fails transiently is followed by a wait drawn uniformly from
-// [0, min(MaxDelay, BaseDelay·2^(n-1))] ("full jitter"), raised to the
+// (0, min(MaxDelay, BaseDelay·2^(n-1))] ("full jitter"), raised to the
 // server's Retry-After when that is longer. A Retry-After longer than
 // MaxDelay ends the retries at once rather than parking the caller.
+// [Policy.OnRetry], when set, hears of each retry before its wait (for
+// logging).
 //
 // [Send] performs one HTTP attempt and classifies the outcome: a transport
 // error is transient unless the caller's ctx is done; 429 and 5xx (except

@@ -19,6 +19,11 @@ type Policy struct {
 	// MaxDelay caps one wait. A Retry-After beyond it stops retrying.
 	// Zero means 20s.
 	MaxDelay time.Duration
+	// OnRetry, if set, is called by Do before each wait with the failed
+	// attempt's number (from 1), the wait, and its error (transient mark
+	// removed), e.g. to log the retry. It runs on Do's goroutine and
+	// should not block. Nil means no call.
+	OnRetry func(n int, wait time.Duration, err error)
 }
 
 func (p Policy) withDefaults() Policy {
@@ -95,9 +100,9 @@ func Do(ctx context.Context, p Policy, attempt func(ctx context.Context, n int) 
 			}
 			return fmt.Errorf("after %d attempts: %w", n, err)
 		}
-		wait := Backoff(p, n)
-		if after > wait {
-			wait = after
+		wait := max(Backoff(p, n), after)
+		if p.OnRetry != nil {
+			p.OnRetry(n, wait, err)
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -110,7 +115,7 @@ func Do(ctx context.Context, p Policy, attempt func(ctx context.Context, n int) 
 }
 
 // Backoff returns the full-jitter wait after failed attempt n (from 1):
-// uniform in [0, min(MaxDelay, BaseDelay·2^(n-1))].
+// uniform in (0, min(MaxDelay, BaseDelay·2^(n-1))], never zero.
 func Backoff(p Policy, n int) time.Duration {
 	p = p.withDefaults()
 	ceil := p.BaseDelay
@@ -118,7 +123,7 @@ func Backoff(p Policy, n int) time.Duration {
 		ceil *= 2
 	}
 	ceil = min(ceil, p.MaxDelay)
-	return time.Duration(rand.Int64N(int64(ceil) + 1))
+	return time.Duration(rand.Int64N(int64(ceil)) + 1)
 }
 
 // unmark strips transient marks from the top of err's chain. A mark

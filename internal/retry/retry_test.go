@@ -101,6 +101,22 @@ func TestDo_ContextCanceledDuringWait(t *testing.T) {
 	}
 }
 
+func TestDo_OnRetry(t *testing.T) {
+	t.Parallel()
+	var got []string
+	p := Policy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond,
+		OnRetry: func(n int, wait time.Duration, err error) {
+			if wait <= 0 || wait > time.Millisecond {
+				t.Errorf("wait %v outside (0,1ms]", wait)
+			}
+			got = append(got, fmt.Sprintf("%d:%v", n, err))
+		}}
+	err := Do(context.Background(), p, func(context.Context, int) error { return Transient(errors.New("busy"), 0) })
+	if err == nil || strings.Join(got, ",") != "1:busy,2:busy" {
+		t.Fatalf("err = %v, OnRetry calls = %v, want 1:busy,2:busy", err, got)
+	}
+}
+
 func TestBackoff_FullJitterBounds(t *testing.T) {
 	t.Parallel()
 	p := Policy{BaseDelay: 10 * time.Millisecond, MaxDelay: 50 * time.Millisecond}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/url"
 	"strings"
@@ -19,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/vendor0919/api/internal/retry"
 )
 
 // Sentinel errors; callers branch on them with errors.Is.
@@ -258,43 +259,41 @@ func retryable(err error) bool {
 	return true
 }
 
-// backoff returns the delay before retry number n (1-based): uniformly
-// random in [0, min(RetryMax, RetryBase*2^(n-1))).
-func (s *Syncer) backoff(n int) time.Duration {
-	d := s.retryBase
-	for i := 1; i < n && d < s.retryMax; i++ {
-		d *= 2
-	}
-	d = min(d, s.retryMax)
-	return time.Duration(rand.Int64N(int64(d)) + 1) //nolint:gosec // G404: retry jitter needs no cryptographic randomness
+// policy returns the retry policy of Sync and Push.
+func (s *Syncer) policy() retry.Policy {
+	return retry.Policy{MaxAttempts: s.maxAttempts, BaseDelay: s.retryBase, MaxDelay: s.retryMax}
 }
 
-// retry runs op up to maxAttempts times with backoff, stopping early on a
-// non-retryable error or when ctx ends. It returns the attempts made and
-// the last error (joined with ctx's error if ctx ended the retries).
+// backoff returns the delay before retry number n (1-based): uniformly
+// random in (0, min(RetryMax, RetryBase*2^(n-1))].
+func (s *Syncer) backoff(n int) time.Duration { return retry.Backoff(s.policy(), n) }
+
+// retry runs op up to maxAttempts times with backoff (retry.Do), stopping
+// early on a non-retryable error or when ctx ends. It returns the attempts
+// made and the last error (joined with ctx's error if ctx ended the
+// retries).
 func (s *Syncer) retry(ctx context.Context, what string, op func(ctx context.Context) error) (int, error) {
-	var err error
-	for attempt := 1; ; attempt++ {
-		err = op(ctx)
-		if err == nil {
-			return attempt, nil
-		}
-		if ctx.Err() != nil {
-			return attempt, fmt.Errorf("%w (gave up after %d attempts: %w)", err, attempt, context.Cause(ctx))
-		}
-		if !retryable(err) || attempt >= s.maxAttempts {
-			return attempt, err
-		}
-		d := s.backoff(attempt)
+	p := s.policy()
+	p.OnRetry = func(n int, d time.Duration, err error) {
 		s.log.LogAttrs(ctx, slog.LevelWarn, what+" failed, retrying",
-			slog.String("uri", s.uri), slog.Int("attempt", attempt),
+			slog.String("uri", s.uri), slog.Int("attempt", n),
 			slog.Duration("delay", d), slog.String("error", err.Error()))
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return attempt, fmt.Errorf("%w (gave up after %d attempts: %w)", err, attempt, context.Cause(ctx))
-		case <-t.C:
+	}
+	attempts := 0
+	var last error
+	err := retry.Do(ctx, p, func(ctx context.Context, n int) error {
+		attempts, last = n, op(ctx)
+		if last != nil && retryable(last) {
+			return retry.Transient(last, 0)
 		}
+		return last
+	})
+	switch {
+	case err == nil:
+		return attempts, nil
+	case ctx.Err() != nil:
+		return attempts, fmt.Errorf("%w (gave up after %d attempts: %w)", last, attempts, context.Cause(ctx))
+	default:
+		return attempts, last
 	}
 }
