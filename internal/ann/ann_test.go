@@ -248,7 +248,7 @@ func TestFilteredSearch(t *testing.T) {
 	defer h.pool.Put(c)
 	q := clone(queries[:dim])
 	Normalize(q)
-	h.searchLayer(c, q, h.entry, h.dist(q, h.entry), 50, 0, func(id uint32) bool { return id%3 == 0 })
+	h.searchLayer(c, q, h.entry, h.dist(q, h.entry), 50, 0, func(id uint32) bool { return id%3 == 0 }, 0)
 	if len(c.res) != 50 {
 		t.Fatalf("graph filtered search held %d results, want 50", len(c.res))
 	}

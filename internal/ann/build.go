@@ -132,7 +132,7 @@ func (b *builder) insert(c *searchCtx, id uint32) {
 		ep, epDist = h.greedy(q, ep, epDist, l)
 	}
 	for l := min(level, top); l >= 0; l-- {
-		h.searchLayer(c, q, ep, epDist, h.cfg.EFConstruction, l, nil)
+		h.searchLayer(c, q, ep, epDist, h.cfg.EFConstruction, l, nil, 0)
 		c.sorted = growNeighbors(c.sorted, len(c.res))
 		sorted := c.res.drainSorted(c.sorted)
 		// A concurrent insert may already have linked id; never self-link.
