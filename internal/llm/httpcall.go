@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/vendor0919/api/internal/httpjson"
 	"github.com/vendor0919/api/internal/retry"
@@ -23,27 +24,34 @@ type emitError struct{ err error }
 func (e *emitError) Error() string { return "emit: " + e.err.Error() }
 func (e *emitError) Unwrap() error { return e.err }
 
-// reader consumes one 2xx response body, passing deltas to emit. It
-// returns errors wrapping ErrBadResponse (unusable content) or ErrUpstream
-// (an error reported inside the stream); any other error is taken for a
+// reader consumes one 2xx response body, passing deltas to emit, and
+// returns the model name the stream reported ("" if none). It returns
+// errors wrapping ErrBadResponse (unusable content) or ErrUpstream (an
+// error reported inside the stream); any other error is taken for a
 // transport failure.
-type reader func(body io.Reader, emit func(string) error) error
+type reader func(body io.Reader, emit func(string) error) (model string, err error)
 
 // stream POSTs in as JSON and hands the 2xx body to read, with retries
-// that stop once emit has been called. The returned error is ctx.Err()
-// when ctx is done, the caller's emit error, or one wrapping ErrUpstream
-// or ErrBadResponse.
-func stream(ctx context.Context, c *httpjson.Client, in any, accept string, read reader, emit func(string) error) error {
+// that stop once emit has been called. It returns the streamed text and
+// the model the stream named. The error is ctx.Err() when ctx is done,
+// the caller's emit error, or one wrapping ErrUpstream or ErrBadResponse.
+func stream(ctx context.Context, c *httpjson.Client, in any, accept string, read reader, emit func(string) error) (text, model string, err error) {
+	var sb strings.Builder
 	emitted := false
 	tracked := func(d string) error {
 		emitted = true
+		sb.WriteString(d)
 		if err := emit(d); err != nil {
 			return &emitError{err}
 		}
 		return nil
 	}
-	err := c.Post(ctx, in, accept, func(body io.Reader) error {
-		err := read(body, tracked)
+	err = c.Post(ctx, in, accept, func(body io.Reader) error {
+		sb.Reset() // a retried attempt starts the answer again
+		m, err := read(body, tracked)
+		if m != "" {
+			model = m
+		}
 		switch {
 		case err == nil, errors.As(err, new(*emitError)), errors.Is(err, ErrBadResponse), errors.Is(err, ErrUpstream):
 			return err
@@ -54,9 +62,9 @@ func stream(ctx context.Context, c *httpjson.Client, in any, accept string, read
 		}
 	})
 	if ee := (*emitError)(nil); ctx.Err() == nil && errors.As(err, &ee) {
-		return ee.err
+		return sb.String(), model, ee.err
 	}
-	return err
+	return sb.String(), model, err
 }
 
 // messages returns req.Messages, or the bare question as one user turn

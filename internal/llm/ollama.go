@@ -114,17 +114,12 @@ func (o *Ollama) Generate(ctx context.Context, req Request, emit func(delta stri
 			model = resp.Model
 		}
 	} else {
-		err = stream(ctx, o.call, body, "application/x-ndjson", func(r io.Reader, emit func(string) error) error {
-			text.Reset()
-			m, err := readOllamaStream(r, func(d string) error {
-				text.WriteString(d)
-				return emit(d)
-			})
-			if m != "" {
-				model = m
-			}
-			return err
-		}, emit)
+		var streamed, m string
+		streamed, m, err = stream(ctx, o.call, body, "application/x-ndjson", readOllamaStream, emit)
+		text.WriteString(streamed)
+		if m != "" {
+			model = m
+		}
 	}
 	if err != nil {
 		return Answer{}, fmt.Errorf("ollama: chat: %w", err)

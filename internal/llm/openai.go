@@ -138,17 +138,12 @@ func (o *OpenAI) Generate(ctx context.Context, req Request, emit func(delta stri
 			}
 		}
 	} else {
-		err = stream(ctx, o.call, body, "text/event-stream", func(r io.Reader, emit func(string) error) error {
-			text.Reset()
-			m, err := readOpenAIStream(r, func(d string) error {
-				text.WriteString(d)
-				return emit(d)
-			})
-			if m != "" {
-				model = m
-			}
-			return err
-		}, emit)
+		var streamed, m string
+		streamed, m, err = stream(ctx, o.call, body, "text/event-stream", readOpenAIStream, emit)
+		text.WriteString(streamed)
+		if m != "" {
+			model = m
+		}
 	}
 	if err != nil {
 		return Answer{}, fmt.Errorf("openai: chat: %w", err)
