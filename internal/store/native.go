@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -253,7 +254,14 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 			return nil, fmt.Errorf("%w: %s: manifest lists no %s", ErrCorrupt, filepath.Join(dir, ManifestFile), name)
 		}
 	}
-	if err := m.Verify(dir); err != nil {
+	// Files the loader parses are hashed while they are read (one pass,
+	// and what is parsed is what was hashed); any others are verified here.
+	others := *m
+	others.Files = maps.Clone(m.Files)
+	delete(others.Files, VectorsFile)
+	delete(others.Files, ChunksFile)
+	delete(others.Files, GraphFile)
+	if err := others.Verify(dir); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -264,23 +272,44 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 		return nil, fmt.Errorf("%w: %s: %d bytes, want count*dims*4 = %d*%d*4 = %d", ErrCorrupt, VectorsFile,
 			m.Files[VectorsFile].Size, m.Count, dims, want)
 	}
-	vecs, err := readVectors(filepath.Join(dir, VectorsFile), m.Count*dims)
+	var vecs []float32
+	err = readVerified(dir, VectorsFile, m.Files[VectorsFile], func(r *bufio.Reader) (err error) {
+		vecs, err = readVectors(r, VectorsFile, m.Count*dims)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	chunks, err := readChunks(filepath.Join(dir, ChunksFile), m.Count)
+	var chunks []Chunk
+	err = readVerified(dir, ChunksFile, m.Files[ChunksFile], func(r *bufio.Reader) error {
+		b, err := io.ReadAll(r)
+		if err != nil {
+			return fmt.Errorf("store: read %s: %w", ChunksFile, err)
+		}
+		chunks, err = readChunks(b, ChunksFile, m.Count)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
 	var idx ann.Index
 	switch {
 	case opts.Exact || !hnsw:
+		if hnsw {
+			// The graph is not loaded, but the store is still checked whole.
+			if err := readVerified(dir, GraphFile, m.Files[GraphFile], func(*bufio.Reader) error { return nil }); err != nil {
+				return nil, err
+			}
+		}
 		idx, err = ann.NewFlat(dims, metric, vecs)
 		if err != nil {
 			return nil, fmt.Errorf("store: index %s: %w", dir, err)
 		}
 	default:
-		idx, err = readGraph(filepath.Join(dir, GraphFile), dims, metric, vecs)
+		err = readVerified(dir, GraphFile, m.Files[GraphFile], func(r *bufio.Reader) (err error) {
+			idx, err = readGraph(r, GraphFile, dims, metric, vecs)
+			return err
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -295,40 +324,57 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 	}, nil
 }
 
-// readVectors reads n little-endian float32 from path, rejecting
-// non-finite values with their offset.
-func readVectors(path string, n int) ([]float32, error) {
-	f, err := os.Open(path)
+// readVerified opens dir/name, checks its size against want, and hands
+// parse a reader that hashes every byte it reads. After parse the rest of
+// the file is hashed too, and a SHA-256 that differs from the manifest's is
+// reported before any parse error: a file that is not the one the manifest
+// describes is the more fundamental problem.
+func readVerified(dir, name string, want FileInfo, parse func(r *bufio.Reader) error) error {
+	f, err := os.Open(filepath.Join(dir, name))
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return fmt.Errorf("%w: %s: %w", ErrCorrupt, name, err)
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrCorrupt, name, err)
+	} else if st.Size() != want.Size {
+		return fmt.Errorf("%w: %s: size %d, manifest says %d", ErrCorrupt, name, st.Size(), want.Size)
+	}
+	h := sha256.New()
+	r := bufio.NewReaderSize(io.TeeReader(f, h), 1<<20)
+	parseErr := parse(r)
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrCorrupt, name, err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != want.SHA256 {
+		return fmt.Errorf("%w: %s: sha256 %s, manifest says %s", ErrCorrupt, name, got, want.SHA256)
+	}
+	return parseErr
+}
+
+// readVectors reads n little-endian float32 from r (the file name), rejecting
+// non-finite values with their offset.
+func readVectors(r *bufio.Reader, name string, n int) ([]float32, error) {
 	out := make([]float32, n)
-	r := bufio.NewReaderSize(f, 1<<20)
 	var buf [4]byte
 	for i := range out {
 		if _, err := io.ReadFull(r, buf[:]); err != nil {
-			return nil, fmt.Errorf("%w: %s: offset %d: %w", ErrCorrupt, filepath.Base(path), int64(i)*4, err)
+			return nil, fmt.Errorf("%w: %s: offset %d: %w", ErrCorrupt, name, int64(i)*4, err)
 		}
 		v := math.Float32frombits(binary.LittleEndian.Uint32(buf[:]))
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return nil, fmt.Errorf("%w: %s: offset %d: component is %v", ErrCorrupt, filepath.Base(path), int64(i)*4, v)
+			return nil, fmt.Errorf("%w: %s: offset %d: component is %v", ErrCorrupt, name, int64(i)*4, v)
 		}
 		out[i] = v
 	}
-	if _, err := r.ReadByte(); err != io.EOF {
-		return nil, fmt.Errorf("%w: %s: offset %d: trailing bytes", ErrCorrupt, filepath.Base(path), int64(n)*4)
+	if _, err := r.ReadByte(); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w: %s: offset %d: trailing bytes", ErrCorrupt, name, int64(n)*4)
 	}
 	return out, nil
 }
 
-// readChunks reads count JSON lines from path.
-func readChunks(path string, count int) ([]Chunk, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("store: read %s: %w", path, err)
-	}
-	name := filepath.Base(path)
+// readChunks parses count JSON lines from b (the file name).
+func readChunks(b []byte, name string, count int) ([]Chunk, error) {
 	chunks := make([]Chunk, 0, min(count, len(b)/8+1))
 	for off := 0; off < len(b); {
 		end := bytes.IndexByte(b[off:], '\n')
@@ -361,24 +407,18 @@ func readChunks(path string, count int) ([]Chunk, error) {
 	return chunks, nil
 }
 
-// readGraph loads the persisted HNSW graph over vecs.
-func readGraph(path string, dims int, metric ann.Metric, vecs []float32) (*ann.HNSW, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
-	defer f.Close()
-	r := bufio.NewReaderSize(f, 1<<20)
+// readGraph loads the persisted HNSW graph over vecs from r (the file name).
+func readGraph(r *bufio.Reader, name string, dims int, metric ann.Metric, vecs []float32) (*ann.HNSW, error) {
 	h, err := ann.ReadHNSW(r, dims, metric, vecs)
 	if err != nil {
 		var ge *ann.GraphError
 		if errors.As(err, &ge) {
-			return nil, fmt.Errorf("%w: %s: offset %d: %w", ErrCorrupt, filepath.Base(path), ge.Offset, err)
+			return nil, fmt.Errorf("%w: %s: offset %d: %w", ErrCorrupt, name, ge.Offset, err)
 		}
-		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, filepath.Base(path), err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, name, err)
 	}
-	if _, err := r.ReadByte(); err != io.EOF {
-		return nil, fmt.Errorf("%w: %s: trailing bytes after the graph", ErrCorrupt, filepath.Base(path))
+	if _, err := r.ReadByte(); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w: %s: trailing bytes after the graph", ErrCorrupt, name)
 	}
 	return h, nil
 }
