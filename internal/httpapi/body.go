@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/vendor0919/api/internal/store"
 )
 
 // kind is the JSON type a body field must have.
@@ -163,7 +165,8 @@ func (f field) coerce(v any) (any, []ValidationItem) {
 		if !ok {
 			return nil, item("dict_type", "Input should be a valid dictionary", nil)
 		}
-		return plainNumbers(m).(map[string]any), nil
+		// Numbers as chunk metadata holds them, so filters compare alike.
+		return store.NormalizeNumbers(m).(map[string]any), nil
 	case kindFloatList:
 		list, ok := v.([]any)
 		if !ok {
@@ -255,29 +258,6 @@ func toFloat(v any) (float64, string) {
 		return f, ""
 	}
 	return 0, "float_type"
-}
-
-// plainNumbers replaces the json.Number values the decoder produced (it
-// runs with UseNumber to validate integers exactly) by float64 throughout v,
-// as encoding/json would decode them, so consumers such as metadata filters
-// compare numbers by value.
-func plainNumbers(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		if f, err := strconv.ParseFloat(string(x), 64); err == nil {
-			return f
-		}
-		return string(x)
-	case map[string]any:
-		for k, e := range x {
-			x[k] = plainNumbers(e)
-		}
-	case []any:
-		for i, e := range x {
-			x[i] = plainNumbers(e)
-		}
-	}
-	return v
 }
 
 // jsonInvalid maps a decoder error to FastAPI's json_invalid item.

@@ -324,11 +324,12 @@ func TestSearch_Cases(t *testing.T) {
 	if req.Query != "refund" || req.TopK != 3 || req.Mode != "vector" || req.Filter["lang"] == nil {
 		t.Errorf("request passed on as %+v", req)
 	}
-	// Numbers in filters reach rag as float64, as encoding/json decodes them.
-	ts.do("POST", "/search", `{"query":"q","filter":{"page":3,"year":{"$in":[2024,2025.5]}}}`, nil)
+	// Numbers in filters reach rag as chunk metadata holds them: float64,
+	// and integers beyond float64 precision exactly, as json.Number.
+	ts.do("POST", "/search", `{"query":"q","filter":{"page":3,"year":{"$in":[2024,2025.5]},"id":9007199254740993}}`, nil)
 	f := ts.rag.searches[1].Filter
 	in, _ := f["year"].(map[string]any)["$in"].([]any)
-	if f["page"] != float64(3) || len(in) != 2 || in[0] != float64(2024) || in[1] != 2025.5 {
+	if f["page"] != float64(3) || len(in) != 2 || in[0] != float64(2024) || in[1] != 2025.5 || f["id"] != json.Number("9007199254740993") {
 		t.Errorf("filter numbers %#v", f)
 	}
 

@@ -1,7 +1,10 @@
 package rag
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
+	"math/big"
 	"reflect"
 	"sort"
 	"strings"
@@ -107,7 +110,7 @@ func compileFilter(f map[string]any) (matcher, error) {
 
 func scalar(v any) bool {
 	switch v.(type) {
-	case nil, string, bool, float64, float32, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+	case nil, string, bool, float64, float32, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, json.Number:
 		return true
 	}
 	return false
@@ -123,7 +126,15 @@ func containsValue(vals []any, v any) bool {
 }
 
 // equal compares two scalars; numbers compare by value across Go types.
+// json.Number (integers beyond float64 precision, as store and the HTTP
+// layer keep them) compares exactly.
 func equal(a, b any) bool {
+	if na, ok := a.(json.Number); ok {
+		return exactEqual(na, b)
+	}
+	if nb, ok := b.(json.Number); ok {
+		return exactEqual(nb, a)
+	}
 	fa, aNum := number(a)
 	fb, bNum := number(b)
 	if aNum || bNum {
@@ -166,4 +177,26 @@ func number(v any) (float64, bool) {
 		return float64(x), true
 	}
 	return 0, false
+}
+
+// exactEqual compares a json.Number with another number exactly.
+func exactEqual(n json.Number, v any) bool {
+	x, ok := new(big.Rat).SetString(n.String())
+	if !ok {
+		return false
+	}
+	var y *big.Rat
+	switch w := v.(type) {
+	case json.Number:
+		if y, ok = new(big.Rat).SetString(w.String()); !ok {
+			return false
+		}
+	default:
+		f, isNum := number(v)
+		if !isNum || math.IsInf(f, 0) || math.IsNaN(f) {
+			return false
+		}
+		y = new(big.Rat).SetFloat64(f)
+	}
+	return x.Cmp(y) == 0
 }

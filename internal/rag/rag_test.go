@@ -2,6 +2,7 @@ package rag
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -607,5 +608,31 @@ func TestSearch_NonFiniteClientVectorIsRequestError(t *testing.T) {
 	var re *RequestError
 	if !errors.As(err, &re) || re.Field != "vector" {
 		t.Fatalf("err %v, want a RequestError on vector", err)
+	}
+}
+
+func TestFilter_LargeIntegersCompareExactly(t *testing.T) {
+	t.Parallel()
+	md := map[string]any{"id": json.Number("9007199254740993"), "page": float64(3)} // 2^53 + 1
+	tests := []struct {
+		filter map[string]any
+		want   bool
+	}{
+		{map[string]any{"id": json.Number("9007199254740993")}, true},
+		{map[string]any{"id": json.Number("9007199254740992")}, false},
+		{map[string]any{"id": float64(9007199254740992)}, false}, // the nearest float64 is another integer
+		{map[string]any{"id": map[string]any{"$in": []any{json.Number("1"), json.Number("9007199254740993")}}}, true},
+		{map[string]any{"id": map[string]any{"$ne": json.Number("9007199254740993")}}, false},
+		{map[string]any{"page": json.Number("3")}, true},
+		{map[string]any{"page": json.Number("3.5")}, false},
+	}
+	for _, tt := range tests {
+		m, err := compileFilter(tt.filter)
+		if err != nil {
+			t.Fatalf("%v: %v", tt.filter, err)
+		}
+		if got := m(md); got != tt.want {
+			t.Errorf("filter %v on %v = %v, want %v", tt.filter, md, got, tt.want)
+		}
 	}
 }

@@ -397,7 +397,7 @@ func readChunks(b []byte, name string, count int) ([]Chunk, error) {
 		if c.ID == "" {
 			return nil, fmt.Errorf("%w: %s: offset %d: line %d: empty id", ErrCorrupt, name, off, len(chunks)+1)
 		}
-		c.Metadata, _ = jsonNumbers(c.Metadata).(map[string]any)
+		c.Metadata, _ = NormalizeNumbers(c.Metadata).(map[string]any)
 		chunks = append(chunks, c)
 		off += end + 1
 	}
@@ -423,10 +423,12 @@ func readGraph(r *bufio.Reader, name string, dims int, metric ann.Metric, vecs [
 	return h, nil
 }
 
-// jsonNumbers replaces json.Number values by float64 where that is exact,
-// so metadata decodes as encoding/json would, except that integers beyond
-// float64 precision stay json.Number (as LangChain folders give them).
-func jsonNumbers(v any) any {
+// NormalizeNumbers replaces, throughout v, json.Number values by float64
+// where that is exact, so metadata decodes as encoding/json would, except
+// that integers beyond float64 precision stay json.Number (as LangChain
+// folders give them). Chunk metadata and request filters both go through
+// it, so they compare alike.
+func NormalizeNumbers(v any) any {
 	switch x := v.(type) {
 	case json.Number:
 		str := x.String()
@@ -442,12 +444,12 @@ func jsonNumbers(v any) any {
 		return x
 	case map[string]any:
 		for k, e := range x {
-			x[k] = jsonNumbers(e)
+			x[k] = NormalizeNumbers(e)
 		}
 		return x
 	case []any:
 		for i, e := range x {
-			x[i] = jsonNumbers(e)
+			x[i] = NormalizeNumbers(e)
 		}
 		return x
 	}
