@@ -636,3 +636,22 @@ func TestFilter_LargeIntegersCompareExactly(t *testing.T) {
 		}
 	}
 }
+
+func TestSwap_ReusesKeywordIndexForSameChunks(t *testing.T) {
+	t.Parallel()
+	s, emb := newService(t, Config{}, nil)
+	first := s.snap.Load()
+	up := *first.st // as store.WithHNSW does: same chunks, new index
+	if err := s.Swap(&up); err != nil {
+		t.Fatal(err)
+	}
+	if s.snap.Load().kw != first.kw {
+		t.Error("keyword index rebuilt for the same chunks")
+	}
+	if err := s.Swap(newStore(emb, corpus())); err != nil {
+		t.Fatal(err)
+	}
+	if s.snap.Load().kw == first.kw {
+		t.Error("keyword index reused for other chunks")
+	}
+}

@@ -167,16 +167,29 @@ func (s *Service) Swap(st *store.Store) error {
 		return fmt.Errorf("%w: store built with %s/%s, embedder is %s/%s", ErrIncompatible, m.Provider, m.Model, info.Provider, info.Model)
 	}
 	start := time.Now()
-	texts := make([]string, len(st.Chunks))
-	for i, c := range st.Chunks {
-		texts[i] = c.Text
+	var kw *keyword.Index
+	if cur := s.snap.Load(); cur != nil && sameChunks(cur.st.Chunks, st.Chunks) {
+		// The same chunks behind a new index (a graph built in the
+		// background): the keyword index still fits.
+		kw = cur.kw
+	} else {
+		texts := make([]string, len(st.Chunks))
+		for i, c := range st.Chunks {
+			texts[i] = c.Text
+		}
+		kw = keyword.New(texts)
 	}
-	s.snap.Store(&snapshot{st: st, kw: keyword.New(texts)})
+	s.snap.Store(&snapshot{st: st, kw: kw})
 	s.log.Info("rag: store swapped in",
 		slog.String("dir", st.Dir), slog.String("format", st.Format), slog.Int("count", len(st.Chunks)),
 		slog.Int("dims", info.Dims), slog.String("version", st.Manifest.Version),
 		slog.Int64("keyword_index_ms", time.Since(start).Milliseconds()))
 	return nil
+}
+
+// sameChunks reports whether a and b are the very same chunk slice.
+func sameChunks(a, b []store.Chunk) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // Snapshot returns the store in use, or nil before the first Swap.
