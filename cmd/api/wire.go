@@ -1,10 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/vendor0919/api/internal/config"
 	"github.com/vendor0919/api/internal/embed"
@@ -23,9 +25,11 @@ func newEmbedder(ctx context.Context, cfg config.Config) (embed.Embedder, error)
 	case "hash":
 		return embed.NewHash(embed.HashConfig{Dims: cfg.EmbeddingDims})
 	case "openai":
-		// text-embedding-3 models shorten their vectors only when asked to.
+		// text-embedding-3 models shorten their vectors only when asked to;
+		// older models and many compatible servers refuse the parameter.
+		model := cmp.Or(cfg.EmbeddingModel, "text-embedding-3-small")
 		return embed.NewOpenAI(embed.OpenAIConfig{BaseURL: cfg.OpenAIBaseURL, APIKey: cfg.OpenAIAPIKey, Model: cfg.EmbeddingModel,
-			Dims: cfg.EmbeddingDims, SendDimensions: cfg.EmbeddingDims != 0})
+			Dims: cfg.EmbeddingDims, SendDimensions: cfg.EmbeddingDims != 0 && strings.HasPrefix(model, "text-embedding-3")})
 	case "ollama":
 		return embed.NewOllama(embed.OllamaConfig{BaseURL: cfg.OllamaBaseURL, Model: cfg.EmbeddingModel, Dims: cfg.EmbeddingDims})
 	case "bedrock":

@@ -166,7 +166,11 @@ func (f field) coerce(v any) (any, []ValidationItem) {
 			return nil, item("dict_type", "Input should be a valid dictionary", nil)
 		}
 		// Numbers as chunk metadata holds them, so filters compare alike.
-		return store.NormalizeNumbers(m).(map[string]any), nil
+		m = store.NormalizeNumbers(m).(map[string]any)
+		if bad := unrepresentable(m); bad != "" {
+			return nil, item("finite_number", "Input should be a finite number (found "+bad+")", nil)
+		}
+		return m, nil
 	case kindFloatList:
 		list, ok := v.([]any)
 		if !ok {
@@ -258,6 +262,40 @@ func toFloat(v any) (float64, string) {
 		return f, ""
 	}
 	return 0, "float_type"
+}
+
+// maxIntegerDigits bounds the integers an object field may carry exactly
+// (beyond float64 precision they stay json.Number and compare exactly):
+// enough for any id, small enough that comparing them stays cheap.
+const maxIntegerDigits = 40
+
+// unrepresentable returns the first number in v that NormalizeNumbers
+// could not make a float64 and that is not a plain integer of at most
+// maxIntegerDigits digits (1e999999, say), or "" if there is none.
+func unrepresentable(v any) string {
+	switch x := v.(type) {
+	case json.Number:
+		s := strings.TrimPrefix(x.String(), "-")
+		if len(s) > maxIntegerDigits || strings.ContainsAny(s, ".eE") {
+			if len(s) > 24 {
+				s = s[:24] + "..."
+			}
+			return s
+		}
+	case map[string]any:
+		for _, e := range x {
+			if bad := unrepresentable(e); bad != "" {
+				return bad
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if bad := unrepresentable(e); bad != "" {
+				return bad
+			}
+		}
+	}
+	return ""
 }
 
 // jsonInvalid maps a decoder error to FastAPI's json_invalid item.

@@ -339,6 +339,12 @@ func TestSearch_Cases(t *testing.T) {
 	if rec.Code != 422 || len(v.Detail) != 2 || v.Detail[0].Type != "float_parsing" || !equalLoc(v.Detail[1].Loc, []any{"body", "vector", float64(2)}) {
 		t.Errorf("vector items: %d %s", rec.Code, rec.Body)
 	}
+	for _, f := range []string{`{"source":1e999999}`, `{"a":{"$in":[1e400]}}`, `{"id":12345678901234567890123456789012345678901}`} {
+		rec = ts.do("POST", "/search", `{"query":"q","filter":`+f+`}`, nil)
+		if rec.Code != 422 || !strings.Contains(rec.Body.String(), `"finite_number"`) {
+			t.Errorf("filter %s: %d %s, want 422 finite_number", f, rec.Code, rec.Body)
+		}
+	}
 	rec = ts.do("POST", "/search", `{"vector":[1e300, 1]}`, nil)
 	if rec.Code != 422 || !strings.Contains(rec.Body.String(), `"type":"finite_number"`) {
 		t.Errorf("float32 overflow: %d %s", rec.Code, rec.Body)

@@ -180,6 +180,9 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 	if err != nil {
 		now := time.Now().UTC()
 		l.log.LogAttrs(ctx, slog.LevelWarn, "vector store load failed", slog.Any("error", err))
+		// The folder now holds what the syncer reported, which does not load:
+		// an unchanged version next time must not count as "served".
+		l.synced = ""
 		next.LastError, next.LastErrorAt = l.describe(err), &now
 		l.status.Store(&next)
 		if syncErr != nil {

@@ -333,3 +333,30 @@ func TestClose_CancelsBackgroundUpgrade(t *testing.T) {
 		t.Fatal("Close did not cancel the build")
 	}
 }
+
+func TestLoad_FailedOpenAfterSyncIsRetried(t *testing.T) {
+	t.Parallel()
+	h := &harness{version: "v1"}
+	l := h.loader(t, true)
+	ctx := context.Background()
+	if _, _, err := l.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// v2 is synced (changed) but will not open; the next poll says
+	// "unchanged, v2": it must try to open it again, not call it served.
+	h.version, h.openErr = "v2", errors.New("dims 384, embedder 512")
+	if _, _, err := l.Load(ctx); err == nil {
+		t.Fatal("want the open error")
+	}
+	h.unchanged = true
+	if _, _, err := l.Load(ctx); err == nil {
+		t.Fatal("an unchanged but unloadable version was taken as served")
+	}
+	if st := l.Status(); st.Version != "v1" || st.LastError == "" {
+		t.Errorf("status %+v, want v1 still served with the error recorded", st)
+	}
+	h.openErr = nil
+	if _, _, err := l.Load(ctx); err != nil || l.Status().Version != "v2" {
+		t.Fatalf("fixed store not loaded: %v, %+v", err, l.Status())
+	}
+}

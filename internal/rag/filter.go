@@ -179,8 +179,15 @@ func number(v any) (float64, bool) {
 	return 0, false
 }
 
-// exactEqual compares a json.Number with another number exactly.
+// exactEqual compares a json.Number with another number exactly. The
+// other side's type is checked first, so non-numbers cost nothing; the
+// HTTP layer bounds request numbers to short integers or finite floats.
 func exactEqual(n json.Number, v any) bool {
+	if _, isJSON := v.(json.Number); !isJSON {
+		if _, isNum := number(v); !isNum {
+			return false
+		}
+	}
 	x, ok := new(big.Rat).SetString(n.String())
 	if !ok {
 		return false

@@ -260,7 +260,9 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 	others.Files = maps.Clone(m.Files)
 	delete(others.Files, VectorsFile)
 	delete(others.Files, ChunksFile)
-	delete(others.Files, GraphFile)
+	if hnsw {
+		delete(others.Files, GraphFile)
+	}
 	if err := others.Verify(dir); err != nil {
 		return nil, err
 	}
@@ -282,9 +284,9 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 	}
 	var chunks []Chunk
 	err = readVerified(dir, ChunksFile, m.Files[ChunksFile], func(r *bufio.Reader) error {
-		b, err := io.ReadAll(r)
-		if err != nil {
-			return fmt.Errorf("store: read %s: %w", ChunksFile, err)
+		b := make([]byte, m.Files[ChunksFile].Size) // the size was checked
+		if _, err := io.ReadFull(r, b); err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrCorrupt, ChunksFile, err)
 		}
 		chunks, err = readChunks(b, ChunksFile, m.Count)
 		return err

@@ -386,3 +386,29 @@ func TestReadManifest_HugeCountsAreCorrupt(t *testing.T) {
 		}
 	}
 }
+
+// TestOpen_VerifiesEveryListedFile: a file the manifest lists but Open
+// does not parse (a graph next to a flat index, an extra file) is still
+// checked against its sha256.
+func TestOpen_VerifiesEveryListedFile(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "s")
+	writeTestStore(t, dir, 10, WriteOptions{Embedding: testEmbedding, Exact: true})
+	m, err := ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{GraphFile, "extra.bin"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("bytes the manifest does not describe"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		m.Files[name] = FileInfo{Size: 36, SHA256: strings.Repeat("0", 64)}
+	}
+	b, _ := json.Marshal(m)
+	if err := os.WriteFile(filepath.Join(dir, ManifestFile), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(context.Background(), dir, OpenOptions{}); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "sha256") {
+		t.Fatalf("Open = %v, want a sha256 mismatch", err)
+	}
+}
