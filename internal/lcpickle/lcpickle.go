@@ -159,7 +159,8 @@ func convert(v any) (*Docstore, error) {
 	if !ok {
 		return nil, fmt.Errorf("lcpickle: InMemoryDocstore._dict is %s, want a dict: %w", typeName(store.state["_dict"]), ErrFormat)
 	}
-	c := converter{seen: map[any]any{}, active: map[any]bool{}, size: map[any]int64{}}
+	c := converter{seen: map[any]any{}, active: map[any]bool{}, size: map[any]int64{},
+		limit: int64(raw.Len()) * expandedPerDoc}
 	ds := &Docstore{Documents: make(map[string]Document, raw.Len())}
 	for _, e := range *raw {
 		id, ok := e.Key.(string)
@@ -202,23 +203,31 @@ func convert(v any) (*Docstore, error) {
 type converter struct {
 	seen   map[any]any
 	active map[any]bool
-	// A container used in several places becomes one shared Go value, so a
-	// tiny pickle of nested shared lists can stand for 2^N values once
-	// encoded as JSON. used counts values as if expanded; size remembers
-	// each container's expanded count.
-	used int64
-	size map[any]int64
+	// A value used in several places becomes one shared Go value, so a
+	// tiny pickle of nested shared lists (or one long string referenced
+	// many times) can stand for gigabytes once encoded as JSON. used counts
+	// the encoded size as if everything shared were copied (a string's
+	// length, a few bytes per other value); size remembers each
+	// container's; limit bounds the total (0: minExpanded).
+	used  int64
+	size  map[any]int64
+	limit int64
 }
 
-// maxExpanded bounds the metadata values of a whole docstore, counted as
-// if shared containers were copied; far above any real store's metadata.
-const maxExpanded = 1 << 24
+// The expansion budget: at least 1 GiB of encoded metadata for a whole
+// docstore, or 8 KiB per document for larger ones; far above what real
+// LangChain metadata (source, page, title...) needs.
+const (
+	minExpanded    = 1 << 30
+	expandedPerDoc = 8 << 10
+)
 
-// count adds n expanded values and fails past maxExpanded.
+// count adds n to the expanded size and fails past the limit.
 func (c *converter) count(n int64) error {
 	c.used += n
-	if c.used > maxExpanded {
-		return fmt.Errorf("metadata would expand to more than %d values: %w", maxExpanded, ErrFormat)
+	limit := max(c.limit, minExpanded)
+	if c.used > limit {
+		return fmt.Errorf("metadata would expand to more than %d bytes: %w", limit, ErrFormat)
 	}
 	return nil
 }
@@ -280,7 +289,16 @@ func (c *converter) value(v any, depth int) (any, error) {
 		return nil, fmt.Errorf("nested deeper than %d: %w", maxDepth, ErrFormat)
 	}
 	before := c.used
-	if err := c.count(1); err != nil {
+	cost := int64(8) // a number, a bool, null, or a container's brackets
+	switch x := v.(type) {
+	case string:
+		cost = int64(len(x)) + 2
+	case []byte:
+		cost = int64(len(x)) + 2
+	case *types.ByteArray:
+		cost = int64(len(*x)) + 2
+	}
+	if err := c.count(cost); err != nil {
 		return nil, err
 	}
 	switch x := v.(type) {
@@ -314,7 +332,7 @@ func (c *converter) value(v any, depth int) (any, error) {
 		return nil, fmt.Errorf("value of type %s is not supported in metadata: %w", typeName(v), ErrFormat)
 	}
 	if out, ok := c.seen[v]; ok {
-		return out, c.count(c.size[v] - 1) // 1 counted above
+		return out, c.count(c.size[v] - cost) // cost counted above
 	}
 	if c.active[v] {
 		return nil, fmt.Errorf("container contains itself: %w", ErrFormat)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/nlpodyssey/gopickle/pickle"
+	"github.com/nlpodyssey/gopickle/types"
 )
 
 // fixtures are written by scripts/faiss_fixtures.py.
@@ -224,4 +225,34 @@ func FuzzPickle(f *testing.F) {
 			t.Fatalf("decoded metadata is not JSON-encodable: %v", err)
 		}
 	})
+}
+
+// TestConverter_SharedStringsCountTheirBytes: one 1 MiB string referenced
+// a million times (through a shared list) is 1 TB of JSON; the budget
+// counts bytes, not values.
+func TestConverter_SharedStringsCountTheirBytes(t *testing.T) {
+	t.Parallel()
+	big := strings.Repeat("x", 1<<20)
+	inner := types.NewList()
+	for i := 0; i < 1000; i++ {
+		inner.Append(big)
+	}
+	outer := types.NewList()
+	for i := 0; i < 1000; i++ {
+		outer.Append(inner)
+	}
+	md := types.NewDict()
+	md.Set("tags", outer)
+	c := converter{seen: map[any]any{}, active: map[any]bool{}}
+	if _, err := c.value(md, 0); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "expand") {
+		t.Fatalf("err %v, want ErrFormat (expansion)", err)
+	}
+	// Ordinary metadata is far inside the budget.
+	small := types.NewDict()
+	small.Set("source", "docs/guide.md")
+	small.Set("page", 3)
+	c = converter{seen: map[any]any{}, active: map[any]bool{}}
+	if _, err := c.value(small, 0); err != nil {
+		t.Fatal(err)
+	}
 }
