@@ -59,6 +59,9 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	if err != nil {
 		return err
 	}
+	// Loads (start-up, reloads, polls) stop when shutdown begins.
+	loadCtx, stopLoading := context.WithCancel(ctx)
+	defer stopLoading()
 	ready := &httpapi.Readiness{}
 	ready.SetStarting("Loading the vector store")
 	ld, err := loader.New(loader.Config{
@@ -95,13 +98,15 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 		AdminToken:           cfg.AdminToken,
 		Readiness:            ready,
 		RAG:                  svc,
-		// A reload outlives its request: a client or ALB timeout must not
-		// cancel a sync half-way (SyncTimeout bounds it).
-		Reload: func(ctx context.Context) (any, error) {
-			st, _, err := ld.Load(context.WithoutCancel(ctx))
+		// A reload outlives its request (a client or ALB timeout must not
+		// cancel a sync half-way; SyncTimeout bounds it) but not the
+		// process: shutdown cancels it.
+		Reload: func(context.Context) (any, error) {
+			st, _, err := ld.Load(loadCtx)
 			return st, err
 		},
-		ReloadTimeout: cfg.SyncTimeout + time.Minute,
+		// Room to wait behind a load in progress, then sync and open.
+		ReloadTimeout: 2*cfg.SyncTimeout + 2*time.Minute,
 		StoreInfo: func() any {
 			if st := ld.Status(); st != nil {
 				return st
@@ -138,8 +143,6 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	go func() { serveErr <- srv.Serve(ln) }()
 	log.LogAttrs(ctx, slog.LevelInfo, "listening", slog.String("addr", ln.Addr().String()))
 
-	loadCtx, stopLoading := context.WithCancel(ctx)
-	defer stopLoading()
 	go loadUntilReady(loadCtx, ld, ready, log)
 	if cfg.SyncInterval > 0 {
 		go ld.Poll(loadCtx, cfg.SyncInterval)

@@ -850,3 +850,18 @@ func (*panicAfterSources) Query(_ context.Context, _ rag.QueryRequest, emit func
 	_ = emit(rag.Event{Type: rag.EventSources})
 	panic("boom mid-stream")
 }
+
+func TestReadiness_StateAndDetailChangeTogether(t *testing.T) {
+	t.Parallel()
+	for i := 0; i < 500; i++ {
+		var r Readiness
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); r.SetStarting("Vector store not loaded: S3 unreachable") }()
+		go func() { defer wg.Done(); r.SetReady("") }()
+		wg.Wait()
+		if ok, detail := r.Check(); !ok || detail != "" {
+			t.Fatalf("after a racing SetStarting and SetReady: ready=%v detail=%q", ok, detail)
+		}
+	}
+}

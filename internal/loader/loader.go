@@ -77,7 +77,9 @@ type Loader struct {
 	mu       sync.Mutex   // serialises loads and upgrades
 	current  *store.Store // the store last swapped in; guarded by mu
 	synced   string       // the syncer's version of current ("" if not from a sync); guarded by mu
-	upCancel func()       // cancels the background upgrade in flight; guarded by mu
+	upMu     sync.Mutex   // guards upCancel and closed; never held across I/O
+	upCancel func()       // cancels the background upgrade in flight
+	closed   bool         // Close was called: start no more upgrades
 	status   atomic.Pointer[Status]
 	bg       sync.WaitGroup // background upgrades
 }
@@ -114,6 +116,13 @@ func (l *Loader) Status() *Status {
 func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		// Cancelled while waiting for another load (shutdown).
+		if st := l.status.Load(); st != nil {
+			return *st, "", fmt.Errorf("loader: %w", err)
+		}
+		return Status{}, "", fmt.Errorf("loader: %w", err)
+	}
 	start := time.Now()
 	prev := l.status.Load()
 	next := Status{}
@@ -209,11 +218,12 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 	}
 	l.status.Store(&next)
 	l.current, l.synced = st, syncedVersion
+	l.upMu.Lock()
 	if l.upCancel != nil {
 		l.upCancel() // a graph for the store just replaced is of no use
 		l.upCancel = nil
 	}
-	if l.cfg.Upgrade != nil && st.NeedsGraph() {
+	if l.cfg.Upgrade != nil && st.NeedsGraph() && !l.closed {
 		// Not tied to ctx: an admin reload's request ends long before the
 		// graph is built. Close or the next load cancels it.
 		uctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -221,6 +231,7 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 		l.bg.Add(1)
 		go l.upgrade(uctx, st)
 	}
+	l.upMu.Unlock()
 	l.log.LogAttrs(ctx, slog.LevelInfo, "vector store loaded",
 		slog.String("format", next.Format), slog.Int("count", next.Count), slog.Int("dims", next.Dims),
 		slog.String("version", next.Version), slog.String("source", next.Source),
@@ -268,15 +279,17 @@ func (l *Loader) upgrade(ctx context.Context, st *store.Store) {
 // Wait blocks until background graph builds have finished.
 func (l *Loader) Wait() { l.bg.Wait() }
 
-// Close cancels a background graph build and waits for it to stop. The
-// served store is not affected.
+// Close cancels a background graph build, starts no new ones, and waits
+// for the build to stop. It does not wait for a load in progress (cancel
+// that load's context). The served store is not affected.
 func (l *Loader) Close() {
-	l.mu.Lock()
+	l.upMu.Lock()
+	l.closed = true
 	if l.upCancel != nil {
 		l.upCancel()
 		l.upCancel = nil
 	}
-	l.mu.Unlock()
+	l.upMu.Unlock()
 	l.bg.Wait()
 }
 

@@ -360,3 +360,48 @@ func TestLoad_FailedOpenAfterSyncIsRetried(t *testing.T) {
 		t.Fatalf("fixed store not loaded: %v, %+v", err, l.Status())
 	}
 }
+
+func TestClose_DoesNotWaitForALoadAndStopsNewUpgrades(t *testing.T) {
+	t.Parallel()
+	n, dims := store.ExactThreshold+1, 4
+	idx, err := ann.NewFlat(dims, ann.L2, make([]float32, n*dims))
+	if err != nil {
+		t.Fatal(err)
+	}
+	syncing := make(chan struct{})
+	var upgrades atomic.Int32
+	l, err := New(Config{
+		Dir: t.TempDir(),
+		Sync: func(ctx context.Context, _ string) (SyncOutcome, error) {
+			close(syncing)
+			<-ctx.Done() // a sync that only ends when cancelled
+			return SyncOutcome{}, ctx.Err()
+		},
+		Open: func(context.Context, string) (*store.Store, error) {
+			return &store.Store{Format: store.FormatLangChain, Chunks: make([]store.Chunk, n), Index: idx, LoadedAt: time.Now()}, nil
+		},
+		Swap:    func(*store.Store) error { return nil },
+		Upgrade: func(ctx context.Context, st *store.Store) (*store.Store, error) { upgrades.Add(1); return st, nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { _, _, err := l.Load(ctx); done <- err }()
+	<-syncing
+	closed := make(chan struct{})
+	go func() { l.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close waited for the load in progress")
+	}
+	cancel()
+	if err := <-done; err == nil {
+		t.Fatal("cancelled load reported success")
+	}
+	if upgrades.Load() != 0 {
+		t.Errorf("an upgrade started after Close")
+	}
+}
