@@ -130,7 +130,11 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 		if p[len(p)-1] == '/' {
 			alt = p[:len(p)-1]
 		}
-		if s.router.Match(chi.NewRouteContext(), r.Method, alt) {
+		method := r.Method
+		if method == http.MethodHead {
+			method = http.MethodGet // GetHead serves HEAD from GET routes
+		}
+		if s.router.Match(chi.NewRouteContext(), method, alt) {
 			u := *r.URL
 			u.Path, u.RawPath = alt, ""
 			// Only to a path this router serves, on this host: not an open redirect.

@@ -151,6 +151,7 @@ func TestRoutes_FastAPIStatusBodies(t *testing.T) {
 	}{
 		{"health", "GET", "/health", 200, `{"status":"ok"}`, "", ""},
 		{"HEAD on a GET route, as Starlette", "HEAD", "/health", 200, "", "", ""},
+		{"HEAD redirects slashes too", "HEAD", "/health/", 307, "", "", "/health"},
 		{"root is 404", "GET", "/", 404, `{"detail":"Not Found"}`, "", ""},
 		{"unknown path", "GET", "/nope", 404, `{"detail":"Not Found"}`, "", ""},
 		{"wrong method on health", "POST", "/health", 405, `{"detail":"Method Not Allowed"}`, "GET", ""},
