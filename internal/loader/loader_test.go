@@ -201,17 +201,22 @@ func TestLoad_OnLoadedFollowsEveryLoad(t *testing.T) {
 	}
 }
 
+// graphlessStore is a LangChain store opened with an exact index, large
+// enough that it NeedsGraph.
+func graphlessStore(t *testing.T, version string) *store.Store {
+	t.Helper()
+	n, dims := store.ExactThreshold+1, 4
+	idx, err := ann.NewFlat(dims, ann.L2, make([]float32, n*dims))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &store.Store{Format: store.FormatLangChain, Chunks: make([]store.Chunk, n), Index: idx, LoadedAt: time.Now(),
+		Manifest: store.Manifest{Version: version, Index: &store.IndexInfo{Type: "flat"}}}
+}
+
 func TestLoad_BackgroundUpgrade(t *testing.T) {
 	t.Parallel()
-	flatStore := func(version string) *store.Store {
-		n, dims := store.ExactThreshold+1, 4
-		idx, err := ann.NewFlat(dims, ann.L2, make([]float32, n*dims))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return &store.Store{Format: store.FormatLangChain, Chunks: make([]store.Chunk, n), Index: idx, LoadedAt: time.Now(),
-			Manifest: store.Manifest{Version: version, Index: &store.IndexInfo{Type: "flat"}}}
-	}
+	flatStore := func(version string) *store.Store { return graphlessStore(t, version) }
 	for _, superseded := range []bool{false, true} {
 		var swapped []*store.Store
 		release := make(chan struct{})
@@ -295,18 +300,11 @@ func TestLoad_UnchangedStoreIsNotReopened(t *testing.T) {
 
 func TestClose_CancelsBackgroundUpgrade(t *testing.T) {
 	t.Parallel()
-	n, dims := store.ExactThreshold+1, 4
-	idx, err := ann.NewFlat(dims, ann.L2, make([]float32, n*dims))
-	if err != nil {
-		t.Fatal(err)
-	}
 	started := make(chan struct{})
 	var sawCancel atomic.Bool
 	l, err := New(Config{
-		Dir: t.TempDir(),
-		Open: func(context.Context, string) (*store.Store, error) {
-			return &store.Store{Format: store.FormatLangChain, Chunks: make([]store.Chunk, n), Index: idx, LoadedAt: time.Now()}, nil
-		},
+		Dir:  t.TempDir(),
+		Open: func(context.Context, string) (*store.Store, error) { return graphlessStore(t, "v1"), nil },
 		Swap: func(*store.Store) error { return nil },
 		Upgrade: func(ctx context.Context, st *store.Store) (*store.Store, error) {
 			close(started)
@@ -363,11 +361,6 @@ func TestLoad_FailedOpenAfterSyncIsRetried(t *testing.T) {
 
 func TestClose_DoesNotWaitForALoadAndStopsNewUpgrades(t *testing.T) {
 	t.Parallel()
-	n, dims := store.ExactThreshold+1, 4
-	idx, err := ann.NewFlat(dims, ann.L2, make([]float32, n*dims))
-	if err != nil {
-		t.Fatal(err)
-	}
 	syncing := make(chan struct{})
 	var upgrades atomic.Int32
 	l, err := New(Config{
@@ -377,9 +370,7 @@ func TestClose_DoesNotWaitForALoadAndStopsNewUpgrades(t *testing.T) {
 			<-ctx.Done() // a sync that only ends when cancelled
 			return SyncOutcome{}, ctx.Err()
 		},
-		Open: func(context.Context, string) (*store.Store, error) {
-			return &store.Store{Format: store.FormatLangChain, Chunks: make([]store.Chunk, n), Index: idx, LoadedAt: time.Now()}, nil
-		},
+		Open:    func(context.Context, string) (*store.Store, error) { return graphlessStore(t, "v1"), nil },
 		Swap:    func(*store.Store) error { return nil },
 		Upgrade: func(ctx context.Context, st *store.Store) (*store.Store, error) { upgrades.Add(1); return st, nil },
 	})
