@@ -1,0 +1,67 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+)
+
+func TestDocs_SwaggerUIAndOpenAPI(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	rec := ts.do("GET", "/docs", "", nil)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "swagger-ui") || !strings.Contains(rec.Body.String(), `<base href="/docs/">`) {
+		t.Fatalf("/docs: %d %.200s", rec.Code, rec.Body)
+	}
+	if strings.Contains(rec.Body.String(), "cdn") || strings.Contains(rec.Body.String(), "unpkg") {
+		t.Errorf("/docs loads from a CDN")
+	}
+	for _, asset := range []string{"/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css"} {
+		if rec := ts.do("GET", asset, "", nil); rec.Code != 200 || rec.Body.Len() < 1000 {
+			t.Errorf("%s: %d (%d bytes)", asset, rec.Code, rec.Body.Len())
+		}
+	}
+	for _, missing := range []string{"/docs/no-such-asset.js", "/docs/../openapi.json", "/docs/dist/index.html"} {
+		if rec := ts.do("GET", missing, "", nil); rec.Code != 404 || strings.TrimSpace(rec.Body.String()) != `{"detail":"Not Found"}` {
+			t.Errorf("%s: %d %q", missing, rec.Code, rec.Body)
+		}
+	}
+	rec = ts.do("GET", "/openapi.json", "", nil)
+	doc := decode(t, rec)
+	if v, _ := doc["openapi"].(string); !strings.HasPrefix(v, "3.") {
+		t.Errorf("openapi version %v", doc["openapi"])
+	}
+	paths, _ := doc["paths"].(map[string]any)
+	for _, p := range []string{"/health", "/ready", "/search", "/query", "/vectorstore", "/admin/reload"} {
+		if _, ok := paths[p]; !ok {
+			t.Errorf("spec lacks %s", p)
+		}
+	}
+}
+
+func TestOpenAPI_CoversEveryRoute(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	var spec struct {
+		Paths map[string]map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal(ts.openapi, &spec); err != nil {
+		t.Fatal(err)
+	}
+	undocumented := map[string]bool{"/docs": true, "/docs/*": true, "/openapi.json": true, "/metrics": true}
+	err := chi.Walk(ts.router, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		if undocumented[route] {
+			return nil
+		}
+		if _, ok := spec.Paths[route][strings.ToLower(method)]; !ok {
+			t.Errorf("%s %s is served but not in the OpenAPI document", method, route)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,164 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestRoutes_FastAPIStatusBodies(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	tests := []struct {
+		name, method, path string
+		status             int
+		body               string
+		allow              string
+		location           string
+	}{
+		{"health", "GET", "/health", 200, `{"status":"ok"}`, "", ""},
+		{"HEAD on a GET route, as Starlette", "HEAD", "/health", 200, "", "", ""},
+		{"HEAD redirects slashes too", "HEAD", "/health/", 307, "", "", "/health"},
+		{"root is 404", "GET", "/", 404, `{"detail":"Not Found"}`, "", ""},
+		{"unknown path", "GET", "/nope", 404, `{"detail":"Not Found"}`, "", ""},
+		{"wrong method on health", "POST", "/health", 405, `{"detail":"Method Not Allowed"}`, "GET", ""},
+		{"wrong method on search", "GET", "/search", 405, `{"detail":"Method Not Allowed"}`, "POST", ""},
+		{"trailing slash redirects", "GET", "/health/?x=1", 307, "", "", "/health?x=1"},
+		{"missing slash on unknown stays 404", "GET", "/nope/", 404, `{"detail":"Not Found"}`, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec := ts.do(tt.method, tt.path, "", nil)
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d; body %s", rec.Code, tt.status, rec.Body)
+			}
+			if tt.body != "" && strings.TrimSpace(rec.Body.String()) != tt.body {
+				t.Errorf("body %s, want %s", rec.Body, tt.body)
+			}
+			if tt.body != "" && rec.Header().Get("Content-Type") != "application/json" {
+				t.Errorf("content type %q", rec.Header().Get("Content-Type"))
+			}
+			if got := strings.Join(rec.Header().Values("Allow"), ","); got != tt.allow {
+				t.Errorf("Allow %q, want %q", got, tt.allow)
+			}
+			if got := rec.Header().Get("Location"); got != tt.location {
+				t.Errorf("Location %q, want %q", got, tt.location)
+			}
+		})
+	}
+}
+
+func TestQuery_Validation(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	tests := []struct {
+		name   string
+		body   string
+		status int
+		want   []ValidationItem // type and loc checked; msg when set
+	}{
+		{"missing question", `{}`, 422, []ValidationItem{{Type: "missing", Loc: []any{"body", "question"}, Msg: "Field required"}}},
+		{"question wrong type", `{"question": 5}`, 422, []ValidationItem{{Type: "string_type", Loc: []any{"body", "question"}, Msg: "Input should be a valid string"}}},
+		{"empty question", `{"question": ""}`, 422, []ValidationItem{{Type: "string_too_short", Loc: []any{"body", "question"}, Msg: "String should have at least 1 character"}}},
+		{"top_k too small", `{"question":"q","top_k":0}`, 422, []ValidationItem{{Type: "greater_than_equal", Loc: []any{"body", "top_k"}, Msg: "Input should be greater than or equal to 1"}}},
+		{"top_k too big", `{"question":"q","top_k":51}`, 422, []ValidationItem{{Type: "less_than_equal", Loc: []any{"body", "top_k"}, Msg: "Input should be less than or equal to 50"}}},
+		{"top_k fractional", `{"question":"q","top_k":2.5}`, 422, []ValidationItem{{Type: "int_from_float", Loc: []any{"body", "top_k"}}}},
+		{"top_k text", `{"question":"q","top_k":"many"}`, 422, []ValidationItem{{Type: "int_parsing", Loc: []any{"body", "top_k"}}}},
+		{"stream wrong type", `{"question":"q","stream":[]}`, 422, []ValidationItem{{Type: "bool_type", Loc: []any{"body", "stream"}}}},
+		{"filter wrong type", `{"question":"q","filter":"x"}`, 422, []ValidationItem{{Type: "dict_type", Loc: []any{"body", "filter"}}}},
+		{"mode literal", `{"question":"q","mode":"fuzzy"}`, 422, []ValidationItem{{Type: "literal_error", Loc: []any{"body", "mode"}, Msg: "Input should be 'hybrid', 'vector' or 'keyword'"}}},
+		{"two errors at once", `{"top_k":0}`, 422, []ValidationItem{{Type: "missing", Loc: []any{"body", "question"}}, {Type: "greater_than_equal", Loc: []any{"body", "top_k"}}}},
+		{"malformed json", `{"question": }`, 422, []ValidationItem{{Type: "json_invalid", Loc: []any{"body", float64(13)}, Msg: "JSON decode error"}}},
+		{"truncated json", `{"question": "q"`, 422, []ValidationItem{{Type: "json_invalid", Msg: "JSON decode error"}}},
+		{"trailing data", `{"question": "q"} x`, 422, []ValidationItem{{Type: "json_invalid", Loc: []any{"body", float64(18)}}}},
+		{"array body", `[1,2]`, 422, []ValidationItem{{Type: "model_attributes_type", Loc: []any{"body"}}}},
+		{"empty body", ` `, 422, []ValidationItem{{Type: "missing", Loc: []any{"body"}}}},
+		{"lax coercions accepted", `{"question":"q","top_k":"3","stream":"false","unknown":1}`, 200, nil},
+		{"null optional accepted", `{"question":"q","top_k":null}`, 200, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec := ts.do("POST", "/query", tt.body, nil)
+			if tt.body == " " {
+				rec = ts.do("POST", "/query", "", map[string]string{"Content-Type": "application/json"})
+			}
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d; body %s", rec.Code, tt.status, rec.Body)
+			}
+			if tt.status != 422 {
+				return
+			}
+			var got struct{ Detail []ValidationItem }
+			if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+				t.Fatal(err)
+			}
+			if len(got.Detail) != len(tt.want) {
+				t.Fatalf("detail %+v, want %d items", got.Detail, len(tt.want))
+			}
+			for i, w := range tt.want {
+				g := got.Detail[i]
+				if g.Type != w.Type {
+					t.Errorf("item %d type %q, want %q", i, g.Type, w.Type)
+				}
+				if w.Loc != nil && !equalLoc(g.Loc, w.Loc) {
+					t.Errorf("item %d loc %v, want %v", i, g.Loc, w.Loc)
+				}
+				if w.Msg != "" && g.Msg != w.Msg {
+					t.Errorf("item %d msg %q, want %q", i, g.Msg, w.Msg)
+				}
+			}
+			if strings.Contains(rec.Body.String(), `"url"`) {
+				t.Errorf("FastAPI >= 0.110.2 sends no url key: %s", rec.Body)
+			}
+		})
+	}
+}
+
+func TestQuery_MissingEchoesInput(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	rec := ts.do("POST", "/query", `{"top_k": 3}`, nil)
+	want := `{"detail":[{"type":"missing","loc":["body","question"],"msg":"Field required","input":{"top_k":3}}]}`
+	if strings.TrimSpace(rec.Body.String()) != want {
+		t.Errorf("body %s\nwant %s", rec.Body, want)
+	}
+}
+
+func TestBody_ContentTypeAndSize(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	tests := []struct {
+		name   string
+		ctype  string
+		body   string
+		status int
+	}{
+		{"text/plain refused", "text/plain", `{"question":"q"}`, 415},
+		{"form refused", "application/x-www-form-urlencoded", `question=q`, 415},
+		{"json with charset", "application/json; charset=utf-8", `{"question":"q"}`, 200},
+		{"vendor json", "application/vnd.api+json", `{"question":"q"}`, 200},
+		{"too large", "application/json", `{"question":"` + strings.Repeat("x", 5000) + `"}`, 413},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec := ts.do("POST", "/query", tt.body, map[string]string{"Content-Type": tt.ctype})
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d: %s", rec.Code, tt.status, rec.Body)
+			}
+			if d, ok := decode(t, rec)["detail"]; tt.status >= 400 && (!ok || d == nil) {
+				t.Errorf("no detail: %s", rec.Body)
+			}
+		})
+	}
+	// No Content-Type at all is parsed as JSON, as FastAPI does.
+	req := httptest.NewRequest("POST", "/query", strings.NewReader(`{"question":"q"}`))
+	rec := httptest.NewRecorder()
+	ts.ServeHTTP(rec, req)
+	if rec.Code != 200 {
+		t.Errorf("no content type: %d %s", rec.Code, rec.Body)
+	}
+}

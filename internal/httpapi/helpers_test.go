@@ -1,0 +1,146 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/vendor0919/api/internal/rag"
+)
+
+// fakeRAG is a stand-in for the retrieval service in handler tests: it
+// records requests and answers from fields.
+type fakeRAG struct {
+	mu       sync.Mutex
+	searches []rag.SearchRequest
+	queries  []rag.QueryRequest
+	hits     []rag.Hit
+	err      error
+	deltas   []string
+	failMid  bool   // fail after the sources event
+	panicOn  string // a query that makes Search panic
+}
+
+func (f *fakeRAG) Search(_ context.Context, req rag.SearchRequest) ([]rag.Hit, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.searches = append(f.searches, req)
+	if f.panicOn != "" && req.Query == f.panicOn {
+		panic("boom")
+	}
+	return f.hits, f.err
+}
+
+func (f *fakeRAG) Query(ctx context.Context, req rag.QueryRequest, emit func(rag.Event) error) (rag.QueryResult, error) {
+	f.mu.Lock()
+	f.queries = append(f.queries, req)
+	f.mu.Unlock()
+	if f.err != nil {
+		return rag.QueryResult{}, f.err
+	}
+	answer := strings.Join(f.deltas, "")
+	if emit != nil {
+		if err := emit(rag.Event{Type: rag.EventSources, Sources: f.hits}); err != nil {
+			return rag.QueryResult{}, err
+		}
+		for _, d := range f.deltas {
+			if err := emit(rag.Event{Type: rag.EventDelta, Delta: d}); err != nil {
+				return rag.QueryResult{}, err
+			}
+		}
+		if f.failMid {
+			_ = emit(rag.Event{Type: rag.EventError, Err: "Answer generation failed"})
+			return rag.QueryResult{}, rag.ErrGenerate
+		}
+		if err := emit(rag.Event{Type: rag.EventDone, Answer: answer, Model: "fake"}); err != nil {
+			return rag.QueryResult{}, err
+		}
+	}
+	return rag.QueryResult{Answer: answer, Sources: f.hits, Model: "fake"}, nil
+}
+
+type testServer struct {
+	*Server
+	logs *bytes.Buffer
+	rag  *fakeRAG
+}
+
+func newTestServer(t testing.TB, mod func(*Options)) testServer {
+	t.Helper()
+	logs := &bytes.Buffer{}
+	f := &fakeRAG{hits: []rag.Hit{{ID: "c1", Text: "Refunds take 14 days.", Score: 0.9, Metadata: map[string]any{"source": "refund.md"}}}, deltas: []string{"Refunds ", "take 14 days [1]."}}
+	opts := Options{
+		Logger:           slog.New(slog.NewJSONHandler(&syncWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		CORSAllowOrigins: []string{"http://localhost:3000"},
+		MaxBodyBytes:     4096,
+		RAG:              f,
+	}
+	if mod != nil {
+		mod(&opts)
+	}
+	s, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testServer{Server: s, logs: logs, rag: f}
+}
+
+// syncWriter makes a buffer safe for the logger's concurrent writes.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func (ts testServer) do(method, path, body string, hdr map[string]string) *httptest.ResponseRecorder {
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range hdr {
+		if v == "" {
+			req.Header.Del(k)
+			continue
+		}
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	ts.ServeHTTP(rec, req)
+	return rec
+}
+
+func decode(t *testing.T, rec *httptest.ResponseRecorder) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil {
+		t.Fatalf("body %q is not JSON: %v", rec.Body.String(), err)
+	}
+	return m
+}
+
+func equalLoc(a, b []any) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,149 @@
+package httpapi
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vendor0919/api/internal/rag"
+)
+
+func TestQuery_JSONAnswer(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	rec := ts.do("POST", "/query", `{"question":"How long do refunds take?"}`, nil)
+	var got queryResponse
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || rec.Code != 200 {
+		t.Fatalf("%d %s %v", rec.Code, rec.Body, err)
+	}
+	if got.Answer != "Refunds take 14 days [1]." || got.Model != "fake" || len(got.Sources) != 1 {
+		t.Errorf("got %+v", got)
+	}
+	if ts.rag.queries[0].TopK != 5 {
+		t.Errorf("default top_k not applied: %+v", ts.rag.queries[0])
+	}
+}
+
+type sseEvent struct{ name, data string }
+
+func readSSE(t *testing.T, r io.Reader) []sseEvent {
+	t.Helper()
+	var out []sseEvent
+	var cur sseEvent
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case line == "":
+			if cur.name != "" || cur.data != "" {
+				out = append(out, cur)
+			}
+			cur = sseEvent{}
+		case strings.HasPrefix(line, "event: "):
+			cur.name = strings.TrimPrefix(line, "event: ")
+		case strings.HasPrefix(line, "data: "):
+			cur.data = strings.TrimPrefix(line, "data: ")
+		}
+	}
+	return out
+}
+
+func TestQuery_StreamFraming(t *testing.T) {
+	t.Parallel()
+	for _, failMid := range []bool{false, true} {
+		ts := newTestServer(t, nil)
+		ts.rag.failMid = failMid
+		rec := ts.do("POST", "/query", `{"question":"q","stream":true}`, nil)
+		if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/event-stream") {
+			t.Fatalf("failMid=%v: %d %q", failMid, rec.Code, rec.Header().Get("Content-Type"))
+		}
+		evs := readSSE(t, rec.Body)
+		var names []string
+		for _, e := range evs {
+			names = append(names, e.name)
+			if !json.Valid([]byte(e.data)) {
+				t.Errorf("event %s data not JSON: %s", e.name, e.data)
+			}
+		}
+		want := "sources,delta,delta,done"
+		if failMid {
+			want = "sources,delta,delta,error"
+		}
+		if got := strings.Join(names, ","); got != want {
+			t.Errorf("failMid=%v: events %s, want %s", failMid, got, want)
+		}
+		if !strings.Contains(evs[0].data, `"id":"c1"`) || evs[1].data != `{"text":"Refunds "}` {
+			t.Errorf("payloads: %+v", evs)
+		}
+	}
+}
+
+func TestQuery_StreamErrorBeforeFirstByteIsStatus(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	ts.rag.err = rag.ErrNotReady
+	rec := ts.do("POST", "/query", `{"question":"q","stream":true}`, nil)
+	if rec.Code != 503 || rec.Header().Get("Content-Type") != "application/json" {
+		t.Errorf("got %d %q %s", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
+	}
+}
+
+// slowRAG answers after a delay, for timeout tests over real HTTP.
+type slowRAG struct {
+	fakeRAG
+	delay time.Duration
+}
+
+func (s *slowRAG) Query(ctx context.Context, req rag.QueryRequest, emit func(rag.Event) error) (rag.QueryResult, error) {
+	select {
+	case <-time.After(s.delay):
+	case <-ctx.Done():
+		return rag.QueryResult{}, ctx.Err()
+	}
+	return s.fakeRAG.Query(ctx, req, emit)
+}
+
+func TestQuery_OutlivesServerWriteTimeout(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		queryTimeout time.Duration
+		body         string
+		status       int
+	}{
+		{"json answer slower than WriteTimeout", 5 * time.Second, `{"question":"q"}`, 200},
+		{"stream slower than WriteTimeout", 5 * time.Second, `{"question":"q","stream":true}`, 200},
+		{"query timeout is a 504", 100 * time.Millisecond, `{"question":"q"}`, 504},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			slow := &slowRAG{delay: 400 * time.Millisecond}
+			slow.hits = []rag.Hit{{ID: "c1", Text: "t"}}
+			slow.deltas = []string{"ok"}
+			s, err := New(Options{RAG: slow, QueryTimeout: tt.queryTimeout})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewUnstartedServer(s)
+			srv.Config.WriteTimeout = 100 * time.Millisecond
+			srv.Start()
+			defer srv.Close()
+			resp, err := http.Post(srv.URL+"/query", "application/json", strings.NewReader(tt.body))
+			if err != nil {
+				t.Fatalf("the answer was dropped: %v", err)
+			}
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			if err != nil || resp.StatusCode != tt.status {
+				t.Fatalf("got %d %q %v, want %d", resp.StatusCode, b, err, tt.status)
+			}
+		})
+	}
+}

@@ -1,0 +1,58 @@
+package httpapi
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/vendor0919/api/internal/rag"
+)
+
+func TestRecoverer_PanicIs500AndServerKeepsServing(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	ts.rag.panicOn = "panic"
+	rec := ts.do("POST", "/search", `{"query":"panic"}`, nil)
+	if rec.Code != 500 || strings.TrimSpace(rec.Body.String()) != `{"detail":"Internal Server Error"}` {
+		t.Fatalf("got %d %s", rec.Code, rec.Body)
+	}
+	if !strings.Contains(ts.logs.String(), `"msg":"panic"`) || !strings.Contains(ts.logs.String(), "boom") {
+		t.Errorf("panic not logged: %s", ts.logs)
+	}
+	if rec := ts.do("GET", "/health", "", nil); rec.Code != 200 {
+		t.Errorf("after panic: %d", rec.Code)
+	}
+}
+
+func TestRecoverer_PanicMidStreamDropsConnection(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, func(o *Options) { o.RAG = &panicAfterSources{} })
+	srv := httptest.NewServer(ts)
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+"/query", "application/json", strings.NewReader(`{"question":"q","stream":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err == nil {
+		t.Errorf("stream ended cleanly after a panic; body %q", b)
+	}
+	if strings.Contains(string(b), "Internal Server Error") {
+		t.Errorf("a JSON error body was appended to the event stream: %q", b)
+	}
+	if !strings.Contains(string(b), "event: sources") {
+		t.Errorf("the events before the panic are missing: %q", b)
+	}
+}
+
+// panicAfterSources streams the sources event, then panics.
+type panicAfterSources struct{ fakeRAG }
+
+func (*panicAfterSources) Query(_ context.Context, _ rag.QueryRequest, emit func(rag.Event) error) (rag.QueryResult, error) {
+	_ = emit(rag.Event{Type: rag.EventSources})
+	panic("boom mid-stream")
+}

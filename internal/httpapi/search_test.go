@@ -1,0 +1,100 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/vendor0919/api/internal/rag"
+)
+
+func TestSearch_Cases(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	rec := ts.do("POST", "/search", `{"query":"refund","top_k":3,"filter":{"lang":{"$in":["en"]}},"mode":"vector"}`, nil)
+	if rec.Code != 200 {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	var got searchResponse
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Results) != 1 || got.Results[0].ID != "c1" || got.Results[0].Metadata["source"] != "refund.md" {
+		t.Errorf("results %+v", got.Results)
+	}
+	req := ts.rag.searches[0]
+	if req.Query != "refund" || req.TopK != 3 || req.Mode != "vector" || req.Filter["lang"] == nil {
+		t.Errorf("request passed on as %+v", req)
+	}
+	// Numbers in filters reach rag as chunk metadata holds them: float64,
+	// and integers beyond float64 precision exactly, as json.Number.
+	ts.do("POST", "/search", `{"query":"q","filter":{"page":3,"year":{"$in":[2024,2025.5]},"id":9007199254740993}}`, nil)
+	f := ts.rag.searches[1].Filter
+	in, _ := f["year"].(map[string]any)["$in"].([]any)
+	if f["page"] != float64(3) || len(in) != 2 || in[0] != float64(2024) || in[1] != 2025.5 || f["id"] != json.Number("9007199254740993") {
+		t.Errorf("filter numbers %#v", f)
+	}
+
+	rec = ts.do("POST", "/search", `{"vector":[0.1,"x",true]}`, nil)
+	var v struct{ Detail []ValidationItem }
+	_ = json.Unmarshal(rec.Body.Bytes(), &v)
+	if rec.Code != 422 || len(v.Detail) != 2 || v.Detail[0].Type != "float_parsing" || !equalLoc(v.Detail[1].Loc, []any{"body", "vector", float64(2)}) {
+		t.Errorf("vector items: %d %s", rec.Code, rec.Body)
+	}
+	for _, f := range []string{`{"source":1e999999}`, `{"a":{"$in":[1e400]}}`, `{"id":12345678901234567890123456789012345678901}`} {
+		rec = ts.do("POST", "/search", `{"query":"q","filter":`+f+`}`, nil)
+		if rec.Code != 422 || !strings.Contains(rec.Body.String(), `"finite_number"`) {
+			t.Errorf("filter %s: %d %s, want 422 finite_number", f, rec.Code, rec.Body)
+		}
+	}
+	rec = ts.do("POST", "/search", `{"vector":[1e300, 1]}`, nil)
+	if rec.Code != 422 || !strings.Contains(rec.Body.String(), `"type":"finite_number"`) {
+		t.Errorf("float32 overflow: %d %s", rec.Code, rec.Body)
+	}
+	rec = ts.do("POST", "/search", `{"top_k":2}`, nil)
+	if rec.Code != 422 || !strings.Contains(rec.Body.String(), `"loc":["body","query"]`) {
+		t.Errorf("missing query and vector: %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestSearch_RAGErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		err    error
+		status int
+		detail string
+	}{
+		{"not ready", rag.ErrNotReady, 503, `"Vector store is not loaded yet"`},
+		{"bad filter", &rag.RequestError{Field: "filter.lang", Msg: "unknown operator $regex"}, 422, `"loc":["body","filter","lang"]`},
+		{"internal", errors.New("disk on fire at /secret/path"), 500, `"Internal Server Error"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ts := newTestServer(t, nil)
+			ts.rag.err = tt.err
+			rec := ts.do("POST", "/search", `{"query":"q"}`, nil)
+			if rec.Code != tt.status || !strings.Contains(rec.Body.String(), tt.detail) {
+				t.Errorf("got %d %s, want %d with %s", rec.Code, rec.Body, tt.status, tt.detail)
+			}
+			if strings.Contains(rec.Body.String(), "secret") {
+				t.Errorf("internal error text leaked: %s", rec.Body)
+			}
+		})
+	}
+}
+
+func TestSearch_NoRAGIs503(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, func(o *Options) { o.RAG = nil })
+	rec := ts.do("POST", "/search", `{"query":"q"}`, nil)
+	if rec.Code != 503 || strings.TrimSpace(rec.Body.String()) != `{"detail":"Vector store is not loaded yet"}` {
+		t.Errorf("got %d %s", rec.Code, rec.Body)
+	}
+	// Validation still comes first.
+	if rec := ts.do("POST", "/search", `{"top_k":0,"query":"q"}`, nil); rec.Code != 422 {
+		t.Errorf("validation before 503: got %d", rec.Code)
+	}
+}
