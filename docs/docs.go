@@ -410,6 +410,7 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "mode": {
+                    "description": "Mode is the mode the search ran in, which may differ from the one\nasked for (a bare vector is searched by vector alone).",
                     "type": "string"
                 },
                 "query": {

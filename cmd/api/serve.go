@@ -16,6 +16,7 @@ import (
 	"github.com/vendor0919/api/internal/config"
 	"github.com/vendor0919/api/internal/httpapi"
 	"github.com/vendor0919/api/internal/loader"
+	"github.com/vendor0919/api/internal/logctx"
 	"github.com/vendor0919/api/internal/rag"
 	"github.com/vendor0919/api/internal/s3sync"
 	"github.com/vendor0919/api/internal/store"
@@ -28,7 +29,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	if err != nil {
 		return fmt.Errorf("invalid configuration:\n%w", err)
 	}
-	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	log := logctx.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	log.LogAttrs(ctx, slog.LevelInfo, "starting", slog.String("version", versionString()), slog.Any("config", cfg))
 
 	emb, err := newEmbedder(ctx, cfg)
@@ -41,7 +42,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	}
 	ragCfg := rag.Config{
 		DefaultTopK:   cfg.DefaultTopK,
-		Mode:          cfg.SearchMode,
+		Mode:          rag.Mode(cfg.SearchMode),
 		ContextTokens: cfg.ContextTokens,
 		VectorWeight:  cfg.HybridVectorWeight,
 		Logger:        log,
@@ -93,7 +94,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 		MaxBodyBytes:         cfg.MaxBodyBytes,
 		QueryTimeout:         cfg.QueryTimeout,
 		DefaultTopK:          cfg.DefaultTopK,
-		SearchMode:           cfg.SearchMode,
+		SearchMode:           rag.Mode(cfg.SearchMode),
 		APIKeys:              cfg.APIKeys,
 		AdminToken:           cfg.AdminToken,
 		Readiness:            ready,

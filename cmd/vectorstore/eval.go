@@ -72,7 +72,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		langNames = append(langNames, l)
 	}
 	sort.Strings(langNames)
-	for _, mode := range []string{rag.ModeVector, rag.ModeKeyword, rag.ModeHybrid} {
+	for _, mode := range []rag.Mode{rag.ModeVector, rag.ModeKeyword, rag.ModeHybrid} {
 		m, ranks, err := rag.Evaluate(ctx, svc, qs, mode)
 		if err != nil {
 			return err
@@ -99,7 +99,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "%-8s %-5s %5d %7.3f %7.3f %7.3f\n", mode, lang, m.Questions, m.HitAt1, m.HitAt5, m.MRR)
 	}
 	for _, m := range rep.Results {
-		row(m.Mode, "all", m)
+		row(string(m.Mode), "all", m)
 		for _, lm := range rep.ByLang {
 			if lm.Mode == m.Mode {
 				row("", lm.Lang, lm.EvalMetrics)

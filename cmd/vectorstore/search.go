@@ -56,7 +56,7 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	dir := fs.String("dir", "", "store folder (required)")
 	query := fs.String("query", "", "text to search for (required)")
 	topK := fs.Int("top-k", 5, "number of hits")
-	mode := fs.String("mode", rag.ModeHybrid, "hybrid, vector or keyword")
+	mode := fs.String("mode", string(rag.ModeHybrid), "hybrid, vector or keyword")
 	embName := fs.String("embedder", "", "use-lite or hash (default: the store's)")
 	asJSON := fs.Bool("json", false, "print hits as JSON")
 	if err := parseFlags(fs, args); err != nil {
@@ -69,10 +69,11 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	hits, err := svc.Search(ctx, rag.SearchRequest{Query: *query, TopK: *topK, Mode: *mode})
+	res, err := svc.Search(ctx, rag.SearchRequest{Query: *query, TopK: *topK, Mode: rag.Mode(*mode)})
 	if err != nil {
 		return err
 	}
+	hits := res.Hits
 	if *asJSON {
 		type hitJSON struct {
 			ID       string         `json:"id"`

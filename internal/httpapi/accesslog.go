@@ -7,11 +7,14 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/vendor0919/api/internal/logctx"
 )
 
-// accessLog writes one JSON line per request after it completes: id,
-// method, route pattern (not the raw path, which may carry user text),
-// status, bytes and duration.
+// accessLog writes one JSON line per request after it completes: method,
+// route pattern (not the raw path, which may carry user text), status,
+// bytes and duration; the logger adds req_id and trace_id from the context
+// (logctx).
 func (s *Server) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -35,14 +38,12 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 				level = slog.LevelError
 			}
 			s.log.LogAttrs(r.Context(), level, "request",
-				slog.String("req_id", RequestID(r.Context())),
 				slog.String("method", r.Method),
 				slog.String("route", route),
 				slog.Int("status", status),
 				slog.Int("bytes", ww.BytesWritten()),
-				slog.Float64("took_ms", float64(time.Since(start).Microseconds())/1000),
+				logctx.Took(start),
 				slog.String("remote", r.RemoteAddr),
-				slog.String("trace_id", r.Header.Get("X-Amzn-Trace-Id")),
 			)
 		}()
 		next.ServeHTTP(ww, r)

@@ -9,11 +9,11 @@ import (
 	"math"
 	"mime"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/vendor0919/api/internal/rag"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -26,6 +26,7 @@ const (
 	kindBool
 	kindObject
 	kindFloatList
+	kindMode // a string naming a rag.Mode
 )
 
 // field describes one body field, validated the way pydantic v2 (lax
@@ -37,16 +38,105 @@ type field struct {
 	required bool
 	minLen   int      // strings: min_length
 	ge, le   *float64 // ints: bounds
-	literal  []string // strings: allowed values
 }
 
 func bound(v float64) *float64 { return &v }
 
-// readBody reads a JSON object body under the configured size limit and
-// validates it against fields. It returns the coerced values by name
-// (string, int, bool, map[string]any, []float32); absent optional fields
-// are missing from the map.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request, fields []field) (map[string]any, error) {
+// bodyDecoder is a request body type: decode fills it from a validator,
+// field by field in the order their errors are reported.
+type bodyDecoder interface {
+	decode(v *validator)
+}
+
+// decodeBody reads a JSON object body under the configured size limit and
+// fills dst from it. Every problem with the body's fields comes back as one
+// 422 with pydantic's items, in field order; dst is valid only when the
+// error is nil.
+func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, dst bodyDecoder) error {
+	obj, err := s.readObject(w, r)
+	if err != nil {
+		return err
+	}
+	v := &validator{obj: obj, coerced: make(map[string]any, len(obj))}
+	dst.decode(v)
+	if len(v.items) > 0 {
+		return errValidation(v.items...)
+	}
+	return nil
+}
+
+// validator reads fields from a decoded JSON object with pydantic v2's lax
+// coercions, collecting a ValidationItem for each field that fails. It is
+// the one place body fields are validated.
+type validator struct {
+	obj     map[string]any // the body as decoded
+	coerced map[string]any // the fields read so far that were present and valid, coerced
+	items   []ValidationItem
+}
+
+// get returns f's coerced value, or nil if the field is absent, null and
+// optional, or invalid (then an item is recorded).
+func (v *validator) get(f field) any {
+	raw, present := v.obj[f.name]
+	if !present || (raw == nil && !f.required) {
+		if f.required {
+			v.items = append(v.items, ValidationItem{Type: "missing", Loc: []any{"body", f.name}, Msg: "Field required", Input: v.obj})
+		}
+		return nil
+	}
+	val, bad := f.coerce(raw)
+	if len(bad) > 0 {
+		v.items = append(v.items, bad...)
+		return nil
+	}
+	v.coerced[f.name] = val
+	return val
+}
+
+func (v *validator) str(f field) string {
+	s, _ := v.get(f).(string)
+	return s
+}
+
+// integer returns the field's value, or 0 when it is absent or invalid;
+// callers give fields whose valid values exclude 0 (top_k) a default.
+func (v *validator) integer(f field) int {
+	n, _ := v.get(f).(int)
+	return n
+}
+
+func (v *validator) boolean(f field) bool {
+	b, _ := v.get(f).(bool)
+	return b
+}
+
+func (v *validator) object(f field) map[string]any {
+	m, _ := v.get(f).(map[string]any)
+	return m
+}
+
+func (v *validator) floats(f field) []float32 {
+	l, _ := v.get(f).([]float32)
+	return l
+}
+
+func (v *validator) mode(f field) rag.Mode {
+	m, _ := v.get(f).(rag.Mode)
+	return m
+}
+
+// ok reports whether every field read so far was valid.
+func (v *validator) ok() bool { return len(v.items) == 0 }
+
+// missing records that name is required (by a rule across fields), with
+// the valid fields read so far as the input.
+func (v *validator) missing(name string) {
+	v.items = append(v.items, ValidationItem{Type: "missing", Loc: []any{"body", name}, Msg: "Field required", Input: v.coerced})
+}
+
+// readObject reads the body under the configured size limit and decodes
+// it as one JSON object, numbers as json.Number.
+func (s *Server) readObject(w http.ResponseWriter, r *http.Request) (map[string]any, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && (!strings.HasPrefix(mt, "application/") || !strings.HasSuffix(mt, "+json"))) {
@@ -81,27 +171,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, fields []field
 			Msg: "Input should be a valid dictionary or object to extract fields from", Input: doc,
 		})
 	}
-	out := make(map[string]any, len(fields))
-	var items []ValidationItem
-	for _, f := range fields {
-		v, present := obj[f.name]
-		if !present || (v == nil && !f.required) {
-			if f.required {
-				items = append(items, ValidationItem{Type: "missing", Loc: []any{"body", f.name}, Msg: "Field required", Input: obj})
-			}
-			continue
-		}
-		val, bad := f.coerce(v)
-		if len(bad) > 0 {
-			items = append(items, bad...)
-			continue
-		}
-		out[f.name] = val
-	}
-	if len(items) > 0 {
-		return nil, errValidation(items...)
-	}
-	return out, nil
+	return obj, nil
 }
 
 // coerce validates v for f, returning the Go value or pydantic-style items.
@@ -119,11 +189,18 @@ func (f field) coerce(v any) (any, []ValidationItem) {
 		if n := utf8.RuneCountInString(s); n < f.minLen {
 			return nil, item("string_too_short", fmt.Sprintf("String should have at least %d character%s", f.minLen, plural(f.minLen)), map[string]any{"min_length": f.minLen})
 		}
-		if len(f.literal) > 0 && !slices.Contains(f.literal, s) {
-			exp := literalList(f.literal)
+		return s, nil
+	case kindMode:
+		s, ok := v.(string)
+		if !ok {
+			return nil, item("string_type", "Input should be a valid string", nil)
+		}
+		m, err := rag.ParseMode(s)
+		if err != nil {
+			exp := literalList(rag.Modes)
 			return nil, item("literal_error", "Input should be "+exp, map[string]any{"expected": exp})
 		}
-		return s, nil
+		return m, nil
 	case kindInt:
 		n, bad := toInt(v)
 		if bad != "" {
@@ -327,10 +404,10 @@ func jsonInvalidAt(raw []byte, byteOff int, msg string) *Error {
 	})
 }
 
-func literalList(vals []string) string {
+func literalList[S ~string](vals []S) string {
 	q := make([]string, len(vals))
 	for i, v := range vals {
-		q[i] = "'" + v + "'"
+		q[i] = "'" + string(v) + "'"
 	}
 	if len(q) == 1 {
 		return q[0]

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/go-chi/chi/v5"
+
+	"github.com/vendor0919/api/internal/rag"
 )
 
 func TestDocs_SwaggerUIAndOpenAPI(t *testing.T) {
@@ -63,5 +65,41 @@ func TestOpenAPI_CoversEveryRoute(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestOpenAPI_DocumentsTheValidatedBounds keeps the request schemas, which
+// swag generates from the request structs' tags, in step with what the
+// validator enforces.
+func TestOpenAPI_DocumentsTheValidatedBounds(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	var spec struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]struct {
+					Minimum *float64 `json:"minimum"`
+					Maximum *float64 `json:"maximum"`
+					Enum    []string `json:"enum"`
+				} `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(ts.openapi, &spec); err != nil {
+		t.Fatal(err)
+	}
+	var modes []string
+	for _, m := range rag.Modes {
+		modes = append(modes, string(m))
+	}
+	for _, name := range []string{"httpapi.searchRequest", "httpapi.queryRequest"} {
+		props := spec.Components.Schemas[name].Properties
+		topK := props["top_k"]
+		if topK.Minimum == nil || *topK.Minimum != minTopK || topK.Maximum == nil || *topK.Maximum != maxTopK {
+			t.Errorf("%s top_k documented as [%v, %v], validated as [%d, %d]", name, topK.Minimum, topK.Maximum, minTopK, maxTopK)
+		}
+		if got := strings.Join(props["mode"].Enum, ","); got != strings.Join(modes, ",") {
+			t.Errorf("%s mode enum %q, rag.Modes %q", name, got, modes)
+		}
 	}
 }

@@ -101,7 +101,6 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		level = slog.LevelError
 	}
 	s.log.LogAttrs(r.Context(), level, "request error",
-		slog.String("req_id", RequestID(r.Context())),
 		slog.Int("status", he.Status),
 		slog.Any("error", err),
 	)

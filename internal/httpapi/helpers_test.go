@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"io"
@@ -23,18 +24,19 @@ type fakeRAG struct {
 	hits     []rag.Hit
 	err      error
 	deltas   []string
-	failMid  bool   // fail after the sources event
-	panicOn  string // a query that makes Search panic
+	failMid  bool     // fail after the sources event
+	panicOn  string   // a query that makes Search panic
+	ranMode  rag.Mode // the mode Search reports; "": the one asked for
 }
 
-func (f *fakeRAG) Search(_ context.Context, req rag.SearchRequest) ([]rag.Hit, error) {
+func (f *fakeRAG) Search(_ context.Context, req rag.SearchRequest) (rag.SearchResult, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.searches = append(f.searches, req)
 	if f.panicOn != "" && req.Query == f.panicOn {
 		panic("boom")
 	}
-	return f.hits, f.err
+	return rag.SearchResult{Hits: f.hits, Mode: cmp.Or(f.ranMode, req.Mode)}, f.err
 }
 
 func (f *fakeRAG) Query(ctx context.Context, req rag.QueryRequest, emit func(rag.Event) error) (rag.QueryResult, error) {
@@ -62,7 +64,7 @@ func (f *fakeRAG) Query(ctx context.Context, req rag.QueryRequest, emit func(rag
 			return rag.QueryResult{}, err
 		}
 	}
-	return rag.QueryResult{Answer: answer, Sources: f.hits, Model: "fake"}, nil
+	return rag.QueryResult{Answer: answer, Sources: f.hits, Model: "fake", Mode: req.Mode}, nil
 }
 
 type testServer struct {

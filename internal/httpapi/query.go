@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,15 +14,22 @@ import (
 	"github.com/vendor0919/api/internal/rag"
 )
 
-// queryRequest documents POST /query's body.
-//
-//nolint:unused // referenced by swag annotations only
+// queryRequest is POST /query's body, as decoded and as documented. Zero
+// TopK and Mode were absent and take the server's defaults.
 type queryRequest struct {
 	Question string         `json:"question" example:"What is the refund policy?"`
 	TopK     int            `json:"top_k,omitempty" minimum:"1" maximum:"50" default:"5"`
 	Filter   map[string]any `json:"filter,omitempty"`
 	Stream   bool           `json:"stream,omitempty"`
-	Mode     string         `json:"mode,omitempty" enums:"hybrid,vector,keyword"`
+	Mode     rag.Mode       `json:"mode,omitempty" enums:"hybrid,vector,keyword" swaggertype:"string"`
+}
+
+func (q *queryRequest) decode(v *validator) {
+	q.Question = v.str(field{name: "question", kind: kindString, required: true, minLen: 1})
+	q.TopK = v.integer(topKField)
+	q.Filter = v.object(filterField)
+	q.Mode = v.mode(modeField)
+	q.Stream = v.boolean(field{name: "stream", kind: kindBool})
 }
 
 // queryResponse is POST /query's answer when stream is false.
@@ -29,12 +37,6 @@ type queryResponse struct {
 	Answer  string `json:"answer"`
 	Sources []hit  `json:"sources"`
 	Model   string `json:"model"`
-}
-
-var queryBody = []field{
-	{name: "question", kind: kindString, required: true, minLen: 1},
-	topKField, filterField, modeField,
-	{name: "stream", kind: kindBool},
 }
 
 // heartbeat is how often a quiet stream sends an SSE comment, well inside
@@ -58,27 +60,23 @@ const heartbeat = 15 * time.Second
 //	@Security	BearerAuth
 //	@Router		/query [post]
 func (s *Server) query(w http.ResponseWriter, r *http.Request) (any, error) {
-	body, err := s.readBody(w, r, queryBody)
-	if err != nil {
+	var body queryRequest
+	if err := s.decodeBody(w, r, &body); err != nil {
 		return nil, err
 	}
-	req := rag.QueryRequest{TopK: s.opts.DefaultTopK}
-	req.Question, _ = body["question"].(string)
-	if n, ok := body["top_k"].(int); ok {
-		req.TopK = n
-	}
-	req.Filter, _ = body["filter"].(map[string]any)
-	req.Mode, _ = body["mode"].(string)
-	stream, _ := body["stream"].(bool)
 	if s.opts.RAG == nil {
 		return nil, errNotLoaded
+	}
+	req := rag.QueryRequest{
+		Question: body.Question, Filter: body.Filter,
+		TopK: cmp.Or(body.TopK, s.opts.DefaultTopK), Mode: cmp.Or(body.Mode, s.opts.SearchMode),
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.opts.QueryTimeout)
 	defer cancel()
 	// The server's WriteTimeout suits short requests; an answer, streamed
 	// or not, may take up to QueryTimeout.
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.opts.QueryTimeout + 5*time.Second))
-	if !stream {
+	if !body.Stream {
 		res, err := s.opts.RAG.Query(ctx, req, nil)
 		if err != nil {
 			return nil, ragError(err)
@@ -128,10 +126,10 @@ func (s *Server) streamQuery(ctx context.Context, w http.ResponseWriter, r *http
 	}
 	if r.Context().Err() != nil {
 		// The client went away; nobody is left to tell.
-		s.log.LogAttrs(r.Context(), slog.LevelInfo, "stream cancelled by client", slog.String("req_id", RequestID(r.Context())))
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "stream cancelled by client")
 		return nil
 	}
-	s.log.LogAttrs(r.Context(), slog.LevelError, "stream failed", slog.String("req_id", RequestID(r.Context())), slog.Any("error", err))
+	s.log.LogAttrs(r.Context(), slog.LevelError, "stream failed", slog.Any("error", err))
 	if !sse.sentError() {
 		detail := "Answer generation failed"
 		if errors.Is(err, context.DeadlineExceeded) {

@@ -5,25 +5,24 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
+
+	"github.com/vendor0919/api/internal/logctx"
 )
-
-// ctxKey is the type of this package's context keys.
-type ctxKey int
-
-const requestIDKey ctxKey = iota
 
 // RequestIDHeader carries the request id in and out.
 const RequestIDHeader = "X-Request-ID"
 
+// traceIDHeader is the ALB's trace header, logged as trace_id.
+const traceIDHeader = "X-Amzn-Trace-Id"
+
 // RequestID returns the request id stored in ctx, or "" if there is none.
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
-}
+func RequestID(ctx context.Context) string { return logctx.RequestID(ctx) }
 
 // requestID honours a sane incoming X-Request-ID (so ids follow a request
-// through the ALB and the frontend) or makes a new one, stores it in the
-// context and returns it in the response header.
+// through the ALB and the frontend) or makes a new one, and returns it in
+// the response header. It stores the id and the ALB trace id in the
+// context with logctx, so every line logged with the request's context,
+// here or in rag, carries req_id and trace_id.
 func requestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get(RequestIDHeader)
@@ -31,7 +30,8 @@ func requestID(next http.Handler) http.Handler {
 			id = newRequestID()
 		}
 		w.Header().Set(RequestIDHeader, id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+		ctx := logctx.WithRequest(r.Context(), id, r.Header.Get(traceIDHeader))
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -11,19 +12,39 @@ import (
 
 // RAG is what the retrieval routes need; *rag.Service implements it.
 type RAG interface {
-	Search(ctx context.Context, req rag.SearchRequest) ([]rag.Hit, error)
+	Search(ctx context.Context, req rag.SearchRequest) (rag.SearchResult, error)
 	Query(ctx context.Context, req rag.QueryRequest, emit func(rag.Event) error) (rag.QueryResult, error)
 }
 
-// searchRequest documents POST /search's body (validated by readBody).
-//
-//nolint:unused // referenced by swag annotations only
+// searchRequest is POST /search's body, as decoded and as documented.
+// Zero fields were absent: TopK and Mode then take the server's defaults.
 type searchRequest struct {
 	Query  string         `json:"query" example:"How do I rotate the API keys?"`
 	Vector []float32      `json:"vector,omitempty"`
 	TopK   int            `json:"top_k,omitempty" minimum:"1" maximum:"50" default:"5"`
 	Filter map[string]any `json:"filter,omitempty"`
-	Mode   string         `json:"mode,omitempty" enums:"hybrid,vector,keyword"`
+	Mode   rag.Mode       `json:"mode,omitempty" enums:"hybrid,vector,keyword" swaggertype:"string"`
+}
+
+// The fields the retrieval bodies share, validated alike. The top_k bounds
+// are the ones documented in the struct tags (docs_test checks they agree).
+var (
+	topKField   = field{name: "top_k", kind: kindInt, ge: bound(minTopK), le: bound(maxTopK)}
+	filterField = field{name: "filter", kind: kindObject}
+	modeField   = field{name: "mode", kind: kindMode}
+)
+
+const minTopK, maxTopK = 1, 50
+
+func (q *searchRequest) decode(v *validator) {
+	q.Query = v.str(field{name: "query", kind: kindString, minLen: 1})
+	q.Vector = v.floats(field{name: "vector", kind: kindFloatList})
+	q.TopK = v.integer(topKField)
+	q.Filter = v.object(filterField)
+	q.Mode = v.mode(modeField)
+	if v.ok() && q.Query == "" && q.Vector == nil {
+		v.missing("query") // one of query and vector is required
+	}
 }
 
 // hit is one retrieved chunk.
@@ -39,15 +60,10 @@ type searchResponse struct {
 	Results []hit  `json:"results"`
 	Query   string `json:"query,omitempty"`
 	TopK    int    `json:"top_k"`
-	Mode    string `json:"mode"`
+	// Mode is the mode the search ran in, which may differ from the one
+	// asked for (a bare vector is searched by vector alone).
+	Mode rag.Mode `json:"mode" swaggertype:"string"`
 }
-
-var (
-	topKField   = field{name: "top_k", kind: kindInt, ge: bound(1), le: bound(50)}
-	filterField = field{name: "filter", kind: kindObject}
-	modeField   = field{name: "mode", kind: kindString, literal: []string{"hybrid", "vector", "keyword"}}
-	searchBody  = []field{{name: "query", kind: kindString, minLen: 1}, {name: "vector", kind: kindFloatList}, topKField, filterField, modeField}
-)
 
 // search answers POST /search.
 //
@@ -64,33 +80,22 @@ var (
 //	@Security	BearerAuth
 //	@Router		/search [post]
 func (s *Server) search(w http.ResponseWriter, r *http.Request) (any, error) {
-	body, err := s.readBody(w, r, searchBody)
-	if err != nil {
+	var body searchRequest
+	if err := s.decodeBody(w, r, &body); err != nil {
 		return nil, err
-	}
-	req := rag.SearchRequest{TopK: s.opts.DefaultTopK}
-	req.Query, _ = body["query"].(string)
-	req.Vector, _ = body["vector"].([]float32)
-	if n, ok := body["top_k"].(int); ok {
-		req.TopK = n
-	}
-	req.Filter, _ = body["filter"].(map[string]any)
-	req.Mode, _ = body["mode"].(string)
-	if req.Query == "" && req.Vector == nil {
-		return nil, errValidation(ValidationItem{Type: "missing", Loc: []any{"body", "query"}, Msg: "Field required", Input: body})
 	}
 	if s.opts.RAG == nil {
 		return nil, errNotLoaded
 	}
-	hits, err := s.opts.RAG.Search(r.Context(), req)
+	req := rag.SearchRequest{
+		Query: body.Query, Vector: body.Vector, Filter: body.Filter,
+		TopK: cmp.Or(body.TopK, s.opts.DefaultTopK), Mode: cmp.Or(body.Mode, s.opts.SearchMode),
+	}
+	res, err := s.opts.RAG.Search(r.Context(), req)
 	if err != nil {
 		return nil, ragError(err)
 	}
-	mode := req.Mode
-	if mode == "" {
-		mode = s.opts.SearchMode
-	}
-	return searchResponse{Results: toHits(hits), Query: req.Query, TopK: req.TopK, Mode: mode}, nil
+	return searchResponse{Results: toHits(res.Hits), Query: req.Query, TopK: req.TopK, Mode: res.Mode}, nil
 }
 
 var errNotLoaded = errStatus(http.StatusServiceUnavailable, "Vector store is not loaded yet")

@@ -98,3 +98,47 @@ func TestSearch_NoRAGIs503(t *testing.T) {
 		t.Errorf("validation before 503: got %d", rec.Code)
 	}
 }
+
+func TestSearch_ReportsModeUsed(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, body string
+		ran        rag.Mode // what the fake reports running; "": what it was asked
+		asked      rag.Mode // what the handler must ask for
+		want       string
+	}{
+		{"default mode asked and reported", `{"query":"q"}`, "", rag.ModeHybrid, "hybrid"},
+		{"named mode asked and reported", `{"query":"q","mode":"keyword"}`, "", rag.ModeKeyword, "keyword"},
+		{"a bare vector runs by vector alone", `{"vector":[0.1,0.2]}`, rag.ModeVector, rag.ModeHybrid, "vector"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ts := newTestServer(t, nil)
+			ts.rag.ranMode = tt.ran
+			rec := ts.do("POST", "/search", tt.body, nil)
+			if rec.Code != 200 {
+				t.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+			if got := decode(t, rec)["mode"]; got != tt.want {
+				t.Errorf("reported mode %v, want %s", got, tt.want)
+			}
+			if got := ts.rag.searches[0].Mode; got != tt.asked {
+				t.Errorf("asked rag for %q, want %q", got, tt.asked)
+			}
+		})
+	}
+}
+
+func TestSearch_ConfiguredModeIsTheDefault(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, func(o *Options) { o.SearchMode = rag.ModeVector })
+	rec := ts.do("POST", "/search", `{"query":"q"}`, nil)
+	if got := decode(t, rec)["mode"]; got != "vector" || ts.rag.searches[0].Mode != rag.ModeVector {
+		t.Errorf("reported %v, asked %q; want vector", got, ts.rag.searches[0].Mode)
+	}
+	ts.do("POST", "/query", `{"question":"q"}`, nil)
+	if got := ts.rag.queries[0].Mode; got != rag.ModeVector {
+		t.Errorf("query asked for %q, want vector", got)
+	}
+}

@@ -12,6 +12,9 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vendor0919/api/internal/logctx"
+	"github.com/vendor0919/api/internal/rag"
 )
 
 // Options configures a Server. Zero fields take the defaults noted.
@@ -25,7 +28,7 @@ type Options struct {
 	MaxBodyBytes int64         // 0: 1 MiB
 	QueryTimeout time.Duration // 0: 2 minutes; bounds /query, streaming included
 	DefaultTopK  int           // 0: 5
-	SearchMode   string        // reported when a request names no mode; "": hybrid
+	SearchMode   rag.Mode      // used when a request names no mode; "": hybrid
 
 	// APIKeys, when non-empty, are the bearer tokens /search, /query and
 	// /vectorstore accept. AdminToken guards /admin/reload; empty disables it.
@@ -66,6 +69,9 @@ func New(opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	// Request lines carry req_id whether or not the caller wrapped its
+	// logger already.
+	opts.Logger = logctx.Wrap(opts.Logger)
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 1 << 20
 	}
@@ -79,7 +85,7 @@ func New(opts Options) (*Server, error) {
 		opts.DefaultTopK = 5
 	}
 	if opts.SearchMode == "" {
-		opts.SearchMode = "hybrid"
+		opts.SearchMode = rag.ModeHybrid
 	}
 	if opts.Readiness == nil {
 		opts.Readiness = &Readiness{}

@@ -21,7 +21,7 @@ type EvalQuestion struct {
 
 // EvalMetrics summarises retrieval quality over a question set.
 type EvalMetrics struct {
-	Mode      string  `json:"mode"`
+	Mode      Mode    `json:"mode"`
 	Questions int     `json:"questions"`
 	HitAt1    float64 `json:"hit_at_1"` // share of questions with a relevant first hit
 	HitAt5    float64 `json:"hit_at_5"` // share with a relevant hit in the top 5
@@ -43,7 +43,7 @@ func FirstRelevant(hits []Hit, q EvalQuestion) int {
 }
 
 // Summarize computes metrics from first-relevant ranks (0 = not found).
-func Summarize(mode string, ranks []int) EvalMetrics {
+func Summarize(mode Mode, ranks []int) EvalMetrics {
 	m := EvalMetrics{Mode: mode, Questions: len(ranks)}
 	if len(ranks) == 0 {
 		return m
@@ -68,17 +68,17 @@ func Summarize(mode string, ranks []int) EvalMetrics {
 
 // Evaluate searches every question in mode with top_k EvalK and returns
 // the metrics, plus each question's first-relevant rank in input order.
-func Evaluate(ctx context.Context, s *Service, qs []EvalQuestion, mode string) (EvalMetrics, []int, error) {
+func Evaluate(ctx context.Context, s *Service, qs []EvalQuestion, mode Mode) (EvalMetrics, []int, error) {
 	ranks := make([]int, len(qs))
 	for i, q := range qs {
 		if len(q.Documents) == 0 && len(q.Chunks) == 0 {
 			return EvalMetrics{}, nil, fmt.Errorf("rag: evaluate: question %q has no expected documents or chunks", q.ID)
 		}
-		hits, err := s.Search(ctx, SearchRequest{Query: q.Question, TopK: min(EvalK, s.cfg.MaxTopK), Mode: mode})
+		res, err := s.Search(ctx, SearchRequest{Query: q.Question, TopK: min(EvalK, s.cfg.MaxTopK), Mode: mode})
 		if err != nil {
 			return EvalMetrics{}, nil, fmt.Errorf("rag: evaluate %q: %w", q.ID, err)
 		}
-		ranks[i] = FirstRelevant(hits, q)
+		ranks[i] = FirstRelevant(res.Hits, q)
 	}
 	return Summarize(mode, ranks), ranks, nil
 }

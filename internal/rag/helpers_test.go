@@ -178,3 +178,6 @@ func corpus() []store.Chunk {
 	}
 	return out
 }
+
+// hitsOf unpacks a Search result for tests that look at the hits only.
+func hitsOf(r SearchResult, err error) ([]Hit, error) { return r.Hits, err }

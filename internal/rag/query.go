@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vendor0919/api/internal/llm"
+	"github.com/vendor0919/api/internal/logctx"
 )
 
 // Event types, in the order a streamed query emits them: one EventSources,
@@ -25,7 +26,7 @@ type QueryRequest struct {
 	Question string
 	TopK     int            // 0 means Config.DefaultTopK
 	Filter   map[string]any // see the package documentation
-	Mode     string         // "" means Config.Mode
+	Mode     Mode           // "" means Config.Mode
 }
 
 // Event is one step of a streamed answer. Sources is set on EventSources,
@@ -46,6 +47,7 @@ type QueryResult struct {
 	Answer  string
 	Sources []Hit
 	Model   string
+	Mode    Mode // the mode retrieval ran in; see SearchResult.Mode
 }
 
 // Query retrieves passages for req.Question, asks the generator for an
@@ -101,7 +103,7 @@ func (s *Service) Query(ctx context.Context, req QueryRequest, emit func(Event) 
 			return QueryResult{}, fmt.Errorf("rag: emit delta: %w", emitErr)
 		}
 		s.log.LogAttrs(ctx, slog.LevelError, "rag: generate failed",
-			slog.String("model", s.gen.Model()), slog.Int("passages", len(passages)), slog.String("err", err.Error()))
+			slog.String("model", s.gen.Model()), slog.Int("passages", len(passages)), slog.Any("error", err))
 		if emit != nil {
 			// The stream has started; the failure can only be reported in
 			// band. The cause stays in the log.
@@ -123,9 +125,9 @@ func (s *Service) Query(ctx context.Context, req QueryRequest, emit func(Event) 
 		ids[i] = h.ID
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "rag: query answered",
-		slog.String("mode", mode), slog.Int("top_k", req.TopK), slog.Int("question_len", len(req.Question)),
+		slog.String("mode", string(mode)), slog.Int("top_k", req.TopK), slog.Int("question_len", len(req.Question)),
 		slog.Int("hits", len(hits)), slog.Int("passages", len(passages)), slog.Any("source_ids", ids),
 		slog.Int("answer_len", len(ans.Text)), slog.String("model", model),
-		slog.Int64("took_ms", time.Since(start).Milliseconds()))
-	return QueryResult{Answer: ans.Text, Sources: sources, Model: model}, nil
+		logctx.Took(start))
+	return QueryResult{Answer: ans.Text, Sources: sources, Model: model, Mode: mode}, nil
 }

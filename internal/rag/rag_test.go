@@ -118,7 +118,7 @@ func TestSearch_HybridFusesBothRankings(t *testing.T) {
 	}
 	q := []float32{1, 0}
 	ctx := context.Background()
-	vec, err := s.Search(ctx, SearchRequest{Query: "zebra lion", Vector: q, Mode: ModeVector, TopK: 3})
+	vec, err := hitsOf(s.Search(ctx, SearchRequest{Query: "zebra lion", Vector: q, Mode: ModeVector, TopK: 3}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,14 +128,14 @@ func TestSearch_HybridFusesBothRankings(t *testing.T) {
 	if math.Abs(vec[0].Score-1) > 1e-6 || math.Abs(vec[1].Score-0.8) > 1e-6 {
 		t.Errorf("vector scores %v, %v: want relevance 1 and 0.8", vec[0].Score, vec[1].Score)
 	}
-	kw, err := s.Search(ctx, SearchRequest{Query: "zebra lion", Mode: ModeKeyword, TopK: 3})
+	kw, err := hitsOf(s.Search(ctx, SearchRequest{Query: "zebra lion", Mode: ModeKeyword, TopK: 3}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := strings.Join(ids(kw), ","); got != "c,b" {
 		t.Errorf("keyword order %s, want c,b", got)
 	}
-	hy, err := s.Search(ctx, SearchRequest{Query: "zebra lion", Vector: q, TopK: 4})
+	hy, err := hitsOf(s.Search(ctx, SearchRequest{Query: "zebra lion", Vector: q, TopK: 4}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestSearch_Filters(t *testing.T) {
 	tests := []struct {
 		name   string
 		filter map[string]any
-		mode   string
+		mode   Mode
 		allow  func(h Hit) bool
 		errAt  string // RequestError field, "" for success
 	}{
@@ -173,7 +173,7 @@ func TestSearch_Filters(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			hits, err := s.Search(context.Background(), SearchRequest{Query: "password returns パスワード 返品", TopK: 6, Filter: tc.filter, Mode: tc.mode})
+			hits, err := hitsOf(s.Search(context.Background(), SearchRequest{Query: "password returns パスワード 返品", TopK: 6, Filter: tc.filter, Mode: tc.mode}))
 			if tc.errAt != "" {
 				var re *RequestError
 				if !errors.As(err, &re) || re.Field != tc.errAt {
@@ -221,13 +221,59 @@ func TestSearch_Validation(t *testing.T) {
 			}
 		})
 	}
-	hits, err := s.Search(context.Background(), SearchRequest{Query: "password"})
+	hits, err := hitsOf(s.Search(context.Background(), SearchRequest{Query: "password"}))
 	if err != nil || len(hits) != DefaultTopK {
 		t.Errorf("default top_k gave %d hits, err %v", len(hits), err)
 	}
 	v, _ := emb.Embed(context.Background(), []string{"password"})
-	if hits, err := s.Search(context.Background(), SearchRequest{Vector: v[0]}); err != nil || len(hits) == 0 {
+	if hits, err := hitsOf(s.Search(context.Background(), SearchRequest{Vector: v[0]})); err != nil || len(hits) == 0 {
 		t.Errorf("vector-only hybrid search: %d hits, err %v", len(hits), err)
+	}
+}
+
+func TestSearch_ReportsModeUsed(t *testing.T) {
+	t.Parallel()
+	s, emb := newService(t, Config{}, nil)
+	v, _ := emb.Embed(context.Background(), []string{"password"})
+	tests := []struct {
+		name string
+		req  SearchRequest
+		want Mode
+	}{
+		{"default mode", SearchRequest{Query: "password"}, ModeHybrid},
+		{"asked for vector", SearchRequest{Query: "password", Mode: ModeVector}, ModeVector},
+		{"asked for keyword", SearchRequest{Query: "password", Mode: ModeKeyword}, ModeKeyword},
+		{"bare vector, default hybrid", SearchRequest{Vector: v[0]}, ModeVector},
+		{"bare vector, asked for hybrid", SearchRequest{Vector: v[0], Mode: ModeHybrid}, ModeVector},
+		{"vector and text stay hybrid", SearchRequest{Query: "password", Vector: v[0]}, ModeHybrid},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res, err := s.Search(context.Background(), tc.req)
+			if err != nil || res.Mode != tc.want {
+				t.Errorf("mode %q, err %v; want %q", res.Mode, err, tc.want)
+			}
+		})
+	}
+	kw, _ := newService(t, Config{Mode: ModeKeyword}, nil)
+	res, err := kw.Query(context.Background(), QueryRequest{Question: "password"}, nil)
+	if err != nil || res.Mode != ModeKeyword {
+		t.Errorf("query in the configured mode: %q, err %v", res.Mode, err)
+	}
+}
+
+func TestParseMode(t *testing.T) {
+	t.Parallel()
+	for _, m := range Modes {
+		if got, err := ParseMode(string(m)); err != nil || got != m {
+			t.Errorf("ParseMode(%q) = %q, %v", m, got, err)
+		}
+	}
+	for _, bad := range []string{"", "Hybrid", "fuzzy"} {
+		if _, err := ParseMode(bad); err == nil {
+			t.Errorf("ParseMode(%q) accepted", bad)
+		}
 	}
 }
 
@@ -308,7 +354,7 @@ func TestSwap_ConcurrentSearches(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for !stop.Load() {
-				hits, err := s.Search(ctx, SearchRequest{Query: "password 返品", TopK: 4})
+				hits, err := hitsOf(s.Search(ctx, SearchRequest{Query: "password 返品", TopK: 4}))
 				if err == nil && len(hits) == 0 {
 					err = errors.New("no hits")
 				}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vendor0919/api/internal/ann"
+	"github.com/vendor0919/api/internal/logctx"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -29,7 +30,17 @@ type SearchRequest struct {
 	// Filter restricts hits by metadata; see the package documentation.
 	Filter map[string]any
 	// Mode is ModeHybrid, ModeVector or ModeKeyword; "" means Config.Mode.
-	Mode string
+	Mode Mode
+}
+
+// SearchResult is the answer to a SearchRequest.
+type SearchResult struct {
+	// Hits are the chunks found, best first.
+	Hits []Hit
+	// Mode is the mode the search ran in, which is not always the one
+	// asked for: a hybrid search without query text (a bare vector) ranks
+	// by vector alone and reports ModeVector.
+	Mode Mode
 }
 
 // Hit is one retrieved chunk. Score is higher for better hits; its scale
@@ -47,28 +58,28 @@ type ranked struct {
 	score float64
 }
 
-// Search returns up to TopK chunks for req, best first. It returns
-// ErrNotReady before the first Swap and a *RequestError for an invalid
-// request.
-func (s *Service) Search(ctx context.Context, req SearchRequest) ([]Hit, error) {
+// Search returns up to TopK chunks for req, best first, and the mode it
+// used. It returns ErrNotReady before the first Swap and a *RequestError
+// for an invalid request.
+func (s *Service) Search(ctx context.Context, req SearchRequest) (SearchResult, error) {
 	snap := s.snap.Load()
 	if snap == nil {
-		return nil, ErrNotReady
+		return SearchResult{}, ErrNotReady
 	}
 	start := time.Now()
 	hits, mode, err := s.search(ctx, snap, req)
 	if err != nil {
-		return nil, err
+		return SearchResult{}, err
 	}
 	s.log.LogAttrs(ctx, slog.LevelDebug, "rag: search",
-		slog.String("mode", mode), slog.Int("top_k", req.TopK), slog.Int("query_len", len(req.Query)),
-		slog.Int("hits", len(hits)), slog.Int64("took_ms", time.Since(start).Milliseconds()))
-	return hits, nil
+		slog.String("mode", string(mode)), slog.Int("top_k", req.TopK), slog.Int("query_len", len(req.Query)),
+		slog.Int("hits", len(hits)), logctx.Took(start))
+	return SearchResult{Hits: hits, Mode: mode}, nil
 }
 
 // search validates req and runs it against snap; it also returns the mode
-// used.
-func (s *Service) search(ctx context.Context, snap *snapshot, req SearchRequest) ([]Hit, string, error) {
+// used. It is the one place a request's top_k, mode and query are checked.
+func (s *Service) search(ctx context.Context, snap *snapshot, req SearchRequest) ([]Hit, Mode, error) {
 	topK := req.TopK
 	switch {
 	case topK == 0:
@@ -80,7 +91,7 @@ func (s *Service) search(ctx context.Context, snap *snapshot, req SearchRequest)
 	if mode == "" {
 		mode = s.cfg.Mode
 	}
-	if !validMode(mode) {
+	if !mode.Valid() {
 		return nil, "", &RequestError{Field: "mode", Msg: fmt.Sprintf("unknown mode %q (want hybrid, vector or keyword)", mode)}
 	}
 	query := strings.TrimSpace(req.Query)

@@ -14,13 +14,6 @@ import (
 	"github.com/vendor0919/api/internal/store"
 )
 
-// Search modes.
-const (
-	ModeHybrid  = "hybrid"
-	ModeVector  = "vector"
-	ModeKeyword = "keyword"
-)
-
 // Config defaults, used for zero fields.
 const (
 	DefaultTopK          = 5
@@ -47,7 +40,7 @@ type Config struct {
 	MaxTopK int
 	// Mode is the search mode when a request gives none: ModeHybrid,
 	// ModeVector or ModeKeyword; "" means ModeHybrid.
-	Mode string
+	Mode Mode
 	// RRFK is the reciprocal-rank-fusion constant k; 0 means 60.
 	RRFK int
 	// VectorWeight and KeywordWeight scale each ranking's RRF terms in
@@ -123,7 +116,7 @@ func New(cfg Config, emb embed.Embedder, gen llm.Generator) (*Service, error) {
 	switch {
 	case cfg.DefaultTopK < 1 || cfg.MaxTopK < cfg.DefaultTopK:
 		return nil, fmt.Errorf("rag: new: top_k default %d / max %d invalid", cfg.DefaultTopK, cfg.MaxTopK)
-	case !validMode(cfg.Mode):
+	case !cfg.Mode.Valid():
 		return nil, fmt.Errorf("rag: new: unknown mode %q", cfg.Mode)
 	case cfg.RRFK < 0 || cfg.Candidates < 0 || cfg.ContextTokens < 0 || cfg.VectorWeight < 0 || cfg.KeywordWeight < 0:
 		return nil, errors.New("rag: new: RRFK, Candidates, ContextTokens and weights must not be negative")
@@ -137,10 +130,6 @@ func New(cfg Config, emb embed.Embedder, gen llm.Generator) (*Service, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{cfg: cfg, emb: emb, gen: gen, prompt: tmpl, log: log}, nil
-}
-
-func validMode(m string) bool {
-	return m == ModeHybrid || m == ModeVector || m == ModeKeyword
 }
 
 // Swap checks st against the embedder, builds its keyword index and makes

@@ -38,12 +38,12 @@ func TestSearch_RealStore(t *testing.T) {
 	}
 	ref, _ := newService(t, Config{}, nil)
 	for _, q := range []string{"password reset", "返品 30日", "warranty two years"} {
-		for _, mode := range []string{ModeVector, ModeHybrid, ModeKeyword} {
-			got, err := disk.Search(ctx, SearchRequest{Query: q, TopK: 3, Mode: mode})
+		for _, mode := range []Mode{ModeVector, ModeHybrid, ModeKeyword} {
+			got, err := hitsOf(disk.Search(ctx, SearchRequest{Query: q, TopK: 3, Mode: mode}))
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := ref.Search(ctx, SearchRequest{Query: q, TopK: 3, Mode: mode})
+			want, err := hitsOf(ref.Search(ctx, SearchRequest{Query: q, TopK: 3, Mode: mode}))
 			if err != nil {
 				t.Fatal(err)
 			}
