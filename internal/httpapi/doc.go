@@ -6,15 +6,20 @@
 // Route handlers return (value, error); one wrap writes the value as JSON
 // or the error as FastAPI would: {"detail": "..."} for 4xx/5xx and a
 // pydantic v2 list for 422. No handler writes an error body itself.
-// Request bodies are read by readBody, which enforces the size limit,
-// content type and field rules (unknown fields are ignored, as FastAPI's
-// default models do).
+// Request bodies are decoded by decodeBody into the request structs the
+// OpenAPI document is generated from (searchRequest, queryRequest). It
+// enforces the size limit and content type, and one validator applies
+// pydantic's lax field rules and collects every 422 item (unknown fields
+// are ignored, as FastAPI's default models do).
 //
 // # Middleware
 //
-// Each middleware is one file: requestID (X-Request-ID in and out),
-// accessLog (one slog line per request), recoverer (panic -> JSON 500),
-// corsMiddleware (Starlette semantics with credentials).
+// Each middleware is one file with its own test file: requestID
+// (X-Request-ID in and out; it stores the request and trace ids with
+// logctx, so every line logged with the request's context carries them),
+// accessLog (one slog line per request), metrics, recoverer (panic -> JSON
+// 500), corsMiddleware (Starlette semantics with credentials) and the
+// bearer-token checks in auth.
 //
 // # Concurrency
 //

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/logctx"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -144,11 +145,8 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 		switch {
 		case err != nil:
 			syncErr, localOK = err, out.UsedLocal
-			l.log.LogAttrs(ctx, slog.LevelWarn, "vector store sync failed", slog.String("source", l.cfg.Source),
-				slog.Bool("verified_local_copy", out.UsedLocal), slog.Any("error", err))
 		case out.UsedLocal:
 			syncErr, localOK = errors.New("S3 unreachable"), true
-			l.log.LogAttrs(ctx, slog.LevelWarn, "S3 unreachable; serving the verified local copy", slog.String("source", l.cfg.Source))
 		case !out.Changed && out.Version != "" && out.Version == l.synced && prev != nil && !prev.LoadedAt.IsZero():
 			// The served store is what S3 holds: nothing to reopen. Keyed on
 			// the version, not only on Changed, so a folder swapped in by a
@@ -180,6 +178,10 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 			l.status.Store(&next)
 			return next, "", fmt.Errorf("loader: sync: %w (and no verified local copy to serve)", syncErr)
 		}
+		// The one sync failure the caller does not get as an error: it is
+		// logged here, and returned failures are logged by the caller.
+		l.log.LogAttrs(ctx, slog.LevelWarn, "vector store sync failed; serving the verified local copy",
+			slog.String("source", l.cfg.Source), slog.Any("error", syncErr))
 		note = "Serving the local copy: S3 sync failed (" + l.describe(syncErr) + ")"
 	}
 	st, err := l.cfg.Open(ctx, l.cfg.Dir)
@@ -188,7 +190,6 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 	}
 	if err != nil {
 		now := time.Now().UTC()
-		l.log.LogAttrs(ctx, slog.LevelWarn, "vector store load failed", slog.Any("error", err))
 		// The folder now holds what the syncer reported, which does not load:
 		// an unchanged version next time must not count as "served".
 		l.synced = ""
@@ -235,7 +236,7 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 	l.log.LogAttrs(ctx, slog.LevelInfo, "vector store loaded",
 		slog.String("format", next.Format), slog.Int("count", next.Count), slog.Int("dims", next.Dims),
 		slog.String("version", next.Version), slog.String("source", next.Source),
-		slog.Float64("took_ms", float64(time.Since(start).Milliseconds())))
+		logctx.Took(start))
 	if l.cfg.OnLoaded != nil {
 		l.cfg.OnLoaded(note)
 	}
@@ -273,7 +274,7 @@ func (l *Loader) upgrade(ctx context.Context, st *store.Store) {
 		l.status.Store(&next)
 	}
 	l.log.LogAttrs(ctx, slog.LevelInfo, "HNSW graph built and swapped in",
-		slog.Int("count", len(up.Chunks)), slog.Float64("took_ms", float64(time.Since(start).Milliseconds())))
+		slog.Int("count", len(up.Chunks)), logctx.Took(start))
 }
 
 // Wait blocks until background graph builds have finished.

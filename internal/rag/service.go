@@ -11,6 +11,7 @@ import (
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/llm"
+	"github.com/vendor0919/api/internal/logctx"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -172,7 +173,7 @@ func (s *Service) Swap(st *store.Store) error {
 	s.log.Info("rag: store swapped in",
 		slog.String("dir", st.Dir), slog.String("format", st.Format), slog.Int("count", len(st.Chunks)),
 		slog.Int("dims", info.Dims), slog.String("version", st.Manifest.Version),
-		slog.Int64("keyword_index_ms", time.Since(start).Milliseconds()))
+		slog.Float64("keyword_index_ms", logctx.Millis(time.Since(start))))
 	return nil
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/vendor0919/api/internal/logctx"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -77,13 +78,11 @@ func (s *Syncer) Push(ctx context.Context, dir string) (PushResult, error) {
 	})
 	res.Took = time.Since(start)
 	if err != nil {
-		s.log.LogAttrs(ctx, slog.LevelError, "push failed", slog.String("uri", s.uri),
-			slog.String("dir", dir), slog.Int("attempts", res.Attempts), slog.String("error", err.Error()))
-		return res, err
+		return res, err // the caller reports it
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "push done", slog.String("uri", s.uri), slog.String("dir", dir),
 		slog.String("version", res.Version), slog.Int("files", res.Files), slog.Int("uploaded", res.Uploaded),
-		slog.Int("skipped", res.Skipped), slog.Int64("bytes", res.Bytes), slog.Int64("took_ms", res.Took.Milliseconds()))
+		slog.Int("skipped", res.Skipped), slog.Int64("bytes", res.Bytes), slog.Float64("took_ms", logctx.Millis(res.Took)))
 	return res, nil
 }
 

@@ -277,7 +277,7 @@ func (s *Syncer) retry(ctx context.Context, what string, op func(ctx context.Con
 	p.OnRetry = func(n int, d time.Duration, err error) {
 		s.log.LogAttrs(ctx, slog.LevelWarn, what+" failed, retrying",
 			slog.String("uri", s.uri), slog.Int("attempt", n),
-			slog.Duration("delay", d), slog.String("error", err.Error()))
+			slog.Duration("delay", d), slog.Any("error", err))
 	}
 	attempts := 0
 	var last error

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/vendor0919/api/internal/fsatomic"
+	"github.com/vendor0919/api/internal/logctx"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -96,17 +97,15 @@ func (s *Syncer) Sync(ctx context.Context, dir string) (Result, error) {
 			local.UsedLocal = true
 			local.Version, local.Format, local.Files = lv.Version, lv.Format, lv.Files
 		}
-		s.log.LogAttrs(ctx, slog.LevelError, "sync failed",
-			slog.String("uri", s.uri), slog.String("dir", dir), slog.Int("attempts", attempts),
-			slog.Bool("used_local", local.UsedLocal), slog.String("local_version", local.Version),
-			slog.String("error", err.Error()))
+		// Not logged here: the caller decides what a failed sync means
+		// (serve the local copy, keep the current store, retry) and logs it.
 		return local, err
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "sync done",
 		slog.String("uri", s.uri), slog.String("dir", dir), slog.String("version", res.Version),
 		slog.String("format", res.Format), slog.Bool("changed", res.Changed),
 		slog.Int("files", res.Files), slog.Int("downloaded", res.Downloaded), slog.Int("skipped", res.Skipped),
-		slog.Int64("bytes", res.Bytes), slog.Int64("took_ms", res.Took.Milliseconds()))
+		slog.Int64("bytes", res.Bytes), slog.Float64("took_ms", logctx.Millis(res.Took)))
 	return res, nil
 }
 
