@@ -124,8 +124,11 @@ func TestRequestID_OnEveryLineOfTheRequest(t *testing.T) {
 				}
 			}
 			joined := strings.Join(msgs, "|")
-			if !strings.Contains(joined, "rag: ") || !strings.Contains(joined, "request") {
+			if !strings.Contains(joined, "request") || (tt.status == 200 && !strings.Contains(joined, "rag: ")) {
 				t.Errorf("want lines from rag and the access log, got %q", msgs)
+			}
+			if n := strings.Count(logs.String(), "upstream down"); tt.status != 200 && n != 1 {
+				t.Errorf("the generator's failure is logged %d times, want once:\n%s", n, logs)
 			}
 		})
 	}

@@ -34,7 +34,8 @@ var (
 	modeField   = field{name: "mode", kind: kindMode}
 )
 
-const minTopK, maxTopK = 1, 50
+// maxTopK is rag's own limit, so the API and rag agree.
+const minTopK, maxTopK = 1, rag.DefaultMaxTopK
 
 func (q *searchRequest) decode(v *validator) {
 	q.Query = v.str(field{name: "query", kind: kindString, minLen: 1})

@@ -31,7 +31,8 @@ type QueryRequest struct {
 
 // Event is one step of a streamed answer. Sources is set on EventSources,
 // Delta on EventDelta, Answer and Model on EventDone, Err on EventError.
-// Err is a client-safe message; the cause is logged and returned by Query.
+// Err is a client-safe message; the cause is returned by Query, for the
+// caller to log.
 type Event struct {
 	Type    string
 	Sources []Hit
@@ -102,14 +103,14 @@ func (s *Service) Query(ctx context.Context, req QueryRequest, emit func(Event) 
 		if emitErr != nil {
 			return QueryResult{}, fmt.Errorf("rag: emit delta: %w", emitErr)
 		}
-		s.log.LogAttrs(ctx, slog.LevelError, "rag: generate failed",
-			slog.String("model", s.gen.Model()), slog.Int("passages", len(passages)), slog.Any("error", err))
 		if emit != nil {
 			// The stream has started; the failure can only be reported in
-			// band. The cause stays in the log.
+			// band. The cause goes back to the caller, which logs it.
 			_ = emit(Event{Type: EventError, Err: "answer generation failed"})
 		}
-		return QueryResult{}, fmt.Errorf("%w: %w", ErrGenerate, err)
+		// Not logged here: the caller decides what the failure means (a 500,
+		// an error event) and logs it once, with this context.
+		return QueryResult{}, fmt.Errorf("%w: model %s, %d passages: %w", ErrGenerate, s.gen.Model(), len(passages), err)
 	}
 	model := ans.Model
 	if model == "" {
