@@ -12,6 +12,9 @@
 // them with reciprocal rank fusion, score = sum over the two lists of
 // weight/(RRFK + rank), rank counted from 1, weights Config.VectorWeight and
 // Config.KeywordWeight (1 by default); that RRF score is what it reports.
+// Search and Query report the mode they ran in (SearchResult.Mode,
+// QueryResult.Mode): a hybrid search without query text, a bare vector,
+// ranks by vector alone and says so.
 //
 // # Filters
 //
