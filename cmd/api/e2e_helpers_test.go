@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/store"
 )
@@ -144,10 +145,10 @@ func writeFixtureStore(ctx context.Context, dir string) error {
 	if err != nil {
 		return err
 	}
-	chunks := make([]store.Chunk, len(fixtureChunks))
+	chunks := make([]docmodel.Chunk, len(fixtureChunks))
 	texts := make([]string, len(fixtureChunks))
 	for i, c := range fixtureChunks {
-		chunks[i] = store.Chunk{ID: c.id, Text: c.text, Metadata: map[string]any{
+		chunks[i] = docmodel.Chunk{ID: c.id, Text: c.text, Metadata: map[string]any{
 			"source": c.source, "lang": c.lang, "topic": c.topic, "chunk": 0, "page": i%3 + 1,
 		}}
 		texts[i] = c.text

@@ -27,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/sseclient"
 	"github.com/vendor0919/api/internal/store"
@@ -1045,7 +1046,7 @@ func TestE2E_AuthAndReload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	chunks := append(st.Chunks, store.Chunk{ID: "lock-en", Text: "The frame lock uses a four digit combination; reset it with the orange key.", Metadata: map[string]any{"source": "en/lock.md", "lang": "en", "topic": "lock"}})
+	chunks := append(st.Chunks, docmodel.Chunk{ID: "lock-en", Text: "The frame lock uses a four digit combination; reset it with the orange key.", Metadata: map[string]any{"source": "en/lock.md", "lang": "en", "topic": "lock"}})
 	var texts []string
 	for _, c := range chunks {
 		texts = append(texts, c.Text)

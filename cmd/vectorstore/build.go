@@ -11,6 +11,7 @@ import (
 
 	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/chunk"
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/embed/uselite"
 	"github.com/vendor0919/api/internal/store"
@@ -69,7 +70,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	var chunks []store.Chunk
+	var chunks []docmodel.Chunk
 	for _, d := range docs {
 		chunks = append(chunks, chunk.Chunks(d, chunk.Options{Size: *size, Overlap: *overlap})...)
 	}
@@ -99,7 +100,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // embedAll embeds chunk texts in batches on workers goroutines and returns
 // the vectors row-major in chunk order.
-func embedAll(ctx context.Context, emb embed.Embedder, chunks []store.Chunk, batch, workers int, bar *progressBar) ([]float32, error) {
+func embedAll(ctx context.Context, emb embed.Embedder, chunks []docmodel.Chunk, batch, workers int, bar *progressBar) ([]float32, error) {
 	dims := emb.Info().Dims
 	vecs := make([]float32, len(chunks)*dims)
 	ctx, cancel := context.WithCancel(ctx)

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/vendor0919/api/internal/ann"
-	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -54,7 +54,7 @@ func runImportFAISS(ctx context.Context, args []string, stdout, stderr io.Writer
 	read := time.Since(start)
 	man, err := store.Write(ctx, *out, chunks, vectors, store.WriteOptions{
 		Version:   *version,
-		Embedding: embed.Info{Provider: *provider, Model: *model, Dims: dims},
+		Embedding: docmodel.EmbeddingModel{Provider: *provider, Model: *model, Dims: dims},
 		Metric:    metric,
 		HNSW:      ann.HNSWConfig{M: *m, EFConstruction: *efc, EFSearch: *efs},
 		Exact:     *exact,

@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/faiss"
 	"github.com/vendor0919/api/internal/lcpickle"
 	"github.com/vendor0919/api/internal/store"
@@ -41,7 +42,7 @@ type inspectReport struct {
 	Index         *store.IndexInfo          `json:"index,omitempty"`
 	FAISSType     string                    `json:"faiss_type,omitempty"`
 	Files         map[string]store.FileInfo `json:"files"`
-	Sample        *store.Chunk              `json:"sample_chunk,omitempty"`
+	Sample        *docmodel.Chunk           `json:"sample_chunk,omitempty"`
 }
 
 // parseDirArg parses flags given before or after one positional folder.
@@ -113,7 +114,7 @@ func inspectNative(dir string) (*inspectReport, error) {
 		return nil, fmt.Errorf("inspect: read %s: %w", store.ChunksFile, err)
 	}
 	if len(line) > 0 {
-		var c store.Chunk
+		var c docmodel.Chunk
 		if err := json.Unmarshal(line, &c); err != nil {
 			return nil, fmt.Errorf("%w: %s: line 1: %w", store.ErrCorrupt, store.ChunksFile, err)
 		}
@@ -154,14 +155,14 @@ func inspectLangChain(dir string) (*inspectReport, error) {
 	}
 	if id, ok := ds.IndexToDocstoreID[0]; ok {
 		if doc, ok := ds.Documents[id]; ok {
-			rep.Sample = sample(store.Chunk{ID: id, Text: doc.PageContent, Metadata: doc.Metadata})
+			rep.Sample = sample(docmodel.Chunk{ID: id, Text: doc.PageContent, Metadata: doc.Metadata})
 		}
 	}
 	return rep, nil
 }
 
 // sample returns c with its text cut to sampleRunes runes.
-func sample(c store.Chunk) *store.Chunk {
+func sample(c docmodel.Chunk) *docmodel.Chunk {
 	if utf8.RuneCountInString(c.Text) > sampleRunes {
 		r := []rune(c.Text)
 		c.Text = string(r[:sampleRunes]) + "…"

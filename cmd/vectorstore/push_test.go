@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/s3test"
 	"github.com/vendor0919/api/internal/store"
 )
@@ -19,11 +19,11 @@ import (
 func writePushStore(t *testing.T, version string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "store")
-	chunks := []store.Chunk{{ID: "a", Text: "alpha"}, {ID: "b", Text: "ベータ"}, {ID: "c", Text: "gamma"}}
+	chunks := []docmodel.Chunk{{ID: "a", Text: "alpha"}, {ID: "b", Text: "ベータ"}, {ID: "c", Text: "gamma"}}
 	vectors := []float32{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0}
 	_, err := store.Write(context.Background(), dir, chunks, vectors, store.WriteOptions{
 		Version:   version,
-		Embedding: embed.Info{Provider: "hash", Model: "test", Dims: 4},
+		Embedding: docmodel.EmbeddingModel{Provider: "hash", Model: "test", Dims: 4},
 		Exact:     true,
 	})
 	if err != nil {

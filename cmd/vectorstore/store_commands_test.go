@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/vendor0919/api/internal/ann"
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -54,7 +55,7 @@ func TestImportFAISS_ThenVerifyInspect(t *testing.T) {
 		Model   string                    `json:"embedding_model"`
 		Index   store.IndexInfo           `json:"index"`
 		Files   map[string]store.FileInfo `json:"files"`
-		Sample  store.Chunk               `json:"sample_chunk"`
+		Sample  docmodel.Chunk            `json:"sample_chunk"`
 	}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("inspect --json: %v\n%s", err, out)

@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/vendor0919/api/internal/store"
+	"github.com/vendor0919/api/internal/docmodel"
 )
 
 // ErrUnsupported marks a file type no loader handles.
@@ -127,8 +127,8 @@ func ID(source string, i int) string {
 
 // Chunks splits every section of doc and returns its chunks in order, with
 // whitespace trimmed and empty pieces dropped.
-func Chunks(doc Document, opts Options) []store.Chunk {
-	var out []store.Chunk
+func Chunks(doc Document, opts Options) []docmodel.Chunk {
+	var out []docmodel.Chunk
 	for _, sec := range doc.Sections {
 		for _, sp := range Split(sec.Text, opts) {
 			text := strings.TrimSpace(sp.Text)
@@ -143,7 +143,7 @@ func Chunks(doc Document, opts Options) []store.Chunk {
 			if sec.Page > 0 {
 				md["page"] = sec.Page
 			}
-			out = append(out, store.Chunk{ID: ID(doc.Source, i), Text: text, Metadata: md})
+			out = append(out, docmodel.Chunk{ID: ID(doc.Source, i), Text: text, Metadata: md})
 		}
 	}
 	return out

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 
 	"github.com/vendor0919/api/internal/awsbedrock"
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/retry"
 )
 
@@ -91,7 +92,9 @@ func NewBedrock(ctx context.Context, cfg BedrockConfig) (*Bedrock, error) {
 }
 
 // Info reports Provider "bedrock", the model id and Dims.
-func (b *Bedrock) Info() Info { return Info{Provider: "bedrock", Model: b.modelID, Dims: b.dims} }
+func (b *Bedrock) Info() docmodel.EmbeddingModel {
+	return docmodel.EmbeddingModel{Provider: "bedrock", Model: b.modelID, Dims: b.dims}
+}
 
 type titanRequest struct {
 	InputText  string `json:"inputText"`

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/vendor0919/api/internal/docmodel"
 )
 
 // titanServer speaks Bedrock Runtime InvokeModel for Titan v2.
@@ -158,7 +160,7 @@ func TestNewBedrock_Config(t *testing.T) {
 		}
 	}
 	b, err := NewBedrock(context.Background(), BedrockConfig{Region: "us-east-1", Credentials: creds})
-	if err != nil || b.Info() != (Info{"bedrock", "amazon.titan-embed-text-v2:0", 1024}) {
+	if err != nil || b.Info() != (docmodel.EmbeddingModel{Provider: "bedrock", Model: "amazon.titan-embed-text-v2:0", Dims: 1024}) {
 		t.Errorf("defaults: %v %+v", err, b)
 	}
 }

@@ -1,21 +1,18 @@
 package embed
 
-import "context"
+import (
+	"context"
 
-// Info names the model an Embedder runs. A store records the Info it was
-// built with, and the service refuses to start when they disagree.
-type Info struct {
-	Provider string `json:"provider"` // "use-lite", "openai", "bedrock", "ollama", "hash"
-	Model    string `json:"model"`
-	Dims     int    `json:"dims"`
-}
+	"github.com/vendor0919/api/internal/docmodel"
+)
 
 // Embedder turns texts into vectors.
 //
 // Embed returns one vector of length Info().Dims per text, in input order.
 // The caller owns the returned slices. Implementations are safe for
-// concurrent use and honour ctx cancellation.
+// concurrent use and honour ctx cancellation. Info names the model; a
+// store records it, and the service refuses to start when they disagree.
 type Embedder interface {
 	Embed(ctx context.Context, texts []string) ([][]float32, error)
-	Info() Info
+	Info() docmodel.EmbeddingModel
 }

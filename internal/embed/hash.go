@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"math"
 
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/keyword"
 )
 
@@ -39,7 +40,9 @@ func NewHash(cfg HashConfig) (*Hash, error) {
 }
 
 // Info reports Provider "hash", Model "hash-v1" and the configured Dims.
-func (h *Hash) Info() Info { return Info{Provider: "hash", Model: "hash-v1", Dims: h.dims} }
+func (h *Hash) Info() docmodel.EmbeddingModel {
+	return docmodel.EmbeddingModel{Provider: "hash", Model: "hash-v1", Dims: h.dims}
+}
 
 // Embed returns one vector per text. It fails only when ctx is done.
 func (h *Hash) Embed(ctx context.Context, texts []string) ([][]float32, error) {

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"sort"
 	"testing"
+
+	"github.com/vendor0919/api/internal/docmodel"
 )
 
 func TestNewHash_Config(t *testing.T) {
@@ -27,7 +29,7 @@ func TestNewHash_Config(t *testing.T) {
 		if err != nil {
 			t.Fatalf("dims %d: %v", tc.dims, err)
 		}
-		if got := h.Info(); got != (Info{Provider: "hash", Model: "hash-v1", Dims: tc.want}) {
+		if got := h.Info(); got != (docmodel.EmbeddingModel{Provider: "hash", Model: "hash-v1", Dims: tc.want}) {
 			t.Errorf("dims %d: Info = %+v", tc.dims, got)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/httpjson"
 	"github.com/vendor0919/api/internal/retry"
 )
@@ -62,7 +63,9 @@ func NewOllama(cfg OllamaConfig) (*Ollama, error) {
 }
 
 // Info reports Provider "ollama", the model and Dims.
-func (o *Ollama) Info() Info { return Info{Provider: "ollama", Model: o.model, Dims: o.dims} }
+func (o *Ollama) Info() docmodel.EmbeddingModel {
+	return docmodel.EmbeddingModel{Provider: "ollama", Model: o.model, Dims: o.dims}
+}
 
 // Embed embeds texts in batches of at most BatchSize.
 func (o *Ollama) Embed(ctx context.Context, texts []string) ([][]float32, error) {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/httpjson"
 	"github.com/vendor0919/api/internal/retry"
 )
@@ -94,7 +95,9 @@ func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 }
 
 // Info reports Provider "openai", the model and Dims.
-func (o *OpenAI) Info() Info { return Info{Provider: "openai", Model: o.model, Dims: o.dims} }
+func (o *OpenAI) Info() docmodel.EmbeddingModel {
+	return docmodel.EmbeddingModel{Provider: "openai", Model: o.model, Dims: o.dims}
+}
 
 type openAIEmbedRequest struct {
 	Model          string   `json:"model"`

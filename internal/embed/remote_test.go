@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/retry"
 )
 
@@ -247,15 +248,15 @@ func TestNewOpenAI_Config(t *testing.T) {
 		name    string
 		cfg     OpenAIConfig
 		wantErr bool
-		want    Info
+		want    docmodel.EmbeddingModel
 	}{
-		{"defaults", OpenAIConfig{}, false, Info{"openai", "text-embedding-3-small", 1536}},
-		{"large", OpenAIConfig{Model: "text-embedding-3-large"}, false, Info{"openai", "text-embedding-3-large", 3072}},
-		{"unknown model needs dims", OpenAIConfig{Model: "bge-m3"}, true, Info{}},
-		{"bad url", OpenAIConfig{BaseURL: "ftp://x"}, true, Info{}},
-		{"bad batch", OpenAIConfig{BatchSize: 5000}, true, Info{}},
-		{"negative timeout", OpenAIConfig{Timeout: -1}, true, Info{}},
-		{"negative retries", OpenAIConfig{Retry: retry.Policy{MaxAttempts: -1}}, true, Info{}},
+		{"defaults", OpenAIConfig{}, false, docmodel.EmbeddingModel{Provider: "openai", Model: "text-embedding-3-small", Dims: 1536}},
+		{"large", OpenAIConfig{Model: "text-embedding-3-large"}, false, docmodel.EmbeddingModel{Provider: "openai", Model: "text-embedding-3-large", Dims: 3072}},
+		{"unknown model needs dims", OpenAIConfig{Model: "bge-m3"}, true, docmodel.EmbeddingModel{}},
+		{"bad url", OpenAIConfig{BaseURL: "ftp://x"}, true, docmodel.EmbeddingModel{}},
+		{"bad batch", OpenAIConfig{BatchSize: 5000}, true, docmodel.EmbeddingModel{}},
+		{"negative timeout", OpenAIConfig{Timeout: -1}, true, docmodel.EmbeddingModel{}},
+		{"negative retries", OpenAIConfig{Retry: retry.Policy{MaxAttempts: -1}}, true, docmodel.EmbeddingModel{}},
 	}
 	for _, tc := range tests {
 		e, err := NewOpenAI(tc.cfg)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/vendor0919/api/internal/ann"
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/llm"
 	"github.com/vendor0919/api/internal/logctx"
@@ -56,10 +57,10 @@ func newRealRAG(t *testing.T, log *slog.Logger, gen llm.Generator) *rag.Service 
 		t.Fatal(err)
 	}
 	var flat []float32
-	chunks := make([]store.Chunk, len(texts))
+	chunks := make([]docmodel.Chunk, len(texts))
 	for i, v := range vecs {
 		flat = append(flat, v...)
-		chunks[i] = store.Chunk{ID: fmt.Sprintf("c%d", i), Text: texts[i], Metadata: map[string]any{"source": "faq.md"}}
+		chunks[i] = docmodel.Chunk{ID: fmt.Sprintf("c%d", i), Text: texts[i], Metadata: map[string]any{"source": "faq.md"}}
 	}
 	idx, err := ann.NewFlat(32, ann.Cosine, flat)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/logctx"
 	"github.com/vendor0919/api/internal/store"
 )
@@ -54,21 +54,21 @@ type Config struct {
 // Status describes the served store and the last load attempt; it is what
 // GET /vectorstore returns.
 type Status struct {
-	Format       string     `json:"format"`
-	Count        int        `json:"count"`
-	Dims         int        `json:"dims"`
-	Metric       string     `json:"metric"`
-	Embedding    embed.Info `json:"embedding"`
-	Version      string     `json:"version"`
-	Source       string     `json:"source"`
-	Dir          string     `json:"dir"`
-	Index        string     `json:"index"`
-	LoadedAt     time.Time  `json:"loaded_at"`
-	LastSyncAt   *time.Time `json:"last_sync_at,omitempty"`
-	LastError    string     `json:"last_error,omitempty"`
-	LastErrorAt  *time.Time `json:"last_error_at,omitempty"`
-	ServingLocal bool       `json:"serving_local_copy,omitempty"`
-	Reloads      int        `json:"reloads"`
+	Format       string                  `json:"format"`
+	Count        int                     `json:"count"`
+	Dims         int                     `json:"dims"`
+	Metric       string                  `json:"metric"`
+	Embedding    docmodel.EmbeddingModel `json:"embedding"`
+	Version      string                  `json:"version"`
+	Source       string                  `json:"source"`
+	Dir          string                  `json:"dir"`
+	Index        string                  `json:"index"`
+	LoadedAt     time.Time               `json:"loaded_at"`
+	LastSyncAt   *time.Time              `json:"last_sync_at,omitempty"`
+	LastError    string                  `json:"last_error,omitempty"`
+	LastErrorAt  *time.Time              `json:"last_error_at,omitempty"`
+	ServingLocal bool                    `json:"serving_local_copy,omitempty"`
+	Reloads      int                     `json:"reloads"`
 }
 
 // Loader loads stores. Create it with New.

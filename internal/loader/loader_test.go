@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/vendor0919/api/internal/ann"
-	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -34,8 +34,8 @@ func (h *harness) loader(t *testing.T, withSync bool) *Loader {
 				return nil, h.openErr
 			}
 			return &store.Store{
-				Dir: dir, Format: store.FormatNative, Chunks: make([]store.Chunk, 3), LoadedAt: time.Now(),
-				Manifest: store.Manifest{Version: h.version, Metric: "cosine", Embedding: embed.Info{Provider: "hash", Model: "hash-v1", Dims: 8}},
+				Dir: dir, Format: store.FormatNative, Chunks: make([]docmodel.Chunk, 3), LoadedAt: time.Now(),
+				Manifest: store.Manifest{Version: h.version, Metric: "cosine", Embedding: docmodel.EmbeddingModel{Provider: "hash", Model: "hash-v1", Dims: 8}},
 			}, nil
 		},
 		Swap: func(st *store.Store) error { h.swapped = append(h.swapped, st); return nil },
@@ -210,7 +210,7 @@ func graphlessStore(t *testing.T, version string) *store.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &store.Store{Format: store.FormatLangChain, Chunks: make([]store.Chunk, n), Index: idx, LoadedAt: time.Now(),
+	return &store.Store{Format: store.FormatLangChain, Chunks: make([]docmodel.Chunk, n), Index: idx, LoadedAt: time.Now(),
 		Manifest: store.Manifest{Version: version, Index: &store.IndexInfo{Type: "flat"}}}
 }
 

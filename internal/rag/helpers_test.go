@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vendor0919/api/internal/ann"
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/llm"
@@ -24,15 +25,15 @@ const testDims = 64
 // bowEmbedder is a test-local bag-of-tokens embedder: each keyword token
 // adds 1 to a hashed dimension; vectors are unit length.
 type bowEmbedder struct {
-	info embed.Info
+	info docmodel.EmbeddingModel
 	fail error
 }
 
 func newEmbedder() *bowEmbedder {
-	return &bowEmbedder{info: embed.Info{Provider: "test", Model: "bow", Dims: testDims}}
+	return &bowEmbedder{info: docmodel.EmbeddingModel{Provider: "test", Model: "bow", Dims: testDims}}
 }
 
-func (e *bowEmbedder) Info() embed.Info { return e.info }
+func (e *bowEmbedder) Info() docmodel.EmbeddingModel { return e.info }
 
 func (e *bowEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
 	if e.fail != nil {
@@ -99,7 +100,7 @@ func (f *flatIndex) Search(q []float32, k int, opts ann.SearchOptions) ([]ann.Ne
 }
 
 // newStore embeds chunks with emb and returns an in-memory store.
-func newStore(emb embed.Embedder, chunks []store.Chunk) *store.Store {
+func newStore(emb embed.Embedder, chunks []docmodel.Chunk) *store.Store {
 	texts := make([]string, len(chunks))
 	for i, c := range chunks {
 		texts[i] = c.Text
@@ -111,7 +112,7 @@ func newStore(emb embed.Embedder, chunks []store.Chunk) *store.Store {
 	return storeWithVectors(emb.Info(), chunks, vecs)
 }
 
-func storeWithVectors(info embed.Info, chunks []store.Chunk, vecs [][]float32) *store.Store {
+func storeWithVectors(info docmodel.EmbeddingModel, chunks []docmodel.Chunk, vecs [][]float32) *store.Store {
 	return &store.Store{
 		Dir: "mem", Format: store.FormatNative,
 		Manifest: store.Manifest{Embedding: info, Metric: "cosine", Count: len(chunks)},
@@ -163,7 +164,7 @@ func (g *fakeGen) request() llm.Request {
 }
 
 // corpus is a small mixed-language store.
-func corpus() []store.Chunk {
+func corpus() []docmodel.Chunk {
 	docs := []struct{ id, src, lang, text string }{
 		{"c0", "en/returns.md", "en", "Returns are accepted within 30 days of delivery with the receipt."},
 		{"c1", "en/shipping.md", "en", "Standard shipping takes three to five business days."},
@@ -172,9 +173,9 @@ func corpus() []store.Chunk {
 		{"c4", "ja/password.md", "ja", "パスワードを忘れた場合は、ログイン画面から再設定してください。"},
 		{"c5", "en/warranty.md", "en", "The warranty covers manufacturing defects for two years."},
 	}
-	out := make([]store.Chunk, len(docs))
+	out := make([]docmodel.Chunk, len(docs))
 	for i, d := range docs {
-		out[i] = store.Chunk{ID: d.id, Text: d.text, Metadata: map[string]any{"source": d.src, "lang": d.lang, "chunk": i, "title": d.src}}
+		out[i] = docmodel.Chunk{ID: d.id, Text: d.text, Metadata: map[string]any{"source": d.src, "lang": d.lang, "chunk": i, "title": d.src}}
 	}
 	return out
 }

@@ -13,7 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/vendor0919/api/internal/ann"
-	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -103,13 +103,13 @@ func TestSearch_HybridFusesBothRankings(t *testing.T) {
 	t.Parallel()
 	// Hand-made vectors: the query vector is nearest to row 0, then 1, then
 	// 2; the keyword "zebra" matches only row 2 and "lion" rows 2 and 1.
-	info := embed.Info{Provider: "test", Model: "bow", Dims: 2}
+	info := docmodel.EmbeddingModel{Provider: "test", Model: "bow", Dims: 2}
 	emb := &bowEmbedder{info: info}
 	s, err := New(Config{RRFK: 60}, emb, &fakeGen{failAfter: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	chunks := []store.Chunk{
+	chunks := []docmodel.Chunk{
 		{ID: "a", Text: "apple"}, {ID: "b", Text: "lion"}, {ID: "c", Text: "zebra zebra lion"}, {ID: "d", Text: "other"},
 	}
 	vecs := [][]float32{{1, 0}, {0.8, 0.6}, {0.6, 0.8}, {0, -1}}
@@ -296,8 +296,8 @@ func TestSwap_Incompatible(t *testing.T) {
 	}
 	good := newStore(emb, corpus())
 	otherModel := *good
-	otherModel.Manifest.Embedding = embed.Info{Provider: "openai", Model: "text-embedding-3-small", Dims: testDims}
-	otherDims := storeWithVectors(embed.Info{Provider: "test", Model: "bow", Dims: 3}, corpus()[:1], [][]float32{{1, 0, 0}})
+	otherModel.Manifest.Embedding = docmodel.EmbeddingModel{Provider: "openai", Model: "text-embedding-3-small", Dims: testDims}
+	otherDims := storeWithVectors(docmodel.EmbeddingModel{Provider: "test", Model: "bow", Dims: 3}, corpus()[:1], [][]float32{{1, 0, 0}})
 	short := *good
 	short.Chunks = good.Chunks[:2]
 	tests := []struct {

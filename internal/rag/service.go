@@ -8,6 +8,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/llm"
@@ -178,7 +179,7 @@ func (s *Service) Swap(st *store.Store) error {
 }
 
 // sameChunks reports whether a and b are the very same chunk slice.
-func sameChunks(a, b []store.Chunk) bool {
+func sameChunks(a, b []docmodel.Chunk) bool {
 	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 

@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/s3test"
 	"github.com/vendor0919/api/internal/store"
 )
@@ -60,7 +60,7 @@ func nativeManifest(t *testing.T, version string, files map[string]string) []byt
 		FormatVersion: store.FormatVersion,
 		Version:       version,
 		CreatedAt:     time.Date(2026, 9, 27, 12, 0, 0, 0, time.UTC),
-		Embedding:     embed.Info{Provider: "hash", Model: "test", Dims: 4},
+		Embedding:     docmodel.EmbeddingModel{Provider: "hash", Model: "test", Dims: 4},
 		Metric:        "cosine",
 		Count:         len(files),
 		Files:         map[string]store.FileInfo{},

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/vendor0919/api/internal/ann"
-	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/docmodel"
 )
 
 // The start-up trade-off: a LangChain folder builds its graph at Open, a
@@ -34,7 +34,7 @@ func BenchmarkOpen_Native_N20k_D384(b *testing.B) {
 	dir := filepath.Join(b.TempDir(), "s")
 	chunks, vecs := testData(benchN, benchDims, 3)
 	if _, err := Write(context.Background(), dir, chunks, vecs, WriteOptions{
-		Embedding: embed.Info{Dims: benchDims}, Metric: ann.L2, HNSW: ann.HNSWConfig{EFConstruction: 100},
+		Embedding: docmodel.EmbeddingModel{Dims: benchDims}, Metric: ann.L2, HNSW: ann.HNSWConfig{EFConstruction: 100},
 	}); err != nil {
 		b.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vendor0919/api/internal/ann"
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/faiss"
 	"github.com/vendor0919/api/internal/lcpickle"
 )
@@ -126,7 +127,7 @@ func (s *Store) WithHNSW(ctx context.Context, efSearch int) (*Store, error) {
 // without building an index. Row i of the returned vectors (dims wide)
 // belongs to chunks[i]; metric is what index.faiss records (ann.L2 or
 // ann.InnerProduct).
-func ReadLangChain(dir string) (chunks []Chunk, vectors []float32, dims int, metric ann.Metric, err error) {
+func ReadLangChain(dir string) (chunks []docmodel.Chunk, vectors []float32, dims int, metric ann.Metric, err error) {
 	rows, chunks, _, _, err := readLangChain(dir)
 	if err != nil {
 		return nil, nil, 0, 0, err
@@ -139,7 +140,7 @@ func ReadLangChain(dir string) (chunks []Chunk, vectors []float32, dims int, met
 }
 
 // readLangChain reads and cross-checks both files, hashing them as it goes.
-func readLangChain(dir string) (*faiss.Index, []Chunk, map[string]FileInfo, time.Time, error) {
+func readLangChain(dir string) (*faiss.Index, []docmodel.Chunk, map[string]FileInfo, time.Time, error) {
 	idxPath := filepath.Join(dir, LangChainIndexFile)
 	f, err := os.Open(idxPath)
 	if err != nil {
@@ -172,7 +173,7 @@ func readLangChain(dir string) (*faiss.Index, []Chunk, map[string]FileInfo, time
 		return nil, nil, nil, time.Time{}, fmt.Errorf("%w: %s maps %d rows, %s holds %d vectors",
 			ErrCorrupt, pklPath, len(ds.IndexToDocstoreID), idxPath, rows.Count)
 	}
-	chunks := make([]Chunk, rows.Count)
+	chunks := make([]docmodel.Chunk, rows.Count)
 	for row := range chunks {
 		id, ok := ds.IndexToDocstoreID[row]
 		if !ok {
@@ -182,7 +183,7 @@ func readLangChain(dir string) (*faiss.Index, []Chunk, map[string]FileInfo, time
 		if !ok {
 			return nil, nil, nil, time.Time{}, fmt.Errorf("%w: %s: row %d names docstore id %q, which the docstore lacks", ErrCorrupt, pklPath, row, id)
 		}
-		chunks[row] = Chunk{ID: id, Text: doc.PageContent, Metadata: doc.Metadata}
+		chunks[row] = docmodel.Chunk{ID: id, Text: doc.PageContent, Metadata: doc.Metadata}
 	}
 	return rows, chunks, files, st.ModTime(), nil
 }

@@ -15,7 +15,7 @@ import (
 	"testing"
 
 	"github.com/vendor0919/api/internal/ann"
-	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/docmodel"
 )
 
 // fixtureDir holds LangChain folders written by scripts/faiss_fixtures.py
@@ -61,7 +61,7 @@ func checkLangChainFolder(t *testing.T, dir string, exact bool) {
 	if err := json.Unmarshal(b, &e); err != nil {
 		t.Fatal(err)
 	}
-	emb := embed.Info{Provider: "openai", Model: "text-embedding-3-small", Dims: e.Dims}
+	emb := docmodel.EmbeddingModel{Provider: "openai", Model: "text-embedding-3-small", Dims: e.Dims}
 	s, err := Open(context.Background(), dir, OpenOptions{Embedding: emb, Exact: exact})
 	if err != nil {
 		t.Fatal(err)
@@ -379,7 +379,7 @@ func TestOpen_LangChainMetricOverride(t *testing.T) {
 // with the manifest rehashed so the parsers, not the checksums, see them.
 func FuzzNative(f *testing.F) {
 	base := filepath.Join(f.TempDir(), "base")
-	writeTestStore(f, base, 12, WriteOptions{Embedding: embed.Info{Dims: 4}, HNSW: ann.HNSWConfig{M: 4, Workers: 1}})
+	writeTestStore(f, base, 12, WriteOptions{Embedding: docmodel.EmbeddingModel{Dims: 4}, HNSW: ann.HNSWConfig{M: 4, Workers: 1}})
 	names := []string{ManifestFile, VectorsFile, ChunksFile, GraphFile}
 	for i, name := range names {
 		b, err := os.ReadFile(filepath.Join(base, name))

@@ -13,7 +13,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/docmodel"
 )
 
 // Native store identity, written into every manifest.
@@ -47,15 +47,15 @@ type IndexInfo struct {
 // Manifest describes a native store folder. It is written last, so a folder
 // with a manifest whose files verify is complete.
 type Manifest struct {
-	Format        string              `json:"format"`
-	FormatVersion int                 `json:"format_version"`
-	Version       string              `json:"version"` // label chosen by the writer, e.g. 20260927T120000Z
-	CreatedAt     time.Time           `json:"created_at"`
-	Embedding     embed.Info          `json:"embedding"`
-	Metric        string              `json:"metric"` // ann.Metric name
-	Count         int                 `json:"count"`
-	Index         *IndexInfo          `json:"index,omitempty"`
-	Files         map[string]FileInfo `json:"files"`
+	Format        string                  `json:"format"`
+	FormatVersion int                     `json:"format_version"`
+	Version       string                  `json:"version"` // label chosen by the writer, e.g. 20260927T120000Z
+	CreatedAt     time.Time               `json:"created_at"`
+	Embedding     docmodel.EmbeddingModel `json:"embedding"`
+	Metric        string                  `json:"metric"` // ann.Metric name
+	Count         int                     `json:"count"`
+	Index         *IndexInfo              `json:"index,omitempty"`
+	Files         map[string]FileInfo     `json:"files"`
 }
 
 // ReadManifest reads and sanity-checks dir/manifest.json. It does not

@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/vendor0919/api/internal/ann"
-	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/fsatomic"
 )
 
@@ -29,7 +29,7 @@ type WriteOptions struct {
 	// Version labels the store; empty uses the UTC time as 20060102T150405Z.
 	Version string
 	// Embedding names the model that made the vectors; Dims is required.
-	Embedding embed.Info
+	Embedding docmodel.EmbeddingModel
 	// Metric is the similarity; zero means Cosine.
 	Metric ann.Metric
 	// HNSW configures the graph; zero fields take ann's defaults.
@@ -44,7 +44,7 @@ type WriteOptions struct {
 // folder, fsyncs them, writes the manifest last and swaps the folder into
 // place. Write does not modify chunks or vectors. Chunk IDs must be
 // non-empty and unique, and vectors finite.
-func Write(ctx context.Context, dir string, chunks []Chunk, vectors []float32, opts WriteOptions) (*Manifest, error) {
+func Write(ctx context.Context, dir string, chunks []docmodel.Chunk, vectors []float32, opts WriteOptions) (*Manifest, error) {
 	dims := opts.Embedding.Dims
 	if dims <= 0 {
 		return nil, fmt.Errorf("store: write: embedding dims %d must be positive", dims)
@@ -211,7 +211,7 @@ func writeVectors(w io.Writer, vecs []float32) error {
 	return nil
 }
 
-func writeChunks(w io.Writer, chunks []Chunk) error {
+func writeChunks(w io.Writer, chunks []docmodel.Chunk) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	for i := range chunks {
@@ -282,7 +282,7 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 	if err != nil {
 		return nil, err
 	}
-	var chunks []Chunk
+	var chunks []docmodel.Chunk
 	err = readVerified(dir, ChunksFile, m.Files[ChunksFile], func(r *bufio.Reader) error {
 		b := make([]byte, m.Files[ChunksFile].Size) // the size was checked
 		if _, err := io.ReadFull(r, b); err != nil {
@@ -376,8 +376,8 @@ func readVectors(r *bufio.Reader, name string, n int) ([]float32, error) {
 }
 
 // readChunks parses count JSON lines from b (the file name).
-func readChunks(b []byte, name string, count int) ([]Chunk, error) {
-	chunks := make([]Chunk, 0, min(count, len(b)/8+1))
+func readChunks(b []byte, name string, count int) ([]docmodel.Chunk, error) {
+	chunks := make([]docmodel.Chunk, 0, min(count, len(b)/8+1))
 	for off := 0; off < len(b); {
 		end := bytes.IndexByte(b[off:], '\n')
 		if end < 0 {
@@ -387,7 +387,7 @@ func readChunks(b []byte, name string, count int) ([]Chunk, error) {
 		if len(chunks) == count {
 			return nil, fmt.Errorf("%w: %s: offset %d: more than the manifest's %d chunks", ErrCorrupt, name, off, count)
 		}
-		var c Chunk
+		var c docmodel.Chunk
 		d := json.NewDecoder(bytes.NewReader(line))
 		d.UseNumber()
 		if err := d.Decode(&c); err != nil {

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/vendor0919/api/internal/ann"
-	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/docmodel"
 )
 
 // Sentinel errors for callers to branch on with errors.Is. ErrCorrupt is
@@ -45,7 +45,7 @@ type OpenOptions struct {
 	// non-empty Model that differs from a native manifest's non-empty model
 	// is an error wrapping ErrModelMismatch. For LangChain folders, which record
 	// no model, Provider and Model are copied into the synthesised manifest.
-	Embedding embed.Info
+	Embedding docmodel.EmbeddingModel
 	// Metric overrides, for LangChain folders only, the metric the FAISS
 	// file implies (IxF2: L2, IxFI: InnerProduct). Zero infers it. Cosine
 	// normalises the vectors at load time. Native stores keep their own.
@@ -95,7 +95,7 @@ func Open(ctx context.Context, dir string, opts OpenOptions) (*Store, error) {
 }
 
 // checkDims compares the store's dimension with the configured embedder's.
-func checkDims(want embed.Info, got int, what string) error {
+func checkDims(want docmodel.EmbeddingModel, got int, what string) error {
 	if want.Dims != 0 && want.Dims != got {
 		return fmt.Errorf("%w: %s has %d-dimensional vectors, the embedder (%s %s) makes %d",
 			ErrDimensionMismatch, what, got, want.Provider, want.Model, want.Dims)

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/vendor0919/api/internal/ann"
+	"github.com/vendor0919/api/internal/docmodel"
 )
 
 // Formats a Store can be opened from.
@@ -19,7 +20,7 @@ type Store struct {
 	Dir      string
 	Format   string   // FormatNative or FormatLangChain
 	Manifest Manifest // for LangChain folders, synthesised from the files and the open options
-	Chunks   []Chunk
+	Chunks   []docmodel.Chunk
 	Index    ann.Index
 	LoadedAt time.Time
 }

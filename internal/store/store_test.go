@@ -15,18 +15,18 @@ import (
 	"testing"
 
 	"github.com/vendor0919/api/internal/ann"
-	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/docmodel"
 )
 
-var testEmbedding = embed.Info{Provider: "hash", Model: "test-model", Dims: 16}
+var testEmbedding = docmodel.EmbeddingModel{Provider: "hash", Model: "test-model", Dims: 16}
 
 // testData returns n chunks with Japanese text and nested metadata, and
 // n random vectors of dims.
-func testData(n, dims int, seed uint64) ([]Chunk, []float32) {
+func testData(n, dims int, seed uint64) ([]docmodel.Chunk, []float32) {
 	r := rand.New(rand.NewPCG(seed, 7))
-	chunks := make([]Chunk, n)
+	chunks := make([]docmodel.Chunk, n)
 	for i := range chunks {
-		chunks[i] = Chunk{
+		chunks[i] = docmodel.Chunk{
 			ID:   fmt.Sprintf("doc-%04d", i),
 			Text: fmt.Sprintf("第%d条 経費は月末までに精算する。<b>&</b> %d", i, r.IntN(1000)),
 			Metadata: map[string]any{
@@ -43,7 +43,7 @@ func testData(n, dims int, seed uint64) ([]Chunk, []float32) {
 	return chunks, vecs
 }
 
-func writeTestStore(t testing.TB, dir string, n int, opts WriteOptions) ([]Chunk, []float32) {
+func writeTestStore(t testing.TB, dir string, n int, opts WriteOptions) ([]docmodel.Chunk, []float32) {
 	t.Helper()
 	chunks, vecs := testData(n, opts.Embedding.Dims, 1)
 	if _, err := Write(context.Background(), dir, chunks, vecs, opts); err != nil {
@@ -132,13 +132,13 @@ func TestOpen_Mismatch(t *testing.T) {
 	tests := []struct {
 		name   string
 		dir    string
-		emb    embed.Info
+		emb    docmodel.EmbeddingModel
 		want   error
 		substr []string
 	}{
-		{"native dims", dir, embed.Info{Provider: "openai", Model: "test-model", Dims: 1536}, ErrDimensionMismatch, []string{"16", "1536"}},
-		{"native model", dir, embed.Info{Provider: "openai", Model: "text-embedding-3-small", Dims: 16}, ErrModelMismatch, []string{"test-model", "text-embedding-3-small"}},
-		{"langchain dims", lc, embed.Info{Provider: "openai", Model: "m", Dims: 384}, ErrDimensionMismatch, []string{"8-dimensional", "384"}},
+		{"native dims", dir, docmodel.EmbeddingModel{Provider: "openai", Model: "test-model", Dims: 1536}, ErrDimensionMismatch, []string{"16", "1536"}},
+		{"native model", dir, docmodel.EmbeddingModel{Provider: "openai", Model: "text-embedding-3-small", Dims: 16}, ErrModelMismatch, []string{"test-model", "text-embedding-3-small"}},
+		{"langchain dims", lc, docmodel.EmbeddingModel{Provider: "openai", Model: "m", Dims: 384}, ErrDimensionMismatch, []string{"8-dimensional", "384"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -288,19 +288,19 @@ func TestVerify_Mismatch(t *testing.T) {
 func TestWrite_Rejects(t *testing.T) {
 	t.Parallel()
 	chunks, vecs := testData(3, 4, 1)
-	emb := embed.Info{Dims: 4}
-	dup := append([]Chunk(nil), chunks...)
+	emb := docmodel.EmbeddingModel{Dims: 4}
+	dup := append([]docmodel.Chunk(nil), chunks...)
 	dup[2].ID = dup[0].ID
 	nan := append([]float32(nil), vecs...)
 	nan[5] = float32(math.Inf(1))
 	tests := []struct {
 		name   string
-		chunks []Chunk
+		chunks []docmodel.Chunk
 		vecs   []float32
-		emb    embed.Info
+		emb    docmodel.EmbeddingModel
 		substr string
 	}{
-		{"no dims", chunks, vecs, embed.Info{}, "dims"},
+		{"no dims", chunks, vecs, docmodel.EmbeddingModel{}, "dims"},
 		{"length", chunks, vecs[:11], emb, "11 floats"},
 		{"duplicate id", dup, vecs, emb, "share id"},
 		{"non-finite", chunks, nan, emb, "vector 1 component 1"},

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 )
 
@@ -73,8 +74,8 @@ func newFromBytes(b string) (*Encoder, error) {
 
 // Info reports Provider "use-lite", Model "universal-sentence-encoder-lite"
 // and Dims 512.
-func (e *Encoder) Info() embed.Info {
-	return embed.Info{Provider: Provider, Model: Model, Dims: Dims}
+func (e *Encoder) Info() docmodel.EmbeddingModel {
+	return docmodel.EmbeddingModel{Provider: Provider, Model: Model, Dims: Dims}
 }
 
 // Tokenizer returns the Encoder's tokenizer.
