@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/vendor0919/api/internal/s3sync"
@@ -49,7 +46,7 @@ func runPush(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if _, _, err := s3sync.ParseURI(*to); err != nil {
 		return usageError{msg: err.Error()}
 	}
-	if _, err := os.Stat(filepath.Join(*dir, store.ManifestFile)); errors.Is(err, os.ErrNotExist) {
+	if lay, err := store.Detect(*dir); err != nil || lay.Format != store.FormatNative {
 		return fmt.Errorf("%s is not a native store (no %s); convert a LangChain folder with \"vectorstore import-faiss\" first", *dir, store.ManifestFile)
 	}
 

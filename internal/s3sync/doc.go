@@ -3,15 +3,17 @@
 //
 // # Mirror (Sync)
 //
-// Sync lists the prefix, recognises the store format, downloads the files
-// it needs in parallel into a staging folder beside the destination, checks
-// that nothing changed on S3 while it ran, verifies every file, and swaps
-// the staging folder in with fsatomic.ReplaceDir. Two formats are known:
+// Sync lists the prefix, lets package store recognise the format from the
+// object names (store.DetectFiles: this package knows no store file
+// names), downloads the files it needs in parallel into a staging folder
+// beside the destination, checks that nothing changed on S3 while it ran,
+// verifies every file (store.VerifyDir), and swaps the staging folder in
+// with fsatomic.ReplaceDir. Two kinds of layout are handled:
 //
-//   - native: manifest.json is present. Only the files the manifest lists
-//     are fetched, and each must match the manifest's size and SHA-256.
-//   - LangChain FAISS: index.faiss and index.pkl are present. Each must have
-//     the size the listing reports.
+//   - with a manifest (native): only the files the manifest lists are
+//     fetched, and each must match the manifest's size and SHA-256.
+//   - without one (LangChain FAISS): the files the layout names are
+//     fetched; each must have the size the listing reports.
 //
 // Anything else is an error (ErrFormat). Every download is conditional on
 // the ETag seen in the listing (If-Match), and the prefix is listed again at
@@ -38,7 +40,7 @@
 //
 // Push verifies a local native store against its manifest, uploads the data
 // files (skipping those already on S3 with the same size and SHA-256,
-// recorded in the object metadata "sha256"), and uploads manifest.json
+// recorded in the object metadata "sha256"), and uploads the manifest
 // last, only after every data file is in place. Objects are overwritten in
 // place under the prefix: no pointer object, so the prefix stays a plain
 // store folder that the Python service, the AWS CLI and Sync all read. The

@@ -3,7 +3,6 @@ package s3sync
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -44,35 +43,37 @@ type PushResult struct {
 
 // Push publishes the native store in dir to the prefix: it verifies dir
 // against its manifest, uploads the data files that are not already on S3
-// with the same size and SHA-256, and uploads manifest.json last. Objects
+// with the same size and SHA-256, and uploads the manifest last. Objects
 // under the prefix that the manifest does not list are left alone. A
-// folder without manifest.json is refused with an error wrapping
-// ErrFormat; one that fails verification, ErrVerify.
+// folder whose format has no manifest (package store says which) is
+// refused with an error wrapping ErrFormat; one that fails verification,
+// ErrVerify.
 func (s *Syncer) Push(ctx context.Context, dir string) (PushResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	start := time.Now()
 	res := PushResult{URI: s.uri}
-	if _, err := os.Stat(filepath.Join(dir, store.ManifestFile)); errors.Is(err, os.ErrNotExist) {
-		return res, fmt.Errorf("%w: push %s: no %s (only native stores can be pushed; LangChain FAISS folders have no manifest to publish last)",
-			ErrFormat, dir, store.ManifestFile)
+	lay, err := store.Detect(dir)
+	if err != nil {
+		return res, fmt.Errorf("%w: push %s: %w", ErrFormat, dir, err)
 	}
-	m, err := store.ReadManifest(dir)
+	if lay.Manifest == "" {
+		return res, fmt.Errorf("%w: push %s: a %s store has no manifest to publish last (only native stores can be pushed)",
+			ErrFormat, dir, lay.Format)
+	}
+	c, err := store.VerifyDir(dir)
 	if err != nil {
 		return res, fmt.Errorf("%w: push %s: %w", ErrVerify, dir, err)
 	}
-	if err := m.Verify(dir); err != nil {
-		return res, fmt.Errorf("%w: push %s: %w", ErrVerify, dir, err)
-	}
-	manifestBytes, err := os.ReadFile(filepath.Join(dir, store.ManifestFile))
+	manifestBytes, err := os.ReadFile(filepath.Join(dir, c.Manifest))
 	if err != nil {
 		return res, fmt.Errorf("s3sync: push: read manifest: %w", err)
 	}
-	res.Version = m.Version
-	res.Files = len(m.Files)
+	res.Version = c.Version
+	res.Files = len(c.Files)
 
 	res.Attempts, err = s.retry(ctx, "push", func(ctx context.Context) error {
-		uploaded, skipped, n, err := s.pushOnce(ctx, dir, m, manifestBytes)
+		uploaded, skipped, n, err := s.pushOnce(ctx, dir, c, manifestBytes)
 		res.Uploaded, res.Skipped, res.Bytes = uploaded, skipped, n
 		return err
 	})
@@ -88,14 +89,14 @@ func (s *Syncer) Push(ctx context.Context, dir string) (PushResult, error) {
 
 // pushOnce is one attempt of Push: data files (in parallel), then the
 // manifest.
-func (s *Syncer) pushOnce(ctx context.Context, dir string, m *store.Manifest, manifestBytes []byte) (uploaded, skipped int, n int64, err error) {
-	names := slices.Sorted(maps.Keys(m.Files))
+func (s *Syncer) pushOnce(ctx context.Context, dir string, c store.Contents, manifestBytes []byte) (uploaded, skipped int, n int64, err error) {
+	names := slices.Sorted(maps.Keys(c.Files))
 	up := make([]bool, len(names))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.concurrency)
 	for i, name := range names {
 		g.Go(func() error {
-			want := m.Files[name]
+			want := c.Files[name]
 			key := s.prefix + name
 			if s.remoteHas(gctx, key, want) {
 				return nil
@@ -124,7 +125,7 @@ func (s *Syncer) pushOnce(ctx context.Context, dir string, m *store.Manifest, ma
 	for i, name := range names {
 		if up[i] {
 			uploaded++
-			n += m.Files[name].Size
+			n += c.Files[name].Size
 		} else if err == nil {
 			skipped++
 		}
@@ -133,7 +134,7 @@ func (s *Syncer) pushOnce(ctx context.Context, dir string, m *store.Manifest, ma
 		return uploaded, skipped, n, err
 	}
 	// Every data file is in place: only now publish the manifest.
-	key := s.prefix + store.ManifestFile
+	key := s.prefix + c.Manifest
 	_, err = s.tm.UploadObject(ctx, &transfermanager.UploadObjectInput{
 		Bucket:        aws.String(s.bucket),
 		Key:           aws.String(key),

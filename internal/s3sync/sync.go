@@ -25,16 +25,10 @@ import (
 	"github.com/vendor0919/api/internal/store"
 )
 
-// Store formats reported in Result.Format.
+// Store formats reported in Result.Format: package store's names.
 const (
-	FormatNative = "native"
-	FormatFAISS  = "langchain-faiss"
-)
-
-// LangChain FAISS folder file names.
-const (
-	faissIndex  = "index.faiss"
-	faissPickle = "index.pkl"
+	FormatNative = store.FormatNative
+	FormatFAISS  = store.FormatLangChain
 )
 
 // Result describes a Sync.
@@ -133,26 +127,30 @@ func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err erro
 	}()
 	prev := readState(dir, s.uri)
 
-	// Decide the format and the files to fetch.
+	// Decide the format and the files to fetch: package store reads the
+	// listing, and for a format with a manifest, the manifest.
 	var (
 		want     = map[string]object{} // store files (not the manifest)
 		manifest *store.Manifest
 		watched  = map[string]object{} // objects whose ETags must not move
 	)
-	switch {
-	case hasKey(listed, store.ManifestFile):
-		res.Format = FormatNative
-		mobj := listed[store.ManifestFile]
-		watched[store.ManifestFile] = mobj
-		if _, err := s.download(ctx, mobj, filepath.Join(staging, store.ManifestFile)); err != nil {
+	lay, err := store.DetectFiles(slices.Collect(maps.Keys(listed)))
+	if err != nil {
+		return res, fmt.Errorf("%w: %s: %w; found %s", ErrFormat, s.uri, err, sample(listed))
+	}
+	res.Format = lay.Format
+	if lay.Manifest != "" {
+		mobj := listed[lay.Manifest]
+		watched[lay.Manifest] = mobj
+		if _, err := s.download(ctx, mobj, filepath.Join(staging, lay.Manifest)); err != nil {
 			return res, err
 		}
 		manifest, err = store.ReadManifest(staging)
 		if err != nil {
-			return res, fmt.Errorf("%w: %s: %w", ErrVerify, store.ManifestFile, err)
+			return res, fmt.Errorf("%w: %s: %w", ErrVerify, lay.Manifest, err)
 		}
 		if hasKey(manifest.Files, StateFile) {
-			return res, fmt.Errorf("%w: %s lists %s, a name reserved for the sync state", ErrFormat, store.ManifestFile, StateFile)
+			return res, fmt.Errorf("%w: %s lists %s, a name reserved for the sync state", ErrFormat, lay.Manifest, StateFile)
 		}
 		for name, fi := range manifest.Files {
 			o, ok := listed[name]
@@ -164,13 +162,9 @@ func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err erro
 			}
 			want[name] = o
 		}
-	case hasKey(listed, faissIndex) && hasKey(listed, faissPickle):
-		res.Format = FormatFAISS
-		want[faissIndex] = listed[faissIndex]
-		want[faissPickle] = listed[faissPickle]
-	default:
-		return res, fmt.Errorf("%w: %s: want %s (native) or %s + %s (LangChain FAISS), found %s",
-			ErrFormat, s.uri, store.ManifestFile, faissIndex, faissPickle, sample(listed))
+	}
+	for _, name := range lay.Files {
+		want[name] = listed[name]
 	}
 	maps.Copy(watched, want)
 
@@ -238,23 +232,23 @@ func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err erro
 		}
 	}
 
-	// Verify what is in staging.
-	switch res.Format {
-	case FormatNative:
-		if err := manifest.Verify(staging); err != nil {
-			return res, fmt.Errorf("%w: %w", ErrVerify, err)
-		}
-		res.Version = manifest.Version
-		if res.Version == "" {
-			res.Version = etagVersion(watched)
-		}
-	case FormatFAISS:
-		if err := verifyAgainstState(staging, next); err != nil {
+	// Verify what is in staging: against the manifest, or for a format
+	// without one, against the hashes taken while downloading.
+	got, err := store.VerifyDir(staging)
+	if err != nil {
+		return res, fmt.Errorf("%w: %w", ErrVerify, err)
+	}
+	if manifest == nil {
+		if err := sameAsState(got.Files, next); err != nil {
 			return res, err
 		}
+	}
+	res.Version = got.Version
+	if res.Version == "" {
 		res.Version = etagVersion(watched)
 	}
-	if mobj, ok := watched[store.ManifestFile]; ok {
+	if lay.Manifest != "" {
+		mobj := watched[lay.Manifest]
 		next.Manifest = &stateObject{Size: mobj.Size, ETag: mobj.ETag}
 	}
 	next.Version = res.Version
@@ -366,51 +360,60 @@ func (s *Syncer) download(ctx context.Context, o object, path string) (string, e
 	return fi.SHA256, nil
 }
 
-// verifyAgainstState checks every file recorded in st against its size and
-// SHA-256 in dir.
-func verifyAgainstState(dir string, st state) error {
+// sameAsState checks the store files VerifyDir hashed against their
+// record in st: the same names, sizes and SHA-256.
+func sameAsState(got map[string]store.FileInfo, st state) error {
 	for _, name := range slices.Sorted(maps.Keys(st.Objects)) {
 		want := st.Objects[name]
-		got, err := store.HashFile(filepath.Join(dir, name))
-		if err != nil {
-			return fmt.Errorf("%w: %s: %w", ErrVerify, name, err)
+		g, ok := got[name]
+		if !ok {
+			return fmt.Errorf("%w: %s: not part of the %s store", ErrVerify, name, st.Format)
 		}
-		if got.Size != want.Size || (want.SHA256 != "" && got.SHA256 != want.SHA256) {
+		if g.Size != want.Size || (want.SHA256 != "" && g.SHA256 != want.SHA256) {
 			return fmt.Errorf("%w: %s: %d bytes sha256 %s, expected %d bytes sha256 %s",
-				ErrVerify, name, got.Size, got.SHA256, want.Size, want.SHA256)
+				ErrVerify, name, g.Size, g.SHA256, want.Size, want.SHA256)
 		}
+	}
+	if len(got) != len(st.Objects) {
+		return fmt.Errorf("%w: %d store files, the sync state records %d", ErrVerify, len(got), len(st.Objects))
 	}
 	return nil
 }
 
-// verifyLocal checks the store already in dir: a native store against its
-// manifest, a FAISS folder against the sync state (sizes and SHA-256).
+// verifyLocal checks the store already in dir with store.VerifyDir: a
+// store with a manifest against it, any other against the sync state
+// (sizes and SHA-256 recorded at download).
 func verifyLocal(dir string) (Result, error) {
-	if _, err := os.Stat(filepath.Join(dir, store.ManifestFile)); err == nil {
-		m, err := store.ReadManifest(dir)
-		if err != nil {
-			return Result{}, err
-		}
-		if err := m.Verify(dir); err != nil {
-			return Result{}, err
-		}
-		v := m.Version
-		if v == "" {
-			v = "local"
-		}
-		return Result{Version: v, Format: FormatNative, Files: len(m.Files)}, nil
+	lay, err := store.Detect(dir)
+	if err != nil {
+		return Result{}, fmt.Errorf("%w: %w", ErrFormat, err)
 	}
-	st, err := readStateErr(dir)
+	var st state
+	if lay.Manifest == "" {
+		// Read first: without a state there is nothing to check against,
+		// so the files need not be hashed.
+		if st, err = readStateErr(dir); err != nil {
+			return Result{}, err
+		}
+		if st.Format != lay.Format {
+			return Result{}, fmt.Errorf("%w: %s holds a %s store, the sync state says %s", ErrFormat, dir, lay.Format, st.Format)
+		}
+	}
+	got, err := store.VerifyDir(dir)
 	if err != nil {
 		return Result{}, err
 	}
-	if st.Format != FormatFAISS || !hasKey(st.Objects, faissIndex) || !hasKey(st.Objects, faissPickle) {
-		return Result{}, fmt.Errorf("%w: %s", ErrFormat, dir)
+	if lay.Manifest != "" {
+		v := got.Version
+		if v == "" {
+			v = "local"
+		}
+		return Result{Version: v, Format: got.Format, Files: len(got.Files)}, nil
 	}
-	if err := verifyAgainstState(dir, st); err != nil {
+	if err := sameAsState(got.Files, st); err != nil {
 		return Result{}, err
 	}
-	return Result{Version: st.Version, Format: FormatFAISS, Files: len(st.Objects)}, nil
+	return Result{Version: st.Version, Format: got.Format, Files: len(got.Files)}, nil
 }
 
 // sameFile reports whether the file at path has want's size and SHA-256.

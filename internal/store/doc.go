@@ -32,6 +32,16 @@
 // costs start-up time (see Open); "vectorstore import-faiss" converts such
 // a folder into a native store whose graph is persisted.
 //
+// # One place for formats
+//
+// This package is the only one that knows store file names and formats.
+// DetectFiles tells the format from a folder's file names (a directory or
+// an S3 listing) and says which files make up the store (Layout); Detect,
+// Open, VerifyDir, Verify and Inspect all start from it, and package s3sync
+// uses DetectFiles and VerifyDir instead of naming files. CheckEmbedding
+// is the one rule for whether a store's vectors fit the configured
+// embedder; Open applies it.
+//
 // # Scores
 //
 // Relevance turns an index distance into the score /search reports,

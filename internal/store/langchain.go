@@ -36,7 +36,7 @@ func openLangChain(ctx context.Context, dir string, opts OpenOptions) (*Store, e
 	if err != nil {
 		return nil, err
 	}
-	if err := checkDims(opts.Embedding, rows.Dim, filepath.Join(dir, LangChainIndexFile)); err != nil {
+	if err := CheckEmbedding(filepath.Join(dir, LangChainIndexFile), docmodel.EmbeddingModel{Dims: rows.Dim}, opts.Embedding); err != nil {
 		return nil, err
 	}
 	metric := opts.Metric

@@ -95,6 +95,11 @@ func ReadManifest(dir string) (*Manifest, error) {
 // recorded size and SHA-256. The first mismatch is returned, wrapping
 // ErrCorrupt and naming the file.
 func (m *Manifest) Verify(dir string) error {
+	return m.verify(dir, nil)
+}
+
+// verify is Verify, calling ok (if not nil) with each file that passes.
+func (m *Manifest) verify(dir string, ok func(name string, fi FileInfo)) error {
 	names := make([]string, 0, len(m.Files))
 	for name := range m.Files {
 		names = append(names, name)
@@ -111,6 +116,9 @@ func (m *Manifest) Verify(dir string) error {
 		}
 		if got.SHA256 != want.SHA256 {
 			return fmt.Errorf("%w: %s: sha256 %s, manifest says %s", ErrCorrupt, name, got.SHA256, want.SHA256)
+		}
+		if ok != nil {
+			ok(name, got)
 		}
 	}
 	return nil

@@ -228,14 +228,8 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := checkDims(opts.Embedding, m.Embedding.Dims, filepath.Join(dir, ManifestFile)); err != nil {
+	if err := CheckEmbedding(dir, m.Embedding, opts.Embedding); err != nil {
 		return nil, err
-	}
-	// A manifest without a model (an import that named none) is accepted
-	// like a LangChain folder: there is nothing to compare.
-	if opts.Embedding.Model != "" && m.Embedding.Model != "" && opts.Embedding.Model != m.Embedding.Model {
-		return nil, fmt.Errorf("%w: %s was built with %s %q, the embedder is %s %q", ErrModelMismatch,
-			dir, m.Embedding.Provider, m.Embedding.Model, opts.Embedding.Provider, opts.Embedding.Model)
 	}
 	metric, err := ann.ParseMetric(m.Metric)
 	if err != nil {

@@ -3,9 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/docmodel"
@@ -40,11 +37,9 @@ const (
 // OpenOptions tells Open what the service expects. The zero value accepts
 // any store and uses its defaults.
 type OpenOptions struct {
-	// Embedding is the configured embedder. A non-zero Dims that differs
-	// from the store's is an error wrapping ErrDimensionMismatch. A
-	// non-empty Model that differs from a native manifest's non-empty model
-	// is an error wrapping ErrModelMismatch. For LangChain folders, which record
-	// no model, Provider and Model are copied into the synthesised manifest.
+	// Embedding is the configured embedder, checked against the store's
+	// with CheckEmbedding. For LangChain folders, which record no model,
+	// Provider and Model are copied into the synthesised manifest.
 	Embedding docmodel.EmbeddingModel
 	// Metric overrides, for LangChain folders only, the metric the FAISS
 	// file implies (IxF2: L2, IxFI: InnerProduct). Zero infers it. Cosine
@@ -78,29 +73,14 @@ func Open(ctx context.Context, dir string, opts OpenOptions) (*Store, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(filepath.Join(dir, ManifestFile)); err == nil {
+	lay, err := Detect(dir)
+	if err != nil {
+		return nil, err
+	}
+	if lay.Format == FormatNative {
 		return openNative(ctx, dir, opts)
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
-	_, errIdx := os.Stat(filepath.Join(dir, LangChainIndexFile))
-	_, errPkl := os.Stat(filepath.Join(dir, LangChainDocsFile))
-	if errIdx == nil && errPkl == nil {
-		return openLangChain(ctx, dir, opts)
-	}
-	if errIdx == nil || errPkl == nil {
-		return nil, fmt.Errorf("%w: %s: LangChain folder needs both %s and %s", ErrCorrupt, dir, LangChainIndexFile, LangChainDocsFile)
-	}
-	return nil, fmt.Errorf("%w: %s has no %s, nor %s and %s", ErrNoStore, dir, ManifestFile, LangChainIndexFile, LangChainDocsFile)
-}
-
-// checkDims compares the store's dimension with the configured embedder's.
-func checkDims(want docmodel.EmbeddingModel, got int, what string) error {
-	if want.Dims != 0 && want.Dims != got {
-		return fmt.Errorf("%w: %s has %d-dimensional vectors, the embedder (%s %s) makes %d",
-			ErrDimensionMismatch, what, got, want.Provider, want.Model, want.Dims)
-	}
-	return nil
+	return openLangChain(ctx, dir, opts)
 }
 
 // efDefault gives searches a default EF other than the index's own.

@@ -1,0 +1,109 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+)
+
+// Layout is what the names in a store folder say about it: its format,
+// and which files make up the store. It is the one place that tells the
+// formats apart; Open, VerifyDir, Inspect and package s3sync (on an S3
+// listing) all go through DetectFiles.
+type Layout struct {
+	// Format is FormatNative or FormatLangChain.
+	Format string
+	// Manifest names the file that lists and checksums the others and is
+	// published last (ManifestFile for a native store); "" for a format
+	// that has none, whose store files are then all in Files.
+	Manifest string
+	// Files names the store files known from the format alone, sorted:
+	// both files of a LangChain folder. For a native store it is empty:
+	// the manifest lists the files (Manifest.Files).
+	Files []string
+}
+
+// DetectFiles tells a store's format from the names of the files in its
+// folder (a directory listing or the object names under an S3 prefix;
+// other names, such as a sync state file, are ignored). A native store
+// (ManifestFile) wins over a LangChain folder (LangChainIndexFile and
+// LangChainDocsFile). A folder with only one of the LangChain files gives
+// an error wrapping ErrCorrupt; one with none of these names, ErrNoStore.
+func DetectFiles(names []string) (Layout, error) {
+	if slices.Contains(names, ManifestFile) {
+		return Layout{Format: FormatNative, Manifest: ManifestFile}, nil
+	}
+	idx, pkl := slices.Contains(names, LangChainIndexFile), slices.Contains(names, LangChainDocsFile)
+	switch {
+	case idx && pkl:
+		return Layout{Format: FormatLangChain, Files: []string{LangChainIndexFile, LangChainDocsFile}}, nil
+	case idx || pkl:
+		return Layout{}, fmt.Errorf("%w: a LangChain folder needs both %s and %s", ErrCorrupt, LangChainIndexFile, LangChainDocsFile)
+	}
+	return Layout{}, fmt.Errorf("%w: want %s (native) or %s + %s (LangChain FAISS)", ErrNoStore, ManifestFile, LangChainIndexFile, LangChainDocsFile)
+}
+
+// Detect runs DetectFiles on the entries of dir. A missing dir gives an
+// error wrapping ErrNoStore, like an empty one.
+func Detect(dir string) (Layout, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return Layout{}, fmt.Errorf("store: open %s: %w", dir, err)
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	lay, err := DetectFiles(names)
+	if err != nil {
+		return Layout{}, fmt.Errorf("%w in %s", err, dir)
+	}
+	return lay, nil
+}
+
+// Contents is what VerifyDir found in a store folder.
+type Contents struct {
+	Layout
+	// Version is the native manifest's version label; "" for a LangChain
+	// folder, which records none.
+	Version string
+	// Files maps every store file except the manifest to its size and
+	// SHA-256.
+	Files map[string]FileInfo
+}
+
+// VerifyDir checks the files of the store in dir without parsing them and
+// returns what it found. A native store's files are checked against its
+// manifest (size and SHA-256; a mismatch wraps ErrCorrupt and names the
+// file). A LangChain folder records no checksums: its two files are
+// hashed, and a caller that knows what they should be (s3sync's state)
+// compares Contents.Files. Open checks everything VerifyDir does and
+// parses the files too.
+func VerifyDir(dir string) (Contents, error) {
+	lay, err := Detect(dir)
+	if err != nil {
+		return Contents{}, err
+	}
+	c := Contents{Layout: lay, Files: map[string]FileInfo{}}
+	if lay.Manifest != "" {
+		m, err := ReadManifest(dir)
+		if err != nil {
+			return Contents{}, err
+		}
+		if err := m.Verify(dir); err != nil {
+			return Contents{}, err
+		}
+		c.Version, c.Files = m.Version, m.Files
+		return c, nil
+	}
+	for _, name := range lay.Files {
+		fi, err := HashFile(filepath.Join(dir, name))
+		if err != nil {
+			return Contents{}, fmt.Errorf("%w: %s: %w", ErrCorrupt, name, err)
+		}
+		c.Files[name] = fi
+	}
+	return c, nil
+}

@@ -1,0 +1,136 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/vendor0919/api/internal/docmodel"
+)
+
+func TestDetectFiles_Formats(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		names   []string
+		want    Layout
+		wantErr error
+	}{
+		{"native", []string{"chunks.jsonl", ManifestFile, "vectors.f32"}, Layout{Format: FormatNative, Manifest: ManifestFile}, nil},
+		{"native wins over LangChain", []string{LangChainDocsFile, ManifestFile, LangChainIndexFile}, Layout{Format: FormatNative, Manifest: ManifestFile}, nil},
+		{"LangChain, sync state ignored", []string{".s3sync.json", LangChainDocsFile, LangChainIndexFile},
+			Layout{Format: FormatLangChain, Files: []string{LangChainIndexFile, LangChainDocsFile}}, nil},
+		{"half a LangChain folder", []string{LangChainIndexFile}, Layout{}, ErrCorrupt},
+		{"nothing", []string{"readme.txt"}, Layout{}, ErrNoStore},
+		{"empty", nil, Layout{}, ErrNoStore},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := DetectFiles(tt.names)
+			if !errors.Is(err, tt.wantErr) || got.Format != tt.want.Format || got.Manifest != tt.want.Manifest || !slices.Equal(got.Files, tt.want.Files) {
+				t.Fatalf("DetectFiles(%v) = %+v, %v; want %+v, %v", tt.names, got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestDetect_MissingFolderIsNoStore(t *testing.T) {
+	t.Parallel()
+	if _, err := Detect(filepath.Join(t.TempDir(), "missing")); !errors.Is(err, ErrNoStore) {
+		t.Fatalf("err %v, want ErrNoStore", err)
+	}
+}
+
+func TestVerifyDir_NativeAndLangChain(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "store")
+	writeTestStore(t, dir, 20, WriteOptions{Embedding: testEmbedding, Version: "v9", Exact: true})
+	m, err := ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := VerifyDir(dir)
+	if err != nil || c.Format != FormatNative || c.Manifest != ManifestFile || c.Version != "v9" || len(c.Files) != len(m.Files) {
+		t.Fatalf("native: %+v, %v", c, err)
+	}
+
+	lc := filepath.Join(fixtureDir, "flat_l2_pydantic_v2")
+	c, err = VerifyDir(lc)
+	if err != nil || c.Format != FormatLangChain || c.Manifest != "" || c.Version != "" || len(c.Files) != 2 {
+		t.Fatalf("LangChain: %+v, %v", c, err)
+	}
+	want, _ := HashFile(filepath.Join(lc, LangChainIndexFile))
+	if c.Files[LangChainIndexFile] != want {
+		t.Fatalf("index hash %+v, want %+v", c.Files[LangChainIndexFile], want)
+	}
+
+	p := filepath.Join(dir, ChunksFile)
+	b, _ := os.ReadFile(p)
+	b[3] ^= 1
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := VerifyDir(dir); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), ChunksFile) {
+		t.Fatalf("damaged: err %v, want ErrCorrupt naming %s", err, ChunksFile)
+	}
+}
+
+func TestCheckEmbedding_Rules(t *testing.T) {
+	t.Parallel()
+	stored := docmodel.EmbeddingModel{Provider: "openai", Model: "m1", Dims: 8}
+	tests := []struct {
+		name string
+		emb  docmodel.EmbeddingModel
+		want error
+	}{
+		{"same", stored, nil},
+		{"other provider, same model", docmodel.EmbeddingModel{Provider: "ollama", Model: "m1", Dims: 8}, nil},
+		{"embedder names nothing", docmodel.EmbeddingModel{}, nil},
+		{"other dims", docmodel.EmbeddingModel{Provider: "openai", Model: "m1", Dims: 4}, ErrDimensionMismatch},
+		{"other model", docmodel.EmbeddingModel{Provider: "openai", Model: "m2", Dims: 8}, ErrModelMismatch},
+	}
+	for _, tt := range tests {
+		if err := CheckEmbedding("s", stored, tt.emb); !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
+			t.Errorf("%s: err %v, want %v", tt.name, err, tt.want)
+		}
+	}
+	if err := CheckEmbedding("s", docmodel.EmbeddingModel{Dims: 8}, docmodel.EmbeddingModel{Model: "m2", Dims: 8}); err != nil {
+		t.Errorf("store without a model: %v", err)
+	}
+}
+
+func TestInspectVerify_Native(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "store")
+	chunks, _ := writeTestStore(t, dir, 30, WriteOptions{Embedding: testEmbedding, Version: "v3", HNSW: smallHNSW()})
+	rep, err := Inspect(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Format != FormatNative || rep.Version != "v3" || rep.Count != 30 || rep.Dims != 16 || rep.Index.Type != "hnsw" ||
+		rep.Sample == nil || rep.Sample.ID != chunks[0].ID {
+		t.Fatalf("report %+v", rep)
+	}
+	var text bytes.Buffer
+	rep.WriteText(&text)
+	for _, want := range []string{"format:     native v1", "version:    v3", "count:      30", "embedding:  hash test-model", ChunksFile} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, text.String())
+		}
+	}
+
+	var seen []string
+	s, err := Verify(context.Background(), dir, func(name string, _ FileInfo) { seen = append(seen, name) })
+	if err != nil || len(s.Chunks) != 30 {
+		t.Fatalf("Verify: %v", err)
+	}
+	if want := []string{ChunksFile, GraphFile, VectorsFile}; !slices.Equal(seen, want) {
+		t.Fatalf("files seen %v, want %v", seen, want)
+	}
+}
