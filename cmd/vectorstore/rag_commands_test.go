@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vendor0919/api/internal/evaluate"
 )
 
 // writeCorpus writes a tiny labelled corpus and question file.
@@ -89,7 +91,7 @@ func TestBuildSearchEval_HashEmbedder(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("eval exit %d", code)
 	}
-	var rep evalReport
+	var rep evaluate.Report
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("eval --json output %q: %v", out, err)
 	}

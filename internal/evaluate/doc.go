@@ -1,0 +1,11 @@
+// Package evaluate measures retrieval quality on labelled questions: it
+// reads a question file, runs every question through a rag.Service in each
+// retrieval mode (rag.Evaluate), and groups the metrics per language. It is
+// what "vectorstore eval" runs; the metrics themselves (hit@1, hit@5,
+// MRR@10) are defined in package rag.
+//
+// # Concurrency
+//
+// Run searches one question at a time; the Service it is given may serve
+// other callers meanwhile.
+package evaluate

@@ -1,0 +1,101 @@
+package evaluate
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+
+	"github.com/vendor0919/api/internal/rag"
+)
+
+// Modes are the retrieval modes Run measures, in report order.
+var Modes = []rag.Mode{rag.ModeVector, rag.ModeKeyword, rag.ModeHybrid}
+
+// Report is the outcome of Run; "vectorstore eval --json" prints it.
+type Report struct {
+	Store     string            `json:"store"`
+	Embedder  string            `json:"embedder"`
+	Chunks    int               `json:"chunks"`
+	Questions int               `json:"-"`
+	Results   []rag.EvalMetrics `json:"results"`           // one per mode
+	ByLang    []LangMetrics     `json:"by_lang,omitempty"` // per mode and language
+}
+
+// LangMetrics are the metrics of one mode over the questions of one
+// language.
+type LangMetrics struct {
+	Lang string `json:"lang"`
+	rag.EvalMetrics
+}
+
+// ReadQuestions reads a JSON array of rag.EvalQuestion from path; an
+// empty array is an error.
+func ReadQuestions(path string) ([]rag.EvalQuestion, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("eval: %w", err)
+	}
+	var qs []rag.EvalQuestion
+	if err := json.Unmarshal(b, &qs); err != nil {
+		return nil, fmt.Errorf("eval: parse %s: %w", path, err)
+	}
+	if len(qs) == 0 {
+		return nil, fmt.Errorf("eval: %s has no questions", path)
+	}
+	return qs, nil
+}
+
+// Run evaluates qs on svc in every mode of Modes. When the questions span
+// more than one language, each mode's metrics are also given per language
+// (sorted by language). Store, Embedder and Chunks are left for the caller
+// to fill.
+func Run(ctx context.Context, svc *rag.Service, qs []rag.EvalQuestion) (Report, error) {
+	rep := Report{Questions: len(qs)}
+	langs := map[string][]int{}
+	for i, q := range qs {
+		langs[q.Lang] = append(langs[q.Lang], i)
+	}
+	langNames := make([]string, 0, len(langs))
+	for l := range langs {
+		langNames = append(langNames, l)
+	}
+	sort.Strings(langNames)
+	for _, mode := range Modes {
+		m, ranks, err := rag.Evaluate(ctx, svc, qs, mode)
+		if err != nil {
+			return Report{}, err
+		}
+		rep.Results = append(rep.Results, m)
+		if len(langNames) > 1 {
+			for _, l := range langNames {
+				sub := make([]int, 0, len(langs[l]))
+				for _, i := range langs[l] {
+					sub = append(sub, ranks[i])
+				}
+				rep.ByLang = append(rep.ByLang, LangMetrics{Lang: l, EvalMetrics: rag.Summarize(mode, sub)})
+			}
+		}
+	}
+	return rep, nil
+}
+
+// WriteText writes r as a table: one row per mode over all questions,
+// followed by its per-language rows.
+func (r Report) WriteText(w io.Writer) {
+	fmt.Fprintf(w, "store %s (%d chunks), embedder %s, %d questions\n\n", r.Store, r.Chunks, r.Embedder, r.Questions)
+	fmt.Fprintf(w, "%-8s %-5s %5s %7s %7s %7s\n", "mode", "lang", "n", "hit@1", "hit@5", "MRR@10")
+	row := func(mode, lang string, m rag.EvalMetrics) {
+		fmt.Fprintf(w, "%-8s %-5s %5d %7.3f %7.3f %7.3f\n", mode, lang, m.Questions, m.HitAt1, m.HitAt5, m.MRR)
+	}
+	for _, m := range r.Results {
+		row(string(m.Mode), "all", m)
+		for _, lm := range r.ByLang {
+			if lm.Mode == m.Mode {
+				row("", lm.Lang, lm.EvalMetrics)
+			}
+		}
+	}
+}

@@ -1,0 +1,121 @@
+package evaluate
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/ingest"
+	"github.com/vendor0919/api/internal/llm"
+	"github.com/vendor0919/api/internal/rag"
+	"github.com/vendor0919/api/internal/store"
+)
+
+// service builds a store from a tiny two-language corpus and serves it.
+func service(t *testing.T) *rag.Service {
+	t.Helper()
+	in := t.TempDir()
+	for name, body := range map[string]string{
+		"en/charging.md": "# Charging\nA full charge takes 4.5 hours with the 4 A charger.\n",
+		"en/brakes.md":   "# Brakes\nReplace brake pads thinner than 1.5 mm. Bleed the brakes yearly.\n",
+		"ja/store.md":    "# 店舗\n大阪本店の定休日は水曜日です。営業時間は10時から19時までです。\n",
+	} {
+		p := filepath.Join(in, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	emb, err := embed.NewHash(embed.HashConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "store")
+	if _, err := ingest.Build(context.Background(), in, out, emb, ingest.Config{Exact: true}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), out, store.OpenOptions{Embedding: emb.Info()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen, err := llm.NewExtractive(llm.ExtractiveConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := rag.New(rag.Config{MaxTopK: 100}, emb, gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Swap(st); err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+func TestRun_ModesAndLanguages(t *testing.T) {
+	t.Parallel()
+	qs := []rag.EvalQuestion{
+		{ID: "1", Lang: "en", Question: "how long does charging take", Documents: []string{"en/charging.md"}},
+		{ID: "2", Lang: "en", Question: "brake pads replace", Documents: []string{"en/brakes.md"}},
+		{ID: "3", Lang: "ja", Question: "大阪本店の定休日", Documents: []string{"ja/store.md"}},
+	}
+	rep, err := Run(context.Background(), service(t), qs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results) != 3 || rep.Questions != 3 {
+		t.Fatalf("report %+v", rep)
+	}
+	for i, m := range rep.Results {
+		if m.Mode != Modes[i] || m.Questions != 3 {
+			t.Errorf("result %d: %+v", i, m)
+		}
+		if m.Mode == rag.ModeKeyword && (m.HitAt1 != 1 || m.MRR != 1) {
+			t.Errorf("keyword metrics %+v: every question names its document's words, want hit@1 = MRR = 1", m)
+		}
+	}
+	if len(rep.ByLang) != 6 || rep.ByLang[0].Lang != "en" || rep.ByLang[0].Questions != 2 || rep.ByLang[1].Lang != "ja" {
+		t.Errorf("by_lang %+v, want 3 modes x (en: 2, ja: 1)", rep.ByLang)
+	}
+	var text bytes.Buffer
+	rep.WriteText(&text)
+	if !strings.Contains(text.String(), "3 questions") || !strings.Contains(text.String(), "MRR@10") || strings.Count(text.String(), "\n") != 12 {
+		t.Errorf("table:\n%s", text.String())
+	}
+
+	one, err := Run(context.Background(), service(t), qs[:2])
+	if err != nil || len(one.ByLang) != 0 {
+		t.Errorf("one language: by_lang %+v, %v; want none", one.ByLang, err)
+	}
+}
+
+func TestReadQuestions_Errors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tt := range []struct{ path, want string }{
+		{filepath.Join(dir, "missing.json"), "no such file"},
+		{write("bad.json", "{"), "parse"},
+		{write("empty.json", "[]"), "has no questions"},
+	} {
+		if _, err := ReadQuestions(tt.path); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err = %v, want %q", tt.path, err, tt.want)
+		}
+	}
+	qs, err := ReadQuestions(write("ok.json", `[{"id":"1","question":"q","documents":["d"]}]`))
+	if err != nil || len(qs) != 1 || qs[0].Documents[0] != "d" {
+		t.Fatalf("%+v, %v", qs, err)
+	}
+}

@@ -1,0 +1,13 @@
+// Package ingest turns a folder of documents into a native vector store:
+// load and chunk (package chunk), embed the chunks in batches on a few
+// goroutines (an embed.Embedder), and write the store (store.Write). It is
+// what "vectorstore build" runs, kept here so that it can be tested and
+// reused without the command line.
+//
+// # Concurrency
+//
+// Build and EmbedAll may run concurrently. EmbedAll calls the embedder
+// from Config.Workers goroutines at once, so the embedder must be safe for
+// concurrent use (every embed.Embedder is). Progress is drawn from those
+// goroutines through one mutex.
+package ingest

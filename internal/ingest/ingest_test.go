@@ -1,0 +1,112 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/store"
+)
+
+func hashEmbedder(t *testing.T) embed.Embedder {
+	t.Helper()
+	emb, err := embed.NewHash(embed.HashConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return emb
+}
+
+func TestEmbedAll_OrderAcrossWorkers(t *testing.T) {
+	t.Parallel()
+	emb := hashEmbedder(t)
+	chunks := make([]docmodel.Chunk, 23)
+	texts := make([]string, len(chunks))
+	for i := range chunks {
+		texts[i] = fmt.Sprintf("chunk number %d about topic %d", i, i%5)
+		chunks[i] = docmodel.Chunk{ID: fmt.Sprint(i), Text: texts[i]}
+	}
+	want, err := emb.Embed(context.Background(), texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var done atomic.Int64
+	got, err := EmbedAll(context.Background(), emb, chunks, 4, 3, func(n int) { done.Add(int64(n)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	dims := emb.Info().Dims
+	for i := range chunks {
+		if !slices.Equal(got[i*dims:(i+1)*dims], want[i]) {
+			t.Fatalf("row %d differs from embedding chunk %d alone", i, i)
+		}
+	}
+	if done.Load() != int64(len(chunks)) {
+		t.Fatalf("done reported %d chunks, want %d", done.Load(), len(chunks))
+	}
+}
+
+// failing fails every call after the first.
+type failing struct {
+	embed.Embedder
+	calls chan struct{}
+}
+
+func (f failing) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	select {
+	case f.calls <- struct{}{}:
+		return f.Embedder.Embed(ctx, texts)
+	default:
+		return nil, errors.New("boom")
+	}
+}
+
+func TestEmbedAll_FirstErrorWins(t *testing.T) {
+	t.Parallel()
+	emb := failing{Embedder: hashEmbedder(t), calls: make(chan struct{}, 1)}
+	chunks := make([]docmodel.Chunk, 10)
+	for i := range chunks {
+		chunks[i] = docmodel.Chunk{ID: fmt.Sprint(i), Text: "text"}
+	}
+	_, err := EmbedAll(context.Background(), emb, chunks, 2, 2, nil)
+	if err == nil || !strings.Contains(err.Error(), "boom") || !strings.HasPrefix(err.Error(), "build: embed chunks ") {
+		t.Fatalf("err = %v, want the embedder's error naming the chunks", err)
+	}
+}
+
+func TestBuild_WritesStore(t *testing.T) {
+	t.Parallel()
+	in := t.TempDir()
+	for name, body := range map[string]string{"a.md": "# A\nAlpha text.\n", "b.txt": "Beta text."} {
+		if err := os.WriteFile(filepath.Join(in, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "store")
+	var progress bytes.Buffer
+	res, err := Build(context.Background(), in, out, hashEmbedder(t), Config{Version: "v1", Exact: true, Progress: &progress})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Documents != 2 || res.Manifest.Count != 2 || res.Manifest.Version != "v1" || res.Manifest.Metric != "cosine" {
+		t.Fatalf("result %+v, manifest %+v", res, res.Manifest)
+	}
+	if !strings.Contains(progress.String(), "embedding [") || !strings.Contains(progress.String(), "2/2") {
+		t.Errorf("progress %q", progress.String())
+	}
+	if _, err := store.Open(context.Background(), out, store.OpenOptions{Embedding: res.Manifest.Embedding}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Build(context.Background(), t.TempDir(), out, hashEmbedder(t), Config{}); err == nil || !strings.Contains(err.Error(), "no text found") {
+		t.Fatalf("empty folder: err = %v", err)
+	}
+}
