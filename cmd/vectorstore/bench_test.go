@@ -1,23 +1,15 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/vendor0919/api/internal/ann/annbench"
 	"github.com/vendor0919/api/internal/texmex"
 )
-
-func runCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = runMain(context.Background(), args, &out, &errb)
-	return out.String(), errb.String(), code
-}
 
 func TestGenThenBench(t *testing.T) {
 	t.Parallel()
@@ -48,7 +40,7 @@ func TestGenThenBench(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("bench exit %d: %s", code, errOut)
 		}
-		var rep benchReport
+		var rep annbench.Report
 		if err := json.Unmarshal([]byte(out), &rep); err != nil {
 			t.Fatalf("bench JSON: %v\n%s", err, out)
 		}

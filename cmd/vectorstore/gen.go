@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vendor0919/api/internal/ann"
+	"github.com/vendor0919/api/internal/ann/annbench"
 	"github.com/vendor0919/api/internal/ann/synth"
 	"github.com/vendor0919/api/internal/texmex"
 )
@@ -81,7 +82,7 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	k := min(*truthK, *n)
-	ids, err := exactNeighbors(ctx, flat, queries, k, *threads)
+	ids, err := annbench.ExactNeighbors(ctx, flat, queries, k, *threads)
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -44,14 +42,15 @@ func writeCorpus(t *testing.T) (corpus, questions string) {
 	return corpus, questions
 }
 
+// run is runCmd for tests that only look at stdout: stderr is logged on
+// failure.
 func run(t *testing.T, args ...string) (string, int) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	code := runMain(context.Background(), args, &out, &errb)
+	out, errOut, code := runCmd(t, args...)
 	if code != 0 {
-		t.Logf("vectorstore %v: exit %d, stderr: %s", args, code, errb.String())
+		t.Logf("vectorstore %v: exit %d, stderr: %s", args, code, errOut)
 	}
-	return out.String(), code
+	return out, code
 }
 
 func TestBuildSearchEval_HashEmbedder(t *testing.T) {

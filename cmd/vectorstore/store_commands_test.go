@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -18,17 +17,10 @@ import (
 // (scripts/faiss_fixtures.py).
 const lcFixture = "../../internal/store/testdata/langchain/hnsw_flat_pydantic_v2"
 
-func runVS(t *testing.T, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = runMain(context.Background(), args, &out, &errb)
-	return out.String(), errb.String(), code
-}
-
 func TestImportFAISS_ThenVerifyInspect(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "native")
-	out, errOut, code := runVS(t, "import-faiss", "--in", lcFixture, "--out", dir,
+	out, errOut, code := runCmd(t, "import-faiss", "--in", lcFixture, "--out", dir,
 		"--provider", "openai", "--model", "text-embedding-3-small", "--version", "imp1", "--m", "4", "--ef-construction", "40")
 	if code != 0 {
 		t.Fatalf("import-faiss exit %d: %s", code, errOut)
@@ -37,12 +29,12 @@ func TestImportFAISS_ThenVerifyInspect(t *testing.T) {
 		t.Fatalf("import output: %s", out)
 	}
 
-	out, errOut, code = runVS(t, "verify", dir)
+	out, errOut, code = runCmd(t, "verify", dir)
 	if code != 0 || !strings.Contains(out, "ok  index.hnsw") || !strings.Contains(out, "24 chunks, 24 vectors of 8 dims, metric l2, index *ann.HNSW") {
 		t.Fatalf("verify exit %d\n%s%s", code, out, errOut)
 	}
 
-	out, errOut, code = runVS(t, "inspect", dir, "--json")
+	out, errOut, code = runCmd(t, "inspect", dir, "--json")
 	if code != 0 {
 		t.Fatalf("inspect exit %d: %s", code, errOut)
 	}
@@ -98,7 +90,7 @@ func TestImportFAISS_ThenVerifyInspect(t *testing.T) {
 	if err := os.WriteFile(p, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, errOut, code = runVS(t, "verify", dir)
+	_, errOut, code = runCmd(t, "verify", dir)
 	if code != 1 || !strings.Contains(errOut, "chunks.jsonl") || !strings.Contains(errOut, "manifest says") {
 		t.Fatalf("verify of a damaged store: exit %d: %s", code, errOut)
 	}
@@ -106,7 +98,7 @@ func TestImportFAISS_ThenVerifyInspect(t *testing.T) {
 
 func TestInspect_LangChainHuman(t *testing.T) {
 	t.Parallel()
-	out, errOut, code := runVS(t, "inspect", lcFixture)
+	out, errOut, code := runCmd(t, "inspect", lcFixture)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -120,7 +112,7 @@ func TestInspect_LangChainHuman(t *testing.T) {
 
 func TestVerify_LangChain(t *testing.T) {
 	t.Parallel()
-	out, errOut, code := runVS(t, "verify", lcFixture)
+	out, errOut, code := runCmd(t, "verify", lcFixture)
 	if code != 0 || !strings.Contains(out, "ok  index.pkl") || !strings.Contains(out, "24 chunks") {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
@@ -140,7 +132,7 @@ func TestStoreCommands_UsageErrors(t *testing.T) {
 		{[]string{"verify", t.TempDir()}, 1},
 	}
 	for _, tt := range tests {
-		if _, errOut, code := runVS(t, tt.args...); code != tt.code {
+		if _, errOut, code := runCmd(t, tt.args...); code != tt.code {
 			t.Errorf("%v: exit %d, want %d (%s)", tt.args, code, tt.code, errOut)
 		}
 	}

@@ -1,0 +1,17 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"testing"
+)
+
+// runCmd runs the vectorstore command line in-process, as main would, and
+// returns what it wrote and its exit code. Every end-to-end test of a
+// command goes through it.
+func runCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = runMain(context.Background(), args, &out, &errb)
+	return out.String(), errb.String(), code
+}
