@@ -4,15 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"runtime"
-	"time"
 
 	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/ann/annbench"
 	"github.com/vendor0919/api/internal/ann/synth"
-	"github.com/vendor0919/api/internal/texmex"
 )
 
 func genCommand() command {
@@ -53,42 +49,9 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return usageError{msg: err.Error()}
 	}
-	if err := os.MkdirAll(*out, 0o750); err != nil {
-		return err
-	}
-	start := time.Now()
-	base, queries, err := synth.Generate(synth.Config{
-		N: *n, Queries: *nq, Dim: *dim, Clusters: *clusters, Rank: *rank,
-		Spread: *spread, Noise: *noise, Seed: *seed, Normalize: *normalize,
-	})
-	if err != nil {
-		return err
-	}
-	if err := texmex.WriteFvecsFile(filepath.Join(*out, "base.fvecs"), base, *dim); err != nil {
-		return err
-	}
-	if *nq > 0 {
-		if err := texmex.WriteFvecsFile(filepath.Join(*out, "queries.fvecs"), queries, *dim); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(stdout, "wrote %d base and %d query vectors of dimension %d to %s (%.1fs)\n", *n, *nq, *dim, *out, time.Since(start).Seconds())
-	if !*truth || *nq == 0 {
-		return nil
-	}
-	start = time.Now()
-	flat, err := ann.NewFlat(*dim, metric, base)
-	if err != nil {
-		return err
-	}
-	k := min(*truthK, *n)
-	ids, err := annbench.ExactNeighbors(ctx, flat, queries, k, *threads)
-	if err != nil {
-		return err
-	}
-	if err := texmex.WriteIvecsFile(filepath.Join(*out, "truth.ivecs"), ids, k); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "wrote exact %s top-%d of every query to truth.ivecs (%.1fs)\n", metric, k, time.Since(start).Seconds())
-	return nil
+	return annbench.WriteDataSet(ctx, *out, annbench.GenConfig{
+		Config: synth.Config{N: *n, Queries: *nq, Dim: *dim, Clusters: *clusters, Rank: *rank,
+			Spread: *spread, Noise: *noise, Seed: *seed, Normalize: *normalize},
+		Truth: *truth, TruthK: *truthK, Metric: metric, Threads: *threads,
+	}, stdout)
 }

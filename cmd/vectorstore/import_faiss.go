@@ -43,31 +43,20 @@ func runImportFAISS(ctx context.Context, args []string, stdout, stderr io.Writer
 	if *model == "" {
 		fmt.Fprintln(stderr, "vectorstore import-faiss: warning: no --model given; the store will not record which embedder it needs")
 	}
-	start := time.Now()
-	chunks, vectors, dims, fileMetric, err := store.ReadLangChain(*in)
-	if err != nil {
-		return err
-	}
-	if metric == 0 {
-		metric = fileMetric
-	}
-	read := time.Since(start)
-	man, err := store.Write(ctx, *out, chunks, vectors, store.WriteOptions{
-		Version:   *version,
-		Embedding: docmodel.EmbeddingModel{Provider: *provider, Model: *model, Dims: dims},
-		Metric:    metric,
-		HNSW:      ann.HNSWConfig{M: *m, EFConstruction: *efc, EFSearch: *efs},
-		Exact:     *exact,
+	res, err := store.ImportLangChain(ctx, *in, *out, store.ImportOptions{
+		Embedding: docmodel.EmbeddingModel{Provider: *provider, Model: *model}, Metric: metric,
+		Version: *version, HNSW: ann.HNSWConfig{M: *m, EFConstruction: *efc, EFSearch: *efs}, Exact: *exact,
 	})
 	if err != nil {
 		return err
 	}
+	man := res.Manifest
 	idx := "flat"
 	if man.Index != nil && man.Index.Type == "hnsw" {
 		idx = fmt.Sprintf("hnsw M=%d efConstruction=%d efSearch=%d", man.Index.M, man.Index.EFConstruction, man.Index.EFSearch)
 	}
 	fmt.Fprintf(stdout, "imported %d chunks of %d dims (metric %s) from %s into %s\nversion %s, index %s; read %s, built and wrote %s\n",
-		man.Count, dims, man.Metric, *in, *out, man.Version, idx,
-		read.Round(time.Millisecond), (time.Since(start) - read).Round(time.Millisecond))
+		man.Count, man.Embedding.Dims, man.Metric, *in, *out, man.Version, idx,
+		res.Read.Round(time.Millisecond), res.Write.Round(time.Millisecond))
 	return nil
 }

@@ -81,3 +81,39 @@ func TestRun_TruthTooShallow(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestWriteDataSet_FilesAndTruth(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "data")
+	var out bytes.Buffer
+	err := WriteDataSet(context.Background(), dir, GenConfig{
+		Config: synth.Config{N: 300, Queries: 7, Dim: 8, Clusters: 4, Rank: 3, Seed: 2, Normalize: true},
+		Truth:  true, TruthK: 5, Metric: ann.Cosine, Threads: 2,
+	}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "wrote 300 base and 7 query vectors of dimension 8") || !strings.Contains(out.String(), "top-5 of every query to truth.ivecs") {
+		t.Fatalf("output %q", out.String())
+	}
+	base, dim, err := texmex.ReadFvecsFile(filepath.Join(dir, "base.fvecs"))
+	if err != nil || dim != 8 || len(base) != 300*8 {
+		t.Fatalf("base: %d floats, dim %d, %v", len(base), dim, err)
+	}
+	queries, _, err := texmex.ReadFvecsFile(filepath.Join(dir, "queries.fvecs"))
+	if err != nil || len(queries) != 7*8 {
+		t.Fatalf("queries: %d floats, %v", len(queries), err)
+	}
+	truth, tk, err := texmex.ReadIvecsFile(filepath.Join(dir, "truth.ivecs"))
+	if err != nil || tk != 5 || len(truth) != 7*5 {
+		t.Fatalf("truth: %d ids, k %d, %v", len(truth), tk, err)
+	}
+	flat, err := ann.NewFlat(8, ann.Cosine, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := flat.Search(queries[:8], 1, ann.SearchOptions{})
+	if truth[0] != int32(first[0].ID) {
+		t.Fatalf("truth of query 0 starts with %d, exact search says %d", truth[0], first[0].ID)
+	}
+}

@@ -1,0 +1,54 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/vendor0919/api/internal/ann"
+	"github.com/vendor0919/api/internal/docmodel"
+)
+
+// ImportOptions describes the native store ImportLangChain writes.
+type ImportOptions struct {
+	// Embedding names the model that made the vectors (a LangChain folder
+	// records none); Dims is taken from the FAISS file.
+	Embedding docmodel.EmbeddingModel
+	// Metric overrides the metric index.faiss records (L2 or
+	// InnerProduct); zero keeps it.
+	Metric  ann.Metric
+	Version string
+	HNSW    ann.HNSWConfig
+	Exact   bool
+}
+
+// ImportResult describes an ImportLangChain.
+type ImportResult struct {
+	Manifest *Manifest
+	// Read is the time spent reading the LangChain folder; Write the time
+	// spent building the graph and writing the store.
+	Read, Write time.Duration
+}
+
+// ImportLangChain converts the LangChain FAISS folder in into a native
+// store in out (replaced atomically), so that its HNSW graph is built once
+// and persisted instead of at every start-up.
+func ImportLangChain(ctx context.Context, in, out string, opts ImportOptions) (ImportResult, error) {
+	start := time.Now()
+	chunks, vectors, dims, metric, err := ReadLangChain(in)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	if opts.Metric != 0 {
+		metric = opts.Metric
+	}
+	read := time.Now()
+	emb := opts.Embedding
+	emb.Dims = dims
+	man, err := Write(ctx, out, chunks, vectors, WriteOptions{
+		Version: opts.Version, Embedding: emb, Metric: metric, HNSW: opts.HNSW, Exact: opts.Exact,
+	})
+	if err != nil {
+		return ImportResult{}, err
+	}
+	return ImportResult{Manifest: man, Read: read.Sub(start), Write: time.Since(read)}, nil
+}
