@@ -12,10 +12,6 @@ import (
 	"github.com/vendor0919/api/internal/ann/annbench"
 )
 
-func benchCommand() command {
-	return command{name: "bench", summary: "benchmark the HNSW index on texmex files: recall, QPS, build, memory, save/load", run: runBench}
-}
-
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bench", stderr)
 	basePath := fs.String("base", "", "base vectors, .fvecs (required)")

@@ -31,10 +31,6 @@ func newEmbedder(name string) (embed.Embedder, error) {
 	return nil, usageError{msg: fmt.Sprintf("unknown embedder %q (want %s or %s)", name, embedderHash, embedderUseLite)}
 }
 
-func buildCommand() command {
-	return command{name: "build", summary: "chunk and embed a folder of documents into a native store", run: runBuild}
-}
-
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("build", stderr)
 	in := fs.String("in", "", "folder of .md, .txt, .html and .pdf documents (required)")

@@ -9,10 +9,6 @@ import (
 	"github.com/vendor0919/api/internal/rag"
 )
 
-func evalCommand() command {
-	return command{name: "eval", summary: "measure retrieval quality (hit@1, hit@5, MRR) on labelled questions", run: runEval}
-}
-
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("eval", stderr)
 	dir := fs.String("dir", "", "store folder (required)")

@@ -11,10 +11,6 @@ import (
 	"github.com/vendor0919/api/internal/ann/synth"
 )
 
-func genCommand() command {
-	return command{name: "gen", summary: "write a clustered synthetic vector data set (texmex .fvecs/.ivecs)", run: runGen}
-}
-
 func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("gen", stderr)
 	n := fs.Int("n", 100000, "base vectors")

@@ -11,10 +11,6 @@ import (
 	"github.com/vendor0919/api/internal/store"
 )
 
-func importFAISSCommand() command {
-	return command{name: "import-faiss", summary: "convert a LangChain FAISS folder into a native store with an HNSW graph", run: runImportFAISS}
-}
-
 func runImportFAISS(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("import-faiss", stderr)
 	in := fs.String("in", "", "LangChain FAISS folder with index.faiss and index.pkl (required)")

@@ -10,10 +10,6 @@ import (
 	"github.com/vendor0919/api/internal/store"
 )
 
-func inspectCommand() command {
-	return command{name: "inspect", summary: "describe a vector store folder (native or LangChain FAISS)", run: runInspect}
-}
-
 // parseDirArg parses flags given before or after one positional folder.
 func parseDirArg(fs *flag.FlagSet, args []string) (string, error) {
 	if err := parseFlags(fs, args); err != nil {

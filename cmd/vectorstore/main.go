@@ -26,18 +26,18 @@ type command struct {
 	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
-// commands lists every subcommand; each lives in its own file.
+// commands lists every subcommand; each run function lives in its own file.
 func commands() []command {
 	return []command{
-		buildCommand(),
-		importFAISSCommand(),
-		inspectCommand(),
-		verifyCommand(),
-		pushCommand(),
-		searchCommand(),
-		evalCommand(),
-		genCommand(),
-		benchCommand(),
+		{name: "build", summary: "chunk and embed a folder of documents into a native store", run: runBuild},
+		{name: "import-faiss", summary: "convert a LangChain FAISS folder into a native store with an HNSW graph", run: runImportFAISS},
+		{name: "inspect", summary: "describe a vector store folder (native or LangChain FAISS)", run: runInspect},
+		{name: "verify", summary: "check a store's checksums, counts and index (exit 1 on mismatch)", run: runVerify},
+		{name: "push", summary: "verify a native store and publish it to S3 (manifest last)", run: runPush},
+		{name: "search", summary: "search a store from the command line", run: runSearch},
+		{name: "eval", summary: "measure retrieval quality (hit@1, hit@5, MRR) on labelled questions", run: runEval},
+		{name: "gen", summary: "write a clustered synthetic vector data set (texmex .fvecs/.ivecs)", run: runGen},
+		{name: "bench", summary: "benchmark the HNSW index on texmex files: recall, QPS, build, memory, save/load", run: runBench},
 	}
 }
 

@@ -11,10 +11,6 @@ import (
 	"github.com/vendor0919/api/internal/store"
 )
 
-func pushCommand() command {
-	return command{name: "push", summary: "verify a native store and publish it to S3 (manifest last)", run: runPush}
-}
-
 // runPush verifies a native store (checksums, then a full open: counts,
 // chunks, graph) and uploads it with s3sync.Push: changed data files
 // first, manifest.json last. Credentials come from the default AWS chain.

@@ -13,10 +13,6 @@ import (
 	"github.com/vendor0919/api/internal/store"
 )
 
-func searchCommand() command {
-	return command{name: "search", summary: "search a store from the command line", run: runSearch}
-}
-
 // openService opens the store in dir with the named embedder ("" picks the
 // one the store's manifest names) and returns a ready rag.Service built
 // with cfg (MaxTopK is raised to 100).

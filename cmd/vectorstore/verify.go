@@ -8,10 +8,6 @@ import (
 	"github.com/vendor0919/api/internal/store"
 )
 
-func verifyCommand() command {
-	return command{name: "verify", summary: "check a store's checksums, counts and index (exit 1 on mismatch)", run: runVerify}
-}
-
 // runVerify checks every file of a store with store.Verify and prints
 // each file that passed, then the store it opened.
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
