@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/vendor0919/api/internal/s3test"
 	"github.com/vendor0919/api/internal/store"
@@ -110,19 +110,24 @@ func TestPush_FailedUploadKeepsOldManifest(t *testing.T) {
 	v2["vectors.f32"] = strings.Repeat("2", 4096)
 	v2["graph.hnsw"] = strings.Repeat("2", 1000)
 	px := newProxy(t, srv.Endpoint)
+	graphLanded := make(chan struct{}) // closed when S3 has answered the graph.hnsw upload with 200
+	var once sync.Once
 	px.set(func(r *http.Request) int {
 		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/p/vectors.f32") {
 			// Fail only once the concurrent graph.hnsw upload has landed,
 			// so the prefix really is half-written.
-			for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-				if b, _ := os.ReadFile(srv.ObjectPath("p/graph.hnsw")); string(b) == v2["graph.hnsw"] {
-					break
-				}
+			select {
+			case <-graphLanded:
+			case <-r.Context().Done():
 			}
 			return http.StatusInternalServerError
 		}
 		return 0
-	}, nil)
+	}, func(r *http.Request, resp *http.Response) {
+		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/p/graph.hnsw") && resp.StatusCode == http.StatusOK {
+			once.Do(func() { close(graphLanded) })
+		}
+	})
 	s := newTestSyncer(t, srv, px.URL, "p", 2)
 	pr, err := s.Push(context.Background(), writeNative(t, "v2", v2))
 	if !errors.Is(err, ErrUnreachable) || pr.Attempts != 2 {
