@@ -10,9 +10,8 @@ import (
 
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/ingest"
-	"github.com/vendor0919/api/internal/llm"
+	"github.com/vendor0919/api/internal/localsearch"
 	"github.com/vendor0919/api/internal/rag"
-	"github.com/vendor0919/api/internal/store"
 )
 
 // service builds a store from a tiny two-language corpus and serves it.
@@ -40,19 +39,8 @@ func service(t *testing.T) *rag.Service {
 	if _, err := ingest.Build(context.Background(), in, out, emb, ingest.Config{Exact: true}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), out, store.OpenOptions{Embedding: emb.Info()})
+	svc, _, err := localsearch.Open(context.Background(), out, emb, rag.Config{})
 	if err != nil {
-		t.Fatal(err)
-	}
-	gen, err := llm.NewExtractive(llm.ExtractiveConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := rag.New(rag.Config{MaxTopK: 100}, emb, gen)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.Swap(st); err != nil {
 		t.Fatal(err)
 	}
 	return svc
