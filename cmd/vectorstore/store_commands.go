@@ -1,7 +1,12 @@
+// The store commands (inspect, verify, import-faiss): flags, then one call
+// into package store, which knows the formats.
+
 package main
 
 import (
 	"context"
+	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -10,6 +15,72 @@ import (
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/store"
 )
+
+// parseDirArg parses flags given before or after one positional folder.
+func parseDirArg(fs *flag.FlagSet, args []string) (string, error) {
+	if err := parseFlags(fs, args); err != nil {
+		return "", err
+	}
+	if fs.NArg() == 0 {
+		return "", usageError{msg: "a store folder is required"}
+	}
+	dir := fs.Arg(0)
+	if err := parseFlags(fs, fs.Args()[1:]); err != nil {
+		return "", err
+	}
+	if fs.NArg() > 0 {
+		return "", usageError{msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	return dir, nil
+}
+
+func runInspect(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("inspect", stderr)
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: vectorstore inspect [--json] DIR")
+		fs.PrintDefaults()
+	}
+	dir, err := parseDirArg(fs, args)
+	if err != nil {
+		return err
+	}
+	rep, err := store.Inspect(dir)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	rep.WriteText(stdout)
+	return nil
+}
+
+// runVerify checks every file of a store with store.Verify and prints
+// each file that passed, then the store it opened.
+func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("verify", stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: vectorstore verify DIR")
+		fs.PrintDefaults()
+	}
+	dir, err := parseDirArg(fs, args)
+	if err != nil {
+		return err
+	}
+	s, err := store.Verify(ctx, dir, func(name string, fi store.FileInfo) {
+		fmt.Fprintf(stdout, "ok  %-14s %12d  %s\n", name, fi.Size, fi.SHA256)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "ok  %s store: %d chunks, %d vectors of %d dims, metric %s, index %T\n",
+		s.Format, len(s.Chunks), s.Index.Len(), s.Index.Dim(), s.Index.Metric(), s.Index)
+	return nil
+}
 
 func runImportFAISS(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("import-faiss", stderr)
