@@ -14,16 +14,61 @@
 // class is an error wrapping ErrClass. Document state is keyed on
 // "__dict__", which covers pydantic v1 and v2 pickles alike.
 //
+// Protocols 2 and 3 name sets, frozensets and (protocol 2) bytes through
+// GLOBAL: builtins.set / __builtin__.set, frozenset, bytes() and
+// _codecs.encode(text, "latin1") are computed in Go, as are
+// copyreg._reconstructor and object for protocol 0 and 1 objects.
+//
+// # Metadata values
+//
+// Besides JSON's own types (see converter.value), metadata may hold values
+// LangChain loaders put there. Each is rebuilt from its pickled state by a
+// Go stand-in and becomes a JSON value:
+//
+//   - numpy scalars (numpy.core.multiarray.scalar, or numpy._core of
+//     numpy 2) of bool, int8..int64, uint8..uint64, float16/32/64, str_
+//     and bytes_: numbers, booleans, strings, as .item() gives them.
+//   - numpy arrays (_reconstruct then BUILD, or protocol 5's _frombuffer)
+//     of those dtypes, any order and up to maxArrayElements elements:
+//     nested lists, as .tolist(). Object, complex, datetime64 and
+//     structured dtypes are refused.
+//   - datetime.datetime, date and time: isoformat() strings, which for an
+//     aware datetime is RFC 3339 ("2024-01-02T03:04:05.006000+09:00");
+//     a naive one keeps no offset rather than invent UTC. Only
+//     datetime.timezone offsets are read (zoneinfo and pytz are refused).
+//     A timedelta is its total seconds.
+//   - pathlib paths (PosixPath, PurePosixPath, WindowsPath,
+//     PureWindowsPath): str(path).
+//   - decimal.Decimal: a number when the float64 nearest to it prints back
+//     as the same value, an integer's digits (json.Number) when it has
+//     more than float64 keeps, else its str() ("0.1000000000000000000001",
+//     "NaN"): never a silently rounded number.
+//   - uuid.UUID: the canonical 8-4-4-4-12 string.
+//   - Enum members (a str Enum such as LangChain's Language): the value
+//     when pickled as Cls(value), the member name when pickled as
+//     getattr(Cls, "NAME") (Python 3.11 does, and the value is not in the
+//     file). As Enum classes live in any module, a class outside the
+//     lists above is taken as one only if its name is CapWords and its
+//     module lies outside the Python standard library (stdlibModules) and
+//     numpy; even then it is never called: Cls(x) with one str or int x
+//     yields x, and anything else (NEWOBJ, other arguments) is ErrClass.
+//
+// Strings are repaired as Python wrote them ("surrogatepass"): a
+// surrogate pair becomes its code point and each lone surrogate one
+// U+FFFD.
+//
 // # Safety
 //
 // Before decoding, a scan of the opcode stream checks every length prefix
 // against the bytes that remain, rejects unknown opcodes, persistent ids
-// and extension codes, and bounds MARK nesting, so corrupt input cannot
-// force a huge allocation; what the scan does not cover is caught by a
+// and extension codes, bounds MARK nesting and refuses GLOBAL and INST
+// names outside the allow-list, so corrupt input cannot force a huge
+// allocation; what the scan does not cover is caught by a
 // recover around the decoder. Errors wrap ErrFormat and give the byte
 // offset where one applies. Shared or cyclic containers are handled:
 // a container referenced twice becomes one shared Go value, a cycle is an
-// error.
+// error. Converted metadata, numpy elements included, counts toward one
+// expansion budget per docstore.
 //
 // # Concurrency and ownership
 //

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"math/big"
 	"os"
 	"sort"
@@ -139,10 +138,15 @@ func classFor(module, name string) *class {
 }
 
 func findClass(module, name string) (any, error) {
-	if c := classFor(module, name); c != nil {
-		return c, nil
+	if v := resolve(module, name); v != nil {
+		return v, nil
 	}
-	return nil, fmt.Errorf("lcpickle: %s.%s (only LangChain InMemoryDocstore and Document are read): %w", module, name, ErrClass)
+	return nil, fmt.Errorf("lcpickle: %w", refuseClass(module, name))
+}
+
+// refuseClass is the error for a global outside the allow-list.
+func refuseClass(module, name string) error {
+	return fmt.Errorf("%s.%s (only LangChain InMemoryDocstore and Document, metadata value types and Enum members are read): %w", module, name, ErrClass)
 }
 
 // convert checks the decoded shape and builds the Docstore.
@@ -167,6 +171,7 @@ func convert(v any) (*Docstore, error) {
 		if !ok {
 			return nil, fmt.Errorf("lcpickle: docstore key %s is not a string: %w", typeName(e.Key), ErrFormat)
 		}
+		id = text(id)
 		if _, dup := ds.Documents[id]; dup {
 			return nil, fmt.Errorf("lcpickle: docstore id %q appears twice: %w", id, ErrFormat)
 		}
@@ -190,6 +195,7 @@ func convert(v any) (*Docstore, error) {
 		if !ok {
 			return nil, fmt.Errorf("lcpickle: index_to_docstore_id[%d] is %s, want str: %w", row, typeName(e.Value), ErrFormat)
 		}
+		id = text(id)
 		if _, dup := ds.IndexToDocstoreID[row]; dup {
 			return nil, fmt.Errorf("lcpickle: index_to_docstore_id row %d appears twice: %w", row, ErrFormat)
 		}
@@ -252,15 +258,15 @@ func (c *converter) document(id string, v any) (Document, error) {
 		fields = obj.state // a plain object pickled without __getstate__
 	}
 	var doc Document
-	text, ok := fields["page_content"].(string)
+	content, ok := fields["page_content"].(string)
 	if !ok {
 		return Document{}, fmt.Errorf("lcpickle: docstore[%q].page_content is %s, want str: %w", id, typeName(fields["page_content"]), ErrFormat)
 	}
-	doc.PageContent = text
+	doc.PageContent = text(content)
 	switch did := fields["id"].(type) {
 	case nil:
 	case string:
-		doc.ID = did
+		doc.ID = text(did)
 	default:
 		return Document{}, fmt.Errorf("lcpickle: docstore[%q].id is %s, want str or None: %w", id, typeName(did), ErrFormat)
 	}
@@ -302,32 +308,38 @@ func (c *converter) value(v any, depth int) (any, error) {
 		return nil, err
 	}
 	switch x := v.(type) {
-	case nil, bool, string:
+	case nil, bool:
 		return x, nil
+	case string:
+		return text(x), nil
 	case int:
-		if x >= -(1<<53) && x <= 1<<53 {
-			return float64(x), nil
-		}
-		return json.Number(strconv.Itoa(x)), nil
+		return intValue(int64(x)), nil
 	case *big.Int:
 		return json.Number(x.String()), nil
+	case json.Number: // a Decimal
+		return x, c.count(int64(len(x)))
 	case float64:
-		switch {
-		case math.IsNaN(x):
-			return "NaN", nil
-		case math.IsInf(x, 1):
-			return "Infinity", nil
-		case math.IsInf(x, -1):
-			return "-Infinity", nil
-		}
-		return x, nil
+		return floatValue(x), nil
 	case []byte:
 		return string(x), nil
 	case *types.ByteArray:
 		return string(*x), nil
+	case *enumValue:
+		return c.value(x.value, depth+1)
+	case *uuidValue:
+		if x.n == nil {
+			return nil, fmt.Errorf("uuid.UUID without its int: %w", ErrFormat)
+		}
+		return x.String(), nil
+	case *timedelta: // total_seconds(), as FastAPI's encoder gives it
+		return float64(x.totalMicros()) / 1e6, nil
 	}
-	switch v.(type) {
+	switch x := v.(type) {
 	case *types.List, *types.Tuple, *types.Set, *types.FrozenSet, *types.Dict, *types.OrderedDict:
+	case *ndarray:
+		if !x.built {
+			return nil, fmt.Errorf("numpy array without its state: %w", ErrFormat)
+		}
 	default:
 		return nil, fmt.Errorf("value of type %s is not supported in metadata: %w", typeName(v), ErrFormat)
 	}
@@ -341,6 +353,12 @@ func (c *converter) value(v any, depth int) (any, error) {
 	defer delete(c.active, v)
 	var out any
 	switch x := v.(type) {
+	case *ndarray:
+		// Each element counts like any number toward the budget.
+		if err := c.count(8 * int64(x.elements())); err != nil {
+			return nil, err
+		}
+		out = x.list()
 	case *types.List:
 		s, err := c.slice(*x, depth)
 		if err != nil {
@@ -422,7 +440,7 @@ func (c *converter) set(m map[string]any, key, value any, depth int) error {
 	var k string
 	switch x := key.(type) {
 	case string:
-		k = x
+		k = text(x)
 	case nil:
 		k = "null"
 	case bool:
@@ -466,6 +484,22 @@ func typeName(v any) string {
 		return "a float"
 	case bool:
 		return "a bool"
+	case *function:
+		return x.qual
+	case *enumClass:
+		return x.qual
+	case *enumValue:
+		return "a member of " + x.class.qual
+	case *dtype:
+		return "numpy dtype " + strconv.Quote(x.spec)
+	case *ndarray:
+		return "a numpy array"
+	case *timedelta:
+		return "datetime.timedelta"
+	case *tzinfo:
+		return "datetime.timezone"
+	case *uuidValue:
+		return "uuid.UUID"
 	}
 	return fmt.Sprintf("%T", v)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math/big"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,8 +15,9 @@ import (
 	"github.com/nlpodyssey/gopickle/types"
 )
 
-// fixtures are written by scripts/faiss_fixtures.py.
-const fixtureDir = "../store/testdata/langchain"
+// fixtures are written by scripts/faiss_fixtures.py: LangChain folders
+// (--out) and the pickle-only cases of this package (--pickle-out).
+var fixtureDirs = []string{"../store/testdata/langchain", "testdata"}
 
 type expected struct {
 	Count    int               `json:"count"`
@@ -25,11 +27,54 @@ type expected struct {
 }
 
 func fixtures(t testing.TB) []string {
-	files, err := filepath.Glob(filepath.Join(fixtureDir, "*", "index.pkl"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no fixtures under %s: %v", fixtureDir, err)
+	var all []string
+	for _, dir := range fixtureDirs {
+		files, err := filepath.Glob(filepath.Join(dir, "*", "index.pkl"))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no fixtures under %s: %v", dir, err)
+		}
+		all = append(all, files...)
 	}
-	return files
+	return all
+}
+
+// sameJSON compares decoded JSON values, numbers by value: Python writes
+// 1.0 where Go writes 1.
+func sameJSON(a, b any) bool {
+	switch x := a.(type) {
+	case json.Number:
+		y, ok := b.(json.Number)
+		if !ok {
+			return false
+		}
+		rx, okx := new(big.Rat).SetString(string(x))
+		ry, oky := new(big.Rat).SetString(string(y))
+		return okx && oky && rx.Cmp(ry) == 0
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !sameJSON(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			w, ok := y[k]
+			if !ok || !sameJSON(v, w) {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 func jsonValue(t *testing.T, b []byte) any {
@@ -81,8 +126,14 @@ func TestReadFile_Fixtures(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if g, w := jsonValue(t, got), jsonValue(t, e.Metadata[row]); !reflect.DeepEqual(g, w) {
+				g, w := jsonValue(t, got).(map[string]any), jsonValue(t, e.Metadata[row]).(map[string]any)
+				if len(g) != len(w) {
 					t.Errorf("row %d: metadata %s, want %s", row, got, e.Metadata[row])
+				}
+				for k, wv := range w {
+					if gv, ok := g[k]; !ok || !sameJSON(gv, wv) {
+						t.Errorf("row %d: metadata[%q] = %v, want %v", row, k, gv, wv)
+					}
 				}
 			}
 		})
@@ -204,7 +255,11 @@ func TestConverter_SharedAndCyclic(t *testing.T) {
 }
 
 func FuzzPickle(f *testing.F) {
-	for _, file := range fixtures(f) {
+	rejects, err := filepath.Glob(filepath.Join("testdata", "reject", "*.pkl"))
+	if err != nil || len(rejects) == 0 {
+		f.Fatalf("no reject seeds: %v", err)
+	}
+	for _, file := range append(fixtures(f), rejects...) {
 		b, err := os.ReadFile(file)
 		if err != nil {
 			f.Fatal(err)

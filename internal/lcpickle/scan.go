@@ -140,8 +140,8 @@ func scan(b []byte) error {
 				if !utf8.ValidString(parts[0]) || !utf8.ValidString(parts[1]) {
 					return formatErr(at, info.name+" names a class in invalid UTF-8")
 				}
-				if classFor(parts[0], parts[1]) == nil {
-					return fmt.Errorf("lcpickle: offset %d: %s %s.%s: %w", at, info.name, parts[0], parts[1], ErrClass)
+				if resolve(parts[0], parts[1]) == nil {
+					return fmt.Errorf("lcpickle: offset %d: %s: %w", at, info.name, refuseClass(parts[0], parts[1]))
 				}
 			}
 		case argReject:
