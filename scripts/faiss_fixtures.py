@@ -447,7 +447,7 @@ def write_pickle_cases(out):
 # --- faiss cases: id maps and IVF-Flat ---------------------------------------
 
 
-def write_faiss_case(out, name, kind, metric, seed):
+def write_faiss_case(out, name, kind, metric, seed, nlist=4, added=COUNT):
     folder = os.path.join(out, name)
     os.makedirs(folder, exist_ok=True)
     faiss.omp_set_num_threads(1)
@@ -460,31 +460,40 @@ def write_faiss_case(out, name, kind, metric, seed):
         ids = np.array([1000 + 7 * ((i * 5) % COUNT) for i in range(COUNT)], dtype="int64")
         index.add_with_ids(x, ids)
     elif kind == "IwFl":
-        nlist = 4
         index = faiss.IndexIVFFlat(flat, DIM, nlist,
                                    faiss.METRIC_INNER_PRODUCT if ip else faiss.METRIC_L2)
         index.cp.seed = seed
+        index.cp.min_points_per_centroid = 1
         index.train(x)
         index.nprobe = nlist  # exhaustive: search equals brute force
-        ids = np.arange(COUNT, dtype="int64")
-        index.add(x)
+        if added == COUNT:
+            ids = np.arange(COUNT, dtype="int64")
+            index.add(x)
+        else:
+            # Few vectors in many lists: FAISS writes the "sprs" layout.
+            x = x[:added]
+            ids = np.array([50 - 3 * i for i in range(added)], dtype="int64")
+            index.add_with_ids(x, ids)
+            # A hash-table direct map is saved with the index: read past it.
+            index.set_direct_map_type(faiss.DirectMap.Hashtable)
     else:
         raise ValueError(kind)
     faiss.write_index(index, os.path.join(folder, "index.faiss"))
-    if kind == "IwFl":
+    if kind == "IwFl" and added == COUNT:
         index.make_direct_map()  # after writing: reconstruct needs it
     labels = sorted(int(i) for i in ids)
     if kind == "IxMp":
-        by_id = {int(ids[r]): x[r] for r in range(COUNT)}
+        by_id = {int(ids[r]): x[r] for r in range(len(ids))}
         recon = [by_id[l].tolist() for l in labels]
     else:
         recon = [index.reconstruct(l).tolist() for l in labels]
     q = queries(seed, ip)
     dist, lab = index.search(q, K)
     expected = {
-        "fourcc": kind, "dims": DIM, "count": COUNT, "metric": metric, "k": K,
+        "fourcc": kind, "dims": DIM, "count": len(ids), "metric": metric, "k": K,
+        "nlist": nlist if kind == "IwFl" else 0,
         "queries": q.tolist(), "labels": lab.tolist(), "distances": dist.tolist(),
-        "ids": labels, "vectors": recon,
+        "faiss_ids": labels, "vectors": recon,
         "first_vector": recon[0], "last_vector": recon[-1],
         "faiss_version": faiss.__version__,
     }
@@ -499,6 +508,7 @@ def write_faiss_cases(out):
     write_faiss_case(out, "idmap_flat_l2", "IxMp", "l2", 13)
     write_faiss_case(out, "ivfflat_l2", "IwFl", "l2", 14)
     write_faiss_case(out, "ivfflat_ip", "IwFl", "ip", 15)
+    write_faiss_case(out, "ivfflat_sparse_l2", "IwFl", "l2", 16, nlist=16, added=5)
 
 
 def main():

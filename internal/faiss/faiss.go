@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 )
 
 // Sentinel errors for callers to branch on with errors.Is.
@@ -25,6 +26,9 @@ const (
 	FourCCFlatIP    = "IxFI"
 	FourCCFlat      = "IxFl"
 	FourCCHNSWFlat  = "IHNf"
+	FourCCIDMap     = "IxMp"
+	FourCCIDMap2    = "IxM2"
+	FourCCIVFFlat   = "IwFl"
 	headerDummy     = 1 << 20
 	maxDim          = 1 << 16     // widest embedding accepted
 	maxCount        = 1<<32 - 2   // ids must fit a uint32 below the "none" marker
@@ -67,14 +71,36 @@ type HNSWInfo struct {
 	EFSearch       int32
 }
 
+// IVFInfo describes the clustering of an IwFl record. The centroids and
+// list assignment are not kept.
+type IVFInfo struct {
+	NList  int // inverted lists (centroids)
+	NProbe int // lists searched per query when the index was saved
+}
+
 // Index is the content of an index.faiss file.
 type Index struct {
-	FourCC  string     // outer record type, e.g. "IxF2" or "IHNf"
+	FourCC  string     // outer record type, e.g. "IxF2", "IHNf", "IxM2", "IwFl"
 	Dim     int        // vector dimension d
 	Count   int        // ntotal
 	Metric  MetricType // MetricL2 or MetricInnerProduct
-	HNSW    *HNSWInfo  // non-nil for IHNf
+	HNSW    *HNSWInfo  // non-nil for IHNf, also inside an ID map
+	IVF     *IVFInfo   // non-nil for IwFl
 	Vectors []float32  // Count*Dim values, row i at i*Dim
+	// Labels[i] is the FAISS id of row i: what FAISS's search returns and
+	// what LangChain's index_to_docstore_id is keyed by. Rows are in
+	// ascending label order and labels are distinct and non-negative.
+	// Labels is nil when row i's label is i, as for flat and HNSW indexes
+	// (and ID maps or IVF lists whose ids are exactly 0..Count-1).
+	Labels []int64
+}
+
+// Label returns the FAISS id of row i.
+func (x *Index) Label(i int) int64 {
+	if x.Labels == nil {
+		return int64(i)
+	}
+	return x.Labels[i]
 }
 
 // ReadFile reads the FAISS index file at path.
@@ -98,7 +124,7 @@ func Read(r io.Reader, size int64) (*Index, error) {
 		return nil, fmt.Errorf("faiss: negative size %d", size)
 	}
 	d := &decoder{r: bufio.NewReaderSize(io.LimitReader(r, size), 1<<16), size: size}
-	idx, err := d.index(true)
+	idx, err := d.index("")
 	if err != nil {
 		return nil, err
 	}
@@ -189,14 +215,14 @@ func (d *decoder) header() (header, error) {
 	}
 	h.fourcc = string(b)
 	switch h.fourcc {
-	case FourCCFlatL2, FourCCFlatIP, FourCCFlat, FourCCHNSWFlat:
+	case FourCCFlatL2, FourCCFlatIP, FourCCFlat, FourCCHNSWFlat, FourCCIDMap, FourCCIDMap2, FourCCIVFFlat:
 	default:
 		if !printable(b) {
 			d.off = start
 			return h, d.errf("not a FAISS index (fourcc %q)", h.fourcc)
 		}
 		d.off = start
-		return h, fmt.Errorf("faiss: offset %d: index type %q (only IxF2, IxFI and IHNf are read): %w", start, h.fourcc, ErrUnsupported)
+		return h, fmt.Errorf("faiss: offset %d: index type %q (only IxF2, IxFI, IxFl, IHNf, IxMp, IxM2 and IwFl are read): %w", start, h.fourcc, ErrUnsupported)
 	}
 	dim, err := d.i32("dimension")
 	if err != nil {
@@ -258,8 +284,10 @@ func printable(b []byte) bool {
 	return true
 }
 
-// index reads one index record. Only the outer record may be IHNf.
-func (d *decoder) index(outer bool) (*Index, error) {
+// index reads one index record; parent is the fourcc of the record that
+// holds it ("" for the outer one). A flat record may be anywhere, IHNf at
+// the top or in an ID map, ID maps and IVF only at the top.
+func (d *decoder) index(parent string) (*Index, error) {
 	start := d.off
 	h, err := d.header()
 	if err != nil {
@@ -272,33 +300,296 @@ func (d *decoder) index(outer bool) (*Index, error) {
 	if m, ok := want[h.fourcc]; ok && m != h.metric {
 		return nil, fmt.Errorf("faiss: offset %d: %s record with metric %v: %w", start, h.fourcc, h.metric, ErrFormat)
 	}
+	switch {
+	case parent == "", h.fourcc == FourCCFlatL2, h.fourcc == FourCCFlatIP, h.fourcc == FourCCFlat:
+	case h.fourcc == FourCCHNSWFlat && (parent == FourCCIDMap || parent == FourCCIDMap2):
+	default:
+		return nil, fmt.Errorf("faiss: offset %d: %s record nested in %s: %w", start, h.fourcc, parent, ErrFormat)
+	}
 	idx := &Index{FourCC: h.fourcc, Dim: h.dim, Count: h.count, Metric: h.metric}
-	if h.fourcc == FourCCHNSWFlat {
-		if !outer {
-			return nil, fmt.Errorf("faiss: offset %d: nested IHNf record: %w", start, ErrFormat)
-		}
+	switch h.fourcc {
+	case FourCCHNSWFlat:
 		info, err := d.hnsw(h)
 		if err != nil {
 			return nil, err
 		}
-		storageStart := d.off
-		storage, err := d.index(false)
+		storage, err := d.nested(h, FourCCHNSWFlat)
 		if err != nil {
 			return nil, err
-		}
-		if storage.Dim != h.dim || storage.Count != h.count || storage.Metric != h.metric {
-			return nil, fmt.Errorf("faiss: offset %d: storage record (d %d, ntotal %d, %v) disagrees with IHNf header (d %d, ntotal %d, %v): %w",
-				storageStart, storage.Dim, storage.Count, storage.Metric, h.dim, h.count, h.metric, ErrFormat)
 		}
 		idx.HNSW = info
 		idx.Vectors = storage.Vectors
 		return idx, nil
+	case FourCCIDMap, FourCCIDMap2:
+		return d.idMap(h, idx)
+	case FourCCIVFFlat:
+		return d.ivfFlat(h, idx)
 	}
 	idx.Vectors, err = d.vectors(h)
 	if err != nil {
 		return nil, err
 	}
 	return idx, nil
+}
+
+// nested reads the record inside an IHNf or ID map record, which must
+// agree with the outer header.
+func (d *decoder) nested(h header, parent string) (*Index, error) {
+	start := d.off
+	inner, err := d.index(parent)
+	if err != nil {
+		return nil, err
+	}
+	if inner.Dim != h.dim || inner.Count != h.count || inner.Metric != h.metric {
+		return nil, fmt.Errorf("faiss: offset %d: nested record (d %d, ntotal %d, %v) disagrees with %s header (d %d, ntotal %d, %v): %w",
+			start, inner.Dim, inner.Count, inner.Metric, parent, h.dim, h.count, h.metric, ErrFormat)
+	}
+	return inner, nil
+}
+
+// idMap reads IndexIDMap / IndexIDMap2 (faiss write_index: header, the
+// wrapped index, then id_map as a vector of int64, one per row).
+func (d *decoder) idMap(h header, idx *Index) (*Index, error) {
+	inner, err := d.nested(h, h.fourcc)
+	if err != nil {
+		return nil, err
+	}
+	n, err := d.u64("id_map size")
+	if err != nil {
+		return nil, err
+	}
+	if n != uint64(h.count) {
+		d.off -= 8
+		return nil, d.errf("id_map has %d ids, ntotal is %d", n, h.count)
+	}
+	labels, err := d.int64s(h.count, "id_map")
+	if err != nil {
+		return nil, err
+	}
+	idx.HNSW = inner.HNSW
+	idx.Vectors = inner.Vectors
+	return idx, d.byLabel(idx, labels)
+}
+
+// Bounds on an IwFl record before its lists are read.
+const (
+	maxIVFLists = 1 << 24
+	ivfIDSize   = 8
+)
+
+// ivfFlat reads IndexIVFFlat (faiss write_ivf_header, then
+// write_InvertedLists in the "ilar" array layout): every inverted list
+// holds its vectors' codes (d float32 each) and their ids.
+func (d *decoder) ivfFlat(h header, idx *Index) (*Index, error) {
+	nlist, err := d.u64("nlist")
+	if err != nil {
+		return nil, err
+	}
+	if nlist == 0 || nlist > maxIVFLists {
+		d.off -= 8
+		return nil, d.errf("nlist %d out of range [1, %d]", nlist, maxIVFLists)
+	}
+	nprobe, err := d.u64("nprobe")
+	if err != nil {
+		return nil, err
+	}
+	if nprobe > nlist {
+		d.off -= 8
+		return nil, d.errf("nprobe %d exceeds nlist %d", nprobe, nlist)
+	}
+	qStart := d.off
+	quantizer, err := d.index(FourCCIVFFlat)
+	if err != nil {
+		return nil, err
+	}
+	if quantizer.Dim != h.dim || uint64(quantizer.Count) != nlist {
+		return nil, fmt.Errorf("faiss: offset %d: quantizer (d %d, ntotal %d) disagrees with IwFl (d %d, nlist %d): %w",
+			qStart, quantizer.Dim, quantizer.Count, h.dim, nlist, ErrFormat)
+	}
+	// direct_map: type, its array, and for a hash table its pairs.
+	dm, err := d.u8("direct_map type")
+	if err != nil {
+		return nil, err
+	}
+	if dm > 2 {
+		d.off--
+		return nil, d.errf("direct_map type %d", dm)
+	}
+	if _, err := d.sizedVector("direct_map array", 8, maxCount); err != nil {
+		return nil, err
+	}
+	if dm == 2 {
+		if _, err := d.sizedVector("direct_map hashtable", 16, maxCount); err != nil {
+			return nil, err
+		}
+	}
+	sizes, err := d.invListSizes(h, nlist)
+	if err != nil {
+		return nil, err
+	}
+	idx.IVF = &IVFInfo{NList: int(nlist), NProbe: int(nprobe)}
+	idx.Vectors = make([]float32, h.count*h.dim)
+	labels := make([]int64, 0, h.count)
+	row := 0
+	for _, n := range sizes {
+		if n == 0 {
+			continue
+		}
+		if err := d.floats(idx.Vectors[row*h.dim:(row+n)*h.dim], h.dim, row); err != nil {
+			return nil, err
+		}
+		ids, err := d.int64s(n, "inverted list ids")
+		if err != nil {
+			return nil, err
+		}
+		labels = append(labels, ids...)
+		row += n
+	}
+	return idx, d.byLabel(idx, labels)
+}
+
+// invListSizes reads the "ilar" header and returns the length of each of
+// the nlist lists, after checking that they add up to ntotal and that the
+// codes and ids they announce fit in the bytes that remain.
+func (d *decoder) invListSizes(h header, nlist uint64) ([]int, error) {
+	b, err := d.read(4, "inverted lists type")
+	if err != nil {
+		return nil, err
+	}
+	if kind := string(b); kind != "ilar" {
+		d.off -= 4
+		if !printable(b) {
+			return nil, d.errf("inverted lists type %q", kind)
+		}
+		return nil, fmt.Errorf("faiss: offset %d: inverted lists %q (only the array layout \"ilar\" is read): %w", d.off, kind, ErrUnsupported)
+	}
+	n, err := d.u64("inverted lists nlist")
+	if err != nil {
+		return nil, err
+	}
+	if n != nlist {
+		d.off -= 8
+		return nil, d.errf("inverted lists nlist %d, IwFl nlist %d", n, nlist)
+	}
+	codeSize, err := d.u64("code_size")
+	if err != nil {
+		return nil, err
+	}
+	if codeSize != uint64(h.dim)*float32Size {
+		d.off -= 8
+		return nil, d.errf("code_size %d, want d*4 = %d", codeSize, h.dim*float32Size)
+	}
+	b, err = d.read(4, "inverted lists layout")
+	if err != nil {
+		return nil, err
+	}
+	layout := string(b)
+	if layout != "full" && layout != "sprs" {
+		d.off -= 4
+		return nil, d.errf("inverted lists layout %q, want \"full\" or \"sprs\"", layout)
+	}
+	start := d.off
+	count, err := d.u64("list sizes size")
+	if err != nil {
+		return nil, err
+	}
+	want := "nlist"
+	ok := count == nlist
+	if layout == "sprs" {
+		want, ok = "an even count up to 2*nlist", count%2 == 0 && count <= 2*nlist
+	}
+	if !ok || count > uint64(d.remaining())/8 {
+		d.off = start
+		return nil, d.errf("%s list sizes has %d entries, want %s (%d bytes remain)", layout, count, want, d.remaining()-8)
+	}
+	raw, err := d.int64s(int(count), "list sizes")
+	if err != nil {
+		return nil, err
+	}
+	sizes := make([]int, nlist)
+	var total uint64
+	for i := 0; i < len(raw); i++ {
+		list, size := uint64(i), uint64(raw[i])
+		if layout == "sprs" {
+			list, size = uint64(raw[i]), uint64(raw[i+1])
+			if list >= nlist || (i > 0 && list <= uint64(raw[i-2])) {
+				return nil, fmt.Errorf("faiss: offset %d: sparse list index %d (nlist %d, ascending): %w", start+8+int64(i)*8, list, nlist, ErrFormat)
+			}
+			i++
+		}
+		if size > uint64(h.count) || total+size > uint64(h.count) {
+			return nil, fmt.Errorf("faiss: offset %d: inverted lists hold more than ntotal = %d vectors: %w", start+8+int64(i)*8, h.count, ErrFormat)
+		}
+		sizes[list] = int(size)
+		total += size
+	}
+	if total != uint64(h.count) {
+		return nil, fmt.Errorf("faiss: offset %d: inverted lists hold %d vectors, ntotal is %d: %w", start, total, h.count, ErrFormat)
+	}
+	if need := total * (codeSize + ivfIDSize); need > uint64(d.remaining()) {
+		return nil, d.errf("%d vectors need %d bytes of codes and ids, %d remain (truncated file)", total, need, d.remaining())
+	}
+	return sizes, nil
+}
+
+// int64s reads n little-endian int64 values; the caller has bounded n.
+func (d *decoder) int64s(n int, what string) ([]int64, error) {
+	if uint64(n)*8 > uint64(d.remaining()) {
+		return nil, d.errf("%d %s need %d bytes, %d remain (truncated file)", n, what, uint64(n)*8, d.remaining())
+	}
+	out := make([]int64, n)
+	for i := range out {
+		v, err := d.u64(what)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = int64(v)
+	}
+	return out, nil
+}
+
+// byLabel orders idx's rows by labels (labels[i] is row i's id), checks
+// that the labels are distinct and non-negative, and sets idx.Labels
+// (nil when they are 0..Count-1).
+func (d *decoder) byLabel(idx *Index, labels []int64) error {
+	perm := make([]int, len(labels))
+	identity := true
+	for i := range perm {
+		perm[i] = i
+		if labels[i] < 0 {
+			return fmt.Errorf("faiss: row %d has label %d: %w", i, labels[i], ErrFormat)
+		}
+		identity = identity && labels[i] == int64(i)
+	}
+	if identity {
+		return nil
+	}
+	slices.SortFunc(perm, func(a, b int) int { return cmpInt64(labels[a], labels[b]) })
+	vecs := make([]float32, len(idx.Vectors))
+	sorted := make([]int64, len(labels))
+	for to, from := range perm {
+		if to > 0 && labels[from] == sorted[to-1] {
+			return fmt.Errorf("faiss: label %d appears twice: %w", labels[from], ErrFormat)
+		}
+		sorted[to] = labels[from]
+		copy(vecs[to*idx.Dim:(to+1)*idx.Dim], idx.Vectors[from*idx.Dim:(from+1)*idx.Dim])
+	}
+	idx.Vectors = vecs
+	if sorted[0] == 0 && sorted[len(sorted)-1] == int64(len(sorted)-1) {
+		return nil // distinct, so exactly 0..n-1
+	}
+	idx.Labels = sorted
+	return nil
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // vectors reads the flat codes: a uint64 count n = ntotal*d, then n
@@ -318,25 +609,35 @@ func (d *decoder) vectors(h header) ([]float32, error) {
 		return nil, d.errf("%d vectors of %d float32 need %d bytes, %d remain (truncated file)", h.count, h.dim, n*float32Size, d.remaining())
 	}
 	out := make([]float32, n)
-	buf := make([]byte, vectorChunkSize)
+	if err := d.floats(out, h.dim, 0); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// floats fills out with float32 values, rows of dim starting at row
+// firstRow (for error messages), refusing non-finite components. The
+// caller has checked that they fit in the remaining bytes.
+func (d *decoder) floats(out []float32, dim, firstRow int) error {
+	buf := make([]byte, min(vectorChunkSize, len(out)*float32Size))
 	for i := 0; i < len(out); {
 		m := min(len(out)-i, vectorChunkSize/float32Size)
 		b := buf[:m*float32Size]
 		if _, err := io.ReadFull(d.r, b); err != nil {
-			return nil, d.errf("truncated reading vectors")
+			return d.errf("truncated reading vectors")
 		}
 		for j := range m {
 			v := math.Float32frombits(binary.LittleEndian.Uint32(b[j*4:]))
 			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
 				d.off += int64(j * 4)
-				return nil, d.errf("vector %d component %d is %v", (i+j)/h.dim, (i+j)%h.dim, v)
+				return d.errf("vector %d component %d is %v", firstRow+(i+j)/dim, (i+j)%dim, v)
 			}
 			out[i+j] = v
 		}
 		d.off += int64(len(b))
 		i += m
 	}
-	return out, nil
+	return nil
 }
 
 // hnsw reads and checks the HNSW graph of an IHNf record without keeping

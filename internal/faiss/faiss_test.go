@@ -14,8 +14,10 @@ import (
 	"testing"
 )
 
-// fixtures are written by scripts/faiss_fixtures.py with FAISS itself.
-const fixtureDir = "../store/testdata/langchain"
+// fixtures are written by scripts/faiss_fixtures.py with FAISS itself:
+// LangChain folders (--out) and this package's ID map and IVF cases
+// (--faiss-out).
+var fixtureDirs = []string{"../store/testdata/langchain", "testdata"}
 
 type expected struct {
 	FourCC      string      `json:"fourcc"`
@@ -28,6 +30,11 @@ type expected struct {
 	Distances   [][]float32 `json:"distances"`
 	FirstVector []float32   `json:"first_vector"`
 	LastVector  []float32   `json:"last_vector"`
+	// ID map and IVF cases: every id in ascending order and the vector
+	// FAISS's reconstruct(id) returns for it.
+	IDs     []int64     `json:"faiss_ids"`
+	NList   int         `json:"nlist"`
+	Vectors [][]float32 `json:"vectors"`
 }
 
 func loadExpected(t *testing.T, dir string) expected {
@@ -44,17 +51,21 @@ func loadExpected(t *testing.T, dir string) expected {
 }
 
 func fixtureCases(t testing.TB) []string {
-	dirs, err := filepath.Glob(filepath.Join(fixtureDir, "*", "index.faiss"))
-	if err != nil || len(dirs) == 0 {
-		t.Fatalf("no fixtures under %s: %v", fixtureDir, err)
+	var all []string
+	for _, dir := range fixtureDirs {
+		files, err := filepath.Glob(filepath.Join(dir, "*", "index.faiss"))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no fixtures under %s: %v", dir, err)
+		}
+		for _, f := range files {
+			all = append(all, filepath.Dir(f))
+		}
 	}
-	for i := range dirs {
-		dirs[i] = filepath.Dir(dirs[i])
-	}
-	return dirs
+	return all
 }
 
-// bruteForce ranks rows by FAISS's own distance for metric.
+// bruteForce ranks rows by FAISS's own distance for metric and returns
+// their labels.
 func bruteForce(idx *Index, q []float32, k int) ([]int, []float32) {
 	type hit struct {
 		id int
@@ -72,7 +83,7 @@ func bruteForce(idx *Index, q []float32, k int) ([]int, []float32) {
 				s += v * q[j]
 			}
 		}
-		hits[i] = hit{i, s}
+		hits[i] = hit{int(idx.Label(i)), s}
 	}
 	sort.SliceStable(hits, func(a, b int) bool {
 		if idx.Metric == MetricL2 {
@@ -119,6 +130,27 @@ func checkAgainstFAISS(t *testing.T, dir string) {
 	}
 	if idx.HNSW != nil && (idx.HNSW.M != 4 || idx.HNSW.EFConstruction != 40 || idx.HNSW.EFSearch != 64) {
 		t.Errorf("HNSW info %+v, want M 4, efConstruction 40, efSearch 64", *idx.HNSW)
+	}
+	if (idx.IVF != nil) != (e.FourCC == FourCCIVFFlat) || idx.IVF != nil && (idx.IVF.NList != e.NList || idx.IVF.NProbe != e.NList) {
+		t.Fatalf("IVF info %+v for %s, want nlist = nprobe = %d", idx.IVF, e.FourCC, e.NList)
+	}
+	if e.IDs != nil {
+		// Every row's label and vector are what FAISS reconstructs for it.
+		if len(e.IDs) != idx.Count || len(e.Vectors) != idx.Count {
+			t.Fatalf("expected.json has %d ids, %d vectors for %d rows", len(e.IDs), len(e.Vectors), idx.Count)
+		}
+		for i, id := range e.IDs {
+			if idx.Label(i) != id {
+				t.Fatalf("row %d: label %d, FAISS has %d", i, idx.Label(i), id)
+			}
+			if !slices.Equal(idx.Vectors[i*idx.Dim:(i+1)*idx.Dim], e.Vectors[i]) {
+				t.Fatalf("row %d (id %d): vector differs from FAISS's reconstruct", i, id)
+			}
+		}
+		contiguous := e.IDs[0] == 0 && e.IDs[len(e.IDs)-1] == int64(len(e.IDs)-1)
+		if (idx.Labels == nil) != contiguous {
+			t.Errorf("Labels nil = %v, ids 0..n-1 = %v", idx.Labels == nil, contiguous)
+		}
 	}
 	if !slices.Equal(idx.Vectors[:e.Dims], e.FirstVector) || !slices.Equal(idx.Vectors[len(idx.Vectors)-e.Dims:], e.LastVector) {
 		t.Fatal("first or last vector differs from what FAISS was given")
@@ -177,7 +209,7 @@ func TestRead_BadHeaders(t *testing.T) {
 	t.Parallel()
 	nan := float32(math.NaN())
 	ivf := flatL2(2, 1, 2, []float32{1, 2})
-	copy(ivf, "IwFl")
+	copy(ivf, "IwPQ")
 	badMetric := flatL2(2, 1, 2, []float32{1, 2})
 	binary.LittleEndian.PutUint32(badMetric[33:], uint32(MetricInnerProduct))
 	tests := []struct {
@@ -194,7 +226,7 @@ func TestRead_BadHeaders(t *testing.T) {
 		{"non-finite", flatL2(2, 1, 2, []float32{1, nan}), ErrFormat, "component 1"},
 		{"trailing", append(flatL2(2, 1, 2, []float32{1, 2}), 0), ErrFormat, "trailing"},
 		{"not faiss", []byte("\x00\x01\x02\x03rest"), ErrFormat, "not a FAISS index"},
-		{"unsupported type", ivf, ErrUnsupported, `"IwFl"`},
+		{"unsupported type", ivf, ErrUnsupported, `"IwPQ"`},
 		{"metric disagrees with fourcc", badMetric, ErrFormat, "metric"},
 		{"empty", nil, ErrFormat, "offset 0"},
 	}
@@ -240,6 +272,14 @@ func FuzzFAISS(f *testing.F) {
 		}
 		if len(idx.Vectors) != idx.Count*idx.Dim || len(idx.Vectors)*4 > len(b) {
 			t.Fatalf("inconsistent index from %d bytes: d=%d n=%d len=%d", len(b), idx.Dim, idx.Count, len(idx.Vectors))
+		}
+		if idx.Labels != nil && len(idx.Labels) != idx.Count {
+			t.Fatalf("%d labels for %d rows", len(idx.Labels), idx.Count)
+		}
+		for i := 1; i < idx.Count; i++ {
+			if idx.Label(i) <= idx.Label(i-1) || idx.Label(i-1) < 0 {
+				t.Fatalf("labels not distinct, ascending and non-negative at row %d", i)
+			}
 		}
 	})
 }
