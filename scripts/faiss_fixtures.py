@@ -434,6 +434,8 @@ def write_reject_cases(out):
 
 def write_pickle_cases(out):
     write_reject_cases(os.path.join(out, "reject"))
+    # Protocol 1 builds objects with copy_reg._reconstructor.
+    write_pickle_case(out, "proto1_pydantic_v1", 1, DocumentV1, InMemoryDocstoreOld, False)
     write_pickle_case(out, "proto2_pydantic_v1", 2, DocumentV1, InMemoryDocstoreOld, False)
     write_pickle_case(out, "proto3_pydantic_v2", 3, DocumentV2, InMemoryDocstore, False)
     write_pickle_case(out, "proto2_types_pydantic_v2", 2, DocumentV2, InMemoryDocstore, True)

@@ -354,8 +354,13 @@ func (c *converter) value(v any, depth int) (any, error) {
 	var out any
 	switch x := v.(type) {
 	case *ndarray:
-		// Each element counts like any number toward the budget.
-		if err := c.count(8 * int64(x.elements())); err != nil {
+		// Each element counts like any number toward the budget, or
+		// like a string of its full width for str_ and bytes_.
+		per := int64(8)
+		if x.dt.kind == 'U' || x.dt.kind == 'S' {
+			per = max(per, int64(x.dt.size)+2)
+		}
+		if err := c.count(per * int64(x.elements())); err != nil {
 			return nil, err
 		}
 		out = x.list()

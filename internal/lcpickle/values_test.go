@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nlpodyssey/gopickle/types"
 )
 
 // TestDecode_RefusesPythonWritten reads pickles written by
@@ -175,6 +177,63 @@ func TestEnumCandidate(t *testing.T) {
 	for _, tt := range tests {
 		if got := enumCandidate(tt.module, tt.name); got != tt.want {
 			t.Errorf("enumCandidate(%q, %q) = %v, want %v", tt.module, tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestConverter_SharedArraysCountTheirBytes: one numpy str_ array shared
+// through a list stands for its full width at every reference.
+func TestConverter_SharedArraysCountTheirBytes(t *testing.T) {
+	t.Parallel()
+	const n, width = 1000, 1000 // 1,000 elements of 1,000 characters
+	wide := &ndarray{shape: []int{n}, dt: &dtype{spec: "U1000", kind: 'U', size: 4 * width, checked: true},
+		data: make([]byte, n*4*width), built: true}
+	outer := types.NewList()
+	for range 300 { // 300 * 1,000 * 4,000 bytes > 1 GiB
+		outer.Append(wide)
+	}
+	c := converter{seen: map[any]any{}, active: map[any]bool{}}
+	if _, err := c.value(outer, 0); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "expand") {
+		t.Fatalf("err %v, want ErrFormat (expansion)", err)
+	}
+	small := types.NewList()
+	small.Append(wide)
+	c = converter{seen: map[any]any{}, active: map[any]bool{}}
+	if _, err := c.value(small, 0); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestNumpyArray_Bounds(t *testing.T) {
+	t.Parallel()
+	f8 := func() *dtype { return &dtype{spec: "f8", kind: 'f', size: 8, checked: true} }
+	shape := func(dims ...any) *types.Tuple { return types.NewTupleFromSlice(dims) }
+	tests := []struct {
+		name   string
+		args   []any
+		substr string
+	}{
+		{"too many elements", []any{[]byte{}, f8(), shape(1<<12, 1<<12, 2), "C"}, "more than 16777216 elements"},
+		{"one huge dimension", []any{[]byte{}, f8(), shape(1 << 40), "C"}, "dimension"},
+		{"negative dimension", []any{[]byte{}, f8(), shape(-1), "C"}, "dimension -1"},
+		{"bytes disagree with shape", []any{make([]byte, 16), f8(), shape(3), "C"}, "holds 16 bytes"},
+		{"too many dimensions", []any{make([]byte, 8), f8(), types.NewTupleFromSlice(make([]any, maxArrayDims+1)), "C"}, "shape"},
+		{"dtype without state", []any{make([]byte, 8), &dtype{spec: "f8", kind: 'f', size: 8}, shape(1), "C"}, "no state"},
+		{"object data", []any{types.NewList(), f8(), shape(0), "C"}, "object arrays"},
+		{"bad order", []any{make([]byte, 8), f8(), shape(1), "K"}, "order"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := npFromBuffer(tt.args)
+			if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), tt.substr) {
+				t.Fatalf("err %v, want ErrFormat containing %q", err, tt.substr)
+			}
+		})
+	}
+	for _, spec := range []string{"U0", "S0", "i3", "f1", "b2", "O8", "c16", "M8", "x", "U-1"} {
+		if _, err := newDtype([]any{spec, false, true}); !errors.Is(err, ErrFormat) {
+			t.Errorf("dtype %q: err %v, want ErrFormat", spec, err)
 		}
 	}
 }
