@@ -4,7 +4,8 @@
 //
 // # What is read
 //
-// Pickles of protocol 2 to 5 are decoded with github.com/nlpodyssey/gopickle.
+// Pickles of protocol 1 to 5 are decoded with github.com/nlpodyssey/gopickle
+// (protocol 0 only for ASCII text: its raw-unicode-escape is not undone).
 // Only an allow-list of classes can be named by the pickle: LangChain's
 // InMemoryDocstore (langchain_community.docstore.in_memory and the older
 // langchain.docstore.in_memory) and Document (langchain_core.documents.base,
