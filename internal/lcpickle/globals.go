@@ -13,8 +13,9 @@ import (
 // called through REDUCE, or a plain function). call computes in Go what
 // the callable would return; nothing from the pickle runs.
 type function struct {
-	qual string
-	call func(args []any) (any, error)
+	qual   string
+	call   func(args []any) (any, error)
+	newObj func() any // for classes built by NEWOBJ then BUILD; nil for others
 }
 
 // Call implements types.Callable.
@@ -31,11 +32,11 @@ func (f *function) Call(args ...any) (any, error) {
 
 // PyNew implements types.PyNewable for the classes built through NEWOBJ
 // (uuid.UUID) or copyreg._reconstructor.
-func (f *function) PyNew(args ...any) (any, error) {
-	if f.qual == "uuid.UUID" {
-		return &uuidValue{}, nil
+func (f *function) PyNew(...any) (any, error) {
+	if f.newObj == nil {
+		return nil, fmt.Errorf("lcpickle: %s cannot be built with NEWOBJ: %w", f.qual, ErrFormat)
 	}
-	return nil, fmt.Errorf("lcpickle: %s cannot be built with NEWOBJ: %w", f.qual, ErrFormat)
+	return f.newObj(), nil
 }
 
 // globals maps "module\x00name" to the stand-in FindClass returns. Module
@@ -68,7 +69,9 @@ var globals = sync.OnceValue(func() map[string]any {
 	add("pathlib pathlib._local", "PurePosixPath PosixPath", fn(posixPath))
 	add("pathlib pathlib._local", "PureWindowsPath WindowsPath", fn(windowsPath))
 	add("decimal _decimal _pydecimal", "Decimal", fn(newDecimal))
-	add("uuid", "UUID", fn(nil))
+	add("uuid", "UUID", func(qual string) any {
+		return &function{qual: qual, newObj: func() any { return &uuidValue{} }}
+	})
 	add("numpy", "dtype", fn(newDtype))
 	add("numpy", "ndarray", fn(nil))
 	add("numpy.core.multiarray numpy._core.multiarray", "scalar", fn(npScalarOf))
