@@ -39,6 +39,8 @@ import numpy as np
 DIM = 8
 COUNT = 24
 K = 5
+# Sparse FAISS ids for the id-map case: row i is labelled ID_STRIDE*i + ID_OFFSET.
+ID_STRIDE, ID_OFFSET = 7, 1000
 
 
 def _module(name):
@@ -190,15 +192,25 @@ def write_case(out, name, index_kind, doc_cls, store_cls, seed, normalise):
         index.hnsw.efConstruction = 40
         index.hnsw.efSearch = 64
         relevance = euclidean_relevance
+    elif index_kind == "IxM2":
+        index = faiss.IndexIDMap2(faiss.IndexFlatL2(DIM))
+        relevance = euclidean_relevance
     else:
         raise ValueError(index_kind)
     faiss.omp_set_num_threads(1)
-    index.add(x)
+    # An id map (what code calling add_with_ids saves) labels rows with
+    # sparse FAISS ids, and LangChain's mapping is keyed by those labels.
+    labels = list(range(COUNT))
+    if index_kind == "IxM2":
+        labels = [ID_STRIDE * i + ID_OFFSET for i in range(COUNT)]
+        index.add_with_ids(x, np.array(labels, dtype="int64"))
+    else:
+        index.add(x)
     faiss.write_index(index, os.path.join(folder, "index.faiss"))
 
     ids = ["%08x-0000-4000-8000-%012x" % (seed, i) for i in range(COUNT)]
     docs = {ids[i]: doc_cls(ids[i], text_for(i), metadata_for(i)) for i in range(COUNT)}
-    mapping = {i: ids[i] for i in range(COUNT)}
+    mapping = {labels[i]: ids[i] for i in range(COUNT)}
     if doc_cls is DocumentV1Core:
         _register(DocumentV1Core, "langchain_core.documents.base", "Document")
     try:
@@ -227,6 +239,8 @@ def write_case(out, name, index_kind, doc_cls, store_cls, seed, normalise):
         "last_vector": x[-1].tolist(),
         "faiss_version": faiss.__version__,
     }
+    if index_kind == "IxM2":
+        expected["faiss_labels"] = labels
     with open(os.path.join(folder, "expected.json"), "w", encoding="utf-8") as f:
         # 2**70 does not fit JSON numbers readers parse as float64 exactly; keep as text.
         json.dump(expected, f, ensure_ascii=False, indent=1, default=str)
@@ -531,6 +545,7 @@ def main():
     write_case(args.out, "flat_ip_pydantic_v1", "IxFI", DocumentV1, InMemoryDocstoreOld, 2, True)
     write_case(args.out, "hnsw_flat_pydantic_v2", "IHNf", DocumentV2, InMemoryDocstore, 3, False)
     write_case(args.out, "flat_l2_core_pydantic_v1", "IxF2", DocumentV1Core, InMemoryDocstore, 4, True)
+    write_case(args.out, "idmap2_flat_l2_pydantic_v2", "IxM2", DocumentV2, InMemoryDocstore, 5, False)
     return 0
 
 

@@ -37,7 +37,8 @@ type Document struct {
 type Docstore struct {
 	// Documents maps docstore ids to Documents.
 	Documents map[string]Document
-	// IndexToDocstoreID maps FAISS rows to docstore ids.
+	// IndexToDocstoreID maps FAISS labels (the ids a search returns: the
+	// row, unless the index has an id map) to docstore ids.
 	IndexToDocstoreID map[int]string
 }
 

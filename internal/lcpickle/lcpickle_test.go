@@ -24,6 +24,9 @@ type expected struct {
 	IDs      []string          `json:"ids"`
 	Texts    []string          `json:"texts"`
 	Metadata []json.RawMessage `json:"metadata"`
+	// FAISSLabels, for an index with an id map, is row i's FAISS id: the
+	// key index_to_docstore_id uses. Absent, the key is the row.
+	FAISSLabels []int `json:"faiss_labels"`
 }
 
 func fixtures(t testing.TB) []string {
@@ -111,7 +114,11 @@ func TestReadFile_Fixtures(t *testing.T) {
 			}
 			v2 := strings.Contains(dir, "_v2")
 			for row := range e.Count {
-				id := ds.IndexToDocstoreID[row]
+				key := row
+				if e.FAISSLabels != nil {
+					key = e.FAISSLabels[row]
+				}
+				id := ds.IndexToDocstoreID[key]
 				if id != e.IDs[row] {
 					t.Fatalf("row %d: id %q, want %q", row, id, e.IDs[row])
 				}

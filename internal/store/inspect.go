@@ -113,7 +113,7 @@ func inspectLangChain(dir string) (*Report, error) {
 		}
 		rep.Files[filepath.Base(p)] = fi
 	}
-	if id, ok := ds.IndexToDocstoreID[0]; ok {
+	if id, ok := ds.IndexToDocstoreID[int(idx.Label(0))]; idx.Count > 0 && ok {
 		if doc, ok := ds.Documents[id]; ok {
 			rep.Sample = sample(docmodel.Chunk{ID: id, Text: doc.PageContent, Metadata: doc.Metadata})
 		}

@@ -175,9 +175,12 @@ func readLangChain(dir string) (*faiss.Index, []docmodel.Chunk, map[string]FileI
 	}
 	chunks := make([]docmodel.Chunk, rows.Count)
 	for row := range chunks {
-		id, ok := ds.IndexToDocstoreID[row]
+		// LangChain keys its map by the label FAISS returns from a search,
+		// which is the row only for indexes without an id map.
+		label := rows.Label(row)
+		id, ok := ds.IndexToDocstoreID[int(label)]
 		if !ok {
-			return nil, nil, nil, time.Time{}, fmt.Errorf("%w: %s: no docstore id for FAISS row %d", ErrCorrupt, pklPath, row)
+			return nil, nil, nil, time.Time{}, fmt.Errorf("%w: %s: no docstore id for FAISS id %d (row %d)", ErrCorrupt, pklPath, label, row)
 		}
 		doc, ok := ds.Documents[id]
 		if !ok {

@@ -35,6 +35,9 @@ type lcExpected struct {
 	IDs       []string        `json:"ids"`
 	Texts     []string        `json:"texts"`
 	Metadata  json.RawMessage `json:"metadata"`
+	// FAISSLabels, for an index with an id map, is row i's FAISS id; the
+	// labels above are those ids, and the store answers with rows.
+	FAISSLabels []int `json:"faiss_labels"`
 }
 
 func lcFixtures(t testing.TB, root string) []string {
@@ -85,14 +88,18 @@ func checkLangChainFolder(t *testing.T, dir string, exact bool) {
 			t.Errorf("chunk %d metadata %s, want %s", i, got, md[i])
 		}
 	}
+	label := func(row uint32) int { return int(row) }
+	if e.FAISSLabels != nil {
+		label = func(row uint32) int { return e.FAISSLabels[row] }
+	}
 	for qi, q := range e.Queries {
 		hits, err := s.Index.Search(q, e.K, ann.SearchOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for r, h := range hits {
-			if int(h.ID) != e.Labels[qi][r] {
-				t.Fatalf("query %d rank %d: id %d, FAISS says %d", qi, r, h.ID, e.Labels[qi][r])
+			if label(h.ID) != e.Labels[qi][r] {
+				t.Fatalf("query %d rank %d: row %d (label %d), FAISS says %d", qi, r, h.ID, label(h.ID), e.Labels[qi][r])
 			}
 			faissDist := h.Distance
 			if wantMetric == ann.InnerProduct {
@@ -327,7 +334,7 @@ func TestOpen_LangChainCorrupt(t *testing.T) {
 			binary.LittleEndian.PutUint64(b[8:], 1<<50)
 			return b
 		}), ErrCorrupt, []string{LangChainIndexFile, "offset 8"}},
-		{"faiss IVF", edit(LangChainIndexFile, func(b []byte) []byte { copy(b, "IwFl"); return b }), ErrUnsupported, []string{LangChainIndexFile, "IwFl"}},
+		{"faiss IVF-PQ", edit(LangChainIndexFile, func(b []byte) []byte { copy(b, "IwPQ"); return b }), ErrUnsupported, []string{LangChainIndexFile, "IwPQ"}},
 		{"pickle truncated", edit(LangChainDocsFile, func(b []byte) []byte { return b[:len(b)/2] }), ErrCorrupt, []string{LangChainDocsFile, "offset"}},
 		{"pickle foreign class", edit(LangChainDocsFile, func(b []byte) []byte {
 			return bytes.Replace(b, []byte("langchain_core.documents.base"), []byte("langchain_core.documents.evil"), 1)
