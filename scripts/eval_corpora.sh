@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# eval_corpora.sh materialises the two public evaluation corpora that
+# internal/evalsets labels questions against, and prints their folders:
+#
+#   pydoc  Python 3 library reference pages from Debian's python3-doc,
+#          copied byte for byte (Sphinx HTML: <section id=...>, API entries
+#          as <dt id="json.dumps">).
+#   manja  Japanese manual pages from Debian's manpages-ja, rendered by
+#          mandoc to HTML and reshaped into one page per manual page: <h1>
+#          with the page's name, <h2 id> per .SH and <h3 id> per .SS.
+#
+# A section id is its heading text with every run of characters other than
+# letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
+# so it stays the same as long as the heading does and needs no escaping in
+# a URL but UTF-8; a repeated heading in one page gets "_2", "_3". Other ids
+# that mandoc sets (one per option in tagged lists) are dropped, so that a
+# section's id is the only anchor inside it. Line breaks between two
+# Japanese characters are removed (they come from the roff source's line
+# wrapping, and a browser would show them as stray spaces).
+#
+# Installs python3-doc, manpages-ja and mandoc with apt-get when missing
+# (apt-get update runs once, only then). Output is deterministic: the same
+# package versions give byte-identical files. Folders:
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja}
+# Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR" and "manja DIR")
+set -euo pipefail
+
+root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
+log() { echo "eval_corpora: $*" >&2; }
+
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# The fixed lists; internal/evalsets/README.md gives the reasons.
+pydoc_pages=(argparse csv datetime json logging pathlib re shutil sqlite3 subprocess)
+manja_pages=(
+	man1/chmod.1 man1/crontab.1 man5/crontab.5 man1/date.1 man1/find.1
+	man1/grep.1 man1/gzip.1 man1/less.1 man1/ls.1 man1/ps.1
+	man1/sed.1 man1/sort.1 man8/sudo.8 man1/tar.1 man1/xargs.1 man8/useradd.8
+)
+
+missing=()
+for p in python3-doc manpages-ja mandoc perl; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	log "apt-get install ${missing[*]}"
+	as_root apt-get update -qq >&2
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+# python3-doc depends on the versioned python3.X-doc that holds the pages;
+# take the newest if several are installed.
+pylib=$(find /usr/share/doc -maxdepth 3 -path '/usr/share/doc/python3.*/html/library' -type d | sort -V | tail -n 1)
+if [ -z "$pylib" ]; then
+	log "no /usr/share/doc/python3.*/html/library after installing python3-doc"
+	exit 1
+fi
+
+# Build into temporary folders and swap them in, so that a failed run never
+# leaves a half-written corpus behind.
+mkdir -p "$root"
+tmp=$(mktemp -d "$root/.tmp.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/pydoc" "$tmp/manja"
+
+for p in "${pydoc_pages[@]}"; do
+	cp "$pylib/$p.html" "$tmp/pydoc/$p.html"
+done
+
+# reshape turns mandoc's HTML fragment for one page into a whole page.
+# Arguments: the page name ("grep") and section ("1"); fragment on stdin.
+reshape() {
+	perl -CSD -Mutf8 -e '
+		use strict; use warnings;
+		my ($name, $sec) = @ARGV;
+		local $/; my $s = <STDIN>;
+		# Numeric character references become characters, except the
+		# ones HTML needs escaped.
+		$s =~ s{&#x([0-9A-Fa-f]+);}{
+			my $c = chr(hex $1);
+			$c =~ /[<>&"]/ ? "&#x$1;" : $c
+		}ge;
+		my $cjk = qr/[\p{Han}\p{Hiragana}\p{Katakana}\x{3000}-\x{303F}\x{FF00}-\x{FFEF}]/;
+		$s =~ s/($cjk)[ \t]*\n\s*($cjk)/$1$2/g while $s =~ /$cjk[ \t]*\n\s*$cjk/;
+		$s =~ s{<table class="head">.*?</table>\s*}{}s;
+		$s =~ s{<table class="foot">.*?</table>\s*}{}s;
+		$s =~ s{<a class="permalink" href="#[^"]*">(.*?)</a>}{$1}gs;
+		$s =~ s{ id="[^"]*"}{}g;
+		my %seen;
+		my $anchor = sub {
+			my $t = shift;
+			$t =~ s/<[^>]*>//g;
+			$t =~ s/&[#\w]+;/ /g;
+			$t =~ s/[^\p{L}\p{N}\p{M}-]+/_/g;
+			$t =~ s/^_+|_+$//g;
+			$t = "section" if $t eq "";
+			my $n = ++$seen{$t};
+			return $n == 1 ? $t : "${t}_$n";
+		};
+		my $heading = sub {
+			my ($level, $text) = @_;
+			(my $clean = $text) =~ s/\s*\n\s*/ /g;
+			$clean =~ s/^\s+|\s+$//g;
+			return sprintf("<h%d id=\"%s\">%s</h%d>", $level, $anchor->($text), $clean, $level);
+		};
+		$s =~ s{<h1 class="Sh">(.*?)</h1>}{$heading->(2, $1)}gse;
+		$s =~ s{<h2 class="Ss">(.*?)</h2>}{$heading->(3, $1)}gse;
+		# The title is the NAME line ("grep, egrep, fgrep - ..."), the
+		# way man -k shows it.
+		my $title = "$name($sec)";
+		if ($s =~ m{<h2 id="[^"]*">[^<]*</h2>\s*<p[^>]*>(.*?)</p>}s) {
+			(my $line = $1) =~ s/<[^>]*>//g;
+			$line =~ s/\s+/ /g; $line =~ s/^ | $//g;
+			$title .= ": $line" if $line ne "";
+		}
+		$s =~ s/^\s+|\s+$//g;
+		print "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n",
+			"<title>$title</title>\n</head>\n<body>\n<h1>$title</h1>\n$s\n</body>\n</html>\n";
+	' "$1" "$2"
+}
+
+for p in "${manja_pages[@]}"; do
+	src=/usr/share/man/ja/$p.gz
+	base=$(basename "$p")
+	# mandoc reads the UTF-8 source as it is (-Kutf-8); it has no date or
+	# host in its output, so the result is reproducible.
+	zcat "$src" | mandoc -Kutf-8 -Thtml -Ofragment | reshape "${base%.*}" "${base##*.}" >"$tmp/manja/$base.html"
+done
+
+for c in pydoc manja; do
+	rm -rf "${root:?}/$c"
+	mv "$tmp/$c" "$root/$c"
+done
+echo "pydoc $root/pydoc"
+echo "manja $root/manja"
