@@ -1,0 +1,22 @@
+// Package evalsets holds labelled questions for measuring retrieval on
+// public documents that nobody on this project wrote, so that a change to
+// chunking, ranking or fusion is judged on material it was not tuned to.
+//
+// Each set is a folder with questions.json, in the format `vectorstore
+// eval --questions` reads ([rag.EvalQuestion]) plus a "sections" list:
+//
+//	pydoc  Python 3 library reference pages (Debian python3-doc), English
+//	manja  Japanese manual pages (Debian manpages-ja), Japanese
+//
+// "documents" names the corpus-relative file that answers a question (the
+// document-level label eval uses today); "sections" names the answering
+// section as "file#id", where id is an HTML id in that file, with every
+// section that answers equally well listed. The corpora themselves are not
+// in the repository: scripts/eval_corpora.sh installs the Debian packages
+// and lays them out under the user cache directory. README.md gives their
+// provenance, licences and how the questions were written.
+//
+// The package has no code, only tests: that each set is well formed and,
+// when the corpora are present, that every label points at a file and an
+// id that exist.
+package evalsets

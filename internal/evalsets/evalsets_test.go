@@ -1,0 +1,266 @@
+package evalsets
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+// question mirrors one entry of questions.json; decoding is strict so a
+// misspelt key is an error rather than a silently missing label.
+type question struct {
+	ID        string   `json:"id"`
+	Lang      string   `json:"lang"`
+	Question  string   `json:"question"`
+	Documents []string `json:"documents"`
+	Sections  []string `json:"sections"`
+}
+
+// sets lists the question sets and the language each is written in.
+var sets = []struct{ name, lang string }{
+	{"pydoc", "en"},
+	{"manja", "ja"},
+}
+
+// minQuestions is what issue 10 asks of each set.
+const minQuestions = 40
+
+func loadSet(t *testing.T, name string) []question {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(name, "questions.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var qs []question
+	if err := dec.Decode(&qs); err != nil {
+		t.Fatalf("%s/questions.json: %v", name, err)
+	}
+	if dec.More() {
+		t.Fatalf("%s/questions.json: trailing data after the array", name)
+	}
+	return qs
+}
+
+// checkSet returns every problem found in a set's questions, so that one
+// run reports them all.
+func checkSet(qs []question, lang string) []string {
+	var errs []string
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+	if len(qs) < minQuestions {
+		bad("%d questions, want at least %d", len(qs), minQuestions)
+	}
+	ids := map[string]bool{}
+	texts := map[string]string{}
+	for i, q := range qs {
+		if q.ID == "" {
+			bad("question %d has no id", i)
+		}
+		if ids[q.ID] {
+			bad("%s: duplicate id", q.ID)
+		}
+		ids[q.ID] = true
+		if q.Lang != lang {
+			bad("%s: lang %q, want %q", q.ID, q.Lang, lang)
+		}
+		text := strings.TrimSpace(q.Question)
+		if text == "" {
+			bad("%s: empty question", q.ID)
+		}
+		if other, ok := texts[text]; ok {
+			bad("%s: same question as %s", q.ID, other)
+		}
+		texts[text] = q.ID
+		if len(q.Documents) == 0 {
+			bad("%s: no documents", q.ID)
+		}
+		if len(q.Sections) == 0 {
+			bad("%s: no sections", q.ID)
+		}
+		seen := map[string]bool{}
+		for _, s := range q.Sections {
+			doc, anchor, ok := strings.Cut(s, "#")
+			if !ok || doc == "" || anchor == "" {
+				bad("%s: section %q is not file#id", q.ID, s)
+				continue
+			}
+			if seen[s] {
+				bad("%s: section %q listed twice", q.ID, s)
+			}
+			seen[s] = true
+			if !contains(q.Documents, doc) {
+				bad("%s: section %q is in a file missing from documents %v", q.ID, s, q.Documents)
+			}
+		}
+	}
+	return errs
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestQuestions_WellFormed(t *testing.T) {
+	for _, set := range sets {
+		t.Run(set.name, func(t *testing.T) {
+			for _, e := range checkSet(loadSet(t, set.name), set.lang) {
+				t.Error(e)
+			}
+		})
+	}
+}
+
+// TestCheckSet_FindsProblems keeps the checks above honest: each broken
+// set must be reported.
+func TestCheckSet_FindsProblems(t *testing.T) {
+	good := func(id string) question {
+		return question{ID: id, Lang: "en", Question: "q " + id, Documents: []string{"a.html"}, Sections: []string{"a.html#x"}}
+	}
+	full := make([]question, minQuestions)
+	for i := range full {
+		full[i] = good(fmt.Sprintf("q%02d", i))
+	}
+	if errs := checkSet(full, "en"); len(errs) != 0 {
+		t.Fatalf("a valid set reported %v", errs)
+	}
+	tests := []struct {
+		name string
+		edit func(qs []question) []question
+		want string
+	}{
+		{"too few", func(qs []question) []question { return qs[:minQuestions-1] }, "want at least"},
+		{"duplicate id", func(qs []question) []question { qs[1].ID = qs[0].ID; return qs }, "duplicate id"},
+		{"wrong lang", func(qs []question) []question { qs[0].Lang = "ja"; return qs }, "lang"},
+		{"same text", func(qs []question) []question { qs[1].Question = qs[0].Question; return qs }, "same question"},
+		{"no sections", func(qs []question) []question { qs[0].Sections = nil; return qs }, "no sections"},
+		{"no anchor", func(qs []question) []question { qs[0].Sections = []string{"a.html"}; return qs }, "not file#id"},
+		{"section outside documents", func(qs []question) []question { qs[0].Sections = []string{"b.html#x"}; return qs }, "missing from documents"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			qs := tc.edit(append([]question(nil), full...))
+			errs := checkSet(qs, "en")
+			if !strings.Contains(strings.Join(errs, "\n"), tc.want) {
+				t.Errorf("errors %q, want one containing %q", errs, tc.want)
+			}
+		})
+	}
+}
+
+// corpusDir is where scripts/eval_corpora.sh puts a corpus: under the user
+// cache directory, which on Linux is $XDG_CACHE_HOME or ~/.cache as in the
+// script.
+func corpusDir(t *testing.T, name string) string {
+	t.Helper()
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		t.Skipf("no cache directory: %v", err)
+	}
+	dir := filepath.Join(cache, "vendor0919", "eval", name)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		t.Skipf("corpus %s not materialised; run scripts/eval_corpora.sh", dir)
+	}
+	return dir
+}
+
+// htmlIDs returns every id attribute in an HTML document.
+func htmlIDs(b []byte) (map[string]bool, error) {
+	doc, err := html.Parse(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	ids := map[string]bool{}
+	for n := range doc.Descendants() {
+		if n.Type != html.ElementNode {
+			continue
+		}
+		for _, a := range n.Attr {
+			if a.Key == "id" && a.Namespace == "" {
+				ids[a.Val] = true
+			}
+		}
+	}
+	return ids, nil
+}
+
+func TestHTMLIDs(t *testing.T) {
+	ids, err := htmlIDs([]byte(`<h1>T</h1><section id="basic-usage"><dt id="json.dumps">x</dt></section><h2 id="説明">説明</h2>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"basic-usage", "json.dumps", "説明"} {
+		if !ids[id] {
+			t.Errorf("id %q not found in %v", id, ids)
+		}
+	}
+	if ids["T"] || len(ids) != 3 {
+		t.Errorf("ids %v, want exactly the three id attributes", ids)
+	}
+}
+
+// TestLabels_ExistInCorpus checks every label against the materialised
+// corpus: the file exists, the anchor is an id in it, and every corpus
+// file is the answer to at least one question.
+func TestLabels_ExistInCorpus(t *testing.T) {
+	for _, set := range sets {
+		t.Run(set.name, func(t *testing.T) {
+			dir := corpusDir(t, set.name)
+			qs := loadSet(t, set.name)
+			idsByDoc := map[string]map[string]bool{}
+			ids := func(doc string) map[string]bool {
+				if m, ok := idsByDoc[doc]; ok {
+					return m
+				}
+				b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(doc)))
+				if err != nil {
+					t.Errorf("document %s: %v", doc, err)
+					idsByDoc[doc] = nil
+					return nil
+				}
+				m, err := htmlIDs(b)
+				if err != nil {
+					t.Errorf("document %s: %v", doc, err)
+				}
+				idsByDoc[doc] = m
+				return m
+			}
+			for _, q := range qs {
+				for _, d := range q.Documents {
+					ids(d)
+				}
+				for _, s := range q.Sections {
+					doc, anchor, _ := strings.Cut(s, "#")
+					if m := ids(doc); m != nil && !m[anchor] {
+						t.Errorf("%s: no id %q in %s", q.ID, anchor, doc)
+					}
+				}
+			}
+			files, err := filepath.Glob(filepath.Join(dir, "*.html"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(files) == 0 {
+				t.Fatalf("no HTML files in %s", dir)
+			}
+			for _, f := range files {
+				if _, ok := idsByDoc[filepath.Base(f)]; !ok {
+					t.Errorf("corpus file %s answers no question", filepath.Base(f))
+				}
+			}
+		})
+	}
+}
