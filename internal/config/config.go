@@ -41,40 +41,15 @@ type Config struct {
 	// VectorStoreS3URI is the S3 prefix mirrored into VectorStoreDir before
 	// loading (VECTORSTORE_S3_URI, s3://bucket/prefix; empty: no sync).
 	VectorStoreS3URI string
-	// AWSRegion is the region for S3 and Bedrock (AWS_REGION; empty: the
-	// SDK's default chain, which ECS fills in).
-	AWSRegion string
-	// S3Endpoint points S3 calls at an S3-compatible server (S3_ENDPOINT);
-	// S3ForcePathStyle (S3_FORCE_PATH_STYLE) defaults to true when it is set.
-	S3Endpoint       string
-	S3ForcePathStyle bool
 	// SyncTimeout bounds the start-up sync (SYNC_TIMEOUT, default 2m).
 	SyncTimeout time.Duration
 	// SyncInterval re-syncs and hot-swaps the store periodically
 	// (SYNC_INTERVAL; 0, the default, disables polling).
 	SyncInterval time.Duration
 
-	// Embedder picks the query embedder (EMBEDDER: use-lite (default),
-	// hash, openai, bedrock, ollama); EmbeddingModel and EmbeddingDims
-	// (EMBEDDING_MODEL, EMBEDDING_DIMS) override the provider's defaults.
-	Embedder       string
-	EmbeddingModel string
-	EmbeddingDims  int
-
-	// LLM picks the answer generator (LLM: extractive (default), openai,
-	// bedrock, ollama); LLMModel (LLM_MODEL) overrides its default model.
-	LLM      string
-	LLMModel string
-	// LLMTimeout bounds one model call (LLM_TIMEOUT, default 60s).
-	LLMTimeout time.Duration
-
-	// OpenAIAPIKey and OpenAIBaseURL configure OpenAI-compatible servers
-	// (OPENAI_API_KEY; OPENAI_BASE_URL, default https://api.openai.com/v1).
-	OpenAIAPIKey  string
-	OpenAIBaseURL string
-	// OllamaBaseURL is the Ollama server (OLLAMA_BASE_URL, default
-	// http://localhost:11434).
-	OllamaBaseURL string
+	// Providers holds the model providers and S3 access, which the
+	// vectorstore tool reads the same way (LoadProviders).
+	Providers
 
 	// APIKeys are the bearer tokens accepted on /search and /query
 	// (API_KEYS, comma-separated; empty: those routes are open).
@@ -123,6 +98,42 @@ type Config struct {
 	PromptTemplateFile string
 }
 
+// Providers configures the embedders, generators and S3 access, for the
+// server and the vectorstore tool alike. Build it with Load or
+// LoadProviders, which fill every default.
+type Providers struct {
+	// AWSRegion is the region for S3 and Bedrock (AWS_REGION; empty: the
+	// SDK's default chain, which ECS fills in).
+	AWSRegion string
+	// S3Endpoint points S3 calls at an S3-compatible server: S3_ENDPOINT,
+	// else the AWS tools' AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL.
+	// S3ForcePathStyle (S3_FORCE_PATH_STYLE) defaults to true when it is set.
+	S3Endpoint       string
+	S3ForcePathStyle bool
+
+	// Embedder picks the query embedder (EMBEDDER: use-lite (default),
+	// hash, openai, bedrock, ollama); EmbeddingModel and EmbeddingDims
+	// (EMBEDDING_MODEL, EMBEDDING_DIMS) override the provider's defaults.
+	Embedder       string
+	EmbeddingModel string
+	EmbeddingDims  int
+
+	// LLM picks the answer generator (LLM: extractive (default), openai,
+	// bedrock, ollama); LLMModel (LLM_MODEL) overrides its default model.
+	LLM      string
+	LLMModel string
+	// LLMTimeout bounds one model call (LLM_TIMEOUT, default 60s).
+	LLMTimeout time.Duration
+
+	// OpenAIAPIKey and OpenAIBaseURL configure OpenAI-compatible servers
+	// (OPENAI_API_KEY; OPENAI_BASE_URL, default https://api.openai.com/v1).
+	OpenAIAPIKey  string
+	OpenAIBaseURL string
+	// OllamaBaseURL is the Ollama server (OLLAMA_BASE_URL, default
+	// http://localhost:11434).
+	OllamaBaseURL string
+}
+
 // Addr returns the listen address, host:port.
 func (c Config) Addr() string { return c.Host + ":" + strconv.Itoa(c.Port) }
 
@@ -158,19 +169,9 @@ func Load(getenv func(string) string) (Config, error) {
 		CORSAllowOriginRegex: p.regexp("CORS_ALLOW_ORIGIN_REGEX"),
 		VectorStoreDir:       p.str("VECTORSTORE_DIR", "/app/vectorstore"),
 		VectorStoreS3URI:     p.s3URI("VECTORSTORE_S3_URI"),
-		AWSRegion:            p.str("AWS_REGION", ""),
-		S3Endpoint:           p.url("S3_ENDPOINT", ""),
 		SyncTimeout:          p.duration("SYNC_TIMEOUT", 2*time.Minute, time.Second),
 		SyncInterval:         p.durationOrZero("SYNC_INTERVAL", time.Minute),
-		Embedder:             p.oneOf("EMBEDDER", "use-lite", embedders),
-		EmbeddingModel:       p.str("EMBEDDING_MODEL", ""),
-		EmbeddingDims:        p.intRange("EMBEDDING_DIMS", 0, 0, 65536),
-		LLM:                  p.oneOf("LLM", "extractive", generators),
-		LLMModel:             p.str("LLM_MODEL", ""),
-		LLMTimeout:           p.duration("LLM_TIMEOUT", 60*time.Second, time.Second),
-		OpenAIAPIKey:         p.str("OPENAI_API_KEY", ""),
-		OpenAIBaseURL:        p.url("OPENAI_BASE_URL", "https://api.openai.com/v1"),
-		OllamaBaseURL:        p.url("OLLAMA_BASE_URL", "http://localhost:11434"),
+		Providers:            p.providers(),
 		APIKeys:              p.list("API_KEYS"),
 		AdminToken:           p.str("ADMIN_TOKEN", ""),
 		LogLevel:             p.level("LOG_LEVEL"),
@@ -188,8 +189,6 @@ func Load(getenv func(string) string) (Config, error) {
 		ContextTokens:        p.intRange("CONTEXT_TOKENS", 3000, 100, 1_000_000),
 		PromptTemplateFile:   p.str("PROMPT_TEMPLATE_FILE", ""),
 	}
-	c.S3ForcePathStyle = p.boolean("S3_FORCE_PATH_STYLE", c.S3Endpoint != "")
-
 	// Cross-field rules.
 	if c.ShutdownTimeout > 110*time.Second {
 		p.fail("SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String(), "at most 110s (Fargate's stopTimeout tops out at 120s)")
@@ -197,18 +196,68 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.VectorStoreDir == "" {
 		p.fail("VECTORSTORE_DIR", "", "a folder path")
 	}
-	if c.Embedder == "openai" || c.LLM == "openai" {
-		if c.OpenAIAPIKey == "" && c.OpenAIBaseURL == "https://api.openai.com/v1" {
+	p.errs = append(p.errs, c.check()...)
+	return c, errors.Join(p.errs...)
+}
+
+// LoadProviders reads only the Providers variables, as Load does, for a
+// command that serves nothing. The error joins one error per bad variable.
+func LoadProviders(getenv func(string) string) (Providers, error) {
+	p := parser{getenv: getenv}
+	pr := p.providers()
+	p.errs = append(p.errs, pr.check()...)
+	return pr, errors.Join(p.errs...)
+}
+
+// Validate reports the rules between provider settings, for a caller that
+// changed them after loading (e.g. from a flag).
+func (pr Providers) Validate() error { return errors.Join(pr.check()...) }
+
+func (p *parser) providers() Providers {
+	pr := Providers{
+		AWSRegion:      p.str("AWS_REGION", ""),
+		S3Endpoint:     p.s3Endpoint(),
+		Embedder:       p.oneOf("EMBEDDER", "use-lite", embedders),
+		EmbeddingModel: p.str("EMBEDDING_MODEL", ""),
+		EmbeddingDims:  p.intRange("EMBEDDING_DIMS", 0, 0, 65536),
+		LLM:            p.oneOf("LLM", "extractive", generators),
+		LLMModel:       p.str("LLM_MODEL", ""),
+		LLMTimeout:     p.duration("LLM_TIMEOUT", 60*time.Second, time.Second),
+		OpenAIAPIKey:   p.str("OPENAI_API_KEY", ""),
+		OpenAIBaseURL:  p.url("OPENAI_BASE_URL", "https://api.openai.com/v1"),
+		OllamaBaseURL:  p.url("OLLAMA_BASE_URL", "http://localhost:11434"),
+	}
+	pr.S3ForcePathStyle = p.boolean("S3_FORCE_PATH_STYLE", pr.S3Endpoint != "")
+	return pr
+}
+
+// s3Endpoint takes the first of S3_ENDPOINT, AWS_ENDPOINT_URL_S3 and
+// AWS_ENDPOINT_URL that is set: ours first, then the AWS tools' own, the
+// service-specific one before the global one, as the AWS CLI ranks them.
+func (p *parser) s3Endpoint() string {
+	for _, name := range []string{"S3_ENDPOINT", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"} {
+		if _, ok := p.lookup(name); ok {
+			return p.url(name, "")
+		}
+	}
+	return ""
+}
+
+// check returns one error per broken rule between provider settings.
+func (pr Providers) check() []error {
+	var p parser
+	if pr.Embedder == "openai" || pr.LLM == "openai" {
+		if pr.OpenAIAPIKey == "" && pr.OpenAIBaseURL == "https://api.openai.com/v1" {
 			p.fail("OPENAI_API_KEY", "", "set when EMBEDDER or LLM is openai and OPENAI_BASE_URL is api.openai.com")
 		}
 	}
-	if c.Embedder == "ollama" && c.EmbeddingModel == "" {
+	if pr.Embedder == "ollama" && pr.EmbeddingModel == "" {
 		p.fail("EMBEDDING_MODEL", "", "a model name when EMBEDDER is ollama")
 	}
-	if (c.LLM == "ollama" || c.LLM == "bedrock") && c.LLMModel == "" {
-		p.fail("LLM_MODEL", "", "a model name (Bedrock model id) when LLM is "+c.LLM)
+	if (pr.LLM == "ollama" || pr.LLM == "bedrock") && pr.LLMModel == "" {
+		p.fail("LLM_MODEL", "", "a model name (Bedrock model id) when LLM is "+pr.LLM)
 	}
-	return c, errors.Join(p.errs...)
+	return p.errs
 }
 
 // parser reads variables and records one error per bad one.

@@ -142,3 +142,78 @@ func TestConfig_LogValueRedactsSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestLoad_S3EndpointPrecedence: S3_ENDPOINT wins, then the AWS tools'
+// service-specific AWS_ENDPOINT_URL_S3, then the global AWS_ENDPOINT_URL;
+// any of them turns path-style addressing on by default.
+func TestLoad_S3EndpointPrecedence(t *testing.T) {
+	t.Parallel()
+	const ours, awsS3, awsAll = "http://ours:1", "http://aws-s3:2", "http://aws-all:3"
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"none", nil, ""},
+		{"S3_ENDPOINT", map[string]string{"S3_ENDPOINT": ours, "AWS_ENDPOINT_URL_S3": awsS3, "AWS_ENDPOINT_URL": awsAll}, ours},
+		{"AWS_ENDPOINT_URL_S3", map[string]string{"AWS_ENDPOINT_URL_S3": awsS3, "AWS_ENDPOINT_URL": awsAll}, awsS3},
+		{"AWS_ENDPOINT_URL", map[string]string{"AWS_ENDPOINT_URL": awsAll + "/"}, awsAll},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			for _, load := range []func(func(string) string) (Providers, error){
+				func(g func(string) string) (Providers, error) { c, err := Load(g); return c.Providers, err },
+				LoadProviders,
+			} {
+				pr, err := load(env(tt.env))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if pr.S3Endpoint != tt.want || pr.S3ForcePathStyle != (tt.want != "") {
+					t.Errorf("endpoint %q path style %v, want %q %v", pr.S3Endpoint, pr.S3ForcePathStyle, tt.want, tt.want != "")
+				}
+			}
+		})
+	}
+	_, err := Load(env(map[string]string{"AWS_ENDPOINT_URL": "localhost:4566"}))
+	if err == nil || !strings.Contains(err.Error(), "AWS_ENDPOINT_URL") {
+		t.Errorf("a bad AWS_ENDPOINT_URL: %v", err)
+	}
+}
+
+// TestLoadProviders_SameAsLoad: the vectorstore tool reads the provider
+// variables exactly as the server does, and ignores the server's own.
+func TestLoadProviders_SameAsLoad(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{"EMBEDDER": "ollama", "EMBEDDING_MODEL": "nomic-embed-text", "EMBEDDING_DIMS": "768",
+		"LLM": "bedrock", "LLM_MODEL": "m", "AWS_REGION": "ap-northeast-1", "OLLAMA_BASE_URL": "http://ollama:11434/"}
+	c, err := Load(env(vars))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars["PORT"] = "not a port"
+	pr, err := LoadProviders(env(vars))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr != c.Providers {
+		t.Errorf("LoadProviders %+v, Load %+v", pr, c.Providers)
+	}
+	for _, tt := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"EMBEDDER": "bert"}, "EMBEDDER"},
+		{map[string]string{"EMBEDDER": "ollama"}, "EMBEDDING_MODEL"},
+		{map[string]string{"LLM": "openai"}, "OPENAI_API_KEY"},
+	} {
+		if _, err := LoadProviders(env(tt.env)); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: error %v, want one naming %s", tt.env, err, tt.want)
+		}
+	}
+	pr = Providers{Embedder: "openai", OpenAIBaseURL: "https://api.openai.com/v1"}
+	if err := pr.Validate(); err == nil || !strings.Contains(err.Error(), "OPENAI_API_KEY") {
+		t.Errorf("Validate: %v", err)
+	}
+}
