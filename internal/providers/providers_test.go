@@ -1,16 +1,18 @@
-package main
+package providers
 
 import (
 	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/vendor0919/api/internal/config"
+	"github.com/vendor0919/api/internal/s3sync"
 )
 
-func TestWire_ProvidersFromConfig(t *testing.T) {
+func TestProviders_FromConfig(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		env          map[string]string
@@ -28,14 +30,14 @@ func TestWire_ProvidersFromConfig(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v: %v", tt.env, err)
 		}
-		emb, err := newEmbedder(context.Background(), cfg)
+		emb, err := Embedder(context.Background(), cfg.Providers)
 		if err != nil {
 			t.Fatalf("%v: embedder: %v", tt.env, err)
 		}
 		if got := emb.Info().Provider; got != tt.wantEmbedder {
 			t.Errorf("%v: embedder %q, want %q", tt.env, got, tt.wantEmbedder)
 		}
-		gen, err := newGenerator(context.Background(), cfg)
+		gen, err := Generator(context.Background(), cfg.Providers)
 		if err != nil {
 			t.Fatalf("%v: generator: %v", tt.env, err)
 		}
@@ -45,11 +47,11 @@ func TestWire_ProvidersFromConfig(t *testing.T) {
 	}
 }
 
-// TestWire_OpenAIDimensionsOnlyForEmbedding3: EMBEDDING_DIMS asks
+// TestEmbedder_OpenAIDimensionsOnlyForEmbedding3: EMBEDDING_DIMS asks
 // text-embedding-3 models to shorten their vectors, and is never sent to
 // models (or compatible servers) that refuse the parameter. A stand-in
 // server speaks the /v1/embeddings wire format and records the requests.
-func TestWire_OpenAIDimensionsOnlyForEmbedding3(t *testing.T) {
+func TestEmbedder_OpenAIDimensionsOnlyForEmbedding3(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		model    string
@@ -74,7 +76,7 @@ func TestWire_OpenAIDimensionsOnlyForEmbedding3(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		emb, err := newEmbedder(context.Background(), cfg)
+		emb, err := Embedder(context.Background(), cfg.Providers)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,5 +87,41 @@ func TestWire_OpenAIDimensionsOnlyForEmbedding3(t *testing.T) {
 		if _, sent := got["dimensions"]; sent != tc.wantDims {
 			t.Errorf("model %q: dimensions sent = %v, want %v (request %v)", tc.model, sent, tc.wantDims, got)
 		}
+	}
+}
+
+func TestProviders_UnknownName(t *testing.T) {
+	t.Parallel()
+	if _, err := Embedder(context.Background(), config.Providers{Embedder: "bert"}); err == nil || !strings.Contains(err.Error(), `"bert"`) {
+		t.Errorf("embedder: %v", err)
+	}
+	if _, err := Generator(context.Background(), config.Providers{LLM: "gpt"}); err == nil || !strings.Contains(err.Error(), `"gpt"`) {
+		t.Errorf("generator: %v", err)
+	}
+}
+
+// TestS3Config_FlagsOverrideConfig: values the caller sets (from flags)
+// win over the configured region and endpoint; unset ones come from it.
+func TestS3Config_FlagsOverrideConfig(t *testing.T) {
+	t.Parallel()
+	cfg := config.Providers{AWSRegion: "ap-northeast-1", S3Endpoint: "http://127.0.0.1:7070", S3ForcePathStyle: true}
+	for _, tc := range []struct {
+		cfg  config.Providers
+		sc   s3sync.Config
+		want s3sync.Config
+	}{
+		{cfg, s3sync.Config{URI: "s3://b/p"}, s3sync.Config{URI: "s3://b/p", Region: "ap-northeast-1", Endpoint: "http://127.0.0.1:7070", PathStyle: true}},
+		{cfg, s3sync.Config{URI: "s3://b/p", Region: "us-east-1", Endpoint: "http://127.0.0.1:9000"},
+			s3sync.Config{URI: "s3://b/p", Region: "us-east-1", Endpoint: "http://127.0.0.1:9000", PathStyle: true}},
+		{config.Providers{}, s3sync.Config{URI: "s3://b/p", PathStyle: true}, s3sync.Config{URI: "s3://b/p", PathStyle: true}},
+		{config.Providers{}, s3sync.Config{URI: "s3://b/p"}, s3sync.Config{URI: "s3://b/p"}},
+	} {
+		got := S3Config(tc.cfg, tc.sc)
+		if got.URI != tc.want.URI || got.Region != tc.want.Region || got.Endpoint != tc.want.Endpoint || got.PathStyle != tc.want.PathStyle {
+			t.Errorf("S3Config(%+v, %+v) = %+v, want %+v", tc.cfg, tc.sc, got, tc.want)
+		}
+	}
+	if _, err := S3(context.Background(), cfg, s3sync.Config{URI: "bucket/p"}); err == nil || !strings.HasPrefix(err.Error(), "s3 sync: ") {
+		t.Errorf("bad URI: %v", err)
 	}
 }

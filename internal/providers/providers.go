@@ -1,0 +1,71 @@
+package providers
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/vendor0919/api/internal/config"
+	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/embed/uselite"
+	"github.com/vendor0919/api/internal/llm"
+	"github.com/vendor0919/api/internal/s3sync"
+)
+
+// Embedder builds the embedder cfg.Embedder names, with cfg's model, dims
+// and endpoints.
+func Embedder(ctx context.Context, cfg config.Providers) (embed.Embedder, error) {
+	switch cfg.Embedder {
+	case "use-lite":
+		return uselite.New()
+	case "hash":
+		return embed.NewHash(embed.HashConfig{Dims: cfg.EmbeddingDims})
+	case "openai":
+		// text-embedding-3 models shorten their vectors only when asked to;
+		// older models and many compatible servers refuse the parameter.
+		model := cmp.Or(cfg.EmbeddingModel, "text-embedding-3-small")
+		return embed.NewOpenAI(embed.OpenAIConfig{BaseURL: cfg.OpenAIBaseURL, APIKey: cfg.OpenAIAPIKey, Model: cfg.EmbeddingModel,
+			Dims: cfg.EmbeddingDims, SendDimensions: cfg.EmbeddingDims != 0 && strings.HasPrefix(model, "text-embedding-3")})
+	case "ollama":
+		return embed.NewOllama(embed.OllamaConfig{BaseURL: cfg.OllamaBaseURL, Model: cfg.EmbeddingModel, Dims: cfg.EmbeddingDims})
+	case "bedrock":
+		return embed.NewBedrock(ctx, embed.BedrockConfig{Region: cfg.AWSRegion, ModelID: cfg.EmbeddingModel, Dims: cfg.EmbeddingDims})
+	}
+	return nil, fmt.Errorf("providers: unknown embedder %q", cfg.Embedder)
+}
+
+// Generator builds the answer generator cfg.LLM names.
+func Generator(ctx context.Context, cfg config.Providers) (llm.Generator, error) {
+	switch cfg.LLM {
+	case "extractive":
+		return llm.NewExtractive(llm.ExtractiveConfig{})
+	case "openai":
+		return llm.NewOpenAI(llm.OpenAIConfig{BaseURL: cfg.OpenAIBaseURL, APIKey: cfg.OpenAIAPIKey, Model: cfg.LLMModel, Timeout: cfg.LLMTimeout})
+	case "ollama":
+		return llm.NewOllama(llm.OllamaConfig{BaseURL: cfg.OllamaBaseURL, Model: cfg.LLMModel, Timeout: cfg.LLMTimeout})
+	case "bedrock":
+		return llm.NewBedrock(ctx, llm.BedrockConfig{Region: cfg.AWSRegion, ModelID: cfg.LLMModel, Timeout: cfg.LLMTimeout})
+	}
+	return nil, fmt.Errorf("providers: unknown generator %q", cfg.LLM)
+}
+
+// S3 builds the S3 mirror of sc.URI with S3Config(cfg, sc).
+func S3(ctx context.Context, cfg config.Providers, sc s3sync.Config) (*s3sync.Syncer, error) {
+	s, err := s3sync.New(ctx, S3Config(cfg, sc))
+	if err != nil {
+		return nil, fmt.Errorf("s3 sync: %w", err)
+	}
+	return s, nil
+}
+
+// S3Config returns sc with the Region and Endpoint it leaves empty taken
+// from cfg (AWS_REGION, the S3 endpoint variables), and path-style
+// addressing when either asks for it: sc's own values, e.g. from flags,
+// win.
+func S3Config(cfg config.Providers, sc s3sync.Config) s3sync.Config {
+	sc.Region = cmp.Or(sc.Region, cfg.AWSRegion)
+	sc.Endpoint = cmp.Or(sc.Endpoint, cfg.S3Endpoint)
+	sc.PathStyle = sc.PathStyle || cfg.S3ForcePathStyle
+	return sc
+}
