@@ -34,8 +34,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "type": "object",
-                            "additionalProperties": true
+                            "$ref": "#/definitions/httpapi.StoreInfo"
                         }
                     },
                     "401": {
@@ -239,8 +238,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "type": "object",
-                            "additionalProperties": true
+                            "$ref": "#/definitions/httpapi.StoreInfo"
                         }
                     },
                     "503": {
@@ -254,6 +252,89 @@ const docTemplate = `{
         }
     },
     "definitions": {
+        "httpapi.EmbeddingInfo": {
+            "type": "object",
+            "properties": {
+                "dims": {
+                    "type": "integer",
+                    "example": 384
+                },
+                "model": {
+                    "type": "string",
+                    "example": "universal-sentence-encoder-lite"
+                },
+                "provider": {
+                    "type": "string",
+                    "example": "use-lite"
+                }
+            }
+        },
+        "httpapi.StoreInfo": {
+            "type": "object",
+            "properties": {
+                "count": {
+                    "description": "chunks",
+                    "type": "integer",
+                    "example": 1200
+                },
+                "dims": {
+                    "type": "integer",
+                    "example": 384
+                },
+                "dir": {
+                    "type": "string",
+                    "example": "/app/vectorstore"
+                },
+                "embedding": {
+                    "$ref": "#/definitions/httpapi.EmbeddingInfo"
+                },
+                "format": {
+                    "description": "native or langchain-faiss",
+                    "type": "string",
+                    "example": "native"
+                },
+                "index": {
+                    "description": "hnsw, or flat (exact search)",
+                    "type": "string",
+                    "example": "hnsw"
+                },
+                "last_error": {
+                    "description": "The last failed sync or load, in words fit for anyone who can read\nthis route; absent once a later load succeeds.",
+                    "type": "string"
+                },
+                "last_error_at": {
+                    "type": "string"
+                },
+                "last_sync_at": {
+                    "description": "When the last sync succeeded; absent without S3.",
+                    "type": "string"
+                },
+                "loaded_at": {
+                    "type": "string"
+                },
+                "metric": {
+                    "type": "string",
+                    "example": "cosine"
+                },
+                "reloads": {
+                    "description": "successful loads after the first",
+                    "type": "integer"
+                },
+                "serving_local_copy": {
+                    "description": "True while a verified local copy is served because the sync failed.",
+                    "type": "boolean"
+                },
+                "source": {
+                    "description": "an s3:// URI, or local:DIR",
+                    "type": "string",
+                    "example": "s3://bucket/vectorstore/prod"
+                },
+                "version": {
+                    "type": "string",
+                    "example": "202509250200"
+                }
+            }
+        },
         "httpapi.ValidationItem": {
             "type": "object",
             "properties": {
@@ -364,13 +445,16 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "detail": {
+                    "description": "A note, e.g. that a local copy is served because S3 was unreachable.",
                     "type": "string"
                 },
                 "status": {
                     "type": "string",
                     "example": "ready"
                 },
-                "vectorstore": {}
+                "vectorstore": {
+                    "$ref": "#/definitions/httpapi.StoreInfo"
+                }
             }
         },
         "httpapi.searchRequest": {

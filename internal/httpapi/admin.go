@@ -1,9 +1,57 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"time"
 )
+
+// StoreStatus describes the served vector store. Status is called on every
+// /vectorstore and /ready request: it must be safe for concurrent use and
+// cheap, and return nil while nothing is loaded. The Server does not keep
+// or modify the result.
+type StoreStatus interface {
+	Status() *StoreInfo
+}
+
+// Reloader re-syncs the vector store and swaps it in for POST
+// /admin/reload. Reload may outlive ctx's cancellation (a client giving up
+// must not stop a sync half-way); it returns the store then served, or an
+// error when nothing new could be served (the previous store stays).
+type Reloader interface {
+	Reload(ctx context.Context) (*StoreInfo, error)
+}
+
+// StoreInfo describes the served store and the last load attempt: the body
+// of GET /vectorstore and POST /admin/reload, and "vectorstore" in /ready.
+type StoreInfo struct {
+	Format    string        `json:"format" example:"native"` // native or langchain-faiss
+	Count     int           `json:"count" example:"1200"`    // chunks
+	Dims      int           `json:"dims" example:"384"`
+	Metric    string        `json:"metric" example:"cosine"`
+	Embedding EmbeddingInfo `json:"embedding"`
+	Version   string        `json:"version" example:"202509250200"`
+	Source    string        `json:"source" example:"s3://bucket/vectorstore/prod"` // an s3:// URI, or local:DIR
+	Dir       string        `json:"dir" example:"/app/vectorstore"`
+	Index     string        `json:"index" example:"hnsw"` // hnsw, or flat (exact search)
+	LoadedAt  time.Time     `json:"loaded_at"`
+	// When the last sync succeeded; absent without S3.
+	LastSyncAt *time.Time `json:"last_sync_at,omitempty"`
+	// The last failed sync or load, in words fit for anyone who can read
+	// this route; absent once a later load succeeds.
+	LastError   string     `json:"last_error,omitempty"`
+	LastErrorAt *time.Time `json:"last_error_at,omitempty"`
+	// True while a verified local copy is served because the sync failed.
+	ServingLocal bool `json:"serving_local_copy,omitempty"`
+	Reloads      int  `json:"reloads"` // successful loads after the first
+}
+
+// EmbeddingInfo names the embedding model a store was built with.
+type EmbeddingInfo struct {
+	Provider string `json:"provider" example:"use-lite"`
+	Model    string `json:"model" example:"universal-sentence-encoder-lite"`
+	Dims     int    `json:"dims" example:"384"`
+}
 
 // vectorstore answers GET /vectorstore.
 //
@@ -11,15 +59,15 @@ import (
 //	@Description	Format, count, dims, metric, embedding model, version, source, loaded_at, and the last sync's outcome.
 //	@Tags		rag
 //	@Produce	json
-//	@Success	200	{object}	map[string]any
+//	@Success	200	{object}	StoreInfo
 //	@Failure	503	{object}	errorBody
 //	@Security	BearerAuth
 //	@Router		/vectorstore [get]
 func (s *Server) vectorstore(_ http.ResponseWriter, _ *http.Request) (any, error) {
-	if s.opts.StoreInfo == nil {
+	if s.opts.StoreStatus == nil {
 		return nil, errNotLoaded
 	}
-	info := s.opts.StoreInfo()
+	info := s.opts.StoreStatus.Status()
 	if info == nil {
 		return nil, errNotLoaded
 	}
@@ -32,18 +80,18 @@ func (s *Server) vectorstore(_ http.ResponseWriter, _ *http.Request) (any, error
 //	@Description	Mirrors the S3 prefix again and atomically swaps the new index in; in-flight requests finish on the old one.
 //	@Tags		admin
 //	@Produce	json
-//	@Success	200	{object}	map[string]any
+//	@Success	200	{object}	StoreInfo
 //	@Failure	401	{object}	errorBody
 //	@Failure	403	{object}	errorBody
 //	@Failure	503	{object}	errorBody
 //	@Security	BearerAuth
 //	@Router		/admin/reload [post]
 func (s *Server) reload(w http.ResponseWriter, r *http.Request) (any, error) {
-	if s.opts.Reload == nil {
+	if s.opts.Reloader == nil {
 		return nil, errStatus(http.StatusServiceUnavailable, "Reload is not available")
 	}
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.opts.ReloadTimeout))
-	res, err := s.opts.Reload(r.Context())
+	res, err := s.opts.Reloader.Reload(r.Context())
 	if err != nil {
 		return nil, &Error{Status: http.StatusServiceUnavailable, Detail: "Reload failed; the previous vector store is still served: " + err.Error(), Err: err}
 	}

@@ -12,7 +12,7 @@ func TestAuth_APIKeysAndAdmin(t *testing.T) {
 	ts := newTestServer(t, func(o *Options) {
 		o.APIKeys = []string{"k1", "k2"}
 		o.AdminToken = "adm"
-		o.Reload = func(context.Context) (any, error) { reloads++; return map[string]any{"version": "v2"}, nil }
+		o.Reloader = reloaderFunc(func(context.Context) (*StoreInfo, error) { reloads++; return &StoreInfo{Version: "v2"}, nil })
 	})
 	noAdmin := newTestServer(t, nil)
 	tests := []struct {

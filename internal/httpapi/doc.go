@@ -24,7 +24,8 @@
 // # Concurrency
 //
 // A Server is immutable after New and safe for concurrent use; the
-// Readiness it reads is flipped atomically by the process.
+// Readiness, StoreStatus and Reloader it is given are small interfaces
+// defined here and implemented by the process (internal/lifecycle).
 //
 //	@title			vendor0919 RAG API
 //	@version		1.0

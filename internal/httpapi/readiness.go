@@ -1,96 +1,23 @@
 package httpapi
 
-import "sync/atomic"
-
-// Readiness is the service's lifecycle as /ready reports it: starting
-// (not ready), ready, and draining after SIGTERM. The zero value is
-// "starting". It is safe for concurrent use: state and detail change
-// together, so /ready never pairs one state with another's detail.
-type Readiness struct {
-	cur atomic.Pointer[readyState]
+// Readiness is the service's lifecycle as /ready reports it. The process
+// flips it as it loads the store and shuts down; Check is called on every
+// /ready request and must be safe for concurrent use and cheap (no I/O).
+type Readiness interface {
+	// Check reports whether the service is ready and a detail for /ready:
+	// the reason when not ready, an optional note when ready.
+	Check() (ok bool, detail string)
 }
 
-type readyState struct {
-	state  int32
-	detail string
-}
+// alwaysReady is the Readiness of a Server given none.
+type alwaysReady struct{}
 
-const (
-	stateStarting int32 = iota
-	stateReady
-	stateDraining
-)
+func (alwaysReady) Check() (bool, string) { return true, "" }
 
-var startingState = readyState{state: stateStarting}
-
-func (r *Readiness) load() *readyState {
-	if s := r.cur.Load(); s != nil {
-		return s
-	}
-	return &startingState
-}
-
-// update applies f to the current state until it wins the race; f returns
-// nil to leave the state as it is.
-func (r *Readiness) update(f func(cur readyState) *readyState) {
-	for {
-		old := r.cur.Load()
-		cur := startingState
-		if old != nil {
-			cur = *old
-		}
-		next := f(cur)
-		if next == nil || r.cur.CompareAndSwap(old, next) {
-			return
-		}
-	}
-}
-
-// SetStarting records why the service is not ready yet, for /ready. It
-// has no effect once the service is ready or draining: a store that is
-// being served stays served while a later load fails.
-func (r *Readiness) SetStarting(reason string) {
-	r.update(func(cur readyState) *readyState {
-		if cur.state != stateStarting {
-			return nil
-		}
-		return &readyState{state: stateStarting, detail: reason}
-	})
-}
-
-// SetReady marks the service ready, with a note for /ready (for example
-// that a local copy is served because S3 was unreachable); a later call
-// replaces the note. It does nothing once draining has begun.
-func (r *Readiness) SetReady(note string) {
-	r.update(func(cur readyState) *readyState {
-		if cur.state == stateDraining {
-			return nil
-		}
-		return &readyState{state: stateReady, detail: note}
-	})
-}
-
-// SetDraining marks the service as shutting down; it never becomes ready
-// again.
-func (r *Readiness) SetDraining() {
-	r.update(func(readyState) *readyState {
-		return &readyState{state: stateDraining, detail: "Service is shutting down"}
-	})
-}
-
-// Draining reports whether shutdown has begun.
-func (r *Readiness) Draining() bool { return r.load().state == stateDraining }
-
-// Check reports whether the service is ready and the current detail.
-func (r *Readiness) Check() (bool, string) {
-	s := r.load()
-	switch s.state {
-	case stateReady:
-		return true, s.detail
-	case stateStarting:
-		if s.detail == "" {
-			return false, "Service is starting"
-		}
-	}
-	return false, s.detail
+// readyResponse is the body of GET /ready when ready.
+type readyResponse struct {
+	Status string `json:"status" example:"ready"`
+	// A note, e.g. that a local copy is served because S3 was unreachable.
+	Detail      string     `json:"detail,omitempty"`
+	VectorStore *StoreInfo `json:"vectorstore,omitempty"`
 }

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -37,17 +36,18 @@ type Options struct {
 
 	// Readiness is flipped by the process as it loads and shuts down; nil
 	// means always ready.
-	Readiness *Readiness
+	Readiness Readiness
 	// RAG answers /search and /query; nil answers 503.
 	RAG RAG
-	// Reload re-syncs and swaps the vector store; nil answers 503.
-	Reload func(ctx context.Context) (any, error)
+	// Reloader re-syncs and swaps the vector store for /admin/reload; nil
+	// answers 503.
+	Reloader Reloader
 	// ReloadTimeout bounds one reload's response (0: 5 minutes); it
 	// extends the server's WriteTimeout for that route.
 	ReloadTimeout time.Duration
-	// StoreInfo describes the loaded store for /vectorstore and /ready; nil
-	// or a nil result means nothing is loaded.
-	StoreInfo func() any
+	// StoreStatus describes the loaded store for /vectorstore and /ready;
+	// nil, or a nil Status, means nothing is loaded.
+	StoreStatus StoreStatus
 	// Collectors are extra Prometheus collectors for /metrics (for example
 	// the vector store's gauges).
 	Collectors []prometheus.Collector
@@ -88,8 +88,7 @@ func New(opts Options) (*Server, error) {
 		opts.SearchMode = rag.ModeHybrid
 	}
 	if opts.Readiness == nil {
-		opts.Readiness = &Readiness{}
-		opts.Readiness.SetReady("")
+		opts.Readiness = alwaysReady{}
 	}
 	spec, err := OpenAPI3()
 	if err != nil {
@@ -182,13 +181,6 @@ func (s *Server) health(_ http.ResponseWriter, _ *http.Request) (any, error) {
 	return healthResponse{Status: "ok", Version: s.opts.Version}, nil
 }
 
-// readyResponse is the body of GET /ready when ready.
-type readyResponse struct {
-	Status      string `json:"status" example:"ready"`
-	Detail      string `json:"detail,omitempty"`
-	VectorStore any    `json:"vectorstore,omitempty"`
-}
-
 // ready reports whether the vector store is loaded and the service is not
 // shutting down.
 //
@@ -205,8 +197,8 @@ func (s *Server) ready(_ http.ResponseWriter, _ *http.Request) (any, error) {
 		return nil, errStatus(http.StatusServiceUnavailable, detail)
 	}
 	resp := readyResponse{Status: "ready", Detail: detail}
-	if s.opts.StoreInfo != nil {
-		resp.VectorStore = s.opts.StoreInfo()
+	if s.opts.StoreStatus != nil {
+		resp.VectorStore = s.opts.StoreStatus.Status()
 	}
 	return resp, nil
 }

@@ -1,17 +1,48 @@
-package loader
+package lifecycle
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/s3sync"
 	"github.com/vendor0919/api/internal/store"
 )
+
+// fakeOpener adapts functions to Opener; a nil upgrade returns the store
+// as it is.
+type fakeOpener struct {
+	open    func(ctx context.Context, dir string) (*store.Store, error)
+	upgrade func(ctx context.Context, st *store.Store) (*store.Store, error)
+}
+
+func (o fakeOpener) Open(ctx context.Context, dir string) (*store.Store, error) {
+	return o.open(ctx, dir)
+}
+
+func (o fakeOpener) Upgrade(ctx context.Context, st *store.Store) (*store.Store, error) {
+	if o.upgrade == nil {
+		return st, nil
+	}
+	return o.upgrade(ctx, st)
+}
+
+// swapFunc adapts a function to Swapper.
+type swapFunc func(*store.Store) error
+
+func (f swapFunc) Swap(st *store.Store) error { return f(st) }
+
+// syncFunc adapts a function to Syncer.
+type syncFunc func(ctx context.Context, dir string) (s3sync.Result, error)
+
+func (f syncFunc) Sync(ctx context.Context, dir string) (s3sync.Result, error) { return f(ctx, dir) }
 
 // harness drives a Loader with scripted sync and open outcomes.
 type harness struct {
@@ -29,7 +60,7 @@ func (h *harness) loader(t *testing.T, withSync bool) *Loader {
 	cfg := Config{
 		Dir:    t.TempDir(),
 		Source: "s3://bucket/prefix",
-		Open: func(_ context.Context, dir string) (*store.Store, error) {
+		Opener: fakeOpener{open: func(_ context.Context, dir string) (*store.Store, error) {
 			if h.openErr != nil {
 				return nil, h.openErr
 			}
@@ -37,14 +68,14 @@ func (h *harness) loader(t *testing.T, withSync bool) *Loader {
 				Dir: dir, Format: store.FormatNative, Chunks: make([]docmodel.Chunk, 3), LoadedAt: time.Now(),
 				Manifest: store.Manifest{Version: h.version, Metric: "cosine", Embedding: docmodel.EmbeddingModel{Provider: "hash", Model: "hash-v1", Dims: 8}},
 			}, nil
-		},
-		Swap: func(st *store.Store) error { h.swapped = append(h.swapped, st); return nil },
+		}},
+		Swapper: swapFunc(func(st *store.Store) error { h.swapped = append(h.swapped, st); return nil }),
 	}
 	if withSync {
-		cfg.Sync = func(ctx context.Context, dir string) (SyncOutcome, error) {
+		cfg.Syncer = syncFunc(func(ctx context.Context, dir string) (s3sync.Result, error) {
 			h.syncs.Add(1)
-			return SyncOutcome{Version: h.version, Changed: !h.unchanged, UsedLocal: h.usedLocal}, h.syncErr
-		}
+			return s3sync.Result{Version: h.version, Changed: !h.unchanged, UsedLocal: h.usedLocal}, h.syncErr
+		})
 	}
 	l, err := New(cfg)
 	if err != nil {
@@ -68,7 +99,8 @@ func TestLoad_Scenarios(t *testing.T) {
 		wantErrMsg string
 	}{
 		{name: "first load", wantSwaps: 1},
-		{name: "sync fails, verified local copy served", syncErr: errors.New("dial tcp: refused"), usedLocal: true, wantSwaps: 1, wantNote: "Serving the local copy", wantLocal: true, wantErrMsg: "sync: dial tcp"},
+		// /vectorstore shows the public reason, not the S3 error itself.
+		{name: "sync fails, verified local copy served", syncErr: fmt.Errorf("dial tcp 10.0.0.7: refused: %w", s3sync.ErrUnreachable), usedLocal: true, wantSwaps: 1, wantNote: "Serving the local copy", wantLocal: true, wantErrMsg: "sync: S3 unreachable"},
 		{name: "sync fails, unverified local copy not served", syncErr: errors.New("dial tcp: refused"), wantErr: true, wantErrMsg: "no verified local copy"},
 		{name: "S3 unreachable reported by syncer", usedLocal: true, wantSwaps: 1, wantNote: "Serving the local copy", wantLocal: true},
 		{name: "sync fails, verified copy will not open", syncErr: errors.New("refused"), usedLocal: true, openErr: errors.New("no vector store"), wantErr: true, wantErrMsg: "no vector store"},
@@ -161,20 +193,36 @@ func TestLoad_NoSyncUsesFolder(t *testing.T) {
 
 func TestPoll_ReloadsUntilCancelled(t *testing.T) {
 	t.Parallel()
-	h := &harness{version: "v1"}
-	l := h.loader(t, true)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { l.Poll(ctx, 5*time.Millisecond); close(done) }()
-	deadline := time.Now().Add(5 * time.Second)
-	for h.syncs.Load() < 3 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
-	cancel()
-	<-done
-	if h.syncs.Load() < 3 {
-		t.Fatalf("polled %d times", h.syncs.Load())
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := &harness{version: "v1"}
+		l := h.loader(t, true)
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan struct{})
+		go func() { l.Poll(ctx, time.Minute); close(done) }()
+		time.Sleep(3*time.Minute + time.Second)
+		synctest.Wait()
+		if got := h.syncs.Load(); got != 3 {
+			t.Errorf("polled %d times in 3 intervals, want 3", got)
+		}
+		cancel()
+		<-done
+	})
+}
+
+func TestPoll_StopEndsIt(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		h := &harness{version: "v1"}
+		l := h.loader(t, true)
+		done := make(chan struct{})
+		go func() { l.Poll(t.Context(), time.Minute); close(done) }()
+		time.Sleep(time.Minute + time.Second)
+		l.Stop()
+		<-done
+		if got := h.syncs.Load(); got != 1 {
+			t.Errorf("polled %d times, want 1", got)
+		}
+	})
 }
 
 func TestNew_RequiresWiring(t *testing.T) {
@@ -184,21 +232,29 @@ func TestNew_RequiresWiring(t *testing.T) {
 	}
 }
 
-func TestLoad_OnLoadedFollowsEveryLoad(t *testing.T) {
+// TestLoad_ReadinessFollowsEveryLoad: every successful load marks the
+// service ready with its note; a failed one leaves readiness alone.
+func TestLoad_ReadinessFollowsEveryLoad(t *testing.T) {
 	t.Parallel()
 	h := &harness{version: "v1", syncErr: errors.New("refused"), usedLocal: true}
-	var notes []string
 	l := h.loader(t, true)
-	l.cfg.OnLoaded = func(note string) { notes = append(notes, note) }
+	check := func(step string, wantOK bool, wantDetail string) {
+		t.Helper()
+		ok, detail := l.Readiness().Check()
+		if ok != wantOK || !strings.Contains(detail, wantDetail) || (wantDetail == "" && detail != "") {
+			t.Errorf("%s: ready=%v detail=%q, want %v %q", step, ok, detail, wantOK, wantDetail)
+		}
+	}
+	check("before any load", false, "Loading the vector store")
 	ctx := context.Background()
 	l.Load(ctx) // local copy
-	h.syncErr, h.usedLocal = nil, false
+	check("local copy", true, "local copy")
+	h.syncErr, h.usedLocal, h.openErr = nil, false, errors.New("bad")
+	l.Load(ctx) // failure: readiness and its note stay
+	check("failed load", true, "local copy")
+	h.openErr = nil
 	l.Load(ctx) // clean reload clears the note
-	h.openErr = errors.New("bad")
-	l.Load(ctx) // failure: no call
-	if len(notes) != 2 || !strings.Contains(notes[0], "local copy") || notes[1] != "" {
-		t.Errorf("notes %q", notes)
-	}
+	check("clean reload", true, "")
 }
 
 // graphlessStore is a LangChain store opened with an exact index, large
@@ -222,15 +278,17 @@ func TestLoad_BackgroundUpgrade(t *testing.T) {
 		release := make(chan struct{})
 		version := "v1"
 		l, err := New(Config{
-			Dir:  t.TempDir(),
-			Open: func(context.Context, string) (*store.Store, error) { return flatStore(version), nil },
-			Swap: func(st *store.Store) error { swapped = append(swapped, st); return nil },
-			Upgrade: func(_ context.Context, st *store.Store) (*store.Store, error) {
-				<-release
-				c := *st
-				c.Manifest.Index = &store.IndexInfo{Type: "hnsw"}
-				return &c, nil
+			Dir: t.TempDir(),
+			Opener: fakeOpener{
+				open: func(context.Context, string) (*store.Store, error) { return flatStore(version), nil },
+				upgrade: func(_ context.Context, st *store.Store) (*store.Store, error) {
+					<-release
+					c := *st
+					c.Manifest.Index = &store.IndexInfo{Type: "hnsw"}
+					return &c, nil
+				},
 			},
+			Swapper: swapFunc(func(st *store.Store) error { swapped = append(swapped, st); return nil }),
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -303,15 +361,17 @@ func TestClose_CancelsBackgroundUpgrade(t *testing.T) {
 	started := make(chan struct{})
 	var sawCancel atomic.Bool
 	l, err := New(Config{
-		Dir:  t.TempDir(),
-		Open: func(context.Context, string) (*store.Store, error) { return graphlessStore(t, "v1"), nil },
-		Swap: func(*store.Store) error { return nil },
-		Upgrade: func(ctx context.Context, st *store.Store) (*store.Store, error) {
-			close(started)
-			<-ctx.Done()
-			sawCancel.Store(true)
-			return nil, ctx.Err()
+		Dir: t.TempDir(),
+		Opener: fakeOpener{
+			open: func(context.Context, string) (*store.Store, error) { return graphlessStore(t, "v1"), nil },
+			upgrade: func(ctx context.Context, st *store.Store) (*store.Store, error) {
+				close(started)
+				<-ctx.Done()
+				sawCancel.Store(true)
+				return nil, ctx.Err()
+			},
 		},
+		Swapper: swapFunc(func(*store.Store) error { return nil }),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -365,14 +425,16 @@ func TestClose_DoesNotWaitForALoadAndStopsNewUpgrades(t *testing.T) {
 	var upgrades atomic.Int32
 	l, err := New(Config{
 		Dir: t.TempDir(),
-		Sync: func(ctx context.Context, _ string) (SyncOutcome, error) {
+		Syncer: syncFunc(func(ctx context.Context, _ string) (s3sync.Result, error) {
 			close(syncing)
 			<-ctx.Done() // a sync that only ends when cancelled
-			return SyncOutcome{}, ctx.Err()
+			return s3sync.Result{}, ctx.Err()
+		}),
+		Opener: fakeOpener{
+			open:    func(context.Context, string) (*store.Store, error) { return graphlessStore(t, "v1"), nil },
+			upgrade: func(ctx context.Context, st *store.Store) (*store.Store, error) { upgrades.Add(1); return st, nil },
 		},
-		Open:    func(context.Context, string) (*store.Store, error) { return graphlessStore(t, "v1"), nil },
-		Swap:    func(*store.Store) error { return nil },
-		Upgrade: func(ctx context.Context, st *store.Store) (*store.Store, error) { upgrades.Add(1); return st, nil },
+		Swapper: swapFunc(func(*store.Store) error { return nil }),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package loader
+package lifecycle
 
 import (
 	"context"
@@ -10,71 +10,82 @@ import (
 	"time"
 
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/httpapi"
 	"github.com/vendor0919/api/internal/logctx"
+	"github.com/vendor0919/api/internal/s3sync"
 	"github.com/vendor0919/api/internal/store"
 )
 
-// SyncOutcome is what a sync reports.
-type SyncOutcome struct {
-	Version string // remote version mirrored, if known
-	Changed bool   // the local folder was replaced
-	// UsedLocal reports, with or without an error, that the folder holds a
-	// copy the syncer verified and left in place. After a failed sync only
-	// such a copy is served.
-	UsedLocal bool
+// Syncer mirrors the store's source into a folder; *s3sync.Syncer is one.
+// Sync is called by one load at a time. Its Result reports, with or
+// without an error, whether the folder holds a copy the syncer verified
+// and left in place (UsedLocal): after a failed sync only such a copy is
+// served.
+type Syncer interface {
+	Sync(ctx context.Context, dir string) (s3sync.Result, error)
 }
 
-// Config wires a Loader. Open and Swap are required.
+// Opener opens and verifies a store folder. Upgrade is called in the
+// background after a load whose store NeedsGraph (a LangChain folder opened
+// with an exact index so that it serves at once) and returns the store with
+// its HNSW graph. StoreOpener is the production Opener.
+type Opener interface {
+	Open(ctx context.Context, dir string) (*store.Store, error)
+	Upgrade(ctx context.Context, st *store.Store) (*store.Store, error)
+}
+
+// Swapper makes a store the served one; *rag.Service is one. Swap may be
+// called from the loading goroutine and from a background upgrade, never
+// at the same time.
+type Swapper interface {
+	Swap(st *store.Store) error
+}
+
+// StoreOpener opens folders with store.Open for a given embedder. A
+// LangChain folder has no persisted graph: it is served with exact search
+// at once and its graph is built by Upgrade.
+type StoreOpener struct {
+	Embedding docmodel.EmbeddingModel // the query embedder's identity, checked against the store's
+	EFSearch  int                     // HNSW candidate list size; 0: the store's default
+}
+
+// Open implements Opener.
+func (o StoreOpener) Open(ctx context.Context, dir string) (*store.Store, error) {
+	return store.Open(ctx, dir, store.OpenOptions{Embedding: o.Embedding, EFSearch: o.EFSearch, DeferGraph: true})
+}
+
+// Upgrade implements Opener.
+func (o StoreOpener) Upgrade(ctx context.Context, st *store.Store) (*store.Store, error) {
+	return st.WithHNSW(ctx, o.EFSearch)
+}
+
+// Config wires a Loader. Dir, Opener and Swapper are required.
 type Config struct {
 	Dir    string // local store folder
-	Source string // where the store comes from, for /vectorstore: an s3:// URI or "local"
-	// Sync mirrors the source into Dir; nil means Dir is used as it is.
-	Sync func(ctx context.Context, dir string) (SyncOutcome, error)
+	Source string // where the store comes from, for /vectorstore: an s3:// URI or local:DIR; "": "local"
+	// Syncer mirrors the source into Dir; nil means Dir is used as it is.
+	Syncer Syncer
 	// SyncTimeout bounds one sync; zero means no bound beyond ctx.
 	SyncTimeout time.Duration
-	// Open loads and verifies the folder.
-	Open func(ctx context.Context, dir string) (*store.Store, error)
-	// Swap makes st the served store.
-	Swap func(st *store.Store) error
-	// Upgrade, if set, runs in the background after a load whose store
-	// NeedsGraph (a LangChain folder opened with an exact index so that it
-	// serves at once) and returns the store with its HNSW graph; that is
-	// swapped in unless another load happened meanwhile.
-	Upgrade func(ctx context.Context, st *store.Store) (*store.Store, error)
-	// Describe turns a sync or load error into the text /ready and
-	// /vectorstore show, which anyone who can reach them reads; the full
-	// error is logged. Nil means err.Error().
-	Describe func(err error) string
-	// OnLoaded, if set, is called after every successful load (start-up,
-	// reload or poll) with the note Load returns, so readiness can follow.
-	OnLoaded func(note string)
-	Logger   *slog.Logger
+	// SyncInterval is the period of Start's polling; zero disables it.
+	SyncInterval time.Duration
+	Opener       Opener
+	Swapper      Swapper
+	Logger       *slog.Logger // nil: discard
 }
 
 // Status describes the served store and the last load attempt; it is what
 // GET /vectorstore returns.
-type Status struct {
-	Format       string                  `json:"format"`
-	Count        int                     `json:"count"`
-	Dims         int                     `json:"dims"`
-	Metric       string                  `json:"metric"`
-	Embedding    docmodel.EmbeddingModel `json:"embedding"`
-	Version      string                  `json:"version"`
-	Source       string                  `json:"source"`
-	Dir          string                  `json:"dir"`
-	Index        string                  `json:"index"`
-	LoadedAt     time.Time               `json:"loaded_at"`
-	LastSyncAt   *time.Time              `json:"last_sync_at,omitempty"`
-	LastError    string                  `json:"last_error,omitempty"`
-	LastErrorAt  *time.Time              `json:"last_error_at,omitempty"`
-	ServingLocal bool                    `json:"serving_local_copy,omitempty"`
-	Reloads      int                     `json:"reloads"`
-}
+type Status = httpapi.StoreInfo
 
-// Loader loads stores. Create it with New.
+// Loader loads stores and keeps the service's readiness. Create it with
+// New.
 type Loader struct {
 	cfg      Config
 	log      *slog.Logger
+	ready    *Readiness
+	life     context.Context // cancelled by Stop: shutdown has begun
+	stop     context.CancelFunc
 	mu       sync.Mutex   // serialises loads and upgrades
 	current  *store.Store // the store last swapped in; guarded by mu
 	synced   string       // the syncer's version of current ("" if not from a sync); guarded by mu
@@ -85,10 +96,11 @@ type Loader struct {
 	bg       sync.WaitGroup // background upgrades
 }
 
-// New returns a Loader; it loads nothing until Load is called.
+// New returns a Loader; it loads nothing until Load or Start is called.
+// Its Readiness starts as "Loading the vector store".
 func New(cfg Config) (*Loader, error) {
-	if cfg.Open == nil || cfg.Swap == nil || cfg.Dir == "" {
-		return nil, errors.New("loader: Dir, Open and Swap are required")
+	if cfg.Opener == nil || cfg.Swapper == nil || cfg.Dir == "" {
+		return nil, errors.New("loader: Dir, Opener and Swapper are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -96,8 +108,15 @@ func New(cfg Config) (*Loader, error) {
 	if cfg.Source == "" {
 		cfg.Source = "local"
 	}
-	return &Loader{cfg: cfg, log: cfg.Logger}, nil
+	l := &Loader{cfg: cfg, log: cfg.Logger, ready: &Readiness{}}
+	l.life, l.stop = context.WithCancel(context.Background())
+	l.ready.SetStarting("Loading the vector store")
+	return l, nil
 }
+
+// Readiness returns the service's readiness, which every successful load
+// marks ready (with the load's note).
+func (l *Loader) Readiness() *Readiness { return l.ready }
 
 // Status returns the served store's description, or nil before the first
 // successful load.
@@ -134,12 +153,12 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 	var syncErr error
 	localOK := false // after a failed sync: the folder holds a verified copy
 	syncedVersion := ""
-	if l.cfg.Sync != nil {
+	if l.cfg.Syncer != nil {
 		sctx, cancel := ctx, context.CancelFunc(func() {})
 		if l.cfg.SyncTimeout > 0 {
 			sctx, cancel = context.WithTimeout(ctx, l.cfg.SyncTimeout)
 		}
-		out, err := l.cfg.Sync(sctx, l.cfg.Dir)
+		out, err := l.cfg.Syncer.Sync(sctx, l.cfg.Dir)
 		cancel()
 		now := time.Now().UTC()
 		switch {
@@ -155,9 +174,7 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 			next.LastError, next.LastErrorAt, next.ServingLocal = "", nil, false
 			l.status.Store(&next)
 			l.log.LogAttrs(ctx, slog.LevelDebug, "vector store unchanged", slog.String("version", out.Version))
-			if l.cfg.OnLoaded != nil {
-				l.cfg.OnLoaded("")
-			}
+			l.ready.SetReady("")
 			return next, "", nil
 		default:
 			next.LastSyncAt = &now
@@ -184,9 +201,9 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 			slog.String("source", l.cfg.Source), slog.Any("error", syncErr))
 		note = "Serving the local copy: S3 sync failed (" + l.describe(syncErr) + ")"
 	}
-	st, err := l.cfg.Open(ctx, l.cfg.Dir)
+	st, err := l.cfg.Opener.Open(ctx, l.cfg.Dir)
 	if err == nil {
-		err = l.cfg.Swap(st)
+		err = l.cfg.Swapper.Swap(st)
 	}
 	if err != nil {
 		now := time.Now().UTC()
@@ -201,7 +218,7 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 		return next, "", fmt.Errorf("loader: %w", err)
 	}
 	next.Format, next.Count, next.Dims = st.Format, len(st.Chunks), st.Manifest.Embedding.Dims
-	next.Metric, next.Embedding, next.Version = st.Manifest.Metric, st.Manifest.Embedding, st.Manifest.Version
+	next.Metric, next.Embedding, next.Version = st.Manifest.Metric, httpapi.EmbeddingInfo(st.Manifest.Embedding), st.Manifest.Version
 	next.Source, next.Dir, next.LoadedAt = l.cfg.Source, l.cfg.Dir, st.LoadedAt
 	if next.LoadedAt.IsZero() {
 		next.LoadedAt = time.Now().UTC()
@@ -224,7 +241,7 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 		l.upCancel() // a graph for the store just replaced is of no use
 		l.upCancel = nil
 	}
-	if l.cfg.Upgrade != nil && st.NeedsGraph() && !l.closed {
+	if st.NeedsGraph() && !l.closed {
 		// Not tied to ctx: an admin reload's request ends long before the
 		// graph is built. Close or the next load cancels it.
 		uctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -237,9 +254,7 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 		slog.String("format", next.Format), slog.Int("count", next.Count), slog.Int("dims", next.Dims),
 		slog.String("version", next.Version), slog.String("source", next.Source),
 		logctx.Took(start))
-	if l.cfg.OnLoaded != nil {
-		l.cfg.OnLoaded(note)
-	}
+	l.ready.SetReady(note)
 	return next, note, nil
 }
 
@@ -250,7 +265,7 @@ func (l *Loader) upgrade(ctx context.Context, st *store.Store) {
 	start := time.Now()
 	l.log.LogAttrs(ctx, slog.LevelInfo, "building the HNSW graph in the background; exact search serves meanwhile",
 		slog.Int("count", len(st.Chunks)))
-	up, err := l.cfg.Upgrade(ctx, st)
+	up, err := l.cfg.Opener.Upgrade(ctx, st)
 	if err != nil {
 		l.log.LogAttrs(ctx, slog.LevelWarn, "background graph build failed; exact search keeps serving", slog.Any("error", err))
 		return
@@ -261,7 +276,7 @@ func (l *Loader) upgrade(ctx context.Context, st *store.Store) {
 		l.log.LogAttrs(ctx, slog.LevelInfo, "background graph discarded: another store was loaded meanwhile")
 		return
 	}
-	if err := l.cfg.Swap(up); err != nil {
+	if err := l.cfg.Swapper.Swap(up); err != nil {
 		l.log.LogAttrs(ctx, slog.LevelWarn, "background graph not swapped in", slog.Any("error", err))
 		return
 	}
@@ -294,16 +309,15 @@ func (l *Loader) Close() {
 	l.bg.Wait()
 }
 
-func (l *Loader) describe(err error) string {
-	if l.cfg.Describe != nil {
-		return l.cfg.Describe(err)
-	}
-	return err.Error()
-}
+// describe is the public error policy applied to what /ready and
+// /vectorstore show.
+func (l *Loader) describe(err error) string { return PublicReason(err) }
 
-// Poll calls Load every interval until ctx is done. Failures are logged
-// and recorded in Status; the served store stays.
+// Poll calls Load every interval until ctx is done or Stop is called.
+// Failures are logged and recorded in Status; the served store stays.
 func (l *Loader) Poll(ctx context.Context, interval time.Duration) {
+	ctx, cancel := l.bind(ctx)
+	defer cancel()
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
