@@ -13,13 +13,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
 	"github.com/vendor0919/api/internal/httpapi"
+	"github.com/vendor0919/api/internal/lifecycle"
 )
 
 // Stamped at build time with -ldflags "-X main.version=... -X main.commit=...".
@@ -88,16 +88,8 @@ func healthcheck(args []string, getenv func(string) string, stderr io.Writer) in
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	client := &http.Client{Timeout: *timeout}
-	resp, err := client.Get(*url)
-	if err != nil {
-		fmt.Fprintf(stderr, "healthcheck: %v\n", err)
-		return 1
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-	if resp.StatusCode != http.StatusOK {
-		fmt.Fprintf(stderr, "healthcheck: %s answered %d\n", *url, resp.StatusCode)
+	if err := lifecycle.Probe(context.Background(), *url, *timeout); err != nil {
+		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	return 0

@@ -9,7 +9,7 @@ package main
 //
 // SYNC_INTERVAL polling is not tested here: the configuration accepts no
 // interval under one minute, so a polling test would take over a minute;
-// the loader's Poll is covered by internal/loader's tests.
+// the loader's Poll is covered by internal/lifecycle's tests.
 
 import (
 	"bytes"

@@ -1,7 +1,8 @@
 // Package lifecycle runs the service from start-up to drain: it loads the
 // vector store and keeps it current, keeps the readiness /ready reports,
 // exposes both on /metrics, decides which error words the public routes
-// may show, and serves HTTP until SIGTERM.
+// may show, serves HTTP until SIGTERM, and probes /health for the
+// container's health check.
 //
 // # Loading
 //
