@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/vendor0919/api/internal/config"
 	"github.com/vendor0919/api/internal/httpapi"
 	"github.com/vendor0919/api/internal/lifecycle"
 )
@@ -77,13 +78,9 @@ func versionString() string {
 
 // healthcheck probes /health so the image needs neither shell nor curl.
 func healthcheck(args []string, getenv func(string) string, stderr io.Writer) int {
-	port := getenv("PORT")
-	if port == "" {
-		port = "8080"
-	}
 	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	url := fs.String("url", "http://127.0.0.1:"+port+"/health", "URL to probe")
+	url := fs.String("url", config.HealthURL(getenv), "URL to probe")
 	timeout := fs.Duration("timeout", 2*time.Second, "how long to wait for the answer")
 	if err := fs.Parse(args); err != nil {
 		return 2

@@ -134,6 +134,15 @@ type Providers struct {
 	OllamaBaseURL string
 }
 
+// HealthURL is the URL the container's health check probes: /health on
+// the loopback at PORT (default 8080). It reads PORT alone and does not
+// validate it, so a probe still runs (and fails) when the rest of the
+// configuration is broken.
+func HealthURL(getenv func(string) string) string {
+	p := parser{getenv: getenv}
+	return "http://127.0.0.1:" + p.str("PORT", "8080") + "/health"
+}
+
 // Addr returns the listen address, host:port.
 func (c Config) Addr() string { return c.Host + ":" + strconv.Itoa(c.Port) }
 

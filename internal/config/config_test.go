@@ -217,3 +217,16 @@ func TestLoadProviders_SameAsLoad(t *testing.T) {
 		t.Errorf("Validate: %v", err)
 	}
 }
+
+func TestHealthURL(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ port, want string }{
+		{"", "http://127.0.0.1:8080/health"},
+		{"9090", "http://127.0.0.1:9090/health"},
+		{" 9091 ", "http://127.0.0.1:9091/health"},
+	} {
+		if got := HealthURL(env(map[string]string{"PORT": tc.port})); got != tc.want {
+			t.Errorf("PORT=%q: %q, want %q", tc.port, got, tc.want)
+		}
+	}
+}
