@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -9,33 +10,33 @@ import (
 
 	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/chunk"
+	"github.com/vendor0919/api/internal/config"
 	"github.com/vendor0919/api/internal/embed"
-	"github.com/vendor0919/api/internal/embed/uselite"
 	"github.com/vendor0919/api/internal/ingest"
+	"github.com/vendor0919/api/internal/providers"
 )
 
-// Embedder names the build, search and eval commands accept.
-const (
-	embedderHash    = "hash"
-	embedderUseLite = "use-lite"
-)
-
-// newEmbedder returns the offline embedder called name.
-func newEmbedder(name string) (embed.Embedder, error) {
-	switch name {
-	case embedderHash:
-		return embed.NewHash(embed.HashConfig{})
-	case embedderUseLite:
-		return uselite.New()
+// newEmbedder builds the embedder called name ("": the configured one,
+// EMBEDDER) with the provider settings pr, as the server would.
+func newEmbedder(ctx context.Context, pr config.Providers, name string) (embed.Embedder, error) {
+	if name != "" {
+		pr.Embedder = name
 	}
-	return nil, usageError{msg: fmt.Sprintf("unknown embedder %q (want %s or %s)", name, embedderHash, embedderUseLite)}
+	if err := pr.Validate(); err != nil {
+		return nil, err
+	}
+	emb, err := providers.Embedder(ctx, pr)
+	if errors.Is(err, providers.ErrUnknown) {
+		return nil, usageError{msg: err.Error()}
+	}
+	return emb, err
 }
 
-func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runBuild(ctx context.Context, pr config.Providers, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("build", stderr)
 	in := fs.String("in", "", "folder of .md, .txt, .html and .pdf documents (required)")
 	out := fs.String("out", "", "store folder to write; replaced atomically (required)")
-	embName := fs.String("embedder", embedderUseLite, "embedder: use-lite or hash")
+	embName := fs.String("embedder", "", "embedder: use-lite, hash, openai, bedrock or ollama (default: EMBEDDER, else use-lite)")
 	size := fs.Int("chunk-size", chunk.DefaultSize, "largest chunk, in runes")
 	overlap := fs.Int("overlap", chunk.DefaultOverlap, "runes a chunk may repeat from the previous one; negative for none")
 	m := fs.Int("m", 0, "HNSW links per node (0: ann default)")
@@ -55,7 +56,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageError{msg: "--batch, --workers and --chunk-size must be positive"}
 	}
 	start := time.Now()
-	emb, err := newEmbedder(*embName)
+	emb, err := newEmbedder(ctx, pr, *embName)
 	if err != nil {
 		return err
 	}

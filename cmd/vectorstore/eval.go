@@ -5,15 +5,16 @@ import (
 	"encoding/json"
 	"io"
 
+	"github.com/vendor0919/api/internal/config"
 	"github.com/vendor0919/api/internal/evaluate"
 	"github.com/vendor0919/api/internal/rag"
 )
 
-func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runEval(ctx context.Context, pr config.Providers, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("eval", stderr)
 	dir := fs.String("dir", "", "store folder (required)")
 	qpath := fs.String("questions", "", "questions JSON file: [{id, question, lang, documents, chunks}] (required)")
-	embName := fs.String("embedder", "", "use-lite or hash (default: the store's)")
+	embName := fs.String("embedder", "", "use-lite, hash, openai, bedrock or ollama (default: the store's)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	vw := fs.Float64("vector-weight", 1, "hybrid RRF weight of the vector ranking")
 	kw := fs.Float64("keyword-weight", 1, "hybrid RRF weight of the keyword ranking")
@@ -30,7 +31,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *vw <= 0 || *kw <= 0 {
 		return usageError{msg: "--vector-weight and --keyword-weight must be positive"}
 	}
-	svc, st, err := openService(ctx, *dir, *embName, rag.Config{VectorWeight: *vw, KeywordWeight: *kw})
+	svc, st, err := openService(ctx, pr, *dir, *embName, rag.Config{VectorWeight: *vw, KeywordWeight: *kw})
 	if err != nil {
 		return err
 	}

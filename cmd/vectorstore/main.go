@@ -17,6 +17,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/vendor0919/api/internal/config"
 )
 
 // command is one subcommand. run gets the arguments after the command name.
@@ -26,16 +28,28 @@ type command struct {
 	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
+// withProviders runs run with the provider settings config reads from
+// getenv, the same the server reads.
+func withProviders(getenv func(string) string, run func(context.Context, config.Providers, []string, io.Writer, io.Writer) error) func(context.Context, []string, io.Writer, io.Writer) error {
+	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		pr, err := config.LoadProviders(getenv)
+		if err != nil {
+			return err
+		}
+		return run(ctx, pr, args, stdout, stderr)
+	}
+}
+
 // commands lists every subcommand; each run function lives in its own file.
-func commands() []command {
+func commands(getenv func(string) string) []command {
 	return []command{
-		{name: "build", summary: "chunk and embed a folder of documents into a native store", run: runBuild},
+		{name: "build", summary: "chunk and embed a folder of documents into a native store", run: withProviders(getenv, runBuild)},
 		{name: "import-faiss", summary: "convert a LangChain FAISS folder into a native store with an HNSW graph", run: runImportFAISS},
 		{name: "inspect", summary: "describe a vector store folder (native or LangChain FAISS)", run: runInspect},
 		{name: "verify", summary: "check a store's checksums, counts and index (exit 1 on mismatch)", run: runVerify},
-		{name: "push", summary: "verify a native store and publish it to S3 (manifest last)", run: runPush},
-		{name: "search", summary: "search a store from the command line", run: runSearch},
-		{name: "eval", summary: "measure retrieval quality (hit@1, hit@5, MRR) on labelled questions", run: runEval},
+		{name: "push", summary: "verify a native store and publish it to S3 (manifest last)", run: withProviders(getenv, runPush)},
+		{name: "search", summary: "search a store from the command line", run: withProviders(getenv, runSearch)},
+		{name: "eval", summary: "measure retrieval quality (hit@1, hit@5, MRR) on labelled questions", run: withProviders(getenv, runEval)},
 		{name: "gen", summary: "write a clustered synthetic vector data set (texmex .fvecs/.ivecs)", run: runGen},
 		{name: "bench", summary: "benchmark the HNSW index on texmex files: recall, QPS, build, memory, save/load", run: runBench},
 	}
@@ -43,14 +57,14 @@ func commands() []command {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := runMain(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := runMain(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
 // runMain dispatches to a subcommand and returns the process exit code:
-// 0 success, 1 failure, 2 usage error.
-func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// 0 success, 1 failure, 2 usage error. getenv is os.Getenv in production.
+func runMain(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(stdout)
 		if len(args) == 0 {
@@ -58,7 +72,7 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	for _, c := range commands() {
+	for _, c := range commands(getenv) {
 		if c.name != args[0] {
 			continue
 		}
@@ -84,7 +98,7 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: vectorstore <command> [flags]")
 	fmt.Fprintln(w, "\ncommands:")
-	for _, c := range commands() {
+	for _, c := range commands(nil) {
 		fmt.Fprintf(w, "  %-13s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun \"vectorstore <command> -h\" for a command's flags.")

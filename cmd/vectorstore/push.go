@@ -7,19 +7,24 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/vendor0919/api/internal/config"
+	"github.com/vendor0919/api/internal/providers"
 	"github.com/vendor0919/api/internal/s3sync"
 	"github.com/vendor0919/api/internal/store"
 )
 
 // runPush verifies a native store (checksums, then a full open: counts,
 // chunks, graph) and uploads it with s3sync.Push: changed data files
-// first, manifest.json last. Credentials come from the default AWS chain.
-func runPush(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// first, manifest.json last. Credentials come from the default AWS chain;
+// region and endpoint from the flags, else from the environment as the
+// server reads them (AWS_REGION, S3_ENDPOINT, AWS_ENDPOINT_URL_S3,
+// AWS_ENDPOINT_URL, S3_FORCE_PATH_STYLE).
+func runPush(ctx context.Context, pr config.Providers, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("push", stderr)
 	dir := fs.String("dir", "", "native store folder to publish (required)")
 	to := fs.String("to", "", "destination, s3://bucket/prefix (required)")
-	endpoint := fs.String("endpoint", "", "S3-compatible endpoint URL (default: AWS S3)")
-	pathStyle := fs.Bool("path-style", false, "use path-style addressing (most S3-compatible servers need it)")
+	endpoint := fs.String("endpoint", "", "S3-compatible endpoint URL (default: S3_ENDPOINT, AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, else AWS S3)")
+	pathStyle := fs.Bool("path-style", false, "use path-style addressing (most S3-compatible servers need it; default: S3_FORCE_PATH_STYLE)")
 	region := fs.String("region", "", "bucket region (default: AWS_REGION or the AWS profile)")
 	concurrency := fs.Int("concurrency", s3sync.DefaultConcurrency, "files uploaded at once")
 	attempts := fs.Int("attempts", s3sync.DefaultMaxAttempts, "whole-push attempts before giving up")
@@ -55,7 +60,7 @@ func runPush(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "verified  %s: version %s, %d chunks, %d dims, %d files\n",
 		*dir, st.Manifest.Version, st.Manifest.Count, st.Manifest.Embedding.Dims, len(st.Manifest.Files))
 
-	s, err := s3sync.New(ctx, s3sync.Config{
+	s, err := providers.S3(ctx, pr, s3sync.Config{
 		URI:         *to,
 		Region:      *region,
 		Endpoint:    *endpoint,

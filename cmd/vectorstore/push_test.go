@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vendor0919/api/internal/config"
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/s3test"
 	"github.com/vendor0919/api/internal/store"
@@ -49,7 +50,7 @@ func TestPushCommand_PublishesVerifiedStore(t *testing.T) {
 	awsEnv(t, srv)
 	dir := writePushStore(t, "v7")
 	var out, errOut bytes.Buffer
-	err := runPush(context.Background(), []string{
+	err := runPush(context.Background(), config.Providers{}, []string{
 		"--dir", dir, "--to", "s3://" + srv.Bucket + "/vectorstore/prod",
 		"--endpoint", srv.Endpoint, "--path-style", "--attempts", "1",
 	}, &out, &errOut)
@@ -123,7 +124,7 @@ func TestPushCommand_RefusesBadStore(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			err := runPush(context.Background(), []string{
+			err := runPush(context.Background(), config.Providers{}, []string{
 				"--dir", tt.dir, "--to", "s3://" + srv.Bucket + "/p", "--endpoint", srv.Endpoint, "--path-style",
 			}, &out, &errOut)
 			if err == nil || !strings.Contains(err.Error(), tt.wantText) || (tt.wantErr != nil && !errors.Is(err, tt.wantErr)) {
@@ -154,10 +155,67 @@ func TestPushCommand_UsageErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var out, errOut bytes.Buffer
-			err := runPush(context.Background(), tt.args, &out, &errOut)
+			err := runPush(context.Background(), config.Providers{}, tt.args, &out, &errOut)
 			if !errors.As(err, new(usageError)) {
 				t.Fatalf("err = %v, want a usage error", err)
 			}
 		})
+	}
+}
+
+// TestPushCommand_EndpointFromEnvironment: without --endpoint and
+// --path-style, push reads the S3 endpoint the way the server does, here
+// from the AWS tools' AWS_ENDPOINT_URL (path-style addressing follows).
+func TestPushCommand_EndpointFromEnvironment(t *testing.T) {
+	srv := s3test.Start(t)
+	awsEnv(t, srv)
+	dir := writePushStore(t, "v8")
+	env := map[string]string{"AWS_ENDPOINT_URL": srv.Endpoint}
+	var out, errOut bytes.Buffer
+	code := runMain(context.Background(), []string{"push", "--dir", dir, "--to", "s3://" + srv.Bucket + "/env/prod", "--attempts", "1"},
+		func(k string) string { return env[k] }, &out, &errOut)
+	if code != 0 {
+		t.Fatalf("push: exit %d\nstderr: %s", code, errOut.String())
+	}
+	if got := srv.Keys(t, "env/"); !slices.Contains(got, "env/prod/"+store.ManifestFile) {
+		t.Fatalf("keys = %v, want the manifest under env/prod/", got)
+	}
+}
+
+// TestBuild_EmbedderFromEnvironment: build takes EMBEDDER and
+// EMBEDDING_DIMS as the server does; --embedder overrides the name.
+func TestBuild_EmbedderFromEnvironment(t *testing.T) {
+	t.Parallel()
+	corpus := t.TempDir()
+	if err := os.WriteFile(filepath.Join(corpus, "a.md"), []byte("# Refunds\n\nRefunds take 14 days."), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"EMBEDDER": "hash", "EMBEDDING_DIMS": "64"}
+	getenv := func(k string) string { return env[k] }
+	for _, tc := range []struct {
+		args     []string
+		wantCode int
+		wantDims int
+	}{
+		{nil, 0, 64},
+		{[]string{"--embedder", "hash"}, 0, 64},
+		{[]string{"--embedder", "nope"}, 2, 0},
+	} {
+		out := filepath.Join(t.TempDir(), "store")
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"build", "--in", corpus, "--out", out, "--quiet"}, tc.args...)
+		if code := runMain(context.Background(), args, getenv, &stdout, &stderr); code != tc.wantCode {
+			t.Fatalf("%v: exit %d, want %d\n%s", tc.args, code, tc.wantCode, stderr.String())
+		}
+		if tc.wantCode != 0 {
+			continue
+		}
+		m, err := store.ReadManifest(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Embedding.Provider != "hash" || m.Embedding.Dims != tc.wantDims {
+			t.Errorf("%v: store embedded with %+v, want hash %d dims", tc.args, m.Embedding, tc.wantDims)
+		}
 	}
 }

@@ -1,40 +1,44 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/vendor0919/api/internal/config"
 	"github.com/vendor0919/api/internal/localsearch"
 	"github.com/vendor0919/api/internal/rag"
 	"github.com/vendor0919/api/internal/store"
 )
 
 // openService opens the store in dir with the named embedder ("" picks the
-// one the store's manifest names) and serves it with localsearch.Open.
-func openService(ctx context.Context, dir, embName string, cfg rag.Config) (*rag.Service, *store.Store, error) {
+// one the store's manifest names, with its model and dims unless the
+// environment sets them) and serves it with localsearch.Open.
+func openService(ctx context.Context, pr config.Providers, dir, embName string, cfg rag.Config) (*rag.Service, *store.Store, error) {
 	if embName == "" {
 		m, err := store.ReadManifest(dir)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%w (pass --embedder for a LangChain folder)", err)
 		}
 		embName = m.Embedding.Provider
+		pr.EmbeddingModel, pr.EmbeddingDims = cmp.Or(pr.EmbeddingModel, m.Embedding.Model), cmp.Or(pr.EmbeddingDims, m.Embedding.Dims)
 	}
-	emb, err := newEmbedder(embName)
+	emb, err := newEmbedder(ctx, pr, embName)
 	if err != nil {
 		return nil, nil, err
 	}
 	return localsearch.Open(ctx, dir, emb, cfg)
 }
 
-func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runSearch(ctx context.Context, pr config.Providers, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("search", stderr)
 	dir := fs.String("dir", "", "store folder (required)")
 	query := fs.String("query", "", "text to search for (required)")
 	topK := fs.Int("top-k", 5, "number of hits")
 	mode := fs.String("mode", string(rag.ModeHybrid), "hybrid, vector or keyword")
-	embName := fs.String("embedder", "", "use-lite or hash (default: the store's)")
+	embName := fs.String("embedder", "", "use-lite, hash, openai, bedrock or ollama (default: the store's)")
 	asJSON := fs.Bool("json", false, "print hits as JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -42,7 +46,7 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *dir == "" || strings.TrimSpace(*query) == "" {
 		return usageError{msg: "--dir and --query are required"}
 	}
-	svc, _, err := openService(ctx, *dir, *embName, rag.Config{})
+	svc, _, err := openService(ctx, pr, *dir, *embName, rag.Config{})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package providers
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -12,6 +13,10 @@ import (
 	"github.com/vendor0919/api/internal/llm"
 	"github.com/vendor0919/api/internal/s3sync"
 )
+
+// ErrUnknown is wrapped by the error for a provider name the registry
+// does not know (config.Load rejects those; flags may not).
+var ErrUnknown = errors.New("unknown provider")
 
 // Embedder builds the embedder cfg.Embedder names, with cfg's model, dims
 // and endpoints.
@@ -32,7 +37,7 @@ func Embedder(ctx context.Context, cfg config.Providers) (embed.Embedder, error)
 	case "bedrock":
 		return embed.NewBedrock(ctx, embed.BedrockConfig{Region: cfg.AWSRegion, ModelID: cfg.EmbeddingModel, Dims: cfg.EmbeddingDims})
 	}
-	return nil, fmt.Errorf("providers: unknown embedder %q", cfg.Embedder)
+	return nil, fmt.Errorf("providers: embedder %q: %w (want use-lite, hash, openai, bedrock or ollama)", cfg.Embedder, ErrUnknown)
 }
 
 // Generator builds the answer generator cfg.LLM names.
@@ -47,7 +52,7 @@ func Generator(ctx context.Context, cfg config.Providers) (llm.Generator, error)
 	case "bedrock":
 		return llm.NewBedrock(ctx, llm.BedrockConfig{Region: cfg.AWSRegion, ModelID: cfg.LLMModel, Timeout: cfg.LLMTimeout})
 	}
-	return nil, fmt.Errorf("providers: unknown generator %q", cfg.LLM)
+	return nil, fmt.Errorf("providers: generator %q: %w (want extractive, openai, bedrock or ollama)", cfg.LLM, ErrUnknown)
 }
 
 // S3 builds the S3 mirror of sc.URI with S3Config(cfg, sc).

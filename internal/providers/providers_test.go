@@ -3,6 +3,7 @@ package providers
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -92,10 +93,10 @@ func TestEmbedder_OpenAIDimensionsOnlyForEmbedding3(t *testing.T) {
 
 func TestProviders_UnknownName(t *testing.T) {
 	t.Parallel()
-	if _, err := Embedder(context.Background(), config.Providers{Embedder: "bert"}); err == nil || !strings.Contains(err.Error(), `"bert"`) {
+	if _, err := Embedder(context.Background(), config.Providers{Embedder: "bert"}); !errors.Is(err, ErrUnknown) || !strings.Contains(err.Error(), `"bert"`) {
 		t.Errorf("embedder: %v", err)
 	}
-	if _, err := Generator(context.Background(), config.Providers{LLM: "gpt"}); err == nil || !strings.Contains(err.Error(), `"gpt"`) {
+	if _, err := Generator(context.Background(), config.Providers{LLM: "gpt"}); !errors.Is(err, ErrUnknown) || !strings.Contains(err.Error(), `"gpt"`) {
 		t.Errorf("generator: %v", err)
 	}
 }
