@@ -11,7 +11,7 @@ COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 TOOLS_ENV := eval "$$(bash scripts/install-tools.sh)"
 
-.PHONY: run test build lint docs docs-check ci container-test bench loadtest eval demo-store fixtures pdf-fixtures uselite-model uselite-reference fuzz clean
+.PHONY: run test test-kernels build lint docs docs-check ci container-test bench loadtest eval demo-store fixtures pdf-fixtures uselite-model uselite-reference fuzz clean
 
 ## run: start the API on :$(PORT) with the demo store, offline embedder and extractive answers
 # use-lite knows no Japanese, so its vectors get a quarter of the weight in
@@ -22,6 +22,11 @@ run:
 ## test: the whole suite (race detector on; real S3 server, Chromium, FAISS fixtures)
 test:
 	@$(TOOLS_ENV) && $(GO) test -race -count=1 -timeout 20m ./...
+
+## test-kernels: the ann and store tests again with the portable distance kernels forced
+# (make test covers the SIMD kernels wherever the CPU has AVX2+FMA).
+test-kernels:
+	$(GO) test -race -count=1 -tags annportable ./internal/ann/... ./internal/store/...
 
 ## build: static binaries in bin/
 build:
@@ -52,7 +57,7 @@ container-test:
 	@eval "$$(bash scripts/install-tools.sh --container)" && bash scripts/container_test.sh
 
 ## ci: everything CI runs
-ci: lint docs-check test container-test
+ci: lint docs-check test test-kernels container-test
 
 ## bench: HNSW vs hnswlib on 100k x 384 (see docs/BENCHMARKS.md)
 bench:

@@ -329,6 +329,7 @@ func TestEdgeCases(t *testing.T) {
 		t.Fatal(res)
 	}
 	fl := mustFlat(t, 2, L2, base)
+	// Small integers: every kernel computes exactly 25+25 (issue 9).
 	if res, _ := fl.Search([]float32{0, 0}, 10, SearchOptions{}); len(res) != 5 || res[4].Distance != 50 {
 		t.Fatal(res)
 	}

@@ -6,11 +6,13 @@ import (
 	"github.com/viterin/vek/vek32"
 )
 
-// useSIMD selects the vek AVX2+FMA kernels. vek enables them only when the
-// CPU reports both AVX2 and FMA (and the OS is not darwin); otherwise the
-// pure-Go kernels below are used. Tests flip it to cover both paths; it is
-// not changed while an index is in use.
-var useSIMD = vek32.Info().Acceleration
+// useSIMD selects the AVX2+FMA kernels: vek's dot product and our own
+// squared distance (l2sqAVX2). vek enables its kernels only when the CPU
+// reports both AVX2 and FMA (and the OS is not darwin), which is also what
+// l2sqAVX2 needs; otherwise the pure-Go kernels below are used. Tests flip
+// it to cover both paths, and -tags annportable clears it at start-up
+// (portable.go); it is not changed while an index is in use.
+var useSIMD = vek32.Info().Acceleration && hasAVX2FMA
 
 // SIMD reports whether distance kernels run on AVX2+FMA (true) or on the
 // pure-Go fallback (false).
@@ -24,11 +26,13 @@ func dot(a, b []float32) float32 {
 	return dotGo(a, b)
 }
 
-// l2sq returns the squared Euclidean distance between a and b.
+// l2sq returns the squared Euclidean distance between a and b;
+// len(b) >= len(a). Both kernels sum squared differences directly, so inputs
+// whose partial sums are exact in float32 (small integers) give the same,
+// exact result on either.
 func l2sq(a, b []float32) float32 {
 	if useSIMD {
-		d := vek32.Distance(a, b[:len(a)])
-		return d * d
+		return l2sqAVX2(a, b[:len(a)])
 	}
 	return l2sqGo(a, b)
 }
