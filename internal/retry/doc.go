@@ -12,6 +12,10 @@
 // (0, min(MaxDelay, BaseDelay·2^(n-1))] ("full jitter"), raised to the
 // server's Retry-After when that is longer. A Retry-After longer than
 // MaxDelay ends the retries at once rather than parking the caller.
+// MaxAttempts [Forever] retries until success, a final error or ctx; with
+// NoJitter the waits are the ceilings themselves (a start-up load retried
+// every 2s, 4s, ... up to a minute is Policy{MaxAttempts: Forever,
+// BaseDelay: 2 * time.Second, MaxDelay: time.Minute, NoJitter: true}).
 // [Policy.OnRetry], when set, hears of each retry before its wait (for
 // logging).
 //

@@ -4,14 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 )
 
+// Forever, as Policy.MaxAttempts, retries until an attempt succeeds or
+// returns a final error, or ctx is done: a service that cannot start without
+// a resource keeps trying, its waits capped by MaxDelay.
+const Forever = math.MaxInt
+
 // Policy says how often and how long to retry. The zero value is usable.
 type Policy struct {
 	// MaxAttempts is the total number of attempts, the first included.
-	// Zero means 4; 1 disables retries.
+	// Zero means 4; 1 disables retries; [Forever] never gives up.
 	MaxAttempts int
 	// BaseDelay is the backoff ceiling after the first failure; it doubles
 	// with each further failure. Zero means 250ms.
@@ -19,6 +25,12 @@ type Policy struct {
 	// MaxDelay caps one wait. A Retry-After beyond it stops retrying.
 	// Zero means 20s.
 	MaxDelay time.Duration
+	// NoJitter makes each wait the full ceiling min(MaxDelay,
+	// BaseDelay·2^(n-1)) instead of a uniform draw below it: for a single
+	// caller retrying its own resource (a start-up load), where there is
+	// no herd of clients to spread out and a predictable schedule reads
+	// better in the logs. False means full jitter.
+	NoJitter bool
 	// OnRetry, if set, is called by Do before each wait with the failed
 	// attempt's number (from 1), the wait, and its error (transient mark
 	// removed), e.g. to log the retry. It runs on Do's goroutine and
@@ -115,7 +127,8 @@ func Do(ctx context.Context, p Policy, attempt func(ctx context.Context, n int) 
 }
 
 // Backoff returns the full-jitter wait after failed attempt n (from 1):
-// uniform in (0, min(MaxDelay, BaseDelay·2^(n-1))], never zero.
+// uniform in (0, min(MaxDelay, BaseDelay·2^(n-1))], never zero; with
+// NoJitter, that ceiling itself.
 func Backoff(p Policy, n int) time.Duration {
 	p = p.withDefaults()
 	ceil := p.BaseDelay
@@ -123,6 +136,9 @@ func Backoff(p Policy, n int) time.Duration {
 		ceil *= 2
 	}
 	ceil = min(ceil, p.MaxDelay)
+	if p.NoJitter {
+		return ceil
+	}
 	return time.Duration(rand.Int64N(int64(ceil)) + 1)
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -58,47 +59,136 @@ func TestDo_Outcomes(t *testing.T) {
 	}
 }
 
+// The waits below run on synctest's fake clock: time moves only when
+// every goroutine in the bubble is blocked, so elapsed times are exact.
+
 func TestDo_RetryAfter(t *testing.T) {
 	t.Parallel()
-	var calls int
-	start := time.Now()
-	err := Do(context.Background(), fast, func(context.Context, int) error {
-		calls++
-		if calls == 1 {
-			return Transient(errors.New("429"), 15*time.Millisecond)
+	synctest.Test(t, func(t *testing.T) {
+		var calls int
+		start := time.Now()
+		err := Do(context.Background(), fast, func(context.Context, int) error {
+			calls++
+			if calls == 1 {
+				return Transient(errors.New("429"), 15*time.Millisecond)
+			}
+			return nil
+		})
+		if err != nil || calls != 2 {
+			t.Fatalf("err=%v calls=%d", err, calls)
 		}
-		return nil
+		if el := time.Since(start); el < 15*time.Millisecond {
+			t.Errorf("waited %v, want >= Retry-After 15ms", el)
+		}
+		// A Retry-After beyond MaxDelay stops at once.
+		calls = 0
+		start = time.Now()
+		err = Do(context.Background(), fast, func(context.Context, int) error {
+			calls++
+			return Transient(errors.New("429"), time.Hour)
+		})
+		if err == nil || calls != 1 {
+			t.Errorf("long Retry-After: err=%v calls=%d, want error after 1 call", err, calls)
+		}
+		if el := time.Since(start); el != 0 {
+			t.Errorf("long Retry-After waited %v, want no wait", el)
+		}
 	})
-	if err != nil || calls != 2 {
-		t.Fatalf("err=%v calls=%d", err, calls)
-	}
-	if el := time.Since(start); el < 15*time.Millisecond {
-		t.Errorf("waited %v, want >= Retry-After 15ms", el)
-	}
-	// A Retry-After beyond MaxDelay stops at once.
-	calls = 0
-	err = Do(context.Background(), fast, func(context.Context, int) error {
-		calls++
-		return Transient(errors.New("429"), time.Hour)
-	})
-	if err == nil || calls != 1 {
-		t.Errorf("long Retry-After: err=%v calls=%d, want error after 1 call", err, calls)
-	}
 }
 
 func TestDo_ContextCanceledDuringWait(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithCancel(context.Background())
-	p := Policy{MaxAttempts: 5, BaseDelay: time.Hour, MaxDelay: time.Hour}
-	go func() { time.Sleep(10 * time.Millisecond); cancel() }()
-	start := time.Now()
-	err := Do(ctx, p, func(context.Context, int) error { return Transient(errors.New("x"), time.Minute) })
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("err = %v, want context.Canceled", err)
-	}
-	if time.Since(start) > 2*time.Second {
-		t.Error("Do did not return promptly on cancel")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		p := Policy{MaxAttempts: 5, BaseDelay: time.Hour, MaxDelay: time.Hour}
+		start := time.Now()
+		calls := 0
+		done := make(chan error)
+		go func() {
+			done <- Do(ctx, p, func(context.Context, int) error {
+				calls++
+				return Transient(errors.New("x"), time.Minute)
+			})
+		}()
+		synctest.Wait() // Do is parked in its wait after the first attempt
+		cancel()
+		err := <-done
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v, want context.Canceled", err)
+		}
+		if calls != 1 {
+			t.Errorf("calls = %d, want 1", calls)
+		}
+		if el := time.Since(start); el != 0 {
+			t.Errorf("Do returned after %v, want at once on cancel", el)
+		}
+	})
+}
+
+// TestDo_Forever: a start-up load's schedule, 2s doubling to a one-minute
+// cap, kept up until success or the context ends.
+func TestDo_Forever(t *testing.T) {
+	t.Parallel()
+	p := Policy{MaxAttempts: Forever, BaseDelay: 2 * time.Second, MaxDelay: time.Minute, NoJitter: true}
+	t.Run("until success", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			var waits []time.Duration
+			p := p
+			p.OnRetry = func(_ int, wait time.Duration, _ error) { waits = append(waits, wait) }
+			start := time.Now()
+			var at []time.Duration
+			err := Do(context.Background(), p, func(_ context.Context, n int) error {
+				at = append(at, time.Since(start))
+				if n <= 10 {
+					return Transient(errors.New("not yet"), 0)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []time.Duration{2, 4, 8, 16, 32, 60, 60, 60, 60, 60}
+			if len(waits) != len(want) {
+				t.Fatalf("waits %v, want %v seconds", waits, want)
+			}
+			var sum time.Duration
+			for i, w := range want {
+				if waits[i] != w*time.Second {
+					t.Fatalf("wait %d = %v, want %v", i+1, waits[i], w*time.Second)
+				}
+				sum += w * time.Second
+				if at[i+1] != sum {
+					t.Fatalf("attempt %d at %v, want %v", i+2, at[i+1], sum)
+				}
+			}
+		})
+	})
+	t.Run("until ctx ends", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+			defer cancel()
+			calls := 0
+			err := Do(ctx, p, func(context.Context, int) error {
+				calls++
+				return Transient(errors.New("down"), 0)
+			})
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("err = %v, want the deadline", err)
+			}
+			// Attempts at 0, 2, 6, 14, 30, 62 s, then every minute up to 542 s.
+			if calls != 14 {
+				t.Errorf("calls = %d, want 14", calls)
+			}
+		})
+	})
+	t.Run("final error", func(t *testing.T) {
+		final := errors.New("bad config")
+		calls := 0
+		err := Do(context.Background(), p, func(context.Context, int) error { calls++; return final })
+		if !errors.Is(err, final) || calls != 1 {
+			t.Errorf("err = %v after %d calls, want the final error after 1", err, calls)
+		}
+	})
 }
 
 func TestDo_OnRetry(t *testing.T) {
@@ -131,6 +221,16 @@ func TestBackoff_FullJitterBounds(t *testing.T) {
 		}
 		if maxSeen < ceil/2 {
 			t.Errorf("n=%d: max of 500 draws %v, not spread up to %v", n, maxSeen, ceil)
+		}
+	}
+}
+
+func TestBackoff_NoJitter(t *testing.T) {
+	t.Parallel()
+	p := Policy{BaseDelay: 10 * time.Millisecond, MaxDelay: 50 * time.Millisecond, NoJitter: true}
+	for n, want := range map[int]time.Duration{1: 10 * time.Millisecond, 2: 20 * time.Millisecond, 3: 40 * time.Millisecond, 4: 50 * time.Millisecond, 100: 50 * time.Millisecond} {
+		if d := Backoff(p, n); d != want {
+			t.Errorf("Backoff(n=%d) = %v, want %v", n, d, want)
 		}
 	}
 }
