@@ -173,6 +173,7 @@ func newClient(ctx context.Context, cfg Config) (*s3.Client, error) {
 			o.BaseEndpoint = aws.String(cfg.Endpoint)
 		}
 		o.UsePathStyle = cfg.PathStyle
+		o.Retryer = aws.NopRetryer{} // Syncer.retry owns retries; the SDK's would multiply them
 	}), nil
 }
 
