@@ -81,6 +81,7 @@ type fakeLLM struct {
 	reqs    []map[string]any
 	hdrs    []http.Header
 	gone    chan struct{} // closed when a hanging handler saw the client leave
+	hanging chan struct{} // if set, closed when the handler starts to hang
 }
 
 func (f *fakeLLM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -143,6 +144,9 @@ func (f *fakeLLM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case step == "hang":
 			start()
 			fl.Flush()
+			if f.hanging != nil {
+				close(f.hanging)
+			}
 			<-r.Context().Done()
 			close(f.gone)
 			return
@@ -260,15 +264,19 @@ func TestRemoteGenerators_CancelSlowStream(t *testing.T) {
 	for _, w := range wires {
 		t.Run(w.name, func(t *testing.T) {
 			t.Parallel()
-			f := &fakeLLM{t: t, w: w, scripts: func(int) []string { return []string{"d:first", "hang"} }, gone: make(chan struct{})}
+			f := &fakeLLM{t: t, w: w, scripts: func(int) []string { return []string{"d:first", "hang"} },
+				gone: make(chan struct{}), hanging: make(chan struct{})}
 			hs := httptest.NewServer(f)
 			defer hs.Close()
 			g, _ := w.newGen(hs.URL)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			start := time.Now()
+			// The client goes away once it has the first delta and the
+			// server holds the stream open, so the reader is (or is about
+			// to be) blocked on a body that sends nothing more.
 			_, err := g.Generate(ctx, Request{Question: "q"}, func(d string) error {
-				go func() { time.Sleep(20 * time.Millisecond); cancel() }()
+				go func() { <-f.hanging; cancel() }()
 				return nil
 			})
 			if !errors.Is(err, context.Canceled) {
