@@ -1,6 +1,7 @@
 # vendor0919 API. The two commands a newcomer needs:
 #   make run    start the service on :8080 with the bundled demo store (offline, no keys, no AWS)
 #   make test   install the test tools (cached) and run the whole test suite
+# `make check` is the quick pre-commit check (vet, golangci-lint, -short unit tests).
 # `make ci` is what .ci/run calls: lint, docs check, tests, container build.
 
 GO        ?= go
@@ -11,13 +12,21 @@ COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 TOOLS_ENV := eval "$$(bash scripts/install-tools.sh)"
 
-.PHONY: run test test-kernels build lint docs docs-check ci container-test bench loadtest eval demo-store fixtures pdf-fixtures uselite-model uselite-reference fuzz clean
+.PHONY: run check test test-kernels build lint docs docs-check ci container-test bench loadtest eval demo-store fixtures pdf-fixtures uselite-model uselite-reference fuzz clean
 
 ## run: start the API on :$(PORT) with the demo store, offline embedder and extractive answers
 # use-lite knows no Japanese, so its vectors get a quarter of the weight in
 # hybrid fusion on the bilingual demo corpus (docs/BENCHMARKS.md).
 run:
 	VECTORSTORE_DIR=$(DEMO_DIR) PORT=$(PORT) HYBRID_VECTOR_WEIGHT=$${HYBRID_VECTOR_WEIGHT:-0.25} $(GO) run ./cmd/api
+
+## check: quick pre-commit check: vet, golangci-lint, unit tests with -short, which skips the
+# real-component suites (versitygw S3, Chromium, FAISS regeneration, built binaries). Needs only
+# golangci-lint (on PATH, or cached by make lint / make test).
+check:
+	@lint=$$(command -v golangci-lint || echo "$${XDG_CACHE_HOME:-$$HOME/.cache}/vendor0919/bin/golangci-lint"); \
+	[ -x "$$lint" ] || { echo "golangci-lint not found: run make lint once to install it"; exit 1; }; \
+	$(GO) vet ./... && "$$lint" run ./... && $(GO) test -race -short ./...
 
 ## test: the whole suite (race detector on; real S3 server, Chromium, FAISS fixtures)
 test:

@@ -26,6 +26,9 @@ import (
 // missing.
 func browserEnv(t *testing.T) []string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("browser: -short skips tests driving Chromium")
+	}
 	missing := func(format string, args ...any) {
 		t.Helper()
 		if toolsRequired() {

@@ -61,6 +61,9 @@ type builtBinary struct {
 // and returns its path; a build failure fails every test that needs it.
 func (b *builtBinary) get(t testing.TB, name, pkg string, race bool, ldflags string) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("e2e: -short skips tests that build and run the binaries")
+	}
 	b.once.Do(func() {
 		b.path = filepath.Join(e2eRoot, name)
 		args := []string{"build", "-o", b.path}

@@ -94,6 +94,9 @@ func TestParsePDF_Fixtures(t *testing.T) {
 // VENDOR0919_REQUIRE_TOOLS=1.
 func TestParsePDF_Regenerated(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short skips regenerating the fixtures with ReportLab")
+	}
 	py := os.Getenv("VENDOR0919_PYTHON")
 	if py == "" {
 		py = "/usr/bin/python3"

@@ -81,6 +81,9 @@ func isExec(p string) bool {
 // VENDOR0919_REQUIRE_TOOLS=1) if there is none.
 func RequireBinary(t testing.TB) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("s3test: -short skips tests against a real S3 server")
+	}
 	p := Binary()
 	if p != "" {
 		return p

@@ -147,6 +147,9 @@ func TestOpen_LangChainFixtures(t *testing.T) {
 // python3 on PATH, or /usr/bin/python3 (Debian's python3-faiss).
 func faissPython(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short skips regenerating fixtures with FAISS")
+	}
 	var cands []string
 	if p := os.Getenv("VENDOR0919_PYTHON"); p != "" {
 		cands = append(cands, p)

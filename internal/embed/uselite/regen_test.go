@@ -14,6 +14,9 @@ import (
 // it is missing unless VENDOR0919_REQUIRE_TOOLS=1.
 func requireTool(t *testing.T, name, why string) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short skips re-running the model's JavaScript")
+	}
 	p, err := exec.LookPath(name)
 	if err != nil {
 		missing(t, name+" not on PATH ("+why+")")
