@@ -144,8 +144,9 @@ func BenchmarkL2Sq_D384(b *testing.B) {
 		{"vek", func(a, b []float32) float32 { d := vek32.Distance(a, b); return d * d }, true},
 		{"go", l2sqGo, false},
 	}
+	simdOK := hasAVX2FMA && vek32.Info().Acceleration
 	for _, k := range kernels {
-		if k.simd && !(hasAVX2FMA && vek32.Info().Acceleration) {
+		if k.simd && !simdOK {
 			continue
 		}
 		b.Run(k.name, func(b *testing.B) {
