@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"github.com/vendor0919/api/internal/retry"
 )
 
 // Start loads the store in the background, retrying until something can
@@ -52,30 +54,27 @@ func (l *Loader) Reload(ctx context.Context) (*Status, error) {
 // succeeds (this one or a reload meanwhile), or when ctx is done or Stop
 // is called.
 //
-// The waits are deterministic, unlike internal/retry's full jitter: one
-// process retries one source, so there is no herd to spread, and the logged
-// retry_in tells an operator when the next attempt comes.
+// The waits are retry's ceilings without jitter (retry.Policy.NoJitter):
+// one process retries one source, so there is no herd to spread, and the
+// logged retry_in tells an operator when the next attempt comes.
 func (l *Loader) LoadUntilReady(ctx context.Context) {
 	ctx, cancel := l.bind(ctx)
 	defer cancel()
-	wait := 2 * time.Second
-	for {
+	p := retry.Policy{
+		MaxAttempts: retry.Forever, BaseDelay: 2 * time.Second, MaxDelay: time.Minute, NoJitter: true,
+		OnRetry: func(_ int, wait time.Duration, err error) {
+			l.ready.SetStarting("Vector store not loaded: " + PublicReason(err))
+			l.log.LogAttrs(ctx, slog.LevelError, "vector store load failed; retrying", slog.Any("error", err), slog.String("retry_in", wait.String()))
+		},
+	}
+	_ = retry.Do(ctx, p, func(ctx context.Context, _ int) error {
 		_, _, err := l.Load(ctx) // success marks the service ready
-		if err == nil || ctx.Err() != nil {
-			return
+		if err == nil {
+			return nil
 		}
 		if ok, _ := l.ready.Check(); ok {
-			return // a reload succeeded meanwhile
+			return nil // a reload succeeded meanwhile
 		}
-		l.ready.SetStarting("Vector store not loaded: " + PublicReason(err))
-		l.log.LogAttrs(ctx, slog.LevelError, "vector store load failed; retrying", slog.Any("error", err), slog.String("retry_in", wait.String()))
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-		wait = min(wait*2, time.Minute)
-	}
+		return retry.Transient(err, 0)
+	})
 }
