@@ -1,0 +1,76 @@
+package evaluate
+
+import (
+	"context"
+	"flag"
+	"io"
+
+	"github.com/vendor0919/api/internal/cliflag"
+	"github.com/vendor0919/api/internal/rag"
+	"github.com/vendor0919/api/internal/store"
+)
+
+// Flags is the command line of "vectorstore eval".
+type Flags struct {
+	Dir, Questions, Embedder    string
+	VectorWeight, KeywordWeight float64
+	JSON                        bool
+}
+
+// RegisterFlags binds f to fs with the command's defaults and help.
+func (f *Flags) RegisterFlags(fs *flag.FlagSet) {
+	fs.StringVar(&f.Dir, "dir", "", "store folder (required)")
+	fs.StringVar(&f.Questions, "questions", "", "questions JSON file: [{id, question, lang, documents, chunks}] (required)")
+	fs.StringVar(&f.Embedder, "embedder", "", "use-lite, hash, openai, bedrock or ollama (default: the store's)")
+	fs.BoolVar(&f.JSON, "json", false, "print the report as JSON")
+	fs.Float64Var(&f.VectorWeight, "vector-weight", 1, "hybrid RRF weight of the vector ranking")
+	fs.Float64Var(&f.KeywordWeight, "keyword-weight", 1, "hybrid RRF weight of the keyword ranking")
+}
+
+// Validate checks f without reading the questions; its errors are
+// cliflag.UsageErrors.
+func (f Flags) Validate() error {
+	if f.Dir == "" || f.Questions == "" {
+		return cliflag.Usagef("--dir and --questions are required")
+	}
+	if f.VectorWeight <= 0 || f.KeywordWeight <= 0 {
+		return cliflag.Usagef("--vector-weight and --keyword-weight must be positive")
+	}
+	return nil
+}
+
+// RAGConfig returns the rag.Config the evaluated service is built with.
+func (f Flags) RAGConfig() rag.Config {
+	return rag.Config{VectorWeight: f.VectorWeight, KeywordWeight: f.KeywordWeight}
+}
+
+// Opener opens the store in dir for search with cfg, as localsearch.Open
+// does once the embedder is chosen.
+type Opener func(ctx context.Context, dir string, cfg rag.Config) (*rag.Service, *store.Store, error)
+
+// Run validates f, reads the questions, opens f.Dir with open and
+// evaluates it with Run; the report names the store, its embedder and its
+// size.
+func (f Flags) Run(ctx context.Context, open Opener) (Report, error) {
+	if err := f.Validate(); err != nil {
+		return Report{}, err
+	}
+	qs, err := ReadQuestions(f.Questions)
+	if err != nil {
+		return Report{}, err
+	}
+	svc, st, err := open(ctx, f.Dir, f.RAGConfig())
+	if err != nil {
+		return Report{}, err
+	}
+	rep, err := Run(ctx, svc, qs)
+	if err != nil {
+		return Report{}, err
+	}
+	info := st.Manifest.Embedding
+	rep.Store, rep.Embedder, rep.Chunks = f.Dir, info.Provider+"/"+info.Model, len(st.Chunks)
+	return rep, nil
+}
+
+// WriteJSON writes r as one indented JSON object.
+func (r Report) WriteJSON(w io.Writer) error { return cliflag.WriteJSON(w, r) }

@@ -1,0 +1,117 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/vendor0919/api/internal/ann"
+	"github.com/vendor0919/api/internal/cliflag"
+	"github.com/vendor0919/api/internal/docmodel"
+)
+
+// The command-line side of this package: the options of "vectorstore
+// import-faiss" and the reports of inspect and verify, kept here so that
+// the words and numbers printed about a store come from the package that
+// knows the formats.
+
+// ImportFlags is the command line of "vectorstore import-faiss".
+type ImportFlags struct {
+	In, Out, Metric, Provider, Model, Version string
+	M, EFConstruction, EFSearch               int
+	Exact                                     bool
+	// Args are the arguments after the flags; there must be none.
+	Args []string
+}
+
+// RegisterFlags binds f to fs with the command's defaults and help.
+func (f *ImportFlags) RegisterFlags(fs *flag.FlagSet) {
+	fs.StringVar(&f.In, "in", "", "LangChain FAISS folder with index.faiss and index.pkl (required)")
+	fs.StringVar(&f.Out, "out", "", "native store folder to write; replaced atomically (required)")
+	fs.StringVar(&f.Metric, "metric", "", "cosine, ip or l2 (default: what index.faiss records, l2 or ip)")
+	fs.StringVar(&f.Provider, "provider", "", "embedding provider that made the vectors, e.g. openai")
+	fs.StringVar(&f.Model, "model", "", "embedding model that made the vectors, e.g. text-embedding-3-small")
+	fs.StringVar(&f.Version, "version", "", "store version label (default: the current UTC time)")
+	fs.IntVar(&f.M, "m", 0, "HNSW M (0: ann's default)")
+	fs.IntVar(&f.EFConstruction, "ef-construction", 0, "HNSW efConstruction (0: ann's default)")
+	fs.IntVar(&f.EFSearch, "ef-search", 0, "HNSW default efSearch (0: ann's default)")
+	fs.BoolVar(&f.Exact, "exact", false, "write no graph; serve with exact search")
+}
+
+// SetArgs implements cliflag.Positional.
+func (f *ImportFlags) SetArgs(args []string) { f.Args = args }
+
+// Validate checks f; its errors are cliflag.UsageErrors.
+func (f ImportFlags) Validate() error {
+	_, err := f.options()
+	return err
+}
+
+func (f ImportFlags) options() (ImportOptions, error) {
+	if f.In == "" || f.Out == "" || len(f.Args) > 0 {
+		return ImportOptions{}, cliflag.Usagef("--in and --out are required, and nothing else")
+	}
+	var metric ann.Metric
+	if f.Metric != "" {
+		var err error
+		if metric, err = ann.ParseMetric(f.Metric); err != nil {
+			return ImportOptions{}, cliflag.UsageError{Msg: err.Error()}
+		}
+	}
+	return ImportOptions{
+		Embedding: docmodel.EmbeddingModel{Provider: f.Provider, Model: f.Model}, Metric: metric, Version: f.Version,
+		HNSW: ann.HNSWConfig{M: f.M, EFConstruction: f.EFConstruction, EFSearch: f.EFSearch}, Exact: f.Exact,
+	}, nil
+}
+
+// Run validates f, warns on stderr when no model is named, imports with
+// ImportLangChain and writes a two-line summary to stdout.
+func (f ImportFlags) Run(ctx context.Context, stdout, stderr io.Writer) error {
+	opts, err := f.options()
+	if err != nil {
+		return err
+	}
+	if f.Model == "" {
+		fmt.Fprintln(stderr, "vectorstore import-faiss: warning: no --model given; the store will not record which embedder it needs")
+	}
+	res, err := ImportLangChain(ctx, f.In, f.Out, opts)
+	if err != nil {
+		return err
+	}
+	man := res.Manifest
+	idx := "flat"
+	if man.Index != nil && man.Index.Type == "hnsw" {
+		idx = fmt.Sprintf("hnsw M=%d efConstruction=%d efSearch=%d", man.Index.M, man.Index.EFConstruction, man.Index.EFSearch)
+	}
+	fmt.Fprintf(stdout, "imported %d chunks of %d dims (metric %s) from %s into %s\nversion %s, index %s; read %s, built and wrote %s\n",
+		man.Count, man.Embedding.Dims, man.Metric, f.In, f.Out, man.Version, idx,
+		res.Read.Round(time.Millisecond), res.Write.Round(time.Millisecond))
+	return nil
+}
+
+// WriteJSON writes r as indented JSON, leaving HTML characters in chunk
+// text as they are.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// VerifyText runs Verify on dir and writes a line to w for each file
+// that passed, then one for the store it opened: what "vectorstore
+// verify" prints.
+func VerifyText(ctx context.Context, dir string, w io.Writer) error {
+	s, err := Verify(ctx, dir, func(name string, fi FileInfo) {
+		fmt.Fprintf(w, "ok  %-14s %12d  %s\n", name, fi.Size, fi.SHA256)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "ok  %s store: %d chunks, %d vectors of %d dims, metric %s, index %T\n",
+		s.Format, len(s.Chunks), s.Index.Len(), s.Index.Dim(), s.Index.Metric(), s.Index)
+	return nil
+}
