@@ -2,7 +2,9 @@
 // load and chunk (package chunk), embed the chunks in batches on a few
 // goroutines (an embed.Embedder), and write the store (store.Write). It is
 // what "vectorstore build" runs, kept here so that it can be tested and
-// reused without the command line.
+// reused without the command line. BuildFlags is the command's option
+// set (cliflag.Options: flags, defaults, validation) and its Run prints
+// the summary line.
 //
 // # Concurrency
 //

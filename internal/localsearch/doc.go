@@ -2,7 +2,9 @@
 // operator's tools: Open loads a store into a rag.Service with the offline
 // extractive generator, and WriteHits and WriteHitsJSON print search hits
 // for people or scripts. "vectorstore search" and "vectorstore eval" use
-// it; the embedder is chosen by the caller.
+// it; the embedder is chosen by the caller. SearchFlags is the option set
+// of "vectorstore search" (cliflag.Options), and Hits prints itself with
+// WriteHits or WriteHitsJSON.
 //
 // # Concurrency
 //

@@ -49,6 +49,13 @@
 // verification, retries, and never serves the mix. LangChain FAISS folders
 // have no manifest to publish last, so Push refuses them.
 //
+// # Command line
+//
+// PushFlags is the option set of "vectorstore push" (cliflag.Options);
+// its Run verifies the store with a full store.Open before it connects,
+// pushes with the Syncer its caller builds (providers.S3 adds the
+// environment's region and endpoint), and prints PushResult.WriteText.
+//
 // # Concurrency
 //
 // A Syncer is safe for concurrent use; Sync and Push calls on one Syncer

@@ -42,6 +42,13 @@
 // is the one rule for whether a store's vectors fit the configured
 // embedder; Open applies it.
 //
+// # Command line
+//
+// ImportFlags is the option set of "vectorstore import-faiss"
+// (cliflag.Options); Report.WriteText and WriteJSON print "vectorstore
+// inspect", VerifyText prints "vectorstore verify". The words and numbers
+// an operator reads about a store come from here, beside the formats.
+//
 // # Scores
 //
 // Relevance turns an index distance into the score /search reports,

@@ -3,7 +3,9 @@
 // of saving and loading the graph with its vectors, and recall and
 // queries per second at several ef values. It is what "vectorstore bench"
 // runs; its Report has the fields scripts/bench_hnswlib.py prints, so
-// scripts/bench.sh can put the two engines side by side.
+// scripts/bench.sh can put the two engines side by side. Flags and
+// GenFlags are the option sets of "vectorstore bench" and "vectorstore
+// gen" (cliflag.Options); their Run methods read or write the files.
 //
 // # Concurrency
 //

@@ -1,0 +1,88 @@
+package evaluate
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/vendor0919/api/internal/cliflag"
+	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/ingest"
+	"github.com/vendor0919/api/internal/localsearch"
+	"github.com/vendor0919/api/internal/rag"
+	"github.com/vendor0919/api/internal/store"
+)
+
+func TestFlags_Validate(t *testing.T) {
+	t.Parallel()
+	const weights = "--vector-weight and --keyword-weight must be positive"
+	tests := []struct {
+		args    []string
+		wantErr string
+	}{
+		{[]string{"--dir", "d", "--questions", "q"}, ""},
+		{[]string{"--questions", "q"}, "--dir and --questions are required"},
+		{[]string{"--dir", "d"}, "--dir and --questions are required"},
+		{[]string{"--dir", "d", "--questions", "q", "--vector-weight", "0"}, weights},
+		{[]string{"--dir", "d", "--questions", "q", "--keyword-weight", "-1"}, weights},
+	}
+	for _, tt := range tests {
+		var f Flags
+		err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), &f, tt.args)
+		if (tt.wantErr == "" && err != nil) || (tt.wantErr != "" && (!errors.As(err, new(cliflag.UsageError)) || err.Error() != tt.wantErr)) {
+			t.Errorf("%v: err %v, want %q", tt.args, err, tt.wantErr)
+		}
+	}
+	var f Flags
+	if err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), &f, []string{"--dir", "d", "--questions", "q", "--keyword-weight", "0.5"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.RAGConfig(); got.VectorWeight != 1 || got.KeywordWeight != 0.5 {
+		t.Fatalf("rag config %+v", got)
+	}
+}
+
+// TestFlags_Run: the questions are read before the store is opened, and
+// the report names the store, its embedder and its size.
+func TestFlags_Run(t *testing.T) {
+	t.Parallel()
+	in, dir := t.TempDir(), filepath.Join(t.TempDir(), "store")
+	if err := os.WriteFile(filepath.Join(in, "brakes.md"), []byte("# Brakes\nReplace brake pads.\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	emb, err := embed.NewHash(embed.HashConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ingest.Build(context.Background(), in, dir, emb, ingest.Config{Exact: true}); err != nil {
+		t.Fatal(err)
+	}
+	qpath := filepath.Join(t.TempDir(), "q.json")
+	if err := os.WriteFile(qpath, []byte(`[{"id":"1","lang":"en","question":"brake pads","documents":["brakes.md"]}]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var opened string
+	var gotCfg rag.Config
+	open := func(ctx context.Context, d string, cfg rag.Config) (*rag.Service, *store.Store, error) {
+		opened, gotCfg = d, cfg
+		return localsearch.Open(ctx, d, emb, cfg)
+	}
+	f := Flags{Dir: dir, Questions: qpath, VectorWeight: 2, KeywordWeight: 1}
+	rep, err := f.Run(context.Background(), open)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opened != dir || gotCfg.VectorWeight != 2 || rep.Store != dir || rep.Chunks != 1 || rep.Embedder != "hash/"+emb.Info().Model ||
+		len(rep.Results) != len(Modes) || rep.Results[0].HitAt1 != 1 {
+		t.Fatalf("opened %q with %+v; report %+v", opened, gotCfg, rep)
+	}
+
+	f.Questions = filepath.Join(t.TempDir(), "missing.json")
+	opened = ""
+	if _, err := f.Run(context.Background(), open); err == nil || opened != "" {
+		t.Fatalf("missing questions: err %v, opened %q", err, opened)
+	}
+}

@@ -1,0 +1,90 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/vendor0919/api/internal/ann"
+	"github.com/vendor0919/api/internal/chunk"
+	"github.com/vendor0919/api/internal/cliflag"
+	"github.com/vendor0919/api/internal/embed"
+)
+
+func TestBuildFlags_Validate(t *testing.T) {
+	t.Parallel()
+	const positive = "--batch, --workers and --chunk-size must be positive"
+	tests := []struct {
+		args    []string
+		wantErr string
+	}{
+		{[]string{"--in", "a", "--out", "b"}, ""},
+		{[]string{"--in", "a", "--out", "b", "--overlap", "-1"}, ""},
+		{nil, "--in and --out are required"},
+		{[]string{"--out", "b"}, "--in and --out are required"},
+		{[]string{"--in", "a", "--out", "b", "--batch", "0"}, positive},
+		{[]string{"--in", "a", "--out", "b", "--workers", "0"}, positive},
+		{[]string{"--in", "a", "--out", "b", "--chunk-size", "0"}, positive},
+	}
+	for _, tt := range tests {
+		var f BuildFlags
+		err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), &f, tt.args)
+		if (tt.wantErr == "" && err != nil) || (tt.wantErr != "" && (!errors.As(err, new(cliflag.UsageError)) || err.Error() != tt.wantErr)) {
+			t.Errorf("%v: err %v, want %q", tt.args, err, tt.wantErr)
+		}
+	}
+}
+
+func TestBuildFlags_Config(t *testing.T) {
+	t.Parallel()
+	var f BuildFlags
+	if err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), &f, []string{"--in", "a", "--out", "b", "--m", "8", "--exact"}); err != nil {
+		t.Fatal(err)
+	}
+	var progress bytes.Buffer
+	cfg := f.Config(&progress)
+	want := Config{Chunk: chunk.Options{Size: chunk.DefaultSize, Overlap: chunk.DefaultOverlap}, Batch: DefaultBatch,
+		Workers: runtime.GOMAXPROCS(0), HNSW: ann.HNSWConfig{M: 8}, Exact: true, Progress: &progress}
+	if cfg != want {
+		t.Fatalf("config %+v, want %+v", cfg, want)
+	}
+	f.Quiet = true
+	if f.Config(&progress).Progress != nil {
+		t.Fatal("--quiet kept the progress bar")
+	}
+}
+
+func TestBuildFlags_Run(t *testing.T) {
+	t.Parallel()
+	in := t.TempDir()
+	if err := os.WriteFile(filepath.Join(in, "a.md"), []byte("# Refunds\n\nRefunds take 14 days."), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "store")
+	f := BuildFlags{In: in, Out: out, Embedder: "hash", Version: "v1", ChunkSize: 100, Batch: 1, Workers: 1, Exact: true, Quiet: true}
+	var asked string
+	newEmb := func(name string) (embed.Embedder, error) { asked = name; return hashEmbedder(t), nil }
+	var stdout, stderr bytes.Buffer
+	if err := f.Run(context.Background(), newEmb, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if asked != "hash" || !strings.HasPrefix(stdout.String(), "wrote "+out+": 1 documents, 1 chunks, hash/") ||
+		!strings.Contains(stdout.String(), "version v1, in ") || stderr.Len() != 0 {
+		t.Fatalf("asked %q, stdout %q, stderr %q", asked, stdout.String(), stderr.String())
+	}
+
+	wantErr := errors.New("no such embedder")
+	if err := f.Run(context.Background(), func(string) (embed.Embedder, error) { return nil, wantErr }, io.Discard, io.Discard); !errors.Is(err, wantErr) {
+		t.Fatalf("err %v, want the embedder's", err)
+	}
+	f.Batch = 0
+	if err := f.Run(context.Background(), newEmb, io.Discard, io.Discard); !errors.As(err, new(cliflag.UsageError)) {
+		t.Fatalf("err %v, want a usage error before any work", err)
+	}
+}

@@ -1,0 +1,76 @@
+package providers
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vendor0919/api/internal/config"
+	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/store"
+)
+
+func TestNamedEmbedder(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		cfg         config.Providers
+		flag        string
+		wantUnknown bool
+		wantErr     bool
+		wantDims    int
+	}{
+		{"configured", config.Providers{Embedder: "hash", EmbeddingDims: 32}, "", false, false, 32},
+		{"flag overrides", config.Providers{Embedder: "openai", EmbeddingDims: 16}, "hash", false, false, 16},
+		{"unknown flag", config.Providers{Embedder: "hash"}, "nope", true, true, 0},
+		{"settings checked as config.Load does", config.Providers{Embedder: "hash", EmbeddingDims: -1}, "", false, true, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			emb, err := NamedEmbedder(context.Background(), tt.cfg, tt.flag)
+			if tt.wantErr {
+				if err == nil || errors.Is(err, ErrUnknown) != tt.wantUnknown {
+					t.Fatalf("err %v, want an error (unknown: %v)", err, tt.wantUnknown)
+				}
+				return
+			}
+			if err != nil || emb.Info().Provider != "hash" || emb.Info().Dims != tt.wantDims {
+				t.Fatalf("embedder %+v, %v; want hash with %d dims", emb, err, tt.wantDims)
+			}
+		})
+	}
+}
+
+func TestStoreEmbedder(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "store")
+	_, err := store.Write(context.Background(), dir, []docmodel.Chunk{{ID: "a", Text: "alpha"}}, []float32{1, 0, 0, 0, 0, 0, 0, 0},
+		store.WriteOptions{Embedding: docmodel.EmbeddingModel{Provider: "hash", Model: "hash-v1", Dims: 8}, Exact: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The store names hash with 8 dims; the environment's embedder is not
+	// consulted, but its explicit dims win.
+	for _, tt := range []struct {
+		cfg      config.Providers
+		wantDims int
+	}{
+		{config.Providers{Embedder: "use-lite"}, 8},
+		{config.Providers{Embedder: "use-lite", EmbeddingDims: 12}, 12},
+	} {
+		emb, err := StoreEmbedder(context.Background(), tt.cfg, dir, "")
+		if err != nil || emb.Info().Provider != "hash" || emb.Info().Dims != tt.wantDims {
+			t.Errorf("%+v: embedder %+v, %v; want hash with %d dims", tt.cfg, emb, err, tt.wantDims)
+		}
+	}
+	// A named embedder skips the manifest, so a LangChain folder works.
+	if emb, err := StoreEmbedder(context.Background(), config.Providers{EmbeddingDims: 16}, t.TempDir(), "hash"); err != nil || emb.Info().Dims != 16 {
+		t.Errorf("named: %+v, %v", emb, err)
+	}
+	if _, err := StoreEmbedder(context.Background(), config.Providers{}, t.TempDir(), ""); err == nil || !strings.Contains(err.Error(), "pass --embedder") {
+		t.Errorf("no manifest: %v, want a hint to pass --embedder", err)
+	}
+}
