@@ -14,7 +14,7 @@ import (
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f annbench.Flags
 	fs := cliflag.NewFlagSet("vectorstore bench", "usage: vectorstore bench --base B.fvecs --queries Q.fvecs [--truth T.ivecs] [--k 10 --metric cosine --m 16 --ef-construction 200 --ef 10,20,50,100,200 --threads 1] [--json]", stderr)
-	if err := cliflag.ParseOptions(fs, &f, args); err != nil {
+	if err := cliflag.ParseOptions(fs, args, &f); err != nil {
 		return err
 	}
 	rep, err := f.Run(ctx, stderr)
@@ -27,7 +27,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f annbench.GenFlags
 	fs := cliflag.NewFlagSet("vectorstore gen", "usage: vectorstore gen --out DIR [--n 100000 --dim 384 --queries 1000 --clusters 100 --seed 1 --truth]\n\nWrites DIR/base.fvecs and DIR/queries.fvecs (and DIR/truth.ivecs with --truth).", stderr)
-	if err := cliflag.ParseOptions(fs, &f, args); err != nil {
+	if err := cliflag.ParseOptions(fs, args, &f); err != nil {
 		return err
 	}
 	return f.Run(ctx, stdout)

@@ -7,14 +7,16 @@ import (
 	"github.com/vendor0919/api/internal/cliflag"
 	"github.com/vendor0919/api/internal/config"
 	"github.com/vendor0919/api/internal/evaluate"
+	"github.com/vendor0919/api/internal/providers"
 )
 
 func runEval(ctx context.Context, pr config.Providers, args []string, stdout, stderr io.Writer) error {
 	var f evaluate.Flags
-	if err := cliflag.ParseOptions(cliflag.NewFlagSet("vectorstore eval", "", stderr), &f, args); err != nil {
+	ef := providers.EmbedderFlags{ForStore: true}
+	if err := cliflag.ParseOptions(cliflag.NewFlagSet("vectorstore eval", "", stderr), args, &f, &ef); err != nil {
 		return err
 	}
-	rep, err := f.Run(ctx, openStore(pr, f.Embedder))
+	rep, err := f.Run(ctx, openStore(pr, ef))
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ import (
 func runPush(ctx context.Context, pr config.Providers, args []string, stdout, stderr io.Writer) error {
 	var f s3sync.PushFlags
 	fs := cliflag.NewFlagSet("vectorstore push", "usage: vectorstore push --dir DIR --to s3://bucket/prefix [--endpoint URL --path-style --region R]", stderr)
-	if err := cliflag.ParseOptions(fs, &f, args); err != nil {
+	if err := cliflag.ParseOptions(fs, args, &f); err != nil {
 		return err
 	}
 	return f.Run(ctx, stdout, stderr, func(ctx context.Context, c s3sync.Config) (*s3sync.Syncer, error) {

@@ -12,11 +12,10 @@ import (
 	"github.com/vendor0919/api/internal/store"
 )
 
-// openStore opens the store in dir with the embedder named embName (""
-// picks the store's) for localsearch.
-func openStore(pr config.Providers, embName string) func(context.Context, string, rag.Config) (*rag.Service, *store.Store, error) {
+// openStore opens a store for localsearch with the embedder ef chooses.
+func openStore(pr config.Providers, ef providers.EmbedderFlags) func(context.Context, string, rag.Config) (*rag.Service, *store.Store, error) {
 	return func(ctx context.Context, dir string, cfg rag.Config) (*rag.Service, *store.Store, error) {
-		emb, err := flagEmbedder(providers.StoreEmbedder(ctx, pr, dir, embName))
+		emb, err := ef.Embedder(ctx, pr, dir)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -26,10 +25,11 @@ func openStore(pr config.Providers, embName string) func(context.Context, string
 
 func runSearch(ctx context.Context, pr config.Providers, args []string, stdout, stderr io.Writer) error {
 	var f localsearch.SearchFlags
-	if err := cliflag.ParseOptions(cliflag.NewFlagSet("vectorstore search", "", stderr), &f, args); err != nil {
+	ef := providers.EmbedderFlags{ForStore: true}
+	if err := cliflag.ParseOptions(cliflag.NewFlagSet("vectorstore search", "", stderr), args, &f, &ef); err != nil {
 		return err
 	}
-	svc, _, err := openStore(pr, f.Embedder)(ctx, f.Dir, rag.Config{})
+	svc, _, err := openStore(pr, ef)(ctx, f.Dir, rag.Config{})
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 func runImportFAISS(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f store.ImportFlags
-	if err := cliflag.ParseOptions(cliflag.NewFlagSet("vectorstore import-faiss", "", stderr), &f, args); err != nil {
+	if err := cliflag.ParseOptions(cliflag.NewFlagSet("vectorstore import-faiss", "", stderr), args, &f); err != nil {
 		return err
 	}
 	return f.Run(ctx, stdout, stderr)

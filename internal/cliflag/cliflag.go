@@ -59,16 +59,25 @@ type Positional interface {
 	SetArgs(args []string)
 }
 
-// ParseOptions registers o's flags on fs, parses args and validates o.
-func ParseOptions(fs *flag.FlagSet, o Options, args []string) error {
-	o.RegisterFlags(fs)
+// ParseOptions registers the flags of every option set in opts on fs,
+// parses args, hands the arguments left to those that are Positional and
+// validates each in turn, returning the first error.
+func ParseOptions(fs *flag.FlagSet, args []string, opts ...Options) error {
+	for _, o := range opts {
+		o.RegisterFlags(fs)
+	}
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
-	if p, ok := o.(Positional); ok {
-		p.SetArgs(fs.Args())
+	for _, o := range opts {
+		if p, ok := o.(Positional); ok {
+			p.SetArgs(fs.Args())
+		}
+		if err := o.Validate(); err != nil {
+			return err
+		}
 	}
-	return o.Validate()
+	return nil
 }
 
 // ParseDirArg parses flags given before or after one positional folder

@@ -166,7 +166,7 @@ func TestParseOptions(t *testing.T) {
 			t.Parallel()
 			var errb bytes.Buffer
 			var o opts
-			err := ParseOptions(NewFlagSet("t", "usage: t [--n N]", &errb), &o, tt.args)
+			err := ParseOptions(NewFlagSet("t", "usage: t [--n N]", &errb), tt.args, &o)
 			switch {
 			case tt.wantHelp:
 				if !errors.Is(err, flag.ErrHelp) || !strings.HasPrefix(errb.String(), "usage: t [--n N]\n  -n int\n") {

@@ -9,7 +9,8 @@
 //
 // A package whose operation a command runs owns the command's options:
 // a struct with RegisterFlags (names, defaults, help) and Validate
-// (returning a UsageError). ParseOptions registers, parses and validates.
+// (returning a UsageError). ParseOptions registers, parses and validates
+// one or more of them (a command's own options and, say, the embedder's).
 // Options that take positional arguments implement Positional.
 //
 // # Concurrency

@@ -10,9 +10,10 @@ import (
 	"github.com/vendor0919/api/internal/store"
 )
 
-// Flags is the command line of "vectorstore eval".
+// Flags is the command line of "vectorstore eval"; the embedder's flags
+// belong to its package (providers.EmbedderFlags).
 type Flags struct {
-	Dir, Questions, Embedder    string
+	Dir, Questions              string
 	VectorWeight, KeywordWeight float64
 	JSON                        bool
 }
@@ -21,7 +22,6 @@ type Flags struct {
 func (f *Flags) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&f.Dir, "dir", "", "store folder (required)")
 	fs.StringVar(&f.Questions, "questions", "", "questions JSON file: [{id, question, lang, documents, chunks}] (required)")
-	fs.StringVar(&f.Embedder, "embedder", "", "use-lite, hash, openai, bedrock or ollama (default: the store's)")
 	fs.BoolVar(&f.JSON, "json", false, "print the report as JSON")
 	fs.Float64Var(&f.VectorWeight, "vector-weight", 1, "hybrid RRF weight of the vector ranking")
 	fs.Float64Var(&f.KeywordWeight, "keyword-weight", 1, "hybrid RRF weight of the keyword ranking")

@@ -31,13 +31,13 @@ func TestFlags_Validate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var f Flags
-		err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), &f, tt.args)
+		err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), tt.args, &f)
 		if (tt.wantErr == "" && err != nil) || (tt.wantErr != "" && (!errors.As(err, new(cliflag.UsageError)) || err.Error() != tt.wantErr)) {
 			t.Errorf("%v: err %v, want %q", tt.args, err, tt.wantErr)
 		}
 	}
 	var f Flags
-	if err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), &f, []string{"--dir", "d", "--questions", "q", "--keyword-weight", "0.5"}); err != nil {
+	if err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), []string{"--dir", "d", "--questions", "q", "--keyword-weight", "0.5"}, &f); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.RAGConfig(); got.VectorWeight != 1 || got.KeywordWeight != 0.5 {

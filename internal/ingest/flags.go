@@ -14,21 +14,21 @@ import (
 	"github.com/vendor0919/api/internal/embed"
 )
 
-// BuildFlags is the command line of "vectorstore build": the folders, the
-// embedder's name and the settings of Config.
+// BuildFlags is the command line of "vectorstore build": the folders and
+// the settings of Config. The embedder's flags belong to its package
+// (providers.EmbedderFlags).
 type BuildFlags struct {
-	In, Out, Embedder, Version string
-	ChunkSize, Overlap         int
-	M, EFConstruction          int
-	Batch, Workers             int
-	Exact, Quiet               bool
+	In, Out, Version   string
+	ChunkSize, Overlap int
+	M, EFConstruction  int
+	Batch, Workers     int
+	Exact, Quiet       bool
 }
 
 // RegisterFlags binds f to fs with the command's defaults and help.
 func (f *BuildFlags) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&f.In, "in", "", "folder of .md, .txt, .html and .pdf documents (required)")
 	fs.StringVar(&f.Out, "out", "", "store folder to write; replaced atomically (required)")
-	fs.StringVar(&f.Embedder, "embedder", "", "embedder: use-lite, hash, openai, bedrock or ollama (default: EMBEDDER, else use-lite)")
 	fs.IntVar(&f.ChunkSize, "chunk-size", chunk.DefaultSize, "largest chunk, in runes")
 	fs.IntVar(&f.Overlap, "overlap", chunk.DefaultOverlap, "runes a chunk may repeat from the previous one; negative for none")
 	fs.IntVar(&f.M, "m", 0, "HNSW links per node (0: ann default)")
@@ -64,15 +64,15 @@ func (f BuildFlags) Config(progress io.Writer) Config {
 	return cfg
 }
 
-// Run validates f, gets the embedder f.Embedder names from newEmbedder,
+// Run validates f, gets the embedder from newEmbedder,
 // builds the store with Build (progress on stderr) and writes a summary
 // line to stdout; the time it gives includes starting the embedder.
-func (f BuildFlags) Run(ctx context.Context, newEmbedder func(name string) (embed.Embedder, error), stdout, stderr io.Writer) error {
+func (f BuildFlags) Run(ctx context.Context, newEmbedder func() (embed.Embedder, error), stdout, stderr io.Writer) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
 	start := time.Now()
-	emb, err := newEmbedder(f.Embedder)
+	emb, err := newEmbedder()
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func TestBuildFlags_Validate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var f BuildFlags
-		err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), &f, tt.args)
+		err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), tt.args, &f)
 		if (tt.wantErr == "" && err != nil) || (tt.wantErr != "" && (!errors.As(err, new(cliflag.UsageError)) || err.Error() != tt.wantErr)) {
 			t.Errorf("%v: err %v, want %q", tt.args, err, tt.wantErr)
 		}
@@ -44,7 +44,7 @@ func TestBuildFlags_Validate(t *testing.T) {
 func TestBuildFlags_Config(t *testing.T) {
 	t.Parallel()
 	var f BuildFlags
-	if err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), &f, []string{"--in", "a", "--out", "b", "--m", "8", "--exact"}); err != nil {
+	if err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), []string{"--in", "a", "--out", "b", "--m", "8", "--exact"}, &f); err != nil {
 		t.Fatal(err)
 	}
 	var progress bytes.Buffer
@@ -67,24 +67,24 @@ func TestBuildFlags_Run(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "store")
-	f := BuildFlags{In: in, Out: out, Embedder: "hash", Version: "v1", ChunkSize: 100, Batch: 1, Workers: 1, Exact: true, Quiet: true}
-	var asked string
-	newEmb := func(name string) (embed.Embedder, error) { asked = name; return hashEmbedder(t), nil }
+	f := BuildFlags{In: in, Out: out, Version: "v1", ChunkSize: 100, Batch: 1, Workers: 1, Exact: true, Quiet: true}
+	asked := 0
+	newEmb := func() (embed.Embedder, error) { asked++; return hashEmbedder(t), nil }
 	var stdout, stderr bytes.Buffer
 	if err := f.Run(context.Background(), newEmb, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
-	if asked != "hash" || !strings.HasPrefix(stdout.String(), "wrote "+out+": 1 documents, 1 chunks, hash/") ||
+	if asked != 1 || !strings.HasPrefix(stdout.String(), "wrote "+out+": 1 documents, 1 chunks, hash/") ||
 		!strings.Contains(stdout.String(), "version v1, in ") || stderr.Len() != 0 {
-		t.Fatalf("asked %q, stdout %q, stderr %q", asked, stdout.String(), stderr.String())
+		t.Fatalf("asked %d times, stdout %q, stderr %q", asked, stdout.String(), stderr.String())
 	}
 
 	wantErr := errors.New("no such embedder")
-	if err := f.Run(context.Background(), func(string) (embed.Embedder, error) { return nil, wantErr }, io.Discard, io.Discard); !errors.Is(err, wantErr) {
+	if err := f.Run(context.Background(), func() (embed.Embedder, error) { return nil, wantErr }, io.Discard, io.Discard); !errors.Is(err, wantErr) {
 		t.Fatalf("err %v, want the embedder's", err)
 	}
-	f.Batch = 0
-	if err := f.Run(context.Background(), newEmb, io.Discard, io.Discard); !errors.As(err, new(cliflag.UsageError)) {
-		t.Fatalf("err %v, want a usage error before any work", err)
+	f.Batch, asked = 0, 0
+	if err := f.Run(context.Background(), newEmb, io.Discard, io.Discard); !errors.As(err, new(cliflag.UsageError)) || asked != 0 {
+		t.Fatalf("err %v, embedder asked %d times; want a usage error before any work", err, asked)
 	}
 }

@@ -10,11 +10,12 @@ import (
 	"github.com/vendor0919/api/internal/rag"
 )
 
-// SearchFlags is the command line of "vectorstore search".
+// SearchFlags is the command line of "vectorstore search"; the embedder's
+// flags belong to its package (providers.EmbedderFlags).
 type SearchFlags struct {
-	Dir, Query, Mode, Embedder string
-	TopK                       int
-	JSON                       bool
+	Dir, Query, Mode string
+	TopK             int
+	JSON             bool
 }
 
 // RegisterFlags binds f to fs with the command's defaults and help.
@@ -23,7 +24,6 @@ func (f *SearchFlags) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&f.Query, "query", "", "text to search for (required)")
 	fs.IntVar(&f.TopK, "top-k", 5, "number of hits")
 	fs.StringVar(&f.Mode, "mode", string(rag.ModeHybrid), "hybrid, vector or keyword")
-	fs.StringVar(&f.Embedder, "embedder", "", "use-lite, hash, openai, bedrock or ollama (default: the store's)")
 	fs.BoolVar(&f.JSON, "json", false, "print hits as JSON")
 }
 

@@ -24,15 +24,15 @@ func TestSearchFlags_Validate(t *testing.T) {
 		want    SearchFlags
 	}{
 		{[]string{"--dir", "d", "--query", "q"}, "", SearchFlags{Dir: "d", Query: "q", Mode: "hybrid", TopK: 5}},
-		{[]string{"--dir", "d", "--query", "q", "--top-k", "9", "--mode", "keyword", "--embedder", "hash", "--json"}, "",
-			SearchFlags{Dir: "d", Query: "q", Mode: "keyword", Embedder: "hash", TopK: 9, JSON: true}},
+		{[]string{"--dir", "d", "--query", "q", "--top-k", "9", "--mode", "keyword", "--json"}, "",
+			SearchFlags{Dir: "d", Query: "q", Mode: "keyword", TopK: 9, JSON: true}},
 		{[]string{"--dir", "d"}, "--dir and --query are required", SearchFlags{}},
 		{[]string{"--dir", "d", "--query", "  "}, "--dir and --query are required", SearchFlags{}},
 		{[]string{"--query", "q"}, "--dir and --query are required", SearchFlags{}},
 	}
 	for _, tt := range tests {
 		var f SearchFlags
-		err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), &f, tt.args)
+		err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), tt.args, &f)
 		if tt.wantErr != "" {
 			if !errors.As(err, new(cliflag.UsageError)) || err.Error() != tt.wantErr {
 				t.Errorf("%v: err %v, want usage error %q", tt.args, err, tt.wantErr)

@@ -3,9 +3,10 @@
 // the server and the vectorstore tool alike, so every provider the server
 // has is available to every command and both read the same settings.
 //
-// NamedEmbedder and StoreEmbedder serve the commands' --embedder flag:
-// a name overrides the configured embedder, and no name on a command that
-// opens a store means the embedder the store's manifest names.
+// EmbedderFlags is the commands' embedder choice (cliflag.Options), the
+// one place their embedder flags are defined: --embedder overrides the
+// configured embedder (NamedEmbedder), and no name on a command that opens
+// a store means the embedder the store's manifest names (StoreEmbedder).
 //
 // It is the only package that names concrete provider types; everything
 // else holds an embed.Embedder, an llm.Generator or an *s3sync.Syncer.

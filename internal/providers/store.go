@@ -3,17 +3,19 @@ package providers
 import (
 	"cmp"
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 
+	"github.com/vendor0919/api/internal/cliflag"
 	"github.com/vendor0919/api/internal/config"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/store"
 )
 
 // NamedEmbedder builds the embedder name names ("": cfg.Embedder) with
-// cfg's other settings, after checking them as config.Load does: what an
-// operator command with an --embedder flag runs. An unknown name is an
-// error wrapping ErrUnknown.
+// cfg's other settings, after checking them as config.Load does. An
+// unknown name is an error wrapping ErrUnknown.
 func NamedEmbedder(ctx context.Context, cfg config.Providers, name string) (embed.Embedder, error) {
 	if name != "" {
 		cfg.Embedder = name
@@ -37,4 +39,45 @@ func StoreEmbedder(ctx context.Context, cfg config.Providers, dir, name string) 
 		cfg.EmbeddingModel, cfg.EmbeddingDims = cmp.Or(cfg.EmbeddingModel, m.Embedding.Model), cmp.Or(cfg.EmbeddingDims, m.Embedding.Dims)
 	}
 	return NamedEmbedder(ctx, cfg, name)
+}
+
+// EmbedderFlags is a command's choice of embedder (cliflag.Options): the
+// --embedder flag over the configured settings. It is the one place an
+// operator command's embedder flags are defined.
+type EmbedderFlags struct {
+	// ForStore is set by commands that open a store: without --embedder
+	// they take the one the store's manifest names (StoreEmbedder), not
+	// EMBEDDER (NamedEmbedder).
+	ForStore bool
+	// Name is --embedder; empty picks the default above.
+	Name string
+}
+
+// RegisterFlags binds f to fs with the help that fits f.ForStore.
+func (f *EmbedderFlags) RegisterFlags(fs *flag.FlagSet) {
+	help := "embedder: use-lite, hash, openai, bedrock or ollama (default: EMBEDDER, else use-lite)"
+	if f.ForStore {
+		help = "use-lite, hash, openai, bedrock or ollama (default: the store's)"
+	}
+	fs.StringVar(&f.Name, "embedder", "", help)
+}
+
+// Validate accepts any name: an unknown one is reported by Embedder, so
+// that the other options are checked first.
+func (f EmbedderFlags) Validate() error { return nil }
+
+// Embedder builds the chosen embedder with cfg's settings; dir is the
+// store for a ForStore command. An unknown name is a cliflag.UsageError.
+func (f EmbedderFlags) Embedder(ctx context.Context, cfg config.Providers, dir string) (embed.Embedder, error) {
+	var emb embed.Embedder
+	var err error
+	if f.ForStore {
+		emb, err = StoreEmbedder(ctx, cfg, dir, f.Name)
+	} else {
+		emb, err = NamedEmbedder(ctx, cfg, f.Name)
+	}
+	if errors.Is(err, ErrUnknown) {
+		return nil, cliflag.UsageError{Msg: err.Error()}
+	}
+	return emb, err
 }

@@ -39,7 +39,7 @@ func TestPushFlags_Validate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var f PushFlags
-			err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), &f, tt.args)
+			err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), tt.args, &f)
 			if tt.wantErr == "" {
 				if err != nil || f.Concurrency != DefaultConcurrency || f.Attempts != DefaultMaxAttempts || f.Timeout != 30*time.Minute {
 					t.Fatalf("%+v, %v", f, err)

@@ -34,7 +34,7 @@ func TestImportFlags_Validate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var f ImportFlags
-		err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), &f, tt.args)
+		err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), tt.args, &f)
 		if tt.wantErr != "" {
 			if !errors.As(err, new(cliflag.UsageError)) || err.Error() != tt.wantErr {
 				t.Errorf("%v: err %v, want usage error %q", tt.args, err, tt.wantErr)

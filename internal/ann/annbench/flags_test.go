@@ -15,7 +15,7 @@ import (
 
 // parse runs args through o's flags and Validate as the command does.
 func parse(o cliflag.Options, args ...string) error {
-	return cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), o, args)
+	return cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), args, o)
 }
 
 func TestFlags_Validate(t *testing.T) {
