@@ -9,13 +9,52 @@
 // boundary never falls inside a UTF-8 sequence. EstimateTokens gives the
 // rough token count the answer pipeline budgets its prompt with.
 //
+// # Structure
+//
+// HTML and Markdown split at headings first and by size second: a chunk
+// never spans two sections, except that adjacent small sections under the
+// same parent heading (below the top level) that share one anchor are
+// joined while they fit, so no chunk hides a section a link could lead to.
+// HTML sections start at h1-h6 and at API entries, dt elements with an id
+// (Sphinx's <dt id="json.dumps">, whose signature is the heading); the
+// text after a list of entries belongs to the section holding the list.
+// Text comes from the page's main, [role=main], article or Sphinx div.body
+// when there is one, without scripts, styles, nav and role=navigation,
+// header and footer outside main/article, Sphinx's sidebar and "related"
+// bars, and "¶" permalinks. Markdown sections start at ATX headings
+// outside fenced code.
+//
+// A section's anchor is, in HTML, its heading's id, the target of a
+// permalink in it (a.headerlink), an a[id|name] inside it, or an id on an
+// enclosing section/div or an inline anchor just before it with no text in
+// between; in Markdown, the GitHub slug of the heading ("Basic Usage" ->
+// "basic-usage", repeats "-1", "-2"). A section without one takes its
+// nearest enclosing heading's.
+//
+// The title is YAML front matter's "title:" (Markdown), <title> (HTML; a
+// <title> made of the first h1 and the site's name joined by a separator,
+// as Sphinx's "json — ... — Python 3.11 documentation", gives the h1), the
+// first h1, else the file name.
+//
+// # Metadata and the indexed text
+//
+// A chunk's metadata carries "source" (the slash-separated path relative
+// to the corpus root, also the document id), "title", "chunk" (the index
+// within the document), "heading_path" ("Title > Section > Subsection",
+// see HeadingPath; a top heading that repeats the title is not repeated),
+// "url" (source#anchor, source#page=N for PDF pages, else source) and,
+// when known, "section" (the innermost heading the chunk starts under),
+// "anchor" and "page". The chunk's Text is the passage alone; the indexes
+// take docmodel.Chunk.IndexText, which puts the heading path before it, so
+// headings count for retrieval without being repeated in answers. Chunk
+// sizes leave room for the heading path, so the indexed text stays within
+// the chunk size unless the path is longer than half of it.
+//
 // # Identity
 //
 // A chunk's id is derived from its document's source path and its index in
 // the document (the first 16 hex digits of a SHA-256), so rebuilding an
-// unchanged corpus yields the same ids. Metadata carries "source" (the
-// slash-separated path relative to the corpus root, also the document id),
-// "title", "section" and "chunk" (the index within the document).
+// unchanged corpus yields the same ids.
 //
 // # PDF
 //

@@ -9,9 +9,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/vendor0919/api/internal/docmodel"
 )
@@ -28,11 +30,22 @@ type Document struct {
 	Sections []Section
 }
 
-// Section is a run of text under one heading. Text includes the heading
-// line itself, so the heading is searchable.
+// Section is a run of text under one heading. Text is the body without the
+// heading line: the heading reaches the index through the heading path that
+// Chunks stores with every chunk (see IndexText in package docmodel).
 type Section struct {
+	// Heading is the innermost heading the text sits under; "" before the
+	// first heading.
 	Heading string
-	Text    string
+	// Path lists the headings from the outermost down to Heading, without
+	// the document title: a top heading that repeats the title is left
+	// out, so Path may be empty while Heading is not.
+	Path []string
+	// Anchor is the fragment id that links to the section: its heading's
+	// own (HTML id, Markdown slug) or, failing that, that of the nearest
+	// enclosing heading that has one; "" if none does.
+	Anchor string
+	Text   string
 	// Page is the 1-based PDF page the text comes from; 0 for other
 	// formats. A PDF gives one Section per page.
 	Page int
@@ -125,26 +138,91 @@ func ID(source string, i int) string {
 	return hex.EncodeToString(h[:8])
 }
 
-// Chunks splits every section of doc and returns its chunks in order, with
-// whitespace trimmed and empty pieces dropped.
+// HeadingPath joins a document title and a section's heading path into
+// the string stored as metadata "heading_path": "Title > Section >
+// Subsection". Empty parts are left out.
+func HeadingPath(title string, path []string) string {
+	parts := make([]string, 0, len(path)+1)
+	for _, p := range append([]string{title}, path...) {
+		if p = strings.TrimSpace(p); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, " > ")
+}
+
+// Chunks splits doc into chunks, section by section, and returns them in
+// order with whitespace trimmed and empty pieces dropped. A section longer
+// than the chunk size is split by Split with room left for its heading
+// path, which IndexText puts before the text; a chunk never spans two
+// sections, except that adjacent small sections under the same parent
+// heading, sharing one anchor, are joined while they fit (see mergeable).
+// Metadata: "source", "title", "chunk", "heading_path", "url", and when
+// known "section" (the innermost heading of the section the chunk starts
+// in), "anchor" and "page".
 func Chunks(doc Document, opts Options) []docmodel.Chunk {
+	size, overlap := opts.norm()
+	if overlap == 0 {
+		overlap = -1 // Options reads 0 as the default
+	}
 	var out []docmodel.Chunk
-	for _, sec := range doc.Sections {
-		for _, sp := range Split(sec.Text, opts) {
-			text := strings.TrimSpace(sp.Text)
-			if text == "" {
+	secs := doc.Sections
+	for len(secs) > 0 {
+		sec := secs[0]
+		secs = secs[1:]
+		path := HeadingPath(doc.Title, sec.Path)
+		room := size - utf8.RuneCountInString(path) - len(docmodel.IndexSeparator)
+		text := strings.TrimSpace(sec.Text)
+		for len(secs) > 0 && mergeable(sec, secs[0]) {
+			next := strings.TrimSpace(secs[0].Text)
+			if !slices.Equal(sec.Path, secs[0].Path) {
+				next = secs[0].Heading + "\n\n" + next
+			}
+			if utf8.RuneCountInString(text)+2+utf8.RuneCountInString(next) > room {
+				break
+			}
+			text += "\n\n" + next
+			secs = secs[1:]
+		}
+		for _, sp := range Split(text, Options{Size: max(room, size/2), Overlap: overlap}) {
+			t := strings.TrimSpace(sp.Text)
+			if t == "" {
 				continue
 			}
 			i := len(out)
-			md := map[string]any{"source": doc.Source, "title": doc.Title, "chunk": i}
+			md := map[string]any{"source": doc.Source, "title": doc.Title, "chunk": i, docmodel.MetaHeadingPath: path}
 			if sec.Heading != "" {
 				md["section"] = sec.Heading
+			}
+			switch {
+			case sec.Anchor != "":
+				md["anchor"] = sec.Anchor
+				md["url"] = doc.Source + "#" + sec.Anchor
+			case sec.Page > 0:
+				// RFC 8118's fragment: PDF viewers open the page.
+				md["url"] = doc.Source + "#page=" + strconv.Itoa(sec.Page)
+			default:
+				md["url"] = doc.Source
 			}
 			if sec.Page > 0 {
 				md["page"] = sec.Page
 			}
-			out = append(out, docmodel.Chunk{ID: ID(doc.Source, i), Text: text, Metadata: md})
+			out = append(out, docmodel.Chunk{ID: ID(doc.Source, i), Text: t, Metadata: md})
 		}
 	}
 	return out
+}
+
+// mergeable reports whether section b may join the chunk that starts with
+// section a: both sit under the same parent heading below the top level
+// (a chunk never spans two top-level sections), on the same page, and
+// share their anchor, so the chunk's link and heading path still lead to
+// all of its text. In practice this joins small subsections that have no
+// anchor of their own under a parent that has one; sections with anchors
+// of their own stay apart, so a citation links to the right one.
+func mergeable(a, b Section) bool {
+	if a.Anchor != b.Anchor || a.Page != b.Page || len(a.Path) < 2 || len(b.Path) < 2 {
+		return false
+	}
+	return slices.Equal(a.Path[:len(a.Path)-1], b.Path[:len(b.Path)-1])
 }

@@ -2,94 +2,297 @@ package chunk
 
 import (
 	"bytes"
+	"slices"
 	"strings"
+	"unicode"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
 
-// parseHTML extracts the title and the visible text of an HTML page,
-// splitting sections at h1-h6 headings. Script, style, template, noscript
-// and head content are skipped; block elements end a line.
+// parseHTML extracts the title and the visible text of an HTML page and
+// splits it into sections at h1-h6 headings and at API entries (dt
+// elements with an id, as Sphinx writes "json.dumps(obj, ...)"). Text
+// comes from the page's main content (main, [role=main], article or
+// Sphinx's div.body, in that order of preference) and skips navigation
+// chrome; see skipElement.
 func parseHTML(b []byte) (Document, error) {
 	root, err := html.Parse(bytes.NewReader(b))
 	if err != nil {
 		return Document{}, err
 	}
-	var (
-		doc    Document
-		cur    Section
-		buf    strings.Builder
-		firstH string
-	)
-	flush := func() {
-		cur.Text = buf.String()
-		if strings.TrimSpace(cur.Text) != "" {
-			doc.Sections = append(doc.Sections, cur)
-		}
-		buf.Reset()
+	content := contentRoot(root)
+	p := &htmlParser{inArticle: 0}
+	if content.DataAtom == atom.Main || content.DataAtom == atom.Article || attr(content, "role") == "main" {
+		p.inArticle = 1
 	}
-	newline := func() {
-		s := buf.String()
-		if s != "" && !strings.HasSuffix(s, "\n") {
-			buf.WriteByte('\n')
-		}
-	}
-	var walk func(n *html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode {
-			switch n.DataAtom {
-			case atom.Script, atom.Style, atom.Template, atom.Noscript:
-				return
-			case atom.Title:
-				if doc.Title == "" {
-					doc.Title = strings.TrimSpace(textOf(n))
-				}
-				return
-			case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
-				flush()
-				h := strings.Join(strings.Fields(textOf(n)), " ")
-				cur = Section{Heading: h}
-				if firstH == "" {
-					firstH = h
-				}
-				buf.WriteString(h)
-				buf.WriteString("\n\n")
-				return
-			}
-		}
-		if n.Type == html.TextNode {
-			t := strings.Join(strings.Fields(n.Data), " ")
-			if t != "" {
-				s := buf.String()
-				if s != "" && !strings.HasSuffix(s, "\n") && !strings.HasSuffix(s, " ") {
-					buf.WriteByte(' ')
-				}
-				buf.WriteString(t)
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-		if n.Type == html.ElementNode && isBlock(n.DataAtom) {
-			newline()
-			if n.DataAtom == atom.P || n.DataAtom == atom.Div || n.DataAtom == atom.Section {
-				buf.WriteByte('\n')
-			}
-		}
-	}
-	walk(root)
-	flush()
-	if doc.Title == "" {
-		doc.Title = firstH
-	}
-	return doc, nil
+	p.walk(content)
+	p.flush()
+	p.doc.Title = pageTitle(titleText(root), firstH1(content, root))
+	dropTitleHeading(&p.doc)
+	return p.doc, nil
 }
 
-func textOf(n *html.Node) string {
+// heading is one open heading while a page is walked. Level is 1-6 for
+// h1-h6 and 7 plus the nesting depth of description lists for API entries,
+// so any h1-h6 closes them.
+type heading struct {
+	level  int
+	text   string
+	anchor string
+	// short, if set, stands for the heading in the paths of the sections
+	// under it: an API entry's name without its parameters.
+	short string
+}
+
+type htmlParser struct {
+	doc   Document
+	stack []heading
+	buf   strings.Builder
+	// containerID and inlineID are ids seen since the last visible text: a
+	// heading that follows takes them as its anchor when it has none of
+	// its own (Sphinx's <section id=...><h2>, an <a name=...> before it).
+	containerID, inlineID string
+	// inArticle counts open main/article elements: header and footer
+	// inside one belong to the content, outside it they are page chrome.
+	inArticle int
+	dlDepth   int
+	entries   int  // API entries seen, to tell whether a dl held any
+	pre       int  // open pre elements, whose line breaks are kept
+	space     bool // the last text ended in whitespace
+}
+
+// flush ends the current section, keeping it if it has any text, and
+// starts the next one under the headings now open.
+func (p *htmlParser) flush() {
+	text := tidy(p.buf.String())
+	p.buf.Reset()
+	p.space = false
+	if text == "" {
+		return
+	}
+	sec := Section{Text: text}
+	for i, h := range p.stack {
+		if h.short != "" && i < len(p.stack)-1 {
+			sec.Path = append(sec.Path, h.short)
+		} else {
+			sec.Path = append(sec.Path, h.text)
+		}
+		if h.anchor != "" {
+			sec.Anchor = h.anchor
+		}
+	}
+	if n := len(p.stack); n > 0 {
+		sec.Heading = p.stack[n-1].text
+	}
+	p.doc.Sections = append(p.doc.Sections, sec)
+}
+
+// tidy trims the text and its lines' ends and keeps at most one blank line
+// in a row, which nested blocks would otherwise pile up.
+func tidy(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	out := lines[:0]
+	blank := false
+	for _, l := range lines {
+		l = strings.TrimRightFunc(l, unicode.IsSpace)
+		if l == "" {
+			if blank {
+				continue
+			}
+			blank = true
+		} else {
+			blank = false
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
+}
+
+// open closes the headings at level or deeper and opens h.
+func (p *htmlParser) open(h heading) {
+	p.flush()
+	for len(p.stack) > 0 && p.stack[len(p.stack)-1].level >= h.level {
+		p.stack = p.stack[:len(p.stack)-1]
+	}
+	p.stack = append(p.stack, h)
+	p.containerID, p.inlineID = "", ""
+}
+
+func (p *htmlParser) newline() {
+	p.space = false
+	s := p.buf.String()
+	if s != "" && !strings.HasSuffix(s, "\n") {
+		p.buf.WriteByte('\n')
+	}
+}
+
+func (p *htmlParser) text(t string) {
+	if p.pre > 0 {
+		if strings.TrimSpace(t) != "" {
+			p.containerID, p.inlineID = "", ""
+		}
+		p.buf.WriteString(strings.ReplaceAll(t, "\r\n", "\n"))
+		return
+	}
+	// Whitespace separates words only where the source has some: a
+	// browser shows "<a>RFC 7159</a>," without a space before the comma.
+	fields := strings.Fields(t)
+	lead := t != "" && unicode.IsSpace(rune(t[0]))
+	if len(fields) == 0 {
+		p.space = p.space || lead
+		return
+	}
+	p.containerID, p.inlineID = "", ""
+	s := p.buf.String()
+	if (lead || p.space) && s != "" && !strings.HasSuffix(s, "\n") && !strings.HasSuffix(s, " ") {
+		p.buf.WriteByte(' ')
+	}
+	p.buf.WriteString(strings.Join(fields, " "))
+	p.space = unicode.IsSpace(rune(t[len(t)-1]))
+}
+
+func (p *htmlParser) walk(n *html.Node) {
+	switch n.Type {
+	case html.TextNode:
+		p.text(strings.ReplaceAll(n.Data, "¶", ""))
+		return
+	case html.ElementNode:
+	default:
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			p.walk(c)
+		}
+		return
+	}
+	if p.skipElement(n) {
+		return
+	}
+	switch n.DataAtom {
+	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+		level := int(n.Data[1] - '0')
+		p.open(heading{level: level, text: headingText(n), anchor: p.headingAnchor(n)})
+		return
+	case atom.Dt:
+		if id := attr(n, "id"); id != "" {
+			p.entries++
+			text := headingText(n)
+			short, _, _ := strings.Cut(text, "(")
+			p.open(heading{level: 7 + p.dlDepth, text: text, anchor: id, short: strings.TrimSpace(short)})
+			return
+		}
+	}
+	id := attr(n, "id")
+	switch n.DataAtom {
+	case atom.Section, atom.Div, atom.Article, atom.Main:
+		if id != "" {
+			p.containerID = id
+		}
+	case atom.A, atom.Span:
+		if id == "" && n.DataAtom == atom.A {
+			id = attr(n, "name")
+		}
+		if id != "" {
+			p.inlineID = id
+		}
+	}
+	var (
+		depth   = len(p.stack)
+		entries = p.entries
+	)
+	switch n.DataAtom {
+	case atom.Main, atom.Article:
+		p.inArticle++
+		defer func() { p.inArticle-- }()
+	case atom.Pre:
+		p.newline()
+		p.pre++
+		defer func() { p.pre-- }()
+	case atom.Dl:
+		p.dlDepth++
+		defer func() { p.dlDepth-- }()
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		p.walk(c)
+	}
+	if n.DataAtom == atom.Dl && p.entries > entries {
+		// The list's API entries end with it: text after it belongs to
+		// the section that held the list.
+		p.flush()
+		p.stack = p.stack[:min(depth, len(p.stack))]
+	}
+	if isBlock(n.DataAtom) {
+		p.newline()
+		switch n.DataAtom {
+		case atom.P, atom.Div, atom.Section, atom.Pre, atom.Dl, atom.Table:
+			p.buf.WriteByte('\n')
+		}
+	}
+}
+
+// skipElement reports whether n is not content: scripts and styles,
+// navigation (nav, role=navigation or search, Sphinx's sidebar and
+// "related" bars), page header and footer outside main/article, and
+// Sphinx's "¶" permalinks.
+func (p *htmlParser) skipElement(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Script, atom.Style, atom.Template, atom.Noscript, atom.Head, atom.Nav,
+		atom.Svg, atom.Iframe, atom.Button:
+		return true
+	case atom.Header, atom.Footer:
+		if p.inArticle == 0 {
+			return true
+		}
+	}
+	switch attr(n, "role") {
+	case "navigation", "search":
+		return true
+	case "banner", "contentinfo":
+		if p.inArticle == 0 {
+			return true
+		}
+	}
+	return hasClass(n, "sphinxsidebar") || hasClass(n, "related") || hasClass(n, "headerlink")
+}
+
+// headingAnchor picks the fragment id that links to heading n: its own
+// id, the target of a permalink inside it (Sphinx's a.headerlink), the id
+// or name of an anchor inside it, else an id seen just before it with no
+// text in between, preferring an enclosing section or div to an inline
+// anchor.
+func (p *htmlParser) headingAnchor(n *html.Node) string {
+	if id := attr(n, "id"); id != "" {
+		return id
+	}
+	var permalink, inner string
+	visit(n, func(c *html.Node) {
+		if c.DataAtom != atom.A {
+			return
+		}
+		if href := attr(c, "href"); permalink == "" && hasClass(c, "headerlink") && strings.HasPrefix(href, "#") && len(href) > 1 {
+			permalink = href[1:]
+		}
+		if inner == "" {
+			if inner = attr(c, "id"); inner == "" {
+				inner = attr(c, "name")
+			}
+		}
+	})
+	for _, id := range []string{permalink, inner, p.containerID, p.inlineID} {
+		if id != "" {
+			return id
+		}
+	}
+	return ""
+}
+
+// headingText is n's visible text on one line, without permalinks.
+func headingText(n *html.Node) string {
 	var b strings.Builder
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && (hasClass(n, "headerlink") || n.DataAtom == atom.Script || n.DataAtom == atom.Style) {
+			return
+		}
 		if n.Type == html.TextNode {
 			b.WriteString(n.Data)
 		}
@@ -98,14 +301,154 @@ func textOf(n *html.Node) string {
 		}
 	}
 	walk(n)
-	return b.String()
+	return strings.Join(strings.Fields(strings.ReplaceAll(b.String(), "¶", "")), " ")
+}
+
+// contentRoot returns the element holding the page's main content: the
+// first main or [role=main], else the first article, else Sphinx's
+// div.body, else the whole document.
+func contentRoot(root *html.Node) *html.Node {
+	var mainEl, article, body *html.Node
+	visit(root, func(n *html.Node) {
+		switch {
+		case mainEl == nil && (n.DataAtom == atom.Main || attr(n, "role") == "main"):
+			mainEl = n
+		case article == nil && n.DataAtom == atom.Article:
+			article = n
+		case body == nil && n.DataAtom == atom.Div && hasClass(n, "body"):
+			body = n
+		}
+	})
+	for _, n := range []*html.Node{mainEl, article, body} {
+		if n != nil {
+			return n
+		}
+	}
+	return root
+}
+
+// titleText is the text of the page's first <title>.
+func titleText(root *html.Node) string {
+	var t string
+	found := false
+	visit(root, func(n *html.Node) {
+		if !found && n.DataAtom == atom.Title {
+			found = true
+			t = headingText(n)
+		}
+	})
+	return t
+}
+
+// firstH1 is the text of the first h1 in content, else anywhere in root.
+func firstH1(content, root *html.Node) string {
+	for _, r := range []*html.Node{content, root} {
+		var h *html.Node
+		visit(r, func(n *html.Node) {
+			if h == nil && n.DataAtom == atom.H1 {
+				h = n
+			}
+		})
+		if h != nil {
+			if t := headingText(h); t != "" {
+				return t
+			}
+		}
+	}
+	return ""
+}
+
+// pageTitle chooses a page's title. A <title> that is the page's h1 with
+// the site's name joined to it by a separator ("json — JSON encoder and
+// decoder — Python 3.11.2 documentation", "Blog | Post") gives the h1: the
+// rest names the site, not the page, and would repeat in every chunk of
+// every page. Any other <title> is kept as it is; without one the first
+// h1 is the title.
+func pageTitle(title, h1 string) string {
+	switch {
+	case title == "":
+		return h1
+	case h1 == "" || title == h1:
+		return title
+	}
+	if rest, ok := strings.CutPrefix(title, h1); ok && startsWithSeparator(strings.TrimLeft(rest, " ")) && strings.HasPrefix(rest, " ") {
+		return h1
+	}
+	if rest, ok := strings.CutSuffix(title, h1); ok && endsWithSeparator(strings.TrimRight(rest, " ")) && strings.HasSuffix(rest, " ") {
+		return h1
+	}
+	return title
+}
+
+func isTitleSeparator(r rune) bool {
+	switch r {
+	case '—', '–', '-', '|', '·', '•', ':', '«', '»':
+		return true
+	}
+	return false
+}
+
+func startsWithSeparator(s string) bool {
+	for _, r := range s {
+		return isTitleSeparator(r)
+	}
+	return false
+}
+
+func endsWithSeparator(s string) bool {
+	r := []rune(s)
+	return len(r) > 0 && isTitleSeparator(r[len(r)-1])
+}
+
+// dropTitleHeading removes a top heading that repeats the document title
+// from every section's Path (it would say the title twice in the heading
+// path).
+func dropTitleHeading(doc *Document) {
+	for i := range doc.Sections {
+		s := &doc.Sections[i]
+		if len(s.Path) > 0 && sameText(s.Path[0], doc.Title) {
+			s.Path = slices.Clone(s.Path[1:])
+		}
+	}
+}
+
+// sameText compares two headings ignoring case and spacing.
+func sameText(a, b string) bool {
+	norm := func(s string) string {
+		return strings.Join(strings.FieldsFunc(strings.ToLower(s), unicode.IsSpace), " ")
+	}
+	return norm(a) == norm(b)
+}
+
+// visit calls f on every element under and including n, in document order.
+func visit(n *html.Node, f func(*html.Node)) {
+	if n.Type == html.ElementNode {
+		f(n)
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		visit(c, f)
+	}
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Namespace == "" && a.Key == key {
+			return strings.TrimSpace(a.Val)
+		}
+	}
+	return ""
+}
+
+func hasClass(n *html.Node, class string) bool {
+	return slices.Contains(strings.Fields(attr(n, "class")), class)
 }
 
 func isBlock(a atom.Atom) bool {
 	switch a {
 	case atom.P, atom.Div, atom.Section, atom.Article, atom.Li, atom.Ul, atom.Ol, atom.Br,
-		atom.Tr, atom.Table, atom.Pre, atom.Blockquote, atom.Dd, atom.Dt, atom.Hr, atom.Header,
-		atom.Footer, atom.Main, atom.Nav, atom.Td, atom.Th:
+		atom.Tr, atom.Table, atom.Pre, atom.Blockquote, atom.Dd, atom.Dt, atom.Dl, atom.Hr, atom.Header,
+		atom.Footer, atom.Main, atom.Nav, atom.Td, atom.Th, atom.Aside, atom.Figure, atom.Figcaption,
+		atom.Caption:
 		return true
 	}
 	return false

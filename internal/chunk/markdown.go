@@ -1,11 +1,17 @@
 package chunk
 
-import "strings"
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+)
 
-// parseMarkdown splits Markdown into sections at ATX headings ("# ...")
-// outside fenced code blocks. The title is the first heading's text. YAML
-// front matter ("---" ... "---" at the top) is dropped, apart from a
-// "title:" line, which wins over the first heading.
+// parseMarkdown splits Markdown into sections at ATX headings ("# ...",
+// indented by at most three spaces) outside fenced code blocks. Each
+// heading gets a GitHub-style anchor (see slugger). The title is the
+// "title:" of YAML front matter ("---" ... "---" at the top, otherwise
+// dropped), else the first h1.
 func parseMarkdown(src string) Document {
 	src = strings.ReplaceAll(src, "\r\n", "\n")
 	var doc Document
@@ -20,53 +26,157 @@ func parseMarkdown(src string) Document {
 		}
 	}
 	var (
-		cur   Section
+		stack []heading
 		buf   strings.Builder
 		fence string
+		slugs slugger
 	)
 	flush := func() {
-		cur.Text = buf.String()
-		if strings.TrimSpace(cur.Text) != "" {
-			doc.Sections = append(doc.Sections, cur)
-		}
+		text := strings.TrimSpace(buf.String())
 		buf.Reset()
+		if text == "" {
+			return
+		}
+		sec := Section{Text: text}
+		for _, h := range stack {
+			sec.Path = append(sec.Path, h.text)
+			if h.anchor != "" {
+				sec.Anchor = h.anchor
+			}
+		}
+		if n := len(stack); n > 0 {
+			sec.Heading = stack[n-1].text
+		}
+		doc.Sections = append(doc.Sections, sec)
 	}
+	firstH1 := ""
 	for _, line := range strings.SplitAfter(src, "\n") {
 		trimmed := strings.TrimSpace(line)
 		if fence != "" {
-			if strings.HasPrefix(trimmed, fence) {
+			if strings.HasPrefix(trimmed, fence) && strings.Trim(trimmed, fence[:1]) == "" {
 				fence = ""
 			}
 			buf.WriteString(line)
 			continue
 		}
-		if strings.HasPrefix(trimmed, "```") || strings.HasPrefix(trimmed, "~~~") {
-			fence = trimmed[:3]
+		if f := openingFence(line); f != "" {
+			fence = f
 			buf.WriteString(line)
 			continue
 		}
-		if h, ok := heading(trimmed); ok {
+		if level, h, ok := atxHeading(line); ok {
 			flush()
-			cur = Section{Heading: h}
-			if doc.Title == "" {
-				doc.Title = h
+			for len(stack) > 0 && stack[len(stack)-1].level >= level {
+				stack = stack[:len(stack)-1]
 			}
+			stack = append(stack, heading{level: level, text: h, anchor: slugs.slug(h)})
+			if level == 1 && firstH1 == "" {
+				firstH1 = h
+			}
+			continue
 		}
 		buf.WriteString(line)
 	}
 	flush()
+	if doc.Title == "" {
+		doc.Title = firstH1
+	}
+	dropTitleHeading(&doc)
 	return doc
 }
 
-// heading returns the text of an ATX heading line.
-func heading(line string) (string, bool) {
+// openingFence returns the fence ("```", "~~~~", ...) a line opens, or "".
+func openingFence(line string) string {
+	indent := len(line) - len(strings.TrimLeft(line, " "))
+	if indent > 3 {
+		return ""
+	}
+	t := line[indent:]
+	for _, c := range []byte{'`', '~'} {
+		n := 0
+		for n < len(t) && t[n] == c {
+			n++
+		}
+		if n >= 3 {
+			return t[:n]
+		}
+	}
+	return ""
+}
+
+// atxHeading returns the level and inline-stripped text of an ATX heading
+// line: one to six "#" after at most three spaces, then a space or the end.
+func atxHeading(line string) (int, string, bool) {
+	line = strings.TrimRight(line, "\n")
+	indent := len(line) - len(strings.TrimLeft(line, " "))
+	if indent > 3 {
+		return 0, "", false
+	}
+	line = line[indent:]
 	level := 0
 	for level < len(line) && line[level] == '#' {
 		level++
 	}
 	if level == 0 || level > 6 || (level < len(line) && line[level] != ' ' && line[level] != '\t') {
-		return "", false
+		return 0, "", false
 	}
-	text := strings.TrimSpace(strings.TrimRight(strings.TrimSpace(line[level:]), "#"))
-	return text, text != ""
+	text := strings.TrimSpace(line[level:])
+	// A closing sequence of "#" counts only after a space.
+	if t := strings.TrimRight(text, "#"); t == "" || strings.HasSuffix(t, " ") || strings.HasSuffix(t, "\t") {
+		text = strings.TrimSpace(t)
+	}
+	text = inlineText(text)
+	return level, text, text != ""
+}
+
+var (
+	mdLink = regexp.MustCompile(`!?\[([^\]]*)\]\([^)]*\)`)
+	mdTag  = regexp.MustCompile(`</?[A-Za-z][^>]*>`)
+)
+
+// inlineText reduces a heading's inline Markdown to the text a reader
+// sees: links and images to their text, without tags, code backticks or
+// emphasis asterisks.
+func inlineText(s string) string {
+	s = mdLink.ReplaceAllString(s, "$1")
+	s = mdTag.ReplaceAllString(s, "")
+	s = strings.NewReplacer("`", "", "**", "", "*", "").Replace(s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// slugger makes GitHub-style heading anchors, unique within a document: the
+// heading lowercased, characters other than letters, marks, digits,
+// connector punctuation ("_"), "-" and space removed, spaces turned into
+// "-"; a repeat gets "-1", "-2", ... as GitHub's renderer does.
+type slugger struct {
+	seen map[string]int
+}
+
+func (s *slugger) slug(text string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(text) {
+		switch {
+		case unicode.IsLetter(r), unicode.IsMark(r), unicode.IsNumber(r), unicode.Is(unicode.Pc, r), r == '-':
+			b.WriteRune(r)
+		case r == ' ':
+			b.WriteByte('-')
+		}
+	}
+	base := b.String()
+	if base == "" {
+		return ""
+	}
+	if s.seen == nil {
+		s.seen = map[string]int{}
+	}
+	out := base
+	for {
+		if _, dup := s.seen[out]; !dup {
+			break
+		}
+		s.seen[base]++
+		out = base + "-" + strconv.Itoa(s.seen[base])
+	}
+	s.seen[out] = 0
+	return out
 }

@@ -8,6 +8,28 @@ type Chunk struct {
 	Metadata map[string]any `json:"metadata,omitempty"`
 }
 
+// MetaHeadingPath is the metadata key under which package chunk stores a
+// chunk's heading path ("Title > Section > Subsection"). IndexText puts it
+// before the text.
+const MetaHeadingPath = "heading_path"
+
+// IndexSeparator joins the heading path and the text in IndexText.
+const IndexSeparator = "\n\n"
+
+// IndexText returns the text that represents c in the indexes: its heading
+// path, if Metadata has one, then its Text. The embedder at build time and
+// the keyword index at load time both take it from here, so a chunk's
+// headings count in both rankings while Text, which answers and prompts
+// show, stays the passage itself. Chunks without a heading path (stores
+// from elsewhere, such as LangChain folders) are indexed by Text alone.
+func (c Chunk) IndexText() string {
+	p, _ := c.Metadata[MetaHeadingPath].(string)
+	if p == "" {
+		return c.Text
+	}
+	return p + IndexSeparator + c.Text
+}
+
 // EmbeddingModel names the model an embedder runs. A store records the
 // EmbeddingModel it was built with, and the service refuses to load a
 // store whose model disagrees with the configured embedder's (see

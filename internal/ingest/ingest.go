@@ -115,7 +115,7 @@ func EmbedAll(ctx context.Context, emb embed.Embedder, chunks []docmodel.Chunk, 
 				hi := min(lo+batch, len(chunks))
 				texts := make([]string, hi-lo)
 				for i := range texts {
-					texts[i] = chunks[lo+i].Text
+					texts[i] = chunks[lo+i].IndexText()
 				}
 				out, err := emb.Embed(ctx, texts)
 				if err == nil && len(out) != len(texts) {

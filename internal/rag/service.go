@@ -166,7 +166,7 @@ func (s *Service) Swap(st *store.Store) error {
 	} else {
 		texts := make([]string, len(st.Chunks))
 		for i, c := range st.Chunks {
-			texts[i] = c.Text
+			texts[i] = c.IndexText()
 		}
 		kw = keyword.New(texts)
 	}
