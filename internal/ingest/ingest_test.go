@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -108,5 +109,42 @@ func TestBuild_WritesStore(t *testing.T) {
 	}
 	if _, err := Build(context.Background(), t.TempDir(), out, hashEmbedder(t), Config{}); err == nil || !strings.Contains(err.Error(), "no text found") {
 		t.Fatalf("empty folder: err = %v", err)
+	}
+}
+
+// recording keeps every text it is asked to embed.
+type recording struct {
+	embed.Embedder
+	mu    sync.Mutex
+	texts []string
+}
+
+func (r *recording) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	r.mu.Lock()
+	r.texts = append(r.texts, texts...)
+	r.mu.Unlock()
+	return r.Embedder.Embed(ctx, texts)
+}
+
+func TestBuild_EmbedsHeadingPath(t *testing.T) {
+	t.Parallel()
+	in := t.TempDir()
+	if err := os.WriteFile(filepath.Join(in, "g.md"), []byte("# Guide\n## Install\nRun the installer.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	emb := &recording{Embedder: hashEmbedder(t)}
+	out := filepath.Join(t.TempDir(), "store")
+	if _, err := Build(context.Background(), in, out, emb, Config{Exact: true}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Guide > Install\n\nRun the installer."; len(emb.texts) != 1 || emb.texts[0] != want {
+		t.Fatalf("embedded %q, want [%q]", emb.texts, want)
+	}
+	st, err := store.Open(context.Background(), out, store.OpenOptions{Embedding: emb.Info()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := st.Chunks[0]; c.Text != "Run the installer." || c.Metadata["url"] != "g.md#install" || c.IndexText() != emb.texts[0] {
+		t.Errorf("stored chunk %+v, index text %q", c, c.IndexText())
 	}
 }

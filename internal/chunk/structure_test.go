@@ -1,0 +1,483 @@
+package chunk
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// sectionKeys renders sections as "heading|path joined by /|anchor" for
+// compact comparison.
+func sectionKeys(doc Document) []string {
+	var out []string
+	for _, s := range doc.Sections {
+		out = append(out, s.Heading+"|"+strings.Join(s.Path, "/")+"|"+s.Anchor)
+	}
+	return out
+}
+
+type structureCase struct {
+	name     string
+	content  string
+	title    string
+	sections []string // sectionKeys
+	contains []string // text some section must contain
+	absent   []string // text no section may contain
+}
+
+func runStructureCases(t *testing.T, source string, tests []structureCase) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			doc, err := Parse(source, []byte(tc.content))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if doc.Title != tc.title {
+				t.Errorf("title = %q, want %q", doc.Title, tc.title)
+			}
+			if got := sectionKeys(doc); strings.Join(got, "\n") != strings.Join(tc.sections, "\n") {
+				t.Errorf("sections =\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(tc.sections, "\n  "))
+			}
+			var all strings.Builder
+			for _, s := range doc.Sections {
+				all.WriteString(s.Text + "\n")
+			}
+			for _, c := range tc.contains {
+				if !strings.Contains(all.String(), c) {
+					t.Errorf("text lacks %q:\n%s", c, all.String())
+				}
+			}
+			for _, a := range tc.absent {
+				if strings.Contains(all.String(), a) {
+					t.Errorf("text contains %q:\n%s", a, all.String())
+				}
+			}
+		})
+	}
+}
+
+func TestParseHTML_Rules(t *testing.T) {
+	t.Parallel()
+	runStructureCases(t, "p.html", []structureCase{
+		{
+			name:     "site name after the h1 is not the title",
+			content:  `<title>Basic Guide — Acme 2.1 documentation</title><h1>Basic Guide</h1><p>Body.</p>`,
+			title:    "Basic Guide",
+			sections: []string{"Basic Guide||"},
+		},
+		{
+			name:     "site name before the h1 is not the title",
+			content:  `<title>Acme | Basic Guide</title><h1>Basic Guide</h1><p>Body.</p>`,
+			title:    "Basic Guide",
+			sections: []string{"Basic Guide||"},
+		},
+		{
+			name:     "a title that is not the h1 plus a separator is kept",
+			content:  `<title>Basic Guides</title><h1>Basic Guide</h1><p>Body.</p><h2>Next</h2><p>More.</p>`,
+			title:    "Basic Guides",
+			sections: []string{"Basic Guide|Basic Guide|", "Next|Basic Guide/Next|"},
+		},
+		{
+			name:     "a hyphenated word is not a separator",
+			content:  `<title>Guide-Book</title><h1>Guide</h1><p>Body.</p>`,
+			title:    "Guide-Book",
+			sections: []string{"Guide|Guide|"},
+		},
+		{
+			name:     "first h1 without a title element",
+			content:  `<h2>Intro</h2><p>a</p><h1>Real Title</h1><p>b</p><h2>Part</h2><p>c</p>`,
+			title:    "Real Title",
+			sections: []string{"Intro|Intro|", "Real Title||", "Part|Part|"},
+		},
+		{
+			name: "navigation chrome is dropped",
+			content: `<title>T</title><header>Site header</header><nav>Nav links</nav>
+				<div role="navigation">Role nav</div><div class="related">Related bar</div>
+				<div class="sphinxsidebar">Sidebar</div><script>var x</script><style>.y{}</style>
+				<h2 id="s">Sec<a class="headerlink" href="#s">¶</a></h2><p>Kept text ¶.</p>
+				<footer>Site footer</footer>`,
+			title:    "T",
+			sections: []string{"Sec|Sec|s"},
+			contains: []string{"Kept text ."},
+			absent:   []string{"header", "Nav", "nav", "Related", "Sidebar", "var x", ".y", "footer", "¶"},
+		},
+		{
+			name: "main content only",
+			content: `<title>T</title><div>Outside main</div><main><h2 id="a">A</h2><p>Inside.</p></main>
+				<aside>Outside aside</aside>`,
+			title:    "T",
+			sections: []string{"A|A|a"},
+			contains: []string{"Inside."},
+			absent:   []string{"Outside"},
+		},
+		{
+			name:     "role=main and article header kept",
+			content:  `<title>T</title><p>Chrome</p><div role="main"><header><p>Byline</p></header><h2>A</h2><p>In.</p></div>`,
+			title:    "T",
+			sections: []string{"||", "A|A|"},
+			contains: []string{"Byline", "In."},
+			absent:   []string{"Chrome"},
+		},
+		{
+			name:     "article before div.body",
+			content:  `<title>T</title><div class="body"><p>Body div</p></div><article><h2>A</h2><p>Art.</p></article>`,
+			title:    "T",
+			sections: []string{"A|A|"},
+			absent:   []string{"Body div"},
+		},
+		{
+			name:     "sphinx div.body",
+			content:  `<title>T</title><p>Chrome</p><div class="body"><h2>A</h2><p>In.</p></div>`,
+			title:    "T",
+			sections: []string{"A|A|"},
+			absent:   []string{"Chrome"},
+		},
+		{
+			name: "anchors from every place they are found",
+			content: `<title>T</title>
+				<h2 id="own">Own</h2><p>1</p>
+				<h2>Permalink<a class="headerlink" href="#perma">¶</a></h2><p>2</p>
+				<h2><a name="inner"></a>Inner</h2><p>3</p>
+				<section id="sec"><h2>Enclosing</h2><p>4</p></section>
+				<a id="before"></a><h2>Before</h2><p>5</p>`,
+			title: "T",
+			sections: []string{
+				"Own|Own|own", "Permalink|Permalink|perma", "Inner|Inner|inner", "Enclosing|Enclosing|sec",
+				"Before|Before|before",
+			},
+		},
+		{
+			name: "API entries are sub-sections; text after the list returns to its section",
+			content: `<title>T</title><section id="use"><h2>Use</h2><p>Intro.</p>
+				<dl><dt id="m.f">m.f(<em>a</em>, <em>b</em>)<a class="headerlink" href="#m.f">¶</a></dt><dd><p>Does f.</p>
+				<dl><dt id="m.f.x">x</dt><dd>Attribute x.</dd></dl><p>More f.</p></dd>
+				<dt>no id</dt><dd>Plain term.</dd></dl><p>After.</p></section>
+				<h2>Next</h2><dl><dt id="g">g()</dt><dd>G.</dd></dl>`,
+			title: "T",
+			sections: []string{
+				"Use|Use|use", "m.f(a, b)|Use/m.f(a, b)|m.f", "x|Use/m.f/x|m.f.x", "m.f(a, b)|Use/m.f(a, b)|m.f",
+				"Use|Use|use", "g()|Next/g()|g",
+			},
+			contains: []string{"Plain term.", "After."},
+		},
+		{
+			name: "inline spacing follows the source",
+			content: `<p>See <a>RFC 7159</a>, <b>bold</b>and<i>joined</i>.</p><pre>line 1
+  line 2</pre>`,
+			title:    "p",
+			sections: []string{"||"},
+			contains: []string{"See RFC 7159, boldandjoined.", "line 1\n  line 2"},
+		},
+	})
+}
+
+func TestParseHTML_AnchorFallbacks(t *testing.T) {
+	t.Parallel()
+	// Kept apart from the table: the wrapper div's id must not become the
+	// anchor of a heading that text separates from it, and a heading
+	// without an anchor inherits its parent's.
+	doc, err := Parse("p.html", []byte(`<title>T</title>
+		<div id="wrapper"><p>text between</p><h2>Not the wrapper</h2><p>6</p></div>
+		<h2 id="parent">Parent</h2><p>7</p><h3>Child</h3><p>8</p>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"||", "Not the wrapper|Not the wrapper|", "Parent|Parent|parent", "Child|Parent/Child|parent"}
+	if got := sectionKeys(doc); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("sections = %q, want %q", got, want)
+	}
+}
+
+func TestParseMarkdown_Rules(t *testing.T) {
+	t.Parallel()
+	runStructureCases(t, "guide.md", []structureCase{
+		{
+			name:     "slugs, repeats and paths",
+			content:  "# Guide\nIntro.\n## Basic Usage\nA.\n### Tips & Tricks!\nB.\n## Basic Usage\nC.\n## Basic Usage\nD.\n",
+			title:    "Guide",
+			sections: []string{"Guide||guide", "Basic Usage|Basic Usage|basic-usage", "Tips & Tricks!|Basic Usage/Tips & Tricks!|tips--tricks", "Basic Usage|Basic Usage|basic-usage-1", "Basic Usage|Basic Usage|basic-usage-2"},
+			absent:   []string{"## "},
+		},
+		{
+			name:     "inline markup leaves heading text and slug",
+			content:  "# T\n## The `foo` option and **[API](http://x.example/a)**\nBody.\n## 日本語 の見出し\n本文。\n",
+			title:    "T",
+			sections: []string{"The foo option and API|The foo option and API|the-foo-option-and-api", "日本語 の見出し|日本語 の見出し|日本語-の見出し"},
+		},
+		{
+			name:     "front matter title keeps the h1 in the path",
+			content:  "---\ntitle: Handbook\n---\n# Chapter\nA.\n## Part\nB.\n",
+			title:    "Handbook",
+			sections: []string{"Chapter|Chapter|chapter", "Part|Chapter/Part|part"},
+			absent:   []string{"title:"},
+		},
+		{
+			name:     "no h1: the file name is the title",
+			content:  "## Only Sub\nText.\n",
+			title:    "guide",
+			sections: []string{"Only Sub|Only Sub|only-sub"},
+		},
+		{
+			name:     "not headings: code, indented, no space, fences of four",
+			content:  "# T\n    # indented code\n#hashtag\n~~~~\n```\n# in fence\n```\n~~~~\n####### seven\nEnd.\n## Closed ##\nX.\n",
+			title:    "T",
+			sections: []string{"T||t", "Closed|Closed|closed"},
+			contains: []string{"# indented code", "#hashtag", "# in fence", "####### seven"},
+		},
+	})
+}
+
+func TestChunks_StructureMetadata(t *testing.T) {
+	t.Parallel()
+	doc := Document{Source: "lib/json.html", Title: "json", Sections: []Section{
+		{Heading: "json", Text: "Intro text.", Anchor: "module-json"},
+		{Heading: "Basic Usage", Path: []string{"Basic Usage"}, Anchor: "basic-usage", Text: "Usage text."},
+		{Text: "Page text.", Page: 3},
+	}}
+	got := Chunks(doc, Options{Size: 200, Overlap: -1})
+	want := []map[string]any{
+		{"source": "lib/json.html", "title": "json", "chunk": 0, "heading_path": "json", "section": "json", "anchor": "module-json", "url": "lib/json.html#module-json"},
+		{"source": "lib/json.html", "title": "json", "chunk": 1, "heading_path": "json > Basic Usage", "section": "Basic Usage", "anchor": "basic-usage", "url": "lib/json.html#basic-usage"},
+		{"source": "lib/json.html", "title": "json", "chunk": 2, "heading_path": "json", "page": 3, "url": "lib/json.html#page=3"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d chunks, want %d", len(got), len(want))
+	}
+	for i, c := range got {
+		if len(c.Metadata) != len(want[i]) {
+			t.Errorf("chunk %d metadata %v, want %v", i, c.Metadata, want[i])
+		}
+		for k, v := range want[i] {
+			if c.Metadata[k] != v {
+				t.Errorf("chunk %d metadata[%s] = %v, want %v", i, k, c.Metadata[k], v)
+			}
+		}
+	}
+	if got[1].Text != "Usage text." {
+		t.Errorf("text = %q, want the passage without its heading path", got[1].Text)
+	}
+	if it := got[1].IndexText(); it != "json > Basic Usage\n\nUsage text." {
+		t.Errorf("IndexText = %q", it)
+	}
+}
+
+func TestChunks_MergeKeepsAnchors(t *testing.T) {
+	t.Parallel()
+	sec := func(path, anchor, text string) Section {
+		p := strings.Split(path, "/")
+		return Section{Heading: p[len(p)-1], Path: p, Anchor: anchor, Text: text}
+	}
+	tests := []struct {
+		name     string
+		sections []Section
+		size     int
+		want     []string // chunk texts
+	}{
+		{
+			name: "small subsections sharing the parent's anchor join",
+			sections: []Section{
+				sec("A/x", "a", "One."), sec("A/y", "a", "Two."), sec("A/y/deeper", "a", "Three."),
+			},
+			size: 200,
+			want: []string{"One.\n\ny\n\nTwo.", "Three."},
+		},
+		{
+			name:     "subsections with anchors of their own stay apart",
+			sections: []Section{sec("A/x", "x", "One."), sec("A/y", "y", "Two.")},
+			size:     200,
+			want:     []string{"One.", "Two."},
+		},
+		{
+			name:     "top-level sections never join",
+			sections: []Section{sec("A", "", "One."), sec("B", "", "Two.")},
+			size:     200,
+			want:     []string{"One.", "Two."},
+		},
+		{
+			name:     "different parents never join",
+			sections: []Section{sec("A/x", "", "One."), sec("B/y", "", "Two.")},
+			size:     200,
+			want:     []string{"One.", "Two."},
+		},
+		{
+			name:     "joining stops at the chunk size",
+			sections: []Section{sec("A/x", "", strings.Repeat("a", 20)), sec("A/y", "", strings.Repeat("b", 20))},
+			size:     40, // heading path "T > A > x" leaves 29 runes
+			want:     []string{strings.Repeat("a", 20), strings.Repeat("b", 20)},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := Chunks(Document{Source: "d.md", Title: "T", Sections: tc.sections}, Options{Size: tc.size, Overlap: -1})
+			var texts []string
+			for _, c := range got {
+				texts = append(texts, c.Text)
+			}
+			if strings.Join(texts, "|") != strings.Join(tc.want, "|") {
+				t.Errorf("chunks = %q, want %q", texts, tc.want)
+			}
+		})
+	}
+}
+
+func TestChunks_LongSectionKeepsRoomForPath(t *testing.T) {
+	t.Parallel()
+	body := strings.Repeat("Words in a sentence here. ", 40)
+	doc := Document{Source: "d.md", Title: "Title", Sections: []Section{
+		{Heading: "Section", Path: []string{"Section"}, Anchor: "section", Text: body},
+	}}
+	opts := Options{Size: 120, Overlap: 20}
+	got := Chunks(doc, opts)
+	if len(got) < 2 {
+		t.Fatalf("got %d chunks", len(got))
+	}
+	for i, c := range got {
+		if n := utf8.RuneCountInString(c.IndexText()); n > opts.Size {
+			t.Errorf("chunk %d indexed text has %d runes > %d", i, n, opts.Size)
+		}
+		if c.Metadata["anchor"] != "section" || c.Metadata["heading_path"] != "Title > Section" {
+			t.Errorf("chunk %d metadata %v", i, c.Metadata)
+		}
+	}
+}
+
+func TestParse_SphinxPage(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("testdata/sphinx.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := Parse("library/json.html", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunks := Chunks(doc, Options{})
+	type row struct{ path, anchor, starts string }
+	want := []row{
+		{"json — JSON encoder and decoder", "module-json", "Source code: Lib/json/__init__.py"},
+		{"json — JSON encoder and decoder > Basic Usage > json.dumps(obj, *, indent=None)", "json.dumps", "Serialize obj to a JSON formatted str."},
+		{"json — JSON encoder and decoder > Basic Usage", "basic-usage", "Text after the entries"},
+		{"json — JSON encoder and decoder > Encoders and Decoders > class json.JSONEncoder(*, sort_keys=False)", "json.JSONEncoder", "Extensible JSON encoder"},
+		{"json — JSON encoder and decoder > Encoders and Decoders > class json.JSONEncoder > default(o)", "json.JSONEncoder.default", "Implement this method"},
+		{"json — JSON encoder and decoder > Standard Compliance and Interoperability", "standard-compliance-and-interoperability", "The JSON format"},
+		{"json — JSON encoder and decoder > Standard Compliance and Interoperability > Character Encodings", "character-encodings", "The RFC requires"},
+	}
+	if len(chunks) != len(want) {
+		for _, c := range chunks {
+			t.Logf("%v\n%s", c.Metadata, c.Text)
+		}
+		t.Fatalf("got %d chunks, want %d", len(chunks), len(want))
+	}
+	for i, w := range want {
+		c := chunks[i]
+		if c.Metadata["heading_path"] != w.path || c.Metadata["anchor"] != w.anchor ||
+			c.Metadata["url"] != "library/json.html#"+w.anchor || !strings.HasPrefix(c.Text, w.starts) {
+			t.Errorf("chunk %d: path %q anchor %q url %q text %q;\nwant path %q anchor %q text starting %q",
+				i, c.Metadata["heading_path"], c.Metadata["anchor"], c.Metadata["url"], c.Text, w.path, w.anchor, w.starts)
+		}
+		if c.Metadata["title"] != "json — JSON encoder and decoder" {
+			t.Errorf("chunk %d title %q", i, c.Metadata["title"])
+		}
+		for _, junk := range []string{"¶", "Menu hidden", "Navigation", "Sidebar entry", "Footer text", "Permalink"} {
+			if strings.Contains(c.Text, junk) {
+				t.Errorf("chunk %d text contains %q: %q", i, junk, c.Text)
+			}
+		}
+	}
+	if !strings.Contains(chunks[0].Text, ">>> import json\n>>> json.dumps(['foo'])") {
+		t.Errorf("code example lost its lines: %q", chunks[0].Text)
+	}
+	if !strings.Contains(chunks[0].Text, "JSON (JavaScript Object Notation), specified by RFC 7159, is") {
+		t.Errorf("prose spacing: %q", chunks[0].Text)
+	}
+}
+
+// checkDocument verifies what any parsed document must satisfy.
+func checkDocument(t *testing.T, doc Document) {
+	t.Helper()
+	for i, s := range doc.Sections {
+		if strings.TrimSpace(s.Text) == "" {
+			t.Fatalf("section %d has no text", i)
+		}
+		if len(s.Path) > 0 && s.Path[len(s.Path)-1] != s.Heading {
+			t.Fatalf("section %d heading %q does not end its path %q", i, s.Heading, s.Path)
+		}
+	}
+	opts := Options{Size: 64, Overlap: 8}
+	ids := map[string]bool{}
+	for i, c := range Chunks(doc, opts) {
+		if c.Text == "" || c.Text != strings.TrimSpace(c.Text) {
+			t.Fatalf("chunk %d text %q not trimmed or empty", i, c.Text)
+		}
+		if n := utf8.RuneCountInString(c.Text); n > opts.Size {
+			t.Fatalf("chunk %d has %d runes", i, n)
+		}
+		if ids[c.ID] {
+			t.Fatalf("chunk %d id %s repeats", i, c.ID)
+		}
+		ids[c.ID] = true
+		url, _ := c.Metadata["url"].(string)
+		if !strings.HasPrefix(url, doc.Source) {
+			t.Fatalf("chunk %d url %q does not start with the source", i, url)
+		}
+		if !strings.HasSuffix(c.IndexText(), c.Text) {
+			t.Fatalf("chunk %d index text does not end with its text", i)
+		}
+	}
+}
+
+// maxFuzzInput bounds fuzz inputs so a run explores shapes, not sizes.
+const maxFuzzInput = 16 << 10
+
+func FuzzParseHTML(f *testing.F) {
+	if b, err := os.ReadFile("testdata/sphinx.html"); err == nil {
+		f.Add(b)
+	}
+	f.Add([]byte(`<title>A — B</title><h1>A</h1><section id="s"><h2>S</h2><dl><dt id="x">x()</dt><dd>y</dd></dl></section>`))
+	f.Add([]byte(`<main><h2><a name="n"></a>N</h2><pre>a
+b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
+	f.Add([]byte("<h1>\xff</h1>"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) > maxFuzzInput {
+			t.Skip()
+		}
+		doc, err := Parse("f.html", b)
+		if err != nil {
+			return
+		}
+		checkDocument(t, doc)
+	})
+}
+
+func FuzzParseMarkdown(f *testing.F) {
+	f.Add("---\ntitle: T\n---\n# A\ntext\n## B\n### B\n## B\n")
+	f.Add("```\n# x\n```\n  ## y ##\n####### z\n~~~~\n")
+	f.Add("# [a](b) `c` **d**\n#\n# \n")
+	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) > maxFuzzInput {
+			t.Skip()
+		}
+		doc, err := Parse("f.md", []byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkDocument(t, doc)
+	})
+}
+
+func TestSlugger_GitHubRepeats(t *testing.T) {
+	t.Parallel()
+	var s slugger
+	var got []string
+	for _, h := range []string{"A b", "A b", "a-b-1", "A B", "!!", "Ünïcode_x"} {
+		got = append(got, s.slug(h))
+	}
+	want := []string{"a-b", "a-b-1", "a-b-1-1", "a-b-2", "", "ünïcode_x"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("slugs = %q, want %q", got, want)
+	}
+}
