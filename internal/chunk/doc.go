@@ -16,8 +16,14 @@
 // same parent heading (below the top level) that share one anchor are
 // joined while they fit, so no chunk hides a section a link could lead to.
 // HTML sections start at h1-h6 and at API entries, dt elements with an id
-// (Sphinx's <dt id="json.dumps">, whose signature is the heading); the
-// text after a list of entries belongs to the section holding the list.
+// (Sphinx's <dt id="json.dumps">): the signature is the section's heading
+// and the first line of its text, and heading paths name the entry without
+// its parameters ("json.dumps"), so that a path stays short enough to
+// leave room for the text in embedders that read only their first tokens.
+// The text after a list of entries belongs to the section holding the
+// list. Small sections with anchors of their own are not joined even
+// though small chunks embed poorly: on the pydoc evaluation set, joining
+// API entries under 150 or 300 runes lowered section hit@5 for every mode.
 // Text comes from the page's main, [role=main], article or Sphinx div.body
 // when there is one, without scripts, styles, nav and role=navigation,
 // header and footer outside main/article, Sphinx's sidebar and "related"

@@ -40,8 +40,8 @@ type heading struct {
 	level  int
 	text   string
 	anchor string
-	// short, if set, stands for the heading in the paths of the sections
-	// under it: an API entry's name without its parameters.
+	// short, if set, stands for the heading in heading paths: an API
+	// entry's name without its parameters.
 	short string
 }
 
@@ -72,8 +72,8 @@ func (p *htmlParser) flush() {
 		return
 	}
 	sec := Section{Text: text}
-	for i, h := range p.stack {
-		if h.short != "" && i < len(p.stack)-1 {
+	for _, h := range p.stack {
+		if h.short != "" {
 			sec.Path = append(sec.Path, h.short)
 		} else {
 			sec.Path = append(sec.Path, h.text)
@@ -175,9 +175,16 @@ func (p *htmlParser) walk(n *html.Node) {
 	case atom.Dt:
 		if id := attr(n, "id"); id != "" {
 			p.entries++
+			// The signature opens the entry's text, where its parameter
+			// names are searchable and shown; the heading path names the
+			// entry alone, as a long path would crowd the text out of
+			// embedders that read only their first tokens (use-lite: 128).
 			text := headingText(n)
 			short, _, _ := strings.Cut(text, "(")
 			p.open(heading{level: 7 + p.dlDepth, text: text, anchor: id, short: strings.TrimSpace(short)})
+			p.text(text)
+			p.newline()
+			p.buf.WriteByte('\n')
 			return
 		}
 	}
