@@ -12,6 +12,12 @@
 // packages depend on the data, not on each other (the shape of weaviate's
 // entities package).
 //
+// # The indexed text
+//
+// Chunk.IndexText is the one place that says what text represents a chunk
+// in the indexes (its heading path from Metadata, then Text): ingest embeds
+// it and rag builds the keyword index from it, so the two cannot drift.
+//
 // # Ownership
 //
 // Both types are plain values. A Chunk read from a store is shared by every

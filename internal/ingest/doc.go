@@ -1,6 +1,8 @@
 // Package ingest turns a folder of documents into a native vector store:
 // load and chunk (package chunk), embed the chunks in batches on a few
-// goroutines (an embed.Embedder), and write the store (store.Write). It is
+// goroutines (an embed.Embedder), and write the store (store.Write). The
+// text embedded is each chunk's IndexText (its heading path, then its
+// text), the same text the service's keyword index reads. It is
 // what "vectorstore build" runs, kept here so that it can be tested and
 // reused without the command line. BuildFlags is the command's option
 // set (cliflag.Options: flags, defaults, validation) and its Run prints
