@@ -27,8 +27,9 @@
 // Text comes from the page's main, [role=main], article or Sphinx div.body
 // when there is one, without scripts, styles, nav and role=navigation,
 // header and footer outside main/article, Sphinx's sidebar and "related"
-// bars, and "¶" permalinks. Markdown sections start at ATX headings
-// outside fenced code.
+// bars, and "¶" permalinks. Markdown sections start at ATX headings and
+// setext headings (a one-line paragraph over "===" or "---") outside
+// fenced code.
 //
 // A section's anchor is, in HTML, its heading's id, the target of a
 // permalink in it (a.headerlink), an a[id|name] inside it, or an id on an

@@ -8,7 +8,8 @@ import (
 )
 
 // parseMarkdown splits Markdown into sections at ATX headings ("# ...",
-// indented by at most three spaces) outside fenced code blocks. Each
+// indented by at most three spaces) and setext headings (a one-line
+// paragraph over "===" or "---") outside fenced code blocks. Each
 // heading gets a GitHub-style anchor (see slugger). The title is the
 // "title:" of YAML front matter ("---" ... "---" at the top, otherwise
 // dropped), else the first h1.
@@ -27,13 +28,18 @@ func parseMarkdown(src string) Document {
 	}
 	var (
 		stack []heading
-		buf   strings.Builder
+		lines []string // the current section's lines
+		// para is how many lines the paragraph ending the section has so
+		// far, so that a one-line paragraph over "===" or "---" can become
+		// a setext heading.
+		para  int
 		fence string
 		slugs slugger
 	)
 	flush := func() {
-		text := strings.TrimSpace(buf.String())
-		buf.Reset()
+		text := strings.TrimSpace(strings.Join(lines, ""))
+		lines = lines[:0]
+		para = 0
 		if text == "" {
 			return
 		}
@@ -50,32 +56,49 @@ func parseMarkdown(src string) Document {
 		doc.Sections = append(doc.Sections, sec)
 	}
 	firstH1 := ""
+	push := func(level int, h string) {
+		flush()
+		for len(stack) > 0 && stack[len(stack)-1].level >= level {
+			stack = stack[:len(stack)-1]
+		}
+		stack = append(stack, heading{level: level, text: h, anchor: slugs.slug(h)})
+		if level == 1 && firstH1 == "" {
+			firstH1 = h
+		}
+	}
 	for _, line := range strings.SplitAfter(src, "\n") {
 		trimmed := strings.TrimSpace(line)
 		if fence != "" {
 			if strings.HasPrefix(trimmed, fence) && strings.Trim(trimmed, fence[:1]) == "" {
 				fence = ""
 			}
-			buf.WriteString(line)
+			lines = append(lines, line)
 			continue
 		}
 		if f := openingFence(line); f != "" {
 			fence = f
-			buf.WriteString(line)
+			para = 0
+			lines = append(lines, line)
 			continue
 		}
 		if level, h, ok := atxHeading(line); ok {
-			flush()
-			for len(stack) > 0 && stack[len(stack)-1].level >= level {
-				stack = stack[:len(stack)-1]
-			}
-			stack = append(stack, heading{level: level, text: h, anchor: slugs.slug(h)})
-			if level == 1 && firstH1 == "" {
-				firstH1 = h
-			}
+			push(level, h)
 			continue
 		}
-		buf.WriteString(line)
+		if level := setextUnderline(line); level > 0 && para == 1 {
+			if h := inlineText(lines[len(lines)-1]); h != "" {
+				lines = lines[:len(lines)-1]
+				push(level, h)
+				continue
+			}
+		}
+		switch {
+		case trimmed == "":
+			para = 0
+		case para > 0 || startsParagraph(line):
+			para++
+		}
+		lines = append(lines, line)
 	}
 	flush()
 	if doc.Title == "" {
@@ -83,6 +106,46 @@ func parseMarkdown(src string) Document {
 	}
 	dropTitleHeading(&doc)
 	return doc
+}
+
+// setextUnderline returns 1 for a line of "=" and 2 for a line of "-"
+// (after at most three spaces, trailing spaces allowed), else 0.
+func setextUnderline(line string) int {
+	t := strings.TrimRight(line, " \t\n")
+	indent := len(t) - len(strings.TrimLeft(t, " "))
+	if indent > 3 || indent == len(t) {
+		return 0
+	}
+	t = t[indent:]
+	switch {
+	case strings.Trim(t, "=") == "":
+		return 1
+	case strings.Trim(t, "-") == "":
+		return 2
+	}
+	return 0
+}
+
+// startsParagraph reports whether a non-blank line outside code starts a
+// paragraph rather than a list item, quote, table row, HTML block or
+// indented code, none of which a setext underline turns into a heading.
+func startsParagraph(line string) bool {
+	indent := len(line) - len(strings.TrimLeft(line, " "))
+	if indent > 3 || strings.HasPrefix(line, "\t") {
+		return false
+	}
+	t := strings.TrimSpace(line)
+	switch t[0] {
+	case '>', '|', '<':
+		return false
+	case '-', '*', '+':
+		return len(t) > 1 && t[1] != ' ' && t[1] != '\t'
+	}
+	i := 0
+	for i < len(t) && i < 9 && t[i] >= '0' && t[i] <= '9' {
+		i++
+	}
+	return i == 0 || i >= len(t) || (t[i] != '.' && t[i] != ')')
 }
 
 // openingFence returns the fence ("```", "~~~~", ...) a line opens, or "".

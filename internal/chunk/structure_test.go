@@ -215,6 +215,13 @@ func TestParseMarkdown_Rules(t *testing.T) {
 			absent:   []string{"title:"},
 		},
 		{
+			name:     "setext headings",
+			content:  "Title\n=====\nIntro.\n\nSub *one*\n---\nText.\n\nTwo lines\nof paragraph\n---\n- item\n---\n\n---\n1. step\n===\n",
+			title:    "Title",
+			sections: []string{"Title||title", "Sub one|Sub one|sub-one"},
+			contains: []string{"Two lines\nof paragraph\n---\n- item\n---\n\n---\n1. step\n==="},
+		},
+		{
 			name:     "no h1: the file name is the title",
 			content:  "## Only Sub\nText.\n",
 			title:    "guide",
@@ -458,6 +465,7 @@ func FuzzParseMarkdown(f *testing.F) {
 	f.Add("---\ntitle: T\n---\n# A\ntext\n## B\n### B\n## B\n")
 	f.Add("```\n# x\n```\n  ## y ##\n####### z\n~~~~\n")
 	f.Add("# [a](b) `c` **d**\n#\n# \n")
+	f.Add("T\n===\n\nS\n---\n- x\n---\n  > q\n===\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		if len(s) > maxFuzzInput {
 			t.Skip()
