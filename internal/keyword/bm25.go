@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -21,6 +22,7 @@ type posting struct {
 
 // Index is a BM25 index over documents with dense ids 0..Len()-1.
 type Index struct {
+	an       Analyzer
 	postings map[string][]posting
 	docLen   []uint32
 	avgLen   float64
@@ -34,13 +36,17 @@ type Result struct {
 	Score float64
 }
 
-// New indexes texts; texts[i] gets id i.
-func New(texts []string) *Index {
-	ix := &Index{postings: make(map[string][]posting), docLen: make([]uint32, len(texts))}
+// New indexes texts with the Standard analyzer; texts[i] gets id i.
+func New(texts []string) *Index { return NewWith(texts, Standard) }
+
+// NewWith indexes texts with an; texts[i] gets id i. Queries to the index
+// go through the same analyzer.
+func NewWith(texts []string, an Analyzer) *Index {
+	ix := &Index{an: an, postings: make(map[string][]posting), docLen: make([]uint32, len(texts))}
 	var total int
 	tf := make(map[string]uint32)
 	for i, t := range texts {
-		toks := Tokenize(t)
+		toks := an.Analyze(t)
 		ix.docLen[i] = uint32(len(toks))
 		total += len(toks)
 		clear(tf)
@@ -48,7 +54,13 @@ func New(texts []string) *Index {
 			tf[tok]++
 		}
 		for tok, n := range tf {
-			ix.postings[tok] = append(ix.postings[tok], posting{doc: uint32(i), tf: n})
+			ps, ok := ix.postings[tok]
+			if !ok {
+				// A token may share memory with its text; the index
+				// keeps a copy so it does not keep the text alive.
+				tok = strings.Clone(tok)
+			}
+			ix.postings[tok] = append(ps, posting{doc: uint32(i), tf: n})
 		}
 	}
 	if len(texts) > 0 {
@@ -59,6 +71,10 @@ func New(texts []string) *Index {
 
 // Len returns the number of indexed documents.
 func (ix *Index) Len() int { return len(ix.docLen) }
+
+// AnalyzerVersion returns the Version of the analyzer the index was built
+// with; a persisted index records it (see AnalyzerVersion the constant).
+func (ix *Index) AnalyzerVersion() string { return ix.an.Version() }
 
 // idf is the BM25 inverse document frequency of a term found in df of n
 // documents; it is never negative.
@@ -79,7 +95,7 @@ func (ix *Index) Search(query string, k int, filter func(id uint32) bool) []Resu
 	// again, so a filter that panics costs a scratch, not a wrong result.
 	s := ix.getScratch()
 	scores, touched := s.scores, s.touched[:0]
-	toks := Tokenize(query)
+	toks := ix.an.Analyze(query)
 	var seen map[string]bool // long queries only; short ones scan toks
 	if len(toks) > maxLinearDedup {
 		seen = make(map[string]bool, len(toks))

@@ -1,14 +1,43 @@
-// Package keyword implements a BM25 keyword index over chunk texts, with a
-// tokeniser that works for Japanese and other text written without spaces.
+// Package keyword implements a BM25 keyword index over chunk texts, with an
+// analyzer for English technical text that keeps Japanese and other text
+// written without spaces searchable.
 //
-// # Tokens
+// # Analysis
 //
-// Tokenize splits text into lower-cased words of Unicode letters and digits.
-// Runs of CJK characters (Han, Hiragana, Katakana, Hangul and the prolonged
-// sound mark) have no word boundaries, so they become overlapping character
-// bigrams ("検索結果" -> 検索, 索結, 結果); a run of one CJK character is kept
-// as a unigram. Full-width ASCII letters and digits are folded to ASCII
-// first, so "ＡＰＩ" and "api" match.
+// Analyze (the Standard analyzer) makes the tokens an Index stores and
+// matches; documents and queries go through the same rules:
+//
+//   - The text is NFKC-normalised, so full-width letters and digits
+//     ("ＡＰＩ", "１２３"), half-width katakana and ligatures match their
+//     ordinary forms, and then lower-cased.
+//   - Words are runs of Unicode letters, digits and combining marks. A "."
+//     or "_" between two of them joins an identifier, which is kept whole
+//     and also split: "json.dumps" gives json.dumps, json, dump and
+//     "sort_keys" gives sort_keys, sort, key, so a query naming the
+//     identifier finds its own entry first and one naming its parts finds
+//     it too. Versions work the same way ("3.11" -> 3.11, 3, 11).
+//   - English stop words (the Snowball list of
+//     github.com/kljensen/snowball/english) are dropped, except inside a
+//     whole identifier.
+//   - Words written in Latin letters only are reduced to their Porter2
+//     (Snowball English) stem, so "configuring" and "configuration" meet
+//     at "configur". Words with digits ("v2", "utf8") and words in other
+//     scripts are kept as they are. Recent stems are cached in a fixed
+//     table: a corpus repeats its vocabulary, and the stemmer is most of
+//     the cost of analysing English.
+//   - Runs of CJK characters (Han, Hiragana, Katakana, Hangul and the
+//     prolonged sound mark) have no word boundaries, so they become
+//     overlapping character bigrams ("検索結果" -> 検索, 索結, 結果); a run
+//     of one CJK character is kept as a unigram. For Japanese text this is
+//     exactly what Tokenize gives.
+//
+// AnalyzerVersion names these rules. An index kept anywhere but in memory
+// must record it (Index.AnalyzerVersion) and be rebuilt when it changes.
+//
+// Tokenize is the plain tokeniser the package started with: words and CJK
+// bigrams, no stemming, no stop words. The hash embedder and the extractive
+// answerer depend on its exact tokens, so it does not change with the
+// analyzer.
 //
 // # Scoring
 //
@@ -34,5 +63,7 @@
 //
 // An Index is immutable once built by New; Search is safe for concurrent
 // use; each search holds its own pooled scratch. New does not retain the
-// texts it is given.
+// texts it is given: index tokens that share memory with a text are copied.
+// Analyze and the Standard analyzer are safe for concurrent use; the stem
+// cache is a table of atomic pointers.
 package keyword

@@ -19,7 +19,7 @@ func searchRef(ix *Index, query string, k int, filter func(id uint32) bool) []Re
 	seen := make(map[string]bool)
 	scores := make(map[uint32]float64)
 	n := len(ix.docLen)
-	for _, tok := range Tokenize(query) {
+	for _, tok := range ix.an.Analyze(query) {
 		if seen[tok] {
 			continue
 		}

@@ -9,6 +9,9 @@ import (
 // between words: Han, Hiragana, Katakana, Hangul, or the Katakana-Hiragana
 // prolonged sound mark (ー).
 func IsCJK(r rune) bool {
+	if r < 0x1100 { // below Hangul Jamo, the first of these blocks
+		return false
+	}
 	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) ||
 		r == 'ー' || r == '々' || r == '〆'
 }
