@@ -33,6 +33,7 @@ func TestLoad_Defaults(t *testing.T) {
 		{"S3ForcePathStyle", c.S3ForcePathStyle, false},
 		{"SyncInterval", c.SyncInterval, time.Duration(0)},
 		{"SearchMode", c.SearchMode, "hybrid"},
+		{"KeywordJapanese", c.KeywordJapanese, "bigram"},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
@@ -54,6 +55,7 @@ func TestLoad_Values(t *testing.T) {
 		"API_KEYS":                "a, b,,",
 		"LOG_LEVEL":               "debug",
 		"SHUTDOWN_TIMEOUT":        "5s",
+		"KEYWORD_JAPANESE":        "Kagome",
 	}))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -72,6 +74,9 @@ func TestLoad_Values(t *testing.T) {
 	}
 	if len(c.APIKeys) != 2 || c.SyncInterval != 5*time.Minute {
 		t.Errorf("api keys %q interval %v", c.APIKeys, c.SyncInterval)
+	}
+	if c.KeywordJapanese != "kagome" {
+		t.Errorf("keyword japanese = %q", c.KeywordJapanese)
 	}
 }
 
@@ -99,6 +104,7 @@ func TestLoad_Invalid(t *testing.T) {
 		{"sync interval too short", map[string]string{"SYNC_INTERVAL": "1s"}, []string{"SYNC_INTERVAL", "0 (off)"}},
 		{"url", map[string]string{"OPENAI_BASE_URL": "ftp://x"}, []string{"OPENAI_BASE_URL", "http"}},
 		{"vector weight", map[string]string{"HYBRID_VECTOR_WEIGHT": "0"}, []string{"HYBRID_VECTOR_WEIGHT", "0.01 to 100"}},
+		{"keyword japanese", map[string]string{"KEYWORD_JAPANESE": "mecab"}, []string{"KEYWORD_JAPANESE", "bigram", "kagome"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
