@@ -35,8 +35,12 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	if err != nil {
 		return fmt.Errorf("generator %s: %w", cfg.LLM, err)
 	}
+	kwAn, err := providers.KeywordAnalyzer(cfg.KeywordJapanese)
+	if err != nil {
+		return fmt.Errorf("keyword analyzer %s: %w", cfg.KeywordJapanese, err)
+	}
 	ragCfg := rag.Config{DefaultTopK: cfg.DefaultTopK, Mode: rag.Mode(cfg.SearchMode), ContextTokens: cfg.ContextTokens,
-		VectorWeight: cfg.HybridVectorWeight, Logger: log}
+		VectorWeight: cfg.HybridVectorWeight, KeywordAnalyzer: kwAn, Logger: log}
 	if cfg.PromptTemplateFile != "" {
 		b, err := os.ReadFile(cfg.PromptTemplateFile)
 		if err != nil {

@@ -85,6 +85,10 @@ func TestBuildSearchEval_HashEmbedder(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "ja/store.md") {
 		t.Errorf("keyword search: exit %d, out %q", code, out)
 	}
+	out, code = run(t, "search", "--dir", storeDir, "--query", "定休日はいつですか", "--mode", "keyword", "--keyword-japanese", "kagome")
+	if code != 0 || !strings.Contains(out, "ja/store.md") {
+		t.Errorf("keyword search with kagome: exit %d, out %q", code, out)
+	}
 
 	out, code = run(t, "eval", "--dir", storeDir, "--questions", questions, "--json")
 	if code != 0 {
@@ -117,6 +121,8 @@ func TestBuildSearchEval_UsageErrors(t *testing.T) {
 		{"build", "--in", "x", "--out", "y", "--embedder", "nope"},
 		{"search", "--dir", "x"},
 		{"eval", "--questions", "q.json"},
+		{"search", "--dir", "x", "--query", "q", "--keyword-japanese", "mecab"},
+		{"eval", "--dir", "x", "--questions", "q.json", "--keyword-japanese", "mecab"},
 	}
 	for _, args := range tests {
 		if _, code := run(t, args...); code != 2 {

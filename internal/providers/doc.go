@@ -1,7 +1,9 @@
 // Package providers is the one registry of concrete embedders, answer
 // generators and the S3 mirror: it builds them from config.Providers for
 // the server and the vectorstore tool alike, so every provider the server
-// has is available to every command and both read the same settings.
+// has is available to every command and both read the same settings. It
+// also maps KEYWORD_JAPANESE to a keyword analyzer (KeywordAnalyzer), so
+// that the server and "vectorstore search/eval --keyword-japanese" agree.
 //
 // EmbedderFlags is the commands' embedder choice (cliflag.Options), the
 // one place their embedder flags are defined: --embedder overrides the

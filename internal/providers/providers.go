@@ -10,6 +10,8 @@ import (
 	"github.com/vendor0919/api/internal/config"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/embed/uselite"
+	"github.com/vendor0919/api/internal/keyword"
+	"github.com/vendor0919/api/internal/keyword/kagome"
 	"github.com/vendor0919/api/internal/llm"
 	"github.com/vendor0919/api/internal/s3sync"
 )
@@ -73,4 +75,18 @@ func S3Config(cfg config.Providers, sc s3sync.Config) s3sync.Config {
 	sc.Endpoint = cmp.Or(sc.Endpoint, cfg.S3Endpoint)
 	sc.PathStyle = sc.PathStyle || cfg.S3ForcePathStyle
 	return sc
+}
+
+// KeywordAnalyzer builds the keyword analyzer KEYWORD_JAPANESE names:
+// "bigram" (or "") the standard one, "kagome" one that splits Japanese into
+// words with a morphological analyzer (its dictionary loads here, so a
+// failure shows at start-up).
+func KeywordAnalyzer(japanese string) (keyword.Analyzer, error) {
+	switch japanese {
+	case "", "bigram":
+		return keyword.Standard, nil
+	case "kagome":
+		return kagome.NewAnalyzer()
+	}
+	return nil, fmt.Errorf("providers: keyword analyzer %q: %w (want bigram or kagome)", japanese, ErrUnknown)
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/vendor0919/api/internal/config"
+	"github.com/vendor0919/api/internal/keyword"
+	"github.com/vendor0919/api/internal/keyword/kagome"
 	"github.com/vendor0919/api/internal/s3sync"
 )
 
@@ -124,5 +126,37 @@ func TestS3Config_FlagsOverrideConfig(t *testing.T) {
 	}
 	if _, err := S3(context.Background(), cfg, s3sync.Config{URI: "bucket/p"}); err == nil || !strings.HasPrefix(err.Error(), "s3 sync: ") {
 		t.Errorf("bad URI: %v", err)
+	}
+}
+
+func TestKeywordAnalyzer_FromConfig(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		value       string
+		wantVersion string
+	}{
+		{"", keyword.AnalyzerVersion},
+		{"bigram", keyword.AnalyzerVersion},
+		{"kagome", keyword.AnalyzerVersion + "+" + kagome.Version},
+	} {
+		cfg, err := config.Load(func(k string) string {
+			if k == "KEYWORD_JAPANESE" {
+				return tt.value
+			}
+			return ""
+		})
+		if err != nil {
+			t.Fatalf("%q: %v", tt.value, err)
+		}
+		an, err := KeywordAnalyzer(cfg.KeywordJapanese)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.value, err)
+		}
+		if got := an.Version(); got != tt.wantVersion {
+			t.Errorf("KEYWORD_JAPANESE=%q: analyzer %q, want %q", tt.value, got, tt.wantVersion)
+		}
+	}
+	if _, err := KeywordAnalyzer("mecab"); !errors.Is(err, ErrUnknown) || !strings.Contains(err.Error(), `"mecab"`) {
+		t.Errorf("unknown name: %v", err)
 	}
 }

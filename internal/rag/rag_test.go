@@ -701,3 +701,25 @@ func TestSwap_ReusesKeywordIndexForSameChunks(t *testing.T) {
 		t.Error("keyword index reused for other chunks")
 	}
 }
+
+// upperAnalyzer indexes each whitespace-separated word upper-cased, so a
+// search can only match if the configured analyzer is the one used.
+type upperAnalyzer struct{}
+
+func (upperAnalyzer) Analyze(text string) []string { return strings.Fields(strings.ToUpper(text)) }
+func (upperAnalyzer) Version() string              { return "upper/1" }
+
+func TestSearch_KeywordAnalyzerFromConfig(t *testing.T) {
+	t.Parallel()
+	s, _ := newService(t, Config{KeywordAnalyzer: upperAnalyzer{}}, nil)
+	hits, err := hitsOf(s.Search(context.Background(), SearchRequest{Query: "reset your password", Mode: ModeKeyword, TopK: 3}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) == 0 || hits[0].ID != "c2" {
+		t.Fatalf("hits %v, want c2 first", ids(hits))
+	}
+	if got := s.snap.Load().kw.AnalyzerVersion(); got != "upper/1" {
+		t.Errorf("keyword index built with %q, want upper/1", got)
+	}
+}

@@ -54,6 +54,9 @@ type Config struct {
 	// fusion (and how many a filtered vector search fetches); 0 means
 	// 4*top_k, and it is never below top_k.
 	Candidates int
+	// KeywordAnalyzer makes the tokens of the keyword (BM25) index and its
+	// queries; nil means keyword.Standard (character bigrams for Japanese).
+	KeywordAnalyzer keyword.Analyzer
 	// ContextTokens is the prompt's passage budget in estimated tokens (see
 	// the package documentation); 0 means 3000.
 	ContextTokens int
@@ -112,6 +115,9 @@ func New(cfg Config, emb embed.Embedder, gen llm.Generator) (*Service, error) {
 	if cfg.ContextTokens == 0 {
 		cfg.ContextTokens = DefaultContextTokens
 	}
+	if cfg.KeywordAnalyzer == nil {
+		cfg.KeywordAnalyzer = keyword.Standard
+	}
 	if cfg.PromptTemplate == "" {
 		cfg.PromptTemplate = DefaultPromptTemplate
 	}
@@ -168,7 +174,7 @@ func (s *Service) Swap(st *store.Store) error {
 		for i, c := range st.Chunks {
 			texts[i] = c.IndexText()
 		}
-		kw = keyword.New(texts)
+		kw = keyword.NewWith(texts, s.cfg.KeywordAnalyzer)
 	}
 	s.snap.Store(&snapshot{st: st, kw: kw})
 	s.log.Info("rag: store swapped in",

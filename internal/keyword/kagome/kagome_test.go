@@ -1,0 +1,114 @@
+package kagome
+
+import (
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/vendor0919/api/internal/keyword"
+)
+
+// analyzer loads the dictionary once for all tests of the package.
+var analyzer = sync.OnceValues(NewAnalyzer)
+
+func mustAnalyzer(t testing.TB) keyword.Analyzer {
+	t.Helper()
+	an, err := analyzer()
+	if err != nil {
+		t.Fatalf("NewAnalyzer: %v", err)
+	}
+	return an
+}
+
+func TestAnalyze_Cases(t *testing.T) {
+	t.Parallel()
+	an := mustAnalyzer(t)
+	tests := []struct {
+		name string
+		in   string
+		want []string
+	}{
+		{"empty", "", nil},
+		{"dictionary forms, particles dropped", "寒いと走れる距離はどのくらい減りますか", []string{"寒い", "走れる", "距離", "どの", "減る"}},
+		{"inflections meet", "設定しました 設定する", []string{"設定", "する", "設定", "する"}},
+		{"compound noun split in search mode", "関西国際空港", []string{"関西", "国際", "空港"}},
+		{"english keeps the standard rules", "Configuring json.dumps の設定", []string{"configur", "json.dumps", "json", "dump", "設定"}},
+		{"half-width katakana folds first", "ｻｰﾊﾞｰを再起動", []string{"サーバー", "再", "起動"}},
+		{"hangul stays bigrams", "한국어", []string{"한국", "국어"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := an.Analyze(tc.in); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Analyze(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+	if v := an.Version(); !strings.HasPrefix(v, keyword.AnalyzerVersion) || !strings.HasSuffix(v, Version) {
+		t.Errorf("Version() = %q", v)
+	}
+}
+
+func TestSearch_InflectedQueryFindsDictionaryForm(t *testing.T) {
+	t.Parallel()
+	an := mustAnalyzer(t)
+	docs := []string{
+		"気温が低いと航続距離が減る。",
+		"距離の単位はキロメートルです。",
+		"バッテリーは毎晩充電してください。",
+	}
+	ix := keyword.NewWith(docs, an)
+	res := ix.Search("寒い日は走れる距離が減りますか", 3, nil)
+	if len(res) == 0 || res[0].ID != 0 {
+		t.Errorf("Search = %v, want doc 0 first", res)
+	}
+	if ix.AnalyzerVersion() != an.Version() {
+		t.Errorf("AnalyzerVersion = %q", ix.AnalyzerVersion())
+	}
+}
+
+func FuzzAnalyze(f *testing.F) {
+	for _, s := range []string{"", "寒いと走れる距離", "ｻｰﾊﾞｰ json.dumps", "、。「」", "\xe3\x81", "々〆ーー", "ヴ゙"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		an := mustAnalyzer(t)
+		toks := an.Analyze(s)
+		// NFKC makes at most 18 runes of one, and every token comes
+		// from at least one of them.
+		if len(toks) > 18*utf8.RuneCountInString(s) {
+			t.Fatalf("Analyze(%q) gave %d tokens", s, len(toks))
+		}
+		for _, tok := range toks {
+			if tok == "" || !utf8.ValidString(tok) {
+				t.Fatalf("Analyze(%q) gave token %q", s, tok)
+			}
+		}
+	})
+}
+
+func BenchmarkAnalyze(b *testing.B) {
+	an := mustAnalyzer(b)
+	jp := []string{"検索結果を", "設定ファイルは", "サーバーの起動時に", "読み込まれます。", "パスワードを", "再設定してください", "、", "ログは", "毎日", "ローテートされる"}
+	var sb strings.Builder
+	for i := 0; sb.Len() < 100_000; i++ {
+		sb.WriteString(jp[(i*7+i/3)%len(jp)])
+	}
+	text := sb.String()
+	for _, a := range []struct {
+		name string
+		an   keyword.Analyzer
+	}{{"bigram", keyword.Standard}, {"kagome", an}} {
+		b.Run("lang=ja/analyzer="+a.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(text)))
+			var n int
+			for b.Loop() {
+				n += len(a.an.Analyze(text))
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "tokens/s")
+		})
+	}
+}
