@@ -25,6 +25,13 @@
 // no difference to documents without Japanese. The server uses it when
 // KEYWORD_JAPANESE=kagome.
 //
+// # Licence
+//
+// Kagome and its dictionary module are MIT-licensed; the dictionary data
+// comes from mecab-ipadic, whose notice (NAIST and ICOT, with a "NO
+// WARRANTY" section that must accompany any distribution) is in NOTICE
+// beside this file.
+//
 // # Concurrency
 //
 // A Segmenter, and the analyzer NewAnalyzer returns, are safe for
