@@ -16,7 +16,9 @@ import (
 // Implementations are safe for concurrent use.
 type Analyzer interface {
 	// Analyze returns the tokens of text in order of appearance; every
-	// token is non-empty valid UTF-8. The caller owns the slice.
+	// token is non-empty valid UTF-8 and shares no memory with text, so
+	// an index that keeps its tokens does not keep the texts alive. The
+	// caller owns the slice.
 	Analyze(text string) []string
 	// Version names the rules, and changes whenever a rule changes. A
 	// keyword index kept anywhere but in memory must record it next to
@@ -52,7 +54,7 @@ func Analyze(text string) []string {
 // NFKC-normalised) into index tokens. It is safe for concurrent use.
 type Segmenter interface {
 	// AppendTokens appends the tokens of run to dst and returns it; every
-	// token must be non-empty valid UTF-8.
+	// token must be non-empty valid UTF-8 and share no memory with run.
 	AppendTokens(dst []string, run string) []string
 }
 
@@ -150,7 +152,8 @@ func (a *analyzer) endWord(s string, start, end int, compound bool) {
 	}
 	// The whole identifier is kept as written (lower-cased), so a query
 	// naming it exactly ranks its own entry above text that merely uses
-	// its parts.
+	// its parts. Its parts are cut from this copy, not from s.
+	w = own(w, s[start:end])
 	a.toks = append(a.toks, w)
 	for part := range strings.FieldsFuncSeq(w, func(r rune) bool { return r == '.' || r == '_' }) {
 		a.word(part)
@@ -158,15 +161,27 @@ func (a *analyzer) endWord(s string, start, end int, compound bool) {
 }
 
 // word emits one lower-cased word unless it is an English stop word,
-// stemmed when it is written in Latin letters only.
+// stemmed when it is written in Latin letters only. w may share memory
+// with the analysed text; the token does not.
 func (a *analyzer) word(w string) {
 	if english.IsStopWord(w) {
 		return
 	}
 	if latinLetters(w) {
-		w = stem(w)
+		a.toks = append(a.toks, stem(w))
+		return
 	}
-	a.toks = append(a.toks, w)
+	a.toks = append(a.toks, strings.Clone(w))
+}
+
+// own returns lower, the lower-cased form of raw, as a string that shares
+// no memory with raw: strings.ToLower returns its argument when nothing
+// changes.
+func own(lower, raw string) string {
+	if lower == raw {
+		return strings.Clone(lower)
+	}
+	return lower
 }
 
 // stemCache remembers recent stems: stemming is most of the cost of
@@ -181,19 +196,19 @@ var (
 type stemEntry struct{ word, stem string }
 
 // stem returns the Porter2 (Snowball English) stem of lower-case w, or w
-// when the stemmer would leave nothing.
+// when the stemmer would leave nothing, as a string that shares no memory
+// with w (the stemmer returns short words as they are).
 func stem(w string) string {
 	if len(w) > 32 { // long words are rare: not worth a slot
-		return stemUncached(w)
+		return strings.Clone(stemUncached(w))
 	}
 	slot := &stemCache[maphash.String(stemSeed, w)%uint64(len(stemCache))]
 	if e := slot.Load(); e != nil && e.word == w {
 		return e.stem
 	}
-	st := stemUncached(w)
-	// w may share memory with the analysed text; the cache keeps copies.
-	slot.Store(&stemEntry{word: strings.Clone(w), stem: strings.Clone(st)})
-	return st
+	e := &stemEntry{word: strings.Clone(w), stem: strings.Clone(stemUncached(w))}
+	slot.Store(e)
+	return e.stem
 }
 
 func stemUncached(w string) string {

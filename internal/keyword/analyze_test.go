@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -133,11 +134,35 @@ func FuzzAnalyze(f *testing.F) {
 			if tok == "" || !utf8.ValidString(tok) {
 				t.Fatalf("Analyze(%q) gave token %q", s, tok)
 			}
+			if aliases(tok, s) {
+				t.Fatalf("Analyze(%q): token %q shares memory with the text", s, tok)
+			}
 		}
 		if again := Analyze(s); !reflect.DeepEqual(again, toks) {
 			t.Fatalf("Analyze(%q) not deterministic: %q then %q", s, toks, again)
 		}
 	})
+}
+
+// aliases reports whether tok's bytes lie inside text's.
+func aliases(tok, text string) bool {
+	if tok == "" || text == "" {
+		return false
+	}
+	p, lo := uintptr(unsafe.Pointer(unsafe.StringData(tok))), uintptr(unsafe.Pointer(unsafe.StringData(text)))
+	return p >= lo && p < lo+uintptr(len(text))
+}
+
+func TestAnalyze_TokensDoNotAliasText(t *testing.T) {
+	t.Parallel()
+	// Every kind of token: plain, digits, compound whole and parts, short
+	// words the stemmer returns as they are, long uncached words, CJK.
+	text := strings.Repeat("x ab v2 2024 json.dumps sort_keys supercalifragilisticexpialidocious_words 検索 ", 3)
+	for _, tok := range Analyze(text) {
+		if aliases(tok, text) {
+			t.Errorf("token %q shares memory with the text", tok)
+		}
+	}
 }
 
 // benchText is about 100 KB of English technical prose and identifiers,

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"math"
 	"slices"
-	"strings"
 	"sync"
 )
 
@@ -54,15 +53,10 @@ func NewWith(texts []string, an Analyzer) *Index {
 			tf[tok]++
 		}
 		for tok, n := range tf {
-			ps, ok := ix.postings[tok]
-			if !ok {
-				// A token may share memory with its text; the index
-				// keeps a copy so it does not keep the text alive.
-				tok = strings.Clone(tok)
-			}
-			ix.postings[tok] = append(ps, posting{doc: uint32(i), tf: n})
+			ix.postings[tok] = append(ix.postings[tok], posting{doc: uint32(i), tf: n})
 		}
 	}
+
 	if len(texts) > 0 {
 		ix.avgLen = float64(total) / float64(len(texts))
 	}

@@ -63,7 +63,7 @@
 //
 // An Index is immutable once built by New; Search is safe for concurrent
 // use; each search holds its own pooled scratch. New does not retain the
-// texts it is given: index tokens that share memory with a text are copied.
+// texts it is given: an Analyzer's tokens share no memory with its text.
 // Analyze and the Standard analyzer are safe for concurrent use; the stem
 // cache is a table of atomic pointers.
 package keyword

@@ -277,3 +277,17 @@ func BenchmarkSearch_N20k_CJK(b *testing.B) { benchSearch(b, 20_000, 30, true) }
 // BenchmarkSearch_N20k_English runs 8-word queries against 20,000 English
 // documents.
 func BenchmarkSearch_N20k_English(b *testing.B) { benchSearch(b, 20_000, 8, false) }
+
+// BenchmarkNew_N20k indexes the 20,000 documents the search benchmarks
+// use: the analysis of every document is paid here, at each store swap.
+func BenchmarkNew_N20k(b *testing.B) {
+	for _, lang := range []string{"en", "ja"} {
+		texts, _ := benchCorpus(20_000, 1, lang == "ja")
+		b.Run("lang="+lang, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				New(texts)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package kagome
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/ikawaha/kagome-dict/ipa"
 	"github.com/ikawaha/kagome/v2/tokenizer"
@@ -54,12 +55,12 @@ func (s *Segmenter) AppendTokens(dst []string, run string) []string {
 		if pos := tok.POS(); len(pos) > 0 && stopPOS[pos[0]] {
 			continue
 		}
-		w := tok.Surface
+		// A base form lives in the dictionary; a surface is cut from
+		// run, so it is copied.
 		if base, ok := tok.BaseForm(); ok && base != "" && base != "*" {
-			w = base
-		}
-		if w != "" {
-			dst = append(dst, w)
+			dst = append(dst, base)
+		} else if tok.Surface != "" {
+			dst = append(dst, strings.Clone(tok.Surface))
 		}
 	}
 	return dst
