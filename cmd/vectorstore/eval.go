@@ -13,10 +13,11 @@ import (
 func runEval(ctx context.Context, pr config.Providers, args []string, stdout, stderr io.Writer) error {
 	var f evaluate.Flags
 	ef := providers.EmbedderFlags{ForStore: true}
-	if err := cliflag.ParseOptions(cliflag.NewFlagSet("vectorstore eval", "", stderr), args, &f, &ef); err != nil {
+	var kf providers.KeywordFlags
+	if err := cliflag.ParseOptions(cliflag.NewFlagSet("vectorstore eval", "", stderr), args, &f, &ef, &kf); err != nil {
 		return err
 	}
-	rep, err := f.Run(ctx, openStore(pr, ef))
+	rep, err := f.Run(ctx, openStore(pr, ef, kf))
 	if err != nil {
 		return err
 	}

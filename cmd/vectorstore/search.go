@@ -12,11 +12,15 @@ import (
 	"github.com/vendor0919/api/internal/store"
 )
 
-// openStore opens a store for localsearch with the embedder ef chooses.
-func openStore(pr config.Providers, ef providers.EmbedderFlags) func(context.Context, string, rag.Config) (*rag.Service, *store.Store, error) {
+// openStore opens a store for localsearch with the embedder ef and the
+// keyword analyzer kf choose.
+func openStore(pr config.Providers, ef providers.EmbedderFlags, kf providers.KeywordFlags) func(context.Context, string, rag.Config) (*rag.Service, *store.Store, error) {
 	return func(ctx context.Context, dir string, cfg rag.Config) (*rag.Service, *store.Store, error) {
 		emb, err := ef.Embedder(ctx, pr, dir)
 		if err != nil {
+			return nil, nil, err
+		}
+		if cfg.KeywordAnalyzer, err = kf.Analyzer(pr); err != nil {
 			return nil, nil, err
 		}
 		return localsearch.Open(ctx, dir, emb, cfg)
@@ -26,10 +30,11 @@ func openStore(pr config.Providers, ef providers.EmbedderFlags) func(context.Con
 func runSearch(ctx context.Context, pr config.Providers, args []string, stdout, stderr io.Writer) error {
 	var f localsearch.SearchFlags
 	ef := providers.EmbedderFlags{ForStore: true}
-	if err := cliflag.ParseOptions(cliflag.NewFlagSet("vectorstore search", "", stderr), args, &f, &ef); err != nil {
+	var kf providers.KeywordFlags
+	if err := cliflag.ParseOptions(cliflag.NewFlagSet("vectorstore search", "", stderr), args, &f, &ef, &kf); err != nil {
 		return err
 	}
-	svc, _, err := openStore(pr, ef)(ctx, f.Dir, rag.Config{})
+	svc, _, err := openStore(pr, ef, kf)(ctx, f.Dir, rag.Config{})
 	if err != nil {
 		return err
 	}

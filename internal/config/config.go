@@ -92,13 +92,6 @@ type Config struct {
 	// (HYBRID_VECTOR_WEIGHT, default 1; 0.25 suits an English-only
 	// embedder on Japanese text, see docs/BENCHMARKS.md).
 	HybridVectorWeight float64
-	// KeywordJapanese is how keyword search splits Japanese text
-	// (KEYWORD_JAPANESE: bigram (default), overlapping character pairs;
-	// kagome, words found by the Kagome morphological analyzer with the
-	// IPA dictionary, which ranks Japanese documents better but holds
-	// about 90 MB more memory and adds about 0.5 s to start-up; see
-	// internal/keyword/kagome).
-	KeywordJapanese string
 	// ContextTokens is the prompt's context budget (CONTEXT_TOKENS, 3000).
 	ContextTokens int
 	// PromptTemplateFile replaces the built-in prompt (PROMPT_TEMPLATE_FILE,
@@ -140,6 +133,13 @@ type Providers struct {
 	// OllamaBaseURL is the Ollama server (OLLAMA_BASE_URL, default
 	// http://localhost:11434).
 	OllamaBaseURL string
+	// KeywordJapanese is how keyword search splits Japanese text
+	// (KEYWORD_JAPANESE: bigram (default), overlapping character pairs;
+	// kagome, words found by the Kagome morphological analyzer with the
+	// IPA dictionary, which ranks Japanese documents better but holds
+	// about 90 MB more memory and adds about 0.5 s to start-up; see
+	// internal/keyword/kagome).
+	KeywordJapanese string
 }
 
 // HealthURL is the URL the container's health check probes: /health on
@@ -204,7 +204,6 @@ func Load(getenv func(string) string) (Config, error) {
 		SearchMode:           p.oneOf("SEARCH_MODE", "hybrid", modes),
 		SearchEF:             p.intRange("SEARCH_EF", 0, 0, 10000),
 		HybridVectorWeight:   p.floatRange("HYBRID_VECTOR_WEIGHT", 1, 0.01, 100),
-		KeywordJapanese:      p.oneOf("KEYWORD_JAPANESE", "bigram", jaKeyword),
 		ContextTokens:        p.intRange("CONTEXT_TOKENS", 3000, 100, 1_000_000),
 		PromptTemplateFile:   p.str("PROMPT_TEMPLATE_FILE", ""),
 	}
@@ -245,6 +244,9 @@ func (p *parser) providers() Providers {
 		OpenAIAPIKey:   p.str("OPENAI_API_KEY", ""),
 		OpenAIBaseURL:  p.url("OPENAI_BASE_URL", "https://api.openai.com/v1"),
 		OllamaBaseURL:  p.url("OLLAMA_BASE_URL", "http://localhost:11434"),
+		// Both binaries index keywords the same way, so eval and search
+		// measure what the server serves.
+		KeywordJapanese: p.oneOf("KEYWORD_JAPANESE", "bigram", jaKeyword),
 	}
 	pr.S3ForcePathStyle = p.boolean("S3_FORCE_PATH_STYLE", pr.S3Endpoint != "")
 	return pr

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vendor0919/api/internal/cliflag"
 	"github.com/vendor0919/api/internal/config"
 	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/keyword/kagome"
@@ -158,5 +159,43 @@ func TestKeywordAnalyzer_FromConfig(t *testing.T) {
 	}
 	if _, err := KeywordAnalyzer("mecab"); !errors.Is(err, ErrUnknown) || !strings.Contains(err.Error(), `"mecab"`) {
 		t.Errorf("unknown name: %v", err)
+	}
+}
+
+func TestKeywordFlags(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		flag, env string
+		wantErr   bool
+		kagome    bool
+	}{
+		{"", "bigram", false, false},
+		{"", "kagome", false, true},
+		{"bigram", "kagome", false, false},
+		{"kagome", "bigram", false, true},
+		{"mecab", "bigram", true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.flag+"/"+tt.env, func(t *testing.T) {
+			t.Parallel()
+			f := KeywordFlags{Japanese: tt.flag}
+			err := f.Validate()
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Validate() = %v, want error %v", err, tt.wantErr)
+			}
+			if err != nil {
+				if !errors.As(err, new(cliflag.UsageError)) {
+					t.Errorf("Validate() = %T, want a usage error", err)
+				}
+				return
+			}
+			an, err := f.Analyzer(config.Providers{KeywordJapanese: tt.env})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := an != keyword.Standard; got != tt.kagome {
+				t.Errorf("analyzer %T: kagome = %v, want %v", an, got, tt.kagome)
+			}
+		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/vendor0919/api/internal/cliflag"
 	"github.com/vendor0919/api/internal/config"
 	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -80,4 +81,31 @@ func (f EmbedderFlags) Embedder(ctx context.Context, cfg config.Providers, dir s
 		return nil, cliflag.UsageError{Msg: err.Error()}
 	}
 	return emb, err
+}
+
+// KeywordFlags is a command's choice of keyword analyzer (cliflag.Options):
+// --keyword-japanese over KEYWORD_JAPANESE, so that eval and search index
+// keywords the way the server does.
+type KeywordFlags struct {
+	// Japanese is --keyword-japanese; empty takes KEYWORD_JAPANESE.
+	Japanese string
+}
+
+// RegisterFlags binds f to fs.
+func (f *KeywordFlags) RegisterFlags(fs *flag.FlagSet) {
+	fs.StringVar(&f.Japanese, "keyword-japanese", "", "how keyword search splits Japanese: bigram or kagome (default: KEYWORD_JAPANESE, else bigram)")
+}
+
+// Validate checks the name without loading a dictionary.
+func (f KeywordFlags) Validate() error {
+	switch f.Japanese {
+	case "", "bigram", "kagome":
+		return nil
+	}
+	return cliflag.UsageError{Msg: fmt.Sprintf("--keyword-japanese %q: want bigram or kagome", f.Japanese)}
+}
+
+// Analyzer builds the chosen analyzer with cfg's setting as the default.
+func (f KeywordFlags) Analyzer(cfg config.Providers) (keyword.Analyzer, error) {
+	return KeywordAnalyzer(cmp.Or(f.Japanese, cfg.KeywordJapanese))
 }
