@@ -272,59 +272,65 @@ func graphlessStore(t *testing.T, version string) *store.Store {
 
 func TestLoad_BackgroundUpgrade(t *testing.T) {
 	t.Parallel()
-	flatStore := func(version string) *store.Store { return graphlessStore(t, version) }
 	for _, superseded := range []bool{false, true} {
-		var swapped []*store.Store
-		release := make(chan struct{})
-		version := "v1"
-		l, err := New(Config{
-			Dir: t.TempDir(),
-			Opener: fakeOpener{
-				open: func(context.Context, string) (*store.Store, error) { return flatStore(version), nil },
-				upgrade: func(_ context.Context, st *store.Store) (*store.Store, error) {
-					<-release
-					c := *st
-					c.Manifest.Index = &store.IndexInfo{Type: "hnsw"}
-					return &c, nil
-				},
+		synctest.Test(t, func(t *testing.T) { checkBackgroundUpgrade(t, superseded) })
+	}
+}
+
+func checkBackgroundUpgrade(t *testing.T, superseded bool) {
+	flatStore := func(version string) *store.Store { return graphlessStore(t, version) }
+	var swapped []*store.Store
+	release := make(chan struct{})
+	version := "v1"
+	l, err := New(Config{
+		Dir: t.TempDir(),
+		Opener: fakeOpener{
+			open: func(context.Context, string) (*store.Store, error) { return flatStore(version), nil },
+			upgrade: func(_ context.Context, st *store.Store) (*store.Store, error) {
+				<-release
+				c := *st
+				c.Manifest.Index = &store.IndexInfo{Type: "hnsw"}
+				return &c, nil
 			},
-			Swapper: swapFunc(func(st *store.Store) error { swapped = append(swapped, st); return nil }),
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		},
+		Swapper: swapFunc(func(st *store.Store) error { swapped = append(swapped, st); return nil }),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := l.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if st := l.Status(); st.Index != "flat" {
+		t.Fatalf("served before the graph: %q", st.Index)
+	}
+	if superseded {
+		version = "v2"
+		// The graph of v1 finishes after v2 (another flat store) is loaded:
+		// v1's graph must not replace v2.
+		// The v1 graph is released only once everything else in the
+		// bubble, the v2 load included, has run as far as it can.
+		go func() { synctest.Wait(); close(release) }()
 		if _, _, err := l.Load(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		if st := l.Status(); st.Index != "flat" {
-			t.Fatalf("served before the graph: %q", st.Index)
-		}
-		if superseded {
-			version = "v2"
-			// The graph of v1 finishes after v2 (another flat store) is loaded:
-			// v1's graph must not replace v2.
-			go func() { time.Sleep(10 * time.Millisecond); close(release) }()
-			if _, _, err := l.Load(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-		} else {
-			close(release)
-		}
-		l.Wait()
-		var versions []string
-		for _, st := range swapped {
-			versions = append(versions, st.Manifest.Version+"/"+st.Manifest.Index.Type)
-		}
-		want := "v1/flat v1/hnsw"
-		if superseded {
-			want = "v1/flat v2/flat v2/hnsw"
-		}
-		if got := strings.Join(versions, " "); got != want {
-			t.Errorf("superseded=%v: swaps %q, want %q", superseded, got, want)
-		}
-		if st := l.Status(); st.Index != "hnsw" {
-			t.Errorf("status index %q after upgrade", st.Index)
-		}
+	} else {
+		close(release)
+	}
+	l.Wait()
+	var versions []string
+	for _, st := range swapped {
+		versions = append(versions, st.Manifest.Version+"/"+st.Manifest.Index.Type)
+	}
+	want := "v1/flat v1/hnsw"
+	if superseded {
+		want = "v1/flat v2/flat v2/hnsw"
+	}
+	if got := strings.Join(versions, " "); got != want {
+		t.Errorf("superseded=%v: swaps %q, want %q", superseded, got, want)
+	}
+	if st := l.Status(); st.Index != "hnsw" {
+		t.Errorf("status index %q after upgrade", st.Index)
 	}
 }
 
@@ -358,38 +364,40 @@ func TestLoad_UnchangedStoreIsNotReopened(t *testing.T) {
 
 func TestClose_CancelsBackgroundUpgrade(t *testing.T) {
 	t.Parallel()
-	started := make(chan struct{})
-	var sawCancel atomic.Bool
-	l, err := New(Config{
-		Dir: t.TempDir(),
-		Opener: fakeOpener{
-			open: func(context.Context, string) (*store.Store, error) { return graphlessStore(t, "v1"), nil },
-			upgrade: func(ctx context.Context, st *store.Store) (*store.Store, error) {
-				close(started)
-				<-ctx.Done()
-				sawCancel.Store(true)
-				return nil, ctx.Err()
+	synctest.Test(t, func(t *testing.T) {
+		started := make(chan struct{})
+		var sawCancel atomic.Bool
+		l, err := New(Config{
+			Dir: t.TempDir(),
+			Opener: fakeOpener{
+				open: func(context.Context, string) (*store.Store, error) { return graphlessStore(t, "v1"), nil },
+				upgrade: func(ctx context.Context, st *store.Store) (*store.Store, error) {
+					close(started)
+					<-ctx.Done()
+					sawCancel.Store(true)
+					return nil, ctx.Err()
+				},
 			},
-		},
-		Swapper: swapFunc(func(*store.Store) error { return nil }),
+			Swapper: swapFunc(func(*store.Store) error { return nil }),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reqCtx, cancelReq := context.WithCancel(context.Background())
+		if _, _, err := l.Load(reqCtx); err != nil {
+			t.Fatal(err)
+		}
+		cancelReq() // the request that triggered the load ends: the build goes on
+		<-started
+		synctest.Wait() // the build has run as far as it can without a cancel
+		if sawCancel.Load() {
+			t.Fatal("the build was tied to the request's context")
+		}
+		l.Close()
+		if !sawCancel.Load() {
+			t.Fatal("Close did not cancel the build")
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reqCtx, cancelReq := context.WithCancel(context.Background())
-	if _, _, err := l.Load(reqCtx); err != nil {
-		t.Fatal(err)
-	}
-	cancelReq() // the request that triggered the load ends: the build goes on
-	<-started
-	time.Sleep(20 * time.Millisecond)
-	if sawCancel.Load() {
-		t.Fatal("the build was tied to the request's context")
-	}
-	l.Close()
-	if !sawCancel.Load() {
-		t.Fatal("Close did not cancel the build")
-	}
 }
 
 func TestLoad_FailedOpenAfterSyncIsRetried(t *testing.T) {
