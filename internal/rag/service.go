@@ -142,9 +142,10 @@ func New(cfg Config, emb embed.Embedder, gen llm.Generator) (*Service, error) {
 
 // Swap checks st against the embedder, builds its keyword index and makes
 // it the store new requests use. Requests already running finish on the
-// previous store. A store with other dimensions or another embedding
-// provider/model gives an error wrapping ErrIncompatible and leaves the
-// current store in place.
+// previous store. A store store.CheckEmbedding rejects for the embedder
+// (other dimensions or another model) gives an error wrapping both
+// ErrIncompatible and store's reason, and leaves the current store in
+// place.
 func (s *Service) Swap(st *store.Store) error {
 	if st == nil || st.Index == nil {
 		return errors.New("rag: swap: store has no index")
@@ -156,12 +157,10 @@ func (s *Service) Swap(st *store.Store) error {
 	if d := st.Index.Dim(); d != info.Dims {
 		return fmt.Errorf("%w: index dims %d, embedder %s/%s dims %d", ErrIncompatible, d, info.Provider, info.Model, info.Dims)
 	}
-	m := st.Manifest.Embedding
-	if m.Dims != 0 && m.Dims != info.Dims {
-		return fmt.Errorf("%w: manifest dims %d, embedder dims %d", ErrIncompatible, m.Dims, info.Dims)
-	}
-	if (m.Provider != "" && m.Provider != info.Provider) || (m.Model != "" && m.Model != info.Model) {
-		return fmt.Errorf("%w: store built with %s/%s, embedder is %s/%s", ErrIncompatible, m.Provider, m.Model, info.Provider, info.Model)
+	// The same rule store.Open applies, for a store that did not come
+	// through Open with this embedder.
+	if err := store.CheckEmbedding(st.Dir, st.Manifest.Embedding, info); err != nil {
+		return fmt.Errorf("%w: %w", ErrIncompatible, err)
 	}
 	start := time.Now()
 	var kw *keyword.Index
