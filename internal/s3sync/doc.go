@@ -20,8 +20,9 @@
 // the end; any difference fails the attempt with ErrChanged, so a folder
 // that is served is never a mix of two versions. Failed attempts are retried
 // with exponential backoff and full jitter until Config.MaxAttempts or the
-// context's deadline. A failed sync removes its staging folder and leaves
-// the destination as it was.
+// context's deadline (internal/retry); the SDK client itself does not retry,
+// so attempts never multiply. A failed sync removes its staging folder and
+// leaves the destination as it was.
 //
 // Files that are already present and unchanged are not downloaded again.
 // A local file is reused (hard-linked, or copied, into the staging folder)
