@@ -53,9 +53,9 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 		return fmt.Errorf("rag: %w", err)
 	}
 	ldCfg := lifecycle.Config{Dir: cfg.VectorStoreDir, Source: "local:" + cfg.VectorStoreDir, SyncTimeout: cfg.SyncTimeout,
-		SyncInterval: cfg.SyncInterval, Opener: lifecycle.StoreOpener{Embedding: emb.Info(), EFSearch: cfg.SearchEF}, Swapper: svc, Logger: log}
+		SyncInterval: cfg.SyncInterval, Opener: lifecycle.StoreOpener{Embedding: emb.Info(), EFSearch: cfg.SearchEF, IndexName: cfg.VectorStoreIndexName}, Swapper: svc, Logger: log}
 	if cfg.VectorStoreS3URI != "" {
-		s, err := providers.S3(ctx, cfg.Providers, s3sync.Config{URI: cfg.VectorStoreS3URI, Logger: log})
+		s, err := providers.S3(ctx, cfg.Providers, s3sync.Config{URI: cfg.VectorStoreS3URI, IndexName: cfg.VectorStoreIndexName, Logger: log})
 		if err != nil {
 			return err
 		}

@@ -13,8 +13,9 @@ import (
 )
 
 // openStore opens a store for localsearch with the embedder ef and the
-// keyword analyzer kf choose.
-func openStore(pr config.Providers, ef providers.EmbedderFlags, kf providers.KeywordFlags) func(context.Context, string, rag.Config) (*rag.Service, *store.Store, error) {
+// keyword analyzer kf choose, reading a LangChain folder under the index
+// name ff gives.
+func openStore(pr config.Providers, ef providers.EmbedderFlags, kf providers.KeywordFlags, ff store.FolderFlags) func(context.Context, string, rag.Config) (*rag.Service, *store.Store, error) {
 	return func(ctx context.Context, dir string, cfg rag.Config) (*rag.Service, *store.Store, error) {
 		emb, err := ef.Embedder(ctx, pr, dir)
 		if err != nil {
@@ -23,7 +24,7 @@ func openStore(pr config.Providers, ef providers.EmbedderFlags, kf providers.Key
 		if cfg.KeywordAnalyzer, err = kf.Analyzer(pr); err != nil {
 			return nil, nil, err
 		}
-		return localsearch.Open(ctx, dir, emb, cfg)
+		return localsearch.OpenStore(ctx, dir, store.OpenOptions{IndexName: ff.IndexName}, emb, cfg)
 	}
 }
 
@@ -31,10 +32,19 @@ func runSearch(ctx context.Context, pr config.Providers, args []string, stdout, 
 	var f localsearch.SearchFlags
 	ef := providers.EmbedderFlags{ForStore: true}
 	var kf providers.KeywordFlags
-	if err := cliflag.ParseOptions(cliflag.NewFlagSet("vectorstore search", "", stderr), args, &f, &ef, &kf); err != nil {
+	var ff store.FolderFlags
+	if err := cliflag.ParseOptions(cliflag.NewFlagSet("vectorstore search", "", stderr), args, &f, &ef, &kf, &ff); err != nil {
 		return err
 	}
-	svc, _, err := openStore(pr, ef, kf)(ctx, f.Dir, rag.Config{})
+	open := openStore(pr, ef, kf, ff)
+	if (f.Vector != "" || f.VectorFile != "") && ef.Name == "" {
+		// A raw vector needs no embedder: the store is searched as it is,
+		// whatever provider made it, with no provider settings.
+		open = func(ctx context.Context, dir string, cfg rag.Config) (*rag.Service, *store.Store, error) {
+			return localsearch.OpenStore(ctx, dir, store.OpenOptions{IndexName: ff.IndexName}, nil, cfg)
+		}
+	}
+	svc, _, err := open(ctx, f.Dir, rag.Config{})
 	if err != nil {
 		return err
 	}

@@ -12,13 +12,18 @@ import (
 )
 
 func runInspect(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := cliflag.NewFlagSet("vectorstore inspect", "usage: vectorstore inspect [--json] DIR", stderr)
+	fs := cliflag.NewFlagSet("vectorstore inspect", "usage: vectorstore inspect [--json] [--index-name NAME] DIR", stderr)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	var ff store.FolderFlags
+	ff.RegisterFlags(fs)
 	dir, err := cliflag.ParseDirArg(fs, args)
 	if err != nil {
 		return err
 	}
-	rep, err := store.Inspect(dir)
+	if err := ff.Validate(); err != nil {
+		return err
+	}
+	rep, err := store.Inspect(dir, ff.IndexName)
 	if err != nil {
 		return err
 	}
@@ -26,11 +31,17 @@ func runInspect(_ context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	dir, err := cliflag.ParseDirArg(cliflag.NewFlagSet("vectorstore verify", "usage: vectorstore verify DIR", stderr), args)
+	fs := cliflag.NewFlagSet("vectorstore verify", "usage: vectorstore verify [--index-name NAME] DIR", stderr)
+	var ff store.FolderFlags
+	ff.RegisterFlags(fs)
+	dir, err := cliflag.ParseDirArg(fs, args)
 	if err != nil {
 		return err
 	}
-	return store.VerifyText(ctx, dir, stdout)
+	if err := ff.Validate(); err != nil {
+		return err
+	}
+	return store.VerifyText(ctx, dir, ff.IndexName, stdout)
 }
 
 func runImportFAISS(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vendor0919/api/internal/store"
 )
 
 // Embedder and generator names accepted by EMBEDDER and LLM.
@@ -39,6 +41,12 @@ type Config struct {
 	// VectorStoreDir is the local vector store folder (VECTORSTORE_DIR,
 	// default /app/vectorstore).
 	VectorStoreDir string
+	// VectorStoreIndexName is the index_name a LangChain folder was saved
+	// with (VECTORSTORE_INDEX_NAME, default index): the store is
+	// NAME.faiss + NAME.pkl, in VectorStoreDir and under
+	// VectorStoreS3URI. A plain file stem (store.CheckIndexName). Native
+	// stores ignore it.
+	VectorStoreIndexName string
 	// VectorStoreS3URI is the S3 prefix mirrored into VectorStoreDir before
 	// loading (VECTORSTORE_S3_URI, s3://bucket/prefix; empty: no sync).
 	VectorStoreS3URI string
@@ -160,6 +168,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("addr", c.Addr()),
 		slog.Any("cors_allow_origins", c.CORSAllowOrigins),
 		slog.String("vectorstore_dir", c.VectorStoreDir),
+		slog.String("vectorstore_index_name", c.VectorStoreIndexName),
 		slog.String("vectorstore_s3_uri", c.VectorStoreS3URI),
 		slog.String("s3_endpoint", c.S3Endpoint),
 		slog.String("embedder", c.Embedder),
@@ -186,6 +195,7 @@ func Load(getenv func(string) string) (Config, error) {
 		CORSAllowOrigins:     p.origins("CORS_ALLOW_ORIGINS", "http://localhost:3000"),
 		CORSAllowOriginRegex: p.regexp("CORS_ALLOW_ORIGIN_REGEX"),
 		VectorStoreDir:       p.str("VECTORSTORE_DIR", "/app/vectorstore"),
+		VectorStoreIndexName: p.indexName("VECTORSTORE_INDEX_NAME"),
 		VectorStoreS3URI:     p.s3URI("VECTORSTORE_S3_URI"),
 		SyncTimeout:          p.duration("SYNC_TIMEOUT", 2*time.Minute, time.Second),
 		SyncInterval:         p.durationOrZero("SYNC_INTERVAL", time.Minute),
@@ -387,6 +397,20 @@ func (p *parser) oneOf(name, def string, allowed []string) string {
 	}
 	p.fail(name, v, "one of "+strings.Join(allowed, ", "))
 	return def
+}
+
+// indexName reads a LangChain index_name; store owns the rule for what
+// may name the folder's files.
+func (p *parser) indexName(name string) string {
+	v, ok := p.lookup(name)
+	if !ok {
+		return store.DefaultIndexName
+	}
+	if err := store.CheckIndexName(v); err != nil {
+		p.fail(name, v, "a LangChain index_name, a plain file stem such as faiss_index (it "+err.Error()+")")
+		return store.DefaultIndexName
+	}
+	return v
 }
 
 func (p *parser) list(name string) []string {

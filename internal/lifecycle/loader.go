@@ -47,11 +47,12 @@ type Swapper interface {
 type StoreOpener struct {
 	Embedding docmodel.EmbeddingModel // the query embedder's identity, checked against the store's
 	EFSearch  int                     // HNSW candidate list size; 0: the store's default
+	IndexName string                  // a LangChain folder's index_name; "": store.DefaultIndexName
 }
 
 // Open implements Opener.
 func (o StoreOpener) Open(ctx context.Context, dir string) (*store.Store, error) {
-	return store.Open(ctx, dir, store.OpenOptions{Embedding: o.Embedding, EFSearch: o.EFSearch, DeferGraph: true})
+	return store.Open(ctx, dir, store.OpenOptions{Embedding: o.Embedding, EFSearch: o.EFSearch, DeferGraph: true, IndexName: o.IndexName})
 }
 
 // Upgrade implements Opener.

@@ -3,11 +3,13 @@ package localsearch
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/llm"
 	"github.com/vendor0919/api/internal/rag"
@@ -18,13 +20,35 @@ import (
 // server's default, since an operator may look deeper.
 const MaxTopK = 100
 
+// ErrNoEmbedder is returned for a search by text on a Service that
+// OpenStore opened without an embedder: such a Service takes raw vectors
+// only.
+var ErrNoEmbedder = errors.New("localsearch: no embedder: search with a raw vector")
+
 // Open opens the store in dir for emb (store.Open checks that they fit)
 // and returns a rag.Service built with cfg (its MaxTopK set to MaxTopK)
 // serving it, with the offline extractive generator.
 func Open(ctx context.Context, dir string, emb embed.Embedder, cfg rag.Config) (*rag.Service, *store.Store, error) {
-	st, err := store.Open(ctx, dir, store.OpenOptions{Embedding: emb.Info()})
+	return OpenStore(ctx, dir, store.OpenOptions{}, emb, cfg)
+}
+
+// OpenStore is Open with the store options opts (e.g. a LangChain
+// folder's IndexName); opts.Embedding is set from emb. A nil emb opens
+// the store for searches by raw vector only: the Service's embedder then
+// has the store's identity and dims, and embedding text fails with
+// ErrNoEmbedder, so no provider needs configuring.
+func OpenStore(ctx context.Context, dir string, opts store.OpenOptions, emb embed.Embedder, cfg rag.Config) (*rag.Service, *store.Store, error) {
+	if emb != nil {
+		opts.Embedding = emb.Info()
+	}
+	st, err := store.Open(ctx, dir, opts)
 	if err != nil {
 		return nil, nil, err
+	}
+	if emb == nil {
+		info := st.Manifest.Embedding
+		info.Dims = st.Index.Dim()
+		emb = vectorOnly{info: info}
 	}
 	gen, err := llm.NewExtractive(llm.ExtractiveConfig{})
 	if err != nil {
@@ -40,6 +64,13 @@ func Open(ctx context.Context, dir string, emb embed.Embedder, cfg rag.Config) (
 	}
 	return svc, st, nil
 }
+
+// vectorOnly stands in for the embedder of a store searched by raw
+// vectors: it has the store's identity and embeds nothing.
+type vectorOnly struct{ info docmodel.EmbeddingModel }
+
+func (v vectorOnly) Embed(context.Context, []string) ([][]float32, error) { return nil, ErrNoEmbedder }
+func (v vectorOnly) Info() docmodel.EmbeddingModel                        { return v.info }
 
 // snippetRunes caps the text WriteHits shows of each hit.
 const snippetRunes = 160

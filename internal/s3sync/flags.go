@@ -63,7 +63,7 @@ func (f PushFlags) Run(ctx context.Context, stdout, stderr io.Writer, newSyncer 
 	if err := f.Validate(); err != nil {
 		return err
 	}
-	if lay, err := store.Detect(f.Dir); err != nil || lay.Format != store.FormatNative {
+	if lay, err := store.Detect(f.Dir, ""); err != nil || lay.Format != store.FormatNative {
 		return fmt.Errorf("%s is not a native store (no %s); convert a LangChain folder with \"vectorstore import-faiss\" first", f.Dir, store.ManifestFile)
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.Timeout)

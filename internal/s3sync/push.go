@@ -53,7 +53,7 @@ func (s *Syncer) Push(ctx context.Context, dir string) (PushResult, error) {
 	defer s.mu.Unlock()
 	start := time.Now()
 	res := PushResult{URI: s.uri}
-	lay, err := store.Detect(dir)
+	lay, err := store.Detect(dir, "")
 	if err != nil {
 		return res, fmt.Errorf("%w: push %s: %w", ErrFormat, dir, err)
 	}
@@ -61,7 +61,7 @@ func (s *Syncer) Push(ctx context.Context, dir string) (PushResult, error) {
 		return res, fmt.Errorf("%w: push %s: a %s store has no manifest to publish last (only native stores can be pushed)",
 			ErrFormat, dir, lay.Format)
 	}
-	c, err := store.VerifyDir(dir)
+	c, err := store.VerifyDir(dir, "")
 	if err != nil {
 		return res, fmt.Errorf("%w: push %s: %w", ErrVerify, dir, err)
 	}

@@ -20,6 +20,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/vendor0919/api/internal/retry"
+	"github.com/vendor0919/api/internal/store"
 )
 
 // Sentinel errors; callers branch on them with errors.Is.
@@ -80,6 +81,11 @@ type Config struct {
 	RetryMax time.Duration
 	// Logger receives progress and retry records. Nil discards them.
 	Logger *slog.Logger
+	// IndexName is the index_name of a LangChain folder under the prefix:
+	// Sync looks for IndexName.faiss and IndexName.pkl in the listing
+	// (store.DetectFiles). "" is store.DefaultIndexName; any other value
+	// must pass store.CheckIndexName. Native stores ignore it.
+	IndexName string
 	// Client, if set, is used as is and Region, Endpoint and PathStyle are
 	// ignored. Otherwise New builds one from the default credential chain
 	// (environment, shared config, ECS task role, EC2 instance role).
@@ -98,6 +104,7 @@ type Syncer struct {
 	maxAttempts int
 	retryBase   time.Duration
 	retryMax    time.Duration
+	indexName   string
 
 	mu sync.Mutex // serialises Sync and Push
 }
@@ -110,6 +117,11 @@ func New(ctx context.Context, cfg Config) (*Syncer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.IndexName != "" {
+		if err := store.CheckIndexName(cfg.IndexName); err != nil {
+			return nil, fmt.Errorf("s3sync: index name %q: %w", cfg.IndexName, err)
+		}
+	}
 	s := &Syncer{
 		uri:         "s3://" + bucket + "/" + prefix,
 		bucket:      bucket,
@@ -120,6 +132,7 @@ func New(ctx context.Context, cfg Config) (*Syncer, error) {
 		maxAttempts: cfg.MaxAttempts,
 		retryBase:   cfg.RetryBase,
 		retryMax:    cfg.RetryMax,
+		indexName:   cfg.IndexName,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -87,7 +87,7 @@ func (s *Syncer) Sync(ctx context.Context, dir string) (Result, error) {
 	res.Took = time.Since(start)
 	if err != nil {
 		local := Result{Attempts: attempts, Took: res.Took}
-		if lv, lerr := verifyLocal(dir); lerr == nil {
+		if lv, lerr := verifyLocal(dir, s.indexName); lerr == nil {
 			local.UsedLocal = true
 			local.Version, local.Format, local.Files = lv.Version, lv.Format, lv.Files
 		}
@@ -134,7 +134,7 @@ func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err erro
 		manifest *store.Manifest
 		watched  = map[string]object{} // objects whose ETags must not move
 	)
-	lay, err := store.DetectFiles(slices.Collect(maps.Keys(listed)))
+	lay, err := store.DetectFiles(slices.Collect(maps.Keys(listed)), s.indexName)
 	if err != nil {
 		return res, fmt.Errorf("%w: %s: %w; found %s", ErrFormat, s.uri, err, sample(listed))
 	}
@@ -234,7 +234,7 @@ func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err erro
 
 	// Verify what is in staging: against the manifest, or for a format
 	// without one, against the hashes taken while downloading.
-	got, err := store.VerifyDir(staging)
+	got, err := store.VerifyDir(staging, s.indexName)
 	if err != nil {
 		return res, fmt.Errorf("%w: %w", ErrVerify, err)
 	}
@@ -383,8 +383,8 @@ func sameAsState(got map[string]store.FileInfo, st state) error {
 // verifyLocal checks the store already in dir with store.VerifyDir: a
 // store with a manifest against it, any other against the sync state
 // (sizes and SHA-256 recorded at download).
-func verifyLocal(dir string) (Result, error) {
-	lay, err := store.Detect(dir)
+func verifyLocal(dir, indexName string) (Result, error) {
+	lay, err := store.Detect(dir, indexName)
 	if err != nil {
 		return Result{}, fmt.Errorf("%w: %w", ErrFormat, err)
 	}
@@ -399,7 +399,7 @@ func verifyLocal(dir string) (Result, error) {
 			return Result{}, fmt.Errorf("%w: %s holds a %s store, the sync state says %s", ErrFormat, dir, lay.Format, st.Format)
 		}
 	}
-	got, err := store.VerifyDir(dir)
+	got, err := store.VerifyDir(dir, indexName)
 	if err != nil {
 		return Result{}, err
 	}

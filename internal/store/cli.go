@@ -23,13 +23,16 @@ type ImportFlags struct {
 	In, Out, Metric, Provider, Model, Version string
 	M, EFConstruction, EFSearch               int
 	Exact                                     bool
+	// Folder is --index-name, the LangChain folder's index_name.
+	Folder FolderFlags
 	// Args are the arguments after the flags; there must be none.
 	Args []string
 }
 
 // RegisterFlags binds f to fs with the command's defaults and help.
 func (f *ImportFlags) RegisterFlags(fs *flag.FlagSet) {
-	fs.StringVar(&f.In, "in", "", "LangChain FAISS folder with index.faiss and index.pkl (required)")
+	fs.StringVar(&f.In, "in", "", "LangChain FAISS folder with index.faiss and index.pkl, or the files --index-name names (required)")
+	f.Folder.RegisterFlags(fs)
 	fs.StringVar(&f.Out, "out", "", "native store folder to write; replaced atomically (required)")
 	fs.StringVar(&f.Metric, "metric", "", "cosine, ip or l2 (default: what index.faiss records, l2 or ip)")
 	fs.StringVar(&f.Provider, "provider", "", "embedding provider that made the vectors, e.g. openai")
@@ -54,6 +57,9 @@ func (f ImportFlags) options() (ImportOptions, error) {
 	if f.In == "" || f.Out == "" || len(f.Args) > 0 {
 		return ImportOptions{}, cliflag.Usagef("--in and --out are required, and nothing else")
 	}
+	if err := f.Folder.Validate(); err != nil {
+		return ImportOptions{}, err
+	}
 	var metric ann.Metric
 	if f.Metric != "" {
 		var err error
@@ -64,6 +70,7 @@ func (f ImportFlags) options() (ImportOptions, error) {
 	return ImportOptions{
 		Embedding: docmodel.EmbeddingModel{Provider: f.Provider, Model: f.Model}, Metric: metric, Version: f.Version,
 		HNSW: ann.HNSWConfig{M: f.M, EFConstruction: f.EFConstruction, EFSearch: f.EFSearch}, Exact: f.Exact,
+		IndexName: f.Folder.IndexName,
 	}, nil
 }
 
@@ -101,11 +108,11 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(r)
 }
 
-// VerifyText runs Verify on dir and writes a line to w for each file
+// VerifyText runs Verify on dir (indexName as for DetectFiles) and writes a line to w for each file
 // that passed, then one for the store it opened: what "vectorstore
 // verify" prints.
-func VerifyText(ctx context.Context, dir string, w io.Writer) error {
-	s, err := Verify(ctx, dir, func(name string, fi FileInfo) {
+func VerifyText(ctx context.Context, dir, indexName string, w io.Writer) error {
+	s, err := Verify(ctx, dir, indexName, func(name string, fi FileInfo) {
 		fmt.Fprintf(w, "ok  %-14s %12d  %s\n", name, fi.Size, fi.SHA256)
 	})
 	if err != nil {

@@ -69,7 +69,7 @@ func TestVerifyText(t *testing.T) {
 	dir := t.TempDir()
 	writeTestStore(t, dir, 20, WriteOptions{Version: "v1", Embedding: docmodel.EmbeddingModel{Provider: "hash", Model: "t", Dims: 4}, HNSW: smallHNSW()})
 	var b bytes.Buffer
-	if err := VerifyText(context.Background(), dir, &b); err != nil {
+	if err := VerifyText(context.Background(), dir, "", &b); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
@@ -77,7 +77,7 @@ func TestVerifyText(t *testing.T) {
 		lines[3] != "ok  native store: 20 chunks, 20 vectors of 4 dims, metric cosine, index *ann.HNSW" {
 		t.Fatalf("verify lines:\n%s", b.String())
 	}
-	if err := VerifyText(context.Background(), t.TempDir(), io.Discard); err == nil {
+	if err := VerifyText(context.Background(), t.TempDir(), "", io.Discard); err == nil {
 		t.Fatal("an empty folder verified")
 	}
 }

@@ -19,6 +19,9 @@ type ImportOptions struct {
 	Version string
 	HNSW    ann.HNSWConfig
 	Exact   bool
+	// IndexName is the LangChain folder's index_name ("" is
+	// DefaultIndexName).
+	IndexName string
 }
 
 // ImportResult describes an ImportLangChain.
@@ -34,7 +37,7 @@ type ImportResult struct {
 // and persisted instead of at every start-up.
 func ImportLangChain(ctx context.Context, in, out string, opts ImportOptions) (ImportResult, error) {
 	start := time.Now()
-	chunks, vectors, dims, metric, err := ReadLangChain(in)
+	chunks, vectors, dims, metric, err := ReadLangChain(in, opts.IndexName)
 	if err != nil {
 		return ImportResult{}, err
 	}

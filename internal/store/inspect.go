@@ -39,21 +39,29 @@ type Report struct {
 	FAISSType     string              `json:"faiss_type,omitempty"`
 	Files         map[string]FileInfo `json:"files"`
 	Sample        *docmodel.Chunk     `json:"sample_chunk,omitempty"`
+	// IndexName is a LangChain folder's index_name (its files are
+	// IndexName.faiss and IndexName.pkl).
+	IndexName string `json:"index_name,omitempty"`
+	// Rows compares a LangChain folder's two files; nil for a native
+	// store, whose Open checks its counts.
+	Rows *RowCheck `json:"rows,omitempty"`
 }
 
 // Inspect describes the store in dir from its manifest (native) or its
 // FAISS header and pickle (LangChain), with the first chunk as a sample.
-// It reads only what the description needs and verifies nothing; see
-// Verify.
-func Inspect(dir string) (*Report, error) {
-	lay, err := Detect(dir)
+// indexName is as for DetectFiles. It reads only what the description
+// needs and verifies nothing (see Verify), except that it compares a
+// LangChain folder's FAISS rows with its pickle (Report.Rows): a mismatch,
+// which Open refuses, is reported, not returned as an error.
+func Inspect(dir, indexName string) (*Report, error) {
+	lay, err := Detect(dir, indexName)
 	if err != nil {
 		return nil, err
 	}
 	if lay.Format == FormatNative {
 		return inspectNative(dir)
 	}
-	return inspectLangChain(dir)
+	return inspectLangChain(dir, lay)
 }
 
 func inspectNative(dir string) (*Report, error) {
@@ -86,9 +94,8 @@ func inspectNative(dir string) (*Report, error) {
 	return rep, nil
 }
 
-func inspectLangChain(dir string) (*Report, error) {
-	idxPath := filepath.Join(dir, LangChainIndexFile)
-	pklPath := filepath.Join(dir, LangChainDocsFile)
+func inspectLangChain(dir string, lay Layout) (*Report, error) {
+	idxPath, pklPath := lay.langChainPaths(dir)
 	idx, err := faiss.ReadFile(idxPath)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, idxPath, err)
@@ -100,7 +107,8 @@ func inspectLangChain(dir string) (*Report, error) {
 	rep := &Report{
 		Dir: dir, Format: FormatLangChain, Count: idx.Count, Dims: idx.Dim,
 		Metric:    map[faiss.MetricType]string{faiss.MetricL2: "l2", faiss.MetricInnerProduct: "ip"}[idx.Metric],
-		FAISSType: idx.FourCC, Files: map[string]FileInfo{},
+		FAISSType: idx.FourCC, Files: map[string]FileInfo{}, IndexName: lay.IndexName,
+		Rows: checkRows(idx, ds),
 	}
 	if idx.HNSW != nil {
 		rep.Index = &IndexInfo{Type: "faiss-hnsw (rebuilt at open)", M: idx.HNSW.M,
@@ -113,9 +121,13 @@ func inspectLangChain(dir string) (*Report, error) {
 		}
 		rep.Files[filepath.Base(p)] = fi
 	}
-	if id, ok := ds.IndexToDocstoreID[int(idx.Label(0))]; idx.Count > 0 && ok {
-		if doc, ok := ds.Documents[id]; ok {
-			rep.Sample = sample(docmodel.Chunk{ID: id, Text: doc.PageContent, Metadata: doc.Metadata})
+	// The sample is the first row that has a document.
+	for row := range idx.Count {
+		if id, ok := ds.IndexToDocstoreID[int(idx.Label(row))]; ok {
+			if doc, ok := ds.Documents[id]; ok {
+				rep.Sample = sample(docmodel.Chunk{ID: id, Text: doc.PageContent, Metadata: doc.Metadata})
+				break
+			}
 		}
 	}
 	return rep, nil
@@ -168,13 +180,20 @@ func (r *Report) WriteText(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-14s %12d  %s\n", n, r.Files[n].Size, r.Files[n].SHA256)
 	}
+	if r.IndexName != "" {
+		fmt.Fprintf(w, "index name: %s\n", r.IndexName)
+	}
+	if r.Rows != nil {
+		r.Rows.writeText(w)
+	}
 	if r.Sample != nil {
 		md, _ := json.Marshal(r.Sample.Metadata)
 		fmt.Fprintf(w, "sample chunk:\n  id:       %s\n  text:     %s\n  metadata: %s\n", r.Sample.ID, r.Sample.Text, md)
 	}
 }
 
-// Verify checks the store in dir as thoroughly as this package can and
+// Verify checks the store in dir (indexName as for DetectFiles) as
+// thoroughly as this package can and
 // returns it opened: what "vectorstore verify" runs. A native store's
 // files are checked against the manifest one by one, then the store is
 // opened (counts, chunk lines, graph); a LangChain folder is opened with
@@ -182,11 +201,11 @@ func (r *Report) WriteText(w io.Writer) {
 // on the way. ok, if not nil, is called with each file as it passes, in
 // name order for a native store. The first failure is returned, wrapping
 // ErrCorrupt where a file is at fault.
-func Verify(ctx context.Context, dir string, ok func(name string, fi FileInfo)) (*Store, error) {
+func Verify(ctx context.Context, dir, indexName string, ok func(name string, fi FileInfo)) (*Store, error) {
 	if ok == nil {
 		ok = func(string, FileInfo) {}
 	}
-	lay, err := Detect(dir)
+	lay, err := Detect(dir, indexName)
 	if err != nil {
 		return nil, err
 	}
@@ -202,7 +221,7 @@ func Verify(ctx context.Context, dir string, ok func(name string, fi FileInfo)) 
 	}
 	// Open re-checks the checksums and then every count, the chunk lines
 	// and the graph.
-	s, err := Open(ctx, dir, OpenOptions{Exact: !native})
+	s, err := Open(ctx, dir, OpenOptions{Exact: !native, IndexName: indexName})
 	if err != nil {
 		return nil, err
 	}

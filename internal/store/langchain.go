@@ -31,12 +31,13 @@ const (
 )
 
 // openLangChain loads a LangChain FAISS folder.
-func openLangChain(ctx context.Context, dir string, opts OpenOptions) (*Store, error) {
-	rows, chunks, files, modTime, err := readLangChain(dir)
+func openLangChain(ctx context.Context, dir string, lay Layout, opts OpenOptions) (*Store, error) {
+	rows, chunks, files, modTime, err := readLangChain(dir, lay)
 	if err != nil {
 		return nil, err
 	}
-	if err := CheckEmbedding(filepath.Join(dir, LangChainIndexFile), docmodel.EmbeddingModel{Dims: rows.Dim}, opts.Embedding); err != nil {
+	idxPath, _ := lay.langChainPaths(dir)
+	if err := CheckEmbedding(idxPath, docmodel.EmbeddingModel{Dims: rows.Dim}, opts.Embedding); err != nil {
 		return nil, err
 	}
 	metric := opts.Metric
@@ -59,7 +60,7 @@ func openLangChain(ctx context.Context, dir string, opts OpenOptions) (*Store, e
 	}
 	emb := opts.Embedding
 	emb.Dims = rows.Dim
-	sum := sha256.Sum256([]byte(files[LangChainIndexFile].SHA256 + files[LangChainDocsFile].SHA256))
+	sum := sha256.Sum256([]byte(files[lay.Files[0]].SHA256 + files[lay.Files[1]].SHA256))
 	return &Store{
 		Dir:    dir,
 		Format: FormatLangChain,
@@ -124,11 +125,16 @@ func (s *Store) WithHNSW(ctx context.Context, efSearch int) (*Store, error) {
 }
 
 // ReadLangChain reads the vectors and chunks of a LangChain FAISS folder
-// without building an index. Row i of the returned vectors (dims wide)
-// belongs to chunks[i]; metric is what index.faiss records (ann.L2 or
+// saved with index name indexName ("" is DefaultIndexName) without
+// building an index. Row i of the returned vectors (dims wide) belongs to
+// chunks[i]; metric is what the FAISS file records (ann.L2 or
 // ann.InnerProduct).
-func ReadLangChain(dir string) (chunks []docmodel.Chunk, vectors []float32, dims int, metric ann.Metric, err error) {
-	rows, chunks, _, _, err := readLangChain(dir)
+func ReadLangChain(dir, indexName string) (chunks []docmodel.Chunk, vectors []float32, dims int, metric ann.Metric, err error) {
+	lay, err := langChainLayout(indexName)
+	if err != nil {
+		return nil, nil, 0, 0, err
+	}
+	rows, chunks, _, _, err := readLangChain(dir, lay)
 	if err != nil {
 		return nil, nil, 0, 0, err
 	}
@@ -139,9 +145,23 @@ func ReadLangChain(dir string) (chunks []docmodel.Chunk, vectors []float32, dims
 	return chunks, rows.Vectors, rows.Dim, metric, nil
 }
 
+// langChainLayout is the Layout of a LangChain folder saved with index
+// name name ("" is DefaultIndexName), for callers that know the folder is
+// one.
+func langChainLayout(name string) (Layout, error) {
+	if name == "" {
+		name = DefaultIndexName
+	}
+	if err := CheckIndexName(name); err != nil {
+		return Layout{}, fmt.Errorf("store: index name %q: %w", name, err)
+	}
+	idx, pkl := LangChainFiles(name)
+	return Layout{Format: FormatLangChain, Files: []string{idx, pkl}, IndexName: name}, nil
+}
+
 // readLangChain reads and cross-checks both files, hashing them as it goes.
-func readLangChain(dir string) (*faiss.Index, []docmodel.Chunk, map[string]FileInfo, time.Time, error) {
-	idxPath := filepath.Join(dir, LangChainIndexFile)
+func readLangChain(dir string, lay Layout) (*faiss.Index, []docmodel.Chunk, map[string]FileInfo, time.Time, error) {
+	idxPath, pklPath := lay.langChainPaths(dir)
 	f, err := os.Open(idxPath)
 	if err != nil {
 		return nil, nil, nil, time.Time{}, fmt.Errorf("store: open %s: %w", idxPath, err)
@@ -156,15 +176,14 @@ func readLangChain(dir string) (*faiss.Index, []docmodel.Chunk, map[string]FileI
 	if err != nil {
 		return nil, nil, nil, time.Time{}, wrapFileErr(idxPath, err)
 	}
-	files := map[string]FileInfo{LangChainIndexFile: {Size: st.Size(), SHA256: hex.EncodeToString(h.Sum(nil))}}
+	files := map[string]FileInfo{filepath.Base(idxPath): {Size: st.Size(), SHA256: hex.EncodeToString(h.Sum(nil))}}
 
-	pklPath := filepath.Join(dir, LangChainDocsFile)
 	b, err := os.ReadFile(pklPath)
 	if err != nil {
 		return nil, nil, nil, time.Time{}, fmt.Errorf("store: read %s: %w", pklPath, err)
 	}
 	sum := sha256.Sum256(b)
-	files[LangChainDocsFile] = FileInfo{Size: int64(len(b)), SHA256: hex.EncodeToString(sum[:])}
+	files[filepath.Base(pklPath)] = FileInfo{Size: int64(len(b)), SHA256: hex.EncodeToString(sum[:])}
 	ds, err := lcpickle.Decode(b)
 	if err != nil {
 		return nil, nil, nil, time.Time{}, wrapFileErr(pklPath, err)

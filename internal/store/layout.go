@@ -23,31 +23,55 @@ type Layout struct {
 	// both files of a LangChain folder. For a native store it is empty:
 	// the manifest lists the files (Manifest.Files).
 	Files []string
+	// IndexName is a LangChain folder's index name: its files are
+	// IndexName.faiss and IndexName.pkl. "" for a native store.
+	IndexName string
+}
+
+// langChainPaths returns the paths of the LangChain folder lay describes
+// in dir: its FAISS index and its pickled docstore.
+func (lay Layout) langChainPaths(dir string) (index, docs string) {
+	idx, pkl := LangChainFiles(lay.IndexName)
+	return filepath.Join(dir, idx), filepath.Join(dir, pkl)
 }
 
 // DetectFiles tells a store's format from the names of the files in its
 // folder (a directory listing or the object names under an S3 prefix;
-// other names, such as a sync state file, are ignored). A native store
-// (ManifestFile) wins over a LangChain folder (LangChainIndexFile and
-// LangChainDocsFile). A folder with only one of the LangChain files gives
-// an error wrapping ErrCorrupt; one with none of these names, ErrNoStore.
-func DetectFiles(names []string) (Layout, error) {
+// other names, such as a sync state file, are ignored). indexName is the
+// LangChain folder's index_name ("" is DefaultIndexName; see
+// CheckIndexName). A native store (ManifestFile) wins over a LangChain
+// folder (indexName.faiss and indexName.pkl). A folder with only one of
+// the LangChain files gives an error wrapping ErrCorrupt; one with none of
+// these names, ErrNoStore, which names the LangChain folders found under
+// other index names, if any, and how to pick one.
+func DetectFiles(names []string, indexName string) (Layout, error) {
+	if indexName == "" {
+		indexName = DefaultIndexName
+	}
+	if err := CheckIndexName(indexName); err != nil {
+		return Layout{}, fmt.Errorf("store: index name %q: %w", indexName, err)
+	}
 	if slices.Contains(names, ManifestFile) {
 		return Layout{Format: FormatNative, Manifest: ManifestFile}, nil
 	}
-	idx, pkl := slices.Contains(names, LangChainIndexFile), slices.Contains(names, LangChainDocsFile)
+	idxName, pklName := LangChainFiles(indexName)
+	idx, pkl := slices.Contains(names, idxName), slices.Contains(names, pklName)
 	switch {
 	case idx && pkl:
-		return Layout{Format: FormatLangChain, Files: []string{LangChainIndexFile, LangChainDocsFile}}, nil
+		return Layout{Format: FormatLangChain, Files: []string{idxName, pklName}, IndexName: indexName}, nil
 	case idx || pkl:
-		return Layout{}, fmt.Errorf("%w: a LangChain folder needs both %s and %s", ErrCorrupt, LangChainIndexFile, LangChainDocsFile)
+		return Layout{}, fmt.Errorf("%w: a LangChain folder needs both %s and %s", ErrCorrupt, idxName, pklName)
 	}
-	return Layout{}, fmt.Errorf("%w: want %s (native) or %s + %s (LangChain FAISS)", ErrNoStore, ManifestFile, LangChainIndexFile, LangChainDocsFile)
+	hint := ""
+	if found := otherLangChainNames(names, indexName); len(found) > 0 {
+		hint = indexNameHint(found)
+	}
+	return Layout{}, fmt.Errorf("%w: want %s (native) or %s + %s (LangChain FAISS)%s", ErrNoStore, ManifestFile, idxName, pklName, hint)
 }
 
 // Detect runs DetectFiles on the entries of dir. A missing dir gives an
 // error wrapping ErrNoStore, like an empty one.
-func Detect(dir string) (Layout, error) {
+func Detect(dir, indexName string) (Layout, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return Layout{}, fmt.Errorf("store: open %s: %w", dir, err)
@@ -56,9 +80,9 @@ func Detect(dir string) (Layout, error) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	lay, err := DetectFiles(names)
+	lay, err := DetectFiles(names, indexName)
 	if err != nil {
-		return Layout{}, fmt.Errorf("%w in %s", err, dir)
+		return Layout{}, fmt.Errorf("%w (in %s)", err, dir)
 	}
 	return lay, nil
 }
@@ -80,9 +104,9 @@ type Contents struct {
 // file). A LangChain folder records no checksums: its two files are
 // hashed, and a caller that knows what they should be (s3sync's state)
 // compares Contents.Files. Open checks everything VerifyDir does and
-// parses the files too.
-func VerifyDir(dir string) (Contents, error) {
-	lay, err := Detect(dir)
+// parses the files too. indexName is as for DetectFiles.
+func VerifyDir(dir, indexName string) (Contents, error) {
+	lay, err := Detect(dir, indexName)
 	if err != nil {
 		return Contents{}, err
 	}

@@ -32,7 +32,7 @@ func TestDetectFiles_Formats(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := DetectFiles(tt.names)
+			got, err := DetectFiles(tt.names, "")
 			if !errors.Is(err, tt.wantErr) || got.Format != tt.want.Format || got.Manifest != tt.want.Manifest || !slices.Equal(got.Files, tt.want.Files) {
 				t.Fatalf("DetectFiles(%v) = %+v, %v; want %+v, %v", tt.names, got, err, tt.want, tt.wantErr)
 			}
@@ -42,7 +42,7 @@ func TestDetectFiles_Formats(t *testing.T) {
 
 func TestDetect_MissingFolderIsNoStore(t *testing.T) {
 	t.Parallel()
-	if _, err := Detect(filepath.Join(t.TempDir(), "missing")); !errors.Is(err, ErrNoStore) {
+	if _, err := Detect(filepath.Join(t.TempDir(), "missing"), ""); !errors.Is(err, ErrNoStore) {
 		t.Fatalf("err %v, want ErrNoStore", err)
 	}
 }
@@ -55,13 +55,13 @@ func TestVerifyDir_NativeAndLangChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := VerifyDir(dir)
+	c, err := VerifyDir(dir, "")
 	if err != nil || c.Format != FormatNative || c.Manifest != ManifestFile || c.Version != "v9" || len(c.Files) != len(m.Files) {
 		t.Fatalf("native: %+v, %v", c, err)
 	}
 
 	lc := filepath.Join(fixtureDir, "flat_l2_pydantic_v2")
-	c, err = VerifyDir(lc)
+	c, err = VerifyDir(lc, "")
 	if err != nil || c.Format != FormatLangChain || c.Manifest != "" || c.Version != "" || len(c.Files) != 2 {
 		t.Fatalf("LangChain: %+v, %v", c, err)
 	}
@@ -76,7 +76,7 @@ func TestVerifyDir_NativeAndLangChain(t *testing.T) {
 	if err := os.WriteFile(p, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := VerifyDir(dir); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), ChunksFile) {
+	if _, err := VerifyDir(dir, ""); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), ChunksFile) {
 		t.Fatalf("damaged: err %v, want ErrCorrupt naming %s", err, ChunksFile)
 	}
 }
@@ -109,7 +109,7 @@ func TestInspectVerify_Native(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "store")
 	chunks, _ := writeTestStore(t, dir, 30, WriteOptions{Embedding: testEmbedding, Version: "v3", HNSW: smallHNSW()})
-	rep, err := Inspect(dir)
+	rep, err := Inspect(dir, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestInspectVerify_Native(t *testing.T) {
 	}
 
 	var seen []string
-	s, err := Verify(context.Background(), dir, func(name string, _ FileInfo) { seen = append(seen, name) })
+	s, err := Verify(context.Background(), dir, "", func(name string, _ FileInfo) { seen = append(seen, name) })
 	if err != nil || len(s.Chunks) != 30 {
 		t.Fatalf("Verify: %v", err)
 	}

@@ -25,13 +25,14 @@ var (
 	ErrUnsupported = errors.New("store: unsupported vector store")
 )
 
-// File names inside store folders.
+// File names inside store folders. A LangChain folder saved with another
+// index_name has other names (LangChainFiles).
 const (
 	VectorsFile        = "vectors.f32"
 	ChunksFile         = "chunks.jsonl"
 	GraphFile          = "index.hnsw"
-	LangChainIndexFile = "index.faiss"
-	LangChainDocsFile  = "index.pkl"
+	LangChainIndexFile = DefaultIndexName + ".faiss"
+	LangChainDocsFile  = DefaultIndexName + ".pkl"
 )
 
 // OpenOptions tells Open what the service expects. The zero value accepts
@@ -55,10 +56,14 @@ type OpenOptions struct {
 	// build the graph afterwards with (*Store).WithHNSW. Native stores load
 	// their persisted graph either way.
 	DeferGraph bool
+	// IndexName is a LangChain folder's index_name: Open reads
+	// IndexName.faiss and IndexName.pkl. "" is DefaultIndexName.
+	IndexName string
 }
 
 // Open loads the vector store in dir: a native store when dir holds
-// manifest.json, else a LangChain FAISS folder (index.faiss + index.pkl).
+// manifest.json, else a LangChain FAISS folder (index.faiss + index.pkl, or
+// the files opts.IndexName names).
 //
 // A native store is verified against its manifest and its persisted graph
 // is loaded, so opening costs a read and a hash of every file. A LangChain
@@ -73,14 +78,14 @@ func Open(ctx context.Context, dir string, opts OpenOptions) (*Store, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	lay, err := Detect(dir)
+	lay, err := Detect(dir, opts.IndexName)
 	if err != nil {
 		return nil, err
 	}
 	if lay.Format == FormatNative {
 		return openNative(ctx, dir, opts)
 	}
-	return openLangChain(ctx, dir, opts)
+	return openLangChain(ctx, dir, lay, opts)
 }
 
 // efDefault gives searches a default EF other than the index's own.
