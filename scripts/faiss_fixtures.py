@@ -6,11 +6,13 @@ LangChain itself is not needed: stand-in classes with LangChain's module
 paths, qualified names and pickled state reproduce what FAISS.save_local
 writes (pickle protocol 4 of (InMemoryDocstore, {row: docstore_id})).
 
-Usage: faiss_fixtures.py --out DIR [--pickle-out DIR] [--faiss-out DIR]
+Usage: faiss_fixtures.py --out DIR [--pickle-out DIR] [--faiss-out DIR] [--mismatch-out DIR]
 
 For each case DIR/<case>/ gets index.faiss, index.pkl and expected.json with
 the queries, FAISS's own search results (labels, raw distances) and the
-LangChain relevance scores for them. Everything is deterministic.
+LangChain relevance scores for them. Everything is deterministic. One case
+is saved as save_local(path, index_name="faiss_index") does:
+faiss_index.faiss + faiss_index.pkl, and expected.json names the index_name.
 
 --pickle-out writes index.pkl files only, for package lcpickle: protocols 2,
 3 and 5 and metadata values LangChain loaders produce (numpy scalars and
@@ -18,6 +20,10 @@ arrays, datetime, pathlib, Decimal, UUID, str Enums) and lone surrogates.
 --faiss-out writes index.faiss files only, for package faiss: IndexIDMap2 and
 IndexIDMap over flat indexes with non-contiguous ids, and IndexIVFFlat (L2
 and inner product), with FAISS's reconstructed vectors per id.
+--mismatch-out writes LangChain folders whose two files disagree (a pickle
+with rows the FAISS file lacks, FAISS rows without a mapping or a document,
+documents no row points at), with the disagreement "vectorstore inspect"
+should report in expected.json.
 """
 
 import argparse
@@ -177,7 +183,7 @@ def max_inner_product_relevance(d):
     return -1.0 * d
 
 
-def write_case(out, name, index_kind, doc_cls, store_cls, seed, normalise):
+def write_case(out, name, index_kind, doc_cls, store_cls, seed, normalise, index_name="index"):
     folder = os.path.join(out, name)
     os.makedirs(folder, exist_ok=True)
     x = vectors(seed, normalise)
@@ -206,7 +212,7 @@ def write_case(out, name, index_kind, doc_cls, store_cls, seed, normalise):
         index.add_with_ids(x, np.array(labels, dtype="int64"))
     else:
         index.add(x)
-    faiss.write_index(index, os.path.join(folder, "index.faiss"))
+    faiss.write_index(index, os.path.join(folder, index_name + ".faiss"))
 
     ids = ["%08x-0000-4000-8000-%012x" % (seed, i) for i in range(COUNT)]
     docs = {ids[i]: doc_cls(ids[i], text_for(i), metadata_for(i)) for i in range(COUNT)}
@@ -214,7 +220,7 @@ def write_case(out, name, index_kind, doc_cls, store_cls, seed, normalise):
     if doc_cls is DocumentV1Core:
         _register(DocumentV1Core, "langchain_core.documents.base", "Document")
     try:
-        with open(os.path.join(folder, "index.pkl"), "wb") as f:
+        with open(os.path.join(folder, index_name + ".pkl"), "wb") as f:
             pickle.dump((store_cls(docs), mapping), f, protocol=4)
     finally:
         if doc_cls is DocumentV1Core:
@@ -241,10 +247,83 @@ def write_case(out, name, index_kind, doc_cls, store_cls, seed, normalise):
     }
     if index_kind == "IxM2":
         expected["faiss_labels"] = labels
+    if index_name != "index":
+        expected["index_name"] = index_name
     with open(os.path.join(folder, "expected.json"), "w", encoding="utf-8") as f:
         # 2**70 does not fit JSON numbers readers parse as float64 exactly; keep as text.
         json.dump(expected, f, ensure_ascii=False, indent=1, default=str)
         f.write("\n")
+
+
+# --- folders whose two files disagree ----------------------------------------
+
+
+def row_check(labels, mapping, docs, examples=5):
+    """What "vectorstore inspect" reports for these files (store.RowCheck)."""
+    def kind():
+        return {"count": 0, "examples": []}
+
+    def add(k, example):
+        k["count"] += 1
+        if len(k["examples"]) < examples:
+            k["examples"].append(example)
+
+    out = {"faiss_rows": len(labels), "mapped_rows": len(mapping), "documents": len(docs),
+           "pickle_rows_missing_from_faiss": kind(), "faiss_rows_without_mapping": kind(),
+           "faiss_rows_without_document": kind(), "documents_without_row": kind()}
+    reached = set()
+    for label in sorted(labels):
+        if label not in mapping:
+            add(out["faiss_rows_without_mapping"], str(label))
+        elif mapping[label] not in docs:
+            add(out["faiss_rows_without_document"], "%d -> %s" % (label, mapping[label]))
+        else:
+            reached.add(mapping[label])
+    for label in sorted(mapping):
+        if label not in labels:
+            add(out["pickle_rows_missing_from_faiss"], "%d -> %s" % (label, mapping[label]))
+    for doc_id in sorted(docs):
+        if doc_id not in reached:
+            add(out["documents_without_row"], doc_id)
+    for v in out.values():
+        if isinstance(v, dict) and not v["examples"]:
+            del v["examples"]
+    return out
+
+
+def write_mismatch_case(out, name, seed, rows, mapping_for, extra_docs=()):
+    """A flat L2 index of `rows` vectors beside a pickle of COUNT documents
+    whose mapping mapping_for(ids) returns."""
+    folder = os.path.join(out, name)
+    os.makedirs(folder, exist_ok=True)
+    faiss.omp_set_num_threads(1)
+    index = faiss.IndexFlatL2(DIM)
+    index.add(vectors(seed, False)[:rows])
+    faiss.write_index(index, os.path.join(folder, "index.faiss"))
+    ids = ["%08x-0000-4000-8000-%012x" % (seed, i) for i in range(COUNT)] + list(extra_docs)
+    docs = {d: DocumentV2(d, text_for(i), metadata_for(i)) for i, d in enumerate(ids)}
+    mapping = mapping_for(ids)
+    with open(os.path.join(folder, "index.pkl"), "wb") as f:
+        pickle.dump((InMemoryDocstore(docs), mapping), f, protocol=4)
+    expected = {"rows": row_check(set(range(rows)), mapping, docs)}
+    with open(os.path.join(folder, "expected.json"), "w", encoding="utf-8") as f:
+        json.dump(expected, f, indent=1)
+        f.write("\n")
+
+
+def write_mismatch_cases(out):
+    # The index was saved before the last documents were added (a crash
+    # between the two files of save_local, or files from two runs).
+    write_mismatch_case(out, "pickle_ahead", 21, COUNT - 4, lambda ids: {i: ids[i] for i in range(COUNT)})
+
+    # Every kind at once: rows 20..23 unmapped, row 5 naming a missing
+    # document, two mapped rows the index lacks, an orphan document.
+    def mixed(ids):
+        m = {i: ids[i] for i in range(20)}
+        m[5] = "deadbeef-missing"
+        m[30], m[31] = ids[20], "ghost-31"
+        return m
+    write_mismatch_case(out, "mixed", 22, COUNT, mixed, extra_docs=("orphan-a",))
 
 
 # --- lcpickle cases: metadata types and older protocols ---------------------
@@ -536,7 +615,10 @@ def main():
     p.add_argument("--out", required=True)
     p.add_argument("--pickle-out")
     p.add_argument("--faiss-out")
+    p.add_argument("--mismatch-out")
     args = p.parse_args()
+    if args.mismatch_out:
+        write_mismatch_cases(args.mismatch_out)
     if args.pickle_out:
         write_pickle_cases(args.pickle_out)
     if args.faiss_out:
@@ -546,6 +628,8 @@ def main():
     write_case(args.out, "hnsw_flat_pydantic_v2", "IHNf", DocumentV2, InMemoryDocstore, 3, False)
     write_case(args.out, "flat_l2_core_pydantic_v1", "IxF2", DocumentV1Core, InMemoryDocstore, 4, True)
     write_case(args.out, "idmap2_flat_l2_pydantic_v2", "IxM2", DocumentV2, InMemoryDocstore, 5, False)
+    write_case(args.out, "index_name_flat_l2_pydantic_v2", "IxF2", DocumentV2, InMemoryDocstore, 6, False,
+               index_name="faiss_index")
     return 0
 
 

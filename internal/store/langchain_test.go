@@ -38,6 +38,9 @@ type lcExpected struct {
 	// FAISSLabels, for an index with an id map, is row i's FAISS id; the
 	// labels above are those ids, and the store answers with rows.
 	FAISSLabels []int `json:"faiss_labels"`
+	// IndexName is the index_name the folder was saved with, when not
+	// LangChain's default.
+	IndexName string `json:"index_name"`
 }
 
 func lcFixtures(t testing.TB, root string) []string {
@@ -65,7 +68,7 @@ func checkLangChainFolder(t *testing.T, dir string, exact bool) {
 		t.Fatal(err)
 	}
 	emb := docmodel.EmbeddingModel{Provider: "openai", Model: "text-embedding-3-small", Dims: e.Dims}
-	s, err := Open(context.Background(), dir, OpenOptions{Embedding: emb, Exact: exact})
+	s, err := Open(context.Background(), dir, OpenOptions{Embedding: emb, Exact: exact, IndexName: e.IndexName})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,15 +179,32 @@ func TestFixtures_RegeneratedAgree(t *testing.T) {
 	t.Parallel()
 	py := faissPython(t)
 	out := t.TempDir()
-	cmd := exec.Command(py, "../../scripts/faiss_fixtures.py", "--out", out)
+	mismatch := t.TempDir()
+	cmd := exec.Command(py, "../../scripts/faiss_fixtures.py", "--out", out, "--mismatch-out", mismatch)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("faiss_fixtures.py: %v\n%s", err, b)
+	}
+	for _, dir := range mismatchFixtures(t, mismatch) {
+		t.Run("mismatch/"+filepath.Base(dir), func(t *testing.T) {
+			checkRowMismatch(t, dir)
+			for _, name := range []string{LangChainIndexFile, LangChainDocsFile, "expected.json"} {
+				fresh, _ := os.ReadFile(filepath.Join(dir, name))
+				committed, _ := os.ReadFile(filepath.Join(mismatchDir, filepath.Base(dir), name))
+				if !bytes.Equal(fresh, committed) {
+					t.Errorf("%s differs from the committed fixture; rerun make fixtures", name)
+				}
+			}
+		})
 	}
 	for _, dir := range lcFixtures(t, out) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			checkLangChainFolder(t, dir, false)
 			// The committed copy must still be what the script writes.
-			for _, name := range []string{LangChainIndexFile, LangChainDocsFile} {
+			lay, err := Detect(dir, fixtureIndexName(t, dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, name := range lay.Files {
 				fresh, _ := os.ReadFile(filepath.Join(dir, name))
 				committed, _ := os.ReadFile(filepath.Join(fixtureDir, filepath.Base(dir), name))
 				if !bytes.Equal(fresh, committed) {
