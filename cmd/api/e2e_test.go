@@ -872,6 +872,7 @@ func TestE2E_InvalidEnv(t *testing.T) {
 		{"body limit too small", map[string]string{"MAX_BODY_BYTES": "10"}, []string{"MAX_BODY_BYTES"}},
 		{"s3 uri", map[string]string{"VECTORSTORE_S3_URI": "https://bucket/prefix"}, []string{"VECTORSTORE_S3_URI"}},
 		{"openai without key", map[string]string{"LLM": "openai"}, []string{"OPENAI_API_KEY"}},
+		{"index name not a file stem", map[string]string{"VECTORSTORE_INDEX_NAME": "../faiss_index"}, []string{"VECTORSTORE_INDEX_NAME"}},
 		{"all errors named at once", map[string]string{"PORT": "abc", "EMBEDDER": "nope"}, []string{"PORT", "EMBEDDER"}},
 	}
 	for _, tc := range cases {
@@ -1111,7 +1112,9 @@ func TestE2E_LangChainFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dirs, _ := filepath.Glob(filepath.Join(root, "*", "index.faiss"))
+	// Every fixture, the one saved with index_name="faiss_index" too
+	// (served with VECTORSTORE_INDEX_NAME).
+	dirs, _ := filepath.Glob(filepath.Join(root, "*", "*.faiss"))
 	if len(dirs) == 0 {
 		t.Fatalf("no LangChain fixtures under %s", root)
 	}
@@ -1132,6 +1135,9 @@ func TestE2E_LangChainFolder(t *testing.T) {
 				// Row i's FAISS id when the index has an id map; the
 				// labels above are then those ids.
 				FAISSLabels []int `json:"faiss_labels"`
+				// IndexName is the index_name the folder was saved with,
+				// when not LangChain's default.
+				IndexName string `json:"index_name"`
 			}
 			b, err := os.ReadFile(filepath.Join(dir, "expected.json"))
 			if err != nil {
@@ -1144,6 +1150,9 @@ func TestE2E_LangChainFolder(t *testing.T) {
 			}
 			env := baseEnv(dir)
 			env["EMBEDDING_DIMS"] = strconv.Itoa(want.Dims)
+			if want.IndexName != "" {
+				env["VECTORSTORE_INDEX_NAME"] = want.IndexName
+			}
 			p := startServer(t, env)
 			ready := p.waitReady(30 * time.Second)
 			vs, _ := ready["vectorstore"].(map[string]any)
@@ -1206,6 +1215,10 @@ func TestE2E_StoreProblems(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(halfLC, store.LangChainIndexFile), []byte("IxF2"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	namedLC, err := filepath.Abs(filepath.Join("..", "..", "internal", "store", "testdata", "langchain", "index_name_flat_l2_pydantic_v2"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		dir  string
@@ -1215,6 +1228,9 @@ func TestE2E_StoreProblems(t *testing.T) {
 		{"embedder dims differ from the store", fixtureStore(t), map[string]string{"EMBEDDING_DIMS": "256"}, []string{"dimension mismatch", "384", "256"}},
 		{"vectors file altered", corrupt, nil, []string{store.VectorsFile}},
 		{"langchain folder without index.pkl", halfLC, nil, []string{"index.pkl"}},
+		// Saved with index_name="faiss_index" and served without
+		// VECTORSTORE_INDEX_NAME: the reason says what to set.
+		{"langchain folder under another index_name", namedLC, nil, []string{"found faiss_index.faiss + faiss_index.pkl: set VECTORSTORE_INDEX_NAME=faiss_index"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

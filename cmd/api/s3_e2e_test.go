@@ -723,3 +723,52 @@ func TestE2E_S3ReloadAfterOutage(t *testing.T) {
 	})
 	p.waitReady(30 * time.Second) // the retry loop catches up either way
 }
+
+// TestE2E_S3LangChainIndexName: a LangChain folder saved with
+// index_name="faiss_index" under the S3 prefix is found in the listing,
+// mirrored and served when VECTORSTORE_INDEX_NAME names it.
+func TestE2E_S3LangChainIndexName(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t)
+	fixture := filepath.Join("..", "..", "internal", "store", "testdata", "langchain", "index_name_flat_l2_pydantic_v2")
+	for _, name := range []string{"faiss_index.faiss", "faiss_index.pkl"} {
+		b, err := os.ReadFile(filepath.Join(fixture, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.Put(t, s3e2ePrefix+"/"+name, b)
+	}
+	var want struct {
+		Queries [][]float32 `json:"queries"`
+		Labels  [][]int     `json:"labels"`
+		IDs     []string    `json:"ids"`
+	}
+	b, err := os.ReadFile(filepath.Join(fixture, "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	decode(t, b, &want)
+
+	dir := filepath.Join(t.TempDir(), "vectorstore")
+	env := s3e2eEnv(srv, srv.Endpoint, dir)
+	env["VECTORSTORE_INDEX_NAME"] = "faiss_index"
+	env["EMBEDDING_DIMS"] = "8"
+	p := startServer(t, env)
+	ready := p.waitReady(30 * time.Second)
+	vs, _ := ready["vectorstore"].(map[string]any)
+	if vs["format"] != "langchain-faiss" || vs["count"] != float64(24) {
+		t.Fatalf("/ready facts %v, want langchain-faiss with 24 rows", vs)
+	}
+	for _, name := range []string{"faiss_index.faiss", "faiss_index.pkl"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("mirrored folder lacks %s: %v", name, err)
+		}
+	}
+	body, _ := json.Marshal(map[string]any{"vector": want.Queries[0], "top_k": 1, "mode": "vector"})
+	resp, rb := p.postJSON("/search", string(body))
+	var sr struct{ Results []s3e2eHit }
+	decode(t, rb, &sr)
+	if resp.StatusCode != 200 || len(sr.Results) != 1 || sr.Results[0].ID != want.IDs[want.Labels[0][0]] {
+		t.Fatalf("/search: %d %s, want id %s", resp.StatusCode, rb, want.IDs[want.Labels[0][0]])
+	}
+}

@@ -25,6 +25,7 @@ func TestLoad_Defaults(t *testing.T) {
 		{"Addr", c.Addr(), ":8080"},
 		{"CORS", strings.Join(c.CORSAllowOrigins, ","), "http://localhost:3000"},
 		{"VectorStoreDir", c.VectorStoreDir, "/app/vectorstore"},
+		{"VectorStoreIndexName", c.VectorStoreIndexName, "index"},
 		{"Embedder", c.Embedder, "use-lite"},
 		{"LLM", c.LLM, "extractive"},
 		{"LogLevel", c.LogLevel, slog.LevelInfo},
@@ -56,6 +57,7 @@ func TestLoad_Values(t *testing.T) {
 		"LOG_LEVEL":               "debug",
 		"SHUTDOWN_TIMEOUT":        "5s",
 		"KEYWORD_JAPANESE":        "Kagome",
+		"VECTORSTORE_INDEX_NAME":  " faiss_index ",
 	}))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -77,6 +79,9 @@ func TestLoad_Values(t *testing.T) {
 	}
 	if c.KeywordJapanese != "kagome" {
 		t.Errorf("keyword japanese = %q", c.KeywordJapanese)
+	}
+	if c.VectorStoreIndexName != "faiss_index" {
+		t.Errorf("index name = %q", c.VectorStoreIndexName)
 	}
 }
 
@@ -105,6 +110,9 @@ func TestLoad_Invalid(t *testing.T) {
 		{"url", map[string]string{"OPENAI_BASE_URL": "ftp://x"}, []string{"OPENAI_BASE_URL", "http"}},
 		{"vector weight", map[string]string{"HYBRID_VECTOR_WEIGHT": "0"}, []string{"HYBRID_VECTOR_WEIGHT", "0.01 to 100"}},
 		{"keyword japanese", map[string]string{"KEYWORD_JAPANESE": "mecab"}, []string{"KEYWORD_JAPANESE", "bigram", "kagome"}},
+		{"index name with a slash", map[string]string{"VECTORSTORE_INDEX_NAME": "a/faiss_index"}, []string{`VECTORSTORE_INDEX_NAME="a/faiss_index"`, "file stem", "slashes"}},
+		{"index name with ..", map[string]string{"VECTORSTORE_INDEX_NAME": "..x"}, []string{"VECTORSTORE_INDEX_NAME", `".."`}},
+		{"index name too long", map[string]string{"VECTORSTORE_INDEX_NAME": strings.Repeat("n", 129)}, []string{"VECTORSTORE_INDEX_NAME", "at most 128"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
