@@ -13,7 +13,8 @@
 //   - with a manifest (native): only the files the manifest lists are
 //     fetched, and each must match the manifest's size and SHA-256.
 //   - without one (LangChain FAISS): the files the layout names are
-//     fetched; each must have the size the listing reports.
+//     fetched (NAME.faiss + NAME.pkl, NAME being Config.IndexName); each
+//     must have the size the listing reports.
 //
 // Anything else is an error (ErrFormat). Every download is conditional on
 // the ETag seen in the listing (If-Match), and the prefix is listed again at

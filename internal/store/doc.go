@@ -23,7 +23,10 @@
 //
 // # LangChain FAISS folder
 //
-// A folder with index.faiss and index.pkl (FAISS.save_local) is read with
+// A folder with index.faiss and index.pkl (FAISS.save_local; NAME.faiss and
+// NAME.pkl when saved with index_name=NAME, which OpenOptions.IndexName and
+// the other functions' indexName select, CheckIndexName validates and
+// FolderFlags offers as --index-name) is read with
 // packages faiss and lcpickle. Row i of the FAISS index becomes Chunks[i]
 // through index_to_docstore_id. FAISS records neither the embedding model
 // nor whether vectors were normalised, so the expected embedding comes from
@@ -31,6 +34,8 @@
 // HNSW index over the vectors (or an exact one for small stores), which
 // costs start-up time (see Open); "vectorstore import-faiss" converts such
 // a folder into a native store whose graph is persisted.
+// Inspect compares the FAISS rows with the pickle's mapping and docstore
+// (Report.Rows) and reports what disagrees, where Open refuses the folder.
 //
 // # One place for formats
 //
@@ -44,8 +49,9 @@
 //
 // # Command line
 //
-// ImportFlags is the option set of "vectorstore import-faiss"
-// (cliflag.Options); Report.WriteText and WriteJSON print "vectorstore
+// ImportFlags is the option set of "vectorstore import-faiss" and
+// FolderFlags the --index-name every command reading a LangChain folder
+// shares (cliflag.Options); Report.WriteText and WriteJSON print "vectorstore
 // inspect", VerifyText prints "vectorstore verify". The words and numbers
 // an operator reads about a store come from here, beside the formats.
 //
