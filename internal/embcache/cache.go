@@ -1,0 +1,333 @@
+package embcache
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/vendor0919/api/internal/docmodel"
+)
+
+// FileName is the cache file inside a model's folder.
+const FileName = "vectors.log"
+
+// MaxDims bounds the vector length a cache accepts (config's
+// EMBEDDING_DIMS limit), so that a record is never larger than 256 KiB.
+const MaxDims = 65536
+
+const (
+	magic      = "embcache v1\n"
+	headerSize = len(magic) + 4
+	recordHead = 8 // length + checksum
+	keySize    = sha256.Size
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// Key identifies one embedded text under one model.
+type Key [keySize]byte
+
+// KeyOf returns the key of text embedded by m: SHA-256 over the provider,
+// model, dims and text, each length-prefixed so that no two inputs share
+// a key by moving bytes between fields.
+func KeyOf(m docmodel.EmbeddingModel, text string) Key {
+	h := sha256.New()
+	for _, s := range []string{m.Provider, m.Model, strconv.Itoa(m.Dims), text} {
+		var n [8]byte
+		binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+	var k Key
+	h.Sum(k[:0])
+	return k
+}
+
+// Dir returns the folder under root that holds m's vectors:
+// "<provider>-<model>-<dims>", with characters other than letters, digits,
+// '.', '_' and '-' replaced by '_' (a Bedrock id's ':', a Hugging Face
+// model's '/'). Two models that map to the same name share a file without
+// harm: their keys differ.
+func Dir(root string, m docmodel.EmbeddingModel) string {
+	clean := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r < 128 && (r == '.' || r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+				return r
+			}
+			return '_'
+		}, s)
+	}
+	return filepath.Join(root, clean(m.Provider)+"-"+clean(m.Model)+"-"+strconv.Itoa(m.Dims))
+}
+
+// Cache is an open cache file for vectors of one length.
+type Cache struct {
+	mu      sync.Mutex
+	f       *os.File // nil for an empty read-only cache
+	dims    int
+	size    int64         // end of the last good record
+	index   map[Key]int64 // offset of each record's length field
+	ro      bool
+	dropped int64
+}
+
+// Open opens (creating it and its folder if needed) the cache in dir for
+// vectors of dims floats, for reading and appending. A torn or damaged
+// tail is cut off (Dropped reports how many bytes). A file written for
+// other dims is an error.
+func Open(dir string, dims int) (*Cache, error) {
+	if err := checkDims(dims); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("embcache: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, FileName), os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("embcache: %w", err)
+	}
+	c, err := load(f, dims, false)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// OpenReadOnly opens the cache in dir for lookups only, changing nothing
+// on disk: a missing folder or file is an empty cache.
+func OpenReadOnly(dir string, dims int) (*Cache, error) {
+	if err := checkDims(dims); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(filepath.Join(dir, FileName))
+	if errors.Is(err, os.ErrNotExist) {
+		return &Cache{dims: dims, index: map[Key]int64{}, ro: true}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("embcache: %w", err)
+	}
+	c, err := load(f, dims, true)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func checkDims(dims int) error {
+	if dims <= 0 || dims > MaxDims {
+		return fmt.Errorf("embcache: dims %d out of range 1..%d", dims, MaxDims)
+	}
+	return nil
+}
+
+// load reads f's header and records and, unless ro, writes a header into
+// an empty file and cuts a bad tail.
+func load(f *os.File, dims int, ro bool) (*Cache, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("embcache: %w", err)
+	}
+	c := &Cache{f: f, dims: dims, index: map[Key]int64{}, ro: ro}
+	if st.Size() < int64(headerSize) {
+		// A new file, or one torn inside its header: start it afresh.
+		c.dropped = st.Size()
+		if ro {
+			return c, nil
+		}
+		if err := f.Truncate(0); err != nil {
+			return nil, fmt.Errorf("embcache: %w", err)
+		}
+		var h [headerSize]byte
+		copy(h[:], magic)
+		binary.LittleEndian.PutUint32(h[len(magic):], uint32(dims))
+		if _, err := f.Write(h[:]); err != nil {
+			return nil, fmt.Errorf("embcache: write header: %w", err)
+		}
+		c.size = int64(headerSize)
+		return c, nil
+	}
+	good, err := Scan(io.NewSectionReader(f, 0, st.Size()), st.Size(), dims, func(k Key, off int64) { c.index[k] = off })
+	if err != nil {
+		return nil, err
+	}
+	c.size, c.dropped = good, st.Size()-good
+	if !ro && good < st.Size() {
+		if err := f.Truncate(good); err != nil {
+			return nil, fmt.Errorf("embcache: cut torn tail: %w", err)
+		}
+	}
+	return c, nil
+}
+
+// Scan reads a cache file of size bytes from r: it checks the header
+// against dims, then calls fn with the key and offset of each good record
+// in order, and returns the offset just past the last good one. It stops
+// at the first record that is short, declares another length or fails
+// its checksum. An error means the header is not a cache's or names
+// other dims; a file too short for a header has no records (0, nil).
+func Scan(r io.Reader, size int64, dims int, fn func(k Key, off int64)) (int64, error) {
+	if err := checkDims(dims); err != nil {
+		return 0, err
+	}
+	if size < int64(headerSize) {
+		return 0, nil
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	var h [headerSize]byte
+	if _, err := io.ReadFull(br, h[:]); err != nil {
+		return 0, nil
+	}
+	if string(h[:len(magic)]) != magic {
+		return 0, errors.New("embcache: not a cache file (bad header)")
+	}
+	if got := binary.LittleEndian.Uint32(h[len(magic):]); got != uint32(dims) {
+		return 0, fmt.Errorf("embcache: file holds %d-dim vectors, want %d", got, dims)
+	}
+	want := payloadSize(dims)
+	off := int64(headerSize)
+	var payload []byte // allocated once the first record's length checks out
+	for {
+		var rh [recordHead]byte
+		if size-off < recordHead {
+			return off, nil
+		}
+		if _, err := io.ReadFull(br, rh[:]); err != nil {
+			return off, nil
+		}
+		n := int64(binary.LittleEndian.Uint32(rh[:4]))
+		if n != int64(want) || n > size-off-recordHead {
+			return off, nil
+		}
+		if payload == nil {
+			payload = make([]byte, want)
+		}
+		if _, err := io.ReadFull(br, payload); err != nil {
+			return off, nil
+		}
+		if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(rh[4:]) {
+			return off, nil
+		}
+		fn(Key(payload[:keySize]), off)
+		off += recordHead + n
+	}
+}
+
+func payloadSize(dims int) int { return keySize + 4*dims }
+
+// Dims returns the vector length the cache holds.
+func (c *Cache) Dims() int { return c.dims }
+
+// Len returns how many vectors the cache holds.
+func (c *Cache) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.index)
+}
+
+// Dropped returns how many bytes of a torn or damaged tail Open cut off
+// (OpenReadOnly: ignored).
+func (c *Cache) Dropped() int64 { return c.dropped }
+
+// Has reports whether the cache holds a vector for k.
+func (c *Cache) Has(k Key) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.index[k]
+	return ok
+}
+
+// Get returns the vector stored for k, or false when there is none or its
+// record no longer reads back intact. The caller owns the slice.
+func (c *Cache) Get(k Key) ([]float32, bool) {
+	c.mu.Lock()
+	off, ok := c.index[k]
+	c.mu.Unlock()
+	if !ok {
+		return nil, false
+	}
+	buf := make([]byte, recordHead+payloadSize(c.dims))
+	if _, err := c.f.ReadAt(buf, off); err != nil {
+		return nil, false
+	}
+	payload := buf[recordHead:]
+	if int(binary.LittleEndian.Uint32(buf[:4])) != len(payload) ||
+		crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(buf[4:8]) || Key(payload[:keySize]) != k {
+		return nil, false
+	}
+	v := make([]float32, c.dims)
+	for i := range v {
+		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(payload[keySize+4*i:]))
+	}
+	return v, true
+}
+
+// Put appends the vectors of keys (vecs[i] for keys[i]) with one write.
+// Keys already held are skipped. Every vector must have Dims floats.
+func (c *Cache) Put(keys []Key, vecs [][]float32) error {
+	if len(keys) != len(vecs) {
+		return fmt.Errorf("embcache: put %d keys with %d vectors", len(keys), len(vecs))
+	}
+	if c.ro {
+		return errors.New("embcache: put: opened read-only")
+	}
+	rec := recordHead + payloadSize(c.dims)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	buf := make([]byte, 0, len(keys)*rec)
+	var offs []Key
+	seen := make(map[Key]bool, len(keys))
+	for i, k := range keys {
+		if _, ok := c.index[k]; ok || seen[k] {
+			continue
+		}
+		seen[k] = true
+		if len(vecs[i]) != c.dims {
+			return fmt.Errorf("embcache: put: vector of %d floats, want %d", len(vecs[i]), c.dims)
+		}
+		start := len(buf)
+		buf = buf[:start+rec]
+		payload := buf[start+recordHead:]
+		copy(payload, k[:])
+		for j, x := range vecs[i] {
+			binary.LittleEndian.PutUint32(payload[keySize+4*j:], math.Float32bits(x))
+		}
+		binary.LittleEndian.PutUint32(buf[start:], uint32(len(payload)))
+		binary.LittleEndian.PutUint32(buf[start+4:], crc32.Checksum(payload, castagnoli))
+		offs = append(offs, k)
+	}
+	if len(buf) == 0 {
+		return nil
+	}
+	if _, err := c.f.Write(buf); err != nil {
+		return fmt.Errorf("embcache: append: %w", err)
+	}
+	for i, k := range offs {
+		c.index[k] = c.size + int64(i*rec)
+	}
+	c.size += int64(len(buf))
+	return nil
+}
+
+// Close flushes the file to disk and closes it.
+func (c *Cache) Close() error {
+	if c.f == nil {
+		return nil
+	}
+	var err error
+	if !c.ro {
+		err = c.f.Sync()
+	}
+	return errors.Join(err, c.f.Close())
+}
