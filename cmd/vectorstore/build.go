@@ -14,8 +14,9 @@ import (
 func runBuild(ctx context.Context, pr config.Providers, args []string, stdout, stderr io.Writer) error {
 	var f ingest.BuildFlags
 	var ef providers.EmbedderFlags
-	if err := cliflag.ParseOptions(cliflag.NewFlagSet("vectorstore build", "", stderr), args, &f, &ef); err != nil {
+	var mf providers.ModelFlags
+	if err := cliflag.ParseOptions(cliflag.NewFlagSet("vectorstore build", "", stderr), args, &f, &ef, &mf); err != nil {
 		return err
 	}
-	return f.Run(ctx, func() (embed.Embedder, error) { return ef.Embedder(ctx, pr, "") }, stdout, stderr)
+	return f.Run(ctx, func() (embed.Embedder, error) { return ef.Embedder(ctx, mf.Apply(pr), "") }, stdout, stderr)
 }

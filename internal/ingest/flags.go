@@ -2,10 +2,12 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"runtime"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/vendor0919/api/internal/ann"
@@ -14,18 +16,26 @@ import (
 	"github.com/vendor0919/api/internal/embed"
 )
 
-// BuildFlags is the command line of "vectorstore build": the folders and
-// the settings of Config. The embedder's flags belong to its package
-// (providers.EmbedderFlags).
+// CacheOff is the --cache value that disables the embedding cache.
+const CacheOff = "off"
+
+// BuildFlags are the flags of "vectorstore build" (cliflag.Options). The
+// embedder is chosen by providers.EmbedderFlags and providers.ModelFlags
+// beside them.
 type BuildFlags struct {
 	In, Out, Version   string
 	ChunkSize, Overlap int
 	M, EFConstruction  int
 	Batch, Workers     int
 	Exact, Quiet       bool
+	// Cache is --cache: the folder of embedding caches; empty means the
+	// user cache folder for remote embedders (openai, bedrock, ollama)
+	// and none for local ones; CacheOff means none.
+	Cache  string
+	DryRun bool
 }
 
-// RegisterFlags binds f to fs with the command's defaults and help.
+// RegisterFlags binds f to fs.
 func (f *BuildFlags) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&f.In, "in", "", "folder of .md, .txt, .html and .pdf documents (required)")
 	fs.StringVar(&f.Out, "out", "", "store folder to write; replaced atomically (required)")
@@ -33,30 +43,38 @@ func (f *BuildFlags) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&f.Overlap, "overlap", chunk.DefaultOverlap, "runes a chunk may repeat from the previous one; negative for none")
 	fs.IntVar(&f.M, "m", 0, "HNSW links per node (0: ann default)")
 	fs.IntVar(&f.EFConstruction, "ef-construction", 0, "HNSW build candidate list size (0: ann default)")
-	fs.IntVar(&f.Batch, "batch", DefaultBatch, "texts per embedding call")
-	fs.IntVar(&f.Workers, "workers", runtime.GOMAXPROCS(0), "concurrent embedding calls")
+	fs.IntVar(&f.Batch, "batch", DefaultBatch, "most texts per embedding call (the provider's limits may lower it)")
+	fs.IntVar(&f.Workers, "workers", 0, "same as --concurrency")
+	fs.IntVar(&f.Workers, "concurrency", 0, fmt.Sprintf("embedding calls in flight (0: one per CPU for use-lite and hash, %d for remote embedders)", DefaultConcurrency))
 	fs.StringVar(&f.Version, "version", "", "store version label (default: UTC time)")
 	fs.BoolVar(&f.Exact, "exact", false, "write no HNSW graph; the store is served by exact search")
-	fs.BoolVar(&f.Quiet, "quiet", false, "no progress bar")
+	fs.BoolVar(&f.Quiet, "quiet", false, "no progress bar (there is none either when stderr is not a terminal)")
+	fs.StringVar(&f.Cache, "cache", "", `embedding cache folder, "off" for none (default: $XDG_CACHE_HOME/vendor0919/embcache, else ~/.cache/..., for openai, bedrock and ollama; none for use-lite and hash)`)
+	fs.BoolVar(&f.DryRun, "dry-run", false, "report documents, chunks, tokens, cache hits and estimated cost; embed and write nothing")
 }
 
-// Validate checks f; its errors are cliflag.UsageErrors.
+// Validate checks the flags' values.
 func (f BuildFlags) Validate() error {
-	if f.In == "" || f.Out == "" {
+	if f.In == "" || (f.Out == "" && !f.DryRun) {
 		return cliflag.Usagef("--in and --out are required")
 	}
-	if f.Batch < 1 || f.Workers < 1 || f.ChunkSize < 1 {
+	if f.Batch < 1 || f.Workers < 0 || f.ChunkSize < 1 {
 		return cliflag.Usagef("--batch, --workers and --chunk-size must be positive")
 	}
 	return nil
 }
 
-// Config returns the Config f describes; the progress bar goes to
-// progress unless f.Quiet.
+// Config returns the Build configuration the flags describe, with
+// progress drawn on progress unless --quiet. The cache folder is left as
+// given (see Run).
 func (f BuildFlags) Config(progress io.Writer) Config {
 	cfg := Config{
 		Chunk: chunk.Options{Size: f.ChunkSize, Overlap: f.Overlap}, Batch: f.Batch, Workers: f.Workers,
 		Version: f.Version, HNSW: ann.HNSWConfig{M: f.M, EFConstruction: f.EFConstruction}, Exact: f.Exact, Progress: progress,
+		DryRun: f.DryRun,
+	}
+	if f.Cache != CacheOff {
+		cfg.Cache = f.Cache
 	}
 	if f.Quiet {
 		cfg.Progress = nil
@@ -64,25 +82,82 @@ func (f BuildFlags) Config(progress io.Writer) Config {
 	return cfg
 }
 
-// Run validates f, gets the embedder from newEmbedder,
-// builds the store with Build (progress on stderr) and writes a summary
-// line to stdout; the time it gives includes starting the embedder.
+// DefaultCacheDir returns where builds cache embeddings by default:
+// vendor0919/embcache under the user's cache folder (os.UserCacheDir:
+// $XDG_CACHE_HOME, else ~/.cache on Linux).
+func DefaultCacheDir() (string, error) {
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(d, "vendor0919", "embcache"), nil
+}
+
+// Run validates the flags, builds the embedder newEmbedder returns and
+// runs Build (or the dry run), printing the summary on stdout and skipped
+// documents and the progress bar (when stderr is a terminal) on stderr.
+// An embedder that cannot be configured (unknown name, a model of unknown
+// dims) is a cliflag.UsageError.
 func (f BuildFlags) Run(ctx context.Context, newEmbedder func() (embed.Embedder, error), stdout, stderr io.Writer) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
 	start := time.Now()
 	emb, err := newEmbedder()
+	if errors.Is(err, embed.ErrConfig) {
+		return cliflag.Usagef("%v (set the model with --model and --dims, or EMBEDDING_MODEL and EMBEDDING_DIMS)", err)
+	}
 	if err != nil {
 		return err
 	}
-	res, err := Build(ctx, f.In, f.Out, emb, f.Config(stderr))
+	progress := stderr
+	if !IsTerminal(stderr) {
+		progress = nil
+	}
+	cfg := f.Config(progress)
+	if f.Cache == "" && !isLocal(emb.Info().Provider) {
+		if cfg.Cache, err = DefaultCacheDir(); err != nil {
+			fmt.Fprintf(stderr, "no embedding cache: %v\n", err)
+		}
+	}
+	res, err := Build(ctx, f.In, f.Out, emb, cfg)
+	for _, s := range res.Skipped {
+		fmt.Fprintf(stderr, "skipped %s: %v\n", s.Path, s.Err)
+	}
 	if err != nil {
 		return err
+	}
+	m := res.Embedding
+	if f.DryRun {
+		fmt.Fprintf(stdout, "dry run: %d documents (%d skipped), %d chunks, about %d tokens, %s/%s %d dims\n",
+			res.Documents, len(res.Skipped), res.Chunks, res.Tokens, m.Provider, m.Model, m.Dims)
+		fmt.Fprintf(stdout, "cache: %s\n", cacheLine(res))
+		fmt.Fprintf(stdout, "to embed: %d texts, about %d tokens, estimated cost %s\n", res.ToEmbed, res.EmbedTokens, res.Cost)
+		fmt.Fprintf(stdout, "too long for the model: %d chunks (%s)\n", res.Truncated, truncNote(res))
+		return nil
 	}
 	man := res.Manifest
 	fmt.Fprintf(stdout, "wrote %s: %d documents, %d chunks, %s/%s %d dims, version %s, in %s\n",
-		f.Out, res.Documents, man.Count, man.Embedding.Provider, man.Embedding.Model, man.Embedding.Dims,
-		man.Version, time.Since(start).Round(time.Millisecond))
+		f.Out, res.Documents, man.Count, m.Provider, m.Model, m.Dims, man.Version, time.Since(start).Round(time.Millisecond))
+	if len(res.Skipped) > 0 || res.Truncated > 0 || res.CacheDir != "" {
+		fmt.Fprintf(stdout, "embedded %d texts in %d requests; cache: %s; too long for the model: %d chunks (%s); skipped %d documents\n",
+			res.ToEmbed, res.Requests, cacheLine(res), res.Truncated, truncNote(res), len(res.Skipped))
+	}
 	return nil
+}
+
+func isLocal(provider string) bool { return provider == "use-lite" || provider == "hash" }
+
+func cacheLine(res Result) string {
+	if res.CacheDir == "" {
+		return "off"
+	}
+	return fmt.Sprintf("%d of %d chunks found in %s", res.Cached, res.Chunks, res.CacheDir)
+}
+
+func truncNote(res Result) string {
+	if res.Embedding.Provider == "use-lite" {
+		return "the model reads their first 128 tokens"
+	}
+	return "embedded from their start; stored and keyword-indexed whole"
 }

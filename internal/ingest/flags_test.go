@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -29,7 +28,10 @@ func TestBuildFlags_Validate(t *testing.T) {
 		{nil, "--in and --out are required"},
 		{[]string{"--out", "b"}, "--in and --out are required"},
 		{[]string{"--in", "a", "--out", "b", "--batch", "0"}, positive},
-		{[]string{"--in", "a", "--out", "b", "--workers", "0"}, positive},
+		{[]string{"--in", "a", "--out", "b", "--workers", "-1"}, positive},
+		{[]string{"--in", "a", "--out", "b", "--concurrency", "-1"}, positive},
+		{[]string{"--in", "a", "--dry-run"}, ""},
+		{[]string{"--out", "b", "--dry-run"}, "--in and --out are required"},
 		{[]string{"--in", "a", "--out", "b", "--chunk-size", "0"}, positive},
 	}
 	for _, tt := range tests {
@@ -50,7 +52,7 @@ func TestBuildFlags_Config(t *testing.T) {
 	var progress bytes.Buffer
 	cfg := f.Config(&progress)
 	want := Config{Chunk: chunk.Options{Size: chunk.DefaultSize, Overlap: chunk.DefaultOverlap}, Batch: DefaultBatch,
-		Workers: runtime.GOMAXPROCS(0), HNSW: ann.HNSWConfig{M: 8}, Exact: true, Progress: &progress}
+		Workers: 0, HNSW: ann.HNSWConfig{M: 8}, Exact: true, Progress: &progress}
 	if cfg != want {
 		t.Fatalf("config %+v, want %+v", cfg, want)
 	}

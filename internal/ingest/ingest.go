@@ -5,28 +5,38 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/chunk"
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/embcache"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/store"
 )
 
 // Defaults used when the matching Config field is zero.
-const DefaultBatch = 32
+const (
+	DefaultBatch = 32
+	// DefaultConcurrency is the number of embedding calls in flight to a
+	// remote provider: enough to hide latency, few enough to stay under a
+	// new account's rate limit.
+	DefaultConcurrency = 4
+)
 
 // Config tunes Build. The zero value works.
 type Config struct {
 	// Chunk sets the chunk size and overlap; zero fields take package
 	// chunk's defaults.
 	Chunk chunk.Options
-	// Batch is the number of texts per embedding call; zero means
-	// DefaultBatch.
+	// Batch is the most texts per embedding call; zero means
+	// DefaultBatch. The model's Limits may cap it further.
 	Batch int
 	// Workers is the number of embedding calls in flight; zero means
-	// GOMAXPROCS.
+	// GOMAXPROCS for the local embedders (use-lite, hash) and
+	// DefaultConcurrency for the others.
 	Workers int
 	// Version labels the store; empty uses the UTC time.
 	Version string
@@ -37,19 +47,59 @@ type Config struct {
 	// Progress, if not nil, receives a one-line progress bar while the
 	// chunks are embedded.
 	Progress io.Writer
+	// Cache is the folder holding embedding caches (one per model, see
+	// embcache.Dir); empty means no cache. Vectors found there are not
+	// embedded again; new ones are added as each batch completes.
+	Cache string
+	// DryRun loads and chunks, counts tokens, cache hits and cost, and
+	// stops: no embedding call, nothing written (the cache is only read).
+	DryRun bool
 }
 
-// Result describes a Build.
+// Result describes a build.
 type Result struct {
-	Documents int             // documents loaded
-	Manifest  *store.Manifest // the store written
+	Documents int       // documents loaded
+	Skipped   []Skipped // documents left out: unreadable or unparsable
+	Chunks    int
+	// Tokens is the number of tokens of every chunk as embedded (an
+	// estimate unless the embedder counts its own).
+	Tokens int
+	// Truncated counts chunks longer than the model's input limit:
+	// embedded from their first MaxInputTokens tokens (the stored text and
+	// keyword index keep all of it).
+	Truncated int
+	// Cached counts chunks whose vectors came from the cache.
+	Cached int
+	// ToEmbed counts the distinct texts not in the cache and EmbedTokens
+	// their tokens: what this build sends (or, dry, would send) and pays.
+	ToEmbed     int
+	EmbedTokens int
+	Cost        Cost
+	// Requests counts embedding calls made (batches; Bedrock: texts).
+	Requests int
+	// CacheDir is the model's cache folder; empty without a cache.
+	CacheDir string
+	// Embedding is the model, Manifest the store written (nil when dry).
+	Embedding docmodel.EmbeddingModel
+	Manifest  *store.Manifest
 }
 
-// Build loads every supported document under in, chunks it, embeds the
-// chunks with emb and writes them as a native store (cosine metric) in
-// out, replacing it atomically. A folder without any text is an error.
+// job is one distinct text to embed and the rows that take its vector.
+type job struct {
+	key    embcache.Key
+	text   string
+	tokens int
+	rows   []int
+}
+
+// Build loads the documents under in, chunks and embeds them with emb
+// (only those not in cfg.Cache) and writes the store to out. A document
+// that fails to parse is skipped and reported in Result.Skipped; an
+// embedding failure (after the provider's own retries) stops the build
+// before anything is written, leaving the store at out as it was and the
+// cache with every batch that completed.
 func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) (Result, error) {
-	docs, err := chunk.LoadDir(ctx, in)
+	docs, skipped, err := loadDocs(ctx, in)
 	if err != nil {
 		return Result{}, err
 	}
@@ -57,33 +107,253 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 	for _, d := range docs {
 		chunks = append(chunks, chunk.Chunks(d, cfg.Chunk)...)
 	}
+	res := Result{Documents: len(docs), Skipped: skipped, Chunks: len(chunks), Embedding: emb.Info()}
 	if len(chunks) == 0 {
-		return Result{}, fmt.Errorf("build: no text found under %s", in)
+		return res, fmt.Errorf("build: no text found under %s (%d documents skipped)", in, len(skipped))
 	}
+	info, lim := res.Embedding, LimitsFor(emb)
+
+	var cache *embcache.Cache
+	if cfg.Cache != "" {
+		res.CacheDir = embcache.Dir(cfg.Cache, info)
+		if cfg.DryRun {
+			cache, err = embcache.OpenReadOnly(res.CacheDir, info.Dims)
+		} else {
+			cache, err = embcache.Open(res.CacheDir, info.Dims)
+		}
+		if err != nil {
+			return res, fmt.Errorf("build: %w", err)
+		}
+		defer cache.Close()
+	}
+
+	var vecs []float32
+	if !cfg.DryRun {
+		vecs = make([]float32, len(chunks)*info.Dims)
+	}
+	jobs := plan(chunks, info, lim, cache, vecs, &res)
+	res.Cost = EstimateCost(info, res.EmbedTokens)
+	if cfg.DryRun {
+		return res, nil
+	}
+
 	progress := cfg.Progress
 	if progress == nil {
 		progress = io.Discard
 	}
 	bar := newProgressBar(progress, "embedding", len(chunks))
-	vecs, err := EmbedAll(ctx, emb, chunks, cfg.Batch, cfg.Workers, bar.Add)
+	bar.Add(res.Cached)
+	bar.Start()
+	var requests atomic.Int64
+	err = embedJobs(ctx, emb, batchJobs(jobs, cmpOr(cfg.Batch, DefaultBatch), lim), workers(cfg.Workers, info),
+		func(batch []*job, out [][]float32) error {
+			requests.Add(1)
+			if cache != nil {
+				keys := make([]embcache.Key, len(batch))
+				for i, j := range batch {
+					keys[i] = j.key
+				}
+				if err := cache.Put(keys, out); err != nil {
+					return fmt.Errorf("build: %w", err)
+				}
+			}
+			n := 0
+			for i, j := range batch {
+				for _, r := range j.rows {
+					copy(vecs[r*info.Dims:], out[i])
+				}
+				n += len(j.rows)
+			}
+			bar.Add(n)
+			return nil
+		})
 	bar.Done()
+	res.Requests = int(requests.Load())
 	if err != nil {
-		return Result{}, err
+		return res, err
 	}
 	man, err := store.Write(ctx, out, chunks, vecs, store.WriteOptions{
-		Version: cfg.Version, Embedding: emb.Info(), Metric: ann.Cosine, HNSW: cfg.HNSW, Exact: cfg.Exact,
+		Version: cfg.Version, Embedding: info, Metric: ann.Cosine, HNSW: cfg.HNSW, Exact: cfg.Exact,
 	})
 	if err != nil {
-		return Result{}, fmt.Errorf("build: %w", err)
+		return res, fmt.Errorf("build: %w", err)
 	}
-	return Result{Documents: len(docs), Manifest: man}, nil
+	res.Manifest = man
+	return res, nil
 }
 
-// EmbedAll embeds the chunks' texts, batch texts per call on workers
-// goroutines (zero: DefaultBatch and GOMAXPROCS), and returns the vectors
-// row-major in chunk order. done, if not nil, is called with the number of
-// chunks each finished call embedded, from the workers' goroutines. The
-// first failure cancels the rest and is returned.
+// plan fits each chunk's text to the model's limits and returns the
+// distinct texts the cache lacks, filling the rows of vecs (when not nil)
+// that the cache has and counting into res.
+func plan(chunks []docmodel.Chunk, info docmodel.EmbeddingModel, lim Limits, cache *embcache.Cache, vecs []float32, res *Result) []*job {
+	var jobs []*job
+	pending := map[embcache.Key]*job{}
+	cached := map[embcache.Key]int{} // key -> a row already filled from the cache
+	for i, c := range chunks {
+		text, tokens, over := lim.fit(c.IndexText())
+		res.Tokens += tokens
+		if over {
+			res.Truncated++
+		}
+		k := embcache.KeyOf(info, text)
+		if j, ok := pending[k]; ok {
+			j.rows = append(j.rows, i)
+			continue
+		}
+		if r, ok := cached[k]; ok {
+			if vecs != nil {
+				copy(vecs[i*info.Dims:(i+1)*info.Dims], vecs[r*info.Dims:])
+			}
+			res.Cached++
+			continue
+		}
+		if cache != nil {
+			hit := false
+			if vecs == nil {
+				hit = cache.Has(k)
+			} else if v, ok := cache.Get(k); ok {
+				copy(vecs[i*info.Dims:], v)
+				hit = true
+			}
+			if hit {
+				cached[k] = i
+				res.Cached++
+				continue
+			}
+		}
+		j := &job{key: k, text: text, tokens: tokens, rows: []int{i}}
+		pending[k] = j
+		jobs = append(jobs, j)
+		res.ToEmbed++
+		res.EmbedTokens += tokens
+	}
+	return jobs
+}
+
+// batchJobs groups jobs, in order, into embedding calls of at most batch
+// texts (and the model's MaxInputs) and MaxRequestTokens tokens; a text
+// alone over the token cap still gets a call of its own.
+func batchJobs(jobs []*job, batch int, lim Limits) [][]*job {
+	if lim.MaxInputs > 0 {
+		batch = min(batch, lim.MaxInputs)
+	}
+	var out [][]*job
+	var cur []*job
+	tokens := 0
+	for _, j := range jobs {
+		if len(cur) > 0 && (len(cur) == batch || lim.MaxRequestTokens > 0 && tokens+j.tokens > lim.MaxRequestTokens) {
+			out = append(out, cur)
+			cur, tokens = nil, 0
+		}
+		cur = append(cur, j)
+		tokens += j.tokens
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+func workers(n int, info docmodel.EmbeddingModel) int {
+	if n > 0 {
+		return n
+	}
+	if info.Provider == "use-lite" || info.Provider == "hash" {
+		return runtime.GOMAXPROCS(0)
+	}
+	return DefaultConcurrency
+}
+
+func cmpOr(n, def int) int {
+	if n > 0 {
+		return n
+	}
+	return def
+}
+
+// embedJobs embeds batches on n goroutines and hands each answer, checked
+// for count and dims, to done (called concurrently). The first error,
+// from the embedder or done, cancels the rest and is returned.
+func embedJobs(ctx context.Context, emb embed.Embedder, batches [][]*job, n int, done func([]*job, [][]float32) error) error {
+	dims := emb.Info().Dims
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	feed := make(chan []*job)
+	var (
+		wg       sync.WaitGroup
+		once     sync.Once
+		firstErr error
+	)
+	fail := func(err error) { once.Do(func() { firstErr = err; cancel() }) }
+	for range n {
+		wg.Go(func() {
+			for batch := range feed {
+				texts := make([]string, len(batch))
+				for i, j := range batch {
+					texts[i] = j.text
+				}
+				out, err := emb.Embed(ctx, texts)
+				if err == nil {
+					err = checkBatch(out, len(texts), dims)
+				}
+				if err == nil {
+					err = done(batch, out)
+				}
+				if err != nil {
+					fail(fmt.Errorf("build: embed chunks %s: %w", rowRange(batch), err))
+					return
+				}
+			}
+		})
+	}
+send:
+	for _, b := range batches {
+		select {
+		case feed <- b:
+		case <-ctx.Done():
+			break send
+		}
+	}
+	close(feed)
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	return nil
+}
+
+func checkBatch(out [][]float32, n, dims int) error {
+	if len(out) != n {
+		return fmt.Errorf("got %d vectors for %d texts", len(out), n)
+	}
+	for i, v := range out {
+		if len(v) != dims {
+			return fmt.Errorf("vector %d: %d dims, want %d", i, len(v), dims)
+		}
+	}
+	return nil
+}
+
+// rowRange names a batch's chunks by row: "4-7", or "4" for one.
+func rowRange(batch []*job) string {
+	var rows []int
+	for _, j := range batch {
+		rows = append(rows, j.rows...)
+	}
+	lo, hi := slices.Min(rows), slices.Max(rows)
+	if lo == hi {
+		return fmt.Sprint(lo)
+	}
+	return fmt.Sprintf("%d-%d", lo, hi)
+}
+
+// EmbedAll embeds chunks' IndexText in batches of batch texts on workers
+// goroutines and returns the vectors as rows of one slice, in chunk order.
+// done, if set, is called with the number of chunks each finished batch
+// held. It applies no limits and no cache: Build does.
 func EmbedAll(ctx context.Context, emb embed.Embedder, chunks []docmodel.Chunk, batch, workers int, done func(n int)) ([]float32, error) {
 	if batch <= 0 {
 		batch = DefaultBatch
@@ -91,66 +361,23 @@ func EmbedAll(ctx context.Context, emb embed.Embedder, chunks []docmodel.Chunk, 
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	if done == nil {
-		done = func(int) {}
-	}
 	dims := emb.Info().Dims
 	vecs := make([]float32, len(chunks)*dims)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	starts := make(chan int)
-	var (
-		wg       sync.WaitGroup
-		once     sync.Once
-		firstErr error
-	)
-	fail := func(err error) {
-		once.Do(func() { firstErr = err; cancel() })
+	jobs := make([]*job, len(chunks))
+	for i, c := range chunks {
+		jobs[i] = &job{text: c.IndexText(), rows: []int{i}}
 	}
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for lo := range starts {
-				hi := min(lo+batch, len(chunks))
-				texts := make([]string, hi-lo)
-				for i := range texts {
-					texts[i] = chunks[lo+i].IndexText()
-				}
-				out, err := emb.Embed(ctx, texts)
-				if err == nil && len(out) != len(texts) {
-					err = fmt.Errorf("got %d vectors for %d texts", len(out), len(texts))
-				}
-				if err != nil {
-					fail(fmt.Errorf("build: embed chunks %d-%d: %w", lo, hi-1, err))
-					return
-				}
-				for i, v := range out {
-					if len(v) != dims {
-						fail(fmt.Errorf("build: embed chunk %d: %d dims, want %d", lo+i, len(v), dims))
-						return
-					}
-					copy(vecs[(lo+i)*dims:], v)
-				}
-				done(len(texts))
-			}
-		}()
-	}
-feed:
-	for lo := 0; lo < len(chunks); lo += batch {
-		select {
-		case starts <- lo:
-		case <-ctx.Done():
-			break feed
+	err := embedJobs(ctx, emb, batchJobs(jobs, batch, Limits{}), workers, func(b []*job, out [][]float32) error {
+		for i, j := range b {
+			copy(vecs[j.rows[0]*dims:], out[i])
 		}
-	}
-	close(starts)
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("build: %w", err)
+		if done != nil {
+			done(len(b))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return vecs, nil
 }

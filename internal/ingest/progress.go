@@ -3,34 +3,49 @@ package ingest
 import (
 	"fmt"
 	"io"
+	"os"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
-// progressBar draws "label [#####-----] n/total" on one terminal line,
-// redrawn at most every 100 ms. It is safe for concurrent use.
+// progressBar draws "label [####------] done/total rate ETA" on one line,
+// redrawn at most every 100ms. Rate and ETA count only the work done
+// since Start (chunks found in the cache are not embedding speed).
 type progressBar struct {
 	w     io.Writer
 	label string
 	total int
-	done  atomic.Int64
+	now   func() time.Time
+
 	mu    sync.Mutex
+	done  int
+	base  int // done at Start
+	start time.Time
 	last  time.Time
 }
 
 func newProgressBar(w io.Writer, label string, total int) *progressBar {
-	return &progressBar{w: w, label: label, total: total}
+	return &progressBar{w: w, label: label, total: total, now: time.Now}
 }
 
-// Add records n more finished items.
-func (p *progressBar) Add(n int) {
-	d := p.done.Add(int64(n))
+// Start marks the work done so far as done before timing began.
+func (p *progressBar) Start() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if time.Since(p.last) >= 100*time.Millisecond || int(d) == p.total {
-		p.draw(int(d))
-		p.last = time.Now()
+	p.base, p.start = p.done, p.now()
+}
+
+// Add records n more items done; safe for concurrent use.
+func (p *progressBar) Add(n int) {
+	if n == 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done += n
+	if t := p.now(); t.Sub(p.last) >= 100*time.Millisecond || p.done == p.total {
+		p.draw(t)
+		p.last = t
 	}
 }
 
@@ -38,15 +53,15 @@ func (p *progressBar) Add(n int) {
 func (p *progressBar) Done() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.draw(int(p.done.Load()))
+	p.draw(p.now())
 	fmt.Fprintln(p.w)
 }
 
-func (p *progressBar) draw(done int) {
+func (p *progressBar) draw(now time.Time) {
 	const width = 30
 	filled := 0
 	if p.total > 0 {
-		filled = done * width / p.total
+		filled = p.done * width / p.total
 	}
 	bar := make([]byte, width)
 	for i := range bar {
@@ -55,5 +70,29 @@ func (p *progressBar) draw(done int) {
 			bar[i] = '#'
 		}
 	}
-	fmt.Fprintf(p.w, "\r%s [%s] %d/%d", p.label, bar, done, p.total)
+	fmt.Fprintf(p.w, "\r%s [%s] %d/%d%s", p.label, bar, p.done, p.total, p.speed(now))
+}
+
+// speed returns " 12.5/s ETA 1m4s" once there is a rate to report.
+func (p *progressBar) speed(now time.Time) string {
+	el := now.Sub(p.start)
+	n := p.done - p.base
+	if p.start.IsZero() || n <= 0 || el <= 0 {
+		return ""
+	}
+	rate := float64(n) / el.Seconds()
+	left := time.Duration(float64(p.total-p.done) / rate * float64(time.Second))
+	return fmt.Sprintf(" %.1f/s ETA %s", rate, left.Round(time.Second))
+}
+
+// IsTerminal reports whether w is a character device such as a terminal,
+// where a redrawn progress line makes sense; a pipe, file or buffer is
+// not, and gets no progress bar.
+func IsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -81,6 +81,10 @@ func (e *Encoder) Info() docmodel.EmbeddingModel {
 // Tokenizer returns the Encoder's tokenizer.
 func (e *Encoder) Tokenizer() *Tokenizer { return e.tok }
 
+// CountTokens returns how many tokens text has; Embed reads only the
+// first MaxTokens of them. A build counts the chunks the model cuts with it.
+func (e *Encoder) CountTokens(text string) int { return len(e.tok.Encode(text)) }
+
 // Embed returns one L2-normalised 512-dim vector per text, in input order.
 // Only the first MaxTokens tokens of a text are read. A text with no
 // tokens (the empty string) gets the model's vector for an empty row. The
