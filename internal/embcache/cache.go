@@ -187,7 +187,7 @@ func Scan(r io.Reader, size int64, dims int, fn func(k Key, off int64)) (int64, 
 	br := bufio.NewReaderSize(r, 64<<10)
 	var h [headerSize]byte
 	if _, err := io.ReadFull(br, h[:]); err != nil {
-		return 0, nil
+		return 0, readErr(err)
 	}
 	if string(h[:len(magic)]) != magic {
 		return 0, errors.New("embcache: not a cache file (bad header)")
@@ -204,7 +204,7 @@ func Scan(r io.Reader, size int64, dims int, fn func(k Key, off int64)) (int64, 
 			return off, nil
 		}
 		if _, err := io.ReadFull(br, rh[:]); err != nil {
-			return off, nil
+			return off, readErr(err)
 		}
 		n := int64(binary.LittleEndian.Uint32(rh[:4]))
 		if n != int64(want) || n > size-off-recordHead {
@@ -214,7 +214,7 @@ func Scan(r io.Reader, size int64, dims int, fn func(k Key, off int64)) (int64, 
 			payload = make([]byte, want)
 		}
 		if _, err := io.ReadFull(br, payload); err != nil {
-			return off, nil
+			return off, readErr(err)
 		}
 		if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(rh[4:]) {
 			return off, nil
@@ -222,6 +222,15 @@ func Scan(r io.Reader, size int64, dims int, fn func(k Key, off int64)) (int64, 
 		fn(Key(payload[:keySize]), off)
 		off += recordHead + n
 	}
+}
+
+// readErr turns a short read (the file ended early: a torn tail) into
+// nil and keeps any other read error.
+func readErr(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil
+	}
+	return fmt.Errorf("embcache: read: %w", err)
 }
 
 func payloadSize(dims int) int { return keySize + 4*dims }

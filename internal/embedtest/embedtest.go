@@ -137,7 +137,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.maxBatch = max(s.maxBatch, len(texts))
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
-	enc := json.NewEncoder(w)
+	var resp any
 	switch s.kind {
 	case OpenAI:
 		type item struct {
@@ -149,15 +149,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		for i, t := range texts {
 			data[i] = item{"embedding", i, Vector(t, dims)}
 		}
-		enc.Encode(map[string]any{"object": "list", "data": data, "model": "stand-in"})
+		resp = map[string]any{"object": "list", "data": data, "model": "stand-in"}
 	case Ollama:
 		vecs := make([][]float32, len(texts))
 		for i, t := range texts {
 			vecs[i] = Vector(t, dims)
 		}
-		enc.Encode(map[string]any{"model": "stand-in", "embeddings": vecs})
+		resp = map[string]any{"model": "stand-in", "embeddings": vecs}
 	case Bedrock:
-		enc.Encode(map[string]any{"embedding": Vector(texts[0], dims), "inputTextTokenCount": len(strings.Fields(texts[0]))})
+		resp = map[string]any{"embedding": Vector(texts[0], dims), "inputTextTokenCount": len(strings.Fields(texts[0]))}
+	}
+	if err := json.NewEncoder(w).Encode(resp); err != nil {
+		s.bad("write answer: %v", err)
 	}
 }
 
@@ -240,7 +243,9 @@ func (s *Server) writeError(w http.ResponseWriter, f Failure) {
 		body = map[string]any{"message": msg}
 	}
 	w.WriteHeader(f.Status)
-	json.NewEncoder(w).Encode(body)
+	if err := json.NewEncoder(w).Encode(body); err != nil {
+		s.bad("write error answer: %v", err)
+	}
 }
 
 // Vector is the stand-in's vector for text: dims floats drawn from

@@ -133,16 +133,25 @@ func (f BuildFlags) Run(ctx context.Context, newEmbedder func() (embed.Embedder,
 			res.Documents, len(res.Skipped), res.Chunks, res.Tokens, m.Provider, m.Model, m.Dims)
 		fmt.Fprintf(stdout, "cache: %s\n", cacheLine(res))
 		fmt.Fprintf(stdout, "to embed: %d texts, about %d tokens, estimated cost %s\n", res.ToEmbed, res.EmbedTokens, res.Cost)
-		fmt.Fprintf(stdout, "too long for the model: %d chunks (%s)\n", res.Truncated, truncNote(res))
+		if res.Truncated > 0 {
+			fmt.Fprintf(stdout, "over the model's input limit: %d chunks (%s)\n", res.Truncated, truncNote(res))
+		}
 		return nil
 	}
 	man := res.Manifest
 	fmt.Fprintf(stdout, "wrote %s: %d documents, %d chunks, %s/%s %d dims, version %s, in %s\n",
 		f.Out, res.Documents, man.Count, m.Provider, m.Model, m.Dims, man.Version, time.Since(start).Round(time.Millisecond))
-	if len(res.Skipped) > 0 || res.Truncated > 0 || res.CacheDir != "" {
-		fmt.Fprintf(stdout, "embedded %d texts in %d requests; cache: %s; too long for the model: %d chunks (%s); skipped %d documents\n",
-			res.ToEmbed, res.Requests, cacheLine(res), res.Truncated, truncNote(res), len(res.Skipped))
+	if len(res.Skipped) == 0 && res.Truncated == 0 && res.CacheDir == "" {
+		return nil
 	}
+	line := fmt.Sprintf("embedded %d texts in %d requests; cache: %s", res.ToEmbed, res.Requests, cacheLine(res))
+	if res.Truncated > 0 {
+		line += fmt.Sprintf("; over the model's input limit: %d chunks (%s)", res.Truncated, truncNote(res))
+	}
+	if len(res.Skipped) > 0 {
+		line += fmt.Sprintf("; skipped %d documents that failed to load", len(res.Skipped))
+	}
+	fmt.Fprintln(stdout, line)
 	return nil
 }
 

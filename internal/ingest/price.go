@@ -39,7 +39,8 @@ func EstimateCost(m docmodel.EmbeddingModel, tokens int) Cost {
 	return Cost{USD: p * float64(tokens) / 1e6, Known: true}
 }
 
-// String returns "$0.0123", "$0 (self-hosted)" or "unknown".
+// String returns "$1.23" (six decimals below a cent), "$0 (self-hosted)"
+// or "unknown".
 func (c Cost) String() string {
 	switch {
 	case !c.Known:
@@ -47,5 +48,8 @@ func (c Cost) String() string {
 	case c.Local:
 		return "$0 (self-hosted)"
 	}
-	return fmt.Sprintf("$%.4f", c.USD)
+	if c.USD < 0.01 {
+		return fmt.Sprintf("$%.6f", c.USD)
+	}
+	return fmt.Sprintf("$%.2f", c.USD)
 }

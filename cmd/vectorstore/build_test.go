@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vendor0919/api/internal/embedtest"
+	"github.com/vendor0919/api/internal/store"
+)
+
+// TestBuild_RemoteEmbedders: build with the OpenAI and Ollama embedders
+// configured by the server's variables and --model/--dims, against
+// stand-ins on loopback: the manifest records provider, model and dims
+// (and the server's check refuses another model), a dry run sends nothing
+// and prices the work, a rebuild is served from the cache.
+func TestBuild_RemoteEmbedders(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		kind      string
+		env       func(url string) map[string]string
+		args      []string
+		wantModel string
+		wantCost  string
+	}{
+		{embedtest.OpenAI, func(url string) map[string]string {
+			return map[string]string{"EMBEDDER": "openai", "OPENAI_BASE_URL": url + "/v1", "OPENAI_API_KEY": "sk-test", "EMBEDDING_MODEL": "text-embedding-ada-002"}
+		}, []string{"--model", "text-embedding-3-small", "--dims", "16"}, "text-embedding-3-small", "estimated cost $0.000001"},
+		{embedtest.Ollama, func(url string) map[string]string {
+			return map[string]string{"OLLAMA_BASE_URL": url, "EMBEDDING_MODEL": "nomic-embed-text", "EMBEDDING_DIMS": "8"}
+		}, []string{"--embedder", "ollama"}, "nomic-embed-text", "estimated cost $0 (self-hosted)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind, func(t *testing.T) {
+			t.Parallel()
+			stand := embedtest.New(tt.kind)
+			srv := httptest.NewServer(stand)
+			t.Cleanup(srv.Close)
+			env := tt.env(srv.URL)
+			getenv := func(k string) string { return env[k] }
+			corpus, cache := t.TempDir(), t.TempDir()
+			if err := os.WriteFile(filepath.Join(corpus, "a.md"), []byte("# Refunds\n\nRefunds take 14 days.\n\n## Exchanges\n\nExchanges are free."), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(corpus, "b.pdf"), []byte("not a pdf"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(t.TempDir(), "store")
+			build := func(extra ...string) (string, string, int) {
+				var stdout, stderr bytes.Buffer
+				args := append([]string{"build", "--in", corpus, "--out", out, "--cache", cache}, tt.args...)
+				code := runMain(context.Background(), append(args, extra...), getenv, &stdout, &stderr)
+				return stdout.String(), stderr.String(), code
+			}
+
+			stdout, stderr, code := build("--dry-run")
+			if code != 0 || stand.Requests() != 0 || !strings.Contains(stdout, "dry run: 1 documents (1 skipped), 2 chunks") ||
+				!strings.Contains(stdout, "to embed: 2 texts") || !strings.Contains(stdout, tt.wantCost) || !strings.Contains(stderr, "skipped b.pdf: ") {
+				t.Fatalf("dry run: exit %d, %d requests\nstdout %s\nstderr %s", code, stand.Requests(), stdout, stderr)
+			}
+
+			t.Logf("dry run:\n%s%s", stdout, stderr)
+			stdout, stderr, code = build()
+			if code != 0 || stand.Requests() != 1 || len(stand.Texts()) != 2 ||
+				!strings.Contains(stdout, "embedded 2 texts in 1 requests; cache: 0 of 2 chunks found") || !strings.Contains(stdout, "skipped 1 documents that failed to load") {
+				t.Fatalf("build: exit %d, %d requests\nstdout %s\nstderr %s", code, stand.Requests(), stdout, stderr)
+			}
+			m, err := store.ReadManifest(out)
+			if err != nil || m.Embedding.Provider != tt.kind || m.Embedding.Model != tt.wantModel || m.Embedding.Dims != map[string]int{"openai": 16, "ollama": 8}[tt.kind] {
+				t.Fatalf("manifest embedding %+v, %v", m.Embedding, err)
+			}
+			other := m.Embedding
+			other.Model = "another-model"
+			if _, err := store.Open(context.Background(), out, store.OpenOptions{Embedding: other}); err == nil {
+				t.Fatal("the store loaded for another model")
+			}
+			if _, err := store.Open(context.Background(), out, store.OpenOptions{Embedding: m.Embedding}); err != nil {
+				t.Fatal(err)
+			}
+
+			t.Logf("build:\n%s", stdout)
+			stand.Reset()
+			stdout, _, code = build()
+			if code != 0 || stand.Requests() != 0 || !strings.Contains(stdout, "embedded 0 texts in 0 requests; cache: 2 of 2 chunks found") {
+				t.Fatalf("rebuild: exit %d, %d requests\n%s", code, stand.Requests(), stdout)
+			}
+		})
+	}
+}
+
+// TestBuild_EmbedderUsageErrors: an unknown embedder or a model whose
+// dims nobody knows is a usage error (exit 2) before any work.
+func TestBuild_EmbedderUsageErrors(t *testing.T) {
+	t.Parallel()
+	corpus := t.TempDir()
+	if err := os.WriteFile(filepath.Join(corpus, "a.md"), []byte("# A\n\nText."), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"OPENAI_API_KEY": "sk-test", "OLLAMA_BASE_URL": "http://127.0.0.1:1"}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--embedder", "nope"}, `embedder "nope"`},
+		{[]string{"--embedder", "openai", "--model", "my-custom"}, "--dims"},
+		{[]string{"--embedder", "ollama", "--model", "nomic-embed-text"}, "--dims"},
+		{[]string{"--embedder", "bedrock", "--dims", "300"}, "not one of 256, 512, 1024"},
+		{[]string{"--embedder", "hash", "--dims", "-3"}, "--dims -3"},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"build", "--in", corpus, "--out", filepath.Join(t.TempDir(), "s"), "--cache", "off"}, tt.args...)
+		code := runMain(context.Background(), args, func(k string) string { return env[k] }, &stdout, &stderr)
+		if code != 2 || !strings.Contains(stderr.String(), tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, stderr.String(), tt.want)
+		}
+	}
+}

@@ -1,0 +1,155 @@
+package ingest
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/vendor0919/api/internal/docmodel"
+)
+
+func TestEstimateTokens(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		text string
+		want int
+	}{
+		{"", 0},
+		{"abc", 1},
+		{"abcd", 2},
+		{"a, b.", 3},     // "a b" -> 1, two marks
+		{"日本語", 6},       // two per CJK character
+		{"héllo", 3},     // é counts one; "hllo" -> 2
+		{"{\"k\":1}", 6}, // five marks, "k1" -> 1
+	}
+	for _, tt := range tests {
+		if got := EstimateTokens(tt.text); got != tt.want {
+			t.Errorf("EstimateTokens(%q) = %d, want %d", tt.text, got, tt.want)
+		}
+	}
+	// English prose: cl100k spends about one token per 4.5 characters;
+	// the estimate must not be below that.
+	prose := strings.Repeat("The quick brown fox jumps over the lazy dog. ", 100)
+	if got := EstimateTokens(prose); float64(got) < float64(len(prose))/4.5 {
+		t.Errorf("prose estimate %d for %d characters is below the real count", got, len(prose))
+	}
+}
+
+func TestLimits_Fit(t *testing.T) {
+	t.Parallel()
+	openai := Limits{MaxInputs: 2048, MaxRequestTokens: 300_000, MaxInputTokens: 8191}
+	titan := Limits{MaxInputs: 1, MaxInputTokens: 8192, MaxInputChars: 50_000}
+	useLite := Limits{MaxInputTokens: 128, SelfTruncates: true, Tokens: func(s string) int { return len(strings.Fields(s)) }}
+	long := strings.Repeat("word ", 10_000)  // 50,000 characters, about 16,667 estimated tokens
+	cjk := strings.Repeat("日本語のテキスト", 7_000) // 56,000 characters
+	tests := []struct {
+		name     string
+		lim      Limits
+		text     string
+		wantOver bool
+		wantSame bool
+	}{
+		{"short text untouched", openai, "hello world", false, true},
+		{"openai cuts to 8191 tokens", openai, long, true, false},
+		{"titan cuts long text", titan, long, true, false},
+		{"titan cuts CJK by tokens", titan, cjk, true, false},
+		{"no limits", Limits{}, long, false, true},
+		{"use-lite counts but keeps", useLite, long, true, true},
+	}
+	for _, tt := range tests {
+		got, n, over := tt.lim.fit(tt.text)
+		if over != tt.wantOver || (got == tt.text) != tt.wantSame {
+			t.Errorf("%s: over %v, unchanged %v", tt.name, over, got == tt.text)
+			continue
+		}
+		if !utf8.ValidString(got) || !strings.HasPrefix(tt.text, got) {
+			t.Errorf("%s: result is not a valid prefix", tt.name)
+		}
+		if tt.wantSame {
+			continue
+		}
+		if n != tt.lim.tokens(got) || n > tt.lim.MaxInputTokens || (tt.lim.MaxInputChars > 0 && utf8.RuneCountInString(got) > tt.lim.MaxInputChars) {
+			t.Errorf("%s: cut to %d runes, %d tokens", tt.name, utf8.RuneCountInString(got), n)
+		}
+		// The cut is the longest that fits: one more rune does not.
+		next := tt.text[:len(got)+utf8.RuneLen([]rune(tt.text[len(got):])[0])]
+		if tt.lim.tokens(next) <= tt.lim.MaxInputTokens && (tt.lim.MaxInputChars == 0 || utf8.RuneCountInString(next) <= tt.lim.MaxInputChars) {
+			t.Errorf("%s: cut at %d bytes, but %d fit", tt.name, len(got), len(next))
+		}
+	}
+}
+
+func TestBatchJobs(t *testing.T) {
+	t.Parallel()
+	mk := func(tokens ...int) []*job {
+		jobs := make([]*job, len(tokens))
+		for i, n := range tokens {
+			jobs[i] = &job{tokens: n, rows: []int{i}}
+		}
+		return jobs
+	}
+	sizes := func(bs [][]*job) []int {
+		var out []int
+		for _, b := range bs {
+			out = append(out, len(b))
+		}
+		return out
+	}
+	tests := []struct {
+		name  string
+		jobs  []*job
+		batch int
+		lim   Limits
+		want  []int
+	}{
+		{"by count", mk(1, 1, 1, 1, 1), 2, Limits{}, []int{2, 2, 1}},
+		{"max inputs caps the batch", mk(1, 1, 1), 32, Limits{MaxInputs: 1}, []int{1, 1, 1}},
+		{"request token cap", mk(100_000, 150_000, 100_000, 8_000, 1), 2048, Limits{MaxRequestTokens: 300_000}, []int{2, 3}},
+		{"a text over the cap goes alone", mk(10, 400_000, 10), 2048, Limits{MaxRequestTokens: 300_000}, []int{1, 1, 1}},
+		{"none", nil, 4, Limits{}, nil},
+	}
+	for _, tt := range tests {
+		if got := sizes(batchJobs(tt.jobs, tt.batch, tt.lim)); !equalInts(got, tt.want) {
+			t.Errorf("%s: batches %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestEstimateCost(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		m    docmodel.EmbeddingModel
+		want string
+		usd  float64
+	}{
+		{docmodel.EmbeddingModel{Provider: "openai", Model: "text-embedding-3-small"}, "$20.00", 20},
+		{docmodel.EmbeddingModel{Provider: "openai", Model: "text-embedding-3-large"}, "$130.00", 130},
+		{docmodel.EmbeddingModel{Provider: "openai", Model: "text-embedding-ada-002"}, "$100.00", 100},
+		{docmodel.EmbeddingModel{Provider: "bedrock", Model: "amazon.titan-embed-text-v2:0"}, "$20.00", 20},
+		{docmodel.EmbeddingModel{Provider: "openai", Model: "my-custom"}, "unknown", 0},
+		{docmodel.EmbeddingModel{Provider: "ollama", Model: "nomic-embed-text"}, "$0 (self-hosted)", 0},
+		{docmodel.EmbeddingModel{Provider: "use-lite"}, "$0 (self-hosted)", 0},
+	}
+	for _, tt := range tests {
+		c := EstimateCost(tt.m, 1_000_000_000)
+		if c.String() != tt.want || math.Abs(c.USD-tt.usd) > 1e-9 {
+			t.Errorf("%+v: %s (%v), want %s", tt.m, c, c.USD, tt.want)
+		}
+	}
+	if got := EstimateCost(docmodel.EmbeddingModel{Provider: "openai", Model: "text-embedding-3-small"}, 1234).String(); got != "$0.000025" {
+		t.Errorf("small cost %s", got)
+	}
+}
