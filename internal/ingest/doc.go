@@ -8,6 +8,17 @@
 // set (cliflag.Options: flags, defaults, validation) and its Run prints
 // the summary line.
 //
+// # Limits, cache and dry run
+//
+// LimitsFor gives each model's limits: batches are cut to the provider's
+// most texts and tokens a request, and a text over the model's input limit
+// is cut to fit (EstimateTokens errs high) and counted, never failing the
+// build. Before embedding, each text is looked up in the embcache under
+// Config.Cache; only misses are embedded, and every finished batch is
+// appended at once, so a failed build resumes where it stopped. A dry run
+// stops after that lookup and prices the misses (EstimateCost). Retries
+// on 429 and 5xx are the embedders' own (package retry); ingest adds none.
+//
 // # Concurrency
 //
 // Build and EmbedAll may run concurrently. EmbedAll calls the embedder
