@@ -70,7 +70,9 @@ func (p *progressBar) draw(now time.Time) {
 			bar[i] = '#'
 		}
 	}
-	fmt.Fprintf(p.w, "\r%s [%s] %d/%d%s", p.label, bar, p.done, p.total, p.speed(now))
+	// \x1b[K clears what a longer previous line left (the bar is only
+	// drawn on terminals).
+	fmt.Fprintf(p.w, "\r\x1b[K%s [%s] %d/%d%s", p.label, bar, p.done, p.total, p.speed(now))
 }
 
 // speed returns " 12.5/s ETA 1m4s" once there is a rate to report.

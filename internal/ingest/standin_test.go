@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -107,6 +108,7 @@ func testRateLimitBurst(t *testing.T, kind string) {
 				if len(texts) != res.Chunks || countDistinct(texts) != res.Chunks || res.ToEmbed != res.Chunks || res.Cached != 0 {
 					t.Errorf("embedded %d texts (%d distinct) for %d chunks; result %+v", len(texts), countDistinct(texts), res.Chunks, res)
 				}
+				t.Logf("%s: %d chunks in %d calls, %d requests (3 refused with 429), %s of fake time", kind, res.Chunks, res.Requests, srv.Requests(), time.Since(start))
 				if got, want := srv.Requests(), res.Requests+3; got != want {
 					t.Errorf("%d requests, want %d calls + 3 refused", got, want)
 				}
@@ -169,6 +171,15 @@ func testServerErrorResumes(t *testing.T, kind string) {
 				second := srv.Texts()
 				if res.Cached != len(first) || len(second) != res.Chunks-len(first) || res.ToEmbed != len(second) {
 					t.Fatalf("rerun: %d cached, %d embedded of %d chunks; first run embedded %d", res.Cached, len(second), res.Chunks, len(first))
+				}
+				t.Logf("%s: %d chunks; failing run embedded %d texts; rerun: %d from the cache, %d texts in %d requests",
+					kind, res.Chunks, len(first), res.Cached, len(second), srv.Requests())
+				wantCalls := (len(second) + 1) / 2 // batches of 2
+				if kind == embedtest.Bedrock {
+					wantCalls = len(second) // one text per InvokeModel
+				}
+				if res.Requests != wantCalls || srv.Requests() != wantCalls {
+					t.Fatalf("rerun: %d calls, %d requests; want %d for %d texts", res.Requests, srv.Requests(), wantCalls, len(second))
 				}
 				for _, s := range second {
 					if slices.Contains(first, s) {
@@ -259,6 +270,30 @@ func standinCases() []struct {
 			cfg.DryRun = true
 			if res, err = Build(t.Context(), in, out, emb, cfg); err != nil || res.Cached != res.Chunks || res.ToEmbed != 0 || srv.Requests() != 0 {
 				t.Fatalf("dry run after build: %+v, %v, %d requests", res, err, srv.Requests())
+			}
+		}},
+		{"interrupted build resumes", func(t *testing.T, kind string, srv *embedtest.Server, emb embed.Embedder, in, out, cache string) {
+			ctx, cancel := context.WithCancel(t.Context())
+			srv.FailWith(func(n int) embedtest.Failure {
+				if n == 3 {
+					cancel() // Ctrl-C while the third request is in flight
+				}
+				return embedtest.Failure{}
+			})
+			if _, err := Build(ctx, in, out, emb, standinConfig(cache)); !errors.Is(err, context.Canceled) {
+				t.Fatalf("err %v, want the cancellation", err)
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Fatalf("interrupted build wrote %s: %v", out, err)
+			}
+			srv.FailWith(nil)
+			srv.Reset()
+			res, err := Build(t.Context(), in, out, emb, standinConfig(cache))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Cached < 1 || len(srv.Texts()) != res.Chunks-res.Cached {
+				t.Fatalf("rerun: %d cached, %d embedded of %d chunks", res.Cached, len(srv.Texts()), res.Chunks)
 			}
 		}},
 		{"rebuild embeds only the changed document", func(t *testing.T, kind string, srv *embedtest.Server, emb embed.Embedder, in, out, cache string) {
