@@ -18,5 +18,9 @@ func runBuild(ctx context.Context, pr config.Providers, args []string, stdout, s
 	if err := cliflag.ParseOptions(cliflag.NewFlagSet("vectorstore build", "", stderr), args, &f, &ef, &mf); err != nil {
 		return err
 	}
-	return f.Run(ctx, func() (embed.Embedder, error) { return ef.Embedder(ctx, mf.Apply(pr), "") }, stdout, stderr)
+	cfg := mf.Apply(pr)
+	if f.DryRun {
+		cfg = providers.ForDryRun(cfg)
+	}
+	return f.Run(ctx, func() (embed.Embedder, error) { return ef.Embedder(ctx, cfg, "") }, stdout, stderr)
 }

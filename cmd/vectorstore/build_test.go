@@ -114,9 +114,38 @@ func TestBuild_EmbedderUsageErrors(t *testing.T) {
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
 		args := append([]string{"build", "--in", corpus, "--out", filepath.Join(t.TempDir(), "s"), "--cache", "off"}, tt.args...)
+		if tt.args[1] == "bedrock" {
+			args = append(args, "--dry-run") // a region is not needed to fail
+		}
 		code := runMain(context.Background(), args, func(k string) string { return env[k] }, &stdout, &stderr)
 		if code != 2 || !strings.Contains(stderr.String(), tt.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, stderr.String(), tt.want)
+		}
+	}
+}
+
+// TestBuild_DryRunNeedsNoCredentials: a dry run names the model and prices
+// the work without OPENAI_API_KEY or AWS_REGION, and sends nothing.
+func TestBuild_DryRunNeedsNoCredentials(t *testing.T) {
+	t.Parallel()
+	corpus := t.TempDir()
+	if err := os.WriteFile(filepath.Join(corpus, "a.md"), []byte("# A\n\nSome text to embed."), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--embedder", "openai", "--model", "text-embedding-3-large"}, "openai/text-embedding-3-large 3072 dims"},
+		{[]string{"--embedder", "bedrock"}, "bedrock/amazon.titan-embed-text-v2:0 1024 dims"},
+		{[]string{"--embedder", "openai", "--model", "my-custom", "--dims", "64"}, "estimated cost unknown"},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"build", "--in", corpus, "--dry-run", "--cache", "off"}, tt.args...)
+		code := runMain(context.Background(), args, func(string) string { return "" }, &stdout, &stderr)
+		if code != 0 || !strings.Contains(stdout.String(), tt.want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", tt.args, code, stdout.String(), stderr.String())
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/vendor0919/api/internal/ann"
@@ -105,7 +106,10 @@ func (f BuildFlags) Run(ctx context.Context, newEmbedder func() (embed.Embedder,
 	start := time.Now()
 	emb, err := newEmbedder()
 	if errors.Is(err, embed.ErrConfig) {
-		return cliflag.Usagef("%v (set the model with --model and --dims, or EMBEDDING_MODEL and EMBEDDING_DIMS)", err)
+		if strings.Contains(err.Error(), "dims") {
+			return cliflag.Usagef("%v (set the vector length with --dims or EMBEDDING_DIMS)", err)
+		}
+		return cliflag.UsageError{Msg: err.Error()}
 	}
 	if err != nil {
 		return err

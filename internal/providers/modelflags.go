@@ -44,3 +44,17 @@ func (f ModelFlags) Apply(cfg config.Providers) config.Providers {
 	}
 	return cfg
 }
+
+// ForDryRun returns cfg with placeholders for the credentials and region
+// an embedder needs only to send requests (OPENAI_API_KEY, AWS_REGION),
+// so that a command that never calls the embedder (vectorstore build
+// --dry-run) can name its model without them. Set values are kept.
+func ForDryRun(cfg config.Providers) config.Providers {
+	if cfg.OpenAIAPIKey == "" {
+		cfg.OpenAIAPIKey = "dry-run"
+	}
+	if cfg.AWSRegion == "" {
+		cfg.AWSRegion = "us-east-1"
+	}
+	return cfg
+}

@@ -43,3 +43,15 @@ func TestModelFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestForDryRun(t *testing.T) {
+	t.Parallel()
+	got := ForDryRun(config.Providers{Embedder: "openai"})
+	if got.OpenAIAPIKey == "" || got.AWSRegion == "" || got.Validate() != nil {
+		t.Fatalf("placeholders missing: %+v", got)
+	}
+	set := config.Providers{OpenAIAPIKey: "sk-real", AWSRegion: "ap-northeast-1"}
+	if ForDryRun(set) != set {
+		t.Fatal("a set value was replaced")
+	}
+}
