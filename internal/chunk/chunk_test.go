@@ -249,9 +249,9 @@ func TestLoadDir_SortedSkipsHidden(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	docs, err := LoadDir(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
+	docs, failures, err := LoadDir(context.Background(), dir)
+	if err != nil || len(failures) != 0 {
+		t.Fatal(err, failures)
 	}
 	var got []string
 	for _, d := range docs {
@@ -259,5 +259,25 @@ func TestLoadDir_SortedSkipsHidden(t *testing.T) {
 	}
 	if want := "a/x.txt|b.md|d.html"; strings.Join(got, "|") != want {
 		t.Errorf("sources = %q, want %q", got, want)
+	}
+}
+
+func TestLoadDir_BrokenFileIsReportedNotFatal(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for name, body := range map[string]string{"good.md": "# Good\ntext", "broken.pdf": "%PDF-1.4 not really a pdf"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	docs, failures, err := LoadDir(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 1 || docs[0].Source != "good.md" {
+		t.Errorf("docs %+v, want good.md only", docs)
+	}
+	if len(failures) != 1 || failures[0].Path != "broken.pdf" || failures[0].Err == nil {
+		t.Errorf("failures %+v, want broken.pdf with its error", failures)
 	}
 }

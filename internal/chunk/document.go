@@ -89,11 +89,20 @@ func Parse(source string, content []byte) (Document, error) {
 	return doc, nil
 }
 
-// LoadDir reads every supported file under root (skipping hidden files and
-// folders) and returns the documents sorted by Source.
-func LoadDir(ctx context.Context, root string) ([]Document, error) {
-	var docs []Document
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+// Failure is a file LoadDir left out because it could not be read or
+// parsed.
+type Failure struct {
+	Path string // relative to the root
+	Err  error
+}
+
+// LoadDir parses every supported file under root (hidden files and folders
+// are skipped) and returns the documents sorted by source. A file that
+// fails to read or parse is returned in failures and the rest still load:
+// one broken PDF does not stop a build. err is for the walk itself (an
+// unreadable root, a cancelled ctx).
+func LoadDir(ctx context.Context, root string) (docs []Document, failures []Failure, err error) {
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -114,21 +123,21 @@ func LoadDir(ctx context.Context, root string) ([]Document, error) {
 			return err
 		}
 		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
+		if err == nil {
+			var doc Document
+			if doc, err = Parse(rel, b); err == nil {
+				docs = append(docs, doc)
+				return nil
+			}
 		}
-		doc, err := Parse(rel, b)
-		if err != nil {
-			return err
-		}
-		docs = append(docs, doc)
+		failures = append(failures, Failure{Path: rel, Err: err})
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("chunk: load %s: %w", root, err)
+		return nil, nil, fmt.Errorf("chunk: load %s: %w", root, err)
 	}
 	sort.Slice(docs, func(i, j int) bool { return docs[i].Source < docs[j].Source })
-	return docs, nil
+	return docs, failures, nil
 }
 
 // ID returns the stable chunk id for chunk index i of the document at

@@ -99,7 +99,7 @@ type job struct {
 // before anything is written, leaving the store at out as it was and the
 // cache with every batch that completed.
 func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) (Result, error) {
-	docs, skipped, err := loadDocs(ctx, in)
+	docs, skipped, err := chunk.LoadDir(ctx, in)
 	if err != nil {
 		return Result{}, err
 	}
