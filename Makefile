@@ -54,8 +54,8 @@ lint:
 
 ## docs: regenerate the Swagger docs (swag) and the OpenAPI 3 contract in api/
 docs:
-	$(GO) tool swag init -q -g doc.go -d internal/httpapi -o docs --outputTypes go,json,yaml --parseInternal
-	$(GO) run ./cmd/api openapi > api/openapi.json
+	$(GO) tool swag init -q -g doc.go -d internal/httpapi -o docs --outputTypes go,json,yaml --parseInternal --requiredByDefault
+	$(GO) run ./cmd/api openapi -contract > api/openapi.json
 
 ## docs-check: fail if docs/ or api/openapi.json are stale
 docs-check: docs

@@ -19,7 +19,7 @@ const docTemplate = `{
             "post": {
                 "security": [
                     {
-                        "BearerAuth": []
+                        "AdminAuth": []
                     }
                 ],
                 "description": "Mirrors the S3 prefix again and atomically swaps the new index in; in-flight requests finish on the old one.",
@@ -30,6 +30,7 @@ const docTemplate = `{
                     "admin"
                 ],
                 "summary": "Re-sync the vector store and swap it in",
+                "operationId": "reloadVectorStore",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -37,22 +38,37 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.StoreInfo"
                         }
                     },
-                    "401": {
-                        "description": "Unauthorized",
-                        "schema": {
-                            "$ref": "#/definitions/httpapi.errorBody"
-                        }
-                    },
                     "403": {
-                        "description": "Forbidden",
+                        "description": "The admin API is disabled (no ADMIN_TOKEN) or the token is wrong",
                         "schema": {
                             "$ref": "#/definitions/httpapi.errorBody"
                         }
                     },
                     "503": {
-                        "description": "Service Unavailable",
+                        "description": "Reloading is unavailable or failed (the previous store is still served), or the service is shutting down",
                         "schema": {
                             "$ref": "#/definitions/httpapi.errorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/docs": {
+            "get": {
+                "description": "An interactive view of /openapi.json with \"Try it out\"; its scripts and styles are served under /docs/ by this binary (no CDN).",
+                "produces": [
+                    "text/html"
+                ],
+                "tags": [
+                    "ops"
+                ],
+                "summary": "Swagger UI",
+                "operationId": "docs",
+                "responses": {
+                    "200": {
+                        "description": "The Swagger UI page",
+                        "schema": {
+                            "type": "string"
                         }
                     }
                 }
@@ -68,11 +84,55 @@ const docTemplate = `{
                     "ops"
                 ],
                 "summary": "Liveness check",
+                "operationId": "health",
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.healthResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/metrics": {
+            "get": {
+                "description": "HTTP requests by route pattern, method and status; latency; requests in flight; the vector store's gauges; Go runtime and process metrics. Text exposition format (OpenMetrics when the scraper asks for it).",
+                "produces": [
+                    "text/plain"
+                ],
+                "tags": [
+                    "ops"
+                ],
+                "summary": "Prometheus metrics",
+                "operationId": "metrics",
+                "responses": {
+                    "200": {
+                        "description": "Metrics in Prometheus' text exposition format",
+                        "schema": {
+                            "type": "string"
+                        }
+                    }
+                }
+            }
+        },
+        "/openapi.json": {
+            "get": {
+                "description": "The document as this server serves it: info.version is the build's version, and without API_KEYS the retrieval operations are marked open.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "ops"
+                ],
+                "summary": "This OpenAPI 3 document",
+                "operationId": "openapi",
+                "responses": {
+                    "200": {
+                        "description": "An OpenAPI 3.0 document",
+                        "schema": {
+                            "type": "object",
+                            "additionalProperties": true
                         }
                     }
                 }
@@ -85,7 +145,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Retrieves passages and answers with numbered citations. With \"stream\": true the response is text/event-stream: event \"sources\" {\"sources\":[...]}, events \"delta\" {\"text\":\"...\"}, then \"done\" {\"answer\",\"model\"}; a failure after the first byte is an \"error\" event {\"detail\"}.",
+                "description": "Retrieves passages and answers with numbered citations. With \"stream\": true the response is text/event-stream: event \"sources\" {\"sources\":[...]}, events \"delta\" {\"text\":\"...\"}, then \"done\" {\"answer\",\"model\"}; a failure after the first byte is an \"error\" event {\"detail\"}. Errors before the first byte are ordinary JSON error responses.",
                 "consumes": [
                     "application/json"
                 ],
@@ -97,9 +157,10 @@ const docTemplate = `{
                     "rag"
                 ],
                 "summary": "Answer a question from the vector store",
+                "operationId": "query",
                 "parameters": [
                     {
-                        "description": "question",
+                        "description": "The question and how to retrieve for it",
                         "name": "body",
                         "in": "body",
                         "required": true,
@@ -110,25 +171,25 @@ const docTemplate = `{
                 ],
                 "responses": {
                     "200": {
-                        "description": "OK",
+                        "description": "The answer as JSON, or with stream:true a text/event-stream of events",
                         "schema": {
                             "$ref": "#/definitions/httpapi.queryResponse"
                         }
                     },
-                    "401": {
-                        "description": "Unauthorized",
+                    "422": {
+                        "description": "The body is not valid JSON or a field is invalid (every problem listed, as pydantic v2 reports them)",
+                        "schema": {
+                            "$ref": "#/definitions/HTTPValidationError"
+                        }
+                    },
+                    "503": {
+                        "description": "The vector store is not loaded yet, or the service is shutting down",
                         "schema": {
                             "$ref": "#/definitions/httpapi.errorBody"
                         }
                     },
-                    "422": {
-                        "description": "Unprocessable Entity",
-                        "schema": {
-                            "$ref": "#/definitions/httpapi.validationBody"
-                        }
-                    },
-                    "503": {
-                        "description": "Service Unavailable",
+                    "504": {
+                        "description": "Retrieval or generation did not finish within QUERY_TIMEOUT",
                         "schema": {
                             "$ref": "#/definitions/httpapi.errorBody"
                         }
@@ -146,6 +207,7 @@ const docTemplate = `{
                     "ops"
                 ],
                 "summary": "Readiness check",
+                "operationId": "ready",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -154,7 +216,7 @@ const docTemplate = `{
                         }
                     },
                     "503": {
-                        "description": "Service Unavailable",
+                        "description": "Not ready: the store is still loading (detail says why) or the service is shutting down",
                         "schema": {
                             "$ref": "#/definitions/httpapi.errorBody"
                         }
@@ -180,9 +242,10 @@ const docTemplate = `{
                     "rag"
                 ],
                 "summary": "Search the vector store",
+                "operationId": "search",
                 "parameters": [
                     {
-                        "description": "query or vector",
+                        "description": "A query text or vector, and how many results of which kind",
                         "name": "body",
                         "in": "body",
                         "required": true,
@@ -198,20 +261,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.searchResponse"
                         }
                     },
-                    "401": {
-                        "description": "Unauthorized",
+                    "422": {
+                        "description": "The body is not valid JSON or a field is invalid (every problem listed, as pydantic v2 reports them)",
+                        "schema": {
+                            "$ref": "#/definitions/HTTPValidationError"
+                        }
+                    },
+                    "503": {
+                        "description": "The vector store is not loaded yet, or the service is shutting down",
                         "schema": {
                             "$ref": "#/definitions/httpapi.errorBody"
                         }
                     },
-                    "422": {
-                        "description": "Unprocessable Entity",
-                        "schema": {
-                            "$ref": "#/definitions/httpapi.validationBody"
-                        }
-                    },
-                    "503": {
-                        "description": "Service Unavailable",
+                    "504": {
+                        "description": "The embedder did not answer in time",
                         "schema": {
                             "$ref": "#/definitions/httpapi.errorBody"
                         }
@@ -234,6 +297,7 @@ const docTemplate = `{
                     "rag"
                 ],
                 "summary": "Describe the loaded vector store",
+                "operationId": "getVectorStore",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -242,7 +306,7 @@ const docTemplate = `{
                         }
                     },
                     "503": {
-                        "description": "Service Unavailable",
+                        "description": "No vector store is loaded yet, or the service is shutting down",
                         "schema": {
                             "$ref": "#/definitions/httpapi.errorBody"
                         }
@@ -252,8 +316,53 @@ const docTemplate = `{
         }
     },
     "definitions": {
+        "HTTPValidationError": {
+            "type": "object",
+            "required": [
+                "detail"
+            ],
+            "properties": {
+                "detail": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/ValidationError"
+                    }
+                }
+            }
+        },
+        "ValidationError": {
+            "type": "object",
+            "required": [
+                "input",
+                "loc",
+                "msg",
+                "type"
+            ],
+            "properties": {
+                "ctx": {
+                    "type": "object",
+                    "additionalProperties": {}
+                },
+                "input": {},
+                "loc": {
+                    "type": "array",
+                    "items": {}
+                },
+                "msg": {
+                    "type": "string"
+                },
+                "type": {
+                    "type": "string"
+                }
+            }
+        },
         "httpapi.EmbeddingInfo": {
             "type": "object",
+            "required": [
+                "dims",
+                "model",
+                "provider"
+            ],
             "properties": {
                 "dims": {
                     "type": "integer",
@@ -271,6 +380,19 @@ const docTemplate = `{
         },
         "httpapi.StoreInfo": {
             "type": "object",
+            "required": [
+                "count",
+                "dims",
+                "dir",
+                "embedding",
+                "format",
+                "index",
+                "loaded_at",
+                "metric",
+                "reloads",
+                "source",
+                "version"
+            ],
             "properties": {
                 "count": {
                     "description": "chunks",
@@ -303,14 +425,17 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "last_error_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "last_sync_at": {
                     "description": "When the last sync succeeded; absent without S3.",
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "loaded_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "metric": {
                     "type": "string",
@@ -335,28 +460,11 @@ const docTemplate = `{
                 }
             }
         },
-        "httpapi.ValidationItem": {
-            "type": "object",
-            "properties": {
-                "ctx": {
-                    "type": "object",
-                    "additionalProperties": {}
-                },
-                "input": {},
-                "loc": {
-                    "type": "array",
-                    "items": {}
-                },
-                "msg": {
-                    "type": "string"
-                },
-                "type": {
-                    "type": "string"
-                }
-            }
-        },
         "httpapi.errorBody": {
             "type": "object",
+            "required": [
+                "detail"
+            ],
             "properties": {
                 "detail": {
                     "type": "string"
@@ -365,6 +473,9 @@ const docTemplate = `{
         },
         "httpapi.healthResponse": {
             "type": "object",
+            "required": [
+                "status"
+            ],
             "properties": {
                 "status": {
                     "type": "string",
@@ -378,6 +489,12 @@ const docTemplate = `{
         },
         "httpapi.hit": {
             "type": "object",
+            "required": [
+                "id",
+                "metadata",
+                "score",
+                "text"
+            ],
             "properties": {
                 "id": {
                     "type": "string"
@@ -396,12 +513,17 @@ const docTemplate = `{
         },
         "httpapi.queryRequest": {
             "type": "object",
+            "required": [
+                "question"
+            ],
             "properties": {
                 "filter": {
+                    "description": "metadata equality, or {\"$in\": [...]}, per key; all must match",
                     "type": "object",
                     "additionalProperties": {}
                 },
                 "mode": {
+                    "description": "the server's SEARCH_MODE when absent",
                     "type": "string",
                     "enum": [
                         "hybrid",
@@ -411,12 +533,14 @@ const docTemplate = `{
                 },
                 "question": {
                     "type": "string",
-                    "example": "What is the refund policy?"
+                    "example": "How long is the warranty?"
                 },
                 "stream": {
+                    "description": "answer as text/event-stream instead of JSON",
                     "type": "boolean"
                 },
                 "top_k": {
+                    "description": "how many passages to retrieve (the server's DEFAULT_TOP_K when absent)",
                     "type": "integer",
                     "default": 5,
                     "maximum": 50,
@@ -426,6 +550,11 @@ const docTemplate = `{
         },
         "httpapi.queryResponse": {
             "type": "object",
+            "required": [
+                "answer",
+                "model",
+                "sources"
+            ],
             "properties": {
                 "answer": {
                     "type": "string"
@@ -443,6 +572,9 @@ const docTemplate = `{
         },
         "httpapi.readyResponse": {
             "type": "object",
+            "required": [
+                "status"
+            ],
             "properties": {
                 "detail": {
                     "description": "A note, e.g. that a local copy is served because S3 was unreachable.",
@@ -461,10 +593,12 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "filter": {
+                    "description": "metadata equality, or {\"$in\": [...]}, per key; all must match",
                     "type": "object",
                     "additionalProperties": {}
                 },
                 "mode": {
+                    "description": "the server's SEARCH_MODE when absent",
                     "type": "string",
                     "enum": [
                         "hybrid",
@@ -473,16 +607,19 @@ const docTemplate = `{
                     ]
                 },
                 "query": {
+                    "description": "the text to search for; send this, vector, or both",
                     "type": "string",
-                    "example": "How do I rotate the API keys?"
+                    "example": "How long is the warranty?"
                 },
                 "top_k": {
+                    "description": "how many results (the server's DEFAULT_TOP_K when absent)",
                     "type": "integer",
                     "default": 5,
                     "maximum": 50,
                     "minimum": 1
                 },
                 "vector": {
+                    "description": "a query embedding of the store's dimensions, for clients that embed themselves",
                     "type": "array",
                     "items": {
                         "type": "number"
@@ -492,6 +629,11 @@ const docTemplate = `{
         },
         "httpapi.searchResponse": {
             "type": "object",
+            "required": [
+                "mode",
+                "results",
+                "top_k"
+            ],
             "properties": {
                 "mode": {
                     "description": "Mode is the mode the search ran in, which may differ from the one\nasked for (a bare vector is searched by vector alone).",
@@ -510,37 +652,46 @@ const docTemplate = `{
                     "type": "integer"
                 }
             }
-        },
-        "httpapi.validationBody": {
-            "type": "object",
-            "properties": {
-                "detail": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/httpapi.ValidationItem"
-                    }
-                }
-            }
         }
     },
     "securityDefinitions": {
+        "AdminAuth": {
+            "description": "The server's ADMIN_TOKEN, sent as a bearer token (Swagger UI adds the \"Bearer \" prefix).",
+            "type": "apiKey",
+            "name": "Authorization",
+            "in": "header"
+        },
         "BearerAuth": {
-            "description": "\"Bearer \u003ctoken\u003e\" when the server sets API_KEYS (or ADMIN_TOKEN for /admin).",
+            "description": "An API key from the server's API_KEYS, sent as a bearer token (Swagger UI adds the \"Bearer \" prefix). Not needed when the server runs without API_KEYS: its /openapi.json then marks these operations open.",
             "type": "apiKey",
             "name": "Authorization",
             "in": "header"
         }
-    }
+    },
+    "tags": [
+        {
+            "description": "Retrieval and answers: search the vector store, ask a question (JSON or Server-Sent Events), describe the store.",
+            "name": "rag"
+        },
+        {
+            "description": "For load balancers, monitoring and people: liveness, readiness, Prometheus metrics, this document and Swagger UI. Never behind authentication.",
+            "name": "ops"
+        },
+        {
+            "description": "Operator actions, guarded by ADMIN_TOKEN (disabled without one).",
+            "name": "admin"
+        }
+    ]
 }`
 
 // SwaggerInfo holds exported Swagger Info so clients can modify it
 var SwaggerInfo = &swag.Spec{
-	Version:          "1.0",
+	Version:          "dev",
 	Host:             "",
 	BasePath:         "/",
 	Schemes:          []string{},
 	Title:            "vendor0919 RAG API",
-	Description:      "Retrieval-augmented answers over the vendor0919 vector store. Drop-in replacement for the FastAPI backend.",
+	Description:      "Retrieval-augmented answers over the vendor0919 vector store. Drop-in replacement for the FastAPI backend.\n\nErrors are JSON `{\"detail\": \"...\"}` (422: pydantic's list of `{type, loc, msg, input, ctx?}`). Outside the operations listed here the router answers like FastAPI: a path with a trailing slash added or removed gets `307 Temporary Redirect` to the documented one (same method and body; `Location` header), any other path `404 {\"detail\":\"Not Found\"}`, and a documented path with another method `405 {\"detail\":\"Method Not Allowed\"}` with an `Allow` header. HEAD works wherever GET does. No route sends 429 yet.",
 	InfoInstanceName: "swagger",
 	SwaggerTemplate:  docTemplate,
 	LeftDelim:        "{{",

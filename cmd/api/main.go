@@ -4,7 +4,8 @@
 //
 //	api                 serve HTTP (configured by environment variables)
 //	api healthcheck     probe /health on the local server; exit 0 if healthy (the container health check)
-//	api openapi         print the OpenAPI 3 document
+//	api openapi         print the OpenAPI 3 document this binary serves with this environment
+//	api openapi -contract   print the contract (api/openapi.json), whatever the environment
 //	api version         print the version
 package main
 
@@ -51,18 +52,12 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	case "healthcheck":
 		return healthcheck(args[1:], getenv, stderr)
 	case "openapi":
-		spec, err := httpapi.OpenAPI3()
-		if err != nil {
-			fmt.Fprintf(stderr, "api: %v\n", err)
-			return 1
-		}
-		_, _ = stdout.Write(spec)
-		return 0
+		return openapi(args[1:], getenv, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, versionString())
 		return 0
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: api [serve | healthcheck [-url URL] | openapi | version]")
+		fmt.Fprintln(stdout, "usage: api [serve | healthcheck [-url URL] | openapi [-contract] | version]")
 		return 0
 	}
 	fmt.Fprintf(stderr, "api: unknown command %q (want serve, healthcheck, openapi or version)\n", cmd)
@@ -74,6 +69,37 @@ func versionString() string {
 		return version
 	}
 	return version + " (" + commit + ")"
+}
+
+// openapi prints the OpenAPI 3 document: by default the one the server
+// would serve with this environment (this build's version; open
+// operations without API_KEYS), with -contract api/openapi.json's form,
+// which make docs writes.
+func openapi(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("openapi", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	contract := fs.Bool("contract", false, "print the contract (version placeholder, API keys required), whatever the environment")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	var spec []byte
+	var err error
+	if *contract {
+		spec, err = httpapi.OpenAPI3()
+	} else {
+		var cfg config.Config
+		if cfg, err = config.Load(getenv); err != nil {
+			fmt.Fprintf(stderr, "api: invalid configuration:\n%v\n", err)
+			return 1
+		}
+		spec, err = httpapi.OpenAPI3For(httpapi.Options{Version: versionString(), APIKeys: cfg.APIKeys})
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "api: %v\n", err)
+		return 1
+	}
+	_, _ = stdout.Write(spec)
+	return 0
 }
 
 // healthcheck probes /health so the image needs neither shell nor curl.

@@ -34,13 +34,13 @@ type StoreInfo struct {
 	Source    string        `json:"source" example:"s3://bucket/vectorstore/prod"` // an s3:// URI, or local:DIR
 	Dir       string        `json:"dir" example:"/app/vectorstore"`
 	Index     string        `json:"index" example:"hnsw"` // hnsw, or flat (exact search)
-	LoadedAt  time.Time     `json:"loaded_at"`
+	LoadedAt  time.Time     `json:"loaded_at" format:"date-time"`
 	// When the last sync succeeded; absent without S3.
-	LastSyncAt *time.Time `json:"last_sync_at,omitempty"`
+	LastSyncAt *time.Time `json:"last_sync_at,omitempty" format:"date-time"`
 	// The last failed sync or load, in words fit for anyone who can read
 	// this route; absent once a later load succeeds.
 	LastError   string     `json:"last_error,omitempty"`
-	LastErrorAt *time.Time `json:"last_error_at,omitempty"`
+	LastErrorAt *time.Time `json:"last_error_at,omitempty" format:"date-time"`
 	// True while a verified local copy is served because the sync failed.
 	ServingLocal bool `json:"serving_local_copy,omitempty"`
 	Reloads      int  `json:"reloads"` // successful loads after the first
@@ -57,10 +57,11 @@ type EmbeddingInfo struct {
 //
 //	@Summary	Describe the loaded vector store
 //	@Description	Format, count, dims, metric, embedding model, version, source, loaded_at, and the last sync's outcome.
+//	@ID			getVectorStore
 //	@Tags		rag
 //	@Produce	json
 //	@Success	200	{object}	StoreInfo
-//	@Failure	503	{object}	errorBody
+//	@Failure	503	{object}	errorBody	"No vector store is loaded yet, or the service is shutting down"
 //	@Security	BearerAuth
 //	@Router		/vectorstore [get]
 func (s *Server) vectorstore(_ http.ResponseWriter, _ *http.Request) (any, error) {
@@ -78,13 +79,13 @@ func (s *Server) vectorstore(_ http.ResponseWriter, _ *http.Request) (any, error
 //
 //	@Summary	Re-sync the vector store and swap it in
 //	@Description	Mirrors the S3 prefix again and atomically swaps the new index in; in-flight requests finish on the old one.
+//	@ID			reloadVectorStore
 //	@Tags		admin
 //	@Produce	json
 //	@Success	200	{object}	StoreInfo
-//	@Failure	401	{object}	errorBody
-//	@Failure	403	{object}	errorBody
-//	@Failure	503	{object}	errorBody
-//	@Security	BearerAuth
+//	@Failure	403	{object}	errorBody	"The admin API is disabled (no ADMIN_TOKEN) or the token is wrong"
+//	@Failure	503	{object}	errorBody	"Reloading is unavailable or failed (the previous store is still served), or the service is shutting down"
+//	@Security	AdminAuth
 //	@Router		/admin/reload [post]
 func (s *Server) reload(w http.ResponseWriter, r *http.Request) (any, error) {
 	if s.opts.Reloader == nil {

@@ -28,11 +28,26 @@
 // defined here and implemented by the process (internal/lifecycle).
 //
 //	@title			vendor0919 RAG API
-//	@version		1.0
+//	@version		dev
 //	@description	Retrieval-augmented answers over the vendor0919 vector store. Drop-in replacement for the FastAPI backend.
+//	@description
+//	@description	Errors are JSON `{"detail": "..."}` (422: pydantic's list of `{type, loc, msg, input, ctx?}`). Outside the operations listed here the router answers like FastAPI: a path with a trailing slash added or removed gets `307 Temporary Redirect` to the documented one (same method and body; `Location` header), any other path `404 {"detail":"Not Found"}`, and a documented path with another method `405 {"detail":"Method Not Allowed"}` with an `Allow` header. HEAD works wherever GET does. No route sends 429 yet.
 //	@BasePath		/
+//
+//	@tag.name			rag
+//	@tag.description	Retrieval and answers: search the vector store, ask a question (JSON or Server-Sent Events), describe the store.
+//	@tag.name			ops
+//	@tag.description	For load balancers, monitoring and people: liveness, readiness, Prometheus metrics, this document and Swagger UI. Never behind authentication.
+//	@tag.name			admin
+//	@tag.description	Operator actions, guarded by ADMIN_TOKEN (disabled without one).
+//
 //	@securityDefinitions.apikey	BearerAuth
-//	@in			header
-//	@name			Authorization
-//	@description	"Bearer <token>" when the server sets API_KEYS (or ADMIN_TOKEN for /admin).
+//	@in							header
+//	@name						Authorization
+//	@description				An API key from the server's API_KEYS, sent as a bearer token (Swagger UI adds the "Bearer " prefix). Not needed when the server runs without API_KEYS: its /openapi.json then marks these operations open.
+//
+//	@securityDefinitions.apikey	AdminAuth
+//	@in							header
+//	@name						Authorization
+//	@description				The server's ADMIN_TOKEN, sent as a bearer token (Swagger UI adds the "Bearer " prefix).
 package httpapi

@@ -2,44 +2,27 @@ package httpapi
 
 import (
 	"bytes"
-	"encoding/json"
-	"fmt"
 	"io/fs"
 	"net/http"
 	"strconv"
 	"strings"
 
-	"github.com/getkin/kin-openapi/openapi2"
-	"github.com/getkin/kin-openapi/openapi2conv"
 	swaggerFiles "github.com/swaggo/files/v2"
 	httpSwagger "github.com/swaggo/http-swagger/v2"
-
-	"github.com/vendor0919/api/docs"
 )
-
-// OpenAPI3 returns the API description as an OpenAPI 3 JSON document,
-// converted from the Swagger 2.0 document swag generates from this
-// package's annotations (make docs).
-func OpenAPI3() ([]byte, error) {
-	var v2 openapi2.T
-	if err := json.Unmarshal(docs.SwaggerJSON, &v2); err != nil {
-		return nil, fmt.Errorf("openapi: parse swagger 2 document: %w", err)
-	}
-	v3, err := openapi2conv.ToV3(&v2)
-	if err != nil {
-		return nil, fmt.Errorf("openapi: convert to openapi 3: %w", err)
-	}
-	b, err := json.MarshalIndent(v3, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("openapi: encode: %w", err)
-	}
-	return append(b, '\n'), nil
-}
 
 // serveDocs serves Swagger UI from http-swagger's built-in assets (nothing
 // from a CDN), pointed at /openapi.json as FastAPI's /docs is. The page is
 // served at /docs itself, like FastAPI; a <base> tag makes its relative
 // asset links resolve under /docs/.
+//
+//	@Summary	Swagger UI
+//	@Description	An interactive view of /openapi.json with "Try it out"; its scripts and styles are served under /docs/ by this binary (no CDN).
+//	@ID			docs
+//	@Tags		ops
+//	@Produce	html
+//	@Success	200	{string}	string	"The Swagger UI page"
+//	@Router		/docs [get]
 func (s *Server) serveDocs(w http.ResponseWriter, r *http.Request) {
 	ui := httpSwagger.Handler(httpSwagger.URL("/openapi.json"))
 	if r.URL.Path != "/docs" && r.URL.Path != "/docs/" {

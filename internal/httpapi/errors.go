@@ -36,19 +36,20 @@ type ValidationItem struct {
 	Msg   string         `json:"msg"`
 	Input any            `json:"input"`
 	Ctx   map[string]any `json:"ctx,omitempty"`
-}
+} //	@name	ValidationError
 
 // errorBody is the JSON body of every error response.
 type errorBody struct {
 	Detail any `json:"detail" swaggertype:"string"`
 }
 
-// validationBody documents the 422 body for the OpenAPI spec.
+// validationBody documents the 422 body for the OpenAPI spec, under
+// FastAPI's schema name.
 //
-//nolint:unused // referenced by swag annotations only
+//nolint:unused // referenced by the OpenAPI conversion only
 type validationBody struct {
 	Detail []ValidationItem `json:"detail"`
-}
+} //	@name	HTTPValidationError
 
 func errStatus(status int, detail string) *Error { return &Error{Status: status, Detail: detail} }
 

@@ -66,6 +66,15 @@ func (m *metrics) instrument(next http.Handler) http.Handler {
 	})
 }
 
+// handler serves the registry in Prometheus' text format.
+//
+//	@Summary	Prometheus metrics
+//	@Description	HTTP requests by route pattern, method and status; latency; requests in flight; the vector store's gauges; Go runtime and process metrics. Text exposition format (OpenMetrics when the scraper asks for it).
+//	@ID			metrics
+//	@Tags		ops
+//	@Produce	plain
+//	@Success	200	{string}	string	"Metrics in Prometheus' text exposition format"
+//	@Router		/metrics [get]
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 }

@@ -17,11 +17,11 @@ import (
 // queryRequest is POST /query's body, as decoded and as documented. Zero
 // TopK and Mode were absent and take the server's defaults.
 type queryRequest struct {
-	Question string         `json:"question" example:"What is the refund policy?"`
-	TopK     int            `json:"top_k,omitempty" minimum:"1" maximum:"50" default:"5"`
-	Filter   map[string]any `json:"filter,omitempty"`
-	Stream   bool           `json:"stream,omitempty"`
-	Mode     rag.Mode       `json:"mode,omitempty" enums:"hybrid,vector,keyword" swaggertype:"string"`
+	Question string         `json:"question" example:"How long is the warranty?"`
+	TopK     int            `json:"top_k,omitempty" minimum:"1" maximum:"50" default:"5"`              // how many passages to retrieve (the server's DEFAULT_TOP_K when absent)
+	Filter   map[string]any `json:"filter,omitempty"`                                                  // metadata equality, or {"$in": [...]}, per key; all must match
+	Stream   bool           `json:"stream,omitempty"`                                                  // answer as text/event-stream instead of JSON
+	Mode     rag.Mode       `json:"mode,omitempty" enums:"hybrid,vector,keyword" swaggertype:"string"` // the server's SEARCH_MODE when absent
 }
 
 func (q *queryRequest) decode(v *validator) {
@@ -39,6 +39,22 @@ type queryResponse struct {
 	Model   string `json:"model"`
 }
 
+// The data of /query's stream events, as sent and as documented (the
+// conversion to OpenAPI 3 derives their schemas from these types; see
+// streams). An "error" event's data is an errorBody.
+type (
+	querySourcesEvent struct {
+		Sources []hit `json:"sources"`
+	}
+	queryDeltaEvent struct {
+		Text string `json:"text"`
+	}
+	queryDoneEvent struct {
+		Answer string `json:"answer"`
+		Model  string `json:"model"`
+	}
+)
+
 // heartbeat is how often a quiet stream sends an SSE comment, well inside
 // the ALB's 60 s idle timeout.
 const heartbeat = 15 * time.Second
@@ -48,15 +64,16 @@ const heartbeat = 15 * time.Second
 // "error" if generation fails after the stream began).
 //
 //	@Summary	Answer a question from the vector store
-//	@Description	Retrieves passages and answers with numbered citations. With "stream": true the response is text/event-stream: event "sources" {"sources":[...]}, events "delta" {"text":"..."}, then "done" {"answer","model"}; a failure after the first byte is an "error" event {"detail"}.
+//	@Description	Retrieves passages and answers with numbered citations. With "stream": true the response is text/event-stream: event "sources" {"sources":[...]}, events "delta" {"text":"..."}, then "done" {"answer","model"}; a failure after the first byte is an "error" event {"detail"}. Errors before the first byte are ordinary JSON error responses.
+//	@ID			query
 //	@Tags		rag
 //	@Accept		json
 //	@Produce	json,text/event-stream
-//	@Param		body	body		queryRequest	true	"question"
-//	@Success	200		{object}	queryResponse
-//	@Failure	401		{object}	errorBody
-//	@Failure	422		{object}	validationBody
-//	@Failure	503		{object}	errorBody
+//	@Param		body	body		queryRequest	true	"The question and how to retrieve for it"
+//	@Success	200		{object}	queryResponse	"The answer as JSON, or with stream:true a text/event-stream of events"
+//	@Failure	422		{object}	validationBody	"The body is not valid JSON or a field is invalid (every problem listed, as pydantic v2 reports them)"
+//	@Failure	503		{object}	errorBody	"The vector store is not loaded yet, or the service is shutting down"
+//	@Failure	504		{object}	errorBody	"Retrieval or generation did not finish within QUERY_TIMEOUT"
 //	@Security	BearerAuth
 //	@Router		/query [post]
 func (s *Server) query(w http.ResponseWriter, r *http.Request) (any, error) {
@@ -104,11 +121,11 @@ func (s *Server) streamQuery(ctx context.Context, w http.ResponseWriter, r *http
 		}
 		switch ev.Type {
 		case rag.EventSources:
-			return sse.event("sources", map[string]any{"sources": toHits(ev.Sources)})
+			return sse.event("sources", querySourcesEvent{Sources: toHits(ev.Sources)})
 		case rag.EventDelta:
-			return sse.event("delta", map[string]string{"text": ev.Delta})
+			return sse.event("delta", queryDeltaEvent{Text: ev.Delta})
 		case rag.EventDone:
-			return sse.event("done", map[string]string{"answer": ev.Answer, "model": ev.Model})
+			return sse.event("done", queryDoneEvent{Answer: ev.Answer, Model: ev.Model})
 		case rag.EventError:
 			return sse.event("error", errorBody{Detail: ev.Err})
 		}

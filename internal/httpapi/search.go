@@ -19,11 +19,11 @@ type RAG interface {
 // searchRequest is POST /search's body, as decoded and as documented.
 // Zero fields were absent: TopK and Mode then take the server's defaults.
 type searchRequest struct {
-	Query  string         `json:"query" example:"How do I rotate the API keys?"`
-	Vector []float32      `json:"vector,omitempty"`
-	TopK   int            `json:"top_k,omitempty" minimum:"1" maximum:"50" default:"5"`
-	Filter map[string]any `json:"filter,omitempty"`
-	Mode   rag.Mode       `json:"mode,omitempty" enums:"hybrid,vector,keyword" swaggertype:"string"`
+	Query  string         `json:"query,omitempty" example:"How long is the warranty?"`               // the text to search for; send this, vector, or both
+	Vector []float32      `json:"vector,omitempty"`                                                  // a query embedding of the store's dimensions, for clients that embed themselves
+	TopK   int            `json:"top_k,omitempty" minimum:"1" maximum:"50" default:"5"`              // how many results (the server's DEFAULT_TOP_K when absent)
+	Filter map[string]any `json:"filter,omitempty"`                                                  // metadata equality, or {"$in": [...]}, per key; all must match
+	Mode   rag.Mode       `json:"mode,omitempty" enums:"hybrid,vector,keyword" swaggertype:"string"` // the server's SEARCH_MODE when absent
 }
 
 // The fields the retrieval bodies share, validated alike. The top_k bounds
@@ -70,14 +70,15 @@ type searchResponse struct {
 //
 //	@Summary	Search the vector store
 //	@Description	Ranks chunks for a text query (or a vector, for clients that embed themselves). Filters match metadata by equality or {"$in": [...]}.
+//	@ID			search
 //	@Tags		rag
 //	@Accept		json
 //	@Produce	json
-//	@Param		body	body		searchRequest	true	"query or vector"
+//	@Param		body	body		searchRequest	true	"A query text or vector, and how many results of which kind"
 //	@Success	200		{object}	searchResponse
-//	@Failure	401		{object}	errorBody
-//	@Failure	422		{object}	validationBody
-//	@Failure	503		{object}	errorBody
+//	@Failure	422		{object}	validationBody	"The body is not valid JSON or a field is invalid (every problem listed, as pydantic v2 reports them)"
+//	@Failure	503		{object}	errorBody	"The vector store is not loaded yet, or the service is shutting down"
+//	@Failure	504		{object}	errorBody	"The embedder did not answer in time"
 //	@Security	BearerAuth
 //	@Router		/search [post]
 func (s *Server) search(w http.ResponseWriter, r *http.Request) (any, error) {

@@ -90,7 +90,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Readiness == nil {
 		opts.Readiness = alwaysReady{}
 	}
-	spec, err := OpenAPI3()
+	spec, err := OpenAPI3For(opts)
 	if err != nil {
 		return nil, fmt.Errorf("httpapi: %w", err)
 	}
@@ -173,6 +173,7 @@ type healthResponse struct {
 //
 //	@Summary	Liveness check
 //	@Description	Answers 200 while the process serves HTTP. Does no I/O; the ALB target group checks it.
+//	@ID			health
 //	@Tags		ops
 //	@Produce	json
 //	@Success	200	{object}	healthResponse
@@ -186,10 +187,11 @@ func (s *Server) health(_ http.ResponseWriter, _ *http.Request) (any, error) {
 //
 //	@Summary	Readiness check
 //	@Description	503 until the vector store is synced and loaded, 200 after, 503 again once shutdown begins.
+//	@ID			ready
 //	@Tags		ops
 //	@Produce	json
 //	@Success	200	{object}	readyResponse
-//	@Failure	503	{object}	errorBody
+//	@Failure	503	{object}	errorBody	"Not ready: the store is still loading (detail says why) or the service is shutting down"
 //	@Router		/ready [get]
 func (s *Server) ready(_ http.ResponseWriter, _ *http.Request) (any, error) {
 	ok, detail := s.opts.Readiness.Check()
@@ -204,6 +206,14 @@ func (s *Server) ready(_ http.ResponseWriter, _ *http.Request) (any, error) {
 }
 
 // serveOpenAPI serves the OpenAPI 3 document, as FastAPI does.
+//
+//	@Summary	This OpenAPI 3 document
+//	@Description	The document as this server serves it: info.version is the build's version, and without API_KEYS the retrieval operations are marked open.
+//	@ID			openapi
+//	@Tags		ops
+//	@Produce	json
+//	@Success	200	{object}	map[string]any	"An OpenAPI 3.0 document"
+//	@Router		/openapi.json [get]
 func (s *Server) serveOpenAPI(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(s.openapi)

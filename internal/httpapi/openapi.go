@@ -1,0 +1,398 @@
+package httpapi
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/vendor0919/api/docs"
+)
+
+// The OpenAPI document is written in two steps. swag turns this package's
+// annotations into Swagger 2.0 (make docs, into docs/); the functions here
+// convert that to OpenAPI 3 and finish it with what Swagger 2 or swag cannot
+// say, each as a rule over every operation rather than a patch per route:
+//
+//   - schema names lose swag's Go package prefix (httpapi.searchRequest ->
+//     SearchRequest; a type can choose its name with swag's @name comment);
+//   - required lists come from swag's --requiredByDefault: a field is
+//     required unless its json tag says omitempty;
+//   - the Authorization apiKey schemes of Swagger 2 become OpenAPI 3 http
+//     bearer schemes, and an operation without @Security says security: [];
+//   - the responses every route can send because of the middleware and the
+//     body decoder (401, 400, 413, 415, 500) are added where they apply;
+//   - operations that stream (streams) get a text/event-stream response
+//     whose schema is one frame {event, data}, the data schemas derived
+//     from the Go types the handler sends, and no JSON schema under it;
+//   - request bodies get the example Swagger UI's "Try it out" sends
+//     (requestExamples).
+//
+// Conversion fails when an operation lacks an operationId, a request
+// example, its 422 response or its stream events, so a new route cannot be
+// half documented: New and the tests fail first.
+
+// contractVersion is info.version in api/openapi.json, which describes
+// every build. A server replaces it with its own version (Options.Version);
+// "dev" is also what an unstamped build reports.
+const contractVersion = "dev"
+
+// The security schemes declared in doc.go.
+const (
+	apiKeyScheme = "BearerAuth" // API_KEYS: /search, /query, /vectorstore
+	adminScheme  = "AdminAuth"  // ADMIN_TOKEN: /admin/*
+)
+
+// requestExamples are the bodies Swagger UI's "Try it out" sends, by
+// operationId. Each must succeed against make run's demo store
+// (TestOpenAPI_RequestExamplesSucceed).
+var requestExamples = map[string]any{
+	"search": map[string]any{"query": "How long is the warranty?", "top_k": 3},
+	"query":  map[string]any{"question": "How long is the warranty?", "top_k": 3},
+}
+
+// streamEvent documents one event of a text/event-stream response: its name,
+// what it means, and a value of the Go type sent as its data.
+type streamEvent struct {
+	name, doc string
+	data      any
+}
+
+// streams lists, by operationId, the operations that may answer
+// text/event-stream, with their events in the order they come.
+var streams = map[string][]streamEvent{
+	"query": {
+		{"sources", "First: the retrieved passages, numbered in order as the answer cites them ([1], [2], ...).", querySourcesEvent{}},
+		{"delta", "Then, any number of times: the next piece of the answer's text.", queryDeltaEvent{}},
+		{"done", "Last, on success: the whole answer and the model that wrote it.", queryDoneEvent{}},
+		{"error", "Last, on a failure after the stream began (generation failed or timed out, or the service is shutting down).", errorBody{}},
+	},
+}
+
+// OpenAPI3 returns the contract, api/openapi.json: the OpenAPI 3 document
+// with info.version "dev" and the retrieval operations requiring a bearer
+// API key, as a deployment with API_KEYS serves them. A client written
+// against it also works with an open server, which ignores the header.
+func OpenAPI3() ([]byte, error) { return openAPI3(contractVersion, false) }
+
+// OpenAPI3For returns the document a Server built with opts serves at
+// /openapi.json: the contract with info.version set to opts.Version and,
+// when opts.APIKeys is empty, the API-key operations marked open
+// (security: []) and their scheme removed, so Swagger UI and generated
+// clients ask for no key the server does not want.
+func OpenAPI3For(opts Options) ([]byte, error) {
+	return openAPI3(cmp.Or(opts.Version, contractVersion), len(opts.APIKeys) == 0)
+}
+
+func openAPI3(version string, open bool) ([]byte, error) {
+	v2json, err := renameDefinitions(docs.SwaggerJSON)
+	if err != nil {
+		return nil, err
+	}
+	var v2 openapi2.T
+	if err := json.Unmarshal(v2json, &v2); err != nil {
+		return nil, fmt.Errorf("openapi: parse swagger 2 document: %w", err)
+	}
+	doc, err := openapi2conv.ToV3(&v2)
+	if err != nil {
+		return nil, fmt.Errorf("openapi: convert to openapi 3: %w", err)
+	}
+	doc.Info.Version = version
+	if err := finish(doc, open); err != nil {
+		return nil, fmt.Errorf("openapi: %w", err)
+	}
+	return encodeDoc(doc)
+}
+
+// encodeDoc writes doc as indented JSON without HTML escapes ("<" stays
+// "<"), keys sorted, with a final newline.
+func encodeDoc(doc *openapi3.T) ([]byte, error) {
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("openapi: encode: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("openapi: encode: %w", err)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("openapi: encode: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// renameDefinitions strips the Go package prefix swag puts on definition
+// names and capitalises them (httpapi.hit -> Hit), rewriting every $ref.
+func renameDefinitions(swaggerJSON []byte) ([]byte, error) {
+	var v2 map[string]any
+	if err := json.Unmarshal(swaggerJSON, &v2); err != nil {
+		return nil, fmt.Errorf("openapi: parse swagger 2 document: %w", err)
+	}
+	defs, _ := v2["definitions"].(map[string]any)
+	names := map[string]string{}
+	renamed := map[string]any{}
+	for _, old := range slices.Sorted(maps.Keys(defs)) {
+		name := schemaName(old)
+		if _, dup := renamed[name]; dup {
+			return nil, fmt.Errorf("openapi: two schemas named %s (rename one with swag's @name)", name)
+		}
+		names["#/definitions/"+old] = "#/definitions/" + name
+		renamed[name] = defs[old]
+	}
+	if defs != nil {
+		v2["definitions"] = renamed
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				if s, ok := x.(string); ok && k == "$ref" {
+					if n, ok := names[s]; ok {
+						v[k] = n
+					}
+					continue
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(v2)
+	return json.Marshal(v2)
+}
+
+// schemaName is a schema's name without its Go package, capitalised.
+func schemaName(goName string) string {
+	name := goName[strings.LastIndex(goName, ".")+1:]
+	r, n := utf8.DecodeRuneInString(name)
+	return string(unicode.ToUpper(r)) + name[n:]
+}
+
+func schemaRef(name string) *openapi3.SchemaRef {
+	return openapi3.NewSchemaRef("#/components/schemas/"+name, nil)
+}
+
+// errorResponse is a response whose body is {"detail": "..."}.
+func errorResponse(desc string) *openapi3.ResponseRef {
+	r := openapi3.NewResponse().WithDescription(desc)
+	r.Content = openapi3.Content{"application/json": openapi3.NewMediaType().WithSchemaRef(schemaRef("ErrorBody"))}
+	return &openapi3.ResponseRef{Value: r}
+}
+
+// finish applies the rules in the comment at the top of this file.
+func finish(doc *openapi3.T, open bool) error {
+	if doc.Components == nil || doc.Components.Schemas["ErrorBody"] == nil {
+		return fmt.Errorf("no ErrorBody schema: some route must reference errorBody")
+	}
+	for name, s := range doc.Components.SecuritySchemes {
+		v := s.Value
+		if v.Type == "apiKey" && v.In == "header" && strings.EqualFold(v.Name, "Authorization") {
+			s.Value = openapi3.NewSecurityScheme().WithType("http").WithScheme("bearer").WithDescription(v.Description)
+		} else {
+			return fmt.Errorf("security scheme %s: only bearer tokens in Authorization are expected", name)
+		}
+	}
+	usedStreams := map[string]bool{}
+	for _, path := range doc.Paths.InMatchingOrder() {
+		for method, op := range doc.Paths.Value(path).Operations() {
+			where := method + " " + path
+			if op.OperationID == "" {
+				return fmt.Errorf("%s: no operationId (add @ID)", where)
+			}
+			if err := finishSecurity(op, open); err != nil {
+				return fmt.Errorf("%s: %w", where, err)
+			}
+			if err := finishBody(op); err != nil {
+				return fmt.Errorf("%s: %w", where, err)
+			}
+			if events, ok := streams[op.OperationID]; ok {
+				usedStreams[op.OperationID] = true
+				if err := finishStream(doc, op, events); err != nil {
+					return fmt.Errorf("%s: %w", where, err)
+				}
+			}
+			for code, r := range op.Responses.Map() {
+				if _, ok := r.Value.Content["text/event-stream"]; !ok {
+					continue
+				}
+				if !usedStreams[op.OperationID] {
+					return fmt.Errorf("%s produces text/event-stream but streams does not list its events", where)
+				}
+				if code != "200" {
+					// swag gives every response all @Produce types; errors
+					// come before a stream's first byte, as JSON.
+					delete(r.Value.Content, "text/event-stream")
+				}
+			}
+			op.Responses.Set("500", cmp.Or(op.Responses.Value("500"), errorResponse(
+				"An unexpected failure (a panic, or an upstream error before any byte was sent). The cause is logged, never sent.")))
+		}
+	}
+	for id := range streams {
+		if !usedStreams[id] {
+			return fmt.Errorf("streams lists %s, which no operation has", id)
+		}
+	}
+	if open {
+		delete(doc.Components.SecuritySchemes, apiKeyScheme)
+	}
+	return nil
+}
+
+// finishSecurity makes an open operation say so (security: []), marks the
+// API-key operations open when the server runs without API_KEYS, and
+// documents the 401 every bearer check can send.
+func finishSecurity(op *openapi3.Operation, open bool) error {
+	if op.Security == nil {
+		op.Security = openapi3.NewSecurityRequirements()
+		return nil
+	}
+	for _, req := range *op.Security {
+		for name := range req {
+			if name != apiKeyScheme && name != adminScheme {
+				return fmt.Errorf("unknown security scheme %s", name)
+			}
+			if name == apiKeyScheme && open {
+				op.Security = openapi3.NewSecurityRequirements()
+				return nil
+			}
+		}
+	}
+	if op.Responses.Value("401") == nil {
+		r := errorResponse(`No "Authorization: Bearer ..." header, or a token the server does not accept ("Not authenticated", "Invalid authentication credentials").`)
+		r.Value.Headers = openapi3.Headers{"WWW-Authenticate": &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
+			Description: "Always Bearer", Schema: openapi3.NewStringSchema().WithEnum("Bearer").NewRef(),
+		}}}}
+		op.Responses.Set("401", r)
+	}
+	return nil
+}
+
+// finishBody documents what decodeBody answers for an operation with a
+// JSON body and gives the body its "Try it out" example.
+func finishBody(op *openapi3.Operation) error {
+	if op.RequestBody == nil {
+		return nil
+	}
+	ex, ok := requestExamples[op.OperationID]
+	if !ok {
+		return fmt.Errorf("no request example (add one to requestExamples)")
+	}
+	mt := op.RequestBody.Value.Content.Get("application/json")
+	if mt == nil {
+		return fmt.Errorf("request body is not application/json")
+	}
+	mt.Example = ex
+	delete(op.RequestBody.Value.Extensions, "x-originalParamName") // the converter's note for going back to Swagger 2
+	if op.Responses.Value("422") == nil {
+		return fmt.Errorf("no 422 response (annotate @Failure 422 {object} validationBody)")
+	}
+	for code, desc := range map[string]string{
+		"400": "The body could not be read (the connection failed part-way).",
+		"413": "The body is larger than the server's MAX_BODY_BYTES.",
+		"415": "Content-Type is neither application/json nor application/*+json (a missing Content-Type is read as JSON).",
+	} {
+		if op.Responses.Value(code) == nil {
+			op.Responses.Set(code, errorResponse(desc))
+		}
+	}
+	return nil
+}
+
+// finishStream replaces the JSON schema swag put under the 200's
+// text/event-stream with the stream's frame schema.
+func finishStream(doc *openapi3.T, op *openapi3.Operation, events []streamEvent) error {
+	ok := op.Responses.Value("200")
+	if ok == nil || ok.Value.Content["text/event-stream"] == nil {
+		return fmt.Errorf("streams lists its events but its 200 response has no text/event-stream (add it to @Produce)")
+	}
+	frame := openapi3.NewOneOfSchema()
+	var names []string
+	for _, ev := range events {
+		data, err := goSchema(doc.Components.Schemas, reflect.TypeOf(ev.data))
+		if err != nil {
+			return fmt.Errorf("event %s: %w", ev.name, err)
+		}
+		names = append(names, ev.name)
+		s := openapi3.NewObjectSchema().
+			WithProperty("event", openapi3.NewStringSchema().WithEnum(ev.name)).
+			WithPropertyRef("data", data)
+		s.Description = ev.doc
+		s.Required = []string{"event", "data"}
+		frame.OneOf = append(frame.OneOf, s.NewRef())
+	}
+	name := schemaName(op.OperationID) + "StreamFrame"
+	frame.Description = "One Server-Sent Event of the stream, as `event: <event>` and `data: <data as JSON>` lines ending with a blank line. Events come in this order: " +
+		strings.Join(names, ", ") + ". Comment lines (`: ping`) keep an idle connection open every 15 s and carry no event."
+	doc.Components.Schemas[name] = frame.NewRef()
+	list := openapi3.NewArraySchema()
+	list.Items = schemaRef(name)
+	list.Description = "The stream, frame by frame (text/event-stream, not JSON: read it with an SSE parser)."
+	ok.Value.Content["text/event-stream"] = openapi3.NewMediaType().WithSchema(list)
+	return nil
+}
+
+// goSchema returns a schema for a stream event's Go type: a reference to
+// the component of that name when swag generated one, otherwise a new
+// component built from the struct's json tags (required unless omitempty,
+// as swag's --requiredByDefault does). Only the kinds the events use are
+// supported; anything else is an error, caught by the tests.
+func goSchema(components openapi3.Schemas, t reflect.Type) (*openapi3.SchemaRef, error) {
+	switch t.Kind() {
+	case reflect.String:
+		return openapi3.NewStringSchema().NewRef(), nil
+	case reflect.Slice:
+		items, err := goSchema(components, t.Elem())
+		if err != nil {
+			return nil, err
+		}
+		s := openapi3.NewArraySchema()
+		s.Items = items
+		return s.NewRef(), nil
+	case reflect.Struct:
+	default:
+		return nil, fmt.Errorf("type %s: kind %s is not supported", t, t.Kind())
+	}
+	name := schemaName(t.Name())
+	if _, ok := components[name]; ok {
+		return schemaRef(name), nil
+	}
+	s := openapi3.NewObjectSchema()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || tag == "-" || tag == "" {
+			return nil, fmt.Errorf("type %s: field %s needs a json name", t, f.Name)
+		}
+		p, err := goSchema(components, f.Type)
+		if err != nil {
+			return nil, err
+		}
+		s.WithPropertyRef(tag, p)
+		if !slices.Contains(strings.Split(opts, ","), "omitempty") {
+			s.Required = append(s.Required, tag)
+		}
+	}
+	components[name] = s.NewRef()
+	return schemaRef(name), nil
+}
