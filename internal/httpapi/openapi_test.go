@@ -1,0 +1,406 @@
+package httpapi
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+)
+
+// loadSpec parses an OpenAPI document and validates it.
+func loadSpec(t *testing.T, b []byte) *openapi3.T {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("invalid OpenAPI 3 document: %v", err)
+	}
+	return doc
+}
+
+func TestOpenAPI_EveryOperationIsNamedTaggedAndSecured(t *testing.T) {
+	t.Parallel()
+	spec, err := OpenAPI3()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := loadSpec(t, spec)
+	tags := map[string]bool{}
+	for _, tag := range doc.Tags {
+		if tag.Description == "" {
+			t.Errorf("tag %s has no description", tag.Name)
+		}
+		tags[tag.Name] = true
+	}
+	ids := map[string]string{}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			where := method + " " + path
+			if prev, dup := ids[op.OperationID]; dup || op.OperationID == "" {
+				t.Errorf("%s: operationId %q (also %s)", where, op.OperationID, prev)
+			}
+			ids[op.OperationID] = where
+			if len(op.Tags) != 1 || !tags[op.Tags[0]] {
+				t.Errorf("%s: tags %v, want one of the top-level list", where, op.Tags)
+			}
+			if op.Security == nil {
+				t.Errorf("%s: no security requirement (want security: [] when open)", where)
+			}
+			ok := op.Responses.Status(200)
+			if ok == nil {
+				t.Errorf("%s: no 200 response", where)
+				continue
+			}
+			if mt := ok.Value.Content.Get("application/json"); mt != nil && mt.Schema.Ref == "" && path != "/openapi.json" {
+				t.Errorf("%s: the JSON answer is not a named schema", where)
+			}
+		}
+	}
+	for name := range doc.Components.Schemas {
+		if strings.Contains(name, ".") || strings.ToUpper(name[:1]) != name[:1] {
+			t.Errorf("schema name %q", name)
+		}
+	}
+	for name, s := range doc.Components.SecuritySchemes {
+		if s.Value.Type != "http" || s.Value.Scheme != "bearer" {
+			t.Errorf("security scheme %s is %s/%s, want http/bearer", name, s.Value.Type, s.Value.Scheme)
+		}
+	}
+	if doc.Info.Version != contractVersion {
+		t.Errorf("contract info.version %q, want the placeholder %q", doc.Info.Version, contractVersion)
+	}
+}
+
+// TestOpenAPI_ServedDocument checks the only ways the served document may
+// differ from the contract: its version, and open operations without
+// API_KEYS.
+func TestOpenAPI_ServedDocument(t *testing.T) {
+	t.Parallel()
+	contract, err := OpenAPI3()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want map[string]any
+	if err := json.Unmarshal(contract, &want); err != nil {
+		t.Fatal(err)
+	}
+	want["info"].(map[string]any)["version"] = "1.2.3 (abc)"
+
+	ts := newTestServer(t, func(o *Options) { o.Version, o.APIKeys = "1.2.3 (abc)", []string{"k"} })
+	var got map[string]any
+	if err := json.Unmarshal(ts.openapi, &got); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("with API_KEYS the served document is not the contract with the build's version")
+	}
+
+	open := loadSpec(t, newTestServer(t, func(o *Options) { o.Version = "1.2.3" }).openapi)
+	if open.Info.Version != "1.2.3" {
+		t.Errorf("open server's info.version %q", open.Info.Version)
+	}
+	if _, ok := open.Components.SecuritySchemes[apiKeyScheme]; ok {
+		t.Errorf("open server still declares %s", apiKeyScheme)
+	}
+	for path, item := range open.Paths.Map() {
+		for method, op := range item.Operations() {
+			for _, req := range *op.Security {
+				if _, ok := req[apiKeyScheme]; ok {
+					t.Errorf("open server: %s %s requires an API key", method, path)
+				}
+			}
+			if path == "/search" && (len(*op.Security) != 0 || op.Responses.Status(401) != nil) {
+				t.Errorf("open server: POST /search security %v, 401 documented: %v", *op.Security, op.Responses.Status(401) != nil)
+			}
+		}
+	}
+}
+
+// TestOpenAPI_TheServerKeepsItsWord sends requests that produce every
+// status each operation documents, against servers configured each way,
+// and validates every response against the document that server serves:
+// the status is documented, and the content type and body match. Every
+// documented (operation, status) must be produced by some request here,
+// so a new route or status needs a case.
+func TestOpenAPI_TheServerKeepsItsWord(t *testing.T) {
+	t.Parallel()
+	registerTestDecoders()
+	covered := map[string]bool{}
+	var mu sync.Mutex
+	store := &StoreInfo{Format: "native", Count: 12, Dims: 384, Metric: "cosine", Version: "v1", Source: "local:/s", Dir: "/s", Index: "hnsw",
+		Embedding: EmbeddingInfo{Provider: "hash", Model: "hash-384", Dims: 384}, LoadedAt: time.Unix(1700000000, 0).UTC()}
+	type call struct {
+		method, path, body string
+		hdr                map[string]string
+		bodyErr            bool // the body fails part-way
+	}
+	post := func(path, body string) call { return call{method: "POST", path: path, body: body} }
+	get := func(path string) call { return call{method: "GET", path: path} }
+	withHdr := func(c call, k, v string) call { c.hdr = map[string]string{k: v}; return c }
+	example := func(opID string) string { b, _ := json.Marshal(requestExamples[opID]); return string(b) }
+
+	cases := []struct {
+		name  string
+		opts  func(*Options, *fakeRAG)
+		calls []call
+	}{
+		{"open and loaded", func(o *Options, _ *fakeRAG) {
+			o.StoreStatus = staticStore{store}
+		}, []call{
+			get("/health"), get("/ready"), get("/openapi.json"), get("/docs"), get("/metrics"), get("/vectorstore"),
+			post("/search", example("search")), post("/query", example("query")),
+			post("/query", `{"question":"q","stream":true}`),
+			post("/search", `{"top_k":0}`), post("/query", `{}`), post("/query", `{"question":"q","stream":"yes"}`),
+			post("/search", `{"query":"`+strings.Repeat("x", 5000)+`"}`), post("/query", `{"question":"`+strings.Repeat("x", 5000)+`"}`),
+			withHdr(post("/search", `{"query":"q"}`), "Content-Type", "text/plain"), withHdr(post("/query", `{"question":"q"}`), "Content-Type", "text/plain"),
+			{method: "POST", path: "/search", bodyErr: true}, {method: "POST", path: "/query", bodyErr: true},
+			post("/admin/reload", ""), // no ADMIN_TOKEN: disabled
+		}},
+		{"stream fails after the first byte", func(_ *Options, f *fakeRAG) { f.failMid = true }, []call{
+			post("/query", `{"question":"q","stream":true}`),
+		}},
+		{"not loaded", func(o *Options, _ *fakeRAG) {
+			o.RAG, o.Readiness = nil, notReady{}
+		}, []call{get("/ready"), get("/vectorstore"), post("/search", `{"query":"q"}`), post("/query", `{"question":"q"}`)}},
+		{"upstream timeout", func(_ *Options, f *fakeRAG) { f.err = context.DeadlineExceeded }, []call{
+			post("/search", `{"query":"q"}`), post("/query", `{"question":"q"}`), post("/query", `{"question":"q","stream":true}`),
+		}},
+		{"upstream failure", func(_ *Options, f *fakeRAG) { f.err = errors.New("boom") }, []call{
+			post("/search", `{"query":"q"}`), post("/query", `{"question":"q"}`),
+		}},
+		{"API keys and admin token", func(o *Options, _ *fakeRAG) {
+			o.APIKeys, o.AdminToken = []string{"key"}, "admin"
+			o.StoreStatus = staticStore{store}
+		}, []call{
+			post("/search", `{"query":"q"}`), post("/query", `{"question":"q"}`), get("/vectorstore"),
+			withHdr(post("/search", `{"query":"q"}`), "Authorization", "Bearer nope"),
+			withHdr(get("/vectorstore"), "Authorization", "Bearer key"),
+			post("/admin/reload", ""),
+			withHdr(post("/admin/reload", ""), "Authorization", "Bearer key"),
+			withHdr(post("/admin/reload", ""), "Authorization", "Bearer admin"), // no Reloader: 503
+		}},
+		{"reloads", func(o *Options, _ *fakeRAG) {
+			o.AdminToken, o.Reloader = "admin", fakeReloader{store}
+		}, []call{withHdr(post("/admin/reload", ""), "Authorization", "Bearer admin")}},
+	}
+	for _, tc := range cases {
+		var f *fakeRAG
+		ts := newTestServer(t, func(o *Options) {
+			f = o.RAG.(*fakeRAG)
+			tc.opts(o, f)
+		})
+		doc := loadSpec(t, ts.openapi)
+		doc.Servers = nil // match requests on any host
+		router, err := legacy.NewRouter(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range tc.calls {
+			var body io.Reader = strings.NewReader(c.body)
+			if c.bodyErr {
+				body = io.MultiReader(strings.NewReader(`{"q`), errReader{})
+			}
+			req := httptest.NewRequest(c.method, c.path, body)
+			if c.body != "" || c.bodyErr {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			for k, v := range c.hdr {
+				req.Header.Set(k, v)
+			}
+			rec := httptest.NewRecorder()
+			ts.ServeHTTP(rec, req)
+			where := fmt.Sprintf("%s: %s %s -> %d", tc.name, c.method, c.path, rec.Code)
+			op := checkResponse(t, router, req, rec, where)
+			mu.Lock()
+			covered[op+" "+strconv.Itoa(rec.Code)] = true
+			mu.Unlock()
+		}
+	}
+
+	contract, err := OpenAPI3()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, item := range loadSpec(t, contract).Paths.Map() {
+		for method, op := range item.Operations() {
+			for code := range op.Responses.Map() {
+				// The recoverer's 500 on routes that cannot fail otherwise is
+				// covered by recoverer_test.
+				if code == "500" && !slices.Contains([]string{"search", "query"}, op.OperationID) {
+					continue
+				}
+				if !covered[op.OperationID+" "+code] {
+					t.Errorf("%s %s documents %s, but no request here produced it", method, path, code)
+				}
+			}
+		}
+	}
+}
+
+// checkResponse validates rec against the operation the document routes
+// req to, and returns the operation's id.
+func checkResponse(t *testing.T, router routers.Router, req *http.Request, rec *httptest.ResponseRecorder, where string) string {
+	t.Helper()
+	route, params, err := router.FindRoute(req)
+	if err != nil {
+		t.Errorf("%s: not in the document: %v", where, err)
+		return ""
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
+		Status:                 rec.Code,
+		Header:                 rec.Header(),
+		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+	}
+	in.SetBodyBytes(rec.Body.Bytes())
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		t.Errorf("%s: the response breaks the document: %v\nbody: %.300s", where, err, rec.Body)
+	}
+	return route.Operation.OperationID
+}
+
+var registerOnce sync.Once
+
+// registerTestDecoders teaches openapi3filter to read HTML as text and a
+// Server-Sent Events body as the list of frames {event, data} the
+// document describes.
+func registerTestDecoders() {
+	registerOnce.Do(func() {
+		openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
+		openapi3filter.RegisterBodyDecoder("text/event-stream", func(r io.Reader, _ http.Header, _ *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
+			return decodeSSEFrames(r)
+		})
+	})
+}
+
+// decodeSSEFrames parses an event stream into []any of {event, data} with
+// data decoded as JSON; comment lines are skipped.
+func decodeSSEFrames(r io.Reader) ([]any, error) {
+	frames := []any{}
+	var event, data string
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case line == "":
+			if event == "" && data == "" {
+				continue
+			}
+			var v any
+			if err := json.Unmarshal([]byte(data), &v); err != nil {
+				return nil, fmt.Errorf("event %s: data %q is not JSON: %w", event, data, err)
+			}
+			frames = append(frames, map[string]any{"event": event, "data": v})
+			event, data = "", ""
+		case strings.HasPrefix(line, ":"):
+		case strings.HasPrefix(line, "event: "):
+			event = strings.TrimPrefix(line, "event: ")
+		case strings.HasPrefix(line, "data: "):
+			data += strings.TrimPrefix(line, "data: ")
+		default:
+			return nil, fmt.Errorf("unexpected line %q", line)
+		}
+	}
+	if event != "" || data != "" {
+		return nil, errors.New("the stream ends inside an event")
+	}
+	return frames, sc.Err()
+}
+
+func TestOpenAPI_DecodeSSEFrames(t *testing.T) {
+	t.Parallel()
+	got, err := decodeSSEFrames(strings.NewReader(": ping\n\nevent: delta\ndata: {\"text\":\"a\"}\n\n"))
+	if err != nil || len(got) != 1 || !reflect.DeepEqual(got[0], map[string]any{"event": "delta", "data": map[string]any{"text": "a"}}) {
+		t.Errorf("got %v, %v", got, err)
+	}
+	if _, err := decodeSSEFrames(strings.NewReader("event: delta\ndata: {\n\n")); err == nil {
+		t.Errorf("bad JSON data accepted")
+	}
+}
+
+// TestOpenAPI_RequestExamplesAreValid: "Try it out" sends each example as
+// it stands; the validator must accept it.
+func TestOpenAPI_RequestExamplesAreValid(t *testing.T) {
+	t.Parallel()
+	doc := loadSpec(t, newTestServer(t, nil).openapi)
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.RequestBody == nil {
+				continue
+			}
+			mt := op.RequestBody.Value.Content.Get("application/json")
+			b, err := json.Marshal(mt.Example)
+			if err != nil || mt.Example == nil {
+				t.Errorf("%s %s: example %v (%v)", method, path, mt.Example, err)
+				continue
+			}
+			rec := newTestServer(t, nil).do(method, path, string(b), nil)
+			if rec.Code != http.StatusOK {
+				t.Errorf("%s %s with its example %s: %d %s", method, path, b, rec.Code, rec.Body)
+			}
+			// Dropping any required field is a 422 naming it.
+			var ex map[string]any
+			_ = json.Unmarshal(b, &ex)
+			for _, req := range mt.Schema.Value.Required {
+				m := maps.Clone(ex)
+				delete(m, req)
+				b, _ := json.Marshal(m)
+				rec := newTestServer(t, nil).do(method, path, string(b), nil)
+				if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), `"loc":["body","`+req+`"]`) {
+					t.Errorf("%s %s without required %s: %d %s", method, path, req, rec.Code, rec.Body)
+				}
+			}
+		}
+	}
+}
+
+func TestOpenAPI_RequiredFields(t *testing.T) {
+	t.Parallel()
+	doc := loadSpec(t, newTestServer(t, nil).openapi)
+	for name, want := range map[string][]string{
+		"QueryRequest":   {"question"},
+		"SearchRequest":  nil, // query or vector: a rule across fields
+		"SearchResponse": {"mode", "results", "top_k"},
+		"Hit":            {"id", "metadata", "score", "text"},
+		"QueryResponse":  {"answer", "model", "sources"},
+	} {
+		if got := doc.Components.Schemas[name].Value.Required; !slices.Equal(got, want) {
+			t.Errorf("%s required %v, want %v", name, got, want)
+		}
+	}
+}
+
+type errReader struct{}
+
+func (errReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }
+
+type staticStore struct{ info *StoreInfo }
+
+func (s staticStore) Status() *StoreInfo { return s.info }
+
+type notReady struct{}
+
+func (notReady) Check() (bool, string) { return false, "Vector store is loading" }
+
+type fakeReloader struct{ info *StoreInfo }
+
+func (f fakeReloader) Reload(context.Context) (*StoreInfo, error) { return f.info, nil }
