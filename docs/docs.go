@@ -542,7 +542,6 @@ const docTemplate = `{
                 "top_k": {
                     "description": "how many passages to retrieve (the server's DEFAULT_TOP_K when absent)",
                     "type": "integer",
-                    "default": 5,
                     "maximum": 50,
                     "minimum": 1
                 }
@@ -614,7 +613,6 @@ const docTemplate = `{
                 "top_k": {
                     "description": "how many results (the server's DEFAULT_TOP_K when absent)",
                     "type": "integer",
-                    "default": 5,
                     "maximum": 50,
                     "minimum": 1
                 },

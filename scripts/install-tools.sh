@@ -5,6 +5,8 @@
 #           nodejs/npm (if missing)
 #   npm:    playwright-core (drives Debian's chromium; never downloads a browser),
 #           scripts/uselite's packages (the model's own JS, for parity tests)
+#           scripts/tsclient's packages (openapi-typescript, openapi-fetch, typescript, @redocly/cli:
+#           the generated-client and lint checks of api/openapi.json)
 #   go:     versitygw (real S3 server) and golangci-lint (with staticcheck), pinned, cached
 # Everything lands in ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919 and is
 # reused on the next run. Usage: eval "$(scripts/install-tools.sh)"
@@ -53,6 +55,15 @@ fi
 if [ ! -d "$(dirname "$0")/uselite/node_modules" ]; then
 	log "npm ci --prefix scripts/uselite --omit=optional"
 	npm ci --prefix "$(dirname "$0")/uselite" --omit=optional --no-audit --no-fund --loglevel=error >&2
+fi
+
+# The generated TypeScript client and the OpenAPI linter (cmd/api
+# TestTSClient_AgainstServer, TestOpenAPI_Lint); reinstalled when the lock changes.
+tsclient=$(dirname "$0")/tsclient
+if ! cmp -s "$tsclient/package-lock.json" "$tsclient/node_modules/.installed-lock.json"; then
+	log "npm ci --prefix scripts/tsclient"
+	npm ci --prefix "$tsclient" --no-audit --no-fund --loglevel=error >&2
+	cp "$tsclient/package-lock.json" "$tsclient/node_modules/.installed-lock.json"
 fi
 
 go_tool() { # name module@version

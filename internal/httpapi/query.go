@@ -18,7 +18,7 @@ import (
 // TopK and Mode were absent and take the server's defaults.
 type queryRequest struct {
 	Question string         `json:"question" example:"How long is the warranty?"`
-	TopK     int            `json:"top_k,omitempty" minimum:"1" maximum:"50" default:"5"`              // how many passages to retrieve (the server's DEFAULT_TOP_K when absent)
+	TopK     int            `json:"top_k,omitempty" minimum:"1" maximum:"50"`                          // how many passages to retrieve (the server's DEFAULT_TOP_K when absent)
 	Filter   map[string]any `json:"filter,omitempty"`                                                  // metadata equality, or {"$in": [...]}, per key; all must match
 	Stream   bool           `json:"stream,omitempty"`                                                  // answer as text/event-stream instead of JSON
 	Mode     rag.Mode       `json:"mode,omitempty" enums:"hybrid,vector,keyword" swaggertype:"string"` // the server's SEARCH_MODE when absent

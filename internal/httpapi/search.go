@@ -21,7 +21,7 @@ type RAG interface {
 type searchRequest struct {
 	Query  string         `json:"query,omitempty" example:"How long is the warranty?"`               // the text to search for; send this, vector, or both
 	Vector []float32      `json:"vector,omitempty"`                                                  // a query embedding of the store's dimensions, for clients that embed themselves
-	TopK   int            `json:"top_k,omitempty" minimum:"1" maximum:"50" default:"5"`              // how many results (the server's DEFAULT_TOP_K when absent)
+	TopK   int            `json:"top_k,omitempty" minimum:"1" maximum:"50"`                          // how many results (the server's DEFAULT_TOP_K when absent)
 	Filter map[string]any `json:"filter,omitempty"`                                                  // metadata equality, or {"$in": [...]}, per key; all must match
 	Mode   rag.Mode       `json:"mode,omitempty" enums:"hybrid,vector,keyword" swaggertype:"string"` // the server's SEARCH_MODE when absent
 }
