@@ -267,19 +267,24 @@ func finishSecurity(op *openapi3.Operation, open bool) error {
 		op.Security = openapi3.NewSecurityRequirements()
 		return nil
 	}
+	desc := ""
 	for _, req := range *op.Security {
 		for name := range req {
-			if name != apiKeyScheme && name != adminScheme {
-				return fmt.Errorf("unknown security scheme %s", name)
-			}
-			if name == apiKeyScheme && open {
+			switch {
+			case name == apiKeyScheme && open:
 				op.Security = openapi3.NewSecurityRequirements()
 				return nil
+			case name == apiKeyScheme:
+				desc = `No "Authorization: Bearer ..." header ("Not authenticated"), or a key not in API_KEYS ("Invalid authentication credentials").`
+			case name == adminScheme:
+				desc = `No "Authorization: Bearer ..." header ("Not authenticated"); a wrong token is a 403.`
+			default:
+				return fmt.Errorf("unknown security scheme %s", name)
 			}
 		}
 	}
 	if op.Responses.Value("401") == nil {
-		r := errorResponse(`No "Authorization: Bearer ..." header, or a token the server does not accept ("Not authenticated", "Invalid authentication credentials").`)
+		r := errorResponse(desc)
 		r.Value.Headers = openapi3.Headers{"WWW-Authenticate": &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
 			Description: "Always Bearer", Schema: openapi3.NewStringSchema().WithEnum("Bearer").NewRef(),
 		}}}}
