@@ -21,9 +21,16 @@ const (
 	EventError   = "error"
 )
 
+// Message is one turn of a conversation the client sends (the service keeps no state).
+type Message struct {
+	Role    string // "user" or "assistant"
+	Content string
+}
+
 // QueryRequest asks for an answer to Question.
 type QueryRequest struct {
-	Question string
+	Question string         // the user's latest question
+	History  []Message      // earlier turns, oldest first, ending with an assistant turn or empty
 	TopK     int            // 0 means Config.DefaultTopK
 	Filter   map[string]any // see the package documentation
 	Mode     Mode           // "" means Config.Mode
@@ -35,6 +42,7 @@ type QueryRequest struct {
 // caller to log.
 type Event struct {
 	Type    string
+	ID      string // the answer's id, set on EventSources and EventDone
 	Sources []Hit
 	Delta   string
 	Answer  string
@@ -45,10 +53,12 @@ type Event struct {
 // QueryResult is a finished answer with the passages it was given, in
 // citation order: Sources[i] is passage [i+1].
 type QueryResult struct {
+	ID      string // unique answer id, e.g. "ans_" + 24 random base32 chars; also on Event.ID of EventSources and EventDone
 	Answer  string
 	Sources []Hit
 	Model   string
-	Mode    Mode // the mode retrieval ran in; see SearchResult.Mode
+	Mode    Mode   // the mode retrieval ran in; see SearchResult.Mode
+	Query   string // the standalone retrieval query actually used (rewritten from History when present)
 }
 
 // Query retrieves passages for req.Question, asks the generator for an
