@@ -53,6 +53,64 @@ const docTemplate = `{
                 }
             }
         },
+        "/chat": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "For useChat with DefaultChatTransport (ai v5): the body is what the transport sends, {id, messages: [{id, role, parts: [{type: \"text\", text}]}], trigger}; the last message is the question, the user and assistant messages before it the history. The answer is always a stream in the AI SDK's UI message stream protocol (header x-vercel-ai-ui-message-stream: v1): \"data: {part}\" lines start, one source-url (a passage with a metadata url) or source-document part per retrieved passage in citation order, text-start, text-delta..., text-end, finish, then \"data: [DONE]\". A failure after the first byte is an error part, then [DONE]. Errors before the first byte are ordinary JSON error responses.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "text/event-stream"
+                ],
+                "tags": [
+                    "rag"
+                ],
+                "summary": "Answer a conversation (Vercel AI SDK)",
+                "operationId": "chat",
+                "parameters": [
+                    {
+                        "description": "The conversation, as useChat sends it",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.chatRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "A text/event-stream of UI message parts",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.uiStartPart"
+                        }
+                    },
+                    "422": {
+                        "description": "The body is not valid JSON or a field is invalid (every problem listed, as pydantic v2 reports them)",
+                        "schema": {
+                            "$ref": "#/definitions/HTTPValidationError"
+                        }
+                    },
+                    "503": {
+                        "description": "The vector store is not loaded yet, or the service is shutting down",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorBody"
+                        }
+                    },
+                    "504": {
+                        "description": "Retrieval did not finish within QUERY_TIMEOUT",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorBody"
+                        }
+                    }
+                }
+            }
+        },
         "/docs": {
             "get": {
                 "description": "An interactive view of /openapi.json with \"Try it out\"; its scripts and styles are served under /docs/ by this binary (no CDN).",
@@ -282,6 +340,161 @@ const docTemplate = `{
                 }
             }
         },
+        "/v1/chat/completions": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "OpenAI's chat completions API over the RAG pipeline: the last user message is the question, the user and assistant messages before it the history (system and developer messages are ignored; the server's prompt applies). Answers carry the retrieved passages in the extension field \"sources\" (on the completion, and on the first chunk of a stream). With \"stream\": true the response is text/event-stream: \"data: {chat.completion.chunk}\" lines, then \"data: [DONE]\"; a failure after the first byte is a \"data: {\\\"error\\\": {...}}\" line, then \"data: [DONE]\". Token usage is not reported. Errors use OpenAI's body {\"error\": {message, type, code, param}}.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "text/event-stream"
+                ],
+                "tags": [
+                    "openai"
+                ],
+                "summary": "Answer a conversation (OpenAI-compatible)",
+                "operationId": "createChatCompletion",
+                "parameters": [
+                    {
+                        "description": "The model and the conversation",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.chatCompletionRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The answer as JSON, or with stream:true a text/event-stream of chunks",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.chatCompletion"
+                        }
+                    },
+                    "404": {
+                        "description": "The model is not one GET /v1/models lists (code model_not_found)",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.openAIErrorBody"
+                        }
+                    },
+                    "422": {
+                        "description": "The body is not valid JSON or a field is invalid (every problem in message; param names the first; code its kind)",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.openAIErrorBody"
+                        }
+                    },
+                    "503": {
+                        "description": "The vector store is not loaded yet, or the service is shutting down",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.openAIErrorBody"
+                        }
+                    },
+                    "504": {
+                        "description": "Retrieval or generation did not finish within QUERY_TIMEOUT",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.openAIErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/embeddings": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Embeds with the embedder the vector store was built with (its model id is in GET /v1/models), so the vectors can be sent to /search. \"dimensions\" is accepted only when it equals the embedder's. Token usage is not reported.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "openai"
+                ],
+                "summary": "Embed texts (OpenAI-compatible)",
+                "operationId": "createEmbedding",
+                "parameters": [
+                    {
+                        "description": "The model and the texts",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.embeddingRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.embeddingList"
+                        }
+                    },
+                    "404": {
+                        "description": "The model is not the embedder's (code model_not_found)",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.openAIErrorBody"
+                        }
+                    },
+                    "422": {
+                        "description": "The body is not valid JSON or a field is invalid (every problem in message; param names the first; code its kind)",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.openAIErrorBody"
+                        }
+                    },
+                    "503": {
+                        "description": "No embedder is configured",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.openAIErrorBody"
+                        }
+                    },
+                    "504": {
+                        "description": "The embedder did not answer within QUERY_TIMEOUT",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.openAIErrorBody"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/models": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The ids this server answers: \"vendor0919-rag\" (retrieval, then the generator) and the generator's own model for /v1/chat/completions, both answered by the same pipeline, and the embedder's model for /v1/embeddings.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "openai"
+                ],
+                "summary": "List the models (OpenAI-compatible)",
+                "operationId": "listModels",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.modelList"
+                        }
+                    }
+                }
+            }
+        },
         "/vectorstore": {
             "get": {
                 "security": [
@@ -460,6 +673,272 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.chatChoice": {
+            "type": "object",
+            "required": [
+                "finish_reason",
+                "index",
+                "message"
+            ],
+            "properties": {
+                "finish_reason": {
+                    "type": "string",
+                    "enum": [
+                        "stop"
+                    ]
+                },
+                "index": {
+                    "type": "integer"
+                },
+                "message": {
+                    "$ref": "#/definitions/httpapi.chatReply"
+                }
+            }
+        },
+        "httpapi.chatCompletion": {
+            "type": "object",
+            "required": [
+                "choices",
+                "created",
+                "id",
+                "model",
+                "object",
+                "sources"
+            ],
+            "properties": {
+                "choices": {
+                    "description": "always one",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.chatChoice"
+                    }
+                },
+                "created": {
+                    "description": "Unix seconds",
+                    "type": "integer"
+                },
+                "id": {
+                    "description": "the answer's id, for POST /feedback",
+                    "type": "string",
+                    "example": "ans_k3x2..."
+                },
+                "model": {
+                    "description": "the request's model",
+                    "type": "string"
+                },
+                "object": {
+                    "type": "string",
+                    "enum": [
+                        "chat.completion"
+                    ]
+                },
+                "sources": {
+                    "description": "extension: the passages the answer cites as [1], [2], ... in that order",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.hit"
+                    }
+                }
+            }
+        },
+        "httpapi.chatCompletionRequest": {
+            "type": "object",
+            "required": [
+                "messages",
+                "model"
+            ],
+            "properties": {
+                "filter": {
+                    "description": "extension: metadata filter, as /query's",
+                    "type": "object",
+                    "additionalProperties": {}
+                },
+                "messages": {
+                    "description": "the conversation, oldest first; the last must be the user's question",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.chatMessage"
+                    }
+                },
+                "model": {
+                    "description": "an id from GET /v1/models: vendor0919-rag or the generator's model",
+                    "type": "string",
+                    "example": "vendor0919-rag"
+                },
+                "stream": {
+                    "description": "answer as text/event-stream chunks ending with data: [DONE]",
+                    "type": "boolean"
+                },
+                "top_k": {
+                    "description": "extension: how many passages to retrieve (DEFAULT_TOP_K when absent)",
+                    "type": "integer",
+                    "maximum": 50,
+                    "minimum": 1
+                }
+            }
+        },
+        "httpapi.chatMessage": {
+            "type": "object",
+            "required": [
+                "content",
+                "role"
+            ],
+            "properties": {
+                "content": {
+                    "description": "a string, or an array of {\"type\":\"text\",\"text\":\"...\"} parts joined by newlines",
+                    "type": "string"
+                },
+                "role": {
+                    "type": "string",
+                    "enum": [
+                        "system",
+                        "developer",
+                        "user",
+                        "assistant"
+                    ]
+                }
+            }
+        },
+        "httpapi.chatReply": {
+            "type": "object",
+            "required": [
+                "content",
+                "role"
+            ],
+            "properties": {
+                "content": {
+                    "type": "string"
+                },
+                "role": {
+                    "type": "string",
+                    "enum": [
+                        "assistant"
+                    ]
+                }
+            }
+        },
+        "httpapi.chatRequest": {
+            "type": "object",
+            "required": [
+                "messages"
+            ],
+            "properties": {
+                "filter": {
+                    "description": "extension: metadata filter, as /query's",
+                    "type": "object",
+                    "additionalProperties": {}
+                },
+                "id": {
+                    "description": "the chat's id, as useChat names it",
+                    "type": "string",
+                    "example": "chat-1"
+                },
+                "messages": {
+                    "description": "the conversation, oldest first; the last must be the user's",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.uiMessage"
+                    }
+                },
+                "top_k": {
+                    "description": "extension: how many passages to retrieve (DEFAULT_TOP_K when absent)",
+                    "type": "integer",
+                    "maximum": 50,
+                    "minimum": 1
+                },
+                "trigger": {
+                    "description": "why the transport sent it; both answer the last user message",
+                    "type": "string",
+                    "enum": [
+                        "submit-message",
+                        "regenerate-message"
+                    ]
+                }
+            }
+        },
+        "httpapi.embedding": {
+            "type": "object",
+            "required": [
+                "embedding",
+                "index",
+                "object"
+            ],
+            "properties": {
+                "embedding": {
+                    "type": "array",
+                    "items": {
+                        "type": "number"
+                    }
+                },
+                "index": {
+                    "type": "integer"
+                },
+                "object": {
+                    "type": "string",
+                    "enum": [
+                        "embedding"
+                    ]
+                }
+            }
+        },
+        "httpapi.embeddingList": {
+            "type": "object",
+            "required": [
+                "data",
+                "model",
+                "object"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.embedding"
+                    }
+                },
+                "model": {
+                    "type": "string"
+                },
+                "object": {
+                    "type": "string",
+                    "enum": [
+                        "list"
+                    ]
+                }
+            }
+        },
+        "httpapi.embeddingRequest": {
+            "type": "object",
+            "required": [
+                "input",
+                "model"
+            ],
+            "properties": {
+                "dimensions": {
+                    "description": "must equal the embedder's dimensions when given",
+                    "type": "integer"
+                },
+                "encoding_format": {
+                    "description": "float (default): lists of numbers; base64: little-endian float32 bytes",
+                    "type": "string",
+                    "enum": [
+                        "float",
+                        "base64"
+                    ]
+                },
+                "input": {
+                    "description": "a string, or a list of up to 256 strings of up to 8192 characters each",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "model": {
+                    "description": "the embedder's model, as GET /v1/models lists it",
+                    "type": "string",
+                    "example": "universal-sentence-encoder-lite"
+                }
+            }
+        },
         "httpapi.errorBody": {
             "type": "object",
             "required": [
@@ -508,6 +987,93 @@ const docTemplate = `{
                 },
                 "text": {
                     "type": "string"
+                }
+            }
+        },
+        "httpapi.modelInfo": {
+            "type": "object",
+            "required": [
+                "created",
+                "id",
+                "object",
+                "owned_by"
+            ],
+            "properties": {
+                "created": {
+                    "description": "Unix seconds: when this server started",
+                    "type": "integer"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "vendor0919-rag"
+                },
+                "object": {
+                    "type": "string",
+                    "enum": [
+                        "model"
+                    ]
+                },
+                "owned_by": {
+                    "type": "string",
+                    "example": "vendor0919"
+                }
+            }
+        },
+        "httpapi.modelList": {
+            "type": "object",
+            "required": [
+                "data",
+                "object"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.modelInfo"
+                    }
+                },
+                "object": {
+                    "type": "string",
+                    "enum": [
+                        "list"
+                    ]
+                }
+            }
+        },
+        "httpapi.openAIError": {
+            "type": "object",
+            "required": [
+                "code",
+                "message",
+                "param",
+                "type"
+            ],
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "example": "invalid_api_key"
+                },
+                "message": {
+                    "type": "string"
+                },
+                "param": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "type": {
+                    "type": "string",
+                    "example": "invalid_request_error"
+                }
+            }
+        },
+        "httpapi.openAIErrorBody": {
+            "type": "object",
+            "required": [
+                "error"
+            ],
+            "properties": {
+                "error": {
+                    "$ref": "#/definitions/httpapi.openAIError"
                 }
             }
         },
@@ -650,6 +1216,66 @@ const docTemplate = `{
                     "type": "integer"
                 }
             }
+        },
+        "httpapi.uiMessage": {
+            "type": "object",
+            "required": [
+                "parts",
+                "role"
+            ],
+            "properties": {
+                "id": {
+                    "type": "string"
+                },
+                "parts": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/httpapi.uiPart"
+                    }
+                },
+                "role": {
+                    "type": "string",
+                    "enum": [
+                        "system",
+                        "user",
+                        "assistant"
+                    ]
+                }
+            }
+        },
+        "httpapi.uiPart": {
+            "type": "object",
+            "required": [
+                "type"
+            ],
+            "properties": {
+                "text": {
+                    "type": "string"
+                },
+                "type": {
+                    "type": "string",
+                    "example": "text"
+                }
+            }
+        },
+        "httpapi.uiStartPart": {
+            "type": "object",
+            "required": [
+                "messageId",
+                "type"
+            ],
+            "properties": {
+                "messageId": {
+                    "description": "the answer's id, for POST /feedback",
+                    "type": "string"
+                },
+                "type": {
+                    "type": "string",
+                    "enum": [
+                        "start"
+                    ]
+                }
+            }
         }
     },
     "securityDefinitions": {
@@ -670,6 +1296,10 @@ const docTemplate = `{
         {
             "description": "Retrieval and answers: search the vector store, ask a question (JSON or Server-Sent Events), describe the store.",
             "name": "rag"
+        },
+        {
+            "description": "OpenAI-compatible routes for the official clients and the tools built on them: chat completions answered from the vector store, the model list, the embedder. Errors here use OpenAI's body {\"error\": {message, type, code, param}}.",
+            "name": "openai"
         },
         {
             "description": "For load balancers, monitoring and people: liveness, readiness, Prometheus metrics, this document and Swagger UI. Never behind authentication.",

@@ -66,7 +66,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 		return err
 	}
 	api, err := httpapi.New(httpapi.Options{
-		Logger: log, Version: versionString(), RAG: svc, Readiness: ld.Readiness(), StoreStatus: ld, Reloader: ld,
+		Logger: log, Version: versionString(), RAG: svc, Embedder: emb, GeneratorModel: gen.Model(), Readiness: ld.Readiness(), StoreStatus: ld, Reloader: ld,
 		CORSAllowOrigins: cfg.CORSAllowOrigins, CORSAllowOriginRegex: cfg.CORSAllowOriginRegex,
 		MaxBodyBytes: cfg.MaxBodyBytes, QueryTimeout: cfg.QueryTimeout, DefaultTopK: cfg.DefaultTopK, SearchMode: rag.Mode(cfg.SearchMode),
 		APIKeys: cfg.APIKeys, AdminToken: cfg.AdminToken, Collectors: ld.Collectors(),

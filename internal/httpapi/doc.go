@@ -36,6 +36,8 @@
 //
 //	@tag.name			rag
 //	@tag.description	Retrieval and answers: search the vector store, ask a question (JSON or Server-Sent Events), describe the store.
+//	@tag.name			openai
+//	@tag.description	OpenAI-compatible routes for the official clients and the tools built on them: chat completions answered from the vector store, the model list, the embedder. Errors here use OpenAI's body {"error": {message, type, code, param}}.
 //	@tag.name			ops
 //	@tag.description	For load balancers, monitoring and people: liveness, readiness, Prometheus metrics, this document and Swagger UI. Never behind authentication.
 //	@tag.name			admin

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 )
 
 // Error is an error with an HTTP status and a FastAPI-shaped body:
@@ -87,7 +88,7 @@ func (s *Server) wrap(h handlerFunc) http.HandlerFunc {
 	}
 }
 
-// writeError writes err as a FastAPI-shaped body. Client errors log at
+// writeError writes err as a FastAPI-shaped body (OpenAI's under /v1/). Client errors log at
 // debug, server errors at error.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var he *Error
@@ -109,6 +110,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		for _, v := range vs {
 			w.Header().Add(k, v)
 		}
+	}
+	if strings.HasPrefix(r.URL.Path, "/v1/") {
+		// The OpenAI-compatible routes answer errors as OpenAI does, so
+		// its clients raise their typed errors.
+		writeJSON(w, he.Status, openAIErrorFrom(he))
+		return
 	}
 	writeJSON(w, he.Status, errorBody{Detail: he.Detail})
 }

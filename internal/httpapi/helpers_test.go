@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/rag"
 )
 
@@ -67,6 +68,25 @@ func (f *fakeRAG) Query(ctx context.Context, req rag.QueryRequest, emit func(rag
 	return rag.QueryResult{Answer: answer, Sources: f.hits, Model: "fake", Mode: req.Mode}, nil
 }
 
+// fakeEmbedder embeds text i as [len(text), i, 0.5, -1] under make run's
+// embedder's model id, or fails with err.
+type fakeEmbedder struct{ err error }
+
+func (f fakeEmbedder) Embed(_ context.Context, texts []string) ([][]float32, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	out := make([][]float32, len(texts))
+	for i, t := range texts {
+		out[i] = []float32{float32(len(t)), float32(i), 0.5, -1}
+	}
+	return out, nil
+}
+
+func (fakeEmbedder) Info() docmodel.EmbeddingModel {
+	return docmodel.EmbeddingModel{Provider: "use-lite", Model: "universal-sentence-encoder-lite", Dims: 4}
+}
+
 type testServer struct {
 	*Server
 	logs *bytes.Buffer
@@ -82,6 +102,8 @@ func newTestServer(t testing.TB, mod func(*Options)) testServer {
 		CORSAllowOrigins: []string{"http://localhost:3000"},
 		MaxBodyBytes:     4096,
 		RAG:              f,
+		Embedder:         fakeEmbedder{},
+		GeneratorModel:   "fake-gen",
 	}
 	if mod != nil {
 		mod(&opts)

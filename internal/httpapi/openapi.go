@@ -36,7 +36,10 @@ import (
 //     whose schema is one frame {event, data}, the data schemas derived
 //     from the Go types the handler sends, and no JSON schema under it;
 //   - request bodies get the example Swagger UI's "Try it out" sends
-//     (requestExamples).
+//     (requestExamples);
+//   - under /v1/ (the OpenAI-compatible routes) the added error responses
+//     have OpenAI's body, OpenAIErrorBody, as writeError sends there, and
+//     stream events are unnamed "data:" lines ending with "data: [DONE]".
 //
 // Conversion fails when an operation lacks an operationId, a request
 // example, its 422 response or its stream events, so a new route cannot be
@@ -59,6 +62,13 @@ const (
 var requestExamples = map[string]any{
 	"search": map[string]any{"query": "How long is the warranty?", "top_k": 3},
 	"query":  map[string]any{"question": "How long is the warranty?", "top_k": 3},
+	"chat": map[string]any{"id": "chat-1", "trigger": "submit-message", "messages": []any{
+		map[string]any{"id": "m1", "role": "user", "parts": []any{map[string]any{"type": "text", "text": "How long is the warranty?"}}},
+	}},
+	"createChatCompletion": map[string]any{"model": RAGModelID, "messages": []any{
+		map[string]any{"role": "user", "content": "How long is the warranty?"},
+	}},
+	"createEmbedding": map[string]any{"model": "universal-sentence-encoder-lite", "input": "How long is the warranty?"},
 }
 
 // streamEvent documents one event of a text/event-stream response: its name,
@@ -69,8 +79,26 @@ type streamEvent struct {
 }
 
 // streams lists, by operationId, the operations that may answer
-// text/event-stream, with their events in the order they come.
+// text/event-stream, with their events in the order they come. An event
+// without a name is a bare "data:" line (the chat protocols'), told apart
+// by its data.
 var streams = map[string][]streamEvent{
+	"createChatCompletion": {
+		{"", "First: a chunk with delta.role \"assistant\" and the extension field sources (the passages the answer cites as [1], [2], ...); then chunks with delta.content; last a chunk with finish_reason \"stop\".", chatCompletionChunk{}},
+		{"", "Instead of the rest, on a failure after the stream began: OpenAI's error object (the openai clients raise it as an APIError).", openAIErrorBody{}},
+		{"", "The end of the stream, after the last chunk or the error.", sseDone},
+	},
+	"chat": {
+		{"", "First: start, with the answer's id as messageId.", uiStartPart{}},
+		{"", "Then one per retrieved passage, in citation order: source-url when the passage has a metadata url...", uiSourceURLPart{}},
+		{"", "...else source-document.", uiSourceDocumentPart{}},
+		{"", "Then text-start,", uiTextStartPart{}},
+		{"", "text-delta, any number of times,", uiTextDeltaPart{}},
+		{"", "text-end,", uiTextEndPart{}},
+		{"", "and finish.", uiFinishPart{}},
+		{"", "Instead of the rest, on a failure after the stream began (generation failed or timed out, or the service is shutting down).", uiErrorPart{}},
+		{"", "The end of the stream.", sseDone},
+	},
 	"query": {
 		{"sources", "First: the retrieved passages, numbered in order as the answer cites them ([1], [2], ...).", querySourcesEvent{}},
 		{"delta", "Then, any number of times: the next piece of the answer's text.", queryDeltaEvent{}},
@@ -188,21 +216,62 @@ func schemaName(goName string) string {
 	return string(unicode.ToUpper(r)) + name[n:]
 }
 
+// streamOnly lists the streams operations that never answer JSON on success.
+var streamOnly = map[string]bool{"chat": true}
+
 func schemaRef(name string) *openapi3.SchemaRef {
 	return openapi3.NewSchemaRef("#/components/schemas/"+name, nil)
 }
 
-// errorResponse is a response whose body is {"detail": "..."}.
-func errorResponse(desc string) *openapi3.ResponseRef {
+// errorResponse is a response whose body is the error schema named
+// (ErrorBody, {"detail": "..."}, or OpenAIErrorBody under /v1/).
+func errorResponse(schema, desc string) *openapi3.ResponseRef {
 	r := openapi3.NewResponse().WithDescription(desc)
-	r.Content = openapi3.Content{"application/json": openapi3.NewMediaType().WithSchemaRef(schemaRef("ErrorBody"))}
+	r.Content = openapi3.Content{"application/json": openapi3.NewMediaType().WithSchemaRef(schemaRef(schema))}
 	return &openapi3.ResponseRef{Value: r}
+}
+
+// errorSchema is the error body's schema on path, as writeError sends it.
+func errorSchema(path string) string {
+	if strings.HasPrefix(path, "/v1/") {
+		return "OpenAIErrorBody"
+	}
+	return "ErrorBody"
 }
 
 // finish applies the rules in the comment at the top of this file.
 func finish(doc *openapi3.T, open bool) error {
 	if doc.Components == nil || doc.Components.Schemas["ErrorBody"] == nil {
 		return fmt.Errorf("no ErrorBody schema: some route must reference errorBody")
+	}
+	if doc.Components.Schemas["OpenAIErrorBody"] == nil {
+		return fmt.Errorf("no OpenAIErrorBody schema: the /v1 routes must reference openAIErrorBody")
+	}
+	// The OpenAI bodies' fields that take one of two shapes, which swag
+	// cannot say: an embedding is numbers or their bytes in base64, an
+	// input a string or a list, a message's content a string or text parts.
+	b64 := openapi3.NewStringSchema().WithFormat("byte")
+	b64.Description = "With encoding_format base64: the vector's little-endian float32 bytes"
+	textPart := openapi3.NewObjectSchema().
+		WithProperty("type", openapi3.NewStringSchema().WithEnum("text")).
+		WithProperty("text", openapi3.NewStringSchema())
+	textPart.Required = []string{"type", "text"}
+	for _, alt := range []struct {
+		schema, prop string
+		other        *openapi3.Schema
+	}{
+		{"Embedding", "embedding", b64},
+		{"EmbeddingRequest", "input", openapi3.NewStringSchema()},
+		{"ChatMessage", "content", openapi3.NewArraySchema().WithItems(textPart)},
+	} {
+		s := doc.Components.Schemas[alt.schema]
+		if s == nil || s.Value.Properties[alt.prop] == nil {
+			return fmt.Errorf("schema %s has no property %s", alt.schema, alt.prop)
+		}
+		p := s.Value.Properties[alt.prop].Value
+		one := openapi3.NewOneOfSchema(p, alt.other)
+		one.Description, p.Description = p.Description, ""
+		s.Value.Properties[alt.prop] = one.NewRef()
 	}
 	for name, s := range doc.Components.SecuritySchemes {
 		v := s.Value
@@ -219,10 +288,11 @@ func finish(doc *openapi3.T, open bool) error {
 			if op.OperationID == "" {
 				return fmt.Errorf("%s: no operationId (add @ID)", where)
 			}
-			if err := finishSecurity(op, open); err != nil {
+			errSchema := errorSchema(path)
+			if err := finishSecurity(op, open, errSchema); err != nil {
 				return fmt.Errorf("%s: %w", where, err)
 			}
-			if err := finishBody(op); err != nil {
+			if err := finishBody(op, errSchema); err != nil {
 				return fmt.Errorf("%s: %w", where, err)
 			}
 			if events, ok := streams[op.OperationID]; ok {
@@ -244,7 +314,7 @@ func finish(doc *openapi3.T, open bool) error {
 					delete(r.Value.Content, "text/event-stream")
 				}
 			}
-			op.Responses.Set("500", cmp.Or(op.Responses.Value("500"), errorResponse(
+			op.Responses.Set("500", cmp.Or(op.Responses.Value("500"), errorResponse(errSchema,
 				"An unexpected failure (a panic, or an upstream error before any byte was sent). The cause is logged, never sent.")))
 		}
 	}
@@ -262,7 +332,7 @@ func finish(doc *openapi3.T, open bool) error {
 // finishSecurity makes an open operation say so (security: []), marks the
 // API-key operations open when the server runs without API_KEYS, and
 // documents the 401 every bearer check can send.
-func finishSecurity(op *openapi3.Operation, open bool) error {
+func finishSecurity(op *openapi3.Operation, open bool, errSchema string) error {
 	if op.Security == nil {
 		op.Security = openapi3.NewSecurityRequirements()
 		return nil
@@ -284,7 +354,7 @@ func finishSecurity(op *openapi3.Operation, open bool) error {
 		}
 	}
 	if op.Responses.Value("401") == nil {
-		r := errorResponse(desc)
+		r := errorResponse(errSchema, desc)
 		r.Value.Headers = openapi3.Headers{"WWW-Authenticate": &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
 			Description: "Always Bearer", Schema: openapi3.NewStringSchema().WithEnum("Bearer").NewRef(),
 		}}}}
@@ -295,7 +365,7 @@ func finishSecurity(op *openapi3.Operation, open bool) error {
 
 // finishBody documents what decodeBody answers for an operation with a
 // JSON body and gives the body its "Try it out" example.
-func finishBody(op *openapi3.Operation) error {
+func finishBody(op *openapi3.Operation, errSchema string) error {
 	if op.RequestBody == nil {
 		return nil
 	}
@@ -318,7 +388,7 @@ func finishBody(op *openapi3.Operation) error {
 		"415": "Content-Type is neither application/json nor application/*+json (a missing Content-Type is read as JSON).",
 	} {
 		if op.Responses.Value(code) == nil {
-			op.Responses.Set(code, errorResponse(desc))
+			op.Responses.Set(code, errorResponse(errSchema, desc))
 		}
 	}
 	return nil
@@ -338,22 +408,30 @@ func finishStream(doc *openapi3.T, op *openapi3.Operation, events []streamEvent)
 		if err != nil {
 			return fmt.Errorf("event %s: %w", ev.name, err)
 		}
-		names = append(names, ev.name)
-		s := openapi3.NewObjectSchema().
-			WithProperty("event", openapi3.NewStringSchema().WithEnum(ev.name)).
-			WithPropertyRef("data", data)
+		names = append(names, cmp.Or(ev.name, "data"))
+		s := openapi3.NewObjectSchema().WithPropertyRef("data", data)
 		s.Description = ev.doc
-		s.Required = []string{"event", "data"}
+		s.Required = []string{"data"}
+		if ev.name != "" {
+			s.WithProperty("event", openapi3.NewStringSchema().WithEnum(ev.name))
+			s.Required = []string{"event", "data"}
+		}
 		frame.OneOf = append(frame.OneOf, s.NewRef())
 	}
 	name := schemaName(op.OperationID) + "StreamFrame"
 	frame.Description = "One Server-Sent Event of the stream, as `event: <event>` and `data: <data as JSON>` lines ending with a blank line. Events come in this order: " +
 		strings.Join(names, ", ") + ". Comment lines (`: ping`) keep an idle connection open every 15 s and carry no event."
+	if events[0].name == "" {
+		frame.Description = "One Server-Sent Event of the stream, a `data: <data as JSON>` line (no event name) ending with a blank line; the last is `data: [DONE]`, not JSON. Frames come in the order listed. Comment lines (`: ping`) keep an idle connection open every 15 s and carry no event."
+	}
 	doc.Components.Schemas[name] = frame.NewRef()
 	list := openapi3.NewArraySchema()
 	list.Items = schemaRef(name)
 	list.Description = "The stream, frame by frame (text/event-stream, not JSON: read it with an SSE parser)."
 	ok.Value.Content["text/event-stream"] = openapi3.NewMediaType().WithSchema(list)
+	if streamOnly[op.OperationID] {
+		delete(ok.Value.Content, "application/json")
+	}
 	return nil
 }
 
@@ -363,9 +441,21 @@ func finishStream(doc *openapi3.T, op *openapi3.Operation, events []streamEvent)
 // as swag's --requiredByDefault does). Only the kinds the events use are
 // supported; anything else is an error, caught by the tests.
 func goSchema(components openapi3.Schemas, t reflect.Type) (*openapi3.SchemaRef, error) {
+	if t == reflect.TypeOf(sseDone) {
+		return openapi3.NewStringSchema().WithEnum(string(sseDone)).NewRef(), nil
+	}
 	switch t.Kind() {
 	case reflect.String:
 		return openapi3.NewStringSchema().NewRef(), nil
+	case reflect.Int, reflect.Int64:
+		return openapi3.NewIntegerSchema().NewRef(), nil
+	case reflect.Pointer:
+		elem, err := goSchema(components, t.Elem())
+		if err != nil || elem.Ref != "" {
+			return elem, err
+		}
+		elem.Value.Nullable = true
+		return elem, nil
 	case reflect.Slice:
 		items, err := goSchema(components, t.Elem())
 		if err != nil {
@@ -392,6 +482,11 @@ func goSchema(components openapi3.Schemas, t reflect.Type) (*openapi3.SchemaRef,
 		p, err := goSchema(components, f.Type)
 		if err != nil {
 			return nil, err
+		}
+		if enums := f.Tag.Get("enums"); enums != "" && p.Ref == "" {
+			for _, e := range strings.Split(enums, ",") {
+				p.Value.Enum = append(p.Value.Enum, e)
+			}
 		}
 		s.WithPropertyRef(tag, p)
 		if !slices.Contains(strings.Split(opts, ","), "omitempty") {

@@ -174,18 +174,39 @@ func TestOpenAPI_TheServerKeepsItsWord(t *testing.T) {
 			withHdr(post("/search", `{"query":"q"}`), "Content-Type", "text/plain"), withHdr(post("/query", `{"question":"q"}`), "Content-Type", "text/plain"),
 			{method: "POST", path: "/search", bodyErr: true}, {method: "POST", path: "/query", bodyErr: true},
 			post("/admin/reload", ""), // no ADMIN_TOKEN: disabled
+			post("/v1/chat/completions", example("createChatCompletion")), post("/v1/chat/completions", `{"model":"fake-gen","messages":[{"role":"user","content":"q"}],"stream":true}`),
+			post("/v1/chat/completions", `{"model":"gpt-4o","messages":[{"role":"user","content":"q"}]}`), post("/v1/chat/completions", `{"model":"vendor0919-rag","messages":[]}`),
+			post("/v1/chat/completions", `{"model":"vendor0919-rag","messages":[{"role":"user","content":"`+strings.Repeat("x", 5000)+`"}]}`),
+			withHdr(post("/v1/chat/completions", `{}`), "Content-Type", "text/plain"), {method: "POST", path: "/v1/chat/completions", bodyErr: true},
+			get("/v1/models"),
+			post("/v1/embeddings", example("createEmbedding")), post("/v1/embeddings", `{"model":"universal-sentence-encoder-lite","input":["a","b"],"encoding_format":"base64"}`),
+			post("/v1/embeddings", `{"model":"text-embedding-3-small","input":"a"}`), post("/v1/embeddings", `{"model":"universal-sentence-encoder-lite","input":"a","dimensions":3}`),
+			post("/v1/embeddings", `{"model":"x","input":"`+strings.Repeat("x", 5000)+`"}`),
+			withHdr(post("/v1/embeddings", `{}`), "Content-Type", "text/plain"), {method: "POST", path: "/v1/embeddings", bodyErr: true},
+			post("/chat", example("chat")), post("/chat", `{"messages":[{"role":"assistant","parts":[{"type":"text","text":"hi"}]}]}`),
+			post("/chat", `{"messages":[{"role":"user","parts":[{"type":"text","text":"`+strings.Repeat("x", 5000)+`"}]}]}`),
+			withHdr(post("/chat", `{}`), "Content-Type", "text/plain"), {method: "POST", path: "/chat", bodyErr: true},
 		}},
 		{"stream fails after the first byte", func(_ *Options, f *fakeRAG) { f.failMid = true }, []call{
 			post("/query", `{"question":"q","stream":true}`),
+			post("/v1/chat/completions", `{"model":"vendor0919-rag","messages":[{"role":"user","content":"q"}],"stream":true}`),
+			post("/chat", example("chat")),
 		}},
 		{"not loaded", func(o *Options, _ *fakeRAG) {
-			o.RAG, o.Readiness = nil, notReady{}
-		}, []call{get("/ready"), get("/vectorstore"), post("/search", `{"query":"q"}`), post("/query", `{"question":"q"}`)}},
-		{"upstream timeout", func(_ *Options, f *fakeRAG) { f.err = context.DeadlineExceeded }, []call{
+			o.RAG, o.Readiness, o.Embedder = nil, notReady{}, nil
+		}, []call{get("/ready"), get("/vectorstore"), post("/search", `{"query":"q"}`), post("/query", `{"question":"q"}`),
+			post("/v1/chat/completions", example("createChatCompletion")), post("/v1/embeddings", example("createEmbedding")), post("/chat", example("chat"))}},
+		{"upstream timeout", func(o *Options, f *fakeRAG) {
+			f.err, o.Embedder = context.DeadlineExceeded, fakeEmbedder{err: context.DeadlineExceeded}
+		}, []call{
 			post("/search", `{"query":"q"}`), post("/query", `{"question":"q"}`), post("/query", `{"question":"q","stream":true}`),
+			post("/v1/chat/completions", example("createChatCompletion")), post("/v1/embeddings", example("createEmbedding")), post("/chat", example("chat")),
 		}},
-		{"upstream failure", func(_ *Options, f *fakeRAG) { f.err = errors.New("boom") }, []call{
+		{"upstream failure", func(o *Options, f *fakeRAG) {
+			f.err, o.Embedder = errors.New("boom"), fakeEmbedder{err: errors.New("boom")}
+		}, []call{
 			post("/search", `{"query":"q"}`), post("/query", `{"question":"q"}`),
+			post("/v1/chat/completions", example("createChatCompletion")), post("/v1/embeddings", example("createEmbedding")), post("/chat", example("chat")),
 		}},
 		{"API keys and admin token", func(o *Options, _ *fakeRAG) {
 			o.APIKeys, o.AdminToken = []string{"key"}, "admin"
@@ -193,6 +214,7 @@ func TestOpenAPI_TheServerKeepsItsWord(t *testing.T) {
 		}, []call{
 			post("/search", `{"query":"q"}`), post("/query", `{"question":"q"}`), get("/vectorstore"),
 			withHdr(post("/search", `{"query":"q"}`), "Authorization", "Bearer nope"),
+			post("/v1/chat/completions", example("createChatCompletion")), get("/v1/models"), post("/v1/embeddings", example("createEmbedding")), post("/chat", example("chat")),
 			withHdr(get("/vectorstore"), "Authorization", "Bearer key"),
 			post("/admin/reload", ""),
 			withHdr(post("/admin/reload", ""), "Authorization", "Bearer key"),
@@ -245,7 +267,7 @@ func TestOpenAPI_TheServerKeepsItsWord(t *testing.T) {
 			for code := range op.Responses.Map() {
 				// The recoverer's 500 on routes that cannot fail otherwise is
 				// covered by recoverer_test.
-				if code == "500" && !slices.Contains([]string{"search", "query"}, op.OperationID) {
+				if code == "500" && !slices.Contains([]string{"search", "query", "chat", "createChatCompletion", "createEmbedding"}, op.OperationID) {
 					continue
 				}
 				if !covered[op.OperationID+" "+code] {
@@ -293,7 +315,8 @@ func registerTestDecoders() {
 }
 
 // decodeSSEFrames parses an event stream into []any of {event, data} with
-// data decoded as JSON; comment lines are skipped.
+// data decoded as JSON ({data} for an unnamed event; the chat streams'
+// final "[DONE]" stays a string); comment lines are skipped.
 func decodeSSEFrames(r io.Reader) ([]any, error) {
 	frames := []any{}
 	var event, data string
@@ -305,11 +328,17 @@ func decodeSSEFrames(r io.Reader) ([]any, error) {
 			if event == "" && data == "" {
 				continue
 			}
-			var v any
-			if err := json.Unmarshal([]byte(data), &v); err != nil {
-				return nil, fmt.Errorf("event %s: data %q is not JSON: %w", event, data, err)
+			var v any = data
+			if data != string(sseDone) {
+				if err := json.Unmarshal([]byte(data), &v); err != nil {
+					return nil, fmt.Errorf("event %s: data %q is not JSON: %w", event, data, err)
+				}
 			}
-			frames = append(frames, map[string]any{"event": event, "data": v})
+			frame := map[string]any{"data": v}
+			if event != "" {
+				frame["event"] = event
+			}
+			frames = append(frames, frame)
 			event, data = "", ""
 		case strings.HasPrefix(line, ":"):
 		case strings.HasPrefix(line, "event: "):
@@ -365,7 +394,9 @@ func TestOpenAPI_RequestExamplesAreValid(t *testing.T) {
 				delete(m, req)
 				b, _ := json.Marshal(m)
 				rec := newTestServer(t, nil).do(method, path, string(b), nil)
-				if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), `"loc":["body","`+req+`"]`) {
+				names := strings.Contains(rec.Body.String(), `"loc":["body","`+req+`"]`) ||
+					(strings.HasPrefix(path, "/v1/") && strings.Contains(rec.Body.String(), `"param":"`+req+`"`))
+				if rec.Code != http.StatusUnprocessableEntity || !names {
 					t.Errorf("%s %s without required %s: %d %s", method, path, req, rec.Code, rec.Body)
 				}
 			}

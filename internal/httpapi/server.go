@@ -45,6 +45,12 @@ type Options struct {
 	// ReloadTimeout bounds one reload's response (0: 5 minutes); it
 	// extends the server's WriteTimeout for that route.
 	ReloadTimeout time.Duration
+	// Embedder answers /v1/embeddings; nil answers 503 there.
+	Embedder Embedder
+	// GeneratorModel is the generator's model id, listed by /v1/models and
+	// accepted by /v1/chat/completions beside RAGModelID; "" lists only
+	// RAGModelID.
+	GeneratorModel string
 	// StoreStatus describes the loaded store for /vectorstore and /ready;
 	// nil, or a nil Status, means nothing is loaded.
 	StoreStatus StoreStatus
@@ -61,6 +67,7 @@ type Server struct {
 	router  chi.Router
 	openapi []byte
 	metrics *metrics
+	started time.Time // /v1/models' created
 }
 
 // New builds the router. It fails only on a broken build (the embedded
@@ -94,7 +101,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("httpapi: %w", err)
 	}
-	s := &Server{opts: opts, log: opts.Logger, openapi: spec, metrics: newMetrics(opts.Collectors...)}
+	s := &Server{opts: opts, log: opts.Logger, openapi: spec, metrics: newMetrics(opts.Collectors...), started: time.Now()}
 	s.router = s.routes()
 	return s, nil
 }
@@ -121,6 +128,10 @@ func (s *Server) routes() chi.Router {
 		r.Post("/search", s.wrap(s.search))
 		r.Post("/query", s.wrap(s.query))
 		r.Get("/vectorstore", s.wrap(s.vectorstore))
+		r.Post("/chat", s.wrap(s.chat))
+		r.Post("/v1/chat/completions", s.wrap(s.chatCompletions))
+		r.Get("/v1/models", s.wrap(s.models))
+		r.Post("/v1/embeddings", s.wrap(s.embeddings))
 	})
 	r.With(s.requireAdmin).Post("/admin/reload", s.wrap(s.reload))
 	return r

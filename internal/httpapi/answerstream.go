@@ -1,0 +1,229 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/vendor0919/api/internal/rag"
+)
+
+// This file holds what the two chat protocols (OpenAI's chat completions
+// and the AI SDK's UI message stream) share: turning a list of turns into
+// a question and its history, and running a streamed answer whose frames
+// each protocol writes in its own shape.
+
+// turn is one conversation message after a protocol's shape is removed.
+// Index is its position in the request's messages list, for 422 locations.
+type turn struct {
+	Role    string
+	Content string
+	Index   int
+}
+
+// maxMessages bounds a conversation's length before rag applies its own
+// token budget to the history.
+const maxMessages = 200
+
+// conversation splits turns into the question (the last turn, which must
+// be the user's) and the history before it. It returns a 422 naming the
+// item when the list is empty or ends with another role.
+func conversation(turns []turn) (string, []rag.Message, error) {
+	if len(turns) == 0 {
+		return "", nil, errValidation(ValidationItem{Type: "value_error", Loc: []any{"body", "messages"},
+			Msg: "Value error, the messages hold no user or assistant turn", Input: nil})
+	}
+	last := turns[len(turns)-1]
+	if last.Role != "user" {
+		return "", nil, errValidation(ValidationItem{Type: "value_error", Loc: []any{"body", "messages", last.Index, "role"},
+			Msg: "Value error, the last message must be the user's question", Input: last.Role})
+	}
+	hist := make([]rag.Message, 0, len(turns)-1)
+	for _, t := range turns[:len(turns)-1] {
+		hist = append(hist, rag.Message{Role: t.Role, Content: t.Content})
+	}
+	return last.Content, hist, nil
+}
+
+// objectList reads a required JSON list of objects of at most maxMessages
+// items, recording pydantic-style items for a bad list or item. Each valid
+// object is passed to each, with its index.
+func (v *validator) objectList(name string, each func(i int, obj map[string]any)) {
+	raw, present := v.obj[name]
+	loc := []any{"body", name}
+	if !present {
+		v.items = append(v.items, ValidationItem{Type: "missing", Loc: loc, Msg: "Field required", Input: v.obj})
+		return
+	}
+	list, ok := raw.([]any)
+	switch {
+	case !ok:
+		v.items = append(v.items, ValidationItem{Type: "list_type", Loc: loc, Msg: "Input should be a valid list", Input: raw})
+		return
+	case len(list) == 0:
+		v.items = append(v.items, ValidationItem{Type: "too_short", Loc: loc, Msg: "List should have at least 1 item after validation, not 0",
+			Input: raw, Ctx: map[string]any{"field_type": "List", "min_length": 1, "actual_length": 0}})
+		return
+	case len(list) > maxMessages:
+		v.items = append(v.items, ValidationItem{Type: "too_long", Loc: loc, Msg: fmt.Sprintf("List should have at most %d items after validation, not %d", maxMessages, len(list)),
+			Input: nil, Ctx: map[string]any{"field_type": "List", "max_length": maxMessages, "actual_length": len(list)}})
+		return
+	}
+	for i, e := range list {
+		obj, ok := e.(map[string]any)
+		if !ok {
+			v.items = append(v.items, ValidationItem{Type: "model_type", Loc: []any{"body", name, i}, Msg: "Input should be a valid dictionary or object", Input: e})
+			continue
+		}
+		each(i, obj)
+	}
+}
+
+// fail records one item at loc.
+func (v *validator) fail(loc []any, typ, msg string, input any) {
+	v.items = append(v.items, ValidationItem{Type: typ, Loc: loc, Msg: msg, Input: input})
+}
+
+// role reads a message's role, one of allowed.
+func (v *validator) role(loc []any, obj map[string]any, allowed ...string) (string, bool) {
+	raw, present := obj["role"]
+	loc = append(loc, "role")
+	if !present {
+		v.fail(loc, "missing", "Field required", obj)
+		return "", false
+	}
+	s, ok := raw.(string)
+	for _, a := range allowed {
+		if ok && s == a {
+			return s, true
+		}
+	}
+	exp := literalList(allowed)
+	v.items = append(v.items, ValidationItem{Type: "literal_error", Loc: loc, Msg: "Input should be " + exp, Input: raw, Ctx: map[string]any{"expected": exp}})
+	return "", false
+}
+
+// newAnswerID makes an id for an answer when rag gave none:
+// "ans_" and 24 base32 characters, the shape rag uses.
+func newAnswerID() string {
+	var b [15]byte
+	_, _ = rand.Read(b[:])
+	return "ans_" + strings.ToLower(base32.StdEncoding.EncodeToString(b[:]))
+}
+
+// answerFrames writes one protocol's frames for a streamed answer. Each
+// method is called at most once, except delta; fail writes the protocol's
+// in-band error frame and end its terminator.
+type answerFrames interface {
+	sources(id string, hits []rag.Hit) error
+	delta(text string) error
+	done(id, model string) error
+	fail(message string) error
+	end() error
+}
+
+// streamAnswer runs req and writes its frames through f. Errors before the
+// first byte are returned (ordinary error responses); after it a failure
+// is f.fail then f.end, and a client that went away only cancels the
+// generation (ctx is the request's) and is logged.
+func (s *Server) streamAnswer(ctx context.Context, r *http.Request, sse *sseWriter, req rag.QueryRequest, f answerFrames) error {
+	stop := sse.heartbeat(ctx, heartbeat)
+	defer stop()
+	failed := false
+	id := ""
+	_, err := s.opts.RAG.Query(ctx, req, func(ev rag.Event) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		switch ev.Type {
+		case rag.EventSources:
+			id = ev.ID
+			if id == "" {
+				id = newAnswerID()
+			}
+			return f.sources(id, ev.Sources)
+		case rag.EventDelta:
+			return f.delta(ev.Delta)
+		case rag.EventDone:
+			if err := f.done(id, ev.Model); err != nil {
+				return err
+			}
+			return f.end()
+		case rag.EventError:
+			failed = true
+			if err := f.fail(ev.Err); err != nil {
+				return err
+			}
+			return f.end()
+		}
+		return nil
+	})
+	if err == nil {
+		return nil
+	}
+	if !sse.started() {
+		return ragError(err)
+	}
+	switch {
+	case errors.Is(context.Cause(r.Context()), ErrShuttingDown):
+		if !failed {
+			_ = f.fail("Service is shutting down; retry the request")
+			_ = f.end()
+		}
+		return nil
+	case r.Context().Err() != nil:
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "stream cancelled by client")
+		return nil
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelError, "stream failed", slog.Any("error", err))
+	if !failed {
+		msg := "Answer generation failed"
+		if errors.Is(err, context.DeadlineExceeded) {
+			msg = "Answer generation timed out"
+		}
+		_ = f.fail(msg)
+		_ = f.end()
+	}
+	return nil
+}
+
+// data writes one unnamed SSE event, "data: <v as JSON>", and flushes it.
+// A raw string is written as is (the "[DONE]" sentinel).
+func (s *sseWriter) data(v any) error {
+	var b []byte
+	if raw, ok := v.(sseRaw); ok {
+		b = []byte(raw)
+	} else {
+		var err error
+		if b, err = json.Marshal(v); err != nil {
+			return fmt.Errorf("sse: encode: %w", err)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.begin()
+	if _, err := fmt.Fprintf(s.w, "data: %s\n\n", b); err != nil {
+		return fmt.Errorf("sse: write: %w", err)
+	}
+	return s.rc.Flush()
+}
+
+// sseRaw is data written without JSON encoding.
+type sseRaw string
+
+// sseDone ends both chat streams, as OpenAI and the AI SDK do.
+const sseDone sseRaw = "[DONE]"
+
+// newSSE checks that w can stream and returns a writer for it.
+func newSSE(w http.ResponseWriter) (*sseWriter, error) {
+	if _, ok := w.(http.Flusher); !ok {
+		return nil, &Error{Status: http.StatusInternalServerError, Detail: "Streaming is not supported", Err: errors.New("response writer cannot flush")}
+	}
+	return &sseWriter{w: w, rc: http.NewResponseController(w)}, nil
+}
