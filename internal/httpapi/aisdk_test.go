@@ -1,0 +1,91 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/vendor0919/api/internal/rag"
+)
+
+// chatBody is what useChat's DefaultChatTransport posts for a follow-up:
+// the earlier turns as UIMessages, with the parts the SDK keeps on an
+// assistant message (step markers, sources) beside its text.
+const chatBody = `{"id":"chat-1","trigger":"submit-message","messageId":null,"messages":[
+	{"id":"m1","role":"user","parts":[{"type":"text","text":"What is the refund policy?"}]},
+	{"id":"m2","role":"assistant","parts":[{"type":"step-start"},{"type":"source-url","sourceId":"c1","url":"refund.md"},{"type":"text","text":"Refunds take 14 days.","state":"done"}]},
+	{"id":"m3","role":"user","parts":[{"type":"text","text":"And for opened items?"}],"metadata":{"x":1}}]}`
+
+func TestChat_UIMessageStream(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	ts.rag.hits = append(ts.rag.hits, rag.Hit{ID: "c2", Text: "t", Metadata: map[string]any{"url": "warranty.md#terms", "title": "Warranty"}})
+	rec := ts.do("POST", "/chat", chatBody, nil)
+	if rec.Code != 200 || rec.Header().Get("x-vercel-ai-ui-message-stream") != "v1" || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("%d %v %s", rec.Code, rec.Header(), rec.Body)
+	}
+	data := sseData(t, rec.Body.String())
+	if data[len(data)-1] != "[DONE]" {
+		t.Fatalf("no [DONE]: %q", data)
+	}
+	var types []string
+	var parts []map[string]any
+	for _, d := range data[:len(data)-1] {
+		var p map[string]any
+		if err := json.Unmarshal([]byte(d), &p); err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, p)
+		types = append(types, p["type"].(string))
+	}
+	want := []string{"start", "source-document", "source-url", "text-start", "text-delta", "text-delta", "text-end", "finish"}
+	if !reflect.DeepEqual(types, want) {
+		t.Fatalf("parts %v, want %v", types, want)
+	}
+	id, _ := parts[0]["messageId"].(string)
+	textID := parts[3]["id"]
+	if !strings.HasPrefix(id, "ans_") || textID == "" || parts[4]["id"] != textID || parts[6]["id"] != textID {
+		t.Errorf("ids: %v", parts)
+	}
+	if parts[1]["sourceId"] != "c1" || parts[1]["title"] != "refund.md" || parts[1]["mediaType"] != "text/plain" ||
+		parts[2]["url"] != "warranty.md#terms" || parts[2]["title"] != "Warranty" {
+		t.Errorf("sources %v %v", parts[1], parts[2])
+	}
+	if parts[4]["delta"].(string)+parts[5]["delta"].(string) != "Refunds take 14 days [1]." || parts[7]["finishReason"] != "stop" {
+		t.Errorf("text %v", parts[4:])
+	}
+	q := ts.rag.queries[0]
+	hist := []rag.Message{{Role: "user", Content: "What is the refund policy?"}, {Role: "assistant", Content: "Refunds take 14 days."}}
+	if q.Question != "And for opened items?" || !reflect.DeepEqual(q.History, hist) {
+		t.Errorf("rag request %+v", q)
+	}
+}
+
+func TestChat_FailureAfterTheFirstByteIsAnErrorPart(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	ts.rag.failMid = true
+	rec := ts.do("POST", "/chat", chatBody, nil)
+	data := sseData(t, rec.Body.String())
+	n := len(data)
+	if rec.Code != 200 || n < 3 || data[n-1] != "[DONE]" || !strings.Contains(data[n-2], `"type":"error","errorText":"`) {
+		t.Errorf("%d %q", rec.Code, data)
+	}
+}
+
+func TestChat_BadInput(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, body, loc string }{
+		{"no messages", `{"id":"c","messages":[]}`, `["body","messages"]`},
+		{"ends with the assistant", `{"messages":[{"role":"user","parts":[{"type":"text","text":"q"}]},{"role":"assistant","parts":[{"type":"text","text":"a"}]}]}`, `["body","messages",1,"role"]`},
+		{"unknown role", `{"messages":[{"role":"tool","parts":[]},{"role":"user","parts":[{"type":"text","text":"q"}]}]}`, `["body","messages",0,"role"]`},
+		{"user without text", `{"messages":[{"role":"user","parts":[{"type":"file","url":"x"}]}]}`, `["body","messages",0,"parts"]`},
+		{"no parts", `{"messages":[{"role":"user","content":"q"}]}`, `["body","messages",0,"parts"]`},
+	} {
+		rec := newTestServer(t, nil).do("POST", "/chat", tc.body, nil)
+		if rec.Code != 422 || !strings.Contains(rec.Body.String(), `"loc":`+tc.loc) {
+			t.Errorf("%s: %d %s", tc.name, rec.Code, rec.Body)
+		}
+	}
+}

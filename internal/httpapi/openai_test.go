@@ -1,0 +1,318 @@
+package httpapi
+
+import (
+	"bufio"
+	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vendor0919/api/internal/rag"
+)
+
+// sseData returns the data of each event of an SSE body, in order.
+func sseData(t *testing.T, body string) []string {
+	t.Helper()
+	var out []string
+	for _, block := range strings.Split(strings.TrimSpace(body), "\n\n") {
+		if strings.HasPrefix(block, ":") {
+			continue
+		}
+		d, ok := strings.CutPrefix(block, "data: ")
+		if !ok || strings.Contains(d, "\n") {
+			t.Fatalf("unexpected SSE block %q", block)
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+func TestChatCompletions_MessagesBecomeQuestionAndHistory(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	rec := ts.do("POST", "/v1/chat/completions", `{"model":"vendor0919-rag","temperature":0.2,"messages":[
+		{"role":"system","content":"Be brief."},
+		{"role":"user","content":"What is the refund policy?"},
+		{"role":"assistant","content":[{"type":"text","text":"Refunds take 14 days."}]},
+		{"role":"user","content":[{"type":"text","text":"And for"},{"type":"text","text":"opened items?"}]}]}`, nil)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	var got chatCompletion
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Object != "chat.completion" || got.Model != RAGModelID || len(got.Choices) != 1 ||
+		got.Choices[0].Message.Content != "Refunds take 14 days [1]." || got.Choices[0].FinishReason != "stop" ||
+		!strings.HasPrefix(got.ID, "ans_") || len(got.Sources) != 1 || got.Sources[0].ID != "c1" {
+		t.Errorf("completion %+v", got)
+	}
+	q := ts.rag.queries[0]
+	want := []rag.Message{{Role: "user", Content: "What is the refund policy?"}, {Role: "assistant", Content: "Refunds take 14 days."}}
+	if q.Question != "And for\nopened items?" || !reflect.DeepEqual(q.History, want) || q.TopK != 5 {
+		t.Errorf("rag request %+v", q)
+	}
+}
+
+func TestChatCompletions_BadInput(t *testing.T) {
+	t.Parallel()
+	user := `{"role":"user","content":"q"}`
+	tests := []struct {
+		name, body  string
+		status      int
+		code, param string
+	}{
+		{"empty messages", `{"model":"vendor0919-rag","messages":[]}`, 422, "too_short", "messages"},
+		{"ends with the assistant", `{"model":"vendor0919-rag","messages":[` + user + `,{"role":"assistant","content":"a"}]}`, 422, "value_error", "messages.1.role"},
+		{"unknown role", `{"model":"vendor0919-rag","messages":[{"role":"tool","content":"x"},` + user + `]}`, 422, "literal_error", "messages.0.role"},
+		{"image part", `{"model":"vendor0919-rag","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]}]}`, 422, "literal_error", "messages.0.content.0.type"},
+		{"empty question", `{"model":"vendor0919-rag","messages":[{"role":"user","content":" "}]}`, 422, "string_too_short", "messages.0.content"},
+		{"only system", `{"model":"vendor0919-rag","messages":[{"role":"system","content":"s"}]}`, 422, "value_error", "messages"},
+		{"no model", `{"messages":[` + user + `]}`, 422, "missing", "model"},
+		{"unknown model", `{"model":"gpt-4o","messages":[` + user + `]}`, 404, "model_not_found", "model"},
+		{"not JSON", `{"model":`, 422, "json_invalid", "9"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rec := newTestServer(t, nil).do("POST", "/v1/chat/completions", tc.body, nil)
+			var got openAIErrorBody
+			_ = json.Unmarshal(rec.Body.Bytes(), &got)
+			if rec.Code != tc.status || got.Error.Code != tc.code || got.Error.Param == nil || *got.Error.Param != tc.param ||
+				got.Error.Type != "invalid_request_error" || got.Error.Message == "" {
+				t.Errorf("%d %s", rec.Code, rec.Body)
+			}
+		})
+	}
+}
+
+func TestChatCompletions_RAGRequestErrorNamesTheMessage(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	ts.rag.err = &rag.RequestError{Field: "question", Msg: "too long"}
+	rec := ts.do("POST", "/v1/chat/completions", `{"model":"vendor0919-rag","messages":[{"role":"system","content":"s"},{"role":"user","content":"q"}]}`, nil)
+	if rec.Code != 422 || !strings.Contains(rec.Body.String(), `"param":"messages.1.content"`) {
+		t.Errorf("%d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestV1_ErrorsUseOpenAIBody(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, func(o *Options) { o.APIKeys = []string{"key"} })
+	for _, tc := range []struct {
+		name, method, path string
+		hdr                map[string]string
+		status             int
+		code               string
+	}{
+		{"no key", "GET", "/v1/models", nil, 401, "invalid_api_key"},
+		{"wrong key", "POST", "/v1/chat/completions", map[string]string{"Authorization": "Bearer nope"}, 401, "invalid_api_key"},
+		{"unknown path", "GET", "/v1/nothing", map[string]string{"Authorization": "Bearer key"}, 404, "not_found"},
+	} {
+		rec := ts.do(tc.method, tc.path, "", tc.hdr)
+		var got openAIErrorBody
+		_ = json.Unmarshal(rec.Body.Bytes(), &got)
+		if rec.Code != tc.status || got.Error.Code != tc.code || got.Error.Type != "invalid_request_error" || !strings.Contains(rec.Body.String(), `"param":null`) {
+			t.Errorf("%s: %d %s", tc.name, rec.Code, rec.Body)
+		}
+	}
+	// Outside /v1 the FastAPI body stays.
+	if rec := ts.do("POST", "/query", `{"question":"q"}`, nil); rec.Code != 401 || !strings.Contains(rec.Body.String(), `"detail"`) {
+		t.Errorf("/query: %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestChatCompletions_Stream(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	rec := ts.do("POST", "/v1/chat/completions", `{"model":"fake-gen","stream":true,"messages":[{"role":"user","content":"q"}]}`, nil)
+	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("%d %v", rec.Code, rec.Header())
+	}
+	data := sseData(t, rec.Body.String())
+	if len(data) != 5 || data[4] != "[DONE]" {
+		t.Fatalf("frames %q", data)
+	}
+	var chunks []chatCompletionChunk
+	for _, d := range data[:4] {
+		var c chatCompletionChunk
+		if err := json.Unmarshal([]byte(d), &c); err != nil {
+			t.Fatal(err)
+		}
+		chunks = append(chunks, c)
+	}
+	first, last := chunks[0], chunks[3]
+	if first.Choices[0].Delta.Role != "assistant" || len(first.Sources) != 1 || first.Choices[0].FinishReason != nil {
+		t.Errorf("first chunk %s", data[0])
+	}
+	if chunks[1].Choices[0].Delta.Content+chunks[2].Choices[0].Delta.Content != "Refunds take 14 days [1]." || chunks[1].Sources != nil {
+		t.Errorf("content chunks %q", data[1:3])
+	}
+	if last.Choices[0].FinishReason == nil || *last.Choices[0].FinishReason != "stop" {
+		t.Errorf("last chunk %s", data[3])
+	}
+	for _, c := range chunks {
+		if c.ID != first.ID || c.Object != "chat.completion.chunk" || c.Model != "fake-gen" || c.Created != first.Created {
+			t.Errorf("chunk %+v differs from the first", c)
+		}
+	}
+}
+
+func TestChatCompletions_StreamFailureIsAnErrorChunk(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	ts.rag.failMid = true
+	rec := ts.do("POST", "/v1/chat/completions", `{"model":"vendor0919-rag","stream":true,"messages":[{"role":"user","content":"q"}]}`, nil)
+	data := sseData(t, rec.Body.String())
+	n := len(data)
+	if rec.Code != 200 || n < 3 || data[n-1] != "[DONE]" {
+		t.Fatalf("%d %q", rec.Code, data)
+	}
+	var e openAIErrorBody
+	if err := json.Unmarshal([]byte(data[n-2]), &e); err != nil || e.Error.Type != "server_error" || e.Error.Message == "" {
+		t.Errorf("error frame %s (%v)", data[n-2], err)
+	}
+}
+
+func TestModels_ListsRAGGeneratorAndEmbedder(t *testing.T) {
+	t.Parallel()
+	rec := newTestServer(t, nil).do("GET", "/v1/models", "", nil)
+	var got modelList
+	_ = json.Unmarshal(rec.Body.Bytes(), &got)
+	var ids []string
+	for _, m := range got.Data {
+		ids = append(ids, m.ID)
+		if m.Object != "model" || m.Created == 0 || m.OwnedBy == "" {
+			t.Errorf("model %+v", m)
+		}
+	}
+	if rec.Code != 200 || got.Object != "list" || !reflect.DeepEqual(ids, []string{RAGModelID, "fake-gen", "universal-sentence-encoder-lite"}) {
+		t.Errorf("%d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestEmbeddings_FloatAndBase64Agree(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	var floats, b64 embeddingList
+	rec := ts.do("POST", "/v1/embeddings", `{"model":"universal-sentence-encoder-lite","input":["ab","cde"],"encoding_format":"float","dimensions":4}`, nil)
+	if err := json.Unmarshal(rec.Body.Bytes(), &floats); rec.Code != 200 || err != nil {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	rec = ts.do("POST", "/v1/embeddings", `{"model":"universal-sentence-encoder-lite","input":["ab","cde"],"encoding_format":"base64"}`, nil)
+	if err := json.Unmarshal(rec.Body.Bytes(), &b64); rec.Code != 200 || err != nil {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	if len(floats.Data) != 2 || len(b64.Data) != 2 || floats.Model != "universal-sentence-encoder-lite" {
+		t.Fatalf("%+v %+v", floats, b64)
+	}
+	for i := range 2 {
+		raw, err := base64.StdEncoding.DecodeString(b64.Data[i].Embedding.(string))
+		if err != nil || len(raw) != 16 {
+			t.Fatalf("base64 %v: %v", b64.Data[i].Embedding, err)
+		}
+		fl := floats.Data[i].Embedding.([]any)
+		for j := range 4 {
+			got := math.Float32frombits(binary.LittleEndian.Uint32(raw[4*j:]))
+			want, _ := fl[j].(float64)
+			if math.Abs(float64(got)-want) > 1e-6 || floats.Data[i].Index != i {
+				t.Errorf("input %d dim %d: base64 %v, float %v", i, j, got, want)
+			}
+		}
+	}
+	if want := []any{2.0, 0.0, 0.5, -1.0}; !reflect.DeepEqual(floats.Data[0].Embedding, want) {
+		t.Errorf("first embedding %v", floats.Data[0].Embedding)
+	}
+}
+
+func TestEmbeddings_BadInput(t *testing.T) {
+	t.Parallel()
+	many := `"x"` + strings.Repeat(`,"x"`, maxEmbedInputs)
+	tests := []struct {
+		name, body string
+		status     int
+		param      string
+	}{
+		{"wrong dimensions", `{"model":"universal-sentence-encoder-lite","input":"a","dimensions":3}`, 422, "dimensions"},
+		{"too many", `{"model":"universal-sentence-encoder-lite","input":[` + many + `]}`, 422, "input"},
+		{"empty string", `{"model":"universal-sentence-encoder-lite","input":["a",""]}`, 422, "input.1"},
+		{"tokens", `{"model":"universal-sentence-encoder-lite","input":[[1,2]]}`, 422, "input.0"},
+		{"format", `{"model":"universal-sentence-encoder-lite","input":"a","encoding_format":"int8"}`, 422, "encoding_format"},
+		{"model", `{"model":"text-embedding-3-small","input":"a"}`, 404, "model"},
+	}
+	for _, tc := range tests {
+		rec := newTestServer(t, func(o *Options) { o.MaxBodyBytes = 1 << 16 }).do("POST", "/v1/embeddings", tc.body, nil)
+		var got openAIErrorBody
+		_ = json.Unmarshal(rec.Body.Bytes(), &got)
+		if rec.Code != tc.status || got.Error.Param == nil || *got.Error.Param != tc.param {
+			t.Errorf("%s: %d %s", tc.name, rec.Code, rec.Body)
+		}
+	}
+}
+
+// blockingRAG sends the sources and one delta, then waits for the
+// request's context to end, as a generator streaming a long answer would,
+// and reports on stopped that it did.
+type blockingRAG struct {
+	fakeRAG
+	stopped chan error
+}
+
+func (b *blockingRAG) Query(ctx context.Context, _ rag.QueryRequest, emit func(rag.Event) error) (rag.QueryResult, error) {
+	if err := emit(rag.Event{Type: rag.EventSources}); err != nil {
+		return rag.QueryResult{}, err
+	}
+	if err := emit(rag.Event{Type: rag.EventDelta, Delta: "Refunds "}); err != nil {
+		return rag.QueryResult{}, err
+	}
+	<-ctx.Done()
+	b.stopped <- ctx.Err()
+	return rag.QueryResult{}, ctx.Err()
+}
+
+// TestChatStreams_ClientDisconnectStopsGeneration: a client that goes away
+// mid-stream cancels the generation's context, on both chat protocols.
+func TestChatStreams_ClientDisconnectStopsGeneration(t *testing.T) {
+	t.Parallel()
+	for path, body := range map[string]string{
+		"/v1/chat/completions": `{"model":"vendor0919-rag","stream":true,"messages":[{"role":"user","content":"q"}]}`,
+		"/chat":                `{"messages":[{"role":"user","parts":[{"type":"text","text":"q"}]}]}`,
+	} {
+		t.Run(path, func(t *testing.T) {
+			t.Parallel()
+			b := &blockingRAG{stopped: make(chan error, 1)}
+			ts := newTestServer(t, func(o *Options) { o.RAG = b })
+			srv := httptest.NewServer(ts)
+			defer srv.Close()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL+path, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			// Read until the delta arrives: generation is under way.
+			sc := bufio.NewScanner(resp.Body)
+			for sc.Scan() && !strings.Contains(sc.Text(), "Refunds ") {
+			}
+			cancel()
+			select {
+			case err := <-b.stopped:
+				if err == nil {
+					t.Errorf("generation stopped without a context error")
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("generation went on after the client disconnected")
+			}
+		})
+	}
+}
