@@ -7,6 +7,8 @@
 #           scripts/uselite's packages (the model's own JS, for parity tests)
 #           scripts/tsclient's packages (openapi-typescript, openapi-fetch, typescript, @redocly/cli:
 #           the generated-client and lint checks of api/openapi.json)
+#           scripts/openaiclient's (the official openai client, against the /v1 routes) and
+#           scripts/aisdk's (ai, @ai-sdk/react, react, esbuild: the useChat page for /chat)
 #   go:     versitygw (real S3 server) and golangci-lint (with staticcheck), pinned, cached
 # Everything lands in ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919 and is
 # reused on the next run. Usage: eval "$(scripts/install-tools.sh)"
@@ -65,6 +67,17 @@ if ! cmp -s "$tsclient/package-lock.json" "$tsclient/node_modules/.installed-loc
 	npm ci --prefix "$tsclient" --no-audit --no-fund --loglevel=error >&2
 	cp "$tsclient/package-lock.json" "$tsclient/node_modules/.installed-lock.json"
 fi
+
+# The chat protocols' own clients (cmd/api TestOpenAIClient_AgainstServer,
+# TestAISDK_Browser); reinstalled when a lock changes.
+for d in openaiclient aisdk; do
+	dir=$(dirname "$0")/$d
+	if ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.installed-lock.json"; then
+		log "npm ci --prefix scripts/$d"
+		npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >&2
+		cp "$dir/package-lock.json" "$dir/node_modules/.installed-lock.json"
+	fi
+done
 
 go_tool() { # name module@version
 	local name=$1 mod=$2 stamp=$bin/$1.version
