@@ -422,6 +422,9 @@ func finishStream(doc *openapi3.T, op *openapi3.Operation, events []streamEvent)
 	frame.Description = "One Server-Sent Event of the stream, as `event: <event>` and `data: <data as JSON>` lines ending with a blank line. Events come in this order: " +
 		strings.Join(names, ", ") + ". Comment lines (`: ping`) keep an idle connection open every 15 s and carry no event."
 	if events[0].name == "" {
+		// Unnamed frames are told apart by their data alone, which a
+		// linter cannot prove exclusive: any of them, in this order.
+		frame.AnyOf, frame.OneOf = frame.OneOf, nil
 		frame.Description = "One Server-Sent Event of the stream, a `data: <data as JSON>` line (no event name) ending with a blank line; the last is `data: [DONE]`, not JSON. Frames come in the order listed. Comment lines (`: ping`) keep an idle connection open every 15 s and carry no event."
 	}
 	doc.Components.Schemas[name] = frame.NewRef()
