@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -307,8 +308,9 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) (any, e
 	return nil, questionAt(err, body.turns)
 }
 
-// questionAt points a 422 about rag's "question" at the last message's
-// content, where the client wrote it.
+// questionAt points a 422 from rag at the message the client wrote: its
+// "question" is the last turn's content, and its "messages.N" counts the
+// turns (history, then question), which skip the ignored system messages.
 func questionAt(err error, turns []turn) error {
 	var he *Error
 	if !errors.As(err, &he) || len(turns) == 0 {
@@ -319,8 +321,20 @@ func questionAt(err error, turns []turn) error {
 		return err
 	}
 	for i, it := range items {
-		if len(it.Loc) >= 2 && it.Loc[1] == "question" {
+		if len(it.Loc) < 2 {
+			continue
+		}
+		switch it.Loc[1] {
+		case "question":
 			items[i].Loc = append([]any{"body", "messages", turns[len(turns)-1].Index, "content"}, it.Loc[2:]...)
+		case "messages":
+			if len(it.Loc) < 3 {
+				continue
+			}
+			n, err := strconv.Atoi(fmt.Sprint(it.Loc[2]))
+			if err == nil && n >= 0 && n < len(turns) {
+				items[i].Loc = append([]any{"body", "messages", turns[n].Index}, it.Loc[3:]...)
+			}
 		}
 	}
 	return err
