@@ -21,7 +21,7 @@ type Flags struct {
 // RegisterFlags binds f to fs with the command's defaults and help.
 func (f *Flags) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&f.Dir, "dir", "", "store folder (required)")
-	fs.StringVar(&f.Questions, "questions", "", "questions JSON file: [{id, question, lang, documents, chunks}] (required)")
+	fs.StringVar(&f.Questions, "questions", "", "questions JSON file: [{id, question, lang, documents, sections, chunks}] (required)")
 	fs.BoolVar(&f.JSON, "json", false, "print the report as JSON")
 	fs.Float64Var(&f.VectorWeight, "vector-weight", 1, "hybrid RRF weight of the vector ranking")
 	fs.Float64Var(&f.KeywordWeight, "keyword-weight", 1, "hybrid RRF weight of the keyword ranking")

@@ -575,10 +575,11 @@ func TestFitBudget_Cuts(t *testing.T) {
 
 func TestSummarize_HandChecked(t *testing.T) {
 	t.Parallel()
-	m := Summarize("hybrid", []int{1, 3, 0, 6, 2, 11})
-	// hit@1: 1 of 6; hit@5: ranks 1,3,2 -> 3 of 6;
-	// MRR@10: (1 + 1/3 + 0 + 1/6 + 1/2 + 0) / 6 = 2/6.
-	if m.Questions != 6 || math.Abs(m.HitAt1-1.0/6) > 1e-12 || math.Abs(m.HitAt5-0.5) > 1e-12 || math.Abs(m.MRR-2.0/6) > 1e-12 {
+	m := Summarize("hybrid", []int{1, 3, 0, 6, 2, 11, 5})
+	// hit@1: 1 of 7; hit@5: ranks 1,3,2,5 -> 4 of 7;
+	// MRR@5: (1 + 1/3 + 0 + 0 + 1/2 + 0 + 1/5) / 7 = (61/30) / 7; rank 6 is
+	// past the cut-off.
+	if m.Questions != 7 || math.Abs(m.HitAt1-1.0/7) > 1e-12 || math.Abs(m.HitAt5-4.0/7) > 1e-12 || math.Abs(m.MRR-61.0/30/7) > 1e-12 {
 		t.Errorf("Summarize = %+v", m)
 	}
 	if z := Summarize("x", nil); z.Questions != 0 || z.MRR != 0 {
@@ -605,6 +606,50 @@ func TestFirstRelevant_DocumentsAndChunks(t *testing.T) {
 	for i, tc := range tests {
 		if got := FirstRelevant(hits, tc.q); got != tc.want {
 			t.Errorf("case %d: rank %d, want %d", i, got, tc.want)
+		}
+		if tc.q.Level() != "document" {
+			t.Errorf("case %d: level %q, want document", i, tc.q.Level())
+		}
+	}
+}
+
+// TestFirstRelevant_Sections: with section labels a hit counts only when
+// its url is labelled exactly; the right document, a parent section or a
+// subsection of a labelled section is not enough.
+func TestFirstRelevant_Sections(t *testing.T) {
+	t.Parallel()
+	hit := func(id, url string) Hit {
+		src, _, _ := strings.Cut(url, "#")
+		return Hit{ID: id, Metadata: map[string]any{"source": src, "url": url}}
+	}
+	hits := []Hit{
+		hit("a", "json.html#module-json"),                          // the page's introduction
+		hit("b", "json.html#basic-usage"),                          // the parent section
+		hit("c", "json.html#json.dumps"),                           // an API entry inside it
+		hit("d", "json.html#json.JSONEncoder"),                     // a sibling entry
+		{ID: "e", Metadata: map[string]any{"source": "json.html"}}, // no url at all
+	}
+	tests := []struct {
+		name     string
+		sections []string
+		chunks   []string
+		want     int
+	}{
+		{"entry labelled", []string{"json.html#json.dumps"}, nil, 3},
+		{"parent or entry labelled: first of either", []string{"json.html#basic-usage", "json.html#json.dumps"}, nil, 2},
+		{"subsection only: the parent's chunk is no hit", []string{"json.html#json.JSONEncoder"}, nil, 4},
+		{"parent only: its entries are no hits", []string{"json.html#basic-usage"}, nil, 2},
+		{"same document, other section", []string{"json.html#encoders-and-decoders"}, nil, 0},
+		{"prefix of a url is no match", []string{"json.html#json"}, nil, 0},
+		{"chunk id still counts", []string{"json.html#nowhere"}, []string{"e"}, 5},
+	}
+	for _, tc := range tests {
+		q := EvalQuestion{Documents: []string{"json.html"}, Sections: tc.sections, Chunks: tc.chunks}
+		if got := FirstRelevant(hits, q); got != tc.want {
+			t.Errorf("%s: rank %d, want %d", tc.name, got, tc.want)
+		}
+		if q.Level() != "section" {
+			t.Errorf("%s: level %q, want section", tc.name, q.Level())
 		}
 	}
 }
