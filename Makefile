@@ -15,10 +15,10 @@ TOOLS_ENV := eval "$$(bash scripts/install-tools.sh)"
 .PHONY: run check test test-kernels build lint docs docs-check ci container-test bench loadtest eval demo-store fixtures pdf-fixtures uselite-model uselite-reference fuzz clean
 
 ## run: start the API on :$(PORT) with the demo store, offline embedder and extractive answers
-# use-lite knows no Japanese, so its vectors get a quarter of the weight in
-# hybrid fusion on the bilingual demo corpus (docs/BENCHMARKS.md).
+# (default settings: hybrid fusion's default weights suit the bilingual demo corpus too,
+# docs/BENCHMARKS.md)
 run:
-	VECTORSTORE_DIR=$(DEMO_DIR) PORT=$(PORT) HYBRID_VECTOR_WEIGHT=$${HYBRID_VECTOR_WEIGHT:-0.25} $(GO) run ./cmd/api
+	VECTORSTORE_DIR=$(DEMO_DIR) PORT=$(PORT) $(GO) run ./cmd/api
 
 ## check: quick pre-commit check: vet, golangci-lint, unit tests with -short, which skips the
 # real-component suites (versitygw S3, Chromium, FAISS regeneration, built binaries). Needs only

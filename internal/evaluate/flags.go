@@ -23,8 +23,8 @@ func (f *Flags) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&f.Dir, "dir", "", "store folder (required)")
 	fs.StringVar(&f.Questions, "questions", "", "questions JSON file: [{id, question, lang, documents, sections, chunks}] (required)")
 	fs.BoolVar(&f.JSON, "json", false, "print the report as JSON")
-	fs.Float64Var(&f.VectorWeight, "vector-weight", 1, "hybrid RRF weight of the vector ranking")
-	fs.Float64Var(&f.KeywordWeight, "keyword-weight", 1, "hybrid RRF weight of the keyword ranking")
+	fs.Float64Var(&f.VectorWeight, "vector-weight", rag.DefaultVectorWeight, "hybrid fusion weight of the vector ranking (the server's HYBRID_VECTOR_WEIGHT)")
+	fs.Float64Var(&f.KeywordWeight, "keyword-weight", 1, "hybrid fusion weight of the keyword ranking")
 }
 
 // Validate checks f without reading the questions; its errors are

@@ -40,7 +40,7 @@ func TestFlags_Validate(t *testing.T) {
 	if err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), []string{"--dir", "d", "--questions", "q", "--keyword-weight", "0.5"}, &f); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.RAGConfig(); got.VectorWeight != 1 || got.KeywordWeight != 0.5 {
+	if got := f.RAGConfig(); got.VectorWeight != rag.DefaultVectorWeight || got.KeywordWeight != 0.5 {
 		t.Fatalf("rag config %+v", got)
 	}
 }

@@ -8,10 +8,17 @@
 // Search runs in one of three modes. "vector" ranks by the store's ANN
 // index and reports store.Relevance of each hit, the score LangChain
 // reports (for cosine stores, the cosine similarity). "keyword" ranks by BM25 and reports the BM25
-// score. "hybrid" (the default) takes Candidates hits from each and fuses
-// them with reciprocal rank fusion, score = sum over the two lists of
-// weight/(RRFK + rank), rank counted from 1, weights Config.VectorWeight and
-// Config.KeywordWeight (1 by default); that RRF score is what it reports.
+// score. "hybrid" (the default) takes Candidates hits from each, gives a
+// hit found by one ranking its score in the other as well (its cosine, or
+// its BM25 score, 0 when it shares no term with the query), divides each
+// ranking's scores by that ranking's largest (negative ones count 0) and
+// reports Config.VectorWeight x vector + Config.KeywordWeight x keyword
+// (0.6 and 1 by default). Dividing by the maximum keeps a ranking's own
+// contrast, so a vector ranking with nearly equal cosines (an embedder
+// that does not know the corpus language) barely moves the keyword order;
+// reciprocal rank fusion, used before, gave it as much say as BM25 and
+// made hybrid worse than keyword alone on every evaluation set
+// (docs/BENCHMARKS.md).
 // Search and Query report the mode they ran in (SearchResult.Mode,
 // QueryResult.Mode): a hybrid search without query text, a bare vector,
 // ranks by vector alone and says so.
