@@ -171,7 +171,7 @@ func (s *Service) Swap(st *store.Store) error {
 	} else {
 		texts := make([]string, len(st.Chunks))
 		for i, c := range st.Chunks {
-			texts[i] = c.IndexText()
+			texts[i] = c.KeywordText()
 		}
 		kw = keyword.NewWith(texts, s.cfg.KeywordAnalyzer)
 	}
