@@ -169,19 +169,36 @@ func TestSearch_HybridFusesBothRankings(t *testing.T) {
 	// each is completed with its score in the other ranking: c's cosine
 	// .6 counts, so at vector weight 2 c (2*.6 + 1) beats a (2*1 + 0); a
 	// fusion of the candidate lists alone would give c only 1.
-	s2, err := New(Config{Candidates: 1, VectorWeight: 2}, emb, &fakeGen{failAfter: -1})
+	// The index computes c's distance directly when it can (ann.Flat), else
+	// c is found by an exact search over the missing rows (the test index).
+	var rows []float32
+	for _, v := range vecs {
+		rows = append(rows, v...)
+	}
+	annFlat, err := ann.NewFlat(2, ann.Cosine, rows)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s2.Swap(storeWithVectors(info, chunks, vecs)); err != nil {
-		t.Fatal(err)
-	}
-	one, err := hitsOf(s2.Search(ctx, SearchRequest{Query: "zebra lion", Vector: q, TopK: 1}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(one) != 1 || one[0].ID != "c" || math.Abs(one[0].Score-2.2) > 2e-6 {
-		t.Errorf("completed fusion %+v, want c with 2*0.6+1", one)
+	for _, tc := range []struct {
+		name string
+		idx  ann.Index
+	}{{"direct distances", annFlat}, {"filtered search", &flatIndex{dim: 2, vecs: vecs}}} {
+		st := storeWithVectors(info, chunks, vecs)
+		st.Index = tc.idx
+		s2, err := New(Config{Candidates: 1, VectorWeight: 2}, emb, &fakeGen{failAfter: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s2.Swap(st); err != nil {
+			t.Fatal(err)
+		}
+		one, err := hitsOf(s2.Search(ctx, SearchRequest{Query: "zebra lion", Vector: q, TopK: 1}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(one) != 1 || one[0].ID != "c" || math.Abs(one[0].Score-2.2) > 2e-6 {
+			t.Errorf("%s: completed fusion %+v, want c with 2*0.6+1", tc.name, one)
+		}
 	}
 }
 

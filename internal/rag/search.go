@@ -191,9 +191,9 @@ func keywordRanking(snap *snapshot, query string, k int, filter func(uint32) boo
 
 // hybridRanking fuses the vector and keyword candidates of one query by
 // their scores (see fuseScores). First it completes them: a row only one
-// ranking found gets its score in the other too (its cosine by an exact
-// search over just those rows, its BM25 score by a keyword search over
-// just those rows; 0 when it shares no term with the query), so that a
+// ranking found gets its score in the other too (its cosine computed for
+// just those rows, its BM25 score by a keyword search over just those
+// rows; 0 when it shares no term with the query), so that a
 // row is never judged by one ranking alone just because it fell outside
 // the other's candidate depth. qvec is the query vector vectorRanking
 // used, so the query is embedded once.
@@ -218,11 +218,7 @@ func hybridRanking(snap *snapshot, query string, qvec []float32, vec, kw []ranke
 		}
 	}
 	if len(needVec) > 0 {
-		want := make(map[uint32]bool, len(needVec))
-		for _, row := range needVec {
-			want[row] = true
-		}
-		more, err := nearest(snap, qvec, len(needVec), func(id uint32) bool { return want[id] })
+		more, err := scoreRows(snap, qvec, needVec)
 		if err != nil {
 			return nil, err
 		}
@@ -236,6 +232,36 @@ func hybridRanking(snap *snapshot, query string, qvec []float32, vec, kw []ranke
 		kw = append(kw, keywordRanking(snap, query, len(needKw), func(id uint32) bool { return want[id] })...)
 	}
 	return fuseScores(topK, weighted{cfg.VectorWeight, vec}, weighted{cfg.KeywordWeight, kw}), nil
+}
+
+// rowDistancer is an index that computes the distances of given rows
+// directly (ann.Flat and ann.HNSW do).
+type rowDistancer interface {
+	Distances(query []float32, ids []uint32) ([]ann.Neighbor, error)
+}
+
+// scoreRows returns the vector score (store.Relevance) of each of rows:
+// one distance per row when the index can compute them directly, else by
+// an exact search over just those rows.
+func scoreRows(snap *snapshot, qvec []float32, rows []uint32) ([]ranked, error) {
+	d, ok := snap.st.Index.(rowDistancer)
+	if !ok {
+		want := make(map[uint32]bool, len(rows))
+		for _, row := range rows {
+			want[row] = true
+		}
+		return nearest(snap, qvec, len(rows), func(id uint32) bool { return want[id] })
+	}
+	ns, err := d.Distances(qvec, rows)
+	if err != nil {
+		return nil, fmt.Errorf("rag: vector scores: %w", err)
+	}
+	metric := snap.st.Index.Metric()
+	out := make([]ranked, len(ns))
+	for i, n := range ns {
+		out[i] = ranked{row: n.ID, score: float64(store.Relevance(metric, n.Distance))}
+	}
+	return out, nil
 }
 
 // weighted is a ranking with its fusion weight.
