@@ -99,7 +99,8 @@ type Config struct {
 	// HybridVectorWeight scales the vector ranking's normalised scores in
 	// hybrid fusion, the keyword ranking's being 1 (HYBRID_VECTOR_WEIGHT,
 	// default 0.6, measured on the evaluation sets; raise it for an
-	// embedder that beats BM25 on the corpus, see docs/BENCHMARKS.md).
+	// embedder that beats BM25 on the corpus, measured with vectorstore
+	// eval --sweep, see docs/BENCHMARKS.md).
 	HybridVectorWeight float64
 	// ContextTokens is the prompt's context budget (CONTEXT_TOKENS, 3000).
 	ContextTokens int

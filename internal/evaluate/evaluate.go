@@ -23,6 +23,29 @@ type Report struct {
 	Level     string            `json:"level"`             // "section", "document" or "mixed" (see rag.EvalQuestion)
 	Results   []rag.EvalMetrics `json:"results"`           // one per mode
 	ByLang    []LangMetrics     `json:"by_lang,omitempty"` // per mode and language
+	Sweep     []SweepRow        `json:"sweep,omitempty"`   // hybrid per vector weight (Flags.Sweep)
+}
+
+// SweepRow holds the hybrid metrics at one vector weight.
+type SweepRow struct {
+	VectorWeight float64 `json:"vector_weight"`
+	rag.EvalMetrics
+}
+
+// AtLeastBoth reports whether hybrid at this weight is at least as good as
+// the better of vector and keyword alone (results of r) on hit@5 and MRR@5:
+// the rule the default weight was chosen by (docs/BENCHMARKS.md).
+func (r Report) AtLeastBoth(row SweepRow) bool {
+	const eps = 1e-9
+	for _, m := range r.Results {
+		if m.Mode == rag.ModeHybrid {
+			continue
+		}
+		if row.HitAt5+eps < m.HitAt5 || row.MRR+eps < m.MRR {
+			return false
+		}
+	}
+	return true
 }
 
 // LangMetrics are the metrics of one mode over the questions of one
@@ -115,5 +138,17 @@ func (r Report) WriteText(w io.Writer) {
 				row("", lm.Lang, lm.EvalMetrics)
 			}
 		}
+	}
+	if len(r.Sweep) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nhybrid by vector weight (* = hit@5 and MRR@5 at least those of vector and keyword alone)\n")
+	fmt.Fprintf(w, "%-8s %5s %7s %7s %7s\n", "weight", "n", "hit@1", "hit@5", "MRR@5")
+	for _, s := range r.Sweep {
+		mark := ""
+		if r.AtLeastBoth(s) {
+			mark = " *"
+		}
+		fmt.Fprintf(w, "%-8g %5d %7.3f %7.3f %7.3f%s\n", s.VectorWeight, s.Questions, s.HitAt1, s.HitAt5, s.MRR, mark)
 	}
 }
