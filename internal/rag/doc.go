@@ -42,6 +42,34 @@
 // does not fit and all lower-ranked ones are dropped, except that a single
 // oversize top passage is cut at a rune boundary to fit.
 //
+// # Conversations
+//
+// The service keeps no state: a client sends the earlier turns
+// (QueryRequest.History, roles "user" and "assistant", oldest first) with
+// the latest question. History is checked before anything runs: at most
+// Config.MaxMessages turns with the question, known roles, contents of at
+// most MaxContentChars characters, and no single turn above
+// Config.HistoryTokens; a problem is a *RequestError whose Field names the
+// item as the client's messages list numbers it ("messages.3.role").
+//
+// Of the turns, the newest that fit Config.HistoryTokens (estimated as for
+// passages) are kept, oldest dropped first, and leading assistant turns
+// dropped so the conversation opens with the user. They go into the
+// prompt as chat turns between the system message and the user message
+// with the passages and the question.
+//
+// Retrieval needs a question that stands alone ("What about the battery?"
+// means nothing to a search index), so with history the query is
+// rewritten. A model generator is asked with RewritePrompt for one
+// standalone question (its first line, at most 500 characters, is used).
+// The extractive generator, or a model call that fails (logged at warn,
+// once per request) or answers nothing, uses the offline rule instead: the
+// question, then the words of earlier user turns, newest turn first, that
+// bring a keyword token (Config.KeywordAnalyzer: not a stop word, not
+// already in the question or carried) - at most 8 words. QueryResult.Query
+// is the query used. Every answer gets a random id (NewAnswerID), on the
+// result and on the stream's sources and done events, for feedback.
+//
 // # Concurrency and ownership
 //
 // A Service is safe for concurrent use. The current store and its keyword

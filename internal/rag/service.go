@@ -63,6 +63,14 @@ type Config struct {
 	// ContextTokens is the prompt's passage budget in estimated tokens (see
 	// the package documentation); 0 means 3000.
 	ContextTokens int
+	// HistoryTokens is the budget, in estimated tokens, of the earlier
+	// conversation turns sent to the generator with the prompt (oldest
+	// dropped first); a single turn above it is a *RequestError. 0 means
+	// 1500.
+	HistoryTokens int
+	// MaxMessages bounds a conversation's turns, the latest question
+	// included; more is a *RequestError. 0 means 50.
+	MaxMessages int
 	// PromptTemplate is a text/template defining "system" and "user"
 	// templates over PromptData; "" means DefaultPromptTemplate.
 	PromptTemplate string
@@ -115,6 +123,12 @@ func New(cfg Config, emb embed.Embedder, gen llm.Generator) (*Service, error) {
 	if cfg.ContextTokens == 0 {
 		cfg.ContextTokens = DefaultContextTokens
 	}
+	if cfg.HistoryTokens == 0 {
+		cfg.HistoryTokens = DefaultHistoryTokens
+	}
+	if cfg.MaxMessages == 0 {
+		cfg.MaxMessages = DefaultMaxMessages
+	}
 	if cfg.KeywordAnalyzer == nil {
 		cfg.KeywordAnalyzer = keyword.Standard
 	}
@@ -126,8 +140,9 @@ func New(cfg Config, emb embed.Embedder, gen llm.Generator) (*Service, error) {
 		return nil, fmt.Errorf("rag: new: top_k default %d / max %d invalid", cfg.DefaultTopK, cfg.MaxTopK)
 	case !cfg.Mode.Valid():
 		return nil, fmt.Errorf("rag: new: unknown mode %q", cfg.Mode)
-	case cfg.Candidates < 0 || cfg.ContextTokens < 0 || cfg.VectorWeight < 0 || cfg.KeywordWeight < 0:
-		return nil, errors.New("rag: new: Candidates, ContextTokens and weights must not be negative")
+	case cfg.Candidates < 0 || cfg.ContextTokens < 0 || cfg.VectorWeight < 0 || cfg.KeywordWeight < 0 ||
+		cfg.HistoryTokens < 0 || cfg.MaxMessages < 0:
+		return nil, errors.New("rag: new: Candidates, ContextTokens, weights, HistoryTokens and MaxMessages must not be negative")
 	}
 	tmpl, err := parsePrompt(cfg.PromptTemplate)
 	if err != nil {
