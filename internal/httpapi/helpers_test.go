@@ -48,7 +48,7 @@ func (f *fakeRAG) Query(ctx context.Context, req rag.QueryRequest, emit func(rag
 	}
 	answer := strings.Join(f.deltas, "")
 	if emit != nil {
-		if err := emit(rag.Event{Type: rag.EventSources, Sources: f.hits}); err != nil {
+		if err := emit(rag.Event{Type: rag.EventSources, ID: fakeAnswerID, Sources: f.hits}); err != nil {
 			return rag.QueryResult{}, err
 		}
 		for _, d := range f.deltas {
@@ -60,12 +60,15 @@ func (f *fakeRAG) Query(ctx context.Context, req rag.QueryRequest, emit func(rag
 			_ = emit(rag.Event{Type: rag.EventError, Err: "Answer generation failed"})
 			return rag.QueryResult{}, rag.ErrGenerate
 		}
-		if err := emit(rag.Event{Type: rag.EventDone, Answer: answer, Model: "fake"}); err != nil {
+		if err := emit(rag.Event{Type: rag.EventDone, ID: fakeAnswerID, Answer: answer, Model: "fake"}); err != nil {
 			return rag.QueryResult{}, err
 		}
 	}
-	return rag.QueryResult{Answer: answer, Sources: f.hits, Model: "fake", Mode: req.Mode}, nil
+	return rag.QueryResult{ID: fakeAnswerID, Answer: answer, Sources: f.hits, Model: "fake", Mode: req.Mode, Query: req.Question}, nil
 }
+
+// fakeAnswerID is the id fakeRAG gives every answer.
+const fakeAnswerID = "ans_abcdefghijklmnopqrstuvwx"
 
 type testServer struct {
 	*Server

@@ -57,8 +57,9 @@ const (
 // operationId. Each must succeed against make run's demo store
 // (TestOpenAPI_RequestExamplesSucceed).
 var requestExamples = map[string]any{
-	"search": map[string]any{"query": "How long is the warranty?", "top_k": 3},
-	"query":  map[string]any{"question": "How long is the warranty?", "top_k": 3},
+	"search":   map[string]any{"query": "How long is the warranty?", "top_k": 3},
+	"query":    map[string]any{"question": "How long is the warranty?", "top_k": 3},
+	"feedback": map[string]any{"answer_id": "ans_mfrggzdfmztwq2lkmnxw6zlq", "rating": "up", "comment": "Cited the right page."},
 }
 
 // streamEvent documents one event of a text/event-stream response: its name,
