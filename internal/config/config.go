@@ -104,6 +104,13 @@ type Config struct {
 	HybridVectorWeight float64
 	// ContextTokens is the prompt's context budget (CONTEXT_TOKENS, 3000).
 	ContextTokens int
+	// HistoryTokens is the budget, in estimated tokens, of a conversation's
+	// earlier turns in the prompt; oldest turns are dropped to fit, and a
+	// single turn above it is a 422 (HISTORY_TOKENS, 1500).
+	HistoryTokens int
+	// MaxMessages bounds a conversation's turns on /query, the question
+	// included (MAX_MESSAGES, 50).
+	MaxMessages int
 	// PromptTemplateFile replaces the built-in prompt (PROMPT_TEMPLATE_FILE,
 	// a Go text/template file; empty: built in).
 	PromptTemplateFile string
@@ -217,6 +224,8 @@ func Load(getenv func(string) string) (Config, error) {
 		SearchEF:             p.intRange("SEARCH_EF", 0, 0, 10000),
 		HybridVectorWeight:   p.floatRange("HYBRID_VECTOR_WEIGHT", 0.6, 0.01, 100),
 		ContextTokens:        p.intRange("CONTEXT_TOKENS", 3000, 100, 1_000_000),
+		HistoryTokens:        p.intRange("HISTORY_TOKENS", 1500, 100, 100_000),
+		MaxMessages:          p.intRange("MAX_MESSAGES", 50, 1, 1000),
 		PromptTemplateFile:   p.str("PROMPT_TEMPLATE_FILE", ""),
 	}
 	// Cross-field rules.
