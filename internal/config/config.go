@@ -106,7 +106,7 @@ type Config struct {
 	ContextTokens int
 	// HistoryTokens is the budget, in estimated tokens, of a conversation's
 	// earlier turns in the prompt; oldest turns are dropped to fit, and a
-	// single turn above it is a 422 (HISTORY_TOKENS, 1500).
+	// user turn above it on its own is a 422 (HISTORY_TOKENS, 1500).
 	HistoryTokens int
 	// MaxMessages bounds a conversation's turns on /query, the question
 	// included (MAX_MESSAGES, 50).

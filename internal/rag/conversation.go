@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -55,8 +56,10 @@ Reply with the question only: no answer, no explanation, no quotes.`
 
 // validateHistory checks the turns before the latest question: the count
 // (the question included) against Config.MaxMessages, each role, each
-// content's length, and each turn against the history budget on its own.
-// Field paths name the item as the client's messages list numbers it.
+// content's length, and each user turn against the history budget on its
+// own. A long assistant turn is not the client's fault (a model wrote it),
+// so recentHistory cuts it instead. Field paths name the item as the
+// client's messages list numbers it.
 func (s *Service) validateHistory(history []Message) error {
 	if n := len(history) + 1; n > s.cfg.MaxMessages {
 		return &RequestError{Field: "messages", Type: "too_long",
@@ -72,7 +75,7 @@ func (s *Service) validateHistory(history []Message) error {
 			return &RequestError{Field: fmt.Sprintf("messages.%d.content", i), Type: "string_too_long",
 				Msg: fmt.Sprintf("String should have at most %d characters", MaxContentChars), Ctx: map[string]any{"max_length": MaxContentChars}}
 		}
-		if t := chunk.EstimateTokens(m.Content); t > s.cfg.HistoryTokens {
+		if t := chunk.EstimateTokens(m.Content); m.Role == RoleUser && t > s.cfg.HistoryTokens {
 			return &RequestError{Field: fmt.Sprintf("messages.%d.content", i),
 				Msg: fmt.Sprintf("this turn alone is about %d tokens, over the history budget of %d", t, s.cfg.HistoryTokens)}
 		}
@@ -82,21 +85,29 @@ func (s *Service) validateHistory(history []Message) error {
 
 // recentHistory returns the newest turns whose estimated tokens fit
 // budget, oldest dropped first, then without leading assistant turns (a
-// chat model's conversation starts with the user).
+// chat model's conversation starts with the user). An assistant turn over
+// half the budget is cut to half (at a rune boundary), so a long answer
+// leaves room for the question before it.
 func recentHistory(history []Message, budget int) []Message {
-	used, start := 0, len(history)
-	for start > 0 {
-		t := chunk.EstimateTokens(history[start-1].Content)
+	out := make([]Message, 0, len(history))
+	used := 0
+	for i := len(history) - 1; i >= 0; i-- {
+		m := history[i]
+		if m.Role == RoleAssistant && chunk.EstimateTokens(m.Content) > budget/2 {
+			m.Content = truncateTokens(m.Content, budget/2)
+		}
+		t := chunk.EstimateTokens(m.Content)
 		if used+t > budget {
 			break
 		}
 		used += t
-		start--
+		out = append(out, m)
 	}
-	for start < len(history) && history[start].Role != RoleUser {
-		start++
+	slices.Reverse(out)
+	for len(out) > 0 && out[0].Role != RoleUser {
+		out = out[1:]
 	}
-	return history[start:]
+	return out
 }
 
 // standaloneQuery is the retrieval query for question after history: the

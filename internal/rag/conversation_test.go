@@ -71,10 +71,12 @@ func TestRecentHistory_Budget(t *testing.T) {
 		{"all fit", []Message{user("a b"), assistant("c d")}, 100, []Message{user("a b"), assistant("c d")}},
 		{"oldest dropped first", []Message{user(long), assistant(long), user("short"), assistant("answer")}, 60,
 			[]Message{user("short"), assistant("answer")}},
-		{"stops at the first turn that does not fit", []Message{user("x"), assistant(long), user("y"), assistant("z")}, 10,
-			[]Message{user("y"), assistant("z")}},
+		{"stops at the first turn that does not fit", []Message{user("x"), assistant("w"), user(long), assistant("z"), user("y"), assistant("v")}, 10,
+			[]Message{user("y"), assistant("v")}},
 		{"a leading assistant turn is dropped", []Message{user(long), assistant("hello"), user("q1"), assistant("a1")}, 10,
 			[]Message{user("q1"), assistant("a1")}},
+		{"a long answer is cut to half the budget", []Message{user("q1"), assistant(long)}, 20,
+			[]Message{user("q1"), assistant(strings.Repeat("word ", 8))}},
 		{"nothing fits", []Message{user(long)}, 10, []Message{}},
 	}
 	for _, tc := range cases {
@@ -107,8 +109,8 @@ func TestQuery_HistoryValidation(t *testing.T) {
 			"messages.1.role", "literal_error", "'user' or 'assistant'"},
 		{"content too long", QueryRequest{Question: "q", History: []Message{user(strings.Repeat("あ", MaxContentChars+1))}},
 			"messages.0.content", "string_too_long", "at most 8000 characters"},
-		{"a turn over the history budget", QueryRequest{Question: "q", History: []Message{user("a"), assistant(strings.Repeat("word ", 100))}},
-			"messages.1.content", "", "over the history budget of 100"},
+		{"a user turn over the history budget", QueryRequest{Question: "q", History: []Message{user("a"), assistant("b"), user(strings.Repeat("word ", 100))}},
+			"messages.2.content", "", "over the history budget of 100"},
 		{"too many turns", QueryRequest{Question: "q", History: []Message{user("a"), assistant("b"), user("c"), assistant("d")}},
 			"messages", "too_long", "at most 4 items"},
 		{"empty question", QueryRequest{Question: "  ", History: []Message{user("a"), assistant("b")}},
@@ -127,8 +129,8 @@ func TestQuery_HistoryValidation(t *testing.T) {
 			}
 		})
 	}
-	// At the bounds: accepted.
-	ok := QueryRequest{Question: "warranty", History: []Message{user("a"), assistant(strings.Repeat("word ", 80)), user("c")}}
+	// At the bounds, and a long answer (cut, not refused): accepted.
+	ok := QueryRequest{Question: "warranty", History: []Message{user(strings.Repeat("word ", 80)), assistant(strings.Repeat("word ", 500)), user("c")}}
 	if _, err := s.Query(context.Background(), ok, nil); err != nil {
 		t.Errorf("history at the bounds: %v", err)
 	}

@@ -48,12 +48,14 @@
 // (QueryRequest.History, roles "user" and "assistant", oldest first) with
 // the latest question. History is checked before anything runs: at most
 // Config.MaxMessages turns with the question, known roles, contents of at
-// most MaxContentChars characters, and no single turn above
-// Config.HistoryTokens; a problem is a *RequestError whose Field names the
+// most MaxContentChars characters, and no user turn above
+// Config.HistoryTokens on its own; a problem is a *RequestError whose Field names the
 // item as the client's messages list numbers it ("messages.3.role").
 //
 // Of the turns, the newest that fit Config.HistoryTokens (estimated as for
-// passages) are kept, oldest dropped first, and leading assistant turns
+// passages) are kept, oldest dropped first (an assistant turn over half
+// the budget is first cut to half: a model wrote it, and the question
+// before it matters more), and leading assistant turns
 // dropped so the conversation opens with the user. They go into the
 // prompt as chat turns between the system message and the user message
 // with the passages and the question.

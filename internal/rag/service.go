@@ -65,8 +65,8 @@ type Config struct {
 	ContextTokens int
 	// HistoryTokens is the budget, in estimated tokens, of the earlier
 	// conversation turns sent to the generator with the prompt (oldest
-	// dropped first); a single turn above it is a *RequestError. 0 means
-	// 1500.
+	// dropped first; a long assistant turn cut to half of it); a user turn
+	// above it on its own is a *RequestError. 0 means 1500.
 	HistoryTokens int
 	// MaxMessages bounds a conversation's turns, the latest question
 	// included; more is a *RequestError. 0 means 50.
