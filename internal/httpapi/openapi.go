@@ -73,9 +73,9 @@ type streamEvent struct {
 // text/event-stream, with their events in the order they come.
 var streams = map[string][]streamEvent{
 	"query": {
-		{"sources", "First: the retrieved passages, numbered in order as the answer cites them ([1], [2], ...).", querySourcesEvent{}},
+		{"sources", "First: the answer's id (for POST /feedback) and the retrieved passages, numbered in order as the answer cites them ([1], [2], ...).", querySourcesEvent{}},
 		{"delta", "Then, any number of times: the next piece of the answer's text.", queryDeltaEvent{}},
-		{"done", "Last, on success: the whole answer and the model that wrote it.", queryDoneEvent{}},
+		{"done", "Last, on success: the answer's id again, the whole answer and the model that wrote it.", queryDoneEvent{}},
 		{"error", "Last, on a failure after the stream began (generation failed or timed out, or the service is shutting down).", errorBody{}},
 	},
 }
