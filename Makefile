@@ -15,10 +15,10 @@ TOOLS_ENV := eval "$$(bash scripts/install-tools.sh)"
 .PHONY: run check test test-kernels build lint docs docs-check ci container-test bench loadtest eval demo-store fixtures pdf-fixtures uselite-model uselite-reference fuzz clean
 
 ## run: start the API on :$(PORT) with the demo store, offline embedder and extractive answers
-# use-lite knows no Japanese, so its vectors get a quarter of the weight in
-# hybrid fusion on the bilingual demo corpus (docs/BENCHMARKS.md).
+# (default settings: hybrid fusion's default weights suit the bilingual demo corpus too,
+# docs/BENCHMARKS.md)
 run:
-	VECTORSTORE_DIR=$(DEMO_DIR) PORT=$(PORT) HYBRID_VECTOR_WEIGHT=$${HYBRID_VECTOR_WEIGHT:-0.25} $(GO) run ./cmd/api
+	VECTORSTORE_DIR=$(DEMO_DIR) PORT=$(PORT) $(GO) run ./cmd/api
 
 ## check: quick pre-commit check: vet, golangci-lint, unit tests with -short, which skips the
 # real-component suites (versitygw S3, Chromium, FAISS regeneration, built binaries). Needs only
@@ -76,9 +76,11 @@ bench:
 loadtest:
 	bash scripts/loadtest.sh
 
-## eval: retrieval quality of the demo store (hit@1, hit@5, MRR per mode)
+## eval: retrieval quality (hit@1, hit@5, MRR@5 per mode) on the demo store and on the public
+# pydoc and manja sets (corpora from scripts/eval_corpora.sh, stores rebuilt with the default
+# build settings into the user cache; about a minute; not part of make test)
 eval:
-	$(GO) run ./cmd/vectorstore eval --dir $(DEMO_DIR) --questions internal/demo/questions.json
+	bash scripts/eval.sh
 
 ## demo-store: rebuild the bundled demo store from internal/demo/corpus with the offline embedder
 demo-store:

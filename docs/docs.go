@@ -132,6 +132,52 @@ const docTemplate = `{
                 }
             }
         },
+        "/feedback": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Records a thumbs up or down for an answer, by the id /query returned, with an optional comment: one structured log line (\"feedback\": answer_id, rating, comment_len, and the comment cut to 280 characters) and the Prometheus counter feedback_total{rating}. Nothing is stored; the id is checked for its form only.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "rag"
+                ],
+                "summary": "Rate an answer",
+                "operationId": "feedback",
+                "parameters": [
+                    {
+                        "description": "The answer's id and the rating",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.feedbackRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/FeedbackResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "The body is not valid JSON or a field is invalid (every problem listed, as pydantic v2 reports them)",
+                        "schema": {
+                            "$ref": "#/definitions/HTTPValidationError"
+                        }
+                    }
+                }
+            }
+        },
         "/health": {
             "get": {
                 "description": "Answers 200 while the process serves HTTP. Does no I/O; the ALB target group checks it.",
@@ -155,7 +201,7 @@ const docTemplate = `{
         },
         "/metrics": {
             "get": {
-                "description": "HTTP requests by route pattern, method and status; latency; requests in flight; the vector store's gauges; Go runtime and process metrics. Text exposition format (OpenMetrics when the scraper asks for it).",
+                "description": "HTTP requests by route pattern, method and status; latency; requests in flight; answer ratings (feedback_total); the vector store's gauges; Go runtime and process metrics. Text exposition format (OpenMetrics when the scraper asks for it).",
                 "produces": [
                     "text/plain"
                 ],
@@ -203,7 +249,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Retrieves passages and answers with numbered citations. With \"stream\": true the response is text/event-stream: event \"sources\" {\"sources\":[...]}, events \"delta\" {\"text\":\"...\"}, then \"done\" {\"answer\",\"model\"}; a failure after the first byte is an \"error\" event {\"detail\"}. Errors before the first byte are ordinary JSON error responses.",
+                "description": "Retrieves passages and answers with numbered citations. Send either \"question\" or \"messages\", a conversation (roles user and assistant, oldest first, ending with the user's question; the server keeps no history): a follow-up is answered in context, retrieval using a standalone question rewritten from the recent turns (by the configured model, or offline by carrying the earlier questions' key words), and the prompt carrying the recent turns within HISTORY_TOKENS (oldest dropped first). A conversation of more than MAX_MESSAGES turns, or with a user turn over HISTORY_TOKENS on its own (a longer assistant turn is cut), is a 422 naming the item. Every answer has an \"id\" for POST /feedback. With \"stream\": true the response is text/event-stream: event \"sources\" {\"id\",\"sources\":[...]}, events \"delta\" {\"text\":\"...\"}, then \"done\" {\"id\",\"answer\",\"model\"}; a failure after the first byte is an \"error\" event {\"detail\"}. Errors before the first byte are ordinary JSON error responses.",
                 "consumes": [
                     "application/json"
                 ],
@@ -529,6 +575,45 @@ const docTemplate = `{
         }
     },
     "definitions": {
+        "ChatMessage": {
+            "type": "object",
+            "required": [
+                "content",
+                "role"
+            ],
+            "properties": {
+                "content": {
+                    "type": "string",
+                    "maxLength": 8000,
+                    "example": "What does the warranty cover?"
+                },
+                "role": {
+                    "type": "string",
+                    "enum": [
+                        "user",
+                        "assistant"
+                    ],
+                    "example": "user"
+                }
+            }
+        },
+        "FeedbackResponse": {
+            "type": "object",
+            "required": [
+                "answer_id",
+                "status"
+            ],
+            "properties": {
+                "answer_id": {
+                    "type": "string",
+                    "example": "ans_mfrggzdfmztwq2lkmnxw6zlq"
+                },
+                "status": {
+                    "type": "string",
+                    "example": "recorded"
+                }
+            }
+        },
         "HTTPValidationError": {
             "type": "object",
             "required": [
@@ -757,7 +842,7 @@ const docTemplate = `{
                     "description": "the conversation, oldest first; the last must be the user's question",
                     "type": "array",
                     "items": {
-                        "$ref": "#/definitions/httpapi.chatMessage"
+                        "$ref": "#/definitions/httpapi.openAIMessage"
                     }
                 },
                 "model": {
@@ -774,28 +859,6 @@ const docTemplate = `{
                     "type": "integer",
                     "maximum": 50,
                     "minimum": 1
-                }
-            }
-        },
-        "httpapi.chatMessage": {
-            "type": "object",
-            "required": [
-                "content",
-                "role"
-            ],
-            "properties": {
-                "content": {
-                    "description": "a string, or an array of {\"type\":\"text\",\"text\":\"...\"} parts joined by newlines",
-                    "type": "string"
-                },
-                "role": {
-                    "type": "string",
-                    "enum": [
-                        "system",
-                        "developer",
-                        "user",
-                        "assistant"
-                    ]
                 }
             }
         },
@@ -950,6 +1013,34 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.feedbackRequest": {
+            "type": "object",
+            "required": [
+                "answer_id",
+                "rating"
+            ],
+            "properties": {
+                "answer_id": {
+                    "description": "the id of the answer, from /query",
+                    "type": "string",
+                    "example": "ans_mfrggzdfmztwq2lkmnxw6zlq"
+                },
+                "comment": {
+                    "description": "optional; logged cut to 280 characters",
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "Cited the right page."
+                },
+                "rating": {
+                    "type": "string",
+                    "enum": [
+                        "up",
+                        "down"
+                    ],
+                    "example": "up"
+                }
+            }
+        },
         "httpapi.healthResponse": {
             "type": "object",
             "required": [
@@ -1077,16 +1168,42 @@ const docTemplate = `{
                 }
             }
         },
-        "httpapi.queryRequest": {
+        "httpapi.openAIMessage": {
             "type": "object",
             "required": [
-                "question"
+                "content",
+                "role"
             ],
+            "properties": {
+                "content": {
+                    "description": "a string, or an array of {\"type\":\"text\",\"text\":\"...\"} parts joined by newlines",
+                    "type": "string"
+                },
+                "role": {
+                    "type": "string",
+                    "enum": [
+                        "system",
+                        "developer",
+                        "user",
+                        "assistant"
+                    ]
+                }
+            }
+        },
+        "httpapi.queryRequest": {
+            "type": "object",
             "properties": {
                 "filter": {
                     "description": "metadata equality, or {\"$in\": [...]}, per key; all must match",
                     "type": "object",
                     "additionalProperties": {}
+                },
+                "messages": {
+                    "description": "a conversation, oldest turn first, ending with the user's question; the server keeps no history",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/ChatMessage"
+                    }
                 },
                 "mode": {
                     "description": "the server's SEARCH_MODE when absent",
@@ -1098,6 +1215,7 @@ const docTemplate = `{
                     ]
                 },
                 "question": {
+                    "description": "a single question; send this or messages",
                     "type": "string",
                     "example": "How long is the warranty?"
                 },
@@ -1117,12 +1235,18 @@ const docTemplate = `{
             "type": "object",
             "required": [
                 "answer",
+                "id",
                 "model",
                 "sources"
             ],
             "properties": {
                 "answer": {
                     "type": "string"
+                },
+                "id": {
+                    "description": "the answer's id, for POST /feedback",
+                    "type": "string",
+                    "example": "ans_mfrggzdfmztwq2lkmnxw6zlq"
                 },
                 "model": {
                     "type": "string"

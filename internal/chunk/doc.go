@@ -52,7 +52,8 @@
 // "url" (source#anchor, source#page=N for PDF pages, else source) and,
 // when known, "section" (the innermost heading the chunk starts under),
 // "anchor" and "page". The chunk's Text is the passage alone; the indexes
-// take docmodel.Chunk.IndexText, which puts the heading path before it, so
+// take docmodel.Chunk.IndexText (the keyword index KeywordText, with the
+// path twice), which puts the heading path before it, so
 // headings count for retrieval without being repeated in answers. Chunk
 // sizes leave room for the heading path, so the indexed text stays within
 // the chunk size unless the path is longer than half of it.

@@ -96,12 +96,21 @@ type Config struct {
 	// SearchEF is the HNSW candidate list size for queries (SEARCH_EF; 0:
 	// the store's own default).
 	SearchEF int
-	// HybridVectorWeight scales the vector ranking in hybrid fusion
-	// (HYBRID_VECTOR_WEIGHT, default 1; 0.25 suits an English-only
-	// embedder on Japanese text, see docs/BENCHMARKS.md).
+	// HybridVectorWeight scales the vector ranking's normalised scores in
+	// hybrid fusion, the keyword ranking's being 1 (HYBRID_VECTOR_WEIGHT,
+	// default 0.6, measured on the evaluation sets; raise it for an
+	// embedder that beats BM25 on the corpus, measured with vectorstore
+	// eval --sweep, see docs/BENCHMARKS.md).
 	HybridVectorWeight float64
 	// ContextTokens is the prompt's context budget (CONTEXT_TOKENS, 3000).
 	ContextTokens int
+	// HistoryTokens is the budget, in estimated tokens, of a conversation's
+	// earlier turns in the prompt; oldest turns are dropped to fit, and a
+	// user turn above it on its own is a 422 (HISTORY_TOKENS, 1500).
+	HistoryTokens int
+	// MaxMessages bounds a conversation's turns on /query, the question
+	// included (MAX_MESSAGES, 50).
+	MaxMessages int
 	// PromptTemplateFile replaces the built-in prompt (PROMPT_TEMPLATE_FILE,
 	// a Go text/template file; empty: built in).
 	PromptTemplateFile string
@@ -213,8 +222,10 @@ func Load(getenv func(string) string) (Config, error) {
 		DefaultTopK:          p.intRange("DEFAULT_TOP_K", 5, 1, 50),
 		SearchMode:           p.oneOf("SEARCH_MODE", "hybrid", modes),
 		SearchEF:             p.intRange("SEARCH_EF", 0, 0, 10000),
-		HybridVectorWeight:   p.floatRange("HYBRID_VECTOR_WEIGHT", 1, 0.01, 100),
+		HybridVectorWeight:   p.floatRange("HYBRID_VECTOR_WEIGHT", 0.6, 0.01, 100),
 		ContextTokens:        p.intRange("CONTEXT_TOKENS", 3000, 100, 1_000_000),
+		HistoryTokens:        p.intRange("HISTORY_TOKENS", 1500, 100, 100_000),
+		MaxMessages:          p.intRange("MAX_MESSAGES", 50, 1, 1000),
 		PromptTemplateFile:   p.str("PROMPT_TEMPLATE_FILE", ""),
 	}
 	// Cross-field rules.

@@ -35,6 +35,8 @@ func TestLoad_Defaults(t *testing.T) {
 		{"SyncInterval", c.SyncInterval, time.Duration(0)},
 		{"SearchMode", c.SearchMode, "hybrid"},
 		{"KeywordJapanese", c.KeywordJapanese, "bigram"},
+		{"HistoryTokens", c.HistoryTokens, 1500},
+		{"MaxMessages", c.MaxMessages, 50},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
@@ -58,6 +60,8 @@ func TestLoad_Values(t *testing.T) {
 		"SHUTDOWN_TIMEOUT":        "5s",
 		"KEYWORD_JAPANESE":        "Kagome",
 		"VECTORSTORE_INDEX_NAME":  " faiss_index ",
+		"HISTORY_TOKENS":          "600",
+		"MAX_MESSAGES":            "7",
 	}))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -82,6 +86,9 @@ func TestLoad_Values(t *testing.T) {
 	}
 	if c.VectorStoreIndexName != "faiss_index" {
 		t.Errorf("index name = %q", c.VectorStoreIndexName)
+	}
+	if c.HistoryTokens != 600 || c.MaxMessages != 7 {
+		t.Errorf("history tokens %d, max messages %d", c.HistoryTokens, c.MaxMessages)
 	}
 }
 
@@ -109,6 +116,8 @@ func TestLoad_Invalid(t *testing.T) {
 		{"sync interval too short", map[string]string{"SYNC_INTERVAL": "1s"}, []string{"SYNC_INTERVAL", "0 (off)"}},
 		{"url", map[string]string{"OPENAI_BASE_URL": "ftp://x"}, []string{"OPENAI_BASE_URL", "http"}},
 		{"vector weight", map[string]string{"HYBRID_VECTOR_WEIGHT": "0"}, []string{"HYBRID_VECTOR_WEIGHT", "0.01 to 100"}},
+		{"history tokens", map[string]string{"HISTORY_TOKENS": "10"}, []string{"HISTORY_TOKENS"}},
+		{"max messages", map[string]string{"MAX_MESSAGES": "0"}, []string{"MAX_MESSAGES"}},
 		{"keyword japanese", map[string]string{"KEYWORD_JAPANESE": "mecab"}, []string{"KEYWORD_JAPANESE", "bigram", "kagome"}},
 		{"index name with a slash", map[string]string{"VECTORSTORE_INDEX_NAME": "a/faiss_index"}, []string{`VECTORSTORE_INDEX_NAME="a/faiss_index"`, "file stem", "slashes"}},
 		{"index name with ..", map[string]string{"VECTORSTORE_INDEX_NAME": "..x"}, []string{"VECTORSTORE_INDEX_NAME", `".."`}},

@@ -16,7 +16,8 @@
 //
 // Chunk.IndexText is the one place that says what text represents a chunk
 // in the indexes (its heading path from Metadata, then Text): ingest embeds
-// it and rag builds the keyword index from it, so the two cannot drift.
+// it and rag builds the keyword index from Chunk.KeywordText, which is
+// IndexText with the heading path weighted twice, so the two cannot drift.
 //
 // # Ownership
 //

@@ -20,3 +20,21 @@ func TestChunk_IndexText(t *testing.T) {
 		}
 	}
 }
+
+func TestChunk_KeywordText(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		c    Chunk
+		want string
+	}{
+		{"heading path twice before the text", Chunk{Text: "Body.", Metadata: map[string]any{MetaHeadingPath: "T > S"}}, "T > S\n\nT > S\n\nBody."},
+		{"no metadata", Chunk{Text: "Body."}, "Body."},
+		{"empty path", Chunk{Text: "Body.", Metadata: map[string]any{MetaHeadingPath: ""}}, "Body."},
+	}
+	for _, tc := range tests {
+		if got := tc.c.KeywordText(); got != tc.want {
+			t.Errorf("%s: KeywordText = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

@@ -8,8 +8,9 @@
 //	pydoc  Python 3 library reference pages (Debian python3-doc), English
 //	manja  Japanese manual pages (Debian manpages-ja), Japanese
 //
-// "documents" names the corpus-relative file that answers a question (the
-// document-level label eval uses today); "sections" names the answering
+// "documents" names the corpus-relative file that answers a question;
+// "sections", which eval scores by when present (a hit is a chunk whose
+// url, source#anchor, is one of them exactly), names the answering
 // section as "file#id", where id is an HTML id in that file, with every
 // section that answers equally well listed. The corpora themselves are not
 // in the repository: scripts/eval_corpora.sh installs the Debian packages

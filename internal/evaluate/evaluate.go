@@ -20,8 +20,32 @@ type Report struct {
 	Embedder  string            `json:"embedder"`
 	Chunks    int               `json:"chunks"`
 	Questions int               `json:"-"`
+	Level     string            `json:"level"`             // "section", "document" or "mixed" (see rag.EvalQuestion)
 	Results   []rag.EvalMetrics `json:"results"`           // one per mode
 	ByLang    []LangMetrics     `json:"by_lang,omitempty"` // per mode and language
+	Sweep     []SweepRow        `json:"sweep,omitempty"`   // hybrid per vector weight (Flags.Sweep)
+}
+
+// SweepRow holds the hybrid metrics at one vector weight.
+type SweepRow struct {
+	VectorWeight float64 `json:"vector_weight"`
+	rag.EvalMetrics
+}
+
+// AtLeastBoth reports whether hybrid at this weight is at least as good as
+// the better of vector and keyword alone (results of r) on hit@5 and MRR@5:
+// the rule the default weight was chosen by (docs/BENCHMARKS.md).
+func (r Report) AtLeastBoth(row SweepRow) bool {
+	const eps = 1e-9
+	for _, m := range r.Results {
+		if m.Mode == rag.ModeHybrid {
+			continue
+		}
+		if row.HitAt5+eps < m.HitAt5 || row.MRR+eps < m.MRR {
+			return false
+		}
+	}
+	return true
 }
 
 // LangMetrics are the metrics of one mode over the questions of one
@@ -50,10 +74,12 @@ func ReadQuestions(path string) ([]rag.EvalQuestion, error) {
 
 // Run evaluates qs on svc in every mode of Modes. When the questions span
 // more than one language, each mode's metrics are also given per language
-// (sorted by language). Store, Embedder and Chunks are left for the caller
-// to fill.
+// (sorted by language). Questions with section labels are scored at
+// section level, the others at document level (rag.EvalQuestion); qs must
+// not be empty. Store, Embedder and Chunks are left for the caller to
+// fill.
 func Run(ctx context.Context, svc *rag.Service, qs []rag.EvalQuestion) (Report, error) {
-	rep := Report{Questions: len(qs)}
+	rep := Report{Questions: len(qs), Level: level(qs)}
 	langs := map[string][]int{}
 	for i, q := range qs {
 		langs[q.Lang] = append(langs[q.Lang], i)
@@ -82,11 +108,26 @@ func Run(ctx context.Context, svc *rag.Service, qs []rag.EvalQuestion) (Report, 
 	return rep, nil
 }
 
+// level names the level qs are scored at: "section" or "document" when
+// all questions agree, else "mixed".
+func level(qs []rag.EvalQuestion) string {
+	l := ""
+	for _, q := range qs {
+		switch {
+		case l == "":
+			l = q.Level()
+		case q.Level() != l:
+			return "mixed"
+		}
+	}
+	return l
+}
+
 // WriteText writes r as a table: one row per mode over all questions,
 // followed by its per-language rows.
 func (r Report) WriteText(w io.Writer) {
-	fmt.Fprintf(w, "store %s (%d chunks), embedder %s, %d questions\n\n", r.Store, r.Chunks, r.Embedder, r.Questions)
-	fmt.Fprintf(w, "%-8s %-5s %5s %7s %7s %7s\n", "mode", "lang", "n", "hit@1", "hit@5", "MRR@10")
+	fmt.Fprintf(w, "store %s (%d chunks), embedder %s, %d questions, scored at %s level\n\n", r.Store, r.Chunks, r.Embedder, r.Questions, r.Level)
+	fmt.Fprintf(w, "%-8s %-5s %5s %7s %7s %7s\n", "mode", "lang", "n", "hit@1", "hit@5", "MRR@5")
 	row := func(mode, lang string, m rag.EvalMetrics) {
 		fmt.Fprintf(w, "%-8s %-5s %5d %7.3f %7.3f %7.3f\n", mode, lang, m.Questions, m.HitAt1, m.HitAt5, m.MRR)
 	}
@@ -97,5 +138,17 @@ func (r Report) WriteText(w io.Writer) {
 				row("", lm.Lang, lm.EvalMetrics)
 			}
 		}
+	}
+	if len(r.Sweep) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nhybrid by vector weight (* = hit@5 and MRR@5 at least those of vector and keyword alone)\n")
+	fmt.Fprintf(w, "%-8s %5s %7s %7s %7s\n", "weight", "n", "hit@1", "hit@5", "MRR@5")
+	for _, s := range r.Sweep {
+		mark := ""
+		if r.AtLeastBoth(s) {
+			mark = " *"
+		}
+		fmt.Fprintf(w, "%-8g %5d %7.3f %7.3f %7.3f%s\n", s.VectorWeight, s.Questions, s.HitAt1, s.HitAt5, s.MRR, mark)
 	}
 }

@@ -73,13 +73,102 @@ func TestRun_ModesAndLanguages(t *testing.T) {
 	}
 	var text bytes.Buffer
 	rep.WriteText(&text)
-	if !strings.Contains(text.String(), "3 questions") || !strings.Contains(text.String(), "MRR@10") || strings.Count(text.String(), "\n") != 12 {
+	if !strings.Contains(text.String(), "3 questions") || !strings.Contains(text.String(), "MRR@5") || strings.Count(text.String(), "\n") != 12 {
 		t.Errorf("table:\n%s", text.String())
 	}
 
 	one, err := Run(context.Background(), service(t), qs[:2])
 	if err != nil || len(one.ByLang) != 0 {
 		t.Errorf("one language: by_lang %+v, %v; want none", one.ByLang, err)
+	}
+}
+
+// TestRun_SectionLevel: questions with section labels are scored by the
+// chunk's url (source#anchor), the others by its document.
+func TestRun_SectionLevel(t *testing.T) {
+	t.Parallel()
+	in := t.TempDir()
+	page := `<html><head><title>Bike</title></head><body>
+<h1>Bike</h1>
+<section id="charging"><h2>Charging</h2><p>A full charge takes 4.5 hours with the 4 A charger.</p></section>
+<section id="brakes"><h2>Brakes</h2><p>Replace brake pads thinner than 1.5 mm.</p>
+<section id="bleeding"><h3>Bleeding</h3><p>Bleed the hydraulic brakes yearly with mineral oil.</p></section></section>
+</body></html>`
+	if err := os.WriteFile(filepath.Join(in, "bike.html"), []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	emb, err := embed.NewHash(embed.HashConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "store")
+	if _, err := ingest.Build(context.Background(), in, out, emb, ingest.Config{Exact: true}); err != nil {
+		t.Fatal(err)
+	}
+	svc, _, err := localsearch.Open(context.Background(), out, emb, rag.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		q         rag.EvalQuestion
+		level     string
+		wantHitAt bool // keyword hit@1
+	}{
+		{"right section", rag.EvalQuestion{Question: "hydraulic brakes mineral oil", Documents: []string{"bike.html"}, Sections: []string{"bike.html#bleeding"}}, "section", true},
+		{"parent of the answering subsection", rag.EvalQuestion{Question: "hydraulic brakes mineral oil", Documents: []string{"bike.html"}, Sections: []string{"bike.html#brakes"}}, "section", false},
+		{"other section", rag.EvalQuestion{Question: "hydraulic brakes mineral oil", Documents: []string{"bike.html"}, Sections: []string{"bike.html#charging"}}, "section", false},
+		{"document only", rag.EvalQuestion{Question: "hydraulic mineral oil", Documents: []string{"bike.html"}}, "document", true},
+		{"other document", rag.EvalQuestion{Question: "hydraulic mineral oil", Documents: []string{"car.html"}}, "document", false},
+	}
+	for _, tt := range tests {
+		tt.q.ID = tt.name
+		rep, err := Run(context.Background(), svc, []rag.EvalQuestion{tt.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Level != tt.level {
+			t.Errorf("%s: level %q, want %q", tt.name, rep.Level, tt.level)
+		}
+		kw := rep.Results[1]
+		if kw.Mode != rag.ModeKeyword || (kw.HitAt1 == 1) != tt.wantHitAt {
+			t.Errorf("%s: keyword metrics %+v, want hit@1 %v", tt.name, kw, tt.wantHitAt)
+		}
+	}
+	mixed, err := Run(context.Background(), svc, []rag.EvalQuestion{tests[0].q, tests[3].q})
+	if err != nil || mixed.Level != "mixed" {
+		t.Errorf("mixed labels: level %q, %v", mixed.Level, err)
+	}
+}
+
+func TestReport_AtLeastBoth(t *testing.T) {
+	t.Parallel()
+	rep := Report{Results: []rag.EvalMetrics{
+		{Mode: rag.ModeVector, HitAt5: 0.5, MRR: 0.3},
+		{Mode: rag.ModeKeyword, HitAt5: 0.7, MRR: 0.5},
+		{Mode: rag.ModeHybrid, HitAt5: 0.1, MRR: 0.1}, // not a bar for itself
+	}}
+	tests := []struct {
+		hit5, mrr float64
+		want      bool
+	}{
+		{0.7, 0.5, true},
+		{0.8, 0.6, true},
+		{0.69, 0.6, false},
+		{0.8, 0.49, false},
+	}
+	for _, tt := range tests {
+		row := SweepRow{VectorWeight: 1, EvalMetrics: rag.EvalMetrics{Mode: rag.ModeHybrid, HitAt5: tt.hit5, MRR: tt.mrr}}
+		if got := rep.AtLeastBoth(row); got != tt.want {
+			t.Errorf("hit@5 %v MRR %v: %v, want %v", tt.hit5, tt.mrr, got, tt.want)
+		}
+	}
+	rep.Sweep = []SweepRow{{VectorWeight: 0.5, EvalMetrics: rag.EvalMetrics{Mode: rag.ModeHybrid, Questions: 3, HitAt5: 0.8, MRR: 0.6}},
+		{VectorWeight: 2, EvalMetrics: rag.EvalMetrics{Mode: rag.ModeHybrid, Questions: 3, HitAt5: 0.6, MRR: 0.6}}}
+	var text bytes.Buffer
+	rep.WriteText(&text)
+	if !strings.Contains(text.String(), "0.5          3   0.000   0.800   0.600 *\n") || !strings.Contains(text.String(), "2            3   0.000   0.600   0.600\n") {
+		t.Errorf("sweep table:\n%s", text.String())
 	}
 }
 

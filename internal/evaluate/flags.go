@@ -3,7 +3,11 @@ package evaluate
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
+	"math"
+	"strconv"
+	"strings"
 
 	"github.com/vendor0919/api/internal/cliflag"
 	"github.com/vendor0919/api/internal/rag"
@@ -15,16 +19,45 @@ import (
 type Flags struct {
 	Dir, Questions              string
 	VectorWeight, KeywordWeight float64
-	JSON                        bool
+	// Sweep lists vector weights to evaluate hybrid search at as well
+	// (--sweep 0.3,0.6,1), so an operator can choose HYBRID_VECTOR_WEIGHT
+	// for a store and embedder by measurement.
+	Sweep weights
+	JSON  bool
+}
+
+// weights is a comma-separated list of positive numbers as a flag.Value.
+type weights []float64
+
+func (w *weights) String() string {
+	parts := make([]string, len(*w))
+	for i, v := range *w {
+		parts[i] = strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (w *weights) Set(s string) error {
+	var out []float64
+	for _, p := range strings.Split(s, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || v <= 0 || math.IsInf(v, 0) {
+			return fmt.Errorf("%q is not a positive number", p)
+		}
+		out = append(out, v)
+	}
+	*w = out
+	return nil
 }
 
 // RegisterFlags binds f to fs with the command's defaults and help.
 func (f *Flags) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&f.Dir, "dir", "", "store folder (required)")
-	fs.StringVar(&f.Questions, "questions", "", "questions JSON file: [{id, question, lang, documents, chunks}] (required)")
+	fs.StringVar(&f.Questions, "questions", "", "questions JSON file: [{id, question, lang, documents, sections, chunks}] (required)")
 	fs.BoolVar(&f.JSON, "json", false, "print the report as JSON")
-	fs.Float64Var(&f.VectorWeight, "vector-weight", 1, "hybrid RRF weight of the vector ranking")
-	fs.Float64Var(&f.KeywordWeight, "keyword-weight", 1, "hybrid RRF weight of the keyword ranking")
+	fs.Float64Var(&f.VectorWeight, "vector-weight", rag.DefaultVectorWeight, "hybrid fusion weight of the vector ranking (the server's HYBRID_VECTOR_WEIGHT)")
+	fs.Float64Var(&f.KeywordWeight, "keyword-weight", 1, "hybrid fusion weight of the keyword ranking")
+	fs.Var(&f.Sweep, "sweep", "also evaluate hybrid at each of these vector weights (comma-separated, e.g. 0.3,0.6,1,2), to choose HYBRID_VECTOR_WEIGHT")
 }
 
 // Validate checks f without reading the questions; its errors are
@@ -50,7 +83,8 @@ type Opener func(ctx context.Context, dir string, cfg rag.Config) (*rag.Service,
 
 // Run validates f, reads the questions, opens f.Dir with open and
 // evaluates it with Run; the report names the store, its embedder and its
-// size.
+// size. Each weight of f.Sweep opens the store again with that vector
+// weight and adds a row of hybrid metrics.
 func (f Flags) Run(ctx context.Context, open Opener) (Report, error) {
 	if err := f.Validate(); err != nil {
 		return Report{}, err
@@ -66,6 +100,19 @@ func (f Flags) Run(ctx context.Context, open Opener) (Report, error) {
 	rep, err := Run(ctx, svc, qs)
 	if err != nil {
 		return Report{}, err
+	}
+	for _, w := range f.Sweep {
+		cfg := f.RAGConfig()
+		cfg.VectorWeight = w
+		wsvc, _, err := open(ctx, f.Dir, cfg)
+		if err != nil {
+			return Report{}, err
+		}
+		m, _, err := rag.Evaluate(ctx, wsvc, qs, rag.ModeHybrid)
+		if err != nil {
+			return Report{}, err
+		}
+		rep.Sweep = append(rep.Sweep, SweepRow{VectorWeight: w, EvalMetrics: m})
 	}
 	info := st.Manifest.Embedding
 	rep.Store, rep.Embedder, rep.Chunks = f.Dir, info.Provider+"/"+info.Model, len(st.Chunks)

@@ -28,6 +28,7 @@ func TestFlags_Validate(t *testing.T) {
 		{[]string{"--dir", "d"}, "--dir and --questions are required"},
 		{[]string{"--dir", "d", "--questions", "q", "--vector-weight", "0"}, weights},
 		{[]string{"--dir", "d", "--questions", "q", "--keyword-weight", "-1"}, weights},
+		{[]string{"--dir", "d", "--questions", "q", "--sweep", "0.5,1,2"}, ""},
 	}
 	for _, tt := range tests {
 		var f Flags
@@ -36,11 +37,22 @@ func TestFlags_Validate(t *testing.T) {
 			t.Errorf("%v: err %v, want %q", tt.args, err, tt.wantErr)
 		}
 	}
+	for _, bad := range []string{"0", "-1", "x", "1,,2", "inf"} {
+		var f Flags
+		if err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), []string{"--dir", "d", "--questions", "q", "--sweep", bad}, &f); err == nil {
+			t.Errorf("--sweep %q accepted", bad)
+		}
+	}
+	var sw Flags
+	if err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), []string{"--dir", "d", "--questions", "q", "--sweep", "0.5, 1,2"}, &sw); err != nil ||
+		len(sw.Sweep) != 3 || sw.Sweep[0] != 0.5 || sw.Sweep[2] != 2 || sw.Sweep.String() != "0.5,1,2" {
+		t.Errorf("--sweep 0.5,1,2: %v, %v", sw.Sweep, err)
+	}
 	var f Flags
 	if err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), []string{"--dir", "d", "--questions", "q", "--keyword-weight", "0.5"}, &f); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.RAGConfig(); got.VectorWeight != 1 || got.KeywordWeight != 0.5 {
+	if got := f.RAGConfig(); got.VectorWeight != rag.DefaultVectorWeight || got.KeywordWeight != 0.5 {
 		t.Fatalf("rag config %+v", got)
 	}
 }
@@ -78,6 +90,22 @@ func TestFlags_Run(t *testing.T) {
 	if opened != dir || gotCfg.VectorWeight != 2 || rep.Store != dir || rep.Chunks != 1 || rep.Embedder != "hash/"+emb.Info().Model ||
 		len(rep.Results) != len(Modes) || rep.Results[0].HitAt1 != 1 {
 		t.Fatalf("opened %q with %+v; report %+v", opened, gotCfg, rep)
+	}
+
+	// --sweep reopens the store once per weight and adds a hybrid row each.
+	var weightsSeen []float64
+	sweepOpen := func(ctx context.Context, d string, cfg rag.Config) (*rag.Service, *store.Store, error) {
+		weightsSeen = append(weightsSeen, cfg.VectorWeight)
+		return localsearch.Open(ctx, d, emb, cfg)
+	}
+	fs := Flags{Dir: dir, Questions: qpath, VectorWeight: 1, KeywordWeight: 1, Sweep: weights{0.5, 3}}
+	srep, err := fs.Run(context.Background(), sweepOpen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(weightsSeen) != 3 || weightsSeen[1] != 0.5 || weightsSeen[2] != 3 || len(srep.Sweep) != 2 ||
+		srep.Sweep[1].VectorWeight != 3 || srep.Sweep[1].Mode != rag.ModeHybrid || srep.Sweep[1].Questions != 1 {
+		t.Fatalf("sweep: opened with %v; rows %+v", weightsSeen, srep.Sweep)
 	}
 
 	f.Questions = filepath.Join(t.TempDir(), "missing.json")

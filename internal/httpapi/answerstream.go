@@ -2,14 +2,12 @@ package httpapi
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
+	"unicode/utf8"
 
 	"github.com/vendor0919/api/internal/rag"
 )
@@ -27,13 +25,14 @@ type turn struct {
 	Index   int
 }
 
-// maxMessages bounds a conversation's length before rag applies its own
-// token budget to the history.
+// maxMessages bounds the list the decoder walks; rag then holds the
+// conversation to MAX_MESSAGES turns and its history to HISTORY_TOKENS.
 const maxMessages = 200
 
 // conversation splits turns into the question (the last turn, which must
 // be the user's) and the history before it. It returns a 422 naming the
-// item when the list is empty or ends with another role.
+// item when the list is empty, ends with another role or the question is
+// too long; rag validates the history.
 func conversation(turns []turn) (string, []rag.Message, error) {
 	if len(turns) == 0 {
 		return "", nil, errValidation(ValidationItem{Type: "value_error", Loc: []any{"body", "messages"},
@@ -43,6 +42,10 @@ func conversation(turns []turn) (string, []rag.Message, error) {
 	if last.Role != "user" {
 		return "", nil, errValidation(ValidationItem{Type: "value_error", Loc: []any{"body", "messages", last.Index, "role"},
 			Msg: "Value error, the last message must be the user's question", Input: last.Role})
+	}
+	if n := utf8.RuneCountInString(last.Content); n > rag.MaxContentChars {
+		return "", nil, errValidation(ValidationItem{Type: "string_too_long", Loc: []any{"body", "messages", last.Index, "content"},
+			Msg: fmt.Sprintf("String should have at most %d characters", rag.MaxContentChars), Input: nil, Ctx: map[string]any{"max_length": rag.MaxContentChars}})
 	}
 	hist := make([]rag.Message, 0, len(turns)-1)
 	for _, t := range turns[:len(turns)-1] {
@@ -109,14 +112,6 @@ func (v *validator) role(loc []any, obj map[string]any, allowed ...string) (stri
 	return "", false
 }
 
-// newAnswerID makes an id for an answer when rag gave none:
-// "ans_" and 24 base32 characters, the shape rag uses.
-func newAnswerID() string {
-	var b [15]byte
-	_, _ = rand.Read(b[:])
-	return "ans_" + strings.ToLower(base32.StdEncoding.EncodeToString(b[:]))
-}
-
 // answerFrames writes one protocol's frames for a streamed answer. Each
 // method is called at most once, except delta; fail writes the protocol's
 // in-band error frame and end its terminator.
@@ -145,7 +140,7 @@ func (s *Server) streamAnswer(ctx context.Context, r *http.Request, sse *sseWrit
 		case rag.EventSources:
 			id = ev.ID
 			if id == "" {
-				id = newAnswerID()
+				id = rag.NewAnswerID()
 			}
 			return f.sources(id, ev.Sources)
 		case rag.EventDelta:

@@ -9,6 +9,8 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -36,8 +38,11 @@ type field struct {
 	name     string
 	kind     kind
 	required bool
-	minLen   int      // strings: min_length
-	ge, le   *float64 // ints: bounds
+	minLen   int            // strings: min_length
+	maxLen   int            // strings: max_length; 0: none
+	literals []string       // strings: the only values allowed (a Literal); nil: any
+	pattern  *regexp.Regexp // strings: must match; nil: any
+	ge, le   *float64       // ints: bounds
 }
 
 func bound(v float64) *float64 { return &v }
@@ -186,8 +191,20 @@ func (f field) coerce(v any) (any, []ValidationItem) {
 		if !ok {
 			return nil, item("string_type", "Input should be a valid string", nil)
 		}
+		if f.literals != nil {
+			if !slices.Contains(f.literals, s) {
+				exp := literalList(f.literals)
+				return nil, item("literal_error", "Input should be "+exp, map[string]any{"expected": exp})
+			}
+			return s, nil
+		}
 		if n := utf8.RuneCountInString(s); n < f.minLen {
 			return nil, item("string_too_short", fmt.Sprintf("String should have at least %d character%s", f.minLen, plural(f.minLen)), map[string]any{"min_length": f.minLen})
+		} else if f.maxLen > 0 && n > f.maxLen {
+			return nil, item("string_too_long", fmt.Sprintf("String should have at most %d character%s", f.maxLen, plural(f.maxLen)), map[string]any{"max_length": f.maxLen})
+		}
+		if f.pattern != nil && !f.pattern.MatchString(s) {
+			return nil, item("string_pattern_mismatch", fmt.Sprintf("String should match pattern '%s'", f.pattern), map[string]any{"pattern": f.pattern.String()})
 		}
 		return s, nil
 	case kindMode:

@@ -49,7 +49,7 @@ func (f *fakeRAG) Query(ctx context.Context, req rag.QueryRequest, emit func(rag
 	}
 	answer := strings.Join(f.deltas, "")
 	if emit != nil {
-		if err := emit(rag.Event{Type: rag.EventSources, Sources: f.hits}); err != nil {
+		if err := emit(rag.Event{Type: rag.EventSources, ID: fakeAnswerID, Sources: f.hits}); err != nil {
 			return rag.QueryResult{}, err
 		}
 		for _, d := range f.deltas {
@@ -61,11 +61,11 @@ func (f *fakeRAG) Query(ctx context.Context, req rag.QueryRequest, emit func(rag
 			_ = emit(rag.Event{Type: rag.EventError, Err: "Answer generation failed"})
 			return rag.QueryResult{}, rag.ErrGenerate
 		}
-		if err := emit(rag.Event{Type: rag.EventDone, Answer: answer, Model: "fake"}); err != nil {
+		if err := emit(rag.Event{Type: rag.EventDone, ID: fakeAnswerID, Answer: answer, Model: "fake"}); err != nil {
 			return rag.QueryResult{}, err
 		}
 	}
-	return rag.QueryResult{Answer: answer, Sources: f.hits, Model: "fake", Mode: req.Mode}, nil
+	return rag.QueryResult{ID: fakeAnswerID, Answer: answer, Sources: f.hits, Model: "fake", Mode: req.Mode, Query: req.Question}, nil
 }
 
 // fakeEmbedder embeds text i as [len(text), i, 0.5, -1] under make run's
@@ -86,6 +86,9 @@ func (f fakeEmbedder) Embed(_ context.Context, texts []string) ([][]float32, err
 func (fakeEmbedder) Info() docmodel.EmbeddingModel {
 	return docmodel.EmbeddingModel{Provider: "use-lite", Model: "universal-sentence-encoder-lite", Dims: 4}
 }
+
+// fakeAnswerID is the id fakeRAG gives every answer.
+const fakeAnswerID = "ans_abcdefghijklmnopqrstuvwx"
 
 type testServer struct {
 	*Server

@@ -19,6 +19,7 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	inflight prometheus.Gauge
+	feedback *prometheus.CounterVec
 }
 
 func newMetrics(extra ...prometheus.Collector) *metrics {
@@ -34,8 +35,14 @@ func newMetrics(extra ...prometheus.Collector) *metrics {
 		inflight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "http_requests_in_flight", Help: "HTTP requests being served.",
 		}),
+		feedback: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "feedback_total", Help: "Answer ratings received on POST /feedback, by rating.",
+		}, []string{"rating"}),
 	}
-	m.registry.MustRegister(m.requests, m.duration, m.inflight,
+	// Both series exist from the start, so a rate over them is defined.
+	m.feedback.WithLabelValues("up")
+	m.feedback.WithLabelValues("down")
+	m.registry.MustRegister(m.requests, m.duration, m.inflight, m.feedback,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.registry.MustRegister(extra...)
 	return m
@@ -69,7 +76,7 @@ func (m *metrics) instrument(next http.Handler) http.Handler {
 // handler serves the registry in Prometheus' text format.
 //
 //	@Summary	Prometheus metrics
-//	@Description	HTTP requests by route pattern, method and status; latency; requests in flight; the vector store's gauges; Go runtime and process metrics. Text exposition format (OpenMetrics when the scraper asks for it).
+//	@Description	HTTP requests by route pattern, method and status; latency; requests in flight; answer ratings (feedback_total); the vector store's gauges; Go runtime and process metrics. Text exposition format (OpenMetrics when the scraper asks for it).
 //	@ID			metrics
 //	@Tags		ops
 //	@Produce	plain

@@ -118,19 +118,19 @@ func modelNotFound(model string) *Error {
 // other parameters (temperature, max_tokens, tools, n...) are accepted
 // and ignored: the server's configuration decides them.
 type chatCompletionRequest struct {
-	Model    string         `json:"model" example:"vendor0919-rag"`           // an id from GET /v1/models: vendor0919-rag or the generator's model
-	Messages []chatMessage  `json:"messages"`                                 // the conversation, oldest first; the last must be the user's question
-	Stream   bool           `json:"stream,omitempty"`                         // answer as text/event-stream chunks ending with data: [DONE]
-	TopK     int            `json:"top_k,omitempty" minimum:"1" maximum:"50"` // extension: how many passages to retrieve (DEFAULT_TOP_K when absent)
-	Filter   map[string]any `json:"filter,omitempty"`                         // extension: metadata filter, as /query's
+	Model    string          `json:"model" example:"vendor0919-rag"`           // an id from GET /v1/models: vendor0919-rag or the generator's model
+	Messages []openAIMessage `json:"messages"`                                 // the conversation, oldest first; the last must be the user's question
+	Stream   bool            `json:"stream,omitempty"`                         // answer as text/event-stream chunks ending with data: [DONE]
+	TopK     int             `json:"top_k,omitempty" minimum:"1" maximum:"50"` // extension: how many passages to retrieve (DEFAULT_TOP_K when absent)
+	Filter   map[string]any  `json:"filter,omitempty"`                         // extension: metadata filter, as /query's
 
 	turns []turn
 }
 
-// chatMessage is one message. System and developer messages are accepted
+// openAIMessage is one message. System and developer messages are accepted
 // and ignored (the server's prompt template governs the answer); user and
 // assistant messages before the last are the conversation's history.
-type chatMessage struct {
+type openAIMessage struct {
 	Role    string `json:"role" enums:"system,developer,user,assistant"`
 	Content string `json:"content"` // a string, or an array of {"type":"text","text":"..."} parts joined by newlines
 }
@@ -295,7 +295,7 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) (any, e
 			return nil, questionAt(ragError(err), body.turns)
 		}
 		return chatCompletion{
-			ID: cmp.Or(res.ID, newAnswerID()), Object: "chat.completion", Created: created, Model: body.Model,
+			ID: cmp.Or(res.ID, rag.NewAnswerID()), Object: "chat.completion", Created: created, Model: body.Model,
 			Choices: []chatChoice{{Message: chatReply{Role: "assistant", Content: res.Answer}, FinishReason: "stop"}},
 			Sources: toHits(res.Sources),
 		}, nil

@@ -69,6 +69,7 @@ var requestExamples = map[string]any{
 		map[string]any{"role": "user", "content": "How long is the warranty?"},
 	}},
 	"createEmbedding": map[string]any{"model": "universal-sentence-encoder-lite", "input": "How long is the warranty?"},
+	"feedback":        map[string]any{"answer_id": "ans_mfrggzdfmztwq2lkmnxw6zlq", "rating": "up", "comment": "Cited the right page."},
 }
 
 // streamEvent documents one event of a text/event-stream response: its name,
@@ -100,9 +101,9 @@ var streams = map[string][]streamEvent{
 		{"", "The end of the stream.", sseDone},
 	},
 	"query": {
-		{"sources", "First: the retrieved passages, numbered in order as the answer cites them ([1], [2], ...).", querySourcesEvent{}},
+		{"sources", "First: the answer's id (for POST /feedback) and the retrieved passages, numbered in order as the answer cites them ([1], [2], ...).", querySourcesEvent{}},
 		{"delta", "Then, any number of times: the next piece of the answer's text.", queryDeltaEvent{}},
-		{"done", "Last, on success: the whole answer and the model that wrote it.", queryDoneEvent{}},
+		{"done", "Last, on success: the answer's id again, the whole answer and the model that wrote it.", queryDoneEvent{}},
 		{"error", "Last, on a failure after the stream began (generation failed or timed out, or the service is shutting down).", errorBody{}},
 	},
 }
@@ -262,7 +263,7 @@ func finish(doc *openapi3.T, open bool) error {
 	}{
 		{"Embedding", "embedding", b64},
 		{"EmbeddingRequest", "input", openapi3.NewStringSchema()},
-		{"ChatMessage", "content", openapi3.NewArraySchema().WithItems(textPart)},
+		{"OpenAIMessage", "content", openapi3.NewArraySchema().WithItems(textPart)},
 	} {
 		s := doc.Components.Schemas[alt.schema]
 		if s == nil || s.Value.Properties[alt.prop] == nil {

@@ -169,6 +169,10 @@ func TestOpenAPI_TheServerKeepsItsWord(t *testing.T) {
 			get("/health"), get("/ready"), get("/openapi.json"), get("/docs"), get("/metrics"), get("/vectorstore"),
 			post("/search", example("search")), post("/query", example("query")),
 			post("/query", `{"question":"q","stream":true}`),
+			post("/query", `{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"a"},{"role":"user","content":"and?"}],"stream":true}`),
+			post("/feedback", example("feedback")), post("/feedback", `{"answer_id":"nope","rating":"meh"}`),
+			post("/feedback", `{"answer_id":"`+strings.Repeat("x", 5000)+`"}`),
+			withHdr(post("/feedback", example("feedback")), "Content-Type", "text/plain"), {method: "POST", path: "/feedback", bodyErr: true},
 			post("/search", `{"top_k":0}`), post("/query", `{}`), post("/query", `{"question":"q","stream":"yes"}`),
 			post("/search", `{"query":"`+strings.Repeat("x", 5000)+`"}`), post("/query", `{"question":"`+strings.Repeat("x", 5000)+`"}`),
 			withHdr(post("/search", `{"query":"q"}`), "Content-Type", "text/plain"), withHdr(post("/query", `{"question":"q"}`), "Content-Type", "text/plain"),
@@ -212,7 +216,7 @@ func TestOpenAPI_TheServerKeepsItsWord(t *testing.T) {
 			o.APIKeys, o.AdminToken = []string{"key"}, "admin"
 			o.StoreStatus = staticStore{store}
 		}, []call{
-			post("/search", `{"query":"q"}`), post("/query", `{"question":"q"}`), get("/vectorstore"),
+			post("/search", `{"query":"q"}`), post("/query", `{"question":"q"}`), get("/vectorstore"), post("/feedback", example("feedback")),
 			withHdr(post("/search", `{"query":"q"}`), "Authorization", "Bearer nope"),
 			post("/v1/chat/completions", example("createChatCompletion")), get("/v1/models"), post("/v1/embeddings", example("createEmbedding")), post("/chat", example("chat")),
 			withHdr(get("/vectorstore"), "Authorization", "Bearer key"),
@@ -408,11 +412,13 @@ func TestOpenAPI_RequiredFields(t *testing.T) {
 	t.Parallel()
 	doc := loadSpec(t, newTestServer(t, nil).openapi)
 	for name, want := range map[string][]string{
-		"QueryRequest":   {"question"},
-		"SearchRequest":  nil, // query or vector: a rule across fields
-		"SearchResponse": {"mode", "results", "top_k"},
-		"Hit":            {"id", "metadata", "score", "text"},
-		"QueryResponse":  {"answer", "model", "sources"},
+		"QueryRequest":    nil, // question or messages: a rule across fields
+		"SearchRequest":   nil, // query or vector: a rule across fields
+		"SearchResponse":  {"mode", "results", "top_k"},
+		"Hit":             {"id", "metadata", "score", "text"},
+		"QueryResponse":   {"answer", "id", "model", "sources"},
+		"ChatMessage":     {"content", "role"},
+		"FeedbackRequest": {"answer_id", "rating"},
 	} {
 		if got := doc.Components.Schemas[name].Value.Required; !slices.Equal(got, want) {
 			t.Errorf("%s required %v, want %v", name, got, want)

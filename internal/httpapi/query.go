@@ -15,9 +15,11 @@ import (
 )
 
 // queryRequest is POST /query's body, as decoded and as documented. Zero
-// TopK and Mode were absent and take the server's defaults.
+// TopK and Mode were absent and take the server's defaults. Exactly one of
+// Question and Messages is set.
 type queryRequest struct {
-	Question string         `json:"question" example:"How long is the warranty?"`
+	Question string         `json:"question,omitempty" example:"How long is the warranty?"`            // a single question; send this or messages
+	Messages []chatMessage  `json:"messages,omitempty"`                                                // a conversation, oldest turn first, ending with the user's question; the server keeps no history
 	TopK     int            `json:"top_k,omitempty" minimum:"1" maximum:"50"`                          // how many passages to retrieve (the server's DEFAULT_TOP_K when absent)
 	Filter   map[string]any `json:"filter,omitempty"`                                                  // metadata equality, or {"$in": [...]}, per key; all must match
 	Stream   bool           `json:"stream,omitempty"`                                                  // answer as text/event-stream instead of JSON
@@ -25,7 +27,15 @@ type queryRequest struct {
 }
 
 func (q *queryRequest) decode(v *validator) {
-	q.Question = v.str(field{name: "question", kind: kindString, required: true, minLen: 1})
+	if m, ok := v.obj["messages"]; ok && m != nil {
+		if qu, ok := v.obj["question"]; ok && qu != nil {
+			v.items = append(v.items, ValidationItem{Type: "value_error", Loc: []any{"body", "question"},
+				Msg: "Value error, send question or messages, not both", Input: qu, Ctx: map[string]any{"error": map[string]any{}}})
+		}
+		q.Messages = v.messages()
+	} else {
+		q.Question = v.str(field{name: "question", kind: kindString, required: true, minLen: 1})
+	}
 	q.TopK = v.integer(topKField)
 	q.Filter = v.object(filterField)
 	q.Mode = v.mode(modeField)
@@ -34,6 +44,7 @@ func (q *queryRequest) decode(v *validator) {
 
 // queryResponse is POST /query's answer when stream is false.
 type queryResponse struct {
+	ID      string `json:"id" example:"ans_mfrggzdfmztwq2lkmnxw6zlq"` // the answer's id, for POST /feedback
 	Answer  string `json:"answer"`
 	Sources []hit  `json:"sources"`
 	Model   string `json:"model"`
@@ -44,12 +55,14 @@ type queryResponse struct {
 // streams). An "error" event's data is an errorBody.
 type (
 	querySourcesEvent struct {
-		Sources []hit `json:"sources"`
+		ID      string `json:"id"` // the answer's id, for POST /feedback
+		Sources []hit  `json:"sources"`
 	}
 	queryDeltaEvent struct {
 		Text string `json:"text"`
 	}
 	queryDoneEvent struct {
+		ID     string `json:"id"`
 		Answer string `json:"answer"`
 		Model  string `json:"model"`
 	}
@@ -64,7 +77,7 @@ const heartbeat = 15 * time.Second
 // "error" if generation fails after the stream began).
 //
 //	@Summary	Answer a question from the vector store
-//	@Description	Retrieves passages and answers with numbered citations. With "stream": true the response is text/event-stream: event "sources" {"sources":[...]}, events "delta" {"text":"..."}, then "done" {"answer","model"}; a failure after the first byte is an "error" event {"detail"}. Errors before the first byte are ordinary JSON error responses.
+//	@Description	Retrieves passages and answers with numbered citations. Send either "question" or "messages", a conversation (roles user and assistant, oldest first, ending with the user's question; the server keeps no history): a follow-up is answered in context, retrieval using a standalone question rewritten from the recent turns (by the configured model, or offline by carrying the earlier questions' key words), and the prompt carrying the recent turns within HISTORY_TOKENS (oldest dropped first). A conversation of more than MAX_MESSAGES turns, or with a user turn over HISTORY_TOKENS on its own (a longer assistant turn is cut), is a 422 naming the item. Every answer has an "id" for POST /feedback. With "stream": true the response is text/event-stream: event "sources" {"id","sources":[...]}, events "delta" {"text":"..."}, then "done" {"id","answer","model"}; a failure after the first byte is an "error" event {"detail"}. Errors before the first byte are ordinary JSON error responses.
 //	@ID			query
 //	@Tags		rag
 //	@Accept		json
@@ -88,6 +101,18 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) (any, error) {
 		Question: body.Question, Filter: body.Filter,
 		TopK: cmp.Or(body.TopK, s.opts.DefaultTopK), Mode: cmp.Or(body.Mode, s.opts.SearchMode),
 	}
+	if len(body.Messages) > 0 {
+		req.Question, req.History = splitMessages(body.Messages)
+	}
+	// rag names a bad question "question"; a conversation's is the last
+	// message's content.
+	qerr := func(err error) error {
+		var re *rag.RequestError
+		if errors.As(err, &re) && re.Field == "question" {
+			re.Field = questionField(len(body.Messages))
+		}
+		return ragError(err)
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.opts.QueryTimeout)
 	defer cancel()
 	// The server's WriteTimeout suits short requests; an answer, streamed
@@ -96,11 +121,14 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) (any, error) {
 	if !body.Stream {
 		res, err := s.opts.RAG.Query(ctx, req, nil)
 		if err != nil {
-			return nil, ragError(err)
+			return nil, qerr(err)
 		}
-		return queryResponse{Answer: res.Answer, Sources: toHits(res.Sources), Model: res.Model}, nil
+		return queryResponse{ID: res.ID, Answer: res.Answer, Sources: toHits(res.Sources), Model: res.Model}, nil
 	}
-	return nil, s.streamQuery(ctx, w, r, req)
+	if err := s.streamQuery(ctx, w, r, req); err != nil {
+		return nil, qerr(err)
+	}
+	return nil, nil
 }
 
 // streamQuery writes the SSE response. Errors before the first byte are
@@ -121,11 +149,11 @@ func (s *Server) streamQuery(ctx context.Context, w http.ResponseWriter, r *http
 		}
 		switch ev.Type {
 		case rag.EventSources:
-			return sse.event("sources", querySourcesEvent{Sources: toHits(ev.Sources)})
+			return sse.event("sources", querySourcesEvent{ID: ev.ID, Sources: toHits(ev.Sources)})
 		case rag.EventDelta:
 			return sse.event("delta", queryDeltaEvent{Text: ev.Delta})
 		case rag.EventDone:
-			return sse.event("done", queryDoneEvent{Answer: ev.Answer, Model: ev.Model})
+			return sse.event("done", queryDoneEvent{ID: ev.ID, Answer: ev.Answer, Model: ev.Model})
 		case rag.EventError:
 			return sse.event("error", errorBody{Detail: ev.Err})
 		}
@@ -135,7 +163,7 @@ func (s *Server) streamQuery(ctx context.Context, w http.ResponseWriter, r *http
 		return nil
 	}
 	if !sse.started() {
-		return ragError(err)
+		return err
 	}
 	if errors.Is(context.Cause(r.Context()), ErrShuttingDown) {
 		_ = sse.event("error", errorBody{Detail: "Service is shutting down; retry the request"})

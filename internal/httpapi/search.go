@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/vendor0919/api/internal/rag"
 )
@@ -112,11 +111,10 @@ func ragError(err error) error {
 	case errors.Is(err, rag.ErrNotReady):
 		return &Error{Status: http.StatusServiceUnavailable, Detail: "Vector store is not loaded yet", Err: err}
 	case errors.As(err, &re):
-		loc := []any{"body"}
-		for _, p := range strings.Split(re.Field, ".") {
-			loc = append(loc, p)
+		if re.Type != "" {
+			return errValidation(ValidationItem{Type: re.Type, Loc: ragLoc(re.Field), Msg: re.Msg, Input: nil, Ctx: re.Ctx})
 		}
-		return errValidation(ValidationItem{Type: "value_error", Loc: loc, Msg: "Value error, " + re.Msg, Input: nil})
+		return errValidation(ValidationItem{Type: "value_error", Loc: ragLoc(re.Field), Msg: "Value error, " + re.Msg, Input: nil})
 	}
 	return err
 }

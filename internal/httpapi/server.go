@@ -127,6 +127,7 @@ func (s *Server) routes() chi.Router {
 		r.Use(s.requireAPIKey)
 		r.Post("/search", s.wrap(s.search))
 		r.Post("/query", s.wrap(s.query))
+		r.Post("/feedback", s.wrap(s.feedback))
 		r.Get("/vectorstore", s.wrap(s.vectorstore))
 		r.Post("/chat", s.wrap(s.chat))
 		r.Post("/v1/chat/completions", s.wrap(s.chatCompletions))

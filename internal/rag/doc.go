@@ -8,10 +8,17 @@
 // Search runs in one of three modes. "vector" ranks by the store's ANN
 // index and reports store.Relevance of each hit, the score LangChain
 // reports (for cosine stores, the cosine similarity). "keyword" ranks by BM25 and reports the BM25
-// score. "hybrid" (the default) takes Candidates hits from each and fuses
-// them with reciprocal rank fusion, score = sum over the two lists of
-// weight/(RRFK + rank), rank counted from 1, weights Config.VectorWeight and
-// Config.KeywordWeight (1 by default); that RRF score is what it reports.
+// score. "hybrid" (the default) takes Candidates hits from each, gives a
+// hit found by one ranking its score in the other as well (its cosine, or
+// its BM25 score, 0 when it shares no term with the query), divides each
+// ranking's scores by that ranking's largest (negative ones count 0) and
+// reports Config.VectorWeight x vector + Config.KeywordWeight x keyword
+// (0.6 and 1 by default). Dividing by the maximum keeps a ranking's own
+// contrast, so a vector ranking with nearly equal cosines (an embedder
+// that does not know the corpus language) barely moves the keyword order;
+// reciprocal rank fusion, used before, gave it as much say as BM25 and
+// made hybrid worse than keyword alone on every evaluation set
+// (docs/BENCHMARKS.md).
 // Search and Query report the mode they ran in (SearchResult.Mode,
 // QueryResult.Mode): a hybrid search without query text, a bare vector,
 // ranks by vector alone and says so.
@@ -34,6 +41,36 @@
 // per four other runes) fit Config.ContextTokens; the first passage that
 // does not fit and all lower-ranked ones are dropped, except that a single
 // oversize top passage is cut at a rune boundary to fit.
+//
+// # Conversations
+//
+// The service keeps no state: a client sends the earlier turns
+// (QueryRequest.History, roles "user" and "assistant", oldest first) with
+// the latest question. History is checked before anything runs: at most
+// Config.MaxMessages turns with the question, known roles, contents of at
+// most MaxContentChars characters, and no user turn above
+// Config.HistoryTokens on its own; a problem is a *RequestError whose Field names the
+// item as the client's messages list numbers it ("messages.3.role").
+//
+// Of the turns, the newest that fit Config.HistoryTokens (estimated as for
+// passages) are kept, oldest dropped first (an assistant turn over half
+// the budget is first cut to half: a model wrote it, and the question
+// before it matters more), and leading assistant turns
+// dropped so the conversation opens with the user. They go into the
+// prompt as chat turns between the system message and the user message
+// with the passages and the question.
+//
+// Retrieval needs a question that stands alone ("What about the battery?"
+// means nothing to a search index), so with history the query is
+// rewritten. A model generator is asked with RewritePrompt for one
+// standalone question (its first line, at most 500 characters, is used).
+// The extractive generator, or a model call that fails (logged at warn,
+// once per request) or answers nothing, uses the offline rule instead: the
+// question, then the words of earlier user turns, newest turn first, that
+// bring a keyword token (Config.KeywordAnalyzer: not a stop word, not
+// already in the question or carried) - at most 8 words. QueryResult.Query
+// is the query used. Every answer gets a random id (NewAnswerID), on the
+// result and on the stream's sources and done events, for feedback.
 //
 // # Concurrency and ownership
 //

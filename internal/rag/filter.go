@@ -16,6 +16,12 @@ import (
 type RequestError struct {
 	Field string
 	Msg   string
+	// Type is pydantic's error type for the problem when it has one
+	// ("literal_error", "too_long"); "" means a value_error, and Msg then
+	// says what is wrong without pydantic's "Value error, " prefix.
+	Type string
+	// Ctx is pydantic's ctx for Type (bounds, expected values); may be nil.
+	Ctx map[string]any
 }
 
 func (e *RequestError) Error() string { return "rag: invalid " + e.Field + ": " + e.Msg }

@@ -44,10 +44,17 @@ func parsePrompt(text string) (*template.Template, error) {
 	return t, nil
 }
 
-// render executes the prompt into a system and a user message.
-func (s *Service) render(d PromptData) ([]llm.Message, error) {
-	msgs := make([]llm.Message, 0, 2)
+// render executes the prompt into a system message, the conversation's
+// earlier turns as they are, and a user message with the passages and the
+// latest question, the order chat models expect.
+func (s *Service) render(d PromptData, history []Message) ([]llm.Message, error) {
+	msgs := make([]llm.Message, 0, 2+len(history))
 	for _, role := range []string{"system", "user"} {
+		if role == "user" {
+			for _, m := range history {
+				msgs = append(msgs, llm.Message{Role: m.Role, Content: m.Content})
+			}
+		}
 		var b strings.Builder
 		if err := s.prompt.ExecuteTemplate(&b, role, d); err != nil {
 			return nil, fmt.Errorf("rag: render prompt: %w", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/vendor0919/api/internal/llm"
@@ -21,28 +22,24 @@ const (
 	EventError   = "error"
 )
 
-// Message is one turn of a conversation the client sends (the service keeps no state).
-type Message struct {
-	Role    string // "user" or "assistant"
-	Content string
-}
-
-// QueryRequest asks for an answer to Question.
+// QueryRequest asks for an answer to Question, the latest turn of a
+// conversation whose earlier turns are History.
 type QueryRequest struct {
 	Question string         // the user's latest question
-	History  []Message      // earlier turns, oldest first, ending with an assistant turn or empty
+	History  []Message      // earlier turns, oldest first; empty for a single question
 	TopK     int            // 0 means Config.DefaultTopK
 	Filter   map[string]any // see the package documentation
 	Mode     Mode           // "" means Config.Mode
 }
 
 // Event is one step of a streamed answer. Sources is set on EventSources,
-// Delta on EventDelta, Answer and Model on EventDone, Err on EventError.
-// Err is a client-safe message; the cause is returned by Query, for the
-// caller to log.
+// Delta on EventDelta, Answer and Model on EventDone, Err on EventError;
+// ID, the answer's id, on EventSources and EventDone. Err is a
+// client-safe message; the cause is returned by Query, for the caller to
+// log.
 type Event struct {
 	Type    string
-	ID      string // the answer's id, set on EventSources and EventDone
+	ID      string
 	Sources []Hit
 	Delta   string
 	Answer  string
@@ -53,16 +50,19 @@ type Event struct {
 // QueryResult is a finished answer with the passages it was given, in
 // citation order: Sources[i] is passage [i+1].
 type QueryResult struct {
-	ID      string // unique answer id, e.g. "ans_" + 24 random base32 chars; also on Event.ID of EventSources and EventDone
+	ID      string // unique answer id (NewAnswerID), also on the stream's sources and done events
 	Answer  string
 	Sources []Hit
 	Model   string
 	Mode    Mode   // the mode retrieval ran in; see SearchResult.Mode
-	Query   string // the standalone retrieval query actually used (rewritten from History when present)
+	Query   string // the standalone retrieval query used: Question, or rewritten from History
 }
 
 // Query retrieves passages for req.Question, asks the generator for an
-// answer and returns it with its sources.
+// answer and returns it with its sources. With History, retrieval uses a
+// standalone question rewritten from the recent turns, and the prompt
+// carries the turns that fit Config.HistoryTokens (see the package
+// documentation); an invalid History is a *RequestError.
 //
 // With a non-nil emit it streams: emit gets the sources first, then each
 // text delta, then a done event. Errors before the sources (ErrNotReady, a
@@ -76,7 +76,15 @@ func (s *Service) Query(ctx context.Context, req QueryRequest, emit func(Event) 
 		return QueryResult{}, ErrNotReady
 	}
 	start := time.Now()
-	hits, mode, err := s.search(ctx, snap, SearchRequest{Query: req.Question, TopK: req.TopK, Filter: req.Filter, Mode: req.Mode})
+	if strings.TrimSpace(req.Question) == "" {
+		return QueryResult{}, &RequestError{Field: "question", Msg: "must not be empty"}
+	}
+	if err := s.validateHistory(req.History); err != nil {
+		return QueryResult{}, err
+	}
+	history := recentHistory(req.History, s.cfg.HistoryTokens)
+	query := s.standaloneQuery(ctx, req.Question, history)
+	hits, mode, err := s.search(ctx, snap, SearchRequest{Query: query, TopK: req.TopK, Filter: req.Filter, Mode: req.Mode})
 	if err != nil {
 		var re *RequestError
 		if errors.As(err, &re) && re.Field == "query" {
@@ -85,12 +93,13 @@ func (s *Service) Query(ctx context.Context, req QueryRequest, emit func(Event) 
 		return QueryResult{}, err
 	}
 	passages, sources := fitBudget(hits, s.cfg.ContextTokens)
-	msgs, err := s.render(PromptData{Question: req.Question, Passages: passages})
+	msgs, err := s.render(PromptData{Question: req.Question, Passages: passages}, history)
 	if err != nil {
 		return QueryResult{}, err
 	}
+	id := NewAnswerID()
 	if emit != nil {
-		if err := emit(Event{Type: EventSources, Sources: sources}); err != nil {
+		if err := emit(Event{Type: EventSources, ID: id, Sources: sources}); err != nil {
 			return QueryResult{}, fmt.Errorf("rag: emit sources: %w", err)
 		}
 	}
@@ -106,7 +115,9 @@ func (s *Service) Query(ctx context.Context, req QueryRequest, emit func(Event) 
 		}
 	}
 	ans, err := s.gen.Generate(ctx, llm.Request{
-		Messages: msgs, Question: req.Question, Passages: passages,
+		// Question is what an extractive generator matches sentences by:
+		// the standalone query, which carries the conversation's terms.
+		Messages: msgs, Question: query, Passages: passages,
 		MaxTokens: s.cfg.MaxAnswerTokens, Temperature: s.cfg.Temperature,
 	}, onDelta)
 	if err != nil {
@@ -127,7 +138,7 @@ func (s *Service) Query(ctx context.Context, req QueryRequest, emit func(Event) 
 		model = s.gen.Model()
 	}
 	if emit != nil {
-		if err := emit(Event{Type: EventDone, Answer: ans.Text, Model: model}); err != nil {
+		if err := emit(Event{Type: EventDone, ID: id, Answer: ans.Text, Model: model}); err != nil {
 			return QueryResult{}, fmt.Errorf("rag: emit done: %w", err)
 		}
 	}
@@ -137,8 +148,9 @@ func (s *Service) Query(ctx context.Context, req QueryRequest, emit func(Event) 
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "rag: query answered",
 		slog.String("mode", string(mode)), slog.Int("top_k", req.TopK), slog.Int("question_len", len(req.Question)),
+		slog.Int("history_turns", len(history)), slog.Int("query_len", len(query)), slog.String("answer_id", id),
 		slog.Int("hits", len(hits)), slog.Int("passages", len(passages)), slog.Any("source_ids", ids),
 		slog.Int("answer_len", len(ans.Text)), slog.String("model", model),
 		logctx.Took(start))
-	return QueryResult{Answer: ans.Text, Sources: sources, Model: model, Mode: mode}, nil
+	return QueryResult{ID: id, Answer: ans.Text, Sources: sources, Model: model, Mode: mode, Query: query}, nil
 }

@@ -62,40 +62,52 @@ func TestService_NotReady(t *testing.T) {
 	}
 }
 
-func TestFuseRRF_HandComputed(t *testing.T) {
+func TestFuseScores_HandComputed(t *testing.T) {
 	t.Parallel()
-	vec := []ranked{{row: 10}, {row: 11}, {row: 12}}
-	kw := []ranked{{row: 12}, {row: 10}, {row: 13}}
-	got := fuseRRF(60, 10, weighted{1, vec}, weighted{1, kw})
+	vec := []ranked{{10, 0.8}, {11, 0.4}, {12, 0.2}, {14, -0.1}}
+	kw := []ranked{{12, 6}, {10, 3}, {13, 1.5}}
+	got := fuseScores(10, weighted{1, vec}, weighted{1, kw})
+	// Each list divided by its top score (0.8, 6); negative scores count 0;
+	// plus tieWeight over the best rank.
 	want := []struct {
 		row   uint32
 		score float64
 	}{
-		{10, 1.0/61 + 1.0/62},
-		{12, 1.0/63 + 1.0/61},
-		{11, 1.0 / 62},
-		{13, 1.0 / 63},
+		{10, 1 + 0.5 + tieWeight},
+		{12, 0.25 + 1 + tieWeight},
+		{11, 0.5 + tieWeight/2},
+		{13, 0.25 + tieWeight/3},
+		{14, tieWeight / 4},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d rows, want %d", len(got), len(want))
 	}
 	for i, w := range want {
-		if got[i].row != w.row || math.Abs(got[i].score-w.score) > 1e-15 {
+		if got[i].row != w.row || math.Abs(got[i].score-w.score) > 1e-12 {
 			t.Errorf("rank %d = %+v, want row %d score %v", i+1, got[i], w.row, w.score)
 		}
 	}
-	if top := fuseRRF(60, 2, weighted{1, vec}, weighted{1, kw}); len(top) != 2 || top[1].row != 12 {
+	if top := fuseScores(2, weighted{1, vec}, weighted{1, kw}); len(top) != 2 || top[1].row != 12 {
 		t.Errorf("topK=2 gave %+v", top)
 	}
-	// A tie in score goes to the better single rank.
-	tie := fuseRRF(60, 10, weighted{1, []ranked{{row: 1}, {row: 2}}}, weighted{1, []ranked{{row: 2}, {row: 1}}})
+	// A tie in score goes to the better best rank, then to the lower row.
+	tie := fuseScores(10, weighted{1, []ranked{{2, 1}, {1, 0.5}}}, weighted{1, []ranked{{1, 1}, {2, 0.5}}})
 	if tie[0].row != 1 || tie[1].row != 2 {
 		t.Errorf("tie order %+v, want row 1 then 2", tie)
 	}
-	// Weights: keyword at 2 puts its first (12) above the vector first (10).
-	w := fuseRRF(60, 10, weighted{1, vec}, weighted{2, kw})
-	if w[0].row != 12 || math.Abs(w[0].score-(1.0/63+2.0/61)) > 1e-15 {
-		t.Errorf("weighted top %+v, want row 12 with 1/63+2/61", w[0])
+	none := fuseScores(10, weighted{1, []ranked{{7, 0}, {5, 0}}}, weighted{1, nil})
+	if none[0].row != 7 || none[1].row != 5 || none[1].score <= 0 {
+		t.Errorf("rows without evidence %+v, want 7 then 5, scores positive", none)
+	}
+	// Weights: keyword at 3 puts its first (12) above the vector first (10).
+	w := fuseScores(10, weighted{1, vec}, weighted{3, kw})
+	if w[0].row != 12 || math.Abs(w[0].score-(0.25+3+tieWeight)) > 1e-12 {
+		t.Errorf("weighted top %+v, want row 12 with 0.25+3", w[0])
+	}
+	// A ranking with no positive score moves nothing.
+	flat := fuseScores(10, weighted{1, []ranked{{1, 0}, {2, -1}}}, weighted{1, []ranked{{2, 2}, {1, 1}}})
+	if flat[0].row != 2 || math.Abs(flat[0].score-1) > 2e-6 || math.Abs(flat[1].score-0.5) > 2e-6 {
+		t.Errorf("flat vector ranking: %+v, want keyword order with scores 1, 0.5", flat)
 	}
 }
 
@@ -105,7 +117,7 @@ func TestSearch_HybridFusesBothRankings(t *testing.T) {
 	// 2; the keyword "zebra" matches only row 2 and "lion" rows 2 and 1.
 	info := docmodel.EmbeddingModel{Provider: "test", Model: "bow", Dims: 2}
 	emb := &bowEmbedder{info: info}
-	s, err := New(Config{RRFK: 60}, emb, &fakeGen{failAfter: -1})
+	s, err := New(Config{}, emb, &fakeGen{failAfter: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,13 +151,54 @@ func TestSearch_HybridFusesBothRankings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// vector ranks a1 b2 c3 d4; keyword ranks c1 b2.
-	// b: 1/62+1/62 = .03226, c: 1/63+1/61 = .03227, a: 1/61, d: 1/64.
-	if got := strings.Join(ids(hy), ","); got != "c,b,a,d" {
-		t.Errorf("hybrid order %s, want c,b,a,d", got)
+	// Cosines a 1, b .8, c .6, d 0 (already divided by the top, 1);
+	// keyword c and b, divided by c's score; a and d share no term (0).
+	wv := DefaultVectorWeight
+	r := kw[1].Score / kw[0].Score
+	want := map[string]float64{"c": wv*0.6 + 1, "b": wv*0.8 + r, "a": wv, "d": 0}
+	if got := strings.Join(ids(hy), ","); got != "c,b,a,d" || wv*0.8+r <= wv {
+		t.Errorf("hybrid order %s, want c,b,a,d (scores %v)", got, want)
 	}
-	if want := 1.0/63 + 1.0/61; math.Abs(hy[0].Score-want) > 1e-12 {
-		t.Errorf("hybrid top score %v, want RRF %v", hy[0].Score, want)
+	for _, h := range hy {
+		if math.Abs(h.Score-want[h.ID]) > 2e-6 {
+			t.Errorf("hybrid score of %s = %v, want %v", h.ID, h.Score, want[h.ID])
+		}
+	}
+
+	// With one candidate from each ranking (a by vector, c by keyword),
+	// each is completed with its score in the other ranking: c's cosine
+	// .6 counts, so at vector weight 2 c (2*.6 + 1) beats a (2*1 + 0); a
+	// fusion of the candidate lists alone would give c only 1.
+	// The index computes c's distance directly when it can (ann.Flat), else
+	// c is found by an exact search over the missing rows (the test index).
+	var rows []float32
+	for _, v := range vecs {
+		rows = append(rows, v...)
+	}
+	annFlat, err := ann.NewFlat(2, ann.Cosine, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		idx  ann.Index
+	}{{"direct distances", annFlat}, {"filtered search", &flatIndex{dim: 2, vecs: vecs}}} {
+		st := storeWithVectors(info, chunks, vecs)
+		st.Index = tc.idx
+		s2, err := New(Config{Candidates: 1, VectorWeight: 2}, emb, &fakeGen{failAfter: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s2.Swap(st); err != nil {
+			t.Fatal(err)
+		}
+		one, err := hitsOf(s2.Search(ctx, SearchRequest{Query: "zebra lion", Vector: q, TopK: 1}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(one) != 1 || one[0].ID != "c" || math.Abs(one[0].Score-2.2) > 2e-6 {
+			t.Errorf("%s: completed fusion %+v, want c with 2*0.6+1", tc.name, one)
+		}
 	}
 }
 
@@ -575,10 +628,11 @@ func TestFitBudget_Cuts(t *testing.T) {
 
 func TestSummarize_HandChecked(t *testing.T) {
 	t.Parallel()
-	m := Summarize("hybrid", []int{1, 3, 0, 6, 2, 11})
-	// hit@1: 1 of 6; hit@5: ranks 1,3,2 -> 3 of 6;
-	// MRR@10: (1 + 1/3 + 0 + 1/6 + 1/2 + 0) / 6 = 2/6.
-	if m.Questions != 6 || math.Abs(m.HitAt1-1.0/6) > 1e-12 || math.Abs(m.HitAt5-0.5) > 1e-12 || math.Abs(m.MRR-2.0/6) > 1e-12 {
+	m := Summarize("hybrid", []int{1, 3, 0, 6, 2, 11, 5})
+	// hit@1: 1 of 7; hit@5: ranks 1,3,2,5 -> 4 of 7;
+	// MRR@5: (1 + 1/3 + 0 + 0 + 1/2 + 0 + 1/5) / 7 = (61/30) / 7; rank 6 is
+	// past the cut-off.
+	if m.Questions != 7 || math.Abs(m.HitAt1-1.0/7) > 1e-12 || math.Abs(m.HitAt5-4.0/7) > 1e-12 || math.Abs(m.MRR-61.0/30/7) > 1e-12 {
 		t.Errorf("Summarize = %+v", m)
 	}
 	if z := Summarize("x", nil); z.Questions != 0 || z.MRR != 0 {
@@ -605,6 +659,50 @@ func TestFirstRelevant_DocumentsAndChunks(t *testing.T) {
 	for i, tc := range tests {
 		if got := FirstRelevant(hits, tc.q); got != tc.want {
 			t.Errorf("case %d: rank %d, want %d", i, got, tc.want)
+		}
+		if tc.q.Level() != "document" {
+			t.Errorf("case %d: level %q, want document", i, tc.q.Level())
+		}
+	}
+}
+
+// TestFirstRelevant_Sections: with section labels a hit counts only when
+// its url is labelled exactly; the right document, a parent section or a
+// subsection of a labelled section is not enough.
+func TestFirstRelevant_Sections(t *testing.T) {
+	t.Parallel()
+	hit := func(id, url string) Hit {
+		src, _, _ := strings.Cut(url, "#")
+		return Hit{ID: id, Metadata: map[string]any{"source": src, "url": url}}
+	}
+	hits := []Hit{
+		hit("a", "json.html#module-json"),                          // the page's introduction
+		hit("b", "json.html#basic-usage"),                          // the parent section
+		hit("c", "json.html#json.dumps"),                           // an API entry inside it
+		hit("d", "json.html#json.JSONEncoder"),                     // a sibling entry
+		{ID: "e", Metadata: map[string]any{"source": "json.html"}}, // no url at all
+	}
+	tests := []struct {
+		name     string
+		sections []string
+		chunks   []string
+		want     int
+	}{
+		{"entry labelled", []string{"json.html#json.dumps"}, nil, 3},
+		{"parent or entry labelled: first of either", []string{"json.html#basic-usage", "json.html#json.dumps"}, nil, 2},
+		{"subsection only: the parent's chunk is no hit", []string{"json.html#json.JSONEncoder"}, nil, 4},
+		{"parent only: its entries are no hits", []string{"json.html#basic-usage"}, nil, 2},
+		{"same document, other section", []string{"json.html#encoders-and-decoders"}, nil, 0},
+		{"prefix of a url is no match", []string{"json.html#json"}, nil, 0},
+		{"chunk id still counts", []string{"json.html#nowhere"}, []string{"e"}, 5},
+	}
+	for _, tc := range tests {
+		q := EvalQuestion{Documents: []string{"json.html"}, Sections: tc.sections, Chunks: tc.chunks}
+		if got := FirstRelevant(hits, q); got != tc.want {
+			t.Errorf("%s: rank %d, want %d", tc.name, got, tc.want)
+		}
+		if q.Level() != "section" {
+			t.Errorf("%s: level %q, want section", tc.name, q.Level())
 		}
 	}
 }

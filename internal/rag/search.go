@@ -122,17 +122,19 @@ func (s *Service) search(ctx context.Context, snap *snapshot, req SearchRequest)
 	var list []ranked
 	switch mode {
 	case ModeVector:
-		if list, err = s.vectorRanking(ctx, snap, query, req.Vector, topK, filter); err != nil {
+		if list, _, err = s.vectorRanking(ctx, snap, query, req.Vector, topK, filter); err != nil {
 			return nil, "", err
 		}
 	case ModeKeyword:
 		list = keywordRanking(snap, query, topK, filter)
 	case ModeHybrid:
-		vec, err := s.vectorRanking(ctx, snap, query, req.Vector, cand, filter)
+		vec, qvec, err := s.vectorRanking(ctx, snap, query, req.Vector, cand, filter)
 		if err != nil {
 			return nil, "", err
 		}
-		list = fuseRRF(s.cfg.RRFK, topK, weighted{s.cfg.VectorWeight, vec}, weighted{s.cfg.KeywordWeight, keywordRanking(snap, query, cand, filter)})
+		if list, err = hybridRanking(snap, query, qvec, vec, keywordRanking(snap, query, cand, filter), topK, s.cfg); err != nil {
+			return nil, "", err
+		}
 	}
 	hits := make([]Hit, len(list))
 	for i, r := range list {
@@ -142,22 +144,31 @@ func (s *Service) search(ctx context.Context, snap *snapshot, req SearchRequest)
 	return hits, mode, nil
 }
 
-func (s *Service) vectorRanking(ctx context.Context, snap *snapshot, query string, vec []float32, k int, filter func(uint32) bool) ([]ranked, error) {
+// vectorRanking returns the k rows nearest the query (vec when the client
+// sent one, else the embedded query) and the query vector it used.
+func (s *Service) vectorRanking(ctx context.Context, snap *snapshot, query string, vec []float32, k int, filter func(uint32) bool) ([]ranked, []float32, error) {
 	clientVec := vec != nil // the client sent the vector itself
 	if vec == nil {
 		vs, err := s.emb.Embed(ctx, []string{query})
 		if err != nil {
-			return nil, fmt.Errorf("rag: embed query: %w", err)
+			return nil, nil, fmt.Errorf("rag: embed query: %w", err)
 		}
 		if len(vs) != 1 {
-			return nil, fmt.Errorf("rag: embed query: got %d vectors for 1 text", len(vs))
+			return nil, nil, fmt.Errorf("rag: embed query: got %d vectors for 1 text", len(vs))
 		}
 		vec = vs[0]
 	}
-	ns, err := snap.st.Index.Search(vec, k, ann.SearchOptions{Filter: filter})
+	out, err := nearest(snap, vec, k, filter)
 	if errors.Is(err, ann.ErrNonFinite) && clientVec {
-		return nil, &RequestError{Field: "vector", Msg: "values must be finite and small enough that distances do not overflow"}
+		return nil, nil, &RequestError{Field: "vector", Msg: "values must be finite and small enough that distances do not overflow"}
 	}
+	return out, vec, err
+}
+
+// nearest searches the store's index and scores each neighbour by
+// store.Relevance.
+func nearest(snap *snapshot, vec []float32, k int, filter func(uint32) bool) ([]ranked, error) {
+	ns, err := snap.st.Index.Search(vec, k, ann.SearchOptions{Filter: filter})
 	if err != nil {
 		return nil, fmt.Errorf("rag: vector search: %w", err)
 	}
@@ -178,43 +189,135 @@ func keywordRanking(snap *snapshot, query string, k int, filter func(uint32) boo
 	return out
 }
 
+// hybridRanking fuses the vector and keyword candidates of one query by
+// their scores (see fuseScores). First it completes them: a row only one
+// ranking found gets its score in the other too (its cosine computed for
+// just those rows, its BM25 score by a keyword search over just those
+// rows; 0 when it shares no term with the query), so that a
+// row is never judged by one ranking alone just because it fell outside
+// the other's candidate depth. qvec is the query vector vectorRanking
+// used, so the query is embedded once.
+func hybridRanking(snap *snapshot, query string, qvec []float32, vec, kw []ranked, topK int, cfg Config) ([]ranked, error) {
+	inVec := make(map[uint32]bool, len(vec))
+	for _, r := range vec {
+		inVec[r.row] = true
+	}
+	inKw := make(map[uint32]bool, len(kw))
+	for _, r := range kw {
+		inKw[r.row] = true
+	}
+	var needVec, needKw []uint32
+	for _, r := range kw {
+		if !inVec[r.row] {
+			needVec = append(needVec, r.row)
+		}
+	}
+	for _, r := range vec {
+		if !inKw[r.row] {
+			needKw = append(needKw, r.row)
+		}
+	}
+	if len(needVec) > 0 {
+		more, err := scoreRows(snap, qvec, needVec)
+		if err != nil {
+			return nil, err
+		}
+		vec = append(vec, more...)
+	}
+	if len(needKw) > 0 {
+		want := make(map[uint32]bool, len(needKw))
+		for _, row := range needKw {
+			want[row] = true
+		}
+		kw = append(kw, keywordRanking(snap, query, len(needKw), func(id uint32) bool { return want[id] })...)
+	}
+	return fuseScores(topK, weighted{cfg.VectorWeight, vec}, weighted{cfg.KeywordWeight, kw}), nil
+}
+
+// rowDistancer is an index that computes the distances of given rows
+// directly (ann.Flat and ann.HNSW do).
+type rowDistancer interface {
+	Distances(query []float32, ids []uint32) ([]ann.Neighbor, error)
+}
+
+// scoreRows returns the vector score (store.Relevance) of each of rows:
+// one distance per row when the index can compute them directly, else by
+// an exact search over just those rows.
+func scoreRows(snap *snapshot, qvec []float32, rows []uint32) ([]ranked, error) {
+	d, ok := snap.st.Index.(rowDistancer)
+	if !ok {
+		want := make(map[uint32]bool, len(rows))
+		for _, row := range rows {
+			want[row] = true
+		}
+		return nearest(snap, qvec, len(rows), func(id uint32) bool { return want[id] })
+	}
+	ns, err := d.Distances(qvec, rows)
+	if err != nil {
+		return nil, fmt.Errorf("rag: vector scores: %w", err)
+	}
+	metric := snap.st.Index.Metric()
+	out := make([]ranked, len(ns))
+	for i, n := range ns {
+		out[i] = ranked{row: n.ID, score: float64(store.Relevance(metric, n.Distance))}
+	}
+	return out, nil
+}
+
 // weighted is a ranking with its fusion weight.
 type weighted struct {
 	w    float64
 	list []ranked
 }
 
-// fuseRRF merges rankings by weighted reciprocal rank fusion: each row
-// scores sum(w/(k + rank)) over the lists it appears in, rank from 1. Ties
-// go to the row with the better best rank, then to the lower row.
-func fuseRRF(k, topK int, lists ...weighted) []ranked {
+// tieWeight scales the rank term fuseScores adds to every row: small
+// enough never to reorder rows whose fused scores differ by more than a
+// millionth, large enough to order equal ones.
+const tieWeight = 1e-6
+
+// fuseScores merges rankings by their scores: each list's scores are
+// divided by its largest (negative scores count as 0), and a row scores
+// the weighted sum of its normalised scores over the lists, 0 where a list
+// lacks it. Dividing by the maximum, unlike min-max scaling, keeps each
+// ranking's own contrast: a ranking whose scores are nearly equal (an
+// embedder that does not know the corpus language gives every chunk about
+// the same cosine) moves rows little, and one that separates its top hit
+// from the rest moves them much, whereas rank fusion gives both the same
+// say. Every row also gets tieWeight/best, best its best 1-based rank in
+// any list: rows with equal scores (such as those neither ranking finds
+// relevant, which would score 0) go in the order of their best single
+// rank, and every score stays positive. Remaining ties go to the lower
+// row.
+func fuseScores(topK int, lists ...weighted) []ranked {
 	type acc struct {
 		score float64
 		best  int
 	}
 	by := make(map[uint32]*acc)
 	for _, l := range lists {
+		top := 0.0
+		for _, r := range l.list {
+			top = max(top, r.score)
+		}
 		for i, r := range l.list {
 			a := by[r.row]
 			if a == nil {
 				a = &acc{best: math.MaxInt}
 				by[r.row] = a
 			}
-			a.score += l.w / float64(k+i+1)
+			if top > 0 && r.score > 0 {
+				a.score += l.w * r.score / top
+			}
 			a.best = min(a.best, i+1)
 		}
 	}
 	out := make([]ranked, 0, len(by))
 	for row, a := range by {
-		out = append(out, ranked{row: row, score: a.score})
+		out = append(out, ranked{row: row, score: a.score + tieWeight/float64(a.best)})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].score != out[j].score {
 			return out[i].score > out[j].score
-		}
-		bi, bj := by[out[i].row].best, by[out[j].row].best
-		if bi != bj {
-			return bi < bj
 		}
 		return out[i].row < out[j].row
 	})

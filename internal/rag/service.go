@@ -18,9 +18,13 @@ import (
 
 // Config defaults, used for zero fields.
 const (
-	DefaultTopK          = 5
-	DefaultMaxTopK       = 50
-	DefaultRRFK          = 60
+	DefaultTopK    = 5
+	DefaultMaxTopK = 50
+	// DefaultVectorWeight is the vector ranking's weight in hybrid fusion
+	// when Config gives none (the keyword ranking's is 1): the middle of
+	// the range that made hybrid at least as good as keyword and vector
+	// alone on every evaluation set (docs/BENCHMARKS.md).
+	DefaultVectorWeight  = 0.6
 	DefaultContextTokens = 3000
 )
 
@@ -43,11 +47,10 @@ type Config struct {
 	// Mode is the search mode when a request gives none: ModeHybrid,
 	// ModeVector or ModeKeyword; "" means ModeHybrid.
 	Mode Mode
-	// RRFK is the reciprocal-rank-fusion constant k; 0 means 60.
-	RRFK int
-	// VectorWeight and KeywordWeight scale each ranking's RRF terms in
-	// hybrid mode; 0 means 1. Lower VectorWeight when the embedder does not
-	// know the corpus language (use-lite on Japanese text).
+	// VectorWeight and KeywordWeight scale each ranking's normalised
+	// scores in hybrid fusion (see the package documentation); 0 means
+	// DefaultVectorWeight and 1. Raise VectorWeight for an embedder that
+	// ranks better than BM25 on the corpus (measure with vectorstore eval).
 	VectorWeight  float64
 	KeywordWeight float64
 	// Candidates is how many hits each ranking contributes to a hybrid
@@ -60,6 +63,14 @@ type Config struct {
 	// ContextTokens is the prompt's passage budget in estimated tokens (see
 	// the package documentation); 0 means 3000.
 	ContextTokens int
+	// HistoryTokens is the budget, in estimated tokens, of the earlier
+	// conversation turns sent to the generator with the prompt (oldest
+	// dropped first; a long assistant turn cut to half of it); a user turn
+	// above it on its own is a *RequestError. 0 means 1500.
+	HistoryTokens int
+	// MaxMessages bounds a conversation's turns, the latest question
+	// included; more is a *RequestError. 0 means 50.
+	MaxMessages int
 	// PromptTemplate is a text/template defining "system" and "user"
 	// templates over PromptData; "" means DefaultPromptTemplate.
 	PromptTemplate string
@@ -103,17 +114,20 @@ func New(cfg Config, emb embed.Embedder, gen llm.Generator) (*Service, error) {
 	if cfg.Mode == "" {
 		cfg.Mode = ModeHybrid
 	}
-	if cfg.RRFK == 0 {
-		cfg.RRFK = DefaultRRFK
-	}
 	if cfg.VectorWeight == 0 {
-		cfg.VectorWeight = 1
+		cfg.VectorWeight = DefaultVectorWeight
 	}
 	if cfg.KeywordWeight == 0 {
 		cfg.KeywordWeight = 1
 	}
 	if cfg.ContextTokens == 0 {
 		cfg.ContextTokens = DefaultContextTokens
+	}
+	if cfg.HistoryTokens == 0 {
+		cfg.HistoryTokens = DefaultHistoryTokens
+	}
+	if cfg.MaxMessages == 0 {
+		cfg.MaxMessages = DefaultMaxMessages
 	}
 	if cfg.KeywordAnalyzer == nil {
 		cfg.KeywordAnalyzer = keyword.Standard
@@ -126,8 +140,9 @@ func New(cfg Config, emb embed.Embedder, gen llm.Generator) (*Service, error) {
 		return nil, fmt.Errorf("rag: new: top_k default %d / max %d invalid", cfg.DefaultTopK, cfg.MaxTopK)
 	case !cfg.Mode.Valid():
 		return nil, fmt.Errorf("rag: new: unknown mode %q", cfg.Mode)
-	case cfg.RRFK < 0 || cfg.Candidates < 0 || cfg.ContextTokens < 0 || cfg.VectorWeight < 0 || cfg.KeywordWeight < 0:
-		return nil, errors.New("rag: new: RRFK, Candidates, ContextTokens and weights must not be negative")
+	case cfg.Candidates < 0 || cfg.ContextTokens < 0 || cfg.VectorWeight < 0 || cfg.KeywordWeight < 0 ||
+		cfg.HistoryTokens < 0 || cfg.MaxMessages < 0:
+		return nil, errors.New("rag: new: Candidates, ContextTokens, weights, HistoryTokens and MaxMessages must not be negative")
 	}
 	tmpl, err := parsePrompt(cfg.PromptTemplate)
 	if err != nil {
@@ -171,7 +186,7 @@ func (s *Service) Swap(st *store.Store) error {
 	} else {
 		texts := make([]string, len(st.Chunks))
 		for i, c := range st.Chunks {
-			texts[i] = c.IndexText()
+			texts[i] = c.KeywordText()
 		}
 		kw = keyword.NewWith(texts, s.cfg.KeywordAnalyzer)
 	}

@@ -21,9 +21,11 @@ function check(cond: boolean, msg: string): asserts cond {
 const client = createClient<paths, "application/json">({ baseUrl: process.argv[2] ?? "" });
 const streamClient = createClient<paths>({ baseUrl: process.argv[2] ?? "" });
 
-// The document must keep question required and top_k optional.
-// @ts-expect-error question is required
-export const noQuestion = () => client.POST("/query", { body: { top_k: 2 } });
+// The document must keep a conversation turn's fields required and top_k
+// optional. (question is no longer required: a body sends it or messages,
+// a rule across fields the server checks.)
+// @ts-expect-error a turn needs its role
+export const noRole = () => client.POST("/query", { body: { messages: [{ content: "q" }], top_k: 2 } });
 
 // readStream parses a text/event-stream body into typed frames.
 async function readStream(body: ReadableStream<Uint8Array>): Promise<StreamFrame[]> {
@@ -55,6 +57,8 @@ async function main(): Promise<Record<string, unknown>> {
   if (query.error) throw new Error(`query: ${query.response.status} ${JSON.stringify(query.error)}`);
   const answer: string = query.data.answer;
   const cited: string[] = query.data.sources.map((s) => s.id);
+  const rated = await client.POST("/feedback", { body: { answer_id: query.data.id, rating: "up" } });
+  check(rated.data?.status === "recorded", `feedback: ${rated.response.status}`);
 
   const store = await client.GET("/vectorstore");
   if (store.error) throw new Error(`vectorstore: ${store.response.status}`);

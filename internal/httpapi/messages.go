@@ -1,0 +1,127 @@
+package httpapi
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/vendor0919/api/internal/rag"
+)
+
+// chatMessage is one turn of a conversation in /query's messages.
+type chatMessage struct {
+	Role    string `json:"role" enums:"user,assistant" example:"user"`
+	Content string `json:"content" maxLength:"8000" example:"What does the warranty cover?"`
+} //	@name	ChatMessage
+
+var roleLiterals = []string{rag.RoleUser, rag.RoleAssistant}
+
+// messages reads the optional "messages" field as pydantic would read
+// list[ChatMessage] with min_length 1: the list and each item's role (a
+// Literal) and content (at most rag.MaxContentChars), every problem an
+// item whose loc names it, and then the rule that the last turn is the
+// user's. Unknown keys in an item are ignored. It returns nil when the
+// field is absent or null.
+func (v *validator) messages() []chatMessage {
+	raw, present := v.obj["messages"]
+	if !present || raw == nil {
+		return nil
+	}
+	bad := func(loc []any, typ, msg string, input any, ctx map[string]any) {
+		v.items = append(v.items, ValidationItem{Type: typ, Loc: loc, Msg: msg, Input: input, Ctx: ctx})
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		bad([]any{"body", "messages"}, "list_type", "Input should be a valid list", raw, nil)
+		return nil
+	}
+	if len(list) == 0 {
+		bad([]any{"body", "messages"}, "too_short", "List should have at least 1 item after validation, not 0", raw,
+			map[string]any{"field_type": "List", "min_length": 1, "actual_length": 0})
+		return nil
+	}
+	before := len(v.items)
+	out := make([]chatMessage, len(list))
+	for i, e := range list {
+		loc := func(name string) []any { return []any{"body", "messages", i, name} }
+		obj, ok := e.(map[string]any)
+		if !ok {
+			bad([]any{"body", "messages", i}, "model_type", "Input should be a valid dictionary or instance of ChatMessage", e,
+				map[string]any{"class_name": "ChatMessage"})
+			continue
+		}
+		switch role, present := obj["role"]; {
+		case !present:
+			bad(loc("role"), "missing", "Field required", obj, nil)
+		case !isLiteral(role, roleLiterals):
+			exp := literalList(roleLiterals)
+			bad(loc("role"), "literal_error", "Input should be "+exp, role, map[string]any{"expected": exp})
+		default:
+			out[i].Role = role.(string)
+		}
+		minLen := 0
+		if i == len(list)-1 {
+			minLen = 1 // the question
+		}
+		content, present := obj["content"]
+		if !present {
+			bad(loc("content"), "missing", "Field required", obj, nil)
+			continue
+		}
+		f := field{name: "content", kind: kindString, minLen: minLen, maxLen: rag.MaxContentChars}
+		val, items := f.coerce(content)
+		for _, it := range items {
+			it.Loc = loc("content")
+			v.items = append(v.items, it)
+		}
+		out[i].Content, _ = val.(string)
+	}
+	if len(v.items) == before {
+		if last := len(out) - 1; out[last].Role != rag.RoleUser {
+			bad([]any{"body", "messages", last, "role"}, "value_error", "Value error, the last message must be the user's question", out[last].Role, map[string]any{"error": map[string]any{}})
+		}
+	}
+	return out
+}
+
+func isLiteral(v any, literals []string) bool {
+	s, ok := v.(string)
+	return ok && slices.Contains(literals, s)
+}
+
+// ragLoc turns a rag.RequestError field path into a loc: "messages.3.role"
+// -> ["body", "messages", 3, "role"]. Only the indexes of messages become
+// numbers; a filter's keys stay strings whatever they look like.
+func ragLoc(field string) []any {
+	loc := []any{"body"}
+	parts := strings.Split(field, ".")
+	for i, p := range parts {
+		if n, err := strconv.Atoi(p); err == nil && i == 1 && parts[0] == "messages" {
+			loc = append(loc, n)
+			continue
+		}
+		loc = append(loc, p)
+	}
+	return loc
+}
+
+// splitMessages turns a validated messages list into the question (the last
+// turn) and the history before it.
+func splitMessages(msgs []chatMessage) (string, []rag.Message) {
+	last := len(msgs) - 1
+	hist := make([]rag.Message, last)
+	for i, m := range msgs[:last] {
+		hist[i] = rag.Message{Role: m.Role, Content: m.Content}
+	}
+	return msgs[last].Content, hist
+}
+
+// questionField is where a problem with the question is reported: the
+// question field, or the last message's content.
+func questionField(nMessages int) string {
+	if nMessages == 0 {
+		return "question"
+	}
+	return fmt.Sprintf("messages.%d.content", nMessages-1)
+}

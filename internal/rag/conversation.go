@@ -1,0 +1,234 @@
+package rag
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/vendor0919/api/internal/chunk"
+	"github.com/vendor0919/api/internal/keyword"
+	"github.com/vendor0919/api/internal/llm"
+)
+
+// Message is one turn of a conversation the client sends (the service keeps
+// no state).
+type Message struct {
+	Role    string // RoleUser or RoleAssistant
+	Content string
+}
+
+// The roles a Message may have.
+const (
+	RoleUser      = "user"
+	RoleAssistant = "assistant"
+)
+
+// Conversation limits. The zero Config fields take the defaults.
+const (
+	// DefaultHistoryTokens is Config.HistoryTokens' default.
+	DefaultHistoryTokens = 1500
+	// DefaultMaxMessages is Config.MaxMessages' default.
+	DefaultMaxMessages = 50
+	// MaxContentChars bounds one message's content, in characters (runes).
+	MaxContentChars = 8000
+	// maxRewriteTokens bounds the model's standalone question.
+	maxRewriteTokens = 96
+	// maxRewriteChars bounds the standalone question whoever wrote it.
+	maxRewriteChars = 500
+	// maxCarriedTerms bounds the terms the offline rule carries over.
+	maxCarriedTerms = 8
+)
+
+// RewritePrompt is the system prompt that asks the configured model to
+// turn a follow-up into a standalone question for retrieval. The user
+// message that follows lists the recent turns as "user: ..." and
+// "assistant: ..." lines, then "Follow-up: " and the latest question.
+const RewritePrompt = `Rewrite the user's follow-up question as one standalone question that can be understood without the conversation.
+Keep the names, products and terms the conversation refers to, in the language of the follow-up.
+If the follow-up already stands alone, repeat it unchanged.
+Reply with the question only: no answer, no explanation, no quotes.`
+
+// validateHistory checks the turns before the latest question: the count
+// (the question included) against Config.MaxMessages, each role, each
+// content's length, and each user turn against the history budget on its
+// own. A long assistant turn is not the client's fault (a model wrote it),
+// so recentHistory cuts it instead. Field paths name the item as the
+// client's messages list numbers it.
+func (s *Service) validateHistory(history []Message) error {
+	if n := len(history) + 1; n > s.cfg.MaxMessages {
+		return &RequestError{Field: "messages", Type: "too_long",
+			Msg: fmt.Sprintf("List should have at most %d items after validation, not %d", s.cfg.MaxMessages, n),
+			Ctx: map[string]any{"field_type": "List", "max_length": s.cfg.MaxMessages, "actual_length": n}}
+	}
+	for i, m := range history {
+		if m.Role != RoleUser && m.Role != RoleAssistant {
+			return &RequestError{Field: fmt.Sprintf("messages.%d.role", i), Type: "literal_error",
+				Msg: "Input should be 'user' or 'assistant'", Ctx: map[string]any{"expected": "'user' or 'assistant'"}}
+		}
+		if utf8.RuneCountInString(m.Content) > MaxContentChars {
+			return &RequestError{Field: fmt.Sprintf("messages.%d.content", i), Type: "string_too_long",
+				Msg: fmt.Sprintf("String should have at most %d characters", MaxContentChars), Ctx: map[string]any{"max_length": MaxContentChars}}
+		}
+		if t := chunk.EstimateTokens(m.Content); m.Role == RoleUser && t > s.cfg.HistoryTokens {
+			return &RequestError{Field: fmt.Sprintf("messages.%d.content", i),
+				Msg: fmt.Sprintf("this turn alone is about %d tokens, over the history budget of %d", t, s.cfg.HistoryTokens)}
+		}
+	}
+	return nil
+}
+
+// recentHistory returns the newest turns whose estimated tokens fit
+// budget, oldest dropped first, then without leading assistant turns (a
+// chat model's conversation starts with the user). An assistant turn over
+// half the budget is cut to half (at a rune boundary), so a long answer
+// leaves room for the question before it.
+func recentHistory(history []Message, budget int) []Message {
+	out := make([]Message, 0, len(history))
+	used := 0
+	for i := len(history) - 1; i >= 0; i-- {
+		m := history[i]
+		if m.Role == RoleAssistant && chunk.EstimateTokens(m.Content) > budget/2 {
+			m.Content = truncateTokens(m.Content, budget/2)
+		}
+		t := chunk.EstimateTokens(m.Content)
+		if used+t > budget {
+			break
+		}
+		used += t
+		out = append(out, m)
+	}
+	slices.Reverse(out)
+	for len(out) > 0 && out[0].Role != RoleUser {
+		out = out[1:]
+	}
+	return out
+}
+
+// standaloneQuery is the retrieval query for question after history: the
+// question itself without history; else the configured model's rewrite,
+// or, for the extractive generator (or when the model call fails or says
+// nothing), the carried-terms rule.
+func (s *Service) standaloneQuery(ctx context.Context, question string, history []Message) string {
+	if len(history) == 0 {
+		return question
+	}
+	if _, offline := s.gen.(*llm.Extractive); !offline {
+		q, err := s.rewrite(ctx, question, history)
+		if err == nil && q != "" {
+			return q
+		}
+		if ctx.Err() == nil {
+			s.log.LogAttrs(ctx, slog.LevelWarn, "rag: question rewrite failed; carrying terms instead",
+				slog.String("model", s.gen.Model()), slog.Any("error", err))
+		}
+	}
+	return carryTerms(s.cfg.KeywordAnalyzer, question, history)
+}
+
+// rewrite asks the generator for a standalone question (RewritePrompt).
+// The answer's first non-empty line is used, cut to maxRewriteChars.
+func (s *Service) rewrite(ctx context.Context, question string, history []Message) (string, error) {
+	var b strings.Builder
+	for _, m := range history {
+		b.WriteString(m.Role + ": " + strings.Join(strings.Fields(m.Content), " ") + "\n")
+	}
+	b.WriteString("Follow-up: " + question)
+	ans, err := s.gen.Generate(ctx, llm.Request{
+		Messages:  []llm.Message{{Role: "system", Content: RewritePrompt}, {Role: "user", Content: b.String()}},
+		Question:  question,
+		MaxTokens: maxRewriteTokens,
+	}, nil)
+	if err != nil {
+		return "", fmt.Errorf("rag: rewrite question: %w", err)
+	}
+	for _, line := range strings.Split(ans.Text, "\n") {
+		line = strings.Trim(strings.TrimSpace(line), `"'“”「」`)
+		if line != "" {
+			return cutRunes(line, maxRewriteChars), nil
+		}
+	}
+	return "", nil
+}
+
+// carryTerms is the offline rewrite: the question followed by the words of
+// earlier user turns, newest turn first, that carry a keyword token (not
+// a stop word) the question and the words already carried lack; at most
+// maxCarriedTerms words and maxRewriteChars characters in all. Words are
+// split at spaces and stripped of punctuation, so a Japanese sentence
+// without spaces is carried whole.
+func carryTerms(an keyword.Analyzer, question string, history []Message) string {
+	have := map[string]bool{}
+	for _, tok := range an.Analyze(question) {
+		have[tok] = true
+	}
+	out := strings.TrimSpace(question)
+	carried := 0
+	for i := len(history) - 1; i >= 0 && carried < maxCarriedTerms; i-- {
+		if history[i].Role != RoleUser {
+			continue
+		}
+		for _, w := range strings.Fields(history[i].Content) {
+			w = strings.TrimFunc(w, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSymbol(r) })
+			fresh := false
+			for _, tok := range an.Analyze(w) {
+				if !have[tok] {
+					have[tok], fresh = true, true
+				}
+			}
+			if !fresh || utf8.RuneCountInString(out)+1+utf8.RuneCountInString(w) > maxRewriteChars {
+				continue
+			}
+			out += " " + w
+			if carried++; carried == maxCarriedTerms {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// cutRunes returns s cut to at most n runes.
+func cutRunes(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
+}
+
+// AnswerIDPrefix opens every answer id; NewAnswerID's ids are the prefix
+// and 24 characters of lowercase base32 (120 random bits).
+const AnswerIDPrefix = "ans_"
+
+var answerIDEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// NewAnswerID returns a fresh random answer id, e.g.
+// "ans_mfrggzdfmztwq2lkmnxw6zlq".
+func NewAnswerID() string {
+	var b [15]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24)
+	return AnswerIDPrefix + answerIDEncoding.EncodeToString(b[:])
+}
+
+// ValidAnswerID reports whether id has NewAnswerID's form.
+func ValidAnswerID(id string) bool {
+	rest, ok := strings.CutPrefix(id, AnswerIDPrefix)
+	if !ok || len(rest) != 24 {
+		return false
+	}
+	for _, r := range rest {
+		if (r < 'a' || r > 'z') && (r < '2' || r > '7') {
+			return false
+		}
+	}
+	return true
+}

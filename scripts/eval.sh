@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# eval.sh reports retrieval quality (hit@1, hit@5, MRR@5 per mode) on the
+# three evaluation sets, as `make eval` runs it:
+#
+#   demo   the bundled demo store and questions (written here: a smoke
+#          test, not evidence), scored by document
+#   pydoc  Python library reference pages, scored by section
+#   manja  Japanese manual pages, scored by section
+#
+# The public corpora come from scripts/eval_corpora.sh (Debian packages,
+# installed when missing). Their stores are built every run, with the
+# default `vectorstore build` settings and the offline default embedder
+# (use-lite), into ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval-stores,
+# so the numbers always describe the code as it stands. Every mode is
+# evaluated with the server's defaults. On two shared cores the whole run
+# takes about a minute (docs/BENCHMARKS.md).
+# Usage: bash scripts/eval.sh [--json]
+set -euo pipefail
+
+json=()
+if [ "${1:-}" = "--json" ]; then json=(--json); fi
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919
+stores=$cache/eval-stores
+bin=$stores/bin
+mkdir -p "$bin"
+start=$(date +%s)
+
+go build -o "$bin/vectorstore" ./cmd/vectorstore
+vs=$bin/vectorstore
+
+echo "== demo (internal/demo: document level)"
+"$vs" eval --dir internal/demo/store --questions internal/demo/questions.json --embedder use-lite "${json[@]}"
+
+while read -r name dir; do
+	echo
+	echo "== $name ($dir: section level)"
+	"$vs" build --in "$dir" --out "$stores/$name" --embedder use-lite --version "eval-$name" --quiet >&2
+	"$vs" eval --dir "$stores/$name" --questions "internal/evalsets/$name/questions.json" --embedder use-lite "${json[@]}"
+done < <(bash scripts/eval_corpora.sh)
+
+echo "eval: done in $(($(date +%s) - start)) s" >&2
