@@ -7,6 +7,7 @@ package main
 import (
 	"encoding/json"
 	"math"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -96,6 +97,11 @@ func TestOpenAIClient_AgainstServer(t *testing.T) {
 	if !strings.HasPrefix(rep.Chat.ID, "ans_") || rep.Chat.Object != "chat.completion" || rep.Chat.Finish != "stop" ||
 		!strings.Contains(rep.Chat.Content, "ten years") || len(rep.Chat.Sources) == 0 || rep.Chat.Sources[0] != "warranty-en" {
 		t.Errorf("chat: %+v", rep.Chat)
+	}
+	// The completion's id is the answer's: /feedback takes it.
+	if resp, b := p.do("POST", "/feedback", http.Header{"Authorization": {"Bearer client-key"}, "Content-Type": {"application/json"}},
+		`{"answer_id":"`+rep.Chat.ID+`","rating":"up"}`); resp.StatusCode != http.StatusOK {
+		t.Errorf("feedback on the completion's id: %d %s", resp.StatusCode, b)
 	}
 	if rep.Stream.Chunks < 3 || len(rep.Stream.IDs) != 1 || rep.Stream.Finish != "stop" ||
 		!strings.Contains(rep.Stream.Text, "four hours") || !slices.Contains(rep.Stream.Sources, "charging-en") {
