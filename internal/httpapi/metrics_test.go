@@ -1,6 +1,9 @@
 package httpapi
 
 import (
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -26,4 +29,62 @@ func TestMetrics_CountsByRoutePattern(t *testing.T) {
 	if strings.Contains(body, "/no/such/path") {
 		t.Errorf("raw paths must not become labels")
 	}
+}
+
+// TestMetrics_UnknownMethodsBounded replays the label-cardinality attack:
+// every request with a new method used to add series for good (2,000
+// requests with 16 KB methods made each scrape 611 MB). Unknown methods
+// now share the label "other", so the series count and the scrape size
+// stay where a handful of ordinary requests put them.
+func TestMetrics_UnknownMethodsBounded(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	paths := []string{"/health", "/search", "/no/such/path"}
+	send := func(method string, i int) {
+		req := httptest.NewRequest(http.MethodGet, paths[i%len(paths)], nil)
+		req.Method = method
+		ts.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	// One request per path with an unknown method makes every "other"
+	// series exist; the attack must add none after that.
+	for i := range paths {
+		send("BREW", i)
+	}
+	before := httpSeries(t, ts)
+	rng := rand.New(rand.NewPCG(1, 2))
+	const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	method := make([]byte, 16<<10)
+	for i := range 2000 {
+		for j := range method {
+			method[j] = letters[rng.IntN(len(letters))]
+		}
+		send(string(method), i)
+	}
+	after := httpSeries(t, ts)
+	if after != before {
+		t.Errorf("2,000 requests with random 16 KB methods: %d http series, want %d as before", after, before)
+	}
+	rec := ts.do("GET", "/metrics", "", nil)
+	if n := rec.Body.Len(); n > 64<<10 {
+		t.Errorf("/metrics is %d bytes after the attack, want at most 64 KiB", n)
+	}
+	if want := `http_requests_total{method="other",route="unmatched",status="405"} 2003`; !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("metrics lack %q:\n%s", want, rec.Body)
+	}
+}
+
+// httpSeries counts the series of the HTTP collectors in the registry.
+func httpSeries(t *testing.T, ts testServer) int {
+	t.Helper()
+	families, err := ts.metrics.registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range families {
+		if strings.HasPrefix(f.GetName(), "http_") {
+			n += len(f.GetMetric())
+		}
+	}
+	return n
 }
