@@ -303,7 +303,7 @@ const docTemplate = `{
         },
         "/ready": {
             "get": {
-                "description": "503 until the vector store is synced and loaded, 200 after, 503 again once shutdown begins.",
+                "description": "503 until the vector store is synced and loaded, 200 after, 503 again once shutdown begins. Needs no key. With API_KEYS set it says only ready or not and why in a few words (` + "`" + `{\"status\":\"ready\"}` + "`" + `; 503 ` + "`" + `Service is starting` + "`" + `, ` + "`" + `Vector store not loaded` + "`" + ` or ` + "`" + `Service is shutting down` + "`" + `); the store's details are on /vectorstore. Without API_KEYS the 200 carries a note and the store's description, the 503 the reason in full.",
                 "produces": [
                     "application/json"
                 ],

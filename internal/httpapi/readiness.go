@@ -9,6 +9,23 @@ type Readiness interface {
 	Check() (ok bool, detail string)
 }
 
+// BriefReadiness is implemented by a Readiness that can say why it is not
+// ready in a few fixed words that reveal nothing about the deployment (no
+// path, URI, model or error text). /ready answers with it when API_KEYS is
+// set; for a Readiness without it, /ready says only "Not ready".
+type BriefReadiness interface {
+	Brief() (ok bool, reason string)
+}
+
+// briefReadiness asks rd for its brief answer.
+func briefReadiness(rd Readiness) (bool, string) {
+	if b, ok := rd.(BriefReadiness); ok {
+		return b.Brief()
+	}
+	ok, _ := rd.Check()
+	return ok, "Not ready"
+}
+
 // alwaysReady is the Readiness of a Server given none.
 type alwaysReady struct{}
 

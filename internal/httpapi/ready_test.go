@@ -62,3 +62,31 @@ func TestReady_NoReadinessIsReady(t *testing.T) {
 		t.Errorf("got %d %s", rec.Code, rec.Body)
 	}
 }
+
+// TestReady_APIKeysHideDetails: with API_KEYS set, /ready answers only
+// ready or not; a Readiness without Brief gives "Not ready", and the
+// store's description is left out.
+func TestReady_APIKeysHideDetails(t *testing.T) {
+	t.Parallel()
+	rd := &fakeReadiness{}
+	ts := newTestServer(t, func(o *Options) {
+		o.APIKeys = []string{"k1"}
+		o.Readiness = rd
+		o.StoreStatus = storeStatusFunc(func() *StoreInfo { return &StoreInfo{Count: 3, Source: "s3://b/p", Dir: "/app/vectorstore"} })
+	})
+	for _, tt := range []struct {
+		ok     bool
+		detail string
+		status int
+		body   string
+	}{
+		{false, "Vector store not loaded: store: open /app/vectorstore: corrupt", 503, `{"detail":"Not ready"}`},
+		{true, "Serving the local copy of s3://b/p", 200, `{"status":"ready"}`},
+	} {
+		rd.set(tt.ok, tt.detail)
+		rec := ts.do("GET", "/ready", "", nil)
+		if got := strings.TrimSpace(rec.Body.String()); rec.Code != tt.status || got != tt.body {
+			t.Errorf("ready=%v: got %d %s, want %d %s", tt.ok, rec.Code, got, tt.status, tt.body)
+		}
+	}
+}

@@ -198,7 +198,7 @@ func (s *Server) health(_ http.ResponseWriter, _ *http.Request) (any, error) {
 // shutting down.
 //
 //	@Summary	Readiness check
-//	@Description	503 until the vector store is synced and loaded, 200 after, 503 again once shutdown begins.
+//	@Description	503 until the vector store is synced and loaded, 200 after, 503 again once shutdown begins. Needs no key. With API_KEYS set it says only ready or not and why in a few words (`{"status":"ready"}`; 503 `Service is starting`, `Vector store not loaded` or `Service is shutting down`); the store's details are on /vectorstore. Without API_KEYS the 200 carries a note and the store's description, the 503 the reason in full.
 //	@ID			ready
 //	@Tags		ops
 //	@Produce	json
@@ -206,6 +206,16 @@ func (s *Server) health(_ http.ResponseWriter, _ *http.Request) (any, error) {
 //	@Failure	503	{object}	errorBody	"Not ready: the store is still loading (detail says why) or the service is shutting down"
 //	@Router		/ready [get]
 func (s *Server) ready(_ http.ResponseWriter, _ *http.Request) (any, error) {
+	if len(s.opts.APIKeys) > 0 {
+		// /ready needs no key, so with keys it tells anyone only what a
+		// load balancer needs: the S3 URI, folder, model and sync state
+		// stay behind the key on /vectorstore.
+		ok, reason := briefReadiness(s.opts.Readiness)
+		if !ok {
+			return nil, errStatus(http.StatusServiceUnavailable, reason)
+		}
+		return readyResponse{Status: "ready"}, nil
+	}
 	ok, detail := s.opts.Readiness.Check()
 	if !ok {
 		return nil, errStatus(http.StatusServiceUnavailable, detail)

@@ -13,12 +13,22 @@ type Readiness struct {
 type readyState struct {
 	state  int32
 	detail string
+	// brief is what /ready may say when API keys guard the rest: a few
+	// fixed words, never a path, URI or error text.
+	brief string
 }
 
 const (
 	stateStarting int32 = iota
 	stateReady
 	stateDraining
+)
+
+// The brief reasons; Brief returns nothing else.
+const (
+	briefStarting  = "Service is starting"
+	briefNotLoaded = "Vector store not loaded"
+	briefDraining  = "Service is shutting down"
 )
 
 var startingState = readyState{state: stateStarting}
@@ -54,7 +64,20 @@ func (r *Readiness) SetStarting(reason string) {
 		if cur.state != stateStarting {
 			return nil
 		}
-		return &readyState{state: stateStarting, detail: reason}
+		return &readyState{state: stateStarting, detail: reason, brief: cur.brief}
+	})
+}
+
+// SetNotLoaded records that a load failed while nothing is served: /ready
+// says "Vector store not loaded: " and reason, or only the first words
+// when Brief is asked. Like SetStarting, it has no effect once the service
+// is ready or draining.
+func (r *Readiness) SetNotLoaded(reason string) {
+	r.update(func(cur readyState) *readyState {
+		if cur.state != stateStarting {
+			return nil
+		}
+		return &readyState{state: stateStarting, detail: briefNotLoaded + ": " + reason, brief: briefNotLoaded}
 	})
 }
 
@@ -74,7 +97,7 @@ func (r *Readiness) SetReady(note string) {
 // again.
 func (r *Readiness) SetDraining() {
 	r.update(func(readyState) *readyState {
-		return &readyState{state: stateDraining, detail: "Service is shutting down"}
+		return &readyState{state: stateDraining, detail: briefDraining, brief: briefDraining}
 	})
 }
 
@@ -93,4 +116,18 @@ func (r *Readiness) Check() (bool, string) {
 		}
 	}
 	return false, s.detail
+}
+
+// Brief reports whether the service is ready and, when not, why in a few
+// fixed words ("Service is starting", "Vector store not loaded", "Service
+// is shutting down"): what /ready says when API keys guard the details.
+func (r *Readiness) Brief() (bool, string) {
+	s := r.load()
+	switch {
+	case s.state == stateReady:
+		return true, ""
+	case s.brief != "":
+		return false, s.brief
+	}
+	return false, briefStarting
 }

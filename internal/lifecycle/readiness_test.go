@@ -77,3 +77,58 @@ func TestReadiness_StateAndDetailChangeTogether(t *testing.T) {
 		}
 	}
 }
+
+// TestReady_BriefWithAPIKeys drives /ready through every transition with
+// API_KEYS set: /ready needs no key, so it must say only ready or not and
+// why in a few words, never the S3 URI, the local folder, the model or the
+// sync state that /vectorstore shows behind the key.
+func TestReady_BriefWithAPIKeys(t *testing.T) {
+	t.Parallel()
+	rd := &Readiness{}
+	info := &fixedStatus{
+		Count: 3, Source: "s3://secret-bucket/prefix", Dir: "/app/vectorstore",
+		Embedding: httpapi.EmbeddingInfo{Provider: "bedrock", Model: "amazon.titan-embed-text-v2:0"},
+		LastError: "S3 unreachable; details in the logs", ServingLocal: true,
+	}
+	api, err := httpapi.New(httpapi.Options{Readiness: rd, StoreStatus: info, APIKeys: []string{"k1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(status int, body string) {
+		t.Helper()
+		rec := httptest.NewRecorder()
+		api.ServeHTTP(rec, httptest.NewRequest("GET", "/ready", nil))
+		if got := strings.TrimSpace(rec.Body.String()); rec.Code != status || got != body {
+			t.Errorf("got %d %s, want %d %s", rec.Code, got, status, body)
+		}
+	}
+	check(503, `{"detail":"Service is starting"}`)
+	rd.SetStarting("Loading the vector store from s3://secret-bucket/prefix")
+	check(503, `{"detail":"Service is starting"}`)
+	rd.SetNotLoaded("store: open /app/vectorstore/index.faiss: corrupt")
+	check(503, `{"detail":"Vector store not loaded"}`)
+	rd.SetStarting("Loading the vector store")
+	check(503, `{"detail":"Vector store not loaded"}`)
+	rd.SetReady("S3 unreachable: serving the verified local copy in /app/vectorstore")
+	check(200, `{"status":"ready"}`)
+	rd.SetDraining()
+	check(503, `{"detail":"Service is shutting down"}`)
+
+	// The same facts stay available behind the key.
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/vectorstore", nil)
+	req.Header.Set("Authorization", "Bearer k1")
+	api.ServeHTTP(rec, req)
+	if !strings.Contains(rec.Body.String(), "s3://secret-bucket/prefix") {
+		t.Errorf("/vectorstore with the key: %d %s, want the source", rec.Code, rec.Body)
+	}
+}
+
+func TestReadiness_NotLoadedDetailWithoutKeys(t *testing.T) {
+	t.Parallel()
+	var r Readiness
+	r.SetNotLoaded("S3 unreachable; details in the logs")
+	if ok, detail := r.Check(); ok || detail != "Vector store not loaded: S3 unreachable; details in the logs" {
+		t.Errorf("Check = %v %q", ok, detail)
+	}
+}

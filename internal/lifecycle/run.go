@@ -63,7 +63,7 @@ func (l *Loader) LoadUntilReady(ctx context.Context) {
 	p := retry.Policy{
 		MaxAttempts: retry.Forever, BaseDelay: 2 * time.Second, MaxDelay: time.Minute, NoJitter: true,
 		OnRetry: func(_ int, wait time.Duration, err error) {
-			l.ready.SetStarting("Vector store not loaded: " + PublicReason(err))
+			l.ready.SetNotLoaded(PublicReason(err))
 			l.log.LogAttrs(ctx, slog.LevelError, "vector store load failed; retrying", slog.Any("error", err), slog.String("retry_in", wait.String()))
 		},
 	}
