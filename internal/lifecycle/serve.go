@@ -33,12 +33,15 @@ type ServerConfig struct {
 // and, when ctx is done (SIGTERM), drains:
 //
 //  1. ld's Readiness turns draining (/ready answers 503) and loading stops;
-//  2. the listener closes and in-flight requests get ShutdownTimeout to
+//  2. keep-alives end: every response says "Connection: close", and only
+//     once the connections in use have closed that way (or after
+//     keepAliveDrain) are keep-alives disabled and the idle ones closed;
+//  3. the listener closes and in-flight requests get ShutdownTimeout to
 //     finish;
-//  3. shortly before that deadline the requests' base context is cancelled
+//  4. shortly before that deadline the requests' base context is cancelled
 //     with cause httpapi.ErrShuttingDown, so long streams end with an error
 //     event and other requests answer 503 rather than being cut;
-//  4. a background graph build is cancelled (ld.Close).
+//  5. a background graph build is cancelled (ld.Close).
 //
 // It listens before loading, so a taken port fails at once and /health
 // answers while a large store loads. Serve returns nil after a clean drain,
@@ -57,9 +60,11 @@ func Serve(ctx context.Context, cfg ServerConfig, ld *Loader) error {
 	// deadline so that long answers end cleanly instead of being cut.
 	baseCtx, cancelRequests := context.WithCancelCause(context.Background())
 	defer cancelRequests(nil)
+	conns := &connDrain{}
 	srv := &http.Server{
 		BaseContext:       func(net.Listener) context.Context { return baseCtx },
-		Handler:           cfg.Handler,
+		ConnState:         conns.track,
+		Handler:           conns.closeWhenDraining(cfg.Handler),
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,
@@ -89,6 +94,14 @@ func Serve(ctx context.Context, cfg ServerConfig, ld *Loader) error {
 	stopRequests := time.AfterFunc(cfg.ShutdownTimeout-drainGrace(cfg.ShutdownTimeout), func() { cancelRequests(httpapi.ErrShuttingDown) })
 	defer stopRequests.Stop()
 	defer ld.Close()
+	// Closing an idle keep-alive connection races a request the client
+	// has just sent on it, which then fails with a reset. So first tell
+	// clients to close: answers from now on carry "Connection: close",
+	// and connections that carry a request meanwhile close after it.
+	// Only then are keep-alives disabled and the rest (idle throughout)
+	// closed.
+	conns.drain(min(keepAliveDrain, cfg.ShutdownTimeout/4))
+	srv.SetKeepAlivesEnabled(false)
 	if err := srv.Shutdown(sctx); err != nil {
 		_ = srv.Close()
 		return fmt.Errorf("shutdown: in-flight requests did not finish within %s: %w", cfg.ShutdownTimeout, err)
@@ -103,3 +116,8 @@ func Serve(ctx context.Context, cfg ServerConfig, ld *Loader) error {
 // drainGrace is how long before the end of a drain of d requests are told
 // to stop: a fifth of it, at most 3s.
 func drainGrace(d time.Duration) time.Duration { return min(d/5, 3*time.Second) }
+
+// keepAliveDrain bounds how long Serve waits, after SIGTERM, for clients to
+// close their keep-alive connections after a "Connection: close" answer
+// before it closes the idle ones itself.
+const keepAliveDrain = time.Second
