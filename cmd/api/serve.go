@@ -52,10 +52,13 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	if err != nil {
 		return fmt.Errorf("rag: %w", err)
 	}
+	opener := lifecycle.StoreOpener{Embedding: emb.Info(), EFSearch: cfg.SearchEF, IndexName: cfg.VectorStoreIndexName}
 	ldCfg := lifecycle.Config{Dir: cfg.VectorStoreDir, Source: "local:" + cfg.VectorStoreDir, SyncTimeout: cfg.SyncTimeout,
-		SyncInterval: cfg.SyncInterval, Opener: lifecycle.StoreOpener{Embedding: emb.Info(), EFSearch: cfg.SearchEF, IndexName: cfg.VectorStoreIndexName}, Swapper: svc, Logger: log}
+		SyncInterval: cfg.SyncInterval, Opener: opener, Swapper: svc, Logger: log}
 	if cfg.VectorStoreS3URI != "" {
-		s, err := providers.S3(ctx, cfg.Providers, s3sync.Config{URI: cfg.VectorStoreS3URI, IndexName: cfg.VectorStoreIndexName, Logger: log})
+		// The opener validates each synced store before it replaces the
+		// local copy.
+		s, err := providers.S3(ctx, cfg.Providers, s3sync.Config{URI: cfg.VectorStoreS3URI, IndexName: cfg.VectorStoreIndexName, Logger: log, Validator: opener})
 		if err != nil {
 			return err
 		}

@@ -55,6 +55,18 @@ func (o StoreOpener) Open(ctx context.Context, dir string) (*store.Store, error)
 	return store.Open(ctx, dir, store.OpenOptions{Embedding: o.Embedding, EFSearch: o.EFSearch, DeferGraph: true, IndexName: o.IndexName})
 }
 
+// Validate opens dir as Open does and drops the result: the
+// s3sync.Validator that keeps a published store which verifies but does
+// not open from replacing the local copy. It costs one more open per
+// changed version (the memory of a second store for a moment, as a reload
+// does anyway).
+func (o StoreOpener) Validate(ctx context.Context, dir string) error {
+	_, err := o.Open(ctx, dir)
+	return err
+}
+
+var _ s3sync.Validator = StoreOpener{}
+
 // Upgrade implements Opener.
 func (o StoreOpener) Upgrade(ctx context.Context, st *store.Store) (*store.Store, error) {
 	return st.WithHNSW(ctx, o.EFSearch)

@@ -29,6 +29,8 @@ func PublicReason(err error) string {
 		return "no vector store at the S3 prefix; details in the logs"
 	case errors.Is(err, s3sync.ErrVerify), errors.Is(err, s3sync.ErrChanged):
 		return "S3 copy: verification failed; details in the logs"
+	case errors.Is(err, s3sync.ErrInvalid):
+		return "S3 copy: verified but does not open; details in the logs"
 	case errors.Is(err, s3sync.ErrFormat):
 		return "the S3 prefix holds no known vector store format; details in the logs"
 	case errors.Is(err, context.DeadlineExceeded):
@@ -39,7 +41,7 @@ func PublicReason(err error) string {
 
 // isS3 reports whether err came from the S3 mirror.
 func isS3(err error) bool {
-	for _, e := range []error{s3sync.ErrAccessDenied, s3sync.ErrUnreachable, s3sync.ErrNotFound, s3sync.ErrVerify, s3sync.ErrChanged, s3sync.ErrFormat, s3sync.ErrBadURI} {
+	for _, e := range []error{s3sync.ErrAccessDenied, s3sync.ErrUnreachable, s3sync.ErrNotFound, s3sync.ErrVerify, s3sync.ErrChanged, s3sync.ErrFormat, s3sync.ErrBadURI, s3sync.ErrInvalid} {
 		if errors.Is(err, e) {
 			return true
 		}

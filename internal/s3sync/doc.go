@@ -7,8 +7,10 @@
 // object names (store.DetectFiles: this package knows no store file
 // names), downloads the files it needs in parallel into a staging folder
 // beside the destination, checks that nothing changed on S3 while it ran,
-// verifies every file (store.VerifyDir), and swaps the staging folder in
-// with fsatomic.ReplaceDir. Two kinds of layout are handled:
+// verifies every file (store.VerifyDir), has Config.Validator open the
+// staged store when one is set (a store that verifies but does not open
+// fails with ErrInvalid and never replaces the destination), and swaps the
+// staging folder in with fsatomic.ReplaceDir. Two kinds of layout are handled:
 //
 //   - with a manifest (native): only the files the manifest lists are
 //     fetched, and each must match the manifest's size and SHA-256.

@@ -43,7 +43,21 @@ var (
 	ErrFormat = errors.New("s3sync: unrecognised store format")
 	// ErrBadURI means Config.URI is not of the form s3://bucket[/prefix].
 	ErrBadURI = errors.New("s3sync: bad S3 URI")
+	// ErrInvalid means the synced files verified against their checksums
+	// but Config.Validator could not open them as a store: the published
+	// store is broken, and the destination was left as it was.
+	ErrInvalid = errors.New("s3sync: synced store does not open")
 )
+
+// Validator checks a staged folder before Sync swaps it in: its files
+// have verified against their checksums, and Validate opens them the way
+// they will be served (parsing every file, checking the embedder). It is
+// called with the staging folder, which it must not modify or keep a
+// reference to after returning; calls are serialised per Syncer. A nil
+// error means the folder may replace the destination.
+type Validator interface {
+	Validate(ctx context.Context, dir string) error
+}
 
 // Defaults used when the matching Config field is zero.
 const (
@@ -86,6 +100,10 @@ type Config struct {
 	// (store.DetectFiles). "" is store.DefaultIndexName; any other value
 	// must pass store.CheckIndexName. Native stores ignore it.
 	IndexName string
+	// Validator, if set, opens each staged store before it replaces the
+	// destination; a store that fails it never does (ErrInvalid). Nil:
+	// files are only checked against their checksums.
+	Validator Validator
 	// Client, if set, is used as is and Region, Endpoint and PathStyle are
 	// ignored. Otherwise New builds one from the default credential chain
 	// (environment, shared config, ECS task role, EC2 instance role).
@@ -105,6 +123,7 @@ type Syncer struct {
 	retryBase   time.Duration
 	retryMax    time.Duration
 	indexName   string
+	validator   Validator
 
 	mu sync.Mutex // serialises Sync and Push
 }
@@ -133,6 +152,7 @@ func New(ctx context.Context, cfg Config) (*Syncer, error) {
 		retryBase:   cfg.RetryBase,
 		retryMax:    cfg.RetryMax,
 		indexName:   cfg.IndexName,
+		validator:   cfg.Validator,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -267,7 +287,7 @@ func s3Error(op string, err error) error {
 func retryable(err error) bool {
 	switch {
 	case errors.Is(err, ErrAccessDenied), errors.Is(err, ErrNotFound), errors.Is(err, ErrBadURI),
-		errors.Is(err, ErrFormat):
+		errors.Is(err, ErrFormat), errors.Is(err, ErrInvalid):
 		return false
 	}
 	return true

@@ -256,6 +256,14 @@ func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err erro
 	if res.Downloaded == 0 && prev.sameObjects(next) {
 		return res, nil // dir already holds exactly this version; staging is removed
 	}
+	// Checksums prove the files are what was published, not that they
+	// open: a store that verifies but does not parse must never replace
+	// a copy that is served (or would be, after a restart with S3 down).
+	if s.validator != nil {
+		if err := s.validator.Validate(ctx, staging); err != nil {
+			return res, fmt.Errorf("%w: %s version %s: %w", ErrInvalid, s.uri, res.Version, err)
+		}
+	}
 	if err := writeState(staging, next); err != nil {
 		return res, err
 	}

@@ -1,0 +1,75 @@
+package s3sync
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/vendor0919/api/internal/s3test"
+	"github.com/vendor0919/api/internal/store"
+)
+
+// validatorFunc adapts a function to Validator.
+type validatorFunc func(ctx context.Context, dir string) error
+
+func (f validatorFunc) Validate(ctx context.Context, dir string) error { return f(ctx, dir) }
+
+// TestSync_ValidatorGuardsTheSwap: the Validator sees the staged folder
+// (complete, beside the destination), and a store it rejects fails the
+// sync with ErrInvalid, is not retried, and leaves the destination and
+// its verified copy as they were.
+func TestSync_ValidatorGuardsTheSwap(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t)
+	seedNative(t, srv, "vs/prod", "v1", v1Files)
+	s := newTestSyncer(t, srv, srv.Endpoint, "vs/prod", 3)
+	var (
+		mu     sync.Mutex
+		seen   []string
+		reject error
+	)
+	s.validator = validatorFunc(func(_ context.Context, dir string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, dir)
+		if _, err := store.VerifyDir(dir, ""); err != nil {
+			t.Errorf("validator called with a folder that does not verify: %v", err)
+		}
+		return reject
+	})
+	parent := t.TempDir()
+	dst := filepath.Join(parent, "vectorstore")
+	if _, err := s.Sync(t.Context(), dst); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 1 || filepath.Dir(seen[0]) != parent || seen[0] == dst {
+		t.Fatalf("validated %v, want one staging folder beside %s", seen, dst)
+	}
+
+	v2 := maps.Clone(v1Files)
+	v2["chunks.jsonl"] = "not chunks\n"
+	seedNative(t, srv, "vs/prod", "v2", v2)
+	reject = errors.New("store: corrupt vector store: chunks.jsonl")
+	res, err := s.Sync(t.Context(), dst)
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "chunks.jsonl") {
+		t.Fatalf("sync of a store the validator rejects: %v, want ErrInvalid with the cause", err)
+	}
+	if res.Attempts != 1 || len(seen) != 2 {
+		t.Errorf("attempts %d, validations %d: want 1 and 2 (ErrInvalid is not retried)", res.Attempts, len(seen))
+	}
+	if !res.UsedLocal || res.Version != "v1" {
+		t.Errorf("result %+v, want the verified v1 copy offered", res)
+	}
+	if got, want := readTree(t, dst), withManifest(t, "v1", v1Files); !maps.Equal(got, want) {
+		t.Errorf("destination after the rejected sync = %v, want v1", got)
+	}
+	assertOnly(t, parent, "vectorstore")
+	if _, err := os.Stat(seen[1]); !os.IsNotExist(err) {
+		t.Errorf("rejected staging folder %s left behind: %v", seen[1], err)
+	}
+}
