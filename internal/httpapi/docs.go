@@ -47,6 +47,7 @@ func (s *Server) serveDocs(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	}
+	w.Header().Set("Content-Security-Policy", docsCSP(body))
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(buf.status)
 	_, _ = w.Write(body)

@@ -112,7 +112,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.Se
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
 	// GetHead answers HEAD on GET routes, as Starlette does.
-	r.Use(requestID, s.accessLog, s.metrics.instrument, s.recoverer, corsMiddleware(s.opts.CORSAllowOrigins, s.opts.CORSAllowOriginRegex), middleware.GetHead)
+	r.Use(requestID, securityHeaders, s.accessLog, s.metrics.instrument, s.recoverer, corsMiddleware(s.opts.CORSAllowOrigins, s.opts.CORSAllowOriginRegex), middleware.GetHead)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
 
