@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -13,8 +14,10 @@ import (
 
 // accessLog writes one JSON line per request after it completes: method,
 // route pattern (not the raw path, which may carry user text), status,
-// bytes and duration; the logger adds req_id and trace_id from the context
-// (logctx).
+// bytes, duration and user agent; the logger adds req_id and trace_id from
+// the context (logctx). Values a client chooses are cut to maxLoggedValue
+// bytes (logctx bounds the trace id; requestID admits only short ids), so
+// no header can make a line large.
 func (s *Server) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -38,14 +41,29 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 				level = slog.LevelError
 			}
 			s.log.LogAttrs(r.Context(), level, "request",
-				slog.String("method", r.Method),
+				slog.String("method", clip(r.Method, maxLoggedValue)),
 				slog.String("route", route),
 				slog.Int("status", status),
 				slog.Int("bytes", ww.BytesWritten()),
 				logctx.Took(start),
 				slog.String("remote", r.RemoteAddr),
+				slog.String("user_agent", clip(r.UserAgent(), maxLoggedValue)),
 			)
 		}()
 		next.ServeHTTP(ww, r)
 	})
+}
+
+// maxLoggedValue bounds each client-chosen value in a log line.
+const maxLoggedValue = 256
+
+// clip returns s cut to at most n bytes, at a UTF-8 boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

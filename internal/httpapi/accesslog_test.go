@@ -2,8 +2,10 @@ package httpapi
 
 import (
 	"encoding/json"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestAccessLog_OneLinePerRequest(t *testing.T) {
@@ -36,6 +38,42 @@ func TestAccessLog_OneLinePerRequest(t *testing.T) {
 	for _, secret := range []string{"sekret-key", "my private question"} {
 		if strings.Contains(ts.logs.String(), secret) {
 			t.Errorf("log leaks %q", secret)
+		}
+	}
+}
+
+// TestAccessLog_HeaderValuesBounded: a 60 KB X-Amzn-Trace-Id made 60 KB
+// log lines. Every client-chosen value (trace id, request id, user agent,
+// method) is now cut, so the request's lines stay small whatever it sends.
+func TestAccessLog_HeaderValuesBounded(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	big := strings.Repeat("é", 30<<10) // 60 KB, multi-byte so cuts must respect UTF-8
+	req := httptest.NewRequest("GET", "/health", nil)
+	req.Method = strings.Repeat("M", 16<<10)
+	req.Header.Set("X-Amzn-Trace-Id", "Root="+big)
+	req.Header.Set("X-Request-ID", big)
+	req.Header.Set("User-Agent", big)
+	ts.ServeHTTP(httptest.NewRecorder(), req)
+	lines := strings.Split(strings.TrimSpace(ts.logs.String()), "\n")
+	if len(lines) == 0 {
+		t.Fatal("nothing logged")
+	}
+	for _, l := range lines {
+		if len(l) > 2048 {
+			t.Errorf("a %d-byte log line, want at most 2 KiB: %.200s...", len(l), l)
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("line is not JSON: %v", err)
+		}
+		for _, k := range []string{"trace_id", "req_id", "user_agent", "method"} {
+			if v, ok := m[k].(string); ok && (len(v) > 256 || !utf8.ValidString(v)) {
+				t.Errorf("%s is %d bytes (valid UTF-8: %v), want at most 256", k, len(v), utf8.ValidString(v))
+			}
+		}
+		if m["msg"] == "request" && (len(m["user_agent"].(string)) != 256 || len(m["trace_id"].(string)) < 200) {
+			t.Errorf("user_agent %d bytes, trace_id %d: want them cut, not dropped", len(m["user_agent"].(string)), len(m["trace_id"].(string)))
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"time"
+	"unicode/utf8"
 )
 
 // Attribute keys added by Handler.
@@ -31,7 +32,11 @@ type request struct {
 // a long one is truncated.
 func WithRequest(ctx context.Context, reqID, traceID string) context.Context {
 	if len(traceID) > maxTraceID {
-		traceID = traceID[:maxTraceID]
+		n := maxTraceID
+		for n > 0 && !utf8.RuneStart(traceID[n]) {
+			n-- // cut at a rune boundary: a split rune would be logged as U+FFFD, longer
+		}
+		traceID = traceID[:n]
 	}
 	return context.WithValue(ctx, ctxKey{}, request{id: reqID, trace: traceID})
 }
