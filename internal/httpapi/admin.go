@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 )
@@ -18,8 +19,16 @@ type StoreStatus interface {
 // /admin/reload. Reload may outlive ctx's cancellation (a client giving up
 // must not stop a sync half-way); it returns the store then served, or an
 // error when nothing new could be served (the previous store stays).
+// The error's text may name paths and buckets: it is logged, never sent.
+// The 503 says only what an error implementing PublicDetailer says.
 type Reloader interface {
 	Reload(ctx context.Context) (*StoreInfo, error)
+}
+
+// PublicDetailer is implemented by an error that can say what went wrong in
+// words fit for a client: the kind of failure, no path, URI or bucket.
+type PublicDetailer interface {
+	PublicDetail() string
 }
 
 // StoreInfo describes the served store and the last load attempt: the body
@@ -94,7 +103,13 @@ func (s *Server) reload(w http.ResponseWriter, r *http.Request) (any, error) {
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.opts.ReloadTimeout))
 	res, err := s.opts.Reloader.Reload(r.Context())
 	if err != nil {
-		return nil, &Error{Status: http.StatusServiceUnavailable, Detail: "Reload failed; the previous vector store is still served: " + err.Error(), Err: err}
+		// The full error (paths, URIs) goes to the log through Err.
+		detail := "Reload failed; the previous vector store is still served"
+		var pd PublicDetailer
+		if errors.As(err, &pd) {
+			detail += ": " + pd.PublicDetail()
+		}
+		return nil, &Error{Status: http.StatusServiceUnavailable, Detail: detail, Err: err}
 	}
 	return res, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -65,12 +66,13 @@ func TestReload_Reloader(t *testing.T) {
 	t.Parallel()
 	var gotCtx context.Context
 	fail := false
+	failErr := errors.New("loader: sync: open /app/vectorstore/chunks.jsonl: boom")
 	ts := newTestServer(t, func(o *Options) {
 		o.AdminToken = "adm"
 		o.Reloader = reloaderFunc(func(ctx context.Context) (*StoreInfo, error) {
 			gotCtx = ctx
 			if fail {
-				return nil, errors.New("loader: sync: boom")
+				return nil, failErr
 			}
 			return &StoreInfo{Version: "v2", Reloads: 1}, nil
 		})
@@ -82,11 +84,26 @@ func TestReload_Reloader(t *testing.T) {
 	}
 	fail = true
 	rec = ts.do("POST", "/admin/reload", "", admin)
-	if rec.Code != 503 || !strings.Contains(rec.Body.String(), "Reload failed; the previous vector store is still served: loader: sync: boom") {
+	// Internal detail (paths) goes to the log, not to the client.
+	if got := strings.TrimSpace(rec.Body.String()); rec.Code != 503 || got != `{"detail":"Reload failed; the previous vector store is still served"}` {
 		t.Errorf("failed reload: %d %s", rec.Code, rec.Body)
+	}
+	if !strings.Contains(ts.logs.String(), "/app/vectorstore/chunks.jsonl: boom") {
+		t.Errorf("the failed reload's error is not logged: %s", ts.logs)
+	}
+	failErr = fmt.Errorf("loader: %w", publicDetail{"S3 unreachable; details in the logs"})
+	rec = ts.do("POST", "/admin/reload", "", admin)
+	if got := strings.TrimSpace(rec.Body.String()); rec.Code != 503 || got != `{"detail":"Reload failed; the previous vector store is still served: S3 unreachable; details in the logs"}` {
+		t.Errorf("failed reload with a public detail: %d %s", rec.Code, rec.Body)
 	}
 	noReloader := newTestServer(t, func(o *Options) { o.AdminToken = "adm" })
 	if rec := noReloader.do("POST", "/admin/reload", "", admin); rec.Code != 503 || !strings.Contains(rec.Body.String(), "Reload is not available") {
 		t.Errorf("no reloader: %d %s", rec.Code, rec.Body)
 	}
 }
+
+// publicDetail is an error with a PublicDetail, as lifecycle's are.
+type publicDetail struct{ public string }
+
+func (e publicDetail) Error() string        { return "s3sync: list s3://bucket/prefix: " + e.public }
+func (e publicDetail) PublicDetail() string { return e.public }

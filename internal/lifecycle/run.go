@@ -42,10 +42,20 @@ func (l *Loader) Reload(ctx context.Context) (*Status, error) {
 	defer cancel()
 	st, _, err := l.Load(ctx)
 	if err != nil {
-		return nil, err
+		return nil, publicError{err}
 	}
 	return &st, nil
 }
+
+// publicError is an error whose PublicDetail (httpapi.PublicDetailer) is
+// PublicReason: /admin/reload's 503 names the kind of failure, and the
+// full error, with paths and URIs, goes to the log.
+type publicError struct{ error }
+
+func (e publicError) Unwrap() error { return e.error }
+
+// PublicDetail implements httpapi.PublicDetailer.
+func (e publicError) PublicDetail() string { return PublicReason(e.error) }
 
 // LoadUntilReady loads the store, retrying while nothing can be served:
 // after 2s, then 4s, doubling up to a minute; /ready stays 503 with the

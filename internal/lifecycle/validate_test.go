@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/httpapi"
 	"github.com/vendor0919/api/internal/s3sync"
 	"github.com/vendor0919/api/internal/s3test"
 	"github.com/vendor0919/api/internal/store"
@@ -128,12 +129,16 @@ func TestSync_StoreThatVerifiesButDoesNotOpen(t *testing.T) {
 		t.Fatal("the broken store must not open")
 	}
 	publish(t, srv, "vs", broken)
-	_, _, err := l.Load(t.Context())
+	_, err := l.Reload(t.Context()) // as /admin/reload does
 	if !errors.Is(err, s3sync.ErrInvalid) {
 		t.Fatalf("reload of a store that does not open: %v, want ErrInvalid", err)
 	}
-	if r := PublicReason(err); strings.Contains(r, local) || strings.Contains(r, srv.Bucket) || !strings.Contains(r, "does not open") {
-		t.Errorf("public reason %q: want the kind of failure, no path or bucket", r)
+	var pd httpapi.PublicDetailer
+	if !errors.As(err, &pd) {
+		t.Fatalf("reload error %v has no public detail", err)
+	}
+	if r := pd.PublicDetail(); strings.Contains(r, local) || strings.Contains(r, srv.Bucket) || !strings.Contains(r, "does not open") {
+		t.Errorf("public detail %q: want the kind of failure, no path or bucket", r)
 	}
 	if m, err := store.ReadManifest(local); err != nil || m.Version != "v1" {
 		t.Fatalf("local copy after the failed reload: %+v %v, want v1 untouched", m, err)
