@@ -209,7 +209,7 @@ func Load(getenv func(string) string) (Config, error) {
 		SyncTimeout:          p.duration("SYNC_TIMEOUT", 2*time.Minute, time.Second),
 		SyncInterval:         p.durationOrZero("SYNC_INTERVAL", time.Minute),
 		Providers:            p.providers(),
-		APIKeys:              p.list("API_KEYS"),
+		APIKeys:              p.keys("API_KEYS"),
 		AdminToken:           p.str("ADMIN_TOKEN", ""),
 		LogLevel:             p.level("LOG_LEVEL"),
 		ReadHeaderTimeout:    p.duration("READ_HEADER_TIMEOUT", 10*time.Second, time.Millisecond),
@@ -431,6 +431,17 @@ func (p *parser) list(name string) []string {
 		if s = strings.TrimSpace(s); s != "" {
 			out = append(out, s)
 		}
+	}
+	return out
+}
+
+// keys reads a comma-separated list of secrets. A value that is set but
+// holds no key (" , ") would leave the routes it guards open without a
+// word, so it is an error; the value is never echoed.
+func (p *parser) keys(name string) []string {
+	out := p.list(name)
+	if v, _ := p.lookup(name); len(out) == 0 && strings.TrimSpace(v) != "" {
+		p.fail(name, "", "at least one non-empty key between the commas, or unset (routes open)")
 	}
 	return out
 }

@@ -121,6 +121,7 @@ func TestLoad_Invalid(t *testing.T) {
 		{"keyword japanese", map[string]string{"KEYWORD_JAPANESE": "mecab"}, []string{"KEYWORD_JAPANESE", "bigram", "kagome"}},
 		{"index name with a slash", map[string]string{"VECTORSTORE_INDEX_NAME": "a/faiss_index"}, []string{`VECTORSTORE_INDEX_NAME="a/faiss_index"`, "file stem", "slashes"}},
 		{"index name with ..", map[string]string{"VECTORSTORE_INDEX_NAME": "..x"}, []string{"VECTORSTORE_INDEX_NAME", `".."`}},
+		{"api keys without a key", map[string]string{"API_KEYS": " , ,"}, []string{"API_KEYS", "at least one non-empty key"}},
 		{"index name too long", map[string]string{"VECTORSTORE_INDEX_NAME": strings.Repeat("n", 129)}, []string{"VECTORSTORE_INDEX_NAME", "at most 128"}},
 	}
 	for _, tt := range tests {
@@ -251,5 +252,28 @@ func TestHealthURL(t *testing.T) {
 		if got := HealthURL(env(map[string]string{"PORT": tc.port})); got != tc.want {
 			t.Errorf("PORT=%q: %q, want %q", tc.port, got, tc.want)
 		}
+	}
+}
+
+// TestLoad_APIKeysWithoutAKey: API_KEYS=" , " used to leave the routes open
+// silently; it is now an error naming the variable (and not echoing the
+// value). Unset or empty still means open.
+func TestLoad_APIKeysWithoutAKey(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{" , ", ",", " ,\t, "} {
+		_, err := Load(env(map[string]string{"API_KEYS": v}))
+		if err == nil || !strings.Contains(err.Error(), "config: API_KEYS: want") {
+			t.Errorf("API_KEYS=%q: %v, want an error naming API_KEYS", v, err)
+		}
+	}
+	for _, v := range []string{"", "  "} {
+		c, err := Load(env(map[string]string{"API_KEYS": v}))
+		if err != nil || len(c.APIKeys) != 0 {
+			t.Errorf("API_KEYS=%q: keys %q, %v; want open without error", v, c.APIKeys, err)
+		}
+	}
+	c, err := Load(env(map[string]string{"API_KEYS": " , k1 ,"}))
+	if err != nil || len(c.APIKeys) != 1 || c.APIKeys[0] != "k1" {
+		t.Errorf("API_KEYS with one key among empties: %q, %v", c.APIKeys, err)
 	}
 }
