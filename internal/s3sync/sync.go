@@ -312,12 +312,15 @@ func (s *Syncer) removeDebris(ctx context.Context, dir string) {
 }
 
 // list returns the objects directly under the prefix, by relative name.
-// Keys in deeper "folders" are ignored.
+// The listing uses the "/" delimiter, so S3 folds deeper "folders" into
+// one common prefix each instead of listing their keys: 20,000 objects in
+// a subfolder cost nothing per sync.
 func (s *Syncer) list(ctx context.Context) (map[string]object, error) {
 	out := map[string]object{}
 	p := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{
-		Bucket: aws.String(s.bucket),
-		Prefix: aws.String(s.prefix),
+		Bucket:    aws.String(s.bucket),
+		Prefix:    aws.String(s.prefix),
+		Delimiter: aws.String("/"),
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
