@@ -7,8 +7,11 @@
 // commands and the deploy script against stand-in aws and docker commands
 // (testdata/fakecli.sh) that record every call and answer with recorded AWS
 // JSON (testdata/aws), so a change to either is checked without an AWS
-// account. Tests that need jq, shellcheck or yamllint skip when the tool is
-// missing, unless VENDOR0919_REQUIRE_TOOLS=1, when they fail.
+// account. The templates, and the script's dry runs, are checked against the
+// ECS API model with botocore's validator (scripts/validate_taskdef.py).
+// Tests that need jq, shellcheck, yamllint or a python3 with botocore skip
+// when the tool is missing, unless VENDOR0919_REQUIRE_TOOLS=1, when they
+// fail.
 //
 // The tests run the script and the fake CLI as child processes, each in its
 // own temporary folder, so they run in parallel.

@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -20,7 +21,25 @@ var (
 	deployCalls = append(slices.Clone(readCalls), "aws_ecs_describe-services",
 		"aws_ecs_register-task-definition", "aws_ecs_update-service")
 	failureReport = []string{"aws_ecs_list-tasks", "aws_ecs_describe-tasks"}
+	// With --health-path: register first, then move the health check.
+	healthCalls = append(slices.Clone(readCalls), "aws_ecs_describe-services", "aws_ecs_register-task-definition",
+		"aws_elbv2_describe-target-groups", "aws_elbv2_modify-target-group", "aws_ecs_update-service")
 )
+
+// checkRestored asserts that the last modify-target-group call put the
+// health check back to the fixture's "/" and matcher 200.
+func checkRestored(t *testing.T, f *fakeCLI) {
+	t.Helper()
+	mods := f.find("aws_elbv2_modify-target-group")
+	if len(mods) != 2 {
+		t.Fatalf("%d modify-target-group calls, want 2 (change, restore)", len(mods))
+	}
+	for flagName, want := range map[string]string{"--target-group-arn": tgArn, "--health-check-path": "/", "--matcher": "HttpCode=200"} {
+		if got, _ := flag(mods[1].Args, flagName); got != want {
+			t.Errorf("restoring modify-target-group %s %q, want %q", flagName, got, want)
+		}
+	}
+}
 
 func seq(parts ...[]string) []string {
 	var out []string
@@ -119,12 +138,22 @@ func TestDeployScript_Scenarios(t *testing.T) {
 	requireTool(t, "jq")
 	script := filepath.Join(repoRoot(t), "scripts", "deploy_ecr_to_ecs.sh")
 	template := filepath.Join(repoRoot(t), "deploy", "taskdef.json")
+	raw, err := os.ReadFile(template)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A template with a typo the real register-task-definition rejects.
+	typoTemplate := filepath.Join(t.TempDir(), "taskdef-typo.json")
+	if err := os.WriteFile(typoTemplate, []byte(strings.Replace(string(raw), `"essential"`, `"Essential"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	tests := []struct {
 		name      string
 		setup     func(f *fakeCLI)
 		args      []string
 		env       []string
+		botocore  bool // validates with botocore: needs a Python that has it
 		wantRC    int
 		wantCalls []string
 		check     func(t *testing.T, f *fakeCLI, stdout, stderr string)
@@ -175,12 +204,10 @@ func TestDeployScript_Scenarios(t *testing.T) {
 			},
 		},
 		{
-			name:  "HealthPath",
-			setup: awsHappy,
-			args:  []string{"--health-path", "/health"},
-			wantCalls: seq(readCalls, []string{"aws_ecs_describe-services", "aws_elbv2_describe-target-groups",
-				"aws_elbv2_modify-target-group", "aws_ecs_register-task-definition", "aws_ecs_update-service"},
-				repeat("aws_ecs_describe-services", 2)),
+			name:      "HealthPath",
+			setup:     awsHappy,
+			args:      []string{"--health-path", "/health"},
+			wantCalls: seq(healthCalls, repeat("aws_ecs_describe-services", 2)),
 			check: func(t *testing.T, f *fakeCLI, _, _ string) {
 				d := f.find("aws_elbv2_describe-target-groups")[0].Args
 				if got, _ := flag(d, "--names"); got != "vendor0919-tg-new" {
@@ -197,22 +224,125 @@ func TestDeployScript_Scenarios(t *testing.T) {
 			},
 		},
 		{
+			// A rejected registration (a typo the real CLI catches) must
+			// leave the target group alone: the old tasks keep passing.
+			name: "HealthPathRegisterFails",
+			setup: func(f *fakeCLI) {
+				awsHappy(f)
+				f.fail("aws_ecs_register-task-definition", 254, "\nAn error occurred (ClientException) when calling the RegisterTaskDefinition operation: Container.image should not be null or empty.\n")
+			},
+			args:      []string{"--health-path", "/health"},
+			wantRC:    1,
+			wantCalls: seq(readCalls, []string{"aws_ecs_describe-services", "aws_ecs_register-task-definition"}),
+			check: func(t *testing.T, _ *fakeCLI, _, stderr string) {
+				if !strings.Contains(stderr, "nothing was changed") {
+					t.Errorf("stderr: %s", stderr)
+				}
+			},
+		},
+		{
+			name: "HealthPathUpdateFailsRestores",
+			setup: func(f *fakeCLI) {
+				awsHappy(f)
+				f.fail("aws_ecs_update-service", 254, "\nAn error occurred (InvalidParameterException) when calling the UpdateService operation: unable to assume the service linked role\n")
+			},
+			args:      []string{"--health-path", "/health"},
+			wantRC:    1,
+			wantCalls: seq(healthCalls, []string{"aws_elbv2_modify-target-group"}),
+			check: func(t *testing.T, f *fakeCLI, _, stderr string) {
+				checkRestored(t, f)
+				if !strings.Contains(stderr, "restoring vendor0919-tg-new health check to / (matcher 200)") || !strings.Contains(stderr, "update-service failed") {
+					t.Errorf("stderr: %s", stderr)
+				}
+			},
+		},
+		{
+			name: "HealthPathRolledBackRestores",
+			setup: func(f *fakeCLI) {
+				awsHappy(f)
+				f.respondFile("aws_ecs_describe-services", 2, "describe-services-rolled-back.json")
+			},
+			args:      []string{"--health-path", "/health"},
+			wantRC:    1,
+			wantCalls: seq(healthCalls, []string{"aws_ecs_describe-services", "aws_elbv2_modify-target-group"}, failureReport),
+			check:     func(t *testing.T, f *fakeCLI, _, _ string) { checkRestored(t, f) },
+		},
+		{
+			name: "HealthPathRestoreFails",
+			setup: func(f *fakeCLI) {
+				awsHappy(f)
+				f.fail("aws_ecs_update-service", 254, "\nAn error occurred (ServiceNotActiveException)\n")
+				f.failCall("aws_elbv2_modify-target-group", 2, 254, "\nAn error occurred (Throttling)\n")
+			},
+			args:      []string{"--health-path", "/health"},
+			wantRC:    1,
+			wantCalls: seq(healthCalls, []string{"aws_elbv2_modify-target-group"}),
+			check: func(t *testing.T, _ *fakeCLI, _, stderr string) {
+				if !strings.Contains(stderr, "set it back to / (matcher 200) by hand") {
+					t.Errorf("stderr: %s", stderr)
+				}
+			},
+		},
+		{
 			name:      "DryRun",
 			setup:     awsHappy,
 			args:      []string{"--dry-run"},
+			botocore:  true,
 			wantCalls: readCalls,
-			check: func(t *testing.T, _ *fakeCLI, stdout, _ string) {
+			check: func(t *testing.T, _ *fakeCLI, stdout, stderr string) {
 				var td map[string]any
 				if err := json.Unmarshal([]byte(stdout), &td); err != nil {
 					t.Fatalf("dry run stdout is not the task definition: %v\n%s", err, stdout)
 				}
 				checkNewTaskDef(t, td)
+				if !strings.Contains(stderr, "matches the ECS API model") {
+					t.Errorf("dry run does not say it validated: %s", stderr)
+				}
+			},
+		},
+		{
+			name:      "DryRunRejectsTypo",
+			setup:     awsHappy,
+			args:      []string{"--dry-run", "--template", typoTemplate},
+			env:       []string{"AMPLIFY_ORIGIN=https://main.d1example.amplifyapp.com"},
+			botocore:  true,
+			wantRC:    1,
+			wantCalls: []string{"aws_sts_get-caller-identity", "aws_ecr_describe-images"},
+			check: func(t *testing.T, _ *fakeCLI, stdout, stderr string) {
+				if !strings.Contains(stderr, `Unknown parameter in containerDefinitions[0]: "Essential"`) || stdout != "" {
+					t.Errorf("stdout %q, stderr: %s", stdout, stderr)
+				}
+			},
+		},
+		{
+			// Outside a dry run the same check stops the deploy before
+			// anything changes.
+			name:      "TypoChangesNothing",
+			setup:     awsHappy,
+			args:      []string{"--template", typoTemplate, "--health-path", "/health"},
+			env:       []string{"AMPLIFY_ORIGIN=https://main.d1example.amplifyapp.com"},
+			botocore:  true,
+			wantRC:    1,
+			wantCalls: []string{"aws_sts_get-caller-identity", "aws_ecr_describe-images"},
+		},
+		{
+			name:      "DryRunNeedsBotocore",
+			setup:     awsHappy,
+			args:      []string{"--dry-run"},
+			env:       []string{"PYTHON=/nonexistent/python3"},
+			wantRC:    1,
+			wantCalls: readCalls,
+			check: func(t *testing.T, _ *fakeCLI, stdout, stderr string) {
+				if !strings.Contains(stderr, "--dry-run validates the task definition with botocore") || stdout != "" {
+					t.Errorf("stdout %q, stderr: %s", stdout, stderr)
+				}
 			},
 		},
 		{
 			name:      "DryRunHealthPath",
 			setup:     awsHappy,
 			args:      []string{"--dry-run", "--health-path", "/health"},
+			botocore:  true,
 			wantCalls: seq(readCalls, []string{"aws_elbv2_describe-target-groups"}),
 			check: func(t *testing.T, _ *fakeCLI, _, stderr string) {
 				if !strings.Contains(stderr, "from / to /health") {
@@ -224,6 +354,7 @@ func TestDeployScript_Scenarios(t *testing.T) {
 			name:      "TemplateDryRun",
 			setup:     awsHappy,
 			args:      []string{"--dry-run", "--template", template},
+			botocore:  true,
 			env:       []string{"AMPLIFY_ORIGIN=https://main.d1example.amplifyapp.com"},
 			wantCalls: []string{"aws_sts_get-caller-identity", "aws_ecr_describe-images"},
 			check: func(t *testing.T, _ *fakeCLI, stdout, _ string) {
@@ -433,9 +564,16 @@ func TestDeployScript_Scenarios(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
+			py := botocorePython()
+			if tt.botocore {
+				py = requireBotocore(t)
+			}
+			if py == "" {
+				py = "/nonexistent/python3" // the script then warns and skips the check
+			}
 			f := newFakeCLI(t, "aws")
 			tt.setup(f)
-			env := f.env(append([]string{"IMAGE_TAG=202509260100", "POLL_INTERVAL=0"}, tt.env...)...)
+			env := f.env(append([]string{"IMAGE_TAG=202509260100", "POLL_INTERVAL=0", "PYTHON=" + py}, tt.env...)...)
 			stdout, stderr, rc := run(t, t.TempDir(), env, "bash", append([]string{script}, tt.args...)...)
 			if rc != tt.wantRC {
 				t.Errorf("exit %d, want %d\nstderr:\n%s", rc, tt.wantRC, stderr)

@@ -7,17 +7,24 @@
 # Steps: check the tag exists in ECR; fetch the current task definition of
 # FAMILY (or render deploy/taskdef.json with --template); drop the read-only
 # fields; point container CONTAINER at the new image; make sure it logs with
-# awslogs to LOG_GROUP; register it; update the service (circuit breaker with
-# rollback on); poll describe-services until the rollout is COMPLETED, FAILED
-# or the timeout passes. On failure it prints the stopped tasks of the new
-# revision with their stoppedReason, the latest service events, and exits 1.
+# awslogs to LOG_GROUP; validate it against the ECS API model (botocore, via
+# scripts/validate_taskdef.py); register it; only then, with --health-path,
+# change the target group's health check; update the service (circuit
+# breaker with rollback on); poll describe-services until the rollout is
+# COMPLETED, FAILED or the timeout passes. On failure it prints the stopped
+# tasks of the new revision with their stoppedReason, the latest service
+# events, and exits 1; a health check it changed is put back when the
+# service update fails or the rollout fails or is rolled back, as the old
+# revision keeps (or goes back to) serving.
 #
 # Options:
 #   --image-tag TAG        same as IMAGE_TAG=TAG
-#   --dry-run              print the task definition that would be registered;
-#                          only read-only AWS calls are made
+#   --dry-run              validate the task definition against the ECS API
+#                          model (needs botocore) and print it; only read-only
+#                          AWS calls are made
 #   --health-path PATH     point target group TARGET_GROUP's health check at
-#                          PATH (e.g. /health, matcher 200) before the rollout
+#                          PATH (e.g. /health, matcher 200) once the new task
+#                          definition is registered, before the rollout
 #   --template FILE        start from a task definition template (placeholders
 #                          ${ACCOUNT_ID} ${REGION} ${IMAGE_URI} ${AMPLIFY_ORIGIN})
 #                          instead of the current revision
@@ -31,8 +38,9 @@
 # (vendor0919-service), ECR_REPO (vendor0919-api), CONTAINER (api), ACCOUNT_ID
 # (from sts get-caller-identity), LOG_GROUP (/ecs/vendor0919-api), TARGET_GROUP
 # (vendor0919-tg-new), WAIT_TIMEOUT (900), POLL_INTERVAL (15), AMPLIFY_ORIGIN
-# (for --template). Exit codes: 0 deployed (or dry run), 1 failed, 2 usage.
-# Needs: aws CLI v2, jq.
+# (for --template), PYTHON (python3: the Python with botocore). Exit codes:
+# 0 deployed (or dry run), 1 failed, 2 usage.
+# Needs: aws CLI v2, jq; botocore for --dry-run (else a warning).
 set -euo pipefail
 
 REGION="${REGION:-ap-northeast-1}"
@@ -49,6 +57,8 @@ TARGET_GROUP="${TARGET_GROUP:-vendor0919-tg-new}"
 WAIT_TIMEOUT="${WAIT_TIMEOUT:-900}"
 POLL_INTERVAL="${POLL_INTERVAL:-15}"
 AMPLIFY_ORIGIN="${AMPLIFY_ORIGIN:-}"
+PYTHON="${PYTHON:-python3}"
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 DRY_RUN=0
 NO_WAIT=0
@@ -148,6 +158,19 @@ newdef="$(jq --arg c "$CONTAINER" --arg image "$IMAGE_URI" --arg group "$LOG_GRO
 					"awslogs-stream-prefix": $prefix })}
 		else . end)' <<<"$base")"
 
+# 3b. Check it against the ECS API model before anything changes: a typo in a
+# template (an unknown key, a wrong type) fails here, not half-way through.
+vrc=0
+"$PYTHON" "$SCRIPT_DIR/validate_taskdef.py" - <<<"$newdef" || vrc=$?
+case "$vrc" in
+0) log "task definition matches the ECS API model (RegisterTaskDefinition)" ;;
+3 | 127)
+	((DRY_RUN)) && die "--dry-run validates the task definition with botocore: $PYTHON has none (pip install botocore, or set PYTHON)"
+	log "warning: $PYTHON has no botocore; the task definition is checked only by register-task-definition"
+	;;
+*) die "the task definition does not match the ECS API model (above); nothing was changed" ;;
+esac
+
 if ((DRY_RUN)); then
 	if [[ -n "$HEALTH_PATH" ]]; then
 		tg="$(aws_ elbv2 describe-target-groups --names "$TARGET_GROUP")" || die "cannot describe target group $TARGET_GROUP"
@@ -167,32 +190,58 @@ svc="$(aws_ ecs describe-services --cluster "$CLUSTER" --services "$SERVICE")" |
 depconf="$(jq -c '(.services[0].deploymentConfiguration // {})
 	| .deploymentCircuitBreaker = {enable: true, rollback: true}' <<<"$svc")"
 
-# 5. Optional: ALB health check path (the Python app was checked at /).
-if [[ -n "$HEALTH_PATH" ]]; then
-	tg="$(aws_ elbv2 describe-target-groups --names "$TARGET_GROUP")" || die "cannot describe target group $TARGET_GROUP"
-	tg_arn="$(jq -r '.TargetGroups[0].TargetGroupArn' <<<"$tg")"
-	log "target group $TARGET_GROUP: health check $(jq -r '.TargetGroups[0].HealthCheckPath' <<<"$tg") -> $HEALTH_PATH (matcher 200)"
-	aws_ elbv2 modify-target-group --target-group-arn "$tg_arn" \
-		--health-check-path "$HEALTH_PATH" --matcher HttpCode=200 >/dev/null ||
-		die "cannot modify the health check of $TARGET_GROUP"
-fi
-
-# 6. Register and roll out.
-reg="$(aws_ ecs register-task-definition --cli-input-json "$newdef")" || die "register-task-definition failed"
+# 5. Register. Nothing has changed until this succeeds: a rejected
+# definition leaves the service and its target group as they were.
+reg="$(aws_ ecs register-task-definition --cli-input-json "$newdef")" || die "register-task-definition failed; nothing was changed"
 newarn="$(jq -r '.taskDefinition.taskDefinitionArn // empty' <<<"$reg")"
 [[ -n "$newarn" ]] || die "register-task-definition answered no taskDefinitionArn"
 log "registered $newarn"
+
+# 6. Optional: ALB health check path (the Python app was checked at /), moved
+# only now that the new revision exists. The old path and matcher are kept
+# to put back if the rollout does not happen.
+tg_arn=""
+old_path=""
+old_matcher=""
+if [[ -n "$HEALTH_PATH" ]]; then
+	tg="$(aws_ elbv2 describe-target-groups --names "$TARGET_GROUP")" || die "cannot describe target group $TARGET_GROUP"
+	old_path="$(jq -r '.TargetGroups[0].HealthCheckPath // "/"' <<<"$tg")"
+	old_matcher="$(jq -r '.TargetGroups[0].Matcher.HttpCode // "200"' <<<"$tg")"
+	log "target group $TARGET_GROUP: health check $old_path -> $HEALTH_PATH (matcher 200)"
+	arn="$(jq -r '.TargetGroups[0].TargetGroupArn' <<<"$tg")"
+	aws_ elbv2 modify-target-group --target-group-arn "$arn" \
+		--health-check-path "$HEALTH_PATH" --matcher HttpCode=200 >/dev/null ||
+		die "cannot modify the health check of $TARGET_GROUP; the service still runs its old revision"
+	tg_arn="$arn" # changed: restore_health_check may now put it back
+fi
+
+# restore_health_check puts the target group's health check back as it was,
+# for when the old revision keeps (or goes back to) serving.
+restore_health_check() {
+	[[ -n "$tg_arn" ]] || return 0
+	log "restoring $TARGET_GROUP health check to $old_path (matcher $old_matcher)"
+	aws_ elbv2 modify-target-group --target-group-arn "$tg_arn" \
+		--health-check-path "$old_path" --matcher "HttpCode=$old_matcher" >/dev/null ||
+		log "ERROR: could not restore the health check of $TARGET_GROUP: set it back to $old_path (matcher $old_matcher) by hand"
+}
+
+# 7. Roll out.
 update=(ecs update-service --cluster "$CLUSTER" --service "$SERVICE" --task-definition "$newarn"
 	--deployment-configuration "$depconf")
 [[ -z "$GRACE_PERIOD" ]] || update+=(--health-check-grace-period-seconds "$GRACE_PERIOD")
-aws_ "${update[@]}" >/dev/null || die "update-service failed"
+if ! aws_ "${update[@]}" >/dev/null; then
+	restore_health_check
+	die "update-service failed; the service still runs its old revision"
+fi
 log "service $SERVICE updated to $newarn"
 ((NO_WAIT)) && { log "not waiting (--no-wait)"; exit 0; }
 
 # report_failure prints what stopped the new revision's tasks and the latest
-# service events, then exits 1.
+# service events, then exits 1. With "rolled-back" as $2 the old revision
+# serves again, so a changed health check is put back.
 report_failure() {
 	log "ERROR: deployment of $newarn failed: $1"
+	[[ "${2:-}" != rolled-back ]] || restore_health_check
 	local arns tasks
 	arns="$(aws_ ecs list-tasks --cluster "$CLUSTER" --service-name "$SERVICE" --desired-status STOPPED)" &&
 		arns="$(jq -c '.taskArns[0:100]' <<<"$arns")" || arns='[]'
@@ -213,7 +262,7 @@ report_failure() {
 	exit 1
 }
 
-# 7. Wait: our deployment must reach rolloutState COMPLETED (or, without
+# 8. Wait: our deployment must reach rolloutState COMPLETED (or, without
 # rolloutState, be the only deployment with all tasks running).
 deadline=$((SECONDS + WAIT_TIMEOUT))
 last='{}'
@@ -243,9 +292,9 @@ while :; do
 		exit 0
 		;;
 	FAILED)
-		report_failure "rolloutState FAILED: $(jq -r --arg td "$newarn" '.services[0].deployments[] | select(.taskDefinition == $td) | .rolloutStateReason // "-"' <<<"$last")"
+		report_failure "rolloutState FAILED: $(jq -r --arg td "$newarn" '.services[0].deployments[] | select(.taskDefinition == $td) | .rolloutStateReason // "-"' <<<"$last")" rolled-back
 		;;
-	GONE) report_failure "the deployment is gone (rolled back by the circuit breaker?)" ;;
+	GONE) report_failure "the deployment is gone (rolled back by the circuit breaker?)" rolled-back ;;
 	esac
 	((SECONDS < deadline)) || report_failure "not stable after ${WAIT_TIMEOUT}s ($state)"
 	log "$state"
