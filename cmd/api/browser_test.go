@@ -29,13 +29,7 @@ func browserEnv(t *testing.T) []string {
 	if testing.Short() {
 		t.Skip("browser: -short skips tests driving Chromium")
 	}
-	missing := func(format string, args ...any) {
-		t.Helper()
-		if toolsRequired() {
-			t.Fatalf(format, args...)
-		}
-		t.Skipf(format+` (install: eval "$(bash scripts/install-tools.sh)")`, args...)
-	}
+	missing := func(format string, args ...any) { t.Helper(); toolMissing(t, format, args...) }
 	node, err := exec.LookPath("node")
 	if err != nil {
 		missing("node not found: %v", err)

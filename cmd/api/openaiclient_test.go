@@ -18,6 +18,16 @@ import (
 
 const openaiClientDir = "../../scripts/openaiclient"
 
+// toolMissing fails the test when the tools are required
+// (VENDOR0919_REQUIRE_TOOLS=1) and skips it otherwise.
+func toolMissing(t *testing.T, format string, args ...any) {
+	t.Helper()
+	if toolsRequired() {
+		t.Fatalf(format, args...)
+	}
+	t.Skipf(format+` (install: eval "$(bash scripts/install-tools.sh)")`, args...)
+}
+
 // nodeModules returns node and dir's node_modules holding pkgs, or skips
 // (fails with VENDOR0919_REQUIRE_TOOLS=1) when any is missing.
 func nodeModules(t *testing.T, dir string, pkgs ...string) (node, modules string) {
@@ -25,13 +35,7 @@ func nodeModules(t *testing.T, dir string, pkgs ...string) (node, modules string
 	if testing.Short() {
 		t.Skip("-short skips tests that run node")
 	}
-	missing := func(format string, args ...any) {
-		t.Helper()
-		if toolsRequired() {
-			t.Fatalf(format, args...)
-		}
-		t.Skipf(format+` (install: eval "$(bash scripts/install-tools.sh)")`, args...)
-	}
+	missing := func(format string, args ...any) { t.Helper(); toolMissing(t, format, args...) }
 	node, err := exec.LookPath("node")
 	if err != nil {
 		missing("node not found: %v", err)

@@ -31,30 +31,7 @@ const (
 // skips (fails with VENDOR0919_REQUIRE_TOOLS=1) when either is missing.
 func tsTools(t *testing.T) (node, modules string) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("tsclient: -short skips tests that run node")
-	}
-	missing := func(format string, args ...any) {
-		t.Helper()
-		if toolsRequired() {
-			t.Fatalf(format, args...)
-		}
-		t.Skipf(format+` (install: eval "$(bash scripts/install-tools.sh)")`, args...)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("node not found: %v", err)
-	}
-	modules, err = filepath.Abs(filepath.Join(tsclientDir, "node_modules"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, pkg := range []string{"openapi-typescript", "openapi-fetch", "typescript", "@redocly/cli"} {
-		if _, err := os.Stat(filepath.Join(modules, pkg, "package.json")); err != nil {
-			missing("%s not installed in scripts/tsclient: %v", pkg, err)
-		}
-	}
-	return node, modules
+	return nodeModules(t, tsclientDir, "openapi-typescript", "openapi-fetch", "typescript", "@redocly/cli")
 }
 
 // runNode runs node with args in dir and returns its stdout.
