@@ -40,7 +40,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 		return fmt.Errorf("keyword analyzer %s: %w", cfg.KeywordJapanese, err)
 	}
 	ragCfg := rag.Config{DefaultTopK: cfg.DefaultTopK, Mode: rag.Mode(cfg.SearchMode), ContextTokens: cfg.ContextTokens,
-		VectorWeight: cfg.HybridVectorWeight, KeywordAnalyzer: kwAn, HistoryTokens: cfg.HistoryTokens, MaxMessages: cfg.MaxMessages, Logger: log}
+		VectorWeight: cfg.HybridVectorWeight, SameSection: cfg.SearchSameSection, KeywordAnalyzer: kwAn, HistoryTokens: cfg.HistoryTokens, MaxMessages: cfg.MaxMessages, Logger: log}
 	if cfg.PromptTemplateFile != "" {
 		b, err := os.ReadFile(cfg.PromptTemplateFile)
 		if err != nil {

@@ -102,6 +102,10 @@ type Config struct {
 	// embedder that beats BM25 on the corpus, measured with vectorstore
 	// eval --sweep, see docs/BENCHMARKS.md).
 	HybridVectorWeight float64
+	// SearchSameSection lets one result hold several chunks of the same
+	// section (SEARCH_SAME_SECTION, default false: the best chunk of each
+	// section only, rag.Config.SameSection).
+	SearchSameSection bool
 	// ContextTokens is the prompt's context budget (CONTEXT_TOKENS, 3000).
 	ContextTokens int
 	// HistoryTokens is the budget, in estimated tokens, of a conversation's
@@ -223,6 +227,7 @@ func Load(getenv func(string) string) (Config, error) {
 		SearchMode:           p.oneOf("SEARCH_MODE", "hybrid", modes),
 		SearchEF:             p.intRange("SEARCH_EF", 0, 0, 10000),
 		HybridVectorWeight:   p.floatRange("HYBRID_VECTOR_WEIGHT", 0.6, 0.01, 100),
+		SearchSameSection:    p.boolean("SEARCH_SAME_SECTION", false),
 		ContextTokens:        p.intRange("CONTEXT_TOKENS", 3000, 100, 1_000_000),
 		HistoryTokens:        p.intRange("HISTORY_TOKENS", 1500, 100, 100_000),
 		MaxMessages:          p.intRange("MAX_MESSAGES", 50, 1, 1000),

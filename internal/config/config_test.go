@@ -37,6 +37,7 @@ func TestLoad_Defaults(t *testing.T) {
 		{"KeywordJapanese", c.KeywordJapanese, "bigram"},
 		{"HistoryTokens", c.HistoryTokens, 1500},
 		{"MaxMessages", c.MaxMessages, 50},
+		{"SearchSameSection", c.SearchSameSection, false},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
@@ -62,6 +63,7 @@ func TestLoad_Values(t *testing.T) {
 		"VECTORSTORE_INDEX_NAME":  " faiss_index ",
 		"HISTORY_TOKENS":          "600",
 		"MAX_MESSAGES":            "7",
+		"SEARCH_SAME_SECTION":     "true",
 	}))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -89,6 +91,9 @@ func TestLoad_Values(t *testing.T) {
 	}
 	if c.HistoryTokens != 600 || c.MaxMessages != 7 {
 		t.Errorf("history tokens %d, max messages %d", c.HistoryTokens, c.MaxMessages)
+	}
+	if !c.SearchSameSection {
+		t.Error("SEARCH_SAME_SECTION=true not read")
 	}
 }
 

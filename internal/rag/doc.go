@@ -23,6 +23,11 @@
 // QueryResult.Mode): a hybrid search without query text, a bare vector,
 // ranks by vector alone and says so.
 //
+// Every mode keeps only the best chunk of each section (chunks sharing
+// "url" metadata, source#anchor) and fills top_k from deeper in its
+// ranking, unless Config.SameSection is set: a citation list naming one
+// section five times tells the reader less than five sections do.
+//
 // # Filters
 //
 // A filter is a JSON object over chunk metadata: {"field": value} is

@@ -821,3 +821,60 @@ func TestSearch_KeywordAnalyzerFromConfig(t *testing.T) {
 		t.Errorf("keyword index built with %q, want upper/1", got)
 	}
 }
+
+// TestSearch_OnePerSection: by default a result holds the best chunk of
+// each section (url) only, every mode ranks deep enough that merging still
+// fills top_k, and chunks without a url are never merged; SameSection
+// keeps them all.
+func TestSearch_OnePerSection(t *testing.T) {
+	t.Parallel()
+	chunks := []docmodel.Chunk{
+		{ID: "a1", Text: "brake pads brake pads wear", Metadata: map[string]any{"url": "bike.html#brakes"}},
+		{ID: "a2", Text: "brake pads brake cable", Metadata: map[string]any{"url": "bike.html#brakes"}},
+		{ID: "a3", Text: "brake pads and more brake", Metadata: map[string]any{"url": "bike.html#brakes"}},
+		{ID: "b1", Text: "brake lever", Metadata: map[string]any{"url": "bike.html#levers"}},
+		{ID: "n1", Text: "brake noise", Metadata: map[string]any{"source": "notes.txt"}},
+		{ID: "n2", Text: "brake noise again", Metadata: map[string]any{"source": "notes.txt"}},
+		{ID: "z1", Text: "charging the battery", Metadata: map[string]any{"url": "bike.html#charging"}},
+	}
+	sectionOf := map[string]string{"a1": "brakes", "a2": "brakes", "a3": "brakes", "b1": "levers", "n1": "n1", "n2": "n2", "z1": "charging"}
+	for _, mode := range []Mode{ModeHybrid, ModeVector, ModeKeyword} {
+		for _, same := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/same=%v", mode, same), func(t *testing.T) {
+				t.Parallel()
+				emb := newEmbedder()
+				s, err := New(Config{SameSection: same}, emb, &fakeGen{failAfter: -1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Swap(newStore(emb, chunks)); err != nil {
+					t.Fatal(err)
+				}
+				hits, err := hitsOf(s.Search(context.Background(), SearchRequest{Query: "brake pads", Mode: mode, TopK: 4}))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(hits) != 4 {
+					t.Fatalf("%d hits %v, want 4", len(hits), ids(hits))
+				}
+				if hits[0].ID != "a1" && hits[0].ID != "a2" && hits[0].ID != "a3" {
+					t.Errorf("first hit %s, want a chunk of the brakes section", hits[0].ID)
+				}
+				seen := map[string]int{}
+				for _, h := range hits {
+					seen[sectionOf[h.ID]]++
+				}
+				if same && seen["brakes"] < 2 {
+					t.Errorf("SameSection: hits %v hold %d brakes chunks, want the section's chunks kept", ids(hits), seen["brakes"])
+				}
+				if !same {
+					for sec, n := range seen {
+						if n > 1 {
+							t.Errorf("hits %v hold %d chunks of section %s, want 1", ids(hits), n, sec)
+						}
+					}
+				}
+			})
+		}
+	}
+}

@@ -119,23 +119,34 @@ func (s *Service) search(ctx context.Context, snap *snapshot, req SearchRequest)
 	}
 	cand = max(cand, topK)
 
+	// depth is how far each ranking goes: top_k, or the candidate depth
+	// when hits of one section are merged afterwards, so that merging
+	// still leaves top_k sections where the store has them.
+	depth := topK
+	if !s.cfg.SameSection {
+		depth = cand
+	}
 	var list []ranked
 	switch mode {
 	case ModeVector:
-		if list, _, err = s.vectorRanking(ctx, snap, query, req.Vector, topK, filter); err != nil {
+		if list, _, err = s.vectorRanking(ctx, snap, query, req.Vector, depth, filter); err != nil {
 			return nil, "", err
 		}
 	case ModeKeyword:
-		list = keywordRanking(snap, query, topK, filter)
+		list = keywordRanking(snap, query, depth, filter)
 	case ModeHybrid:
 		vec, qvec, err := s.vectorRanking(ctx, snap, query, req.Vector, cand, filter)
 		if err != nil {
 			return nil, "", err
 		}
-		if list, err = hybridRanking(snap, query, qvec, vec, keywordRanking(snap, query, cand, filter), topK, s.cfg); err != nil {
+		if list, err = hybridRanking(snap, query, qvec, vec, keywordRanking(snap, query, cand, filter), depth, s.cfg); err != nil {
 			return nil, "", err
 		}
 	}
+	if !s.cfg.SameSection {
+		list = onePerSection(snap, list)
+	}
+	list = list[:min(len(list), topK)]
 	hits := make([]Hit, len(list))
 	for i, r := range list {
 		c := snap.st.Chunks[r.row]
@@ -178,6 +189,23 @@ func nearest(snap *snapshot, vec []float32, k int, filter func(uint32) bool) ([]
 		out[i] = ranked{row: n.ID, score: float64(store.Relevance(metric, n.Distance))}
 	}
 	return out, nil
+}
+
+// onePerSection keeps, of the rows of list (best first) that share a
+// section url, only the first.
+func onePerSection(snap *snapshot, list []ranked) []ranked {
+	seen := make(map[string]bool, len(list))
+	out := list[:0]
+	for _, r := range list {
+		if url, ok := snap.st.Chunks[r.row].Metadata["url"].(string); ok && url != "" {
+			if seen[url] {
+				continue
+			}
+			seen[url] = true
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 func keywordRanking(snap *snapshot, query string, k int, filter func(uint32) bool) []ranked {

@@ -53,6 +53,13 @@ type Config struct {
 	// ranks better than BM25 on the corpus (measure with vectorstore eval).
 	VectorWeight  float64
 	KeywordWeight float64
+	// SameSection, when true, lets several chunks of one section (the
+	// same "url" metadata, source#anchor) into one result. By default a
+	// result holds the best chunk of each section only: a citation list
+	// that repeats a section says nothing new, and the freed ranks go to
+	// other sections (measured on the evaluation sets in
+	// docs/BENCHMARKS.md). Chunks without a url are never merged.
+	SameSection bool
 	// Candidates is how many hits each ranking contributes to a hybrid
 	// fusion (and how many a filtered vector search fetches); 0 means
 	// 4*top_k, and it is never below top_k.
