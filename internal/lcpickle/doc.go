@@ -71,6 +71,22 @@
 // error. Converted metadata, numpy elements included, counts toward one
 // expansion budget per docstore.
 //
+// # Budget, time and cancellation
+//
+// DecodeContext bounds a decode by Options.MaxBytes (DefaultMaxBytes, 1
+// GiB, for Decode): the file, every value the decoder touches, each
+// document's page_content times Options.TextCost and the metadata as JSON
+// all count, and ErrBudget reports a docstore past it. The scan replays
+// the decoder's stack on sizes alone (sim.go), so a value referenced many
+// times through the memo is paid for at every reference, as is every
+// operation that walks a value (a set member hashed, BUILD's state or a
+// set() argument iterated): the decode's time is linear in the file plus
+// the budget. Integers are at most maxIntBytes (64) bytes or
+// maxIntDigits (160) digits, as gopickle decodes bigger ones in quadratic
+// time; a class name given to STACK_GLOBAL at most 512 bytes; one
+// document's metadata at most MaxMetadataBytes (1 MiB) of JSON. The
+// context is checked every 1024 opcodes, reads and converted values.
+//
 // # Concurrency and ownership
 //
 // Decode and ReadFile are safe for concurrent use. The returned Docstore is

@@ -2,6 +2,7 @@ package lcpickle
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,6 +27,12 @@ var (
 // maxDepth bounds the nesting of metadata values.
 const maxDepth = 128
 
+// MaxMetadataBytes bounds one document's metadata as JSON (shared values
+// counted at every reference): a search hit carries it, so it bounds what
+// one hit costs to answer. Real LangChain metadata (source, page, title,
+// an HTML table from unstructured) is far smaller.
+const MaxMetadataBytes = 1 << 20
+
 // Document is one LangChain Document.
 type Document struct {
 	ID          string         // Document.id (langchain_core, pydantic v2); often empty
@@ -42,7 +49,8 @@ type Docstore struct {
 	IndexToDocstoreID map[int]string
 }
 
-// ReadFile reads and decodes the index.pkl file at path.
+// ReadFile reads and decodes the index.pkl file at path with the default
+// Options.
 func ReadFile(path string) (*Docstore, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -51,21 +59,65 @@ func ReadFile(path string) (*Docstore, error) {
 	return Decode(b)
 }
 
-// Decode decodes a pickled (InMemoryDocstore, {int: str}) tuple.
-func Decode(b []byte) (ds *Docstore, err error) {
-	if err := scan(b); err != nil {
+// Decode decodes a pickled (InMemoryDocstore, {int: str}) tuple with the
+// default Options.
+func Decode(b []byte) (*Docstore, error) {
+	return DecodeContext(context.Background(), b, Options{})
+}
+
+// DecodeContext decodes a pickled (InMemoryDocstore, {int: str}) tuple
+// within opts' budget (ErrBudget past it). It checks ctx every few
+// thousand opcodes and values and returns ctx's error, wrapped, once it is
+// done. Time and memory are linear in len(b) plus the budget.
+func DecodeContext(ctx context.Context, b []byte, opts Options) (*Docstore, error) {
+	m := newMeter(ctx, opts)
+	if err := m.check(); err != nil {
 		return nil, err
 	}
-	u := pickle.NewUnpickler(bytes.NewReader(b))
+	if err := m.charge(int64(len(b))); err != nil {
+		return nil, fmt.Errorf("lcpickle: %w", err)
+	}
+	if err := scan(b, m); err != nil {
+		return nil, err
+	}
+	u := pickle.NewUnpickler(&ctxReader{Reader: bytes.NewReader(b), m: m})
 	u.FindClass = findClass
 	v, err := load(&u)
 	if err != nil {
+		if cerr := m.check(); cerr != nil {
+			return nil, cerr
+		}
 		if errors.Is(err, ErrClass) || errors.Is(err, ErrFormat) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("lcpickle: decode: %w: %w", err, ErrFormat)
 	}
-	return convert(v)
+	if err := m.check(); err != nil {
+		return nil, err
+	}
+	textCost := max(opts.TextCost, 1)
+	return convert(v, m, textCost)
+}
+
+// ctxReader lets the decoder notice cancellation: gopickle reads each
+// frame (or, unframed, each opcode) through it.
+type ctxReader struct {
+	*bytes.Reader
+	m *meter
+}
+
+func (r *ctxReader) Read(p []byte) (int, error) {
+	if err := r.m.tick(); err != nil {
+		return 0, err
+	}
+	return r.Reader.Read(p)
+}
+
+func (r *ctxReader) ReadByte() (byte, error) {
+	if err := r.m.tick(); err != nil {
+		return 0, err
+	}
+	return r.Reader.ReadByte()
 }
 
 // load runs the unpickler, turning a panic inside it into an error: the
@@ -150,8 +202,9 @@ func refuseClass(module, name string) error {
 	return fmt.Errorf("%s.%s (only LangChain InMemoryDocstore and Document, metadata value types and Enum members are read): %w", module, name, ErrClass)
 }
 
-// convert checks the decoded shape and builds the Docstore.
-func convert(v any) (*Docstore, error) {
+// convert checks the decoded shape and builds the Docstore, charging m
+// for each document's text (textCost per byte), id and metadata.
+func convert(v any, m *meter, textCost int64) (*Docstore, error) {
 	tup, ok := v.(*types.Tuple)
 	if !ok || tup.Len() != 2 {
 		return nil, fmt.Errorf("lcpickle: top level is %s, want a (docstore, index_to_docstore_id) tuple: %w", typeName(v), ErrFormat)
@@ -164,10 +217,12 @@ func convert(v any) (*Docstore, error) {
 	if !ok {
 		return nil, fmt.Errorf("lcpickle: InMemoryDocstore._dict is %s, want a dict: %w", typeName(store.state["_dict"]), ErrFormat)
 	}
-	c := converter{seen: map[any]any{}, active: map[any]bool{}, size: map[any]int64{},
-		limit: int64(raw.Len()) * expandedPerDoc}
+	c := converter{seen: map[any]any{}, active: map[any]bool{}, size: map[any]int64{}, m: m}
 	ds := &Docstore{Documents: make(map[string]Document, raw.Len())}
 	for _, e := range *raw {
+		if err := m.tick(); err != nil {
+			return nil, err
+		}
 		id, ok := e.Key.(string)
 		if !ok {
 			return nil, fmt.Errorf("lcpickle: docstore key %s is not a string: %w", typeName(e.Key), ErrFormat)
@@ -180,6 +235,12 @@ func convert(v any) (*Docstore, error) {
 		if err != nil {
 			return nil, err
 		}
+		// The text is shared with the decoded pickle, but every chunk holds
+		// and indexes its own: a string referenced by many documents costs
+		// its length at each.
+		if err := m.charge(sat(int64(len(doc.PageContent))*textCost, int64(len(id)+len(doc.ID)))); err != nil {
+			return nil, fmt.Errorf("lcpickle: docstore[%q]: %w", id, err)
+		}
 		ds.Documents[id] = doc
 	}
 	mapping, ok := tup.Get(1).(*types.Dict)
@@ -188,6 +249,9 @@ func convert(v any) (*Docstore, error) {
 	}
 	ds.IndexToDocstoreID = make(map[int]string, mapping.Len())
 	for _, e := range *mapping {
+		if err := m.tick(); err != nil {
+			return nil, err
+		}
 		row, ok := e.Key.(int)
 		if !ok || row < 0 {
 			return nil, fmt.Errorf("lcpickle: index_to_docstore_id key %v (%s) is not a row number: %w", e.Key, typeName(e.Key), ErrFormat)
@@ -195,6 +259,9 @@ func convert(v any) (*Docstore, error) {
 		id, ok := e.Value.(string)
 		if !ok {
 			return nil, fmt.Errorf("lcpickle: index_to_docstore_id[%d] is %s, want str: %w", row, typeName(e.Value), ErrFormat)
+		}
+		if err := m.charge(int64(len(id))); err != nil {
+			return nil, fmt.Errorf("lcpickle: index_to_docstore_id: %w", err)
 		}
 		id = text(id)
 		if _, dup := ds.IndexToDocstoreID[row]; dup {
@@ -215,28 +282,23 @@ type converter struct {
 	// many times) can stand for gigabytes once encoded as JSON. used counts
 	// the encoded size as if everything shared were copied (a string's
 	// length, a few bytes per other value); size remembers each
-	// container's; limit bounds the total (0: minExpanded).
-	used  int64
-	size  map[any]int64
-	limit int64
+	// container's; m's budget bounds the total along with the rest of the
+	// load (nil: a meter of DefaultMaxBytes).
+	used int64
+	size map[any]int64
+	m    *meter
 }
 
-// The expansion budget: at least 1 GiB of encoded metadata for a whole
-// docstore, or 8 KiB per document for larger ones; far above what real
-// LangChain metadata (source, page, title...) needs.
-const (
-	minExpanded    = 1 << 30
-	expandedPerDoc = 8 << 10
-)
-
-// count adds n to the expanded size and fails past the limit.
+// count adds n to the expanded size and fails past the budget.
 func (c *converter) count(n int64) error {
-	c.used += n
-	limit := max(c.limit, minExpanded)
-	if c.used > limit {
-		return fmt.Errorf("metadata would expand to more than %d bytes: %w", limit, ErrFormat)
+	if c.m == nil {
+		c.m = newMeter(context.Background(), Options{})
 	}
-	return nil
+	c.used = sat(c.used, n)
+	if err := c.m.charge(n); err != nil {
+		return fmt.Errorf("metadata would expand past the budget: %w", err)
+	}
+	return c.m.tick()
 }
 
 func (c *converter) document(id string, v any) (Document, error) {
@@ -274,9 +336,13 @@ func (c *converter) document(id string, v any) (Document, error) {
 	switch md := fields["metadata"].(type) {
 	case nil:
 	case *types.Dict, *types.OrderedDict:
+		before := c.used
 		m, err := c.value(md, 0)
 		if err != nil {
 			return Document{}, fmt.Errorf("lcpickle: docstore[%q].metadata: %w", id, err)
+		}
+		if n := c.used - before; n > MaxMetadataBytes {
+			return Document{}, fmt.Errorf("lcpickle: docstore[%q].metadata: would expand to %d bytes of JSON, more than %d: %w", id, n, MaxMetadataBytes, ErrBudget)
 		}
 		doc.Metadata = m.(map[string]any)
 	default:
@@ -315,8 +381,8 @@ func (c *converter) value(v any, depth int) (any, error) {
 		return text(x), nil
 	case int:
 		return intValue(int64(x)), nil
-	case *big.Int:
-		return json.Number(x.String()), nil
+	case *big.Int: // at most maxIntBytes (scan), so String is cheap
+		return json.Number(x.String()), c.count(int64(x.BitLen()/3 + 1))
 	case json.Number: // a Decimal
 		return x, c.count(int64(len(x)))
 	case float64:
@@ -378,13 +444,13 @@ func (c *converter) value(v any, depth int) (any, error) {
 		}
 		out = s
 	case *types.Set:
-		s, err := c.slice(sortedKeys(*x), depth)
+		s, err := c.members(keysOf(*x), depth)
 		if err != nil {
 			return nil, err
 		}
 		out = s
 	case *types.FrozenSet:
-		s, err := c.slice(sortedKeys(*x), depth)
+		s, err := c.members(keysOf(*x), depth)
 		if err != nil {
 			return nil, err
 		}
@@ -418,16 +484,47 @@ func (c *converter) value(v any, depth int) (any, error) {
 	return out, nil
 }
 
-// sortedKeys returns a set's members in a stable order (sets have none).
-func sortedKeys[V any](set map[any]V) []any {
+// keysOf returns a set's members in no particular order.
+func keysOf[V any](set map[any]V) []any {
 	items := make([]any, 0, len(set))
 	for k := range set {
 		items = append(items, k)
 	}
-	sort.Slice(items, func(i, j int) bool {
-		return fmt.Sprintf("%T%v", items[i], items[i]) < fmt.Sprintf("%T%v", items[j], items[j])
-	})
 	return items
+}
+
+// members converts a set's members and returns them in a stable order
+// (sets have none): by type, then by value, each member's sort key made
+// once (formatting inside the comparison would format a member once per
+// comparison, and a tuple member's whole content each time).
+func (c *converter) members(items []any, depth int) ([]any, error) {
+	out, err := c.slice(items, depth)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, len(items))
+	for i, it := range items {
+		switch it.(type) {
+		case nil, bool, int, float64, string, *big.Int:
+			keys[i] = fmt.Sprintf("%T%v", it, it)
+		default:
+			b, err := json.Marshal(out[i])
+			if err != nil {
+				return nil, fmt.Errorf("set member of type %s: %w", typeName(it), ErrFormat)
+			}
+			keys[i] = fmt.Sprintf("%T", it) + string(b)
+		}
+	}
+	idx := make([]int, len(items))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return keys[idx[a]] < keys[idx[b]] })
+	sorted := make([]any, len(out))
+	for i, j := range idx {
+		sorted[i] = out[j]
+	}
+	return sorted, nil
 }
 
 func (c *converter) slice(items []any, depth int) ([]any, error) {

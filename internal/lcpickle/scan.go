@@ -11,6 +11,19 @@ import (
 // per metadata level.
 const maxMarkDepth = 512
 
+// maxIntBytes bounds LONG1 and LONG4 integers (two's complement bytes)
+// and maxIntDigits the decimal INT and LONG lines of protocols 0 and 1.
+// Metadata ints are 64-bit at most (a uuid.UUID's int is 128-bit); bigger
+// ones are refused, as decoding them costs time quadratic in their size.
+const (
+	maxIntBytes  = 64
+	maxIntDigits = 160
+)
+
+// maxGlobalName bounds a class name given to STACK_GLOBAL (module plus
+// name); the allowed ones are far shorter.
+const maxGlobalName = 512
+
 // argKind is how an opcode's argument is encoded in the stream.
 type argKind uint8
 
@@ -66,11 +79,18 @@ var opcodes = map[byte]opInfo{
 
 // scan walks the opcode stream up to STOP without building anything. It
 // checks that every argument fits in the bytes that remain, that class
-// names given inline (GLOBAL, INST) are allowed, that MARKs balance within
-// maxMarkDepth, and that nothing follows STOP.
-func scan(b []byte) error {
+// names given inline (GLOBAL, INST) are allowed, that integers are small,
+// that MARKs balance within maxMarkDepth, and that nothing follows STOP.
+// It also runs the decoder's stack on sizes alone (sim) and charges m for
+// the work each opcode will cost the decoder, so that a value referenced
+// many times through the memo is paid for at every reference.
+func scan(b []byte, m *meter) error {
 	depth := 0
+	s := &sim{memo: map[int]*cell{}, m: m}
 	for off := 0; ; {
+		if err := m.tick(); err != nil {
+			return err
+		}
 		if off >= len(b) {
 			return formatErr(off, "pickle ends without STOP")
 		}
@@ -82,6 +102,8 @@ func scan(b []byte) error {
 		at := off
 		off++
 		rest := len(b) - off
+		argLen, line := int64(0), ""
+		argStart := off
 		switch info.kind {
 		case argNone:
 		case argFixed:
@@ -121,6 +143,10 @@ func scan(b []byte) error {
 			if n == 0 && (op == 0x8a || op == 0x8b) {
 				return formatErr(at, info.name+" with no bytes")
 			}
+			if n > maxIntBytes && (op == 0x8a || op == 0x8b) {
+				return formatErr(at, fmt.Sprintf("%s integer of %d bytes (at most %d are read)", info.name, n, maxIntBytes))
+			}
+			argLen = int64(n)
 			off += width + int(n)
 		case argLine, argLine2:
 			lines := 1
@@ -136,6 +162,10 @@ func scan(b []byte) error {
 				parts[i] = string(b[off : off+nl])
 				off += nl + 1
 			}
+			if (op == 'I' || op == 'L') && len(parts[0]) > maxIntDigits {
+				return formatErr(at, fmt.Sprintf("%s integer of %d digits (at most %d are read)", info.name, len(parts[0]), maxIntDigits))
+			}
+			argLen, line = int64(len(parts[0])), parts[0]
 			if info.kind == argLine2 {
 				if !utf8.ValidString(parts[0]) || !utf8.ValidString(parts[1]) {
 					return formatErr(at, info.name+" names a class in invalid UTF-8")
@@ -153,6 +183,9 @@ func scan(b []byte) error {
 		}
 		if depth > maxMarkDepth {
 			return formatErr(at, fmt.Sprintf("more than %d nested MARKs", maxMarkDepth))
+		}
+		if err := s.step(op, argLen, line, b[argStart:off]); err != nil {
+			return fmt.Errorf("lcpickle: offset %d: %s: %w", at, info.name, err)
 		}
 		if op == '.' {
 			if off != len(b) {
