@@ -43,4 +43,11 @@
 //
 // Read and ReadFile are safe for concurrent use; the returned Index and its
 // Vectors and Labels slices belong to the caller.
+//
+// # Budget and cancellation
+//
+// ReadContext bounds the memory of the slices it allocates (vectors,
+// labels, the copies made to order rows by label) by the caller's budget,
+// checked before each allocation (ErrBudget), and checks its context
+// every 64 KiB of vectors or 16,384 values.
 package faiss

@@ -2,6 +2,7 @@ package faiss
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -18,6 +19,9 @@ var (
 	// ErrUnsupported marks a well-formed record of an index type or metric
 	// this package does not read.
 	ErrUnsupported = errors.New("faiss: unsupported index")
+	// ErrBudget marks an index whose vectors, labels and the copies made
+	// while reading them would take more than the caller's budget.
+	ErrBudget = errors.New("faiss: over the load budget")
 )
 
 // Index type codes (FAISS "fourcc") this package reads.
@@ -120,10 +124,26 @@ func ReadFile(path string) (*Index, error) {
 // Read reads one FAISS index of exactly size bytes from r. Trailing bytes
 // after the record are an error.
 func Read(r io.Reader, size int64) (*Index, error) {
+	return ReadContext(context.Background(), r, size, 0)
+}
+
+// ReadContext is Read bounded by maxBytes (0: no bound beyond the file's
+// size), the memory its slices take (vectors, labels, and the copies
+// made to order rows by label; ErrBudget past it), and checking ctx every
+// 64 KiB read or 8,192 rows, whose error it returns once ctx is done.
+func ReadContext(ctx context.Context, r io.Reader, size, maxBytes int64) (*Index, error) {
+	return read(ctx, r, size, maxBytes, nil)
+}
+
+// read is ReadContext with a hook called at every context check.
+func read(ctx context.Context, r io.Reader, size, maxBytes int64, onCheck func()) (*Index, error) {
 	if size < 0 {
 		return nil, fmt.Errorf("faiss: negative size %d", size)
 	}
-	d := &decoder{r: bufio.NewReaderSize(io.LimitReader(r, size), 1<<16), size: size}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("faiss: %w", err)
+	}
+	d := &decoder{r: bufio.NewReaderSize(io.LimitReader(r, size), 1<<16), size: size, ctx: ctx, maxBytes: maxBytes, onCheck: onCheck}
 	idx, err := d.index("")
 	if err != nil {
 		return nil, err
@@ -140,6 +160,45 @@ type decoder struct {
 	off  int64
 	size int64
 	buf  [8]byte
+	ctx  context.Context
+	// maxBytes bounds used, the bytes of the slices allocated (0: none).
+	maxBytes, used int64
+	ticks          int
+	onCheck        func() // for tests: called at each context check
+}
+
+// alloc charges n bytes about to be allocated for what.
+func (d *decoder) alloc(n uint64, what string) error {
+	d.used += int64(min(n, 1<<62))
+	if d.maxBytes > 0 && d.used > d.maxBytes {
+		return fmt.Errorf("faiss: %s: %d bytes in all, more than the load budget of %d (STORE_LOAD_MAX_BYTES raises it): %w", what, d.used, d.maxBytes, ErrBudget)
+	}
+	return nil
+}
+
+// checkEvery is the work (values read or moved) between two checks of
+// the context: a 64 KiB chunk of vectors is one check.
+const checkEvery = vectorChunkSize / float32Size
+
+// tick counts one value read or moved and checks the context every
+// checkEvery.
+func (d *decoder) tick() error { return d.tickN(1) }
+
+// tickN counts n values and returns the context's error at the first
+// call and whenever a multiple of checkEvery is crossed.
+func (d *decoder) tickN(n int) error {
+	before := d.ticks
+	d.ticks += n
+	if before != 0 && before/checkEvery == d.ticks/checkEvery {
+		return nil
+	}
+	if d.onCheck != nil {
+		d.onCheck()
+	}
+	if err := d.ctx.Err(); err != nil {
+		return fmt.Errorf("faiss: offset %d: %w", d.off, err)
+	}
+	return nil
 }
 
 func (d *decoder) errf(format string, args ...any) error {
@@ -186,13 +245,20 @@ func (d *decoder) u64(what string) (uint64, error) {
 
 // skip discards n bytes.
 func (d *decoder) skip(n int64, what string) error {
-	m, err := io.CopyN(io.Discard, d.r, n)
-	d.off += m
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return d.errf("truncated reading %s", what)
+	for n > 0 {
+		if err := d.tickN(checkEvery); err != nil {
+			return err
 		}
-		return fmt.Errorf("faiss: offset %d: read %s: %w", d.off, what, err)
+		step := min(n, vectorChunkSize)
+		m, err := io.CopyN(io.Discard, d.r, step)
+		d.off += m
+		n -= m
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return d.errf("truncated reading %s", what)
+			}
+			return fmt.Errorf("faiss: offset %d: read %s: %w", d.off, what, err)
+		}
 	}
 	return nil
 }
@@ -428,6 +494,9 @@ func (d *decoder) ivfFlat(h header, idx *Index) (*Index, error) {
 		return nil, err
 	}
 	idx.IVF = &IVFInfo{NList: int(nlist), NProbe: int(nprobe)}
+	if err := d.alloc(uint64(h.count)*uint64(h.dim)*float32Size+uint64(h.count)*8, "IVF vectors and ids"); err != nil {
+		return nil, err
+	}
 	idx.Vectors = make([]float32, h.count*h.dim)
 	labels := make([]int64, 0, h.count)
 	row := 0
@@ -537,8 +606,14 @@ func (d *decoder) int64s(n int, what string) ([]int64, error) {
 	if uint64(n)*8 > uint64(d.remaining()) {
 		return nil, d.errf("%d %s need %d bytes, %d remain (truncated file)", n, what, uint64(n)*8, d.remaining())
 	}
+	if err := d.alloc(uint64(n)*8, what); err != nil {
+		return nil, err
+	}
 	out := make([]int64, n)
 	for i := range out {
+		if err := d.tick(); err != nil {
+			return nil, err
+		}
 		v, err := d.u64(what)
 		if err != nil {
 			return nil, err
@@ -564,10 +639,16 @@ func (d *decoder) byLabel(idx *Index, labels []int64) error {
 	if identity {
 		return nil
 	}
+	if err := d.alloc(uint64(len(labels))*16+uint64(len(idx.Vectors))*float32Size, "rows ordered by label"); err != nil {
+		return err
+	}
 	slices.SortFunc(perm, func(a, b int) int { return cmpInt64(labels[a], labels[b]) })
 	vecs := make([]float32, len(idx.Vectors))
 	sorted := make([]int64, len(labels))
 	for to, from := range perm {
+		if err := d.tick(); err != nil {
+			return err
+		}
 		if to > 0 && labels[from] == sorted[to-1] {
 			return fmt.Errorf("faiss: label %d appears twice: %w", labels[from], ErrFormat)
 		}
@@ -608,6 +689,9 @@ func (d *decoder) vectors(h header) ([]float32, error) {
 	if n*float32Size > uint64(d.remaining()) {
 		return nil, d.errf("%d vectors of %d float32 need %d bytes, %d remain (truncated file)", h.count, h.dim, n*float32Size, d.remaining())
 	}
+	if err := d.alloc(n*float32Size, "vectors"); err != nil {
+		return nil, err
+	}
 	out := make([]float32, n)
 	if err := d.floats(out, h.dim, 0); err != nil {
 		return nil, err
@@ -622,6 +706,9 @@ func (d *decoder) floats(out []float32, dim, firstRow int) error {
 	buf := make([]byte, min(vectorChunkSize, len(out)*float32Size))
 	for i := 0; i < len(out); {
 		m := min(len(out)-i, vectorChunkSize/float32Size)
+		if err := d.tickN(m); err != nil {
+			return err
+		}
 		b := buf[:m*float32Size]
 		if _, err := io.ReadFull(d.r, b); err != nil {
 			return d.errf("truncated reading vectors")

@@ -2,6 +2,7 @@ package faiss
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -263,6 +264,10 @@ func FuzzFAISS(f *testing.F) {
 	}
 	f.Add(flatL2(4, 1<<40, 4<<40, nil))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		if _, err := ReadContext(context.Background(), bytes.NewReader(b), int64(len(b)), 4096); err != nil &&
+			!errors.Is(err, ErrFormat) && !errors.Is(err, ErrUnsupported) && !errors.Is(err, ErrBudget) {
+			t.Fatalf("budgeted read: error %v wraps none of ErrFormat, ErrUnsupported, ErrBudget", err)
+		}
 		idx, err := Read(bytes.NewReader(b), int64(len(b)))
 		if err != nil {
 			if !errors.Is(err, ErrFormat) && !errors.Is(err, ErrUnsupported) {
