@@ -61,6 +61,17 @@
 // reproducing LangChain's relevance functions so clients see the numbers
 // the Python service gave.
 //
+// # Load budget
+//
+// Open bounds what a store may cost in memory by OpenOptions.MaxBytes
+// (DefaultMaxBytes: a third of the process memory limit, or 2 GiB with
+// none): the vectors, chunk text times TextCost (4: the text and the
+// keyword index over it) and metadata. A native store's cost is known from
+// its manifest before anything is read; a LangChain folder's vectors are
+// charged as FAISS allocates them and the pickle gets the rest
+// (lcpickle.Options). Past the budget Open fails with ErrTooLarge. The
+// context is checked while vectors, chunk lines and the pickle are read.
+//
 // # Concurrency and ownership
 //
 // Open and Write may run concurrently on different folders; callers

@@ -32,7 +32,7 @@ const (
 
 // openLangChain loads a LangChain FAISS folder.
 func openLangChain(ctx context.Context, dir string, lay Layout, opts OpenOptions) (*Store, error) {
-	rows, chunks, files, modTime, err := readLangChain(dir, lay)
+	rows, chunks, files, modTime, err := readLangChain(ctx, dir, lay, opts.maxBytes())
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +134,7 @@ func ReadLangChain(dir, indexName string) (chunks []docmodel.Chunk, vectors []fl
 	if err != nil {
 		return nil, nil, 0, 0, err
 	}
-	rows, chunks, _, _, err := readLangChain(dir, lay)
+	rows, chunks, _, _, err := readLangChain(context.Background(), dir, lay, DefaultMaxBytes())
 	if err != nil {
 		return nil, nil, 0, 0, err
 	}
@@ -159,8 +159,10 @@ func langChainLayout(name string) (Layout, error) {
 	return Layout{Format: FormatLangChain, Files: []string{idx, pkl}, IndexName: name}, nil
 }
 
-// readLangChain reads and cross-checks both files, hashing them as it goes.
-func readLangChain(dir string, lay Layout) (*faiss.Index, []docmodel.Chunk, map[string]FileInfo, time.Time, error) {
+// readLangChain reads and cross-checks both files, hashing them as it
+// goes, within budget bytes: the FAISS vectors and labels first, then the
+// pickle with what remains.
+func readLangChain(ctx context.Context, dir string, lay Layout, budget int64) (*faiss.Index, []docmodel.Chunk, map[string]FileInfo, time.Time, error) {
 	idxPath, pklPath := lay.langChainPaths(dir)
 	f, err := os.Open(idxPath)
 	if err != nil {
@@ -172,19 +174,28 @@ func readLangChain(dir string, lay Layout) (*faiss.Index, []docmodel.Chunk, map[
 		return nil, nil, nil, time.Time{}, fmt.Errorf("store: stat %s: %w", idxPath, err)
 	}
 	h := sha256.New()
-	rows, err := faiss.Read(io.TeeReader(bufio.NewReaderSize(f, 1<<20), h), st.Size())
+	rows, err := faiss.ReadContext(ctx, io.TeeReader(bufio.NewReaderSize(f, 1<<20), h), st.Size(), budget)
 	if err != nil {
 		return nil, nil, nil, time.Time{}, wrapFileErr(idxPath, err)
 	}
+	budget -= int64(len(rows.Vectors))*4 + int64(len(rows.Labels))*8
 	files := map[string]FileInfo{filepath.Base(idxPath): {Size: st.Size(), SHA256: hex.EncodeToString(h.Sum(nil))}}
 
+	pst, err := os.Stat(pklPath)
+	if err != nil {
+		return nil, nil, nil, time.Time{}, fmt.Errorf("store: read %s: %w", pklPath, err)
+	}
+	if pst.Size() > budget {
+		return nil, nil, nil, time.Time{}, fmt.Errorf("%w: %s: %d bytes, %d of the load budget remain after the vectors (STORE_LOAD_MAX_BYTES raises it)",
+			ErrTooLarge, pklPath, pst.Size(), max(budget, 0))
+	}
 	b, err := os.ReadFile(pklPath)
 	if err != nil {
 		return nil, nil, nil, time.Time{}, fmt.Errorf("store: read %s: %w", pklPath, err)
 	}
 	sum := sha256.Sum256(b)
 	files[filepath.Base(pklPath)] = FileInfo{Size: int64(len(b)), SHA256: hex.EncodeToString(sum[:])}
-	ds, err := lcpickle.Decode(b)
+	ds, err := lcpickle.DecodeContext(ctx, b, lcpickle.Options{MaxBytes: max(budget, 1), TextCost: TextCost})
 	if err != nil {
 		return nil, nil, nil, time.Time{}, wrapFileErr(pklPath, err)
 	}
@@ -213,6 +224,10 @@ func readLangChain(dir string, lay Layout) (*faiss.Index, []docmodel.Chunk, map[
 // wrapFileErr maps reader errors to the store's sentinels, naming the file.
 func wrapFileErr(path string, err error) error {
 	switch {
+	case errors.Is(err, faiss.ErrBudget), errors.Is(err, lcpickle.ErrBudget):
+		return tooLarge(path, err)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("store: read %s: %w", path, err)
 	case errors.Is(err, faiss.ErrUnsupported):
 		return fmt.Errorf("%w: %s: %w", ErrUnsupported, path, err)
 	case errors.Is(err, faiss.ErrFormat), errors.Is(err, lcpickle.ErrFormat), errors.Is(err, lcpickle.ErrClass):

@@ -268,9 +268,19 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 		return nil, fmt.Errorf("%w: %s: %d bytes, want count*dims*4 = %d*%d*4 = %d", ErrCorrupt, VectorsFile,
 			m.Files[VectorsFile].Size, m.Count, dims, want)
 	}
+	// The sizes were checked against the files: what the store will cost
+	// is known before a byte of it is read.
+	cost := m.Files[VectorsFile].Size + m.Files[ChunksFile].Size*TextCost
+	if hnsw && !opts.Exact {
+		cost += m.Files[GraphFile].Size
+	}
+	if budget := opts.maxBytes(); cost > budget {
+		return nil, fmt.Errorf("%w: %s: vectors, %d bytes of chunks (x%d) and the graph would take %d bytes, the budget is %d (STORE_LOAD_MAX_BYTES raises it)",
+			ErrTooLarge, dir, m.Files[ChunksFile].Size, TextCost, cost, budget)
+	}
 	var vecs []float32
 	err = readVerified(dir, VectorsFile, m.Files[VectorsFile], func(r *bufio.Reader) (err error) {
-		vecs, err = readVectors(r, VectorsFile, m.Count*dims)
+		vecs, err = readVectors(ctx, r, VectorsFile, m.Count*dims)
 		return err
 	})
 	if err != nil {
@@ -282,7 +292,7 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 		if _, err := io.ReadFull(r, b); err != nil {
 			return fmt.Errorf("%w: %s: %w", ErrCorrupt, ChunksFile, err)
 		}
-		chunks, err = readChunks(b, ChunksFile, m.Count)
+		chunks, err = readChunks(ctx, b, ChunksFile, m.Count)
 		return err
 	})
 	if err != nil {
@@ -350,10 +360,15 @@ func readVerified(dir, name string, want FileInfo, parse func(r *bufio.Reader) e
 
 // readVectors reads n little-endian float32 from r (the file name), rejecting
 // non-finite values with their offset.
-func readVectors(r *bufio.Reader, name string, n int) ([]float32, error) {
+func readVectors(ctx context.Context, r *bufio.Reader, name string, n int) ([]float32, error) {
 	out := make([]float32, n)
 	var buf [4]byte
 	for i := range out {
+		if i%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("store: %s: %w", name, err)
+			}
+		}
 		if _, err := io.ReadFull(r, buf[:]); err != nil {
 			return nil, fmt.Errorf("%w: %s: offset %d: %w", ErrCorrupt, name, int64(i)*4, err)
 		}
@@ -369,10 +384,19 @@ func readVectors(r *bufio.Reader, name string, n int) ([]float32, error) {
 	return out, nil
 }
 
+// checkEvery is how many vector components are read between two checks
+// of the context (chunk lines: every 64).
+const checkEvery = 16384
+
 // readChunks parses count JSON lines from b (the file name).
-func readChunks(b []byte, name string, count int) ([]docmodel.Chunk, error) {
+func readChunks(ctx context.Context, b []byte, name string, count int) ([]docmodel.Chunk, error) {
 	chunks := make([]docmodel.Chunk, 0, min(count, len(b)/8+1))
 	for off := 0; off < len(b); {
+		if len(chunks)%64 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("store: %s: %w", name, err)
+			}
+		}
 		end := bytes.IndexByte(b[off:], '\n')
 		if end < 0 {
 			return nil, fmt.Errorf("%w: %s: offset %d: line %d has no newline", ErrCorrupt, name, off, len(chunks)+1)

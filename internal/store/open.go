@@ -59,6 +59,12 @@ type OpenOptions struct {
 	// IndexName is a LangChain folder's index_name: Open reads
 	// IndexName.faiss and IndexName.pkl. "" is DefaultIndexName.
 	IndexName string
+	// MaxBytes is the load budget in bytes: what the store may cost in
+	// memory once loaded, vectors plus chunk text times TextCost plus
+	// metadata (and, while a LangChain pickle is decoded, the work of
+	// decoding it). A store over it fails with ErrTooLarge before its
+	// large parts are read. Zero is DefaultMaxBytes().
+	MaxBytes int64
 }
 
 // Open loads the vector store in dir: a native store when dir holds

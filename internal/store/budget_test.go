@@ -1,0 +1,150 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vendor0919/api/internal/docmodel"
+)
+
+// writeSharedText writes a LangChain folder of n rows whose documents all
+// hold one textLen-byte page_content, pickled once and referenced through
+// the memo: a file of a few KB standing for n*textLen bytes of text.
+func writeSharedText(t *testing.T, dir string, n, textLen int) int {
+	t.Helper()
+	le := binary.LittleEndian
+	const dims = 4
+	var f bytes.Buffer
+	f.WriteString("IxF2")
+	f.Write(le.AppendUint32(nil, dims))
+	f.Write(le.AppendUint64(nil, uint64(n)))
+	f.Write(le.AppendUint64(nil, 1<<20))
+	f.Write(le.AppendUint64(nil, 1<<20))
+	f.WriteByte(1)
+	f.Write(le.AppendUint32(nil, 1))
+	f.Write(le.AppendUint64(nil, uint64(n*dims)))
+	f.Write(make([]byte, n*dims*4))
+	str := func(b *bytes.Buffer, s string) {
+		b.WriteByte(0x8d) // BINUNICODE8
+		b.Write(le.AppendUint64(nil, uint64(len(s))))
+		b.WriteString(s)
+	}
+	var p bytes.Buffer
+	p.WriteString("\x80\x04")
+	str(&p, "langchain_community.docstore.in_memory")
+	str(&p, "InMemoryDocstore")
+	p.WriteString("\x93)\x81}")
+	str(&p, "_dict")
+	p.WriteString("}(")
+	for i := range n {
+		str(&p, fmt.Sprintf("id-%d", i))
+		str(&p, "langchain_core.documents.base")
+		str(&p, "Document")
+		p.WriteString("\x93)\x81}")
+		str(&p, "__dict__")
+		p.WriteString("}(")
+		str(&p, "page_content")
+		if i == 0 {
+			str(&p, strings.Repeat("あ", textLen/3))
+			p.WriteString("\x94") // MEMOIZE: slot 0
+		} else {
+			p.WriteString("h\x00") // BINGET 0
+		}
+		p.WriteString("usb")
+	}
+	p.WriteString("usb}(")
+	for i := range n {
+		p.WriteString("J")
+		p.Write(le.AppendUint32(nil, uint32(i)))
+		str(&p, fmt.Sprintf("id-%d", i))
+	}
+	p.WriteString("u\x86.")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, LangChainIndexFile), f.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, LangChainDocsFile), p.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p.Len()
+}
+
+// TestOpen_LoadBudget: a small index.pkl whose documents share one long
+// text (the keyword index and every chunk would hold it once per
+// document) is refused at load with ErrTooLarge, naming the budget, and
+// not after.
+func TestOpen_LoadBudget(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "lc")
+	size := writeSharedText(t, dir, 200, 30000) // 6 MB of text, x TextCost
+	if size > 80_000 {
+		t.Fatalf("pickle of %d bytes; the attack wants a small one", size)
+	}
+	_, err := Open(context.Background(), dir, OpenOptions{MaxBytes: 16 << 20})
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "budget") || !strings.Contains(err.Error(), LangChainDocsFile) {
+		t.Fatalf("err %v, want ErrTooLarge naming the budget and the file", err)
+	}
+	st, err := Open(context.Background(), dir, OpenOptions{MaxBytes: 64 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Chunks) != 200 || len(st.Chunks[199].Text) != 30000 {
+		t.Fatalf("%d chunks", len(st.Chunks))
+	}
+	// The FAISS vectors count too: a budget below them fails before the
+	// pickle is read.
+	if _, err := Open(context.Background(), dir, OpenOptions{MaxBytes: 1000}); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), LangChainIndexFile) {
+		t.Fatalf("err %v, want ErrTooLarge for the vectors", err)
+	}
+}
+
+func TestOpen_NativeLoadBudget(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "native")
+	chunks, vecs := testData(50, 8, 1)
+	for i := range chunks {
+		chunks[i].Text = strings.Repeat("text ", 200)
+	}
+	if _, err := Write(context.Background(), dir, chunks, vecs, WriteOptions{Embedding: docmodel.EmbeddingModel{Provider: "hash", Model: "h", Dims: 8}, Exact: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(context.Background(), dir, OpenOptions{MaxBytes: 100_000}); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("err %v, want ErrTooLarge (50 KB of text x %d)", err, TextCost)
+	}
+	if _, err := Open(context.Background(), dir, OpenOptions{MaxBytes: 1 << 20}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOpen_Cancelled(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := filepath.Join(t.TempDir(), "lc")
+	writeSharedText(t, dir, 3, 30)
+	if _, err := Open(ctx, dir, OpenOptions{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+}
+
+func TestReadChunks_Cancelled(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	b := []byte(strings.Repeat(`{"id":"a","text":"t"}`+"\n", 10))
+	if _, err := readChunks(ctx, b, ChunksFile, 10); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+	if _, err := readChunks(context.Background(), b, ChunksFile, 10); err != nil {
+		t.Fatal(err)
+	}
+}
