@@ -55,6 +55,16 @@ type Config struct {
 	// SyncInterval re-syncs and hot-swaps the store periodically
 	// (SYNC_INTERVAL; 0, the default, disables polling).
 	SyncInterval time.Duration
+	// StoreLoadMaxBytes is the load budget: what an opened store may cost
+	// in memory, vectors plus chunk text times store.TextCost plus
+	// metadata (STORE_LOAD_MAX_BYTES, at least 1 MiB; 0, the default,
+	// derives it as store.DefaultMaxBytes: a third of the process memory
+	// limit, or 2 GiB with none). A store over it is refused at load.
+	StoreLoadMaxBytes int64
+	// StoreLoadTimeout bounds opening one store, start-up and reloads
+	// (STORE_LOAD_TIMEOUT, default 3m); a reload that times out leaves the
+	// served store in place.
+	StoreLoadTimeout time.Duration
 
 	// Providers holds the model providers and S3 access, which the
 	// vectorstore tool reads the same way (LoadProviders).
@@ -212,6 +222,8 @@ func Load(getenv func(string) string) (Config, error) {
 		VectorStoreS3URI:     p.s3URI("VECTORSTORE_S3_URI"),
 		SyncTimeout:          p.duration("SYNC_TIMEOUT", 2*time.Minute, time.Second),
 		SyncInterval:         p.durationOrZero("SYNC_INTERVAL", time.Minute),
+		StoreLoadMaxBytes:    p.byteSize("STORE_LOAD_MAX_BYTES", 1<<20),
+		StoreLoadTimeout:     p.duration("STORE_LOAD_TIMEOUT", 3*time.Minute, time.Second),
 		Providers:            p.providers(),
 		APIKeys:              p.keys("API_KEYS"),
 		AdminToken:           p.str("ADMIN_TOKEN", ""),
@@ -342,6 +354,21 @@ func (p *parser) intRange(name string, def, lo, hi int) int {
 	if err != nil || n < lo || n > hi {
 		p.fail(name, v, fmt.Sprintf("an integer from %d to %d", lo, hi))
 		return def
+	}
+	return n
+}
+
+// byteSize reads a byte count: 0 (the default: derived elsewhere) or at
+// least lo.
+func (p *parser) byteSize(name string, lo int64) int64 {
+	v, ok := p.lookup(name)
+	if !ok {
+		return 0
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 || (n > 0 && n < lo) {
+		p.fail(name, v, fmt.Sprintf("0 (derived from the memory limit) or a byte count of at least %d", lo))
+		return 0
 	}
 	return n
 }

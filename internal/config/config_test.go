@@ -38,6 +38,8 @@ func TestLoad_Defaults(t *testing.T) {
 		{"HistoryTokens", c.HistoryTokens, 1500},
 		{"MaxMessages", c.MaxMessages, 50},
 		{"SearchSameSection", c.SearchSameSection, false},
+		{"StoreLoadMaxBytes", c.StoreLoadMaxBytes, int64(0)},
+		{"StoreLoadTimeout", c.StoreLoadTimeout, 3 * time.Minute},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
@@ -64,6 +66,8 @@ func TestLoad_Values(t *testing.T) {
 		"HISTORY_TOKENS":          "600",
 		"MAX_MESSAGES":            "7",
 		"SEARCH_SAME_SECTION":     "true",
+		"STORE_LOAD_MAX_BYTES":    "536870912",
+		"STORE_LOAD_TIMEOUT":      "90s",
 	}))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -94,6 +98,9 @@ func TestLoad_Values(t *testing.T) {
 	}
 	if !c.SearchSameSection {
 		t.Error("SEARCH_SAME_SECTION=true not read")
+	}
+	if c.StoreLoadMaxBytes != 512<<20 || c.StoreLoadTimeout != 90*time.Second {
+		t.Errorf("store load max bytes %d, timeout %v", c.StoreLoadMaxBytes, c.StoreLoadTimeout)
 	}
 }
 
@@ -127,6 +134,9 @@ func TestLoad_Invalid(t *testing.T) {
 		{"index name with a slash", map[string]string{"VECTORSTORE_INDEX_NAME": "a/faiss_index"}, []string{`VECTORSTORE_INDEX_NAME="a/faiss_index"`, "file stem", "slashes"}},
 		{"index name with ..", map[string]string{"VECTORSTORE_INDEX_NAME": "..x"}, []string{"VECTORSTORE_INDEX_NAME", `".."`}},
 		{"api keys without a key", map[string]string{"API_KEYS": " , ,"}, []string{"API_KEYS", "at least one non-empty key"}},
+		{"load budget too small", map[string]string{"STORE_LOAD_MAX_BYTES": "1000"}, []string{"STORE_LOAD_MAX_BYTES", "at least 1048576"}},
+		{"load budget negative", map[string]string{"STORE_LOAD_MAX_BYTES": "-1"}, []string{"STORE_LOAD_MAX_BYTES"}},
+		{"load timeout", map[string]string{"STORE_LOAD_TIMEOUT": "soon"}, []string{"STORE_LOAD_TIMEOUT", "duration"}},
 		{"index name too long", map[string]string{"VECTORSTORE_INDEX_NAME": strings.Repeat("n", 129)}, []string{"VECTORSTORE_INDEX_NAME", "at most 128"}},
 	}
 	for _, tt := range tests {
