@@ -48,11 +48,13 @@ type StoreOpener struct {
 	Embedding docmodel.EmbeddingModel // the query embedder's identity, checked against the store's
 	EFSearch  int                     // HNSW candidate list size; 0: the store's default
 	IndexName string                  // a LangChain folder's index_name; "": store.DefaultIndexName
+	MaxBytes  int64                   // load budget (store.OpenOptions.MaxBytes); 0: store.DefaultMaxBytes()
 }
 
 // Open implements Opener.
 func (o StoreOpener) Open(ctx context.Context, dir string) (*store.Store, error) {
-	return store.Open(ctx, dir, store.OpenOptions{Embedding: o.Embedding, EFSearch: o.EFSearch, DeferGraph: true, IndexName: o.IndexName})
+	return store.Open(ctx, dir, store.OpenOptions{Embedding: o.Embedding, EFSearch: o.EFSearch, DeferGraph: true,
+		IndexName: o.IndexName, MaxBytes: o.MaxBytes})
 }
 
 // Validate opens dir as Open does and drops the result: the
@@ -82,9 +84,13 @@ type Config struct {
 	SyncTimeout time.Duration
 	// SyncInterval is the period of Start's polling; zero disables it.
 	SyncInterval time.Duration
-	Opener       Opener
-	Swapper      Swapper
-	Logger       *slog.Logger // nil: discard
+	// LoadTimeout bounds opening the store in one load (after the sync);
+	// zero means no bound beyond ctx. A load that times out fails with
+	// ErrLoadTimeout and the served store stays.
+	LoadTimeout time.Duration
+	Opener      Opener
+	Swapper     Swapper
+	Logger      *slog.Logger // nil: discard
 }
 
 // Status describes the served store and the last load attempt; it is what
@@ -214,11 +220,14 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 			slog.String("source", l.cfg.Source), slog.Any("error", syncErr))
 		note = "Serving the local copy: S3 sync failed (" + l.describe(syncErr) + ")"
 	}
-	st, err := l.cfg.Opener.Open(ctx, l.cfg.Dir)
+	st, err := l.open(ctx)
 	if err == nil {
 		err = l.cfg.Swapper.Swap(st)
 	}
 	if err != nil {
+		if errors.Is(err, ErrLoadTimeout) && prev != nil && !prev.LoadedAt.IsZero() {
+			l.ready.SetReady(noteTimedOut)
+		}
 		now := time.Now().UTC()
 		// The folder now holds what the syncer reported, which does not load:
 		// an unchanged version next time must not count as "served".
@@ -269,6 +278,28 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 		logctx.Took(start))
 	l.ready.SetReady(note)
 	return next, note, nil
+}
+
+// ErrLoadTimeout reports a load whose store did not open within
+// Config.LoadTimeout.
+var ErrLoadTimeout = errors.New("loader: store load timed out")
+
+// noteTimedOut is /ready's note while the previous store serves after a
+// reload timed out.
+const noteTimedOut = "Serving the previous store: the last reload timed out"
+
+// open opens the store within Config.LoadTimeout.
+func (l *Loader) open(ctx context.Context) (*store.Store, error) {
+	if l.cfg.LoadTimeout <= 0 {
+		return l.cfg.Opener.Open(ctx, l.cfg.Dir)
+	}
+	octx, cancel := context.WithTimeoutCause(ctx, l.cfg.LoadTimeout, ErrLoadTimeout)
+	defer cancel()
+	st, err := l.cfg.Opener.Open(octx, l.cfg.Dir)
+	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) && errors.Is(context.Cause(octx), ErrLoadTimeout) {
+		return nil, fmt.Errorf("%w after %s (STORE_LOAD_TIMEOUT): %w", ErrLoadTimeout, l.cfg.LoadTimeout, err)
+	}
+	return st, err
 }
 
 // upgrade builds st's graph and swaps it in if st is still the store

@@ -15,6 +15,9 @@ import (
 // failure is shown and the full error goes to the logs; store errors are
 // about the local folder and are shown as they are.
 func PublicReason(err error) string {
+	if errors.Is(err, ErrLoadTimeout) {
+		return "store load timed out (STORE_LOAD_TIMEOUT); details in the logs"
+	}
 	for _, known := range []error{store.ErrDimensionMismatch, store.ErrModelMismatch, store.ErrNoStore, store.ErrCorrupt, store.ErrUnsupported, store.ErrTooLarge} {
 		if errors.Is(err, known) && !isS3(err) {
 			return strings.TrimPrefix(err.Error(), "loader: ")
