@@ -52,9 +52,10 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	if err != nil {
 		return fmt.Errorf("rag: %w", err)
 	}
-	opener := lifecycle.StoreOpener{Embedding: emb.Info(), EFSearch: cfg.SearchEF, IndexName: cfg.VectorStoreIndexName}
+	opener := lifecycle.StoreOpener{Embedding: emb.Info(), EFSearch: cfg.SearchEF, IndexName: cfg.VectorStoreIndexName,
+		MaxBytes: cfg.StoreLoadMaxBytes}
 	ldCfg := lifecycle.Config{Dir: cfg.VectorStoreDir, Source: "local:" + cfg.VectorStoreDir, SyncTimeout: cfg.SyncTimeout,
-		SyncInterval: cfg.SyncInterval, Opener: opener, Swapper: svc, Logger: log}
+		SyncInterval: cfg.SyncInterval, LoadTimeout: cfg.StoreLoadTimeout, Opener: opener, Swapper: svc, Logger: log}
 	if cfg.VectorStoreS3URI != "" {
 		// The opener validates each synced store before it replaces the
 		// local copy.
