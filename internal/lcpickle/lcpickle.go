@@ -557,6 +557,9 @@ func (c *converter) set(m map[string]any, key, value any, depth int) error {
 	default:
 		return fmt.Errorf("dict key of type %s: %w", typeName(key), ErrFormat)
 	}
+	if err := c.count(int64(len(k)) + 3); err != nil { // "k":
+		return err
+	}
 	v, err := c.value(value, depth+1)
 	if err != nil {
 		return err

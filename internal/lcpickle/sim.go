@@ -53,11 +53,20 @@ type sim struct {
 	meta  [][]*cell
 	memo  map[int]*cell
 	m     *meter
+	one   *cell // the small scalars' cell
 }
+
+// slotBytes is what each value pushed costs the decoder beyond its own
+// bytes: an interface slot on its stack and then in a container.
+const slotBytes = 16
 
 var errUnderflow = fmt.Errorf("stack underflow: %w", ErrFormat)
 
-func (s *sim) push(c *cell) { s.stack = append(s.stack, c) }
+// push puts c on the stack and charges its slot.
+func (s *sim) push(c *cell) error {
+	s.stack = append(s.stack, c)
+	return s.m.charge(slotBytes)
+}
 
 func (s *sim) pop() (*cell, error) {
 	if len(s.stack) == 0 {
@@ -101,7 +110,9 @@ func (s *sim) reference(c *cell) error {
 	if c == nil {
 		c = &cell{w: 1, leaf: true} // gopickle pushes None for an unset memo slot
 	}
-	s.push(c)
+	if err := s.push(c); err != nil {
+		return err
+	}
 	return s.m.charge(c.w)
 }
 
@@ -180,14 +191,14 @@ func (s *sim) step(op byte, n int64, line string, arg []byte) error {
 		s.memo[len(s.memo)] = c
 		return nil
 	case ')', ']', '}', 0x8f: // empty containers
-		s.push(&cell{w: 1})
-		return nil
+		return s.push(&cell{w: 1})
 	case 'N', 0x88, 0x89, 'K', 'M', 'J', 'G', 'c':
-		s.push(&cell{w: 1, leaf: true})
-		return nil
+		if s.one == nil {
+			s.one = &cell{w: 1, leaf: true}
+		}
+		return s.push(s.one) // shared: only a malformed pickle could grow it
 	case 'I', 'L', 'F', 'S', 'V', 'U', 'C', 0x8c, 0x8a, 'B', 'X', 'T', 0x8b, 0x8d, 0x8e, 0x96:
-		s.push(&cell{w: max(n, 1), leaf: true}) // strings, bytes, integers: their bytes
-		return nil
+		return s.push(&cell{w: max(n, 1), leaf: true}) // strings, bytes, integers: their bytes
 	case 't', 'l', 'd', 0x91: // TUPLE, LIST, DICT, FROZENSET
 		items, err := s.popMark()
 		if err != nil {
@@ -290,8 +301,7 @@ func (s *sim) container(tuple bool, items []*cell) error {
 	if tuple {
 		c.kids = items
 	}
-	s.push(c)
-	return nil
+	return s.push(c)
 }
 
 // result charges a call (REDUCE, NEWOBJ, INST...) for walking its
@@ -299,6 +309,8 @@ func (s *sim) container(tuple bool, items []*cell) error {
 // a string built from the arguments may be hashed later).
 func (s *sim) result(ops ...*cell) error {
 	w, err := s.walk(ops...)
-	s.push(&cell{w: w, leaf: true})
-	return err
+	if err != nil {
+		return err
+	}
+	return s.push(&cell{w: w, leaf: true})
 }

@@ -25,9 +25,12 @@ const ExactThreshold = 2000
 
 // The graph Open builds for a LangChain folder: a lower EFConstruction
 // than ann's default trades a little recall headroom for a faster start-up.
+// graphBytesPerRow is what it costs per vector, counted in the load
+// budget: 2M uint32 links at layer 0, plus upper layers and bookkeeping.
 const (
 	langChainM              = 16
 	langChainEFConstruction = 100
+	graphBytesPerRow        = 2*langChainM*4 + 64
 )
 
 // openLangChain loads a LangChain FAISS folder.
@@ -179,6 +182,9 @@ func readLangChain(ctx context.Context, dir string, lay Layout, budget int64) (*
 		return nil, nil, nil, time.Time{}, wrapFileErr(idxPath, err)
 	}
 	budget -= int64(len(rows.Vectors))*4 + int64(len(rows.Labels))*8
+	if rows.Count > ExactThreshold {
+		budget -= int64(rows.Count) * graphBytesPerRow // the graph Upgrade builds
+	}
 	files := map[string]FileInfo{filepath.Base(idxPath): {Size: st.Size(), SHA256: hex.EncodeToString(h.Sum(nil))}}
 
 	pst, err := os.Stat(pklPath)
