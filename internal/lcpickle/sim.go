@@ -14,6 +14,17 @@ import (
 // those walks, not the file's length, bound the work. sim replays the
 // decoder's stack with a weight per value instead of the value and charges
 // every reference and every walking operation its operand's weight.
+//
+// The opcodes, audited for work beyond their own bytes: APPEND(S), LIST,
+// TUPLE*, DICT, SETITEM(S) copy or append their items once (gopickle's
+// dict appends without looking keys up); FROZENSET and ADDITEMS hash
+// members, and BUILD, REDUCE, NEWOBJ(_EX), OBJ and INST walk their
+// operands (charged here); GET, BINGET, LONG_BINGET and DUP re-reference
+// (charged); STACK_GLOBAL looks a name up (at most maxGlobalName bytes);
+// LONG1, LONG4, INT and LONG decode integers (capped in scan); MARK
+// nesting is bounded by maxMarkDepth and FRAME by the file. The converter
+// then counts each document's text and metadata (shared values at every
+// reference) and sorts set members by keys made once.
 
 // cell is one value on the simulated stack. w is what walking it once
 // costs: a string's or integer's bytes, 1 for other scalars, and for a
