@@ -35,6 +35,8 @@ func TestPublicReason(t *testing.T) {
 		{"store error from S3", fmt.Errorf("%s: %w: %w", secret, s3sync.ErrVerify, store.ErrCorrupt), "S3 copy: verification failed; details in the logs"},
 		{"bad URI with store error", fmt.Errorf("%s: %w: %w", secret, s3sync.ErrBadURI, store.ErrNoStore), "load failed; details in the logs"},
 		{"timeout", fmt.Errorf("%s: %w", secret, context.DeadlineExceeded), "timed out; details in the logs"},
+		{"too large", fmt.Errorf("loader: %w: index.pkl: over 1000 bytes", store.ErrTooLarge), store.ErrTooLarge.Error() + ": index.pkl: over 1000 bytes"},
+		{"load timeout", fmt.Errorf("%w after 3m0s: %s: %w", ErrLoadTimeout, secret, context.DeadlineExceeded), "store load timed out (STORE_LOAD_TIMEOUT); details in the logs"},
 		{"anything else", errors.New(secret), "load failed; details in the logs"},
 	}
 	for _, tt := range tests {
