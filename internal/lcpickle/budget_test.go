@@ -240,3 +240,27 @@ func TestFuzzSeeds_Attacks(t *testing.T) {
 		}
 	}
 }
+
+// TestDecode_SmallFileHugeMetadata: row 5's 1.3 KB index.pkl loaded at
+// 29 MB, and a search then encoded its metadata into 2 GB of JSON: a
+// chain of lists each holding the previous one twice. Refused at load.
+func TestDecode_SmallFileHugeMetadata(t *testing.T) {
+	chain := "]\x94"
+	for i := 1; i < 27; i++ {
+		prev := binGet(i - 1)
+		chain += "]\x94(" + prev + prev + "e"
+	}
+	b := docstorePickle(1, chain, func(int) string { return str("t") },
+		func(int) string { return "}" + str("tags") + binGet(26) + "s" })
+	if len(b) > 1500 {
+		t.Fatalf("%d bytes; the attack was 1.3 KB", len(b))
+	}
+	var err error
+	n := allocated(func() { _, err = DecodeContext(context.Background(), b, Options{}) })
+	if !errors.Is(err, ErrBudget) || !strings.Contains(err.Error(), "metadata") {
+		t.Fatalf("err %v, want the metadata bound", err)
+	}
+	if n > 64<<20 {
+		t.Fatalf("refusing allocated %d bytes", n)
+	}
+}
