@@ -37,6 +37,11 @@ const (
 	DefaultMaxMessages = 50
 	// MaxContentChars bounds one message's content, in characters (runes).
 	MaxContentChars = 8000
+	// DefaultMaxQuestionChars is Config.MaxQuestionChars' default.
+	DefaultMaxQuestionChars = 4000
+	// DefaultMaxConversationChars is Config.MaxConversationChars' default:
+	// 32 KiB of text, about 8,000 tokens of English.
+	DefaultMaxConversationChars = 32 << 10
 	// maxRewriteTokens bounds the model's standalone question.
 	maxRewriteTokens = 96
 	// maxRewriteChars bounds the standalone question whoever wrote it.
@@ -60,7 +65,10 @@ Reply with the question only: no answer, no explanation, no quotes.`
 // own. A long assistant turn is not the client's fault (a model wrote it),
 // so recentHistory cuts it instead. Field paths name the item as the
 // client's messages list numbers it.
-func (s *Service) validateHistory(history []Message) error {
+//
+// These bounds are also what keeps the embedder's and the generator's
+// retries cheap: a retried upstream call resends at most this much text.
+func (s *Service) validateHistory(question string, history []Message) error {
 	if n := len(history) + 1; n > s.cfg.MaxMessages {
 		return &RequestError{Field: "messages", Type: "too_long",
 			Msg: fmt.Sprintf("List should have at most %d items after validation, not %d", s.cfg.MaxMessages, n),
@@ -79,6 +87,27 @@ func (s *Service) validateHistory(history []Message) error {
 			return &RequestError{Field: fmt.Sprintf("messages.%d.content", i),
 				Msg: fmt.Sprintf("this turn alone is about %d tokens, over the history budget of %d", t, s.cfg.HistoryTokens)}
 		}
+	}
+	if len(history) > 0 {
+		total := utf8.RuneCountInString(question)
+		for _, m := range history {
+			total += utf8.RuneCountInString(m.Content)
+		}
+		if total > s.cfg.MaxConversationChars {
+			return &RequestError{Field: "messages",
+				Msg: fmt.Sprintf("the messages hold %d characters in all, over the limit of %d", total, s.cfg.MaxConversationChars)}
+		}
+	}
+	return nil
+}
+
+// validateQuestion checks the question's length against
+// Config.MaxQuestionChars, before it reaches the embedder or the model.
+func (s *Service) validateQuestion(q string) *RequestError {
+	if utf8.RuneCountInString(q) > s.cfg.MaxQuestionChars {
+		return &RequestError{Field: "question", Type: "string_too_long",
+			Msg: fmt.Sprintf("String should have at most %d characters", s.cfg.MaxQuestionChars),
+			Ctx: map[string]any{"max_length": s.cfg.MaxQuestionChars}}
 	}
 	return nil
 }

@@ -36,6 +36,13 @@
 // compare by value whatever their Go type. Anything else is a
 // *RequestError, which the HTTP layer answers with 422.
 //
+// A filter is compiled once per request: its values become a set keyed
+// by a comparable form (numbers by float64 bits, or exactly when float64
+// cannot hold them), so a candidate costs one map lookup per condition.
+// Its size is bounded (MaxFilterFields keys, MaxFilterListItems per list,
+// MaxFilterKeyChars, MaxFilterStringChars, MaxFilterNumberChars), and a
+// filtered scan stops soon after the request's context is done.
+//
 // # Prompt and budget
 //
 // The prompt is a text/template that defines two templates, "system" and
@@ -53,7 +60,8 @@
 // (QueryRequest.History, roles "user" and "assistant", oldest first) with
 // the latest question. History is checked before anything runs: at most
 // Config.MaxMessages turns with the question, known roles, contents of at
-// most MaxContentChars characters, and no user turn above
+// most MaxContentChars characters, Config.MaxConversationChars in all,
+// a question of at most Config.MaxQuestionChars, and no user turn above
 // Config.HistoryTokens on its own; a problem is a *RequestError whose Field names the
 // item as the client's messages list numbers it ("messages.3.role").
 //

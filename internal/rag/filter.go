@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"reflect"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // RequestError reports an invalid search or query request. Field names the
@@ -22,25 +23,73 @@ type RequestError struct {
 	Type string
 	// Ctx is pydantic's ctx for Type (bounds, expected values); may be nil.
 	Ctx map[string]any
+	// Input is the offending value, echoed in the 422 (the HTTP layer cuts
+	// it short); nil when there is nothing useful to echo.
+	Input any
 }
 
 func (e *RequestError) Error() string { return "rag: invalid " + e.Field + ": " + e.Msg }
 
+// Filter limits. A filter is client input evaluated once per candidate
+// row, so its size bounds a search's work; the HTTP layer checks the same
+// constants before anything runs, and Search checks them again for other
+// callers. The grammar itself bounds the depth: field -> operator object
+// -> list of scalars.
+const (
+	// MaxFilterFields bounds the keys of a filter object.
+	MaxFilterFields = 32
+	// MaxFilterListItems bounds one $in or $nin list.
+	MaxFilterListItems = 256
+	// MaxFilterKeyChars bounds a metadata field name, in characters.
+	MaxFilterKeyChars = 256
+	// MaxFilterStringChars bounds a string value, in characters.
+	MaxFilterStringChars = 1024
+	// MaxFilterNumberChars bounds a number's text (a json.Number): enough
+	// for a 40-digit integer id with its sign, short enough that parsing
+	// it once is cheap.
+	MaxFilterNumberChars = 64
+)
+
 // matcher reports whether a chunk's metadata passes a filter.
 type matcher func(md map[string]any) bool
 
-// condition is one field's test.
+// condition is one field's test, compiled: the set of values $eq or $in
+// accept (or $ne and $nin reject), so a candidate costs one map lookup
+// per condition whatever the list's length.
 type condition struct {
-	field string
-	op    string // "$eq", "$ne", "$in", "$nin"
-	vals  []any
+	field  string
+	set    map[valueKey]struct{}
+	negate bool // $ne, $nin
 }
 
+// valueKey is a scalar in a comparable form: two scalars are equal (as
+// the filter grammar defines it) exactly when their keys are. Numbers
+// that a float64 holds exactly key by their bits, whatever their Go type;
+// other numbers (json.Number integers beyond float64, exact decimals) by
+// their exact rational in lowest terms.
+type valueKey struct {
+	kind uint8
+	bits uint64
+	s    string
+}
+
+const (
+	keyNull uint8 = iota + 1
+	keyBool
+	keyNum    // bits: float64 bits, -0 as +0
+	keyExact  // s: big.Rat.RatString of a number float64 cannot hold
+	keyString // s
+)
+
 // compileFilter turns a request filter into a matcher; nil for an empty
-// filter.
+// filter. It checks the grammar and the limits above; numbers are parsed
+// here, once, never per candidate.
 func compileFilter(f map[string]any) (matcher, error) {
 	if len(f) == 0 {
 		return nil, nil
+	}
+	if len(f) > MaxFilterFields {
+		return nil, tooLong("filter", "Dictionary", MaxFilterFields, len(f))
 	}
 	fields := make([]string, 0, len(f))
 	for k := range f {
@@ -51,18 +100,26 @@ func compileFilter(f map[string]any) (matcher, error) {
 	for _, field := range fields {
 		v := f[field]
 		if field == "" || strings.HasPrefix(field, "$") {
-			return nil, &RequestError{Field: "filter", Msg: fmt.Sprintf("unsupported key %q (logical operators are not supported)", field)}
+			return nil, &RequestError{Field: "filter", Msg: fmt.Sprintf("unsupported key %q (logical operators are not supported)", clip(field))}
+		}
+		if n := utf8.RuneCountInString(field); n > MaxFilterKeyChars {
+			return nil, &RequestError{Field: "filter", Type: "string_too_long", Input: clip(field),
+				Msg: fmt.Sprintf("Filter keys should have at most %d characters", MaxFilterKeyChars), Ctx: map[string]any{"max_length": MaxFilterKeyChars}}
 		}
 		ops, ok := v.(map[string]any)
 		if !ok {
-			if !scalar(v) {
-				return nil, &RequestError{Field: "filter." + field, Msg: "value must be a string, number, boolean, null or an operator object"}
+			c := condition{field: field}
+			if err := c.add("filter."+field, v, "value must be a string, number, boolean, null or an operator object"); err != nil {
+				return nil, err
 			}
-			conds = append(conds, condition{field: field, op: "$eq", vals: []any{v}})
+			conds = append(conds, c)
 			continue
 		}
 		if len(ops) == 0 {
 			return nil, &RequestError{Field: "filter." + field, Msg: "empty operator object"}
+		}
+		if len(ops) > 4 {
+			return nil, &RequestError{Field: "filter." + field, Msg: "at most the 4 operators $eq, $ne, $in and $nin"}
 		}
 		names := make([]string, 0, len(ops))
 		for op := range ops {
@@ -71,47 +128,95 @@ func compileFilter(f map[string]any) (matcher, error) {
 		sort.Strings(names)
 		for _, op := range names {
 			arg := ops[op]
-			c := condition{field: field, op: op}
+			path := "filter." + field + "." + op
+			c := condition{field: field, negate: op == "$ne" || op == "$nin"}
 			switch op {
 			case "$eq", "$ne":
-				if !scalar(arg) {
-					return nil, &RequestError{Field: "filter." + field + "." + op, Msg: "operand must be a string, number, boolean or null"}
+				if err := c.add(path, arg, "operand must be a string, number, boolean or null"); err != nil {
+					return nil, err
 				}
-				c.vals = []any{arg}
 			case "$in", "$nin":
 				list, ok := arg.([]any)
 				if !ok {
-					return nil, &RequestError{Field: "filter." + field + "." + op, Msg: "operand must be a list"}
+					return nil, &RequestError{Field: path, Msg: "operand must be a list"}
 				}
-				for _, x := range list {
-					if !scalar(x) {
-						return nil, &RequestError{Field: "filter." + field + "." + op, Msg: "list items must be strings, numbers, booleans or null"}
+				if len(list) > MaxFilterListItems {
+					return nil, tooLong(path, "List", MaxFilterListItems, len(list))
+				}
+				for i, x := range list {
+					if err := c.add(path+"."+strconv.Itoa(i), x, "list items must be strings, numbers, booleans or null"); err != nil {
+						return nil, err
 					}
 				}
-				c.vals = list
 			default:
-				return nil, &RequestError{Field: "filter." + field, Msg: fmt.Sprintf("unknown operator %q (want $eq, $ne, $in or $nin)", op)}
+				return nil, &RequestError{Field: "filter." + field, Msg: fmt.Sprintf("unknown operator %q (want $eq, $ne, $in or $nin)", clip(op))}
 			}
 			conds = append(conds, c)
 		}
 	}
 	return func(md map[string]any) bool {
-		for _, c := range conds {
-			v, present := md[c.field]
-			in := present && containsValue(c.vals, v)
-			switch c.op {
-			case "$eq", "$in":
-				if !in {
-					return false
+		for i := range conds {
+			c := &conds[i]
+			in := false
+			if v, present := md[c.field]; present {
+				if k, ok := keyOf(v); ok {
+					_, in = c.set[k]
 				}
-			case "$ne", "$nin":
-				if in {
-					return false
-				}
+			}
+			if in == c.negate {
+				return false
 			}
 		}
 		return true
 	}, nil
+}
+
+// add puts the scalar v into c's set, or reports why it cannot be there.
+// A NaN is accepted and matches nothing, as NaN equals nothing.
+func (c *condition) add(path string, v any, notScalar string) error {
+	if c.set == nil {
+		c.set = make(map[valueKey]struct{}, 1)
+	}
+	switch x := v.(type) {
+	case string:
+		if n := utf8.RuneCountInString(x); n > MaxFilterStringChars {
+			return &RequestError{Field: path, Type: "string_too_long", Input: clip(x),
+				Msg: fmt.Sprintf("String should have at most %d characters", MaxFilterStringChars), Ctx: map[string]any{"max_length": MaxFilterStringChars}}
+		}
+	case json.Number:
+		if len(x) > MaxFilterNumberChars {
+			return &RequestError{Field: path, Msg: fmt.Sprintf("numbers may have at most %d characters", MaxFilterNumberChars), Input: clip(string(x))}
+		}
+		if _, ok := keyOf(x); !ok {
+			return &RequestError{Field: path, Msg: "must be a finite number", Input: clip(string(x))}
+		}
+	}
+	if !scalar(v) {
+		return &RequestError{Field: path, Msg: notScalar}
+	}
+	if k, ok := keyOf(v); ok {
+		c.set[k] = struct{}{}
+	}
+	return nil
+}
+
+func tooLong(path, kind string, limit, n int) *RequestError {
+	return &RequestError{Field: path, Type: "too_long",
+		Msg: fmt.Sprintf("%s should have at most %d items after validation, not %d", kind, limit, n),
+		Ctx: map[string]any{"field_type": kind, "max_length": limit, "actual_length": n}}
+}
+
+// clip cuts a string echoed in an error message.
+func clip(s string) string {
+	const n = 64
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }
 
 func scalar(v any) bool {
@@ -122,94 +227,103 @@ func scalar(v any) bool {
 	return false
 }
 
-func containsValue(vals []any, v any) bool {
-	for _, w := range vals {
-		if equal(w, v) {
-			return true
-		}
-	}
-	return false
-}
-
-// equal compares two scalars; numbers compare by value across Go types.
-// json.Number (integers beyond float64 precision, as store and the HTTP
-// layer keep them) compares exactly.
-func equal(a, b any) bool {
-	if na, ok := a.(json.Number); ok {
-		return exactEqual(na, b)
-	}
-	if nb, ok := b.(json.Number); ok {
-		return exactEqual(nb, a)
-	}
-	fa, aNum := number(a)
-	fb, bNum := number(b)
-	if aNum || bNum {
-		return aNum && bNum && fa == fb
-	}
-	if a == nil || b == nil {
-		return a == nil && b == nil
-	}
-	if reflect.TypeOf(a) != reflect.TypeOf(b) || !reflect.TypeOf(a).Comparable() {
-		return false
-	}
-	return a == b
-}
-
-func number(v any) (float64, bool) {
+// keyOf returns v's key; false for values no filter value equals: lists,
+// objects, NaN, and number text that does not parse (or is longer than
+// MaxFilterNumberChars). It allocates only for a json.Number float64
+// cannot hold exactly.
+func keyOf(v any) (valueKey, bool) {
 	switch x := v.(type) {
+	case nil:
+		return valueKey{kind: keyNull}, true
+	case string:
+		return valueKey{kind: keyString, s: x}, true
+	case bool:
+		if x {
+			return valueKey{kind: keyBool, bits: 1}, true
+		}
+		return valueKey{kind: keyBool}, true
 	case float64:
-		return x, true
+		return floatKey(x)
 	case float32:
-		return float64(x), true
+		return floatKey(float64(x))
 	case int:
-		return float64(x), true
+		return intKey(int64(x))
 	case int8:
-		return float64(x), true
+		return intKey(int64(x))
 	case int16:
-		return float64(x), true
+		return intKey(int64(x))
 	case int32:
-		return float64(x), true
+		return intKey(int64(x))
 	case int64:
-		return float64(x), true
+		return intKey(x)
 	case uint:
-		return float64(x), true
+		return uintKey(uint64(x))
 	case uint8:
-		return float64(x), true
+		return uintKey(uint64(x))
 	case uint16:
-		return float64(x), true
+		return uintKey(uint64(x))
 	case uint32:
-		return float64(x), true
+		return uintKey(uint64(x))
 	case uint64:
-		return float64(x), true
+		return uintKey(x)
+	case json.Number:
+		return numberKey(string(x))
 	}
-	return 0, false
+	return valueKey{}, false
 }
 
-// exactEqual compares a json.Number with another number exactly. The
-// other side's type is checked first, so non-numbers cost nothing; the
-// HTTP layer bounds request numbers to short integers or finite floats.
-func exactEqual(n json.Number, v any) bool {
-	if _, isJSON := v.(json.Number); !isJSON {
-		if _, isNum := number(v); !isNum {
-			return false
-		}
+func floatKey(f float64) (valueKey, bool) {
+	if math.IsNaN(f) {
+		return valueKey{}, false
 	}
-	x, ok := new(big.Rat).SetString(n.String())
-	if !ok {
-		return false
+	if f == 0 {
+		f = 0 // -0 equals +0
 	}
-	var y *big.Rat
-	switch w := v.(type) {
-	case json.Number:
-		if y, ok = new(big.Rat).SetString(w.String()); !ok {
-			return false
-		}
-	default:
-		f, isNum := number(v)
-		if !isNum || math.IsInf(f, 0) || math.IsNaN(f) {
-			return false
-		}
-		y = new(big.Rat).SetFloat64(f)
+	return valueKey{kind: keyNum, bits: math.Float64bits(f)}, true
+}
+
+func intKey(n int64) (valueKey, bool) {
+	if f := float64(n); f < 1<<63 && int64(f) == n {
+		return floatKey(f)
 	}
-	return x.Cmp(y) == 0
+	return valueKey{kind: keyExact, s: strconv.FormatInt(n, 10)}, true
+}
+
+func uintKey(n uint64) (valueKey, bool) {
+	if f := float64(n); f < 1<<64 && uint64(f) == n {
+		return floatKey(f)
+	}
+	return valueKey{kind: keyExact, s: strconv.FormatUint(n, 10)}, true
+}
+
+// numberKey keys a number's text. Plain decimals are exact (a 40-digit id
+// matches only itself); text with an exponent is read as a float64, so
+// "1e999999" costs no big arithmetic.
+func numberKey(s string) (valueKey, bool) {
+	if len(s) > MaxFilterNumberChars {
+		return valueKey{}, false
+	}
+	if strings.ContainsAny(s, "eE") {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsInf(f, 0) {
+			return valueKey{}, false
+		}
+		return floatKey(f)
+	}
+	r, ok := new(big.Rat).SetString(s)
+	if !ok || strings.ContainsAny(s, "/xXoObBpP_") {
+		return valueKey{}, false
+	}
+	if f, exact := r.Float64(); exact {
+		return floatKey(f)
+	}
+	return valueKey{kind: keyExact, s: r.RatString()}, true
+}
+
+// CheckFilter reports whether f is a valid filter within the limits, with
+// the *RequestError Search would return; the HTTP layer calls it while
+// validating a body, before any embedding.
+func CheckFilter(f map[string]any) error {
+	_, err := compileFilter(f)
+	return err
 }

@@ -79,7 +79,16 @@ func (s *Service) Query(ctx context.Context, req QueryRequest, emit func(Event) 
 	if strings.TrimSpace(req.Question) == "" {
 		return QueryResult{}, &RequestError{Field: "question", Msg: "must not be empty"}
 	}
-	if err := s.validateHistory(req.History); err != nil {
+	if err := s.validateQuestion(req.Question); err != nil {
+		return QueryResult{}, err
+	}
+	if err := s.validateHistory(req.Question, req.History); err != nil {
+		return QueryResult{}, err
+	}
+	// The filter is checked here too (search compiles it again, a cost
+	// bounded by its limits) so a bad one fails before the rewrite calls
+	// the model.
+	if err := CheckFilter(req.Filter); err != nil {
 		return QueryResult{}, err
 	}
 	history := recentHistory(req.History, s.cfg.HistoryTokens)

@@ -67,6 +67,10 @@ func (s *Service) Search(ctx context.Context, req SearchRequest) (SearchResult, 
 		return SearchResult{}, ErrNotReady
 	}
 	start := time.Now()
+	if err := s.validateQuestion(req.Query); err != nil {
+		err.Field = "query"
+		return SearchResult{}, err
+	}
 	hits, mode, err := s.search(ctx, snap, req)
 	if err != nil {
 		return SearchResult{}, err
@@ -109,9 +113,19 @@ func (s *Service) search(ctx context.Context, snap *snapshot, req SearchRequest)
 		return nil, "", err
 	}
 	var filter func(uint32) bool
+	cancelled := false
 	if match != nil {
+		// A filtered scan may visit every row: check the request's context
+		// every filterCheckEvery rows and, once it is done, reject the
+		// rest, so a client that left stops the scan within a few rows.
 		chunks := snap.st.Chunks
-		filter = func(id uint32) bool { return int(id) < len(chunks) && match(chunks[id].Metadata) }
+		calls := 0
+		filter = func(id uint32) bool {
+			if calls++; calls%filterCheckEvery == 0 && !cancelled && ctx.Err() != nil {
+				cancelled = true
+			}
+			return !cancelled && int(id) < len(chunks) && match(chunks[id].Metadata)
+		}
 	}
 	cand := s.cfg.Candidates
 	if cand == 0 {
@@ -143,6 +157,9 @@ func (s *Service) search(ctx context.Context, snap *snapshot, req SearchRequest)
 			return nil, "", err
 		}
 	}
+	if cancelled {
+		return nil, "", fmt.Errorf("rag: filtered search: %w", context.Cause(ctx))
+	}
 	if !s.cfg.SameSection {
 		list = onePerSection(snap, list)
 	}
@@ -154,6 +171,11 @@ func (s *Service) search(ctx context.Context, snap *snapshot, req SearchRequest)
 	}
 	return hits, mode, nil
 }
+
+// filterCheckEvery is how many filter calls pass between two looks at
+// the request's context: often enough that a cancelled scan ends within
+// microseconds, rarely enough that the look costs nothing measurable.
+const filterCheckEvery = 64
 
 // vectorRanking returns the k rows nearest the query (vec when the client
 // sent one, else the embedded query) and the query vector it used.

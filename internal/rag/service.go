@@ -78,6 +78,14 @@ type Config struct {
 	// MaxMessages bounds a conversation's turns, the latest question
 	// included; more is a *RequestError. 0 means 50.
 	MaxMessages int
+	// MaxQuestionChars bounds the question (Search's query too), in
+	// characters; longer is a *RequestError. 0 means
+	// DefaultMaxQuestionChars.
+	MaxQuestionChars int
+	// MaxConversationChars bounds the characters of all of a
+	// conversation's turns, the question included; more is a
+	// *RequestError. 0 means DefaultMaxConversationChars.
+	MaxConversationChars int
 	// PromptTemplate is a text/template defining "system" and "user"
 	// templates over PromptData; "" means DefaultPromptTemplate.
 	PromptTemplate string
@@ -136,6 +144,12 @@ func New(cfg Config, emb embed.Embedder, gen llm.Generator) (*Service, error) {
 	if cfg.MaxMessages == 0 {
 		cfg.MaxMessages = DefaultMaxMessages
 	}
+	if cfg.MaxQuestionChars == 0 {
+		cfg.MaxQuestionChars = DefaultMaxQuestionChars
+	}
+	if cfg.MaxConversationChars == 0 {
+		cfg.MaxConversationChars = DefaultMaxConversationChars
+	}
 	if cfg.KeywordAnalyzer == nil {
 		cfg.KeywordAnalyzer = keyword.Standard
 	}
@@ -148,8 +162,8 @@ func New(cfg Config, emb embed.Embedder, gen llm.Generator) (*Service, error) {
 	case !cfg.Mode.Valid():
 		return nil, fmt.Errorf("rag: new: unknown mode %q", cfg.Mode)
 	case cfg.Candidates < 0 || cfg.ContextTokens < 0 || cfg.VectorWeight < 0 || cfg.KeywordWeight < 0 ||
-		cfg.HistoryTokens < 0 || cfg.MaxMessages < 0:
-		return nil, errors.New("rag: new: Candidates, ContextTokens, weights, HistoryTokens and MaxMessages must not be negative")
+		cfg.HistoryTokens < 0 || cfg.MaxMessages < 0 || cfg.MaxQuestionChars < 0 || cfg.MaxConversationChars < 0:
+		return nil, errors.New("rag: new: Candidates, ContextTokens, weights, HistoryTokens and the request limits must not be negative")
 	}
 	tmpl, err := parsePrompt(cfg.PromptTemplate)
 	if err != nil {
