@@ -89,7 +89,7 @@ func compileFilter(f map[string]any) (matcher, error) {
 		return nil, nil
 	}
 	if len(f) > MaxFilterFields {
-		return nil, tooLong("filter", "Dictionary", MaxFilterFields, len(f))
+		return nil, tooLong("filter", "Dictionary", MaxFilterFields, len(f), f)
 	}
 	fields := make([]string, 0, len(f))
 	for k := range f {
@@ -100,7 +100,7 @@ func compileFilter(f map[string]any) (matcher, error) {
 	for _, field := range fields {
 		v := f[field]
 		if field == "" || strings.HasPrefix(field, "$") {
-			return nil, &RequestError{Field: "filter", Msg: fmt.Sprintf("unsupported key %q (logical operators are not supported)", clip(field))}
+			return nil, &RequestError{Field: "filter", Msg: fmt.Sprintf("unsupported key %q (logical operators are not supported)", clip(field)), Input: f}
 		}
 		if n := utf8.RuneCountInString(field); n > MaxFilterKeyChars {
 			return nil, &RequestError{Field: "filter", Type: "string_too_long", Input: clip(field),
@@ -116,10 +116,10 @@ func compileFilter(f map[string]any) (matcher, error) {
 			continue
 		}
 		if len(ops) == 0 {
-			return nil, &RequestError{Field: "filter." + field, Msg: "empty operator object"}
+			return nil, &RequestError{Field: "filter." + field, Msg: "empty operator object", Input: ops}
 		}
 		if len(ops) > 4 {
-			return nil, &RequestError{Field: "filter." + field, Msg: "at most the 4 operators $eq, $ne, $in and $nin"}
+			return nil, &RequestError{Field: "filter." + field, Msg: "at most the 4 operators $eq, $ne, $in and $nin", Input: ops}
 		}
 		names := make([]string, 0, len(ops))
 		for op := range ops {
@@ -138,10 +138,10 @@ func compileFilter(f map[string]any) (matcher, error) {
 			case "$in", "$nin":
 				list, ok := arg.([]any)
 				if !ok {
-					return nil, &RequestError{Field: path, Msg: "operand must be a list"}
+					return nil, &RequestError{Field: path, Msg: "operand must be a list", Input: arg}
 				}
 				if len(list) > MaxFilterListItems {
-					return nil, tooLong(path, "List", MaxFilterListItems, len(list))
+					return nil, tooLong(path, "List", MaxFilterListItems, len(list), list)
 				}
 				for i, x := range list {
 					if err := c.add(path+"."+strconv.Itoa(i), x, "list items must be strings, numbers, booleans or null"); err != nil {
@@ -149,7 +149,7 @@ func compileFilter(f map[string]any) (matcher, error) {
 					}
 				}
 			default:
-				return nil, &RequestError{Field: "filter." + field, Msg: fmt.Sprintf("unknown operator %q (want $eq, $ne, $in or $nin)", clip(op))}
+				return nil, &RequestError{Field: "filter." + field, Msg: fmt.Sprintf("unknown operator %q (want $eq, $ne, $in or $nin)", clip(op)), Input: ops}
 			}
 			conds = append(conds, c)
 		}
@@ -192,7 +192,7 @@ func (c *condition) add(path string, v any, notScalar string) error {
 		}
 	}
 	if !scalar(v) {
-		return &RequestError{Field: path, Msg: notScalar}
+		return &RequestError{Field: path, Msg: notScalar, Input: v}
 	}
 	if k, ok := keyOf(v); ok {
 		c.set[k] = struct{}{}
@@ -200,8 +200,8 @@ func (c *condition) add(path string, v any, notScalar string) error {
 	return nil
 }
 
-func tooLong(path, kind string, limit, n int) *RequestError {
-	return &RequestError{Field: path, Type: "too_long",
+func tooLong(path, kind string, limit, n int, input any) *RequestError {
+	return &RequestError{Field: path, Type: "too_long", Input: input,
 		Msg: fmt.Sprintf("%s should have at most %d items after validation, not %d", kind, limit, n),
 		Ctx: map[string]any{"field_type": kind, "max_length": limit, "actual_length": n}}
 }
