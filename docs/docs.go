@@ -91,7 +91,7 @@ const docTemplate = `{
                         }
                     },
                     "422": {
-                        "description": "The body is not valid JSON or a field is invalid (every problem listed, as pydantic v2 reports them)",
+                        "description": "The body is not valid JSON or a field is invalid (the problems as pydantic v2 reports them: at most 20 items, then one of type too_many_errors counting the rest)",
                         "schema": {
                             "$ref": "#/definitions/HTTPValidationError"
                         }
@@ -170,7 +170,7 @@ const docTemplate = `{
                         }
                     },
                     "422": {
-                        "description": "The body is not valid JSON or a field is invalid (every problem listed, as pydantic v2 reports them)",
+                        "description": "The body is not valid JSON or a field is invalid (the problems as pydantic v2 reports them: at most 20 items, then one of type too_many_errors counting the rest)",
                         "schema": {
                             "$ref": "#/definitions/HTTPValidationError"
                         }
@@ -281,7 +281,7 @@ const docTemplate = `{
                         }
                     },
                     "422": {
-                        "description": "The body is not valid JSON or a field is invalid (every problem listed, as pydantic v2 reports them)",
+                        "description": "The body is not valid JSON or a field is invalid (the problems as pydantic v2 reports them: at most 20 items, then one of type too_many_errors counting the rest)",
                         "schema": {
                             "$ref": "#/definitions/HTTPValidationError"
                         }
@@ -366,7 +366,7 @@ const docTemplate = `{
                         }
                     },
                     "422": {
-                        "description": "The body is not valid JSON or a field is invalid (every problem listed, as pydantic v2 reports them)",
+                        "description": "The body is not valid JSON or a field is invalid (the problems as pydantic v2 reports them: at most 20 items, then one of type too_many_errors counting the rest)",
                         "schema": {
                             "$ref": "#/definitions/HTTPValidationError"
                         }
@@ -431,7 +431,7 @@ const docTemplate = `{
                         }
                     },
                     "422": {
-                        "description": "The body is not valid JSON or a field is invalid (every problem in message; param names the first; code its kind)",
+                        "description": "The body is not valid JSON or a field is invalid (up to 20 problems in message; param names the first; code its kind)",
                         "schema": {
                             "$ref": "#/definitions/httpapi.openAIErrorBody"
                         }
@@ -495,7 +495,7 @@ const docTemplate = `{
                         }
                     },
                     "422": {
-                        "description": "The body is not valid JSON or a field is invalid (every problem in message; param names the first; code its kind)",
+                        "description": "The body is not valid JSON or a field is invalid (up to 20 problems in message; param names the first; code its kind)",
                         "schema": {
                             "$ref": "#/definitions/httpapi.openAIErrorBody"
                         }
@@ -1194,12 +1194,12 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "filter": {
-                    "description": "metadata equality, or {\"$in\": [...]}, per key; all must match",
+                    "description": "metadata equality, or an operator ($eq, $ne, $in, $nin), per key; all must match (at most 32 keys, 256 list items, 1024-character strings)",
                     "type": "object",
                     "additionalProperties": {}
                 },
                 "messages": {
-                    "description": "a conversation, oldest turn first, ending with the user's question; the server keeps no history",
+                    "description": "a conversation, oldest turn first, ending with the user's question (at most MAX_QUESTION_CHARS characters; MAX_MESSAGES turns, MAX_CONVERSATION_CHARS characters in all); the server keeps no history",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/ChatMessage"
@@ -1215,8 +1215,9 @@ const docTemplate = `{
                     ]
                 },
                 "question": {
-                    "description": "a single question; send this or messages",
+                    "description": "a single question (at most MAX_QUESTION_CHARS characters); send this or messages",
                     "type": "string",
+                    "maxLength": 4000,
                     "example": "How long is the warranty?"
                 },
                 "stream": {
@@ -1282,7 +1283,7 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "filter": {
-                    "description": "metadata equality, or {\"$in\": [...]}, per key; all must match",
+                    "description": "metadata equality, or an operator ($eq, $ne, $in, $nin), per key; all must match (at most 32 keys, 256 list items, 1024-character strings)",
                     "type": "object",
                     "additionalProperties": {}
                 },
@@ -1296,8 +1297,9 @@ const docTemplate = `{
                     ]
                 },
                 "query": {
-                    "description": "the text to search for; send this, vector, or both",
+                    "description": "the text to search for (at most MAX_QUESTION_CHARS characters); send this, vector, or both",
                     "type": "string",
+                    "maxLength": 4000,
                     "example": "How long is the warranty?"
                 },
                 "top_k": {

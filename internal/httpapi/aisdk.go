@@ -132,7 +132,7 @@ type (
 //	@Produce	text/event-stream
 //	@Param		body	body	chatRequest	true	"The conversation, as useChat sends it"
 //	@Success	200		{object}	uiStartPart	"A text/event-stream of UI message parts"
-//	@Failure	422		{object}	validationBody	"The body is not valid JSON or a field is invalid (every problem listed, as pydantic v2 reports them)"
+//	@Failure	422		{object}	validationBody	"The body is not valid JSON or a field is invalid (the problems as pydantic v2 reports them: at most 20 items, then one of type too_many_errors counting the rest)"
 //	@Failure	503		{object}	errorBody	"The vector store is not loaded yet, or the service is shutting down"
 //	@Failure	504		{object}	errorBody	"Retrieval did not finish within QUERY_TIMEOUT"
 //	@Security	BearerAuth
@@ -142,7 +142,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err := s.decodeBody(w, r, &body); err != nil {
 		return nil, err
 	}
-	question, hist, err := conversation(body.turns)
+	question, hist, err := conversation(body.turns, s.opts.Limits)
 	if err != nil {
 		return nil, err
 	}

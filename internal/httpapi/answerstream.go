@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"unicode/utf8"
 
 	"github.com/vendor0919/api/internal/rag"
 )
@@ -25,15 +24,16 @@ type turn struct {
 	Index   int
 }
 
-// maxMessages bounds the list the decoder walks; rag then holds the
-// conversation to MAX_MESSAGES turns and its history to HISTORY_TOKENS.
+// maxMessages bounds the list the decoder walks, system messages
+// included, when Limits.Messages is smaller; conversation then holds the
+// user and assistant turns to Limits.Messages.
 const maxMessages = 200
 
 // conversation splits turns into the question (the last turn, which must
 // be the user's) and the history before it. It returns a 422 naming the
-// item when the list is empty, ends with another role or the question is
-// too long; rag validates the history.
-func conversation(turns []turn) (string, []rag.Message, error) {
+// item when the list is empty, ends with another role or breaks a limit
+// (conversationProblem); rag validates the history's token budget.
+func conversation(turns []turn, lim Limits) (string, []rag.Message, error) {
 	if len(turns) == 0 {
 		return "", nil, errValidation(ValidationItem{Type: "value_error", Loc: []any{"body", "messages"},
 			Msg: "Value error, the messages hold no user or assistant turn", Input: nil})
@@ -43,9 +43,18 @@ func conversation(turns []turn) (string, []rag.Message, error) {
 		return "", nil, errValidation(ValidationItem{Type: "value_error", Loc: []any{"body", "messages", last.Index, "role"},
 			Msg: "Value error, the last message must be the user's question", Input: last.Role})
 	}
-	if n := utf8.RuneCountInString(last.Content); n > rag.MaxContentChars {
-		return "", nil, errValidation(ValidationItem{Type: "string_too_long", Loc: []any{"body", "messages", last.Index, "content"},
-			Msg: fmt.Sprintf("String should have at most %d characters", rag.MaxContentChars), Input: nil, Ctx: map[string]any{"max_length": rag.MaxContentChars}})
+	contents := make([]string, len(turns))
+	for i, t := range turns {
+		contents[i] = t.Content
+	}
+	at := func(i int, field string) []any {
+		if i < 0 {
+			return []any{"body", "messages"}
+		}
+		return []any{"body", "messages", turns[i].Index, field}
+	}
+	if it, bad := conversationProblem(lim, contents, nil, at); bad {
+		return "", nil, errValidation(it)
 	}
 	hist := make([]rag.Message, 0, len(turns)-1)
 	for _, t := range turns[:len(turns)-1] {
@@ -61,27 +70,26 @@ func (v *validator) objectList(name string, each func(i int, obj map[string]any)
 	raw, present := v.obj[name]
 	loc := []any{"body", name}
 	if !present {
-		v.items = append(v.items, ValidationItem{Type: "missing", Loc: loc, Msg: "Field required", Input: v.obj})
+		v.add(ValidationItem{Type: "missing", Loc: loc, Msg: "Field required", Input: v.obj})
 		return
 	}
 	list, ok := raw.([]any)
 	switch {
 	case !ok:
-		v.items = append(v.items, ValidationItem{Type: "list_type", Loc: loc, Msg: "Input should be a valid list", Input: raw})
+		v.add(ValidationItem{Type: "list_type", Loc: loc, Msg: "Input should be a valid list", Input: raw})
 		return
 	case len(list) == 0:
-		v.items = append(v.items, ValidationItem{Type: "too_short", Loc: loc, Msg: "List should have at least 1 item after validation, not 0",
+		v.add(ValidationItem{Type: "too_short", Loc: loc, Msg: "List should have at least 1 item after validation, not 0",
 			Input: raw, Ctx: map[string]any{"field_type": "List", "min_length": 1, "actual_length": 0}})
 		return
-	case len(list) > maxMessages:
-		v.items = append(v.items, ValidationItem{Type: "too_long", Loc: loc, Msg: fmt.Sprintf("List should have at most %d items after validation, not %d", maxMessages, len(list)),
-			Input: nil, Ctx: map[string]any{"field_type": "List", "max_length": maxMessages, "actual_length": len(list)}})
+	case len(list) > max(maxMessages, 2*v.lim.Messages):
+		v.add(tooManyMessages(loc, max(maxMessages, 2*v.lim.Messages), len(list), raw))
 		return
 	}
 	for i, e := range list {
 		obj, ok := e.(map[string]any)
 		if !ok {
-			v.items = append(v.items, ValidationItem{Type: "model_type", Loc: []any{"body", name, i}, Msg: "Input should be a valid dictionary or object", Input: e})
+			v.add(ValidationItem{Type: "model_type", Loc: []any{"body", name, i}, Msg: "Input should be a valid dictionary or object", Input: e})
 			continue
 		}
 		each(i, obj)
@@ -90,7 +98,7 @@ func (v *validator) objectList(name string, each func(i int, obj map[string]any)
 
 // fail records one item at loc.
 func (v *validator) fail(loc []any, typ, msg string, input any) {
-	v.items = append(v.items, ValidationItem{Type: typ, Loc: loc, Msg: msg, Input: input})
+	v.add(ValidationItem{Type: typ, Loc: loc, Msg: msg, Input: input})
 }
 
 // role reads a message's role, one of allowed.
@@ -108,7 +116,7 @@ func (v *validator) role(loc []any, obj map[string]any, allowed ...string) (stri
 		}
 	}
 	exp := literalList(allowed)
-	v.items = append(v.items, ValidationItem{Type: "literal_error", Loc: loc, Msg: "Input should be " + exp, Input: raw, Ctx: map[string]any{"expected": exp}})
+	v.add(ValidationItem{Type: "literal_error", Loc: loc, Msg: "Input should be " + exp, Input: raw, Ctx: map[string]any{"expected": exp}})
 	return "", false
 }
 

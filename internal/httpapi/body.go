@@ -28,7 +28,8 @@ const (
 	kindBool
 	kindObject
 	kindFloatList
-	kindMode // a string naming a rag.Mode
+	kindMode   // a string naming a rag.Mode
+	kindFilter // a metadata filter: an object rag.CheckFilter accepts
 )
 
 // field describes one body field, validated the way pydantic v2 (lax
@@ -62,10 +63,14 @@ func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, dst bodyDeco
 	if err != nil {
 		return err
 	}
-	v := &validator{obj: obj, coerced: make(map[string]any, len(obj))}
+	v := &validator{obj: obj, coerced: make(map[string]any, len(obj)), lim: s.opts.Limits}
 	dst.decode(v)
-	if len(v.items) > 0 {
-		return errValidation(v.items...)
+	if v.failures() > 0 {
+		items := v.items
+		if v.omitted > 0 {
+			items = append(items, omittedItem(v.omitted))
+		}
+		return errValidation(items...)
 	}
 	return nil
 }
@@ -76,7 +81,9 @@ func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, dst bodyDeco
 type validator struct {
 	obj     map[string]any // the body as decoded
 	coerced map[string]any // the fields read so far that were present and valid, coerced
+	lim     Limits         // with defaults filled in
 	items   []ValidationItem
+	omitted int // problems found beyond maxErrorItems (see add)
 }
 
 // get returns f's coerced value, or nil if the field is absent, null and
@@ -85,13 +92,13 @@ func (v *validator) get(f field) any {
 	raw, present := v.obj[f.name]
 	if !present || (raw == nil && !f.required) {
 		if f.required {
-			v.items = append(v.items, ValidationItem{Type: "missing", Loc: []any{"body", f.name}, Msg: "Field required", Input: v.obj})
+			v.add(ValidationItem{Type: "missing", Loc: []any{"body", f.name}, Msg: "Field required", Input: v.obj})
 		}
 		return nil
 	}
 	val, bad := f.coerce(raw)
 	if len(bad) > 0 {
-		v.items = append(v.items, bad...)
+		v.add(bad...)
 		return nil
 	}
 	v.coerced[f.name] = val
@@ -131,12 +138,12 @@ func (v *validator) mode(f field) rag.Mode {
 }
 
 // ok reports whether every field read so far was valid.
-func (v *validator) ok() bool { return len(v.items) == 0 }
+func (v *validator) ok() bool { return v.failures() == 0 }
 
 // missing records that name is required (by a rule across fields), with
 // the valid fields read so far as the input.
 func (v *validator) missing(name string) {
-	v.items = append(v.items, ValidationItem{Type: "missing", Loc: []any{"body", name}, Msg: "Field required", Input: v.coerced})
+	v.add(ValidationItem{Type: "missing", Loc: []any{"body", name}, Msg: "Field required", Input: v.coerced})
 }
 
 // readObject reads the body under the configured size limit and decodes
@@ -254,7 +261,7 @@ func (f field) coerce(v any) (any, []ValidationItem) {
 			return nil, item("bool_parsing", "Input should be a valid boolean, unable to interpret input", nil)
 		}
 		return nil, item("bool_type", "Input should be a valid boolean", nil)
-	case kindObject:
+	case kindObject, kindFilter:
 		m, ok := v.(map[string]any)
 		if !ok {
 			return nil, item("dict_type", "Input should be a valid dictionary", nil)
@@ -264,6 +271,14 @@ func (f field) coerce(v any) (any, []ValidationItem) {
 		if bad := unrepresentable(m); bad != "" {
 			return nil, item("finite_number", "Input should be a finite number (found "+bad+")", nil)
 		}
+		if f.kind == kindFilter {
+			// The grammar and size limits, checked here so a bad filter is
+			// a 422 before anything is embedded; rag checks again.
+			var re *rag.RequestError
+			if err := rag.CheckFilter(m); errors.As(err, &re) {
+				return nil, []ValidationItem{requestErrorItem(re)}
+			}
+		}
 		return m, nil
 	case kindFloatList:
 		list, ok := v.([]any)
@@ -272,6 +287,7 @@ func (f field) coerce(v any) (any, []ValidationItem) {
 		}
 		out := make([]float32, len(list))
 		var items []ValidationItem
+		omitted := 0
 		for i, e := range list {
 			x, bad := toFloat(e)
 			if bad == "" && math.Abs(x) > math.MaxFloat32 {
@@ -285,10 +301,17 @@ func (f field) coerce(v any) (any, []ValidationItem) {
 				case "finite_number":
 					msg = "Input should be a finite number"
 				}
+				if len(items) == maxErrorItems {
+					omitted++ // a million bad elements must not make a million items
+					continue
+				}
 				items = append(items, ValidationItem{Type: bad, Loc: []any{"body", f.name, i}, Msg: msg, Input: e})
 				continue
 			}
 			out[i] = float32(x)
+		}
+		if omitted > 0 {
+			items = append(items, omittedItem(omitted))
 		}
 		if len(items) > 0 {
 			return nil, items
@@ -360,7 +383,8 @@ func toFloat(v any) (float64, string) {
 
 // maxIntegerDigits bounds the integers an object field may carry exactly
 // (beyond float64 precision they stay json.Number and compare exactly):
-// enough for any id, small enough that comparing them stays cheap.
+// enough for any id, small enough that comparing them stays cheap (a
+// filter parses each once; see rag.MaxFilterNumberChars).
 const maxIntegerDigits = 40
 
 // unrepresentable returns the first number in v that NormalizeNumbers

@@ -14,6 +14,8 @@ func FuzzQueryBody(f *testing.F) {
 		`{"question":"q"}`, `{"question":"q","top_k":"3","stream":"no"}`, `{"question": }`,
 		`[1,2]`, `"x"`, `null`, `{"question":"q"} x`, `{"vector":[1,"2",null]}`, `{"top_k":1e400}`,
 		`{"question":"\ud800"}`, "{\"question\":\"\xff\"}", `{"filter":{"a":{"$in":[1]}},"query":"x"}`,
+		`{"vector":[true,true,true],"query":"x"}`, `{"messages":[{"role":"user","content":"q"}],"filter":{"a":{"$in":[1,"1",{"$in":[]}]}}}`,
+		`{"question":"q","filter":{"a":{"$nin":[1000000000000000000000000000000000000007]},"b":{"$ne":-0}}}`,
 	} {
 		f.Add(seed)
 	}

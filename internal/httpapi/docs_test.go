@@ -79,9 +79,11 @@ func TestOpenAPI_DocumentsTheValidatedBounds(t *testing.T) {
 		Components struct {
 			Schemas map[string]struct {
 				Properties map[string]struct {
-					Minimum *float64 `json:"minimum"`
-					Maximum *float64 `json:"maximum"`
-					Enum    []string `json:"enum"`
+					Minimum   *float64 `json:"minimum"`
+					Maximum   *float64 `json:"maximum"`
+					MaxLength *int     `json:"maxLength"`
+					MaxItems  *int     `json:"maxItems"`
+					Enum      []string `json:"enum"`
 				} `json:"properties"`
 			} `json:"schemas"`
 		} `json:"components"`
@@ -102,5 +104,31 @@ func TestOpenAPI_DocumentsTheValidatedBounds(t *testing.T) {
 		if got := strings.Join(props["mode"].Enum, ","); got != strings.Join(modes, ",") {
 			t.Errorf("%s mode enum %q, rag.Modes %q", name, got, modes)
 		}
+	}
+	// The length limits: the served document states the server's own
+	// (here the defaults, which the validator and rag share).
+	lim := ts.opts.Limits
+	for _, b := range []struct {
+		schema, prop string
+		got          *int
+		want         int
+	}{
+		{"QueryRequest", "question", spec.Components.Schemas["QueryRequest"].Properties["question"].MaxLength, lim.QuestionChars},
+		{"SearchRequest", "query", spec.Components.Schemas["SearchRequest"].Properties["query"].MaxLength, lim.QuestionChars},
+		{"QueryRequest", "messages", spec.Components.Schemas["QueryRequest"].Properties["messages"].MaxItems, lim.Messages},
+		{"ChatMessage", "content", spec.Components.Schemas["ChatMessage"].Properties["content"].MaxLength, rag.MaxContentChars},
+		{"FeedbackRequest", "comment", spec.Components.Schemas["FeedbackRequest"].Properties["comment"].MaxLength, maxFeedbackComment},
+	} {
+		if b.got == nil || *b.got != b.want {
+			t.Errorf("%s.%s documented bound %v, validated %d", b.schema, b.prop, b.got, b.want)
+		}
+	}
+	if lim != (Limits{}).withDefaults() || lim.QuestionChars != rag.DefaultMaxQuestionChars || lim.Messages != rag.DefaultMaxMessages {
+		t.Errorf("default limits %+v differ from rag's", lim)
+	}
+	// A server with other limits documents those.
+	other := newTestServer(t, func(o *Options) { o.Limits = Limits{QuestionChars: 123, Messages: 7} })
+	if !strings.Contains(string(other.openapi), `"maxLength": 123`) || !strings.Contains(string(other.openapi), `"maxItems": 7`) {
+		t.Error("configured limits are not in the served document")
 	}
 }

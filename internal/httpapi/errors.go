@@ -54,8 +54,10 @@ type validationBody struct {
 
 func errStatus(status int, detail string) *Error { return &Error{Status: status, Detail: detail} }
 
+// errValidation is a 422 listing items: at most maxErrorItems of them and
+// a last one counting the rest, each input echo cut short (boundItems).
 func errValidation(items ...ValidationItem) *Error {
-	return &Error{Status: http.StatusUnprocessableEntity, Detail: items}
+	return &Error{Status: http.StatusUnprocessableEntity, Detail: boundItems(items)}
 }
 
 // ErrShuttingDown is the cause with which the process cancels the

@@ -49,7 +49,7 @@ type feedbackResponse struct {
 //	@Produce	json
 //	@Param		body	body		feedbackRequest	true	"The answer's id and the rating"
 //	@Success	200		{object}	feedbackResponse
-//	@Failure	422		{object}	validationBody	"The body is not valid JSON or a field is invalid (every problem listed, as pydantic v2 reports them)"
+//	@Failure	422		{object}	validationBody	"The body is not valid JSON or a field is invalid (the problems as pydantic v2 reports them: at most 20 items, then one of type too_many_errors counting the rest)"
 //	@Security	BearerAuth
 //	@Router		/feedback [post]
 func (s *Server) feedback(w http.ResponseWriter, r *http.Request) (any, error) {

@@ -29,7 +29,7 @@ func (v *validator) messages() []chatMessage {
 		return nil
 	}
 	bad := func(loc []any, typ, msg string, input any, ctx map[string]any) {
-		v.items = append(v.items, ValidationItem{Type: typ, Loc: loc, Msg: msg, Input: input, Ctx: ctx})
+		v.add(ValidationItem{Type: typ, Loc: loc, Msg: msg, Input: input, Ctx: ctx})
 	}
 	list, ok := raw.([]any)
 	if !ok {
@@ -41,7 +41,12 @@ func (v *validator) messages() []chatMessage {
 			map[string]any{"field_type": "List", "min_length": 1, "actual_length": 0})
 		return nil
 	}
-	before := len(v.items)
+	if len(list) > v.lim.Messages {
+		// Before walking the items, so a long list costs one item.
+		v.add(tooManyMessages(messagesLoc(-1, ""), v.lim.Messages, len(list), raw))
+		return nil
+	}
+	before := v.failures()
 	out := make([]chatMessage, len(list))
 	for i, e := range list {
 		loc := func(name string) []any { return []any{"body", "messages", i, name} }
@@ -73,16 +78,31 @@ func (v *validator) messages() []chatMessage {
 		val, items := f.coerce(content)
 		for _, it := range items {
 			it.Loc = loc("content")
-			v.items = append(v.items, it)
+			v.add(it)
 		}
 		out[i].Content, _ = val.(string)
 	}
-	if len(v.items) == before {
+	if v.failures() == before {
 		if last := len(out) - 1; out[last].Role != rag.RoleUser {
 			bad([]any{"body", "messages", last, "role"}, "value_error", "Value error, the last message must be the user's question", out[last].Role, map[string]any{"error": map[string]any{}})
+			return out
 		}
+		contents := make([]string, len(out))
+		for i, m := range out {
+			contents[i] = m.Content
+		}
+		v.checkConversation(contents, raw, messagesLoc)
 	}
 	return out
+}
+
+// messagesLoc is the loc of /query's messages list (i < 0) or of a field
+// of its item i.
+func messagesLoc(i int, field string) []any {
+	if i < 0 {
+		return []any{"body", "messages"}
+	}
+	return []any{"body", "messages", i, field}
 }
 
 func isLiteral(v any, literals []string) bool {
@@ -97,7 +117,9 @@ func ragLoc(field string) []any {
 	loc := []any{"body"}
 	parts := strings.Split(field, ".")
 	for i, p := range parts {
-		if n, err := strconv.Atoi(p); err == nil && i == 1 && parts[0] == "messages" {
+		// A message's index, or a filter list's ("filter.lang.$in.3").
+		list := (i == 1 && parts[0] == "messages") || (i > 0 && (parts[i-1] == "$in" || parts[i-1] == "$nin"))
+		if n, err := strconv.Atoi(p); err == nil && list {
 			loc = append(loc, n)
 			continue
 		}

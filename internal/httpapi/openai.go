@@ -170,7 +170,7 @@ func (v *validator) openAIContent(loc []any, raw any, required bool) (string, bo
 				continue
 			}
 			if obj["type"] != "text" {
-				v.items = append(v.items, ValidationItem{Type: "literal_error", Loc: append(ploc, "type"), Msg: "Input should be 'text' (only text parts are supported)",
+				v.add(ValidationItem{Type: "literal_error", Loc: append(ploc, "type"), Msg: "Input should be 'text' (only text parts are supported)",
 					Input: obj["type"], Ctx: map[string]any{"expected": "'text'"}})
 				ok = false
 				continue
@@ -192,7 +192,7 @@ func (v *validator) openAIContent(loc []any, raw any, required bool) (string, bo
 		return "", false
 	}
 	if required && strings.TrimSpace(text) == "" {
-		v.items = append(v.items, ValidationItem{Type: "string_too_short", Loc: loc, Msg: "String should have at least 1 character", Input: raw, Ctx: map[string]any{"min_length": 1}})
+		v.add(ValidationItem{Type: "string_too_short", Loc: loc, Msg: "String should have at least 1 character", Input: raw, Ctx: map[string]any{"min_length": 1}})
 		return "", false
 	}
 	return text, true
@@ -263,7 +263,7 @@ func (s *Server) chatModels() []string {
 //	@Param		body	body		chatCompletionRequest	true	"The model and the conversation"
 //	@Success	200		{object}	chatCompletion	"The answer as JSON, or with stream:true a text/event-stream of chunks"
 //	@Failure	404		{object}	openAIErrorBody	"The model is not one GET /v1/models lists (code model_not_found)"
-//	@Failure	422		{object}	openAIErrorBody	"The body is not valid JSON or a field is invalid (every problem in message; param names the first; code its kind)"
+//	@Failure	422		{object}	openAIErrorBody	"The body is not valid JSON or a field is invalid (up to 20 problems in message; param names the first; code its kind)"
 //	@Failure	503		{object}	openAIErrorBody	"The vector store is not loaded yet, or the service is shutting down"
 //	@Failure	504		{object}	openAIErrorBody	"Retrieval or generation did not finish within QUERY_TIMEOUT"
 //	@Security	BearerAuth
@@ -276,7 +276,7 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) (any, e
 	if !slices.Contains(s.chatModels(), body.Model) {
 		return nil, modelNotFound(body.Model)
 	}
-	question, hist, err := conversation(body.turns)
+	question, hist, err := conversation(body.turns, s.opts.Limits)
 	if err != nil {
 		return nil, err
 	}
@@ -433,10 +433,10 @@ func (q *embeddingRequest) decode(v *validator) {
 	case []any:
 		switch {
 		case len(raw) == 0:
-			v.items = append(v.items, ValidationItem{Type: "too_short", Loc: []any{"body", "input"}, Msg: "List should have at least 1 item after validation, not 0", Input: raw,
+			v.add(ValidationItem{Type: "too_short", Loc: []any{"body", "input"}, Msg: "List should have at least 1 item after validation, not 0", Input: raw,
 				Ctx: map[string]any{"field_type": "List", "min_length": 1, "actual_length": 0}})
 		case len(raw) > maxEmbedInputs:
-			v.items = append(v.items, ValidationItem{Type: "too_long", Loc: []any{"body", "input"}, Msg: fmt.Sprintf("List should have at most %d items after validation, not %d", maxEmbedInputs, len(raw)),
+			v.add(ValidationItem{Type: "too_long", Loc: []any{"body", "input"}, Msg: fmt.Sprintf("List should have at most %d items after validation, not %d", maxEmbedInputs, len(raw)),
 				Input: nil, Ctx: map[string]any{"field_type": "List", "max_length": maxEmbedInputs, "actual_length": len(raw)}})
 		default:
 			q.Input = v.embedInputs(raw, false)
@@ -448,7 +448,7 @@ func (q *embeddingRequest) decode(v *validator) {
 		if s, _ := raw.(string); s == "float" || s == "base64" {
 			q.EncodingFormat = s
 		} else {
-			v.items = append(v.items, ValidationItem{Type: "literal_error", Loc: []any{"body", "encoding_format"}, Msg: "Input should be 'float' or 'base64'", Input: raw,
+			v.add(ValidationItem{Type: "literal_error", Loc: []any{"body", "encoding_format"}, Msg: "Input should be 'float' or 'base64'", Input: raw,
 				Ctx: map[string]any{"expected": "'float' or 'base64'"}})
 		}
 	}
@@ -467,9 +467,9 @@ func (v *validator) embedInputs(list []any, single bool) []string {
 		case !ok:
 			v.fail(loc, "string_type", "Input should be a valid string (token arrays are not supported)", e)
 		case s == "":
-			v.items = append(v.items, ValidationItem{Type: "string_too_short", Loc: loc, Msg: "String should have at least 1 character", Input: e, Ctx: map[string]any{"min_length": 1}})
+			v.add(ValidationItem{Type: "string_too_short", Loc: loc, Msg: "String should have at least 1 character", Input: e, Ctx: map[string]any{"min_length": 1}})
 		case utf8.RuneCountInString(s) > maxEmbedRunes:
-			v.items = append(v.items, ValidationItem{Type: "string_too_long", Loc: loc, Msg: fmt.Sprintf("String should have at most %d characters", maxEmbedRunes), Input: nil, Ctx: map[string]any{"max_length": maxEmbedRunes}})
+			v.add(ValidationItem{Type: "string_too_long", Loc: loc, Msg: fmt.Sprintf("String should have at most %d characters", maxEmbedRunes), Input: nil, Ctx: map[string]any{"max_length": maxEmbedRunes}})
 		default:
 			out = append(out, s)
 		}
@@ -504,7 +504,7 @@ type embedding struct {
 //	@Param		body	body		embeddingRequest	true	"The model and the texts"
 //	@Success	200		{object}	embeddingList
 //	@Failure	404		{object}	openAIErrorBody	"The model is not the embedder's (code model_not_found)"
-//	@Failure	422		{object}	openAIErrorBody	"The body is not valid JSON or a field is invalid (every problem in message; param names the first; code its kind)"
+//	@Failure	422		{object}	openAIErrorBody	"The body is not valid JSON or a field is invalid (up to 20 problems in message; param names the first; code its kind)"
 //	@Failure	503		{object}	openAIErrorBody	"No embedder is configured"
 //	@Failure	504		{object}	openAIErrorBody	"The embedder did not answer within QUERY_TIMEOUT"
 //	@Security	BearerAuth

@@ -112,7 +112,7 @@ var streams = map[string][]streamEvent{
 // with info.version "dev" and the retrieval operations requiring a bearer
 // API key, as a deployment with API_KEYS serves them. A client written
 // against it also works with an open server, which ignores the header.
-func OpenAPI3() ([]byte, error) { return openAPI3(contractVersion, false) }
+func OpenAPI3() ([]byte, error) { return openAPI3(contractVersion, false, Limits{}.withDefaults()) }
 
 // OpenAPI3For returns the document a Server built with opts serves at
 // /openapi.json: the contract with info.version set to opts.Version and,
@@ -120,10 +120,10 @@ func OpenAPI3() ([]byte, error) { return openAPI3(contractVersion, false) }
 // (security: []) and their scheme removed, so Swagger UI and generated
 // clients ask for no key the server does not want.
 func OpenAPI3For(opts Options) ([]byte, error) {
-	return openAPI3(cmp.Or(opts.Version, contractVersion), len(opts.APIKeys) == 0)
+	return openAPI3(cmp.Or(opts.Version, contractVersion), len(opts.APIKeys) == 0, opts.Limits.withDefaults())
 }
 
-func openAPI3(version string, open bool) ([]byte, error) {
+func openAPI3(version string, open bool, lim Limits) ([]byte, error) {
 	v2json, err := renameDefinitions(docs.SwaggerJSON)
 	if err != nil {
 		return nil, err
@@ -140,8 +140,33 @@ func openAPI3(version string, open bool) ([]byte, error) {
 	if err := finish(doc, open); err != nil {
 		return nil, fmt.Errorf("openapi: %w", err)
 	}
+	if err := documentLimits(doc, lim); err != nil {
+		return nil, fmt.Errorf("openapi: %w", err)
+	}
 	return encodeDoc(doc)
 }
+
+// documentLimits writes the limits the server enforces into the request
+// schemas: swag's tags carry the defaults, the environment may change them.
+func documentLimits(doc *openapi3.T, lim Limits) error {
+	for _, b := range []struct {
+		schema, prop string
+		set          func(*openapi3.Schema)
+	}{
+		{"QueryRequest", "question", func(s *openapi3.Schema) { s.MaxLength = ptr(uint64(lim.QuestionChars)) }},
+		{"QueryRequest", "messages", func(s *openapi3.Schema) { s.MaxItems = ptr(uint64(lim.Messages)) }},
+		{"SearchRequest", "query", func(s *openapi3.Schema) { s.MaxLength = ptr(uint64(lim.QuestionChars)) }},
+	} {
+		s := doc.Components.Schemas[b.schema]
+		if s == nil || s.Value.Properties[b.prop] == nil || s.Value.Properties[b.prop].Value == nil {
+			return fmt.Errorf("schema %s has no property %s", b.schema, b.prop)
+		}
+		b.set(s.Value.Properties[b.prop].Value)
+	}
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }
 
 // encodeDoc writes doc as indented JSON without HTML escapes ("<" stays
 // "<"), keys sorted, with a final newline.

@@ -224,6 +224,16 @@ func TestOpenAPI_TheServerKeepsItsWord(t *testing.T) {
 			withHdr(post("/admin/reload", ""), "Authorization", "Bearer key"),
 			withHdr(post("/admin/reload", ""), "Authorization", "Bearer admin"), // no Reloader: 503
 		}},
+		{"over the limits", func(o *Options, _ *fakeRAG) {
+			o.MaxBodyBytes, o.Limits = 1<<20, Limits{QuestionChars: 30, Messages: 2, ConversationChars: 40}
+		}, []call{
+			post("/search", `{"vector":[true`+strings.Repeat(",true", 5000)+`]}`), // capped: 20 items and a count
+			post("/search", `{"query":"`+strings.Repeat("q", 31)+`"}`), post("/query", `{"question":"`+strings.Repeat("q", 31)+`"}`),
+			post("/query", `{"messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"},{"role":"user","content":"c"}]}`),
+			post("/query", `{"question":"q","filter":{"k":{"$in":[`+strings.Repeat("1,", 256)+`1]}}}`),
+			post("/chat", `{"messages":[{"role":"user","parts":[{"type":"text","text":"`+strings.Repeat("q", 31)+`"}]}]}`),
+			post("/v1/chat/completions", `{"model":"vendor0919-rag","messages":[{"role":"user","content":[`+strings.Repeat("1,", 100)+`1]}]}`),
+		}},
 		{"reloads", func(o *Options, _ *fakeRAG) {
 			o.AdminToken, o.Reloader = "admin", fakeReloader{store}
 		}, []call{withHdr(post("/admin/reload", ""), "Authorization", "Bearer admin")}},

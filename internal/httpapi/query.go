@@ -18,23 +18,23 @@ import (
 // TopK and Mode were absent and take the server's defaults. Exactly one of
 // Question and Messages is set.
 type queryRequest struct {
-	Question string         `json:"question,omitempty" example:"How long is the warranty?"`            // a single question; send this or messages
-	Messages []chatMessage  `json:"messages,omitempty"`                                                // a conversation, oldest turn first, ending with the user's question; the server keeps no history
-	TopK     int            `json:"top_k,omitempty" minimum:"1" maximum:"50"`                          // how many passages to retrieve (the server's DEFAULT_TOP_K when absent)
-	Filter   map[string]any `json:"filter,omitempty"`                                                  // metadata equality, or {"$in": [...]}, per key; all must match
-	Stream   bool           `json:"stream,omitempty"`                                                  // answer as text/event-stream instead of JSON
-	Mode     rag.Mode       `json:"mode,omitempty" enums:"hybrid,vector,keyword" swaggertype:"string"` // the server's SEARCH_MODE when absent
+	Question string         `json:"question,omitempty" maxLength:"4000" example:"How long is the warranty?"` // a single question (at most MAX_QUESTION_CHARS characters); send this or messages
+	Messages []chatMessage  `json:"messages,omitempty" maxItems:"50"`                                        // a conversation, oldest turn first, ending with the user's question (at most MAX_QUESTION_CHARS characters; MAX_MESSAGES turns, MAX_CONVERSATION_CHARS characters in all); the server keeps no history
+	TopK     int            `json:"top_k,omitempty" minimum:"1" maximum:"50"`                                // how many passages to retrieve (the server's DEFAULT_TOP_K when absent)
+	Filter   map[string]any `json:"filter,omitempty"`                                                        // metadata equality, or an operator ($eq, $ne, $in, $nin), per key; all must match (at most 32 keys, 256 list items, 1024-character strings)
+	Stream   bool           `json:"stream,omitempty"`                                                        // answer as text/event-stream instead of JSON
+	Mode     rag.Mode       `json:"mode,omitempty" enums:"hybrid,vector,keyword" swaggertype:"string"`       // the server's SEARCH_MODE when absent
 }
 
 func (q *queryRequest) decode(v *validator) {
 	if m, ok := v.obj["messages"]; ok && m != nil {
 		if qu, ok := v.obj["question"]; ok && qu != nil {
-			v.items = append(v.items, ValidationItem{Type: "value_error", Loc: []any{"body", "question"},
+			v.add(ValidationItem{Type: "value_error", Loc: []any{"body", "question"},
 				Msg: "Value error, send question or messages, not both", Input: qu, Ctx: map[string]any{"error": map[string]any{}}})
 		}
 		q.Messages = v.messages()
 	} else {
-		q.Question = v.str(field{name: "question", kind: kindString, required: true, minLen: 1})
+		q.Question = v.str(field{name: "question", kind: kindString, required: true, minLen: 1, maxLen: v.lim.QuestionChars})
 	}
 	q.TopK = v.integer(topKField)
 	q.Filter = v.object(filterField)
@@ -84,7 +84,7 @@ const heartbeat = 15 * time.Second
 //	@Produce	json,text/event-stream
 //	@Param		body	body		queryRequest	true	"The question and how to retrieve for it"
 //	@Success	200		{object}	queryResponse	"The answer as JSON, or with stream:true a text/event-stream of events"
-//	@Failure	422		{object}	validationBody	"The body is not valid JSON or a field is invalid (every problem listed, as pydantic v2 reports them)"
+//	@Failure	422		{object}	validationBody	"The body is not valid JSON or a field is invalid (the problems as pydantic v2 reports them: at most 20 items, then one of type too_many_errors counting the rest)"
 //	@Failure	503		{object}	errorBody	"The vector store is not loaded yet, or the service is shutting down"
 //	@Failure	504		{object}	errorBody	"Retrieval or generation did not finish within QUERY_TIMEOUT"
 //	@Security	BearerAuth

@@ -18,18 +18,18 @@ type RAG interface {
 // searchRequest is POST /search's body, as decoded and as documented.
 // Zero fields were absent: TopK and Mode then take the server's defaults.
 type searchRequest struct {
-	Query  string         `json:"query,omitempty" example:"How long is the warranty?"`               // the text to search for; send this, vector, or both
-	Vector []float32      `json:"vector,omitempty"`                                                  // a query embedding of the store's dimensions, for clients that embed themselves
-	TopK   int            `json:"top_k,omitempty" minimum:"1" maximum:"50"`                          // how many results (the server's DEFAULT_TOP_K when absent)
-	Filter map[string]any `json:"filter,omitempty"`                                                  // metadata equality, or {"$in": [...]}, per key; all must match
-	Mode   rag.Mode       `json:"mode,omitempty" enums:"hybrid,vector,keyword" swaggertype:"string"` // the server's SEARCH_MODE when absent
+	Query  string         `json:"query,omitempty" maxLength:"4000" example:"How long is the warranty?"` // the text to search for (at most MAX_QUESTION_CHARS characters); send this, vector, or both
+	Vector []float32      `json:"vector,omitempty"`                                                     // a query embedding of the store's dimensions, for clients that embed themselves
+	TopK   int            `json:"top_k,omitempty" minimum:"1" maximum:"50"`                             // how many results (the server's DEFAULT_TOP_K when absent)
+	Filter map[string]any `json:"filter,omitempty"`                                                     // metadata equality, or an operator ($eq, $ne, $in, $nin), per key; all must match (at most 32 keys, 256 list items, 1024-character strings)
+	Mode   rag.Mode       `json:"mode,omitempty" enums:"hybrid,vector,keyword" swaggertype:"string"`    // the server's SEARCH_MODE when absent
 }
 
 // The fields the retrieval bodies share, validated alike. The top_k bounds
 // are the ones documented in the struct tags (docs_test checks they agree).
 var (
 	topKField   = field{name: "top_k", kind: kindInt, ge: bound(minTopK), le: bound(maxTopK)}
-	filterField = field{name: "filter", kind: kindObject}
+	filterField = field{name: "filter", kind: kindFilter}
 	modeField   = field{name: "mode", kind: kindMode}
 )
 
@@ -37,7 +37,7 @@ var (
 const minTopK, maxTopK = 1, rag.DefaultMaxTopK
 
 func (q *searchRequest) decode(v *validator) {
-	q.Query = v.str(field{name: "query", kind: kindString, minLen: 1})
+	q.Query = v.str(field{name: "query", kind: kindString, minLen: 1, maxLen: v.lim.QuestionChars})
 	q.Vector = v.floats(field{name: "vector", kind: kindFloatList})
 	q.TopK = v.integer(topKField)
 	q.Filter = v.object(filterField)
@@ -75,7 +75,7 @@ type searchResponse struct {
 //	@Produce	json
 //	@Param		body	body		searchRequest	true	"A query text or vector, and how many results of which kind"
 //	@Success	200		{object}	searchResponse
-//	@Failure	422		{object}	validationBody	"The body is not valid JSON or a field is invalid (every problem listed, as pydantic v2 reports them)"
+//	@Failure	422		{object}	validationBody	"The body is not valid JSON or a field is invalid (the problems as pydantic v2 reports them: at most 20 items, then one of type too_many_errors counting the rest)"
 //	@Failure	503		{object}	errorBody	"The vector store is not loaded yet, or the service is shutting down"
 //	@Failure	504		{object}	errorBody	"The embedder did not answer in time"
 //	@Security	BearerAuth
@@ -111,12 +111,17 @@ func ragError(err error) error {
 	case errors.Is(err, rag.ErrNotReady):
 		return &Error{Status: http.StatusServiceUnavailable, Detail: "Vector store is not loaded yet", Err: err}
 	case errors.As(err, &re):
-		if re.Type != "" {
-			return errValidation(ValidationItem{Type: re.Type, Loc: ragLoc(re.Field), Msg: re.Msg, Input: nil, Ctx: re.Ctx})
-		}
-		return errValidation(ValidationItem{Type: "value_error", Loc: ragLoc(re.Field), Msg: "Value error, " + re.Msg, Input: nil})
+		return errValidation(requestErrorItem(re))
 	}
 	return err
+}
+
+// requestErrorItem is a rag.RequestError as a 422 item.
+func requestErrorItem(re *rag.RequestError) ValidationItem {
+	if re.Type != "" {
+		return ValidationItem{Type: re.Type, Loc: ragLoc(re.Field), Msg: re.Msg, Input: re.Input, Ctx: re.Ctx}
+	}
+	return ValidationItem{Type: "value_error", Loc: ragLoc(re.Field), Msg: "Value error, " + re.Msg, Input: re.Input}
 }
 
 func toHits(in []rag.Hit) []hit {

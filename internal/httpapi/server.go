@@ -28,6 +28,9 @@ type Options struct {
 	QueryTimeout time.Duration // 0: 2 minutes; bounds /query, streaming included
 	DefaultTopK  int           // 0: 5
 	SearchMode   rag.Mode      // used when a request names no mode; "": hybrid
+	// Limits bounds questions and conversations; zero fields take
+	// their defaults (see Limits).
+	Limits Limits
 
 	// APIKeys, when non-empty, are the bearer tokens /search, /query and
 	// /vectorstore accept. AdminToken guards /admin/reload; empty disables it.
@@ -91,6 +94,7 @@ func New(opts Options) (*Server, error) {
 	if opts.DefaultTopK <= 0 {
 		opts.DefaultTopK = 5
 	}
+	opts.Limits = opts.Limits.withDefaults()
 	if opts.SearchMode == "" {
 		opts.SearchMode = rag.ModeHybrid
 	}

@@ -1,0 +1,367 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/vendor0919/api/internal/ann"
+	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/llm"
+	"github.com/vendor0919/api/internal/rag"
+	"github.com/vendor0919/api/internal/store"
+)
+
+// countingEmbedder and countingGen count the calls that reach the
+// providers, which a request over a limit must never make.
+type countingEmbedder struct {
+	embed.Embedder
+	calls atomic.Int64
+}
+
+func (e *countingEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	e.calls.Add(1)
+	return e.Embedder.Embed(ctx, texts)
+}
+
+type countingGen struct{ calls atomic.Int64 }
+
+func (g *countingGen) Model() string { return "fake-gen" }
+func (g *countingGen) Generate(context.Context, llm.Request, func(string) error) (llm.Answer, error) {
+	g.calls.Add(1)
+	return llm.Answer{Text: "ok [1]"}, nil
+}
+
+// limitServer serves a real rag.Service over n chunks, with counting
+// providers, a 2 MiB body limit and lim.
+func limitServer(t *testing.T, n int, lim Limits) (testServer, *countingEmbedder, *countingGen) {
+	t.Helper()
+	h, err := embed.NewHash(embed.HashConfig{Dims: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emb := &countingEmbedder{Embedder: h}
+	gen := &countingGen{}
+	texts := make([]string, n)
+	chunks := make([]docmodel.Chunk, n)
+	for i := range chunks {
+		texts[i] = fmt.Sprintf("chunk %d about refunds", i)
+		chunks[i] = docmodel.Chunk{ID: fmt.Sprintf("c%d", i), Text: texts[i], Metadata: map[string]any{"page": float64(i), "lang": "en"}}
+	}
+	vecs, err := h.Embed(context.Background(), texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat := make([]float32, 0, n*16)
+	for _, v := range vecs {
+		flat = append(flat, v...)
+	}
+	idx, err := ann.NewFlat(16, ann.Cosine, flat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := rag.New(rag.Config{MaxQuestionChars: lim.QuestionChars, MaxMessages: lim.Messages, MaxConversationChars: lim.ConversationChars}, emb, gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Swap(&store.Store{Chunks: chunks, Index: idx, Manifest: store.Manifest{Embedding: h.Info()}}); err != nil {
+		t.Fatal(err)
+	}
+	ts := newTestServer(t, func(o *Options) {
+		o.RAG, o.Embedder, o.MaxBodyBytes, o.Limits = svc, emb, 2<<20, lim
+	})
+	return ts, emb, gen
+}
+
+// details decodes a 422's detail list.
+func details(t *testing.T, body []byte) []ValidationItem {
+	t.Helper()
+	var b struct{ Detail []ValidationItem }
+	if err := json.Unmarshal(body, &b); err != nil {
+		t.Fatalf("422 body %.200q: %v", body, err)
+	}
+	return b.Detail
+}
+
+// fortyDigitList is a JSON list of n distinct 40-digit integers.
+func fortyDigitList(n int) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "1%039d", i)
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// TestFilter_AttackIsRefusedBeforeAnyWork is row 2 of issue 12: the ~1 MB
+// $in list and the 98 KB body of 40-digit numbers, against a 2,000-chunk
+// store, are a 422 naming the list, and nothing is embedded or generated.
+// A filter at the limits is answered.
+func TestFilter_AttackIsRefusedBeforeAnyWork(t *testing.T) {
+	t.Parallel()
+	ts, emb, gen := limitServer(t, 2000, Limits{})
+	big := `{"query":"refunds","filter":{"page":{"$in":` + fortyDigitList(24000) + `}}}`
+	small := `{"question":"refunds?","filter":{"page":{"$nin":` + fortyDigitList(2300) + `}}}`
+	if len(big) < 900_000 || len(small) < 90_000 || len(small) > 100_000 {
+		t.Fatalf("bodies of %d and %d bytes, want about 1 MB and 98 KB", len(big), len(small))
+	}
+	manyKeys := make([]string, rag.MaxFilterFields+1)
+	for i := range manyKeys {
+		manyKeys[i] = fmt.Sprintf(`"k%d":1`, i)
+	}
+	tests := []struct {
+		name, path, body string
+		loc              []any
+		typ              string
+	}{
+		{"1 MB $in on /search", "/search", big, []any{"body", "filter", "page", "$in"}, "too_long"},
+		{"98 KB $nin on /query", "/query", small, []any{"body", "filter", "page", "$nin"}, "too_long"},
+		{"too many keys", "/search", `{"query":"q","filter":{` + strings.Join(manyKeys, ",") + `}}`, []any{"body", "filter"}, "too_long"},
+		{"long string", "/search", `{"query":"q","filter":{"lang":"` + strings.Repeat("x", rag.MaxFilterStringChars+1) + `"}}`, []any{"body", "filter", "lang"}, "string_too_long"},
+		{"long string in a list", "/query", `{"question":"q","filter":{"lang":{"$in":["en","` + strings.Repeat("x", rag.MaxFilterStringChars+1) + `"]}}}`, []any{"body", "filter", "lang", "$in", 1.0}, "string_too_long"},
+		{"operator in a list", "/search", `{"query":"q","filter":{"lang":{"$in":[{"$in":["en"]}]}}}`, []any{"body", "filter", "lang", "$in", 0.0}, "value_error"},
+		{"chat completions", "/v1/chat/completions", `{"model":"vendor0919-rag","messages":[{"role":"user","content":"q"}],"filter":{"page":{"$in":` + fortyDigitList(300) + `}}}`, nil, "too_long"},
+		{"ai sdk chat", "/chat", `{"messages":[{"role":"user","parts":[{"type":"text","text":"q"}]}],"filter":{"page":{"$in":` + fortyDigitList(300) + `}}}`, []any{"body", "filter", "page", "$in"}, "too_long"},
+	}
+	for _, tt := range tests {
+		rec := ts.do("POST", tt.path, tt.body, nil)
+		if rec.Code != 422 {
+			t.Errorf("%s: status %d, want 422: %.300s", tt.name, rec.Code, rec.Body)
+			continue
+		}
+		if rec.Body.Len() > 4096 {
+			t.Errorf("%s: a %d-byte 422", tt.name, rec.Body.Len())
+		}
+		if tt.loc == nil { // OpenAI's body
+			if !strings.Contains(rec.Body.String(), `"code":"`+tt.typ+`"`) {
+				t.Errorf("%s: %s, want code %s", tt.name, rec.Body, tt.typ)
+			}
+			continue
+		}
+		items := details(t, rec.Body.Bytes())
+		if len(items) != 1 || items[0].Type != tt.typ || !equalLoc(items[0].Loc, tt.loc) {
+			t.Errorf("%s: items %+v, want one %s at %v", tt.name, items, tt.typ, tt.loc)
+		}
+	}
+	if e, g := emb.calls.Load(), gen.calls.Load(); e != 0 || g != 0 {
+		t.Errorf("%d embedder and %d model calls for refused filters, want none", e, g)
+	}
+	// At the limits: 256 forty-digit numbers, answered.
+	rec := ts.do("POST", "/query", `{"question":"refunds?","filter":{"page":{"$nin":`+fortyDigitList(rag.MaxFilterListItems)+`}}}`, nil)
+	if rec.Code != 200 {
+		t.Fatalf("filter at the limits: %d %.300s", rec.Code, rec.Body)
+	}
+}
+
+// TestValidation_ManyBadElementsAreCapped is row 3 of issue 12: a 1 MiB
+// body of [true,true,...] as vector was a 21.9 MB 422 costing 125 MB. Now
+// the answer lists 20 items and one counting the rest, and a request
+// allocates a bounded amount (the decoded body itself, a few MB).
+func TestValidation_ManyBadElementsAreCapped(t *testing.T) {
+	ts, _, _ := limitServer(t, 10, Limits{})
+	n := (1<<20 - 20) / 5
+	body := `{"vector":[true` + strings.Repeat(",true", n-1) + `]}`
+	rec := ts.do("POST", "/search", body, nil)
+	if rec.Code != 422 {
+		t.Fatalf("status %d", rec.Code)
+	}
+	if rec.Body.Len() > 8<<10 {
+		t.Errorf("a %d-byte 422 for a %d-byte body, want at most 8 KiB", rec.Body.Len(), len(body))
+	}
+	items := details(t, rec.Body.Bytes())
+	if len(items) != maxErrorItems+1 {
+		t.Fatalf("%d items, want %d and a summary", len(items), maxErrorItems)
+	}
+	last := items[maxErrorItems]
+	if last.Type != omittedType || last.Ctx["omitted"] != float64(n-maxErrorItems) || !equalLoc(last.Loc, []any{"body"}) {
+		t.Errorf("summary item %+v, want %s with omitted %d", last, omittedType, n-maxErrorItems)
+	}
+	if items[0].Type != "float_type" || !equalLoc(items[0].Loc, []any{"body", "vector", 0.0}) {
+		t.Errorf("first item %+v", items[0])
+	}
+
+	// Memory per request: the old validator built an item per element
+	// (125 MB); what is left is encoding/json's decoding of the body into
+	// []any (its growth by 1.25 makes about 16 bytes of garbage per body
+	// byte for a list of small elements: 26 MB measured), proportional
+	// to MAX_BODY_BYTES, not to the number of errors.
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	const runs = 3
+	for range runs {
+		ts.do("POST", "/search", body, nil)
+	}
+	runtime.ReadMemStats(&after)
+	if per := (after.TotalAlloc - before.TotalAlloc) / runs; per > 40<<20 {
+		t.Errorf("%d MB allocated per request, want at most 40 MB", per>>20)
+	}
+	if allocs := testing.AllocsPerRun(2, func() { ts.do("POST", "/search", body, nil) }); allocs > 5000 {
+		t.Errorf("%v allocations per request, want a bound independent of the %d elements (at most 5000)", allocs, n)
+	}
+}
+
+// TestValidation_CappedEverywhere checks the other lists a client can fill
+// with bad elements, and the input echo of a huge value.
+func TestValidation_CappedEverywhere(t *testing.T) {
+	t.Parallel()
+	ts, emb, gen := limitServer(t, 10, Limits{})
+	ones := "[1" + strings.Repeat(",1", 50_000) + "]"
+	tests := []struct{ name, path, body string }{
+		{"content parts", "/v1/chat/completions", `{"model":"vendor0919-rag","messages":[{"role":"user","content":` + ones + `}]}`},
+		{"embedding inputs", "/v1/embeddings", `{"model":"hash-16","input":["a",` + strings.Repeat("1,", 255) + `1]}`},
+		{"huge echo", "/query", `{"question":"q","top_k":"` + strings.Repeat("x", 500_000) + `"}`},
+		{"huge body echo on missing", "/query", `{"top_k":1,"x":"` + strings.Repeat("x", 500_000) + `"}`},
+	}
+	for _, tt := range tests {
+		rec := ts.do("POST", tt.path, tt.body, nil)
+		if rec.Code != 422 {
+			t.Errorf("%s: status %d: %.200s", tt.name, rec.Code, rec.Body)
+			continue
+		}
+		if rec.Body.Len() > 8<<10 {
+			t.Errorf("%s: a %d-byte 422, want at most 8 KiB", tt.name, rec.Body.Len())
+		}
+	}
+	if e, g := emb.calls.Load(), gen.calls.Load(); e != 0 || g != 0 {
+		t.Errorf("%d embedder and %d model calls, want none", e, g)
+	}
+}
+
+// TestLimits_RefusedBeforeAnyProviderCall is row 7 of issue 12: a 1 MB
+// question was forwarded to the embedder and the model (and retried). Each
+// route's question, message count and conversation size are bounded, a
+// 422 before any provider call; the limits come from Options.
+func TestLimits_RefusedBeforeAnyProviderCall(t *testing.T) {
+	t.Parallel()
+	lim := Limits{QuestionChars: 100, Messages: 4, ConversationChars: 300}
+	ts, emb, gen := limitServer(t, 50, lim)
+	q101 := strings.Repeat("q", 101)
+	m := func(role, content string) string { return fmt.Sprintf(`{"role":%q,"content":%q}`, role, content) }
+	ui := func(role, text string) string {
+		return fmt.Sprintf(`{"role":%q,"parts":[{"type":"text","text":%q}]}`, role, text)
+	}
+	list := func(items ...string) string { return "[" + strings.Join(items, ",") + "]" }
+	a90 := strings.Repeat("a", 90)
+	tests := []struct {
+		name, path, body string
+		loc              []any // nil: OpenAI's body, checked by code
+		typ              string
+	}{
+		{"query question", "/query", `{"question":"` + q101 + `"}`, []any{"body", "question"}, "string_too_long"},
+		{"search query", "/search", `{"query":"` + q101 + `"}`, []any{"body", "query"}, "string_too_long"},
+		{"query 1 MB question", "/query", `{"question":"` + strings.Repeat("q", 1<<20) + `"}`, []any{"body", "question"}, "string_too_long"},
+		{"query last message", "/query", `{"messages":` + list(m("user", "hi"), m("assistant", "a"), m("user", q101)) + `}`, []any{"body", "messages", 2.0, "content"}, "string_too_long"},
+		{"query too many messages", "/query", `{"messages":` + list(m("user", "1"), m("assistant", "2"), m("user", "3"), m("assistant", "4"), m("user", "5")) + `}`, []any{"body", "messages"}, "too_long"},
+		{"query conversation", "/query", `{"messages":` + list(m("user", a90), m("assistant", a90+a90), m("user", a90)) + `}`, []any{"body", "messages"}, "value_error"},
+		{"chat last message", "/chat", `{"messages":` + list(ui("user", "hi"), ui("assistant", "a"), ui("user", q101)) + `}`, []any{"body", "messages", 2.0, "content"}, "string_too_long"},
+		{"chat too many turns", "/chat", `{"messages":` + list(ui("system", "s"), ui("user", "1"), ui("assistant", "2"), ui("user", "3"), ui("assistant", "4"), ui("user", "5")) + `}`, []any{"body", "messages"}, "too_long"},
+		{"chat conversation", "/chat", `{"messages":` + list(ui("user", a90), ui("assistant", a90+a90), ui("user", a90)) + `}`, []any{"body", "messages"}, "value_error"},
+		{"completions question", "/v1/chat/completions", `{"model":"vendor0919-rag","messages":` + list(m("user", q101)) + `}`, nil, "string_too_long"},
+		{"completions turns", "/v1/chat/completions", `{"model":"vendor0919-rag","messages":` + list(m("user", "1"), m("assistant", "2"), m("user", "3"), m("assistant", "4"), m("user", "5")) + `}`, nil, "too_long"},
+		{"embeddings count", "/v1/embeddings", `{"model":"hash-16","input":[` + strings.Repeat(`"a",`, 256) + `"a"]}`, nil, "too_long"},
+		{"embeddings length", "/v1/embeddings", `{"model":"hash-16","input":"` + strings.Repeat("a", 8193) + `"}`, nil, "string_too_long"},
+		{"feedback comment", "/feedback", `{"answer_id":"ans_abcdefghijklmnopqrstuvwx","rating":"up","comment":"` + strings.Repeat("c", 2001) + `"}`, []any{"body", "comment"}, "string_too_long"},
+	}
+	for _, tt := range tests {
+		rec := ts.do("POST", tt.path, tt.body, nil)
+		if rec.Code != 422 {
+			t.Errorf("%s: status %d, want 422: %.300s", tt.name, rec.Code, rec.Body)
+			continue
+		}
+		if rec.Body.Len() > 4096 {
+			t.Errorf("%s: a %d-byte 422", tt.name, rec.Body.Len())
+		}
+		if tt.loc == nil {
+			if !strings.Contains(rec.Body.String(), `"code":"`+tt.typ+`"`) {
+				t.Errorf("%s: %s, want code %s", tt.name, rec.Body, tt.typ)
+			}
+			continue
+		}
+		items := details(t, rec.Body.Bytes())
+		if len(items) != 1 || items[0].Type != tt.typ || !equalLoc(items[0].Loc, tt.loc) {
+			t.Errorf("%s: items %+v, want one %s at %v", tt.name, items, tt.typ, tt.loc)
+		}
+	}
+	if e, g := emb.calls.Load(), gen.calls.Load(); e != 0 || g != 0 {
+		t.Errorf("%d embedder and %d model calls for refused requests, want none", e, g)
+	}
+	// At the limits, every route answers.
+	for _, c := range []struct{ path, body string }{
+		{"/query", `{"question":"` + strings.Repeat("q", 100) + `"}`},
+		{"/search", `{"query":"` + strings.Repeat("q", 100) + `"}`},
+		{"/query", `{"messages":` + list(m("assistant", a90), m("user", "1"), m("assistant", a90), m("user", strings.Repeat("q", 100))) + `}`},
+		{"/v1/chat/completions", `{"model":"vendor0919-rag","messages":` + list(m("system", "s"), m("assistant", "1"), m("user", "2"), m("assistant", "3"), m("user", "q")) + `}`},
+		{"/chat", `{"messages":` + list(ui("user", a90), ui("assistant", a90+a90), ui("user", "short")) + `}`},
+	} {
+		if rec := ts.do("POST", c.path, c.body, nil); rec.Code != 200 {
+			t.Errorf("%s at the limits: %d %.300s", c.path, rec.Code, rec.Body)
+		}
+	}
+}
+
+// TestLimits_Defaults checks the defaults a zero Options gets.
+func TestLimits_Defaults(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, func(o *Options) { o.MaxBodyBytes = 1 << 20 })
+	if got := ts.opts.Limits; got != (Limits{QuestionChars: 4000, Messages: 50, ConversationChars: 32768}) {
+		t.Errorf("defaults %+v", got)
+	}
+	for _, c := range []struct {
+		body string
+		want int
+	}{
+		{`{"question":"` + strings.Repeat("あ", 4000) + `"}`, 200},
+		{`{"question":"` + strings.Repeat("あ", 4001) + `"}`, 422},
+	} {
+		if rec := ts.do("POST", "/query", c.body, nil); rec.Code != c.want {
+			t.Errorf("%d-byte question: %d, want %d", len(c.body), rec.Code, c.want)
+		}
+	}
+}
+
+func TestEcho_CutsLargeValues(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("é", 1000)
+	list := make([]any, 100)
+	deep := any("leaf")
+	for range 10 {
+		deep = []any{deep}
+	}
+	obj := map[string]any{}
+	for i := range 50 {
+		obj[fmt.Sprintf("k%02d", i)] = long
+	}
+	tests := []struct {
+		name string
+		in   any
+		max  int // bytes of its JSON
+	}{
+		{"string", long, 400},
+		{"list", list, 200},
+		{"deep", deep, 100},
+		{"object", obj, 8 * 400},
+		{"floats", make([]float32, 1000), 200},
+	}
+	for _, tt := range tests {
+		b, err := json.Marshal(echo(tt.in, maxEchoDepth))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if len(b) > tt.max {
+			t.Errorf("%s: echo of %d bytes, want at most %d: %.200s", tt.name, len(b), tt.max, b)
+		}
+	}
+	if got := echo("short", maxEchoDepth); got != "short" {
+		t.Errorf("short string echoed as %v", got)
+	}
+}
