@@ -92,7 +92,7 @@ func openapi(args []string, getenv func(string) string, stdout, stderr io.Writer
 			fmt.Fprintf(stderr, "api: invalid configuration:\n%v\n", err)
 			return 1
 		}
-		spec, err = httpapi.OpenAPI3For(httpapi.Options{Version: versionString(), APIKeys: cfg.APIKeys})
+		spec, err = httpapi.OpenAPI3For(httpapi.Options{Version: versionString(), APIKeys: cfg.APIKeys, Limits: limits(cfg)})
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "api: %v\n", err)

@@ -40,7 +40,8 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 		return fmt.Errorf("keyword analyzer %s: %w", cfg.KeywordJapanese, err)
 	}
 	ragCfg := rag.Config{DefaultTopK: cfg.DefaultTopK, Mode: rag.Mode(cfg.SearchMode), ContextTokens: cfg.ContextTokens,
-		VectorWeight: cfg.HybridVectorWeight, SameSection: cfg.SearchSameSection, KeywordAnalyzer: kwAn, HistoryTokens: cfg.HistoryTokens, MaxMessages: cfg.MaxMessages, Logger: log}
+		VectorWeight: cfg.HybridVectorWeight, SameSection: cfg.SearchSameSection, KeywordAnalyzer: kwAn, HistoryTokens: cfg.HistoryTokens, MaxMessages: cfg.MaxMessages,
+		MaxQuestionChars: cfg.MaxQuestionChars, MaxConversationChars: cfg.MaxConversationChars, Logger: log}
 	if cfg.PromptTemplateFile != "" {
 		b, err := os.ReadFile(cfg.PromptTemplateFile)
 		if err != nil {
@@ -73,7 +74,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 		Logger: log, Version: versionString(), RAG: svc, Embedder: emb, GeneratorModel: gen.Model(), Readiness: ld.Readiness(), StoreStatus: ld, Reloader: ld,
 		CORSAllowOrigins: cfg.CORSAllowOrigins, CORSAllowOriginRegex: cfg.CORSAllowOriginRegex,
 		MaxBodyBytes: cfg.MaxBodyBytes, QueryTimeout: cfg.QueryTimeout, DefaultTopK: cfg.DefaultTopK, SearchMode: rag.Mode(cfg.SearchMode),
-		APIKeys: cfg.APIKeys, AdminToken: cfg.AdminToken, Collectors: ld.Collectors(),
+		APIKeys: cfg.APIKeys, AdminToken: cfg.AdminToken, Collectors: ld.Collectors(), Limits: limits(cfg),
 		// Room to wait behind a load in progress, then sync and open.
 		ReloadTimeout: 2*cfg.SyncTimeout + 2*time.Minute,
 	})
@@ -83,4 +84,9 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	return lifecycle.Serve(ctx, lifecycle.ServerConfig{Addr: cfg.Addr(), Handler: api, Logger: log,
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout, ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout,
 		IdleTimeout: cfg.IdleTimeout, ShutdownTimeout: cfg.ShutdownTimeout}, ld)
+}
+
+// limits are the request limits from the configuration.
+func limits(cfg config.Config) httpapi.Limits {
+	return httpapi.Limits{QuestionChars: cfg.MaxQuestionChars, Messages: cfg.MaxMessages, ConversationChars: cfg.MaxConversationChars}
 }

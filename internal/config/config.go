@@ -122,9 +122,16 @@ type Config struct {
 	// earlier turns in the prompt; oldest turns are dropped to fit, and a
 	// user turn above it on its own is a 422 (HISTORY_TOKENS, 1500).
 	HistoryTokens int
-	// MaxMessages bounds a conversation's turns on /query, the question
-	// included (MAX_MESSAGES, 50).
+	// MaxMessages bounds a conversation's turns on /query, /chat and
+	// /v1/chat/completions, the question included (MAX_MESSAGES, 50).
 	MaxMessages int
+	// MaxQuestionChars bounds a question (/query's question or last
+	// message, /search's query), in characters (MAX_QUESTION_CHARS, 4000).
+	MaxQuestionChars int
+	// MaxConversationChars bounds all of a conversation's turns together,
+	// in characters (MAX_CONVERSATION_CHARS, 32768; at least
+	// MAX_QUESTION_CHARS).
+	MaxConversationChars int
 	// PromptTemplateFile replaces the built-in prompt (PROMPT_TEMPLATE_FILE,
 	// a Go text/template file; empty: built in).
 	PromptTemplateFile string
@@ -243,11 +250,16 @@ func Load(getenv func(string) string) (Config, error) {
 		ContextTokens:        p.intRange("CONTEXT_TOKENS", 3000, 100, 1_000_000),
 		HistoryTokens:        p.intRange("HISTORY_TOKENS", 1500, 100, 100_000),
 		MaxMessages:          p.intRange("MAX_MESSAGES", 50, 1, 1000),
+		MaxQuestionChars:     p.intRange("MAX_QUESTION_CHARS", 4000, 10, 100_000),
+		MaxConversationChars: p.intRange("MAX_CONVERSATION_CHARS", 32<<10, 10, 1_000_000),
 		PromptTemplateFile:   p.str("PROMPT_TEMPLATE_FILE", ""),
 	}
 	// Cross-field rules.
 	if c.ShutdownTimeout > 110*time.Second {
 		p.fail("SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String(), "at most 110s (Fargate's stopTimeout tops out at 120s)")
+	}
+	if c.MaxConversationChars < c.MaxQuestionChars {
+		p.fail("MAX_CONVERSATION_CHARS", strconv.Itoa(c.MaxConversationChars), "at least MAX_QUESTION_CHARS ("+strconv.Itoa(c.MaxQuestionChars)+")")
 	}
 	if c.VectorStoreDir == "" {
 		p.fail("VECTORSTORE_DIR", "", "a folder path")
