@@ -40,6 +40,8 @@ func TestLoad_Defaults(t *testing.T) {
 		{"SearchSameSection", c.SearchSameSection, false},
 		{"StoreLoadMaxBytes", c.StoreLoadMaxBytes, int64(0)},
 		{"StoreLoadTimeout", c.StoreLoadTimeout, 3 * time.Minute},
+		{"MaxQuestionChars", c.MaxQuestionChars, 4000},
+		{"MaxConversationChars", c.MaxConversationChars, 32768},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
@@ -68,6 +70,8 @@ func TestLoad_Values(t *testing.T) {
 		"SEARCH_SAME_SECTION":     "true",
 		"STORE_LOAD_MAX_BYTES":    "536870912",
 		"STORE_LOAD_TIMEOUT":      "90s",
+		"MAX_QUESTION_CHARS":      "500",
+		"MAX_CONVERSATION_CHARS":  "5000",
 	}))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -93,8 +97,8 @@ func TestLoad_Values(t *testing.T) {
 	if c.VectorStoreIndexName != "faiss_index" {
 		t.Errorf("index name = %q", c.VectorStoreIndexName)
 	}
-	if c.HistoryTokens != 600 || c.MaxMessages != 7 {
-		t.Errorf("history tokens %d, max messages %d", c.HistoryTokens, c.MaxMessages)
+	if c.HistoryTokens != 600 || c.MaxMessages != 7 || c.MaxQuestionChars != 500 || c.MaxConversationChars != 5000 {
+		t.Errorf("history tokens %d, max messages %d, question %d, conversation %d", c.HistoryTokens, c.MaxMessages, c.MaxQuestionChars, c.MaxConversationChars)
 	}
 	if !c.SearchSameSection {
 		t.Error("SEARCH_SAME_SECTION=true not read")
@@ -130,6 +134,8 @@ func TestLoad_Invalid(t *testing.T) {
 		{"vector weight", map[string]string{"HYBRID_VECTOR_WEIGHT": "0"}, []string{"HYBRID_VECTOR_WEIGHT", "0.01 to 100"}},
 		{"history tokens", map[string]string{"HISTORY_TOKENS": "10"}, []string{"HISTORY_TOKENS"}},
 		{"max messages", map[string]string{"MAX_MESSAGES": "0"}, []string{"MAX_MESSAGES"}},
+		{"max question", map[string]string{"MAX_QUESTION_CHARS": "0"}, []string{"MAX_QUESTION_CHARS"}},
+		{"conversation below question", map[string]string{"MAX_QUESTION_CHARS": "5000", "MAX_CONVERSATION_CHARS": "4000"}, []string{"MAX_CONVERSATION_CHARS", "at least MAX_QUESTION_CHARS"}},
 		{"keyword japanese", map[string]string{"KEYWORD_JAPANESE": "mecab"}, []string{"KEYWORD_JAPANESE", "bigram", "kagome"}},
 		{"index name with a slash", map[string]string{"VECTORSTORE_INDEX_NAME": "a/faiss_index"}, []string{`VECTORSTORE_INDEX_NAME="a/faiss_index"`, "file stem", "slashes"}},
 		{"index name with ..", map[string]string{"VECTORSTORE_INDEX_NAME": "..x"}, []string{"VECTORSTORE_INDEX_NAME", `".."`}},
