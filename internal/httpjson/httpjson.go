@@ -134,6 +134,9 @@ func (c *Client) Post(ctx context.Context, in any, accept string, read func(body
 	if err != nil {
 		return fmt.Errorf("encode request: %w", err)
 	}
+	// Each attempt resends payload: what bounds the bytes a retried call
+	// can multiply is the size of what callers pass in, which the HTTP
+	// layer's request limits (httpapi.Limits) cap before anything is sent.
 	err = retry.Do(ctx, c.policy, func(ctx context.Context, _ int) error {
 		actx, cancel := context.WithTimeout(ctx, c.timeout)
 		defer cancel()
