@@ -1,11 +1,25 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"log/slog"
 	"net/http"
 	"strings"
 )
+
+// TokenVerifier verifies a bearer token that is not one of API_KEYS: a
+// JWT (internal/jwtauth implements it). Both methods must be safe for
+// concurrent use.
+type TokenVerifier interface {
+	// Verify returns nil when token is valid now. Its error names why not
+	// in words safe to log: never the token or its claims.
+	Verify(ctx context.Context, token string) error
+	// Ready reports, without I/O, whether Verify can check tokens yet
+	// (the issuer's keys have been fetched).
+	Ready() bool
+}
 
 // bearer returns the token of an "Authorization: Bearer <token>" header.
 func bearer(r *http.Request) (string, bool) {
@@ -35,12 +49,12 @@ func unauthorized(detail string) *Error {
 	return e
 }
 
-// requireAPIKey admits requests with a configured bearer token; with no
-// API_KEYS configured the routes are open. Browsers send no cookies to the
-// ALB's domain, so bearer tokens are the only credential that works
-// cross-site.
+// requireAPIKey admits requests with a configured bearer token: one of
+// API_KEYS, or a JWT the TokenVerifier accepts; with neither configured
+// the routes are open. Browsers send no cookies to the ALB's domain, so
+// bearer tokens are the only credential that works cross-site.
 func (s *Server) requireAPIKey(next http.Handler) http.Handler {
-	if len(s.opts.APIKeys) == 0 {
+	if !s.authOn() {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -48,12 +62,40 @@ func (s *Server) requireAPIKey(next http.Handler) http.Handler {
 		switch {
 		case !ok:
 			s.writeError(w, r, unauthorized("Not authenticated"))
-		case !tokenIn(token, s.opts.APIKeys):
+		case tokenIn(token, s.opts.APIKeys):
+			next.ServeHTTP(w, r)
+		case s.opts.JWT == nil:
 			s.writeError(w, r, unauthorized("Invalid authentication credentials"))
 		default:
-			next.ServeHTTP(w, r)
+			s.checkJWT(w, r, next, token)
 		}
 	})
+}
+
+// authOn reports whether the API-key routes need a bearer token.
+func (s *Server) authOn() bool { return len(s.opts.APIKeys) > 0 || s.opts.JWT != nil }
+
+// checkJWT serves a request whose bearer token is not an API key when the
+// TokenVerifier accepts it. A JWT that arrives before the issuer's keys
+// are loaded gets 503 with Retry-After: the token may be fine, and a 401
+// would send the client back to sign in.
+func (s *Server) checkJWT(w http.ResponseWriter, r *http.Request, next http.Handler, token string) {
+	if strings.Count(token, ".") == 2 && !s.opts.JWT.Ready() {
+		e := errStatus(http.StatusServiceUnavailable, "Authentication is not available yet; retry shortly")
+		e.Header = http.Header{"Retry-After": {"5"}}
+		s.writeError(w, r, e)
+		return
+	}
+	if err := s.opts.JWT.Verify(r.Context(), token); err != nil {
+		// The class only (expired, bad_signature...): the token stays out.
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "bearer token refused", slog.Any("error", err))
+		e := unauthorized("Invalid authentication credentials")
+		e.Header.Set("Www-Authenticate", `Bearer error="invalid_token"`)
+		e.Err = err
+		s.writeError(w, r, e)
+		return
+	}
+	next.ServeHTTP(w, r)
 }
 
 // requireAdmin guards admin routes with ADMIN_TOKEN; without one they are

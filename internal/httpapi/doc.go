@@ -46,7 +46,7 @@
 //	@securityDefinitions.apikey	BearerAuth
 //	@in							header
 //	@name						Authorization
-//	@description				An API key from the server's API_KEYS, sent as a bearer token (Swagger UI adds the "Bearer " prefix). Not needed when the server runs without API_KEYS: its /openapi.json then marks these operations open.
+//	@description				An API key from the server's API_KEYS, or a JWT from the configured issuer (JWT_JWKS_URL: an Amazon Cognito user pool or any OpenID Connect issuer; RS256 or ES256, with its iss, aud or Cognito client_id, exp and nbf checked), sent as a bearer token (Swagger UI adds the "Bearer " prefix). Not needed when the server runs with neither: its /openapi.json then marks these operations open.
 //
 //	@securityDefinitions.apikey	AdminAuth
 //	@in							header

@@ -116,11 +116,11 @@ func OpenAPI3() ([]byte, error) { return openAPI3(contractVersion, false, Limits
 
 // OpenAPI3For returns the document a Server built with opts serves at
 // /openapi.json: the contract with info.version set to opts.Version and,
-// when opts.APIKeys is empty, the API-key operations marked open
+// when opts.APIKeys is empty and opts.JWT nil, the API-key operations marked open
 // (security: []) and their scheme removed, so Swagger UI and generated
 // clients ask for no key the server does not want.
 func OpenAPI3For(opts Options) ([]byte, error) {
-	return openAPI3(cmp.Or(opts.Version, contractVersion), len(opts.APIKeys) == 0, opts.Limits.withDefaults())
+	return openAPI3(cmp.Or(opts.Version, contractVersion), len(opts.APIKeys) == 0 && opts.JWT == nil, opts.Limits.withDefaults())
 }
 
 func openAPI3(version string, open bool, lim Limits) ([]byte, error) {
@@ -363,7 +363,7 @@ func finishSecurity(op *openapi3.Operation, open bool, errSchema string) error {
 		op.Security = openapi3.NewSecurityRequirements()
 		return nil
 	}
-	desc := ""
+	desc, challenges, challengeDesc := "", []any{"Bearer"}, "Always Bearer"
 	for _, req := range *op.Security {
 		for name := range req {
 			switch {
@@ -371,7 +371,9 @@ func finishSecurity(op *openapi3.Operation, open bool, errSchema string) error {
 				op.Security = openapi3.NewSecurityRequirements()
 				return nil
 			case name == apiKeyScheme:
-				desc = `No "Authorization: Bearer ..." header ("Not authenticated"), or a key not in API_KEYS ("Invalid authentication credentials").`
+				desc = `No "Authorization: Bearer ..." header ("Not authenticated"), or a key not in API_KEYS that is not a valid JWT either ("Invalid authentication credentials"; WWW-Authenticate then carries error="invalid_token" when JWT auth is on).`
+				challenges = append(challenges, `Bearer error="invalid_token"`)
+				challengeDesc = `Bearer, or with JWT auth on Bearer error="invalid_token" for a refused token`
 			case name == adminScheme:
 				desc = `No "Authorization: Bearer ..." header ("Not authenticated"); a wrong token is a 403.`
 			default:
@@ -382,7 +384,7 @@ func finishSecurity(op *openapi3.Operation, open bool, errSchema string) error {
 	if op.Responses.Value("401") == nil {
 		r := errorResponse(errSchema, desc)
 		r.Value.Headers = openapi3.Headers{"WWW-Authenticate": &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
-			Description: "Always Bearer", Schema: openapi3.NewStringSchema().WithEnum("Bearer").NewRef(),
+			Description: challengeDesc, Schema: openapi3.NewStringSchema().WithEnum(challenges...).NewRef(),
 		}}}}
 		op.Responses.Set("401", r)
 	}

@@ -38,3 +38,26 @@ type readyResponse struct {
 	Detail      string     `json:"detail,omitempty"`
 	VectorStore *StoreInfo `json:"vectorstore,omitempty"`
 }
+
+// jwtReadiness is not ready while the JWT verifier's keys are not loaded,
+// as the service cannot admit its JWT clients yet.
+type jwtReadiness struct {
+	Readiness
+	jwt TokenVerifier
+}
+
+const jwtNotReady = "Authentication keys not loaded"
+
+func (j jwtReadiness) Check() (bool, string) {
+	if ok, detail := j.Readiness.Check(); !ok || j.jwt.Ready() {
+		return ok, detail
+	}
+	return false, jwtNotReady
+}
+
+func (j jwtReadiness) Brief() (bool, string) {
+	if ok, reason := briefReadiness(j.Readiness); !ok || j.jwt.Ready() {
+		return ok, reason
+	}
+	return false, jwtNotReady
+}

@@ -36,6 +36,9 @@ type Options struct {
 	// /vectorstore accept. AdminToken guards /admin/reload; empty disables it.
 	APIKeys    []string
 	AdminToken string
+	// JWT, when set, also admits bearer tokens it verifies (JWT_* in
+	// config); /ready is then 503 until its keys are loaded.
+	JWT TokenVerifier
 
 	// Readiness is flipped by the process as it loads and shuts down; nil
 	// means always ready.
@@ -100,6 +103,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.Readiness == nil {
 		opts.Readiness = alwaysReady{}
+	}
+	if opts.JWT != nil {
+		opts.Readiness = jwtReadiness{opts.Readiness, opts.JWT}
 	}
 	spec, err := OpenAPI3For(opts)
 	if err != nil {
@@ -202,7 +208,7 @@ func (s *Server) health(_ http.ResponseWriter, _ *http.Request) (any, error) {
 // shutting down.
 //
 //	@Summary	Readiness check
-//	@Description	503 until the vector store is synced and loaded, 200 after, 503 again once shutdown begins. Needs no key. With API_KEYS set it says only ready or not and why in a few words (`{"status":"ready"}`; 503 `Service is starting`, `Vector store not loaded` or `Service is shutting down`); the store's details are on /vectorstore. Without API_KEYS the 200 carries a note and the store's description, the 503 the reason in full.
+//	@Description	503 until the vector store is synced and loaded, 200 after, 503 again once shutdown begins. Needs no key. With JWT auth on (JWT_JWKS_URL) it is also 503 until the issuer's keys are fetched (`Authentication keys not loaded`). With API_KEYS or JWT auth set it says only ready or not and why in a few words (`{"status":"ready"}`; 503 `Service is starting`, `Vector store not loaded`, `Authentication keys not loaded` or `Service is shutting down`); the store's details are on /vectorstore. Without either the 200 carries a note and the store's description, the 503 the reason in full.
 //	@ID			ready
 //	@Tags		ops
 //	@Produce	json
@@ -210,7 +216,7 @@ func (s *Server) health(_ http.ResponseWriter, _ *http.Request) (any, error) {
 //	@Failure	503	{object}	errorBody	"Not ready: the store is still loading (detail says why) or the service is shutting down"
 //	@Router		/ready [get]
 func (s *Server) ready(_ http.ResponseWriter, _ *http.Request) (any, error) {
-	if len(s.opts.APIKeys) > 0 {
+	if s.authOn() {
 		// /ready needs no key, so with keys it tells anyone only what a
 		// load balancer needs: the S3 URI, folder, model and sync state
 		// stay behind the key on /vectorstore.
