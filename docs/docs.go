@@ -303,7 +303,7 @@ const docTemplate = `{
         },
         "/ready": {
             "get": {
-                "description": "503 until the vector store is synced and loaded, 200 after, 503 again once shutdown begins. Needs no key. With API_KEYS set it says only ready or not and why in a few words (` + "`" + `{\"status\":\"ready\"}` + "`" + `; 503 ` + "`" + `Service is starting` + "`" + `, ` + "`" + `Vector store not loaded` + "`" + ` or ` + "`" + `Service is shutting down` + "`" + `); the store's details are on /vectorstore. Without API_KEYS the 200 carries a note and the store's description, the 503 the reason in full.",
+                "description": "503 until the vector store is synced and loaded, 200 after, 503 again once shutdown begins. Needs no key. With JWT auth on (JWT_JWKS_URL) it is also 503 until the issuer's keys are fetched (` + "`" + `Authentication keys not loaded` + "`" + `). With API_KEYS or JWT auth set it says only ready or not and why in a few words (` + "`" + `{\"status\":\"ready\"}` + "`" + `; 503 ` + "`" + `Service is starting` + "`" + `, ` + "`" + `Vector store not loaded` + "`" + `, ` + "`" + `Authentication keys not loaded` + "`" + ` or ` + "`" + `Service is shutting down` + "`" + `); the store's details are on /vectorstore. Without either the 200 carries a note and the store's description, the 503 the reason in full.",
                 "produces": [
                     "application/json"
                 ],
@@ -1412,7 +1412,7 @@ const docTemplate = `{
             "in": "header"
         },
         "BearerAuth": {
-            "description": "An API key from the server's API_KEYS, sent as a bearer token (Swagger UI adds the \"Bearer \" prefix). Not needed when the server runs without API_KEYS: its /openapi.json then marks these operations open.",
+            "description": "An API key from the server's API_KEYS, or a JWT from the configured issuer (JWT_JWKS_URL: an Amazon Cognito user pool or any OpenID Connect issuer; RS256 or ES256, with its iss, aud or Cognito client_id, exp and nbf checked), sent as a bearer token (Swagger UI adds the \"Bearer \" prefix). Not needed when the server runs with neither: its /openapi.json then marks these operations open.",
             "type": "apiKey",
             "name": "Authorization",
             "in": "header"
