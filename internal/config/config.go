@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/vendor0919/api/internal/jwtauth"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -76,6 +78,14 @@ type Config struct {
 	// AdminToken guards POST /admin/reload (ADMIN_TOKEN; empty: the route
 	// answers 403).
 	AdminToken string
+	// JWT admits bearer JWTs beside APIKeys; the zero value (no
+	// JWT_JWKS_URL) leaves them off. JWT_JWKS_URL (https, or http to a
+	// loopback host), JWT_ISSUER (the exact iss) and JWT_AUDIENCE (comma-
+	// separated aud or Cognito client_id values) go together;
+	// JWT_CLOCK_SKEW (default 30s, at most 5m), JWT_ALGORITHMS (RS256,
+	// ES256; default both) and JWT_JWKS_REFRESH (default 1h, at least 1m)
+	// tune it. See internal/jwtauth.
+	JWT jwtauth.Config
 
 	// LogLevel is the minimum level logged (LOG_LEVEL: debug, info, warn,
 	// error; default info).
@@ -208,6 +218,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("openai_api_key_set", c.OpenAIAPIKey != ""),
 		slog.Int("api_keys", len(c.APIKeys)),
 		slog.Bool("admin_token_set", c.AdminToken != ""),
+		slog.String("jwt_issuer", c.JWT.Issuer),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
 		slog.String("search_mode", c.SearchMode),
@@ -234,6 +245,7 @@ func Load(getenv func(string) string) (Config, error) {
 		Providers:            p.providers(),
 		APIKeys:              p.keys("API_KEYS"),
 		AdminToken:           p.str("ADMIN_TOKEN", ""),
+		JWT:                  p.jwt(),
 		LogLevel:             p.level("LOG_LEVEL"),
 		ReadHeaderTimeout:    p.duration("READ_HEADER_TIMEOUT", 10*time.Second, time.Millisecond),
 		ReadTimeout:          p.duration("READ_TIMEOUT", 30*time.Second, time.Millisecond),
@@ -486,6 +498,82 @@ func (p *parser) keys(name string) []string {
 	out := p.list(name)
 	if v, _ := p.lookup(name); len(out) == 0 && strings.TrimSpace(v) != "" {
 		p.fail(name, "", "at least one non-empty key between the commas, or unset (routes open)")
+	}
+	return out
+}
+
+// jwtVars go together: one set without the others is a configuration
+// error, as a JWT check without an issuer or audience would admit tokens
+// minted for any other application.
+var jwtVars = []string{"JWT_JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE"}
+
+// jwt reads the JWT_* variables; with none of jwtVars set JWT auth is off
+// and the tuning variables are ignored.
+func (p *parser) jwt() jwtauth.Config {
+	set := 0
+	for _, name := range jwtVars {
+		if _, ok := p.lookup(name); ok {
+			set++
+		}
+	}
+	if set == 0 {
+		return jwtauth.Config{}
+	}
+	if set < len(jwtVars) {
+		for _, name := range jwtVars {
+			if _, ok := p.lookup(name); !ok {
+				p.fail(name, "", "a value: JWT_JWKS_URL, JWT_ISSUER and JWT_AUDIENCE turn JWT auth on together")
+			}
+		}
+	}
+	c := jwtauth.Config{
+		JWKSURL:         p.jwksURL("JWT_JWKS_URL"),
+		Issuer:          p.str("JWT_ISSUER", ""),
+		Audiences:       p.list("JWT_AUDIENCE"),
+		ClockSkew:       p.duration("JWT_CLOCK_SKEW", 30*time.Second, 0),
+		Algorithms:      p.algorithms("JWT_ALGORITHMS"),
+		RefreshInterval: p.duration("JWT_JWKS_REFRESH", time.Hour, time.Minute),
+	}
+	if v, ok := p.lookup("JWT_AUDIENCE"); ok && len(c.Audiences) == 0 {
+		p.fail("JWT_AUDIENCE", v, "at least one audience (app client id) between the commas")
+	}
+	if c.ClockSkew > 5*time.Minute {
+		p.fail("JWT_CLOCK_SKEW", c.ClockSkew.String(), "at most 5m")
+	}
+	return c
+}
+
+// jwksURL reads the JWK Set's URL: https, since whoever can change the
+// keys in transit can mint tokens; plain http only to a loopback host.
+func (p *parser) jwksURL(name string) string {
+	v, ok := p.lookup(name)
+	if !ok {
+		return ""
+	}
+	u, err := url.Parse(v)
+	if err == nil && u.Host != "" && (u.Scheme == "https" || u.Scheme == "http" && isLoopback(u.Hostname())) {
+		return v
+	}
+	p.fail(name, v, "an https:// URL (http:// only to localhost or a loopback address)")
+	return ""
+}
+
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
+}
+
+// algorithms reads a comma-separated subset of RS256 and ES256 (nil:
+// both, the verifier's default).
+func (p *parser) algorithms(name string) []string {
+	var out []string
+	for _, a := range p.list(name) {
+		a = strings.ToUpper(a)
+		if a != jwtauth.RS256 && a != jwtauth.ES256 {
+			p.fail(name, a, "RS256, ES256 or both, comma-separated")
+			continue
+		}
+		out = append(out, a)
 	}
 	return out
 }

@@ -2,9 +2,12 @@ package config
 
 import (
 	"log/slog"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vendor0919/api/internal/jwtauth"
 )
 
 func env(m map[string]string) func(string) string {
@@ -296,5 +299,88 @@ func TestLoad_APIKeysWithoutAKey(t *testing.T) {
 	c, err := Load(env(map[string]string{"API_KEYS": " , k1 ,"}))
 	if err != nil || len(c.APIKeys) != 1 || c.APIKeys[0] != "k1" {
 		t.Errorf("API_KEYS with one key among empties: %q, %v", c.APIKeys, err)
+	}
+}
+
+// TestLoad_JWT: the JWT variables turn JWT auth on together; one alone,
+// a plain-http JWKS URL off loopback, an unknown algorithm or a skew
+// over 5m is an error naming the variable.
+func TestLoad_JWT(t *testing.T) {
+	t.Parallel()
+	on := map[string]string{
+		"JWT_JWKS_URL": "https://cognito-idp.ap-northeast-1.amazonaws.com/ap-northeast-1_X/.well-known/jwks.json",
+		"JWT_ISSUER":   "https://cognito-idp.ap-northeast-1.amazonaws.com/ap-northeast-1_X",
+		"JWT_AUDIENCE": "client-a, client-b",
+	}
+	plus := func(kv ...string) map[string]string {
+		m := map[string]string{}
+		for k, v := range on {
+			m[k] = v
+		}
+		for i := 0; i < len(kv); i += 2 {
+			if kv[i+1] == "" {
+				delete(m, kv[i])
+			} else {
+				m[kv[i]] = kv[i+1]
+			}
+		}
+		return m
+	}
+
+	c, err := Load(env(on))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := jwtauth.Config{JWKSURL: on["JWT_JWKS_URL"], Issuer: on["JWT_ISSUER"], Audiences: []string{"client-a", "client-b"},
+		ClockSkew: 30 * time.Second, RefreshInterval: time.Hour}
+	if !reflect.DeepEqual(c.JWT, want) {
+		t.Errorf("JWT = %+v, want %+v", c.JWT, want)
+	}
+	if err := c.JWT.Check(); err != nil {
+		t.Errorf("loaded config fails jwtauth's check: %v", err)
+	}
+
+	c, err = Load(env(plus("JWT_CLOCK_SKEW", "0s", "JWT_ALGORITHMS", "es256", "JWT_JWKS_REFRESH", "15m", "JWT_JWKS_URL", "http://127.0.0.1:9000/jwks")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.JWT.ClockSkew != 0 || !reflect.DeepEqual(c.JWT.Algorithms, []string{"ES256"}) || c.JWT.RefreshInterval != 15*time.Minute || c.JWT.JWKSURL != "http://127.0.0.1:9000/jwks" {
+		t.Errorf("tuned: %+v", c.JWT)
+	}
+
+	c, err = Load(env(map[string]string{"JWT_CLOCK_SKEW": "10s"}))
+	if err != nil || c.JWT.Enabled() {
+		t.Errorf("tuning alone: enabled %v, err %v", c.JWT.Enabled(), err)
+	}
+
+	bad := []struct {
+		name    string
+		env     map[string]string
+		wantSub []string
+	}{
+		{"no issuer", plus("JWT_ISSUER", ""), []string{"JWT_ISSUER", "together"}},
+		{"no audience", plus("JWT_AUDIENCE", ""), []string{"JWT_AUDIENCE", "together"}},
+		{"audience of commas", plus("JWT_AUDIENCE", " , "), []string{"JWT_AUDIENCE", "at least one audience"}},
+		{"issuer alone", map[string]string{"JWT_ISSUER": "https://issuer"}, []string{"JWT_JWKS_URL", "JWT_AUDIENCE"}},
+		{"plain http", plus("JWT_JWKS_URL", "http://issuer.example/jwks"), []string{"JWT_JWKS_URL", "https://"}},
+		{"not a URL", plus("JWT_JWKS_URL", "jwks.json"), []string{"JWT_JWKS_URL"}},
+		{"HS256", plus("JWT_ALGORITHMS", "RS256,HS256"), []string{"JWT_ALGORITHMS", "HS256"}},
+		{"none", plus("JWT_ALGORITHMS", "none"), []string{"JWT_ALGORITHMS"}},
+		{"skew too large", plus("JWT_CLOCK_SKEW", "10m"), []string{"JWT_CLOCK_SKEW", "at most 5m"}},
+		{"refresh too often", plus("JWT_JWKS_REFRESH", "5s"), []string{"JWT_JWKS_REFRESH"}},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Load(env(tt.env))
+			if err == nil {
+				t.Fatal("want error")
+			}
+			for _, s := range tt.wantSub {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q does not mention %q", err, s)
+				}
+			}
+		})
 	}
 }
