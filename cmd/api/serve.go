@@ -10,6 +10,7 @@ import (
 
 	"github.com/vendor0919/api/internal/config"
 	"github.com/vendor0919/api/internal/httpapi"
+	"github.com/vendor0919/api/internal/jwtauth"
 	"github.com/vendor0919/api/internal/lifecycle"
 	"github.com/vendor0919/api/internal/logctx"
 	"github.com/vendor0919/api/internal/providers"
@@ -70,11 +71,17 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	if err != nil {
 		return err
 	}
+	var jwtv httpapi.TokenVerifier
+	if cfg.JWT.Enabled() { // keys load in the background; /ready waits for them
+		if jwtv, err = jwtauth.Start(ctx, cfg.JWT, log); err != nil {
+			return err
+		}
+	}
 	api, err := httpapi.New(httpapi.Options{
 		Logger: log, Version: versionString(), RAG: svc, Embedder: emb, GeneratorModel: gen.Model(), Readiness: ld.Readiness(), StoreStatus: ld, Reloader: ld,
 		CORSAllowOrigins: cfg.CORSAllowOrigins, CORSAllowOriginRegex: cfg.CORSAllowOriginRegex,
 		MaxBodyBytes: cfg.MaxBodyBytes, QueryTimeout: cfg.QueryTimeout, DefaultTopK: cfg.DefaultTopK, SearchMode: rag.Mode(cfg.SearchMode),
-		APIKeys: cfg.APIKeys, AdminToken: cfg.AdminToken, Collectors: ld.Collectors(), Limits: limits(cfg),
+		APIKeys: cfg.APIKeys, JWT: jwtv, AdminToken: cfg.AdminToken, Collectors: ld.Collectors(), Limits: limits(cfg),
 		// Room to wait behind a load in progress, then sync and open.
 		ReloadTimeout: 2*cfg.SyncTimeout + 2*time.Minute,
 	})
