@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -106,5 +107,22 @@ func TestE2E_JWTAuth(t *testing.T) {
 	}
 	if strings.Contains(p.Stdout.String(), expired) || strings.Contains(p.Stderr.String(), expired) {
 		t.Error("the token is in the log")
+	}
+
+	// The document asks for the bearer token, and `api openapi` with the
+	// same environment prints the same one; with JWT_* alone too.
+	_, doc := p.do("GET", "/openapi.json", nil, "")
+	for _, drop := range []string{"", "API_KEYS"} {
+		cmd := exec.Command(apiBinary(t), "openapi")
+		cmd.Env = raceEnv()
+		for k, v := range p.Env {
+			if k != drop {
+				cmd.Env = append(cmd.Env, k+"="+v)
+			}
+		}
+		out, err := cmd.Output()
+		if err != nil || string(out) != string(doc) || !strings.Contains(string(out), `"BearerAuth"`) {
+			t.Errorf("api openapi without %q: %v; same as /openapi.json: %v", drop, err, string(out) == string(doc))
+		}
 	}
 }
