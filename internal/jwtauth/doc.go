@@ -4,9 +4,9 @@
 //
 // # What a token must be
 //
-// Three base64url parts within Config.MaxTokenBytes; alg RS256 or ES256
-// (Config.Algorithms), never none or an HMAC; a kid naming a key of the
-// set whose type and alg match the token's (an RSA key of at least 2048
+// Three base64url parts within Config.MaxTokenBytes, no crit header; alg
+// RS256 or ES256 (Config.Algorithms), never none or an HMAC; a kid naming
+// a key of the set whose type and alg match the token's (an RSA key of at least 2048
 // bits, an ECDSA key on P-256); a valid signature; iss equal to
 // Config.Issuer; exp present and not past, nbf not future, both with
 // Config.ClockSkew of tolerance. The audience rule covers Cognito, whose

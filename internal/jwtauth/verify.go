@@ -128,6 +128,9 @@ func (v *Verifier) key(ctx context.Context, t *jwt.Token) (any, error) {
 	if !v.allowed[alg] {
 		return nil, fail(ClassAlgorithm) // WithValidMethods already refused it
 	}
+	if _, ok := t.Header["crit"]; ok {
+		return nil, fail(ClassMalformed) // RFC 7515: unknown critical extensions must be refused, and we know none
+	}
 	kid, _ := t.Header["kid"].(string)
 	if kid == "" {
 		return nil, fail(ClassNoKID)

@@ -60,6 +60,7 @@ func TestVerify_Tokens(t *testing.T) {
 		{"ES256 token naming the RSA key", mint(t, jwt.SigningMethodES256, k.ecA, "rsa-a", claimsNow()), ClassKeyMismatch},
 		{"RS256 token naming the EC key", mint(t, jwt.SigningMethodRS256, k.rsaA, "ec-a", claimsNow()), ClassKeyMismatch},
 		{"no kid", mint(t, jwt.SigningMethodRS256, k.rsaA, "", claimsNow()), ClassNoKID},
+		{"crit header", critToken(t, k.rsaA), ClassMalformed},
 		{"kid not a string", b64([]byte(`{"alg":"RS256","kid":7}`)) + "." + parts[1] + "." + parts[2], ClassNoKID},
 		{"oversized token", rs(with(claimsNow(), "pad", strings.Repeat("x", DefaultMaxTokenBytes))), ClassTooLarge},
 		{"not a JWT", "opaque-api-key", ClassMalformed},
@@ -130,4 +131,16 @@ func TestConfig_Check(t *testing.T) {
 			}
 		})
 	}
+}
+
+// critToken is a validly signed token with a critical header extension.
+func critToken(t *testing.T, key any) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claimsNow())
+	tok.Header["kid"], tok.Header["crit"], tok.Header["exp-ext"] = "rsa-a", []string{"exp-ext"}, true
+	s, err := tok.SignedString(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
