@@ -6,9 +6,9 @@
 //
 // Three base64url parts within Config.MaxTokenBytes, no crit header; alg
 // RS256 or ES256 (Config.Algorithms), never none or an HMAC; a kid naming
-// a key of the set whose type and alg match the token's (an RSA key of at least 2048
-// bits, an ECDSA key on P-256); a valid signature; iss equal to
-// Config.Issuer; exp present and not past, nbf not future, both with
+// a key of the set whose type and alg match the token's (an RSA key of
+// at least 2048 bits, an ECDSA key on P-256); a valid signature; iss
+// equal to Config.Issuer; exp present and not past, nbf not future, both with
 // Config.ClockSkew of tolerance. The audience rule covers Cognito, whose
 // access tokens carry client_id and no aud: a token with an aud claim
 // passes when one of its values is in Config.Audiences; a token without
