@@ -57,8 +57,11 @@ func parseJWKS(body []byte, allowed map[string]bool) (*keySet, error) {
 		if m.KTY != jwkset.KtyRSA && m.KTY != jwkset.KtyEC {
 			continue // symmetric and other keys are never used
 		}
-		// Private parts, if an issuer ever published them, are dropped.
+		// Private parts, if an issuer ever published them, are dropped,
+		// and so are certificates: the key itself is what is trusted, and
+		// nothing named by the set (x5u) is ever fetched.
 		m.D, m.P, m.Q, m.DP, m.DQ, m.QI, m.OTH = "", "", "", "", "", "", nil
+		m.X5U, m.X5C, m.X5T, m.X5TS256 = "", nil, "", ""
 		jwk, err := jwkset.NewJWKFromMarshal(m, jwkset.JWKMarshalOptions{}, jwkset.JWKValidateOptions{})
 		if err != nil {
 			continue // one malformed key does not hide the others

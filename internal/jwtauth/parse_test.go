@@ -132,3 +132,18 @@ func decodedParts(token string) string {
 	}
 	return string(h) + "\x00" + string(c)
 }
+
+// TestParseJWKS_IgnoresCertificates: x5c, x5t and x5u members (as some
+// OIDC issuers publish) neither break a key nor make anything fetched.
+func TestParseJWKS_IgnoresCertificates(t *testing.T) {
+	t.Parallel()
+	k := keys()
+	m := with(rsaJWK("k", "RS256", &k.rsaA.PublicKey), "x5c", []string{"bm90IGEgY2VydA"}, "x5t", "abc", "x5u", "http://127.0.0.1:1/never")
+	ks, err := parseJWKS(jwksBody(m), map[string]bool{RS256: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := ks.lookup("k", RS256); !ok {
+		t.Error("key with certificate members dropped")
+	}
+}
