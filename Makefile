@@ -12,7 +12,7 @@ COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 TOOLS_ENV := eval "$$(bash scripts/install-tools.sh)"
 
-.PHONY: run check test test-kernels build lint docs docs-check ci container-test bench loadtest eval demo-store fixtures pdf-fixtures uselite-model uselite-reference fuzz clean
+.PHONY: run check test test-kernels build lint docs docs-check ci container-test bench loadtest eval demo-store fixtures pdf-fixtures uselite-model uselite-reference fuzz soak clean
 
 ## run: start the API on :$(PORT) with the demo store, offline embedder and extractive answers
 # (default settings: hybrid fusion's default weights suit the bilingual demo corpus too,
@@ -75,6 +75,16 @@ bench:
 ## loadtest: end-to-end HTTP throughput and latency on loopback (hey; bounded)
 loadtest:
 	bash scripts/loadtest.sh
+
+## soak: SOAK_DURATION (default 10m) of mixed traffic at 20 req/s against the real binary syncing
+# from versitygw, a reload every 30 s, then SIGTERM under load; fails on any failed request, reset,
+# or goroutine/RSS growth past the stated bounds (internal/soak; figures in docs/BENCHMARKS.md).
+# Loopback only, niced. A 20-second version runs in make test.
+SOAK_DURATION ?= 10m
+SOAK_TIMEOUT  ?= 60m
+soak:
+	@$(TOOLS_ENV) && SOAK_DURATION=$(SOAK_DURATION) nice $(GO) test -tags soak -count=1 -run '^TestSoak$$' \
+		-timeout $(SOAK_TIMEOUT) -v ./internal/soak/
 
 ## eval: retrieval quality (hit@1, hit@5, MRR@5 per mode) on the demo store and on the public
 # pydoc and manja sets (corpora from scripts/eval_corpora.sh, stores rebuilt with the default
