@@ -17,11 +17,16 @@ var (
 )
 
 // botocorePython returns the absolute path of a Python that imports
-// botocore (the machine image's pyenv python3, resolved past its shim so
-// that it also runs under the tests' own PATH and HOME), or "".
+// botocore, or "": $VENDOR0919_AWS_PYTHON (scripts/install-tools.sh sets
+// it), else $PYTHON, else python3 on PATH (the machine image's pyenv
+// python3), resolved past a shim so that it also runs under the tests' own
+// PATH and HOME.
 func botocorePython() string {
 	pyOnce.Do(func() {
-		py := os.Getenv("PYTHON")
+		py := os.Getenv("VENDOR0919_AWS_PYTHON")
+		if py == "" {
+			py = os.Getenv("PYTHON")
+		}
 		if py == "" {
 			py = "python3"
 		}
@@ -34,8 +39,8 @@ func botocorePython() string {
 }
 
 // requireBotocore returns botocorePython() or skips the test, or fails it
-// under VENDOR0919_REQUIRE_TOOLS=1 (CI's machine image has botocore in its
-// pyenv Python).
+// under VENDOR0919_REQUIRE_TOOLS=1 (CI: install-tools.sh finds or installs
+// one).
 func requireBotocore(t *testing.T) string {
 	t.Helper()
 	if py := botocorePython(); py != "" {
