@@ -9,6 +9,8 @@
 #           the generated-client and lint checks of api/openapi.json)
 #           scripts/openaiclient's (the official openai client, against the /v1 routes) and
 #           scripts/aisdk's (ai, @ai-sdk/react, react, esbuild: the useChat page for /chat)
+#   python: botocore, boto3, moto and the AWS CLI for deploy/'s tests (the machine
+#           image's python3 has them; else Debian's botocore plus a pinned venv)
 #   go:     versitygw (real S3 server) and golangci-lint (with staticcheck), pinned, cached
 # Everything lands in ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919 and is
 # reused on the next run. Usage: eval "$(scripts/install-tools.sh)"
@@ -79,6 +81,41 @@ for d in openaiclient aisdk; do
 	fi
 done
 
+# The deploy tests' AWS side (deploy/: the --dry-run validator, the runs
+# against moto's server): a Python with botocore, boto3 and moto, with the
+# aws CLI and moto_server beside it. The machine image's python3 (pyenv) has
+# them all. Elsewhere Debian's python3-botocore and python3-boto3 give the
+# validator, and a cached venv gets the pinned rest with pip where a package
+# index answers; without moto the tests fail under VENDOR0919_REQUIRE_TOOLS=1.
+aws_py() { # prints the interpreter if it has everything, else fails
+	local real
+	real=$("$1" -c 'import sys, botocore, boto3, moto; print(sys.executable)' 2>/dev/null) || return 1
+	[ -x "$(dirname "$real")/aws" ] && [ -x "$(dirname "$real")/moto_server" ] && echo "$real"
+}
+awsvenv=$cache/awsvenv
+aws_python=$(aws_py python3 || aws_py "$awsvenv/bin/python3" || true)
+if [ -z "$aws_python" ]; then
+	debs=()
+	for p in python3-botocore python3-boto3 python3-venv; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || debs+=("$p")
+	done
+	if [ ${#debs[@]} -gt 0 ]; then
+		log "apt-get install ${debs[*]}"
+		as_root apt-get update -qq >&2
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${debs[@]}" >&2
+	fi
+	log "pip install moto[server] awscli into $awsvenv"
+	if /usr/bin/python3 -m venv "$awsvenv" >&2 &&
+		"$awsvenv/bin/pip" install -q --timeout 15 --retries 1 \
+			"moto[server]==5.2.1" "boto3==1.43.11" "awscli==1.45.11" >&2; then
+		aws_python=$(aws_py "$awsvenv/bin/python3" || true)
+	fi
+	if [ -z "$aws_python" ]; then
+		log "warning: no moto and aws CLI (no package index?); deploy's moto tests will fail under VENDOR0919_REQUIRE_TOOLS=1"
+		aws_python=$(/usr/bin/python3 -c 'import sys, botocore; print(sys.executable)' 2>/dev/null || true)
+	fi
+fi
+
 go_tool() { # name module@version
 	local name=$1 mod=$2 stamp=$bin/$1.version
 	if [ ! -x "$bin/$name" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$mod" ]; then
@@ -96,5 +133,6 @@ export VERSITYGW_BIN="$VERSITYGW_BIN"
 export CHROMIUM_BIN="$(command -v chromium)"
 export PLAYWRIGHT_NODE_PATH="$nodedir/node_modules"
 export VENDOR0919_PYTHON=/usr/bin/python3
+export VENDOR0919_AWS_PYTHON="$aws_python"
 export VENDOR0919_REQUIRE_TOOLS=1
 EOT
