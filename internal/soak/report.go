@@ -238,6 +238,15 @@ func (r *Report) WriteTable(w io.Writer) {
 			ms(s.Quantile(0.5)), ms(s.Quantile(0.99)), ms(s.Quantile(1)))
 	}
 	_ = tw.Flush()
+	total := 0
+	for _, name := range kindNames[:len(kindNames)-1] { // requests of the mix, not the sampler's
+		if s := r.Kinds[name]; s != nil {
+			total += s.OK + s.Failed
+		}
+	}
+	if r.Took > 0 {
+		fmt.Fprintf(w, "traffic: %d requests, %.1f req/s achieved\n", total, float64(total)/r.Took.Seconds())
+	}
 	if f, err := r.Flatness(); err != nil {
 		fmt.Fprintf(w, "flatness: %v\n", err)
 	} else {
