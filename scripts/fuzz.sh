@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# fuzz.sh runs every Fuzz* target in the module for FUZZTIME each (default
+# 10s) and fails on the first crasher, which `go test` writes to
+# <package>/testdata/fuzz/<FuzzName>/ (commit it with the fix: it is then a
+# regression seed that every `go test` runs).
+#
+#   FUZZTIME=10s scripts/fuzz.sh            (make fuzz; make ci with 10s)
+#   FUZZTIME=1m scripts/fuzz.sh ./internal/lcpickle/...
+#
+# Targets are found, not listed: every package whose _test.go files declare
+# a func Fuzz..., then `go test -list '^Fuzz'` there, so a new target is
+# fuzzed from its first commit. Each target starts from its seed corpus
+# (the f.Add seeds and testdata/fuzz/<FuzzName>/). The budget is about
+# FUZZTIME plus a few seconds of build per target: 20 targets at 10s take
+# about 4 to 5 minutes on 2 cores. FUZZ_BUDGET (seconds, default 420) is
+# the time the whole run should stay under: past it a warning names the
+# slowest targets (a busy machine builds slowly, so it is not a failure).
+# Go's fuzzer uses one worker per core
+# (GOMAXPROCS); FUZZ_PARALLEL sets another number.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+FUZZTIME="${FUZZTIME:-10s}"
+FUZZ_BUDGET="${FUZZ_BUDGET:-420}"
+pkgs=("$@")
+[[ ${#pkgs[@]} -gt 0 ]] || pkgs=(./...)
+par=()
+[[ -z "${FUZZ_PARALLEL:-}" ]] || par=(-parallel "$FUZZ_PARALLEL")
+
+start=$SECONDS
+# Folders with a Fuzz function in a test file, as packages of the module.
+mapfile -t dirs < <(go list -f '{{.Dir}}' "${pkgs[@]}" | while read -r d; do
+	grep -lqE '^func Fuzz[A-Za-z0-9_]*\(' "$d"/*_test.go 2>/dev/null && echo "$d"
+done)
+[[ ${#dirs[@]} -gt 0 ]] || { echo "fuzz: no Fuzz targets found in ${pkgs[*]}" >&2; exit 1; }
+
+n=0
+summary=()
+for d in "${dirs[@]}"; do
+	pkg="./$(realpath --relative-to=. "$d")"
+	mapfile -t targets < <(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true)
+	for f in "${targets[@]}"; do
+		n=$((n + 1))
+		t0=$SECONDS
+		echo "fuzz: $pkg $f ($FUZZTIME)"
+		if ! go test "${par[@]}" -run '^$' -fuzz "^${f}\$" -fuzztime "$FUZZTIME" -fuzzminimizetime 10s "$pkg"; then
+			echo "fuzz: FAIL $pkg $f: the crasher is in $pkg/testdata/fuzz/$f/ (go test -run '$f/<name>' $pkg reproduces it)" >&2
+			exit 1
+		fi
+		summary+=("$(printf '%4ds  %s %s' $((SECONDS - t0)) "$pkg" "$f")")
+	done
+done
+took=$((SECONDS - start))
+printf '%s\n' "${summary[@]}"
+echo "fuzz: $n targets, ${FUZZTIME} each, ${took}s in all, no crasher"
+if ((took > FUZZ_BUDGET)); then
+	echo "fuzz: warning: ${took}s is over FUZZ_BUDGET ${FUZZ_BUDGET}s (load $(cut -d' ' -f1-3 /proc/loadavg)); slowest:" >&2
+	printf '%s\n' "${summary[@]}" | sort -rn | head -3 >&2
+fi
