@@ -11,7 +11,8 @@
 // reads go_goroutines from /metrics and VmRSS from /proc/PID/status. The
 // Report it returns counts requests per kind with latencies, the reloads and
 // the samples; Report.Check compares the last third of the samples after the
-// warm-up with the first third against Bounds. DrainUnderLoad then sends
+// warm-up with the first third against Bounds (goroutines by their floor,
+// RSS by its mean). DrainUnderLoad then sends
 // SIGTERM (through a caller's function) while keep-alive clients keep
 // sending, and counts connections reset or cut.
 //

@@ -83,6 +83,14 @@ func TestReportCheck_Bounds(t *testing.T) {
 			}
 			return 10
 		}, flatRSS), 0, nil, nil},
+		// A busy last third: most samples catch requests in flight, the
+		// floor stays.
+		{"InFlightSpikes", series(func(i int) int {
+			if i >= 20 && i%3 != 0 {
+				return 30
+			}
+			return 10
+		}, flatRSS), 0, nil, nil},
 		{"GoroutineLeak", series(func(i int) int { return 10 + i }, flatRSS), 0, nil, []string{"goroutines grew"}},
 		{"RSSGrowth", series(flatG, func(i int) int64 { return int64(50+3*i) * mb }), 0, nil, []string{"RSS grew"}},
 		{"FailedRequests", series(flatG, flatRSS), 2, nil, []string{"2 search requests failed"}},

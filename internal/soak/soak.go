@@ -17,9 +17,9 @@ const (
 	DefaultReloadEvery = 30 * time.Second
 	DefaultSampleEvery = 5 * time.Second
 	// DefaultGoroutineGrowth is Bounds.Goroutines' default: the last third's
-	// mean may exceed the first third's by this many goroutines (a worker's
-	// connection is two server goroutines; eight workers' churn stays
-	// within it, a leak of one per reload or per stream does not).
+	// floor (minimum) may exceed the first third's by this many goroutines
+	// (connection churn moves the floor by a few; a leak of one per reload,
+	// per stream or per hundred requests does not stay within it).
 	DefaultGoroutineGrowth = 10
 	// DefaultRSSGrowth and DefaultRSSSlack are Bounds' RSS defaults: the
 	// last third's mean may exceed the first third's by 20 % plus 16 MiB
@@ -48,8 +48,8 @@ type Target struct {
 // Bounds are the allowed growths between the first and the last third of
 // the samples taken after the warm-up.
 type Bounds struct {
-	// Goroutines is the allowed growth of the mean go_goroutines. Zero
-	// means DefaultGoroutineGrowth.
+	// Goroutines is the allowed growth of the floor of go_goroutines.
+	// Zero means DefaultGoroutineGrowth.
 	Goroutines float64
 	// RSSGrowth is the allowed relative growth of the mean VmRSS. Zero
 	// means DefaultRSSGrowth.
