@@ -104,8 +104,10 @@ if [ -z "$aws_python" ]; then
 		as_root apt-get update -qq >&2
 		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${debs[@]}" >&2
 	fi
-	log "pip install moto[server] awscli into $awsvenv"
-	if /usr/bin/python3 -m venv "$awsvenv" >&2 &&
+	# Tried once: a venv left by a failed try is not retried on every run
+	# (remove it to try again).
+	if [ ! -d "$awsvenv" ] && log "pip install moto[server] awscli into $awsvenv" &&
+		/usr/bin/python3 -m venv "$awsvenv" >&2 &&
 		"$awsvenv/bin/pip" install -q --timeout 15 --retries 1 \
 			"moto[server]==5.2.1" "boto3==1.43.11" "awscli==1.45.11" >&2; then
 		aws_python=$(aws_py "$awsvenv/bin/python3" || true)
