@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -117,11 +118,30 @@ func (p *publisher) publish(ctx context.Context, n int) (string, error) {
 	return version, nil
 }
 
+// lockedBuffer is the server's log, written by the process's copier and
+// read by the test.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 // server is the api process under soak.
 type server struct {
 	cmd  *exec.Cmd
 	url  string
-	log  *bytes.Buffer
+	log  *lockedBuffer
 	done chan struct{}
 	code int
 }
@@ -135,7 +155,7 @@ func startServer(t *testing.T, bin string, srv *s3test.Server) *server {
 	}
 	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 	_ = l.Close()
-	s := &server{url: "http://127.0.0.1:" + port, log: &bytes.Buffer{}, done: make(chan struct{})}
+	s := &server{url: "http://127.0.0.1:" + port, log: &lockedBuffer{}, done: make(chan struct{})}
 	s.cmd = exec.Command(bin)
 	s.cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(),
@@ -173,8 +193,9 @@ func startServer(t *testing.T, bin string, srv *s3test.Server) *server {
 		}
 	})
 	deadline := time.Now().Add(60 * time.Second)
+	hc := &http.Client{Timeout: 2 * time.Second}
 	for {
-		resp, err := http.Get(s.url + "/ready")
+		resp, err := hc.Get(s.url + "/ready")
 		if err == nil {
 			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
