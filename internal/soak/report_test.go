@@ -134,3 +134,20 @@ func TestReportCheck_Bounds(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParsers feeds arbitrary text to both parsers of server output (the
+// metrics exposition and /proc/PID/status): a value or an error, never a
+// panic, and a value only from a line that carries it.
+func FuzzParsers(f *testing.F) {
+	f.Add("# TYPE go_goroutines gauge\ngo_goroutines 12\n")
+	f.Add("Name:\tapi\nVmRSS:\t   51200 kB\n")
+	f.Add("go_goroutines 1e400\nVmRSS: -1 kB\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		if g, err := parseGauge(strings.NewReader(s), "go_goroutines"); err == nil && !strings.Contains(s, "go_goroutines ") {
+			t.Fatalf("parseGauge = %d from text without the metric", g)
+		}
+		if rss, err := parseVmRSS([]byte(s)); err == nil && (!strings.Contains(s, "VmRSS:") || rss%1024 != 0) {
+			t.Fatalf("parseVmRSS = %d from %q", rss, s)
+		}
+	})
+}
