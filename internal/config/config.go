@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -145,6 +146,56 @@ type Config struct {
 	// PromptTemplateFile replaces the built-in prompt (PROMPT_TEMPLATE_FILE,
 	// a Go text/template file; empty: built in).
 	PromptTemplateFile string
+
+	// Overload bound the work each route class may take on at once and how
+	// often one client may call it; see Overload.
+	Overload Overload
+	// MemoryLimitRatio is the share of the container's cgroup memory limit
+	// given to the Go runtime as its soft memory limit (MEMORY_LIMIT_RATIO,
+	// default 0.85; 0 leaves the runtime's limit alone). An explicit
+	// GOMEMLIMIT wins; without a cgroup limit nothing is set.
+	MemoryLimitRatio float64
+}
+
+// Overload are the overload bounds per route class: search (/search,
+// /v1/embeddings), generation (/query, /chat, /v1/chat/completions) and
+// admin (/admin/*). The defaults suit a task of 0.5 vCPU and 1 GiB. Its
+// fields match httpapi.Overload one for one, so cmd/api converts it.
+type Overload struct {
+	// Requests served at once per class (MAX_INFLIGHT_SEARCH 8,
+	// MAX_INFLIGHT_GENERATION 16, MAX_INFLIGHT_ADMIN 1; 0: unbounded).
+	// Generation waits on the model mostly, so it gets more slots.
+	SearchInFlight     int
+	GenerationInFlight int
+	AdminInFlight      int
+	// Requests that may wait for a slot per class (MAX_QUEUE_SEARCH 32,
+	// MAX_QUEUE_GENERATION 32, MAX_QUEUE_ADMIN 2); beyond them, 503.
+	SearchQueue     int
+	GenerationQueue int
+	AdminQueue      int
+	// QueueWait is the longest a request waits for a slot before its 503
+	// (MAX_QUEUE_WAIT, default 2s).
+	QueueWait time.Duration
+
+	// Requests per RateWindow one client may make per class
+	// (RATE_LIMIT_SEARCH 120, RATE_LIMIT_GENERATION 30, RATE_LIMIT_ADMIN
+	// 10; 0: no limit); beyond them, 429.
+	SearchRate     int
+	GenerationRate int
+	AdminRate      int
+	// RateWindow is the rate limits' sliding window (RATE_LIMIT_WINDOW,
+	// default 1m).
+	RateWindow time.Duration
+	// RateByAddress keys the rate limits by client address even when
+	// API_KEYS is set (RATE_LIMIT_BY=address; default key: by the bearer
+	// token's hash with API_KEYS, by address without). One key shared by
+	// every browser would otherwise share one budget.
+	RateByAddress bool
+	// TrustedProxies are the peers whose X-Forwarded-For is believed
+	// (TRUSTED_PROXIES, comma-separated CIDRs or addresses, e.g. the ALB's
+	// VPC range; default none: the peer is the client). The client is the
+	// right-most address not in these ranges.
+	TrustedProxies []netip.Prefix
 }
 
 // Providers configures the embedders, generators and S3 access, for the
@@ -223,6 +274,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
 		slog.String("search_mode", c.SearchMode),
 		slog.String("keyword_japanese", c.KeywordJapanese),
+		slog.Any("limits", c.Overload),
+		slog.Float64("memory_limit_ratio", c.MemoryLimitRatio),
 	)
 }
 
@@ -265,6 +318,8 @@ func Load(getenv func(string) string) (Config, error) {
 		MaxQuestionChars:     p.intRange("MAX_QUESTION_CHARS", 4000, 10, 100_000),
 		MaxConversationChars: p.intRange("MAX_CONVERSATION_CHARS", 32<<10, 10, 1_000_000),
 		PromptTemplateFile:   p.str("PROMPT_TEMPLATE_FILE", ""),
+		Overload:               p.overload(),
+		MemoryLimitRatio:     p.floatRange("MEMORY_LIMIT_RATIO", 0.85, 0, 1),
 	}
 	// Cross-field rules.
 	if c.ShutdownTimeout > 110*time.Second {
@@ -278,6 +333,44 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	p.errs = append(p.errs, c.check()...)
 	return c, errors.Join(p.errs...)
+}
+
+// overload reads the overload bounds (see Overload).
+func (p *parser) overload() Overload {
+	return Overload{
+		SearchInFlight:     p.intRange("MAX_INFLIGHT_SEARCH", 8, 0, 100_000),
+		GenerationInFlight: p.intRange("MAX_INFLIGHT_GENERATION", 16, 0, 100_000),
+		AdminInFlight:      p.intRange("MAX_INFLIGHT_ADMIN", 1, 0, 100_000),
+		SearchQueue:        p.intRange("MAX_QUEUE_SEARCH", 32, 0, 100_000),
+		GenerationQueue:    p.intRange("MAX_QUEUE_GENERATION", 32, 0, 100_000),
+		AdminQueue:         p.intRange("MAX_QUEUE_ADMIN", 2, 0, 100_000),
+		QueueWait:          p.duration("MAX_QUEUE_WAIT", 2*time.Second, time.Millisecond),
+		SearchRate:         p.intRange("RATE_LIMIT_SEARCH", 120, 0, 1_000_000),
+		GenerationRate:     p.intRange("RATE_LIMIT_GENERATION", 30, 0, 1_000_000),
+		AdminRate:          p.intRange("RATE_LIMIT_ADMIN", 10, 0, 1_000_000),
+		RateWindow:         p.duration("RATE_LIMIT_WINDOW", time.Minute, time.Second),
+		RateByAddress:      p.oneOf("RATE_LIMIT_BY", "key", []string{"key", "address"}) == "address",
+		TrustedProxies:     p.prefixes("TRUSTED_PROXIES"),
+	}
+}
+
+// prefixes reads comma-separated CIDRs; a bare address is its own /32 or
+// /128.
+func (p *parser) prefixes(name string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range p.list(name) {
+		pr, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				p.fail(name, s, "CIDRs such as 10.0.0.0/16 or addresses, comma-separated")
+				continue
+			}
+			pr = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		out = append(out, pr.Masked())
+	}
+	return out
 }
 
 // LoadProviders reads only the Providers variables, as Load does, for a

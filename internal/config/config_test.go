@@ -45,6 +45,20 @@ func TestLoad_Defaults(t *testing.T) {
 		{"StoreLoadTimeout", c.StoreLoadTimeout, 3 * time.Minute},
 		{"MaxQuestionChars", c.MaxQuestionChars, 4000},
 		{"MaxConversationChars", c.MaxConversationChars, 32768},
+		{"SearchInFlight", c.Overload.SearchInFlight, 8},
+		{"GenerationInFlight", c.Overload.GenerationInFlight, 16},
+		{"AdminInFlight", c.Overload.AdminInFlight, 1},
+		{"SearchQueue", c.Overload.SearchQueue, 32},
+		{"GenerationQueue", c.Overload.GenerationQueue, 32},
+		{"AdminQueue", c.Overload.AdminQueue, 2},
+		{"QueueWait", c.Overload.QueueWait, 2 * time.Second},
+		{"SearchRate", c.Overload.SearchRate, 120},
+		{"GenerationRate", c.Overload.GenerationRate, 30},
+		{"AdminRate", c.Overload.AdminRate, 10},
+		{"RateWindow", c.Overload.RateWindow, time.Minute},
+		{"RateByAddress", c.Overload.RateByAddress, false},
+		{"TrustedProxies", len(c.Overload.TrustedProxies), 0},
+		{"MemoryLimitRatio", c.MemoryLimitRatio, 0.85},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
@@ -146,6 +160,12 @@ func TestLoad_Invalid(t *testing.T) {
 		{"load budget too small", map[string]string{"STORE_LOAD_MAX_BYTES": "1000"}, []string{"STORE_LOAD_MAX_BYTES", "at least 1048576"}},
 		{"load budget negative", map[string]string{"STORE_LOAD_MAX_BYTES": "-1"}, []string{"STORE_LOAD_MAX_BYTES"}},
 		{"load timeout", map[string]string{"STORE_LOAD_TIMEOUT": "soon"}, []string{"STORE_LOAD_TIMEOUT", "duration"}},
+		{"negative in-flight bound", map[string]string{"MAX_INFLIGHT_SEARCH": "-1"}, []string{"MAX_INFLIGHT_SEARCH", "integer from 0"}},
+		{"queue wait", map[string]string{"MAX_QUEUE_WAIT": "0"}, []string{"MAX_QUEUE_WAIT", "at least 1ms"}},
+		{"rate window too short", map[string]string{"RATE_LIMIT_WINDOW": "10ms"}, []string{"RATE_LIMIT_WINDOW", "at least 1s"}},
+		{"rate limit by", map[string]string{"RATE_LIMIT_BY": "cookie"}, []string{"RATE_LIMIT_BY", "key, address"}},
+		{"trusted proxy", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, alb"}, []string{`TRUSTED_PROXIES="alb"`, "CIDRs"}},
+		{"memory limit ratio", map[string]string{"MEMORY_LIMIT_RATIO": "1.5"}, []string{"MEMORY_LIMIT_RATIO", "0 to 1"}},
 		{"index name too long", map[string]string{"VECTORSTORE_INDEX_NAME": strings.Repeat("n", 129)}, []string{"VECTORSTORE_INDEX_NAME", "at most 128"}},
 	}
 	for _, tt := range tests {
@@ -382,5 +402,40 @@ func TestLoad_JWT(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestLoad_Limits(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{
+		"MAX_INFLIGHT_SEARCH":     "0",
+		"MAX_INFLIGHT_GENERATION": "3",
+		"MAX_QUEUE_ADMIN":         "0",
+		"MAX_QUEUE_WAIT":          "250ms",
+		"RATE_LIMIT_GENERATION":   "0",
+		"RATE_LIMIT_WINDOW":       "10s",
+		"RATE_LIMIT_BY":           "Address",
+		"TRUSTED_PROXIES":         "10.0.0.0/16, 192.168.1.7, ::ffff:172.16.0.1, fd00::/8",
+		"MEMORY_LIMIT_RATIO":      "0",
+	}))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	l := c.Overload
+	if l.SearchInFlight != 0 || l.GenerationInFlight != 3 || l.AdminQueue != 0 || l.QueueWait != 250*time.Millisecond {
+		t.Errorf("bounds: %+v", l)
+	}
+	if l.GenerationRate != 0 || l.RateWindow != 10*time.Second || !l.RateByAddress {
+		t.Errorf("rates: %+v", l)
+	}
+	var got []string
+	for _, p := range l.TrustedProxies {
+		got = append(got, p.String())
+	}
+	if want := "10.0.0.0/16 192.168.1.7/32 172.16.0.1/32 fd00::/8"; strings.Join(got, " ") != want {
+		t.Errorf("trusted proxies = %v, want %s", got, want)
+	}
+	if c.MemoryLimitRatio != 0 {
+		t.Errorf("memory limit ratio = %v", c.MemoryLimitRatio)
 	}
 }
