@@ -41,8 +41,10 @@ func corsMiddleware(origins []string, re *regexp.Regexp) func(http.Handler) http
 		// limited to corsMethods above.
 		AllowedMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
 			http.MethodPatch, http.MethodDelete, http.MethodOptions},
-		AllowedHeaders:   []string{"*"},
-		ExposedHeaders:   []string{RequestIDHeader},
+		AllowedHeaders: []string{"*"},
+		// The rate limits' and overload answers' headers, so the frontend
+		// can back off as told.
+		ExposedHeaders:   append([]string{RequestIDHeader}, rateLimitHeaders...),
 		AllowCredentials: true,
 		MaxAge:           600,
 	})

@@ -69,6 +69,8 @@ func openAIErrorFrom(he *Error) openAIErrorBody {
 		e.Code = "request_too_large"
 	case http.StatusUnsupportedMediaType:
 		e.Code = "unsupported_media_type"
+	case http.StatusTooManyRequests:
+		e.Code = "rate_limit_exceeded"
 	case http.StatusServiceUnavailable:
 		e.Type, e.Code = "server_error", "service_unavailable"
 	case http.StatusGatewayTimeout:

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -63,6 +64,9 @@ type Options struct {
 	// Collectors are extra Prometheus collectors for /metrics (for example
 	// the vector store's gauges).
 	Collectors []prometheus.Collector
+	// Overload bound each route class's concurrent work and each client's
+	// request rate; the zero value limits nothing.
+	Overload Overload
 }
 
 // Server is the HTTP API. Create it with New; it is an http.Handler and
@@ -133,18 +137,32 @@ func (s *Server) routes() chi.Router {
 	r.Get("/docs/*", s.serveDocs)
 	r.Method(http.MethodGet, "/metrics", s.metrics.handler())
 
+	// Each class: the client's rate first (a request over it takes no
+	// slot), then a slot. Search and generation check the key first, so
+	// their rate is keyed by a valid key; admin checks the rate first, so
+	// token guesses are limited too.
+	l, om := s.opts.Overload, newOverloadMetrics(s.metrics.registry)
+	wait, window := cmp.Or(l.QueueWait, 2*time.Second), cmp.Or(l.RateWindow, time.Minute)
+	byKey := len(s.opts.APIKeys) > 0 && !l.RateByAddress
+	search := chi.Chain(s.rateLimit(l.SearchRate, window, byKey, l.TrustedProxies, om.rateLimited.WithLabelValues(classSearch)),
+		s.limitInFlight(om.newGate(classSearch, l.SearchInFlight, l.SearchQueue, wait)))
+	generation := chi.Chain(s.rateLimit(l.GenerationRate, window, byKey, l.TrustedProxies, om.rateLimited.WithLabelValues(classGeneration)),
+		s.limitInFlight(om.newGate(classGeneration, l.GenerationInFlight, l.GenerationQueue, wait)))
+	admin := chi.Chain(s.rateLimit(l.AdminRate, window, false, l.TrustedProxies, om.rateLimited.WithLabelValues(classAdmin)),
+		s.requireAdmin, s.limitInFlight(om.newGate(classAdmin, l.AdminInFlight, l.AdminQueue, wait)))
+
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireAPIKey)
-		r.Post("/search", s.wrap(s.search))
-		r.Post("/query", s.wrap(s.query))
+		r.With(search...).Post("/search", s.wrap(s.search))
+		r.With(generation...).Post("/query", s.wrap(s.query))
 		r.Post("/feedback", s.wrap(s.feedback))
 		r.Get("/vectorstore", s.wrap(s.vectorstore))
-		r.Post("/chat", s.wrap(s.chat))
-		r.Post("/v1/chat/completions", s.wrap(s.chatCompletions))
+		r.With(generation...).Post("/chat", s.wrap(s.chat))
+		r.With(generation...).Post("/v1/chat/completions", s.wrap(s.chatCompletions))
 		r.Get("/v1/models", s.wrap(s.models))
-		r.Post("/v1/embeddings", s.wrap(s.embeddings))
+		r.With(search...).Post("/v1/embeddings", s.wrap(s.embeddings))
 	})
-	r.With(s.requireAdmin).Post("/admin/reload", s.wrap(s.reload))
+	r.With(admin...).Post("/admin/reload", s.wrap(s.reload))
 	return r
 }
 

@@ -1,0 +1,253 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/vendor0919/api/internal/rag"
+)
+
+// heldRAG answers like fakeRAG once release is closed; until then every
+// call blocks, holding its route class's slot.
+type heldRAG struct {
+	fakeRAG
+	release chan struct{}
+}
+
+func (h *heldRAG) Search(ctx context.Context, req rag.SearchRequest) (rag.SearchResult, error) {
+	select {
+	case <-h.release:
+	case <-ctx.Done():
+		return rag.SearchResult{}, ctx.Err()
+	}
+	return h.fakeRAG.Search(ctx, req)
+}
+
+func (h *heldRAG) Query(ctx context.Context, req rag.QueryRequest, emit func(rag.Event) error) (rag.QueryResult, error) {
+	select {
+	case <-h.release:
+	case <-ctx.Done():
+		return rag.QueryResult{}, ctx.Err()
+	}
+	return h.fakeRAG.Query(ctx, req, emit)
+}
+
+type overloadReq struct{ path, body string }
+
+func (o overloadReq) send(ts testServer, hdr map[string]string) *httptest.ResponseRecorder {
+	return ts.do(http.MethodPost, o.path, o.body, hdr)
+}
+
+var overloadClasses = []struct {
+	class string
+	hold  overloadReq   // holds the class's only slot
+	probe []overloadReq // other routes of the class, turned away while it is held
+}{
+	{classSearch, overloadReq{"/search", `{"query":"q"}`},
+		[]overloadReq{{"/search", `{"query":"q"}`}, {"/v1/embeddings", `{"model":"universal-sentence-encoder-lite","input":"a"}`}}},
+	{classGeneration, overloadReq{"/query", `{"question":"q","stream":true}`},
+		[]overloadReq{{"/query", `{"question":"q"}`}, {"/chat", `{"messages":[{"role":"user","parts":[{"type":"text","text":"q"}]}]}`},
+			{"/v1/chat/completions", `{"model":"vendor0919-rag","messages":[{"role":"user","content":"q"}]}`}}},
+	{classAdmin, overloadReq{"/admin/reload", ""}, []overloadReq{{"/admin/reload", ""}}},
+}
+
+// newHeldServer serves every class with one slot and a queue of one, the
+// RAG and the reloader held until release is called (more calls do
+// nothing). Call it inside the synctest bubble that runs the requests, and
+// defer release, so a test that stops early lets the held requests end.
+func newHeldServer(t *testing.T, mod func(*Options)) (ts testServer, release func()) {
+	ch := make(chan struct{})
+	var once sync.Once
+	h := &heldRAG{release: ch, fakeRAG: fakeRAG{hits: []rag.Hit{{ID: "c1", Text: "t", Score: 1}}, deltas: []string{"a"}}}
+	ts = newTestServer(t, func(o *Options) {
+		o.RAG, o.AdminToken = h, "admin"
+		o.Reloader = reloaderFunc(func(ctx context.Context) (*StoreInfo, error) {
+			select {
+			case <-ch:
+				return &StoreInfo{Format: "native"}, nil
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		})
+		o.Overload = Overload{SearchInFlight: 1, GenerationInFlight: 1, AdminInFlight: 1,
+			SearchQueue: 1, GenerationQueue: 1, AdminQueue: 1, QueueWait: time.Minute}
+		if mod != nil {
+			mod(o)
+		}
+	})
+	return ts, func() { once.Do(func() { close(ch) }) }
+}
+
+// TestLimitInFlight_QueueFull holds a class's slot and fills its queue,
+// then checks that more requests of the class get a 503 with Retry-After,
+// CORS headers and an error body at once, that the other classes and the
+// open routes still answer, and that the held and queued requests finish
+// once the slot frees.
+func TestLimitInFlight_QueueFull(t *testing.T) {
+	t.Parallel()
+	for _, tc := range overloadClasses {
+		t.Run(tc.class, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				ts, release := newHeldServer(t, nil)
+				defer release()
+				admin := map[string]string{"Authorization": "Bearer admin", "Origin": "http://localhost:3000"}
+				done := make(chan *httptest.ResponseRecorder, 2)
+				for range 2 { // the first takes the slot, the second waits
+					go func() { done <- tc.hold.send(ts, admin) }()
+					synctest.Wait()
+				}
+				for _, p := range tc.probe {
+					rec := p.send(ts, admin)
+					if rec.Code != http.StatusServiceUnavailable {
+						t.Fatalf("%s with the class full: %d %s, want 503", p.path, rec.Code, rec.Body)
+					}
+					if got := rec.Header().Get("Retry-After"); got != "60" {
+						t.Errorf("%s: Retry-After = %q, want 60 (the queue wait)", p.path, got)
+					}
+					if got := rec.Header().Get("Access-Control-Allow-Origin"); got != "http://localhost:3000" {
+						t.Errorf("%s: Access-Control-Allow-Origin = %q: the browser could not read the 503", p.path, got)
+					}
+					body := decode(t, rec)
+					if strings.HasPrefix(p.path, "/v1/") {
+						if e, _ := body["error"].(map[string]any); e["code"] != "service_unavailable" {
+							t.Errorf("%s: body %v, want OpenAI's error", p.path, body)
+						}
+					} else if body["detail"] != "Server is busy; retry later" {
+						t.Errorf("%s: body %v", p.path, body)
+					}
+				}
+				// Other classes and the open routes are not held up: a
+				// request of another class reaches the held RAG.
+				var others []string
+				for _, o := range overloadClasses {
+					if o.class == tc.class || o.class == classAdmin {
+						continue
+					}
+					go func() { _ = o.hold.send(ts, admin) }()
+					synctest.Wait()
+					others = append(others, `http_class_requests_in_flight{class="`+o.class+`"} 1`)
+				}
+				for _, path := range []string{"/health", "/ready", "/metrics", "/openapi.json", "/docs"} {
+					if rec := ts.do(http.MethodGet, path, "", nil); rec.Code != http.StatusOK {
+						t.Errorf("%s while %s is full: %d", path, tc.class, rec.Code)
+					}
+				}
+				m := ts.do(http.MethodGet, "/metrics", "", nil).Body.String()
+				for _, want := range append([]string{
+					`http_overload_rejections_total{class="` + tc.class + `"} ` + itoa(len(tc.probe)),
+					`http_class_requests_queued{class="` + tc.class + `"} 1`,
+					`http_class_requests_in_flight{class="` + tc.class + `"} 1`,
+				}, others...) {
+					if !strings.Contains(m, want) {
+						t.Errorf("metrics lack %q", want)
+					}
+				}
+				release()
+				for range 2 {
+					if rec := <-done; rec.Code != http.StatusOK {
+						t.Errorf("held or queued request: %d %s", rec.Code, rec.Body)
+					}
+				}
+			})
+		})
+	}
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestLimitInFlight_Waits checks the queue's other two ends: a waiter
+// whose wait runs out gets the 503, one whose client leaves is not
+// counted as a rejection, and with no queue the 503 comes at once.
+func TestLimitInFlight_Waits(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		queue        int
+		cancel       bool // the waiting client goes away
+		wantRejected string
+	}{
+		{"wait runs out", 1, false, "1"},
+		{"client leaves", 1, true, "0"},
+		{"no queue", 0, false, "1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				ts, release := newHeldServer(t, func(o *Options) { o.Overload.SearchQueue, o.Overload.QueueWait = tt.queue, 1500*time.Millisecond })
+				defer release()
+				go func() { _ = ts.do(http.MethodPost, "/search", `{"query":"q"}`, nil) }()
+				synctest.Wait()
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				got := make(chan *httptest.ResponseRecorder, 1)
+				go func() {
+					req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/search", strings.NewReader(`{"query":"q"}`))
+					rec := httptest.NewRecorder()
+					ts.ServeHTTP(rec, req)
+					got <- rec
+				}()
+				synctest.Wait()
+				if tt.queue > 0 {
+					select {
+					case rec := <-got:
+						t.Fatalf("the waiter was answered before its wait ran out: %d", rec.Code)
+					default:
+					}
+					if tt.cancel {
+						cancel()
+					} else {
+						time.Sleep(1500 * time.Millisecond) // the bubble's clock: the wait runs out
+					}
+				}
+				rec := <-got
+				if rec.Code != http.StatusServiceUnavailable {
+					t.Fatalf("status %d, want 503", rec.Code)
+				}
+				if got := rec.Header().Get("Retry-After"); got != "2" {
+					t.Errorf("Retry-After = %q, want 2 (1.5 s rounded up)", got)
+				}
+				m := ts.do(http.MethodGet, "/metrics", "", nil).Body.String()
+				if want := `http_overload_rejections_total{class="search"} ` + tt.wantRejected; !strings.Contains(m, want) {
+					t.Errorf("metrics lack %q", want)
+				}
+				if want := `http_class_requests_queued{class="search"} 0`; !strings.Contains(m, want) {
+					t.Errorf("metrics lack %q", want)
+				}
+			})
+		})
+	}
+}
+
+// TestLimitInFlight_ZeroIsUnbounded checks that zero Overload (and a zero
+// in-flight bound) hold nothing back: many requests run at once.
+func TestLimitInFlight_ZeroIsUnbounded(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		ts, release := newHeldServer(t, func(o *Options) { o.Overload = Overload{} })
+		defer release()
+		const n = 20
+		done := make(chan int, n)
+		for range n {
+			go func() { done <- ts.do(http.MethodPost, "/search", `{"query":"q"}`, nil).Code }()
+		}
+		synctest.Wait()
+		if len(done) != 0 {
+			t.Fatalf("%d requests were answered while the RAG was held", len(done))
+		}
+		release()
+		for range n {
+			if code := <-done; code != http.StatusOK {
+				t.Errorf("status %d", code)
+			}
+		}
+	})
+}

@@ -1,0 +1,195 @@
+package httpapi
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// TestRateKey_ClientAddress checks whom a request is counted against: the
+// TCP peer unless the peer is a trusted proxy, then the right-most
+// forwarded address outside the trusted ranges; an IPv6 client by its
+// /64; with byKey, the bearer token's hash and never the token.
+func TestRateKey_ClientAddress(t *testing.T) {
+	t.Parallel()
+	vpc := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/16")}
+	tests := []struct {
+		name    string
+		trusted []netip.Prefix
+		peer    string
+		xff     []string
+		auth    string
+		byKey   bool
+		want    string
+	}{
+		{"direct peer", nil, "203.0.113.7:5000", nil, "", false, "addr:203.0.113.7"},
+		{"forwarded chain ignored without trusted proxies", nil, "203.0.113.7:5000", []string{"198.51.100.1"}, "", false, "addr:203.0.113.7"},
+		{"ALB in the VPC: its appended address", vpc, "10.0.3.4:5000", []string{"198.51.100.1"}, "", false, "addr:198.51.100.1"},
+		{"spoofed left entries not believed", vpc, "10.0.3.4:5000", []string{"1.2.3.4, 5.6.7.8, 198.51.100.1"}, "", false, "addr:198.51.100.1"},
+		{"trusted hops skipped", vpc, "10.0.3.4:5000", []string{"198.51.100.1, 10.0.9.9"}, "", false, "addr:198.51.100.1"},
+		{"headers merged in order", vpc, "10.0.3.4:5000", []string{"1.2.3.4", "198.51.100.1"}, "", false, "addr:198.51.100.1"},
+		{"untrusted peer's chain ignored", vpc, "203.0.113.7:5000", []string{"198.51.100.1"}, "", false, "addr:203.0.113.7"},
+		{"trusted peer without a chain", vpc, "10.0.3.4:5000", nil, "", false, "addr:10.0.3.4"},
+		{"garbage chain: the peer", vpc, "10.0.3.4:5000", []string{"not-an-ip"}, "", false, "addr:10.0.3.4"},
+		{"IPv6 client by its /64", nil, "[2001:db8:1:2:aaaa::1]:5000", nil, "", false, "addr:2001:db8:1:2::"},
+		{"IPv6 neighbour shares it", nil, "[2001:db8:1:2:bbbb::9]:5000", nil, "", false, "addr:2001:db8:1:2::"},
+		{"bearer token hashed", nil, "203.0.113.7:5000", nil, "Bearer sekrit-key", true, "key:fac3a39a2c8fa9e705ec0484728a3764"},
+		{"no token: the address", nil, "203.0.113.7:5000", nil, "", true, "addr:203.0.113.7"},
+		{"token ignored by address", nil, "203.0.113.7:5000", nil, "Bearer sekrit-key", false, "addr:203.0.113.7"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			req := httptest.NewRequest(http.MethodGet, "/search", nil)
+			req.RemoteAddr = tt.peer
+			for _, v := range tt.xff {
+				req.Header.Add("X-Forwarded-For", v)
+			}
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			var got string
+			clientIPMiddleware(tt.trusted)(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+				got = rateKey(r, tt.byKey)
+			})).ServeHTTP(httptest.NewRecorder(), req)
+			if got != tt.want {
+				t.Errorf("key = %q, want %q", got, tt.want)
+			}
+			if strings.Contains(got, "sekrit") {
+				t.Errorf("the key %q holds the token", got)
+			}
+		})
+	}
+}
+
+// TestRateLimit_TooManyRequests sends more requests than a class allows
+// and checks the 429 (status, Retry-After, X-RateLimit-*, CORS, body,
+// metric), which clients share a budget, and that the other classes and
+// a limit of 0 are unaffected.
+func TestRateLimit_TooManyRequests(t *testing.T) {
+	t.Parallel()
+	search := func(peer, key string) func(testServer) *httptest.ResponseRecorder {
+		return func(ts testServer) *httptest.ResponseRecorder {
+			return ts.send(http.MethodPost, "/search", `{"query":"q"}`, peer, key)
+		}
+	}
+	embed := func(ts testServer) *httptest.ResponseRecorder {
+		return ts.send(http.MethodPost, "/v1/embeddings", `{"model":"universal-sentence-encoder-lite","input":"a"}`, "192.0.2.1:1", "")
+	}
+	query := func(ts testServer) *httptest.ResponseRecorder {
+		return ts.send(http.MethodPost, "/query", `{"question":"q"}`, "192.0.2.1:1", "")
+	}
+	type step struct {
+		req  func(testServer) *httptest.ResponseRecorder
+		want int
+	}
+	tests := []struct {
+		name    string
+		opts    func(*Options)
+		steps   []step
+		class   string // whose http_rate_limited_total must be limited at the end; the others' 0
+		limited int
+	}{
+		{"by address", nil, []step{
+			{search("192.0.2.1:1", ""), 200}, {search("192.0.2.1:2", ""), 200}, {search("192.0.2.1:3", ""), 429},
+			{embed, 429},                     // the same class's budget
+			{search("192.0.2.2:1", ""), 200}, // another client
+			{query, 200},                     // another class
+		}, classSearch, 2},
+		{"by key", func(o *Options) { o.APIKeys = []string{"k1", "k2"} }, []step{
+			{search("192.0.2.1:1", "k1"), 200}, {search("192.0.2.9:1", "k1"), 200}, {search("192.0.2.8:1", "k1"), 429},
+			{search("192.0.2.1:1", "k2"), 200},
+		}, classSearch, 1},
+		{"by address with keys", func(o *Options) { o.APIKeys, o.Overload.RateByAddress = []string{"k1", "k2"}, true }, []step{
+			{search("192.0.2.1:1", "k1"), 200}, {search("192.0.2.1:1", "k2"), 200}, {search("192.0.2.1:1", "k1"), 429},
+			{search("192.0.2.5:1", "k1"), 200},
+		}, classSearch, 1},
+		{"generation", nil, []step{{query, 200}, {query, 200}, {query, 429}, {search("192.0.2.1:1", ""), 200}}, classGeneration, 1},
+		{"admin before its token check", func(o *Options) { o.AdminToken = "admin" }, []step{
+			{func(ts testServer) *httptest.ResponseRecorder {
+				return ts.send(http.MethodPost, "/admin/reload", "", "192.0.2.1:1", "guess")
+			}, 403},
+			{func(ts testServer) *httptest.ResponseRecorder {
+				return ts.send(http.MethodPost, "/admin/reload", "", "192.0.2.1:1", "guess2")
+			}, 429},
+		}, classAdmin, 1},
+		{"zero disables", func(o *Options) { o.Overload.SearchRate = 0 }, []step{
+			{search("192.0.2.1:1", ""), 200}, {search("192.0.2.1:1", ""), 200}, {search("192.0.2.1:1", ""), 200}, {search("192.0.2.1:1", ""), 200},
+		}, "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			// The bubble's clock stands still, so no window ends mid-test.
+			synctest.Test(t, func(t *testing.T) {
+				ts := newTestServer(t, func(o *Options) {
+					o.Overload = Overload{SearchRate: 2, GenerationRate: 2, AdminRate: 1, RateWindow: time.Minute}
+					if tt.opts != nil {
+						tt.opts(o)
+					}
+				})
+				for i, st := range tt.steps {
+					rec := st.req(ts)
+					if rec.Code != st.want {
+						t.Fatalf("step %d: %d %s, want %d", i, rec.Code, rec.Body, st.want)
+					}
+					if rec.Code != http.StatusTooManyRequests {
+						continue
+					}
+					h := rec.Header()
+					if h.Get("Retry-After") != "60" || h.Get("X-RateLimit-Remaining") != "0" || h.Get("X-RateLimit-Limit") == "" || h.Get("X-RateLimit-Reset") == "" {
+						t.Errorf("step %d: headers %v", i, h)
+					}
+					if got := h.Get("Access-Control-Allow-Origin"); got != "http://localhost:3000" {
+						t.Errorf("step %d: Access-Control-Allow-Origin = %q: the browser could not read the 429", i, got)
+					}
+					if !strings.Contains(h.Get("Access-Control-Expose-Headers"), "Retry-After") {
+						t.Errorf("step %d: Retry-After not exposed to the page: %q", i, h.Get("Access-Control-Expose-Headers"))
+					}
+					body := decode(t, rec)
+					if e, ok := body["error"].(map[string]any); ok {
+						if e["code"] != "rate_limit_exceeded" {
+							t.Errorf("step %d: OpenAI body %v", i, body)
+						}
+					} else if body["detail"] != "Rate limit exceeded; retry later" {
+						t.Errorf("step %d: body %v", i, body)
+					}
+				}
+				m := ts.do(http.MethodGet, "/metrics", "", nil).Body.String()
+				for _, c := range routeClasses {
+					n := 0
+					if c == tt.class {
+						n = tt.limited
+					}
+					if want := `http_rate_limited_total{class="` + c + `"} ` + itoa(n); !strings.Contains(m, want) {
+						t.Errorf("metrics lack %q", want)
+					}
+				}
+				for range 5 {
+					if rec := ts.do(http.MethodGet, "/health", "", nil); rec.Code != http.StatusOK {
+						t.Fatalf("/health limited: %d", rec.Code)
+					}
+				}
+			})
+		})
+	}
+}
+
+// send makes a request from peer (host:port) with an allowed Origin and,
+// when key is not empty, a bearer token.
+func (ts testServer) send(method, path, body, peer, key string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.RemoteAddr = peer
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", "http://localhost:3000")
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	rec := httptest.NewRecorder()
+	ts.ServeHTTP(rec, req)
+	return rec
+}
