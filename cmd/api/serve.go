@@ -27,6 +27,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	}
 	log := logctx.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	log.LogAttrs(ctx, slog.LevelInfo, "starting", slog.String("version", versionString()), slog.Any("config", cfg))
+	lifecycle.SetGoMemLimit(cfg.MemoryLimitRatio, log)
 
 	emb, err := providers.Embedder(ctx, cfg.Providers)
 	if err != nil {
