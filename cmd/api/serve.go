@@ -83,6 +83,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 		CORSAllowOrigins: cfg.CORSAllowOrigins, CORSAllowOriginRegex: cfg.CORSAllowOriginRegex,
 		MaxBodyBytes: cfg.MaxBodyBytes, QueryTimeout: cfg.QueryTimeout, DefaultTopK: cfg.DefaultTopK, SearchMode: rag.Mode(cfg.SearchMode),
 		APIKeys: cfg.APIKeys, JWT: jwtv, AdminToken: cfg.AdminToken, Collectors: ld.Collectors(), Limits: limits(cfg),
+		Overload: httpapi.Overload(cfg.Overload),
 		// Room to wait behind a load in progress, then sync and open.
 		ReloadTimeout: 2*cfg.SyncTimeout + 2*time.Minute,
 	})
