@@ -332,6 +332,12 @@ func freePort(t testing.TB) int {
 // and args, without waiting for it to serve. The caller stops it.
 func launch(t testing.TB, env map[string]string, args ...string) *apiProcess {
 	t.Helper()
+	return launchBin(t, apiBinary(t), env, args...)
+}
+
+// launchBin is launch with another build of the binary.
+func launchBin(t testing.TB, bin string, env map[string]string, args ...string) *apiProcess {
+	t.Helper()
 	p := &apiProcess{t: t, Env: map[string]string{}, Stdout: newLineLog(), Stderr: newLineLog(), done: make(chan struct{})}
 	for k, v := range env {
 		p.Env[k] = v
@@ -341,7 +347,7 @@ func launch(t testing.TB, env map[string]string, args ...string) *apiProcess {
 	}
 	p.Port, _ = strconv.Atoi(p.Env["PORT"])
 	p.URL = "http://127.0.0.1:" + p.Env["PORT"]
-	p.cmd = exec.Command(apiBinary(t), args...)
+	p.cmd = exec.Command(bin, args...)
 	p.cmd.Env = raceEnv()
 	for k, v := range p.Env {
 		p.cmd.Env = append(p.cmd.Env, k+"="+v)
@@ -374,13 +380,19 @@ func launch(t testing.TB, env map[string]string, args ...string) *apiProcess {
 // A port taken between choosing and binding is retried.
 func startServer(t testing.TB, env map[string]string) *apiProcess {
 	t.Helper()
+	return startServerBin(t, apiBinary(t), env)
+}
+
+// startServerBin is startServer with another build of the binary.
+func startServerBin(t testing.TB, bin string, env map[string]string) *apiProcess {
+	t.Helper()
 	for attempt := 0; ; attempt++ {
 		e := map[string]string{}
 		for k, v := range env {
 			e[k] = v
 		}
 		delete(e, "PORT")
-		p := launch(t, e)
+		p := launchBin(t, bin, e)
 		err := p.waitHealthy(60 * time.Second)
 		if err == nil {
 			t.Cleanup(p.stopForCleanup)

@@ -1,0 +1,342 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// apiBinPlain is the api binary built without -race: peak RSS is measured
+// on what production runs, the race detector multiplying memory severalfold.
+var apiBinPlain builtBinary
+
+func plainAPIBinary(t testing.TB) string {
+	t.Helper()
+	if !raceEnabled {
+		return apiBinary(t)
+	}
+	return apiBinPlain.get(t, "api-plain", ".", false, "-X main.version="+e2eVersion+" -X main.commit="+e2eCommit)
+}
+
+// chatStandIn is an OpenAI-compatible chat server for the overload test.
+// A non-streamed request is held until release is closed (announced on
+// held); a streamed one (announced on streams) streams streamChunks
+// chunks of 2 KB as fast as its reader takes them.
+type chatStandIn struct {
+	release      chan struct{}
+	held         chan struct{}
+	streams      chan struct{}
+	streamChunks int
+}
+
+func (c *chatStandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/v1/chat/completions" {
+		http.NotFound(w, r)
+		return
+	}
+	var req struct {
+		Stream bool `json:"stream"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&req); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if !req.Stream {
+		c.held <- struct{}{}
+		select {
+		case <-c.release:
+		case <-r.Context().Done():
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"model":"stand-in","choices":[{"message":{"content":"Store it at about 50 percent [1]."}}]}`)
+		return
+	}
+	c.streams <- struct{}{}
+	w.Header().Set("Content-Type", "text/event-stream")
+	chunk := `data: {"model":"stand-in","choices":[{"delta":{"content":"` + strings.Repeat("x", 2048) + `"}}]}` + "\n\n"
+	f, _ := w.(http.Flusher)
+	for range c.streamChunks {
+		if _, err := io.WriteString(w, chunk); err != nil {
+			return
+		}
+		if f != nil {
+			f.Flush()
+		}
+	}
+	_, _ = io.WriteString(w, "data: [DONE]\n\n")
+}
+
+// slowReader opens a streamed /query on a socket with a tiny receive
+// buffer, reads the response head and then stops reading: the server's
+// writes back up and its stream holds a generation slot, as a client on a
+// slow link would.
+func slowReader(t *testing.T, addr, body string) net.Conn {
+	t.Helper()
+	d := net.Dialer{Timeout: 10 * time.Second, Control: func(_, _ string, c syscall.RawConn) error {
+		var serr error
+		if err := c.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) }); err != nil {
+			return err
+		}
+		return serr
+	}}
+	conn, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatalf("slow reader: dial: %v", err)
+	}
+	fmt.Fprintf(conn, "POST /query HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", addr, len(body), body)
+	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReaderSize(conn, 16), nil)
+	if err != nil {
+		t.Fatalf("slow reader: response head: %v", err)
+	}
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("slow reader: %s %s", resp.Status, resp.Header.Get("Content-Type"))
+	}
+	return conn
+}
+
+// vmHWM returns the peak resident set size of process pid, in bytes.
+func vmHWM(t *testing.T, pid int) int64 {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		t.Fatalf("read status: %v", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				t.Fatalf("VmHWM %q: %v", v, err)
+			}
+			return kb << 10
+		}
+	}
+	t.Fatalf("no VmHWM in /proc/%d/status", pid)
+	return 0
+}
+
+// TestE2E_OverloadBounded replays issue 12's row 4 against the real
+// binary under GOMEMLIMIT=1GiB: streamed /query answers read by clients
+// that stop reading, then 200 concurrent /query with 2 KB questions (the
+// rate limits off, as if from 200 addresses) while the model holds every
+// answer. The generation class admits MAX_INFLIGHT_GENERATION requests,
+// the slow streams included; the rest wait at most MAX_QUEUE_WAIT and get
+// a 503 with Retry-After. /health, /ready and /metrics answer 200 every
+// time they are asked, the peak RSS (VmHWM) stays under a stated bound,
+// and once the model answers the admitted requests succeed.
+func TestE2E_OverloadBounded(t *testing.T) {
+	t.Parallel()
+	bin := plainAPIBinary(t)
+	const (
+		slow     = 4   // streams held by slow readers
+		inFlight = 16  // MAX_INFLIGHT_GENERATION (the default)
+		attack   = 200 // concurrent /query
+		held     = inFlight - slow
+		// rssBound is the peak RSS allowed, well inside the 1 GiB task.
+		// Measured here: about 88 MiB idle, 216 MiB peak with the bounds;
+		// without them (MAX_INFLIGHT_GENERATION=0) 793 MiB while the model
+		// held the 200 answers, 995 MiB by the time they were answered.
+		rssBound = 384 << 20
+	)
+	llm := &chatStandIn{release: make(chan struct{}), held: make(chan struct{}, attack), streams: make(chan struct{}, slow), streamChunks: 4096}
+	llmSrv := httptest.NewServer(llm)
+	t.Cleanup(llmSrv.Close) // after the api process stops (cleanups run last-in first-out)
+	releaseOnce := sync.OnceFunc(func() { close(llm.release) })
+	t.Cleanup(releaseOnce)
+
+	// The demo store, with the offline sentence encoder that embeds each
+	// question in the process, as make run serves it.
+	demo, err := filepath.Abs("../../internal/demo/store")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := baseEnv(demo)
+	delete(env, "EMBEDDER")
+	env["LOG_LEVEL"] = "info"
+	env["LLM"], env["OPENAI_BASE_URL"], env["OPENAI_API_KEY"] = "openai", llmSrv.URL+"/v1", "stand-in"
+	env["GOMEMLIMIT"] = "1GiB"
+	env["RATE_LIMIT_GENERATION"], env["RATE_LIMIT_SEARCH"] = "0", "0"
+	p := startServerBin(t, bin, env)
+	p.waitReady(30 * time.Second)
+	if _, ok := p.Stdout.wait(5*time.Second, func(l string) bool {
+		return strings.Contains(l, `"memory limit kept"`) && strings.Contains(l, `"gomemlimit_bytes":1073741824`)
+	}); !ok {
+		t.Errorf("no log line saying GOMEMLIMIT=1GiB was kept")
+	}
+	idle := vmHWM(t, p.cmd.Process.Pid)
+
+	question := strings.Repeat("How should the battery be stored for the winter? ", 50)[:2048]
+	body, _ := json.Marshal(map[string]any{"question": question})
+	streamBody, _ := json.Marshal(map[string]any{"question": question, "stream": true})
+
+	// Health probes run from the first slow reader to the end of the
+	// search attack; each must succeed within the client's generous
+	// timeout.
+	probe := &http.Client{Timeout: 10 * time.Second}
+	defer probe.CloseIdleConnections()
+	stopProbes := make(chan struct{})
+	var probes, probeFailures []string
+	var probeMu sync.Mutex
+	probesDone := make(chan struct{})
+	go func() {
+		defer close(probesDone)
+		for i := 0; ; i++ {
+			select {
+			case <-stopProbes:
+				return
+			default:
+			}
+			path := []string{"/health", "/ready", "/metrics"}[i%3]
+			resp, err := probe.Get(p.URL + path)
+			probeMu.Lock()
+			probes = append(probes, path)
+			switch {
+			case err != nil:
+				probeFailures = append(probeFailures, path+": "+err.Error())
+			case resp.StatusCode != http.StatusOK:
+				probeFailures = append(probeFailures, path+": "+resp.Status)
+			}
+			probeMu.Unlock()
+			if err == nil {
+				_, _ = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
+			}
+		}
+	}()
+
+	var conns []net.Conn
+	for range slow {
+		conns = append(conns, slowReader(t, p.URL[len("http://"):], string(streamBody)))
+		<-llm.streams
+	}
+	defer func() {
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	}()
+
+	type result struct {
+		status     int
+		retryAfter string
+		detail     string
+		err        error
+	}
+	results := make(chan result, attack)
+	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: attack}}
+	defer client.CloseIdleConnections()
+	for range attack {
+		go func() {
+			req, _ := http.NewRequest(http.MethodPost, p.URL+"/query", strings.NewReader(string(body)))
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := client.Do(req)
+			if err != nil {
+				results <- result{err: err}
+				return
+			}
+			defer resp.Body.Close()
+			var e struct {
+				Detail string `json:"detail"`
+			}
+			_ = json.NewDecoder(resp.Body).Decode(&e)
+			results <- result{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After"), detail: e.Detail}
+		}()
+	}
+	// The model now holds `held` answers; every other request is turned
+	// away, at once or after its wait in the queue.
+	for range held {
+		<-llm.held
+	}
+	counts := map[int]int{}
+	var failures []string
+	collect := func(r result) {
+		switch {
+		case r.err != nil:
+			failures = append(failures, r.err.Error())
+		case r.status == http.StatusServiceUnavailable && (r.retryAfter == "" || r.detail == ""):
+			failures = append(failures, fmt.Sprintf("503 without Retry-After or detail: %q %q", r.retryAfter, r.detail))
+		}
+		counts[r.status]++
+	}
+	for range attack - held {
+		collect(<-results)
+	}
+	if n := len(llm.held); n != 0 {
+		t.Errorf("%d more requests reached the model than the %d slots left by the slow readers", n, held)
+	}
+	peak := vmHWM(t, p.cmd.Process.Pid)
+	releaseOnce()
+	for range held {
+		collect(<-results)
+	}
+
+	t.Logf("/query statuses %v; peak RSS %.1f MiB (idle %.1f MiB, bound %d MiB)",
+		counts, float64(peak)/(1<<20), float64(idle)/(1<<20), rssBound>>20)
+	if len(failures) > 0 {
+		t.Errorf("%d requests failed, want 0; first: %s", len(failures), failures[0])
+	}
+	if counts[http.StatusOK] != held || counts[http.StatusServiceUnavailable] != attack-held {
+		t.Errorf("statuses %v, want %d x 200 (the slots the slow readers left) and %d x 503", counts, held, attack-held)
+	}
+	if peak > rssBound {
+		t.Errorf("peak RSS %d MiB, want under %d MiB", peak>>20, rssBound>>20)
+	}
+
+	// The search class: 200 concurrent /search with 2 KB queries, each
+	// embedded in the process. How many fit in the slots and the queue
+	// depends on the machine's speed; each is answered 200 or 503.
+	searchBody, _ := json.Marshal(map[string]any{"query": question})
+	searchStatus := make(chan result, attack)
+	for range attack {
+		go func() {
+			req, _ := http.NewRequest(http.MethodPost, p.URL+"/search", strings.NewReader(string(searchBody)))
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := client.Do(req)
+			if err != nil {
+				searchStatus <- result{err: err}
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
+			searchStatus <- result{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After")}
+		}()
+	}
+	searchCounts := map[int]int{}
+	for range attack {
+		r := <-searchStatus
+		searchCounts[r.status]++
+		if r.err != nil || (r.status != http.StatusOK && (r.status != http.StatusServiceUnavailable || r.retryAfter == "")) {
+			t.Errorf("/search under load: %d %v (Retry-After %q), want 200 or 503 with Retry-After", r.status, r.err, r.retryAfter)
+		}
+	}
+	peak = vmHWM(t, p.cmd.Process.Pid)
+	t.Logf("/search statuses %v; peak RSS now %.1f MiB", searchCounts, float64(peak)/(1<<20))
+	if peak > rssBound {
+		t.Errorf("peak RSS %d MiB after the search attack, want under %d MiB", peak>>20, rssBound>>20)
+	}
+	close(stopProbes)
+	<-probesDone
+	t.Logf("%d health/ready/metrics probes during both attacks", len(probes))
+	if len(probeFailures) > 0 {
+		t.Errorf("%d of %d probes failed, want 0; first: %s", len(probeFailures), len(probes), probeFailures[0])
+	}
+	if len(probes) == 0 {
+		t.Errorf("no probe ran during the attacks")
+	}
+	_, m := p.do(http.MethodGet, "/metrics", nil, "")
+	if want := fmt.Sprintf(`http_overload_rejections_total{class="generation"} %d`, attack-held); !strings.Contains(string(m), want) {
+		t.Errorf("metrics lack %q", want)
+	}
+}
