@@ -31,7 +31,7 @@
 //	@version		dev
 //	@description	Retrieval-augmented answers over the vendor0919 vector store. Drop-in replacement for the FastAPI backend.
 //	@description
-//	@description	Errors are JSON `{"detail": "..."}` (422: pydantic's list of `{type, loc, msg, input, ctx?}`). Outside the operations listed here the router answers like FastAPI: a path with a trailing slash added or removed gets `307 Temporary Redirect` to the documented one (same method and body; `Location` header), any other path `404 {"detail":"Not Found"}`, and a documented path with another method `405 {"detail":"Method Not Allowed"}` with an `Allow` header. HEAD works wherever GET does. No route sends 429 yet.
+//	@description	Errors are JSON `{"detail": "..."}` (422: pydantic's list of `{type, loc, msg, input, ctx?}`). Outside the operations listed here the router answers like FastAPI: a path with a trailing slash added or removed gets `307 Temporary Redirect` to the documented one (same method and body; `Location` header), any other path `404 {"detail":"Not Found"}`, and a documented path with another method `405 {"detail":"Method Not Allowed"}` with an `Allow` header. HEAD works wherever GET does. The search, generation and admin routes answer `429` past the per-client rate limit and `503` when their class is at capacity, both with `Retry-After`; /health, /ready, /metrics and /docs are never limited.
 //	@BasePath		/
 //
 //	@tag.name			rag

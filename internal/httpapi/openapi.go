@@ -32,6 +32,8 @@ import (
 //     bearer schemes, and an operation without @Security says security: [];
 //   - the responses every route can send because of the middleware and the
 //     body decoder (401, 400, 413, 415, 500) are added where they apply;
+//   - the routes of a limited class (routeClassOf) document the rate
+//     limit's 429 and the busy 503, each with its Retry-After;
 //   - operations that stream (streams) get a text/event-stream response
 //     whose schema is one frame {event, data}, the data schemas derived
 //     from the Go types the handler sends, and no JSON schema under it;
@@ -321,6 +323,9 @@ func finish(doc *openapi3.T, open bool) error {
 			if err := finishBody(op, errSchema); err != nil {
 				return fmt.Errorf("%s: %w", where, err)
 			}
+			if class, ok := routeClassOf[path]; ok {
+				finishLimits(op, class, errSchema)
+			}
 			if events, ok := streams[op.OperationID]; ok {
 				usedStreams[op.OperationID] = true
 				if err := finishStream(doc, op, events); err != nil {
@@ -420,6 +425,31 @@ func finishBody(op *openapi3.Operation, errSchema string) error {
 		}
 	}
 	return nil
+}
+
+// finishLimits documents what the rate limit and the in-flight bound of
+// a route's class answer.
+func finishLimits(op *openapi3.Operation, class, errSchema string) {
+	header := func(desc string) *openapi3.HeaderRef {
+		return &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
+			Description: desc, Schema: openapi3.NewIntegerSchema().NewRef(),
+		}}}
+	}
+	r := errorResponse(errSchema, "This client made more than the "+class+" class's rate limit allows in the window (RATE_LIMIT_"+strings.ToUpper(class)+" per RATE_LIMIT_WINDOW); retry after Retry-After seconds.")
+	r.Value.Headers = openapi3.Headers{
+		"Retry-After":           header("Seconds to wait: the window's length"),
+		"X-RateLimit-Limit":     header("Requests allowed per window"),
+		"X-RateLimit-Remaining": header("Requests left in the window: 0"),
+		"X-RateLimit-Reset":     header("When the window ends, in Unix seconds"),
+	}
+	op.Responses.Set("429", r)
+	busy := "the " + class + " class is at capacity (MAX_INFLIGHT_" + strings.ToUpper(class) + " served, its queue full or the wait over: Retry-After says when to retry)"
+	if prev := op.Responses.Value("503"); prev != nil {
+		prev.Value.Description = ptr(*prev.Value.Description + ", or " + busy)
+	} else {
+		op.Responses.Set("503", errorResponse(errSchema, strings.ToUpper(busy[:1])+busy[1:]))
+	}
+	op.Responses.Value("503").Value.Headers = openapi3.Headers{"Retry-After": header("Seconds to wait, when the class is at capacity")}
 }
 
 // finishStream replaces the JSON schema swag put under the 200's

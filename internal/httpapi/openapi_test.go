@@ -234,6 +234,16 @@ func TestOpenAPI_TheServerKeepsItsWord(t *testing.T) {
 			post("/chat", `{"messages":[{"role":"user","parts":[{"type":"text","text":"`+strings.Repeat("q", 31)+`"}]}]}`),
 			post("/v1/chat/completions", `{"model":"vendor0919-rag","messages":[{"role":"user","content":[`+strings.Repeat("1,", 100)+`1]}]}`),
 		}},
+		{"rate limited", func(o *Options, _ *fakeRAG) {
+			o.AdminToken, o.Reloader = "admin", fakeReloader{store}
+			o.Overload = Overload{SearchRate: 2, GenerationRate: 3, AdminRate: 1}
+		}, []call{
+			post("/search", example("search")), post("/v1/embeddings", example("createEmbedding")), post("/search", example("search")),
+			post("/v1/embeddings", example("createEmbedding")),
+			post("/query", example("query")), post("/chat", example("chat")), post("/v1/chat/completions", example("createChatCompletion")),
+			post("/query", example("query")), post("/chat", example("chat")), post("/v1/chat/completions", example("createChatCompletion")),
+			withHdr(post("/admin/reload", ""), "Authorization", "Bearer admin"), withHdr(post("/admin/reload", ""), "Authorization", "Bearer admin"),
+		}},
 		{"reloads", func(o *Options, _ *fakeRAG) {
 			o.AdminToken, o.Reloader = "admin", fakeReloader{store}
 		}, []call{withHdr(post("/admin/reload", ""), "Authorization", "Bearer admin")}},

@@ -55,6 +55,17 @@ const (
 
 var routeClasses = []string{classSearch, classGeneration, classAdmin}
 
+// routeClassOf names each limited route's class, for the router and for
+// the OpenAPI document (which documents the 429 and the 503 it sends).
+var routeClassOf = map[string]string{
+	"/search":              classSearch,
+	"/v1/embeddings":       classSearch,
+	"/query":               classGeneration,
+	"/chat":                classGeneration,
+	"/v1/chat/completions": classGeneration,
+	"/admin/reload":        classAdmin,
+}
+
 // gate bounds one class's requests in flight. A request that finds every
 // slot taken waits, FIFO as the runtime queues channel senders, if fewer
 // than queue others are waiting, for at most wait.

@@ -144,25 +144,27 @@ func (s *Server) routes() chi.Router {
 	l, om := s.opts.Overload, newOverloadMetrics(s.metrics.registry)
 	wait, window := cmp.Or(l.QueueWait, 2*time.Second), cmp.Or(l.RateWindow, time.Minute)
 	byKey := len(s.opts.APIKeys) > 0 && !l.RateByAddress
-	search := chi.Chain(s.rateLimit(l.SearchRate, window, byKey, l.TrustedProxies, om.rateLimited.WithLabelValues(classSearch)),
+	classes := map[string]chi.Middlewares{}
+	classes[classSearch] = chi.Chain(s.rateLimit(l.SearchRate, window, byKey, l.TrustedProxies, om.rateLimited.WithLabelValues(classSearch)),
 		s.limitInFlight(om.newGate(classSearch, l.SearchInFlight, l.SearchQueue, wait)))
-	generation := chi.Chain(s.rateLimit(l.GenerationRate, window, byKey, l.TrustedProxies, om.rateLimited.WithLabelValues(classGeneration)),
+	classes[classGeneration] = chi.Chain(s.rateLimit(l.GenerationRate, window, byKey, l.TrustedProxies, om.rateLimited.WithLabelValues(classGeneration)),
 		s.limitInFlight(om.newGate(classGeneration, l.GenerationInFlight, l.GenerationQueue, wait)))
-	admin := chi.Chain(s.rateLimit(l.AdminRate, window, false, l.TrustedProxies, om.rateLimited.WithLabelValues(classAdmin)),
+	classes[classAdmin] = chi.Chain(s.rateLimit(l.AdminRate, window, false, l.TrustedProxies, om.rateLimited.WithLabelValues(classAdmin)),
 		s.requireAdmin, s.limitInFlight(om.newGate(classAdmin, l.AdminInFlight, l.AdminQueue, wait)))
+	limited := func(path string) chi.Middlewares { return classes[routeClassOf[path]] }
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireAPIKey)
-		r.With(search...).Post("/search", s.wrap(s.search))
-		r.With(generation...).Post("/query", s.wrap(s.query))
+		r.With(limited("/search")...).Post("/search", s.wrap(s.search))
+		r.With(limited("/query")...).Post("/query", s.wrap(s.query))
 		r.Post("/feedback", s.wrap(s.feedback))
 		r.Get("/vectorstore", s.wrap(s.vectorstore))
-		r.With(generation...).Post("/chat", s.wrap(s.chat))
-		r.With(generation...).Post("/v1/chat/completions", s.wrap(s.chatCompletions))
+		r.With(limited("/chat")...).Post("/chat", s.wrap(s.chat))
+		r.With(limited("/v1/chat/completions")...).Post("/v1/chat/completions", s.wrap(s.chatCompletions))
 		r.Get("/v1/models", s.wrap(s.models))
-		r.With(search...).Post("/v1/embeddings", s.wrap(s.embeddings))
+		r.With(limited("/v1/embeddings")...).Post("/v1/embeddings", s.wrap(s.embeddings))
 	})
-	r.With(admin...).Post("/admin/reload", s.wrap(s.reload))
+	r.With(limited("/admin/reload")...).Post("/admin/reload", s.wrap(s.reload))
 	return r
 }
 
