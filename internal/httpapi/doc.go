@@ -18,8 +18,9 @@
 // (X-Request-ID in and out; it stores the request and trace ids with
 // logctx, so every line logged with the request's context carries them),
 // accessLog (one slog line per request), metrics, recoverer (panic -> JSON
-// 500), corsMiddleware (Starlette semantics with credentials) and the
-// bearer-token checks in auth.
+// 500), corsMiddleware (Starlette semantics with credentials), the
+// bearer-token checks in auth, and per route class (Overload) rateLimit
+// (429 per client) and limitInFlight (slots and a short queue, then 503).
 //
 // # Concurrency
 //

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -192,4 +193,59 @@ func (ts testServer) send(method, path, body, peer, key string) *httptest.Respon
 	rec := httptest.NewRecorder()
 	ts.ServeHTTP(rec, req)
 	return rec
+}
+
+// FuzzRateKey feeds arbitrary peers, X-Forwarded-For chains and
+// Authorization headers to the client-address and key logic: it never
+// panics, the key is short (the limiter's memory per client is bounded
+// whatever the headers' size), a token is never part of it, and a
+// forwarded address is believed only from a trusted peer.
+func FuzzRateKey(f *testing.F) {
+	for _, s := range [][3]string{
+		{"10.0.3.4:5000", "198.51.100.1", "Bearer k"},
+		{"203.0.113.7:5000", "1.2.3.4, 10.0.0.1", ""},
+		{"[2001:db8::1]:1", "::ffff:10.0.0.1, 2001:db8::2%eth0", "bearer  x "},
+		{"garbage", ",,, ,", "Basic abc"},
+		{"10.0.0.1:1", strings.Repeat("1.2.3.4,", 200), "Bearer " + strings.Repeat("t", 300)},
+		{"", "", "Bearer"},
+	} {
+		f.Add(s[0], s[1], s[2])
+	}
+	trusted := netip.MustParsePrefix("10.0.0.0/8")
+	mw := clientIPMiddleware([]netip.Prefix{trusted})
+	f.Fuzz(func(t *testing.T, peer, xff, auth string) {
+		req := httptest.NewRequest(http.MethodPost, "/search", nil)
+		req.RemoteAddr = peer
+		req.Header.Set("X-Forwarded-For", xff)
+		req.Header.Set("Authorization", auth)
+		for _, byKey := range []bool{false, true} {
+			var key string
+			mw(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { key = rateKey(r, byKey) })).ServeHTTP(httptest.NewRecorder(), req)
+			// A bad peer address is used as it came; net/http always sets
+			// a host:port, so only a fuzzed one is long.
+			if len(key) > 64+len(peer) {
+				t.Fatalf("key %d bytes long: %q", len(key), key)
+			}
+			if tok, ok := bearer(req); ok && byKey {
+				// (A short token may turn up among the hash's hex digits by chance.)
+				if len(key) != len("key:")+32 || !strings.HasPrefix(key, "key:") || (len(tok) >= 8 && strings.Contains(key[4:], tok)) {
+					t.Fatalf("token %q: key %q, want key: and 32 hex digits of its hash", tok, key)
+				}
+			}
+			// From a peer outside the trusted range the chain changes nothing.
+			host, _, err := net.SplitHostPort(peer)
+			if err != nil {
+				host = peer // a bare address, which chi accepts too
+			}
+			if p, err := netip.ParseAddr(host); err != nil || !trusted.Contains(p.Unmap()) {
+				bare := req.Clone(req.Context())
+				bare.Header.Del("X-Forwarded-For")
+				var want string
+				mw(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { want = rateKey(r, byKey) })).ServeHTTP(httptest.NewRecorder(), bare)
+				if key != want {
+					t.Fatalf("peer %q, X-Forwarded-For %q: key %q, want %q as without the header", peer, xff, key, want)
+				}
+			}
+		}
+	})
 }
