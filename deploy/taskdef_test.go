@@ -162,6 +162,13 @@ func TestTaskDefinition_Template(t *testing.T) {
 			t.Errorf("environment %s=%q, want %q", k, env[k], want)
 		}
 	}
+	// Behind the ALB every peer is an ALB node in the VPC's private range:
+	// without TRUSTED_PROXIES the rate limits would count every client as
+	// that node; and the browser's key is shared by every user, so the
+	// limits are per client address, not per key.
+	if env["TRUSTED_PROXIES"] == "" || env["RATE_LIMIT_BY"] != "address" {
+		t.Errorf("TRUSTED_PROXIES=%q RATE_LIMIT_BY=%q: want the VPC's ranges and address", env["TRUSTED_PROXIES"], env["RATE_LIMIT_BY"])
+	}
 	if o := env["CORS_ALLOW_ORIGINS"]; !strings.Contains(o, "${AMPLIFY_ORIGIN}") || !strings.Contains(o, "http://localhost:3000") {
 		t.Errorf("CORS_ALLOW_ORIGINS %q must list the Amplify origin and http://localhost:3000", o)
 	}
