@@ -305,14 +305,19 @@ type apiProcess struct {
 }
 
 // baseEnv is the explicit environment every test server starts from.
+// Every test client is 127.0.0.1, so the per-client rate limits are off
+// (load, reload and drain tests send thousands of requests);
+// TestE2E_RateLimitDefaults checks them with their defaults.
 func baseEnv(storeDir string) map[string]string {
 	return map[string]string{
-		"HOST":               "127.0.0.1",
-		"VECTORSTORE_DIR":    storeDir,
-		"EMBEDDER":           "hash",
-		"LOG_LEVEL":          "debug",
-		"CORS_ALLOW_ORIGINS": "http://localhost:3000",
-		"SHUTDOWN_TIMEOUT":   "20s",
+		"HOST":                  "127.0.0.1",
+		"VECTORSTORE_DIR":       storeDir,
+		"EMBEDDER":              "hash",
+		"LOG_LEVEL":             "debug",
+		"CORS_ALLOW_ORIGINS":    "http://localhost:3000",
+		"SHUTDOWN_TIMEOUT":      "20s",
+		"RATE_LIMIT_SEARCH":     "0",
+		"RATE_LIMIT_GENERATION": "0",
 	}
 }
 

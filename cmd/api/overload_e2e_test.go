@@ -168,7 +168,6 @@ func TestE2E_OverloadBounded(t *testing.T) {
 	env["LOG_LEVEL"] = "info"
 	env["LLM"], env["OPENAI_BASE_URL"], env["OPENAI_API_KEY"] = "openai", llmSrv.URL+"/v1", "stand-in"
 	env["GOMEMLIMIT"] = "1GiB"
-	env["RATE_LIMIT_GENERATION"], env["RATE_LIMIT_SEARCH"] = "0", "0"
 	p := startServerBin(t, bin, env)
 	p.waitReady(30 * time.Second)
 	if _, ok := p.Stdout.wait(5*time.Second, func(l string) bool {
@@ -338,5 +337,52 @@ func TestE2E_OverloadBounded(t *testing.T) {
 	_, m := p.do(http.MethodGet, "/metrics", nil, "")
 	if want := fmt.Sprintf(`http_overload_rejections_total{class="generation"} %d`, attack-held); !strings.Contains(string(m), want) {
 		t.Errorf("metrics lack %q", want)
+	}
+}
+
+// TestE2E_RateLimitDefaults checks the per-client rate limits at their
+// defaults on the real binary: the 31st /query of a window from one
+// address is a 429 a browser can read (CORS, exposed Retry-After and
+// X-RateLimit-*), another class keeps its own budget, /health none.
+func TestE2E_RateLimitDefaults(t *testing.T) {
+	t.Parallel()
+	env := baseEnv(fixtureStore(t))
+	delete(env, "RATE_LIMIT_SEARCH")
+	delete(env, "RATE_LIMIT_GENERATION")
+	// The default limits over an hour's window: no window can end mid-test
+	// however slow the machine (the estimate carries the last window over).
+	env["RATE_LIMIT_WINDOW"] = "1h"
+	p := startServer(t, env)
+	p.waitReady(30 * time.Second)
+	hdr := http.Header{"Content-Type": {"application/json"}, "Origin": {"http://localhost:3000"}}
+	for i := 1; i <= 31; i++ {
+		resp, body := p.do(http.MethodPost, "/query", hdr, `{"question":"battery storage"}`)
+		if i <= 30 {
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("/query %d: %d %s", i, resp.StatusCode, body)
+			}
+			continue
+		}
+		if resp.StatusCode != http.StatusTooManyRequests {
+			t.Fatalf("/query %d: %d %s, want 429", i, resp.StatusCode, body)
+		}
+		h := resp.Header
+		if h.Get("Retry-After") != "3600" || h.Get("X-RateLimit-Limit") != "30" || h.Get("X-RateLimit-Remaining") != "0" {
+			t.Errorf("429 headers: %v", h)
+		}
+		if h.Get("Access-Control-Allow-Origin") != "http://localhost:3000" || !strings.Contains(h.Get("Access-Control-Expose-Headers"), "Retry-After") {
+			t.Errorf("429 not readable by the page: %v", h)
+		}
+		if !strings.Contains(string(body), `"detail":"Rate limit exceeded; retry later"`) {
+			t.Errorf("429 body %s", body)
+		}
+	}
+	if resp, body := p.do(http.MethodPost, "/search", hdr, `{"query":"battery"}`); resp.StatusCode != http.StatusOK {
+		t.Errorf("/search after /query's limit: %d %s", resp.StatusCode, body)
+	}
+	for range 50 {
+		if resp, _ := p.do(http.MethodGet, "/health", nil, ""); resp.StatusCode != http.StatusOK {
+			t.Fatalf("/health: %d", resp.StatusCode)
+		}
 	}
 }
