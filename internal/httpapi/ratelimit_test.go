@@ -105,6 +105,14 @@ func TestRateLimit_TooManyRequests(t *testing.T) {
 			{search("192.0.2.1:1", "k1"), 200}, {search("192.0.2.9:1", "k1"), 200}, {search("192.0.2.8:1", "k1"), 429},
 			{search("192.0.2.1:1", "k2"), 200},
 		}, classSearch, 1},
+		{"by token with JWT auth alone", func(o *Options) {
+			fv := &fakeVerifier{}
+			fv.ready.Store(true)
+			o.JWT = fv
+		}, []step{
+			{search("192.0.2.1:1", "jwt-a"), 200}, {search("192.0.2.9:1", "jwt-a"), 200}, {search("192.0.2.8:1", "jwt-a"), 429},
+			{search("192.0.2.1:1", "jwt-b"), 200},
+		}, classSearch, 1},
 		{"by address with keys", func(o *Options) { o.APIKeys, o.Overload.RateByAddress = []string{"k1", "k2"}, true }, []step{
 			{search("192.0.2.1:1", "k1"), 200}, {search("192.0.2.1:1", "k2"), 200}, {search("192.0.2.1:1", "k1"), 429},
 			{search("192.0.2.5:1", "k1"), 200},

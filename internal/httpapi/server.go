@@ -143,7 +143,9 @@ func (s *Server) routes() chi.Router {
 	// token guesses are limited too.
 	l, om := s.opts.Overload, newOverloadMetrics(s.metrics.registry)
 	wait, window := cmp.Or(l.QueueWait, 2*time.Second), cmp.Or(l.RateWindow, time.Minute)
-	byKey := len(s.opts.APIKeys) > 0 && !l.RateByAddress
+	// A verified token names its caller, so it keys the rate (a JWT is
+	// one user; a shared browser key is everyone: RATE_LIMIT_BY=address).
+	byKey := (len(s.opts.APIKeys) > 0 || s.opts.JWT != nil) && !l.RateByAddress
 	classes := map[string]chi.Middlewares{}
 	classes[classSearch] = chi.Chain(s.rateLimit(l.SearchRate, window, byKey, l.TrustedProxies, om.rateLimited.WithLabelValues(classSearch)),
 		s.limitInFlight(om.newGate(classSearch, l.SearchInFlight, l.SearchQueue, wait)))
