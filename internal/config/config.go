@@ -318,7 +318,7 @@ func Load(getenv func(string) string) (Config, error) {
 		MaxQuestionChars:     p.intRange("MAX_QUESTION_CHARS", 4000, 10, 100_000),
 		MaxConversationChars: p.intRange("MAX_CONVERSATION_CHARS", 32<<10, 10, 1_000_000),
 		PromptTemplateFile:   p.str("PROMPT_TEMPLATE_FILE", ""),
-		Overload:               p.overload(),
+		Overload:             p.overload(),
 		MemoryLimitRatio:     p.floatRange("MEMORY_LIMIT_RATIO", 0.85, 0, 1),
 	}
 	// Cross-field rules.
