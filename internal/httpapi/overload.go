@@ -58,8 +58,11 @@ var routeClasses = []string{classSearch, classGeneration, classAdmin}
 // routeClassOf names each limited route's class, for the router and for
 // the OpenAPI document (which documents the 429 and the 503 it sends).
 var routeClassOf = map[string]string{
-	"/search":              classSearch,
-	"/v1/embeddings":       classSearch,
+	"/search":        classSearch,
+	"/v1/embeddings": classSearch,
+	// Cheap, but its body is decoded like any other (up to MAX_BODY_BYTES,
+	// about 16x that while decoding): unbounded, many at once would add up.
+	"/feedback":            classSearch,
 	"/query":               classGeneration,
 	"/chat":                classGeneration,
 	"/v1/chat/completions": classGeneration,

@@ -51,7 +51,8 @@ var overloadClasses = []struct {
 	probe []overloadReq // other routes of the class, turned away while it is held
 }{
 	{classSearch, overloadReq{"/search", `{"query":"q"}`},
-		[]overloadReq{{"/search", `{"query":"q"}`}, {"/v1/embeddings", `{"model":"universal-sentence-encoder-lite","input":"a"}`}}},
+		[]overloadReq{{"/search", `{"query":"q"}`}, {"/v1/embeddings", `{"model":"universal-sentence-encoder-lite","input":"a"}`},
+			{"/feedback", `{"answer_id":"ans_mfrggzdfmztwq2lkmnxw6zlq","rating":"up"}`}}},
 	{classGeneration, overloadReq{"/query", `{"question":"q","stream":true}`},
 		[]overloadReq{{"/query", `{"question":"q"}`}, {"/chat", `{"messages":[{"role":"user","parts":[{"type":"text","text":"q"}]}]}`},
 			{"/v1/chat/completions", `{"model":"vendor0919-rag","messages":[{"role":"user","content":"q"}]}`}}},

@@ -159,7 +159,7 @@ func (s *Server) routes() chi.Router {
 		r.Use(s.requireAPIKey)
 		r.With(limited("/search")...).Post("/search", s.wrap(s.search))
 		r.With(limited("/query")...).Post("/query", s.wrap(s.query))
-		r.Post("/feedback", s.wrap(s.feedback))
+		r.With(limited("/feedback")...).Post("/feedback", s.wrap(s.feedback))
 		r.Get("/vectorstore", s.wrap(s.vectorstore))
 		r.With(limited("/chat")...).Post("/chat", s.wrap(s.chat))
 		r.With(limited("/v1/chat/completions")...).Post("/v1/chat/completions", s.wrap(s.chatCompletions))
