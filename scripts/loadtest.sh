@@ -23,7 +23,7 @@ go build -o "$tmp/api" ./cmd/api
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # One client measuring capacity: the per-client rate limits are off (the
 # in-flight bounds stay at their defaults).
-HOST=127.0.0.1 PORT=$port VECTORSTORE_DIR=$store LOG_LEVEL=warn RATE_LIMIT_SEARCH=0 RATE_LIMIT_GENERATION=0 "$tmp/api" >"$tmp/log" 2>&1 &
+HOST=127.0.0.1 PORT=$port VECTORSTORE_DIR=$store LOG_LEVEL=warn RATE_LIMIT_SEARCH=0 RATE_LIMIT_GENERATION=0 MAX_INFLIGHT_PER_CLIENT=0 "$tmp/api" >"$tmp/log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 base=http://127.0.0.1:$port

@@ -318,6 +318,9 @@ func baseEnv(storeDir string) map[string]string {
 		"SHUTDOWN_TIMEOUT":      "20s",
 		"RATE_LIMIT_SEARCH":     "0",
 		"RATE_LIMIT_GENERATION": "0",
+		// and so is the per-client in-flight bound (load tests hold many
+		// requests at once from one address).
+		"MAX_INFLIGHT_PER_CLIENT": "0",
 	}
 }
 

@@ -398,6 +398,7 @@ func TestE2E_RateLimitDefaults(t *testing.T) {
 	env := baseEnv(fixtureStore(t))
 	delete(env, "RATE_LIMIT_SEARCH")
 	delete(env, "RATE_LIMIT_GENERATION")
+	delete(env, "MAX_INFLIGHT_PER_CLIENT")
 	// The default limits over an hour's window: no window can end mid-test
 	// however slow the machine (the estimate carries the last window over).
 	env["RATE_LIMIT_WINDOW"] = "1h"

@@ -176,6 +176,11 @@ type Overload struct {
 	// QueueWait is the longest a request waits for a slot before its 503
 	// (MAX_QUEUE_WAIT, default 2s).
 	QueueWait time.Duration
+	// PerClientInFlight bounds the search or generation requests one
+	// client (keyed as the rate limits are) holds at once per class
+	// (MAX_INFLIGHT_PER_CLIENT, default 4; 0: no bound); beyond it, 429.
+	// Without it one client's slow streams could hold every slot.
+	PerClientInFlight int
 
 	// Requests per RateWindow one client may make per class
 	// (RATE_LIMIT_SEARCH 120, RATE_LIMIT_GENERATION 30, RATE_LIMIT_ADMIN
@@ -345,6 +350,7 @@ func (p *parser) overload() Overload {
 		GenerationQueue:    p.intRange("MAX_QUEUE_GENERATION", 32, 0, 100_000),
 		AdminQueue:         p.intRange("MAX_QUEUE_ADMIN", 2, 0, 100_000),
 		QueueWait:          p.duration("MAX_QUEUE_WAIT", 2*time.Second, time.Millisecond),
+		PerClientInFlight:  p.intRange("MAX_INFLIGHT_PER_CLIENT", 4, 0, 100_000),
 		SearchRate:         p.intRange("RATE_LIMIT_SEARCH", 120, 0, 1_000_000),
 		GenerationRate:     p.intRange("RATE_LIMIT_GENERATION", 30, 0, 1_000_000),
 		AdminRate:          p.intRange("RATE_LIMIT_ADMIN", 10, 0, 1_000_000),

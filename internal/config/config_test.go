@@ -52,6 +52,7 @@ func TestLoad_Defaults(t *testing.T) {
 		{"GenerationQueue", c.Overload.GenerationQueue, 32},
 		{"AdminQueue", c.Overload.AdminQueue, 2},
 		{"QueueWait", c.Overload.QueueWait, 2 * time.Second},
+		{"PerClientInFlight", c.Overload.PerClientInFlight, 4},
 		{"SearchRate", c.Overload.SearchRate, 120},
 		{"GenerationRate", c.Overload.GenerationRate, 30},
 		{"AdminRate", c.Overload.AdminRate, 10},
@@ -412,6 +413,7 @@ func TestLoad_Limits(t *testing.T) {
 		"MAX_INFLIGHT_GENERATION": "3",
 		"MAX_QUEUE_ADMIN":         "0",
 		"MAX_QUEUE_WAIT":          "250ms",
+		"MAX_INFLIGHT_PER_CLIENT": "1",
 		"RATE_LIMIT_GENERATION":   "0",
 		"RATE_LIMIT_WINDOW":       "10s",
 		"RATE_LIMIT_BY":           "Address",
@@ -422,7 +424,7 @@ func TestLoad_Limits(t *testing.T) {
 		t.Fatalf("Load: %v", err)
 	}
 	l := c.Overload
-	if l.SearchInFlight != 0 || l.GenerationInFlight != 3 || l.AdminQueue != 0 || l.QueueWait != 250*time.Millisecond {
+	if l.SearchInFlight != 0 || l.GenerationInFlight != 3 || l.AdminQueue != 0 || l.QueueWait != 250*time.Millisecond || l.PerClientInFlight != 1 {
 		t.Errorf("bounds: %+v", l)
 	}
 	if l.GenerationRate != 0 || l.RateWindow != 10*time.Second || !l.RateByAddress {

@@ -435,7 +435,7 @@ func finishLimits(op *openapi3.Operation, class, errSchema string) {
 			Description: desc, Schema: openapi3.NewIntegerSchema().NewRef(),
 		}}}
 	}
-	r := errorResponse(errSchema, "This client made more than the "+class+" class's rate limit allows in the window (RATE_LIMIT_"+strings.ToUpper(class)+" per RATE_LIMIT_WINDOW); retry after Retry-After seconds.")
+	r := errorResponse(errSchema, "This client made more than the "+class+" class's rate limit allows in the window (RATE_LIMIT_"+strings.ToUpper(class)+" per RATE_LIMIT_WINDOW), or holds MAX_INFLIGHT_PER_CLIENT of its requests at once (then Retry-After is 1 and there are no X-RateLimit headers); retry after Retry-After seconds.")
 	r.Value.Headers = openapi3.Headers{
 		"Retry-After":           header("Seconds to wait: the window's length"),
 		"X-RateLimit-Limit":     header("Requests allowed per window"),

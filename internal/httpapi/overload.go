@@ -30,6 +30,10 @@ type Overload struct {
 	AdminQueue      int
 	// QueueWait is the longest wait for a slot (0: 2s); then 503.
 	QueueWait time.Duration
+	// PerClientInFlight bounds the search or generation requests one
+	// client (keyed as the rate limits are) holds at once per class;
+	// beyond it, 429. 0: no bound.
+	PerClientInFlight int
 
 	// Requests per RateWindow one client may make per class; 0: no limit.
 	SearchRate     int

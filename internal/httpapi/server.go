@@ -148,8 +148,10 @@ func (s *Server) routes() chi.Router {
 	byKey := (len(s.opts.APIKeys) > 0 || s.opts.JWT != nil) && !l.RateByAddress
 	classes := map[string]chi.Middlewares{}
 	classes[classSearch] = chi.Chain(s.rateLimit(l.SearchRate, window, byKey, l.TrustedProxies, om.rateLimited.WithLabelValues(classSearch)),
+		s.limitPerClient(l.PerClientInFlight, byKey, l.TrustedProxies, om.rateLimited.WithLabelValues(classSearch)),
 		s.limitInFlight(om.newGate(classSearch, l.SearchInFlight, l.SearchQueue, wait)))
 	classes[classGeneration] = chi.Chain(s.rateLimit(l.GenerationRate, window, byKey, l.TrustedProxies, om.rateLimited.WithLabelValues(classGeneration)),
+		s.limitPerClient(l.PerClientInFlight, byKey, l.TrustedProxies, om.rateLimited.WithLabelValues(classGeneration)),
 		s.limitInFlight(om.newGate(classGeneration, l.GenerationInFlight, l.GenerationQueue, wait)))
 	classes[classAdmin] = chi.Chain(s.rateLimit(l.AdminRate, window, false, l.TrustedProxies, om.rateLimited.WithLabelValues(classAdmin)),
 		s.requireAdmin, s.limitInFlight(om.newGate(classAdmin, l.AdminInFlight, l.AdminQueue, wait)))

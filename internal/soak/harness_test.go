@@ -172,7 +172,7 @@ func startServer(t *testing.T, bin string, srv *s3test.Server) *server {
 		"LOG_LEVEL=warn",
 		// One loopback address stands for many clients: per-client rate
 		// limits off, the in-flight bounds at their defaults.
-		"RATE_LIMIT_SEARCH=0", "RATE_LIMIT_GENERATION=0",
+		"RATE_LIMIT_SEARCH=0", "RATE_LIMIT_GENERATION=0", "MAX_INFLIGHT_PER_CLIENT=0",
 	}
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
