@@ -109,8 +109,8 @@ func (ix *Index) Search(query string, k int, filter func(id uint32) bool) []Resu
 		}
 		w := idf(n, len(ps))
 		for _, p := range ps {
-			if filter != nil && !filter(p.doc) {
-				continue
+			if int(p.doc) >= n || filter != nil && !filter(p.doc) {
+				continue // an id beyond Len can only come from a damaged file (Decode)
 			}
 			// Every term adds a positive amount (w > 0, tf >= 1), so a
 			// zero score means the document has not been touched yet.

@@ -59,9 +59,20 @@
 // 30-character Japanese query takes about 0.18 ms against 3.8 ms before
 // (BenchmarkSearch_N20k_CJK; docs/BENCHMARKS.md).
 //
+// # Persistence
+//
+// WriteTo writes an index in a checksummed, versioned binary form that
+// records its analyzer's Version; Decode reads it back, refusing another
+// analyzer's (ErrAnalyzer) and anything malformed (ErrFormat). The
+// postings are stored as Index holds them in memory, so on little-endian
+// machines Decode uses the bytes in place: loading costs one map insert
+// per term instead of analysing every text again (for 200,000 chunks of
+// 430 bytes, about 5 s at every start). Package store persists the index
+// of a store this way.
+//
 // # Concurrency and ownership
 //
-// An Index is immutable once built by New; Search is safe for concurrent
+// An Index is immutable once built by New or Decode; Search is safe for concurrent
 // use; each search holds its own pooled scratch. New does not retain the
 // texts it is given: an Analyzer's tokens share no memory with its text.
 // Analyze and the Standard analyzer are safe for concurrent use; the stem
