@@ -1047,7 +1047,11 @@ func TestE2E_AuthAndReload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	chunks := append(st.Chunks, docmodel.Chunk{ID: "lock-en", Text: "The frame lock uses a four digit combination; reset it with the orange key.", Metadata: map[string]any{"source": "en/lock.md", "lang": "en", "topic": "lock"}})
+	chunks := make([]docmodel.Chunk, 0, st.ChunkCount()+1)
+	for i := range st.ChunkCount() {
+		chunks = append(chunks, st.Chunk(i))
+	}
+	chunks = append(chunks, docmodel.Chunk{ID: "lock-en", Text: "The frame lock uses a four digit combination; reset it with the orange key.", Metadata: map[string]any{"source": "en/lock.md", "lang": "en", "topic": "lock"}})
 	var texts []string
 	for _, c := range chunks {
 		texts = append(texts, c.Text)

@@ -53,7 +53,7 @@ func TestImportFAISS_ThenVerifyInspect(t *testing.T) {
 		t.Fatalf("inspect --json: %v\n%s", err, out)
 	}
 	if rep.Format != store.FormatNative || rep.Version != "imp1" || rep.Count != 24 || rep.Dims != 8 || rep.Metric != "l2" ||
-		rep.Model != "text-embedding-3-small" || rep.Index.Type != "hnsw" || len(rep.Files) != 3 ||
+		rep.Model != "text-embedding-3-small" || rep.Index.Type != "hnsw" || len(rep.Files) != 5 ||
 		!strings.HasPrefix(rep.Sample.Text, "経費精算") || rep.Sample.ID != "00000003-0000-4000-8000-000000000000" {
 		t.Fatalf("inspect report %+v", rep)
 	}

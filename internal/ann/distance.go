@@ -107,6 +107,23 @@ func normalizeRows(vectors []float32, dim int) {
 	}
 }
 
+// IsNormalized reports whether every row of a row-major matrix is already
+// of unit length by the rule NewFlat and ReadHNSW normalise with, so they
+// would leave vectors untouched: such rows may live in read-only memory
+// (a mapped file) even for Cosine.
+func IsNormalized(vectors []float32, dim int) bool {
+	if dim <= 0 {
+		return false
+	}
+	for off := 0; off+dim <= len(vectors); off += dim {
+		row := vectors[off : off+dim]
+		if d := dot(row, row) - 1; d <= -1e-6 || d >= 1e-6 {
+			return false
+		}
+	}
+	return true
+}
+
 // space computes distances for one metric over contiguous rows.
 type space struct {
 	dim     int

@@ -115,7 +115,7 @@ func (f Flags) Run(ctx context.Context, open Opener) (Report, error) {
 		rep.Sweep = append(rep.Sweep, SweepRow{VectorWeight: w, EvalMetrics: m})
 	}
 	info := st.Manifest.Embedding
-	rep.Store, rep.Embedder, rep.Chunks = f.Dir, info.Provider+"/"+info.Model, len(st.Chunks)
+	rep.Store, rep.Embedder, rep.Chunks = f.Dir, info.Provider+"/"+info.Model, st.ChunkCount()
 	return rep, nil
 }
 

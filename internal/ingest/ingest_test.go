@@ -144,7 +144,7 @@ func TestBuild_EmbedsHeadingPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := st.Chunks[0]; c.Text != "Run the installer." || c.Metadata["url"] != "g.md#install" || c.IndexText() != emb.texts[0] {
+	if c := st.Chunk(0); c.Text != "Run the installer." || c.Metadata["url"] != "g.md#install" || c.IndexText() != emb.texts[0] {
 		t.Errorf("stored chunk %+v, index text %q", c, c.IndexText())
 	}
 }

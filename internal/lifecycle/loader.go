@@ -239,7 +239,7 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 		}
 		return next, "", fmt.Errorf("loader: %w", err)
 	}
-	next.Format, next.Count, next.Dims = st.Format, len(st.Chunks), st.Manifest.Embedding.Dims
+	next.Format, next.Count, next.Dims = st.Format, st.ChunkCount(), st.Manifest.Embedding.Dims
 	next.Metric, next.Embedding, next.Version = st.Manifest.Metric, httpapi.EmbeddingInfo(st.Manifest.Embedding), st.Manifest.Version
 	next.Source, next.Dir, next.LoadedAt = l.cfg.Source, l.cfg.Dir, st.LoadedAt
 	if next.LoadedAt.IsZero() {
@@ -308,7 +308,7 @@ func (l *Loader) upgrade(ctx context.Context, st *store.Store) {
 	defer l.bg.Done()
 	start := time.Now()
 	l.log.LogAttrs(ctx, slog.LevelInfo, "building the HNSW graph in the background; exact search serves meanwhile",
-		slog.Int("count", len(st.Chunks)))
+		slog.Int("count", st.ChunkCount()))
 	up, err := l.cfg.Opener.Upgrade(ctx, st)
 	if err != nil {
 		l.log.LogAttrs(ctx, slog.LevelWarn, "background graph build failed; exact search keeps serving", slog.Any("error", err))
@@ -333,7 +333,7 @@ func (l *Loader) upgrade(ctx context.Context, st *store.Store) {
 		l.status.Store(&next)
 	}
 	l.log.LogAttrs(ctx, slog.LevelInfo, "HNSW graph built and swapped in",
-		slog.Int("count", len(up.Chunks)), logctx.Took(start))
+		slog.Int("count", up.ChunkCount()), logctx.Took(start))
 }
 
 // Wait blocks until background graph builds have finished.

@@ -37,8 +37,8 @@ func TestOpen_SearchAndWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(st.Chunks) != 2 {
-		t.Fatalf("%d chunks", len(st.Chunks))
+	if st.ChunkCount() != 2 {
+		t.Fatalf("%d chunks", st.ChunkCount())
 	}
 	res, err := svc.Search(context.Background(), rag.SearchRequest{Query: "brake pads", TopK: MaxTopK, Mode: rag.ModeKeyword})
 	hits := res.Hits

@@ -75,7 +75,7 @@ func TestOpenStore_RawVectorsOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc, st, err := OpenStore(context.Background(), dir, store.OpenOptions{}, nil, rag.Config{})
-	if err != nil || len(st.Chunks) != 3 {
+	if err != nil || st.ChunkCount() != 3 {
 		t.Fatalf("open: %v", err)
 	}
 	hits, err := SearchFlags{Dir: dir, Vector: "[0, 0.9, 0.1]", TopK: 2, Mode: "hybrid"}.Run(context.Background(), svc)

@@ -118,13 +118,14 @@ func (s *Service) search(ctx context.Context, snap *snapshot, req SearchRequest)
 		// A filtered scan may visit every row: check the request's context
 		// every filterCheckEvery rows and, once it is done, reject the
 		// rest, so a client that left stops the scan within a few rows.
-		chunks := snap.st.Chunks
+		st := snap.st
+		n := st.ChunkCount()
 		calls := 0
 		filter = func(id uint32) bool {
 			if calls++; calls%filterCheckEvery == 0 && !cancelled && ctx.Err() != nil {
 				cancelled = true
 			}
-			return !cancelled && int(id) < len(chunks) && match(chunks[id].Metadata)
+			return !cancelled && int(id) < n && match(st.ChunkMetadata(int(id)))
 		}
 	}
 	cand := s.cfg.Candidates
@@ -166,7 +167,7 @@ func (s *Service) search(ctx context.Context, snap *snapshot, req SearchRequest)
 	list = list[:min(len(list), topK)]
 	hits := make([]Hit, len(list))
 	for i, r := range list {
-		c := snap.st.Chunks[r.row]
+		c := snap.st.Chunk(int(r.row))
 		hits[i] = Hit{ID: c.ID, Text: c.Text, Score: r.score, Metadata: maps.Clone(c.Metadata)}
 	}
 	return hits, mode, nil
@@ -219,7 +220,7 @@ func onePerSection(snap *snapshot, list []ranked) []ranked {
 	seen := make(map[string]bool, len(list))
 	out := list[:0]
 	for _, r := range list {
-		if url, ok := snap.st.Chunks[r.row].Metadata["url"].(string); ok && url != "" {
+		if url, ok := snap.st.ChunkMetadata(int(r.row))["url"].(string); ok && url != "" {
 			if seen[url] {
 				continue
 			}

@@ -8,7 +8,6 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/llm"
@@ -186,8 +185,8 @@ func (s *Service) Swap(st *store.Store) error {
 	if st == nil || st.Index == nil {
 		return errors.New("rag: swap: store has no index")
 	}
-	if n := st.Index.Len(); n != len(st.Chunks) {
-		return fmt.Errorf("rag: swap: index has %d vectors but store has %d chunks", n, len(st.Chunks))
+	if n := st.Index.Len(); n != st.ChunkCount() {
+		return fmt.Errorf("rag: swap: index has %d vectors but store has %d chunks", n, st.ChunkCount())
 	}
 	info := s.emb.Info()
 	if d := st.Index.Dim(); d != info.Dims {
@@ -200,28 +199,25 @@ func (s *Service) Swap(st *store.Store) error {
 	}
 	start := time.Now()
 	var kw *keyword.Index
-	if cur := s.snap.Load(); cur != nil && sameChunks(cur.st.Chunks, st.Chunks) {
+	how := "reused"
+	if cur := s.snap.Load(); cur != nil && cur.st.SameChunks(st) {
 		// The same chunks behind a new index (a graph built in the
 		// background): the keyword index still fits.
 		kw = cur.kw
 	} else {
-		texts := make([]string, len(st.Chunks))
-		for i, c := range st.Chunks {
-			texts[i] = c.KeywordText()
-		}
-		kw = keyword.NewWith(texts, s.cfg.KeywordAnalyzer)
+		// The store's persisted index when its analyzer matches, else one
+		// built from the chunks.
+		var loaded bool
+		kw, loaded = st.KeywordIndex(s.cfg.KeywordAnalyzer)
+		how = map[bool]string{true: "loaded", false: "built"}[loaded]
 	}
 	s.snap.Store(&snapshot{st: st, kw: kw})
 	s.log.Info("rag: store swapped in",
-		slog.String("dir", st.Dir), slog.String("format", st.Format), slog.Int("count", len(st.Chunks)),
+		slog.String("dir", st.Dir), slog.String("format", st.Format), slog.Int("count", st.ChunkCount()),
 		slog.Int("dims", info.Dims), slog.String("version", st.Manifest.Version),
+		slog.String("keyword_index", how),
 		slog.Float64("keyword_index_ms", logctx.Millis(time.Since(start))))
 	return nil
-}
-
-// sameChunks reports whether a and b are the very same chunk slice.
-func sameChunks(a, b []docmodel.Chunk) bool {
-	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // Snapshot returns the store in use, or nil before the first Swap.

@@ -53,3 +53,40 @@ func tooLarge(path string, err error) error {
 	}
 	return err
 }
+
+// textBytes is what a store's chunk text of chunks bytes costs in the
+// load budget, with a persisted keyword index of keyword bytes (0: none).
+//
+// Without a persisted index the keyword index is built in memory: the
+// text costs TextCost times its size, as it always has. With one, the
+// text and the index are mapped rather than built, and mapped pages
+// become resident as searches touch them, so the index's own size counts;
+// but which analyzer the server uses is not known when the store is
+// opened, and a server configured with another one builds its index in
+// memory after all (Store.KeywordIndex). So the text counts once, plus
+// the larger of the persisted index and the in-memory build's share
+// ((TextCost-1) times the text): never less than a store without the
+// file, and a keyword file larger than any index the text could need
+// costs what it holds.
+func textBytes(chunks, keyword int64) int64 {
+	return chunks + max(keyword, chunks*(TextCost-1))
+}
+
+// checkBudget refuses a native store whose files, as its manifest gives
+// their sizes (checked against the files when mapped), would cost more
+// than budget: the vectors, the text (textBytes), the line offsets
+// (8 bytes a chunk, decoded or scanned into memory) and the graph when
+// it is loaded. Mapping does not change what is counted: every mapped
+// page a search touches becomes resident, and is charged to the task.
+func checkBudget(dir string, m *Manifest, withGraph bool, budget int64) error {
+	chunks := m.Files[ChunksFile].Size
+	cost := m.Files[VectorsFile].Size + textBytes(chunks, m.Files[KeywordFile].Size) + 8*(int64(m.Count)+1)
+	if withGraph {
+		cost += m.Files[GraphFile].Size
+	}
+	if cost > budget {
+		return fmt.Errorf("%w: %s: vectors, %d bytes of chunks (x%d with the keyword index) and the graph would take %d bytes, the budget is %d (STORE_LOAD_MAX_BYTES raises it)",
+			ErrTooLarge, dir, chunks, TextCost, cost, budget)
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -97,8 +98,8 @@ func TestOpen_LoadBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(st.Chunks) != 200 || len(st.Chunks[199].Text) != 30000 {
-		t.Fatalf("%d chunks", len(st.Chunks))
+	if st.ChunkCount() != 200 || len(st.Chunk(199).Text) != 30000 {
+		t.Fatalf("%d chunks", st.ChunkCount())
 	}
 	// The FAISS vectors count too: a budget below them fails before the
 	// pickle is read.
@@ -136,15 +137,98 @@ func TestOpen_Cancelled(t *testing.T) {
 	}
 }
 
+// TestReadChunks_Cancelled: the loops over chunk lines at open (the scan
+// for line ends and the full check of every line) stop on a cancelled
+// context.
 func TestReadChunks_Cancelled(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	b := []byte(strings.Repeat(`{"id":"a","text":"t"}`+"\n", 10))
-	if _, err := readChunks(ctx, b, ChunksFile, 10); !errors.Is(err, context.Canceled) {
+	if _, err := scanLines(ctx, b, ChunksFile, 10); !errors.Is(err, context.Canceled) {
+		t.Fatalf("scan: err %v, want context.Canceled", err)
+	}
+	offs, err := scanLines(context.Background(), b, ChunksFile, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := &chunkTable{data: b, offs: offs}
+	if err := table.check(ctx, ChunksFile); !errors.Is(err, context.Canceled) {
+		t.Fatalf("check: err %v, want context.Canceled", err)
+	}
+	if err := table.check(context.Background(), ChunksFile); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestOpenLoops_Cancelled: every loop a first open of a native store runs
+// over its mapped data (hashing, the finiteness check of the vectors, the
+// copy a big-endian machine decodes) stops on a cancelled context, so a
+// STORE_LOAD_TIMEOUT ends the first open of a large store.
+func TestOpenLoops_Cancelled(t *testing.T) {
+	t.Parallel()
+	data := make([]byte, 4*checkEvery*3)
+	tests := []struct {
+		name string
+		run  func(ctx context.Context) error
+	}{
+		{"hash", func(ctx context.Context) error { _, err := hashMapped(ctx, data); return err }},
+		{"finite", func(ctx context.Context) error { return checkFinite(ctx, data, VectorsFile) }},
+		{"decode", func(ctx context.Context) error {
+			_, err := readVectors(ctx, bufio.NewReader(bytes.NewReader(data)), VectorsFile, len(data)/4)
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			if err := tt.run(ctx); !errors.Is(err, context.Canceled) {
+				t.Fatalf("err %v, want context.Canceled", err)
+			}
+			if err := tt.run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestOpen_NativeCancelled: a cancelled first open of a native store
+// fails with the context's error and records nothing as verified.
+func TestOpen_NativeCancelled(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "native")
+	chunks, vecs := testData(50, 8, 1)
+	if _, err := Write(context.Background(), dir, chunks, vecs, WriteOptions{Embedding: docmodel.EmbeddingModel{Provider: "hash", Model: "h", Dims: 8}}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Open(ctx, dir, OpenOptions{}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err %v, want context.Canceled", err)
 	}
-	if _, err := readChunks(context.Background(), b, ChunksFile, 10); err != nil {
-		t.Fatal(err)
+	if _, err := os.Stat(filepath.Join(dir, VerifiedFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("%s after a cancelled open: %v", VerifiedFile, err)
+	}
+}
+
+// TestTextBytes: chunk text costs TextCost times its size unless a
+// persisted keyword index larger than the in-memory build's share is
+// present, which then counts whole.
+func TestTextBytes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		chunks, keyword, want int64
+	}{
+		{1000, 0, 1000 * TextCost},
+		{1000, 200, 1000 * TextCost},
+		{1000, 10_000, 1000 + 10_000},
+		{0, 0, 0},
+	}
+	for _, tt := range tests {
+		if got := textBytes(tt.chunks, tt.keyword); got != tt.want {
+			t.Errorf("textBytes(%d, %d) = %d, want %d", tt.chunks, tt.keyword, got, tt.want)
+		}
 	}
 }

@@ -119,6 +119,6 @@ func VerifyText(ctx context.Context, dir, indexName string, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "ok  %s store: %d chunks, %d vectors of %d dims, metric %s, index %T\n",
-		s.Format, len(s.Chunks), s.Index.Len(), s.Index.Dim(), s.Index.Metric(), s.Index)
+		s.Format, s.ChunkCount(), s.Index.Len(), s.Index.Dim(), s.Index.Metric(), s.Index)
 	return nil
 }

@@ -73,8 +73,8 @@ func TestVerifyText(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-	if len(lines) != 4 || !strings.HasPrefix(lines[0], "ok  chunks.jsonl ") || !strings.HasPrefix(lines[1], "ok  index.hnsw ") ||
-		lines[3] != "ok  native store: 20 chunks, 20 vectors of 4 dims, metric cosine, index *ann.HNSW" {
+	if len(lines) != 6 || !strings.HasPrefix(lines[0], "ok  chunks.idx ") || !strings.HasPrefix(lines[1], "ok  chunks.jsonl ") ||
+		!strings.HasPrefix(lines[2], "ok  index.hnsw ") || !strings.HasPrefix(lines[3], "ok  keyword.bm25 ") || lines[5] != "ok  native store: 20 chunks, 20 vectors of 4 dims, metric cosine, index *ann.HNSW" {
 		t.Fatalf("verify lines:\n%s", b.String())
 	}
 	if err := VerifyText(context.Background(), t.TempDir(), "", io.Discard); err == nil {

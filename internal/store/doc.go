@@ -14,12 +14,43 @@
 //	chunks.jsonl   one {"id","text","metadata"} object per line, row order
 //	index.hnsw     the HNSW graph written by ann.(*HNSW).WriteGraph (absent
 //	               when the store was written with an exact index)
+//	chunks.idx     the byte offset of every line of chunks.jsonl (optional)
+//	keyword.bm25   the BM25 index of the chunks' KeywordText, written by
+//	               keyword.(*Index).WriteTo with its analyzer's version
+//	               (optional)
+//
+// The two optional files came later: a store without them (or with a
+// keyword index made by another analyzer than the server's) loads by
+// scanning the chunks for line ends and building the keyword index in
+// memory, which takes seconds at 200,000 chunks. Older readers verify and
+// ignore them, so the format version did not change.
 //
 // Write builds everything in a temporary sibling folder, fsyncs it, writes
 // the manifest last and swaps the folder into place with
 // fsatomic.ReplaceDir, so readers see the old store or the new, never a mix.
 // Open checks every file against the manifest (size and SHA-256) and the
 // counts and dimensions against each other before it trusts a byte.
+//
+// # Opening fast, holding little
+//
+// Open maps the vector, chunk and keyword files read-only instead of
+// reading them: the vectors are used in place (ann's rows are the file's
+// little-endian float32; for Cosine only when every row is already of unit
+// length, as Write leaves them, else a heap copy is normalised), chunks are
+// decoded from their JSON line when asked for (Store.Chunk,
+// Store.ChunkMetadata), and KeywordIndex uses the persisted postings in
+// place. A store's memory is then its files' pages that searches touch,
+// plus the graph's links and 8 bytes of offset per chunk.
+//
+// Hashing 400 MB costs a second, and parsing every chunk more; both are
+// done once. After Open has hashed and checked a store it writes the
+// sidecar VerifiedFile with each file's checksum, size, mtime and inode;
+// a later Open trusts a file whose identity is unchanged and hashes (and,
+// if its content is new, checks) any other. Files modified less than
+// racyWindow before they are recorded are not recorded, since a coarse
+// file-system clock could hide a second change. Staging folders are opened
+// the same way, so a store that does not verify and parse never replaces
+// a good one.
 //
 // # LangChain FAISS folder
 //
@@ -66,11 +97,15 @@
 // Open bounds what a store may cost in memory by OpenOptions.MaxBytes
 // (DefaultMaxBytes: a third of the process memory limit, or 2 GiB with
 // none): the vectors, chunk text times TextCost (4: the text and the
-// keyword index over it) and metadata. A native store's cost is known from
-// its manifest before anything is read; a LangChain folder's vectors are
-// charged as FAISS allocates them and the pickle gets the rest
-// (lcpickle.Options). Past the budget Open fails with ErrTooLarge. The
-// context is checked while vectors, chunk lines and the pickle are read.
+// keyword index over it) and metadata. Mapping a file does not make it
+// free: every page a search touches becomes resident, so a native store
+// costs the same whether mapped or read. A native store's cost is known
+// from its manifest before anything is mapped (a persisted keyword.bm25
+// counts when larger than the in-memory index it spares: textBytes); a
+// LangChain folder's vectors are charged as FAISS allocates them and the
+// pickle gets the rest (lcpickle.Options). Past the budget Open fails with
+// ErrTooLarge. The context is checked while vectors, chunk lines and the
+// pickle are read, and while a first open hashes and checks mapped files.
 //
 // # Concurrency and ownership
 //

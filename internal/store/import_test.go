@@ -33,7 +33,10 @@ func TestImportLangChain_KeepsRowsAndNamesModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, c := range s.Chunks {
+	if s.ChunkCount() != len(lc.Chunks) {
+		t.Fatalf("%d chunks, LangChain folder has %d", s.ChunkCount(), len(lc.Chunks))
+	}
+	for i, c := range chunksOf(s) {
 		if c.ID != lc.Chunks[i].ID || c.Text != lc.Chunks[i].Text {
 			t.Fatalf("chunk %d: %q, LangChain row %d is %q", i, c.ID, i, lc.Chunks[i].ID)
 		}

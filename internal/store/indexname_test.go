@@ -159,7 +159,7 @@ func TestIndexName_OpenInspectVerifyImport(t *testing.T) {
 	if err := f.Run(ctx, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := Open(ctx, out, OpenOptions{}); err != nil || len(n.Chunks) != 24 || n.Chunks[3].ID != s.Chunks[3].ID {
+	if n, err := Open(ctx, out, OpenOptions{}); err != nil || n.ChunkCount() != 24 || n.Chunk(3).ID != s.Chunk(3).ID {
 		t.Fatalf("imported: %v", err)
 	}
 	f.Folder.IndexName = ""

@@ -101,7 +101,7 @@ func buildLangChainGraph(ctx context.Context, dim int, metric ann.Metric, vector
 // larger than ExactThreshold.
 func (s *Store) NeedsGraph() bool {
 	_, flat := s.Index.(*ann.Flat)
-	return flat && s.Format == FormatLangChain && len(s.Chunks) > ExactThreshold
+	return flat && s.Format == FormatLangChain && s.ChunkCount() > ExactThreshold
 }
 
 // WithHNSW returns a copy of s served by an HNSW graph built over its

@@ -410,7 +410,7 @@ func TestOpen_LangChainMetricOverride(t *testing.T) {
 func FuzzNative(f *testing.F) {
 	base := filepath.Join(f.TempDir(), "base")
 	writeTestStore(f, base, 12, WriteOptions{Embedding: docmodel.EmbeddingModel{Dims: 4}, HNSW: ann.HNSWConfig{M: 4, Workers: 1}})
-	names := []string{ManifestFile, VectorsFile, ChunksFile, GraphFile}
+	names := []string{ManifestFile, VectorsFile, ChunksFile, GraphFile, ChunkIndexFile, KeywordFile}
 	for i, name := range names {
 		b, err := os.ReadFile(filepath.Join(base, name))
 		if err != nil {
@@ -434,8 +434,21 @@ func FuzzNative(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if len(s.Chunks) != s.Index.Len() || s.Index.Dim() != s.Manifest.Embedding.Dims {
-			t.Fatalf("inconsistent store: %d chunks, index %d x %d", len(s.Chunks), s.Index.Len(), s.Index.Dim())
+		if s.ChunkCount() != s.Index.Len() || s.Index.Dim() != s.Manifest.Embedding.Dims {
+			t.Fatalf("inconsistent store: %d chunks, index %d x %d", s.ChunkCount(), s.Index.Len(), s.Index.Dim())
+		}
+		// Whatever opened must serve: every chunk decodes, and the keyword
+		// index (persisted or rebuilt) answers within the store.
+		for i := range s.ChunkCount() {
+			if s.Chunk(i).ID == "" {
+				t.Fatalf("chunk %d has no id", i)
+			}
+		}
+		kw, _ := s.KeywordIndex(nil)
+		for _, r := range kw.Search("経費 精算 3", 5, nil) {
+			if int(r.ID) >= s.ChunkCount() {
+				t.Fatalf("keyword hit %d of %d chunks", r.ID, s.ChunkCount())
+			}
 		}
 	})
 }

@@ -127,10 +127,10 @@ func TestInspectVerify_Native(t *testing.T) {
 
 	var seen []string
 	s, err := Verify(context.Background(), dir, "", func(name string, _ FileInfo) { seen = append(seen, name) })
-	if err != nil || len(s.Chunks) != 30 {
+	if err != nil || s.ChunkCount() != 30 {
 		t.Fatalf("Verify: %v", err)
 	}
-	if want := []string{ChunksFile, GraphFile, VectorsFile}; !slices.Equal(seen, want) {
+	if want := []string{ChunkIndexFile, ChunksFile, GraphFile, KeywordFile, VectorsFile}; !slices.Equal(seen, want) {
 		t.Fatalf("files seen %v, want %v", seen, want)
 	}
 }

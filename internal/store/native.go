@@ -15,6 +15,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/fsatomic"
+	"github.com/vendor0919/api/internal/keyword"
 )
 
 // WriteOptions describes a native store to write.
@@ -36,6 +38,10 @@ type WriteOptions struct {
 	HNSW ann.HNSWConfig
 	// Exact writes no graph: the store is served by an exact index.
 	Exact bool
+	// KeywordAnalyzer makes the persisted keyword index (KeywordFile);
+	// nil means keyword.Standard. A server configured with another
+	// analyzer builds its own index at load instead.
+	KeywordAnalyzer keyword.Analyzer
 }
 
 // Write writes chunks and their vectors (row-major, len(chunks)*Dims) as a
@@ -123,7 +129,23 @@ func Write(ctx context.Context, dir string, chunks []docmodel.Chunk, vectors []f
 	if err := put(VectorsFile, func(w io.Writer) error { return writeVectors(w, vecs) }); err != nil {
 		return nil, err
 	}
-	if err := put(ChunksFile, func(w io.Writer) error { return writeChunks(w, chunks) }); err != nil {
+	var offs []int64
+	if err := put(ChunksFile, func(w io.Writer) (err error) { offs, err = writeChunks(w, chunks); return err }); err != nil {
+		return nil, err
+	}
+	if err := put(ChunkIndexFile, func(w io.Writer) error { return writeChunkIndex(w, offs) }); err != nil {
+		return nil, err
+	}
+	an := opts.KeywordAnalyzer
+	if an == nil {
+		an = keyword.Standard
+	}
+	texts := make([]string, len(chunks))
+	for i := range chunks {
+		texts[i] = chunks[i].KeywordText()
+	}
+	kw := keyword.NewWith(texts, an)
+	if err := put(KeywordFile, func(w io.Writer) error { _, err := kw.WriteTo(w); return err }); err != nil {
 		return nil, err
 	}
 	if graph != nil {
@@ -211,18 +233,31 @@ func writeVectors(w io.Writer, vecs []float32) error {
 	return nil
 }
 
-func writeChunks(w io.Writer, chunks []docmodel.Chunk) error {
-	enc := json.NewEncoder(w)
+// writeChunks writes one JSON line per chunk and returns the offset of
+// every line and of the end (ChunkIndexFile's content).
+func writeChunks(w io.Writer, chunks []docmodel.Chunk) ([]int64, error) {
+	cw := &countingWriter{w: w}
+	enc := json.NewEncoder(cw)
 	enc.SetEscapeHTML(false)
+	offs := make([]int64, 0, len(chunks)+1)
 	for i := range chunks {
+		offs = append(offs, cw.n)
 		if err := enc.Encode(&chunks[i]); err != nil {
-			return fmt.Errorf("chunk %d (%q): %w", i, chunks[i].ID, err)
+			return nil, fmt.Errorf("chunk %d (%q): %w", i, chunks[i].ID, err)
 		}
 	}
-	return nil
+	return append(offs, cw.n), nil
 }
 
 // openNative loads and verifies a native store.
+//
+// Files are mapped, not read: the vectors are used in place when the
+// metric needs no rewrite of them (unit rows for Cosine), the chunks are
+// decoded on demand, the keyword index when KeywordIndex asks. A file the
+// recorded verified state (VerifiedFile) vouches for is not hashed; any
+// other is hashed from the very bytes mapped. When any file is new to the
+// record, every file is parsed and checked as well (each chunk line, every
+// vector component, the graph), and the record is written.
 func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, error) {
 	m, err := ReadManifest(dir)
 	if err != nil {
@@ -248,62 +283,94 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 			return nil, fmt.Errorf("%w: %s: manifest lists no %s", ErrCorrupt, filepath.Join(dir, ManifestFile), name)
 		}
 	}
-	// Files the loader parses are hashed while they are read (one pass,
-	// and what is parsed is what was hashed); any others are verified here.
-	others := *m
-	others.Files = maps.Clone(m.Files)
-	delete(others.Files, VectorsFile)
-	delete(others.Files, ChunksFile)
-	if hnsw {
-		delete(others.Files, GraphFile)
-	}
-	if err := others.Verify(dir); err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	dims := m.Embedding.Dims
 	if want := int64(m.Count) * int64(dims) * 4; m.Files[VectorsFile].Size != want {
 		return nil, fmt.Errorf("%w: %s: %d bytes, want count*dims*4 = %d*%d*4 = %d", ErrCorrupt, VectorsFile,
 			m.Files[VectorsFile].Size, m.Count, dims, want)
 	}
-	// The sizes were checked against the files: what the store will cost
-	// is known before a byte of it is read.
-	cost := m.Files[VectorsFile].Size + m.Files[ChunksFile].Size*TextCost
-	if hnsw && !opts.Exact {
-		cost += m.Files[GraphFile].Size
-	}
-	if budget := opts.maxBytes(); cost > budget {
-		return nil, fmt.Errorf("%w: %s: vectors, %d bytes of chunks (x%d) and the graph would take %d bytes, the budget is %d (STORE_LOAD_MAX_BYTES raises it)",
-			ErrTooLarge, dir, m.Files[ChunksFile].Size, TextCost, cost, budget)
-	}
-	var vecs []float32
-	err = readVerified(dir, VectorsFile, m.Files[VectorsFile], func(r *bufio.Reader) (err error) {
-		vecs, err = readVectors(ctx, r, VectorsFile, m.Count*dims)
-		return err
-	})
-	if err != nil {
+	if err := checkBudget(dir, m, hnsw && !opts.Exact, opts.maxBytes()); err != nil {
 		return nil, err
 	}
-	var chunks []docmodel.Chunk
-	err = readVerified(dir, ChunksFile, m.Files[ChunksFile], func(r *bufio.Reader) error {
-		b := make([]byte, m.Files[ChunksFile].Size) // the size was checked
-		if _, err := io.ReadFull(r, b); err != nil {
-			return fmt.Errorf("%w: %s: %w", ErrCorrupt, ChunksFile, err)
+	v := nativeVerifier{dir: dir, m: m, rec: readVerifiedState(dir)}
+	v.checked = v.rec.Checked
+	// Files the loader does not map (none today, but a manifest may list
+	// more) are verified first, as before.
+	for _, name := range slices.Sorted(maps.Keys(m.Files)) {
+		switch name {
+		case VectorsFile, ChunksFile, GraphFile, ChunkIndexFile, KeywordFile:
+			continue
 		}
-		chunks, err = readChunks(ctx, b, ChunksFile, m.Count)
-		return err
-	})
+		if err := v.verifyPath(name); err != nil {
+			return nil, err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	vm, err := v.mapVerified(ctx, VectorsFile)
 	if err != nil {
 		return nil, err
 	}
+	cm, err := v.mapVerified(ctx, ChunksFile)
+	if err != nil {
+		return nil, err
+	}
+	st := &Store{Dir: dir, Format: FormatNative, Manifest: *m, maps: []*mapping{vm, cm}}
+	var offs []int64
+	if _, ok := m.Files[ChunkIndexFile]; ok {
+		im, err := v.mapVerified(ctx, ChunkIndexFile)
+		if err != nil {
+			return nil, err
+		}
+		// A bad offsets file whose checksum matches is the writer's bug:
+		// ignored, the chunks are scanned instead.
+		offs, _ = decodeChunkIndex(im.data, m.Count, int64(len(cm.data)))
+	}
+	if offs == nil {
+		if offs, err = scanLines(ctx, cm.data, ChunksFile, m.Count); err != nil {
+			return nil, err
+		}
+	}
+	st.table = &chunkTable{src: cm, data: cm.data, offs: offs}
+	if _, ok := m.Files[KeywordFile]; ok {
+		if st.keyword, err = v.mapVerified(ctx, KeywordFile); err != nil {
+			return nil, err
+		}
+		st.maps = append(st.maps, st.keyword)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	vecs := vm.float32s()
+	if vecs == nil && len(vm.data) > 0 { // big-endian or misaligned: decode a copy
+		if vecs, err = readVectors(ctx, bufio.NewReader(bytes.NewReader(vm.data)), VectorsFile, m.Count*dims); err != nil {
+			return nil, err
+		}
+	}
+	if vecs == nil {
+		vecs = []float32{}
+	}
+	if !v.checked {
+		if err := checkFinite(ctx, vm.data, VectorsFile); err != nil {
+			return nil, err
+		}
+		if err := st.table.check(ctx, ChunksFile); err != nil {
+			return nil, err
+		}
+	}
+	if metric == ann.Cosine && !ann.IsNormalized(vecs, dims) {
+		// ann would normalise rows in place: give it a copy, not the
+		// read-only mapping. Stores this package wrote never need it.
+		vecs = append([]float32(nil), vecs...)
+	}
+
 	var idx ann.Index
 	switch {
 	case opts.Exact || !hnsw:
 		if hnsw {
 			// The graph is not loaded, but the store is still checked whole.
-			if err := readVerified(dir, GraphFile, m.Files[GraphFile], func(*bufio.Reader) error { return nil }); err != nil {
+			if err := v.readVerified(GraphFile, func(*bufio.Reader) error { return nil }); err != nil {
 				return nil, err
 			}
 		}
@@ -312,7 +379,7 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 			return nil, fmt.Errorf("store: index %s: %w", dir, err)
 		}
 	default:
-		err = readVerified(dir, GraphFile, m.Files[GraphFile], func(r *bufio.Reader) (err error) {
+		err = v.readVerified(GraphFile, func(r *bufio.Reader) (err error) {
 			idx, err = readGraph(r, GraphFile, dims, metric, vecs)
 			return err
 		})
@@ -320,14 +387,157 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 			return nil, err
 		}
 	}
-	return &Store{
-		Dir:      dir,
-		Format:   FormatNative,
-		Manifest: *m,
-		Chunks:   chunks,
-		Index:    withEF(idx, opts.EFSearch),
-		LoadedAt: time.Now(),
-	}, nil
+	st.Verified = VerifiedRecorded
+	if v.hashed || !v.rec.Checked {
+		st.Verified = VerifiedHashed
+		for name := range v.rec.Files {
+			if _, ok := m.Files[name]; !ok {
+				delete(v.rec.Files, name)
+			}
+		}
+		v.rec.Checked = true
+		v.rec.save(dir)
+	}
+	st.Index = withEF(idx, opts.EFSearch)
+	st.LoadedAt = time.Now()
+	return st, nil
+}
+
+// nativeVerifier verifies a native store's files against its manifest,
+// trusting those its recorded state vouches for and recording the others.
+type nativeVerifier struct {
+	dir string
+	m   *Manifest
+	rec verifiedState
+	// hashed reports that some file was hashed; checked that every file
+	// was parsed and checked with the content it has now (false once a
+	// file's checksum is new to the record).
+	hashed, checked bool
+}
+
+// trust reports whether the recorded state vouches for name as it is now
+// (id); if not, a later record of it invalidates an earlier full check
+// unless the record held the same checksum.
+func (v *nativeVerifier) trust(name string, id verifiedEntry) bool {
+	want := v.m.Files[name]
+	rec, ok := v.rec.Files[name]
+	if ok && rec.FileInfo == want && rec.Size == id.Size && rec.MtimeNS == id.MtimeNS && rec.Inode == id.Inode {
+		return true
+	}
+	v.hashed = true
+	if !ok || rec.FileInfo != want {
+		v.checked = false
+	}
+	return false
+}
+
+// verified records name as verified with identity id (unless id is too
+// recent to vouch for the content: racy).
+func (v *nativeVerifier) verified(name string, id verifiedEntry) {
+	if racy(id) {
+		delete(v.rec.Files, name)
+		return
+	}
+	id.FileInfo = v.m.Files[name]
+	v.rec.Files[name] = id
+}
+
+// verifyPath hashes dir/name unless trusted.
+func (v *nativeVerifier) verifyPath(name string) error {
+	id, err := identity(v.dir, name)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrCorrupt, name, err)
+	}
+	if v.trust(name, id) {
+		return nil
+	}
+	one := Manifest{Files: map[string]FileInfo{name: v.m.Files[name]}}
+	if err := one.Verify(v.dir); err != nil {
+		return err
+	}
+	v.verified(name, id)
+	return nil
+}
+
+// mapVerified maps dir/name and checks it against the manifest: its size
+// always, its SHA-256 (of the mapped bytes) unless trusted. Hashing checks
+// ctx as it goes: it is most of a first open's time.
+func (v *nativeVerifier) mapVerified(ctx context.Context, name string) (*mapping, error) {
+	want := v.m.Files[name]
+	path := filepath.Join(v.dir, name)
+	mp, id, err := mapFileID(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, name, err)
+	}
+	if int64(len(mp.data)) != want.Size {
+		return nil, fmt.Errorf("%w: %s: size %d, manifest says %d", ErrCorrupt, name, len(mp.data), want.Size)
+	}
+	if v.trust(name, id) {
+		return mp, nil
+	}
+	sum, err := hashMapped(ctx, mp.data)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", name, err)
+	}
+	if got := hex.EncodeToString(sum); got != want.SHA256 {
+		return nil, fmt.Errorf("%w: %s: sha256 %s, manifest says %s", ErrCorrupt, name, got, want.SHA256)
+	}
+	v.verified(name, id)
+	return mp, nil
+}
+
+// readVerified opens dir/name, checks its size against the manifest, and
+// hands parse a reader over it, hashing every byte unless the file is
+// trusted (see the package function readVerified).
+func (v *nativeVerifier) readVerified(name string, parse func(r *bufio.Reader) error) error {
+	id, err := identity(v.dir, name)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrCorrupt, name, err)
+	}
+	if v.trust(name, id) && v.checked {
+		f, err := os.Open(filepath.Join(v.dir, name))
+		if err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrCorrupt, name, err)
+		}
+		defer f.Close()
+		return parse(bufio.NewReaderSize(f, 1<<20))
+	}
+	if err := readVerified(v.dir, name, v.m.Files[name], parse); err != nil {
+		return err
+	}
+	v.verified(name, id)
+	return nil
+}
+
+// hashMapped returns the SHA-256 of b, checking ctx every checkEvery
+// 4-byte words (64 KiB).
+func hashMapped(ctx context.Context, b []byte) ([]byte, error) {
+	h := sha256.New()
+	const step = checkEvery * 4
+	for off := 0; off < len(b); off += step {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		h.Write(b[off:min(off+step, len(b))])
+	}
+	return h.Sum(nil), nil
+}
+
+// checkFinite rejects a vector file with a NaN or infinite component,
+// naming its offset. It checks ctx every checkEvery components.
+func checkFinite(ctx context.Context, b []byte, name string) error {
+	for off := 0; off+4 <= len(b); off += 4 {
+		if off%(checkEvery*4) == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("store: %s: %w", name, err)
+			}
+		}
+		if binary.LittleEndian.Uint32(b[off:])&0x7f800000 == 0x7f800000 {
+			v := math.Float32frombits(binary.LittleEndian.Uint32(b[off:]))
+			return fmt.Errorf("%w: %s: offset %d: component is %v", ErrCorrupt, name, off, v)
+		}
+	}
+	return nil
 }
 
 // readVerified opens dir/name, checks its size against want, and hands
@@ -384,48 +594,14 @@ func readVectors(ctx context.Context, r *bufio.Reader, name string, n int) ([]fl
 	return out, nil
 }
 
-// checkEvery is how many vector components are read between two checks
-// of the context (chunk lines: every 64).
+// checkEvery is how many vector components are read (or checked, or
+// hashed as 4-byte words) between two checks of the context (chunk lines:
+// every checkLinesEvery).
 const checkEvery = 16384
 
-// readChunks parses count JSON lines from b (the file name).
-func readChunks(ctx context.Context, b []byte, name string, count int) ([]docmodel.Chunk, error) {
-	chunks := make([]docmodel.Chunk, 0, min(count, len(b)/8+1))
-	for off := 0; off < len(b); {
-		if len(chunks)%64 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("store: %s: %w", name, err)
-			}
-		}
-		end := bytes.IndexByte(b[off:], '\n')
-		if end < 0 {
-			return nil, fmt.Errorf("%w: %s: offset %d: line %d has no newline", ErrCorrupt, name, off, len(chunks)+1)
-		}
-		line := b[off : off+end]
-		if len(chunks) == count {
-			return nil, fmt.Errorf("%w: %s: offset %d: more than the manifest's %d chunks", ErrCorrupt, name, off, count)
-		}
-		var c docmodel.Chunk
-		d := json.NewDecoder(bytes.NewReader(line))
-		d.UseNumber()
-		if err := d.Decode(&c); err != nil {
-			return nil, fmt.Errorf("%w: %s: offset %d: line %d: %w", ErrCorrupt, name, off, len(chunks)+1, err)
-		}
-		if d.More() {
-			return nil, fmt.Errorf("%w: %s: offset %d: line %d: data after the object", ErrCorrupt, name, off, len(chunks)+1)
-		}
-		if c.ID == "" {
-			return nil, fmt.Errorf("%w: %s: offset %d: line %d: empty id", ErrCorrupt, name, off, len(chunks)+1)
-		}
-		c.Metadata, _ = NormalizeNumbers(c.Metadata).(map[string]any)
-		chunks = append(chunks, c)
-		off += end + 1
-	}
-	if len(chunks) != count {
-		return nil, fmt.Errorf("%w: %s: offset %d: %d chunks, manifest says %d", ErrCorrupt, name, len(b), len(chunks), count)
-	}
-	return chunks, nil
-}
+// checkLinesEvery is how many chunk lines are scanned or checked between
+// two checks of the context.
+const checkLinesEvery = 64
 
 // readGraph loads the persisted HNSW graph over vecs from r (the file name).
 func readGraph(r *bufio.Reader, name string, dims int, metric ann.Metric, vecs []float32) (*ann.HNSW, error) {

@@ -28,9 +28,13 @@ var (
 // File names inside store folders. A LangChain folder saved with another
 // index_name has other names (LangChainFiles).
 const (
-	VectorsFile        = "vectors.f32"
-	ChunksFile         = "chunks.jsonl"
-	GraphFile          = "index.hnsw"
+	VectorsFile = "vectors.f32"
+	ChunksFile  = "chunks.jsonl"
+	GraphFile   = "index.hnsw"
+	// KeywordFile is the store's BM25 index (keyword.Index.WriteTo),
+	// optional: a store without it (or whose index another analyzer made)
+	// builds the index in memory at load.
+	KeywordFile        = "keyword.bm25"
 	LangChainIndexFile = DefaultIndexName + ".faiss"
 	LangChainDocsFile  = DefaultIndexName + ".pkl"
 )

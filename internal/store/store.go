@@ -5,6 +5,7 @@ import (
 
 	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/keyword"
 )
 
 // Formats a Store can be opened from.
@@ -13,14 +14,118 @@ const (
 	FormatLangChain = "langchain-faiss"
 )
 
+// How Open established that a store's files are the ones its checksums
+// name (Store.Verified).
+const (
+	// VerifiedHashed: Open hashed the files (and, where they were new to
+	// it, parsed and checked every one of them).
+	VerifiedHashed = "hashed"
+	// VerifiedRecorded: every file was unchanged since a recorded
+	// verification (VerifiedFile), so Open trusted it without hashing.
+	VerifiedRecorded = "recorded"
+)
+
 // Store is a loaded vector store: chunks, their index and what describes
-// them. Chunks[i] belongs to index id i. A Store is read-only once opened
+// them. Chunk(i) belongs to index id i. A Store is read-only once opened
 // and safe for concurrent use.
+//
+// A native store's vectors, chunk texts and keyword index are mapped from
+// its files rather than copied, and stay mapped while the Store (or a copy
+// of it, such as WithHNSW's) is reachable: use Index and KeywordIndex's
+// result only while holding the Store. The files must not be modified in
+// place while mapped (stores are replaced whole, by renaming folders).
 type Store struct {
 	Dir      string
 	Format   string   // FormatNative or FormatLangChain
 	Manifest Manifest // for LangChain folders, synthesised from the files and the open options
+	// Chunks holds the chunks of stores read whole into memory (LangChain
+	// folders, and stores built in code); nil for a native store opened
+	// from disk, whose chunks are decoded on demand. Use ChunkCount,
+	// Chunk and ChunkMetadata, which serve both.
 	Chunks   []docmodel.Chunk
 	Index    ann.Index
 	LoadedAt time.Time
+	// Verified says how Open trusted the files: VerifiedHashed or
+	// VerifiedRecorded ("" for a store not opened from disk).
+	Verified string
+
+	table   *chunkTable // native: the chunks file and its line offsets
+	keyword *mapping    // native: the persisted keyword index, if any
+	maps    []*mapping  // every mapping the store's slices point into
+}
+
+// ChunkCount returns the number of chunks (and index ids).
+func (s *Store) ChunkCount() int {
+	if s.table != nil {
+		return s.table.len()
+	}
+	return len(s.Chunks)
+}
+
+// Chunk returns chunk i, 0 <= i < ChunkCount(); its Metadata must not be
+// modified. For a native store it is decoded from the mapped file on each
+// call (a few microseconds for a chunk of a few hundred bytes).
+func (s *Store) Chunk(i int) docmodel.Chunk {
+	if s.table != nil {
+		return s.table.chunk(i)
+	}
+	return s.Chunks[i]
+}
+
+// ChunkMetadata returns chunk i's metadata (nil when it has none), for
+// filters that need nothing else; it must not be modified.
+func (s *Store) ChunkMetadata(i int) map[string]any {
+	if s.table != nil {
+		return s.table.metadata(i)
+	}
+	return s.Chunks[i].Metadata
+}
+
+// SameChunks reports whether s and o serve the very same chunks (one store
+// and a copy of it with another index, as WithHNSW makes).
+func (s *Store) SameChunks(o *Store) bool {
+	if s == nil || o == nil {
+		return false
+	}
+	if s.table != nil || o.table != nil {
+		return s.table == o.table
+	}
+	a, b := s.Chunks, o.Chunks
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+// KeywordIndex returns the store's BM25 index for queries analysed by an:
+// the persisted one when the store has one made by the same analyzer
+// version (loaded reports that), else one built now from every chunk's
+// KeywordText. A persisted index that does not decode is ignored and
+// rebuilt. For a LangChain folder a built index is saved beside the files,
+// keyed by their checksums (best effort), and loaded from there next time.
+func (s *Store) KeywordIndex(an keyword.Analyzer) (ix *keyword.Index, loaded bool) {
+	if an == nil {
+		an = keyword.Standard
+	}
+	if ix := s.persistedKeyword(an); ix != nil {
+		return ix, true
+	}
+	texts := make([]string, s.ChunkCount())
+	for i := range texts {
+		texts[i] = s.Chunk(i).KeywordText()
+	}
+	ix = keyword.NewWith(texts, an)
+	s.saveDerivedKeyword(ix)
+	return ix, false
+}
+
+// persistedKeyword decodes the persisted keyword index, if there is one
+// for an that fits the store.
+func (s *Store) persistedKeyword(an keyword.Analyzer) *keyword.Index {
+	if s.keyword != nil {
+		// The file's SHA-256 was verified (or recorded as verified), so
+		// its own CRC need not be read page by page again.
+		ix, err := keyword.Decode(s.keyword.data, an, keyword.DecodeOptions{SkipChecksum: true})
+		if err == nil && ix.Len() == s.ChunkCount() {
+			return ix
+		}
+	}
+	return s.loadDerivedKeyword(an)
 }

@@ -92,8 +92,8 @@ func TestWrite_RoundTrip(t *testing.T) {
 			if !reflect.DeepEqual(s.Manifest, *m) {
 				t.Fatalf("opened manifest %+v differs from written %+v", s.Manifest, *m)
 			}
-			if !reflect.DeepEqual(s.Chunks, chunks) {
-				t.Fatalf("chunks differ after the round trip:\n got %+v\nwant %+v", s.Chunks[0], chunks[0])
+			if got := chunksOf(s); !reflect.DeepEqual(got, chunks) {
+				t.Fatalf("chunks differ after the round trip:\n got %+v\nwant %+v", got[0], chunks[0])
 			}
 			_, isHNSW := s.Index.(*ann.HNSW)
 			_, graphListed := m.Files[GraphFile]
@@ -333,8 +333,8 @@ func TestWrite_ReplacesAtomically(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Manifest.Version != "b" || len(s.Chunks) != 12 {
-		t.Fatalf("version %q, %d chunks", s.Manifest.Version, len(s.Chunks))
+	if s.Manifest.Version != "b" || s.ChunkCount() != 12 {
+		t.Fatalf("version %q, %d chunks", s.Manifest.Version, s.ChunkCount())
 	}
 	entries, _ := os.ReadDir(parent)
 	if len(entries) != 1 {
@@ -411,4 +411,13 @@ func TestOpen_VerifiesEveryListedFile(t *testing.T) {
 	if _, err := Open(context.Background(), dir, OpenOptions{}); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "sha256") {
 		t.Fatalf("Open = %v, want a sha256 mismatch", err)
 	}
+}
+
+// chunksOf returns every chunk of s, however it holds them.
+func chunksOf(s *Store) []docmodel.Chunk {
+	out := make([]docmodel.Chunk, s.ChunkCount())
+	for i := range out {
+		out[i] = s.Chunk(i)
+	}
+	return out
 }

@@ -1,0 +1,87 @@
+package store
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/vendor0919/api/internal/fsatomic"
+)
+
+// VerifiedFile is the sidecar in a store folder that records which files
+// were verified, and how they looked on disk then, so later opens trust
+// unchanged files instead of hashing them again. Like the sync state file
+// it is not part of the store: DetectFiles ignores it, and it is never
+// published.
+const VerifiedFile = ".verified.json"
+
+// verifiedVersion changes whenever what a recorded check covers changes;
+// a sidecar of another version is ignored.
+const verifiedVersion = 1
+
+// verifiedState is the sidecar's content.
+type verifiedState struct {
+	Version int `json:"version"`
+	// Files maps a store file to its recorded checksum and identity.
+	Files map[string]verifiedEntry `json:"files"`
+	// Checked says Open parsed and checked every file (not only its
+	// checksum) while they had these identities.
+	Checked bool `json:"checked"`
+}
+
+// verifiedEntry is one file's checksum and what identified it on disk when
+// the checksum was taken: size, modification time and inode. A file
+// rewritten in place gets a new mtime, one replaced gets a new inode;
+// either makes Open hash it again. (A writer that restores the mtime of a
+// file changed in place defeats this; nothing in this project does.)
+type verifiedEntry struct {
+	FileInfo
+	MtimeNS int64  `json:"mtime_ns"`
+	Inode   uint64 `json:"inode"`
+}
+
+// racyWindow is how recent a modification time must not be for a file to
+// be recorded: file systems stamp times at a coarse tick (milliseconds on
+// Linux, seconds on some), so a file changed again within one tick of its
+// verification could keep its recorded mtime. Such a file is hashed again
+// next time and recorded then, as git does with "racily clean" entries.
+const racyWindow = 2 * time.Second
+
+// racy reports whether id's mtime is too recent to vouch for its content.
+func racy(id verifiedEntry) bool {
+	return time.Since(time.Unix(0, id.MtimeNS)) < racyWindow
+}
+
+// readVerified returns dir's recorded state, or an empty one when there is
+// none or it cannot be read: the worst a bad sidecar can cost is a hash.
+func readVerifiedState(dir string) verifiedState {
+	b, err := os.ReadFile(filepath.Join(dir, VerifiedFile))
+	var v verifiedState
+	if err != nil || len(b) > 1<<20 || json.Unmarshal(b, &v) != nil || v.Version != verifiedVersion {
+		return verifiedState{Version: verifiedVersion, Files: map[string]verifiedEntry{}}
+	}
+	if v.Files == nil {
+		v.Files = map[string]verifiedEntry{}
+	}
+	return v
+}
+
+// identity returns the size, mtime and inode of dir/name.
+func identity(dir, name string) (verifiedEntry, error) {
+	st, err := os.Stat(filepath.Join(dir, name))
+	if err != nil {
+		return verifiedEntry{}, err
+	}
+	return verifiedEntry{FileInfo: FileInfo{Size: st.Size()}, MtimeNS: st.ModTime().UnixNano(), Inode: inode(st)}, nil
+}
+
+// save writes the sidecar atomically. It is best effort: a read-only
+// folder only means the next open hashes again.
+func (v verifiedState) save(dir string) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return
+	}
+	_ = fsatomic.WriteFile(filepath.Join(dir, VerifiedFile), append(b, '\n'), 0o644)
+}
