@@ -35,7 +35,8 @@ const (
 
 // openLangChain loads a LangChain FAISS folder.
 func openLangChain(ctx context.Context, dir string, lay Layout, opts OpenOptions) (*Store, error) {
-	rows, chunks, files, modTime, err := readLangChain(ctx, dir, lay, opts.maxBytes())
+	rec := readVerifiedState(dir)
+	rows, chunks, files, modTime, err := readLangChain(ctx, dir, lay, opts.maxBytes(), &rec)
 	if err != nil {
 		return nil, err
 	}
@@ -50,13 +51,24 @@ func openLangChain(ctx context.Context, dir string, lay Layout, opts OpenOptions
 			metric = ann.InnerProduct
 		}
 	}
-	exact := opts.Exact || opts.DeferGraph || rows.Count <= ExactThreshold
+	derived := newDerivedFiles(dir, lay.IndexName, files[lay.Files[0]].SHA256, files[lay.Files[1]].SHA256, metric)
 	var idx ann.Index
+	var built *ann.HNSW
 	info := &IndexInfo{Type: "flat"}
-	if exact {
+	switch {
+	case opts.Exact || rows.Count <= ExactThreshold:
 		idx, err = ann.NewFlat(rows.Dim, metric, rows.Vectors)
-	} else {
-		idx, info, err = buildLangChainGraph(ctx, rows.Dim, metric, rows.Vectors, opts.EFSearch)
+	default:
+		// A graph built for these very files before is loaded whether or
+		// not the caller defers the build.
+		if h := derived.loadGraph(rows.Dim, metric, rows.Vectors); h != nil {
+			idx, info = withEF(h, opts.EFSearch), graphInfo(h)
+		} else if opts.DeferGraph {
+			idx, err = ann.NewFlat(rows.Dim, metric, rows.Vectors)
+		} else {
+			idx, info, err = buildLangChainGraph(ctx, rows.Dim, metric, rows.Vectors, opts.EFSearch)
+			built, _ = unwrapHNSW(idx)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: index %s: %w", dir, err)
@@ -64,7 +76,7 @@ func openLangChain(ctx context.Context, dir string, lay Layout, opts OpenOptions
 	emb := opts.Embedding
 	emb.Dims = rows.Dim
 	sum := sha256.Sum256([]byte(files[lay.Files[0]].SHA256 + files[lay.Files[1]].SHA256))
-	return &Store{
+	st := &Store{
 		Dir:    dir,
 		Format: FormatLangChain,
 		Manifest: Manifest{
@@ -80,7 +92,30 @@ func openLangChain(ctx context.Context, dir string, lay Layout, opts OpenOptions
 		Chunks:   chunks,
 		Index:    idx,
 		LoadedAt: time.Now(),
-	}, nil
+		Verified: VerifiedRecorded,
+		derived:  derived,
+	}
+	if rec.changed {
+		st.Verified = VerifiedHashed
+		rec.save(dir)
+	}
+	st.saveDerivedGraph(built)
+	return st, nil
+}
+
+// graphInfo describes h as the synthesised manifest records it.
+func graphInfo(h *ann.HNSW) *IndexInfo {
+	c := h.Config()
+	return &IndexInfo{Type: "hnsw", M: c.M, EFConstruction: c.EFConstruction, EFSearch: c.EFSearch}
+}
+
+// unwrapHNSW returns the graph behind idx, if it is one.
+func unwrapHNSW(idx ann.Index) (*ann.HNSW, bool) {
+	if e, ok := idx.(efDefault); ok {
+		idx = e.Index
+	}
+	h, ok := idx.(*ann.HNSW)
+	return h, ok
 }
 
 // buildLangChainGraph builds the HNSW graph Open uses for a LangChain
@@ -92,8 +127,7 @@ func buildLangChainGraph(ctx context.Context, dim int, metric ann.Metric, vector
 	if err != nil {
 		return nil, nil, err
 	}
-	c := h.Config()
-	return h, &IndexInfo{Type: "hnsw", M: c.M, EFConstruction: c.EFConstruction, EFSearch: c.EFSearch}, nil
+	return h, graphInfo(h), nil
 }
 
 // NeedsGraph reports whether s is served by an exact index that
@@ -124,6 +158,9 @@ func (s *Store) WithHNSW(ctx context.Context, efSearch int) (*Store, error) {
 	}
 	c := *s
 	c.Index, c.Manifest.Index = idx, info
+	if h, ok := unwrapHNSW(idx); ok {
+		c.saveDerivedGraph(h) // the next start, or another task with these files, loads it
+	}
 	return &c, nil
 }
 
@@ -137,7 +174,7 @@ func ReadLangChain(dir, indexName string) (chunks []docmodel.Chunk, vectors []fl
 	if err != nil {
 		return nil, nil, 0, 0, err
 	}
-	rows, chunks, _, _, err := readLangChain(context.Background(), dir, lay, DefaultMaxBytes())
+	rows, chunks, _, _, err := readLangChain(context.Background(), dir, lay, DefaultMaxBytes(), nil)
 	if err != nil {
 		return nil, nil, 0, 0, err
 	}
@@ -162,10 +199,12 @@ func langChainLayout(name string) (Layout, error) {
 	return Layout{Format: FormatLangChain, Files: []string{idx, pkl}, IndexName: name}, nil
 }
 
-// readLangChain reads and cross-checks both files, hashing them as it
-// goes, within budget bytes: the FAISS vectors and labels first, then the
-// pickle with what remains.
-func readLangChain(ctx context.Context, dir string, lay Layout, budget int64) (*faiss.Index, []docmodel.Chunk, map[string]FileInfo, time.Time, error) {
+// readLangChain reads and cross-checks both files, within budget bytes:
+// the FAISS vectors and labels first, then the pickle with what remains.
+// It hashes them as it goes unless rec (when not nil) vouches for a file's
+// checksum by its unchanged identity; files it hashes are recorded in rec
+// (rec.changed set).
+func readLangChain(ctx context.Context, dir string, lay Layout, budget int64, rec *verifiedState) (*faiss.Index, []docmodel.Chunk, map[string]FileInfo, time.Time, error) {
 	idxPath, pklPath := lay.langChainPaths(dir)
 	f, err := os.Open(idxPath)
 	if err != nil {
@@ -176,8 +215,15 @@ func readLangChain(ctx context.Context, dir string, lay Layout, budget int64) (*
 	if err != nil {
 		return nil, nil, nil, time.Time{}, fmt.Errorf("store: stat %s: %w", idxPath, err)
 	}
+	idxName, pklName := filepath.Base(idxPath), filepath.Base(pklPath)
+	files := map[string]FileInfo{}
+	var r io.Reader = bufio.NewReaderSize(f, 1<<20)
 	h := sha256.New()
-	rows, err := faiss.ReadContext(ctx, io.TeeReader(bufio.NewReaderSize(f, 1<<20), h), st.Size(), budget)
+	idxID, idxKnown := rec.known(idxName, st)
+	if !idxKnown {
+		r = io.TeeReader(r, h)
+	}
+	rows, err := faiss.ReadContext(ctx, r, st.Size(), budget)
 	if err != nil {
 		return nil, nil, nil, time.Time{}, wrapFileErr(idxPath, err)
 	}
@@ -185,22 +231,37 @@ func readLangChain(ctx context.Context, dir string, lay Layout, budget int64) (*
 	if rows.Count > ExactThreshold {
 		budget -= int64(rows.Count) * graphBytesPerRow // the graph Upgrade builds
 	}
-	files := map[string]FileInfo{filepath.Base(idxPath): {Size: st.Size(), SHA256: hex.EncodeToString(h.Sum(nil))}}
+	if idxKnown {
+		files[idxName] = idxID.FileInfo
+	} else {
+		files[idxName] = FileInfo{Size: st.Size(), SHA256: hex.EncodeToString(h.Sum(nil))}
+		rec.note(idxName, idxID, files[idxName])
+	}
 
-	pst, err := os.Stat(pklPath)
+	pf, err := os.Open(pklPath)
 	if err != nil {
 		return nil, nil, nil, time.Time{}, fmt.Errorf("store: read %s: %w", pklPath, err)
+	}
+	defer pf.Close()
+	pst, err := pf.Stat()
+	if err != nil {
+		return nil, nil, nil, time.Time{}, fmt.Errorf("store: stat %s: %w", pklPath, err)
 	}
 	if pst.Size() > budget {
 		return nil, nil, nil, time.Time{}, fmt.Errorf("%w: %s: %d bytes, %d of the load budget remain after the vectors (STORE_LOAD_MAX_BYTES raises it)",
 			ErrTooLarge, pklPath, pst.Size(), max(budget, 0))
 	}
-	b, err := os.ReadFile(pklPath)
-	if err != nil {
-		return nil, nil, nil, time.Time{}, fmt.Errorf("store: read %s: %w", pklPath, err)
+	b, err := io.ReadAll(io.LimitReader(pf, pst.Size()))
+	if err != nil || int64(len(b)) != pst.Size() {
+		return nil, nil, nil, time.Time{}, fmt.Errorf("store: read %s: %d of %d bytes: %w", pklPath, len(b), pst.Size(), err)
 	}
-	sum := sha256.Sum256(b)
-	files[filepath.Base(pklPath)] = FileInfo{Size: int64(len(b)), SHA256: hex.EncodeToString(sum[:])}
+	if pklID, ok := rec.known(pklName, pst); ok {
+		files[pklName] = pklID.FileInfo
+	} else {
+		sum := sha256.Sum256(b)
+		files[pklName] = FileInfo{Size: int64(len(b)), SHA256: hex.EncodeToString(sum[:])}
+		rec.note(pklName, pklID, files[pklName])
+	}
 	ds, err := lcpickle.DecodeContext(ctx, b, lcpickle.Options{MaxBytes: max(budget, 1), TextCost: TextCost})
 	if err != nil {
 		return nil, nil, nil, time.Time{}, wrapFileErr(pklPath, err)

@@ -82,8 +82,8 @@ type OpenOptions struct {
 // or opts.Exact is set, in which case searches scan all vectors. The build
 // costs start-up time: 20,000 vectors of 384 dims took 32 s on a busy
 // 2-core machine, against 0.5 s to open the same store in native form
-// (BenchmarkOpen_*). Convert large folders once with "vectorstore
-// import-faiss" to skip it.
+// (BenchmarkOpen_*). A graph built once for the folder's files (by Open or
+// WithHNSW) is saved beside them and loaded instead, DeferGraph or not.
 func Open(ctx context.Context, dir string, opts OpenOptions) (*Store, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err

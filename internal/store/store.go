@@ -49,9 +49,10 @@ type Store struct {
 	// VerifiedRecorded ("" for a store not opened from disk).
 	Verified string
 
-	table   *chunkTable // native: the chunks file and its line offsets
-	keyword *mapping    // native: the persisted keyword index, if any
-	maps    []*mapping  // every mapping the store's slices point into
+	table   *chunkTable   // native: the chunks file and its line offsets
+	keyword *mapping      // native: the persisted keyword index, if any
+	derived *derivedFiles // LangChain: the graph and keyword index kept beside the files
+	maps    []*mapping    // every mapping the store's slices point into
 }
 
 // ChunkCount returns the number of chunks (and index ids).

@@ -28,6 +28,8 @@ type verifiedState struct {
 	// Checked says Open parsed and checked every file (not only its
 	// checksum) while they had these identities.
 	Checked bool `json:"checked"`
+
+	changed bool // a file was hashed since the state was read
 }
 
 // verifiedEntry is one file's checksum and what identified it on disk when
@@ -74,6 +76,36 @@ func identity(dir, name string) (verifiedEntry, error) {
 		return verifiedEntry{}, err
 	}
 	return verifiedEntry{FileInfo: FileInfo{Size: st.Size()}, MtimeNS: st.ModTime().UnixNano(), Inode: inode(st)}, nil
+}
+
+// known returns the identity of the open file st (named name) and
+// whether v vouches for it: a recorded checksum for a file unchanged since.
+// A nil v vouches for nothing.
+func (v *verifiedState) known(name string, st os.FileInfo) (verifiedEntry, bool) {
+	id := verifiedEntry{FileInfo: FileInfo{Size: st.Size()}, MtimeNS: st.ModTime().UnixNano(), Inode: inode(st)}
+	if v == nil {
+		return id, false
+	}
+	rec, ok := v.Files[name]
+	if !ok || rec.Size != id.Size || rec.MtimeNS != id.MtimeNS || rec.Inode != id.Inode || rec.SHA256 == "" {
+		return id, false
+	}
+	return rec, true
+}
+
+// note records that the file name with identity id hashed to fi (unless id
+// is racy) and marks v changed. A nil v records nothing.
+func (v *verifiedState) note(name string, id verifiedEntry, fi FileInfo) {
+	if v == nil {
+		return
+	}
+	v.changed = true
+	if racy(id) || id.Size != fi.Size {
+		delete(v.Files, name)
+		return
+	}
+	id.FileInfo = fi
+	v.Files[name] = id
 }
 
 // save writes the sidecar atomically. It is best effort: a read-only
