@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/vendor0919/api/internal/ann"
@@ -51,6 +53,9 @@ func TestLangChain_DerivedFilesReused(t *testing.T) {
 	if again.NeedsGraph() || again.Manifest.Index.Type != "hnsw" || again.Verified != VerifiedRecorded {
 		t.Fatalf("second open: NeedsGraph %v, index %+v, Verified %q", again.NeedsGraph(), again.Manifest.Index, again.Verified)
 	}
+	if again.Chunks != nil || again.table == nil || !reflect.DeepEqual(chunksOf(again), chunksOf(first)) {
+		t.Fatal("second open did not serve the saved chunks, or they differ from the pickle's")
+	}
 	kw, loaded := again.KeywordIndex(nil)
 	if !loaded {
 		t.Fatal("second keyword index was rebuilt, not loaded")
@@ -71,7 +76,7 @@ func TestLangChain_DerivedFilesReused(t *testing.T) {
 
 	// Damaged derived files are ignored and rebuilt, never trusted.
 	derived := again.derived
-	for _, kind := range []uint32{derivedGraph, derivedKeyword} {
+	for _, kind := range []uint32{derivedGraph, derivedKeyword, derivedChunks} {
 		p := derived.path(kind)
 		b, err := os.ReadFile(p)
 		if err != nil {
@@ -86,6 +91,9 @@ func TestLangChain_DerivedFilesReused(t *testing.T) {
 	if !damaged.NeedsGraph() {
 		t.Fatal("a damaged graph file was loaded")
 	}
+	if damaged.table != nil || !reflect.DeepEqual(chunksOf(damaged), chunksOf(first)) {
+		t.Fatal("a damaged chunks file was used")
+	}
 	if _, loaded := damaged.KeywordIndex(nil); loaded {
 		t.Fatal("a damaged keyword file was loaded")
 	}
@@ -94,9 +102,19 @@ func TestLangChain_DerivedFilesReused(t *testing.T) {
 		t.Fatal("the rebuilt keyword index was not saved")
 	}
 
+	// A save removes what earlier contents of the folder left.
+	stale := filepath.Join(dir, "."+DefaultIndexName+".0123456789abcdef.bm25")
+	if err := os.WriteFile(stale, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	open().saveDerivedKeyword(kw)
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Fatalf("stale derived file left: %v", err)
+	}
+
 	// Derived files of other content (a key that differs) are not used,
 	// even under the right name.
-	other := newDerivedFiles(dir, DefaultIndexName, "x", "y", ann.L2)
+	other := newDerivedFiles(dir, DefaultIndexName, "x", "y")
 	if err := os.Rename(other.path(derivedKeyword), filepath.Join(dir, "unused")); err == nil {
 		t.Fatal("a file for another key exists")
 	}
@@ -110,5 +128,108 @@ func TestLangChain_DerivedFilesReused(t *testing.T) {
 	}
 	if _, loaded := open().KeywordIndex(keyword.Standard); loaded {
 		t.Fatal("a keyword file stamped for other files was loaded")
+	}
+}
+
+// FuzzDerivedChunks feeds arbitrary bytes to the saved-chunks decoder:
+// whatever it accepts must decode chunk by chunk without a panic.
+func FuzzDerivedChunks(f *testing.F) {
+	dir := f.TempDir()
+	d := newDerivedFiles(dir, DefaultIndexName, "a", "b")
+	chunks, _ := testData(ExactThreshold+3, 2, 1)
+	d.saveChunks(chunks)
+	good, err := os.ReadFile(d.path(derivedChunks))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good, len(chunks))
+	f.Add(good[:100], len(chunks))
+	f.Fuzz(func(t *testing.T, b []byte, count int) {
+		if count < 0 || count > 1<<16 {
+			return
+		}
+		tab, err := decodeDerivedChunks(context.Background(), &mapping{data: b}, d.header(derivedChunks), count)
+		if err != nil {
+			return
+		}
+		for i := range tab.len() {
+			_ = tab.chunk(i)
+			_ = tab.metadata(i)
+		}
+	})
+}
+
+// TestDerivedChunks_RoundTripFixtures saves and loads the chunks of every
+// LangChain fixture (pydantic v1 and v2, rich metadata): what the saved
+// file gives back must equal what the pickle gave.
+func TestDerivedChunks_RoundTripFixtures(t *testing.T) {
+	t.Parallel()
+	fixtures, err := filepath.Glob("testdata/langchain/*")
+	if err != nil || len(fixtures) == 0 {
+		t.Fatalf("fixtures: %v", err)
+	}
+	for _, fx := range fixtures {
+		lay, err := Detect(fx, "")
+		if err != nil {
+			lay, err = Detect(fx, "faiss_index")
+		}
+		if err != nil {
+			continue
+		}
+		chunks, _, _, _, err := ReadLangChain(fx, lay.IndexName)
+		if err != nil {
+			t.Fatalf("%s: %v", fx, err)
+		}
+		d := newDerivedFiles(t.TempDir(), lay.IndexName, "a", "b")
+		d.saveChunks(chunks)
+		tab := d.loadChunks(context.Background(), len(chunks), NoLimitMaxBytes)
+		if tab == nil {
+			t.Fatalf("%s: saved chunks do not load", fx)
+		}
+		for i := range chunks {
+			if got := tab.chunk(i); !reflect.DeepEqual(got, chunks[i]) {
+				t.Fatalf("%s row %d: saved %+v, pickle %+v", fx, i, got, chunks[i])
+			}
+		}
+	}
+}
+
+// TestLangChain_SavedChunksBudgetAndCancel: the chunks saved beside a
+// LangChain folder count in the load budget as the pickle's do (a budget
+// that leaves too little for them refuses the folder, naming the budget),
+// and an open cancelled while it reads them fails with the context's
+// error.
+func TestLangChain_SavedChunksBudgetAndCancel(t *testing.T) {
+	t.Parallel()
+	const n, dims = ExactThreshold + 200, 16
+	_, vecs := testData(n, dims, 7)
+	texts := make([]string, n)
+	for i := range texts {
+		texts[i] = fmt.Sprintf("document %d about expenses %d", i, i%17)
+	}
+	dir := t.TempDir()
+	writeLangChain(t, dir, dims, false, vecs, texts)
+	age(t, dir)
+	if _, err := Open(context.Background(), dir, OpenOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := Open(context.Background(), dir, OpenOptions{})
+	if err != nil || saved.table == nil {
+		t.Fatalf("second open: %v; saved chunks used: %v", err, saved != nil && saved.table != nil)
+	}
+	// Room for the vectors and the graph, not for the text.
+	tight := int64(n*dims*4) + int64(n)*graphBytesPerRow + 1000
+	_, err = Open(context.Background(), dir, OpenOptions{MaxBytes: tight})
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "budget") {
+		t.Fatalf("tight budget: err %v, want ErrTooLarge naming the budget", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	tab := saved.derived.loadChunks(ctx, n, NoLimitMaxBytes)
+	if tab != nil {
+		t.Fatal("saved chunks loaded under a cancelled context")
+	}
+	if _, err := Open(ctx, dir, OpenOptions{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: err %v, want context.Canceled", err)
 	}
 }

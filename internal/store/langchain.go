@@ -36,7 +36,7 @@ const (
 // openLangChain loads a LangChain FAISS folder.
 func openLangChain(ctx context.Context, dir string, lay Layout, opts OpenOptions) (*Store, error) {
 	rec := readVerifiedState(dir)
-	rows, chunks, files, modTime, err := readLangChain(ctx, dir, lay, opts.maxBytes(), &rec)
+	rows, chunks, table, files, modTime, err := readLangChain(ctx, dir, lay, opts.maxBytes(), &rec)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +51,7 @@ func openLangChain(ctx context.Context, dir string, lay Layout, opts OpenOptions
 			metric = ann.InnerProduct
 		}
 	}
-	derived := newDerivedFiles(dir, lay.IndexName, files[lay.Files[0]].SHA256, files[lay.Files[1]].SHA256, metric)
+	derived := newDerivedFiles(dir, lay.IndexName, files[lay.Files[0]].SHA256, files[lay.Files[1]].SHA256)
 	var idx ann.Index
 	var built *ann.HNSW
 	info := &IndexInfo{Type: "flat"}
@@ -93,7 +93,13 @@ func openLangChain(ctx context.Context, dir string, lay Layout, opts OpenOptions
 		Index:    idx,
 		LoadedAt: time.Now(),
 		Verified: VerifiedRecorded,
+		table:    table,
 		derived:  derived,
+	}
+	if table != nil {
+		st.maps = []*mapping{table.src}
+	} else if rows.Count > ExactThreshold { // small folders open fast anyway
+		derived.saveChunks(chunks) // the next open of these files skips the pickle
 	}
 	if rec.changed {
 		st.Verified = VerifiedHashed
@@ -174,7 +180,7 @@ func ReadLangChain(dir, indexName string) (chunks []docmodel.Chunk, vectors []fl
 	if err != nil {
 		return nil, nil, 0, 0, err
 	}
-	rows, chunks, _, _, err := readLangChain(context.Background(), dir, lay, DefaultMaxBytes(), nil)
+	rows, chunks, _, _, _, err := readLangChain(context.Background(), dir, lay, DefaultMaxBytes(), nil)
 	if err != nil {
 		return nil, nil, 0, 0, err
 	}
@@ -200,32 +206,40 @@ func langChainLayout(name string) (Layout, error) {
 }
 
 // readLangChain reads and cross-checks both files, within budget bytes:
-// the FAISS vectors and labels first, then the pickle with what remains.
-// It hashes them as it goes unless rec (when not nil) vouches for a file's
-// checksum by its unchanged identity; files it hashes are recorded in rec
-// (rec.changed set).
-func readLangChain(ctx context.Context, dir string, lay Layout, budget int64, rec *verifiedState) (*faiss.Index, []docmodel.Chunk, map[string]FileInfo, time.Time, error) {
+// the FAISS vectors and labels first, then the pickle (or the chunks saved
+// beside it) with what remains. It hashes them as it goes unless rec (when
+// not nil) vouches for a file's checksum by its unchanged identity; files
+// it hashes are recorded in rec (rec.changed set). When rec vouches for
+// both files and their chunks were saved beside them (derived.go), the
+// pickle is not read: the chunks come back as a table over the saved file
+// instead of a slice (one of the two is nil).
+func readLangChain(ctx context.Context, dir string, lay Layout, budget int64, rec *verifiedState) (*faiss.Index, []docmodel.Chunk, *chunkTable, map[string]FileInfo, time.Time, error) {
+	rows, chunks, files, modTime, table, err := readLangChainFiles(ctx, dir, lay, budget, rec)
+	return rows, chunks, table, files, modTime, err
+}
+
+func readLangChainFiles(ctx context.Context, dir string, lay Layout, budget int64, rec *verifiedState) (rows *faiss.Index, chunks []docmodel.Chunk, files map[string]FileInfo, modTime time.Time, table *chunkTable, err error) {
 	idxPath, pklPath := lay.langChainPaths(dir)
 	f, err := os.Open(idxPath)
 	if err != nil {
-		return nil, nil, nil, time.Time{}, fmt.Errorf("store: open %s: %w", idxPath, err)
+		return nil, nil, nil, time.Time{}, nil, fmt.Errorf("store: open %s: %w", idxPath, err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, nil, nil, time.Time{}, fmt.Errorf("store: stat %s: %w", idxPath, err)
+		return nil, nil, nil, time.Time{}, nil, fmt.Errorf("store: stat %s: %w", idxPath, err)
 	}
 	idxName, pklName := filepath.Base(idxPath), filepath.Base(pklPath)
-	files := map[string]FileInfo{}
+	files = map[string]FileInfo{}
 	var r io.Reader = bufio.NewReaderSize(f, 1<<20)
 	h := sha256.New()
 	idxID, idxKnown := rec.known(idxName, st)
 	if !idxKnown {
 		r = io.TeeReader(r, h)
 	}
-	rows, err := faiss.ReadContext(ctx, r, st.Size(), budget)
+	rows, err = faiss.ReadContext(ctx, r, st.Size(), budget)
 	if err != nil {
-		return nil, nil, nil, time.Time{}, wrapFileErr(idxPath, err)
+		return nil, nil, nil, time.Time{}, nil, wrapFileErr(idxPath, err)
 	}
 	budget -= int64(len(rows.Vectors))*4 + int64(len(rows.Labels))*8
 	if rows.Count > ExactThreshold {
@@ -238,22 +252,37 @@ func readLangChain(ctx context.Context, dir string, lay Layout, budget int64, re
 		rec.note(idxName, idxID, files[idxName])
 	}
 
+	if idxKnown {
+		if pst, err := os.Stat(pklPath); err == nil {
+			if pklID, ok := rec.known(pklName, pst); ok {
+				d := newDerivedFiles(dir, lay.IndexName, files[idxName].SHA256, pklID.SHA256)
+				if t := d.loadChunks(ctx, rows.Count, budget); t != nil {
+					files[pklName] = pklID.FileInfo
+					return rows, nil, files, st.ModTime(), t, nil
+				}
+			}
+		}
+	}
+
+	if err := ctx.Err(); err != nil {
+		return nil, nil, nil, time.Time{}, nil, fmt.Errorf("store: read %s: %w", pklPath, err)
+	}
 	pf, err := os.Open(pklPath)
 	if err != nil {
-		return nil, nil, nil, time.Time{}, fmt.Errorf("store: read %s: %w", pklPath, err)
+		return nil, nil, nil, time.Time{}, nil, fmt.Errorf("store: read %s: %w", pklPath, err)
 	}
 	defer pf.Close()
 	pst, err := pf.Stat()
 	if err != nil {
-		return nil, nil, nil, time.Time{}, fmt.Errorf("store: stat %s: %w", pklPath, err)
+		return nil, nil, nil, time.Time{}, nil, fmt.Errorf("store: stat %s: %w", pklPath, err)
 	}
 	if pst.Size() > budget {
-		return nil, nil, nil, time.Time{}, fmt.Errorf("%w: %s: %d bytes, %d of the load budget remain after the vectors (STORE_LOAD_MAX_BYTES raises it)",
+		return nil, nil, nil, time.Time{}, nil, fmt.Errorf("%w: %s: %d bytes, %d of the load budget remain after the vectors (STORE_LOAD_MAX_BYTES raises it)",
 			ErrTooLarge, pklPath, pst.Size(), max(budget, 0))
 	}
 	b, err := io.ReadAll(io.LimitReader(pf, pst.Size()))
 	if err != nil || int64(len(b)) != pst.Size() {
-		return nil, nil, nil, time.Time{}, fmt.Errorf("store: read %s: %d of %d bytes: %w", pklPath, len(b), pst.Size(), err)
+		return nil, nil, nil, time.Time{}, nil, fmt.Errorf("store: read %s: %d of %d bytes: %w", pklPath, len(b), pst.Size(), err)
 	}
 	if pklID, ok := rec.known(pklName, pst); ok {
 		files[pklName] = pklID.FileInfo
@@ -264,28 +293,28 @@ func readLangChain(ctx context.Context, dir string, lay Layout, budget int64, re
 	}
 	ds, err := lcpickle.DecodeContext(ctx, b, lcpickle.Options{MaxBytes: max(budget, 1), TextCost: TextCost})
 	if err != nil {
-		return nil, nil, nil, time.Time{}, wrapFileErr(pklPath, err)
+		return nil, nil, nil, time.Time{}, nil, wrapFileErr(pklPath, err)
 	}
 	if len(ds.IndexToDocstoreID) != rows.Count {
-		return nil, nil, nil, time.Time{}, fmt.Errorf("%w: %s maps %d rows, %s holds %d vectors",
+		return nil, nil, nil, time.Time{}, nil, fmt.Errorf("%w: %s maps %d rows, %s holds %d vectors",
 			ErrCorrupt, pklPath, len(ds.IndexToDocstoreID), idxPath, rows.Count)
 	}
-	chunks := make([]docmodel.Chunk, rows.Count)
+	chunks = make([]docmodel.Chunk, rows.Count)
 	for row := range chunks {
 		// LangChain keys its map by the label FAISS returns from a search,
 		// which is the row only for indexes without an id map.
 		label := rows.Label(row)
 		id, ok := ds.IndexToDocstoreID[int(label)]
 		if !ok {
-			return nil, nil, nil, time.Time{}, fmt.Errorf("%w: %s: no docstore id for FAISS id %d (row %d)", ErrCorrupt, pklPath, label, row)
+			return nil, nil, nil, time.Time{}, nil, fmt.Errorf("%w: %s: no docstore id for FAISS id %d (row %d)", ErrCorrupt, pklPath, label, row)
 		}
 		doc, ok := ds.Documents[id]
 		if !ok {
-			return nil, nil, nil, time.Time{}, fmt.Errorf("%w: %s: row %d names docstore id %q, which the docstore lacks", ErrCorrupt, pklPath, row, id)
+			return nil, nil, nil, time.Time{}, nil, fmt.Errorf("%w: %s: row %d names docstore id %q, which the docstore lacks", ErrCorrupt, pklPath, row, id)
 		}
 		chunks[row] = docmodel.Chunk{ID: id, Text: doc.PageContent, Metadata: doc.Metadata}
 	}
-	return rows, chunks, files, st.ModTime(), nil
+	return rows, chunks, files, st.ModTime(), nil, nil
 }
 
 // wrapFileErr maps reader errors to the store's sentinels, naming the file.
