@@ -12,7 +12,7 @@ COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 TOOLS_ENV := eval "$$(bash scripts/install-tools.sh)"
 
-.PHONY: run check test test-kernels build lint docs docs-check ci container-test bench loadtest eval demo-store fixtures pdf-fixtures uselite-model uselite-reference fuzz ci-fuzz soak clean
+.PHONY: run check test test-kernels build lint docs docs-check ci container-test bench bench-startup loadtest eval demo-store fixtures pdf-fixtures uselite-model uselite-reference fuzz ci-fuzz soak clean
 
 ## run: start the API on :$(PORT) with the demo store, offline embedder and extractive answers
 # (default settings: hybrid fusion's default weights suit the bilingual demo corpus too,
@@ -71,6 +71,11 @@ ci: lint docs-check test test-kernels ci-fuzz container-test
 ## bench: HNSW vs hnswlib on 100k x 384 (see docs/BENCHMARKS.md)
 bench:
 	bash scripts/bench.sh
+
+## bench-startup: time to /ready and RSS of bin/api on 200k and 1M stores, native and LangChain,
+# next to Python's read of the same folder (python3-faiss; stores kept in $BENCH_STARTUP_DIR)
+bench-startup:
+	bash scripts/bench_startup.sh
 
 ## loadtest: end-to-end HTTP throughput and latency on loopback (hey; bounded)
 loadtest:

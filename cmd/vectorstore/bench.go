@@ -9,6 +9,7 @@ import (
 
 	"github.com/vendor0919/api/internal/ann/annbench"
 	"github.com/vendor0919/api/internal/cliflag"
+	"github.com/vendor0919/api/internal/startbench"
 )
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -31,4 +32,17 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	return f.Run(ctx, stdout)
+}
+
+func runBenchStartup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f startbench.Flags
+	fs := cliflag.NewFlagSet("vectorstore bench-startup", "usage: vectorstore bench-startup [--work DIR --sizes 200000,1000000 --binary bin/api --python /usr/bin/python3 --runs 3 --cold] [--json]", stderr)
+	if err := cliflag.ParseOptions(fs, args, &f); err != nil {
+		return err
+	}
+	rep, err := f.Run(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	return cliflag.Write(stdout, rep, f.JSON)
 }

@@ -46,6 +46,7 @@ func commands(getenv func(string) string) []cliflag.Command {
 		{Name: "eval", Summary: "measure retrieval quality (hit@1, hit@5, MRR) on labelled questions", Run: withProviders(getenv, runEval)},
 		{Name: "gen", Summary: "write a clustered synthetic vector data set (texmex .fvecs/.ivecs)", Run: runGen},
 		{Name: "bench", Summary: "benchmark the HNSW index on texmex files: recall, QPS, build, memory, save/load", Run: runBench},
+		{Name: "bench-startup", Summary: "measure the server's time to /ready and memory on generated 200k/1M stores", Run: runBenchStartup},
 	}
 }
 
