@@ -141,8 +141,8 @@ func (s *Store) saveDerivedGraph(h *ann.HNSW) {
 
 // saveDerivedKeyword keeps a LangChain folder's keyword index.
 func (s *Store) saveDerivedKeyword(ix *keyword.Index) {
-	if s.derived == nil {
-		return
+	if s.derived == nil || s.ChunkCount() <= ExactThreshold {
+		return // small folders index fast; nothing is written beside them
 	}
 	s.derived.save(derivedKeyword, func(w io.Writer) error { _, err := ix.WriteTo(w); return err })
 }

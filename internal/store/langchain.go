@@ -103,7 +103,9 @@ func openLangChain(ctx context.Context, dir string, lay Layout, opts OpenOptions
 	}
 	if rec.changed {
 		st.Verified = VerifiedHashed
-		rec.save(dir)
+		if rows.Count > ExactThreshold { // small folders hash and parse fast
+			rec.save(dir)
+		}
 	}
 	st.saveDerivedGraph(built)
 	return st, nil

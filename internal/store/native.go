@@ -396,7 +396,13 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 			}
 		}
 		v.rec.Checked = true
-		v.rec.save(dir)
+		var total int64
+		for _, fi := range m.Files {
+			total += fi.Size
+		}
+		if total >= recordMinBytes {
+			v.rec.save(dir)
+		}
 	}
 	st.Index = withEF(idx, opts.EFSearch)
 	st.LoadedAt = time.Now()

@@ -43,6 +43,12 @@ type verifiedEntry struct {
 	Inode   uint64 `json:"inode"`
 }
 
+// recordMinBytes is the smallest store whose verified state is recorded:
+// hashing less costs under a millisecond, and not writing beside small
+// stores keeps read-only or checked-in folders (fixtures, the demo store)
+// clean. Tests of this package lower it.
+var recordMinBytes int64 = 1 << 20
+
 // racyWindow is how recent a modification time must not be for a file to
 // be recorded: file systems stamp times at a coarse tick (milliseconds on
 // Linux, seconds on some), so a file changed again within one tick of its
