@@ -99,7 +99,9 @@ type Contents struct {
 }
 
 // VerifyDir checks the files of the store in dir without parsing them and
-// returns what it found. A native store's files are checked against its
+// returns what it found. For a native store of 1 MiB or more it records
+// the checksums it verified in VerifiedFile, so a following Open need not
+// hash the files again (it still parses and checks them once). A native store's files are checked against its
 // manifest (size and SHA-256; a mismatch wraps ErrCorrupt and names the
 // file). A LangChain folder records no checksums: its two files are
 // hashed, and a caller that knows what they should be (s3sync's state)
@@ -116,8 +118,23 @@ func VerifyDir(dir, indexName string) (Contents, error) {
 		if err != nil {
 			return Contents{}, err
 		}
-		if err := m.Verify(dir); err != nil {
+		// Record what was hashed, so the Open that follows (s3sync opens
+		// the staging folder it verified) checks the files' contents
+		// without hashing them again.
+		rec := readVerifiedState(dir)
+		var total int64
+		err = m.verify(dir, func(name string, fi FileInfo) {
+			total += fi.Size
+			if old, ok := rec.Files[name]; !ok || old.FileInfo != fi {
+				rec.Checked = false // content not checked before: Open checks it
+			}
+			rec.record(dir, name, fi)
+		})
+		if err != nil {
 			return Contents{}, err
+		}
+		if total >= recordMinBytes {
+			rec.save(dir)
 		}
 		c.Version, c.Files = m.Version, m.Files
 		return c, nil

@@ -17,8 +17,9 @@ const (
 // How Open established that a store's files are the ones its checksums
 // name (Store.Verified).
 const (
-	// VerifiedHashed: Open hashed the files (and, where they were new to
-	// it, parsed and checked every one of them).
+	// VerifiedHashed: Open verified the files itself: it hashed those the
+	// record did not vouch for and, when any content was new to the
+	// record, parsed and checked every file.
 	VerifiedHashed = "hashed"
 	// VerifiedRecorded: every file was unchanged since a recorded
 	// verification (VerifiedFile), so Open trusted it without hashing.

@@ -114,6 +114,18 @@ func (v *verifiedState) note(name string, id verifiedEntry, fi FileInfo) {
 	v.Files[name] = id
 }
 
+// record notes that dir/name was verified as fi, taking its identity now;
+// a file too recent to vouch for (racy) is left out.
+func (v *verifiedState) record(dir, name string, fi FileInfo) {
+	id, err := identity(dir, name)
+	if err != nil || id.Size != fi.Size || racy(id) {
+		delete(v.Files, name)
+		return
+	}
+	id.FileInfo = fi
+	v.Files[name] = id
+}
+
 // save writes the sidecar atomically. It is best effort: a read-only
 // folder only means the next open hashes again.
 func (v verifiedState) save(dir string) {

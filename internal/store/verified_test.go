@@ -303,3 +303,47 @@ func FuzzChunkIndex(f *testing.F) {
 		}
 	})
 }
+
+// TestVerifyDir_RecordsForOpen: after VerifyDir (as s3sync runs on its
+// staging folder) Open does not hash again but still checks the content
+// once, so a file with a matching checksum that does not parse is refused.
+func TestVerifyDir_RecordsForOpen(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "s")
+	writeTestStore(t, dir, 40, WriteOptions{Embedding: testEmbedding, Exact: true})
+	age(t, dir)
+	if _, err := VerifyDir(dir, ""); err != nil {
+		t.Fatal(err)
+	}
+	rec := readVerifiedState(dir)
+	if rec.Checked || len(rec.Files) == 0 {
+		t.Fatalf("after VerifyDir: %+v", rec)
+	}
+	s, err := openVerified(t, dir)
+	if err != nil || s.Verified != VerifiedHashed { // checked now, not trusted as checked
+		t.Fatalf("open: %v, %v", s, err)
+	}
+	if s, err := openVerified(t, dir); err != nil || s.Verified != VerifiedRecorded {
+		t.Fatalf("second open: %v, %v", s, err)
+	}
+
+	// A chunk line that does not parse, with the manifest rehashed to
+	// match: VerifyDir passes it, Open's check refuses it.
+	p := filepath.Join(dir, ChunksFile)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[0] = '['
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rehash(t, dir)
+	age(t, dir)
+	if _, err := VerifyDir(dir, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := openVerified(t, dir); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("open of a verified but unparsable store: %v", err)
+	}
+}
