@@ -22,5 +22,10 @@ func runBuild(ctx context.Context, pr config.Providers, args []string, stdout, s
 	if f.DryRun {
 		cfg = providers.ForDryRun(cfg)
 	}
+	an, err := providers.KeywordAnalyzer(cfg.KeywordJapanese) // the server's, so it loads the persisted index
+	if err != nil {
+		return err
+	}
+	f.KeywordAnalyzer = an
 	return f.Run(ctx, func() (embed.Embedder, error) { return ef.Embedder(ctx, cfg, "") }, stdout, stderr)
 }

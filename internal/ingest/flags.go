@@ -15,6 +15,7 @@ import (
 	"github.com/vendor0919/api/internal/chunk"
 	"github.com/vendor0919/api/internal/cliflag"
 	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/keyword"
 )
 
 // CacheOff is the --cache value that disables the embedding cache.
@@ -24,6 +25,10 @@ const CacheOff = "off"
 // embedder is chosen by providers.EmbedderFlags and providers.ModelFlags
 // beside them.
 type BuildFlags struct {
+	// KeywordAnalyzer is not a flag: the caller sets the analyzer the
+	// server is configured with (nil: keyword.Standard); see Config.
+	KeywordAnalyzer keyword.Analyzer
+
 	In, Out, Version   string
 	ChunkSize, Overlap int
 	M, EFConstruction  int
@@ -72,7 +77,7 @@ func (f BuildFlags) Config(progress io.Writer) Config {
 	cfg := Config{
 		Chunk: chunk.Options{Size: f.ChunkSize, Overlap: f.Overlap}, Batch: f.Batch, Workers: f.Workers,
 		Version: f.Version, HNSW: ann.HNSWConfig{M: f.M, EFConstruction: f.EFConstruction}, Exact: f.Exact, Progress: progress,
-		DryRun: f.DryRun,
+		DryRun: f.DryRun, KeywordAnalyzer: f.KeywordAnalyzer,
 	}
 	if f.Cache != CacheOff {
 		cfg.Cache = f.Cache

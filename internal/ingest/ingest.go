@@ -14,6 +14,7 @@ import (
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embcache"
 	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -44,6 +45,10 @@ type Config struct {
 	HNSW ann.HNSWConfig
 	// Exact writes no graph: the store is served by exact search.
 	Exact bool
+	// KeywordAnalyzer makes the store's persisted keyword index; nil is
+	// keyword.Standard. Give the server's (KEYWORD_JAPANESE) so it loads
+	// the index instead of building its own at start-up.
+	KeywordAnalyzer keyword.Analyzer
 	// Progress, if not nil, receives a one-line progress bar while the
 	// chunks are embedded.
 	Progress io.Writer
@@ -174,6 +179,7 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 	}
 	man, err := store.Write(ctx, out, chunks, vecs, store.WriteOptions{
 		Version: cfg.Version, Embedding: info, Metric: ann.Cosine, HNSW: cfg.HNSW, Exact: cfg.Exact,
+		KeywordAnalyzer: cfg.KeywordAnalyzer,
 	})
 	if err != nil {
 		return res, fmt.Errorf("build: %w", err)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -146,5 +147,34 @@ func TestBuild_EmbedsHeadingPath(t *testing.T) {
 	}
 	if c := st.Chunk(0); c.Text != "Run the installer." || c.Metadata["url"] != "g.md#install" || c.IndexText() != emb.texts[0] {
 		t.Errorf("stored chunk %+v, index text %q", c, c.IndexText())
+	}
+}
+
+// renamed is the Standard analyzer under another version, as a server
+// configured with another analyzer would have.
+type renamed struct{ keyword.Analyzer }
+
+func (renamed) Version() string { return "renamed/1" }
+
+func TestBuild_PersistsTheConfiguredKeywordAnalyzer(t *testing.T) {
+	t.Parallel()
+	in := t.TempDir()
+	if err := os.WriteFile(filepath.Join(in, "g.md"), []byte("# Guide\n## Install\nRun the installer.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "store")
+	an := renamed{keyword.Standard}
+	if _, err := Build(context.Background(), in, out, hashEmbedder(t), Config{Exact: true, KeywordAnalyzer: an}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), out, store.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, loaded := st.KeywordIndex(an); !loaded {
+		t.Error("the index of the configured analyzer was not persisted")
+	}
+	if _, loaded := st.KeywordIndex(keyword.Standard); loaded {
+		t.Error("an index of another analyzer version was loaded")
 	}
 }
