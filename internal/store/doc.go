@@ -65,11 +65,11 @@
 // HNSW index over the vectors (or an exact one for small stores), which
 // costs start-up time (see Open); "vectorstore import-faiss" converts such
 // a folder into a native store whose graph is persisted. The graph built
-// for a folder and its keyword index are saved in the folder, in files
-// named and stamped with the SHA-256 of the folder's two files
-// (derived.go), so the next open of the same files loads them; the two
-// files' checksums themselves are recorded in VerifiedFile as for a native
-// store.
+// for a folder (above ExactThreshold rows), its keyword index and its
+// chunks are saved in the folder, in files named and stamped with the
+// SHA-256 of the folder's two files (derived.go), so the next open of the
+// same files loads them and reads no pickle; the two files' checksums
+// themselves are recorded in VerifiedFile as for a native store.
 // Inspect compares the FAISS rows with the pickle's mapping and docstore
 // (Report.Rows) and reports what disagrees, where Open refuses the folder.
 //
