@@ -29,6 +29,7 @@ import (
 
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/fsatomic"
 	"github.com/vendor0919/api/internal/sseclient"
 	"github.com/vendor0919/api/internal/store"
 )
@@ -1082,8 +1083,11 @@ func TestE2E_AuthAndReload(t *testing.T) {
 		t.Errorf("search after reload: %d %v", resp.StatusCode, r.ids())
 	}
 
-	// A corrupt store is refused and the served one stays.
-	if err := os.WriteFile(filepath.Join(dir, store.VectorsFile), []byte("truncated"), 0o644); err != nil {
+	// A corrupt store is refused and the served one stays. The corrupt
+	// file replaces the served one as syncs and builds replace files (a
+	// new file renamed over it): the served store maps its files, and one
+	// truncated in place would take its pages away (store.Store's doc).
+	if err := fsatomic.WriteFile(filepath.Join(dir, store.VectorsFile), []byte("truncated"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	resp, b = p.do("POST", "/admin/reload", bearer("admin-secret"), "")
