@@ -13,9 +13,13 @@ import (
 // recoverer turns a panic in a handler into a logged 500 with a JSON body
 // (Starlette sends plain text; JSON is kinder to the frontend) and keeps
 // the process serving. http.ErrAbortHandler is re-raised, as net/http
-// expects.
+// expects. Memory faults panic too, instead of killing the process: a
+// store's files are memory-mapped, and one truncated in place under the
+// server (an operator's cp over it; syncs and builds replace files whole)
+// would otherwise SIGBUS every task reading it.
 func (s *Server) recoverer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 		defer func() {
 			v := recover()
 			if v == nil {

@@ -5,7 +5,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/vendor0919/api/internal/rag"
@@ -55,4 +58,50 @@ type panicAfterSources struct{ fakeRAG }
 func (*panicAfterSources) Query(_ context.Context, _ rag.QueryRequest, emit func(rag.Event) error) (rag.QueryResult, error) {
 	_ = emit(rag.Event{Type: rag.EventSources})
 	panic("boom mid-stream")
+}
+
+// truncatedMapRAG reads a memory-mapped file that was truncated under it,
+// as a search over a store file cut in place would.
+type truncatedMapRAG struct {
+	fakeRAG
+	mem []byte
+}
+
+func (f *truncatedMapRAG) Search(context.Context, rag.SearchRequest) (rag.SearchResult, error) {
+	return rag.SearchResult{Hits: []rag.Hit{{ID: string(f.mem[len(f.mem)-1:])}}}, nil
+}
+
+// TestRecoverer_MemoryFaultIs500: a read of a mapped page whose file was
+// truncated is a 500 for that request, not a SIGBUS that kills the task.
+func TestRecoverer_MemoryFaultIs500(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "vectors.f32")
+	size := 2 * os.Getpagesize()
+	if err := os.WriteFile(path, make([]byte, size), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem, err := syscall.Mmap(int(f.Fd()), 0, size, syscall.PROT_READ, syscall.MAP_SHARED)
+	_ = f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = syscall.Munmap(mem) })
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	ts := newTestServer(t, func(o *Options) { o.RAG = &truncatedMapRAG{mem: mem} })
+	rec := ts.do("POST", "/search", `{"query":"q"}`, nil)
+	if rec.Code != 500 {
+		t.Fatalf("got %d %s, want 500", rec.Code, rec.Body)
+	}
+	if !strings.Contains(ts.logs.String(), `"msg":"panic"`) {
+		t.Errorf("the fault is not logged: %s", ts.logs)
+	}
+	if rec := ts.do("GET", "/health", "", nil); rec.Code != 200 {
+		t.Errorf("after the fault: %d", rec.Code)
+	}
 }
