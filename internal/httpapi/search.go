@@ -110,6 +110,8 @@ func ragError(err error) error {
 		return &Error{Status: http.StatusGatewayTimeout, Detail: "The request timed out", Err: err}
 	case errors.Is(err, rag.ErrNotReady):
 		return &Error{Status: http.StatusServiceUnavailable, Detail: "Vector store is not loaded yet", Err: err}
+	case errors.Is(err, rag.ErrUnavailable):
+		return &Error{Status: http.StatusServiceUnavailable, Detail: "Vector store is unavailable", Err: err}
 	case errors.As(err, &re):
 		return errValidation(requestErrorItem(re))
 	}

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -67,6 +68,7 @@ func TestSearch_RAGErrors(t *testing.T) {
 		detail string
 	}{
 		{"not ready", rag.ErrNotReady, 503, `"Vector store is not loaded yet"`},
+		{"backend down", fmt.Errorf("weaviatestore: search at /secret/path: %w", rag.ErrUnavailable), 503, `"Vector store is unavailable"`},
 		{"bad filter", &rag.RequestError{Field: "filter.lang", Msg: "unknown operator $regex"}, 422, `"loc":["body","filter","lang"]`},
 		{"internal", errors.New("disk on fire at /secret/path"), 500, `"Internal Server Error"`},
 	}

@@ -26,7 +26,9 @@
 // Every mode keeps only the best chunk of each section (chunks sharing
 // "url" metadata, source#anchor) and fills top_k from deeper in its
 // ranking, unless Config.SameSection is set: a citation list naming one
-// section five times tells the reader less than five sections do.
+// section five times tells the reader less than five sections do. The
+// service merges sections over what any backend returns, asking it for
+// Config.Candidates hits so that top_k sections remain.
 //
 // # Filters
 //
@@ -36,12 +38,24 @@
 // compare by value whatever their Go type. Anything else is a
 // *RequestError, which the HTTP layer answers with 422.
 //
-// A filter is compiled once per request: its values become a set keyed
+// A filter is parsed once per request (ParseFilter, the one place filters
+// are checked, whatever the backend): its values become a set keyed
 // by a comparable form (numbers by float64 bits, or exactly when float64
 // cannot hold them), so a candidate costs one map lookup per condition.
 // Its size is bounded (MaxFilterFields keys, MaxFilterListItems per list,
 // MaxFilterKeyChars, MaxFilterStringChars, MaxFilterNumberChars), and a
 // filtered scan stops soon after the request's context is done.
+//
+// # Backends
+//
+// What a search asks of a store is the Backend interface: ranked chunks
+// by vector, by keyword and by both, with a parsed Filter. The embedded
+// store swapped in by Swap is one (searched in memory); UseBackend puts an
+// external engine in its place (internal/weaviatestore), which translates
+// Filter to its own filter language and reports the same score kinds.
+// FuseHybrid runs this package's fusion over any backend that can also
+// score given chunks (ScoringBackend). A backend that cannot answer
+// returns an error wrapping ErrUnavailable.
 //
 // # Prompt and budget
 //

@@ -50,16 +50,69 @@ const (
 	MaxFilterNumberChars = 64
 )
 
-// matcher reports whether a chunk's metadata passes a filter.
-type matcher func(md map[string]any) bool
+// Filter operators, as a request spells them.
+const (
+	OpEq  = "$eq"
+	OpNe  = "$ne"
+	OpIn  = "$in"
+	OpNin = "$nin"
+)
 
-// condition is one field's test, compiled: the set of values $eq or $in
-// accept (or $ne and $nin reject), so a candidate costs one map lookup
-// per condition whatever the list's length.
-type condition struct {
-	field  string
-	set    map[valueKey]struct{}
-	negate bool // $ne, $nin
+// Condition is one field's test: Op is OpEq or OpNe with one value, OpIn
+// or OpNin with a list. Values are the request's scalars: nil, string,
+// bool, a Go number or json.Number. A chunk without the field fails OpEq
+// and OpIn and passes OpNe and OpNin.
+type Condition struct {
+	Field  string
+	Op     string
+	Values []any
+	// set is Values compiled: the values OpEq and OpIn accept (OpNe and
+	// OpNin reject), so a candidate costs one map lookup per condition
+	// whatever the list's length.
+	set map[valueKey]struct{}
+}
+
+// negate reports whether c rejects the values of its set.
+func (c *Condition) negate() bool { return c.Op == OpNe || c.Op == OpNin }
+
+// Filter is a parsed request filter: conditions that must all hold, in
+// field then operator order. A nil *Filter matches every chunk. The
+// embedded store runs Match; another Backend translates the Conditions
+// to its engine's filter language, with Match as the reference.
+type Filter struct {
+	Conditions []Condition
+}
+
+// Match reports whether metadata md passes f.
+func (f *Filter) Match(md map[string]any) bool {
+	if f == nil {
+		return true
+	}
+	for i := range f.Conditions {
+		c := &f.Conditions[i]
+		in := false
+		if v, present := md[c.Field]; present {
+			if k, ok := keyOf(v); ok {
+				_, in = c.set[k]
+			}
+		}
+		if in == c.negate() {
+			return false
+		}
+	}
+	return true
+}
+
+// ExactFloat returns the float64 a filter value (a Condition's Values
+// item) equals under Match, if it is a number a float64 holds exactly; a
+// backend that stores numbers as float64 drops the others, which no
+// stored number equals.
+func ExactFloat(v any) (float64, bool) {
+	k, ok := keyOf(v)
+	if !ok || k.kind != keyNum {
+		return 0, false
+	}
+	return math.Float64frombits(k.bits), true
 }
 
 // valueKey is a scalar in a comparable form: two scalars are equal (as
@@ -81,10 +134,11 @@ const (
 	keyString // s
 )
 
-// compileFilter turns a request filter into a matcher; nil for an empty
-// filter. It checks the grammar and the limits above; numbers are parsed
-// here, once, never per candidate.
-func compileFilter(f map[string]any) (matcher, error) {
+// ParseFilter parses a request filter (see the package documentation)
+// into its compiled form; nil for an empty filter. It is the one place a
+// filter is checked, against the grammar and the limits above, for every
+// backend; numbers are parsed here, once, never per candidate.
+func ParseFilter(f map[string]any) (*Filter, error) {
 	if len(f) == 0 {
 		return nil, nil
 	}
@@ -96,7 +150,7 @@ func compileFilter(f map[string]any) (matcher, error) {
 		fields = append(fields, k)
 	}
 	sort.Strings(fields)
-	var conds []condition
+	var conds []Condition
 	for _, field := range fields {
 		v := f[field]
 		if field == "" || strings.HasPrefix(field, "$") {
@@ -108,7 +162,7 @@ func compileFilter(f map[string]any) (matcher, error) {
 		}
 		ops, ok := v.(map[string]any)
 		if !ok {
-			c := condition{field: field}
+			c := Condition{Field: field, Op: OpEq, Values: []any{v}}
 			if err := c.add("filter."+field, v, "value must be a string, number, boolean, null or an operator object"); err != nil {
 				return nil, err
 			}
@@ -129,13 +183,14 @@ func compileFilter(f map[string]any) (matcher, error) {
 		for _, op := range names {
 			arg := ops[op]
 			path := "filter." + field + "." + op
-			c := condition{field: field, negate: op == "$ne" || op == "$nin"}
+			c := Condition{Field: field, Op: op}
 			switch op {
-			case "$eq", "$ne":
+			case OpEq, OpNe:
 				if err := c.add(path, arg, "operand must be a string, number, boolean or null"); err != nil {
 					return nil, err
 				}
-			case "$in", "$nin":
+				c.Values = []any{arg}
+			case OpIn, OpNin:
 				list, ok := arg.([]any)
 				if !ok {
 					return nil, &RequestError{Field: path, Msg: "operand must be a list", Input: arg}
@@ -148,32 +203,19 @@ func compileFilter(f map[string]any) (matcher, error) {
 						return nil, err
 					}
 				}
+				c.Values = list
 			default:
 				return nil, &RequestError{Field: "filter." + field, Msg: fmt.Sprintf("unknown operator %q (want $eq, $ne, $in or $nin)", clip(op)), Input: ops}
 			}
 			conds = append(conds, c)
 		}
 	}
-	return func(md map[string]any) bool {
-		for i := range conds {
-			c := &conds[i]
-			in := false
-			if v, present := md[c.field]; present {
-				if k, ok := keyOf(v); ok {
-					_, in = c.set[k]
-				}
-			}
-			if in == c.negate {
-				return false
-			}
-		}
-		return true
-	}, nil
+	return &Filter{Conditions: conds}, nil
 }
 
 // add puts the scalar v into c's set, or reports why it cannot be there.
 // A NaN is accepted and matches nothing, as NaN equals nothing.
-func (c *condition) add(path string, v any, notScalar string) error {
+func (c *Condition) add(path string, v any, notScalar string) error {
 	if c.set == nil {
 		c.set = make(map[valueKey]struct{}, 1)
 	}
@@ -324,6 +366,6 @@ func numberKey(s string) (valueKey, bool) {
 // the *RequestError Search would return; the HTTP layer calls it while
 // validating a body, before any embedding.
 func CheckFilter(f map[string]any) error {
-	_, err := compileFilter(f)
+	_, err := ParseFilter(f)
 	return err
 }

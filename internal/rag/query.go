@@ -71,8 +71,8 @@ type QueryResult struct {
 // returned wrapping ErrGenerate. An error from emit stops the query and is
 // returned.
 func (s *Service) Query(ctx context.Context, req QueryRequest, emit func(Event) error) (QueryResult, error) {
-	snap := s.snap.Load()
-	if snap == nil {
+	be := s.backend()
+	if be == nil {
 		return QueryResult{}, ErrNotReady
 	}
 	start := time.Now()
@@ -93,7 +93,7 @@ func (s *Service) Query(ctx context.Context, req QueryRequest, emit func(Event) 
 	}
 	history := recentHistory(req.History, s.cfg.HistoryTokens)
 	query := s.standaloneQuery(ctx, req.Question, history)
-	hits, mode, err := s.search(ctx, snap, SearchRequest{Query: query, TopK: req.TopK, Filter: req.Filter, Mode: req.Mode})
+	hits, mode, err := s.search(ctx, be, SearchRequest{Query: query, TopK: req.TopK, Filter: req.Filter, Mode: req.Mode})
 	if err != nil {
 		var re *RequestError
 		if errors.As(err, &re) && re.Field == "query" {

@@ -771,11 +771,11 @@ func TestFilter_LargeIntegersCompareExactly(t *testing.T) {
 		{map[string]any{"page": json.Number("3.5")}, false},
 	}
 	for _, tt := range tests {
-		m, err := compileFilter(tt.filter)
+		m, err := ParseFilter(tt.filter)
 		if err != nil {
 			t.Fatalf("%v: %v", tt.filter, err)
 		}
-		if got := m(md); got != tt.want {
+		if got := m.Match(md); got != tt.want {
 			t.Errorf("filter %v on %v = %v, want %v", tt.filter, md, got, tt.want)
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"math"
 	"sort"
 	"strings"
@@ -62,8 +61,8 @@ type ranked struct {
 // used. It returns ErrNotReady before the first Swap and a *RequestError
 // for an invalid request.
 func (s *Service) Search(ctx context.Context, req SearchRequest) (SearchResult, error) {
-	snap := s.snap.Load()
-	if snap == nil {
+	be := s.backend()
+	if be == nil {
 		return SearchResult{}, ErrNotReady
 	}
 	start := time.Now()
@@ -71,7 +70,7 @@ func (s *Service) Search(ctx context.Context, req SearchRequest) (SearchResult, 
 		err.Field = "query"
 		return SearchResult{}, err
 	}
-	hits, mode, err := s.search(ctx, snap, req)
+	hits, mode, err := s.search(ctx, be, req)
 	if err != nil {
 		return SearchResult{}, err
 	}
@@ -81,9 +80,9 @@ func (s *Service) Search(ctx context.Context, req SearchRequest) (SearchResult, 
 	return SearchResult{Hits: hits, Mode: mode}, nil
 }
 
-// search validates req and runs it against snap; it also returns the mode
+// search validates req and runs it against be; it also returns the mode
 // used. It is the one place a request's top_k, mode and query are checked.
-func (s *Service) search(ctx context.Context, snap *snapshot, req SearchRequest) ([]Hit, Mode, error) {
+func (s *Service) search(ctx context.Context, be Backend, req SearchRequest) ([]Hit, Mode, error) {
 	topK := req.TopK
 	switch {
 	case topK == 0:
@@ -108,25 +107,9 @@ func (s *Service) search(ctx context.Context, snap *snapshot, req SearchRequest)
 	if query == "" && mode == ModeHybrid {
 		mode = ModeVector // nothing to match by keyword
 	}
-	match, err := compileFilter(req.Filter)
+	filter, err := ParseFilter(req.Filter)
 	if err != nil {
 		return nil, "", err
-	}
-	var filter func(uint32) bool
-	cancelled := false
-	if match != nil {
-		// A filtered scan may visit every row: check the request's context
-		// every filterCheckEvery rows and, once it is done, reject the
-		// rest, so a client that left stops the scan within a few rows.
-		st := snap.st
-		n := st.ChunkCount()
-		calls := 0
-		filter = func(id uint32) bool {
-			if calls++; calls%filterCheckEvery == 0 && !cancelled && ctx.Err() != nil {
-				cancelled = true
-			}
-			return !cancelled && int(id) < n && match(st.ChunkMetadata(int(id)))
-		}
 	}
 	cand := s.cfg.Candidates
 	if cand == 0 {
@@ -134,69 +117,51 @@ func (s *Service) search(ctx context.Context, snap *snapshot, req SearchRequest)
 	}
 	cand = max(cand, topK)
 
-	// depth is how far each ranking goes: top_k, or the candidate depth
+	// depth is how far the backend ranks: top_k, or the candidate depth
 	// when hits of one section are merged afterwards, so that merging
 	// still leaves top_k sections where the store has them.
 	depth := topK
 	if !s.cfg.SameSection {
 		depth = cand
 	}
-	var list []ranked
+	vec := req.Vector
+	if mode != ModeKeyword && vec == nil {
+		if vec, err = s.embedQuery(ctx, query); err != nil {
+			return nil, "", err
+		}
+	}
+	var hits []Hit
 	switch mode {
 	case ModeVector:
-		if list, _, err = s.vectorRanking(ctx, snap, query, req.Vector, depth, filter); err != nil {
-			return nil, "", err
-		}
+		hits, err = be.SearchVector(ctx, vec, depth, filter)
 	case ModeKeyword:
-		list = keywordRanking(snap, query, depth, filter)
+		hits, err = be.SearchKeyword(ctx, query, depth, filter)
 	case ModeHybrid:
-		vec, qvec, err := s.vectorRanking(ctx, snap, query, req.Vector, cand, filter)
-		if err != nil {
-			return nil, "", err
-		}
-		if list, err = hybridRanking(snap, query, qvec, vec, keywordRanking(snap, query, cand, filter), depth, s.cfg); err != nil {
-			return nil, "", err
-		}
+		hits, err = be.SearchHybrid(ctx, HybridQuery{Query: query, Vector: vec, K: depth, Candidates: cand,
+			VectorWeight: s.cfg.VectorWeight, KeywordWeight: s.cfg.KeywordWeight, Filter: filter})
 	}
-	if cancelled {
-		return nil, "", fmt.Errorf("rag: filtered search: %w", context.Cause(ctx))
+	if errors.Is(err, ann.ErrNonFinite) && req.Vector != nil {
+		return nil, "", &RequestError{Field: "vector", Msg: "values must be finite and small enough that distances do not overflow"}
+	}
+	if err != nil {
+		return nil, "", err
 	}
 	if !s.cfg.SameSection {
-		list = onePerSection(snap, list)
+		hits = onePerSection(hits)
 	}
-	list = list[:min(len(list), topK)]
-	hits := make([]Hit, len(list))
-	for i, r := range list {
-		c := snap.st.Chunk(int(r.row))
-		hits[i] = Hit{ID: c.ID, Text: c.Text, Score: r.score, Metadata: maps.Clone(c.Metadata)}
-	}
-	return hits, mode, nil
+	return hits[:min(len(hits), topK)], mode, nil
 }
 
-// filterCheckEvery is how many filter calls pass between two looks at
-// the request's context: often enough that a cancelled scan ends within
-// microseconds, rarely enough that the look costs nothing measurable.
-const filterCheckEvery = 64
-
-// vectorRanking returns the k rows nearest the query (vec when the client
-// sent one, else the embedded query) and the query vector it used.
-func (s *Service) vectorRanking(ctx context.Context, snap *snapshot, query string, vec []float32, k int, filter func(uint32) bool) ([]ranked, []float32, error) {
-	clientVec := vec != nil // the client sent the vector itself
-	if vec == nil {
-		vs, err := s.emb.Embed(ctx, []string{query})
-		if err != nil {
-			return nil, nil, fmt.Errorf("rag: embed query: %w", err)
-		}
-		if len(vs) != 1 {
-			return nil, nil, fmt.Errorf("rag: embed query: got %d vectors for 1 text", len(vs))
-		}
-		vec = vs[0]
+// embedQuery embeds the query text.
+func (s *Service) embedQuery(ctx context.Context, query string) ([]float32, error) {
+	vs, err := s.emb.Embed(ctx, []string{query})
+	if err != nil {
+		return nil, fmt.Errorf("rag: embed query: %w", err)
 	}
-	out, err := nearest(snap, vec, k, filter)
-	if errors.Is(err, ann.ErrNonFinite) && clientVec {
-		return nil, nil, &RequestError{Field: "vector", Msg: "values must be finite and small enough that distances do not overflow"}
+	if len(vs) != 1 {
+		return nil, fmt.Errorf("rag: embed query: got %d vectors for 1 text", len(vs))
 	}
-	return out, vec, err
+	return vs[0], nil
 }
 
 // nearest searches the store's index and scores each neighbour by
@@ -214,19 +179,20 @@ func nearest(snap *snapshot, vec []float32, k int, filter func(uint32) bool) ([]
 	return out, nil
 }
 
-// onePerSection keeps, of the rows of list (best first) that share a
-// section url, only the first.
-func onePerSection(snap *snapshot, list []ranked) []ranked {
-	seen := make(map[string]bool, len(list))
-	out := list[:0]
-	for _, r := range list {
-		if url, ok := snap.st.ChunkMetadata(int(r.row))["url"].(string); ok && url != "" {
+// onePerSection keeps, of the hits (best first) that share a section
+// url, only the first; hits without a url are all kept. It runs over
+// every backend's hits, so the embedded store and Weaviate merge alike.
+func onePerSection(hits []Hit) []Hit {
+	seen := make(map[string]bool, len(hits))
+	out := hits[:0]
+	for _, h := range hits {
+		if url, ok := h.Metadata["url"].(string); ok && url != "" {
 			if seen[url] {
 				continue
 			}
 			seen[url] = true
 		}
-		out = append(out, r)
+		out = append(out, h)
 	}
 	return out
 }

@@ -104,6 +104,7 @@ type Service struct {
 	prompt *template.Template
 	log    *slog.Logger
 	snap   atomic.Pointer[snapshot]
+	remote atomic.Pointer[remote] // set by UseBackend: searched instead of snap
 }
 
 // snapshot is one loaded store with its keyword index; immutable.
