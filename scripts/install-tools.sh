@@ -11,7 +11,9 @@
 #           scripts/aisdk's (ai, @ai-sdk/react, react, esbuild: the useChat page for /chat)
 #   python: botocore, boto3, moto and the AWS CLI for deploy/'s tests (the machine
 #           image's python3 has them; else Debian's botocore plus a pinned venv)
-#   go:     versitygw (real S3 server) and golangci-lint (with staticcheck), pinned, cached
+#   go:     versitygw (real S3 server), weaviate-server (real Weaviate; a 15-20 minute build on
+#           2 cores, so CI must keep the cache folder) and golangci-lint (with staticcheck),
+#           pinned, cached
 # Everything lands in ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919 and is
 # reused on the next run. Usage: eval "$(scripts/install-tools.sh)"
 # With --container it also installs what scripts/container_test.sh needs:
@@ -127,11 +129,21 @@ go_tool() { # name module@version
 	fi
 }
 go_tool golangci-lint github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
+# Weaviate, for internal/weaviatestore and internal/weaviatetest: reused
+# when the binary's embedded module version matches.
+weaviate_version=v1.35.2
+if ! { [ -x "$bin/weaviate-server" ] && go version -m "$bin/weaviate-server" 2>/dev/null |
+	awk -v v="$weaviate_version" '$1 == "mod" && $2 == "github.com/weaviate/weaviate" && $3 == v { found = 1 } END { exit !found }'; }; then
+	log "go install github.com/weaviate/weaviate/cmd/weaviate-server@$weaviate_version (15-20 minutes; cached afterwards)"
+	GOBIN=$bin go install "github.com/weaviate/weaviate/cmd/weaviate-server@$weaviate_version" >&2
+	echo "$weaviate_version" >"$bin/weaviate-server.version"
+fi
 VERSITYGW_BIN=$(XDG_CACHE_HOME=${XDG_CACHE_HOME:-$HOME/.cache} "$(dirname "$0")/versitygw.sh")
 
 cat <<EOT
 export PATH="$bin:\$PATH"
 export VERSITYGW_BIN="$VERSITYGW_BIN"
+export WEAVIATE_SERVER_BIN="$bin/weaviate-server"
 export CHROMIUM_BIN="$(command -v chromium)"
 export PLAYWRIGHT_NODE_PATH="$nodedir/node_modules"
 export VENDOR0919_PYTHON=/usr/bin/python3

@@ -1,0 +1,372 @@
+package weaviatetest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Version is the Weaviate release the harness is built and tested with.
+const Version = "v1.35.2"
+
+// StartTimeout bounds how long a node may take to become ready.
+const StartTimeout = 3 * time.Minute
+
+// Options tune the servers Start and StartCluster run. The zero value is
+// an anonymous-access server.
+type Options struct {
+	// APIKey, when set, turns anonymous access off and accepts this key
+	// (user "test").
+	APIKey string
+	// Env adds NAME=VALUE settings to every node's environment.
+	Env []string
+}
+
+// Server is one weaviate-server process.
+type Server struct {
+	Name     string // CLUSTER_HOSTNAME
+	Host     string // REST "127.0.0.1:PORT"
+	URL      string // "http://" + Host
+	GRPCAddr string // "127.0.0.1:PORT"
+	Dir      string // PERSISTENCE_DATA_PATH
+
+	bin  string
+	env  []string
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+	done chan struct{}
+	out  *lockedBuffer
+}
+
+// Binary returns the path of weaviate-server, or "" if none is found.
+func Binary() string {
+	if p := os.Getenv("WEAVIATE_SERVER_BIN"); p != "" {
+		if isExec(p) {
+			return p
+		}
+		return ""
+	}
+	if p, err := exec.LookPath("weaviate-server"); err == nil {
+		return p
+	}
+	cache := os.Getenv("XDG_CACHE_HOME")
+	if cache == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		cache = filepath.Join(home, ".cache")
+	}
+	if p := filepath.Join(cache, "vendor0919", "bin", "weaviate-server"); isExec(p) {
+		return p
+	}
+	return ""
+}
+
+func isExec(p string) bool {
+	fi, err := os.Stat(p) //nolint:gosec // G703: test-only lookup of a binary the developer named
+	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
+}
+
+// RequireBinary returns the weaviate-server path, or skips t (fails it
+// when VENDOR0919_REQUIRE_TOOLS=1) if there is none. Under -short it
+// always skips: a node takes seconds to start.
+func RequireBinary(t testing.TB) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("weaviatetest: -short skips tests against a real Weaviate")
+	}
+	if p := Binary(); p != "" {
+		return p
+	}
+	const msg = "weaviate-server not found (set WEAVIATE_SERVER_BIN or run scripts/install-tools.sh)"
+	if os.Getenv("VENDOR0919_REQUIRE_TOOLS") == "1" {
+		t.Fatal("weaviatetest: " + msg + "; VENDOR0919_REQUIRE_TOOLS=1 forbids skipping")
+	}
+	t.Skip("weaviatetest: " + msg)
+	return ""
+}
+
+// Start runs one node and waits until it is ready; t.Cleanup stops it.
+func Start(t testing.TB, opts Options) *Server {
+	t.Helper()
+	return StartCluster(t, 1, opts)[0]
+}
+
+// StartCluster runs n nodes that form one cluster (each joins the first's
+// gossip port; RAFT_JOIN names all of them, so all are voters) and waits
+// until every node is ready; t.Cleanup stops them.
+func StartCluster(t testing.TB, n int, opts Options) []*Server {
+	t.Helper()
+	bin := RequireBinary(t)
+	nodes, err := NewCluster(bin, n, opts, t.TempDir())
+	if err != nil {
+		t.Fatalf("weaviatetest: %v", err)
+	}
+	t.Cleanup(func() {
+		for _, s := range nodes {
+			s.Stop()
+			if t.Failed() {
+				t.Logf("weaviatetest: %s log (tail):\n%s", s.Name, tail(s.Log(), 4000))
+			}
+		}
+	})
+	if err := StartAll(context.Background(), nodes); err != nil {
+		t.Fatalf("weaviatetest: %v", err)
+	}
+	return nodes
+}
+
+// NewCluster prepares n nodes under root (one folder each) with fresh
+// ports, without starting them: for a TestMain that shares servers across
+// tests. The caller starts them with StartAll and stops each with Stop.
+func NewCluster(bin string, n int, opts Options, root string) ([]*Server, error) {
+	if n < 1 {
+		return nil, errors.New("cluster needs at least one node")
+	}
+	type ports struct{ rest, grpc, gossip, data, raft, rpc int }
+	ps := make([]ports, n)
+	var raftJoin []string
+	for i := range ps {
+		p := ports{}
+		var err error
+		if p.rest, err = freePort(); err != nil {
+			return nil, err
+		}
+		if p.grpc, err = freePort(); err != nil {
+			return nil, err
+		}
+		// Weaviate's data port defaults to gossip+1; give it exactly that.
+		if p.gossip, err = freePortPair(); err != nil {
+			return nil, err
+		}
+		p.data = p.gossip + 1
+		if p.raft, err = freePort(); err != nil {
+			return nil, err
+		}
+		if p.rpc, err = freePort(); err != nil {
+			return nil, err
+		}
+		ps[i] = p
+		raftJoin = append(raftJoin, fmt.Sprintf("node%d:%d", i+1, p.rpc))
+	}
+	nodes := make([]*Server, n)
+	for i, p := range ps {
+		name := fmt.Sprintf("node%d", i+1)
+		dir := filepath.Join(root, name)
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, err
+		}
+		env := append(os.Environ(),
+			"PERSISTENCE_DATA_PATH="+dir,
+			"DEFAULT_VECTORIZER_MODULE=none",
+			"ENABLE_MODULES=",
+			"DISABLE_TELEMETRY=true",
+			"LOG_LEVEL=info",
+			"QUERY_DEFAULTS_LIMIT=25",
+			"CLUSTER_HOSTNAME="+name,
+			"CLUSTER_ADVERTISE_ADDR=127.0.0.1",
+			"CLUSTER_BIND_ADDR=127.0.0.1",
+			"CLUSTER_GOSSIP_BIND_PORT="+strconv.Itoa(p.gossip),
+			"CLUSTER_DATA_BIND_PORT="+strconv.Itoa(p.data),
+			"GRPC_PORT="+strconv.Itoa(p.grpc),
+			"RAFT_PORT="+strconv.Itoa(p.raft),
+			"RAFT_INTERNAL_RPC_PORT="+strconv.Itoa(p.rpc),
+			"RAFT_BOOTSTRAP_EXPECT="+strconv.Itoa(n),
+			"RAFT_JOIN="+strings.Join(raftJoin, ","),
+		)
+		if n > 1 {
+			env = append(env, fmt.Sprintf("CLUSTER_JOIN=127.0.0.1:%d", ps[0].gossip))
+		}
+		if opts.APIKey != "" {
+			env = append(env, "AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED=false", "AUTHENTICATION_APIKEY_ENABLED=true",
+				"AUTHENTICATION_APIKEY_ALLOWED_KEYS="+opts.APIKey, "AUTHENTICATION_APIKEY_USERS=test")
+		} else {
+			env = append(env, "AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED=true")
+		}
+		env = append(env, opts.Env...)
+		host := "127.0.0.1:" + strconv.Itoa(p.rest)
+		nodes[i] = &Server{Name: name, Host: host, URL: "http://" + host, GRPCAddr: "127.0.0.1:" + strconv.Itoa(p.grpc),
+			Dir: dir, bin: bin, env: env, out: &lockedBuffer{}}
+	}
+	return nodes, nil
+}
+
+// StartAll starts every node, then waits until all are ready.
+func StartAll(ctx context.Context, nodes []*Server) error {
+	for _, s := range nodes {
+		if err := s.start(); err != nil {
+			return err
+		}
+	}
+	for _, s := range nodes {
+		if err := s.WaitReady(ctx, StartTimeout); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Server) start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done != nil {
+		select {
+		case <-s.done:
+		default:
+			return fmt.Errorf("%s is already running", s.Name)
+		}
+	}
+	cmd := exec.Command(s.bin, "--host", "127.0.0.1", "--port", strings.TrimPrefix(s.Host, "127.0.0.1:"), "--scheme", "http") //nolint:gosec // G204: test harness runs the binary it found
+	cmd.Env = s.env
+	cmd.Stdout, cmd.Stderr = s.out, s.out
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", s.Name, err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	s.cmd, s.done = cmd, done
+	return nil
+}
+
+// WaitReady polls /v1/.well-known/ready until it answers 200, the process
+// exits, or timeout passes.
+func (s *Server) WaitReady(ctx context.Context, timeout time.Duration) error {
+	s.mu.Lock()
+	done := s.done
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	hc := &http.Client{Timeout: 2 * time.Second}
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/v1/.well-known/ready", nil)
+		if resp, err := hc.Do(req); err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-done:
+			return fmt.Errorf("%s exited before it was ready:\n%s", s.Name, tail(s.Log(), 4000))
+		case <-ctx.Done():
+			return fmt.Errorf("%s not ready within %v:\n%s", s.Name, timeout, tail(s.Log(), 4000))
+		case <-tick.C:
+		}
+	}
+}
+
+// Stop ends the node with SIGTERM (SIGKILL after 20 s) and waits for it.
+// It is safe to call on a stopped node.
+func (s *Server) Stop() { s.signal(syscall.SIGTERM, 20*time.Second) }
+
+// Kill ends the node with SIGKILL, as a crash would, and waits for it.
+func (s *Server) Kill() { s.signal(syscall.SIGKILL, 0) }
+
+func (s *Server) signal(sig syscall.Signal, grace time.Duration) {
+	s.mu.Lock()
+	cmd, done := s.cmd, s.done
+	s.mu.Unlock()
+	if cmd == nil || cmd.Process == nil {
+		return
+	}
+	select {
+	case <-done:
+		return
+	default:
+	}
+	_ = cmd.Process.Signal(sig)
+	if grace == 0 {
+		<-done
+		return
+	}
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		_ = cmd.Process.Kill()
+		<-done
+	}
+}
+
+// Restart starts a stopped node again with its ports and data and waits
+// until it is ready.
+func (s *Server) Restart(ctx context.Context) error {
+	if err := s.start(); err != nil {
+		return err
+	}
+	return s.WaitReady(ctx, StartTimeout)
+}
+
+// Log returns what the node has printed so far.
+func (s *Server) Log() string { return s.out.String() }
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "..." + s[len(s)-n:]
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// freePortPair returns a port p such that p and p+1 were both free.
+func freePortPair() (int, error) {
+	for range 50 {
+		p, err := freePort()
+		if err != nil {
+			return 0, err
+		}
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p+1))
+		if err == nil {
+			_ = l.Close()
+			return p, nil
+		}
+	}
+	return 0, errors.New("no two consecutive free ports")
+}
+
+// lockedBuffer collects process output from two pipes safely, keeping
+// the last 1 MiB.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.buf.Len() > 1<<20 {
+		keep := b.buf.Bytes()[b.buf.Len()-(512<<10):]
+		b.buf = *bytes.NewBuffer(append([]byte(nil), keep...))
+	}
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
