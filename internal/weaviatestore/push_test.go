@@ -1,0 +1,208 @@
+package weaviatestore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vendor0919/api/internal/ann"
+	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/rag"
+	"github.com/vendor0919/api/internal/store"
+)
+
+func TestPush_IdempotentAndInterrupted(t *testing.T) {
+	t.Parallel()
+	srv := server(t)
+	ctx := context.Background()
+	emb := testEmbedder(t)
+	alias := newAlias(t)
+	dirA := writeStore(t, emb, corpus(250))
+	dirB := writeStore(t, emb, corpus(300))
+
+	var out bytes.Buffer
+	o := pushOpts(srv, alias)
+	o.Progress = &out
+	first, err := Push(ctx, dirA, store.OpenOptions{}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Resumed || first.Previous != "" || !strings.Contains(out.String(), "upserted  250/250 chunks") {
+		t.Fatalf("first push %+v\n%s", first, out.String())
+	}
+	again, err := Push(ctx, dirA, store.OpenOptions{}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.Resumed || again.Class != first.Class || again.Previous != first.Class {
+		t.Fatalf("second push of the same store %+v, first %+v", again, first)
+	}
+	s := openStore(t, srv, alias, emb.Info(), "")
+	info, err := s.Check(ctx)
+	if err != nil || info.Class != first.Class || info.Meta.Count != 250 {
+		t.Fatalf("check %+v %v", info, err)
+	}
+	if n, err := count(ctx, o.Conn, s.client, first.Class); err != nil || n != 250 {
+		t.Fatalf("objects after two pushes: %d %v, want 250", n, err)
+	}
+
+	// Interrupted after the first batch: the alias stays on A.
+	ictx, cancel := context.WithCancel(ctx)
+	io := o
+	io.AfterBatch = func(int) { cancel() }
+	if _, err := Push(ictx, dirB, store.OpenOptions{}, io); err == nil {
+		t.Fatal("an interrupted push succeeded")
+	}
+	if info, err := s.Check(ctx); err != nil || info.Class != first.Class {
+		t.Fatalf("after an interrupted push the alias points to %+v (%v), want %s", info, err, first.Class)
+	}
+	// Run again: it resumes into the same collection and moves the alias.
+	out.Reset()
+	b, err := Push(ctx, dirB, store.OpenOptions{}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !b.Resumed || b.Previous != first.Class {
+		t.Errorf("resumed push %+v", b)
+	}
+	b.WriteText(&out)
+	if !strings.Contains(out.String(), "roll back: curl -X PUT "+srv.URL+"/v1/aliases/"+alias) || !strings.Contains(out.String(), first.Class) {
+		t.Errorf("no rollback instructions:\n%s", out.String())
+	}
+	if info, err := s.Check(ctx); err != nil || info.Class != b.Class || info.Meta.Count != 300 {
+		t.Fatalf("after the push the alias points to %+v (%v), want %s", info, err, b.Class)
+	}
+	// A third store with Keep 1: A is deleted, B kept for rollback.
+	c, err := Push(ctx, writeStore(t, emb, corpus(120)), store.OpenOptions{}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Deleted) != 1 || c.Deleted[0] != first.Class {
+		t.Errorf("deleted %v, want [%s]", c.Deleted, first.Class)
+	}
+}
+
+func TestCheck_Incompatible(t *testing.T) {
+	t.Parallel()
+	srv := server(t)
+	ctx := context.Background()
+	emb := testEmbedder(t)
+	alias := newAlias(t)
+	if _, err := Push(ctx, writeStore(t, emb, corpus(30)), store.OpenOptions{}, pushOpts(srv, alias)); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		emb  docmodel.EmbeddingModel
+		want error
+	}{
+		{"dimensions", docmodel.EmbeddingModel{Provider: "hash", Model: emb.Info().Model, Dims: 128}, store.ErrDimensionMismatch},
+		{"model", docmodel.EmbeddingModel{Provider: "openai", Model: "text-embedding-3-small", Dims: testDims}, store.ErrModelMismatch},
+	}
+	for _, tt := range tests {
+		s, err := New(Config{Conn: Conn{URL: srv.URL, GRPCAddr: srv.GRPCAddr}, Collection: alias, Embedding: tt.emb})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Check(ctx)
+		if !errors.Is(err, ErrIncompatible) || !errors.Is(err, tt.want) {
+			t.Errorf("%s: %v, want ErrIncompatible and %v", tt.name, err, tt.want)
+		}
+	}
+	// A collection whose distance is not the one its description needs.
+	s := openStore(t, srv, alias, emb.Info(), "")
+	cls, err := s.client.Schema().ClassGetter().WithClassName(s.cur.Load().class).Do(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cls.VectorIndexConfig = map[string]any{"distance": "l2-squared"}
+	if _, err := s.validate(cls); !errors.Is(err, ErrIncompatible) || !strings.Contains(err.Error(), "distance") {
+		t.Errorf("wrong distance: %v", err)
+	}
+	cls.Description = "not ours"
+	if _, err := s.validate(cls); !errors.Is(err, ErrIncompatible) {
+		t.Errorf("a collection push did not write: %v", err)
+	}
+	missing, err := New(Config{Conn: Conn{URL: srv.URL, GRPCAddr: srv.GRPCAddr}, Collection: "Nosuch", Embedding: emb.Info()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := missing.Check(ctx); !errors.Is(err, ErrIncompatible) {
+		t.Errorf("missing collection: %v", err)
+	}
+}
+
+func TestStore_Unreachable(t *testing.T) {
+	t.Parallel()
+	// A port nothing listens on: every call fails fast and says unavailable.
+	s, err := New(Config{Conn: Conn{URL: "http://127.0.0.1:1", GRPCAddr: "127.0.0.1:1", Timeout: 500 * time.Millisecond},
+		Collection: "Docs", Embedding: docmodel.EmbeddingModel{Dims: 4}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := s.Check(ctx); !errors.Is(err, rag.ErrUnavailable) {
+		t.Errorf("check: %v, want ErrUnavailable", err)
+	}
+	if _, err := s.SearchVector(ctx, []float32{1, 0, 0, 0}, 3, nil); !errors.Is(err, rag.ErrUnavailable) {
+		t.Errorf("search before a successful check: %v, want ErrUnavailable", err)
+	}
+}
+
+// TestHNSW_Recall wants recall@10 >= 0.95 of Weaviate's HNSW against exact
+// search over the same vectors.
+func TestHNSW_Recall(t *testing.T) {
+	t.Parallel()
+	srv := server(t)
+	ctx := context.Background()
+	emb := testEmbedder(t)
+	chunks := corpus(3000)
+	dir := writeStore(t, emb, chunks)
+	alias := newAlias(t)
+	if _, err := Push(ctx, dir, store.OpenOptions{}, PushOptions{Conn: Conn{URL: srv.URL, GRPCAddr: srv.GRPCAddr, Timeout: time.Minute},
+		Alias: alias, BatchSize: 500}); err != nil {
+		t.Fatal(err)
+	}
+	s := openStore(t, srv, alias, emb.Info(), "")
+	st, err := store.Open(ctx, dir, store.OpenOptions{Embedding: emb.Info(), Exact: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queries := make([]string, 100)
+	for i := range queries {
+		queries[i] = vocab[i%len(vocab)] + " " + vocab[(i*7+3)%len(vocab)] + " " + vocab[(i*13+5)%len(vocab)]
+	}
+	vs, err := emb.Embed(ctx, queries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found, total := 0, 0
+	for _, v := range vs {
+		exact, err := st.Index.Search(v, 10, ann.SearchOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]bool{}
+		for _, n := range exact {
+			want[st.Chunks[n.ID].ID] = true
+		}
+		got, err := s.SearchVector(ctx, v, 10, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range got {
+			if want[h.ID] {
+				found++
+			}
+		}
+		total += len(want)
+	}
+	recall := float64(found) / float64(total)
+	t.Logf("Weaviate HNSW recall@10 = %.3f over %d queries, %d chunks", recall, len(queries), len(chunks))
+	if recall < 0.95 {
+		t.Errorf("recall@10 = %.3f, want >= 0.95", recall)
+	}
+}

@@ -1,0 +1,186 @@
+package weaviatestore
+
+import (
+	"crypto/sha1" //nolint:gosec // G505: UUID v5 is defined over SHA-1; no security rests on it
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+
+	"github.com/vendor0919/api/internal/ann"
+	"github.com/vendor0919/api/internal/docmodel"
+)
+
+// MetaFormat names the layout Push writes and Open reads; a collection
+// whose description carries another is refused.
+const MetaFormat = "vendor0919-weaviate/1"
+
+// Property names of every object; metadata fields get their own (Field).
+const (
+	PropChunkID  = "chunk_id"      // chunk id, field tokenization: exact filters
+	PropText     = "text"          // chunk text, not indexed
+	PropKeywords = "kw"            // the keyword analyzer's tokens, whitespace tokenization: BM25
+	PropMetadata = "metadata_json" // the chunk's metadata as JSON, not indexed
+)
+
+// Property types a metadata field may have.
+const (
+	TypeText    = "text"
+	TypeNumber  = "number"
+	TypeBoolean = "boolean"
+)
+
+// Bounds on what one collection describes.
+const (
+	// MaxFields bounds the metadata fields that get a filterable property;
+	// fields beyond it (rarest first) are kept in metadata_json only.
+	MaxFields = 200
+	// maxFieldKey bounds a metadata key's length for its own property.
+	maxFieldKey = 100
+)
+
+// Field is a metadata key's property. Type "" means the field is kept
+// only in metadata_json (mixed types, lists or objects): a filter on it
+// is refused.
+type Field struct {
+	Prop string `json:"prop,omitempty"`
+	Type string `json:"type,omitempty"`
+}
+
+// Meta is what Push records in a collection's description and Open
+// checks against the embedder.
+type Meta struct {
+	Format    string                  `json:"format"`
+	Embedding docmodel.EmbeddingModel `json:"embedding"`
+	Metric    string                  `json:"metric"` // ann.Metric name
+	Count     int                     `json:"count"`
+	Version   string                  `json:"version"`  // the store's version
+	Checksum  string                  `json:"checksum"` // of what was pushed; names the collection
+	Analyzer  string                  `json:"analyzer"` // keyword analyzer version of PropKeywords
+	Index     string                  `json:"index"`    // "hnsw" or "flat"
+	PushedAt  string                  `json:"pushed_at"`
+	Fields    map[string]Field        `json:"fields,omitempty"`
+}
+
+// ErrIncompatible is returned by Open and Check for a collection the
+// service cannot query: other dimensions, model, distance or analyzer, or
+// one that Push did not write.
+var ErrIncompatible = errors.New("weaviatestore: collection does not match the service")
+
+func parseMeta(class, desc string) (Meta, error) {
+	var m Meta
+	if err := json.Unmarshal([]byte(desc), &m); err != nil || m.Format != MetaFormat {
+		return Meta{}, fmt.Errorf("%w: collection %s was not written by vectorstore push (no %s description)", ErrIncompatible, class, MetaFormat)
+	}
+	return m, nil
+}
+
+// distanceOf maps an ann metric to Weaviate's distance of the same
+// ordering and value, so scores agree with the embedded store:
+// cosine = 1-cos, dot = -dot, l2-squared = squared Euclidean.
+func distanceOf(m ann.Metric) (string, error) {
+	switch m {
+	case ann.Cosine:
+		return "cosine", nil
+	case ann.InnerProduct:
+		return "dot", nil
+	case ann.L2:
+		return "l2-squared", nil
+	}
+	return "", fmt.Errorf("weaviatestore: no Weaviate distance for metric %v", m)
+}
+
+var plainKey = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+
+// propName is metadata key's property: "md_" + key when the key is plain
+// ASCII, else "mx_" + its hex (Weaviate property names are
+// [_A-Za-z][_0-9A-Za-z]*). "" when the key is too long.
+func propName(key string) string {
+	switch {
+	case key == "" || len(key) > maxFieldKey:
+		return ""
+	case plainKey.MatchString(key):
+		return "md_" + key
+	}
+	return "mx_" + hex.EncodeToString([]byte(key))
+}
+
+// fieldsOf chooses each metadata key's property from its values across
+// chunks: text, number or boolean when every non-null value has that
+// type, else not filterable. Null-only keys become text properties (their
+// only possible filter is on null). At most MaxFields keys, the most
+// frequent first, get a property.
+func fieldsOf(chunks []docmodel.Chunk) map[string]Field {
+	type seen struct {
+		kinds map[string]bool
+		n     int
+	}
+	by := map[string]*seen{}
+	for _, c := range chunks {
+		for k, v := range c.Metadata {
+			s := by[k]
+			if s == nil {
+				s = &seen{kinds: map[string]bool{}}
+				by[k] = s
+			}
+			s.n++
+			s.kinds[kindOf(v)] = true
+		}
+	}
+	keys := make([]string, 0, len(by))
+	for k := range by {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if by[keys[i]].n != by[keys[j]].n {
+			return by[keys[i]].n > by[keys[j]].n
+		}
+		return keys[i] < keys[j]
+	})
+	out := make(map[string]Field, len(keys))
+	for i, k := range keys {
+		prop := propName(k)
+		kinds := by[k].kinds
+		delete(kinds, "null")
+		if prop == "" || i >= MaxFields || len(kinds) > 1 || kinds["other"] {
+			out[k] = Field{}
+			continue
+		}
+		typ := TypeText
+		for kind := range kinds {
+			typ = kind
+		}
+		out[k] = Field{Prop: prop, Type: typ}
+	}
+	return out
+}
+
+func kindOf(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return TypeText
+	case bool:
+		return TypeBoolean
+	case json.Number, float64, float32, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		return TypeNumber
+	}
+	return "other"
+}
+
+// objectID is the chunk's object UUID: a UUID v5 of its id in a fixed
+// namespace, so a re-run of Push writes the same objects.
+func objectID(chunkID string) string {
+	ns := [16]byte{0x6b, 0xa7, 0xb8, 0x10, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8} // RFC 4122 URL namespace
+	h := sha1.New()                                                                                                //nolint:gosec // G401: see the import
+	h.Write(ns[:])
+	h.Write([]byte("vendor0919:chunk:" + chunkID))
+	var u [16]byte
+	copy(u[:], h.Sum(nil))
+	u[6] = (u[6] & 0x0f) | 0x50
+	u[8] = (u[8] & 0x3f) | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:])
+}

@@ -1,0 +1,386 @@
+package weaviatestore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"strings"
+	"sync/atomic"
+
+	"github.com/weaviate/weaviate-go-client/v5/weaviate"
+	"github.com/weaviate/weaviate-go-client/v5/weaviate/fault"
+	"github.com/weaviate/weaviate-go-client/v5/weaviate/filters"
+	"github.com/weaviate/weaviate-go-client/v5/weaviate/graphql"
+	"github.com/weaviate/weaviate/entities/models"
+
+	"github.com/vendor0919/api/internal/ann"
+	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/keyword"
+	"github.com/vendor0919/api/internal/rag"
+	"github.com/vendor0919/api/internal/store"
+)
+
+// Hybrid fusions.
+const (
+	// FusionService fuses with the service's own rule (rag.FuseHybrid):
+	// the default, as it measured better on the evaluation sets
+	// (docs/SCALING.md).
+	FusionService = "service"
+	// FusionWeaviate asks Weaviate's hybrid search (relativeScoreFusion,
+	// alpha = vector weight / (vector + keyword weight)).
+	FusionWeaviate = "weaviate"
+)
+
+// Config wires a Store.
+type Config struct {
+	Conn
+	// Collection is the alias (or collection) searched; Push moves the
+	// alias, Check follows it.
+	Collection string
+	// Embedding is the query embedder's identity, checked against the
+	// collection's (store.CheckEmbedding's rules).
+	Embedding docmodel.EmbeddingModel
+	// Analyzer makes the keyword tokens of queries; it must be the one
+	// Push indexed with (its Version is checked). Nil means
+	// keyword.Standard.
+	Analyzer keyword.Analyzer
+	// Consistency is the read consistency level: ONE, QUORUM or ALL; ""
+	// means QUORUM.
+	Consistency string
+	// Fusion is FusionService ("" too) or FusionWeaviate.
+	Fusion string
+	// Logger receives info records (the collection followed); nil
+	// discards them.
+	Logger *slog.Logger
+}
+
+// Store searches a Weaviate collection written by Push; it implements
+// rag.Backend and rag.ScoringBackend. Create it with New; it searches
+// once Check has succeeded. It is safe for concurrent use.
+type Store struct {
+	cfg    Config
+	client *weaviate.Client
+	log    *slog.Logger
+	cur    atomic.Pointer[target]
+}
+
+// target is the collection the alias pointed to at the last Check.
+type target struct {
+	class  string
+	meta   Meta
+	metric ann.Metric
+}
+
+var (
+	_ rag.Backend        = (*Store)(nil)
+	_ rag.ScoringBackend = (*Store)(nil)
+)
+
+// New returns a Store for cfg; it checks the settings, not the server.
+func New(cfg Config) (*Store, error) {
+	if cfg.Collection == "" {
+		return nil, errors.New("weaviatestore: a collection (alias) name is required")
+	}
+	if cfg.Analyzer == nil {
+		cfg.Analyzer = keyword.Standard
+	}
+	if cfg.Consistency == "" {
+		cfg.Consistency = "QUORUM"
+	}
+	switch cfg.Consistency {
+	case "ONE", "QUORUM", "ALL":
+	default:
+		return nil, fmt.Errorf("weaviatestore: consistency %q: want ONE, QUORUM or ALL", cfg.Consistency)
+	}
+	switch cfg.Fusion {
+	case "":
+		cfg.Fusion = FusionService
+	case FusionService, FusionWeaviate:
+	default:
+		return nil, fmt.Errorf("weaviatestore: fusion %q: want %s or %s", cfg.Fusion, FusionService, FusionWeaviate)
+	}
+	cl, err := cfg.client()
+	if err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Store{cfg: cfg, client: cl, log: log}, nil
+}
+
+// Info describes the collection served.
+type Info struct {
+	Alias, Class string
+	Meta         Meta
+}
+
+// Check asks Weaviate whether it is ready, resolves the alias and checks
+// the collection against the embedder and analyzer; on success the Store
+// searches that collection. It returns an error wrapping ErrIncompatible
+// (dimensions, model, distance or analyzer differ: a configuration
+// error) or rag.ErrUnavailable (Weaviate did not answer).
+func (s *Store) Check(ctx context.Context) (Info, error) {
+	var ready bool
+	err := s.cfg.call(ctx, "ready", func(ctx context.Context) error {
+		var err error
+		ready, err = s.client.Misc().ReadyChecker().Do(ctx)
+		return err
+	})
+	if err != nil {
+		return Info{}, err
+	}
+	if !ready {
+		return Info{}, &unavailableError{op: "ready", err: errors.New("not ready")}
+	}
+	class, err := resolve(ctx, s.cfg.Conn, s.client, s.cfg.Collection)
+	if err != nil {
+		return Info{}, err
+	}
+	var cls *models.Class
+	if err := s.cfg.call(ctx, "get collection", func(ctx context.Context) error {
+		var err error
+		cls, err = s.client.Schema().ClassGetter().WithClassName(class).Do(ctx)
+		return err
+	}); err != nil {
+		if statusOf(err) == http.StatusNotFound {
+			return Info{}, fmt.Errorf("%w: collection %s (alias %s) does not exist", ErrIncompatible, class, s.cfg.Collection)
+		}
+		return Info{}, err
+	}
+	t, err := s.validate(cls)
+	if err != nil {
+		return Info{}, err
+	}
+	if old := s.cur.Swap(t); old == nil || old.class != t.class {
+		s.log.Info("weaviatestore: searching collection", slog.String("alias", s.cfg.Collection), slog.String("class", t.class),
+			slog.Int("count", t.meta.Count), slog.String("version", t.meta.Version))
+	}
+	return Info{Alias: s.cfg.Collection, Class: t.class, Meta: t.meta}, nil
+}
+
+// validate checks a collection's description and vector index against
+// the service.
+func (s *Store) validate(cls *models.Class) (*target, error) {
+	meta, err := parseMeta(cls.Class, cls.Description)
+	if err != nil {
+		return nil, err
+	}
+	if err := store.CheckEmbedding("collection "+cls.Class, meta.Embedding, s.cfg.Embedding); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrIncompatible, err)
+	}
+	metric, err := ann.ParseMetric(meta.Metric)
+	if err != nil {
+		return nil, fmt.Errorf("%w: collection %s: %w", ErrIncompatible, cls.Class, err)
+	}
+	want, err := distanceOf(metric)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrIncompatible, err)
+	}
+	got := ""
+	if vic, ok := cls.VectorIndexConfig.(map[string]any); ok {
+		got, _ = vic["distance"].(string)
+	}
+	if got != want {
+		return nil, fmt.Errorf("%w: collection %s has distance %q, its store's metric %s needs %q", ErrIncompatible, cls.Class, got, meta.Metric, want)
+	}
+	if v := s.cfg.Analyzer.Version(); meta.Analyzer != v {
+		return nil, fmt.Errorf("%w: collection %s was indexed with keyword analyzer %q, the service uses %q (KEYWORD_JAPANESE)",
+			ErrIncompatible, cls.Class, meta.Analyzer, v)
+	}
+	if cls.InvertedIndexConfig != nil && cls.InvertedIndexConfig.UsingBlockMaxWAND && s.cur.Load() == nil {
+		s.log.Warn("weaviatestore: the collection uses BlockMax WAND, whose BM25 top-k missed the best hits in our tests; "+
+			"start Weaviate with USE_INVERTED_SEARCHABLE=false before pushing (docs/SCALING.md)", slog.String("class", cls.Class))
+	}
+	return &target{class: cls.Class, meta: meta, metric: metric}, nil
+}
+
+// resolve returns the collection name behind alias, or alias itself when
+// no such alias exists (a plain collection name).
+func resolve(ctx context.Context, c Conn, cl *weaviate.Client, name string) (string, error) {
+	class := name
+	err := c.call(ctx, "get alias", func(ctx context.Context) error {
+		a, err := cl.Alias().AliasGetter().WithAliasName(name).Do(ctx)
+		if err != nil {
+			return err
+		}
+		if a != nil && a.Class != "" {
+			class = a.Class
+		}
+		return nil
+	})
+	if err != nil && statusOf(err) != http.StatusNotFound {
+		return "", err
+	}
+	return class, nil
+}
+
+func statusOf(err error) int {
+	var we *fault.WeaviateClientError
+	if errors.As(err, &we) && we.IsUnexpectedStatusCode {
+		return we.StatusCode
+	}
+	return 0
+}
+
+func (s *Store) target() (*target, error) {
+	t := s.cur.Load()
+	if t == nil {
+		return nil, &unavailableError{op: "search", err: errors.New("collection not checked yet")}
+	}
+	return t, nil
+}
+
+// search runs one gRPC search on the current collection with filter f
+// and converts the results; score picks a result's score.
+func (s *Store) search(ctx context.Context, op string, f *rag.Filter, extra *filters.WhereBuilder, k int,
+	with func(*graphql.Search) *graphql.Search, score func(graphql.MetadataResult, ann.Metric) float64,
+) ([]rag.Hit, error) {
+	t, err := s.target()
+	if err != nil {
+		return nil, err
+	}
+	w, none, err := where(f, t.meta.Fields)
+	if err != nil || none || k <= 0 {
+		return nil, err
+	}
+	w = and(w, extra)
+	var res []graphql.SearchResult
+	err = s.cfg.call(ctx, op, func(ctx context.Context) error {
+		q := s.client.Experimental().Search().WithCollection(t.class).WithLimit(k).
+			WithConsistencyLevel(s.cfg.Consistency).
+			WithProperties(PropChunkID, PropText, PropMetadata).
+			WithMetadata(&graphql.Metadata{Distance: true, Score: true})
+		if w != nil {
+			q = q.WithWhere(w)
+		}
+		var err error
+		res, err = with(q).Do(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	hits := make([]rag.Hit, 0, len(res))
+	for _, r := range res {
+		h, err := toHit(r)
+		if err != nil {
+			return nil, fmt.Errorf("weaviatestore: %s: %w", op, err)
+		}
+		h.Score = score(r.Metadata, t.metric)
+		hits = append(hits, h)
+	}
+	return hits, nil
+}
+
+func toHit(r graphql.SearchResult) (rag.Hit, error) {
+	id, _ := r.Properties[PropChunkID].(string)
+	text, _ := r.Properties[PropText].(string)
+	h := rag.Hit{ID: id, Text: text}
+	if js, _ := r.Properties[PropMetadata].(string); js != "" && js != "null" {
+		d := json.NewDecoder(strings.NewReader(js))
+		d.UseNumber()
+		var md map[string]any
+		if err := d.Decode(&md); err != nil {
+			return rag.Hit{}, fmt.Errorf("object %s: metadata: %w", r.ID, err)
+		}
+		h.Metadata, _ = store.NormalizeNumbers(md).(map[string]any)
+	}
+	return h, nil
+}
+
+func relevance(m graphql.MetadataResult, metric ann.Metric) float64 {
+	return float64(store.Relevance(metric, m.Distance))
+}
+
+// bm25Score is Weaviate's BM25 score times k1+1: Weaviate leaves that
+// constant factor out of the term frequency part, the embedded index
+// (and the Okapi formula) keep it, so the scores the API reports agree.
+func bm25Score(m graphql.MetadataResult, _ ann.Metric) float64 {
+	return float64(m.Score) * (keyword.K1 + 1)
+}
+
+func fusedScore(m graphql.MetadataResult, _ ann.Metric) float64 { return float64(m.Score) }
+
+func nearVector(vec []float32) *graphql.NearVectorArgumentBuilder {
+	return (&graphql.NearVectorArgumentBuilder{}).WithVector(vec)
+}
+
+// tokens is query as the keyword index saw texts: the analyzer's tokens,
+// space-separated (PropKeywords has whitespace tokenization).
+func (s *Store) tokens(query string) string {
+	return strings.Join(s.cfg.Analyzer.Analyze(query), " ")
+}
+
+// SearchVector implements rag.Backend.
+func (s *Store) SearchVector(ctx context.Context, vec []float32, k int, f *rag.Filter) ([]rag.Hit, error) {
+	if err := checkVector(vec); err != nil {
+		return nil, err
+	}
+	return s.search(ctx, "vector search", f, nil, k, func(q *graphql.Search) *graphql.Search {
+		return q.WithNearVector(nearVector(vec))
+	}, relevance)
+}
+
+// SearchKeyword implements rag.Backend: BM25 over the analyzer's tokens,
+// as the embedded store ranks.
+func (s *Store) SearchKeyword(ctx context.Context, query string, k int, f *rag.Filter) ([]rag.Hit, error) {
+	toks := s.tokens(query)
+	if toks == "" {
+		return nil, nil
+	}
+	return s.search(ctx, "keyword search", f, nil, k, func(q *graphql.Search) *graphql.Search {
+		return q.WithBM25((&graphql.BM25ArgumentBuilder{}).WithQuery(toks).WithProperties(PropKeywords))
+	}, bm25Score)
+}
+
+// SearchHybrid implements rag.Backend with the configured fusion.
+func (s *Store) SearchHybrid(ctx context.Context, q rag.HybridQuery) ([]rag.Hit, error) {
+	if err := checkVector(q.Vector); err != nil {
+		return nil, err
+	}
+	toks := s.tokens(q.Query)
+	if s.cfg.Fusion == FusionService || toks == "" {
+		return rag.FuseHybrid(ctx, s, q)
+	}
+	alpha := float32(q.VectorWeight / (q.VectorWeight + q.KeywordWeight))
+	return s.search(ctx, "hybrid search", q.Filter, nil, q.K, func(sq *graphql.Search) *graphql.Search {
+		return sq.WithHybrid((&graphql.HybridArgumentBuilder{}).WithQuery(toks).WithVector(q.Vector).
+			WithAlpha(alpha).WithFusionType(graphql.RelativeScore).WithProperties([]string{PropKeywords}))
+	}, fusedScore)
+}
+
+// VectorScores implements rag.ScoringBackend.
+func (s *Store) VectorScores(ctx context.Context, vec []float32, ids []string) ([]rag.Hit, error) {
+	return s.search(ctx, "vector scores", nil, idsWhere(ids), len(ids), func(q *graphql.Search) *graphql.Search {
+		return q.WithNearVector(nearVector(vec))
+	}, relevance)
+}
+
+// KeywordScores implements rag.ScoringBackend.
+func (s *Store) KeywordScores(ctx context.Context, query string, ids []string) ([]rag.Hit, error) {
+	toks := s.tokens(query)
+	if toks == "" {
+		return nil, nil
+	}
+	return s.search(ctx, "keyword scores", nil, idsWhere(ids), len(ids), func(q *graphql.Search) *graphql.Search {
+		return q.WithBM25((&graphql.BM25ArgumentBuilder{}).WithQuery(toks).WithProperties(PropKeywords))
+	}, bm25Score)
+}
+
+// checkVector refuses what the embedded index refuses, with its error.
+func checkVector(vec []float32) error {
+	var n float32 // as the embedded index sums: float32 overflow counts
+	for _, x := range vec {
+		n += x * x
+	}
+	if math.IsNaN(float64(n)) || math.IsInf(float64(n), 0) {
+		return fmt.Errorf("weaviatestore: %w", ann.ErrNonFinite)
+	}
+	return nil
+}

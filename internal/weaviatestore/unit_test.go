@@ -1,0 +1,153 @@
+package weaviatestore
+
+import (
+	"encoding/json"
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/rag"
+)
+
+func TestPropName(t *testing.T) {
+	t.Parallel()
+	valid := regexp.MustCompile(`^[_A-Za-z][_0-9A-Za-z]*$`)
+	tests := []struct{ key, want string }{
+		{"lang", "md_lang"},
+		{"page_no", "md_page_no"},
+		{"odd-key", "mx_6f64642d6b6579"},
+		{"言語", "mx_e8a880e8aa9e"},
+		{"", ""},
+		{strings.Repeat("k", maxFieldKey+1), ""},
+	}
+	for _, tt := range tests {
+		got := propName(tt.key)
+		if got != tt.want {
+			t.Errorf("propName(%q) = %q, want %q", tt.key, got, tt.want)
+		}
+		if got != "" && !valid.MatchString(got) {
+			t.Errorf("propName(%q) = %q is no Weaviate property name", tt.key, got)
+		}
+	}
+}
+
+func TestFieldsOf(t *testing.T) {
+	t.Parallel()
+	chunks := []docmodel.Chunk{
+		{Metadata: map[string]any{"s": "a", "n": 1.0, "b": true, "mixed": "x", "list": []any{"a"}, "null": nil, "nn": nil}},
+		{Metadata: map[string]any{"s": "b", "n": json.Number("2"), "b": false, "mixed": 2.0, "nn": 3.0}},
+	}
+	got := fieldsOf(chunks)
+	want := map[string]Field{
+		"s": {"md_s", TypeText}, "n": {"md_n", TypeNumber}, "b": {"md_b", TypeBoolean},
+		"mixed": {}, "list": {}, "null": {"md_null", TypeText}, "nn": {"md_nn", TypeNumber},
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("field %q = %+v, want %+v", k, got[k], w)
+		}
+	}
+}
+
+func TestObjectID_Deterministic(t *testing.T) {
+	t.Parallel()
+	a, b := objectID("doc#1"), objectID("doc#1")
+	if a != b || a == objectID("doc#2") {
+		t.Fatalf("ids %s %s %s", a, b, objectID("doc#2"))
+	}
+	if !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(a) {
+		t.Errorf("%s is no UUID v5", a)
+	}
+}
+
+func TestWhere(t *testing.T) {
+	t.Parallel()
+	fields := map[string]Field{"lang": {"md_lang", TypeText}, "page": {"md_page", TypeNumber}, "ok": {"md_ok", TypeBoolean}, "mixed": {}}
+	tests := []struct {
+		name   string
+		filter map[string]any
+		want   string // the where filter's String(), "" for none; "NONE" when nothing can pass
+		err    bool
+	}{
+		{"empty", nil, "", false},
+		{"equality", map[string]any{"lang": "en"}, `where:{operator: Equal path: ["md_lang"] valueText: "en"}`, false},
+		{"in", map[string]any{"page": map[string]any{"$in": []any{1.0, json.Number("2")}}}, `where:{operator: Or operands:[{operator: Equal path: ["md_page"] valueNumber: 1},{operator: Equal path: ["md_page"] valueNumber: 2}]}`, false},
+		{"nin is not in", map[string]any{"ok": map[string]any{"$nin": []any{true}}}, `where:{operator: Not operands:[{operator: Equal path: ["md_ok"] valueBoolean: true}]}`, false},
+		{"null is IsNull", map[string]any{"lang": nil}, `where:{operator: IsNull path: ["md_lang"] valueBoolean: true}`, false},
+		{"wrong type never equal", map[string]any{"lang": 5.0}, "NONE", false},
+		{"wrong type ne passes all", map[string]any{"lang": map[string]any{"$ne": 5.0}}, "", false},
+		{"unknown field", map[string]any{"nosuch": "x"}, "NONE", false},
+		{"unknown field nin", map[string]any{"nosuch": map[string]any{"$nin": []any{"x"}}}, "", false},
+		{"mixed refused", map[string]any{"mixed": "x"}, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f, err := rag.ParseFilter(tt.filter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, none, err := where(f, fields)
+			if tt.err {
+				var re *rag.RequestError
+				if !errors.As(err, &re) {
+					t.Fatalf("err %v, want a *rag.RequestError", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			switch {
+			case none:
+				got = "NONE"
+			case w != nil:
+				got = w.String()
+			}
+			if got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseTarget(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in, url, alias string
+		ok             bool
+	}{
+		{"weaviate://127.0.0.1:8080/Docs", "http://127.0.0.1:8080", "Docs", true},
+		{"weaviates://wv.internal:443/Docs_prod", "https://wv.internal:443", "Docs_prod", true},
+		{"weaviate://h:1/docs", "", "", false},
+		{"weaviate://h:1/", "", "", false},
+		{"weaviate:///Docs", "", "", false},
+		{"s3://b/p", "", "", false},
+		{"weaviate://h:1/Do-cs", "", "", false},
+	}
+	for _, tt := range tests {
+		u, a, err := ParseTarget(tt.in)
+		if (err == nil) != tt.ok || u != tt.url || a != tt.alias {
+			t.Errorf("ParseTarget(%q) = %q %q %v", tt.in, u, a, err)
+		}
+	}
+}
+
+func FuzzParseTarget(f *testing.F) {
+	for _, s := range []string{"weaviate://127.0.0.1:8080/Docs", "weaviates://h/D", "weaviate://%zz/D", "", "weaviate://h:1/D/E"} {
+		f.Add(s)
+	}
+	valid := regexp.MustCompile(`^[A-Z][_0-9A-Za-z]{0,99}$`)
+	f.Fuzz(func(t *testing.T, s string) {
+		u, a, err := ParseTarget(s)
+		if err != nil {
+			return
+		}
+		if !valid.MatchString(a) || (!strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://")) {
+			t.Fatalf("ParseTarget(%q) = %q %q", s, u, a)
+		}
+	})
+}
