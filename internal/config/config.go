@@ -22,6 +22,9 @@ var (
 	generators = []string{"extractive", "openai", "bedrock", "ollama"}
 	modes      = []string{"hybrid", "vector", "keyword"}
 	jaKeyword  = []string{"bigram", "kagome"}
+	backends   = []string{"memory", "weaviate"}
+	consistent = []string{"one", "quorum", "all"}
+	fusions    = []string{"service", "weaviate"}
 )
 
 // Config is the service's whole configuration. Zero values are not
@@ -68,6 +71,11 @@ type Config struct {
 	// (STORE_LOAD_TIMEOUT, default 3m); a reload that times out leaves the
 	// served store in place.
 	StoreLoadTimeout time.Duration
+	// VectorBackend is where searches run (VECTOR_BACKEND: memory, the
+	// default, the store folder loaded into this process; weaviate, the
+	// collection Providers.Weaviate names, and the VECTORSTORE_* settings
+	// are unused).
+	VectorBackend string
 
 	// Providers holds the model providers and S3 access, which the
 	// vectorstore tool reads the same way (LoadProviders).
@@ -244,6 +252,42 @@ type Providers struct {
 	// about 90 MB more memory and adds about 0.5 s to start-up; see
 	// internal/keyword/kagome).
 	KeywordJapanese string
+
+	// Weaviate is the Weaviate backend (VECTOR_BACKEND=weaviate) and the
+	// default connection of vectorstore push to weaviate://.
+	Weaviate Weaviate
+}
+
+// Weaviate says how to reach Weaviate.
+type Weaviate struct {
+	// URL is the REST endpoint (WEAVIATE_URL, http://HOST:PORT, or
+	// https://HOST:PORT for TLS; required with VECTOR_BACKEND=weaviate).
+	URL string
+	// GRPCAddr is the gRPC endpoint (WEAVIATE_GRPC_ADDR, HOST:PORT;
+	// default: URL's host, port 50051).
+	GRPCAddr string
+	// APIKey is sent as a bearer token (WEAVIATE_API_KEY; empty: none).
+	APIKey string
+	// Collection is the alias searched and pushed to
+	// (WEAVIATE_COLLECTION, default Vendor0919; a capital letter, then
+	// letters, digits, _).
+	Collection string
+	// CAFile is a PEM bundle trusted for REST over TLS (WEAVIATE_CA_FILE;
+	// empty: the system's).
+	CAFile string
+	// Timeout bounds one call to Weaviate, each retry included
+	// (WEAVIATE_TIMEOUT, default 5s; 2 attempts).
+	Timeout time.Duration
+	// Consistency is the read consistency level (WEAVIATE_CONSISTENCY:
+	// ONE, QUORUM (default), ALL).
+	Consistency string
+	// Fusion is how hybrid search fuses (WEAVIATE_FUSION: service, the
+	// default, the same fusion as the embedded store; weaviate, Weaviate's
+	// relativeScoreFusion).
+	Fusion string
+	// HealthInterval is how often /ready re-checks Weaviate
+	// (WEAVIATE_HEALTH_INTERVAL, default 5s).
+	HealthInterval time.Duration
 }
 
 // HealthURL is the URL the container's health check probes: /health on
@@ -281,6 +325,10 @@ func (c Config) LogValue() slog.Value {
 		slog.String("keyword_japanese", c.KeywordJapanese),
 		slog.Any("limits", c.Overload),
 		slog.Float64("memory_limit_ratio", c.MemoryLimitRatio),
+		slog.String("vector_backend", c.VectorBackend),
+		slog.String("weaviate_url", c.Weaviate.URL),
+		slog.String("weaviate_collection", c.Weaviate.Collection),
+		slog.Bool("weaviate_api_key_set", c.Weaviate.APIKey != ""),
 	)
 }
 
@@ -300,6 +348,7 @@ func Load(getenv func(string) string) (Config, error) {
 		SyncInterval:         p.durationOrZero("SYNC_INTERVAL", time.Minute),
 		StoreLoadMaxBytes:    p.byteSize("STORE_LOAD_MAX_BYTES", 1<<20),
 		StoreLoadTimeout:     p.duration("STORE_LOAD_TIMEOUT", 3*time.Minute, time.Second),
+		VectorBackend:        p.oneOf("VECTOR_BACKEND", "memory", backends),
 		Providers:            p.providers(),
 		APIKeys:              p.keys("API_KEYS"),
 		AdminToken:           p.str("ADMIN_TOKEN", ""),
@@ -335,6 +384,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.VectorStoreDir == "" {
 		p.fail("VECTORSTORE_DIR", "", "a folder path")
+	}
+	if c.VectorBackend == "weaviate" && c.Weaviate.URL == "" {
+		p.fail("WEAVIATE_URL", "", "an http:// or https:// URL when VECTOR_BACKEND is weaviate")
 	}
 	p.errs = append(p.errs, c.check()...)
 	return c, errors.Join(p.errs...)
@@ -408,6 +460,17 @@ func (p *parser) providers() Providers {
 		// Both binaries index keywords the same way, so eval and search
 		// measure what the server serves.
 		KeywordJapanese: p.oneOf("KEYWORD_JAPANESE", "bigram", jaKeyword),
+		Weaviate: Weaviate{
+			URL:            p.url("WEAVIATE_URL", ""),
+			GRPCAddr:       p.hostPort("WEAVIATE_GRPC_ADDR"),
+			APIKey:         p.str("WEAVIATE_API_KEY", ""),
+			Collection:     p.collection("WEAVIATE_COLLECTION", "Vendor0919"),
+			CAFile:         p.str("WEAVIATE_CA_FILE", ""),
+			Timeout:        p.duration("WEAVIATE_TIMEOUT", 5*time.Second, 100*time.Millisecond),
+			Consistency:    strings.ToUpper(p.oneOf("WEAVIATE_CONSISTENCY", "quorum", consistent)),
+			Fusion:         p.oneOf("WEAVIATE_FUSION", "service", fusions),
+			HealthInterval: p.duration("WEAVIATE_HEALTH_INTERVAL", 5*time.Second, 100*time.Millisecond),
+		},
 	}
 	pr.S3ForcePathStyle = p.boolean("S3_FORCE_PATH_STYLE", pr.S3Endpoint != "")
 	return pr
@@ -721,6 +784,29 @@ func (p *parser) url(name, def string) string {
 		return def
 	}
 	return strings.TrimSuffix(v, "/")
+}
+
+var collectionName = regexp.MustCompile(`^[A-Z][_0-9A-Za-z]{0,99}$`)
+
+func (p *parser) collection(name, def string) string {
+	v := p.str(name, def)
+	if !collectionName.MatchString(v) {
+		p.fail(name, v, "a capital letter, then up to 99 letters, digits or _")
+		return def
+	}
+	return v
+}
+
+func (p *parser) hostPort(name string) string {
+	v := p.str(name, "")
+	if v == "" {
+		return ""
+	}
+	if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+		p.fail(name, v, "HOST:PORT")
+		return ""
+	}
+	return v
 }
 
 func (p *parser) s3URI(name string) string {

@@ -167,6 +167,14 @@ func TestLoad_Invalid(t *testing.T) {
 		{"rate limit by", map[string]string{"RATE_LIMIT_BY": "cookie"}, []string{"RATE_LIMIT_BY", "key, address"}},
 		{"trusted proxy", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, alb"}, []string{`TRUSTED_PROXIES="alb"`, "CIDRs"}},
 		{"memory limit ratio", map[string]string{"MEMORY_LIMIT_RATIO": "1.5"}, []string{"MEMORY_LIMIT_RATIO", "0 to 1"}},
+		{"vector backend", map[string]string{"VECTOR_BACKEND": "qdrant"}, []string{"VECTOR_BACKEND", "memory", "weaviate"}},
+		{"weaviate needs a url", map[string]string{"VECTOR_BACKEND": "weaviate"}, []string{"WEAVIATE_URL"}},
+		{"weaviate url", map[string]string{"WEAVIATE_URL": "127.0.0.1:8080"}, []string{"WEAVIATE_URL", "http"}},
+		{"weaviate grpc", map[string]string{"WEAVIATE_GRPC_ADDR": "wv"}, []string{"WEAVIATE_GRPC_ADDR", "HOST:PORT"}},
+		{"weaviate collection", map[string]string{"WEAVIATE_COLLECTION": "docs"}, []string{"WEAVIATE_COLLECTION", "capital"}},
+		{"weaviate consistency", map[string]string{"WEAVIATE_CONSISTENCY": "TWO"}, []string{"WEAVIATE_CONSISTENCY", "quorum"}},
+		{"weaviate fusion", map[string]string{"WEAVIATE_FUSION": "rrf"}, []string{"WEAVIATE_FUSION", "service"}},
+		{"weaviate timeout", map[string]string{"WEAVIATE_TIMEOUT": "1ms"}, []string{"WEAVIATE_TIMEOUT"}},
 		{"index name too long", map[string]string{"VECTORSTORE_INDEX_NAME": strings.Repeat("n", 129)}, []string{"VECTORSTORE_INDEX_NAME", "at most 128"}},
 	}
 	for _, tt := range tests {
@@ -439,5 +447,32 @@ func TestLoad_Limits(t *testing.T) {
 	}
 	if c.MemoryLimitRatio != 0 {
 		t.Errorf("memory limit ratio = %v", c.MemoryLimitRatio)
+	}
+}
+
+func TestLoad_Weaviate(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"VECTOR_BACKEND": "weaviate", "WEAVIATE_URL": "https://wv.internal:8443/", "WEAVIATE_GRPC_ADDR": "wv.internal:50051",
+		"WEAVIATE_API_KEY": "secret-key", "WEAVIATE_COLLECTION": "Docs", "WEAVIATE_CONSISTENCY": "ONE", "WEAVIATE_FUSION": "weaviate"}
+	c, err := Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := c.Weaviate
+	if c.VectorBackend != "weaviate" || w.URL != "https://wv.internal:8443" || w.GRPCAddr != "wv.internal:50051" || w.APIKey != "secret-key" ||
+		w.Collection != "Docs" || w.Consistency != "ONE" || w.Fusion != "weaviate" || w.Timeout != 5*time.Second || w.HealthInterval != 5*time.Second {
+		t.Errorf("got %+v backend %s", w, c.VectorBackend)
+	}
+	d, err := Load(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.VectorBackend != "memory" || d.Weaviate.Collection != "Vendor0919" || d.Weaviate.Consistency != "QUORUM" || d.Weaviate.Fusion != "service" {
+		t.Errorf("defaults %+v backend %s", d.Weaviate, d.VectorBackend)
+	}
+	var b strings.Builder
+	slog.New(slog.NewTextHandler(&b, nil)).Info("x", slog.Any("config", c))
+	if strings.Contains(b.String(), "secret-key") {
+		t.Errorf("API key logged: %s", b.String())
 	}
 }
