@@ -91,6 +91,12 @@ type Config struct {
 	Opener      Opener
 	Swapper     Swapper
 	Logger      *slog.Logger // nil: discard
+	// Remote, when set, is the store served (Weaviate): loads check it,
+	// and Dir, Syncer, Opener, Swapper and LoadTimeout are unused.
+	Remote Remote
+	// CheckInterval is how often Start re-checks Remote; zero means
+	// DefaultCheckInterval.
+	CheckInterval time.Duration
 }
 
 // Status describes the served store and the last load attempt; it is what
@@ -118,8 +124,8 @@ type Loader struct {
 // New returns a Loader; it loads nothing until Load or Start is called.
 // Its Readiness starts as "Loading the vector store".
 func New(cfg Config) (*Loader, error) {
-	if cfg.Opener == nil || cfg.Swapper == nil || cfg.Dir == "" {
-		return nil, errors.New("loader: Dir, Opener and Swapper are required")
+	if cfg.Remote == nil && (cfg.Opener == nil || cfg.Swapper == nil || cfg.Dir == "") {
+		return nil, errors.New("loader: Dir, Opener and Swapper (or Remote) are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -161,6 +167,9 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 			return *st, "", fmt.Errorf("loader: %w", err)
 		}
 		return Status{}, "", fmt.Errorf("loader: %w", err)
+	}
+	if l.cfg.Remote != nil {
+		return l.loadRemote(ctx)
 	}
 	start := time.Now()
 	prev := l.status.Load()

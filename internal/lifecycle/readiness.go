@@ -29,6 +29,8 @@ const (
 	briefStarting  = "Service is starting"
 	briefNotLoaded = "Vector store not loaded"
 	briefDraining  = "Service is shutting down"
+	// briefUnavailable: a remote store (Weaviate) stopped answering.
+	briefUnavailable = "Vector store unavailable"
 )
 
 var startingState = readyState{state: stateStarting}
@@ -81,6 +83,19 @@ func (r *Readiness) SetNotLoaded(reason string) {
 	})
 }
 
+// SetUnavailable records that the store, served by another system,
+// stopped answering: unlike SetNotLoaded it also takes a ready service
+// back to not ready ("Vector store unavailable: " and reason); a later
+// SetReady restores it. It does nothing once draining has begun.
+func (r *Readiness) SetUnavailable(reason string) {
+	r.update(func(cur readyState) *readyState {
+		if cur.state == stateDraining {
+			return nil
+		}
+		return &readyState{state: stateStarting, detail: briefUnavailable + ": " + reason, brief: briefUnavailable}
+	})
+}
+
 // SetReady marks the service ready, with a note for /ready (for example
 // that a local copy is served because S3 was unreachable); a later call
 // replaces the note. It does nothing once draining has begun.
@@ -119,8 +134,8 @@ func (r *Readiness) Check() (bool, string) {
 }
 
 // Brief reports whether the service is ready and, when not, why in a few
-// fixed words ("Service is starting", "Vector store not loaded", "Service
-// is shutting down"): what /ready says when API keys guard the details.
+// fixed words ("Service is starting", "Vector store not loaded", "Vector
+// store unavailable", "Service is shutting down"): what /ready says when API keys guard the details.
 func (r *Readiness) Brief() (bool, string) {
 	s := r.load()
 	switch {

@@ -23,6 +23,11 @@ func PublicReason(err error) string {
 			return strings.TrimPrefix(err.Error(), "loader: ")
 		}
 	}
+	// A remote store's error that can say what failed in public words.
+	var pd interface{ PublicDetail() string }
+	if errors.As(err, &pd) {
+		return pd.PublicDetail()
+	}
 	switch {
 	case errors.Is(err, s3sync.ErrAccessDenied):
 		return "S3 access denied: check the credentials (task role or keys); details in the logs"

@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"time"
@@ -9,10 +10,15 @@ import (
 )
 
 // Start loads the store in the background, retrying until something can
-// be served (LoadUntilReady), and polls every SyncInterval when set. Both
-// stop when ctx is done or Stop is called.
+// be served (LoadUntilReady), and polls every SyncInterval when set (a
+// Remote: checks it every CheckInterval). Both stop when ctx is done or
+// Stop is called.
 func (l *Loader) Start(ctx context.Context) {
 	go l.LoadUntilReady(ctx)
+	if l.cfg.Remote != nil {
+		go l.Poll(ctx, cmp.Or(l.cfg.CheckInterval, DefaultCheckInterval))
+		return
+	}
 	if l.cfg.SyncInterval > 0 {
 		go l.Poll(ctx, l.cfg.SyncInterval)
 	}
