@@ -42,12 +42,13 @@ type Server struct {
 	GRPCAddr string // "127.0.0.1:PORT"
 	Dir      string // PERSISTENCE_DATA_PATH
 
-	bin  string
-	env  []string
-	mu   sync.Mutex
-	cmd  *exec.Cmd
-	done chan struct{}
-	out  *lockedBuffer
+	gossip string // CLUSTER_GOSSIP_BIND_PORT address, which others join
+	bin    string
+	env    []string
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	done   chan struct{}
+	out    *lockedBuffer
 }
 
 // Binary returns the path of weaviate-server, or "" if none is found.
@@ -153,14 +154,14 @@ func NewCluster(bin string, n int, opts Options, root string) ([]*Server, error)
 			return nil, err
 		}
 		p.data = p.gossip + 1
-		if p.raft, err = freePort(); err != nil {
+		// In a local cluster Weaviate finds a node's RPC port at its raft
+		// port + 1, and RAFT_JOIN names raft ports.
+		if p.raft, err = freePortPair(); err != nil {
 			return nil, err
 		}
-		if p.rpc, err = freePort(); err != nil {
-			return nil, err
-		}
+		p.rpc = p.raft + 1
 		ps[i] = p
-		raftJoin = append(raftJoin, fmt.Sprintf("node%d:%d", i+1, p.rpc))
+		raftJoin = append(raftJoin, fmt.Sprintf("node%d:%d", i+1, p.raft))
 	}
 	nodes := make([]*Server, n)
 	for i, p := range ps {
@@ -188,7 +189,9 @@ func NewCluster(bin string, n int, opts Options, root string) ([]*Server, error)
 			"RAFT_JOIN="+strings.Join(raftJoin, ","),
 		)
 		if n > 1 {
-			env = append(env, fmt.Sprintf("CLUSTER_JOIN=127.0.0.1:%d", ps[0].gossip))
+			// CLUSTER_IN_LOCALHOST: nodes share an address, so raft resolves
+			// each node's port from RAFT_JOIN instead of assuming one port.
+			env = append(env, fmt.Sprintf("CLUSTER_JOIN=127.0.0.1:%d", ps[0].gossip), "CLUSTER_IN_LOCALHOST=true")
 		}
 		if opts.APIKey != "" {
 			env = append(env, "AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED=false", "AUTHENTICATION_APIKEY_ENABLED=true",
@@ -199,16 +202,23 @@ func NewCluster(bin string, n int, opts Options, root string) ([]*Server, error)
 		env = append(env, opts.Env...)
 		host := "127.0.0.1:" + strconv.Itoa(p.rest)
 		nodes[i] = &Server{Name: name, Host: host, URL: "http://" + host, GRPCAddr: "127.0.0.1:" + strconv.Itoa(p.grpc),
-			Dir: dir, bin: bin, env: env, out: &lockedBuffer{}}
+			Dir: dir, gossip: "127.0.0.1:" + strconv.Itoa(p.gossip), bin: bin, env: env, out: &lockedBuffer{}}
 	}
 	return nodes, nil
 }
 
-// StartAll starts every node, then waits until all are ready.
+// StartAll starts every node, then waits until all are ready. The first
+// node's gossip port must listen before the others start: Weaviate tries
+// CLUSTER_JOIN once at start-up and does not retry.
 func StartAll(ctx context.Context, nodes []*Server) error {
-	for _, s := range nodes {
+	for i, s := range nodes {
 		if err := s.start(); err != nil {
 			return err
+		}
+		if i == 0 && len(nodes) > 1 {
+			if err := s.waitListening(ctx, s.gossip, StartTimeout); err != nil {
+				return err
+			}
 		}
 	}
 	for _, s := range nodes {
@@ -265,6 +275,31 @@ func (s *Server) WaitReady(ctx context.Context, timeout time.Duration) error {
 			return fmt.Errorf("%s exited before it was ready:\n%s", s.Name, tail(s.Log(), 4000))
 		case <-ctx.Done():
 			return fmt.Errorf("%s not ready within %v:\n%s", s.Name, timeout, tail(s.Log(), 4000))
+		case <-tick.C:
+		}
+	}
+}
+
+// waitListening waits until addr accepts TCP connections or the node exits.
+func (s *Server) waitListening(ctx context.Context, addr string, timeout time.Duration) error {
+	s.mu.Lock()
+	done := s.done
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	var d net.Dialer
+	for {
+		if c, err := d.DialContext(ctx, "tcp", addr); err == nil {
+			_ = c.Close()
+			return nil
+		}
+		select {
+		case <-done:
+			return fmt.Errorf("%s exited before listening on %s:\n%s", s.Name, addr, tail(s.Log(), 4000))
+		case <-ctx.Done():
+			return fmt.Errorf("%s not listening on %s within %v", s.Name, addr, timeout)
 		case <-tick.C:
 		}
 	}
