@@ -68,6 +68,14 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 		}
 		ldCfg.Syncer, ldCfg.Source = s, cfg.VectorStoreS3URI
 	}
+	if cfg.VectorBackend == "weaviate" {
+		wv, err := providers.Weaviate(ctx, cfg.Weaviate, emb.Info(), kwAn, log)
+		if err != nil {
+			return err
+		}
+		svc.UseBackend(wv)
+		ldCfg.Remote, ldCfg.CheckInterval = wv, cfg.Weaviate.HealthInterval
+	}
 	ld, err := lifecycle.New(ldCfg)
 	if err != nil {
 		return err
