@@ -41,7 +41,7 @@ func commands(getenv func(string) string) []cliflag.Command {
 		{Name: "import-faiss", Summary: "convert a LangChain FAISS folder into a native store with an HNSW graph", Run: runImportFAISS},
 		{Name: "inspect", Summary: "describe a vector store folder (native or LangChain FAISS)", Run: runInspect},
 		{Name: "verify", Summary: "check a store's checksums, counts and index (exit 1 on mismatch)", Run: runVerify},
-		{Name: "push", Summary: "verify a native store and publish it to S3 (manifest last)", Run: withProviders(getenv, runPush)},
+		{Name: "push", Summary: "publish a store to S3 (verified, manifest last) or to a new Weaviate collection behind an alias", Run: withProviders(getenv, runPush)},
 		{Name: "search", Summary: "search a store from the command line", Run: withProviders(getenv, runSearch)},
 		{Name: "eval", Summary: "measure retrieval quality (hit@1, hit@5, MRR) on labelled questions", Run: withProviders(getenv, runEval)},
 		{Name: "gen", Summary: "write a clustered synthetic vector data set (texmex .fvecs/.ivecs)", Run: runGen},
