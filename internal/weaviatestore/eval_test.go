@@ -1,0 +1,75 @@
+package weaviatestore
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/vendor0919/api/internal/embed/uselite"
+	"github.com/vendor0919/api/internal/evaluate"
+	"github.com/vendor0919/api/internal/llm"
+	"github.com/vendor0919/api/internal/localsearch"
+	"github.com/vendor0919/api/internal/rag"
+	"github.com/vendor0919/api/internal/store"
+)
+
+// TestEval_HybridFusion measures retrieval quality on the evaluation sets
+// (make eval's stores and questions) over the embedded store and over
+// Weaviate with each hybrid fusion; it reports, it does not gate. It runs
+// when VENDOR0919_EVAL_WEAVIATE=1 and the stores scripts/eval.sh builds
+// exist (docs/SCALING.md quotes it).
+func TestEval_HybridFusion(t *testing.T) {
+	if os.Getenv("VENDOR0919_EVAL_WEAVIATE") != "1" {
+		t.Skip("set VENDOR0919_EVAL_WEAVIATE=1 (after make eval) to compare hybrid fusions")
+	}
+	srv := server(t)
+	ctx := context.Background()
+	emb, err := uselite.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen, err := llm.NewExtractive(llm.ExtractiveConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	home, _ := os.UserHomeDir()
+	sets := []struct{ name, dir, questions string }{
+		{"demo", "../demo/store", "../demo/questions.json"},
+		{"pydoc", filepath.Join(home, ".cache/vendor0919/eval-stores/pydoc"), "../evalsets/pydoc/questions.json"},
+		{"manja", filepath.Join(home, ".cache/vendor0919/eval-stores/manja"), "../evalsets/manja/questions.json"},
+	}
+	for _, set := range sets {
+		qs, err := evaluate.ReadQuestions(set.questions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mem, _, err := localsearch.Open(ctx, set.dir, emb, rag.Config{})
+		if err != nil {
+			t.Fatalf("%s: %v (run make eval first)", set.name, err)
+		}
+		alias := newAlias(t)
+		if _, err := Push(ctx, set.dir, store.OpenOptions{}, PushOptions{Conn: Conn{URL: srv.URL, GRPCAddr: srv.GRPCAddr}, Alias: alias, Index: IndexFlat}); err != nil {
+			t.Fatal(err)
+		}
+		for _, run := range []struct {
+			label  string
+			fusion string
+		}{{"embedded", ""}, {"weaviate+service fusion", FusionService}, {"weaviate+weaviate fusion", FusionWeaviate}} {
+			svc := mem
+			if run.fusion != "" {
+				if svc, err = rag.New(rag.Config{}, emb, gen); err != nil {
+					t.Fatal(err)
+				}
+				svc.UseBackend(openStore(t, srv, alias, emb.Info(), run.fusion))
+			}
+			for _, mode := range []rag.Mode{rag.ModeHybrid, rag.ModeKeyword, rag.ModeVector} {
+				m, _, err := rag.Evaluate(ctx, svc, qs, mode)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("%-6s %-26s %-8s hit@1 %.3f hit@5 %.3f MRR@5 %.3f (%d questions)", set.name, run.label, mode, m.HitAt1, m.HitAt5, m.MRR, m.Questions)
+			}
+		}
+	}
+}
