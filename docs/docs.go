@@ -709,7 +709,7 @@ const docTemplate = `{
                     "$ref": "#/definitions/httpapi.EmbeddingInfo"
                 },
                 "format": {
-                    "description": "native or langchain-faiss",
+                    "description": "native, langchain-faiss or weaviate",
                     "type": "string",
                     "example": "native"
                 },
@@ -748,7 +748,7 @@ const docTemplate = `{
                     "type": "boolean"
                 },
                 "source": {
-                    "description": "an s3:// URI, or local:DIR",
+                    "description": "an s3:// URI, local:DIR, or weaviate:ALIAS",
                     "type": "string",
                     "example": "s3://bucket/vectorstore/prod"
                 },

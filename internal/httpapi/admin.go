@@ -34,13 +34,13 @@ type PublicDetailer interface {
 // StoreInfo describes the served store and the last load attempt: the body
 // of GET /vectorstore and POST /admin/reload, and "vectorstore" in /ready.
 type StoreInfo struct {
-	Format    string        `json:"format" example:"native"` // native or langchain-faiss
+	Format    string        `json:"format" example:"native"` // native, langchain-faiss or weaviate
 	Count     int           `json:"count" example:"1200"`    // chunks
 	Dims      int           `json:"dims" example:"384"`
 	Metric    string        `json:"metric" example:"cosine"`
 	Embedding EmbeddingInfo `json:"embedding"`
 	Version   string        `json:"version" example:"202509250200"`
-	Source    string        `json:"source" example:"s3://bucket/vectorstore/prod"` // an s3:// URI, or local:DIR
+	Source    string        `json:"source" example:"s3://bucket/vectorstore/prod"` // an s3:// URI, local:DIR, or weaviate:ALIAS
 	Dir       string        `json:"dir" example:"/app/vectorstore"`
 	Index     string        `json:"index" example:"hnsw"` // hnsw, or flat (exact search)
 	LoadedAt  time.Time     `json:"loaded_at" format:"date-time"`
