@@ -151,3 +151,17 @@ func FuzzParseTarget(f *testing.F) {
 		}
 	})
 }
+
+func FuzzIsTarget(f *testing.F) {
+	for _, s := range []string{"--to weaviate://h:1/D", "--to=weaviates://h/D", "-to s3://b/p", "--to", "--dir x --to"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		args := strings.Fields(s)
+		got := IsTarget(args)
+		// It never panics, and says yes only when a --to value names Weaviate.
+		if got && !strings.Contains(s, "weaviate") {
+			t.Fatalf("IsTarget(%q) = true", args)
+		}
+	})
+}
