@@ -43,11 +43,17 @@ api() { # log name, then env assignments; prints pid and base URL
 	pids+=($!)
 	echo "$! http://127.0.0.1:$port"
 }
-load() { # label, base
-	echo "== $1: $n requests, $c concurrent, load $(cut -d' ' -f1-3 /proc/loadavg)"
-	for body in '{"query":"w1f w5e3 w2b1","top_k":10,"mode":"vector"}' '{"query":"w1f w5e3 w2b1","top_k":10}' '{"query":"w1f w5e3","top_k":10,"mode":"vector","filter":{"lang":"ja"}}'; do
+# Query words of Zipf ranks 1, 50 and 400 in the store's vocabulary.
+q='w68717 w5f2ff w1d12f'
+bodies=("{\"query\":\"$q\",\"top_k\":10,\"mode\":\"vector\"}" "{\"query\":\"$q\",\"top_k\":10,\"mode\":\"keyword\"}"
+	"{\"query\":\"$q\",\"top_k\":10,\"mode\":\"hybrid\"}" "{\"query\":\"$q\",\"top_k\":10,\"mode\":\"vector\",\"filter\":{\"lang\":\"ja\"}}")
+load() { # label, base, bodies...
+	local label=$1 base=$2
+	shift 2
+	echo "== $label: $n requests, $c concurrent, load $(cut -d' ' -f1-3 /proc/loadavg)"
+	for body in "$@"; do
 		echo "-- $body"
-		"$bin/hey" -n "$n" -c "$c" -m POST -T application/json -d "$body" "$2/search" | grep -E 'Requests/sec|Average|50% in|99% in|^ +\[[0-9]{3}\]'
+		"$bin/hey" -n "$n" -c "$c" -m POST -T application/json -d "$body" "$base/search" | grep -E 'Requests/sec|Average|50% in|99% in|^ +\[[0-9]{3}\]'
 	done
 }
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -61,7 +67,7 @@ count=$(curl -fsS "$mbase/vectorstore" | python3 -c 'import json,sys; print(json
 echo "embedded: $count chunks ready in $(($(date +%s) - start)) s; RSS $(rss "$mpid") MiB (1000-chunk baseline $(rss "$bpid") MiB)"
 echo "embedded: $(( ($(rss "$mpid") - $(rss "$bpid")) * 1048576 / (count - 1000) )) bytes per chunk above the baseline"
 kill "$bpid"
-load "embedded" "$mbase"
+load "embedded" "$mbase" "${bodies[@]}"
 echo "embedded RSS after load: $(rss "$mpid") MiB"
 kill "$mpid"
 
@@ -83,5 +89,9 @@ echo "weaviate: pushed in $(($(date +%s) - start)) s; RSS $(rss "$wpid") MiB; da
 read -r apid abase < <(api wv VECTOR_BACKEND=weaviate WEAVIATE_URL="http://127.0.0.1:$wport" WEAVIATE_GRPC_ADDR="127.0.0.1:$gport" WEAVIATE_COLLECTION=Scaling)
 waitready "$abase/ready"
 echo "api over weaviate: RSS $(rss "$apid") MiB"
-load "weaviate" "$abase"
-echo "weaviate RSS after load: $(rss "$wpid") MiB; api $(rss "$apid") MiB; load $(cut -d' ' -f1-3 /proc/loadavg)"
+load "weaviate, service fusion" "$abase" "${bodies[@]}"
+read -r fpid fbase < <(api wvf VECTOR_BACKEND=weaviate WEAVIATE_URL="http://127.0.0.1:$wport" WEAVIATE_GRPC_ADDR="127.0.0.1:$gport" WEAVIATE_COLLECTION=Scaling WEAVIATE_FUSION=weaviate)
+waitready "$fbase/ready"
+kill "$apid"
+load "weaviate, weaviate fusion" "$fbase" "${bodies[2]}"
+echo "weaviate RSS after load: $(rss "$wpid") MiB; api $(rss "$fpid") MiB; load $(cut -d' ' -f1-3 /proc/loadavg)"
