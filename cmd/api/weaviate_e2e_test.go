@@ -135,7 +135,7 @@ func TestWeaviate_ClusterNodeLoss(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var ok, failed, notReady atomic.Int64
-	var firstErr atomic.Value
+	var firstErr, firstNotReady atomic.Value
 	var wg sync.WaitGroup
 	client := &http.Client{Timeout: 30 * time.Second}
 	queries := []string{"battery warranty", "password reset", "return policy", "firmware update"}
@@ -167,8 +167,14 @@ func TestWeaviate_ClusterNodeLoss(t *testing.T) {
 		defer wg.Done()
 		for ctx.Err() == nil {
 			resp, err := client.Get(api.URL + "/ready")
-			if err != nil || resp.StatusCode != http.StatusOK {
+			switch {
+			case err != nil:
 				notReady.Add(1)
+				firstNotReady.CompareAndSwap(nil, err.Error())
+			case resp.StatusCode != http.StatusOK:
+				notReady.Add(1)
+				b, _ := io.ReadAll(resp.Body)
+				firstNotReady.CompareAndSwap(nil, fmt.Sprintf("%d %s", resp.StatusCode, b))
 			}
 			if err == nil {
 				_ = resp.Body.Close()
@@ -193,6 +199,6 @@ func TestWeaviate_ClusterNodeLoss(t *testing.T) {
 	wg.Wait()
 	t.Logf("served %d searches, %d failed, /ready not 200 %d times", ok.Load(), failed.Load(), notReady.Load())
 	if failed.Load() != 0 || notReady.Load() != 0 {
-		t.Errorf("%d failed requests (first: %v), /ready not 200 %d times", failed.Load(), firstErr.Load(), notReady.Load())
+		t.Errorf("%d failed requests (first: %v), /ready not 200 %d times (first: %v)", failed.Load(), firstErr.Load(), notReady.Load(), firstNotReady.Load())
 	}
 }

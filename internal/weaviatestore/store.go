@@ -142,17 +142,26 @@ func (s *Store) Check(ctx context.Context) (Info, error) {
 		return Info{}, &unavailableError{op: "ready", err: errors.New("not ready")}
 	}
 	class, err := resolve(ctx, s.cfg.Conn, s.client, s.cfg.Collection)
-	if err != nil {
-		return Info{}, err
-	}
 	var cls *models.Class
-	if err := s.cfg.call(ctx, "get collection", func(ctx context.Context) error {
-		var err error
-		cls, err = s.client.Schema().ClassGetter().WithClassName(class).Do(ctx)
-		return err
-	}); err != nil {
+	if err == nil {
+		err = s.cfg.call(ctx, "get collection", func(ctx context.Context) error {
+			var err error
+			cls, err = s.client.Schema().ClassGetter().WithClassName(class).Do(ctx)
+			return err
+		})
 		if statusOf(err) == http.StatusNotFound {
 			return Info{}, fmt.Errorf("%w: collection %s (alias %s) does not exist", ErrIncompatible, class, s.cfg.Collection)
+		}
+	}
+	if err != nil {
+		// Weaviate answers ready but its schema did not (a cluster electing
+		// a new leader, measured: a few seconds after a node dies, while
+		// searches keep working): keep searching the collection last
+		// checked rather than turn /ready 503 for it.
+		if old := s.cur.Load(); old != nil && errors.Is(err, rag.ErrUnavailable) {
+			s.log.Warn("weaviatestore: could not re-read the collection; searching the one last checked",
+				slog.String("class", old.class), slog.Any("error", err))
+			return Info{Alias: s.cfg.Collection, Class: old.class, Meta: old.meta}, nil
 		}
 		return Info{}, err
 	}
