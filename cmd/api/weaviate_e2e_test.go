@@ -24,7 +24,7 @@ func weaviateEnv(srv *weaviatetest.Server, alias string) map[string]string {
 	env["WEAVIATE_URL"] = srv.URL
 	env["WEAVIATE_GRPC_ADDR"] = srv.GRPCAddr
 	env["WEAVIATE_COLLECTION"] = alias
-	env["WEAVIATE_TIMEOUT"] = "2s"
+	env["WEAVIATE_TIMEOUT"] = "3s"
 	env["WEAVIATE_HEALTH_INTERVAL"] = "200ms"
 	return env
 }

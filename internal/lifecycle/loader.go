@@ -118,7 +118,9 @@ type Loader struct {
 	upCancel func()       // cancels the background upgrade in flight
 	closed   bool         // Close was called: start no more upgrades
 	status   atomic.Pointer[Status]
-	bg       sync.WaitGroup // background upgrades
+	// remoteFails counts a Remote's failed checks in a row; guarded by mu.
+	remoteFails int
+	bg          sync.WaitGroup // background upgrades
 }
 
 // New returns a Loader; it loads nothing until Load or Start is called.

@@ -21,6 +21,11 @@ type Remote interface {
 // Config.CheckInterval is zero.
 const DefaultCheckInterval = 5 * time.Second
 
+// RemoteFailuresToUnready is how many checks in a row must fail before a
+// ready service turns not ready: one slow answer from a busy cluster does
+// not take it out (its requests fail on their own meanwhile).
+const RemoteFailuresToUnready = 2
+
 // loadRemote is Load for a Remote; l.mu is held.
 func (l *Loader) loadRemote(ctx context.Context) (Status, string, error) {
 	prev := l.status.Load()
@@ -33,12 +38,20 @@ func (l *Loader) loadRemote(ctx context.Context) (Status, string, error) {
 	if err != nil {
 		next.LastError, next.LastErrorAt = l.describe(err), &now
 		l.status.Store(&next)
-		if ok, _ := l.ready.Check(); ok {
+		l.remoteFails++
+		ok, _ := l.ready.Check()
+		switch {
+		case ok && l.remoteFails < RemoteFailuresToUnready:
+			l.log.LogAttrs(ctx, slog.LevelWarn, "vector store check failed; still ready", slog.Any("error", err))
+		case ok:
 			l.log.LogAttrs(ctx, slog.LevelError, "vector store unavailable", slog.Any("error", err))
+			l.ready.SetUnavailable(l.describe(err))
+		default:
+			l.ready.SetUnavailable(l.describe(err))
 		}
-		l.ready.SetUnavailable(l.describe(err))
 		return next, "", fmt.Errorf("loader: %w", err)
 	}
+	l.remoteFails = 0
 	was := next
 	next = info
 	next.LoadedAt, next.Reloads = was.LoadedAt, was.Reloads

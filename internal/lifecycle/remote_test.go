@@ -53,6 +53,7 @@ func TestLoader_RemoteFollowsHealth(t *testing.T) {
 	}{
 		{"down at start-up", "", publicErr{}, false, "Vector store not loaded: Weaviate unreachable", "Vector store not loaded"},
 		{"up", "v1", nil, true, "", ""},
+		{"one failed check is not enough", "", publicErr{}, true, "", ""},
 		{"down mid-traffic", "", publicErr{}, false, "Vector store unavailable: Weaviate unreachable; details in the logs", "Vector store unavailable"},
 		{"recovers without a restart", "v1", nil, true, "", ""},
 		{"alias moved", "v2", nil, true, "", ""},
