@@ -152,35 +152,44 @@ func Push(ctx context.Context, dir string, open store.OpenOptions, o PushOptions
 	if err != nil {
 		return PushResult{}, err
 	}
-	meta := Meta{Format: MetaFormat, Embedding: st.Manifest.Embedding, Metric: st.Index.Metric().String(), Count: len(st.Chunks),
-		Version: st.Manifest.Version, Analyzer: o.Analyzer.Version(), Index: o.Index, Fields: fieldsOf(st.Chunks)}
+	n := st.ChunkCount()
+	meta := Meta{Format: MetaFormat, Embedding: st.Manifest.Embedding, Metric: st.Index.Metric().String(), Count: n,
+		Version: st.Manifest.Version, Analyzer: o.Analyzer.Version(), Index: o.Index, Fields: fieldsOf(n, st.ChunkMetadata)}
 	meta.Embedding.Dims = dims
-	meta.Checksum = checksum(meta, o.Replication, st.Chunks, vecs)
+	meta.Checksum = checksum(meta, o.Replication, st, vecs)
 	class := o.Alias + "_v" + meta.Checksum[:16]
 	cl, err := o.client()
 	if err != nil {
 		return PushResult{}, err
 	}
-	res := PushResult{Alias: o.Alias, Class: class, Count: len(st.Chunks), URL: o.URL}
+	res := PushResult{Alias: o.Alias, Class: class, Count: n, URL: o.URL}
 	if res.Previous, err = currentTarget(ctx, o.Conn, cl, o.Alias); err != nil {
 		return res, err
 	}
 	if res.Resumed, err = ensureClass(ctx, o, cl, class, dist, meta); err != nil {
 		return res, err
 	}
-	if err := upsert(ctx, o, cl, class, meta.Fields, st.Chunks, vecs, dims); err != nil {
+	if err := upsert(ctx, o, cl, class, meta.Fields, st, vecs, dims); err != nil {
 		return res, err
 	}
-	if n, err := count(ctx, o.Conn, cl, class); err != nil {
+	if got, err := count(ctx, o.Conn, cl, class); err != nil {
 		return res, err
-	} else if n != len(st.Chunks) {
-		return res, fmt.Errorf("weaviatestore: push: collection %s holds %d objects after the upserts, want %d; alias %s not moved", class, n, len(st.Chunks), o.Alias)
+	} else if got != n {
+		return res, fmt.Errorf("weaviatestore: push: collection %s holds %d objects after the upserts, want %d; alias %s not moved", class, got, n, o.Alias)
 	}
 	if err := moveAlias(ctx, o.Conn, cl, o.Alias, class, res.Previous != "" || aliasExists(ctx, o.Conn, cl, o.Alias)); err != nil {
 		return res, err
 	}
 	res.Deleted, err = prune(ctx, o, cl, class)
 	return res, err
+}
+
+// chunkSource is what a push reads of a store: chunks one at a time by
+// row, as *store.Store serves them (a native store opened from disk
+// decodes each chunk when asked; its Chunks field is nil).
+type chunkSource interface {
+	ChunkCount() int
+	Chunk(i int) docmodel.Chunk
 }
 
 func cmpOr(a, b string) string {
@@ -202,10 +211,11 @@ func vectorsOf(st *store.Store) ([]float32, int, error) {
 
 // checksum hashes everything that decides the collection's content and
 // layout, so one store pushed twice lands in one collection.
-func checksum(m Meta, replication int, chunks []docmodel.Chunk, vecs []float32) string {
+func checksum(m Meta, replication int, chunks chunkSource, vecs []float32) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%d\x00%d\x00%d\x00", m.Format, m.Analyzer, m.Metric, m.Index, replication, m.Embedding.Dims, len(chunks))
-	for _, c := range chunks {
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%d\x00%d\x00%d\x00", m.Format, m.Analyzer, m.Metric, m.Index, replication, m.Embedding.Dims, chunks.ChunkCount())
+	for i := range chunks.ChunkCount() {
+		c := chunks.Chunk(i)
 		md, _ := json.Marshal(c.Metadata)
 		fmt.Fprintf(h, "%d:%s%d:%s%d:%s", len(c.ID), c.ID, len(c.Text), c.Text, len(md), md)
 	}
@@ -306,14 +316,15 @@ func ensureClass(ctx context.Context, o PushOptions, cl *weaviate.Client, class,
 // upsert stores the chunks in batches; a batch that fails on the way is
 // retried (the same ids overwrite), an object Weaviate refuses fails the
 // push.
-func upsert(ctx context.Context, o PushOptions, cl *weaviate.Client, class string, fields map[string]Field, chunks []docmodel.Chunk, vecs []float32, dims int) error {
-	every := max(1, len(chunks)/20)
+func upsert(ctx context.Context, o PushOptions, cl *weaviate.Client, class string, fields map[string]Field, chunks chunkSource, vecs []float32, dims int) error {
+	total := chunks.ChunkCount()
+	every := max(1, total/20)
 	next := every
-	for start := 0; start < len(chunks); start += o.BatchSize {
-		end := min(start+o.BatchSize, len(chunks))
+	for start := 0; start < total; start += o.BatchSize {
+		end := min(start+o.BatchSize, total)
 		objs := make([]*models.Object, 0, end-start)
 		for i := start; i < end; i++ {
-			c := chunks[i]
+			c := chunks.Chunk(i)
 			md, err := json.Marshal(c.Metadata)
 			if err != nil {
 				return fmt.Errorf("weaviatestore: push: chunk %s metadata: %w", c.ID, err)
@@ -345,8 +356,8 @@ func upsert(ctx context.Context, o PushOptions, cl *weaviate.Client, class strin
 		if err != nil {
 			return fmt.Errorf("weaviatestore: push: chunks %d-%d: %w", start, end-1, err)
 		}
-		if o.Progress != nil && (end >= next || end == len(chunks)) {
-			fmt.Fprintf(o.Progress, "upserted  %d/%d chunks\n", end, len(chunks))
+		if o.Progress != nil && (end >= next || end == total) {
+			fmt.Fprintf(o.Progress, "upserted  %d/%d chunks\n", end, total)
 			next = end + every
 		}
 		if o.AfterBatch != nil {

@@ -187,7 +187,7 @@ func TestHNSW_Recall(t *testing.T) {
 		}
 		want := map[string]bool{}
 		for _, n := range exact {
-			want[st.Chunks[n.ID].ID] = true
+			want[st.Chunk(int(n.ID)).ID] = true
 		}
 		got, err := s.SearchVector(ctx, v, 10, nil)
 		if err != nil {

@@ -111,15 +111,16 @@ func propName(key string) string {
 // chunks: text, number or boolean when every non-null value has that
 // type, else not filterable. Null-only keys become text properties (their
 // only possible filter is on null). At most MaxFields keys, the most
-// frequent first, get a property.
-func fieldsOf(chunks []docmodel.Chunk) map[string]Field {
+// frequent first, get a property. It reads the n chunks' metadata
+// through md, one at a time.
+func fieldsOf(n int, md func(i int) map[string]any) map[string]Field {
 	type seen struct {
 		kinds map[string]bool
 		n     int
 	}
 	by := map[string]*seen{}
-	for _, c := range chunks {
-		for k, v := range c.Metadata {
+	for i := range n {
+		for k, v := range md(i) {
 			s := by[k]
 			if s == nil {
 				s = &seen{kinds: map[string]bool{}}

@@ -39,7 +39,7 @@ func TestFieldsOf(t *testing.T) {
 		{Metadata: map[string]any{"s": "a", "n": 1.0, "b": true, "mixed": "x", "list": []any{"a"}, "null": nil, "nn": nil}},
 		{Metadata: map[string]any{"s": "b", "n": json.Number("2"), "b": false, "mixed": 2.0, "nn": 3.0}},
 	}
-	got := fieldsOf(chunks)
+	got := fieldsOf(len(chunks), func(i int) map[string]any { return chunks[i].Metadata })
 	want := map[string]Field{
 		"s": {"md_s", TypeText}, "n": {"md_n", TypeNumber}, "b": {"md_b", TypeBoolean},
 		"mixed": {}, "list": {}, "null": {"md_null", TypeText}, "nn": {"md_nn", TypeNumber},
