@@ -8,7 +8,8 @@ import (
 	"github.com/vendor0919/api/internal/rag"
 )
 
-// where translates a parsed request filter into a Weaviate where filter
+// where translates a parsed request filter (rag.ParseFilter checked it
+// and its limits before anything was embedded) into a Weaviate where filter
 // for a collection whose metadata fields are fields. none reports that no
 // chunk can pass (the search need not be sent); w is nil when every chunk
 // passes. A filter on a field kept only in metadata_json is a
@@ -87,7 +88,9 @@ func equalTo(fd Field, v any) *filters.WhereBuilder {
 			return b.WithValueBoolean(x)
 		}
 	case TypeNumber:
-		if x, ok := toFloat(v); ok {
+		// Weaviate holds numbers as float64: a number no float64 equals
+		// exactly (a 40-digit id) matches nothing, as under rag's Match.
+		if x, ok := rag.ExactFloat(v); ok {
 			return b.WithValueNumber(x)
 		}
 	}

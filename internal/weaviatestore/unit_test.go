@@ -81,6 +81,8 @@ func TestWhere(t *testing.T) {
 		{"unknown field", map[string]any{"nosuch": "x"}, "NONE", false},
 		{"unknown field nin", map[string]any{"nosuch": map[string]any{"$nin": []any{"x"}}}, "", false},
 		{"mixed refused", map[string]any{"mixed": "x"}, "", true},
+		{"number no float64 holds", map[string]any{"page": json.Number("9007199254740993")}, "NONE", false},
+		{"ne of a number no float64 holds", map[string]any{"page": map[string]any{"$ne": json.Number("9007199254740993")}}, "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
