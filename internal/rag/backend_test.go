@@ -85,21 +85,100 @@ type stubBackend struct {
 	hits []Hit
 	err  error
 	got  []string // methods called
+	k    []int    // the k (hybrid: K) of each call
 }
 
-func (b *stubBackend) SearchVector(context.Context, []float32, int, *Filter) ([]Hit, error) {
-	b.got = append(b.got, "vector")
+func (b *stubBackend) SearchVector(_ context.Context, _ []float32, k int, _ *Filter) ([]Hit, error) {
+	b.got, b.k = append(b.got, "vector"), append(b.k, k)
 	return b.hits, b.err
 }
 
-func (b *stubBackend) SearchKeyword(context.Context, string, int, *Filter) ([]Hit, error) {
-	b.got = append(b.got, "keyword")
+func (b *stubBackend) SearchKeyword(_ context.Context, _ string, k int, _ *Filter) ([]Hit, error) {
+	b.got, b.k = append(b.got, "keyword"), append(b.k, k)
 	return b.hits, b.err
 }
 
-func (b *stubBackend) SearchHybrid(context.Context, HybridQuery) ([]Hit, error) {
-	b.got = append(b.got, "hybrid")
+func (b *stubBackend) SearchHybrid(_ context.Context, q HybridQuery) ([]Hit, error) {
+	b.got, b.k = append(b.got, "hybrid"), append(b.k, q.K)
 	return b.hits, b.err
+}
+
+// TestUseBackend_OnePerSection: an external backend's hits are merged by
+// section as the embedded store's are, from a ranking Candidates deep,
+// and SameSection turns the merge off.
+func TestUseBackend_OnePerSection(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	hit := func(id, url string) Hit {
+		md := map[string]any{}
+		if url != "" {
+			md["url"] = url
+		}
+		return Hit{ID: id, Text: id, Score: 1, Metadata: md}
+	}
+	hits := []Hit{hit("a1", "a#x"), hit("a2", "a#x"), hit("n1", ""), hit("n2", ""), hit("b1", "b#y"), hit("a3", "a#x"), hit("c1", "c#z")}
+	tests := []struct {
+		name      string
+		cfg       Config
+		wantIDs   string
+		wantDepth int
+	}{
+		{"merged", Config{Candidates: 10}, "[a1 n1 n2 b1]", 10},
+		{"merged, default depth", Config{}, "[a1 n1 n2 b1]", 16},
+		{"same section", Config{SameSection: true, Candidates: 10}, "[a1 a2 n1 n2]", 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := New(tt.cfg, newEmbedder(), &fakeGen{failAfter: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, mode := range Modes {
+				b := &stubBackend{hits: append([]Hit(nil), hits...)}
+				s.UseBackend(b)
+				res, err := s.Search(ctx, SearchRequest{Query: "q", TopK: 4, Mode: mode})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := fmt.Sprint(ids(res.Hits)); got != tt.wantIDs {
+					t.Errorf("%s: hits %s, want %s", mode, got, tt.wantIDs)
+				}
+				if len(b.k) != 1 || b.k[0] != tt.wantDepth {
+					t.Errorf("%s: backend asked for %v hits, want %d", mode, b.k, tt.wantDepth)
+				}
+			}
+		})
+	}
+}
+
+// TestUseBackend_FilterLimitsBeforeEmbedding: the filter limits hold for
+// an external backend too, checked before the query is embedded and
+// before the backend is asked anything.
+func TestUseBackend_FilterLimitsBeforeEmbedding(t *testing.T) {
+	t.Parallel()
+	emb := &countingEmbedder{bowEmbedder: newEmbedder()}
+	s, err := New(Config{}, emb, &fakeGen{failAfter: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &stubBackend{}
+	s.UseBackend(b)
+	filters := map[string]map[string]any{
+		"filter.id.$in": {"id": map[string]any{"$in": fortyDigits(MaxFilterListItems + 1)}},
+		"filter":        {"$or": []any{}},
+		"filter.lang":   {"lang": map[string]any{"$regex": "e"}},
+	}
+	for field, f := range filters {
+		_, err := s.Search(context.Background(), SearchRequest{Query: "q", Filter: f})
+		var re *RequestError
+		if !errors.As(err, &re) || re.Field != field {
+			t.Errorf("filter %v: err %v, want a RequestError at %s", field, err, field)
+		}
+	}
+	if n := emb.calls.Load(); n != 0 || len(b.got) != 0 {
+		t.Errorf("%d embedder calls and backend calls %v, want none", n, b.got)
+	}
 }
 
 func TestUseBackend_SearchesTheBackend(t *testing.T) {
