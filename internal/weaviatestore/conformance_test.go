@@ -94,7 +94,7 @@ func TestConformance_ExactSearch(t *testing.T) {
 }
 
 // sameHits wants the same scores rank by rank (1e-4) and the same ids
-// except where neighbouring scores tie.
+// except where scores tie (1e-5).
 func sameHits(t *testing.T, got, want []rag.Hit) {
 	t.Helper()
 	if len(got) != len(want) {
@@ -104,8 +104,11 @@ func sameHits(t *testing.T, got, want []rag.Hit) {
 		if math.Abs(got[i].Score-want[i].Score) > 1e-4 {
 			t.Fatalf("rank %d: weaviate %s %.6f, embedded %s %.6f\nweaviate %v\nembedded %v", i, got[i].ID, got[i].Score, want[i].ID, want[i].Score, idsOf(got), idsOf(want))
 		}
-		if got[i].ID != want[i].ID && !tied(want, i) {
-			t.Fatalf("rank %d: weaviate %s, embedded %s (scores %.6f)\nweaviate %v\nembedded %v", i, got[i].ID, want[i].ID, want[i].Score, idsOf(got), idsOf(want))
+		// Different chunks at one rank are fine when they tie: with a
+		// neighbour, or with each other (at the last rank the chunk that
+		// ties may lie just below the cut, outside the list).
+		if got[i].ID != want[i].ID && !tied(want, i) && math.Abs(got[i].Score-want[i].Score) >= 1e-5 {
+			t.Fatalf("rank %d: weaviate %s %.6f, embedded %s %.6f\nweaviate %v\nembedded %v", i, got[i].ID, got[i].Score, want[i].ID, want[i].Score, idsOf(got), idsOf(want))
 		}
 		if got[i].ID == want[i].ID && fmt.Sprint(got[i].Metadata) != fmt.Sprint(want[i].Metadata) {
 			t.Fatalf("%s: metadata %v vs %v", got[i].ID, got[i].Metadata, want[i].Metadata)
