@@ -41,6 +41,7 @@ func BuildHNSW(ctx context.Context, dim int, metric Metric, vectors []float32, c
 	if h.n == 0 {
 		return h, nil
 	}
+	h.adviseMemory() // the build's own searches profit too
 	h.entry = 0
 	h.maxLevel = int(h.levels[0])
 
@@ -129,7 +130,7 @@ func (b *builder) insert(c *searchCtx, id uint32) {
 	q := h.row(id)
 	epDist := h.dist(q, ep)
 	for l := top; l > level; l-- {
-		ep, epDist = h.greedy(q, ep, epDist, l)
+		ep, epDist = h.greedy(c, q, ep, epDist, l)
 	}
 	for l := min(level, top); l >= 0; l-- {
 		h.searchLayer(c, q, ep, epDist, h.cfg.EFConstruction, l, nil, 0)

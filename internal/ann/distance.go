@@ -150,6 +150,57 @@ func (s *space) dist(q []float32, id uint32) float32 {
 	}
 }
 
+// distBatch stores in out[i] the distance from q (already normalised for
+// Cosine) to row ids[i], for i < len(ids); len(out) >= len(ids) and every
+// id must be a row (graph links are validated when built or read). With
+// AVX2+FMA one assembly call covers the whole list and prefetches rows
+// ahead of itself; the rounding may differ from dist's in the last bits.
+func (s *space) distBatch(q []float32, ids []uint32, out []float32) {
+	if len(ids) == 0 {
+		return
+	}
+	out = out[:len(ids)]
+	if !useSIMD {
+		for i, id := range ids {
+			out[i] = s.dist(q, id)
+		}
+		return
+	}
+	_ = s.vectors[(int(slicesMax(ids))+1)*s.dim-1] // one bounds check for the batch
+	switch s.metric {
+	case L2:
+		l2sqBatchAVX2(&q[0], &s.vectors[0], s.dim, &ids[0], len(ids), &out[0], s.ahead())
+	case InnerProduct:
+		dotBatchAVX2(&q[0], &s.vectors[0], s.dim, &ids[0], len(ids), &out[0], s.ahead())
+		for i := range out {
+			out[i] = -out[i]
+		}
+	default:
+		dotBatchAVX2(&q[0], &s.vectors[0], s.dim, &ids[0], len(ids), &out[0], s.ahead())
+		for i := range out {
+			out[i] = 1 - out[i]
+		}
+	}
+}
+
+// ahead is how many rows ahead the batch kernels prefetch: about 6 KiB of
+// rows in flight, at least 2 and at most 16 rows. BenchmarkSearch_RealData
+// on 100-d GloVe (400-byte rows) took 25% less CPU with 8 to 32 rows ahead
+// than with 2; the earlier per-row loop was tuned to 4 rows ahead at 384
+// dimensions, which this budget keeps.
+func (s *space) ahead() int {
+	return max(2, min(16, 6144/(4*s.dim)))
+}
+
+// slicesMax returns the largest id; ids is non-empty.
+func slicesMax(ids []uint32) uint32 {
+	m := ids[0]
+	for _, id := range ids[1:] {
+		m = max(m, id)
+	}
+	return m
+}
+
 // pairDist returns the distance between rows a and b.
 func (s *space) pairDist(a, b uint32) float32 {
 	return s.dist(s.row(a), b)

@@ -30,6 +30,15 @@
 // distance about 14 ns (vek's Distance squared: 16 ns) against about
 // 150 ns (BenchmarkDot_D384, BenchmarkL2Sq_D384).
 //
+// The graph searches do not call these per neighbour: they gather a
+// node's unvisited neighbours and compute all their distances with one
+// call to a batch kernel (batch_amd64.s: dotBatchAVX2, l2sqBatchAVX2), which
+// walks the id list itself and prefetches the row a few ids ahead (about
+// 6 KiB of rows in flight; 15 rows at 100 dimensions, 4 at 384). At 100
+// dimensions a dot product is 13 multiply-adds, so the call and slice
+// overhead per neighbour, and the wait for each row, cost more than the
+// arithmetic.
+//
 // # Memory layout
 //
 // Vectors live in one []float32, row-major: vector i occupies elements
@@ -49,16 +58,27 @@
 // graph takes 13.7 MB next to the 153.6 MB of vectors, 1.09 times the raw
 // vector bytes in all.
 //
+// On Linux the index asks for transparent huge pages under the vectors
+// and the level-0 links once they are in place (madvise MADV_HUGEPAGE and
+// MADV_COLLAPSE over their 2 MiB-aligned interior; adviseHuge). A search
+// reads rows at random, and with 4 KiB pages nearly every row is also a
+// TLB miss; with 2 MiB pages 40 MB of vectors need 20 TLB entries. On the
+// 100-d GloVe set this took about 7% off the CPU time per query. A kernel
+// that refuses leaves the memory as it was.
+//
 // # Search
 //
 // A search starts at the entry point (a node on the top layer), descends
 // greedily through the upper layers to the closest node it can reach, then
 // runs the beam search on layer 0 with a candidate list of ef entries
 // (SearchOptions.EF, else Config().EFSearch, raised to k). When it expands
-// a node it first gathers the unvisited neighbours, then computes their
-// distances while prefetching the rows a few neighbours ahead (a small
-// assembly helper on amd64; a no-op elsewhere): rows are scattered over
-// memory and a cache miss costs more than the dot product. Visited nodes are
+// a node it first starts loading the link list of the next candidate (a
+// small prefetch helper on amd64; a no-op elsewhere), gathers the
+// unvisited neighbours, then computes their distances in one batch call
+// that prefetches rows ahead of itself (see Distance kernels): rows are
+// scattered over memory and a cache miss costs more than the dot product.
+// A full result set takes a closer node by replacing its farthest in one
+// sift-down instead of a push and a pop. Visited nodes are
 // tracked in an epoch-stamped []uint16 per search context: a node is
 // visited when its stamp equals the current epoch, so a search starts by
 // incrementing the epoch instead of clearing the list (it is cleared once
@@ -66,6 +86,22 @@
 // candidate and result heaps, come from a sync.Pool, so a search allocates
 // only its result slice. Searches take no locks and are safe for
 // concurrent use.
+//
+// # Scalar quantization (SQ8)
+//
+// TrainSQ8 learns each dimension's minimum and maximum and Encode stores a
+// vector as one byte per dimension (FAISS's SQ8: QT_8bit, RS_minmax), a
+// quarter of the float32 bytes; the error per component is at most half a
+// step, (max-min)/510. HNSW.WithSQ8 returns an index over the same graph
+// that walks it on the codes: the query is prepared once (each component
+// times its dimension's step, plus the dot product with the minimums), and
+// dotU8BatchAVX2 widens eight codes at a time to float32 and multiplies
+// them in. The best candidates (all ef by default) are then rescored with
+// the exact float rows, so reported distances are exact and the float rows
+// are read only about ef times per query: they can stay in a file mapping
+// and out of the resident set. The graph is the one built on the float
+// rows. WriteSQ8 and ReadSQ8 persist the ranges and codes with a CRC-32C;
+// ReadSQ8 validates the shape and ranges and never panics (FuzzReadSQ8).
 //
 // # Filtered search
 //

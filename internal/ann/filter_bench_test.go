@@ -104,7 +104,7 @@ func BenchmarkFilteredSearch_D128(b *testing.B) {
 				defer h.pool.Put(c)
 				ep, epDist := h.entry, h.dist(q, h.entry)
 				for l := h.maxLevel; l > 0; l-- {
-					ep, epDist = h.greedy(q, ep, epDist, l)
+					ep, epDist = h.greedy(c, q, ep, epDist, l)
 				}
 				h.searchLayer(c, q, ep, epDist, h.cfg.EFSearch, 0, f, 0)
 				return len(c.res)

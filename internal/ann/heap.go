@@ -105,6 +105,30 @@ func (q *maxQueue) pop() Neighbor {
 	return top
 }
 
+// replaceTop replaces the farthest element with x, which must be closer,
+// in one sift-down: a bounded result set that is full takes a new member
+// this way for half the work of push then pop.
+func (q maxQueue) replaceTop(x Neighbor) {
+	h := q
+	n := len(h)
+	i := 0
+	for {
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if r := c + 1; r < n && closer(h[c], h[r]) {
+			c = r
+		}
+		if !closer(x, h[c]) {
+			break
+		}
+		h[i] = h[c]
+		i = c
+	}
+	h[i] = x
+}
+
 // top returns the farthest element; the queue must be non-empty.
 func (q maxQueue) top() Neighbor { return q[0] }
 

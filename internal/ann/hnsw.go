@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // none marks an empty slot in a neighbour list. Lists are filled from the
@@ -94,6 +95,8 @@ type HNSW struct {
 	entry    uint32 // node on the top layer where searches start
 	maxLevel int    // levels[entry]
 
+	sq *sq8Space // non-nil: searches walk the graph on SQ8 codes (WithSQ8)
+
 	pool sync.Pool // *searchCtx
 }
 
@@ -145,6 +148,8 @@ type searchCtx struct {
 	res     maxQueue
 	q       []float32
 	batch   []uint32   // unvisited neighbours of the node being expanded
+	dists   []float32  // their distances, batch[i] at dists[i]
+	sqq     sqQuery    // the query prepared for SQ8 codes
 	sorted  []Neighbor // build: candidates in ascending order
 	sel     []Neighbor // build: selected neighbours
 	tmp     []Neighbor // build: back-link repair candidates
@@ -155,6 +160,8 @@ func (h *HNSW) newCtx() *searchCtx {
 	return &searchCtx{
 		visited: visitedSet{tags: make([]uint16, h.n)},
 		q:       make([]float32, h.dim),
+		batch:   make([]uint32, 0, h.m0),
+		dists:   make([]float32, h.m0),
 	}
 }
 
@@ -213,15 +220,21 @@ func (h *HNSW) Search(query []float32, k int, opts SearchOptions) ([]Neighbor, e
 		}
 	}
 
+	if h.sq != nil {
+		h.sq.prepare(c, q)
+	}
 	ep := h.entry
-	epDist := h.dist(q, ep)
+	epDist := h.nodeDist(c, q, ep)
 	for l := h.maxLevel; l > 0; l-- {
-		ep, epDist = h.greedy(q, ep, epDist, l)
+		ep, epDist = h.greedy(c, q, ep, epDist, l)
 	}
 	if !h.searchLayer(c, q, ep, epDist, ef, 0, opts.Filter, limit) && len(c.res) < k {
 		// The sample overestimated the filter: the walk has cost several
 		// times its estimate without finding k admitted nodes.
 		return scanTopK(&h.space, h.n, q, k, opts.Filter), nil
+	}
+	if h.sq != nil {
+		return h.rescoreTop(c, q, k), nil
 	}
 	for len(c.res) > k {
 		c.res.pop()
@@ -272,18 +285,46 @@ func (h *HNSW) walkLimit(filter func(uint32) bool, k, ef int) int {
 	return max(1, min(int(walkOverrun*graph), h.n/walkMaxFraction))
 }
 
+// nodeDist returns the distance from q to node id: exact, or on the SQ8
+// codes when the index has them.
+func (h *HNSW) nodeDist(c *searchCtx, q []float32, id uint32) float32 {
+	if h.sq != nil {
+		var d [1]float32
+		h.sqDistBatch(c, []uint32{id}, d[:])
+		return d[0]
+	}
+	return h.dist(q, id)
+}
+
+// distances stores the distances from q to ids in out: exact, or on the
+// SQ8 codes when the index has them.
+func (h *HNSW) distances(c *searchCtx, q []float32, ids []uint32, out []float32) {
+	if h.sq != nil {
+		h.sqDistBatch(c, ids, out)
+		return
+	}
+	h.distBatch(q, ids, out)
+}
+
 // greedy walks layer l from ep to a local minimum of the distance to q.
-func (h *HNSW) greedy(q []float32, ep uint32, epDist float32, l int) (uint32, float32) {
+func (h *HNSW) greedy(c *searchCtx, q []float32, ep uint32, epDist float32, l int) (uint32, float32) {
 	for changed := true; changed; {
 		changed = false
 		ls := h.links(ep, l)
+		batch := c.batch[:0]
 		for j := range ls {
 			nb := atomic.LoadUint32(&ls[j])
 			if nb == none {
 				break
 			}
-			if d := h.dist(q, nb); d < epDist {
-				ep, epDist, changed = nb, d, true
+			batch = append(batch, nb)
+		}
+		c.batch = batch
+		dists := c.dists[:len(batch)]
+		h.distances(c, q, batch, dists)
+		for i, d := range dists {
+			if d < epDist {
+				ep, epDist, changed = batch[i], d, true
 			}
 		}
 	}
@@ -298,7 +339,6 @@ func (h *HNSW) greedy(q []float32, ep uint32, epDist float32, l int) (uint32, fl
 func (h *HNSW) searchLayer(c *searchCtx, q []float32, ep uint32, epDist float32, ef, l int, filter func(uint32) bool, limit int) bool {
 	c.visited.reset()
 	tags, epoch := c.visited.tags, c.visited.epoch
-	rowBytes := 4 * h.dim
 	c.cand = c.cand[:0]
 	c.res = c.res[:0]
 
@@ -315,6 +355,12 @@ func (h *HNSW) searchLayer(c *searchCtx, q []float32, ep uint32, epDist float32,
 			break
 		}
 		c.cand.pop()
+		if len(c.cand) > 0 {
+			// The next node to expand is likely the new best candidate:
+			// start loading its list while this one is worked on.
+			next := h.links(c.cand[0].ID, l)
+			prefetch(unsafe.Pointer(&next[0]), 4*len(next))
+		}
 		// Gather the unvisited neighbours first, then compute their
 		// distances while prefetching the vectors of the ones after:
 		// the rows are scattered over memory and a cache miss costs more
@@ -338,20 +384,17 @@ func (h *HNSW) searchLayer(c *searchCtx, q []float32, ep uint32, epDist float32,
 				return false
 			}
 		}
-		for i := 0; i < len(batch) && i < prefetchAhead; i++ {
-			prefetchRow(&h.vectors[int(batch[i])*h.dim], rowBytes)
-		}
+		dists := c.dists[:len(batch)]
+		h.distances(c, q, batch, dists)
 		for i, nb := range batch {
-			if i+prefetchAhead < len(batch) {
-				prefetchRow(&h.vectors[int(batch[i+prefetchAhead])*h.dim], rowBytes)
-			}
-			d := h.dist(q, nb)
+			d := dists[i]
 			if len(c.res) < ef || d < bound {
 				c.cand.push(Neighbor{ID: nb, Distance: d})
 				if filter == nil || filter(nb) {
-					c.res.push(Neighbor{ID: nb, Distance: d})
-					if len(c.res) > ef {
-						c.res.pop()
+					if len(c.res) < ef {
+						c.res.push(Neighbor{ID: nb, Distance: d})
+					} else {
+						c.res.replaceTop(Neighbor{ID: nb, Distance: d})
 					}
 				}
 				if len(c.res) > 0 {
@@ -364,7 +407,3 @@ func (h *HNSW) searchLayer(c *searchCtx, q []float32, ep uint32, epDist float32,
 }
 
 const inf32 float32 = math.MaxFloat32
-
-// prefetchAhead is how many neighbour rows searchLayer asks the CPU to
-// load ahead of the distance it is computing.
-const prefetchAhead = 4

@@ -281,6 +281,7 @@ func ReadHNSW(r io.Reader, dim int, metric Metric, vectors []float32) (*HNSW, er
 	if metric == Cosine {
 		normalizeRows(vectors, dim)
 	}
+	h.adviseMemory()
 	return h, nil
 }
 

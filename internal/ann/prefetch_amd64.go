@@ -1,7 +1,10 @@
 package ann
 
-// prefetchRow asks the CPU to start loading n bytes at p into cache, so a
-// distance computed next finds its vector there (see searchLayer).
+import "unsafe"
+
+// prefetch asks the CPU to start loading the n bytes at p (n > 0) into
+// cache, so that reading them soon after finds them there. It never
+// faults.
 //
 //go:noescape
-func prefetchRow(p *float32, n int)
+func prefetch(p unsafe.Pointer, n int)

@@ -2,5 +2,7 @@
 
 package ann
 
-// prefetchRow is a no-op where no prefetch instruction is wired up.
-func prefetchRow(p *float32, n int) {}
+import "unsafe"
+
+// prefetch is a no-op where no prefetch instruction is wired up.
+func prefetch(p unsafe.Pointer, n int) {}

@@ -41,6 +41,10 @@ type Report struct {
 	SaveS          float64 `json:"save_s"`
 	LoadS          float64 `json:"load_s"`
 	SavedBytes     int64   `json:"saved_bytes"`
+	Quantize       string  `json:"quantize,omitempty"`
+	Rescore        int     `json:"rescore,omitempty"`
+	CodeBytes      int64   `json:"code_bytes,omitempty"` // SQ8 codes and ranges
+	QuantizeS      float64 `json:"quantize_s,omitempty"` // train and encode, wall
 	Rows           []Row   `json:"rows"`
 }
 
@@ -72,6 +76,10 @@ type Config struct {
 	Seed           int64  // HNSW level seed
 	Repeat         int    // timed passes per ef; the best is reported
 	Dir            string // folder for the save/load measurement; "" uses a temporary one
+	// Quantize is "" (float32 search) or "sq8": search on 8-bit codes and
+	// rescore Rescore candidates (0: all ef) with the float rows.
+	Quantize string
+	Rescore  int
 	// Log, if not nil, receives a line per finished stage.
 	Log io.Writer
 }
@@ -169,6 +177,22 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	h, err = saveLoad(h, cfg.Dir, &rep)
 	if err != nil {
 		return Report{}, err
+	}
+
+	if cfg.Quantize == "sq8" {
+		start := time.Now()
+		sq, err := ann.TrainSQ8(h.Vectors(), dim)
+		if err != nil {
+			return Report{}, err
+		}
+		codes := make([]uint8, len(h.Vectors()))
+		sq.Encode(h.Vectors(), codes)
+		if h, err = h.WithSQ8(sq, codes, cfg.Rescore); err != nil {
+			return Report{}, err
+		}
+		rep.QuantizeS = time.Since(start).Seconds()
+		rep.Quantize, rep.Rescore, rep.CodeBytes = cfg.Quantize, cfg.Rescore, h.CodeBytes()
+		logf("sq8: %d code bytes (%.2fx less than the float rows) in %.2fs", rep.CodeBytes, float64(rep.VectorBytes)/float64(rep.CodeBytes), rep.QuantizeS)
 	}
 
 	// Search.

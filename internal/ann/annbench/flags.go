@@ -25,6 +25,8 @@ type Flags struct {
 	Seed                 int64
 	Repeat               int
 	Dir                  string
+	Quantize             string
+	Rescore              int
 	JSON                 bool
 }
 
@@ -43,6 +45,8 @@ func (f *Flags) RegisterFlags(fs *flag.FlagSet) {
 	fs.Int64Var(&f.Seed, "seed", 1, "HNSW level seed")
 	fs.IntVar(&f.Repeat, "repeat", 3, "timed passes over the queries per ef; the best is reported")
 	fs.StringVar(&f.Dir, "dir", "", "folder for the save/load measurement (default: a temporary folder)")
+	fs.StringVar(&f.Quantize, "quantize", "", "\"sq8\": search on 8-bit codes (per-dimension range) and rescore with the float rows; empty: float32")
+	fs.IntVar(&f.Rescore, "rescore", 0, "with --quantize sq8: candidates rescored exactly (0: all ef)")
 	fs.BoolVar(&f.JSON, "json", false, "print one JSON object instead of a table")
 }
 
@@ -67,11 +71,18 @@ func (f Flags) config() (Config, error) {
 		return Config{}, cliflag.UsageError{Msg: "--ef: " + err.Error()}
 	}
 	bt := cmp.Or(f.BuildThreads, f.Threads)
+	if f.Quantize != "" && f.Quantize != "sq8" {
+		return Config{}, cliflag.Usagef("--quantize: %q is not one of \"\", \"sq8\"", f.Quantize)
+	}
+	if f.Rescore < 0 {
+		return Config{}, cliflag.Usagef("--rescore must not be negative")
+	}
 	if f.K < 1 || f.Threads < 1 || bt < 1 || f.Repeat < 1 || f.M < 2 || f.EFConstruction < 1 {
 		return Config{}, cliflag.Usagef("--k, --threads, --build-threads, --repeat, --ef-construction must be positive and --m at least 2")
 	}
 	return Config{TruthPath: f.Truth, K: f.K, Metric: metric, M: f.M, EFConstruction: f.EFConstruction, EFs: efs,
-		Threads: f.Threads, BuildThreads: bt, Seed: f.Seed, Repeat: f.Repeat, Dir: f.Dir}, nil
+		Threads: f.Threads, BuildThreads: bt, Seed: f.Seed, Repeat: f.Repeat, Dir: f.Dir,
+		Quantize: f.Quantize, Rescore: f.Rescore}, nil
 }
 
 // Run validates f, reads the data and runs the benchmark, logging each

@@ -1,0 +1,8 @@
+//go:build !linux
+
+package ann
+
+// adviseHuge does nothing where transparent huge pages are not known.
+func adviseHuge(b []byte) {}
+
+func (h *HNSW) adviseMemory() {}
