@@ -27,6 +27,19 @@
 // so attempts never multiply. A failed sync removes its staging folder and
 // leaves the destination as it was.
 //
+// Large objects are fetched as byte ranges in parallel (Config.PartSize,
+// default 8 MiB; at most Config.PartConcurrency GETs in flight over the
+// whole sync, default 8), each written at its offset in the staged file,
+// which is hashed in file order as the parts land rather than read back
+// afterwards. A failed GET is retried alone (Config.PartAttempts, with the
+// same backoff, through internal/retry); a GET whose ETag no longer
+// matches fails the attempt at once with ErrChanged, and the next attempt
+// starts from a fresh listing. A failed download removes its partial file.
+// Plain GETs with Range are used rather than the SDK's transfer manager:
+// its downloader asks for the object's upload parts by number, and an
+// object stored with one PUT has a single part, so it came down on one
+// connection.
+//
 // Files that are already present and unchanged are not downloaded again.
 // A local file is reused (hard-linked, or copied, into the staging folder)
 // only after hashing it: against the manifest's SHA-256 for a native store,

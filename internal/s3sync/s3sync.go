@@ -1,6 +1,7 @@
 package s3sync
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -84,6 +85,16 @@ type Config struct {
 	// Concurrency is the number of files transferred at once. Zero means
 	// DefaultConcurrency.
 	Concurrency int
+	// PartSize is the byte range one GET fetches: a larger object is
+	// downloaded as ranges in parallel. Zero means DefaultPartSize.
+	PartSize int64
+	// PartConcurrency bounds the GETs in flight over all files of a sync.
+	// Zero means DefaultPartConcurrency.
+	PartConcurrency int
+	// PartAttempts is how often one GET is tried within one sync attempt
+	// (a changed ETag is never retried at this level). Zero means
+	// DefaultPartAttempts; 1 leaves retries to the whole sync.
+	PartAttempts int
 	// MaxAttempts is the number of whole-sync (or whole-push) attempts.
 	// Zero means DefaultMaxAttempts; 1 disables retries.
 	MaxAttempts int
@@ -112,18 +123,21 @@ type Config struct {
 
 // Syncer mirrors and publishes one S3 prefix. Create it with New.
 type Syncer struct {
-	uri         string
-	bucket      string
-	prefix      string // "" or ends with "/"
-	client      *s3.Client
-	tm          *transfermanager.Client
-	log         *slog.Logger
-	concurrency int
-	maxAttempts int
-	retryBase   time.Duration
-	retryMax    time.Duration
-	indexName   string
-	validator   Validator
+	uri          string
+	bucket       string
+	prefix       string // "" or ends with "/"
+	client       *s3.Client
+	tm           *transfermanager.Client
+	log          *slog.Logger
+	concurrency  int
+	partSize     int64
+	partAttempts int
+	slots        chan struct{} // one per GET in flight (PartConcurrency)
+	maxAttempts  int
+	retryBase    time.Duration
+	retryMax     time.Duration
+	indexName    string
+	validator    Validator
 
 	mu sync.Mutex // serialises Sync and Push
 }
@@ -160,6 +174,9 @@ func New(ctx context.Context, cfg Config) (*Syncer, error) {
 	if s.concurrency <= 0 {
 		s.concurrency = DefaultConcurrency
 	}
+	s.partSize = cmp.Or(max(cfg.PartSize, 0), DefaultPartSize)
+	s.partAttempts = cmp.Or(max(cfg.PartAttempts, 0), DefaultPartAttempts)
+	s.slots = make(chan struct{}, cmp.Or(max(cfg.PartConcurrency, 0), DefaultPartConcurrency))
 	if s.maxAttempts <= 0 {
 		s.maxAttempts = DefaultMaxAttempts
 	}
