@@ -16,6 +16,7 @@ import (
 	"github.com/vendor0919/api/internal/cliflag"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/keyword"
+	"github.com/vendor0919/api/internal/store"
 )
 
 // CacheOff is the --cache value that disables the embedding cache.
@@ -39,6 +40,8 @@ type BuildFlags struct {
 	// and none for local ones; CacheOff means none.
 	Cache  string
 	DryRun bool
+	// Quantize is --quantize: "" or store.QuantizeSQ8.
+	Quantize string
 }
 
 // RegisterFlags binds f to fs.
@@ -56,6 +59,7 @@ func (f *BuildFlags) RegisterFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&f.Exact, "exact", false, "write no HNSW graph; the store is served by exact search")
 	fs.BoolVar(&f.Quiet, "quiet", false, "no progress bar (there is none either when stderr is not a terminal)")
 	fs.StringVar(&f.Cache, "cache", "", `embedding cache folder, "off" for none (default: $XDG_CACHE_HOME/vendor0919/embcache, else ~/.cache/..., for openai, bedrock and ollama; none for use-lite and hash)`)
+	fs.StringVar(&f.Quantize, "quantize", "", "\"sq8\": also store 8-bit codes (a quarter of the vector bytes) that searches walk the graph on, rescoring with the float rows; empty: float32 only")
 	fs.BoolVar(&f.DryRun, "dry-run", false, "report documents, chunks, tokens, cache hits and estimated cost; embed and write nothing")
 }
 
@@ -63,6 +67,9 @@ func (f *BuildFlags) RegisterFlags(fs *flag.FlagSet) {
 func (f BuildFlags) Validate() error {
 	if f.In == "" || (f.Out == "" && !f.DryRun) {
 		return cliflag.Usagef("--in and --out are required")
+	}
+	if err := store.CheckQuantization(f.Quantize); err != nil {
+		return cliflag.Usagef("--quantize: %v", err)
 	}
 	if f.Batch < 1 || f.Workers < 0 || f.ChunkSize < 1 {
 		return cliflag.Usagef("--batch, --workers and --chunk-size must be positive")
@@ -77,7 +84,7 @@ func (f BuildFlags) Config(progress io.Writer) Config {
 	cfg := Config{
 		Chunk: chunk.Options{Size: f.ChunkSize, Overlap: f.Overlap}, Batch: f.Batch, Workers: f.Workers,
 		Version: f.Version, HNSW: ann.HNSWConfig{M: f.M, EFConstruction: f.EFConstruction}, Exact: f.Exact, Progress: progress,
-		DryRun: f.DryRun, KeywordAnalyzer: f.KeywordAnalyzer,
+		DryRun: f.DryRun, KeywordAnalyzer: f.KeywordAnalyzer, Quantization: f.Quantize,
 	}
 	if f.Cache != CacheOff {
 		cfg.Cache = f.Cache

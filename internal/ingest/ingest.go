@@ -49,6 +49,8 @@ type Config struct {
 	// keyword.Standard. Give the server's (KEYWORD_JAPANESE) so it loads
 	// the index instead of building its own at start-up.
 	KeywordAnalyzer keyword.Analyzer
+	// Quantization is store.WriteOptions.Quantization ("" or "sq8").
+	Quantization string
 	// Progress, if not nil, receives a one-line progress bar while the
 	// chunks are embedded.
 	Progress io.Writer
@@ -179,7 +181,7 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 	}
 	man, err := store.Write(ctx, out, chunks, vecs, store.WriteOptions{
 		Version: cfg.Version, Embedding: info, Metric: ann.Cosine, HNSW: cfg.HNSW, Exact: cfg.Exact,
-		KeywordAnalyzer: cfg.KeywordAnalyzer,
+		KeywordAnalyzer: cfg.KeywordAnalyzer, Quantization: cfg.Quantization,
 	})
 	if err != nil {
 		return res, fmt.Errorf("build: %w", err)

@@ -23,6 +23,7 @@ type ImportFlags struct {
 	In, Out, Metric, Provider, Model, Version string
 	M, EFConstruction, EFSearch               int
 	Exact                                     bool
+	Quantize                                  string
 	// Folder is --index-name, the LangChain folder's index_name.
 	Folder FolderFlags
 	// Args are the arguments after the flags; there must be none.
@@ -42,6 +43,7 @@ func (f *ImportFlags) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&f.EFConstruction, "ef-construction", 0, "HNSW efConstruction (0: ann's default)")
 	fs.IntVar(&f.EFSearch, "ef-search", 0, "HNSW default efSearch (0: ann's default)")
 	fs.BoolVar(&f.Exact, "exact", false, "write no graph; serve with exact search")
+	fs.StringVar(&f.Quantize, "quantize", "", "\"sq8\": also store 8-bit codes (a quarter of the vector bytes) that searches walk the graph on, rescoring with the float rows; empty: float32 only")
 }
 
 // SetArgs implements cliflag.Positional.
@@ -60,6 +62,9 @@ func (f ImportFlags) options() (ImportOptions, error) {
 	if err := f.Folder.Validate(); err != nil {
 		return ImportOptions{}, err
 	}
+	if err := CheckQuantization(f.Quantize); err != nil {
+		return ImportOptions{}, cliflag.UsageError{Msg: "--quantize: " + err.Error()}
+	}
 	var metric ann.Metric
 	if f.Metric != "" {
 		var err error
@@ -70,7 +75,7 @@ func (f ImportFlags) options() (ImportOptions, error) {
 	return ImportOptions{
 		Embedding: docmodel.EmbeddingModel{Provider: f.Provider, Model: f.Model}, Metric: metric, Version: f.Version,
 		HNSW: ann.HNSWConfig{M: f.M, EFConstruction: f.EFConstruction, EFSearch: f.EFSearch}, Exact: f.Exact,
-		IndexName: f.Folder.IndexName,
+		IndexName: f.Folder.IndexName, Quantization: f.Quantize,
 	}, nil
 }
 
@@ -92,6 +97,9 @@ func (f ImportFlags) Run(ctx context.Context, stdout, stderr io.Writer) error {
 	idx := "flat"
 	if man.Index != nil && man.Index.Type == "hnsw" {
 		idx = fmt.Sprintf("hnsw M=%d efConstruction=%d efSearch=%d", man.Index.M, man.Index.EFConstruction, man.Index.EFSearch)
+		if man.Index.Quantization != "" {
+			idx += " quantization=" + man.Index.Quantization
+		}
 	}
 	fmt.Fprintf(stdout, "imported %d chunks of %d dims (metric %s) from %s into %s\nversion %s, index %s; read %s, built and wrote %s\n",
 		man.Count, man.Embedding.Dims, man.Metric, f.In, f.Out, man.Version, idx,

@@ -19,6 +19,8 @@ type ImportOptions struct {
 	Version string
 	HNSW    ann.HNSWConfig
 	Exact   bool
+	// Quantization is WriteOptions.Quantization ("" or QuantizeSQ8).
+	Quantization string
 	// IndexName is the LangChain folder's index_name ("" is
 	// DefaultIndexName).
 	IndexName string
@@ -49,6 +51,7 @@ func ImportLangChain(ctx context.Context, in, out string, opts ImportOptions) (I
 	emb.Dims = dims
 	man, err := Write(ctx, out, chunks, vectors, WriteOptions{
 		Version: opts.Version, Embedding: emb, Metric: metric, HNSW: opts.HNSW, Exact: opts.Exact,
+		Quantization: opts.Quantization,
 	})
 	if err != nil {
 		return ImportResult{}, err

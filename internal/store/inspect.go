@@ -169,7 +169,11 @@ func (r *Report) WriteText(w io.Writer) {
 		fmt.Fprintln(w, "embedding:  not recorded (LangChain folders name no model; configure it)")
 	}
 	if r.Index != nil {
-		fmt.Fprintf(w, "index:      %s M=%d efConstruction=%d efSearch=%d\n", r.Index.Type, r.Index.M, r.Index.EFConstruction, r.Index.EFSearch)
+		fmt.Fprintf(w, "index:      %s M=%d efConstruction=%d efSearch=%d", r.Index.Type, r.Index.M, r.Index.EFConstruction, r.Index.EFSearch)
+		if r.Index.Quantization != "" {
+			fmt.Fprintf(w, " quantization=%s", r.Index.Quantization)
+		}
+		fmt.Fprintln(w)
 	}
 	names := make([]string, 0, len(r.Files))
 	for n := range r.Files {

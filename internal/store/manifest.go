@@ -42,6 +42,10 @@ type IndexInfo struct {
 	M              int    `json:"m,omitempty"`
 	EFConstruction int    `json:"ef_construction,omitempty"`
 	EFSearch       int    `json:"ef_search,omitempty"`
+	// Quantization is "" (searches read the float32 rows) or QuantizeSQ8:
+	// the graph is walked on 8-bit codes kept in SQ8File and the best
+	// candidates are rescored with the float rows.
+	Quantization string `json:"quantization,omitempty"`
 }
 
 // Manifest describes a native store folder. It is written last, so a folder

@@ -42,6 +42,24 @@ type WriteOptions struct {
 	// nil means keyword.Standard. A server configured with another
 	// analyzer builds its own index at load instead.
 	KeywordAnalyzer keyword.Analyzer
+	// Quantization "" keeps float32 search; QuantizeSQ8 also writes
+	// SQ8File, 8-bit codes that searches walk the graph on (a quarter of
+	// the vector bytes), rescoring the best candidates with the float
+	// rows. Ignored with Exact.
+	Quantization string
+}
+
+// QuantizeSQ8 selects per-dimension 8-bit scalar quantization
+// (WriteOptions.Quantization, IndexInfo.Quantization).
+const QuantizeSQ8 = "sq8"
+
+// CheckQuantization reports whether q names a supported quantization
+// ("" or QuantizeSQ8).
+func CheckQuantization(q string) error {
+	if q != "" && q != QuantizeSQ8 {
+		return fmt.Errorf("store: quantization %q: want %q or none", q, QuantizeSQ8)
+	}
+	return nil
 }
 
 // Write writes chunks and their vectors (row-major, len(chunks)*Dims) as a
@@ -61,6 +79,9 @@ func Write(ctx context.Context, dir string, chunks []docmodel.Chunk, vectors []f
 	metric := opts.Metric
 	if metric == 0 {
 		metric = ann.Cosine
+	}
+	if err := CheckQuantization(opts.Quantization); err != nil {
+		return nil, fmt.Errorf("store: write: %w", err)
 	}
 	if _, err := ann.ParseMetric(metric.String()); err != nil {
 		return nil, fmt.Errorf("store: write: %w", err)
@@ -96,6 +117,17 @@ func Write(ctx context.Context, dir string, chunks []docmodel.Chunk, vectors []f
 		graph = h
 		c := h.Config()
 		info = &IndexInfo{Type: "hnsw", M: c.M, EFConstruction: c.EFConstruction, EFSearch: c.EFSearch}
+	}
+	var sq *ann.SQ8
+	var codes []uint8
+	if graph != nil && opts.Quantization == QuantizeSQ8 {
+		var err error
+		if sq, err = ann.TrainSQ8(vecs, dims); err != nil { // on the normalised rows, as searched
+			return nil, fmt.Errorf("store: write: %w", err)
+		}
+		codes = make([]uint8, len(vecs))
+		sq.Encode(vecs, codes)
+		info.Quantization = QuantizeSQ8
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -150,6 +182,11 @@ func Write(ctx context.Context, dir string, chunks []docmodel.Chunk, vectors []f
 	}
 	if graph != nil {
 		if err := put(GraphFile, func(w io.Writer) error { _, err := graph.WriteGraph(w); return err }); err != nil {
+			return nil, err
+		}
+	}
+	if sq != nil {
+		if err := put(SQ8File, func(w io.Writer) error { _, err := ann.WriteSQ8(w, sq, codes); return err }); err != nil {
 			return nil, err
 		}
 	}
@@ -274,9 +311,20 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 	if m.Index != nil && m.Index.Type != "hnsw" && m.Index.Type != "flat" {
 		return nil, fmt.Errorf("%w: %s: index type %q", ErrCorrupt, filepath.Join(dir, ManifestFile), m.Index.Type)
 	}
+	quant := ""
+	if m.Index != nil {
+		quant = m.Index.Quantization
+	}
+	if err := CheckQuantization(quant); err != nil || (quant != "" && !hnsw) {
+		return nil, fmt.Errorf("%w: %s: quantization %q with index type %q", ErrCorrupt, filepath.Join(dir, ManifestFile), quant, m.Index.Type)
+	}
+	sq8 := quant == QuantizeSQ8 && !opts.Exact
 	required := []string{VectorsFile, ChunksFile}
 	if hnsw {
 		required = append(required, GraphFile)
+	}
+	if quant == QuantizeSQ8 {
+		required = append(required, SQ8File)
 	}
 	for _, name := range required {
 		if _, ok := m.Files[name]; !ok {
@@ -288,17 +336,22 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 		return nil, fmt.Errorf("%w: %s: %d bytes, want count*dims*4 = %d*%d*4 = %d", ErrCorrupt, VectorsFile,
 			m.Files[VectorsFile].Size, m.Count, dims, want)
 	}
-	if err := checkBudget(dir, m, hnsw && !opts.Exact, opts.maxBytes()); err != nil {
+	if err := checkBudget(dir, m, hnsw && !opts.Exact, sq8, opts.maxBytes()); err != nil {
 		return nil, err
 	}
 	v := nativeVerifier{dir: dir, m: m, rec: readVerifiedState(dir)}
 	v.checked = v.rec.Checked
-	// Files the loader does not map (none today, but a manifest may list
-	// more) are verified first, as before.
+	// Files the loader neither maps nor parses (none today, but a manifest
+	// may list more; the SQ8 codes of a store opened for exact search) are
+	// verified first, as before.
 	for _, name := range slices.Sorted(maps.Keys(m.Files)) {
 		switch name {
 		case VectorsFile, ChunksFile, GraphFile, ChunkIndexFile, KeywordFile:
 			continue
+		case SQ8File:
+			if sq8 {
+				continue
+			}
 		}
 		if err := v.verifyPath(name); err != nil {
 			return nil, err
@@ -385,6 +438,26 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 		})
 		if err != nil {
 			return nil, err
+		}
+		if sq8 {
+			// The codes are read into memory (a quarter of the vector
+			// bytes): every search walks them at random. The float rows
+			// stay mapped and only the pages rescoring reads become
+			// resident.
+			err = v.readVerified(SQ8File, func(r *bufio.Reader) error {
+				q, codes, err := ann.ReadSQ8(r, dims, m.Count)
+				if err != nil {
+					return fmt.Errorf("%w: %s: %w", ErrCorrupt, SQ8File, err)
+				}
+				idx, err = idx.(*ann.HNSW).WithSQ8(q, codes, 0)
+				if err != nil {
+					return fmt.Errorf("%w: %s: %w", ErrCorrupt, SQ8File, err)
+				}
+				return nil
+			})
+			if err != nil {
+				return nil, err
+			}
 		}
 	}
 	st.Verified = VerifiedRecorded

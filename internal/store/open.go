@@ -31,6 +31,7 @@ const (
 	VectorsFile = "vectors.f32"
 	ChunksFile  = "chunks.jsonl"
 	GraphFile   = "index.hnsw"
+	SQ8File     = "vectors.sq8" // SQ8 ranges and codes (ann.WriteSQ8), with Quantization "sq8"
 	// KeywordFile is the store's BM25 index (keyword.Index.WriteTo),
 	// optional: a store without it (or whose index another analyzer made)
 	// builds the index in memory at load.
