@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -193,7 +194,9 @@ func (s *Syncer) getRange(ctx context.Context, o object, w io.Writer, off, n int
 	if cl := out.ContentLength; cl != nil && *cl != n {
 		return fmt.Errorf("%w: %s: the answer holds %d bytes", ErrVerify, op, *cl)
 	}
-	got, err := io.Copy(w, &bodyReader{r: io.LimitReader(out.Body, n)})
+	buf := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(buf)
+	got, err := io.CopyBuffer(w, &bodyReader{r: io.LimitReader(out.Body, n)}, *buf)
 	var be bodyError
 	switch {
 	case errors.As(err, &be):
@@ -205,6 +208,13 @@ func (s *Syncer) getRange(ctx context.Context, o object, w io.Writer, off, n int
 	}
 	return nil
 }
+
+// copyBufs holds the buffers getRange copies bodies through: 256 KiB, so
+// a 1 GB download takes about 4,000 reads and writes instead of the
+// 32,000 io.Copy's own 32 KiB buffer would make.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
+
+const copyBufSize = 256 << 10
 
 // bodyReader marks read errors so getRange can tell a broken connection
 // from a failed local write inside io.Copy.
