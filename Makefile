@@ -12,7 +12,7 @@ COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 TOOLS_ENV := eval "$$(bash scripts/install-tools.sh)"
 
-.PHONY: run check test test-kernels build lint docs docs-check ci container-test bench bench-startup loadtest eval demo-store fixtures pdf-fixtures uselite-model uselite-reference fuzz ci-fuzz soak clean
+.PHONY: run check test test-kernels build lint docs docs-check ci container-test bench bench-startup bench-glove bench-sync loadtest eval demo-store fixtures pdf-fixtures uselite-model uselite-reference fuzz ci-fuzz soak clean
 
 ## run: start the API on :$(PORT) with the demo store, offline embedder and extractive answers
 # (default settings: hybrid fusion's default weights suit the bilingual demo corpus too,
@@ -76,6 +76,14 @@ bench:
 # next to Python's read of the same folder (python3-faiss; stores kept in $BENCH_STARTUP_DIR)
 bench-startup:
 	bash scripts/bench_startup.sh
+
+## bench-glove: HNSW (float32 and SQ8) vs hnswlib on 100k GloVe 100-d word vectors (docs/BENCHMARKS.md)
+bench-glove:
+	DATA=glove QUANTIZE=sq8 nice bash scripts/bench.sh
+
+## bench-sync: s3sync vs `aws s3 sync` from a local versitygw, 1 GiB store, 3 runs (docs/BENCHMARKS.md)
+bench-sync:
+	@eval "$$(bash scripts/install-tools.sh)" && S3SYNC_BENCH_MB=1024 nice go test -run '^$$' -bench VersusAWSCLI -benchtime 1x ./internal/s3sync/
 
 ## loadtest: end-to-end HTTP throughput and latency on loopback (hey; bounded)
 loadtest:

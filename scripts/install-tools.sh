@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # install-tools.sh installs what the test suite needs that Go does not
 # fetch by itself, and prints shell exports for the test runner:
-#   Debian: chromium, python3-faiss, python3-numpy, python3-reportlab, jq, shellcheck, yamllint,
+#   Debian: chromium, python3-faiss, python3-hnswlib (make bench), python3-numpy, python3-reportlab, jq, shellcheck, yamllint,
 #           nodejs/npm (if missing)
 #   npm:    playwright-core (drives Debian's chromium; never downloads a browser),
 #           scripts/uselite's packages (the model's own JS, for parity tests)
@@ -29,7 +29,7 @@ as_root() {
 	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-apt_pkgs=(chromium python3-faiss python3-numpy python3-reportlab jq shellcheck yamllint)
+apt_pkgs=(chromium python3-faiss python3-hnswlib python3-numpy python3-reportlab jq shellcheck yamllint)
 if [ "${1:-}" = --container ]; then
 	apt_pkgs+=(podman buildah runc debootstrap curl)
 fi
