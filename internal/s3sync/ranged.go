@@ -112,8 +112,24 @@ func (s *Syncer) downloadRanges(ctx context.Context, o object, f *os.File) (stri
 	parts := int((o.Size + part - 1) / part)
 	g, gctx := errgroup.WithContext(ctx)
 	done := make(chan int, parts)
+	written := make(chan int, parts) // for the writeback goroutine
 	h := sha256.New()
 	g.Go(func() error { return hashInOrder(gctx, f, h, done, parts, part, o.Size) })
+	// Writeback is started from its own goroutine: sync_file_range blocks
+	// while the disk's queue is full, and the transfer must not wait for
+	// the disk; the swap's fsync waits for whatever is left.
+	g.Go(func() error {
+		for range parts {
+			select {
+			case <-gctx.Done():
+				return nil
+			case i := <-written:
+				off := int64(i) * part
+				startWriteback(f, off, min(part, o.Size-off))
+			}
+		}
+		return nil
+	})
 	g.Go(func() error {
 		pg, pctx := errgroup.WithContext(gctx)
 		for i := range parts {
@@ -128,7 +144,7 @@ func (s *Syncer) downloadRanges(ctx context.Context, o object, f *os.File) (stri
 					return s.getRange(ctx, o, io.NewOffsetWriter(f, off), off, n, true)
 				})
 				if err == nil {
-					startWriteback(f, off, n)
+					written <- i
 					done <- i
 				}
 				return err
