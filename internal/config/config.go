@@ -223,6 +223,12 @@ type Providers struct {
 	// S3ForcePathStyle (S3_FORCE_PATH_STYLE) defaults to true when it is set.
 	S3Endpoint       string
 	S3ForcePathStyle bool
+	// S3PartSizeMB is the byte range, in MiB, one GET fetches when a sync
+	// downloads a large object in parallel (S3_PART_SIZE_MB, 1-512,
+	// default 8); S3PartConcurrency bounds the GETs in flight over a sync
+	// (S3_PART_CONCURRENCY, 1-64, default 8).
+	S3PartSizeMB      int
+	S3PartConcurrency int
 
 	// Embedder picks the query embedder (EMBEDDER: use-lite (default),
 	// hash, openai, bedrock, ollama); EmbeddingModel and EmbeddingDims
@@ -475,6 +481,8 @@ func (p *parser) providers() Providers {
 		},
 	}
 	pr.S3ForcePathStyle = p.boolean("S3_FORCE_PATH_STYLE", pr.S3Endpoint != "")
+	pr.S3PartSizeMB = p.intRange("S3_PART_SIZE_MB", 8, 1, 512)
+	pr.S3PartConcurrency = p.intRange("S3_PART_CONCURRENCY", 8, 1, 64)
 	return pr
 }
 

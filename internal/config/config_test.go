@@ -35,6 +35,8 @@ func TestLoad_Defaults(t *testing.T) {
 		{"ShutdownTimeout", c.ShutdownTimeout, 25 * time.Second},
 		{"MaxBodyBytes", c.MaxBodyBytes, int64(1 << 20)},
 		{"S3ForcePathStyle", c.S3ForcePathStyle, false},
+		{"S3PartSizeMB", c.S3PartSizeMB, 8},
+		{"S3PartConcurrency", c.S3PartConcurrency, 8},
 		{"SyncInterval", c.SyncInterval, time.Duration(0)},
 		{"SearchMode", c.SearchMode, "hybrid"},
 		{"KeywordJapanese", c.KeywordJapanese, "bigram"},
@@ -175,6 +177,8 @@ func TestLoad_Invalid(t *testing.T) {
 		{"weaviate consistency", map[string]string{"WEAVIATE_CONSISTENCY": "TWO"}, []string{"WEAVIATE_CONSISTENCY", "quorum"}},
 		{"weaviate fusion", map[string]string{"WEAVIATE_FUSION": "rrf"}, []string{"WEAVIATE_FUSION", "service"}},
 		{"weaviate timeout", map[string]string{"WEAVIATE_TIMEOUT": "1ms"}, []string{"WEAVIATE_TIMEOUT"}},
+		{"part size", map[string]string{"S3_PART_SIZE_MB": "0"}, []string{"S3_PART_SIZE_MB", "1 to 512"}},
+		{"part concurrency", map[string]string{"S3_PART_CONCURRENCY": "65"}, []string{"S3_PART_CONCURRENCY", "1 to 64"}},
 		{"index name too long", map[string]string{"VECTORSTORE_INDEX_NAME": strings.Repeat("n", 129)}, []string{"VECTORSTORE_INDEX_NAME", "at most 128"}},
 	}
 	for _, tt := range tests {
