@@ -65,8 +65,11 @@
 // TLB miss; with 2 MiB pages 40 MB of vectors need 20 TLB entries. On the
 // 100-d GloVe set this took about 7% off the CPU time per query. A kernel
 // that refuses leaves the memory as it was. BuildHNSW advises before it
-// inserts; ReadHNSW advises from a goroutine after it returns the index, so
-// the copy into huge pages never delays start-up.
+// inserts; ReadHNSW advises the links it read from a goroutine after it
+// returns the index, so the copy into huge pages never delays start-up,
+// and leaves the caller's rows alone: they may be a file mapping, which
+// the caller knows and ann does not (AdviseHugePages is for rows in the
+// heap).
 //
 // # Search
 //

@@ -37,9 +37,27 @@ func adviseHuge(b []byte) {
 // adviseMemory asks for huge pages under the vectors and the level-0 links,
 // the two arrays a search reads at random.
 func (h *HNSW) adviseMemory() {
+	h.AdviseHugePages()
+	h.adviseLinks()
+}
+
+// AdviseHugePages asks for transparent huge pages under the vector rows,
+// as BuildHNSW does for the rows it builds over. Call it only when the
+// rows are the process's own memory (read or copied into the heap), never
+// over a file mapping: there the kernel either refuses (Linux 6.18 on
+// ext4 answers MADV_COLLAPSE with EINVAL) or reads the whole file in and
+// copies it into huge page-cache pages, making resident the rows an SQ8
+// index only reads to rescore. The copy takes a while on large stores:
+// run it from a goroutine; searches are correct meanwhile.
+func (h *HNSW) AdviseHugePages() {
 	if len(h.vectors) > 0 {
 		adviseHuge(unsafe.Slice((*byte)(unsafe.Pointer(&h.vectors[0])), 4*len(h.vectors))) //nolint:gosec // G103: the same memory, seen as bytes
 	}
+}
+
+// adviseLinks asks for huge pages under the level-0 links, which the
+// index always allocates itself.
+func (h *HNSW) adviseLinks() {
 	if len(h.level0) > 0 {
 		adviseHuge(unsafe.Slice((*byte)(unsafe.Pointer(&h.level0[0])), 4*len(h.level0))) //nolint:gosec // G103: as above
 	}

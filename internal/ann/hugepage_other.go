@@ -6,3 +6,8 @@ package ann
 func adviseHuge(b []byte) {}
 
 func (h *HNSW) adviseMemory() {}
+
+// AdviseHugePages does nothing where transparent huge pages are not known.
+func (h *HNSW) AdviseHugePages() {}
+
+func (h *HNSW) adviseLinks() {}

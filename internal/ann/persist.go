@@ -281,12 +281,13 @@ func ReadHNSW(r io.Reader, dim int, metric Metric, vectors []float32) (*HNSW, er
 	if metric == Cosine {
 		normalizeRows(vectors, dim)
 	}
-	// In the background: MADV_COLLAPSE copies the rows into huge pages,
-	// which for a large store (1.5 GB at 1M x 384) would add a noticeable
-	// part of a second to start-up. Searches are correct meanwhile; they
-	// get faster once it is done. The goroutine only hands the kernel
-	// addresses and touches no Go memory.
-	go h.adviseMemory()
+	// Only the links, which ReadHNSW allocated: the rows are the caller's
+	// and may be a read-only file mapping (AdviseHugePages says why that
+	// is left alone). In the background: MADV_COLLAPSE copies into huge
+	// pages, a noticeable part of a second for a large graph. Searches are
+	// correct meanwhile; they get faster once it is done. The goroutine
+	// only hands the kernel addresses and touches no Go memory.
+	go h.adviseLinks()
 	return h, nil
 }
 

@@ -62,6 +62,7 @@ func openLangChain(ctx context.Context, dir string, lay Layout, opts OpenOptions
 		// A graph built for these very files before is loaded whether or
 		// not the caller defers the build.
 		if h := derived.loadGraph(rows.Dim, metric, rows.Vectors); h != nil {
+			go h.AdviseHugePages() // FAISS rows are read into the heap, never mapped
 			idx, info = withEF(h, opts.EFSearch), graphInfo(h)
 		} else if opts.DeferGraph {
 			idx, err = ann.NewFlat(rows.Dim, metric, rows.Vectors)

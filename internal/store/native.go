@@ -396,7 +396,10 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 	}
 
 	vecs := vm.float32s()
+	// owned: the rows are a heap copy, not the mapping.
+	owned := false
 	if vecs == nil && len(vm.data) > 0 { // big-endian or misaligned: decode a copy
+		owned = true
 		if vecs, err = readVectors(ctx, bufio.NewReader(bytes.NewReader(vm.data)), VectorsFile, m.Count*dims); err != nil {
 			return nil, err
 		}
@@ -415,7 +418,7 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 	if metric == ann.Cosine && !ann.IsNormalized(vecs, dims) {
 		// ann would normalise rows in place: give it a copy, not the
 		// read-only mapping. Stores this package wrote never need it.
-		vecs = append([]float32(nil), vecs...)
+		vecs, owned = append([]float32(nil), vecs...), true
 	}
 
 	var idx ann.Index
@@ -432,9 +435,16 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 			return nil, fmt.Errorf("store: index %s: %w", dir, err)
 		}
 	default:
-		err = v.readVerified(GraphFile, func(r *bufio.Reader) (err error) {
-			idx, err = readGraph(r, GraphFile, dims, metric, vecs)
-			return err
+		err = v.readVerified(GraphFile, func(r *bufio.Reader) error {
+			h, err := readGraph(r, GraphFile, dims, metric, vecs)
+			if err != nil {
+				return err
+			}
+			if owned {
+				go h.AdviseHugePages() // rows in the heap; never the mapping (see its doc)
+			}
+			idx = h
+			return nil
 		})
 		if err != nil {
 			return nil, err
