@@ -7,7 +7,9 @@
 // object names (store.DetectFiles: this package knows no store file
 // names), downloads the files it needs in parallel into a staging folder
 // beside the destination, checks that nothing changed on S3 while it ran,
-// verifies every file (store.VerifyDir), has Config.Validator open the
+// verifies every file against the manifest with the hashes taken while
+// downloading (and records them with store.RecordVerified, so opening the
+// staged store does not hash it again), has Config.Validator open the
 // staged store when one is set (a store that verifies but does not open
 // fails with ErrInvalid and never replaces the destination), and swaps the
 // staging folder in with fsatomic.ReplaceDir. Two kinds of layout are handled:

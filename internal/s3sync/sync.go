@@ -243,6 +243,11 @@ func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err erro
 		if err := matchesManifest(manifest, next); err != nil {
 			return res, err
 		}
+		// Record those hashes as VerifyDir did after hashing the files
+		// itself: the staging open (Config.Validator) and the first open
+		// of the swapped-in folder (a rename keeps inodes and mtimes) then
+		// check the contents without hashing every file again.
+		store.RecordVerified(staging, manifest.Files)
 		res.Version = manifest.Version
 	}
 	if res.Version == "" {

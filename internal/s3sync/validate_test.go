@@ -2,6 +2,7 @@ package s3sync
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"maps"
 	"os"
@@ -71,5 +72,50 @@ func TestSync_ValidatorGuardsTheSwap(t *testing.T) {
 	assertOnly(t, parent, "vectorstore")
 	if _, err := os.Stat(seen[1]); !os.IsNotExist(err) {
 		t.Errorf("rejected staging folder %s left behind: %v", seen[1], err)
+	}
+}
+
+// TestSync_RecordsDownloadHashes: Sync checks a native store against its
+// manifest with the hashes taken while downloading and records them in
+// store.VerifiedFile before the staging open, as VerifyDir did, so that
+// open need not hash every file again.
+func TestSync_RecordsDownloadHashes(t *testing.T) {
+	t.Parallel()
+	files := maps.Clone(v1Files)
+	files["vectors.f32"] = noise(7, 3<<19) // 1.5 MiB: stores under 1 MiB get no record
+	srv := s3test.Start(t)
+	seedNative(t, srv, "vs/prod", "v1", files)
+	s := newRangedSyncer(t, srv, srv.Endpoint, "vs/prod", 1, 1<<19, 4)
+	var rec struct {
+		Files map[string]struct {
+			Size   int64  `json:"size"`
+			SHA256 string `json:"sha256"`
+		} `json:"files"`
+		Checked bool `json:"checked"`
+	}
+	var man *store.Manifest
+	s.validator = validatorFunc(func(_ context.Context, dir string) error {
+		b, err := os.ReadFile(filepath.Join(dir, store.VerifiedFile))
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(b, &rec); err != nil {
+			return err
+		}
+		man, err = store.ReadManifest(dir)
+		return err
+	})
+	if _, err := s.Sync(t.Context(), filepath.Join(t.TempDir(), "vs")); err != nil {
+		t.Fatal(err)
+	}
+	if rec.Checked {
+		t.Error("record claims the contents were checked: only their hashes were")
+	}
+	// Files written within the racy window may be left out (the open
+	// hashes them); every one recorded carries the manifest's checksum.
+	for name, got := range rec.Files {
+		if want, ok := man.Files[name]; !ok || got.Size != want.Size || got.SHA256 != want.SHA256 {
+			t.Errorf("%s recorded as %+v, manifest %+v", name, got, want)
+		}
 	}
 }

@@ -135,3 +135,32 @@ func (v verifiedState) save(dir string) {
 	}
 	_ = fsatomic.WriteFile(filepath.Join(dir, VerifiedFile), append(b, '\n'), 0o644)
 }
+
+// RecordVerified records in dir's VerifiedFile that its files have the
+// sizes and SHA-256 checksums in files, as VerifyDir does after hashing
+// them, for a caller that hashed them itself while writing them (s3sync
+// hashes each download as it lands): the next Open checks their contents
+// without hashing them again. A file whose recorded checksum changes
+// clears the record's full check, so that Open parses everything once;
+// a file modified too recently to vouch for (racy) is left out and hashed
+// by that Open. Best effort, like every write of the record; nothing is
+// written beside stores under recordMinBytes.
+func RecordVerified(dir string, files map[string]FileInfo) {
+	rec := readVerifiedState(dir)
+	var total int64
+	for name, fi := range files {
+		total += fi.Size
+		if old, ok := rec.Files[name]; !ok || old.FileInfo != fi {
+			rec.Checked = false
+		}
+		rec.record(dir, name, fi)
+	}
+	for name := range rec.Files {
+		if _, ok := files[name]; !ok {
+			delete(rec.Files, name)
+		}
+	}
+	if total >= recordMinBytes {
+		rec.save(dir)
+	}
+}

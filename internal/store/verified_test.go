@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -345,5 +347,67 @@ func TestVerifyDir_RecordsForOpen(t *testing.T) {
 	}
 	if _, err := openVerified(t, dir); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("open of a verified but unparsable store: %v", err)
+	}
+}
+
+// TestRecordVerified_ForOpen: checksums a caller took itself (s3sync's
+// download hashes) are recorded like VerifyDir's: Open trusts them without
+// hashing but checks the content once; a checksum that differs from the
+// manifest vouches for nothing; files not given are dropped from the record.
+func TestRecordVerified_ForOpen(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "s")
+	writeTestStore(t, dir, 40, WriteOptions{Embedding: testEmbedding, HNSW: smallHNSW()})
+	age(t, dir)
+	m, err := ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := maps.Clone(m.Files)
+	delete(files, GraphFile)
+	RecordVerified(dir, files)
+	rec := readVerifiedState(dir)
+	if _, ok := rec.Files[GraphFile]; ok || rec.Checked || len(rec.Files) != len(files) {
+		t.Fatalf("after RecordVerified: %+v", rec)
+	}
+	if s, err := openVerified(t, dir); err != nil || s.Verified != VerifiedHashed { // checked, graph hashed
+		t.Fatalf("open: %v, %v", s, err)
+	}
+	if s, err := openVerified(t, dir); err != nil || s.Verified != VerifiedRecorded {
+		t.Fatalf("second open: %v, %v", s, err)
+	}
+
+	// A chunk line that does not parse, with the manifest rehashed to
+	// match: the record vouches for the checksum, Open's check refuses it.
+	p := filepath.Join(dir, ChunksFile)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[0] = '['
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rehash(t, dir)
+	age(t, dir)
+	if m, err = ReadManifest(dir); err != nil {
+		t.Fatal(err)
+	}
+	RecordVerified(dir, m.Files)
+	if _, err := openVerified(t, dir); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("open of a recorded but unparsable store: %v", err)
+	}
+
+	// A wrong checksum recorded for a file is not trusted: Open hashes it.
+	bad := maps.Clone(m.Files)
+	bad[VectorsFile] = FileInfo{Size: m.Files[VectorsFile].Size, SHA256: strings.Repeat("0", 64)}
+	RecordVerified(dir, bad)
+	v := nativeVerifier{dir: dir, m: m, rec: readVerifiedState(dir)}
+	id, err := identity(dir, VectorsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.trust(VectorsFile, id) {
+		t.Fatal("a recorded checksum other than the manifest's was trusted")
 	}
 }
