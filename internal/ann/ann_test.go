@@ -612,3 +612,52 @@ func TestSearchAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestReadHNSWUnit_LeavesRowsAlone: ReadHNSWUnit neither normalises nor
+// needs to write the rows (they may be a read-only mapping), and on unit
+// rows it searches exactly as ReadHNSW does.
+func TestReadHNSWUnit_LeavesRowsAlone(t *testing.T) {
+	t.Parallel()
+	graph, unit := smallGraph(t)
+	scaled := clone(unit)
+	for i := range scaled {
+		scaled[i] *= 3
+	}
+	tests := []struct {
+		name   string
+		read   func(io.Reader, int, Metric, []float32) (*HNSW, error)
+		rows   []float32
+		wantEq []float32 // the rows after the read
+	}{
+		{"ReadHNSW normalises", ReadHNSW, clone(scaled), unit},
+		{"ReadHNSWUnit leaves them", ReadHNSWUnit, clone(scaled), scaled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if _, err := tt.read(bytes.NewReader(graph), 8, Cosine, tt.rows); err != nil {
+				t.Fatal(err)
+			}
+			for i := range tt.rows {
+				if d := tt.rows[i] - tt.wantEq[i]; d > 1e-5 || d < -1e-5 {
+					t.Fatalf("row component %d = %v, want %v", i, tt.rows[i], tt.wantEq[i])
+				}
+			}
+		})
+	}
+	a, err := ReadHNSW(bytes.NewReader(graph), 8, Cosine, clone(unit))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ReadHNSWUnit(bytes.NewReader(graph), 8, Cosine, clone(unit))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for off := 0; off < len(unit); off += 8 * 17 {
+		ra, _ := a.Search(unit[off:off+8], 5, SearchOptions{})
+		rb, _ := b.Search(unit[off:off+8], 5, SearchOptions{})
+		if !slices.Equal(ra, rb) {
+			t.Fatalf("query %d: %v vs %v", off/8, ra, rb)
+		}
+	}
+}

@@ -141,6 +141,20 @@ func u32Bytes(s []uint32) []byte {
 // *GraphError naming the byte offset. ReadHNSW reads exactly the graph's
 // bytes from r.
 func ReadHNSW(r io.Reader, dim int, metric Metric, vectors []float32) (*HNSW, error) {
+	return readHNSW(r, dim, metric, vectors, true)
+}
+
+// ReadHNSWUnit is ReadHNSW for rows the caller knows are of unit length
+// already (IsNormalized held for these very bytes): it neither reads nor
+// writes them, where ReadHNSW reads every Cosine row to normalise it. Rows
+// in a file mapping then stay unread until searches touch them, and an
+// SQ8 index (WithSQ8) touches only the rows it rescores. Rows that are
+// not of unit length give wrong Cosine scores.
+func ReadHNSWUnit(r io.Reader, dim int, metric Metric, vectors []float32) (*HNSW, error) {
+	return readHNSW(r, dim, metric, vectors, false)
+}
+
+func readHNSW(r io.Reader, dim int, metric Metric, vectors []float32, normalize bool) (*HNSW, error) {
 	if err := checkInput(dim, metric, vectors); err != nil {
 		return nil, err
 	}
@@ -278,7 +292,7 @@ func ReadHNSW(r io.Reader, dim int, metric Metric, vectors []float32) (*HNSW, er
 		return nil, bad(sumOff, "checksum %08x, computed %08x", got, want)
 	}
 
-	if metric == Cosine {
+	if metric == Cosine && normalize {
 		normalizeRows(vectors, dim)
 	}
 	// Only the links, which ReadHNSW allocated: the rows are the caller's

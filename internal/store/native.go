@@ -415,10 +415,16 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 			return nil, err
 		}
 	}
-	if metric == ann.Cosine && !ann.IsNormalized(vecs, dims) {
-		// ann would normalise rows in place: give it a copy, not the
-		// read-only mapping. Stores this package wrote never need it.
-		vecs, owned = append([]float32(nil), vecs...), true
+	// Cosine rows of unit length are used in place; others are normalised
+	// by ann, in place: give it a copy, not the read-only mapping (stores
+	// this package wrote never need it). Which it is, is recorded: a
+	// trusted open does not read every row to find out, so the rows stay
+	// unread until searches touch them (with SQ8, only those rescored).
+	unit := metric == ann.Cosine && v.checked && v.rec.UnitRows
+	if metric == ann.Cosine && !unit {
+		if unit = ann.IsNormalized(vecs, dims); !unit {
+			vecs, owned = append([]float32(nil), vecs...), true
+		}
 	}
 
 	var idx ann.Index
@@ -436,7 +442,7 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 		}
 	default:
 		err = v.readVerified(GraphFile, func(r *bufio.Reader) error {
-			h, err := readGraph(r, GraphFile, dims, metric, vecs)
+			h, err := readGraph(r, GraphFile, dims, metric, vecs, unit)
 			if err != nil {
 				return err
 			}
@@ -471,14 +477,19 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 		}
 	}
 	st.Verified = VerifiedRecorded
-	if v.hashed || !v.rec.Checked {
-		st.Verified = VerifiedHashed
+	// A record made before UnitRows existed is completed once.
+	upgrade := unit && !v.rec.UnitRows
+	if v.hashed || !v.rec.Checked || upgrade {
+		if v.hashed || !v.rec.Checked {
+			st.Verified = VerifiedHashed
+		}
 		for name := range v.rec.Files {
 			if _, ok := m.Files[name]; !ok {
 				delete(v.rec.Files, name)
 			}
 		}
 		v.rec.Checked = true
+		v.rec.UnitRows = unit
 		var total int64
 		for _, fi := range m.Files {
 			total += fi.Size
@@ -693,8 +704,12 @@ const checkEvery = 16384
 const checkLinesEvery = 64
 
 // readGraph loads the persisted HNSW graph over vecs from r (the file name).
-func readGraph(r *bufio.Reader, name string, dims int, metric ann.Metric, vecs []float32) (*ann.HNSW, error) {
-	h, err := ann.ReadHNSW(r, dims, metric, vecs)
+func readGraph(r *bufio.Reader, name string, dims int, metric ann.Metric, vecs []float32, unit bool) (*ann.HNSW, error) {
+	read := ann.ReadHNSW
+	if unit {
+		read = ann.ReadHNSWUnit
+	}
+	h, err := read(r, dims, metric, vecs)
 	if err != nil {
 		var ge *ann.GraphError
 		if errors.As(err, &ge) {

@@ -28,6 +28,12 @@ type verifiedState struct {
 	// Checked says Open parsed and checked every file (not only its
 	// checksum) while they had these identities.
 	Checked bool `json:"checked"`
+	// UnitRows says every row of the vector file recorded in Files was of
+	// unit length (ann.IsNormalized) when Open checked it, so a Cosine
+	// store's later opens use the mapped rows as they are without reading
+	// each one to find out. Any change of the vector file clears Checked,
+	// and the Open that checks it again records UnitRows anew.
+	UnitRows bool `json:"unit_rows,omitempty"`
 
 	changed bool // a file was hashed since the state was read
 }

@@ -411,3 +411,35 @@ func TestRecordVerified_ForOpen(t *testing.T) {
 		t.Fatal("a recorded checksum other than the manifest's was trusted")
 	}
 }
+
+// TestOpen_RecordsUnitRows: the first open of a Cosine store records that
+// its rows are of unit length, so later opens use the mapping without
+// reading every row; a record made before the field existed is completed
+// by the next open.
+func TestOpen_RecordsUnitRows(t *testing.T) {
+	t.Parallel()
+	for _, metric := range []ann.Metric{ann.Cosine, ann.L2} {
+		t.Run(metric.String(), func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join(t.TempDir(), "s")
+			writeTestStore(t, dir, 40, WriteOptions{Embedding: testEmbedding, HNSW: smallHNSW(), Metric: metric})
+			age(t, dir)
+			want := metric == ann.Cosine
+			if _, err := openVerified(t, dir); err != nil {
+				t.Fatal(err)
+			}
+			if rec := readVerifiedState(dir); !rec.Checked || rec.UnitRows != want {
+				t.Fatalf("after the first open: checked %v unit_rows %v, want unit_rows %v", rec.Checked, rec.UnitRows, want)
+			}
+			rec := readVerifiedState(dir)
+			rec.UnitRows = false // as records made before the field were
+			rec.save(dir)
+			if s, err := openVerified(t, dir); err != nil || s.Verified != VerifiedRecorded {
+				t.Fatalf("open of an old record: %v, %v", s, err)
+			}
+			if rec := readVerifiedState(dir); !rec.Checked || rec.UnitRows != want {
+				t.Fatalf("old record not completed: checked %v unit_rows %v", rec.Checked, rec.UnitRows)
+			}
+		})
+	}
+}
