@@ -146,7 +146,8 @@ var ErrSQ8 = errors.New("ann: bad sq8 data")
 // (rows < 0: any count, up to maxRows). It checks the magic, the shape,
 // that every Min and Scale is finite and every Scale non-negative, and the
 // checksum; it allocates the codes only after the header proved the shape,
-// so a hostile header cannot make it allocate more than rows*dim bytes.
+// so a hostile header cannot make it allocate more than rows*dim bytes
+// (with rows < 0, more than the input holds plus 1 MiB).
 // Errors wrap ErrSQ8. It never panics on bad input (FuzzReadSQ8).
 func ReadSQ8(r io.Reader, dim, rows int) (*SQ8, []uint8, error) {
 	if dim <= 0 || dim > maxSQ8Dim {
@@ -185,16 +186,28 @@ func ReadSQ8(r io.Reader, dim, rows int) (*SQ8, []uint8, error) {
 			return nil, nil, fmt.Errorf("%w: dimension %d: range min %v scale %v is not finite and non-negative", ErrSQ8, d, mn, sc)
 		}
 	}
-	// Read the codes in bounded chunks so a header that overstates the
-	// count fails at the end of the input, not with a huge allocation.
 	total := int(n) * dim
-	codes := make([]uint8, 0, min(total, 1<<20))
-	buf := make([]byte, 1<<16)
-	for len(codes) < total {
-		k, err := io.ReadFull(tr, buf[:min(len(buf), total-len(codes))])
-		codes = append(codes, buf[:k]...)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%w: codes: %d of %d bytes: %w", ErrSQ8, len(codes), total, err)
+	var codes []uint8
+	if rows >= 0 {
+		// The caller vouched for the count (a store checks the file's size
+		// against its manifest first): one allocation, no growth, so no
+		// garbage of twice the codes' size at load.
+		codes = make([]uint8, total)
+		if k, err := io.ReadFull(tr, codes); err != nil {
+			return nil, nil, fmt.Errorf("%w: codes: %d of %d bytes: %w", ErrSQ8, k, total, err)
+		}
+	} else {
+		// Read the codes in bounded chunks so a header that overstates
+		// the count fails at the end of the input, not with a huge
+		// allocation.
+		codes = make([]uint8, 0, min(total, 1<<20))
+		buf := make([]byte, 1<<16)
+		for len(codes) < total {
+			k, err := io.ReadFull(tr, buf[:min(len(buf), total-len(codes))])
+			codes = append(codes, buf[:k]...)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%w: codes: %d of %d bytes: %w", ErrSQ8, len(codes), total, err)
+			}
 		}
 	}
 	want := crc.Sum32()
