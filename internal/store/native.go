@@ -458,8 +458,9 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 		if sq8 {
 			// The codes are read into memory (a quarter of the vector
 			// bytes): every search walks them at random. The float rows
-			// stay mapped and only the pages rescoring reads become
-			// resident.
+			// stay mapped, page cache the kernel may drop: a search needs
+			// only the rows it rescores (fault-around still maps 64 KiB
+			// around each, see docs/BENCHMARKS.md).
 			err = v.readVerified(SQ8File, func(r *bufio.Reader) error {
 				q, codes, err := ann.ReadSQ8(r, dims, m.Count)
 				if err != nil {
