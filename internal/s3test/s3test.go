@@ -21,6 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/vendor0919/api/internal/testproc"
 )
 
 // Region is the region every Server reports and every Client signs for.
@@ -40,42 +42,14 @@ type Server struct {
 	Client    *s3.Client // path-style client with the root credentials
 
 	cmd  *exec.Cmd
-	out  *lockedBuffer
+	out  *testproc.Output
 	once sync.Once
 	done chan struct{}
 }
 
 // Binary returns the path of the versitygw binary, or "" if none is found.
 // See the package documentation for the search order.
-func Binary() string {
-	if p := os.Getenv("VERSITYGW_BIN"); p != "" {
-		if isExec(p) {
-			return p
-		}
-		return ""
-	}
-	if p, err := exec.LookPath("versitygw"); err == nil {
-		return p
-	}
-	cache := os.Getenv("XDG_CACHE_HOME")
-	if cache == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return ""
-		}
-		cache = filepath.Join(home, ".cache")
-	}
-	p := filepath.Join(cache, "vendor0919", "bin", "versitygw")
-	if isExec(p) {
-		return p
-	}
-	return ""
-}
-
-func isExec(p string) bool {
-	fi, err := os.Stat(p) //nolint:gosec // G703: test-only lookup of a binary the developer named
-	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
-}
+func Binary() string { return testproc.FindBinary("VERSITYGW_BIN", "versitygw") }
 
 // RequireBinary returns the versitygw path, or skips t (fails it when
 // VENDOR0919_REQUIRE_TOOLS=1) if there is none.
@@ -108,7 +82,7 @@ func Start(t testing.TB) *Server {
 		SecretKey: "SK" + randHex(t, 16),
 		Bucket:    "test-" + randHex(t, 6),
 		Dir:       t.TempDir(),
-		out:       &lockedBuffer{},
+		out:       &testproc.Output{},
 		done:      make(chan struct{}),
 	}
 	ctx := context.Background()
@@ -277,22 +251,4 @@ func randHex(t testing.TB, n int) string {
 		t.Fatalf("s3test: random: %v", err)
 	}
 	return strings.ToLower(hex.EncodeToString(b))
-}
-
-// lockedBuffer collects process output from two pipes safely.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -16,7 +16,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -26,6 +25,7 @@ import (
 	"github.com/vendor0919/api/internal/s3sync"
 	"github.com/vendor0919/api/internal/s3test"
 	"github.com/vendor0919/api/internal/store"
+	"github.com/vendor0919/api/internal/testproc"
 )
 
 const (
@@ -118,30 +118,11 @@ func (p *publisher) publish(ctx context.Context, n int) (string, error) {
 	return version, nil
 }
 
-// lockedBuffer is the server's log, written by the process's copier and
-// read by the test.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // server is the api process under soak.
 type server struct {
 	cmd  *exec.Cmd
 	url  string
-	log  *lockedBuffer
+	log  *testproc.Output
 	done chan struct{}
 	code int
 }
@@ -155,7 +136,7 @@ func startServer(t *testing.T, bin string, srv *s3test.Server) *server {
 	}
 	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 	_ = l.Close()
-	s := &server{url: "http://127.0.0.1:" + port, log: &lockedBuffer{}, done: make(chan struct{})}
+	s := &server{url: "http://127.0.0.1:" + port, log: &testproc.Output{}, done: make(chan struct{})}
 	s.cmd = exec.Command(bin)
 	s.cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(),

@@ -1,7 +1,6 @@
 package weaviatetest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vendor0919/api/internal/testproc"
 )
 
 // Version is the Weaviate release the harness is built and tested with.
@@ -48,38 +49,11 @@ type Server struct {
 	mu     sync.Mutex
 	cmd    *exec.Cmd
 	done   chan struct{}
-	out    *lockedBuffer
+	out    *testproc.Output
 }
 
 // Binary returns the path of weaviate-server, or "" if none is found.
-func Binary() string {
-	if p := os.Getenv("WEAVIATE_SERVER_BIN"); p != "" {
-		if isExec(p) {
-			return p
-		}
-		return ""
-	}
-	if p, err := exec.LookPath("weaviate-server"); err == nil {
-		return p
-	}
-	cache := os.Getenv("XDG_CACHE_HOME")
-	if cache == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return ""
-		}
-		cache = filepath.Join(home, ".cache")
-	}
-	if p := filepath.Join(cache, "vendor0919", "bin", "weaviate-server"); isExec(p) {
-		return p
-	}
-	return ""
-}
-
-func isExec(p string) bool {
-	fi, err := os.Stat(p) //nolint:gosec // G703: test-only lookup of a binary the developer named
-	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
-}
+func Binary() string { return testproc.FindBinary("WEAVIATE_SERVER_BIN", "weaviate-server") }
 
 // RequireBinary returns the weaviate-server path, or skips t (fails it
 // when VENDOR0919_REQUIRE_TOOLS=1) if there is none. Under -short it
@@ -202,7 +176,7 @@ func NewCluster(bin string, n int, opts Options, root string) ([]*Server, error)
 		env = append(env, opts.Env...)
 		host := "127.0.0.1:" + strconv.Itoa(p.rest)
 		nodes[i] = &Server{Name: name, Host: host, URL: "http://" + host, GRPCAddr: "127.0.0.1:" + strconv.Itoa(p.grpc),
-			Dir: dir, gossip: "127.0.0.1:" + strconv.Itoa(p.gossip), bin: bin, env: env, out: &lockedBuffer{}}
+			Dir: dir, gossip: "127.0.0.1:" + strconv.Itoa(p.gossip), bin: bin, env: env, out: &testproc.Output{}}
 	}
 	return nodes, nil
 }
@@ -381,27 +355,4 @@ func freePortPair() (int, error) {
 		}
 	}
 	return 0, errors.New("no two consecutive free ports")
-}
-
-// lockedBuffer collects process output from two pipes safely, keeping
-// the last 1 MiB.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.buf.Len() > 1<<20 {
-		keep := b.buf.Bytes()[b.buf.Len()-(512<<10):]
-		b.buf = *bytes.NewBuffer(append([]byte(nil), keep...))
-	}
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
