@@ -42,5 +42,6 @@ func runPushWeaviate(ctx context.Context, pr config.Providers, args []string, st
 		return err
 	}
 	w := pr.Weaviate
-	return f.Run(ctx, stdout, stderr, weaviatestore.Conn{GRPCAddr: w.GRPCAddr, APIKey: w.APIKey, CAFile: w.CAFile}, an)
+	return f.Run(ctx, stdout, stderr, weaviatestore.Conn{GRPCAddr: w.GRPCAddr, APIKey: w.APIKey, CAFile: w.CAFile,
+		UnverifiedGRPCTLS: w.UnverifiedGRPCTLS}, an)
 }

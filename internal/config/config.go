@@ -296,6 +296,12 @@ type Weaviate struct {
 	// HealthInterval is how often /ready re-checks Weaviate
 	// (WEAVIATE_HEALTH_INTERVAL, default 5s).
 	HealthInterval time.Duration
+	// UnverifiedGRPCTLS accepts an https:// URL although the official
+	// client's gRPC transport, which carries searches and batches, does
+	// not verify the server's certificate (WEAVIATE_GRPC_UNVERIFIED_TLS,
+	// default false: weaviatestore refuses such a URL, so nobody believes
+	// the traffic authenticated when it is only encrypted).
+	UnverifiedGRPCTLS bool
 }
 
 // HealthURL is the URL the container's health check probes: /health on
@@ -480,6 +486,7 @@ func (p *parser) providers() Providers {
 			HealthInterval: p.duration("WEAVIATE_HEALTH_INTERVAL", 5*time.Second, 100*time.Millisecond),
 		},
 	}
+	pr.Weaviate.UnverifiedGRPCTLS = p.boolean("WEAVIATE_GRPC_UNVERIFIED_TLS", false)
 	pr.S3ForcePathStyle = p.boolean("S3_FORCE_PATH_STYLE", pr.S3Endpoint != "")
 	pr.S3PartSizeMB = p.intRange("S3_PART_SIZE_MB", 8, 1, 512)
 	pr.S3PartConcurrency = p.intRange("S3_PART_CONCURRENCY", 8, 1, 64)

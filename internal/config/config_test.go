@@ -457,21 +457,22 @@ func TestLoad_Limits(t *testing.T) {
 func TestLoad_Weaviate(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{"VECTOR_BACKEND": "weaviate", "WEAVIATE_URL": "https://wv.internal:8443/", "WEAVIATE_GRPC_ADDR": "wv.internal:50051",
-		"WEAVIATE_API_KEY": "secret-key", "WEAVIATE_COLLECTION": "Docs", "WEAVIATE_CONSISTENCY": "ONE", "WEAVIATE_FUSION": "service"}
+		"WEAVIATE_API_KEY": "secret-key", "WEAVIATE_COLLECTION": "Docs", "WEAVIATE_CONSISTENCY": "ONE", "WEAVIATE_FUSION": "service",
+		"WEAVIATE_GRPC_UNVERIFIED_TLS": "true"}
 	c, err := Load(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
 	w := c.Weaviate
 	if c.VectorBackend != "weaviate" || w.URL != "https://wv.internal:8443" || w.GRPCAddr != "wv.internal:50051" || w.APIKey != "secret-key" ||
-		w.Collection != "Docs" || w.Consistency != "ONE" || w.Fusion != "service" || w.Timeout != 5*time.Second || w.HealthInterval != 5*time.Second {
+		w.Collection != "Docs" || w.Consistency != "ONE" || w.Fusion != "service" || w.Timeout != 5*time.Second || w.HealthInterval != 5*time.Second || !w.UnverifiedGRPCTLS {
 		t.Errorf("got %+v backend %s", w, c.VectorBackend)
 	}
 	d, err := Load(func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.VectorBackend != "memory" || d.Weaviate.Collection != "Vendor0919" || d.Weaviate.Consistency != "QUORUM" || d.Weaviate.Fusion != "weaviate" {
+	if d.VectorBackend != "memory" || d.Weaviate.Collection != "Vendor0919" || d.Weaviate.Consistency != "QUORUM" || d.Weaviate.Fusion != "weaviate" || d.Weaviate.UnverifiedGRPCTLS {
 		t.Errorf("defaults %+v backend %s", d.Weaviate, d.VectorBackend)
 	}
 	var b strings.Builder

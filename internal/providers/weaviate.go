@@ -31,7 +31,8 @@ var _ lifecycle.Remote = (*WeaviateBackend)(nil)
 // /ready says why meanwhile.
 func Weaviate(ctx context.Context, w config.Weaviate, emb docmodel.EmbeddingModel, an keyword.Analyzer, log *slog.Logger) (*WeaviateBackend, error) {
 	st, err := weaviatestore.New(weaviatestore.Config{
-		Conn:       weaviatestore.Conn{URL: w.URL, GRPCAddr: w.GRPCAddr, APIKey: w.APIKey, CAFile: w.CAFile, Timeout: w.Timeout},
+		Conn: weaviatestore.Conn{URL: w.URL, GRPCAddr: w.GRPCAddr, APIKey: w.APIKey, CAFile: w.CAFile, Timeout: w.Timeout,
+			UnverifiedGRPCTLS: w.UnverifiedGRPCTLS},
 		Collection: w.Collection, Embedding: emb, Analyzer: an, Consistency: w.Consistency, Fusion: w.Fusion, Logger: log,
 	})
 	if err != nil {

@@ -50,7 +50,17 @@ type Conn struct {
 	// Attempts is how many times a call that failed on the way (network,
 	// 5xx, gRPC Unavailable) is tried; 0 means DefaultAttempts.
 	Attempts int
+	// UnverifiedGRPCTLS must be set to use an https:// URL: the official
+	// client's gRPC transport, which carries searches and batches, encrypts
+	// but never verifies the server's certificate. Without it such a URL
+	// is refused, so nobody takes the traffic for authenticated.
+	UnverifiedGRPCTLS bool
 }
+
+// ErrUnverifiedTLS is the error for an https:// URL without
+// Conn.UnverifiedGRPCTLS.
+var ErrUnverifiedTLS = errors.New("weaviatestore: https:// needs WEAVIATE_GRPC_UNVERIFIED_TLS=true (the server and vectorstore push alike): " +
+	"the official client's gRPC transport encrypts but does not verify the server's certificate; use http:// on a private network, or accept that")
 
 func (c Conn) withDefaults() Conn {
 	if c.Timeout <= 0 {
@@ -70,6 +80,9 @@ func (c Conn) client() (*weaviate.Client, error) {
 	u, err := url.Parse(c.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
 		return nil, fmt.Errorf("weaviatestore: URL %q: want http://HOST:PORT or https://HOST:PORT", c.URL)
+	}
+	if u.Scheme == "https" && !c.UnverifiedGRPCTLS {
+		return nil, ErrUnverifiedTLS
 	}
 	grpcAddr := c.GRPCAddr
 	if grpcAddr == "" {

@@ -167,3 +167,26 @@ func FuzzIsTarget(f *testing.F) {
 		}
 	})
 }
+
+// TestConn_HTTPSNeedsTheUnverifiedOptIn: the official client never
+// verifies gRPC certificates, so an https:// URL is refused unless the
+// operator accepted that; http:// and the opt-in build a client (no
+// request is needed to build one).
+func TestConn_HTTPSNeedsTheUnverifiedOptIn(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		url     string
+		optIn   bool
+		wantErr error
+	}{
+		{"https://wv.internal:8443", false, ErrUnverifiedTLS},
+		{"https://wv.internal:8443", true, nil},
+		{"http://127.0.0.1:1", false, nil},
+	}
+	for _, tt := range tests {
+		_, err := Conn{URL: tt.url, UnverifiedGRPCTLS: tt.optIn}.client()
+		if !errors.Is(err, tt.wantErr) {
+			t.Errorf("%s opt-in %v: error %v, want %v", tt.url, tt.optIn, err, tt.wantErr)
+		}
+	}
+}
