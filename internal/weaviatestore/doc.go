@@ -56,7 +56,9 @@
 // The official client's gRPC transport, used for searches and batches,
 // does not verify the server's certificate when TLS is on (it sets
 // InsecureSkipVerify) and takes no CA; Conn.CAFile applies to REST only.
-// Reach Weaviate over a private network.
+// So an https:// URL is refused (ErrUnverifiedTLS) unless
+// Conn.UnverifiedGRPCTLS says that is accepted. Reach Weaviate over a
+// private network.
 //
 // # Concurrency
 //
