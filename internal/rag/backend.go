@@ -170,25 +170,8 @@ func FuseHybrid(ctx context.Context, b ScoringBackend, q HybridQuery) ([]Hit, er
 	if err != nil {
 		return nil, err
 	}
-	inVec := make(map[string]bool, len(vec))
-	for _, h := range vec {
-		inVec[h.ID] = true
-	}
-	inKw := make(map[string]bool, len(kw))
-	for _, h := range kw {
-		inKw[h.ID] = true
-	}
-	var needVec, needKw []string
-	for _, h := range kw {
-		if !inVec[h.ID] {
-			needVec = append(needVec, h.ID)
-		}
-	}
-	for _, h := range vec {
-		if !inKw[h.ID] {
-			needKw = append(needKw, h.ID)
-		}
-	}
+	idOf := func(h Hit) string { return h.ID }
+	needVec, needKw := missingFrom(kw, vec, idOf), missingFrom(vec, kw, idOf)
 	if len(needVec) > 0 {
 		more, err := b.VectorScores(ctx, q.Vector, needVec)
 		if err != nil {

@@ -215,25 +215,8 @@ func keywordRanking(snap *snapshot, query string, k int, filter func(uint32) boo
 // the other's candidate depth. qvec is the query vector vectorRanking
 // used, so the query is embedded once.
 func hybridRanking(snap *snapshot, query string, qvec []float32, vec, kw []ranked, topK int, cfg Config) ([]ranked, error) {
-	inVec := make(map[uint32]bool, len(vec))
-	for _, r := range vec {
-		inVec[r.row] = true
-	}
-	inKw := make(map[uint32]bool, len(kw))
-	for _, r := range kw {
-		inKw[r.row] = true
-	}
-	var needVec, needKw []uint32
-	for _, r := range kw {
-		if !inVec[r.row] {
-			needVec = append(needVec, r.row)
-		}
-	}
-	for _, r := range vec {
-		if !inKw[r.row] {
-			needKw = append(needKw, r.row)
-		}
-	}
+	rowOf := func(r ranked) uint32 { return r.row }
+	needVec, needKw := missingFrom(kw, vec, rowOf), missingFrom(vec, kw, rowOf)
 	if len(needVec) > 0 {
 		more, err := scoreRows(snap, qvec, needVec)
 		if err != nil {
@@ -249,6 +232,23 @@ func hybridRanking(snap *snapshot, query string, qvec []float32, vec, kw []ranke
 		kw = append(kw, keywordRanking(snap, query, len(needKw), func(id uint32) bool { return want[id] })...)
 	}
 	return fuseScores(topK, weighted{cfg.VectorWeight, vec}, weighted{cfg.KeywordWeight, kw}), nil
+}
+
+// missingFrom returns the keys of the entries of from that other lacks,
+// in from's order: the hits one ranking found that the other must still
+// score before the two are fused (hybridRanking, FuseHybrid).
+func missingFrom[T any, K comparable](from, other []T, key func(T) K) []K {
+	in := make(map[K]bool, len(other))
+	for _, x := range other {
+		in[key(x)] = true
+	}
+	var out []K
+	for _, x := range from {
+		if k := key(x); !in[k] {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // rowDistancer is an index that computes the distances of given rows
