@@ -2,10 +2,8 @@ package httpapi
 
 import (
 	"cmp"
-	"context"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/vendor0919/api/internal/rag"
 )
@@ -151,9 +149,8 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) (any, error) {
 	}
 	req := rag.QueryRequest{Question: question, History: hist, Filter: body.Filter,
 		TopK: cmp.Or(body.TopK, s.opts.DefaultTopK), Mode: s.opts.SearchMode}
-	ctx, cancel := context.WithTimeout(r.Context(), s.opts.QueryTimeout)
+	ctx, cancel := s.answerDeadline(w, r)
 	defer cancel()
-	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.opts.QueryTimeout + 5*time.Second))
 	sse, err := newSSE(w)
 	if err != nil {
 		return nil, err

@@ -287,9 +287,8 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) (any, e
 	}
 	req := rag.QueryRequest{Question: question, History: hist, Filter: body.Filter,
 		TopK: cmp.Or(body.TopK, s.opts.DefaultTopK), Mode: s.opts.SearchMode}
-	ctx, cancel := context.WithTimeout(r.Context(), s.opts.QueryTimeout)
+	ctx, cancel := s.answerDeadline(w, r)
 	defer cancel()
-	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.opts.QueryTimeout + 5*time.Second))
 	created := time.Now().Unix()
 	if !body.Stream {
 		res, err := s.opts.RAG.Query(ctx, req, nil)

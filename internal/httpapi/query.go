@@ -113,11 +113,8 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) (any, error) {
 		}
 		return ragError(err)
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), s.opts.QueryTimeout)
+	ctx, cancel := s.answerDeadline(w, r)
 	defer cancel()
-	// The server's WriteTimeout suits short requests; an answer, streamed
-	// or not, may take up to QueryTimeout.
-	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.opts.QueryTimeout + 5*time.Second))
 	if !body.Stream {
 		res, err := s.opts.RAG.Query(ctx, req, nil)
 		if err != nil {
@@ -254,4 +251,15 @@ func (s *sseWriter) heartbeat(ctx context.Context, d time.Duration) func() {
 		}
 	}()
 	return func() { close(done); wg.Wait() }
+}
+
+// answerDeadline bounds an answer (/query, /chat, /v1/chat/completions,
+// streamed or not): its context ends after QueryTimeout, and the
+// connection's write deadline, which the server's WriteTimeout sets for
+// short requests, moves to 5 s after that, so the error that ends a late
+// answer can still be written. The caller must call cancel.
+func (s *Server) answerDeadline(w http.ResponseWriter, r *http.Request) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(r.Context(), s.opts.QueryTimeout)
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.opts.QueryTimeout + 5*time.Second))
+	return ctx, cancel
 }
