@@ -83,23 +83,8 @@ func (q *maxQueue) pop() Neighbor {
 	n := len(h) - 1
 	x := h[n]
 	h = h[:n]
-	i := 0
-	for {
-		c := 2*i + 1
-		if c >= n {
-			break
-		}
-		if r := c + 1; r < n && closer(h[c], h[r]) {
-			c = r
-		}
-		if !closer(x, h[c]) {
-			break
-		}
-		h[i] = h[c]
-		i = c
-	}
 	if n > 0 {
-		h[i] = x
+		h.siftDown(x)
 	}
 	*q = h
 	return top
@@ -108,7 +93,11 @@ func (q *maxQueue) pop() Neighbor {
 // replaceTop replaces the farthest element with x, which must be closer,
 // in one sift-down: a bounded result set that is full takes a new member
 // this way for half the work of push then pop.
-func (q maxQueue) replaceTop(x Neighbor) {
+func (q maxQueue) replaceTop(x Neighbor) { q.siftDown(x) }
+
+// siftDown puts x at the root of the non-empty heap q, in place of
+// whatever was there, and moves it down to where it belongs.
+func (q maxQueue) siftDown(x Neighbor) {
 	h := q
 	n := len(h)
 	i := 0
