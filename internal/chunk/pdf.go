@@ -85,7 +85,7 @@ func parsePDFLimits(b []byte, lim pdfLimits) (doc Document, err error) {
 		doc.Sections = append(doc.Sections, Section{Text: text, Page: i + 1})
 		if doc.Title == "" {
 			first, _, _ := strings.Cut(text, "\n")
-			doc.Title = truncateRunes(strings.TrimSpace(first), 200)
+			doc.Title = TruncateRunes(strings.TrimSpace(first), 200)
 		}
 	}
 	if t := strings.TrimSpace(r.Trailer().Key("Info").Key("Title").Text()); t != "" && utf8.ValidString(t) &&
@@ -455,7 +455,9 @@ func latin1(raw string) string {
 	return string(r)
 }
 
-func truncateRunes(s string, n int) string {
+// TruncateRunes returns s cut to at most n runes (never inside a UTF-8
+// sequence).
+func TruncateRunes(s string, n int) string {
 	i := 0
 	for j := range s {
 		if i == n {

@@ -179,7 +179,7 @@ func (s *Service) rewrite(ctx context.Context, question string, history []Messag
 	for _, line := range strings.Split(ans.Text, "\n") {
 		line = strings.Trim(strings.TrimSpace(line), `"'“”「」`)
 		if line != "" {
-			return cutRunes(line, maxRewriteChars), nil
+			return chunk.TruncateRunes(line, maxRewriteChars), nil
 		}
 	}
 	return "", nil
@@ -220,18 +220,6 @@ func carryTerms(an keyword.Analyzer, question string, history []Message) string 
 		}
 	}
 	return out
-}
-
-// cutRunes returns s cut to at most n runes.
-func cutRunes(s string, n int) string {
-	i := 0
-	for j := range s {
-		if i == n {
-			return s[:j]
-		}
-		i++
-	}
-	return s
 }
 
 // AnswerIDPrefix opens every answer id; NewAnswerID's ids are the prefix
