@@ -229,6 +229,9 @@ type Providers struct {
 	// (S3_PART_CONCURRENCY, 1-64, default 8).
 	S3PartSizeMB      int
 	S3PartConcurrency int
+	// S3SyncDurable (S3_SYNC_DURABLE, default false) makes every sync
+	// fsync the mirror before swapping it in (s3sync.Config.Durable).
+	S3SyncDurable bool
 
 	// Embedder picks the query embedder (EMBEDDER: use-lite (default),
 	// hash, openai, bedrock, ollama); EmbeddingModel and EmbeddingDims
@@ -490,6 +493,7 @@ func (p *parser) providers() Providers {
 	pr.S3ForcePathStyle = p.boolean("S3_FORCE_PATH_STYLE", pr.S3Endpoint != "")
 	pr.S3PartSizeMB = p.intRange("S3_PART_SIZE_MB", 8, 1, 512)
 	pr.S3PartConcurrency = p.intRange("S3_PART_CONCURRENCY", 8, 1, 64)
+	pr.S3SyncDurable = p.boolean("S3_SYNC_DURABLE", false)
 	return pr
 }
 

@@ -37,6 +37,7 @@ func TestLoad_Defaults(t *testing.T) {
 		{"S3ForcePathStyle", c.S3ForcePathStyle, false},
 		{"S3PartSizeMB", c.S3PartSizeMB, 8},
 		{"S3PartConcurrency", c.S3PartConcurrency, 8},
+		{"S3SyncDurable", c.S3SyncDurable, false},
 		{"SyncInterval", c.SyncInterval, time.Duration(0)},
 		{"SearchMode", c.SearchMode, "hybrid"},
 		{"KeywordJapanese", c.KeywordJapanese, "bigram"},

@@ -2,8 +2,12 @@
 // either the old content or the new, never a mix or a partial file.
 //
 // WriteFile and ReplaceDir fsync what they write and the parent folder, so
-// the result survives a crash. They are safe for concurrent use on distinct
-// paths; callers serialise writers of the same path.
+// the result survives a crash. WriteFileNoSync and ReplaceDirNoSync keep
+// the atomic visibility but not the durability: after a crash of the
+// machine a file may be short or zero-filled, so they are for caches whose
+// readers check what they read (an S3 mirror verified by checksums). All
+// are safe for concurrent use on distinct paths; callers serialise writers
+// of the same path.
 package fsatomic
 
 import (
@@ -15,6 +19,16 @@ import (
 // WriteFile writes data to path through a temporary file in the same
 // folder, fsyncs it, and renames it into place.
 func WriteFile(path string, data []byte, perm os.FileMode) error {
+	return writeFile(path, data, perm, true)
+}
+
+// WriteFileNoSync is WriteFile without the fsyncs: readers see the old
+// content or the new, but the new may not survive a crash of the machine.
+func WriteFileNoSync(path string, data []byte, perm os.FileMode) error {
+	return writeFile(path, data, perm, false)
+}
+
+func writeFile(path string, data []byte, perm os.FileMode, durable bool) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -34,8 +48,10 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 	if err := f.Chmod(perm); err != nil {
 		return fmt.Errorf("fsatomic: chmod %s: %w", tmp, err)
 	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("fsatomic: sync %s: %w", tmp, err)
+	if durable {
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("fsatomic: sync %s: %w", tmp, err)
+		}
 	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("fsatomic: close %s: %w", tmp, err)
@@ -44,6 +60,9 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 		return fmt.Errorf("fsatomic: rename into %s: %w", path, err)
 	}
 	ok = true
+	if !durable {
+		return nil
+	}
 	return SyncDir(dir)
 }
 
@@ -56,15 +75,32 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 // dst is put back (a crash between the two renames leaves dst missing and
 // the old copy in a ".NAME.old-*" sibling).
 func ReplaceDir(src, dst string) error {
-	if err := SyncTree(src); err != nil {
-		return err
+	return replaceDir(src, dst, true)
+}
+
+// ReplaceDirNoSync is ReplaceDir without the fsyncs: the swap is as atomic
+// for readers, but after a crash of the machine the new folder's files may
+// be short or zero-filled. For a cache whose every file is checked against
+// a checksum before it is trusted again after a reboot.
+func ReplaceDirNoSync(src, dst string) error {
+	return replaceDir(src, dst, false)
+}
+
+func replaceDir(src, dst string, durable bool) error {
+	syncDir := SyncDir
+	if durable {
+		if err := SyncTree(src); err != nil {
+			return err
+		}
+	} else {
+		syncDir = func(string) error { return nil }
 	}
 	parent := filepath.Dir(dst)
 	if swapped, err := exchange(src, dst); err != nil {
 		return fmt.Errorf("fsatomic: exchange %s with %s: %w", src, dst, err)
 	} else if swapped {
 		// src now holds the old folder.
-		if err := SyncDir(parent); err != nil {
+		if err := syncDir(parent); err != nil {
 			return err
 		}
 		if err := os.RemoveAll(src); err != nil {
@@ -95,7 +131,7 @@ func ReplaceDir(src, dst string) error {
 		}
 		return fmt.Errorf("fsatomic: move %s into place: %w", src, err)
 	}
-	if err := SyncDir(parent); err != nil {
+	if err := syncDir(parent); err != nil {
 		return err
 	}
 	if old != "" {

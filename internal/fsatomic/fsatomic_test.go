@@ -1,54 +1,77 @@
 package fsatomic
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 )
 
+// writers and replacers: the durable functions and their NoSync twins
+// share every visible behaviour; only what survives a crash of the
+// machine differs, which no test here can observe.
+var (
+	writers   = map[string]func(string, []byte, os.FileMode) error{"WriteFile": WriteFile, "WriteFileNoSync": WriteFileNoSync}
+	replacers = map[string]func(string, string) error{"ReplaceDir": ReplaceDir, "ReplaceDirNoSync": ReplaceDirNoSync}
+)
+
 func TestWriteFile_ReplacesContent(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	p := filepath.Join(dir, "f.json")
-	for _, content := range []string{"one", "two, longer"} {
-		if err := WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
+	for name, write := range writers {
+		dir := t.TempDir()
+		p := filepath.Join(dir, "f.json")
+		for _, content := range []string{"one", "two, longer"} {
+			if err := write(p, []byte(content), 0o640); err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(p)
+			if err != nil || string(got) != content {
+				t.Fatalf("%s: got %q, %v; want %q", name, got, err, content)
+			}
+			if st, err := os.Stat(p); err != nil || st.Mode().Perm() != 0o640 {
+				t.Fatalf("%s: mode %v, %v; want 0640", name, st.Mode(), err)
+			}
 		}
-		got, err := os.ReadFile(p)
-		if err != nil || string(got) != content {
-			t.Fatalf("got %q, %v; want %q", got, err, content)
+		entries, _ := os.ReadDir(dir)
+		if len(entries) != 1 {
+			t.Fatalf("%s: temp files left behind: %v", name, entries)
 		}
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Fatalf("temp files left behind: %v", entries)
 	}
 }
 
 func TestReplaceDir_Cases(t *testing.T) {
 	t.Parallel()
-	for _, existing := range []bool{false, true} {
-		parent := t.TempDir()
-		dst := filepath.Join(parent, "store")
-		if existing {
-			os.MkdirAll(dst, 0o755)
-			os.WriteFile(filepath.Join(dst, "old.txt"), []byte("old"), 0o644)
+	for name, replace := range replacers {
+		for _, existing := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s existing=%v", name, existing), func(t *testing.T) {
+				replaceDirCase(t, replace, existing)
+			})
 		}
-		src, _ := os.MkdirTemp(parent, "new-")
-		os.WriteFile(filepath.Join(src, "new.txt"), []byte("new"), 0o644)
-		if err := ReplaceDir(src, dst); err != nil {
-			t.Fatalf("existing=%v: %v", existing, err)
-		}
-		if _, err := os.Stat(filepath.Join(dst, "new.txt")); err != nil {
-			t.Fatalf("existing=%v: new file missing: %v", existing, err)
-		}
-		if _, err := os.Stat(filepath.Join(dst, "old.txt")); !os.IsNotExist(err) {
-			t.Fatalf("existing=%v: old file still there", existing)
-		}
-		entries, _ := os.ReadDir(parent)
-		if len(entries) != 1 {
-			t.Fatalf("existing=%v: leftovers in parent: %v", existing, entries)
-		}
+	}
+}
+
+func replaceDirCase(t *testing.T, replace func(string, string) error, existing bool) {
+	t.Helper()
+	parent := t.TempDir()
+	dst := filepath.Join(parent, "store")
+	if existing {
+		os.MkdirAll(dst, 0o755)
+		os.WriteFile(filepath.Join(dst, "old.txt"), []byte("old"), 0o644)
+	}
+	src, _ := os.MkdirTemp(parent, "new-")
+	os.WriteFile(filepath.Join(src, "new.txt"), []byte("new"), 0o644)
+	if err := replace(src, dst); err != nil {
+		t.Fatalf("existing=%v: %v", existing, err)
+	}
+	if _, err := os.Stat(filepath.Join(dst, "new.txt")); err != nil {
+		t.Fatalf("existing=%v: new file missing: %v", existing, err)
+	}
+	if _, err := os.Stat(filepath.Join(dst, "old.txt")); !os.IsNotExist(err) {
+		t.Fatalf("existing=%v: old file still there", existing)
+	}
+	entries, _ := os.ReadDir(parent)
+	if len(entries) != 1 {
+		t.Fatalf("existing=%v: leftovers in parent: %v", existing, entries)
 	}
 }
 

@@ -68,15 +68,17 @@ func S3(ctx context.Context, cfg config.Providers, sc s3sync.Config) (*s3sync.Sy
 
 // S3Config returns sc with the Region, Endpoint, PartSize and
 // PartConcurrency it leaves empty taken from cfg (AWS_REGION, the S3
-// endpoint variables, S3_PART_SIZE_MB, S3_PART_CONCURRENCY), and path-style
-// addressing when either asks for it: sc's own values, e.g. from flags,
-// win.
+// endpoint variables, S3_PART_SIZE_MB, S3_PART_CONCURRENCY), and
+// path-style addressing and durable syncs when either asks for them
+// (S3_FORCE_PATH_STYLE, S3_SYNC_DURABLE): sc's own values, e.g. from
+// flags, win.
 func S3Config(cfg config.Providers, sc s3sync.Config) s3sync.Config {
 	sc.Region = cmp.Or(sc.Region, cfg.AWSRegion)
 	sc.Endpoint = cmp.Or(sc.Endpoint, cfg.S3Endpoint)
 	sc.PathStyle = sc.PathStyle || cfg.S3ForcePathStyle
 	sc.PartSize = cmp.Or(sc.PartSize, int64(cfg.S3PartSizeMB)<<20)
 	sc.PartConcurrency = cmp.Or(sc.PartConcurrency, cfg.S3PartConcurrency)
+	sc.Durable = sc.Durable || cfg.S3SyncDurable
 	return sc
 }
 

@@ -119,9 +119,12 @@ func TestS3Config_FlagsOverrideConfig(t *testing.T) {
 			s3sync.Config{URI: "s3://b/p", Region: "us-east-1", Endpoint: "http://127.0.0.1:9000", PathStyle: true}},
 		{config.Providers{}, s3sync.Config{URI: "s3://b/p", PathStyle: true}, s3sync.Config{URI: "s3://b/p", PathStyle: true}},
 		{config.Providers{}, s3sync.Config{URI: "s3://b/p"}, s3sync.Config{URI: "s3://b/p"}},
+		{config.Providers{S3SyncDurable: true}, s3sync.Config{URI: "s3://b/p"}, s3sync.Config{URI: "s3://b/p", Durable: true}},
+		{config.Providers{}, s3sync.Config{URI: "s3://b/p", Durable: true}, s3sync.Config{URI: "s3://b/p", Durable: true}},
 	} {
 		got := S3Config(tc.cfg, tc.sc)
-		if got.URI != tc.want.URI || got.Region != tc.want.Region || got.Endpoint != tc.want.Endpoint || got.PathStyle != tc.want.PathStyle {
+		if got.URI != tc.want.URI || got.Region != tc.want.Region || got.Endpoint != tc.want.Endpoint || got.PathStyle != tc.want.PathStyle ||
+			got.Durable != tc.want.Durable {
 			t.Errorf("S3Config(%+v, %+v) = %+v, want %+v", tc.cfg, tc.sc, got, tc.want)
 		}
 	}

@@ -12,7 +12,8 @@
 // staged store does not hash it again), has Config.Validator open the
 // staged store when one is set (a store that verifies but does not open
 // fails with ErrInvalid and never replaces the destination), and swaps the
-// staging folder in with fsatomic.ReplaceDir. Two kinds of layout are handled:
+// staging folder in (fsatomic.ReplaceDirNoSync, or ReplaceDir when
+// durable; see below). Two kinds of layout are handled:
 //
 //   - with a manifest (native): only the files the manifest lists are
 //     fetched, and each must match the manifest's size and SHA-256.
@@ -31,9 +32,12 @@
 //
 // Large objects are fetched as byte ranges in parallel (Config.PartSize,
 // default 8 MiB; at most Config.PartConcurrency GETs in flight over the
-// whole sync, default 8), each written at its offset in the staged file,
-// which is hashed in file order as the parts land rather than read back
-// afterwards. A failed GET is retried alone (Config.PartAttempts, with the
+// whole sync, default 8), each written at its offset in the staged file.
+// When the manifest records part hashes (store.PartHashes, which
+// store.Write records), the ranges are the manifest's parts and each is
+// checked against its hash on the goroutine that fetched it, so the
+// hashing runs on every core; otherwise the file is hashed in file order
+// as the parts land rather than read back afterwards. A failed GET is retried alone (Config.PartAttempts, with the
 // same backoff, through internal/retry); a GET whose ETag no longer
 // matches fails the attempt at once with ErrChanged, and the next attempt
 // starts from a fresh listing. A failed download removes its partial file.
@@ -50,6 +54,19 @@
 // object's ETag has not moved. A damaged local copy is thus repaired, not
 // carried over. When nothing changed, the destination is left untouched
 // (Result.Changed is false).
+//
+// # Durability
+//
+// The mirror is a cache of S3, and by default a sync does not wait for its
+// files to reach the disk: nothing is fsynced, the swap is atomic for
+// readers, and the downloads' checksums are recorded for the current boot
+// only (store.UntilReboot). After a crash of the machine that record is
+// ignored, every file is hashed again, and one the crash left short or
+// zeroed is fetched again. Measured here, waiting for the disk costs more
+// than the transfer (docs/BENCHMARKS.md). Config.Durable (S3_SYNC_DURABLE)
+// fsyncs every file before the swap, starting each part's writeback as it
+// lands, and records the checksums for good; where the kernel has no boot
+// id to scope a record to, every sync is durable.
 //
 // When S3 cannot be reached, Sync returns an error wrapping ErrUnreachable;
 // if the destination holds a copy that still verifies, Result.UsedLocal is

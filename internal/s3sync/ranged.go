@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/vendor0919/api/internal/retry"
+	"github.com/vendor0919/api/internal/store"
 )
 
 // Defaults for ranged downloads, used when the matching Config field is
@@ -54,7 +55,13 @@ const hashBufSize = 1 << 20
 // mechanism; the SDK client does not retry), except a changed ETag, which
 // fails at once so the whole sync restarts from a fresh listing. On any
 // error the partial file is removed: nothing half-written is left behind.
-func (s *Syncer) download(ctx context.Context, o object, path string) (sum string, err error) {
+//
+// With part hashes from the manifest (ph, nil if none), the ranges are
+// the manifest's parts and each is checked against its hash as it arrives,
+// on the goroutine that fetched it, so hashing runs on every core instead
+// of one; the file's SHA-256 is then the manifest's (wantSum), vouched for
+// by its parts.
+func (s *Syncer) download(ctx context.Context, o object, path string, ph *store.PartHashes, wantSum string) (sum string, err error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_RDWR, 0o644) //nolint:gosec // G302: store files are public data, read by other tools too
 	if err != nil {
 		return "", fmt.Errorf("s3sync: create %s: %w", path, err)
@@ -67,10 +74,21 @@ func (s *Syncer) download(ctx context.Context, o object, path string) (sum strin
 			_ = os.Remove(path) // best effort: the staging folder goes too
 		}
 	}()
+	if ph != nil && len(ph.SHA256) > 1 && len(ph.SHA256) <= maxParts {
+		return wantSum, s.downloadRanges(ctx, o, f, ph.Size, ph.SHA256, nil)
+	}
 	if o.Size <= s.partSize {
 		return s.downloadWhole(ctx, o, f)
 	}
-	return s.downloadRanges(ctx, o, f)
+	part := s.partSize
+	if n := (o.Size + part - 1) / part; n > maxParts {
+		part = (o.Size + maxParts - 1) / maxParts
+	}
+	h := sha256.New()
+	if err := s.downloadRanges(ctx, o, f, part, nil, h); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // downloadWhole fetches o with one GET (retried as a part), hashing as it
@@ -92,33 +110,39 @@ func (s *Syncer) downloadWhole(ctx context.Context, o object, f *os.File) (strin
 		if err := s.getRange(ctx, o, io.MultiWriter(f, h), 0, o.Size, false); err != nil {
 			return err
 		}
-		startWriteback(f, 0, o.Size)
+		if s.durable {
+			startWriteback(f, 0, o.Size)
+		}
 		sum = hex.EncodeToString(h.Sum(nil))
 		return nil
 	})
 	return sum, err
 }
 
-// downloadRanges fetches o as parts written at their offsets while one
-// goroutine hashes the file in order behind them.
-func (s *Syncer) downloadRanges(ctx context.Context, o object, f *os.File) (string, error) {
+// downloadRanges fetches o as parts of part bytes written at their
+// offsets. With partSums, each part is checked against its hash as it
+// lands; otherwise h (if not nil) is fed the file in order by one
+// goroutine behind the parts.
+func (s *Syncer) downloadRanges(ctx context.Context, o object, f *os.File, part int64, partSums []string, h hash.Hash) error {
 	if err := f.Truncate(o.Size); err != nil {
-		return "", fmt.Errorf("s3sync: size %s: %w", f.Name(), err)
-	}
-	part := s.partSize
-	if n := (o.Size + part - 1) / part; n > maxParts {
-		part = (o.Size + maxParts - 1) / maxParts
+		return fmt.Errorf("s3sync: size %s: %w", f.Name(), err)
 	}
 	parts := int((o.Size + part - 1) / part)
 	g, gctx := errgroup.WithContext(ctx)
 	done := make(chan int, parts)
 	written := make(chan int, parts) // for the writeback goroutine
-	h := sha256.New()
-	g.Go(func() error { return hashInOrder(gctx, f, h, done, parts, part, o.Size) })
-	// Writeback is started from its own goroutine: sync_file_range blocks
-	// while the disk's queue is full, and the transfer must not wait for
-	// the disk; the swap's fsync waits for whatever is left.
+	if h != nil {
+		g.Go(func() error { return hashInOrder(gctx, f, h, done, parts, part, o.Size) })
+	}
+	// For a durable sync, writeback is started from its own goroutine:
+	// sync_file_range blocks while the disk's queue is full, and the
+	// transfer must not wait for the disk; the swap's fsync waits for
+	// whatever is left. Otherwise the kernel writes the pages back in its
+	// own time.
 	g.Go(func() error {
+		if !s.durable {
+			return nil
+		}
 		for range parts {
 			select {
 			case <-gctx.Done():
@@ -141,7 +165,17 @@ func (s *Syncer) downloadRanges(ctx context.Context, o object, f *os.File) (stri
 			pg.Go(func() error {
 				defer s.release()
 				err := s.retryPart(pctx, o.Key, func(ctx context.Context) error {
-					return s.getRange(ctx, o, io.NewOffsetWriter(f, off), off, n, true)
+					if partSums == nil {
+						return s.getRange(ctx, o, io.NewOffsetWriter(f, off), off, n, true)
+					}
+					ph := sha256.New()
+					if err := s.getRange(ctx, o, io.MultiWriter(io.NewOffsetWriter(f, off), ph), off, n, true); err != nil {
+						return err
+					}
+					if got := hex.EncodeToString(ph.Sum(nil)); got != partSums[i] {
+						return fmt.Errorf("%w: %s bytes %d-%d: sha256 %s, manifest says %s", ErrVerify, o.Key, off, off+n-1, got, partSums[i])
+					}
+					return nil
 				})
 				if err == nil {
 					written <- i
@@ -155,10 +189,7 @@ func (s *Syncer) downloadRanges(ctx context.Context, o object, f *os.File) (stri
 		}
 		return gctx.Err()
 	})
-	if err := g.Wait(); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return g.Wait()
 }
 
 // hashInOrder feeds f to h part by part in file order, reading each part

@@ -111,6 +111,15 @@ type Config struct {
 	// (store.DetectFiles). "" is store.DefaultIndexName; any other value
 	// must pass store.CheckIndexName. Native stores ignore it.
 	IndexName string
+	// Durable makes a sync fsync every file before the swap, so the mirror
+	// survives a crash of the machine. Off (the default), the swap does not
+	// wait for the disk: the mirror is a cache of S3, its files'
+	// verification is recorded only until the machine restarts
+	// (store.UntilReboot), and after a restart they are hashed again, so a
+	// file the crash left short or zeroed is found and fetched again. Where
+	// that record cannot be made (no kernel boot id), syncs are durable
+	// whatever this says.
+	Durable bool
 	// Validator, if set, opens each staged store before it replaces the
 	// destination; a store that fails it never does (ErrInvalid). Nil:
 	// files are only checked against their checksums.
@@ -138,6 +147,7 @@ type Syncer struct {
 	retryMax     time.Duration
 	indexName    string
 	validator    Validator
+	durable      bool
 
 	mu sync.Mutex // serialises Sync and Push
 }
@@ -167,6 +177,7 @@ func New(ctx context.Context, cfg Config) (*Syncer, error) {
 		retryMax:    cfg.RetryMax,
 		indexName:   cfg.IndexName,
 		validator:   cfg.Validator,
+		durable:     cfg.Durable || !store.CanRecordUntilReboot(),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -52,12 +52,16 @@ func readStateErr(dir string) (state, error) {
 	return st, nil
 }
 
-func writeState(dir string, st state) error {
+func writeState(dir string, st state, durable bool) error {
 	b, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
 		return fmt.Errorf("s3sync: encode state: %w", err)
 	}
-	return fsatomic.WriteFile(filepath.Join(dir, StateFile), append(b, '\n'), 0o644)
+	write := fsatomic.WriteFile
+	if !durable {
+		write = fsatomic.WriteFileNoSync
+	}
+	return write(filepath.Join(dir, StateFile), append(b, '\n'), 0o644)
 }
 
 // sameObjects reports whether a and b record the same objects and manifest.

@@ -141,7 +141,7 @@ func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err erro
 	if lay.Manifest != "" {
 		mobj := listed[lay.Manifest]
 		watched[lay.Manifest] = mobj
-		if _, err := s.download(ctx, mobj, filepath.Join(staging, lay.Manifest)); err != nil {
+		if _, err := s.download(ctx, mobj, filepath.Join(staging, lay.Manifest), nil, ""); err != nil {
 			return res, err
 		}
 		manifest, err = store.ReadManifest(staging)
@@ -201,7 +201,14 @@ func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err erro
 	for i, o := range toFetch {
 		g.Go(func() error {
 			name := strings.TrimPrefix(o.Key, s.prefix)
-			sum, err := s.download(gctx, o, filepath.Join(staging, name))
+			var ph *store.PartHashes
+			var wantSum string
+			if manifest != nil {
+				if p, ok := manifest.Parts[name]; ok {
+					ph, wantSum = &p, manifest.Files[name].SHA256
+				}
+			}
+			sum, err := s.download(gctx, o, filepath.Join(staging, name), ph, wantSum)
 			sums[i] = fetched{name, sum}
 			return err
 		})
@@ -247,7 +254,7 @@ func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err erro
 		// itself: the staging open (Config.Validator) and the first open
 		// of the swapped-in folder (a rename keeps inodes and mtimes) then
 		// check the contents without hashing every file again.
-		store.RecordVerified(staging, manifest.Files)
+		store.RecordVerified(staging, manifest.Files, s.durability())
 		res.Version = manifest.Version
 	}
 	if res.Version == "" {
@@ -270,15 +277,27 @@ func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err erro
 			return res, fmt.Errorf("%w: %s version %s: %w", ErrInvalid, s.uri, res.Version, err)
 		}
 	}
-	if err := writeState(staging, next); err != nil {
+	if err := writeState(staging, next, s.durable); err != nil {
 		return res, err
 	}
-	if err := fsatomic.ReplaceDir(staging, dir); err != nil {
+	replace := fsatomic.ReplaceDirNoSync
+	if s.durable {
+		replace = fsatomic.ReplaceDir
+	}
+	if err := replace(staging, dir); err != nil {
 		return res, fmt.Errorf("s3sync: swap in %s: %w", dir, err)
 	}
 	committed = true
 	res.Changed = true
 	return res, nil
+}
+
+// durability is what a sync's record of its downloads' checksums is worth.
+func (s *Syncer) durability() store.Durability {
+	if s.durable {
+		return store.Durable
+	}
+	return store.UntilReboot
 }
 
 // removeDebris deletes staging folders (.NAME.sync-*) and moved-aside

@@ -420,6 +420,13 @@ func FuzzNative(f *testing.F) {
 		f.Add(uint8(i), b[:len(b)/2])
 	}
 	f.Add(uint8(2), []byte("{\"id\":\"x\",\"metadata\":{\"a\":[1e400]}}\n"))
+	// A manifest with part hashes (one part of a small file, and a bad count).
+	if mb, err := os.ReadFile(filepath.Join(base, ManifestFile)); err == nil {
+		h := strings.Repeat("0", 64)
+		withParts := strings.Replace(string(mb), "\"files\":", `"parts": {"`+VectorsFile+`": {"size": 1048576, "sha256": ["`+h+`"]}}, "files":`, 1)
+		f.Add(uint8(0), []byte(withParts))
+		f.Add(uint8(0), []byte(strings.Replace(withParts, `["`+h+`"]`, `["`+h+`","`+h+`"]`, 1)))
+	}
 	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
 		dir := filepath.Join(t.TempDir(), "s")
 		copyDir(t, base, dir)

@@ -60,6 +60,9 @@ type Manifest struct {
 	Count         int                     `json:"count"`
 	Index         *IndexInfo              `json:"index,omitempty"`
 	Files         map[string]FileInfo     `json:"files"`
+	// Parts holds the part hashes of files larger than one part (see
+	// PartHashes), by file name; optional.
+	Parts map[string]PartHashes `json:"parts,omitempty"`
 }
 
 // ReadManifest reads and sanity-checks dir/manifest.json. It does not
@@ -90,6 +93,15 @@ func ReadManifest(dir string) (*Manifest, error) {
 	for name := range m.Files {
 		if name == "" || name != filepath.Base(name) || name == ManifestFile || name == "." || name == ".." {
 			return nil, fmt.Errorf("%w: %s: bad file name %q", ErrCorrupt, path, name)
+		}
+	}
+	for name, p := range m.Parts {
+		fi, ok := m.Files[name]
+		if !ok {
+			return nil, fmt.Errorf("%w: %s: part hashes for %q, which is not listed", ErrCorrupt, path, name)
+		}
+		if err := p.check(fi.Size); err != nil {
+			return nil, fmt.Errorf("%w: %s: %s: %w", ErrCorrupt, path, name, err)
 		}
 	}
 	return &m, nil

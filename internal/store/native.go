@@ -150,12 +150,16 @@ func Write(ctx context.Context, dir string, chunks []docmodel.Chunk, vectors []f
 		return nil, fmt.Errorf("store: write: %w", err)
 	}
 	files := map[string]FileInfo{}
+	parts := map[string]PartHashes{}
 	put := func(name string, fill func(w io.Writer) error) error {
-		fi, err := writeFile(filepath.Join(tmp, name), fill)
+		fi, ph, err := writeFile(filepath.Join(tmp, name), fill)
 		if err != nil {
 			return fmt.Errorf("store: write %s: %w", name, err)
 		}
 		files[name] = fi
+		if ph != nil {
+			parts[name] = *ph
+		}
 		return nil
 	}
 	if err := put(VectorsFile, func(w io.Writer) error { return writeVectors(w, vecs) }); err != nil {
@@ -202,6 +206,9 @@ func Write(ctx context.Context, dir string, chunks []docmodel.Chunk, vectors []f
 		Index:         info,
 		Files:         files,
 	}
+	if len(parts) > 0 {
+		m.Parts = parts
+	}
 	if m.Version == "" {
 		m.Version = now.Format("20060102T150405Z")
 	}
@@ -223,29 +230,30 @@ func Write(ctx context.Context, dir string, chunks []docmodel.Chunk, vectors []f
 }
 
 // writeFile creates path, lets fill write it through a buffer, fsyncs it
-// and returns its size and SHA-256.
-func writeFile(path string, fill func(w io.Writer) error) (FileInfo, error) {
+// and returns its size and SHA-256, and its part hashes when it spans more
+// than one part.
+func writeFile(path string, fill func(w io.Writer) error) (FileInfo, *PartHashes, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return FileInfo{}, err
+		return FileInfo{}, nil, err
 	}
 	defer f.Close()
-	h := sha256.New()
-	cw := &countingWriter{w: io.MultiWriter(f, h)}
-	bw := bufio.NewWriterSize(cw, 1<<20)
+	h := newFileHasher(PartSize)
+	bw := bufio.NewWriterSize(io.MultiWriter(f, h), 1<<20)
 	if err := fill(bw); err != nil {
-		return FileInfo{}, err
+		return FileInfo{}, nil, err
 	}
 	if err := bw.Flush(); err != nil {
-		return FileInfo{}, err
+		return FileInfo{}, nil, err
 	}
 	if err := f.Sync(); err != nil {
-		return FileInfo{}, err
+		return FileInfo{}, nil, err
 	}
 	if err := f.Close(); err != nil {
-		return FileInfo{}, err
+		return FileInfo{}, nil, err
 	}
-	return FileInfo{Size: cw.n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+	fi, ph := h.sums()
+	return fi, ph, nil
 }
 
 type countingWriter struct {
@@ -533,8 +541,12 @@ func (v *nativeVerifier) trust(name string, id verifiedEntry) bool {
 }
 
 // verified records name as verified with identity id (unless id is too
-// recent to vouch for the content: racy).
+// recent to vouch for the content: racy, and not recorded so already).
 func (v *nativeVerifier) verified(name string, id verifiedEntry) {
+	if rec, ok := v.rec.Files[name]; ok && rec.FileInfo == v.m.Files[name] &&
+		rec.Size == id.Size && rec.MtimeNS == id.MtimeNS && rec.Inode == id.Inode {
+		return // already vouched for as it is, by its writer (RecordVerified) if racy
+	}
 	if racy(id) {
 		delete(v.rec.Files, name)
 		return

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/vendor0919/api/internal/fsatomic"
@@ -34,6 +36,12 @@ type verifiedState struct {
 	// each one to find out. Any change of the vector file clears Checked,
 	// and the Open that checks it again records UnitRows anew.
 	UnitRows bool `json:"unit_rows,omitempty"`
+	// BootID, when set, is the kernel's boot id at the time of the record:
+	// the files it vouches for were not fsynced (an S3 mirror, see
+	// RecordVerified), so the record holds only until the machine
+	// restarts. A record from another boot is ignored and the files are
+	// hashed again: a crash may have left them short or zero-filled.
+	BootID string `json:"boot_id,omitempty"`
 
 	changed bool // a file was hashed since the state was read
 }
@@ -72,7 +80,8 @@ func racy(id verifiedEntry) bool {
 func readVerifiedState(dir string) verifiedState {
 	b, err := os.ReadFile(filepath.Join(dir, VerifiedFile))
 	var v verifiedState
-	if err != nil || len(b) > 1<<20 || json.Unmarshal(b, &v) != nil || v.Version != verifiedVersion {
+	if err != nil || len(b) > 1<<20 || json.Unmarshal(b, &v) != nil || v.Version != verifiedVersion ||
+		(v.BootID != "" && v.BootID != bootID()) {
 		return verifiedState{Version: verifiedVersion, Files: map[string]verifiedEntry{}}
 	}
 	if v.Files == nil {
@@ -139,27 +148,78 @@ func (v verifiedState) save(dir string) {
 	if err != nil {
 		return
 	}
-	_ = fsatomic.WriteFile(filepath.Join(dir, VerifiedFile), append(b, '\n'), 0o644)
+	write := fsatomic.WriteFile
+	if v.BootID != "" {
+		// The files it vouches for may not be on disk yet; fsyncing the
+		// record would wait for them (ext4 commits their data first), and a
+		// crash voids it anyway.
+		write = fsatomic.WriteFileNoSync
+	}
+	_ = write(filepath.Join(dir, VerifiedFile), append(b, '\n'), 0o644)
 }
+
+// bootID returns the kernel's boot id, "" where there is none to read.
+var bootID = sync.OnceValue(func() string {
+	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+})
+
+// Durability says whether the files a record vouches for are on disk.
+type Durability int
+
+const (
+	// Durable: the files were fsynced, so the record holds across
+	// restarts of the machine.
+	Durable Durability = iota
+	// UntilReboot: the files may still be only in the page cache, so the
+	// record holds until the machine restarts (see CanRecordUntilReboot).
+	UntilReboot
+)
+
+// CanRecordUntilReboot reports whether UntilReboot records are possible
+// here: they need the kernel's boot id (Linux). Where they are not, a
+// writer that wants its record must fsync its files and record them as
+// Durable.
+func CanRecordUntilReboot() bool { return bootID() != "" }
 
 // RecordVerified records in dir's VerifiedFile that its files have the
 // sizes and SHA-256 checksums in files, as VerifyDir does after hashing
 // them, for a caller that hashed them itself while writing them (s3sync
 // hashes each download as it lands): the next Open checks their contents
-// without hashing them again. A file whose recorded checksum changes
-// clears the record's full check, so that Open parses everything once;
-// a file modified too recently to vouch for (racy) is left out and hashed
-// by that Open. Best effort, like every write of the record; nothing is
+// without hashing them again. The caller wrote the files and nothing else
+// writes them, so unlike a record taken by reading, files modified just
+// now are recorded too (a coarse clock can only hide a second writer). A
+// file whose recorded checksum changes clears the record's full check, so
+// that Open parses everything once. With UntilReboot the record holds
+// until the machine restarts (where CanRecordUntilReboot is false nothing
+// is recorded). Best effort, like every write of the record; nothing is
 // written beside stores under recordMinBytes.
-func RecordVerified(dir string, files map[string]FileInfo) {
+func RecordVerified(dir string, files map[string]FileInfo, d Durability) {
 	rec := readVerifiedState(dir)
+	switch {
+	case d == UntilReboot && !CanRecordUntilReboot():
+		return
+	case d == UntilReboot:
+		rec.BootID = bootID()
+	default:
+		rec.BootID = ""
+	}
 	var total int64
 	for name, fi := range files {
 		total += fi.Size
 		if old, ok := rec.Files[name]; !ok || old.FileInfo != fi {
 			rec.Checked = false
 		}
-		rec.record(dir, name, fi)
+		id, err := identity(dir, name)
+		if err != nil || id.Size != fi.Size {
+			delete(rec.Files, name)
+			continue
+		}
+		id.FileInfo = fi
+		rec.Files[name] = id
 	}
 	for name := range rec.Files {
 		if _, ok := files[name]; !ok {

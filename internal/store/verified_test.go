@@ -365,7 +365,7 @@ func TestRecordVerified_ForOpen(t *testing.T) {
 	}
 	files := maps.Clone(m.Files)
 	delete(files, GraphFile)
-	RecordVerified(dir, files)
+	RecordVerified(dir, files, Durable)
 	rec := readVerifiedState(dir)
 	if _, ok := rec.Files[GraphFile]; ok || rec.Checked || len(rec.Files) != len(files) {
 		t.Fatalf("after RecordVerified: %+v", rec)
@@ -393,7 +393,7 @@ func TestRecordVerified_ForOpen(t *testing.T) {
 	if m, err = ReadManifest(dir); err != nil {
 		t.Fatal(err)
 	}
-	RecordVerified(dir, m.Files)
+	RecordVerified(dir, m.Files, Durable)
 	if _, err := openVerified(t, dir); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("open of a recorded but unparsable store: %v", err)
 	}
@@ -401,7 +401,7 @@ func TestRecordVerified_ForOpen(t *testing.T) {
 	// A wrong checksum recorded for a file is not trusted: Open hashes it.
 	bad := maps.Clone(m.Files)
 	bad[VectorsFile] = FileInfo{Size: m.Files[VectorsFile].Size, SHA256: strings.Repeat("0", 64)}
-	RecordVerified(dir, bad)
+	RecordVerified(dir, bad, Durable)
 	v := nativeVerifier{dir: dir, m: m, rec: readVerifiedState(dir)}
 	id, err := identity(dir, VectorsFile)
 	if err != nil {
@@ -441,5 +441,62 @@ func TestOpen_RecordsUnitRows(t *testing.T) {
 				t.Fatalf("old record not completed: checked %v unit_rows %v", rec.Checked, rec.UnitRows)
 			}
 		})
+	}
+}
+
+// TestRecordVerified_UntilReboot: a record of files that were not fsynced
+// carries the boot id, is trusted within this boot (files written just
+// now included: the recorder wrote them), survives Open's update of the
+// record, and is ignored after a restart of the machine (another boot id),
+// when Open hashes every file again. A Durable record made afterwards
+// drops the boot id.
+func TestRecordVerified_UntilReboot(t *testing.T) {
+	t.Parallel()
+	if !CanRecordUntilReboot() {
+		t.Skip("no kernel boot id here")
+	}
+	dir := filepath.Join(t.TempDir(), "s")
+	writeTestStore(t, dir, 40, WriteOptions{Embedding: testEmbedding, HNSW: smallHNSW()})
+	// Not aged: a syncer records the files it has just written.
+	m, err := ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	RecordVerified(dir, m.Files, UntilReboot)
+	rec := readVerifiedState(dir)
+	if rec.BootID != bootID() || len(rec.Files) != len(m.Files) {
+		t.Fatalf("record %+v, want every file under boot %s", rec, bootID())
+	}
+	// The first open checks the content (reported as hashed); the record
+	// then vouches for every file, so the second trusts them all.
+	for i, want := range []string{VerifiedHashed, VerifiedRecorded} {
+		if s, err := openVerified(t, dir); err != nil || s.Verified != want {
+			t.Fatalf("open %d in the same boot: %v, %v, want %s", i+1, s, err, want)
+		}
+	}
+	if rec = readVerifiedState(dir); rec.BootID != bootID() || !rec.Checked || len(rec.Files) != len(m.Files) {
+		t.Fatalf("after Open's update: boot %q checked %v, want %q and true", rec.BootID, rec.Checked, bootID())
+	}
+
+	// The same record as a restarted machine finds it.
+	p := filepath.Join(dir, VerifiedFile)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = []byte(strings.Replace(string(b), bootID(), "00000000-0000-0000-0000-000000000000", 1))
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if rec := readVerifiedState(dir); len(rec.Files) != 0 {
+		t.Fatalf("a record of another boot was read: %+v", rec)
+	}
+	if s, err := openVerified(t, dir); err != nil || s.Verified != VerifiedHashed {
+		t.Fatalf("open after a restart: %v, %v (want every file hashed)", s, err)
+	}
+
+	RecordVerified(dir, m.Files, Durable)
+	if rec := readVerifiedState(dir); rec.BootID != "" || len(rec.Files) != len(m.Files) {
+		t.Fatalf("durable record %+v, want no boot id", rec)
 	}
 }
