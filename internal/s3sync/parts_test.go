@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -210,4 +212,62 @@ func TestSync_Durability(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNew_SDKLogsGoToTheLogger: the client New builds logs through the
+// Syncer's slog logger, not the SDK's plain-text stderr logger, so the
+// service's log stays JSON. The SDK says at debug level, for each ranged
+// GET, that the answer carries no checksum.
+func TestNew_SDKLogsGoToTheLogger(t *testing.T) {
+	srv := s3test.Start(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", srv.AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.SecretKey)
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	files := maps.Clone(v1Files)
+	files["vectors.f32"] = noise(3, 5000)
+	seedNative(t, srv, "p", "v1", files)
+	var buf syncBuffer
+	s, err := New(context.Background(), Config{
+		URI: "s3://" + srv.Bucket + "/p", Endpoint: srv.Endpoint, PathStyle: true, Region: srv.Region,
+		PartSize: 1000, MaxAttempts: 1,
+		Logger: slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Sync(context.Background(), filepath.Join(t.TempDir(), "vs")); err != nil {
+		t.Fatal(err)
+	}
+	var sdk int
+	for line := range strings.Lines(buf.String()) {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("not a JSON record: %q", line)
+		}
+		if msg, _ := rec["msg"].(string); strings.HasPrefix(msg, "aws sdk: ") {
+			sdk++
+		}
+	}
+	if sdk == 0 {
+		t.Fatalf("no SDK record reached the logger:\n%s", buf.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

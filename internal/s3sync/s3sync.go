@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/vendor0919/api/internal/retry"
@@ -198,7 +199,7 @@ func New(ctx context.Context, cfg Config) (*Syncer, error) {
 		s.retryMax = DefaultRetryMax
 	}
 	if s.client == nil {
-		if s.client, err = newClient(ctx, cfg); err != nil {
+		if s.client, err = newClient(ctx, cfg, s.log); err != nil {
 			return nil, err
 		}
 	}
@@ -208,7 +209,22 @@ func New(ctx context.Context, cfg Config) (*Syncer, error) {
 	return s, nil
 }
 
-func newClient(ctx context.Context, cfg Config) (*s3.Client, error) {
+// sdkLogger hands the SDK's own log lines to the Syncer's slog logger.
+// The SDK's default logger prints plain text to stderr, which breaks the
+// service's JSON logs; it says, for instance, at debug level for every
+// ranged GET that the response carries no checksum to validate (S3 returns
+// none for ranges; Sync checks every byte against SHA-256 itself).
+type sdkLogger struct{ log *slog.Logger }
+
+func (l sdkLogger) Logf(c logging.Classification, format string, v ...any) {
+	level := slog.LevelDebug
+	if c == logging.Warn {
+		level = slog.LevelWarn
+	}
+	l.log.LogAttrs(context.Background(), level, "aws sdk: "+fmt.Sprintf(format, v...))
+}
+
+func newClient(ctx context.Context, cfg Config, log *slog.Logger) (*s3.Client, error) {
 	var opts []func(*config.LoadOptions) error
 	if cfg.Region != "" {
 		opts = append(opts, config.WithRegion(cfg.Region))
@@ -235,6 +251,7 @@ func newClient(ctx context.Context, cfg Config) (*s3.Client, error) {
 		}
 		o.UsePathStyle = cfg.PathStyle
 		o.Retryer = aws.NopRetryer{} // Syncer.retry owns retries; the SDK's would multiply them
+		o.Logger = sdkLogger{log}
 	}), nil
 }
 
