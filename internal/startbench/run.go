@@ -34,6 +34,11 @@ type Flags struct {
 	// background after ready, which does not delay /ready either way).
 	LangChainGraphMax int
 	JSON              bool
+	// S3Endpoint, when set, is an S3-compatible server (credentials from
+	// the environment) with the bucket S3Bucket, from which every store is
+	// also mirrored with s3sync and with the AWS CLI (AWS) for the sync
+	// columns.
+	S3Endpoint, S3Bucket, AWS string
 }
 
 // RegisterFlags binds f to fs with the command's defaults and help.
@@ -47,6 +52,9 @@ func (f *Flags) RegisterFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&f.Cold, "cold", false, "also start once after dropping the page cache (writes /proc/sys/vm/drop_caches; needs root)")
 	fs.IntVar(&f.LangChainGraphMax, "langchain-graph-max", 300000, "build the HNSW graph of LangChain folders up to this size before the warm starts (larger: deferred)")
 	fs.BoolVar(&f.JSON, "json", false, "print JSON instead of a table")
+	fs.StringVar(&f.S3Endpoint, "s3-endpoint", "", "S3-compatible server to time the sync from (credentials from the environment); \"\" leaves the sync columns out")
+	fs.StringVar(&f.S3Bucket, "s3-bucket", "bench", "existing bucket on --s3-endpoint for the uploaded stores")
+	fs.StringVar(&f.AWS, "aws", "aws", "the AWS CLI, which uploads the stores and is the sync peer")
 }
 
 // Validate checks f; its errors are cliflag.UsageErrors.
@@ -57,6 +65,9 @@ func (f Flags) Validate() error {
 	}
 	if f.Runs < 1 || f.Queries < 0 || f.Work == "" || f.Binary == "" {
 		return cliflag.Usagef("--runs must be positive, --queries not negative, --work and --binary set")
+	}
+	if f.S3Endpoint != "" && (f.S3Bucket == "" || f.AWS == "") {
+		return cliflag.Usagef("--s3-endpoint needs --s3-bucket and --aws")
 	}
 	return nil
 }
@@ -86,8 +97,11 @@ type Row struct {
 	// Graph says how a LangChain folder's warm starts got their graph:
 	// "loaded" (saved beside the files) or "deferred".
 	Graph string `json:"graph,omitempty"`
-	// SyncMBps is the S3 sync throughput: not measured here yet (-1).
-	SyncMBps float64 `json:"sync_mb_per_s"`
+	// SyncMBps and AWSSyncMBps are the best throughput of s3sync and of
+	// `aws s3 sync` mirroring the store from S3Endpoint; -1 when not
+	// measured.
+	SyncMBps    float64 `json:"sync_mb_per_s"`
+	AWSSyncMBps float64 `json:"aws_sync_mb_per_s"`
 }
 
 // Report is the outcome of Flags.Run.
@@ -155,7 +169,7 @@ func (f Flags) Run(ctx context.Context, log io.Writer) (*Report, error) {
 
 // measure runs the first, warm and cold starts of one store.
 func (f Flags) measure(ctx context.Context, log io.Writer, kind, dir string, env []string, n int) (Row, error) {
-	row := Row{Store: kind, Chunks: n, VectorBytes: int64(n) * 384 * 4, SyncMBps: -1}
+	row := Row{Store: kind, Chunks: n, VectorBytes: int64(n) * 384 * 4, SyncMBps: -1, AWSSyncMBps: -1}
 	files := []string{store.VectorsFile, store.ChunksFile}
 	if kind == "langchain" {
 		files = []string{store.LangChainIndexFile, store.LangChainDocsFile}
@@ -210,6 +224,11 @@ func (f Flags) measure(ctx context.Context, log io.Writer, kind, dir string, env
 		if err := dropCaches(); err != nil {
 			fmt.Fprintf(log, "cold start skipped: %v\n", err)
 		} else if row.Cold, err = Measure(ctx, cfg); err != nil {
+			return row, err
+		}
+	}
+	if f.S3Endpoint != "" {
+		if row.SyncMBps, row.AWSSyncMBps, err = f.measureSync(ctx, log, fmt.Sprintf("%s-%d", kind, n), dir); err != nil {
 			return row, err
 		}
 	}
@@ -310,25 +329,28 @@ func machine() string {
 // WriteText prints the report as a table.
 func (r *Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "machine: %s; load average at start: %s\n", r.Machine, r.Load)
-	fmt.Fprintf(w, "%-10s %8s %9s %8s %8s %8s %9s %9s %9s %11s %9s %8s\n", "store", "chunks", "files MB", "first s", "warm s", "cold s",
-		"RSS MiB", "HWM MiB", "+queries", "budget MiB", "python s", "sync MB/s")
+	fmt.Fprintf(w, "%-10s %8s %9s %8s %8s %8s %9s %9s %9s %11s %9s %9s %9s\n", "store", "chunks", "files MB", "first s", "warm s", "cold s",
+		"RSS MiB", "HWM MiB", "+queries", "budget MiB", "python s", "sync MB/s", "aws MB/s")
 	for _, x := range r.Rows {
-		cold, py := "-", "-"
+		cold, py, syncMB, awsMB := "-", "-", "-", "-"
+		if x.SyncMBps > 0 {
+			syncMB, awsMB = fmt.Sprintf("%.0f", x.SyncMBps), fmt.Sprintf("%.0f", x.AWSSyncMBps)
+		}
 		if x.Cold.Ready > 0 {
 			cold = fmt.Sprintf("%.2f", x.Cold.Ready.Seconds())
 		}
 		if x.PythonRead > 0 {
 			py = fmt.Sprintf("%.2f", x.PythonRead.Seconds())
 		}
-		fmt.Fprintf(w, "%-10s %8d %9.0f %8.2f %8.2f %8s %9d %9d %9d %11d %9s %8s\n", x.Store, x.Chunks, float64(x.FileBytes)/1e6,
+		fmt.Fprintf(w, "%-10s %8d %9.0f %8.2f %8.2f %8s %9d %9d %9d %11d %9s %9s %9s\n", x.Store, x.Chunks, float64(x.FileBytes)/1e6,
 			x.First.Ready.Seconds(), x.Warm.Ready.Seconds(), cold, x.Warm.RSS>>20, x.Warm.HWM>>20, x.Warm.RSSAfterQueries>>20,
-			Budget(x.VectorBytes, x.TextBytes)>>20, py, "n/m")
+			Budget(x.VectorBytes, x.TextBytes)>>20, py, syncMB, awsMB)
 		if x.Graph != "" {
 			fmt.Fprintf(w, "%-10s graph on warm starts: %s\n", "", x.Graph)
 		}
 	}
 	fmt.Fprintln(w, "warm: median start with the verified state recorded; RSS/HWM at the first /ready 200; +queries: RSS after the searches;")
-	fmt.Fprintln(w, "budget: 1.3 x (vector + text bytes) + 80 MiB; sync MB/s: n/m = not measured by this command")
+	fmt.Fprintln(w, "budget: 1.3 x (vector + text bytes) + 80 MiB; sync and aws MB/s: best of the runs mirroring the store files from the S3 server")
 }
 
 // WriteJSON prints the report as JSON.
