@@ -14,12 +14,12 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/vendor0919/api/internal/s3test"
 	"github.com/vendor0919/api/internal/store"
+	"github.com/vendor0919/api/internal/testproc"
 )
 
 // seedNativeParts uploads a native store whose manifest records part
@@ -227,7 +227,7 @@ func TestNew_SDKLogsGoToTheLogger(t *testing.T) {
 	files := maps.Clone(v1Files)
 	files["vectors.f32"] = noise(3, 5000)
 	seedNative(t, srv, "p", "v1", files)
-	var buf syncBuffer
+	var buf testproc.Output // safe for the logger's concurrent writes
 	s, err := New(context.Background(), Config{
 		URI: "s3://" + srv.Bucket + "/p", Endpoint: srv.Endpoint, PathStyle: true, Region: srv.Region,
 		PartSize: 1000, MaxAttempts: 1,
@@ -252,22 +252,4 @@ func TestNew_SDKLogsGoToTheLogger(t *testing.T) {
 	if sdk == 0 {
 		t.Fatalf("no SDK record reached the logger:\n%s", buf.String())
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
