@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"runtime"
 )
 
 // ErrUnavailable wraps a failure of an external backend to answer (down,
@@ -73,6 +74,7 @@ var _ Backend = (*snapshot)(nil)
 
 // SearchVector implements Backend.
 func (sn *snapshot) SearchVector(ctx context.Context, vec []float32, k int, f *Filter) ([]Hit, error) {
+	defer runtime.KeepAlive(sn) // the store's mappings, which its indexes and chunks read
 	filter, cancelled := sn.rowFilter(ctx, f)
 	list, err := nearest(sn, vec, k, filter)
 	if err != nil {
@@ -83,6 +85,7 @@ func (sn *snapshot) SearchVector(ctx context.Context, vec []float32, k int, f *F
 
 // SearchKeyword implements Backend.
 func (sn *snapshot) SearchKeyword(ctx context.Context, query string, k int, f *Filter) ([]Hit, error) {
+	defer runtime.KeepAlive(sn) // the store's mappings, which its indexes and chunks read
 	filter, cancelled := sn.rowFilter(ctx, f)
 	return sn.hits(ctx, keywordRanking(sn, query, k, filter), cancelled)
 }
@@ -90,6 +93,7 @@ func (sn *snapshot) SearchKeyword(ctx context.Context, query string, k int, f *F
 // SearchHybrid implements Backend with the service's fusion (see the
 // package documentation).
 func (sn *snapshot) SearchHybrid(ctx context.Context, q HybridQuery) ([]Hit, error) {
+	defer runtime.KeepAlive(sn) // the store's mappings, which its indexes and chunks read
 	filter, cancelled := sn.rowFilter(ctx, q.Filter)
 	vec, err := nearest(sn, q.Vector, q.Candidates, filter)
 	if err != nil {

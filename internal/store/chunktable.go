@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"runtime"
 
 	"github.com/vendor0919/api/internal/docmodel"
 )
@@ -127,6 +128,7 @@ func (t *chunkTable) line(i int) []byte {
 // it recorded the file as verified), so an error means the file changed
 // under the mapping; the chunk then comes back empty.
 func (t *chunkTable) chunk(i int) docmodel.Chunk {
+	defer runtime.KeepAlive(t) // t.src maps the line being decoded
 	c, err := parseChunkLine(t.line(i))
 	if err != nil {
 		return docmodel.Chunk{}
@@ -136,6 +138,7 @@ func (t *chunkTable) chunk(i int) docmodel.Chunk {
 
 // metadata decodes only what a filter needs of chunk i: its metadata.
 func (t *chunkTable) metadata(i int) map[string]any {
+	defer runtime.KeepAlive(t) // as in chunk
 	var c struct {
 		Metadata map[string]any `json:"metadata"`
 	}
@@ -151,6 +154,7 @@ func (t *chunkTable) metadata(i int) map[string]any {
 // check decodes every line as Open's full check does, naming the first bad
 // one. It checks ctx every checkLinesEvery lines.
 func (t *chunkTable) check(ctx context.Context, name string) error {
+	defer runtime.KeepAlive(t) // as in chunk
 	for i := range t.len() {
 		if i%checkLinesEvery == 0 {
 			if err := ctx.Err(); err != nil {

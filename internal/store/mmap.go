@@ -11,7 +11,13 @@ import (
 // the platform has one (mmap_unix.go), else a heap copy. The mapping is
 // released by a cleanup once the mapping value is unreachable, so every
 // value that uses the bytes (a Store, its chunk table) holds the
-// *mapping, not just the slice.
+// *mapping, not just the slice, and code that reads the bytes keeps their
+// owner reachable until it is done (runtime.KeepAlive): the GC does not
+// see a slice into a mapping as a reference to anything, and may run the
+// cleanup while the slice is still being read, which faults. A Store's
+// indexes (ann over the mapped rows, keyword postings keyed by mapped
+// strings) hold only slices: whoever searches them keeps the Store
+// reachable until the search is over (rag's snapshot does).
 type mapping struct {
 	data []byte
 }

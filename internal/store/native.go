@@ -15,6 +15,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -386,6 +387,9 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 		// A bad offsets file whose checksum matches is the writer's bug:
 		// ignored, the chunks are scanned instead.
 		offs, _ = decodeChunkIndex(im.data, m.Count, int64(len(cm.data)))
+		// Nothing holds im but this function: without this, a collection
+		// during the decode could unmap the bytes it reads (see mapping).
+		runtime.KeepAlive(im)
 	}
 	if offs == nil {
 		if offs, err = scanLines(ctx, cm.data, ChunksFile, m.Count); err != nil {
