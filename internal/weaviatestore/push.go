@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -144,6 +145,9 @@ func Push(ctx context.Context, dir string, open store.OpenOptions, o PushOptions
 	if err != nil {
 		return PushResult{}, fmt.Errorf("weaviatestore: push: %w", err)
 	}
+	// vecs are the store's mapped rows: st must stay reachable while they
+	// are read (see store's mapping).
+	defer runtime.KeepAlive(st)
 	vecs, dims, err := vectorsOf(st)
 	if err != nil {
 		return PushResult{}, err
