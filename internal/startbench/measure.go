@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -55,9 +56,12 @@ func Measure(ctx context.Context, cfg MeasureConfig) (Run, error) {
 	defer cancel()
 	cmd := exec.Command(cfg.Binary) //nolint:gosec // G204: the benchmark runs the binary it was told to
 	cmd.Env = append(append(os.Environ(), cfg.Env...), "PORT="+strconv.Itoa(port))
-	out := cfg.Log
-	if out == nil {
-		out = io.Discard
+	// The end of the server's output explains a server that exits before
+	// ready (a crash prints its stack last).
+	tail := &tailBuffer{max: 8 << 10}
+	var out io.Writer = tail
+	if cfg.Log != nil {
+		out = io.MultiWriter(cfg.Log, tail)
 	}
 	cmd.Stdout, cmd.Stderr = out, out
 	start := time.Now()
@@ -86,7 +90,7 @@ func Measure(ctx context.Context, cfg MeasureConfig) (Run, error) {
 		}
 		select {
 		case <-exited:
-			return Run{}, fmt.Errorf("startbench: server exited before ready: %w", waitErr)
+			return Run{}, fmt.Errorf("startbench: server exited before ready: %w; its output ended with:\n%s", waitErr, tail.String())
 		case <-ctx.Done():
 			return Run{}, fmt.Errorf("startbench: not ready: %w", ctx.Err())
 		case <-time.After(2 * time.Millisecond):
@@ -168,4 +172,28 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// tailBuffer keeps the last max bytes written to it (or a few more); safe
+// for the two copier goroutines of a process's stdout and stderr.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.b = append(t.b, p...)
+	if len(t.b) > 2*t.max {
+		t.b = append(t.b[:0], t.b[len(t.b)-t.max:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.b[max(0, len(t.b)-t.max):])
 }

@@ -1,7 +1,12 @@
 package startbench
 
 import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -57,5 +62,39 @@ func TestBudget(t *testing.T) {
 	// 200k x 384: 307.2 MB of vectors and 110 MB of text.
 	if got, want := Budget(307_200_000, 110_000_000), int64(417_200_000*13/10+80<<20); got != want {
 		t.Fatalf("Budget = %d, want %d", got, want)
+	}
+}
+
+// TestMeasure_ServerThatExitsSaysWhy: a server that exits before ready is
+// an error that ends with what it printed last (a crash's stack).
+func TestMeasure_ServerThatExitsSaysWhy(t *testing.T) {
+	t.Parallel()
+	bin := filepath.Join(t.TempDir(), "server")
+	script := "#!/bin/sh\nhead -c 20000 /dev/zero | tr '\\0' x\necho\necho 'fatal error: fault' >&2\nexit 2\n"
+	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil { //nolint:gosec // G306: an executable test script
+		t.Fatal(err)
+	}
+	_, err := Measure(context.Background(), MeasureConfig{Binary: bin})
+	if err == nil || !strings.Contains(err.Error(), "exited before ready") || !strings.HasSuffix(strings.TrimSpace(err.Error()), "fatal error: fault") {
+		t.Fatalf("Measure: %v", err)
+	}
+	if len(err.Error()) > 9<<10 {
+		t.Fatalf("error of %d bytes: the output's tail is not bounded", len(err.Error()))
+	}
+}
+
+func TestTailBuffer_KeepsTheEnd(t *testing.T) {
+	t.Parallel()
+	tb := &tailBuffer{max: 10}
+	var all strings.Builder
+	for i := range 100 {
+		fmt.Fprintf(tb, "%d,", i)
+		fmt.Fprintf(&all, "%d,", i)
+	}
+	if got, want := tb.String(), all.String()[all.Len()-10:]; got != want {
+		t.Fatalf("tail %q, want %q", got, want)
+	}
+	if len(tb.b) > 2*tb.max {
+		t.Fatalf("holds %d bytes, want at most %d", len(tb.b), 2*tb.max)
 	}
 }
