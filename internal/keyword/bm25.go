@@ -79,8 +79,19 @@ func idf(n, df int) float64 {
 // Search returns up to k documents that share a token with query, best
 // first; ties go to the lower id. When filter is non-nil only ids for which
 // it returns true are considered (it may be called more than once per id).
-// k <= 0 returns nil. Search is safe for concurrent use.
+// k <= 0 returns nil. Search is safe for concurrent use. It is
+// SearchQuery(ix.Parse(query), k, filter).
 func (ix *Index) Search(query string, k int, filter func(id uint32) bool) []Result {
+	if k <= 0 || len(ix.docLen) == 0 {
+		return nil
+	}
+	return ix.SearchQuery(ix.Parse(query), k, filter)
+}
+
+// SearchQuery is Search for an analysed query: each term's BM25 score is
+// multiplied by its weight (Parse gives 1, Expand less to feedback terms).
+// Terms whose weight is not positive are skipped.
+func (ix *Index) SearchQuery(q Query, k int, filter func(id uint32) bool) []Result {
 	n := len(ix.docLen)
 	if k <= 0 || n == 0 {
 		return nil
@@ -89,18 +100,9 @@ func (ix *Index) Search(query string, k int, filter func(id uint32) bool) []Resu
 	// again, so a filter that panics costs a scratch, not a wrong result.
 	s := ix.getScratch()
 	scores, touched := s.scores, s.touched[:0]
-	toks := ix.an.Analyze(query)
-	var seen map[string]bool // long queries only; short ones scan toks
-	if len(toks) > maxLinearDedup {
-		seen = make(map[string]bool, len(toks))
-	}
-	for i, tok := range toks {
-		if seen != nil {
-			if seen[tok] {
-				continue
-			}
-			seen[tok] = true
-		} else if seenBefore(toks, i) {
+	for i, tok := range q.terms {
+		qw := q.weights[i]
+		if !(qw > 0) || math.IsInf(qw, 0) {
 			continue
 		}
 		ps := ix.postings[tok]
@@ -112,14 +114,20 @@ func (ix *Index) Search(query string, k int, filter func(id uint32) bool) []Resu
 			if int(p.doc) >= n || filter != nil && !filter(p.doc) {
 				continue // an id beyond Len can only come from a damaged file (Decode)
 			}
-			// Every term adds a positive amount (w > 0, tf >= 1), so a
-			// zero score means the document has not been touched yet.
+			f := float64(p.tf)
+			norm := K1 * (1 - B + B*float64(ix.docLen[p.doc])/ix.avgLen)
+			// A weight of 1 multiplies exactly: Search's scores are
+			// plain BM25's, bit for bit.
+			c := qw * (w * f * (K1 + 1) / (f + norm))
+			if !(c > 0) {
+				continue // an underflow: adding it would change nothing
+			}
+			// Every term adds a positive amount, so a zero score means
+			// the document has not been touched yet.
 			if scores[p.doc] == 0 {
 				touched = append(touched, p.doc)
 			}
-			f := float64(p.tf)
-			norm := K1 * (1 - B + B*float64(ix.docLen[p.doc])/ix.avgLen)
-			scores[p.doc] += w * f * (K1 + 1) / (f + norm)
+			scores[p.doc] += c
 		}
 	}
 	top := topK(s.top[:0], scores, touched, k)

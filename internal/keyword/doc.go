@@ -45,6 +45,20 @@
 // non-negative idf log(1 + (N - df + 0.5) / (df + 0.5)). Each distinct query
 // token counts once.
 //
+// # Pseudo-relevance feedback
+//
+// Index.Expand adds to a query the terms of the documents it matches best
+// (RM3: the relevance model of the top documents, each weighted by its
+// BM25 score, mixed with the query). A question in the asker's words often
+// shares only a word or two with its answer; the passages those words find
+// use the answer's vocabulary, so the expanded query reaches passages the
+// question never names. Terms found in more than a set fraction of the
+// documents are not added, and the query's own terms keep weight 1, so
+// their scores stay BM25 scores and the feedback terms only add to them.
+// A Query is an analysed query with a weight per term (Parse: all 1);
+// SearchQuery ranks by it, and Search(s) is SearchQuery(Parse(s)).
+// DefaultFeedback and its measurement: docs/BENCHMARKS.md.
+//
 // # Search
 //
 // Search adds each distinct query token's term scores into a dense
