@@ -99,7 +99,8 @@ func (sn *snapshot) SearchHybrid(ctx context.Context, q HybridQuery) ([]Hit, err
 	if err != nil {
 		return nil, err
 	}
-	list, err := hybridRanking(sn, q.Query, q.Vector, vec, keywordRanking(sn, q.Query, q.Candidates, filter), q.K,
+	kq := keywordQuery(sn, q.Query)
+	list, err := hybridRanking(sn, kq, q.Vector, vec, rankKeyword(sn, kq, q.Candidates, filter), q.K,
 		Config{VectorWeight: q.VectorWeight, KeywordWeight: q.KeywordWeight})
 	if err != nil {
 		return nil, err

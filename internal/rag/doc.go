@@ -8,7 +8,10 @@
 // Search runs in one of three modes. "vector" ranks by the store's ANN
 // index and reports store.Relevance of each hit, the score LangChain
 // reports (for cosine stores, the cosine similarity). "keyword" ranks by BM25 and reports the BM25
-// score. "hybrid" (the default) takes Candidates hits from each, gives a
+// score; in the embedded store the query is first expanded by
+// pseudo-relevance feedback (Config.KeywordFeedback, keyword.Index.Expand),
+// so the score is the query's own BM25 score plus that of the feedback
+// terms. "hybrid" (the default) takes Candidates hits from each, gives a
 // hit found by one ranking its score in the other as well (its cosine, or
 // its BM25 score, 0 when it shares no term with the query), divides each
 // ranking's scores by that ranking's largest (negative ones count 0) and

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vendor0919/api/internal/ann"
+	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/logctx"
 	"github.com/vendor0919/api/internal/store"
 )
@@ -197,8 +198,31 @@ func onePerSection(hits []Hit) []Hit {
 	return out
 }
 
+// keywordRanking ranks the snapshot's chunks for query by BM25 with
+// pseudo-relevance feedback (keywordQuery), up to k of those filter
+// allows.
 func keywordRanking(snap *snapshot, query string, k int, filter func(uint32) bool) []ranked {
-	rs := snap.kw.Search(query, k, filter)
+	return rankKeyword(snap, keywordQuery(snap, query), k, filter)
+}
+
+// keywordQuery analyses query and expands it with the snapshot's
+// feedback (keyword.Index.Expand). The expansion reads the whole store,
+// not the request's filter, so it depends on the query alone: a ranking
+// and the keyword scores that complete a hybrid fusion (hybridRanking,
+// FuseHybrid's KeywordScores) come from the same expanded query.
+func keywordQuery(snap *snapshot, query string) keyword.Query {
+	q := snap.kw.Parse(query)
+	return snap.kw.Expand(q, snap.fb, nil, func(id uint32) string {
+		if int(id) >= snap.st.ChunkCount() {
+			return ""
+		}
+		return snap.st.Chunk(int(id)).KeywordText()
+	})
+}
+
+// rankKeyword ranks the snapshot's chunks for an analysed query.
+func rankKeyword(snap *snapshot, q keyword.Query, k int, filter func(uint32) bool) []ranked {
+	rs := snap.kw.SearchQuery(q, k, filter)
 	out := make([]ranked, len(rs))
 	for i, r := range rs {
 		out[i] = ranked{row: r.ID, score: r.Score}
@@ -213,8 +237,9 @@ func keywordRanking(snap *snapshot, query string, k int, filter func(uint32) boo
 // rows; 0 when it shares no term with the query), so that a
 // row is never judged by one ranking alone just because it fell outside
 // the other's candidate depth. qvec is the query vector vectorRanking
-// used, so the query is embedded once.
-func hybridRanking(snap *snapshot, query string, qvec []float32, vec, kw []ranked, topK int, cfg Config) ([]ranked, error) {
+// used and kq the keyword query kw was ranked by, so the query is
+// embedded and expanded once.
+func hybridRanking(snap *snapshot, kq keyword.Query, qvec []float32, vec, kw []ranked, topK int, cfg Config) ([]ranked, error) {
 	rowOf := func(r ranked) uint32 { return r.row }
 	needVec, needKw := missingFrom(kw, vec, rowOf), missingFrom(vec, kw, rowOf)
 	if len(needVec) > 0 {
@@ -229,7 +254,7 @@ func hybridRanking(snap *snapshot, query string, qvec []float32, vec, kw []ranke
 		for _, row := range needKw {
 			want[row] = true
 		}
-		kw = append(kw, keywordRanking(snap, query, len(needKw), func(id uint32) bool { return want[id] })...)
+		kw = append(kw, rankKeyword(snap, kq, len(needKw), func(id uint32) bool { return want[id] })...)
 	}
 	return fuseScores(topK, weighted{cfg.VectorWeight, vec}, weighted{cfg.KeywordWeight, kw}), nil
 }

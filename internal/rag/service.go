@@ -66,6 +66,11 @@ type Config struct {
 	// KeywordAnalyzer makes the tokens of the keyword (BM25) index and its
 	// queries; nil means keyword.Standard (character bigrams for Japanese).
 	KeywordAnalyzer keyword.Analyzer
+	// KeywordFeedback is the pseudo-relevance feedback (RM3) of keyword
+	// search in the embedded store (keyword.Index.Expand): the zero value
+	// means keyword.DefaultFeedback, Docs < 0 turns it off. A remote
+	// backend (Weaviate) ranks by its own BM25, without it.
+	KeywordFeedback keyword.Feedback
 	// ContextTokens is the prompt's passage budget in estimated tokens (see
 	// the package documentation); 0 means 3000.
 	ContextTokens int
@@ -111,6 +116,7 @@ type Service struct {
 type snapshot struct {
 	st *store.Store
 	kw *keyword.Index
+	fb keyword.Feedback // Config.KeywordFeedback
 }
 
 // New returns a Service with no store loaded; Search and Query answer
@@ -152,6 +158,9 @@ func New(cfg Config, emb embed.Embedder, gen llm.Generator) (*Service, error) {
 	}
 	if cfg.KeywordAnalyzer == nil {
 		cfg.KeywordAnalyzer = keyword.Standard
+	}
+	if cfg.KeywordFeedback == (keyword.Feedback{}) {
+		cfg.KeywordFeedback = keyword.DefaultFeedback
 	}
 	if cfg.PromptTemplate == "" {
 		cfg.PromptTemplate = DefaultPromptTemplate
@@ -212,7 +221,7 @@ func (s *Service) Swap(st *store.Store) error {
 		kw, loaded = st.KeywordIndex(s.cfg.KeywordAnalyzer)
 		how = map[bool]string{true: "loaded", false: "built"}[loaded]
 	}
-	s.snap.Store(&snapshot{st: st, kw: kw})
+	s.snap.Store(&snapshot{st: st, kw: kw, fb: s.cfg.KeywordFeedback})
 	s.log.Info("rag: store swapped in",
 		slog.String("dir", st.Dir), slog.String("format", st.Format), slog.Int("count", st.ChunkCount()),
 		slog.Int("dims", info.Dims), slog.String("version", st.Manifest.Version),

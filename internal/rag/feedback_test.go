@@ -1,0 +1,91 @@
+package rag
+
+import (
+	"context"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/vendor0919/api/internal/keyword"
+)
+
+// smallFeedback expands queries even in the six chunks of corpus(), where
+// the default's 5% document fraction leaves no term to add.
+var smallFeedback = keyword.Feedback{Docs: 2, Terms: 5, QueryWeight: 0.5, MaxDocFraction: 0.5}
+
+func TestSearch_KeywordFeedback(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		fb   keyword.Feedback
+		want []string
+	}{
+		// "receipt" is in c0 only; c0's "days" brings c1 (shipping days).
+		{"default: too few chunks to expand", keyword.Feedback{}, []string{"c0"}},
+		{"off", keyword.Feedback{Docs: -1}, []string{"c0"}},
+		{"on", smallFeedback, []string{"c0", "c1", "c3"}}, // and c3's "30"
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s, _ := newService(t, Config{KeywordFeedback: tc.fb}, nil)
+			hits, err := hitsOf(s.Search(ctx, SearchRequest{Query: "receipt", TopK: 5, Mode: ModeKeyword}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ids(hits)
+			slices.Sort(got[1:]) // the order of the feedback-only hits is not the point
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("keyword hits %v, want %v", got, tc.want)
+			}
+			// The query's own terms keep their BM25 score; feedback
+			// terms only add to it.
+			plain := s.snap.Load().kw.Search("receipt", 1, nil)
+			if len(hits) == 0 || len(plain) == 0 {
+				t.Fatalf("hits %v, plain BM25 %v", hits, plain)
+			}
+			if d := hits[0].Score - plain[0].Score; d < -1e-9 || len(tc.want) == 1 && d > 1e-9 {
+				t.Errorf("best hit scores %v, plain BM25 %v", hits[0].Score, plain[0].Score)
+			}
+		})
+	}
+}
+
+// With feedback on, FuseHybrid over the embedded store's rankings and
+// keyword scores still equals the embedded hybrid search: both complete
+// the fusion with the same expanded query.
+func TestFuseHybrid_MatchesEmbeddedHybridWithFeedback(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, emb := newService(t, Config{KeywordFeedback: smallFeedback}, nil)
+	sn := s.snap.Load()
+	for _, q := range []string{"receipt", "password reset", "warranty two years", "返品 30日"} {
+		for _, fm := range []map[string]any{nil, {"lang": "en"}} {
+			f, err := ParseFilter(fm)
+			if err != nil {
+				t.Fatal(err)
+			}
+			vs, err := emb.Embed(ctx, []string{q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			hq := HybridQuery{Query: q, Vector: vs[0], K: 3, Candidates: 4, VectorWeight: DefaultVectorWeight, KeywordWeight: 1, Filter: f}
+			want, err := sn.SearchHybrid(ctx, hq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := FuseHybrid(ctx, scoringSnapshot{sn}, hq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%q %v: FuseHybrid %v, embedded %v", q, fm, ids(got), ids(want))
+			}
+			for i := range got {
+				if math.Abs(got[i].Score-want[i].Score) > 1e-5 {
+					t.Errorf("%q %v hit %d: FuseHybrid %s %.6f, embedded %s %.6f", q, fm, i, got[i].ID, got[i].Score, want[i].ID, want[i].Score)
+				}
+			}
+		}
+	}
+}
