@@ -200,3 +200,27 @@ func FuzzExpand(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkExpand_N20k is a keyword search with DefaultFeedback against the
+// 20,000 documents of the search benchmarks: the first search, the
+// analysis of its 20 best documents and the expanded search.
+func BenchmarkExpand_N20k(b *testing.B) {
+	for _, lang := range []string{"en", "ja"} {
+		qlen := 8
+		if lang == "ja" {
+			qlen = 30
+		}
+		texts, queries := benchCorpus(20_000, qlen, lang == "ja")
+		ix := New(texts)
+		text := func(id uint32) string { return texts[id] }
+		b.Run("lang="+lang, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				q := ix.Expand(ix.Parse(queries[i%len(queries)]), DefaultFeedback, nil, text)
+				ix.SearchQuery(q, 10, nil)
+				i++
+			}
+		})
+	}
+}
