@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/vendor0919/api/internal/cliflag"
+	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/rag"
 	"github.com/vendor0919/api/internal/store"
 )
@@ -23,7 +24,11 @@ type Flags struct {
 	// (--sweep 0.3,0.6,1), so an operator can choose HYBRID_VECTOR_WEIGHT
 	// for a store and embedder by measurement.
 	Sweep weights
-	JSON  bool
+	// NoFeedback evaluates keyword and hybrid search without the keyword
+	// ranking's pseudo-relevance feedback (rag.Config.KeywordFeedback),
+	// to measure what it does on one's own questions.
+	NoFeedback bool
+	JSON       bool
 }
 
 // weights is a comma-separated list of positive numbers as a flag.Value.
@@ -57,6 +62,7 @@ func (f *Flags) RegisterFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&f.JSON, "json", false, "print the report as JSON")
 	fs.Float64Var(&f.VectorWeight, "vector-weight", rag.DefaultVectorWeight, "hybrid fusion weight of the vector ranking (the server's HYBRID_VECTOR_WEIGHT)")
 	fs.Float64Var(&f.KeywordWeight, "keyword-weight", 1, "hybrid fusion weight of the keyword ranking")
+	fs.BoolVar(&f.NoFeedback, "no-feedback", false, "rank keywords by plain BM25, without pseudo-relevance feedback (the server always uses it), to measure what feedback does")
 	fs.Var(&f.Sweep, "sweep", "also evaluate hybrid at each of these vector weights (comma-separated, e.g. 0.3,0.6,1,2), to choose HYBRID_VECTOR_WEIGHT")
 }
 
@@ -74,7 +80,11 @@ func (f Flags) Validate() error {
 
 // RAGConfig returns the rag.Config the evaluated service is built with.
 func (f Flags) RAGConfig() rag.Config {
-	return rag.Config{VectorWeight: f.VectorWeight, KeywordWeight: f.KeywordWeight}
+	cfg := rag.Config{VectorWeight: f.VectorWeight, KeywordWeight: f.KeywordWeight}
+	if f.NoFeedback {
+		cfg.KeywordFeedback = keyword.Feedback{Docs: -1}
+	}
+	return cfg
 }
 
 // Opener opens the store in dir for search with cfg, as localsearch.Open

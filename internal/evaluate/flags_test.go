@@ -55,6 +55,22 @@ func TestFlags_Validate(t *testing.T) {
 	if got := f.RAGConfig(); got.VectorWeight != rag.DefaultVectorWeight || got.KeywordWeight != 0.5 {
 		t.Fatalf("rag config %+v", got)
 	}
+	for _, tc := range []struct {
+		args []string
+		docs int
+	}{
+		{nil, 0}, // the service's default
+		{[]string{"--no-feedback"}, -1},
+		{[]string{"--no-feedback=false"}, 0},
+	} {
+		var nf Flags
+		if err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), append([]string{"--dir", "d", "--questions", "q"}, tc.args...), &nf); err != nil {
+			t.Fatal(err)
+		}
+		if got := nf.RAGConfig().KeywordFeedback.Docs; got != tc.docs {
+			t.Errorf("%v: feedback docs %d, want %d", tc.args, got, tc.docs)
+		}
+	}
 }
 
 // TestFlags_Run: the questions are read before the store is opened, and
