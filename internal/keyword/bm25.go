@@ -91,7 +91,16 @@ func (ix *Index) Search(query string, k int, filter func(id uint32) bool) []Resu
 // SearchQuery is Search for an analysed query: each term's BM25 score is
 // multiplied by its weight (Parse gives 1, Expand less to feedback terms).
 // Terms whose weight is not positive are skipped.
-func (ix *Index) SearchQuery(q Query, k int, filter func(id uint32) bool) []Result {
+//
+// Each of fields is another field of the same documents (the same ids,
+// such as their headings): a document's BM25 score for q in that field,
+// with the field's own document frequencies and lengths, times the
+// field's Weight, is added to its score. This is the simple form of
+// multi-field BM25: a term in a short heading counts for more than in a
+// long body. A field whose index has another Len, or whose Weight is not
+// positive, is left out. The fields search the same documents as ix, so
+// a document matching q only in a field is found too.
+func (ix *Index) SearchQuery(q Query, k int, filter func(id uint32) bool, fields ...Field) []Result {
 	n := len(ix.docLen)
 	if k <= 0 || n == 0 {
 		return nil
@@ -100,8 +109,39 @@ func (ix *Index) SearchQuery(q Query, k int, filter func(id uint32) bool) []Resu
 	// again, so a filter that panics costs a scratch, not a wrong result.
 	s := ix.getScratch()
 	scores, touched := s.scores, s.touched[:0]
+	touched = ix.accumulate(q, 1, filter, scores, touched)
+	for _, f := range fields {
+		if f.Index != nil && f.Index.Len() == n && f.Weight > 0 && !math.IsInf(f.Weight, 0) {
+			touched = f.Index.accumulate(q, f.Weight, filter, scores, touched)
+		}
+	}
+	top := topK(s.top[:0], scores, touched, k)
+	for _, id := range touched {
+		scores[id] = 0
+	}
+	res := make([]Result, len(top))
+	copy(res, top)
+	s.touched, s.top = touched, top
+	ix.scratch.Put(s)
+	slices.SortFunc(res, cmpResult)
+	return res
+}
+
+// Field is another field of an index's documents, searched with it by
+// SearchQuery: Index holds the field's text of each document under the
+// same id, and Weight scales its scores.
+type Field struct {
+	Index  *Index
+	Weight float64
+}
+
+// accumulate adds scale times q's BM25 scores in ix to scores (one slot
+// per document, zero for documents not yet touched), appending each newly
+// touched document to touched, which it returns.
+func (ix *Index) accumulate(q Query, scale float64, filter func(id uint32) bool, scores []float64, touched []uint32) []uint32 {
+	n := len(ix.docLen)
 	for i, tok := range q.terms {
-		qw := q.weights[i]
+		qw := q.weights[i] * scale
 		if !(qw > 0) || math.IsInf(qw, 0) {
 			continue
 		}
@@ -130,16 +170,7 @@ func (ix *Index) SearchQuery(q Query, k int, filter func(id uint32) bool) []Resu
 			scores[p.doc] += c
 		}
 	}
-	top := topK(s.top[:0], scores, touched, k)
-	for _, id := range touched {
-		scores[id] = 0
-	}
-	res := make([]Result, len(top))
-	copy(res, top)
-	s.touched, s.top = touched, top
-	ix.scratch.Put(s)
-	slices.SortFunc(res, cmpResult)
-	return res
+	return touched
 }
 
 // maxLinearDedup is the longest query, in tokens, whose repeated tokens

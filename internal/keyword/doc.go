@@ -59,6 +59,17 @@
 // SearchQuery ranks by it, and Search(s) is SearchQuery(Parse(s)).
 // DefaultFeedback and its measurement: docs/BENCHMARKS.md.
 //
+// # Fields
+//
+// SearchQuery can add other fields of the same documents (Field: an Index
+// over, say, each document's headings, under the same ids, and a weight):
+// a document's BM25 score in each field, with that field's own document
+// frequencies and lengths, times the weight, is added to its score. A term
+// in a five-word heading then counts for more than the same term in a
+// heading repeated before a long body, where the body's length dilutes it
+// (multi-field BM25 in its simplest form: a weighted sum of per-field
+// scores).
+//
 // # Search
 //
 // Search adds each distinct query token's term scores into a dense

@@ -224,3 +224,61 @@ func BenchmarkExpand_N20k(b *testing.B) {
 		})
 	}
 }
+
+func TestSearchQuery_Fields(t *testing.T) {
+	t.Parallel()
+	ix := New(feedbackCorpus)
+	heads := make([]string, len(feedbackCorpus))
+	for i := range heads {
+		heads[i] = []string{"Returns", "Refunds", "Tyres", "Chain", "Brakes", "Connectivity", "Lights", "Firmware", "Saddle", "Battery storage"}[i]
+	}
+	hx := New(heads)
+	short := New(heads[:3])
+	bySum := func(q string, w float64) map[uint32]float64 {
+		out := map[uint32]float64{}
+		for _, r := range ix.Search(q, 100, nil) {
+			out[r.ID] += r.Score
+		}
+		for _, r := range hx.Search(q, 100, nil) {
+			out[r.ID] += w * r.Score
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name   string
+		query  string
+		fields []Field
+		want   map[uint32]float64 // nil: Search's results
+	}{
+		{"no fields", "bike refund", nil, nil},
+		{"nil index", "bike refund", []Field{{nil, 1}}, nil},
+		{"other length", "bike refund", []Field{{short, 1}}, nil},
+		{"zero weight", "bike refund", []Field{{hx, 0}}, nil},
+		{"negative weight", "bike refund", []Field{{hx, -1}}, nil},
+		{"NaN weight", "bike refund", []Field{{hx, math.NaN()}}, nil},
+		{"infinite weight", "bike refund", []Field{{hx, math.Inf(1)}}, nil},
+		{"added", "bike refund", []Field{{hx, 0.2}}, bySum("bike refund", 0.2)},
+		{"both", "storage", []Field{{hx, 0.5}}, bySum("storage", 0.5)},
+		// No body has the word: the field alone finds doc 5.
+		{"field only", "connectivity", []Field{{hx, 0.5}}, bySum("connectivity", 0.5)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := ix.SearchQuery(ix.Parse(tc.query), 100, nil, tc.fields...)
+			if tc.want == nil {
+				if want := ix.Search(tc.query, 100, nil); !sameResults(got, want) {
+					t.Errorf("got %v, want Search's %v", got, want)
+				}
+				return
+			}
+			if len(got) != len(tc.want) || len(got) == 0 {
+				t.Fatalf("got %v, want %v", got, tc.want)
+			}
+			for _, r := range got {
+				if math.Abs(r.Score-tc.want[r.ID]) > 1e-12 {
+					t.Errorf("doc %d: score %v, want %v", r.ID, r.Score, tc.want[r.ID])
+				}
+			}
+		})
+	}
+}
