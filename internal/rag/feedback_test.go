@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/keyword"
 )
 
@@ -87,5 +88,69 @@ func TestFuseHybrid_MatchesEmbeddedHybridWithFeedback(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// headedCorpus: two chunks mention brakes, h0 in its heading path too.
+func headedCorpus() []docmodel.Chunk {
+	mk := func(id, path, text string) docmodel.Chunk {
+		return docmodel.Chunk{ID: id, Text: text, Metadata: map[string]any{"source": id + ".md", docmodel.MetaHeadingPath: path}}
+	}
+	return []docmodel.Chunk{
+		mk("h0", "Manual > Brakes", "Check the pads monthly. Worn pads squeal; replace them and test the brakes before riding."),
+		mk("h1", "Manual > Maintenance schedule for every part of the bike > Monthly", "Monthly: tyres, chain, lights and brakes, then a short test ride."),
+		mk("h2", "Manual > Lights", "The front light turns on when the bike moves."),
+	}
+}
+
+func TestSearch_HeadingWeight(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		w    float64
+		want float64 // the heading field's share of the best hit's score
+	}{
+		{"default", 0, DefaultHeadingWeight},
+		{"off", -1, 0},
+		{"one", 1, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			emb := newEmbedder()
+			s, err := New(Config{HeadingWeight: tc.w, KeywordFeedback: keyword.Feedback{Docs: -1}}, emb, &fakeGen{failAfter: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := newStore(emb, headedCorpus())
+			if err := s.Swap(st); err != nil {
+				t.Fatal(err)
+			}
+			hits, err := hitsOf(s.Search(ctx, SearchRequest{Query: "brakes", TopK: 5, Mode: ModeKeyword}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			texts := make([]string, len(headedCorpus()))
+			heads := make([]string, len(texts))
+			for i, c := range headedCorpus() {
+				texts[i], heads[i] = c.KeywordText(), c.Metadata[docmodel.MetaHeadingPath].(string)
+			}
+			body, head := keyword.New(texts).Search("brakes", 5, nil), keyword.New(heads).Search("brakes", 5, nil)
+			if len(hits) != 2 || len(body) != 2 || len(head) != 1 {
+				t.Fatalf("hits %v, body %v, heading %v", ids(hits), body, head)
+			}
+			want := map[string]float64{}
+			for _, r := range body {
+				want[st.Chunk(int(r.ID)).ID] += r.Score
+			}
+			for _, r := range head {
+				want[st.Chunk(int(r.ID)).ID] += tc.want * r.Score
+			}
+			for _, h := range hits {
+				if math.Abs(h.Score-want[h.ID]) > 1e-9 {
+					t.Errorf("%s scores %v, want %v", h.ID, h.Score, want[h.ID])
+				}
+			}
+		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/llm"
@@ -23,7 +24,11 @@ const (
 	// when Config gives none (the keyword ranking's is 1): the middle of
 	// the range that made hybrid at least as good as keyword and vector
 	// alone on every evaluation set (docs/BENCHMARKS.md).
-	DefaultVectorWeight  = 0.6
+	DefaultVectorWeight = 0.6
+	// DefaultHeadingWeight is Config.HeadingWeight's default: the middle
+	// of the weights that raised keyword and hybrid MRR@5 on every
+	// evaluation set (docs/BENCHMARKS.md).
+	DefaultHeadingWeight = 0.2
 	DefaultContextTokens = 3000
 )
 
@@ -71,6 +76,12 @@ type Config struct {
 	// means keyword.DefaultFeedback, Docs < 0 turns it off. A remote
 	// backend (Weaviate) ranks by its own BM25, without it.
 	KeywordFeedback keyword.Feedback
+	// HeadingWeight scales the BM25 score of a chunk's heading path, as a
+	// field of its own, added to the keyword score of the chunk's whole
+	// text (keyword.Field): 0 means DefaultHeadingWeight, a negative
+	// weight leaves it out. Chunks without a heading path (LangChain
+	// folders) score 0 in it.
+	HeadingWeight float64
 	// ContextTokens is the prompt's passage budget in estimated tokens (see
 	// the package documentation); 0 means 3000.
 	ContextTokens int
@@ -114,9 +125,10 @@ type Service struct {
 
 // snapshot is one loaded store with its keyword index; immutable.
 type snapshot struct {
-	st *store.Store
-	kw *keyword.Index
-	fb keyword.Feedback // Config.KeywordFeedback
+	st   *store.Store
+	kw   *keyword.Index
+	fb   keyword.Feedback // Config.KeywordFeedback
+	head keyword.Field    // the chunks' heading paths (headingIndex), Config.HeadingWeight
 }
 
 // New returns a Service with no store loaded; Search and Query answer
@@ -158,6 +170,9 @@ func New(cfg Config, emb embed.Embedder, gen llm.Generator) (*Service, error) {
 	}
 	if cfg.KeywordAnalyzer == nil {
 		cfg.KeywordAnalyzer = keyword.Standard
+	}
+	if cfg.HeadingWeight == 0 {
+		cfg.HeadingWeight = DefaultHeadingWeight
 	}
 	if cfg.KeywordFeedback == (keyword.Feedback{}) {
 		cfg.KeywordFeedback = keyword.DefaultFeedback
@@ -208,20 +223,24 @@ func (s *Service) Swap(st *store.Store) error {
 		return fmt.Errorf("%w: %w", ErrIncompatible, err)
 	}
 	start := time.Now()
-	var kw *keyword.Index
+	var kw, head *keyword.Index
 	how := "reused"
 	if cur := s.snap.Load(); cur != nil && cur.st.SameChunks(st) {
 		// The same chunks behind a new index (a graph built in the
-		// background): the keyword index still fits.
-		kw = cur.kw
+		// background): the keyword indexes still fit.
+		kw, head = cur.kw, cur.head.Index
 	} else {
 		// The store's persisted index when its analyzer matches, else one
 		// built from the chunks.
 		var loaded bool
 		kw, loaded = st.KeywordIndex(s.cfg.KeywordAnalyzer)
 		how = map[bool]string{true: "loaded", false: "built"}[loaded]
+		if s.cfg.HeadingWeight > 0 {
+			head = headingIndex(st, s.cfg.KeywordAnalyzer)
+		}
 	}
-	s.snap.Store(&snapshot{st: st, kw: kw, fb: s.cfg.KeywordFeedback})
+	s.snap.Store(&snapshot{st: st, kw: kw, fb: s.cfg.KeywordFeedback,
+		head: keyword.Field{Index: head, Weight: s.cfg.HeadingWeight}})
 	s.log.Info("rag: store swapped in",
 		slog.String("dir", st.Dir), slog.String("format", st.Format), slog.Int("count", st.ChunkCount()),
 		slog.Int("dims", info.Dims), slog.String("version", st.Manifest.Version),
@@ -236,4 +255,16 @@ func (s *Service) Snapshot() *store.Store {
 		return sn.st
 	}
 	return nil
+}
+
+// headingIndex indexes each chunk's heading path (metadata
+// docmodel.MetaHeadingPath; empty when it has none) as a field of its
+// own. It is built at each swap rather than persisted: heading paths are
+// short, so this costs a fraction of analysing the chunks' texts.
+func headingIndex(st *store.Store, an keyword.Analyzer) *keyword.Index {
+	texts := make([]string, st.ChunkCount())
+	for i := range texts {
+		texts[i], _ = st.ChunkMetadata(i)[docmodel.MetaHeadingPath].(string)
+	}
+	return keyword.NewWith(texts, an)
 }
