@@ -28,7 +28,10 @@ type Flags struct {
 	// ranking's pseudo-relevance feedback (rag.Config.KeywordFeedback),
 	// to measure what it does on one's own questions.
 	NoFeedback bool
-	JSON       bool
+	// HeadingWeight is rag.Config.HeadingWeight; 0 leaves the heading
+	// field out.
+	HeadingWeight float64
+	JSON          bool
 }
 
 // weights is a comma-separated list of positive numbers as a flag.Value.
@@ -63,6 +66,7 @@ func (f *Flags) RegisterFlags(fs *flag.FlagSet) {
 	fs.Float64Var(&f.VectorWeight, "vector-weight", rag.DefaultVectorWeight, "hybrid fusion weight of the vector ranking (the server's HYBRID_VECTOR_WEIGHT)")
 	fs.Float64Var(&f.KeywordWeight, "keyword-weight", 1, "hybrid fusion weight of the keyword ranking")
 	fs.BoolVar(&f.NoFeedback, "no-feedback", false, "rank keywords by plain BM25, without pseudo-relevance feedback (the server always uses it), to measure what feedback does")
+	fs.Float64Var(&f.HeadingWeight, "heading-weight", rag.DefaultHeadingWeight, "weight of the heading path's own BM25 score in keyword search; 0 leaves it out (the server uses the default)")
 	fs.Var(&f.Sweep, "sweep", "also evaluate hybrid at each of these vector weights (comma-separated, e.g. 0.3,0.6,1,2), to choose HYBRID_VECTOR_WEIGHT")
 }
 
@@ -75,12 +79,18 @@ func (f Flags) Validate() error {
 	if f.VectorWeight <= 0 || f.KeywordWeight <= 0 {
 		return cliflag.Usagef("--vector-weight and --keyword-weight must be positive")
 	}
+	if f.HeadingWeight < 0 || math.IsInf(f.HeadingWeight, 0) || math.IsNaN(f.HeadingWeight) {
+		return cliflag.Usagef("--heading-weight must be 0 or positive")
+	}
 	return nil
 }
 
 // RAGConfig returns the rag.Config the evaluated service is built with.
 func (f Flags) RAGConfig() rag.Config {
-	cfg := rag.Config{VectorWeight: f.VectorWeight, KeywordWeight: f.KeywordWeight}
+	cfg := rag.Config{VectorWeight: f.VectorWeight, KeywordWeight: f.KeywordWeight, HeadingWeight: f.HeadingWeight}
+	if f.HeadingWeight == 0 {
+		cfg.HeadingWeight = -1
+	}
 	if f.NoFeedback {
 		cfg.KeywordFeedback = keyword.Feedback{Docs: -1}
 	}

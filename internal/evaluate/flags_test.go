@@ -73,6 +73,37 @@ func TestFlags_Validate(t *testing.T) {
 	}
 }
 
+func TestFlags_HeadingWeight(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want float64 // rag.Config.HeadingWeight
+		bad  bool
+	}{
+		{nil, rag.DefaultHeadingWeight, false},
+		{[]string{"--heading-weight", "0.5"}, 0.5, false},
+		{[]string{"--heading-weight", "0"}, -1, false},
+		{[]string{"--heading-weight", "-1"}, 0, true},
+		{[]string{"--heading-weight", "NaN"}, 0, true},
+		{[]string{"--heading-weight", "inf"}, 0, true},
+	} {
+		var f Flags
+		err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), append([]string{"--dir", "d", "--questions", "q"}, tc.args...), &f)
+		if tc.bad {
+			if err == nil {
+				t.Errorf("%v accepted", tc.args)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if got := f.RAGConfig().HeadingWeight; got != tc.want {
+			t.Errorf("%v: heading weight %v, want %v", tc.args, got, tc.want)
+		}
+	}
+}
+
 // TestFlags_Run: the questions are read before the store is opened, and
 // the report names the store, its embedder and its size.
 func TestFlags_Run(t *testing.T) {
