@@ -100,18 +100,20 @@ const (
 // fb.MaxDocFraction of all documents are added, their weights scaled to
 // sum to (1-λ)/λ times the number of query terms, so that the query's own
 // terms keep weight 1 (their scores stay BM25 scores) and hold λ of the
-// whole. text returns the text document id was indexed from; Expand
+// whole. The first search adds fields as SearchQuery does, so the
+// feedback documents are the best of the ranking q would get without
+// feedback. text returns the text document id was indexed from; Expand
 // analyses the feedback documents again rather than keep a forward index,
 // which would double the index's memory. Text the index does not know
 // contributes nothing. With feedback off, no match, or no term to add, q
 // is returned as it is.
-func (ix *Index) Expand(q Query, fb Feedback, filter func(id uint32) bool, text func(id uint32) string) Query {
+func (ix *Index) Expand(q Query, fb Feedback, filter func(id uint32) bool, text func(id uint32) string, fields ...Field) Query {
 	n := len(ix.docLen)
 	if fb.Docs <= 0 || fb.Terms <= 0 || q.Len() == 0 || n == 0 || text == nil ||
 		!(fb.QueryWeight > 0 && fb.QueryWeight < 1) || !(fb.MaxDocFraction > 0) {
 		return q
 	}
-	first := ix.SearchQuery(q, min(fb.Docs, MaxFeedbackDocs), filter)
+	first := ix.SearchQuery(q, min(fb.Docs, MaxFeedbackDocs), filter, fields...)
 	if len(first) == 0 || first[0].Score <= 0 {
 		return q
 	}

@@ -282,3 +282,22 @@ func TestSearchQuery_Fields(t *testing.T) {
 		})
 	}
 }
+
+// The first search of Expand ranks with the fields: a query matching a
+// document's heading only still gets that document's terms.
+func TestExpand_FirstSearchUsesFields(t *testing.T) {
+	t.Parallel()
+	ix := New(feedbackCorpus)
+	heads := make([]string, len(feedbackCorpus))
+	heads[5] = "Connectivity" // no body has the word
+	hx := New(heads)
+	fb := Feedback{Docs: 1, Terms: 3, QueryWeight: 0.5, MaxDocFraction: 0.5}
+	q := ix.Parse("connectivity")
+	if got := ix.Expand(q, fb, nil, feedbackText); got.Len() != q.Len() {
+		t.Fatalf("without the field: %v, want no expansion", got.terms)
+	}
+	got := ix.Expand(q, fb, nil, feedbackText, Field{Index: hx, Weight: 1})
+	if got.Len() <= q.Len() || !slices.Contains(got.terms, "bluetooth") {
+		t.Errorf("with the field: %v, want doc 5's terms (bluetooth)", got.terms)
+	}
+}

@@ -209,7 +209,9 @@ func keywordRanking(snap *snapshot, query string, k int, filter func(uint32) boo
 // feedback (keyword.Index.Expand). The expansion reads the whole store,
 // not the request's filter, so it depends on the query alone: a ranking
 // and the keyword scores that complete a hybrid fusion (hybridRanking,
-// FuseHybrid's KeywordScores) come from the same expanded query.
+// FuseHybrid's KeywordScores) come from the same expanded query. Its
+// first search adds the heading field, so the feedback chunks are the
+// best of the ranking the query would get without feedback.
 func keywordQuery(snap *snapshot, query string) keyword.Query {
 	q := snap.kw.Parse(query)
 	return snap.kw.Expand(q, snap.fb, nil, func(id uint32) string {
@@ -217,7 +219,7 @@ func keywordQuery(snap *snapshot, query string) keyword.Query {
 			return ""
 		}
 		return snap.st.Chunk(int(id)).KeywordText()
-	})
+	}, snap.head)
 }
 
 // rankKeyword ranks the snapshot's chunks for an analysed query: BM25 of
