@@ -8,7 +8,6 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/llm"
@@ -128,7 +127,7 @@ type snapshot struct {
 	st   *store.Store
 	kw   *keyword.Index
 	fb   keyword.Feedback // Config.KeywordFeedback
-	head keyword.Field    // the chunks' heading paths (headingIndex), Config.HeadingWeight
+	head keyword.Field    // the chunks' heading paths (store.Store.HeadingIndex), Config.HeadingWeight
 }
 
 // New returns a Service with no store loaded; Search and Query answer
@@ -236,7 +235,7 @@ func (s *Service) Swap(st *store.Store) error {
 		kw, loaded = st.KeywordIndex(s.cfg.KeywordAnalyzer)
 		how = map[bool]string{true: "loaded", false: "built"}[loaded]
 		if s.cfg.HeadingWeight > 0 {
-			head = headingIndex(st, s.cfg.KeywordAnalyzer)
+			head, _ = st.HeadingIndex(s.cfg.KeywordAnalyzer)
 		}
 	}
 	s.snap.Store(&snapshot{st: st, kw: kw, fb: s.cfg.KeywordFeedback,
@@ -255,16 +254,4 @@ func (s *Service) Snapshot() *store.Store {
 		return sn.st
 	}
 	return nil
-}
-
-// headingIndex indexes each chunk's heading path (metadata
-// docmodel.MetaHeadingPath; empty when it has none) as a field of its
-// own. It is built at each swap rather than persisted: heading paths are
-// short, so this costs a fraction of analysing the chunks' texts.
-func headingIndex(st *store.Store, an keyword.Analyzer) *keyword.Index {
-	texts := make([]string, st.ChunkCount())
-	for i := range texts {
-		texts[i], _ = st.ChunkMetadata(i)[docmodel.MetaHeadingPath].(string)
-	}
-	return keyword.NewWith(texts, an)
 }

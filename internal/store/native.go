@@ -185,6 +185,19 @@ func Write(ctx context.Context, dir string, chunks []docmodel.Chunk, vectors []f
 	if err := put(KeywordFile, func(w io.Writer) error { _, err := kw.WriteTo(w); return err }); err != nil {
 		return nil, err
 	}
+	// The heading paths as a field of their own (Store.HeadingIndex),
+	// written only when some chunk has one.
+	heads, anyHead := make([]string, len(chunks)), false
+	for i := range chunks {
+		heads[i], _ = chunks[i].Metadata[docmodel.MetaHeadingPath].(string)
+		anyHead = anyHead || heads[i] != ""
+	}
+	if anyHead {
+		hx := keyword.NewWith(heads, an)
+		if err := put(HeadingFile, func(w io.Writer) error { _, err := hx.WriteTo(w); return err }); err != nil {
+			return nil, err
+		}
+	}
 	if graph != nil {
 		if err := put(GraphFile, func(w io.Writer) error { _, err := graph.WriteGraph(w); return err }); err != nil {
 			return nil, err
@@ -355,7 +368,7 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 	// verified first, as before.
 	for _, name := range slices.Sorted(maps.Keys(m.Files)) {
 		switch name {
-		case VectorsFile, ChunksFile, GraphFile, ChunkIndexFile, KeywordFile:
+		case VectorsFile, ChunksFile, GraphFile, ChunkIndexFile, KeywordFile, HeadingFile:
 			continue
 		case SQ8File:
 			if sq8 {
@@ -402,6 +415,12 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 			return nil, err
 		}
 		st.maps = append(st.maps, st.keyword)
+	}
+	if _, ok := m.Files[HeadingFile]; ok {
+		if st.heading, err = v.mapVerified(ctx, HeadingFile); err != nil {
+			return nil, err
+		}
+		st.maps = append(st.maps, st.heading)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

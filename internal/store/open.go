@@ -35,7 +35,11 @@ const (
 	// KeywordFile is the store's BM25 index (keyword.Index.WriteTo),
 	// optional: a store without it (or whose index another analyzer made)
 	// builds the index in memory at load.
-	KeywordFile        = "keyword.bm25"
+	KeywordFile = "keyword.bm25"
+	// HeadingFile is the BM25 index of the chunks' heading paths
+	// (docmodel.MetaHeadingPath), made by the same analyzer, optional: a
+	// store without it builds that index at load (Store.HeadingIndex).
+	HeadingFile        = "heading.bm25"
 	LangChainIndexFile = DefaultIndexName + ".faiss"
 	LangChainDocsFile  = DefaultIndexName + ".pkl"
 )

@@ -52,6 +52,7 @@ type Store struct {
 
 	table   *chunkTable   // native: the chunks file and its line offsets
 	keyword *mapping      // native: the persisted keyword index, if any
+	heading *mapping      // native: the persisted heading-path index, if any
 	derived *derivedFiles // LangChain: the graph and keyword index kept beside the files
 	maps    []*mapping    // every mapping the store's slices point into
 }
@@ -116,6 +117,33 @@ func (s *Store) KeywordIndex(an keyword.Analyzer) (ix *keyword.Index, loaded boo
 	ix = keyword.NewWith(texts, an)
 	s.saveDerivedKeyword(ix)
 	return ix, false
+}
+
+// HeadingIndex returns the BM25 index of the chunks' heading paths
+// (docmodel.MetaHeadingPath; "" for a chunk without one), by an: the
+// persisted one when the store has one that an made (loaded reports that),
+// else one built now from every chunk's metadata. A LangChain folder's
+// chunks carry no heading paths (LangChain's loaders do not write that
+// key), so it gets nil: reading every chunk's metadata to find none would
+// cost a large folder seconds at each load.
+func (s *Store) HeadingIndex(an keyword.Analyzer) (ix *keyword.Index, loaded bool) {
+	if an == nil {
+		an = keyword.Standard
+	}
+	if s.Format == FormatLangChain {
+		return nil, false
+	}
+	if s.heading != nil {
+		ix, err := keyword.Decode(s.heading.data, an, keyword.DecodeOptions{SkipChecksum: true})
+		if err == nil && ix.Len() == s.ChunkCount() {
+			return ix, true
+		}
+	}
+	texts := make([]string, s.ChunkCount())
+	for i := range texts {
+		texts[i], _ = s.ChunkMetadata(i)[docmodel.MetaHeadingPath].(string)
+	}
+	return keyword.NewWith(texts, an), false
 }
 
 // persistedKeyword decodes the persisted keyword index, if there is one
