@@ -135,6 +135,13 @@ type Config struct {
 	// section (SEARCH_SAME_SECTION, default false: the best chunk of each
 	// section only, rag.Config.SameSection).
 	SearchSameSection bool
+	// KeywordFeedback turns the keyword search's pseudo-relevance feedback
+	// on (KEYWORD_FEEDBACK, default true; rag.Config.KeywordFeedback), and
+	// KeywordHeadingWeight scales the heading path's own BM25 score
+	// (KEYWORD_HEADING_WEIGHT, 0-10, default 0.2, 0 leaves it out;
+	// rag.Config.HeadingWeight). Both measured in docs/BENCHMARKS.md.
+	KeywordFeedback      bool
+	KeywordHeadingWeight float64
 	// ContextTokens is the prompt's context budget (CONTEXT_TOKENS, 3000).
 	ContextTokens int
 	// HistoryTokens is the budget, in estimated tokens, of a conversation's
@@ -383,6 +390,8 @@ func Load(getenv func(string) string) (Config, error) {
 		SearchEF:             p.intRange("SEARCH_EF", 0, 0, 10000),
 		HybridVectorWeight:   p.floatRange("HYBRID_VECTOR_WEIGHT", 0.6, 0.01, 100),
 		SearchSameSection:    p.boolean("SEARCH_SAME_SECTION", false),
+		KeywordFeedback:      p.boolean("KEYWORD_FEEDBACK", true),
+		KeywordHeadingWeight: p.floatRange("KEYWORD_HEADING_WEIGHT", 0.2, 0, 10),
 		ContextTokens:        p.intRange("CONTEXT_TOKENS", 3000, 100, 1_000_000),
 		HistoryTokens:        p.intRange("HISTORY_TOKENS", 1500, 100, 100_000),
 		MaxMessages:          p.intRange("MAX_MESSAGES", 50, 1, 1000),

@@ -44,6 +44,8 @@ func TestLoad_Defaults(t *testing.T) {
 		{"HistoryTokens", c.HistoryTokens, 1500},
 		{"MaxMessages", c.MaxMessages, 50},
 		{"SearchSameSection", c.SearchSameSection, false},
+		{"KeywordFeedback", c.KeywordFeedback, true},
+		{"KeywordHeadingWeight", c.KeywordHeadingWeight, 0.2},
 		{"StoreLoadMaxBytes", c.StoreLoadMaxBytes, int64(0)},
 		{"StoreLoadTimeout", c.StoreLoadTimeout, 3 * time.Minute},
 		{"MaxQuestionChars", c.MaxQuestionChars, 4000},
@@ -179,6 +181,8 @@ func TestLoad_Invalid(t *testing.T) {
 		{"weaviate fusion", map[string]string{"WEAVIATE_FUSION": "rrf"}, []string{"WEAVIATE_FUSION", "service"}},
 		{"weaviate timeout", map[string]string{"WEAVIATE_TIMEOUT": "1ms"}, []string{"WEAVIATE_TIMEOUT"}},
 		{"part size", map[string]string{"S3_PART_SIZE_MB": "0"}, []string{"S3_PART_SIZE_MB", "1 to 512"}},
+		{"heading weight", map[string]string{"KEYWORD_HEADING_WEIGHT": "11"}, []string{"KEYWORD_HEADING_WEIGHT"}},
+		{"feedback", map[string]string{"KEYWORD_FEEDBACK": "maybe"}, []string{"KEYWORD_FEEDBACK"}},
 		{"part concurrency", map[string]string{"S3_PART_CONCURRENCY": "65"}, []string{"S3_PART_CONCURRENCY", "1 to 64"}},
 		{"index name too long", map[string]string{"VECTORSTORE_INDEX_NAME": strings.Repeat("n", 129)}, []string{"VECTORSTORE_INDEX_NAME", "at most 128"}},
 	}

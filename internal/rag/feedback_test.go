@@ -154,3 +154,22 @@ func TestSearch_HeadingWeight(t *testing.T) {
 		})
 	}
 }
+
+// TestSettings_OffMeansOff: the server's on/off and 0 settings map to the
+// Config values that turn feedback and the heading field off, and their
+// defaults to the defaults.
+func TestSettings_OffMeansOff(t *testing.T) {
+	t.Parallel()
+	if got := FeedbackSetting(true); got != keyword.DefaultFeedback {
+		t.Errorf("FeedbackSetting(true) = %+v", got)
+	}
+	if got := FeedbackSetting(false); got.Docs > 0 || got == (keyword.Feedback{}) {
+		t.Errorf("FeedbackSetting(false) = %+v: not off (zero means the default)", got)
+	}
+	if got := HeadingWeightSetting(0); got >= 0 {
+		t.Errorf("HeadingWeightSetting(0) = %g: not off (zero means the default)", got)
+	}
+	if got := HeadingWeightSetting(0.2); got != 0.2 {
+		t.Errorf("HeadingWeightSetting(0.2) = %g", got)
+	}
+}

@@ -130,6 +130,24 @@ type snapshot struct {
 	head keyword.Field    // the chunks' heading paths (store.Store.HeadingIndex), Config.HeadingWeight
 }
 
+// FeedbackSetting is Config.KeywordFeedback for an on/off setting: the
+// default feedback, or none.
+func FeedbackSetting(on bool) keyword.Feedback {
+	if on {
+		return keyword.DefaultFeedback
+	}
+	return keyword.Feedback{Docs: -1}
+}
+
+// HeadingWeightSetting is Config.HeadingWeight for a setting where 0
+// leaves the heading field out (Config's own zero means the default).
+func HeadingWeightSetting(w float64) float64 {
+	if w == 0 {
+		return -1
+	}
+	return w
+}
+
 // New returns a Service with no store loaded; Search and Query answer
 // ErrNotReady until Swap succeeds. It fails on an invalid config or prompt
 // template, or a nil embedder or generator.
