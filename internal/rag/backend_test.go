@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"testing"
+
+	"github.com/vendor0919/api/internal/keyword"
 )
 
 // scoringSnapshot makes the embedded store a ScoringBackend, so FuseHybrid
@@ -40,13 +42,27 @@ func (s scoringSnapshot) KeywordScores(ctx context.Context, query string, ids []
 	return s.hits(ctx, keywordRanking(s.snapshot, query, len(rows), func(id uint32) bool { return rows[id] }), nil)
 }
 
+// TestFuseHybrid_MatchesEmbeddedHybrid: FuseHybrid over the embedded
+// store's rankings and keyword scores equals the embedded hybrid search,
+// with keyword feedback at its default, at a setting that expands even
+// this small corpus (both then complete the fusion with the same expanded
+// query), and off.
 func TestFuseHybrid_MatchesEmbeddedHybrid(t *testing.T) {
 	t.Parallel()
+	for _, fb := range []keyword.Feedback{{}, smallFeedback, {Docs: -1}} {
+		t.Run(fmt.Sprintf("feedback %+v", fb), func(t *testing.T) {
+			t.Parallel()
+			fuseMatchesEmbedded(t, Config{KeywordFeedback: fb})
+		})
+	}
+}
+
+func fuseMatchesEmbedded(t *testing.T, cfg Config) {
 	ctx := context.Background()
-	s, emb := newService(t, Config{}, nil)
+	s, emb := newService(t, cfg, nil)
 	sn := s.snap.Load()
 	filters := []map[string]any{nil, {"lang": "en"}, {"lang": map[string]any{"$ne": "en"}}}
-	for _, q := range []string{"password reset", "返品 30日", "warranty two years", "battery"} {
+	for _, q := range []string{"password reset", "返品 30日", "warranty two years", "battery", "receipt"} {
 		for _, fm := range filters {
 			t.Run(fmt.Sprintf("%s/%v", q, fm), func(t *testing.T) {
 				f, err := ParseFilter(fm)

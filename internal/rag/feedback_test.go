@@ -52,45 +52,6 @@ func TestSearch_KeywordFeedback(t *testing.T) {
 	}
 }
 
-// With feedback on, FuseHybrid over the embedded store's rankings and
-// keyword scores still equals the embedded hybrid search: both complete
-// the fusion with the same expanded query.
-func TestFuseHybrid_MatchesEmbeddedHybridWithFeedback(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	s, emb := newService(t, Config{KeywordFeedback: smallFeedback}, nil)
-	sn := s.snap.Load()
-	for _, q := range []string{"receipt", "password reset", "warranty two years", "返品 30日"} {
-		for _, fm := range []map[string]any{nil, {"lang": "en"}} {
-			f, err := ParseFilter(fm)
-			if err != nil {
-				t.Fatal(err)
-			}
-			vs, err := emb.Embed(ctx, []string{q})
-			if err != nil {
-				t.Fatal(err)
-			}
-			hq := HybridQuery{Query: q, Vector: vs[0], K: 3, Candidates: 4, VectorWeight: DefaultVectorWeight, KeywordWeight: 1, Filter: f}
-			want, err := sn.SearchHybrid(ctx, hq)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := FuseHybrid(ctx, scoringSnapshot{sn}, hq)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != len(want) {
-				t.Fatalf("%q %v: FuseHybrid %v, embedded %v", q, fm, ids(got), ids(want))
-			}
-			for i := range got {
-				if math.Abs(got[i].Score-want[i].Score) > 1e-5 {
-					t.Errorf("%q %v hit %d: FuseHybrid %s %.6f, embedded %s %.6f", q, fm, i, got[i].ID, got[i].Score, want[i].ID, want[i].Score)
-				}
-			}
-		}
-	}
-}
-
 // headedCorpus: two chunks mention brakes, h0 in its heading path too.
 func headedCorpus() []docmodel.Chunk {
 	mk := func(id, path, text string) docmodel.Chunk {
