@@ -253,3 +253,22 @@ func TestNew_SDKLogsGoToTheLogger(t *testing.T) {
 		t.Fatalf("no SDK record reached the logger:\n%s", buf.String())
 	}
 }
+
+// TestSync_ManifestTooLarge: a listed manifest over store.MaxManifestBytes
+// fails the sync as a format error, without a download or a retry.
+func TestSync_ManifestTooLarge(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t)
+	srv.Put(t, "p/vectors.f32", []byte("v"))
+	srv.Put(t, "p/"+store.ManifestFile, bytes.Repeat([]byte(" "), store.MaxManifestBytes+1))
+	px := newProxy(t, srv.Endpoint)
+	s := newRangedSyncer(t, srv, px.URL, "p", 3, 0, 0)
+	parent := t.TempDir()
+	if _, err := s.Sync(context.Background(), filepath.Join(parent, "vs")); !errors.Is(err, ErrFormat) {
+		t.Fatalf("Sync: %v, want ErrFormat", err)
+	}
+	if gets := px.requests(http.MethodGet); len(gets) != 1 { // the one listing
+		t.Fatalf("requests %v, want the listing only", gets)
+	}
+	assertOnly(t, parent)
+}

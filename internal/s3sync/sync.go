@@ -140,6 +140,9 @@ func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err erro
 	res.Format = lay.Format
 	if lay.Manifest != "" {
 		mobj := listed[lay.Manifest]
+		if mobj.Size > store.MaxManifestBytes {
+			return res, fmt.Errorf("%w: %s is %d bytes, more than a manifest's %d", ErrFormat, lay.Manifest, mobj.Size, store.MaxManifestBytes)
+		}
 		watched[lay.Manifest] = mobj
 		if _, err := s.download(ctx, mobj, filepath.Join(staging, lay.Manifest), nil, ""); err != nil {
 			return res, err

@@ -23,6 +23,11 @@ const (
 	ManifestFile  = "manifest.json"
 	// MaxDims is the largest vector dimension a store may declare.
 	MaxDims = 1 << 16
+	// MaxManifestBytes bounds manifest.json, which is read whole: a
+	// manifest lists a handful of files and their part hashes (12 KB for
+	// a 1M x 384 store), so 16 MiB is generous, and a larger one is not a
+	// manifest this package wrote.
+	MaxManifestBytes = 16 << 20
 )
 
 // ErrCorrupt marks a store whose files disagree with its manifest or
@@ -69,9 +74,17 @@ type Manifest struct {
 // verify the files; see Verify.
 func ReadManifest(dir string) (*Manifest, error) {
 	path := filepath.Join(dir, ManifestFile)
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("store: read manifest: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxManifestBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("store: read manifest: %w", err)
+	}
+	if len(b) > MaxManifestBytes {
+		return nil, fmt.Errorf("%w: %s: more than %d bytes", ErrCorrupt, path, MaxManifestBytes)
 	}
 	var m Manifest
 	if err := json.Unmarshal(b, &m); err != nil {

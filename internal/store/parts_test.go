@@ -174,3 +174,21 @@ func TestWrite_RecordsPartHashes(t *testing.T) {
 		t.Fatalf("recorded %+v %v, file hashes to %+v %v", m.Files[VectorsFile], ph, fi, got)
 	}
 }
+
+// TestReadManifest_TooLarge: a manifest is read whole, so one over
+// MaxManifestBytes is refused without being read past the bound.
+func TestReadManifest_TooLarge(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	b := make([]byte, MaxManifestBytes+1)
+	for i := range b {
+		b[i] = ' ' // whitespace: valid JSON around a value, were it read whole
+	}
+	copy(b, `{"format":"`+FormatName+`"}`)
+	if err := os.WriteFile(filepath.Join(dir, ManifestFile), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadManifest(dir); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "more than") {
+		t.Fatalf("ReadManifest of %d bytes: %v, want ErrCorrupt naming the bound", len(b), err)
+	}
+}
