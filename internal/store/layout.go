@@ -128,7 +128,7 @@ func VerifyDir(dir, indexName string) (Contents, error) {
 			if old, ok := rec.Files[name]; !ok || old.FileInfo != fi {
 				rec.Checked = false // content not checked before: Open checks it
 			}
-			rec.record(dir, name, fi)
+			rec.record(dir, name, fi, false)
 		})
 		if err != nil {
 			return Contents{}, err

@@ -551,23 +551,27 @@ type nativeVerifier struct {
 // (id); if not, a later record of it invalidates an earlier full check
 // unless the record held the same checksum.
 func (v *nativeVerifier) trust(name string, id verifiedEntry) bool {
-	want := v.m.Files[name]
-	rec, ok := v.rec.Files[name]
-	if ok && rec.FileInfo == want && rec.Size == id.Size && rec.MtimeNS == id.MtimeNS && rec.Inode == id.Inode {
+	if v.vouched(name, id) {
 		return true
 	}
 	v.hashed = true
-	if !ok || rec.FileInfo != want {
+	if rec, ok := v.rec.Files[name]; !ok || rec.FileInfo != v.m.Files[name] {
 		v.checked = false
 	}
 	return false
 }
 
+// vouched reports whether the record holds name's manifest checksum for
+// the file as it is now (id).
+func (v *nativeVerifier) vouched(name string, id verifiedEntry) bool {
+	rec, ok := v.rec.Files[name]
+	return ok && rec.FileInfo == v.m.Files[name] && rec.sameIdentity(id)
+}
+
 // verified records name as verified with identity id (unless id is too
 // recent to vouch for the content: racy, and not recorded so already).
 func (v *nativeVerifier) verified(name string, id verifiedEntry) {
-	if rec, ok := v.rec.Files[name]; ok && rec.FileInfo == v.m.Files[name] &&
-		rec.Size == id.Size && rec.MtimeNS == id.MtimeNS && rec.Inode == id.Inode {
+	if v.vouched(name, id) {
 		return // already vouched for as it is, by its writer (RecordVerified) if racy
 	}
 	if racy(id) {

@@ -133,11 +133,8 @@ func (s *Store) HeadingIndex(an keyword.Analyzer) (ix *keyword.Index, loaded boo
 	if s.Format == FormatLangChain {
 		return nil, false
 	}
-	if s.heading != nil {
-		ix, err := keyword.Decode(s.heading.data, an, keyword.DecodeOptions{SkipChecksum: true})
-		if err == nil && ix.Len() == s.ChunkCount() {
-			return ix, true
-		}
+	if ix := s.decodeMapped(s.heading, an); ix != nil {
+		return ix, true
 	}
 	texts := make([]string, s.ChunkCount())
 	for i := range texts {
@@ -149,13 +146,23 @@ func (s *Store) HeadingIndex(an keyword.Analyzer) (ix *keyword.Index, loaded boo
 // persistedKeyword decodes the persisted keyword index, if there is one
 // for an that fits the store.
 func (s *Store) persistedKeyword(an keyword.Analyzer) *keyword.Index {
-	if s.keyword != nil {
-		// The file's SHA-256 was verified (or recorded as verified), so
-		// its own CRC need not be read page by page again.
-		ix, err := keyword.Decode(s.keyword.data, an, keyword.DecodeOptions{SkipChecksum: true})
-		if err == nil && ix.Len() == s.ChunkCount() {
-			return ix
-		}
+	if ix := s.decodeMapped(s.keyword, an); ix != nil {
+		return ix
 	}
 	return s.loadDerivedKeyword(an)
+}
+
+// decodeMapped decodes a persisted BM25 index mapped in m (nil: none),
+// or returns nil when an did not make it or it does not fit the store.
+// The file's SHA-256 was verified (or recorded as verified), so its own
+// CRC need not be read page by page again.
+func (s *Store) decodeMapped(m *mapping, an keyword.Analyzer) *keyword.Index {
+	if m == nil {
+		return nil
+	}
+	ix, err := keyword.Decode(m.data, an, keyword.DecodeOptions{SkipChecksum: true})
+	if err != nil || ix.Len() != s.ChunkCount() {
+		return nil
+	}
+	return ix
 }

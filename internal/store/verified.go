@@ -108,7 +108,7 @@ func (v *verifiedState) known(name string, st os.FileInfo) (verifiedEntry, bool)
 		return id, false
 	}
 	rec, ok := v.Files[name]
-	if !ok || rec.Size != id.Size || rec.MtimeNS != id.MtimeNS || rec.Inode != id.Inode || rec.SHA256 == "" {
+	if !ok || !rec.sameIdentity(id) || rec.SHA256 == "" {
 		return id, false
 	}
 	return rec, true
@@ -129,11 +129,18 @@ func (v *verifiedState) note(name string, id verifiedEntry, fi FileInfo) {
 	v.Files[name] = id
 }
 
-// record notes that dir/name was verified as fi, taking its identity now;
-// a file too recent to vouch for (racy) is left out.
-func (v *verifiedState) record(dir, name string, fi FileInfo) {
+// sameIdentity reports whether e and id name the same file contents on
+// disk: size, modification time and inode.
+func (e verifiedEntry) sameIdentity(id verifiedEntry) bool {
+	return e.Size == id.Size && e.MtimeNS == id.MtimeNS && e.Inode == id.Inode
+}
+
+// record notes that dir/name was verified as fi, taking its identity now.
+// A file too recent to vouch for (racy) is left out, unless its writer
+// records it (written: nothing else writes it, see RecordVerified).
+func (v *verifiedState) record(dir, name string, fi FileInfo, written bool) {
 	id, err := identity(dir, name)
-	if err != nil || id.Size != fi.Size || racy(id) {
+	if err != nil || id.Size != fi.Size || (racy(id) && !written) {
 		delete(v.Files, name)
 		return
 	}
@@ -213,13 +220,7 @@ func RecordVerified(dir string, files map[string]FileInfo, d Durability) {
 		if old, ok := rec.Files[name]; !ok || old.FileInfo != fi {
 			rec.Checked = false
 		}
-		id, err := identity(dir, name)
-		if err != nil || id.Size != fi.Size {
-			delete(rec.Files, name)
-			continue
-		}
-		id.FileInfo = fi
-		rec.Files[name] = id
+		rec.record(dir, name, fi, true)
 	}
 	for name := range rec.Files {
 		if _, ok := files[name]; !ok {
