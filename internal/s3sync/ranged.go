@@ -129,31 +129,32 @@ func (s *Syncer) downloadRanges(ctx context.Context, o object, f *os.File, part 
 	}
 	parts := int((o.Size + part - 1) / part)
 	g, gctx := errgroup.WithContext(ctx)
-	done := make(chan int, parts)
-	written := make(chan int, parts) // for the writeback goroutine
+	// Finished part indexes go to the in-order hasher (with h) and, for a
+	// durable sync, to the writeback goroutine: sync_file_range blocks
+	// while the disk's queue is full, and the transfer must not wait for
+	// the disk; the swap's fsync waits for whatever is left. Otherwise the
+	// kernel writes the pages back in its own time. Each channel exists
+	// only when its reader does.
+	var done, written chan int
 	if h != nil {
+		done = make(chan int, parts)
 		g.Go(func() error { return hashInOrder(gctx, f, h, done, parts, part, o.Size) })
 	}
-	// For a durable sync, writeback is started from its own goroutine:
-	// sync_file_range blocks while the disk's queue is full, and the
-	// transfer must not wait for the disk; the swap's fsync waits for
-	// whatever is left. Otherwise the kernel writes the pages back in its
-	// own time.
-	g.Go(func() error {
-		if !s.durable {
-			return nil
-		}
-		for range parts {
-			select {
-			case <-gctx.Done():
-				return nil
-			case i := <-written:
-				off := int64(i) * part
-				startWriteback(f, off, min(part, o.Size-off))
+	if s.durable {
+		written = make(chan int, parts)
+		g.Go(func() error {
+			for range parts {
+				select {
+				case <-gctx.Done():
+					return nil
+				case i := <-written:
+					off := int64(i) * part
+					startWriteback(f, off, min(part, o.Size-off))
+				}
 			}
-		}
-		return nil
-	})
+			return nil
+		})
+	}
 	g.Go(func() error {
 		pg, pctx := errgroup.WithContext(gctx)
 		for i := range parts {
@@ -177,8 +178,10 @@ func (s *Syncer) downloadRanges(ctx context.Context, o object, f *os.File, part 
 					}
 					return nil
 				})
-				if err == nil {
+				if err == nil && written != nil {
 					written <- i
+				}
+				if err == nil && done != nil {
 					done <- i
 				}
 				return err
