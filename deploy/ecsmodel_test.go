@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/vendor0919/api/internal/testproc"
 )
 
 var (
@@ -46,10 +48,7 @@ func requireBotocore(t *testing.T) string {
 	if py := botocorePython(); py != "" {
 		return py
 	}
-	if os.Getenv("VENDOR0919_REQUIRE_TOOLS") == "1" {
-		t.Fatal("no python3 with botocore on PATH (VENDOR0919_REQUIRE_TOOLS=1)")
-	}
-	t.Skip("no python3 with botocore on PATH")
+	testproc.Missing(t, "no python3 with botocore on PATH")
 	return ""
 }
 

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/vendor0919/api/internal/testproc"
 )
 
 // requireTool returns the path of an external tool, skipping the test when it
@@ -20,10 +22,7 @@ func requireTool(t *testing.T, name string) string {
 	if err == nil {
 		return p
 	}
-	if os.Getenv("VENDOR0919_REQUIRE_TOOLS") == "1" {
-		t.Fatalf("%s not found on PATH (VENDOR0919_REQUIRE_TOOLS=1)", name)
-	}
-	t.Skipf("%s not found on PATH", name)
+	testproc.Missing(t, "%s not found on PATH", name)
 	return ""
 }
 

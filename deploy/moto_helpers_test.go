@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vendor0919/api/internal/testproc"
 )
 
 // motoTools are the machine's moto_server and aws CLI, beside the Python
@@ -47,11 +49,7 @@ func requireMoto(t *testing.T) motoTools {
 	if missing == "" {
 		return m
 	}
-	msg := "no" + missing + " beside " + py
-	if os.Getenv("VENDOR0919_REQUIRE_TOOLS") == "1" {
-		t.Fatal(msg + " (VENDOR0919_REQUIRE_TOOLS=1)")
-	}
-	t.Skip(msg)
+	testproc.Missing(t, "no%s beside %s", missing, py)
 	return m
 }
 

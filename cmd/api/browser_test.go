@@ -19,6 +19,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vendor0919/api/internal/testproc"
 )
 
 // browserEnv returns the environment for node, or skips (fails with
@@ -29,7 +31,7 @@ func browserEnv(t *testing.T) []string {
 	if testing.Short() {
 		t.Skip("browser: -short skips tests driving Chromium")
 	}
-	missing := func(format string, args ...any) { t.Helper(); toolMissing(t, format, args...) }
+	missing := func(format string, args ...any) { t.Helper(); testproc.Missing(t, format, args...) }
 	node, err := exec.LookPath("node")
 	if err != nil {
 		missing("node not found: %v", err)

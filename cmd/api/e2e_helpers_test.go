@@ -614,6 +614,3 @@ func raceEnv() []string {
 	}
 	return []string{"GORACE=atexit_sleep_ms=0"}
 }
-
-// toolsRequired reports whether missing external tools must fail tests.
-func toolsRequired() bool { return os.Getenv("VENDOR0919_REQUIRE_TOOLS") == "1" }

@@ -14,19 +14,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vendor0919/api/internal/testproc"
 )
 
 const openaiClientDir = "../../scripts/openaiclient"
-
-// toolMissing fails the test when the tools are required
-// (VENDOR0919_REQUIRE_TOOLS=1) and skips it otherwise.
-func toolMissing(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if toolsRequired() {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format+` (install: eval "$(bash scripts/install-tools.sh)")`, args...)
-}
 
 // nodeModules returns node and dir's node_modules holding pkgs, or skips
 // (fails with VENDOR0919_REQUIRE_TOOLS=1) when any is missing.
@@ -35,7 +27,7 @@ func nodeModules(t *testing.T, dir string, pkgs ...string) (node, modules string
 	if testing.Short() {
 		t.Skip("-short skips tests that run node")
 	}
-	missing := func(format string, args ...any) { t.Helper(); toolMissing(t, format, args...) }
+	missing := func(format string, args ...any) { t.Helper(); testproc.Missing(t, format, args...) }
 	node, err := exec.LookPath("node")
 	if err != nil {
 		missing("node not found: %v", err)

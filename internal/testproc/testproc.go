@@ -71,3 +71,27 @@ func (b *Output) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// Required reports whether a test that needs a missing tool must fail
+// rather than skip: VENDOR0919_REQUIRE_TOOLS=1, which CI sets, so that a
+// tool that failed to install cannot turn into silently skipped tests.
+func Required() bool { return os.Getenv("VENDOR0919_REQUIRE_TOOLS") == "1" }
+
+// TB is what Missing needs of a testing.TB (this package does not import
+// testing, so that a benchmark command can use Output).
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Skipf(format string, args ...any)
+}
+
+// Missing ends a test that needs a tool this machine lacks, as format
+// describes it: it fails under Required and skips otherwise, saying how
+// to install the tools.
+func Missing(t TB, format string, args ...any) {
+	t.Helper()
+	if Required() {
+		t.Fatalf(format+" (VENDOR0919_REQUIRE_TOOLS=1 forbids skipping)", args...)
+	}
+	t.Skipf(format+` (install: eval "$(bash scripts/install-tools.sh)")`, args...)
+}

@@ -1,6 +1,7 @@
 package testproc
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,5 +67,29 @@ func TestOutput_BoundedAndSafe(t *testing.T) {
 	s := out.String()
 	if len(s) > outputMax+len(line) || !strings.HasSuffix(s, "last line\n") {
 		t.Errorf("kept %d bytes ending %q, want at most %d ending with the last line", len(s), s[max(0, len(s)-20):], outputMax+len(line))
+	}
+}
+
+// missingTB records how Missing ended a test.
+type missingTB struct{ fatal, skip string }
+
+func (*missingTB) Helper()                             {}
+func (m *missingTB) Fatalf(format string, args ...any) { m.fatal = fmt.Sprintf(format, args...) }
+func (m *missingTB) Skipf(format string, args ...any)  { m.skip = fmt.Sprintf(format, args...) }
+
+// TestMissing_FailsOnlyWhenRequired: a missing tool skips the test, and
+// fails it under VENDOR0919_REQUIRE_TOOLS=1 (CI), naming the tool.
+func TestMissing_FailsOnlyWhenRequired(t *testing.T) {
+	for _, required := range []string{"", "1"} {
+		t.Setenv("VENDOR0919_REQUIRE_TOOLS", required)
+		var m missingTB
+		Missing(&m, "%s not found", "frob")
+		got := m.skip
+		if required == "1" {
+			got = m.fatal
+		}
+		if !strings.HasPrefix(got, "frob not found") || (m.fatal != "") != (required == "1") {
+			t.Errorf("required=%q: fatal %q, skip %q", required, m.fatal, m.skip)
+		}
 	}
 }
