@@ -12,9 +12,10 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
+
+	"github.com/vendor0919/api/internal/testproc"
 )
 
 // Run is one start of the server on a store.
@@ -42,6 +43,9 @@ type MeasureConfig struct {
 	Log io.Writer
 }
 
+// errorTail is how much of a crashed server's output its error quotes.
+const errorTail = 8 << 10
+
 // Measure starts the server once, waits for /ready, reads its memory and
 // stops it.
 func Measure(ctx context.Context, cfg MeasureConfig) (Run, error) {
@@ -58,10 +62,10 @@ func Measure(ctx context.Context, cfg MeasureConfig) (Run, error) {
 	cmd.Env = append(append(os.Environ(), cfg.Env...), "PORT="+strconv.Itoa(port))
 	// The end of the server's output explains a server that exits before
 	// ready (a crash prints its stack last).
-	tail := &tailBuffer{max: 8 << 10}
-	var out io.Writer = tail
+	kept := &testproc.Output{}
+	var out io.Writer = kept
 	if cfg.Log != nil {
-		out = io.MultiWriter(cfg.Log, tail)
+		out = io.MultiWriter(cfg.Log, kept)
 	}
 	cmd.Stdout, cmd.Stderr = out, out
 	start := time.Now()
@@ -90,7 +94,8 @@ func Measure(ctx context.Context, cfg MeasureConfig) (Run, error) {
 		}
 		select {
 		case <-exited:
-			return Run{}, fmt.Errorf("startbench: server exited before ready: %w; its output ended with:\n%s", waitErr, tail.String())
+			s := kept.String()
+			return Run{}, fmt.Errorf("startbench: server exited before ready: %w; its output ended with:\n%s", waitErr, s[max(0, len(s)-errorTail):])
 		case <-ctx.Done():
 			return Run{}, fmt.Errorf("startbench: not ready: %w", ctx.Err())
 		case <-time.After(2 * time.Millisecond):
@@ -172,28 +177,4 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// tailBuffer keeps the last max bytes written to it (or a few more); safe
-// for the two copier goroutines of a process's stdout and stderr.
-type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	b   []byte
-}
-
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.b = append(t.b, p...)
-	if len(t.b) > 2*t.max {
-		t.b = append(t.b[:0], t.b[len(t.b)-t.max:]...)
-	}
-	return len(p), nil
-}
-
-func (t *tailBuffer) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return string(t.b[max(0, len(t.b)-t.max):])
 }

@@ -2,7 +2,6 @@ package startbench
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -80,21 +79,5 @@ func TestMeasure_ServerThatExitsSaysWhy(t *testing.T) {
 	}
 	if len(err.Error()) > 9<<10 {
 		t.Fatalf("error of %d bytes: the output's tail is not bounded", len(err.Error()))
-	}
-}
-
-func TestTailBuffer_KeepsTheEnd(t *testing.T) {
-	t.Parallel()
-	tb := &tailBuffer{max: 10}
-	var all strings.Builder
-	for i := range 100 {
-		fmt.Fprintf(tb, "%d,", i)
-		fmt.Fprintf(&all, "%d,", i)
-	}
-	if got, want := tb.String(), all.String()[all.Len()-10:]; got != want {
-		t.Fatalf("tail %q, want %q", got, want)
-	}
-	if len(tb.b) > 2*tb.max {
-		t.Fatalf("holds %d bytes, want at most %d", len(tb.b), 2*tb.max)
 	}
 }
