@@ -1,7 +1,6 @@
 package lifecycle
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/s3sync"
 	"github.com/vendor0919/api/internal/store"
+	"github.com/vendor0919/api/internal/testproc"
 )
 
 // flakySyncer fails with err until it is cleared, counting calls; safe
@@ -53,25 +53,7 @@ func (f *flakySyncer) count() int {
 	return f.calls
 }
 
-// syncWriter makes a buffer safe for the logger's concurrent writes.
-type syncWriter struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *syncWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
-}
-
-func newFlakyLoader(t *testing.T, s *flakySyncer, logs *syncWriter) *Loader {
+func newFlakyLoader(t *testing.T, s *flakySyncer, logs *testproc.Output) *Loader {
 	t.Helper()
 	l, err := New(Config{
 		Dir: t.TempDir(), Syncer: s, Logger: slog.New(slog.NewJSONHandler(logs, nil)),
@@ -93,7 +75,7 @@ func TestLoadUntilReady_RetriesWithBackoff(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		s := &flakySyncer{err: fmt.Errorf("dial tcp 10.0.0.7:443: refused: %w", s3sync.ErrUnreachable)}
-		logs := &syncWriter{}
+		logs := &testproc.Output{}
 		l := newFlakyLoader(t, s, logs)
 		done := make(chan struct{})
 		go func() { l.LoadUntilReady(t.Context()); close(done) }()
@@ -149,7 +131,7 @@ func TestLoadUntilReady_EndsOnReloadOrStop(t *testing.T) {
 		t.Run(how, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				s := &flakySyncer{err: s3sync.ErrUnreachable}
-				l := newFlakyLoader(t, s, &syncWriter{})
+				l := newFlakyLoader(t, s, &testproc.Output{})
 				ctx, cancel := context.WithCancel(t.Context())
 				defer cancel()
 				done := make(chan struct{})
@@ -186,7 +168,7 @@ func TestReload_OutlivesRequestNotStop(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		s := &flakySyncer{block: make(chan struct{})}
-		l := newFlakyLoader(t, s, &syncWriter{})
+		l := newFlakyLoader(t, s, &testproc.Output{})
 		reqCtx, cancelReq := context.WithCancel(t.Context())
 		type result struct {
 			st  *Status
