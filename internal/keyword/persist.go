@@ -267,8 +267,7 @@ func postingsOf(b []byte) []posting {
 	if len(b) == 0 {
 		return []posting{}
 	}
-	var one uint16 = 1
-	littleEndian := *(*byte)(unsafe.Pointer(&one)) == 1                                 //nolint:gosec // G103: reads the machine's byte order
+	littleEndian := binary.NativeEndian.Uint16([]byte{1, 0}) == 1
 	if !littleEndian || uintptr(unsafe.Pointer(&b[0]))%unsafe.Alignof(posting{}) != 0 { //nolint:gosec // G103: alignment check
 		return nil
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"fmt"
 	"os"
 	"runtime"
@@ -55,8 +56,7 @@ func (m *mapping) float32s() []float32 {
 // littleEndian reports whether this machine stores integers
 // little-endian, the byte order of every store file.
 func littleEndian() bool {
-	var one uint16 = 1
-	return *(*byte)(unsafe.Pointer(&one)) == 1 //nolint:gosec // G103: reads the machine's byte order
+	return binary.NativeEndian.Uint16([]byte{1, 0}) == 1
 }
 
 // mapFileID maps the file at path and returns its identity as the open
