@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/vendor0919/api/internal/rag"
 )
@@ -24,6 +26,21 @@ type Report struct {
 	Results   []rag.EvalMetrics `json:"results"`           // one per mode
 	ByLang    []LangMetrics     `json:"by_lang,omitempty"` // per mode and language
 	Sweep     []SweepRow        `json:"sweep,omitempty"`   // hybrid per vector weight (Flags.Sweep)
+	// PerQuestion is each question's first-relevant rank in every mode,
+	// in input order: what an operator reads to see which questions a
+	// store fails and where the modes disagree.
+	PerQuestion []QuestionRanks `json:"per_question"`
+	// misses makes WriteText list the questions some mode did not answer
+	// at rank 1 (Flags.Misses).
+	misses bool
+}
+
+// QuestionRanks is one question's 1-based first-relevant rank per mode
+// (0 when no relevant hit is in the top rag.EvalK).
+type QuestionRanks struct {
+	ID       string           `json:"id"`
+	Question string           `json:"question"`
+	Ranks    map[rag.Mode]int `json:"ranks"`
 }
 
 // SweepRow holds the hybrid metrics at one vector weight.
@@ -79,10 +96,11 @@ func ReadQuestions(path string) ([]rag.EvalQuestion, error) {
 // not be empty. Store, Embedder and Chunks are left for the caller to
 // fill.
 func Run(ctx context.Context, svc *rag.Service, qs []rag.EvalQuestion) (Report, error) {
-	rep := Report{Questions: len(qs), Level: level(qs)}
+	rep := Report{Questions: len(qs), Level: level(qs), PerQuestion: make([]QuestionRanks, len(qs))}
 	langs := map[string][]int{}
 	for i, q := range qs {
 		langs[q.Lang] = append(langs[q.Lang], i)
+		rep.PerQuestion[i] = QuestionRanks{ID: q.ID, Question: q.Question, Ranks: make(map[rag.Mode]int, len(Modes))}
 	}
 	langNames := make([]string, 0, len(langs))
 	for l := range langs {
@@ -95,6 +113,9 @@ func Run(ctx context.Context, svc *rag.Service, qs []rag.EvalQuestion) (Report, 
 			return Report{}, err
 		}
 		rep.Results = append(rep.Results, m)
+		for i, r := range ranks {
+			rep.PerQuestion[i].Ranks[mode] = r
+		}
 		if len(langNames) > 1 {
 			for _, l := range langNames {
 				sub := make([]int, 0, len(langs[l]))
@@ -139,6 +160,41 @@ func (r Report) WriteText(w io.Writer) {
 			}
 		}
 	}
+	if r.misses {
+		r.writeMisses(w)
+	}
+	r.writeSweep(w)
+}
+
+// writeMisses writes, one line each, the questions that some mode did
+// not answer at rank 1: their ranks per mode ("-" for none in the top
+// rag.EvalK), id and text.
+func (r Report) writeMisses(w io.Writer) {
+	fmt.Fprintf(w, "\nquestions not at rank 1 in every mode (rank per mode, - = not in the top %d)\n", rag.EvalK)
+	for _, q := range r.PerQuestion {
+		all1 := true
+		cols := make([]string, len(Modes))
+		for i, m := range Modes {
+			rk := q.Ranks[m]
+			all1 = all1 && rk == 1
+			cols[i] = fmt.Sprintf("%s %s", m, rankText(rk))
+		}
+		if !all1 {
+			fmt.Fprintf(w, "%s  %s: %s\n", strings.Join(cols, "  "), q.ID, q.Question)
+		}
+	}
+}
+
+// rankText is a rank as WriteMisses prints it.
+func rankText(rk int) string {
+	if rk == 0 {
+		return "-"
+	}
+	return strconv.Itoa(rk)
+}
+
+// writeSweep writes the sweep table, if any.
+func (r Report) writeSweep(w io.Writer) {
 	if len(r.Sweep) == 0 {
 		return
 	}

@@ -134,6 +134,9 @@ func TestRun_SectionLevel(t *testing.T) {
 		if kw.Mode != rag.ModeKeyword || (kw.HitAt1 == 1) != tt.wantHitAt {
 			t.Errorf("%s: keyword metrics %+v, want hit@1 %v", tt.name, kw, tt.wantHitAt)
 		}
+		if pq := rep.PerQuestion; len(pq) != 1 || pq[0].ID != tt.name || (pq[0].Ranks[rag.ModeKeyword] == 1) != tt.wantHitAt || len(pq[0].Ranks) != len(Modes) {
+			t.Errorf("%s: per question %+v, want keyword rank 1 = %v", tt.name, pq, tt.wantHitAt)
+		}
 	}
 	mixed, err := Run(context.Background(), svc, []rag.EvalQuestion{tests[0].q, tests[3].q})
 	if err != nil || mixed.Level != "mixed" {
@@ -169,6 +172,25 @@ func TestReport_AtLeastBoth(t *testing.T) {
 	rep.WriteText(&text)
 	if !strings.Contains(text.String(), "0.5          3   0.000   0.800   0.600 *\n") || !strings.Contains(text.String(), "2            3   0.000   0.600   0.600\n") {
 		t.Errorf("sweep table:\n%s", text.String())
+	}
+}
+
+func TestReport_Misses(t *testing.T) {
+	t.Parallel()
+	rep := Report{PerQuestion: []QuestionRanks{
+		{ID: "all-first", Question: "found", Ranks: map[rag.Mode]int{rag.ModeVector: 1, rag.ModeKeyword: 1, rag.ModeHybrid: 1}},
+		{ID: "late", Question: "where are the brakes?", Ranks: map[rag.Mode]int{rag.ModeVector: 0, rag.ModeKeyword: 3, rag.ModeHybrid: 1}},
+	}}
+	var plain bytes.Buffer
+	rep.WriteText(&plain)
+	if strings.Contains(plain.String(), "late") {
+		t.Errorf("misses listed without Flags.Misses:\n%s", plain.String())
+	}
+	rep.misses = true
+	var text bytes.Buffer
+	rep.WriteText(&text)
+	if !strings.Contains(text.String(), "vector -  keyword 3  hybrid 1  late: where are the brakes?\n") || strings.Contains(text.String(), "all-first") {
+		t.Errorf("misses:\n%s", text.String())
 	}
 }
 

@@ -31,7 +31,10 @@ type Flags struct {
 	// HeadingWeight is rag.Config.HeadingWeight; 0 leaves the heading
 	// field out.
 	HeadingWeight float64
-	JSON          bool
+	// Misses lists, after the table, the questions some mode did not
+	// answer at rank 1.
+	Misses bool
+	JSON   bool
 }
 
 // weights is a comma-separated list of positive numbers as a flag.Value.
@@ -62,7 +65,8 @@ func (w *weights) Set(s string) error {
 func (f *Flags) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&f.Dir, "dir", "", "store folder (required)")
 	fs.StringVar(&f.Questions, "questions", "", "questions JSON file: [{id, question, lang, documents, sections, chunks}] (required)")
-	fs.BoolVar(&f.JSON, "json", false, "print the report as JSON")
+	fs.BoolVar(&f.JSON, "json", false, "print the report as JSON, with every question's rank per mode")
+	fs.BoolVar(&f.Misses, "misses", false, "after the table, list the questions some mode did not answer at rank 1, with their ranks")
 	fs.Float64Var(&f.VectorWeight, "vector-weight", rag.DefaultVectorWeight, "hybrid fusion weight of the vector ranking (the server's HYBRID_VECTOR_WEIGHT)")
 	fs.Float64Var(&f.KeywordWeight, "keyword-weight", 1, "hybrid fusion weight of the keyword ranking")
 	fs.BoolVar(&f.NoFeedback, "no-feedback", false, "rank keywords by plain BM25, without pseudo-relevance feedback (the server always uses it), to measure what feedback does")
@@ -121,6 +125,7 @@ func (f Flags) Run(ctx context.Context, open Opener) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
+	rep.misses = f.Misses
 	for _, w := range f.Sweep {
 		cfg := f.RAGConfig()
 		cfg.VectorWeight = w
