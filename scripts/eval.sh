@@ -12,7 +12,8 @@
 # default `vectorstore build` settings and the offline default embedder
 # (use-lite), into ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval-stores,
 # so the numbers always describe the code as it stands. Every mode is
-# evaluated with the server's defaults. On two shared cores the whole run
+# evaluated with the server's defaults, next to a plain BM25 over one
+# document per section (--baseline), the reference row of issue 10. On two shared cores the whole run
 # takes about a minute (docs/BENCHMARKS.md).
 # Usage: bash scripts/eval.sh [--json]
 set -euo pipefail
@@ -35,7 +36,7 @@ while read -r name dir; do
 	echo
 	echo "== $name ($dir: section level)"
 	"$vs" build --in "$dir" --out "$stores/$name" --embedder use-lite --version "eval-$name" --quiet >&2
-	"$vs" eval --dir "$stores/$name" --questions "internal/evalsets/$name/questions.json" --embedder use-lite "${json[@]}"
+	"$vs" eval --dir "$stores/$name" --questions "internal/evalsets/$name/questions.json" --embedder use-lite --baseline "${json[@]}"
 done < <(bash scripts/eval_corpora.sh)
 
 echo "eval: done in $(($(date +%s) - start)) s" >&2

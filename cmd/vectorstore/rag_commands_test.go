@@ -90,7 +90,7 @@ func TestBuildSearchEval_HashEmbedder(t *testing.T) {
 		t.Errorf("keyword search with kagome: exit %d, out %q", code, out)
 	}
 
-	out, code = run(t, "eval", "--dir", storeDir, "--questions", questions, "--json")
+	out, code = run(t, "eval", "--dir", storeDir, "--questions", questions, "--json", "--baseline")
 	if code != 0 {
 		t.Fatalf("eval exit %d", code)
 	}
@@ -111,6 +111,12 @@ func TestBuildSearchEval_HashEmbedder(t *testing.T) {
 	}
 	if len(rep.ByLang) != 6 {
 		t.Errorf("by_lang has %d rows, want 3 modes x 2 languages", len(rep.ByLang))
+	}
+	if rep.Baseline == nil || rep.Baseline.Mode != evaluate.BaselineMode || rep.Baseline.Questions != 3 {
+		t.Errorf("baseline %+v, want the plain-BM25 row over 3 questions", rep.Baseline)
+	}
+	if len(rep.PerQuestion) != 3 || len(rep.PerQuestion[0].Ranks) != 4 {
+		t.Errorf("per question %+v, want 3 questions ranked in 3 modes and the baseline", rep.PerQuestion)
 	}
 }
 

@@ -22,10 +22,13 @@ type Report struct {
 	Embedder  string            `json:"embedder"`
 	Chunks    int               `json:"chunks"`
 	Questions int               `json:"-"`
-	Level     string            `json:"level"`             // "section", "document" or "mixed" (see rag.EvalQuestion)
-	Results   []rag.EvalMetrics `json:"results"`           // one per mode
-	ByLang    []LangMetrics     `json:"by_lang,omitempty"` // per mode and language
-	Sweep     []SweepRow        `json:"sweep,omitempty"`   // hybrid per vector weight (Flags.Sweep)
+	Level     string            `json:"level"`   // "section", "document" or "mixed" (see rag.EvalQuestion)
+	Results   []rag.EvalMetrics `json:"results"` // one per mode
+	// Baseline is the plain-BM25 reference row (Baseline, Flags.Baseline),
+	// when asked for.
+	Baseline *rag.EvalMetrics `json:"baseline,omitempty"`
+	ByLang   []LangMetrics    `json:"by_lang,omitempty"` // per mode and language
+	Sweep    []SweepRow       `json:"sweep,omitempty"`   // hybrid per vector weight (Flags.Sweep)
 	// PerQuestion is each question's first-relevant rank in every mode,
 	// in input order: what an operator reads to see which questions a
 	// store fails and where the modes disagree.
@@ -159,6 +162,10 @@ func (r Report) WriteText(w io.Writer) {
 				row("", lm.Lang, lm.EvalMetrics)
 			}
 		}
+	}
+	if r.Baseline != nil {
+		fmt.Fprintf(w, "reference: plain BM25, one document per section, no stemming (not a mode of the service)\n")
+		row(string(r.Baseline.Mode), "all", *r.Baseline)
 	}
 	if r.misses {
 		r.writeMisses(w)

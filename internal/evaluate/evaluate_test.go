@@ -3,11 +3,15 @@ package evaluate
 import (
 	"bytes"
 	"context"
+	"errors"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/ingest"
 	"github.com/vendor0919/api/internal/localsearch"
@@ -218,3 +222,67 @@ func TestReadQuestions_Errors(t *testing.T) {
 		t.Fatalf("%+v, %v", qs, err)
 	}
 }
+
+func TestPlainTokens(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"Path.rglob() finds *.py", []string{"path", "rglob", "finds", "py"}},
+		{"sort_keys=True, indent=4", []string{"sort_keys", "true", "indent", "4"}},
+		{"running runs", []string{"running", "runs"}}, // no stemming
+		{"定休日は水曜", []string{"定休", "休日", "日は", "は水", "水曜"}},
+		{"ls -l で一覧", []string{"ls", "l", "で一", "一覧"}},
+		{"é x", []string{"x"}}, // only ASCII words
+		{"本", []string{"本"}},
+		{"", nil},
+	}
+	for _, tt := range tests {
+		if got := plainTokens(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("plainTokens(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestBaseline: sections are the chunks sharing a url, joined; a question
+// is answered by the section whose words it shares, ties go to store order.
+func TestBaseline(t *testing.T) {
+	t.Parallel()
+	chunk := func(id, url, path, text string) docmodel.Chunk {
+		return docmodel.Chunk{ID: id, Text: text, Metadata: map[string]any{"url": url, "source": "bike.html", docmodel.MetaHeadingPath: path}}
+	}
+	st := chunkList{
+		chunk("a", "bike.html#charging", "Bike > Charging", "A full charge takes 4.5 hours."),
+		chunk("b", "bike.html#brakes", "Bike > Brakes", "Replace the pads when thinner than 1.5 mm."),
+		chunk("c", "bike.html#charging", "Bike > Charging", "Use the 4 A charger for speed."),
+		chunk("d", "bike.html#tyres", "Bike > Tyres", "Pump the tyres to 4 bar."),
+	}
+	qs := []rag.EvalQuestion{
+		{ID: "joined", Question: "how long with the charger", Sections: []string{"bike.html#charging"}}, // "charger" is in chunk c only
+		{ID: "brakes", Question: "when to replace brake pads", Sections: []string{"bike.html#brakes"}},
+		{ID: "stemmed", Question: "replacing", Sections: []string{"bike.html#brakes"}}, // no stemming: no match
+		{ID: "second", Question: "tyres", Sections: []string{"bike.html#charging"}},
+	}
+	m, ranks, err := Baseline(context.Background(), st, qs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{1, 1, 0, 0}; !slices.Equal(ranks, want) {
+		t.Errorf("ranks %v, want %v", ranks, want)
+	}
+	if m.Mode != BaselineMode || m.Questions != 4 || math.Abs(m.HitAt1-0.5) > 1e-9 {
+		t.Errorf("metrics %+v", m)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := Baseline(ctx, st, qs); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+}
+
+// chunkList is a store of chunks in memory, for Baseline.
+type chunkList []docmodel.Chunk
+
+func (c chunkList) ChunkCount() int            { return len(c) }
+func (c chunkList) Chunk(i int) docmodel.Chunk { return c[i] }

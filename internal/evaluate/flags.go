@@ -31,6 +31,8 @@ type Flags struct {
 	// HeadingWeight is rag.Config.HeadingWeight; 0 leaves the heading
 	// field out.
 	HeadingWeight float64
+	// Baseline adds the plain-BM25 reference row (Baseline).
+	Baseline bool
 	// Misses lists, after the table, the questions some mode did not
 	// answer at rank 1.
 	Misses bool
@@ -66,6 +68,7 @@ func (f *Flags) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&f.Dir, "dir", "", "store folder (required)")
 	fs.StringVar(&f.Questions, "questions", "", "questions JSON file: [{id, question, lang, documents, sections, chunks}] (required)")
 	fs.BoolVar(&f.JSON, "json", false, "print the report as JSON, with every question's rank per mode")
+	fs.BoolVar(&f.Baseline, "baseline", false, "also score a plain BM25 over one document per section, without stemming: the reference the keyword mode must beat")
 	fs.BoolVar(&f.Misses, "misses", false, "after the table, list the questions some mode did not answer at rank 1, with their ranks")
 	fs.Float64Var(&f.VectorWeight, "vector-weight", rag.DefaultVectorWeight, "hybrid fusion weight of the vector ranking (the server's HYBRID_VECTOR_WEIGHT)")
 	fs.Float64Var(&f.KeywordWeight, "keyword-weight", 1, "hybrid fusion weight of the keyword ranking")
@@ -126,6 +129,16 @@ func (f Flags) Run(ctx context.Context, open Opener) (Report, error) {
 		return Report{}, err
 	}
 	rep.misses = f.Misses
+	if f.Baseline {
+		m, ranks, err := Baseline(ctx, st, qs)
+		if err != nil {
+			return Report{}, err
+		}
+		rep.Baseline = &m
+		for i, r := range ranks {
+			rep.PerQuestion[i].Ranks[BaselineMode] = r
+		}
+	}
 	for _, w := range f.Sweep {
 		cfg := f.RAGConfig()
 		cfg.VectorWeight = w

@@ -1,0 +1,161 @@
+package evaluate
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/keyword"
+	"github.com/vendor0919/api/internal/rag"
+)
+
+// BaselineMode names the plain-BM25 reference row (Flags.Baseline).
+const BaselineMode rag.Mode = "plain-bm25"
+
+// Chunks is the read side of a store that Baseline needs.
+type Chunks interface {
+	ChunkCount() int
+	Chunk(i int) docmodel.Chunk
+}
+
+// section is one retrievable unit of the baseline: the chunks that share
+// a url, joined.
+type section struct {
+	hit  rag.Hit // metadata url and source, for rag.FirstRelevant
+	toks []string
+}
+
+// Baseline scores qs with the reference of issue 10's table: "a 20-line
+// plain BM25 over one chunk per HTML section, no stemming". Each section
+// is one document: the chunks sharing a url (or, without one, each chunk
+// alone) joined under their heading path. Text is lower-cased and split
+// into runs of ASCII letters, digits and underscores, with CJK runs as
+// overlapping character bigrams; nothing is stemmed or dropped. BM25 uses
+// k1 1.2 and b 0.75. It is a yardstick for the keyword ranking, which
+// must not be worse (docs/BENCHMARKS.md), not a mode the service offers.
+//
+// It holds every section's term counts in memory: meant for evaluation
+// stores, not for a store of millions of chunks.
+func Baseline(ctx context.Context, st Chunks, qs []rag.EvalQuestion) (rag.EvalMetrics, []int, error) {
+	type posting struct{ sec, tf int }
+	secs := sections(st)
+	postings := map[string][]posting{}
+	lens := make([]float64, len(secs))
+	var total float64
+	for i, s := range secs {
+		lens[i] = float64(len(s.toks))
+		total += lens[i]
+		tf := map[string]int{}
+		for _, t := range s.toks {
+			tf[t]++
+		}
+		for t, f := range tf {
+			postings[t] = append(postings[t], posting{i, f})
+		}
+		secs[i].toks = nil
+	}
+	n := float64(len(secs))
+	avg := total / max(n, 1)
+	ranks := make([]int, len(qs))
+	for qi, q := range qs {
+		if err := ctx.Err(); err != nil {
+			return rag.EvalMetrics{}, nil, err
+		}
+		score := map[int]float64{}
+		for _, t := range plainTokens(q.Question) { // repeated words count again, as in rank_bm25
+			ps := postings[t]
+			idf := math.Log(1 + (n-float64(len(ps))+0.5)/(float64(len(ps))+0.5))
+			for _, p := range ps {
+				f := float64(p.tf)
+				score[p.sec] += idf * f * (keyword.K1 + 1) / (f + keyword.K1*(1-keyword.B+keyword.B*lens[p.sec]/avg))
+			}
+		}
+		order := make([]int, 0, len(score))
+		for i := range score {
+			order = append(order, i)
+		}
+		// Best first; equal scores in store order, so the ranking is the
+		// same on every run.
+		slices.SortFunc(order, func(a, b int) int {
+			if c := cmp.Compare(score[b], score[a]); c != 0 {
+				return c
+			}
+			return cmp.Compare(a, b)
+		})
+		hits := make([]rag.Hit, 0, rag.EvalK)
+		for _, i := range order[:min(len(order), rag.EvalK)] {
+			hits = append(hits, secs[i].hit)
+		}
+		ranks[qi] = rag.FirstRelevant(hits, q)
+	}
+	return rag.Summarize(BaselineMode, ranks), ranks, nil
+}
+
+// sections groups st's chunks by url, in order of first appearance.
+func sections(st Chunks) []section {
+	var out []section
+	byURL := map[string]int{}
+	for i := range st.ChunkCount() {
+		c := st.Chunk(i)
+		url, _ := c.Metadata["url"].(string)
+		j, ok := byURL[url]
+		if !ok || url == "" {
+			src, _ := c.Metadata["source"].(string)
+			out = append(out, section{hit: rag.Hit{ID: c.ID, Metadata: map[string]any{"url": url, "source": src}}})
+			j = len(out) - 1
+			if url != "" {
+				byURL[url] = j
+			}
+			path, _ := c.Metadata[docmodel.MetaHeadingPath].(string)
+			out[j].toks = plainTokens(path)
+		}
+		out[j].toks = append(out[j].toks, plainTokens(c.Text)...)
+	}
+	return out
+}
+
+// plainTokens is the baseline's analysis: lower-cased runs of ASCII
+// letters, digits and "_", and overlapping bigrams of CJK runs (a lone
+// CJK character stands alone).
+func plainTokens(s string) []string {
+	var out []string
+	var word strings.Builder
+	var cjk []rune
+	flush := func() {
+		if word.Len() > 0 {
+			out = append(out, word.String())
+			word.Reset()
+		}
+		switch {
+		case len(cjk) == 1:
+			out = append(out, string(cjk))
+		case len(cjk) > 1:
+			for i := 0; i+1 < len(cjk); i++ {
+				out = append(out, string(cjk[i:i+2]))
+			}
+		}
+		cjk = cjk[:0]
+	}
+	for _, r := range s {
+		switch {
+		case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_'):
+			if len(cjk) > 0 {
+				flush()
+			}
+			word.WriteRune(unicode.ToLower(r))
+		case keyword.IsCJK(r):
+			if word.Len() > 0 {
+				flush()
+			}
+			cjk = append(cjk, r)
+		default:
+			flush()
+		}
+	}
+	flush()
+	return out
+}
