@@ -541,6 +541,47 @@ const docTemplate = `{
                 }
             }
         },
+        "/v1/models/{model}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "One of the ids GET /v1/models lists; any other id is a 404 with code model_not_found.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "openai"
+                ],
+                "summary": "Describe one model (OpenAI-compatible)",
+                "operationId": "retrieveModel",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "A model id, such as vendor0919-rag",
+                        "name": "model",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.modelInfo"
+                        }
+                    },
+                    "404": {
+                        "description": "The id is not one GET /v1/models lists (code model_not_found)",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.openAIErrorBody"
+                        }
+                    }
+                }
+            }
+        },
         "/vectorstore": {
             "get": {
                 "security": [

@@ -78,11 +78,12 @@ func TestOpenAIClient_AgainstServer(t *testing.T) {
 			Finish  string   `json:"finish"`
 		} `json:"stream"`
 		Models     []string `json:"models"`
+		Model      string   `json:"model"`
 		Embeddings struct {
 			Base64 [][]float64 `json:"base64"`
 			Float  [][]float64 `json:"float"`
 		} `json:"embeddings"`
-		Unauthorized, Invalid, UnknownModel caught
+		Unauthorized, Invalid, UnknownModel, UnknownRetrieve caught
 	}
 	if err := json.Unmarshal(out, &rep); err != nil {
 		t.Fatalf("report %q: %v", out, err)
@@ -105,6 +106,12 @@ func TestOpenAIClient_AgainstServer(t *testing.T) {
 	}
 	if !slices.Contains(rep.Models, "vendor0919-rag") || !slices.Contains(rep.Models, "hash-v1") {
 		t.Errorf("models: %v", rep.Models)
+	}
+	if rep.Model != "vendor0919-rag" {
+		t.Errorf("models.retrieve: %q", rep.Model)
+	}
+	if m := rep.UnknownRetrieve; !m.Typed || m.Status != 404 || m.Code != "model_not_found" {
+		t.Errorf("models.retrieve of an unknown id: %+v", m)
 	}
 	e := rep.Embeddings
 	if len(e.Base64) != 2 || len(e.Float) != 2 || len(e.Float[0]) == 0 || len(e.Base64[0]) != len(e.Float[0]) {

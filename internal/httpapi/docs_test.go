@@ -55,9 +55,15 @@ func TestOpenAPI_CoversEveryRoute(t *testing.T) {
 	}
 	// Swagger UI's own scripts and styles, which /docs loads.
 	undocumented := map[string]bool{"/docs/*": true}
+	// Routes whose last segment is a wildcard so that ids with a "/" match
+	// too; the document names the parameter.
+	documentedAs := map[string]string{"/v1/models/*": "/v1/models/{model}"}
 	err := chi.Walk(ts.router, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
 		if undocumented[route] {
 			return nil
+		}
+		if as, ok := documentedAs[route]; ok {
+			route = as
 		}
 		if _, ok := spec.Paths[route][strings.ToLower(method)]; !ok {
 			t.Errorf("%s %s is served but not in the OpenAPI document", method, route)

@@ -399,14 +399,45 @@ type modelInfo struct {
 //	@Router		/v1/models [get]
 func (s *Server) models(_ http.ResponseWriter, _ *http.Request) (any, error) {
 	list := modelList{Object: "list", Data: []modelInfo{}}
+	for _, id := range s.modelIDs() {
+		list.Data = append(list.Data, s.modelInfo(id))
+	}
+	return list, nil
+}
+
+// modelIDs are the ids GET /v1/models lists.
+func (s *Server) modelIDs() []string {
 	ids := s.chatModels()
 	if s.opts.Embedder != nil {
 		ids = append(ids, s.opts.Embedder.Info().Model)
 	}
-	for _, id := range ids {
-		list.Data = append(list.Data, modelInfo{ID: id, Object: "model", Created: s.started.Unix(), OwnedBy: "vendor0919"})
+	return ids
+}
+
+func (s *Server) modelInfo(id string) modelInfo {
+	return modelInfo{ID: id, Object: "model", Created: s.started.Unix(), OwnedBy: "vendor0919"}
+}
+
+// model answers GET /v1/models/{model}, which the openai client's
+// models.retrieve calls. The id is the rest of the path, so ids with a
+// "/" (Ollama's and Hugging Face's "owner/name") resolve too.
+//
+//	@Summary	Describe one model (OpenAI-compatible)
+//	@Description	One of the ids GET /v1/models lists; any other id is a 404 with code model_not_found.
+//	@ID			retrieveModel
+//	@Tags		openai
+//	@Produce	json
+//	@Param		model	path		string	true	"A model id, such as vendor0919-rag"
+//	@Success	200		{object}	modelInfo
+//	@Failure	404		{object}	openAIErrorBody	"The id is not one GET /v1/models lists (code model_not_found)"
+//	@Security	BearerAuth
+//	@Router		/v1/models/{model} [get]
+func (s *Server) model(_ http.ResponseWriter, r *http.Request) (any, error) {
+	id := strings.TrimPrefix(r.URL.Path, "/v1/models/")
+	if !slices.Contains(s.modelIDs(), id) {
+		return nil, modelNotFound(id)
 	}
-	return list, nil
+	return s.modelInfo(id), nil
 }
 
 // Bounds on one embeddings request, well inside any provider's batch and

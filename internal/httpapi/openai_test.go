@@ -204,6 +204,40 @@ func TestModels_ListsRAGGeneratorAndEmbedder(t *testing.T) {
 	}
 }
 
+func TestModel_RetrievesListedIDs(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, func(o *Options) { o.GeneratorModel = "meta/llama3:8b" })
+	tests := []struct {
+		path, id string
+		status   int
+	}{
+		{"/v1/models/" + RAGModelID, RAGModelID, 200},
+		{"/v1/models/meta/llama3:8b", "meta/llama3:8b", 200}, // ids may hold a "/"
+		{"/v1/models/meta%2Fllama3:8b", "meta/llama3:8b", 200},
+		{"/v1/models/universal-sentence-encoder-lite", "universal-sentence-encoder-lite", 200},
+		{"/v1/models/gpt-4o", "", 404},
+		{"/v1/models/", "", 404},
+	}
+	for _, tt := range tests {
+		rec := ts.do("GET", tt.path, "", nil)
+		if rec.Code != tt.status {
+			t.Errorf("%s: %d %s, want %d", tt.path, rec.Code, rec.Body, tt.status)
+			continue
+		}
+		if tt.status == 200 {
+			var m modelInfo
+			if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil || m.ID != tt.id || m.Object != "model" || m.Created == 0 {
+				t.Errorf("%s: %s (%v)", tt.path, rec.Body, err)
+			}
+			continue
+		}
+		var e openAIErrorBody
+		if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Error.Code != "model_not_found" || e.Error.Type != "invalid_request_error" {
+			t.Errorf("%s: %s (%v), want OpenAI's model_not_found", tt.path, rec.Body, err)
+		}
+	}
+}
+
 func TestEmbeddings_FloatAndBase64Agree(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, nil)

@@ -182,7 +182,7 @@ func TestOpenAPI_TheServerKeepsItsWord(t *testing.T) {
 			post("/v1/chat/completions", `{"model":"gpt-4o","messages":[{"role":"user","content":"q"}]}`), post("/v1/chat/completions", `{"model":"vendor0919-rag","messages":[]}`),
 			post("/v1/chat/completions", `{"model":"vendor0919-rag","messages":[{"role":"user","content":"`+strings.Repeat("x", 5000)+`"}]}`),
 			withHdr(post("/v1/chat/completions", `{}`), "Content-Type", "text/plain"), {method: "POST", path: "/v1/chat/completions", bodyErr: true},
-			get("/v1/models"),
+			get("/v1/models"), get("/v1/models/vendor0919-rag"), get("/v1/models/gpt-4o"),
 			post("/v1/embeddings", example("createEmbedding")), post("/v1/embeddings", `{"model":"universal-sentence-encoder-lite","input":["a","b"],"encoding_format":"base64"}`),
 			post("/v1/embeddings", `{"model":"text-embedding-3-small","input":"a"}`), post("/v1/embeddings", `{"model":"universal-sentence-encoder-lite","input":"a","dimensions":3}`),
 			post("/v1/embeddings", `{"model":"x","input":"`+strings.Repeat("x", 5000)+`"}`),
@@ -218,7 +218,8 @@ func TestOpenAPI_TheServerKeepsItsWord(t *testing.T) {
 		}, []call{
 			post("/search", `{"query":"q"}`), post("/query", `{"question":"q"}`), get("/vectorstore"), post("/feedback", example("feedback")),
 			withHdr(post("/search", `{"query":"q"}`), "Authorization", "Bearer nope"),
-			post("/v1/chat/completions", example("createChatCompletion")), get("/v1/models"), post("/v1/embeddings", example("createEmbedding")), post("/chat", example("chat")),
+			post("/v1/chat/completions", example("createChatCompletion")), get("/v1/models"), get("/v1/models/vendor0919-rag"),
+			post("/v1/embeddings", example("createEmbedding")), post("/chat", example("chat")),
 			withHdr(get("/vectorstore"), "Authorization", "Bearer key"),
 			post("/admin/reload", ""),
 			withHdr(post("/admin/reload", ""), "Authorization", "Bearer key"),

@@ -166,6 +166,7 @@ func (s *Server) routes() chi.Router {
 		r.With(limited("/chat")...).Post("/chat", s.wrap(s.chat))
 		r.With(limited("/v1/chat/completions")...).Post("/v1/chat/completions", s.wrap(s.chatCompletions))
 		r.Get("/v1/models", s.wrap(s.models))
+		r.Get("/v1/models/*", s.wrap(s.model))
 		r.With(limited("/v1/embeddings")...).Post("/v1/embeddings", s.wrap(s.embeddings))
 	})
 	r.With(limited("/admin/reload")...).Post("/admin/reload", s.wrap(s.reload))

@@ -50,6 +50,12 @@ try {
   report.stream = s;
 
   report.models = (await client.models.list()).data.map((m) => m.id);
+  report.model = (await client.models.retrieve("vendor0919-rag")).id;
+  try {
+    await client.models.retrieve("gpt-4o");
+  } catch (e) {
+    report.unknownRetrieve = caught(e, NotFoundError);
+  }
 
   // The client asks for base64 by default and decodes it; float is asked for.
   const emb = await client.embeddings.create({ model: "hash-v1", input: ["battery", "charger"] });
