@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # eval.sh reports retrieval quality (hit@1, hit@5, MRR@5 per mode) on the
-# three evaluation sets, as `make eval` runs it:
+# four evaluation sets, as `make eval` runs it:
 #
 #   demo   the bundled demo store and questions (written here: a smoke
 #          test, not evidence), scored by document
 #   pydoc  Python library reference pages, scored by section
 #   manja  Japanese manual pages, scored by section
+#   refdoc two long English reference manuals (Bash, SQLite FTS5), scored
+#          by section
 #
 # The public corpora come from scripts/eval_corpora.sh (Debian packages,
 # installed when missing). Their stores are built every run, with the

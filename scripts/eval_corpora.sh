@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# eval_corpora.sh materialises the two public evaluation corpora that
+# eval_corpora.sh materialises the three public evaluation corpora that
 # internal/evalsets labels questions against, and prints their folders:
 #
 #   pydoc  Python 3 library reference pages from Debian's python3-doc,
@@ -8,6 +8,9 @@
 #   manja  Japanese manual pages from Debian's manpages-ja, rendered by
 #          mandoc to HTML and reshaped into one page per manual page: <h1>
 #          with the page's name, <h2 id> per .SH and <h3 id> per .SS.
+#   refdoc two long English reference manuals, copied byte for byte: the
+#          Bash Reference Manual (bash-doc's bashref.html, one texinfo
+#          page) and SQLite's FTS5 page (sqlite3-doc's fts5.html).
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -18,11 +21,13 @@
 # Japanese characters are removed (they come from the roff source's line
 # wrapping, and a browser would show them as stray spaces).
 #
-# Installs python3-doc, manpages-ja and mandoc with apt-get when missing
-# (apt-get update runs once, only then). Output is deterministic: the same
-# package versions give byte-identical files. Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja}
-# Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR" and "manja DIR")
+# Installs python3-doc, manpages-ja, mandoc, bash-doc and sqlite3-doc with
+# apt-get when missing (apt-get update runs once, only then). Output is
+# deterministic: the same package versions give byte-identical files.
+# Folders:
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc}
+# Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR"
+# and "refdoc DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -39,9 +44,10 @@ manja_pages=(
 	man1/grep.1 man1/gzip.1 man1/less.1 man1/ls.1 man1/ps.1
 	man1/sed.1 man1/sort.1 man8/sudo.8 man1/tar.1 man1/xargs.1 man8/useradd.8
 )
+refdoc_files=(/usr/share/doc/bash/bashref.html /usr/share/doc/sqlite3/fts5.html)
 
 missing=()
-for p in python3-doc manpages-ja mandoc perl; do
+for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -63,7 +69,7 @@ fi
 mkdir -p "$root"
 tmp=$(mktemp -d "$root/.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/pydoc" "$tmp/manja"
+mkdir "$tmp/pydoc" "$tmp/manja" "$tmp/refdoc"
 
 for p in "${pydoc_pages[@]}"; do
 	cp "$pylib/$p.html" "$tmp/pydoc/$p.html"
@@ -129,9 +135,14 @@ for p in "${manja_pages[@]}"; do
 	zcat "$src" | mandoc -Kutf-8 -Thtml -Ofragment | reshape "${base%.*}" "${base##*.}" >"$tmp/manja/$base.html"
 done
 
-for c in pydoc manja; do
+for f in "${refdoc_files[@]}"; do
+	cp "$f" "$tmp/refdoc/$(basename "$f")"
+done
+
+for c in pydoc manja refdoc; do
 	rm -rf "${root:?}/$c"
 	mv "$tmp/$c" "$root/$c"
 done
 echo "pydoc $root/pydoc"
 echo "manja $root/manja"
+echo "refdoc $root/refdoc"
