@@ -22,7 +22,7 @@ func parseHTML(b []byte) (Document, error) {
 		return Document{}, err
 	}
 	content := contentRoot(root)
-	p := &htmlParser{inArticle: 0}
+	p := &htmlParser{inArticle: 0, links: measureLinks(content)}
 	if content.DataAtom == atom.Main || content.DataAtom == atom.Article || attr(content, "role") == "main" {
 		p.inArticle = 1
 	}
@@ -60,6 +60,8 @@ type htmlParser struct {
 	entries   int  // API entries seen, to tell whether a dl held any
 	pre       int  // open pre elements, whose line breaks are kept
 	space     bool // the last text ended in whitespace
+	// links holds each content element's linkStats (measureLinks).
+	links map[*html.Node]linkStats
 }
 
 // flush ends the current section, keeping it if it has any text, and
@@ -258,7 +260,115 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 			return true
 		}
 	}
-	return hasClass(n, "sphinxsidebar") || hasClass(n, "related") || hasClass(n, "headerlink")
+	if hasClass(n, "sphinxsidebar") || hasClass(n, "related") || hasClass(n, "headerlink") {
+		return true
+	}
+	return p.navBar(n) || p.linkList(n)
+}
+
+// Bounds of the navigation heuristics (navBar, linkList), in letters.
+const (
+	// navBarLetters is the most text outside links a "Next: ...,
+	// Previous: ..., Up: ..." bar has (texinfo's has 14 letters).
+	navBarLetters = 40
+	// linkListOutside is the share of a link list's letters that may lie
+	// outside its links (section numbers, a separator).
+	linkListOutside = 0.1
+)
+
+// linkStats describes the links in an element's subtree, for the
+// navigation heuristics.
+type linkStats struct {
+	nav     bool // a link marked rel next, prev, previous or up, or with an accesskey
+	links   int  // links (a elements with an href)
+	inside  int  // letters and digits of text inside links
+	outside int  // letters and digits of text outside links
+}
+
+// measureLinks computes linkStats for every element under n in one pass,
+// so that the heuristics cost linear time however deep the page nests.
+func measureLinks(n *html.Node) map[*html.Node]linkStats {
+	out := make(map[*html.Node]linkStats)
+	var walk func(*html.Node, bool) linkStats
+	walk = func(c *html.Node, inLink bool) linkStats {
+		var st linkStats
+		switch c.Type {
+		case html.TextNode:
+			if inLink {
+				st.inside = countLetters(c.Data)
+			} else {
+				st.outside = countLetters(c.Data)
+			}
+			return st
+		case html.ElementNode:
+			if c.DataAtom == atom.A && attr(c, "href") != "" {
+				if !inLink {
+					st.links = 1
+				}
+				inLink = true
+				for _, r := range strings.Fields(strings.ToLower(attr(c, "rel"))) {
+					st.nav = st.nav || r == "next" || r == "prev" || r == "previous" || r == "up"
+				}
+				st.nav = st.nav || attr(c, "accesskey") != ""
+			}
+		}
+		for k := c.FirstChild; k != nil; k = k.NextSibling {
+			ks := walk(k, inLink)
+			st.nav = st.nav || ks.nav
+			st.links += ks.links
+			st.inside += ks.inside
+			st.outside += ks.outside
+		}
+		if c.Type == html.ElementNode {
+			out[c] = st
+		}
+		return st
+	}
+	walk(n, false)
+	return out
+}
+
+// navBar reports whether n is a block of page-to-page navigation: it
+// holds a link marked rel next, prev or up, or given an accesskey (as
+// texinfo's and DocBook's bars are), and almost no text outside its
+// links. Such a bar stands just before each section's heading in a
+// texinfo manual, so kept it would give the previous section the next
+// one's title, and its text would part the heading from the section
+// div whose id the manual's own links use.
+func (p *htmlParser) navBar(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Div, atom.P, atom.Table:
+	default:
+		return false
+	}
+	st := p.links[n]
+	return st.nav && st.outside <= navBarLetters
+}
+
+// linkList reports whether n is a list of links and little else, at
+// least two of them: a table of contents, a section's menu of its
+// subsections. Their words are the titles of other sections, and indexed
+// they would make a match for every section's name. Tables of links are
+// kept: they can be content (pathlib's table of os functions and their
+// Path methods).
+func (p *htmlParser) linkList(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Ul, atom.Ol:
+	default:
+		return false
+	}
+	st := p.links[n]
+	return st.links >= 2 && st.inside > 0 && float64(st.outside) <= linkListOutside*float64(st.inside)
+}
+
+func countLetters(s string) int {
+	c := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			c++
+		}
+	}
+	return c
 }
 
 // headingAnchor picks the fragment id that links to heading n: its own

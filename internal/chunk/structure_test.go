@@ -164,6 +164,31 @@ func TestParseHTML_Rules(t *testing.T) {
 			contains: []string{"m.f(a, b)\n\nDoes f.", "Plain term.", "After."},
 		},
 		{
+			// makeinfo 7's shape: each section div holds a Next/Previous/Up
+			// bar, then an empty span with a second id, then the heading;
+			// a parent section lists its subsections as links.
+			name: "texinfo: navigation bars and menus are skipped, the section div names the anchor",
+			content: `<title>Bash Reference Manual</title><h1 class="settitle">Bash Reference Manual</h1>
+<div class="section" id="Shell-Expansions"><div class="header"><p>Next: <a href="#Redirections" accesskey="n" rel="next">Redirections</a>, Up: <a href="#Basic" accesskey="u" rel="up">Basic</a> &nbsp; [<a href="#SEC_Contents" rel="contents">Contents</a>]</p></div>
+<span id="Shell-Expansions-1"></span><h3 class="section">3.5 Shell Expansions</h3>
+<p>Expansion is performed on the command line.</p>
+<ul class="section-toc"><li><a href="#Tilde-Expansion" accesskey="1">Tilde Expansion</a></li><li><a href="#Shell-Parameter-Expansion" accesskey="2">Shell Parameter Expansion</a></li></ul>
+<hr>
+<div class="subsection" id="Shell-Parameter-Expansion"><div class="header"><p>Previous: <a href="#Tilde-Expansion" accesskey="p" rel="prev">Tilde Expansion</a>, Up: <a href="#Shell-Expansions" accesskey="u" rel="up">Shell Expansions</a></p></div>
+<span id="Shell-Parameter-Expansion-1"></span><h4 class="subsection">3.5.3 Shell Parameter Expansion</h4>
+<p>The basic form is ${parameter}.</p>
+<table><tr><td><a href="#a">os.getcwd()</a></td><td><a href="#b">Path.cwd()</a></td></tr></table>
+<p>See <a href="#Arrays" rel="next">Arrays</a> for the array forms of every expansion listed here.</p></div></div>`,
+			title: "Bash Reference Manual",
+			sections: []string{
+				"3.5 Shell Expansions|3.5 Shell Expansions|Shell-Expansions",
+				"3.5.3 Shell Parameter Expansion|3.5 Shell Expansions/3.5.3 Shell Parameter Expansion|Shell-Parameter-Expansion",
+			},
+			contains: []string{"Expansion is performed on the command line.", "The basic form is ${parameter}.",
+				"os.getcwd()\nPath.cwd()", "See Arrays for the array forms"},
+			absent: []string{"Next:", "Previous:", "Redirections", "Contents", "Tilde Expansion"},
+		},
+		{
 			name: "inline spacing follows the source",
 			content: `<p>See <a>RFC 7159</a>, <b>bold</b>and<i>joined</i>.</p><pre>line 1
   line 2</pre>`,
