@@ -53,15 +53,16 @@ type SweepRow struct {
 }
 
 // AtLeastBoth reports whether hybrid at this weight is at least as good as
-// the better of vector and keyword alone (results of r) on hit@5 and MRR@5:
-// the rule the default weight was chosen by (docs/BENCHMARKS.md).
+// the better of vector and keyword alone (results of r) on hit@1, hit@5
+// and MRR@5: the rule the default weight was chosen by
+// (docs/BENCHMARKS.md).
 func (r Report) AtLeastBoth(row SweepRow) bool {
 	const eps = 1e-9
 	for _, m := range r.Results {
 		if m.Mode == rag.ModeHybrid {
 			continue
 		}
-		if row.HitAt5+eps < m.HitAt5 || row.MRR+eps < m.MRR {
+		if row.HitAt1+eps < m.HitAt1 || row.HitAt5+eps < m.HitAt5 || row.MRR+eps < m.MRR {
 			return false
 		}
 	}
@@ -205,7 +206,7 @@ func (r Report) writeSweep(w io.Writer) {
 	if len(r.Sweep) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\nhybrid by vector weight (* = hit@5 and MRR@5 at least those of vector and keyword alone)\n")
+	fmt.Fprintf(w, "\nhybrid by vector weight (* = hit@1, hit@5 and MRR@5 at least those of vector and keyword alone)\n")
 	fmt.Fprintf(w, "%-8s %5s %7s %7s %7s\n", "weight", "n", "hit@1", "hit@5", "MRR@5")
 	for _, s := range r.Sweep {
 		mark := ""

@@ -151,30 +151,31 @@ func TestRun_SectionLevel(t *testing.T) {
 func TestReport_AtLeastBoth(t *testing.T) {
 	t.Parallel()
 	rep := Report{Results: []rag.EvalMetrics{
-		{Mode: rag.ModeVector, HitAt5: 0.5, MRR: 0.3},
-		{Mode: rag.ModeKeyword, HitAt5: 0.7, MRR: 0.5},
+		{Mode: rag.ModeVector, HitAt1: 0.3, HitAt5: 0.5, MRR: 0.3},
+		{Mode: rag.ModeKeyword, HitAt1: 0.2, HitAt5: 0.7, MRR: 0.5},
 		{Mode: rag.ModeHybrid, HitAt5: 0.1, MRR: 0.1}, // not a bar for itself
 	}}
 	tests := []struct {
-		hit5, mrr float64
-		want      bool
+		hit1, hit5, mrr float64
+		want            bool
 	}{
-		{0.7, 0.5, true},
-		{0.8, 0.6, true},
-		{0.69, 0.6, false},
-		{0.8, 0.49, false},
+		{0.3, 0.7, 0.5, true},
+		{0.4, 0.8, 0.6, true},
+		{0.3, 0.69, 0.6, false},
+		{0.3, 0.8, 0.49, false},
+		{0.29, 0.8, 0.6, false}, // below vector's hit@1
 	}
 	for _, tt := range tests {
-		row := SweepRow{VectorWeight: 1, EvalMetrics: rag.EvalMetrics{Mode: rag.ModeHybrid, HitAt5: tt.hit5, MRR: tt.mrr}}
+		row := SweepRow{VectorWeight: 1, EvalMetrics: rag.EvalMetrics{Mode: rag.ModeHybrid, HitAt1: tt.hit1, HitAt5: tt.hit5, MRR: tt.mrr}}
 		if got := rep.AtLeastBoth(row); got != tt.want {
-			t.Errorf("hit@5 %v MRR %v: %v, want %v", tt.hit5, tt.mrr, got, tt.want)
+			t.Errorf("hit@1 %v hit@5 %v MRR %v: %v, want %v", tt.hit1, tt.hit5, tt.mrr, got, tt.want)
 		}
 	}
-	rep.Sweep = []SweepRow{{VectorWeight: 0.5, EvalMetrics: rag.EvalMetrics{Mode: rag.ModeHybrid, Questions: 3, HitAt5: 0.8, MRR: 0.6}},
+	rep.Sweep = []SweepRow{{VectorWeight: 0.5, EvalMetrics: rag.EvalMetrics{Mode: rag.ModeHybrid, Questions: 3, HitAt1: 0.3, HitAt5: 0.8, MRR: 0.6}},
 		{VectorWeight: 2, EvalMetrics: rag.EvalMetrics{Mode: rag.ModeHybrid, Questions: 3, HitAt5: 0.6, MRR: 0.6}}}
 	var text bytes.Buffer
 	rep.WriteText(&text)
-	if !strings.Contains(text.String(), "0.5          3   0.000   0.800   0.600 *\n") || !strings.Contains(text.String(), "2            3   0.000   0.600   0.600\n") {
+	if !strings.Contains(text.String(), "0.5          3   0.300   0.800   0.600 *\n") || !strings.Contains(text.String(), "2            3   0.000   0.600   0.600\n") {
 		t.Errorf("sweep table:\n%s", text.String())
 	}
 }
