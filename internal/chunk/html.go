@@ -346,14 +346,14 @@ func (p *htmlParser) navBar(n *html.Node) bool {
 }
 
 // linkList reports whether n is a list of links and little else, at
-// least two of them: a table of contents, a section's menu of its
-// subsections. Their words are the titles of other sections, and indexed
-// they would make a match for every section's name. Tables of links are
-// kept: they can be content (pathlib's table of os functions and their
-// Path methods).
+// least two of them: a table of contents (DocBook writes its own as a
+// dl), a section's menu of its subsections. Their words are the titles of
+// other sections, and indexed they would make a match for every
+// section's name. Tables of links are kept: they can be content
+// (pathlib's table of os functions and their Path methods).
 func (p *htmlParser) linkList(n *html.Node) bool {
 	switch n.DataAtom {
-	case atom.Ul, atom.Ol:
+	case atom.Ul, atom.Ol, atom.Dl:
 	default:
 		return false
 	}

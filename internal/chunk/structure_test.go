@@ -189,6 +189,21 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent: []string{"Next:", "Previous:", "Redirections", "Contents", "Tilde Expansion"},
 		},
 		{
+			// PostgreSQL's DocBook pages: a Prev/Up/Next table with
+			// accesskeys, and the page's table of contents as a dl.
+			name: "docbook: the navigation header and the contents list are skipped",
+			content: `<title>8.5. Date/Time Types</title><div class="navheader"><table width="100%"><tr><th colspan="5" align="center">8.5. Date/Time Types</th></tr>
+<tr><td><a accesskey="p" href="datatype-binary.html" title="8.4. Binary Data Types">Prev</a> </td><td><a accesskey="u" href="datatype.html">Up</a></td><th>Chapter 8. Data Types</th><td><a accesskey="h" href="index.html">Home</a></td><td> <a accesskey="n" href="datatype-boolean.html">Next</a></td></tr></table><hr></div>
+<div class="sect1" id="DATATYPE-DATETIME"><div class="titlepage"><div><div><h2 class="title">8.5. Date/Time Types</h2></div></div></div>
+<div class="toc"><dl class="toc"><dt><span class="sect2"><a href="#DATATYPE-DATETIME-INPUT">8.5.1. Date/Time Input</a></span></dt><dt><span class="sect2"><a href="#DATATYPE-TIMEZONES">8.5.3. Time Zones</a></span></dt></dl></div>
+<p>PostgreSQL supports the full set of SQL date and time types.</p>
+<dl><dt><code>now</code></dt><dd><p>current transaction's start time, see <a href="#DATATYPE-TIMEZONES">Time Zones</a></p></dd></dl></div>`,
+			title:    "8.5. Date/Time Types",
+			sections: []string{"8.5. Date/Time Types||DATATYPE-DATETIME"}, // the heading is the title
+			contains: []string{"PostgreSQL supports the full set", "now\ncurrent transaction's start time, see Time Zones"},
+			absent:   []string{"Prev", "Chapter 8", "Date/Time Input", "Binary"},
+		},
+		{
 			name: "inline spacing follows the source",
 			content: `<p>See <a>RFC 7159</a>, <b>bold</b>and<i>joined</i>.</p><pre>line 1
   line 2</pre>`,
