@@ -27,7 +27,10 @@
 // Text comes from the page's main, [role=main], article or Sphinx div.body
 // when there is one, without scripts, styles, nav and role=navigation,
 // header and footer outside main/article, Sphinx's sidebar and "related"
-// bars, and "¶" permalinks. Markdown sections start at ATX headings and
+// bars, "¶" permalinks, page-to-page bars (links with rel next/prev/up or
+// an accesskey and almost no other text: texinfo's and DocBook's) and
+// lists made of links alone (tables of contents, menus of subsections).
+// Markdown sections start at ATX headings and
 // setext headings (a one-line paragraph over "===" or "---") outside
 // fenced code.
 //
