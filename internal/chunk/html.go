@@ -2,6 +2,8 @@ package chunk
 
 import (
 	"bytes"
+	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 	"unicode"
@@ -16,13 +18,16 @@ import (
 // comes from the page's main content (main, [role=main], article or
 // Sphinx's div.body, in that order of preference) and skips navigation
 // chrome; see skipElement.
-func parseHTML(b []byte) (Document, error) {
+//
+// source is the page's path; links to it with a fragment count as links
+// within the page (see linkList).
+func parseHTML(source string, b []byte) (Document, error) {
 	root, err := html.Parse(bytes.NewReader(b))
 	if err != nil {
 		return Document{}, err
 	}
 	content := contentRoot(root)
-	p := &htmlParser{inArticle: 0, links: measureLinks(content)}
+	p := &htmlParser{inArticle: 0, links: measureLinks(content, path.Base(filepath.ToSlash(source)))}
 	if content.DataAtom == atom.Main || content.DataAtom == atom.Article || attr(content, "role") == "main" {
 		p.inArticle = 1
 	}
@@ -281,13 +286,15 @@ const (
 type linkStats struct {
 	nav     bool // a link marked rel next, prev, previous or up, or with an accesskey
 	links   int  // links (a elements with an href)
+	inPage  int  // links to a fragment of the page itself ("#x", "page.html#x")
 	inside  int  // letters and digits of text inside links
 	outside int  // letters and digits of text outside links
 }
 
 // measureLinks computes linkStats for every element under n in one pass,
 // so that the heuristics cost linear time however deep the page nests.
-func measureLinks(n *html.Node) map[*html.Node]linkStats {
+// page is the page's file name, for telling links within it.
+func measureLinks(n *html.Node, page string) map[*html.Node]linkStats {
 	out := make(map[*html.Node]linkStats)
 	var walk func(*html.Node, bool) linkStats
 	walk = func(c *html.Node, inLink bool) linkStats {
@@ -301,9 +308,12 @@ func measureLinks(n *html.Node) map[*html.Node]linkStats {
 			}
 			return st
 		case html.ElementNode:
-			if c.DataAtom == atom.A && attr(c, "href") != "" {
+			if href := attr(c, "href"); c.DataAtom == atom.A && href != "" {
 				if !inLink {
 					st.links = 1
+					if strings.HasPrefix(href, "#") || page != "" && strings.HasPrefix(href, page+"#") {
+						st.inPage = 1
+					}
 				}
 				inLink = true
 				for _, r := range strings.Fields(strings.ToLower(attr(c, "rel"))) {
@@ -316,6 +326,7 @@ func measureLinks(n *html.Node) map[*html.Node]linkStats {
 			ks := walk(k, inLink)
 			st.nav = st.nav || ks.nav
 			st.links += ks.links
+			st.inPage += ks.inPage
 			st.inside += ks.inside
 			st.outside += ks.outside
 		}
@@ -346,11 +357,13 @@ func (p *htmlParser) navBar(n *html.Node) bool {
 }
 
 // linkList reports whether n is a list of links and little else, at
-// least two of them: a table of contents (DocBook writes its own as a
-// dl), a section's menu of its subsections. Their words are the titles of
-// other sections, and indexed they would make a match for every
-// section's name. Tables of links are kept: they can be content
-// (pathlib's table of os functions and their Path methods).
+// least two of them, most of them to places in the page itself: a table
+// of contents (DocBook writes its own as a dl), a section's menu of its
+// subsections. Their words are the titles of other sections, and indexed
+// they would make a match for every section's name. A list of links to
+// other pages is kept, as it can be content (os.chmod's list of the stat
+// module's mode constants), and so are tables of links (pathlib's table
+// of os functions and their Path methods).
 func (p *htmlParser) linkList(n *html.Node) bool {
 	switch n.DataAtom {
 	case atom.Ul, atom.Ol, atom.Dl:
@@ -358,7 +371,7 @@ func (p *htmlParser) linkList(n *html.Node) bool {
 		return false
 	}
 	st := p.links[n]
-	return st.links >= 2 && st.inside > 0 && float64(st.outside) <= linkListOutside*float64(st.inside)
+	return st.links >= 2 && 2*st.inPage > st.links && st.inside > 0 && float64(st.outside) <= linkListOutside*float64(st.inside)
 }
 
 func countLetters(s string) int {

@@ -204,6 +204,20 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"Prev", "Chapter 8", "Date/Time Input", "Binary"},
 		},
 		{
+			// os.chmod lists the stat module's constants as links to
+			// another page: content. A menu of this page's own sections,
+			// even written with the page's name, is not.
+			name: "a list of links to other pages is kept, a list of this page's anchors is not",
+			content: `<title>os</title><h1>os</h1><section id="files"><h2>Files</h2>
+<ul><li><a href="p.html#files">Files</a></li><li><a href="p.html#dirs">Directories</a></li></ul>
+<p>chmod sets the mode, a combination of:</p>
+<ul><li><a href="stat.html#stat.S_ISUID">stat.S_ISUID</a></li><li><a href="stat.html#stat.S_IXUSR">stat.S_IXUSR</a></li></ul></section>`,
+			title:    "os",
+			sections: []string{"Files|Files|files"},
+			contains: []string{"chmod sets the mode", "stat.S_ISUID\nstat.S_IXUSR"},
+			absent:   []string{"Directories"},
+		},
+		{
 			name: "inline spacing follows the source",
 			content: `<p>See <a>RFC 7159</a>, <b>bold</b>and<i>joined</i>.</p><pre>line 1
   line 2</pre>`,
