@@ -9,6 +9,12 @@
 #   refdoc two long English reference manuals (Bash, SQLite FTS5), scored
 #          by section
 #
+# scripts/eval_corpora.sh also lays out pyref (Python's os and unittest
+# pages), whose questions nobody has measured yet: it is held back as the
+# next blind check, so it runs only when asked for. EVAL_SETS lists the
+# public sets to run (default "pydoc manja refdoc"); EVAL_SETS=pyref runs
+# that one alone, "pydoc manja refdoc pyref" all four.
+#
 # The public corpora come from scripts/eval_corpora.sh (Debian packages,
 # installed when missing). Their stores are built every run, with the
 # default `vectorstore build` settings and the offline default embedder
@@ -17,7 +23,7 @@
 # evaluated with the server's defaults, next to a plain BM25 over one
 # document per section (--baseline), the reference row of issue 10. On two shared cores the whole run
 # takes about a minute (docs/BENCHMARKS.md).
-# Usage: bash scripts/eval.sh [--json]
+# Usage: [EVAL_SETS="pydoc manja refdoc"] bash scripts/eval.sh [--json]
 set -euo pipefail
 
 json=()
@@ -27,6 +33,8 @@ stores=$cache/eval-stores
 bin=$stores/bin
 mkdir -p "$bin"
 start=$(date +%s)
+# pyref is left out on purpose until its first, blind measurement.
+sets=" ${EVAL_SETS:-pydoc manja refdoc} "
 
 go build -o "$bin/vectorstore" ./cmd/vectorstore
 vs=$bin/vectorstore
@@ -35,6 +43,10 @@ echo "== demo (internal/demo: document level)"
 "$vs" eval --dir internal/demo/store --questions internal/demo/questions.json --embedder use-lite "${json[@]}"
 
 while read -r name dir; do
+	case $sets in
+	*" $name "*) ;;
+	*) continue ;;
+	esac
 	echo
 	echo "== $name ($dir: section level)"
 	"$vs" build --in "$dir" --out "$stores/$name" --embedder use-lite --version "eval-$name" --quiet >&2

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# eval_corpora.sh materialises the three public evaluation corpora that
+# eval_corpora.sh materialises the four public evaluation corpora that
 # internal/evalsets labels questions against, and prints their folders:
 #
 #   pydoc  Python 3 library reference pages from Debian's python3-doc,
@@ -11,6 +11,10 @@
 #   refdoc two long English reference manuals, copied byte for byte: the
 #          Bash Reference Manual (bash-doc's bashref.html, one texinfo
 #          page) and SQLite's FTS5 page (sqlite3-doc's fts5.html).
+#   pyref  two long Python 3 library reference pages that pydoc does not
+#          use (os.html, unittest.html), copied byte for byte like pydoc.
+#          Held back for a blind check: scripts/eval.sh skips it unless
+#          asked (EVAL_SETS).
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -25,9 +29,9 @@
 # apt-get when missing (apt-get update runs once, only then). Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc}
-# Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR"
-# and "refdoc DIR")
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref}
+# Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
+# "refdoc DIR" and "pyref DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -45,6 +49,7 @@ manja_pages=(
 	man1/sed.1 man1/sort.1 man8/sudo.8 man1/tar.1 man1/xargs.1 man8/useradd.8
 )
 refdoc_files=(/usr/share/doc/bash/bashref.html /usr/share/doc/sqlite3/fts5.html)
+pyref_pages=(os unittest)
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc; do
@@ -69,10 +74,13 @@ fi
 mkdir -p "$root"
 tmp=$(mktemp -d "$root/.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/pydoc" "$tmp/manja" "$tmp/refdoc"
+mkdir "$tmp/pydoc" "$tmp/manja" "$tmp/refdoc" "$tmp/pyref"
 
 for p in "${pydoc_pages[@]}"; do
 	cp "$pylib/$p.html" "$tmp/pydoc/$p.html"
+done
+for p in "${pyref_pages[@]}"; do
+	cp "$pylib/$p.html" "$tmp/pyref/$p.html"
 done
 
 # reshape turns mandoc's HTML fragment for one page into a whole page.
@@ -139,10 +147,11 @@ for f in "${refdoc_files[@]}"; do
 	cp "$f" "$tmp/refdoc/$(basename "$f")"
 done
 
-for c in pydoc manja refdoc; do
+for c in pydoc manja refdoc pyref; do
 	rm -rf "${root:?}/$c"
 	mv "$tmp/$c" "$root/$c"
 done
 echo "pydoc $root/pydoc"
 echo "manja $root/manja"
 echo "refdoc $root/refdoc"
+echo "pyref $root/pyref"
