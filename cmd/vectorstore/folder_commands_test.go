@@ -115,6 +115,48 @@ func TestCommands_IndexName(t *testing.T) {
 	}
 }
 
+// TestCommands_IndexNameFromEnv: without --index-name every command that
+// reads a folder takes VECTORSTORE_INDEX_NAME, as the server does, and the
+// flag still wins over it.
+func TestCommands_IndexNameFromEnv(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"VECTORSTORE_INDEX_NAME": "faiss_index", "EMBEDDING_DIMS": "8"}
+	vec, top := fixtureQuery(t, namedFixture)
+	js, _ := json.Marshal(vec)
+	q := filepath.Join(t.TempDir(), "q.json")
+	if err := os.WriteFile(q, []byte(`[{"id":"1","lang":"en","question":"VPN outside the office","documents":["docs/handbook-01.pdf"]}]`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"inspect", namedFixture}, "index name: faiss_index"},
+		{[]string{"verify", namedFixture}, "ok  faiss_index.faiss"},
+		{[]string{"import-faiss", "--in", namedFixture, "--out", filepath.Join(t.TempDir(), "n"), "--exact", "--provider", "hash", "--model", "hash-v1"}, "imported 24 chunks"},
+		{[]string{"search", "--dir", namedFixture, "--vector", string(js), "--top-k", "1"}, "[" + top + "]"},
+		{[]string{"eval", "--dir", namedFixture, "--embedder", "hash", "--questions", q, "--json"}, `"questions": 1`},
+	}
+	for _, tt := range tests {
+		out, errOut, code := runCmdEnv(t, env, tt.args...)
+		if code != 0 || !strings.Contains(out, tt.want) {
+			t.Errorf("%v with VECTORSTORE_INDEX_NAME=faiss_index: exit %d, want %q\n%s%s", tt.args, code, tt.want, out, errOut)
+		}
+	}
+
+	// The flag wins: "index" names no files in this folder.
+	if _, errOut, code := runCmdEnv(t, env, "inspect", "--index-name", "index", namedFixture); code != 1 || !strings.Contains(errOut, "--index-name faiss_index") {
+		t.Errorf("inspect --index-name index: exit %d, stderr %q", code, errOut)
+	}
+	// A bad value is the server's configuration error, before any file is read.
+	for _, cmd := range []string{"inspect", "search"} {
+		_, errOut, code := runCmdEnv(t, map[string]string{"VECTORSTORE_INDEX_NAME": "../x"}, cmd, "--dir", namedFixture, namedFixture)
+		if code == 0 || !strings.Contains(errOut, "VECTORSTORE_INDEX_NAME") {
+			t.Errorf("%s with VECTORSTORE_INDEX_NAME=../x: exit %d, stderr %q", cmd, code, errOut)
+		}
+	}
+}
+
 func TestSearch_RawVector(t *testing.T) {
 	t.Parallel()
 	vec, top := fixtureQuery(t, lcFixture)

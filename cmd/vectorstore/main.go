@@ -17,6 +17,7 @@ import (
 
 	"github.com/vendor0919/api/internal/cliflag"
 	"github.com/vendor0919/api/internal/config"
+	"github.com/vendor0919/api/internal/store"
 )
 
 // usageError is the error type that exits with code 2.
@@ -34,13 +35,32 @@ func withProviders(getenv func(string) string, run func(context.Context, config.
 	}
 }
 
+// withFolder runs run with --index-name defaulting to VECTORSTORE_INDEX_NAME
+// as the server reads it, for the commands that read a folder and need no
+// provider.
+func withFolder(getenv func(string) string, run func(context.Context, store.FolderFlags, []string, io.Writer, io.Writer) error) func(context.Context, []string, io.Writer, io.Writer) error {
+	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		name, err := config.LoadIndexName(getenv)
+		if err != nil {
+			return err
+		}
+		return run(ctx, store.FolderFlags{IndexName: name}, args, stdout, stderr)
+	}
+}
+
+// folder is --index-name's default for the commands that also read the
+// providers: VECTORSTORE_INDEX_NAME, as the server reads it.
+func folder(pr config.Providers) store.FolderFlags {
+	return store.FolderFlags{IndexName: pr.VectorStoreIndexName}
+}
+
 // commands lists every subcommand; each run function lives in its own file.
 func commands(getenv func(string) string) []cliflag.Command {
 	return []cliflag.Command{
 		{Name: "build", Summary: "chunk and embed a folder of documents into a native store", Run: withProviders(getenv, runBuild)},
-		{Name: "import-faiss", Summary: "convert a LangChain FAISS folder into a native store with an HNSW graph", Run: runImportFAISS},
-		{Name: "inspect", Summary: "describe a vector store folder (native or LangChain FAISS)", Run: runInspect},
-		{Name: "verify", Summary: "check a store's checksums, counts and index (exit 1 on mismatch)", Run: runVerify},
+		{Name: "import-faiss", Summary: "convert a LangChain FAISS folder into a native store with an HNSW graph", Run: withFolder(getenv, runImportFAISS)},
+		{Name: "inspect", Summary: "describe a vector store folder (native or LangChain FAISS)", Run: withFolder(getenv, runInspect)},
+		{Name: "verify", Summary: "check a store's checksums, counts and index (exit 1 on mismatch)", Run: withFolder(getenv, runVerify)},
 		{Name: "push", Summary: "publish a store to S3 (verified, manifest last) or to a new Weaviate collection behind an alias", Run: withProviders(getenv, runPush)},
 		{Name: "search", Summary: "search a store from the command line", Run: withProviders(getenv, runSearch)},
 		{Name: "eval", Summary: "measure retrieval quality (hit@1, hit@5, MRR) on labelled questions", Run: withProviders(getenv, runEval)},

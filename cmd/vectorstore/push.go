@@ -31,7 +31,7 @@ func runPush(ctx context.Context, pr config.Providers, args []string, stdout, st
 // runPushWeaviate publishes a native or LangChain store into a new
 // Weaviate collection and moves the alias (weaviatestore.Push).
 func runPushWeaviate(ctx context.Context, pr config.Providers, args []string, stdout, stderr io.Writer) error {
-	var f weaviatestore.PushFlags
+	f := weaviatestore.PushFlags{Folder: folder(pr)}
 	var kw providers.KeywordFlags
 	fs := cliflag.NewFlagSet("vectorstore push", "usage: vectorstore push --dir DIR --to weaviate://HOST:PORT/COLLECTION [--index hnsw|flat --replication N --keep N]", stderr)
 	if err := cliflag.ParseOptions(fs, args, &f, &kw); err != nil {

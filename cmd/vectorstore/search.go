@@ -32,7 +32,7 @@ func runSearch(ctx context.Context, pr config.Providers, args []string, stdout, 
 	var f localsearch.SearchFlags
 	ef := providers.EmbedderFlags{ForStore: true}
 	var kf providers.KeywordFlags
-	var ff store.FolderFlags
+	ff := folder(pr)
 	if err := cliflag.ParseOptions(cliflag.NewFlagSet("vectorstore search", "", stderr), args, &f, &ef, &kf, &ff); err != nil {
 		return err
 	}

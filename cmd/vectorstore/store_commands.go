@@ -11,10 +11,9 @@ import (
 	"github.com/vendor0919/api/internal/store"
 )
 
-func runInspect(_ context.Context, args []string, stdout, stderr io.Writer) error {
+func runInspect(_ context.Context, ff store.FolderFlags, args []string, stdout, stderr io.Writer) error {
 	fs := cliflag.NewFlagSet("vectorstore inspect", "usage: vectorstore inspect [--json] [--index-name NAME] DIR", stderr)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	var ff store.FolderFlags
 	ff.RegisterFlags(fs)
 	dir, err := cliflag.ParseDirArg(fs, args)
 	if err != nil {
@@ -30,9 +29,8 @@ func runInspect(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	return cliflag.Write(stdout, rep, *asJSON)
 }
 
-func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runVerify(ctx context.Context, ff store.FolderFlags, args []string, stdout, stderr io.Writer) error {
 	fs := cliflag.NewFlagSet("vectorstore verify", "usage: vectorstore verify [--index-name NAME] DIR", stderr)
-	var ff store.FolderFlags
 	ff.RegisterFlags(fs)
 	dir, err := cliflag.ParseDirArg(fs, args)
 	if err != nil {
@@ -44,8 +42,8 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return store.VerifyText(ctx, dir, ff.IndexName, stdout)
 }
 
-func runImportFAISS(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var f store.ImportFlags
+func runImportFAISS(ctx context.Context, ff store.FolderFlags, args []string, stdout, stderr io.Writer) error {
+	f := store.ImportFlags{Folder: ff}
 	if err := cliflag.ParseOptions(cliflag.NewFlagSet("vectorstore import-faiss", "", stderr), args, &f); err != nil {
 		return err
 	}

@@ -86,15 +86,16 @@ func indexNameHint(found []string) string {
 // FolderFlags is the option every command that reads a LangChain folder
 // shares (cliflag.Options): --index-name, the folder's index_name.
 type FolderFlags struct {
-	// IndexName is --index-name; "" (the zero value and the flag's
-	// default) is DefaultIndexName, as everywhere in this package.
+	// IndexName is --index-name; "" is DefaultIndexName, as everywhere
+	// in this package. Its value before RegisterFlags is the flag's
+	// default (the tool sets VECTORSTORE_INDEX_NAME there).
 	IndexName string
 }
 
-// RegisterFlags binds f to fs.
+// RegisterFlags binds f to fs, with f.IndexName as the default.
 func (f *FolderFlags) RegisterFlags(fs *flag.FlagSet) {
-	fs.StringVar(&f.IndexName, "index-name", "",
-		"a LangChain folder's index_name: read NAME.faiss and NAME.pkl, as save_local(path, index_name=NAME) wrote them (default: index)")
+	fs.StringVar(&f.IndexName, "index-name", f.IndexName,
+		"a LangChain folder's index_name: read NAME.faiss and NAME.pkl, as save_local(path, index_name=NAME) wrote them (default: VECTORSTORE_INDEX_NAME, else index)")
 }
 
 // Validate checks the name with CheckIndexName; its error is a
