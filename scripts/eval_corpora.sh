@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# eval_corpora.sh materialises the four public evaluation corpora that
+# eval_corpora.sh materialises the five public evaluation corpora that
 # internal/evalsets labels questions against, and prints their folders:
 #
 #   pydoc  Python 3 library reference pages from Debian's python3-doc,
@@ -15,6 +15,12 @@
 #          use (os.html, unittest.html), copied byte for byte like pydoc.
 #          Held back for a blind check: scripts/eval.sh skips it unless
 #          asked (EVAL_SETS).
+#   gitpg  two long English reference pages from two more HTML generators,
+#          copied byte for byte: git-log(1) from Debian's git-doc
+#          (AsciiDoc HTML, ids on <h2 id>/<h3 id>) and PostgreSQL's SELECT
+#          reference page from postgresql-doc-15 (DocBook XSL HTML, ids on
+#          <div class="refsect1|refsect2" id>). Held back like pyref, as the
+#          next blind check after it.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -25,13 +31,14 @@
 # Japanese characters are removed (they come from the roff source's line
 # wrapping, and a browser would show them as stray spaces).
 #
-# Installs python3-doc, manpages-ja, mandoc, bash-doc and sqlite3-doc with
+# Installs python3-doc, manpages-ja, mandoc, bash-doc, sqlite3-doc, git-doc
+# and postgresql-doc-15 with
 # apt-get when missing (apt-get update runs once, only then). Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
-# "refdoc DIR" and "pyref DIR")
+# "refdoc DIR", "pyref DIR" and "gitpg DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -50,9 +57,10 @@ manja_pages=(
 )
 refdoc_files=(/usr/share/doc/bash/bashref.html /usr/share/doc/sqlite3/fts5.html)
 pyref_pages=(os unittest)
+gitpg_files=(/usr/share/doc/git-doc/git-log.html /usr/share/doc/postgresql-doc-15/html/sql-select.html)
 
 missing=()
-for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc; do
+for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -74,7 +82,7 @@ fi
 mkdir -p "$root"
 tmp=$(mktemp -d "$root/.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/pydoc" "$tmp/manja" "$tmp/refdoc" "$tmp/pyref"
+mkdir "$tmp/pydoc" "$tmp/manja" "$tmp/refdoc" "$tmp/pyref" "$tmp/gitpg"
 
 for p in "${pydoc_pages[@]}"; do
 	cp "$pylib/$p.html" "$tmp/pydoc/$p.html"
@@ -146,8 +154,11 @@ done
 for f in "${refdoc_files[@]}"; do
 	cp "$f" "$tmp/refdoc/$(basename "$f")"
 done
+for f in "${gitpg_files[@]}"; do
+	cp "$f" "$tmp/gitpg/$(basename "$f")"
+done
 
-for c in pydoc manja refdoc pyref; do
+for c in pydoc manja refdoc pyref gitpg; do
 	rm -rf "${root:?}/$c"
 	mv "$tmp/$c" "$root/$c"
 done
@@ -155,3 +166,4 @@ echo "pydoc $root/pydoc"
 echo "manja $root/manja"
 echo "refdoc $root/refdoc"
 echo "pyref $root/pyref"
+echo "gitpg $root/gitpg"

@@ -9,7 +9,9 @@
 //	manja  Japanese manual pages (Debian manpages-ja), Japanese
 //	refdoc the Bash Reference Manual and SQLite's FTS5 page, English
 //	pyref  Python's os and unittest reference pages, English; held back
-//	       from make eval, unmeasured, as the next blind check
+//	       from make eval, measured once (aggregate only)
+//	gitpg  git-log(1) and PostgreSQL's SELECT reference page, English;
+//	       held back from make eval, unmeasured, as the next blind check
 //
 // "documents" names the corpus-relative file that answers a question;
 // "sections", which eval scores by when present (a hit is a chunk whose
