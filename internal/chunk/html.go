@@ -62,9 +62,12 @@ type htmlParser struct {
 	// inside one belong to the content, outside it they are page chrome.
 	inArticle int
 	dlDepth   int
-	entries   int  // API entries seen, to tell whether a dl held any
-	pre       int  // open pre elements, whose line breaks are kept
-	space     bool // the last text ended in whitespace
+	// admonition counts open admonition boxes (isAdmonition), whose
+	// headings are not sections.
+	admonition int
+	entries    int  // API entries seen, to tell whether a dl held any
+	pre        int  // open pre elements, whose line breaks are kept
+	space      bool // the last text ended in whitespace
 	// links holds each content element's linkStats (measureLinks).
 	links map[*html.Node]linkStats
 }
@@ -176,6 +179,15 @@ func (p *htmlParser) walk(n *html.Node) {
 	}
 	switch n.DataAtom {
 	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+		if p.admonition > 0 {
+			// An admonition's title ("Note", "Warning") labels a box
+			// inside the section, not a section: its text stays with the
+			// section it is in, under that section's anchor.
+			p.newline()
+			p.text(headingText(n))
+			p.newline()
+			return
+		}
 		level := int(n.Data[1] - '0')
 		p.open(heading{level: level, text: headingText(n), anchor: p.headingAnchor(n)})
 		return
@@ -213,6 +225,10 @@ func (p *htmlParser) walk(n *html.Node) {
 		depth   = len(p.stack)
 		entries = p.entries
 	)
+	if isAdmonition(n) {
+		p.admonition++
+		defer func() { p.admonition-- }()
+	}
 	switch n.DataAtom {
 	case atom.Main, atom.Article:
 		p.inArticle++
@@ -567,6 +583,22 @@ func attr(n *html.Node, key string) string {
 		}
 	}
 	return ""
+}
+
+// admonitionClasses are the classes DocBook's XSL gives a note, tip or
+// warning box (<div class="note"><h3 class="title">Note</h3>...), the
+// one common generator that titles them with a heading element.
+var admonitionClasses = []string{"note", "tip", "warning", "caution", "important", "admonition"}
+
+// isAdmonition reports whether n is an admonition box (a div or aside
+// with one of admonitionClasses).
+func isAdmonition(n *html.Node) bool {
+	if n.DataAtom != atom.Div && n.DataAtom != atom.Aside {
+		return false
+	}
+	return slices.ContainsFunc(strings.Fields(attr(n, "class")), func(c string) bool {
+		return slices.Contains(admonitionClasses, c)
+	})
 }
 
 func hasClass(n *html.Node, class string) bool {

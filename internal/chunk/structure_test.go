@@ -204,6 +204,22 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"Prev", "Chapter 8", "Date/Time Input", "Binary"},
 		},
 		{
+			// PostgreSQL's reference pages put notes inside a clause's
+			// refsect2, titled by an h3 like the clause itself.
+			name: "docbook: an admonition's heading stays in its section",
+			content: `<title>SELECT</title><h1>SELECT</h1><div class="refsect1" id="params"><h2>Parameters</h2>
+<div class="refsect2" id="SQL-LIMIT"><h3>LIMIT Clause</h3><p>LIMIT bounds the rows.</p>
+<div class="note"><h3 class="title">Note</h3><p>Before 9.6 the order was undefined.</p></div>
+<p>Use ORDER BY with it.</p></div>
+<div class="refsect2" id="SQL-FOR"><h3>Locking Clause</h3><div class="warning"><h3 class="title">Caution</h3><p>Locks rows.</p></div></div></div>`,
+			title: "SELECT",
+			sections: []string{
+				"LIMIT Clause|Parameters/LIMIT Clause|SQL-LIMIT",
+				"Locking Clause|Parameters/Locking Clause|SQL-FOR",
+			},
+			contains: []string{"LIMIT bounds the rows.\n\nNote\nBefore 9.6 the order was undefined.\n\nUse ORDER BY with it.", "Caution\nLocks rows."},
+		},
+		{
 			// os.chmod lists the stat module's constants as links to
 			// another page: content. A menu of this page's own sections,
 			// even written with the page's name, is not.
