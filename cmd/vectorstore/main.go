@@ -44,14 +44,23 @@ func withFolder(getenv func(string) string, run func(context.Context, store.Fold
 		if err != nil {
 			return err
 		}
-		return run(ctx, store.FolderFlags{IndexName: name}, args, stdout, stderr)
+		return run(ctx, folderFlags(name), args, stdout, stderr)
 	}
 }
 
 // folder is --index-name's default for the commands that also read the
 // providers: VECTORSTORE_INDEX_NAME, as the server reads it.
 func folder(pr config.Providers) store.FolderFlags {
-	return store.FolderFlags{IndexName: pr.VectorStoreIndexName}
+	return folderFlags(pr.VectorStoreIndexName)
+}
+
+// folderFlags seeds --index-name with name; the default name stays ""
+// (the same folder), so that help shows no second default.
+func folderFlags(name string) store.FolderFlags {
+	if name == store.DefaultIndexName {
+		name = ""
+	}
+	return store.FolderFlags{IndexName: name}
 }
 
 // commands lists every subcommand; each run function lives in its own file.
