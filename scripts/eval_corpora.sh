@@ -13,14 +13,12 @@
 #          page) and SQLite's FTS5 page (sqlite3-doc's fts5.html).
 #   pyref  two long Python 3 library reference pages that pydoc does not
 #          use (os.html, unittest.html), copied byte for byte like pydoc.
-#          Held back for a blind check: scripts/eval.sh skips it unless
-#          asked (EVAL_SETS).
+#          Written blind, measured once before any use (like gitpg).
 #   gitpg  two long English reference pages from two more HTML generators,
 #          copied byte for byte: git-log(1) from Debian's git-doc
 #          (AsciiDoc HTML, ids on <h2 id>/<h3 id>) and PostgreSQL's SELECT
 #          reference page from postgresql-doc-15 (DocBook XSL HTML, ids on
-#          <div class="refsect1|refsect2" id>). Held back like pyref, as the
-#          next blind check after it.
+#          <div class="refsect1|refsect2" id>).
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),

@@ -8,10 +8,10 @@
 //	pydoc  Python 3 library reference pages (Debian python3-doc), English
 //	manja  Japanese manual pages (Debian manpages-ja), Japanese
 //	refdoc the Bash Reference Manual and SQLite's FTS5 page, English
-//	pyref  Python's os and unittest reference pages, English; held back
-//	       from make eval, measured once (aggregate only)
+//	pyref  Python's os and unittest reference pages, English; written
+//	       blind, first measured once on settled code
 //	gitpg  git-log(1) and PostgreSQL's SELECT reference page, English;
-//	       held back from make eval, unmeasured, as the next blind check
+//	       written blind, first measured once on settled code
 //
 // "documents" names the corpus-relative file that answers a question;
 // "sections", which eval scores by when present (a hit is a chunk whose

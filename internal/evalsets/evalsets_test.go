@@ -30,8 +30,8 @@ var sets = []struct{ name, lang string }{
 	{"pydoc", "en"},
 	{"manja", "ja"},
 	{"refdoc", "en"},
-	{"pyref", "en"}, // held back from scripts/eval.sh; measured once, aggregate only
-	{"gitpg", "en"}, // held back from scripts/eval.sh until its first, blind measurement
+	{"pyref", "en"}, // written blind, measured once before any use
+	{"gitpg", "en"}, // likewise
 }
 
 // minQuestions is what issue 10 asks of each set.
