@@ -393,7 +393,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "OpenAI's chat completions API over the RAG pipeline: the last user message is the question, the user and assistant messages before it the history (system and developer messages are ignored; the server's prompt applies). Answers carry the retrieved passages in the extension field \"sources\" (on the completion, and on the first chunk of a stream). With \"stream\": true the response is text/event-stream: \"data: {chat.completion.chunk}\" lines, then \"data: [DONE]\"; a failure after the first byte is a \"data: {\\\"error\\\": {...}}\" line, then \"data: [DONE]\". Token usage is not reported. Errors use OpenAI's body {\"error\": {message, type, code, param}}.",
+                "description": "OpenAI's chat completions API over the RAG pipeline: the last user message is the question, the user and assistant messages before it the history (system and developer messages are ignored; the server's prompt applies). Answers carry the retrieved passages in the extension field \"sources\" (on the completion, and on the first chunk of a stream). With \"stream\": true the response is text/event-stream: \"data: {chat.completion.chunk}\" lines, then \"data: [DONE]\"; a failure after the first byte is a \"data: {\\\"error\\\": {...}}\" line, then \"data: [DONE]\". Token usage (\"usage\": the generator's calls, the question's rewrite included) is on the completion, and, with \"stream_options\": {\"include_usage\": true}, on a last chunk with no choices; it is absent (null on that chunk) when the generator reports none, as the offline extractive one does. Errors use OpenAI's body {\"error\": {message, type, code, param}}.",
                 "consumes": [
                     "application/json"
                 ],
@@ -864,6 +864,14 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/httpapi.hit"
                     }
+                },
+                "usage": {
+                    "description": "the tokens the generator's calls used (the question's rewrite included); absent when it reports none (the extractive generator)",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/httpapi.chatUsage"
+                        }
+                    ]
                 }
             }
         },
@@ -894,6 +902,14 @@ const docTemplate = `{
                 "stream": {
                     "description": "answer as text/event-stream chunks ending with data: [DONE]",
                     "type": "boolean"
+                },
+                "stream_options": {
+                    "description": "StreamOptions.IncludeUsage adds a last chunk with the tokens used.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/httpapi.chatStreamOptions"
+                        }
+                    ]
                 },
                 "top_k": {
                     "description": "extension: how many passages to retrieve (DEFAULT_TOP_K when absent)",
@@ -957,6 +973,34 @@ const docTemplate = `{
                         "submit-message",
                         "regenerate-message"
                     ]
+                }
+            }
+        },
+        "httpapi.chatStreamOptions": {
+            "type": "object",
+            "properties": {
+                "include_usage": {
+                    "description": "a chunk with no choices and the request's usage comes before data: [DONE]; other chunks carry none",
+                    "type": "boolean"
+                }
+            }
+        },
+        "httpapi.chatUsage": {
+            "type": "object",
+            "required": [
+                "completion_tokens",
+                "prompt_tokens",
+                "total_tokens"
+            ],
+            "properties": {
+                "completion_tokens": {
+                    "type": "integer"
+                },
+                "prompt_tokens": {
+                    "type": "integer"
+                },
+                "total_tokens": {
+                    "type": "integer"
                 }
             }
         },

@@ -6,8 +6,10 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -132,5 +134,98 @@ func TestOpenAIClient_AgainstServer(t *testing.T) {
 	}
 	if m := rep.UnknownModel; !m.Typed || m.Status != 404 || m.Code != "model_not_found" {
 		t.Errorf("404: %+v", m)
+	}
+}
+
+// usageStandIn is an OpenAI chat completions server that counts tokens as
+// OpenAI does: on the completion, and on a last chunk with no choices only
+// when the request's stream_options.include_usage asks for it.
+type usageStandIn struct{}
+
+func (usageStandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Stream        bool `json:"stream"`
+		StreamOptions struct {
+			IncludeUsage bool `json:"include_usage"`
+		} `json:"stream_options"`
+	}
+	if r.URL.Path != "/v1/chat/completions" || json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&req) != nil {
+		http.Error(w, `{"error":{"message":"bad request"}}`, http.StatusBadRequest)
+		return
+	}
+	const usage = `{"prompt_tokens":412,"completion_tokens":17,"total_tokens":429}`
+	if !req.Stream {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"id":"c1","object":"chat.completion","model":"gpt-stand-in","choices":[{"index":0,"message":{"role":"assistant","content":"Ten years [1]."},"finish_reason":"stop"}],"usage":`+usage+`}`)
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	for _, d := range []string{
+		`{"id":"c1","object":"chat.completion.chunk","model":"gpt-stand-in","choices":[{"index":0,"delta":{"content":"Ten years"},"finish_reason":null}]}`,
+		`{"id":"c1","object":"chat.completion.chunk","model":"gpt-stand-in","choices":[{"index":0,"delta":{"content":" [1]."},"finish_reason":null}]}`,
+		`{"id":"c1","object":"chat.completion.chunk","model":"gpt-stand-in","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`,
+	} {
+		_, _ = io.WriteString(w, "data: "+d+"\n\n")
+	}
+	if req.StreamOptions.IncludeUsage {
+		_, _ = io.WriteString(w, `data: {"id":"c1","object":"chat.completion.chunk","model":"gpt-stand-in","choices":[],"usage":`+usage+"}\n\n")
+	}
+	_, _ = io.WriteString(w, "data: [DONE]\n\n")
+}
+
+// TestOpenAIClient_Usage: with a generator that counts tokens, the official
+// client reads the counts where OpenAI puts them. The server asks its
+// upstream for the streamed counts itself, so a streamed answer has them
+// too when the client asks.
+func TestOpenAIClient_Usage(t *testing.T) {
+	t.Parallel()
+	node, _ := nodeModules(t, openaiClientDir, "openai")
+	dir, err := filepath.Abs(openaiClientDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	upstream := httptest.NewServer(usageStandIn{})
+	t.Cleanup(upstream.Close)
+	p := readyFixtureServer(t, map[string]string{"API_KEYS": "client-key",
+		"LLM": "openai", "OPENAI_BASE_URL": upstream.URL + "/v1", "OPENAI_API_KEY": "stand-in"})
+	out, err := runNode(t, node, dir, "usage.mjs", p.URL, "client-key")
+	if err != nil {
+		t.Fatalf("node usage.mjs: %v", err)
+	}
+	type usage struct {
+		Prompt     int `json:"prompt_tokens"`
+		Completion int `json:"completion_tokens"`
+		Total      int `json:"total_tokens"`
+	}
+	type stream struct {
+		Text        string `json:"text"`
+		Usage       *usage `json:"usage"`
+		UsageChunks int    `json:"usageChunks"`
+		LastChoices int    `json:"lastChoices"`
+	}
+	var rep struct {
+		Error      string `json:"error"`
+		Completion struct {
+			Content string `json:"content"`
+			Usage   *usage `json:"usage"`
+		} `json:"completion"`
+		WithUsage stream `json:"withUsage"`
+		Without   stream `json:"without"`
+	}
+	if err := json.Unmarshal(out, &rep); err != nil {
+		t.Fatalf("report %q: %v", out, err)
+	}
+	if rep.Error != "" {
+		t.Fatalf("the client failed: %s", rep.Error)
+	}
+	want := usage{Prompt: 412, Completion: 17, Total: 429}
+	if c := rep.Completion; c.Content != "Ten years [1]." || c.Usage == nil || *c.Usage != want {
+		t.Errorf("completion: %+v", c)
+	}
+	if s := rep.WithUsage; s.Text != "Ten years [1]." || s.Usage == nil || *s.Usage != want || s.UsageChunks != 1 || s.LastChoices != 0 {
+		t.Errorf("stream with include_usage: %+v", s)
+	}
+	if s := rep.Without; s.Text != "Ten years [1]." || s.Usage != nil || s.LastChoices != 1 {
+		t.Errorf("stream without include_usage: %+v", s)
 	}
 }

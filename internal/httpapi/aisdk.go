@@ -195,7 +195,7 @@ func (f *uiFrames) delta(text string) error {
 	return f.sse.data(uiTextDeltaPart{Type: "text-delta", ID: f.textID, Delta: text})
 }
 
-func (f *uiFrames) done(string, string) error {
+func (f *uiFrames) done(string, rag.Event) error {
 	if err := f.sse.data(uiTextEndPart{Type: "text-end", ID: f.textID}); err != nil {
 		return err
 	}

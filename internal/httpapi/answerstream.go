@@ -126,7 +126,7 @@ func (v *validator) role(loc []any, obj map[string]any, allowed ...string) (stri
 type answerFrames interface {
 	sources(id string, hits []rag.Hit) error
 	delta(text string) error
-	done(id, model string) error
+	done(id string, ev rag.Event) error // ev is the rag.EventDone
 	fail(message string) error
 	end() error
 }
@@ -154,7 +154,7 @@ func (s *Server) streamAnswer(ctx context.Context, r *http.Request, sse *sseWrit
 		case rag.EventDelta:
 			return f.delta(ev.Delta)
 		case rag.EventDone:
-			if err := f.done(id, ev.Model); err != nil {
+			if err := f.done(id, ev); err != nil {
 				return err
 			}
 			return f.end()

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/llm"
 	"github.com/vendor0919/api/internal/rag"
 )
 
@@ -28,6 +29,7 @@ type fakeRAG struct {
 	failMid  bool     // fail after the sources event
 	panicOn  string   // a query that makes Search panic
 	ranMode  rag.Mode // the mode Search reports; "": the one asked for
+	usage    *llm.Usage
 }
 
 func (f *fakeRAG) Search(_ context.Context, req rag.SearchRequest) (rag.SearchResult, error) {
@@ -61,11 +63,11 @@ func (f *fakeRAG) Query(ctx context.Context, req rag.QueryRequest, emit func(rag
 			_ = emit(rag.Event{Type: rag.EventError, Err: "Answer generation failed"})
 			return rag.QueryResult{}, rag.ErrGenerate
 		}
-		if err := emit(rag.Event{Type: rag.EventDone, ID: fakeAnswerID, Answer: answer, Model: "fake"}); err != nil {
+		if err := emit(rag.Event{Type: rag.EventDone, ID: fakeAnswerID, Answer: answer, Model: "fake", Usage: f.usage}); err != nil {
 			return rag.QueryResult{}, err
 		}
 	}
-	return rag.QueryResult{ID: fakeAnswerID, Answer: answer, Sources: f.hits, Model: "fake", Mode: req.Mode, Query: req.Question}, nil
+	return rag.QueryResult{ID: fakeAnswerID, Answer: answer, Sources: f.hits, Model: "fake", Mode: req.Mode, Query: req.Question, Usage: f.usage}, nil
 }
 
 // fakeEmbedder embeds text i as [len(text), i, 0.5, -1] under make run's

@@ -120,13 +120,20 @@ func modelNotFound(model string) *Error {
 // other parameters (temperature, max_tokens, tools, n...) are accepted
 // and ignored: the server's configuration decides them.
 type chatCompletionRequest struct {
-	Model    string          `json:"model" example:"vendor0919-rag"`           // an id from GET /v1/models: vendor0919-rag or the generator's model
-	Messages []openAIMessage `json:"messages"`                                 // the conversation, oldest first; the last must be the user's question
-	Stream   bool            `json:"stream,omitempty"`                         // answer as text/event-stream chunks ending with data: [DONE]
-	TopK     int             `json:"top_k,omitempty" minimum:"1" maximum:"50"` // extension: how many passages to retrieve (DEFAULT_TOP_K when absent)
-	Filter   map[string]any  `json:"filter,omitempty"`                         // extension: metadata filter, as /query's
+	Model    string          `json:"model" example:"vendor0919-rag"` // an id from GET /v1/models: vendor0919-rag or the generator's model
+	Messages []openAIMessage `json:"messages"`                       // the conversation, oldest first; the last must be the user's question
+	Stream   bool            `json:"stream,omitempty"`               // answer as text/event-stream chunks ending with data: [DONE]
+	// StreamOptions.IncludeUsage adds a last chunk with the tokens used.
+	StreamOptions *chatStreamOptions `json:"stream_options,omitempty"`
+	TopK          int                `json:"top_k,omitempty" minimum:"1" maximum:"50"` // extension: how many passages to retrieve (DEFAULT_TOP_K when absent)
+	Filter        map[string]any     `json:"filter,omitempty"`                         // extension: metadata filter, as /query's
 
 	turns []turn
+}
+
+// chatStreamOptions is a streamed completion's stream_options.
+type chatStreamOptions struct {
+	IncludeUsage bool `json:"include_usage,omitempty"` // a chunk with no choices and the request's usage comes before data: [DONE]; other chunks carry none
 }
 
 // openAIMessage is one message. System and developer messages are accepted
@@ -147,6 +154,15 @@ func (q *chatCompletionRequest) decode(v *validator) {
 		}
 	})
 	q.Stream = v.boolean(field{name: "stream", kind: kindBool})
+	if so := v.object(field{name: "stream_options", kind: kindObject}); so != nil {
+		switch inc := so["include_usage"].(type) {
+		case nil:
+		case bool:
+			q.StreamOptions = &chatStreamOptions{IncludeUsage: inc}
+		default:
+			v.fail([]any{"body", "stream_options", "include_usage"}, "bool_type", "Input should be a valid boolean", inc)
+		}
+	}
 	q.TopK = v.integer(topKField)
 	q.Filter = v.object(filterField)
 }
@@ -204,10 +220,27 @@ func (v *validator) openAIContent(loc []any, raw any, required bool) (string, bo
 type chatCompletion struct {
 	ID      string       `json:"id" example:"ans_k3x2..."` // the answer's id, for POST /feedback
 	Object  string       `json:"object" enums:"chat.completion"`
-	Created int64        `json:"created"` // Unix seconds
-	Model   string       `json:"model"`   // the request's model
-	Choices []chatChoice `json:"choices"` // always one
-	Sources []hit        `json:"sources"` // extension: the passages the answer cites as [1], [2], ... in that order
+	Created int64        `json:"created"`         // Unix seconds
+	Model   string       `json:"model"`           // the request's model
+	Choices []chatChoice `json:"choices"`         // always one
+	Usage   *chatUsage   `json:"usage,omitempty"` // the tokens the generator's calls used (the question's rewrite included); absent when it reports none (the extractive generator)
+	Sources []hit        `json:"sources"`         // extension: the passages the answer cites as [1], [2], ... in that order
+}
+
+// chatUsage is OpenAI's usage object.
+type chatUsage struct {
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+	TotalTokens      int `json:"total_tokens"`
+}
+
+// toUsage is the usage object of a rag answer's counts, nil without any.
+func toUsage(ev rag.Event) *chatUsage {
+	if ev.Usage == nil {
+		return nil
+	}
+	return &chatUsage{PromptTokens: ev.Usage.PromptTokens, CompletionTokens: ev.Usage.CompletionTokens,
+		TotalTokens: ev.Usage.PromptTokens + ev.Usage.CompletionTokens}
 }
 
 type chatChoice struct {
@@ -231,6 +264,17 @@ type chatCompletionChunk struct {
 	Model   string        `json:"model"`
 	Choices []chunkChoice `json:"choices"`
 	Sources []hit         `json:"sources,omitempty"` // extension, first chunk only: the passages the answer cites, in order
+}
+
+// usageChunk is the last chunk when stream_options.include_usage is set:
+// no choices, and the usage (null when the generator reports none).
+type usageChunk struct {
+	ID      string        `json:"id"`
+	Object  string        `json:"object"`
+	Created int64         `json:"created"`
+	Model   string        `json:"model"`
+	Choices []chunkChoice `json:"choices"`
+	Usage   *chatUsage    `json:"usage"`
 }
 
 type chunkChoice struct {
@@ -257,7 +301,7 @@ func (s *Server) chatModels() []string {
 // chatCompletions answers POST /v1/chat/completions.
 //
 //	@Summary	Answer a conversation (OpenAI-compatible)
-//	@Description	OpenAI's chat completions API over the RAG pipeline: the last user message is the question, the user and assistant messages before it the history (system and developer messages are ignored; the server's prompt applies). Answers carry the retrieved passages in the extension field "sources" (on the completion, and on the first chunk of a stream). With "stream": true the response is text/event-stream: "data: {chat.completion.chunk}" lines, then "data: [DONE]"; a failure after the first byte is a "data: {\"error\": {...}}" line, then "data: [DONE]". Token usage is not reported. Errors use OpenAI's body {"error": {message, type, code, param}}.
+//	@Description	OpenAI's chat completions API over the RAG pipeline: the last user message is the question, the user and assistant messages before it the history (system and developer messages are ignored; the server's prompt applies). Answers carry the retrieved passages in the extension field "sources" (on the completion, and on the first chunk of a stream). With "stream": true the response is text/event-stream: "data: {chat.completion.chunk}" lines, then "data: [DONE]"; a failure after the first byte is a "data: {\"error\": {...}}" line, then "data: [DONE]". Token usage ("usage": the generator's calls, the question's rewrite included) is on the completion, and, with "stream_options": {"include_usage": true}, on a last chunk with no choices; it is absent (null on that chunk) when the generator reports none, as the offline extractive one does. Errors use OpenAI's body {"error": {message, type, code, param}}.
 //	@ID			createChatCompletion
 //	@Tags		openai
 //	@Accept		json
@@ -298,14 +342,15 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) (any, e
 		return chatCompletion{
 			ID: cmp.Or(res.ID, rag.NewAnswerID()), Object: "chat.completion", Created: created, Model: body.Model,
 			Choices: []chatChoice{{Message: chatReply{Role: "assistant", Content: res.Answer}, FinishReason: "stop"}},
-			Sources: toHits(res.Sources),
+			Usage:   toUsage(rag.Event{Usage: res.Usage}), Sources: toHits(res.Sources),
 		}, nil
 	}
 	sse, err := newSSE(w)
 	if err != nil {
 		return nil, err
 	}
-	err = s.streamAnswer(ctx, r, sse, req, &openAIFrames{sse: sse, model: body.Model, created: created})
+	err = s.streamAnswer(ctx, r, sse, req, &openAIFrames{sse: sse, model: body.Model, created: created,
+		includeUsage: body.StreamOptions != nil && body.StreamOptions.IncludeUsage})
 	return nil, questionAt(err, body.turns)
 }
 
@@ -343,10 +388,11 @@ func questionAt(err error, turns []turn) error {
 
 // openAIFrames writes a streamed answer as chat.completion.chunk events.
 type openAIFrames struct {
-	sse     *sseWriter
-	id      string
-	model   string
-	created int64
+	sse          *sseWriter
+	id           string
+	model        string
+	created      int64
+	includeUsage bool // stream_options.include_usage: a usage chunk after the last
 }
 
 func (f *openAIFrames) chunk(c chunkChoice, sources []hit) error {
@@ -363,9 +409,13 @@ func (f *openAIFrames) delta(text string) error {
 	return f.chunk(chunkChoice{Delta: chunkDelta{Content: text}}, nil)
 }
 
-func (f *openAIFrames) done(string, string) error {
+func (f *openAIFrames) done(_ string, ev rag.Event) error {
 	stop := "stop"
-	return f.chunk(chunkChoice{FinishReason: &stop}, nil)
+	if err := f.chunk(chunkChoice{FinishReason: &stop}, nil); err != nil || !f.includeUsage {
+		return err
+	}
+	return f.sse.data(usageChunk{ID: f.id, Object: "chat.completion.chunk", Created: f.created, Model: f.model,
+		Choices: []chunkChoice{}, Usage: toUsage(ev)})
 }
 
 func (f *openAIFrames) fail(message string) error {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vendor0919/api/internal/llm"
 	"github.com/vendor0919/api/internal/rag"
 )
 
@@ -78,6 +79,8 @@ func TestChatCompletions_BadInput(t *testing.T) {
 		{"no model", `{"messages":[` + user + `]}`, 422, "missing", "model"},
 		{"unknown model", `{"model":"gpt-4o","messages":[` + user + `]}`, 404, "model_not_found", "model"},
 		{"not JSON", `{"model":`, 422, "json_invalid", "9"},
+		{"include_usage not a boolean", `{"model":"vendor0919-rag","stream":true,"stream_options":{"include_usage":"yes"},"messages":[` + user + `]}`, 422, "bool_type", "stream_options.include_usage"},
+		{"stream_options not an object", `{"model":"vendor0919-rag","stream":true,"stream_options":true,"messages":[` + user + `]}`, 422, "dict_type", "stream_options"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -353,6 +356,68 @@ func TestChatStreams_ClientDisconnectStopsGeneration(t *testing.T) {
 			case <-time.After(10 * time.Second):
 				t.Fatal("generation went on after the client disconnected")
 			}
+		})
+	}
+}
+
+// TestChatCompletions_Usage: the generator's token counts come back as
+// OpenAI's usage object, on the completion and, when stream_options asks,
+// on a last chunk with no choices; without counts the field is absent
+// (null on that chunk) rather than zero.
+func TestChatCompletions_Usage(t *testing.T) {
+	t.Parallel()
+	counted := &llm.Usage{PromptTokens: 120, CompletionTokens: 9}
+	const want = `"usage":{"prompt_tokens":120,"completion_tokens":9,"total_tokens":129}`
+	const msgs = `"messages":[{"role":"user","content":"q"}]`
+	tests := []struct {
+		name  string
+		usage *llm.Usage
+		body  string
+		check func(t *testing.T, body string)
+	}{
+		{"completion", counted, `{"model":"vendor0919-rag",` + msgs + `}`, func(t *testing.T, body string) {
+			if !strings.Contains(body, want) {
+				t.Errorf("body %s, want %s", body, want)
+			}
+		}},
+		{"completion without counts", nil, `{"model":"vendor0919-rag",` + msgs + `}`, func(t *testing.T, body string) {
+			if strings.Contains(body, `"usage"`) {
+				t.Errorf("body %s has a usage", body)
+			}
+		}},
+		{"stream with include_usage", counted, `{"model":"vendor0919-rag","stream":true,"stream_options":{"include_usage":true},` + msgs + `}`, func(t *testing.T, body string) {
+			data := sseData(t, body)
+			if len(data) != 6 || data[5] != "[DONE]" || !strings.Contains(data[4], `"choices":[],`+want) {
+				t.Fatalf("frames %q", data)
+			}
+			for _, d := range data[:4] {
+				if strings.Contains(d, `"usage"`) {
+					t.Errorf("chunk %s carries a usage", d)
+				}
+			}
+		}},
+		{"stream with include_usage, no counts", nil, `{"model":"vendor0919-rag","stream":true,"stream_options":{"include_usage":true},` + msgs + `}`, func(t *testing.T, body string) {
+			data := sseData(t, body)
+			if len(data) != 6 || !strings.Contains(data[4], `"choices":[],"usage":null`) {
+				t.Fatalf("frames %q", data)
+			}
+		}},
+		{"stream without include_usage", counted, `{"model":"vendor0919-rag","stream":true,"stream_options":{"include_usage":false},` + msgs + `}`, func(t *testing.T, body string) {
+			if data := sseData(t, body); len(data) != 5 || strings.Contains(body, `"usage"`) {
+				t.Fatalf("frames %q", data)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ts := newTestServer(t, nil)
+			ts.rag.usage = tc.usage
+			rec := ts.do("POST", "/v1/chat/completions", tc.body, nil)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+			tc.check(t, rec.Body.String())
 		})
 	}
 }

@@ -127,11 +127,14 @@ func (b *Bedrock) Generate(ctx context.Context, req Request, emit func(delta str
 			inf.Temperature = aws.Float32(float32(temp))
 		}
 	}
-	var text strings.Builder
+	var (
+		text strings.Builder
+		used *Usage
+	)
 	if emit == nil {
-		err = b.converse(ctx, sys, turns, inf, &text)
+		used, err = b.converse(ctx, sys, turns, inf, &text)
 	} else {
-		err = b.converseStream(ctx, sys, turns, inf, &text, emit)
+		used, err = b.converseStream(ctx, sys, turns, inf, &text, emit)
 	}
 	if err != nil {
 		op := "converse"
@@ -140,10 +143,18 @@ func (b *Bedrock) Generate(ctx context.Context, req Request, emit func(delta str
 		}
 		return Answer{}, fmt.Errorf("bedrock: %s: %w", op, err)
 	}
-	return Answer{Text: text.String(), Model: b.modelID}, nil
+	return Answer{Text: text.String(), Model: b.modelID, Usage: used}, nil
 }
 
-func (b *Bedrock) converse(ctx context.Context, sys []types.SystemContentBlock, turns []types.Message, inf *types.InferenceConfiguration, text *strings.Builder) error {
+// tokenUsage converts Converse's counts.
+func tokenUsage(u *types.TokenUsage) *Usage {
+	if u == nil {
+		return nil
+	}
+	return usage(int(aws.ToInt32(u.InputTokens)), int(aws.ToInt32(u.OutputTokens)))
+}
+
+func (b *Bedrock) converse(ctx context.Context, sys []types.SystemContentBlock, turns []types.Message, inf *types.InferenceConfiguration, text *strings.Builder) (*Usage, error) {
 	var out *bedrockruntime.ConverseOutput
 	err := retry.Do(ctx, b.policy, func(ctx context.Context, _ int) error {
 		actx, cancel := context.WithTimeout(ctx, b.timeout)
@@ -158,29 +169,33 @@ func (b *Bedrock) converse(ctx context.Context, sys []types.SystemContentBlock, 
 		return nil
 	})
 	if err != nil {
-		return finalErr(ctx, err)
+		return nil, finalErr(ctx, err)
 	}
 	msg, ok := out.Output.(*types.ConverseOutputMemberMessage)
 	if !ok {
-		return fmt.Errorf("%w: no message in output", ErrBadResponse)
+		return nil, fmt.Errorf("%w: no message in output", ErrBadResponse)
 	}
 	for _, c := range msg.Value.Content {
 		if t, ok := c.(*types.ContentBlockMemberText); ok {
 			text.WriteString(t.Value)
 		}
 	}
-	return nil
+	return tokenUsage(out.Usage), nil
 }
 
 // errStreamCut marks a ConverseStream that ended before messageStop.
 var errStreamCut = errors.New("stream ended before messageStop")
 
-func (b *Bedrock) converseStream(ctx context.Context, sys []types.SystemContentBlock, turns []types.Message, inf *types.InferenceConfiguration, text *strings.Builder, emit func(string) error) error {
+func (b *Bedrock) converseStream(ctx context.Context, sys []types.SystemContentBlock, turns []types.Message, inf *types.InferenceConfiguration, text *strings.Builder, emit func(string) error) (*Usage, error) {
 	emitted := false
-	var emitErr error
+	var (
+		emitErr error
+		used    *Usage
+	)
 	err := retry.Do(ctx, b.policy, func(ctx context.Context, _ int) error {
 		actx, cancel := context.WithTimeout(ctx, b.timeout)
 		defer cancel()
+		used = nil // a retried attempt counts again
 		out, err := b.client.ConverseStream(actx, &bedrockruntime.ConverseStreamInput{
 			ModelId: aws.String(b.modelID), System: sys, Messages: turns, InferenceConfig: inf,
 		})
@@ -234,16 +249,19 @@ func (b *Bedrock) converseStream(ctx context.Context, sys []types.SystemContentB
 				}
 			case *types.ConverseStreamOutputMemberMessageStop:
 				stopped = true
+			case *types.ConverseStreamOutputMemberMetadata:
+				// After messageStop: the counts of the whole answer.
+				used = tokenUsage(v.Value.Usage)
 			}
 		}
 	})
 	if emitErr != nil {
-		return emitErr
+		return nil, emitErr
 	}
 	if err != nil {
-		return finalErr(ctx, err)
+		return nil, finalErr(ctx, err)
 	}
-	return nil
+	return used, nil
 }
 
 // finalErr maps a retry.Do result to the package's error shape.

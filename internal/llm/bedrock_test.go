@@ -193,6 +193,10 @@ func TestBedrock_Generate(t *testing.T) {
 				if ans.Text != tc.wantText || ans.Model != g.Model() {
 					t.Errorf("answer = %+v, want %q", ans, tc.wantText)
 				}
+				// Converse's usage, or the stream's metadata event after messageStop.
+				if ans.Usage == nil || *ans.Usage != (Usage{PromptTokens: 3, CompletionTokens: 2}) {
+					t.Errorf("usage = %+v, want 3 input and 2 output tokens", ans.Usage)
+				}
 			}
 			if emitted.String() != tc.wantEmitted {
 				t.Errorf("emitted %q, want %q", emitted.String(), tc.wantEmitted)

@@ -24,18 +24,25 @@ type emitError struct{ err error }
 func (e *emitError) Error() string { return "emit: " + e.err.Error() }
 func (e *emitError) Unwrap() error { return e.err }
 
+// streamMeta is what a stream reports besides its text: the model name
+// ("" if none) and the tokens counted (nil if none).
+type streamMeta struct {
+	Model string
+	Usage *Usage
+}
+
 // reader consumes one 2xx response body, passing deltas to emit, and
-// returns the model name the stream reported ("" if none). It returns
-// errors wrapping ErrBadResponse (unusable content) or ErrUpstream (an
-// error reported inside the stream); any other error is taken for a
-// transport failure.
-type reader func(body io.Reader, emit func(string) error) (model string, err error)
+// returns what the stream reported besides the text. It returns errors
+// wrapping ErrBadResponse (unusable content) or ErrUpstream (an error
+// reported inside the stream); any other error is taken for a transport
+// failure.
+type reader func(body io.Reader, emit func(string) error) (streamMeta, error)
 
 // stream POSTs in as JSON and hands the 2xx body to read, with retries
 // that stop once emit has been called. It returns the streamed text and
-// the model the stream named. The error is ctx.Err() when ctx is done,
+// what else the stream reported. The error is ctx.Err() when ctx is done,
 // the caller's emit error, or one wrapping ErrUpstream or ErrBadResponse.
-func stream(ctx context.Context, c *httpjson.Client, in any, accept string, read reader, emit func(string) error) (text, model string, err error) {
+func stream(ctx context.Context, c *httpjson.Client, in any, accept string, read reader, emit func(string) error) (text string, meta streamMeta, err error) {
 	var sb strings.Builder
 	emitted := false
 	tracked := func(d string) error {
@@ -49,9 +56,7 @@ func stream(ctx context.Context, c *httpjson.Client, in any, accept string, read
 	err = c.Post(ctx, in, accept, func(body io.Reader) error {
 		sb.Reset() // a retried attempt starts the answer again
 		m, err := read(body, tracked)
-		if m != "" {
-			model = m
-		}
+		meta = m // the last attempt's: a retried one starts again
 		switch {
 		case err == nil, errors.As(err, new(*emitError)), errors.Is(err, ErrBadResponse), errors.Is(err, ErrUpstream):
 			return err
@@ -62,9 +67,9 @@ func stream(ctx context.Context, c *httpjson.Client, in any, accept string, read
 		}
 	})
 	if ee := (*emitError)(nil); ctx.Err() == nil && errors.As(err, &ee) {
-		return sb.String(), model, ee.err
+		return sb.String(), meta, ee.err
 	}
-	return sb.String(), model, err
+	return sb.String(), meta, err
 }
 
 // messages returns req.Messages, or the bare question as one user turn

@@ -32,6 +32,36 @@ type Request struct {
 type Answer struct {
 	Text  string
 	Model string
+	// Usage is what the provider counted; nil when it reported nothing
+	// (the extractive generator calls no model).
+	Usage *Usage
+}
+
+// Usage is the tokens one generation cost, as the provider counted them.
+type Usage struct {
+	PromptTokens     int
+	CompletionTokens int
+}
+
+// Plus returns the sum of u and v, either of which may be nil (nil when
+// both are).
+func (u *Usage) Plus(v *Usage) *Usage {
+	switch {
+	case u == nil:
+		return v
+	case v == nil:
+		return u
+	}
+	return &Usage{PromptTokens: u.PromptTokens + v.PromptTokens, CompletionTokens: u.CompletionTokens + v.CompletionTokens}
+}
+
+// usage is the Usage for counts a provider reported: nil when it reported
+// none (both zero) or a negative one, which no provider means.
+func usage(prompt, completion int) *Usage {
+	if prompt < 0 || completion < 0 || prompt == 0 && completion == 0 {
+		return nil
+	}
+	return &Usage{PromptTokens: prompt, CompletionTokens: completion}
 }
 
 // Generator produces an answer.

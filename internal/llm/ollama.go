@@ -75,6 +75,9 @@ type ollamaChunk struct {
 	} `json:"message"`
 	Done  bool   `json:"done"`
 	Error string `json:"error"`
+	// The token counts, on the last chunk (done).
+	PromptEvalCount int `json:"prompt_eval_count"`
+	EvalCount       int `json:"eval_count"`
 }
 
 // Generate asks the model. With emit nil it makes one non-streamed call.
@@ -98,8 +101,10 @@ func (o *Ollama) Generate(ctx context.Context, req Request, emit func(delta stri
 	if len(opts) > 0 {
 		body["options"] = opts
 	}
-	var text strings.Builder
-	model := o.model
+	var (
+		text string
+		meta streamMeta
+	)
 	if emit == nil {
 		var resp ollamaChunk
 		err = o.call.PostJSON(ctx, body, &resp)
@@ -109,33 +114,25 @@ func (o *Ollama) Generate(ctx context.Context, req Request, emit func(delta stri
 		if err == nil && !resp.Done {
 			err = fmt.Errorf("%w: answer not done", ErrBadResponse)
 		}
-		text.WriteString(resp.Message.Content)
-		if resp.Model != "" {
-			model = resp.Model
-		}
+		text, meta = resp.Message.Content, streamMeta{Model: resp.Model, Usage: usage(resp.PromptEvalCount, resp.EvalCount)}
 	} else {
-		var streamed, m string
-		streamed, m, err = stream(ctx, o.call, body, "application/x-ndjson", readOllamaStream, emit)
-		text.WriteString(streamed)
-		if m != "" {
-			model = m
-		}
+		text, meta, err = stream(ctx, o.call, body, "application/x-ndjson", readOllamaStream, emit)
 	}
 	if err != nil {
 		return Answer{}, fmt.Errorf("ollama: chat: %w", err)
 	}
-	return Answer{Text: text.String(), Model: model}, nil
+	return Answer{Text: text, Model: cmp.Or(meta.Model, o.model), Usage: meta.Usage}, nil
 }
 
 // readOllamaStream reads NDJSON chunks until one has "done": true, passing
-// non-empty message contents to emit, and returns the model name. Blank
-// lines are skipped. A stream ending before done, a bad line or an
-// overlong line wraps ErrBadResponse; an {"error": ...} line wraps
-// ErrUpstream.
-func readOllamaStream(r io.Reader, emit func(string) error) (string, error) {
+// non-empty message contents to emit, and returns the model name and the
+// token counts of the last chunk. Blank lines are skipped. A stream ending
+// before done, a bad line or an overlong line wraps ErrBadResponse; an
+// {"error": ...} line wraps ErrUpstream.
+func readOllamaStream(r io.Reader, emit func(string) error) (streamMeta, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), maxNDJSONLine)
-	model := ""
+	var meta streamMeta
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" {
@@ -143,28 +140,29 @@ func readOllamaStream(r io.Reader, emit func(string) error) (string, error) {
 		}
 		var c ollamaChunk
 		if err := json.Unmarshal([]byte(line), &c); err != nil {
-			return model, fmt.Errorf("%w: decode line: %w", ErrBadResponse, err)
+			return meta, fmt.Errorf("%w: decode line: %w", ErrBadResponse, err)
 		}
 		if c.Error != "" {
-			return model, fmt.Errorf("%w: stream error: %s", ErrUpstream, retry.Scrub(c.Error))
+			return meta, fmt.Errorf("%w: stream error: %s", ErrUpstream, retry.Scrub(c.Error))
 		}
 		if c.Model != "" {
-			model = c.Model
+			meta.Model = c.Model
 		}
 		if c.Message.Content != "" {
 			if err := emit(c.Message.Content); err != nil {
-				return model, err
+				return meta, err
 			}
 		}
 		if c.Done {
-			return model, nil
+			meta.Usage = usage(c.PromptEvalCount, c.EvalCount)
+			return meta, nil
 		}
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return model, fmt.Errorf("%w: line longer than %d bytes", ErrBadResponse, maxNDJSONLine)
+			return meta, fmt.Errorf("%w: line longer than %d bytes", ErrBadResponse, maxNDJSONLine)
 		}
-		return model, err
+		return meta, err
 	}
-	return model, fmt.Errorf("%w: stream ended before done", ErrBadResponse)
+	return meta, fmt.Errorf("%w: stream ended before done", ErrBadResponse)
 }

@@ -93,6 +93,12 @@ type openAIChunk struct {
 		} `json:"message"`
 		FinishReason *string `json:"finish_reason"`
 	} `json:"choices"`
+	// Usage comes on a non-streamed answer, and on a stream's last chunk
+	// when stream_options.include_usage asked for it.
+	Usage *struct {
+		PromptTokens     int `json:"prompt_tokens"`
+		CompletionTokens int `json:"completion_tokens"`
+	} `json:"usage"`
 	Error *struct {
 		Message string `json:"message"`
 		Code    any    `json:"code"`
@@ -106,6 +112,10 @@ func (o *OpenAI) Generate(ctx context.Context, req Request, emit func(delta stri
 		return Answer{}, fmt.Errorf("openai: chat: %w", err)
 	}
 	body := map[string]any{"model": o.model, "stream": emit != nil}
+	if emit != nil {
+		// The token counts come on a last chunk only when asked for.
+		body["stream_options"] = map[string]any{"include_usage": true}
+	}
 	om := make([]openAIMessage, len(msgs))
 	for i, m := range msgs {
 		om[i] = openAIMessage(m)
@@ -122,8 +132,10 @@ func (o *OpenAI) Generate(ctx context.Context, req Request, emit func(delta stri
 		body["temperature"] = t
 	}
 
-	var text strings.Builder
-	model := o.model
+	var (
+		text string
+		meta streamMeta
+	)
 	if emit == nil {
 		var resp openAIChunk
 		err = o.call.PostJSON(ctx, body, &resp)
@@ -131,69 +143,71 @@ func (o *OpenAI) Generate(ctx context.Context, req Request, emit func(delta stri
 			if len(resp.Choices) == 0 {
 				err = fmt.Errorf("%w: no choices", ErrBadResponse)
 			} else {
-				text.WriteString(resp.Choices[0].Message.Content)
-				if resp.Model != "" {
-					model = resp.Model
-				}
+				text, meta = resp.Choices[0].Message.Content, streamMeta{Model: resp.Model, Usage: resp.usage()}
 			}
 		}
 	} else {
-		var streamed, m string
-		streamed, m, err = stream(ctx, o.call, body, "text/event-stream", readOpenAIStream, emit)
-		text.WriteString(streamed)
-		if m != "" {
-			model = m
-		}
+		text, meta, err = stream(ctx, o.call, body, "text/event-stream", readOpenAIStream, emit)
 	}
 	if err != nil {
 		return Answer{}, fmt.Errorf("openai: chat: %w", err)
 	}
-	return Answer{Text: text.String(), Model: model}, nil
+	return Answer{Text: text, Model: cmp.Or(meta.Model, o.model), Usage: meta.Usage}, nil
+}
+
+func (c *openAIChunk) usage() *Usage {
+	if c.Usage == nil {
+		return nil
+	}
+	return usage(c.Usage.PromptTokens, c.Usage.CompletionTokens)
 }
 
 // readOpenAIStream reads chat completion chunks until "data: [DONE]",
-// passing non-empty content deltas to emit, and returns the model name the
-// chunks carried. A stream ending without [DONE] wraps ErrBadResponse; an
+// passing non-empty content deltas to emit, and returns the model name and
+// the token counts the chunks carried. A stream ending without [DONE] wraps ErrBadResponse; an
 // error object or "error" event wraps ErrUpstream.
-func readOpenAIStream(r io.Reader, emit func(string) error) (string, error) {
+func readOpenAIStream(r io.Reader, emit func(string) error) (streamMeta, error) {
 	sr := sseclient.NewReader(r, 0)
-	model := ""
+	var meta streamMeta
 	for {
 		ev, err := sr.Next()
 		if errors.Is(err, io.EOF) {
-			return model, fmt.Errorf("%w: stream ended without [DONE]", ErrBadResponse)
+			return meta, fmt.Errorf("%w: stream ended without [DONE]", ErrBadResponse)
 		}
 		if errors.Is(err, sseclient.ErrLineTooLong) {
-			return model, fmt.Errorf("%w: %w", ErrBadResponse, err)
+			return meta, fmt.Errorf("%w: %w", ErrBadResponse, err)
 		}
 		if err != nil {
-			return model, err
+			return meta, err
 		}
 		data := strings.TrimSpace(ev.Data)
 		if data == "[DONE]" {
-			return model, nil
+			return meta, nil
 		}
 		var c openAIChunk
 		if err := json.Unmarshal([]byte(data), &c); err != nil {
 			if ev.Type == "error" {
-				return model, fmt.Errorf("%w: stream error: %s", ErrUpstream, retry.Scrub(data))
+				return meta, fmt.Errorf("%w: stream error: %s", ErrUpstream, retry.Scrub(data))
 			}
-			return model, fmt.Errorf("%w: decode chunk: %w", ErrBadResponse, err)
+			return meta, fmt.Errorf("%w: decode chunk: %w", ErrBadResponse, err)
 		}
 		if c.Error != nil || ev.Type == "error" {
 			msg := "unknown error"
 			if c.Error != nil && c.Error.Message != "" {
 				msg = c.Error.Message
 			}
-			return model, fmt.Errorf("%w: stream error: %s", ErrUpstream, retry.Scrub(msg))
+			return meta, fmt.Errorf("%w: stream error: %s", ErrUpstream, retry.Scrub(msg))
 		}
 		if c.Model != "" {
-			model = c.Model
+			meta.Model = c.Model
+		}
+		if u := c.usage(); u != nil {
+			meta.Usage = u
 		}
 		for _, ch := range c.Choices {
 			if ch.Delta.Content != "" {
 				if err := emit(ch.Delta.Content); err != nil {
-					return model, err
+					return meta, err
 				}
 			}
 		}

@@ -39,12 +39,16 @@ var wires = []wire{
 			b, _ := json.Marshal(s)
 			return `data: {"id":"c1","object":"chat.completion.chunk","model":"gpt-test","choices":[{"index":0,"delta":{"content":` + string(b) + `},"finish_reason":null}]}` + "\n\n"
 		},
-		done:      "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n",
+		// With stream_options.include_usage, a last chunk with no choices
+		// carries the counts.
+		done: "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],\"usage\":null}\n\n" +
+			"data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-test\",\"choices\":[],\"usage\":{\"prompt_tokens\":21,\"completion_tokens\":7,\"total_tokens\":28}}\n\ndata: [DONE]\n\n",
 		streamErr: "data: {\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\"}}\n\n",
 		bad:       "data: {bad json\n\n",
 		full: func(s string) string {
 			b, _ := json.Marshal(s)
-			return `{"id":"c1","object":"chat.completion","model":"gpt-test","choices":[{"index":0,"message":{"role":"assistant","content":` + string(b) + `},"finish_reason":"stop"}]}`
+			return `{"id":"c1","object":"chat.completion","model":"gpt-test","choices":[{"index":0,"message":{"role":"assistant","content":` + string(b) + `},"finish_reason":"stop"}],` +
+				`"usage":{"prompt_tokens":21,"completion_tokens":7,"total_tokens":28}}`
 		},
 		newGen: func(base string) (Generator, error) {
 			return NewOpenAI(OpenAIConfig{BaseURL: base + "/v1", APIKey: "sk-secret-key-123456", Model: "gpt-test", MaxTokens: 50, Retry: fastRetry, Timeout: 5 * time.Second})
@@ -56,12 +60,12 @@ var wires = []wire{
 			b, _ := json.Marshal(s)
 			return `{"model":"llama-test","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":` + string(b) + `},"done":false}` + "\n"
 		},
-		done:      `{"model":"llama-test","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":""},"done_reason":"stop","done":true}` + "\n",
+		done:      `{"model":"llama-test","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":""},"done_reason":"stop","done":true,"prompt_eval_count":21,"eval_count":7}` + "\n",
 		streamErr: `{"error":"an error was encountered while running the model"}` + "\n",
 		bad:       "{bad json\n",
 		full: func(s string) string {
 			b, _ := json.Marshal(s)
-			return `{"model":"llama-test","message":{"role":"assistant","content":` + string(b) + `},"done":true}`
+			return `{"model":"llama-test","message":{"role":"assistant","content":` + string(b) + `},"done":true,"prompt_eval_count":21,"eval_count":7}`
 		},
 		newGen: func(base string) (Generator, error) {
 			return NewOllama(OllamaConfig{BaseURL: base, Model: "llama-test", MaxTokens: 50, Retry: fastRetry, Timeout: 5 * time.Second})
@@ -235,6 +239,10 @@ func TestRemoteGenerators_Stream(t *testing.T) {
 					if ans.Text != c.wantText || ans.Model == "" {
 						t.Errorf("answer = %+v, want text %q", ans, c.wantText)
 					}
+					// Every successful script ends with the provider's counts.
+					if ans.Usage == nil || *ans.Usage != (Usage{PromptTokens: 21, CompletionTokens: 7}) {
+						t.Errorf("usage = %+v, want 21 prompt and 7 completion tokens", ans.Usage)
+					}
 				}
 				if emitted.String() != c.wantEmitted {
 					t.Errorf("emitted %q, want %q", emitted.String(), c.wantEmitted)
@@ -246,6 +254,9 @@ func TestRemoteGenerators_Stream(t *testing.T) {
 					req := f.reqs[0]
 					if req["stream"] != c.stream {
 						t.Errorf("stream flag = %v, want %v", req["stream"], c.stream)
+					}
+					if so := fmt.Sprint(req["stream_options"]); w.name == "openai" && c.stream && so != "map[include_usage:true]" {
+						t.Errorf("stream_options = %s, want include_usage", so)
 					}
 					msgs, _ := req["messages"].([]any)
 					if len(msgs) != 2 || fmt.Sprint(msgs[0]) != "map[content:be brief role:system]" {
@@ -348,5 +359,59 @@ func TestNewRemote_Config(t *testing.T) {
 		if !errors.Is(tc.err, ErrConfig) {
 			t.Errorf("%s: err = %v, want ErrConfig", tc.name, tc.err)
 		}
+	}
+}
+
+// TestUsage_Reported: counts a provider left out, or reported as
+// nonsense, are no Usage, and sums keep what is known.
+func TestUsage_Reported(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		prompt, completion int
+		want               *Usage
+	}{
+		{0, 0, nil},
+		{-1, 5, nil},
+		{5, -1, nil},
+		{12, 0, &Usage{PromptTokens: 12}},
+		{12, 3, &Usage{PromptTokens: 12, CompletionTokens: 3}},
+	}
+	for _, tt := range tests {
+		got := usage(tt.prompt, tt.completion)
+		if (got == nil) != (tt.want == nil) || got != nil && *got != *tt.want {
+			t.Errorf("usage(%d, %d) = %+v, want %+v", tt.prompt, tt.completion, got, tt.want)
+		}
+	}
+	a, b := &Usage{PromptTokens: 10, CompletionTokens: 2}, &Usage{PromptTokens: 5, CompletionTokens: 1}
+	if got := a.Plus(b); *got != (Usage{PromptTokens: 15, CompletionTokens: 3}) {
+		t.Errorf("Plus = %+v", got)
+	}
+	if got := (*Usage)(nil).Plus(b); got != b {
+		t.Errorf("nil.Plus(b) = %+v", got)
+	}
+	if got := a.Plus(nil); got != a {
+		t.Errorf("a.Plus(nil) = %+v", got)
+	}
+	if got := (*Usage)(nil).Plus(nil); got != nil {
+		t.Errorf("nil.Plus(nil) = %+v", got)
+	}
+}
+
+// TestOpenAI_StreamWithoutUsage: a server that ignores stream_options
+// streams no counts, and the answer says so (nil) rather than zero.
+func TestOpenAI_StreamWithoutUsage(t *testing.T) {
+	t.Parallel()
+	w := wires[0]
+	w.done = "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n"
+	f := &fakeLLM{t: t, w: w, scripts: func(int) []string { return []string{"d:hi", "done"} }}
+	hs := httptest.NewServer(f)
+	defer hs.Close()
+	g, err := w.newGen(hs.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ans, err := g.Generate(context.Background(), Request{Question: "q"}, func(string) error { return nil })
+	if err != nil || ans.Text != "hi" || ans.Usage != nil {
+		t.Fatalf("answer %+v, err %v: want text hi and no usage", ans, err)
 	}
 }

@@ -142,27 +142,30 @@ func recentHistory(history []Message, budget int) []Message {
 // standaloneQuery is the retrieval query for question after history: the
 // question itself without history; else the configured model's rewrite,
 // or, for the extractive generator (or when the model call fails or says
-// nothing), the carried-terms rule.
-func (s *Service) standaloneQuery(ctx context.Context, question string, history []Message) string {
+// nothing), the carried-terms rule. The Usage is the rewrite call's, nil
+// when there was none or it reported none.
+func (s *Service) standaloneQuery(ctx context.Context, question string, history []Message) (string, *llm.Usage) {
 	if len(history) == 0 {
-		return question
+		return question, nil
 	}
+	var used *llm.Usage
 	if _, offline := s.gen.(*llm.Extractive); !offline {
-		q, err := s.rewrite(ctx, question, history)
+		q, u, err := s.rewrite(ctx, question, history)
+		used = u
 		if err == nil && q != "" {
-			return q
+			return q, used
 		}
 		if ctx.Err() == nil {
 			s.log.LogAttrs(ctx, slog.LevelWarn, "rag: question rewrite failed; carrying terms instead",
 				slog.String("model", s.gen.Model()), slog.Any("error", err))
 		}
 	}
-	return carryTerms(s.cfg.KeywordAnalyzer, question, history)
+	return carryTerms(s.cfg.KeywordAnalyzer, question, history), used
 }
 
 // rewrite asks the generator for a standalone question (RewritePrompt).
 // The answer's first non-empty line is used, cut to maxRewriteChars.
-func (s *Service) rewrite(ctx context.Context, question string, history []Message) (string, error) {
+func (s *Service) rewrite(ctx context.Context, question string, history []Message) (string, *llm.Usage, error) {
 	var b strings.Builder
 	for _, m := range history {
 		b.WriteString(m.Role + ": " + strings.Join(strings.Fields(m.Content), " ") + "\n")
@@ -174,15 +177,15 @@ func (s *Service) rewrite(ctx context.Context, question string, history []Messag
 		MaxTokens: maxRewriteTokens,
 	}, nil)
 	if err != nil {
-		return "", fmt.Errorf("rag: rewrite question: %w", err)
+		return "", nil, fmt.Errorf("rag: rewrite question: %w", err)
 	}
 	for _, line := range strings.Split(ans.Text, "\n") {
 		line = strings.Trim(strings.TrimSpace(line), `"'“”「」`)
 		if line != "" {
-			return chunk.TruncateRunes(line, maxRewriteChars), nil
+			return chunk.TruncateRunes(line, maxRewriteChars), ans.Usage, nil
 		}
 	}
-	return "", nil
+	return "", ans.Usage, nil
 }
 
 // carryTerms is the offline rewrite: the question followed by the words of

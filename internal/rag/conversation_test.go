@@ -206,18 +206,19 @@ func (c *chatStandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
 	c.calls = append(c.calls, msgs)
 	c.mu.Unlock()
-	text := "Answer [1]."
+	text, prompt, completion := "Answer [1].", 300, 20
 	if len(msgs) > 0 && msgs[0].Content == RewritePrompt {
 		if c.rewriteTo == "" {
 			http.Error(w, `{"error":{"message":"down"}}`, http.StatusInternalServerError)
 			return
 		}
-		text = c.rewriteTo
+		text, prompt, completion = c.rewriteTo, 40, 8
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"model":   "stand-in",
 		"choices": []any{map[string]any{"index": 0, "finish_reason": "stop", "message": map[string]any{"role": "assistant", "content": text}}},
+		"usage":   map[string]any{"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
 	})
 }
 
@@ -232,9 +233,12 @@ func TestQuery_RewriteWithModel(t *testing.T) {
 		rewriteTo string
 		wantQuery string
 		wantWarn  bool
+		wantUsage llm.Usage // the rewrite's tokens and the answer's
 	}{
-		{"the model's standalone question", "\"How long does the warranty last?\"\nextra line", "How long does the warranty last?", false},
-		{"falls back to the rule when the call fails", "", "For how long? warranty cover", true},
+		{"the model's standalone question", "\"How long does the warranty last?\"\nextra line", "How long does the warranty last?", false,
+			llm.Usage{PromptTokens: 340, CompletionTokens: 28}},
+		{"falls back to the rule when the call fails", "", "For how long? warranty cover", true,
+			llm.Usage{PromptTokens: 300, CompletionTokens: 20}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -260,6 +264,9 @@ func TestQuery_RewriteWithModel(t *testing.T) {
 			}
 			if res.Query != tc.wantQuery {
 				t.Errorf("Query = %q, want %q", res.Query, tc.wantQuery)
+			}
+			if res.Usage == nil || *res.Usage != tc.wantUsage {
+				t.Errorf("Usage = %+v, want %+v", res.Usage, tc.wantUsage)
 			}
 			if len(res.Sources) == 0 || res.Sources[0].ID != "c5" {
 				t.Errorf("sources %v, want c5 first", res.Sources)

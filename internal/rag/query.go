@@ -33,7 +33,8 @@ type QueryRequest struct {
 }
 
 // Event is one step of a streamed answer. Sources is set on EventSources,
-// Delta on EventDelta, Answer and Model on EventDone, Err on EventError;
+// Delta on EventDelta, Answer, Model and Usage on EventDone, Err on
+// EventError;
 // ID, the answer's id, on EventSources and EventDone. Err is a
 // client-safe message; the cause is returned by Query, for the caller to
 // log.
@@ -44,6 +45,7 @@ type Event struct {
 	Delta   string
 	Answer  string
 	Model   string
+	Usage   *llm.Usage
 	Err     string
 }
 
@@ -56,6 +58,9 @@ type QueryResult struct {
 	Model   string
 	Mode    Mode   // the mode retrieval ran in; see SearchResult.Mode
 	Query   string // the standalone retrieval query used: Question, or rewritten from History
+	// Usage is the tokens the model calls cost, the question's rewrite
+	// included; nil when the generator reported none (extractive).
+	Usage *llm.Usage
 }
 
 // Query retrieves passages for req.Question, asks the generator for an
@@ -92,7 +97,7 @@ func (s *Service) Query(ctx context.Context, req QueryRequest, emit func(Event) 
 		return QueryResult{}, err
 	}
 	history := recentHistory(req.History, s.cfg.HistoryTokens)
-	query := s.standaloneQuery(ctx, req.Question, history)
+	query, rewriteUsage := s.standaloneQuery(ctx, req.Question, history)
 	hits, mode, err := s.search(ctx, be, SearchRequest{Query: query, TopK: req.TopK, Filter: req.Filter, Mode: req.Mode})
 	if err != nil {
 		var re *RequestError
@@ -146,8 +151,9 @@ func (s *Service) Query(ctx context.Context, req QueryRequest, emit func(Event) 
 	if model == "" {
 		model = s.gen.Model()
 	}
+	used := rewriteUsage.Plus(ans.Usage)
 	if emit != nil {
-		if err := emit(Event{Type: EventDone, ID: id, Answer: ans.Text, Model: model}); err != nil {
+		if err := emit(Event{Type: EventDone, ID: id, Answer: ans.Text, Model: model, Usage: used}); err != nil {
 			return QueryResult{}, fmt.Errorf("rag: emit done: %w", err)
 		}
 	}
@@ -159,7 +165,16 @@ func (s *Service) Query(ctx context.Context, req QueryRequest, emit func(Event) 
 		slog.String("mode", string(mode)), slog.Int("top_k", req.TopK), slog.Int("question_len", len(req.Question)),
 		slog.Int("history_turns", len(history)), slog.Int("query_len", len(query)), slog.String("answer_id", id),
 		slog.Int("hits", len(hits)), slog.Int("passages", len(passages)), slog.Any("source_ids", ids),
-		slog.Int("answer_len", len(ans.Text)), slog.String("model", model),
+		slog.Int("answer_len", len(ans.Text)), slog.String("model", model), usageAttr(used),
 		logctx.Took(start))
-	return QueryResult{ID: id, Answer: ans.Text, Sources: sources, Model: model, Mode: mode, Query: query}, nil
+	return QueryResult{ID: id, Answer: ans.Text, Sources: sources, Model: model, Mode: mode, Query: query, Usage: used}, nil
+}
+
+// usageAttr logs the tokens a query cost, for cost tracking from the
+// logs; nothing when the generator reported none.
+func usageAttr(u *llm.Usage) slog.Attr {
+	if u == nil {
+		return slog.Attr{}
+	}
+	return slog.Group("usage", slog.Int("prompt_tokens", u.PromptTokens), slog.Int("completion_tokens", u.CompletionTokens))
 }
