@@ -1,6 +1,9 @@
 package llm
 
-import "context"
+import (
+	"context"
+	"math"
+)
 
 // Message is one chat turn. Role is "system", "user" or "assistant".
 type Message struct {
@@ -53,6 +56,15 @@ func (u *Usage) Plus(v *Usage) *Usage {
 		return u
 	}
 	return &Usage{PromptTokens: u.PromptTokens + v.PromptTokens, CompletionTokens: u.CompletionTokens + v.CompletionTokens}
+}
+
+// count converts a decoded token count, -1 when it is not one (negative,
+// fractional, not finite or beyond any real request).
+func count(f float64) int {
+	if f < 0 || f > 1<<40 || f != math.Trunc(f) {
+		return -1
+	}
+	return int(f)
 }
 
 // usage is the Usage for counts a provider reported: nil when it reported

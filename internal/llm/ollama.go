@@ -76,8 +76,8 @@ type ollamaChunk struct {
 	Done  bool   `json:"done"`
 	Error string `json:"error"`
 	// The token counts, on the last chunk (done).
-	PromptEvalCount int `json:"prompt_eval_count"`
-	EvalCount       int `json:"eval_count"`
+	PromptEvalCount float64 `json:"prompt_eval_count"`
+	EvalCount       float64 `json:"eval_count"`
 }
 
 // Generate asks the model. With emit nil it makes one non-streamed call.
@@ -114,7 +114,7 @@ func (o *Ollama) Generate(ctx context.Context, req Request, emit func(delta stri
 		if err == nil && !resp.Done {
 			err = fmt.Errorf("%w: answer not done", ErrBadResponse)
 		}
-		text, meta = resp.Message.Content, streamMeta{Model: resp.Model, Usage: usage(resp.PromptEvalCount, resp.EvalCount)}
+		text, meta = resp.Message.Content, streamMeta{Model: resp.Model, Usage: usage(count(resp.PromptEvalCount), count(resp.EvalCount))}
 	} else {
 		text, meta, err = stream(ctx, o.call, body, "application/x-ndjson", readOllamaStream, emit)
 	}
@@ -154,7 +154,7 @@ func readOllamaStream(r io.Reader, emit func(string) error) (streamMeta, error) 
 			}
 		}
 		if c.Done {
-			meta.Usage = usage(c.PromptEvalCount, c.EvalCount)
+			meta.Usage = usage(count(c.PromptEvalCount), count(c.EvalCount))
 			return meta, nil
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/vendor0919/api/internal/httpjson"
@@ -53,6 +54,8 @@ type OpenAI struct {
 	temperature float64
 	mctField    bool
 	call        *httpjson.Client
+	// noStreamOptions is set once the server refused stream_options.
+	noStreamOptions atomic.Bool
 }
 
 // NewOpenAI returns an OpenAI chat generator, or an error wrapping ErrConfig.
@@ -94,11 +97,10 @@ type openAIChunk struct {
 		FinishReason *string `json:"finish_reason"`
 	} `json:"choices"`
 	// Usage comes on a non-streamed answer, and on a stream's last chunk
-	// when stream_options.include_usage asked for it.
-	Usage *struct {
-		PromptTokens     int `json:"prompt_tokens"`
-		CompletionTokens int `json:"completion_tokens"`
-	} `json:"usage"`
+	// when stream_options.include_usage asked for it. Raw, so that counts
+	// a compatible server writes oddly (12.0, strings) cost the counts,
+	// not the answer.
+	Usage json.RawMessage `json:"usage"`
 	Error *struct {
 		Message string `json:"message"`
 		Code    any    `json:"code"`
@@ -112,7 +114,7 @@ func (o *OpenAI) Generate(ctx context.Context, req Request, emit func(delta stri
 		return Answer{}, fmt.Errorf("openai: chat: %w", err)
 	}
 	body := map[string]any{"model": o.model, "stream": emit != nil}
-	if emit != nil {
+	if emit != nil && !o.noStreamOptions.Load() {
 		// The token counts come on a last chunk only when asked for.
 		body["stream_options"] = map[string]any{"include_usage": true}
 	}
@@ -148,6 +150,13 @@ func (o *OpenAI) Generate(ctx context.Context, req Request, emit func(delta stri
 		}
 	} else {
 		text, meta, err = stream(ctx, o.call, body, "text/event-stream", readOpenAIStream, emit)
+		if _, asked := body["stream_options"]; asked && rejectsStreamOptions(err) {
+			// Refused before any byte of the answer: ask again without
+			// it, and from now on never (the answer streams, uncounted).
+			o.noStreamOptions.Store(true)
+			delete(body, "stream_options")
+			text, meta, err = stream(ctx, o.call, body, "text/event-stream", readOpenAIStream, emit)
+		}
 	}
 	if err != nil {
 		return Answer{}, fmt.Errorf("openai: chat: %w", err)
@@ -156,10 +165,23 @@ func (o *OpenAI) Generate(ctx context.Context, req Request, emit func(delta stri
 }
 
 func (c *openAIChunk) usage() *Usage {
-	if c.Usage == nil {
+	var u struct {
+		PromptTokens     float64 `json:"prompt_tokens"`
+		CompletionTokens float64 `json:"completion_tokens"`
+	}
+	if len(c.Usage) == 0 || json.Unmarshal(c.Usage, &u) != nil {
 		return nil
 	}
-	return usage(c.Usage.PromptTokens, c.Usage.CompletionTokens)
+	return usage(count(u.PromptTokens), count(u.CompletionTokens))
+}
+
+// rejectsStreamOptions reports whether err is a server refusing the
+// stream_options parameter (older Azure API versions and some
+// compatible servers answer 400 "Unknown parameter: 'stream_options'").
+func rejectsStreamOptions(err error) bool {
+	var he *retry.HTTPError
+	return errors.As(err, &he) && (he.Status == http.StatusBadRequest || he.Status == http.StatusUnprocessableEntity) &&
+		strings.Contains(he.Reason, "stream_options")
 }
 
 // readOpenAIStream reads chat completion chunks until "data: [DONE]",

@@ -415,3 +415,72 @@ func TestOpenAI_StreamWithoutUsage(t *testing.T) {
 		t.Fatalf("answer %+v, err %v: want text hi and no usage", ans, err)
 	}
 }
+
+// TestOpenAI_StreamOptionsRefused: a server that does not know
+// stream_options (older Azure API versions) refuses it with a 400; the
+// generator asks again without it, and does not send it again.
+func TestOpenAI_StreamOptionsRefused(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var asked []bool
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		_, has := req["stream_options"]
+		mu.Lock()
+		asked = append(asked, has)
+		mu.Unlock()
+		if has {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"error":{"message":"Unrecognized request argument supplied: stream_options","type":"invalid_request_error","param":null,"code":null}}`)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, wires[0].delta("fine")+"data: [DONE]\n\n")
+	}))
+	defer hs.Close()
+	g, err := wires[0].newGen(hs.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		ans, err := g.Generate(context.Background(), Request{Question: "q"}, func(string) error { return nil })
+		if err != nil || ans.Text != "fine" || ans.Usage != nil {
+			t.Fatalf("call %d: answer %+v, err %v", i, ans, err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if fmt.Sprint(asked) != "[true false false]" {
+		t.Errorf("stream_options sent on the calls: %v, want [true false false]", asked)
+	}
+}
+
+// TestOpenAI_OddUsageKeepsTheAnswer: counts are information; a server
+// that writes them oddly loses the counts, never the answer.
+func TestOpenAI_OddUsageKeepsTheAnswer(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		usage string
+		want  *Usage
+	}{
+		{`{"prompt_tokens":12.0,"completion_tokens":3}`, &Usage{PromptTokens: 12, CompletionTokens: 3}},
+		{`{"prompt_tokens":"12","completion_tokens":3}`, nil},
+		{`{"prompt_tokens":1.5,"completion_tokens":3}`, nil},
+		{`"none"`, nil},
+		{`null`, nil},
+	}
+	for _, tt := range tests {
+		hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":`+tt.usage+`}`)
+		}))
+		g, _ := wires[0].newGen(hs.URL)
+		ans, err := g.Generate(context.Background(), Request{Question: "q"}, nil)
+		hs.Close()
+		if err != nil || ans.Text != "hi" || (ans.Usage == nil) != (tt.want == nil) || ans.Usage != nil && *ans.Usage != *tt.want {
+			t.Errorf("usage %s: answer %+v, err %v, want usage %+v", tt.usage, ans, err, tt.want)
+		}
+	}
+}

@@ -142,25 +142,49 @@ func recentHistory(history []Message, budget int) []Message {
 // standaloneQuery is the retrieval query for question after history: the
 // question itself without history; else the configured model's rewrite,
 // or, for the extractive generator (or when the model call fails or says
-// nothing), the carried-terms rule. The Usage is the rewrite call's, nil
-// when there was none or it reported none.
-func (s *Service) standaloneQuery(ctx context.Context, question string, history []Message) (string, *llm.Usage) {
+// nothing), the carried-terms rule. A rewrite call that answered adds
+// its tokens to used.
+func (s *Service) standaloneQuery(ctx context.Context, question string, history []Message, used *tokens) string {
 	if len(history) == 0 {
-		return question, nil
+		return question
 	}
-	var used *llm.Usage
 	if _, offline := s.gen.(*llm.Extractive); !offline {
 		q, u, err := s.rewrite(ctx, question, history)
-		used = u
+		if err == nil {
+			used.add(u)
+		}
 		if err == nil && q != "" {
-			return q, used
+			return q
 		}
 		if ctx.Err() == nil {
 			s.log.LogAttrs(ctx, slog.LevelWarn, "rag: question rewrite failed; carrying terms instead",
 				slog.String("model", s.gen.Model()), slog.Any("error", err))
 		}
 	}
-	return carryTerms(s.cfg.KeywordAnalyzer, question, history), used
+	return carryTerms(s.cfg.KeywordAnalyzer, question, history)
+}
+
+// tokens adds up the usage of a query's model calls. The total is unknown
+// (nil) once a call that answered reported none, rather than a part of
+// it passed off as the whole.
+type tokens struct {
+	sum     *llm.Usage
+	unknown bool
+}
+
+func (t *tokens) add(u *llm.Usage) {
+	if u == nil {
+		t.unknown = true
+		return
+	}
+	t.sum = t.sum.Plus(u)
+}
+
+func (t *tokens) total() *llm.Usage {
+	if t.unknown {
+		return nil
+	}
+	return t.sum
 }
 
 // rewrite asks the generator for a standalone question (RewritePrompt).

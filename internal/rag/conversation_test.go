@@ -187,6 +187,7 @@ func TestQuery_FollowUpExtractive(t *testing.T) {
 // other prompt with "Answer [1]."; it records every request's messages.
 type chatStandIn struct {
 	rewriteTo string
+	uncounted bool // the answer (not the rewrite) reports no usage
 	mu        sync.Mutex
 	calls     [][]llm.Message
 }
@@ -214,12 +215,16 @@ func (c *chatStandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		text, prompt, completion = c.rewriteTo, 40, 8
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{
+	resp := map[string]any{
 		"model":   "stand-in",
 		"choices": []any{map[string]any{"index": 0, "finish_reason": "stop", "message": map[string]any{"role": "assistant", "content": text}}},
 		"usage":   map[string]any{"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
-	})
+	}
+	if c.uncounted && prompt == 300 {
+		delete(resp, "usage")
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(resp)
 }
 
 func TestQuery_RewriteWithModel(t *testing.T) {
@@ -233,17 +238,20 @@ func TestQuery_RewriteWithModel(t *testing.T) {
 		rewriteTo string
 		wantQuery string
 		wantWarn  bool
-		wantUsage llm.Usage // the rewrite's tokens and the answer's
+		uncounted bool
+		wantUsage *llm.Usage // the rewrite's tokens and the answer's
 	}{
-		{"the model's standalone question", "\"How long does the warranty last?\"\nextra line", "How long does the warranty last?", false,
-			llm.Usage{PromptTokens: 340, CompletionTokens: 28}},
-		{"falls back to the rule when the call fails", "", "For how long? warranty cover", true,
-			llm.Usage{PromptTokens: 300, CompletionTokens: 20}},
+		{"the model's standalone question", "\"How long does the warranty last?\"\nextra line", "How long does the warranty last?", false, false,
+			&llm.Usage{PromptTokens: 340, CompletionTokens: 28}},
+		{"falls back to the rule when the call fails", "", "For how long? warranty cover", true, false,
+			&llm.Usage{PromptTokens: 300, CompletionTokens: 20}},
+		// Counted only in part: unknown, not the rewrite's tokens alone.
+		{"an answer without counts", "How long does the warranty last?", "How long does the warranty last?", false, true, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			standIn := &chatStandIn{rewriteTo: tc.rewriteTo}
+			standIn := &chatStandIn{rewriteTo: tc.rewriteTo, uncounted: tc.uncounted}
 			hs := httptest.NewServer(standIn)
 			defer hs.Close()
 			gen, err := llm.NewOpenAI(llm.OpenAIConfig{BaseURL: hs.URL, Retry: retry.Policy{MaxAttempts: 1}})
@@ -265,7 +273,7 @@ func TestQuery_RewriteWithModel(t *testing.T) {
 			if res.Query != tc.wantQuery {
 				t.Errorf("Query = %q, want %q", res.Query, tc.wantQuery)
 			}
-			if res.Usage == nil || *res.Usage != tc.wantUsage {
+			if (res.Usage == nil) != (tc.wantUsage == nil) || res.Usage != nil && *res.Usage != *tc.wantUsage {
 				t.Errorf("Usage = %+v, want %+v", res.Usage, tc.wantUsage)
 			}
 			if len(res.Sources) == 0 || res.Sources[0].ID != "c5" {

@@ -59,7 +59,8 @@ type QueryResult struct {
 	Mode    Mode   // the mode retrieval ran in; see SearchResult.Mode
 	Query   string // the standalone retrieval query used: Question, or rewritten from History
 	// Usage is the tokens the model calls cost, the question's rewrite
-	// included; nil when the generator reported none (extractive).
+	// included; nil when a call reported none (the extractive generator
+	// makes none), as a partial count would mislead.
 	Usage *llm.Usage
 }
 
@@ -97,7 +98,8 @@ func (s *Service) Query(ctx context.Context, req QueryRequest, emit func(Event) 
 		return QueryResult{}, err
 	}
 	history := recentHistory(req.History, s.cfg.HistoryTokens)
-	query, rewriteUsage := s.standaloneQuery(ctx, req.Question, history)
+	var used tokens
+	query := s.standaloneQuery(ctx, req.Question, history, &used)
 	hits, mode, err := s.search(ctx, be, SearchRequest{Query: query, TopK: req.TopK, Filter: req.Filter, Mode: req.Mode})
 	if err != nil {
 		var re *RequestError
@@ -151,9 +153,9 @@ func (s *Service) Query(ctx context.Context, req QueryRequest, emit func(Event) 
 	if model == "" {
 		model = s.gen.Model()
 	}
-	used := rewriteUsage.Plus(ans.Usage)
+	used.add(ans.Usage)
 	if emit != nil {
-		if err := emit(Event{Type: EventDone, ID: id, Answer: ans.Text, Model: model, Usage: used}); err != nil {
+		if err := emit(Event{Type: EventDone, ID: id, Answer: ans.Text, Model: model, Usage: used.total()}); err != nil {
 			return QueryResult{}, fmt.Errorf("rag: emit done: %w", err)
 		}
 	}
@@ -165,9 +167,9 @@ func (s *Service) Query(ctx context.Context, req QueryRequest, emit func(Event) 
 		slog.String("mode", string(mode)), slog.Int("top_k", req.TopK), slog.Int("question_len", len(req.Question)),
 		slog.Int("history_turns", len(history)), slog.Int("query_len", len(query)), slog.String("answer_id", id),
 		slog.Int("hits", len(hits)), slog.Int("passages", len(passages)), slog.Any("source_ids", ids),
-		slog.Int("answer_len", len(ans.Text)), slog.String("model", model), usageAttr(used),
+		slog.Int("answer_len", len(ans.Text)), slog.String("model", model), usageAttr(used.total()),
 		logctx.Took(start))
-	return QueryResult{ID: id, Answer: ans.Text, Sources: sources, Model: model, Mode: mode, Query: query, Usage: used}, nil
+	return QueryResult{ID: id, Answer: ans.Text, Sources: sources, Model: model, Mode: mode, Query: query, Usage: used.total()}, nil
 }
 
 // usageAttr logs the tokens a query cost, for cost tracking from the
