@@ -154,13 +154,15 @@ func (q *chatCompletionRequest) decode(v *validator) {
 		}
 	})
 	q.Stream = v.boolean(field{name: "stream", kind: kindBool})
-	if so := v.object(field{name: "stream_options", kind: kindObject}); so != nil {
-		switch inc := so["include_usage"].(type) {
-		case nil:
-		case bool:
-			q.StreamOptions = &chatStreamOptions{IncludeUsage: inc}
-		default:
-			v.fail([]any{"body", "stream_options", "include_usage"}, "bool_type", "Input should be a valid boolean", inc)
+	if so := v.object(field{name: "stream_options", kind: kindObject}); so != nil && so["include_usage"] != nil {
+		// The same rules as stream's, at the nested location.
+		inc, bad := field{name: "include_usage", kind: kindBool}.coerce(so["include_usage"])
+		for _, it := range bad {
+			it.Loc = []any{"body", "stream_options", "include_usage"}
+			v.add(it)
+		}
+		if b, ok := inc.(bool); ok {
+			q.StreamOptions = &chatStreamOptions{IncludeUsage: b}
 		}
 	}
 	q.TopK = v.integer(topKField)
@@ -264,17 +266,11 @@ type chatCompletionChunk struct {
 	Model   string        `json:"model"`
 	Choices []chunkChoice `json:"choices"`
 	Sources []hit         `json:"sources,omitempty"` // extension, first chunk only: the passages the answer cites, in order
-}
-
-// usageChunk is the last chunk when stream_options.include_usage is set:
-// no choices, and the usage (null when the generator reports none).
-type usageChunk struct {
-	ID      string        `json:"id"`
-	Object  string        `json:"object"`
-	Created int64         `json:"created"`
-	Model   string        `json:"model"`
-	Choices []chunkChoice `json:"choices"`
-	Usage   *chatUsage    `json:"usage"`
+	// Usage, when the request set stream_options.include_usage, is null
+	// on every chunk but the last, which has no choices and the usage (null
+	// when the generator reports none), as OpenAI writes them; absent
+	// otherwise. Two pointers tell absent (nil) from null.
+	Usage **chatUsage `json:"usage,omitempty"`
 }
 
 type chunkChoice struct {
@@ -396,8 +392,12 @@ type openAIFrames struct {
 }
 
 func (f *openAIFrames) chunk(c chunkChoice, sources []hit) error {
-	return f.sse.data(chatCompletionChunk{ID: f.id, Object: "chat.completion.chunk", Created: f.created, Model: f.model,
-		Choices: []chunkChoice{c}, Sources: sources})
+	cc := chatCompletionChunk{ID: f.id, Object: "chat.completion.chunk", Created: f.created, Model: f.model,
+		Choices: []chunkChoice{c}, Sources: sources}
+	if f.includeUsage {
+		cc.Usage = new(*chatUsage)
+	}
+	return f.sse.data(cc)
 }
 
 func (f *openAIFrames) sources(id string, hits []rag.Hit) error {
@@ -414,8 +414,9 @@ func (f *openAIFrames) done(_ string, ev rag.Event) error {
 	if err := f.chunk(chunkChoice{FinishReason: &stop}, nil); err != nil || !f.includeUsage {
 		return err
 	}
-	return f.sse.data(usageChunk{ID: f.id, Object: "chat.completion.chunk", Created: f.created, Model: f.model,
-		Choices: []chunkChoice{}, Usage: toUsage(ev)})
+	u := toUsage(ev)
+	return f.sse.data(chatCompletionChunk{ID: f.id, Object: "chat.completion.chunk", Created: f.created, Model: f.model,
+		Choices: []chunkChoice{}, Usage: &u})
 }
 
 func (f *openAIFrames) fail(message string) error {

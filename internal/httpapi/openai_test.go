@@ -79,7 +79,8 @@ func TestChatCompletions_BadInput(t *testing.T) {
 		{"no model", `{"messages":[` + user + `]}`, 422, "missing", "model"},
 		{"unknown model", `{"model":"gpt-4o","messages":[` + user + `]}`, 404, "model_not_found", "model"},
 		{"not JSON", `{"model":`, 422, "json_invalid", "9"},
-		{"include_usage not a boolean", `{"model":"vendor0919-rag","stream":true,"stream_options":{"include_usage":"yes"},"messages":[` + user + `]}`, 422, "bool_type", "stream_options.include_usage"},
+		{"include_usage not a boolean", `{"model":"vendor0919-rag","stream":true,"stream_options":{"include_usage":"maybe"},"messages":[` + user + `]}`, 422, "bool_parsing", "stream_options.include_usage"},
+		{"include_usage a list", `{"model":"vendor0919-rag","stream":true,"stream_options":{"include_usage":[true]},"messages":[` + user + `]}`, 422, "bool_type", "stream_options.include_usage"},
 		{"stream_options not an object", `{"model":"vendor0919-rag","stream":true,"stream_options":true,"messages":[` + user + `]}`, 422, "dict_type", "stream_options"},
 	}
 	for _, tc := range tests {
@@ -391,8 +392,8 @@ func TestChatCompletions_Usage(t *testing.T) {
 				t.Fatalf("frames %q", data)
 			}
 			for _, d := range data[:4] {
-				if strings.Contains(d, `"usage"`) {
-					t.Errorf("chunk %s carries a usage", d)
+				if !strings.Contains(d, `"usage":null`) {
+					t.Errorf("chunk %s: want usage null before the last", d)
 				}
 			}
 		}},

@@ -88,6 +88,7 @@ type streamEvent struct {
 var streams = map[string][]streamEvent{
 	"createChatCompletion": {
 		{"", "First: a chunk with delta.role \"assistant\" and the extension field sources (the passages the answer cites as [1], [2], ...); then chunks with delta.content; last a chunk with finish_reason \"stop\".", chatCompletionChunk{}},
+		{"", "With stream_options.include_usage, after the last: a chunk with no choices and usage, the tokens the generator's calls counted (null when it reports none); every chunk before it then has usage null.", chatCompletionChunk{}},
 		{"", "Instead of the rest, on a failure after the stream began: OpenAI's error object (the openai clients raise it as an APIError).", openAIErrorBody{}},
 		{"", "The end of the stream, after the last chunk or the error.", sseDone},
 	},
@@ -512,8 +513,13 @@ func goSchema(components openapi3.Schemas, t reflect.Type) (*openapi3.SchemaRef,
 		return openapi3.NewIntegerSchema().NewRef(), nil
 	case reflect.Pointer:
 		elem, err := goSchema(components, t.Elem())
-		if err != nil || elem.Ref != "" {
-			return elem, err
+		if err != nil {
+			return nil, err
+		}
+		if elem.Ref != "" {
+			// OpenAPI 3.0 ignores siblings of $ref: null goes beside it.
+			s := &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeObject}, AllOf: openapi3.SchemaRefs{elem}, Nullable: true}
+			return s.NewRef(), nil
 		}
 		elem.Value.Nullable = true
 		return elem, nil
