@@ -148,12 +148,35 @@ func TestCommands_IndexNameFromEnv(t *testing.T) {
 	if _, errOut, code := runCmdEnv(t, env, "inspect", "--index-name", "index", namedFixture); code != 1 || !strings.Contains(errOut, "--index-name faiss_index") {
 		t.Errorf("inspect --index-name index: exit %d, stderr %q", code, errOut)
 	}
-	// A bad value is the server's configuration error, before any file is read.
-	for _, cmd := range []string{"inspect", "search"} {
-		_, errOut, code := runCmdEnv(t, map[string]string{"VECTORSTORE_INDEX_NAME": "../x"}, cmd, "--dir", namedFixture, namedFixture)
-		if code == 0 || !strings.Contains(errOut, "VECTORSTORE_INDEX_NAME") {
-			t.Errorf("%s with VECTORSTORE_INDEX_NAME=../x: exit %d, stderr %q", cmd, code, errOut)
+	// A bad value is a usage error naming the variable, when it is used.
+	bad := map[string]string{"VECTORSTORE_INDEX_NAME": "../x", "EMBEDDING_DIMS": "8"}
+	for _, args := range [][]string{
+		{"inspect", namedFixture},
+		{"verify", namedFixture},
+		{"search", "--dir", namedFixture, "--vector", string(js)},
+		{"eval", "--dir", namedFixture, "--embedder", "hash", "--questions", q},
+	} {
+		if _, errOut, code := runCmdEnv(t, bad, args...); code != 2 || !strings.Contains(errOut, `VECTORSTORE_INDEX_NAME="../x"`) {
+			t.Errorf("%v with VECTORSTORE_INDEX_NAME=../x: exit %d, stderr %q", args, code, errOut)
 		}
+	}
+	// ... and only then: the flag overrides it, and commands that read no
+	// LangChain folder, or only print help, do not look at it.
+	if out, errOut, code := runCmdEnv(t, bad, "inspect", "--index-name", "faiss_index", namedFixture); code != 0 || !strings.Contains(out, "index name: faiss_index") {
+		t.Errorf("inspect --index-name with a bad variable: exit %d\n%s%s", code, out, errOut)
+	}
+	if _, errOut, code := runCmdEnv(t, bad, "inspect", "-h"); code != 0 || !strings.Contains(errOut, "-index-name") {
+		t.Errorf("inspect -h with a bad variable: exit %d, stderr %q", code, errOut)
+	}
+	docs := filepath.Join(t.TempDir(), "docs")
+	if err := os.MkdirAll(docs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(docs, "a.md"), []byte("# A\n\nSome text."), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, errOut, code := runCmdEnv(t, bad, "build", "--in", docs, "--out", filepath.Join(t.TempDir(), "s"), "--embedder", "hash", "--dry-run"); code != 0 {
+		t.Errorf("build --dry-run with a bad variable: exit %d\n%s%s", code, out, errOut)
 	}
 }
 

@@ -35,32 +35,21 @@ func withProviders(getenv func(string) string, run func(context.Context, config.
 	}
 }
 
-// withFolder runs run with --index-name defaulting to VECTORSTORE_INDEX_NAME
-// as the server reads it, for the commands that read a folder and need no
+// withFolder runs run with --index-name defaulting to
+// VECTORSTORE_INDEX_NAME, for the commands that read a folder and need no
 // provider.
 func withFolder(getenv func(string) string, run func(context.Context, store.FolderFlags, []string, io.Writer, io.Writer) error) func(context.Context, []string, io.Writer, io.Writer) error {
 	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-		name, err := config.LoadIndexName(getenv)
-		if err != nil {
-			return err
-		}
-		return run(ctx, folderFlags(name), args, stdout, stderr)
+		return run(ctx, store.FolderFlags{Env: getenv(store.EnvIndexName)}, args, stdout, stderr)
 	}
 }
 
-// folder is --index-name's default for the commands that also read the
-// providers: VECTORSTORE_INDEX_NAME, as the server reads it.
-func folder(pr config.Providers) store.FolderFlags {
-	return folderFlags(pr.VectorStoreIndexName)
-}
-
-// folderFlags seeds --index-name with name; the default name stays ""
-// (the same folder), so that help shows no second default.
-func folderFlags(name string) store.FolderFlags {
-	if name == store.DefaultIndexName {
-		name = ""
-	}
-	return store.FolderFlags{IndexName: name}
+// withProvidersFolder is withProviders for the commands that also read a
+// folder: --index-name defaults to VECTORSTORE_INDEX_NAME.
+func withProvidersFolder(getenv func(string) string, run func(context.Context, config.Providers, store.FolderFlags, []string, io.Writer, io.Writer) error) func(context.Context, []string, io.Writer, io.Writer) error {
+	return withProviders(getenv, func(ctx context.Context, pr config.Providers, args []string, stdout, stderr io.Writer) error {
+		return run(ctx, pr, store.FolderFlags{Env: getenv(store.EnvIndexName)}, args, stdout, stderr)
+	})
 }
 
 // commands lists every subcommand; each run function lives in its own file.
@@ -70,9 +59,9 @@ func commands(getenv func(string) string) []cliflag.Command {
 		{Name: "import-faiss", Summary: "convert a LangChain FAISS folder into a native store with an HNSW graph", Run: withFolder(getenv, runImportFAISS)},
 		{Name: "inspect", Summary: "describe a vector store folder (native or LangChain FAISS)", Run: withFolder(getenv, runInspect)},
 		{Name: "verify", Summary: "check a store's checksums, counts and index (exit 1 on mismatch)", Run: withFolder(getenv, runVerify)},
-		{Name: "push", Summary: "publish a store to S3 (verified, manifest last) or to a new Weaviate collection behind an alias", Run: withProviders(getenv, runPush)},
-		{Name: "search", Summary: "search a store from the command line", Run: withProviders(getenv, runSearch)},
-		{Name: "eval", Summary: "measure retrieval quality (hit@1, hit@5, MRR) on labelled questions", Run: withProviders(getenv, runEval)},
+		{Name: "push", Summary: "publish a store to S3 (verified, manifest last) or to a new Weaviate collection behind an alias", Run: withProvidersFolder(getenv, runPush)},
+		{Name: "search", Summary: "search a store from the command line", Run: withProvidersFolder(getenv, runSearch)},
+		{Name: "eval", Summary: "measure retrieval quality (hit@1, hit@5, MRR) on labelled questions", Run: withProvidersFolder(getenv, runEval)},
 		{Name: "gen", Summary: "write a clustered synthetic vector data set (texmex .fvecs/.ivecs)", Run: runGen},
 		{Name: "bench", Summary: "benchmark the HNSW index on texmex files: recall, QPS, build, memory, save/load", Run: runBench},
 		{Name: "bench-startup", Summary: "measure the server's time to /ready and memory on generated 200k/1M stores", Run: runBenchStartup},

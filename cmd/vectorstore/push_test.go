@@ -50,7 +50,7 @@ func TestPushCommand_PublishesVerifiedStore(t *testing.T) {
 	awsEnv(t, srv)
 	dir := writePushStore(t, "v7")
 	var out, errOut bytes.Buffer
-	err := runPush(context.Background(), config.Providers{}, []string{
+	err := runPush(context.Background(), config.Providers{}, store.FolderFlags{}, []string{
 		"--dir", dir, "--to", "s3://" + srv.Bucket + "/vectorstore/prod",
 		"--endpoint", srv.Endpoint, "--path-style", "--attempts", "1",
 	}, &out, &errOut)
@@ -124,7 +124,7 @@ func TestPushCommand_RefusesBadStore(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			err := runPush(context.Background(), config.Providers{}, []string{
+			err := runPush(context.Background(), config.Providers{}, store.FolderFlags{}, []string{
 				"--dir", tt.dir, "--to", "s3://" + srv.Bucket + "/p", "--endpoint", srv.Endpoint, "--path-style",
 			}, &out, &errOut)
 			if err == nil || !strings.Contains(err.Error(), tt.wantText) || (tt.wantErr != nil && !errors.Is(err, tt.wantErr)) {
@@ -155,7 +155,7 @@ func TestPushCommand_UsageErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var out, errOut bytes.Buffer
-			err := runPush(context.Background(), config.Providers{}, tt.args, &out, &errOut)
+			err := runPush(context.Background(), config.Providers{}, store.FolderFlags{}, tt.args, &out, &errOut)
 			if !errors.As(err, new(usageError)) {
 				t.Fatalf("err = %v, want a usage error", err)
 			}

@@ -24,15 +24,14 @@ func openStore(pr config.Providers, ef providers.EmbedderFlags, kf providers.Key
 		if cfg.KeywordAnalyzer, err = kf.Analyzer(pr); err != nil {
 			return nil, nil, err
 		}
-		return localsearch.OpenStore(ctx, dir, store.OpenOptions{IndexName: ff.IndexName}, emb, cfg)
+		return localsearch.OpenStore(ctx, dir, store.OpenOptions{IndexName: ff.Name()}, emb, cfg)
 	}
 }
 
-func runSearch(ctx context.Context, pr config.Providers, args []string, stdout, stderr io.Writer) error {
+func runSearch(ctx context.Context, pr config.Providers, ff store.FolderFlags, args []string, stdout, stderr io.Writer) error {
 	var f localsearch.SearchFlags
 	ef := providers.EmbedderFlags{ForStore: true}
 	var kf providers.KeywordFlags
-	ff := folder(pr)
 	if err := cliflag.ParseOptions(cliflag.NewFlagSet("vectorstore search", "", stderr), args, &f, &ef, &kf, &ff); err != nil {
 		return err
 	}
@@ -41,7 +40,7 @@ func runSearch(ctx context.Context, pr config.Providers, args []string, stdout, 
 		// A raw vector needs no embedder: the store is searched as it is,
 		// whatever provider made it, with no provider settings.
 		open = func(ctx context.Context, dir string, cfg rag.Config) (*rag.Service, *store.Store, error) {
-			return localsearch.OpenStore(ctx, dir, store.OpenOptions{IndexName: ff.IndexName}, nil, cfg)
+			return localsearch.OpenStore(ctx, dir, store.OpenOptions{IndexName: ff.Name()}, nil, cfg)
 		}
 	}
 	svc, _, err := open(ctx, f.Dir, rag.Config{})

@@ -22,7 +22,7 @@ func runInspect(_ context.Context, ff store.FolderFlags, args []string, stdout, 
 	if err := ff.Validate(); err != nil {
 		return err
 	}
-	rep, err := store.Inspect(dir, ff.IndexName)
+	rep, err := store.Inspect(dir, ff.Name())
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func runVerify(ctx context.Context, ff store.FolderFlags, args []string, stdout,
 	if err := ff.Validate(); err != nil {
 		return err
 	}
-	return store.VerifyText(ctx, dir, ff.IndexName, stdout)
+	return store.VerifyText(ctx, dir, ff.Name(), stdout)
 }
 
 func runImportFAISS(ctx context.Context, ff store.FolderFlags, args []string, stdout, stderr io.Writer) error {

@@ -47,6 +47,13 @@ type Config struct {
 	// VectorStoreDir is the local vector store folder (VECTORSTORE_DIR,
 	// default /app/vectorstore).
 	VectorStoreDir string
+	// VectorStoreIndexName is the index_name a LangChain folder was saved
+	// with (VECTORSTORE_INDEX_NAME, default index): the store is
+	// NAME.faiss + NAME.pkl, in VectorStoreDir and under
+	// VectorStoreS3URI. A plain file stem (store.CheckIndexName). Native
+	// stores ignore it. The tool's --index-name defaults to it
+	// (store.FolderFlags).
+	VectorStoreIndexName string
 	// VectorStoreS3URI is the S3 prefix mirrored into VectorStoreDir before
 	// loading (VECTORSTORE_S3_URI, s3://bucket/prefix; empty: no sync).
 	VectorStoreS3URI string
@@ -216,13 +223,6 @@ type Overload struct {
 // server and the vectorstore tool alike. Build it with Load or
 // LoadProviders, which fill every default.
 type Providers struct {
-	// VectorStoreIndexName is the index_name a LangChain folder was saved
-	// with (VECTORSTORE_INDEX_NAME, default index): the store is
-	// NAME.faiss + NAME.pkl, in VectorStoreDir and under
-	// VectorStoreS3URI. A plain file stem (store.CheckIndexName). Native
-	// stores ignore it. The tool's --index-name defaults to it, so that
-	// vectorstore opens the folder the server would.
-	VectorStoreIndexName string
 	// AWSRegion is the region for S3 and Bedrock (AWS_REGION; empty: the
 	// SDK's default chain, which ECS fills in).
 	AWSRegion string
@@ -367,6 +367,7 @@ func Load(getenv func(string) string) (Config, error) {
 		CORSAllowOrigins:     p.origins("CORS_ALLOW_ORIGINS", "http://localhost:3000"),
 		CORSAllowOriginRegex: p.regexp("CORS_ALLOW_ORIGIN_REGEX"),
 		VectorStoreDir:       p.str("VECTORSTORE_DIR", "/app/vectorstore"),
+		VectorStoreIndexName: p.indexName("VECTORSTORE_INDEX_NAME"),
 		VectorStoreS3URI:     p.s3URI("VECTORSTORE_S3_URI"),
 		SyncTimeout:          p.duration("SYNC_TIMEOUT", 2*time.Minute, time.Second),
 		SyncInterval:         p.durationOrZero("SYNC_INTERVAL", time.Minute),
@@ -466,32 +467,23 @@ func LoadProviders(getenv func(string) string) (Providers, error) {
 	return pr, errors.Join(p.errs...)
 }
 
-// LoadIndexName reads VECTORSTORE_INDEX_NAME alone, as Load does, for the
-// tool's commands that read a folder and need no provider.
-func LoadIndexName(getenv func(string) string) (string, error) {
-	p := parser{getenv: getenv}
-	name := p.indexName("VECTORSTORE_INDEX_NAME")
-	return name, errors.Join(p.errs...)
-}
-
 // Validate reports the rules between provider settings, for a caller that
 // changed them after loading (e.g. from a flag).
 func (pr Providers) Validate() error { return errors.Join(pr.check()...) }
 
 func (p *parser) providers() Providers {
 	pr := Providers{
-		VectorStoreIndexName: p.indexName("VECTORSTORE_INDEX_NAME"),
-		AWSRegion:            p.str("AWS_REGION", ""),
-		S3Endpoint:           p.s3Endpoint(),
-		Embedder:             p.oneOf("EMBEDDER", "use-lite", embedders),
-		EmbeddingModel:       p.str("EMBEDDING_MODEL", ""),
-		EmbeddingDims:        p.intRange("EMBEDDING_DIMS", 0, 0, 65536),
-		LLM:                  p.oneOf("LLM", "extractive", generators),
-		LLMModel:             p.str("LLM_MODEL", ""),
-		LLMTimeout:           p.duration("LLM_TIMEOUT", 60*time.Second, time.Second),
-		OpenAIAPIKey:         p.str("OPENAI_API_KEY", ""),
-		OpenAIBaseURL:        p.url("OPENAI_BASE_URL", "https://api.openai.com/v1"),
-		OllamaBaseURL:        p.url("OLLAMA_BASE_URL", "http://localhost:11434"),
+		AWSRegion:      p.str("AWS_REGION", ""),
+		S3Endpoint:     p.s3Endpoint(),
+		Embedder:       p.oneOf("EMBEDDER", "use-lite", embedders),
+		EmbeddingModel: p.str("EMBEDDING_MODEL", ""),
+		EmbeddingDims:  p.intRange("EMBEDDING_DIMS", 0, 0, 65536),
+		LLM:            p.oneOf("LLM", "extractive", generators),
+		LLMModel:       p.str("LLM_MODEL", ""),
+		LLMTimeout:     p.duration("LLM_TIMEOUT", 60*time.Second, time.Second),
+		OpenAIAPIKey:   p.str("OPENAI_API_KEY", ""),
+		OpenAIBaseURL:  p.url("OPENAI_BASE_URL", "https://api.openai.com/v1"),
+		OllamaBaseURL:  p.url("OLLAMA_BASE_URL", "http://localhost:11434"),
 		// Both binaries index keywords the same way, so eval and search
 		// measure what the server serves.
 		KeywordJapanese: p.oneOf("KEYWORD_JAPANESE", "bigram", jaKeyword),

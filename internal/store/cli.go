@@ -75,7 +75,7 @@ func (f ImportFlags) options() (ImportOptions, error) {
 	return ImportOptions{
 		Embedding: docmodel.EmbeddingModel{Provider: f.Provider, Model: f.Model}, Metric: metric, Version: f.Version,
 		HNSW: ann.HNSWConfig{M: f.M, EFConstruction: f.EFConstruction, EFSearch: f.EFSearch}, Exact: f.Exact,
-		IndexName: f.Folder.IndexName, Quantization: f.Quantize,
+		IndexName: f.Folder.Name(), Quantization: f.Quantize,
 	}, nil
 }
 

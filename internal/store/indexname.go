@@ -86,26 +86,45 @@ func indexNameHint(found []string) string {
 // FolderFlags is the option every command that reads a LangChain folder
 // shares (cliflag.Options): --index-name, the folder's index_name.
 type FolderFlags struct {
-	// IndexName is --index-name; "" is DefaultIndexName, as everywhere
-	// in this package. Its value before RegisterFlags is the flag's
-	// default (the tool sets VECTORSTORE_INDEX_NAME there).
+	// IndexName is --index-name.
 	IndexName string
+	// Env is VECTORSTORE_INDEX_NAME as the environment has it, the name
+	// when the flag is not given, so that the tool opens the folder the
+	// server would. It is checked only then.
+	Env string
 }
 
-// RegisterFlags binds f to fs, with f.IndexName as the default.
+// EnvIndexName is the variable FolderFlags.Env comes from, as the server
+// reads it (config.Config.VectorStoreIndexName).
+const EnvIndexName = "VECTORSTORE_INDEX_NAME"
+
+// RegisterFlags binds f to fs.
 func (f *FolderFlags) RegisterFlags(fs *flag.FlagSet) {
-	fs.StringVar(&f.IndexName, "index-name", f.IndexName,
-		"a LangChain folder's index_name: read NAME.faiss and NAME.pkl, as save_local(path, index_name=NAME) wrote them (default: VECTORSTORE_INDEX_NAME, else index)")
+	fs.StringVar(&f.IndexName, "index-name", "",
+		"a LangChain folder's index_name: read NAME.faiss and NAME.pkl, as save_local(path, index_name=NAME) wrote them (default: "+EnvIndexName+", else index)")
 }
 
-// Validate checks the name with CheckIndexName; its error is a
-// cliflag.UsageError.
+// Name is the index name to open: the flag's, else the environment's;
+// "" is DefaultIndexName, as everywhere in this package.
+func (f FolderFlags) Name() string {
+	if f.IndexName != "" {
+		return f.IndexName
+	}
+	return strings.TrimSpace(f.Env)
+}
+
+// Validate checks the name in use with CheckIndexName; its error is a
+// cliflag.UsageError naming where the name came from.
 func (f FolderFlags) Validate() error {
-	if f.IndexName == "" {
+	name := f.Name()
+	if name == "" {
 		return nil
 	}
-	if err := CheckIndexName(f.IndexName); err != nil {
-		return cliflag.Usagef("--index-name %q: %v", f.IndexName, err)
+	if err := CheckIndexName(name); err != nil {
+		if f.IndexName == "" {
+			return cliflag.Usagef("%s=%q (the default of --index-name): %v", EnvIndexName, name, err)
+		}
+		return cliflag.Usagef("--index-name %q: %v", name, err)
 	}
 	return nil
 }

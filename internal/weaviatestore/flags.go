@@ -102,7 +102,7 @@ func (f PushFlags) Run(ctx context.Context, stdout, stderr io.Writer, conn Conn,
 	conn.Timeout, conn.Attempts = f.CallTimeout, f.Attempts
 	ctx, cancel := context.WithTimeout(ctx, f.Timeout)
 	defer cancel()
-	res, err := Push(ctx, f.Dir, store.OpenOptions{IndexName: f.Folder.IndexName}, PushOptions{
+	res, err := Push(ctx, f.Dir, store.OpenOptions{IndexName: f.Folder.Name()}, PushOptions{
 		Conn: conn, Alias: alias, Index: f.Index, Replication: f.Replication, Consistency: f.Consistency,
 		BatchSize: f.BatchSize, Keep: f.Keep, Analyzer: an, Progress: stderr,
 	})
