@@ -179,10 +179,12 @@ func (p *htmlParser) walk(n *html.Node) {
 	}
 	switch n.DataAtom {
 	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
-		if p.admonition > 0 {
+		if p.admonition > 0 && !ownAnchor(n) {
 			// An admonition's title ("Note", "Warning") labels a box
 			// inside the section, not a section: its text stays with the
-			// section it is in, under that section's anchor.
+			// section it is in, under that section's anchor. A heading
+			// with an anchor of its own (MkDocs' "### Proxy settings"
+			// inside a note) is one: links point at it.
 			p.newline()
 			p.text(headingText(n))
 			p.newline()
@@ -281,7 +283,8 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 			return true
 		}
 	}
-	if hasClass(n, "sphinxsidebar") || hasClass(n, "related") || hasClass(n, "headerlink") {
+	if hasClass(n, "sphinxsidebar") || hasClass(n, "related") || hasClass(n, "headerlink") ||
+		hasClass(n, "navheader") || hasClass(n, "navfooter") { // DocBook XSL's Prev/Up/Next bars, whose titles are text
 		return true
 	}
 	return p.navBar(n) || p.linkList(n)
@@ -300,17 +303,22 @@ const (
 // linkStats describes the links in an element's subtree, for the
 // navigation heuristics.
 type linkStats struct {
-	nav     bool // a link marked rel next, prev, previous or up, or with an accesskey
-	links   int  // links (a elements with an href)
-	inPage  int  // links to a fragment of the page itself ("#x", "page.html#x")
-	inside  int  // letters and digits of text inside links
-	outside int  // letters and digits of text outside links
+	nav      bool // a link marked rel next, prev, previous or up, or with an accesskey
+	links    int  // links (a elements with an href)
+	inPage   int  // links to a fragment of the page itself ("#x", "page.html#x")
+	inside   int  // letters and digits of text inside links
+	outside  int  // letters and digits of text outside links
+	headings int  // h1-h6 elements
 }
 
-// measureLinks computes linkStats for every element under n in one pass,
-// so that the heuristics cost linear time however deep the page nests.
-// page is the page's file name, for telling links within it.
+// measureLinks computes linkStats for every element under n in one pass
+// (after one to find the page's section ids), so that the heuristics cost
+// linear time however deep the page nests. page is the page's file name,
+// for telling links within it. A link within the page counts in inPage
+// only when it points at a section (sectionIDs): a table of contents
+// does, a list of options linking to their entries does not.
 func measureLinks(n *html.Node, page string) map[*html.Node]linkStats {
+	sections := sectionIDs(n)
 	out := make(map[*html.Node]linkStats)
 	var walk func(*html.Node, bool) linkStats
 	walk = func(c *html.Node, inLink bool) linkStats {
@@ -327,7 +335,11 @@ func measureLinks(n *html.Node, page string) map[*html.Node]linkStats {
 			if href := attr(c, "href"); c.DataAtom == atom.A && href != "" {
 				if !inLink {
 					st.links = 1
-					if strings.HasPrefix(href, "#") || page != "" && strings.HasPrefix(href, page+"#") {
+					frag, isFrag := strings.CutPrefix(href, "#")
+					if !isFrag && page != "" {
+						frag, isFrag = strings.CutPrefix(href, page+"#")
+					}
+					if isFrag && sections[frag] {
 						st.inPage = 1
 					}
 				}
@@ -345,14 +357,50 @@ func measureLinks(n *html.Node, page string) map[*html.Node]linkStats {
 			st.inPage += ks.inPage
 			st.inside += ks.inside
 			st.outside += ks.outside
+			st.headings += ks.headings
 		}
 		if c.Type == html.ElementNode {
+			if isHeading(c.DataAtom) {
+				st.headings++
+			}
 			out[c] = st
 		}
 		return st
 	}
 	walk(n, false)
 	return out
+}
+
+// sectionIDs returns the ids under n that name a section: a heading's own,
+// or that of an element holding a heading (Sphinx's section, texinfo's
+// node div, DocBook's sect div). An element id'd and holding a heading
+// only deep inside, such as a page wrapper, is rarely a link's target,
+// so no closer look is taken.
+func sectionIDs(n *html.Node) map[string]bool {
+	ids := make(map[string]bool)
+	var walk func(*html.Node) bool // reports whether c holds a heading
+	walk = func(c *html.Node) bool {
+		has := c.Type == html.ElementNode && isHeading(c.DataAtom)
+		for k := c.FirstChild; k != nil; k = k.NextSibling {
+			if walk(k) {
+				has = true
+			}
+		}
+		if id := attr(c, "id"); has && id != "" {
+			ids[id] = true
+		}
+		return has
+	}
+	walk(n)
+	return ids
+}
+
+func isHeading(a atom.Atom) bool {
+	switch a {
+	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+		return true
+	}
+	return false
 }
 
 // navBar reports whether n is a block of page-to-page navigation: it
@@ -369,7 +417,9 @@ func (p *htmlParser) navBar(n *html.Node) bool {
 		return false
 	}
 	st := p.links[n]
-	return st.nav && st.outside <= navBarLetters
+	// A section that holds a bar (texinfo 7 nests it in the node's div)
+	// is not one, however short.
+	return st.nav && st.outside <= navBarLetters && st.headings == 0
 }
 
 // linkList reports whether n is a list of links and little else, at
@@ -583,6 +633,21 @@ func attr(n *html.Node, key string) string {
 		}
 	}
 	return ""
+}
+
+// ownAnchor reports whether heading n carries an anchor of its own: an id,
+// or a permalink to one inside it.
+func ownAnchor(n *html.Node) bool {
+	if attr(n, "id") != "" {
+		return true
+	}
+	found := false
+	visit(n, func(c *html.Node) {
+		if c.DataAtom == atom.A && (attr(c, "id") != "" || attr(c, "name") != "" || strings.HasPrefix(attr(c, "href"), "#") && len(attr(c, "href")) > 1) {
+			found = true
+		}
+	})
+	return found
 }
 
 // admonitionClasses are the classes DocBook's XSL gives a note, tip or

@@ -174,6 +174,9 @@ func TestParseHTML_Rules(t *testing.T) {
 <p>Expansion is performed on the command line.</p>
 <ul class="section-toc"><li><a href="#Tilde-Expansion" accesskey="1">Tilde Expansion</a></li><li><a href="#Shell-Parameter-Expansion" accesskey="2">Shell Parameter Expansion</a></li></ul>
 <hr>
+<div class="subsection" id="Tilde-Expansion"><div class="header"><p>Next: <a href="#Shell-Parameter-Expansion" accesskey="n" rel="next">Shell Parameter Expansion</a>, Up: <a href="#Shell-Expansions" accesskey="u" rel="up">Shell Expansions</a></p></div>
+<span id="Tilde-Expansion-1"></span><h4 class="subsection">3.5.1 Tilde Expansion</h4>
+<p>A word beginning with a tilde.</p></div>
 <div class="subsection" id="Shell-Parameter-Expansion"><div class="header"><p>Previous: <a href="#Tilde-Expansion" accesskey="p" rel="prev">Tilde Expansion</a>, Up: <a href="#Shell-Expansions" accesskey="u" rel="up">Shell Expansions</a></p></div>
 <span id="Shell-Parameter-Expansion-1"></span><h4 class="subsection">3.5.3 Shell Parameter Expansion</h4>
 <p>The basic form is ${parameter}.</p>
@@ -182,6 +185,7 @@ func TestParseHTML_Rules(t *testing.T) {
 			title: "Bash Reference Manual",
 			sections: []string{
 				"3.5 Shell Expansions|3.5 Shell Expansions|Shell-Expansions",
+				"3.5.1 Tilde Expansion|3.5 Shell Expansions/3.5.1 Tilde Expansion|Tilde-Expansion",
 				"3.5.3 Shell Parameter Expansion|3.5 Shell Expansions/3.5.3 Shell Parameter Expansion|Shell-Parameter-Expansion",
 			},
 			contains: []string{"Expansion is performed on the command line.", "The basic form is ${parameter}.",
@@ -197,11 +201,16 @@ func TestParseHTML_Rules(t *testing.T) {
 <div class="sect1" id="DATATYPE-DATETIME"><div class="titlepage"><div><div><h2 class="title">8.5. Date/Time Types</h2></div></div></div>
 <div class="toc"><dl class="toc"><dt><span class="sect2"><a href="#DATATYPE-DATETIME-INPUT">8.5.1. Date/Time Input</a></span></dt><dt><span class="sect2"><a href="#DATATYPE-TIMEZONES">8.5.3. Time Zones</a></span></dt></dl></div>
 <p>PostgreSQL supports the full set of SQL date and time types.</p>
-<dl><dt><code>now</code></dt><dd><p>current transaction's start time, see <a href="#DATATYPE-TIMEZONES">Time Zones</a></p></dd></dl></div>`,
-			title:    "8.5. Date/Time Types",
-			sections: []string{"8.5. Date/Time Types||DATATYPE-DATETIME"}, // the heading is the title
+<dl><dt><code>now</code></dt><dd><p>current transaction's start time, see <a href="#DATATYPE-TIMEZONES">Time Zones</a></p></dd></dl>
+<div class="sect2" id="DATATYPE-DATETIME-INPUT"><div class="titlepage"><div><div><h3 class="title">8.5.1. Date/Time Input</h3></div></div></div><p>Input formats.</p></div>
+<div class="sect2" id="DATATYPE-TIMEZONES"><div class="titlepage"><div><div><h3 class="title">8.5.3. Time Zones</h3></div></div></div><p>Zones.</p></div></div>
+<div class="navfooter"><hr><table width="100%"><tr><td><a accesskey="p" href="datatype-binary.html">Prev</a> </td><td><a accesskey="u" href="datatype.html">Up</a></td><td> <a accesskey="n" href="datatype-boolean.html">Next</a></td></tr>
+<tr><td>8.4. Binary Data Types </td><td><a accesskey="h" href="index.html">Home</a></td><td> 8.6. Boolean Type</td></tr></table></div>`,
+			title: "8.5. Date/Time Types",
+			sections: []string{"8.5. Date/Time Types||DATATYPE-DATETIME", // the heading is the title
+				"8.5.1. Date/Time Input|8.5.1. Date/Time Input|DATATYPE-DATETIME-INPUT", "8.5.3. Time Zones|8.5.3. Time Zones|DATATYPE-TIMEZONES"},
 			contains: []string{"PostgreSQL supports the full set", "now\ncurrent transaction's start time, see Time Zones"},
-			absent:   []string{"Prev", "Chapter 8", "Date/Time Input", "Binary"},
+			absent:   []string{"Prev", "Chapter 8", "Date/Time Input", "Binary", "Boolean"},
 		},
 		{
 			// PostgreSQL's reference pages put notes inside a clause's
@@ -220,6 +229,29 @@ func TestParseHTML_Rules(t *testing.T) {
 			contains: []string{"LIMIT bounds the rows.\n\nNote\nBefore 9.6 the order was undefined.\n\nUse ORDER BY with it.", "Caution\nLocks rows."},
 		},
 		{
+			// MkDocs' "!!! note" holding "### Proxy settings": the heading
+			// has its own id and permalink, and the table of contents
+			// links to it, so it is a section.
+			name: "mkdocs: a heading with an anchor inside an admonition is a section",
+			content: `<title>Setup</title><h1 id="setup">Setup</h1><h2 id="install">Install</h2><p>Run the installer.</p>
+<div class="admonition note"><p class="admonition-title">Note</p><h3 id="proxy-settings">Proxy settings<a class="headerlink" href="#proxy-settings">¶</a></h3><p>Set HTTPS_PROXY first.</p></div>`,
+			title:    "Setup",
+			sections: []string{"Install|Install|install", "Proxy settings|Install/Proxy settings|proxy-settings"},
+			contains: []string{"Set HTTPS_PROXY first."},
+		},
+		{
+			// texinfo 7 puts the nav panel inside the node's div: a short
+			// node is still a section, not a bar.
+			name: "texinfo 7: a short section holding a nav panel is kept",
+			content: `<title>Manual</title><h1>Manual</h1>
+<div class="appendix-level-extent" id="Indexes"><div class="nav-panel"><p>Previous: <a href="#Copying" accesskey="p" rel="prev">Copying</a>, Up: <a href="#Top" accesskey="u" rel="up">Top</a></p></div>
+<h2 class="appendix" id="Indexes-1">D Indexes</h2><p>See <a href="#Builtin-Index">builtins</a>.</p></div>`,
+			title:    "Manual",
+			sections: []string{"D Indexes|D Indexes|Indexes-1"},
+			contains: []string{"See builtins."},
+			absent:   []string{"Previous", "Copying"},
+		},
+		{
 			// os.chmod lists the stat module's constants as links to
 			// another page: content. A menu of this page's own sections,
 			// even written with the page's name, is not.
@@ -227,10 +259,15 @@ func TestParseHTML_Rules(t *testing.T) {
 			content: `<title>os</title><h1>os</h1><section id="files"><h2>Files</h2>
 <ul><li><a href="p.html#files">Files</a></li><li><a href="p.html#dirs">Directories</a></li></ul>
 <p>chmod sets the mode, a combination of:</p>
-<ul><li><a href="stat.html#stat.S_ISUID">stat.S_ISUID</a></li><li><a href="stat.html#stat.S_IXUSR">stat.S_IXUSR</a></li></ul></section>`,
+<ul><li><a href="stat.html#stat.S_ISUID">stat.S_ISUID</a></li><li><a href="stat.html#stat.S_IXUSR">stat.S_IXUSR</a></li></ul>
+<p>Sorting is controlled by these options:</p>
+<ul><li><a href="#opt-t"><code>-t</code></a></li><li><a href="#opt-S"><code>-S</code></a></li></ul>
+<dl><dt id="opt-t">-t</dt><dd>by time</dd><dt id="opt-S">-S</dt><dd>by size</dd></dl></section>
+<section id="dirs"><h2>Directories</h2><p>mkdir makes one.</p></section>`,
 			title:    "os",
-			sections: []string{"Files|Files|files"},
-			contains: []string{"chmod sets the mode", "stat.S_ISUID\nstat.S_IXUSR"},
+			sections: []string{"Files|Files|files", "-t|Files/-t|opt-t", "-S|Files/-S|opt-S", "Directories|Directories|dirs"},
+			// A list of links to entries, not sections, is content.
+			contains: []string{"chmod sets the mode", "stat.S_ISUID\nstat.S_IXUSR", "these options:\n\n-t\n-S"},
 			absent:   []string{"Directories"},
 		},
 		{
