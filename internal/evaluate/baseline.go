@@ -25,8 +25,22 @@ type Chunks interface {
 // section is one retrievable unit of the baseline: the chunks that share
 // a url, joined.
 type section struct {
-	hit  rag.Hit // metadata url and source, for rag.FirstRelevant
+	hit  rag.Hit  // metadata url and source, for rag.FirstRelevant
+	ids  []string // every chunk's id, for questions labelled by chunk
 	toks []string
+}
+
+// relevant reports whether the section answers q: by its url or source,
+// or by any of its chunks.
+func (s section) relevant(q rag.EvalQuestion) bool {
+	for _, id := range s.ids {
+		h := s.hit
+		h.ID = id
+		if rag.FirstRelevant([]rag.Hit{h}, q) == 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // Baseline scores qs with the reference of issue 10's table: "a 20-line
@@ -86,11 +100,12 @@ func Baseline(ctx context.Context, st Chunks, qs []rag.EvalQuestion) (rag.EvalMe
 			}
 			return cmp.Compare(a, b)
 		})
-		hits := make([]rag.Hit, 0, rag.EvalK)
-		for _, i := range order[:min(len(order), rag.EvalK)] {
-			hits = append(hits, secs[i].hit)
+		for r, i := range order[:min(len(order), rag.EvalK)] {
+			if secs[i].relevant(q) {
+				ranks[qi] = r + 1
+				break
+			}
 		}
-		ranks[qi] = rag.FirstRelevant(hits, q)
 	}
 	return rag.Summarize(BaselineMode, ranks), ranks, nil
 }
@@ -113,6 +128,7 @@ func sections(st Chunks) []section {
 			path, _ := c.Metadata[docmodel.MetaHeadingPath].(string)
 			out[j].toks = plainTokens(path)
 		}
+		out[j].ids = append(out[j].ids, c.ID)
 		out[j].toks = append(out[j].toks, plainTokens(c.Text)...)
 	}
 	return out

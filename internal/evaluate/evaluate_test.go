@@ -264,15 +264,17 @@ func TestBaseline(t *testing.T) {
 		{ID: "brakes", Question: "when to replace brake pads", Sections: []string{"bike.html#brakes"}},
 		{ID: "stemmed", Question: "replacing", Sections: []string{"bike.html#brakes"}}, // no stemming: no match
 		{ID: "second", Question: "tyres", Sections: []string{"bike.html#charging"}},
+		// Labelled by a chunk that is not its section's first.
+		{ID: "by chunk", Question: "charger speed", Chunks: []string{"c"}},
 	}
 	m, ranks, err := Baseline(context.Background(), st, qs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []int{1, 1, 0, 0}; !slices.Equal(ranks, want) {
+	if want := []int{1, 1, 0, 0, 1}; !slices.Equal(ranks, want) {
 		t.Errorf("ranks %v, want %v", ranks, want)
 	}
-	if m.Mode != BaselineMode || m.Questions != 4 || math.Abs(m.HitAt1-0.5) > 1e-9 {
+	if m.Mode != BaselineMode || m.Questions != 5 || math.Abs(m.HitAt1-0.6) > 1e-9 {
 		t.Errorf("metrics %+v", m)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
