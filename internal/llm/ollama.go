@@ -75,9 +75,18 @@ type ollamaChunk struct {
 	} `json:"message"`
 	Done  bool   `json:"done"`
 	Error string `json:"error"`
-	// The token counts, on the last chunk (done).
-	PromptEvalCount float64 `json:"prompt_eval_count"`
-	EvalCount       float64 `json:"eval_count"`
+	// The token counts, on the last chunk (done). Older servers leave
+	// prompt_eval_count out when the prompt was cached: then the counts
+	// are unknown, not a prompt of 0 tokens.
+	PromptEvalCount *float64 `json:"prompt_eval_count"`
+	EvalCount       *float64 `json:"eval_count"`
+}
+
+func (c *ollamaChunk) usage() *Usage {
+	if c.PromptEvalCount == nil || c.EvalCount == nil {
+		return nil
+	}
+	return usage(count(*c.PromptEvalCount), count(*c.EvalCount))
 }
 
 // Generate asks the model. With emit nil it makes one non-streamed call.
@@ -114,7 +123,7 @@ func (o *Ollama) Generate(ctx context.Context, req Request, emit func(delta stri
 		if err == nil && !resp.Done {
 			err = fmt.Errorf("%w: answer not done", ErrBadResponse)
 		}
-		text, meta = resp.Message.Content, streamMeta{Model: resp.Model, Usage: usage(count(resp.PromptEvalCount), count(resp.EvalCount))}
+		text, meta = resp.Message.Content, streamMeta{Model: resp.Model, Usage: resp.usage()}
 	} else {
 		text, meta, err = stream(ctx, o.call, body, "application/x-ndjson", readOllamaStream, emit)
 	}
@@ -154,7 +163,7 @@ func readOllamaStream(r io.Reader, emit func(string) error) (streamMeta, error) 
 			}
 		}
 		if c.Done {
-			meta.Usage = usage(count(c.PromptEvalCount), count(c.EvalCount))
+			meta.Usage = c.usage()
 			return meta, nil
 		}
 	}

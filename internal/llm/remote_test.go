@@ -484,3 +484,22 @@ func TestOpenAI_OddUsageKeepsTheAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestOllama_UncountedPrompt: an Ollama that leaves prompt_eval_count out
+// (a cached prompt, older servers) gives no usage, not a 0-token prompt.
+func TestOllama_UncountedPrompt(t *testing.T) {
+	t.Parallel()
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"model":"llama-test","message":{"role":"assistant","content":"hi"},"done":true,"eval_count":7}`)
+	}))
+	defer hs.Close()
+	g, err := wires[1].newGen(hs.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ans, err := g.Generate(context.Background(), Request{Question: "q"}, nil)
+	if err != nil || ans.Text != "hi" || ans.Usage != nil {
+		t.Fatalf("answer %+v, err %v: want text hi and no usage", ans, err)
+	}
+}
