@@ -31,6 +31,9 @@ type Flags struct {
 	// HeadingWeight is rag.Config.HeadingWeight; 0 leaves the heading
 	// field out.
 	HeadingWeight float64
+	// SectionWeight is rag.Config.SectionWeight; 0 (the default, as the
+	// server's) leaves the section field out.
+	SectionWeight float64
 	// Baseline adds the plain-BM25 reference row (Baseline).
 	Baseline bool
 	// Misses lists, after the table, the questions some mode did not
@@ -74,6 +77,7 @@ func (f *Flags) RegisterFlags(fs *flag.FlagSet) {
 	fs.Float64Var(&f.KeywordWeight, "keyword-weight", 1, "hybrid fusion weight of the keyword ranking")
 	fs.BoolVar(&f.NoFeedback, "no-feedback", false, "rank keywords by plain BM25, without pseudo-relevance feedback (the server always uses it), to measure what feedback does")
 	fs.Float64Var(&f.HeadingWeight, "heading-weight", rag.DefaultHeadingWeight, "weight of the heading path's own BM25 score in keyword search; 0 leaves it out (the server uses the default)")
+	fs.Float64Var(&f.SectionWeight, "section-weight", 0, "weight of the BM25 score of each chunk's whole section in keyword search; 0 leaves it out, as the server does (an experiment: docs/BENCHMARKS.md, round five)")
 	fs.Var(&f.Sweep, "sweep", "also evaluate hybrid at each of these vector weights (comma-separated, e.g. 0.3,0.6,1,2), to choose HYBRID_VECTOR_WEIGHT")
 }
 
@@ -86,6 +90,9 @@ func (f Flags) Validate() error {
 	if f.VectorWeight <= 0 || f.KeywordWeight <= 0 {
 		return cliflag.Usagef("--vector-weight and --keyword-weight must be positive")
 	}
+	if f.SectionWeight < 0 || math.IsInf(f.SectionWeight, 0) || math.IsNaN(f.SectionWeight) {
+		return cliflag.Usagef("--section-weight must be 0 or positive")
+	}
 	if f.HeadingWeight < 0 || math.IsInf(f.HeadingWeight, 0) || math.IsNaN(f.HeadingWeight) {
 		return cliflag.Usagef("--heading-weight must be 0 or positive")
 	}
@@ -94,7 +101,7 @@ func (f Flags) Validate() error {
 
 // RAGConfig returns the rag.Config the evaluated service is built with.
 func (f Flags) RAGConfig() rag.Config {
-	cfg := rag.Config{VectorWeight: f.VectorWeight, KeywordWeight: f.KeywordWeight, HeadingWeight: f.HeadingWeight}
+	cfg := rag.Config{VectorWeight: f.VectorWeight, KeywordWeight: f.KeywordWeight, HeadingWeight: f.HeadingWeight, SectionWeight: f.SectionWeight}
 	if f.HeadingWeight == 0 {
 		cfg.HeadingWeight = -1
 	}

@@ -104,6 +104,36 @@ func TestFlags_HeadingWeight(t *testing.T) {
 	}
 }
 
+func TestFlags_SectionWeight(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want float64 // rag.Config.SectionWeight
+		bad  bool
+	}{
+		{nil, 0, false}, // off, as the server
+		{[]string{"--section-weight", "0.2"}, 0.2, false},
+		{[]string{"--section-weight", "-0.1"}, 0, true},
+		{[]string{"--section-weight", "NaN"}, 0, true},
+		{[]string{"--section-weight", "inf"}, 0, true},
+	} {
+		var f Flags
+		err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), append([]string{"--dir", "d", "--questions", "q"}, tc.args...), &f)
+		if tc.bad {
+			if err == nil {
+				t.Errorf("%v accepted", tc.args)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if got := f.RAGConfig().SectionWeight; got != tc.want {
+			t.Errorf("%v: section weight %v, want %v", tc.args, got, tc.want)
+		}
+	}
+}
+
 // TestFlags_Run: the questions are read before the store is opened, and
 // the report names the store, its embedder and its size.
 func TestFlags_Run(t *testing.T) {

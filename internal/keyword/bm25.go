@@ -111,8 +111,12 @@ func (ix *Index) SearchQuery(q Query, k int, filter func(id uint32) bool, fields
 	scores, touched := s.scores, s.touched[:0]
 	touched = ix.accumulate(q, 1, filter, scores, touched)
 	for _, f := range fields {
-		if f.Index != nil && f.Index.Len() == n && f.Weight > 0 && !math.IsInf(f.Weight, 0) {
+		switch {
+		case !f.usable(n):
+		case f.Groups == nil:
 			touched = f.Index.accumulate(q, f.Weight, filter, scores, touched)
+		default:
+			touched = f.accumulateGroups(q, filter, scores, touched)
 		}
 	}
 	top := topK(s.top[:0], scores, touched, k)
@@ -129,11 +133,88 @@ func (ix *Index) SearchQuery(q Query, k int, filter func(id uint32) bool, fields
 
 // Field is another field of an index's documents, searched with it by
 // SearchQuery: Index holds the field's text of each document under the
-// same id, and Weight scales its scores.
+// same id, and Weight scales its scores. With Groups, Index holds one
+// text per group of documents instead (the section a chunk belongs to,
+// indexed once), and a group's score counts for each of its members.
 type Field struct {
 	Index  *Index
 	Weight float64
+	Groups *Groups
 }
+
+// usable reports whether f can be searched beside an index of n
+// documents: a positive finite weight and an index that fits.
+func (f Field) usable(n int) bool {
+	if f.Index == nil || !(f.Weight > 0) || math.IsInf(f.Weight, 0) {
+		return false
+	}
+	if f.Groups == nil {
+		return f.Index.Len() == n
+	}
+	return f.Groups.Len() == n && f.Groups.Count() == f.Index.Len()
+}
+
+// accumulateGroups adds f.Weight times each group's BM25 score for q to
+// every member filter allows, as accumulate does for a field of the
+// documents themselves.
+func (f Field) accumulateGroups(q Query, filter func(id uint32) bool, scores []float64, touched []uint32) []uint32 {
+	gs := f.Index.getScratch()
+	groups := f.Index.accumulate(q, f.Weight, nil, gs.scores, gs.touched[:0])
+	for _, g := range groups {
+		c := gs.scores[g]
+		gs.scores[g] = 0 // zeroed as used: a panicking filter loses the scratch, never poisons it
+		for _, m := range f.Groups.Members(int(g)) {
+			if filter != nil && !filter(m) {
+				continue
+			}
+			if scores[m] == 0 {
+				touched = append(touched, m)
+			}
+			scores[m] += c
+		}
+	}
+	gs.touched = groups
+	f.Index.scratch.Put(gs)
+	return touched
+}
+
+// Groups assigns each document of an index to one group, such as the
+// section each chunk belongs to, for a Field indexed by group.
+type Groups struct {
+	of      []uint32 // document -> group
+	start   []uint32 // group g's members are members[start[g]:start[g+1]]
+	members []uint32
+}
+
+// NewGroups returns the grouping where document i belongs to group of[i],
+// with n groups; nil when an entry is n or more.
+func NewGroups(of []uint32, n int) *Groups {
+	g := &Groups{of: of, start: make([]uint32, n+1), members: make([]uint32, len(of))}
+	for _, x := range of {
+		if int(x) >= n {
+			return nil
+		}
+		g.start[x+1]++
+	}
+	for i := range n {
+		g.start[i+1] += g.start[i]
+	}
+	next := slices.Clone(g.start[:n])
+	for doc, x := range of {
+		g.members[next[x]] = uint32(doc)
+		next[x]++
+	}
+	return g
+}
+
+// Len is the number of documents grouped.
+func (g *Groups) Len() int { return len(g.of) }
+
+// Count is the number of groups.
+func (g *Groups) Count() int { return len(g.start) - 1 }
+
+// Members returns the documents of group i, in increasing order.
+func (g *Groups) Members(i int) []uint32 { return g.members[g.start[i]:g.start[i+1]] }
 
 // accumulate adds scale times q's BM25 scores in ix to scores (one slot
 // per document, zero for documents not yet touched), appending each newly

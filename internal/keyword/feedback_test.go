@@ -251,16 +251,16 @@ func TestSearchQuery_Fields(t *testing.T) {
 		want   map[uint32]float64 // nil: Search's results
 	}{
 		{"no fields", "bike refund", nil, nil},
-		{"nil index", "bike refund", []Field{{nil, 1}}, nil},
-		{"other length", "bike refund", []Field{{short, 1}}, nil},
-		{"zero weight", "bike refund", []Field{{hx, 0}}, nil},
-		{"negative weight", "bike refund", []Field{{hx, -1}}, nil},
-		{"NaN weight", "bike refund", []Field{{hx, math.NaN()}}, nil},
-		{"infinite weight", "bike refund", []Field{{hx, math.Inf(1)}}, nil},
-		{"added", "bike refund", []Field{{hx, 0.2}}, bySum("bike refund", 0.2)},
-		{"both", "storage", []Field{{hx, 0.5}}, bySum("storage", 0.5)},
+		{"nil index", "bike refund", []Field{{Index: nil, Weight: 1}}, nil},
+		{"other length", "bike refund", []Field{{Index: short, Weight: 1}}, nil},
+		{"zero weight", "bike refund", []Field{{Index: hx, Weight: 0}}, nil},
+		{"negative weight", "bike refund", []Field{{Index: hx, Weight: -1}}, nil},
+		{"NaN weight", "bike refund", []Field{{Index: hx, Weight: math.NaN()}}, nil},
+		{"infinite weight", "bike refund", []Field{{Index: hx, Weight: math.Inf(1)}}, nil},
+		{"added", "bike refund", []Field{{Index: hx, Weight: 0.2}}, bySum("bike refund", 0.2)},
+		{"both", "storage", []Field{{Index: hx, Weight: 0.5}}, bySum("storage", 0.5)},
 		// No body has the word: the field alone finds doc 5.
-		{"field only", "connectivity", []Field{{hx, 0.5}}, bySum("connectivity", 0.5)},
+		{"field only", "connectivity", []Field{{Index: hx, Weight: 0.5}}, bySum("connectivity", 0.5)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -299,5 +299,67 @@ func TestExpand_FirstSearchUsesFields(t *testing.T) {
 	got := ix.Expand(q, fb, nil, feedbackText, Field{Index: hx, Weight: 1})
 	if got.Len() <= q.Len() || !slices.Contains(got.terms, "bluetooth") {
 		t.Errorf("with the field: %v, want doc 5's terms (bluetooth)", got.terms)
+	}
+}
+
+// TestSearchQuery_GroupedField: a field indexed by group (the section of
+// each chunk, once) adds its group's score to every member the filter
+// allows, finds members sharing no word with the query, and is left out
+// when its grouping does not fit.
+func TestSearchQuery_GroupedField(t *testing.T) {
+	t.Parallel()
+	ix := New(feedbackCorpus)
+	of := []uint32{0, 0, 1, 1, 1, 2, 3, 3, 4, 4}
+	texts := make([]string, 5)
+	for d, g := range of {
+		texts[g] += feedbackCorpus[d] + "\n"
+	}
+	gx := New(texts)
+	groups := NewGroups(of, 5)
+	if groups == nil || groups.Len() != 10 || groups.Count() != 5 || !slices.Equal(groups.Members(1), []uint32{2, 3, 4}) {
+		t.Fatalf("groups %+v", groups)
+	}
+	if NewGroups([]uint32{0, 5}, 5) != nil {
+		t.Error("a group beyond the count was accepted")
+	}
+	const w = 0.3
+	for _, tc := range []struct {
+		query  string
+		filter func(uint32) bool
+	}{
+		{"bike refund", nil},
+		{"storage", nil},
+		{"bike refund", func(id uint32) bool { return id%2 == 0 }},
+	} {
+		want := map[uint32]float64{}
+		for _, r := range ix.SearchQuery(ix.Parse(tc.query), 100, tc.filter) {
+			want[r.ID] += r.Score
+		}
+		for _, r := range gx.Search(tc.query, 100, nil) {
+			for _, m := range groups.Members(int(r.ID)) {
+				if tc.filter == nil || tc.filter(m) {
+					want[m] += w * r.Score
+				}
+			}
+		}
+		got := ix.SearchQuery(ix.Parse(tc.query), 100, tc.filter, Field{Index: gx, Weight: w, Groups: groups})
+		if len(got) != len(want) || len(got) == 0 {
+			t.Fatalf("%q: got %v, want %v", tc.query, got, want)
+		}
+		for _, r := range got {
+			if math.Abs(r.Score-want[r.ID]) > 1e-12 {
+				t.Errorf("%q doc %d: score %v, want %v", tc.query, r.ID, r.Score, want[r.ID])
+			}
+		}
+	}
+	// A grouping of other documents, or an index of other groups, is left out.
+	plain := ix.Search("bike refund", 100, nil)
+	for _, f := range []Field{
+		{Index: gx, Weight: w, Groups: NewGroups(of[:9], 5)},
+		{Index: New(texts[:4]), Weight: w, Groups: groups},
+	} {
+		if got := ix.SearchQuery(ix.Parse("bike refund"), 100, nil, f); !sameResults(got, plain) {
+			t.Errorf("unfit grouping used: %v", got)
+		}
 	}
 }

@@ -291,3 +291,41 @@ func BenchmarkNew_N20k(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSearchQuery_SectionField_N20k: 8-word English queries over
+// 20,000 documents in 5,000 groups of four (sections of four chunks),
+// without a field and with the groups as a field indexed once
+// (rag.Config.SectionWeight); build is the field's cost at each swap.
+func BenchmarkSearchQuery_SectionField_N20k(b *testing.B) {
+	texts, queries := benchCorpus(20_000, 8, false)
+	ix := New(texts)
+	of := make([]uint32, len(texts))
+	sections := make([]string, len(texts)/4)
+	for i, t := range texts {
+		of[i] = uint32(i / 4)
+		sections[i/4] += t + "\n"
+	}
+	build := func() Field {
+		return Field{Index: New(sections), Weight: 0.2, Groups: NewGroups(of, len(sections))}
+	}
+	field := build()
+	for _, bc := range []struct {
+		name   string
+		fields []Field
+	}{{"field=none", nil}, {"field=section", []Field{field}}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				ix.SearchQuery(ix.Parse(queries[i%len(queries)]), 10, nil, bc.fields...)
+				i++
+			}
+		})
+	}
+	b.Run("build", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			build()
+		}
+	})
+}

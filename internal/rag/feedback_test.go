@@ -134,3 +134,48 @@ func TestSettings_OffMeansOff(t *testing.T) {
 		t.Errorf("HeadingWeightSetting(0.2) = %g", got)
 	}
 }
+
+// TestSearch_SectionWeight: with a section weight, a chunk sharing no
+// word with the query is found through its section (the chunks sharing
+// its url), and it ranks under the chunk that holds the word; without it
+// (the default) it is not found.
+func TestSearch_SectionWeight(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	mk := func(id, url, text string) docmodel.Chunk {
+		return docmodel.Chunk{ID: id, Text: text, Metadata: map[string]any{"source": "m.html", "url": url}}
+	}
+	chunks := []docmodel.Chunk{
+		mk("s0", "m.html#brakes", "Check the pads monthly; worn ones squeal."),
+		mk("s1", "m.html#brakes", "Adjust the cable tension until the lever stops short of the bar."),
+		mk("s2", "m.html#lights", "The front light turns on when the bike moves."),
+	}
+	for _, tc := range []struct {
+		name string
+		w    float64
+		want []string
+	}{
+		{"off by default", 0, []string{"s0"}},
+		{"on", 0.3, []string{"s0", "s1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			emb := newEmbedder()
+			// SameSection: one chunk per section would hide s1 behind s0.
+			s, err := New(Config{SectionWeight: tc.w, SameSection: true, KeywordFeedback: keyword.Feedback{Docs: -1}}, emb, &fakeGen{failAfter: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Swap(newStore(emb, chunks)); err != nil {
+				t.Fatal(err)
+			}
+			hits, err := hitsOf(s.Search(ctx, SearchRequest{Query: "squeal", TopK: 5, Mode: ModeKeyword}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ids(hits); !slices.Equal(got, tc.want) {
+				t.Errorf("hits %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

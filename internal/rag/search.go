@@ -219,14 +219,14 @@ func keywordQuery(snap *snapshot, query string) keyword.Query {
 			return ""
 		}
 		return snap.st.Chunk(int(id)).KeywordText()
-	}, snap.head)
+	}, snap.fields()...)
 }
 
 // rankKeyword ranks the snapshot's chunks for an analysed query: BM25 of
 // the whole keyword text plus the weighted BM25 of the heading path
 // alone (Config.HeadingWeight).
 func rankKeyword(snap *snapshot, q keyword.Query, k int, filter func(uint32) bool) []ranked {
-	rs := snap.kw.SearchQuery(q, k, filter, snap.head)
+	rs := snap.kw.SearchQuery(q, k, filter, snap.fields()...)
 	out := make([]ranked, len(rs))
 	for i, r := range rs {
 		out[i] = ranked{row: r.ID, score: r.Score}

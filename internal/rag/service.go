@@ -82,6 +82,13 @@ type Config struct {
 	// weight leaves it out. Chunks without a heading path (LangChain
 	// folders) score 0 in it.
 	HeadingWeight float64
+	// SectionWeight scales the BM25 score of the whole section a chunk
+	// belongs to (the chunks sharing metadata url, indexed once: store's
+	// SectionIndex), added to each of its chunks like HeadingWeight's
+	// field. 0 (the default) or negative leaves it out: measured to raise
+	// keyword search on every evaluation set but not yet the default
+	// (docs/BENCHMARKS.md, round five). Built at each swap.
+	SectionWeight float64
 	// ContextTokens is the prompt's passage budget in estimated tokens (see
 	// the package documentation); 0 means 3000.
 	ContextTokens int
@@ -129,6 +136,12 @@ type snapshot struct {
 	kw   *keyword.Index
 	fb   keyword.Feedback // Config.KeywordFeedback
 	head keyword.Field    // the chunks' heading paths (store.Store.HeadingIndex), Config.HeadingWeight
+	sec  keyword.Field    // the chunks' sections (store.Store.SectionIndex), Config.SectionWeight
+}
+
+// fields are the keyword fields searched beside the chunks' text.
+func (s *snapshot) fields() []keyword.Field {
+	return []keyword.Field{s.head, s.sec}
 }
 
 // FeedbackSetting is Config.KeywordFeedback for an on/off setting: the
@@ -242,11 +255,12 @@ func (s *Service) Swap(st *store.Store) error {
 	}
 	start := time.Now()
 	var kw, head *keyword.Index
+	var sec keyword.Field
 	how := "reused"
 	if cur := s.snap.Load(); cur != nil && cur.st.SameChunks(st) {
 		// The same chunks behind a new index (a graph built in the
 		// background): the keyword indexes still fit.
-		kw, head = cur.kw, cur.head.Index
+		kw, head, sec = cur.kw, cur.head.Index, cur.sec
 	} else {
 		// The store's persisted index when its analyzer matches, else one
 		// built from the chunks.
@@ -256,9 +270,13 @@ func (s *Service) Swap(st *store.Store) error {
 		if s.cfg.HeadingWeight > 0 {
 			head, _ = st.HeadingIndex(s.cfg.KeywordAnalyzer)
 		}
+		if s.cfg.SectionWeight > 0 {
+			ix, groups := st.SectionIndex(s.cfg.KeywordAnalyzer)
+			sec = keyword.Field{Index: ix, Weight: s.cfg.SectionWeight, Groups: groups}
+		}
 	}
 	s.snap.Store(&snapshot{st: st, kw: kw, fb: s.cfg.KeywordFeedback,
-		head: keyword.Field{Index: head, Weight: s.cfg.HeadingWeight}})
+		head: keyword.Field{Index: head, Weight: s.cfg.HeadingWeight}, sec: sec})
 	s.log.Info("rag: store swapped in",
 		slog.String("dir", st.Dir), slog.String("format", st.Format), slog.Int("count", st.ChunkCount()),
 		slog.Int("dims", info.Dims), slog.String("version", st.Manifest.Version),

@@ -89,3 +89,56 @@ func TestHeadingIndex_PersistedOrBuilt(t *testing.T) {
 		t.Fatalf("%s written for chunks without heading paths", HeadingFile)
 	}
 }
+
+// TestSectionIndex_GroupsByURL: the chunks sharing a url form one section
+// document holding their texts; a chunk without a url stands alone; a
+// store whose chunks have no url has no section index.
+func TestSectionIndex_GroupsByURL(t *testing.T) {
+	t.Parallel()
+	emb := docmodel.EmbeddingModel{Provider: "hash", Model: "m", Dims: 4}
+	chunks, vecs := testData(6, emb.Dims, 3)
+	texts := []string{"alpha intro", "bravo details", "charlie", "delta lone", "echo intro", "foxtrot end"}
+	urls := []string{"a.html#x", "a.html#x", "a.html#y", "", "a.html#x", "a.html#y"}
+	for i := range chunks {
+		chunks[i].Text = texts[i]
+		if urls[i] != "" {
+			chunks[i].Metadata["url"] = urls[i]
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "s")
+	if _, err := Write(context.Background(), dir, chunks, vecs, WriteOptions{Embedding: emb, Exact: true}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Open(context.Background(), dir, OpenOptions{Embedding: emb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, groups := st.SectionIndex(nil)
+	if ix == nil || groups == nil || groups.Len() != 6 || groups.Count() != 3 || ix.Len() != 3 {
+		t.Fatalf("index %v, groups %+v: want 3 sections of 6 chunks", ix, groups)
+	}
+	// "bravo" is in chunk 1 only; its section holds chunks 0, 1 and 4.
+	hits := ix.Search("bravo", 10, nil)
+	if len(hits) != 1 || fmt.Sprint(groups.Members(int(hits[0].ID))) != "[0 1 4]" {
+		t.Errorf("bravo: %v, members %v", hits, groups.Members(int(hits[0].ID)))
+	}
+	hits = ix.Search("delta", 10, nil)
+	if len(hits) != 1 || fmt.Sprint(groups.Members(int(hits[0].ID))) != "[3]" {
+		t.Errorf("delta: %v", hits)
+	}
+
+	for i := range chunks {
+		delete(chunks[i].Metadata, "url")
+	}
+	bare := filepath.Join(t.TempDir(), "bare")
+	if _, err := Write(context.Background(), bare, chunks, vecs, WriteOptions{Embedding: emb, Exact: true}); err != nil {
+		t.Fatal(err)
+	}
+	st, err = Open(context.Background(), bare, OpenOptions{Embedding: emb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ix, groups := st.SectionIndex(nil); ix != nil || groups != nil {
+		t.Errorf("no urls: index %v, groups %v", ix, groups)
+	}
+}

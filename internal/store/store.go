@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strings"
 	"time"
 
 	"github.com/vendor0919/api/internal/ann"
@@ -141,6 +142,49 @@ func (s *Store) HeadingIndex(an keyword.Analyzer) (ix *keyword.Index, loaded boo
 		texts[i], _ = s.ChunkMetadata(i)[docmodel.MetaHeadingPath].(string)
 	}
 	return keyword.NewWith(texts, an), false
+}
+
+// SectionIndex builds a keyword index of the store's sections (the chunks
+// sharing metadata url, their keyword texts joined; a chunk without a url
+// stands alone) and the grouping of chunks into them, for the keyword
+// section field (keyword.Field with Groups). nil when no chunk has a url,
+// as in a LangChain folder. Built each time, not persisted: it costs about
+// another tokenising of the store's text.
+func (s *Store) SectionIndex(an keyword.Analyzer) (*keyword.Index, *keyword.Groups) {
+	if an == nil {
+		an = keyword.Standard
+	}
+	n := s.ChunkCount()
+	of := make([]uint32, n)
+	byURL := map[string]uint32{}
+	var texts []*strings.Builder
+	anyURL := false
+	for i := range n {
+		url, _ := s.ChunkMetadata(i)["url"].(string)
+		g, ok := byURL[url]
+		if !ok || url == "" {
+			g = uint32(len(texts))
+			texts = append(texts, &strings.Builder{})
+			if url != "" {
+				byURL[url] = g
+			}
+		}
+		anyURL = anyURL || url != ""
+		of[i] = g
+		b := texts[g]
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(s.Chunk(i).KeywordText())
+	}
+	if !anyURL {
+		return nil, nil
+	}
+	joined := make([]string, len(texts))
+	for i, b := range texts {
+		joined[i] = b.String()
+	}
+	return keyword.NewWith(joined, an), keyword.NewGroups(of, len(joined))
 }
 
 // persistedKeyword decodes the persisted keyword index, if there is one
