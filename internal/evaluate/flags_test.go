@@ -73,19 +73,30 @@ func TestFlags_Validate(t *testing.T) {
 	}
 }
 
-func TestFlags_HeadingWeight(t *testing.T) {
+// TestFlags_FieldWeights: --heading-weight and --section-weight reach
+// rag.Config (0 turns the heading field off, the section field is off
+// unless given), and bad weights are usage errors.
+func TestFlags_FieldWeights(t *testing.T) {
 	t.Parallel()
+	heading := func(c rag.Config) float64 { return c.HeadingWeight }
+	section := func(c rag.Config) float64 { return c.SectionWeight }
 	for _, tc := range []struct {
 		args []string
-		want float64 // rag.Config.HeadingWeight
+		get  func(rag.Config) float64
+		want float64
 		bad  bool
 	}{
-		{nil, rag.DefaultHeadingWeight, false},
-		{[]string{"--heading-weight", "0.5"}, 0.5, false},
-		{[]string{"--heading-weight", "0"}, -1, false},
-		{[]string{"--heading-weight", "-1"}, 0, true},
-		{[]string{"--heading-weight", "NaN"}, 0, true},
-		{[]string{"--heading-weight", "inf"}, 0, true},
+		{nil, heading, rag.DefaultHeadingWeight, false},
+		{[]string{"--heading-weight", "0.5"}, heading, 0.5, false},
+		{[]string{"--heading-weight", "0"}, heading, -1, false},
+		{[]string{"--heading-weight", "-1"}, heading, 0, true},
+		{[]string{"--heading-weight", "NaN"}, heading, 0, true},
+		{[]string{"--heading-weight", "inf"}, heading, 0, true},
+		{nil, section, 0, false}, // off, as the server
+		{[]string{"--section-weight", "0.2"}, section, 0.2, false},
+		{[]string{"--section-weight", "-0.1"}, section, 0, true},
+		{[]string{"--section-weight", "NaN"}, section, 0, true},
+		{[]string{"--section-weight", "inf"}, section, 0, true},
 	} {
 		var f Flags
 		err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), append([]string{"--dir", "d", "--questions", "q"}, tc.args...), &f)
@@ -98,38 +109,8 @@ func TestFlags_HeadingWeight(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v: %v", tc.args, err)
 		}
-		if got := f.RAGConfig().HeadingWeight; got != tc.want {
-			t.Errorf("%v: heading weight %v, want %v", tc.args, got, tc.want)
-		}
-	}
-}
-
-func TestFlags_SectionWeight(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		args []string
-		want float64 // rag.Config.SectionWeight
-		bad  bool
-	}{
-		{nil, 0, false}, // off, as the server
-		{[]string{"--section-weight", "0.2"}, 0.2, false},
-		{[]string{"--section-weight", "-0.1"}, 0, true},
-		{[]string{"--section-weight", "NaN"}, 0, true},
-		{[]string{"--section-weight", "inf"}, 0, true},
-	} {
-		var f Flags
-		err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), append([]string{"--dir", "d", "--questions", "q"}, tc.args...), &f)
-		if tc.bad {
-			if err == nil {
-				t.Errorf("%v accepted", tc.args)
-			}
-			continue
-		}
-		if err != nil {
-			t.Fatalf("%v: %v", tc.args, err)
-		}
-		if got := f.RAGConfig().SectionWeight; got != tc.want {
-			t.Errorf("%v: section weight %v, want %v", tc.args, got, tc.want)
+		if got := tc.get(f.RAGConfig()); got != tc.want {
+			t.Errorf("%v: weight %v, want %v", tc.args, got, tc.want)
 		}
 	}
 }
