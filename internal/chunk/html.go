@@ -2,6 +2,7 @@ package chunk
 
 import (
 	"bytes"
+	"cmp"
 	"path"
 	"path/filepath"
 	"slices"
@@ -179,7 +180,7 @@ func (p *htmlParser) walk(n *html.Node) {
 	}
 	switch n.DataAtom {
 	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
-		if p.admonition > 0 && !ownAnchor(n) {
+		if p.admonition > 0 && ownAnchor(n) == "" {
 			// An admonition's title ("Note", "Warning") labels a box
 			// inside the section, not a section: its text stays with the
 			// section it is in, under that section's anchor. A heading
@@ -456,6 +457,13 @@ func countLetters(s string) int {
 // text in between, preferring an enclosing section or div to an inline
 // anchor.
 func (p *htmlParser) headingAnchor(n *html.Node) string {
+	return cmp.Or(ownAnchor(n), p.containerID, p.inlineID)
+}
+
+// ownAnchor is the fragment id heading n carries itself: its id, the
+// target of a permalink inside it (Sphinx's and MkDocs' a.headerlink), or
+// the id or name of an anchor inside it; "" when it has none.
+func ownAnchor(n *html.Node) string {
 	if id := attr(n, "id"); id != "" {
 		return id
 	}
@@ -473,12 +481,7 @@ func (p *htmlParser) headingAnchor(n *html.Node) string {
 			}
 		}
 	})
-	for _, id := range []string{permalink, inner, p.containerID, p.inlineID} {
-		if id != "" {
-			return id
-		}
-	}
-	return ""
+	return cmp.Or(permalink, inner)
 }
 
 // headingText is n's visible text on one line, without permalinks.
@@ -633,21 +636,6 @@ func attr(n *html.Node, key string) string {
 		}
 	}
 	return ""
-}
-
-// ownAnchor reports whether heading n carries an anchor of its own: an id,
-// or a permalink to one inside it.
-func ownAnchor(n *html.Node) bool {
-	if attr(n, "id") != "" {
-		return true
-	}
-	found := false
-	visit(n, func(c *html.Node) {
-		if c.DataAtom == atom.A && (attr(c, "id") != "" || attr(c, "name") != "" || strings.HasPrefix(attr(c, "href"), "#") && len(attr(c, "href")) > 1) {
-			found = true
-		}
-	})
-	return found
 }
 
 // admonitionClasses are the classes DocBook's XSL gives a note, tip or
