@@ -206,12 +206,12 @@ func Chunks(doc Document, opts Options) []docmodel.Chunk {
 			switch {
 			case sec.Anchor != "":
 				md["anchor"] = sec.Anchor
-				md["url"] = doc.Source + "#" + sec.Anchor
+				md[docmodel.MetaURL] = doc.Source + "#" + sec.Anchor
 			case sec.Page > 0:
 				// RFC 8118's fragment: PDF viewers open the page.
-				md["url"] = doc.Source + "#page=" + strconv.Itoa(sec.Page)
+				md[docmodel.MetaURL] = doc.Source + "#page=" + strconv.Itoa(sec.Page)
 			default:
-				md["url"] = doc.Source
+				md[docmodel.MetaURL] = doc.Source
 			}
 			if sec.Page > 0 {
 				md["page"] = sec.Page

@@ -13,6 +13,33 @@ type Chunk struct {
 // before the text.
 const MetaHeadingPath = "heading_path"
 
+// MetaURL is the metadata key under which package chunk stores the link
+// to a chunk's section ("source#anchor", "source#page=N" or the source
+// alone): the chunks sharing it are one section.
+const MetaURL = "url"
+
+// SectionOf groups n chunks into sections, url(i) being chunk i's
+// MetaURL: the chunks sharing a url are one section, numbered in order of
+// first appearance; a chunk without a url is a section of its own. It
+// returns each chunk's section and the number of sections.
+func SectionOf(n int, url func(i int) string) (of []uint32, sections int) {
+	of = make([]uint32, n)
+	byURL := map[string]uint32{}
+	for i := range n {
+		u := url(i)
+		g, ok := byURL[u]
+		if !ok || u == "" {
+			g = uint32(sections)
+			sections++
+			if u != "" {
+				byURL[u] = g
+			}
+		}
+		of[i] = g
+	}
+	return of, sections
+}
+
 // IndexSeparator joins the heading path and the text in IndexText.
 const IndexSeparator = "\n\n"
 

@@ -1,6 +1,9 @@
 package docmodel
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestChunk_IndexText(t *testing.T) {
 	t.Parallel()
@@ -35,6 +38,24 @@ func TestChunk_KeywordText(t *testing.T) {
 	for _, tc := range tests {
 		if got := tc.c.KeywordText(); got != tc.want {
 			t.Errorf("%s: KeywordText = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestSectionOf(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		urls []string
+		of   []uint32
+		n    int
+	}{
+		{nil, []uint32{}, 0},
+		{[]string{"a#x", "a#x", "a#y", "", "a#x", "", "a#y"}, []uint32{0, 0, 1, 2, 0, 3, 1}, 4},
+		{[]string{"", ""}, []uint32{0, 1}, 2},
+	} {
+		of, n := SectionOf(len(tc.urls), func(i int) string { return tc.urls[i] })
+		if n != tc.n || !slices.Equal(of, tc.of) {
+			t.Errorf("%q: sections %v (%d), want %v (%d)", tc.urls, of, n, tc.of, tc.n)
 		}
 	}
 }

@@ -110,26 +110,29 @@ func Baseline(ctx context.Context, st Chunks, qs []rag.EvalQuestion) (rag.EvalMe
 	return rag.Summarize(BaselineMode, ranks), ranks, nil
 }
 
-// sections groups st's chunks by url, in order of first appearance.
+// sections groups st's chunks by url (docmodel.SectionOf), in order of
+// first appearance.
 func sections(st Chunks) []section {
-	var out []section
-	byURL := map[string]int{}
-	for i := range st.ChunkCount() {
-		c := st.Chunk(i)
-		url, _ := c.Metadata["url"].(string)
-		j, ok := byURL[url]
-		if !ok || url == "" {
+	chunks := make([]docmodel.Chunk, st.ChunkCount())
+	for i := range chunks {
+		chunks[i] = st.Chunk(i)
+	}
+	of, n := docmodel.SectionOf(len(chunks), func(i int) string {
+		url, _ := chunks[i].Metadata[docmodel.MetaURL].(string)
+		return url
+	})
+	out := make([]section, n)
+	for i, c := range chunks {
+		sec := &out[of[i]]
+		if len(sec.ids) == 0 {
+			url, _ := c.Metadata[docmodel.MetaURL].(string)
 			src, _ := c.Metadata["source"].(string)
-			out = append(out, section{hit: rag.Hit{ID: c.ID, Metadata: map[string]any{"url": url, "source": src}}})
-			j = len(out) - 1
-			if url != "" {
-				byURL[url] = j
-			}
+			sec.hit = rag.Hit{ID: c.ID, Metadata: map[string]any{docmodel.MetaURL: url, "source": src}}
 			path, _ := c.Metadata[docmodel.MetaHeadingPath].(string)
-			out[j].toks = plainTokens(path)
+			sec.toks = plainTokens(path)
 		}
-		out[j].ids = append(out[j].ids, c.ID)
-		out[j].toks = append(out[j].toks, plainTokens(c.Text)...)
+		sec.ids = append(sec.ids, c.ID)
+		sec.toks = append(sec.toks, plainTokens(c.Text)...)
 	}
 	return out
 }

@@ -181,15 +181,14 @@ func (f Field) accumulateGroups(q Query, filter func(id uint32) bool, scores []f
 // Groups assigns each document of an index to one group, such as the
 // section each chunk belongs to, for a Field indexed by group.
 type Groups struct {
-	of      []uint32 // document -> group
 	start   []uint32 // group g's members are members[start[g]:start[g+1]]
-	members []uint32
+	members []uint32 // every document once, by group
 }
 
 // NewGroups returns the grouping where document i belongs to group of[i],
 // with n groups; nil when an entry is n or more.
 func NewGroups(of []uint32, n int) *Groups {
-	g := &Groups{of: of, start: make([]uint32, n+1), members: make([]uint32, len(of))}
+	g := &Groups{start: make([]uint32, n+1), members: make([]uint32, len(of))}
 	for _, x := range of {
 		if int(x) >= n {
 			return nil
@@ -208,7 +207,7 @@ func NewGroups(of []uint32, n int) *Groups {
 }
 
 // Len is the number of documents grouped.
-func (g *Groups) Len() int { return len(g.of) }
+func (g *Groups) Len() int { return len(g.members) }
 
 // Count is the number of groups.
 func (g *Groups) Count() int { return len(g.start) - 1 }

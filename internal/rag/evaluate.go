@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+
+	"github.com/vendor0919/api/internal/docmodel"
 )
 
 // EvalK is the depth of the ranking Evaluate asks for and scores: hit@5
@@ -61,7 +63,7 @@ func FirstRelevant(hits []Hit, q EvalQuestion) int {
 			return i + 1
 		}
 		if len(q.Sections) > 0 {
-			if url, ok := h.Metadata["url"].(string); ok && slices.Contains(q.Sections, url) {
+			if url, ok := h.Metadata[docmodel.MetaURL].(string); ok && slices.Contains(q.Sections, url) {
 				return i + 1
 			}
 			continue

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vendor0919/api/internal/ann"
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/logctx"
 	"github.com/vendor0919/api/internal/store"
@@ -187,7 +188,7 @@ func onePerSection(hits []Hit) []Hit {
 	seen := make(map[string]bool, len(hits))
 	out := hits[:0]
 	for _, h := range hits {
-		if url, ok := h.Metadata["url"].(string); ok && url != "" {
+		if url, ok := h.Metadata[docmodel.MetaURL].(string); ok && url != "" {
 			if seen[url] {
 				continue
 			}

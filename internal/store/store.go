@@ -154,37 +154,27 @@ func (s *Store) SectionIndex(an keyword.Analyzer) (*keyword.Index, *keyword.Grou
 	if an == nil {
 		an = keyword.Standard
 	}
-	n := s.ChunkCount()
-	of := make([]uint32, n)
-	byURL := map[string]uint32{}
-	var texts []*strings.Builder
 	anyURL := false
-	for i := range n {
-		url, _ := s.ChunkMetadata(i)["url"].(string)
-		g, ok := byURL[url]
-		if !ok || url == "" {
-			g = uint32(len(texts))
-			texts = append(texts, &strings.Builder{})
-			if url != "" {
-				byURL[url] = g
-			}
-		}
+	of, sections := docmodel.SectionOf(s.ChunkCount(), func(i int) string {
+		url, _ := s.ChunkMetadata(i)[docmodel.MetaURL].(string)
 		anyURL = anyURL || url != ""
-		of[i] = g
-		b := texts[g]
-		if b.Len() > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(s.Chunk(i).KeywordText())
-	}
+		return url
+	})
 	if !anyURL {
 		return nil, nil
 	}
-	joined := make([]string, len(texts))
-	for i, b := range texts {
-		joined[i] = b.String()
+	texts := make([]strings.Builder, sections)
+	for i, g := range of {
+		if texts[g].Len() > 0 {
+			texts[g].WriteByte('\n')
+		}
+		texts[g].WriteString(s.Chunk(i).KeywordText())
 	}
-	return keyword.NewWith(joined, an), keyword.NewGroups(of, len(joined))
+	joined := make([]string, sections)
+	for g := range texts {
+		joined[g] = texts[g].String()
+	}
+	return keyword.NewWith(joined, an), keyword.NewGroups(of, sections)
 }
 
 // persistedKeyword decodes the persisted keyword index, if there is one
