@@ -237,12 +237,11 @@ type chatUsage struct {
 }
 
 // toUsage is the usage object of a rag answer's counts, nil without any.
-func toUsage(ev rag.Event) *chatUsage {
-	if ev.Usage == nil {
+func toUsage(u *rag.Usage) *chatUsage {
+	if u == nil {
 		return nil
 	}
-	return &chatUsage{PromptTokens: ev.Usage.PromptTokens, CompletionTokens: ev.Usage.CompletionTokens,
-		TotalTokens: ev.Usage.PromptTokens + ev.Usage.CompletionTokens}
+	return &chatUsage{PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, TotalTokens: u.PromptTokens + u.CompletionTokens}
 }
 
 type chatChoice struct {
@@ -338,7 +337,7 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) (any, e
 		return chatCompletion{
 			ID: cmp.Or(res.ID, rag.NewAnswerID()), Object: "chat.completion", Created: created, Model: body.Model,
 			Choices: []chatChoice{{Message: chatReply{Role: "assistant", Content: res.Answer}, FinishReason: "stop"}},
-			Usage:   toUsage(rag.Event{Usage: res.Usage}), Sources: toHits(res.Sources),
+			Usage:   toUsage(res.Usage), Sources: toHits(res.Sources),
 		}, nil
 	}
 	sse, err := newSSE(w)
@@ -391,12 +390,19 @@ type openAIFrames struct {
 	includeUsage bool // stream_options.include_usage: a usage chunk after the last
 }
 
-func (f *openAIFrames) chunk(c chunkChoice, sources []hit) error {
-	cc := chatCompletionChunk{ID: f.id, Object: "chat.completion.chunk", Created: f.created, Model: f.model,
-		Choices: []chunkChoice{c}, Sources: sources}
+// frame is a chunk of the answer with choices; with include_usage its
+// usage is null until the last (done).
+func (f *openAIFrames) frame(choices []chunkChoice) chatCompletionChunk {
+	cc := chatCompletionChunk{ID: f.id, Object: "chat.completion.chunk", Created: f.created, Model: f.model, Choices: choices}
 	if f.includeUsage {
 		cc.Usage = new(*chatUsage)
 	}
+	return cc
+}
+
+func (f *openAIFrames) chunk(c chunkChoice, sources []hit) error {
+	cc := f.frame([]chunkChoice{c})
+	cc.Sources = sources
 	return f.sse.data(cc)
 }
 
@@ -414,9 +420,9 @@ func (f *openAIFrames) done(_ string, ev rag.Event) error {
 	if err := f.chunk(chunkChoice{FinishReason: &stop}, nil); err != nil || !f.includeUsage {
 		return err
 	}
-	u := toUsage(ev)
-	return f.sse.data(chatCompletionChunk{ID: f.id, Object: "chat.completion.chunk", Created: f.created, Model: f.model,
-		Choices: []chunkChoice{}, Usage: &u})
+	last := f.frame([]chunkChoice{})
+	*last.Usage = toUsage(ev.Usage)
+	return f.sse.data(last)
 }
 
 func (f *openAIFrames) fail(message string) error {

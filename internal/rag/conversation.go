@@ -168,11 +168,11 @@ func (s *Service) standaloneQuery(ctx context.Context, question string, history 
 // (nil) once a call that answered reported none, rather than a part of
 // it passed off as the whole.
 type tokens struct {
-	sum     *llm.Usage
+	sum     *Usage
 	unknown bool
 }
 
-func (t *tokens) add(u *llm.Usage) {
+func (t *tokens) add(u *Usage) {
 	if u == nil {
 		t.unknown = true
 		return
@@ -180,7 +180,7 @@ func (t *tokens) add(u *llm.Usage) {
 	t.sum = t.sum.Plus(u)
 }
 
-func (t *tokens) total() *llm.Usage {
+func (t *tokens) total() *Usage {
 	if t.unknown {
 		return nil
 	}
@@ -189,7 +189,7 @@ func (t *tokens) total() *llm.Usage {
 
 // rewrite asks the generator for a standalone question (RewritePrompt).
 // The answer's first non-empty line is used, cut to maxRewriteChars.
-func (s *Service) rewrite(ctx context.Context, question string, history []Message) (string, *llm.Usage, error) {
+func (s *Service) rewrite(ctx context.Context, question string, history []Message) (string, *Usage, error) {
 	var b strings.Builder
 	for _, m := range history {
 		b.WriteString(m.Role + ": " + strings.Join(strings.Fields(m.Content), " ") + "\n")

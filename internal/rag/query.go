@@ -45,9 +45,13 @@ type Event struct {
 	Delta   string
 	Answer  string
 	Model   string
-	Usage   *llm.Usage
+	Usage   *Usage
 	Err     string
 }
+
+// Usage is the tokens a query's model calls cost (llm.Usage), named here
+// so that callers of Query need not import llm.
+type Usage = llm.Usage
 
 // QueryResult is a finished answer with the passages it was given, in
 // citation order: Sources[i] is passage [i+1].
@@ -61,7 +65,7 @@ type QueryResult struct {
 	// Usage is the tokens the model calls cost, the question's rewrite
 	// included; nil when a call reported none (the extractive generator
 	// makes none), as a partial count would mislead.
-	Usage *llm.Usage
+	Usage *Usage
 }
 
 // Query retrieves passages for req.Question, asks the generator for an
@@ -154,8 +158,9 @@ func (s *Service) Query(ctx context.Context, req QueryRequest, emit func(Event) 
 		model = s.gen.Model()
 	}
 	used.add(ans.Usage)
+	total := used.total()
 	if emit != nil {
-		if err := emit(Event{Type: EventDone, ID: id, Answer: ans.Text, Model: model, Usage: used.total()}); err != nil {
+		if err := emit(Event{Type: EventDone, ID: id, Answer: ans.Text, Model: model, Usage: total}); err != nil {
 			return QueryResult{}, fmt.Errorf("rag: emit done: %w", err)
 		}
 	}
@@ -167,14 +172,14 @@ func (s *Service) Query(ctx context.Context, req QueryRequest, emit func(Event) 
 		slog.String("mode", string(mode)), slog.Int("top_k", req.TopK), slog.Int("question_len", len(req.Question)),
 		slog.Int("history_turns", len(history)), slog.Int("query_len", len(query)), slog.String("answer_id", id),
 		slog.Int("hits", len(hits)), slog.Int("passages", len(passages)), slog.Any("source_ids", ids),
-		slog.Int("answer_len", len(ans.Text)), slog.String("model", model), usageAttr(used.total()),
+		slog.Int("answer_len", len(ans.Text)), slog.String("model", model), usageAttr(total),
 		logctx.Took(start))
-	return QueryResult{ID: id, Answer: ans.Text, Sources: sources, Model: model, Mode: mode, Query: query, Usage: used.total()}, nil
+	return QueryResult{ID: id, Answer: ans.Text, Sources: sources, Model: model, Mode: mode, Query: query, Usage: total}, nil
 }
 
 // usageAttr logs the tokens a query cost, for cost tracking from the
 // logs; nothing when the generator reported none.
-func usageAttr(u *llm.Usage) slog.Attr {
+func usageAttr(u *Usage) slog.Attr {
 	if u == nil {
 		return slog.Attr{}
 	}
