@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# eval_corpora.sh materialises the five public evaluation corpora that
+# eval_corpora.sh materialises the six public evaluation corpora that
 # internal/evalsets labels questions against, and prints their folders:
 #
 #   pydoc  Python 3 library reference pages from Debian's python3-doc,
@@ -19,6 +19,12 @@
 #          (AsciiDoc HTML, ids on <h2 id>/<h3 id>) and PostgreSQL's SELECT
 #          reference page from postgresql-doc-15 (DocBook XSL HTML, ids on
 #          <div class="refsect1|refsect2" id>).
+#   apache two long English module reference pages of the Apache HTTP
+#          Server 2.4 manual from Debian's apache2-doc, copied byte for
+#          byte from manual/en/mod/ (mod_rewrite.html, core.html; one
+#          <div class="directive-section"> per directive, its id on the
+#          <h2 id="rewriterule">). Written blind and held back from
+#          scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -29,14 +35,14 @@
 # Japanese characters are removed (they come from the roff source's line
 # wrapping, and a browser would show them as stray spaces).
 #
-# Installs python3-doc, manpages-ja, mandoc, bash-doc, sqlite3-doc, git-doc
-# and postgresql-doc-15 with
+# Installs python3-doc, manpages-ja, mandoc, bash-doc, sqlite3-doc, git-doc,
+# postgresql-doc-15 and apache2-doc with
 # apt-get when missing (apt-get update runs once, only then). Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
-# "refdoc DIR", "pyref DIR" and "gitpg DIR")
+# "refdoc DIR", "pyref DIR", "gitpg DIR" and "apache DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -56,9 +62,10 @@ manja_pages=(
 refdoc_files=(/usr/share/doc/bash/bashref.html /usr/share/doc/sqlite3/fts5.html)
 pyref_pages=(os unittest)
 gitpg_files=(/usr/share/doc/git-doc/git-log.html /usr/share/doc/postgresql-doc-15/html/sql-select.html)
+apache_files=(/usr/share/doc/apache2-doc/manual/en/mod/mod_rewrite.html /usr/share/doc/apache2-doc/manual/en/mod/core.html)
 
 missing=()
-for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15; do
+for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -80,7 +87,7 @@ fi
 mkdir -p "$root"
 tmp=$(mktemp -d "$root/.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/pydoc" "$tmp/manja" "$tmp/refdoc" "$tmp/pyref" "$tmp/gitpg"
+mkdir "$tmp/pydoc" "$tmp/manja" "$tmp/refdoc" "$tmp/pyref" "$tmp/gitpg" "$tmp/apache"
 
 for p in "${pydoc_pages[@]}"; do
 	cp "$pylib/$p.html" "$tmp/pydoc/$p.html"
@@ -155,8 +162,11 @@ done
 for f in "${gitpg_files[@]}"; do
 	cp "$f" "$tmp/gitpg/$(basename "$f")"
 done
+for f in "${apache_files[@]}"; do
+	cp "$f" "$tmp/apache/$(basename "$f")"
+done
 
-for c in pydoc manja refdoc pyref gitpg; do
+for c in pydoc manja refdoc pyref gitpg apache; do
 	rm -rf "${root:?}/$c"
 	mv "$tmp/$c" "$root/$c"
 done
@@ -165,3 +175,4 @@ echo "manja $root/manja"
 echo "refdoc $root/refdoc"
 echo "pyref $root/pyref"
 echo "gitpg $root/gitpg"
+echo "apache $root/apache"
