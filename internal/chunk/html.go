@@ -228,9 +228,12 @@ func (p *htmlParser) walk(n *html.Node) {
 		depth   = len(p.stack)
 		entries = p.entries
 	)
-	if isAdmonition(n) {
+	box := isAdmonition(n)
+	var outer []heading // the headings open where the box starts
+	if box {
 		p.admonition++
 		defer func() { p.admonition-- }()
+		outer = slices.Clone(p.stack)
 	}
 	switch n.DataAtom {
 	case atom.Main, atom.Article:
@@ -252,6 +255,13 @@ func (p *htmlParser) walk(n *html.Node) {
 		// the section that held the list.
 		p.flush()
 		p.stack = p.stack[:min(depth, len(p.stack))]
+	}
+	if box && !slices.Equal(p.stack, outer) {
+		// A section the box opened (a heading with its own anchor, as
+		// Apache's "What is matched?" note inside RewriteRule) ends with
+		// the box: the text after it is the enclosing section's again.
+		p.flush()
+		p.stack = outer
 	}
 	if isBlock(n.DataAtom) {
 		p.newline()

@@ -234,10 +234,34 @@ func TestParseHTML_Rules(t *testing.T) {
 			// links to it, so it is a section.
 			name: "mkdocs: a heading with an anchor inside an admonition is a section",
 			content: `<title>Setup</title><h1 id="setup">Setup</h1><h2 id="install">Install</h2><p>Run the installer.</p>
-<div class="admonition note"><p class="admonition-title">Note</p><h3 id="proxy-settings">Proxy settings<a class="headerlink" href="#proxy-settings">¶</a></h3><p>Set HTTPS_PROXY first.</p></div>`,
+<div class="admonition note"><p class="admonition-title">Note</p><h3 id="proxy-settings">Proxy settings<a class="headerlink" href="#proxy-settings">¶</a></h3><p>Set HTTPS_PROXY first.</p></div>
+<p>Then run it again.</p>`,
 			title:    "Setup",
-			sections: []string{"Install|Install|install", "Proxy settings|Install/Proxy settings|proxy-settings"},
-			contains: []string{"Set HTTPS_PROXY first."},
+			sections: []string{"Install|Install|install", "Proxy settings|Install/Proxy settings|proxy-settings", "Install|Install|install"},
+			contains: []string{"Set HTTPS_PROXY first.", "Then run it again."},
+		},
+		{
+			// Apache httpd's module pages: a note with an anchored h3
+			// inside a directive's section. The note is a section of its
+			// own, and the directive's text after it is the directive's.
+			name: "apache: a section opened inside an admonition ends with it",
+			content: `<title>mod_rewrite</title><div id="preamble"><h1>Apache Module mod_rewrite</h1><p>Rewrites URLs.</p></div>
+<div class="directive-section"><h2 id="rewriterule"><span id="RewriteRule">RewriteRule</span> Directive <a class="permalink" href="#rewriterule">¶</a></h2>
+<p>The workhorse.</p>
+<div class="note"><h3><a id="what_is_matched" name="what_is_matched">What is matched?</a></h3><p>The URL-path.</p></div>
+<p>The Substitution replaces the URL-path.</p>
+<div class="note"><h2 id="deep">A wider heading</h2><p>Boxed.</p></div>
+<p>Flags come last.</p></div>`,
+			title: "mod_rewrite",
+			sections: []string{
+				"Apache Module mod_rewrite|Apache Module mod_rewrite|preamble",
+				"RewriteRule Directive|Apache Module mod_rewrite/RewriteRule Directive|rewriterule",
+				"What is matched?|Apache Module mod_rewrite/RewriteRule Directive/What is matched?|what_is_matched",
+				"RewriteRule Directive|Apache Module mod_rewrite/RewriteRule Directive|rewriterule",
+				"A wider heading|Apache Module mod_rewrite/A wider heading|deep",
+				"RewriteRule Directive|Apache Module mod_rewrite/RewriteRule Directive|rewriterule",
+			},
+			contains: []string{"The URL-path.", "The Substitution replaces the URL-path.", "Flags come last."},
 		},
 		{
 			// texinfo 7 puts the nav panel inside the node's div: a short
