@@ -13,8 +13,8 @@
 //	gitpg  git-log(1) and PostgreSQL's SELECT reference page, English;
 //	       written blind, first measured once on settled code
 //	apache the Apache HTTP Server's mod_rewrite and core module reference
-//	       pages, English; written blind, held back from make eval until
-//	       its one blind measurement
+//	       pages, English; written blind, first measured once on settled
+//	       code
 //
 // "documents" names the corpus-relative file that answers a question;
 // "sections", which eval scores by when present (a hit is a chunk whose
