@@ -34,10 +34,10 @@ func TestEval_HybridFusion(t *testing.T) {
 		t.Fatal(err)
 	}
 	home, _ := os.UserHomeDir()
-	sets := []struct{ name, dir, questions string }{
-		{"demo", "../demo/store", "../demo/questions.json"},
-		{"pydoc", filepath.Join(home, ".cache/vendor0919/eval-stores/pydoc"), "../evalsets/pydoc/questions.json"},
-		{"manja", filepath.Join(home, ".cache/vendor0919/eval-stores/manja"), "../evalsets/manja/questions.json"},
+	sets := []struct{ name, dir, questions string }{{"demo", "../demo/store", "../demo/questions.json"}}
+	for _, name := range []string{"pydoc", "manja", "refdoc", "pyref", "gitpg", "apache"} {
+		sets = append(sets, struct{ name, dir, questions string }{name,
+			filepath.Join(home, ".cache/vendor0919/eval-stores", name), filepath.Join("../evalsets", name, "questions.json")})
 	}
 	for _, set := range sets {
 		qs, err := evaluate.ReadQuestions(set.questions)
