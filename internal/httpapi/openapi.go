@@ -99,7 +99,7 @@ var streams = map[string][]streamEvent{
 		{"", "Then text-start,", uiTextStartPart{}},
 		{"", "text-delta, any number of times,", uiTextDeltaPart{}},
 		{"", "text-end,", uiTextEndPart{}},
-		{"", "and finish.", uiFinishPart{}},
+		{"", "and finish, with messageMetadata.usage (the AI SDK's LanguageModelUsage: the tokens the generator's calls used, the question's rewrite included) when the generator reports them, no messageMetadata when it reports none; useChat merges messageMetadata into the answer's message.metadata.", uiFinishPart{}},
 		{"", "Instead of the rest, on a failure after the stream began (generation failed or timed out, or the service is shutting down).", uiErrorPart{}},
 		{"", "The end of the stream.", sseDone},
 	},
