@@ -113,6 +113,19 @@ type (
 	uiFinishPart struct {
 		Type         string `json:"type" enums:"finish"`
 		FinishReason string `json:"finishReason" enums:"stop"`
+		// MessageMetadata is what useChat merges into the answer's
+		// message.metadata; absent when the generator reports no usage.
+		MessageMetadata *uiMessageMetadata `json:"messageMetadata,omitempty"`
+	}
+	// uiMessageMetadata is the answer message's metadata, sent on finish.
+	uiMessageMetadata struct {
+		Usage uiUsage `json:"usage"` // the tokens the generator's calls used, the question's rewrite included
+	}
+	// uiUsage is the AI SDK's LanguageModelUsage.
+	uiUsage struct {
+		InputTokens  int `json:"inputTokens"`
+		OutputTokens int `json:"outputTokens"`
+		TotalTokens  int `json:"totalTokens"`
 	}
 	uiErrorPart struct {
 		Type      string `json:"type" enums:"error"`
@@ -123,7 +136,7 @@ type (
 // chat answers POST /chat.
 //
 //	@Summary	Answer a conversation (Vercel AI SDK)
-//	@Description	For useChat with DefaultChatTransport (ai v5): the body is what the transport sends, {id, messages: [{id, role, parts: [{type: "text", text}]}], trigger}; the last message is the question, the user and assistant messages before it the history. The answer is always a stream in the AI SDK's UI message stream protocol (header x-vercel-ai-ui-message-stream: v1): "data: {part}" lines start, one source-url (a passage with a metadata url) or source-document part per retrieved passage in citation order, text-start, text-delta..., text-end, finish, then "data: [DONE]". A failure after the first byte is an error part, then [DONE]. Errors before the first byte are ordinary JSON error responses.
+//	@Description	For useChat with DefaultChatTransport (ai v5): the body is what the transport sends, {id, messages: [{id, role, parts: [{type: "text", text}]}], trigger}; the last message is the question, the user and assistant messages before it the history. The answer is always a stream in the AI SDK's UI message stream protocol (header x-vercel-ai-ui-message-stream: v1): "data: {part}" lines start, one source-url (a passage with a metadata url) or source-document part per retrieved passage in citation order, text-start, text-delta..., text-end, finish, then "data: [DONE]". When the generator reports token usage, finish carries it as messageMetadata {usage: {inputTokens, outputTokens, totalTokens}} (the AI SDK's LanguageModelUsage: the generator's calls, the question's rewrite included), which useChat merges into the answer's message.metadata; without counts (the offline extractive generator) finish has no messageMetadata. A failure after the first byte is an error part, then [DONE]. Errors before the first byte are ordinary JSON error responses.
 //	@ID			chat
 //	@Tags		rag
 //	@Accept		json
@@ -195,11 +208,21 @@ func (f *uiFrames) delta(text string) error {
 	return f.sse.data(uiTextDeltaPart{Type: "text-delta", ID: f.textID, Delta: text})
 }
 
-func (f *uiFrames) done(string, rag.Event) error {
+func (f *uiFrames) done(_ string, ev rag.Event) error {
 	if err := f.sse.data(uiTextEndPart{Type: "text-end", ID: f.textID}); err != nil {
 		return err
 	}
-	return f.sse.data(uiFinishPart{Type: "finish", FinishReason: "stop"})
+	return f.sse.data(uiFinishPart{Type: "finish", FinishReason: "stop", MessageMetadata: toUIMetadata(ev.Usage)})
+}
+
+// toUIMetadata is the answer message's metadata for a rag answer's counts:
+// toUsage's numbers under the AI SDK's names, nil without any.
+func toUIMetadata(u *rag.Usage) *uiMessageMetadata {
+	c := toUsage(u)
+	if c == nil {
+		return nil
+	}
+	return &uiMessageMetadata{Usage: uiUsage{InputTokens: c.PromptTokens, OutputTokens: c.CompletionTokens, TotalTokens: c.TotalTokens}}
 }
 
 func (f *uiFrames) fail(message string) error {

@@ -2,10 +2,12 @@ package httpapi
 
 import (
 	"encoding/json"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/vendor0919/api/internal/llm"
 	"github.com/vendor0919/api/internal/rag"
 )
 
@@ -87,5 +89,41 @@ func TestChat_BadInput(t *testing.T) {
 		if rec.Code != 422 || !strings.Contains(rec.Body.String(), `"loc":`+tc.loc) {
 			t.Errorf("%s: %d %s", tc.name, rec.Code, rec.Body)
 		}
+	}
+}
+
+// TestChat_Usage: the generator's token counts come back on the finish
+// part as messageMetadata.usage under the AI SDK's names; without counts
+// finish has no messageMetadata at all rather than zeros.
+func TestChat_Usage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		usage *llm.Usage
+		want  string // the finish part
+	}{
+		{"counted", &llm.Usage{PromptTokens: 120, CompletionTokens: 9},
+			`{"type":"finish","finishReason":"stop","messageMetadata":{"usage":{"inputTokens":120,"outputTokens":9,"totalTokens":129}}}`},
+		{"a known zero is sent", &llm.Usage{PromptTokens: 7},
+			`{"type":"finish","finishReason":"stop","messageMetadata":{"usage":{"inputTokens":7,"outputTokens":0,"totalTokens":7}}}`},
+		{"not counted", nil, `{"type":"finish","finishReason":"stop"}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ts := newTestServer(t, nil)
+			ts.rag.usage = tc.usage
+			rec := ts.do("POST", "/chat", chatBody, nil)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+			data := sseData(t, rec.Body.String())
+			if n := len(data); n < 2 || data[n-1] != "[DONE]" || data[n-2] != tc.want {
+				t.Fatalf("frames %q, want the finish part %s before [DONE]", data, tc.want)
+			}
+			if tc.usage == nil && strings.Contains(rec.Body.String(), "messageMetadata") {
+				t.Errorf("a part has messageMetadata without counts: %s", rec.Body)
+			}
+		})
 	}
 }

@@ -237,6 +237,8 @@ type chatUsage struct {
 }
 
 // toUsage is the usage object of a rag answer's counts, nil without any.
+// It is the one conversion of the counts: /chat renames its numbers
+// (toUIMetadata).
 func toUsage(u *rag.Usage) *chatUsage {
 	if u == nil {
 		return nil

@@ -99,7 +99,7 @@ var streams = map[string][]streamEvent{
 		{"", "Then text-start,", uiTextStartPart{}},
 		{"", "text-delta, any number of times,", uiTextDeltaPart{}},
 		{"", "text-end,", uiTextEndPart{}},
-		{"", "and finish.", uiFinishPart{}},
+		{"", "and finish, with messageMetadata.usage (the AI SDK's LanguageModelUsage: the tokens the generator's calls used, the question's rewrite included) when the generator reports them, no messageMetadata when it reports none; useChat merges messageMetadata into the answer's message.metadata.", uiFinishPart{}},
 		{"", "Instead of the rest, on a failure after the stream began (generation failed or timed out, or the service is shutting down).", uiErrorPart{}},
 		{"", "The end of the stream.", sseDone},
 	},
@@ -500,8 +500,10 @@ func finishStream(doc *openapi3.T, op *openapi3.Operation, events []streamEvent)
 // goSchema returns a schema for a stream event's Go type: a reference to
 // the component of that name when swag generated one, otherwise a new
 // component built from the struct's json tags (required unless omitempty,
-// as swag's --requiredByDefault does). Only the kinds the events use are
-// supported; anything else is an error, caught by the tests.
+// as swag's --requiredByDefault does). A pointer is nullable, except an
+// omitempty field's own pointer: encoding/json leaves that field out when
+// it is nil, so it is optional, never null. Only the kinds the events use
+// are supported; anything else is an error, caught by the tests.
 func goSchema(components openapi3.Schemas, t reflect.Type) (*openapi3.SchemaRef, error) {
 	if t == reflect.TypeOf(sseDone) {
 		return openapi3.NewStringSchema().WithEnum(string(sseDone)).NewRef(), nil
@@ -546,7 +548,12 @@ func goSchema(components openapi3.Schemas, t reflect.Type) (*openapi3.SchemaRef,
 		if !f.IsExported() || tag == "-" || tag == "" {
 			return nil, fmt.Errorf("type %s: field %s needs a json name", t, f.Name)
 		}
-		p, err := goSchema(components, f.Type)
+		omitempty := slices.Contains(strings.Split(opts, ","), "omitempty")
+		ft := f.Type
+		if omitempty && ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		p, err := goSchema(components, ft)
 		if err != nil {
 			return nil, err
 		}
@@ -556,7 +563,7 @@ func goSchema(components openapi3.Schemas, t reflect.Type) (*openapi3.SchemaRef,
 			}
 		}
 		s.WithPropertyRef(tag, p)
-		if !slices.Contains(strings.Split(opts, ","), "omitempty") {
+		if !omitempty {
 			s.Required = append(s.Required, tag)
 		}
 	}

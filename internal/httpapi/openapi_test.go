@@ -22,6 +22,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"github.com/vendor0919/api/internal/llm"
 )
 
 // loadSpec parses an OpenAPI document and validates it.
@@ -195,6 +197,10 @@ func TestOpenAPI_TheServerKeepsItsWord(t *testing.T) {
 			post("/query", `{"question":"q","stream":true}`),
 			post("/v1/chat/completions", `{"model":"vendor0919-rag","messages":[{"role":"user","content":"q"}],"stream":true}`),
 			post("/chat", example("chat")),
+		}},
+		{"usage counted", func(_ *Options, f *fakeRAG) { f.usage = &llm.Usage{PromptTokens: 120, CompletionTokens: 9} }, []call{
+			post("/chat", example("chat")), post("/v1/chat/completions", example("createChatCompletion")),
+			post("/v1/chat/completions", `{"model":"vendor0919-rag","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"q"}]}`),
 		}},
 		{"not loaded", func(o *Options, _ *fakeRAG) {
 			o.RAG, o.Readiness, o.Embedder = nil, notReady{}, nil

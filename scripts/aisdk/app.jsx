@@ -36,6 +36,23 @@ function Part({ part }) {
   }
 }
 
+// Usage shows the token counts POST /chat sends on its finish part as
+// messageMetadata.usage (the AI SDK's LanguageModelUsage), which useChat
+// keeps as message.metadata; nothing when the server counted none.
+function Usage({ usage }) {
+  if (!usage) return null;
+  return (
+    <span
+      className="usage"
+      data-input={usage.inputTokens}
+      data-output={usage.outputTokens}
+      data-total={usage.totalTokens}
+    >
+      {usage.totalTokens} tokens
+    </span>
+  );
+}
+
 function App() {
   const { messages, sendMessage, status, error } = useChat({ transport });
   const [input, setInput] = useState("");
@@ -47,6 +64,7 @@ function App() {
             {m.parts.map((p, i) => (
               <Part key={i} part={p} />
             ))}
+            <Usage usage={m.metadata?.usage} />
           </li>
         ))}
       </ol>

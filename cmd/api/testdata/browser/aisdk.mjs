@@ -2,7 +2,8 @@
 // Opens the useChat page (scripts/aisdk/app.jsx, bundled and served by the
 // Go test from another origin than the API), asks QUESTION and then
 // FOLLOW_UP as a user would (type, click Send, wait until the chat is
-// ready again), and reports the rendered messages: role, text and sources.
+// ready again), and reports the rendered messages: role, text, sources and
+// token usage (null when the message shows none).
 import { withBrowser, main } from "./launch.mjs";
 
 const [pageURL, question, followUp] = process.argv.slice(2);
@@ -28,15 +29,19 @@ main(() =>
       );
     }
     const messages = await page.$$eval(".message", (els) =>
-      els.map((el) => ({
-        role: el.dataset.role,
-        text: Array.from(el.querySelectorAll(".text"), (p) => p.textContent).join("\n"),
-        sources: Array.from(el.querySelectorAll(".source"), (s) => ({
-          kind: s.dataset.kind,
-          id: s.dataset.sourceId,
-          title: s.textContent,
-        })),
-      })),
+      els.map((el) => {
+        const usage = el.querySelector(".usage")?.dataset;
+        return {
+          role: el.dataset.role,
+          text: Array.from(el.querySelectorAll(".text"), (p) => p.textContent).join("\n"),
+          sources: Array.from(el.querySelectorAll(".source"), (s) => ({
+            kind: s.dataset.kind,
+            id: s.dataset.sourceId,
+            title: s.textContent,
+          })),
+          usage: usage ? { input: Number(usage.input), output: Number(usage.output), total: Number(usage.total) } : null,
+        };
+      }),
     );
     const status = await page.$eval("#status", (el) => el.dataset.status);
     const error = await page.$eval("#error", (el) => el.textContent).catch(() => "");
