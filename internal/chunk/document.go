@@ -199,7 +199,7 @@ func Chunks(doc Document, opts Options) []docmodel.Chunk {
 				continue
 			}
 			i := len(out)
-			md := map[string]any{"source": doc.Source, "title": doc.Title, "chunk": i, docmodel.MetaHeadingPath: path}
+			md := map[string]any{docmodel.MetaSource: doc.Source, "title": doc.Title, "chunk": i, docmodel.MetaHeadingPath: path}
 			if sec.Heading != "" {
 				md["section"] = sec.Heading
 			}

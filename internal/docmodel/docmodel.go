@@ -13,6 +13,12 @@ type Chunk struct {
 // before the text.
 const MetaHeadingPath = "heading_path"
 
+// MetaSource is the metadata key under which package chunk stores the
+// path of a chunk's document, relative to the folder it was built from
+// (LangChain's loaders use the same key): evaluation by document, the
+// prompt's citations and the CLI's listings read it.
+const MetaSource = "source"
+
 // MetaURL is the metadata key under which package chunk stores the link
 // to a chunk's section ("source#anchor", "source#page=N" or the source
 // alone): the chunks sharing it are one section.

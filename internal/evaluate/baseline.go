@@ -126,8 +126,8 @@ func sections(st Chunks) []section {
 		sec := &out[of[i]]
 		if len(sec.ids) == 0 {
 			url, _ := c.Metadata[docmodel.MetaURL].(string)
-			src, _ := c.Metadata["source"].(string)
-			sec.hit = rag.Hit{ID: c.ID, Metadata: map[string]any{docmodel.MetaURL: url, "source": src}}
+			src, _ := c.Metadata[docmodel.MetaSource].(string)
+			sec.hit = rag.Hit{ID: c.ID, Metadata: map[string]any{docmodel.MetaURL: url, docmodel.MetaSource: src}}
 			path, _ := c.Metadata[docmodel.MetaHeadingPath].(string)
 			sec.toks = plainTokens(path)
 		}

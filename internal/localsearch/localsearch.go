@@ -79,7 +79,7 @@ const snippetRunes = 160
 // chunk id, and the start of the text on one line.
 func WriteHits(w io.Writer, hits []rag.Hit) {
 	for i, h := range hits {
-		src, _ := h.Metadata["source"].(string)
+		src, _ := h.Metadata[docmodel.MetaSource].(string)
 		sec, _ := h.Metadata["section"].(string)
 		fmt.Fprintf(w, "%2d. %.4f  %s", i+1, h.Score, src)
 		if sec != "" {

@@ -68,7 +68,7 @@ func FirstRelevant(hits []Hit, q EvalQuestion) int {
 			}
 			continue
 		}
-		if src, ok := h.Metadata["source"].(string); ok && slices.Contains(q.Documents, src) {
+		if src, ok := h.Metadata[docmodel.MetaSource].(string); ok && slices.Contains(q.Documents, src) {
 			return i + 1
 		}
 	}

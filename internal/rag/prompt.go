@@ -6,6 +6,7 @@ import (
 	"text/template"
 
 	"github.com/vendor0919/api/internal/chunk"
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/llm"
 )
@@ -110,7 +111,7 @@ func truncateTokens(s string, budget int) string {
 
 // sourceOf names a hit for display: its title and source path when known.
 func sourceOf(h Hit) string {
-	src, _ := h.Metadata["source"].(string)
+	src, _ := h.Metadata[docmodel.MetaSource].(string)
 	title, _ := h.Metadata["title"].(string)
 	switch {
 	case title != "" && src != "":
