@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -149,7 +150,8 @@ func (p *htmlParser) text(t string) {
 	// Whitespace separates words only where the source has some: a
 	// browser shows "<a>RFC 7159</a>," without a space before the comma.
 	fields := strings.Fields(t)
-	lead := t != "" && unicode.IsSpace(rune(t[0]))
+	first, _ := utf8.DecodeRuneInString(t) // a rune: "&nbsp;" is two bytes
+	lead := unicode.IsSpace(first)
 	if len(fields) == 0 {
 		p.space = p.space || lead
 		return
@@ -160,7 +162,8 @@ func (p *htmlParser) text(t string) {
 		p.buf.WriteByte(' ')
 	}
 	p.buf.WriteString(strings.Join(fields, " "))
-	p.space = unicode.IsSpace(rune(t[len(t)-1]))
+	last, _ := utf8.DecodeLastRuneInString(t)
+	p.space = unicode.IsSpace(last)
 }
 
 func (p *htmlParser) walk(n *html.Node) {

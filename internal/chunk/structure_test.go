@@ -241,6 +241,15 @@ func TestParseHTML_Rules(t *testing.T) {
 			contains: []string{"Set HTTPS_PROXY first.", "Then run it again."},
 		},
 		{
+			// Javadoc writes a signature's parts apart with &nbsp;,
+			// which is a space, though not an ASCII one.
+			name:     "no-break spaces separate words",
+			content:  `<title>Arrays</title><h1>Arrays</h1><h2 id="sort(int[])">sort</h2><div class="member-signature"><span class="modifiers">public static</span>&nbsp;<span class="return-type">void</span>&nbsp;<span class="element-name">sort</span><wbr><span class="parameters">(int[]&nbsp;a)</span></div>`,
+			title:    "Arrays",
+			sections: []string{"sort|sort|sort(int[])"},
+			contains: []string{"public static void sort(int[] a)"},
+		},
+		{
 			// Apache httpd's module pages: a note with an anchored h3
 			// inside a directive's section. The note is a section of its
 			// own, and the directive's text after it is the directive's.
