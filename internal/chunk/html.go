@@ -29,7 +29,7 @@ func parseHTML(source string, b []byte) (Document, error) {
 		return Document{}, err
 	}
 	content := contentRoot(root)
-	p := &htmlParser{inArticle: 0, links: measureLinks(content, path.Base(filepath.ToSlash(source)))}
+	p := &htmlParser{inArticle: 0, links: measureLinks(content, path.Base(filepath.ToSlash(source))), owners: headingOwners(content)}
 	if content.DataAtom == atom.Main || content.DataAtom == atom.Article || attr(content, "role") == "main" {
 		p.inArticle = 1
 	}
@@ -72,6 +72,9 @@ type htmlParser struct {
 	space      bool // the last text ended in whitespace
 	// links holds each content element's linkStats (measureLinks).
 	links map[*html.Node]linkStats
+	// owners maps a heading to the id of the nearest element around it
+	// whose first heading it is (headingOwners).
+	owners map[*html.Node]string
 }
 
 // flush ends the current section, keeping it if it has any text, and
@@ -224,6 +227,12 @@ func (p *htmlParser) walk(n *html.Node) {
 			id = attr(n, "name")
 		}
 		if id != "" {
+			p.inlineID = id
+		}
+	default:
+		if id != "" && n.FirstChild == nil {
+			// An empty element as a marker (the JDK's specifications put
+			// a section's id on the <hr> before its heading).
 			p.inlineID = id
 		}
 	}
@@ -470,7 +479,48 @@ func countLetters(s string) int {
 // text in between, preferring an enclosing section or div to an inline
 // anchor.
 func (p *htmlParser) headingAnchor(n *html.Node) string {
-	return cmp.Or(ownAnchor(n), p.containerID, p.inlineID)
+	return cmp.Or(ownAnchor(n), p.containerID, p.inlineID, p.owners[n])
+}
+
+// headingOwners maps each heading under n to the id of the nearest element
+// that is its section: the element's first heading, with every other
+// heading in it deeper. rustdoc's <section id="method.push"> holds a
+// version and a "source" link before its h4, texinfo 6.8's node div a
+// Prev/Up/Next table without rel or accesskey before its h2. That text
+// parts the id from the heading, so the id seen just before the heading
+// (containerID) is gone by then; the element still names the section its
+// heading opens. A wrapper holding several sections names none of them.
+func headingOwners(n *html.Node) map[*html.Node]string {
+	owners := make(map[*html.Node]string)
+	level := func(h *html.Node) int { return int(h.Data[1] - '0') }
+	// walk returns c's first heading and the lowest level (the highest
+	// rank) of its other headings, 7 when there are none.
+	var walk func(*html.Node) (*html.Node, int)
+	walk = func(c *html.Node) (*html.Node, int) {
+		var first *html.Node
+		rest := 7
+		if c.Type == html.ElementNode && isHeading(c.DataAtom) {
+			first = c
+		}
+		for k := c.FirstChild; k != nil; k = k.NextSibling {
+			kf, kr := walk(k)
+			switch {
+			case kf == nil:
+			case first == nil:
+				first, rest = kf, kr
+			default:
+				rest = min(rest, level(kf), kr)
+			}
+		}
+		if id := attr(c, "id"); first != nil && first != c && id != "" && rest > level(first) {
+			if _, ok := owners[first]; !ok { // a nearer element named it
+				owners[first] = id
+			}
+		}
+		return first, rest
+	}
+	walk(n)
+	return owners
 }
 
 // ownAnchor is the fragment id heading n carries itself: its id, the

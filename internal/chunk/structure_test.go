@@ -241,6 +241,24 @@ func TestParseHTML_Rules(t *testing.T) {
 			contains: []string{"Set HTTPS_PROXY first.", "Then run it again."},
 		},
 		{
+			// rustdoc: text (a version, a "source" link) stands between
+			// the section's id and its heading; the id still names it.
+			// The JDK's specifications put the id on an <hr> instead.
+			name: "an element whose first heading it holds names the heading",
+			content: `<title>Vec</title><h1>Struct Vec</h1><h2 id="implementations">Implementations</h2>
+<details><summary><section id="method.push" class="method"><span class="rightside"><span class="since">1.0.0</span> · <a class="srclink" href="../src/vec.rs.html#1">source</a></span><a href="#method.push" class="anchor"></a><h4 class="code-header">pub fn push(&amp;mut self, value: T)</h4></section></summary><div class="docblock"><p>Appends an element.</p></div></details>
+<details><summary><section id="method.pop" class="method"><span class="rightside">1.0.0 · <a href="#">source</a></span><h4>pub fn pop(&amp;mut self)</h4></section></summary><div><p>Removes the last element.</p></div></details>
+<hr class="thin" id="GetThreadState"><h3>Get Thread State</h3><p>Returns the state.</p>`,
+			title: "Vec",
+			sections: []string{
+				"Implementations|Struct Vec/Implementations|implementations",
+				"pub fn push(&mut self, value: T)|Struct Vec/Implementations/pub fn push(&mut self, value: T)|method.push",
+				"pub fn pop(&mut self)|Struct Vec/Implementations/pub fn pop(&mut self)|method.pop",
+				"Get Thread State|Struct Vec/Implementations/Get Thread State|GetThreadState",
+			},
+			contains: []string{"Appends an element.", "Removes the last element.", "Returns the state."},
+		},
+		{
 			// Javadoc writes a signature's parts apart with &nbsp;,
 			// which is a space, though not an ASCII one.
 			name:     "no-break spaces separate words",
@@ -316,16 +334,20 @@ func TestParseHTML_Rules(t *testing.T) {
 
 func TestParseHTML_AnchorFallbacks(t *testing.T) {
 	t.Parallel()
-	// Kept apart from the table: the wrapper div's id must not become the
-	// anchor of a heading that text separates from it, and a heading
-	// without an anchor inherits its parent's.
+	// Kept apart from the table: the id of a wrapper holding several
+	// sections names none of them, even the first, when text separates
+	// it from the heading; an element that is one heading's section names
+	// it (its other headings are deeper); a heading without an anchor
+	// inherits its parent's.
 	doc, err := Parse("p.html", []byte(`<title>T</title>
-		<div id="wrapper"><p>text between</p><h2>Not the wrapper</h2><p>6</p></div>
+		<div id="wrapper"><p>text between</p><h2>Not the wrapper</h2><p>6</p><h2>Nor this</h2><p>6b</p></div>
+		<div id="sec"><p>[ Up ]</p><h2>Named</h2><p>6c</p><h3 id="sub">Sub</h3><p>6d</p></div>
 		<h2 id="parent">Parent</h2><p>7</p><h3>Child</h3><p>8</p>`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"||", "Not the wrapper|Not the wrapper|", "Parent|Parent|parent", "Child|Parent/Child|parent"}
+	want := []string{"||", "Not the wrapper|Not the wrapper|", "Nor this|Nor this|", "Named|Named|sec", "Sub|Named/Sub|sub",
+		"Parent|Parent|parent", "Child|Parent/Child|parent"}
 	if got := sectionKeys(doc); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("sections = %q, want %q", got, want)
 	}
