@@ -249,7 +249,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Retrieves passages and answers with numbered citations. Send either \"question\" or \"messages\", a conversation (roles user and assistant, oldest first, ending with the user's question; the server keeps no history): a follow-up is answered in context, retrieval using a standalone question rewritten from the recent turns (by the configured model, or offline by carrying the earlier questions' key words), and the prompt carrying the recent turns within HISTORY_TOKENS (oldest dropped first). A conversation of more than MAX_MESSAGES turns, or with a user turn over HISTORY_TOKENS on its own (a longer assistant turn is cut), is a 422 naming the item. Every answer has an \"id\" for POST /feedback. With \"stream\": true the response is text/event-stream: event \"sources\" {\"id\",\"sources\":[...]}, events \"delta\" {\"text\":\"...\"}, then \"done\" {\"id\",\"answer\",\"model\"}; a failure after the first byte is an \"error\" event {\"detail\"}. Errors before the first byte are ordinary JSON error responses.",
+                "description": "Retrieves passages and answers with numbered citations. Send either \"question\" or \"messages\", a conversation (roles user and assistant, oldest first, ending with the user's question; the server keeps no history): a follow-up is answered in context, retrieval using a standalone question rewritten from the recent turns (by the configured model, or offline by carrying the earlier questions' key words), and the prompt carrying the recent turns within HISTORY_TOKENS (oldest dropped first). A conversation of more than MAX_MESSAGES turns, or with a user turn over HISTORY_TOKENS on its own (a longer assistant turn is cut), is a 422 naming the item. Every answer has an \"id\" for POST /feedback, and \"usage\" {\"prompt_tokens\",\"completion_tokens\",\"total_tokens\"} when the generator reports token counts (its calls, the question's rewrite included); without counts (the offline extractive generator) there is no \"usage\". With \"stream\": true the response is text/event-stream: event \"sources\" {\"id\",\"sources\":[...]}, events \"delta\" {\"text\":\"...\"}, then \"done\" {\"id\",\"answer\",\"model\"} with \"usage\" as above; a failure after the first byte is an \"error\" event {\"detail\"}. Errors before the first byte are ordinary JSON error responses.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1342,6 +1342,14 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/httpapi.hit"
                     }
+                },
+                "usage": {
+                    "description": "the tokens the generator's calls used (the question's rewrite included); absent when it reports none (the extractive generator)",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/httpapi.chatUsage"
+                        }
+                    ]
                 }
             }
         },

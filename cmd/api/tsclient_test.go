@@ -12,9 +12,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -92,66 +94,99 @@ func TestTSClient_AgainstServer(t *testing.T) {
 		t.Fatalf("tsc --strict on the generated client: %v\n%s", err, out)
 	}
 
-	p := readyFixtureServer(t, nil)
-	out, err := runNode(t, node, dir, filepath.Join("out", "client.js"), p.URL)
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	var rep struct {
-		Error  string `json:"error"`
-		Search struct {
-			Count  int      `json:"count"`
-			IDs    []string `json:"ids"`
-			Score  float64  `json:"score"`
-			Source string   `json:"source"`
-			Mode   string   `json:"mode"`
-			TopK   int      `json:"top_k"`
-		} `json:"search"`
-		Query struct {
-			Answer string   `json:"answer"`
-			Cited  []string `json:"cited"`
-			Model  string   `json:"model"`
-		} `json:"query"`
-		VectorStore struct {
-			Count   int    `json:"count"`
-			Dims    int    `json:"dims"`
-			Version string `json:"version"`
-			Format  string `json:"format"`
-		} `json:"vectorstore"`
-		Invalid []struct {
-			Type string `json:"type"`
-			Loc  []any  `json:"loc"`
-		} `json:"invalid"`
-		Stream struct {
-			Events  []string `json:"events"`
-			Sources int      `json:"sources"`
-			Text    string   `json:"text"`
-			Done    string   `json:"done"`
-		} `json:"stream"`
+	// The client runs twice: against the offline extractive generator,
+	// which counts no tokens, and against an OpenAI stand-in upstream that
+	// counts 412 + 17 for the one call a question makes.
+	upstream := httptest.NewServer(usageStandIn{})
+	t.Cleanup(upstream.Close) // after the parallel subtests, unlike defer
+	tests := []struct {
+		name  string
+		env   map[string]string
+		usage *tsUsage // on the JSON answer and the done event; nil: none
+	}{
+		{"extractive, no counts", nil, nil},
+		{"upstream counts tokens", map[string]string{"LLM": "openai", "OPENAI_BASE_URL": upstream.URL + "/v1", "OPENAI_API_KEY": "stand-in"},
+			&tsUsage{412, 17, 429}},
 	}
-	if jerr := json.Unmarshal([]byte(lines[len(lines)-1]), &rep); jerr != nil || err != nil || rep.Error != "" {
-		t.Fatalf("client.js: %v, report %q (%v)", err, lines[len(lines)-1], jerr)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := readyFixtureServer(t, tc.env)
+			out, err := runNode(t, node, dir, filepath.Join("out", "client.js"), p.URL)
+			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+			var rep struct {
+				Error  string `json:"error"`
+				Search struct {
+					Count  int      `json:"count"`
+					IDs    []string `json:"ids"`
+					Score  float64  `json:"score"`
+					Source string   `json:"source"`
+					Mode   string   `json:"mode"`
+					TopK   int      `json:"top_k"`
+				} `json:"search"`
+				Query struct {
+					Answer string   `json:"answer"`
+					Cited  []string `json:"cited"`
+					Model  string   `json:"model"`
+					Usage  *tsUsage `json:"usage"`
+				} `json:"query"`
+				VectorStore struct {
+					Count   int    `json:"count"`
+					Dims    int    `json:"dims"`
+					Version string `json:"version"`
+					Format  string `json:"format"`
+				} `json:"vectorstore"`
+				Invalid []struct {
+					Type string `json:"type"`
+					Loc  []any  `json:"loc"`
+				} `json:"invalid"`
+				Stream struct {
+					Events  []string `json:"events"`
+					Sources int      `json:"sources"`
+					Text    string   `json:"text"`
+					Done    string   `json:"done"`
+					Usage   *tsUsage `json:"usage"`
+				} `json:"stream"`
+			}
+			if jerr := json.Unmarshal([]byte(lines[len(lines)-1]), &rep); jerr != nil || err != nil || rep.Error != "" {
+				t.Fatalf("client.js: %v, report %q (%v)", err, lines[len(lines)-1], jerr)
+			}
+			if rep.Search.Count != 3 || rep.Search.TopK != 3 || rep.Search.Mode != "hybrid" || !slices.Contains(rep.Search.IDs, "warranty-en") ||
+				rep.Search.Score <= 0 || rep.Search.Source == "" {
+				t.Errorf("search through the client: %+v", rep.Search)
+			}
+			if rep.Query.Answer == "" || len(rep.Query.Cited) == 0 || rep.Query.Model == "" {
+				t.Errorf("query through the client: %+v", rep.Query)
+			}
+			if rep.VectorStore.Count != len(fixtureChunks) || rep.VectorStore.Dims != 384 || rep.VectorStore.Version != fixtureVersion || rep.VectorStore.Format != "native" {
+				t.Errorf("vectorstore through the client: %+v", rep.VectorStore)
+			}
+			var invalid []string
+			for _, it := range rep.Invalid {
+				b, _ := json.Marshal(it.Loc)
+				invalid = append(invalid, it.Type+" "+string(b))
+			}
+			if want := []string{`string_too_short ["body","question"]`, `less_than_equal ["body","top_k"]`}; !slices.Equal(invalid, want) {
+				t.Errorf("422 through the client: %q, want %q", invalid, want)
+			}
+			ev := rep.Stream.Events
+			if len(ev) < 3 || ev[0] != "sources" || ev[len(ev)-1] != "done" || rep.Stream.Sources == 0 || rep.Stream.Text == "" || rep.Stream.Text != rep.Stream.Done {
+				t.Errorf("stream through the client: %+v", rep.Stream)
+			}
+			for what, got := range map[string]*tsUsage{"query": rep.Query.Usage, "stream's done": rep.Stream.Usage} {
+				if !reflect.DeepEqual(got, tc.usage) {
+					t.Errorf("%s usage through the client: %+v, want %+v", what, got, tc.usage)
+				}
+			}
+		})
 	}
-	if rep.Search.Count != 3 || rep.Search.TopK != 3 || rep.Search.Mode != "hybrid" || !slices.Contains(rep.Search.IDs, "warranty-en") ||
-		rep.Search.Score <= 0 || rep.Search.Source == "" {
-		t.Errorf("search through the client: %+v", rep.Search)
-	}
-	if rep.Query.Answer == "" || len(rep.Query.Cited) == 0 || rep.Query.Model == "" {
-		t.Errorf("query through the client: %+v", rep.Query)
-	}
-	if rep.VectorStore.Count != len(fixtureChunks) || rep.VectorStore.Dims != 384 || rep.VectorStore.Version != fixtureVersion || rep.VectorStore.Format != "native" {
-		t.Errorf("vectorstore through the client: %+v", rep.VectorStore)
-	}
-	var invalid []string
-	for _, it := range rep.Invalid {
-		b, _ := json.Marshal(it.Loc)
-		invalid = append(invalid, it.Type+" "+string(b))
-	}
-	if want := []string{`string_too_short ["body","question"]`, `less_than_equal ["body","top_k"]`}; !slices.Equal(invalid, want) {
-		t.Errorf("422 through the client: %q, want %q", invalid, want)
-	}
-	ev := rep.Stream.Events
-	if len(ev) < 3 || ev[0] != "sources" || ev[len(ev)-1] != "done" || rep.Stream.Sources == 0 || rep.Stream.Text == "" || rep.Stream.Text != rep.Stream.Done {
-		t.Errorf("stream through the client: %+v", rep.Stream)
-	}
+}
+
+// tsUsage is /query's usage as client.ts reports it.
+type tsUsage struct {
+	Prompt     int `json:"prompt_tokens"`
+	Completion int `json:"completion_tokens"`
+	Total      int `json:"total_tokens"`
 }
 
 // TestOpenAPI_Lint lints the contract with Redocly's recommended rules:

@@ -229,7 +229,7 @@ type chatCompletion struct {
 	Sources []hit        `json:"sources"`         // extension: the passages the answer cites as [1], [2], ... in that order
 }
 
-// chatUsage is OpenAI's usage object.
+// chatUsage is OpenAI's usage object, which /query sends too.
 type chatUsage struct {
 	PromptTokens     int `json:"prompt_tokens"`
 	CompletionTokens int `json:"completion_tokens"`
@@ -237,8 +237,8 @@ type chatUsage struct {
 }
 
 // toUsage is the usage object of a rag answer's counts, nil without any.
-// It is the one conversion of the counts: /chat renames its numbers
-// (toUIMetadata).
+// It is the one conversion of the counts: /query sends it as it is, /chat
+// renames its numbers (toUIMetadata).
 func toUsage(u *rag.Usage) *chatUsage {
 	if u == nil {
 		return nil

@@ -106,7 +106,7 @@ var streams = map[string][]streamEvent{
 	"query": {
 		{"sources", "First: the answer's id (for POST /feedback) and the retrieved passages, numbered in order as the answer cites them ([1], [2], ...).", querySourcesEvent{}},
 		{"delta", "Then, any number of times: the next piece of the answer's text.", queryDeltaEvent{}},
-		{"done", "Last, on success: the answer's id again, the whole answer and the model that wrote it.", queryDoneEvent{}},
+		{"done", "Last, on success: the answer's id again, the whole answer, the model that wrote it and usage, the tokens the generator's calls used (the question's rewrite included), when it reports them; no usage when it reports none.", queryDoneEvent{}},
 		{"error", "Last, on a failure after the stream began (generation failed or timed out, or the service is shutting down).", errorBody{}},
 	},
 }

@@ -199,6 +199,7 @@ func TestOpenAPI_TheServerKeepsItsWord(t *testing.T) {
 			post("/chat", example("chat")),
 		}},
 		{"usage counted", func(_ *Options, f *fakeRAG) { f.usage = &llm.Usage{PromptTokens: 120, CompletionTokens: 9} }, []call{
+			post("/query", example("query")), post("/query", `{"question":"q","stream":true}`),
 			post("/chat", example("chat")), post("/v1/chat/completions", example("createChatCompletion")),
 			post("/v1/chat/completions", `{"model":"vendor0919-rag","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"q"}]}`),
 		}},

@@ -44,10 +44,11 @@ func (q *queryRequest) decode(v *validator) {
 
 // queryResponse is POST /query's answer when stream is false.
 type queryResponse struct {
-	ID      string `json:"id" example:"ans_mfrggzdfmztwq2lkmnxw6zlq"` // the answer's id, for POST /feedback
-	Answer  string `json:"answer"`
-	Sources []hit  `json:"sources"`
-	Model   string `json:"model"`
+	ID      string     `json:"id" example:"ans_mfrggzdfmztwq2lkmnxw6zlq"` // the answer's id, for POST /feedback
+	Answer  string     `json:"answer"`
+	Sources []hit      `json:"sources"`
+	Model   string     `json:"model"`
+	Usage   *chatUsage `json:"usage,omitempty"` // the tokens the generator's calls used (the question's rewrite included); absent when it reports none (the extractive generator)
 }
 
 // The data of /query's stream events, as sent and as documented (the
@@ -62,9 +63,10 @@ type (
 		Text string `json:"text"`
 	}
 	queryDoneEvent struct {
-		ID     string `json:"id"`
-		Answer string `json:"answer"`
-		Model  string `json:"model"`
+		ID     string     `json:"id"`
+		Answer string     `json:"answer"`
+		Model  string     `json:"model"`
+		Usage  *chatUsage `json:"usage,omitempty"` // as queryResponse's
 	}
 )
 
@@ -77,7 +79,7 @@ const heartbeat = 15 * time.Second
 // "error" if generation fails after the stream began).
 //
 //	@Summary	Answer a question from the vector store
-//	@Description	Retrieves passages and answers with numbered citations. Send either "question" or "messages", a conversation (roles user and assistant, oldest first, ending with the user's question; the server keeps no history): a follow-up is answered in context, retrieval using a standalone question rewritten from the recent turns (by the configured model, or offline by carrying the earlier questions' key words), and the prompt carrying the recent turns within HISTORY_TOKENS (oldest dropped first). A conversation of more than MAX_MESSAGES turns, or with a user turn over HISTORY_TOKENS on its own (a longer assistant turn is cut), is a 422 naming the item. Every answer has an "id" for POST /feedback. With "stream": true the response is text/event-stream: event "sources" {"id","sources":[...]}, events "delta" {"text":"..."}, then "done" {"id","answer","model"}; a failure after the first byte is an "error" event {"detail"}. Errors before the first byte are ordinary JSON error responses.
+//	@Description	Retrieves passages and answers with numbered citations. Send either "question" or "messages", a conversation (roles user and assistant, oldest first, ending with the user's question; the server keeps no history): a follow-up is answered in context, retrieval using a standalone question rewritten from the recent turns (by the configured model, or offline by carrying the earlier questions' key words), and the prompt carrying the recent turns within HISTORY_TOKENS (oldest dropped first). A conversation of more than MAX_MESSAGES turns, or with a user turn over HISTORY_TOKENS on its own (a longer assistant turn is cut), is a 422 naming the item. Every answer has an "id" for POST /feedback, and "usage" {"prompt_tokens","completion_tokens","total_tokens"} when the generator reports token counts (its calls, the question's rewrite included); without counts (the offline extractive generator) there is no "usage". With "stream": true the response is text/event-stream: event "sources" {"id","sources":[...]}, events "delta" {"text":"..."}, then "done" {"id","answer","model"} with "usage" as above; a failure after the first byte is an "error" event {"detail"}. Errors before the first byte are ordinary JSON error responses.
 //	@ID			query
 //	@Tags		rag
 //	@Accept		json
@@ -120,7 +122,7 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) (any, error) {
 		if err != nil {
 			return nil, qerr(err)
 		}
-		return queryResponse{ID: res.ID, Answer: res.Answer, Sources: toHits(res.Sources), Model: res.Model}, nil
+		return queryResponse{ID: res.ID, Answer: res.Answer, Sources: toHits(res.Sources), Model: res.Model, Usage: toUsage(res.Usage)}, nil
 	}
 	if err := s.streamQuery(ctx, w, r, req); err != nil {
 		return nil, qerr(err)
@@ -150,7 +152,7 @@ func (s *Server) streamQuery(ctx context.Context, w http.ResponseWriter, r *http
 		case rag.EventDelta:
 			return sse.event("delta", queryDeltaEvent{Text: ev.Delta})
 		case rag.EventDone:
-			return sse.event("done", queryDoneEvent{ID: ev.ID, Answer: ev.Answer, Model: ev.Model})
+			return sse.event("done", queryDoneEvent{ID: ev.ID, Answer: ev.Answer, Model: ev.Model, Usage: toUsage(ev.Usage)})
 		case rag.EventError:
 			return sse.event("error", errorBody{Detail: ev.Err})
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vendor0919/api/internal/llm"
 	"github.com/vendor0919/api/internal/rag"
 )
 
@@ -143,6 +144,57 @@ func TestQuery_OutlivesServerWriteTimeout(t *testing.T) {
 			b, err := io.ReadAll(resp.Body)
 			if err != nil || resp.StatusCode != tt.status {
 				t.Fatalf("got %d %q %v, want %d", resp.StatusCode, b, err, tt.status)
+			}
+		})
+	}
+}
+
+// TestQuery_Usage: the generator's token counts come back as usage
+// {prompt_tokens, completion_tokens, total_tokens} on the JSON answer and
+// on the stream's done event; without counts the field is absent, neither
+// null nor zeros, so a client written before it sees the same answer.
+func TestQuery_Usage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		usage *llm.Usage
+		want  string // the usage member, "" for none
+	}{
+		{"counted", &llm.Usage{PromptTokens: 120, CompletionTokens: 9}, `"usage":{"prompt_tokens":120,"completion_tokens":9,"total_tokens":129}`},
+		{"a known zero is sent", &llm.Usage{PromptTokens: 7}, `"usage":{"prompt_tokens":7,"completion_tokens":0,"total_tokens":7}`},
+		{"not counted", nil, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ts := newTestServer(t, nil)
+			ts.rag.usage = tc.usage
+
+			rec := ts.do("POST", "/query", `{"question":"q"}`, nil)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("JSON: status %d: %s", rec.Code, rec.Body)
+			}
+			end := `"model":"fake"}`
+			if tc.want != "" {
+				end = `"model":"fake",` + tc.want + "}"
+			}
+			if body := strings.TrimSpace(rec.Body.String()); !strings.HasSuffix(body, end) {
+				t.Errorf("JSON answer %s, want it to end %s", body, end)
+			}
+
+			rec = ts.do("POST", "/query", `{"question":"q","stream":true}`, nil)
+			evs := readSSE(t, rec.Body)
+			if rec.Code != http.StatusOK || len(evs) == 0 || evs[len(evs)-1].name != "done" {
+				t.Fatalf("stream: status %d, events %+v", rec.Code, evs)
+			}
+			done := `{"id":"` + fakeAnswerID + `","answer":"Refunds take 14 days [1].",` + end
+			if got := evs[len(evs)-1].data; got != done {
+				t.Errorf("done event %s, want %s", got, done)
+			}
+			for _, e := range evs[:len(evs)-1] {
+				if strings.Contains(e.data, `"usage"`) {
+					t.Errorf("%s event has a usage: %s", e.name, e.data)
+				}
 			}
 		})
 	}

@@ -9,6 +9,7 @@ import type { components, paths } from "./api.js";
 
 type Hit = components["schemas"]["Hit"];
 type StreamFrame = components["schemas"]["QueryStreamFrame"];
+type Usage = components["schemas"]["ChatUsage"];
 
 declare const process: { argv: string[]; exitCode?: number };
 
@@ -26,6 +27,12 @@ const streamClient = createClient<paths>({ baseUrl: process.argv[2] ?? "" });
 // a rule across fields the server checks.)
 // @ts-expect-error a turn needs its role
 export const noRole = () => client.POST("/query", { body: { messages: [{ content: "q" }], top_k: 2 } });
+
+// An answer's usage must stay optional: absent when the generator counts no
+// tokens. (Reading it as Usage | undefined below fails if it turns nullable.)
+type QueryResponse = components["schemas"]["QueryResponse"];
+// @ts-expect-error usage may be absent
+export const usageAlways = (r: QueryResponse): Usage => r.usage;
 
 // readStream parses a text/event-stream body into typed frames.
 async function readStream(body: ReadableStream<Uint8Array>): Promise<StreamFrame[]> {
@@ -57,6 +64,7 @@ async function main(): Promise<Record<string, unknown>> {
   if (query.error) throw new Error(`query: ${query.response.status} ${JSON.stringify(query.error)}`);
   const answer: string = query.data.answer;
   const cited: string[] = query.data.sources.map((s) => s.id);
+  const usage: Usage | undefined = query.data.usage;
   const rated = await client.POST("/feedback", { body: { answer_id: query.data.id, rating: "up" } });
   check(rated.data?.status === "recorded", `feedback: ${rated.response.status}`);
 
@@ -79,21 +87,22 @@ async function main(): Promise<Record<string, unknown>> {
   let text = "";
   let done = "";
   let sources = 0;
+  let doneUsage: Usage | undefined;
   for (const f of frames) {
     switch (f.event) {
       case "sources": sources = f.data.sources.length; break;
       case "delta": text += f.data.text; break;
-      case "done": done = f.data.answer; break;
+      case "done": done = f.data.answer; doneUsage = f.data.usage; break;
       case "error": throw new Error(`stream error: ${f.data.detail}`);
     }
   }
 
   return {
     search: { count: results.length, ids: results.map((r) => r.id), score, source, mode: search.data.mode, top_k: search.data.top_k },
-    query: { answer, cited, model: query.data.model },
+    query: { answer, cited, model: query.data.model, usage: usage ?? null },
     vectorstore: { count: store.data.count, dims, version: store.data.version, format: store.data.format },
     invalid,
-    stream: { events: frames.map((f) => f.event), sources, text, done },
+    stream: { events: frames.map((f) => f.event), sources, text, done, usage: doneUsage ?? null },
   };
 }
 
