@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/rag"
 )
 
@@ -197,11 +198,11 @@ func (f *uiFrames) sources(id string, hits []rag.Hit) error {
 // else a source-document part.
 func sourcePart(h rag.Hit) any {
 	md := func(k string) string { s, _ := h.Metadata[k].(string); return s }
-	title := cmp.Or(md("title"), md("source"), h.ID)
-	if u := md("url"); u != "" {
+	title := cmp.Or(md("title"), md(docmodel.MetaSource), h.ID)
+	if u := md(docmodel.MetaURL); u != "" {
 		return uiSourceURLPart{Type: "source-url", SourceID: h.ID, URL: u, Title: title}
 	}
-	return uiSourceDocumentPart{Type: "source-document", SourceID: h.ID, MediaType: "text/plain", Title: title, Filename: md("source")}
+	return uiSourceDocumentPart{Type: "source-document", SourceID: h.ID, MediaType: "text/plain", Title: title, Filename: md(docmodel.MetaSource)}
 }
 
 func (f *uiFrames) delta(text string) error {
