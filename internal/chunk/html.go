@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+	"golang.org/x/net/html/charset"
 )
 
 // parseHTML extracts the title and the visible text of an HTML page and
@@ -24,7 +25,7 @@ import (
 // source is the page's path; links to it with a fragment count as links
 // within the page (see linkList).
 func parseHTML(source string, b []byte) (Document, error) {
-	root, err := html.Parse(bytes.NewReader(b))
+	root, err := html.Parse(bytes.NewReader(toUTF8(b)))
 	if err != nil {
 		return Document{}, err
 	}
@@ -38,6 +39,23 @@ func parseHTML(source string, b []byte) (Document, error) {
 	p.doc.Title = pageTitle(titleText(root), firstH1(content, root))
 	dropTitleHeading(&p.doc)
 	return p.doc, nil
+}
+
+// toUTF8 returns an HTML page's bytes as UTF-8. A page that already is
+// valid UTF-8 is kept as it is, whatever it declares; any other is decoded
+// from the encoding its BOM or <meta charset> names (Shift_JIS and EUC-JP
+// for older Japanese pages), else from windows-1252, as browsers guess.
+// Without this, the HTML parser would turn every non-ASCII byte of a
+// Latin-1 page into U+FFFD.
+func toUTF8(b []byte) []byte {
+	if utf8.Valid(b) {
+		return b
+	}
+	enc, _, _ := charset.DetermineEncoding(b, "text/html")
+	if out, err := enc.NewDecoder().Bytes(b); err == nil {
+		return out
+	}
+	return b
 }
 
 // heading is one open heading while a page is walked. Level is 1-6 for

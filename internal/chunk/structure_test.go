@@ -332,6 +332,34 @@ func TestParseHTML_Rules(t *testing.T) {
 	})
 }
 
+func TestParseHTML_Charset(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		page []byte
+		want string
+	}{
+		{"utf-8 kept whatever the page declares",
+			[]byte("<meta charset=\"iso-8859-1\"><title>T</title><p>caf\u00e9 \u2014 na\u00efve</p>"), "café — naïve"},
+		{"latin-1 without a declaration, as browsers guess it",
+			[]byte("<title>T</title><p>caf\xe9, \x93quoted\x94</p>"), "café, “quoted”"},
+		{"shift_jis declared in a meta",
+			append([]byte(`<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS"><title>T</title><p>`),
+				0x93, 0xfa, 0x96, 0x7b, 0x8c, 0xea), "日本語"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			doc, err := Parse("p.html", tc.page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(doc.Sections) != 1 || !strings.Contains(doc.Sections[0].Text, tc.want) {
+				t.Errorf("sections = %+v, want one holding %q", doc.Sections, tc.want)
+			}
+		})
+	}
+}
+
 func TestParseHTML_AnchorFallbacks(t *testing.T) {
 	t.Parallel()
 	// Kept apart from the table: the id of a wrapper holding several
