@@ -565,12 +565,18 @@ func ownAnchor(n *html.Node) string {
 	return cmp.Or(permalink, inner)
 }
 
-// headingText is n's visible text on one line, without permalinks.
+// headingText is n's visible text on one line, without permalinks: a
+// Sphinx headerlink, or any link within the page whose text is only
+// symbols (Node.js's "#", a "¶" or "🔗"), and without symbols such as
+// Doxygen's "◆" at either end.
 func headingText(n *html.Node) string {
 	var b strings.Builder
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
 		if n.Type == html.ElementNode && (hasClass(n, "headerlink") || n.DataAtom == atom.Script || n.DataAtom == atom.Style) {
+			return
+		}
+		if n.DataAtom == atom.A && strings.HasPrefix(attr(n, "href"), "#") && countLetters(textOf(n)) == 0 {
 			return
 		}
 		if n.Type == html.TextNode {
@@ -581,7 +587,20 @@ func headingText(n *html.Node) string {
 		}
 	}
 	walk(n)
-	return strings.Join(strings.Fields(strings.ReplaceAll(b.String(), "¶", "")), " ")
+	t := strings.Join(strings.Fields(strings.ReplaceAll(b.String(), "¶", "")), " ")
+	return strings.TrimSpace(strings.TrimFunc(t, func(r rune) bool { return unicode.Is(unicode.So, r) }))
+}
+
+// textOf is the text under n, as it stands in the source.
+func textOf(n *html.Node) string {
+	if n.Type == html.TextNode {
+		return n.Data
+	}
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		b.WriteString(textOf(c))
+	}
+	return b.String()
 }
 
 // contentRoot returns the element holding the page's main content: the

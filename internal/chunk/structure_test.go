@@ -259,6 +259,18 @@ func TestParseHTML_Rules(t *testing.T) {
 			contains: []string{"Appends an element.", "Removes the last element.", "Returns the state."},
 		},
 		{
+			// Node.js marks each heading with a "#" link to itself,
+			// Doxygen with a "◆"; neither is part of the heading's name.
+			name: "symbol-only self-links and end symbols leave heading text",
+			content: `<title>fs</title><h1>File system<span><a class="mark" href="#fs_file_system" id="fs_file_system">#</a></span></h1>
+<h2>Promises API<a class="mark" href="#fs_promises_api" id="fs_promises_api">#</a></h2><p>Promise-based operations.</p>
+<a id="ga1" name="ga1"></a><h2 class="memtitle"><span class="permalink"><a href="#ga1">◆&nbsp;</a></span>SDL_CreateWindow()</h2><p>Creates a window.</p>`,
+			title: "fs",
+			sections: []string{"Promises API|File system/Promises API|fs_promises_api",
+				"SDL_CreateWindow()|File system/SDL_CreateWindow()|ga1"},
+			contains: []string{"Promise-based operations.", "Creates a window."},
+		},
+		{
 			// Javadoc writes a signature's parts apart with &nbsp;,
 			// which is a space, though not an ASCII one.
 			name:     "no-break spaces separate words",
