@@ -328,7 +328,37 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 		hasClass(n, "navheader") || hasClass(n, "navfooter") { // DocBook XSL's Prev/Up/Next bars, whose titles are text
 		return true
 	}
+	if hidden(n) {
+		return true
+	}
 	return p.navBar(n) || p.linkList(n)
+}
+
+// hiddenClasses are classes of widgets a page's own stylesheet hides until
+// hovered or clicked: Doxygen's source tooltips (div.ttc, "Definition:
+// SDL_video.h:123", a quarter of the chunks of some Doxygen pages) and
+// Bootstrap's dropdown menus (HAProxy's "This keyword is available in
+// sections").
+var hiddenClasses = []string{"ttc", "dropdown-menu"}
+
+// hidden reports whether a browser would not show n: the hidden attribute,
+// an inline display:none or visibility:hidden, or a hiddenClasses class.
+func hidden(n *html.Node) bool {
+	for _, a := range n.Attr {
+		if a.Namespace != "" {
+			continue
+		}
+		switch a.Key {
+		case "hidden":
+			return true
+		case "style":
+			st := strings.ToLower(strings.ReplaceAll(a.Val, " ", ""))
+			if strings.Contains(st, "display:none") || strings.Contains(st, "visibility:hidden") {
+				return true
+			}
+		}
+	}
+	return slices.ContainsFunc(hiddenClasses, func(c string) bool { return hasClass(n, c) })
 }
 
 // Bounds of the navigation heuristics (navBar, linkList), in letters.

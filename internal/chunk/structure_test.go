@@ -271,6 +271,20 @@ func TestParseHTML_Rules(t *testing.T) {
 			contains: []string{"Promise-based operations.", "Creates a window."},
 		},
 		{
+			// What a browser does not show is not text: Doxygen's source
+			// tooltips, Bootstrap's dropdown menus, the hidden attribute,
+			// an inline display:none.
+			name: "hidden widgets are skipped",
+			content: `<title>SDL</title><h1>SDL</h1><h2 id="create">SDL_CreateWindow</h2><p>Creates a window.</p>
+<div class="ttc" id="a1"><div class="ttname">SDL_Window</div><div class="ttdef"><b>Definition:</b> SDL_video.h:123</div></div>
+<ul class="dropdown-menu"><li class="dropdown-header">This keyword is available in sections :</li></ul>
+<p hidden>Not shown.</p><div style="display: none">Collapsed graph.</div><p style="color: red">Shown.</p>`,
+			title:    "SDL",
+			sections: []string{"SDL_CreateWindow|SDL_CreateWindow|create"},
+			contains: []string{"Creates a window.", "Shown."},
+			absent:   []string{"Definition", "available in sections", "Not shown", "Collapsed"},
+		},
+		{
 			// Javadoc writes a signature's parts apart with &nbsp;,
 			// which is a space, though not an ASCII one.
 			name:     "no-break spaces separate words",
