@@ -28,16 +28,25 @@
 // when there is one, without scripts, styles, nav and role=navigation,
 // header and footer outside main/article, Sphinx's sidebar and "related"
 // bars, "¶" permalinks, page-to-page bars (links with rel next/prev/up or
-// an accesskey and almost no other text: texinfo's and DocBook's) and
-// lists made of links alone (tables of contents, menus of subsections).
-// Markdown sections start at ATX headings and
+// an accesskey and almost no other text: texinfo's and DocBook's), lists
+// made of links alone (tables of contents, menus of subsections), DocBook's
+// navheader and navfooter, and what a browser would not show (the hidden
+// attribute, an inline display:none, Doxygen's tooltips and Bootstrap's
+// dropdown menus). An admonition's heading (DocBook's <div class="note">
+// <h3>Note</h3>) is text of its section, not a section, unless it has an
+// anchor of its own; a section such a heading opens ends with its box. A
+// page that is not UTF-8 is decoded from its declared charset, else as
+// windows-1252. Markdown sections start at ATX headings and
 // setext headings (a one-line paragraph over "===" or "---") outside
 // fenced code.
 //
 // A section's anchor is, in HTML, its heading's id, the target of a
-// permalink in it (a.headerlink), an a[id|name] inside it, or an id on an
-// enclosing section/div or an inline anchor just before it with no text in
-// between; in Markdown, the GitHub slug of the heading ("Basic Usage" ->
+// permalink in it (a.headerlink), an a[id|name] inside it, an id on an
+// enclosing section/div or on an inline or empty element just before it
+// with no text in between, or else the id of the nearest element whose
+// first heading it is when every other heading in that element is deeper
+// (rustdoc's <section id="method.push"> with a version before its h4); in
+// Markdown, the GitHub slug of the heading ("Basic Usage" ->
 // "basic-usage", repeats "-1", "-2"). A section without one takes its
 // nearest enclosing heading's.
 //
