@@ -30,11 +30,10 @@ func server(t *testing.T) *weaviatetest.Server {
 			return
 		}
 		var nodes []*weaviatetest.Server
-		if nodes, shared.err = weaviatetest.NewCluster(bin, 1, weaviatetest.Options{Env: testServerEnv}, shared.dir); shared.err != nil {
+		if nodes, shared.err = weaviatetest.Launch(context.Background(), bin, 1, weaviatetest.Options{Env: testServerEnv}, shared.dir); shared.err != nil {
 			return
 		}
 		shared.srv = nodes[0]
-		shared.err = weaviatetest.StartAll(context.Background(), nodes)
 	})
 	if shared.err != nil {
 		t.Fatalf("weaviate: %v", shared.err)

@@ -82,7 +82,7 @@ func Start(t testing.TB, opts Options) *Server {
 func StartCluster(t testing.TB, n int, opts Options) []*Server {
 	t.Helper()
 	bin := RequireBinary(t)
-	nodes, err := NewCluster(bin, n, opts, t.TempDir())
+	nodes, err := Launch(context.Background(), bin, n, opts, t.TempDir())
 	if err != nil {
 		t.Fatalf("weaviatetest: %v", err)
 	}
@@ -94,10 +94,49 @@ func StartCluster(t testing.TB, n int, opts Options) []*Server {
 			}
 		}
 	})
-	if err := StartAll(context.Background(), nodes); err != nil {
-		t.Fatalf("weaviatetest: %v", err)
-	}
 	return nodes
+}
+
+// errPortTaken marks a node that exited because one of its ports was
+// taken: ports are found free, then handed to the node, and another
+// process (or a client's ephemeral port) can take one in between.
+var errPortTaken = errors.New("a port was taken before the node bound it")
+
+// portTries is how many sets of fresh ports Launch tries.
+const portTries = 3
+
+// Launch prepares n nodes under root (NewCluster) and starts them
+// (StartAll). When a node could not bind a port, it stops them all and
+// tries again with fresh ports, up to portTries times. On success the
+// caller stops each node with Stop.
+func Launch(ctx context.Context, bin string, n int, opts Options, root string) ([]*Server, error) {
+	var err error
+	for try := range portTries {
+		var nodes []*Server
+		if nodes, err = NewCluster(bin, n, opts, filepath.Join(root, "try"+strconv.Itoa(try))); err != nil {
+			return nil, err
+		}
+		if err = StartAll(ctx, nodes); err == nil {
+			return nodes, nil
+		}
+		for _, s := range nodes {
+			s.Stop()
+		}
+		if !errors.Is(err, errPortTaken) {
+			return nil, err
+		}
+	}
+	return nil, err
+}
+
+// exitErr describes a node that exited while it was awaited, marked
+// errPortTaken when its log says a port was in use.
+func (s *Server) exitErr(what string) error {
+	log := s.Log()
+	if strings.Contains(log, "address already in use") {
+		return fmt.Errorf("%s exited %s: %w:\n%s", s.Name, what, errPortTaken, tail(log, 4000))
+	}
+	return fmt.Errorf("%s exited %s:\n%s", s.Name, what, tail(log, 4000))
 }
 
 // NewCluster prepares n nodes under root (one folder each) with fresh
@@ -242,7 +281,7 @@ func (s *Server) WaitReady(ctx context.Context, timeout time.Duration) error {
 		}
 		select {
 		case <-done:
-			return fmt.Errorf("%s exited before it was ready:\n%s", s.Name, tail(s.Log(), 4000))
+			return s.exitErr("before it was ready")
 		case <-ctx.Done():
 			return fmt.Errorf("%s not ready within %v:\n%s", s.Name, timeout, tail(s.Log(), 4000))
 		case <-tick.C:
@@ -267,7 +306,7 @@ func (s *Server) waitListening(ctx context.Context, addr string, timeout time.Du
 		}
 		select {
 		case <-done:
-			return fmt.Errorf("%s exited before listening on %s:\n%s", s.Name, addr, tail(s.Log(), 4000))
+			return s.exitErr("before listening on " + addr)
 		case <-ctx.Done():
 			return fmt.Errorf("%s not listening on %s within %v", s.Name, addr, timeout)
 		case <-tick.C:

@@ -3,7 +3,11 @@ package weaviatetest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -30,5 +34,44 @@ func TestStart_ReadyAndStops(t *testing.T) {
 	}
 	if err := s.Restart(context.Background()); err != nil {
 		t.Fatalf("restart: %v", err)
+	}
+}
+
+// TestLaunch_FreshPortsWhenTaken runs a stand-in for the server binary
+// that records each start and exits as Weaviate does when a port is taken:
+// Launch tries again with fresh ports, portTries times, and then reports
+// the last failure. A node that fails otherwise is not tried again.
+func TestLaunch_FreshPortsWhenTaken(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		log    string
+		starts int
+		taken  bool
+	}{
+		{"port taken", `listen tcp :44757: bind: address already in use`, portTries, true},
+		{"other failure", `invalid config`, 1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			starts := filepath.Join(dir, "starts")
+			bin := filepath.Join(dir, "weaviate-server")
+			script := "#!/bin/sh\necho \"$GRPC_PORT\" >> " + starts + "\necho '" + tc.log + "'\nexit 1\n"
+			if err := os.WriteFile(bin, []byte(script), 0o755); err != nil { //nolint:gosec // G306: the stand-in must be executable
+				t.Fatal(err)
+			}
+			_, err := Launch(context.Background(), bin, 1, Options{}, dir)
+			if err == nil || errors.Is(err, errPortTaken) != tc.taken {
+				t.Fatalf("Launch = %v, want an error (port taken: %v)", err, tc.taken)
+			}
+			b, err := os.ReadFile(starts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Fields(string(b)); len(got) != tc.starts {
+				t.Errorf("started %d times (gRPC ports %v), want %d", len(got), got, tc.starts)
+			}
+		})
 	}
 }
