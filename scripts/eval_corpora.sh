@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# eval_corpora.sh materialises the six public evaluation corpora that
+# eval_corpora.sh materialises the seven public evaluation corpora that
 # internal/evalsets labels questions against, and prints their folders:
 #
 #   pydoc  Python 3 library reference pages from Debian's python3-doc,
@@ -23,8 +23,16 @@
 #          Server 2.4 manual from Debian's apache2-doc, copied byte for
 #          byte from manual/en/mod/ (mod_rewrite.html, core.html; one
 #          <div class="directive-section"> per directive, its id on the
-#          <h2 id="rewriterule">). Written blind and held back from
-#          scripts/eval.sh until its one blind measurement.
+#          <h2 id="rewriterule">). Written blind, measured once before
+#          any use (like gitpg).
+#   nodelua two long English reference pages from two more HTML
+#          generators, copied byte for byte: Node.js 18's File system page
+#          from Debian's nodejs-doc (api/fs.html, Node's own doc tool: the
+#          id on an <a class="mark" id="fsstatpath-options-callback"> in
+#          each heading) and the Lua 5.1 Reference Manual from lua5.1-doc
+#          (doc/manual.html, copied as lua-manual.html; hand-written, the
+#          anchors are <a name="2.8"> in each heading). Written blind and
+#          held back from scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -36,13 +44,13 @@
 # wrapping, and a browser would show them as stray spaces).
 #
 # Installs python3-doc, manpages-ja, mandoc, bash-doc, sqlite3-doc, git-doc,
-# postgresql-doc-15 and apache2-doc with
+# postgresql-doc-15, apache2-doc, nodejs-doc and lua5.1-doc with
 # apt-get when missing (apt-get update runs once, only then). Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
-# "refdoc DIR", "pyref DIR", "gitpg DIR" and "apache DIR")
+# "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR" and "nodelua DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -63,9 +71,12 @@ refdoc_files=(/usr/share/doc/bash/bashref.html /usr/share/doc/sqlite3/fts5.html)
 pyref_pages=(os unittest)
 gitpg_files=(/usr/share/doc/git-doc/git-log.html /usr/share/doc/postgresql-doc-15/html/sql-select.html)
 apache_files=(/usr/share/doc/apache2-doc/manual/en/mod/mod_rewrite.html /usr/share/doc/apache2-doc/manual/en/mod/core.html)
+# nodelua gives each file its name in the corpus: Lua's "manual.html" says
+# nothing of what it is.
+nodelua_files=(/usr/share/doc/nodejs/api/fs.html:fs.html /usr/share/doc/lua5.1-doc/doc/manual.html:lua-manual.html)
 
 missing=()
-for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc; do
+for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc nodejs-doc lua5.1-doc; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -87,7 +98,7 @@ fi
 mkdir -p "$root"
 tmp=$(mktemp -d "$root/.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/pydoc" "$tmp/manja" "$tmp/refdoc" "$tmp/pyref" "$tmp/gitpg" "$tmp/apache"
+mkdir "$tmp/pydoc" "$tmp/manja" "$tmp/refdoc" "$tmp/pyref" "$tmp/gitpg" "$tmp/apache" "$tmp/nodelua"
 
 for p in "${pydoc_pages[@]}"; do
 	cp "$pylib/$p.html" "$tmp/pydoc/$p.html"
@@ -165,8 +176,11 @@ done
 for f in "${apache_files[@]}"; do
 	cp "$f" "$tmp/apache/$(basename "$f")"
 done
+for f in "${nodelua_files[@]}"; do
+	cp "${f%:*}" "$tmp/nodelua/${f##*:}"
+done
 
-for c in pydoc manja refdoc pyref gitpg apache; do
+for c in pydoc manja refdoc pyref gitpg apache nodelua; do
 	rm -rf "${root:?}/$c"
 	mv "$tmp/$c" "$root/$c"
 done
@@ -176,3 +190,4 @@ echo "refdoc $root/refdoc"
 echo "pyref $root/pyref"
 echo "gitpg $root/gitpg"
 echo "apache $root/apache"
+echo "nodelua $root/nodelua"
