@@ -44,8 +44,11 @@
 # wrapping, and a browser would show them as stray spaces).
 #
 # Installs python3-doc, manpages-ja, mandoc, bash-doc, sqlite3-doc, git-doc,
-# postgresql-doc-15, apache2-doc, nodejs-doc and lua5.1-doc with
-# apt-get when missing (apt-get update runs once, only then). Output is
+# postgresql-doc-15, apache2-doc and lua5.1-doc with apt-get when missing
+# (apt-get update runs once, only then). nodejs-doc is downloaded and
+# unpacked under the cache instead: installing it makes apt remove a
+# Node.js that did not come from Debian (NodeSource's package conflicts
+# with it), and the test suite needs the machine's Node.js. Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua}
@@ -73,16 +76,27 @@ gitpg_files=(/usr/share/doc/git-doc/git-log.html /usr/share/doc/postgresql-doc-1
 apache_files=(/usr/share/doc/apache2-doc/manual/en/mod/mod_rewrite.html /usr/share/doc/apache2-doc/manual/en/mod/core.html)
 # nodelua gives each file its name in the corpus: Lua's "manual.html" says
 # nothing of what it is.
-nodelua_files=(/usr/share/doc/nodejs/api/fs.html:fs.html /usr/share/doc/lua5.1-doc/doc/manual.html:lua-manual.html)
+nodedoc=$root/.debs/nodejs-doc
+nodelua_files=("$nodedoc/usr/share/doc/nodejs/api/fs.html:fs.html" /usr/share/doc/lua5.1-doc/doc/manual.html:lua-manual.html)
 
 missing=()
-for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc nodejs-doc lua5.1-doc; do
+for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
 	log "apt-get install ${missing[*]}"
 	as_root apt-get update -qq >&2
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+if [ ! -f "$nodedoc/usr/share/doc/nodejs/api/fs.html" ]; then
+	log "apt-get download nodejs-doc (unpacked into $nodedoc, not installed)"
+	mkdir -p "$root/.debs"
+	rm -f "$root/.debs"/nodejs-doc_*.deb
+	(cd "$root/.debs" && { apt-get download nodejs-doc >&2 ||
+		{ as_root apt-get update -qq >&2 && apt-get download nodejs-doc >&2; }; })
+	rm -rf "$nodedoc"
+	dpkg-deb -x "$root/.debs"/nodejs-doc_*.deb "$nodedoc"
 fi
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
