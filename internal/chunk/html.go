@@ -442,11 +442,12 @@ func measureLinks(n *html.Node, page string) map[*html.Node]linkStats {
 	return out
 }
 
-// sectionIDs returns the ids under n that name a section: a heading's own,
-// or that of an element holding a heading (Sphinx's section, texinfo's
-// node div, DocBook's sect div). An element id'd and holding a heading
-// only deep inside, such as a page wrapper, is rarely a link's target,
-// so no closer look is taken.
+// sectionIDs returns the ids under n that name a section: a heading's own
+// or an anchor's inside it (Node.js's <a class="mark" id>), or that of an
+// element holding a heading (Sphinx's section, texinfo's node div,
+// DocBook's sect div). An element id'd and holding a heading only deep
+// inside, such as a page wrapper, is rarely a link's target, so no closer
+// look is taken.
 func sectionIDs(n *html.Node) map[string]bool {
 	ids := make(map[string]bool)
 	var walk func(*html.Node) bool // reports whether c holds a heading
@@ -459,6 +460,13 @@ func sectionIDs(n *html.Node) map[string]bool {
 		}
 		if id := attr(c, "id"); has && id != "" {
 			ids[id] = true
+		}
+		if c.Type == html.ElementNode && isHeading(c.DataAtom) {
+			// The anchor inside it (Node.js's <a class="mark" id>,
+			// Lua's <a name>) names its section as well.
+			if a := ownAnchor(c); a != "" {
+				ids[a] = true
+			}
 		}
 		return has
 	}

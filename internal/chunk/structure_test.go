@@ -285,6 +285,19 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"Definition", "available in sections", "Not shown", "Collapsed"},
 		},
 		{
+			// Node.js's table of contents links to the anchors inside the
+			// headings (<a class="mark" id>): a list of this page's
+			// sections, skipped like Sphinx's.
+			name: "a contents list linking to anchors inside headings is skipped",
+			content: `<title>fs</title><h1>File system</h1><details id="toc" open><summary>Table of contents</summary>
+<ul><li><a href="#fs_promises_api">Promises API</a></li><li><a href="#fs_callback_api">Callback API</a></li></ul></details>
+<h2><span><a class="mark" href="#fs_promises_api" id="fs_promises_api">#</a></span>Promises API</h2><p>Promise-based operations.</p>
+<h2><span><a class="mark" href="#fs_callback_api" id="fs_callback_api">#</a></span>Callback API</h2><p>Callbacks.</p>`,
+			title:    "fs",
+			sections: []string{"File system|File system|", "Promises API|File system/Promises API|fs_promises_api", "Callback API|File system/Callback API|fs_callback_api"},
+			absent:   []string{"Promises API\nCallback API"},
+		},
+		{
 			// Javadoc writes a signature's parts apart with &nbsp;,
 			// which is a space, though not an ASCII one.
 			name:     "no-break spaces separate words",
