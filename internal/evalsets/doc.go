@@ -16,8 +16,8 @@
 //	       pages, English; written blind, first measured once on settled
 //	       code
 //	nodelua Node.js's File system API page and the Lua 5.1 Reference
-//	       Manual, English; written blind, held back from make eval until
-//	       its one blind measurement
+//	       Manual, English; written blind, first measured once on settled
+//	       code
 //
 // "documents" names the corpus-relative file that answers a question;
 // "sections", which eval scores by when present (a hit is a chunk whose
