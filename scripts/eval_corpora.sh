@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# eval_corpora.sh materialises the seven public evaluation corpora that
+# eval_corpora.sh materialises the eight public evaluation corpora that
 # internal/evalsets labels questions against, and prints their folders:
 #
 #   pydoc  Python 3 library reference pages from Debian's python3-doc,
@@ -31,8 +31,17 @@
 #          id on an <a class="mark" id="fsstatpath-options-callback"> in
 #          each heading) and the Lua 5.1 Reference Manual from lua5.1-doc
 #          (doc/manual.html, copied as lua-manual.html; hand-written, the
-#          anchors are <a name="2.8"> in each heading). Written blind and
-#          held back from scripts/eval.sh until its one blind measurement.
+#          anchors are <a name="2.8"> in each heading). Written blind,
+#          measured once before any use (like gitpg).
+#   gnuman two long English GNU manuals, each one page made by texinfo's
+#          makeinfo, copied byte for byte: the Autoconf manual from
+#          Debian's autoconf-doc (autoconf/autoconf.html) and the Libtool
+#          manual from libtool-doc (libtool-doc/libtool.html). Like
+#          refdoc's bashref.html, each node is a <div class="section"
+#          id="Particular-Programs"> with an empty <span id> before its
+#          heading, and macros, functions and variables are <dt id> entries
+#          ("index-AC_005fCHECK_005fLIB-1"). Written blind and held back
+#          from scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -44,16 +53,18 @@
 # wrapping, and a browser would show them as stray spaces).
 #
 # Installs python3-doc, manpages-ja, mandoc, bash-doc, sqlite3-doc, git-doc,
-# postgresql-doc-15, apache2-doc and lua5.1-doc with apt-get when missing
+# postgresql-doc-15, apache2-doc, lua5.1-doc, autoconf-doc and libtool-doc
+# (which pull in gnu-standards) with apt-get when missing
 # (apt-get update runs once, only then). nodejs-doc is downloaded and
 # unpacked under the cache instead: installing it makes apt remove a
 # Node.js that did not come from Debian (NodeSource's package conflicts
 # with it), and the test suite needs the machine's Node.js. Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
-# "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR" and "nodelua DIR")
+# "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR" and
+# "gnuman DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -78,9 +89,10 @@ apache_files=(/usr/share/doc/apache2-doc/manual/en/mod/mod_rewrite.html /usr/sha
 # nothing of what it is.
 nodedoc=$root/.debs/nodejs-doc
 nodelua_files=("$nodedoc/usr/share/doc/nodejs/api/fs.html:fs.html" /usr/share/doc/lua5.1-doc/doc/manual.html:lua-manual.html)
+gnuman_files=(/usr/share/doc/autoconf/autoconf.html /usr/share/doc/libtool-doc/libtool.html)
 
 missing=()
-for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc; do
+for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -112,7 +124,7 @@ fi
 mkdir -p "$root"
 tmp=$(mktemp -d "$root/.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/pydoc" "$tmp/manja" "$tmp/refdoc" "$tmp/pyref" "$tmp/gitpg" "$tmp/apache" "$tmp/nodelua"
+mkdir "$tmp/pydoc" "$tmp/manja" "$tmp/refdoc" "$tmp/pyref" "$tmp/gitpg" "$tmp/apache" "$tmp/nodelua" "$tmp/gnuman"
 
 for p in "${pydoc_pages[@]}"; do
 	cp "$pylib/$p.html" "$tmp/pydoc/$p.html"
@@ -193,8 +205,11 @@ done
 for f in "${nodelua_files[@]}"; do
 	cp "${f%:*}" "$tmp/nodelua/${f##*:}"
 done
+for f in "${gnuman_files[@]}"; do
+	cp "$f" "$tmp/gnuman/$(basename "$f")"
+done
 
-for c in pydoc manja refdoc pyref gitpg apache nodelua; do
+for c in pydoc manja refdoc pyref gitpg apache nodelua gnuman; do
 	rm -rf "${root:?}/$c"
 	mv "$tmp/$c" "$root/$c"
 done
@@ -205,3 +220,4 @@ echo "pyref $root/pyref"
 echo "gitpg $root/gitpg"
 echo "apache $root/apache"
 echo "nodelua $root/nodelua"
+echo "gnuman $root/gnuman"

@@ -18,6 +18,10 @@
 //	nodelua Node.js's File system API page and the Lua 5.1 Reference
 //	       Manual, English; written blind, first measured once on settled
 //	       code
+//	gnuman the GNU Autoconf and GNU Libtool manuals (one texinfo page
+//	       each), English; written blind and not yet measured:
+//	       scripts/eval.sh leaves it out of make eval until its one blind
+//	       measurement
 //
 // "documents" names the corpus-relative file that answers a question;
 // "sections", which eval scores by when present (a hit is a chunk whose
