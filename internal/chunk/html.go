@@ -233,6 +233,15 @@ func (p *htmlParser) walk(n *html.Node) {
 			p.buf.WriteByte('\n')
 			return
 		}
+		if prev := prevElement(n); prev != nil && prev.DataAtom == atom.Dd {
+			// A term without an id after a described entry is the next
+			// item of the list, not part of that entry (texinfo gives an
+			// id only to the items it indexes: autoconf's "expr (|)" held
+			// the 22 tools listed after it). It belongs to the section
+			// holding the list. A term right after another term shares
+			// its description, and stays in its entry.
+			p.closeEntries()
+		}
 	}
 	id := attr(n, "id")
 	switch n.DataAtom {
@@ -300,6 +309,29 @@ func (p *htmlParser) walk(n *html.Node) {
 			p.buf.WriteByte('\n')
 		}
 	}
+}
+
+// closeEntries ends the API entries open in the current description list
+// and its deeper ones, returning to the section that holds the list.
+func (p *htmlParser) closeEntries() {
+	i := len(p.stack)
+	for i > 0 && p.stack[i-1].level >= 7+p.dlDepth {
+		i--
+	}
+	if i < len(p.stack) {
+		p.flush()
+		p.stack = p.stack[:i]
+	}
+}
+
+// prevElement is the element before n among its siblings, nil if none.
+func prevElement(n *html.Node) *html.Node {
+	for c := n.PrevSibling; c != nil; c = c.PrevSibling {
+		if c.Type == html.ElementNode {
+			return c
+		}
+	}
+	return nil
 }
 
 // skipElement reports whether n is not content: scripts and styles,

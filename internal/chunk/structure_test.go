@@ -150,7 +150,7 @@ func TestParseHTML_Rules(t *testing.T) {
 			},
 		},
 		{
-			name: "API entries are sub-sections; text after the list returns to its section",
+			name: "API entries are sub-sections; a term without an id and the text after the list return to its section",
 			content: `<title>T</title><section id="use"><h2>Use</h2><p>Intro.</p>
 				<dl><dt id="m.f">m.f(<em>a</em>, <em>b</em>)<a class="headerlink" href="#m.f">¶</a></dt><dd><p>Does f.</p>
 				<dl><dt id="m.f.x">x</dt><dd>Attribute x.</dd></dl><p>More f.</p></dd>
@@ -159,9 +159,9 @@ func TestParseHTML_Rules(t *testing.T) {
 			title: "T",
 			sections: []string{
 				"Use|Use|use", "m.f(a, b)|Use/m.f|m.f", "x|Use/m.f/x|m.f.x", "m.f(a, b)|Use/m.f|m.f",
-				"Use|Use|use", "g()|Next/g|g",
+				"Use|Use|use", "Use|Use|use", "g()|Next/g|g",
 			},
-			contains: []string{"m.f(a, b)\n\nDoes f.", "Plain term.", "After."},
+			contains: []string{"m.f(a, b)\n\nDoes f.", "no id\nPlain term.", "After."},
 		},
 		{
 			// makeinfo 7's shape: each section div holds a Next/Previous/Up
@@ -296,6 +296,19 @@ func TestParseHTML_Rules(t *testing.T) {
 			title:    "fs",
 			sections: []string{"File system|File system|", "Promises API|File system/Promises API|fs_promises_api", "Callback API|File system/Callback API|fs_callback_api"},
 			absent:   []string{"Promises API\nCallback API"},
+		},
+		{
+			// texinfo's tables: an indexed item has an id, the items after
+			// it have none and are not part of it; two terms in a row
+			// share one description (LT_INIT and AC_PROG_LIBTOOL).
+			name: "texinfo: items without ids are the list's, terms in a row share an entry",
+			content: `<title>M</title><h1>M</h1><div class="section" id="Tools"><h2>Tools</h2><dl compact="compact">
+<dt id="index-expr"><code>expr (|)</code></dt><dd><p>Portable or.</p></dd>
+<dt><code>fgrep</code></dt><dd><p>Use grep -F.</p></dd></dl>
+<dl><dt id="index-LT_005fINIT"><code>LT_INIT</code></dt><dt><code>AC_PROG_LIBTOOL</code></dt><dd><p>Adds libtool support.</p></dd></dl></div>`,
+			title:    "M",
+			sections: []string{"expr (|)|Tools/expr|index-expr", "Tools|Tools|Tools", "LT_INIT|Tools/LT_INIT|index-LT_005fINIT"},
+			contains: []string{"expr (|)\n\nPortable or.", "fgrep\nUse grep -F.", "AC_PROG_LIBTOOL\nAdds libtool support."},
 		},
 		{
 			// Javadoc writes a signature's parts apart with &nbsp;,
