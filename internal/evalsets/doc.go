@@ -19,9 +19,8 @@
 //	       Manual, English; written blind, first measured once on settled
 //	       code
 //	gnuman the GNU Autoconf and GNU Libtool manuals (one texinfo page
-//	       each), English; written blind and not yet measured:
-//	       scripts/eval.sh leaves it out of make eval until its one blind
-//	       measurement
+//	       each), English; written blind, first measured once on settled
+//	       code
 //
 // "documents" names the corpus-relative file that answers a question;
 // "sections", which eval scores by when present (a hit is a chunk whose

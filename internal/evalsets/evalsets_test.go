@@ -35,7 +35,7 @@ var sets = []struct{ name, lang string }{
 	{"gitpg", "en"},   // likewise
 	{"apache", "en"},  // likewise
 	{"nodelua", "en"}, // likewise
-	{"gnuman", "en"},  // written blind, not yet measured
+	{"gnuman", "en"},  // likewise
 }
 
 // minQuestions is what issue 10 asks of each set.
