@@ -141,8 +141,13 @@ type Config struct {
 	// KeywordHeadingWeight scales the heading path's own BM25 score
 	// (KEYWORD_HEADING_WEIGHT, 0-10, default 0.2, 0 leaves it out;
 	// rag.Config.HeadingWeight). Both measured in docs/BENCHMARKS.md.
+	// KeywordSectionWeight scales the BM25 score of a chunk's whole
+	// section (KEYWORD_SECTION_WEIGHT, 0-10, default 0: off;
+	// rag.Config.SectionWeight), an option measured in docs/BENCHMARKS.md
+	// rounds five and six.
 	KeywordFeedback      bool
 	KeywordHeadingWeight float64
+	KeywordSectionWeight float64
 	// ContextTokens is the prompt's context budget (CONTEXT_TOKENS, 3000).
 	ContextTokens int
 	// HistoryTokens is the budget, in estimated tokens, of a conversation's
@@ -393,6 +398,7 @@ func Load(getenv func(string) string) (Config, error) {
 		SearchSameSection:    p.boolean("SEARCH_SAME_SECTION", false),
 		KeywordFeedback:      p.boolean("KEYWORD_FEEDBACK", true),
 		KeywordHeadingWeight: p.floatRange("KEYWORD_HEADING_WEIGHT", 0.2, 0, 10),
+		KeywordSectionWeight: p.floatRange("KEYWORD_SECTION_WEIGHT", 0, 0, 10),
 		ContextTokens:        p.intRange("CONTEXT_TOKENS", 3000, 100, 1_000_000),
 		HistoryTokens:        p.intRange("HISTORY_TOKENS", 1500, 100, 100_000),
 		MaxMessages:          p.intRange("MAX_MESSAGES", 50, 1, 1000),

@@ -77,7 +77,7 @@ func (f *Flags) RegisterFlags(fs *flag.FlagSet) {
 	fs.Float64Var(&f.KeywordWeight, "keyword-weight", 1, "hybrid fusion weight of the keyword ranking")
 	fs.BoolVar(&f.NoFeedback, "no-feedback", false, "rank keywords by plain BM25, without pseudo-relevance feedback (the server always uses it), to measure what feedback does")
 	fs.Float64Var(&f.HeadingWeight, "heading-weight", rag.DefaultHeadingWeight, "weight of the heading path's own BM25 score in keyword search; 0 leaves it out (the server uses the default)")
-	fs.Float64Var(&f.SectionWeight, "section-weight", 0, "weight of the BM25 score of each chunk's whole section in keyword search; 0 leaves it out, as the server does (an experiment: docs/BENCHMARKS.md, round five)")
+	fs.Float64Var(&f.SectionWeight, "section-weight", 0, "weight of the BM25 score of each chunk's whole section in keyword search; 0 leaves it out, as the server does by default (its KEYWORD_SECTION_WEIGHT; docs/BENCHMARKS.md, rounds five and six)")
 	fs.Var(&f.Sweep, "sweep", "also evaluate hybrid at each of these vector weights (comma-separated, e.g. 0.3,0.6,1,2), to choose HYBRID_VECTOR_WEIGHT")
 }
 

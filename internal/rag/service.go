@@ -85,9 +85,11 @@ type Config struct {
 	// SectionWeight scales the BM25 score of the whole section a chunk
 	// belongs to (the chunks sharing metadata url, indexed once: store's
 	// SectionIndex), added to each of its chunks like HeadingWeight's
-	// field. 0 (the default) or negative leaves it out: measured to raise
-	// keyword search on every evaluation set but not yet the default
-	// (docs/BENCHMARKS.md, round five). Built at each swap.
+	// field. 0 (the default) or negative leaves it out: it raises keyword
+	// search on most evaluation sets but leaves hybrid under keyword alone
+	// on more of them, so it is an option (the server's
+	// KEYWORD_SECTION_WEIGHT; docs/BENCHMARKS.md, rounds five and six).
+	// Built at each swap.
 	SectionWeight float64
 	// ContextTokens is the prompt's passage budget in estimated tokens (see
 	// the package documentation); 0 means 3000.
