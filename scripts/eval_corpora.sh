@@ -74,7 +74,11 @@ as_root() {
 	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# The fixed lists; internal/evalsets/README.md gives the reasons.
+# The corpora, in the order they are printed.
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman)
+
+# The fixed lists; internal/evalsets/README.md gives the reasons. A file
+# given as SOURCE:NAME is copied under NAME, else under its own name.
 pydoc_pages=(argparse csv datetime json logging pathlib re shutil sqlite3 subprocess)
 manja_pages=(
 	man1/chmod.1 man1/crontab.1 man5/crontab.5 man1/date.1 man1/find.1
@@ -85,8 +89,7 @@ refdoc_files=(/usr/share/doc/bash/bashref.html /usr/share/doc/sqlite3/fts5.html)
 pyref_pages=(os unittest)
 gitpg_files=(/usr/share/doc/git-doc/git-log.html /usr/share/doc/postgresql-doc-15/html/sql-select.html)
 apache_files=(/usr/share/doc/apache2-doc/manual/en/mod/mod_rewrite.html /usr/share/doc/apache2-doc/manual/en/mod/core.html)
-# nodelua gives each file its name in the corpus: Lua's "manual.html" says
-# nothing of what it is.
+# nodelua names its files: Lua's "manual.html" says nothing of what it is.
 nodedoc=$root/.debs/nodejs-doc
 nodelua_files=("$nodedoc/usr/share/doc/nodejs/api/fs.html:fs.html" /usr/share/doc/lua5.1-doc/doc/manual.html:lua-manual.html)
 gnuman_files=(/usr/share/doc/autoconf/autoconf.html /usr/share/doc/libtool-doc/libtool.html)
@@ -124,7 +127,9 @@ fi
 mkdir -p "$root"
 tmp=$(mktemp -d "$root/.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/pydoc" "$tmp/manja" "$tmp/refdoc" "$tmp/pyref" "$tmp/gitpg" "$tmp/apache" "$tmp/nodelua" "$tmp/gnuman"
+for c in "${corpora[@]}"; do
+	mkdir "$tmp/$c"
+done
 
 for p in "${pydoc_pages[@]}"; do
 	cp "$pylib/$p.html" "$tmp/pydoc/$p.html"
@@ -193,31 +198,27 @@ for p in "${manja_pages[@]}"; do
 	zcat "$src" | mandoc -Kutf-8 -Thtml -Ofragment | reshape "${base%.*}" "${base##*.}" >"$tmp/manja/$base.html"
 done
 
-for f in "${refdoc_files[@]}"; do
-	cp "$f" "$tmp/refdoc/$(basename "$f")"
-done
-for f in "${gitpg_files[@]}"; do
-	cp "$f" "$tmp/gitpg/$(basename "$f")"
-done
-for f in "${apache_files[@]}"; do
-	cp "$f" "$tmp/apache/$(basename "$f")"
-done
-for f in "${nodelua_files[@]}"; do
-	cp "${f%:*}" "$tmp/nodelua/${f##*:}"
-done
-for f in "${gnuman_files[@]}"; do
-	cp "$f" "$tmp/gnuman/$(basename "$f")"
-done
+# copy_files CORPUS FILE...: each FILE (SOURCE or SOURCE:NAME) into CORPUS.
+copy_files() {
+	local c=$1 f
+	shift
+	for f in "$@"; do
+		case $f in
+		*:*) cp "${f%:*}" "$tmp/$c/${f##*:}" ;;
+		*) cp "$f" "$tmp/$c/$(basename "$f")" ;;
+		esac
+	done
+}
+copy_files refdoc "${refdoc_files[@]}"
+copy_files gitpg "${gitpg_files[@]}"
+copy_files apache "${apache_files[@]}"
+copy_files nodelua "${nodelua_files[@]}"
+copy_files gnuman "${gnuman_files[@]}"
 
-for c in pydoc manja refdoc pyref gitpg apache nodelua gnuman; do
+for c in "${corpora[@]}"; do
 	rm -rf "${root:?}/$c"
 	mv "$tmp/$c" "$root/$c"
 done
-echo "pydoc $root/pydoc"
-echo "manja $root/manja"
-echo "refdoc $root/refdoc"
-echo "pyref $root/pyref"
-echo "gitpg $root/gitpg"
-echo "apache $root/apache"
-echo "nodelua $root/nodelua"
-echo "gnuman $root/gnuman"
+for c in "${corpora[@]}"; do
+	echo "$c $root/$c"
+done
