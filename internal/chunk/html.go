@@ -565,7 +565,8 @@ func countLetters(s string) int {
 // id, the target of a permalink inside it (Sphinx's a.headerlink), the id
 // or name of an anchor inside it, else an id seen just before it with no
 // text in between, preferring an enclosing section or div to an inline
-// anchor.
+// anchor, else that of the element whose section it opens
+// (headingOwners).
 func (p *htmlParser) headingAnchor(n *html.Node) string {
 	return cmp.Or(ownAnchor(n), p.containerID, p.inlineID, p.owners[n])
 }
