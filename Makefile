@@ -100,15 +100,15 @@ soak:
 		-timeout $(SOAK_TIMEOUT) -v ./internal/soak/
 
 ## eval: retrieval quality (hit@1, hit@5, MRR@5 per mode) on the demo store and on the public
-# pydoc, manja, refdoc, pyref and gitpg sets, with the plain-BM25 reference row (corpora from
+# eight public sets (scripts/eval.sh), with the plain-BM25 reference row (corpora from
 # scripts/eval_corpora.sh, stores rebuilt with the default
-# build settings into the user cache; about a minute; not part of make test)
+# build settings into the user cache; about four minutes; not part of make test)
 eval:
 	bash scripts/eval.sh
 
 ## demo-store: rebuild the bundled demo store from internal/demo/corpus with the offline embedder
 demo-store:
-	$(GO) run ./cmd/vectorstore build --in internal/demo/corpus --out $(DEMO_DIR) --embedder use-lite --chunk-size 500 --overlap 80 --version demo-1
+	$(GO) run ./cmd/vectorstore build --in internal/demo/corpus --out $(DEMO_DIR) --embedder use-lite-glove --chunk-size 500 --overlap 80 --version demo-1
 
 ## fixtures: regenerate the FAISS/LangChain fixtures with Debian's python3-faiss
 fixtures:

@@ -713,7 +713,7 @@ const docTemplate = `{
                 },
                 "provider": {
                     "type": "string",
-                    "example": "use-lite"
+                    "example": "use-lite-glove"
                 }
             }
         },

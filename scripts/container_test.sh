@@ -21,7 +21,7 @@
 #   DEMO_STORE     a vector store folder to mount read-only at /app/vectorstore;
 #                  "auto" (default) uses the bundled internal/demo/store, or
 #                  builds one from docs/*.md with the host's cmd/vectorstore
-#                  (use-lite embedder); "none" runs without a store
+#                  (use-lite-glove embedder); "none" runs without a store
 #   DEMO_ENV       extra container environment, space separated NAME=VALUE
 #   PODMAN_OPTS    global podman options (--storage-driver vfs)
 #   REPO_ROOT      the repository (default: the folder above this script)
@@ -184,9 +184,6 @@ if [[ "$DEMO_STORE" == none ]]; then
 elif [[ "$DEMO_STORE" == auto && -f "$context/internal/demo/store/manifest.json" ]]; then
 	DEMO_STORE="$context/internal/demo/store"
 	ok "demo store: the bundled internal/demo/store"
-	# use-lite knows no Japanese: the bilingual demo corpus is served with a
-	# lower vector weight, as `make run` does.
-	DEMO_ENV="${DEMO_ENV:-HYBRID_VECTOR_WEIGHT=0.25}"
 elif [[ "$DEMO_STORE" == auto ]]; then
 	t=$SECONDS
 	if ! { (cd "$context" && "$GO" build -trimpath -o "$tmp/vectorstore" ./cmd/vectorstore) &&

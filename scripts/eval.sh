@@ -26,7 +26,7 @@
 # The public corpora come from scripts/eval_corpora.sh (Debian packages,
 # installed when missing). Their stores are built every run, with the
 # default `vectorstore build` settings and the offline default embedder
-# (use-lite), into ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval-stores,
+# (use-lite-glove; EMBEDDER is ignored here), into ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval-stores,
 # so the numbers always describe the code as it stands. Every mode is
 # evaluated with the server's defaults, next to a plain BM25 over one
 # document per section (--baseline), the reference row of issue 10. On two shared cores the whole run
@@ -43,11 +43,12 @@ mkdir -p "$bin"
 start=$(date +%s)
 sets=" ${EVAL_SETS:-pydoc manja refdoc pyref gitpg apache nodelua gnuman} "
 
+unset EMBEDDER EMBEDDING_MODEL EMBEDDING_DIMS
 go build -o "$bin/vectorstore" ./cmd/vectorstore
 vs=$bin/vectorstore
 
 echo "== demo (internal/demo: document level)"
-"$vs" eval --dir internal/demo/store --questions internal/demo/questions.json --embedder use-lite "${json[@]}"
+"$vs" eval --dir internal/demo/store --questions internal/demo/questions.json "${json[@]}"
 
 while read -r name dir; do
 	case $sets in
@@ -56,8 +57,8 @@ while read -r name dir; do
 	esac
 	echo
 	echo "== $name ($dir: section level)"
-	"$vs" build --in "$dir" --out "$stores/$name" --embedder use-lite --version "eval-$name" --quiet >&2
-	"$vs" eval --dir "$stores/$name" --questions "internal/evalsets/$name/questions.json" --embedder use-lite --baseline "${json[@]}"
+	"$vs" build --in "$dir" --out "$stores/$name" --version "eval-$name" --quiet >&2
+	"$vs" eval --dir "$stores/$name" --questions "internal/evalsets/$name/questions.json" --baseline "${json[@]}"
 done < <(bash scripts/eval_corpora.sh)
 
 echo "eval: done in $(($(date +%s) - start)) s" >&2

@@ -30,6 +30,7 @@ import (
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/fsatomic"
+	"github.com/vendor0919/api/internal/providers"
 	"github.com/vendor0919/api/internal/sseclient"
 	"github.com/vendor0919/api/internal/store"
 )
@@ -1511,7 +1512,9 @@ func startTrickledSearch(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
 	return conn, br
 }
 
-func TestE2E_DemoStoreUseLite(t *testing.T) {
+// TestE2E_DemoStoreDefaultEmbedder starts the server as the README's
+// first command does: the bundled demo store with the default embedder.
+func TestE2E_DemoStoreDefaultEmbedder(t *testing.T) {
 	t.Parallel()
 	dir, err := filepath.Abs(filepath.Join("..", "..", "internal", "demo", "store"))
 	if err != nil {
@@ -1530,16 +1533,18 @@ func TestE2E_DemoStoreUseLite(t *testing.T) {
 		} `json:"embedding"`
 	}
 	decode(t, mb, &man)
-	if man.Embedding.Provider != "use-lite" {
-		t.Skipf("demo store is built with %q, not use-lite", man.Embedding.Provider)
+	// The server's default embedder must be the store's, or the README's
+	// first command would not start (make demo-store rebuilds it).
+	if man.Embedding.Provider != providers.UseLiteGlove {
+		t.Fatalf("demo store is built with %q, not the default %q", man.Embedding.Provider, providers.UseLiteGlove)
 	}
 	env := baseEnv(dir)
-	delete(env, "EMBEDDER") // the default is use-lite
+	delete(env, "EMBEDDER")
 	p := startServer(t, env)
 	ready := p.waitReady(60 * time.Second)
 	vs, _ := ready["vectorstore"].(map[string]any)
 	emb, _ := vs["embedding"].(map[string]any)
-	if vs["count"] != float64(man.Count) || vs["version"] != man.Version || emb["provider"] != "use-lite" || emb["dims"] != float64(man.Embedding.Dims) {
+	if vs["count"] != float64(man.Count) || vs["version"] != man.Version || emb["provider"] != providers.UseLiteGlove || emb["dims"] != float64(man.Embedding.Dims) {
 		t.Errorf("/ready facts %v do not match the manifest", vs)
 	}
 
@@ -1574,7 +1579,7 @@ func TestE2E_DemoStoreUseLite(t *testing.T) {
 		}
 	}
 	rate := float64(hits) / float64(len(questions))
-	t.Logf("demo store, use-lite, hybrid: hit@5 %d/%d (%.2f); misses %v", hits, len(questions), rate, misses)
+	t.Logf("demo store, default embedder, hybrid: hit@5 %d/%d (%.2f); misses %v", hits, len(questions), rate, misses)
 	if rate < demoMinHitRate {
 		t.Errorf("hit@5 %.2f below %.2f; misses %v", rate, demoMinHitRate, misses)
 	}

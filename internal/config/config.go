@@ -18,7 +18,7 @@ import (
 
 // Embedder and generator names accepted by EMBEDDER and LLM.
 var (
-	embedders  = []string{"use-lite", "hash", "openai", "bedrock", "ollama"}
+	embedders  = []string{"use-lite-glove", "use-lite", "hash", "openai", "bedrock", "ollama"}
 	generators = []string{"extractive", "openai", "bedrock", "ollama"}
 	modes      = []string{"hybrid", "vector", "keyword"}
 	jaKeyword  = []string{"bigram", "kagome"}
@@ -128,7 +128,7 @@ type Config struct {
 	SearchEF int
 	// HybridVectorWeight scales the vector ranking's normalised scores in
 	// hybrid fusion, the keyword ranking's being 1 (HYBRID_VECTOR_WEIGHT,
-	// default 0.45, rag.DefaultVectorWeight, measured on the evaluation sets; raise it for an
+	// default 0.25, rag.DefaultVectorWeight, measured on the evaluation sets; raise it for an
 	// embedder that beats BM25 on the corpus, measured with vectorstore
 	// eval --sweep, see docs/BENCHMARKS.md).
 	HybridVectorWeight float64
@@ -246,8 +246,8 @@ type Providers struct {
 	// fsync the mirror before swapping it in (s3sync.Config.Durable).
 	S3SyncDurable bool
 
-	// Embedder picks the query embedder (EMBEDDER: use-lite (default),
-	// hash, openai, bedrock, ollama); EmbeddingModel and EmbeddingDims
+	// Embedder picks the query embedder (EMBEDDER: use-lite-glove
+	// (default), use-lite, hash, openai, bedrock, ollama); EmbeddingModel and EmbeddingDims
 	// (EMBEDDING_MODEL, EMBEDDING_DIMS) override the provider's defaults.
 	Embedder       string
 	EmbeddingModel string
@@ -394,7 +394,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DefaultTopK:          p.intRange("DEFAULT_TOP_K", 5, 1, 50),
 		SearchMode:           p.oneOf("SEARCH_MODE", "hybrid", modes),
 		SearchEF:             p.intRange("SEARCH_EF", 0, 0, 10000),
-		HybridVectorWeight:   p.floatRange("HYBRID_VECTOR_WEIGHT", 0.45, 0.01, 100),
+		HybridVectorWeight:   p.floatRange("HYBRID_VECTOR_WEIGHT", 0.25, 0.01, 100),
 		SearchSameSection:    p.boolean("SEARCH_SAME_SECTION", false),
 		KeywordFeedback:      p.boolean("KEYWORD_FEEDBACK", true),
 		KeywordHeadingWeight: p.floatRange("KEYWORD_HEADING_WEIGHT", 0.2, 0, 10),
@@ -481,7 +481,7 @@ func (p *parser) providers() Providers {
 	pr := Providers{
 		AWSRegion:      p.str("AWS_REGION", ""),
 		S3Endpoint:     p.s3Endpoint(),
-		Embedder:       p.oneOf("EMBEDDER", "use-lite", embedders),
+		Embedder:       p.oneOf("EMBEDDER", "use-lite-glove", embedders),
 		EmbeddingModel: p.str("EMBEDDING_MODEL", ""),
 		EmbeddingDims:  p.intRange("EMBEDDING_DIMS", 0, 0, 65536),
 		LLM:            p.oneOf("LLM", "extractive", generators),

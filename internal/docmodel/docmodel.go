@@ -84,7 +84,7 @@ func (c Chunk) KeywordText() string {
 // store whose model disagrees with the configured embedder's (see
 // store.CheckEmbedding).
 type EmbeddingModel struct {
-	Provider string `json:"provider"` // "use-lite", "openai", "bedrock", "ollama", "hash"
+	Provider string `json:"provider"` // "use-lite-glove", "use-lite", "openai", "bedrock", "ollama", "hash"
 	Model    string `json:"model"`
 	Dims     int    `json:"dims"`
 }

@@ -57,7 +57,7 @@ type StoreInfo struct {
 
 // EmbeddingInfo names the embedding model a store was built with.
 type EmbeddingInfo struct {
-	Provider string `json:"provider" example:"use-lite"`
+	Provider string `json:"provider" example:"use-lite-glove"`
 	Model    string `json:"model" example:"universal-sentence-encoder-lite"`
 	Dims     int    `json:"dims" example:"384"`
 }

@@ -171,7 +171,9 @@ func (f BuildFlags) Run(ctx context.Context, newEmbedder func() (embed.Embedder,
 	return nil
 }
 
-func isLocal(provider string) bool { return provider == "use-lite" || provider == "hash" }
+func isLocal(provider string) bool {
+	return provider == "use-lite-glove" || provider == "use-lite" || provider == "hash"
+}
 
 func cacheLine(res Result) string {
 	if res.CacheDir == "" {
@@ -181,8 +183,11 @@ func cacheLine(res Result) string {
 }
 
 func truncNote(res Result) string {
-	if res.Embedding.Provider == "use-lite" {
+	switch res.Embedding.Provider {
+	case "use-lite":
 		return "the model reads their first 128 tokens"
+	case "use-lite-glove":
+		return "use-lite reads their first 128 tokens, GloVe up to 4096 words"
 	}
 	return "embedded from their start; stored and keyword-indexed whole"
 }

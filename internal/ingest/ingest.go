@@ -266,7 +266,7 @@ func workers(n int, info docmodel.EmbeddingModel) int {
 	if n > 0 {
 		return n
 	}
-	if info.Provider == "use-lite" || info.Provider == "hash" {
+	if isLocal(info.Provider) {
 		return runtime.GOMAXPROCS(0)
 	}
 	return DefaultConcurrency

@@ -49,7 +49,7 @@ func LimitsFor(emb embed.Embedder) Limits {
 		return Limits{MaxInputs: 2048, MaxRequestTokens: 300_000, MaxInputTokens: 8191}
 	case "bedrock":
 		return Limits{MaxInputs: 1, MaxInputTokens: 8192, MaxInputChars: 50_000}
-	case "use-lite":
+	case "use-lite", "use-lite-glove":
 		l := Limits{MaxInputTokens: 128, SelfTruncates: true}
 		if tc, ok := emb.(tokenCounter); ok {
 			l.Tokens = tc.CountTokens

@@ -7,6 +7,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/embed/glove"
+	"github.com/vendor0919/api/internal/embed/uselite"
 )
 
 func TestEstimateTokens(t *testing.T) {
@@ -142,6 +145,7 @@ func TestEstimateCost(t *testing.T) {
 		{docmodel.EmbeddingModel{Provider: "openai", Model: "my-custom"}, "unknown", 0},
 		{docmodel.EmbeddingModel{Provider: "ollama", Model: "nomic-embed-text"}, "$0 (self-hosted)", 0},
 		{docmodel.EmbeddingModel{Provider: "use-lite"}, "$0 (self-hosted)", 0},
+		{docmodel.EmbeddingModel{Provider: "use-lite-glove"}, "$0 (self-hosted)", 0},
 	}
 	for _, tt := range tests {
 		c := EstimateCost(tt.m, 1_000_000_000)
@@ -151,5 +155,37 @@ func TestEstimateCost(t *testing.T) {
 	}
 	if got := EstimateCost(docmodel.EmbeddingModel{Provider: "openai", Model: "text-embedding-3-small"}, 1234).String(); got != "$0.000025" {
 		t.Errorf("small cost %s", got)
+	}
+}
+
+// TestLimitsFor_OfflineEmbedders: use-lite, alone or joined with GloVe
+// (the default), reads 128 of its own tokens, counted exactly, and
+// truncates by itself; the joined embedder counts as use-lite does.
+func TestLimitsFor_OfflineEmbedders(t *testing.T) {
+	t.Parallel()
+	u, err := uselite.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := glove.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	joined, err := embed.NewConcat(docmodel.EmbeddingModel{Provider: "use-lite-glove", Model: "m"}, u, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Repeat("configure the rewrite engine ", 40)
+	for _, emb := range []embed.Embedder{u, joined} {
+		l := LimitsFor(emb)
+		if l.MaxInputTokens != 128 || !l.SelfTruncates || l.Tokens == nil {
+			t.Fatalf("%s: limits %+v", emb.Info().Provider, l)
+		}
+		if got, want := l.Tokens(text), u.CountTokens(text); got != want || got <= 128 {
+			t.Errorf("%s: %d tokens, want use-lite's %d (over 128)", emb.Info().Provider, got, want)
+		}
+	}
+	if l := LimitsFor(g); l.MaxInputTokens != 0 || l.Tokens != nil {
+		t.Errorf("glove alone: limits %+v, want none", l)
 	}
 }

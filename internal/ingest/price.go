@@ -23,13 +23,13 @@ var pricePerMillion = map[string]float64{
 type Cost struct {
 	USD   float64 // valid when Known
 	Known bool
-	Local bool // the model runs on our own machines (use-lite, hash, ollama): no per-token price
+	Local bool // the model runs on our own machines (use-lite-glove, use-lite, hash, ollama): no per-token price
 }
 
 // EstimateCost prices tokens with m.
 func EstimateCost(m docmodel.EmbeddingModel, tokens int) Cost {
 	switch m.Provider {
-	case "use-lite", "hash", "ollama":
+	case "use-lite-glove", "use-lite", "hash", "ollama":
 		return Cost{Known: true, Local: true}
 	}
 	p, ok := pricePerMillion[modelKey(m)]

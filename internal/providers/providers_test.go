@@ -23,7 +23,8 @@ func TestProviders_FromConfig(t *testing.T) {
 		wantEmbedder string // Info().Provider
 		wantModel    string // Generator.Model()
 	}{
-		{map[string]string{}, "use-lite", "extractive"},
+		{map[string]string{}, "use-lite-glove", "extractive"},
+		{map[string]string{"EMBEDDER": "use-lite"}, "use-lite", "extractive"},
 		{map[string]string{"EMBEDDER": "hash", "EMBEDDING_DIMS": "64"}, "hash", "extractive"},
 		{map[string]string{"EMBEDDER": "openai", "LLM": "openai", "OPENAI_API_KEY": "k", "LLM_MODEL": "gpt-4o-mini"}, "openai", "gpt-4o-mini"},
 		{map[string]string{"EMBEDDER": "ollama", "EMBEDDING_MODEL": "nomic-embed-text", "EMBEDDING_DIMS": "768", "LLM": "ollama", "LLM_MODEL": "llama3"}, "ollama", "llama3"},

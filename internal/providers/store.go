@@ -56,9 +56,9 @@ type EmbedderFlags struct {
 
 // RegisterFlags binds f to fs with the help that fits f.ForStore.
 func (f *EmbedderFlags) RegisterFlags(fs *flag.FlagSet) {
-	help := "embedder: use-lite, hash, openai, bedrock or ollama (default: EMBEDDER, else use-lite)"
+	help := "embedder: use-lite-glove, use-lite, hash, openai, bedrock or ollama (default: EMBEDDER, else use-lite-glove)"
 	if f.ForStore {
-		help = "use-lite, hash, openai, bedrock or ollama (default: the store's)"
+		help = "use-lite-glove, use-lite, hash, openai, bedrock or ollama (default: the store's)"
 	}
 	fs.StringVar(&f.Name, "embedder", "", help)
 }

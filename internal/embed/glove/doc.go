@@ -31,7 +31,7 @@
 //
 // # Cost
 //
-// New parses the file in about 0.1 s into about 30 MB of heap (the int8
+// New parses the file in about 0.1 s into about 26 MB of heap (the int8
 // codes and a word map). Embed costs one map lookup and 100 multiply-adds
 // per word: microseconds per chunk, nothing next to USE-lite.
 //
