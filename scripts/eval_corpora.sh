@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# eval_corpora.sh materialises the eight public evaluation corpora that
+# eval_corpora.sh materialises the nine public evaluation corpora that
 # internal/evalsets labels questions against, and prints their folders:
 #
 #   pydoc  Python 3 library reference pages from Debian's python3-doc,
@@ -40,8 +40,21 @@
 #          refdoc's bashref.html, each node is a <div class="section"
 #          id="Particular-Programs"> with an empty <span id> before its
 #          heading, and macros, functions and variables are <dt id> entries
-#          ("index-AC_005fCHECK_005fLIB-1"). Written blind and held back
-#          from scripts/eval.sh until its one blind measurement.
+#          ("index-AC_005fCHECK_005fLIB-1"). Written blind, measured once
+#          before any use (like gitpg).
+#   gohap  two long English reference pages from two more HTML
+#          generators, copied byte for byte: the Go Programming Language
+#          Specification from Debian's golang-1.19-doc (html/go_spec.html,
+#          the hand-written fragment the Go web site wraps in its
+#          template: ids on <h2 id="Types">, <h3 id>, <h4 id>) and the
+#          HAProxy 2.6 Management Guide from haproxy-doc
+#          (haproxy/html/management.html, copied as
+#          haproxy-management.html; made by haproxy-dconv from the
+#          plain-text manual: <a class="anchor" id="9.3" name="9.3">
+#          before each <h1|h2 id="chapter-9.3">, and the commands as
+#          <div class="keyword"> with <a class="anchor" name> but no id).
+#          Written blind and held back from scripts/eval.sh until its one
+#          blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -53,18 +66,20 @@
 # wrapping, and a browser would show them as stray spaces).
 #
 # Installs python3-doc, manpages-ja, mandoc, bash-doc, sqlite3-doc, git-doc,
-# postgresql-doc-15, apache2-doc, lua5.1-doc, autoconf-doc and libtool-doc
-# (which pull in gnu-standards) with apt-get when missing
+# postgresql-doc-15, apache2-doc, lua5.1-doc, autoconf-doc, libtool-doc
+# (which pull in gnu-standards), golang-1.19-doc and haproxy-doc (which
+# pulls in libjs-bootstrap, libjs-jquery and libjs-sphinxdoc) with apt-get
+# when missing
 # (apt-get update runs once, only then). nodejs-doc is downloaded and
 # unpacked under the cache instead: installing it makes apt remove a
 # Node.js that did not come from Debian (NodeSource's package conflicts
 # with it), and the test suite needs the machine's Node.js. Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
-# "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR" and
-# "gnuman DIR")
+# "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
+# "gnuman DIR" and "gohap DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -75,7 +90,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -93,9 +108,11 @@ apache_files=(/usr/share/doc/apache2-doc/manual/en/mod/mod_rewrite.html /usr/sha
 nodedoc=$root/.debs/nodejs-doc
 nodelua_files=("$nodedoc/usr/share/doc/nodejs/api/fs.html:fs.html" /usr/share/doc/lua5.1-doc/doc/manual.html:lua-manual.html)
 gnuman_files=(/usr/share/doc/autoconf/autoconf.html /usr/share/doc/libtool-doc/libtool.html)
+# gohap names HAProxy's file, for the same reason as nodelua.
+gohap_files=(/usr/share/doc/golang-1.19-doc/html/go_spec.html /usr/share/doc/haproxy/html/management.html:haproxy-management.html)
 
 missing=()
-for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc; do
+for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -214,6 +231,7 @@ copy_files gitpg "${gitpg_files[@]}"
 copy_files apache "${apache_files[@]}"
 copy_files nodelua "${nodelua_files[@]}"
 copy_files gnuman "${gnuman_files[@]}"
+copy_files gohap "${gohap_files[@]}"
 
 for c in "${corpora[@]}"; do
 	rm -rf "${root:?}/$c"

@@ -36,6 +36,7 @@ var sets = []struct{ name, lang string }{
 	{"apache", "en"},  // likewise
 	{"nodelua", "en"}, // likewise
 	{"gnuman", "en"},  // likewise
+	{"gohap", "en"},   // likewise
 }
 
 // minQuestions is what issue 10 asks of each set.
