@@ -9,6 +9,7 @@ import (
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/embed/glove"
+	"github.com/vendor0919/api/internal/embed/offline"
 	"github.com/vendor0919/api/internal/embed/uselite"
 )
 
@@ -171,7 +172,7 @@ func TestLimitsFor_OfflineEmbedders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	joined, err := embed.NewConcat(docmodel.EmbeddingModel{Provider: "use-lite-glove", Model: "m"}, u, g)
+	joined, err := offline.New()
 	if err != nil {
 		t.Fatal(err)
 	}

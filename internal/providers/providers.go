@@ -8,9 +8,8 @@ import (
 	"strings"
 
 	"github.com/vendor0919/api/internal/config"
-	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
-	"github.com/vendor0919/api/internal/embed/glove"
+	"github.com/vendor0919/api/internal/embed/offline"
 	"github.com/vendor0919/api/internal/embed/uselite"
 	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/keyword/kagome"
@@ -22,26 +21,16 @@ import (
 // does not know (config.Load rejects those; flags may not).
 var ErrUnknown = errors.New("unknown provider")
 
-// UseLiteGlove names the offline default embedder: USE-lite and GloVe
-// word vectors joined (embed.Concat), 612 dims. Its vectors rank the
-// evaluation sets better than either model alone (docs/BENCHMARKS.md,
-// round seven).
-const UseLiteGlove = "use-lite-glove"
+// UseLiteGlove names the offline default embedder (package offline):
+// USE-lite and GloVe word vectors joined, 612 dims.
+const UseLiteGlove = offline.Provider
 
 // Embedder builds the embedder cfg.Embedder names, with cfg's model, dims
 // and endpoints.
 func Embedder(ctx context.Context, cfg config.Providers) (embed.Embedder, error) {
 	switch cfg.Embedder {
 	case UseLiteGlove:
-		u, err := uselite.New()
-		if err != nil {
-			return nil, err
-		}
-		g, err := glove.New()
-		if err != nil {
-			return nil, err
-		}
-		return embed.NewConcat(docmodel.EmbeddingModel{Provider: UseLiteGlove, Model: uselite.Model + "+" + glove.Model}, u, g)
+		return offline.New()
 	case "use-lite":
 		return uselite.New()
 	case "hash":

@@ -6,10 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/vendor0919/api/internal/docmodel"
-	"github.com/vendor0919/api/internal/embed"
-	"github.com/vendor0919/api/internal/embed/glove"
-	"github.com/vendor0919/api/internal/embed/uselite"
+	"github.com/vendor0919/api/internal/embed/offline"
 	"github.com/vendor0919/api/internal/evaluate"
 	"github.com/vendor0919/api/internal/llm"
 	"github.com/vendor0919/api/internal/localsearch"
@@ -28,19 +25,8 @@ func TestEval_HybridFusion(t *testing.T) {
 	}
 	srv := server(t)
 	ctx := context.Background()
-	// make eval builds with the default embedder, use-lite-glove, which
-	// internal/providers assembles; that package imports this one, so the
-	// test joins the two models itself. localsearch.Open refuses a store
-	// whose embedder differs, so a drift from providers fails here.
-	u, err := uselite.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := glove.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	emb, err := embed.NewConcat(docmodel.EmbeddingModel{Provider: "use-lite-glove", Model: uselite.Model + "+" + glove.Model}, u, g)
+	// make eval builds with the default embedder, use-lite-glove.
+	emb, err := offline.New()
 	if err != nil {
 		t.Fatal(err)
 	}

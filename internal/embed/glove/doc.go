@@ -4,7 +4,7 @@
 // without the common-component removal), in pure Go.
 //
 // It is the word half of the offline default embedder, use-lite-glove
-// (providers.UseLiteGlove), which joins it with USE-lite through
+// (package offline), which joins it with USE-lite through
 // embed.Concat: USE-lite reads a text's first 128 SentencePiece tokens
 // from an 8,000-piece vocabulary and knows few technical words; GloVe
 // knows 144,613 words and reads the whole text. Joined, they ranked the
