@@ -98,8 +98,9 @@ func (e *Encoder) Embed(ctx context.Context, texts []string) ([][]float32, error
 		eachWord(t, func(w string) bool {
 			if id, ok := e.ids[w]; ok {
 				wt := e.weight[id]
-				for d, c := range e.m.codes[int(id)*dims : (int(id)+1)*dims] {
-					acc[d] += wt * float32(c)
+				row := e.m.codes[int(id)*dims : (int(id)+1)*dims]
+				for d := range acc {
+					acc[d] += wt * float32(int8(row[d]))
 				}
 			}
 			n++

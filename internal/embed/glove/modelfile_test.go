@@ -43,7 +43,7 @@ func TestModel_RoundTrip(t *testing.T) {
 	want := [][]float32{{1, 0, 0}, {0.6, 0.8, 0}, {0, -0.6, 0.8}}
 	for i, row := range want {
 		for d, x := range row {
-			got := float32(m.codes[i*3+d]) * m.scales[i]
+			got := float32(int8(m.codes[i*3+d])) * m.scales[i]
 			if math.Abs(float64(got-x)) > float64(m.scales[i])/2+1e-7 {
 				t.Errorf("word %d dim %d: %v, want %v", i, d, got, x)
 			}
