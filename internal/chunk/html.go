@@ -403,10 +403,16 @@ const (
 	linkListOutside = 0.1
 )
 
+// navRels are the rel values of links that move through a document: the
+// sequence (next, prev, up) and texinfo's "[Contents][Index]" buttons,
+// which bashref.html puts alone in the bar between a node's id and its
+// heading.
+var navRels = map[string]bool{"next": true, "prev": true, "previous": true, "up": true, "contents": true, "index": true}
+
 // linkStats describes the links in an element's subtree, for the
 // navigation heuristics.
 type linkStats struct {
-	nav      bool // a link marked rel next, prev, previous or up, or with an accesskey
+	nav      bool // a link marked rel next, prev, previous, up, contents or index, or with an accesskey
 	links    int  // links (a elements with an href)
 	inPage   int  // links to a fragment of the page itself ("#x", "page.html#x")
 	inside   int  // letters and digits of text inside links
@@ -448,7 +454,7 @@ func measureLinks(n *html.Node, page string) map[*html.Node]linkStats {
 				}
 				inLink = true
 				for _, r := range strings.Fields(strings.ToLower(attr(c, "rel"))) {
-					st.nav = st.nav || r == "next" || r == "prev" || r == "previous" || r == "up"
+					st.nav = st.nav || navRels[r]
 				}
 				st.nav = st.nav || attr(c, "accesskey") != ""
 			}

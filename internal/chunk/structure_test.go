@@ -193,6 +193,28 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent: []string{"Next:", "Previous:", "Redirections", "Contents", "Tilde Expansion"},
 		},
 		{
+			// bashref.html's "Creating Internationalized Scripts": a node
+			// without a sequence bar, only "[Contents][Index]" between its
+			// id and its heading, inside the previous section's div.
+			name: "texinfo: a Contents/Index bar parts no id from its heading",
+			content: `<title>Bash Reference Manual</title><h1 class="settitle">Bash Reference Manual</h1>
+<div class="subsubsection" id="Locale-Translation"><span id="Locale_002dSpecific-Translation"></span><h4 class="subsubsection">3.1.2.5 Locale-Specific Translation</h4>
+<p>Prefixing a double-quoted string with a dollar sign.</p>
+<hr>
+<span id="Creating-Internationalized-Scripts"></span><div class="header">
+<p> &nbsp; [<a href="#SEC_Contents" title="Table of contents" rel="contents">Contents</a>][<a href="#Indexes" title="Index" rel="index">Index</a>]</p>
+</div>
+<h4 class="node-heading">Creating Internationalized Scripts</h4>
+<p>Once you have marked the strings, create a template file.</p></div>`,
+			title: "Bash Reference Manual",
+			sections: []string{
+				"3.1.2.5 Locale-Specific Translation|3.1.2.5 Locale-Specific Translation|Locale-Translation",
+				"Creating Internationalized Scripts|Creating Internationalized Scripts|Creating-Internationalized-Scripts",
+			},
+			contains: []string{"Prefixing a double-quoted string", "Once you have marked the strings"},
+			absent:   []string{"Contents", "Index"},
+		},
+		{
 			// PostgreSQL's DocBook pages: a Prev/Up/Next table with
 			// accesskeys, and the page's table of contents as a dl.
 			name: "docbook: the navigation header and the contents list are skipped",
