@@ -77,33 +77,32 @@ func (c *Concat) Embed(ctx context.Context, texts []string) ([][]float32, error)
 			if len(v) != d {
 				return nil, fmt.Errorf("concat: %s returned %d dims, want %d: %w", p.Info().Provider, len(v), d, ErrBadResponse)
 			}
-			var sq float64
-			for _, x := range v {
-				sq += float64(x) * float64(x)
-			}
-			if sq == 0 || math.IsInf(sq, 0) || math.IsNaN(sq) {
-				continue // stays zero
-			}
-			r := 1 / math.Sqrt(sq)
-			dst := out[i][off : off+d]
-			for j, x := range v {
-				dst[j] = float32(float64(x) * r)
-			}
+			Unit(out[i][off:off+d], v) // a zero or non-finite part stays zero
 		}
 		off += d
 	}
 	for _, v := range out {
-		var sq float64
-		for _, x := range v {
-			sq += float64(x) * float64(x)
-		}
-		if sq == 0 {
-			continue
-		}
-		r := 1 / math.Sqrt(sq)
-		for j, x := range v {
-			v[j] = float32(float64(x) * r)
-		}
+		Unit(v, v)
 	}
 	return out, nil
+}
+
+// Unit writes src scaled to unit Euclidean length into dst (len(dst) >=
+// len(src); dst may be src). The norm is summed in float64, so a vector
+// comes out the same on every CPU, unlike ann.Normalize, whose float32
+// dot product takes the SIMD path where there is one. It returns false,
+// leaving dst as it was, when src is zero or its norm is not finite.
+func Unit(dst, src []float32) bool {
+	var sq float64
+	for _, x := range src {
+		sq += float64(x) * float64(x)
+	}
+	if sq == 0 || math.IsInf(sq, 0) || math.IsNaN(sq) {
+		return false
+	}
+	r := 1 / math.Sqrt(sq)
+	for j, x := range src {
+		dst[j] = float32(float64(x) * r)
+	}
+	return true
 }

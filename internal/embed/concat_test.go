@@ -129,3 +129,30 @@ func TestConcat_CountTokens(t *testing.T) {
 		t.Error("counts tokens though its first part does not")
 	}
 }
+
+func TestUnit(t *testing.T) {
+	t.Parallel()
+	inf, nan := float32(math.Inf(1)), float32(math.NaN())
+	tests := []struct {
+		name string
+		src  []float32
+		ok   bool
+	}{
+		{"scaled", []float32{3, 4}, true},
+		{"zero", []float32{0, 0}, false},
+		{"infinite", []float32{inf, 1}, false},
+		{"NaN", []float32{nan, 1}, false},
+	}
+	for _, tt := range tests {
+		dst := []float32{7, 7}
+		if ok := Unit(dst, tt.src); ok != tt.ok {
+			t.Errorf("%s: Unit = %v, want %v", tt.name, ok, tt.ok)
+		}
+		if !tt.ok && (dst[0] != 7 || dst[1] != 7) {
+			t.Errorf("%s: dst changed to %v", tt.name, dst)
+		}
+		if tt.ok && (math.Abs(float64(dst[0])-0.6) > 1e-7 || math.Abs(float64(dst[1])-0.8) > 1e-7) {
+			t.Errorf("%s: dst = %v, want [0.6 0.8]", tt.name, dst)
+		}
+	}
+}

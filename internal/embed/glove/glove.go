@@ -29,8 +29,9 @@ const (
 const MaxWords = 4096
 
 // sifA is the a of the SIF weight a/(a+p(w)): words more frequent than
-// about one in 1/a count for less. Measured flat between 1e-5 and 1e-3 on
-// the evaluation sets (docs/BENCHMARKS.md, round seven).
+// about one in 1/a count for less. From 1e-5 to 1e-3 it moved the
+// evaluation sets by under a question each (docs/BENCHMARKS.md, round
+// seven).
 const sifA = 1e-4
 
 // eulerGamma approximates the harmonic number H(n) as ln n + γ.
@@ -106,16 +107,7 @@ func (e *Encoder) Embed(ctx context.Context, texts []string) ([][]float32, error
 			n++
 			return n < MaxWords
 		})
-		var sq float64
-		for _, x := range acc {
-			sq += float64(x) * float64(x)
-		}
-		if sq > 0 {
-			r := 1 / math.Sqrt(sq)
-			for d, x := range acc {
-				v[d] = float32(float64(x) * r)
-			}
-		}
+		embed.Unit(v, acc) // no known word: v stays zero
 		out[i] = v
 	}
 	return out, nil
