@@ -12,13 +12,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/jwtauth"
 	"github.com/vendor0919/api/internal/store"
 )
 
 // Embedder and generator names accepted by EMBEDDER and LLM.
 var (
-	embedders  = []string{"use-lite-glove", "use-lite", "hash", "openai", "bedrock", "ollama"}
+	embedders  = []string{docmodel.ProviderUseLiteGlove, docmodel.ProviderUseLite, docmodel.ProviderHash, docmodel.ProviderOpenAI, docmodel.ProviderBedrock, docmodel.ProviderOllama}
 	generators = []string{"extractive", "openai", "bedrock", "ollama"}
 	modes      = []string{"hybrid", "vector", "keyword"}
 	jaKeyword  = []string{"bigram", "kagome"}
@@ -481,7 +482,7 @@ func (p *parser) providers() Providers {
 	pr := Providers{
 		AWSRegion:      p.str("AWS_REGION", ""),
 		S3Endpoint:     p.s3Endpoint(),
-		Embedder:       p.oneOf("EMBEDDER", "use-lite-glove", embedders),
+		Embedder:       p.oneOf("EMBEDDER", docmodel.ProviderUseLiteGlove, embedders),
 		EmbeddingModel: p.str("EMBEDDING_MODEL", ""),
 		EmbeddingDims:  p.intRange("EMBEDDING_DIMS", 0, 0, 65536),
 		LLM:            p.oneOf("LLM", "extractive", generators),
@@ -528,12 +529,12 @@ func (p *parser) s3Endpoint() string {
 // check returns one error per broken rule between provider settings.
 func (pr Providers) check() []error {
 	var p parser
-	if pr.Embedder == "openai" || pr.LLM == "openai" {
+	if pr.Embedder == docmodel.ProviderOpenAI || pr.LLM == "openai" {
 		if pr.OpenAIAPIKey == "" && pr.OpenAIBaseURL == "https://api.openai.com/v1" {
 			p.fail("OPENAI_API_KEY", "", "set when EMBEDDER or LLM is openai and OPENAI_BASE_URL is api.openai.com")
 		}
 	}
-	if pr.Embedder == "ollama" && pr.EmbeddingModel == "" {
+	if pr.Embedder == docmodel.ProviderOllama && pr.EmbeddingModel == "" {
 		p.fail("EMBEDDING_MODEL", "", "a model name when EMBEDDER is ollama")
 	}
 	if (pr.LLM == "ollama" || pr.LLM == "bedrock") && pr.LLMModel == "" {

@@ -84,7 +84,29 @@ func (c Chunk) KeywordText() string {
 // store whose model disagrees with the configured embedder's (see
 // store.CheckEmbedding).
 type EmbeddingModel struct {
-	Provider string `json:"provider"` // "use-lite-glove", "use-lite", "openai", "bedrock", "ollama", "hash"
+	Provider string `json:"provider"` // one of the Provider constants
 	Model    string `json:"model"`
 	Dims     int    `json:"dims"`
+}
+
+// The embedding providers, as EmbeddingModel.Provider, EMBEDDER and
+// --embedder name them. Stores record these strings: never rename one.
+const (
+	ProviderUseLiteGlove = "use-lite-glove" // USE-lite and GloVe joined, the offline default
+	ProviderUseLite      = "use-lite"
+	ProviderHash         = "hash"
+	ProviderOpenAI       = "openai"
+	ProviderBedrock      = "bedrock"
+	ProviderOllama       = "ollama"
+)
+
+// InProcess reports whether m's model runs inside this process (the
+// offline models and hash): no network, no per-token price, and nothing
+// that an embedding cache would save.
+func (m EmbeddingModel) InProcess() bool {
+	switch m.Provider {
+	case ProviderUseLiteGlove, ProviderUseLite, ProviderHash:
+		return true
+	}
+	return false
 }

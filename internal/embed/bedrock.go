@@ -93,7 +93,7 @@ func NewBedrock(ctx context.Context, cfg BedrockConfig) (*Bedrock, error) {
 
 // Info reports Provider "bedrock", the model id and Dims.
 func (b *Bedrock) Info() docmodel.EmbeddingModel {
-	return docmodel.EmbeddingModel{Provider: "bedrock", Model: b.modelID, Dims: b.dims}
+	return docmodel.EmbeddingModel{Provider: docmodel.ProviderBedrock, Model: b.modelID, Dims: b.dims}
 }
 
 type titanRequest struct {
@@ -168,7 +168,7 @@ func (b *Bedrock) embedOne(ctx context.Context, text string) ([]float32, error) 
 			Accept:      aws.String("application/json"),
 		})
 		if err != nil {
-			return retry.ClassifyAWS(ctx, "bedrock", err)
+			return retry.ClassifyAWS(ctx, docmodel.ProviderBedrock, err)
 		}
 		raw = out.Body
 		return nil

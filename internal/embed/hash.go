@@ -41,7 +41,7 @@ func NewHash(cfg HashConfig) (*Hash, error) {
 
 // Info reports Provider "hash", Model "hash-v1" and the configured Dims.
 func (h *Hash) Info() docmodel.EmbeddingModel {
-	return docmodel.EmbeddingModel{Provider: "hash", Model: "hash-v1", Dims: h.dims}
+	return docmodel.EmbeddingModel{Provider: docmodel.ProviderHash, Model: "hash-v1", Dims: h.dims}
 }
 
 // Embed returns one vector per text. It fails only when ctx is done.

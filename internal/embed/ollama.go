@@ -53,7 +53,7 @@ func NewOllama(cfg OllamaConfig) (*Ollama, error) {
 		return nil, fmt.Errorf("ollama: negative batch size: %w", ErrConfig)
 	}
 	call, err := httpjson.New(httpjson.Config{
-		Provider: "ollama", BaseURL: cmp.Or(cfg.BaseURL, "http://localhost:11434"), Path: "/api/embed",
+		Provider: docmodel.ProviderOllama, BaseURL: cmp.Or(cfg.BaseURL, "http://localhost:11434"), Path: "/api/embed",
 		HTTPClient: cfg.HTTPClient, Timeout: cmp.Or(cfg.Timeout, 60*time.Second), Retry: cfg.Retry, MaxResponse: maxResponseBody, Errors: httpErrors,
 	})
 	if err != nil {
@@ -64,7 +64,7 @@ func NewOllama(cfg OllamaConfig) (*Ollama, error) {
 
 // Info reports Provider "ollama", the model and Dims.
 func (o *Ollama) Info() docmodel.EmbeddingModel {
-	return docmodel.EmbeddingModel{Provider: "ollama", Model: o.model, Dims: o.dims}
+	return docmodel.EmbeddingModel{Provider: docmodel.ProviderOllama, Model: o.model, Dims: o.dims}
 }
 
 // Embed embeds texts in batches of at most BatchSize.

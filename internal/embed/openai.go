@@ -84,7 +84,7 @@ func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 		return nil, fmt.Errorf("openai: batch size %d out of range 1..2048: %w", cfg.BatchSize, ErrConfig)
 	}
 	call, err := httpjson.New(httpjson.Config{
-		Provider: "openai", URL: cfg.URL, BaseURL: cmp.Or(cfg.BaseURL, "https://api.openai.com/v1"), Path: "/embeddings",
+		Provider: docmodel.ProviderOpenAI, URL: cfg.URL, BaseURL: cmp.Or(cfg.BaseURL, "https://api.openai.com/v1"), Path: "/embeddings",
 		HTTPClient: cfg.HTTPClient, Timeout: cmp.Or(cfg.Timeout, 30*time.Second),
 		Retry: cfg.Retry, APIKey: cfg.APIKey, AuthHeader: cfg.AuthHeader, MaxResponse: maxResponseBody, Errors: httpErrors,
 	})
@@ -96,7 +96,7 @@ func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 
 // Info reports Provider "openai", the model and Dims.
 func (o *OpenAI) Info() docmodel.EmbeddingModel {
-	return docmodel.EmbeddingModel{Provider: "openai", Model: o.model, Dims: o.dims}
+	return docmodel.EmbeddingModel{Provider: docmodel.ProviderOpenAI, Model: o.model, Dims: o.dims}
 }
 
 type openAIEmbedRequest struct {

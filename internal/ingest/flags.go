@@ -14,6 +14,7 @@ import (
 	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/chunk"
 	"github.com/vendor0919/api/internal/cliflag"
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/store"
@@ -131,7 +132,7 @@ func (f BuildFlags) Run(ctx context.Context, newEmbedder func() (embed.Embedder,
 		progress = nil
 	}
 	cfg := f.Config(progress)
-	if f.Cache == "" && !isLocal(emb.Info().Provider) {
+	if f.Cache == "" && !emb.Info().InProcess() {
 		if cfg.Cache, err = DefaultCacheDir(); err != nil {
 			fmt.Fprintf(stderr, "no embedding cache: %v\n", err)
 		}
@@ -171,10 +172,6 @@ func (f BuildFlags) Run(ctx context.Context, newEmbedder func() (embed.Embedder,
 	return nil
 }
 
-func isLocal(provider string) bool {
-	return provider == "use-lite-glove" || provider == "use-lite" || provider == "hash"
-}
-
 func cacheLine(res Result) string {
 	if res.CacheDir == "" {
 		return "off"
@@ -184,9 +181,9 @@ func cacheLine(res Result) string {
 
 func truncNote(res Result) string {
 	switch res.Embedding.Provider {
-	case "use-lite":
+	case docmodel.ProviderUseLite:
 		return "the model reads their first 128 tokens"
-	case "use-lite-glove":
+	case docmodel.ProviderUseLiteGlove:
 		return "use-lite reads their first 128 tokens, GloVe up to 4096 words"
 	}
 	return "embedded from their start; stored and keyword-indexed whole"

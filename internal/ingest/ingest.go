@@ -266,7 +266,7 @@ func workers(n int, info docmodel.EmbeddingModel) int {
 	if n > 0 {
 		return n
 	}
-	if isLocal(info.Provider) {
+	if info.InProcess() {
 		return runtime.GOMAXPROCS(0)
 	}
 	return DefaultConcurrency

@@ -45,11 +45,11 @@ type tokenCounter interface {
 func LimitsFor(emb embed.Embedder) Limits {
 	info := emb.Info()
 	switch info.Provider {
-	case "openai":
+	case docmodel.ProviderOpenAI:
 		return Limits{MaxInputs: 2048, MaxRequestTokens: 300_000, MaxInputTokens: 8191}
-	case "bedrock":
+	case docmodel.ProviderBedrock:
 		return Limits{MaxInputs: 1, MaxInputTokens: 8192, MaxInputChars: 50_000}
-	case "use-lite", "use-lite-glove":
+	case docmodel.ProviderUseLite, docmodel.ProviderUseLiteGlove:
 		l := Limits{MaxInputTokens: 128, SelfTruncates: true}
 		if tc, ok := emb.(tokenCounter); ok {
 			l.Tokens = tc.CountTokens

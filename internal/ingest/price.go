@@ -28,8 +28,7 @@ type Cost struct {
 
 // EstimateCost prices tokens with m.
 func EstimateCost(m docmodel.EmbeddingModel, tokens int) Cost {
-	switch m.Provider {
-	case "use-lite-glove", "use-lite", "hash", "ollama":
+	if m.InProcess() || m.Provider == docmodel.ProviderOllama {
 		return Cost{Known: true, Local: true}
 	}
 	p, ok := pricePerMillion[modelKey(m)]

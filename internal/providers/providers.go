@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/vendor0919/api/internal/config"
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/embed/offline"
 	"github.com/vendor0919/api/internal/embed/uselite"
@@ -31,19 +32,19 @@ func Embedder(ctx context.Context, cfg config.Providers) (embed.Embedder, error)
 	switch cfg.Embedder {
 	case UseLiteGlove:
 		return offline.New()
-	case "use-lite":
+	case docmodel.ProviderUseLite:
 		return uselite.New()
-	case "hash":
+	case docmodel.ProviderHash:
 		return embed.NewHash(embed.HashConfig{Dims: cfg.EmbeddingDims})
-	case "openai":
+	case docmodel.ProviderOpenAI:
 		// text-embedding-3 models shorten their vectors only when asked to;
 		// older models and many compatible servers refuse the parameter.
 		model := cmp.Or(cfg.EmbeddingModel, "text-embedding-3-small")
 		return embed.NewOpenAI(embed.OpenAIConfig{BaseURL: cfg.OpenAIBaseURL, APIKey: cfg.OpenAIAPIKey, Model: cfg.EmbeddingModel,
 			Dims: cfg.EmbeddingDims, SendDimensions: cfg.EmbeddingDims != 0 && strings.HasPrefix(model, "text-embedding-3")})
-	case "ollama":
+	case docmodel.ProviderOllama:
 		return embed.NewOllama(embed.OllamaConfig{BaseURL: cfg.OllamaBaseURL, Model: cfg.EmbeddingModel, Dims: cfg.EmbeddingDims})
-	case "bedrock":
+	case docmodel.ProviderBedrock:
 		return embed.NewBedrock(ctx, embed.BedrockConfig{Region: cfg.AWSRegion, ModelID: cfg.EmbeddingModel, Dims: cfg.EmbeddingDims})
 	}
 	return nil, fmt.Errorf("providers: embedder %q: %w (want use-lite-glove, use-lite, hash, openai, bedrock or ollama)", cfg.Embedder, ErrUnknown)

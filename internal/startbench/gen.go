@@ -16,7 +16,7 @@ import (
 // Embedding is the model recorded in generated stores: the server's hash
 // embedder, which needs no model files, at Dims dimensions.
 func Embedding(dims int) docmodel.EmbeddingModel {
-	return docmodel.EmbeddingModel{Provider: "hash", Model: "hash-v1", Dims: dims}
+	return docmodel.EmbeddingModel{Provider: docmodel.ProviderHash, Model: "hash-v1", Dims: dims}
 }
 
 // GenConfig describes a generated store.

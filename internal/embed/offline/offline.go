@@ -15,7 +15,7 @@ import (
 
 // Provider and Model are the names the embedder reports (Dims: 612).
 const (
-	Provider = "use-lite-glove"
+	Provider = docmodel.ProviderUseLiteGlove
 	Model    = uselite.Model + "+" + glove.Model
 )
 

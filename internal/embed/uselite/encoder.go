@@ -20,7 +20,7 @@ var modelData string
 
 // Provider and Model are the names [Encoder.Info] reports.
 const (
-	Provider = "use-lite"
+	Provider = docmodel.ProviderUseLite
 	Model    = "universal-sentence-encoder-lite"
 )
 

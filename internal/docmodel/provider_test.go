@@ -1,0 +1,24 @@
+package docmodel
+
+import "testing"
+
+func TestEmbeddingModel_InProcess(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		provider string
+		want     bool
+	}{
+		{ProviderUseLiteGlove, true},
+		{ProviderUseLite, true},
+		{ProviderHash, true},
+		{ProviderOpenAI, false},
+		{ProviderBedrock, false},
+		{ProviderOllama, false}, // self-hosted, but over the network: worth caching
+		{"", false},
+		{"USE-LITE", false},
+	} {
+		if got := (EmbeddingModel{Provider: tc.provider}).InProcess(); got != tc.want {
+			t.Errorf("InProcess(%q) = %v, want %v", tc.provider, got, tc.want)
+		}
+	}
+}
