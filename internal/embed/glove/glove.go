@@ -1,10 +1,13 @@
 package glove
 
 import (
+	"cmp"
 	"context"
 	_ "embed" // the converted word vectors
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -42,7 +45,7 @@ const eulerGamma = 0.5772156649
 // after New and safe for concurrent use.
 type Encoder struct {
 	m      *model
-	ids    map[string]int32
+	sorted []int32   // word ids in the order of their words, one per word: a quarter of a map's heap
 	weight []float32 // per word: SIF weight × the word's scale
 }
 
@@ -58,17 +61,29 @@ func newFromBytes(b string) (*Encoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Encoder{m: m, ids: make(map[string]int32, len(m.words)), weight: make([]float32, len(m.words))}
+	e := &Encoder{m: m, sorted: make([]int32, len(m.words)), weight: make([]float32, len(m.words))}
 	// p(w) from the word's rank by Zipf's law: 1 / ((rank+1) · H(MaxRank)).
 	h := math.Log(float64(m.header.MaxRank)) + eulerGamma
-	for i, w := range m.words {
-		if _, dup := e.ids[w]; !dup {
-			e.ids[w] = int32(i)
-		}
+	for i := range m.words {
+		e.sorted[i] = int32(i)
 		p := 1 / (float64(m.ranks[i]+1) * h)
 		e.weight[i] = float32(sifA/(sifA+p)) * m.scales[i]
 	}
+	// By word, then id: of a repeated word the first id is looked up.
+	slices.SortFunc(e.sorted, func(a, b int32) int {
+		return cmp.Or(strings.Compare(m.words[a], m.words[b]), cmp.Compare(a, b))
+	})
+	e.sorted = slices.CompactFunc(e.sorted, func(a, b int32) bool { return m.words[a] == m.words[b] })
 	return e, nil
+}
+
+// id returns w's word id, if the model knows w.
+func (e *Encoder) id(w string) (int32, bool) {
+	i, ok := slices.BinarySearchFunc(e.sorted, w, func(id int32, w string) int { return strings.Compare(e.m.words[id], w) })
+	if !ok {
+		return 0, false
+	}
+	return e.sorted[i], true
 }
 
 // Info names the model: provider "glove", 100 dims.
@@ -97,7 +112,7 @@ func (e *Encoder) Embed(ctx context.Context, texts []string) ([][]float32, error
 		clear(acc)
 		n := 0
 		eachWord(t, func(w string) bool {
-			if id, ok := e.ids[w]; ok {
+			if id, ok := e.id(w); ok {
 				wt := e.weight[id]
 				row := e.m.codes[int(id)*dims : (int(id)+1)*dims]
 				for d := range acc {

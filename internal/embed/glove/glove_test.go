@@ -40,7 +40,7 @@ func TestNew_EmbeddedModel(t *testing.T) {
 		t.Errorf("Len = %d, want 140,000 to %d", e.Len(), SourceMaxRank)
 	}
 	for _, w := range []string{"the", "directory", "permissions", "timeout", "redirect"} {
-		if _, ok := e.ids[w]; !ok {
+		if _, ok := e.id(w); !ok {
 			t.Errorf("%q not in the vocabulary", w)
 		}
 	}

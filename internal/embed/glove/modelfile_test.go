@@ -174,3 +174,40 @@ func TestModelFile_MatchesConverter(t *testing.T) {
 		t.Errorf("converted %d bytes differ from the embedded %d: run go run ./scripts/glove", buf.Len(), len(modelData))
 	}
 }
+
+// TestEncoder_Lookup checks the word lookup over words in rank order, not
+// sorted, one of them twice: the first entry of a repeated word wins, as
+// it did when the lookup was a map filled in file order.
+func TestEncoder_Lookup(t *testing.T) {
+	t.Parallel()
+	var h Header
+	h.Source.Package = "test"
+	h.Dims, h.MaxRank = 2, 10
+	entries := []Entry{
+		{Word: "zeta", Rank: 0, Vector: []float32{1, 0}},
+		{Word: "beta", Rank: 1, Vector: []float32{0, 1}},
+		{Word: "zeta", Rank: 2, Vector: []float32{0, -1}},
+		{Word: "alpha", Rank: 3, Vector: []float32{-1, 0}},
+	}
+	var buf bytes.Buffer
+	if err := WriteModel(&buf, h, entries); err != nil {
+		t.Fatal(err)
+	}
+	e, err := newFromBytes(buf.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		word string
+		id   int32
+		ok   bool
+	}{
+		{"alpha", 3, true}, {"beta", 1, true}, {"zeta", 0, true},
+		{"", 0, false}, {"aardvark", 0, false}, {"gamma", 0, false}, {"zzz", 0, false}, {"zet", 0, false},
+	} {
+		id, ok := e.id(tc.word)
+		if ok != tc.ok || (ok && id != tc.id) {
+			t.Errorf("id(%q) = %d, %v; want %d, %v", tc.word, id, ok, tc.id, tc.ok)
+		}
+	}
+}
