@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# eval_corpora.sh materialises the nine public evaluation corpora that
+# eval_corpora.sh materialises the ten public evaluation corpora that
 # internal/evalsets labels questions against, and prints their folders:
 #
 #   pydoc  Python 3 library reference pages from Debian's python3-doc,
@@ -53,8 +53,21 @@
 #          plain-text manual: <a class="anchor" id="9.3" name="9.3">
 #          before each <h1|h2 id="chapter-9.3">, and the commands as
 #          <div class="keyword"> with <a class="anchor" name> but no id).
-#          Written blind and held back from scripts/eval.sh until its one
-#          blind measurement.
+#          Written blind, measured once before any use (like gitpg).
+#   sqlperl two long English reference pages: SQLite's PRAGMA reference
+#          from Debian's sqlite3-doc, copied byte for byte as
+#          sqlite-pragma.html (SQLite's own documentation generator, like
+#          refdoc's fts5.html, but another shape: an empty <a name="toc">
+#          before each id-less <h2>, and each of the 74 pragmas an empty
+#          <a name="pragma_auto_vacuum"> followed by a hidden
+#          <h _id=pragma_auto_vacuum style="display:none">, not a heading),
+#          and perlre, Perl's regular expression reference, rendered from
+#          perl-doc's pod/perlre.pod by pod2html (Pod::Html 1.33, perl
+#          5.36; an HTML generator no other set uses: a <ul id="index">
+#          table of contents, ids on <h1 id="DESCRIPTION"> to <h4 id>, and
+#          every =item a <dt id="positive_lookbehind:pattern">). Written
+#          blind and held back from scripts/eval.sh until its one blind
+#          measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -67,19 +80,19 @@
 #
 # Installs python3-doc, manpages-ja, mandoc, bash-doc, sqlite3-doc, git-doc,
 # postgresql-doc-15, apache2-doc, lua5.1-doc, autoconf-doc, libtool-doc
-# (which pull in gnu-standards), golang-1.19-doc and haproxy-doc (which
-# pulls in libjs-bootstrap, libjs-jquery and libjs-sphinxdoc) with apt-get
-# when missing
+# (which pull in gnu-standards), golang-1.19-doc, haproxy-doc (which
+# pulls in libjs-bootstrap, libjs-jquery and libjs-sphinxdoc) and perl-doc
+# with apt-get when missing
 # (apt-get update runs once, only then). nodejs-doc is downloaded and
 # unpacked under the cache instead: installing it makes apt remove a
 # Node.js that did not come from Debian (NodeSource's package conflicts
 # with it), and the test suite needs the machine's Node.js. Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
-# "gnuman DIR" and "gohap DIR")
+# "gnuman DIR", "gohap DIR" and "sqlperl DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -90,7 +103,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -110,9 +123,12 @@ nodelua_files=("$nodedoc/usr/share/doc/nodejs/api/fs.html:fs.html" /usr/share/do
 gnuman_files=(/usr/share/doc/autoconf/autoconf.html /usr/share/doc/libtool-doc/libtool.html)
 # gohap names HAProxy's file, for the same reason as nodelua.
 gohap_files=(/usr/share/doc/golang-1.19-doc/html/go_spec.html /usr/share/doc/haproxy/html/management.html:haproxy-management.html)
+# sqlperl names SQLite's file, for the same reason; perlre.html is
+# rendered below.
+sqlperl_files=(/usr/share/doc/sqlite3/pragma.html:sqlite-pragma.html)
 
 missing=()
-for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc; do
+for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -136,6 +152,13 @@ fi
 pylib=$(find /usr/share/doc -maxdepth 3 -path '/usr/share/doc/python3.*/html/library' -type d | sort -V | tail -n 1)
 if [ -z "$pylib" ]; then
 	log "no /usr/share/doc/python3.*/html/library after installing python3-doc"
+	exit 1
+fi
+# perl-doc keeps the pods under the versioned /usr/share/perl/5.X.Y/pod;
+# take the newest.
+perlre_pod=$(find /usr/share/perl -path '/usr/share/perl/*/pod/perlre.pod' | sort -V | tail -n 1)
+if [ -z "$perlre_pod" ]; then
+	log "no /usr/share/perl/*/pod/perlre.pod after installing perl-doc"
 	exit 1
 fi
 
@@ -232,6 +255,18 @@ copy_files apache "${apache_files[@]}"
 copy_files nodelua "${nodelua_files[@]}"
 copy_files gnuman "${gnuman_files[@]}"
 copy_files gohap "${gohap_files[@]}"
+copy_files sqlperl "${sqlperl_files[@]}"
+
+# perlre.html: pod2html writes no date, host or path into the page (the
+# <link rev="made"> is perl's configured perladmin, root@localhost on
+# Debian). Its cache of pod paths goes to a folder of its own, run from
+# there so nothing lands in the working directory; the title is fixed,
+# the pod's NAME line (pod2html 1.33 leaves <title> empty otherwise); with
+# no --podpath, links to other pods stay <a> without an href. Its table
+# of contents (--index, the default) is kept, as pod2html makes it.
+mkdir "$tmp/.pod2html"
+(cd "$tmp/.pod2html" && pod2html --infile="$perlre_pod" --outfile="$tmp/sqlperl/perlre.html" \
+	--cachedir="$tmp/.pod2html" --title="perlre - Perl regular expressions" --quiet)
 
 for c in "${corpora[@]}"; do
 	rm -rf "${root:?}/$c"

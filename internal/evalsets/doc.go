@@ -22,8 +22,11 @@
 //	       each), English; written blind, first measured once on settled
 //	       code
 //	gohap  the Go Programming Language Specification and the HAProxy
-//	       Management Guide, English; written blind, held back from
-//	       `make eval` until its one blind measurement on settled code
+//	       Management Guide, English; written blind, first measured once
+//	       on settled code
+//	sqlperl SQLite's PRAGMA reference page and Perl's perlre (rendered by
+//	       pod2html), English; written blind, held back from `make eval`
+//	       until its one blind measurement on settled code
 //
 // "documents" names the corpus-relative file that answers a question;
 // "sections", which eval scores by when present (a hit is a chunk whose

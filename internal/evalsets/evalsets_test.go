@@ -37,6 +37,7 @@ var sets = []struct{ name, lang string }{
 	{"nodelua", "en"}, // likewise
 	{"gnuman", "en"},  // likewise
 	{"gohap", "en"},   // likewise
+	{"sqlperl", "en"}, // likewise
 }
 
 // minQuestions is what issue 10 asks of each set.
@@ -219,10 +220,11 @@ var headingElements = map[string]bool{"h1": true, "h2": true, "h3": true, "h4": 
 // those on a sectionElements element, on an element that holds a heading
 // as a direct child (texinfo's <div class="section" id="Pipelines">), on
 // an empty element right before a heading (texinfo's
-// <span id="Pipelines-1"></span><h4>), and the id or name of the first
-// anchor inside a heading that has none of its own (Node.js's
-// <h4>...<a class="mark" id="fsreadfilepath-options-callback">, the Lua
-// manual's <h2>2.8 - <a name="2.8">), as the chunker takes it.
+// <span id="Pipelines-1"></span><h4>; for an <a>, its name counts as its
+// id: SQLite's pragma page's <a name="toc"></a><h2>), and the id or name
+// of the first anchor inside a heading that has none of its own
+// (Node.js's <h4>...<a class="mark" id="fsreadfilepath-options-callback">,
+// the Lua manual's <h2>2.8 - <a name="2.8">), as the chunker takes it.
 func sectionIDs(b []byte) (map[string]bool, error) {
 	doc, err := html.Parse(bytes.NewReader(b))
 	if err != nil {
@@ -236,6 +238,9 @@ func sectionIDs(b []byte) (map[string]bool, error) {
 			}
 		}
 		id := attrValue(n, "id")
+		if n.Type == html.ElementNode && n.Data == "a" && id == "" {
+			id = attrValue(n, "name")
+		}
 		if n.Type != html.ElementNode || id == "" {
 			continue
 		}
@@ -297,12 +302,14 @@ func TestSectionIDs(t *testing.T) {
 		`<span id="Pipelines-1"></span> <h4>Pipelines</h4><span id="index-pipeline"></span><p>text</p></div>` +
 		`<div id="wrapper"><p>no heading</p></div><span id="note"></span><p>not a heading</p>` +
 		`<h4>fs.stat()<span><a class="mark" href="#fsstat" id="fsstat">#</a></span><a class="legacy" id="fs_fs_stat"></a></h4>` +
-		`<h2>2.8 - <a name="2.8">Metatables</a></h2><p><a name="inline">not a heading</a></p>`
+		`<h2>2.8 - <a name="2.8">Metatables</a></h2><p><a name="inline">not a heading</a></p>` +
+		`<hr /><a name="toc"></a>` + "\n" + `<h2>List Of PRAGMAs</h2>` +
+		`<a name="pragma_encoding"></a><h _id=pragma_encoding style="display:none">PRAGMA encoding</h><hr>`
 	ids, err := sectionIDs([]byte(page))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]bool{"basic-usage": true, "説明": true, "Pipelines": true, "Pipelines-1": true, "fsstat": true, "2.8": true}
+	want := map[string]bool{"basic-usage": true, "説明": true, "Pipelines": true, "Pipelines-1": true, "fsstat": true, "2.8": true, "toc": true}
 	if !maps.Equal(ids, want) {
 		t.Errorf("section ids %v, want %v", ids, want)
 	}
