@@ -199,6 +199,11 @@ func (p *htmlParser) walk(n *html.Node) {
 		}
 		return
 	}
+	if id := searchHeading(n); id != "" {
+		// Hidden, but a section heading all the same (searchHeading).
+		p.open(heading{level: 6, text: headingText(n), anchor: cmp.Or(p.headingAnchor(n), id)})
+		return
+	}
 	if p.skipElement(n) {
 		return
 	}
@@ -256,6 +261,10 @@ func (p *htmlParser) walk(n *html.Node) {
 		if id != "" {
 			p.inlineID = id
 		}
+	case atom.Input, atom.Select, atom.Textarea, atom.Img:
+		// Form controls and images are empty too, but their ids name
+		// them, not a place to link to (SQLite's pages end their header
+		// with <input id="searchbox"> just before the page's <h1>).
 	default:
 		if id != "" && n.FirstChild == nil {
 			// An empty element as a marker (the JDK's specifications put
@@ -499,6 +508,9 @@ func sectionIDs(n *html.Node) map[string]bool {
 		if id := attr(c, "id"); has && id != "" {
 			ids[id] = true
 		}
+		if id := searchHeading(c); id != "" {
+			ids[id] = true
+		}
 		if c.Type == html.ElementNode && isHeading(c.DataAtom) {
 			// The anchor inside it (Node.js's <a class="mark" id>,
 			// Lua's <a name>) names its section as well.
@@ -510,6 +522,20 @@ func sectionIDs(n *html.Node) map[string]bool {
 	}
 	walk(n)
 	return ids
+}
+
+// searchHeading returns the id of an <h _id="pragma_auto_vacuum"
+// style="display:none"> element, "" for any other node. SQLite's
+// documentation marks the sub-sections of a page this way for its site
+// search, after the <a name> that links reach them by: pragma.html's 74
+// pragmas have no other heading, so without it one section held 93% of
+// the page. The element is no HTML heading (h1-h6); it opens a section at
+// the deepest heading level, closed by the next of its kind or any h1-h6.
+func searchHeading(n *html.Node) string {
+	if n.Type != html.ElementNode || n.DataAtom != 0 || n.Data != "h" {
+		return ""
+	}
+	return attr(n, "_id")
 }
 
 func isHeading(a atom.Atom) bool {

@@ -307,6 +307,30 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"Definition", "available in sections", "Not shown", "Collapsed"},
 		},
 		{
+			// SQLite's pages: the header's search box is an empty element
+			// with an id right before the h1, and each pragma of
+			// pragma.html is an <a name> and a hidden <h _id> heading that
+			// SQLite's site search splits the page at.
+			name: "sqlite: hidden <h _id> headings are sections, a search box's id is no anchor",
+			content: `<title>Pragma statements supported by SQLite</title><div class=nosearch><form><input type="text" id="searchbox" name="q"></form></div>
+<h1 align="center">PRAGMA Statements</h1><p>Pragmas modify the library.</p>
+<a name="toc"></a><h2>List Of PRAGMAs</h2><p>Notes on the list.</p>
+<a name="pragma_auto_vacuum"></a>
+<h _id=pragma_auto_vacuum style="display:none"> PRAGMA auto_vacuum</h><hr><p>Query or set the auto-vacuum status.</p>
+<a name="pragma_busy_timeout"></a>
+<h _id=pragma_busy_timeout style="display:none"> PRAGMA busy_timeout</h><hr><p>Query or change the busy timeout.</p>
+<h2>Footer</h2><p>Last modified.</p>`,
+			title: "Pragma statements supported by SQLite",
+			sections: []string{
+				"PRAGMA Statements|PRAGMA Statements|",
+				"List Of PRAGMAs|PRAGMA Statements/List Of PRAGMAs|toc",
+				"PRAGMA auto_vacuum|PRAGMA Statements/List Of PRAGMAs/PRAGMA auto_vacuum|pragma_auto_vacuum",
+				"PRAGMA busy_timeout|PRAGMA Statements/List Of PRAGMAs/PRAGMA busy_timeout|pragma_busy_timeout",
+				"Footer|PRAGMA Statements/Footer|",
+			},
+			contains: []string{"Query or set the auto-vacuum status.", "Query or change the busy timeout."},
+		},
+		{
 			// Node.js's table of contents links to the anchors inside the
 			// headings (<a class="mark" id>): a list of this page's
 			// sections, skipped like Sphinx's.
