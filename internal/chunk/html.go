@@ -30,7 +30,7 @@ func parseHTML(source string, b []byte) (Document, error) {
 		return Document{}, err
 	}
 	content := contentRoot(root)
-	p := &htmlParser{inArticle: 0, links: measureLinks(content, path.Base(filepath.ToSlash(source))), owners: headingOwners(content)}
+	p := &htmlParser{sigEnd: -1, links: measureLinks(content, path.Base(filepath.ToSlash(source))), owners: headingOwners(content)}
 	if content.DataAtom == atom.Main || content.DataAtom == atom.Article || attr(content, "role") == "main" {
 		p.inArticle = 1
 	}
@@ -85,9 +85,12 @@ type htmlParser struct {
 	// admonition counts open admonition boxes (isAdmonition), whose
 	// headings are not sections.
 	admonition int
-	entries    int  // API entries seen, to tell whether a dl held any
-	pre        int  // open pre elements, whose line breaks are kept
-	space      bool // the last text ended in whitespace
+	entries    int // API entries seen, to tell whether a dl held any
+	// sigEnd is the length of buf just after the open API entry's
+	// signature, -1 when no entry is open or its text went on.
+	sigEnd int
+	pre    int  // open pre elements, whose line breaks are kept
+	space  bool // the last text ended in whitespace
 	// links holds each content element's linkStats (measureLinks).
 	links map[*html.Node]linkStats
 	// owners maps a heading to the id of the nearest element around it
@@ -101,6 +104,7 @@ func (p *htmlParser) flush() {
 	text := tidy(p.buf.String())
 	p.buf.Reset()
 	p.space = false
+	p.sigEnd = -1
 	if text == "" {
 		return
 	}
@@ -232,10 +236,27 @@ func (p *htmlParser) walk(n *html.Node) {
 			// embedders that read only their first tokens (use-lite: 128).
 			text := headingText(n)
 			short, _, _ := strings.Cut(text, "(")
+			// Terms sharing one description (texinfo's @deffnx, pod2html's
+			// items with an empty <dd> between them) are one entry: the
+			// signatures so far join this one, which the description
+			// follows, instead of each making a chunk of its signature
+			// alone. The entry keeps the last term's id, where the
+			// description's text always was.
+			var carry string
+			if p.sigEnd >= 0 && len(p.stack) > 0 && p.stack[len(p.stack)-1].level == 7+p.dlDepth &&
+				strings.TrimSpace(p.buf.String()[p.sigEnd:]) == "" {
+				carry = strings.TrimSpace(p.buf.String())
+				p.buf.Reset()
+			}
 			p.open(heading{level: 7 + p.dlDepth, text: text, anchor: id, short: strings.TrimSpace(short)})
+			if carry != "" {
+				p.buf.WriteString(carry)
+				p.buf.WriteByte('\n')
+			}
 			p.text(text)
 			p.newline()
 			p.buf.WriteByte('\n')
+			p.sigEnd = p.buf.Len()
 			return
 		}
 		if prev := prevElement(n); prev != nil && prev.DataAtom == atom.Dd {

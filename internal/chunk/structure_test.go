@@ -357,6 +357,34 @@ func TestParseHTML_Rules(t *testing.T) {
 			contains: []string{"expr (|)\n\nPortable or.", "fgrep\nUse grep -F.", "AC_PROG_LIBTOOL\nAdds libtool support."},
 		},
 		{
+			// Terms that share one description are one entry under the
+			// last term's id, the signatures together: texinfo's @deffnx
+			// terms follow each other, pod2html puts an empty <dd> after
+			// each. A term whose <dd> has text ends the group.
+			name: "terms sharing a description are one entry",
+			content: `<title>M</title><h1>M</h1><h2 id="Macros">Macros</h2><dl>
+<dt id="index-LT_005fINIT"><code>LT_INIT</code></dt><dt id="index-AC_005fPROG_005fLIBTOOL"><code>AC_PROG_LIBTOOL</code></dt><dd><p>Adds libtool support.</p></dd></dl>
+<h2 id="Lookaround">Lookaround</h2><dl>
+<dt id="pattern4"><code>(?&lt;=pattern)</code></dt>
+<dd>
+
+</dd>
+<dt id="K"><code>\K</code></dt>
+<dd>
+<p>A zero-width positive lookbehind assertion.</p>
+</dd>
+<dt id="pattern5"><code>(?&lt;!pattern)</code></dt>
+<dd><p>A negative lookbehind.</p></dd></dl>`,
+			title: "M",
+			sections: []string{
+				"AC_PROG_LIBTOOL|Macros/AC_PROG_LIBTOOL|index-AC_005fPROG_005fLIBTOOL",
+				"\\K|Lookaround/\\K|K",
+				"(?<!pattern)|Lookaround/(?<!pattern)|pattern5",
+			},
+			contains: []string{"LT_INIT\nAC_PROG_LIBTOOL\n\nAdds libtool support.", "(?<=pattern)\n\\K\n\nA zero-width positive lookbehind assertion."},
+			absent:   []string{"lookbehind assertion.\n\n(?<!pattern)"},
+		},
+		{
 			// Javadoc writes a signature's parts apart with &nbsp;,
 			// which is a space, though not an ASCII one.
 			name:     "no-break spaces separate words",
@@ -737,6 +765,7 @@ func FuzzParseHTML(f *testing.F) {
 	f.Add([]byte(`<main><h2><a name="n"></a>N</h2><pre>a
 b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte("<h1>\xff</h1>"))
+	f.Add([]byte(`<dl><dt id="a">a</dt><dd> </dd><dt id="b">b</dt><dt id="c">c</dt><dd>d</dd></dl><a name="p"></a><h _id=p style="display:none">P</h><input id="i"><h2>H</h2>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > maxFuzzInput {
 			t.Skip()
