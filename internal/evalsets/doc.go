@@ -25,8 +25,8 @@
 //	       Management Guide, English; written blind, first measured once
 //	       on settled code
 //	sqlperl SQLite's PRAGMA reference page and Perl's perlre (rendered by
-//	       pod2html), English; written blind, held back from `make eval`
-//	       until its one blind measurement on settled code
+//	       pod2html), English; written blind, first measured once on
+//	       settled code
 //
 // "documents" names the corpus-relative file that answers a question;
 // "sections", which eval scores by when present (a hit is a chunk whose
