@@ -228,7 +228,10 @@ func (p *htmlParser) walk(n *html.Node) {
 		p.open(heading{level: level, text: headingText(n), anchor: p.headingAnchor(n)})
 		return
 	case atom.Dt:
-		if id := attr(n, "id"); id != "" {
+		// A term without an id of its own is an entry when an anchor
+		// stands just before it, with no text in between, as before a
+		// heading (SQLite's <a name="abs"></a><dt> for each function).
+		if id := cmp.Or(attr(n, "id"), p.inlineID); id != "" {
 			p.entries++
 			// The signature opens the entry's text, where its parameter
 			// names are searchable and shown; the heading path names the

@@ -385,6 +385,27 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"lookbehind assertion.\n\n(?<!pattern)"},
 		},
 		{
+			// An anchor just before a term without an id names the entry,
+			// as one just before a heading names the section: SQLite's
+			// <a name="abs"></a><dt> per function, texinfo's <span
+			// id="index-pushd"></span> before an item it indexed. Text in
+			// between parts them.
+			name: "an anchor just before a term names its entry",
+			content: `<title>F</title><h1>F</h1><h2 id="scalar">Scalar functions</h2><dl>
+<a name="abs"></a>
+<dt><p><b>abs(<i>X</i>)</b></dt><dd><p>The absolute value of X.</dd>
+<a name="changes"></a>
+<dt><p><b>changes()</b></dt><dd><p>Rows changed by the last statement.</dd></dl>
+<dl><span id="index-x"></span>Note: <dt>later</dt><dd>Not an entry.</dd></dl>`,
+			title: "F",
+			sections: []string{
+				"abs(X)|Scalar functions/abs|abs",
+				"changes()|Scalar functions/changes|changes",
+				"Scalar functions|Scalar functions|scalar",
+			},
+			contains: []string{"The absolute value of X.", "Rows changed by the last statement.", "later\nNot an entry."},
+		},
+		{
 			// Javadoc writes a signature's parts apart with &nbsp;,
 			// which is a space, though not an ASCII one.
 			name:     "no-break spaces separate words",
