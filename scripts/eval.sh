@@ -29,7 +29,8 @@
 #
 # The public corpora come from scripts/eval_corpora.sh (Debian packages,
 # installed when missing). Their stores are built every run, with the
-# default `vectorstore build` settings and the offline default embedder
+# default `vectorstore build` settings (but one HNSW worker, for the same
+# graph every run) and the offline default embedder
 # (use-lite-glove; EMBEDDER is ignored here), into ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval-stores,
 # so the numbers always describe the code as it stands. Every mode is
 # evaluated with the server's defaults, next to a plain BM25 over one
@@ -61,7 +62,9 @@ while read -r name dir; do
 	esac
 	echo
 	echo "== $name ($dir: section level)"
-	"$vs" build --in "$dir" --out "$stores/$name" --version "eval-$name" --quiet >&2
+	# One graph worker: the same graph on every run, so the vector rows
+	# do not move by a question between two runs of the same code.
+	"$vs" build --in "$dir" --out "$stores/$name" --version "eval-$name" --hnsw-workers 1 --quiet >&2
 	"$vs" eval --dir "$stores/$name" --questions "internal/evalsets/$name/questions.json" --baseline "${json[@]}"
 done < <(bash scripts/eval_corpora.sh)
 

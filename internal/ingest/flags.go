@@ -34,8 +34,11 @@ type BuildFlags struct {
 	In, Out, Version   string
 	ChunkSize, Overlap int
 	M, EFConstruction  int
-	Batch, Workers     int
-	Exact, Quiet       bool
+	// HNSWWorkers is --hnsw-workers: goroutines inserting into the graph;
+	// 0 means one per CPU, 1 the same graph on every build.
+	HNSWWorkers    int
+	Batch, Workers int
+	Exact, Quiet   bool
 	// Cache is --cache: the folder of embedding caches; empty means the
 	// user cache folder for remote embedders (openai, bedrock, ollama)
 	// and none for local ones; CacheOff means none.
@@ -45,6 +48,10 @@ type BuildFlags struct {
 	Quantize string
 }
 
+// maxHNSWWorkers bounds --hnsw-workers: more goroutines than this only
+// contend for the graph's locks.
+const maxHNSWWorkers = 1024
+
 // RegisterFlags binds f to fs.
 func (f *BuildFlags) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&f.In, "in", "", "folder of .md, .txt, .html and .pdf documents (required)")
@@ -53,6 +60,7 @@ func (f *BuildFlags) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&f.Overlap, "overlap", chunk.DefaultOverlap, "runes a chunk may repeat from the previous one; negative for none")
 	fs.IntVar(&f.M, "m", 0, "HNSW links per node (0: ann default)")
 	fs.IntVar(&f.EFConstruction, "ef-construction", 0, "HNSW build candidate list size (0: ann default)")
+	fs.IntVar(&f.HNSWWorkers, "hnsw-workers", 0, "goroutines inserting into the HNSW graph (0: one per CPU; 1: the same graph from the same vectors on every build, slower)")
 	fs.IntVar(&f.Batch, "batch", DefaultBatch, "most texts per embedding call (the provider's limits may lower it)")
 	fs.IntVar(&f.Workers, "workers", 0, "same as --concurrency")
 	fs.IntVar(&f.Workers, "concurrency", 0, fmt.Sprintf("embedding calls in flight (0: one per CPU for use-lite and hash, %d for remote embedders)", DefaultConcurrency))
@@ -75,6 +83,9 @@ func (f BuildFlags) Validate() error {
 	if f.Batch < 1 || f.Workers < 0 || f.ChunkSize < 1 {
 		return cliflag.Usagef("--batch, --workers and --chunk-size must be positive")
 	}
+	if f.HNSWWorkers < 0 || f.HNSWWorkers > maxHNSWWorkers {
+		return cliflag.Usagef("--hnsw-workers %d: want 0 to %d", f.HNSWWorkers, maxHNSWWorkers)
+	}
 	return nil
 }
 
@@ -84,7 +95,7 @@ func (f BuildFlags) Validate() error {
 func (f BuildFlags) Config(progress io.Writer) Config {
 	cfg := Config{
 		Chunk: chunk.Options{Size: f.ChunkSize, Overlap: f.Overlap}, Batch: f.Batch, Workers: f.Workers,
-		Version: f.Version, HNSW: ann.HNSWConfig{M: f.M, EFConstruction: f.EFConstruction}, Exact: f.Exact, Progress: progress,
+		Version: f.Version, HNSW: ann.HNSWConfig{M: f.M, EFConstruction: f.EFConstruction, Workers: f.HNSWWorkers}, Exact: f.Exact, Progress: progress,
 		DryRun: f.DryRun, KeywordAnalyzer: f.KeywordAnalyzer, Quantization: f.Quantize,
 	}
 	if f.Cache != CacheOff {

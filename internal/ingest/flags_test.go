@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/vendor0919/api/internal/chunk"
 	"github.com/vendor0919/api/internal/cliflag"
 	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/store"
 )
 
 func TestBuildFlags_Validate(t *testing.T) {
@@ -33,6 +35,9 @@ func TestBuildFlags_Validate(t *testing.T) {
 		{[]string{"--in", "a", "--dry-run"}, ""},
 		{[]string{"--out", "b", "--dry-run"}, "--in and --out are required"},
 		{[]string{"--in", "a", "--out", "b", "--chunk-size", "0"}, positive},
+		{[]string{"--in", "a", "--out", "b", "--hnsw-workers", "1"}, ""},
+		{[]string{"--in", "a", "--out", "b", "--hnsw-workers", "-1"}, "--hnsw-workers -1: want 0 to 1024"},
+		{[]string{"--in", "a", "--out", "b", "--hnsw-workers", "1025"}, "--hnsw-workers 1025: want 0 to 1024"},
 	}
 	for _, tt := range tests {
 		var f BuildFlags
@@ -46,13 +51,13 @@ func TestBuildFlags_Validate(t *testing.T) {
 func TestBuildFlags_Config(t *testing.T) {
 	t.Parallel()
 	var f BuildFlags
-	if err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), []string{"--in", "a", "--out", "b", "--m", "8", "--exact"}, &f); err != nil {
+	if err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), []string{"--in", "a", "--out", "b", "--m", "8", "--hnsw-workers", "1", "--exact"}, &f); err != nil {
 		t.Fatal(err)
 	}
 	var progress bytes.Buffer
 	cfg := f.Config(&progress)
 	want := Config{Chunk: chunk.Options{Size: chunk.DefaultSize, Overlap: chunk.DefaultOverlap}, Batch: DefaultBatch,
-		Workers: 0, HNSW: ann.HNSWConfig{M: 8}, Exact: true, Progress: &progress}
+		Workers: 0, HNSW: ann.HNSWConfig{M: 8, Workers: 1}, Exact: true, Progress: &progress}
 	if cfg != want {
 		t.Fatalf("config %+v, want %+v", cfg, want)
 	}
@@ -88,5 +93,34 @@ func TestBuildFlags_Run(t *testing.T) {
 	f.Batch, asked = 0, 0
 	if err := f.Run(context.Background(), newEmb, io.Discard, io.Discard); !errors.As(err, new(cliflag.UsageError)) || asked != 0 {
 		t.Fatalf("err %v, embedder asked %d times; want a usage error before any work", err, asked)
+	}
+}
+
+// TestBuildFlags_OneHNSWWorkerIsReproducible checks what --hnsw-workers 1
+// promises: two builds of the same documents write the same graph file
+// (with one goroutine per CPU the graph depends on which insert wins).
+func TestBuildFlags_OneHNSWWorkerIsReproducible(t *testing.T) {
+	t.Parallel()
+	in := t.TempDir()
+	for i := range 40 {
+		text := fmt.Sprintf("# Topic %d\n\nParagraph %d about refunds, shipping and warranty number %d.", i, i, i*7)
+		if err := os.WriteFile(filepath.Join(in, fmt.Sprintf("d%02d.md", i)), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	graph := func() []byte {
+		out := filepath.Join(t.TempDir(), "store")
+		f := BuildFlags{In: in, Out: out, Version: "v1", ChunkSize: 200, Batch: 4, Workers: 4, HNSWWorkers: 1, Quiet: true}
+		if err := f.Run(context.Background(), func() (embed.Embedder, error) { return hashEmbedder(t), nil }, io.Discard, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(out, store.GraphFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	if a, b := graph(), graph(); !bytes.Equal(a, b) {
+		t.Fatalf("two builds with --hnsw-workers 1 wrote different graphs (%d and %d bytes)", len(a), len(b))
 	}
 }
