@@ -17,18 +17,20 @@
 // joined while they fit, so no chunk hides a section a link could lead to.
 // HTML sections start at h1-h6, at SQLite's hidden <h _id> search
 // headings, and at API entries: dt elements with an id (Sphinx's <dt
-// id="json.dumps">) or with an anchor just before them (SQLite's <a
-// name="abs"></a><dt>). The signature is the section's heading and the
-// first line of its text, and heading paths name the entry without its
-// parameters ("json.dumps"), so that a path stays short enough to leave
-// room for the text in embedders that read only their first tokens. Terms
-// that share one description (texinfo's @deffnx, pod2html's items with
-// empty dd elements between them) are one entry under the last term's id.
-// The text after a list of entries belongs to the section holding the
-// list. A heading's anchor is its own id or that of an anchor or empty
-// element just before it, never a form control's or an image's. Small sections with anchors of their own are not joined even
-// though small chunks embed poorly: on the pydoc evaluation set, joining
-// API entries under 150 or 300 runes lowered section hit@5 for every mode.
+// id="json.dumps">) or with an anchor just before them in their list
+// (SQLite's <a name="abs"></a><dt>; one before the list names the list).
+// The signature is the section's heading and the first line of its text,
+// and heading paths name the entry without its parameters ("json.dumps"),
+// so that a path stays short enough to leave room for the text in
+// embedders that read only their first tokens. Terms that share one
+// description (texinfo's @deffnx, pod2html's items with empty dd elements
+// between them) are one entry under the last term's id. The text after a
+// list of entries belongs to the section holding the list. A heading's
+// anchor is its own id or that of an anchor or empty element just before
+// it, never a form control's or a media element's. Small sections with
+// anchors of their own are not joined even though small chunks embed
+// poorly: on the pydoc evaluation set, joining API entries under 150 or
+// 300 runes lowered section hit@5 for every mode.
 // Text comes from the page's main, [role=main], article or Sphinx div.body
 // when there is one, without scripts, styles, nav and role=navigation,
 // header and footer outside main/article, Sphinx's sidebar and "related"

@@ -84,8 +84,9 @@ type htmlParser struct {
 	dlDepth   int
 	// admonition counts open admonition boxes (isAdmonition), whose
 	// headings are not sections.
-	admonition int
-	entries    int // API entries seen, to tell whether a dl held any
+	admonition   int
+	entries      int        // API entries seen, to tell whether a dl held any
+	dl, inlineDL *html.Node // the innermost open dl; the one open when inlineID was set
 	// sigEnd is the length of buf just after the open API entry's
 	// signature, -1 when no entry is open or its text went on.
 	sigEnd int
@@ -229,9 +230,16 @@ func (p *htmlParser) walk(n *html.Node) {
 		return
 	case atom.Dt:
 		// A term without an id of its own is an entry when an anchor
-		// stands just before it, with no text in between, as before a
-		// heading (SQLite's <a name="abs"></a><dt> for each function).
-		if id := cmp.Or(attr(n, "id"), p.inlineID); id != "" {
+		// stands just before it in the same list, with no text in
+		// between, as before a heading (SQLite's <a name="abs"></a><dt>
+		// for each function). An anchor before the list names the list,
+		// not its first term (PostgreSQL's indexterm, Valgrind's <a
+		// name="mc.opts.list">).
+		inline := ""
+		if p.dl != nil && p.inlineDL == p.dl {
+			inline = p.inlineID
+		}
+		if id := cmp.Or(attr(n, "id"), inline); id != "" {
 			p.entries++
 			// The signature opens the entry's text, where its parameter
 			// names are searchable and shown; the heading path names the
@@ -270,6 +278,14 @@ func (p *htmlParser) walk(n *html.Node) {
 			// holding the list. A term right after another term shares
 			// its description, and stays in its entry.
 			p.closeEntries()
+		} else if p.sigEnd >= 0 && strings.TrimSpace(p.buf.String()[p.sigEnd:]) == "" {
+			// One more signature of an entry whose description has not
+			// begun: an id'd term after it carries it along too.
+			defer func() {
+				if p.sigEnd >= 0 {
+					p.sigEnd = p.buf.Len()
+				}
+			}()
 		}
 	}
 	id := attr(n, "id")
@@ -283,17 +299,17 @@ func (p *htmlParser) walk(n *html.Node) {
 			id = attr(n, "name")
 		}
 		if id != "" {
-			p.inlineID = id
+			p.inlineID, p.inlineDL = id, p.dl
 		}
-	case atom.Input, atom.Select, atom.Textarea, atom.Img:
-		// Form controls and images are empty too, but their ids name
+	case atom.Input, atom.Select, atom.Textarea, atom.Img, atom.Canvas, atom.Video, atom.Audio, atom.Object, atom.Embed:
+		// Form controls and media are empty too, but their ids name
 		// them, not a place to link to (SQLite's pages end their header
 		// with <input id="searchbox"> just before the page's <h1>).
 	default:
 		if id != "" && n.FirstChild == nil {
 			// An empty element as a marker (the JDK's specifications put
 			// a section's id on the <hr> before its heading).
-			p.inlineID = id
+			p.inlineID, p.inlineDL = id, p.dl
 		}
 	}
 	var (
@@ -317,7 +333,9 @@ func (p *htmlParser) walk(n *html.Node) {
 		defer func() { p.pre-- }()
 	case atom.Dl:
 		p.dlDepth++
-		defer func() { p.dlDepth-- }()
+		outerDL := p.dl
+		p.dl = n
+		defer func() { p.dlDepth--; p.dl = outerDL }()
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		p.walk(c)
@@ -708,6 +726,9 @@ func headingText(n *html.Node) string {
 		}
 		if n.Type == html.TextNode {
 			b.WriteString(n.Data)
+		}
+		if n.DataAtom == atom.Br {
+			b.WriteByte(' ')
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c)

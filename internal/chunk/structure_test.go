@@ -406,6 +406,32 @@ func TestParseHTML_Rules(t *testing.T) {
 			contains: []string{"The absolute value of X.", "Rows changed by the last statement.", "later\nNot an entry."},
 		},
 		{
+			// An anchor before the list names the list, not its first
+			// term (PostgreSQL's indexterm, Valgrind's option lists).
+			// Signatures parted by <br> stay apart (SQLite's
+			// "sum(X)<br>total(X)").
+			name: "an anchor before a list is not its first term's; <br> parts a signature",
+			content: `<title>T</title><h1>T</h1><h2 id="terms">Terms</h2><p>Defined below.</p><span id="index-0"></span>
+<dl><dt>alpha</dt><dd>First.</dd><dt>beta</dt><dd>Second.</dd></dl>
+<h2 id="agg">Aggregates</h2><dl><a name="sumunc"></a><dt><b>sum(<i>X</i>)<br>total(<i>X</i>)</b></dt><dd>Sums.</dd></dl>`,
+			title: "T",
+			sections: []string{
+				"Terms|Terms|terms",
+				"sum(X) total(X)|Aggregates/sum|sumunc",
+			},
+			contains: []string{"Defined below.\n\nalpha\nFirst.\nbeta\nSecond."},
+		},
+		{
+			// A term without an id between two that have one shares
+			// their description too.
+			name: "a term without an id among a group's terms joins the entry",
+			content: `<title>T</title><h1>T</h1><h2 id="m">Macros</h2><dl>
+<dt id="index-foo">foo</dt><dt>bar</dt><dt id="index-baz">baz</dt><dd>Shared.</dd></dl>`,
+			title:    "T",
+			sections: []string{"baz|Macros/baz|index-baz"},
+			contains: []string{"foo\n\nbar\nbaz\n\nShared."},
+		},
+		{
 			// Javadoc writes a signature's parts apart with &nbsp;,
 			// which is a space, though not an ASCII one.
 			name:     "no-break spaces separate words",
