@@ -254,8 +254,7 @@ func (p *htmlParser) walk(n *html.Node) {
 			// alone. The entry keeps the last term's id, where the
 			// description's text always was.
 			var carry string
-			if p.sigEnd >= 0 && len(p.stack) > 0 && p.stack[len(p.stack)-1].level == 7+p.dlDepth &&
-				strings.TrimSpace(p.buf.String()[p.sigEnd:]) == "" {
+			if p.signatureOnly() && len(p.stack) > 0 && p.stack[len(p.stack)-1].level == 7+p.dlDepth {
 				carry = strings.TrimSpace(p.buf.String())
 				p.buf.Reset()
 			}
@@ -278,7 +277,7 @@ func (p *htmlParser) walk(n *html.Node) {
 			// holding the list. A term right after another term shares
 			// its description, and stays in its entry.
 			p.closeEntries()
-		} else if p.sigEnd >= 0 && strings.TrimSpace(p.buf.String()[p.sigEnd:]) == "" {
+		} else if p.signatureOnly() {
 			// One more signature of an entry whose description has not
 			// begun: an id'd term after it carries it along too.
 			defer func() {
@@ -360,6 +359,12 @@ func (p *htmlParser) walk(n *html.Node) {
 			p.buf.WriteByte('\n')
 		}
 	}
+}
+
+// signatureOnly reports whether the open API entry's text is still only
+// its signatures: no description has begun.
+func (p *htmlParser) signatureOnly() bool {
+	return p.sigEnd >= 0 && strings.TrimSpace(p.buf.String()[p.sigEnd:]) == ""
 }
 
 // closeEntries ends the API entries open in the current description list
