@@ -129,7 +129,17 @@ type space struct {
 	dim     int
 	metric  Metric
 	vectors []float32 // row i at [i*dim, (i+1)*dim)
+	owner   any       // Retain's: what keeps vectors' memory valid
 }
+
+// Retain makes the index hold owner, the value whose cleanup releases
+// the memory of the vectors the index was given (a read-only file
+// mapping), so that owner stays reachable as long as the index is and
+// while any of its methods runs: the GC does not see a slice into such
+// memory as a reference to its owner. Call it before the index is shared.
+// Slices the index hands out (Vectors) are not covered: their reader
+// keeps the index, or owner, reachable itself (runtime.KeepAlive).
+func (s *space) Retain(owner any) { s.owner = owner }
 
 // row returns vector id.
 func (s *space) row(id uint32) []float32 {

@@ -1,6 +1,9 @@
 package ann
 
-import "fmt"
+import (
+	"fmt"
+	"runtime"
+)
 
 // Distances returns the distance from query to each row of ids, in the
 // order given, on the scale Search reports. It is exact and costs one
@@ -13,6 +16,7 @@ func (s *space) Distances(query []float32, ids []uint32) ([]Neighbor, error) {
 	if err := checkQuery(query, s.dim); err != nil {
 		return nil, err
 	}
+	defer runtime.KeepAlive(s) // s.owner: the rows' memory (Retain)
 	n := len(s.vectors) / s.dim
 	q := query
 	if s.metric == Cosine {

@@ -3,6 +3,7 @@ package ann
 import (
 	"cmp"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 )
@@ -66,6 +67,7 @@ func (f *Flat) Search(query []float32, k int, opts SearchOptions) ([]Neighbor, e
 	if err := checkQuery(query, f.dim); err != nil {
 		return nil, err
 	}
+	defer runtime.KeepAlive(f) // f.owner: the rows' memory (Retain)
 	if k <= 0 || f.n == 0 {
 		return nil, nil
 	}

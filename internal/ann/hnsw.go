@@ -197,6 +197,7 @@ func (h *HNSW) Search(query []float32, k int, opts SearchOptions) ([]Neighbor, e
 	if err := checkQuery(query, h.dim); err != nil {
 		return nil, err
 	}
+	defer runtime.KeepAlive(h) // h.owner: the rows' memory (Retain)
 	if k <= 0 || h.n == 0 {
 		return nil, nil
 	}

@@ -3,6 +3,7 @@ package keyword
 import (
 	"cmp"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 )
@@ -25,6 +26,7 @@ type Index struct {
 	postings map[string][]posting
 	docLen   []uint32
 	avgLen   float64
+	owner    any // DecodeOptions.Owner: what keeps a decoded index's bytes valid
 
 	scratch sync.Pool // *scratch
 }
@@ -219,6 +221,7 @@ func (g *Groups) Members(i int) []uint32 { return g.members[g.start[i]:g.start[i
 // per document, zero for documents not yet touched), appending each newly
 // touched document to touched, which it returns.
 func (ix *Index) accumulate(q Query, scale float64, filter func(id uint32) bool, scores []float64, touched []uint32) []uint32 {
+	defer runtime.KeepAlive(ix) // ix.owner: the mapped terms and postings
 	n := len(ix.docLen)
 	for i, tok := range q.terms {
 		qw := q.weights[i] * scale

@@ -3,6 +3,7 @@ package keyword
 import (
 	"cmp"
 	"math"
+	"runtime"
 	"slices"
 )
 
@@ -113,6 +114,7 @@ func (ix *Index) Expand(q Query, fb Feedback, filter func(id uint32) bool, text 
 		!(fb.QueryWeight > 0 && fb.QueryWeight < 1) || !(fb.MaxDocFraction > 0) {
 		return q
 	}
+	defer runtime.KeepAlive(ix) // ix.owner: the mapped terms and postings
 	first := ix.SearchQuery(q, min(fb.Docs, MaxFeedbackDocs), filter, fields...)
 	if len(first) == 0 || first[0].Score <= 0 {
 		return q

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"runtime"
 	"slices"
 	"unsafe"
 )
@@ -46,6 +47,7 @@ var ErrAnalyzer = errors.New("keyword: index made by another analyzer")
 // Postings are laid out as Index keeps them in memory, so Decode can use
 // the bytes in place.
 func (ix *Index) WriteTo(w io.Writer) (int64, error) {
+	defer runtime.KeepAlive(ix) // ix.owner: the mapped terms and postings
 	terms := make([]string, 0, len(ix.postings))
 	var termBytes, nPost uint64
 	for t, ps := range ix.postings {
@@ -150,6 +152,11 @@ type DecodeOptions struct {
 	// integrity the caller has already established (a store file whose
 	// SHA-256 was verified): checking it reads every page of the file.
 	SkipChecksum bool
+	// Owner is the value whose cleanup releases b's memory (a read-only
+	// file mapping): the index holds it, so b stays valid as long as the
+	// index is reachable and while any of its methods runs. Without it
+	// the caller keeps b valid for as long as it uses the index.
+	Owner any
 }
 
 // Decode returns the index persisted in b by WriteTo, for queries analysed
@@ -160,7 +167,7 @@ type DecodeOptions struct {
 //
 // On little-endian machines the index keeps b: its terms and postings are
 // read in place (b may be a read-only memory mapping, which must outlive
-// the index), and b must not be modified. The document ids of postings are
+// the index: see DecodeOptions.Owner), and b must not be modified. The document ids of postings are
 // not checked one by one here; Search ignores any beyond Len.
 func Decode(b []byte, an Analyzer, opts DecodeOptions) (*Index, error) {
 	d := &decoder{b: b}
@@ -198,7 +205,7 @@ func Decode(b []byte, an Analyzer, opts DecodeOptions) (*Index, error) {
 	if uint64(nDocs)*4 > rest || uint64(nTerms)*12 > rest || nPost > rest/8 {
 		return nil, d.fail(int64(d.off), fmt.Sprintf("%d documents, %d terms, %d postings do not fit in %d bytes", nDocs, nTerms, nPost, rest))
 	}
-	ix := &Index{an: an, postings: make(map[string][]posting, nTerms), docLen: make([]uint32, nDocs)}
+	ix := &Index{an: an, postings: make(map[string][]posting, nTerms), docLen: make([]uint32, nDocs), owner: opts.Owner}
 	var sum uint64
 	for i := range ix.docLen {
 		ix.docLen[i] = d.u32("document length")

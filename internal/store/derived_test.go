@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -74,7 +73,6 @@ func TestLangChain_DerivedFilesReused(t *testing.T) {
 			t.Fatalf("keyword %q: built %v, loaded %v", q, a, b)
 		}
 	}
-	runtime.KeepAlive(again) // kw reads its mapped files (see mapping)
 
 	// Damaged derived files are ignored and rebuilt, never trusted.
 	derived := again.derived

@@ -6,7 +6,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
 
 	"github.com/vendor0919/api/internal/docmodel"
@@ -52,7 +51,6 @@ func TestHeadingIndex_PersistedOrBuilt(t *testing.T) {
 		for _, r := range ix.Search("section 2 store_true", 10, nil) {
 			ids, scores = append(ids, r.ID), append(scores, r.Score)
 		}
-		runtime.KeepAlive(st) // ix reads its mapped files (see mapping)
 		return ids, scores, loaded
 	}
 	ids, scores, loaded := search(dir)

@@ -3,11 +3,14 @@ package store
 import (
 	"context"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"sync/atomic"
 	"testing"
 
+	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/keyword"
 )
 
 // TestOpen_MappingsOutliveTheirUse: every mapping stays mapped while
@@ -42,4 +45,73 @@ func TestOpen_MappingsOutliveTheirUse(t *testing.T) {
 			t.Fatal("last chunk decoded empty")
 		}
 	}
+}
+
+// TestIndexes_KeepTheirMappings: an index over a store's mapped files
+// keeps the mappings it reads, so searching it after its Store is dropped
+// is safe. Tests that searched a persisted keyword index after their last
+// use of the Store died with SIGSEGV when a collection in between ran the
+// mapping's cleanup. Here the Store is dropped at once and collections are
+// forced throughout; a read of an unmapped page kills the test binary.
+func TestIndexes_KeepTheirMappings(t *testing.T) {
+	t.Parallel()
+	emb := docmodel.EmbeddingModel{Provider: "hash", Model: "m", Dims: 8}
+	for _, tc := range []struct {
+		name  string
+		exact bool
+	}{{"hnsw", false}, {"flat", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join(t.TempDir(), "s")
+			chunks, vecs := writeTestStore(t, dir, 2000, WriteOptions{Embedding: emb, Exact: tc.exact, HNSW: smallHNSW()})
+			texts := make([]string, len(chunks))
+			for i, c := range chunks {
+				texts[i] = c.KeywordText()
+			}
+			wantKW := keyword.New(texts)
+			wantVec, err := ann.NewFlat(emb.Dims, ann.Cosine, append([]float32(nil), vecs...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			idx, kw := openIndexes(t, dir, emb)
+
+			var stop atomic.Bool
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				for !stop.Load() {
+					runtime.GC()
+				}
+			}()
+			defer func() { stop.Store(true); <-done }()
+			for i := range 200 {
+				q := chunks[i%len(chunks)]
+				if got, want := kw.Search(q.Text, 10, nil), wantKW.Search(q.Text, 10, nil); !reflect.DeepEqual(got, want) {
+					t.Fatalf("keyword %q: mapped %v, built %v", q.Text, got, want)
+				}
+				query := vecs[(i%len(chunks))*emb.Dims : (i%len(chunks)+1)*emb.Dims]
+				got, err := idx.Search(query, 1, ann.SearchOptions{})
+				want, _ := wantVec.Search(query, 1, ann.SearchOptions{})
+				if err != nil || len(got) != 1 || got[0].Distance > want[0].Distance+1e-4 {
+					t.Fatalf("vector query %d: mapped %v (%v), exact %v", i, got, err, want)
+				}
+			}
+		})
+	}
+}
+
+// openIndexes opens the store at dir and returns its vector and keyword
+// indexes, and nothing that holds the Store: it is unreachable once this
+// returns.
+func openIndexes(t *testing.T, dir string, emb docmodel.EmbeddingModel) (ann.Index, *keyword.Index) {
+	t.Helper()
+	st, err := Open(context.Background(), dir, OpenOptions{Embedding: emb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kw, loaded := st.KeywordIndex(keyword.Standard)
+	if !loaded {
+		t.Fatal("the persisted keyword index was not used")
+	}
+	return st.Index, kw
 }

@@ -16,9 +16,11 @@ import (
 // owner reachable until it is done (runtime.KeepAlive): the GC does not
 // see a slice into a mapping as a reference to anything, and may run the
 // cleanup while the slice is still being read, which faults. A Store's
-// indexes (ann over the mapped rows, keyword postings keyed by mapped
-// strings) hold only slices: whoever searches them keeps the Store
-// reachable until the search is over (rag's snapshot does).
+// indexes over mapped bytes (ann over the rows, keyword postings keyed by
+// mapped strings) hold their mapping too (ann's Retain, keyword's
+// DecodeOptions.Owner), so an index stays safe to search after its Store
+// is dropped; a slice handed out of one (ann's Vectors) does not, and its
+// reader keeps the Store reachable until done.
 type mapping struct {
 	data []byte
 }

@@ -467,10 +467,14 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 				return nil, err
 			}
 		}
-		idx, err = ann.NewFlat(dims, metric, vecs)
+		f, err := ann.NewFlat(dims, metric, vecs)
 		if err != nil {
 			return nil, fmt.Errorf("store: index %s: %w", dir, err)
 		}
+		if !owned {
+			f.Retain(vm)
+		}
+		idx = f
 	default:
 		err = v.readVerified(GraphFile, func(r *bufio.Reader) error {
 			h, err := readGraph(r, GraphFile, dims, metric, vecs, unit)
@@ -479,6 +483,8 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 			}
 			if owned {
 				go h.AdviseHugePages() // rows in the heap; never the mapping (see its doc)
+			} else {
+				h.Retain(vm)
 			}
 			idx = h
 			return nil

@@ -33,8 +33,9 @@ const (
 //
 // A native store's vectors, chunk texts and keyword index are mapped from
 // its files rather than copied, and stay mapped while the Store (or a copy
-// of it, such as WithHNSW's) is reachable: use Index and KeywordIndex's
-// result only while holding the Store. The files must not be modified in
+// of it, such as WithHNSW's) or an index over them (Index, KeywordIndex's
+// result) is reachable; a slice taken out of one (the index's Vectors) is
+// valid only while the Store is held. The files must not be modified in
 // place while mapped (stores are replaced whole, by renaming folders).
 type Store struct {
 	Dir      string
@@ -194,7 +195,7 @@ func (s *Store) decodeMapped(m *mapping, an keyword.Analyzer) *keyword.Index {
 	if m == nil {
 		return nil
 	}
-	ix, err := keyword.Decode(m.data, an, keyword.DecodeOptions{SkipChecksum: true})
+	ix, err := keyword.Decode(m.data, an, keyword.DecodeOptions{SkipChecksum: true, Owner: m})
 	if err != nil || ix.Len() != s.ChunkCount() {
 		return nil
 	}

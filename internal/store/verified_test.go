@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -250,9 +249,6 @@ func TestKeywordIndex_PersistedEqualsRebuilt(t *testing.T) {
 					}
 				}
 			}
-			// ix reads s's mapped files (see mapping): s must outlive the
-			// searches, or its cleanup may unmap them under ix.
-			runtime.KeepAlive(s)
 		})
 	}
 	// A persisted file whose checksum does not match is corrupt, as any.
