@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,12 @@ var (
 	consistent = []string{"one", "quorum", "all"}
 	fusions    = []string{"service", "weaviate"}
 )
+
+// Embedders returns the names EMBEDDER accepts, the default first.
+func Embedders() []string { return slices.Clone(embedders) }
+
+// Generators returns the names LLM accepts, the default first.
+func Generators() []string { return slices.Clone(generators) }
 
 // Config is the service's whole configuration. Zero values are not
 // meaningful: build it with Load, which fills every default.

@@ -47,7 +47,7 @@ func Embedder(ctx context.Context, cfg config.Providers) (embed.Embedder, error)
 	case docmodel.ProviderBedrock:
 		return embed.NewBedrock(ctx, embed.BedrockConfig{Region: cfg.AWSRegion, ModelID: cfg.EmbeddingModel, Dims: cfg.EmbeddingDims})
 	}
-	return nil, fmt.Errorf("providers: embedder %q: %w (want use-lite-glove, use-lite, hash, openai, bedrock or ollama)", cfg.Embedder, ErrUnknown)
+	return nil, fmt.Errorf("providers: embedder %q: %w (want one of %s)", cfg.Embedder, ErrUnknown, strings.Join(config.Embedders(), ", "))
 }
 
 // Generator builds the answer generator cfg.LLM names.
@@ -62,7 +62,7 @@ func Generator(ctx context.Context, cfg config.Providers) (llm.Generator, error)
 	case "bedrock":
 		return llm.NewBedrock(ctx, llm.BedrockConfig{Region: cfg.AWSRegion, ModelID: cfg.LLMModel, Timeout: cfg.LLMTimeout})
 	}
-	return nil, fmt.Errorf("providers: generator %q: %w (want extractive, openai, bedrock or ollama)", cfg.LLM, ErrUnknown)
+	return nil, fmt.Errorf("providers: generator %q: %w (want one of %s)", cfg.LLM, ErrUnknown, strings.Join(config.Generators(), ", "))
 }
 
 // S3 builds the S3 mirror of sc.URI with S3Config(cfg, sc).

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
 
 	"github.com/vendor0919/api/internal/cliflag"
 	"github.com/vendor0919/api/internal/config"
@@ -56,9 +57,10 @@ type EmbedderFlags struct {
 
 // RegisterFlags binds f to fs with the help that fits f.ForStore.
 func (f *EmbedderFlags) RegisterFlags(fs *flag.FlagSet) {
-	help := "embedder: use-lite-glove, use-lite, hash, openai, bedrock or ollama (default: EMBEDDER, else use-lite-glove)"
+	names := config.Embedders()
+	help := "embedder: " + strings.Join(names, ", ") + " (default: EMBEDDER, else " + names[0] + ")"
 	if f.ForStore {
-		help = "use-lite-glove, use-lite, hash, openai, bedrock or ollama (default: the store's)"
+		help = strings.Join(names, ", ") + " (default: the store's)"
 	}
 	fs.StringVar(&f.Name, "embedder", "", help)
 }
