@@ -362,6 +362,7 @@ func TestEdgeCases(t *testing.T) {
 		func() error { _, err := BuildHNSW(ctx, 2, L2, nil, HNSWConfig{M: 1}); return err },
 		func() error { _, err := BuildHNSW(ctx, 2, L2, nil, HNSWConfig{EFSearch: -1}); return err },
 		func() error { _, err := BuildHNSW(ctx, 2, L2, nil, HNSWConfig{Workers: -1}); return err },
+		func() error { _, err := BuildHNSW(ctx, 2, L2, nil, HNSWConfig{Workers: MaxWorkers + 1}); return err },
 		func() error { _, err := NewFlat(2, 0, nil); return err },
 	} {
 		if bad() == nil {

@@ -23,6 +23,10 @@ const (
 	maxEF    = 1 << 20
 )
 
+// MaxWorkers bounds HNSWConfig.Workers: more goroutines than this only
+// contend for the graph's locks.
+const MaxWorkers = 1024
+
 // Defaults for zero HNSWConfig fields.
 const (
 	DefaultM              = 16
@@ -72,8 +76,8 @@ func (c HNSWConfig) withDefaults() (HNSWConfig, error) {
 		return c, fmt.Errorf("ann: HNSW EFConstruction %d out of range [1, %d]", c.EFConstruction, maxEF)
 	case c.EFSearch < 1 || c.EFSearch > maxEF:
 		return c, fmt.Errorf("ann: HNSW EFSearch %d out of range [1, %d]", c.EFSearch, maxEF)
-	case c.Workers < 1:
-		return c, fmt.Errorf("ann: HNSW Workers %d must be positive", c.Workers)
+	case c.Workers < 1 || c.Workers > MaxWorkers:
+		return c, fmt.Errorf("ann: HNSW Workers %d out of range [1, %d]", c.Workers, MaxWorkers)
 	}
 	return c, nil
 }

@@ -48,10 +48,6 @@ type BuildFlags struct {
 	Quantize string
 }
 
-// maxHNSWWorkers bounds --hnsw-workers: more goroutines than this only
-// contend for the graph's locks.
-const maxHNSWWorkers = 1024
-
 // RegisterFlags binds f to fs.
 func (f *BuildFlags) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&f.In, "in", "", "folder of .md, .txt, .html and .pdf documents (required)")
@@ -83,8 +79,8 @@ func (f BuildFlags) Validate() error {
 	if f.Batch < 1 || f.Workers < 0 || f.ChunkSize < 1 {
 		return cliflag.Usagef("--batch, --workers and --chunk-size must be positive")
 	}
-	if f.HNSWWorkers < 0 || f.HNSWWorkers > maxHNSWWorkers {
-		return cliflag.Usagef("--hnsw-workers %d: want 0 to %d", f.HNSWWorkers, maxHNSWWorkers)
+	if f.HNSWWorkers < 0 || f.HNSWWorkers > ann.MaxWorkers {
+		return cliflag.Usagef("--hnsw-workers %d: want 0 to %d", f.HNSWWorkers, ann.MaxWorkers)
 	}
 	return nil
 }

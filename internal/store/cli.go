@@ -22,8 +22,11 @@ import (
 type ImportFlags struct {
 	In, Out, Metric, Provider, Model, Version string
 	M, EFConstruction, EFSearch               int
-	Exact                                     bool
-	Quantize                                  string
+	// HNSWWorkers is --hnsw-workers: goroutines inserting into the graph;
+	// 0 means one per CPU, 1 the same graph on every import.
+	HNSWWorkers int
+	Exact       bool
+	Quantize    string
 	// Folder is --index-name, the LangChain folder's index_name.
 	Folder FolderFlags
 	// Args are the arguments after the flags; there must be none.
@@ -42,6 +45,7 @@ func (f *ImportFlags) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&f.M, "m", 0, "HNSW M (0: ann's default)")
 	fs.IntVar(&f.EFConstruction, "ef-construction", 0, "HNSW efConstruction (0: ann's default)")
 	fs.IntVar(&f.EFSearch, "ef-search", 0, "HNSW default efSearch (0: ann's default)")
+	fs.IntVar(&f.HNSWWorkers, "hnsw-workers", 0, "goroutines inserting into the HNSW graph (0: one per CPU; 1: the same graph from the same folder on every import, slower)")
 	fs.BoolVar(&f.Exact, "exact", false, "write no graph; serve with exact search")
 	fs.StringVar(&f.Quantize, "quantize", "", "\"sq8\": also store 8-bit codes (a quarter of the vector bytes) that searches walk the graph on, rescoring with the float rows; empty: float32 only")
 }
@@ -65,6 +69,9 @@ func (f ImportFlags) options() (ImportOptions, error) {
 	if err := CheckQuantization(f.Quantize); err != nil {
 		return ImportOptions{}, cliflag.UsageError{Msg: "--quantize: " + err.Error()}
 	}
+	if f.HNSWWorkers < 0 || f.HNSWWorkers > ann.MaxWorkers {
+		return ImportOptions{}, cliflag.Usagef("--hnsw-workers %d: want 0 to %d", f.HNSWWorkers, ann.MaxWorkers)
+	}
 	var metric ann.Metric
 	if f.Metric != "" {
 		var err error
@@ -74,7 +81,7 @@ func (f ImportFlags) options() (ImportOptions, error) {
 	}
 	return ImportOptions{
 		Embedding: docmodel.EmbeddingModel{Provider: f.Provider, Model: f.Model}, Metric: metric, Version: f.Version,
-		HNSW: ann.HNSWConfig{M: f.M, EFConstruction: f.EFConstruction, EFSearch: f.EFSearch}, Exact: f.Exact,
+		HNSW: ann.HNSWConfig{M: f.M, EFConstruction: f.EFConstruction, EFSearch: f.EFSearch, Workers: f.HNSWWorkers}, Exact: f.Exact,
 		IndexName: f.Folder.Name(), Quantization: f.Quantize,
 	}, nil
 }

@@ -24,9 +24,11 @@ func TestImportFlags_Validate(t *testing.T) {
 	}{
 		{[]string{"--in", "a", "--out", "b"}, "", ImportOptions{}},
 		{[]string{"--in", "a", "--out", "b", "--metric", "ip", "--provider", "openai", "--model", "m", "--version", "v",
-			"--m", "4", "--ef-construction", "40", "--ef-search", "20", "--exact"}, "",
+			"--m", "4", "--ef-construction", "40", "--ef-search", "20", "--hnsw-workers", "1", "--exact"}, "",
 			ImportOptions{Embedding: docmodel.EmbeddingModel{Provider: "openai", Model: "m"}, Metric: ann.InnerProduct, Version: "v",
-				HNSW: ann.HNSWConfig{M: 4, EFConstruction: 40, EFSearch: 20}, Exact: true}},
+				HNSW: ann.HNSWConfig{M: 4, EFConstruction: 40, EFSearch: 20, Workers: 1}, Exact: true}},
+		{[]string{"--in", "a", "--out", "b", "--hnsw-workers", "-1"}, "--hnsw-workers -1: want 0 to 1024", ImportOptions{}},
+		{[]string{"--in", "a", "--out", "b", "--hnsw-workers", "1025"}, "--hnsw-workers 1025: want 0 to 1024", ImportOptions{}},
 		{nil, required, ImportOptions{}},
 		{[]string{"--in", "a"}, required, ImportOptions{}},
 		{[]string{"--in", "a", "--out", "b", "extra"}, required, ImportOptions{}},
