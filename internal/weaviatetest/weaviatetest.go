@@ -219,23 +219,51 @@ func NewCluster(bin string, n int, opts Options, root string) ([]*Server, error)
 // StartAll starts every node, then waits until all are ready. The first
 // node's gossip port must listen before the others start: Weaviate tries
 // CLUSTER_JOIN once at start-up and does not retry.
+//
+// An error carries the failing node's log, and the other nodes' too: in a
+// cluster the cause is often in another node's (a raft join refused, a
+// schema it would not accept).
 func StartAll(ctx context.Context, nodes []*Server) error {
 	for i, s := range nodes {
 		if err := s.start(); err != nil {
-			return err
+			return withPeerLogs(err, s, nodes)
 		}
 		if i == 0 && len(nodes) > 1 {
 			if err := s.waitListening(ctx, s.gossip, StartTimeout); err != nil {
-				return err
+				return withPeerLogs(err, s, nodes)
 			}
 		}
 	}
 	for _, s := range nodes {
 		if err := s.WaitReady(ctx, StartTimeout); err != nil {
-			return err
+			return withPeerLogs(err, s, nodes)
 		}
 	}
 	return nil
+}
+
+// peerLogBytes is how much of each other node's log a start-up error
+// carries: the failing node's own gets 4000 (exitErr).
+const peerLogBytes = 2000
+
+// withPeerLogs adds to err, which failed names, the end of every other
+// node's log; err stays what errors.Is and errors.As find.
+func withPeerLogs(err error, failed *Server, nodes []*Server) error {
+	var b strings.Builder
+	for _, o := range nodes {
+		if o == failed {
+			continue
+		}
+		log := tail(o.Log(), peerLogBytes)
+		if log == "" {
+			log = "(empty)"
+		}
+		fmt.Fprintf(&b, "\n%s log (tail):\n%s", o.Name, log)
+	}
+	if b.Len() == 0 {
+		return err
+	}
+	return fmt.Errorf("%w%s", err, b.String())
 }
 
 func (s *Server) start() error {
