@@ -3,8 +3,6 @@ package chunk
 import (
 	"bytes"
 	"cmp"
-	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 	"unicode"
@@ -21,16 +19,13 @@ import (
 // comes from the page's main content (main, [role=main], article or
 // Sphinx's div.body, in that order of preference) and skips navigation
 // chrome; see skipElement.
-//
-// source is the page's path; links to it with a fragment count as links
-// within the page (see linkList).
-func parseHTML(source string, b []byte) (Document, error) {
+func parseHTML(b []byte) (Document, error) {
 	root, err := html.Parse(bytes.NewReader(toUTF8(b)))
 	if err != nil {
 		return Document{}, err
 	}
 	content := contentRoot(root)
-	p := &htmlParser{sigEnd: -1, links: measureLinks(content, path.Base(filepath.ToSlash(source))), owners: headingOwners(content)}
+	p := &htmlParser{sigEnd: -1, links: measureLinks(content), owners: headingOwners(content)}
 	if content.DataAtom == atom.Main || content.DataAtom == atom.Article || attr(content, "role") == "main" {
 		p.inArticle = 1
 	}
@@ -470,7 +465,7 @@ var navRels = map[string]bool{"next": true, "prev": true, "previous": true, "up"
 type linkStats struct {
 	nav      bool // a link marked rel next, prev, previous, up, contents or index, or with an accesskey
 	links    int  // links (a elements with an href)
-	inPage   int  // links to a fragment of the page itself ("#x", "page.html#x")
+	inPage   int  // relative links to a section of the page itself ("#x", "page.html#x")
 	inside   int  // letters and digits of text inside links
 	outside  int  // letters and digits of text outside links
 	headings int  // h1-h6 elements
@@ -478,11 +473,10 @@ type linkStats struct {
 
 // measureLinks computes linkStats for every element under n in one pass
 // (after one to find the page's section ids), so that the heuristics cost
-// linear time however deep the page nests. page is the page's file name,
-// for telling links within it. A link within the page counts in inPage
-// only when it points at a section (sectionIDs): a table of contents
-// does, a list of options linking to their entries does not.
-func measureLinks(n *html.Node, page string) map[*html.Node]linkStats {
+// linear time however deep the page nests. A link within the page counts
+// in inPage only when it points at a section (sectionIDs): a table of
+// contents does, a list of options linking to their entries does not.
+func measureLinks(n *html.Node) map[*html.Node]linkStats {
 	sections := sectionIDs(n)
 	out := make(map[*html.Node]linkStats)
 	var walk func(*html.Node, bool) linkStats
@@ -500,11 +494,12 @@ func measureLinks(n *html.Node, page string) map[*html.Node]linkStats {
 			if href := attr(c, "href"); c.DataAtom == atom.A && href != "" {
 				if !inLink {
 					st.links = 1
-					frag, isFrag := strings.CutPrefix(href, "#")
-					if !isFrag && page != "" {
-						frag, isFrag = strings.CutPrefix(href, page+"#")
-					}
-					if isFrag && sections[frag] {
+					// Any relative link whose fragment names a section
+					// here: the page's own name in it may not be the
+					// file's (a copy saved as doxygen-commands.html still
+					// links to commands.html#cmda).
+					_, frag, isFrag := strings.Cut(href, "#")
+					if isFrag && !strings.Contains(href[:len(href)-len(frag)], ":") && sections[frag] {
 						st.inPage = 1
 					}
 				}

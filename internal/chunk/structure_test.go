@@ -495,6 +495,22 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"Directories"},
 		},
 		{
+			// Doxygen's commands.html saved as doxygen-commands.html: its
+			// list of every command still links to commands.html#cmdX.
+			// A relative link to one of the page's own sections is a
+			// link within it whatever file name it uses; a link to
+			// another site is not, even with a fragment that matches.
+			name: "a menu of this page's sections under the page's old name is not content",
+			content: `<title>Special Commands</title><h1 id="cmd_intro">Introduction</h1><p>All commands:</p>
+<ul><li><a href="commands.html#cmda">\a</a></li><li><a href="commands.html#cmdb">\b</a></li><li><a href="../html/commands.html#cmd_intro">intro</a></li></ul>
+<p>Elsewhere:</p><ul><li><a href="https://example.org/commands.html#cmda">example a</a></li><li><a href="https://example.org/commands.html#cmdb">example b</a></li></ul>
+<h1><a class="anchor" id="cmda"></a>\a &lt;word&gt;</h1><p>Italic.</p><h1><a class="anchor" id="cmdb"></a>\b &lt;word&gt;</h1><p>Bold.</p>`,
+			title:    "Special Commands",
+			sections: []string{"Introduction|Introduction|cmd_intro", "\\a <word>|\\a <word>|cmda", "\\b <word>|\\b <word>|cmdb"},
+			contains: []string{"All commands:\n\nElsewhere:\n\nexample a\nexample b", "Italic.", "Bold."},
+			absent:   []string{"intro"},
+		},
+		{
 			name: "inline spacing follows the source",
 			content: `<p>See <a>RFC 7159</a>, <b>bold</b>and<i>joined</i>.</p><pre>line 1
   line 2</pre>`,
