@@ -68,6 +68,16 @@
 #          every =item a <dt id="positive_lookbehind:pattern">). Written
 #          blind and held back from scripts/eval.sh until its one blind
 #          measurement.
+#   rstdox two long English reference pages from two HTML generators no
+#          other set uses: the reStructuredText Markup Specification
+#          from docutils-doc (docs/ref/rst/restructuredtext.html, written
+#          by Docutils 0.19: each section a <div class="section" id>
+#          around an id-less <h1> to <h4>), and Doxygen's Special Commands
+#          reference from doxygen-doc (html/commands.html, copied as
+#          doxygen-commands.html; written by Doxygen 1.9.4: every command
+#          an <h1> holding an empty <a class="anchor" id="cmdparam">).
+#          Written blind and held back from scripts/eval.sh until its one
+#          blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -81,18 +91,18 @@
 # Installs python3-doc, manpages-ja, mandoc, bash-doc, sqlite3-doc, git-doc,
 # postgresql-doc-15, apache2-doc, lua5.1-doc, autoconf-doc, libtool-doc
 # (which pull in gnu-standards), golang-1.19-doc, haproxy-doc (which
-# pulls in libjs-bootstrap, libjs-jquery and libjs-sphinxdoc) and perl-doc
-# with apt-get when missing
+# pulls in libjs-bootstrap, libjs-jquery and libjs-sphinxdoc), perl-doc,
+# docutils-doc and doxygen-doc with apt-get when missing
 # (apt-get update runs once, only then). nodejs-doc is downloaded and
 # unpacked under the cache instead: installing it makes apt remove a
 # Node.js that did not come from Debian (NodeSource's package conflicts
 # with it), and the test suite needs the machine's Node.js. Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
-# "gnuman DIR", "gohap DIR" and "sqlperl DIR")
+# "gnuman DIR", "gohap DIR", "sqlperl DIR" and "rstdox DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -103,7 +113,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -126,9 +136,11 @@ gohap_files=(/usr/share/doc/golang-1.19-doc/html/go_spec.html /usr/share/doc/hap
 # sqlperl names SQLite's file, for the same reason; perlre.html is
 # rendered below.
 sqlperl_files=(/usr/share/doc/sqlite3/pragma.html:sqlite-pragma.html)
+# rstdox names Doxygen's file, for the same reason.
+rstdox_files=(/usr/share/doc/docutils-doc/docs/ref/rst/restructuredtext.html /usr/share/doc/doxygen/html/commands.html:doxygen-commands.html)
 
 missing=()
-for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc; do
+for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -256,6 +268,7 @@ copy_files nodelua "${nodelua_files[@]}"
 copy_files gnuman "${gnuman_files[@]}"
 copy_files gohap "${gohap_files[@]}"
 copy_files sqlperl "${sqlperl_files[@]}"
+copy_files rstdox "${rstdox_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on

@@ -38,6 +38,7 @@ var sets = []struct{ name, lang string }{
 	{"gnuman", "en"},  // likewise
 	{"gohap", "en"},   // likewise
 	{"sqlperl", "en"}, // likewise
+	{"rstdox", "en"},  // likewise
 }
 
 // minQuestions is what issue 10 asks of each set.
