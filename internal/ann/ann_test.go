@@ -662,3 +662,15 @@ func TestReadHNSWUnit_LeavesRowsAlone(t *testing.T) {
 		}
 	}
 }
+
+// TestHNSWConfig_DefaultWorkersWithinBound: the default of one worker per
+// CPU never exceeds MaxWorkers, so a machine with more CPUs (or a large
+// GOMAXPROCS) still builds with the zero config. Not parallel: it sets
+// GOMAXPROCS for the whole process, and parallel tests wait for it.
+func TestHNSWConfig_DefaultWorkersWithinBound(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(MaxWorkers + 1))
+	c, err := HNSWConfig{}.withDefaults()
+	if err != nil || c.Workers != MaxWorkers {
+		t.Fatalf("withDefaults at GOMAXPROCS %d: Workers %d, %v; want %d", MaxWorkers+1, c.Workers, err, MaxWorkers)
+	}
+}

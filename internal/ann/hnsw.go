@@ -37,7 +37,7 @@ const (
 
 // HNSWConfig sets the build and search parameters of an HNSW index. Zero
 // fields take the defaults: M 16, EFConstruction 200, EFSearch 64, Workers
-// GOMAXPROCS, Seed 1.
+// GOMAXPROCS (at most MaxWorkers), Seed 1.
 type HNSWConfig struct {
 	// M is the number of links a node gets per upper layer; layer 0 keeps
 	// up to 2M.
@@ -64,7 +64,7 @@ func (c HNSWConfig) withDefaults() (HNSWConfig, error) {
 		c.EFSearch = DefaultEFSearch
 	}
 	if c.Workers == 0 {
-		c.Workers = runtime.GOMAXPROCS(0)
+		c.Workers = min(runtime.GOMAXPROCS(0), MaxWorkers)
 	}
 	if c.Seed == 0 {
 		c.Seed = DefaultSeed

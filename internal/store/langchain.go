@@ -131,7 +131,7 @@ func unwrapHNSW(idx ann.Index) (*ann.HNSW, bool) {
 // folder; it takes ownership of vectors.
 func buildLangChainGraph(ctx context.Context, dim int, metric ann.Metric, vectors []float32, efSearch int) (ann.Index, *IndexInfo, error) {
 	cfg := ann.HNSWConfig{M: langChainM, EFConstruction: langChainEFConstruction,
-		EFSearch: efSearch, Workers: runtime.GOMAXPROCS(0)}
+		EFSearch: efSearch, Workers: min(runtime.GOMAXPROCS(0), ann.MaxWorkers)}
 	h, err := ann.BuildHNSW(ctx, dim, metric, vectors, cfg)
 	if err != nil {
 		return nil, nil, err
