@@ -72,7 +72,7 @@ func Parse(source string, content []byte) (Document, error) {
 	case ".txt", ".text":
 		doc = Document{Sections: []Section{{Text: string(content)}}}
 	case ".html", ".htm":
-		doc, err = parseHTML(content)
+		doc, err = parseHTML(source, content)
 	case ".pdf":
 		doc, err = parsePDF(content)
 	default:

@@ -3,6 +3,8 @@ package chunk
 import (
 	"bytes"
 	"cmp"
+	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 	"unicode"
@@ -19,13 +21,17 @@ import (
 // comes from the page's main content (main, [role=main], article or
 // Sphinx's div.body, in that order of preference) and skips navigation
 // chrome; see skipElement.
-func parseHTML(b []byte) (Document, error) {
+//
+// source is the page's path; links to it with a fragment count as links
+// within the page (see linkList), and so do links to the name the page
+// gives itself in most of its links to its sections (ownAlias).
+func parseHTML(source string, b []byte) (Document, error) {
 	root, err := html.Parse(bytes.NewReader(toUTF8(b)))
 	if err != nil {
 		return Document{}, err
 	}
 	content := contentRoot(root)
-	p := &htmlParser{sigEnd: -1, links: measureLinks(content), owners: headingOwners(content)}
+	p := &htmlParser{sigEnd: -1, links: measureLinks(content, path.Base(filepath.ToSlash(source))), owners: headingOwners(content)}
 	if content.DataAtom == atom.Main || content.DataAtom == atom.Article || attr(content, "role") == "main" {
 		p.inArticle = 1
 	}
@@ -465,7 +471,7 @@ var navRels = map[string]bool{"next": true, "prev": true, "previous": true, "up"
 type linkStats struct {
 	nav      bool // a link marked rel next, prev, previous, up, contents or index, or with an accesskey
 	links    int  // links (a elements with an href)
-	inPage   int  // relative links to a section of the page itself ("#x", "page.html#x")
+	inPage   int  // links to a section of the page itself ("#x", "page.html#x", ownAlias's "old.html#x")
 	inside   int  // letters and digits of text inside links
 	outside  int  // letters and digits of text outside links
 	headings int  // h1-h6 elements
@@ -473,11 +479,13 @@ type linkStats struct {
 
 // measureLinks computes linkStats for every element under n in one pass
 // (after one to find the page's section ids), so that the heuristics cost
-// linear time however deep the page nests. A link within the page counts
-// in inPage only when it points at a section (sectionIDs): a table of
-// contents does, a list of options linking to their entries does not.
-func measureLinks(n *html.Node) map[*html.Node]linkStats {
+// linear time however deep the page nests. page is the page's file name,
+// for telling links within it. A link within the page counts in inPage
+// only when it points at a section (sectionIDs): a table of contents
+// does, a list of options linking to their entries does not.
+func measureLinks(n *html.Node, page string) map[*html.Node]linkStats {
 	sections := sectionIDs(n)
+	alias := ownAlias(n, sections)
 	out := make(map[*html.Node]linkStats)
 	var walk func(*html.Node, bool) linkStats
 	walk = func(c *html.Node, inLink bool) linkStats {
@@ -494,12 +502,8 @@ func measureLinks(n *html.Node) map[*html.Node]linkStats {
 			if href := attr(c, "href"); c.DataAtom == atom.A && href != "" {
 				if !inLink {
 					st.links = 1
-					// Any relative link whose fragment names a section
-					// here: the page's own name in it may not be the
-					// file's (a copy saved as doxygen-commands.html still
-					// links to commands.html#cmda).
-					_, frag, isFrag := strings.Cut(href, "#")
-					if isFrag && !strings.Contains(href[:len(href)-len(frag)], ":") && sections[frag] {
+					if where, frag, ok := strings.Cut(href, "#"); ok && sections[frag] &&
+						(where == "" || where == page || where == alias) {
 						st.inPage = 1
 					}
 				}
@@ -529,6 +533,47 @@ func measureLinks(n *html.Node) map[*html.Node]linkStats {
 	}
 	walk(n, false)
 	return out
+}
+
+// Bounds of ownAlias: how many of the page's relative links to its own
+// section ids must name the other file, and what share of them.
+const (
+	aliasMinLinks = 5
+	aliasShare    = 0.8
+)
+
+// ownAlias returns the file name a page copied under another name still
+// calls itself in its links (Doxygen's commands.html saved as
+// doxygen-commands.html links to commands.html#cmda), else "": the one
+// relative path that at least aliasMinLinks and aliasShare of the
+// relative links to this page's section ids (sections) name. Generators that make ids
+// from heading text give pages many ids in common, so a link to another
+// page's #installation is not enough; a page's list of its own sections
+// written with its old name is nearly all such links.
+func ownAlias(n *html.Node, sections map[string]bool) string {
+	count := make(map[string]int)
+	total := 0
+	for c := range n.Descendants() {
+		if c.DataAtom != atom.A {
+			continue
+		}
+		where, frag, ok := strings.Cut(attr(c, "href"), "#")
+		if !ok || where == "" || !sections[frag] {
+			continue
+		}
+		// A scheme ("https:", "mailto:") or a host ("//example.org/p")
+		// is another site's page, never this one.
+		if !strings.Contains(where, ":") && !strings.HasPrefix(where, "//") {
+			count[where]++
+			total++
+		}
+	}
+	for where, k := range count {
+		if k >= aliasMinLinks && float64(k) >= aliasShare*float64(total) {
+			return where
+		}
+	}
+	return ""
 }
 
 // sectionIDs returns the ids under n that name a section: a heading's own
