@@ -121,7 +121,7 @@ func graphInfo(h *ann.HNSW) *IndexInfo {
 // unwrapHNSW returns the graph behind idx, if it is one.
 func unwrapHNSW(idx ann.Index) (*ann.HNSW, bool) {
 	if e, ok := idx.(efDefault); ok {
-		idx = e.Index
+		return e.HNSW, true
 	}
 	h, ok := idx.(*ann.HNSW)
 	return h, ok

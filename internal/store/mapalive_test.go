@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"math"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -56,14 +57,19 @@ func TestOpen_MappingsOutliveTheirUse(t *testing.T) {
 func TestIndexes_KeepTheirMappings(t *testing.T) {
 	t.Parallel()
 	emb := docmodel.EmbeddingModel{Provider: "hash", Model: "m", Dims: 8}
+	// sq8 reads the mapped rows only to rescore, through WithSQ8's copy
+	// of the graph; with ef it is wrapped (efDefault), and hybrid search
+	// scores rows through its Distances.
 	for _, tc := range []struct {
-		name  string
-		exact bool
-	}{{"hnsw", false}, {"flat", true}} {
+		name     string
+		exact    bool
+		quantize string
+		ef       int
+	}{{"hnsw", false, "", 0}, {"flat", true, "", 0}, {"sq8 with ef", false, QuantizeSQ8, 80}} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			dir := filepath.Join(t.TempDir(), "s")
-			chunks, vecs := writeTestStore(t, dir, 2000, WriteOptions{Embedding: emb, Exact: tc.exact, HNSW: smallHNSW()})
+			chunks, vecs := writeTestStore(t, dir, 2000, WriteOptions{Embedding: emb, Exact: tc.exact, HNSW: smallHNSW(), Quantization: tc.quantize})
 			texts := make([]string, len(chunks))
 			for i, c := range chunks {
 				texts[i] = c.KeywordText()
@@ -73,7 +79,13 @@ func TestIndexes_KeepTheirMappings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			idx, kw := openIndexes(t, dir, emb)
+			idx, kw := openIndexes(t, dir, OpenOptions{Embedding: emb, EFSearch: tc.ef})
+			rows, ok := idx.(interface {
+				Distances(query []float32, ids []uint32) ([]ann.Neighbor, error)
+			})
+			if !ok {
+				t.Fatalf("%T has no Distances", idx)
+			}
 
 			var stop atomic.Bool
 			done := make(chan struct{})
@@ -95,6 +107,12 @@ func TestIndexes_KeepTheirMappings(t *testing.T) {
 				if err != nil || len(got) != 1 || got[0].Distance > want[0].Distance+1e-4 {
 					t.Fatalf("vector query %d: mapped %v (%v), exact %v", i, got, err, want)
 				}
+				id := uint32(i % len(chunks))
+				d, err := rows.Distances(query, []uint32{id})
+				w, _ := wantVec.Distances(query, []uint32{id})
+				if err != nil || len(d) != 1 || math.Abs(float64(d[0].Distance-w[0].Distance)) > 1e-4 {
+					t.Fatalf("distance of row %d: mapped %v (%v), heap %v", id, d, err, w)
+				}
 			}
 		})
 	}
@@ -103,9 +121,9 @@ func TestIndexes_KeepTheirMappings(t *testing.T) {
 // openIndexes opens the store at dir and returns its vector and keyword
 // indexes, and nothing that holds the Store: it is unreachable once this
 // returns.
-func openIndexes(t *testing.T, dir string, emb docmodel.EmbeddingModel) (ann.Index, *keyword.Index) {
+func openIndexes(t *testing.T, dir string, opts OpenOptions) (ann.Index, *keyword.Index) {
 	t.Helper()
-	st, err := Open(context.Background(), dir, OpenOptions{Embedding: emb})
+	st, err := Open(context.Background(), dir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

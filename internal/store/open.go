@@ -103,9 +103,12 @@ func Open(ctx context.Context, dir string, opts OpenOptions) (*Store, error) {
 	return openLangChain(ctx, dir, lay, opts)
 }
 
-// efDefault gives searches a default EF other than the index's own.
+// efDefault gives searches a default EF other than the graph's own. It
+// embeds the graph itself, not ann.Index, so the graph's other methods
+// (Distances, which hybrid search scores rows with; Vectors) stay
+// visible to callers that look for them.
 type efDefault struct {
-	ann.Index
+	*ann.HNSW
 	ef int
 }
 
@@ -114,16 +117,14 @@ func (e efDefault) Search(query []float32, k int, opts ann.SearchOptions) ([]ann
 	if opts.EF == 0 {
 		opts.EF = e.ef
 	}
-	return e.Index.Search(query, k, opts)
+	return e.HNSW.Search(query, k, opts)
 }
 
 // withEF wraps idx when ef overrides its default.
 func withEF(idx ann.Index, ef int) ann.Index {
-	if ef <= 0 {
+	h, ok := idx.(*ann.HNSW)
+	if ef <= 0 || !ok {
 		return idx
 	}
-	if _, ok := idx.(*ann.HNSW); !ok {
-		return idx
-	}
-	return efDefault{Index: idx, ef: ef}
+	return efDefault{HNSW: h, ef: ef}
 }
