@@ -105,6 +105,31 @@ func TestProviders_UnknownName(t *testing.T) {
 	}
 }
 
+// TestProviders_EveryConfiguredNameIsBuilt keeps config's lists (which
+// EMBEDDER and LLM are checked against, and which the errors above name)
+// in step with the switches here: no name config accepts is unknown.
+// Building may still fail for want of a key or region; only ErrUnknown
+// counts.
+func TestProviders_EveryConfiguredNameIsBuilt(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	base := config.Providers{AWSRegion: "us-east-1", EmbeddingDims: 8}
+	for _, name := range config.Embedders() {
+		cfg := base
+		cfg.Embedder = name
+		if _, err := Embedder(ctx, cfg); errors.Is(err, ErrUnknown) {
+			t.Errorf("embedder %q, accepted by config: %v", name, err)
+		}
+	}
+	for _, name := range config.Generators() {
+		cfg := base
+		cfg.LLM = name
+		if _, err := Generator(ctx, cfg); errors.Is(err, ErrUnknown) {
+			t.Errorf("generator %q, accepted by config: %v", name, err)
+		}
+	}
+}
+
 // TestS3Config_FlagsOverrideConfig: values the caller sets (from flags)
 // win over the configured region and endpoint; unset ones come from it.
 func TestS3Config_FlagsOverrideConfig(t *testing.T) {
