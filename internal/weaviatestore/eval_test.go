@@ -36,7 +36,7 @@ func TestEval_HybridFusion(t *testing.T) {
 	}
 	home, _ := os.UserHomeDir()
 	sets := []struct{ name, dir, questions string }{{"demo", "../demo/store", "../demo/questions.json"}}
-	for _, name := range []string{"pydoc", "manja", "refdoc", "pyref", "gitpg", "apache", "nodelua", "gnuman", "gohap"} {
+	for _, name := range []string{"pydoc", "manja", "refdoc", "pyref", "gitpg", "apache", "nodelua", "gnuman", "gohap", "sqlperl", "rstdox"} {
 		sets = append(sets, struct{ name, dir, questions string }{name,
 			filepath.Join(home, ".cache/vendor0919/eval-stores", name), filepath.Join("../evalsets", name, "questions.json")})
 	}
