@@ -43,7 +43,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	}
 	ragCfg := rag.Config{DefaultTopK: cfg.DefaultTopK, Mode: rag.Mode(cfg.SearchMode), ContextTokens: cfg.ContextTokens,
 		VectorWeight: cfg.HybridVectorWeight, SameSection: cfg.SearchSameSection, KeywordAnalyzer: kwAn, HistoryTokens: cfg.HistoryTokens, MaxMessages: cfg.MaxMessages,
-		KeywordFeedback: rag.FeedbackSetting(cfg.KeywordFeedback), HeadingWeight: rag.HeadingWeightSetting(cfg.KeywordHeadingWeight), SectionWeight: cfg.KeywordSectionWeight,
+		KeywordFeedback: rag.FeedbackSetting(cfg.KeywordFeedback), FeedbackMinDocuments: rag.FeedbackMinDocumentsSetting(cfg.KeywordFeedbackMinDocuments), HeadingWeight: rag.HeadingWeightSetting(cfg.KeywordHeadingWeight), SectionWeight: cfg.KeywordSectionWeight,
 		MaxQuestionChars: cfg.MaxQuestionChars, MaxConversationChars: cfg.MaxConversationChars, Logger: log}
 	if cfg.PromptTemplateFile != "" {
 		b, err := os.ReadFile(cfg.PromptTemplateFile)

@@ -153,9 +153,15 @@ type Config struct {
 	// section (KEYWORD_SECTION_WEIGHT, 0-10, default 0: off;
 	// rag.Config.SectionWeight), an option measured in docs/BENCHMARKS.md
 	// rounds five and six.
-	KeywordFeedback      bool
-	KeywordHeadingWeight float64
-	KeywordSectionWeight float64
+	KeywordFeedback bool
+	// KeywordFeedbackMinDocuments is the fewest documents a store must
+	// record for feedback to apply (KEYWORD_FEEDBACK_MIN_DOCUMENTS,
+	// 0-1000000, default 3: off for stores of one or two documents; 0:
+	// every store; rag.Config.FeedbackMinDocuments, docs/BENCHMARKS.md
+	// round nine).
+	KeywordFeedbackMinDocuments int
+	KeywordHeadingWeight        float64
+	KeywordSectionWeight        float64
 	// ContextTokens is the prompt's context budget (CONTEXT_TOKENS, 3000).
 	ContextTokens int
 	// HistoryTokens is the budget, in estimated tokens, of a conversation's
@@ -375,46 +381,47 @@ func (c Config) LogValue() slog.Value {
 func Load(getenv func(string) string) (Config, error) {
 	p := parser{getenv: getenv}
 	c := Config{
-		Host:                 p.str("HOST", ""),
-		Port:                 p.intRange("PORT", 8080, 1, 65535),
-		CORSAllowOrigins:     p.origins("CORS_ALLOW_ORIGINS", "http://localhost:3000"),
-		CORSAllowOriginRegex: p.regexp("CORS_ALLOW_ORIGIN_REGEX"),
-		VectorStoreDir:       p.str("VECTORSTORE_DIR", "/app/vectorstore"),
-		VectorStoreIndexName: p.indexName("VECTORSTORE_INDEX_NAME"),
-		VectorStoreS3URI:     p.s3URI("VECTORSTORE_S3_URI"),
-		SyncTimeout:          p.duration("SYNC_TIMEOUT", 2*time.Minute, time.Second),
-		SyncInterval:         p.durationOrZero("SYNC_INTERVAL", time.Minute),
-		StoreLoadMaxBytes:    p.byteSize("STORE_LOAD_MAX_BYTES", 1<<20),
-		StoreLoadTimeout:     p.duration("STORE_LOAD_TIMEOUT", 3*time.Minute, time.Second),
-		VectorBackend:        p.oneOf("VECTOR_BACKEND", "memory", backends),
-		Providers:            p.providers(),
-		APIKeys:              p.keys("API_KEYS"),
-		AdminToken:           p.str("ADMIN_TOKEN", ""),
-		JWT:                  p.jwt(),
-		LogLevel:             p.level("LOG_LEVEL"),
-		ReadHeaderTimeout:    p.duration("READ_HEADER_TIMEOUT", 10*time.Second, time.Millisecond),
-		ReadTimeout:          p.duration("READ_TIMEOUT", 30*time.Second, time.Millisecond),
-		WriteTimeout:         p.duration("WRITE_TIMEOUT", 60*time.Second, time.Millisecond),
-		IdleTimeout:          p.duration("IDLE_TIMEOUT", 120*time.Second, time.Millisecond),
-		QueryTimeout:         p.duration("QUERY_TIMEOUT", 120*time.Second, time.Second),
-		ShutdownTimeout:      p.duration("SHUTDOWN_TIMEOUT", 25*time.Second, 0),
-		MaxBodyBytes:         int64(p.intRange("MAX_BODY_BYTES", 1<<20, 1024, 64<<20)),
-		DefaultTopK:          p.intRange("DEFAULT_TOP_K", 5, 1, 50),
-		SearchMode:           p.oneOf("SEARCH_MODE", "hybrid", modes),
-		SearchEF:             p.intRange("SEARCH_EF", 0, 0, 10000),
-		HybridVectorWeight:   p.floatRange("HYBRID_VECTOR_WEIGHT", 0.25, 0.01, 100),
-		SearchSameSection:    p.boolean("SEARCH_SAME_SECTION", false),
-		KeywordFeedback:      p.boolean("KEYWORD_FEEDBACK", true),
-		KeywordHeadingWeight: p.floatRange("KEYWORD_HEADING_WEIGHT", 0.2, 0, 10),
-		KeywordSectionWeight: p.floatRange("KEYWORD_SECTION_WEIGHT", 0, 0, 10),
-		ContextTokens:        p.intRange("CONTEXT_TOKENS", 3000, 100, 1_000_000),
-		HistoryTokens:        p.intRange("HISTORY_TOKENS", 1500, 100, 100_000),
-		MaxMessages:          p.intRange("MAX_MESSAGES", 50, 1, 1000),
-		MaxQuestionChars:     p.intRange("MAX_QUESTION_CHARS", 4000, 10, 100_000),
-		MaxConversationChars: p.intRange("MAX_CONVERSATION_CHARS", 32<<10, 10, 1_000_000),
-		PromptTemplateFile:   p.str("PROMPT_TEMPLATE_FILE", ""),
-		Overload:             p.overload(),
-		MemoryLimitRatio:     p.floatRange("MEMORY_LIMIT_RATIO", 0.85, 0, 1),
+		Host:                        p.str("HOST", ""),
+		Port:                        p.intRange("PORT", 8080, 1, 65535),
+		CORSAllowOrigins:            p.origins("CORS_ALLOW_ORIGINS", "http://localhost:3000"),
+		CORSAllowOriginRegex:        p.regexp("CORS_ALLOW_ORIGIN_REGEX"),
+		VectorStoreDir:              p.str("VECTORSTORE_DIR", "/app/vectorstore"),
+		VectorStoreIndexName:        p.indexName("VECTORSTORE_INDEX_NAME"),
+		VectorStoreS3URI:            p.s3URI("VECTORSTORE_S3_URI"),
+		SyncTimeout:                 p.duration("SYNC_TIMEOUT", 2*time.Minute, time.Second),
+		SyncInterval:                p.durationOrZero("SYNC_INTERVAL", time.Minute),
+		StoreLoadMaxBytes:           p.byteSize("STORE_LOAD_MAX_BYTES", 1<<20),
+		StoreLoadTimeout:            p.duration("STORE_LOAD_TIMEOUT", 3*time.Minute, time.Second),
+		VectorBackend:               p.oneOf("VECTOR_BACKEND", "memory", backends),
+		Providers:                   p.providers(),
+		APIKeys:                     p.keys("API_KEYS"),
+		AdminToken:                  p.str("ADMIN_TOKEN", ""),
+		JWT:                         p.jwt(),
+		LogLevel:                    p.level("LOG_LEVEL"),
+		ReadHeaderTimeout:           p.duration("READ_HEADER_TIMEOUT", 10*time.Second, time.Millisecond),
+		ReadTimeout:                 p.duration("READ_TIMEOUT", 30*time.Second, time.Millisecond),
+		WriteTimeout:                p.duration("WRITE_TIMEOUT", 60*time.Second, time.Millisecond),
+		IdleTimeout:                 p.duration("IDLE_TIMEOUT", 120*time.Second, time.Millisecond),
+		QueryTimeout:                p.duration("QUERY_TIMEOUT", 120*time.Second, time.Second),
+		ShutdownTimeout:             p.duration("SHUTDOWN_TIMEOUT", 25*time.Second, 0),
+		MaxBodyBytes:                int64(p.intRange("MAX_BODY_BYTES", 1<<20, 1024, 64<<20)),
+		DefaultTopK:                 p.intRange("DEFAULT_TOP_K", 5, 1, 50),
+		SearchMode:                  p.oneOf("SEARCH_MODE", "hybrid", modes),
+		SearchEF:                    p.intRange("SEARCH_EF", 0, 0, 10000),
+		HybridVectorWeight:          p.floatRange("HYBRID_VECTOR_WEIGHT", 0.25, 0.01, 100),
+		SearchSameSection:           p.boolean("SEARCH_SAME_SECTION", false),
+		KeywordFeedback:             p.boolean("KEYWORD_FEEDBACK", true),
+		KeywordFeedbackMinDocuments: p.intRange("KEYWORD_FEEDBACK_MIN_DOCUMENTS", 3, 0, 1_000_000),
+		KeywordHeadingWeight:        p.floatRange("KEYWORD_HEADING_WEIGHT", 0.2, 0, 10),
+		KeywordSectionWeight:        p.floatRange("KEYWORD_SECTION_WEIGHT", 0, 0, 10),
+		ContextTokens:               p.intRange("CONTEXT_TOKENS", 3000, 100, 1_000_000),
+		HistoryTokens:               p.intRange("HISTORY_TOKENS", 1500, 100, 100_000),
+		MaxMessages:                 p.intRange("MAX_MESSAGES", 50, 1, 1000),
+		MaxQuestionChars:            p.intRange("MAX_QUESTION_CHARS", 4000, 10, 100_000),
+		MaxConversationChars:        p.intRange("MAX_CONVERSATION_CHARS", 32<<10, 10, 1_000_000),
+		PromptTemplateFile:          p.str("PROMPT_TEMPLATE_FILE", ""),
+		Overload:                    p.overload(),
+		MemoryLimitRatio:            p.floatRange("MEMORY_LIMIT_RATIO", 0.85, 0, 1),
 	}
 	// Cross-field rules.
 	if c.ShutdownTimeout > 110*time.Second {

@@ -46,6 +46,7 @@ func TestLoad_Defaults(t *testing.T) {
 		{"MaxMessages", c.MaxMessages, 50},
 		{"SearchSameSection", c.SearchSameSection, false},
 		{"KeywordFeedback", c.KeywordFeedback, true},
+		{"KeywordFeedbackMinDocuments", c.KeywordFeedbackMinDocuments, 3},
 		{"KeywordHeadingWeight", c.KeywordHeadingWeight, 0.2},
 		{"KeywordSectionWeight", c.KeywordSectionWeight, 0.0},
 		{"StoreLoadMaxBytes", c.StoreLoadMaxBytes, int64(0)},
@@ -186,6 +187,7 @@ func TestLoad_Invalid(t *testing.T) {
 		{"heading weight", map[string]string{"KEYWORD_HEADING_WEIGHT": "11"}, []string{"KEYWORD_HEADING_WEIGHT"}},
 		{"section weight", map[string]string{"KEYWORD_SECTION_WEIGHT": "-0.1"}, []string{"KEYWORD_SECTION_WEIGHT"}},
 		{"feedback", map[string]string{"KEYWORD_FEEDBACK": "maybe"}, []string{"KEYWORD_FEEDBACK"}},
+		{"feedback documents", map[string]string{"KEYWORD_FEEDBACK_MIN_DOCUMENTS": "-1"}, []string{"KEYWORD_FEEDBACK_MIN_DOCUMENTS"}},
 		{"part concurrency", map[string]string{"S3_PART_CONCURRENCY": "65"}, []string{"S3_PART_CONCURRENCY", "1 to 64"}},
 		{"index name too long", map[string]string{"VECTORSTORE_INDEX_NAME": strings.Repeat("n", 129)}, []string{"VECTORSTORE_INDEX_NAME", "at most 128"}},
 	}

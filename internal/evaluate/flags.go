@@ -28,6 +28,10 @@ type Flags struct {
 	// ranking's pseudo-relevance feedback (rag.Config.KeywordFeedback),
 	// to measure what it does on one's own questions.
 	NoFeedback bool
+	// FeedbackMinDocuments is rag.Config.FeedbackMinDocuments as the
+	// server's KEYWORD_FEEDBACK_MIN_DOCUMENTS sets it: 0 applies feedback
+	// in every store.
+	FeedbackMinDocuments int
 	// HeadingWeight is rag.Config.HeadingWeight; 0 leaves the heading
 	// field out.
 	HeadingWeight float64
@@ -75,7 +79,8 @@ func (f *Flags) RegisterFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&f.Misses, "misses", false, "after the table, list the questions some mode did not answer at rank 1, with their ranks")
 	fs.Float64Var(&f.VectorWeight, "vector-weight", rag.DefaultVectorWeight, "hybrid fusion weight of the vector ranking (the server's HYBRID_VECTOR_WEIGHT)")
 	fs.Float64Var(&f.KeywordWeight, "keyword-weight", 1, "hybrid fusion weight of the keyword ranking")
-	fs.BoolVar(&f.NoFeedback, "no-feedback", false, "rank keywords by plain BM25, without pseudo-relevance feedback (the server always uses it), to measure what feedback does")
+	fs.BoolVar(&f.NoFeedback, "no-feedback", false, "rank keywords by plain BM25, without pseudo-relevance feedback, to measure what feedback does")
+	fs.IntVar(&f.FeedbackMinDocuments, "feedback-min-documents", rag.DefaultFeedbackMinDocuments, "fewest documents a store must record for keyword feedback to apply, as the server's KEYWORD_FEEDBACK_MIN_DOCUMENTS; 0: every store")
 	fs.Float64Var(&f.HeadingWeight, "heading-weight", rag.DefaultHeadingWeight, "weight of the heading path's own BM25 score in keyword search; 0 leaves it out (the server uses the default)")
 	fs.Float64Var(&f.SectionWeight, "section-weight", 0, "weight of the BM25 score of each chunk's whole section in keyword search; 0 leaves it out, as the server does by default (its KEYWORD_SECTION_WEIGHT; docs/BENCHMARKS.md, rounds five and six)")
 	fs.Var(&f.Sweep, "sweep", "also evaluate hybrid at each of these vector weights (comma-separated, e.g. 0.3,0.6,1,2), to choose HYBRID_VECTOR_WEIGHT")
@@ -96,12 +101,16 @@ func (f Flags) Validate() error {
 	if f.HeadingWeight < 0 || math.IsInf(f.HeadingWeight, 0) || math.IsNaN(f.HeadingWeight) {
 		return cliflag.Usagef("--heading-weight must be 0 or positive")
 	}
+	if f.FeedbackMinDocuments < 0 {
+		return cliflag.Usagef("--feedback-min-documents must be 0 or positive")
+	}
 	return nil
 }
 
 // RAGConfig returns the rag.Config the evaluated service is built with.
 func (f Flags) RAGConfig() rag.Config {
-	cfg := rag.Config{VectorWeight: f.VectorWeight, KeywordWeight: f.KeywordWeight, HeadingWeight: f.HeadingWeight, SectionWeight: f.SectionWeight}
+	cfg := rag.Config{VectorWeight: f.VectorWeight, KeywordWeight: f.KeywordWeight, HeadingWeight: f.HeadingWeight, SectionWeight: f.SectionWeight,
+		FeedbackMinDocuments: rag.FeedbackMinDocumentsSetting(f.FeedbackMinDocuments)}
 	if f.HeadingWeight == 0 {
 		cfg.HeadingWeight = -1
 	}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/keyword"
 )
 
@@ -225,5 +226,39 @@ func TestUseBackend_SearchesTheBackend(t *testing.T) {
 	}
 	if _, err := s.Search(ctx, SearchRequest{Query: "q", Filter: map[string]any{"$or": 1}}); err == nil {
 		t.Error("an invalid filter reached the backend")
+	}
+}
+
+// TestSwap_FeedbackByDocuments: keyword feedback applies to a store of at
+// least FeedbackMinDocuments documents, or one that does not record how
+// many it holds, and to every store when FeedbackMinDocuments is negative.
+func TestSwap_FeedbackByDocuments(t *testing.T) {
+	t.Parallel()
+	emb := newEmbedder()
+	for _, tc := range []struct {
+		documents, minDocuments int
+		want                    bool
+	}{
+		{0, 0, true},   // not recorded: as before the count
+		{1, 0, false},  // one document: below the default 3
+		{2, 0, false},  // two: likewise
+		{3, 0, true},   // the default's first store with feedback
+		{44, 0, true},  // the demo
+		{2, -1, true},  // every store
+		{2, 2, true},   // a lower bound
+		{9, 10, false}, // a higher one
+	} {
+		s, err := New(Config{FeedbackMinDocuments: tc.minDocuments}, emb, &fakeGen{failAfter: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := newStore(emb, []docmodel.Chunk{{ID: "a", Text: "refunds take five days"}, {ID: "b", Text: "shipping is free"}})
+		st.Manifest.Documents = tc.documents
+		if err := s.Swap(st); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.snap.Load().fb.Docs > 0; got != tc.want {
+			t.Errorf("%d documents, FeedbackMinDocuments %d: feedback %v, want %v", tc.documents, tc.minDocuments, got, tc.want)
+		}
 	}
 }

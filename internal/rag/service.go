@@ -30,6 +30,11 @@ const (
 	// evaluation set (docs/BENCHMARKS.md).
 	DefaultHeadingWeight = 0.2
 	DefaultContextTokens = 3000
+	// DefaultFeedbackMinDocuments is Config.FeedbackMinDocuments' default:
+	// feedback raised hybrid hit@5 on the evaluation sets of ten and
+	// sixteen pages and lowered it on seven of the nine of two pages
+	// (docs/BENCHMARKS.md, round nine).
+	DefaultFeedbackMinDocuments = 3
 )
 
 var (
@@ -76,6 +81,15 @@ type Config struct {
 	// means keyword.DefaultFeedback, Docs < 0 turns it off. A remote
 	// backend (Weaviate) ranks by its own BM25, without it.
 	KeywordFeedback keyword.Feedback
+	// FeedbackMinDocuments is the fewest documents a store must hold
+	// (store.Manifest.Documents) for KeywordFeedback to apply: in a store
+	// of one or two long documents a query's best chunks come from all
+	// over them, and the terms feedback adds pull the query off its
+	// topic. 0 means DefaultFeedbackMinDocuments; negative applies
+	// feedback in every store. A store that does not record its
+	// documents (written before the count, a LangChain folder) gets
+	// feedback.
+	FeedbackMinDocuments int
 	// HeadingWeight scales the BM25 score of a chunk's heading path, as a
 	// field of its own, added to the keyword score of the chunk's whole
 	// text (keyword.Field): 0 means DefaultHeadingWeight, a negative
@@ -155,6 +169,16 @@ func FeedbackSetting(on bool) keyword.Feedback {
 	return keyword.Feedback{Docs: -1}
 }
 
+// FeedbackMinDocumentsSetting is Config.FeedbackMinDocuments for a
+// setting where 0 applies feedback in every store (Config's own zero
+// means the default).
+func FeedbackMinDocumentsSetting(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
+
 // HeadingWeightSetting is Config.HeadingWeight for a setting where 0
 // leaves the heading field out (Config's own zero means the default).
 func HeadingWeightSetting(w float64) float64 {
@@ -209,6 +233,9 @@ func New(cfg Config, emb embed.Embedder, gen llm.Generator) (*Service, error) {
 	}
 	if cfg.KeywordFeedback == (keyword.Feedback{}) {
 		cfg.KeywordFeedback = keyword.DefaultFeedback
+	}
+	if cfg.FeedbackMinDocuments == 0 {
+		cfg.FeedbackMinDocuments = DefaultFeedbackMinDocuments
 	}
 	if cfg.PromptTemplate == "" {
 		cfg.PromptTemplate = DefaultPromptTemplate
@@ -277,14 +304,26 @@ func (s *Service) Swap(st *store.Store) error {
 			sec = keyword.Field{Index: ix, Weight: s.cfg.SectionWeight, Groups: groups}
 		}
 	}
-	s.snap.Store(&snapshot{st: st, kw: kw, fb: s.cfg.KeywordFeedback,
+	fb := s.feedbackFor(st)
+	s.snap.Store(&snapshot{st: st, kw: kw, fb: fb,
 		head: keyword.Field{Index: head, Weight: s.cfg.HeadingWeight}, sec: sec})
 	s.log.Info("rag: store swapped in",
 		slog.String("dir", st.Dir), slog.String("format", st.Format), slog.Int("count", st.ChunkCount()),
+		slog.Int("documents", st.Manifest.Documents), slog.Bool("keyword_feedback", fb.Docs > 0),
 		slog.Int("dims", info.Dims), slog.String("version", st.Manifest.Version),
 		slog.String("keyword_index", how),
 		slog.Float64("keyword_index_ms", logctx.Millis(time.Since(start))))
 	return nil
+}
+
+// feedbackFor is the keyword feedback searches of st use: the
+// configured one, off for a store of fewer than FeedbackMinDocuments
+// documents that records how many it holds.
+func (s *Service) feedbackFor(st *store.Store) keyword.Feedback {
+	if n := st.Manifest.Documents; n > 0 && n < s.cfg.FeedbackMinDocuments {
+		return FeedbackSetting(false)
+	}
+	return s.cfg.KeywordFeedback
 }
 
 // Snapshot returns the store in use, or nil before the first Swap.

@@ -63,8 +63,13 @@ type Manifest struct {
 	Embedding     docmodel.EmbeddingModel `json:"embedding"`
 	Metric        string                  `json:"metric"` // ann.Metric name
 	Count         int                     `json:"count"`
-	Index         *IndexInfo              `json:"index,omitempty"`
-	Files         map[string]FileInfo     `json:"files"`
+	// Documents is how many documents the chunks came from (distinct
+	// metadata source values); 0 when not recorded (stores written before
+	// it, LangChain folders). Search decides by it whether keyword
+	// feedback helps (rag.Config.FeedbackMinDocuments).
+	Documents int                 `json:"documents,omitempty"`
+	Index     *IndexInfo          `json:"index,omitempty"`
+	Files     map[string]FileInfo `json:"files"`
 	// Parts holds the part hashes of files larger than one part (see
 	// PartHashes), by file name; optional.
 	Parts map[string]PartHashes `json:"parts,omitempty"`
@@ -102,6 +107,9 @@ func ReadManifest(dir string) (*Manifest, error) {
 	if m.Count < 0 || int64(m.Count) > math.MaxUint32 || m.Embedding.Dims <= 0 || m.Embedding.Dims > MaxDims {
 		return nil, fmt.Errorf("%w: %s: count %d, dims %d (want 0..%d rows of 1..%d dims)",
 			ErrCorrupt, path, m.Count, m.Embedding.Dims, uint64(math.MaxUint32), MaxDims)
+	}
+	if m.Documents < 0 || m.Documents > m.Count {
+		return nil, fmt.Errorf("%w: %s: %d documents for %d chunks", ErrCorrupt, path, m.Documents, m.Count)
 	}
 	for name := range m.Files {
 		if name == "" || name != filepath.Base(name) || name == ManifestFile || name == "." || name == ".." {

@@ -50,6 +50,17 @@ type WriteOptions struct {
 	Quantization string
 }
 
+// countDocuments returns how many distinct sources (docmodel.MetaSource)
+// chunks have; chunks without one count as one document together.
+func countDocuments(chunks []docmodel.Chunk) int {
+	seen := make(map[string]struct{})
+	for _, c := range chunks {
+		src, _ := c.Metadata[docmodel.MetaSource].(string)
+		seen[src] = struct{}{}
+	}
+	return len(seen)
+}
+
 // QuantizeSQ8 selects per-dimension 8-bit scalar quantization
 // (WriteOptions.Quantization, IndexInfo.Quantization).
 const QuantizeSQ8 = "sq8"
@@ -217,6 +228,7 @@ func Write(ctx context.Context, dir string, chunks []docmodel.Chunk, vectors []f
 		Embedding:     opts.Embedding,
 		Metric:        metric.String(),
 		Count:         len(chunks),
+		Documents:     countDocuments(chunks),
 		Index:         info,
 		Files:         files,
 	}

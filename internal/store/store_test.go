@@ -85,7 +85,7 @@ func TestWrite_RoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if s.Format != FormatNative || s.Manifest.Version != "v1" || s.Manifest.Count != 400 ||
+			if s.Format != FormatNative || s.Manifest.Version != "v1" || s.Manifest.Count != 400 || s.Manifest.Documents != 7 ||
 				s.Manifest.Metric != tt.metric.String() || s.Manifest.Embedding != testEmbedding {
 				t.Fatalf("manifest %+v", s.Manifest)
 			}
@@ -366,20 +366,22 @@ func TestRelevance_Metrics(t *testing.T) {
 
 func TestReadManifest_HugeCountsAreCorrupt(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct{ count, dims string }{
-		{"4611686018427387905", "1"}, // 2^62+1: count*dims*4 wraps to 4
-		{"4294967296", "1"},
-		{"1", "65537"},
-		{"-1", "4"},
+	for _, tc := range []struct{ count, dims, documents string }{
+		{"4611686018427387905", "1", "0"}, // 2^62+1: count*dims*4 wraps to 4
+		{"4294967296", "1", "0"},
+		{"1", "65537", "0"},
+		{"-1", "4", "0"},
+		{"3", "4", "4"}, // more documents than chunks
+		{"3", "4", "-1"},
 	} {
 		dir := t.TempDir()
-		m := `{"format":"vendor0919-vectorstore","format_version":1,"count":` + tc.count +
+		m := `{"format":"vendor0919-vectorstore","format_version":1,"count":` + tc.count + `,"documents":` + tc.documents +
 			`,"embedding":{"provider":"hash","model":"m","dims":` + tc.dims + `},"metric":"cosine","files":{}}`
 		if err := os.WriteFile(filepath.Join(dir, ManifestFile), []byte(m), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := ReadManifest(dir); !errors.Is(err, ErrCorrupt) {
-			t.Errorf("count %s dims %s: err %v, want ErrCorrupt", tc.count, tc.dims, err)
+			t.Errorf("count %s dims %s documents %s: err %v, want ErrCorrupt", tc.count, tc.dims, tc.documents, err)
 		}
 		if _, err := Open(context.Background(), dir, OpenOptions{}); err == nil {
 			t.Errorf("count %s dims %s: Open succeeded", tc.count, tc.dims)
