@@ -31,6 +31,7 @@ type Report struct {
 	Version       string              `json:"version,omitempty"`
 	CreatedAt     *time.Time          `json:"created_at,omitempty"`
 	Count         int                 `json:"count"`
+	Documents     int                 `json:"documents,omitempty"` // Manifest.Documents; 0: not recorded
 	Dims          int                 `json:"dims"`
 	Metric        string              `json:"metric"`
 	Provider      string              `json:"embedding_provider,omitempty"`
@@ -72,7 +73,7 @@ func inspectNative(dir string) (*Report, error) {
 	created := m.CreatedAt
 	rep := &Report{
 		Dir: dir, Format: FormatNative, FormatVersion: m.FormatVersion, Version: m.Version,
-		CreatedAt: &created, Count: m.Count, Dims: m.Embedding.Dims, Metric: m.Metric,
+		CreatedAt: &created, Count: m.Count, Documents: m.Documents, Dims: m.Embedding.Dims, Metric: m.Metric,
 		Provider: m.Embedding.Provider, Model: m.Embedding.Model, Index: m.Index, Files: m.Files,
 	}
 	f, err := os.Open(filepath.Join(dir, ChunksFile))
@@ -161,6 +162,9 @@ func (r *Report) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "created:    %s\n", r.CreatedAt.Format(time.RFC3339))
 	}
 	fmt.Fprintf(w, "count:      %d\n", r.Count)
+	if r.Documents > 0 {
+		fmt.Fprintf(w, "documents:  %d\n", r.Documents)
+	}
 	fmt.Fprintf(w, "dims:       %d\n", r.Dims)
 	fmt.Fprintf(w, "metric:     %s\n", r.Metric)
 	if r.Provider != "" || r.Model != "" {

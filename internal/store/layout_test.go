@@ -113,13 +113,13 @@ func TestInspectVerify_Native(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Format != FormatNative || rep.Version != "v3" || rep.Count != 30 || rep.Dims != 16 || rep.Index.Type != "hnsw" ||
+	if rep.Format != FormatNative || rep.Version != "v3" || rep.Count != 30 || rep.Documents != 7 || rep.Dims != 16 || rep.Index.Type != "hnsw" ||
 		rep.Sample == nil || rep.Sample.ID != chunks[0].ID {
 		t.Fatalf("report %+v", rep)
 	}
 	var text bytes.Buffer
 	rep.WriteText(&text)
-	for _, want := range []string{"format:     native v1", "version:    v3", "count:      30", "embedding:  hash test-model", ChunksFile} {
+	for _, want := range []string{"format:     native v1", "version:    v3", "count:      30", "documents:  7", "embedding:  hash test-model", ChunksFile} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, text.String())
 		}
