@@ -28,15 +28,7 @@ func TestOpen_MappingsOutliveTheirUse(t *testing.T) {
 	// Enough chunks that decoding the offsets takes a while (a 400 KB
 	// offsets file), few dimensions so writing is quick.
 	writeTestStore(t, dir, 50_000, WriteOptions{Embedding: docmodel.EmbeddingModel{Provider: "hash", Model: "m", Dims: 2}, Exact: true})
-	var stop atomic.Bool
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for !stop.Load() {
-			runtime.GC()
-		}
-	}()
-	defer func() { stop.Store(true); <-done }()
+	defer collectConstantly()()
 	for range 20 {
 		st, err := Open(context.Background(), dir, OpenOptions{Embedding: docmodel.EmbeddingModel{Provider: "hash", Model: "m", Dims: 2}})
 		if err != nil {
@@ -87,15 +79,7 @@ func TestIndexes_KeepTheirMappings(t *testing.T) {
 				t.Fatalf("%T has no Distances", idx)
 			}
 
-			var stop atomic.Bool
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				for !stop.Load() {
-					runtime.GC()
-				}
-			}()
-			defer func() { stop.Store(true); <-done }()
+			defer collectConstantly()()
 			for i := range 200 {
 				q := chunks[i%len(chunks)]
 				if got, want := kw.Search(q.Text, 10, nil), wantKW.Search(q.Text, 10, nil); !reflect.DeepEqual(got, want) {
@@ -132,4 +116,19 @@ func openIndexes(t *testing.T, dir string, opts OpenOptions) (ann.Index, *keywor
 		t.Fatal("the persisted keyword index was not used")
 	}
 	return st.Index, kw
+}
+
+// collectConstantly runs garbage collections back to back until the
+// function it returns is called, so that a mapping whose owner becomes
+// unreachable is unmapped as soon as possible.
+func collectConstantly() (stop func()) {
+	var done atomic.Bool
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for !done.Load() {
+			runtime.GC()
+		}
+	}()
+	return func() { done.Store(true); <-finished }
 }
