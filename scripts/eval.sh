@@ -24,10 +24,13 @@
 #
 #   rstdox the reStructuredText specification (Docutils) and Doxygen's
 #          special commands, scored by section
+#   rustund The Rust Reference (mdBook) and the Underscore.js page,
+#          scored by section; held back (below)
 #
 # pyref, gitpg, apache, nodelua, gnuman, gohap, sqlperl and rstdox were
 # held back for one blind measurement each and have had it, so every
-# change is now measured on all eleven; a blind check needs a new set.
+# change is now measured on all eleven. rustund is held back until its
+# one blind measurement (EVAL_SETS=rustund).
 # EVAL_SETS lists the sets to run (default all eleven; EVAL_SETS=gitpg
 # runs one).
 #

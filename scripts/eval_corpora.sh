@@ -78,6 +78,15 @@
 #          an <h1> holding an empty <a class="anchor" id="cmdparam">).
 #          Written blind and held back from scripts/eval.sh until its one
 #          blind measurement.
+#   rustund two long English reference pages from two more generators:
+#          The Rust Reference as one page (mdBook's print.html from
+#          rust-doc, Rust 1.63, copied as rust-reference.html: every
+#          chapter's <h1 id> to <h4 id> with an <a class="header">
+#          inside), and the Underscore.js documentation from
+#          libjs-underscore (index.html, copied as underscore.html; a
+#          hand-written page: <h2 id> parts, each function a <p id="map">
+#          with a <b class="header">, not a heading). Written blind and
+#          held back from scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -92,17 +101,18 @@
 # postgresql-doc-15, apache2-doc, lua5.1-doc, autoconf-doc, libtool-doc
 # (which pull in gnu-standards), golang-1.19-doc, haproxy-doc (which
 # pulls in libjs-bootstrap, libjs-jquery and libjs-sphinxdoc), perl-doc,
-# docutils-doc and doxygen-doc with apt-get when missing
+# docutils-doc, doxygen-doc, rust-doc and libjs-underscore with apt-get
+# when missing
 # (apt-get update runs once, only then). nodejs-doc is downloaded and
 # unpacked under the cache instead: installing it makes apt remove a
 # Node.js that did not come from Debian (NodeSource's package conflicts
 # with it), and the test suite needs the machine's Node.js. Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
-# "gnuman DIR", "gohap DIR", "sqlperl DIR" and "rstdox DIR")
+# "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR" and "rustund DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -113,7 +123,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -138,9 +148,11 @@ gohap_files=(/usr/share/doc/golang-1.19-doc/html/go_spec.html /usr/share/doc/hap
 sqlperl_files=(/usr/share/doc/sqlite3/pragma.html:sqlite-pragma.html)
 # rstdox names Doxygen's file, for the same reason.
 rstdox_files=(/usr/share/doc/docutils-doc/docs/ref/rst/restructuredtext.html /usr/share/doc/doxygen/html/commands.html:doxygen-commands.html)
+# rustund names both files: print.html and index.html say nothing.
+rustund_files=(/usr/share/doc/rust-doc/html/reference/print.html:rust-reference.html /usr/share/doc/libjs-underscore/index.html:underscore.html)
 
 missing=()
-for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc; do
+for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -269,6 +281,7 @@ copy_files gnuman "${gnuman_files[@]}"
 copy_files gohap "${gohap_files[@]}"
 copy_files sqlperl "${sqlperl_files[@]}"
 copy_files rstdox "${rstdox_files[@]}"
+copy_files rustund "${rustund_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on

@@ -39,6 +39,7 @@ var sets = []struct{ name, lang string }{
 	{"gohap", "en"},   // likewise
 	{"sqlperl", "en"}, // likewise
 	{"rstdox", "en"},  // likewise
+	{"rustund", "en"}, // likewise
 }
 
 // minQuestions is what issue 10 asks of each set.
