@@ -36,6 +36,7 @@ func parseHTML(source string, b []byte) (Document, error) {
 		p.inArticle = 1
 	}
 	p.walk(content)
+	p.keepBodiless(1)
 	p.flush()
 	p.doc.Title = pageTitle(titleText(root), firstH1(content, root))
 	dropTitleHeading(&p.doc)
@@ -69,6 +70,12 @@ type heading struct {
 	// short, if set, stands for the heading in heading paths: an API
 	// entry's name without its parameters.
 	short string
+	// before is how many sections the page had when the heading opened:
+	// more when it closes means it had text or subsections. skipped is
+	// htmlParser.skipped then: more means it held something left out as
+	// navigation or chrome ("See also" over a list of links, "Table of
+	// Contents"), and is a label for that, not content.
+	before, skipped int
 }
 
 type htmlParser struct {
@@ -98,6 +105,8 @@ type htmlParser struct {
 	// owners maps a heading to the id of the nearest element around it
 	// whose first heading it is (headingOwners).
 	owners map[*html.Node]string
+	// skipped counts the elements left out as not content (skipElement).
+	skipped int
 }
 
 // flush ends the current section, keeping it if it has any text, and
@@ -127,6 +136,27 @@ func (p *htmlParser) flush() {
 	p.doc.Sections = append(p.doc.Sections, sec)
 }
 
+// keepBodiless gives a heading that is closed before any text of its own
+// (the next heading, at level, is no deeper) its title as its text, so
+// the title is not lost: The Rust Reference lists "Behavior not
+// considered unsafe" as headings without bodies (#deadlocks). A heading
+// with text or subsections of its own (sections made since it opened) is
+// in their heading paths and needs none; one over something left out
+// (navigation) labels that; one without an anchor of its own would be
+// cited as the section before it (Doxygen's "--- Section indicators ---"
+// dividers); API entries (levels above 6) keep their own rules
+// (signatureOnly).
+func (p *htmlParser) keepBodiless(level int) {
+	n := len(p.stack)
+	if n == 0 || strings.TrimSpace(p.buf.String()) != "" {
+		return
+	}
+	if top := p.stack[n-1]; top.level <= 6 && top.level >= level && top.text != "" && top.anchor != "" &&
+		len(p.doc.Sections) == top.before && p.skipped == top.skipped {
+		p.buf.WriteString(top.text)
+	}
+}
+
 // tidy trims the text and its lines' ends and keeps at most one blank line
 // in a row, which nested blocks would otherwise pile up.
 func tidy(s string) string {
@@ -150,10 +180,12 @@ func tidy(s string) string {
 
 // open closes the headings at level or deeper and opens h.
 func (p *htmlParser) open(h heading) {
+	p.keepBodiless(h.level)
 	p.flush()
 	for len(p.stack) > 0 && p.stack[len(p.stack)-1].level >= h.level {
 		p.stack = p.stack[:len(p.stack)-1]
 	}
+	h.before, h.skipped = len(p.doc.Sections), p.skipped
 	p.stack = append(p.stack, h)
 	p.containerID, p.inlineID = "", ""
 }
@@ -211,6 +243,7 @@ func (p *htmlParser) walk(n *html.Node) {
 		return
 	}
 	if p.skipElement(n) {
+		p.skipped++
 		return
 	}
 	switch n.DataAtom {

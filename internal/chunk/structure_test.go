@@ -524,6 +524,22 @@ func TestParseHTML_Rules(t *testing.T) {
 			contains: []string{"Pick your platform:\n\nLinux\nmacOS\nWindows", "Tutorial"},
 		},
 		{
+			// The Rust Reference lists behaviours as headings without a
+			// body; their titles are the content. A heading over a list
+			// of links (dropped as navigation) labels that, and one
+			// without an anchor would be cited as the section before it.
+			name: "a heading without a body keeps its title as its text",
+			content: `<title>R</title><h1 id="behavior-not-considered-unsafe">Behavior not considered unsafe</h1><p>Not undefined:</p>
+<h4 id="deadlocks">Deadlocks</h4><h4 id="leaks">Leaks of memory</h4>
+<h4 id="see-also">See also</h4><ul><li><a href="#deadlocks">Deadlocks</a></li><li><a href="#leaks">Leaks</a></li></ul>
+<h2>--- Dividers ---</h2><h1 id="next">Next</h1><p>More.</p>`,
+			title: "R",
+			sections: []string{"Behavior not considered unsafe|Behavior not considered unsafe|behavior-not-considered-unsafe",
+				"Deadlocks|Behavior not considered unsafe/Deadlocks|deadlocks", "Leaks of memory|Behavior not considered unsafe/Leaks of memory|leaks",
+				"Next|Next|next"},
+			contains: []string{"Not undefined:", "Deadlocks", "Leaks of memory", "More."},
+		},
+		{
 			name: "inline spacing follows the source",
 			content: `<p>See <a>RFC 7159</a>, <b>bold</b>and<i>joined</i>.</p><pre>line 1
   line 2</pre>`,
