@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"runtime"
 	"strings"
 
 	"github.com/vendor0919/api/internal/ann"
@@ -61,7 +60,7 @@ func Generate(ctx context.Context, dir string, cfg GenConfig) (*store.Manifest, 
 		Version:   fmt.Sprintf("bench-%d", c.N),
 		Embedding: Embedding(c.Dims),
 		Metric:    ann.Cosine,
-		HNSW:      ann.HNSWConfig{M: c.M, EFConstruction: c.EFConstruction, Workers: min(runtime.GOMAXPROCS(0), ann.MaxWorkers), Seed: int64(c.Seed)},
+		HNSW:      ann.HNSWConfig{M: c.M, EFConstruction: c.EFConstruction, Seed: int64(c.Seed)},
 	})
 }
 

@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"time"
 
 	"github.com/vendor0919/api/internal/ann"
@@ -130,8 +129,7 @@ func unwrapHNSW(idx ann.Index) (*ann.HNSW, bool) {
 // buildLangChainGraph builds the HNSW graph Open uses for a LangChain
 // folder; it takes ownership of vectors.
 func buildLangChainGraph(ctx context.Context, dim int, metric ann.Metric, vectors []float32, efSearch int) (ann.Index, *IndexInfo, error) {
-	cfg := ann.HNSWConfig{M: langChainM, EFConstruction: langChainEFConstruction,
-		EFSearch: efSearch, Workers: min(runtime.GOMAXPROCS(0), ann.MaxWorkers)}
+	cfg := ann.HNSWConfig{M: langChainM, EFConstruction: langChainEFConstruction, EFSearch: efSearch}
 	h, err := ann.BuildHNSW(ctx, dim, metric, vectors, cfg)
 	if err != nil {
 		return nil, nil, err
