@@ -18,6 +18,15 @@ func (e UsageError) Error() string { return e.Msg }
 // Usagef returns a UsageError with the formatted message.
 func Usagef(format string, a ...any) error { return UsageError{Msg: fmt.Sprintf(format, a...)} }
 
+// InRange returns nil when lo <= v <= hi, else a UsageError naming the
+// flag: "--hnsw-workers 2000: want 0 to 1024".
+func InRange(flag string, v, lo, hi int) error {
+	if v < lo || v > hi {
+		return Usagef("%s %d: want %d to %d", flag, v, lo, hi)
+	}
+	return nil
+}
+
 // NewFlagSet returns a flag set named name that writes to stderr and
 // returns its errors instead of exiting. A non-empty usage replaces the
 // default header of -h: it is printed, then the flag defaults.

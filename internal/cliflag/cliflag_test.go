@@ -204,3 +204,20 @@ func TestWrite(t *testing.T) {
 		}
 	}
 }
+
+func TestInRange(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		v    int
+		want string
+	}{{-1, "--n -1: want 0 to 3"}, {0, ""}, {3, ""}, {4, "--n 4: want 0 to 3"}} {
+		err := InRange("--n", tc.v, 0, 3)
+		var ue UsageError
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%d: %v, want nil", tc.v, err)
+		case tc.want != "" && (!errors.As(err, &ue) || err.Error() != tc.want):
+			t.Errorf("%d: %v, want usage error %q", tc.v, err, tc.want)
+		}
+	}
+}

@@ -79,10 +79,7 @@ func (f BuildFlags) Validate() error {
 	if f.Batch < 1 || f.Workers < 0 || f.ChunkSize < 1 {
 		return cliflag.Usagef("--batch, --workers and --chunk-size must be positive")
 	}
-	if f.HNSWWorkers < 0 || f.HNSWWorkers > ann.MaxWorkers {
-		return cliflag.Usagef("--hnsw-workers %d: want 0 to %d", f.HNSWWorkers, ann.MaxWorkers)
-	}
-	return nil
+	return cliflag.InRange("--hnsw-workers", f.HNSWWorkers, 0, ann.MaxWorkers)
 }
 
 // Config returns the Build configuration the flags describe, with

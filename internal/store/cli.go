@@ -69,8 +69,8 @@ func (f ImportFlags) options() (ImportOptions, error) {
 	if err := CheckQuantization(f.Quantize); err != nil {
 		return ImportOptions{}, cliflag.UsageError{Msg: "--quantize: " + err.Error()}
 	}
-	if f.HNSWWorkers < 0 || f.HNSWWorkers > ann.MaxWorkers {
-		return ImportOptions{}, cliflag.Usagef("--hnsw-workers %d: want 0 to %d", f.HNSWWorkers, ann.MaxWorkers)
+	if err := cliflag.InRange("--hnsw-workers", f.HNSWWorkers, 0, ann.MaxWorkers); err != nil {
+		return ImportOptions{}, err
 	}
 	var metric ann.Metric
 	if f.Metric != "" {
