@@ -273,7 +273,7 @@ func (p *htmlParser) walk(n *html.Node) {
 		if p.dl != nil && p.inlineDL == p.dl {
 			inline = p.inlineID
 		}
-		if id := cmp.Or(attr(n, "id"), inline); id != "" {
+		if id := cmp.Or(attr(n, "id"), leadingAnchor(n), inline); id != "" {
 			p.entries++
 			// The signature opens the entry's text, where its parameter
 			// names are searchable and shown; the heading path names the
@@ -415,6 +415,27 @@ func (p *htmlParser) closeEntries() {
 }
 
 // prevElement is the element before n among its siblings, nil if none.
+// leadingAnchor returns the name or id of a link target that opens n,
+// before any of its text: Graphviz's attribute list gives each term no id
+// but starts it with <A NAME=d:arrowhead>. A target later in the term
+// names something else (DocBook's indexterm <a id> after a term's text).
+func leadingAnchor(n *html.Node) string {
+	for c := n.FirstChild; c != nil; {
+		switch {
+		case c.Type == html.TextNode && strings.TrimSpace(c.Data) == "":
+			c = c.NextSibling
+		case c.Type != html.ElementNode:
+			return ""
+		case c.DataAtom == atom.A:
+			return cmp.Or(attr(c, "id"), attr(c, "name"))
+		default:
+			// Into a wrapper (<code>, <span class="term">) to its start.
+			c = c.FirstChild
+		}
+	}
+	return ""
+}
+
 func prevElement(n *html.Node) *html.Node {
 	for c := n.PrevSibling; c != nil; c = c.PrevSibling {
 		if c.Type == html.ElementNode {

@@ -406,6 +406,27 @@ func TestParseHTML_Rules(t *testing.T) {
 			contains: []string{"The absolute value of X.", "Rows changed by the last statement.", "later\nNot an entry."},
 		},
 		{
+			// A link target that opens a term names its entry, wrapped
+			// or not (Graphviz's <DT><A NAME=d:arrowhead HREF=...>,
+			// Apache's <dt><a id="LA-U"><strong><code>); one after the
+			// term's text names something else (DocBook's indexterm).
+			name: "a target that opens a term names its entry",
+			content: `<title>A</title><h1>A</h1><h2>Attribute Descriptions</h2><DL>
+<DT><A NAME=d:arrowhead HREF=#a:arrowhead><STRONG>arrowhead</STRONG></A>
+<DD>Style of arrowhead.
+<DT><code> <a id="LA-U"></a>%{LA-U:variable}</code>
+<DD>A sub-request.
+<DT>work_mem <a id="id-1.6" class="indexterm"></a>
+<DD>Memory per sort.</DL>`,
+			title: "A",
+			sections: []string{
+				"arrowhead|Attribute Descriptions/arrowhead|d:arrowhead",
+				"%{LA-U:variable}|Attribute Descriptions/%{LA-U:variable}|LA-U",
+				"Attribute Descriptions|Attribute Descriptions|",
+			},
+			contains: []string{"Style of arrowhead.", "%{LA-U:variable}\n\nA sub-request.", "work_mem\nMemory per sort."},
+		},
+		{
 			// An anchor before the list names the list, not its first
 			// term (PostgreSQL's indexterm, Valgrind's option lists).
 			// Signatures parted by <br> stay apart (SQLite's
