@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# eval_corpora.sh materialises the ten public evaluation corpora that
+# eval_corpora.sh materialises the public evaluation corpora that
 # internal/evalsets labels questions against, and prints their folders:
 #
 #   pydoc  Python 3 library reference pages from Debian's python3-doc,
@@ -87,6 +87,16 @@
 #          hand-written page: <h2 id> parts, each function a <p id="map">
 #          with a <b class="header">, not a heading). Written blind and
 #          held back from scripts/eval.sh until its one blind measurement.
+#   gvtls  two long English pages from two more generators: Graphviz's
+#          attribute reference from graphviz-doc (html/info/attrs.html,
+#          copied as graphviz-attrs.html; made by Graphviz's own script:
+#          three headings, a table of every attribute, then one
+#          <DT><A NAME=d:arrowhead> per attribute and <A NAME=k:point>
+#          per type, no ids at all) and Postfix's TLS guide from
+#          postfix-doc (html/TLS_README.html, copied as postfix-tls.html;
+#          hand-written: <h2><a name="server_tls"> to <h4>, some headings
+#          without an anchor). Written blind and held back from
+#          scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -101,18 +111,19 @@
 # postgresql-doc-15, apache2-doc, lua5.1-doc, autoconf-doc, libtool-doc
 # (which pull in gnu-standards), golang-1.19-doc, haproxy-doc (which
 # pulls in libjs-bootstrap, libjs-jquery and libjs-sphinxdoc), perl-doc,
-# docutils-doc, doxygen-doc, rust-doc and libjs-underscore with apt-get
-# when missing
+# docutils-doc, doxygen-doc, rust-doc, libjs-underscore, graphviz-doc and
+# postfix-doc with apt-get when missing
 # (apt-get update runs once, only then). nodejs-doc is downloaded and
 # unpacked under the cache instead: installing it makes apt remove a
 # Node.js that did not come from Debian (NodeSource's package conflicts
 # with it), and the test suite needs the machine's Node.js. Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
-# "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR" and "rustund DIR")
+# "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR" and
+# "gvtls DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -123,7 +134,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -150,9 +161,11 @@ sqlperl_files=(/usr/share/doc/sqlite3/pragma.html:sqlite-pragma.html)
 rstdox_files=(/usr/share/doc/docutils-doc/docs/ref/rst/restructuredtext.html /usr/share/doc/doxygen/html/commands.html:doxygen-commands.html)
 # rustund names both files: print.html and index.html say nothing.
 rustund_files=(/usr/share/doc/rust-doc/html/reference/print.html:rust-reference.html /usr/share/doc/libjs-underscore/index.html:underscore.html)
+# gvtls names both files: attrs.html and TLS_README.html say little.
+gvtls_files=(/usr/share/doc/graphviz/html/info/attrs.html:graphviz-attrs.html /usr/share/doc/postfix/html/TLS_README.html:postfix-tls.html)
 
 missing=()
-for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore; do
+for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -282,6 +295,7 @@ copy_files gohap "${gohap_files[@]}"
 copy_files sqlperl "${sqlperl_files[@]}"
 copy_files rstdox "${rstdox_files[@]}"
 copy_files rustund "${rustund_files[@]}"
+copy_files gvtls "${gvtls_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on
