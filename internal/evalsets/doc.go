@@ -27,6 +27,13 @@
 //	sqlperl SQLite's PRAGMA reference page and Perl's perlre (rendered by
 //	       pod2html), English; written blind, first measured once on
 //	       settled code
+//	rstdox the reStructuredText specification and Doxygen's Special
+//	       Commands page, English; written blind, first measured once on
+//	       settled code
+//	rustund the Rust Reference (one page) and the Underscore.js page,
+//	       English; written blind, first measured once on settled code
+//	gvtls  Graphviz's attribute reference and Postfix's TLS guide,
+//	       English; written blind, first measured once on settled code
 //
 // "documents" names the corpus-relative file that answers a question;
 // "sections", which eval scores by when present (a hit is a chunk whose

@@ -40,6 +40,7 @@ var sets = []struct{ name, lang string }{
 	{"sqlperl", "en"}, // likewise
 	{"rstdox", "en"},  // likewise
 	{"rustund", "en"}, // likewise
+	{"gvtls", "en"},   // likewise
 }
 
 // minQuestions is what issue 10 asks of each set.
@@ -235,7 +236,16 @@ func sectionIDs(b []byte) (map[string]bool, error) {
 		return nil, err
 	}
 	ids := map[string]bool{}
+	bare := false // the last heading before n has no anchor
 	for n := range doc.Descendants() {
+		if n.Type == html.ElementNode && headingElements[n.Data] {
+			bare = !headingAnchored(n)
+		}
+		if n.Type == html.ElementNode && n.Data == "dt" && bare {
+			if a := cmp.Or(attrValue(n, "id"), leadingAnchor(n)); a != "" {
+				ids[a] = true
+			}
+		}
 		if n.Type == html.ElementNode && headingElements[n.Data] && attrValue(n, "id") == "" {
 			if a := innerAnchor(n); a != "" {
 				ids[a] = true
@@ -263,6 +273,43 @@ func sectionIDs(b []byte) (map[string]bool, error) {
 		}
 	}
 	return ids, nil
+}
+
+// headingAnchored reports whether heading h has an anchor to cite: its
+// own id, one inside it, one on the element it opens or on an empty
+// element just before it. Under a heading without one (Graphviz's
+// "Attribute Descriptions"), the API entries are the only labels.
+func headingAnchored(h *html.Node) bool {
+	if attrValue(h, "id") != "" || innerAnchor(h) != "" {
+		return true
+	}
+	if p := h.Parent; p != nil && attrValue(p, "id") != "" && (sectionElements[p.Data] || p.Data == "div") {
+		return true
+	}
+	for s := h.PrevSibling; s != nil; s = s.PrevSibling {
+		if s.Type == html.ElementNode {
+			return s.FirstChild == nil && cmp.Or(attrValue(s, "id"), attrValue(s, "name")) != ""
+		}
+	}
+	return false
+}
+
+// leadingAnchor returns the id or name of an <a> that opens term n before
+// any of its text, as the chunker takes it (Graphviz's <DT><A NAME=d:pos>).
+func leadingAnchor(n *html.Node) string {
+	for c := n.FirstChild; c != nil; {
+		switch {
+		case c.Type == html.TextNode && strings.TrimSpace(c.Data) == "":
+			c = c.NextSibling
+		case c.Type != html.ElementNode:
+			return ""
+		case c.Data == "a":
+			return cmp.Or(attrValue(c, "id"), attrValue(c, "name"))
+		default:
+			c = c.FirstChild
+		}
+	}
+	return ""
 }
 
 // innerAnchor returns the id, or else the name, of the first <a> inside
@@ -308,12 +355,14 @@ func TestSectionIDs(t *testing.T) {
 		`<h4>fs.stat()<span><a class="mark" href="#fsstat" id="fsstat">#</a></span><a class="legacy" id="fs_fs_stat"></a></h4>` +
 		`<h2>2.8 - <a name="2.8">Metatables</a></h2><p><a name="inline">not a heading</a></p>` +
 		`<hr /><a name="toc"></a>` + "\n" + `<h2>List Of PRAGMAs</h2>` +
-		`<a name="pragma_encoding"></a><h _id=pragma_encoding style="display:none">PRAGMA encoding</h><hr>`
+		`<a name="pragma_encoding"></a><h _id=pragma_encoding style="display:none">PRAGMA encoding</h><hr>` +
+		`<dl><dt id="under-anchored">x</dt></dl><h1>Attribute Descriptions</h1><dl><dt><a name="d:pos">pos</a></dt>` +
+		`<dt id="pin">pin</dt><dt>x <a name="later">y</a></dt></dl>`
 	ids, err := sectionIDs([]byte(page))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]bool{"basic-usage": true, "説明": true, "Pipelines": true, "Pipelines-1": true, "fsstat": true, "2.8": true, "toc": true, "pragma_encoding": true}
+	want := map[string]bool{"basic-usage": true, "説明": true, "Pipelines": true, "Pipelines-1": true, "fsstat": true, "2.8": true, "toc": true, "pragma_encoding": true, "d:pos": true, "pin": true}
 	if !maps.Equal(ids, want) {
 		t.Errorf("section ids %v, want %v", ids, want)
 	}
