@@ -41,9 +41,14 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	if err != nil {
 		return fmt.Errorf("keyword analyzer %s: %w", cfg.KeywordJapanese, err)
 	}
+	soft, err := providers.SoftMatcher()
+	if err != nil {
+		return err
+	}
 	ragCfg := rag.Config{DefaultTopK: cfg.DefaultTopK, Mode: rag.Mode(cfg.SearchMode), ContextTokens: cfg.ContextTokens,
 		VectorWeight: cfg.HybridVectorWeight, SameSection: cfg.SearchSameSection, KeywordAnalyzer: kwAn, HistoryTokens: cfg.HistoryTokens, MaxMessages: cfg.MaxMessages,
 		KeywordFeedback: rag.FeedbackSetting(cfg.KeywordFeedback), FeedbackMinDocuments: rag.FeedbackMinDocumentsSetting(cfg.KeywordFeedbackMinDocuments), HeadingWeight: rag.HeadingWeightSetting(cfg.KeywordHeadingWeight), SectionWeight: cfg.KeywordSectionWeight,
+		SoftMatch: soft, SoftMatchWeight: rag.SoftMatchWeightSetting(cfg.SoftMatchWeight),
 		MaxQuestionChars: cfg.MaxQuestionChars, MaxConversationChars: cfg.MaxConversationChars, Logger: log}
 	if cfg.PromptTemplateFile != "" {
 		b, err := os.ReadFile(cfg.PromptTemplateFile)

@@ -13,8 +13,8 @@ import (
 )
 
 // openStore opens a store for localsearch with the embedder ef and the
-// keyword analyzer kf choose, reading a LangChain folder under the index
-// name ff gives.
+// keyword analyzer kf choose and the server's soft match, reading a
+// LangChain folder under the index name ff gives.
 func openStore(pr config.Providers, ef providers.EmbedderFlags, kf providers.KeywordFlags, ff store.FolderFlags) func(context.Context, string, rag.Config) (*rag.Service, *store.Store, error) {
 	return func(ctx context.Context, dir string, cfg rag.Config) (*rag.Service, *store.Store, error) {
 		emb, err := ef.Embedder(ctx, pr, dir)
@@ -22,6 +22,9 @@ func openStore(pr config.Providers, ef providers.EmbedderFlags, kf providers.Key
 			return nil, nil, err
 		}
 		if cfg.KeywordAnalyzer, err = kf.Analyzer(pr); err != nil {
+			return nil, nil, err
+		}
+		if cfg.SoftMatch, err = providers.SoftMatcher(); err != nil {
 			return nil, nil, err
 		}
 		return localsearch.OpenStore(ctx, dir, store.OpenOptions{IndexName: ff.Name()}, emb, cfg)

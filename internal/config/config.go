@@ -162,6 +162,11 @@ type Config struct {
 	KeywordFeedbackMinDocuments int
 	KeywordHeadingWeight        float64
 	KeywordSectionWeight        float64
+	// SoftMatchWeight is the weight of the soft match that reranks keyword
+	// and hybrid candidates by GloVe word vectors (SOFT_MATCH_WEIGHT,
+	// 0-10, default 0.5, 0 turns it off; rag.Config.SoftMatch,
+	// docs/BENCHMARKS.md round ten).
+	SoftMatchWeight float64
 	// ContextTokens is the prompt's context budget (CONTEXT_TOKENS, 3000).
 	ContextTokens int
 	// HistoryTokens is the budget, in estimated tokens, of a conversation's
@@ -414,6 +419,7 @@ func Load(getenv func(string) string) (Config, error) {
 		KeywordFeedbackMinDocuments: p.intRange("KEYWORD_FEEDBACK_MIN_DOCUMENTS", 3, 0, 1_000_000),
 		KeywordHeadingWeight:        p.floatRange("KEYWORD_HEADING_WEIGHT", 0.2, 0, 10),
 		KeywordSectionWeight:        p.floatRange("KEYWORD_SECTION_WEIGHT", 0, 0, 10),
+		SoftMatchWeight:             p.floatRange("SOFT_MATCH_WEIGHT", 0.5, 0, 10),
 		ContextTokens:               p.intRange("CONTEXT_TOKENS", 3000, 100, 1_000_000),
 		HistoryTokens:               p.intRange("HISTORY_TOKENS", 1500, 100, 100_000),
 		MaxMessages:                 p.intRange("MAX_MESSAGES", 50, 1, 1000),

@@ -38,6 +38,9 @@ type Flags struct {
 	// SectionWeight is rag.Config.SectionWeight; 0 (the default, as the
 	// server's) leaves the section field out.
 	SectionWeight float64
+	// SoftMatchWeight is rag.Config.SoftMatchWeight as the server's
+	// SOFT_MATCH_WEIGHT sets it: 0 turns soft match off.
+	SoftMatchWeight float64
 	// Baseline adds the plain-BM25 reference row (Baseline).
 	Baseline bool
 	// Misses lists, after the table, the questions some mode did not
@@ -83,6 +86,7 @@ func (f *Flags) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&f.FeedbackMinDocuments, "feedback-min-documents", rag.DefaultFeedbackMinDocuments, "fewest documents a store must record for keyword feedback to apply, as the server's KEYWORD_FEEDBACK_MIN_DOCUMENTS; 0: every store")
 	fs.Float64Var(&f.HeadingWeight, "heading-weight", rag.DefaultHeadingWeight, "weight of the heading path's own BM25 score in keyword search; 0 leaves it out (the server uses the default)")
 	fs.Float64Var(&f.SectionWeight, "section-weight", 0, "weight of the BM25 score of each chunk's whole section in keyword search; 0 leaves it out, as the server does by default (its KEYWORD_SECTION_WEIGHT; docs/BENCHMARKS.md, rounds five and six)")
+	fs.Float64Var(&f.SoftMatchWeight, "soft-match-weight", rag.DefaultSoftMatchWeight, "weight of the word-vector soft match that reranks keyword and hybrid candidates, as the server's SOFT_MATCH_WEIGHT; 0 turns it off")
 	fs.Var(&f.Sweep, "sweep", "also evaluate hybrid at each of these vector weights (comma-separated, e.g. 0.3,0.6,1,2), to choose HYBRID_VECTOR_WEIGHT")
 }
 
@@ -101,6 +105,9 @@ func (f Flags) Validate() error {
 	if f.HeadingWeight < 0 || math.IsInf(f.HeadingWeight, 0) || math.IsNaN(f.HeadingWeight) {
 		return cliflag.Usagef("--heading-weight must be 0 or positive")
 	}
+	if f.SoftMatchWeight < 0 || math.IsInf(f.SoftMatchWeight, 0) || math.IsNaN(f.SoftMatchWeight) {
+		return cliflag.Usagef("--soft-match-weight must be 0 or positive")
+	}
 	if f.FeedbackMinDocuments < 0 {
 		return cliflag.Usagef("--feedback-min-documents must be 0 or positive")
 	}
@@ -110,7 +117,7 @@ func (f Flags) Validate() error {
 // RAGConfig returns the rag.Config the evaluated service is built with.
 func (f Flags) RAGConfig() rag.Config {
 	cfg := rag.Config{VectorWeight: f.VectorWeight, KeywordWeight: f.KeywordWeight, HeadingWeight: f.HeadingWeight, SectionWeight: f.SectionWeight,
-		FeedbackMinDocuments: rag.FeedbackMinDocumentsSetting(f.FeedbackMinDocuments)}
+		FeedbackMinDocuments: rag.FeedbackMinDocumentsSetting(f.FeedbackMinDocuments), SoftMatchWeight: rag.SoftMatchWeightSetting(f.SoftMatchWeight)}
 	if f.HeadingWeight == 0 {
 		cfg.HeadingWeight = -1
 	}

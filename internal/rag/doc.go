@@ -16,12 +16,20 @@
 // its BM25 score, 0 when it shares no term with the query), divides each
 // ranking's scores by that ranking's largest (negative ones count 0) and
 // reports Config.VectorWeight x vector + Config.KeywordWeight x keyword
-// (0.6 and 1 by default). Dividing by the maximum keeps a ranking's own
-// contrast, so a vector ranking with nearly equal cosines (an embedder
+// (DefaultVectorWeight and 1 by default). Dividing by the maximum keeps
+// a ranking's own contrast, so a vector ranking with nearly equal cosines (an embedder
 // that does not know the corpus language) barely moves the keyword order;
 // reciprocal rank fusion, used before, gave it as much say as BM25 and
 // made hybrid worse than keyword alone on every evaluation set
 // (docs/BENCHMARKS.md).
+// With Config.SoftMatch (the server always sets one: GloVe word vectors),
+// keyword and hybrid candidates are then reranked by how well each covers
+// the query's words by meaning, the soft match's scores divided by their
+// best and added at Config.SoftMatchWeight to the hit's score divided by
+// the best hit's (softRerank); the score reported is that sum. It finds a
+// passage worded unlike the question among the candidates and raised
+// keyword and hybrid search on most evaluation sets (docs/BENCHMARKS.md,
+// round ten).
 // Search and Query report the mode they ran in (SearchResult.Mode,
 // QueryResult.Mode): a hybrid search without query text, a bare vector,
 // ranks by vector alone and says so.

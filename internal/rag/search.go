@@ -148,6 +148,9 @@ func (s *Service) search(ctx context.Context, be Backend, req SearchRequest) ([]
 	if err != nil {
 		return nil, "", err
 	}
+	if mode != ModeVector && s.cfg.SoftMatch != nil && s.cfg.SoftMatchWeight > 0 {
+		hits = softRerank(s.cfg.SoftMatch, s.cfg.SoftMatchWeight, query, hits)
+	}
 	if !s.cfg.SameSection {
 		hits = onePerSection(hits)
 	}

@@ -35,6 +35,11 @@ const (
 	// sixteen pages and lowered it on seven of the nine of two pages
 	// (docs/BENCHMARKS.md, round nine).
 	DefaultFeedbackMinDocuments = 3
+	// DefaultSoftMatchWeight is Config.SoftMatchWeight's default: the
+	// middle of the plateau (0.3 to 1) where soft match raised keyword
+	// and hybrid MRR@5 summed over the thirteen evaluation sets
+	// (docs/BENCHMARKS.md, round ten).
+	DefaultSoftMatchWeight = 0.5
 )
 
 var (
@@ -105,6 +110,19 @@ type Config struct {
 	// KEYWORD_SECTION_WEIGHT; docs/BENCHMARKS.md, rounds five and six).
 	// Built at each swap.
 	SectionWeight float64
+	// SoftMatch, when set, reranks the candidates of keyword and hybrid
+	// search (what the backend returns: Candidates hits, or top_k with
+	// SameSection) by how well each covers the query's words by meaning,
+	// added to their scores as a third ranking (softRerank): a question
+	// worded unlike its answer ("run only once the user has paused
+	// typing" for debounce) moves up among the chunks BM25 and the vector
+	// ranking found. Any
+	// backend's hits, the embedded store's and Weaviate's alike.
+	SoftMatch SoftMatcher
+	// SoftMatchWeight is the soft match's weight, each ranking's scores
+	// divided by their best as in hybrid fusion: 0 means
+	// DefaultSoftMatchWeight, a negative weight turns it off.
+	SoftMatchWeight float64
 	// ContextTokens is the prompt's passage budget in estimated tokens (see
 	// the package documentation); 0 means 3000.
 	ContextTokens int
@@ -188,6 +206,15 @@ func HeadingWeightSetting(w float64) float64 {
 	return w
 }
 
+// SoftMatchWeightSetting is Config.SoftMatchWeight for a setting where 0
+// turns soft match off (Config's own zero means the default).
+func SoftMatchWeightSetting(w float64) float64 {
+	if w == 0 {
+		return -1
+	}
+	return w
+}
+
 // New returns a Service with no store loaded; Search and Query answer
 // ErrNotReady until Swap succeeds. It fails on an invalid config or prompt
 // template, or a nil embedder or generator.
@@ -236,6 +263,9 @@ func New(cfg Config, emb embed.Embedder, gen llm.Generator) (*Service, error) {
 	}
 	if cfg.FeedbackMinDocuments == 0 {
 		cfg.FeedbackMinDocuments = DefaultFeedbackMinDocuments
+	}
+	if cfg.SoftMatchWeight == 0 {
+		cfg.SoftMatchWeight = DefaultSoftMatchWeight
 	}
 	if cfg.PromptTemplate == "" {
 		cfg.PromptTemplate = DefaultPromptTemplate

@@ -47,6 +47,7 @@ type Encoder struct {
 	m      *model
 	sorted []int32   // word ids in the order of their words, one per word: a quarter of a map's heap
 	weight []float32 // per word: SIF weight × the word's scale
+	h      float64   // H(MaxRank), for p(w) by Zipf's law
 }
 
 var _ embed.Embedder = (*Encoder)(nil)
@@ -61,13 +62,12 @@ func newFromBytes(b string) (*Encoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Encoder{m: m, sorted: make([]int32, len(m.words)), weight: make([]float32, len(m.words))}
 	// p(w) from the word's rank by Zipf's law: 1 / ((rank+1) · H(MaxRank)).
-	h := math.Log(float64(m.header.MaxRank)) + eulerGamma
+	e := &Encoder{m: m, sorted: make([]int32, len(m.words)), weight: make([]float32, len(m.words)),
+		h: math.Log(float64(m.header.MaxRank)) + eulerGamma}
 	for i := range m.words {
 		e.sorted[i] = int32(i)
-		p := 1 / (float64(m.ranks[i]+1) * h)
-		e.weight[i] = float32(sifA/(sifA+p)) * m.scales[i]
+		e.weight[i] = float32(e.sif(int32(i))) * m.scales[i]
 	}
 	// By word, then id: of a repeated word the first id is looked up.
 	slices.SortFunc(e.sorted, func(a, b int32) int {

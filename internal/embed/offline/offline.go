@@ -19,7 +19,8 @@ const (
 	Model    = uselite.Model + "+" + glove.Model
 )
 
-// New parses both embedded models (about 0.2 s, 40 MB of heap) and
+// New parses both embedded models (about 0.2 s, 40 MB of heap; GloVe's
+// once per process, shared with rag's soft match: glove.Shared) and
 // returns the joined embedder. It counts tokens as use-lite does, since
 // use-lite's 128-token window is the one that cuts texts.
 func New() (embed.Embedder, error) {
@@ -27,7 +28,7 @@ func New() (embed.Embedder, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, err := glove.New()
+	g, err := glove.Shared()
 	if err != nil {
 		return nil, err
 	}
