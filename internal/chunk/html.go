@@ -333,6 +333,13 @@ func (p *htmlParser) walk(n *html.Node) {
 		}
 		if id != "" {
 			p.inlineID, p.inlineDL = id, p.dl
+			if n.Parent != nil && n.Parent.DataAtom == atom.P {
+				// A target inside a paragraph marks a place in its text,
+				// not the term after it: texi2any leaves the @cindex that
+				// follows an item's text at the end of that item's <p>
+				// (zsh's glob qualifier M, then T).
+				p.inlineDL = nil
+			}
 		}
 	case atom.Input, atom.Select, atom.Textarea, atom.Img, atom.Canvas, atom.Video, atom.Audio, atom.Object, atom.Embed:
 		// Form controls and media are empty too, but their ids name

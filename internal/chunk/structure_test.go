@@ -396,14 +396,20 @@ func TestParseHTML_Rules(t *testing.T) {
 <dt><p><b>abs(<i>X</i>)</b></dt><dd><p>The absolute value of X.</dd>
 <a name="changes"></a>
 <dt><p><b>changes()</b></dt><dd><p>Rows changed by the last statement.</dd></dl>
-<dl><span id="index-x"></span>Note: <dt>later</dt><dd>Not an entry.</dd></dl>`,
+<dl><span id="index-x"></span>Note: <dt>later</dt><dd>Not an entry.</dd></dl>
+<dl><dt>M</dt><dd><p>Sets MARK_DIRS.
+<span id="index-MARK"></span>
+</p></dd><dt>T</dt><dd>Appends a mark.</dd></dl>`,
 			title: "F",
 			sections: []string{
 				"abs(X)|Scalar functions/abs|abs",
 				"changes()|Scalar functions/changes|changes",
 				"Scalar functions|Scalar functions|scalar",
 			},
-			contains: []string{"The absolute value of X.", "Rows changed by the last statement.", "later\nNot an entry."},
+			// One inside a paragraph marks a place in its text (texi2any's
+			// @cindex after an item's text), not the next term.
+			contains: []string{"The absolute value of X.", "Rows changed by the last statement.", "later\nNot an entry.",
+				"Sets MARK_DIRS.\n\nT\nAppends a mark."},
 		},
 		{
 			// A link target that opens a term names its entry, wrapped
