@@ -97,6 +97,18 @@
 #          hand-written: <h2><a name="server_tls"> to <h4>, some headings
 #          without an anchor). Written blind and held back from
 #          scripts/eval.sh until its one blind measurement.
+#   zshpf  two long English reference pages: the Z shell manual's
+#          "Expansion" chapter from zsh-doc (html/Expansion.html, copied
+#          as zsh-expansion.html; written by texi2any in the shape of
+#          refdoc's bashref.html: <div class="section" id="Modifiers">
+#          per node, an empty <span id="Modifiers-1"> before its heading,
+#          flags and qualifiers <dt> items without ids) and Postfix's
+#          postconf(5) parameter
+#          reference from postfix-doc (html/postconf.5.html, copied as
+#          postfix-postconf.html; Postfix's own man-to-HTML tools: every
+#          parameter a <DT><b><a name="maximal_queue_lifetime">).
+#          Written blind and held back from scripts/eval.sh until its one
+#          blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -111,19 +123,20 @@
 # postgresql-doc-15, apache2-doc, lua5.1-doc, autoconf-doc, libtool-doc
 # (which pull in gnu-standards), golang-1.19-doc, haproxy-doc (which
 # pulls in libjs-bootstrap, libjs-jquery and libjs-sphinxdoc), perl-doc,
-# docutils-doc, doxygen-doc, rust-doc, libjs-underscore, graphviz-doc and
-# postfix-doc with apt-get when missing
+# docutils-doc, doxygen-doc, rust-doc, libjs-underscore, graphviz-doc,
+# postfix-doc and zsh-doc (which pulls in zsh and zsh-common) with apt-get
+# when missing
 # (apt-get update runs once, only then). nodejs-doc is downloaded and
 # unpacked under the cache instead: installing it makes apt remove a
 # Node.js that did not come from Debian (NodeSource's package conflicts
 # with it), and the test suite needs the machine's Node.js. Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
-# "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR" and
-# "gvtls DIR")
+# "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
+# "gvtls DIR" and "zshpf DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -134,7 +147,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -163,9 +176,11 @@ rstdox_files=(/usr/share/doc/docutils-doc/docs/ref/rst/restructuredtext.html /us
 rustund_files=(/usr/share/doc/rust-doc/html/reference/print.html:rust-reference.html /usr/share/doc/libjs-underscore/index.html:underscore.html)
 # gvtls names both files: attrs.html and TLS_README.html say little.
 gvtls_files=(/usr/share/doc/graphviz/html/info/attrs.html:graphviz-attrs.html /usr/share/doc/postfix/html/TLS_README.html:postfix-tls.html)
+# zshpf names both files, for the same reason.
+zshpf_files=(/usr/share/doc/zsh-common/html/Expansion.html:zsh-expansion.html /usr/share/doc/postfix/html/postconf.5.html:postfix-postconf.html)
 
 missing=()
-for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc; do
+for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -296,6 +311,7 @@ copy_files sqlperl "${sqlperl_files[@]}"
 copy_files rstdox "${rstdox_files[@]}"
 copy_files rustund "${rustund_files[@]}"
 copy_files gvtls "${gvtls_files[@]}"
+copy_files zshpf "${zshpf_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on

@@ -34,6 +34,9 @@
 //	       English; written blind, first measured once on settled code
 //	gvtls  Graphviz's attribute reference and Postfix's TLS guide,
 //	       English; written blind, first measured once on settled code
+//	zshpf  the Z shell manual's Expansion chapter and Postfix's
+//	       postconf(5), English; written blind, first measured once on
+//	       settled code
 //
 // "documents" names the corpus-relative file that answers a question;
 // "sections", which eval scores by when present (a hit is a chunk whose

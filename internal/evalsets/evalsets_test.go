@@ -41,6 +41,7 @@ var sets = []struct{ name, lang string }{
 	{"rstdox", "en"},  // likewise
 	{"rustund", "en"}, // likewise
 	{"gvtls", "en"},   // likewise
+	{"zshpf", "en"},   // likewise
 }
 
 // minQuestions is what issue 10 asks of each set.
