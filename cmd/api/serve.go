@@ -41,9 +41,11 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	if err != nil {
 		return fmt.Errorf("keyword analyzer %s: %w", cfg.KeywordJapanese, err)
 	}
-	soft, err := providers.SoftMatcher()
-	if err != nil {
-		return err
+	var soft rag.SoftMatcher
+	if cfg.SoftMatchWeight > 0 {
+		if soft, err = providers.SoftMatcher(); err != nil {
+			return err
+		}
 	}
 	ragCfg := rag.Config{DefaultTopK: cfg.DefaultTopK, Mode: rag.Mode(cfg.SearchMode), ContextTokens: cfg.ContextTokens,
 		VectorWeight: cfg.HybridVectorWeight, SameSection: cfg.SearchSameSection, KeywordAnalyzer: kwAn, HistoryTokens: cfg.HistoryTokens, MaxMessages: cfg.MaxMessages,

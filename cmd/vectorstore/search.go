@@ -24,8 +24,10 @@ func openStore(pr config.Providers, ef providers.EmbedderFlags, kf providers.Key
 		if cfg.KeywordAnalyzer, err = kf.Analyzer(pr); err != nil {
 			return nil, nil, err
 		}
-		if cfg.SoftMatch, err = providers.SoftMatcher(); err != nil {
-			return nil, nil, err
+		if cfg.SoftMatchWeight >= 0 { // 0 is the default weight, negative off
+			if cfg.SoftMatch, err = providers.SoftMatcher(); err != nil {
+				return nil, nil, err
+			}
 		}
 		return localsearch.OpenStore(ctx, dir, store.OpenOptions{IndexName: ff.Name()}, emb, cfg)
 	}
