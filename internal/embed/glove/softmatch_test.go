@@ -94,3 +94,33 @@ func BenchmarkSoftMatch_20Chunks(b *testing.B) {
 		e.SoftMatch(query, texts)
 	}
 }
+
+// BenchmarkSoftMatch_Bounds is the most one search can ask: 200 candidates
+// (top_k 50) of MaxSoftTextWords distinct known words each, and a query of
+// MaxSoftQueryWords known words.
+func BenchmarkSoftMatch_Bounds(b *testing.B) {
+	e, err := New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	words := func(from, n int) string {
+		var sb strings.Builder
+		for i := from; sb.Len() == 0 || n > 0; i++ {
+			if _, ok := e.id(e.m.words[i]); ok && IsWordRune([]rune(e.m.words[i])[0]) {
+				sb.WriteString(e.m.words[i])
+				sb.WriteByte(' ')
+				n--
+			}
+		}
+		return sb.String()
+	}
+	query := words(5000, MaxSoftQueryWords)
+	texts := make([]string, 200)
+	for i := range texts {
+		texts[i] = words(1000+i*MaxSoftTextWords, MaxSoftTextWords)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		e.SoftMatch(query, texts)
+	}
+}
