@@ -23,11 +23,11 @@ const (
 // of the text (negative counts 0), averaged with SIF weights, so that
 // "the", "my" and "how" count for little and a rare word for much. A word
 // the text has scores 1; a related word ("keystroke" for "typing") more
-// than an unrelated one. A text or query with no known word scores 0. Only the
-// MaxSoftQueryWords rarest distinct words of the query and the first
-// MaxSoftTextWords distinct words of each text (within its first MaxWords
-// words) are read, which bounds the work to about MaxSoftQueryWords x
-// MaxSoftTextWords x Dims operations a text.
+// than an unrelated one. A text or query with no known word scores 0.
+// Only the MaxSoftQueryWords rarest distinct words of the query and the
+// first MaxSoftTextWords distinct words of each text (within its first
+// MaxWords words) are read, which bounds the work to about
+// MaxSoftQueryWords x MaxSoftTextWords x Dims operations a text.
 //
 // It ranks passages the way keyword search cannot (a question worded
 // differently from its answer), as DESM (Mitra et al., 2016) reranks BM25's
