@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/vendor0919/api/internal/embed/glove"
 	"github.com/vendor0919/api/internal/embed/offline"
 	"github.com/vendor0919/api/internal/evaluate"
 	"github.com/vendor0919/api/internal/llm"
@@ -34,9 +35,13 @@ func TestEval_HybridFusion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	soft, err := glove.Shared()
+	if err != nil {
+		t.Fatal(err)
+	}
 	home, _ := os.UserHomeDir()
 	sets := []struct{ name, dir, questions string }{{"demo", "../demo/store", "../demo/questions.json"}}
-	for _, name := range []string{"pydoc", "manja", "refdoc", "pyref", "gitpg", "apache", "nodelua", "gnuman", "gohap", "sqlperl", "rstdox"} {
+	for _, name := range []string{"pydoc", "manja", "refdoc", "pyref", "gitpg", "apache", "nodelua", "gnuman", "gohap", "sqlperl", "rstdox", "rustund", "gvtls", "zshpf"} {
 		sets = append(sets, struct{ name, dir, questions string }{name,
 			filepath.Join(home, ".cache/vendor0919/eval-stores", name), filepath.Join("../evalsets", name, "questions.json")})
 	}
@@ -45,31 +50,38 @@ func TestEval_HybridFusion(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		mem, _, err := localsearch.Open(ctx, set.dir, emb, rag.Config{})
-		if err != nil {
-			t.Fatalf("%s: %v (run make eval first)", set.name, err)
-		}
 		alias := newAlias(t)
 		if _, err := Push(ctx, set.dir, store.OpenOptions{}, PushOptions{Conn: Conn{URL: srv.URL, GRPCAddr: srv.GRPCAddr}, Alias: alias, Index: IndexFlat}); err != nil {
 			t.Fatal(err)
 		}
-		for _, run := range []struct {
-			label  string
-			fusion string
-		}{{"embedded", ""}, {"weaviate+service fusion", FusionService}, {"weaviate+weaviate fusion", FusionWeaviate}} {
-			svc := mem
-			if run.fusion != "" {
-				if svc, err = rag.New(rag.Config{}, emb, gen); err != nil {
-					t.Fatal(err)
-				}
-				svc.UseBackend(openStore(t, srv, alias, emb.Info(), run.fusion))
+		// Each fusion with the service's soft match off and on: it reranks
+		// whatever the backend returns.
+		for _, cfg := range []rag.Config{{SoftMatchWeight: -1}, {SoftMatch: soft}} {
+			mem, _, err := localsearch.Open(ctx, set.dir, emb, cfg)
+			if err != nil {
+				t.Fatalf("%s: %v (run make eval first)", set.name, err)
 			}
-			for _, mode := range []rag.Mode{rag.ModeHybrid, rag.ModeKeyword, rag.ModeVector} {
-				m, _, err := rag.Evaluate(ctx, svc, qs, mode)
-				if err != nil {
-					t.Fatal(err)
+			for _, run := range []struct {
+				label  string
+				fusion string
+			}{{"embedded", ""}, {"weaviate+service fusion", FusionService}, {"weaviate+weaviate fusion", FusionWeaviate}} {
+				svc := mem
+				if run.fusion != "" {
+					if svc, err = rag.New(cfg, emb, gen); err != nil {
+						t.Fatal(err)
+					}
+					svc.UseBackend(openStore(t, srv, alias, emb.Info(), run.fusion))
 				}
-				t.Logf("%-6s %-26s %-8s hit@1 %.3f hit@5 %.3f MRR@5 %.3f (%d questions)", set.name, run.label, mode, m.HitAt1, m.HitAt5, m.MRR, m.Questions)
+				if cfg.SoftMatch != nil {
+					run.label += ", soft match"
+				}
+				for _, mode := range []rag.Mode{rag.ModeHybrid, rag.ModeKeyword, rag.ModeVector} {
+					m, _, err := rag.Evaluate(ctx, svc, qs, mode)
+					if err != nil {
+						t.Fatal(err)
+					}
+					t.Logf("%-6s %-38s %-8s hit@1 %.3f hit@5 %.3f MRR@5 %.3f (%d questions)", set.name, run.label, mode, m.HitAt1, m.HitAt5, m.MRR, m.Questions)
+				}
 			}
 		}
 	}
