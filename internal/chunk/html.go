@@ -421,7 +421,6 @@ func (p *htmlParser) closeEntries() {
 	}
 }
 
-// prevElement is the element before n among its siblings, nil if none.
 // leadingAnchor returns the name or id of a link target that opens n,
 // before any of its text: Graphviz's attribute list gives each term no id
 // but starts it with <A NAME=d:arrowhead>. A target later in the term
@@ -443,6 +442,7 @@ func leadingAnchor(n *html.Node) string {
 	return ""
 }
 
+// prevElement is the element before n among its siblings, nil if none.
 func prevElement(n *html.Node) *html.Node {
 	for c := n.PrevSibling; c != nil; c = c.PrevSibling {
 		if c.Type == html.ElementNode {
