@@ -298,7 +298,7 @@ func headingAnchored(h *html.Node) bool {
 }
 
 // innerAnchor returns the id, or else the name, of the first <a> inside
-// heading h that has either; "" when there is none.
+// h (a heading or a term) that has either; "" when there is none.
 func innerAnchor(h *html.Node) string {
 	for c := range h.Descendants() {
 		if c.Type != html.ElementNode || c.Data != "a" {
