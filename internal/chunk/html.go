@@ -864,7 +864,10 @@ func contentRoot(root *html.Node) *html.Node {
 	var mainEl, article, body *html.Node
 	visit(root, func(n *html.Node) {
 		switch {
-		case mainEl == nil && (n.DataAtom == atom.Main || attr(n, "role") == "main"):
+		case mainEl == nil && (n.DataAtom == atom.Main || attr(n, "role") == "main") && countLetters(textOf(n)) > 0:
+			// An empty one is a template's leftover, not the content
+			// (ImageMagick's pages open an empty <div role="main"> before
+			// their <main>): taken, it would leave the page without text.
 			mainEl = n
 		case article == nil && n.DataAtom == atom.Article:
 			article = n

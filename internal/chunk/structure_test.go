@@ -122,6 +122,16 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"Chrome"},
 		},
 		{
+			// An empty main is a template's leftover (ImageMagick's empty
+			// <div role="main"> before its <main>), not the content.
+			name:     "an empty main is passed over",
+			content:  `<title>T</title><p>Chrome</p><div role="main">  </div><main><h2 id="a">A</h2><p>Real.</p></main>`,
+			title:    "T",
+			sections: []string{"A|A|a"},
+			contains: []string{"Real."},
+			absent:   []string{"Chrome"},
+		},
+		{
 			name:     "article before div.body",
 			content:  `<title>T</title><div class="body"><p>Body div</p></div><article><h2>A</h2><p>Art.</p></article>`,
 			title:    "T",
