@@ -170,7 +170,7 @@ func (f BuildFlags) Run(ctx context.Context, newEmbedder func() (embed.Embedder,
 		line += fmt.Sprintf("; over the model's input limit: %d chunks (%s)", res.Truncated, truncNote(res))
 	}
 	if len(res.Skipped) > 0 {
-		line += fmt.Sprintf("; skipped %d documents that failed to load", len(res.Skipped))
+		line += fmt.Sprintf("; skipped %d documents (unreadable or without text)", len(res.Skipped))
 	}
 	fmt.Fprintln(stdout, line)
 	return nil

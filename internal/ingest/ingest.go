@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -99,9 +100,16 @@ type job struct {
 	rows   []int
 }
 
+// ErrNoText is the reason Build gives for skipping a document that
+// parsed but left no text to index: all of it navigation, or swallowed by
+// markup a browser would not show either (an XHTML page's self-closed
+// <iframe/> opens a frame that never ends).
+var ErrNoText = errors.New("no text to index")
+
 // Build loads the documents under in, chunks and embeds them with emb
 // (only those not in cfg.Cache) and writes the store to out. A document
-// that fails to parse is skipped and reported in Result.Skipped; an
+// that fails to parse, or holds no text, is skipped and reported in
+// Result.Skipped; an
 // embedding failure (after the provider's own retries) stops the build
 // before anything is written, leaving the store at out as it was and the
 // cache with every batch that completed.
@@ -111,10 +119,17 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 		return Result{}, err
 	}
 	var chunks []docmodel.Chunk
+	n := 0
 	for _, d := range docs {
-		chunks = append(chunks, chunk.Chunks(d, cfg.Chunk)...)
+		c := chunk.Chunks(d, cfg.Chunk)
+		if len(c) == 0 {
+			skipped = append(skipped, chunk.Failure{Path: d.Source, Err: ErrNoText})
+			continue
+		}
+		n++
+		chunks = append(chunks, c...)
 	}
-	res := Result{Documents: len(docs), Skipped: skipped, Chunks: len(chunks), Embedding: emb.Info()}
+	res := Result{Documents: n, Skipped: skipped, Chunks: len(chunks), Embedding: emb.Info()}
 	if len(chunks) == 0 {
 		return res, fmt.Errorf("build: no text found under %s (%d documents skipped)", in, len(skipped))
 	}

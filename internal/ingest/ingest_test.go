@@ -113,6 +113,29 @@ func TestBuild_WritesStore(t *testing.T) {
 	}
 }
 
+// TestBuild_SkipsDocumentWithoutText: a page that parses but leaves no
+// text (here an XHTML page whose self-closed <iframe/> swallows the rest,
+// as a browser would too) is skipped by path, not counted as a document.
+func TestBuild_SkipsDocumentWithoutText(t *testing.T) {
+	t.Parallel()
+	in := t.TempDir()
+	for name, body := range map[string]string{
+		"a.md":     "# A\nAlpha text.\n",
+		"nav.html": `<html><head><title>N</title></head><body><nav><a href="x.html">X</a></nav><iframe src="s.html"/><main><p>Hidden by the frame.</p></main></body></html>`,
+	} {
+		if err := os.WriteFile(filepath.Join(in, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := Build(context.Background(), in, filepath.Join(t.TempDir(), "store"), hashEmbedder(t), Config{Exact: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Documents != 1 || res.Chunks != 1 || len(res.Skipped) != 1 || res.Skipped[0].Path != "nav.html" || !errors.Is(res.Skipped[0].Err, ErrNoText) {
+		t.Fatalf("documents %d, chunks %d, skipped %+v", res.Documents, res.Chunks, res.Skipped)
+	}
+}
+
 // recording keeps every text it is asked to embed.
 type recording struct {
 	embed.Embedder
