@@ -109,10 +109,9 @@ var ErrNoText = errors.New("no text to index")
 // Build loads the documents under in, chunks and embeds them with emb
 // (only those not in cfg.Cache) and writes the store to out. A document
 // that fails to parse, or holds no text, is skipped and reported in
-// Result.Skipped; an
-// embedding failure (after the provider's own retries) stops the build
-// before anything is written, leaving the store at out as it was and the
-// cache with every batch that completed.
+// Result.Skipped; an embedding failure (after the provider's own
+// retries) stops the build before anything is written, leaving the store
+// at out as it was and the cache with every batch that completed.
 func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) (Result, error) {
 	docs, skipped, err := chunk.LoadDir(ctx, in)
 	if err != nil {
