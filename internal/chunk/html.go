@@ -731,10 +731,27 @@ func (p *htmlParser) linkList(n *html.Node) bool {
 	return st.links >= 2 && 2*st.inPage > st.links && st.inside > 0 && float64(st.outside) <= linkListOutside*float64(st.inside)
 }
 
+// hasLetters reports whether any text under n has a letter or digit (what
+// countLetters counts), stopping at the first instead of copying all of
+// n's text: n may be a page's whole <main>.
+func hasLetters(n *html.Node) bool {
+	if n.Type == html.TextNode {
+		return strings.IndexFunc(n.Data, isLetterOrDigit) >= 0
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if hasLetters(c) {
+			return true
+		}
+	}
+	return false
+}
+
+func isLetterOrDigit(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
 func countLetters(s string) int {
 	c := 0
 	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		if isLetterOrDigit(r) {
 			c++
 		}
 	}
@@ -827,7 +844,7 @@ func headingText(n *html.Node) string {
 		if n.Type == html.ElementNode && (hasClass(n, "headerlink") || n.DataAtom == atom.Script || n.DataAtom == atom.Style) {
 			return
 		}
-		if n.DataAtom == atom.A && strings.HasPrefix(attr(n, "href"), "#") && countLetters(textOf(n)) == 0 {
+		if n.DataAtom == atom.A && strings.HasPrefix(attr(n, "href"), "#") && !hasLetters(n) {
 			return
 		}
 		if n.Type == html.TextNode {
@@ -845,18 +862,6 @@ func headingText(n *html.Node) string {
 	return strings.TrimSpace(strings.TrimFunc(t, func(r rune) bool { return unicode.Is(unicode.So, r) }))
 }
 
-// textOf is the text under n, as it stands in the source.
-func textOf(n *html.Node) string {
-	if n.Type == html.TextNode {
-		return n.Data
-	}
-	var b strings.Builder
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		b.WriteString(textOf(c))
-	}
-	return b.String()
-}
-
 // contentRoot returns the element holding the page's main content: the
 // first main or [role=main], else the first article, else Sphinx's
 // div.body, else the whole document.
@@ -864,7 +869,7 @@ func contentRoot(root *html.Node) *html.Node {
 	var mainEl, article, body *html.Node
 	visit(root, func(n *html.Node) {
 		switch {
-		case mainEl == nil && (n.DataAtom == atom.Main || attr(n, "role") == "main") && countLetters(textOf(n)) > 0:
+		case mainEl == nil && (n.DataAtom == atom.Main || attr(n, "role") == "main") && hasLetters(n):
 			// An empty one is a template's leftover, not the content
 			// (ImageMagick's pages open an empty <div role="main"> before
 			// their <main>): taken, it would leave the page without text.
