@@ -26,6 +26,11 @@ func dot(a, b []float32) float32 {
 	return dotGo(a, b)
 }
 
+// Dot returns the dot product of a and b, len(b) >= len(a) > 0, on the
+// kernel SIMD reports: for callers outside the index (glove's soft match)
+// that want the same kernels.
+func Dot(a, b []float32) float32 { return dot(a, b) }
+
 // l2sq returns the squared Euclidean distance between a and b;
 // len(b) >= len(a). Both kernels sum squared differences directly, so inputs
 // whose partial sums are exact in float32 (small integers) give the same,

@@ -2,9 +2,11 @@ package glove
 
 import (
 	"cmp"
-	"math"
 	"slices"
 	"sync"
+
+	"github.com/vendor0919/api/internal/ann"
+	"github.com/vendor0919/api/internal/embed"
 )
 
 // Bounds of SoftMatch's work: the query's words it matches (its rarest)
@@ -81,7 +83,7 @@ func (e *Encoder) SoftMatch(query string, texts []string) []float64 {
 		}
 		e.unit(dv, id)
 		for j := range qs {
-			c[j] = dot(dv, qv[j*dims:(j+1)*dims])
+			c[j] = ann.Dot(dv, qv[j*dims:(j+1)*dims])
 		}
 		return c
 	}
@@ -119,42 +121,14 @@ func (e *Encoder) SoftMatch(query string, texts []string) []float64 {
 // search seldom hold more distinct words.
 const maxCachedWords = 8192
 
-// dot is the dot product of two vectors of equal length, in four running
-// sums (about twice as fast as one: they overlap in the CPU).
-func dot(a, b []float32) float32 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3 float32
-	i := 0
-	for ; i+4 <= len(a); i += 4 {
-		s0 += a[i] * b[i]
-		s1 += a[i+1] * b[i+1]
-		s2 += a[i+2] * b[i+2]
-		s3 += a[i+3] * b[i+3]
-	}
-	for ; i < len(a); i++ {
-		s0 += a[i] * b[i]
-	}
-	return s0 + s1 + s2 + s3
-}
-
 // unit writes word id's vector, L2-normalised, into dst (zero for a zero
 // vector).
 func (e *Encoder) unit(dst []float32, id int32) {
-	dims := len(dst)
-	row := e.m.codes[int(id)*dims : (int(id)+1)*dims]
-	var n float32
+	row := e.m.codes[int(id)*len(dst) : (int(id)+1)*len(dst)]
 	for d := range dst {
-		x := float32(int8(row[d]))
-		dst[d] = x
-		n += x * x
+		dst[d] = float32(int8(row[d]))
 	}
-	if n == 0 {
-		return
-	}
-	inv := 1 / float32(math.Sqrt(float64(n)))
-	for d := range dst {
-		dst[d] *= inv
-	}
+	embed.Unit(dst, dst) // a zero vector stays zero
 }
 
 // sif returns word id's SIF weight a/(a+p(w)) (see New).
