@@ -325,6 +325,16 @@ type weighted struct {
 // millionth, large enough to order equal ones.
 const tieWeight = 1e-6
 
+// share is w times score's share of top, the best score of its ranking:
+// the unit of score-aware fusion (fuseScores, softRerank). A score that is
+// not positive, or a ranking whose best is not, counts 0.
+func share(w, score, top float64) float64 {
+	if top > 0 && score > 0 {
+		return w * score / top
+	}
+	return 0
+}
+
 // fuseScores merges rankings by their scores: each list's scores are
 // divided by its largest (negative scores count as 0), and a row scores
 // the weighted sum of its normalised scores over the lists, 0 where a list
@@ -355,9 +365,7 @@ func fuseScores(topK int, lists ...weighted) []ranked {
 				a = &acc{best: math.MaxInt}
 				by[r.row] = a
 			}
-			if top > 0 && r.score > 0 {
-				a.score += l.w * r.score / top
-			}
+			a.score += share(l.w, r.score, top)
 			a.best = min(a.best, i+1)
 		}
 	}

@@ -41,14 +41,7 @@ func softRerank(m SoftMatcher, w float64, query string, hits []Hit) []Hit {
 		topSoft = max(topSoft, s)
 	}
 	for i := range hits {
-		var s float64
-		if top > 0 && hits[i].Score > 0 {
-			s = hits[i].Score / top
-		}
-		if topSoft > 0 && soft[i] > 0 {
-			s += w * soft[i] / topSoft
-		}
-		hits[i].Score = s
+		hits[i].Score = share(1, hits[i].Score, top) + share(w, soft[i], topSoft)
 	}
 	slices.SortStableFunc(hits, func(a, b Hit) int { return cmp.Compare(b.Score, a.Score) })
 	return hits
