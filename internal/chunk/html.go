@@ -26,7 +26,7 @@ import (
 // within the page (see linkList), and so do links to the name the page
 // gives itself in most of its links to its sections (ownAlias).
 func parseHTML(source string, b []byte) (Document, error) {
-	root, err := html.Parse(bytes.NewReader(toUTF8(b)))
+	root, err := html.Parse(bytes.NewReader(closeXHTMLEmpty(toUTF8(b))))
 	if err != nil {
 		return Document{}, err
 	}

@@ -1,6 +1,7 @@
 package chunk
 
 import (
+	"bytes"
 	"os"
 	"strings"
 	"testing"
@@ -584,6 +585,80 @@ func TestParseHTML_Rules(t *testing.T) {
 			sections: []string{"||"},
 			contains: []string{"See RFC 7159, boldandjoined.", "line 1\n  line 2"},
 		},
+		{
+			// Debian re-serialises ImageMagick's pages as XML: a
+			// self-closed iframe or script would otherwise swallow the
+			// page, and a self-closed anchor would wrap what follows.
+			name: "an XHTML page's self-closed elements are empty",
+			content: `<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" "http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd">
+<html lang="en"><head><title>IM</title><script src="x.js"/></head><body>
+<p>Sponsor <iframe src="s" title="Sponsor"/><span class="icon"/></p>
+<h2><a id="blur"/>-blur</h2><p>Reduce noise.</p><a id="crop"/><h2>-crop</h2><p>Cut a region.</p><br/>
+<svg><title/><rect/></svg><p>After the figure.</p></body></html>`,
+			title:    "IM",
+			sections: []string{"||", "-blur|-blur|blur", "-crop|-crop|crop"},
+			contains: []string{"Sponsor", "Reduce noise.", "Cut a region.", "After the figure."},
+		},
+		{
+			name:     "an XML prolog or the XHTML namespace marks a page as XHTML",
+			content:  `<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><title>X</title><h2 id="a">A</h2><p><script/>Kept.</p></html>`,
+			title:    "X",
+			sections: []string{"A|A|a"},
+			contains: []string{"Kept."},
+		},
+		{
+			// Browsers ignore the slash in an HTML page, and so does
+			// the parser.
+			name:     "an HTML page's self-closed script still runs to its end tag",
+			content:  `<!DOCTYPE html><title>H</title><h2 id="a">A</h2><p>Shown.<script src="x"/>Hidden.</script> Shown too.</p>`,
+			title:    "H",
+			sections: []string{"A|A|a"},
+			contains: []string{"Shown.", "Shown too."},
+			absent:   []string{"Hidden."},
+		},
+	})
+}
+
+func TestCloseXHTMLEmpty(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, in, want string }{
+		{"not XHTML", `<!DOCTYPE html><html><span/><iframe/>`, `<!DOCTYPE html><html><span/><iframe/>`},
+		{"no markup", `plain text`, `plain text`},
+		{"xhtml doctype", `<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "x"><html><SPAN class="a"/><br/><iframe src="s" />x`,
+			`<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "x"><html><SPAN class="a"></span><br/><iframe src="s"></iframe>x`},
+		{"xml prolog", `<?xml version="1.0"?><p><a id="x"/>t</p>`, `<?xml version="1.0"?><p><a id="x"></a>t</p>`},
+		{"namespace", `<html xmlns="http://www.w3.org/1999/xhtml" lang="a&amp;b"><script/>t`,
+			`<html xmlns="http://www.w3.org/1999/xhtml" lang="a&amp;b"><script></script>t`},
+		{"other namespace", `<html xmlns="urn:x"><script/>t`, `<html xmlns="urn:x"><script/>t`},
+		{"foreign content kept", `<?xml version="1.0"?><svg><title/><g/><svg><g/></svg></svg><b/>`, `<?xml version="1.0"?><svg><title/><g/><svg><g/></svg></svg><b></b>`},
+		{"svg title is not raw text", `<?xml version="1.0"?><svg><title>t<g/></title></svg><b/>`, `<?xml version="1.0"?><svg><title>t<g/></title></svg><b></b>`},
+		{"unfinished tag kept", `<?xml version="1.0"?><p/><a href="x`, `<?xml version="1.0"?><p></p><a href="x`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := string(closeXHTMLEmpty([]byte(tc.in))); got != tc.want {
+				t.Errorf("closeXHTMLEmpty(%q)\n got %q\nwant %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzCloseXHTMLEmpty checks that the rewrite never panics, leaves a page
+// that is not XHTML as it is, and has nothing left to rewrite in its
+// output.
+func FuzzCloseXHTMLEmpty(f *testing.F) {
+	f.Add([]byte(`<?xml version="1.0"?><html><head><script src="x"/></head><body><iframe/><p>t</p></body></html>`))
+	f.Add([]byte(`<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN"><svg><math><a/></math></svg><textarea/><x/>`))
+	f.Add([]byte(`<html xmlns="http://www.w3.org/1999/xhtml"><title/><plaintext/><a href=x/>`))
+	f.Add([]byte(`<!DOCTYPE html><p><a id=x/>`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) > maxFuzzInput {
+			t.Skip()
+		}
+		once := closeXHTMLEmpty(b)
+		if twice := closeXHTMLEmpty(once); !bytes.Equal(once, twice) {
+			t.Fatalf("not idempotent:\n in   %q\n once %q\n twice %q", b, once, twice)
+		}
 	})
 }
 
@@ -894,6 +969,7 @@ func FuzzParseHTML(f *testing.F) {
 	f.Add([]byte(`<main><h2><a name="n"></a>N</h2><pre>a
 b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte("<h1>\xff</h1>"))
+	f.Add([]byte(`<?xml version="1.0"?><html><head><title>T</title><script src="x"/></head><body><h2><a id="a"/>A</h2><iframe/><p>t</p></body></html>`))
 	f.Add([]byte(`<dl><dt id="a">a</dt><dd> </dd><dt id="b">b</dt><dt id="c">c</dt><dd>d</dd></dl><a name="p"></a><h _id=p style="display:none">P</h><input id="i"><h2>H</h2>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > maxFuzzInput {
