@@ -273,7 +273,7 @@ func (p *htmlParser) walk(n *html.Node) {
 		if p.dl != nil && p.inlineDL == p.dl {
 			inline = p.inlineID
 		}
-		if id := cmp.Or(attr(n, "id"), leadingAnchor(n), inline); id != "" {
+		if id := cmp.Or(attr(n, "id"), leadingAnchor(n), inline, anchorBeforeDescription(n)); id != "" {
 			p.entries++
 			// The signature opens the entry's text, where its parameter
 			// names are searchable and shown; the heading path names the
@@ -442,6 +442,38 @@ func leadingAnchor(n *html.Node) string {
 	return ""
 }
 
+// anchorBeforeDescription returns the name or id of the link target that
+// stands, in the list itself, between the terms n starts and their
+// description: Exim's specification gives its terms no id but puts an
+// index target after each group of terms (<dt>$header_...</dt>
+// <dt>$bheader_...</dt> <a id="vi167"></a><dd>). Only a group's first
+// term takes it; the terms after it join its entry.
+func anchorBeforeDescription(n *html.Node) string {
+	if prev := prevElement(n); prev != nil && prev.DataAtom == atom.Dt {
+		return ""
+	}
+	id := ""
+	for c := n.NextSibling; c != nil; c = c.NextSibling {
+		switch {
+		case c.Type == html.CommentNode, c.Type == html.TextNode && strings.TrimSpace(c.Data) == "":
+		case c.Type != html.ElementNode:
+			return ""
+		case c.DataAtom == atom.Dt && id == "":
+		case c.DataAtom == atom.A && c.FirstChild == nil && id == "":
+			if id = cmp.Or(attr(c, "id"), attr(c, "name")); id == "" {
+				return ""
+			}
+		case c.DataAtom == atom.Dd:
+			return id
+		default:
+			// Text, another element, or a target between two terms:
+			// not the shape that names the group.
+			return ""
+		}
+	}
+	return ""
+}
+
 // prevElement is the element before n among its siblings, nil if none.
 func prevElement(n *html.Node) *html.Node {
 	for c := n.PrevSibling; c != nil; c = c.PrevSibling {
@@ -478,10 +510,47 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 		hasClass(n, "navheader") || hasClass(n, "navfooter") { // DocBook XSL's Prev/Up/Next bars, whose titles are text
 		return true
 	}
+	if (n.DataAtom == atom.Ul || n.DataAtom == atom.Ol) && hasClass(n, "nav") {
+		// A site's menu as a list (Exim's <ul id="nav_flow" class="nav">,
+		// Bootstrap's navs).
+		return true
+	}
 	if hidden(n) {
 		return true
 	}
+	if p.inArticle == 0 && siteBanner(n) {
+		return true
+	}
 	return p.navBar(n) || p.linkList(n)
+}
+
+// siteBanner reports whether n is a heading that is only a link to a web
+// site: the site's name above the page, as Exim's specification opens
+// every chapter with <h1 id="header"><a href="http://www.exim.org">Exim
+// Internet Mailer</a></h1>. It is chrome, not the top of every heading
+// path. A heading linking to the page itself or to another page of the
+// same documentation is content.
+func siteBanner(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+	default:
+		return false
+	}
+	var link *html.Node
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		switch {
+		case c.Type == html.TextNode && strings.TrimSpace(c.Data) == "", c.Type == html.CommentNode:
+		case c.Type == html.ElementNode && c.DataAtom == atom.A && link == nil:
+			link = c
+		default:
+			return false
+		}
+	}
+	if link == nil {
+		return false
+	}
+	href := strings.ToLower(strings.TrimSpace(attr(link, "href")))
+	return strings.HasPrefix(href, "http://") || strings.HasPrefix(href, "https://")
 }
 
 // hiddenClasses are classes of widgets a page's own stylesheet hides until

@@ -586,6 +586,30 @@ func TestParseHTML_Rules(t *testing.T) {
 			contains: []string{"See RFC 7159, boldandjoined.", "line 1\n  line 2"},
 		},
 		{
+			// Exim's specification: terms without ids, an index target
+			// after each group of terms, before its description. The
+			// site's name above the page is a link to the site, and its
+			// menu a list of class nav; the chapter heading links to the
+			// page itself and is content.
+			name: "a target between a list's terms and their description names the entry",
+			content: `<title>11. String expansions</title><h1 id="header"><a href="http://www.exim.org">Exim Internet Mailer</a></h1>
+<ul id="nav_flow" class="nav"><li><a href="https://www.exim.org/index.html">Home</a></li></ul>
+<h2 id="CHAPexpand"><a href="p.html">Chapter 11 - String expansions</a></h2><p>Intro.</p>
+<dl><dt>$header_&lt;name&gt;:</dt><dt>$h_&lt;name&gt;:</dt>
+<a id="vi167"></a><dd><p>Substitute the header.</p></dd>
+<dt>$host</dt><a id="vi168"></a><dd><p>The host name.</p></dd>
+<dt>$plain</dt><dd><p>No target.</p></dd>
+<dt>$split</dt><a id="vi169"></a><dt>$other</dt><dd><p>Before a term, as SQLite's.</p></dd></dl>`,
+			title: "11. String expansions",
+			sections: []string{"Chapter 11 - String expansions|Chapter 11 - String expansions|CHAPexpand",
+				"$header_<name>:|Chapter 11 - String expansions/$header_<name>:|vi167",
+				"$host|Chapter 11 - String expansions/$host|vi168",
+				"Chapter 11 - String expansions|Chapter 11 - String expansions|CHAPexpand",
+				"$other|Chapter 11 - String expansions/$other|vi169"},
+			contains: []string{"$header_<name>:\n\n$h_<name>:\nSubstitute the header.", "The host name.", "$plain\nNo target.\n\n$split", "Before a term"},
+			absent:   []string{"Exim Internet Mailer", "Home"},
+		},
+		{
 			// Debian re-serialises ImageMagick's pages as XML: a
 			// self-closed iframe or script would otherwise swallow the
 			// page, and a self-closed anchor would wrap what follows.
