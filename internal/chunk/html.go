@@ -26,7 +26,7 @@ import (
 // within the page (see linkList), and so do links to the name the page
 // gives itself in most of its links to its sections (ownAlias).
 func parseHTML(source string, b []byte) (Document, error) {
-	root, err := html.Parse(bytes.NewReader(closeXHTMLEmpty(toUTF8(b))))
+	root, err := ParseHTML(b)
 	if err != nil {
 		return Document{}, err
 	}
@@ -41,6 +41,14 @@ func parseHTML(source string, b []byte) (Document, error) {
 	p.doc.Title = pageTitle(titleText(root), firstH1(content, root))
 	dropTitleHeading(&p.doc)
 	return p.doc, nil
+}
+
+// ParseHTML parses a page into a node tree as the chunker reads it:
+// decoded to UTF-8 (toUTF8) and, in an XHTML page, with self-closed
+// elements closed (closeXHTMLEmpty). Tools that check labels against a
+// page's ids use it so that they see the ids the chunker cites.
+func ParseHTML(b []byte) (*html.Node, error) {
+	return html.Parse(bytes.NewReader(closeXHTMLEmpty(toUTF8(b))))
 }
 
 // toUTF8 returns an HTML page's bytes as UTF-8. A page that already is
@@ -791,13 +799,20 @@ func (p *htmlParser) navBar(n *html.Node) bool {
 // module's mode constants), and so are tables of links (pathlib's table
 // of os functions and their Path methods).
 func (p *htmlParser) linkList(n *html.Node) bool {
+	least := 2
 	switch n.DataAtom {
 	case atom.Ul, atom.Ol, atom.Dl:
+	case atom.P:
+		// A paragraph of links to the page's sections, separators
+		// between them (ImageMagick's "-adaptive-blur • -adaptive-resize
+		// • ..." over its options). Fewer links are a sentence's
+		// cross-references.
+		least = 5
 	default:
 		return false
 	}
 	st := p.links[n]
-	return st.links >= 2 && 2*st.inPage > st.links && st.inside > 0 && float64(st.outside) <= linkListOutside*float64(st.inside)
+	return st.links >= least && 2*st.inPage > st.links && st.inside > 0 && float64(st.outside) <= linkListOutside*float64(st.inside)
 }
 
 // hasLetters reports whether any text under n has a letter or digit (what

@@ -610,6 +610,21 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"Exim Internet Mailer", "Home"},
 		},
 		{
+			name: "a paragraph of links to the page's sections is a table of contents",
+			content: `<title>Options</title><h1>Annotated List of Command-line Options</h1>
+<p class="text-center"><a href="p.html#a">-a</a> • <a href="p.html#b">-b</a> • <a href="#c">-c</a> • <a href="#d">-d</a> • <a href="#e">-e</a></p>
+<p>Below is the list; see <a href="#a">-a</a> and <a href="#b">-b</a> first.</p>
+<p><a href="#a">-a</a> • <a href="#b">-b</a> • <a href="#c">-c</a> • <a href="#d">-d</a></p>
+<h3 id="a">-a</h3><p>A.</p><h3 id="b">-b</h3><p>B.</p><h3 id="c">-c</h3><p>C.</p><h3 id="d">-d</h3><p>D.</p><h3 id="e">-e</h3><p>E.</p>`,
+			title: "Options",
+			sections: []string{"Annotated List of Command-line Options|Annotated List of Command-line Options|",
+				"-a|Annotated List of Command-line Options/-a|a", "-b|Annotated List of Command-line Options/-b|b",
+				"-c|Annotated List of Command-line Options/-c|c", "-d|Annotated List of Command-line Options/-d|d",
+				"-e|Annotated List of Command-line Options/-e|e"},
+			contains: []string{"Below is the list; see -a and -b first.", "-a • -b • -c • -d\n"},
+			absent:   []string{"-d • -e"},
+		},
+		{
 			// Debian re-serialises ImageMagick's pages as XML: a
 			// self-closed iframe or script would otherwise swallow the
 			// page, and a self-closed anchor would wrap what follows.
