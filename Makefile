@@ -100,9 +100,9 @@ soak:
 		-timeout $(SOAK_TIMEOUT) -v ./internal/soak/
 
 ## eval: retrieval quality (hit@1, hit@5, MRR@5 per mode) on the demo store and on the
-# fourteen public sets (scripts/eval.sh), with the plain-BM25 reference row (corpora from
+# public sets of internal/evalsets (scripts/eval.sh), with the plain-BM25 reference row (corpora from
 # scripts/eval_corpora.sh, stores rebuilt with the default
-# build settings into the user cache; about four minutes; not part of make test)
+# build settings into the user cache; about five minutes; not part of make test)
 eval:
 	bash scripts/eval.sh
 

@@ -109,6 +109,20 @@
 #          parameter a <DT><b><a name="maximal_queue_lifetime">).
 #          Written blind and held back from scripts/eval.sh until its one
 #          blind measurement.
+#   imex   two long English reference pages: ImageMagick 6's command-line
+#          options from imagemagick-6-doc
+#          (imagemagick-6-common/html/www/command-line-options.html, copied
+#          as imagemagick-options.html; re-serialised by Debian as XHTML,
+#          so self-closed <iframe/> and <span/>; every option an <h3>
+#          opening with a self-closed <a class="anchor" id="blur"/>) and
+#          the Exim 4.96
+#          specification's "String expansions" chapter from exim4-doc-html
+#          (spec_html/ch-string_expansions.html, copied as
+#          exim-expansions.html; Exim's own generator: <h3 id="SECTexpop">
+#          sections, <dt> terms without ids, an index target
+#          <a id="vi167"> between each group of terms and its <dd>).
+#          Written blind and held back from scripts/eval.sh until its one
+#          blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -124,7 +138,8 @@
 # (which pull in gnu-standards), golang-1.19-doc, haproxy-doc (which
 # pulls in libjs-bootstrap, libjs-jquery and libjs-sphinxdoc), perl-doc,
 # docutils-doc, doxygen-doc, rust-doc, libjs-underscore, graphviz-doc,
-# postfix-doc and zsh-doc (which pulls in zsh and zsh-common) with apt-get
+# postfix-doc, zsh-doc (which pulls in zsh and zsh-common), imagemagick-6-doc
+# (which pulls in imagemagick-6-common) and exim4-doc-html with apt-get
 # when missing
 # (apt-get update runs once, only then). nodejs-doc is downloaded and
 # unpacked under the cache instead: installing it makes apt remove a
@@ -132,11 +147,11 @@
 # with it), and the test suite needs the machine's Node.js. Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
-# "gvtls DIR" and "zshpf DIR")
+# "gvtls DIR", "zshpf DIR" and "imex DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -147,7 +162,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -178,9 +193,11 @@ rustund_files=(/usr/share/doc/rust-doc/html/reference/print.html:rust-reference.
 gvtls_files=(/usr/share/doc/graphviz/html/info/attrs.html:graphviz-attrs.html /usr/share/doc/postfix/html/TLS_README.html:postfix-tls.html)
 # zshpf names both files, for the same reason.
 zshpf_files=(/usr/share/doc/zsh-common/html/Expansion.html:zsh-expansion.html /usr/share/doc/postfix/html/postconf.5.html:postfix-postconf.html)
+# imex names both files, for the same reason.
+imex_files=(/usr/share/doc/imagemagick-6-common/html/www/command-line-options.html:imagemagick-options.html /usr/share/doc/exim4-doc-html/spec_html/ch-string_expansions.html:exim-expansions.html)
 
 missing=()
-for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc; do
+for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -312,6 +329,7 @@ copy_files rstdox "${rstdox_files[@]}"
 copy_files rustund "${rustund_files[@]}"
 copy_files gvtls "${gvtls_files[@]}"
 copy_files zshpf "${zshpf_files[@]}"
+copy_files imex "${imex_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on

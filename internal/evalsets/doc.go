@@ -3,40 +3,9 @@
 // chunking, ranking or fusion is judged on material it was not tuned to.
 //
 // Each set is a folder with questions.json, in the format `vectorstore
-// eval --questions` reads ([rag.EvalQuestion]) plus a "sections" list:
-//
-//	pydoc  Python 3 library reference pages (Debian python3-doc), English
-//	manja  Japanese manual pages (Debian manpages-ja), Japanese
-//	refdoc the Bash Reference Manual and SQLite's FTS5 page, English
-//	pyref  Python's os and unittest reference pages, English; written
-//	       blind, first measured once on settled code
-//	gitpg  git-log(1) and PostgreSQL's SELECT reference page, English;
-//	       written blind, first measured once on settled code
-//	apache the Apache HTTP Server's mod_rewrite and core module reference
-//	       pages, English; written blind, first measured once on settled
-//	       code
-//	nodelua Node.js's File system API page and the Lua 5.1 Reference
-//	       Manual, English; written blind, first measured once on settled
-//	       code
-//	gnuman the GNU Autoconf and GNU Libtool manuals (one texinfo page
-//	       each), English; written blind, first measured once on settled
-//	       code
-//	gohap  the Go Programming Language Specification and the HAProxy
-//	       Management Guide, English; written blind, first measured once
-//	       on settled code
-//	sqlperl SQLite's PRAGMA reference page and Perl's perlre (rendered by
-//	       pod2html), English; written blind, first measured once on
-//	       settled code
-//	rstdox the reStructuredText specification and Doxygen's Special
-//	       Commands page, English; written blind, first measured once on
-//	       settled code
-//	rustund the Rust Reference (one page) and the Underscore.js page,
-//	       English; written blind, first measured once on settled code
-//	gvtls  Graphviz's attribute reference and Postfix's TLS guide,
-//	       English; written blind, first measured once on settled code
-//	zshpf  the Z shell manual's Expansion chapter and Postfix's
-//	       postconf(5), English; written blind, first measured once on
-//	       settled code
+// eval --questions` reads ([rag.EvalQuestion]) plus a "sections" list;
+// README.md lists the sets, their corpora and how each was written (most
+// blind, measured once on settled code before any use).
 //
 // "documents" names the corpus-relative file that answers a question;
 // "sections", which eval scores by when present (a hit is a chunk whose

@@ -10,10 +10,14 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"github.com/vendor0919/api/internal/chunk"
 )
 
 // question mirrors one entry of questions.json; decoding is strict so a
@@ -26,23 +30,29 @@ type question struct {
 	Sections  []string `json:"sections"`
 }
 
-// sets lists the question sets and the language each is written in.
-var sets = []struct{ name, lang string }{
-	{"pydoc", "en"},
-	{"manja", "ja"},
-	{"refdoc", "en"},
-	{"pyref", "en"},   // written blind, measured once before any use
-	{"gitpg", "en"},   // likewise
-	{"apache", "en"},  // likewise
-	{"nodelua", "en"}, // likewise
-	{"gnuman", "en"},  // likewise
-	{"gohap", "en"},   // likewise
-	{"sqlperl", "en"}, // likewise
-	{"rstdox", "en"},  // likewise
-	{"rustund", "en"}, // likewise
-	{"gvtls", "en"},   // likewise
-	{"zshpf", "en"},   // likewise
+// setNames returns the question sets: the folders here that hold a
+// questions.json. Adding a folder adds a set to every test below;
+// TestSets_MatchCorpora keeps scripts/eval_corpora.sh in step.
+func setNames(t *testing.T) []string {
+	t.Helper()
+	entries, err := os.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		if _, err := os.Stat(filepath.Join(e.Name(), "questions.json")); e.IsDir() && err == nil {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) == 0 {
+		t.Fatal("no question sets found")
+	}
+	return names
 }
+
+// setLangs names the sets not written in English.
+var setLangs = map[string]string{"manja": "ja"}
 
 // minQuestions is what issue 10 asks of each set.
 const minQuestions = 40
@@ -129,12 +139,31 @@ func contains(list []string, s string) bool {
 }
 
 func TestQuestions_WellFormed(t *testing.T) {
-	for _, set := range sets {
-		t.Run(set.name, func(t *testing.T) {
-			for _, e := range checkSet(loadSet(t, set.name), set.lang) {
+	for _, name := range setNames(t) {
+		t.Run(name, func(t *testing.T) {
+			for _, e := range checkSet(loadSet(t, name), cmp.Or(setLangs[name], "en")) {
 				t.Error(e)
 			}
 		})
+	}
+}
+
+// TestSets_MatchCorpora checks that every set has a corpus in
+// scripts/eval_corpora.sh and every corpus there has a set: scripts/eval.sh
+// runs what that script prints.
+func TestSets_MatchCorpora(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "scripts", "eval_corpora.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^corpora=\(([^)]*)\)`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("scripts/eval_corpora.sh has no corpora=(...) line")
+	}
+	corpora := strings.Fields(string(m[1]))
+	slices.Sort(corpora)
+	if sets := setNames(t); !slices.Equal(sets, corpora) {
+		t.Errorf("question sets %v, corpora in scripts/eval_corpora.sh %v", sets, corpora)
 	}
 }
 
@@ -195,7 +224,7 @@ func corpusDir(t *testing.T, name string) string {
 // the element that carries it: each id attribute, and the name of an <a>
 // (the Lua manual's only anchors, <a name="2.8">).
 func htmlIDs(b []byte) (map[string]string, error) {
-	doc, err := html.Parse(bytes.NewReader(b))
+	doc, err := chunk.ParseHTML(b)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +261,7 @@ var headingElements = map[string]bool{"h1": true, "h2": true, "h3": true, "h4": 
 // (Node.js's <h4>...<a class="mark" id="fsreadfilepath-options-callback">,
 // the Lua manual's <h2>2.8 - <a name="2.8">), as the chunker takes it.
 func sectionIDs(b []byte) (map[string]bool, error) {
-	doc, err := html.Parse(bytes.NewReader(b))
+	doc, err := chunk.ParseHTML(b)
 	if err != nil {
 		return nil, err
 	}
@@ -371,10 +400,10 @@ func TestHTMLIDs(t *testing.T) {
 // a chunk's anchor is its heading's id or an API entry's), and every corpus
 // file is the answer to at least one question.
 func TestLabels_ExistInCorpus(t *testing.T) {
-	for _, set := range sets {
-		t.Run(set.name, func(t *testing.T) {
-			dir := corpusDir(t, set.name)
-			qs := loadSet(t, set.name)
+	for _, name := range setNames(t) {
+		t.Run(name, func(t *testing.T) {
+			dir := corpusDir(t, name)
+			qs := loadSet(t, name)
 			idsByDoc := map[string]map[string]string{}
 			sectionsByDoc := map[string]map[string]bool{}
 			ids := func(doc string) map[string]string {
