@@ -136,7 +136,7 @@ type Config struct {
 	SearchEF int
 	// HybridVectorWeight scales the vector ranking's normalised scores in
 	// hybrid fusion, the keyword ranking's being 1 (HYBRID_VECTOR_WEIGHT,
-	// default 0.25, rag.DefaultVectorWeight, measured on the evaluation sets; raise it for an
+	// default 0.15, rag.DefaultVectorWeight, measured on the evaluation sets; raise it for an
 	// embedder that beats BM25 on the corpus, measured with vectorstore
 	// eval --sweep, see docs/BENCHMARKS.md).
 	HybridVectorWeight float64
@@ -413,7 +413,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DefaultTopK:                 p.intRange("DEFAULT_TOP_K", 5, 1, 50),
 		SearchMode:                  p.oneOf("SEARCH_MODE", "hybrid", modes),
 		SearchEF:                    p.intRange("SEARCH_EF", 0, 0, 10000),
-		HybridVectorWeight:          p.floatRange("HYBRID_VECTOR_WEIGHT", 0.25, 0.01, 100),
+		HybridVectorWeight:          p.floatRange("HYBRID_VECTOR_WEIGHT", 0.15, 0.01, 100),
 		SearchSameSection:           p.boolean("SEARCH_SAME_SECTION", false),
 		KeywordFeedback:             p.boolean("KEYWORD_FEEDBACK", true),
 		KeywordFeedbackMinDocuments: p.intRange("KEYWORD_FEEDBACK_MIN_DOCUMENTS", 3, 0, 1_000_000),

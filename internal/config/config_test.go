@@ -30,7 +30,7 @@ func TestLoad_Defaults(t *testing.T) {
 		{"VectorStoreDir", c.VectorStoreDir, "/app/vectorstore"},
 		{"VectorStoreIndexName", c.VectorStoreIndexName, "index"},
 		{"Embedder", c.Embedder, "use-lite-glove"},
-		{"HybridVectorWeight", c.HybridVectorWeight, 0.25},
+		{"HybridVectorWeight", c.HybridVectorWeight, 0.15},
 		{"LLM", c.LLM, "extractive"},
 		{"LogLevel", c.LogLevel, slog.LevelInfo},
 		{"ShutdownTimeout", c.ShutdownTimeout, 25 * time.Second},
