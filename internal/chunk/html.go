@@ -31,7 +31,7 @@ func parseHTML(source string, b []byte) (Document, error) {
 		return Document{}, err
 	}
 	content := contentRoot(root)
-	p := &htmlParser{sigEnd: -1, links: measureLinks(content, path.Base(filepath.ToSlash(source))), owners: headingOwners(content)}
+	p := &htmlParser{sigEnd: -1, preLine: -1, links: measureLinks(content, path.Base(filepath.ToSlash(source))), owners: headingOwners(content)}
 	if content.DataAtom == atom.Main || content.DataAtom == atom.Article || attr(content, "role") == "main" {
 		p.inArticle = 1
 	}
@@ -106,8 +106,15 @@ type htmlParser struct {
 	// sigEnd is the length of buf just after the open API entry's
 	// signature, -1 when no entry is open or its text went on.
 	sigEnd int
-	pre    int  // open pre elements, whose line breaks are kept
-	space  bool // the last text ended in whitespace
+	pre    int // open pre elements, whose line breaks are kept
+	// preLine is the length of buf where the line of the last link
+	// target that opened a section inside a pre began (preTarget), -1
+	// when there is none: more targets on that line are its aliases.
+	preLine int
+	// preManual is set inside a pre that is a plain-text manual
+	// (plainManual), whose link targets open sections.
+	preManual bool
+	space     bool // the last text ended in whitespace
 	// links holds each content element's linkStats (measureLinks).
 	links map[*html.Node]linkStats
 	// owners maps a heading to the id of the nearest element around it
@@ -123,7 +130,7 @@ func (p *htmlParser) flush() {
 	text := tidy(p.buf.String())
 	p.buf.Reset()
 	p.space = false
-	p.sigEnd = -1
+	p.sigEnd, p.preLine = -1, -1
 	if text == "" {
 		return
 	}
@@ -329,6 +336,11 @@ func (p *htmlParser) walk(n *html.Node) {
 			}()
 		}
 	}
+	if p.preManual && n.DataAtom == atom.A {
+		if id := preTarget(n); id != "" {
+			p.openAtPreLine(id)
+		}
+	}
 	id := attr(n, "id")
 	switch n.DataAtom {
 	case atom.Section, atom.Div, atom.Article, atom.Main:
@@ -378,7 +390,11 @@ func (p *htmlParser) walk(n *html.Node) {
 	case atom.Pre:
 		p.newline()
 		p.pre++
-		defer func() { p.pre-- }()
+		outer := p.preManual
+		if p.pre == 1 {
+			p.preManual = p.plainManual(n)
+		}
+		defer func() { p.pre--; p.preManual = outer }()
 	case atom.Dl:
 		p.dlDepth++
 		outerDL := p.dl
@@ -409,6 +425,65 @@ func (p *htmlParser) walk(n *html.Node) {
 		}
 	}
 }
+
+// openAtPreLine opens a section at a link target inside a pre, from the
+// start of the target's line: a plain-text manual shown as one <pre>
+// marks its topics only with targets (Vim's help pages: "1. Setting
+// options<TAB>*<A NAME="set-option">", or a line of its own before an
+// option, "*<A NAME="'tabstop'">* *<A NAME="'ts'">*"). The line's text
+// before the target is the section's heading, else the target's name;
+// further targets on the same line are aliases of the first.
+func (p *htmlParser) openAtPreLine(id string) {
+	s := p.buf.String()
+	if p.preLine >= 0 && p.preLine <= len(s) && !strings.Contains(s[p.preLine:], "\n") {
+		return
+	}
+	tail := s[strings.LastIndexByte(s, '\n')+1:]
+	p.buf.Reset()
+	p.buf.WriteString(s[:len(s)-len(tail)])
+	title := strings.TrimRightFunc(tail, func(r rune) bool { return unicode.IsSpace(r) || r == '*' || r == '|' })
+	title = strings.Join(strings.Fields(title), " ")
+	if !hasLettersIn(title) {
+		title = id
+	}
+	p.open(heading{level: 7 + p.dlDepth, text: title, anchor: id})
+	p.preLine = 0
+	p.buf.WriteString(tail)
+}
+
+// plainManual reports whether the pre n is a plain-text manual with
+// link targets at its topics, not a block of code or a listing that
+// happens to hold some: at least preTargetLetters letters per target
+// (Vim's help pages have 150 to 2,400, aliases counted; libxslt's enums,
+// a target per member, 27 to 53).
+func (p *htmlParser) plainManual(n *html.Node) bool {
+	targets := 0
+	for d := range n.Descendants() {
+		if d.Type == html.ElementNode && d.DataAtom == atom.A && preTarget(d) != "" {
+			targets++
+		}
+	}
+	st := p.links[n]
+	return targets > 0 && st.inside+st.outside >= preTargetLetters*targets
+}
+
+// preTarget returns the name or id of a link target inside a pre that
+// marks a topic: not a link elsewhere (a target that links to itself, as
+// a "selflink", counts), and not a line number (rustdoc's source view
+// numbers every line with <a href="#12" id="12">).
+func preTarget(n *html.Node) string {
+	id := cmp.Or(attr(n, "id"), attr(n, "name"))
+	if id == "" || strings.Trim(id, "0123456789") == "" {
+		return ""
+	}
+	if href := attr(n, "href"); href != "" && href != "#"+id {
+		return ""
+	}
+	return id
+}
+
+// hasLettersIn reports whether s has a letter or digit.
+func hasLettersIn(s string) bool { return strings.IndexFunc(s, isLetterOrDigit) >= 0 }
 
 // signatureOnly reports whether the open API entry's text is still only
 // its signatures: no description has begun.
@@ -596,6 +671,9 @@ const (
 	// linkListOutside is the share of a link list's letters that may lie
 	// outside its links (section numbers, a separator).
 	linkListOutside = 0.1
+	// preTargetLetters is the fewest letters per link target that make a
+	// pre a plain-text manual (plainManual).
+	preTargetLetters = 100
 )
 
 // navRels are the rel values of links that move through a document: the

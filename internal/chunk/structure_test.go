@@ -625,6 +625,42 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"-d • -e"},
 		},
 		{
+			// Vim's help pages: the whole manual one <pre>, its topics
+			// marked only by link targets, several on a line for
+			// aliases, at the end of a title line or on a line of their
+			// own. A short pre with a target per line (libxslt's enum
+			// members) is code, and rustdoc's line numbers link to
+			// themselves but are numbers.
+			name: "link targets in a plain-text manual's pre open sections",
+			content: `<TITLE>Vim documentation: options</TITLE><H1>Vim documentation: options</H1><PRE>
+*<A NAME="options.txt"></A><B>options.txt</B>*	For Vim version 9.0.
+
+1. Setting options			*<A NAME="set-option"></A><B>set-option</B>* *<A NAME="E764"></A><B>E764</B>*
+
+:se[t][!]		Show all options that differ from their default value, and
+			more text to make this a manual rather than code, as a help
+			file has some four hundred letters between two of its topics.
+
+						*<A NAME="'tabstop'"></A><B>'tabstop'</B>* *<A NAME="'ts'"></A><B>'ts'</B>*
+'tabstop' 'ts'		number	(default 8)
+	Number of spaces that a &lt;Tab&gt; in the file counts for. See also <A HREF="#set-option">set-option</A>
+	and a few more words so that this topic has its share of letters too.
+	Vim help files are written as plain text, and the HTML version keeps
+	them in one preformatted block, where each tag becomes a link target.
+	A topic there runs from its tag's line to the next tag's line.
+<A HREF="#12" ID="12">12</A> a line number
+</PRE>
+<PRE>enum e {
+    <A NAME="E_ONE">E_ONE</A> = 1,
+    <A NAME="E_TWO">E_TWO</A> = 2
+};</PRE>`,
+			title: "Vim documentation: options",
+			sections: []string{"options.txt|options.txt|options.txt", "1. Setting options|1. Setting options|set-option",
+				"'tabstop'|'tabstop'|'tabstop'"},
+			contains: []string{"*options.txt*\tFor Vim version 9.0.", "1. Setting options\t\t\t*set-option* *E764*\n\n:se[t][!]",
+				"*'tabstop'* *'ts'*\n'tabstop' 'ts'", "12 a line number", "enum e {\n    E_ONE = 1,\n    E_TWO = 2\n};"},
+		},
+		{
 			// Debian re-serialises ImageMagick's pages as XML: a
 			// self-closed iframe or script would otherwise swallow the
 			// page, and a self-closed anchor would wrap what follows.
@@ -1008,6 +1044,7 @@ func FuzzParseHTML(f *testing.F) {
 	f.Add([]byte(`<main><h2><a name="n"></a>N</h2><pre>a
 b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte("<h1>\xff</h1>"))
+	f.Add([]byte("<pre>Title\t*<a name=\"t\"></a>t* *<a name=\"u\"></a>u*\nsome text of the topic that is long enough to count as a manual's\n*<a name=\"v\">v</a>*\n<a href=\"#1\" id=\"1\">1</a></pre>"))
 	f.Add([]byte(`<?xml version="1.0"?><html><head><title>T</title><script src="x"/></head><body><h2><a id="a"/>A</h2><iframe/><p>t</p></body></html>`))
 	f.Add([]byte(`<dl><dt id="a">a</dt><dd> </dd><dt id="b">b</dt><dt id="c">c</dt><dd>d</dd></dl><a name="p"></a><h _id=p style="display:none">P</h><input id="i"><h2>H</h2>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
