@@ -107,9 +107,12 @@ type htmlParser struct {
 	// signature, -1 when no entry is open or its text went on.
 	sigEnd int
 	pre    int // open pre elements, whose line breaks are kept
-	// preLine is the length of buf where the line of the last link
-	// target that opened a section inside a pre began (preTarget), -1
-	// when there is none: more targets on that line are its aliases.
+	// pending is a link target inside a plain-text manual's pre that
+	// may open a section, until the line that decides it (preTopic).
+	pending *preTopic
+	// preLine is the length of buf where the line began whose title
+	// opened the last such section at once, -1 if none: later targets on
+	// that line are its aliases.
 	preLine int
 	// preManual is set inside a pre that is a plain-text manual
 	// (plainManual), whose link targets open sections.
@@ -130,7 +133,7 @@ func (p *htmlParser) flush() {
 	text := tidy(p.buf.String())
 	p.buf.Reset()
 	p.space = false
-	p.sigEnd, p.preLine = -1, -1
+	p.sigEnd, p.pending, p.preLine = -1, nil, -1
 	if text == "" {
 		return
 	}
@@ -219,6 +222,7 @@ func (p *htmlParser) text(t string) {
 			p.containerID, p.inlineID = "", ""
 		}
 		p.buf.WriteString(strings.ReplaceAll(t, "\r\n", "\n"))
+		p.decidePre(false)
 		return
 	}
 	// Whitespace separates words only where the source has some: a
@@ -338,7 +342,7 @@ func (p *htmlParser) walk(n *html.Node) {
 	}
 	if p.preManual && n.DataAtom == atom.A {
 		if id := preTarget(n); id != "" {
-			p.openAtPreLine(id)
+			p.preTarget(id)
 		}
 	}
 	id := attr(n, "id")
@@ -394,7 +398,14 @@ func (p *htmlParser) walk(n *html.Node) {
 		if p.pre == 1 {
 			p.preManual = p.plainManual(n)
 		}
-		defer func() { p.pre--; p.preManual = outer }()
+		defer func() {
+			if p.pre == 1 {
+				p.decidePre(true)
+				p.pending = nil
+			}
+			p.pre--
+			p.preManual = outer
+		}()
 	case atom.Dl:
 		p.dlDepth++
 		outerDL := p.dl
@@ -426,29 +437,127 @@ func (p *htmlParser) walk(n *html.Node) {
 	}
 }
 
-// openAtPreLine opens a section at a link target inside a pre, from the
-// start of the target's line: a plain-text manual shown as one <pre>
-// marks its topics only with targets (Vim's help pages: "1. Setting
-// options<TAB>*<A NAME="set-option">", or a line of its own before an
-// option, "*<A NAME="'tabstop'">* *<A NAME="'ts'">*"). The line's text
-// before the target is the section's heading, else the target's name;
-// further targets on the same line are aliases of the first.
-func (p *htmlParser) openAtPreLine(id string) {
+// preTopic is a link target inside a plain-text manual's pre, waiting
+// for the line that decides whether it opens a topic (decidePre): start
+// is the length of buf where the target's line began.
+type preTopic struct {
+	id, title string
+	start     int
+}
+
+// preTarget handles a link target inside a plain-text manual kept in
+// one pre, which marks its topics only with targets (Vim's help pages).
+//
+//   - A target on a title that starts at the margin opens a section
+//     there ("1. Setting options<TAB>*<A NAME="set-option">").
+//   - A target on a line of tags, or after indented text, opens one only
+//     if the first line of text after it starts at the margin, as an
+//     option's header does ("*'tabstop'* *'ts'*" over "'tabstop' 'ts'
+//     number"); before an indented line it marks a place inside the topic
+//     ("*E834*" in 'ambiwidth”s description) and opens nothing.
+//   - Other targets on the title's line, on the tag lines or on the line
+//     that decides are aliases.
+//
+// The section's heading is the text before the target on its line, else
+// the target's name.
+func (p *htmlParser) preTarget(id string) {
 	s := p.buf.String()
+	tail := s[strings.LastIndexByte(s, '\n')+1:]
+	if p.pending != nil {
+		// Every line since the pending target's is blank or tags
+		// (decidePre decides at the first other one).
+		if !strings.Contains(s[p.pending.start:], "\n") || tagsOnly(tail) {
+			return
+		}
+		// This target's line decides the one pending; it and the rest
+		// of the line's targets are aliases.
+		p.decideLine(tail)
+		p.preLine = p.buf.Len() - len(tail)
+		return
+	}
 	if p.preLine >= 0 && p.preLine <= len(s) && !strings.Contains(s[p.preLine:], "\n") {
 		return
 	}
-	tail := s[strings.LastIndexByte(s, '\n')+1:]
-	p.buf.Reset()
-	p.buf.WriteString(s[:len(s)-len(tail)])
 	title := strings.TrimRightFunc(tail, func(r rune) bool { return unicode.IsSpace(r) || r == '*' || r == '|' })
 	title = strings.Join(strings.Fields(title), " ")
+	t := &preTopic{id: id, title: title, start: len(s) - len(tail)}
 	if !hasLettersIn(title) {
-		title = id
+		t.title = id
+		p.pending = t
+		return
 	}
-	p.open(heading{level: 7 + p.dlDepth, text: title, anchor: id})
+	if first, _ := utf8.DecodeRuneInString(tail); unicode.IsSpace(first) {
+		p.pending = t
+		return
+	}
+	p.openPre(t)
 	p.preLine = 0
-	p.buf.WriteString(tail)
+}
+
+// decidePre decides the pending target by the first line after the
+// target's own that has text other than tags; final counts the last,
+// unfinished line too (the pre has ended).
+func (p *htmlParser) decidePre(final bool) {
+	if p.pending == nil {
+		return
+	}
+	rest := p.buf.String()[p.pending.start:]
+	own, after, complete := strings.Cut(rest, "\n")
+	if !complete && !final {
+		return
+	}
+	if !tagsOnly(own) {
+		// Text after the target on its own line: a title
+		// ("*options.txt*<TAB>For Vim version 9.0.").
+		p.decideLine(own)
+		return
+	}
+	rest = after
+	for rest != "" {
+		line, more, complete := strings.Cut(rest, "\n")
+		if !complete && !final {
+			return
+		}
+		if !tagsOnly(line) {
+			p.decideLine(line)
+			return
+		}
+		rest = more
+	}
+}
+
+// decideLine opens the pending target's section if line starts at the
+// margin, and drops it otherwise.
+func (p *htmlParser) decideLine(line string) {
+	t := p.pending
+	p.pending = nil
+	if first, _ := utf8.DecodeRuneInString(line); line == "" || unicode.IsSpace(first) {
+		return
+	}
+	p.openPre(t)
+}
+
+// openPre opens t's section at the start of its line.
+func (p *htmlParser) openPre(t *preTopic) {
+	s := p.buf.String()
+	p.buf.Reset()
+	p.buf.WriteString(s[:t.start])
+	p.open(heading{level: 7 + p.dlDepth, text: t.title, anchor: t.id})
+	p.buf.WriteString(s[t.start:])
+}
+
+// tagsOnly reports whether s has no letters or digits outside Vim's
+// "*tag*" markup.
+func tagsOnly(s string) bool {
+	for _, f := range strings.Fields(s) {
+		if len(f) > 2 && f[0] == '*' && f[len(f)-1] == '*' {
+			continue
+		}
+		if hasLettersIn(f) {
+			return false
+		}
+	}
+	return true
 }
 
 // plainManual reports whether the pre n is a plain-text manual with

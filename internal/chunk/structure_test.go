@@ -628,7 +628,9 @@ func TestParseHTML_Rules(t *testing.T) {
 			// Vim's help pages: the whole manual one <pre>, its topics
 			// marked only by link targets, several on a line for
 			// aliases, at the end of a title line or on a line of their
-			// own. A short pre with a target per line (libxslt's enum
+			// own; tags before an indented line mark places inside a
+			// topic, and tag lines before the topic's first line are
+			// aliases. A short pre with a target per line (libxslt's enum
 			// members) is code, and rustdoc's line numbers link to
 			// themselves but are numbers.
 			name: "link targets in a plain-text manual's pre open sections",
@@ -637,6 +639,7 @@ func TestParseHTML_Rules(t *testing.T) {
 
 1. Setting options			*<A NAME="set-option"></A><B>set-option</B>* *<A NAME="E764"></A><B>E764</B>*
 
+							*<A NAME=":se"></A><B>:se</B>*
 :se[t][!]		Show all options that differ from their default value, and
 			more text to make this a manual rather than code, as a help
 			file has some four hundred letters between two of its topics.
@@ -648,6 +651,11 @@ func TestParseHTML_Rules(t *testing.T) {
 	Vim help files are written as plain text, and the HTML version keeps
 	them in one preformatted block, where each tag becomes a link target.
 	A topic there runs from its tag's line to the next tag's line.
+							*<A NAME="E999"></A><B>E999</B>*
+	A tag before an indented line marks a place inside the topic.
+	Error numbers are such places: the text after them still describes
+	the option, and a search for the option should find all of it, as one
+	section with the option's own name, not two with an error number.
 <A HREF="#12" ID="12">12</A> a line number
 </PRE>
 <PRE>enum e {
@@ -656,8 +664,9 @@ func TestParseHTML_Rules(t *testing.T) {
 };</PRE>`,
 			title: "Vim documentation: options",
 			sections: []string{"options.txt|options.txt|options.txt", "1. Setting options|1. Setting options|set-option",
-				"'tabstop'|'tabstop'|'tabstop'"},
-			contains: []string{"*options.txt*\tFor Vim version 9.0.", "1. Setting options\t\t\t*set-option* *E764*\n\n:se[t][!]",
+				":se|:se|:se", "'tabstop'|'tabstop'|'tabstop'"},
+			contains: []string{"*options.txt*\tFor Vim version 9.0.", "1. Setting options\t\t\t*set-option* *E764*\n", "*:se*\n:se[t][!]",
+				"*E999*\n\tA tag before an indented line",
 				"*'tabstop'* *'ts'*\n'tabstop' 'ts'", "12 a line number", "enum e {\n    E_ONE = 1,\n    E_TWO = 2\n};"},
 		},
 		{
