@@ -123,6 +123,15 @@
 #          <a id="vi167"> between each group of terms and its <dd>).
 #          Written blind and held back from scripts/eval.sh until its one
 #          blind measurement.
+#   vimr   two long English reference pages: Vim 9.0's help on options
+#          from vim-doc (html/options.html, copied as vim-options.html;
+#          made by Vim's vim2html.pl: the whole help file one <PRE>, every
+#          topic marked only by link targets, "*<A NAME="'tabstop'">*")
+#          and R 4.2's "R Data Import/Export" manual from r-doc-html
+#          (R/doc/manual/R-data.html, copied as r-data.html; texi2any 6:
+#          <div class="section" id="Using-scan-directly"> per node, with
+#          an <h3>). Written blind and held back from scripts/eval.sh
+#          until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -139,19 +148,19 @@
 # pulls in libjs-bootstrap, libjs-jquery and libjs-sphinxdoc), perl-doc,
 # docutils-doc, doxygen-doc, rust-doc, libjs-underscore, graphviz-doc,
 # postfix-doc, zsh-doc (which pulls in zsh and zsh-common), imagemagick-6-doc
-# (which pulls in imagemagick-6-common) and exim4-doc-html with apt-get
-# when missing
+# (which pulls in imagemagick-6-common), exim4-doc-html, vim-doc and
+# r-doc-html with apt-get when missing
 # (apt-get update runs once, only then). nodejs-doc is downloaded and
 # unpacked under the cache instead: installing it makes apt remove a
 # Node.js that did not come from Debian (NodeSource's package conflicts
 # with it), and the test suite needs the machine's Node.js. Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
-# "gvtls DIR", "zshpf DIR" and "imex DIR")
+# "gvtls DIR", "zshpf DIR", "imex DIR" and "vimr DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -162,7 +171,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -195,9 +204,11 @@ gvtls_files=(/usr/share/doc/graphviz/html/info/attrs.html:graphviz-attrs.html /u
 zshpf_files=(/usr/share/doc/zsh-common/html/Expansion.html:zsh-expansion.html /usr/share/doc/postfix/html/postconf.5.html:postfix-postconf.html)
 # imex names both files, for the same reason.
 imex_files=(/usr/share/doc/imagemagick-6-common/html/www/command-line-options.html:imagemagick-options.html /usr/share/doc/exim4-doc-html/spec_html/ch-string_expansions.html:exim-expansions.html)
+# vimr names both files, for the same reason.
+vimr_files=(/usr/share/doc/vim/html/options.html:vim-options.html /usr/share/R/doc/manual/R-data.html:r-data.html)
 
 missing=()
-for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html; do
+for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -330,6 +341,7 @@ copy_files rustund "${rustund_files[@]}"
 copy_files gvtls "${gvtls_files[@]}"
 copy_files zshpf "${zshpf_files[@]}"
 copy_files imex "${imex_files[@]}"
+copy_files vimr "${vimr_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on

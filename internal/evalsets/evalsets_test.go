@@ -260,6 +260,16 @@ var headingElements = map[string]bool{"h1": true, "h2": true, "h3": true, "h4": 
 // of the first anchor inside a heading that has none of its own
 // (Node.js's <h4>...<a class="mark" id="fsreadfilepath-options-callback">,
 // the Lua manual's <h2>2.8 - <a name="2.8">), as the chunker takes it.
+// insidePre reports whether n is inside a pre element.
+func insidePre(n *html.Node) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.Type == html.ElementNode && p.Data == "pre" {
+			return true
+		}
+	}
+	return false
+}
+
 func sectionIDs(b []byte) (map[string]bool, error) {
 	doc, err := chunk.ParseHTML(b)
 	if err != nil {
@@ -291,6 +301,12 @@ func sectionIDs(b []byte) (map[string]bool, error) {
 			continue
 		}
 		switch {
+		case n.Data == "a" && insidePre(n):
+			// A plain-text manual in one <pre> (Vim's help) marks its
+			// topics with link targets, which the chunker makes
+			// sections when the pre is long enough (chunk's
+			// plainManual); any here will do.
+			ids[id] = true
 		case sectionElements[n.Data]:
 			ids[id] = true
 		case n.FirstChild == nil && headingElements[nextElement(n).Data]:
@@ -371,12 +387,12 @@ func TestSectionIDs(t *testing.T) {
 		`<hr /><a name="toc"></a>` + "\n" + `<h2>List Of PRAGMAs</h2>` +
 		`<a name="pragma_encoding"></a><h _id=pragma_encoding style="display:none">PRAGMA encoding</h><hr>` +
 		`<dl><dt id="under-anchored">x</dt></dl><h1>Attribute Descriptions</h1><dl><dt><a name="d:pos">pos</a></dt>` +
-		`<dt id="pin">pin</dt></dl>`
+		`<dt id="pin">pin</dt></dl><pre>*<a name="'tabstop'"></a>'tabstop'*</pre>`
 	ids, err := sectionIDs([]byte(page))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]bool{"basic-usage": true, "説明": true, "Pipelines": true, "Pipelines-1": true, "fsstat": true, "2.8": true, "toc": true, "pragma_encoding": true, "d:pos": true, "pin": true}
+	want := map[string]bool{"basic-usage": true, "説明": true, "Pipelines": true, "Pipelines-1": true, "fsstat": true, "2.8": true, "toc": true, "pragma_encoding": true, "d:pos": true, "pin": true, "'tabstop'": true}
 	if !maps.Equal(ids, want) {
 		t.Errorf("section ids %v, want %v", ids, want)
 	}
