@@ -591,6 +591,20 @@ func preTarget(n *html.Node) string {
 	return id
 }
 
+// holdsCode reports whether n has a pre or code element inside: a
+// signature whose type names are links (rustdoc's "pub fn f<P:
+// AsRef<Path>>") is not a row of buttons, nor is a line of code whose
+// names are links (Doxygen's source listings, caught by linkStats'
+// symbols since they use neither element).
+func holdsCode(n *html.Node) bool {
+	for d := range n.Descendants() {
+		if d.Type == html.ElementNode && (d.DataAtom == atom.Pre || d.DataAtom == atom.Code) {
+			return true
+		}
+	}
+	return false
+}
+
 // hasLettersIn reports whether s has a letter or digit.
 func hasLettersIn(s string) bool { return strings.IndexFunc(s, isLetterOrDigit) >= 0 }
 
@@ -777,6 +791,12 @@ const (
 	// navBarLetters is the most text outside links a "Next: ...,
 	// Previous: ..., Up: ..." bar has (texinfo's has 14 letters).
 	navBarLetters = 40
+	// buttonLetters is the most letters a navigation button's link has
+	// on average (navBar): "Up", "Top", "Contents".
+	buttonLetters = 4
+	// barSeparators are what a bar of links has between them besides
+	// spaces: "[ << ] [ Up ]", "de | en", "Next: ... Up: ...".
+	barSeparators = "[]|•·:,/-–— "
 	// linkListOutside is the share of a link list's letters that may lie
 	// outside its links (section numbers, a separator).
 	linkListOutside = 0.1
@@ -794,12 +814,15 @@ var navRels = map[string]bool{"next": true, "prev": true, "previous": true, "up"
 // linkStats describes the links in an element's subtree, for the
 // navigation heuristics.
 type linkStats struct {
-	nav      bool // a link marked rel next, prev, previous, up, contents or index, or with an accesskey
-	links    int  // links (a elements with an href)
-	inPage   int  // links to a section of the page itself ("#x", "page.html#x", ownAlias's "old.html#x")
-	inside   int  // letters and digits of text inside links
-	outside  int  // letters and digits of text outside links
-	headings int  // h1-h6 elements
+	nav     bool // a link marked rel next, prev, previous, up, contents or index, or with an accesskey
+	links   int  // links (a elements with an href)
+	inPage  int  // links to a section of the page itself ("#x", "page.html#x", ownAlias's "old.html#x")
+	inside  int  // letters and digits of text inside links
+	outside int  // letters and digits of text outside links
+	// symbols: text outside links has a character that is not a letter,
+	// digit, space or separator (barSeparators), as code has.
+	symbols  bool
+	headings int // h1-h6 elements
 }
 
 // measureLinks computes linkStats for every element under n in one pass
@@ -821,6 +844,9 @@ func measureLinks(n *html.Node, page string) map[*html.Node]linkStats {
 				st.inside = countLetters(c.Data)
 			} else {
 				st.outside = countLetters(c.Data)
+				st.symbols = strings.IndexFunc(c.Data, func(r rune) bool {
+					return !isLetterOrDigit(r) && !unicode.IsSpace(r) && !strings.ContainsRune(barSeparators, r)
+				}) >= 0
 			}
 			return st
 		case html.ElementNode:
@@ -842,6 +868,7 @@ func measureLinks(n *html.Node, page string) map[*html.Node]linkStats {
 		for k := c.FirstChild; k != nil; k = k.NextSibling {
 			ks := walk(k, inLink)
 			st.nav = st.nav || ks.nav
+			st.symbols = st.symbols || ks.symbols
 			st.links += ks.links
 			st.inPage += ks.inPage
 			st.inside += ks.inside
@@ -961,10 +988,13 @@ func isHeading(a atom.Atom) bool {
 // navBar reports whether n is a block of page-to-page navigation: it
 // holds a link marked rel next, prev or up, or given an accesskey (as
 // texinfo's and DocBook's bars are), and almost no text outside its
-// links. Such a bar stands just before each section's heading in a
-// texinfo manual, so kept it would give the previous section the next
-// one's title, and its text would part the heading from the section
-// div whose id the manual's own links use.
+// links, or is a row of buttons: four or more links whose texts average
+// at most buttonLetters letters ("[ << ] [ < ] [ Up ] [ > ] [ >> ] [Top]
+// [Contents] [Index] [ ? ]", texi2any 6's bar, which marks none). Such a
+// bar stands just before each section's heading in a texinfo manual, so
+// kept it would give the previous section the next one's title, and its
+// text would part the heading from the section div whose id the manual's
+// own links use.
 func (p *htmlParser) navBar(n *html.Node) bool {
 	switch n.DataAtom {
 	case atom.Div, atom.P, atom.Table:
@@ -974,7 +1004,8 @@ func (p *htmlParser) navBar(n *html.Node) bool {
 	st := p.links[n]
 	// A section that holds a bar (texinfo 7 nests it in the node's div)
 	// is not one, however short.
-	return st.nav && st.outside <= navBarLetters && st.headings == 0
+	buttons := st.links >= 4 && st.inside <= buttonLetters*st.links && !st.symbols && !holdsCode(n)
+	return (st.nav || buttons) && st.outside <= navBarLetters && st.headings == 0
 }
 
 // linkList reports whether n is a list of links and little else, at

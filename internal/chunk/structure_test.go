@@ -614,14 +614,14 @@ func TestParseHTML_Rules(t *testing.T) {
 			content: `<title>Options</title><h1>Annotated List of Command-line Options</h1>
 <p class="text-center"><a href="p.html#a">-a</a> • <a href="p.html#b">-b</a> • <a href="#c">-c</a> • <a href="#d">-d</a> • <a href="#e">-e</a></p>
 <p>Below is the list; see <a href="#a">-a</a> and <a href="#b">-b</a> first.</p>
-<p><a href="#a">-a</a> • <a href="#b">-b</a> • <a href="#c">-c</a> • <a href="#d">-d</a></p>
+<p><a href="#a">-adaptive-blur</a> • <a href="#b">-adjoin</a> • <a href="#c">-affine</a> • <a href="#d">-alpha</a></p>
 <h3 id="a">-a</h3><p>A.</p><h3 id="b">-b</h3><p>B.</p><h3 id="c">-c</h3><p>C.</p><h3 id="d">-d</h3><p>D.</p><h3 id="e">-e</h3><p>E.</p>`,
 			title: "Options",
 			sections: []string{"Annotated List of Command-line Options|Annotated List of Command-line Options|",
 				"-a|Annotated List of Command-line Options/-a|a", "-b|Annotated List of Command-line Options/-b|b",
 				"-c|Annotated List of Command-line Options/-c|c", "-d|Annotated List of Command-line Options/-d|d",
 				"-e|Annotated List of Command-line Options/-e|e"},
-			contains: []string{"Below is the list; see -a and -b first.", "-a • -b • -c • -d\n"},
+			contains: []string{"Below is the list; see -a and -b first.", "-adaptive-blur • -adjoin • -affine • -alpha\n"},
 			absent:   []string{"-d • -e"},
 		},
 		{
@@ -668,6 +668,24 @@ func TestParseHTML_Rules(t *testing.T) {
 			contains: []string{"*options.txt*\tFor Vim version 9.0.", "1. Setting options\t\t\t*set-option* *E764*\n", "*:se*\n:se[t][!]",
 				"*E999*\n\tA tag before an indented line",
 				"*'tabstop'* *'ts'*\n'tabstop' 'ts'", "12 a line number", "enum e {\n    E_ONE = 1,\n    E_TWO = 2\n};"},
+		},
+		{
+			// Rows of short links that mark no rel: texi2any 6's
+			// buttons, Apache's language bar, an index's letters. A
+			// line of code whose names are links (Doxygen's listings)
+			// and a signature in a pre are not bars.
+			name: "a row of link buttons is navigation",
+			content: `<title>T</title><table class="header"><tr><td>[<a href="a.html"> &lt;&lt; </a>]</td><td>[<a href="b.html"> &lt; </a>]</td>
+<td>[<a href="index.html"> Up </a>]</td><td>[<a href="#n"> &gt; </a>]</td><td>[<a href="c.html">Top</a>]</td><td>[<a href="d.html">Contents</a>]</td></tr></table>
+<h2 id="n">N</h2><p>Body.</p>
+<div class="toplang"><p><span>Available Languages: </span><a href="x.de">&nbsp;de&nbsp;</a> | <a href="x.en">&nbsp;en&nbsp;</a> | <a href="x.fr">&nbsp;fr&nbsp;</a> | <a href="x.ja">&nbsp;ja&nbsp;</a></p></div>
+<table><tr><th>Jump to: </th><td><a href="#i-A"><b>A</b></a> <a href="#i-B"><b>B</b></a> <a href="#i-C"><b>C</b></a> <a href="#i-D"><b>D</b></a></td></tr></table>
+<div class="line"><span class="lineno">79</span> *u=13.0*(*<a href="l.html">L</a>)*((4.0*<a href="a.html">alpha</a>*<a href="x.html">X</a>)-<a href="d.html">D65X</a>);</div>
+<div><pre>pub fn f&lt;<a href="p.html">P</a>: <a href="r.html">AsRef</a>&lt;<a href="q.html">Path</a>&gt;&gt;(<a href="o.html">o</a>: P)</pre></div>`,
+			title:    "T",
+			sections: []string{"N|N|n"},
+			contains: []string{"Body.", "79 *u=13.0*(*L)*((4.0*alpha*X)-D65X);", "pub fn f<P: AsRef<Path>>(o: P)"},
+			absent:   []string{"Up", "Contents", "Available Languages", "Jump to", "<<"},
 		},
 		{
 			// Debian re-serialises ImageMagick's pages as XML: a
