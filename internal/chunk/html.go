@@ -342,7 +342,7 @@ func (p *htmlParser) walk(n *html.Node) {
 	}
 	if p.preManual && n.DataAtom == atom.A {
 		if id := preTarget(n); id != "" {
-			p.preTarget(id)
+			p.markPreTarget(id)
 		}
 	}
 	id := attr(n, "id")
@@ -439,34 +439,44 @@ func (p *htmlParser) walk(n *html.Node) {
 
 // preTopic is a link target inside a plain-text manual's pre, waiting
 // for the line that decides whether it opens a topic (decidePre): start
-// is the length of buf where the target's line began.
+// is the length of buf where the target's line began, checked where the
+// lines decidePre has read so far end.
 type preTopic struct {
-	id, title string
-	start     int
+	id, title      string
+	start, checked int
 }
 
-// preTarget handles a link target inside a plain-text manual kept in
+// markPreTarget handles a link target inside a plain-text manual kept in
 // one pre, which marks its topics only with targets (Vim's help pages).
 //
 //   - A target on a title that starts at the margin opens a section
 //     there ("1. Setting options<TAB>*<A NAME="set-option">").
-//   - A target on a line of tags, or after indented text, opens one only
-//     if the first line of text after it starts at the margin, as an
-//     option's header does ("*'tabstop'* *'ts'*" over "'tabstop' 'ts'
-//     number"); before an indented line it marks a place inside the topic
-//     ("*E834*" in 'ambiwidth”s description) and opens nothing.
+//   - A target on a line of tags opens one only if the first line of
+//     text after it starts at the margin, as an option's header does
+//     ("*'tabstop'* *'ts'*" over "'tabstop' 'ts' number"); before an
+//     indented line, or after indented text, it marks a place inside the
+//     topic ("*E834*" in the description of 'ambiwidth') and opens
+//     nothing.
 //   - Other targets on the title's line, on the tag lines or on the line
 //     that decides are aliases.
 //
 // The section's heading is the text before the target on its line, else
-// the target's name.
-func (p *htmlParser) preTarget(id string) {
+// the target's name. A line longer than maxPreLine is text, not a title
+// or a line of tags, and its targets open nothing: this bounds the work
+// per target.
+func (p *htmlParser) markPreTarget(id string) {
 	s := p.buf.String()
-	tail := s[strings.LastIndexByte(s, '\n')+1:]
+	from := max(0, len(s)-maxPreLine)
+	nl := strings.LastIndexByte(s[from:], '\n')
+	if nl < 0 && from > 0 {
+		return
+	}
+	lineStart := from + nl + 1
+	tail := s[lineStart:]
 	if p.pending != nil {
 		// Every line since the pending target's is blank or tags
 		// (decidePre decides at the first other one).
-		if !strings.Contains(s[p.pending.start:], "\n") || tagsOnly(tail) {
+		if p.pending.start >= lineStart || tagsOnly(tail) {
 			return
 		}
 		// This target's line decides the one pending; it and the rest
@@ -475,12 +485,12 @@ func (p *htmlParser) preTarget(id string) {
 		p.preLine = p.buf.Len() - len(tail)
 		return
 	}
-	if p.preLine >= 0 && p.preLine <= len(s) && !strings.Contains(s[p.preLine:], "\n") {
+	if p.preLine >= lineStart {
 		return
 	}
 	title := strings.TrimRightFunc(tail, func(r rune) bool { return unicode.IsSpace(r) || r == '*' || r == '|' })
 	title = strings.Join(strings.Fields(title), " ")
-	t := &preTopic{id: id, title: title, start: len(s) - len(tail)}
+	t := &preTopic{id: id, title: title, start: lineStart, checked: lineStart}
 	if !hasLettersIn(title) {
 		t.title = id
 		p.pending = t
@@ -501,28 +511,21 @@ func (p *htmlParser) decidePre(final bool) {
 	if p.pending == nil {
 		return
 	}
-	rest := p.buf.String()[p.pending.start:]
-	own, after, complete := strings.Cut(rest, "\n")
-	if !complete && !final {
-		return
-	}
-	if !tagsOnly(own) {
-		// Text after the target on its own line: a title
-		// ("*options.txt*<TAB>For Vim version 9.0.").
-		p.decideLine(own)
-		return
-	}
-	rest = after
-	for rest != "" {
-		line, more, complete := strings.Cut(rest, "\n")
+	t := p.pending
+	s := p.buf.String()
+	for t.checked < len(s) {
+		line, _, complete := strings.Cut(s[t.checked:], "\n")
 		if !complete && !final {
 			return
 		}
 		if !tagsOnly(line) {
+			// The target's own line with text after it is a title
+			// ("*options.txt*<TAB>For Vim version 9.0."); a later
+			// one is the topic's first line.
 			p.decideLine(line)
 			return
 		}
-		rest = more
+		t.checked += len(line) + 1
 	}
 }
 
@@ -803,6 +806,9 @@ const (
 	// preTargetLetters is the fewest letters per link target that make a
 	// pre a plain-text manual (plainManual).
 	preTargetLetters = 100
+	// maxPreLine is the longest line, in bytes, whose link targets may
+	// open a section in a plain-text manual (markPreTarget).
+	maxPreLine = 4096
 )
 
 // navRels are the rel values of links that move through a document: the

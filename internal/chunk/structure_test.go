@@ -2,6 +2,7 @@ package chunk
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -789,6 +790,30 @@ func TestParseHTML_Charset(t *testing.T) {
 				t.Errorf("sections = %+v, want one holding %q", doc.Sections, tc.want)
 			}
 		})
+	}
+}
+
+// TestParseHTML_LongPreLine checks the bound on a plain-text manual's
+// lines: a target after more than maxPreLine bytes of one line is text,
+// however many there are, while one on a short title line opens a topic.
+func TestParseHTML_LongPreLine(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("word ", maxPreLine/5+1)
+	var b strings.Builder
+	b.WriteString("<title>T</title><pre>Title\t*<a name=\"short\"></a>short*\n")
+	b.WriteString(long)
+	// Enough letters per target for the pre to count as a manual.
+	filler := strings.Repeat("word ", 25)
+	for i := range 1000 {
+		fmt.Fprintf(&b, "*<a name=\"t%d\"></a>t%d* %s", i, i, filler)
+	}
+	b.WriteString("\n</pre>")
+	doc, err := Parse("p.html", []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sectionKeys(doc); strings.Join(got, "\n") != "Title|Title|short" {
+		t.Errorf("sections %q, want only the short title's", got)
 	}
 }
 
