@@ -1419,7 +1419,7 @@ const docTemplate = `{
             ],
             "properties": {
                 "mode": {
-                    "description": "Mode is the mode the search ran in, which may differ from the one\nasked for (a bare vector is searched by vector alone).",
+                    "description": "Mode is the mode the search ran in, which may differ from the one\nasked for (a bare vector is searched by vector alone; with an\nEnglish-only offline embedder, hybrid search for a question not\nmostly in Latin letters is keyword search).",
                     "type": "string"
                 },
                 "query": {

@@ -100,6 +100,13 @@ const (
 	ProviderOllama       = "ollama"
 )
 
+// EnglishOnly reports whether m's model reads English only: the offline
+// models (use-lite's 8,000-piece English vocabulary, GloVe's English
+// words) give text in other scripts a vector that ranks at random.
+func (m EmbeddingModel) EnglishOnly() bool {
+	return m.Provider == ProviderUseLiteGlove || m.Provider == ProviderUseLite
+}
+
 // InProcess reports whether m's model runs inside this process (the
 // offline models and hash): no network, no per-token price, and nothing
 // that an embedding cache would save.

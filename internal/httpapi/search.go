@@ -61,7 +61,9 @@ type searchResponse struct {
 	Query   string `json:"query,omitempty"`
 	TopK    int    `json:"top_k"`
 	// Mode is the mode the search ran in, which may differ from the one
-	// asked for (a bare vector is searched by vector alone).
+	// asked for (a bare vector is searched by vector alone; with an
+	// English-only offline embedder, hybrid search for a question not
+	// mostly in Latin letters is keyword search).
 	Mode rag.Mode `json:"mode" swaggertype:"string"`
 }
 

@@ -316,6 +316,45 @@ func TestSearch_ReportsModeUsed(t *testing.T) {
 	}
 }
 
+// TestSearch_EnglishOnlyEmbedderLeavesOtherScriptsToKeyword: with the
+// offline English models, a hybrid search for a question not mostly in
+// Latin letters runs as keyword search and says so; other embedders,
+// other modes and Latin questions are unchanged.
+func TestSearch_EnglishOnlyEmbedderLeavesOtherScriptsToKeyword(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		provider string
+		req      SearchRequest
+		want     Mode
+	}{
+		{"Japanese, offline", docmodel.ProviderUseLiteGlove, SearchRequest{Query: "パスワードを忘れた"}, ModeKeyword},
+		{"Japanese with a command name, use-lite", docmodel.ProviderUseLite, SearchRequest{Query: "grep で正規表現を使う"}, ModeKeyword},
+		{"mostly Latin, offline", docmodel.ProviderUseLiteGlove, SearchRequest{Query: "reset password パス"}, ModeHybrid},
+		{"no letters, offline", docmodel.ProviderUseLiteGlove, SearchRequest{Query: "2>&1"}, ModeHybrid},
+		{"Japanese, asked for vector", docmodel.ProviderUseLiteGlove, SearchRequest{Query: "パスワード", Mode: ModeVector}, ModeVector},
+		{"Japanese, multilingual embedder", docmodel.ProviderOpenAI, SearchRequest{Query: "パスワードを忘れた"}, ModeHybrid},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			emb := newEmbedder()
+			emb.info.Provider = tc.provider
+			s, err := New(Config{}, emb, &fakeGen{failAfter: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Swap(newStore(emb, corpus())); err != nil {
+				t.Fatal(err)
+			}
+			res, err := s.Search(context.Background(), tc.req)
+			if err != nil || res.Mode != tc.want {
+				t.Errorf("mode %q, err %v; want %q", res.Mode, err, tc.want)
+			}
+		})
+	}
+}
+
 func TestParseMode(t *testing.T) {
 	t.Parallel()
 	for _, m := range Modes {

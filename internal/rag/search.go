@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/docmodel"
@@ -109,6 +110,13 @@ func (s *Service) search(ctx context.Context, be Backend, req SearchRequest) ([]
 	if query == "" && mode == ModeHybrid {
 		mode = ModeVector // nothing to match by keyword
 	}
+	if mode == ModeHybrid && req.Vector == nil && s.emb.Info().EnglishOnly() && !mostlyLatin(query) {
+		// An English-only embedder (the offline models) gives a
+		// Japanese question a vector that ranks at random: fused in, it
+		// only moves keyword search's ranking by chance. Hybrid is
+		// keyword search then, and the mode returned says so.
+		mode = ModeKeyword
+	}
 	filter, err := ParseFilter(req.Filter)
 	if err != nil {
 		return nil, "", err
@@ -155,6 +163,21 @@ func (s *Service) search(ctx context.Context, be Backend, req SearchRequest) ([]
 		hits = onePerSection(hits)
 	}
 	return hits[:min(len(hits), topK)], mode, nil
+}
+
+// mostlyLatin reports whether at least half of s's letters are in the
+// Latin script (a query without letters counts as Latin).
+func mostlyLatin(s string) bool {
+	letters, latin := 0, 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			letters++
+			if unicode.Is(unicode.Latin, r) {
+				latin++
+			}
+		}
+	}
+	return 2*latin >= letters
 }
 
 // embedQuery embeds the query text.
