@@ -515,7 +515,9 @@ func (p *htmlParser) decidePre(final bool) {
 	s := p.buf.String()
 	for t.checked < len(s) {
 		line, _, complete := strings.Cut(s[t.checked:], "\n")
-		if !complete && !final {
+		if !complete && !final && len(line) <= maxPreLine {
+			// Wait for the line's end; one longer than maxPreLine is
+			// decided as it is, so no line is read again and again.
 			return
 		}
 		if !tagsOnly(line) {
