@@ -596,20 +596,6 @@ func preTarget(n *html.Node) string {
 	return id
 }
 
-// holdsCode reports whether n has a pre or code element inside: a
-// signature whose type names are links (rustdoc's "pub fn f<P:
-// AsRef<Path>>") is not a row of buttons, nor is a line of code whose
-// names are links (Doxygen's source listings, caught by linkStats'
-// symbols since they use neither element).
-func holdsCode(n *html.Node) bool {
-	for d := range n.Descendants() {
-		if d.Type == html.ElementNode && (d.DataAtom == atom.Pre || d.DataAtom == atom.Code) {
-			return true
-		}
-	}
-	return false
-}
-
 // hasLettersIn reports whether s has a letter or digit.
 func hasLettersIn(s string) bool { return strings.IndexFunc(s, isLetterOrDigit) >= 0 }
 
@@ -828,8 +814,12 @@ type linkStats struct {
 	inside  int  // letters and digits of text inside links
 	outside int  // letters and digits of text outside links
 	// symbols: text outside links has a character that is not a letter,
-	// digit, space or separator (barSeparators), as code has.
-	symbols  bool
+	// digit, space or separator (barSeparators), as code has (Doxygen's
+	// source lines, whose names are links).
+	symbols bool
+	// code: a pre or code element inside (rustdoc's signatures, whose
+	// type names are links: "pub fn f<P: AsRef<Path>>").
+	code     bool
 	headings int // h1-h6 elements
 }
 
@@ -877,6 +867,7 @@ func measureLinks(n *html.Node, page string) map[*html.Node]linkStats {
 			ks := walk(k, inLink)
 			st.nav = st.nav || ks.nav
 			st.symbols = st.symbols || ks.symbols
+			st.code = st.code || ks.code
 			st.links += ks.links
 			st.inPage += ks.inPage
 			st.inside += ks.inside
@@ -887,6 +878,7 @@ func measureLinks(n *html.Node, page string) map[*html.Node]linkStats {
 			if isHeading(c.DataAtom) {
 				st.headings++
 			}
+			st.code = st.code || c.DataAtom == atom.Pre || c.DataAtom == atom.Code
 			out[c] = st
 		}
 		return st
@@ -1012,7 +1004,7 @@ func (p *htmlParser) navBar(n *html.Node) bool {
 	st := p.links[n]
 	// A section that holds a bar (texinfo 7 nests it in the node's div)
 	// is not one, however short.
-	buttons := st.links >= 4 && st.inside <= buttonLetters*st.links && !st.symbols && !holdsCode(n)
+	buttons := st.links >= 4 && st.inside <= buttonLetters*st.links && !st.symbols && !st.code
 	return (st.nav || buttons) && st.outside <= navBarLetters && st.headings == 0
 }
 
@@ -1046,7 +1038,7 @@ func (p *htmlParser) linkList(n *html.Node) bool {
 // n's text: n may be a page's whole <main>.
 func hasLetters(n *html.Node) bool {
 	if n.Type == html.TextNode {
-		return strings.IndexFunc(n.Data, isLetterOrDigit) >= 0
+		return hasLettersIn(n.Data)
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		if hasLetters(c) {

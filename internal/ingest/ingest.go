@@ -102,8 +102,9 @@ type job struct {
 
 // ErrNoText is the reason Build gives for skipping a document that
 // parsed but left no text to index: all of it navigation, or swallowed by
-// markup a browser would not show either (an XHTML page's self-closed
-// <iframe/> opens a frame that never ends).
+// markup a browser would not show either (in an HTML page that does not
+// declare itself XHTML, a self-closed <iframe/> opens a frame that never
+// ends).
 var ErrNoText = errors.New("no text to index")
 
 // Build loads the documents under in, chunks and embeds them with emb

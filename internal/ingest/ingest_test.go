@@ -114,8 +114,9 @@ func TestBuild_WritesStore(t *testing.T) {
 }
 
 // TestBuild_SkipsDocumentWithoutText: a page that parses but leaves no
-// text (here an XHTML page whose self-closed <iframe/> swallows the rest,
-// as a browser would too) is skipped by path, not counted as a document.
+// text (here an HTML page, not declared XHTML, whose self-closed
+// <iframe/> swallows the rest, as a browser would too) is skipped by
+// path, not counted as a document.
 func TestBuild_SkipsDocumentWithoutText(t *testing.T) {
 	t.Parallel()
 	in := t.TempDir()
