@@ -78,6 +78,8 @@ type heading struct {
 	// short, if set, stands for the heading in heading paths: an API
 	// entry's name without its parameters.
 	short string
+	// bold marks a paragraph that stands as a heading (boldTitle).
+	bold bool
 	// before is how many sections the page had when the heading opened:
 	// more when it closes means it had text or subsections. skipped is
 	// htmlParser.skipped then: more means it held something left out as
@@ -338,6 +340,26 @@ func (p *htmlParser) walk(n *html.Node) {
 					p.sigEnd = p.buf.Len()
 				}
 			}()
+		}
+	}
+	if n.DataAtom == atom.P && p.pre == 0 && p.dlDepth == 0 && p.admonition == 0 {
+		if text, anchor := boldTitle(n); anchor != "" {
+			// A paragraph that is only an anchored bold phrase is a
+			// heading in all but name: the JDK's javadoc titles the parts
+			// of java.util.Formatter's "Numeric" section
+			// <p><a id="dnint"><b>Byte, Short, Integer, and Long</b></a>,
+			// and its cross-references link there. It opens a section one
+			// level below the nearest real heading, so that the titles
+			// after it are its siblings.
+			level := 1
+			for _, h := range slices.Backward(p.stack) {
+				if !h.bold {
+					level = min(h.level+1, 6)
+					break
+				}
+			}
+			p.open(heading{level: level, text: text, anchor: anchor, bold: true})
+			return
 		}
 	}
 	if p.preManual && n.DataAtom == atom.A {
@@ -719,6 +741,71 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 		return true
 	}
 	return p.navBar(n) || p.linkList(n)
+}
+
+// Bounds of boldTitle: the most words a bold title has, and the most
+// letters and digits.
+const (
+	boldTitleWords   = 12
+	boldTitleLetters = 80
+)
+
+// boldTitle returns the text and anchor of paragraph n when it is only a
+// short bold phrase with one link target: the paragraph's own id or an
+// <a id|name> around or inside the bold, and no link to elsewhere. Any
+// text outside the bold, a second target or bold run, a line break, a
+// longer phrase or one ending as a sentence or lead-in does ("Note:")
+// leaves it a paragraph, and anchor "".
+func boldTitle(n *html.Node) (text, anchor string) {
+	anchors := 0
+	if id := attr(n, "id"); id != "" {
+		anchor, anchors = id, 1
+	}
+	bolds := 0
+	ok := true
+	var walk func(c *html.Node, inBold bool)
+	walk = func(c *html.Node, inBold bool) {
+		for k := c.FirstChild; k != nil && ok; k = k.NextSibling {
+			switch k.Type {
+			case html.TextNode:
+				if !inBold && strings.TrimSpace(k.Data) != "" {
+					ok = false
+				}
+			case html.ElementNode:
+				switch k.DataAtom {
+				case atom.A:
+					if attr(k, "href") != "" {
+						ok = false
+						continue
+					}
+					if id := cmp.Or(attr(k, "id"), attr(k, "name")); id != "" {
+						anchor = id
+						anchors++
+					}
+					walk(k, inBold)
+				case atom.B, atom.Strong:
+					if !inBold {
+						bolds++
+					}
+					walk(k, true)
+				case atom.Code, atom.Em, atom.I, atom.Span:
+					walk(k, inBold)
+				default:
+					ok = false
+				}
+			}
+		}
+	}
+	walk(n, false)
+	if !ok || anchors != 1 || bolds != 1 {
+		return "", ""
+	}
+	text = headingText(n)
+	if text == "" || countLetters(text) > boldTitleLetters || len(strings.Fields(text)) > boldTitleWords ||
+		strings.ContainsAny(text[len(text)-1:], ".:;,") {
+		return "", ""
+	}
+	return text, anchor
 }
 
 // siteBanner reports whether n is a heading that is only a link to a web

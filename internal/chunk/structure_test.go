@@ -611,6 +611,46 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"Exim Internet Mailer", "Home"},
 		},
 		{
+			// The JDK's javadoc (java.util.Formatter) and Apache's
+			// manual (RewriteCond) title the parts of a section with a
+			// paragraph that is only an anchored bold phrase. The titles
+			// are siblings one level below the heading; the next heading
+			// closes them.
+			name: "a paragraph that is only an anchored bold phrase is a heading",
+			content: `<title>Formatter</title><h1>Class Formatter</h1><p>Intro.</p>
+<h3><a id="dnum">Numeric</a></h3><p>Numeric conversions.</p>
+<p><b><a id="L10nAlgorithm"> Number Localization Algorithm</a></b>
+<p>Digits are localized.
+<p><a id="dnint"><b> Byte, Short, Integer, and Long </b></a>
+<p>The integral <a id="intFlags">flags</a> apply.
+<p><a id="cond" name="cond"></a><strong>TestString</strong></p><p>Tested.</p>
+<h3 id="ddt">Date/Time</h3><p>Dates.</p>`,
+			title: "Formatter",
+			sections: []string{"Class Formatter|Class Formatter|",
+				"Numeric|Class Formatter/Numeric|dnum",
+				"Number Localization Algorithm|Class Formatter/Numeric/Number Localization Algorithm|L10nAlgorithm",
+				"Byte, Short, Integer, and Long|Class Formatter/Numeric/Byte, Short, Integer, and Long|dnint",
+				"TestString|Class Formatter/Numeric/TestString|cond",
+				"Date/Time|Class Formatter/Date/Time|ddt"},
+			contains: []string{"The integral flags apply."},
+		},
+		{
+			// Bold text with more around it, a link, a second target,
+			// or a lead-in's colon is a paragraph's emphasis, not a title;
+			// so is a bold phrase without a target.
+			name: "other bold paragraphs stay text",
+			content: `<title>T</title><h2 id="s">Sec</h2>
+<p><a id="a1"><b>Bold</b></a> and more words.</p>
+<p><a id="a2"><b>Linked <a href="x.html">name</a></b></a></p>
+<p><a id="a3"></a><a id="a4"></a><b>Two targets</b></p>
+<p><a id="a5"><b>Note:</b></a></p>
+<p><b>No target</b></p>
+<p><b><a id="a6">One</a></b> <b>Two</b></p>`,
+			title:    "T",
+			sections: []string{"Sec|Sec|s"},
+			contains: []string{"Bold and more words.", "Linked name", "Two targets", "Note:", "No target", "One Two"},
+		},
+		{
 			name: "a paragraph of links to the page's sections is a table of contents",
 			content: `<title>Options</title><h1>Annotated List of Command-line Options</h1>
 <p class="text-center"><a href="p.html#a">-a</a> • <a href="p.html#b">-b</a> • <a href="#c">-c</a> • <a href="#d">-d</a> • <a href="#e">-e</a></p>
@@ -1096,6 +1136,7 @@ func FuzzParseHTML(f *testing.F) {
 	f.Add([]byte(`<main><h2><a name="n"></a>N</h2><pre>a
 b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte("<h1>\xff</h1>"))
+	f.Add([]byte(`<h3 id="n">N</h3><p><a id="a"><b> A </b></a><p>x<p><b><a name="b">B</a></b></p><h6>H</h6><p><a id="c"><strong>C</strong></a><dl><dt><p><b id="d">D</b></dl>`))
 	f.Add([]byte("<pre>Title\t*<a name=\"t\"></a>t* *<a name=\"u\"></a>u*\nsome text of the topic that is long enough to count as a manual's\n*<a name=\"v\">v</a>*\n<a href=\"#1\" id=\"1\">1</a></pre>"))
 	f.Add([]byte(`<?xml version="1.0"?><html><head><title>T</title><script src="x"/></head><body><h2><a id="a"/>A</h2><iframe/><p>t</p></body></html>`))
 	f.Add([]byte(`<dl><dt id="a">a</dt><dd> </dd><dt id="b">b</dt><dt id="c">c</dt><dd>d</dd></dl><a name="p"></a><h _id=p style="display:none">P</h><input id="i"><h2>H</h2>`))
