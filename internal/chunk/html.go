@@ -1037,6 +1037,9 @@ func sectionIDs(n *html.Node) map[string]bool {
 		if id := searchHeading(c); id != "" {
 			ids[id] = true
 		}
+		if id := markerBeforeHeading(c); id != "" {
+			ids[id] = true
+		}
 		if c.Type == html.ElementNode && isHeading(c.DataAtom) {
 			// The anchor inside it (Node.js's <a class="mark" id>,
 			// Lua's <a name>) names its section as well.
@@ -1048,6 +1051,36 @@ func sectionIDs(n *html.Node) map[string]bool {
 	}
 	walk(n)
 	return ids
+}
+
+// markerBeforeHeading returns the id (or an a's name) of empty element
+// n when a heading follows it with nothing but white space between: the
+// target texi2any's, gtk-doc's and the JDK's pages put before each
+// heading (<a name="Synopsis"></a><h2>), which their tables of contents
+// link to. Else "".
+func markerBeforeHeading(n *html.Node) string {
+	if n.Type != html.ElementNode || n.FirstChild != nil {
+		return ""
+	}
+	id := attr(n, "id")
+	if id == "" && n.DataAtom == atom.A {
+		id = attr(n, "name")
+	}
+	if id == "" {
+		return ""
+	}
+	for c := n.NextSibling; c != nil; c = c.NextSibling {
+		switch {
+		case c.Type == html.ElementNode:
+			if isHeading(c.DataAtom) {
+				return id
+			}
+			return ""
+		case c.Type == html.TextNode && strings.TrimSpace(c.Data) != "":
+			return ""
+		}
+	}
+	return ""
 }
 
 // searchHeading returns the id of an <h _id="pragma_auto_vacuum"
@@ -1224,13 +1257,16 @@ func ownAnchor(n *html.Node) string {
 
 // headingText is n's visible text on one line, without permalinks: a
 // Sphinx headerlink, or any link within the page whose text is only
-// symbols (Node.js's "#", a "¶" or "🔗"), and without symbols such as
-// Doxygen's "◆" at either end.
+// symbols (Node.js's "#", a "¶" or "🔗"), without what is aria-hidden,
+// and without symbols such as Doxygen's "◆" at either end.
 func headingText(n *html.Node) string {
 	var b strings.Builder
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode && (hasClass(n, "headerlink") || n.DataAtom == atom.Script || n.DataAtom == atom.Style) {
+		if n.Type == html.ElementNode && (hasClass(n, "headerlink") || n.DataAtom == atom.Script || n.DataAtom == atom.Style ||
+			attr(n, "aria-hidden") == "true") {
+			// Hidden from readers, it is no part of the heading's name:
+			// ffmpeg's headings end with "#" and "TOC" links.
 			return
 		}
 		if n.DataAtom == atom.A && strings.HasPrefix(attr(n, "href"), "#") && !hasLetters(n) {

@@ -651,6 +651,26 @@ func TestParseHTML_Rules(t *testing.T) {
 			contains: []string{"Bold and more words.", "Linked name", "Two targets", "Note:", "No target", "One Two"},
 		},
 		{
+			// ffmpeg's manuals (texi2any with ffmpeg's own style): an
+			// empty <a name> before each heading, which the table of
+			// contents links to, and "#" and "TOC" links hidden from
+			// readers at the heading's end.
+			name: "targets before headings make a table of contents, hidden links leave heading text",
+			content: `<title>ffmpeg Documentation</title><h1>ffmpeg Documentation</h1>
+<div class="contents"><ul class="no-bullet">
+<li><a id="toc-Synopsis" href="#Synopsis">1 Synopsis</a></li>
+<li><a id="toc-Description" href="#Description">2 Description</a></li></ul></div>
+<a name="Synopsis"></a>
+<h2 class="chapter">1 Synopsis<span class="pull-right"><a class="anchor hidden-xs" href="#Synopsis" aria-hidden="true">#</a> <a class="anchor hidden-xs"href="#toc-Synopsis" aria-hidden="true">TOC</a></span></h2>
+<p>ffmpeg [global_options]</p>
+<a name="Description"></a>
+<h2 class="chapter">2 Description<span class="pull-right"><a class="anchor" href="#toc-Description" aria-hidden="true">TOC</a></span></h2>
+<p>A fast converter.</p>`,
+			title: "ffmpeg Documentation",
+			sections: []string{"1 Synopsis|1 Synopsis|Synopsis", "2 Description|2 Description|Description"},
+			absent:   []string{"TOC", "1 Synopsis\n2 Description"},
+		},
+		{
 			name: "a paragraph of links to the page's sections is a table of contents",
 			content: `<title>Options</title><h1>Annotated List of Command-line Options</h1>
 <p class="text-center"><a href="p.html#a">-a</a> • <a href="p.html#b">-b</a> • <a href="#c">-c</a> • <a href="#d">-d</a> • <a href="#e">-e</a></p>
