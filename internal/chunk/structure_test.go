@@ -666,7 +666,7 @@ func TestParseHTML_Rules(t *testing.T) {
 <a name="Description"></a>
 <h2 class="chapter">2 Description<span class="pull-right"><a class="anchor" href="#toc-Description" aria-hidden="true">TOC</a></span></h2>
 <p>A fast converter.</p>`,
-			title: "ffmpeg Documentation",
+			title:    "ffmpeg Documentation",
 			sections: []string{"1 Synopsis|1 Synopsis|Synopsis", "2 Description|2 Description|Description"},
 			absent:   []string{"TOC", "1 Synopsis\n2 Description"},
 		},
