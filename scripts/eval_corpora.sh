@@ -132,6 +132,21 @@
 #          <div class="section" id="Using-scan-directly"> per node, with
 #          an <h3>). Written blind and held back from scripts/eval.sh
 #          until its one blind measurement.
+#   jvglib two long English API reference pages from two more generators:
+#          the JDK 17 javadoc of java.util.Formatter from openjdk-17-doc
+#          (api/java.base/java/util/Formatter.html, copied as
+#          java-formatter.html; javadoc 17: <section class="detail"
+#          id="format(java.lang.String,java.lang.Object...)"> per member,
+#          and the class description's parts titled by <h3><a id="dnum">
+#          or by a paragraph that is only <a id="dnint"><b>...</b></a>)
+#          and GLib 2.74's "The Main Event Loop" from libglib2.0-doc
+#          (gtk-doc/html/glib/glib-The-Main-Event-Loop.html, copied as
+#          glib-main-loop.html; gtk-doc: every function a
+#          <div class="refsect2"> with an <a name="g-timeout-add"> before
+#          its <h3>, and its Parameters and Returns <h4> parts with
+#          anchors of their own). Both packages are unpacked, not
+#          installed (below). Written blind and held back from
+#          scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -153,14 +168,16 @@
 # (apt-get update runs once, only then). nodejs-doc is downloaded and
 # unpacked under the cache instead: installing it makes apt remove a
 # Node.js that did not come from Debian (NodeSource's package conflicts
-# with it), and the test suite needs the machine's Node.js. Output is
+# with it), and the test suite needs the machine's Node.js. So are the
+# two pages jvglib takes from openjdk-17-doc (275 MB installed) and
+# libglib2.0-doc (whose install would upgrade the machine's GLib). Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
-# "gvtls DIR", "zshpf DIR", "imex DIR" and "vimr DIR")
+# "gvtls DIR", "zshpf DIR", "imex DIR", "vimr DIR" and "jvglib DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -171,7 +188,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -206,6 +223,11 @@ zshpf_files=(/usr/share/doc/zsh-common/html/Expansion.html:zsh-expansion.html /u
 imex_files=(/usr/share/doc/imagemagick-6-common/html/www/command-line-options.html:imagemagick-options.html /usr/share/doc/exim4-doc-html/spec_html/ch-string_expansions.html:exim-expansions.html)
 # vimr names both files, for the same reason.
 vimr_files=(/usr/share/doc/vim/html/options.html:vim-options.html /usr/share/R/doc/manual/R-data.html:r-data.html)
+# jvglib's pages come from unpacked packages (unpack_page below); both
+# files are named, for the same reason as nodelua.
+jdkpage=usr/share/doc/openjdk-17-jre-headless/api/java.base/java/util/Formatter.html
+glibpage=usr/share/gtk-doc/html/glib/glib-The-Main-Event-Loop.html
+jvglib_files=("$root/.debs/openjdk-17-doc/$jdkpage:java-formatter.html" "$root/.debs/libglib2.0-doc/$glibpage:glib-main-loop.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -226,6 +248,22 @@ if [ ! -f "$nodedoc/usr/share/doc/nodejs/api/fs.html" ]; then
 	rm -rf "$nodedoc"
 	dpkg-deb -x "$root/.debs"/nodejs-doc_*.deb "$nodedoc"
 fi
+
+# unpack_page PKG PATH: downloads PKG's .deb and unpacks the one file
+# PATH into $root/.debs/PKG, unless it is there.
+unpack_page() {
+	local pkg=$1 path=$2
+	[ -f "$root/.debs/$pkg/$path" ] && return
+	log "apt-get download $pkg (unpacking $path, not installing)"
+	mkdir -p "$root/.debs/$pkg"
+	rm -f "$root/.debs/${pkg}"_*.deb
+	(cd "$root/.debs" && { apt-get download "$pkg" >&2 ||
+		{ as_root apt-get update -qq >&2 && apt-get download "$pkg" >&2; }; })
+	dpkg-deb --fsys-tarfile "$root/.debs/${pkg}"_*.deb | tar -x -C "$root/.debs/$pkg" "./$path"
+	rm -f "$root/.debs/${pkg}"_*.deb
+}
+unpack_page openjdk-17-doc "$jdkpage"
+unpack_page libglib2.0-doc "$glibpage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -342,6 +380,7 @@ copy_files gvtls "${gvtls_files[@]}"
 copy_files zshpf "${zshpf_files[@]}"
 copy_files imex "${imex_files[@]}"
 copy_files vimr "${vimr_files[@]}"
+copy_files jvglib "${jvglib_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on
