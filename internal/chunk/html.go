@@ -1042,9 +1042,19 @@ func sectionIDs(n *html.Node) map[string]bool {
 		}
 		if c.Type == html.ElementNode && isHeading(c.DataAtom) {
 			// The anchor inside it (Node.js's <a class="mark" id>,
-			// Lua's <a name>) names its section as well.
+			// Lua's <a name>) names its section as well, and so does
+			// every other target in it: the Lynx guide's table of
+			// contents links to the <a name="Help"> inside
+			// <h2 id="id-Help">.
 			if a := ownAnchor(c); a != "" {
 				ids[a] = true
+			}
+			for a := range c.Descendants() {
+				if a.DataAtom == atom.A {
+					if id := cmp.Or(attr(a, "id"), attr(a, "name")); id != "" {
+						ids[id] = true
+					}
+				}
 			}
 		}
 		return has

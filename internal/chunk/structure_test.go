@@ -671,6 +671,20 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"TOC", "1 Synopsis\n2 Description"},
 		},
 		{
+			// The Lynx Users Guide: the table of contents links to the
+			// <a name> inside each heading, not to the heading's id.
+			name: "links to a target inside a heading make a table of contents",
+			content: `<title>Lynx Users Guide</title><h1>Lynx Users Guide</h1>
+<h2 id="TOC"><a name="Contents" id="Contents">Table of Contents</a></h2>
+<ul><li><a href="#Help" name="ToC-Help" id="ToC-Help">Lynx online help</a></li>
+<li><a href="#Local" name="ToC-Local" id="ToC-Local">Viewing local files</a></li></ul>
+<h2 id="id-Help"><a name="Help" id="Help">Lynx online help</a></h2><p>Press ?.</p>
+<h2 id="id-Local"><a name="Local" id="Local">Viewing local files</a></h2><p>Give a path.</p>`,
+			title:    "Lynx Users Guide",
+			sections: []string{"Lynx online help|Lynx online help|id-Help", "Viewing local files|Viewing local files|id-Local"},
+			absent:   []string{"Lynx online help\nViewing local files"},
+		},
+		{
 			name: "a paragraph of links to the page's sections is a table of contents",
 			content: `<title>Options</title><h1>Annotated List of Command-line Options</h1>
 <p class="text-center"><a href="p.html#a">-a</a> • <a href="p.html#b">-b</a> • <a href="#c">-c</a> • <a href="#d">-d</a> • <a href="#e">-e</a></p>
