@@ -147,6 +147,18 @@
 #          anchors of their own). Both packages are unpacked, not
 #          installed (below). Written blind and held back from
 #          scripts/eval.sh until its one blind measurement.
+#   fflynx two long English manuals from two more generators: ffmpeg
+#          5.1's ffmpeg(1) manual from ffmpeg-doc (manual/ffmpeg.html,
+#          texi2any 6.8 with ffmpeg's own style: an empty
+#          <a name="Main-options"> before each heading, whose "#" and
+#          "TOC" links are aria-hidden; options are <dt> items, a few
+#          with an <a name>) and the Lynx Users Guide from lynx-common
+#          (lynx_help/Lynx_users_guide.html.gz, uncompressed as
+#          lynx-guide.html; hand-written: <h2 id="id-Help"> holding an
+#          <a name="Help">, which its contents link to, and the options
+#          menu's items as <dt><a id="optinfo-cookies">). Both packages
+#          are unpacked, not installed (below). Written blind and held
+#          back from scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -170,14 +182,16 @@
 # Node.js that did not come from Debian (NodeSource's package conflicts
 # with it), and the test suite needs the machine's Node.js. So are the
 # two pages jvglib takes from openjdk-17-doc (275 MB installed) and
-# libglib2.0-doc (whose install would upgrade the machine's GLib). Output is
+# libglib2.0-doc (whose install would upgrade the machine's GLib), and
+# fflynx's from ffmpeg-doc and lynx-common. Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
-# "gvtls DIR", "zshpf DIR", "imex DIR", "vimr DIR" and "jvglib DIR")
+# "gvtls DIR", "zshpf DIR", "imex DIR", "vimr DIR", "jvglib DIR" and
+# "fflynx DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -188,7 +202,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -228,6 +242,10 @@ vimr_files=(/usr/share/doc/vim/html/options.html:vim-options.html /usr/share/R/d
 jdkpage=usr/share/doc/openjdk-17-jre-headless/api/java.base/java/util/Formatter.html
 glibpage=usr/share/gtk-doc/html/glib/glib-The-Main-Event-Loop.html
 jvglib_files=("$root/.debs/openjdk-17-doc/$jdkpage:java-formatter.html" "$root/.debs/libglib2.0-doc/$glibpage:glib-main-loop.html")
+# fflynx's too; Lynx's guide is gzipped and uncompressed below.
+ffpage=usr/share/doc/ffmpeg/manual/ffmpeg.html
+lynxpage=usr/share/doc/lynx-common/lynx_help/Lynx_users_guide.html.gz
+fflynx_files=("$root/.debs/ffmpeg-doc/$ffpage")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -264,6 +282,8 @@ unpack_page() {
 }
 unpack_page openjdk-17-doc "$jdkpage"
 unpack_page libglib2.0-doc "$glibpage"
+unpack_page ffmpeg-doc "$ffpage"
+unpack_page lynx-common "$lynxpage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -381,6 +401,8 @@ copy_files zshpf "${zshpf_files[@]}"
 copy_files imex "${imex_files[@]}"
 copy_files vimr "${vimr_files[@]}"
 copy_files jvglib "${jvglib_files[@]}"
+copy_files fflynx "${fflynx_files[@]}"
+zcat "$root/.debs/lynx-common/$lynxpage" >"$tmp/fflynx/lynx-guide.html"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on

@@ -321,6 +321,12 @@ func sectionIDs(b []byte) (map[string]bool, error) {
 			ids[id] = true
 		case n.FirstChild == nil && headingElements[nextElement(n).Data]:
 			ids[id] = true
+		case n.FirstChild == nil && n.Parent != nil && n.Parent.Data == "dd" && nextElement(n).Data == "" &&
+			nextElement(n.Parent).Data == "dt":
+			// texi2any leaves the target of the next term at the end of
+			// the description before it (ffmpeg's
+			// <span id="stdin-option"></span></dd><dt>-stdin).
+			ids[id] = true
 		default:
 			for c := n.FirstChild; c != nil; c = c.NextSibling {
 				if c.Type == html.ElementNode && headingElements[c.Data] {
@@ -441,12 +447,13 @@ func TestSectionIDs(t *testing.T) {
 		`<dl><dt id="under-anchored">x</dt></dl><h1>Attribute Descriptions</h1><dl><dt><a name="d:pos">pos</a></dt>` +
 		`<dt id="pin">pin</dt></dl><pre>*<a name="'tabstop'"></a>'tabstop'*</pre>` +
 		`<p><a id="dnint"><b>Byte, Short</b></a></p><p><a id="cond"></a><strong>TestString</strong></p>` +
-		`<p><a id="loose"><b>Bold</b></a> text</p><p><b><a id="linked" href="#x">x</a></b></p>`
+		`<p><a id="loose"><b>Bold</b></a> text</p><p><b><a id="linked" href="#x">x</a></b></p>` +
+		`<dl><dt>-a</dt><dd><p>A.</p><span id="stdin-option"></span></dd><dt>-stdin</dt><dd>S.<span id="last"></span></dd></dl>`
 	ids, err := sectionIDs([]byte(page))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]bool{"basic-usage": true, "説明": true, "Pipelines": true, "Pipelines-1": true, "fsstat": true, "2.8": true, "toc": true, "pragma_encoding": true, "d:pos": true, "pin": true, "'tabstop'": true, "dnint": true, "cond": true}
+	want := map[string]bool{"basic-usage": true, "説明": true, "Pipelines": true, "Pipelines-1": true, "fsstat": true, "2.8": true, "toc": true, "pragma_encoding": true, "d:pos": true, "pin": true, "'tabstop'": true, "dnint": true, "cond": true, "stdin-option": true}
 	if !maps.Equal(ids, want) {
 		t.Errorf("section ids %v, want %v", ids, want)
 	}
