@@ -740,7 +740,42 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 	if p.inArticle == 0 && siteBanner(n) {
 		return true
 	}
-	return p.navBar(n) || p.linkList(n)
+	return p.navBar(n) || p.linkList(n) || p.summaryTable(n)
+}
+
+// Bounds of summaryTable: the fewest rows, and the share of them that
+// must link to a section of the page.
+const (
+	summaryRows  = 5
+	summaryShare = 0.8
+)
+
+// summaryTable reports whether table n is an index of the page's own
+// sections: at least summaryRows rows, nearly all of them linking to a
+// section of the page, and little text outside the links, as linkList
+// asks of a list (texinfo's concept and macro indices, gtk-doc's table
+// of functions). Its words are the names of the sections it points at.
+// A table whose rows say more than their links is content (javadoc's
+// "Method Summary", Apache's install steps with a command beside each),
+// and so is a table of links to other pages (pathlib's table of os
+// functions and their Path methods).
+func (p *htmlParser) summaryTable(n *html.Node) bool {
+	if n.DataAtom != atom.Table {
+		return false
+	}
+	rows, linked := 0, 0
+	for c := range n.Descendants() {
+		if c.DataAtom != atom.Tr {
+			continue
+		}
+		rows++
+		if p.links[c].inPage > 0 {
+			linked++
+		}
+	}
+	st := p.links[n]
+	return rows >= summaryRows && float64(linked) >= summaryShare*float64(rows) &&
+		float64(st.outside) <= linkListOutside*float64(st.inside)
 }
 
 // Bounds of boldTitle: the most words a bold title has, and the most
@@ -1144,8 +1179,7 @@ func (p *htmlParser) navBar(n *html.Node) bool {
 // subsections. Their words are the titles of other sections, and indexed
 // they would make a match for every section's name. A list of links to
 // other pages is kept, as it can be content (os.chmod's list of the stat
-// module's mode constants), and so are tables of links (pathlib's table
-// of os functions and their Path methods).
+// module's mode constants); tables are summaryTable's.
 func (p *htmlParser) linkList(n *html.Node) bool {
 	least := 2
 	switch n.DataAtom {

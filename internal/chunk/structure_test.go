@@ -685,6 +685,32 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"Lynx online help\nViewing local files"},
 		},
 		{
+			// texinfo's indices and gtk-doc's table of functions: rows of
+			// links to the page's sections and little else. A table whose
+			// rows say more than their links (Apache's install steps, with
+			// a command beside each link) is content.
+			name: "a table of links to the page's sections is an index",
+			content: `<title>Manual</title><h1>Manual</h1>
+<h2 id="a">Alpha</h2><p>First.</p><h2 id="b">Beta</h2><p>Second.</p>
+<h2 id="Index">Index</h2><p>This is an index of the macros.</p>
+<table class="index-cp">
+<tr><td><a href="#a">ALPHA_ONE</a>:</td><td><a href="#a">Alpha</a></td></tr>
+<tr><td><a href="#a">ALPHA_TWO</a>:</td><td><a href="#a">Alpha</a></td></tr>
+<tr><td><a href="#b">BETA_ONE</a>:</td><td><a href="#b">Beta</a></td></tr>
+<tr><td><a href="#b">BETA_TWO</a>:</td><td><a href="#b">Beta</a></td></tr>
+<tr><td><a href="#b">BETA_THREE</a>:</td><td><a href="#b">Beta</a></td></tr></table>
+<h2 id="steps">Steps</h2><table>
+<tr><td><a href="#a">Download</a></td><td>$ lynx http://httpd.apache.org/download.cgi</td></tr>
+<tr><td><a href="#a">Extract</a></td><td>$ gzip -d httpd-NN.tar.gz</td></tr>
+<tr><td><a href="#b">Configure</a></td><td>$ ./configure --prefix=PREFIX</td></tr>
+<tr><td><a href="#b">Compile</a></td><td>$ make</td></tr>
+<tr><td><a href="#b">Install</a></td><td>$ make install</td></tr></table>`,
+			title:    "Manual",
+			sections: []string{"Alpha|Alpha|a", "Beta|Beta|b", "Index|Index|Index", "Steps|Steps|steps"},
+			contains: []string{"This is an index of the macros.", "./configure --prefix=PREFIX"},
+			absent:   []string{"ALPHA_ONE", "BETA_THREE"},
+		},
+		{
 			name: "a paragraph of links to the page's sections is a table of contents",
 			content: `<title>Options</title><h1>Annotated List of Command-line Options</h1>
 <p class="text-center"><a href="p.html#a">-a</a> • <a href="p.html#b">-b</a> • <a href="#c">-c</a> • <a href="#d">-d</a> • <a href="#e">-e</a></p>
