@@ -763,18 +763,8 @@ func (p *htmlParser) summaryTable(n *html.Node) bool {
 	if n.DataAtom != atom.Table {
 		return false
 	}
-	rows, linked := 0, 0
-	for c := range n.Descendants() {
-		if c.DataAtom != atom.Tr {
-			continue
-		}
-		rows++
-		if p.links[c].inPage > 0 {
-			linked++
-		}
-	}
 	st := p.links[n]
-	return rows >= summaryRows && float64(linked) >= summaryShare*float64(rows) &&
+	return st.rows >= summaryRows && float64(st.linkedRows) >= summaryShare*float64(st.rows) &&
 		float64(st.outside) <= linkListOutside*float64(st.inside)
 }
 
@@ -943,6 +933,9 @@ type linkStats struct {
 	// type names are links: "pub fn f<P: AsRef<Path>>").
 	code     bool
 	headings int // h1-h6 elements
+	// rows counts tr elements, linkedRows those with a link in inPage
+	// (summaryTable).
+	rows, linkedRows int
 }
 
 // measureLinks computes linkStats for every element under n in one pass
@@ -995,10 +988,18 @@ func measureLinks(n *html.Node, page string) map[*html.Node]linkStats {
 			st.inside += ks.inside
 			st.outside += ks.outside
 			st.headings += ks.headings
+			st.rows += ks.rows
+			st.linkedRows += ks.linkedRows
 		}
 		if c.Type == html.ElementNode {
 			if isHeading(c.DataAtom) {
 				st.headings++
+			}
+			if c.DataAtom == atom.Tr {
+				st.rows++
+				if st.inPage > 0 {
+					st.linkedRows++
+				}
 			}
 			st.code = st.code || c.DataAtom == atom.Pre || c.DataAtom == atom.Code
 			out[c] = st
