@@ -159,6 +159,18 @@
 #          menu's items as <dt><a id="optinfo-cookies">). Both packages
 #          are unpacked, not installed (below). Written blind and held
 #          back from scripts/eval.sh until its one blind measurement.
+#   bindmutt two long English configuration references: BIND 9.18's
+#          Configuration Reference from bind9-doc (arm/reference.html,
+#          copied as bind-reference.html; Sphinx 5 with BIND's own
+#          domain: <section id> per part, each statement a
+#          <dt id="namedconf-statement-allow-query">, glossary terms
+#          <dt id="term-acl_name">; 1.4 MB) and Mutt 2.2's reference
+#          chapter from mutt (html/reference.html, copied as
+#          mutt-reference.html; DocBook XSL: every variable a
+#          <div class="sect2"> with <h3><a id="abort-noattach">). Both
+#          packages are unpacked, not installed (below). Written blind
+#          and held back from scripts/eval.sh until its one blind
+#          measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -183,15 +195,16 @@
 # with it), and the test suite needs the machine's Node.js. So are the
 # two pages jvglib takes from openjdk-17-doc (275 MB installed) and
 # libglib2.0-doc (whose install would upgrade the machine's GLib), and
-# fflynx's from ffmpeg-doc and lynx-common. Output is
+# fflynx's from ffmpeg-doc and lynx-common, and bindmutt's from bind9-doc
+# and mutt (a mail client whose install pulls in more). Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
-# "gvtls DIR", "zshpf DIR", "imex DIR", "vimr DIR", "jvglib DIR" and
-# "fflynx DIR")
+# "gvtls DIR", "zshpf DIR", "imex DIR", "vimr DIR", "jvglib DIR",
+# "fflynx DIR" and "bindmutt DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -202,7 +215,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -246,6 +259,10 @@ jvglib_files=("$root/.debs/openjdk-17-doc/$jdkpage:java-formatter.html" "$root/.
 ffpage=usr/share/doc/ffmpeg/manual/ffmpeg.html
 lynxpage=usr/share/doc/lynx-common/lynx_help/Lynx_users_guide.html.gz
 fflynx_files=("$root/.debs/ffmpeg-doc/$ffpage")
+# bindmutt's too; both files are named, for the same reason as nodelua.
+bindpage=usr/share/doc/bind9-doc/arm/reference.html
+muttpage=usr/share/doc/mutt/html/reference.html
+bindmutt_files=("$root/.debs/bind9-doc/$bindpage:bind-reference.html" "$root/.debs/mutt/$muttpage:mutt-reference.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -284,6 +301,8 @@ unpack_page openjdk-17-doc "$jdkpage"
 unpack_page libglib2.0-doc "$glibpage"
 unpack_page ffmpeg-doc "$ffpage"
 unpack_page lynx-common "$lynxpage"
+unpack_page bind9-doc "$bindpage"
+unpack_page mutt "$muttpage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -403,6 +422,7 @@ copy_files vimr "${vimr_files[@]}"
 copy_files jvglib "${jvglib_files[@]}"
 copy_files fflynx "${fflynx_files[@]}"
 zcat "$root/.debs/lynx-common/$lynxpage" >"$tmp/fflynx/lynx-guide.html"
+copy_files bindmutt "${bindmutt_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on

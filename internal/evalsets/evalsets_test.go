@@ -247,7 +247,7 @@ func htmlIDs(b []byte) (map[string]string, error) {
 
 // sectionElements are the elements whose id names a section: Sphinx puts
 // it on <section>, the man page corpus and SQLite's pages on the heading.
-// Other ids (an API entry's <dt>) are finer alternatives.
+// An API entry's <dt> is one too (sectionIDs).
 var sectionElements = map[string]bool{"section": true, "h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true}
 
 // headingElements are h1-h6 and SQLite's hidden <h _id> heading, which
@@ -262,7 +262,8 @@ var headingElements = map[string]bool{"h1": true, "h2": true, "h3": true, "h4": 
 // id: SQLite's pragma page's <a name="toc"></a><h2>), and the id or name
 // of the first anchor inside a heading that has none of its own
 // (Node.js's <h4>...<a class="mark" id="fsreadfilepath-options-callback">,
-// the Lua manual's <h2>2.8 - <a name="2.8">), as the chunker takes it.
+// the Lua manual's <h2>2.8 - <a name="2.8">), and an API entry's term
+// (sectionIDs' loop), as the chunker takes them.
 // insidePre reports whether n is inside a pre element.
 func insidePre(n *html.Node) bool {
 	for p := n.Parent; p != nil; p = p.Parent {
@@ -279,14 +280,12 @@ func sectionIDs(b []byte) (map[string]bool, error) {
 		return nil, err
 	}
 	ids := map[string]bool{}
-	bare := false // the last heading before n has no anchor
 	for n := range doc.Descendants() {
-		if n.Type == html.ElementNode && headingElements[n.Data] {
-			bare = !headingAnchored(n)
-		}
-		if n.Type == html.ElementNode && n.Data == "dt" && bare {
-			// The chunker takes a target that opens the term (Graphviz's
-			// <DT><A NAME=d:pos>); any in it will do here.
+		if n.Type == html.ElementNode && n.Data == "dt" {
+			// An API entry: the chunker cites every term with an id, or
+			// with a target that opens it (Graphviz's <DT><A NAME=d:pos>),
+			// under that id, wherever it stands; any target in it will
+			// do here.
 			if a := cmp.Or(attrValue(n, "id"), innerAnchor(n)); a != "" {
 				ids[a] = true
 			}
@@ -381,25 +380,6 @@ func insideBold(n, top *html.Node) bool {
 	return false
 }
 
-// headingAnchored reports whether heading h has an anchor to cite: its
-// own id, one inside it, one on the element it opens or on an empty
-// element just before it. Under a heading without one (Graphviz's
-// "Attribute Descriptions"), the API entries are the only labels.
-func headingAnchored(h *html.Node) bool {
-	if attrValue(h, "id") != "" || innerAnchor(h) != "" {
-		return true
-	}
-	if p := h.Parent; p != nil && attrValue(p, "id") != "" && (sectionElements[p.Data] || p.Data == "div") {
-		return true
-	}
-	for s := h.PrevSibling; s != nil; s = s.PrevSibling {
-		if s.Type == html.ElementNode {
-			return s.FirstChild == nil && cmp.Or(attrValue(s, "id"), attrValue(s, "name")) != ""
-		}
-	}
-	return false
-}
-
 // innerAnchor returns the id, or else the name, of the first <a> inside
 // h (a heading or a term) that has either; "" when there is none.
 func innerAnchor(h *html.Node) string {
@@ -453,7 +433,7 @@ func TestSectionIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]bool{"basic-usage": true, "説明": true, "Pipelines": true, "Pipelines-1": true, "fsstat": true, "2.8": true, "toc": true, "pragma_encoding": true, "d:pos": true, "pin": true, "'tabstop'": true, "dnint": true, "cond": true, "stdin-option": true}
+	want := map[string]bool{"basic-usage": true, "説明": true, "Pipelines": true, "Pipelines-1": true, "fsstat": true, "2.8": true, "toc": true, "pragma_encoding": true, "d:pos": true, "pin": true, "'tabstop'": true, "under-anchored": true, "json.dumps": true, "dnint": true, "cond": true, "stdin-option": true}
 	if !maps.Equal(ids, want) {
 		t.Errorf("section ids %v, want %v", ids, want)
 	}
