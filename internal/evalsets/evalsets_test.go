@@ -264,16 +264,6 @@ var headingElements = map[string]bool{"h1": true, "h2": true, "h3": true, "h4": 
 // (Node.js's <h4>...<a class="mark" id="fsreadfilepath-options-callback">,
 // the Lua manual's <h2>2.8 - <a name="2.8">), and an API entry's term
 // (sectionIDs' loop), as the chunker takes them.
-// insidePre reports whether n is inside a pre element.
-func insidePre(n *html.Node) bool {
-	for p := n.Parent; p != nil; p = p.Parent {
-		if p.Type == html.ElementNode && p.Data == "pre" {
-			return true
-		}
-	}
-	return false
-}
-
 func sectionIDs(b []byte) (map[string]bool, error) {
 	doc, err := chunk.ParseHTML(b)
 	if err != nil {
@@ -336,6 +326,16 @@ func sectionIDs(b []byte) (map[string]bool, error) {
 		}
 	}
 	return ids, nil
+}
+
+// insidePre reports whether n is inside a pre element.
+func insidePre(n *html.Node) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.Type == html.ElementNode && p.Data == "pre" {
+			return true
+		}
+	}
+	return false
 }
 
 // boldTitleAnchor returns the one link target of paragraph p when all its
