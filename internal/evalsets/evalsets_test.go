@@ -263,7 +263,7 @@ var headingElements = map[string]bool{"h1": true, "h2": true, "h3": true, "h4": 
 // of the first anchor inside a heading that has none of its own
 // (Node.js's <h4>...<a class="mark" id="fsreadfilepath-options-callback">,
 // the Lua manual's <h2>2.8 - <a name="2.8">), and an API entry's term
-// (sectionIDs' loop), as the chunker takes them.
+// (a <dt> with an id or a target opening it), as the chunker takes them.
 func sectionIDs(b []byte) (map[string]bool, error) {
 	doc, err := chunk.ParseHTML(b)
 	if err != nil {
