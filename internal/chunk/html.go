@@ -31,7 +31,8 @@ func parseHTML(source string, b []byte) (Document, error) {
 		return Document{}, err
 	}
 	content := contentRoot(root)
-	p := &htmlParser{sigEnd: -1, preLine: -1, links: measureLinks(content, path.Base(filepath.ToSlash(source))), owners: headingOwners(content)}
+	p := &htmlParser{sigEnd: -1, preLine: -1, links: measureLinks(content, path.Base(filepath.ToSlash(source))), owners: headingOwners(content),
+		levels: articleLevels(content), firstID: firstIDs(content)}
 	if content.DataAtom == atom.Main || content.DataAtom == atom.Article || attr(content, "role") == "main" {
 		p.inArticle = 1
 	}
@@ -125,6 +126,11 @@ type htmlParser struct {
 	// owners maps a heading to the id of the nearest element around it
 	// whose first heading it is (headingOwners).
 	owners map[*html.Node]string
+	// levels maps a heading to the level it has inside its article
+	// (articleLevels), when that is not its rank.
+	levels map[*html.Node]int
+	// firstID maps an id to the first element carrying it (firstIDs).
+	firstID map[string]*html.Node
 	// skipped counts the elements left out as not content (skipElement).
 	skipped int
 }
@@ -281,6 +287,9 @@ func (p *htmlParser) walk(n *html.Node) {
 			return
 		}
 		level := int(n.Data[1] - '0')
+		if l, ok := p.levels[n]; ok {
+			level = l
+		}
 		p.open(heading{level: level, text: headingText(n), anchor: p.headingAnchor(n)})
 		return
 	case atom.Dt:
@@ -864,10 +873,11 @@ func siteBanner(n *html.Node) bool {
 
 // hiddenClasses are classes of widgets a page's own stylesheet hides until
 // hovered or clicked: Doxygen's source tooltips (div.ttc, "Definition:
-// SDL_video.h:123", a quarter of the chunks of some Doxygen pages) and
+// SDL_video.h:123", a quarter of the chunks of some Doxygen pages),
 // Bootstrap's dropdown menus (HAProxy's "This keyword is available in
-// sections").
-var hiddenClasses = []string{"ttc", "dropdown-menu"}
+// sections") and rustdoc's "Notable traits" tooltips, which sit inside a
+// method's heading.
+var hiddenClasses = []string{"ttc", "dropdown-menu", "notable-traits-tooltiptext"}
 
 // hidden reports whether a browser would not show n: the hidden attribute,
 // an inline display:none or visibility:hidden, or a hiddenClasses class.
@@ -1232,7 +1242,61 @@ func countLetters(s string) int {
 // anchor, else that of the element whose section it opens
 // (headingOwners).
 func (p *htmlParser) headingAnchor(n *html.Node) string {
-	return cmp.Or(ownAnchor(n), p.containerID, p.inlineID, p.owners[n])
+	own := ownAnchor(n)
+	if id := attr(n, "id"); id != "" && own == id && p.firstID[id] != n {
+		// A later copy of an id: links to it reach the first (Erlang's
+		// pages give every function's "Types" heading id="types").
+		own = ""
+	}
+	return cmp.Or(own, p.containerID, p.inlineID, p.owners[n])
+}
+
+// firstIDs maps each id under n to the first element carrying it.
+func firstIDs(n *html.Node) map[string]*html.Node {
+	first := make(map[string]*html.Node)
+	for c := range n.Descendants() {
+		if id := attr(c, "id"); c.Type == html.ElementNode && id != "" {
+			if _, ok := first[id]; !ok {
+				first[id] = c
+			}
+		}
+	}
+	return first
+}
+
+// articleLevels maps each heading inside an article that ranks as high
+// as the article's first heading, or higher, to one level below that
+// heading: an article is a section, and the headings after its own are
+// inside it whatever their rank. Erlang's reference pages make every
+// function an <article> titled by an <h4> and put an <h3>Types</h3>
+// inside it, which would otherwise close the function and hold every
+// function after it.
+func articleLevels(n *html.Node) map[*html.Node]int {
+	levels := make(map[*html.Node]int)
+	rank := func(h *html.Node) int { return int(h.Data[1] - '0') }
+	// first is the enclosing article's first heading, nil outside
+	// articles.
+	var walk func(c, first *html.Node)
+	walk = func(c, first *html.Node) {
+		switch {
+		case c.Type != html.ElementNode:
+		case c.DataAtom == atom.Article:
+			first = nil
+			for k := range c.Descendants() {
+				if k.Type == html.ElementNode && isHeading(k.DataAtom) {
+					first = k
+					break
+				}
+			}
+		case isHeading(c.DataAtom) && first != nil && c != first && rank(c) <= rank(first):
+			levels[c] = min(rank(first)+1, 6)
+		}
+		for k := c.FirstChild; k != nil; k = k.NextSibling {
+			walk(k, first)
+		}
+	}
+	walk(n, nil)
+	return levels
 }
 
 // headingOwners maps each heading under n to the id of the nearest element
@@ -1302,16 +1366,19 @@ func ownAnchor(n *html.Node) string {
 
 // headingText is n's visible text on one line, without permalinks: a
 // Sphinx headerlink, or any link within the page whose text is only
-// symbols (Node.js's "#", a "¶" or "🔗"), without what is aria-hidden,
-// and without symbols such as Doxygen's "◆" at either end.
+// symbols (Node.js's "#", a "¶" or "🔗"), without what is aria-hidden
+// or hidden, and without symbols such as Doxygen's "◆" at either end.
 func headingText(n *html.Node) string {
 	var b strings.Builder
+	root := n
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
 		if n.Type == html.ElementNode && (hasClass(n, "headerlink") || n.DataAtom == atom.Script || n.DataAtom == atom.Style ||
-			attr(n, "aria-hidden") == "true") {
+			attr(n, "aria-hidden") == "true" || n != root && hidden(n)) {
 			// Hidden from readers, it is no part of the heading's name:
-			// ffmpeg's headings end with "#" and "TOC" links.
+			// ffmpeg's headings end with "#" and "TOC" links, and
+			// rustdoc's with a tooltip of notable traits. (SQLite's
+			// hidden <h _id> is itself a heading: searchHeading.)
 			return
 		}
 		if n.DataAtom == atom.A && strings.HasPrefix(attr(n, "href"), "#") && !hasLetters(n) {
@@ -1333,11 +1400,17 @@ func headingText(n *html.Node) string {
 }
 
 // contentRoot returns the element holding the page's main content: the
-// first main or [role=main], else the first article, else Sphinx's
-// div.body, else the whole document.
+// first main or [role=main], else the article when the page has one (not
+// counting articles inside it), else Sphinx's div.body, else the whole
+// document. A page of several articles is not one of them: Erlang's
+// reference pages make each data type and function an article.
 func contentRoot(root *html.Node) *html.Node {
 	var mainEl, article, body *html.Node
+	articles := 0
 	visit(root, func(n *html.Node) {
+		if n.DataAtom == atom.Article && !insideArticle(n) {
+			articles++
+		}
 		switch {
 		case mainEl == nil && (n.DataAtom == atom.Main || attr(n, "role") == "main") && hasLetters(n):
 			// An empty one is a template's leftover, not the content
@@ -1350,12 +1423,25 @@ func contentRoot(root *html.Node) *html.Node {
 			body = n
 		}
 	})
+	if articles > 1 {
+		article = nil
+	}
 	for _, n := range []*html.Node{mainEl, article, body} {
 		if n != nil {
 			return n
 		}
 	}
 	return root
+}
+
+// insideArticle reports whether n has an article ancestor.
+func insideArticle(n *html.Node) bool {
+	for a := n.Parent; a != nil; a = a.Parent {
+		if a.DataAtom == atom.Article {
+			return true
+		}
+	}
+	return false
 }
 
 // titleText is the text of the page's first <title>.

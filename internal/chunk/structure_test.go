@@ -711,6 +711,39 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"ALPHA_ONE", "BETA_THREE"},
 		},
 		{
+			// Erlang's reference pages: every data type and function an
+			// <article>, each function titled by an <h4> and holding an
+			// <h3 id="types">Types</h3>, the same id every time.
+			name: "a page of articles is read whole; an article's headings stay inside it",
+			content: `<title>Erlang -- ets</title><div class="topbar-title"><h1 id="ets">ets</h1></div>
+<section class="description"><h3 id="description">Description</h3><p>Built-in term storage.</p></section>
+<h3 id="data-types">Data Types</h3>
+<article class="data-types-body"><h4 id="type-tid">tid()</h4><p>A table identifier.</p></article>
+<h3 id="exports">Exports</h3>
+<article class="func"><h4 id="delete-1">delete(Table) -&gt; true</h4>
+<div class="fun-types"><h3 id="types">Types</h3><p>Table = table()</p></div>
+<p>Deletes the entire table.</p></article>
+<article class="func"><h4 id="delete-2">delete(Table, Key) -&gt; true</h4>
+<div class="fun-types"><h3 id="types">Types</h3><p>Key = term()</p></div>
+<p>Deletes all objects with key Key.</p></article>`,
+			title: "ets",
+			sections: []string{"Description|Description|description", "tid()|Data Types/tid()|type-tid",
+				"Types|Exports/delete(Table) -> true/Types|types",
+				"Types|Exports/delete(Table, Key) -> true/Types|delete-2"},
+			contains: []string{"Deletes the entire table.", "Deletes all objects with key Key."},
+		},
+		{
+			// rustdoc 1.63 puts a "Notable traits" tooltip, hidden until
+			// hovered, inside a method's heading.
+			name: "hidden text is no part of a heading",
+			content: `<title>HashMap</title><h1>Struct HashMap</h1><section id="method.keys" class="method">
+<h4 class="code-header">pub fn keys(&amp;self) -&gt; Keys&lt;'_, K, V&gt;<span class="notable-traits"><span class="notable-traits-tooltip">ⓘ<span class="notable-traits-tooltiptext"><span class="notable">Notable traits for Keys</span></span></span></span></h4>
+<p>An iterator visiting all keys.</p></section>`,
+			title:    "HashMap",
+			sections: []string{"pub fn keys(&self) -> Keys<'_, K, V>|Struct HashMap/pub fn keys(&self) -> Keys<'_, K, V>|method.keys"},
+			absent:   []string{"Notable traits"},
+		},
+		{
 			name: "a paragraph of links to the page's sections is a table of contents",
 			content: `<title>Options</title><h1>Annotated List of Command-line Options</h1>
 <p class="text-center"><a href="p.html#a">-a</a> • <a href="p.html#b">-b</a> • <a href="#c">-c</a> • <a href="#d">-d</a> • <a href="#e">-e</a></p>
@@ -1196,6 +1229,7 @@ func FuzzParseHTML(f *testing.F) {
 	f.Add([]byte(`<main><h2><a name="n"></a>N</h2><pre>a
 b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte("<h1>\xff</h1>"))
+	f.Add([]byte(`<article><h4 id="f">F</h4><h3 id="t">T</h3><p>x</p></article><article><h2 id="t">G</h2><h1>H<span hidden>I</span></h1></article>`))
 	f.Add([]byte(`<h3 id="n">N</h3><p><a id="a"><b> A </b></a><p>x<p><b><a name="b">B</a></b></p><h6>H</h6><p><a id="c"><strong>C</strong></a><dl><dt><p><b id="d">D</b></dl>`))
 	f.Add([]byte("<pre>Title\t*<a name=\"t\"></a>t* *<a name=\"u\"></a>u*\nsome text of the topic that is long enough to count as a manual's\n*<a name=\"v\">v</a>*\n<a href=\"#1\" id=\"1\">1</a></pre>"))
 	f.Add([]byte(`<?xml version="1.0"?><html><head><title>T</title><script src="x"/></head><body><h2><a id="a"/>A</h2><iframe/><p>t</p></body></html>`))
