@@ -171,6 +171,18 @@
 #          packages are unpacked, not installed (below). Written blind
 #          and held back from scripts/eval.sh until its one blind
 #          measurement.
+#   rusterl two long English API reference pages from two more
+#          generators: Rust 1.63's std::collections::HashMap from rust-doc
+#          (html/std/collections/struct.HashMap.html, copied as
+#          rust-hashmap.html; rustdoc: every method a
+#          <section id="method.insert"> with an <h4 class="code-header">,
+#          its Examples an <h5 id="examples-12">) and Erlang/OTP 25's ets
+#          module from erlang-doc (lib/stdlib-4.2/doc/html/ets.html,
+#          copied as erlang-ets.html; erl_docgen: every data type and
+#          function an <article> titled by an <h4 id="insert-2">, holding
+#          an <h3 id="types">Types</h3>). erlang-doc is unpacked, not
+#          installed (below). Written blind and held back from
+#          scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -195,16 +207,17 @@
 # with it), and the test suite needs the machine's Node.js. So are the
 # two pages jvglib takes from openjdk-17-doc (275 MB installed) and
 # libglib2.0-doc (whose install would upgrade the machine's GLib), and
-# fflynx's from ffmpeg-doc and lynx-common, and bindmutt's from bind9-doc
-# and mutt (a mail client whose install pulls in more). Output is
+# fflynx's from ffmpeg-doc and lynx-common, bindmutt's from bind9-doc
+# and mutt (a mail client whose install pulls in more), and rusterl's
+# from erlang-doc (209 MB installed). Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
 # "gvtls DIR", "zshpf DIR", "imex DIR", "vimr DIR", "jvglib DIR",
-# "fflynx DIR" and "bindmutt DIR")
+# "fflynx DIR", "bindmutt DIR" and "rusterl DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -215,7 +228,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -263,6 +276,9 @@ fflynx_files=("$root/.debs/ffmpeg-doc/$ffpage")
 bindpage=usr/share/doc/bind9-doc/arm/reference.html
 muttpage=usr/share/doc/mutt/html/reference.html
 bindmutt_files=("$root/.debs/bind9-doc/$bindpage:bind-reference.html" "$root/.debs/mutt/$muttpage:mutt-reference.html")
+# rusterl's Erlang page too; both files are named, for the same reason.
+erlpage=usr/share/doc/erlang-doc/lib/stdlib-4.2/doc/html/ets.html
+rusterl_files=(/usr/share/doc/rust-doc/html/std/collections/struct.HashMap.html:rust-hashmap.html "$root/.debs/erlang-doc/$erlpage:erlang-ets.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -303,6 +319,7 @@ unpack_page ffmpeg-doc "$ffpage"
 unpack_page lynx-common "$lynxpage"
 unpack_page bind9-doc "$bindpage"
 unpack_page mutt "$muttpage"
+unpack_page erlang-doc "$erlpage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -423,6 +440,7 @@ copy_files jvglib "${jvglib_files[@]}"
 copy_files fflynx "${fflynx_files[@]}"
 zcat "$root/.debs/lynx-common/$lynxpage" >"$tmp/fflynx/lynx-guide.html"
 copy_files bindmutt "${bindmutt_files[@]}"
+copy_files rusterl "${rusterl_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on
