@@ -243,8 +243,9 @@ pyref_pages=(os unittest)
 gitpg_files=(/usr/share/doc/git-doc/git-log.html /usr/share/doc/postgresql-doc-15/html/sql-select.html)
 apache_files=(/usr/share/doc/apache2-doc/manual/en/mod/mod_rewrite.html /usr/share/doc/apache2-doc/manual/en/mod/core.html)
 # nodelua names its files: Lua's "manual.html" says nothing of what it is.
-nodedoc=$root/.debs/nodejs-doc
-nodelua_files=("$nodedoc/usr/share/doc/nodejs/api/fs.html:fs.html" /usr/share/doc/lua5.1-doc/doc/manual.html:lua-manual.html)
+# Node's page comes from an unpacked package (unpack_page below).
+nodepage=usr/share/doc/nodejs/api/fs.html
+nodelua_files=("$root/.debs/nodejs-doc/$nodepage:fs.html" /usr/share/doc/lua5.1-doc/doc/manual.html:lua-manual.html)
 gnuman_files=(/usr/share/doc/autoconf/autoconf.html /usr/share/doc/libtool-doc/libtool.html)
 # gohap names HAProxy's file, for the same reason as nodelua.
 gohap_files=(/usr/share/doc/golang-1.19-doc/html/go_spec.html /usr/share/doc/haproxy/html/management.html:haproxy-management.html)
@@ -290,16 +291,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-if [ ! -f "$nodedoc/usr/share/doc/nodejs/api/fs.html" ]; then
-	log "apt-get download nodejs-doc (unpacked into $nodedoc, not installed)"
-	mkdir -p "$root/.debs"
-	rm -f "$root/.debs"/nodejs-doc_*.deb
-	(cd "$root/.debs" && { apt-get download nodejs-doc >&2 ||
-		{ as_root apt-get update -qq >&2 && apt-get download nodejs-doc >&2; }; })
-	rm -rf "$nodedoc"
-	dpkg-deb -x "$root/.debs"/nodejs-doc_*.deb "$nodedoc"
-fi
-
 # unpack_page PKG PATH: downloads PKG's .deb and unpacks the one file
 # PATH into $root/.debs/PKG, unless it is there.
 unpack_page() {
@@ -313,6 +304,7 @@ unpack_page() {
 	dpkg-deb --fsys-tarfile "$root/.debs/${pkg}"_*.deb | tar -x -C "$root/.debs/$pkg" "./$path"
 	rm -f "$root/.debs/${pkg}"_*.deb
 }
+unpack_page nodejs-doc "$nodepage"
 unpack_page openjdk-17-doc "$jdkpage"
 unpack_page libglib2.0-doc "$glibpage"
 unpack_page ffmpeg-doc "$ffpage"
