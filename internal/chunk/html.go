@@ -714,8 +714,8 @@ func prevElement(n *html.Node) *html.Node {
 
 // skipElement reports whether n is not content: scripts and styles,
 // navigation (nav, role=navigation or search, Sphinx's sidebar and
-// "related" bars), page header and footer outside main/article, and
-// Sphinx's "¶" permalinks.
+// "related" bars), page header and footer outside main/article,
+// Sphinx's "¶" permalinks and links to an item's source code.
 func (p *htmlParser) skipElement(n *html.Node) bool {
 	switch n.DataAtom {
 	case atom.Script, atom.Style, atom.Template, atom.Noscript, atom.Head, atom.Nav,
@@ -735,7 +735,8 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 		}
 	}
 	if hasClass(n, "sphinxsidebar") || hasClass(n, "related") || hasClass(n, "headerlink") ||
-		hasClass(n, "navheader") || hasClass(n, "navfooter") { // DocBook XSL's Prev/Up/Next bars, whose titles are text
+		hasClass(n, "navheader") || hasClass(n, "navfooter") || // DocBook XSL's Prev/Up/Next bars, whose titles are text
+		sourceLink(n) {
 		return true
 	}
 	if (n.DataAtom == atom.Ul || n.DataAtom == atom.Ol) && hasClass(n, "nav") {
@@ -750,6 +751,13 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 		return true
 	}
 	return p.navBar(n) || p.linkList(n) || p.summaryTable(n)
+}
+
+// sourceLink reports whether n is a link to the source code of the item
+// it stands by, as rustdoc and gi-docgen write it (a.srclink, "source"
+// or "[src]"): a control, not a word of the item's text or heading.
+func sourceLink(n *html.Node) bool {
+	return n.DataAtom == atom.A && hasClass(n, "srclink")
 }
 
 // Bounds of summaryTable: the fewest rows, and the share of them that
@@ -1238,9 +1246,9 @@ func countLetters(s string) int {
 // headingAnchor picks the fragment id that links to heading n: its own
 // id, the target of a permalink inside it (Sphinx's a.headerlink), the id
 // or name of an anchor inside it, else an id seen just before it with no
-// text in between, preferring an enclosing section or div to an inline
-// anchor, else that of the element whose section it opens
-// (headingOwners).
+// text in between, preferring an anchor around the heading, then an
+// enclosing section or div, to an inline anchor, else that of the element
+// whose section it opens (headingOwners).
 func (p *htmlParser) headingAnchor(n *html.Node) string {
 	own := ownAnchor(n)
 	if id := attr(n, "id"); id != "" && own == id && p.firstID[id] != n {
@@ -1248,7 +1256,24 @@ func (p *htmlParser) headingAnchor(n *html.Node) string {
 		// pages give every function's "Types" heading id="types").
 		own = ""
 	}
+	if p.inlineID != "" && anchorAround(n, p.inlineID) {
+		// An anchor around the heading is nearer than any container
+		// opened before it: Haddock writes <div id="interface"><a
+		// id="g:1"><h1>, and its contents link to #g:1.
+		return cmp.Or(own, p.inlineID)
+	}
 	return cmp.Or(own, p.containerID, p.inlineID, p.owners[n])
+}
+
+// anchorAround reports whether an a element around n carries id as its
+// id or name.
+func anchorAround(n *html.Node, id string) bool {
+	for a := n.Parent; a != nil; a = a.Parent {
+		if a.DataAtom == atom.A && (attr(a, "id") == id || attr(a, "name") == id) {
+			return true
+		}
+	}
+	return false
 }
 
 // firstIDs maps each id under n to the first element carrying it.
@@ -1270,8 +1295,54 @@ func firstIDs(n *html.Node) map[string]*html.Node {
 // inside it whatever their rank. Erlang's reference pages make every
 // function an <article> titled by an <h4> and put an <h3>Types</h3>
 // inside it, which would otherwise close the function and hold every
-// function after it.
+// function after it. The same holds for any element other than the
+// content root n and the body that a heading leads (its first child element), for
+// the headings that outrank it inside the elements after it: gi-docgen
+// writes <div><h4>Description</h4><div class="docblock"> around the
+// class description, whose own headings are h3, and then <div><h4
+// id="ancestors">.
 func articleLevels(n *html.Node) map[*html.Node]int {
+	levels := articleOnlyLevels(n)
+	rank := func(h *html.Node) int { return int(h.Data[1] - '0') }
+	// lead is the level of the nearest heading that leads an element
+	// around c and comes before it, 0 when there is none.
+	var walk func(c *html.Node, lead int)
+	walk = func(c *html.Node, lead int) {
+		if c.Type != html.ElementNode && c.Type != html.DocumentNode {
+			return
+		}
+		if _, ok := levels[c]; !ok && isHeading(c.DataAtom) && lead > 0 && rank(c) < lead {
+			levels[c] = min(lead+1, 6)
+		}
+		var h *html.Node
+		if f := firstElement(c); c != n && c.DataAtom != atom.Body && f != nil && isHeading(f.DataAtom) {
+			h = f
+		}
+		for k := c.FirstChild; k != nil; k = k.NextSibling {
+			switch {
+			case h == nil || k == h:
+				walk(k, lead)
+			default:
+				walk(k, cmp.Or(levels[h], rank(h)))
+			}
+		}
+	}
+	walk(n, 0)
+	return levels
+}
+
+// firstElement returns n's first child element, nil if it has none.
+func firstElement(n *html.Node) *html.Node {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			return c
+		}
+	}
+	return nil
+}
+
+// articleOnlyLevels is articleLevels for headings inside articles.
+func articleOnlyLevels(n *html.Node) map[*html.Node]int {
 	levels := make(map[*html.Node]int)
 	rank := func(h *html.Node) int { return int(h.Data[1] - '0') }
 	// first is the enclosing article's first heading, nil outside
@@ -1373,7 +1444,7 @@ func headingText(n *html.Node) string {
 	root := n
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode && (hasClass(n, "headerlink") || n.DataAtom == atom.Script || n.DataAtom == atom.Style ||
+		if n.Type == html.ElementNode && (hasClass(n, "headerlink") || sourceLink(n) || n.DataAtom == atom.Script || n.DataAtom == atom.Style ||
 			attr(n, "aria-hidden") == "true" || n != root && hidden(n)) {
 			// Hidden from readers, it is no part of the heading's name:
 			// ffmpeg's headings end with "#" and "TOC" links, and

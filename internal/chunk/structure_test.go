@@ -733,15 +733,39 @@ func TestParseHTML_Rules(t *testing.T) {
 			contains: []string{"Deletes the entire table.", "Deletes all objects with key Key."},
 		},
 		{
+			// Haddock wraps each group's heading in its target, inside
+			// the div that holds the module's interface.
+			name: "an anchor around a heading names it before the container it opens",
+			content: `<title>System.IO</title><div id="interface"><a href="#g:1" id="g:1"><h1>The IO monad</h1></a>
+<p>A value of type IO a is a computation.</p><a href="#g:2" id="g:2"><h1>Files and handles</h1></a><p>Handles.</p></div>`,
+			title:    "System.IO",
+			sections: []string{"The IO monad|The IO monad|g:1", "Files and handles|Files and handles|g:2"},
+		},
+		{
+			// gi-docgen leads the class description with an h4 and
+			// writes the description's own headings as h3, then leads
+			// each later part with an h4 again.
+			name: "headings that outrank the heading leading their element sit below it",
+			content: `<title>Gtk.Widget</title><h1>Widget</h1><section><div class="toggle-wrapper"><h4 id="description">Description <a class="srclink" href="https://gitlab.gnome.org/gtkwidget.c#L1">[src]</a></h4>
+<div class="docblock"><p>The base class.</p><h3 id="geometry">Geometry Management</h3><p>Height for width.</p>
+<h3 id="templates">Templates</h3><p>Composite widgets.</p></div></div>
+<div class="toggle-wrapper"><h4 id="ancestors">Ancestors</h4><ul><li>GObject</li></ul></div></section>
+<div><h2 id="after">After</h2><p>Same rank as before.</p><div><h2 id="inner">Inner</h2><p>Not outranking.</p></div></div>`,
+			title: "Gtk.Widget",
+			sections: []string{"Description|Widget/Description|description", "Geometry Management|Widget/Description/Geometry Management|geometry",
+				"Templates|Widget/Description/Templates|templates", "Ancestors|Widget/Ancestors|ancestors",
+				"After|Widget/After|after", "Inner|Widget/Inner|inner"},
+		},
+		{
 			// rustdoc 1.63 puts a "Notable traits" tooltip, hidden until
 			// hovered, inside a method's heading.
-			name: "hidden text is no part of a heading",
+			name: "hidden text and source links are no part of a heading",
 			content: `<title>HashMap</title><h1>Struct HashMap</h1><section id="method.keys" class="method">
-<h4 class="code-header">pub fn keys(&amp;self) -&gt; Keys&lt;'_, K, V&gt;<span class="notable-traits"><span class="notable-traits-tooltip">ⓘ<span class="notable-traits-tooltiptext"><span class="notable">Notable traits for Keys</span></span></span></span></h4>
+<span class="rightside"><a class="srclink" href="../src/map.rs.html#1">source</a></span><h4 class="code-header">pub fn keys(&amp;self) -&gt; Keys&lt;'_, K, V&gt;<span class="notable-traits"><span class="notable-traits-tooltip">ⓘ<span class="notable-traits-tooltiptext"><span class="notable">Notable traits for Keys</span></span></span></span></h4>
 <p>An iterator visiting all keys.</p></section>`,
 			title:    "HashMap",
 			sections: []string{"pub fn keys(&self) -> Keys<'_, K, V>|Struct HashMap/pub fn keys(&self) -> Keys<'_, K, V>|method.keys"},
-			absent:   []string{"Notable traits"},
+			absent:   []string{"Notable traits", "source"},
 		},
 		{
 			name: "a paragraph of links to the page's sections is a table of contents",
@@ -1234,6 +1258,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte("<pre>Title\t*<a name=\"t\"></a>t* *<a name=\"u\"></a>u*\nsome text of the topic that is long enough to count as a manual's\n*<a name=\"v\">v</a>*\n<a href=\"#1\" id=\"1\">1</a></pre>"))
 	f.Add([]byte(`<?xml version="1.0"?><html><head><title>T</title><script src="x"/></head><body><h2><a id="a"/>A</h2><iframe/><p>t</p></body></html>`))
 	f.Add([]byte(`<dl><dt id="a">a</dt><dd> </dd><dt id="b">b</dt><dt id="c">c</dt><dd>d</dd></dl><a name="p"></a><h _id=p style="display:none">P</h><input id="i"><h2>H</h2>`))
+	f.Add([]byte(`<div id="i"><a id="g:1"><h1>G<a class="srclink" href="s">[src]</a></h1></a><div><h4 id="d">D</h4><div><h3>E</h3><div><h2>F</h2><p>x</p></div></div></div><div><h6>H</h6><section><h1><a name="g:1">I</a></h1></section></div></div>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > maxFuzzInput {
 			t.Skip()
