@@ -183,6 +183,27 @@
 #          an <h3 id="types">Types</h3>). erlang-doc is unpacked, not
 #          installed (below). Written blind and held back from
 #          scripts/eval.sh until its one blind measurement.
+#   hsgtk  two long English API reference pages from two more
+#          generators: GHC 9.0's System.IO module from ghc-doc
+#          (libraries/base-4.15.1.0/System-IO.html; Haddock: each group's
+#          <h1> inside its target, <a id="g:12"><h1>, and every function a
+#          <p class="src"> holding an <a id="v:hSetBuffering" class="def">)
+#          and GTK 4.8's GtkWidget from libgtk-4-doc (gtk4/class.Widget.html;
+#          gi-docgen: the description led by an <h4 id="description"> and
+#          its own headings h3, the methods h6 titles linking to pages of
+#          their own). Both packages are unpacked, not installed (below).
+#          Written blind and held back from scripts/eval.sh until its one
+#          blind measurement.
+#   qtmk   two long English reference pages from two more generators:
+#          Qt 5.15's QObject class reference from qtbase5-doc-html
+#          (qtcore/qobject.html; qdoc: a summary table per member kind,
+#          then every member an <h3 class="fn" id="blockSignals">) and
+#          MkDocs 1.4's configuration reference from mkdocs-doc
+#          (html/user-guide/configuration.html, copied as
+#          mkdocs-configuration.html; MkDocs' own theme: every setting an
+#          <h3 id="site_url"> with a headerlink). Both packages are
+#          unpacked, not installed (below). Written blind and held back
+#          from scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -208,16 +229,18 @@
 # two pages jvglib takes from openjdk-17-doc (275 MB installed) and
 # libglib2.0-doc (whose install would upgrade the machine's GLib), and
 # fflynx's from ffmpeg-doc and lynx-common, bindmutt's from bind9-doc
-# and mutt (a mail client whose install pulls in more), and rusterl's
-# from erlang-doc (209 MB installed). Output is
+# and mutt (a mail client whose install pulls in more), rusterl's
+# from erlang-doc (209 MB installed), and hsgtk's from ghc-doc (280 MB
+# installed) and libgtk-4-doc, and qtmk's from qtbase5-doc-html (124 MB
+# installed) and mkdocs-doc. Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
 # "gvtls DIR", "zshpf DIR", "imex DIR", "vimr DIR", "jvglib DIR",
-# "fflynx DIR", "bindmutt DIR" and "rusterl DIR")
+# "fflynx DIR", "bindmutt DIR", "rusterl DIR", "hsgtk DIR" and "qtmk DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -228,7 +251,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -280,6 +303,16 @@ bindmutt_files=("$root/.debs/bind9-doc/$bindpage:bind-reference.html" "$root/.de
 # rusterl's Erlang page too; both files are named, for the same reason.
 erlpage=usr/share/doc/erlang-doc/lib/stdlib-4.2/doc/html/ets.html
 rusterl_files=(/usr/share/doc/rust-doc/html/std/collections/struct.HashMap.html:rust-hashmap.html "$root/.debs/erlang-doc/$erlpage:erlang-ets.html")
+# hsgtk's two pages keep their names: both are unique, and each page
+# links to itself by its name.
+hspage=usr/share/doc/ghc-doc/html/libraries/base-4.15.1.0/System-IO.html
+gtkpage=usr/share/doc/libgtk-4-doc/gtk4/class.Widget.html
+hsgtk_files=("$root/.debs/ghc-doc/$hspage" "$root/.debs/libgtk-4-doc/$gtkpage")
+# qtmk's Qt page keeps its name (it links to itself by it); MkDocs'
+# links within itself by fragment only.
+qtpage=usr/share/qt5/doc/qtcore/qobject.html
+mkdpage=usr/share/doc/mkdocs/html/user-guide/configuration.html
+qtmk_files=("$root/.debs/qtbase5-doc-html/$qtpage" "$root/.debs/mkdocs-doc/$mkdpage:mkdocs-configuration.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -312,6 +345,10 @@ unpack_page lynx-common "$lynxpage"
 unpack_page bind9-doc "$bindpage"
 unpack_page mutt "$muttpage"
 unpack_page erlang-doc "$erlpage"
+unpack_page ghc-doc "$hspage"
+unpack_page libgtk-4-doc "$gtkpage"
+unpack_page qtbase5-doc-html "$qtpage"
+unpack_page mkdocs-doc "$mkdpage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -433,6 +470,8 @@ copy_files fflynx "${fflynx_files[@]}"
 zcat "$root/.debs/lynx-common/$lynxpage" >"$tmp/fflynx/lynx-guide.html"
 copy_files bindmutt "${bindmutt_files[@]}"
 copy_files rusterl "${rusterl_files[@]}"
+copy_files hsgtk "${hsgtk_files[@]}"
+copy_files qtmk "${qtmk_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on
