@@ -351,6 +351,17 @@ func (p *htmlParser) walk(n *html.Node) {
 			}()
 		}
 	}
+	if p.pre == 0 && p.dlDepth == 0 && p.admonition == 0 {
+		if text, anchor := titleBlock(n); anchor != "" {
+			// A block that titles the element holding it, by its class,
+			// is that element's heading: RDoc writes each method as <div
+			// id="method-i-author" class="method-detail"><div
+			// class="method-heading">author()</div>, with no heading
+			// element, and links to the method by that id.
+			p.open(heading{level: p.titleLevel(), text: text, anchor: anchor, bold: true})
+			return
+		}
+	}
 	if n.DataAtom == atom.P && p.pre == 0 && p.dlDepth == 0 && p.admonition == 0 {
 		if text, anchor := boldTitle(n); anchor != "" {
 			// A paragraph that is only an anchored bold phrase is a
@@ -360,14 +371,7 @@ func (p *htmlParser) walk(n *html.Node) {
 			// and its cross-references link there. It opens a section one
 			// level below the nearest real heading, so that the titles
 			// after it are its siblings.
-			level := 1
-			for _, h := range slices.Backward(p.stack) {
-				if !h.bold {
-					level = min(h.level+1, 6)
-					break
-				}
-			}
-			p.open(heading{level: level, text: text, anchor: anchor, bold: true})
+			p.open(heading{level: p.titleLevel(), text: text, anchor: anchor, bold: true})
 			return
 		}
 	}
@@ -741,6 +745,9 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 	}
 	if hasClass(n, "sphinxsidebar") || hasClass(n, "related") || hasClass(n, "headerlink") ||
 		hasClass(n, "navheader") || hasClass(n, "navfooter") || // DocBook XSL's Prev/Up/Next bars, whose titles are text
+		// Scribble's contents tree of the whole manual, beside the page,
+		// and its "top contents ← prev up next →" bars.
+		hasClass(n, "tocset") || hasClass(n, "navsettop") || hasClass(n, "navsetbottom") ||
 		sourceLink(n) {
 		return true
 	}
@@ -788,6 +795,47 @@ func (p *htmlParser) summaryTable(n *html.Node) bool {
 	st := p.links[n]
 	return st.rows >= summaryRows && float64(st.linkedRows) >= summaryShare*float64(st.rows) &&
 		float64(st.outside) <= linkListOutside*float64(st.inside)
+}
+
+// titleLevel is the level of a title that is no heading element
+// (boldTitle, titleBlock): one below the nearest real heading open, so
+// that the titles after it are its siblings.
+func (p *htmlParser) titleLevel() int {
+	for _, h := range slices.Backward(p.stack) {
+		if !h.bold {
+			return min(h.level+1, 6)
+		}
+	}
+	return 1
+}
+
+// titleBlock returns the text of n and the id of its parent when n is
+// the block that titles its parent: an element whose class ends in
+// "heading" (RDoc's div.method-heading, Bootstrap's panel-heading), the
+// first element in an element with an id, holding no heading element
+// (rustdoc's div.main-heading holds the page's h1) and a short title
+// (boldTitleLetters), not a paragraph of text. Otherwise anchor is "".
+func titleBlock(n *html.Node) (text, anchor string) {
+	if n.Type != html.ElementNode || n.Parent == nil || firstElement(n.Parent) != n {
+		return "", ""
+	}
+	anchor = attr(n.Parent, "id")
+	titled := slices.ContainsFunc(strings.Fields(attr(n, "class")), func(c string) bool {
+		return strings.HasSuffix(strings.ToLower(c), "heading")
+	})
+	if anchor == "" || !titled {
+		return "", ""
+	}
+	for c := range n.Descendants() {
+		if c.Type == html.ElementNode && isHeading(c.DataAtom) {
+			return "", ""
+		}
+	}
+	text = headingText(n)
+	if letters := countLetters(text); letters == 0 || letters > boldTitleLetters {
+		return "", ""
+	}
+	return text, anchor
 }
 
 // Bounds of boldTitle: the most words a bold title has, and the most
@@ -888,9 +936,10 @@ func siteBanner(n *html.Node) bool {
 // hovered or clicked: Doxygen's source tooltips (div.ttc, "Definition:
 // SDL_video.h:123", a quarter of the chunks of some Doxygen pages),
 // Bootstrap's dropdown menus (HAProxy's "This keyword is available in
-// sections") and rustdoc's "Notable traits" tooltips, which sit inside a
-// method's heading.
-var hiddenClasses = []string{"ttc", "dropdown-menu", "notable-traits-tooltiptext"}
+// sections"), rustdoc's "Notable traits" tooltips, which sit inside a
+// method's heading, and RDoc's method source and its "click to toggle
+// source".
+var hiddenClasses = []string{"ttc", "dropdown-menu", "notable-traits-tooltiptext", "method-source-code", "method-click-advice"}
 
 // hidden reports whether a browser would not show n: the hidden attribute,
 // an inline display:none or visibility:hidden, or a hiddenClasses class.
