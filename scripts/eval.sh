@@ -34,7 +34,7 @@ bin=$stores/bin
 mkdir -p "$bin"
 start=$(date +%s)
 # Sets awaiting their one blind measurement.
-held_back=" "  # none now; e.g. " hsgtk qtmk " while they awaited their run
+held_back=" rbrkt "  # written blind, awaiting its one run; " " when none
 sets=" ${EVAL_SETS:-} "
 
 unset EMBEDDER EMBEDDING_MODEL EMBEDDING_DIMS

@@ -204,6 +204,19 @@
 #          <h3 id="site_url"> with a headerlink). Both packages are
 #          unpacked, not installed (below). Written blind and held back
 #          from scripts/eval.sh until its one blind measurement.
+#   rbrkt  two long English reference pages from two more generators:
+#          the Ruby API of Asciidoctor 2.0's Asciidoctor::Document from
+#          asciidoctor-doc (html/Asciidoctor/Document.html, copied as
+#          asciidoctor-document.html; RDoc's darkfish: every method a
+#          <div id="method-i-author" class="method-detail"> led by a
+#          <div class="method-heading">, its source hidden until clicked)
+#          and Racket 8.7's reference chapter "15.2 Filesystem" from
+#          racket-doc (reference/Filesystem.html, copied as
+#          racket-filesystem.html; Scribble: each part an
+#          <a name="(part._fileutils)"> in its heading, the procedures in
+#          boxed tables). Both packages are unpacked, not installed
+#          (below). Written blind and held back from scripts/eval.sh
+#          until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -232,15 +245,17 @@
 # and mutt (a mail client whose install pulls in more), rusterl's
 # from erlang-doc (209 MB installed), and hsgtk's from ghc-doc (280 MB
 # installed) and libgtk-4-doc, and qtmk's from qtbase5-doc-html (124 MB
-# installed) and mkdocs-doc. Output is
+# installed) and mkdocs-doc, and rbrkt's from asciidoctor-doc and
+# racket-doc (210 MB installed). Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
 # "gvtls DIR", "zshpf DIR", "imex DIR", "vimr DIR", "jvglib DIR",
-# "fflynx DIR", "bindmutt DIR", "rusterl DIR", "hsgtk DIR" and "qtmk DIR")
+# "fflynx DIR", "bindmutt DIR", "rusterl DIR", "hsgtk DIR", "qtmk DIR" and
+# "rbrkt DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -251,7 +266,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -313,6 +328,9 @@ hsgtk_files=("$root/.debs/ghc-doc/$hspage" "$root/.debs/libgtk-4-doc/$gtkpage")
 qtpage=usr/share/qt5/doc/qtcore/qobject.html
 mkdpage=usr/share/doc/mkdocs/html/user-guide/configuration.html
 qtmk_files=("$root/.debs/qtbase5-doc-html/$qtpage" "$root/.debs/mkdocs-doc/$mkdpage:mkdocs-configuration.html")
+rbpage=usr/share/doc/asciidoctor-doc/html/Asciidoctor/Document.html
+rktpage=usr/share/doc/racket/reference/Filesystem.html
+rbrkt_files=("$root/.debs/asciidoctor-doc/$rbpage:asciidoctor-document.html" "$root/.debs/racket-doc/$rktpage:racket-filesystem.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -349,6 +367,8 @@ unpack_page ghc-doc "$hspage"
 unpack_page libgtk-4-doc "$gtkpage"
 unpack_page qtbase5-doc-html "$qtpage"
 unpack_page mkdocs-doc "$mkdpage"
+unpack_page asciidoctor-doc "$rbpage"
+unpack_page racket-doc "$rktpage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -472,6 +492,7 @@ copy_files bindmutt "${bindmutt_files[@]}"
 copy_files rusterl "${rusterl_files[@]}"
 copy_files hsgtk "${hsgtk_files[@]}"
 copy_files qtmk "${qtmk_files[@]}"
+copy_files rbrkt "${rbrkt_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on

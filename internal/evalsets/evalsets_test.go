@@ -310,6 +310,11 @@ func sectionIDs(b []byte) (map[string]bool, error) {
 			ids[id] = true
 		case n.FirstChild == nil && headingElements[nextElement(n).Data]:
 			ids[id] = true
+		case titledByBlock(n):
+			// An element led by a block whose class names it a heading
+			// (RDoc's <div id="method-i-author" class="method-detail">
+			// <div class="method-heading">).
+			ids[id] = true
 		case n.FirstChild == nil && n.Parent != nil && n.Parent.Data == "dd" && nextElement(n).Data == "" &&
 			nextElement(n.Parent).Data == "dt":
 			// texi2any leaves the target of the next term at the end of
@@ -336,6 +341,29 @@ func insidePre(n *html.Node) bool {
 		}
 	}
 	return false
+}
+
+// titledByBlock reports whether n's first child element is a block whose
+// class ends in "heading" and that holds no heading element.
+func titledByBlock(n *html.Node) bool {
+	var first *html.Node
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			first = c
+			break
+		}
+	}
+	if first == nil || !slices.ContainsFunc(strings.Fields(attrValue(first, "class")), func(c string) bool {
+		return strings.HasSuffix(strings.ToLower(c), "heading")
+	}) {
+		return false
+	}
+	for c := range first.Descendants() {
+		if c.Type == html.ElementNode && headingElements[c.Data] {
+			return false
+		}
+	}
+	return true
 }
 
 // boldTitleAnchor returns the one link target of paragraph p when all its
