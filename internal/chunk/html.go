@@ -79,7 +79,8 @@ type heading struct {
 	// short, if set, stands for the heading in heading paths: an API
 	// entry's name without its parameters.
 	short string
-	// bold marks a paragraph that stands as a heading (boldTitle).
+	// bold marks a block that stands as a heading (boldTitle,
+	// titleBlock).
 	bold bool
 	// before is how many sections the page had when the heading opened:
 	// more when it closes means it had text or subsections. skipped is
@@ -813,8 +814,8 @@ func (p *htmlParser) titleLevel() int {
 // the block that titles its parent: an element whose class ends in
 // "heading" (RDoc's div.method-heading, Bootstrap's panel-heading), the
 // first element in an element with an id, holding no heading element
-// (rustdoc's div.main-heading holds the page's h1) and a short title
-// (boldTitleLetters), not a paragraph of text. Otherwise anchor is "".
+// (rustdoc's div.main-heading holds the page's h1), and with at most
+// boldTitleLetters letters and digits. Otherwise anchor is "".
 func titleBlock(n *html.Node) (text, anchor string) {
 	if n.Type != html.ElementNode || n.Parent == nil || firstElement(n.Parent) != n {
 		return "", ""
@@ -1349,12 +1350,12 @@ func firstIDs(n *html.Node) map[string]*html.Node {
 // inside it whatever their rank. Erlang's reference pages make every
 // function an <article> titled by an <h4> and put an <h3>Types</h3>
 // inside it, which would otherwise close the function and hold every
-// function after it. The same holds for any element other than the
-// content root n and the body that a heading leads (its first child element), for
-// the headings that outrank it inside the elements after it: gi-docgen
-// writes <div><h4>Description</h4><div class="docblock"> around the
-// class description, whose own headings are h3, and then <div><h4
-// id="ancestors">.
+// function after it. The same holds for any element but the content
+// root n and the body that a heading leads (is its first child element),
+// for the headings that outrank it inside the elements after it:
+// gi-docgen writes <div><h4>Description</h4><div class="docblock">
+// around the class description, whose own headings are h3, and then
+// <div><h4 id="ancestors">.
 func articleLevels(n *html.Node) map[*html.Node]int {
 	levels := articleOnlyLevels(n)
 	rank := func(h *html.Node) int { return int(h.Data[1] - '0') }
