@@ -243,8 +243,8 @@
 # libglib2.0-doc (whose install would upgrade the machine's GLib), and
 # fflynx's from ffmpeg-doc and lynx-common, bindmutt's from bind9-doc
 # and mutt (a mail client whose install pulls in more), rusterl's
-# from erlang-doc (209 MB installed), and hsgtk's from ghc-doc (280 MB
-# installed) and libgtk-4-doc, and qtmk's from qtbase5-doc-html (124 MB
+# from erlang-doc (209 MB installed), hsgtk's from ghc-doc (280 MB
+# installed) and libgtk-4-doc, qtmk's from qtbase5-doc-html (124 MB
 # installed) and mkdocs-doc, and rbrkt's from asciidoctor-doc and
 # racket-doc (210 MB installed). Output is
 # deterministic: the same package versions give byte-identical files.
