@@ -744,12 +744,7 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 			return true
 		}
 	}
-	if hasClass(n, "sphinxsidebar") || hasClass(n, "related") || hasClass(n, "headerlink") ||
-		hasClass(n, "navheader") || hasClass(n, "navfooter") || // DocBook XSL's Prev/Up/Next bars, whose titles are text
-		// Scribble's contents tree of the whole manual, beside the page,
-		// and its "top contents ← prev up next →" bars.
-		hasClass(n, "tocset") || hasClass(n, "navsettop") || hasClass(n, "navsetbottom") ||
-		sourceLink(n) {
+	if hasAnyClass(n, chromeClasses...) || sourceLink(n) {
 		return true
 	}
 	if (n.DataAtom == atom.Ul || n.DataAtom == atom.Ol) && hasClass(n, "nav") {
@@ -765,6 +760,13 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 	}
 	return p.navBar(n) || p.linkList(n) || p.summaryTable(n)
 }
+
+// chromeClasses are classes of page chrome: Sphinx's sidebar, "related"
+// bars and "¶" permalinks, DocBook XSL's Prev/Up/Next bars (navheader,
+// navfooter), whose titles are text, and Scribble's contents tree of the
+// whole manual beside the page (tocset) and its "top contents ← prev up
+// next →" bars.
+var chromeClasses = []string{"sphinxsidebar", "related", "headerlink", "navheader", "navfooter", "tocset", "navsettop", "navsetbottom"}
 
 // sourceLink reports whether n is a link to the source code of the item
 // it stands by, as rustdoc and gi-docgen write it (a.srclink, "source"
@@ -959,7 +961,7 @@ func hidden(n *html.Node) bool {
 			}
 		}
 	}
-	return slices.ContainsFunc(hiddenClasses, func(c string) bool { return hasClass(n, c) })
+	return hasAnyClass(n, hiddenClasses...)
 }
 
 // Bounds of the navigation heuristics (navBar, linkList), in letters.
@@ -1700,6 +1702,12 @@ func isAdmonition(n *html.Node) bool {
 
 func hasClass(n *html.Node, class string) bool {
 	return slices.Contains(strings.Fields(attr(n, "class")), class)
+}
+
+// hasAnyClass reports whether n has one of classes, splitting its class
+// attribute once for all of them.
+func hasAnyClass(n *html.Node, classes ...string) bool {
+	return slices.ContainsFunc(strings.Fields(attr(n, "class")), func(c string) bool { return slices.Contains(classes, c) })
 }
 
 func isBlock(a atom.Atom) bool {
