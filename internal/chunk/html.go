@@ -448,6 +448,12 @@ func (p *htmlParser) walk(n *html.Node) {
 		p.dl = n
 		defer func() { p.dlDepth--; p.dl = outerDL }()
 	}
+	if isBlock(n.DataAtom) {
+		// A block starts a line as well as ending one: text just before
+		// it ("<li>Options<ul><li>all", "<dd>See<p>below") is not one
+		// word with its first.
+		p.newline()
+	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		p.walk(c)
 	}
@@ -1710,12 +1716,15 @@ func hasAnyClass(n *html.Node, classes ...string) bool {
 	return slices.ContainsFunc(strings.Fields(attr(n, "class")), func(c string) bool { return slices.Contains(classes, c) })
 }
 
+// isBlock reports whether a is an element a browser lays out as a block
+// of its own (HTML's block-level elements, table rows and cells, br).
 func isBlock(a atom.Atom) bool {
 	switch a {
 	case atom.P, atom.Div, atom.Section, atom.Article, atom.Li, atom.Ul, atom.Ol, atom.Br,
 		atom.Tr, atom.Table, atom.Pre, atom.Blockquote, atom.Dd, atom.Dt, atom.Dl, atom.Hr, atom.Header,
 		atom.Footer, atom.Main, atom.Nav, atom.Td, atom.Th, atom.Aside, atom.Figure, atom.Figcaption,
-		atom.Caption:
+		atom.Caption, atom.Address, atom.Center, atom.Details, atom.Dialog, atom.Fieldset, atom.Form,
+		atom.Hgroup, atom.Legend, atom.Menu, atom.Summary:
 		return true
 	}
 	return false

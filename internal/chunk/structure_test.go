@@ -107,6 +107,20 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"header", "Nav", "nav", "Related", "Sidebar", "var x", ".y", "footer", "¶"},
 		},
 		{
+			// Text just before a block used to run into its first word
+			// ("Optionsall", and rustdoc's "Expand descriptionConvert"
+			// on every item), out of reach of a keyword search.
+			name: "a block starts a line",
+			content: `<title>T</title><h1>T</h1><ul><li>Options<ul><li>all</li></ul></li></ul>
+				<dl><dt>term</dt><dd>See<p>below</p></dd></dl><div>lead<blockquote>quoted</blockquote></div>
+				<details open><summary>Expand</summary><div>Convert</div></details>
+				<fieldset><legend>Legend</legend>Body</fieldset>`,
+			title:    "T",
+			sections: []string{"T||"},
+			contains: []string{"Options\nall", "See\nbelow", "lead\nquoted", "Expand\nConvert", "Legend\nBody"},
+			absent:   []string{"Optionsall", "Seebelow", "leadquoted", "ExpandConvert", "LegendBody"},
+		},
+		{
 			name: "main content only",
 			content: `<title>T</title><div>Outside main</div><main><h2 id="a">A</h2><p>Inside.</p></main>
 				<aside>Outside aside</aside>`,
@@ -1311,6 +1325,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<dl><dt id="a">a</dt><dd> </dd><dt id="b">b</dt><dt id="c">c</dt><dd>d</dd></dl><a name="p"></a><h _id=p style="display:none">P</h><input id="i"><h2>H</h2>`))
 	f.Add([]byte(`<div id="m"><div class="method-heading">m()<span class="method-click-advice">x</span></div><p>d</p><div class="method-source-code">s</div></div><div id="n"><div class="x-heading"><h2>H</h2></div></div><div class="tocset">t</div><div class="navsettop">n</div>`))
 	f.Add([]byte(`<div id="i"><a id="g:1"><h1>G<a class="srclink" href="s">[src]</a></h1></a><div><h4 id="d">D</h4><div><h3>E</h3><div><h2>F</h2><p>x</p></div></div></div><div><h6>H</h6><section><h1><a name="g:1">I</a></h1></section></div></div>`))
+	f.Add([]byte(`<ul><li>a<ul><li>b<details open><summary>c</summary><fieldset><legend>d</legend>e</fieldset></details></li></ul></li></ul>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > maxFuzzInput {
 			t.Skip()
