@@ -121,6 +121,32 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"Optionsall", "Seebelow", "leadquoted", "ExpandConvert", "LegendBody"},
 		},
 		{
+			name: "site headers, trails and controls are chrome",
+			content: `<title>T</title>
+				<div id="page-header"><p class="menu"><a href="m.html">Modules</a> | <a href="d.html">Directives</a></p>
+				<p class="apache">Server Version 2.4</p></div>
+				<div id="path"><a href="http://a/">Apache</a> &gt; <a href="http://b/">HTTP Server</a> &gt; <a href="./">Modules</a></div>
+				<div class=nosearch><div class="tagline">Small. Fast.</div><a href="javascript:void(0)" onclick="m()">Menu</a></div>
+				<div id="titlearea"><div id="projectname">MagickCore</div></div>
+				<h1 id="s">Sec <a href="JavaScript:void(0)">[−]</a></h1>
+				<details open><summary class="hideme"><span>Expand description</span></summary><p>Kept body.</p></details>
+				<form><select><option>Search Docs</option></select></form>
+				<p><a href="a.html">Edit</a> then <a href="b.html">Undo</a> &gt; <a href="c.html">Redo</a></p>
+				<p>Inherited from <a href="javascript:void(0)" data-link="class.Object.html">GObject</a>.</p>
+				<div id="footer"><p>Copyright 2026</p></div>`,
+			title:    "T",
+			sections: []string{"Sec|Sec|s"},
+			contains: []string{"Kept body.", "Edit then Undo > Redo", "Inherited from GObject."},
+			absent:   []string{"Modules", "Directives", "Server", "Apache", "Small", "Menu", "MagickCore", "[", "Expand", "Search", "Copyright"},
+		},
+		{
+			name:     "a header holding the page's heading is content",
+			content:  `<title>git-log(1)</title><div id="header"><h1 id="t">git-log(1)</h1><p>Show logs</p></div><div id="page-header"><h2 id="n">Name</h2><p>Body</p></div>`,
+			title:    "git-log(1)",
+			sections: []string{"git-log(1)||t", "Name|Name|n"},
+			contains: []string{"Show logs", "Body"},
+		},
+		{
 			name: "main content only",
 			content: `<title>T</title><div>Outside main</div><main><h2 id="a">A</h2><p>Inside.</p></main>
 				<aside>Outside aside</aside>`,
@@ -1326,6 +1352,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<div id="m"><div class="method-heading">m()<span class="method-click-advice">x</span></div><p>d</p><div class="method-source-code">s</div></div><div id="n"><div class="x-heading"><h2>H</h2></div></div><div class="tocset">t</div><div class="navsettop">n</div>`))
 	f.Add([]byte(`<div id="i"><a id="g:1"><h1>G<a class="srclink" href="s">[src]</a></h1></a><div><h4 id="d">D</h4><div><h3>E</h3><div><h2>F</h2><p>x</p></div></div></div><div><h6>H</h6><section><h1><a name="g:1">I</a></h1></section></div></div>`))
 	f.Add([]byte(`<ul><li>a<ul><li>b<details open><summary>c</summary><fieldset><legend>d</legend>e</fieldset></details></li></ul></li></ul>`))
+	f.Add([]byte(`<div id="page-header"><p><a href="x">X</a></p></div><div id="path"><a href="a">A</a> &gt; <a href="b">B</a></div><h1>H<a href="javascript:f()">[-]</a></h1><summary class="hideme">s</summary><select><option>o</select><div class="nosearch">n</div><div id="footer">f</div>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > maxFuzzInput {
 			t.Skip()
