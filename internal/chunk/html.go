@@ -1030,10 +1030,32 @@ const (
 // heading.
 var navRels = map[string]bool{"next": true, "prev": true, "previous": true, "up": true, "contents": true, "index": true}
 
+// pageTurn reports whether link a names itself a link to the previous or
+// next page, by its title ("previous page", as pydata-sphinx-theme's
+// are) or by a class or id one of whose dash-separated parts is prev,
+// previous or next (pydata's a.left-prev and a.right-next, Furo's
+// a.prev-page and a.next-page). A bar of them is navigation (navBar)
+// however long the titles it shows.
+func pageTurn(a *html.Node) bool {
+	switch strings.ToLower(strings.TrimSpace(attr(a, "title"))) {
+	case "previous page", "next page":
+		return true
+	}
+	for _, name := range append(strings.Fields(attr(a, "class")), attr(a, "id")) {
+		for part := range strings.SplitSeq(strings.ToLower(name), "-") {
+			switch part {
+			case "prev", "previous", "next":
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // linkStats describes the links in an element's subtree, for the
 // navigation heuristics.
 type linkStats struct {
-	nav     bool // a link marked rel next, prev, previous, up, contents or index, or with an accesskey
+	nav     bool // a link marked rel next, prev, previous, up, contents or index, with an accesskey, or a pageTurn
 	links   int  // links (a elements with an href)
 	inPage  int  // links to a section of the page itself ("#x", "page.html#x", ownAlias's "old.html#x")
 	inside  int  // letters and digits of text inside links
@@ -1095,7 +1117,7 @@ func measureLinks(n *html.Node, page string) map[*html.Node]linkStats {
 				for _, r := range strings.Fields(strings.ToLower(attr(c, "rel"))) {
 					st.nav = st.nav || navRels[r]
 				}
-				st.nav = st.nav || attr(c, "accesskey") != ""
+				st.nav = st.nav || attr(c, "accesskey") != "" || pageTurn(c)
 			}
 		}
 		for k := c.FirstChild; k != nil; k = k.NextSibling {

@@ -140,6 +140,18 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"Modules", "Directives", "Server", "Apache", "Small", "Menu", "MagickCore", "[", "Expand", "Search", "Copyright"},
 		},
 		{
+			name: "links that turn the page are a navigation bar",
+			content: `<title>T</title><main><h1 id="s">Sec</h1><p>Body.</p>
+				<div class="prev-next-area"><a class="left-prev" href="a.html"><p>previous</p><p>7.3.55. schema</p></a>
+				<a class="right-next" href="c.html"><p>next</p><p>7.3.57. shutdown</p></a></div>
+				<div><a href="d.html" title="Next page"><span>Installing the whole toolchain</span></a></div>
+				<p>See <a class="nextstep" href="e.html">the next step</a> for more.</p></main>`,
+			title:    "T",
+			sections: []string{"Sec|Sec|s"},
+			contains: []string{"Body.", "See the next step for more."},
+			absent:   []string{"previous", "schema", "shutdown", "toolchain"},
+		},
+		{
 			name:     "a header holding the page's heading is content",
 			content:  `<title>git-log(1)</title><div id="header"><h1 id="t">git-log(1)</h1><p>Show logs</p></div><div id="page-header"><h2 id="n">Name</h2><p>Body</p></div>`,
 			title:    "git-log(1)",
@@ -1352,7 +1364,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<div id="m"><div class="method-heading">m()<span class="method-click-advice">x</span></div><p>d</p><div class="method-source-code">s</div></div><div id="n"><div class="x-heading"><h2>H</h2></div></div><div class="tocset">t</div><div class="navsettop">n</div>`))
 	f.Add([]byte(`<div id="i"><a id="g:1"><h1>G<a class="srclink" href="s">[src]</a></h1></a><div><h4 id="d">D</h4><div><h3>E</h3><div><h2>F</h2><p>x</p></div></div></div><div><h6>H</h6><section><h1><a name="g:1">I</a></h1></section></div></div>`))
 	f.Add([]byte(`<ul><li>a<ul><li>b<details open><summary>c</summary><fieldset><legend>d</legend>e</fieldset></details></li></ul></li></ul>`))
-	f.Add([]byte(`<div id="page-header"><p><a href="x">X</a></p></div><div id="path"><a href="a">A</a> &gt; <a href="b">B</a></div><h1>H<a href="javascript:f()">[-]</a></h1><summary class="hideme">s</summary><select><option>o</select><div class="nosearch">n</div><div id="footer">f</div>`))
+	f.Add([]byte(`<div id="page-header"><p><a href="x">X</a></p></div><div id="path"><a href="a">A</a> &gt; <a href="b">B</a></div><h1>H<a href="javascript:f()">[-]</a></h1><summary class="hideme">s</summary><select><option>o</select><div class="nosearch">n</div><div id="footer">f</div><div><a class="left-prev" href="a" title="previous page">p</a><a id="-next-" href="b">n</a></div>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > maxFuzzInput {
 			t.Skip()
