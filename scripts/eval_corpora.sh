@@ -217,6 +217,18 @@
 #          boxed tables). Both packages are unpacked, not installed
 #          (below). Written blind and held back from scripts/eval.sh
 #          until its one blind measurement.
+#   vlgrn  two long English reference pages in the two Sphinx themes
+#          most projects publish with: Verilator 5.006's "verilator
+#          Arguments" from the verilator package (html/exe_verilator.html,
+#          copied as verilator-arguments.html; Read the Docs theme: every
+#          option a <dt id="cmdoption-build"> of Sphinx's option domain)
+#          and Groonga 13's select command reference from groonga-doc
+#          (en/html/reference/commands/select.html, copied as
+#          groonga-select.html; pydata-sphinx-theme: nested <section id>
+#          with numbered headings, previous/next links at the foot). Both
+#          packages are unpacked, not installed (below). Written blind
+#          and held back from scripts/eval.sh until its one blind
+#          measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -245,17 +257,18 @@
 # and mutt (a mail client whose install pulls in more), rusterl's
 # from erlang-doc (209 MB installed), hsgtk's from ghc-doc (280 MB
 # installed) and libgtk-4-doc, qtmk's from qtbase5-doc-html (124 MB
-# installed) and mkdocs-doc, and rbrkt's from asciidoctor-doc and
-# racket-doc (210 MB installed). Output is
+# installed) and mkdocs-doc, rbrkt's from asciidoctor-doc and
+# racket-doc (210 MB installed), and vlgrn's from verilator (a compiler
+# with its toolchain dependencies) and groonga-doc. Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
 # "gvtls DIR", "zshpf DIR", "imex DIR", "vimr DIR", "jvglib DIR",
-# "fflynx DIR", "bindmutt DIR", "rusterl DIR", "hsgtk DIR", "qtmk DIR" and
-# "rbrkt DIR")
+# "fflynx DIR", "bindmutt DIR", "rusterl DIR", "hsgtk DIR", "qtmk DIR",
+# "rbrkt DIR" and "vlgrn DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -266,7 +279,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -331,6 +344,11 @@ qtmk_files=("$root/.debs/qtbase5-doc-html/$qtpage" "$root/.debs/mkdocs-doc/$mkdp
 rbpage=usr/share/doc/asciidoctor-doc/html/Asciidoctor/Document.html
 rktpage=usr/share/doc/racket/reference/Filesystem.html
 rbrkt_files=("$root/.debs/asciidoctor-doc/$rbpage:asciidoctor-document.html" "$root/.debs/racket-doc/$rktpage:racket-filesystem.html")
+# vlgrn names both files: exe_verilator.html and select.html say little,
+# and both pages link within themselves by fragment only.
+vlpage=usr/share/doc/verilator/html/exe_verilator.html
+grnpage=usr/share/doc/groonga-doc/en/html/reference/commands/select.html
+vlgrn_files=("$root/.debs/verilator/$vlpage:verilator-arguments.html" "$root/.debs/groonga-doc/$grnpage:groonga-select.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -369,6 +387,8 @@ unpack_page qtbase5-doc-html "$qtpage"
 unpack_page mkdocs-doc "$mkdpage"
 unpack_page asciidoctor-doc "$rbpage"
 unpack_page racket-doc "$rktpage"
+unpack_page verilator "$vlpage"
+unpack_page groonga-doc "$grnpage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -493,6 +513,7 @@ copy_files rusterl "${rusterl_files[@]}"
 copy_files hsgtk "${hsgtk_files[@]}"
 copy_files qtmk "${qtmk_files[@]}"
 copy_files rbrkt "${rbrkt_files[@]}"
+copy_files vlgrn "${vlgrn_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on
