@@ -34,11 +34,14 @@ mapfile -t dirs < <(go list -f '{{.Dir}}' "${pkgs[@]}" | while read -r d; do
 done)
 [[ ${#dirs[@]} -gt 0 ]] || { echo "fuzz: no Fuzz targets found in ${pkgs[*]}" >&2; exit 1; }
 
-# fuzz_one fuzzes one target. Go's fuzzer can end a run with "context
-# deadline exceeded" and no crasher when -fuzztime runs out while a worker
-# is still minimising a new input (seen on a busy 2-core machine); that
-# says nothing about the code, so such a run is tried once more. A run
-# that writes a crasher fails at once.
+# fuzz_one fuzzes one target. Go's fuzz coordinator can end a run with
+# "context deadline exceeded" and no crasher when -fuzztime runs out: a
+# race between its deadline and the workers' shutdown (golang/go#75804,
+# fixed in Go 1.27; go1.26 has it, and a busy 2-core machine meets it
+# often, twice in a row on one target). That says nothing about the code:
+# such a run is tried once more, and if the race ends that one too the
+# target counts as fuzzed, with a warning. A run that writes a crasher
+# (to testdata/fuzz/, where the corpus check below looks) fails at once.
 # corpus lists a target's committed and found inputs.
 corpus() { find "$1/testdata/fuzz/$2" -type f 2>/dev/null | sort; }
 
@@ -52,13 +55,18 @@ fuzz_one() {
 			return 0
 		fi
 		printf '%s\n' "$out"
-		if [[ "$(corpus "$pkg" "$f")" != "$before" ]] ||
-			! grep -q 'context deadline exceeded' <<<"$out" || ((try == 2)); then
+		if [[ "$(corpus "$pkg" "$f")" != "$before" ]] || ! grep -q 'context deadline exceeded' <<<"$out"; then
 			return 1
+		fi
+		if ((try == 2)); then
+			echo "fuzz: warning: $pkg $f: the coordinator's deadline race again (golang/go#75804), no crasher written; counted as fuzzed" >&2
+			races+=("$pkg $f")
+			return 0
 		fi
 		echo "fuzz: $pkg $f: the fuzzer's own deadline, no crasher written; once more" >&2
 	done
 }
+races=()
 
 n=0
 summary=()
@@ -79,6 +87,9 @@ done
 took=$((SECONDS - start))
 printf '%s\n' "${summary[@]}"
 echo "fuzz: $n targets, ${FUZZTIME} each, ${took}s in all, no crasher"
+if ((${#races[@]} > 0)); then
+	echo "fuzz: warning: ended twice by Go's deadline race (no crasher): ${races[*]}" >&2
+fi
 if ((took > FUZZ_BUDGET)); then
 	echo "fuzz: warning: ${took}s is over FUZZ_BUDGET ${FUZZ_BUDGET}s (load $(cut -d' ' -f1-3 /proc/loadavg)); slowest:" >&2
 	printf '%s\n' "${summary[@]}" | sort -rn | head -3 >&2
