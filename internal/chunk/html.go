@@ -783,9 +783,14 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 // bars and "¶" permalinks, DocBook XSL's Prev/Up/Next bars (navheader,
 // navfooter), whose titles are text, Scribble's contents tree of the
 // whole manual beside the page (tocset) and its "top contents ← prev up
-// next →" bars, and what SQLite's pages mark for their own search to
-// skip (nosearch: the logo, tagline and site menu).
-var chromeClasses = []string{"sphinxsidebar", "related", "headerlink", "navheader", "navfooter", "tocset", "navsettop", "navsetbottom", "nosearch"}
+// next →" bars, what SQLite's pages mark for their own search to skip
+// (nosearch: the logo, tagline and site menu), and rustdoc's
+// span.rightside ("1.4.0 · source" beside an item). rustdoc writes that
+// span before the item's heading inside the item's <section id>, so kept
+// it would close the item before with the next one's version: every
+// "Implementors" entry of a trait held its successor's "1.4.0 ·" and
+// nothing else (1,626 such chunks in the sample).
+var chromeClasses = []string{"sphinxsidebar", "related", "headerlink", "navheader", "navfooter", "tocset", "navsettop", "navsetbottom", "nosearch", "rightside"}
 
 // headerIDs are the ids of a page header above the content (skipElement).
 var headerIDs = map[string]bool{"page-header": true, "titlearea": true}
