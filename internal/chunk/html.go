@@ -762,7 +762,7 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 			return true
 		}
 	}
-	if hasAnyClass(n, chromeClasses...) || sourceLink(n) || scriptLink(n) {
+	if hasAnyClass(n, chromeClasses...) || sourceLink(n) || scriptLink(n) || n.DataAtom == atom.A && attr(n, "href") != "" && pageTurn(n) {
 		return true
 	}
 	if (n.DataAtom == atom.Ul || n.DataAtom == atom.Ol) && hasClass(n, "nav") {
@@ -1037,17 +1037,19 @@ var navRels = map[string]bool{"next": true, "prev": true, "previous": true, "up"
 
 // pageTurn reports whether link a names itself a link to the previous or
 // next page, by its title ("previous page", as pydata-sphinx-theme's
-// are) or by a class or id one of whose dash-separated parts is prev,
-// previous or next (pydata's a.left-prev and a.right-next, Furo's
-// a.prev-page and a.next-page). A bar of them is navigation (navBar)
-// however long the titles it shows.
+// are) or by a class or id one of whose parts (split at - and _) is
+// prev, previous or next (pydata's a.left-prev and a.right-next, Furo's
+// a.prev-page, Exim's a.previous_page). Such a link is chrome wherever it
+// stands (skipElement: Exim's stand loose in the body, "<-previous" and
+// "next->"), and a bar of them navigation (navBar) however long the
+// titles it shows.
 func pageTurn(a *html.Node) bool {
 	switch strings.ToLower(strings.TrimSpace(attr(a, "title"))) {
 	case "previous page", "next page":
 		return true
 	}
 	for _, name := range append(strings.Fields(attr(a, "class")), attr(a, "id")) {
-		for part := range strings.SplitSeq(strings.ToLower(name), "-") {
+		for part := range strings.FieldsFuncSeq(strings.ToLower(name), func(r rune) bool { return r == '-' || r == '_' }) {
 			switch part {
 			case "prev", "previous", "next":
 				return true

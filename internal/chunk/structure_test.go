@@ -145,11 +145,12 @@ func TestParseHTML_Rules(t *testing.T) {
 				<div class="prev-next-area"><a class="left-prev" href="a.html"><p>previous</p><p>7.3.55. schema</p></a>
 				<a class="right-next" href="c.html"><p>next</p><p>7.3.57. shutdown</p></a></div>
 				<div><a href="d.html" title="Next page"><span>Installing the whole toolchain</span></a></div>
-				<p>See <a class="nextstep" href="e.html">the next step</a> for more.</p></main>`,
+				<p>See <a class="nextstep" href="e.html">the next step</a> for more.</p>
+				<a class="previous_page" href="p.html">&lt;-prev</a><a class="next_page" href="n.html">next-&gt;</a></main>`,
 			title:    "T",
 			sections: []string{"Sec|Sec|s"},
 			contains: []string{"Body.", "See the next step for more."},
-			absent:   []string{"previous", "schema", "shutdown", "toolchain"},
+			absent:   []string{"previous", "schema", "shutdown", "toolchain", "<-prev", "next->"},
 		},
 		{
 			// rustdoc puts an item's "since" badge before its heading,
