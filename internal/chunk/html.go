@@ -762,7 +762,7 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 			return true
 		}
 	}
-	if hasAnyClass(n, chromeClasses...) || sourceLink(n) || scriptLink(n) || n.DataAtom == atom.A && attr(n, "href") != "" && pageTurn(n) {
+	if hasAnyClass(n, chromeClasses...) || sourceLink(n) || scriptLink(n) || n.DataAtom == atom.A && pageTurn(n) {
 		return true
 	}
 	if (n.DataAtom == atom.Ul || n.DataAtom == atom.Ol) && hasClass(n, "nav") {
@@ -1036,19 +1036,24 @@ const (
 var navRels = map[string]bool{"next": true, "prev": true, "previous": true, "up": true, "contents": true, "index": true}
 
 // pageTurn reports whether link a names itself a link to the previous or
-// next page, by its title ("previous page", as pydata-sphinx-theme's
-// are) or by a class or id one of whose parts (split at - and _) is
-// prev, previous or next (pydata's a.left-prev and a.right-next, Furo's
-// a.prev-page, Exim's a.previous_page). Such a link is chrome wherever it
-// stands (skipElement: Exim's stand loose in the body, "<-previous" and
-// "next->"), and a bar of them navigation (navBar) however long the
+// next page: it leads to another page (not "#..."), and its title says
+// so ("previous page", as pydata-sphinx-theme's do) or one of its
+// classes has a part (split at - and _) prev, previous or next
+// (pydata's a.left-prev and a.right-next, Furo's a.prev-page, Exim's
+// a.previous_page). Ids are not read: a page's own anchors are named
+// after what they mark ("iterator-next"). Such a link is chrome wherever
+// it stands (skipElement: Exim's stand loose in the body, "<-previous"
+// and "next->"), and a bar of them navigation (navBar) however long the
 // titles it shows.
 func pageTurn(a *html.Node) bool {
+	if href := strings.TrimSpace(attr(a, "href")); href == "" || strings.HasPrefix(href, "#") {
+		return false
+	}
 	switch strings.ToLower(strings.TrimSpace(attr(a, "title"))) {
 	case "previous page", "next page":
 		return true
 	}
-	for _, name := range append(strings.Fields(attr(a, "class")), attr(a, "id")) {
+	for _, name := range strings.Fields(attr(a, "class")) {
 		for part := range strings.FieldsFuncSeq(strings.ToLower(name), func(r rune) bool { return r == '-' || r == '_' }) {
 			switch part {
 			case "prev", "previous", "next":

@@ -146,10 +146,11 @@ func TestParseHTML_Rules(t *testing.T) {
 				<a class="right-next" href="c.html"><p>next</p><p>7.3.57. shutdown</p></a></div>
 				<div><a href="d.html" title="Next page"><span>Installing the whole toolchain</span></a></div>
 				<p>See <a class="nextstep" href="e.html">the next step</a> for more.</p>
+				<p>Call <a class="next" href="#it-next">it.next()</a> to advance.</p>
 				<a class="previous_page" href="p.html">&lt;-prev</a><a class="next_page" href="n.html">next-&gt;</a></main>`,
 			title:    "T",
 			sections: []string{"Sec|Sec|s"},
-			contains: []string{"Body.", "See the next step for more."},
+			contains: []string{"Body.", "See the next step for more.", "Call it.next() to advance."},
 			absent:   []string{"previous", "schema", "shutdown", "toolchain", "<-prev", "next->"},
 		},
 		{
