@@ -1076,8 +1076,9 @@ type linkStats struct {
 	// digit, space or separator (barSeparators), as code has (Doxygen's
 	// source lines, whose names are links).
 	symbols bool
-	// arrows: text outside links has a breadcrumb arrow (crumbArrows);
-	// other: it has anything but arrows and spaces (navBar's trail).
+	// other: text outside links has anything but breadcrumb arrows
+	// (crumbArrows) and spaces; arrows: a text of only arrows and spaces
+	// outside links has an arrow (navBar's trail needs arrows, not other).
 	arrows, other bool
 	// code: a pre or code element inside (rustdoc's signatures, whose
 	// type names are links: "pub fn f<P: AsRef<Path>>").
@@ -1110,10 +1111,13 @@ func measureLinks(n *html.Node, page string) map[*html.Node]linkStats {
 				st.symbols = strings.IndexFunc(c.Data, func(r rune) bool {
 					return !isLetterOrDigit(r) && !unicode.IsSpace(r) && !strings.ContainsRune(barSeparators, r)
 				}) >= 0
-				st.arrows = strings.ContainsAny(c.Data, crumbArrows)
+				// Nearly every text has a letter, which settles other at
+				// its first; only a text of arrows and spaces is read
+				// again for an arrow.
 				st.other = strings.IndexFunc(c.Data, func(r rune) bool {
 					return !unicode.IsSpace(r) && !strings.ContainsRune(crumbArrows, r)
 				}) >= 0
+				st.arrows = !st.other && strings.ContainsAny(c.Data, crumbArrows)
 			}
 			return st
 		case html.ElementNode:
