@@ -762,7 +762,7 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 			return true
 		}
 	}
-	if hasAnyClass(n, chromeClasses...) || sourceLink(n) || scriptLink(n) || n.DataAtom == atom.A && pageTurn(n) {
+	if hasAnyClass(n, chromeClasses...) || sourceLink(n) || scriptLink(n) || pageTurn(n) {
 		return true
 	}
 	if (n.DataAtom == atom.Ul || n.DataAtom == atom.Ol) && hasClass(n, "nav") {
@@ -1046,6 +1046,9 @@ var navRels = map[string]bool{"next": true, "prev": true, "previous": true, "up"
 // and "next->"), and a bar of them navigation (navBar) however long the
 // titles it shows.
 func pageTurn(a *html.Node) bool {
+	if a.DataAtom != atom.A {
+		return false
+	}
 	if href := strings.TrimSpace(attr(a, "href")); href == "" || strings.HasPrefix(href, "#") {
 		return false
 	}
