@@ -31,7 +31,7 @@ func parseHTML(source string, b []byte) (Document, error) {
 		return Document{}, err
 	}
 	content := contentRoot(root)
-	p := &htmlParser{sigEnd: -1, preLine: -1, links: measureLinks(content, path.Base(filepath.ToSlash(source))), owners: headingOwners(content),
+	p := &htmlParser{sigEnd: -1, preLine: -1, links: measureLinks(content, path.Base(filepath.ToSlash(source)), neighbours(root)), owners: headingOwners(content),
 		levels: articleLevels(content), firstID: firstIDs(content)}
 	if content.DataAtom == atom.Main || content.DataAtom == atom.Article || attr(content, "role") == "main" {
 		p.inArticle = 1
@@ -809,9 +809,22 @@ func scriptLink(n *html.Node) bool {
 
 // sourceLink reports whether n is a link to the source code of the item
 // it stands by, as rustdoc and gi-docgen write it (a.srclink, "source"
-// or "[src]"): a control, not a word of the item's text or heading.
+// or "[src]") and Sphinx's viewcode extension (a link around
+// span.viewcode-link, "[source]" after every signature): a control, not
+// a word of the item's text or heading.
 func sourceLink(n *html.Node) bool {
-	return n.DataAtom == atom.A && hasClass(n, "srclink")
+	if n.DataAtom != atom.A {
+		return false
+	}
+	if hasClass(n, "srclink") {
+		return true
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && hasClass(c, "viewcode-link") {
+			return true
+		}
+	}
+	return false
 }
 
 // Bounds of summaryTable: the fewest rows, and the share of them that
@@ -1035,12 +1048,42 @@ const (
 // heading.
 var navRels = map[string]bool{"next": true, "prev": true, "previous": true, "up": true, "contents": true, "index": true}
 
+// neighbourRels are the rel values of a page's head links that name the
+// pages around it (neighbours): navRels and the start, first, last and
+// table-of-contents pages.
+var neighbourRels = map[string]bool{"next": true, "prev": true, "previous": true, "up": true, "contents": true, "index": true,
+	"toc": true, "start": true, "first": true, "last": true}
+
+// neighbours returns the targets of the head's <link rel> to the pages
+// around the page (neighbourRels). A bar of links to two of them is
+// navigation whatever it says (navBar): Halibut's "Previous | Contents |
+// Index | Next" marks nothing on its links and names its neighbours only
+// in the head.
+func neighbours(root *html.Node) map[string]bool {
+	out := make(map[string]bool)
+	visit(root, func(n *html.Node) {
+		if n.DataAtom != atom.Link {
+			return
+		}
+		href := strings.TrimSpace(attr(n, "href"))
+		if href == "" || strings.HasPrefix(href, "#") {
+			return
+		}
+		for _, r := range strings.Fields(strings.ToLower(attr(n, "rel"))) {
+			if neighbourRels[r] {
+				out[href] = true
+			}
+		}
+	})
+	return out
+}
+
 // pageTurn reports whether link a names itself a link to the previous or
 // next page: it leads to another page (not "#..."), and its title says
 // so ("previous page", as pydata-sphinx-theme's do) or one of its
-// classes has a part (split at - and _) prev, previous or next
-// (pydata's a.left-prev and a.right-next, Furo's a.prev-page, Exim's
-// a.previous_page). Ids are not read: a page's own anchors are named
+// classes has a part (classParts) prev, previous or next (pydata's
+// a.left-prev and a.right-next, Furo's a.prev-page, Exim's
+// a.previous_page, qdoc's a.prevPage). Ids are not read: a page's own anchors are named
 // after what they mark ("iterator-next"). Such a link is chrome wherever
 // it stands (skipElement: Exim's stand loose in the body, "<-previous"
 // and "next->"), and a bar of them navigation (navBar) however long the
@@ -1057,7 +1100,7 @@ func pageTurn(a *html.Node) bool {
 		return true
 	}
 	for _, name := range strings.Fields(attr(a, "class")) {
-		for part := range strings.FieldsFuncSeq(strings.ToLower(name), func(r rune) bool { return r == '-' || r == '_' }) {
+		for _, part := range classParts(name) {
 			switch part {
 			case "prev", "previous", "next":
 				return true
@@ -1067,14 +1110,42 @@ func pageTurn(a *html.Node) bool {
 	return false
 }
 
+// classParts splits a class name into its lower-cased words, at - and _
+// and where a lower-case letter meets an upper-case one: "left-prev",
+// "previous_page", qdoc's "prevPage".
+func classParts(name string) []string {
+	var parts []string
+	var b strings.Builder
+	lower := false
+	for _, r := range name {
+		if r == '-' || r == '_' || lower && unicode.IsUpper(r) {
+			if b.Len() > 0 {
+				parts = append(parts, b.String())
+			}
+			b.Reset()
+		}
+		lower = unicode.IsLower(r)
+		if r != '-' && r != '_' {
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	if b.Len() > 0 {
+		parts = append(parts, b.String())
+	}
+	return parts
+}
+
 // linkStats describes the links in an element's subtree, for the
 // navigation heuristics.
 type linkStats struct {
-	nav     bool // a link marked rel next, prev, previous, up, contents or index, with an accesskey, or a pageTurn
-	links   int  // links (a elements with an href)
-	inPage  int  // links to a section of the page itself ("#x", "page.html#x", ownAlias's "old.html#x")
-	inside  int  // letters and digits of text inside links
-	outside int  // letters and digits of text outside links
+	nav   bool // a link marked rel next, prev, previous, up, contents or index, with an accesskey, or a pageTurn
+	links int  // links (a elements with an href)
+	// neighbours counts links to a page the head names as a neighbour
+	// (neighbours).
+	neighbours int
+	inPage     int // links to a section of the page itself ("#x", "page.html#x", ownAlias's "old.html#x")
+	inside     int // letters and digits of text inside links
+	outside    int // letters and digits of text outside links
 	// symbols: text outside links has a character that is not a letter,
 	// digit, space or separator (barSeparators), as code has (Doxygen's
 	// source lines, whose names are links).
@@ -1097,8 +1168,9 @@ type linkStats struct {
 // linear time however deep the page nests. page is the page's file name,
 // for telling links within it. A link within the page counts in inPage
 // only when it points at a section (sectionIDs): a table of contents
-// does, a list of options linking to their entries does not.
-func measureLinks(n *html.Node, page string) map[*html.Node]linkStats {
+// does, a list of options linking to their entries does not. next holds
+// the pages the head names as neighbours (neighbours).
+func measureLinks(n *html.Node, page string, next map[string]bool) map[*html.Node]linkStats {
 	sections := sectionIDs(n)
 	alias := ownAlias(n, sections)
 	out := make(map[*html.Node]linkStats)
@@ -1127,6 +1199,9 @@ func measureLinks(n *html.Node, page string) map[*html.Node]linkStats {
 			if href := attr(c, "href"); c.DataAtom == atom.A && href != "" {
 				if !inLink {
 					st.links = 1
+					if next[strings.TrimSpace(href)] {
+						st.neighbours = 1
+					}
 					if where, frag, ok := strings.Cut(href, "#"); ok && sections[frag] &&
 						(where == "" || where == page || where == alias) {
 						st.inPage = 1
@@ -1147,6 +1222,7 @@ func measureLinks(n *html.Node, page string) map[*html.Node]linkStats {
 			st.other = st.other || ks.other
 			st.code = st.code || ks.code
 			st.links += ks.links
+			st.neighbours += ks.neighbours
 			st.inPage += ks.inPage
 			st.inside += ks.inside
 			st.outside += ks.outside
@@ -1321,7 +1397,13 @@ func isHeading(a atom.Atom) bool {
 // at most buttonLetters letters ("[ << ] [ < ] [ Up ] [ > ] [ >> ] [Top]
 // [Contents] [Index] [ ? ]", texi2any 6's bar, which marks none), or a
 // breadcrumb trail: links with only arrows between them (Apache's
-// "Apache > HTTP Server > Documentation > Version 2.4 > Modules"). Such a
+// "Apache > HTTP Server > Documentation > Version 2.4 > Modules"), or
+// three or more links, two of them or more to pages the head names as
+// the page's neighbours, and nothing but separators between them
+// (Halibut's "Previous | Contents | Index | Next"; a sentence that
+// links the next page and the contents, as Flask's "Check out the
+// Quickstart or go to the Documentation Overview", and gtk-doc's "See
+// also" of two neighbours stay). Such a
 // bar stands just before each section's heading in a texinfo manual, so
 // kept it would give the previous section the next one's title, and its
 // text would part the heading from the section div whose id the manual's
@@ -1337,7 +1419,8 @@ func (p *htmlParser) navBar(n *html.Node) bool {
 	// is not one, however short.
 	buttons := st.links >= 4 && st.inside <= buttonLetters*st.links && !st.symbols && !st.code
 	trail := st.links >= 2 && st.arrows && !st.other && !st.code
-	return (st.nav || buttons || trail) && st.outside <= navBarLetters && st.headings == 0
+	neighbours := st.links >= 3 && st.neighbours >= 2 && st.outside == 0 && !st.code
+	return (st.nav || neighbours || buttons || trail) && st.outside <= navBarLetters && st.headings == 0
 }
 
 // linkList reports whether n is a list of links and little else, at

@@ -147,11 +147,42 @@ func TestParseHTML_Rules(t *testing.T) {
 				<div><a href="d.html" title="Next page"><span>Installing the whole toolchain</span></a></div>
 				<p>See <a class="nextstep" href="e.html">the next step</a> for more.</p>
 				<p>Call <a class="next" href="#it-next">it.next()</a> to advance.</p>
-				<a class="previous_page" href="p.html">&lt;-prev</a><a class="next_page" href="n.html">next-&gt;</a></main>`,
+				<a class="previous_page" href="p.html">&lt;-prev</a><a class="next_page" href="n.html">next-&gt;</a>
+				<p class="naviNextPrevious"><a class="prevPage" href="w.html">Qt Widgets</a> ◦ <a class="nextPage" href="y.html">Styles</a></p></main>`,
 			title:    "T",
 			sections: []string{"Sec|Sec|s"},
 			contains: []string{"Body.", "See the next step for more.", "Call it.next() to advance."},
-			absent:   []string{"previous", "schema", "shutdown", "toolchain", "<-prev", "next->"},
+			absent:   []string{"previous", "schema", "shutdown", "toolchain", "<-prev", "next->", "Widgets", "Styles"},
+		},
+		{
+			// Halibut (PuTTY's manual) marks nothing on its bar's links;
+			// only the head says which pages are the neighbours.
+			name: "a bar of links to the head's neighbour pages is navigation",
+			content: `<html><head><title>T</title><link rel="previous" href="Chapter3.html"><link rel="ToC" href="index.html">
+				<link rel="index" href="IndexPage.html"><link rel="next" href="Chapter5.html"></head><body>
+				<p><a href="Chapter3.html">Previous</a> | <a href="index.html">Contents</a> | <a href="IndexPage.html">Index</a> | <a href="Chapter5.html">Next</a></p>
+				<h1 id="s">Sec</h1><p>Body.</p>
+				<p>See <a href="Chapter5.html">chapter 5</a>.</p>
+				<p><a href="Chapter3.html">Chapter 3</a> and <a href="other.html">Other</a></p>
+				<p>Check out the <a href="Chapter5.html">Quickstart</a> or the <a href="index.html">Overview</a>.</p>
+				<p><a href="Chapter3.html">GFile</a>, <a href="Chapter5.html">GFileInfo</a></p></body></html>`,
+			title:    "T",
+			sections: []string{"Sec|Sec|s"},
+			contains: []string{"Body.", "See chapter 5.", "Chapter 3 and Other", "Check out the Quickstart or the Overview.", "GFile, GFileInfo"},
+			absent:   []string{"Previous", "Contents", "Index", "Next"},
+		},
+		{
+			// Sphinx's viewcode extension links every signature to its
+			// source: "[source]" was a word of every entry and of the
+			// heading of an entry without parameters.
+			name: "Sphinx's source links are chrome",
+			content: `<title>T</title><main><h1 id="m">Module</h1><p>Intro.</p>
+				<dl class="py exception"><dt class="sig sig-object py" id="m.Finish"><em class="property">exception </em><span class="sig-name descname">Finish</span><a class="reference internal" href="_modules/m.html#Finish"><span class="viewcode-link"><span class="pre">[source]</span></span></a></dt>
+				<dd><p>Ends the request.</p><p>See <a class="reference internal" href="_modules/m.html">the module's source</a>.</p></dd></dl></main>`,
+			title:    "T",
+			sections: []string{"Module|Module|m", "exception Finish|Module/exception Finish|m.Finish"},
+			contains: []string{"Ends the request.", "See the module's source."},
+			absent:   []string{"[source]"},
 		},
 		{
 			// rustdoc puts an item's "since" badge before its heading,
@@ -1379,6 +1410,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<div id="m"><div class="method-heading">m()<span class="method-click-advice">x</span></div><p>d</p><div class="method-source-code">s</div></div><div id="n"><div class="x-heading"><h2>H</h2></div></div><div class="tocset">t</div><div class="navsettop">n</div>`))
 	f.Add([]byte(`<div id="i"><a id="g:1"><h1>G<a class="srclink" href="s">[src]</a></h1></a><div><h4 id="d">D</h4><div><h3>E</h3><div><h2>F</h2><p>x</p></div></div></div><div><h6>H</h6><section><h1><a name="g:1">I</a></h1></section></div></div>`))
 	f.Add([]byte(`<ul><li>a<ul><li>b<details open><summary>c</summary><fieldset><legend>d</legend>e</fieldset></details></li></ul></li></ul>`))
+	f.Add([]byte(`<head><link rel="next" href="n.html"><link rel="prev index" href="p.html"><link rel="toc" href="#t"></head><p><a href="p.html">P</a> | <a href="n.html">N</a></p><dl><dt id="f">f<a href="s"><span class="viewcode-link">[source]</span></a></dt><dd>d</dd></dl>`))
 	f.Add([]byte(`<div id="page-header"><p><a href="x">X</a></p></div><div id="path"><a href="a">A</a> &gt; <a href="b">B</a></div><h1>H<a href="javascript:f()">[-]</a></h1><summary class="hideme">s</summary><select><option>o</select><div class="nosearch">n</div><div id="footer">f</div><div><a class="left-prev" href="a" title="previous page">p</a><a id="-next-" href="b">n</a></div><section id="i"><span class="rightside">1.0 ·</span><h3>I</h3></section>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > maxFuzzInput {
