@@ -229,6 +229,17 @@
 #          packages are unpacked, not installed (below). Written blind
 #          and held back from scripts/eval.sh until its one blind
 #          measurement.
+#   ptytnd two long English reference pages from generators no set
+#          used: PuTTY 0.78's "Configuring PuTTY" from putty-doc
+#          (Chapter4.html, copied as putty-config.html; Halibut: numbered
+#          headings, each with its <a name>, a Previous/Contents/Index/Next
+#          bar named only in the head) and Tornado 6.2's tornado.web API
+#          reference from python-tornado-doc (html/web.html, copied as
+#          tornado-web.html; Sphinx autodoc with viewcode: every class,
+#          method and attribute a <dt id="tornado.web.RequestHandler.write">
+#          followed by a "[source]" link). Both packages are unpacked, not
+#          installed (below). Written blind and held back from
+#          scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -258,17 +269,18 @@
 # from erlang-doc (209 MB installed), hsgtk's from ghc-doc (280 MB
 # installed) and libgtk-4-doc, qtmk's from qtbase5-doc-html (124 MB
 # installed) and mkdocs-doc, rbrkt's from asciidoctor-doc and
-# racket-doc (210 MB installed), and vlgrn's from verilator (a compiler
-# with its toolchain dependencies) and groonga-doc. Output is
+# racket-doc (210 MB installed), vlgrn's from verilator (a compiler
+# with its toolchain dependencies) and groonga-doc, and ptytnd's from
+# putty-doc and python-tornado-doc. Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
 # "gvtls DIR", "zshpf DIR", "imex DIR", "vimr DIR", "jvglib DIR",
 # "fflynx DIR", "bindmutt DIR", "rusterl DIR", "hsgtk DIR", "qtmk DIR",
-# "rbrkt DIR" and "vlgrn DIR")
+# "rbrkt DIR", "vlgrn DIR" and "ptytnd DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -279,7 +291,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -349,6 +361,10 @@ rbrkt_files=("$root/.debs/asciidoctor-doc/$rbpage:asciidoctor-document.html" "$r
 vlpage=usr/share/doc/verilator/html/exe_verilator.html
 grnpage=usr/share/doc/groonga-doc/en/html/reference/commands/select.html
 vlgrn_files=("$root/.debs/verilator/$vlpage:verilator-arguments.html" "$root/.debs/groonga-doc/$grnpage:groonga-select.html")
+# ptytnd names both files: Chapter4.html and web.html say little.
+ptypage=usr/share/doc/putty-doc/Chapter4.html
+tndpage=usr/share/doc/python-tornado-doc/html/web.html
+ptytnd_files=("$root/.debs/putty-doc/$ptypage:putty-config.html" "$root/.debs/python-tornado-doc/$tndpage:tornado-web.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -389,6 +405,8 @@ unpack_page asciidoctor-doc "$rbpage"
 unpack_page racket-doc "$rktpage"
 unpack_page verilator "$vlpage"
 unpack_page groonga-doc "$grnpage"
+unpack_page putty-doc "$ptypage"
+unpack_page python-tornado-doc "$tndpage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -514,6 +532,7 @@ copy_files hsgtk "${hsgtk_files[@]}"
 copy_files qtmk "${qtmk_files[@]}"
 copy_files rbrkt "${rbrkt_files[@]}"
 copy_files vlgrn "${vlgrn_files[@]}"
+copy_files ptytnd "${ptytnd_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on
