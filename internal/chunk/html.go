@@ -1054,11 +1054,12 @@ var navRels = map[string]bool{"next": true, "prev": true, "previous": true, "up"
 var neighbourRels = map[string]bool{"next": true, "prev": true, "previous": true, "up": true, "contents": true, "index": true,
 	"toc": true, "start": true, "first": true, "last": true}
 
-// neighbours returns the targets of the head's <link rel> to the pages
-// around the page (neighbourRels). A bar of links to two of them is
-// navigation whatever it says (navBar): Halibut's "Previous | Contents |
-// Index | Next" marks nothing on its links and names its neighbours only
-// in the head.
+// neighbours returns the targets of the page's <link rel> to the pages
+// around it (neighbourRels). A bar of links to them is navigation
+// whatever it says (navBar): Halibut's "Previous | Contents | Index |
+// Next" marks nothing on its links and names its neighbours only in the
+// head. The whole page is read, not only the head: qdoc writes its
+// <link rel="prev"> in the body, where the parser leaves them.
 func neighbours(root *html.Node) map[string]bool {
 	out := make(map[string]bool)
 	visit(root, func(n *html.Node) {
@@ -1083,11 +1084,11 @@ func neighbours(root *html.Node) map[string]bool {
 // so ("previous page", as pydata-sphinx-theme's do) or one of its
 // classes has a part (classParts) prev, previous or next (pydata's
 // a.left-prev and a.right-next, Furo's a.prev-page, Exim's
-// a.previous_page, qdoc's a.prevPage). Ids are not read: a page's own anchors are named
-// after what they mark ("iterator-next"). Such a link is chrome wherever
-// it stands (skipElement: Exim's stand loose in the body, "<-previous"
-// and "next->"), and a bar of them navigation (navBar) however long the
-// titles it shows.
+// a.previous_page, qdoc's a.prevPage). Ids are not read: a page's own
+// anchors are named after what they mark ("iterator-next"). Such a link
+// is chrome wherever it stands (skipElement: Exim's stand loose in the
+// body, "<-previous" and "next->"), and a bar of them navigation (navBar)
+// however long the titles it shows.
 func pageTurn(a *html.Node) bool {
 	if a.DataAtom != atom.A {
 		return false
