@@ -1441,6 +1441,19 @@ func (p *htmlParser) linkList(n *html.Node) bool {
 		// • ..." over its options). Fewer links are a sentence's
 		// cross-references.
 		least = 5
+	case atom.Div:
+		// A div of such links and nothing else, not even a heading:
+		// Doxygen's div.summary "Data Structures | Macros | ... |
+		// Functions" atop an API page. A div that titles its list
+		// ("Contents") or says what it lists is a page's sidebar or an
+		// index, whose ids and text other rules place (Qt's sidebar
+		// holds the empty div#sidebar-content the class introduction
+		// is cited at).
+		st := p.links[n]
+		if st.outside > 0 || st.headings > 0 {
+			return false
+		}
+		least = 5
 	default:
 		return false
 	}

@@ -172,6 +172,20 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"Previous", "Contents", "Index", "Next"},
 		},
 		{
+			// Doxygen opens an API page with a div of links to its own
+			// groups; a div that also says something is content.
+			name: "a div of nothing but links to the page's sections is navigation",
+			content: `<title>T</title><div class="summary"><a href="#d">Data</a> | <a href="#m">Macros</a> |
+				<a href="#t">Types</a> | <a href="#e">Enums</a> | <a href="#f">Functions</a></div>
+				<div>See <a href="#d">Data</a>, <a href="#m">Macros</a>, <a href="#t">Types</a>, <a href="#e">Enums</a> and <a href="#f">Functions</a>.</div>
+				<h2 id="d">Data</h2><p>d</p><h2 id="m">Macros</h2><p>m</p><h2 id="t">Types</h2><p>t</p>
+				<h2 id="e">Enums</h2><p>e</p><h2 id="f">Functions</h2><p>f</p>`,
+			title:    "T",
+			sections: []string{"||", "Data|Data|d", "Macros|Macros|m", "Types|Types|t", "Enums|Enums|e", "Functions|Functions|f"},
+			contains: []string{"See Data, Macros, Types, Enums and Functions."},
+			absent:   []string{"Data | Macros"},
+		},
+		{
 			// Sphinx's viewcode extension links every signature to its
 			// source: "[source]" was a word of every entry and of the
 			// heading of an entry without parameters.
@@ -1410,6 +1424,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<div id="m"><div class="method-heading">m()<span class="method-click-advice">x</span></div><p>d</p><div class="method-source-code">s</div></div><div id="n"><div class="x-heading"><h2>H</h2></div></div><div class="tocset">t</div><div class="navsettop">n</div>`))
 	f.Add([]byte(`<div id="i"><a id="g:1"><h1>G<a class="srclink" href="s">[src]</a></h1></a><div><h4 id="d">D</h4><div><h3>E</h3><div><h2>F</h2><p>x</p></div></div></div><div><h6>H</h6><section><h1><a name="g:1">I</a></h1></section></div></div>`))
 	f.Add([]byte(`<ul><li>a<ul><li>b<details open><summary>c</summary><fieldset><legend>d</legend>e</fieldset></details></li></ul></li></ul>`))
+	f.Add([]byte(`<div class="summary"><a href="#a">A</a>|<a href="#b">B</a>|<a href="#c">C</a>|<a href="#d">D</a>|<a href="#e">E</a></div><div><h3>H</h3><a href="#a">A</a><a href="#b">B</a><a href="#c">C</a><a href="#d">D</a><a href="#e">E</a></div><h2 id="a">A</h2><h2 id="b">B</h2>`))
 	f.Add([]byte(`<head><link rel="next" href="n.html"><link rel="prev index" href="p.html"><link rel="toc" href="#t"></head><p><a href="p.html">P</a> | <a href="n.html">N</a></p><dl><dt id="f">f<a href="s"><span class="viewcode-link">[source]</span></a></dt><dd>d</dd></dl>`))
 	f.Add([]byte(`<div id="page-header"><p><a href="x">X</a></p></div><div id="path"><a href="a">A</a> &gt; <a href="b">B</a></div><h1>H<a href="javascript:f()">[-]</a></h1><summary class="hideme">s</summary><select><option>o</select><div class="nosearch">n</div><div id="footer">f</div><div><a class="left-prev" href="a" title="previous page">p</a><a id="-next-" href="b">n</a></div><section id="i"><span class="rightside">1.0 ·</span><h3>I</h3></section>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
