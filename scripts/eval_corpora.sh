@@ -240,6 +240,16 @@
 #          followed by a "[source]" link). Both packages are unpacked, not
 #          installed (below). Written blind and held back from
 #          scripts/eval.sh until its one blind measurement.
+#   gtsdl  two long English reference pages, a tool manual and a C API:
+#          GNU gettext 0.21's chapter "Manipulating PO Files" from
+#          gettext-doc (gettext_9.html, copied as gettext-po-tools.html;
+#          texi2html 1.78: <a name="SEC87"> before each numbered heading,
+#          [ < ] [ > ] button bars) and SDL 2.26's SDL_video.h reference
+#          from libsdl2-doc (html/dc/d64/_s_d_l__video_8h.html, copied as
+#          sdl-video.html; Doxygen: member lists, then each function's
+#          h2.memtitle with its id'd anchor). Both packages are unpacked,
+#          not installed (below). Written blind and held back from
+#          scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -270,17 +280,18 @@
 # installed) and libgtk-4-doc, qtmk's from qtbase5-doc-html (124 MB
 # installed) and mkdocs-doc, rbrkt's from asciidoctor-doc and
 # racket-doc (210 MB installed), vlgrn's from verilator (a compiler
-# with its toolchain dependencies) and groonga-doc, and ptytnd's from
-# putty-doc and python-tornado-doc. Output is
+# with its toolchain dependencies) and groonga-doc, ptytnd's from
+# putty-doc and python-tornado-doc, and gtsdl's from gettext-doc and
+# libsdl2-doc. Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
 # "gvtls DIR", "zshpf DIR", "imex DIR", "vimr DIR", "jvglib DIR",
 # "fflynx DIR", "bindmutt DIR", "rusterl DIR", "hsgtk DIR", "qtmk DIR",
-# "rbrkt DIR", "vlgrn DIR" and "ptytnd DIR")
+# "rbrkt DIR", "vlgrn DIR", "ptytnd DIR" and "gtsdl DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -291,7 +302,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -365,6 +376,11 @@ vlgrn_files=("$root/.debs/verilator/$vlpage:verilator-arguments.html" "$root/.de
 ptypage=usr/share/doc/putty-doc/Chapter4.html
 tndpage=usr/share/doc/python-tornado-doc/html/web.html
 ptytnd_files=("$root/.debs/putty-doc/$ptypage:putty-config.html" "$root/.debs/python-tornado-doc/$tndpage:tornado-web.html")
+# gtsdl names both files: gettext_9.html and _s_d_l__video_8h.html say
+# little.
+gtpage=usr/share/doc/gettext/gettext_9.html
+sdlpage=usr/share/doc/libsdl2-doc/html/dc/d64/_s_d_l__video_8h.html
+gtsdl_files=("$root/.debs/gettext-doc/$gtpage:gettext-po-tools.html" "$root/.debs/libsdl2-doc/$sdlpage:sdl-video.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -407,6 +423,8 @@ unpack_page verilator "$vlpage"
 unpack_page groonga-doc "$grnpage"
 unpack_page putty-doc "$ptypage"
 unpack_page python-tornado-doc "$tndpage"
+unpack_page gettext-doc "$gtpage"
+unpack_page libsdl2-doc "$sdlpage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -533,6 +551,7 @@ copy_files qtmk "${qtmk_files[@]}"
 copy_files rbrkt "${rbrkt_files[@]}"
 copy_files vlgrn "${vlgrn_files[@]}"
 copy_files ptytnd "${ptytnd_files[@]}"
+copy_files gtsdl "${gtsdl_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on
