@@ -789,8 +789,10 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 // span before the item's heading inside the item's <section id>, so kept
 // it would close the item before with the next one's version: every
 // "Implementors" entry of a trait held its successor's "1.4.0 ·" and
-// nothing else (1,626 such chunks in the sample).
-var chromeClasses = []string{"sphinxsidebar", "related", "headerlink", "navheader", "navfooter", "tocset", "navsettop", "navsetbottom", "nosearch", "rightside"}
+// nothing else (1,626 such chunks in the sample). Doxygen's div.navpath
+// is the trail of folders down to the page ("include > SDL_video.h") at
+// its foot, and ran into the last entry's text.
+var chromeClasses = []string{"sphinxsidebar", "related", "headerlink", "navheader", "navfooter", "tocset", "navsettop", "navsetbottom", "nosearch", "rightside", "navpath"}
 
 // headerIDs are the ids of a page header above the content (skipElement).
 var headerIDs = map[string]bool{"page-header": true, "titlearea": true}
