@@ -1143,8 +1143,8 @@ func classParts(name string) []string {
 type linkStats struct {
 	nav   bool // a link marked rel next, prev, previous, up, contents or index, with an accesskey, or a pageTurn
 	links int  // links (a elements with an href)
-	// neighbours counts links to a page the head names as a neighbour
-	// (neighbours).
+	// neighbours counts links to a page the page's <link rel> names as
+	// a neighbour (neighbours).
 	neighbours int
 	inPage     int // links to a section of the page itself ("#x", "page.html#x", ownAlias's "old.html#x")
 	inside     int // letters and digits of text inside links
@@ -1171,9 +1171,10 @@ type linkStats struct {
 // linear time however deep the page nests. page is the page's file name,
 // for telling links within it. A link within the page counts in inPage
 // only when it points at a section (sectionIDs): a table of contents
-// does, a list of options linking to their entries does not. next holds
-// the pages the head names as neighbours (neighbours).
-func measureLinks(n *html.Node, page string, next map[string]bool) map[*html.Node]linkStats {
+// does, a list of options linking to their entries does not. around
+// holds the pages the page's <link rel> names as its neighbours
+// (neighbours).
+func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.Node]linkStats {
 	sections := sectionIDs(n)
 	alias := ownAlias(n, sections)
 	out := make(map[*html.Node]linkStats)
@@ -1202,7 +1203,7 @@ func measureLinks(n *html.Node, page string, next map[string]bool) map[*html.Nod
 			if href := attr(c, "href"); c.DataAtom == atom.A && href != "" {
 				if !inLink {
 					st.links = 1
-					if next[strings.TrimSpace(href)] {
+					if around[strings.TrimSpace(href)] {
 						st.neighbours = 1
 					}
 					if where, frag, ok := strings.Cut(href, "#"); ok && sections[frag] &&
