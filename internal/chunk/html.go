@@ -3,6 +3,7 @@ package chunk
 import (
 	"bytes"
 	"cmp"
+	"maps"
 	"path"
 	"path/filepath"
 	"slices"
@@ -1053,8 +1054,13 @@ var navRels = map[string]bool{"next": true, "prev": true, "previous": true, "up"
 // neighbourRels are the rel values of a page's head links that name the
 // pages around it (neighbours): navRels and the start, first, last and
 // table-of-contents pages.
-var neighbourRels = map[string]bool{"next": true, "prev": true, "previous": true, "up": true, "contents": true, "index": true,
-	"toc": true, "start": true, "first": true, "last": true}
+var neighbourRels = func() map[string]bool {
+	m := maps.Clone(navRels)
+	for _, r := range []string{"toc", "start", "first", "last"} {
+		m[r] = true
+	}
+	return m
+}()
 
 // neighbours returns the targets of the page's <link rel> to the pages
 // around it (neighbourRels). A bar of links to them is navigation
@@ -1435,6 +1441,7 @@ func (p *htmlParser) navBar(n *html.Node) bool {
 // other pages is kept, as it can be content (os.chmod's list of the stat
 // module's mode constants); tables are summaryTable's.
 func (p *htmlParser) linkList(n *html.Node) bool {
+	st := p.links[n]
 	least := 2
 	switch n.DataAtom {
 	case atom.Ul, atom.Ol, atom.Dl:
@@ -1452,7 +1459,6 @@ func (p *htmlParser) linkList(n *html.Node) bool {
 		// index, whose ids and text other rules place (Qt's sidebar
 		// holds the empty div#sidebar-content the class introduction
 		// is cited at).
-		st := p.links[n]
 		if st.outside > 0 || st.headings > 0 {
 			return false
 		}
@@ -1460,7 +1466,6 @@ func (p *htmlParser) linkList(n *html.Node) bool {
 	default:
 		return false
 	}
-	st := p.links[n]
 	return st.links >= least && 2*st.inPage > st.links && st.inside > 0 && float64(st.outside) <= linkListOutside*float64(st.inside)
 }
 
