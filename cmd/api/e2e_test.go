@@ -937,6 +937,11 @@ func TestE2E_ReadyWhileLoading(t *testing.T) {
 
 	// /health is 200 as soon as it listens; /ready stays 503 with the
 	// reason while the folder holds no store, and the RAG routes say so.
+	// Until the first load attempt has failed /ready says only "Loading
+	// the vector store": wait for that failure, not for a time.
+	if _, ok := p.Stdout.wait(30*time.Second, func(l string) bool { return strings.Contains(l, "vector store load failed") }); !ok {
+		t.Fatalf("no failed load logged for the empty folder:\n%s", p.Stdout)
+	}
 	status, body := p.getJSON("/ready")
 	if status != 503 {
 		t.Fatalf("/ready with an empty store folder: %d %v", status, body)
