@@ -777,7 +777,7 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 	if p.inArticle == 0 && siteBanner(n) {
 		return true
 	}
-	return p.navBar(n) || p.linkList(n) || p.summaryTable(n)
+	return p.navBar(n) || p.linkList(n) || p.summaryTable(n) || p.siteMenu(n)
 }
 
 // chromeClasses are classes of page chrome: Sphinx's sidebar, "related"
@@ -1153,8 +1153,11 @@ type linkStats struct {
 	// a neighbour (neighbours).
 	neighbours int
 	inPage     int // links to a section of the page itself ("#x", "page.html#x", ownAlias's "old.html#x")
-	inside     int // letters and digits of text inside links
-	outside    int // letters and digits of text outside links
+	// self counts links to the page itself by its name, no section
+	// ("page.html"): how a site's menu marks the page it is on.
+	self    int
+	inside  int // letters and digits of text inside links
+	outside int // letters and digits of text outside links
 	// symbols: text outside links has a character that is not a letter,
 	// digit, space or separator (barSeparators), as code has (Doxygen's
 	// source lines, whose names are links).
@@ -1212,9 +1215,12 @@ func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.N
 					if around[strings.TrimSpace(href)] {
 						st.neighbours = 1
 					}
-					if where, frag, ok := strings.Cut(href, "#"); ok && sections[frag] &&
-						(where == "" || where == page || where == alias) {
+					where, frag, ok := strings.Cut(href, "#")
+					if ok && sections[frag] && (where == "" || where == page || where == alias) {
 						st.inPage = 1
+					}
+					if frag == "" && where != "" && (where == page || where == alias) {
+						st.self = 1
 					}
 				}
 				inLink = true
@@ -1234,6 +1240,7 @@ func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.N
 			st.links += ks.links
 			st.neighbours += ks.neighbours
 			st.inPage += ks.inPage
+			st.self += ks.self
 			st.inside += ks.inside
 			st.outside += ks.outside
 			st.headings += ks.headings
@@ -1467,6 +1474,29 @@ func (p *htmlParser) linkList(n *html.Node) bool {
 		return false
 	}
 	return st.links >= least && 2*st.inPage > st.links && st.inside > 0 && float64(st.outside) <= linkListOutside*float64(st.inside)
+}
+
+// siteMenuLinks is the fewest links a site's menu has (siteMenu).
+const siteMenuLinks = 5
+
+// siteMenu reports whether n is the site's menu beside the page: a list,
+// div or table cell outside the article, of at least siteMenuLinks links
+// and little else, one of them to the page itself, as a menu marks where
+// the reader is (Node.js's div#column2 of every module, libxml2's "Main
+// Menu"). A list of links that is content (os.chmod's list of the stat
+// module's constants, an index page's list of pages) does not link the
+// page it is on, and an API signature whose type names are links
+// (Haddock's instances, Doxygen's members, which link their own page)
+// has symbols between them.
+func (p *htmlParser) siteMenu(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Ul, atom.Ol, atom.Div, atom.Td:
+	default:
+		return false
+	}
+	st := p.links[n]
+	return p.inArticle == 0 && st.self > 0 && st.links >= siteMenuLinks && st.headings == 0 && !st.symbols &&
+		st.inside > 0 && float64(st.outside) <= linkListOutside*float64(st.inside)
 }
 
 // hasLetters reports whether any text under n has a letter or digit (what

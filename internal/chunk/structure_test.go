@@ -186,6 +186,28 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"Data | Macros"},
 		},
 		{
+			// Node.js puts the list of every module beside each module's
+			// page, the page's own entry among them: it was the text of
+			// the page's bare url. A list of pages that does not link the
+			// page it is on is content, and so is one in the article or
+			// one with code between its links.
+			name: "a site's menu that marks the page is chrome",
+			content: `<title>T</title><div id="column2"><div id="intro"><a href="index.html">Node.js</a></div>
+				<ul><li><a href="assert.html">Assertion testing</a></li><li><a href="buffer.html">Buffer</a></li>
+				<li><a href="p.html" class="active">File system</a></li></ul><hr><ul><li><a href="url.html">URL</a></li>
+				<li><a href="zlib.html">Zlib</a></li></ul></div>
+				<h1 id="s">Sec</h1><p>Body.</p>
+				<ul><li><a href="a.html">Alpha</a></li><li><a href="b.html">Beta</a></li><li><a href="c.html">Gamma</a></li>
+				<li><a href="d.html">Delta</a></li><li><a href="e.html">Epsilon</a></li></ul>
+				<div><a href="f.html">Foldable</a> f :: <a href="p.html">Tree</a> -&gt; <a href="g.html">Int</a> -&gt; <a href="h.html">Monoid</a> -&gt; <a href="i.html">Bool</a></div>
+				<article><ul><li><a href="p.html">Kappa</a></li><li><a href="l.html">Lambda</a></li><li><a href="m.html">Mu</a></li>
+				<li><a href="n.html">Nu</a></li><li><a href="o.html">Omicron</a></li></ul></article><article><p>Rho.</p></article>`,
+			title:    "T",
+			sections: []string{"Sec|Sec|s"},
+			contains: []string{"Body.", "Alpha", "Epsilon", "Foldable f :: Tree", "Kappa", "Omicron"},
+			absent:   []string{"Node.js", "Assertion", "File system", "Zlib"},
+		},
+		{
 			// Doxygen's trail of folders at the foot ran into the last
 			// entry's text.
 			name: "Doxygen's navpath is chrome",
@@ -1438,6 +1460,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<ul><li>a<ul><li>b<details open><summary>c</summary><fieldset><legend>d</legend>e</fieldset></details></li></ul></li></ul>`))
 	f.Add([]byte(`<div class="summary"><a href="#a">A</a>|<a href="#b">B</a>|<a href="#c">C</a>|<a href="#d">D</a>|<a href="#e">E</a></div><div><h3>H</h3><a href="#a">A</a><a href="#b">B</a><a href="#c">C</a><a href="#d">D</a><a href="#e">E</a></div><h2 id="a">A</h2><h2 id="b">B</h2>`))
 	f.Add([]byte(`<head><link rel="next" href="n.html"><link rel="prev index" href="p.html"><link rel="toc" href="#t"></head><p><a href="p.html">P</a> | <a href="n.html">N</a></p><dl><dt id="f">f<a href="s"><span class="viewcode-link">[source]</span></a></dt><dd>d</dd></dl>`))
+	f.Add([]byte(`<div><a href="f.html">F</a><ul><li><a href="a.html">A</a><li><a href="b.html">B</a><li><a href="f.html#">C</a><li><a href="f.html" class="active">D</a></ul></div><td><a href="x">X</a> :: <a href="f.html">Y</a></td><article><ol><li><a href="f.html">E</a></ol></article>`))
 	f.Add([]byte(`<div id="page-header"><p><a href="x">X</a></p></div><div id="path"><a href="a">A</a> &gt; <a href="b">B</a></div><h1>H<a href="javascript:f()">[-]</a></h1><summary class="hideme">s</summary><select><option>o</select><div class="nosearch">n</div><div id="footer">f</div><div><a class="left-prev" href="a" title="previous page">p</a><a id="-next-" href="b">n</a></div><section id="i"><span class="rightside">1.0 ·</span><h3>I</h3></section>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > maxFuzzInput {
