@@ -208,6 +208,21 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"Node.js", "Assertion", "File system", "Zlib"},
 		},
 		{
+			// Boost's copyright ran into the last entry of every page, and
+			// Docutils' "Contents" title was a chunk of its own; inside
+			// the article a footer class is the content's.
+			name: "footer classes and Docutils' contents are chrome",
+			content: `<title>T</title><div class="contents topic" id="contents"><p class="topic-title">Contents</p>
+				<ul><li><a href="#s">Sec</a></li></ul></div><div class="topic"><p>A topic box.</p></div>
+				<h1 id="s">Sec</h1><p>Body.</p>
+				<table><tr><td><div class="copyright-footer">Copyright © 2007 Anthony Williams</div></td></tr></table>
+				<article><div class="card-footer">Card text.</div></article><article><p>Other.</p></article>`,
+			title:    "T",
+			sections: []string{"||", "Sec|Sec|s"},
+			contains: []string{"A topic box.", "Body.", "Card text."},
+			absent:   []string{"Contents", "Copyright"},
+		},
+		{
 			// Doxygen's trail of folders at the foot ran into the last
 			// entry's text.
 			name: "Doxygen's navpath is chrome",
@@ -1461,6 +1476,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<div class="summary"><a href="#a">A</a>|<a href="#b">B</a>|<a href="#c">C</a>|<a href="#d">D</a>|<a href="#e">E</a></div><div><h3>H</h3><a href="#a">A</a><a href="#b">B</a><a href="#c">C</a><a href="#d">D</a><a href="#e">E</a></div><h2 id="a">A</h2><h2 id="b">B</h2>`))
 	f.Add([]byte(`<head><link rel="next" href="n.html"><link rel="prev index" href="p.html"><link rel="toc" href="#t"></head><p><a href="p.html">P</a> | <a href="n.html">N</a></p><dl><dt id="f">f<a href="s"><span class="viewcode-link">[source]</span></a></dt><dd>d</dd></dl>`))
 	f.Add([]byte(`<div><a href="f.html">F</a><ul><li><a href="a.html">A</a><li><a href="b.html">B</a><li><a href="f.html#">C</a><li><a href="f.html" class="active">D</a></ul></div><td><a href="x">X</a> :: <a href="f.html">Y</a></td><article><ol><li><a href="f.html">E</a></ol></article>`))
+	f.Add([]byte(`<div class="contents topic"><p class="topic-title">C</p></div><div class="x-Footer_y">f</div><article><p class="footer">a</p></article>`))
 	f.Add([]byte(`<div id="page-header"><p><a href="x">X</a></p></div><div id="path"><a href="a">A</a> &gt; <a href="b">B</a></div><h1>H<a href="javascript:f()">[-]</a></h1><summary class="hideme">s</summary><select><option>o</select><div class="nosearch">n</div><div id="footer">f</div><div><a class="left-prev" href="a" title="previous page">p</a><a id="-next-" href="b">n</a></div><section id="i"><span class="rightside">1.0 ·</span><h3>I</h3></section>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > maxFuzzInput {
