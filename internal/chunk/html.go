@@ -1455,7 +1455,12 @@ func (p *htmlParser) navBar(n *html.Node) bool {
 	buttons := st.links >= 4 && st.inside <= buttonLetters*st.links && !st.symbols && !st.code
 	trail := st.links >= 2 && st.arrows && !st.other && !st.code
 	neighbours := st.links >= 3 && st.neighbours >= 2 && st.outside == 0 && !st.code
-	return (st.nav || neighbours || buttons || trail) && st.outside <= navBarLetters && st.headings == 0
+	// A one-row table of links and nothing else outside the article is
+	// the site's menu bar (Boost's "Home Libraries People FAQ More" above
+	// every page, a logo in its first cell). A table of links with rows
+	// is content (pathlib's os functions beside their Path methods).
+	menuRow := n.DataAtom == atom.Table && p.inArticle == 0 && st.rows == 1 && st.links >= 4 && st.outside == 0 && !st.symbols && !st.code
+	return (st.nav || neighbours || buttons || trail || menuRow) && st.outside <= navBarLetters && st.headings == 0
 }
 
 // linkList reports whether n is a list of links and little else, at

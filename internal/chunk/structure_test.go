@@ -223,6 +223,23 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"Contents", "Copyright"},
 		},
 		{
+			// Boost opens every page with a one-row table of the site's
+			// links beside its logo. Tables of links with rows, or with
+			// symbols between the links (Racket's contracts), are
+			// content.
+			name: "a one-row table of links is the site's menu bar",
+			content: `<title>T</title><table><tr><td><img alt="Logo" src="l.png"></td><td><a href="i.html">Home</a></td>
+				<td><a href="l.html">Libraries</a></td><td><a href="p.html">People</a></td><td><a href="f.html">FAQ</a></td></tr></table>
+				<h1 id="s">Sec</h1><p>Body.</p>
+				<table><tr><td><a href="a.html">abspath</a></td><td><a href="r.html">resolve</a></td></tr>
+				<tr><td><a href="c.html">chmod</a></td><td><a href="m.html">modify</a></td></tr></table>
+				<table><tr><td>(<a href="x.html">arrow</a> <a href="y.html">syntax</a> <a href="y.html">syntax</a> <a href="z.html">boolean</a>)</td></tr></table>`,
+			title:    "T",
+			sections: []string{"Sec|Sec|s"},
+			contains: []string{"Body.", "abspath", "modify", "(arrow syntax syntax boolean)"},
+			absent:   []string{"Home", "Libraries", "FAQ"},
+		},
+		{
 			// Doxygen's trail of folders at the foot ran into the last
 			// entry's text.
 			name: "Doxygen's navpath is chrome",
@@ -1477,6 +1494,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<head><link rel="next" href="n.html"><link rel="prev index" href="p.html"><link rel="toc" href="#t"></head><p><a href="p.html">P</a> | <a href="n.html">N</a></p><dl><dt id="f">f<a href="s"><span class="viewcode-link">[source]</span></a></dt><dd>d</dd></dl>`))
 	f.Add([]byte(`<div><a href="f.html">F</a><ul><li><a href="a.html">A</a><li><a href="b.html">B</a><li><a href="f.html#">C</a><li><a href="f.html" class="active">D</a></ul></div><td><a href="x">X</a> :: <a href="f.html">Y</a></td><article><ol><li><a href="f.html">E</a></ol></article>`))
 	f.Add([]byte(`<div class="contents topic"><p class="topic-title">C</p></div><div class="x-Footer_y">f</div><article><p class="footer">a</p></article>`))
+	f.Add([]byte(`<table><tr><td><a href="a">A</a></td><td><a href="b">B</a></td><td><a href="c">C</a></td><td><a href="d">D</a></td></tr></table><table><tr><td>(<a href="a">A</a><a href="b">B</a><a href="c">C</a><a href="d">D</a>)</td></tr><tr></tr></table>`))
 	f.Add([]byte(`<div id="page-header"><p><a href="x">X</a></p></div><div id="path"><a href="a">A</a> &gt; <a href="b">B</a></div><h1>H<a href="javascript:f()">[-]</a></h1><summary class="hideme">s</summary><select><option>o</select><div class="nosearch">n</div><div id="footer">f</div><div><a class="left-prev" href="a" title="previous page">p</a><a id="-next-" href="b">n</a></div><section id="i"><span class="rightside">1.0 ·</span><h3>I</h3></section>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > maxFuzzInput {
