@@ -1184,6 +1184,9 @@ type linkStats struct {
 	// (crumbArrows) and spaces; arrows: a text of only arrows and spaces
 	// outside links has an arrow (navBar's trail needs arrows, not other).
 	arrows, other bool
+	// pipes: a text of only "|" and spaces outside links has a "|";
+	// unpiped: text outside links has anything but "|" and spaces.
+	pipes, unpiped bool
 	// code: a pre or code element inside (rustdoc's signatures, whose
 	// type names are links: "pub fn f<P: AsRef<Path>>").
 	code     bool
@@ -1224,6 +1227,8 @@ func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.N
 					return !unicode.IsSpace(r) && !strings.ContainsRune(crumbArrows, r)
 				}) >= 0
 				st.arrows = !st.other && strings.ContainsAny(c.Data, crumbArrows)
+				st.unpiped = strings.IndexFunc(c.Data, func(r rune) bool { return !unicode.IsSpace(r) && r != '|' }) >= 0
+				st.pipes = !st.unpiped && strings.ContainsRune(c.Data, '|')
 			}
 			return st
 		case html.ElementNode:
@@ -1254,6 +1259,8 @@ func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.N
 			st.symbols = st.symbols || ks.symbols
 			st.arrows = st.arrows || ks.arrows
 			st.other = st.other || ks.other
+			st.pipes = st.pipes || ks.pipes
+			st.unpiped = st.unpiped || ks.unpiped
 			st.code = st.code || ks.code
 			st.links += ks.links
 			st.neighbours += ks.neighbours
@@ -1454,13 +1461,17 @@ func (p *htmlParser) navBar(n *html.Node) bool {
 	// is not one, however short.
 	buttons := st.links >= 4 && st.inside <= buttonLetters*st.links && !st.symbols && !st.code
 	trail := st.links >= 2 && st.arrows && !st.other && !st.code
+	// Three or more links with "|" and nothing else between them are a
+	// menu (Django's "Home | Table of contents | Index | Modules" above
+	// every page), whatever their length.
+	piped := st.links >= 3 && st.pipes && !st.unpiped && !st.code
 	neighbours := st.links >= 3 && st.neighbours >= 2 && st.outside == 0 && !st.code
 	// A one-row table of links and nothing else outside the article is
 	// the site's menu bar (Boost's "Home Libraries People FAQ More" above
 	// every page, a logo in its first cell). A table of links with rows
 	// is content (pathlib's os functions beside their Path methods).
 	menuRow := n.DataAtom == atom.Table && p.inArticle == 0 && st.rows == 1 && st.links >= 4 && st.outside == 0 && !st.symbols && !st.code
-	return (st.nav || neighbours || buttons || trail || menuRow) && st.outside <= navBarLetters && st.headings == 0
+	return (st.nav || neighbours || buttons || trail || piped || menuRow) && st.outside <= navBarLetters && st.headings == 0
 }
 
 // linkList reports whether n is a list of links and little else, at

@@ -240,6 +240,22 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"Home", "Libraries", "FAQ"},
 		},
 		{
+			// Django and Docutils open every page with their site's menu,
+			// links with "|" between them, too long to be buttons. Two
+			// links, words between them or code are not such a menu.
+			name: "links with only pipes between them are a menu",
+			content: `<title>T</title><div id="global-nav"><a href="i.html">Home page</a> | <a href="c.html">Table of contents</a> |
+				<a href="g.html">Global index</a> | <a href="m.html">Module index</a></div>
+				<h1 id="s">Sec</h1><p>Body.</p>
+				<p><a href="de.html">Deutsch</a> | <a href="en.html">English</a></p>
+				<p><a href="a.html">Alpha</a> | <a href="b.html">Beta</a> | or <a href="g.html">Gamma</a></p>
+				<p><code><a href="e.html">expr</a> | <a href="t.html">term</a> | <a href="f.html">factor</a></code></p>`,
+			title:    "T",
+			sections: []string{"Sec|Sec|s"},
+			contains: []string{"Body.", "Deutsch | English", "Alpha | Beta | or Gamma", "expr | term | factor"},
+			absent:   []string{"Home page", "Table of contents", "Module index"},
+		},
+		{
 			// Doxygen's trail of folders at the foot ran into the last
 			// entry's text.
 			name: "Doxygen's navpath is chrome",
@@ -1495,6 +1511,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<div><a href="f.html">F</a><ul><li><a href="a.html">A</a><li><a href="b.html">B</a><li><a href="f.html#">C</a><li><a href="f.html" class="active">D</a></ul></div><td><a href="x">X</a> :: <a href="f.html">Y</a></td><article><ol><li><a href="f.html">E</a></ol></article>`))
 	f.Add([]byte(`<div class="contents topic"><p class="topic-title">C</p></div><div class="x-Footer_y">f</div><article><p class="footer">a</p></article>`))
 	f.Add([]byte(`<table><tr><td><a href="a">A</a></td><td><a href="b">B</a></td><td><a href="c">C</a></td><td><a href="d">D</a></td></tr></table><table><tr><td>(<a href="a">A</a><a href="b">B</a><a href="c">C</a><a href="d">D</a>)</td></tr><tr></tr></table>`))
+	f.Add([]byte(`<p><a href="a">A</a> | <a href="b">B</a> |<b>|</b><a href="c">C</a></p><p><a href="a">A</a>|<a href="b">B</a>|x|<a href="c">C</a></p>`))
 	f.Add([]byte(`<div id="page-header"><p><a href="x">X</a></p></div><div id="path"><a href="a">A</a> &gt; <a href="b">B</a></div><h1>H<a href="javascript:f()">[-]</a></h1><summary class="hideme">s</summary><select><option>o</select><div class="nosearch">n</div><div id="footer">f</div><div><a class="left-prev" href="a" title="previous page">p</a><a id="-next-" href="b">n</a></div><section id="i"><span class="rightside">1.0 ·</span><h3>I</h3></section>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > maxFuzzInput {
