@@ -34,7 +34,7 @@ bin=$stores/bin
 mkdir -p "$bin"
 start=$(date +%s)
 # Sets awaiting their one blind measurement.
-held_back=" "  # none now; e.g. " gtsdl " while gtsdl awaited its run
+held_back=" cmbst "  # awaiting its one blind run; " " when none
 sets=" ${EVAL_SETS:-} "
 
 unset EMBEDDER EMBEDDING_MODEL EMBEDDING_DIMS

@@ -250,6 +250,17 @@
 #          h2.memtitle with its id'd anchor). Both packages are unpacked,
 #          not installed (below). Written blind and held back from
 #          scripts/eval.sh until its one blind measurement.
+#   cmbst  two long English reference pages, a build tool's manual and a
+#          C++ library's chapter: CMake 3.25's cmake-generator-expressions(7)
+#          from cmake-doc (manual/cmake-generator-expressions.7.html, copied
+#          as cmake-genex.html; Sphinx in CMake's own theme, each
+#          expression a <dt id="genex:IF">) and Boost 1.81's Boost.Thread
+#          chapter "Synchronization" from libboost1.81-doc
+#          (doc/html/thread/synchronization.html, 1.6 MB, copied as
+#          boost-sync.html; BoostBook: DocBook XSL with Boost's site menu
+#          and <a name> anchors on every heading). Both packages are
+#          unpacked, not installed (below). Written blind and held back
+#          from scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -281,17 +292,17 @@
 # installed) and mkdocs-doc, rbrkt's from asciidoctor-doc and
 # racket-doc (210 MB installed), vlgrn's from verilator (a compiler
 # with its toolchain dependencies) and groonga-doc, ptytnd's from
-# putty-doc and python-tornado-doc, and gtsdl's from gettext-doc and
-# libsdl2-doc. Output is
+# putty-doc and python-tornado-doc, gtsdl's from gettext-doc and
+# libsdl2-doc, and cmbst's from cmake-doc and libboost1.81-doc. Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
 # "gvtls DIR", "zshpf DIR", "imex DIR", "vimr DIR", "jvglib DIR",
 # "fflynx DIR", "bindmutt DIR", "rusterl DIR", "hsgtk DIR", "qtmk DIR",
-# "rbrkt DIR", "vlgrn DIR", "ptytnd DIR" and "gtsdl DIR")
+# "rbrkt DIR", "vlgrn DIR", "ptytnd DIR", "gtsdl DIR" and "cmbst DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -302,7 +313,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -381,6 +392,10 @@ ptytnd_files=("$root/.debs/putty-doc/$ptypage:putty-config.html" "$root/.debs/py
 gtpage=usr/share/doc/gettext/gettext_9.html
 sdlpage=usr/share/doc/libsdl2-doc/html/dc/d64/_s_d_l__video_8h.html
 gtsdl_files=("$root/.debs/gettext-doc/$gtpage:gettext-po-tools.html" "$root/.debs/libsdl2-doc/$sdlpage:sdl-video.html")
+# cmbst names both files: the Boost chapter is synchronization.html.
+cmpage=usr/share/doc/cmake-data/html/manual/cmake-generator-expressions.7.html
+bstpage=usr/share/doc/libboost1.81-doc/doc/html/thread/synchronization.html
+cmbst_files=("$root/.debs/cmake-doc/$cmpage:cmake-genex.html" "$root/.debs/libboost1.81-doc/$bstpage:boost-sync.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -425,6 +440,8 @@ unpack_page putty-doc "$ptypage"
 unpack_page python-tornado-doc "$tndpage"
 unpack_page gettext-doc "$gtpage"
 unpack_page libsdl2-doc "$sdlpage"
+unpack_page cmake-doc "$cmpage"
+unpack_page libboost1.81-doc "$bstpage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -552,6 +569,7 @@ copy_files rbrkt "${rbrkt_files[@]}"
 copy_files vlgrn "${vlgrn_files[@]}"
 copy_files ptytnd "${ptytnd_files[@]}"
 copy_files gtsdl "${gtsdl_files[@]}"
+copy_files cmbst "${cmbst_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on
