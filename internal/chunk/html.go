@@ -749,6 +749,13 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 		// div.copyright-footer).
 		return true
 	}
+	if p.inArticle == 0 && n.DataAtom == atom.Div && attr(n, "id") == "sidebar" && !hasClass(n, "section") {
+		// The page's sidebar by id: what its other rules leave of it
+		// (Django's "Last update:" and date, HAProxy's "Keyboard
+		// navigation" help, Underscore's list of every function). Docutils
+		// gives the section on its sidebar directive that id.
+		return true
+	}
 	if n.DataAtom == atom.Div && hasClass(n, "contents") && hasClass(n, "topic") {
 		// Docutils' table of contents (".. contents::"): its list is
 		// linkList's, and its title "Contents" was a chunk of its own.

@@ -256,6 +256,20 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"Home page", "Table of contents", "Module index"},
 		},
 		{
+			// Django's sidebar ends in "Last update:" and a date, HAProxy's
+			// holds help on keyboard navigation; Docutils names the
+			// section on its sidebar directive "sidebar".
+			name: "the page's sidebar by id is chrome",
+			content: `<title>T</title><h1 id="s">Sec</h1><p>Body.</p>
+				<div class="section" id="sidebar"><h2>Sidebars</h2><p>A sidebar is like a topic.</p></div>
+				<div class="yui-b" id="sidebar"><h3>Last update:</h3><p class="topless">Nov 11, 2026</p></div>
+				<article><div id="sidebar"><p>Kept aside.</p></div></article><article><p>Other.</p></article>`,
+			title:    "T",
+			sections: []string{"Sec|Sec|s", "Sidebars|Sec/Sidebars|sidebar"},
+			contains: []string{"Body.", "A sidebar is like a topic.", "Kept aside."},
+			absent:   []string{"Last update", "Nov 11"},
+		},
+		{
 			// Doxygen's trail of folders at the foot ran into the last
 			// entry's text.
 			name: "Doxygen's navpath is chrome",
@@ -1512,6 +1526,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<div class="contents topic"><p class="topic-title">C</p></div><div class="x-Footer_y">f</div><article><p class="footer">a</p></article>`))
 	f.Add([]byte(`<table><tr><td><a href="a">A</a></td><td><a href="b">B</a></td><td><a href="c">C</a></td><td><a href="d">D</a></td></tr></table><table><tr><td>(<a href="a">A</a><a href="b">B</a><a href="c">C</a><a href="d">D</a>)</td></tr><tr></tr></table>`))
 	f.Add([]byte(`<p><a href="a">A</a> | <a href="b">B</a> |<b>|</b><a href="c">C</a></p><p><a href="a">A</a>|<a href="b">B</a>|x|<a href="c">C</a></p>`))
+	f.Add([]byte(`<div id="sidebar"><h3>L</h3><p>d</p></div><div id="sidebar" class="section"><h2>S</h2></div><main><div id="sidebar">k</div></main>`))
 	f.Add([]byte(`<div id="page-header"><p><a href="x">X</a></p></div><div id="path"><a href="a">A</a> &gt; <a href="b">B</a></div><h1>H<a href="javascript:f()">[-]</a></h1><summary class="hideme">s</summary><select><option>o</select><div class="nosearch">n</div><div id="footer">f</div><div><a class="left-prev" href="a" title="previous page">p</a><a id="-next-" href="b">n</a></div><section id="i"><span class="rightside">1.0 ·</span><h3>I</h3></section>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > maxFuzzInput {
