@@ -805,8 +805,11 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 // "Implementors" entry of a trait held its successor's "1.4.0 ·" and
 // nothing else (1,626 such chunks in the sample). Doxygen's div.navpath
 // is the trail of folders down to the page ("include > SDL_video.h") at
-// its foot, and ran into the last entry's text.
-var chromeClasses = []string{"sphinxsidebar", "related", "headerlink", "navheader", "navfooter", "tocset", "navsettop", "navsetbottom", "nosearch", "rightside", "navpath"}
+// its foot, and ran into the last entry's text. qdoc's div.navigationbar
+// is the trail above every Qt page ("Qt 5.15 / Qt Core / C++ Classes /
+// QObject / Qt 5.15.8 Reference Documentation"), some of its items not
+// links.
+var chromeClasses = []string{"sphinxsidebar", "related", "headerlink", "navheader", "navfooter", "tocset", "navsettop", "navsetbottom", "nosearch", "rightside", "navpath", "navigationbar"}
 
 // headerIDs are the ids of a page header above the content (skipElement).
 var headerIDs = map[string]bool{"page-header": true, "titlearea": true}

@@ -270,6 +270,18 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"Last update", "Nov 11"},
 		},
 		{
+			// qdoc's trail above every Qt page mixes links and plain items.
+			name: "qdoc's navigationbar is chrome",
+			content: `<title>T</title><div class="header"><div class="navigationbar"><ul><li>Qt 5.15</li>
+				<li><a href="qtcore-index.html">Qt Core</a></li><li>QObject</li>
+				<li id="buildversion"><a href="qtcore-index.html">Qt 5.15.8 Reference Documentation</a></li></ul></div></div>
+				<h1 id="s">Sec</h1><p>Body.</p>`,
+			title:    "T",
+			sections: []string{"Sec|Sec|s"},
+			contains: []string{"Body."},
+			absent:   []string{"Qt Core", "Reference Documentation"},
+		},
+		{
 			// Doxygen's trail of folders at the foot ran into the last
 			// entry's text.
 			name: "Doxygen's navpath is chrome",
