@@ -32,15 +32,16 @@ func parseHTML(source string, b []byte) (Document, error) {
 		return Document{}, err
 	}
 	content := contentRoot(root)
-	p := &htmlParser{sigEnd: -1, preLine: -1, links: measureLinks(content, path.Base(filepath.ToSlash(source)), neighbours(root)), owners: headingOwners(content),
-		levels: articleLevels(content), firstID: firstIDs(content)}
+	page := path.Base(filepath.ToSlash(source))
+	p := &htmlParser{sigEnd: -1, preLine: -1, links: measureLinks(content, page, neighbours(root)), owners: headingOwners(content),
+		levels: articleLevels(content), firstID: firstIDs(content), siteTitle: siteTitle(content, page)}
 	if content.DataAtom == atom.Main || content.DataAtom == atom.Article || attr(content, "role") == "main" {
 		p.inArticle = 1
 	}
 	p.walk(content)
 	p.keepBodiless(1)
 	p.flush()
-	p.doc.Title = pageTitle(titleText(root), firstH1(content, root))
+	p.doc.Title = pageTitle(titleText(root), firstH1(content, root, p.siteTitle))
 	dropTitleHeading(&p.doc)
 	return p.doc, nil
 }
@@ -135,6 +136,9 @@ type htmlParser struct {
 	firstID map[string]*html.Node
 	// skipped counts the elements left out as not content (skipElement).
 	skipped int
+	// siteTitle is the h1 naming the documentation above the page's own
+	// (siteTitle), or nil.
+	siteTitle *html.Node
 }
 
 // flush ends the current section, keeping it if it has any text, and
@@ -787,7 +791,7 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 	if hidden(n) {
 		return true
 	}
-	if p.inArticle == 0 && siteBanner(n) {
+	if p.inArticle == 0 && siteBanner(n) || n == p.siteTitle {
 		return true
 	}
 	return p.navBar(n) || p.linkList(n) || p.summaryTable(n) || p.siteMenu(n)
@@ -982,13 +986,24 @@ func boldTitle(n *html.Node) (text, anchor string) {
 // every chapter with <h1 id="header"><a href="http://www.exim.org">Exim
 // Internet Mailer</a></h1>. It is chrome, not the top of every heading
 // path. A heading linking to the page itself or to another page of the
-// same documentation is content.
+// same documentation is content, but for siteTitle's.
 func siteBanner(n *html.Node) bool {
 	switch n.DataAtom {
 	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
 	default:
 		return false
 	}
+	link := onlyLink(n)
+	if link == nil {
+		return false
+	}
+	href := strings.ToLower(strings.TrimSpace(attr(link, "href")))
+	return strings.HasPrefix(href, "http://") || strings.HasPrefix(href, "https://")
+}
+
+// onlyLink returns n's one child element if it is a link and n holds
+// nothing else but spaces and comments, else nil.
+func onlyLink(n *html.Node) *html.Node {
 	var link *html.Node
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		switch {
@@ -996,14 +1011,50 @@ func siteBanner(n *html.Node) bool {
 		case c.Type == html.ElementNode && c.DataAtom == atom.A && link == nil:
 			link = c
 		default:
-			return false
+			return nil
 		}
 	}
-	if link == nil {
-		return false
+	return link
+}
+
+// siteTitle returns the h1 that names the documentation above the page,
+// or nil: the first h1 under content, outside any main or article, that
+// is only a link to another page, when another h1 follows it. Django
+// opens every page with <h1><a href="../index.html">Django 3.2.25
+// documentation</a></h1> before the page's own h1, and kept it was the
+// top of every heading path and the title's parent. A page's one h1 is
+// its title even when it links elsewhere.
+func siteTitle(content *html.Node, page string) *html.Node {
+	var first *html.Node
+	for n := range content.Descendants() {
+		if n.DataAtom != atom.H1 {
+			continue
+		}
+		if first != nil {
+			return first
+		}
+		link := onlyLink(n)
+		if link == nil || insideMain(n) {
+			return nil
+		}
+		where, _, _ := strings.Cut(strings.TrimSpace(attr(link, "href")), "#")
+		if where == "" || path.Base(where) == page {
+			return nil
+		}
+		first = n
 	}
-	href := strings.ToLower(strings.TrimSpace(attr(link, "href")))
-	return strings.HasPrefix(href, "http://") || strings.HasPrefix(href, "https://")
+	return nil
+}
+
+// insideMain reports whether n has a main or article ancestor, or one
+// with role main.
+func insideMain(n *html.Node) bool {
+	for a := n.Parent; a != nil; a = a.Parent {
+		if a.DataAtom == atom.Main || a.DataAtom == atom.Article || attr(a, "role") == "main" {
+			return true
+		}
+	}
+	return false
 }
 
 // hiddenClasses are classes of widgets a page's own stylesheet hides until
@@ -1855,12 +1906,13 @@ func titleText(root *html.Node) string {
 	return t
 }
 
-// firstH1 is the text of the first h1 in content, else anywhere in root.
-func firstH1(content, root *html.Node) string {
+// firstH1 is the text of the first h1 in content, else anywhere in root,
+// leaving out the site's (siteTitle).
+func firstH1(content, root, site *html.Node) string {
 	for _, r := range []*html.Node{content, root} {
 		var h *html.Node
 		visit(r, func(n *html.Node) {
-			if h == nil && n.DataAtom == atom.H1 {
+			if h == nil && n.DataAtom == atom.H1 && n != site {
 				h = n
 			}
 		})

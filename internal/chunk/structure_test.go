@@ -282,6 +282,26 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"Qt Core", "Reference Documentation"},
 		},
 		{
+			// Django names the documentation in an h1 above every page's
+			// own: it was every page's title and the top of every
+			// heading path.
+			name: "an h1 linking to the documentation's home above the page's h1 is chrome",
+			content: `<title>QuerySet API | Django 3.2 documentation</title><div id="hd"><h1><a href="../index.html">Django 3.2 documentation</a></h1></div>
+				<h1 id="q">QuerySet API</h1><p>Body.</p><h2 id="f">filter()</h2><p>Filters.</p>`,
+			title:    "QuerySet API",
+			sections: []string{"QuerySet API||q", "filter()|filter()|f"},
+			contains: []string{"Body.", "Filters."},
+			absent:   []string{"Django 3.2 documentation"},
+		},
+		{
+			name: "a page's one h1 is its title even when it links elsewhere",
+			content: `<title>T</title><h1><a href="guide.html">The Guide</a></h1><p>Body.</p>
+				<h2 id="a">A</h2><p>Alpha.</p>`,
+			title:    "T",
+			sections: []string{"The Guide|The Guide|", "A|The Guide/A|a"},
+			contains: []string{"Body.", "Alpha."},
+		},
+		{
 			// Doxygen's trail of folders at the foot ran into the last
 			// entry's text.
 			name: "Doxygen's navpath is chrome",
@@ -1539,6 +1559,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<table><tr><td><a href="a">A</a></td><td><a href="b">B</a></td><td><a href="c">C</a></td><td><a href="d">D</a></td></tr></table><table><tr><td>(<a href="a">A</a><a href="b">B</a><a href="c">C</a><a href="d">D</a>)</td></tr><tr></tr></table>`))
 	f.Add([]byte(`<p><a href="a">A</a> | <a href="b">B</a> |<b>|</b><a href="c">C</a></p><p><a href="a">A</a>|<a href="b">B</a>|x|<a href="c">C</a></p>`))
 	f.Add([]byte(`<div id="sidebar"><h3>L</h3><p>d</p></div><div id="sidebar" class="section"><h2>S</h2></div><main><div id="sidebar">k</div></main>`))
+	f.Add([]byte(`<h1><!-- c --><a href="../i.html#x"> S </a></h1><h1><a href="f.html">F</a></h1><main><h1><a href="o.html">O</a></h1></main><h1>T</h1>`))
 	f.Add([]byte(`<div id="page-header"><p><a href="x">X</a></p></div><div id="path"><a href="a">A</a> &gt; <a href="b">B</a></div><h1>H<a href="javascript:f()">[-]</a></h1><summary class="hideme">s</summary><select><option>o</select><div class="nosearch">n</div><div id="footer">f</div><div><a class="left-prev" href="a" title="previous page">p</a><a id="-next-" href="b">n</a></div><section id="i"><span class="rightside">1.0 ·</span><h3>I</h3></section>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > maxFuzzInput {
