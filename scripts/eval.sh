@@ -22,7 +22,8 @@
 # so the numbers always describe the code as it stands. Every mode is
 # evaluated with the server's defaults, next to a plain BM25 over one
 # document per section (--baseline), the reference row of issue 10. On two
-# shared cores twenty-six sets take about seven minutes (docs/BENCHMARKS.md).
+# shared cores twenty-seven sets take about seven to eight minutes
+# (docs/BENCHMARKS.md).
 # Usage: [EVAL_SETS="pydoc manja ..."] bash scripts/eval.sh [--json]
 set -euo pipefail
 
@@ -34,7 +35,7 @@ bin=$stores/bin
 mkdir -p "$bin"
 start=$(date +%s)
 # Sets awaiting their one blind measurement.
-held_back=" cmbst "  # awaiting its one blind run; " " when none
+held_back=" "  # none now; e.g. " cmbst " while cmbst awaited its run
 sets=" ${EVAL_SETS:-} "
 
 unset EMBEDDER EMBEDDING_MODEL EMBEDDING_DIMS
