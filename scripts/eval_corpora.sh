@@ -261,6 +261,16 @@
 #          and <a name> anchors on every heading). Both packages are
 #          unpacked, not installed (below). Written blind and held back
 #          from scripts/eval.sh until its one blind measurement.
+#   djfla  two long English API references from the two most used Python
+#          web frameworks: Django 3.2's QuerySet API reference from
+#          python-django-doc (html/ref/models/querysets.html, copied as
+#          django-querysets.html; Sphinx in Django's theme: each method a
+#          section with a signature-only <dt id>, the site's name in an h1
+#          above the page's) and Flask 2.2's API reference from
+#          python-flask-doc (html/api.html, 0.9 MB, copied as
+#          flask-api.html; Sphinx autodoc in the Pallets theme). Both
+#          packages are unpacked, not installed (below). Written blind and
+#          held back from scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -293,16 +303,18 @@
 # racket-doc (210 MB installed), vlgrn's from verilator (a compiler
 # with its toolchain dependencies) and groonga-doc, ptytnd's from
 # putty-doc and python-tornado-doc, gtsdl's from gettext-doc and
-# libsdl2-doc, and cmbst's from cmake-doc and libboost1.81-doc. Output is
+# libsdl2-doc, cmbst's from cmake-doc and libboost1.81-doc, and djfla's
+# from python-django-doc and python-flask-doc. Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
 # "gvtls DIR", "zshpf DIR", "imex DIR", "vimr DIR", "jvglib DIR",
 # "fflynx DIR", "bindmutt DIR", "rusterl DIR", "hsgtk DIR", "qtmk DIR",
-# "rbrkt DIR", "vlgrn DIR", "ptytnd DIR", "gtsdl DIR" and "cmbst DIR")
+# "rbrkt DIR", "vlgrn DIR", "ptytnd DIR", "gtsdl DIR", "cmbst DIR" and
+# "djfla DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -313,7 +325,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -396,6 +408,10 @@ gtsdl_files=("$root/.debs/gettext-doc/$gtpage:gettext-po-tools.html" "$root/.deb
 cmpage=usr/share/doc/cmake-data/html/manual/cmake-generator-expressions.7.html
 bstpage=usr/share/doc/libboost1.81-doc/doc/html/thread/synchronization.html
 cmbst_files=("$root/.debs/cmake-doc/$cmpage:cmake-genex.html" "$root/.debs/libboost1.81-doc/$bstpage:boost-sync.html")
+# djfla names both files: querysets.html and api.html say little.
+djpage=usr/share/doc/python-django-doc/html/ref/models/querysets.html
+flpage=usr/share/doc/python-flask-doc/html/api.html
+djfla_files=("$root/.debs/python-django-doc/$djpage:django-querysets.html" "$root/.debs/python-flask-doc/$flpage:flask-api.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -442,6 +458,8 @@ unpack_page gettext-doc "$gtpage"
 unpack_page libsdl2-doc "$sdlpage"
 unpack_page cmake-doc "$cmpage"
 unpack_page libboost1.81-doc "$bstpage"
+unpack_page python-django-doc "$djpage"
+unpack_page python-flask-doc "$flpage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -570,6 +588,7 @@ copy_files vlgrn "${vlgrn_files[@]}"
 copy_files ptytnd "${ptytnd_files[@]}"
 copy_files gtsdl "${gtsdl_files[@]}"
 copy_files cmbst "${cmbst_files[@]}"
+copy_files djfla "${djfla_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on

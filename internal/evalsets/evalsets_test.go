@@ -284,6 +284,13 @@ func sectionIDs(b []byte) (map[string]bool, error) {
 			if a := innerAnchor(n); a != "" {
 				ids[a] = true
 			}
+			// The chunker cites a heading by the target of its permalink
+			// (Sphinx's a.headerlink) before any other anchor: Django puts
+			// three empty spans before each heading, the permalink's
+			// target the middle one.
+			if a := permalink(n); a != "" {
+				ids[a] = true
+			}
 		}
 		if n.Type == html.ElementNode && n.Data == "p" {
 			// A paragraph that is only an anchored bold phrase is a
@@ -422,6 +429,22 @@ func innerAnchor(h *html.Node) string {
 	return ""
 }
 
+// permalink returns the fragment a.headerlink inside heading h links
+// to, or "".
+func permalink(h *html.Node) string {
+	for c := range h.Descendants() {
+		if c.Type != html.ElementNode || c.Data != "a" {
+			continue
+		}
+		for _, class := range strings.Fields(attrValue(c, "class")) {
+			if href := attrValue(c, "href"); class == "headerlink" && len(href) > 1 && href[0] == '#' {
+				return href[1:]
+			}
+		}
+	}
+	return ""
+}
+
 func attrValue(n *html.Node, key string) string {
 	for _, a := range n.Attr {
 		if a.Key == key && a.Namespace == "" {
@@ -456,12 +479,13 @@ func TestSectionIDs(t *testing.T) {
 		`<dt id="pin">pin</dt></dl><pre>*<a name="'tabstop'"></a>'tabstop'*</pre>` +
 		`<p><a id="dnint"><b>Byte, Short</b></a></p><p><a id="cond"></a><strong>TestString</strong></p>` +
 		`<p><a id="loose"><b>Bold</b></a> text</p><p><b><a id="linked" href="#x">x</a></b></p>` +
-		`<dl><dt>-a</dt><dd><p>A.</p><span id="stdin-option"></span></dd><dt>-stdin</dt><dd>S.<span id="last"></span></dd></dl>`
+		`<dl><dt>-a</dt><dd><p>A.</p><span id="stdin-option"></span></dd><dt>-stdin</dt><dd>S.<span id="last"></span></dd></dl>` +
+		`<span id="s-id1"></span><span id="evaluated"></span><span id="id1"></span><h2>Evaluated<a class="headerlink" href="#evaluated">¶</a></h2>`
 	ids, err := sectionIDs([]byte(page))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]bool{"basic-usage": true, "説明": true, "Pipelines": true, "Pipelines-1": true, "fsstat": true, "2.8": true, "toc": true, "pragma_encoding": true, "d:pos": true, "pin": true, "'tabstop'": true, "under-anchored": true, "json.dumps": true, "dnint": true, "cond": true, "stdin-option": true}
+	want := map[string]bool{"basic-usage": true, "説明": true, "Pipelines": true, "Pipelines-1": true, "fsstat": true, "2.8": true, "toc": true, "pragma_encoding": true, "d:pos": true, "pin": true, "'tabstop'": true, "under-anchored": true, "json.dumps": true, "dnint": true, "cond": true, "stdin-option": true, "evaluated": true, "id1": true}
 	if !maps.Equal(ids, want) {
 		t.Errorf("section ids %v, want %v", ids, want)
 	}
