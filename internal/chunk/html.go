@@ -794,7 +794,35 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 	if p.inArticle == 0 && siteBanner(n) || n == p.siteTitle {
 		return true
 	}
-	return p.navBar(n) || p.linkList(n) || p.summaryTable(n) || p.siteMenu(n)
+	return p.navBar(n) || p.linkList(n) || p.summaryTable(n) || p.siteMenu(n) || generatorCredit(n)
+}
+
+// maxCreditBytes bounds the text of a generator's credit (generatorCredit).
+const maxCreditBytes = 300
+
+// generatorCredit reports whether n is a paragraph crediting the tool that
+// made the page: "This document was generated on <date> using texi2any."
+// (texi2any, texi2html and makeinfo end every page with one, a link to the
+// tool in it). Kept, it was the last words of the last section.
+func generatorCredit(n *html.Node) bool {
+	if n.DataAtom != atom.P {
+		return false
+	}
+	hasLink := false
+	var b strings.Builder
+	for c := range n.Descendants() {
+		switch {
+		case c.Type == html.ElementNode && c.DataAtom == atom.A && attr(c, "href") != "":
+			hasLink = true
+		case c.Type == html.TextNode:
+			b.WriteString(c.Data)
+			if b.Len() > maxCreditBytes {
+				return false
+			}
+		}
+	}
+	text := strings.Join(strings.Fields(b.String()), " ")
+	return hasLink && (strings.HasPrefix(text, "This document was generated ") || strings.HasPrefix(text, "This document was created by "))
 }
 
 // chromeClasses are classes of page chrome: Sphinx's sidebar, "related"
