@@ -35,7 +35,7 @@ bin=$stores/bin
 mkdir -p "$bin"
 start=$(date +%s)
 # Sets awaiting their one blind measurement.
-held_back=" "  # none now; e.g. " djfla " while djfla awaited its run
+held_back=" sphreq "  # awaiting its one blind run; " " when none
 sets=" ${EVAL_SETS:-} "
 
 unset EMBEDDER EMBEDDING_MODEL EMBEDDING_DIMS

@@ -271,6 +271,16 @@
 #          flask-api.html; Sphinx autodoc in the Pallets theme). Both
 #          packages are unpacked, not installed (below). Written blind and
 #          held back from scripts/eval.sh until its one blind measurement.
+#   sphreq two long English references in Sphinx's two house themes:
+#          Sphinx 5.3's "Configuration" from sphinx-doc
+#          (html/usage/configuration.html, copied as
+#          sphinx-configuration.html; Sphinx's own theme, each setting a
+#          <dt id="confval-copyright">) and Requests 2.28's "Developer
+#          Interface" from python-requests-doc (html/api.html, copied as
+#          requests-api.html; autodoc in the alabaster theme, Sphinx's
+#          default). Both packages are unpacked, not installed (below).
+#          Written blind and held back from scripts/eval.sh until its one
+#          blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -303,18 +313,19 @@
 # racket-doc (210 MB installed), vlgrn's from verilator (a compiler
 # with its toolchain dependencies) and groonga-doc, ptytnd's from
 # putty-doc and python-tornado-doc, gtsdl's from gettext-doc and
-# libsdl2-doc, cmbst's from cmake-doc and libboost1.81-doc, and djfla's
-# from python-django-doc and python-flask-doc. Output is
+# libsdl2-doc, cmbst's from cmake-doc and libboost1.81-doc, djfla's
+# from python-django-doc and python-flask-doc, and sphreq's from
+# sphinx-doc and python-requests-doc. Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
 # "gvtls DIR", "zshpf DIR", "imex DIR", "vimr DIR", "jvglib DIR",
 # "fflynx DIR", "bindmutt DIR", "rusterl DIR", "hsgtk DIR", "qtmk DIR",
-# "rbrkt DIR", "vlgrn DIR", "ptytnd DIR", "gtsdl DIR", "cmbst DIR" and
-# "djfla DIR")
+# "rbrkt DIR", "vlgrn DIR", "ptytnd DIR", "gtsdl DIR", "cmbst DIR",
+# "djfla DIR" and "sphreq DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -325,7 +336,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -412,6 +423,10 @@ cmbst_files=("$root/.debs/cmake-doc/$cmpage:cmake-genex.html" "$root/.debs/libbo
 djpage=usr/share/doc/python-django-doc/html/ref/models/querysets.html
 flpage=usr/share/doc/python-flask-doc/html/api.html
 djfla_files=("$root/.debs/python-django-doc/$djpage:django-querysets.html" "$root/.debs/python-flask-doc/$flpage:flask-api.html")
+# sphreq names both files: configuration.html and api.html say little.
+sphpage=usr/share/doc/sphinx-doc/html/usage/configuration.html
+reqpage=usr/share/doc/python-requests-doc/html/api.html
+sphreq_files=("$root/.debs/sphinx-doc/$sphpage:sphinx-configuration.html" "$root/.debs/python-requests-doc/$reqpage:requests-api.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -460,6 +475,8 @@ unpack_page cmake-doc "$cmpage"
 unpack_page libboost1.81-doc "$bstpage"
 unpack_page python-django-doc "$djpage"
 unpack_page python-flask-doc "$flpage"
+unpack_page sphinx-doc "$sphpage"
+unpack_page python-requests-doc "$reqpage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -589,6 +606,7 @@ copy_files ptytnd "${ptytnd_files[@]}"
 copy_files gtsdl "${gtsdl_files[@]}"
 copy_files cmbst "${cmbst_files[@]}"
 copy_files djfla "${djfla_files[@]}"
+copy_files sphreq "${sphreq_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on
