@@ -815,10 +815,10 @@ func generatorCredit(n *html.Node) bool {
 		case c.Type == html.ElementNode && c.DataAtom == atom.A && attr(c, "href") != "":
 			hasLink = true
 		case c.Type == html.TextNode:
-			b.WriteString(c.Data)
-			if b.Len() > maxCreditBytes {
-				return false
+			if b.Len()+len(c.Data) > maxCreditBytes {
+				return false // checked before copying: a paragraph may be long
 			}
+			b.WriteString(c.Data)
 		}
 	}
 	text := strings.Join(strings.Fields(b.String()), " ")
