@@ -22,7 +22,7 @@
 # so the numbers always describe the code as it stands. Every mode is
 # evaluated with the server's defaults, next to a plain BM25 over one
 # document per section (--baseline), the reference row of issue 10. On two
-# shared cores twenty-seven sets take about seven to eight minutes
+# shared cores twenty-nine sets take about eight minutes
 # (docs/BENCHMARKS.md).
 # Usage: [EVAL_SETS="pydoc manja ..."] bash scripts/eval.sh [--json]
 set -euo pipefail
