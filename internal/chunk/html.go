@@ -741,7 +741,10 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 		// "Search Documentation / Search Changelog"), like a button's
 		// label.
 		return true
-	case atom.Header, atom.Footer:
+	case atom.Header, atom.Footer, atom.Address:
+		// An address outside any article is the contact line of the
+		// page (PuTTY's "[Debian PuTTY release 0.78-2+deb12u2]", a SRFI's
+		// editor), not its text.
 		if p.inArticle == 0 {
 			return true
 		}

@@ -317,6 +317,17 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"texi2any", "February"},
 		},
 		{
+			// PuTTY's manual ends every page in an address after the last
+			// section; inside an article an address is the article's.
+			name: "an address outside the article is chrome",
+			content: `<title>T</title><h1 id="s">Sec</h1><p>Body.</p><hr><address>[Debian PuTTY release 0.78-2+deb12u2]</address>
+				<article><address>Written by Ada.</address></article><article><p>Other.</p></article>`,
+			title:    "T",
+			sections: []string{"Sec|Sec|s"},
+			contains: []string{"Body.", "Written by Ada."},
+			absent:   []string{"PuTTY release"},
+		},
+		{
 			// Doxygen's trail of folders at the foot ran into the last
 			// entry's text.
 			name: "Doxygen's navpath is chrome",
