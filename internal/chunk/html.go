@@ -797,7 +797,7 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 	if p.inArticle == 0 && siteBanner(n) || n == p.siteTitle {
 		return true
 	}
-	return p.navBar(n) || p.linkList(n) || p.summaryTable(n) || p.siteMenu(n) || generatorCredit(n)
+	return p.navBar(n) || p.linkList(n) || p.summaryTable(n) || p.siteMenu(n) || p.generatorCredit(n)
 }
 
 // maxCreditBytes bounds the text of a generator's credit (generatorCredit).
@@ -806,26 +806,24 @@ const maxCreditBytes = 300
 // generatorCredit reports whether n is a paragraph crediting the tool that
 // made the page: "This document was generated on <date> using texi2any."
 // (texi2any, texi2html and makeinfo end every page with one, a link to the
-// tool in it). Kept, it was the last words of the last section.
-func generatorCredit(n *html.Node) bool {
-	if n.DataAtom != atom.P {
+// tool in it). Kept, it was the last words of the last section. Its links
+// are measureLinks's count, so a paragraph without one is not read.
+func (p *htmlParser) generatorCredit(n *html.Node) bool {
+	if n.DataAtom != atom.P || p.links[n].links == 0 {
 		return false
 	}
-	hasLink := false
 	var b strings.Builder
 	for c := range n.Descendants() {
-		switch {
-		case c.Type == html.ElementNode && c.DataAtom == atom.A && attr(c, "href") != "":
-			hasLink = true
-		case c.Type == html.TextNode:
-			if b.Len()+len(c.Data) > maxCreditBytes {
-				return false // checked before copying: a paragraph may be long
-			}
-			b.WriteString(c.Data)
+		if c.Type != html.TextNode {
+			continue
 		}
+		if b.Len()+len(c.Data) > maxCreditBytes {
+			return false // checked before copying: a paragraph may be long
+		}
+		b.WriteString(c.Data)
 	}
 	text := strings.Join(strings.Fields(b.String()), " ")
-	return hasLink && (strings.HasPrefix(text, "This document was generated ") || strings.HasPrefix(text, "This document was created by "))
+	return strings.HasPrefix(text, "This document was generated ") || strings.HasPrefix(text, "This document was created by ")
 }
 
 // chromeClasses are classes of page chrome: Sphinx's sidebar, "related"
@@ -903,7 +901,7 @@ func (p *htmlParser) summaryTable(n *html.Node) bool {
 	}
 	st := p.links[n]
 	return st.rows >= summaryRows && float64(st.linkedRows) >= summaryShare*float64(st.rows) &&
-		float64(st.outside) <= linkListOutside*float64(st.inside)
+		st.mostlyLinks()
 }
 
 // titleLevel is the level of a title that is no heading element
@@ -1288,6 +1286,13 @@ type linkStats struct {
 	rows, linkedRows int
 }
 
+// mostlyLinks reports whether at most linkListOutside of st's letters
+// lie outside its links, as a list, index table or menu of links has
+// (linkList, summaryTable, siteMenu).
+func (st linkStats) mostlyLinks() bool {
+	return float64(st.outside) <= linkListOutside*float64(st.inside)
+}
+
 // measureLinks computes linkStats for every element under n in one pass
 // (after one to find the page's section ids), so that the heuristics cost
 // linear time however deep the page nests. page is the page's file name,
@@ -1312,15 +1317,8 @@ func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.N
 				st.symbols = strings.IndexFunc(c.Data, func(r rune) bool {
 					return !isLetterOrDigit(r) && !unicode.IsSpace(r) && !strings.ContainsRune(barSeparators, r)
 				}) >= 0
-				// Nearly every text has a letter, which settles other at
-				// its first; only a text of arrows and spaces is read
-				// again for an arrow.
-				st.other = strings.IndexFunc(c.Data, func(r rune) bool {
-					return !unicode.IsSpace(r) && !strings.ContainsRune(crumbArrows, r)
-				}) >= 0
-				st.arrows = !st.other && strings.ContainsAny(c.Data, crumbArrows)
-				st.unpiped = strings.IndexFunc(c.Data, func(r rune) bool { return !unicode.IsSpace(r) && r != '|' }) >= 0
-				st.pipes = !st.unpiped && strings.ContainsRune(c.Data, '|')
+				st.arrows, st.other = separatedBy(c.Data, crumbArrows)
+				st.pipes, st.unpiped = separatedBy(c.Data, "|")
 			}
 			return st
 		case html.ElementNode:
@@ -1381,6 +1379,17 @@ func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.N
 	}
 	walk(n, false)
 	return out
+}
+
+// separatedBy reports whether text s is made of the runes of seps and
+// spaces only, with at least one of seps (sep), and whether it has
+// anything else (other). Nearly every text has a letter, which settles
+// other at its first; only a text of separators and spaces is read again.
+func separatedBy(s, seps string) (sep, other bool) {
+	other = strings.IndexFunc(s, func(r rune) bool {
+		return !unicode.IsSpace(r) && !strings.ContainsRune(seps, r)
+	}) >= 0
+	return !other && strings.ContainsAny(s, seps), other
 }
 
 // Bounds of ownAlias: how many of the page's relative links to its own
@@ -1599,7 +1608,7 @@ func (p *htmlParser) linkList(n *html.Node) bool {
 	default:
 		return false
 	}
-	return st.links >= least && 2*st.inPage > st.links && st.inside > 0 && float64(st.outside) <= linkListOutside*float64(st.inside)
+	return st.links >= least && 2*st.inPage > st.links && st.inside > 0 && st.mostlyLinks()
 }
 
 // siteMenuLinks is the fewest links a site's menu has (siteMenu).
@@ -1622,7 +1631,7 @@ func (p *htmlParser) siteMenu(n *html.Node) bool {
 	}
 	st := p.links[n]
 	return p.inArticle == 0 && st.self > 0 && st.links >= siteMenuLinks && st.headings == 0 && !st.symbols &&
-		st.inside > 0 && float64(st.outside) <= linkListOutside*float64(st.inside)
+		st.inside > 0 && st.mostlyLinks()
 }
 
 // hasLetters reports whether any text under n has a letter or digit (what
