@@ -797,7 +797,7 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 	if p.inArticle == 0 && siteBanner(n) || n == p.siteTitle {
 		return true
 	}
-	return p.navBar(n) || p.linkList(n) || p.summaryTable(n) || p.siteMenu(n) || p.generatorCredit(n)
+	return p.navBar(n) || p.linkList(n) || p.summaryTable(n) || p.siteMenu(n) || p.generatorCredit(n) || p.synopsis(n)
 }
 
 // maxCreditBytes bounds the text of a generator's credit (generatorCredit).
@@ -877,6 +877,69 @@ func sourceLink(n *html.Node) bool {
 		}
 	}
 	return false
+}
+
+// synopsisRun is the fewest pre elements in a row that make a synopsis.
+const synopsisRun = 3
+
+// synopsis reports whether pre n is one of at least synopsisRun pre
+// elements in a row, each linking a section of the page: libxml2's
+// "Table of Contents", a pre per declaration whose name links to its
+// entry below. Each entry repeats its signature under its own heading, so
+// the synopsis only indexed every entry's name again at the page's top.
+// An entry's own pre sits between its heading and its text, never beside
+// another; code examples do not link the page's sections. A pre that is a
+// link target itself defines what it names (libxml2's typedefs have no
+// entry but their line in the synopsis) and is kept.
+func (p *htmlParser) synopsis(n *html.Node) bool {
+	linked := func(c *html.Node) bool {
+		return c != nil && c.DataAtom == atom.Pre && p.links[c].inPage > 0 && !holdsTarget(c)
+	}
+	if !linked(n) {
+		return false
+	}
+	// Only synopsisRun-1 neighbours either way are looked at, so a page of
+	// many pres costs linear time.
+	run := 1
+	for c, i := preSibling(n, -1), 1; i < synopsisRun && linked(c); c, i = preSibling(c, -1), i+1 {
+		run++
+	}
+	for c, i := preSibling(n, 1), 1; i < synopsisRun && linked(c); c, i = preSibling(c, 1), i+1 {
+		run++
+	}
+	return run >= synopsisRun
+}
+
+// holdsTarget reports whether an element under n has an id or a name, a
+// place links can point at.
+func holdsTarget(n *html.Node) bool {
+	for c := range n.Descendants() {
+		if c.Type == html.ElementNode && (attr(c, "id") != "" || c.DataAtom == atom.A && attr(c, "name") != "") {
+			return true
+		}
+	}
+	return false
+}
+
+// preSibling is the element next to n (dir 1) or before it (dir -1) when
+// only blank text and comments lie between, else nil.
+func preSibling(n *html.Node, dir int) *html.Node {
+	step := func(c *html.Node) *html.Node {
+		if dir < 0 {
+			return c.PrevSibling
+		}
+		return c.NextSibling
+	}
+	for c := step(n); c != nil; c = step(c) {
+		switch {
+		case c.Type == html.ElementNode:
+			return c
+		case c.Type == html.CommentNode, c.Type == html.TextNode && strings.TrimSpace(c.Data) == "":
+		default:
+			return nil
+		}
+	}
+	return nil
 }
 
 // Bounds of summaryTable: the fewest rows, and the share of them that

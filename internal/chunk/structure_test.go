@@ -317,6 +317,31 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"texi2any", "February"},
 		},
 		{
+			// libxml2's API pages open with a "Table of Contents" of one pre
+			// per declaration, its name linking to the entry below: every
+			// name and signature was indexed twice, once at the page's top.
+			// Fewer than three in a row, and a pre that is itself a link
+			// target (a typedef with no entry of its own), are kept, as are
+			// the entries' own signatures and code that links no entry.
+			name: "a synopsis of pres linking the page's entries is chrome",
+			content: `<title>T</title><h1>Module parser</h1><p>Intro.</p><h2>Table of Contents</h2>
+				<pre>#define <a href="#A">A_MACRO</a></pre> <pre>Enum <a href="#E">xmlEnumThing</a></pre>
+				<pre>int <a href="#f">xmlFuncOne</a> (int count)</pre>
+				<pre>Typedef <a href="#E">xmlEnumThing</a> * <a name="EPtr">xmlEnumThingPtr</a></pre>
+				<pre>void <a href="#g">xmlFuncTwo</a> (void * spare)</pre><pre>void <a href="#f">xmlFuncOne</a> (long total)</pre>
+				<h2>Description</h2><h3><a name="A"></a>Macro: A_MACRO</h3><pre>#define A_MACRO</pre><p>Alpha macro.</p>
+				<h3>Enum <a name="E">xmlEnumThing</a></h3><pre>Enum xmlEnumThing { ONE = 1 }</pre><p>Enum text.</p>
+				<h3><a name="f"></a>Function: xmlFuncOne</h3><pre>int xmlFuncOne (<a href="#E">xmlEnumThing</a> kind)</pre><p>One.</p>
+				<h3><a name="g"></a>Function: xmlFuncTwo</h3><pre>void xmlFuncTwo (<a href="#E">xmlEnumThing</a> mode)</pre><pre>xmlFuncTwo(<a href="#A">A_MACRO</a>);</pre><p>Two.</p>
+				<pre>make step</pre><pre>run step</pre><pre>see <a href="other.html#x">xmlOther</a></pre>`,
+			title: "T",
+			sections: []string{"Module parser|Module parser|", "Table of Contents|Module parser/Table of Contents|",
+				"Macro: A_MACRO|Module parser/Description/Macro: A_MACRO|A", "Enum xmlEnumThing|Module parser/Description/Enum xmlEnumThing|E",
+				"Function: xmlFuncOne|Module parser/Description/Function: xmlFuncOne|f", "Function: xmlFuncTwo|Module parser/Description/Function: xmlFuncTwo|g"},
+			contains: []string{"xmlEnumThingPtr", "spare", "total", "int xmlFuncOne (xmlEnumThing kind)", "xmlFuncTwo(A_MACRO);", "run step", "xmlOther"},
+			absent:   []string{"count)", "#define A_MACRO\n\nEnum"},
+		},
+		{
 			// PuTTY's manual ends every page in an address after the last
 			// section; inside an article an address is the article's.
 			name: "an address outside the article is chrome",
@@ -1587,6 +1612,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<div id="sidebar"><h3>L</h3><p>d</p></div><div id="sidebar" class="section"><h2>S</h2></div><main><div id="sidebar">k</div></main>`))
 	f.Add([]byte(`<h1><!-- c --><a href="../i.html#x"> S </a></h1><h1><a href="f.html">F</a></h1><main><h1><a href="o.html">O</a></h1></main><h1>T</h1>`))
 	f.Add([]byte(`<p>This document was generated  by <a href="x">x</a></p><p>This document was created by <b>y</b></p>`))
+	f.Add([]byte(`<h2 id="t">T</h2><pre><a href="#t">a</a></pre><!-- c --><pre><a href="f.html#t">b</a></pre> <pre><a name="n" href="#t">c</a></pre><pre><a href="#t">d</a></pre>x<pre><a href="#t">e</a></pre>`))
 	f.Add([]byte(`<div id="page-header"><p><a href="x">X</a></p></div><div id="path"><a href="a">A</a> &gt; <a href="b">B</a></div><h1>H<a href="javascript:f()">[-]</a></h1><summary class="hideme">s</summary><select><option>o</select><div class="nosearch">n</div><div id="footer">f</div><div><a class="left-prev" href="a" title="previous page">p</a><a id="-next-" href="b">n</a></div><section id="i"><span class="rightside">1.0 ·</span><h3>I</h3></section>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > maxFuzzInput {
