@@ -114,11 +114,11 @@ func (ix *Index) SearchQuery(q Query, k int, filter func(id uint32) bool, fields
 	touched = ix.accumulate(q, 1, filter, scores, touched)
 	for _, f := range fields {
 		switch {
-		case !f.usable(n):
-		case f.Groups == nil:
-			touched = f.Index.accumulate(q, f.Weight, filter, scores, touched)
+		case !f.usable(ix):
+		case f.Sections != nil:
+			touched = f.Sections.accumulate(q, f.Weight, filter, scores, touched)
 		default:
-			touched = f.accumulateGroups(q, filter, scores, touched)
+			touched = f.Index.accumulate(q, f.Weight, filter, scores, touched)
 		}
 	}
 	top := topK(s.top[:0], scores, touched, k)
@@ -134,38 +134,133 @@ func (ix *Index) SearchQuery(q Query, k int, filter func(id uint32) bool, fields
 }
 
 // Field is another field of an index's documents, searched with it by
-// SearchQuery: Index holds the field's text of each document under the
-// same id, and Weight scales its scores. With Groups, Index holds one
-// text per group of documents instead (the section a chunk belongs to,
-// indexed once), and a group's score counts for each of its members.
+// SearchQuery, its scores times Weight: either Index, holding the field's
+// text of each document under the same id (their headings), or Sections,
+// the index's documents grouped into sections, each scored as one text
+// (the chunks of one section, together).
 type Field struct {
-	Index  *Index
-	Weight float64
-	Groups *Groups
+	Index    *Index
+	Sections *Sections
+	Weight   float64
 }
 
-// usable reports whether f can be searched beside an index of n
-// documents: a positive finite weight and an index that fits.
-func (f Field) usable(n int) bool {
-	if f.Index == nil || !(f.Weight > 0) || math.IsInf(f.Weight, 0) {
+// usable reports whether f can be searched beside ix: a positive finite
+// weight, and an index of as many documents or sections of ix itself.
+func (f Field) usable(ix *Index) bool {
+	if !(f.Weight > 0) || math.IsInf(f.Weight, 0) {
 		return false
 	}
-	if f.Groups == nil {
-		return f.Index.Len() == n
+	if f.Sections != nil {
+		return f.Sections.ix == ix
 	}
-	return f.Groups.Len() == n && f.Groups.Count() == f.Index.Len()
+	return f.Index != nil && f.Index.Len() == ix.Len()
 }
 
-// accumulateGroups adds f.Weight times each group's BM25 score for q to
-// every member filter allows, as accumulate does for a field of the
-// documents themselves.
-func (f Field) accumulateGroups(q Query, filter func(id uint32) bool, scores []float64, touched []uint32) []uint32 {
-	gs := f.Index.getScratch()
-	groups := f.Index.accumulate(q, f.Weight, nil, gs.scores, gs.touched[:0])
-	for _, g := range groups {
-		c := gs.scores[g]
-		gs.scores[g] = 0 // zeroed as used: a panicking filter loses the scratch, never poisons it
-		for _, m := range f.Groups.Members(int(g)) {
+// Sections groups an index's documents into sections for a Field that
+// scores each section as one document: its term frequencies and length
+// are the sums of its members', the document frequency of a term is the
+// number of sections holding it, and its score counts for each member.
+// That is the BM25 of an index of the members' texts joined (the
+// analyzer works token by token, so joining adds or loses no token), but
+// read from the index's own postings as a query is searched: it holds
+// eight bytes per document and per section (and twelve per section in
+// each concurrent search's scratch), where a second index of the sections
+// would hold about as many postings again as the first.
+type Sections struct {
+	ix     *Index
+	groups *Groups
+	of     []uint32 // document -> section
+	lens   []uint32 // section -> tokens
+	avgLen float64
+
+	scratch sync.Pool // *sectionScratch
+}
+
+// Sections returns ix's documents grouped by g, or nil when g groups
+// other documents than ix's.
+func (ix *Index) Sections(g *Groups) *Sections {
+	if g == nil || g.Len() != len(ix.docLen) {
+		return nil
+	}
+	s := &Sections{ix: ix, groups: g, of: make([]uint32, len(ix.docLen)), lens: make([]uint32, g.Count())}
+	var total uint64
+	for sec := range g.Count() {
+		var n uint64
+		for _, m := range g.Members(sec) {
+			s.of[m] = uint32(sec)
+			n += uint64(ix.docLen[m])
+		}
+		s.lens[sec] = uint32(min(n, math.MaxUint32))
+		total += n
+	}
+	if g.Count() > 0 {
+		s.avgLen = float64(total) / float64(g.Count())
+	}
+	return s
+}
+
+// sectionScratch is the per-search state of a Sections, all zero between
+// searches: each section's frequency of the term at hand and its score,
+// the sections holding the term, and those given a score.
+type sectionScratch struct {
+	tf      []uint32
+	scores  []float64
+	holding []uint32
+	touched []uint32
+}
+
+// accumulate adds scale times each section's BM25 score for q to every
+// member filter allows, as Index.accumulate does for documents. Sections
+// are scored whatever filter says, as a second index of them would be
+// (its statistics cover every section). Each slot is zeroed as it is
+// used: a panicking filter loses the scratch, never poisons it.
+func (s *Sections) accumulate(q Query, scale float64, filter func(id uint32) bool, scores []float64, touched []uint32) []uint32 {
+	defer runtime.KeepAlive(s.ix) // s.ix.owner: the mapped terms and postings
+	sc, _ := s.scratch.Get().(*sectionScratch)
+	if sc == nil {
+		sc = &sectionScratch{tf: make([]uint32, len(s.lens)), scores: make([]float64, len(s.lens))}
+	}
+	n, sections := len(s.ix.docLen), len(s.lens)
+	all := sc.touched[:0]
+	for i, tok := range q.terms {
+		qw := q.weights[i] * scale
+		if !(qw > 0) || math.IsInf(qw, 0) {
+			continue
+		}
+		holding := sc.holding[:0]
+		for _, p := range s.ix.postings[tok] {
+			if int(p.doc) >= n || p.tf == 0 {
+				continue // only a damaged file has these (Decode)
+			}
+			sec := s.of[p.doc]
+			if sc.tf[sec] == 0 {
+				holding = append(holding, sec)
+			}
+			sc.tf[sec] = addTF(sc.tf[sec], p.tf)
+		}
+		sc.holding = holding
+		if len(holding) == 0 {
+			continue
+		}
+		w := idf(sections, len(holding))
+		for _, sec := range holding {
+			f := float64(sc.tf[sec])
+			sc.tf[sec] = 0
+			norm := K1 * (1 - B + B*float64(s.lens[sec])/s.avgLen)
+			c := qw * (w * f * (K1 + 1) / (f + norm)) // Index.accumulate's, term for term
+			if !(c > 0) {
+				continue
+			}
+			if sc.scores[sec] == 0 {
+				all = append(all, sec)
+			}
+			sc.scores[sec] += c
+		}
+	}
+	for _, sec := range all {
+		c := sc.scores[sec]
+		sc.scores[sec] = 0
+		for _, m := range s.groups.Members(int(sec)) {
 			if filter != nil && !filter(m) {
 				continue
 			}
@@ -175,9 +270,17 @@ func (f Field) accumulateGroups(q Query, filter func(id uint32) bool, scores []f
 			scores[m] += c
 		}
 	}
-	gs.touched = groups
-	f.Index.scratch.Put(gs)
+	sc.touched = all
+	s.scratch.Put(sc)
 	return touched
+}
+
+// addTF adds term frequencies, saturating instead of wrapping.
+func addTF(a, b uint32) uint32 {
+	if a > math.MaxUint32-b {
+		return math.MaxUint32
+	}
+	return a + b
 }
 
 // Groups assigns each document of an index to one group, such as the

@@ -342,7 +342,7 @@ func TestSearchQuery_GroupedField(t *testing.T) {
 				}
 			}
 		}
-		got := ix.SearchQuery(ix.Parse(tc.query), 100, tc.filter, Field{Index: gx, Weight: w, Groups: groups})
+		got := ix.SearchQuery(ix.Parse(tc.query), 100, tc.filter, Field{Sections: ix.Sections(groups), Weight: w})
 		if len(got) != len(want) || len(got) == 0 {
 			t.Fatalf("%q: got %v, want %v", tc.query, got, want)
 		}
@@ -352,11 +352,15 @@ func TestSearchQuery_GroupedField(t *testing.T) {
 			}
 		}
 	}
-	// A grouping of other documents, or an index of other groups, is left out.
+	// A grouping of other documents is refused, and sections of another
+	// index are left out.
+	if ix.Sections(NewGroups(of[:9], 5)) != nil || ix.Sections(nil) != nil {
+		t.Error("a grouping of other documents was accepted")
+	}
 	plain := ix.Search("bike refund", 100, nil)
 	for _, f := range []Field{
-		{Index: gx, Weight: w, Groups: NewGroups(of[:9], 5)},
-		{Index: New(texts[:4]), Weight: w, Groups: groups},
+		{Sections: New(feedbackCorpus).Sections(groups), Weight: w},
+		{Sections: ix.Sections(groups), Weight: 0},
 	} {
 		if got := ix.SearchQuery(ix.Parse("bike refund"), 100, nil, f); !sameResults(got, plain) {
 			t.Errorf("unfit grouping used: %v", got)

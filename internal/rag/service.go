@@ -103,13 +103,13 @@ type Config struct {
 	// folders) score 0 in it.
 	HeadingWeight float64
 	// SectionWeight scales the BM25 score of the whole section a chunk
-	// belongs to (the chunks sharing metadata url, indexed once: store's
-	// SectionIndex), added to each of its chunks like HeadingWeight's
+	// belongs to (the chunks sharing metadata url, scored as one text:
+	// store's Sections), added to each of its chunks like HeadingWeight's
 	// field. 0 (the default) or negative leaves it out: it raises keyword
 	// search on most evaluation sets but leaves hybrid under keyword alone
 	// on more of them, so it is an option (the server's
 	// KEYWORD_SECTION_WEIGHT; docs/BENCHMARKS.md, rounds five and six).
-	// Built at each swap.
+	// The grouping is read from the chunks' urls at each swap.
 	SectionWeight float64
 	// SoftMatch, when set, reranks the candidates of keyword and hybrid
 	// search (what the backend returns: Candidates hits, or top_k with
@@ -171,7 +171,7 @@ type snapshot struct {
 	kw   *keyword.Index
 	fb   keyword.Feedback // Config.KeywordFeedback
 	head keyword.Field    // the chunks' heading paths (store.Store.HeadingIndex), Config.HeadingWeight
-	sec  keyword.Field    // the chunks' sections (store.Store.SectionIndex), Config.SectionWeight
+	sec  keyword.Field    // the chunks' sections (store.Store.Sections), Config.SectionWeight
 }
 
 // fields are the keyword fields searched beside the chunks' text.
@@ -331,8 +331,7 @@ func (s *Service) Swap(st *store.Store) error {
 			head, _ = st.HeadingIndex(s.cfg.KeywordAnalyzer)
 		}
 		if s.cfg.SectionWeight > 0 {
-			ix, groups := st.SectionIndex(s.cfg.KeywordAnalyzer)
-			sec = keyword.Field{Index: ix, Weight: s.cfg.SectionWeight, Groups: groups}
+			sec = keyword.Field{Sections: st.Sections(kw), Weight: s.cfg.SectionWeight}
 		}
 	}
 	fb := s.feedbackFor(st)

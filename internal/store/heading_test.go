@@ -6,9 +6,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/keyword"
 )
 
 // TestHeadingIndex_PersistedOrBuilt: a store whose chunks have heading
@@ -90,10 +92,11 @@ func TestHeadingIndex_PersistedOrBuilt(t *testing.T) {
 	}
 }
 
-// TestSectionIndex_GroupsByURL: the chunks sharing a url form one section
-// document holding their texts; a chunk without a url stands alone; a
-// store whose chunks have no url has no section index.
-func TestSectionIndex_GroupsByURL(t *testing.T) {
+// TestSections_GroupsByURL: the chunks sharing a url form one section,
+// scored as one text; a chunk without a url stands alone; a store whose
+// chunks have no url has no sections, and neither has an index of other
+// chunks.
+func TestSections_GroupsByURL(t *testing.T) {
 	t.Parallel()
 	emb := docmodel.EmbeddingModel{Provider: "hash", Model: "m", Dims: 4}
 	chunks, vecs := testData(6, emb.Dims, 3)
@@ -113,18 +116,28 @@ func TestSectionIndex_GroupsByURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ix, groups := st.SectionIndex(nil)
-	if ix == nil || groups == nil || groups.Len() != 6 || groups.Count() != 3 || ix.Len() != 3 {
-		t.Fatalf("index %v, groups %+v: want 3 sections of 6 chunks", ix, groups)
+	kw, _ := st.KeywordIndex(nil)
+	secs := st.Sections(kw)
+	if secs == nil {
+		t.Fatal("no sections")
+	}
+	ids := func(q string) string {
+		var out []uint32
+		for _, r := range kw.SearchQuery(kw.Parse(q), 10, nil, keyword.Field{Sections: secs, Weight: 1}) {
+			out = append(out, r.ID)
+		}
+		slices.Sort(out)
+		return fmt.Sprint(out)
 	}
 	// "bravo" is in chunk 1 only; its section holds chunks 0, 1 and 4.
-	hits := ix.Search("bravo", 10, nil)
-	if len(hits) != 1 || fmt.Sprint(groups.Members(int(hits[0].ID))) != "[0 1 4]" {
-		t.Errorf("bravo: %v, members %v", hits, groups.Members(int(hits[0].ID)))
+	if got := ids("bravo"); got != "[0 1 4]" {
+		t.Errorf("bravo: chunks %s, want [0 1 4]", got)
 	}
-	hits = ix.Search("delta", 10, nil)
-	if len(hits) != 1 || fmt.Sprint(groups.Members(int(hits[0].ID))) != "[3]" {
-		t.Errorf("delta: %v", hits)
+	if got := ids("delta"); got != "[3]" {
+		t.Errorf("delta: chunks %s, want [3]", got)
+	}
+	if st.Sections(keyword.New(texts[:5])) != nil || st.Sections(nil) != nil {
+		t.Error("sections of another index")
 	}
 
 	for i := range chunks {
@@ -138,7 +151,7 @@ func TestSectionIndex_GroupsByURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ix, groups := st.SectionIndex(nil); ix != nil || groups != nil {
-		t.Errorf("no urls: index %v, groups %v", ix, groups)
+	if kw, _ := st.KeywordIndex(nil); st.Sections(kw) != nil {
+		t.Error("no urls: sections")
 	}
 }

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"strings"
 	"time"
 
 	"github.com/vendor0919/api/internal/ann"
@@ -145,15 +144,15 @@ func (s *Store) HeadingIndex(an keyword.Analyzer) (ix *keyword.Index, loaded boo
 	return keyword.NewWith(texts, an), false
 }
 
-// SectionIndex builds a keyword index of the store's sections (the chunks
-// sharing metadata url, their keyword texts joined; a chunk without a url
-// stands alone) and the grouping of chunks into them, for the keyword
-// section field (keyword.Field with Groups). nil when no chunk has a url,
-// as in a LangChain folder. Built each time, not persisted: it costs about
-// another tokenising of the store's text.
-func (s *Store) SectionIndex(an keyword.Analyzer) (*keyword.Index, *keyword.Groups) {
-	if an == nil {
-		an = keyword.Standard
+// Sections groups the documents of kw, the store's keyword index
+// (KeywordIndex), into the store's sections, the chunks sharing metadata
+// url (a chunk without a url stands alone), for the keyword section field
+// (keyword.Field with Sections). nil when no chunk has a url, as in a
+// LangChain folder, or when kw indexes another number of chunks. It reads
+// every chunk's url; the scores come from kw's postings at each search.
+func (s *Store) Sections(kw *keyword.Index) *keyword.Sections {
+	if kw == nil || kw.Len() != s.ChunkCount() {
+		return nil
 	}
 	anyURL := false
 	of, sections := docmodel.SectionOf(s.ChunkCount(), func(i int) string {
@@ -162,20 +161,9 @@ func (s *Store) SectionIndex(an keyword.Analyzer) (*keyword.Index, *keyword.Grou
 		return url
 	})
 	if !anyURL {
-		return nil, nil
+		return nil
 	}
-	texts := make([]strings.Builder, sections)
-	for i, g := range of {
-		if texts[g].Len() > 0 {
-			texts[g].WriteByte('\n')
-		}
-		texts[g].WriteString(s.Chunk(i).KeywordText())
-	}
-	joined := make([]string, sections)
-	for g := range texts {
-		joined[g] = texts[g].String()
-	}
-	return keyword.NewWith(joined, an), keyword.NewGroups(of, sections)
+	return kw.Sections(keyword.NewGroups(of, sections))
 }
 
 // persistedKeyword decodes the persisted keyword index, if there is one
