@@ -281,6 +281,16 @@
 #          default). Both packages are unpacked, not installed (below).
 #          Written blind and held back from scripts/eval.sh until its one
 #          blind measurement.
+#   pdxml  a user guide and an API reference from two generators no set
+#          had: pandas 1.5's "Group by: split-apply-combine" from
+#          python-pandas-doc (html/user_guide/groupby.html, copied as
+#          pandas-groupby.html; Sphinx in the PyData theme, IPython
+#          examples with their output) and libxml2 2.9's parser API from
+#          libxml2-doc (html/html/libxml-parser.html, under its own name;
+#          libxml2's own XSLT: a synopsis of one pre per declaration, then
+#          an h3 per macro, enum, structure and function). Both packages
+#          are unpacked, not installed (below). Written blind and held back
+#          from scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -314,18 +324,19 @@
 # with its toolchain dependencies) and groonga-doc, ptytnd's from
 # putty-doc and python-tornado-doc, gtsdl's from gettext-doc and
 # libsdl2-doc, cmbst's from cmake-doc and libboost1.81-doc, djfla's
-# from python-django-doc and python-flask-doc, and sphreq's from
-# sphinx-doc and python-requests-doc. Output is
+# from python-django-doc and python-flask-doc, sphreq's from
+# sphinx-doc and python-requests-doc, and pdxml's from python-pandas-doc
+# (260 MB installed) and libxml2-doc. Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
 # "gvtls DIR", "zshpf DIR", "imex DIR", "vimr DIR", "jvglib DIR",
 # "fflynx DIR", "bindmutt DIR", "rusterl DIR", "hsgtk DIR", "qtmk DIR",
 # "rbrkt DIR", "vlgrn DIR", "ptytnd DIR", "gtsdl DIR", "cmbst DIR",
-# "djfla DIR" and "sphreq DIR")
+# "djfla DIR", "sphreq DIR" and "pdxml DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -336,7 +347,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -427,6 +438,11 @@ djfla_files=("$root/.debs/python-django-doc/$djpage:django-querysets.html" "$roo
 sphpage=usr/share/doc/sphinx-doc/html/usage/configuration.html
 reqpage=usr/share/doc/python-requests-doc/html/api.html
 sphreq_files=("$root/.debs/sphinx-doc/$sphpage:sphinx-configuration.html" "$root/.debs/python-requests-doc/$reqpage:requests-api.html")
+# pdxml names the pandas file (groupby.html says little); libxml2's keeps
+# its own name, which its links to itself use.
+pdpage=usr/share/doc/python-pandas-doc/html/user_guide/groupby.html
+xmlpage=usr/share/doc/libxml2/html/html/libxml-parser.html
+pdxml_files=("$root/.debs/python-pandas-doc/$pdpage:pandas-groupby.html" "$root/.debs/libxml2-doc/$xmlpage")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -477,6 +493,8 @@ unpack_page python-django-doc "$djpage"
 unpack_page python-flask-doc "$flpage"
 unpack_page sphinx-doc "$sphpage"
 unpack_page python-requests-doc "$reqpage"
+unpack_page python-pandas-doc "$pdpage"
+unpack_page libxml2-doc "$xmlpage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -607,6 +625,7 @@ copy_files gtsdl "${gtsdl_files[@]}"
 copy_files cmbst "${cmbst_files[@]}"
 copy_files djfla "${djfla_files[@]}"
 copy_files sphreq "${sphreq_files[@]}"
+copy_files pdxml "${pdxml_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on
