@@ -92,7 +92,6 @@ func BenchmarkSections(b *testing.B) {
 	if _, err := Write(context.Background(), dir, chunks, vecs, WriteOptions{Embedding: docmodel.EmbeddingModel{Dims: 4}, Exact: true}); err != nil {
 		b.Fatal(err)
 	}
-	chunks = nil
 	st, err := Open(context.Background(), dir, OpenOptions{})
 	if err != nil {
 		b.Fatal(err)
