@@ -1323,7 +1323,10 @@ type linkStats struct {
 	// neighbours counts links to a page the page's <link rel> names as
 	// a neighbour (neighbours).
 	neighbours int
-	inPage     int // links to a section of the page itself ("#x", "page.html#x", ownAlias's "old.html#x")
+	// turns counts links whose text opens with a word of turnWords ("Next:
+	// Graphics", "Back to Table of Contents", "Top"): navBar's turns.
+	turns  int
+	inPage int // links to a section of the page itself ("#x", "page.html#x", ownAlias's "old.html#x")
 	// self counts links to the page itself by its name, no section
 	// ("page.html"): how a site's menu marks the page it is on.
 	self    int
@@ -1391,6 +1394,9 @@ func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.N
 					if around[strings.TrimSpace(href)] {
 						st.neighbours = 1
 					}
+					if turnWords[firstWord(c)] {
+						st.turns = 1
+					}
 					where, frag, ok := strings.Cut(href, "#")
 					if ok && sections[frag] && (where == "" || where == page || where == alias) {
 						st.inPage = 1
@@ -1417,6 +1423,7 @@ func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.N
 			st.code = st.code || ks.code
 			st.links += ks.links
 			st.neighbours += ks.neighbours
+			st.turns += ks.turns
 			st.inPage += ks.inPage
 			st.self += ks.self
 			st.inside += ks.inside
@@ -1635,7 +1642,34 @@ func (p *htmlParser) navBar(n *html.Node) bool {
 	// every page, a logo in its first cell). A table of links with rows
 	// is content (pathlib's os functions beside their Path methods).
 	menuRow := n.DataAtom == atom.Table && p.inArticle == 0 && st.rows == 1 && st.links >= 4 && st.outside == 0 && !st.symbols && !st.code
-	return (st.nav || neighbours || buttons || trail || piped || menuRow) && st.outside <= navBarLetters && st.headings == 0
+	// Two or more links that each say where they turn, and nothing else:
+	// groff's mom pages open with "Back to Table of Contents | Next:
+	// Graphics, floats, preprocessor support" and end with "... | Top |
+	// Next: ..." in a one-row table, which no rel or class marks.
+	turns := st.links >= 2 && st.turns == st.links && st.outside == 0 && !st.code
+	return (st.nav || neighbours || buttons || trail || piped || menuRow || turns) && st.outside <= navBarLetters && st.headings == 0
+}
+
+// turnWords are the first words of a link that says where it turns
+// rather than what it holds (linkStats.turns), lower-cased, without
+// trailing punctuation: "Next:", "Previous", "Back to ...", "Top", "Up",
+// "Home". Only a block of nothing but such links is navigation (navBar);
+// one among others ("Top-level names" is another word) says nothing.
+var turnWords = map[string]bool{"next": true, "previous": true, "prev": true, "back": true, "top": true, "up": true, "home": true}
+
+// firstWord returns the first word of the text under n, lower-cased and
+// without the punctuation that follows it ("Next:" -> "next"), reading
+// only as far as that word.
+func firstWord(n *html.Node) string {
+	for c := range n.Descendants() {
+		if c.Type != html.TextNode {
+			continue
+		}
+		if f := strings.Fields(c.Data); len(f) > 0 {
+			return strings.ToLower(strings.TrimRightFunc(f[0], func(r rune) bool { return !isLetterOrDigit(r) }))
+		}
+	}
+	return ""
 }
 
 // linkList reports whether n is a list of links and little else, at

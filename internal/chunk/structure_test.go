@@ -317,6 +317,23 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"texi2any", "February"},
 		},
 		{
+			// groff's mom pages open and end with a one-row table of links
+			// that say where they turn and are marked by no rel or class.
+			// A link among others that says what it holds, text beside the
+			// links, or one such link alone stays.
+			name: "a bar of links that each say where they turn is navigation",
+			content: `<title>T</title><table><tr><td><a href="toc.html">Back to Table of Contents</a></td><td><a href="images.html#top">Next: Graphics, floats</a></td></tr></table>
+				<h1 id="s">Sec</h1><p>Body.</p>
+				<table><tr><td><a href="a.html">Top-level names</a></td><td><a href="b.html">Next: the b page</a></td></tr></table>
+				<p><a href="c.html">Next</a> and <a href="d.html">Previous</a> buttons move between slides.</p>
+				<p><a href="e.html">Back to the overview</a></p>
+				<table><tr><td><a href="toc.html">Back to Table of Contents</a></td><td><a href="#top">Top</a></td><td><a href="images.html#top">Next: Graphics, floats</a></td></tr></table>`,
+			title:    "T",
+			sections: []string{"Sec|Sec|s"},
+			contains: []string{"Body.", "Top-level names", "Next: the b page", "buttons move between slides", "Back to the overview"},
+			absent:   []string{"Table of Contents", "Graphics", "Top\n"},
+		},
+		{
 			// libxml2's API pages open with a "Table of Contents" of one pre
 			// per declaration, its name linking to the entry below: every
 			// name and signature was indexed twice, once at the page's top.
@@ -1612,6 +1629,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<div id="sidebar"><h3>L</h3><p>d</p></div><div id="sidebar" class="section"><h2>S</h2></div><main><div id="sidebar">k</div></main>`))
 	f.Add([]byte(`<h1><!-- c --><a href="../i.html#x"> S </a></h1><h1><a href="f.html">F</a></h1><main><h1><a href="o.html">O</a></h1></main><h1>T</h1>`))
 	f.Add([]byte(`<p>This document was generated  by <a href="x">x</a></p><p>This document was created by <b>y</b></p>`))
+	f.Add([]byte(`<table><tr><td><a href="t.html">Back to Top</a></td><td><a href="#x"> <b>Next:</b> X</a></td></tr></table><p><a href="u">up</a><a href="v">Top-level</a></p>`))
 	f.Add([]byte(`<h2 id="t">T</h2><pre><a href="#t">a</a></pre><!-- c --><pre><a href="f.html#t">b</a></pre> <pre><a name="n" href="#t">c</a></pre><pre><a href="#t">d</a></pre>x<pre><a href="#t">e</a></pre>`))
 	f.Add([]byte(`<div id="page-header"><p><a href="x">X</a></p></div><div id="path"><a href="a">A</a> &gt; <a href="b">B</a></div><h1>H<a href="javascript:f()">[-]</a></h1><summary class="hideme">s</summary><select><option>o</select><div class="nosearch">n</div><div id="footer">f</div><div><a class="left-prev" href="a" title="previous page">p</a><a id="-next-" href="b">n</a></div><section id="i"><span class="rightside">1.0 ·</span><h3>I</h3></section>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
