@@ -291,6 +291,15 @@
 #          an h3 per macro, enum, structure and function). Both packages
 #          are unpacked, not installed (below). Written blind and held back
 #          from scripts/eval.sh until its one blind measurement.
+#   atmom  an API reference in Sphinx's Furo theme and a hand-written
+#          macro reference: attrs 22.2's "API Reference" from
+#          python-attr-doc (html/api.html, copied as attrs-api.html) and
+#          mom's "The document element tags", the groff macro package's
+#          manual page from groff (html/mom/docelement.html, copied as
+#          mom-docelement.html; its two links to itself by name become
+#          links to another page). Both packages are unpacked, not
+#          installed (below). Written blind and held back from
+#          scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -326,17 +335,18 @@
 # libsdl2-doc, cmbst's from cmake-doc and libboost1.81-doc, djfla's
 # from python-django-doc and python-flask-doc, sphreq's from
 # sphinx-doc and python-requests-doc, and pdxml's from python-pandas-doc
-# (260 MB installed) and libxml2-doc. Output is
+# (260 MB installed) and libxml2-doc, and atmom's from python-attr-doc
+# and groff. Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
 # "gvtls DIR", "zshpf DIR", "imex DIR", "vimr DIR", "jvglib DIR",
 # "fflynx DIR", "bindmutt DIR", "rusterl DIR", "hsgtk DIR", "qtmk DIR",
 # "rbrkt DIR", "vlgrn DIR", "ptytnd DIR", "gtsdl DIR", "cmbst DIR",
-# "djfla DIR", "sphreq DIR" and "pdxml DIR")
+# "djfla DIR", "sphreq DIR", "pdxml DIR" and "atmom DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -347,7 +357,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -443,6 +453,10 @@ sphreq_files=("$root/.debs/sphinx-doc/$sphpage:sphinx-configuration.html" "$root
 pdpage=usr/share/doc/python-pandas-doc/html/user_guide/groupby.html
 xmlpage=usr/share/doc/libxml2/html/html/libxml-parser.html
 pdxml_files=("$root/.debs/python-pandas-doc/$pdpage:pandas-groupby.html" "$root/.debs/libxml2-doc/$xmlpage")
+# atmom names both files: api.html and docelement.html say little.
+atpage=usr/share/doc/python-attr-doc/html/api.html
+mompage=usr/share/doc/groff-base/html/mom/docelement.html
+atmom_files=("$root/.debs/python-attr-doc/$atpage:attrs-api.html" "$root/.debs/groff/$mompage:mom-docelement.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -495,6 +509,8 @@ unpack_page sphinx-doc "$sphpage"
 unpack_page python-requests-doc "$reqpage"
 unpack_page python-pandas-doc "$pdpage"
 unpack_page libxml2-doc "$xmlpage"
+unpack_page python-attr-doc "$atpage"
+unpack_page groff "$mompage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -626,6 +642,7 @@ copy_files cmbst "${cmbst_files[@]}"
 copy_files djfla "${djfla_files[@]}"
 copy_files sphreq "${sphreq_files[@]}"
 copy_files pdxml "${pdxml_files[@]}"
+copy_files atmom "${atmom_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on
