@@ -54,9 +54,10 @@ func BenchmarkOpen_Native_N20k_D384(b *testing.B) {
 // BenchmarkSections: the section field's cost on a store of
 // BENCH_SECTIONS_CHUNKS chunks (default 20,000; docs/BENCHMARKS.md gives
 // 1,000,000) of about 430 bytes of Zipf-drawn words in sections of one
-// to four chunks: grouping the chunks by url at a swap (Store.Sections,
-// which reads every chunk's metadata), and 8-word keyword searches with
-// and without the field. Run with -benchtime=20x or so: the store is
+// to four chunks: grouping the chunks at a swap (Store.Sections, from
+// SectionsFile; group=urls from every chunk's metadata, as for a store
+// without the file), and 8-word keyword searches with and without the
+// field. Run with -benchtime=20x or so: the store is
 // written once, before the timer.
 func BenchmarkSections(b *testing.B) {
 	n := 20000
@@ -109,6 +110,20 @@ func BenchmarkSections(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if st.Sections(kw) == nil {
+				b.Fatal("no sections")
+			}
+		}
+	})
+	// group=urls is the grouping of a store without SectionsFile: every
+	// chunk's metadata decoded for its url.
+	b.Run("group=urls", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			of, n, ok := chunkSections(st.ChunkCount(), func(i int) string {
+				url, _ := st.ChunkMetadata(i)[docmodel.MetaURL].(string)
+				return url
+			})
+			if !ok || kw.Sections(keyword.NewGroups(of, n)) == nil {
 				b.Fatal("no sections")
 			}
 		}

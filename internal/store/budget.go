@@ -76,7 +76,8 @@ func textBytes(chunks, keyword int64) int64 {
 // their sizes (checked against the files when mapped), would cost more
 // than budget: the vectors, the text (textBytes), the line offsets
 // (8 bytes a chunk, decoded or scanned into memory), the heading-path
-// index (HeadingFile, small: the headings are short), the graph when it is
+// index (HeadingFile, small: the headings are short), the chunks'
+// sections (SectionsFile, 4 bytes a chunk), the graph when it is
 // loaded and the SQ8 codes when they are (withSQ8). Mapping does not
 // change what is counted: every mapped page a search touches becomes
 // resident, and is charged to the task. The float rows of an SQ8 store
@@ -84,7 +85,7 @@ func textBytes(chunks, keyword int64) int64 {
 // first open hashes and checks every one of them.
 func checkBudget(dir string, m *Manifest, withGraph, withSQ8 bool, budget int64) error {
 	chunks := m.Files[ChunksFile].Size
-	cost := m.Files[VectorsFile].Size + textBytes(chunks, m.Files[KeywordFile].Size) + m.Files[HeadingFile].Size + 8*(int64(m.Count)+1)
+	cost := m.Files[VectorsFile].Size + textBytes(chunks, m.Files[KeywordFile].Size) + m.Files[HeadingFile].Size + m.Files[SectionsFile].Size + 8*(int64(m.Count)+1)
 	if withGraph {
 		cost += m.Files[GraphFile].Size
 	}

@@ -209,6 +209,16 @@ func Write(ctx context.Context, dir string, chunks []docmodel.Chunk, vectors []f
 			return nil, err
 		}
 	}
+	// Each chunk's section, for the keyword section field
+	// (Store.Sections), written only when some chunk has a url.
+	if of, n, ok := chunkSections(len(chunks), func(i int) string {
+		url, _ := chunks[i].Metadata[docmodel.MetaURL].(string)
+		return url
+	}); ok {
+		if err := put(SectionsFile, func(w io.Writer) error { return writeSections(w, of, n) }); err != nil {
+			return nil, err
+		}
+	}
 	if graph != nil {
 		if err := put(GraphFile, func(w io.Writer) error { _, err := graph.WriteGraph(w); return err }); err != nil {
 			return nil, err
@@ -380,7 +390,7 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 	// verified first, as before.
 	for _, name := range slices.Sorted(maps.Keys(m.Files)) {
 		switch name {
-		case VectorsFile, ChunksFile, GraphFile, ChunkIndexFile, KeywordFile, HeadingFile:
+		case VectorsFile, ChunksFile, GraphFile, ChunkIndexFile, KeywordFile, HeadingFile, SectionsFile:
 			continue
 		case SQ8File:
 			if sq8 {
@@ -433,6 +443,12 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 			return nil, err
 		}
 		st.maps = append(st.maps, st.heading)
+	}
+	if _, ok := m.Files[SectionsFile]; ok {
+		if st.sections, err = v.mapVerified(ctx, SectionsFile); err != nil {
+			return nil, err
+		}
+		st.maps = append(st.maps, st.sections)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -51,11 +51,12 @@ type Store struct {
 	// VerifiedRecorded ("" for a store not opened from disk).
 	Verified string
 
-	table   *chunkTable   // native: the chunks file and its line offsets
-	keyword *mapping      // native: the persisted keyword index, if any
-	heading *mapping      // native: the persisted heading-path index, if any
-	derived *derivedFiles // LangChain: the graph and keyword index kept beside the files
-	maps    []*mapping    // every mapping the store's slices point into
+	table    *chunkTable   // native: the chunks file and its line offsets
+	keyword  *mapping      // native: the persisted keyword index, if any
+	heading  *mapping      // native: the persisted heading-path index, if any
+	sections *mapping      // native: the persisted chunk sections (SectionsFile), if any
+	derived  *derivedFiles // LangChain: the graph and keyword index kept beside the files
+	maps     []*mapping    // every mapping the store's slices point into
 }
 
 // ChunkCount returns the number of chunks (and index ids).
@@ -142,28 +143,6 @@ func (s *Store) HeadingIndex(an keyword.Analyzer) (ix *keyword.Index, loaded boo
 		texts[i], _ = s.ChunkMetadata(i)[docmodel.MetaHeadingPath].(string)
 	}
 	return keyword.NewWith(texts, an), false
-}
-
-// Sections groups the documents of kw, the store's keyword index
-// (KeywordIndex), into the store's sections, the chunks sharing metadata
-// url (a chunk without a url stands alone), for the keyword section field
-// (keyword.Field with Sections). nil when no chunk has a url, as in a
-// LangChain folder, or when kw indexes another number of chunks. It reads
-// every chunk's url; the scores come from kw's postings at each search.
-func (s *Store) Sections(kw *keyword.Index) *keyword.Sections {
-	if kw == nil || kw.Len() != s.ChunkCount() {
-		return nil
-	}
-	anyURL := false
-	of, sections := docmodel.SectionOf(s.ChunkCount(), func(i int) string {
-		url, _ := s.ChunkMetadata(i)[docmodel.MetaURL].(string)
-		anyURL = anyURL || url != ""
-		return url
-	})
-	if !anyURL {
-		return nil
-	}
-	return kw.Sections(keyword.NewGroups(of, sections))
 }
 
 // persistedKeyword decodes the persisted keyword index, if there is one
