@@ -94,16 +94,22 @@ func TestSections_EqualsJoinedIndex(t *testing.T) {
 	}
 }
 
+// runsOf groups n documents into sections of size consecutive ones (the
+// last may be shorter).
+func runsOf(n, size int) *Groups {
+	of := make([]uint32, n)
+	for i := range of {
+		of[i] = uint32(i / size)
+	}
+	return NewGroups(of, (n+size-1)/size)
+}
+
 // TestSections_DecodedIndex: the sections of a persisted index, read in
 // place, score as those of the index it was written from.
 func TestSections_DecodedIndex(t *testing.T) {
 	t.Parallel()
 	texts, queries := benchCorpus(400, 6, false)
-	of := make([]uint32, len(texts))
-	for i := range of {
-		of[i] = uint32(i / 3)
-	}
-	groups := NewGroups(of, (len(texts)+2)/3)
+	groups := runsOf(len(texts), 3)
 	built := New(texts)
 	decoded := persisted(t, built, DecodeOptions{})
 	for _, q := range queries[:20] {
@@ -149,12 +155,8 @@ func TestSections_SkipsDamagedPostings(t *testing.T) {
 func TestSections_Concurrent(t *testing.T) {
 	t.Parallel()
 	texts, queries := benchCorpus(1000, 5, false)
-	of := make([]uint32, len(texts))
-	for i := range of {
-		of[i] = uint32(i / 4)
-	}
 	ix := New(texts)
-	f := Field{Sections: ix.Sections(NewGroups(of, len(texts)/4)), Weight: 0.5}
+	f := Field{Sections: ix.Sections(runsOf(len(texts), 4)), Weight: 0.5}
 	want := make([][]Result, 40)
 	for i := range want {
 		want[i] = ix.SearchQuery(ix.Parse(queries[i]), 10, nil, f)

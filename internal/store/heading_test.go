@@ -6,11 +6,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 
 	"github.com/vendor0919/api/internal/docmodel"
-	"github.com/vendor0919/api/internal/keyword"
 )
 
 // TestHeadingIndex_PersistedOrBuilt: a store whose chunks have heading
@@ -89,69 +87,5 @@ func TestHeadingIndex_PersistedOrBuilt(t *testing.T) {
 		t.Fatal(err)
 	} else if _, ok := pm.Files[HeadingFile]; ok {
 		t.Fatalf("%s written for chunks without heading paths", HeadingFile)
-	}
-}
-
-// TestSections_GroupsByURL: the chunks sharing a url form one section,
-// scored as one text; a chunk without a url stands alone; a store whose
-// chunks have no url has no sections, and neither has an index of other
-// chunks.
-func TestSections_GroupsByURL(t *testing.T) {
-	t.Parallel()
-	emb := docmodel.EmbeddingModel{Provider: "hash", Model: "m", Dims: 4}
-	chunks, vecs := testData(6, emb.Dims, 3)
-	texts := []string{"alpha intro", "bravo details", "charlie", "delta lone", "echo intro", "foxtrot end"}
-	urls := []string{"a.html#x", "a.html#x", "a.html#y", "", "a.html#x", "a.html#y"}
-	for i := range chunks {
-		chunks[i].Text = texts[i]
-		if urls[i] != "" {
-			chunks[i].Metadata["url"] = urls[i]
-		}
-	}
-	dir := filepath.Join(t.TempDir(), "s")
-	if _, err := Write(context.Background(), dir, chunks, vecs, WriteOptions{Embedding: emb, Exact: true}); err != nil {
-		t.Fatal(err)
-	}
-	st, err := Open(context.Background(), dir, OpenOptions{Embedding: emb})
-	if err != nil {
-		t.Fatal(err)
-	}
-	kw, _ := st.KeywordIndex(nil)
-	secs := st.Sections(kw)
-	if secs == nil {
-		t.Fatal("no sections")
-	}
-	ids := func(q string) string {
-		var out []uint32
-		for _, r := range kw.SearchQuery(kw.Parse(q), 10, nil, keyword.Field{Sections: secs, Weight: 1}) {
-			out = append(out, r.ID)
-		}
-		slices.Sort(out)
-		return fmt.Sprint(out)
-	}
-	// "bravo" is in chunk 1 only; its section holds chunks 0, 1 and 4.
-	if got := ids("bravo"); got != "[0 1 4]" {
-		t.Errorf("bravo: chunks %s, want [0 1 4]", got)
-	}
-	if got := ids("delta"); got != "[3]" {
-		t.Errorf("delta: chunks %s, want [3]", got)
-	}
-	if st.Sections(keyword.New(texts[:5])) != nil || st.Sections(nil) != nil {
-		t.Error("sections of another index")
-	}
-
-	for i := range chunks {
-		delete(chunks[i].Metadata, "url")
-	}
-	bare := filepath.Join(t.TempDir(), "bare")
-	if _, err := Write(context.Background(), bare, chunks, vecs, WriteOptions{Embedding: emb, Exact: true}); err != nil {
-		t.Fatal(err)
-	}
-	st, err = Open(context.Background(), bare, OpenOptions{Embedding: emb})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if kw, _ := st.KeywordIndex(nil); st.Sections(kw) != nil {
-		t.Error("no urls: sections")
 	}
 }

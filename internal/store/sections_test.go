@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -15,16 +14,14 @@ import (
 	"github.com/vendor0919/api/internal/keyword"
 )
 
-// TestSectionsFile_WrittenAndRead: a store whose chunks have urls gets
-// SectionsFile, which Open maps and Sections reads: the grouping is the
-// one the urls give. A store without urls gets no file.
-func TestSectionsFile_WrittenAndRead(t *testing.T) {
-	t.Parallel()
+// urlStore writes and opens an exact store of one chunk per text, with
+// the url beside it as metadata ("" for none).
+func urlStore(t *testing.T, texts, urls []string) (*Store, *Manifest) {
+	t.Helper()
 	emb := docmodel.EmbeddingModel{Provider: "hash", Model: "m", Dims: 4}
-	chunks, vecs := testData(7, emb.Dims, 3)
-	urls := []string{"a.html#x", "a.html#x", "", "b.html", "a.html#x", "b.html", "a.html#y"}
+	chunks, vecs := testData(len(texts), emb.Dims, 3)
 	for i := range chunks {
-		chunks[i].Text = []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf"}[i]
+		chunks[i].Text = texts[i]
 		if urls[i] != "" {
 			chunks[i].Metadata[docmodel.MetaURL] = urls[i]
 		}
@@ -34,43 +31,63 @@ func TestSectionsFile_WrittenAndRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := m.Files[SectionsFile]; !ok {
-		t.Fatalf("no %s in %v", SectionsFile, m.Files)
-	}
-	b, err := os.ReadFile(filepath.Join(dir, SectionsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	of, n, err := decodeSections(b, len(chunks))
-	// x, own (no url), b.html, y: the urls' order of first appearance.
-	if want := []uint32{0, 0, 1, 2, 0, 2, 3}; err != nil || n != 4 || !slices.Equal(of, want) {
-		t.Fatalf("sections %v of %d (%v), want %v of 4", of, n, err, want)
-	}
 	st, err := Open(context.Background(), dir, OpenOptions{Embedding: emb})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.sections == nil {
-		t.Fatal("Open did not map the sections file")
-	}
+	return st, m
+}
+
+// sectionHits returns, sorted, the chunks a keyword search for q finds
+// with st's sections as a field: those sharing a section with a match.
+func sectionHits(t *testing.T, st *Store, q string) []uint32 {
+	t.Helper()
 	kw, _ := st.KeywordIndex(nil)
+	secs := st.Sections(kw)
+	if secs == nil {
+		t.Fatal("no sections")
+	}
 	var got []uint32
-	for _, r := range kw.SearchQuery(kw.Parse("bravo"), 10, nil, keyword.Field{Sections: st.Sections(kw), Weight: 1}) {
+	for _, r := range kw.SearchQuery(kw.Parse(q), 10, nil, keyword.Field{Sections: secs, Weight: 1}) {
 		got = append(got, r.ID)
 	}
 	slices.Sort(got)
-	if want := []uint32{0, 1, 4}; !slices.Equal(got, want) {
-		t.Errorf("bravo: chunks %v, want %v (its section)", got, want)
+	return got
+}
+
+// TestSections_GroupsByURL: the chunks sharing a url form one section,
+// scored as one text, and a chunk without a url stands alone. The store
+// gets SectionsFile, which Open maps, holding the grouping the urls give.
+// A store whose chunks have no url gets no file and has no sections, and
+// neither has an index of other chunks.
+func TestSections_GroupsByURL(t *testing.T) {
+	t.Parallel()
+	texts := []string{"alpha intro", "bravo details", "charlie", "delta lone", "echo intro", "foxtrot end", "golf"}
+	st, m := urlStore(t, texts, []string{"a.html#x", "a.html#x", "a.html#y", "", "a.html#x", "a.html#y", "b.html"})
+	if _, ok := m.Files[SectionsFile]; !ok || st.sections == nil {
+		t.Fatalf("%s not written or not mapped: %v", SectionsFile, m.Files)
+	}
+	// x, y, own (no url), b.html: the urls' order of first appearance.
+	if of, n, err := decodeSections(st.sections.data, len(texts)); err != nil || n != 4 || !slices.Equal(of, []uint32{0, 0, 1, 2, 0, 1, 3}) {
+		t.Fatalf("sections %v of %d (%v)", of, n, err)
+	}
+	// "bravo" is in chunk 1 only; its section holds chunks 0, 1 and 4.
+	if got := sectionHits(t, st, "bravo"); !slices.Equal(got, []uint32{0, 1, 4}) {
+		t.Errorf("bravo: chunks %v, want [0 1 4]", got)
+	}
+	if got := sectionHits(t, st, "delta"); !slices.Equal(got, []uint32{3}) {
+		t.Errorf("delta: chunks %v, want [3]", got)
+	}
+	if st.Sections(keyword.New(texts[:5])) != nil || st.Sections(nil) != nil {
+		t.Error("sections of another index")
 	}
 
-	bare := filepath.Join(t.TempDir(), "bare")
-	plain, _ := testData(3, emb.Dims, 4)
-	m, err = Write(context.Background(), bare, plain, vecs[:3*emb.Dims], WriteOptions{Embedding: emb, Exact: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	bare, m := urlStore(t, texts[:3], []string{"", "", ""})
 	if _, ok := m.Files[SectionsFile]; ok {
 		t.Errorf("a store without urls has %s", SectionsFile)
+	}
+	if kw, _ := bare.KeywordIndex(nil); bare.Sections(kw) != nil {
+		t.Error("no urls: sections")
 	}
 }
 
@@ -80,21 +97,7 @@ func TestSectionsFile_WrittenAndRead(t *testing.T) {
 // size) is ignored, and the urls group them.
 func TestSections_FileOrURLs(t *testing.T) {
 	t.Parallel()
-	emb := docmodel.EmbeddingModel{Provider: "hash", Model: "m", Dims: 4}
-	chunks, vecs := testData(4, emb.Dims, 3)
-	for i, u := range []string{"a#1", "a#1", "a#2", "a#1"} {
-		chunks[i].Metadata[docmodel.MetaURL] = u
-		chunks[i].Text = []string{"alpha", "bravo", "charlie", "delta"}[i]
-	}
-	dir := filepath.Join(t.TempDir(), "s")
-	if _, err := Write(context.Background(), dir, chunks, vecs, WriteOptions{Embedding: emb, Exact: true}); err != nil {
-		t.Fatal(err)
-	}
-	st, err := Open(context.Background(), dir, OpenOptions{Embedding: emb})
-	if err != nil {
-		t.Fatal(err)
-	}
-	kw, _ := st.KeywordIndex(nil)
+	st, _ := urlStore(t, []string{"alpha", "bravo", "charlie", "delta"}, []string{"a#1", "a#1", "a#2", "a#1"})
 	for _, tc := range []struct {
 		name    string
 		of      []uint32
@@ -109,12 +112,7 @@ func TestSections_FileOrURLs(t *testing.T) {
 			t.Fatal(err)
 		}
 		st.sections = &mapping{data: b.Bytes()}
-		var got []uint32
-		for _, r := range kw.SearchQuery(kw.Parse("bravo"), 10, nil, keyword.Field{Sections: st.Sections(kw), Weight: 1}) {
-			got = append(got, r.ID)
-		}
-		slices.Sort(got)
-		if !slices.Equal(got, tc.section) {
+		if got := sectionHits(t, st, "bravo"); !slices.Equal(got, tc.section) {
 			t.Errorf("%s: bravo: chunks %v, want %v", tc.name, got, tc.section)
 		}
 	}
