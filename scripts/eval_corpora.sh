@@ -300,6 +300,15 @@
 #          links to another page). Both packages are unpacked, not
 #          installed (below). Written blind and held back from
 #          scripts/eval.sh until its one blind measurement.
+#   sqvg   a database dialect's reference and a tool's manual chapter:
+#          SQLAlchemy 1.4's "PostgreSQL" dialect page from
+#          python-sqlalchemy-doc (html/dialects/postgresql.html, copied as
+#          sqlalchemy-postgresql.html; Sphinx in SQLAlchemy's zzzeeksphinx
+#          theme) and Valgrind 3.19's "Using and understanding the Valgrind
+#          core" from valgrind (html/manual-core.html, copied as
+#          valgrind-core.html; DocBook XSL in Valgrind's style). Both
+#          packages are unpacked, not installed (below). Written blind and
+#          held back from scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -335,18 +344,19 @@
 # libsdl2-doc, cmbst's from cmake-doc and libboost1.81-doc, djfla's
 # from python-django-doc and python-flask-doc, sphreq's from
 # sphinx-doc and python-requests-doc, and pdxml's from python-pandas-doc
-# (260 MB installed) and libxml2-doc, and atmom's from python-attr-doc
-# and groff. Output is
+# (260 MB installed) and libxml2-doc, atmom's from python-attr-doc and
+# groff, and sqvg's from python-sqlalchemy-doc and valgrind (78 MB
+# installed, with libc6-dbg). Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
 # "gvtls DIR", "zshpf DIR", "imex DIR", "vimr DIR", "jvglib DIR",
 # "fflynx DIR", "bindmutt DIR", "rusterl DIR", "hsgtk DIR", "qtmk DIR",
 # "rbrkt DIR", "vlgrn DIR", "ptytnd DIR", "gtsdl DIR", "cmbst DIR",
-# "djfla DIR", "sphreq DIR", "pdxml DIR" and "atmom DIR")
+# "djfla DIR", "sphreq DIR", "pdxml DIR", "atmom DIR" and "sqvg DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -357,7 +367,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -457,6 +467,10 @@ pdxml_files=("$root/.debs/python-pandas-doc/$pdpage:pandas-groupby.html" "$root/
 atpage=usr/share/doc/python-attr-doc/html/api.html
 mompage=usr/share/doc/groff-base/html/mom/docelement.html
 atmom_files=("$root/.debs/python-attr-doc/$atpage:attrs-api.html" "$root/.debs/groff/$mompage:mom-docelement.html")
+# sqvg names both files: postgresql.html and manual-core.html say little.
+sqpage=usr/share/doc/python-sqlalchemy-doc/html/dialects/postgresql.html
+vgpage=usr/share/doc/valgrind/html/manual-core.html
+sqvg_files=("$root/.debs/python-sqlalchemy-doc/$sqpage:sqlalchemy-postgresql.html" "$root/.debs/valgrind/$vgpage:valgrind-core.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -511,6 +525,8 @@ unpack_page python-pandas-doc "$pdpage"
 unpack_page libxml2-doc "$xmlpage"
 unpack_page python-attr-doc "$atpage"
 unpack_page groff "$mompage"
+unpack_page python-sqlalchemy-doc "$sqpage"
+unpack_page valgrind "$vgpage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -643,6 +659,7 @@ copy_files djfla "${djfla_files[@]}"
 copy_files sphreq "${sphreq_files[@]}"
 copy_files pdxml "${pdxml_files[@]}"
 copy_files atmom "${atmom_files[@]}"
+copy_files sqvg "${sqvg_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on
