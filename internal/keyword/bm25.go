@@ -244,10 +244,8 @@ func (s *Sections) accumulate(q Query, scale float64, filter func(id uint32) boo
 		}
 		w := idf(sections, len(holding))
 		for _, sec := range holding {
-			f := float64(sc.tf[sec])
+			c := termScore(qw, w, float64(sc.tf[sec]), float64(s.lens[sec]), s.avgLen)
 			sc.tf[sec] = 0
-			norm := K1 * (1 - B + B*float64(s.lens[sec])/s.avgLen)
-			c := qw * (w * f * (K1 + 1) / (f + norm)) // Index.accumulate's, term for term
 			if !(c > 0) {
 				continue
 			}
@@ -340,11 +338,7 @@ func (ix *Index) accumulate(q Query, scale float64, filter func(id uint32) bool,
 			if int(p.doc) >= n || filter != nil && !filter(p.doc) {
 				continue // an id beyond Len can only come from a damaged file (Decode)
 			}
-			f := float64(p.tf)
-			norm := K1 * (1 - B + B*float64(ix.docLen[p.doc])/ix.avgLen)
-			// A weight of 1 multiplies exactly: Search's scores are
-			// plain BM25's, bit for bit.
-			c := qw * (w * f * (K1 + 1) / (f + norm))
+			c := termScore(qw, w, float64(p.tf), float64(ix.docLen[p.doc]), ix.avgLen)
 			if !(c > 0) {
 				continue // an underflow: adding it would change nothing
 			}
@@ -357,6 +351,15 @@ func (ix *Index) accumulate(q Query, scale float64, filter func(id uint32) bool,
 		}
 	}
 	return touched
+}
+
+// termScore is one query term's BM25 score in a document (or section)
+// of length dl, where the average is avg: the term's weight qw, its idf
+// w, its frequency f there. A weight of 1 multiplies exactly: Search's
+// scores are plain BM25's, bit for bit.
+func termScore(qw, w, f, dl, avg float64) float64 {
+	norm := K1 * (1 - B + B*dl/avg)
+	return qw * (w * f * (K1 + 1) / (f + norm))
 }
 
 // maxLinearDedup is the longest query, in tokens, whose repeated tokens

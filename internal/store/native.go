@@ -432,23 +432,18 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 		}
 	}
 	st.table = &chunkTable{src: cm, data: cm.data, offs: offs}
-	if _, ok := m.Files[KeywordFile]; ok {
-		if st.keyword, err = v.mapVerified(ctx, KeywordFile); err != nil {
+	// The optional files a store may carry, each mapped when listed.
+	for _, f := range []struct {
+		name string
+		to   **mapping
+	}{{KeywordFile, &st.keyword}, {HeadingFile, &st.heading}, {SectionsFile, &st.sections}} {
+		if _, ok := m.Files[f.name]; !ok {
+			continue
+		}
+		if *f.to, err = v.mapVerified(ctx, f.name); err != nil {
 			return nil, err
 		}
-		st.maps = append(st.maps, st.keyword)
-	}
-	if _, ok := m.Files[HeadingFile]; ok {
-		if st.heading, err = v.mapVerified(ctx, HeadingFile); err != nil {
-			return nil, err
-		}
-		st.maps = append(st.maps, st.heading)
-	}
-	if _, ok := m.Files[SectionsFile]; ok {
-		if st.sections, err = v.mapVerified(ctx, SectionsFile); err != nil {
-			return nil, err
-		}
-		st.maps = append(st.maps, st.sections)
+		st.maps = append(st.maps, *f.to)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
