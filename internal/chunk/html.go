@@ -33,15 +33,16 @@ func parseHTML(source string, b []byte) (Document, error) {
 	}
 	content := contentRoot(root)
 	page := path.Base(filepath.ToSlash(source))
+	title := titleText(root)
 	p := &htmlParser{sigEnd: -1, preLine: -1, links: measureLinks(content, page, neighbours(root)), owners: headingOwners(content),
-		levels: articleLevels(content), firstID: firstIDs(content), siteTitle: siteTitle(content, page)}
+		levels: articleLevels(content), firstID: firstIDs(content), siteTitle: siteTitle(content, page), title: foldText(title)}
 	if content.DataAtom == atom.Main || content.DataAtom == atom.Article || attr(content, "role") == "main" {
 		p.inArticle = 1
 	}
 	p.walk(content)
 	p.keepBodiless(1)
 	p.flush()
-	p.doc.Title = pageTitle(titleText(root), firstH1(content, root, p.siteTitle))
+	p.doc.Title = pageTitle(title, firstH1(content, root, p.siteTitle))
 	dropTitleHeading(&p.doc)
 	return p.doc, nil
 }
@@ -139,6 +140,9 @@ type htmlParser struct {
 	// siteTitle is the h1 naming the documentation above the page's own
 	// (siteTitle), or nil.
 	siteTitle *html.Node
+	// title is the page's <title>, folded (foldText), for telling the
+	// page's own name at the end of a breadcrumb trail (currentCrumb).
+	title string
 }
 
 // flush ends the current section, keeping it if it has any text, and
@@ -1647,7 +1651,55 @@ func (p *htmlParser) navBar(n *html.Node) bool {
 	// Graphics, floats, preprocessor support" and end with "... | Top |
 	// Next: ..." in a one-row table, which no rel or class marks.
 	turns := st.links >= 2 && st.turns == st.links && st.outside == 0 && !st.code
-	return (st.nav || neighbours || buttons || trail || piped || menuRow || turns) && st.outside <= navBarLetters && st.headings == 0
+	// A trail may end in the page itself, unlinked (YARD's "Index »
+	// File: Tags Overview"); only then is text besides arrows allowed.
+	current := st.links >= 1 && st.other && !st.code && st.outside <= navBarLetters && st.headings == 0 && p.currentCrumb(n)
+	return (st.nav || neighbours || buttons || trail || piped || menuRow || turns || current) && st.outside <= navBarLetters && st.headings == 0
+}
+
+// currentCrumb reports whether n is a breadcrumb trail that ends in the
+// page's own name as plain text: links with only arrows (crumbArrows)
+// between them, then an arrow and a text the page's <title> holds (YARD's
+// "Index » File: Tags Overview" and "Index (D) » YARD » Docstring", whose
+// titles are "File: Tags Overview — YARD 0.9.28 Documentation" and
+// "Class: YARD::Docstring — ..."). A sentence that links a page and
+// points on with an arrow ("see Setup » then Usage") names another page
+// than its own, and a trail followed by more links is a menu.
+func (p *htmlParser) currentCrumb(n *html.Node) bool {
+	var tail strings.Builder
+	links, arrowed := 0, false
+	ok := true
+	var walk func(*html.Node)
+	walk = func(c *html.Node) {
+		for k := c.FirstChild; k != nil && ok; k = k.NextSibling {
+			switch {
+			case k.Type == html.ElementNode && k.DataAtom == atom.A && attr(k, "href") != "":
+				// A link after the tail, or two without an arrow between.
+				ok = tail.Len() == 0 && (links == 0 || arrowed)
+				links++
+				arrowed = false
+			case k.Type == html.TextNode:
+				text := k.Data
+				if tail.Len() == 0 {
+					rest := strings.TrimLeftFunc(text, func(r rune) bool {
+						return unicode.IsSpace(r) || strings.ContainsRune(crumbArrows, r)
+					})
+					arrowed = arrowed || strings.ContainsAny(text[:len(text)-len(rest)], crumbArrows)
+					text = rest
+				}
+				if strings.TrimSpace(text) != "" {
+					// The page's name comes after an arrow, and only once.
+					ok = links > 0 && arrowed && !strings.ContainsAny(text, crumbArrows)
+					tail.WriteString(text)
+				}
+			case k.Type == html.ElementNode:
+				walk(k)
+			}
+		}
+	}
+	walk(n)
+	name := foldText(tail.String())
+	return ok && name != "" && strings.Contains(p.title, name)
 }
 
 // turnWords are the first words of a link that says where it turns
@@ -2118,10 +2170,13 @@ func dropTitleHeading(doc *Document) {
 
 // sameText compares two headings ignoring case and spacing.
 func sameText(a, b string) bool {
-	norm := func(s string) string {
-		return strings.Join(strings.FieldsFunc(strings.ToLower(s), unicode.IsSpace), " ")
-	}
-	return norm(a) == norm(b)
+	return foldText(a) == foldText(b)
+}
+
+// foldText returns s lower-cased with its runs of spaces made one space
+// and none at either end, for comparing texts as a reader sees them.
+func foldText(s string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(s), unicode.IsSpace), " ")
 }
 
 // visit calls f on every element under and including n, in document order.

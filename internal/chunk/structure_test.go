@@ -359,6 +359,25 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"count)", "#define A_MACRO\n\nEnum"},
 		},
 		{
+			// YARD opens every page with a trail that ends in the page's
+			// own name, unlinked: "Index » File: Tags Overview". A trail
+			// ending in a name the title lacks, or in code, one with a
+			// link after its end, and links without arrows stay.
+			name: "a breadcrumb trail ending in the page's own name is navigation",
+			content: `<title>File: Tags Overview — YARD 0.9.28 Documentation</title>
+				<div id="menu"><a href="_index.html">Index</a> &raquo; <span class="title">File: Tags Overview</span></div>
+				<div><a href="_index.html">Index (D)</a> &raquo; <a href="YARD.html">YARD</a> &raquo; <span>Tags</span></div>
+				<h1 id="s">Tags Overview</h1><p>Body.</p>
+				<p><a href="setup.html">Setup</a> &raquo; then Usage</p>
+				<p><a href="a.html">Index</a> File: Tags Overview</p>
+				<p><a href="a.html">Alpha</a> &raquo; Overview <a href="b.html">Beta</a></p>
+				<p><a href="a.html">Gamma</a> &raquo; <code>Overview</code></p>`,
+			title:    "File: Tags Overview — YARD 0.9.28 Documentation",
+			sections: []string{"Tags Overview|Tags Overview|s"},
+			contains: []string{"Body.", "Setup » then Usage", "Index File: Tags Overview", "Alpha » Overview Beta", "Gamma » Overview"},
+			absent:   []string{"Index »", "YARD »"},
+		},
+		{
 			// PuTTY's manual ends every page in an address after the last
 			// section; inside an article an address is the article's.
 			name: "an address outside the article is chrome",
@@ -1631,6 +1650,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<p>This document was generated  by <a href="x">x</a></p><p>This document was created by <b>y</b></p>`))
 	f.Add([]byte(`<table><tr><td><a href="t.html">Back to Top</a></td><td><a href="#x"> <b>Next:</b> X</a></td></tr></table><p><a href="u">up</a><a href="v">Top-level</a></p>`))
 	f.Add([]byte(`<h2 id="t">T</h2><pre><a href="#t">a</a></pre><!-- c --><pre><a href="f.html#t">b</a></pre> <pre><a name="n" href="#t">c</a></pre><pre><a href="#t">d</a></pre>x<pre><a href="#t">e</a></pre>`))
+	f.Add([]byte(`<title>B  » c</title><div><a href="i">I</a> &raquo;<span> b </span></div><p>&raquo; <a href="a">A</a>&raquo;&raquo;B<a href="c">C</a></p><p><a href="">x</a> › <b>»</b></p>`))
 	f.Add([]byte(`<div id="page-header"><p><a href="x">X</a></p></div><div id="path"><a href="a">A</a> &gt; <a href="b">B</a></div><h1>H<a href="javascript:f()">[-]</a></h1><summary class="hideme">s</summary><select><option>o</select><div class="nosearch">n</div><div id="footer">f</div><div><a class="left-prev" href="a" title="previous page">p</a><a id="-next-" href="b">n</a></div><section id="i"><span class="rightside">1.0 ·</span><h3>I</h3></section>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > maxFuzzInput {
