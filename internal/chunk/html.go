@@ -748,8 +748,11 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 	case atom.Header, atom.Footer, atom.Address:
 		// An address outside any article is the contact line of the
 		// page (PuTTY's "[Debian PuTTY release 0.78-2+deb12u2]", a SRFI's
-		// editor), not its text.
-		if p.inArticle == 0 {
+		// editor), not its text. odoc's header.odoc-preamble is the
+		// module's h1 and its documentation, often all of its prose (a
+		// header that holds the page's h1 in general is no sign: Node.js's
+		// holds its version and menus).
+		if p.inArticle == 0 && !hasClass(n, "odoc-preamble") {
 			return true
 		}
 	}

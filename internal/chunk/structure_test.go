@@ -359,6 +359,18 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"count)", "#define A_MACRO\n\nEnum"},
 		},
 		{
+			// odoc puts a module's h1 and its documentation in a header,
+			// which outside an article is otherwise the site's.
+			name: "odoc's preamble header is content",
+			content: `<title>Date (calendar.CalendarLib.Date)</title><header class="site"><p>Acme docs</p></header>
+				<header class="odoc-preamble"><h1>Module <code>CalendarLib.Date</code></h1><p>Date implementation.</p></header>
+				<div class="odoc-content"><h3 id="datatypes">Datatypes</h3><p>Types.</p></div>`,
+			title:    "Date (calendar.CalendarLib.Date)",
+			sections: []string{"Module CalendarLib.Date|Module CalendarLib.Date|", "Datatypes|Module CalendarLib.Date/Datatypes|datatypes"},
+			contains: []string{"Date implementation.", "Types."},
+			absent:   []string{"Acme"},
+		},
+		{
 			// YARD opens every page with a trail that ends in the page's
 			// own name, unlinked: "Index » File: Tags Overview". A trail
 			// ending in a name the title lacks, or in code, one with a
@@ -1650,6 +1662,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<p>This document was generated  by <a href="x">x</a></p><p>This document was created by <b>y</b></p>`))
 	f.Add([]byte(`<table><tr><td><a href="t.html">Back to Top</a></td><td><a href="#x"> <b>Next:</b> X</a></td></tr></table><p><a href="u">up</a><a href="v">Top-level</a></p>`))
 	f.Add([]byte(`<h2 id="t">T</h2><pre><a href="#t">a</a></pre><!-- c --><pre><a href="f.html#t">b</a></pre> <pre><a name="n" href="#t">c</a></pre><pre><a href="#t">d</a></pre>x<pre><a href="#t">e</a></pre>`))
+	f.Add([]byte(`<header class="odoc-preamble"><h1>M</h1><p>d</p><header><h2>x</h2></header></header><main><header class="odoc-preamble">y</header></main>`))
 	f.Add([]byte(`<title>B  » c</title><div><a href="i">I</a> &raquo;<span> b </span></div><p>&raquo; <a href="a">A</a>&raquo;&raquo;B<a href="c">C</a></p><p><a href="">x</a> › <b>»</b></p>`))
 	f.Add([]byte(`<div id="page-header"><p><a href="x">X</a></p></div><div id="path"><a href="a">A</a> &gt; <a href="b">B</a></div><h1>H<a href="javascript:f()">[-]</a></h1><summary class="hideme">s</summary><select><option>o</select><div class="nosearch">n</div><div id="footer">f</div><div><a class="left-prev" href="a" title="previous page">p</a><a id="-next-" href="b">n</a></div><section id="i"><span class="rightside">1.0 ·</span><h3>I</h3></section>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
