@@ -309,6 +309,23 @@
 #          valgrind-core.html; DocBook XSL in Valgrind's style). Both
 #          packages are unpacked, not installed (below). Written blind and
 #          held back from scripts/eval.sh until its one blind measurement.
+#   ydcal  a tool's tag reference and a library's module reference from
+#          two generators no set had: YARD 0.9.28's "Tags Overview" from
+#          yard-doc (doc/file.Tags.html, copied as yard-tags.html; YARD's
+#          own templates, from Markdown) and the OCaml Calendar library's
+#          CalendarLib.Date from libcalendar-ocaml-doc
+#          (_html/calendar/CalendarLib/Date/index.html, copied as
+#          calendar-date.html; odoc 2.1). Both packages are unpacked, not
+#          installed (below). Written blind and held back from
+#          scripts/eval.sh until its one blind measurement.
+#   ocdply a web framework's module reference and a data library's
+#          vignette: Eliom 9.4's Eliom_state from libeliom-ocaml-doc
+#          (server/api.docdir/Eliom_state.html, copied as
+#          eliom-state.html; ocamldoc) and dplyr 1.0.10's "Row-wise
+#          operations" from r-cran-dplyr (doc/rowwise.html, copied as
+#          dplyr-rowwise.html; R Markdown through pandoc). Both packages
+#          are unpacked, not installed (below). Written blind and held
+#          back from scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -345,18 +362,21 @@
 # from python-django-doc and python-flask-doc, sphreq's from
 # sphinx-doc and python-requests-doc, and pdxml's from python-pandas-doc
 # (260 MB installed) and libxml2-doc, atmom's from python-attr-doc and
-# groff, and sqvg's from python-sqlalchemy-doc and valgrind (78 MB
-# installed, with libc6-dbg). Output is
+# groff, sqvg's from python-sqlalchemy-doc and valgrind (78 MB
+# installed, with libc6-dbg), ydcal's from yard-doc and
+# libcalendar-ocaml-doc, and ocdply's from libeliom-ocaml-doc and
+# r-cran-dplyr (which would pull in R). Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
 # "gvtls DIR", "zshpf DIR", "imex DIR", "vimr DIR", "jvglib DIR",
 # "fflynx DIR", "bindmutt DIR", "rusterl DIR", "hsgtk DIR", "qtmk DIR",
 # "rbrkt DIR", "vlgrn DIR", "ptytnd DIR", "gtsdl DIR", "cmbst DIR",
-# "djfla DIR", "sphreq DIR", "pdxml DIR", "atmom DIR" and "sqvg DIR")
+# "djfla DIR", "sphreq DIR", "pdxml DIR", "atmom DIR", "sqvg DIR",
+# "ydcal DIR" and "ocdply DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -367,7 +387,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -471,6 +491,14 @@ atmom_files=("$root/.debs/python-attr-doc/$atpage:attrs-api.html" "$root/.debs/g
 sqpage=usr/share/doc/python-sqlalchemy-doc/html/dialects/postgresql.html
 vgpage=usr/share/doc/valgrind/html/manual-core.html
 sqvg_files=("$root/.debs/python-sqlalchemy-doc/$sqpage:sqlalchemy-postgresql.html" "$root/.debs/valgrind/$vgpage:valgrind-core.html")
+# ydcal names both files: file.Tags.html and index.html say little.
+ydpage=usr/share/doc/yard/doc/file.Tags.html
+calpage=usr/share/doc/libcalendar-ocaml/_html/calendar/CalendarLib/Date/index.html
+ydcal_files=("$root/.debs/yard-doc/$ydpage:yard-tags.html" "$root/.debs/libcalendar-ocaml-doc/$calpage:calendar-date.html")
+# ocdply names both files: Eliom_state.html and rowwise.html say little.
+elpage=usr/share/doc/libeliom-ocaml-doc/server/api.docdir/Eliom_state.html
+dppage=usr/lib/R/site-library/dplyr/doc/rowwise.html
+ocdply_files=("$root/.debs/libeliom-ocaml-doc/$elpage:eliom-state.html" "$root/.debs/r-cran-dplyr/$dppage:dplyr-rowwise.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -527,6 +555,10 @@ unpack_page python-attr-doc "$atpage"
 unpack_page groff "$mompage"
 unpack_page python-sqlalchemy-doc "$sqpage"
 unpack_page valgrind "$vgpage"
+unpack_page yard-doc "$ydpage"
+unpack_page libcalendar-ocaml-doc "$calpage"
+unpack_page libeliom-ocaml-doc "$elpage"
+unpack_page r-cran-dplyr "$dppage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -660,6 +692,8 @@ copy_files sphreq "${sphreq_files[@]}"
 copy_files pdxml "${pdxml_files[@]}"
 copy_files atmom "${atmom_files[@]}"
 copy_files sqvg "${sqvg_files[@]}"
+copy_files ydcal "${ydcal_files[@]}"
+copy_files ocdply "${ocdply_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on
