@@ -105,11 +105,11 @@ type Config struct {
 	// SectionWeight scales the BM25 score of the whole section a chunk
 	// belongs to (the chunks sharing metadata url, scored as one text:
 	// store's Sections), added to each of its chunks like HeadingWeight's
-	// field. 0 (the default) or negative leaves it out: at 0.3 it raises
-	// MRR@5 on most evaluation sets but trades hit@5 for hit@1, and fewer
-	// sets reach both of issue 10's targets, so it is an option (the
-	// server's KEYWORD_SECTION_WEIGHT; docs/BENCHMARKS.md, rounds six,
-	// twenty-one and twenty-two). The grouping is the store's
+	// field. 0 (the default) or negative leaves it out: at 0.1 to 0.3 it
+	// raises MRR@5 on most evaluation sets but trades hit@5 for hit@1,
+	// and fewer sets reach issue 10's hit@5 target, so it is an option
+	// (the server's KEYWORD_SECTION_WEIGHT; docs/BENCHMARKS.md, rounds
+	// six and twenty-one to twenty-three). The grouping is the store's
 	// (store.Store.Sections), made at each swap.
 	SectionWeight float64
 	// SoftMatch, when set, reranks the candidates of keyword and hybrid
