@@ -1336,7 +1336,13 @@ type linkStats struct {
 	inPage int // links to a section of the page itself ("#x", "page.html#x", ownAlias's "old.html#x")
 	// self counts links to the page itself by its name, no section
 	// ("page.html"): how a site's menu marks the page it is on.
-	self    int
+	self int
+	// current counts elements a menu marks as where the reader is: an
+	// aria-current other than "false", or a class "current" or "active"
+	// (Crystal's sidebar li.current, Sphinx themes' li.current): how a
+	// menu marks the page it is on when its link to it does not name the
+	// page as saved (markedCurrent).
+	current int
 	inside  int // letters and digits of text inside links
 	outside int // letters and digits of text outside links
 	// symbols: text outside links has a character that is not a letter,
@@ -1395,6 +1401,9 @@ func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.N
 			}
 			return st
 		case html.ElementNode:
+			if markedCurrent(c) {
+				st.current = 1
+			}
 			if href := attr(c, "href"); c.DataAtom == atom.A && href != "" {
 				if !inLink {
 					st.links = 1
@@ -1433,6 +1442,7 @@ func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.N
 			st.turns += ks.turns
 			st.inPage += ks.inPage
 			st.self += ks.self
+			st.current += ks.current
 			st.inside += ks.inside
 			st.outside += ks.outside
 			st.headings += ks.headings
@@ -1782,8 +1792,18 @@ func (p *htmlParser) siteMenu(n *html.Node) bool {
 		return false
 	}
 	st := p.links[n]
-	return p.inArticle == 0 && st.self > 0 && st.links >= siteMenuLinks && st.headings == 0 && !st.symbols &&
+	return p.inArticle == 0 && (st.self > 0 || st.current > 0) && st.links >= siteMenuLinks && st.headings == 0 && !st.symbols &&
 		st.inside > 0 && st.mostlyLinks()
+}
+
+// markedCurrent reports whether element n is marked as the reader's place
+// in a menu (linkStats.current): aria-current set to anything but "false"
+// (empty is false too, as ARIA says), or a class "current" or "active".
+func markedCurrent(n *html.Node) bool {
+	if v := attr(n, "aria-current"); v != "" && v != "false" {
+		return true
+	}
+	return hasAnyClass(n, "current", "active")
 }
 
 // hasLetters reports whether any text under n has a letter or digit (what

@@ -359,6 +359,23 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"count)", "#define A_MACRO\n\nEnum"},
 		},
 		{
+			// Crystal's sidebar lists every type of the standard library on
+			// every page, the page's own entry marked li.current; copied
+			// under another name, its link no longer names the page. A
+			// list marked nowhere, or marked aria-current="false", stays.
+			name: "a menu marking the page it is on is chrome",
+			content: `<title>Log - Crystal 1.6.0</title>
+				<div class="types-list"><ul><li><a href="Array.html">Array</a></li><li><a href="Atomic.html">Atomic</a></li>
+				<li class="parent open current"><a href="Log.html">Log</a></li><li><a href="Math.html">Math</a></li><li><a href="Zlib.html">Zlib</a></li></ul></div>
+				<ul><li><a href="a.html">Alpha</a></li><li><a href="b.html">Bravo</a></li><li><a href="c.html">Charlie</a></li><li><a href="d.html">Delta</a></li><li><a href="e.html">Echo</a></li></ul>
+				<ul><li><a href="f.html" aria-current="false">Foxtrot</a></li><li><a href="g.html">Golf</a></li><li><a href="h.html">Hotel</a></li><li><a href="i.html">India</a></li><li><a href="j.html">Juliett</a></li></ul>
+				<h1 id="s">class Log</h1><p>Body.</p>`,
+			title:    "Log - Crystal 1.6.0",
+			sections: []string{"||", "class Log|class Log|s"},
+			contains: []string{"Body.", "Alpha", "Echo", "Foxtrot", "Juliett"},
+			absent:   []string{"Atomic", "Zlib"},
+		},
+		{
 			// odoc puts a module's h1 and its documentation in a header,
 			// which outside an article is otherwise the site's.
 			name: "odoc's preamble header is content",
@@ -1662,6 +1679,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<p>This document was generated  by <a href="x">x</a></p><p>This document was created by <b>y</b></p>`))
 	f.Add([]byte(`<table><tr><td><a href="t.html">Back to Top</a></td><td><a href="#x"> <b>Next:</b> X</a></td></tr></table><p><a href="u">up</a><a href="v">Top-level</a></p>`))
 	f.Add([]byte(`<h2 id="t">T</h2><pre><a href="#t">a</a></pre><!-- c --><pre><a href="f.html#t">b</a></pre> <pre><a name="n" href="#t">c</a></pre><pre><a href="#t">d</a></pre>x<pre><a href="#t">e</a></pre>`))
+	f.Add([]byte(`<ul><li class="current"><a href="x">X</a></li><li><a href="a">A</a><a href="b">B</a><a href="c">C</a><a href="d">D</a></li></ul><div aria-current=""><a href="e">E</a></div><main><ol><li class="active"><a href="f">F</a></li></ol></main>`))
 	f.Add([]byte(`<header class="odoc-preamble"><h1>M</h1><p>d</p><header><h2>x</h2></header></header><main><header class="odoc-preamble">y</header></main>`))
 	f.Add([]byte(`<title>B  » c</title><div><a href="i">I</a> &raquo;<span> b </span></div><p>&raquo; <a href="a">A</a>&raquo;&raquo;B<a href="c">C</a></p><p><a href="">x</a> › <b>»</b></p>`))
 	f.Add([]byte(`<div id="page-header"><p><a href="x">X</a></p></div><div id="path"><a href="a">A</a> &gt; <a href="b">B</a></div><h1>H<a href="javascript:f()">[-]</a></h1><summary class="hideme">s</summary><select><option>o</select><div class="nosearch">n</div><div id="footer">f</div><div><a class="left-prev" href="a" title="previous page">p</a><a id="-next-" href="b">n</a></div><section id="i"><span class="rightside">1.0 ·</span><h3>I</h3></section>`))
