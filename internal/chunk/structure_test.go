@@ -359,6 +359,25 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"count)", "#define A_MACRO\n\nEnum"},
 		},
 		{
+			// Crystal titles each method's div by a signature that holds a
+			// permalink to it, percent-encoded. A Sphinx code caption
+			// (a.headerlink), a table row with its own permalink (odoc's
+			// variant constructors) and a block linking another id stay
+			// text of their section.
+			name: "a signature holding a permalink to its entry titles it",
+			content: `<title>T</title><h1 id="s">class Log</h1><h2 id="d">Class Method Detail</h2>
+				<div class="entry-detail" id="for(type:Class):Log-class-method"><div class="signature">def self.<strong>for</strong>(type : <a href="Class.html">Class</a>) : Log
+				<a class="method-permalink" href="#for%28type%3AClass%29%3ALog-class-method">#</a></div><div class="doc"><p>Creates a Log for the type.</p></div></div>
+				<div class="entry-detail" id="info-class-method"><div class="signature">def self.info <a href="#info-class-method">#</a></div><div class="doc"><p>Logs at info.</p></div></div>
+				<h2 id="e">Examples</h2><div class="literal-block-wrapper" id="id2"><div class="code-block-caption"><span>/etc/hosts</span><a class="headerlink" href="#id2">¶</a></div><pre>127.0.0.1 x</pre></div>
+				<table><tr id="type-day.Sun"><td><a href="#type-day.Sun"></a><code>| Sun</code></td></tr></table>
+				<div id="other"><div><a href="#d">back</a> to details</div><p>More.</p></div>`,
+			title: "T",
+			sections: []string{"def self.for(type : Class) : Log|class Log/Class Method Detail/def self.for(type : Class) : Log|for(type:Class):Log-class-method",
+				"def self.info|class Log/Class Method Detail/def self.info|info-class-method", "Examples|class Log/Examples|e"},
+			contains: []string{"Creates a Log for the type.", "Logs at info.", "/etc/hosts", "127.0.0.1 x", "| Sun", "back to details", "More."},
+		},
+		{
 			// Crystal's sidebar lists every type of the standard library on
 			// every page, the page's own entry marked li.current; copied
 			// under another name, its link no longer names the page. A
@@ -1679,6 +1698,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<p>This document was generated  by <a href="x">x</a></p><p>This document was created by <b>y</b></p>`))
 	f.Add([]byte(`<table><tr><td><a href="t.html">Back to Top</a></td><td><a href="#x"> <b>Next:</b> X</a></td></tr></table><p><a href="u">up</a><a href="v">Top-level</a></p>`))
 	f.Add([]byte(`<h2 id="t">T</h2><pre><a href="#t">a</a></pre><!-- c --><pre><a href="f.html#t">b</a></pre> <pre><a name="n" href="#t">c</a></pre><pre><a href="#t">d</a></pre>x<pre><a href="#t">e</a></pre>`))
+	f.Add([]byte(`<div id="a(b)"><div>s <a href="#a%28b%29">#</a></div><div>d</div></div><div id="x"><div><a href="#%zz">#</a><a class="headerlink" href="#x">¶</a></div></div><tr id="t"><td><a href="#t"></a></td></tr>`))
 	f.Add([]byte(`<ul><li class="current"><a href="x">X</a></li><li><a href="a">A</a><a href="b">B</a><a href="c">C</a><a href="d">D</a></li></ul><div aria-current=""><a href="e">E</a></div><main><ol><li class="active"><a href="f">F</a></li></ol></main>`))
 	f.Add([]byte(`<header class="odoc-preamble"><h1>M</h1><p>d</p><header><h2>x</h2></header></header><main><header class="odoc-preamble">y</header></main>`))
 	f.Add([]byte(`<title>B  » c</title><div><a href="i">I</a> &raquo;<span> b </span></div><p>&raquo; <a href="a">A</a>&raquo;&raquo;B<a href="c">C</a></p><p><a href="">x</a> › <b>»</b></p>`))
