@@ -144,6 +144,11 @@ type htmlParser struct {
 	// title is the page's <title>, folded (foldText), for telling the
 	// page's own name at the end of a breadcrumb trail (currentCrumb).
 	title string
+	// inTOC counts open links to a section of the page (linkStats.inPage);
+	// tocLinks counts such links and tocLetters the letters and digits
+	// written inside them since the last flush, so that a section of
+	// nothing else is known as a table of contents (flush).
+	inTOC, tocLinks, tocLetters int
 }
 
 // flush ends the current section, keeping it if it has any text, and
@@ -153,7 +158,21 @@ func (p *htmlParser) flush() {
 	p.buf.Reset()
 	p.space = false
 	p.sigEnd, p.pending, p.preLine = -1, nil, -1
+	toc, links := p.tocLetters, p.tocLinks
+	p.tocLetters, p.tocLinks = 0, 0
 	if text == "" {
+		return
+	}
+	if links >= tocMinLinks && toc == countLetters(text) && (len(p.stack) == 0 || p.stack[len(p.stack)-1].before == len(p.doc.Sections)) {
+		// A section's whole text is links to sections of the page: a
+		// table of contents whose lists other rules dropped, its loose
+		// items left (HTMLDOC's "Chapter 1 - Introduction" bold links
+		// between the dropped lists of each chapter's sections). Kept, it
+		// matched every chapter's name. Only a section's first text is
+		// read so: what follows a description list or a box in the same
+		// section is the rest of its text. A "See also" of one or two
+		// links to entries of the page (Apache's directives, a man page's
+		// "dig(1), named(8).") says what is related, and stays.
 		return
 	}
 	sec := Section{Text: text}
@@ -236,6 +255,9 @@ func (p *htmlParser) newline() {
 }
 
 func (p *htmlParser) text(t string) {
+	if p.inTOC > 0 {
+		p.tocLetters += countLetters(t)
+	}
 	if p.pre > 0 {
 		if strings.TrimSpace(t) != "" {
 			p.containerID, p.inlineID = "", ""
@@ -437,6 +459,14 @@ func (p *htmlParser) walk(n *html.Node) {
 	case atom.Main, atom.Article:
 		p.inArticle++
 		defer func() { p.inArticle-- }()
+	case atom.A:
+		if p.links[n].inPage > 0 {
+			if p.inTOC == 0 {
+				p.tocLinks++
+			}
+			p.inTOC++
+			defer func() { p.inTOC-- }()
+		}
 	case atom.Pre:
 		p.newline()
 		p.pre++
@@ -1030,6 +1060,10 @@ func titleBlock(n *html.Node) (text, anchor string) {
 	}
 	return text, anchor
 }
+
+// tocMinLinks is the fewest links to sections of the page that make a
+// section of nothing else a table of contents (flush).
+const tocMinLinks = 3
 
 // maxSignatureLetters bounds the letters and digits of a signature that
 // titles its entry by a permalink (titleBlock): of the 12,104 methods and

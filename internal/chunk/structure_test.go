@@ -359,6 +359,27 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"count)", "#define A_MACRO\n\nEnum"},
 		},
 		{
+			// HTMLDOC's table of contents is an h1, bold links to each
+			// chapter and a list of its sections; the lists go as link
+			// lists, the bold links stayed, the chapters' names in one
+			// chunk. Two links ("See also"), a word beside the links, and
+			// links after a description list in a section with text of
+			// its own stay.
+			name: "a section of nothing but links to the page's sections is a table of contents",
+			content: `<title>T</title><h1 id="toc">Table of Contents</h1>
+				<br><b><a href="#a">Chapter 1 - Alpha</a></b><ul><li><a href="#a1">Alpha one</a></li><li><a href="#a2">Alpha two</a></li></ul>
+				<b><a href="#b">Chapter 2 - Bravo</a></b><br><b><a href="#c">Chapter 3 - Charlie</a></b>
+				<h1 id="a">Alpha</h1><p>Alpha text.</p><h2 id="a1">Alpha one</h2><p>One text.</p><h2 id="a2">Alpha two</h2><p>Two text.</p>
+				<h3 id="sa">See also</h3><p><a href="#b">Bravo link</a>, <a href="#c">Charlie link</a></p>
+				<h1 id="b">Bravo</h1><p>Or <a href="#a">alpha sec</a>, <a href="#a1">one sec</a>, <a href="#a2">two sec</a></p>
+				<h1 id="c">Charlie</h1><p>Intro.</p><dl><dt id="x">x()</dt><dd>X desc.</dd></dl><p><a href="#a">A link</a> <a href="#b">B link</a> <a href="#c">C link</a></p>`,
+			title: "T",
+			sections: []string{"Alpha|Alpha|a", "Alpha one|Alpha/Alpha one|a1", "Alpha two|Alpha/Alpha two|a2", "See also|Alpha/Alpha two/See also|sa",
+				"Bravo|Bravo|b", "Charlie|Charlie|c", "x()|Charlie/x|x", "Charlie|Charlie|c"},
+			contains: []string{"Bravo link, Charlie link", "Or alpha sec, one sec, two sec", "X desc.", "A link B link C link"},
+			absent:   []string{"Chapter"},
+		},
+		{
 			// Crystal titles each method's div by a signature that holds a
 			// permalink to it, percent-encoded. A Sphinx code caption
 			// (a.headerlink), a table row with its own permalink (odoc's
@@ -1698,6 +1719,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<p>This document was generated  by <a href="x">x</a></p><p>This document was created by <b>y</b></p>`))
 	f.Add([]byte(`<table><tr><td><a href="t.html">Back to Top</a></td><td><a href="#x"> <b>Next:</b> X</a></td></tr></table><p><a href="u">up</a><a href="v">Top-level</a></p>`))
 	f.Add([]byte(`<h2 id="t">T</h2><pre><a href="#t">a</a></pre><!-- c --><pre><a href="f.html#t">b</a></pre> <pre><a name="n" href="#t">c</a></pre><pre><a href="#t">d</a></pre>x<pre><a href="#t">e</a></pre>`))
+	f.Add([]byte(`<h1 id="t">T</h1><b><a href="#t">a</a></b><a href="#u">b<a href="#t">c</a></a><pre><a href="#u">d</a></pre><h2 id="u">U</h2><a href="#t"><a href="#u">e</a></a>`))
 	f.Add([]byte(`<div id="a(b)"><div>s <a href="#a%28b%29">#</a></div><div>d</div></div><div id="x"><div><a href="#%zz">#</a><a class="headerlink" href="#x">¶</a></div></div><tr id="t"><td><a href="#t"></a></td></tr>`))
 	f.Add([]byte(`<ul><li class="current"><a href="x">X</a></li><li><a href="a">A</a><a href="b">B</a><a href="c">C</a><a href="d">D</a></li></ul><div aria-current=""><a href="e">E</a></div><main><ol><li class="active"><a href="f">F</a></li></ol></main>`))
 	f.Add([]byte(`<header class="odoc-preamble"><h1>M</h1><p>d</p><header><h2>x</h2></header></header><main><header class="odoc-preamble">y</header></main>`))
