@@ -326,6 +326,15 @@
 #          dplyr-rowwise.html; R Markdown through pandoc). Both packages
 #          are unpacked, not installed (below). Written blind and held
 #          back from scripts/eval.sh until its one blind measurement.
+#   crhdoc a standard library class's reference and a tool's one-page
+#          manual, from two generators no set had: Crystal 1.6's
+#          HTTP::Client from crystal-doc (api-docs/HTTP/Client.html, copied
+#          as crystal-http-client.html; crystal doc, a method's div titled
+#          by its signature) and the HTMLDOC 1.9 Users Manual from
+#          htmldoc-common (htmldoc.html, copied as htmldoc-manual.html;
+#          HTMLDOC's own HTML output, Latin-1). Both packages are unpacked,
+#          not installed (below). Written blind and held back from
+#          scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -364,11 +373,12 @@
 # (260 MB installed) and libxml2-doc, atmom's from python-attr-doc and
 # groff, sqvg's from python-sqlalchemy-doc and valgrind (78 MB
 # installed, with libc6-dbg), ydcal's from yard-doc and
-# libcalendar-ocaml-doc, and ocdply's from libeliom-ocaml-doc and
-# r-cran-dplyr (which would pull in R). Output is
+# libcalendar-ocaml-doc, ocdply's from libeliom-ocaml-doc and
+# r-cran-dplyr (which would pull in R), and crhdoc's from crystal-doc and
+# htmldoc-common. Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
@@ -376,7 +386,7 @@
 # "fflynx DIR", "bindmutt DIR", "rusterl DIR", "hsgtk DIR", "qtmk DIR",
 # "rbrkt DIR", "vlgrn DIR", "ptytnd DIR", "gtsdl DIR", "cmbst DIR",
 # "djfla DIR", "sphreq DIR", "pdxml DIR", "atmom DIR", "sqvg DIR",
-# "ydcal DIR" and "ocdply DIR")
+# "ydcal DIR", "ocdply DIR" and "crhdoc DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -387,7 +397,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -499,6 +509,10 @@ ydcal_files=("$root/.debs/yard-doc/$ydpage:yard-tags.html" "$root/.debs/libcalen
 elpage=usr/share/doc/libeliom-ocaml-doc/server/api.docdir/Eliom_state.html
 dppage=usr/lib/R/site-library/dplyr/doc/rowwise.html
 ocdply_files=("$root/.debs/libeliom-ocaml-doc/$elpage:eliom-state.html" "$root/.debs/r-cran-dplyr/$dppage:dplyr-rowwise.html")
+# crhdoc names both files: Client.html and htmldoc.html say little.
+crpage=usr/share/doc/crystal/api-docs/HTTP/Client.html
+hdpage=usr/share/doc/htmldoc/htmldoc.html
+crhdoc_files=("$root/.debs/crystal-doc/$crpage:crystal-http-client.html" "$root/.debs/htmldoc-common/$hdpage:htmldoc-manual.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -559,6 +573,8 @@ unpack_page yard-doc "$ydpage"
 unpack_page libcalendar-ocaml-doc "$calpage"
 unpack_page libeliom-ocaml-doc "$elpage"
 unpack_page r-cran-dplyr "$dppage"
+unpack_page crystal-doc "$crpage"
+unpack_page htmldoc-common "$hdpage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -694,6 +710,7 @@ copy_files atmom "${atmom_files[@]}"
 copy_files sqvg "${sqvg_files[@]}"
 copy_files ydcal "${ydcal_files[@]}"
 copy_files ocdply "${ocdply_files[@]}"
+copy_files crhdoc "${crhdoc_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on

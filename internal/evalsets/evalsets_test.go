@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -350,8 +351,11 @@ func insidePre(n *html.Node) bool {
 	return false
 }
 
-// titledByBlock reports whether n's first child element is a block whose
-// class ends in "heading" and that holds no heading element.
+// titledByBlock reports whether n's first child element is a block that
+// holds no heading element and either has a class ending in "heading" or,
+// a div in a div, holds a permalink to n's id (Crystal's
+// div.entry-detail, titled by its div.signature; not Sphinx's
+// a.headerlink, which captions code and tables).
 func titledByBlock(n *html.Node) bool {
 	var first *html.Node
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -360,9 +364,25 @@ func titledByBlock(n *html.Node) bool {
 			break
 		}
 	}
-	if first == nil || !slices.ContainsFunc(strings.Fields(attrValue(first, "class")), func(c string) bool {
+	if first == nil {
+		return false
+	}
+	titled := slices.ContainsFunc(strings.Fields(attrValue(first, "class")), func(c string) bool {
 		return strings.HasSuffix(strings.ToLower(c), "heading")
-	}) {
+	})
+	if !titled && n.Data == "div" && first.Data == "div" {
+		id := attrValue(n, "id")
+		for c := range first.Descendants() {
+			frag, ok := strings.CutPrefix(attrValue(c, "href"), "#")
+			if !ok || c.Data != "a" || slices.Contains(strings.Fields(attrValue(c, "class")), "headerlink") {
+				continue
+			}
+			if u, err := url.PathUnescape(frag); err == nil && u == id {
+				titled = true
+			}
+		}
+	}
+	if !titled {
 		return false
 	}
 	for c := range first.Descendants() {
@@ -480,12 +500,14 @@ func TestSectionIDs(t *testing.T) {
 		`<p><a id="dnint"><b>Byte, Short</b></a></p><p><a id="cond"></a><strong>TestString</strong></p>` +
 		`<p><a id="loose"><b>Bold</b></a> text</p><p><b><a id="linked" href="#x">x</a></b></p>` +
 		`<dl><dt>-a</dt><dd><p>A.</p><span id="stdin-option"></span></dd><dt>-stdin</dt><dd>S.<span id="last"></span></dd></dl>` +
-		`<span id="s-id1"></span><span id="evaluated"></span><span id="id1"></span><h2>Evaluated<a class="headerlink" href="#evaluated">¶</a></h2>`
+		`<span id="s-id1"></span><span id="evaluated"></span><span id="id1"></span><h2>Evaluated<a class="headerlink" href="#evaluated">¶</a></h2>` +
+		`<div id="for(a)"><div class="signature">def for(a) <a href="#for%28a%29">#</a></div><p>d</p></div>` +
+		`<div id="cap"><div><span>/etc/hosts</span><a class="headerlink" href="#cap">¶</a></div><pre>x</pre></div>`
 	ids, err := sectionIDs([]byte(page))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]bool{"basic-usage": true, "説明": true, "Pipelines": true, "Pipelines-1": true, "fsstat": true, "2.8": true, "toc": true, "pragma_encoding": true, "d:pos": true, "pin": true, "'tabstop'": true, "under-anchored": true, "json.dumps": true, "dnint": true, "cond": true, "stdin-option": true, "evaluated": true, "id1": true}
+	want := map[string]bool{"basic-usage": true, "説明": true, "Pipelines": true, "Pipelines-1": true, "fsstat": true, "2.8": true, "toc": true, "pragma_encoding": true, "d:pos": true, "pin": true, "'tabstop'": true, "under-anchored": true, "json.dumps": true, "dnint": true, "cond": true, "stdin-option": true, "evaluated": true, "id1": true, "for(a)": true}
 	if !maps.Equal(ids, want) {
 		t.Errorf("section ids %v, want %v", ids, want)
 	}
