@@ -317,6 +317,22 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"texi2any", "February"},
 		},
 		{
+			// Chez Scheme's guides end every page with <hr class=copyright>
+			// and a paragraph of copyright and licence; HeVeA ends its
+			// pages with a blockquote crediting itself. A paragraph after a
+			// plain rule and a sentence that only starts so without a link
+			// stay.
+			name: "a footer after a copyright rule and HeVeA's credit are chrome",
+			content: `<title>T</title><h1 id="s">Sec</h1><p>Body.</p><hr><p>After a plain rule.</p>
+				<blockquote>This document was translated from French by volunteers.</blockquote>
+				<hr class=copyright align=left><p><a href="index.html">The Guide</a><br>Copyright &copy; 2022 Cisco Systems, Inc.<br>Licensed under the <a href="l.html">Apache License</a></p>
+				<hr><blockquote class="quote"><em>This document was translated from L<sup>A</sup>T<sub>E</sub>X by </em><a href="http://hevea.inria.fr/index.html"><em>H</em><em>E</em><em>V</em><em>E</em><em>A</em></a><em>.</em></blockquote>`,
+			title:    "T",
+			sections: []string{"Sec|Sec|s"},
+			contains: []string{"Body.", "After a plain rule.", "translated from French by volunteers"},
+			absent:   []string{"Cisco", "Apache License", "HEVEA", "LATEX"},
+		},
+		{
 			// groff's mom pages open and end with a one-row table of links
 			// that say where they turn and are marked by no rel or class.
 			// A link among others that says what it holds, text beside the
@@ -1719,6 +1735,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<p>This document was generated  by <a href="x">x</a></p><p>This document was created by <b>y</b></p>`))
 	f.Add([]byte(`<table><tr><td><a href="t.html">Back to Top</a></td><td><a href="#x"> <b>Next:</b> X</a></td></tr></table><p><a href="u">up</a><a href="v">Top-level</a></p>`))
 	f.Add([]byte(`<h2 id="t">T</h2><pre><a href="#t">a</a></pre><!-- c --><pre><a href="f.html#t">b</a></pre> <pre><a name="n" href="#t">c</a></pre><pre><a href="#t">d</a></pre>x<pre><a href="#t">e</a></pre>`))
+	f.Add([]byte(`<hr class="copyright"><p>c<a href="x">x</a></p><hr class="page-footer"><p>d</p><blockquote>This document was translated from X by <a href="y">y</a></blockquote>`))
 	f.Add([]byte(`<h1 id="t">T</h1><b><a href="#t">a</a></b><a href="#u">b<a href="#t">c</a></a><pre><a href="#u">d</a></pre><h2 id="u">U</h2><a href="#t"><a href="#u">e</a></a>`))
 	f.Add([]byte(`<div id="a(b)"><div>s <a href="#a%28b%29">#</a></div><div>d</div></div><div id="x"><div><a href="#%zz">#</a><a class="headerlink" href="#x">¶</a></div></div><tr id="t"><td><a href="#t"></a></td></tr>`))
 	f.Add([]byte(`<ul><li class="current"><a href="x">X</a></li><li><a href="a">A</a><a href="b">B</a><a href="c">C</a><a href="d">D</a></li></ul><div aria-current=""><a href="e">E</a></div><main><ol><li class="active"><a href="f">F</a></li></ol></main>`))
