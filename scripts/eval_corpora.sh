@@ -335,6 +335,14 @@
 #          HTMLDOC's own HTML output, Latin-1). Both packages are unpacked,
 #          not installed (below). Written blind and held back from
 #          scripts/eval.sh until its one blind measurement.
+#   chzfpd a language's user guide chapter and a tool's one-page manual,
+#          from two LaTeX converters no set had: Chez Scheme 9.5's
+#          "Foreign Interface" from chezscheme-doc (html/foreign.html,
+#          copied as chez-foreign.html; Chez's own TeX-to-HTML) and the
+#          FPDoc manual from fp-docs-3.2.2 (fpdoc/fpdoc.html, copied as
+#          fpdoc-manual.html; HeVeA 2.36). Both packages are unpacked, not
+#          installed (below). Written blind and held back from
+#          scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -374,11 +382,12 @@
 # groff, sqvg's from python-sqlalchemy-doc and valgrind (78 MB
 # installed, with libc6-dbg), ydcal's from yard-doc and
 # libcalendar-ocaml-doc, ocdply's from libeliom-ocaml-doc and
-# r-cran-dplyr (which would pull in R), and crhdoc's from crystal-doc and
-# htmldoc-common. Output is
+# r-cran-dplyr (which would pull in R), crhdoc's from crystal-doc and
+# htmldoc-common, and chzfpd's from chezscheme-doc and fp-docs-3.2.2.
+# Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
@@ -386,7 +395,7 @@
 # "fflynx DIR", "bindmutt DIR", "rusterl DIR", "hsgtk DIR", "qtmk DIR",
 # "rbrkt DIR", "vlgrn DIR", "ptytnd DIR", "gtsdl DIR", "cmbst DIR",
 # "djfla DIR", "sphreq DIR", "pdxml DIR", "atmom DIR", "sqvg DIR",
-# "ydcal DIR", "ocdply DIR" and "crhdoc DIR")
+# "ydcal DIR", "ocdply DIR", "crhdoc DIR" and "chzfpd DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -397,7 +406,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -513,6 +522,10 @@ ocdply_files=("$root/.debs/libeliom-ocaml-doc/$elpage:eliom-state.html" "$root/.
 crpage=usr/share/doc/crystal/api-docs/HTTP/Client.html
 hdpage=usr/share/doc/htmldoc/htmldoc.html
 crhdoc_files=("$root/.debs/crystal-doc/$crpage:crystal-http-client.html" "$root/.debs/htmldoc-common/$hdpage:htmldoc-manual.html")
+# chzfpd names both files: foreign.html and fpdoc.html say little.
+chzpage=usr/share/doc/chezscheme-doc/html/foreign.html
+fpdpage=usr/share/doc/fp-docs/3.2.2/fpdoc/fpdoc.html
+chzfpd_files=("$root/.debs/chezscheme-doc/$chzpage:chez-foreign.html" "$root/.debs/fp-docs-3.2.2/$fpdpage:fpdoc-manual.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -575,6 +588,8 @@ unpack_page libeliom-ocaml-doc "$elpage"
 unpack_page r-cran-dplyr "$dppage"
 unpack_page crystal-doc "$crpage"
 unpack_page htmldoc-common "$hdpage"
+unpack_page chezscheme-doc "$chzpage"
+unpack_page fp-docs-3.2.2 "$fpdpage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -711,6 +726,7 @@ copy_files sqvg "${sqvg_files[@]}"
 copy_files ydcal "${ydcal_files[@]}"
 copy_files ocdply "${ocdply_files[@]}"
 copy_files crhdoc "${crhdoc_files[@]}"
+copy_files chzfpd "${chzfpd_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on
