@@ -22,7 +22,7 @@
 # so the numbers always describe the code as it stands. Every mode is
 # evaluated with the server's defaults, next to a plain BM25 over one
 # document per section (--baseline), the reference row of issue 10. On two
-# shared cores thirty-five sets take about eight to nine minutes
+# shared cores thirty-six sets take about nine minutes
 # (docs/BENCHMARKS.md).
 # Usage: [EVAL_SETS="pydoc manja ..."] bash scripts/eval.sh [--json]
 set -euo pipefail
@@ -35,7 +35,7 @@ bin=$stores/bin
 mkdir -p "$bin"
 start=$(date +%s)
 # Sets awaiting their one blind measurement.
-held_back=" chzfpd "  # " " when none waits
+held_back=" "  # none now; e.g. " sqvg " while sqvg awaited its run
 sets=" ${EVAL_SETS:-} "
 
 unset EMBEDDER EMBEDDING_MODEL EMBEDDING_DIMS
