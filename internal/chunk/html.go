@@ -385,7 +385,7 @@ func (p *htmlParser) walk(n *html.Node) {
 		}
 	}
 	if p.pre == 0 && p.dlDepth == 0 && p.admonition == 0 {
-		if text, anchor := titleBlock(n); anchor != "" {
+		if text, anchor := p.titleBlock(n); anchor != "" {
 			// A block that titles the element holding it, by its class,
 			// is that element's heading: RDoc writes each method as <div
 			// id="method-i-author" class="method-detail"><div
@@ -1039,29 +1039,26 @@ func (p *htmlParser) titleLevel() int {
 // caption a code sample, table or figure, and its entries and sections
 // are dt and heading elements. Nor are table rows (odoc's variant
 // constructors, each a tr with an id and a permalink). Otherwise anchor
-// is "".
-func titleBlock(n *html.Node) (text, anchor string) {
+// is "". The headings and links are measureLinks's counts, so a page's
+// wrapper divs, which hold its headings, are not read again.
+func (p *htmlParser) titleBlock(n *html.Node) (text, anchor string) {
 	if n.Type != html.ElementNode || n.Parent == nil || firstElement(n.Parent) != n {
 		return "", ""
 	}
 	anchor = attr(n.Parent, "id")
-	if anchor == "" {
+	st := p.links[n]
+	if anchor == "" || st.headings > 0 {
 		return "", ""
 	}
 	most := boldTitleLetters
 	titled := slices.ContainsFunc(strings.Fields(attr(n, "class")), func(c string) bool {
 		return strings.HasSuffix(strings.ToLower(c), "heading")
 	})
-	if !titled && n.DataAtom == atom.Div && n.Parent.DataAtom == atom.Div && linksTo(n, anchor) {
+	if !titled && n.DataAtom == atom.Div && n.Parent.DataAtom == atom.Div && st.links > 0 && linksTo(n, anchor) {
 		titled, most = true, maxSignatureLetters
 	}
 	if !titled {
 		return "", ""
-	}
-	for c := range n.Descendants() {
-		if c.Type == html.ElementNode && isHeading(c.DataAtom) {
-			return "", ""
-		}
 	}
 	text = headingText(n)
 	if letters := countLetters(text); letters == 0 || letters > most {
@@ -1738,8 +1735,12 @@ func (p *htmlParser) navBar(n *html.Node) bool {
 		return false
 	}
 	st := p.links[n]
-	// A section that holds a bar (texinfo 7 nests it in the node's div)
-	// is not one, however short.
+	// A bar has almost no text outside its links; a section that holds
+	// a bar (texinfo 7 nests it in the node's div) is not one, however
+	// short.
+	if st.outside > navBarLetters || st.headings > 0 {
+		return false
+	}
 	buttons := st.links >= 4 && st.inside <= buttonLetters*st.links && !st.symbols && !st.code
 	trail := st.links >= 2 && st.arrows && !st.other && !st.code
 	// Three or more links with "|" and nothing else between them are a
@@ -1759,8 +1760,8 @@ func (p *htmlParser) navBar(n *html.Node) bool {
 	turns := st.links >= 2 && st.turns == st.links && st.outside == 0 && !st.code
 	// A trail may end in the page itself, unlinked (YARD's "Index »
 	// File: Tags Overview"); only then is text besides arrows allowed.
-	current := st.links >= 1 && st.other && !st.code && st.outside <= navBarLetters && st.headings == 0 && p.currentCrumb(n)
-	return (st.nav || neighbours || buttons || trail || piped || menuRow || turns || current) && st.outside <= navBarLetters && st.headings == 0
+	current := st.links >= 1 && st.other && !st.code && p.currentCrumb(n)
+	return st.nav || neighbours || buttons || trail || piped || menuRow || turns || current
 }
 
 // currentCrumb reports whether n is a breadcrumb trail that ends in the
