@@ -842,7 +842,7 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 	if p.inArticle == 0 && siteBanner(n) || n == p.siteTitle {
 		return true
 	}
-	return p.navBar(n) || p.linkList(n) || p.summaryTable(n) || p.siteMenu(n) || p.generatorCredit(n) || p.synopsis(n)
+	return p.navBar(n) || p.linkList(n) || p.summaryTable(n) || p.entrySummary(n) || p.siteMenu(n) || p.generatorCredit(n) || p.synopsis(n)
 }
 
 // maxCreditBytes bounds the text of a generator's credit (generatorCredit).
@@ -1012,6 +1012,156 @@ func (p *htmlParser) summaryTable(n *html.Node) bool {
 	st := p.links[n]
 	return st.rows >= summaryRows && float64(st.linkedRows) >= summaryShare*float64(st.rows) &&
 		st.mostlyLinks()
+}
+
+// summaryNovel is the share of an entry summary's letters that may be
+// its own words (entrySummary), neither its links nor what the page says
+// again where they point: a javadoc summary's column headings, return
+// types and parameter names come to 11-19% of its letters (OpenJDK 17's
+// pages in the sample), which linkListOutside's tenth would keep.
+const summaryNovel = 0.2
+
+// entrySummary reports whether n is a summary of the page's entries: a
+// list, table or div of at least summaryRows links to elements of the
+// page, holding no heading and no element a link points at (no entry of
+// its own), whose words are its links and what the page says again where
+// they point (saidAgain), but for summaryNovel of them. Crystal's,
+// javadoc's and YARD's "Method Summary" repeat each method's signature
+// and the first sentence of its documentation, and Sphinx's autosummary
+// and Qt's property list do likewise; kept, each ranked beside or above
+// the entry it summarises. A table whose rows say more than the entries
+// they link is content, and so are two entries documented in the same
+// words (a method and its override), which say nothing again where a
+// link of theirs points.
+func (p *htmlParser) entrySummary(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Ul, atom.Ol, atom.Dl, atom.Table, atom.Div, atom.Section:
+	default:
+		return false
+	}
+	st := p.links[n]
+	if st.entries < summaryRows || st.said == 0 || st.headings > 0 || st.targets > 0 {
+		return false
+	}
+	return float64(st.outside-st.said) <= summaryNovel*float64(st.inside+st.said)
+}
+
+// pageIDs returns the ids under n and the names of its a elements: every
+// place a link within the page can point at.
+func pageIDs(n *html.Node) map[string]bool {
+	ids := make(map[string]bool)
+	for c := range n.Descendants() {
+		if id := attr(c, "id"); id != "" {
+			ids[id] = true
+		}
+		if c.DataAtom == atom.A {
+			if name := attr(c, "name"); name != "" {
+				ids[name] = true
+			}
+		}
+	}
+	return ids
+}
+
+// saidAgain returns the text nodes under n whose run of text (the
+// words between one block's edge and the next, as isBlock lays them out)
+// the page says again where the run's link points: each of the run's
+// sentences is elsewhere in the page too, and one of them in the entry
+// that the last link to an element of the page before the run's end
+// points at (entry). That is a summary's description, its entry's first
+// sentence: javadoc's <a href="#close()">close</a>() "Closes this
+// formatter.", said again after <section id="close()">. A run is in the
+// entry of the last id or a name before its end. The same words under
+// two entries (a method documented again for a subclass) are not a
+// summary of either.
+func saidAgain(n *html.Node, entry func(*html.Node) string) map[*html.Node]bool {
+	type run struct {
+		nodes         []*html.Node
+		sentences     []string
+		place, target string
+	}
+	var runs []run
+	var cur []*html.Node
+	var b strings.Builder
+	var place, target string
+	count := make(map[string]int)
+	at := make(map[[2]string]int) // a sentence and the entry it is in
+	flush := func() {
+		if len(cur) > 0 {
+			s := sentences(foldText(b.String()))
+			for _, x := range s {
+				count[x]++
+				at[[2]string{x, place}]++
+			}
+			runs = append(runs, run{cur, s, place, target})
+		}
+		cur = nil
+		b.Reset()
+	}
+	var walk func(*html.Node)
+	walk = func(c *html.Node) {
+		switch {
+		case c.Type == html.TextNode:
+			if c.Parent == nil || c.Parent.DataAtom != atom.Script && c.Parent.DataAtom != atom.Style {
+				b.WriteString(c.Data)
+				cur = append(cur, c)
+			}
+			return
+		case c.Type != html.ElementNode:
+		case isBlock(c.DataAtom):
+			flush()
+			defer flush()
+			fallthrough
+		default:
+			if id := attr(c, "id"); id != "" {
+				place = id
+			} else if c.DataAtom == atom.A && attr(c, "name") != "" {
+				place = attr(c, "name")
+			}
+			if c.DataAtom == atom.A {
+				if t := entry(c); t != "" {
+					target = t
+				}
+			}
+		}
+		for k := c.FirstChild; k != nil; k = k.NextSibling {
+			walk(k)
+		}
+	}
+	walk(n)
+	flush()
+	out := make(map[*html.Node]bool)
+	for _, r := range runs {
+		if len(r.sentences) == 0 || r.target == "" || slices.ContainsFunc(r.sentences, func(x string) bool { return count[x] < 2 }) {
+			continue
+		}
+		self := 0
+		if r.place == r.target {
+			self = 1
+		}
+		if slices.ContainsFunc(r.sentences, func(x string) bool { return at[[2]string{x, r.target}] > self }) {
+			for _, t := range r.nodes {
+				out[t] = true
+			}
+		}
+	}
+	return out
+}
+
+// sentences splits folded text s after each ".", "?" or "!" that a
+// space follows, keeping the pieces that have a letter or digit.
+func sentences(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if end := i+1 == len(s); end || strings.IndexByte(".?!", s[i]) >= 0 && s[i+1] == ' ' {
+			if piece := strings.TrimSpace(s[start : i+1]); hasLettersIn(piece) {
+				out = append(out, piece)
+			}
+			start = i + 1
+		}
+	}
+	return out
 }
 
 // titleLevel is the level of a title that is no heading element
@@ -1453,6 +1603,18 @@ type linkStats struct {
 	// rows counts tr elements, linkedRows those with a link in inPage
 	// (summaryTable).
 	rows, linkedRows int
+	// entries counts links to any element of the page by its id or
+	// name, the fragment percent-decoded (a method's entry, not only a
+	// section): entrySummary's.
+	entries int
+	// said counts the letters and digits outside links in runs of text
+	// the page says again where they point (saidAgain): a summary's
+	// descriptions.
+	said int
+	// targets counts elements whose id or name a link of the page
+	// points at (entry): an entry, which a summary of entries holds none
+	// of.
+	targets int
 }
 
 // mostlyLinks reports whether at most linkListOutside of st's letters
@@ -1473,16 +1635,46 @@ func (st linkStats) mostlyLinks() bool {
 func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.Node]linkStats {
 	sections := sectionIDs(n)
 	alias := ownAlias(n, sections)
+	ids := pageIDs(n)
+	// entry returns the id a link points at when it is an element of
+	// the page, its fragment percent-decoded as a browser does
+	// ("#for%28type%29" is id="for(type)"); else "".
+	entry := func(a *html.Node) string {
+		where, frag, ok := strings.Cut(attr(a, "href"), "#")
+		if !ok || where != "" && where != page && where != alias {
+			return ""
+		}
+		if u, err := url.PathUnescape(frag); err == nil {
+			frag = u
+		}
+		if !ids[frag] {
+			return ""
+		}
+		return frag
+	}
+	repeated := saidAgain(n, entry)
+	linked := make(map[string]bool)
+	for c := range n.Descendants() {
+		if c.DataAtom == atom.A {
+			if t := entry(c); t != "" {
+				linked[t] = true
+			}
+		}
+	}
 	out := make(map[*html.Node]linkStats)
-	var walk func(*html.Node, bool) linkStats
-	walk = func(c *html.Node, inLink bool) linkStats {
+	var walk func(*html.Node, bool, bool) linkStats
+	walk = func(c *html.Node, inLink, inSaid bool) linkStats {
 		var st linkStats
+		inSaid = inSaid || repeated[c]
 		switch c.Type {
 		case html.TextNode:
 			if inLink {
 				st.inside = countLetters(c.Data)
 			} else {
 				st.outside = countLetters(c.Data)
+				if inSaid {
+					st.said = st.outside
+				}
 				st.symbols = strings.IndexFunc(c.Data, func(r rune) bool {
 					return !isLetterOrDigit(r) && !unicode.IsSpace(r) && !strings.ContainsRune(barSeparators, r)
 				}) >= 0
@@ -1493,6 +1685,9 @@ func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.N
 		case html.ElementNode:
 			if markedCurrent(c) {
 				st.current = 1
+			}
+			if linked[attr(c, "id")] || c.DataAtom == atom.A && linked[attr(c, "name")] {
+				st.targets = 1
 			}
 			if href := attr(c, "href"); c.DataAtom == atom.A && href != "" {
 				if !inLink {
@@ -1507,6 +1702,9 @@ func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.N
 					if ok && sections[frag] && (where == "" || where == page || where == alias) {
 						st.inPage = 1
 					}
+					if entry(c) != "" {
+						st.entries = 1
+					}
 					if frag == "" && where != "" && (where == page || where == alias) {
 						st.self = 1
 					}
@@ -1519,7 +1717,7 @@ func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.N
 			}
 		}
 		for k := c.FirstChild; k != nil; k = k.NextSibling {
-			ks := walk(k, inLink)
+			ks := walk(k, inLink, inSaid)
 			st.nav = st.nav || ks.nav
 			st.symbols = st.symbols || ks.symbols
 			st.arrows = st.arrows || ks.arrows
@@ -1538,6 +1736,9 @@ func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.N
 			st.headings += ks.headings
 			st.rows += ks.rows
 			st.linkedRows += ks.linkedRows
+			st.entries += ks.entries
+			st.said += ks.said
+			st.targets += ks.targets
 		}
 		if c.Type == html.ElementNode {
 			if isHeading(c.DataAtom) {
@@ -1554,7 +1755,7 @@ func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.N
 		}
 		return st
 	}
-	walk(n, false)
+	walk(n, false, false)
 	return out
 }
 

@@ -61,6 +61,129 @@ func runStructureCases(t *testing.T, source string, tests []structureCase) {
 	}
 }
 
+// summaryPage is a Crystal-like API page: a section "Instance Method
+// Summary" listing methods (a link to each entry, then the words desc
+// gives it, the section's words before it) and an entry for each,
+// documented in the words doc gives it. extra is put in each summary item
+// after its description.
+func summaryPage(names []string, desc, doc func(i int) string, extra string) string {
+	var b strings.Builder
+	b.WriteString(`<title>Client</title><h1 id="top">class Client</h1><p>An HTTP client.</p>` +
+		`<div class="section" id="summary"><h2>Instance Method Summary</h2><p>Methods.</p><ul class="list-summary">`)
+	for i, n := range names {
+		fmt.Fprintf(&b, `<li><a href="#%s%%28path%%29-instance-method">#%s(path) : Response</a><div class="summary"><p>%s</p></div>%s</li>`, n, n, desc(i), extra)
+	}
+	b.WriteString(`</ul></div><h2 id="detail">Instance Method Detail</h2>`)
+	for i, n := range names {
+		fmt.Fprintf(&b, `<div class="entry-detail" id="%s(path)-instance-method"><div class="signature">def %s(path) <a href="#%s%%28path%%29-instance-method">#</a></div><div class="doc"><p>%s</p></div></div>`, n, n, n, doc(i))
+	}
+	return b.String()
+}
+
+// TestParseHTML_EntrySummary: a summary of the page's entries, which says
+// again each entry's signature and first sentence, is dropped
+// (entrySummary); one that says something of its own, summarises too few
+// entries, holds an entry, or whose words are another entry's is kept.
+func TestParseHTML_EntrySummary(t *testing.T) {
+	t.Parallel()
+	five := []string{"get", "post", "put", "patch", "head"}
+	sends := func(names []string) func(int) string {
+		return func(i int) string { return "Sends a " + strings.ToUpper(names[i]) + " request." }
+	}
+	documented := func(names []string) func(int) string {
+		return func(i int) string {
+			return "Sends a " + strings.ToUpper(names[i]) + " request. It returns the response."
+		}
+	}
+	shifted := func(i int) string { return documented(five)((i + 1) % len(five)) }
+	// The "Instance Method Detail" heading has no words of its own, so
+	// it is no section.
+	entries := func(names []string) []string {
+		keys := []string{"class Client|class Client|top", "Instance Method Summary|class Client/Instance Method Summary|summary"}
+		for _, n := range names {
+			keys = append(keys, "def "+n+"(path)|class Client/Instance Method Detail/def "+n+"(path)|"+n+"(path)-instance-method")
+		}
+		return keys
+	}
+	kept := []string{"#get(path) : Response", "It returns the response."}
+	runStructureCases(t, "p.html", []structureCase{
+		{
+			name:     "a summary saying again each entry's first sentence is dropped",
+			content:  summaryPage(five, sends(five), documented(five), ""),
+			title:    "Client",
+			sections: entries(five),
+			contains: []string{"Methods.", "Sends a GET request. It returns the response."},
+			absent:   []string{": Response"},
+		},
+		{
+			name:     "a summary in words of its own is kept",
+			content:  summaryPage(five, func(i int) string { return "Issues " + five[i] + "." }, documented(five), ""),
+			title:    "Client",
+			sections: entries(five),
+			contains: append(kept, "Issues get."),
+		},
+		{
+			name:     "a summary of four entries is kept",
+			content:  summaryPage(five[:4], sends(five), documented(five), ""),
+			title:    "Client",
+			sections: entries(five[:4]),
+			contains: kept,
+		},
+		{
+			name:     "words said under another entry than the one linked are kept",
+			content:  summaryPage(five, sends(five), shifted, ""),
+			title:    "Client",
+			sections: entries(five),
+			contains: append(kept, "Sends a GET request."),
+		},
+		{
+			name:     "a summary adding a fifth of its own is kept",
+			content:  summaryPage(five, sends(five), documented(five), "<p>Blocks while waiting.</p>"),
+			title:    "Client",
+			sections: entries(five),
+			contains: append(kept, "Blocks while waiting."),
+		},
+		{
+			name:     "a summary whose descriptions add a sentence of their own is kept",
+			content:  summaryPage(five, func(i int) string { return sends(five)(i) + " Retries " + five[i] + "." }, documented(five), ""),
+			title:    "Client",
+			sections: entries(five),
+			contains: append(kept, "Retries get."),
+		},
+		{
+			// Flask documents a method again, in the same words, under
+			// each class that has it; each copy's words are the other's,
+			// but no link of theirs points at the other.
+			name: "an entry documented again in the same words is kept",
+			content: `<title>T</title><h1 id="top">T</h1>` +
+				strings.ReplaceAll(`<dl><dt id="a">a()<a href="#a">#</a></dt>DOC</dl><dl><dt id="b">b()<a href="#b">#</a></dt>DOC</dl>`, "DOC",
+					`<dd><div class="doc"><p>Registers a handler for every error the application raises.</p><ul><li><a href="#v">value_handler</a></li>`+
+						`<li><a href="#w">warning_handler</a></li><li><a href="#x">exit_handler</a></li><li><a href="#y">yield_handler</a></li><li><a href="#z">zero_handler</a></li></ul></div></dd>`) +
+				`<p id="v">V.</p><p id="w">W.</p><p id="x">X.</p><p id="y">Y.</p><p id="z">Z.</p>`,
+			title:    "T",
+			sections: []string{"a()|a|a", "b()|b|b", "T||top"},
+			contains: []string{"a()\n\nRegisters a handler", "b()\n\nRegisters a handler"},
+		},
+		{
+			// Links to entries and nothing else are a list of options,
+			// kept as linkList keeps it.
+			name:     "a list of links to entries alone is kept",
+			content:  summaryPage(five, func(int) string { return "" }, documented(five), ""),
+			title:    "Client",
+			sections: entries(five),
+			contains: kept,
+		},
+		{
+			name: "a summary holding an entry is kept",
+			content: strings.Replace(summaryPage(five, sends(five), documented(five), ""), "<li>", `<li id="first">`, 1) +
+				`<p>See <a href="#first">the first</a>.</p>`,
+			title:    "Client",
+			sections: entries(five),
+			contains: kept,
+		},
+	})
+}
+
 func TestParseHTML_Rules(t *testing.T) {
 	t.Parallel()
 	runStructureCases(t, "p.html", []structureCase{
@@ -1741,6 +1864,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<ul><li class="current"><a href="x">X</a></li><li><a href="a">A</a><a href="b">B</a><a href="c">C</a><a href="d">D</a></li></ul><div aria-current=""><a href="e">E</a></div><main><ol><li class="active"><a href="f">F</a></li></ol></main>`))
 	f.Add([]byte(`<header class="odoc-preamble"><h1>M</h1><p>d</p><header><h2>x</h2></header></header><main><header class="odoc-preamble">y</header></main>`))
 	f.Add([]byte(`<title>B  » c</title><div><a href="i">I</a> &raquo;<span> b </span></div><p>&raquo; <a href="a">A</a>&raquo;&raquo;B<a href="c">C</a></p><p><a href="">x</a> › <b>»</b></p>`))
+	f.Add([]byte(`<ul><li><a href="#a%28x%29">a</a><p>Does A. Twice.</p></li><li><a href="#b">b</a><p>Does B.</p></li><li><a href="#a(x)">c</a>Does A.</li><li><a href="#%zz">d</a></li><li><a href="#b">e</a><p>?! . Does B.</p></li></ul><div id="a(x)"><p>Does A. Twice.</p></div><a name="b"></a><p>Does B.  Really.</p>`))
 	f.Add([]byte(`<div id="page-header"><p><a href="x">X</a></p></div><div id="path"><a href="a">A</a> &gt; <a href="b">B</a></div><h1>H<a href="javascript:f()">[-]</a></h1><summary class="hideme">s</summary><select><option>o</select><div class="nosearch">n</div><div id="footer">f</div><div><a class="left-prev" href="a" title="previous page">p</a><a id="-next-" href="b">n</a></div><section id="i"><span class="rightside">1.0 ·</span><h3>I</h3></section>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > maxFuzzInput {
