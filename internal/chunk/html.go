@@ -1401,7 +1401,11 @@ func insideMain(n *html.Node) bool {
 var hiddenClasses = []string{"ttc", "dropdown-menu", "notable-traits-tooltiptext", "method-source-code", "method-click-advice", "hideme"}
 
 // hidden reports whether a browser would not show n: the hidden attribute,
-// an inline display:none or visibility:hidden, or a hiddenClasses class.
+// an inline display:none or visibility:hidden, or a hiddenClasses class;
+// or whether the page hides it from a screen reader, aria-hidden="true"
+// (MkDocs' search dialog, shown only by a script, whose title was a
+// section of every page; icons and the "¶" of permalinks are never
+// words of the page either).
 func hidden(n *html.Node) bool {
 	for _, a := range n.Attr {
 		if a.Namespace != "" {
@@ -1410,6 +1414,10 @@ func hidden(n *html.Node) bool {
 		switch a.Key {
 		case "hidden":
 			return true
+		case "aria-hidden":
+			if strings.TrimSpace(a.Val) == "true" {
+				return true
+			}
 		case "style":
 			st := strings.ToLower(strings.ReplaceAll(a.Val, " ", ""))
 			if strings.Contains(st, "display:none") || strings.Contains(st, "visibility:hidden") {

@@ -842,16 +842,20 @@ func TestParseHTML_Rules(t *testing.T) {
 		{
 			// What a browser does not show is not text: Doxygen's source
 			// tooltips, Bootstrap's dropdown menus, the hidden attribute,
-			// an inline display:none.
+			// an inline display:none, and what is hidden from assistive
+			// technology (MkDocs' search dialog, aria-hidden="true", whose
+			// title was a section); aria-hidden="false" is shown.
 			name: "hidden widgets are skipped",
 			content: `<title>SDL</title><h1>SDL</h1><h2 id="create">SDL_CreateWindow</h2><p>Creates a window.</p>
 <div class="ttc" id="a1"><div class="ttname">SDL_Window</div><div class="ttdef"><b>Definition:</b> SDL_video.h:123</div></div>
 <ul class="dropdown-menu"><li class="dropdown-header">This keyword is available in sections :</li></ul>
-<p hidden>Not shown.</p><div style="display: none">Collapsed graph.</div><p style="color: red">Shown.</p>`,
+<p hidden>Not shown.</p><div style="display: none">Collapsed graph.</div><p style="color: red">Shown.</p>
+<div id="mkdocs_search_modal" class="modal hide fade" role="dialog" aria-hidden="true"><h3 id="myModalLabel">Documentation search</h3><p>Enter your search terms.</p></div>
+<p aria-hidden="false">Read aloud.</p>`,
 			title:    "SDL",
 			sections: []string{"SDL_CreateWindow|SDL_CreateWindow|create"},
-			contains: []string{"Creates a window.", "Shown."},
-			absent:   []string{"Definition", "available in sections", "Not shown", "Collapsed"},
+			contains: []string{"Creates a window.", "Shown.", "Read aloud."},
+			absent:   []string{"Definition", "available in sections", "Not shown", "Collapsed", "Documentation search", "search terms"},
 		},
 		{
 			// SQLite's pages: the header's search box is an empty element
@@ -1864,6 +1868,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<ul><li class="current"><a href="x">X</a></li><li><a href="a">A</a><a href="b">B</a><a href="c">C</a><a href="d">D</a></li></ul><div aria-current=""><a href="e">E</a></div><main><ol><li class="active"><a href="f">F</a></li></ol></main>`))
 	f.Add([]byte(`<header class="odoc-preamble"><h1>M</h1><p>d</p><header><h2>x</h2></header></header><main><header class="odoc-preamble">y</header></main>`))
 	f.Add([]byte(`<title>B  » c</title><div><a href="i">I</a> &raquo;<span> b </span></div><p>&raquo; <a href="a">A</a>&raquo;&raquo;B<a href="c">C</a></p><p><a href="">x</a> › <b>»</b></p>`))
+	f.Add([]byte(`<div aria-hidden="true"><h3 id="m">M</h3></div><p aria-hidden=" true ">x</p><p aria-hidden="false">y</p><p aria-hidden>z</p>`))
 	f.Add([]byte(`<ul><li><a href="#a%28x%29">a</a><p>Does A. Twice.</p></li><li><a href="#b">b</a><p>Does B.</p></li><li><a href="#a(x)">c</a>Does A.</li><li><a href="#%zz">d</a></li><li><a href="#b">e</a><p>?! . Does B.</p></li></ul><div id="a(x)"><p>Does A. Twice.</p></div><a name="b"></a><p>Does B.  Really.</p>`))
 	f.Add([]byte(`<div id="page-header"><p><a href="x">X</a></p></div><div id="path"><a href="a">A</a> &gt; <a href="b">B</a></div><h1>H<a href="javascript:f()">[-]</a></h1><summary class="hideme">s</summary><select><option>o</select><div class="nosearch">n</div><div id="footer">f</div><div><a class="left-prev" href="a" title="previous page">p</a><a id="-next-" href="b">n</a></div><section id="i"><span class="rightside">1.0 ·</span><h3>I</h3></section>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
