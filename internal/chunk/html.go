@@ -1227,6 +1227,18 @@ const tocMinLinks = 3
 // longest (OAuth::Consumer.new, eight parameters with defaults) 192.
 const maxSignatureLetters = 200
 
+// splitHref splits a link at its "#" into the page it names and the
+// fragment, percent-decoded as a browser does before it looks the id up
+// ("#for%28type%29" is the element id="for(type)"); a fragment that is
+// no valid escape is kept as written. ok is false without a "#".
+func splitHref(href string) (where, frag string, ok bool) {
+	where, frag, ok = strings.Cut(href, "#")
+	if u, err := url.PathUnescape(frag); err == nil {
+		frag = u
+	}
+	return where, frag, ok
+}
+
 // linksTo reports whether a link under n points at id in the same page,
 // its fragment percent-decoded as a browser does ("#for%28type%29" is
 // the element id="for(type)"), other than Sphinx's a.headerlink.
@@ -1235,12 +1247,9 @@ func linksTo(n *html.Node, id string) bool {
 		if c.DataAtom != atom.A {
 			continue
 		}
-		frag, ok := strings.CutPrefix(attr(c, "href"), "#")
-		if !ok || hasClass(c, "headerlink") {
+		where, frag, ok := splitHref(attr(c, "href"))
+		if !ok || where != "" || hasClass(c, "headerlink") {
 			continue
-		}
-		if u, err := url.PathUnescape(frag); err == nil {
-			frag = u
 		}
 		if frag == id {
 			return true
@@ -1648,12 +1657,9 @@ func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.N
 	// the page, its fragment percent-decoded as a browser does
 	// ("#for%28type%29" is id="for(type)"); else "".
 	entry := func(a *html.Node) string {
-		where, frag, ok := strings.Cut(attr(a, "href"), "#")
+		where, frag, ok := splitHref(attr(a, "href"))
 		if !ok || where != "" && where != page && where != alias {
 			return ""
-		}
-		if u, err := url.PathUnescape(frag); err == nil {
-			frag = u
 		}
 		if !ids[frag] {
 			return ""
@@ -1706,7 +1712,7 @@ func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.N
 					if turnWords[firstWord(c)] {
 						st.turns = 1
 					}
-					where, frag, ok := strings.Cut(href, "#")
+					where, frag, ok := splitHref(href)
 					if ok && sections[frag] && (where == "" || where == page || where == alias) {
 						st.inPage = 1
 					}
@@ -1800,7 +1806,7 @@ func ownAlias(n *html.Node, sections map[string]bool) string {
 		if c.DataAtom != atom.A {
 			continue
 		}
-		where, frag, ok := strings.Cut(attr(c, "href"), "#")
+		where, frag, ok := splitHref(attr(c, "href"))
 		if !ok || where == "" || !sections[frag] {
 			continue
 		}

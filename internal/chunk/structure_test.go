@@ -538,6 +538,15 @@ func TestParseHTML_Rules(t *testing.T) {
 			contains: []string{"Creates a Log for the type.", "Logs at info.", "/etc/hosts", "127.0.0.1 x", "| Sun", "back to details", "More."},
 		},
 		{
+			// javadoc's "See Also" and Racket's contents link to their
+			// sections with the fragment percent-encoded, as a browser
+			// decodes it before it looks the id up.
+			name:     "links to sections percent-encoded are a table of contents",
+			content:  `<title>T</title><ul><li><a href="#get%28float%5B%5D%29">get(float[])</a></li><li><a href="p.html#%28part._x%29">Part X</a></li></ul><h2 id="get(float[])">get(float[])</h2><p>Gets.</p><h2 id="(part._x)">Part X</h2><p>X.</p>`,
+			title:    "T",
+			sections: []string{"get(float[])|get(float[])|get(float[])", "Part X|Part X|(part._x)"},
+		},
+		{
 			// Crystal's sidebar lists every type of the standard library on
 			// every page, the page's own entry marked li.current; copied
 			// under another name, its link no longer names the page. A
