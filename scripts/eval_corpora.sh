@@ -343,6 +343,15 @@
 #          fpdoc-manual.html; HeVeA 2.36). Both packages are unpacked, not
 #          installed (below). Written blind and held back from
 #          scripts/eval.sh until its one blind measurement.
+#   drfuvi two Python web libraries' guides, from two MkDocs themes:
+#          Django REST framework 3.14's "Serializer fields" from
+#          python-djangorestframework-doc (api-guide/fields/index.html,
+#          copied as drf-fields.html; DRF's own bootstrap theme, its
+#          search dialog hidden by aria-hidden) and Uvicorn 0.17's
+#          "Deployment" from python-uvicorn-doc (deployment/index.html,
+#          copied as uvicorn-deployment.html; Material for MkDocs). Both
+#          packages are unpacked, not installed (below). Written blind and
+#          held back from scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -383,11 +392,12 @@
 # installed, with libc6-dbg), ydcal's from yard-doc and
 # libcalendar-ocaml-doc, ocdply's from libeliom-ocaml-doc and
 # r-cran-dplyr (which would pull in R), crhdoc's from crystal-doc and
-# htmldoc-common, and chzfpd's from chezscheme-doc and fp-docs-3.2.2.
+# htmldoc-common, chzfpd's from chezscheme-doc and fp-docs-3.2.2, and
+# drfuvi's from python-djangorestframework-doc and python-uvicorn-doc.
 # Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
@@ -395,7 +405,7 @@
 # "fflynx DIR", "bindmutt DIR", "rusterl DIR", "hsgtk DIR", "qtmk DIR",
 # "rbrkt DIR", "vlgrn DIR", "ptytnd DIR", "gtsdl DIR", "cmbst DIR",
 # "djfla DIR", "sphreq DIR", "pdxml DIR", "atmom DIR", "sqvg DIR",
-# "ydcal DIR", "ocdply DIR", "crhdoc DIR" and "chzfpd DIR")
+# "ydcal DIR", "ocdply DIR", "crhdoc DIR", "chzfpd DIR" and "drfuvi DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -406,7 +416,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -526,6 +536,10 @@ crhdoc_files=("$root/.debs/crystal-doc/$crpage:crystal-http-client.html" "$root/
 chzpage=usr/share/doc/chezscheme-doc/html/foreign.html
 fpdpage=usr/share/doc/fp-docs/3.2.2/fpdoc/fpdoc.html
 chzfpd_files=("$root/.debs/chezscheme-doc/$chzpage:chez-foreign.html" "$root/.debs/fp-docs-3.2.2/$fpdpage:fpdoc-manual.html")
+# drfuvi names both files: both are index.html in their guide's folder.
+drfpage=usr/share/doc/python3-djangorestframework/html/api-guide/fields/index.html
+uvipage=usr/share/doc/python-uvicorn-doc/html/deployment/index.html
+drfuvi_files=("$root/.debs/python-djangorestframework-doc/$drfpage:drf-fields.html" "$root/.debs/python-uvicorn-doc/$uvipage:uvicorn-deployment.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -590,6 +604,8 @@ unpack_page crystal-doc "$crpage"
 unpack_page htmldoc-common "$hdpage"
 unpack_page chezscheme-doc "$chzpage"
 unpack_page fp-docs-3.2.2 "$fpdpage"
+unpack_page python-djangorestframework-doc "$drfpage"
+unpack_page python-uvicorn-doc "$uvipage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -727,6 +743,7 @@ copy_files ydcal "${ydcal_files[@]}"
 copy_files ocdply "${ocdply_files[@]}"
 copy_files crhdoc "${crhdoc_files[@]}"
 copy_files chzfpd "${chzfpd_files[@]}"
+copy_files drfuvi "${drfuvi_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on
