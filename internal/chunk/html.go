@@ -336,7 +336,7 @@ func (p *htmlParser) walk(n *html.Node) {
 		if p.dl != nil && p.inlineDL == p.dl {
 			inline = p.inlineID
 		}
-		if id := cmp.Or(attr(n, "id"), leadingAnchor(n), inline, anchorBeforeDescription(n)); id != "" {
+		if id := cmp.Or(attr(n, "id"), leadingAnchor(n), permalinkAnchor(n), inline, anchorBeforeDescription(n)); id != "" {
 			p.entries++
 			// The signature opens the entry's text, where its parameter
 			// names are searchable and shown; the heading path names the
@@ -366,13 +366,15 @@ func (p *htmlParser) walk(n *html.Node) {
 			p.sigEnd = p.buf.Len()
 			return
 		}
-		if prev := prevElement(n); prev != nil && prev.DataAtom == atom.Dd {
+		if prev := prevElement(n); prev != nil && prev.DataAtom == atom.Dd && !blank(n) {
 			// A term without an id after a described entry is the next
 			// item of the list, not part of that entry (texinfo gives an
 			// id only to the items it indexes: autoconf's "expr (|)" held
 			// the 22 tools listed after it). It belongs to the section
 			// holding the list. A term right after another term shares
-			// its description, and stays in its entry.
+			// its description, and stays in its entry. An empty term is
+			// no item: man2html indents with <DT><DD>, and Slurm's values
+			// of a parameter sit in such a pair after its description.
 			p.closeEntries()
 		} else if p.signatureOnly() {
 			// One more signature of an entry whose description has not
@@ -721,6 +723,24 @@ func leadingAnchor(n *html.Node) string {
 	return ""
 }
 
+// permalinkAnchor returns the id (or name) of a link inside term n that
+// points at itself: the permalink a generator puts after the term's name
+// and gives the term's id (Slurm's man2html pages, <dt><b>MailProg</b><a
+// class="slurm_link" id="OPT_MailProg" href="#OPT_MailProg"></a></dt>).
+// Else "".
+func permalinkAnchor(n *html.Node) string {
+	for c := range n.Descendants() {
+		if c.DataAtom != atom.A {
+			continue
+		}
+		id := cmp.Or(attr(c, "id"), attr(c, "name"))
+		if where, frag, ok := splitHref(attr(c, "href")); ok && where == "" && id != "" && frag == id {
+			return id
+		}
+	}
+	return ""
+}
+
 // anchorBeforeDescription returns the name or id of the link target that
 // stands, in the list itself, between the terms n starts and their
 // description: Exim's specification gives its terms no id but puts an
@@ -808,6 +828,9 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 		// gives the section on its sidebar directive that id.
 		return true
 	}
+	if p.namedTOC(n) {
+		return true
+	}
 	if n.DataAtom == atom.Div && hasClass(n, "contents") && hasClass(n, "topic") {
 		// Docutils' table of contents (".. contents::"): its list is
 		// linkList's, and its title "Contents" was a chunk of its own.
@@ -843,6 +866,24 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 		return true
 	}
 	return p.navBar(n) || p.linkList(n) || p.summaryTable(n) || p.entrySummary(n) || p.siteMenu(n) || p.generatorCredit(n) || p.synopsis(n)
+}
+
+// namedTOC reports whether n is a table of contents by name: a div or
+// nav with the id "toc" or the class "toc" or "toc2" whose links, most
+// of them to the page's sections, say more than its other words, which
+// are no more than a title's (boldTitleLetters). Its title
+// ("Table of Contents": Asciidoctor's div#toctitle, DocBook's bold
+// paragraph) is inside it, where linkList, which drops the list, leaves
+// it as a chunk of its own; the name says the title belongs to the list.
+func (p *htmlParser) namedTOC(n *html.Node) bool {
+	if n.DataAtom != atom.Div && n.DataAtom != atom.Nav {
+		return false
+	}
+	if !strings.EqualFold(attr(n, "id"), "toc") && !hasAnyClass(n, "toc", "toc2") {
+		return false
+	}
+	st := p.links[n]
+	return st.links >= 2 && 2*st.inPage > st.links && st.outside <= boldTitleLetters && st.inside > st.outside
 }
 
 // maxCreditBytes bounds the text of a generator's credit (generatorCredit).
@@ -1874,12 +1915,13 @@ func sectionIDs(n *html.Node) map[string]bool {
 }
 
 // markerBeforeHeading returns the id (or an a's name) of empty element
-// n when a heading follows it with nothing but white space between: the
-// target texi2any's, gtk-doc's and the JDK's pages put before each
-// heading (<a name="Synopsis"></a><h2>), which their tables of contents
-// link to. Else "".
+// n (white space or a no-break space at most) when a heading follows it
+// with nothing but white space between: the target texi2any's,
+// gtk-doc's, the JDK's and man2html's pages put before each heading (<a
+// name="Synopsis"></a><h2>, <A NAME="lbAB">&nbsp;</A><H2>), which their
+// tables of contents link to. Else "".
 func markerBeforeHeading(n *html.Node) string {
-	if n.Type != html.ElementNode || n.FirstChild != nil {
+	if n.Type != html.ElementNode || !blank(n) {
 		return ""
 	}
 	id := attr(n, "id")
@@ -1889,18 +1931,26 @@ func markerBeforeHeading(n *html.Node) string {
 	if id == "" {
 		return ""
 	}
-	for c := n.NextSibling; c != nil; c = c.NextSibling {
-		switch {
-		case c.Type == html.ElementNode:
-			if isHeading(c.DataAtom) {
-				return id
+	for m := n; ; m = m.Parent {
+		for c := m.NextSibling; c != nil; c = c.NextSibling {
+			switch {
+			case c.Type == html.ElementNode:
+				if isHeading(c.DataAtom) {
+					return id
+				}
+				return ""
+			case c.Type == html.TextNode && strings.TrimSpace(c.Data) != "":
+				return ""
 			}
-			return ""
-		case c.Type == html.TextNode && strings.TrimSpace(c.Data) != "":
+		}
+		// Out of the paragraph it ends: man2html writes <P><A
+		// NAME="lbAB">&nbsp;</A><H2>, and the parser closes the paragraph
+		// at the heading (whose anchor it is then, as headingAnchor
+		// takes the id just before a heading).
+		if m.Parent == nil || m.Parent.DataAtom != atom.P {
 			return ""
 		}
 	}
-	return ""
 }
 
 // searchHeading returns the id of an <h _id="pragma_auto_vacuum"
@@ -2128,6 +2178,17 @@ func hasLetters(n *html.Node) bool {
 		}
 	}
 	return false
+}
+
+// blank reports whether n holds no text but white space (no-break
+// spaces too): an empty element, as man2html's <DT> spacers are.
+func blank(n *html.Node) bool {
+	for c := range n.Descendants() {
+		if c.Type == html.TextNode && strings.TrimFunc(c.Data, unicode.IsSpace) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func isLetterOrDigit(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }

@@ -538,6 +538,53 @@ func TestParseHTML_Rules(t *testing.T) {
 			contains: []string{"Creates a Log for the type.", "Logs at info.", "/etc/hosts", "127.0.0.1 x", "| Sun", "back to details", "More."},
 		},
 		{
+			// Slurm's man2html pages: each parameter a term whose id is on
+			// the permalink after its name; a parameter's values a list
+			// in a <DT><DD> pair after its description, the empty term no
+			// item of its own (a term of punctuation is: Bash's "((…))");
+			// an <A NAME>&nbsp;</A> in a paragraph of its own before each
+			// heading, which the index at the page's end links to.
+			name: "man2html: permalinked terms, spacer terms and heading markers",
+			content: `<title>slurm.conf</title><H1>slurm.conf</H1><P>
+<A NAME="lbAB">&nbsp;</A>
+<h2>PARAMETERS<a class="slurm_link" id="SECTION_PARAMETERS" href="#SECTION_PARAMETERS"></a></h2>
+<DL COMPACT>
+<dt><B>PropagatePrioProcess</B><a class="slurm_link" id="OPT_PropagatePrioProcess" href="#OPT_PropagatePrioProcess"></a></dt><dd>Controls the priority.
+<DT><DD>
+<DL COMPACT><dt><B>0</B><a class="slurm_link" id="OPT_0" href="#OPT_0"></a></dt><dd>Inherit the daemon's.</DL>
+<DT><DD><P>
+<dt><B>((…))</B></dt><dd>Arithmetic.</dd>
+<dt><B>Other</B><a class="x" id="OPT_Other" href="#OPT_PropagatePrioProcess"></a></dt><dd>Not its own.
+</DL>
+<P>words <A NAME="lbAC">&nbsp;</A></P><H2>FILES</H2><P>/etc/slurm.conf</P><P><A NAME="lbAD">&nbsp;</A></P><H2>SEE ALSO</H2><P>sbatch(1)</P>
+<A NAME="index">&nbsp;</A><H2>Index</H2>
+<DL><DT><A HREF="#lbAB">PARAMETERS</A><DD><DT><A HREF="#lbAC">FILES</A><DD><DT><A HREF="#lbAD">SEE ALSO</A><DD></DL>`,
+			title: "slurm.conf",
+			sections: []string{"PropagatePrioProcess|PARAMETERS/PropagatePrioProcess|OPT_PropagatePrioProcess",
+				"0|PARAMETERS/PropagatePrioProcess/0|OPT_0",
+				"PARAMETERS|PARAMETERS|SECTION_PARAMETERS", "PARAMETERS|PARAMETERS|SECTION_PARAMETERS", "FILES|FILES|lbAC", "SEE ALSO|SEE ALSO|lbAD"},
+			contains: []string{"Not its own.", "((…))\nArithmetic.", "words"},
+			absent:   []string{"SEE ALSO\nPARAMETERS"},
+		},
+		{
+			// Asciidoctor's div#toc holds its title, div#toctitle "Table
+			// of Contents", which was a chunk once linkList dropped the
+			// list; DocBook's div.toc its bold paragraph. A div named so
+			// that links elsewhere or says more than its links is kept.
+			name: "a table of contents by name is dropped with its title",
+			content: `<title>T</title><div id="header"><h1>T</h1><div id="toc" class="toc2"><div id="toctitle">Table of Contents</div>
+<ul class="sectlevel1"><li><a href="#a">1. Alpha, the first part of the guide</a></li><li><a href="#b">2. Bravo, the second part of the guide</a></li></ul></div></div>
+<div class="toc"><p><b>Other pages</b></p><ul><li><a href="x.html">X page on the first other matter</a></li><li><a href="y.html">Y page on the second</a></li></ul></div>
+<div class="toc"><p>This toc explains how the parts fit together at some length.</p><a href="#a">Alpha</a> <a href="#b">Bravo</a></div>
+<div class="toc"><p>Read the parts in their order, since each one builds on the part before it and the last puts all of them to work.</p>
+<a href="#a">Alpha, where the guide sets out what it covers and for whom</a> <a href="#b">Bravo, where the guide shows every part at work together</a></div>
+<h2 id="a">Alpha</h2><p>A text.</p><h2 id="b">Bravo</h2><p>B text.</p>`,
+			title:    "T",
+			sections: []string{"T||header", "Alpha|Alpha|a", "Bravo|Bravo|b"},
+			contains: []string{"Other pages", "X page", "explains how the parts fit", "Read the parts in their order"},
+			absent:   []string{"Table of Contents", "1. Alpha"},
+		},
+		{
 			// javadoc's "See Also" and Racket's contents link to their
 			// sections with the fragment percent-encoded, as a browser
 			// decodes it before it looks the id up.
@@ -1877,6 +1924,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<ul><li class="current"><a href="x">X</a></li><li><a href="a">A</a><a href="b">B</a><a href="c">C</a><a href="d">D</a></li></ul><div aria-current=""><a href="e">E</a></div><main><ol><li class="active"><a href="f">F</a></li></ol></main>`))
 	f.Add([]byte(`<header class="odoc-preamble"><h1>M</h1><p>d</p><header><h2>x</h2></header></header><main><header class="odoc-preamble">y</header></main>`))
 	f.Add([]byte(`<title>B  » c</title><div><a href="i">I</a> &raquo;<span> b </span></div><p>&raquo; <a href="a">A</a>&raquo;&raquo;B<a href="c">C</a></p><p><a href="">x</a> › <b>»</b></p>`))
+	f.Add([]byte(`<P><A NAME="m">&nbsp;</A></P><H2>H</H2><dl><dt><b>X</b><a id="x" href="#x"></a></dt><dd>d<DT><DD><dl><dt>0</dt><dd>z</dl><DT> </DT><dt>((</dt></dl><div id="toc"><div>T</div><a href="#m">m</a><a href="#x">x</a></div><div class="toc2"><a href="%zz">q</a></div>`))
 	f.Add([]byte(`<div aria-hidden="true"><h3 id="m">M</h3></div><p aria-hidden=" true ">x</p><p aria-hidden="false">y</p><p aria-hidden>z</p>`))
 	f.Add([]byte(`<ul><li><a href="#a%28x%29">a</a><p>Does A. Twice.</p></li><li><a href="#b">b</a><p>Does B.</p></li><li><a href="#a(x)">c</a>Does A.</li><li><a href="#%zz">d</a></li><li><a href="#b">e</a><p>?! . Does B.</p></li></ul><div id="a(x)"><p>Does A. Twice.</p></div><a name="b"></a><p>Does B.  Really.</p>`))
 	f.Add([]byte(`<div id="page-header"><p><a href="x">X</a></p></div><div id="path"><a href="a">A</a> &gt; <a href="b">B</a></div><h1>H<a href="javascript:f()">[-]</a></h1><summary class="hideme">s</summary><select><option>o</select><div class="nosearch">n</div><div id="footer">f</div><div><a class="left-prev" href="a" title="previous page">p</a><a id="-next-" href="b">n</a></div><section id="i"><span class="rightside">1.0 ·</span><h3>I</h3></section>`))
