@@ -352,6 +352,15 @@
 #          copied as uvicorn-deployment.html; Material for MkDocs). Both
 #          packages are unpacked, not installed (below). Written blind and
 #          held back from scripts/eval.sh until its one blind measurement.
+#   wchslm a wire protocol's specification and a daemon's configuration
+#          manual, from two generators no set had: WeeChat 3.8's "Relay
+#          protocol" from weechat-doc (weechat_relay_protocol.en.html,
+#          copied as weechat-relay.html; Asciidoctor 2.0) and Slurm 22.05's
+#          slurm.conf(5) from slurm-wlm-doc (slurm.conf.html, copied as
+#          slurm-conf.html; man2html inside Slurm's site template, each
+#          parameter a <dt> with a permalink carrying its id). Both
+#          packages are unpacked, not installed (below). Written blind and
+#          held back from scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -392,12 +401,13 @@
 # installed, with libc6-dbg), ydcal's from yard-doc and
 # libcalendar-ocaml-doc, ocdply's from libeliom-ocaml-doc and
 # r-cran-dplyr (which would pull in R), crhdoc's from crystal-doc and
-# htmldoc-common, chzfpd's from chezscheme-doc and fp-docs-3.2.2, and
-# drfuvi's from python-djangorestframework-doc and python-uvicorn-doc.
+# htmldoc-common, chzfpd's from chezscheme-doc and fp-docs-3.2.2,
+# drfuvi's from python-djangorestframework-doc and python-uvicorn-doc, and
+# wchslm's from weechat-doc and slurm-wlm-doc.
 # Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
@@ -405,7 +415,8 @@
 # "fflynx DIR", "bindmutt DIR", "rusterl DIR", "hsgtk DIR", "qtmk DIR",
 # "rbrkt DIR", "vlgrn DIR", "ptytnd DIR", "gtsdl DIR", "cmbst DIR",
 # "djfla DIR", "sphreq DIR", "pdxml DIR", "atmom DIR", "sqvg DIR",
-# "ydcal DIR", "ocdply DIR", "crhdoc DIR", "chzfpd DIR" and "drfuvi DIR")
+# "ydcal DIR", "ocdply DIR", "crhdoc DIR", "chzfpd DIR", "drfuvi DIR" and
+# "wchslm DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -416,7 +427,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -540,6 +551,11 @@ chzfpd_files=("$root/.debs/chezscheme-doc/$chzpage:chez-foreign.html" "$root/.de
 drfpage=usr/share/doc/python3-djangorestframework/html/api-guide/fields/index.html
 uvipage=usr/share/doc/python-uvicorn-doc/html/deployment/index.html
 drfuvi_files=("$root/.debs/python-djangorestframework-doc/$drfpage:drf-fields.html" "$root/.debs/python-uvicorn-doc/$uvipage:uvicorn-deployment.html")
+# wchslm names both files: the package's names carry the language and
+# the manual section's dot.
+wchpage=usr/share/doc/weechat-doc/html/weechat_relay_protocol.en.html
+slmpage=usr/share/doc/slurm-wlm/html/slurm.conf.html
+wchslm_files=("$root/.debs/weechat-doc/$wchpage:weechat-relay.html" "$root/.debs/slurm-wlm-doc/$slmpage:slurm-conf.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -606,6 +622,8 @@ unpack_page chezscheme-doc "$chzpage"
 unpack_page fp-docs-3.2.2 "$fpdpage"
 unpack_page python-djangorestframework-doc "$drfpage"
 unpack_page python-uvicorn-doc "$uvipage"
+unpack_page weechat-doc "$wchpage"
+unpack_page slurm-wlm-doc "$slmpage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -744,6 +762,7 @@ copy_files ocdply "${ocdply_files[@]}"
 copy_files crhdoc "${crhdoc_files[@]}"
 copy_files chzfpd "${chzfpd_files[@]}"
 copy_files drfuvi "${drfuvi_files[@]}"
+copy_files wchslm "${wchslm_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on
