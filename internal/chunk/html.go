@@ -949,14 +949,15 @@ func scriptLink(n *html.Node) bool {
 
 // sourceLink reports whether n is a link to the source code of the item
 // it stands by, as rustdoc and gi-docgen write it (a.srclink, "source"
-// or "[src]") and Sphinx's viewcode extension (a link around
-// span.viewcode-link, "[source]" after every signature): a control, not
-// a word of the item's text or heading.
+// or "[src]"), as Nim's doc generator does (a.link-seesrc, "Source" and
+// "Edit" by the page's title and every proc) and Sphinx's viewcode
+// extension (a link around span.viewcode-link, "[source]" after every
+// signature): a control, not a word of the item's text or heading.
 func sourceLink(n *html.Node) bool {
 	if n.DataAtom != atom.A {
 		return false
 	}
-	if hasClass(n, "srclink") {
+	if hasAnyClass(n, "srclink", "link-seesrc") {
 		return true
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -2076,21 +2077,26 @@ func (p *htmlParser) currentCrumb(n *html.Node) bool {
 
 // turnWords are the first words of a link that says where it turns
 // rather than what it holds (linkStats.turns), lower-cased, without
-// trailing punctuation: "Next:", "Previous", "Back to ...", "Top", "Up",
-// "Home". Only a block of nothing but such links is navigation (navBar);
-// one among others ("Top-level names" is another word) says nothing.
-var turnWords = map[string]bool{"next": true, "previous": true, "prev": true, "back": true, "top": true, "up": true, "home": true}
+// the punctuation around it: "Next:", "Previous", "Back to ...", "Top",
+// "Up", "Home", and the book's "Contents" and "Index" that such bars
+// name beside them (GAPDoc's "[Top of Book] [Contents] [Previous
+// Chapter] [Next Chapter]"). Only a block of nothing but such links is
+// navigation (navBar); one among others ("Top-level names" is another
+// word, and so is an "Index of functions" in a list of pages) says
+// nothing.
+var turnWords = map[string]bool{"next": true, "previous": true, "prev": true, "back": true, "top": true, "up": true, "home": true,
+	"contents": true, "index": true}
 
 // firstWord returns the first word of the text under n, lower-cased and
-// without the punctuation that follows it ("Next:" -> "next"), reading
-// only as far as that word.
+// without the punctuation around it ("Next:" -> "next", GAPDoc's
+// "[Previous Chapter]" -> "previous"), reading only as far as that word.
 func firstWord(n *html.Node) string {
 	for c := range n.Descendants() {
 		if c.Type != html.TextNode {
 			continue
 		}
 		if f := strings.Fields(c.Data); len(f) > 0 {
-			return strings.ToLower(strings.TrimRightFunc(f[0], func(r rune) bool { return !isLetterOrDigit(r) }))
+			return strings.ToLower(strings.TrimFunc(f[0], func(r rune) bool { return !isLetterOrDigit(r) }))
 		}
 	}
 	return ""

@@ -567,6 +567,22 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"SEE ALSO\nPARAMETERS"},
 		},
 		{
+			// GAPDoc's bar names its turns in brackets, the book's
+			// contents among them; Nim's page opens with links to its
+			// source ("Source", "Edit"). A bar with a link that is no turn
+			// ("[Examples]") stays.
+			name: "bracketed turn bars and Nim's source links are chrome",
+			content: `<title>Lists</title><div class="chlinkprevnexttop">&nbsp;<a href="chap0.html">[Top of Book]</a>&nbsp; <a href="chap0.html#contents">[Contents]</a>&nbsp; <a href="chap20.html">[Previous Chapter]</a>&nbsp; <a href="chap22.html">[Next Chapter]</a>&nbsp;</div>
+<div>&nbsp;<a href="chap0.html">[Top of Book]</a>&nbsp; <a href="ex.html">[Examples]</a>&nbsp;</div>
+&nbsp;&nbsp;<a href="https://github.com/nim-lang/Nim/tree/version-1-6/doc/manual.rst#L1" class="link-seesrc" target="_blank">Source</a>
+&nbsp;&nbsp;<a href="https://github.com/nim-lang/Nim/edit/devel/doc/manual.rst#L1" class="link-seesrc" target="_blank">Edit</a>
+<h1 id="l">Lists</h1><p>Lists hold objects.</p>`,
+			title:    "Lists",
+			sections: []string{"||", "Lists||l"},
+			contains: []string{"[Examples]"},
+			absent:   []string{"Previous Chapter", "Source", "Edit"},
+		},
+		{
 			// Asciidoctor's div#toc holds its title, div#toctitle "Table
 			// of Contents", which was a chunk once linkList dropped the
 			// list; DocBook's div.toc its bold paragraph. A div named so
@@ -1925,6 +1941,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<header class="odoc-preamble"><h1>M</h1><p>d</p><header><h2>x</h2></header></header><main><header class="odoc-preamble">y</header></main>`))
 	f.Add([]byte(`<title>B  » c</title><div><a href="i">I</a> &raquo;<span> b </span></div><p>&raquo; <a href="a">A</a>&raquo;&raquo;B<a href="c">C</a></p><p><a href="">x</a> › <b>»</b></p>`))
 	f.Add([]byte(`<P><A NAME="m">&nbsp;</A></P><H2>H</H2><dl><dt><b>X</b><a id="x" href="#x"></a></dt><dd>d<DT><DD><dl><dt>0</dt><dd>z</dl><DT> </DT><dt>((</dt></dl><div id="toc"><div>T</div><a href="#m">m</a><a href="#x">x</a></div><div class="toc2"><a href="%zz">q</a></div>`))
+	f.Add([]byte(`<div><a href="a">[Top</a><a href="b">]]Index[</a><a href="c">[]</a></div><a class="link-seesrc" href="s">Source</a><p>x</p>`))
 	f.Add([]byte(`<div aria-hidden="true"><h3 id="m">M</h3></div><p aria-hidden=" true ">x</p><p aria-hidden="false">y</p><p aria-hidden>z</p>`))
 	f.Add([]byte(`<ul><li><a href="#a%28x%29">a</a><p>Does A. Twice.</p></li><li><a href="#b">b</a><p>Does B.</p></li><li><a href="#a(x)">c</a>Does A.</li><li><a href="#%zz">d</a></li><li><a href="#b">e</a><p>?! . Does B.</p></li></ul><div id="a(x)"><p>Does A. Twice.</p></div><a name="b"></a><p>Does B.  Really.</p>`))
 	f.Add([]byte(`<div id="page-header"><p><a href="x">X</a></p></div><div id="path"><a href="a">A</a> &gt; <a href="b">B</a></div><h1>H<a href="javascript:f()">[-]</a></h1><summary class="hideme">s</summary><select><option>o</select><div class="nosearch">n</div><div id="footer">f</div><div><a class="left-prev" href="a" title="previous page">p</a><a id="-next-" href="b">n</a></div><section id="i"><span class="rightside">1.0 ·</span><h3>I</h3></section>`))
