@@ -361,6 +361,14 @@
 #          parameter a <dt> with a permalink carrying its id). Both
 #          packages are unpacked, not installed (below). Written blind and
 #          held back from scripts/eval.sh until its one blind measurement.
+#   nimgap a language manual and a computer algebra system's reference
+#          chapter, from two generators no set had: the Nim 1.6 manual
+#          from nim-doc (html/manual.html, copied as nim-manual.html; Nim's
+#          own doc generator, one 940 KB page) and chapter 21 "Lists" of
+#          the GAP 4.12 reference manual from gap-doc (doc/ref/chap21.html,
+#          copied as gap-lists.html; GAPDoc2HTML). Both packages are
+#          unpacked, not installed (below). Written blind and held back
+#          from scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -402,12 +410,13 @@
 # libcalendar-ocaml-doc, ocdply's from libeliom-ocaml-doc and
 # r-cran-dplyr (which would pull in R), crhdoc's from crystal-doc and
 # htmldoc-common, chzfpd's from chezscheme-doc and fp-docs-3.2.2,
-# drfuvi's from python-djangorestframework-doc and python-uvicorn-doc, and
-# wchslm's from weechat-doc and slurm-wlm-doc.
+# drfuvi's from python-djangorestframework-doc and python-uvicorn-doc,
+# wchslm's from weechat-doc and slurm-wlm-doc, and nimgap's from nim-doc
+# and gap-doc.
 # Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
@@ -415,8 +424,8 @@
 # "fflynx DIR", "bindmutt DIR", "rusterl DIR", "hsgtk DIR", "qtmk DIR",
 # "rbrkt DIR", "vlgrn DIR", "ptytnd DIR", "gtsdl DIR", "cmbst DIR",
 # "djfla DIR", "sphreq DIR", "pdxml DIR", "atmom DIR", "sqvg DIR",
-# "ydcal DIR", "ocdply DIR", "crhdoc DIR", "chzfpd DIR", "drfuvi DIR" and
-# "wchslm DIR")
+# "ydcal DIR", "ocdply DIR", "crhdoc DIR", "chzfpd DIR", "drfuvi DIR",
+# "wchslm DIR" and "nimgap DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -427,7 +436,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -556,6 +565,10 @@ drfuvi_files=("$root/.debs/python-djangorestframework-doc/$drfpage:drf-fields.ht
 wchpage=usr/share/doc/weechat-doc/html/weechat_relay_protocol.en.html
 slmpage=usr/share/doc/slurm-wlm/html/slurm.conf.html
 wchslm_files=("$root/.debs/weechat-doc/$wchpage:weechat-relay.html" "$root/.debs/slurm-wlm-doc/$slmpage:slurm-conf.html")
+# nimgap names both files: manual.html and chap21.html say little.
+nimpage=usr/share/doc/nim/html/manual.html
+gappage=usr/share/gap/doc/ref/chap21.html
+nimgap_files=("$root/.debs/nim-doc/$nimpage:nim-manual.html" "$root/.debs/gap-doc/$gappage:gap-lists.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -624,6 +637,8 @@ unpack_page python-djangorestframework-doc "$drfpage"
 unpack_page python-uvicorn-doc "$uvipage"
 unpack_page weechat-doc "$wchpage"
 unpack_page slurm-wlm-doc "$slmpage"
+unpack_page nim-doc "$nimpage"
+unpack_page gap-doc "$gappage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -763,6 +778,7 @@ copy_files crhdoc "${crhdoc_files[@]}"
 copy_files chzfpd "${chzfpd_files[@]}"
 copy_files drfuvi "${drfuvi_files[@]}"
 copy_files wchslm "${wchslm_files[@]}"
+copy_files nimgap "${nimgap_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on

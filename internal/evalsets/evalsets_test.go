@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"golang.org/x/net/html"
 
@@ -316,7 +317,7 @@ func sectionIDs(b []byte) (map[string]bool, error) {
 			ids[id] = true
 		case sectionElements[n.Data]:
 			ids[id] = true
-		case n.FirstChild == nil && headingElements[nextElement(n).Data]:
+		case blankElement(n) && headingElements[markerNext(n).Data]:
 			ids[id] = true
 		case titledByBlock(n):
 			// An element led by a block whose class names it a heading
@@ -474,6 +475,28 @@ func attrValue(n *html.Node, key string) string {
 	return ""
 }
 
+// blankElement reports whether element n holds no text but white space
+// (no-break spaces too: man2html's <A NAME="lbAB">&nbsp;</A>).
+func blankElement(n *html.Node) bool {
+	for c := range n.Descendants() {
+		if c.Type == html.TextNode && strings.TrimFunc(c.Data, unicode.IsSpace) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// markerNext returns the element after empty element n, out of the
+// paragraph n ends, as the chunker reads a heading's marker (man2html's
+// and GAPDoc's <p><a name="X7B25..."></a></p><h3>).
+func markerNext(n *html.Node) *html.Node {
+	e := nextElement(n)
+	if e.Data == "" && n.Parent != nil && n.Parent.Data == "p" {
+		e = nextElement(n.Parent)
+	}
+	return e
+}
+
 // nextElement returns n's next sibling element, skipping text and comments,
 // or an empty node when there is none.
 func nextElement(n *html.Node) *html.Node {
@@ -502,12 +525,13 @@ func TestSectionIDs(t *testing.T) {
 		`<dl><dt>-a</dt><dd><p>A.</p><span id="stdin-option"></span></dd><dt>-stdin</dt><dd>S.<span id="last"></span></dd></dl>` +
 		`<span id="s-id1"></span><span id="evaluated"></span><span id="id1"></span><h2>Evaluated<a class="headerlink" href="#evaluated">¶</a></h2>` +
 		`<div id="for(a)"><div class="signature">def for(a) <a href="#for%28a%29">#</a></div><p>d</p></div>` +
-		`<div id="cap"><div><span>/etc/hosts</span><a class="headerlink" href="#cap">¶</a></div><pre>x</pre></div>`
+		`<div id="cap"><div><span>/etc/hosts</span><a class="headerlink" href="#cap">¶</a></div><pre>x</pre></div>` +
+		`<p><a id="X7B25" name="X7B25"></a></p><h3>21 Lists</h3><P><A NAME="lbAB">&nbsp;</A><H2>NAME</H2><p><a name="ends">text</a></p><h2>T</h2>`
 	ids, err := sectionIDs([]byte(page))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]bool{"basic-usage": true, "説明": true, "Pipelines": true, "Pipelines-1": true, "fsstat": true, "2.8": true, "toc": true, "pragma_encoding": true, "d:pos": true, "pin": true, "'tabstop'": true, "under-anchored": true, "json.dumps": true, "dnint": true, "cond": true, "stdin-option": true, "evaluated": true, "id1": true, "for(a)": true}
+	want := map[string]bool{"basic-usage": true, "説明": true, "Pipelines": true, "Pipelines-1": true, "fsstat": true, "2.8": true, "toc": true, "pragma_encoding": true, "d:pos": true, "pin": true, "'tabstop'": true, "under-anchored": true, "json.dumps": true, "dnint": true, "cond": true, "stdin-option": true, "evaluated": true, "id1": true, "for(a)": true, "X7B25": true, "lbAB": true}
 	if !maps.Equal(ids, want) {
 		t.Errorf("section ids %v, want %v", ids, want)
 	}
