@@ -2081,9 +2081,9 @@ func (p *htmlParser) currentCrumb(n *html.Node) bool {
 // "Up", "Home", and the book's "Contents" and "Index" that such bars
 // name beside them (GAPDoc's "[Top of Book] [Contents] [Previous
 // Chapter] [Next Chapter]"). Only a block of nothing but such links is
-// navigation (navBar); one among others ("Top-level names" is another
-// word, and so is an "Index of functions" in a list of pages) says
-// nothing.
+// navigation (navBar); one among others says nothing ("Top-level names"
+// is another word, and an "Index of functions" among links to other
+// pages is content).
 var turnWords = map[string]bool{"next": true, "previous": true, "prev": true, "back": true, "top": true, "up": true, "home": true,
 	"contents": true, "index": true}
 
