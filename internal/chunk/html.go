@@ -302,6 +302,14 @@ func (p *htmlParser) walk(n *html.Node) {
 		p.open(heading{level: 6, text: headingText(n), anchor: cmp.Or(p.headingAnchor(n), id)})
 		return
 	}
+	if p.tocTitle(n) {
+		// The ids before the title name the table of contents
+		// (texi2any's <div id="SEC_Contents"><h2>Table of Contents</h2>),
+		// not the section after it.
+		p.containerID, p.inlineID = "", ""
+		p.skipped++
+		return
+	}
 	if p.skipElement(n) {
 		p.skipped++
 		return
@@ -336,7 +344,7 @@ func (p *htmlParser) walk(n *html.Node) {
 		if p.dl != nil && p.inlineDL == p.dl {
 			inline = p.inlineID
 		}
-		if id := cmp.Or(attr(n, "id"), leadingAnchor(n), permalinkAnchor(n), inline, anchorBeforeDescription(n)); id != "" {
+		if id := cmp.Or(attr(n, "id"), leadingAnchor(n), permalinkAnchor(n), namingAnchor(n), inline, anchorBeforeDescription(n)); id != "" {
 			p.entries++
 			// The signature opens the entry's text, where its parameter
 			// names are searchable and shown; the heading path names the
@@ -723,6 +731,27 @@ func leadingAnchor(n *html.Node) string {
 	return ""
 }
 
+// namingAnchor returns the id (or name) of the first anchor inside term
+// n that is no link and holds at least half of the term's letters: the
+// term's name after a tag the generator puts first (SWI-Prolog's <dt
+// class="pubdef"><span class="pred-tag">[det]</span><a
+// id="http_get/3"><strong>http_get</strong>(...)</a></dt>, which
+// leadingAnchor stops at). An index target inside a sentence-long term
+// holds none of its words. Else "".
+func namingAnchor(n *html.Node) string {
+	total := lettersUnder(n)
+	for c := range n.Descendants() {
+		if c.DataAtom != atom.A || innerTarget(c) == "" || hasAttr(c, "href") {
+			continue
+		}
+		if total > 0 && 2*lettersUnder(c) >= total {
+			return innerTarget(c)
+		}
+		return ""
+	}
+	return ""
+}
+
 // permalinkAnchor returns the id (or name) of a link inside term n that
 // points at itself: the permalink a generator puts after the term's name
 // and gives the term's id (Slurm's man2html pages, <dt><b>MailProg</b><a
@@ -884,6 +913,32 @@ func (p *htmlParser) namedTOC(n *html.Node) bool {
 	}
 	st := p.links[n]
 	return st.links >= 2 && 2*st.inPage > st.links && st.outside <= boldTitleLetters && st.inside > st.outside
+}
+
+// tocTitles are what a table of contents is titled, folded (tocTitle).
+var tocTitles = map[string]bool{"contents": true, "table of contents": true, "subsections": true, "on this page": true, "in this section": true}
+
+// tocTitle reports whether n, holding no link, only says "Contents" or
+// the like (tocTitles) and the element right after it, with no text
+// between, is a table of contents that is dropped (namedTOC, linkList):
+// the title goes with its list. Kept, it was a section of its own, or,
+// as SWI-Prolog's <h1>Table of Contents</h1> over <div class="toc"> is
+// the page's only h1, the parent of every section after it; LaTeX2HTML
+// puts <A ID="CHILD_LINKS"><STRONG>Subsections</STRONG></A> over each
+// section's list of its subsections, which was its first words.
+func (p *htmlParser) tocTitle(n *html.Node) bool {
+	if p.links[n].links > 0 || !tocTitles[strings.Trim(foldText(headingText(n)), ":")] {
+		return false
+	}
+	for c := n.NextSibling; c != nil; c = c.NextSibling {
+		switch {
+		case c.Type == html.TextNode && strings.TrimSpace(c.Data) != "":
+			return false
+		case c.Type == html.ElementNode:
+			return p.namedTOC(c) || p.linkList(c)
+		}
+	}
+	return false
 }
 
 // maxCreditBytes bounds the text of a generator's credit (generatorCredit).
@@ -1655,6 +1710,9 @@ type linkStats struct {
 	// pipes: a text of only "|" and spaces outside links has a "|";
 	// unpiped: text outside links has anything but "|" and spaces.
 	pipes, unpiped bool
+	// unlabelled: text outside links has a word other than turnWords
+	// (LaTeX2HTML's bar labels its links "Next:", "Up:", "Previous:").
+	unlabelled bool
 	// code: a pre or code element inside (rustdoc's signatures, whose
 	// type names are links: "pub fn f<P: AsRef<Path>>").
 	code     bool
@@ -1736,6 +1794,10 @@ func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.N
 				}) >= 0
 				st.arrows, st.other = separatedBy(c.Data, crumbArrows)
 				st.pipes, st.unpiped = separatedBy(c.Data, "|")
+				st.unlabelled = slices.ContainsFunc(strings.Fields(c.Data), func(w string) bool {
+					w = bareWord(w)
+					return w != "" && !turnWords[w]
+				})
 			}
 			return st
 		case html.ElementNode:
@@ -1780,6 +1842,7 @@ func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.N
 			st.other = st.other || ks.other
 			st.pipes = st.pipes || ks.pipes
 			st.unpiped = st.unpiped || ks.unpiped
+			st.unlabelled = st.unlabelled || ks.unlabelled
 			st.code = st.code || ks.code
 			st.links += ks.links
 			st.neighbours += ks.neighbours
@@ -2013,7 +2076,9 @@ func (p *htmlParser) navBar(n *html.Node) bool {
 	// menu (Django's "Home | Table of contents | Index | Modules" above
 	// every page), whatever their length.
 	piped := st.links >= 3 && st.pipes && !st.unpiped && !st.code
-	neighbours := st.links >= 3 && st.neighbours >= 2 && st.outside == 0 && !st.code
+	// Their labels may stand between them (LaTeX2HTML's "Next: User
+	// Manual Up: ... Previous: ..."), and nothing else.
+	neighbours := st.links >= 3 && st.neighbours >= 2 && !st.unlabelled && !st.code
 	// A one-row table of links and nothing else outside the article is
 	// the site's menu bar (Boost's "Home Libraries People FAQ More" above
 	// every page, a logo in its first cell). A table of links with rows
@@ -2096,10 +2161,15 @@ func firstWord(n *html.Node) string {
 			continue
 		}
 		if f := strings.Fields(c.Data); len(f) > 0 {
-			return strings.ToLower(strings.TrimFunc(f[0], func(r rune) bool { return !isLetterOrDigit(r) }))
+			return bareWord(f[0])
 		}
 	}
 	return ""
+}
+
+// bareWord is word w lower-cased, without the punctuation around it.
+func bareWord(w string) string {
+	return strings.ToLower(strings.TrimFunc(w, func(r rune) bool { return !isLetterOrDigit(r) }))
 }
 
 // linkList reports whether n is a list of links and little else, at
@@ -2186,6 +2256,17 @@ func hasLetters(n *html.Node) bool {
 	return false
 }
 
+// lettersUnder counts the letters and digits of the text under n.
+func lettersUnder(n *html.Node) int {
+	k := 0
+	for c := range n.Descendants() {
+		if c.Type == html.TextNode {
+			k += countLetters(c.Data)
+		}
+	}
+	return k
+}
+
 // blank reports whether n holds no text but white space (no-break
 // spaces too): an empty element, as man2html's <DT> spacers are.
 func blank(n *html.Node) bool {
@@ -2228,7 +2309,7 @@ func (p *htmlParser) headingAnchor(n *html.Node) string {
 		// id="g:1"><h1>, and its contents link to #g:1.
 		return cmp.Or(own, p.inlineID)
 	}
-	return cmp.Or(own, p.containerID, p.inlineID, p.owners[n])
+	return cmp.Or(own, p.containerID, p.inlineID, p.owners[n], linkName(n))
 }
 
 // anchorAround reports whether an a element around n carries id as its
@@ -2378,27 +2459,74 @@ func headingOwners(n *html.Node) map[*html.Node]string {
 }
 
 // ownAnchor is the fragment id heading n carries itself: its id, the
-// target of a permalink inside it (Sphinx's and MkDocs' a.headerlink), or
-// the id or name of an anchor inside it; "" when it has none.
+// target of a permalink inside it (Sphinx's and MkDocs' a.headerlink),
+// the id or name of an anchor inside it (innerTarget), or else the id of
+// any other element inside it (MediaWiki's <h3><span class="mw-headline"
+// id="Details">); "" when it has none.
 func ownAnchor(n *html.Node) string {
 	if id := attr(n, "id"); id != "" {
 		return id
 	}
-	var permalink, inner string
+	var permalink, inner, other string
 	visit(n, func(c *html.Node) {
 		if c.DataAtom != atom.A {
+			if other == "" && hasLetters(c) {
+				// Words of the heading, not a control beside them
+				// (rustdoc's <button id="copy-path"> in every h1).
+				other = attr(c, "id")
+			}
 			return
 		}
 		if href := attr(c, "href"); permalink == "" && hasClass(c, "headerlink") && strings.HasPrefix(href, "#") && len(href) > 1 {
 			permalink = href[1:]
 		}
 		if inner == "" {
-			if inner = attr(c, "id"); inner == "" {
-				inner = attr(c, "name")
-			}
+			inner = innerTarget(c)
 		}
 	})
-	return cmp.Or(permalink, inner)
+	return cmp.Or(permalink, inner, other)
+}
+
+// innerTarget returns the id, else the name, of anchor a inside a
+// heading: a place links reach the heading by. The name of a link to
+// another page is one only where nothing nearer names the heading
+// (linkName): Scaladoc gives every type in a signature <a
+// href="Regex$$MatchIterator.html"
+// name="scala.util.matching.Regex.MatchIterator"> (href="" for the page's
+// own type), the member's own targets standing before the heading, while
+// texi2html's footnotes are <h3><a name="FOOT1" href="m_1.html#DOCF1">.
+// An id is a target whatever the anchor links to.
+func innerTarget(a *html.Node) string {
+	if id := attr(a, "id"); id != "" {
+		return id
+	}
+	if linksAway(a) {
+		return ""
+	}
+	return attr(a, "name")
+}
+
+// linksAway reports whether a is a link to anything but a place in the
+// page ("#x").
+func linksAway(a *html.Node) bool {
+	return hasAttr(a, "href") && !strings.HasPrefix(attr(a, "href"), "#")
+}
+
+// linkName returns the name of the first link to another page inside
+// heading n that has one (innerTarget), else "".
+func linkName(n *html.Node) string {
+	for c := range n.Descendants() {
+		if c.DataAtom == atom.A && linksAway(c) && attr(c, "name") != "" {
+			return attr(c, "name")
+		}
+	}
+	return ""
+}
+
+// hasAttr reports whether n has attribute key, even empty (href="" links
+// the page itself).
+func hasAttr(n *html.Node, key string) bool {
+	return slices.ContainsFunc(n.Attr, func(a html.Attribute) bool { return a.Namespace == "" && a.Key == key })
 }
 
 // headingText is n's visible text on one line, without permalinks: a

@@ -957,14 +957,14 @@ func TestParseHTML_Rules(t *testing.T) {
 			// Node.js's table of contents links to the anchors inside the
 			// headings (<a class="mark" id>): a list of this page's
 			// sections, skipped like Sphinx's.
-			name: "a contents list linking to anchors inside headings is skipped",
+			name: "a contents list linking to anchors inside headings is skipped, with its title",
 			content: `<title>fs</title><h1>File system</h1><details id="toc" open><summary>Table of contents</summary>
 <ul><li><a href="#fs_promises_api">Promises API</a></li><li><a href="#fs_callback_api">Callback API</a></li></ul></details>
 <h2><span><a class="mark" href="#fs_promises_api" id="fs_promises_api">#</a></span>Promises API</h2><p>Promise-based operations.</p>
 <h2><span><a class="mark" href="#fs_callback_api" id="fs_callback_api">#</a></span>Callback API</h2><p>Callbacks.</p>`,
 			title:    "fs",
-			sections: []string{"File system|File system|", "Promises API|File system/Promises API|fs_promises_api", "Callback API|File system/Callback API|fs_callback_api"},
-			absent:   []string{"Promises API\nCallback API"},
+			sections: []string{"Promises API|File system/Promises API|fs_promises_api", "Callback API|File system/Callback API|fs_callback_api"},
+			absent:   []string{"Promises API\nCallback API", "Table of contents"},
 		},
 		{
 			// texinfo's tables: an indexed item has an id, the items after
@@ -1573,6 +1573,7 @@ func FuzzCloseXHTMLEmpty(f *testing.F) {
 	f.Add([]byte(`<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN"><svg><math><a/></math></svg><textarea/><x/>`))
 	f.Add([]byte(`<html xmlns="http://www.w3.org/1999/xhtml"><title/><plaintext/><a href=x/>`))
 	f.Add([]byte(`<!DOCTYPE html><p><a id=x/>`))
+	f.Add([]byte(`<head><link rel="next" href="n.html"><link rel="previous" href="p.html"></head><div><a href="n.html"><img alt="next"></a><a href="p.html"></a><b>Next:</b><a href="n.html">N</a> Up: <a href="u.html">U</a></div><h1><a id="c">Table of Contents</a></h1><div class="toc"><a href="#s">S</a><a href="#t">T</a></div><h3><span id="s">S<button id="b"></button></span><a href="" name="n">x</a><a id="f" href="o.html#d">(1)</a></h3><dl><dt><span>[det]</span><a id="g/3">g(+A)</a></dt><dd>d</dd><dt>x<a id="i">y</a> z z z</dt></dl><a id="CHILD_LINKS"><strong>Subsections:</strong></a><ul><li><a href="#s">S</a><li><a href="#f">F</a></ul>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > maxFuzzInput {
 			t.Skip()
@@ -1655,6 +1656,137 @@ func TestParseHTML_AnchorFallbacks(t *testing.T) {
 	if got := sectionKeys(doc); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("sections = %q, want %q", got, want)
 	}
+}
+
+// TestParseHTML_TargetsAndTitles: an id inside a heading on another
+// element than an anchor names its section (MediaWiki), a link to another
+// page inside a heading names nothing (Scaladoc), a term's anchor after a
+// tag makes it an entry (SWI-Prolog), the title of a dropped table of
+// contents goes with it (SWI-Prolog, LaTeX2HTML), and labels between the
+// links of a bar to the page's neighbours leave it a bar (LaTeX2HTML).
+func TestParseHTML_TargetsAndTitles(t *testing.T) {
+	t.Parallel()
+	toc := `<div class="toc"><div><a href="#s1">1 Intro</a></div><div><a href="#s2">2 Use</a></div></div>`
+	body := `<h2 id="s1">1 Intro</h2><p>Hello.</p><h2 id="s2">2 Use</h2><p>World.</p>`
+	childLinks := `<ul class="ChildLinks"><li><a href="#s2">A</a></li><li><a href="#s3">B</a></li></ul>` +
+		`<h3 id="s2">A</h3><p>a text</p><h3 id="s3">B</h3><p>b text</p>`
+	bar := func(label string) string {
+		return `<html><head><title>X</title><link rel="next" href="node8.html"><link rel="previous" href="node6.html"></head><body>` +
+			`<div class="navigation"><a href="node8.html"><img alt="next" src="n.png"></a> <a href="manual.html"><img alt="up" src="u.png"></a> ` +
+			`<a href="node6.html"><img alt="previous" src="p.png"></a><br><b>Next:</b> <a href="node8.html">User Manual</a> <b>` + label +
+			`</b> <a href="manual.html">Test Document</a> <b>Previous:</b> <a href="node6.html">Special Features</a></div>` +
+			`<h1 id="x">X</h1><p>Body.</p></body></html>`
+	}
+	runStructureCases(t, "p.html", []structureCase{
+		{
+			name:     "an id on a span inside a heading names its section",
+			content:  `<title>T</title><h1 id="firstHeading">T</h1><p>Intro.</p><h3><span class="mw-headline" id="Details">Details</span></h3><p>Body.</p>`,
+			title:    "T",
+			sections: []string{"T||firstHeading", "Details|Details|Details"},
+		},
+		{
+			name:     "an anchor's id inside a heading comes before another element's",
+			content:  `<title>T</title><h2><span id="s1">Sec</span><a id="a1"></a></h2><p>Body.</p>`,
+			title:    "T",
+			sections: []string{"Sec|Sec|a1"},
+		},
+		{
+			name: "a link to another page inside a heading names no place in this one",
+			content: `<title>Regex</title><h1 id="top">Regex</h1><p>Class.</p>` +
+				`<div><a id="findAllIn(CharSequence):MatchIterator"></a><h4>def findAllIn(source: CharSequence): ` +
+				`<a href="Regex$$MatchIterator.html" name="scala.util.matching.Regex.MatchIterator">MatchIterator</a></h4><p>Finds all.</p></div>` +
+				`<div><a id="anchored:Regex"></a><h4>def anchored: <a href="" name="scala.util.matching.Regex">Regex</a></h4><p>Anchors it.</p></div>`,
+			title: "Regex",
+			sections: []string{"Regex||top", "def findAllIn(source: CharSequence): MatchIterator|def findAllIn(source: CharSequence): MatchIterator|findAllIn(CharSequence):MatchIterator",
+				"def anchored: Regex|def anchored: Regex|anchored:Regex"},
+		},
+		{
+			name:     "an anchor's id in a heading is a target even when it links elsewhere",
+			content:  `<title>T</title><h5><a id="FOOT1" href="manual.html#DOCF1">(1)</a></h5><p>A note.</p>`,
+			title:    "T",
+			sections: []string{"(1)|(1)|FOOT1"},
+		},
+		{
+			name:     "the name of a link elsewhere names a heading nothing nearer names",
+			content:  `<title>T</title><h1>Footnotes</h1><h3><a name="FOOT1" href="m_1.html#DOCF1">(1)</a></h3><p>A note.</p>`,
+			title:    "T",
+			sections: []string{"(1)|Footnotes/(1)|FOOT1"},
+		},
+		{
+			name:     "the id of a control in a heading names nothing",
+			content:  `<title>T</title><div id="main-content"><h1>Constant INFINITY<button id="copy-path"><img alt="Copy" src="c.svg"></button></h1><p>Body.</p></div>`,
+			title:    "T",
+			sections: []string{"Constant INFINITY|Constant INFINITY|main-content"},
+		},
+		{
+			name: "a term's anchor after a tag makes the term an entry",
+			content: `<title>T</title><h2 id="s">Client</h2><p>Calls.</p><dl><dt class="pubdef"><span class="pred-tag">[det]</span>` +
+				`<a id="http_get/3"><strong>http_get</strong>(+URL, -Data, +Options)</a></dt><dd>Gets data.</dd></dl>`,
+			title:    "T",
+			sections: []string{"Client|Client|s", "[det]http_get(+URL, -Data, +Options)|Client/[det]http_get|http_get/3"},
+		},
+		{
+			name: "an anchor holding less than half of a term, or a link, makes no entry",
+			content: `<title>T</title><h2 id="s">Client</h2><p>Calls.</p><dl><dt>The option <a id="i1">mode</a> sets how the whole session runs</dt><dd>Sets it.</dd>` +
+				`<dt>[det]<a href="#s" id="z">http_put(+URL, +Data)</a></dt><dd>Puts data.</dd></dl>`,
+			title:    "T",
+			sections: []string{"Client|Client|s"},
+			contains: []string{"The option mode sets", "Puts data."},
+		},
+		{
+			name:     "the title of a dropped table of contents goes with it",
+			content:  `<title>Doc</title><p>Abstract.</p><h1><a id="document-contents">Table of Contents</a></h1>` + toc + body,
+			title:    "Doc",
+			sections: []string{"||", "1 Intro|1 Intro|s1", "2 Use|2 Use|s2"},
+			absent:   []string{"Table of Contents"},
+		},
+		{
+			name: "the ids before a dropped title of contents name no section after it",
+			content: `<title>Doc</title><h1>Doc</h1><p>Intro.</p><div id="SEC_Contents"><h2>Table of Contents</h2>` + toc + `</div>` +
+				`<a name="s1"></a><h2>1 Intro</h2><p>Hello.</p><a name="s2"></a><h2>2 Use</h2><p>World.</p>`,
+			title:    "Doc",
+			sections: []string{"Doc||", "1 Intro|1 Intro|s1", "2 Use|2 Use|s2"},
+		},
+		{
+			name:     "a section over a table of contents is no title of it",
+			content:  `<title>Doc</title><p>Abstract.</p><h1 id="o">Overview</h1>` + toc + body,
+			title:    "Doc",
+			sections: []string{"||", "1 Intro|Overview/1 Intro|s1", "2 Use|Overview/2 Use|s2"},
+		},
+		{
+			name:     "a title with words after it stays",
+			content:  `<title>Doc</title><p>Abstract.</p><h1 id="c">Contents</h1>of this guide` + toc + body,
+			title:    "Doc",
+			sections: []string{"||", "Contents|Contents|c", "1 Intro|Contents/1 Intro|s1", "2 Use|Contents/2 Use|s2"},
+		},
+		{
+			name:     "a title with a link in it stays",
+			content:  `<title>Doc</title><p>Abstract.</p><h1 id="d"><a href="#s1">Contents</a></h1>` + toc + body,
+			title:    "Doc",
+			sections: []string{"||", "1 Intro|Contents/1 Intro|s1", "2 Use|Contents/2 Use|s2"},
+		},
+		{
+			name:     "a bold title over a list of subsections goes with it",
+			content:  `<title>Doc</title><h2 id="s1">Links</h2><a id="CHILD_LINKS"><strong>Subsections</strong></a>` + childLinks,
+			title:    "Doc",
+			sections: []string{"A|Links/A|s2", "B|Links/B|s3"},
+			absent:   []string{"Subsections"},
+		},
+		{
+			name:     "a bar of links to the page's neighbours with their labels between is dropped",
+			content:  bar("Up:"),
+			title:    "X",
+			sections: []string{"X||x"},
+			absent:   []string{"User Manual", "Next:"},
+		},
+		{
+			name:     "a word besides the labels keeps the bar",
+			content:  bar("See:"),
+			title:    "X",
+			sections: []string{"||", "X||x"},
+			contains: []string{"User Manual"},
+		},
+	})
 }
 
 func TestParseMarkdown_Rules(t *testing.T) {
