@@ -1685,7 +1685,8 @@ type linkStats struct {
 	// a neighbour (neighbours).
 	neighbours int
 	// turns counts links whose text opens with a word of turnWords ("Next:
-	// Graphics", "Back to Table of Contents", "Top"): navBar's turns.
+	// Graphics", "Back to Table of Contents", "Top") or is a title of
+	// contents (tocTitles: Yodl's "Table of Contents"): navBar's turns.
 	turns  int
 	inPage int // links to a section of the page itself ("#x", "page.html#x", ownAlias's "old.html#x")
 	// self counts links to the page itself by its name, no section
@@ -1813,7 +1814,7 @@ func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.N
 					if around[strings.TrimSpace(href)] {
 						st.neighbours = 1
 					}
-					if turnWords[firstWord(c)] {
+					if turnWords[firstWord(c)] || tocTitles[foldText(textUnder(c))] {
 						st.turns = 1
 					}
 					where, frag, ok := splitHref(href)
@@ -2059,7 +2060,7 @@ func isHeading(a atom.Atom) bool {
 // own links use.
 func (p *htmlParser) navBar(n *html.Node) bool {
 	switch n.DataAtom {
-	case atom.Div, atom.P, atom.Table:
+	case atom.Div, atom.P, atom.Table, atom.Ul, atom.Ol:
 	default:
 		return false
 	}
@@ -2089,6 +2090,13 @@ func (p *htmlParser) navBar(n *html.Node) bool {
 	// Graphics, floats, preprocessor support" and end with "... | Top |
 	// Next: ..." in a one-row table, which no rel or class marks.
 	turns := st.links >= 2 && st.turns == st.links && st.outside == 0 && !st.code
+	if n.DataAtom == atom.Ul || n.DataAtom == atom.Ol {
+		// A list is a bar only so: Yodl puts "Table of Contents",
+		// "Previous Chapter", "Next Chapter" in a <ul> above and below
+		// every chapter. Other lists of links are linkList's and
+		// siteMenu's to judge.
+		return turns
+	}
 	// A trail may end in the page itself, unlinked (YARD's "Index »
 	// File: Tags Overview"); only then is text besides arrows allowed.
 	current := st.links >= 1 && st.other && !st.code && p.currentCrumb(n)
@@ -2254,6 +2262,17 @@ func hasLetters(n *html.Node) bool {
 		}
 	}
 	return false
+}
+
+// textUnder returns the text under n, as the page has it.
+func textUnder(n *html.Node) string {
+	var b strings.Builder
+	for c := range n.Descendants() {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+		}
+	}
+	return b.String()
 }
 
 // lettersUnder counts the letters and digits of the text under n.

@@ -1780,6 +1780,29 @@ func TestParseHTML_TargetsAndTitles(t *testing.T) {
 			absent:   []string{"User Manual", "Next:"},
 		},
 		{
+			name: "a list of links that each say where they turn is a bar",
+			content: `<title>Yodl</title><hr><ul><li><a href="yodl.html">Table of Contents</a><li><a href="yodl03.html">Previous Chapter</a>` +
+				`<li><a href="yodl05.html">Next Chapter</a></ul><hr><h1 id="c4">Chapter 4</h1><p>Macros.</p>`,
+			title:    "Yodl",
+			sections: []string{"Chapter 4|Chapter 4|c4"},
+			absent:   []string{"Next Chapter", "Table of Contents"},
+		},
+		{
+			name: "a list of links one of which says what it holds is no bar",
+			content: `<title>Yodl</title><ul><li><a href="yodl.html">Table of Contents</a><li><a href="yodl03.html">Previous Chapter</a>` +
+				`<li><a href="macros.html">Macros</a></ul><h1 id="c4">Chapter 4</h1><p>Macros.</p>`,
+			title:    "Yodl",
+			sections: []string{"||", "Chapter 4|Chapter 4|c4"},
+			contains: []string{"Previous Chapter"},
+		},
+		{
+			name:     "a list of short names linking other pages is no row of buttons",
+			content:  `<title>M</title><h1 id="m">Math</h1><p>See also:</p><ul><li><a href="abs.html">abs</a><li><a href="min.html">min</a><li><a href="max.html">max</a><li><a href="pow.html">pow</a></ul>`,
+			title:    "M",
+			sections: []string{"Math|Math|m"},
+			contains: []string{"abs\nmin\nmax\npow"},
+		},
+		{
 			name:     "a word besides the labels keeps the bar",
 			content:  bar("See:"),
 			title:    "X",
