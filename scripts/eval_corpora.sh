@@ -369,6 +369,17 @@
 #          copied as gap-lists.html; GAPDoc2HTML). Both packages are
 #          unpacked, not installed (below). Written blind and held back
 #          from scripts/eval.sh until its one blind measurement.
+#   swicpp a library's HTTP client and server manual and a language
+#          reference page, from two generators no set had: SWI-Prolog
+#          9.0's "SWI-Prolog HTTP support" from swi-prolog-doc
+#          (doc/packages/http.html, copied as swi-http.html; SWI-Prolog's
+#          own LaTeX-to-HTML converter, each predicate a <dt> whose anchor
+#          follows a "[det]" tag) and cppreference's "Overload resolution"
+#          from cppreference-doc-en-html (en/cpp/language/
+#          overload_resolution.html, copied as cppref-overload.html;
+#          MediaWiki 1.21, each heading's id on a span inside it). Both
+#          packages are unpacked, not installed (below). Written blind and
+#          held back from scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -411,12 +422,13 @@
 # r-cran-dplyr (which would pull in R), crhdoc's from crystal-doc and
 # htmldoc-common, chzfpd's from chezscheme-doc and fp-docs-3.2.2,
 # drfuvi's from python-djangorestframework-doc and python-uvicorn-doc,
-# wchslm's from weechat-doc and slurm-wlm-doc, and nimgap's from nim-doc
-# and gap-doc.
+# wchslm's from weechat-doc and slurm-wlm-doc, nimgap's from nim-doc
+# and gap-doc, and swicpp's from swi-prolog-doc and
+# cppreference-doc-en-html.
 # Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap,swicpp}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
@@ -425,7 +437,7 @@
 # "rbrkt DIR", "vlgrn DIR", "ptytnd DIR", "gtsdl DIR", "cmbst DIR",
 # "djfla DIR", "sphreq DIR", "pdxml DIR", "atmom DIR", "sqvg DIR",
 # "ydcal DIR", "ocdply DIR", "crhdoc DIR", "chzfpd DIR", "drfuvi DIR",
-# "wchslm DIR" and "nimgap DIR")
+# "wchslm DIR", "nimgap DIR" and "swicpp DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -436,7 +448,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap swicpp)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -569,6 +581,11 @@ wchslm_files=("$root/.debs/weechat-doc/$wchpage:weechat-relay.html" "$root/.debs
 nimpage=usr/share/doc/nim/html/manual.html
 gappage=usr/share/gap/doc/ref/chap21.html
 nimgap_files=("$root/.debs/nim-doc/$nimpage:nim-manual.html" "$root/.debs/gap-doc/$gappage:gap-lists.html")
+# swicpp names both files: http.html and overload_resolution.html say
+# little without their folders.
+swipage=usr/share/swi-prolog/doc/packages/http.html
+cpppage=usr/share/cppreference/doc/html/en/cpp/language/overload_resolution.html
+swicpp_files=("$root/.debs/swi-prolog-doc/$swipage:swi-http.html" "$root/.debs/cppreference-doc-en-html/$cpppage:cppref-overload.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -639,6 +656,8 @@ unpack_page weechat-doc "$wchpage"
 unpack_page slurm-wlm-doc "$slmpage"
 unpack_page nim-doc "$nimpage"
 unpack_page gap-doc "$gappage"
+unpack_page swi-prolog-doc "$swipage"
+unpack_page cppreference-doc-en-html "$cpppage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -779,6 +798,7 @@ copy_files chzfpd "${chzfpd_files[@]}"
 copy_files drfuvi "${drfuvi_files[@]}"
 copy_files wchslm "${wchslm_files[@]}"
 copy_files nimgap "${nimgap_files[@]}"
+copy_files swicpp "${swicpp_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on

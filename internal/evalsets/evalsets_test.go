@@ -285,6 +285,9 @@ func sectionIDs(b []byte) (map[string]bool, error) {
 		if n.Type == html.ElementNode && headingElements[n.Data] && attrValue(n, "id") == "" {
 			if a := innerAnchor(n); a != "" {
 				ids[a] = true
+			} else if a := innerID(n); a != "" {
+				// MediaWiki's <h3><span class="mw-headline" id="Details">.
+				ids[a] = true
 			}
 			// The chunker cites a heading by the target of its permalink
 			// (Sphinx's a.headerlink) before any other anchor: Django puts
@@ -450,6 +453,27 @@ func innerAnchor(h *html.Node) string {
 	return ""
 }
 
+// innerID returns the id of the first element inside heading h that
+// holds some of its words, or "".
+func innerID(h *html.Node) string {
+	for c := range h.Descendants() {
+		if id := attrValue(c, "id"); c.Type == html.ElementNode && id != "" && holdsText(c) {
+			return id
+		}
+	}
+	return ""
+}
+
+// holdsText reports whether any text under n is more than white space.
+func holdsText(n *html.Node) bool {
+	for c := range n.Descendants() {
+		if c.Type == html.TextNode && strings.TrimSpace(c.Data) != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // permalink returns the fragment a.headerlink inside heading h links
 // to, or "".
 func permalink(h *html.Node) string {
@@ -526,12 +550,13 @@ func TestSectionIDs(t *testing.T) {
 		`<span id="s-id1"></span><span id="evaluated"></span><span id="id1"></span><h2>Evaluated<a class="headerlink" href="#evaluated">¶</a></h2>` +
 		`<div id="for(a)"><div class="signature">def for(a) <a href="#for%28a%29">#</a></div><p>d</p></div>` +
 		`<div id="cap"><div><span>/etc/hosts</span><a class="headerlink" href="#cap">¶</a></div><pre>x</pre></div>` +
-		`<p><a id="X7B25" name="X7B25"></a></p><h3>21 Lists</h3><P><A NAME="lbAB">&nbsp;</A><H2>NAME</H2><p><a name="ends">text</a></p><h2>T</h2>`
+		`<p><a id="X7B25" name="X7B25"></a></p><h3>21 Lists</h3><P><A NAME="lbAB">&nbsp;</A><H2>NAME</H2><p><a name="ends">text</a></p><h2>T</h2>` +
+		`<h3><span class="mw-headline" id="Details">Details</span></h3><h3><span id="empty"></span>Empty</h3>`
 	ids, err := sectionIDs([]byte(page))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]bool{"basic-usage": true, "説明": true, "Pipelines": true, "Pipelines-1": true, "fsstat": true, "2.8": true, "toc": true, "pragma_encoding": true, "d:pos": true, "pin": true, "'tabstop'": true, "under-anchored": true, "json.dumps": true, "dnint": true, "cond": true, "stdin-option": true, "evaluated": true, "id1": true, "for(a)": true, "X7B25": true, "lbAB": true}
+	want := map[string]bool{"basic-usage": true, "説明": true, "Pipelines": true, "Pipelines-1": true, "fsstat": true, "2.8": true, "toc": true, "pragma_encoding": true, "d:pos": true, "pin": true, "'tabstop'": true, "under-anchored": true, "json.dumps": true, "dnint": true, "cond": true, "stdin-option": true, "evaluated": true, "id1": true, "for(a)": true, "X7B25": true, "lbAB": true, "Details": true}
 	if !maps.Equal(ids, want) {
 		t.Errorf("section ids %v, want %v", ids, want)
 	}
