@@ -894,7 +894,36 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 	if p.inArticle == 0 && siteBanner(n) || n == p.siteTitle {
 		return true
 	}
-	return p.navBar(n) || p.linkList(n) || p.summaryTable(n) || p.entrySummary(n) || p.siteMenu(n) || p.generatorCredit(n) || p.synopsis(n)
+	return p.navBar(n) || p.linkList(n) || p.summaryTable(n) || p.entrySummary(n) || p.siteMenu(n) || p.generatorCredit(n) || p.synopsis(n) ||
+		p.pageIndex(n)
+}
+
+// indexLinks is the fewest links a back-of-book index has (pageIndex).
+const indexLinks = 10
+
+// pageIndex reports whether n is the page's back-of-book index: a list,
+// table or div of at least indexLinks links, at least four in five to
+// elements of the page (its entries and index targets), no heading, in a
+// section whose heading, or one above it, ends in "Index" (SWI-Prolog's
+// manual ends with <h1>Index</h1> over a <dl> of every predicate and term
+// with the numbers of the sections that use it; texinfo's "Concept
+// index" is a table of terms and section names, between two "Jump to"
+// rows of letters). It names every entry of the page, so kept, it ranked
+// for any of their names.
+func (p *htmlParser) pageIndex(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Dl, atom.Ul, atom.Ol, atom.Table, atom.Div:
+	default:
+		return false
+	}
+	st := p.links[n]
+	if st.links < indexLinks || 5*st.entries < 4*st.links || st.headings > 0 {
+		return false
+	}
+	return slices.ContainsFunc(p.stack, func(h heading) bool {
+		f := strings.Fields(h.text)
+		return h.level <= 6 && len(f) > 0 && bareWord(f[len(f)-1]) == "index"
+	})
 }
 
 // namedTOC reports whether n is a table of contents by name: a div or

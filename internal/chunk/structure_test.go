@@ -1677,7 +1677,55 @@ func TestParseHTML_TargetsAndTitles(t *testing.T) {
 			`</b> <a href="manual.html">Test Document</a> <b>Previous:</b> <a href="node6.html">Special Features</a></div>` +
 			`<h1 id="x">X</h1><p>Body.</p></body></html>`
 	}
+	// index is a page of k entries and, under title, a list linking
+	// each (to another page where away) and the section it is in: 2k
+	// links.
+	index := func(title string, k int, away bool) string {
+		var b strings.Builder
+		b.WriteString(`<title>T</title><h1 id="api">API</h1><dl>`)
+		for i := range k {
+			fmt.Fprintf(&b, `<dt><a id="f%d">f%d()</a></dt><dd>Does thing %d.</dd>`, i, i, i)
+		}
+		fmt.Fprintf(&b, `</dl><h1 id="ix">%s</h1><dl>`, title)
+		for i := range k {
+			where := ""
+			if away {
+				where = "other.html"
+			}
+			fmt.Fprintf(&b, `<dt><a href="%s#f%d">f%d</a></dt><dd><a href="#api">1.%d</a></dd>`, where, i, i, i)
+		}
+		b.WriteString(`</dl>`)
+		return b.String()
+	}
 	runStructureCases(t, "p.html", []structureCase{
+		{
+			name:     "a back-of-book index is dropped",
+			content:  index("General Index", 10, false),
+			title:    "T",
+			sections: []string{"f0()|API/f0|f0", "f1()|API/f1|f1", "f2()|API/f2|f2", "f3()|API/f3|f3", "f4()|API/f4|f4", "f5()|API/f5|f5", "f6()|API/f6|f6", "f7()|API/f7|f7", "f8()|API/f8|f8", "f9()|API/f9|f9"},
+			absent:   []string{"1.9"},
+		},
+		{
+			name:     "the same list under another title is kept",
+			content:  index("Functions", 10, false),
+			title:    "T",
+			contains: []string{"1.9"},
+			sections: []string{"f0()|API/f0|f0", "f1()|API/f1|f1", "f2()|API/f2|f2", "f3()|API/f3|f3", "f4()|API/f4|f4", "f5()|API/f5|f5", "f6()|API/f6|f6", "f7()|API/f7|f7", "f8()|API/f8|f8", "f9()|API/f9|f9", "Functions|Functions|ix"},
+		},
+		{
+			name:     "an index of fewer links is kept",
+			content:  index("Index", 4, false),
+			title:    "T",
+			contains: []string{"1.3"},
+			sections: []string{"f0()|API/f0|f0", "f1()|API/f1|f1", "f2()|API/f2|f2", "f3()|API/f3|f3", "Index|Index|ix"},
+		},
+		{
+			name:     "an index of other pages' entries is kept",
+			content:  index("Index", 10, true),
+			title:    "T",
+			contains: []string{"1.9"},
+			sections: []string{"f0()|API/f0|f0", "f1()|API/f1|f1", "f2()|API/f2|f2", "f3()|API/f3|f3", "f4()|API/f4|f4", "f5()|API/f5|f5", "f6()|API/f6|f6", "f7()|API/f7|f7", "f8()|API/f8|f8", "f9()|API/f9|f9", "Index|Index|ix"},
+		},
 		{
 			name:     "an id on a span inside a heading names its section",
 			content:  `<title>T</title><h1 id="firstHeading">T</h1><p>Intro.</p><h3><span class="mw-headline" id="Details">Details</span></h3><p>Body.</p>`,
@@ -2100,6 +2148,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<div aria-hidden="true"><h3 id="m">M</h3></div><p aria-hidden=" true ">x</p><p aria-hidden="false">y</p><p aria-hidden>z</p>`))
 	f.Add([]byte(`<ul><li><a href="#a%28x%29">a</a><p>Does A. Twice.</p></li><li><a href="#b">b</a><p>Does B.</p></li><li><a href="#a(x)">c</a>Does A.</li><li><a href="#%zz">d</a></li><li><a href="#b">e</a><p>?! . Does B.</p></li></ul><div id="a(x)"><p>Does A. Twice.</p></div><a name="b"></a><p>Does B.  Really.</p>`))
 	f.Add([]byte(`<div id="page-header"><p><a href="x">X</a></p></div><div id="path"><a href="a">A</a> &gt; <a href="b">B</a></div><h1>H<a href="javascript:f()">[-]</a></h1><summary class="hideme">s</summary><select><option>o</select><div class="nosearch">n</div><div id="footer">f</div><div><a class="left-prev" href="a" title="previous page">p</a><a id="-next-" href="b">n</a></div><section id="i"><span class="rightside">1.0 ·</span><h3>I</h3></section>`))
+	f.Add([]byte(`<a id="a"></a><a id="b"></a><h2>Concept Index</h2><table><tr><td><a href="#a">a</a><a href="#b">b</a><a href="#a">a</a><a href="#b">b</a><a href="#a">a</a></td></tr><tr><td><a href="#b">b</a><a href="#a">a</a><a href="#b">b</a><a href="#a">a</a><a href="x.html#b">b</a></td></tr></table><h3>index</h3><dl><dt>t<dd><a href="#a">1</a></dl>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > maxFuzzInput {
 			t.Skip()
