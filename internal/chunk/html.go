@@ -880,7 +880,7 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 			return true
 		}
 	}
-	if hasAnyClass(n, chromeClasses...) || sourceLink(n) || scriptLink(n) || pageTurn(n) {
+	if hasAnyClass(n, chromeClasses...) || sourceLink(n) || scriptLink(n) || pageTurn(n) || footnoteMark(n) {
 		return true
 	}
 	if (n.DataAtom == atom.Ul || n.DataAtom == atom.Ol) && hasClass(n, "nav") {
@@ -1018,6 +1018,33 @@ var chromeClasses = []string{"sphinxsidebar", "related", "headerlink", "navheade
 
 // headerIDs are the ids of a page header above the content (skipElement).
 var headerIDs = map[string]bool{"page-header": true, "titlearea": true}
+
+// footnoteMark reports whether n is a link to a footnote set as a
+// superscript number: its text only digits, brackets around them at
+// most, and a sup around it or inside it (LaTeX2HTML's "Document
+// Segmentation<A HREF="footnode.html#foot3883"><SUP>12</SUP></A>",
+// DocBook's <sup>[<a href="#ftn.id">1</a>]</sup>). Kept, its number ran
+// into the word before it ("Segmentation12"), in headings too, out of
+// reach of a keyword search; the note itself is elsewhere.
+func footnoteMark(n *html.Node) bool {
+	var link, sup bool
+	switch n.DataAtom {
+	case atom.A:
+		link = hasAttr(n, "href")
+		sup = n.Parent != nil && n.Parent.DataAtom == atom.Sup
+	case atom.Sup:
+		// The brackets around the link go with it.
+		sup = true
+	default:
+		return false
+	}
+	for c := range n.Descendants() {
+		link = link || c.DataAtom == atom.A && hasAttr(c, "href")
+		sup = sup || c.DataAtom == atom.Sup
+	}
+	t := strings.Trim(strings.TrimSpace(textUnder(n)), "[]")
+	return link && sup && t != "" && strings.IndexFunc(t, func(r rune) bool { return r < '0' || r > '9' }) < 0
+}
 
 // scriptLink reports whether n is a toggle: a link that runs a script
 // (href "javascript:...") and has no letter or digit, as rustdoc's "[−]"
@@ -2586,7 +2613,7 @@ func headingText(n *html.Node) string {
 	root := n
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode && (hasClass(n, "headerlink") || sourceLink(n) || scriptLink(n) || n.DataAtom == atom.Script || n.DataAtom == atom.Style ||
+		if n.Type == html.ElementNode && (hasClass(n, "headerlink") || sourceLink(n) || scriptLink(n) || footnoteMark(n) || n.DataAtom == atom.Script || n.DataAtom == atom.Style ||
 			attr(n, "aria-hidden") == "true" || n != root && hidden(n)) {
 			// Hidden from readers, it is no part of the heading's name:
 			// ffmpeg's headings end with "#" and "TOC" links, and

@@ -1727,6 +1727,14 @@ func TestParseHTML_TargetsAndTitles(t *testing.T) {
 			sections: []string{"f0()|API/f0|f0", "f1()|API/f1|f1", "f2()|API/f2|f2", "f3()|API/f3|f3", "f4()|API/f4|f4", "f5()|API/f5|f5", "f6()|API/f6|f6", "f7()|API/f7|f7", "f8()|API/f8|f8", "f9()|API/f9|f9", "Index|Index|ix"},
 		},
 		{
+			name: "a footnote's superscript number is no part of a heading or a word",
+			content: `<title>T</title><h2 id="s">Document Segmentation<a href="footnode.html#foot3883"><sup>12</sup></a></h2>` +
+				`<p>Segments<sup>[<a href="#ftn.x">3</a>]</sup> are read. Powers: 2<sup>10</sup>, see <a href="#n"><sup>note</sup></a>, <a href="#s">12</a>.</p>`,
+			title:    "T",
+			sections: []string{"Document Segmentation|Document Segmentation|s"},
+			contains: []string{"Segments are read. Powers: 210, see note, 12."},
+		},
+		{
 			name:     "an id on a span inside a heading names its section",
 			content:  `<title>T</title><h1 id="firstHeading">T</h1><p>Intro.</p><h3><span class="mw-headline" id="Details">Details</span></h3><p>Body.</p>`,
 			title:    "T",
@@ -2149,6 +2157,7 @@ b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte(`<ul><li><a href="#a%28x%29">a</a><p>Does A. Twice.</p></li><li><a href="#b">b</a><p>Does B.</p></li><li><a href="#a(x)">c</a>Does A.</li><li><a href="#%zz">d</a></li><li><a href="#b">e</a><p>?! . Does B.</p></li></ul><div id="a(x)"><p>Does A. Twice.</p></div><a name="b"></a><p>Does B.  Really.</p>`))
 	f.Add([]byte(`<div id="page-header"><p><a href="x">X</a></p></div><div id="path"><a href="a">A</a> &gt; <a href="b">B</a></div><h1>H<a href="javascript:f()">[-]</a></h1><summary class="hideme">s</summary><select><option>o</select><div class="nosearch">n</div><div id="footer">f</div><div><a class="left-prev" href="a" title="previous page">p</a><a id="-next-" href="b">n</a></div><section id="i"><span class="rightside">1.0 ·</span><h3>I</h3></section>`))
 	f.Add([]byte(`<a id="a"></a><a id="b"></a><h2>Concept Index</h2><table><tr><td><a href="#a">a</a><a href="#b">b</a><a href="#a">a</a><a href="#b">b</a><a href="#a">a</a></td></tr><tr><td><a href="#b">b</a><a href="#a">a</a><a href="#b">b</a><a href="#a">a</a><a href="x.html#b">b</a></td></tr></table><h3>index</h3><dl><dt>t<dd><a href="#a">1</a></dl>`))
+	f.Add([]byte(`<h2>S<a href="f.html#x"><sup>12</sup></a></h2><p>W<sup>[<a href="#n">3</a>]</sup> 2<sup>10</sup><a href="#s"><sup>n</sup></a><sup><a>4</a></sup><a href=""><sup> [] </sup></a></p>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > maxFuzzInput {
 			t.Skip()
