@@ -380,6 +380,17 @@
 #          MediaWiki 1.21, each heading's id on a span inside it). Both
 #          packages are unpacked, not installed (below). Written blind and
 #          held back from scripts/eval.sh until its one blind measurement.
+#   l2hsca a LaTeX converter's manual chapter and a library class's API
+#          page, from two generators no set had: LaTeX2HTML 2023's
+#          "Hypertext Extensions to LaTeX" from latex2html (html/node7.html,
+#          copied as l2h-node7.html; LaTeX2HTML's own output, a navigation
+#          panel and a list of subsections in every section) and Scala
+#          2.11's scala.util.matching.Regex from scala-doc
+#          (api/library/scala/util/matching/Regex.html, copied as
+#          scala-regex.html; Scaladoc 2.11, each member's ids in empty
+#          anchors before its heading). Both packages are unpacked, not
+#          installed (below). Written blind and held back from
+#          scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -423,12 +434,12 @@
 # htmldoc-common, chzfpd's from chezscheme-doc and fp-docs-3.2.2,
 # drfuvi's from python-djangorestframework-doc and python-uvicorn-doc,
 # wchslm's from weechat-doc and slurm-wlm-doc, nimgap's from nim-doc
-# and gap-doc, and swicpp's from swi-prolog-doc and
-# cppreference-doc-en-html.
+# and gap-doc, swicpp's from swi-prolog-doc and
+# cppreference-doc-en-html, and l2hsca's from latex2html and scala-doc.
 # Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap,swicpp}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap,swicpp,l2hsca}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
@@ -437,7 +448,7 @@
 # "rbrkt DIR", "vlgrn DIR", "ptytnd DIR", "gtsdl DIR", "cmbst DIR",
 # "djfla DIR", "sphreq DIR", "pdxml DIR", "atmom DIR", "sqvg DIR",
 # "ydcal DIR", "ocdply DIR", "crhdoc DIR", "chzfpd DIR", "drfuvi DIR",
-# "wchslm DIR", "nimgap DIR" and "swicpp DIR")
+# "wchslm DIR", "nimgap DIR", "swicpp DIR" and "l2hsca DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -448,7 +459,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap swicpp)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap swicpp l2hsca)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -586,6 +597,10 @@ nimgap_files=("$root/.debs/nim-doc/$nimpage:nim-manual.html" "$root/.debs/gap-do
 swipage=usr/share/swi-prolog/doc/packages/http.html
 cpppage=usr/share/cppreference/doc/html/en/cpp/language/overload_resolution.html
 swicpp_files=("$root/.debs/swi-prolog-doc/$swipage:swi-http.html" "$root/.debs/cppreference-doc-en-html/$cpppage:cppref-overload.html")
+# l2hsca names both files: node7.html and Regex.html say little.
+l2hpage=usr/share/doc/latex2html/html/node7.html
+scapage=usr/share/doc/scala-2.11/api/library/scala/util/matching/Regex.html
+l2hsca_files=("$root/.debs/latex2html/$l2hpage:l2h-node7.html" "$root/.debs/scala-doc/$scapage:scala-regex.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -658,6 +673,8 @@ unpack_page nim-doc "$nimpage"
 unpack_page gap-doc "$gappage"
 unpack_page swi-prolog-doc "$swipage"
 unpack_page cppreference-doc-en-html "$cpppage"
+unpack_page latex2html "$l2hpage"
+unpack_page scala-doc "$scapage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -799,6 +816,7 @@ copy_files drfuvi "${drfuvi_files[@]}"
 copy_files wchslm "${wchslm_files[@]}"
 copy_files nimgap "${nimgap_files[@]}"
 copy_files swicpp "${swicpp_files[@]}"
+copy_files l2hsca "${l2hsca_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on
