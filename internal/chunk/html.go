@@ -1226,8 +1226,9 @@ func pageIDs(n *html.Node) map[string]bool {
 // formatter.", said again after <section id="close()">. A run is in the
 // entry of the last id or a name before its end. The same words under
 // two entries (a method documented again for a subclass) are not a
-// summary of either.
-func saidAgain(n *html.Node, entry func(*html.Node) string) map[*html.Node]bool {
+// summary of either. linked holds every id a link under n points at
+// (entry), which the walk reads anyway.
+func saidAgain(n *html.Node, entry func(*html.Node) string) (said map[*html.Node]bool, linked map[string]bool) {
 	type run struct {
 		nodes         []*html.Node
 		sentences     []string
@@ -1239,6 +1240,7 @@ func saidAgain(n *html.Node, entry func(*html.Node) string) map[*html.Node]bool 
 	var place, target string
 	count := make(map[string]int)
 	at := make(map[[2]string]int) // a sentence and the entry it is in
+	linked = make(map[string]bool)
 	flush := func() {
 		if len(cur) > 0 {
 			s := sentences(foldText(b.String()))
@@ -1274,6 +1276,7 @@ func saidAgain(n *html.Node, entry func(*html.Node) string) map[*html.Node]bool 
 			if c.DataAtom == atom.A {
 				if t := entry(c); t != "" {
 					target = t
+					linked[t] = true
 				}
 			}
 		}
@@ -1283,7 +1286,7 @@ func saidAgain(n *html.Node, entry func(*html.Node) string) map[*html.Node]bool 
 	}
 	walk(n)
 	flush()
-	out := make(map[*html.Node]bool)
+	said = make(map[*html.Node]bool)
 	for _, r := range runs {
 		if len(r.sentences) == 0 || r.target == "" || slices.ContainsFunc(r.sentences, func(x string) bool { return count[x] < 2 }) {
 			continue
@@ -1294,11 +1297,11 @@ func saidAgain(n *html.Node, entry func(*html.Node) string) map[*html.Node]bool 
 		}
 		if slices.ContainsFunc(r.sentences, func(x string) bool { return at[[2]string{x, r.target}] > self }) {
 			for _, t := range r.nodes {
-				out[t] = true
+				said[t] = true
 			}
 		}
 	}
-	return out
+	return said, linked
 }
 
 // sentences splits folded text s after each ".", "?" or "!" that a
@@ -1823,15 +1826,7 @@ func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.N
 		}
 		return frag
 	}
-	repeated := saidAgain(n, entry)
-	linked := make(map[string]bool)
-	for c := range n.Descendants() {
-		if c.DataAtom == atom.A {
-			if t := entry(c); t != "" {
-				linked[t] = true
-			}
-		}
-	}
+	repeated, linked := saidAgain(n, entry)
 	out := make(map[*html.Node]linkStats)
 	var walk func(*html.Node, bool, bool) linkStats
 	walk = func(c *html.Node, inLink, inSaid bool) linkStats {
