@@ -944,6 +944,10 @@ func (p *htmlParser) namedTOC(n *html.Node) bool {
 	return st.links >= 2 && 2*st.inPage > st.links && st.outside <= boldTitleLetters && st.inside > st.outside
 }
 
+// tocTitleLetters bounds the letters of a title of contents (tocTitles):
+// "tableofcontents" has 15.
+const tocTitleLetters = 20
+
 // tocTitles are what a table of contents is titled, folded (tocTitle).
 var tocTitles = map[string]bool{"contents": true, "table of contents": true, "subsections": true, "on this page": true, "in this section": true}
 
@@ -956,7 +960,10 @@ var tocTitles = map[string]bool{"contents": true, "table of contents": true, "su
 // puts <A ID="CHILD_LINKS"><STRONG>Subsections</STRONG></A> over each
 // section's list of its subsections, which was its first words.
 func (p *htmlParser) tocTitle(n *html.Node) bool {
-	if p.links[n].links > 0 || !tocTitles[strings.Trim(foldText(headingText(n)), ":")] {
+	// The letter count first: every element is asked, and reading the
+	// text of each would read a page's text once per level it nests.
+	if st := p.links[n]; st.links > 0 || st.outside > tocTitleLetters ||
+		!tocTitles[strings.Trim(foldText(headingText(n)), ":")] {
 		return false
 	}
 	for c := n.NextSibling; c != nil; c = c.NextSibling {
