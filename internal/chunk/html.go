@@ -344,7 +344,7 @@ func (p *htmlParser) walk(n *html.Node) {
 		if p.dl != nil && p.inlineDL == p.dl {
 			inline = p.inlineID
 		}
-		if id := cmp.Or(attr(n, "id"), leadingAnchor(n), permalinkAnchor(n), namingAnchor(n), inline, anchorBeforeDescription(n)); id != "" {
+		if id := cmp.Or(attr(n, "id"), leadingAnchor(n), permalinkAnchor(n), p.namingAnchor(n), inline, anchorBeforeDescription(n)); id != "" {
 			p.entries++
 			// The signature opens the entry's text, where its parameter
 			// names are searchable and shown; the heading path names the
@@ -737,14 +737,15 @@ func leadingAnchor(n *html.Node) string {
 // class="pubdef"><span class="pred-tag">[det]</span><a
 // id="http_get/3"><strong>http_get</strong>(...)</a></dt>, which
 // leadingAnchor stops at). An index target inside a sentence-long term
-// holds none of its words. Else "".
-func namingAnchor(n *html.Node) string {
-	total := lettersUnder(n)
+// holds none of its words. Else "". The letters are measureLinks' count.
+func (p *htmlParser) namingAnchor(n *html.Node) string {
+	letters := func(n *html.Node) int { st := p.links[n]; return st.inside + st.outside }
+	total := letters(n)
 	for c := range n.Descendants() {
 		if c.DataAtom != atom.A || innerTarget(c) == "" || hasAttr(c, "href") {
 			continue
 		}
-		if total > 0 && 2*lettersUnder(c) >= total {
+		if total > 0 && 2*letters(c) >= total {
 			return innerTarget(c)
 		}
 		return ""
@@ -1853,7 +1854,10 @@ func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.N
 				}) >= 0
 				st.arrows, st.other = separatedBy(c.Data, crumbArrows)
 				st.pipes, st.unpiped = separatedBy(c.Data, "|")
-				st.unlabelled = slices.ContainsFunc(strings.Fields(c.Data), func(w string) bool {
+				// Only navBar reads it, and only for blocks of at most
+				// navBarLetters letters outside their links: a longer
+				// text is not split into words on every page.
+				st.unlabelled = st.outside > navBarLetters || slices.ContainsFunc(strings.Fields(c.Data), func(w string) bool {
 					w = bareWord(w)
 					return w != "" && !turnWords[w]
 				})
@@ -2331,17 +2335,6 @@ func textUnder(n *html.Node) string {
 		}
 	}
 	return b.String()
-}
-
-// lettersUnder counts the letters and digits of the text under n.
-func lettersUnder(n *html.Node) int {
-	k := 0
-	for c := range n.Descendants() {
-		if c.Type == html.TextNode {
-			k += countLetters(c.Data)
-		}
-	}
-	return k
 }
 
 // blank reports whether n holds no text but white space (no-break
