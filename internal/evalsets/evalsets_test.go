@@ -457,21 +457,11 @@ func innerAnchor(h *html.Node) string {
 // holds some of its words, or "".
 func innerID(h *html.Node) string {
 	for c := range h.Descendants() {
-		if id := attrValue(c, "id"); c.Type == html.ElementNode && id != "" && holdsText(c) {
+		if id := attrValue(c, "id"); c.Type == html.ElementNode && id != "" && !blankElement(c) {
 			return id
 		}
 	}
 	return ""
-}
-
-// holdsText reports whether any text under n is more than white space.
-func holdsText(n *html.Node) bool {
-	for c := range n.Descendants() {
-		if c.Type == html.TextNode && strings.TrimSpace(c.Data) != "" {
-			return true
-		}
-	}
-	return false
 }
 
 // permalink returns the fragment a.headerlink inside heading h links
