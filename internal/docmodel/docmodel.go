@@ -94,6 +94,7 @@ type EmbeddingModel struct {
 const (
 	ProviderUseLiteGlove = "use-lite-glove" // USE-lite and GloVe joined, the offline default
 	ProviderUseLite      = "use-lite"
+	ProviderMiniLM       = "minilm" // all-MiniLM-L6-v2, in process
 	ProviderHash         = "hash"
 	ProviderOpenAI       = "openai"
 	ProviderBedrock      = "bedrock"
@@ -102,9 +103,14 @@ const (
 
 // EnglishOnly reports whether m's model reads English only: the offline
 // models (use-lite's 8,000-piece English vocabulary, GloVe's English
-// words) give text in other scripts a vector that ranks at random.
+// words, MiniLM's English training) give text in other scripts a vector
+// that ranks at random, or nearly.
 func (m EmbeddingModel) EnglishOnly() bool {
-	return m.Provider == ProviderUseLiteGlove || m.Provider == ProviderUseLite
+	switch m.Provider {
+	case ProviderUseLiteGlove, ProviderUseLite, ProviderMiniLM:
+		return true
+	}
+	return false
 }
 
 // InProcess reports whether m's model runs inside this process (the
@@ -112,7 +118,7 @@ func (m EmbeddingModel) EnglishOnly() bool {
 // that an embedding cache would save.
 func (m EmbeddingModel) InProcess() bool {
 	switch m.Provider {
-	case ProviderUseLiteGlove, ProviderUseLite, ProviderHash:
+	case ProviderUseLiteGlove, ProviderUseLite, ProviderMiniLM, ProviderHash:
 		return true
 	}
 	return false

@@ -10,6 +10,7 @@ func TestEmbeddingModel_InProcess(t *testing.T) {
 	}{
 		{ProviderUseLiteGlove, true},
 		{ProviderUseLite, true},
+		{ProviderMiniLM, true},
 		{ProviderHash, true},
 		{ProviderOpenAI, false},
 		{ProviderBedrock, false},
@@ -19,6 +20,18 @@ func TestEmbeddingModel_InProcess(t *testing.T) {
 	} {
 		if got := (EmbeddingModel{Provider: tc.provider}).InProcess(); got != tc.want {
 			t.Errorf("InProcess(%q) = %v, want %v", tc.provider, got, tc.want)
+		}
+	}
+}
+
+func TestEmbeddingModel_EnglishOnly(t *testing.T) {
+	t.Parallel()
+	for provider, want := range map[string]bool{
+		ProviderUseLiteGlove: true, ProviderUseLite: true, ProviderMiniLM: true,
+		ProviderHash: false, ProviderOpenAI: false, ProviderBedrock: false, ProviderOllama: false, "": false,
+	} {
+		if got := (EmbeddingModel{Provider: provider}).EnglishOnly(); got != want {
+			t.Errorf("EnglishOnly(%q) = %v, want %v", provider, got, want)
 		}
 	}
 }

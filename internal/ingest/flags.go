@@ -189,6 +189,8 @@ func truncNote(res Result) string {
 		return "the model reads their first 128 tokens"
 	case docmodel.ProviderUseLiteGlove:
 		return "use-lite reads their first 128 tokens, GloVe up to 4096 words"
+	case docmodel.ProviderMiniLM:
+		return "the model reads their first 256 tokens"
 	}
 	return "embedded from their start; stored and keyword-indexed whole"
 }

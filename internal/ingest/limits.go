@@ -35,11 +35,14 @@ type tokenCounter interface {
 	CountTokens(text string) int
 }
 
+// minilmTokens is how many ids all-MiniLM-L6-v2 reads (minilm.MaxTokens).
+const minilmTokens = 256
+
 // LimitsFor returns the limits of the model emb runs: OpenAI's
 // text-embedding models take 8191 tokens a text and 300,000 a request
 // (2048 texts a request, more than the embedder's own batches); Titan v2
 // 8192 tokens or 50,000 characters, one text a call; use-lite reads 128
-// tokens of its own. Ollama truncates on the server (its /api/embed
+// tokens of its own, MiniLM 256 WordPiece ids. Ollama truncates on the server (its /api/embed
 // "truncate" defaults to true) and hash reads everything, so neither has
 // limits here.
 func LimitsFor(emb embed.Embedder) Limits {
@@ -51,6 +54,12 @@ func LimitsFor(emb embed.Embedder) Limits {
 		return Limits{MaxInputs: 1, MaxInputTokens: 8192, MaxInputChars: 50_000}
 	case docmodel.ProviderUseLite, docmodel.ProviderUseLiteGlove:
 		l := Limits{MaxInputTokens: 128, SelfTruncates: true}
+		if tc, ok := emb.(tokenCounter); ok {
+			l.Tokens = tc.CountTokens
+		}
+		return l
+	case docmodel.ProviderMiniLM:
+		l := Limits{MaxInputTokens: minilmTokens, SelfTruncates: true}
 		if tc, ok := emb.(tokenCounter); ok {
 			l.Tokens = tc.CountTokens
 		}

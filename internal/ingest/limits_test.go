@@ -9,6 +9,7 @@ import (
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/embed/glove"
+	"github.com/vendor0919/api/internal/embed/minilm"
 	"github.com/vendor0919/api/internal/embed/offline"
 	"github.com/vendor0919/api/internal/embed/uselite"
 )
@@ -188,5 +189,12 @@ func TestLimitsFor_OfflineEmbedders(t *testing.T) {
 	}
 	if l := LimitsFor(g); l.MaxInputTokens != 0 || l.Tokens != nil {
 		t.Errorf("glove alone: limits %+v, want none", l)
+	}
+	m, err := minilm.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := LimitsFor(m); l.MaxInputTokens != minilm.MaxTokens || !l.SelfTruncates || l.Tokens == nil || l.Tokens(text) != m.CountTokens(text) {
+		t.Errorf("minilm: limits %+v, want its own %d tokens, counted by it", l, minilm.MaxTokens)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/embed/glove"
+	"github.com/vendor0919/api/internal/embed/minilm"
 	"github.com/vendor0919/api/internal/embed/offline"
 	"github.com/vendor0919/api/internal/embed/uselite"
 	"github.com/vendor0919/api/internal/keyword"
@@ -36,6 +37,8 @@ func Embedder(ctx context.Context, cfg config.Providers) (embed.Embedder, error)
 		return offline.New()
 	case docmodel.ProviderUseLite:
 		return uselite.New()
+	case docmodel.ProviderMiniLM:
+		return minilm.New()
 	case docmodel.ProviderHash:
 		return embed.NewHash(embed.HashConfig{Dims: cfg.EmbeddingDims})
 	case docmodel.ProviderOpenAI:

@@ -25,6 +25,7 @@ func TestProviders_FromConfig(t *testing.T) {
 	}{
 		{map[string]string{}, "use-lite-glove", "extractive"},
 		{map[string]string{"EMBEDDER": "use-lite"}, "use-lite", "extractive"},
+		{map[string]string{"EMBEDDER": "minilm"}, "minilm", "extractive"},
 		{map[string]string{"EMBEDDER": "hash", "EMBEDDING_DIMS": "64"}, "hash", "extractive"},
 		{map[string]string{"EMBEDDER": "openai", "LLM": "openai", "OPENAI_API_KEY": "k", "LLM_MODEL": "gpt-4o-mini"}, "openai", "gpt-4o-mini"},
 		{map[string]string{"EMBEDDER": "ollama", "EMBEDDING_MODEL": "nomic-embed-text", "EMBEDDING_DIMS": "768", "LLM": "ollama", "LLM_MODEL": "llama3"}, "ollama", "llama3"},
