@@ -108,7 +108,7 @@ eval:
 
 ## demo-store: rebuild the bundled demo store from internal/demo/corpus with the offline embedder
 demo-store:
-	$(GO) run ./cmd/vectorstore build --in internal/demo/corpus --out $(DEMO_DIR) --embedder use-lite-glove --chunk-size 500 --overlap 80 --hnsw-workers 1 --version demo-1
+	$(GO) run ./cmd/vectorstore build --in internal/demo/corpus --out $(DEMO_DIR) --embedder minilm --chunk-size 500 --overlap 80 --hnsw-workers 1 --version demo-1
 
 ## fixtures: regenerate the FAISS/LangChain fixtures with Debian's python3-faiss
 fixtures:

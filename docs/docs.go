@@ -709,11 +709,11 @@ const docTemplate = `{
                 },
                 "model": {
                     "type": "string",
-                    "example": "universal-sentence-encoder-lite"
+                    "example": "all-MiniLM-L6-v2"
                 },
                 "provider": {
                     "type": "string",
-                    "example": "use-lite-glove"
+                    "example": "minilm"
                 }
             }
         },

@@ -21,7 +21,7 @@
 #   DEMO_STORE     a vector store folder to mount read-only at /app/vectorstore;
 #                  "auto" (default) uses the bundled internal/demo/store, or
 #                  builds one from docs/*.md with the host's cmd/vectorstore
-#                  (use-lite-glove embedder); "none" runs without a store
+#                  (the default minilm embedder); "none" runs without a store
 #   DEMO_ENV       extra container environment, space separated NAME=VALUE
 #   PODMAN_OPTS    global podman options (--storage-driver vfs)
 #   REPO_ROOT      the repository (default: the folder above this script)

@@ -18,11 +18,13 @@
 # installed when missing). Their stores are built every run, with the
 # default `vectorstore build` settings (but one HNSW worker, for the same
 # graph every run) and the offline default embedder
-# (use-lite-glove; EMBEDDER is ignored here), into ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval-stores,
-# so the numbers always describe the code as it stands. Every mode is
+# (minilm; EMBEDDER is ignored here), into ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval-stores,
+# so the numbers always describe the code as it stands. The chunks'
+# vectors are kept in an embedding cache (eval-embcache beside the
+# stores): the first run embeds some 26,000 chunks, about 25 minutes on two
+# cores; later runs embed only chunks the code has changed. Every mode is
 # evaluated with the server's defaults, next to a plain BM25 over one
-# document per section (--baseline), the reference row of issue 10. On two
-# shared cores thirty-six sets take about nine minutes
+# document per section (--baseline), the reference row of issue 10
 # (docs/BENCHMARKS.md).
 # Usage: [EVAL_SETS="pydoc manja ..."] bash scripts/eval.sh [--json]
 set -euo pipefail
@@ -60,7 +62,7 @@ while read -r name dir; do
 	echo "== $name ($dir: section level)"
 	# One graph worker: the same graph on every run, so the vector rows
 	# do not move by a question between two runs of the same code.
-	"$vs" build --in "$dir" --out "$stores/$name" --version "eval-$name" --hnsw-workers 1 --quiet >&2
+	"$vs" build --in "$dir" --out "$stores/$name" --version "eval-$name" --hnsw-workers 1 --quiet --cache "$cache/eval-embcache" >&2
 	"$vs" eval --dir "$stores/$name" --questions "internal/evalsets/$name/questions.json" --baseline "${json[@]}"
 done < <(bash scripts/eval_corpora.sh)
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # loadtest.sh measures the HTTP service end to end on this machine: it
 # builds cmd/api, starts it on a free 127.0.0.1 port with the bundled demo
-# store (use-lite-glove embedder, extractive answers), and drives it with hey
+# store (minilm embedder, extractive answers), and drives it with hey
 # (github.com/rakyll/hey, pinned, cached) for a bounded number of requests
 # per route. Loopback only; every run stops by itself.
 #

@@ -27,10 +27,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vendor0919/api/internal/config"
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/fsatomic"
-	"github.com/vendor0919/api/internal/providers"
 	"github.com/vendor0919/api/internal/sseclient"
 	"github.com/vendor0919/api/internal/store"
 )
@@ -1540,8 +1540,9 @@ func TestE2E_DemoStoreDefaultEmbedder(t *testing.T) {
 	decode(t, mb, &man)
 	// The server's default embedder must be the store's, or the README's
 	// first command would not start (make demo-store rebuilds it).
-	if man.Embedding.Provider != providers.UseLiteGlove {
-		t.Fatalf("demo store is built with %q, not the default %q", man.Embedding.Provider, providers.UseLiteGlove)
+	def := config.Embedders()[0]
+	if man.Embedding.Provider != def {
+		t.Fatalf("demo store is built with %q, not the default %q", man.Embedding.Provider, def)
 	}
 	env := baseEnv(dir)
 	delete(env, "EMBEDDER")
@@ -1549,7 +1550,7 @@ func TestE2E_DemoStoreDefaultEmbedder(t *testing.T) {
 	ready := p.waitReady(60 * time.Second)
 	vs, _ := ready["vectorstore"].(map[string]any)
 	emb, _ := vs["embedding"].(map[string]any)
-	if vs["count"] != float64(man.Count) || vs["version"] != man.Version || emb["provider"] != providers.UseLiteGlove || emb["dims"] != float64(man.Embedding.Dims) {
+	if vs["count"] != float64(man.Count) || vs["version"] != man.Version || emb["provider"] != def || emb["dims"] != float64(man.Embedding.Dims) {
 		t.Errorf("/ready facts %v do not match the manifest", vs)
 	}
 

@@ -20,7 +20,7 @@ import (
 
 // Embedder and generator names accepted by EMBEDDER and LLM.
 var (
-	embedders  = []string{docmodel.ProviderUseLiteGlove, docmodel.ProviderUseLite, docmodel.ProviderMiniLM, docmodel.ProviderHash, docmodel.ProviderOpenAI, docmodel.ProviderBedrock, docmodel.ProviderOllama}
+	embedders  = []string{docmodel.ProviderMiniLM, docmodel.ProviderUseLiteGlove, docmodel.ProviderUseLite, docmodel.ProviderHash, docmodel.ProviderOpenAI, docmodel.ProviderBedrock, docmodel.ProviderOllama}
 	generators = []string{"extractive", "openai", "bedrock", "ollama"}
 	modes      = []string{"hybrid", "vector", "keyword"}
 	jaKeyword  = []string{"bigram", "kagome"}
@@ -135,10 +135,12 @@ type Config struct {
 	// the store's own default).
 	SearchEF int
 	// HybridVectorWeight scales the vector ranking's normalised scores in
-	// hybrid fusion, the keyword ranking's being 1 (HYBRID_VECTOR_WEIGHT,
-	// default 0.15, rag.DefaultVectorWeight, measured on the evaluation sets; raise it for an
-	// embedder that beats BM25 on the corpus, measured with vectorstore
-	// eval --sweep, see docs/BENCHMARKS.md).
+	// hybrid fusion, the keyword ranking's being 1 (HYBRID_VECTOR_WEIGHT;
+	// 0, the default, means the weight measured for the embedder on the
+	// evaluation sets, rag.DefaultVectorWeightFor: 2.5 for minilm, 0.15
+	// for the rest; raise it for a hosted embedder that beats BM25 on the
+	// corpus, measured with vectorstore eval --sweep, see
+	// docs/BENCHMARKS.md).
 	HybridVectorWeight float64
 	// SearchSameSection lets one result hold several chunks of the same
 	// section (SEARCH_SAME_SECTION, default false: the best chunk of each
@@ -265,8 +267,8 @@ type Providers struct {
 	// fsync the mirror before swapping it in (s3sync.Config.Durable).
 	S3SyncDurable bool
 
-	// Embedder picks the query embedder (EMBEDDER: use-lite-glove
-	// (default), use-lite, hash, openai, bedrock, ollama); EmbeddingModel and EmbeddingDims
+	// Embedder picks the query embedder (EMBEDDER: minilm (default),
+	// use-lite-glove, use-lite, hash, openai, bedrock, ollama); EmbeddingModel and EmbeddingDims
 	// (EMBEDDING_MODEL, EMBEDDING_DIMS) override the provider's defaults.
 	Embedder       string
 	EmbeddingModel string
@@ -413,7 +415,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DefaultTopK:                 p.intRange("DEFAULT_TOP_K", 5, 1, 50),
 		SearchMode:                  p.oneOf("SEARCH_MODE", "hybrid", modes),
 		SearchEF:                    p.intRange("SEARCH_EF", 0, 0, 10000),
-		HybridVectorWeight:          p.floatRange("HYBRID_VECTOR_WEIGHT", 0.15, 0.01, 100),
+		HybridVectorWeight:          p.floatRange("HYBRID_VECTOR_WEIGHT", 0, 0.01, 100),
 		SearchSameSection:           p.boolean("SEARCH_SAME_SECTION", false),
 		KeywordFeedback:             p.boolean("KEYWORD_FEEDBACK", true),
 		KeywordFeedbackMinDocuments: p.intRange("KEYWORD_FEEDBACK_MIN_DOCUMENTS", 3, 0, 1_000_000),
@@ -502,7 +504,7 @@ func (p *parser) providers() Providers {
 	pr := Providers{
 		AWSRegion:      p.str("AWS_REGION", ""),
 		S3Endpoint:     p.s3Endpoint(),
-		Embedder:       p.oneOf("EMBEDDER", docmodel.ProviderUseLiteGlove, embedders),
+		Embedder:       p.oneOf("EMBEDDER", docmodel.ProviderMiniLM, embedders),
 		EmbeddingModel: p.str("EMBEDDING_MODEL", ""),
 		EmbeddingDims:  p.intRange("EMBEDDING_DIMS", 0, 0, 65536),
 		LLM:            p.oneOf("LLM", "extractive", generators),

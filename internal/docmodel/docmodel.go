@@ -92,9 +92,9 @@ type EmbeddingModel struct {
 // The embedding providers, as EmbeddingModel.Provider, EMBEDDER and
 // --embedder name them. Stores record these strings: never rename one.
 const (
-	ProviderUseLiteGlove = "use-lite-glove" // USE-lite and GloVe joined, the offline default
+	ProviderUseLiteGlove = "use-lite-glove" // USE-lite and GloVe joined, the offline default before minilm
 	ProviderUseLite      = "use-lite"
-	ProviderMiniLM       = "minilm" // all-MiniLM-L6-v2, in process
+	ProviderMiniLM       = "minilm" // all-MiniLM-L6-v2 in process, the offline default
 	ProviderHash         = "hash"
 	ProviderOpenAI       = "openai"
 	ProviderBedrock      = "bedrock"

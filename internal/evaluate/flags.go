@@ -80,7 +80,7 @@ func (f *Flags) RegisterFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&f.JSON, "json", false, "print the report as JSON, with every question's rank per mode")
 	fs.BoolVar(&f.Baseline, "baseline", false, "also score a plain BM25 over one document per section, without stemming: the reference the keyword mode must beat")
 	fs.BoolVar(&f.Misses, "misses", false, "after the table, list the questions some mode did not answer at rank 1, with their ranks")
-	fs.Float64Var(&f.VectorWeight, "vector-weight", rag.DefaultVectorWeight, "hybrid fusion weight of the vector ranking (the server's HYBRID_VECTOR_WEIGHT)")
+	fs.Float64Var(&f.VectorWeight, "vector-weight", 0, "hybrid fusion weight of the vector ranking (the server's HYBRID_VECTOR_WEIGHT); 0: the server's default for the store's embedder (2.5 for minilm, 0.15 for the rest)")
 	fs.Float64Var(&f.KeywordWeight, "keyword-weight", 1, "hybrid fusion weight of the keyword ranking")
 	fs.BoolVar(&f.NoFeedback, "no-feedback", false, "rank keywords by plain BM25, without pseudo-relevance feedback, to measure what feedback does")
 	fs.IntVar(&f.FeedbackMinDocuments, "feedback-min-documents", rag.DefaultFeedbackMinDocuments, "fewest documents a store must record for keyword feedback to apply, as the server's KEYWORD_FEEDBACK_MIN_DOCUMENTS; 0: every store")
@@ -96,8 +96,8 @@ func (f Flags) Validate() error {
 	if f.Dir == "" || f.Questions == "" {
 		return cliflag.Usagef("--dir and --questions are required")
 	}
-	if f.VectorWeight <= 0 || f.KeywordWeight <= 0 {
-		return cliflag.Usagef("--vector-weight and --keyword-weight must be positive")
+	if f.VectorWeight < 0 || f.KeywordWeight <= 0 || math.IsNaN(f.VectorWeight) || math.IsInf(f.VectorWeight, 0) {
+		return cliflag.Usagef("--vector-weight must be 0 (the default) or positive, --keyword-weight positive")
 	}
 	if f.SectionWeight < 0 || math.IsInf(f.SectionWeight, 0) || math.IsNaN(f.SectionWeight) {
 		return cliflag.Usagef("--section-weight must be 0 or positive")

@@ -18,7 +18,7 @@ import (
 
 func TestFlags_Validate(t *testing.T) {
 	t.Parallel()
-	const weights = "--vector-weight and --keyword-weight must be positive"
+	const weights = "--vector-weight must be 0 (the default) or positive, --keyword-weight positive"
 	tests := []struct {
 		args    []string
 		wantErr string
@@ -26,7 +26,9 @@ func TestFlags_Validate(t *testing.T) {
 		{[]string{"--dir", "d", "--questions", "q"}, ""},
 		{[]string{"--questions", "q"}, "--dir and --questions are required"},
 		{[]string{"--dir", "d"}, "--dir and --questions are required"},
-		{[]string{"--dir", "d", "--questions", "q", "--vector-weight", "0"}, weights},
+		{[]string{"--dir", "d", "--questions", "q", "--vector-weight", "0"}, ""}, // the embedder's default
+		{[]string{"--dir", "d", "--questions", "q", "--vector-weight", "-0.5"}, weights},
+		{[]string{"--dir", "d", "--questions", "q", "--vector-weight", "NaN"}, weights},
 		{[]string{"--dir", "d", "--questions", "q", "--keyword-weight", "-1"}, weights},
 		{[]string{"--dir", "d", "--questions", "q", "--sweep", "0.5,1,2"}, ""},
 	}
@@ -52,7 +54,7 @@ func TestFlags_Validate(t *testing.T) {
 	if err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), []string{"--dir", "d", "--questions", "q", "--keyword-weight", "0.5"}, &f); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.RAGConfig(); got.VectorWeight != rag.DefaultVectorWeight || got.KeywordWeight != 0.5 {
+	if got := f.RAGConfig(); got.VectorWeight != 0 || got.KeywordWeight != 0.5 { // 0: rag.New picks the embedder's
 		t.Fatalf("rag config %+v", got)
 	}
 	for _, tc := range []struct {

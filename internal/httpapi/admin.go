@@ -57,8 +57,8 @@ type StoreInfo struct {
 
 // EmbeddingInfo names the embedding model a store was built with.
 type EmbeddingInfo struct {
-	Provider string `json:"provider" example:"use-lite-glove"`
-	Model    string `json:"model" example:"universal-sentence-encoder-lite"`
+	Provider string `json:"provider" example:"minilm"`
+	Model    string `json:"model" example:"all-MiniLM-L6-v2"`
 	Dims     int    `json:"dims" example:"384"`
 }
 

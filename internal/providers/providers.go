@@ -25,8 +25,8 @@ import (
 // does not know (config.Load rejects those; flags may not).
 var ErrUnknown = errors.New("unknown provider")
 
-// UseLiteGlove names the offline default embedder (package offline):
-// USE-lite and GloVe word vectors joined, 612 dims.
+// UseLiteGlove names the offline default embedder before minilm (package
+// offline): USE-lite and GloVe word vectors joined, 612 dims.
 const UseLiteGlove = offline.Provider
 
 // Embedder builds the embedder cfg.Embedder names, with cfg's model, dims

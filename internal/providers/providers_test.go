@@ -23,7 +23,8 @@ func TestProviders_FromConfig(t *testing.T) {
 		wantEmbedder string // Info().Provider
 		wantModel    string // Generator.Model()
 	}{
-		{map[string]string{}, "use-lite-glove", "extractive"},
+		{map[string]string{}, "minilm", "extractive"},
+		{map[string]string{"EMBEDDER": "use-lite-glove"}, "use-lite-glove", "extractive"},
 		{map[string]string{"EMBEDDER": "use-lite"}, "use-lite", "extractive"},
 		{map[string]string{"EMBEDDER": "minilm"}, "minilm", "extractive"},
 		{map[string]string{"EMBEDDER": "hash", "EMBEDDING_DIMS": "64"}, "hash", "extractive"},

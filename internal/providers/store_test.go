@@ -93,8 +93,8 @@ func TestEmbedderFlags(t *testing.T) {
 		wantUsage bool
 		wantHelp  string
 	}{
-		{"configured", false, nil, 16, false, "(default: EMBEDDER, else use-lite-glove)"},
-		{"flag", false, []string{"--embedder", "hash"}, 16, false, "(default: EMBEDDER, else use-lite-glove)"},
+		{"configured", false, nil, 16, false, "(default: EMBEDDER, else minilm)"},
+		{"flag", false, []string{"--embedder", "hash"}, 16, false, "(default: EMBEDDER, else minilm)"},
 		{"unknown flag is a usage error", false, []string{"--embedder", "nope"}, 0, true, ""},
 		// The store's dims apply only where the environment sets none.
 		{"store's embedder", true, nil, 16, false, "(default: the store's)"},

@@ -16,7 +16,7 @@
 // its BM25 score, 0 when it shares no term with the query), divides each
 // ranking's scores by that ranking's largest (negative ones count 0) and
 // reports Config.VectorWeight x vector + Config.KeywordWeight x keyword
-// (DefaultVectorWeight and 1 by default). Dividing by the maximum keeps
+// (DefaultVectorWeightFor the embedder and 1 by default). Dividing by the maximum keeps
 // a ranking's own contrast, so a vector ranking with nearly equal cosines (an embedder
 // that does not know the corpus language) barely moves the keyword order;
 // reciprocal rank fusion, used before, gave it as much say as BM25 and

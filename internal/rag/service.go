@@ -8,6 +8,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/llm"
@@ -20,12 +21,19 @@ const (
 	DefaultTopK    = 5
 	DefaultMaxTopK = 50
 	// DefaultVectorWeight is the vector ranking's weight in hybrid fusion
-	// when Config gives none (the keyword ranking's is 1), chosen by round
-	// seven's rule: the middle of the weights that made hybrid at least as
-	// good as keyword and vector alone on hit@1, hit@5 and MRR@5 on the
-	// most evaluation sets (0.1 to 0.175: 13 or 14 of the fifteen with
-	// use-lite-glove, 0.25 11; docs/BENCHMARKS.md, round eleven).
+	// when Config gives none (the keyword ranking's is 1) and the embedder
+	// has no measured weight of its own (DefaultVectorWeightFor), chosen
+	// for use-lite-glove by round seven's rule: the middle of the weights
+	// that made hybrid at least as good as keyword and vector alone on
+	// hit@1, hit@5 and MRR@5 on the most evaluation sets (0.1 to 0.175: 13
+	// or 14 of the fifteen, 0.25 11; docs/BENCHMARKS.md, round eleven).
 	DefaultVectorWeight = 0.15
+	// DefaultMiniLMVectorWeight is minilm's: its vectors rank nearly as
+	// well as BM25, and hybrid's summed MRR@5 over the 41 evaluation sets
+	// peaks on a plateau from 2 to 3 (33.43 at 2, 33.43 at 2.5, 33.39 at
+	// 3, 33.04 at 1, 32.90 at 10; 31.61 at 0.15) whose middle this is
+	// (docs/BENCHMARKS.md, round thirty-three).
+	DefaultMiniLMVectorWeight = 2.5
 	// DefaultHeadingWeight is Config.HeadingWeight's default: the middle
 	// of the weights that raised keyword and hybrid MRR@5 on every
 	// evaluation set (docs/BENCHMARKS.md).
@@ -234,7 +242,7 @@ func New(cfg Config, emb embed.Embedder, gen llm.Generator) (*Service, error) {
 		cfg.Mode = ModeHybrid
 	}
 	if cfg.VectorWeight == 0 {
-		cfg.VectorWeight = DefaultVectorWeight
+		cfg.VectorWeight = DefaultVectorWeightFor(emb.Info())
 	}
 	if cfg.KeywordWeight == 0 {
 		cfg.KeywordWeight = 1
@@ -363,4 +371,15 @@ func (s *Service) Snapshot() *store.Store {
 		return sn.st
 	}
 	return nil
+}
+
+// DefaultVectorWeightFor returns the hybrid fusion weight measured for
+// m's embedder: DefaultMiniLMVectorWeight for minilm, DefaultVectorWeight
+// for the rest (measured for use-lite-glove; hosted embedders, which rank
+// better, usually want more: measure with vectorstore eval --sweep).
+func DefaultVectorWeightFor(m docmodel.EmbeddingModel) float64 {
+	if m.Provider == docmodel.ProviderMiniLM {
+		return DefaultMiniLMVectorWeight
+	}
+	return DefaultVectorWeight
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/vendor0919/api/internal/embed/glove"
-	"github.com/vendor0919/api/internal/embed/offline"
+	"github.com/vendor0919/api/internal/embed/minilm"
 	"github.com/vendor0919/api/internal/evaluate"
 	"github.com/vendor0919/api/internal/llm"
 	"github.com/vendor0919/api/internal/localsearch"
@@ -26,8 +26,8 @@ func TestEval_HybridFusion(t *testing.T) {
 	}
 	srv := server(t)
 	ctx := context.Background()
-	// make eval builds with the default embedder, use-lite-glove.
-	emb, err := offline.New()
+	// make eval builds with the default embedder, minilm.
+	emb, err := minilm.New()
 	if err != nil {
 		t.Fatal(err)
 	}
