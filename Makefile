@@ -32,10 +32,12 @@ check:
 test:
 	@$(TOOLS_ENV) && $(GO) test -race -count=1 -timeout 20m ./...
 
-## test-kernels: the ann and store tests again with the portable distance kernels forced
-# (make test covers the SIMD kernels wherever the CPU has AVX2+FMA).
+## test-kernels: the ann and store tests again with the portable distance kernels forced,
+# and minilm's encoder with vek32's plain-Go kernels (without -race, under which they take
+# minutes); make test covers the SIMD kernels wherever the CPU has AVX2+FMA.
 test-kernels:
 	$(GO) test -race -count=1 -tags annportable ./internal/ann/... ./internal/store/...
+	$(GO) test -count=1 -run '^TestEmbed_PlainGoKernels$$' ./internal/embed/minilm
 
 ## build: static binaries in bin/
 build:

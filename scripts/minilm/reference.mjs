@@ -89,6 +89,9 @@ const fixed = [
   'Straße GROSS groß ǅ ǈ',
   '\u{20000}\u{2A700}\u{2B820}\u{2B920}\u{2F800} extension ideographs',
   'ｶﾀｶﾅ ひらがな カタカナ',
+  'tired 🫩 face x🫩y \uffff\u{10FFFF}\u0378 unassigned', // newer than the tables, or never assigned: kept, [UNK]
+  '각 한글 NFD', // a Hangul syllable decomposes into three jamo
+  'x[MASK]'.repeat(40) + ' [SEP][SEP] [[CLS]] [MASK',
 ];
 
 // A seeded generator (mulberry32), so the strings are the same every run.

@@ -18,9 +18,12 @@
 //
 // The reference is the WebAssembly engine of @lat.md/embed@0.2.0 (candle's
 // BERT and the Hugging Face tokenizers crate) on the same files, 256 ids a
-// text. On the 100 texts of testdata/reference.json (corner cases of the
+// text. On the 103 texts of testdata/reference.json (corner cases of the
 // tokenizer and seeded random strings among them) every cosine to the
-// reference is above 1 - 1e-5; measured, the least is about 1 - 4e-7.
+// reference is above 1 - 1e-5, with vek32's AVX2 kernels and with its
+// plain-Go ones; measured, the least is about 1 - 4e-7. [Tokenizer]
+// documents the one known difference (characters newer than the
+// reference's Unicode tables).
 //
 // # Vectors
 //
@@ -34,9 +37,12 @@
 // New takes about 0.3 s and 45 MB of heap (the word embeddings stay in
 // the embedded file's float16, which the OS pages in on use). Embed costs
 // about 22 M multiply-adds a token plus attention, quadratic in the
-// text's length; matrix products run on vek32 (AVX2 where the CPU has it,
-// plain Go elsewhere). docs/BENCHMARKS.md has the measured speed. The
-// texts of one call are spread over GOMAXPROCS goroutines.
+// text's length; matrix products run on vek32 (AVX2 and FMA where the CPU
+// has both, outside macOS; plain Go elsewhere, tested too). docs/BENCHMARKS.md
+// has the measured speed. The texts of one call are spread over
+// GOMAXPROCS goroutines, and vek32 splits each product of four rows or
+// more over runtime.NumCPU goroutines within them, so one long text
+// already uses every core.
 //
 // The model was trained on English: text in other scripts gets vectors
 // that rank poorly, and docmodel.EmbeddingModel.EnglishOnly says so, so

@@ -9,6 +9,8 @@ import (
 	"os"
 	"sync"
 	"testing"
+
+	"github.com/viterin/vek/vek32"
 )
 
 // reference is testdata/reference.json, written by scripts/minilm/reference.mjs
@@ -88,6 +90,48 @@ func TestEmbed_MatchesReference(t *testing.T) {
 			if dot < 1-1e-5 || maxDiff > 1e-3 {
 				t.Errorf("%.60q: cosine to reference %.7f, max |diff| %.2g; ids %v", r.Text, dot, maxDiff, e.Tokenizer().Encode(r.Text, MaxTokens))
 			}
+		}
+	}
+}
+
+// TestEmbed_PlainGoKernels runs the reference texts with vek32's plain-Go
+// kernels, what a CPU without AVX2 and FMA runs. Not parallel: the switch
+// is a package global of vek32, and parallel tests start only after this
+// one has put it back.
+func TestEmbed_PlainGoKernels(t *testing.T) {
+	if !vek32.Info().Acceleration {
+		t.Skip("vek32 runs plain Go here already: TestEmbed_MatchesReference covers it")
+	}
+	if raceEnabled {
+		t.Skip("plain Go under -race takes minutes; make test-kernels runs this without it")
+	}
+	vek32.SetAcceleration(false)
+	defer vek32.SetAcceleration(true)
+	ref := loadReference(t)
+	e := encoder(t)
+	// The short texts only: the kernels do not depend on the length.
+	var set []refText
+	var texts []string
+	for _, r := range ref.Texts {
+		if e.CountTokens(r.Text) <= 32 {
+			set = append(set, r)
+			texts = append(texts, r.Text)
+		}
+	}
+	if len(set) < 20 {
+		t.Fatalf("only %d short reference texts", len(set))
+	}
+	got, err := e.Embed(context.Background(), texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range set {
+		var dot float64
+		for j, want := range r.Vector {
+			dot += float64(got[i][j]) * want
+		}
+		if dot < 1-1e-5 {
+			t.Errorf("%.60q: cosine to reference %.7f with plain-Go kernels", r.Text, dot)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package minilm
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -25,10 +26,16 @@ const maxWordRunes = 100
 // whitespace, every punctuation character a word of its own) and greedy
 // longest-match-first WordPiece with the "##" continuation prefix.
 //
+// One known difference: Go's Unicode tables are newer than the
+// reference's, so a combining mark or punctuation character assigned in a
+// recent Unicode version (U+0898, U+1AC1) is stripped or split here and
+// read as part of a word there; such characters are rare in documents.
+//
 // A Tokenizer is immutable after construction and safe for concurrent use.
 type Tokenizer struct {
 	vocab         map[string]int
 	special       []specialToken // matched in the raw text, longest first
+	specialStarts string         // their first bytes, for one scan of a text
 	maxPieceBytes int            // longest vocabulary entry, without "##"
 	cls, sep, unk int
 }
@@ -101,7 +108,11 @@ func parseTokenizer(b []byte) (*Tokenizer, error) {
 			return nil, fmt.Errorf("minilm: tokenizer.json: added token %q is not a plain special token: %w", a.Content, ErrBadModel)
 		}
 		t.special = append(t.special, specialToken{a.Content, a.ID})
+		if !strings.Contains(t.specialStarts, a.Content[:1]) {
+			t.specialStarts += a.Content[:1]
+		}
 	}
+	slices.SortStableFunc(t.special, func(a, b specialToken) int { return len(b.text) - len(a.text) })
 	var ok [3]bool
 	t.cls, ok[0] = t.vocab["[CLS]"]
 	t.sep, ok[1] = t.vocab["[SEP]"]
@@ -112,10 +123,12 @@ func parseTokenizer(b []byte) (*Tokenizer, error) {
 	return t, nil
 }
 
-// Encode returns text's ids between [CLS] and [SEP], at most limit ids in
-// all (the pieces past limit-2 are dropped, as the reference truncates a
-// single sequence); limit <= 0 means no limit. Tokenizing stops at the
-// first word past the limit, so a long text costs only what is kept.
+// Encode returns text's ids between [CLS] and [SEP], at most max(limit,
+// 2) ids in all (the pieces past limit-2 are dropped, as the reference
+// truncates a single sequence); limit <= 0 means no limit. Text is
+// normalised a whitespace-delimited word at a time, and tokenizing stops
+// at the first word past the limit, so a long text costs about what is
+// kept (one long word is read whole).
 func (t *Tokenizer) Encode(text string, limit int) []int {
 	pieces := -1 // no limit
 	if limit > 0 {
@@ -125,11 +138,15 @@ func (t *Tokenizer) Encode(text string, limit int) []int {
 	full := func() bool { return pieces >= 0 && len(ids)-1 >= pieces }
 	for text != "" && !full() {
 		seg, sp, rest := t.nextSpecial(text)
-		for _, w := range preTokenize(normalize(seg)) {
-			if full() {
-				break
+		for seg != "" && !full() {
+			var word string
+			word, seg = nextWord(seg)
+			for _, w := range preTokenize(normalize(word)) {
+				if full() {
+					break
+				}
+				ids = t.wordPiece(w, ids)
 			}
-			ids = t.wordPiece(w, ids)
 		}
 		if sp >= 0 && !full() {
 			ids = append(ids, sp)
@@ -142,16 +159,54 @@ func (t *Tokenizer) Encode(text string, limit int) []int {
 	return append(ids, t.sep)
 }
 
-// nextSpecial splits text at its first special token: the text before it,
-// its id (-1 when there is none) and the text after it.
+// nextSpecial splits text at its first special token (the longest of
+// those starting there): the text before it, its id (-1 when there is
+// none) and the text after it. Each byte is looked at once or a few times.
 func (t *Tokenizer) nextSpecial(text string) (string, int, string) {
-	at, id, n := len(text), -1, 0
-	for _, s := range t.special {
-		if i := strings.Index(text[:min(len(text), at+len(s.text))], s.text); i >= 0 && (i < at || (i == at && len(s.text) > n)) {
-			at, id, n = i, s.id, len(s.text)
+	for off := 0; off < len(text); {
+		i := strings.IndexAny(text[off:], t.specialStarts)
+		if i < 0 {
+			break
+		}
+		at := off + i
+		for _, s := range t.special {
+			if strings.HasPrefix(text[at:], s.text) {
+				return text[:at], s.id, text[at+len(s.text):]
+			}
+		}
+		off = at + 1
+	}
+	return text, -1, ""
+}
+
+// nextWord returns s's first run of runes that the normaliser does not
+// turn into spaces, and the rest of s after it. Words so cut normalise
+// as they would within the whole text: NFD's reordering and the CJK
+// spacing never reach across a space.
+func nextWord(s string) (string, string) {
+	start := len(s)
+	for i, r := range s {
+		if !becomesSpace(r) {
+			start = i
+			break
 		}
 	}
-	return text[:at], id, text[min(len(text), at+n):]
+	s = s[start:]
+	for i, r := range s {
+		if becomesSpace(r) {
+			return s[:i], s[i:]
+		}
+	}
+	return s, ""
+}
+
+// dropped reports the runes the normaliser removes: NUL, U+FFFD (and so
+// invalid UTF-8) and the control, format and private-use characters.
+func dropped(r rune) bool { return r == 0 || r == utf8.RuneError || isOther(r) }
+
+// becomesSpace reports the runes the normaliser turns into a space.
+func becomesSpace(r rune) bool {
+	return !dropped(r) && (r == '\t' || r == '\n' || r == '\r' || unicode.IsSpace(r))
 }
 
 // normalize is the BertNormalizer of the uncased models.
@@ -160,9 +215,8 @@ func normalize(s string) string {
 	b.Grow(len(s))
 	for _, r := range s {
 		switch {
-		case r == 0 || r == utf8.RuneError || isOther(r):
-			// dropped, as the reference's clean_text drops them
-		case r == '\t' || r == '\n' || r == '\r' || unicode.IsSpace(r):
+		case dropped(r):
+		case becomesSpace(r):
 			b.WriteByte(' ')
 		case isCJK(r):
 			b.WriteByte(' ')
@@ -184,15 +238,16 @@ func normalize(s string) string {
 	return b.String()
 }
 
-// isOther reports the Unicode "Other" categories (Cc, Cf, Cs, Co and
-// unassigned) but for the tab, newline and carriage return, which are
+// isOther reports what the reference's is_control calls "other": the
+// categories Cc, Cf and Co (its table has no Cn: an unassigned code point,
+// or one newer than its tables, such as a new emoji, is kept and becomes
+// [UNK]), but for the tab, newline and carriage return, which are
 // whitespace to BERT.
 func isOther(r rune) bool {
 	if r == '\t' || r == '\n' || r == '\r' {
 		return false
 	}
-	return unicode.In(r, unicode.Cc, unicode.Cf, unicode.Co, unicode.Cs) ||
-		!unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Z)
+	return unicode.In(r, unicode.Cc, unicode.Cf, unicode.Co)
 }
 
 // isCJK reports the CJK ideograph blocks BERT splits into single

@@ -20,17 +20,20 @@ func TestTokenizer_Pieces(t *testing.T) {
 		{"Hello, World!", []string{"hello", ",", "world", "!"}},
 		{"unaffable", []string{"una", "##ffa", "##ble"}},
 		{"Crème brûlée", []string{"cr", "##eme", "br", "##ule", "##e"}},
-		{"東京", []string{"東", "京"}},                                   // CJK ideographs split
-		{"ひらがな", []string{"ひ", "##ら", "##か", "##な"}},                 // kana are not, and lose their dakuten (Mn after NFD)
-		{"a[MASK]b", []string{"a", "[MASK]", "b"}},                   // special tokens split out of the raw text
-		{"[mask]", []string{"[", "mask", "]"}},                       // but only as written
-		{"tab\tnew\nline", []string{"tab", "new", "line"}},           // whitespace
-		{"zero\u200bwidth", []string{"zero", "##wi", "##dt", "##h"}}, // format characters dropped
-		{"nul\x00byte\ufffd", []string{"nu", "##lby", "##te"}},       // NUL and U+FFFD dropped
-		{strings.Repeat("a", 101), []string{"[UNK]"}},                // over 100 runes
-		{"İstanbul", []string{"istanbul"}},                           // NFD before lower-casing: the dot goes
-		{"x" + string(rune(0x2B820)), []string{"[UNK]"}},             // not in the CJK table: one word
-		{"\U0002B920", []string{"[UNK]"}},                            // in it, split, not in the vocabulary
+		{"東京", []string{"東", "京"}},                                    // CJK ideographs split
+		{"ひらがな", []string{"ひ", "##ら", "##か", "##な"}},                  // kana are not, and lose their dakuten (Mn after NFD)
+		{"a[MASK]b", []string{"a", "[MASK]", "b"}},                    // special tokens split out of the raw text
+		{"[mask]", []string{"[", "mask", "]"}},                        // but only as written
+		{"tab\tnew\nline", []string{"tab", "new", "line"}},            // whitespace
+		{"zero\u200bwidth", []string{"zero", "##wi", "##dt", "##h"}},  // format characters dropped
+		{"nul\x00byte\ufffd", []string{"nu", "##lby", "##te"}},        // NUL and U+FFFD dropped
+		{strings.Repeat("a", 101), []string{"[UNK]"}},                 // over 100 runes
+		{"İstanbul", []string{"istanbul"}},                            // NFD before lower-casing: the dot goes
+		{"x" + string(rune(0x2B820)), []string{"[UNK]"}},              // not in the CJK table: one word
+		{"\U0002B920", []string{"[UNK]"}},                             // in it, split, not in the vocabulary
+		{"tired \U0001FAE9 face", []string{"tired", "[UNK]", "face"}}, // newer than some tables: kept
+		{"\uffff", []string{"[UNK]"}},                                 // a noncharacter: kept too
+		{"a\x0bb\u0085c", []string{"abc"}},                            // vertical tab and NEL are controls: dropped, joining
 	}
 	for _, tc := range cases {
 		want := []int{tok.cls}
@@ -89,13 +92,27 @@ func FuzzTokenizer_Encode(f *testing.F) {
 				t.Fatalf("Encode(%q): id %d out of range", s, id)
 			}
 		}
-		if limit <= 0 && len(ids) > 2+2*utf8.RuneCountInString(s) {
+		// At most four pieces a rune: NFD splits a Hangul syllable into
+		// three jamo, each a piece.
+		if limit <= 0 && len(ids) > 2+4*utf8.RuneCountInString(s) {
 			t.Fatalf("Encode(%q): %d ids for %d runes", s, len(ids), utf8.RuneCountInString(s))
 		}
 		if full := tok.Encode(s, 0); limit > 2 && !slices.Equal(ids[:len(ids)-1], full[:len(ids)-1]) {
 			t.Fatalf("Encode(%q, %d) is not a prefix of the whole text's ids", s, limit)
 		}
 	})
+}
+
+// BenchmarkTokenizer_EncodeLimited: a 4 MB text cut at MaxTokens costs
+// what the first words do, not the whole text.
+func BenchmarkTokenizer_EncodeLimited(b *testing.B) {
+	tok := encoder(b).Tokenizer()
+	text := strings.Repeat("a [MASK] b ", 400_000)
+	for b.Loop() {
+		if ids := tok.Encode(text, MaxTokens); len(ids) != MaxTokens {
+			b.Fatalf("%d ids", len(ids))
+		}
+	}
 }
 
 func BenchmarkTokenizer_Encode(b *testing.B) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
-	"sync/atomic"
 
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
@@ -102,39 +101,13 @@ func (e *Encoder) Embed(ctx context.Context, texts []string) ([][]float32, error
 	for i := range out {
 		out[i] = flat[i*Dims : (i+1)*Dims : (i+1)*Dims]
 	}
-	var next atomic.Int64
-	work := func() error {
+	err := embed.Each(ctx, len(texts), e.workers, func(i int) {
 		s := e.scratch.Get().(*scratch)
-		defer e.scratch.Put(s)
-		for {
-			i := int(next.Add(1)) - 1
-			if i >= len(texts) {
-				return nil
-			}
-			if err := ctx.Err(); err != nil {
-				next.Store(int64(len(texts))) // stop the other workers
-				return err
-			}
-			e.embedOne(texts[i], out[i], s)
-		}
-	}
-	workers := min(e.workers, len(texts))
-	if workers <= 1 {
-		if err := work(); err != nil {
-			return nil, fmt.Errorf("uselite: embed: %w", err)
-		}
-		return out, nil
-	}
-	var wg sync.WaitGroup
-	errs := make([]error, workers)
-	for w := range workers {
-		wg.Go(func() { errs[w] = work() })
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, fmt.Errorf("uselite: embed: %w", err)
-		}
+		e.embedOne(texts[i], out[i], s)
+		e.scratch.Put(s)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("uselite: embed: %w", err)
 	}
 	return out, nil
 }
