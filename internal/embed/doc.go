@@ -14,7 +14,8 @@
 //     development and tests. It needs no model and no network, and ranks by
 //     lexical overlap only; it is not a semantic model.
 //
-// The offline sentence encoder (USE-lite) lives in the uselite sub-package.
+// The offline sentence encoders live in sub-packages: minilm
+// (all-MiniLM-L6-v2, the default) and uselite, joined with glove by offline.
 //
 // # Errors
 //

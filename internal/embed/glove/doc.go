@@ -3,7 +3,8 @@
 // Simple but Tough-to-Beat Baseline for Sentence Embeddings", 2017,
 // without the common-component removal), in pure Go.
 //
-// It is the word half of the offline default embedder, use-lite-glove
+// It is the word half of use-lite-glove, the offline default embedder
+// before minilm
 // (package offline), which joins it with USE-lite through
 // embed.Concat: USE-lite reads a text's first 128 SentencePiece tokens
 // from an 8,000-piece vocabulary and knows few technical words; GloVe

@@ -1,4 +1,5 @@
-// Package offline assembles the offline default embedder, use-lite-glove:
+// Package offline assembles use-lite-glove, the offline default embedder
+// before minilm:
 // Universal Sentence Encoder Lite (package uselite) and SIF-weighted GloVe
 // word vectors (package glove), joined end to end by embed.Concat. Both
 // halves run in pure Go from models embedded in the binary: no key, no
