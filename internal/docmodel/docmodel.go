@@ -114,12 +114,19 @@ func (m EmbeddingModel) EnglishOnly() bool {
 }
 
 // InProcess reports whether m's model runs inside this process (the
-// offline models and hash): no network, no per-token price, and nothing
-// that an embedding cache would save.
+// offline models and hash): no network and no per-token price.
 func (m EmbeddingModel) InProcess() bool {
 	switch m.Provider {
 	case ProviderUseLiteGlove, ProviderUseLite, ProviderMiniLM, ProviderHash:
 		return true
 	}
 	return false
+}
+
+// WorthCaching reports whether a build should keep m's vectors in an
+// embedding cache by default: the remote models (time and money a call),
+// and minilm, which embeds about 20 chunks a second on two cores; not
+// use-lite, GloVe or hash, which embed faster than a cache is read.
+func (m EmbeddingModel) WorthCaching() bool {
+	return !m.InProcess() || m.Provider == ProviderMiniLM
 }

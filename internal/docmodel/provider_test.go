@@ -35,3 +35,15 @@ func TestEmbeddingModel_EnglishOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestEmbeddingModel_WorthCaching(t *testing.T) {
+	t.Parallel()
+	for provider, want := range map[string]bool{
+		ProviderMiniLM: true, ProviderOpenAI: true, ProviderBedrock: true, ProviderOllama: true,
+		ProviderUseLiteGlove: false, ProviderUseLite: false, ProviderHash: false,
+	} {
+		if got := (EmbeddingModel{Provider: provider}).WorthCaching(); got != want {
+			t.Errorf("WorthCaching(%q) = %v, want %v", provider, got, want)
+		}
+	}
+}

@@ -40,8 +40,8 @@ type BuildFlags struct {
 	Batch, Workers int
 	Exact, Quiet   bool
 	// Cache is --cache: the folder of embedding caches; empty means the
-	// user cache folder for remote embedders (openai, bedrock, ollama)
-	// and none for local ones; CacheOff means none.
+	// user cache folder for minilm and the remote embedders (openai, bedrock, ollama)
+	// and none for the other local ones; CacheOff means none.
 	Cache  string
 	DryRun bool
 	// Quantize is --quantize: "" or store.QuantizeSQ8.
@@ -63,7 +63,7 @@ func (f *BuildFlags) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&f.Version, "version", "", "store version label (default: UTC time)")
 	fs.BoolVar(&f.Exact, "exact", false, "write no HNSW graph; the store is served by exact search")
 	fs.BoolVar(&f.Quiet, "quiet", false, "no progress bar (there is none either when stderr is not a terminal)")
-	fs.StringVar(&f.Cache, "cache", "", `embedding cache folder, "off" for none (default: $XDG_CACHE_HOME/vendor0919/embcache, else ~/.cache/..., for openai, bedrock and ollama; none for use-lite and hash)`)
+	fs.StringVar(&f.Cache, "cache", "", `embedding cache folder, "off" for none (default: $XDG_CACHE_HOME/vendor0919/embcache, else ~/.cache/..., for minilm, openai, bedrock and ollama; none for use-lite-glove, use-lite and hash)`)
 	fs.StringVar(&f.Quantize, "quantize", "", "\"sq8\": also store 8-bit codes (a quarter of the vector bytes) that searches walk the graph on, rescoring with the float rows; empty: float32 only")
 	fs.BoolVar(&f.DryRun, "dry-run", false, "report documents, chunks, tokens, cache hits and estimated cost; embed and write nothing")
 }
@@ -136,7 +136,7 @@ func (f BuildFlags) Run(ctx context.Context, newEmbedder func() (embed.Embedder,
 		progress = nil
 	}
 	cfg := f.Config(progress)
-	if f.Cache == "" && !emb.Info().InProcess() {
+	if f.Cache == "" && emb.Info().WorthCaching() {
 		if cfg.Cache, err = DefaultCacheDir(); err != nil {
 			fmt.Fprintf(stderr, "no embedding cache: %v\n", err)
 		}
