@@ -184,13 +184,12 @@ func cacheLine(res Result) string {
 }
 
 func truncNote(res Result) string {
-	switch res.Embedding.Provider {
-	case docmodel.ProviderUseLite:
-		return "the model reads their first 128 tokens"
-	case docmodel.ProviderUseLiteGlove:
-		return "use-lite reads their first 128 tokens, GloVe up to 4096 words"
-	case docmodel.ProviderMiniLM:
-		return "the model reads their first 256 tokens"
+	p := res.Embedding.Provider
+	if p == docmodel.ProviderUseLiteGlove {
+		return fmt.Sprintf("use-lite reads their first %d tokens, GloVe up to 4096 words", selfTruncating[p])
+	}
+	if n, ok := selfTruncating[p]; ok {
+		return fmt.Sprintf("the model reads their first %d tokens", n)
 	}
 	return "embedded from their start; stored and keyword-indexed whole"
 }

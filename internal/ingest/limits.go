@@ -35,8 +35,14 @@ type tokenCounter interface {
 	CountTokens(text string) int
 }
 
-// minilmTokens is how many ids all-MiniLM-L6-v2 reads (minilm.MaxTokens).
-const minilmTokens = 256
+// selfTruncating holds the offline models that read only a text's first
+// tokens themselves, and how many: use-lite 128 SentencePiece tokens
+// (alone or joined with GloVe), MiniLM 256 WordPiece ids (minilm.MaxTokens).
+var selfTruncating = map[string]int{
+	docmodel.ProviderUseLite:      128,
+	docmodel.ProviderUseLiteGlove: 128,
+	docmodel.ProviderMiniLM:       256,
+}
 
 // LimitsFor returns the limits of the model emb runs: OpenAI's
 // text-embedding models take 8191 tokens a text and 300,000 a request
@@ -52,14 +58,9 @@ func LimitsFor(emb embed.Embedder) Limits {
 		return Limits{MaxInputs: 2048, MaxRequestTokens: 300_000, MaxInputTokens: 8191}
 	case docmodel.ProviderBedrock:
 		return Limits{MaxInputs: 1, MaxInputTokens: 8192, MaxInputChars: 50_000}
-	case docmodel.ProviderUseLite, docmodel.ProviderUseLiteGlove:
-		l := Limits{MaxInputTokens: 128, SelfTruncates: true}
-		if tc, ok := emb.(tokenCounter); ok {
-			l.Tokens = tc.CountTokens
-		}
-		return l
-	case docmodel.ProviderMiniLM:
-		l := Limits{MaxInputTokens: minilmTokens, SelfTruncates: true}
+	}
+	if n, ok := selfTruncating[info.Provider]; ok {
+		l := Limits{MaxInputTokens: n, SelfTruncates: true}
 		if tc, ok := emb.(tokenCounter); ok {
 			l.Tokens = tc.CountTokens
 		}

@@ -205,9 +205,10 @@ func nextWord(s string) (string, string) {
 func dropped(r rune) bool { return r == 0 || r == utf8.RuneError || isOther(r) }
 
 // becomesSpace reports the runes the normaliser turns into a space.
-func becomesSpace(r rune) bool {
-	return !dropped(r) && (r == '\t' || r == '\n' || r == '\r' || unicode.IsSpace(r))
-}
+func becomesSpace(r rune) bool { return !dropped(r) && bertSpace(r) }
+
+// bertSpace is BERT's whitespace, to be asked only of runes not dropped.
+func bertSpace(r rune) bool { return r == '\t' || r == '\n' || r == '\r' || unicode.IsSpace(r) }
 
 // normalize is the BertNormalizer of the uncased models.
 func normalize(s string) string {
@@ -216,7 +217,7 @@ func normalize(s string) string {
 	for _, r := range s {
 		switch {
 		case dropped(r):
-		case becomesSpace(r):
+		case bertSpace(r):
 			b.WriteByte(' ')
 		case isCJK(r):
 			b.WriteByte(' ')

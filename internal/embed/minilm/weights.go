@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/nlpodyssey/safetensors"
 	"github.com/x448/float16"
@@ -93,7 +94,7 @@ func parseWeights(b []byte) (*weights, error) {
 			return nil
 		case !ok:
 			firstErr = fmt.Errorf("minilm: safetensors: no tensor %s: %w", name, ErrBadModel)
-		case tv.DType() != safetensors.F16 || !sameShape(tv.Shape(), shape):
+		case tv.DType() != safetensors.F16 || !slices.Equal(tv.Shape(), shape):
 			firstErr = fmt.Errorf("minilm: safetensors: %s is %v %v, want F16 %v: %w", name, tv.DType(), tv.Shape(), shape, ErrBadModel)
 		default:
 			return tv.Data()
@@ -140,18 +141,6 @@ func parseWeights(b []byte) (*weights, error) {
 	}
 	w.typ = w.typ[:Dims]
 	return w, nil
-}
-
-func sameShape(got []uint64, want []uint64) bool {
-	if len(got) != len(want) {
-		return false
-	}
-	for i := range got {
-		if got[i] != want[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // halfToFloat converts little-endian float16 values.
