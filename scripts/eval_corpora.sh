@@ -391,6 +391,21 @@
 #          anchors before its heading). Both packages are unpacked, not
 #          installed (below). Written blind and held back from
 #          scripts/eval.sh until its one blind measurement.
+#   cupiki a C library's programming manual and a wiki compiler's plugin
+#          reference, from two generators no set had: the CUPS 2.4
+#          Programming Manual from cups-server-common
+#          (cups/doc-root/help/cupspm.html, copied as cups-programming.html;
+#          codedoc 3.7, Michael Sweet's generator: <h2|h3|h4 id> in the
+#          prose, every function, type, structure and enumeration an
+#          <h3> holding an <a id="cupsAddDest">, with Parameters, Return
+#          Value and Discussion <h4>s without ids) and ikiwiki's "write",
+#          its plugin interface reference, from ikiwiki
+#          (html/plugins/write.html, copied as ikiwiki-plugin-write.html;
+#          ikiwiki's own output from Markdown, its toc directive putting
+#          an <a name="index5h3"> in every heading, the wiki's header,
+#          actions and footer around div#content). Both packages are unpacked, not installed
+#          (below). Written blind and held back from scripts/eval.sh until
+#          its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -435,11 +450,12 @@
 # drfuvi's from python-djangorestframework-doc and python-uvicorn-doc,
 # wchslm's from weechat-doc and slurm-wlm-doc, nimgap's from nim-doc
 # and gap-doc, swicpp's from swi-prolog-doc and
-# cppreference-doc-en-html, and l2hsca's from latex2html and scala-doc.
+# cppreference-doc-en-html, l2hsca's from latex2html and scala-doc, and
+# cupiki's from cups-server-common and ikiwiki.
 # Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap,swicpp,l2hsca}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap,swicpp,l2hsca,cupiki}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
@@ -448,7 +464,8 @@
 # "rbrkt DIR", "vlgrn DIR", "ptytnd DIR", "gtsdl DIR", "cmbst DIR",
 # "djfla DIR", "sphreq DIR", "pdxml DIR", "atmom DIR", "sqvg DIR",
 # "ydcal DIR", "ocdply DIR", "crhdoc DIR", "chzfpd DIR", "drfuvi DIR",
-# "wchslm DIR", "nimgap DIR", "swicpp DIR" and "l2hsca DIR")
+# "wchslm DIR", "nimgap DIR", "swicpp DIR", "l2hsca DIR" and
+# "cupiki DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -459,7 +476,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap swicpp l2hsca)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap swicpp l2hsca cupiki)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -601,6 +618,10 @@ swicpp_files=("$root/.debs/swi-prolog-doc/$swipage:swi-http.html" "$root/.debs/c
 l2hpage=usr/share/doc/latex2html/html/node7.html
 scapage=usr/share/doc/scala-2.11/api/library/scala/util/matching/Regex.html
 l2hsca_files=("$root/.debs/latex2html/$l2hpage:l2h-node7.html" "$root/.debs/scala-doc/$scapage:scala-regex.html")
+# cupiki names both files: cupspm.html and write.html say little.
+cuppage=usr/share/cups/doc-root/help/cupspm.html
+ikipage=usr/share/doc/ikiwiki/html/plugins/write.html
+cupiki_files=("$root/.debs/cups-server-common/$cuppage:cups-programming.html" "$root/.debs/ikiwiki/$ikipage:ikiwiki-plugin-write.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -675,6 +696,8 @@ unpack_page swi-prolog-doc "$swipage"
 unpack_page cppreference-doc-en-html "$cpppage"
 unpack_page latex2html "$l2hpage"
 unpack_page scala-doc "$scapage"
+unpack_page cups-server-common "$cuppage"
+unpack_page ikiwiki "$ikipage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -817,6 +840,7 @@ copy_files wchslm "${wchslm_files[@]}"
 copy_files nimgap "${nimgap_files[@]}"
 copy_files swicpp "${swicpp_files[@]}"
 copy_files l2hsca "${l2hsca_files[@]}"
+copy_files cupiki "${cupiki_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on
