@@ -316,12 +316,16 @@ func (p *htmlParser) walk(n *html.Node) {
 	}
 	switch n.DataAtom {
 	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
-		if p.admonition > 0 && ownAnchor(n) == "" {
+		if (p.admonition > 0 || p.inEntry()) && ownAnchor(n) == "" {
 			// An admonition's title ("Note", "Warning") labels a box
 			// inside the section, not a section: its text stays with the
 			// section it is in, under that section's anchor. A heading
 			// with an anchor of its own (MkDocs' "### Proxy settings"
-			// inside a note) is one: links point at it.
+			// inside a note) is one: links point at it. So does a
+			// heading without one inside an API entry's description:
+			// LDoc titles the parts of each function <h3>Returns:</h3>
+			// and <h3>Usage:</h3>, which closed the entry and sent its
+			// example to the group's url.
 			p.newline()
 			p.text(headingText(n))
 			p.newline()
@@ -697,6 +701,12 @@ func (p *htmlParser) signatureOnly() bool {
 	return p.sigEnd >= 0 && strings.TrimSpace(p.buf.String()[p.sigEnd:]) == ""
 }
 
+// inEntry reports whether the innermost open section is an API entry of
+// a description list that is still open (a <dt> with an id, see walk).
+func (p *htmlParser) inEntry() bool {
+	return p.dlDepth > 0 && len(p.stack) > 0 && p.stack[len(p.stack)-1].level >= 7
+}
+
 // closeEntries ends the API entries open in the current description list
 // and its deeper ones, returning to the section that holds the list.
 func (p *htmlParser) closeEntries() {
@@ -851,11 +861,12 @@ func (p *htmlParser) skipElement(n *html.Node) bool {
 		// div.copyright-footer).
 		return true
 	}
-	if p.inArticle == 0 && n.DataAtom == atom.Div && attr(n, "id") == "sidebar" && !hasClass(n, "section") {
+	if p.inArticle == 0 && n.DataAtom == atom.Div && (attr(n, "id") == "sidebar" || attr(n, "id") == "navigation") && !hasClass(n, "section") {
 		// The page's sidebar by id: what its other rules leave of it
 		// (Django's "Last update:" and date, HAProxy's "Keyboard
-		// navigation" help, Underscore's list of every function). Docutils
-		// gives the section on its sidebar directive that id.
+		// navigation" help, Underscore's list of every function), and
+		// LDoc's div#navigation, its list of every module and class.
+		// Docutils gives the section on its sidebar directive that id.
 		return true
 	}
 	if p.namedTOC(n) {

@@ -380,17 +380,19 @@ func TestParseHTML_Rules(t *testing.T) {
 		},
 		{
 			// Django's sidebar ends in "Last update:" and a date, HAProxy's
-			// holds help on keyboard navigation; Docutils names the
-			// section on its sidebar directive "sidebar".
+			// holds help on keyboard navigation, LDoc's div#navigation
+			// lists every module; Docutils names the section on its
+			// sidebar directive "sidebar".
 			name: "the page's sidebar by id is chrome",
 			content: `<title>T</title><h1 id="s">Sec</h1><p>Body.</p>
 				<div class="section" id="sidebar"><h2>Sidebars</h2><p>A sidebar is like a topic.</p></div>
 				<div class="yui-b" id="sidebar"><h3>Last update:</h3><p class="topless">Nov 11, 2026</p></div>
-				<article><div id="sidebar"><p>Kept aside.</p></div></article><article><p>Other.</p></article>`,
+				<article><div id="sidebar"><p>Kept aside.</p></div></article><article><p>Other.</p></article>
+				<div id="navigation"><h2>Modules</h2><p>awful.client</p></div>`,
 			title:    "T",
 			sections: []string{"Sec|Sec|s", "Sidebars|Sec/Sidebars|sidebar"},
 			contains: []string{"Body.", "A sidebar is like a topic.", "Kept aside."},
-			absent:   []string{"Last update", "Nov 11"},
+			absent:   []string{"Last update", "Nov 11", "Modules", "awful.client"},
 		},
 		{
 			// qdoc's trail above every Qt page mixes links and plain items.
@@ -1033,6 +1035,28 @@ func TestParseHTML_Rules(t *testing.T) {
 			// @cindex after an item's text), not the next term.
 			contains: []string{"The absolute value of X.", "Rows changed by the last statement.", "later\nNot an entry.",
 				"Sets MARK_DIRS.\n\nT\nAppends a mark."},
+		},
+		{
+			// LDoc titles the parts of a function's description with
+			// headings that have no id: they are the entry's, as an
+			// admonition's title is its box's. One with an id of its own
+			// still opens a section, and after the list the section
+			// holding it goes on.
+			name: "a heading without an id inside an entry's description stays in the entry",
+			content: `<title>C</title><h1>C</h1><h2 id="fns">Functions</h2><dl class="function">
+<dt><a name="next"></a><strong>next (i)</strong></dt>
+<dd>Get a client by its index.<h3>Returns:</h3><ol>A client.</ol><h3>Usage:</h3><pre>next(1)</pre></dd>
+<dt><a name="swap"></a><strong>swap (dir)</strong></dt>
+<dd>Swap two clients.<h3 id="swap-usage">Usage</h3><pre>swap("up")</pre></dd></dl>
+<p>After the list.</p>`,
+			title: "C",
+			sections: []string{
+				"next (i)|Functions/next|next",
+				"swap (dir)|Functions/swap|swap",
+				"Usage|Functions/Usage|swap-usage",
+				"Functions|Functions|fns",
+			},
+			contains: []string{"Get a client by its index.\nReturns:\nA client.\nUsage:\nnext(1)", "Swap two clients.", "After the list."},
 		},
 		{
 			// A link target that opens a term names its entry, wrapped
