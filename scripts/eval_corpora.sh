@@ -406,6 +406,19 @@
 #          actions and footer around div#content). Both packages are unpacked, not installed
 #          (below). Written blind and held back from scripts/eval.sh until
 #          its one blind measurement.
+#   awetin a window manager's Lua API class and a terminal database's
+#          manual page, from two generators no set had: awesome 4.3's
+#          client class from awesome-doc (doc/classes/client.html, copied
+#          as awesome-client.html; LDoc: every function, property, signal
+#          and theme variable a <dt> opened by an empty
+#          <a name = "client.focus">, grouped under <h2 class=
+#          "section-header"><a name="Signals">) and terminfo(5) of ncurses
+#          6.4 from ncurses-doc (html/man/terminfo.5.html, under its own
+#          name, which its links to itself use; Thomas E. Dickey's man2html
+#          script: the page as nroff formatted it, in <PRE> blocks between
+#          <H2|H3><a name="h3-Color-Handling"> headings). Both packages are
+#          unpacked, not installed (below). Written blind and held back from
+#          scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -450,12 +463,13 @@
 # drfuvi's from python-djangorestframework-doc and python-uvicorn-doc,
 # wchslm's from weechat-doc and slurm-wlm-doc, nimgap's from nim-doc
 # and gap-doc, swicpp's from swi-prolog-doc and
-# cppreference-doc-en-html, l2hsca's from latex2html and scala-doc, and
-# cupiki's from cups-server-common and ikiwiki.
+# cppreference-doc-en-html, l2hsca's from latex2html and scala-doc,
+# cupiki's from cups-server-common and ikiwiki, and awetin's from
+# awesome-doc and ncurses-doc.
 # Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap,swicpp,l2hsca,cupiki}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap,swicpp,l2hsca,cupiki,awetin}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
@@ -464,8 +478,8 @@
 # "rbrkt DIR", "vlgrn DIR", "ptytnd DIR", "gtsdl DIR", "cmbst DIR",
 # "djfla DIR", "sphreq DIR", "pdxml DIR", "atmom DIR", "sqvg DIR",
 # "ydcal DIR", "ocdply DIR", "crhdoc DIR", "chzfpd DIR", "drfuvi DIR",
-# "wchslm DIR", "nimgap DIR", "swicpp DIR", "l2hsca DIR" and
-# "cupiki DIR")
+# "wchslm DIR", "nimgap DIR", "swicpp DIR", "l2hsca DIR", "cupiki DIR"
+# and "awetin DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -476,7 +490,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap swicpp l2hsca cupiki)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap swicpp l2hsca cupiki awetin)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -622,6 +636,11 @@ l2hsca_files=("$root/.debs/latex2html/$l2hpage:l2h-node7.html" "$root/.debs/scal
 cuppage=usr/share/cups/doc-root/help/cupspm.html
 ikipage=usr/share/doc/ikiwiki/html/plugins/write.html
 cupiki_files=("$root/.debs/cups-server-common/$cuppage:cups-programming.html" "$root/.debs/ikiwiki/$ikipage:ikiwiki-plugin-write.html")
+# awetin names awesome's client.html; terminfo.5.html keeps its name,
+# which its links to itself use.
+awepage=usr/share/doc/awesome/doc/classes/client.html
+tinpage=usr/share/doc/ncurses-doc/html/man/terminfo.5.html
+awetin_files=("$root/.debs/awesome-doc/$awepage:awesome-client.html" "$root/.debs/ncurses-doc/$tinpage")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -698,6 +717,8 @@ unpack_page latex2html "$l2hpage"
 unpack_page scala-doc "$scapage"
 unpack_page cups-server-common "$cuppage"
 unpack_page ikiwiki "$ikipage"
+unpack_page awesome-doc "$awepage"
+unpack_page ncurses-doc "$tinpage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -841,6 +862,7 @@ copy_files nimgap "${nimgap_files[@]}"
 copy_files swicpp "${swicpp_files[@]}"
 copy_files l2hsca "${l2hsca_files[@]}"
 copy_files cupiki "${cupiki_files[@]}"
+copy_files awetin "${awetin_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on
