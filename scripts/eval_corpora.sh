@@ -419,6 +419,19 @@
 #          <H2|H3><a name="h3-Color-Handling"> headings). Both packages are
 #          unpacked, not installed (below). Written blind and held back from
 #          scripts/eval.sh until its one blind measurement.
+#   swgtom a wrapper generator's language chapter and an application
+#          server's configuration reference, from two generators no set
+#          had: SWIG 4.1's "SWIG and Python" from swig4.0-doc
+#          (Manual/Python.html, copied as swig-python.html; hand-written
+#          HTML numbered by SWIG's makechap.py: an <!-- INDEX --> list of
+#          in-page links, every heading an <H2|H3|H4><a name="Python_nn4">)
+#          and Tomcat 10.1's "The Valve Component" from tomcat10-docs
+#          (docs/config/valve.html, copied as tomcat-valve.html; Tomcat's
+#          own XSLT over its XML sources: a header and a <nav> sidebar,
+#          then <h3|h4|h5 id="Remote_IP_Valve/Attributes"> headings and
+#          every attribute a row of a <table class="defaultTable">). Both
+#          packages are unpacked, not installed (below). Written blind and
+#          held back from scripts/eval.sh until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -464,12 +477,13 @@
 # wchslm's from weechat-doc and slurm-wlm-doc, nimgap's from nim-doc
 # and gap-doc, swicpp's from swi-prolog-doc and
 # cppreference-doc-en-html, l2hsca's from latex2html and scala-doc,
-# cupiki's from cups-server-common and ikiwiki, and awetin's from
-# awesome-doc and ncurses-doc.
+# cupiki's from cups-server-common and ikiwiki, awetin's from
+# awesome-doc and ncurses-doc, and swgtom's from swig4.0-doc and
+# tomcat10-docs.
 # Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap,swicpp,l2hsca,cupiki,awetin}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap,swicpp,l2hsca,cupiki,awetin,swgtom}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
@@ -478,8 +492,8 @@
 # "rbrkt DIR", "vlgrn DIR", "ptytnd DIR", "gtsdl DIR", "cmbst DIR",
 # "djfla DIR", "sphreq DIR", "pdxml DIR", "atmom DIR", "sqvg DIR",
 # "ydcal DIR", "ocdply DIR", "crhdoc DIR", "chzfpd DIR", "drfuvi DIR",
-# "wchslm DIR", "nimgap DIR", "swicpp DIR", "l2hsca DIR", "cupiki DIR"
-# and "awetin DIR")
+# "wchslm DIR", "nimgap DIR", "swicpp DIR", "l2hsca DIR", "cupiki DIR",
+# "awetin DIR" and "swgtom DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -490,7 +504,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap swicpp l2hsca cupiki awetin)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap swicpp l2hsca cupiki awetin swgtom)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -641,6 +655,10 @@ cupiki_files=("$root/.debs/cups-server-common/$cuppage:cups-programming.html" "$
 awepage=usr/share/doc/awesome/doc/classes/client.html
 tinpage=usr/share/doc/ncurses-doc/html/man/terminfo.5.html
 awetin_files=("$root/.debs/awesome-doc/$awepage:awesome-client.html" "$root/.debs/ncurses-doc/$tinpage")
+# swgtom names SWIG's Python.html and Tomcat's valve.html.
+swgpage=usr/share/doc/swig4.0-doc/Manual/Python.html
+tompage=usr/share/tomcat10-docs/docs/config/valve.html
+swgtom_files=("$root/.debs/swig4.0-doc/$swgpage:swig-python.html" "$root/.debs/tomcat10-docs/$tompage:tomcat-valve.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -719,6 +737,8 @@ unpack_page cups-server-common "$cuppage"
 unpack_page ikiwiki "$ikipage"
 unpack_page awesome-doc "$awepage"
 unpack_page ncurses-doc "$tinpage"
+unpack_page swig4.0-doc "$swgpage"
+unpack_page tomcat10-docs "$tompage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -863,6 +883,7 @@ copy_files swicpp "${swicpp_files[@]}"
 copy_files l2hsca "${l2hsca_files[@]}"
 copy_files cupiki "${cupiki_files[@]}"
 copy_files awetin "${awetin_files[@]}"
+copy_files swgtom "${swgtom_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on
