@@ -363,11 +363,11 @@ func (p *htmlParser) walk(n *html.Node) {
 			// alone. The entry keeps the last term's id, where the
 			// description's text always was.
 			var carry string
-			if p.signatureOnly() && len(p.stack) > 0 && p.stack[len(p.stack)-1].level == 7+p.dlDepth {
+			if p.signatureOnly() && len(p.stack) > 0 && p.stack[len(p.stack)-1].level == entryLevel+p.dlDepth {
 				carry = strings.TrimSpace(p.buf.String())
 				p.buf.Reset()
 			}
-			p.open(heading{level: 7 + p.dlDepth, text: text, anchor: id, short: strings.TrimSpace(short)})
+			p.open(heading{level: entryLevel + p.dlDepth, text: text, anchor: id, short: strings.TrimSpace(short)})
 			if carry != "" {
 				p.buf.WriteString(carry)
 				p.buf.WriteByte('\n')
@@ -643,7 +643,7 @@ func (p *htmlParser) openPre(t *preTopic) {
 	s := p.buf.String()
 	p.buf.Reset()
 	p.buf.WriteString(s[:t.start])
-	p.open(heading{level: 7 + p.dlDepth, text: t.title, anchor: t.id})
+	p.open(heading{level: entryLevel + p.dlDepth, text: t.title, anchor: t.id})
 	p.buf.WriteString(s[t.start:])
 }
 
@@ -701,17 +701,23 @@ func (p *htmlParser) signatureOnly() bool {
 	return p.sigEnd >= 0 && strings.TrimSpace(p.buf.String()[p.sigEnd:]) == ""
 }
 
+// entryLevel is the level of an API entry (a term with an id, a topic
+// in a manual's <pre>): below every heading, h1 to h6, plus the depth of
+// the description lists around it, so an entry of a nested list is a
+// sub-section of the entry holding the list.
+const entryLevel = 7
+
 // inEntry reports whether the innermost open section is an API entry of
 // a description list that is still open (a <dt> with an id, see walk).
 func (p *htmlParser) inEntry() bool {
-	return p.dlDepth > 0 && len(p.stack) > 0 && p.stack[len(p.stack)-1].level >= 7
+	return p.dlDepth > 0 && len(p.stack) > 0 && p.stack[len(p.stack)-1].level >= entryLevel
 }
 
 // closeEntries ends the API entries open in the current description list
 // and its deeper ones, returning to the section that holds the list.
 func (p *htmlParser) closeEntries() {
 	i := len(p.stack)
-	for i > 0 && p.stack[i-1].level >= 7+p.dlDepth {
+	for i > 0 && p.stack[i-1].level >= entryLevel+p.dlDepth {
 		i--
 	}
 	if i < len(p.stack) {
