@@ -432,6 +432,22 @@
 #          every attribute a row of a <table class="defaultTable">). Both
 #          packages are unpacked, not installed (below). Written blind and
 #          held back from scripts/eval.sh until its one blind measurement.
+#   texchk a TeX distribution's installation guide and a Scheme
+#          compiler's base library reference, from two generators no set
+#          had: the TeX Live Guide 2022 from texlive-base
+#          (texlive/texlive-en/texlive-en.html, copied as
+#          texlive-guide.html; TeX4ht: a contents list of in-page links,
+#          then <h3|h4|h5 class="(sub)*sectionHead"> headings, each with a
+#          <span class="titlemark"> number and an empty <a id="x1-150003.1">)
+#          and CHICKEN 5.3's "Module (chicken base)" from chicken-bin
+#          (manual-html/Module (chicken base).html, copied as
+#          chicken-base.html; CHICKEN's svnwiki-to-HTML rendering: a
+#          <div id="toc"> list of in-page links, then <h2|h3|h4|h5
+#          id="sec:exit-handler"> headings, period-encoded, every
+#          procedure a <dl class="defsig"> with a <dt id="def:exit">).
+#          Both packages are unpacked, not installed (below). Written blind
+#          and held back from scripts/eval.sh until its one blind
+#          measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -478,12 +494,12 @@
 # and gap-doc, swicpp's from swi-prolog-doc and
 # cppreference-doc-en-html, l2hsca's from latex2html and scala-doc,
 # cupiki's from cups-server-common and ikiwiki, awetin's from
-# awesome-doc and ncurses-doc, and swgtom's from swig4.0-doc and
-# tomcat10-docs.
+# awesome-doc and ncurses-doc, swgtom's from swig4.0-doc and
+# tomcat10-docs, and texchk's from texlive-base and chicken-bin.
 # Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap,swicpp,l2hsca,cupiki,awetin,swgtom}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap,swicpp,l2hsca,cupiki,awetin,swgtom,texchk}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
@@ -493,7 +509,7 @@
 # "djfla DIR", "sphreq DIR", "pdxml DIR", "atmom DIR", "sqvg DIR",
 # "ydcal DIR", "ocdply DIR", "crhdoc DIR", "chzfpd DIR", "drfuvi DIR",
 # "wchslm DIR", "nimgap DIR", "swicpp DIR", "l2hsca DIR", "cupiki DIR",
-# "awetin DIR" and "swgtom DIR")
+# "awetin DIR", "swgtom DIR" and "texchk DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -504,7 +520,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap swicpp l2hsca cupiki awetin swgtom)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap swicpp l2hsca cupiki awetin swgtom texchk)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -659,6 +675,11 @@ awetin_files=("$root/.debs/awesome-doc/$awepage:awesome-client.html" "$root/.deb
 swgpage=usr/share/doc/swig4.0-doc/Manual/Python.html
 tompage=usr/share/tomcat10-docs/docs/config/valve.html
 swgtom_files=("$root/.debs/swig4.0-doc/$swgpage:swig-python.html" "$root/.debs/tomcat10-docs/$tompage:tomcat-valve.html")
+# texchk names the TeX Live Guide and CHICKEN's base module page (its
+# name has spaces and parentheses).
+texpage=usr/share/doc/texlive-doc/texlive/texlive-en/texlive-en.html
+chkpage="usr/share/doc/chicken-bin/manual-html/Module (chicken base).html"
+texchk_files=("$root/.debs/texlive-base/$texpage:texlive-guide.html" "$root/.debs/chicken-bin/$chkpage:chicken-base.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -739,6 +760,8 @@ unpack_page awesome-doc "$awepage"
 unpack_page ncurses-doc "$tinpage"
 unpack_page swig4.0-doc "$swgpage"
 unpack_page tomcat10-docs "$tompage"
+unpack_page texlive-base "$texpage"
+unpack_page chicken-bin "$chkpage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -884,6 +907,7 @@ copy_files l2hsca "${l2hsca_files[@]}"
 copy_files cupiki "${cupiki_files[@]}"
 copy_files awetin "${awetin_files[@]}"
 copy_files swgtom "${swgtom_files[@]}"
+copy_files texchk "${texchk_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on
