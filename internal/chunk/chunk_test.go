@@ -164,6 +164,22 @@ func TestParse_Formats(t *testing.T) {
 			contains: "Visible bold",
 			absent:   "hidden",
 		},
+		{
+			// TeX4ht writes "ﬁ" for "fi"; the fold reaches title and headings too.
+			name: "html ligatures folded", source: "tex.html",
+			content:  "<html><head><title>The \uFB01le guide</title></head><body><h2>Con\uFB01guration \uFB02ags</h2><p>E\uFB00ective o\uFB03ce wa\uFB04e \uFB05 \uFB06</p></body></html>",
+			title:    "The file guide",
+			sections: []string{"Configuration flags"},
+			contains: "Effective office waffle st st",
+			absent:   "\uFB01",
+		},
+		{
+			name: "markdown ligatures folded", source: "m.md",
+			content:  "# De\uFB01nitions\nA \uFB02ag.\n",
+			title:    "Definitions",
+			sections: []string{"Definitions"},
+			contains: "A flag.",
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -77,6 +77,10 @@
 // sizes leave room for the heading path, so the indexed text stays within
 // the chunk size unless the path is longer than half of it.
 //
+// In every format, the Latin ligatures U+FB00 to U+FB06 ("ﬁ", "ﬂ", which
+// TeX4ht's HTML and PDF text carry) are spelled out as their letters in
+// titles, headings and text; nothing else of the text is normalised.
+//
 // # Identity
 //
 // A chunk's id is derived from its document's source path and its index in

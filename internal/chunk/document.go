@@ -86,7 +86,33 @@ func Parse(source string, content []byte) (Document, error) {
 		base := filepath.Base(source)
 		doc.Title = strings.TrimSuffix(base, filepath.Ext(base))
 	}
+	foldLigatures(&doc)
 	return doc, nil
+}
+
+// ligatures spells out the Latin typographic ligatures (U+FB00 to
+// U+FB06) that TeX-made HTML (TeX4ht) and PDF text extraction leave in
+// words: "ﬁle" is no word to BM25's stemmer or an embedder's vocabulary
+// (BERT's tokenizer reads it as one unknown token). Only these are
+// folded, not all of NFKC, so that the text shown keeps its full-width
+// letters, superscripts and the like; the keyword analyzer applies NFKC
+// itself.
+var ligatures = strings.NewReplacer(
+	"\uFB00", "ff", "\uFB01", "fi", "\uFB02", "fl", "\uFB03", "ffi",
+	"\uFB04", "ffl", "\uFB05", "st", "\uFB06", "st")
+
+// foldLigatures applies ligatures to everything of doc that is read:
+// its title and each section's text and headings.
+func foldLigatures(doc *Document) {
+	doc.Title = ligatures.Replace(doc.Title)
+	for i := range doc.Sections {
+		s := &doc.Sections[i]
+		s.Heading = ligatures.Replace(s.Heading)
+		s.Text = ligatures.Replace(s.Text)
+		for j := range s.Path {
+			s.Path[j] = ligatures.Replace(s.Path[j])
+		}
+	}
 }
 
 // Failure is a file LoadDir left out because it could not be read or
