@@ -92,11 +92,10 @@ func Parse(source string, content []byte) (Document, error) {
 
 // ligatures spells out the Latin typographic ligatures (U+FB00 to
 // U+FB06) that TeX-made HTML (TeX4ht) and PDF text extraction leave in
-// words: "ﬁle" is no word to BM25's stemmer or an embedder's vocabulary
-// (BERT's tokenizer reads it as one unknown token). Only these are
-// folded, not all of NFKC, so that the text shown keeps its full-width
-// letters, superscripts and the like; the keyword analyzer applies NFKC
-// itself.
+// words. The keyword analyzer folds them itself (NFKC), but embedders
+// do not: BERT's tokenizer reads "ﬁle" as one unknown token. Only these
+// are folded, not all of NFKC, so that the text shown keeps its
+// full-width letters, superscripts and the like.
 var ligatures = strings.NewReplacer(
 	"\uFB00", "ff", "\uFB01", "fi", "\uFB02", "fl", "\uFB03", "ffi",
 	"\uFB04", "ffl", "\uFB05", "st", "\uFB06", "st")
