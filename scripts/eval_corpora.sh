@@ -448,6 +448,24 @@
 #          Both packages are unpacked, not installed (below). Written blind
 #          and held back from scripts/eval.sh until its one blind
 #          measurement.
+#   cppprv a C++ textbook's library chapter and a filtering proxy's
+#          configuration reference, from two generators no set had:
+#          chapter 18 "The Standard Template Library" of the C++
+#          Annotations 12.2 from c++-annotations-html
+#          (html/cplusplus18.html, copied as cpp-stl.html; Yodl: a list of
+#          "Table of Contents", "Previous Chapter" and "Next Chapter" links
+#          above and below, then <h1|h2|h3|h4> headings without ids, each
+#          after empty <a name="l347"></a> anchors, with numbers such as
+#          "18.8.4.2:" in their text) and Privoxy 3.0.34's "Actions Files"
+#          from privoxy (user-manual/actions-file.html, copied as
+#          privoxy-actions.html; DocBook SGML through Jade's Modular
+#          DocBook HTML Stylesheet 1.79 (DSSSL), upper-case tags, a
+#          navigation table above and below, then <H1|H2|H3|H4
+#          CLASS="SECT1..3"><A NAME="BLOCK"> headings, every action a
+#          SECT3 with a <DL> of its Typical use, Effect, Type, Parameter,
+#          Notes and Examples). Both packages are unpacked, not installed
+#          (below). Written blind and held back from scripts/eval.sh until
+#          its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -495,11 +513,12 @@
 # cppreference-doc-en-html, l2hsca's from latex2html and scala-doc,
 # cupiki's from cups-server-common and ikiwiki, awetin's from
 # awesome-doc and ncurses-doc, swgtom's from swig4.0-doc and
-# tomcat10-docs, and texchk's from texlive-base and chicken-bin.
+# tomcat10-docs, texchk's from texlive-base and chicken-bin, and
+# cppprv's from c++-annotations-html and privoxy.
 # Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap,swicpp,l2hsca,cupiki,awetin,swgtom,texchk}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap,swicpp,l2hsca,cupiki,awetin,swgtom,texchk,cppprv}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
@@ -509,7 +528,7 @@
 # "djfla DIR", "sphreq DIR", "pdxml DIR", "atmom DIR", "sqvg DIR",
 # "ydcal DIR", "ocdply DIR", "crhdoc DIR", "chzfpd DIR", "drfuvi DIR",
 # "wchslm DIR", "nimgap DIR", "swicpp DIR", "l2hsca DIR", "cupiki DIR",
-# "awetin DIR", "swgtom DIR" and "texchk DIR")
+# "awetin DIR", "swgtom DIR", "texchk DIR" and "cppprv DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -520,7 +539,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap swicpp l2hsca cupiki awetin swgtom texchk)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap swicpp l2hsca cupiki awetin swgtom texchk cppprv)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -680,6 +699,11 @@ swgtom_files=("$root/.debs/swig4.0-doc/$swgpage:swig-python.html" "$root/.debs/t
 texpage=usr/share/doc/texlive-doc/texlive/texlive-en/texlive-en.html
 chkpage="usr/share/doc/chicken-bin/manual-html/Module (chicken base).html"
 texchk_files=("$root/.debs/texlive-base/$texpage:texlive-guide.html" "$root/.debs/chicken-bin/$chkpage:chicken-base.html")
+# cppprv names the C++ Annotations' chapter 18 (annpage: cpppage is
+# swicpp's) and Privoxy's actions file chapter.
+annpage=usr/share/doc/c++-annotations/html/cplusplus18.html
+prvpage=usr/share/doc/privoxy/user-manual/actions-file.html
+cppprv_files=("$root/.debs/c++-annotations-html/$annpage:cpp-stl.html" "$root/.debs/privoxy/$prvpage:privoxy-actions.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -762,6 +786,8 @@ unpack_page swig4.0-doc "$swgpage"
 unpack_page tomcat10-docs "$tompage"
 unpack_page texlive-base "$texpage"
 unpack_page chicken-bin "$chkpage"
+unpack_page c++-annotations-html "$annpage"
+unpack_page privoxy "$prvpage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -908,6 +934,7 @@ copy_files cupiki "${cupiki_files[@]}"
 copy_files awetin "${awetin_files[@]}"
 copy_files swgtom "${swgtom_files[@]}"
 copy_files texchk "${texchk_files[@]}"
+copy_files cppprv "${cppprv_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on
