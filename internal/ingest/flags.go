@@ -59,7 +59,7 @@ func (f *BuildFlags) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&f.HNSWWorkers, "hnsw-workers", 0, "goroutines inserting into the HNSW graph (0: one per CPU; 1: the same graph from the same vectors on every build, slower)")
 	fs.IntVar(&f.Batch, "batch", DefaultBatch, "most texts per embedding call (the provider's limits may lower it)")
 	fs.IntVar(&f.Workers, "workers", 0, "same as --concurrency")
-	fs.IntVar(&f.Workers, "concurrency", 0, fmt.Sprintf("embedding calls in flight (0: one per CPU for use-lite and hash, %d for remote embedders)", DefaultConcurrency))
+	fs.IntVar(&f.Workers, "concurrency", 0, fmt.Sprintf("embedding calls in flight (0: one for the in-process models, which use every CPU within a call; %d for remote embedders)", DefaultConcurrency))
 	fs.StringVar(&f.Version, "version", "", "store version label (default: UTC time)")
 	fs.BoolVar(&f.Exact, "exact", false, "write no HNSW graph; the store is served by exact search")
 	fs.BoolVar(&f.Quiet, "quiet", false, "no progress bar (there is none either when stderr is not a terminal)")

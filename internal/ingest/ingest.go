@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -36,9 +35,11 @@ type Config struct {
 	// Batch is the most texts per embedding call; zero means
 	// DefaultBatch. The model's Limits may cap it further.
 	Batch int
-	// Workers is the number of embedding calls in flight; zero means
-	// GOMAXPROCS for the local embedders (use-lite, hash) and
-	// DefaultConcurrency for the others.
+	// Workers is the number of embedding calls in flight; zero means one
+	// for the in-process models, which spread each call's texts over the
+	// CPUs themselves (more calls at once only stack goroutines on the
+	// same cores: docs/BENCHMARKS.md, round thirty-five), and
+	// DefaultConcurrency for the remote ones.
 	Workers int
 	// Version labels the store; empty uses the UTC time.
 	Version string
@@ -167,7 +168,7 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 	bar.Add(res.Cached)
 	bar.Start()
 	var requests atomic.Int64
-	err = embedJobs(ctx, emb, batchJobs(jobs, cmpOr(cfg.Batch, DefaultBatch), lim), workers(cfg.Workers, info),
+	err = embedJobs(ctx, emb, batchJobs(jobs, cmpOr(cfg.Batch, DefaultBatch), lim), concurrency(cfg.Workers, info),
 		func(batch []*job, out [][]float32) error {
 			requests.Add(1)
 			if cache != nil {
@@ -277,12 +278,14 @@ func batchJobs(jobs []*job, batch int, lim Limits) [][]*job {
 	return out
 }
 
-func workers(n int, info docmodel.EmbeddingModel) int {
+// concurrency returns the embedding calls to run at once: n if set,
+// else Config.Workers' default for the model.
+func concurrency(n int, info docmodel.EmbeddingModel) int {
 	if n > 0 {
 		return n
 	}
 	if info.InProcess() {
-		return runtime.GOMAXPROCS(0)
+		return 1
 	}
 	return DefaultConcurrency
 }
@@ -374,16 +377,15 @@ func rowRange(batch []*job) string {
 }
 
 // EmbedAll embeds chunks' IndexText in batches of batch texts on workers
-// goroutines and returns the vectors as rows of one slice, in chunk order.
+// goroutines (0: Config.Workers' default for emb) and returns the vectors
+// as rows of one slice, in chunk order.
 // done, if set, is called with the number of chunks each finished batch
 // held. It applies no limits and no cache: Build does.
 func EmbedAll(ctx context.Context, emb embed.Embedder, chunks []docmodel.Chunk, batch, workers int, done func(n int)) ([]float32, error) {
 	if batch <= 0 {
 		batch = DefaultBatch
 	}
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	workers = concurrency(workers, emb.Info())
 	dims := emb.Info().Dims
 	vecs := make([]float32, len(chunks)*dims)
 	jobs := make([]*job, len(chunks))

@@ -202,3 +202,28 @@ func TestBuild_PersistsTheConfiguredKeywordAnalyzer(t *testing.T) {
 		t.Error("an index of another analyzer version was loaded")
 	}
 }
+
+func TestConcurrency_Defaults(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		n        int
+		provider string
+		want     int
+	}{
+		{"in-process model: one call, which spreads over the CPUs itself", 0, docmodel.ProviderMiniLM, 1},
+		{"hash", 0, docmodel.ProviderHash, 1},
+		{"use-lite-glove", 0, docmodel.ProviderUseLiteGlove, 1},
+		{"remote model", 0, docmodel.ProviderOpenAI, DefaultConcurrency},
+		{"set by the flag", 3, docmodel.ProviderMiniLM, 3},
+		{"set by the flag, remote", 7, docmodel.ProviderBedrock, 7},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := concurrency(tc.n, docmodel.EmbeddingModel{Provider: tc.provider, Dims: 4}); got != tc.want {
+				t.Errorf("concurrency(%d, %s) = %d, want %d", tc.n, tc.provider, got, tc.want)
+			}
+		})
+	}
+}
