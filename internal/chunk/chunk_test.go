@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/vendor0919/api/internal/docmodel"
 )
 
 // checkSpans verifies the Split invariants: spans cover text contiguously
@@ -295,5 +297,22 @@ func TestLoadDir_BrokenFileIsReportedNotFatal(t *testing.T) {
 	}
 	if len(failures) != 1 || failures[0].Path != "broken.pdf" || failures[0].Err == nil {
 		t.Errorf("failures %+v, want broken.pdf with its error", failures)
+	}
+}
+
+// TestParse_LigaturesInHeadingPath checks that the fold reaches the
+// heading path every chunk is indexed and embedded with.
+func TestParse_LigaturesInHeadingPath(t *testing.T) {
+	t.Parallel()
+	doc, err := Parse("g.html", []byte("<title>Guide</title><h2>Con\uFB01g</h2><h3 id=\"x\">\uFB02ags</h3><p>Text.</p>"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunks := Chunks(doc, Options{})
+	if len(chunks) != 1 {
+		t.Fatalf("%d chunks, want 1", len(chunks))
+	}
+	if got, want := chunks[0].Metadata[docmodel.MetaHeadingPath], "Guide > Config > flags"; got != want {
+		t.Errorf("heading path %q, want %q", got, want)
 	}
 }
