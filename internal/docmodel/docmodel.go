@@ -125,7 +125,7 @@ func (m EmbeddingModel) InProcess() bool {
 
 // WorthCaching reports whether a build should keep m's vectors in an
 // embedding cache by default: the remote models (time and money a call),
-// and minilm, which embeds about 20 chunks a second on two cores; not
+// and minilm, which embeds 20 to 45 chunks a second on two cores; not
 // use-lite, GloVe or hash, which embed faster than a cache is read.
 func (m EmbeddingModel) WorthCaching() bool {
 	return !m.InProcess() || m.Provider == ProviderMiniLM
