@@ -103,15 +103,25 @@ var ligatures = strings.NewReplacer(
 // foldLigatures applies ligatures to everything of doc that is read:
 // its title and each section's text and headings.
 func foldLigatures(doc *Document) {
-	doc.Title = ligatures.Replace(doc.Title)
+	doc.Title = spellLigatures(doc.Title)
 	for i := range doc.Sections {
 		s := &doc.Sections[i]
-		s.Heading = ligatures.Replace(s.Heading)
-		s.Text = ligatures.Replace(s.Text)
+		s.Heading = spellLigatures(s.Heading)
+		s.Text = spellLigatures(s.Text)
 		for j := range s.Path {
-			s.Path[j] = ligatures.Replace(s.Path[j])
+			s.Path[j] = spellLigatures(s.Path[j])
 		}
 	}
+}
+
+// spellLigatures returns s with ligatures spelled out. Most text has
+// none, and a strings.Replacer with multi-byte patterns copies every
+// string it is given, so s is scanned first and returned as it is.
+func spellLigatures(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r >= '\uFB00' && r <= '\uFB06' }) {
+		return s
+	}
+	return ligatures.Replace(s)
 }
 
 // Failure is a file LoadDir left out because it could not be read or
