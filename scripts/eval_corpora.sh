@@ -466,6 +466,20 @@
 #          Notes and Examples). Both packages are unpacked, not installed
 #          (below). Written blind and held back from scripts/eval.sh until
 #          its one blind measurement.
+#   rcsnit a cloud sync tool's whole user manual and a Tcl object
+#          system's reference page, from two generators no set had:
+#          rclone 1.60's user manual from rclone (MANUAL.html, copied as
+#          rclone-manual.html; plain pandoc, one standalone page of 2 MB:
+#          a title block, then <h1|h2|h3|h4|h5 id="sync-options"> headings,
+#          pandoc's ids made unique with "-1", "-2", ... suffixes) and
+#          snit 2.3.2, "Snit's Not Incr Tcl", from tcllib (html/snit.html,
+#          copied as tcl-snit.html; tcllib's doctools: a contents list of
+#          in-page links, then <div class="doctools_section"> sections
+#          with <h2|h3><a name="subsection3"> headings, every command a
+#          <dt><a name="12"> in a <dl class="doctools_definitions">).
+#          Both packages are unpacked, not installed (below). Written blind
+#          and held back from scripts/eval.sh until its one blind
+#          measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -513,12 +527,13 @@
 # cppreference-doc-en-html, l2hsca's from latex2html and scala-doc,
 # cupiki's from cups-server-common and ikiwiki, awetin's from
 # awesome-doc and ncurses-doc, swgtom's from swig4.0-doc and
-# tomcat10-docs, texchk's from texlive-base and chicken-bin, and
-# cppprv's from c++-annotations-html and privoxy.
+# tomcat10-docs, texchk's from texlive-base and chicken-bin,
+# cppprv's from c++-annotations-html and privoxy, and rcsnit's from
+# rclone (a 56 MB program installed) and tcllib.
 # Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap,swicpp,l2hsca,cupiki,awetin,swgtom,texchk,cppprv}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap,swicpp,l2hsca,cupiki,awetin,swgtom,texchk,cppprv,rcsnit}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
@@ -528,7 +543,8 @@
 # "djfla DIR", "sphreq DIR", "pdxml DIR", "atmom DIR", "sqvg DIR",
 # "ydcal DIR", "ocdply DIR", "crhdoc DIR", "chzfpd DIR", "drfuvi DIR",
 # "wchslm DIR", "nimgap DIR", "swicpp DIR", "l2hsca DIR", "cupiki DIR",
-# "awetin DIR", "swgtom DIR", "texchk DIR" and "cppprv DIR")
+# "awetin DIR", "swgtom DIR", "texchk DIR", "cppprv DIR" and
+# "rcsnit DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -539,7 +555,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap swicpp l2hsca cupiki awetin swgtom texchk cppprv)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap swicpp l2hsca cupiki awetin swgtom texchk cppprv rcsnit)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -704,6 +720,10 @@ texchk_files=("$root/.debs/texlive-base/$texpage:texlive-guide.html" "$root/.deb
 annpage=usr/share/doc/c++-annotations/html/cplusplus18.html
 prvpage=usr/share/doc/privoxy/user-manual/actions-file.html
 cppprv_files=("$root/.debs/c++-annotations-html/$annpage:cpp-stl.html" "$root/.debs/privoxy/$prvpage:privoxy-actions.html")
+# rcsnit names rclone's user manual and tcllib's snit page.
+rclpage=usr/share/doc/rclone/MANUAL.html
+snitpage=usr/share/doc/tcllib/html/snit.html
+rcsnit_files=("$root/.debs/rclone/$rclpage:rclone-manual.html" "$root/.debs/tcllib/$snitpage:tcl-snit.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -788,6 +808,8 @@ unpack_page texlive-base "$texpage"
 unpack_page chicken-bin "$chkpage"
 unpack_page c++-annotations-html "$annpage"
 unpack_page privoxy "$prvpage"
+unpack_page rclone "$rclpage"
+unpack_page tcllib "$snitpage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -935,6 +957,7 @@ copy_files awetin "${awetin_files[@]}"
 copy_files swgtom "${swgtom_files[@]}"
 copy_files texchk "${texchk_files[@]}"
 copy_files cppprv "${cppprv_files[@]}"
+copy_files rcsnit "${rcsnit_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on
