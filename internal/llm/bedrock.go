@@ -240,6 +240,9 @@ func (b *Bedrock) converseStream(ctx context.Context, sys []types.SystemContentB
 			switch v := ev.(type) {
 			case *types.ConverseStreamOutputMemberContentBlockDelta:
 				if t, ok := v.Value.Delta.(*types.ContentBlockDeltaMemberText); ok && t.Value != "" {
+					if err := checkAnswerLen("bedrock", text.Len(), len(t.Value)); err != nil {
+						return err
+					}
 					emitted = true
 					text.WriteString(t.Value)
 					if err := emit(t.Value); err != nil {

@@ -14,6 +14,21 @@ import (
 // maxResponseBody caps a non-streamed answer.
 const maxResponseBody = 16 << 20
 
+// maxAnswerBytes caps a streamed answer's text, as maxResponseBody caps a
+// whole one: an upstream that ignores max_tokens and never stops would
+// otherwise grow the answer (kept to be returned, and sent again at the
+// end of the service's own stream) without end.
+const maxAnswerBytes = maxResponseBody
+
+// checkAnswerLen returns an error wrapping ErrBadResponse when adding n
+// bytes to an answer of have bytes would pass maxAnswerBytes.
+func checkAnswerLen(provider string, have, n int) error {
+	if have+n > maxAnswerBytes {
+		return fmt.Errorf("%w: %s: the answer ran past %d bytes", ErrBadResponse, provider, maxAnswerBytes)
+	}
+	return nil
+}
+
 // httpErrors are the sentinels the HTTP generators' clients wrap.
 var httpErrors = httpjson.Errors{Config: ErrConfig, Upstream: ErrUpstream, BadResponse: ErrBadResponse}
 
@@ -46,6 +61,9 @@ func stream(ctx context.Context, c *httpjson.Client, in any, accept string, read
 	var sb strings.Builder
 	emitted := false
 	tracked := func(d string) error {
+		if err := checkAnswerLen(c.Provider(), sb.Len(), len(d)); err != nil {
+			return err
+		}
 		emitted = true
 		sb.WriteString(d)
 		if err := emit(d); err != nil {

@@ -503,3 +503,56 @@ func TestOllama_UncountedPrompt(t *testing.T) {
 		t.Fatalf("answer %+v, err %v: want text hi and no usage", ans, err)
 	}
 }
+
+// TestStream_AnswerCapped: an upstream that streams past maxAnswerBytes
+// (ignoring max_tokens) ends the answer with ErrBadResponse, once, with no
+// retry, instead of growing it without end.
+func TestStream_AnswerCapped(t *testing.T) {
+	t.Parallel()
+	chunk := strings.Repeat("x", 64<<10)
+	endless := make([]string, maxAnswerBytes/len(chunk)+2)
+	for i := range endless {
+		endless[i] = "d:" + chunk
+	}
+	endless = append(endless, "done")
+	gens := map[string]func(t *testing.T) (Generator, func() int){}
+	for _, w := range wires {
+		gens[w.name] = func(t *testing.T) (Generator, func() int) {
+			f := &fakeLLM{t: t, w: w, scripts: func(int) []string { return endless }}
+			hs := httptest.NewServer(f)
+			t.Cleanup(hs.Close)
+			g, err := w.newGen(hs.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return g, func() int { f.mu.Lock(); defer f.mu.Unlock(); return f.n }
+		}
+	}
+	gens["bedrock"] = func(t *testing.T) (Generator, func() int) {
+		endless := append(endless[:len(endless)-1:len(endless)-1], "stop")
+		f := &fakeBedrock{t: t, scripts: func(int) []string { return endless }, gone: make(chan struct{})}
+		hs := httptest.NewServer(f)
+		t.Cleanup(hs.Close)
+		return newTestBedrockGen(t, hs.URL), func() int { return f.n }
+	}
+	for name, newGen := range gens {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			g, attempts := newGen(t)
+			emitted := 0
+			_, err := g.Generate(context.Background(), Request{Question: "q"}, func(d string) error {
+				emitted += len(d)
+				return nil
+			})
+			if !errors.Is(err, ErrBadResponse) {
+				t.Fatalf("err = %v, want ErrBadResponse", err)
+			}
+			if emitted > maxAnswerBytes || emitted < maxAnswerBytes-len(chunk) {
+				t.Errorf("emitted %d bytes, want just under the cap of %d", emitted, maxAnswerBytes)
+			}
+			if n := attempts(); n != 1 {
+				t.Errorf("attempts = %d, want 1", n)
+			}
+		})
+	}
+}

@@ -5,8 +5,8 @@
 // event dispatched at each blank line when it has data.
 //
 // It is used by the OpenAI-compatible chat client to read streamed deltas.
-// Lines are capped in length so that a hostile or broken upstream cannot
-// exhaust memory.
+// Lines, and the data of one event, are capped in length so that a
+// hostile or broken upstream cannot exhaust memory.
 //
 // # Concurrency and ownership
 //

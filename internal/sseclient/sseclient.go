@@ -10,8 +10,9 @@ import (
 // DefaultMaxLine is the line-length cap used when NewReader gets zero.
 const DefaultMaxLine = 1 << 20
 
-// ErrLineTooLong is returned by Next when a line exceeds the Reader's cap.
-var ErrLineTooLong = errors.New("sseclient: line too long")
+// ErrLineTooLong is returned by Next when a line, or the data of one
+// event (its data lines joined), exceeds the Reader's cap.
+var ErrLineTooLong = errors.New("sseclient: line or event too long")
 
 // Event is one dispatched Server-Sent Event. Type is "message" when the
 // stream named none. ID is the last event ID seen on the stream.
@@ -30,8 +31,10 @@ type Reader struct {
 	line    []byte
 }
 
-// NewReader returns a Reader over r; maxLine caps one line in bytes (zero
-// means DefaultMaxLine).
+// NewReader returns a Reader over r; maxLine caps one line in bytes, and
+// the data of one event as well (zero means DefaultMaxLine): without the
+// second cap, data lines that never meet a blank line would grow an event
+// without end.
 func NewReader(r io.Reader, maxLine int) *Reader {
 	if maxLine <= 0 {
 		maxLine = DefaultMaxLine
@@ -73,6 +76,9 @@ func (r *Reader) Next() (Event, error) {
 		}
 		switch field {
 		case "data":
+			if data.Len()+len(value) >= r.maxLine {
+				return Event{}, ErrLineTooLong
+			}
 			data.WriteString(value)
 			data.WriteByte('\n')
 			hasData = true

@@ -60,16 +60,30 @@ func TestReader_Next(t *testing.T) {
 	}
 }
 
-func TestReader_LineTooLong(t *testing.T) {
+func TestReader_TooLong(t *testing.T) {
 	t.Parallel()
-	_, err := readAll(t, "data: "+strings.Repeat("x", 100)+"\n\n", 50)
-	if !errors.Is(err, ErrLineTooLong) {
-		t.Fatalf("err = %v, want ErrLineTooLong", err)
+	for _, tc := range []struct {
+		name, in string
+		wantErr  bool
+	}{
+		{"one long line", "data: " + strings.Repeat("x", 100) + "\n\n", true},
+		// Short lines that never meet a blank line: the event itself is capped.
+		{"data lines without end", strings.Repeat("data: "+strings.Repeat("x", 30)+"\n", 100), true},
+		{"many short events", strings.Repeat("data: "+strings.Repeat("x", 30)+"\n\n", 100), false},
+		{"comments without end", strings.Repeat(": "+strings.Repeat("x", 30)+"\n", 100), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := readAll(t, tc.in, 50)
+			if got := errors.Is(err, ErrLineTooLong); got != tc.wantErr {
+				t.Fatalf("err = %v, want ErrLineTooLong: %v", err, tc.wantErr)
+			}
+		})
 	}
 }
 
-// FuzzReader checks that arbitrary input never panics, always ends, and
-// never yields more data than it was given.
+// FuzzReader checks that arbitrary input never panics, always ends, never
+// yields more data than it was given, and never an event past the cap.
 func FuzzReader(f *testing.F) {
 	for _, s := range []string{"data: a\n\n", "data: x\r\rdata", ":\n\n", "\uFEFFevent: e\ndata: 1\ndata: 2\n\n", "id: \x00\ndata: q\n\n"} {
 		f.Add(s)
@@ -82,6 +96,9 @@ func FuzzReader(f *testing.F) {
 		total := 0
 		for _, e := range evs {
 			total += len(e.Data)
+			if len(e.Data) >= 64 {
+				t.Fatalf("event of %d data bytes past the cap of 64", len(e.Data))
+			}
 			if strings.ContainsAny(e.Type, "\r\n") || strings.ContainsAny(e.ID, "\r\n\x00") {
 				t.Fatalf("bad event %+v", e)
 			}
