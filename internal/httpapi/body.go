@@ -146,6 +146,46 @@ func (v *validator) missing(name string) {
 	v.add(ValidationItem{Type: "missing", Loc: []any{"body", name}, Msg: "Field required", Input: v.coerced})
 }
 
+// readBody reads r's body whole, under MaxBodyBytes: a declared length
+// over it is refused at once, before a byte is read.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	tooLarge := func(limit int64) error {
+		return errStatus(http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body too large: the limit is %d bytes", limit))
+	}
+	if r.ContentLength > s.opts.MaxBodyBytes {
+		return nil, tooLarge(s.opts.MaxBodyBytes)
+	}
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes))
+	if err != nil {
+		if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+			return nil, tooLarge(tooBig.Limit)
+		}
+		return nil, errStatus(http.StatusBadRequest, "Could not read the request body")
+	}
+	return raw, nil
+}
+
+// bufferBody reads a request's body (readBody) before the request goes
+// on, and hands it on from memory. It sits in front of the in-flight
+// slots, so a client that sends its body slowly holds its connection and
+// its own per-client slot, not a slot of the class everyone shares (the
+// server's ReadTimeout ends it).
+func (s *Server) bufferBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil || r.Body == http.NoBody {
+			next.ServeHTTP(w, r)
+			return
+		}
+		raw, err := s.readBody(w, r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(raw)), int64(len(raw))
+		next.ServeHTTP(w, r)
+	})
+}
+
 // readObject reads the body under the configured size limit and decodes
 // it as one JSON object, numbers as json.Number.
 func (s *Server) readObject(w http.ResponseWriter, r *http.Request) (map[string]any, error) {
@@ -155,13 +195,9 @@ func (s *Server) readObject(w http.ResponseWriter, r *http.Request) (map[string]
 			return nil, errStatus(http.StatusUnsupportedMediaType, "Unsupported Media Type: send the body as JSON with Content-Type: application/json")
 		}
 	}
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes))
+	raw, err := s.readBody(w, r)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, errStatus(http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body too large: the limit is %d bytes", tooBig.Limit))
-		}
-		return nil, errStatus(http.StatusBadRequest, "Could not read the request body")
+		return nil, err
 	}
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, errValidation(ValidationItem{Type: "missing", Loc: []any{"body"}, Msg: "Field required", Input: nil})

@@ -71,15 +71,25 @@ var ErrShuttingDown = errors.New("httpapi: service is shutting down")
 // handler has already written the response (streaming).
 type handlerFunc func(w http.ResponseWriter, r *http.Request) (any, error)
 
+// statusClientClosed is nginx's status for a request whose client left
+// before the answer; net/http has no name for it.
+const statusClientClosed = 499
+
 // wrap turns a handlerFunc into an http.Handler: it writes the value as
 // JSON, or the error in FastAPI's shape. Errors that are not *Error become
 // a generic 500; their text is logged, never sent.
+
 func (s *Server) wrap(h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		v, err := h(w, r)
 		if err != nil {
-			if errors.Is(context.Cause(r.Context()), ErrShuttingDown) {
+			switch {
+			case errors.Is(context.Cause(r.Context()), ErrShuttingDown):
 				err = &Error{Status: http.StatusServiceUnavailable, Detail: "Service is shutting down; retry the request", Err: err}
+			case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+				// The client left: nobody reads the answer, and it is no
+				// server error (nginx's 499 in the access log and metrics).
+				err = &Error{Status: statusClientClosed, Detail: "Client closed the request", Err: err}
 			}
 			s.writeError(w, r, err)
 			return

@@ -110,8 +110,9 @@ func locPath(loc []any) string {
 
 func modelNotFound(model string) *Error {
 	p := "model"
+	shown, _ := echo(model, 0).(string) // the name is the client's, of any length
 	return &Error{Status: http.StatusNotFound, Detail: openAIError{
-		Message: fmt.Sprintf("The model %q does not exist or is not served here; GET /v1/models lists the ones that are", model),
+		Message: fmt.Sprintf("The model %q does not exist or is not served here; GET /v1/models lists the ones that are", shown),
 		Type:    "invalid_request_error", Code: "model_not_found", Param: &p,
 	}}
 }
@@ -616,7 +617,10 @@ func (s *Server) embeddings(w http.ResponseWriter, r *http.Request) (any, error)
 		return nil, errValidation(ValidationItem{Type: "value_error", Loc: []any{"body", "dimensions"},
 			Msg: fmt.Sprintf("Value error, %s embeds in %d dimensions only", info.Model, info.Dims), Input: body.Dimensions})
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), s.opts.QueryTimeout)
+	// Up to 256 inputs of 8192 characters can take longer than the
+	// server's WriteTimeout to embed in-process: bounded by QueryTimeout
+	// like an answer, so the vectors are not written to a closed conn.
+	ctx, cancel := s.answerDeadline(w, r)
 	defer cancel()
 	vecs, err := s.opts.Embedder.Embed(ctx, body.Input)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/vendor0919/api/internal/llm"
@@ -290,15 +291,79 @@ func TestEmbeddings_BadInput(t *testing.T) {
 		{"tokens", `{"model":"universal-sentence-encoder-lite","input":[[1,2]]}`, 422, "input.0"},
 		{"format", `{"model":"universal-sentence-encoder-lite","input":"a","encoding_format":"int8"}`, 422, "encoding_format"},
 		{"model", `{"model":"text-embedding-3-small","input":"a"}`, 404, "model"},
+		// The name is echoed back cut short, whatever its length.
+		{"long model", `{"model":"` + strings.Repeat("m", 60000) + `","input":"a"}`, 404, "model"},
 	}
 	for _, tc := range tests {
 		rec := newTestServer(t, func(o *Options) { o.MaxBodyBytes = 1 << 16 }).do("POST", "/v1/embeddings", tc.body, nil)
 		var got openAIErrorBody
 		_ = json.Unmarshal(rec.Body.Bytes(), &got)
-		if rec.Code != tc.status || got.Error.Param == nil || *got.Error.Param != tc.param {
-			t.Errorf("%s: %d %s", tc.name, rec.Code, rec.Body)
+		if rec.Code != tc.status || got.Error.Param == nil || *got.Error.Param != tc.param || rec.Body.Len() > 2048 {
+			t.Errorf("%s: %d %.300s (%d bytes)", tc.name, rec.Code, rec.Body, rec.Body.Len())
 		}
 	}
+}
+
+// slowEmbedder embeds as fakeEmbedder after delay, or ends with ctx.
+type slowEmbedder struct {
+	fakeEmbedder
+	delay time.Duration
+}
+
+func (s slowEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	select {
+	case <-time.After(s.delay):
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return s.fakeEmbedder.Embed(ctx, texts)
+}
+
+// TestEmbeddings_OutlivesServerWriteTimeout: embedding many long inputs
+// in-process can take longer than the server's WriteTimeout; the vectors
+// are still written (bounded by QueryTimeout, as an answer is), not
+// dropped with the connection.
+func TestEmbeddings_OutlivesServerWriteTimeout(t *testing.T) {
+	t.Parallel()
+	s, err := New(Options{RAG: &fakeRAG{}, Embedder: slowEmbedder{delay: 400 * time.Millisecond}, QueryTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(s)
+	srv.Config.WriteTimeout = 100 * time.Millisecond
+	srv.Start()
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+"/v1/embeddings", "application/json", strings.NewReader(`{"model":"universal-sentence-encoder-lite","input":["a","b"]}`))
+	if err != nil {
+		t.Fatalf("the vectors were dropped: %v", err)
+	}
+	defer resp.Body.Close()
+	var got embeddingList
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != http.StatusOK || len(got.Data) != 2 {
+		t.Fatalf("got %d %+v %v, want 200 with two vectors", resp.StatusCode, got, err)
+	}
+}
+
+// TestWrap_ClientClosedIsNoServerError: a request whose client left
+// while it ran is logged as nginx's 499 at debug, not as a 500 error that
+// would count in the server's error rate.
+func TestWrap_ClientClosedIsNoServerError(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		ts := newTestServer(t, func(o *Options) { o.Embedder = slowEmbedder{delay: time.Hour} })
+		ctx, cancel := context.WithCancel(context.Background())
+		req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/v1/embeddings", strings.NewReader(`{"model":"universal-sentence-encoder-lite","input":"a"}`))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		go func() { time.Sleep(time.Second); cancel() }() // the bubble's clock: no real wait
+		ts.ServeHTTP(rec, req)
+		if rec.Code != statusClientClosed {
+			t.Errorf("status %d, want 499", rec.Code)
+		}
+		if logs := ts.logs.String(); strings.Contains(logs, `"level":"ERROR"`) || !strings.Contains(logs, `"status":499`) {
+			t.Errorf("logs:\n%s\nwant a 499 and no ERROR line", logs)
+		}
+	})
 }
 
 // blockingRAG sends the sources and one delta, then waits for the

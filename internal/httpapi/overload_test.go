@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -252,3 +253,65 @@ func TestLimitInFlight_ZeroIsUnbounded(t *testing.T) {
 		}
 	})
 }
+
+// TestBufferBody_SlowBodyHoldsNoSlot: clients that send their bodies
+// slowly do not hold the class's slots, so others are served meanwhile;
+// and a declared length over the limit is refused before a byte is read.
+func TestBufferBody_SlowBodyHoldsNoSlot(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		ts := newTestServer(t, func(o *Options) {
+			o.Overload = Overload{SearchInFlight: 1, SearchQueue: 1, QueueWait: time.Second}
+		})
+		type slow struct {
+			w    *io.PipeWriter
+			done chan *httptest.ResponseRecorder
+		}
+		var slows []slow
+		for range 3 { // more than the class's slot and queue together
+			pr, pw := io.Pipe()
+			req := httptest.NewRequest(http.MethodPost, "/search", pr)
+			req.Header.Set("Content-Type", "application/json")
+			sl := slow{pw, make(chan *httptest.ResponseRecorder, 1)}
+			go func() {
+				rec := httptest.NewRecorder()
+				ts.ServeHTTP(rec, req)
+				sl.done <- rec
+			}()
+			_, _ = io.WriteString(pw, `{"query":`) // then nothing, for now
+			slows = append(slows, sl)
+		}
+		synctest.Wait()
+		time.Sleep(5 * time.Second) // past the queue's wait: a held slot would have turned this away
+		if rec := ts.do(http.MethodPost, "/search", `{"query":"q"}`, nil); rec.Code != http.StatusOK {
+			t.Fatalf("search beside three slow bodies: %d %s, want 200", rec.Code, rec.Body)
+		}
+		for _, sl := range slows {
+			_, _ = io.WriteString(sl.w, `"q"}`)
+			_ = sl.w.Close()
+			if rec := <-sl.done; rec.Code != http.StatusOK {
+				t.Errorf("slow body, once sent: %d %s", rec.Code, rec.Body)
+			}
+		}
+	})
+}
+
+func TestBufferBody_DeclaredTooLarge(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	for _, path := range []string{"/search", "/query", "/v1/embeddings"} {
+		read := false
+		req := httptest.NewRequest(http.MethodPost, path, readFunc(func([]byte) (int, error) { read = true; return 0, io.EOF }))
+		req.Header.Set("Content-Type", "application/json")
+		req.ContentLength = 10_000_000_000
+		rec := httptest.NewRecorder()
+		ts.ServeHTTP(rec, req)
+		if rec.Code != http.StatusRequestEntityTooLarge || read {
+			t.Errorf("%s with Content-Length 1e10: %d (body read: %v), want 413 before reading", path, rec.Code, read)
+		}
+	}
+}
+
+type readFunc func([]byte) (int, error)
+
+func (f readFunc) Read(p []byte) (int, error) { return f(p) }

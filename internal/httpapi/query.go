@@ -256,7 +256,7 @@ func (s *sseWriter) heartbeat(ctx context.Context, d time.Duration) func() {
 }
 
 // answerDeadline bounds an answer (/query, /chat, /v1/chat/completions,
-// streamed or not): its context ends after QueryTimeout, and the
+// streamed or not, and /v1/embeddings): its context ends after QueryTimeout, and the
 // connection's write deadline, which the server's WriteTimeout sets for
 // short requests, moves to 5 s after that, so the error that ends a late
 // answer can still be written. The caller must call cancel.

@@ -138,7 +138,7 @@ func (s *Server) routes() chi.Router {
 	r.Method(http.MethodGet, "/metrics", s.metrics.handler())
 
 	// Each class: the client's rate first (a request over it takes no
-	// slot), then a slot. Search and generation check the key first, so
+	// slot), then its body is read (bufferBody), then a slot. Search and generation check the key first, so
 	// their rate is keyed by a valid key; admin checks the rate first, so
 	// token guesses are limited too.
 	l, om := s.opts.Overload, newOverloadMetrics(s.metrics.registry)
@@ -149,12 +149,12 @@ func (s *Server) routes() chi.Router {
 	classes := map[string]chi.Middlewares{}
 	classes[classSearch] = chi.Chain(s.rateLimit(l.SearchRate, window, byKey, l.TrustedProxies, om.rateLimited.WithLabelValues(classSearch)),
 		s.limitPerClient(l.PerClientInFlight, byKey, l.TrustedProxies, om.rateLimited.WithLabelValues(classSearch)),
-		s.limitInFlight(om.newGate(classSearch, l.SearchInFlight, l.SearchQueue, wait)))
+		s.bufferBody, s.limitInFlight(om.newGate(classSearch, l.SearchInFlight, l.SearchQueue, wait)))
 	classes[classGeneration] = chi.Chain(s.rateLimit(l.GenerationRate, window, byKey, l.TrustedProxies, om.rateLimited.WithLabelValues(classGeneration)),
 		s.limitPerClient(l.PerClientInFlight, byKey, l.TrustedProxies, om.rateLimited.WithLabelValues(classGeneration)),
-		s.limitInFlight(om.newGate(classGeneration, l.GenerationInFlight, l.GenerationQueue, wait)))
+		s.bufferBody, s.limitInFlight(om.newGate(classGeneration, l.GenerationInFlight, l.GenerationQueue, wait)))
 	classes[classAdmin] = chi.Chain(s.rateLimit(l.AdminRate, window, false, l.TrustedProxies, om.rateLimited.WithLabelValues(classAdmin)),
-		s.requireAdmin, s.limitInFlight(om.newGate(classAdmin, l.AdminInFlight, l.AdminQueue, wait)))
+		s.requireAdmin, s.bufferBody, s.limitInFlight(om.newGate(classAdmin, l.AdminInFlight, l.AdminQueue, wait)))
 	limited := func(path string) chi.Middlewares { return classes[routeClassOf[path]] }
 
 	r.Group(func(r chi.Router) {
