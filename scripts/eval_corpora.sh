@@ -480,6 +480,27 @@
 #          Both packages are unpacked, not installed (below). Written blind
 #          and held back from scripts/eval.sh until its one blind
 #          measurement.
+#   povsch a ray tracer's scene language reference and a Scheme
+#          system's library chapter, from two generators no set had:
+#          POV-Ray 3.7's "Reference Section 4" (3.4 Scene File Elements)
+#          from povray-doc (html/r3_4.html, copied as povray-scene.html;
+#          the offline HTML POV-Ray exports from its documentation wiki,
+#          one page of 840 KB, declared windows-1252 but ASCII: a
+#          NavPanel table of in-page links, then for each section an
+#          empty <a name="r3_4_5_1_3">
+#          before a <div class="content-level-h5" id="r3_4_5_1_3"> that
+#          opens with an <h2|h3|h4|h5|h6> "3.4.5.1.3 Cone" without id) and
+#          chapter 5 "Libraries" of The Incomplete Scheme 48 Reference
+#          Manual for release 1.9.2 from scheme48-doc
+#          (html/manual-Z-H-6.html, copied as scheme48-libraries.html;
+#          tex2page 20130325: a "[Go to first, previous, next page;
+#          contents; index]" line above and below, then <h1|h2|h3|h4|h5
+#          class=section> headings each after an empty <a
+#          name="node_sec_5.12">, unnumbered ones "node_sec_Temp_5", and
+#          an empty <a name="node_idx_214"> after each indexed term).
+#          Both packages are unpacked, not installed (below). Written blind
+#          and held back from scripts/eval.sh until its one blind
+#          measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -528,12 +549,13 @@
 # cupiki's from cups-server-common and ikiwiki, awetin's from
 # awesome-doc and ncurses-doc, swgtom's from swig4.0-doc and
 # tomcat10-docs, texchk's from texlive-base and chicken-bin,
-# cppprv's from c++-annotations-html and privoxy, and rcsnit's from
-# rclone (a 56 MB program installed) and tcllib.
+# cppprv's from c++-annotations-html and privoxy, rcsnit's from
+# rclone (a 56 MB program installed) and tcllib, and povsch's from
+# povray-doc and scheme48-doc.
 # Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap,swicpp,l2hsca,cupiki,awetin,swgtom,texchk,cppprv,rcsnit}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap,swicpp,l2hsca,cupiki,awetin,swgtom,texchk,cppprv,rcsnit,povsch}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
@@ -543,8 +565,8 @@
 # "djfla DIR", "sphreq DIR", "pdxml DIR", "atmom DIR", "sqvg DIR",
 # "ydcal DIR", "ocdply DIR", "crhdoc DIR", "chzfpd DIR", "drfuvi DIR",
 # "wchslm DIR", "nimgap DIR", "swicpp DIR", "l2hsca DIR", "cupiki DIR",
-# "awetin DIR", "swgtom DIR", "texchk DIR", "cppprv DIR" and
-# "rcsnit DIR")
+# "awetin DIR", "swgtom DIR", "texchk DIR", "cppprv DIR", "rcsnit DIR"
+# and "povsch DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -555,7 +577,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap swicpp l2hsca cupiki awetin swgtom texchk cppprv rcsnit)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap swicpp l2hsca cupiki awetin swgtom texchk cppprv rcsnit povsch)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -724,6 +746,11 @@ cppprv_files=("$root/.debs/c++-annotations-html/$annpage:cpp-stl.html" "$root/.d
 rclpage=usr/share/doc/rclone/MANUAL.html
 snitpage=usr/share/doc/tcllib/html/snit.html
 rcsnit_files=("$root/.debs/rclone/$rclpage:rclone-manual.html" "$root/.debs/tcllib/$snitpage:tcl-snit.html")
+# povsch names POV-Ray's scene language reference and Scheme 48's
+# library chapter.
+povpage=usr/share/doc/povray/html/r3_4.html
+s48page=usr/share/doc/scheme48/html/manual-Z-H-6.html
+povsch_files=("$root/.debs/povray-doc/$povpage:povray-scene.html" "$root/.debs/scheme48-doc/$s48page:scheme48-libraries.html")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -810,6 +837,8 @@ unpack_page c++-annotations-html "$annpage"
 unpack_page privoxy "$prvpage"
 unpack_page rclone "$rclpage"
 unpack_page tcllib "$snitpage"
+unpack_page povray-doc "$povpage"
+unpack_page scheme48-doc "$s48page"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -958,6 +987,7 @@ copy_files swgtom "${swgtom_files[@]}"
 copy_files texchk "${texchk_files[@]}"
 copy_files cppprv "${cppprv_files[@]}"
 copy_files rcsnit "${rcsnit_files[@]}"
+copy_files povsch "${povsch_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on
