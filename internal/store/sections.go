@@ -15,7 +15,8 @@ import (
 // metadata url; docmodel.SectionOf), so that the keyword section field
 // (Store.Sections) groups a store's chunks without decoding every chunk's
 // metadata at each swap: a second or more at a million chunks. Optional:
-// written when some chunk has a url; a store without it reads the urls.
+// written when some chunk has a url; a store without it is searched
+// without the section field.
 const SectionsFile = "sections.idx"
 
 // The sections format: magic, u32 version, u32 zero, u64 count, u64
@@ -90,21 +91,31 @@ func decodeSections(b []byte, count int) (of []uint32, sections int, err error) 
 // (KeywordIndex), into the store's sections, the chunks sharing metadata
 // url (a chunk without a url stands alone), for the keyword section field
 // (keyword.Field with Sections). nil when no chunk has a url, as in a
-// LangChain folder, or when kw indexes another number of chunks. The
-// grouping comes from SectionsFile when the store has a readable one, else
-// from every chunk's url; the scores come from kw's postings at each
-// search.
+// LangChain folder, or when kw indexes another number of chunks. A
+// store read from files is grouped by its SectionsFile only: without one
+// that decodes (a store written before the file existed) it has no
+// sections, because grouping by the urls there decodes every chunk's
+// metadata at each swap (24 s and 3.1 GB allocated at a million chunks,
+// docs/BENCHMARKS.md round twenty-two), too much for a field on by
+// default; it is searched without the field until it is built again. A
+// store whose chunks are in memory is grouped by their urls. The scores
+// come from kw's postings at each search.
 func (s *Store) Sections(kw *keyword.Index) *keyword.Sections {
 	if kw == nil || kw.Len() != s.ChunkCount() {
 		return nil
 	}
-	if s.sections != nil {
-		if of, n, err := decodeSections(s.sections.data, s.ChunkCount()); err == nil {
-			return kw.Sections(keyword.NewGroups(of, n))
+	switch {
+	case s.sections != nil:
+		of, n, err := decodeSections(s.sections.data, s.ChunkCount())
+		if err != nil {
+			return nil
 		}
+		return kw.Sections(keyword.NewGroups(of, n))
+	case s.table != nil:
+		return nil // chunks read from files, without SectionsFile
 	}
 	of, n, ok := chunkSections(s.ChunkCount(), func(i int) string {
-		url, _ := s.ChunkMetadata(i)[docmodel.MetaURL].(string)
+		url, _ := s.Chunks[i].Metadata[docmodel.MetaURL].(string)
 		return url
 	})
 	if !ok {

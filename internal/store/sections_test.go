@@ -91,31 +91,44 @@ func TestSections_GroupsByURL(t *testing.T) {
 	}
 }
 
-// TestSections_FileOrURLs: the sections file groups the chunks when it
+// TestSections_FromFileOnly: the sections file groups the chunks when it
 // decodes (here one that puts all four in one section, unlike their
-// urls, to tell which was read); one that does not (another store's
-// size) is ignored, and the urls group them.
-func TestSections_FileOrURLs(t *testing.T) {
+// urls, to tell which was read); without it, or with one that does not
+// decode (another store's size), the store has no sections: the urls are
+// not read at a swap.
+func TestSections_FromFileOnly(t *testing.T) {
 	t.Parallel()
 	st, _ := urlStore(t, []string{"alpha", "bravo", "charlie", "delta"}, []string{"a#1", "a#1", "a#2", "a#1"})
+	kw, _ := st.KeywordIndex(nil)
 	for _, tc := range []struct {
 		name    string
-		of      []uint32
-		n       int
-		section []uint32
+		file    func() *mapping
+		section []uint32 // nil: no sections
 	}{
-		{"one section, from the file", []uint32{0, 0, 0, 0}, 1, []uint32{0, 1, 2, 3}},
-		{"a file of two chunks, ignored", []uint32{0, 0}, 1, []uint32{0, 1, 3}},
+		{"one section, from the file", func() *mapping { return sectionsMapping(t, []uint32{0, 0, 0, 0}, 1) }, []uint32{0, 1, 2, 3}},
+		{"a file of two chunks, ignored", func() *mapping { return sectionsMapping(t, []uint32{0, 0}, 1) }, nil},
+		{"no file", func() *mapping { return nil }, nil},
 	} {
-		var b bytes.Buffer
-		if err := writeSections(&b, tc.of, tc.n); err != nil {
-			t.Fatal(err)
+		st.sections = tc.file()
+		if tc.section == nil {
+			if st.Sections(kw) != nil {
+				t.Errorf("%s: sections", tc.name)
+			}
+			continue
 		}
-		st.sections = &mapping{data: b.Bytes()}
 		if got := sectionHits(t, st, "bravo"); !slices.Equal(got, tc.section) {
 			t.Errorf("%s: bravo: chunks %v, want %v", tc.name, got, tc.section)
 		}
 	}
+}
+
+func sectionsMapping(t *testing.T, of []uint32, n int) *mapping {
+	t.Helper()
+	var b bytes.Buffer
+	if err := writeSections(&b, of, n); err != nil {
+		t.Fatal(err)
+	}
+	return &mapping{data: b.Bytes()}
 }
 
 func TestDecodeSections_Rejects(t *testing.T) {
