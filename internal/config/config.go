@@ -152,9 +152,9 @@ type Config struct {
 	// (KEYWORD_HEADING_WEIGHT, 0-10, default 0.2, 0 leaves it out;
 	// rag.Config.HeadingWeight). Both measured in docs/BENCHMARKS.md.
 	// KeywordSectionWeight scales the BM25 score of a chunk's whole
-	// section (KEYWORD_SECTION_WEIGHT, 0-10, default 0: off;
-	// rag.Config.SectionWeight), an option measured in docs/BENCHMARKS.md
-	// rounds five and six.
+	// section (KEYWORD_SECTION_WEIGHT, 0-10, default 0.5, 0 leaves it out;
+	// rag.Config.SectionWeight), measured in docs/BENCHMARKS.md rounds
+	// five, six, twenty-three and thirty-six.
 	KeywordFeedback bool
 	// KeywordFeedbackMinDocuments is the fewest documents a store must
 	// record for feedback to apply (KEYWORD_FEEDBACK_MIN_DOCUMENTS,
@@ -420,7 +420,7 @@ func Load(getenv func(string) string) (Config, error) {
 		KeywordFeedback:             p.boolean("KEYWORD_FEEDBACK", true),
 		KeywordFeedbackMinDocuments: p.intRange("KEYWORD_FEEDBACK_MIN_DOCUMENTS", 3, 0, 1_000_000),
 		KeywordHeadingWeight:        p.floatRange("KEYWORD_HEADING_WEIGHT", 0.2, 0, 10),
-		KeywordSectionWeight:        p.floatRange("KEYWORD_SECTION_WEIGHT", 0, 0, 10),
+		KeywordSectionWeight:        p.floatRange("KEYWORD_SECTION_WEIGHT", 0.5, 0, 10),
 		SoftMatchWeight:             p.floatRange("SOFT_MATCH_WEIGHT", 0.5, 0, 10),
 		ContextTokens:               p.intRange("CONTEXT_TOKENS", 3000, 100, 1_000_000),
 		HistoryTokens:               p.intRange("HISTORY_TOKENS", 1500, 100, 100_000),

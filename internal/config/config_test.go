@@ -49,7 +49,7 @@ func TestLoad_Defaults(t *testing.T) {
 		{"KeywordFeedbackMinDocuments", c.KeywordFeedbackMinDocuments, 3},
 		{"KeywordHeadingWeight", c.KeywordHeadingWeight, 0.2},
 		{"SoftMatchWeight", c.SoftMatchWeight, 0.5},
-		{"KeywordSectionWeight", c.KeywordSectionWeight, 0.0},
+		{"KeywordSectionWeight", c.KeywordSectionWeight, 0.5},
 		{"StoreLoadMaxBytes", c.StoreLoadMaxBytes, int64(0)},
 		{"StoreLoadTimeout", c.StoreLoadTimeout, 3 * time.Minute},
 		{"MaxQuestionChars", c.MaxQuestionChars, 4000},

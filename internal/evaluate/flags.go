@@ -35,8 +35,8 @@ type Flags struct {
 	// HeadingWeight is rag.Config.HeadingWeight; 0 leaves the heading
 	// field out.
 	HeadingWeight float64
-	// SectionWeight is rag.Config.SectionWeight; 0 (the default, as the
-	// server's) leaves the section field out.
+	// SectionWeight is rag.Config.SectionWeight as the server's
+	// KEYWORD_SECTION_WEIGHT sets it: 0 leaves the section field out.
 	SectionWeight float64
 	// SoftMatchWeight is rag.Config.SoftMatchWeight as the server's
 	// SOFT_MATCH_WEIGHT sets it: 0 turns soft match off.
@@ -85,7 +85,7 @@ func (f *Flags) RegisterFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&f.NoFeedback, "no-feedback", false, "rank keywords by plain BM25, without pseudo-relevance feedback, to measure what feedback does")
 	fs.IntVar(&f.FeedbackMinDocuments, "feedback-min-documents", rag.DefaultFeedbackMinDocuments, "fewest documents a store must record for keyword feedback to apply, as the server's KEYWORD_FEEDBACK_MIN_DOCUMENTS; 0: every store")
 	fs.Float64Var(&f.HeadingWeight, "heading-weight", rag.DefaultHeadingWeight, "weight of the heading path's own BM25 score in keyword search; 0 leaves it out (the server uses the default)")
-	fs.Float64Var(&f.SectionWeight, "section-weight", 0, "weight of the BM25 score of each chunk's whole section in keyword search; 0 leaves it out, as the server does by default (its KEYWORD_SECTION_WEIGHT; docs/BENCHMARKS.md, rounds five and six)")
+	fs.Float64Var(&f.SectionWeight, "section-weight", rag.DefaultSectionWeight, "weight of the BM25 score of each chunk's whole section in keyword search, as the server's KEYWORD_SECTION_WEIGHT; 0 leaves it out (docs/BENCHMARKS.md, rounds twenty-three and thirty-six)")
 	fs.Float64Var(&f.SoftMatchWeight, "soft-match-weight", rag.DefaultSoftMatchWeight, "weight of the word-vector soft match that reranks keyword and hybrid candidates, as the server's SOFT_MATCH_WEIGHT; 0 turns it off")
 	fs.Var(&f.Sweep, "sweep", "also evaluate hybrid at each of these vector weights (comma-separated, e.g. 0.3,0.6,1,2), to choose HYBRID_VECTOR_WEIGHT")
 }
@@ -116,7 +116,7 @@ func (f Flags) Validate() error {
 
 // RAGConfig returns the rag.Config the evaluated service is built with.
 func (f Flags) RAGConfig() rag.Config {
-	cfg := rag.Config{VectorWeight: f.VectorWeight, KeywordWeight: f.KeywordWeight, HeadingWeight: f.HeadingWeight, SectionWeight: f.SectionWeight,
+	cfg := rag.Config{VectorWeight: f.VectorWeight, KeywordWeight: f.KeywordWeight, HeadingWeight: f.HeadingWeight, SectionWeight: rag.SectionWeightSetting(f.SectionWeight),
 		FeedbackMinDocuments: rag.FeedbackMinDocumentsSetting(f.FeedbackMinDocuments), SoftMatchWeight: rag.SoftMatchWeightSetting(f.SoftMatchWeight)}
 	if f.HeadingWeight == 0 {
 		cfg.HeadingWeight = -1

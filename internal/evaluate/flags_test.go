@@ -94,8 +94,9 @@ func TestFlags_FieldWeights(t *testing.T) {
 		{[]string{"--heading-weight", "-1"}, heading, 0, true},
 		{[]string{"--heading-weight", "NaN"}, heading, 0, true},
 		{[]string{"--heading-weight", "inf"}, heading, 0, true},
-		{nil, section, 0, false}, // off, as the server
+		{nil, section, rag.DefaultSectionWeight, false}, // as the server
 		{[]string{"--section-weight", "0.2"}, section, 0.2, false},
+		{[]string{"--section-weight", "0"}, section, -1, false},
 		{[]string{"--section-weight", "-0.1"}, section, 0, true},
 		{[]string{"--section-weight", "NaN"}, section, 0, true},
 		{[]string{"--section-weight", "inf"}, section, 0, true},

@@ -133,12 +133,18 @@ func TestSettings_OffMeansOff(t *testing.T) {
 	if got := HeadingWeightSetting(0.2); got != 0.2 {
 		t.Errorf("HeadingWeightSetting(0.2) = %g", got)
 	}
+	if got := SectionWeightSetting(0); got >= 0 {
+		t.Errorf("SectionWeightSetting(0) = %g: not off (zero means the default)", got)
+	}
+	if got := SectionWeightSetting(0.5); got != 0.5 {
+		t.Errorf("SectionWeightSetting(0.5) = %g", got)
+	}
 }
 
-// TestSearch_SectionWeight: with a section weight, a chunk sharing no
-// word with the query is found through its section (the chunks sharing
-// its url), and it ranks under the chunk that holds the word; without it
-// (the default) it is not found.
+// TestSearch_SectionWeight: with a section weight (the default), a chunk
+// sharing no word with the query is found through its section (the
+// chunks sharing its url), and it ranks under the chunk that holds the
+// word; with the field left out it is not found.
 func TestSearch_SectionWeight(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -155,7 +161,8 @@ func TestSearch_SectionWeight(t *testing.T) {
 		w    float64
 		want []string
 	}{
-		{"off by default", 0, []string{"s0"}},
+		{"left out", -1, []string{"s0"}},
+		{"on by default", 0, []string{"s0", "s1"}},
 		{"on", 0.3, []string{"s0", "s1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -38,6 +38,12 @@ const (
 	// of the weights that raised keyword and hybrid MRR@5 on every
 	// evaluation set (docs/BENCHMARKS.md).
 	DefaultHeadingWeight = 0.2
+	// DefaultSectionWeight is Config.SectionWeight's default: on 46
+	// evaluation sets it raised summed keyword MRR@5 by 0.44 and hybrid's
+	// by 0.15 (0.3 and 1 less), and, decided on before two blind sets
+	// were measured, it raised hybrid on both (docs/BENCHMARKS.md, round
+	// thirty-six).
+	DefaultSectionWeight = 0.5
 	DefaultContextTokens = 3000
 	// DefaultFeedbackMinDocuments is Config.FeedbackMinDocuments' default:
 	// feedback raised hybrid hit@5 on the evaluation sets of ten and
@@ -113,11 +119,9 @@ type Config struct {
 	// SectionWeight scales the BM25 score of the whole section a chunk
 	// belongs to (the chunks sharing metadata url, scored as one text:
 	// store's Sections), added to each of its chunks like HeadingWeight's
-	// field. 0 (the default) or negative leaves it out: at 0.1 to 0.3 it
-	// raises MRR@5 on most evaluation sets but trades hit@5 for hit@1,
-	// and fewer sets reach issue 10's hit@5 target, so it is an option
+	// field: 0 means DefaultSectionWeight, a negative weight leaves it out
 	// (the server's KEYWORD_SECTION_WEIGHT; docs/BENCHMARKS.md, rounds
-	// six and twenty-one to twenty-three). The grouping is the store's
+	// six, twenty-three and thirty-six). The grouping is the store's
 	// (store.Store.Sections), made at each swap.
 	SectionWeight float64
 	// SoftMatch, when set, reranks the candidates of keyword and hybrid
@@ -216,6 +220,15 @@ func HeadingWeightSetting(w float64) float64 {
 	return w
 }
 
+// SectionWeightSetting is Config.SectionWeight for a setting where 0
+// leaves the section field out (Config's own zero means the default).
+func SectionWeightSetting(w float64) float64 {
+	if w == 0 {
+		return -1
+	}
+	return w
+}
+
 // SoftMatchWeightSetting is Config.SoftMatchWeight for a setting where 0
 // turns soft match off (Config's own zero means the default).
 func SoftMatchWeightSetting(w float64) float64 {
@@ -267,6 +280,9 @@ func New(cfg Config, emb embed.Embedder, gen llm.Generator) (*Service, error) {
 	}
 	if cfg.HeadingWeight == 0 {
 		cfg.HeadingWeight = DefaultHeadingWeight
+	}
+	if cfg.SectionWeight == 0 {
+		cfg.SectionWeight = DefaultSectionWeight
 	}
 	if cfg.KeywordFeedback == (keyword.Feedback{}) {
 		cfg.KeywordFeedback = keyword.DefaultFeedback
