@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"unicode/utf8"
 
@@ -297,6 +298,68 @@ func TestLoadDir_BrokenFileIsReportedNotFatal(t *testing.T) {
 	}
 	if len(failures) != 1 || failures[0].Path != "broken.pdf" || failures[0].Err == nil {
 		t.Errorf("failures %+v, want broken.pdf with its error", failures)
+	}
+}
+
+// TestLoadDir_OnlyRegularFilesInside: a FIFO, a link to a device and a
+// link out of the input folder are reported and skipped without being
+// read (the FIFO would block the build, /dev/zero would never end, the
+// outside file would be published), a file over MaxFileBytes is skipped
+// unread, and a link to a document inside the folder is read.
+func TestLoadDir_OnlyRegularFilesInside(t *testing.T) {
+	t.Parallel()
+	dir, outside := t.TempDir(), t.TempDir()
+	write := func(path, body string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(dir, "good.md"), "# Good\ntext")
+	write(filepath.Join(outside, "secret.txt"), "do not publish")
+	link := func(target, name string) {
+		t.Helper()
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link("good.md", "alias.md")
+	link(filepath.Join(outside, "secret.txt"), "secret.txt")
+	link("/dev/zero", "zero.txt")
+	if err := syscall.Mkfifo(filepath.Join(dir, "pipe.md"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	big, err := os.Create(filepath.Join(dir, "big.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := big.Truncate(MaxFileBytes + 1); err != nil { // sparse: no disk used
+		t.Fatal(err)
+	}
+	big.Close()
+
+	docs, failures, err := LoadDir(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range docs {
+		got = append(got, d.Source)
+	}
+	if strings.Join(got, " ") != "alias.md good.md" {
+		t.Errorf("docs %v, want alias.md and good.md", got)
+	}
+	failed := map[string]bool{}
+	for _, f := range failures {
+		failed[f.Path] = f.Err != nil
+	}
+	for _, name := range []string{"big.txt", "pipe.md", "secret.txt", "zero.txt"} {
+		if !failed[name] {
+			t.Errorf("%s not reported as skipped: %+v", name, failures)
+		}
+	}
+	if len(failures) != 4 {
+		t.Errorf("failures %+v, want 4", failures)
 	}
 }
 

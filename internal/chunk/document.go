@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -157,7 +158,7 @@ func LoadDir(ctx context.Context, root string) (docs []Document, failures []Fail
 		if err != nil {
 			return err
 		}
-		b, err := os.ReadFile(path)
+		b, err := readDocument(root, path)
 		if err == nil {
 			var doc Document
 			if doc, err = Parse(rel, b); err == nil {
@@ -173,6 +174,58 @@ func LoadDir(ctx context.Context, root string) (docs []Document, failures []Fail
 	}
 	sort.Slice(docs, func(i, j int) bool { return docs[i].Source < docs[j].Source })
 	return docs, failures, nil
+}
+
+// MaxFileBytes is the largest document LoadDir reads: parsing holds a
+// file's text several times over (a 200 MB one-line HTML page took 4.4
+// GB), so a larger file is reported and skipped, not read.
+const MaxFileBytes = 64 << 20
+
+// readDocument reads the file at path, under root, as a document: a
+// regular file of at most MaxFileBytes. A symbolic link is followed to a
+// file inside root only, so that a link planted in a docs tree cannot
+// publish a file from elsewhere on the machine; a FIFO, device or socket
+// is refused before it is opened (reading one would block or never end).
+func readDocument(root, path string) ([]byte, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		target, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return nil, err
+		}
+		realRoot, err := filepath.EvalSymlinks(root)
+		if err != nil {
+			return nil, err
+		}
+		if rel, err := filepath.Rel(realRoot, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return nil, errors.New("a symbolic link to a file outside the input folder")
+		}
+		if fi, err = os.Stat(path); err != nil {
+			return nil, err
+		}
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%s)", fi.Mode().Type())
+	}
+	if fi.Size() > MaxFileBytes {
+		return nil, fmt.Errorf("%d bytes, over the %d a document may have", fi.Size(), MaxFileBytes)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxFileBytes { // it grew after the check
+		return nil, fmt.Errorf("over the %d bytes a document may have", MaxFileBytes)
+	}
+	return b, nil
 }
 
 // ID returns the stable chunk id for chunk index i of the document at

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -108,6 +110,24 @@ type job struct {
 // ends).
 var ErrNoText = errors.New("no text to index")
 
+// checkOut refuses an out that Build must not replace: one holding
+// anything but a store (store.CheckReplaceable), or the input folder or
+// a folder holding it, which replacing would delete.
+func checkOut(in, out string) error {
+	if err := store.CheckReplaceable(out); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	absIn, err1 := filepath.Abs(in)
+	absOut, err2 := filepath.Abs(out)
+	if err := errors.Join(err1, err2); err != nil {
+		return err
+	}
+	if rel, err := filepath.Rel(absOut, absIn); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return fmt.Errorf("--out %s holds the input folder %s: writing the store there would delete the documents", out, in)
+	}
+	return nil
+}
+
 // Build loads the documents under in, chunks and embeds them with emb
 // (only those not in cfg.Cache) and writes the store to out. A document
 // that fails to parse, or holds no text, is skipped and reported in
@@ -115,6 +135,12 @@ var ErrNoText = errors.New("no text to index")
 // retries) stops the build before anything is written, leaving the store
 // at out as it was and the cache with every batch that completed.
 func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) (Result, error) {
+	if !cfg.DryRun {
+		// Before anything is embedded: the store replaces out whole.
+		if err := checkOut(in, out); err != nil {
+			return Result{}, err
+		}
+	}
 	docs, skipped, err := chunk.LoadDir(ctx, in)
 	if err != nil {
 		return Result{}, err

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -111,6 +113,102 @@ func TestBuild_WritesStore(t *testing.T) {
 	if _, err := Build(context.Background(), t.TempDir(), out, hashEmbedder(t), Config{}); err == nil || !strings.Contains(err.Error(), "no text found") {
 		t.Fatalf("empty folder: err = %v", err)
 	}
+}
+
+// TestBuild_RefusesAnOutItWouldDestroy: the store replaces --out whole,
+// so an --out that is the input folder, holds it, is a file or holds
+// other files is refused before anything is embedded, and nothing there
+// changes; a store folder from an earlier build is replaced.
+func TestBuild_RefusesAnOutItWouldDestroy(t *testing.T) {
+	t.Parallel()
+	write := func(path, body string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name    string
+		layout  func(root string) (in, out string)
+		refused bool
+	}{
+		{"out is the input", func(r string) (string, string) { return r + "/docs", r + "/docs" }, true},
+		{"out holds the input", func(r string) (string, string) {
+			write(r+"/site/"+store.ManifestFile, "{}") // even one that looks like a store
+			return r + "/site/docs", r + "/site"
+		}, true},
+		{"out is a file", func(r string) (string, string) {
+			write(r+"/notes.txt", "precious")
+			return r + "/docs", r + "/notes.txt"
+		}, true},
+		{"out holds other files", func(r string) (string, string) {
+			write(r+"/home/report.docx", "precious")
+			return r + "/docs", r + "/home"
+		}, true},
+		{"out is missing", func(r string) (string, string) { return r + "/docs", r + "/new/store" }, false},
+		{"out is an earlier store", func(r string) (string, string) {
+			write(r+"/store/"+store.ManifestFile, "{}")
+			write(r+"/store/vectors.f32", "old")
+			return r + "/docs", r + "/store"
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			root := t.TempDir()
+			in, out := tc.layout(root)
+			write(in+"/a.md", "# A\nAlpha text.\n")
+			before := treeOf(t, root)
+			emb := &countingEmbedder{Embedder: hashEmbedder(t)}
+			_, err := Build(context.Background(), in, out, emb, Config{Exact: true})
+			if !tc.refused {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("built")
+			}
+			if emb.calls.Load() != 0 {
+				t.Errorf("embedded %d times before refusing", emb.calls.Load())
+			}
+			if after := treeOf(t, root); !maps.Equal(before, after) {
+				t.Errorf("files changed:\nbefore %v\nafter  %v", before, after)
+			}
+		})
+	}
+}
+
+// countingEmbedder counts Embed calls.
+type countingEmbedder struct {
+	embed.Embedder
+	calls atomic.Int32
+}
+
+func (c *countingEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	c.calls.Add(1)
+	return c.Embedder.Embed(ctx, texts)
+}
+
+// treeOf maps every file under root to its content.
+func treeOf(t *testing.T, root string) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		m[path] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 // TestBuild_SkipsDocumentWithoutText: a page that parses but leaves no

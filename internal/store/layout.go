@@ -87,6 +87,44 @@ func Detect(dir, indexName string) (Layout, error) {
 	return lay, nil
 }
 
+// ErrNotReplaceable marks a Write target that holds something other than
+// a native store: Write replaces its target whole, so pointing it at the
+// wrong folder (the documents, a home folder) would delete that folder.
+var ErrNotReplaceable = errors.New("not a store folder Write may replace")
+
+// CheckReplaceable reports whether Write may replace dir: a path that does
+// not exist, an empty folder, or a native store's folder (one holding
+// ManifestFile). Anything else (a file, a symbolic link, a folder of other
+// files, a LangChain folder) gives an error wrapping ErrNotReplaceable
+// that says what is there.
+func CheckReplaceable(dir string) error {
+	fi, err := os.Lstat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("store: %s: %w", dir, err)
+	case fi.Mode()&os.ModeSymlink != 0:
+		return fmt.Errorf("store: %s is a symbolic link (give the folder it points to): %w", dir, ErrNotReplaceable)
+	case !fi.IsDir():
+		return fmt.Errorf("store: %s is a file: %w", dir, ErrNotReplaceable)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", dir, err)
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	for _, e := range entries {
+		if e.Name() == ManifestFile && e.Type().IsRegular() {
+			return nil
+		}
+	}
+	return fmt.Errorf("store: %s holds %d entries and no %s (not a store this tool wrote; remove it or choose another folder): %w",
+		dir, len(entries), ManifestFile, ErrNotReplaceable)
+}
+
 // Contents is what VerifyDir found in a store folder.
 type Contents struct {
 	Layout

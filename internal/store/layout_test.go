@@ -134,3 +134,46 @@ func TestInspectVerify_Native(t *testing.T) {
 		t.Fatalf("files seen %v, want %v", seen, want)
 	}
 }
+
+// TestCheckReplaceable: Write replaces only what it may: nothing, an
+// empty folder or a native store; a file, a link, a LangChain folder or a
+// folder of other files is refused with ErrNotReplaceable.
+func TestCheckReplaceable(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	mk := func(files ...string) string {
+		d, err := os.MkdirTemp(root, "d")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if err := os.WriteFile(filepath.Join(d, f), []byte("x"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return d
+	}
+	file := filepath.Join(mk("f"), "f")
+	link := filepath.Join(root, "link")
+	if err := os.Symlink(mk(ManifestFile), link); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		dir  string
+		ok   bool
+	}{
+		{"missing", filepath.Join(root, "none"), true},
+		{"empty", mk(), true},
+		{"native store", mk(ManifestFile, "vectors.f32"), true},
+		{"file", file, false},
+		{"symbolic link", link, false},
+		{"LangChain folder", mk("index.faiss", "index.pkl"), false},
+		{"other files", mk("report.docx"), false},
+	} {
+		err := CheckReplaceable(tc.dir)
+		if tc.ok != (err == nil) || (err != nil && !errors.Is(err, ErrNotReplaceable)) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+}

@@ -75,7 +75,8 @@ func CheckQuantization(q string) error {
 }
 
 // Write writes chunks and their vectors (row-major, len(chunks)*Dims) as a
-// native store in dir, replacing whatever dir held. It builds the HNSW
+// native store in dir, replacing the store dir held (CheckReplaceable: a
+// dir holding anything else is refused). It builds the HNSW
 // graph (unless opts.Exact), writes every file into a temporary sibling
 // folder, fsyncs them, writes the manifest last and swaps the folder into
 // place. Write does not modify chunks or vectors. Chunk IDs must be
@@ -145,6 +146,9 @@ func Write(ctx context.Context, dir string, chunks []docmodel.Chunk, vectors []f
 		return nil, err
 	}
 
+	if err := CheckReplaceable(dir); err != nil {
+		return nil, fmt.Errorf("store: write: %w", err)
+	}
 	if err := os.MkdirAll(filepath.Dir(filepath.Clean(dir)), 0o755); err != nil {
 		return nil, fmt.Errorf("store: write: %w", err)
 	}
