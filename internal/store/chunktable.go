@@ -171,9 +171,20 @@ func (t *chunkTable) check(ctx context.Context, name string) error {
 	return nil
 }
 
-// parseChunkLine decodes one line of ChunksFile: one JSON object with a
-// non-empty id, numbers as NormalizeNumbers gives them.
+// MaxChunkLineBytes bounds one chunk's line in ChunksFile (its JSON,
+// text and metadata): far above any chunk a build or an import writes,
+// and low enough that a store cannot make each search that returns the
+// chunk copy megabytes (a reviewer's 100 MB chunk took four concurrent
+// searches to 1.6 GB). Write refuses a longer chunk and Open a longer line.
+const MaxChunkLineBytes = 4 << 20
+
+// parseChunkLine decodes one line of ChunksFile: one JSON object of at
+// most MaxChunkLineBytes with a non-empty id, numbers as NormalizeNumbers
+// gives them.
 func parseChunkLine(line []byte) (docmodel.Chunk, error) {
+	if len(line) > MaxChunkLineBytes {
+		return docmodel.Chunk{}, fmt.Errorf("%d bytes, over the %d a chunk may have", len(line), MaxChunkLineBytes)
+	}
 	var c docmodel.Chunk
 	d := json.NewDecoder(bytes.NewReader(line))
 	d.UseNumber()

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -81,9 +82,14 @@ func inspectNative(dir string) (*Report, error) {
 		return nil, fmt.Errorf("inspect: %w", err)
 	}
 	defer f.Close()
-	line, err := bufio.NewReader(f).ReadBytes('\n')
+	// A line is read through a limit: a damaged or hostile file may hold
+	// no newline for gigabytes.
+	line, err := bufio.NewReader(io.LimitReader(f, MaxChunkLineBytes+1)).ReadBytes('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("inspect: read %s: %w", ChunksFile, err)
+	}
+	if len(bytes.TrimSuffix(line, []byte("\n"))) > MaxChunkLineBytes {
+		return nil, fmt.Errorf("%w: %s: line 1 is longer than the %d bytes a chunk may have", ErrCorrupt, ChunksFile, MaxChunkLineBytes)
 	}
 	if len(line) > 0 {
 		var c docmodel.Chunk

@@ -177,3 +177,35 @@ func TestCheckReplaceable(t *testing.T) {
 		}
 	}
 }
+
+// TestChunkLine_Bounded: a chunk's line is at most MaxChunkLineBytes:
+// Write refuses a longer chunk, Open's line check refuses a longer line,
+// and Inspect reads a chunks file with no newline only that far (here a
+// sparse gigabyte, which an unbounded read would hold in memory whole).
+func TestChunkLine_Bounded(t *testing.T) {
+	t.Parallel()
+	chunks, vecs := testData(2, testEmbedding.Dims, 5)
+	chunks[1].Text = strings.Repeat("x", MaxChunkLineBytes)
+	_, err := Write(context.Background(), filepath.Join(t.TempDir(), "s"), chunks, vecs, WriteOptions{Embedding: testEmbedding, Exact: true})
+	if err == nil || !strings.Contains(err.Error(), "a chunk may have") {
+		t.Errorf("Write of a %d-byte chunk: %v", MaxChunkLineBytes, err)
+	}
+	if _, err := parseChunkLine([]byte(`{"id":"a","text":"` + strings.Repeat("x", MaxChunkLineBytes) + `"}`)); err == nil {
+		t.Error("parseChunkLine accepted a line over the bound")
+	}
+
+	dir := filepath.Join(t.TempDir(), "store")
+	writeTestStore(t, dir, 3, WriteOptions{Embedding: testEmbedding, Exact: true})
+	f, err := os.OpenFile(filepath.Join(dir, ChunksFile), os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(1 << 30); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	// The bound, not the JSON decoder, must be what stops it.
+	if _, err := Inspect(dir, ""); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "a chunk may have") {
+		t.Errorf("Inspect of a gigabyte without a newline: %v, want ErrCorrupt at the bound", err)
+	}
+}

@@ -330,6 +330,9 @@ func writeChunks(w io.Writer, chunks []docmodel.Chunk) ([]int64, error) {
 		if err := enc.Encode(&chunks[i]); err != nil {
 			return nil, fmt.Errorf("chunk %d (%q): %w", i, chunks[i].ID, err)
 		}
+		if n := cw.n - offs[i] - 1; n > MaxChunkLineBytes {
+			return nil, fmt.Errorf("chunk %d (%q): %d bytes of JSON, over the %d a chunk may have", i, chunks[i].ID, n, MaxChunkLineBytes)
+		}
 	}
 	return append(offs, cw.n), nil
 }
