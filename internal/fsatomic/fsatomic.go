@@ -104,7 +104,7 @@ func replaceDir(src, dst string, durable bool) error {
 			return err
 		}
 		if err := os.RemoveAll(src); err != nil {
-			return fmt.Errorf("fsatomic: remove old %s: %w", dst, err)
+			return &LeftoverError{Path: src, Err: err}
 		}
 		return nil
 	}
@@ -136,11 +136,26 @@ func replaceDir(src, dst string, durable bool) error {
 	}
 	if old != "" {
 		if err := os.RemoveAll(filepath.Dir(old)); err != nil {
-			return fmt.Errorf("fsatomic: remove old %s: %w", dst, err)
+			return &LeftoverError{Path: filepath.Dir(old), Err: err}
 		}
 	}
 	return nil
 }
+
+// LeftoverError is ReplaceDir's error when the new folder is in place but
+// the old one, moved aside to Path, could not be removed (a read-only file
+// in it, say): the replacement itself succeeded, so a caller reports the
+// leftover instead of failing.
+type LeftoverError struct {
+	Path string
+	Err  error
+}
+
+func (e *LeftoverError) Error() string {
+	return fmt.Sprintf("fsatomic: replaced, but the old folder moved aside to %s could not be removed: %v", e.Path, e.Err)
+}
+
+func (e *LeftoverError) Unwrap() error { return e.Err }
 
 // SyncDir fsyncs a folder so that renames and creations in it are durable.
 func SyncDir(dir string) error {

@@ -16,6 +16,7 @@ import (
 	"github.com/vendor0919/api/internal/cliflag"
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/fsatomic"
 	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/store"
 )
@@ -144,6 +145,11 @@ func (f BuildFlags) Run(ctx context.Context, newEmbedder func() (embed.Embedder,
 	res, err := Build(ctx, f.In, f.Out, emb, cfg)
 	for _, s := range res.Skipped {
 		fmt.Fprintf(stderr, "skipped %s: %v\n", s.Path, s.Err)
+	}
+	if lo := (*fsatomic.LeftoverError)(nil); errors.As(err, &lo) && res.Manifest != nil {
+		// The store is in place; only the old one's removal failed.
+		fmt.Fprintf(stderr, "warning: %v\n", lo)
+		err = nil
 	}
 	if err != nil {
 		return err

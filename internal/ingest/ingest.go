@@ -225,10 +225,10 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 		Version: cfg.Version, Embedding: info, Metric: ann.Cosine, HNSW: cfg.HNSW, Exact: cfg.Exact,
 		KeywordAnalyzer: cfg.KeywordAnalyzer, Quantization: cfg.Quantization,
 	})
+	res.Manifest = man
 	if err != nil {
 		return res, fmt.Errorf("build: %w", err)
 	}
-	res.Manifest = man
 	return res, nil
 }
 

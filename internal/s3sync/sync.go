@@ -288,7 +288,13 @@ func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err erro
 		replace = fsatomic.ReplaceDir
 	}
 	if err := replace(staging, dir); err != nil {
-		return res, fmt.Errorf("s3sync: swap in %s: %w", dir, err)
+		lo := (*fsatomic.LeftoverError)(nil)
+		if !errors.As(err, &lo) {
+			return res, fmt.Errorf("s3sync: swap in %s: %w", dir, err)
+		}
+		// The new copy is in place; removeDebris retries the old one at
+		// the next sync.
+		s.log.LogAttrs(ctx, slog.LevelWarn, "swapped in the new copy; the old one could not be removed", slog.String("path", lo.Path), slog.Any("error", lo.Err))
 	}
 	committed = true
 	res.Changed = true

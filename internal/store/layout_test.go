@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vendor0919/api/internal/docmodel"
 )
@@ -207,5 +208,34 @@ func TestChunkLine_Bounded(t *testing.T) {
 	// The bound, not the JSON decoder, must be what stops it.
 	if _, err := Inspect(dir, ""); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "a chunk may have") {
 		t.Errorf("Inspect of a gigabyte without a newline: %v, want ErrCorrupt at the bound", err)
+	}
+}
+
+// TestRemoveStaleTemps: Write clears the temporary folders a killed build
+// left beside the store once they are older than staleTempAge, and keeps
+// a younger one (a build running now) and other names.
+func TestRemoveStaleTemps(t *testing.T) {
+	t.Parallel()
+	parent := t.TempDir()
+	old := time.Now().Add(-2 * staleTempAge)
+	for name, mtime := range map[string]time.Time{
+		".store.tmp-111": old, ".store.tmp-222": time.Now(), ".other.tmp-333": old, "store": old,
+	} {
+		p := filepath.Join(parent, name)
+		if err := os.MkdirAll(filepath.Join(p, "sub"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	removeStaleTemps(parent, "store", time.Now().Add(-staleTempAge))
+	var left []string
+	entries, _ := os.ReadDir(parent)
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	if want := []string{".other.tmp-333", ".store.tmp-222", "store"}; !slices.Equal(left, want) {
+		t.Errorf("left %v, want %v", left, want)
 	}
 }

@@ -76,7 +76,9 @@ func CheckQuantization(q string) error {
 
 // Write writes chunks and their vectors (row-major, len(chunks)*Dims) as a
 // native store in dir, replacing the store dir held (CheckReplaceable: a
-// dir holding anything else is refused). It builds the HNSW
+// dir holding anything else is refused). When the new store is in place
+// but the old folder could not be removed, Write returns the manifest and
+// an error wrapping *fsatomic.LeftoverError: the store was written. It builds the HNSW
 // graph (unless opts.Exact), writes every file into a temporary sibling
 // folder, fsyncs them, writes the manifest last and swaps the folder into
 // place. Write does not modify chunks or vectors. Chunk IDs must be
@@ -152,6 +154,7 @@ func Write(ctx context.Context, dir string, chunks []docmodel.Chunk, vectors []f
 	if err := os.MkdirAll(filepath.Dir(filepath.Clean(dir)), 0o755); err != nil {
 		return nil, fmt.Errorf("store: write: %w", err)
 	}
+	removeStaleTemps(filepath.Dir(filepath.Clean(dir)), filepath.Base(dir), time.Now().Add(-staleTempAge))
 	tmp, err := os.MkdirTemp(filepath.Dir(filepath.Clean(dir)), "."+filepath.Base(dir)+".tmp-*")
 	if err != nil {
 		return nil, fmt.Errorf("store: write: %w", err)
@@ -263,10 +266,37 @@ func Write(ctx context.Context, dir string, chunks []docmodel.Chunk, vectors []f
 		return nil, err
 	}
 	if err := fsatomic.ReplaceDir(tmp, dir); err != nil {
+		if lo := (*fsatomic.LeftoverError)(nil); errors.As(err, &lo) {
+			done = true // tmp is the old store now, left where lo says
+			return m, fmt.Errorf("store: write: %w", err)
+		}
 		return nil, fmt.Errorf("store: write: %w", err)
 	}
 	done = true
 	return m, nil
+}
+
+// staleTempAge is how old a temporary folder beside a store must be for
+// Write to remove it: a build killed mid-write leaves one, but a build
+// running at the same time into the same folder owns a younger one.
+const staleTempAge = 24 * time.Hour
+
+// removeStaleTemps removes, best effort, the .BASE.tmp-* folders under
+// parent last modified before cutoff: what a killed Write left (its
+// store, or the old store a swap could not remove).
+func removeStaleTemps(parent, base string, cutoff time.Time) {
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), "."+base+".tmp-") {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && fi.ModTime().Before(cutoff) {
+			_ = os.RemoveAll(filepath.Join(parent, e.Name()))
+		}
+	}
 }
 
 // writeFile creates path, lets fill write it through a buffer, fsyncs it
