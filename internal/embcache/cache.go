@@ -75,16 +75,18 @@ type Cache struct {
 	mu      sync.Mutex
 	f       *os.File // nil for an empty read-only cache
 	dims    int
-	size    int64         // end of the last good record
+	size    int64         // end of the last whole record
 	index   map[Key]int64 // offset of each record's length field
 	ro      bool
-	dropped int64
+	dropped int64 // torn tail, bytes
+	skipped int   // damaged whole records, not indexed
 }
 
 // Open opens (creating it and its folder if needed) the cache in dir for
-// vectors of dims floats, for reading and appending. A torn or damaged
-// tail is cut off (Dropped reports how many bytes). A file written for
-// other dims is an error.
+// vectors of dims floats, for reading and appending. A damaged record is
+// skipped and left in place (Skipped counts them); only a torn tail,
+// less than a whole record after the last one, is cut off (Dropped
+// reports how many bytes). A file written for other dims is an error.
 func Open(dir string, dims int) (*Cache, error) {
 	if err := checkDims(dims); err != nil {
 		return nil, err
@@ -105,7 +107,8 @@ func Open(dir string, dims int) (*Cache, error) {
 }
 
 // OpenReadOnly opens the cache in dir for lookups only, changing nothing
-// on disk: a missing folder or file is an empty cache.
+// on disk: a missing folder or file is an empty cache. Skipped and
+// Dropped report what Open would skip and cut.
 func OpenReadOnly(dir string, dims int) (*Cache, error) {
 	if err := checkDims(dims); err != nil {
 		return nil, err
@@ -133,7 +136,7 @@ func checkDims(dims int) error {
 }
 
 // load reads f's header and records and, unless ro, writes a header into
-// an empty file and cuts a bad tail.
+// an empty file and cuts a torn tail.
 func load(f *os.File, dims int, ro bool) (*Cache, error) {
 	st, err := f.Stat()
 	if err != nil {
@@ -158,13 +161,13 @@ func load(f *os.File, dims int, ro bool) (*Cache, error) {
 		c.size = int64(headerSize)
 		return c, nil
 	}
-	good, err := Scan(io.NewSectionReader(f, 0, st.Size()), st.Size(), dims, func(k Key, off int64) { c.index[k] = off })
+	end, bad, err := Scan(io.NewSectionReader(f, 0, st.Size()), st.Size(), dims, func(k Key, off int64) { c.index[k] = off })
 	if err != nil {
 		return nil, err
 	}
-	c.size, c.dropped = good, st.Size()-good
-	if !ro && good < st.Size() {
-		if err := f.Truncate(good); err != nil {
+	c.size, c.skipped, c.dropped = end, bad, st.Size()-end
+	if !ro && end < st.Size() {
+		if err := f.Truncate(end); err != nil {
 			return nil, fmt.Errorf("embcache: cut torn tail: %w", err)
 		}
 	}
@@ -173,55 +176,59 @@ func load(f *os.File, dims int, ro bool) (*Cache, error) {
 
 // Scan reads a cache file of size bytes from r: it checks the header
 // against dims, then calls fn with the key and offset of each good record
-// in order, and returns the offset just past the last good one. It stops
-// at the first record that is short, declares another length or fails
-// its checksum. An error means the header is not a cache's or names
-// other dims; a file too short for a header has no records (0, nil).
-func Scan(r io.Reader, size int64, dims int, fn func(k Key, off int64)) (int64, error) {
+// in order. Every record is recordHead+32+4*dims bytes, so Scan steps
+// from one record boundary to the next whatever a record holds: a whole
+// record that declares another length or fails its checksum is bad,
+// counted and skipped (fn never sees it; its key may be damaged too), and
+// the records after it are read as usual. Scan returns end, the offset
+// just past the last whole record, and bad, how many it skipped; the
+// size-end bytes after end are a torn tail, too short to be a record. An
+// error means the header is not a cache's or names other dims, or r
+// failed; a file too short for a header has no records (0, 0, nil).
+func Scan(r io.Reader, size int64, dims int, fn func(k Key, off int64)) (end int64, bad int, err error) {
 	if err := checkDims(dims); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if size < int64(headerSize) {
-		return 0, nil
+		return 0, 0, nil
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	var h [headerSize]byte
 	if _, err := io.ReadFull(br, h[:]); err != nil {
-		return 0, readErr(err)
+		return 0, 0, readErr(err)
 	}
 	if string(h[:len(magic)]) != magic {
-		return 0, errors.New("embcache: not a cache file (bad header)")
+		return 0, 0, errors.New("embcache: not a cache file (bad header)")
 	}
 	if got := binary.LittleEndian.Uint32(h[len(magic):]); got != uint32(dims) {
-		return 0, fmt.Errorf("embcache: file holds %d-dim vectors, want %d", got, dims)
+		return 0, 0, fmt.Errorf("embcache: file holds %d-dim vectors, want %d", got, dims)
 	}
 	want := payloadSize(dims)
+	rec := int64(recordHead + want)
 	off := int64(headerSize)
-	var payload []byte // allocated once the first record's length checks out
-	for {
-		var rh [recordHead]byte
-		if size-off < recordHead {
-			return off, nil
+	var buf []byte // allocated once a whole record is known to be in the file
+	for size-off >= rec {
+		if buf == nil {
+			buf = make([]byte, rec)
 		}
-		if _, err := io.ReadFull(br, rh[:]); err != nil {
-			return off, readErr(err)
+		if _, err := io.ReadFull(br, buf); err != nil {
+			// A short read: the file shrank under us, and what is left
+			// counts as a torn tail.
+			return off, bad, readErr(err)
 		}
-		n := int64(binary.LittleEndian.Uint32(rh[:4]))
-		if n != int64(want) || n > size-off-recordHead {
-			return off, nil
+		payload := buf[recordHead:]
+		// The length field is checked, not trusted: a damaged one must not
+		// move the next boundary, or one bad bit would lose every record
+		// after it.
+		if binary.LittleEndian.Uint32(buf[:4]) != uint32(want) ||
+			crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(buf[4:recordHead]) {
+			bad++
+		} else {
+			fn(Key(payload[:keySize]), off)
 		}
-		if payload == nil {
-			payload = make([]byte, want)
-		}
-		if _, err := io.ReadFull(br, payload); err != nil {
-			return off, readErr(err)
-		}
-		if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(rh[4:]) {
-			return off, nil
-		}
-		fn(Key(payload[:keySize]), off)
-		off += recordHead + n
+		off += rec
 	}
+	return off, bad, nil
 }
 
 // readErr turns a short read (the file ended early: a torn tail) into
@@ -245,9 +252,16 @@ func (c *Cache) Len() int {
 	return len(c.index)
 }
 
-// Dropped returns how many bytes of a torn or damaged tail Open cut off
-// (OpenReadOnly: ignored).
+// Dropped returns how many bytes of a torn tail (less than a whole
+// record after the last one, or a header cut short) Open cut off;
+// OpenReadOnly leaves them in place.
 func (c *Cache) Dropped() int64 { return c.dropped }
+
+// Skipped returns how many whole records failed their length or checksum
+// check when the file was opened. They stay in the file, are never
+// returned, and their keys are misses, so a Put of the same key appends a
+// good copy.
+func (c *Cache) Skipped() int { return c.skipped }
 
 // Has reports whether the cache holds a vector for k.
 func (c *Cache) Has(k Key) bool {

@@ -2,6 +2,8 @@ package embcache
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"slices"
@@ -119,79 +121,165 @@ func TestCache_PutRejects(t *testing.T) {
 	}
 }
 
+// damage is a change made to a cache file of four records, as a disk or
+// a crash would, and what opening it must find.
+type damage struct {
+	name    string
+	damage  func(b []byte) []byte
+	lost    []int // records (0-3) that must not be found
+	skipped int   // whole records skipped
+	dropped int   // bytes of torn tail
+}
+
 // TestOpen_TornTail: a crash mid-write leaves part of a record; Open keeps
 // the records before it, cuts the rest, and appends readable records after.
 func TestOpen_TornTail(t *testing.T) {
 	t.Parallel()
 	rec := recordHead + payloadSize(3)
-	tests := []struct {
-		name    string
-		damage  func(b []byte) []byte
-		keep    int // records that survive
-		dropped int
-	}{
-		{"intact", func(b []byte) []byte { return b }, 3, 0},
-		{"torn inside the last payload", func(b []byte) []byte { return b[:len(b)-5] }, 2, rec - 5},
-		{"torn inside the last length", func(b []byte) []byte { return b[:len(b)-rec+2] }, 2, 2},
-		{"bad checksum in the middle", func(b []byte) []byte { b[headerSize+rec+recordHead+40] ^= 1; return b }, 1, 2 * rec},
-		{"huge declared length", func(b []byte) []byte { b[headerSize+rec] = 0xff; b[headerSize+rec+3] = 0x7f; return b }, 1, 2 * rec},
-		{"garbage appended", func(b []byte) []byte { return append(b, "garbage"...) }, 3, 7},
-		{"torn header", func(b []byte) []byte { return b[:5] }, 0, 5},
+	tests := []damage{
+		{"intact", func(b []byte) []byte { return b }, nil, 0, 0},
+		{"torn inside the last payload", func(b []byte) []byte { return b[:len(b)-5] }, []int{3}, 0, rec - 5},
+		{"torn inside the last length", func(b []byte) []byte { return b[:len(b)-rec+2] }, []int{3}, 0, 2},
+		{"garbage appended", func(b []byte) []byte { return append(b, "garbage"...) }, nil, 0, 7},
+		{"torn header", func(b []byte) []byte { return b[:5] }, []int{0, 1, 2, 3}, 0, 5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			dir := t.TempDir()
-			c, err := Open(dir, 3)
-			if err != nil {
-				t.Fatal(err)
-			}
-			keys := []Key{KeyOf(model, "a"), KeyOf(model, "b"), KeyOf(model, "c")}
-			for i, k := range keys {
-				if err := c.Put([]Key{k}, [][]float32{vec(float32(i))}); err != nil {
-					t.Fatal(err)
-				}
-			}
-			c.Close()
-			path := filepath.Join(dir, FileName)
-			b, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, tt.damage(b), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			ro, err := OpenReadOnly(dir, 3)
-			if err != nil || ro.Len() != tt.keep {
-				t.Fatalf("read-only: %v, %d records, want %d", err, ro.Len(), tt.keep)
-			}
-			ro.Close()
-			c, err = Open(dir, 3)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if c.Len() != tt.keep || c.Dropped() != int64(tt.dropped) {
-				t.Fatalf("kept %d, dropped %d bytes; want %d, %d", c.Len(), c.Dropped(), tt.keep, tt.dropped)
-			}
-			extra := KeyOf(model, "after the crash")
-			if err := c.Put([]Key{extra}, [][]float32{vec(5)}); err != nil {
-				t.Fatal(err)
-			}
-			c.Close()
-			c, err = Open(dir, 3)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			if got, ok := c.Get(extra); !ok || !slices.Equal(got, vec(5)) || c.Len() != tt.keep+1 {
-				t.Fatalf("record appended after the cut: %v %v, %d records", got, ok, c.Len())
-			}
-			for i, k := range keys[:tt.keep] {
-				if got, ok := c.Get(k); !ok || !slices.Equal(got, vec(float32(i))) {
-					t.Fatalf("record %d lost: %v %v", i, got, ok)
-				}
-			}
+			checkDamage(t, tt)
 		})
+	}
+}
+
+// TestOpen_DamagedRecordSkipped: records all have one size, so a whole
+// record that fails its checks is skipped and the ones after it are
+// still found, by OpenReadOnly and by Open, which must not shorten the
+// file past a torn tail (one flipped bit in record 2 of 200 once cut a
+// cache to its first record).
+func TestOpen_DamagedRecordSkipped(t *testing.T) {
+	t.Parallel()
+	rec := recordHead + payloadSize(3)
+	at := func(i, byteOff int) int { return headerSize + i*rec + byteOff }
+	setLen := func(i int, n uint32) func(b []byte) []byte {
+		return func(b []byte) []byte { binary.LittleEndian.PutUint32(b[at(i, 0):], n); return b }
+	}
+	flip := func(i, byteOff int) func(b []byte) []byte {
+		return func(b []byte) []byte { b[at(i, byteOff)] ^= 1; return b }
+	}
+	tests := []damage{
+		{"bad checksum in the middle", flip(1, recordHead+40), []int{1}, 1, 0},
+		{"flipped checksum field in the middle", flip(1, 4), []int{1}, 1, 0},
+		{"flipped key in the middle", flip(1, recordHead), []int{1}, 1, 0},
+		{"short length in the middle", setLen(1, uint32(payloadSize(3)-4)), []int{1}, 1, 0},
+		{"long length in the middle", setLen(1, uint32(payloadSize(3)+4)), []int{1}, 1, 0},
+		{"huge length in the middle", setLen(1, 0x7f0000ff), []int{1}, 1, 0},
+		{"zeroed record in the middle", func(b []byte) []byte { clear(b[at(1, 0):at(2, 0)]); return b }, []int{1}, 1, 0},
+		{"two bad records in a row", func(b []byte) []byte { return flip(2, 20)(flip(1, 20)(b)) }, []int{1, 2}, 2, 0},
+		{"bad first record", flip(0, recordHead+1), []int{0}, 1, 0},
+		{"bad last record", flip(3, recordHead+40), []int{3}, 1, 0},
+		{"wrong length in the last record", setLen(3, 0), []int{3}, 1, 0},
+		{"bad record then a torn tail", func(b []byte) []byte { return flip(1, 30)(b)[:len(b)-5] }, []int{1, 3}, 1, rec - 5},
+		{"a record of zeros appended", func(b []byte) []byte { return append(b, make([]byte, rec)...) }, nil, 1, 0},
+		{"a record and a bit of garbage appended", func(b []byte) []byte { return append(b, bytes.Repeat([]byte{0xa5}, rec+7)...) }, nil, 1, 7},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			checkDamage(t, tt)
+		})
+	}
+}
+
+// checkDamage writes four records, applies tt.damage, and checks what
+// OpenReadOnly and Open find, what Open leaves on disk, and that the lost
+// keys and a new one can be put again and read back after reopening.
+func checkDamage(t *testing.T, tt damage) {
+	t.Helper()
+	dir := t.TempDir()
+	c, err := Open(dir, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := []Key{KeyOf(model, "a"), KeyOf(model, "b"), KeyOf(model, "c"), KeyOf(model, "d")}
+	for i, k := range keys {
+		if err := c.Put([]Key{k}, [][]float32{vec(float32(i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Close()
+	path := filepath.Join(dir, FileName)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	damaged := tt.damage(b)
+	if err := os.WriteFile(path, damaged, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantSize := int64(len(damaged) - tt.dropped)
+	if len(damaged) < headerSize {
+		wantSize = int64(headerSize) // a fresh header
+	}
+	check := func(what string, c *Cache) {
+		t.Helper()
+		if c.Len() != len(keys)-len(tt.lost) || c.Skipped() != tt.skipped || c.Dropped() != int64(tt.dropped) {
+			t.Fatalf("%s: %d records, skipped %d, dropped %d bytes; want %d, %d, %d",
+				what, c.Len(), c.Skipped(), c.Dropped(), len(keys)-len(tt.lost), tt.skipped, tt.dropped)
+		}
+		for i, k := range keys {
+			got, ok := c.Get(k)
+			if slices.Contains(tt.lost, i) {
+				if ok || c.Has(k) {
+					t.Fatalf("%s: damaged record %d returned: %v", what, i, got)
+				}
+			} else if !ok || !slices.Equal(got, vec(float32(i))) {
+				t.Fatalf("%s: record %d lost: %v %v", what, i, got, ok)
+			}
+		}
+	}
+	ro, err := OpenReadOnly(dir, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("read-only", ro)
+	ro.Close()
+	if after, _ := os.ReadFile(path); !bytes.Equal(after, damaged) {
+		t.Fatal("read-only open changed the file")
+	}
+	c, err = Open(dir, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("read-write", c)
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size() != wantSize {
+		t.Fatalf("file of %d bytes after Open, want %d", st.Size(), wantSize)
+	}
+	// A skipped record's key is a miss, so putting it again appends a good copy.
+	extra := KeyOf(model, "after the damage")
+	putKeys, putVecs := []Key{extra}, [][]float32{vec(5)}
+	for _, i := range tt.lost {
+		putKeys, putVecs = append(putKeys, keys[i]), append(putVecs, vec(float32(i)))
+	}
+	if err := c.Put(putKeys, putVecs); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	c, err = Open(dir, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if got, ok := c.Get(extra); !ok || !slices.Equal(got, vec(5)) || c.Len() != len(keys)+1 || c.Skipped() != tt.skipped || c.Dropped() != 0 {
+		t.Fatalf("after the appends: %v %v, %d records, skipped %d, dropped %d", got, ok, c.Len(), c.Skipped(), c.Dropped())
+	}
+	for i, k := range keys {
+		if got, ok := c.Get(k); !ok || !slices.Equal(got, vec(float32(i))) {
+			t.Fatalf("record %d not readable after the appends: %v %v", i, got, ok)
+		}
 	}
 }
 
@@ -207,40 +295,74 @@ func TestOpen_NotACache(t *testing.T) {
 }
 
 // FuzzScan feeds arbitrary bytes as a cache file: Scan must not panic,
-// must report records only at record boundaries within the file, and
-// Open must leave a file that a record can be appended to and read back.
+// must step by whole records (every record it reports or skips lies on a
+// boundary inside end, and only a torn tail shorter than a record lies
+// after it), must report exactly the records whose length and checksum
+// hold, and Open must keep the file up to end and leave it so that a
+// record can be appended and read back.
 func FuzzScan(f *testing.F) {
-	var valid bytes.Buffer
 	dir := f.TempDir()
 	c, err := Open(dir, 3)
 	if err != nil {
 		f.Fatal(err)
 	}
-	c.Put([]Key{KeyOf(model, "a"), KeyOf(model, "b")}, [][]float32{vec(1), vec(2)})
+	c.Put([]Key{KeyOf(model, "a"), KeyOf(model, "b"), KeyOf(model, "c")}, [][]float32{vec(1), vec(2), vec(3)})
 	c.Close()
-	b, _ := os.ReadFile(filepath.Join(dir, FileName))
-	valid.Write(b)
-	f.Add(valid.Bytes())
-	f.Add(valid.Bytes()[:valid.Len()-3])
+	valid, _ := os.ReadFile(filepath.Join(dir, FileName))
+	rec := recordHead + payloadSize(3)
+	f.Add(valid)
+	f.Add(valid[:len(valid)-3])
+	flipped := bytes.Clone(valid)
+	flipped[headerSize+rec+recordHead+9] ^= 0x10
+	f.Add(flipped)
+	badLen := bytes.Clone(valid)
+	badLen[headerSize+rec] = 0xff
+	f.Add(badLen)
+	f.Add(append(bytes.Clone(valid), make([]byte, rec+1)...))
 	f.Add([]byte(magic + "\x03\x00\x00\x00\xff\xff\xff\xff\x00\x00"))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rec := int64(recordHead + payloadSize(3))
+		size := int64(len(data))
 		var offs []int64
-		good, err := Scan(bytes.NewReader(data), int64(len(data)), 3, func(_ Key, off int64) { offs = append(offs, off) })
+		end, bad, err := Scan(bytes.NewReader(data), size, 3, func(_ Key, off int64) { offs = append(offs, off) })
 		if err != nil {
 			return
 		}
-		if good > int64(len(data)) || (len(data) >= headerSize && good != int64(headerSize)+int64(len(offs))*rec) {
-			t.Fatalf("good %d of %d bytes with %d records", good, len(data), len(offs))
+		if size < int64(headerSize) {
+			if end != 0 || bad != 0 || len(offs) != 0 {
+				t.Fatalf("no header: end %d, bad %d, %d records", end, bad, len(offs))
+			}
+		} else {
+			whole := (size - int64(headerSize)) / rec
+			if end != int64(headerSize)+whole*rec || int64(len(offs)+bad) != whole {
+				t.Fatalf("end %d of %d bytes, %d records and %d bad; want %d whole records", end, size, len(offs), bad, whole)
+			}
+			want := 0
+			for off := int64(headerSize); off+rec <= end; off += rec {
+				r := data[off : off+rec]
+				if binary.LittleEndian.Uint32(r) == uint32(rec-recordHead) && crc32.Checksum(r[recordHead:], castagnoli) == binary.LittleEndian.Uint32(r[4:]) {
+					if want >= len(offs) || offs[want] != off {
+						t.Fatalf("good record at %d not reported in order (reported %v)", off, offs)
+					}
+					want++
+				}
+			}
+			if want != len(offs) {
+				t.Fatalf("reported %d records, %d are good", len(offs), want)
+			}
 		}
 		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, FileName), data, 0o644); err != nil {
+		path := filepath.Join(dir, FileName)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		c, err := Open(dir, 3)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if st, err := os.Stat(path); err != nil || (size >= int64(headerSize) && st.Size() != end) || c.Skipped() != bad || c.Len() > len(offs) {
+			t.Fatalf("after Open: %v, skipped %d of %d, %d records of %d; want the file cut to %d", err, c.Skipped(), bad, c.Len(), len(offs), end)
 		}
 		k := KeyOf(model, "fuzz")
 		if err := c.Put([]Key{k}, [][]float32{vec(4)}); err != nil {

@@ -18,12 +18,17 @@
 //	checksum uint32 LE  CRC-32C (Castagnoli) of the payload
 //	payload             32-byte key, then dims float32 LE
 //
-// Records are only ever appended, a batch of them with one write. A crash
-// can leave a torn record at the end: Open reads records until the first
-// one that is short, of the wrong length or with a bad checksum, and cuts
-// the file there before appending, so later records stay readable. The
-// reader allocates one record's payload, and only after checking its
-// declared length against the dims and the bytes left in the file.
+// Records are only ever appended, a batch of them with one write, and all
+// have the same size, so the reader steps from one record boundary to the
+// next without trusting any record's length field. A whole record that
+// declares another length or fails its checksum (a flipped bit, a batch
+// the disk never finished) is skipped and counted (Skipped), and never
+// returned; the records after it are read as usual, and the file keeps
+// it: a failing build must not lose vectors already paid for. Only a
+// torn tail, less than a whole record after the last one, is cut by Open
+// before appending (Dropped), so later records stay on the boundaries.
+// The reader allocates one record, and only once the file holds a whole
+// one.
 //
 // # Memory and concurrency
 //

@@ -15,7 +15,9 @@
 // is cut to fit (EstimateTokens errs high) and counted, never failing the
 // build. Before embedding, each text is looked up in the embcache under
 // Config.Cache; only misses are embedded, and every finished batch is
-// appended at once, so a failed build resumes where it stopped. A dry run
+// appended at once, so a failed build resumes where it stopped. A damaged
+// record in the cache is a miss, counted in Result.CacheSkipped, and a
+// torn tail in Result.CacheTorn; Run warns of both on stderr. A dry run
 // stops after that lookup and prices the misses (EstimateCost). Retries
 // on 429 and 5xx are the embedders' own (package retry); ingest adds none.
 //

@@ -146,6 +146,10 @@ func (f BuildFlags) Run(ctx context.Context, newEmbedder func() (embed.Embedder,
 	for _, s := range res.Skipped {
 		fmt.Fprintf(stderr, "skipped %s: %v\n", s.Path, s.Err)
 	}
+	// Before the error: a build that failed has still read the cache.
+	if w := cacheWarning(res, f.DryRun); w != "" {
+		fmt.Fprintln(stderr, w)
+	}
 	if lo := (*fsatomic.LeftoverError)(nil); errors.As(err, &lo) && res.Manifest != nil {
 		// The store is in place; only the old one's removal failed.
 		fmt.Fprintf(stderr, "warning: %v\n", lo)
@@ -187,6 +191,26 @@ func cacheLine(res Result) string {
 		return "off"
 	}
 	return fmt.Sprintf("%d of %d chunks found in %s", res.Cached, res.Chunks, res.CacheDir)
+}
+
+// cacheWarning describes what opening the cache skipped or cut, or
+// returns "" when its file was whole.
+func cacheWarning(res Result, dry bool) string {
+	var parts []string
+	if res.CacheSkipped > 0 {
+		parts = append(parts, fmt.Sprintf("skipped %d damaged records (left in the file, never used)", res.CacheSkipped))
+	}
+	if res.CacheTorn > 0 {
+		if dry {
+			parts = append(parts, fmt.Sprintf("a torn tail of %d bytes (a build cuts it)", res.CacheTorn))
+		} else {
+			parts = append(parts, fmt.Sprintf("cut a torn tail of %d bytes", res.CacheTorn))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("warning: cache %s: %s", res.CacheDir, strings.Join(parts, "; "))
 }
 
 func truncNote(res Result) string {

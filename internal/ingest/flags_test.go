@@ -14,6 +14,7 @@ import (
 	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/chunk"
 	"github.com/vendor0919/api/internal/cliflag"
+	"github.com/vendor0919/api/internal/embcache"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/store"
 )
@@ -93,6 +94,110 @@ func TestBuildFlags_Run(t *testing.T) {
 	f.Batch, asked = 0, 0
 	if err := f.Run(context.Background(), newEmb, io.Discard, io.Discard); !errors.As(err, new(cliflag.UsageError)) || asked != 0 {
 		t.Fatalf("err %v, embedder asked %d times; want a usage error before any work", err, asked)
+	}
+}
+
+// TestBuildFlags_DamagedCache: a damaged record in the cache costs that
+// record only, a torn tail only its bytes, and a build whose embedder
+// fails leaves the rest of the file in place; both are named on stderr
+// (one flipped bit in record 2 of 200 once made a dry run find 1 chunk
+// and a failing build cut the file to that one record, unannounced).
+func TestBuildFlags_DamagedCache(t *testing.T) {
+	t.Parallel()
+	const header = 16 // embcache's header: magic and dims
+	flipMiddle := func(b []byte, rec int) []byte { b[header+rec+rec/2] ^= 1; return b }
+	tests := []struct {
+		name     string
+		damage   func(b []byte, rec int) []byte
+		found    int      // of 3 chunks
+		torn     int      // bytes a build cuts
+		warnings []string // on stderr, dry run and build
+	}{
+		{"whole", func(b []byte, _ int) []byte { return b }, 3, 0, nil},
+		{"bad record in the middle", flipMiddle, 2, 0, []string{"skipped 1 damaged records (left in the file, never used)"}},
+		{"wrong length in the middle", func(b []byte, rec int) []byte { b[header+rec] ^= 4; return b }, 2, 0, []string{"skipped 1 damaged records"}},
+		{"torn tail", func(b []byte, _ int) []byte { return append(b, "torn!"...) }, 3, 5, []string{"torn tail of 5 bytes"}},
+		{"both", func(b []byte, rec int) []byte { return append(flipMiddle(b, rec), "torn!"...) }, 2, 5, []string{"skipped 1 damaged records", "torn tail of 5 bytes"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in, cache := t.TempDir(), t.TempDir()
+			for _, name := range []string{"a", "b", "c"} {
+				if err := os.WriteFile(filepath.Join(in, name+".md"), []byte("# "+name+"\n\nText about "+name+"."), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f := BuildFlags{In: in, Out: filepath.Join(t.TempDir(), "store"), ChunkSize: 100, Batch: 1, Workers: 1, Exact: true, Quiet: true, Cache: cache}
+			emb := hashEmbedder(t)
+			run := func(f BuildFlags, emb embed.Embedder) (string, string, error) {
+				var stdout, stderr bytes.Buffer
+				err := f.Run(context.Background(), func() (embed.Embedder, error) { return emb, nil }, &stdout, &stderr)
+				return stdout.String(), stderr.String(), err
+			}
+			if _, _, err := run(f, emb); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(embcache.Dir(cache, emb.Info()), embcache.FileName)
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			whole := len(b)
+			if err := os.WriteFile(path, tt.damage(b, (whole-header)/3), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			size := func() int {
+				st, err := os.Stat(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return int(st.Size())
+			}
+			checkWarned := func(what, stderr string) {
+				t.Helper()
+				if (len(tt.warnings) == 0) != !strings.Contains(stderr, "warning: cache "+embcache.Dir(cache, emb.Info())+": ") {
+					t.Fatalf("%s: stderr %q, want warnings %q", what, stderr, tt.warnings)
+				}
+				for _, w := range tt.warnings {
+					if !strings.Contains(stderr, w) {
+						t.Fatalf("%s: stderr %q, want %q", what, stderr, w)
+					}
+				}
+			}
+
+			dry := f
+			dry.DryRun = true
+			stdout, stderr, err := run(dry, emb)
+			if err != nil || !strings.Contains(stdout, fmt.Sprintf("cache: %d of 3 chunks found", tt.found)) || size() != whole+tt.torn {
+				t.Fatalf("dry run: %v, file %d bytes, want %d\n%s", err, size(), whole+tt.torn, stdout)
+			}
+			checkWarned("dry run", stderr)
+			if tt.torn > 0 && !strings.Contains(stderr, "(a build cuts it)") {
+				t.Fatalf("dry run: stderr %q", stderr)
+			}
+
+			down := failing{Embedder: emb, calls: make(chan struct{})}
+			_, stderr, err = run(f, down)
+			if (err != nil) != (tt.found < 3) || size() != whole {
+				t.Fatalf("build with the embedder down: %v, file %d bytes, want %d", err, size(), whole)
+			}
+			checkWarned("build with the embedder down", stderr)
+			if tt.torn > 0 && !strings.Contains(stderr, "cut a torn tail") {
+				t.Fatalf("build: stderr %q", stderr)
+			}
+
+			stdout, _, err = run(f, emb)
+			if want := fmt.Sprintf("embedded %d texts in %d requests; cache: %d of 3 chunks found", 3-tt.found, 3-tt.found, tt.found); err != nil || !strings.Contains(stdout, want) {
+				t.Fatalf("rebuild: %v, stdout %q, want %q", err, stdout, want)
+			}
+			// The damaged record stays in the file; the torn tail is gone.
+			stdout, stderr, err = run(dry, emb)
+			if err != nil || !strings.Contains(stdout, "cache: 3 of 3 chunks found") || strings.Contains(stderr, "torn") ||
+				strings.Contains(stderr, "damaged") != (tt.found < 3) {
+				t.Fatalf("dry run after the rebuild: %v\nstdout %q\nstderr %q", err, stdout, stderr)
+			}
+		})
 	}
 }
 

@@ -90,6 +90,12 @@ type Result struct {
 	Requests int
 	// CacheDir is the model's cache folder; empty without a cache.
 	CacheDir string
+	// CacheSkipped counts damaged records found in the cache file: left
+	// in it, never used, their chunks embedded again. CacheTorn is the
+	// bytes of a torn tail after its last whole record: cut by a build,
+	// left in place by a dry run.
+	CacheSkipped int
+	CacheTorn    int64
 	// Embedding is the model, Manifest the store written (nil when dry).
 	Embedding docmodel.EmbeddingModel
 	Manifest  *store.Manifest
@@ -174,6 +180,7 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 			return res, fmt.Errorf("build: %w", err)
 		}
 		defer cache.Close()
+		res.CacheSkipped, res.CacheTorn = cache.Skipped(), cache.Dropped()
 	}
 
 	var vecs []float32
