@@ -405,7 +405,11 @@ func (p *htmlParser) walk(n *html.Node) {
 			// id="method-i-author" class="method-detail"><div
 			// class="method-heading">author()</div>, with no heading
 			// element, and links to the method by that id.
-			p.open(heading{level: p.titleLevel(), text: text, anchor: anchor, bold: true})
+			level := p.titleLevel()
+			if firstElement(n.Parent) != n {
+				level = p.anchoredTitleLevel(n)
+			}
+			p.open(heading{level: level, text: text, anchor: anchor, bold: true})
 			return
 		}
 	}
@@ -1373,8 +1377,11 @@ func (p *htmlParser) titleLevel() int {
 // is "". The headings and links are measureLinks's counts, so a page's
 // wrapper divs, which hold its headings, are not read again.
 func (p *htmlParser) titleBlock(n *html.Node) (text, anchor string) {
-	if n.Type != html.ElementNode || n.Parent == nil || firstElement(n.Parent) != n {
+	if n.Type != html.ElementNode || n.Parent == nil {
 		return "", ""
+	}
+	if firstElement(n.Parent) != n {
+		return p.anchoredTitleBlock(n)
 	}
 	anchor = attr(n.Parent, "id")
 	st := p.links[n]
@@ -1396,6 +1403,77 @@ func (p *htmlParser) titleBlock(n *html.Node) (text, anchor string) {
 		return "", ""
 	}
 	return text, anchor
+}
+
+// anchoredTitleBlock is titleBlock for a block whose section is named by
+// empty anchors just before it in the same parent, not by the parent's
+// id: pgBackRest's reference writes each command and option as <div
+// class="section3"><a id="command-backup/option-type"></a><div
+// class="section3-header">2.1.1 Type Option (--type)</div>, with no
+// heading element in the page, and pydoctor each method as <a
+// name="pkg.Class.meth"></a><a name="meth"></a><div
+// class="functionHeader">def meth(...) <a href="#meth">¶</a>. n must
+// hold no heading element, follow nothing but empty anchors in its
+// parent, and have a class that ends in "heading" or "header", with at
+// most boldTitleLetters letters and digits, or maxSignatureLetters when
+// it links to the anchor (a permalink, so a signature). The anchor is
+// the one n links to, else the last. Its level is the digit in that
+// class ("section3-header": 3), else titleLevel's.
+func (p *htmlParser) anchoredTitleBlock(n *html.Node) (text, anchor string) {
+	var ids []string
+	for c := n.Parent.FirstChild; c != n; c = c.NextSibling {
+		switch {
+		case c.Type == html.TextNode && strings.TrimFunc(c.Data, unicode.IsSpace) == "", c.Type == html.CommentNode:
+		case c.Type == html.ElementNode && c.DataAtom == atom.A && blank(c) && firstElement(c) == nil:
+			id := cmp.Or(attr(c, "id"), attr(c, "name"))
+			if id == "" {
+				return "", ""
+			}
+			ids = append(ids, id)
+		default:
+			return "", ""
+		}
+	}
+	if len(ids) == 0 || p.links[n].headings > 0 {
+		return "", ""
+	}
+	class := ""
+	for _, c := range strings.Fields(attr(n, "class")) {
+		if l := strings.ToLower(c); strings.HasSuffix(l, "heading") || strings.HasSuffix(l, "header") {
+			class = l
+			break
+		}
+	}
+	if class == "" {
+		return "", ""
+	}
+	anchor, most := ids[len(ids)-1], boldTitleLetters
+	for _, id := range ids {
+		if linksTo(n, id) {
+			anchor, most = id, maxSignatureLetters
+			break
+		}
+	}
+	text = headingText(n)
+	if letters := countLetters(text); letters == 0 || letters > most {
+		return "", ""
+	}
+	return text, anchor
+}
+
+// anchoredTitleLevel is the level of an anchoredTitleBlock n: the digit
+// in its heading class, else titleLevel's.
+func (p *htmlParser) anchoredTitleLevel(n *html.Node) int {
+	for _, c := range strings.Fields(attr(n, "class")) {
+		l := strings.ToLower(c)
+		if !strings.HasSuffix(l, "heading") && !strings.HasSuffix(l, "header") {
+			continue
+		}
+		if i := strings.IndexFunc(l, unicode.IsDigit); i >= 0 {
+			return min(max(int(l[i]-'0'), 1), 6)
+		}
+	}
+	return p.titleLevel()
 }
 
 // tocMinLinks is the fewest links to sections of the page that make a

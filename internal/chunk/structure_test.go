@@ -1427,6 +1427,53 @@ end</pre></div></div></div>
 			absent:   []string{"click to toggle", "@attributes"},
 		},
 		{
+			// pgBackRest's reference has no heading element: each command
+			// and option is a div.sectionN holding an empty anchor, then
+			// div.sectionN-header; the digit is its level. A header block
+			// after text (the note) or with no anchor before it (the page
+			// header) titles nothing.
+			name: "a header block after empty anchors titles their section",
+			content: `<title>pgBackRest Command Reference</title><div class="page-header"><div class="page-header-title">pgBackRest Command Reference</div></div>
+<div class="section1"><a id="command-backup"></a><div class="section1-header"><div class="section1-number">
+3
+</div><div class="section1-title">
+Backup Command (backup)
+</div></div>
+<div class="section-intro">Back up a cluster.</div>
+<div class="section2"><a id="command-backup/category-command"></a><div class="section2-header"><div class="section2-number">
+3.1
+</div><div class="section2-title">
+Command Options
+</div></div><div class="section-intro">Options of the command itself.</div>
+<div class="section3"><a id="command-backup/category-command/option-type"></a><div class="section3-header"><div class="section3-number">
+3.1.1
+</div><div class="section3-title">
+Type Option (--type)
+</div></div>
+<div class="section-body">Full, differential or incremental.</div><a id="x"></a>Note: <div class="note-header">not a title</div></div></div></div>
+<div class="section1"><a id="command-check"></a><div class="section1-header">4 Check Command (check)</div><div class="section-intro">Check the configuration.</div></div>`,
+			title: "pgBackRest Command Reference",
+			sections: []string{"||", "3 Backup Command (backup)|3 Backup Command (backup)|command-backup",
+				"3.1 Command Options|3 Backup Command (backup)/3.1 Command Options|command-backup/category-command",
+				"3.1.1 Type Option (--type)|3 Backup Command (backup)/3.1 Command Options/3.1.1 Type Option (--type)|command-backup/category-command/option-type",
+				"4 Check Command (check)|4 Check Command (check)|command-check"},
+			contains: []string{"Full, differential or incremental.", "not a title", "Check the configuration.", "Options of the command itself."},
+		},
+		{
+			// pydoctor names each method with two empty anchors (the full
+			// and the short name) before div.functionHeader, whose
+			// permalink picks the one links use.
+			name: "a signature header after empty anchors takes the anchor it links to",
+			content: `<title>amp.Command</title><h1 class="class">twisted.protocols.amp.Command</h1><p>Subclass me.</p>
+<div id="childList"><div class="baseclassmethod"><a name="twisted.protocols.amp.Command.makeArguments">
+</a><a name="makeArguments"> </a><div class="functionHeader">@classmethod def <span class="py-defname">makeArguments</span>(cls, objects, proto): <a class="headerLink" href="#makeArguments">¶</a></div>
+<div class="docstring functionBody"><p>Serialize a mapping of arguments.</p></div></div></div>`,
+			title: "amp.Command",
+			sections: []string{"twisted.protocols.amp.Command|twisted.protocols.amp.Command|",
+				"@classmethod def makeArguments(cls, objects, proto):|twisted.protocols.amp.Command/@classmethod def makeArguments(cls, objects, proto):|makeArguments"},
+			contains: []string{"Serialize a mapping of arguments."},
+		},
+		{
 			// Scribble (Racket's documentation) puts the manual's contents
 			// tree and "top contents ← prev up next →" bars beside and
 			// around the page.
@@ -2150,6 +2197,7 @@ func FuzzParseHTML(f *testing.F) {
 	f.Add([]byte(`<main><h2><a name="n"></a>N</h2><pre>a
 b</pre><nav>x</nav></main><dl><dl><dt id="d">`))
 	f.Add([]byte("<h1>\xff</h1>"))
+	f.Add([]byte(`<div class="s1"><a id="a"></a><div class="s9-header">A</div><div><a name="b"> </a><a name="c"></a><div class="fHeader">def c() <a href="#c">¶</a></div><p>x</p></div></div><a id="d"></a>t<div class="x-header">no</div>`))
 	f.Add([]byte(`<article><h4 id="f">F</h4><h3 id="t">T</h3><p>x</p></article><article><h2 id="t">G</h2><h1>H<span hidden>I</span></h1></article>`))
 	f.Add([]byte(`<h3 id="n">N</h3><p><a id="a"><b> A </b></a><p>x<p><b><a name="b">B</a></b></p><h6>H</h6><p><a id="c"><strong>C</strong></a><dl><dt><p><b id="d">D</b></dl>`))
 	f.Add([]byte("<pre>Title\t*<a name=\"t\"></a>t* *<a name=\"u\"></a>u*\nsome text of the topic that is long enough to count as a manual's\n*<a name=\"v\">v</a>*\n<a href=\"#1\" id=\"1\">1</a></pre>"))
