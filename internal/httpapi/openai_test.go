@@ -325,14 +325,7 @@ func (s slowEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, e
 // dropped with the connection.
 func TestEmbeddings_OutlivesServerWriteTimeout(t *testing.T) {
 	t.Parallel()
-	s, err := New(Options{RAG: &fakeRAG{}, Embedder: slowEmbedder{delay: 400 * time.Millisecond}, QueryTimeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewUnstartedServer(s)
-	srv.Config.WriteTimeout = 100 * time.Millisecond
-	srv.Start()
-	defer srv.Close()
+	srv := serveWithWriteTimeout(t, Options{RAG: &fakeRAG{}, Embedder: slowEmbedder{delay: 400 * time.Millisecond}, QueryTimeout: 5 * time.Second})
 	resp, err := http.Post(srv.URL+"/v1/embeddings", "application/json", strings.NewReader(`{"model":"universal-sentence-encoder-lite","input":["a","b"]}`))
 	if err != nil {
 		t.Fatalf("the vectors were dropped: %v", err)

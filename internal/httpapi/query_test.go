@@ -110,6 +110,22 @@ func (s *slowRAG) Query(ctx context.Context, req rag.QueryRequest, emit func(rag
 	return s.fakeRAG.Query(ctx, req, emit)
 }
 
+// serveWithWriteTimeout serves opts over loopback with a 100 ms
+// WriteTimeout, shorter than the slow fakes' 400 ms: an answer that
+// outlives it reaches the client only if the handler moved the deadline.
+func serveWithWriteTimeout(t *testing.T, opts Options) *httptest.Server {
+	t.Helper()
+	s, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(s)
+	srv.Config.WriteTimeout = 100 * time.Millisecond
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 func TestQuery_OutlivesServerWriteTimeout(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -128,14 +144,7 @@ func TestQuery_OutlivesServerWriteTimeout(t *testing.T) {
 			slow := &slowRAG{delay: 400 * time.Millisecond}
 			slow.hits = []rag.Hit{{ID: "c1", Text: "t"}}
 			slow.deltas = []string{"ok"}
-			s, err := New(Options{RAG: slow, QueryTimeout: tt.queryTimeout})
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewUnstartedServer(s)
-			srv.Config.WriteTimeout = 100 * time.Millisecond
-			srv.Start()
-			defer srv.Close()
+			srv := serveWithWriteTimeout(t, Options{RAG: slow, QueryTimeout: tt.queryTimeout})
 			resp, err := http.Post(srv.URL+"/query", "application/json", strings.NewReader(tt.body))
 			if err != nil {
 				t.Fatalf("the answer was dropped: %v", err)
