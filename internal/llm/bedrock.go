@@ -41,6 +41,9 @@ type BedrockConfig struct {
 	Timeout time.Duration
 	// Retry is the retry policy (the SDK's own retries are off).
 	Retry retry.Policy
+	// MaxAnswerBytes caps a streamed answer's text; past it the stream
+	// ends with ErrBadResponse. Zero means 16 MiB.
+	MaxAnswerBytes int
 }
 
 // Bedrock generates answers with Bedrock Runtime Converse, or
@@ -54,6 +57,7 @@ type Bedrock struct {
 	temperature float64
 	timeout     time.Duration
 	policy      retry.Policy
+	maxAnswer   int
 }
 
 // NewBedrock returns a Bedrock generator, or an error wrapping ErrConfig. It
@@ -77,7 +81,7 @@ func NewBedrock(ctx context.Context, cfg BedrockConfig) (*Bedrock, error) {
 		return nil, fmt.Errorf("bedrock: %w", err)
 	}
 	return &Bedrock{client: client, modelID: cfg.ModelID, maxTokens: cfg.MaxTokens, temperature: cfg.Temperature,
-		timeout: cfg.Timeout, policy: cfg.Retry}, nil
+		timeout: cfg.Timeout, policy: cfg.Retry, maxAnswer: answerCap(cfg.MaxAnswerBytes)}, nil
 }
 
 // Model returns the model id.
@@ -240,7 +244,7 @@ func (b *Bedrock) converseStream(ctx context.Context, sys []types.SystemContentB
 			switch v := ev.(type) {
 			case *types.ConverseStreamOutputMemberContentBlockDelta:
 				if t, ok := v.Value.Delta.(*types.ContentBlockDeltaMemberText); ok && t.Value != "" {
-					if err := checkAnswerLen("bedrock", text.Len(), len(t.Value)); err != nil {
+					if err := checkAnswerLen("bedrock", text.Len(), len(t.Value), b.maxAnswer); err != nil {
 						return err
 					}
 					emitted = true

@@ -14,17 +14,26 @@ import (
 // maxResponseBody caps a non-streamed answer.
 const maxResponseBody = 16 << 20
 
-// maxAnswerBytes caps a streamed answer's text, as maxResponseBody caps a
-// whole one: an upstream that ignores max_tokens and never stops would
-// otherwise grow the answer (kept to be returned, and sent again at the
-// end of the service's own stream) without end.
-const maxAnswerBytes = maxResponseBody
+// defaultMaxAnswerBytes caps a streamed answer's text (the configs'
+// MaxAnswerBytes), as maxResponseBody caps a whole one: an upstream that
+// ignores max_tokens and never stops would otherwise grow the answer
+// (kept to be returned, and sent again at the end of the service's own
+// stream) without end.
+const defaultMaxAnswerBytes = maxResponseBody
+
+// answerCap is a config's MaxAnswerBytes, or the default for zero.
+func answerCap(n int) int {
+	if n <= 0 {
+		return defaultMaxAnswerBytes
+	}
+	return n
+}
 
 // checkAnswerLen returns an error wrapping ErrBadResponse when adding n
-// bytes to an answer of have bytes would pass maxAnswerBytes.
-func checkAnswerLen(provider string, have, n int) error {
-	if have+n > maxAnswerBytes {
-		return fmt.Errorf("%w: %s: the answer ran past %d bytes", ErrBadResponse, provider, maxAnswerBytes)
+// bytes to an answer of have bytes would pass limit.
+func checkAnswerLen(provider string, have, n, limit int) error {
+	if have+n > limit {
+		return fmt.Errorf("%w: %s: the answer ran past %d bytes", ErrBadResponse, provider, limit)
 	}
 	return nil
 }
@@ -57,11 +66,11 @@ type reader func(body io.Reader, emit func(string) error) (streamMeta, error)
 // that stop once emit has been called. It returns the streamed text and
 // what else the stream reported. The error is ctx.Err() when ctx is done,
 // the caller's emit error, or one wrapping ErrUpstream or ErrBadResponse.
-func stream(ctx context.Context, c *httpjson.Client, in any, accept string, read reader, emit func(string) error) (text string, meta streamMeta, err error) {
+func stream(ctx context.Context, c *httpjson.Client, in any, accept string, read reader, maxAnswer int, emit func(string) error) (text string, meta streamMeta, err error) {
 	var sb strings.Builder
 	emitted := false
 	tracked := func(d string) error {
-		if err := checkAnswerLen(c.Provider(), sb.Len(), len(d)); err != nil {
+		if err := checkAnswerLen(c.Provider(), sb.Len(), len(d), maxAnswer); err != nil {
 			return err
 		}
 		emitted = true

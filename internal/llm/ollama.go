@@ -36,6 +36,9 @@ type OllamaConfig struct {
 	Retry retry.Policy
 	// HTTPClient sends the requests. Nil means a default client.
 	HTTPClient *http.Client
+	// MaxAnswerBytes caps a streamed answer's text; past it the stream
+	// ends with ErrBadResponse. Zero means 16 MiB.
+	MaxAnswerBytes int
 }
 
 // Ollama generates answers with an Ollama server's POST /api/chat,
@@ -44,6 +47,7 @@ type Ollama struct {
 	model       string
 	maxTokens   int
 	temperature float64
+	maxAnswer   int
 	call        *httpjson.Client
 }
 
@@ -62,7 +66,7 @@ func NewOllama(cfg OllamaConfig) (*Ollama, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ollama: %w", err)
 	}
-	return &Ollama{model: cfg.Model, maxTokens: cfg.MaxTokens, temperature: cfg.Temperature, call: call}, nil
+	return &Ollama{model: cfg.Model, maxTokens: cfg.MaxTokens, temperature: cfg.Temperature, maxAnswer: answerCap(cfg.MaxAnswerBytes), call: call}, nil
 }
 
 // Model returns the configured model name.
@@ -125,7 +129,7 @@ func (o *Ollama) Generate(ctx context.Context, req Request, emit func(delta stri
 		}
 		text, meta = resp.Message.Content, streamMeta{Model: resp.Model, Usage: resp.usage()}
 	} else {
-		text, meta, err = stream(ctx, o.call, body, "application/x-ndjson", readOllamaStream, emit)
+		text, meta, err = stream(ctx, o.call, body, "application/x-ndjson", readOllamaStream, o.maxAnswer, emit)
 	}
 	if err != nil {
 		return Answer{}, fmt.Errorf("ollama: chat: %w", err)

@@ -44,6 +44,9 @@ type OpenAIConfig struct {
 	Retry retry.Policy
 	// HTTPClient sends the requests. Nil means a default client.
 	HTTPClient *http.Client
+	// MaxAnswerBytes caps a streamed answer's text; past it the stream
+	// ends with ErrBadResponse. Zero means 16 MiB.
+	MaxAnswerBytes int
 }
 
 // OpenAI generates answers with an OpenAI-compatible chat completions API,
@@ -53,6 +56,7 @@ type OpenAI struct {
 	maxTokens   int
 	temperature float64
 	mctField    bool
+	maxAnswer   int
 	call        *httpjson.Client
 	// noStreamOptions is set once the server refused stream_options.
 	noStreamOptions atomic.Bool
@@ -74,7 +78,7 @@ func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 	if err != nil {
 		return nil, fmt.Errorf("openai: %w", err)
 	}
-	return &OpenAI{model: cfg.Model, maxTokens: cfg.MaxTokens, temperature: cfg.Temperature, mctField: cfg.MaxCompletionTokens, call: call}, nil
+	return &OpenAI{model: cfg.Model, maxTokens: cfg.MaxTokens, temperature: cfg.Temperature, mctField: cfg.MaxCompletionTokens, maxAnswer: answerCap(cfg.MaxAnswerBytes), call: call}, nil
 }
 
 // Model returns the configured model name.
@@ -149,13 +153,13 @@ func (o *OpenAI) Generate(ctx context.Context, req Request, emit func(delta stri
 			}
 		}
 	} else {
-		text, meta, err = stream(ctx, o.call, body, "text/event-stream", readOpenAIStream, emit)
+		text, meta, err = stream(ctx, o.call, body, "text/event-stream", readOpenAIStream, o.maxAnswer, emit)
 		if _, asked := body["stream_options"]; asked && rejectsStreamOptions(err) {
 			// Refused before any byte of the answer: ask again without
 			// it, and from now on never (the answer streams, uncounted).
 			o.noStreamOptions.Store(true)
 			delete(body, "stream_options")
-			text, meta, err = stream(ctx, o.call, body, "text/event-stream", readOpenAIStream, emit)
+			text, meta, err = stream(ctx, o.call, body, "text/event-stream", readOpenAIStream, o.maxAnswer, emit)
 		}
 	}
 	if err != nil {

@@ -509,6 +509,10 @@ func TestOllama_UncountedPrompt(t *testing.T) {
 // retry, instead of growing it without end.
 func TestStream_AnswerCapped(t *testing.T) {
 	t.Parallel()
+	// A cap of 1 MiB rather than the default 16: the test streams past it
+	// in well under the generators' 5 s attempt timeout on a loaded
+	// machine under -race. TestAnswerCap_Default checks the default.
+	const maxAnswerBytes = 1 << 20
 	chunk := strings.Repeat("x", 64<<10)
 	endless := make([]string, maxAnswerBytes/len(chunk)+2)
 	for i := range endless {
@@ -525,6 +529,12 @@ func TestStream_AnswerCapped(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			switch g := g.(type) {
+			case *OpenAI:
+				g.maxAnswer = maxAnswerBytes
+			case *Ollama:
+				g.maxAnswer = maxAnswerBytes
+			}
 			return g, func() int { f.mu.Lock(); defer f.mu.Unlock(); return f.n }
 		}
 	}
@@ -533,7 +543,9 @@ func TestStream_AnswerCapped(t *testing.T) {
 		f := &fakeBedrock{t: t, scripts: func(int) []string { return endless }, gone: make(chan struct{})}
 		hs := httptest.NewServer(f)
 		t.Cleanup(hs.Close)
-		return newTestBedrockGen(t, hs.URL), func() int { return f.n }
+		g := newTestBedrockGen(t, hs.URL)
+		g.maxAnswer = maxAnswerBytes
+		return g, func() int { return f.n }
 	}
 	for name, newGen := range gens {
 		t.Run(name, func(t *testing.T) {
@@ -554,5 +566,22 @@ func TestStream_AnswerCapped(t *testing.T) {
 				t.Errorf("attempts = %d, want 1", n)
 			}
 		})
+	}
+}
+
+// TestAnswerCap_Default: a generator configured without MaxAnswerBytes
+// caps a streamed answer at 16 MiB, the cap of a whole answer's body.
+func TestAnswerCap_Default(t *testing.T) {
+	t.Parallel()
+	o, err := NewOpenAI(OpenAIConfig{APIKey: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := NewOllama(OllamaConfig{Model: "m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.maxAnswer != 16<<20 || l.maxAnswer != 16<<20 || answerCap(0) != 16<<20 || answerCap(5) != 5 {
+		t.Errorf("caps %d, %d, %d", o.maxAnswer, l.maxAnswer, answerCap(0))
 	}
 }
