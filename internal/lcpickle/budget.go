@@ -18,11 +18,13 @@ const DefaultMaxBytes = 1 << 30
 // cost of 1.
 type Options struct {
 	// MaxBytes bounds what the docstore may cost, in bytes: the file
-	// itself, every value the decoder touches (a string or container
-	// counted again at each reference through the memo and at each
-	// operation that walks it), each document's page_content times
-	// TextCost, and the metadata as it would be encoded in JSON (shared
-	// values counted at every reference). Zero is DefaultMaxBytes.
+	// itself, every value, container and memo entry the decoder builds
+	// at its size in Go (sim.go's byte costs), every value the decoder
+	// touches (a string or container counted again at each reference
+	// through the memo and at each operation that walks it), each
+	// document's page_content times TextCost, and the metadata as it
+	// would be encoded in JSON (shared values counted at every
+	// reference). Zero is DefaultMaxBytes.
 	MaxBytes int64
 	// TextCost is what one byte of page_content costs once loaded (the
 	// chunk text and what indexes it); 0 or 1 counts the bytes once.
@@ -97,4 +99,12 @@ func sat(a, b int64) int64 {
 		return math.MaxInt64
 	}
 	return a + b
+}
+
+// satMul multiplies non-negative a and b without overflowing.
+func satMul(a, b int64) int64 {
+	if a != 0 && b > math.MaxInt64/a {
+		return math.MaxInt64
+	}
+	return a * b
 }

@@ -1,15 +1,19 @@
 package lcpickle
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/nlpodyssey/gopickle/pickle"
 )
 
 // binstr is BINUNICODE s, for strings of any length.
@@ -22,6 +26,12 @@ func binstr(s string) string {
 // content(i) and metadata(i) give each document's page_content and
 // metadata opcodes.
 func docstorePickle(n int, prelude string, content, metadata func(i int) string) []byte {
+	return docstorePickleMemo(n, prelude, memoCount(prelude), content, metadata)
+}
+
+// docstorePickleMemo is docstorePickle for a prelude that leaves memo
+// entries memo entries (PUT opcodes, or 0x94 bytes that are not MEMOIZE).
+func docstorePickleMemo(n int, prelude string, memo int, content, metadata func(i int) string) []byte {
 	var p strings.Builder
 	p.WriteString(prelude)
 	p.WriteString(str("langchain_community.docstore.in_memory") + str("InMemoryDocstore") + "\x93)\x81}" + str("_dict") + "}(")
@@ -37,7 +47,7 @@ func docstorePickle(n int, prelude string, content, metadata func(i int) string)
 	p.WriteString("u\x86")
 	// The prelude's values are left on the stack under the tuple: pop the
 	// tuple into the memo, clear the stack, and fetch it back.
-	return pk(p.String(), "\x94(1", binGet(memoCount(prelude)))
+	return pk(p.String(), "\x94(1", binGet(memo))
 }
 
 // memoCount counts the MEMOIZE opcodes a prelude holds (it uses no other).
@@ -262,5 +272,192 @@ func TestDecode_SmallFileHugeMetadata(t *testing.T) {
 	}
 	if n > 64<<20 {
 		t.Fatalf("refusing allocated %d bytes", n)
+	}
+}
+
+// putFlood is n memo entries under distinct keys: LONG_BINPUT, or PUT
+// lines for text, each storing the None that starts it.
+func putFlood(n int, text bool) string {
+	var p strings.Builder
+	p.WriteString("N")
+	for i := range n {
+		if text {
+			fmt.Fprintf(&p, "p%d\n", i)
+		} else {
+			p.WriteString("r" + string(binary.LittleEndian.AppendUint32(nil, uint32(i))))
+		}
+	}
+	return p.String()
+}
+
+// setsOfOneList is a list of n set(l), l a list of 10,000 distinct ints:
+// memo slots 0 (set) and 1 (l), about 50 KB standing for n x 560 KB of
+// Go maps.
+func setsOfOneList(n int) string {
+	var p strings.Builder
+	p.WriteString(str("builtins") + str("set") + "\x93\x94](")
+	for i := range 10000 {
+		p.WriteString("J" + string(binary.LittleEndian.AppendUint32(nil, uint32(1000+i))))
+	}
+	p.WriteString("e\x94](" + strings.Repeat(binGet(0)+binGet(1)+"\x85R", n) + "e")
+	return p.String()
+}
+
+// TestDecode_MemoryFloodsRefused: a reload of a 60 MB index.pkl of
+// 60,000,000 MEMOIZE opcodes peaked at 3.9 GB RSS under a 256 MiB budget,
+// and a 10 MB one of nested lists at 755 MB: memo entries were not
+// charged and a value's slot was charged 16 bytes where its container
+// costs 100 to 300. Each file here loads in full without the memory
+// charges; with them the scan refuses it with the budget's error before
+// the decoder runs (the error names the opcode and offset), and a memo
+// of more entries than the file has byte pairs is refused whatever the
+// budget. Overwriting one memo key is not a new entry.
+func TestDecode_MemoryFloodsRefused(t *testing.T) {
+	t.Parallel()
+	text := func(int) string { return str("t") }
+	const small = 16 << 20
+	tests := []struct {
+		name      string
+		data      []byte
+		budget    int64
+		op        string // the opcode refused; "" loads
+		budgetErr bool
+	}{
+		{"MEMOIZE flood", docstorePickle(1, "N"+strings.Repeat("\x94", 2_000_000), text, noMetadata), small, "MEMOIZE", true},
+		{"LONG_BINPUT flood, distinct keys", docstorePickleMemo(1, putFlood(1_000_000, false), 1_000_000, text, noMetadata), small, "LONG_BINPUT", true},
+		{"PUT flood, distinct keys", docstorePickleMemo(1, putFlood(1_000_000, true), 1_000_000, text, noMetadata), small, "PUT", true},
+		{"deep EMPTY_LIST nesting", docstorePickle(1, strings.Repeat("]", 500_000)+strings.Repeat("a", 499_999)+"\x94", text, noMetadata), small, "EMPTY_LIST", true},
+		{"deep LIST nesting", docstorePickle(1, strings.Repeat("(l", 200_000)+strings.Repeat("a", 199_999)+"\x94", text, noMetadata), small, "LIST", true},
+		{"sets built from one list, kept", docstorePickleMemo(1, setsOfOneList(500), 2, text, noMetadata), 64 << 20, "REDUCE", true},
+		{"MEMOIZE flood past the memo cap", docstorePickle(1, "N"+strings.Repeat("\x94", 1_000_000), text, noMetadata), 1 << 40, "MEMOIZE", false},
+		{"BINPUT to one key, overwritten", docstorePickleMemo(1, "N"+strings.Repeat("q\x00", 1_000_000), 1, text, noMetadata), small, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := DecodeContext(context.Background(), tt.data, Options{MaxBytes: tt.budget})
+			if tt.op == "" {
+				if err != nil {
+					t.Fatalf("err %v, want it loaded", err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrFormat) || errors.Is(err, ErrBudget) != tt.budgetErr {
+				t.Fatalf("err %v, want ErrFormat (ErrBudget: %v)", err, tt.budgetErr)
+			}
+			want := ": " + tt.op + ": more than " // the memo cap
+			if tt.budgetErr {
+				want = fmt.Sprintf(": %s: the docstore would cost more than %d bytes (the load budget", tt.op, tt.budget)
+			}
+			if msg := err.Error(); !strings.HasPrefix(msg, "lcpickle: offset ") || !strings.Contains(msg, want) {
+				t.Fatalf("err %v, want the scan's %q", err, want)
+			}
+		})
+	}
+}
+
+// TestDecode_MemoryFloodsRefusedCheaply: refusing the floods allocates a
+// few MB (the simulated memo is 8 bytes an entry), not the hundreds the
+// decoder would. Not parallel: allocated reads a process-wide counter.
+func TestDecode_MemoryFloodsRefusedCheaply(t *testing.T) {
+	text := func(int) string { return str("t") }
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{"MEMOIZE flood", docstorePickle(1, "N"+strings.Repeat("\x94", 4_000_000), text, noMetadata)},                                          // 450 MB decoded
+		{"deep EMPTY_LIST nesting", docstorePickle(1, strings.Repeat("]", 2_000_000)+strings.Repeat("a", 1_999_999)+"\x94", text, noMetadata)}, // 350 MB
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var err error
+			n := allocated(func() { _, err = DecodeContext(context.Background(), tt.data, Options{MaxBytes: 16 << 20}) })
+			if !errors.Is(err, ErrBudget) {
+				t.Fatalf("err %v, want ErrBudget", err)
+			}
+			if n > 32<<20 {
+				t.Fatalf("refusing a %d-byte pickle allocated %d bytes", len(tt.data), n)
+			}
+		})
+	}
+}
+
+// decoderHeap decodes b with gopickle as DecodeContext does and returns
+// the live heap it holds once done: the decoded value, the memo and the
+// stack's capacity (the Unpickler is kept).
+func decoderHeap(t *testing.T, b []byte) int64 {
+	t.Helper()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	u := pickle.NewUnpickler(bytes.NewReader(b))
+	u.FindClass = findClass
+	v, err := load(&u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(v)
+	runtime.KeepAlive(&u)
+	return int64(after.HeapAlloc) - int64(before.HeapAlloc)
+}
+
+// TestCosts_AtLeastMeasured: what the scan charges for a pickle, beyond
+// its bytes, is at least the heap the decoder holds after decoding it,
+// for each shape of value at 100,000 of them and for a LangChain-shaped
+// docstore (LangChain's own measured 1.9 to 2.3 times). Not parallel: it
+// reads process-wide heap statistics.
+func TestCosts_AtLeastMeasured(t *testing.T) {
+	const k = 100_000
+	le := binary.LittleEndian
+	var ints, keys strings.Builder
+	for i := range k {
+		ints.WriteString("J" + string(le.AppendUint32(nil, uint32(1000+i))))
+		keys.WriteString(str(fmt.Sprintf("%07d", i)) + "N")
+	}
+	rep := strings.Repeat
+	docs := docstorePickle(k/10, str("source")+"\x94"+str("page")+"\x94",
+		func(i int) string { return str(fmt.Sprint("text of chunk ", i)) },
+		func(i int) string {
+			return "}(" + binGet(0) + str(fmt.Sprint("doc", i/10, ".md")) + binGet(1) + "K\x03u"
+		})
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{"MEMOIZE", pk("](", rep("]\x94", k), "e")},
+		{"LONG_BINPUT", pk(putFlood(k, false))},
+		{"deep EMPTY_LIST", pk(rep("]", k), rep("a", k-1))},
+		{"deep LIST", pk(rep("(l", k), rep("a", k-1))},
+		{"deep EMPTY_DICT", pk("}", rep("K\x01}", k), rep("s", k))},
+		{"None stack", pk(rep("N", k))},
+		{"list of strings", pk("](", rep(str("a"), k), "e")},
+		{"list of ints", pk("](", ints.String(), "e")},
+		{"list of lists", pk("](", rep("]", k), "e")},
+		{"list of dicts", pk("](", rep("}", k), "e")},
+		{"list of sets", pk("](", rep("\x8f", k), "e")},
+		{"list of empty tuples", pk("](", rep(")", k), "e")},
+		{"list of MARK tuples", pk("](", rep("(t", k), "e")},
+		{"list of MARK dicts", pk("](", rep("(d", k), "e")},
+		{"list of TUPLE3", pk("](", rep("NNN\x87", k), "e")},
+		{"dict of strings", pk("}(", keys.String(), "u")},
+		{"set() of a list", pk(str("builtins")+str("set")+"\x93](", ints.String(), "e\x85R")},
+		{"FROZENSET", pk("(", ints.String(), "\x91")},
+		{"Document state", pk(str("langchain_core.documents.base")+str("Document")+"\x93)\x81}(", keys.String(), "ub")},
+		{"docstore", docs},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := newMeter(context.Background(), Options{MaxBytes: math.MaxInt64})
+			if _, err := simulate(tt.data, m); err != nil {
+				t.Fatal(err)
+			}
+			heap := decoderHeap(t, tt.data)
+			t.Logf("charged %d bytes, decoder holds %d (%.2fx)", m.used, heap, float64(m.used)/float64(heap))
+			if m.used < heap {
+				t.Fatalf("charged %d bytes, the decoder holds %d", m.used, heap)
+			}
+		})
 	}
 }

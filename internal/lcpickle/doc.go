@@ -74,14 +74,19 @@
 // # Budget, time and cancellation
 //
 // DecodeContext bounds a decode by Options.MaxBytes (DefaultMaxBytes, 1
-// GiB, for Decode): the file, every value the decoder touches, each
-// document's page_content times Options.TextCost and the metadata as JSON
-// all count, and ErrBudget reports a docstore past it. The scan replays
-// the decoder's stack on sizes alone (sim.go), so a value referenced many
-// times through the memo is paid for at every reference, as is every
-// operation that walks a value (a set member hashed, BUILD's state or a
-// set() argument iterated): the decode's time is linear in the file plus
-// the budget. Integers are at most maxIntBytes (64) bytes or
+// GiB, for Decode): the file, every value the decoder builds or touches,
+// each document's page_content times Options.TextCost and the metadata as
+// JSON all count, and ErrBudget reports a docstore past it. The scan
+// replays the decoder's stack on sizes alone (sim.go) before the decoder
+// runs. It charges each value, container and memo entry what gopickle's
+// Go representation of it was measured to hold (32 to 300 bytes, 64 a
+// memo entry), so a flood of one-byte opcodes (MEMOIZE, EMPTY_LIST)
+// costs what it would allocate, and refuses a memo of more than one entry
+// per 2 bytes of file. A value referenced many times through the memo is
+// paid for at every reference, as is every operation that walks a value
+// (a set member hashed, BUILD's state or a set() argument iterated): the
+// decode's time and memory are linear in the file plus the budget.
+// Integers are at most maxIntBytes (64) bytes or
 // maxIntDigits (160) digits, as gopickle decodes bigger ones in quadratic
 // time; a class name given to STACK_GLOBAL at most 512 bytes; one
 // document's metadata at most MaxMetadataBytes (1 MiB) of JSON. The

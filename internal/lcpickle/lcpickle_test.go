@@ -2,6 +2,7 @@ package lcpickle
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"math/big"
@@ -275,7 +276,16 @@ func FuzzPickle(f *testing.F) {
 	}
 	f.Add(pk("](}\x94h\x00}K\x01h\x00se"))
 	f.Add(pk("]\x94h\x00a"))
+	// Memo and nesting floods in small: past the memo cap, distinct PUT
+	// keys, a sparse key MEMOIZE reaches, deep lists.
+	f.Add(pk("N", strings.Repeat("\x94", 64)))
+	f.Add(pk(putFlood(64, false)))
+	f.Add(pk(putFlood(64, true)))
+	f.Add(pk("N", "r\x03\x00\x00\x00", strings.Repeat("\x94", 5), "j\x03\x00\x00\x00p9\n", "\x94g4\n"))
+	f.Add(pk("N", "r\x01\x00\x00\x00q\x00q\x01\x94h\x01"))
+	f.Add(pk(strings.Repeat("]", 64), strings.Repeat("a", 63)))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		memoMirrored(t, b)
 		ds, err := Decode(b)
 		if err != nil {
 			if !errors.Is(err, ErrFormat) && !errors.Is(err, ErrClass) {
@@ -287,6 +297,26 @@ func FuzzPickle(f *testing.F) {
 			t.Fatalf("decoded metadata is not JSON-encodable: %v", err)
 		}
 	})
+}
+
+// memoMirrored fails t when the scan accepts b and gopickle decodes it
+// to a memo of another size than the simulated one: the scan charges
+// memo entries, and GET's weights, by that mirror.
+func memoMirrored(t *testing.T, b []byte) {
+	t.Helper()
+	s, err := simulate(b, newMeter(context.Background(), Options{}))
+	if err != nil {
+		return
+	}
+	u := pickle.NewUnpickler(bytes.NewReader(b))
+	u.FindClass = findClass
+	if _, err := load(&u); err != nil {
+		return
+	}
+	// gopickle keeps its memo unexported; its length is read, not used.
+	if got := reflect.ValueOf(&u).Elem().FieldByName("memo").Len(); got != s.memo.n {
+		t.Fatalf("gopickle's memo has %d entries, the simulated one %d", got, s.memo.n)
+	}
 }
 
 // TestConverter_SharedStringsCountTheirBytes: one 1 MiB string referenced

@@ -82,22 +82,30 @@ var opcodes = map[byte]opInfo{
 // names given inline (GLOBAL, INST) are allowed, that integers are small,
 // that MARKs balance within maxMarkDepth, and that nothing follows STOP.
 // It also runs the decoder's stack on sizes alone (sim) and charges m for
-// the work each opcode will cost the decoder, so that a value referenced
-// many times through the memo is paid for at every reference.
+// the work and memory each opcode will cost the decoder, so that a value
+// referenced many times through the memo is paid for at every reference
+// and every value, container and memo entry at its size in Go; a memo of
+// more entries than memoCap allows is refused.
 func scan(b []byte, m *meter) error {
+	_, err := simulate(b, m)
+	return err
+}
+
+// simulate is scan, returning the simulator's final state for tests.
+func simulate(b []byte, m *meter) (*sim, error) {
 	depth := 0
-	s := &sim{memo: map[int]*cell{}, m: m}
+	s := &sim{size: len(b), m: m}
 	for off := 0; ; {
 		if err := m.tick(); err != nil {
-			return err
+			return nil, err
 		}
 		if off >= len(b) {
-			return formatErr(off, "pickle ends without STOP")
+			return nil, formatErr(off, "pickle ends without STOP")
 		}
 		op := b[off]
 		info, ok := opcodes[op]
 		if !ok {
-			return formatErr(off, fmt.Sprintf("unknown opcode 0x%02x", op))
+			return nil, formatErr(off, fmt.Sprintf("unknown opcode 0x%02x", op))
 		}
 		at := off
 		off++
@@ -108,19 +116,19 @@ func scan(b []byte, m *meter) error {
 		case argNone:
 		case argFixed:
 			if rest < info.fixed {
-				return formatErr(at, "truncated "+info.name)
+				return nil, formatErr(at, "truncated "+info.name)
 			}
 			if op == 0x80 && b[off] > 5 {
-				return formatErr(at, fmt.Sprintf("pickle protocol %d", b[off]))
+				return nil, formatErr(at, fmt.Sprintf("pickle protocol %d", b[off]))
 			}
 			if op == 0x95 && binary.LittleEndian.Uint64(b[off:]) > uint64(rest-8) {
-				return formatErr(at, fmt.Sprintf("FRAME of %d bytes, %d remain", binary.LittleEndian.Uint64(b[off:]), rest-8))
+				return nil, formatErr(at, fmt.Sprintf("FRAME of %d bytes, %d remain", binary.LittleEndian.Uint64(b[off:]), rest-8))
 			}
 			off += info.fixed
 		case argCount1, argCount4, argCountI4, argCount8:
 			width := map[argKind]int{argCount1: 1, argCount4: 4, argCountI4: 4, argCount8: 8}[info.kind]
 			if rest < width {
-				return formatErr(at, "truncated "+info.name+" length")
+				return nil, formatErr(at, "truncated "+info.name+" length")
 			}
 			var n uint64
 			switch info.kind {
@@ -131,20 +139,20 @@ func scan(b []byte, m *meter) error {
 			case argCountI4:
 				v := int32(binary.LittleEndian.Uint32(b[off:]))
 				if v < 0 {
-					return formatErr(at, fmt.Sprintf("%s with negative length %d", info.name, v))
+					return nil, formatErr(at, fmt.Sprintf("%s with negative length %d", info.name, v))
 				}
 				n = uint64(v)
 			case argCount8:
 				n = binary.LittleEndian.Uint64(b[off:])
 			}
 			if n > uint64(rest-width) {
-				return formatErr(at, fmt.Sprintf("%s of %d bytes, %d remain", info.name, n, rest-width))
+				return nil, formatErr(at, fmt.Sprintf("%s of %d bytes, %d remain", info.name, n, rest-width))
 			}
 			if n == 0 && (op == 0x8a || op == 0x8b) {
-				return formatErr(at, info.name+" with no bytes")
+				return nil, formatErr(at, info.name+" with no bytes")
 			}
 			if n > maxIntBytes && (op == 0x8a || op == 0x8b) {
-				return formatErr(at, fmt.Sprintf("%s integer of %d bytes (at most %d are read)", info.name, n, maxIntBytes))
+				return nil, formatErr(at, fmt.Sprintf("%s integer of %d bytes (at most %d are read)", info.name, n, maxIntBytes))
 			}
 			argLen = int64(n)
 			off += width + int(n)
@@ -157,41 +165,41 @@ func scan(b []byte, m *meter) error {
 			for i := range lines {
 				nl := bytes.IndexByte(b[off:], '\n')
 				if nl < 0 {
-					return formatErr(at, "unterminated "+info.name+" argument")
+					return nil, formatErr(at, "unterminated "+info.name+" argument")
 				}
 				parts[i] = string(b[off : off+nl])
 				off += nl + 1
 			}
 			if (op == 'I' || op == 'L') && len(parts[0]) > maxIntDigits {
-				return formatErr(at, fmt.Sprintf("%s integer of %d digits (at most %d are read)", info.name, len(parts[0]), maxIntDigits))
+				return nil, formatErr(at, fmt.Sprintf("%s integer of %d digits (at most %d are read)", info.name, len(parts[0]), maxIntDigits))
 			}
 			argLen, line = int64(len(parts[0])), parts[0]
 			if info.kind == argLine2 {
 				if !utf8.ValidString(parts[0]) || !utf8.ValidString(parts[1]) {
-					return formatErr(at, info.name+" names a class in invalid UTF-8")
+					return nil, formatErr(at, info.name+" names a class in invalid UTF-8")
 				}
 				if resolve(parts[0], parts[1]) == nil {
-					return fmt.Errorf("lcpickle: offset %d: %s: %w", at, info.name, refuseClass(parts[0], parts[1]))
+					return nil, fmt.Errorf("lcpickle: offset %d: %s: %w", at, info.name, refuseClass(parts[0], parts[1]))
 				}
 			}
 		case argReject:
-			return formatErr(at, info.name+" is not supported")
+			return nil, formatErr(at, info.name+" is not supported")
 		}
 		depth += info.mark
 		if depth < 0 {
-			return formatErr(at, info.name+" without a MARK")
+			return nil, formatErr(at, info.name+" without a MARK")
 		}
 		if depth > maxMarkDepth {
-			return formatErr(at, fmt.Sprintf("more than %d nested MARKs", maxMarkDepth))
+			return nil, formatErr(at, fmt.Sprintf("more than %d nested MARKs", maxMarkDepth))
 		}
 		if err := s.step(op, argLen, line, b[argStart:off]); err != nil {
-			return fmt.Errorf("lcpickle: offset %d: %s: %w", at, info.name, err)
+			return nil, fmt.Errorf("lcpickle: offset %d: %s: %w", at, info.name, err)
 		}
 		if op == '.' {
 			if off != len(b) {
-				return formatErr(off, fmt.Sprintf("%d trailing bytes after STOP", len(b)-off))
+				return nil, formatErr(off, fmt.Sprintf("%d trailing bytes after STOP", len(b)-off))
 			}
-			return nil
+			return s, nil
 		}
 	}
 }

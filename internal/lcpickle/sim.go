@@ -25,16 +25,24 @@ import (
 // nesting is bounded by maxMarkDepth and FRAME by the file. The converter
 // then counts each document's text and metadata (shared values at every
 // reference) and sorts set members by keys made once.
+//
+// Memory is charged too, per opcode, at what the decoder's Go values cost
+// (the byte costs below): one byte of pickle can make a value, a
+// container or a memo entry of 50 to 300 bytes, so the file's length
+// alone does not bound it. A string's bytes are not charged again here:
+// the file holds them once and the converter counts text and metadata.
 
 // cell is one value on the simulated stack. w is what walking it once
 // costs: a string's or integer's bytes, 1 for other scalars, and for a
 // container 1 plus, per item added, 1 and the item's weight if the item
 // is a leaf (a string may be hashed as a key or member; a nested
-// container is only a pointer until something walks it). kids holds a
-// tuple's items, whose weights are charged again when an operation walks
-// the tuple, as REDUCE and BUILD walk their argument one level down.
+// container is only a pointer until something walks it). n counts the
+// items added (a dict's keys and values each). kids holds a tuple's
+// items, whose weights are charged again when an operation walks the
+// tuple, as REDUCE and BUILD walk their argument one level down.
 type cell struct {
 	w    int64
+	n    int64
 	leaf bool
 	kids []*cell
 }
@@ -49,8 +57,19 @@ func (c *cell) touch() int64 {
 	return t
 }
 
+// items is how many items walking c meets one level down: its own and
+// its tuple items' (set(list) hashes the list's items).
+func (c *cell) items() int64 {
+	t := c.n
+	for _, k := range c.kids {
+		t = sat(t, k.n)
+	}
+	return t
+}
+
 // add records item as added to container c.
 func (c *cell) add(item *cell) {
+	c.n = sat(c.n, 1)
 	c.w = sat(c.w, 1)
 	if item.leaf {
 		c.w = sat(c.w, item.w)
@@ -62,21 +81,133 @@ func (c *cell) add(item *cell) {
 type sim struct {
 	stack []*cell
 	meta  [][]*cell
-	memo  map[int]*cell
+	memo  memoTable
+	size  int // the pickle's length, which bounds the memo (memoCap)
 	m     *meter
 	one   *cell // the small scalars' cell
 }
 
-// slotBytes is what each value pushed costs the decoder beyond its own
-// bytes: an interface slot on its stack and then in a container.
-const slotBytes = 16
+// memoTable is the simulated memo: keys below len(dense) in dense (nil
+// where unset), the others in sparse. Pickles number entries from 0 up,
+// so dense holds them at 8 bytes each, a fraction of a map's cost: the
+// simulator's own memory stays well below what it charges.
+type memoTable struct {
+	dense  []*cell
+	sparse map[int]*cell
+	n      int // distinct keys: len(memo) for gopickle's MEMOIZE
+}
+
+func (t *memoTable) get(k int) *cell {
+	if k >= 0 && k < len(t.dense) {
+		return t.dense[k]
+	}
+	return t.sparse[k]
+}
+
+func (t *memoTable) has(k int) bool {
+	if k >= 0 && k < len(t.dense) {
+		return t.dense[k] != nil
+	}
+	_, ok := t.sparse[k]
+	return ok
+}
+
+// set stores c (non-nil) under k.
+func (t *memoTable) set(k int, c *cell) {
+	if !t.has(k) {
+		t.n++
+	}
+	switch {
+	case k >= 0 && k < len(t.dense):
+		t.dense[k] = c
+	case k == len(t.dense):
+		delete(t.sparse, k) // set earlier, when it was beyond dense
+		t.dense = append(t.dense, c)
+	default:
+		if t.sparse == nil {
+			t.sparse = map[int]*cell{}
+		}
+		t.sparse[k] = c
+	}
+}
+
+// What the decoder's values cost in memory, in bytes. Each is at least
+// the live heap measured per value with gopickle v0.2.0 on Go 1.26
+// (amd64, runtime.MemStats after decoding a million of them, the decoded
+// value and the Unpickler kept; TestCosts_AtLeastMeasured checks the sum
+// per shape). Garbage left by append's and the map's growth is not
+// counted.
+const (
+	// slotBytes is a value's 16-byte interface slot on the stack, doubled
+	// for append's spare capacity, charged at every push: a popped slot is
+	// reused, but a stack that only grows (deep nesting) holds them all.
+	slotBytes = 32
+	// boxBytes is a scalar boxed in its slot: a string header, an int or
+	// a float (16 bytes measured).
+	boxBytes = 16
+	// itemBytes is an item added to a list, tuple or dict: its 16-byte
+	// slot there (half a key-value entry). Its spare capacity is the
+	// slotBytes the item was charged when pushed: a value's slot is on
+	// the stack or in a container, and a LIST or TUPLE keeps the stack's.
+	itemBytes = 16
+	// entryBytes is an item a Go map receives: a set member (56 measured)
+	// or half an entry of the state map BUILD fills (84 an entry).
+	entryBytes = 64
+	// memoEntryBytes is one memo entry: gopickle's map[int]any (24-byte
+	// slots at up to 7/8 load) measured 35 to 56 bytes an entry between
+	// 1e3 and 4e6 entries, the most just after its tables split.
+	memoEntryBytes = 64
+	// listBytes, dictBytes, setBytes and tupleBytes are the empty
+	// containers: a 24-byte header and 4 slots (88 measured), 4 entries
+	// (152), a small map (56), none (24; TUPLE1-3 add their items).
+	listBytes  = 88
+	dictBytes  = 152
+	setBytes   = 56
+	tupleBytes = 24
+	// markBytes is the 16-slot stack each MARK starts, kept by the list or
+	// tuple LIST and TUPLE make of it (with the header, 280 of the 298
+	// measured for each "(t" in a list).
+	markBytes = 256
+)
+
+// memoCap is the number of memo entries a pickle of size bytes may make.
+// Python memoizes each object once, and each entry takes a memo opcode
+// (MEMOIZE, BINPUT...) and at least one byte making its object, so a
+// pickle Python wrote has at most size/2 (LangChain's have 0.05 to 0.12
+// an input byte: one per string, dict, list, tuple and object). The
+// budget charges each entry too; the cap bounds a small file under a
+// large budget (a MEMOIZE flood is one entry per byte).
+func memoCap(size int) int { return size / 2 }
 
 var errUnderflow = fmt.Errorf("stack underflow: %w", ErrFormat)
 
-// push puts c on the stack and charges its slot.
-func (s *sim) push(c *cell) error {
+// push puts c on the stack and charges its slot and extra, the memory
+// the new value holds.
+func (s *sim) push(c *cell, extra int64) error {
 	s.stack = append(s.stack, c)
-	return s.m.charge(slotBytes)
+	return s.m.charge(sat(slotBytes, extra))
+}
+
+// memoize stores c under memo key i, charging a new entry.
+func (s *sim) memoize(i int, c *cell) error {
+	if !s.memo.has(i) {
+		if err := s.m.charge(memoEntryBytes); err != nil {
+			return err
+		}
+		if limit := memoCap(s.size); s.memo.n >= limit {
+			return fmt.Errorf("more than %d memo entries in a %d-byte pickle (Python writes at most one per 2 bytes): %w", limit, s.size, ErrFormat)
+		}
+	}
+	s.memo.set(i, c)
+	return nil
+}
+
+// addItems adds items to container c, charging each per bytes.
+func (s *sim) addItems(c *cell, per int64, items ...*cell) error {
+	for _, it := range items {
+		c.add(it)
+	}
+	return s.m.charge(satMul(int64(len(items)), per))
 }
 
 func (s *sim) pop() (*cell, error) {
@@ -121,20 +252,22 @@ func (s *sim) reference(c *cell) error {
 	if c == nil {
 		c = &cell{w: 1, leaf: true} // gopickle pushes None for an unset memo slot
 	}
-	if err := s.push(c); err != nil {
+	if err := s.push(c, 0); err != nil { // the interface is copied, not boxed again
 		return err
 	}
 	return s.m.charge(c.w)
 }
 
 // walk charges an operation that walks its operands and returns the
-// weight of what it builds from them.
+// weight of what it builds from them. What it builds may hold every item
+// it meets in a Go map (set(list), an object's state): entryBytes each.
 func (s *sim) walk(cells ...*cell) (int64, error) {
-	var t int64 = 1
+	var t, items int64 = 1, 0
 	for _, c := range cells {
 		t = sat(t, c.touch())
+		items = sat(items, c.items())
 	}
-	return t, s.m.charge(t)
+	return t, s.m.charge(sat(t, satMul(items, entryBytes)))
 }
 
 func (s *sim) memoIndex(op byte, arg []byte, line string) (int, error) {
@@ -182,46 +315,53 @@ func (s *sim) step(op byte, n int64, line string, arg []byte) error {
 		if err != nil {
 			return err
 		}
-		return s.reference(s.memo[i])
+		return s.reference(s.memo.get(i))
 	case 'q', 'r', 'p': // BINPUT, LONG_BINPUT, PUT
 		i, err := s.memoIndex(op, arg, line)
 		if err != nil {
 			return err
 		}
+		if i < 0 {
+			return fmt.Errorf("negative memo index %d: %w", i, ErrFormat) // as gopickle refuses it
+		}
 		c, err := s.last()
 		if err != nil {
 			return err
 		}
-		s.memo[i] = c
-		return nil
+		return s.memoize(i, c)
 	case 0x94: // MEMOIZE
 		c, err := s.last()
 		if err != nil {
 			return err
 		}
-		s.memo[len(s.memo)] = c
-		return nil
-	case ')', ']', '}', 0x8f: // empty containers
-		return s.push(&cell{w: 1})
+		return s.memoize(s.memo.n, c)
+	case ')':
+		return s.push(&cell{w: 1}, tupleBytes)
+	case ']':
+		return s.push(&cell{w: 1}, listBytes)
+	case '}':
+		return s.push(&cell{w: 1}, dictBytes)
+	case 0x8f: // EMPTY_SET
+		return s.push(&cell{w: 1}, setBytes)
 	case 'N', 0x88, 0x89, 'K', 'M', 'J', 'G', 'c':
 		if s.one == nil {
 			s.one = &cell{w: 1, leaf: true}
 		}
-		return s.push(s.one) // shared: only a malformed pickle could grow it
+		return s.push(s.one, boxBytes) // shared: only a malformed pickle could grow it
 	case 'I', 'L', 'F', 'S', 'V', 'U', 'C', 0x8c, 0x8a, 'B', 'X', 'T', 0x8b, 0x8d, 0x8e, 0x96:
-		return s.push(&cell{w: max(n, 1), leaf: true}) // strings, bytes, integers: their bytes
+		return s.push(&cell{w: max(n, 1), leaf: true}, boxBytes) // strings, bytes, integers: their bytes
 	case 't', 'l', 'd', 0x91: // TUPLE, LIST, DICT, FROZENSET
 		items, err := s.popMark()
 		if err != nil {
 			return err
 		}
-		return s.container(op == 't', items)
+		return s.container(op, items)
 	case 0x85, 0x86, 0x87: // TUPLE1-3
 		items, err := s.popN(int(op-0x85) + 1)
 		if err != nil {
 			return err
 		}
-		return s.container(true, items)
+		return s.container(op, items)
 	case 'a': // APPEND
 		v, err := s.pop()
 		if err != nil {
@@ -231,8 +371,7 @@ func (s *sim) step(op byte, n int64, line string, arg []byte) error {
 		if err != nil {
 			return err
 		}
-		c.add(v)
-		return nil
+		return s.addItems(c, itemBytes, v)
 	case 's': // SETITEM
 		kv, err := s.popN(2)
 		if err != nil {
@@ -242,9 +381,7 @@ func (s *sim) step(op byte, n int64, line string, arg []byte) error {
 		if err != nil {
 			return err
 		}
-		c.add(kv[0])
-		c.add(kv[1])
-		return nil
+		return s.addItems(c, itemBytes, kv...)
 	case 'e', 'u', 0x90: // APPENDS, SETITEMS, ADDITEMS
 		items, err := s.popMark()
 		if err != nil {
@@ -254,10 +391,11 @@ func (s *sim) step(op byte, n int64, line string, arg []byte) error {
 		if err != nil {
 			return err
 		}
-		for _, it := range items {
-			c.add(it)
+		per := int64(itemBytes)
+		if op == 0x90 {
+			per = entryBytes // set members
 		}
-		return nil
+		return s.addItems(c, per, items...)
 	case 'b': // BUILD: the instance takes the state's items
 		st, err := s.pop()
 		if err != nil {
@@ -303,16 +441,25 @@ func (s *sim) step(op byte, n int64, line string, arg []byte) error {
 	return fmt.Errorf("opcode 0x%02x is not simulated: %w", op, ErrFormat)
 }
 
-// container pushes a new container of items; a tuple keeps them.
-func (s *sim) container(tuple bool, items []*cell) error {
+// container pushes the container op makes of items; a tuple keeps them.
+func (s *sim) container(op byte, items []*cell) error {
 	c := &cell{w: 1}
 	for _, it := range items {
 		c.add(it)
 	}
-	if tuple {
+	base, per := int64(tupleBytes), int64(itemBytes)
+	switch op {
+	case 't', 'l': // the MARK's stack becomes the tuple's or list's
+		base += markBytes
+	case 'd':
+		base = dictBytes
+	case 0x91:
+		base, per = setBytes, entryBytes
+	}
+	if op == 't' || op >= 0x85 && op <= 0x87 {
 		c.kids = items
 	}
-	return s.push(c)
+	return s.push(c, sat(base, satMul(int64(len(items)), per)))
 }
 
 // result charges a call (REDUCE, NEWOBJ, INST...) for walking its
@@ -323,5 +470,5 @@ func (s *sim) result(ops ...*cell) error {
 	if err != nil {
 		return err
 	}
-	return s.push(&cell{w: w, leaf: true})
+	return s.push(&cell{w: w, leaf: true}, boxBytes)
 }
