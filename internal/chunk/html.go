@@ -1420,8 +1420,14 @@ func (p *htmlParser) titleBlock(n *html.Node) (text, anchor string) {
 // the one n links to, else the last. Its level is the digit in that
 // class ("section3-header": 3), else titleLevel's.
 func (p *htmlParser) anchoredTitleBlock(n *html.Node) (text, anchor string) {
+	// The class first: it is cheap, and most blocks have none of these.
+	if !slices.ContainsFunc(strings.Fields(attr(n, "class")), headerClass) || p.links[n].headings > 0 {
+		return "", ""
+	}
+	// Back from n to its parent's first child, so that the work per
+	// block is the run of anchors before it, not its position.
 	var ids []string
-	for c := n.Parent.FirstChild; c != n; c = c.NextSibling {
+	for c := n.PrevSibling; c != nil; c = c.PrevSibling {
 		switch {
 		case c.Type == html.TextNode && strings.TrimFunc(c.Data, unicode.IsSpace) == "", c.Type == html.CommentNode:
 		case c.Type == html.ElementNode && c.DataAtom == atom.A && blank(c) && firstElement(c) == nil:
@@ -1434,19 +1440,10 @@ func (p *htmlParser) anchoredTitleBlock(n *html.Node) (text, anchor string) {
 			return "", ""
 		}
 	}
-	if len(ids) == 0 || p.links[n].headings > 0 {
+	if len(ids) == 0 {
 		return "", ""
 	}
-	class := ""
-	for _, c := range strings.Fields(attr(n, "class")) {
-		if l := strings.ToLower(c); strings.HasSuffix(l, "heading") || strings.HasSuffix(l, "header") {
-			class = l
-			break
-		}
-	}
-	if class == "" {
-		return "", ""
-	}
+	slices.Reverse(ids) // document order
 	anchor, most := ids[len(ids)-1], boldTitleLetters
 	for _, id := range ids {
 		if linksTo(n, id) {
@@ -1461,16 +1458,22 @@ func (p *htmlParser) anchoredTitleBlock(n *html.Node) (text, anchor string) {
 	return text, anchor
 }
 
+// headerClass reports whether a class names a title block: it ends in
+// "heading" or "header", in any case.
+func headerClass(c string) bool {
+	l := strings.ToLower(c)
+	return strings.HasSuffix(l, "heading") || strings.HasSuffix(l, "header")
+}
+
 // anchoredTitleLevel is the level of an anchoredTitleBlock n: the digit
 // in its heading class, else titleLevel's.
 func (p *htmlParser) anchoredTitleLevel(n *html.Node) int {
 	for _, c := range strings.Fields(attr(n, "class")) {
-		l := strings.ToLower(c)
-		if !strings.HasSuffix(l, "heading") && !strings.HasSuffix(l, "header") {
+		if !headerClass(c) {
 			continue
 		}
-		if i := strings.IndexFunc(l, unicode.IsDigit); i >= 0 {
-			return min(max(int(l[i]-'0'), 1), 6)
+		if i := strings.IndexFunc(c, unicode.IsDigit); i >= 0 {
+			return min(max(int(c[i]-'0'), 1), 6)
 		}
 	}
 	return p.titleLevel()
