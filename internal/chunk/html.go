@@ -399,16 +399,12 @@ func (p *htmlParser) walk(n *html.Node) {
 		}
 	}
 	if p.pre == 0 && p.dlDepth == 0 && p.admonition == 0 {
-		if text, anchor := p.titleBlock(n); anchor != "" {
+		if text, anchor, level := p.titleBlock(n); anchor != "" {
 			// A block that titles the element holding it, by its class,
 			// is that element's heading: RDoc writes each method as <div
 			// id="method-i-author" class="method-detail"><div
 			// class="method-heading">author()</div>, with no heading
 			// element, and links to the method by that id.
-			level := p.titleLevel()
-			if firstElement(n.Parent) != n {
-				level = p.anchoredTitleLevel(n)
-			}
 			p.open(heading{level: level, text: text, anchor: anchor, bold: true})
 			return
 		}
@@ -1375,10 +1371,12 @@ func (p *htmlParser) titleLevel() int {
 // are dt and heading elements. Nor are table rows (odoc's variant
 // constructors, each a tr with an id and a permalink). Otherwise anchor
 // is "". The headings and links are measureLinks's counts, so a page's
-// wrapper divs, which hold its headings, are not read again.
-func (p *htmlParser) titleBlock(n *html.Node) (text, anchor string) {
+// wrapper divs, which hold its headings, are not read again. level is
+// the heading's: titleLevel's, or anchoredTitleBlock's for a block that
+// is not its parent's first.
+func (p *htmlParser) titleBlock(n *html.Node) (text, anchor string, level int) {
 	if n.Type != html.ElementNode || n.Parent == nil {
-		return "", ""
+		return "", "", 0
 	}
 	if firstElement(n.Parent) != n {
 		return p.anchoredTitleBlock(n)
@@ -1386,7 +1384,7 @@ func (p *htmlParser) titleBlock(n *html.Node) (text, anchor string) {
 	anchor = attr(n.Parent, "id")
 	st := p.links[n]
 	if anchor == "" || st.headings > 0 {
-		return "", ""
+		return "", "", 0
 	}
 	most := boldTitleLetters
 	titled := slices.ContainsFunc(strings.Fields(attr(n, "class")), func(c string) bool {
@@ -1396,13 +1394,13 @@ func (p *htmlParser) titleBlock(n *html.Node) (text, anchor string) {
 		titled, most = true, maxSignatureLetters
 	}
 	if !titled {
-		return "", ""
+		return "", "", 0
 	}
 	text = headingText(n)
 	if letters := countLetters(text); letters == 0 || letters > most {
-		return "", ""
+		return "", "", 0
 	}
-	return text, anchor
+	return text, anchor, p.titleLevel()
 }
 
 // anchoredTitleBlock is titleBlock for a block whose section is named by
@@ -1419,10 +1417,12 @@ func (p *htmlParser) titleBlock(n *html.Node) (text, anchor string) {
 // it links to the anchor (a permalink, so a signature). The anchor is
 // the one n links to, else the last. Its level is the digit in that
 // class ("section3-header": 3), else titleLevel's.
-func (p *htmlParser) anchoredTitleBlock(n *html.Node) (text, anchor string) {
+func (p *htmlParser) anchoredTitleBlock(n *html.Node) (text, anchor string, level int) {
 	// The class first: it is cheap, and most blocks have none of these.
-	if !slices.ContainsFunc(strings.Fields(attr(n, "class")), headerClass) || p.links[n].headings > 0 {
-		return "", ""
+	classes := strings.Fields(attr(n, "class"))
+	i := slices.IndexFunc(classes, headerClass)
+	if i < 0 || p.links[n].headings > 0 {
+		return "", "", 0
 	}
 	// Back from n to its parent's first child, so that the work per
 	// block is the run of anchors before it, not its position.
@@ -1433,15 +1433,15 @@ func (p *htmlParser) anchoredTitleBlock(n *html.Node) (text, anchor string) {
 		case c.Type == html.ElementNode && c.DataAtom == atom.A && blank(c) && firstElement(c) == nil:
 			id := cmp.Or(attr(c, "id"), attr(c, "name"))
 			if id == "" {
-				return "", ""
+				return "", "", 0
 			}
 			ids = append(ids, id)
 		default:
-			return "", ""
+			return "", "", 0
 		}
 	}
 	if len(ids) == 0 {
-		return "", ""
+		return "", "", 0
 	}
 	slices.Reverse(ids) // document order
 	anchor, most := ids[len(ids)-1], boldTitleLetters
@@ -1453,9 +1453,13 @@ func (p *htmlParser) anchoredTitleBlock(n *html.Node) (text, anchor string) {
 	}
 	text = headingText(n)
 	if letters := countLetters(text); letters == 0 || letters > most {
-		return "", ""
+		return "", "", 0
 	}
-	return text, anchor
+	level = p.titleLevel()
+	if d := strings.IndexFunc(classes[i], unicode.IsDigit); d >= 0 {
+		level = min(max(int(classes[i][d]-'0'), 1), 6)
+	}
+	return text, anchor, level
 }
 
 // headerClass reports whether a class names a title block: it ends in
@@ -1463,20 +1467,6 @@ func (p *htmlParser) anchoredTitleBlock(n *html.Node) (text, anchor string) {
 func headerClass(c string) bool {
 	l := strings.ToLower(c)
 	return strings.HasSuffix(l, "heading") || strings.HasSuffix(l, "header")
-}
-
-// anchoredTitleLevel is the level of an anchoredTitleBlock n: the digit
-// in its heading class, else titleLevel's.
-func (p *htmlParser) anchoredTitleLevel(n *html.Node) int {
-	for _, c := range strings.Fields(attr(n, "class")) {
-		if !headerClass(c) {
-			continue
-		}
-		if i := strings.IndexFunc(c, unicode.IsDigit); i >= 0 {
-			return min(max(int(c[i]-'0'), 1), 6)
-		}
-	}
-	return p.titleLevel()
 }
 
 // tocMinLinks is the fewest links to sections of the page that make a
