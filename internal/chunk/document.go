@@ -200,7 +200,7 @@ func readDocument(root, path string) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if rel, err := filepath.Rel(realRoot, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		if rel, err := filepath.Rel(realRoot, target); err != nil || !filepath.IsLocal(rel) {
 			return nil, errors.New("a symbolic link to a file outside the input folder")
 		}
 		if fi, err = os.Stat(path); err != nil {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -128,7 +127,7 @@ func checkOut(in, out string) error {
 	if err := errors.Join(err1, err2); err != nil {
 		return err
 	}
-	if rel, err := filepath.Rel(absOut, absIn); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+	if rel, err := filepath.Rel(absOut, absIn); err == nil && filepath.IsLocal(rel) {
 		return fmt.Errorf("--out %s holds the input folder %s: writing the store there would delete the documents", out, in)
 	}
 	return nil
