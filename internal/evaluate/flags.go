@@ -116,11 +116,9 @@ func (f Flags) Validate() error {
 
 // RAGConfig returns the rag.Config the evaluated service is built with.
 func (f Flags) RAGConfig() rag.Config {
-	cfg := rag.Config{VectorWeight: f.VectorWeight, KeywordWeight: f.KeywordWeight, HeadingWeight: f.HeadingWeight, SectionWeight: rag.SectionWeightSetting(f.SectionWeight),
+	cfg := rag.Config{VectorWeight: f.VectorWeight, KeywordWeight: f.KeywordWeight,
+		HeadingWeight: rag.HeadingWeightSetting(f.HeadingWeight), SectionWeight: rag.SectionWeightSetting(f.SectionWeight),
 		FeedbackMinDocuments: rag.FeedbackMinDocumentsSetting(f.FeedbackMinDocuments), SoftMatchWeight: rag.SoftMatchWeightSetting(f.SoftMatchWeight)}
-	if f.HeadingWeight == 0 {
-		cfg.HeadingWeight = -1
-	}
 	if f.NoFeedback {
 		cfg.KeywordFeedback = keyword.Feedback{Docs: -1}
 	}

@@ -138,9 +138,9 @@ func (s *Server) routes() chi.Router {
 	r.Method(http.MethodGet, "/metrics", s.metrics.handler())
 
 	// Each class: the client's rate first (a request over it takes no
-	// slot), then its body is read (bufferBody), then a slot. Search and generation check the key first, so
-	// their rate is keyed by a valid key; admin checks the rate first, so
-	// token guesses are limited too.
+	// slot), then its body is read (bufferBody), then a slot. Search and
+	// generation check the key first, so their rate is keyed by a valid
+	// key; admin checks the rate first, so token guesses are limited too.
 	l, om := s.opts.Overload, newOverloadMetrics(s.metrics.registry)
 	wait, window := cmp.Or(l.QueueWait, 2*time.Second), cmp.Or(l.RateWindow, time.Minute)
 	// A verified token names its caller, so it keys the rate (a JWT is
