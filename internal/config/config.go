@@ -280,6 +280,10 @@ type Providers struct {
 	LLMModel string
 	// LLMTimeout bounds one model call (LLM_TIMEOUT, default 60s).
 	LLMTimeout time.Duration
+	// RewriteTimeout bounds the one model call that rewrites a follow-up
+	// into a standalone question (REWRITE_TIMEOUT, default 10s); on
+	// failure the carried-terms rule stands in (rag.Config.RewriteTimeout).
+	RewriteTimeout time.Duration
 
 	// OpenAIAPIKey and OpenAIBaseURL configure OpenAI-compatible servers
 	// (OPENAI_API_KEY; OPENAI_BASE_URL, default https://api.openai.com/v1).
@@ -510,6 +514,7 @@ func (p *parser) providers() Providers {
 		LLM:            p.oneOf("LLM", "extractive", generators),
 		LLMModel:       p.str("LLM_MODEL", ""),
 		LLMTimeout:     p.duration("LLM_TIMEOUT", 60*time.Second, time.Second),
+		RewriteTimeout: p.duration("REWRITE_TIMEOUT", 10*time.Second, time.Second),
 		OpenAIAPIKey:   p.str("OPENAI_API_KEY", ""),
 		OpenAIBaseURL:  p.url("OPENAI_BASE_URL", "https://api.openai.com/v1"),
 		OllamaBaseURL:  p.url("OLLAMA_BASE_URL", "http://localhost:11434"),

@@ -8,12 +8,14 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/vendor0919/api/internal/chunk"
 	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/llm"
+	"github.com/vendor0919/api/internal/retry"
 )
 
 // Message is one turn of a conversation the client sends (the service keeps
@@ -33,6 +35,9 @@ const (
 const (
 	// DefaultHistoryTokens is Config.HistoryTokens' default.
 	DefaultHistoryTokens = 1500
+	// DefaultRewriteTimeout is Config.RewriteTimeout's default: a rewrite
+	// asks for at most maxRewriteTokens, a second or two of a hosted model.
+	DefaultRewriteTimeout = 10 * time.Second
 	// DefaultMaxMessages is Config.MaxMessages' default.
 	DefaultMaxMessages = 50
 	// MaxContentChars bounds one message's content, in characters (runes).
@@ -112,44 +117,63 @@ func (s *Service) validateQuestion(q string) *RequestError {
 	return nil
 }
 
-// recentHistory returns the newest turns whose estimated tokens fit
-// budget, oldest dropped first, then without leading assistant turns (a
-// chat model's conversation starts with the user). An assistant turn over
-// half the budget is cut to half (at a rune boundary), so a long answer
-// leaves room for the question before it.
+// recentHistory returns the newest exchanges (a user turn and the
+// assistant turns after it) whose estimated tokens fit budget, oldest
+// dropped first; assistant turns before the first user turn are dropped,
+// as a chat model's conversation starts with the user. A user turn is
+// kept whole or not at all; validateHistory holds each to the budget, so
+// the newest always fits. The assistant turns after it are cut (at a rune
+// boundary) to what is left and to half the budget, so a long answer
+// neither pushes out the question it answers nor leaves no room for the
+// exchanges before; one with nothing left is dropped.
 func recentHistory(history []Message, budget int) []Message {
-	out := make([]Message, 0, len(history))
-	used := 0
-	for i := len(history) - 1; i >= 0; i-- {
-		m := history[i]
-		if m.Role == RoleAssistant && chunk.EstimateTokens(m.Content) > budget/2 {
-			m.Content = truncateTokens(m.Content, budget/2)
+	var exchanges [][]Message // newest first
+	used, end := 0, len(history)
+	for end > 0 {
+		start := end - 1
+		for start >= 0 && history[start].Role != RoleUser {
+			start--
 		}
-		t := chunk.EstimateTokens(m.Content)
+		if start < 0 {
+			break
+		}
+		t := chunk.EstimateTokens(history[start].Content)
 		if used+t > budget {
 			break
 		}
 		used += t
-		out = append(out, m)
+		ex := []Message{history[start]}
+		for _, m := range history[start+1 : end] {
+			if left := min(budget-used, budget/2); chunk.EstimateTokens(m.Content) > left {
+				m.Content = truncateTokens(m.Content, left)
+			}
+			if m.Content == "" {
+				break
+			}
+			used += chunk.EstimateTokens(m.Content)
+			ex = append(ex, m)
+		}
+		exchanges = append(exchanges, ex)
+		end = start
 	}
-	slices.Reverse(out)
-	for len(out) > 0 && out[0].Role != RoleUser {
-		out = out[1:]
-	}
-	return out
+	slices.Reverse(exchanges)
+	return slices.Concat(exchanges...)
 }
 
 // standaloneQuery is the retrieval query for question after history: the
-// question itself without history; else the configured model's rewrite,
-// or, for the extractive generator (or when the model call fails or says
-// nothing), the carried-terms rule. A rewrite call that answered adds
+// question itself without history; else the configured model's rewrite
+// (one attempt within Config.RewriteTimeout), or, for the extractive
+// generator (or when the model call fails or says nothing), the
+// carried-terms rule. A rewrite call that answered adds
 // its tokens to used.
 func (s *Service) standaloneQuery(ctx context.Context, question string, history []Message, used *tokens) string {
 	if len(history) == 0 {
 		return question
 	}
 	if _, offline := s.gen.(*llm.Extractive); !offline {
-		q, u, err := s.rewrite(ctx, question, history)
+		rctx, cancel := context.WithTimeout(retry.WithMaxAttempts(ctx, 1), s.cfg.RewriteTimeout)
+		q, u, err := s.rewrite(rctx, question, history)
+		cancel()
 		if err == nil {
 			used.add(u)
 		}

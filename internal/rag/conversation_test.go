@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/llm"
@@ -69,15 +70,26 @@ func TestRecentHistory_Budget(t *testing.T) {
 		want    []Message
 	}{
 		{"all fit", []Message{user("a b"), assistant("c d")}, 100, []Message{user("a b"), assistant("c d")}},
-		{"oldest dropped first", []Message{user(long), assistant(long), user("short"), assistant("answer")}, 60,
+		{"oldest dropped first", []Message{user(long), assistant(long), user("short"), assistant("answer")}, 52,
 			[]Message{user("short"), assistant("answer")}},
-		{"stops at the first turn that does not fit", []Message{user("x"), assistant("w"), user(long), assistant("z"), user("y"), assistant("v")}, 10,
+		{"an older answer is cut to what is left", []Message{user(long), assistant(long), user("short"), assistant("answer")}, 60,
+			[]Message{user(long), assistant("word word word word word"), user("short"), assistant("answer")}},
+		{"stops at the first exchange that does not fit", []Message{user("x"), assistant("w"), user(long), assistant("z"), user("y"), assistant("v")}, 10,
 			[]Message{user("y"), assistant("v")}},
-		{"a leading assistant turn is dropped", []Message{user(long), assistant("hello"), user("q1"), assistant("a1")}, 10,
+		{"leading assistant turns are dropped", []Message{assistant("hello"), assistant("there"), user("q1"), assistant("a1")}, 100,
 			[]Message{user("q1"), assistant("a1")}},
 		{"a long answer is cut to half the budget", []Message{user("q1"), assistant(long)}, 20,
 			[]Message{user("q1"), assistant(strings.Repeat("word ", 8))}},
-		{"nothing fits", []Message{user(long)}, 10, []Message{}},
+		// The user turn of the newest exchange fits (validateHistory
+		// holds it to the budget); its answer is cut to what it leaves,
+		// not dropped with it.
+		{"a long question keeps its cut answer", []Message{user(long + long[:30]), assistant(long + long)}, 100,
+			[]Message{user(long + long[:30]), assistant(strings.Repeat("word ", 33) + "wor")}},
+		{"an answer with nothing left is dropped", []Message{user("q1"), assistant("a1"), user(long), assistant(long)}, 50,
+			[]Message{user(long)}},
+		{"several answers share what is left", []Message{user("q1"), assistant(long), assistant(long)}, 40,
+			[]Message{user("q1"), assistant(strings.Repeat("word ", 16)), assistant(strings.Repeat("word ", 15) + "w")}},
+		{"nothing fits", []Message{user(long)}, 10, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -183,7 +195,8 @@ func TestQuery_FollowUpExtractive(t *testing.T) {
 }
 
 // chatStandIn is an OpenAI-compatible chat server: it answers the rewrite
-// prompt with rewriteTo (or fails with 500 when rewriteTo is ""), and any
+// prompt with rewriteTo (or fails with 500 when rewriteTo is "", or waits
+// for the client to leave when it is "hang"), and any
 // other prompt with "Answer [1]."; it records every request's messages.
 type chatStandIn struct {
 	rewriteTo string
@@ -209,8 +222,12 @@ func (c *chatStandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.mu.Unlock()
 	text, prompt, completion := "Answer [1].", 300, 20
 	if len(msgs) > 0 && msgs[0].Content == RewritePrompt {
-		if c.rewriteTo == "" {
+		switch c.rewriteTo {
+		case "":
 			http.Error(w, `{"error":{"message":"down"}}`, http.StatusInternalServerError)
+			return
+		case "hang":
+			<-r.Context().Done()
 			return
 		}
 		text, prompt, completion = c.rewriteTo, 40, 8
@@ -243,7 +260,11 @@ func TestQuery_RewriteWithModel(t *testing.T) {
 	}{
 		{"the model's standalone question", "\"How long does the warranty last?\"\nextra line", "How long does the warranty last?", false, false,
 			&llm.Usage{PromptTokens: 340, CompletionTokens: 28}},
+		// One attempt, though the client's policy retries a 500.
 		{"falls back to the rule when the call fails", "", "For how long? warranty cover", true, false,
+			&llm.Usage{PromptTokens: 300, CompletionTokens: 20}},
+		// Within RewriteTimeout, though the client's allows a minute.
+		{"falls back to the rule when the call hangs", "hang", "For how long? warranty cover", true, false,
 			&llm.Usage{PromptTokens: 300, CompletionTokens: 20}},
 		// Counted only in part: unknown, not the rewrite's tokens alone.
 		{"an answer without counts", "How long does the warranty last?", "How long does the warranty last?", false, true, nil},
@@ -254,12 +275,17 @@ func TestQuery_RewriteWithModel(t *testing.T) {
 			standIn := &chatStandIn{rewriteTo: tc.rewriteTo, uncounted: tc.uncounted}
 			hs := httptest.NewServer(standIn)
 			defer hs.Close()
-			gen, err := llm.NewOpenAI(llm.OpenAIConfig{BaseURL: hs.URL, Retry: retry.Policy{MaxAttempts: 1}})
+			gen, err := llm.NewOpenAI(llm.OpenAIConfig{BaseURL: hs.URL, Timeout: time.Minute,
+				Retry: retry.Policy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}})
 			if err != nil {
 				t.Fatal(err)
 			}
 			var logs bytes.Buffer
-			s, err := New(Config{Mode: ModeKeyword, Logger: slog.New(slog.NewJSONHandler(&logs, nil))}, newEmbedder(), gen)
+			cfg := Config{Mode: ModeKeyword, Logger: slog.New(slog.NewJSONHandler(&logs, nil))}
+			if tc.rewriteTo == "hang" {
+				cfg.RewriteTimeout = 100 * time.Millisecond
+			}
+			s, err := New(cfg, newEmbedder(), gen)
 			if err != nil {
 				t.Fatal(err)
 			}

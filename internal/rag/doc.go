@@ -90,11 +90,12 @@
 // Config.HistoryTokens on its own; a problem is a *RequestError whose Field names the
 // item as the client's messages list numbers it ("messages.3.role").
 //
-// Of the turns, the newest that fit Config.HistoryTokens (estimated as for
-// passages) are kept, oldest dropped first (an assistant turn over half
-// the budget is first cut to half: a model wrote it, and the question
-// before it matters more), and leading assistant turns
-// dropped so the conversation opens with the user. They go into the
+// Of the turns, the newest exchanges (a user turn and the assistant turns
+// after it) that fit Config.HistoryTokens (estimated as for passages) are
+// kept, oldest dropped first: a user turn whole or not at all, the
+// assistant turns after it cut to what it leaves and to half the budget
+// (a model wrote them, and the question before matters more). Leading
+// assistant turns are dropped so the conversation opens with the user. They go into the
 // prompt as chat turns between the system message and the user message
 // with the passages and the question.
 //

@@ -142,9 +142,15 @@ type Config struct {
 	ContextTokens int
 	// HistoryTokens is the budget, in estimated tokens, of the earlier
 	// conversation turns sent to the generator with the prompt (oldest
-	// dropped first; a long assistant turn cut to half of it); a user turn
-	// above it on its own is a *RequestError. 0 means 1500.
+	// exchanges dropped first; long assistant turns cut, see
+	// recentHistory); a user turn above it on its own is a *RequestError.
+	// 0 means 1500.
 	HistoryTokens int
+	// RewriteTimeout bounds the model call that turns a follow-up into a
+	// standalone question, made once without retries: it is best effort,
+	// and the carried-terms rule answers when it fails, so it never holds
+	// a query up for long. 0 means DefaultRewriteTimeout.
+	RewriteTimeout time.Duration
 	// MaxMessages bounds a conversation's turns, the latest question
 	// included; more is a *RequestError. 0 means 50.
 	MaxMessages int
@@ -266,6 +272,9 @@ func New(cfg Config, emb embed.Embedder, gen llm.Generator) (*Service, error) {
 	if cfg.HistoryTokens == 0 {
 		cfg.HistoryTokens = DefaultHistoryTokens
 	}
+	if cfg.RewriteTimeout == 0 {
+		cfg.RewriteTimeout = DefaultRewriteTimeout
+	}
 	if cfg.MaxMessages == 0 {
 		cfg.MaxMessages = DefaultMaxMessages
 	}
@@ -302,8 +311,8 @@ func New(cfg Config, emb embed.Embedder, gen llm.Generator) (*Service, error) {
 	case !cfg.Mode.Valid():
 		return nil, fmt.Errorf("rag: new: unknown mode %q", cfg.Mode)
 	case cfg.Candidates < 0 || cfg.ContextTokens < 0 || cfg.VectorWeight < 0 || cfg.KeywordWeight < 0 ||
-		cfg.HistoryTokens < 0 || cfg.MaxMessages < 0 || cfg.MaxQuestionChars < 0 || cfg.MaxConversationChars < 0:
-		return nil, errors.New("rag: new: Candidates, ContextTokens, weights, HistoryTokens and the request limits must not be negative")
+		cfg.HistoryTokens < 0 || cfg.RewriteTimeout < 0 || cfg.MaxMessages < 0 || cfg.MaxQuestionChars < 0 || cfg.MaxConversationChars < 0:
+		return nil, errors.New("rag: new: Candidates, ContextTokens, weights, HistoryTokens, RewriteTimeout and the request limits must not be negative")
 	}
 	tmpl, err := parsePrompt(cfg.PromptTemplate)
 	if err != nil {

@@ -86,6 +86,17 @@ func IsTransient(err error) (time.Duration, bool) {
 	return 0, false
 }
 
+type maxAttemptsKey struct{}
+
+// WithMaxAttempts returns a context under which Do makes at most n
+// attempts (n at least 1), whatever its policy allows: for a best-effort
+// call whose caller has a fallback, such as a question's rewrite, where
+// waiting out retries costs more than falling back. The policy belongs to
+// the client deep below the caller, so the cap travels with the call.
+func WithMaxAttempts(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, maxAttemptsKey{}, max(n, 1))
+}
+
 // Do calls attempt until it returns nil or a non-transient error, the
 // policy's attempts are used up, or ctx is done. It returns nil, the final
 // error with its transient mark removed (prefixed with the attempt count
@@ -93,6 +104,9 @@ func IsTransient(err error) (time.Duration, bool) {
 // the attempt. attempt receives ctx and the attempt number, from 1.
 func Do(ctx context.Context, p Policy, attempt func(ctx context.Context, n int) error) error {
 	p = p.withDefaults()
+	if n, ok := ctx.Value(maxAttemptsKey{}).(int); ok {
+		p.MaxAttempts = min(p.MaxAttempts, n)
+	}
 	for n := 1; ; n++ {
 		err := attempt(ctx, n)
 		if err == nil {

@@ -21,22 +21,30 @@ func TestDo_Outcomes(t *testing.T) {
 	final := errors.New("final")
 	flaky := errors.New("flaky")
 	tests := []struct {
-		name      string
-		fails     int   // transient failures before the outcome
-		outcome   error // returned after the failures
-		wantCalls int
-		wantErr   error
+		name        string
+		fails       int   // transient failures before the outcome
+		outcome     error // returned after the failures
+		maxAttempts int   // WithMaxAttempts' cap; 0: none
+		wantCalls   int
+		wantErr     error
 	}{
-		{"first try", 0, nil, 1, nil},
-		{"two transient then ok", 2, nil, 3, nil},
-		{"final error not retried", 0, final, 1, final},
-		{"exhausted", 10, nil, 4, flaky},
+		{"first try", 0, nil, 0, 1, nil},
+		{"two transient then ok", 2, nil, 0, 3, nil},
+		{"final error not retried", 0, final, 0, 1, final},
+		{"exhausted", 10, nil, 0, 4, flaky},
+		{"capped by the context", 10, nil, 2, 2, flaky},
+		{"a cap above the policy's", 10, nil, 9, 4, flaky},
+		{"one attempt", 10, nil, 1, 1, flaky},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
+			ctx := context.Background()
+			if tc.maxAttempts > 0 {
+				ctx = WithMaxAttempts(ctx, tc.maxAttempts)
+			}
 			calls := 0
-			err := Do(context.Background(), fast, func(_ context.Context, n int) error {
+			err := Do(ctx, fast, func(_ context.Context, n int) error {
 				calls++
 				if n != calls {
 					t.Errorf("attempt number %d, want %d", n, calls)
