@@ -170,6 +170,35 @@ func TestDecode_TextCountsPerDocument(t *testing.T) {
 	}
 }
 
+// TestDecode_TextCountsPerRow: every row that names a document becomes a
+// chunk of its own, so one document named by many rows costs its text at
+// each. 20,000 rows naming one 40 KB text (a 780 KB folder) took 5 GB to
+// load and wrote 1.6 GB beside it.
+func TestDecode_TextCountsPerRow(t *testing.T) {
+	t.Parallel()
+	const rows = 2000
+	var p strings.Builder
+	p.WriteString(str("langchain_community.docstore.in_memory") + str("InMemoryDocstore") + "\x93)\x81}" + str("_dict") + "}(")
+	p.WriteString(str("a") + str("langchain_core.documents.base") + str("Document") + "\x93)\x81}" + str("__dict__") + "}(")
+	p.WriteString(str("metadata") + "}" + str("page_content") + binstr(strings.Repeat("w", 4<<10)) + "usb")
+	p.WriteString("usb}(")
+	for i := range rows {
+		p.WriteString("J" + string(binary.LittleEndian.AppendUint32(nil, uint32(i))) + str("a"))
+	}
+	b := pk(p.String(), "u\x86")
+	// 2,000 rows x 4 KB x TextCost 4: 32 MB.
+	if _, err := DecodeContext(context.Background(), b, Options{MaxBytes: 16 << 20, TextCost: 4}); !errors.Is(err, ErrBudget) {
+		t.Fatalf("err %v, want ErrBudget (32 MB of rows' text)", err)
+	}
+	ds, err := DecodeContext(context.Background(), b, Options{MaxBytes: 64 << 20, TextCost: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds.Documents) != 1 || len(ds.IndexToDocstoreID) != rows {
+		t.Fatalf("%d documents, %d rows", len(ds.Documents), len(ds.IndexToDocstoreID))
+	}
+}
+
 // TestDecode_QuadraticWalksCounted: operations that walk a value (hash a
 // set member, iterate BUILD's state or a set() argument) are charged at
 // every reference, so reusing one large value costs its size each time.

@@ -219,6 +219,7 @@ func convert(v any, m *meter, textCost int64) (*Docstore, error) {
 	}
 	c := converter{seen: map[any]any{}, active: map[any]bool{}, size: map[any]int64{}, m: m}
 	ds := &Docstore{Documents: make(map[string]Document, raw.Len())}
+	metaCost := make(map[string]int64, raw.Len()) // each document's metadata, as JSON
 	for _, e := range *raw {
 		if err := m.tick(); err != nil {
 			return nil, err
@@ -231,10 +232,12 @@ func convert(v any, m *meter, textCost int64) (*Docstore, error) {
 		if _, dup := ds.Documents[id]; dup {
 			return nil, fmt.Errorf("lcpickle: docstore id %q appears twice: %w", id, ErrFormat)
 		}
+		before := c.used
 		doc, err := c.document(id, e.Value)
 		if err != nil {
 			return nil, err
 		}
+		metaCost[id] = c.used - before
 		// The text is shared with the decoded pickle, but every chunk holds
 		// and indexes its own: a string referenced by many documents costs
 		// its length at each.
@@ -248,6 +251,7 @@ func convert(v any, m *meter, textCost int64) (*Docstore, error) {
 		return nil, fmt.Errorf("lcpickle: second item is %s, want the index_to_docstore_id dict: %w", typeName(tup.Get(1)), ErrFormat)
 	}
 	ds.IndexToDocstoreID = make(map[int]string, mapping.Len())
+	named := make(map[string]bool, len(ds.Documents))
 	for _, e := range *mapping {
 		if err := m.tick(); err != nil {
 			return nil, err
@@ -266,6 +270,18 @@ func convert(v any, m *meter, textCost int64) (*Docstore, error) {
 		id = text(id)
 		if _, dup := ds.IndexToDocstoreID[row]; dup {
 			return nil, fmt.Errorf("lcpickle: index_to_docstore_id row %d appears twice: %w", row, ErrFormat)
+		}
+		// Each row is a chunk of its own, held, saved and indexed apart:
+		// a document named by more rows costs its text and metadata again
+		// at each (save_local never writes one, but a tiny pickle could
+		// name one long text from thousands of rows).
+		if doc, ok := ds.Documents[id]; ok {
+			if named[id] {
+				if err := m.charge(sat(satMul(int64(len(doc.PageContent)), textCost), metaCost[id])); err != nil {
+					return nil, fmt.Errorf("lcpickle: index_to_docstore_id[%d]: %w", row, err)
+				}
+			}
+			named[id] = true
 		}
 		ds.IndexToDocstoreID[row] = id
 	}
@@ -422,12 +438,19 @@ func (c *converter) value(v any, depth int) (any, error) {
 	switch x := v.(type) {
 	case *ndarray:
 		// Each element counts like any number toward the budget, or
-		// like a string of its full width for str_ and bytes_.
+		// like a string of its full width for str_ and bytes_; each
+		// nested list like its brackets. An array a document's metadata
+		// cannot hold is refused before it is built: its nested lists
+		// need not be bounded by its bytes in the file.
 		per := int64(8)
 		if x.dt.kind == 'U' || x.dt.kind == 'S' {
 			per = max(per, int64(x.dt.size)+2)
 		}
-		if err := c.count(per * int64(x.elements())); err != nil {
+		n := sat(satMul(per, int64(x.elements())), satMul(2, x.slots()))
+		if n > MaxMetadataBytes {
+			return nil, fmt.Errorf("numpy array of shape %v would expand to %d bytes of JSON, more than %d: %w", x.shape, n, MaxMetadataBytes, ErrBudget)
+		}
+		if err := c.count(n); err != nil {
 			return nil, err
 		}
 		out = x.list()

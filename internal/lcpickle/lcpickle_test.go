@@ -193,6 +193,9 @@ func TestDecode_Rejects(t *testing.T) {
 		{"not a tuple", pk("N"), ErrFormat, "top level is None"},
 		{"empty LONG1", pk("\x8a\x00"), ErrFormat, "LONG1 with no bytes"},
 		{"protocol 6", []byte("\x80\x06N."), ErrFormat, "protocol 6"},
+		// Python refuses these; gopickle pushed None in their place.
+		{"LONG_BINGET of an unset slot", pk(binGet(123456)), ErrFormat, "memo index 123456 was never set"},
+		{"GET of a negative slot", []byte("\x80\x02g-5\n."), ErrFormat, "memo index -5 was never set"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

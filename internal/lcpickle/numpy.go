@@ -308,6 +308,23 @@ func (a *ndarray) fill(shape, dt any, fortran bool, raw any) error {
 	return nil
 }
 
+// slots is the number of places tolist() fills: each element, and each
+// nested list in the list above it. Bounded by the element count for an
+// array without a zero dimension, it is not for one with: a (2^24, 0)
+// array holds no element but 2^24 empty lists.
+func (a *ndarray) slots() int64 {
+	var total int64
+	level := int64(1)
+	for _, d := range a.shape {
+		level *= int64(d) // each factor is at most 2^24 and fill caps the product until a 0 ends it
+		if level == 0 {
+			break
+		}
+		total += level
+	}
+	return total
+}
+
 func (a *ndarray) elements() int {
 	n := 1
 	for _, d := range a.shape {

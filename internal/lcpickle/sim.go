@@ -249,9 +249,6 @@ func (s *sim) popN(n int) ([]*cell, error) {
 // reference pushes c again (memo GET, DUP) and charges its weight: the
 // decoder may hash, copy or walk it once more.
 func (s *sim) reference(c *cell) error {
-	if c == nil {
-		c = &cell{w: 1, leaf: true} // gopickle pushes None for an unset memo slot
-	}
 	if err := s.push(c, 0); err != nil { // the interface is copied, not boxed again
 		return err
 	}
@@ -314,6 +311,11 @@ func (s *sim) step(op byte, n int64, line string, arg []byte) error {
 		i, err := s.memoIndex(op, arg, line)
 		if err != nil {
 			return err
+		}
+		if !s.memo.has(i) {
+			// Python refuses it ("Memo value not found"); gopickle would
+			// push None, a value the file never held.
+			return fmt.Errorf("memo index %d was never set: %w", i, ErrFormat)
 		}
 		return s.reference(s.memo.get(i))
 	case 'q', 'r', 'p': // BINPUT, LONG_BINPUT, PUT

@@ -193,22 +193,24 @@ func posixPath(args []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := ""
+	var b pathBuilder
 	for _, p := range parts {
 		switch {
 		case p == "":
-		case strings.HasPrefix(p, "/") || out == "":
-			out = p
-		case strings.HasSuffix(out, "/"):
-			out += p
-		default:
-			out += "/" + p
+			continue
+		case strings.HasPrefix(p, "/"):
+			b.Reset()
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "/"):
+			b.WriteByte('/')
+		}
+		if err := b.add(p); err != nil {
+			return nil, err
 		}
 	}
-	if out == "" {
+	if b.Len() == 0 {
 		return ".", nil
 	}
-	return out, nil
+	return b.String(), nil
 }
 
 // windowsPath joins parts as str(PureWindowsPath(*parts)) does for the
@@ -218,24 +220,38 @@ func windowsPath(args []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := ""
+	var b pathBuilder
 	for _, p := range parts {
 		p = strings.ReplaceAll(p, "/", `\`)
-		rooted := strings.HasPrefix(p, `\`) || len(p) >= 2 && p[1] == ':'
-		switch {
+		switch out := b.String(); {
 		case p == "":
-		case rooted || out == "":
-			out = p
-		case strings.HasSuffix(out, `\`) || len(out) == 2 && out[1] == ':':
-			out += p
-		default:
-			out += `\` + p
+			continue
+		case strings.HasPrefix(p, `\`) || len(p) >= 2 && p[1] == ':':
+			b.Reset()
+		case out != "" && !strings.HasSuffix(out, `\`) && !(len(out) == 2 && out[1] == ':'):
+			b.WriteByte('\\')
+		}
+		if err := b.add(p); err != nil {
+			return nil, err
 		}
 	}
-	if out == "" {
+	if b.Len() == 0 {
 		return ".", nil
 	}
-	return out, nil
+	return b.String(), nil
+}
+
+// pathBuilder joins a path's parts in linear time (a pickle may give one
+// long part thousands of times through its memo) and refuses a path
+// longer than a document's whole metadata may be.
+type pathBuilder struct{ strings.Builder }
+
+func (b *pathBuilder) add(part string) error {
+	if b.Len()+len(part) > MaxMetadataBytes {
+		return fmt.Errorf("a path of more than %d bytes: %w", MaxMetadataBytes, ErrBudget)
+	}
+	b.WriteString(part)
+	return nil
 }
 
 // decimalSyntax is str(Decimal) for finite values.
