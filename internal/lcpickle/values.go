@@ -228,7 +228,7 @@ func windowsPath(args []any) (any, error) {
 			continue
 		case strings.HasPrefix(p, `\`) || len(p) >= 2 && p[1] == ':':
 			b.Reset()
-		case out != "" && !strings.HasSuffix(out, `\`) && !(len(out) == 2 && out[1] == ':'):
+		case out != "" && !strings.HasSuffix(out, `\`) && (len(out) != 2 || out[1] != ':'): // not a bare drive
 			b.WriteByte('\\')
 		}
 		if err := b.add(p); err != nil {
