@@ -40,26 +40,27 @@ RUN --mount=type=cache,target=/root/.cache/go-build,id=vendor0919-gobuild \
     set -eu; \
     ldflags="-s -w -X main.version=${VERSION} -X main.commit=${COMMIT}"; \
     go build -trimpath -buildvcs=false -ldflags "$ldflags" -o /out/api ./cmd/api; \
-    mkdir -p /rootfs/etc/ssl/certs /rootfs/app /rootfs/tmp /vectorstore; \
+    mkdir -p /rootfs/etc/ssl/certs /rootfs/app /rootfs/tmp; \
     cp /etc/ssl/certs/ca-certificates.crt /rootfs/etc/ssl/certs/; \
     printf 'root:x:0:0:root:/root:/sbin/nologin\napp:x:10001:10001:vendor0919 api:/app:/sbin/nologin\n' >/rootfs/etc/passwd; \
     printf 'root:x:0:\napp:x:10001:\n' >/rootfs/etc/group; \
     chmod 1777 /rootfs/tmp /rootfs/app; \
-    chmod 0755 /vectorstore; \
     chmod 0555 /out/api
 
-# The final image holds the server binary, CA certificates, a passwd entry for
-# uid 10001 and an empty, writable /app/vectorstore. No demo data: the S3 sync
-# (VECTORSTORE_S3_URI) fills /app/vectorstore at start-up. The operator tool
+# The final image holds the server binary, CA certificates and a passwd entry
+# for uid 10001. No demo data and no /app/vectorstore: the S3 sync
+# (VECTORSTORE_S3_URI) creates and fills it at start-up. The operator tool
 # (cmd/vectorstore) is not shipped: it embeds the same 28 MB model and runs on
 # an operator's machine against S3.
 # The sync replaces /app/vectorstore through a sibling folder and a rename, so
 # /app is writable like /tmp (mode 1777: uid 10001 may add and rename its own
-# entries, but not remove or replace the root-owned, read-only /app/api).
+# entries, but not remove or replace the root-owned, read-only /app/api). The
+# image must not hold /app/vectorstore itself: overlayfs, the storage of
+# Docker and containerd, keeps an image's folders in a lower layer where no
+# rename can move them (EXDEV), so every sync would fail its swap.
 # Modes survive COPY in every builder; ownership is set with --chown only.
 FROM scratch
 COPY --from=build --chown=0:0 /rootfs/ /
-COPY --from=build --chown=10001:10001 /vectorstore /app/vectorstore
 COPY --from=build --chown=0:0 /out/api /app/api
 ENV PORT=8080 \
     VECTORSTORE_DIR=/app/vectorstore \

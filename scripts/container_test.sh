@@ -3,7 +3,8 @@
 # and no registry, then runs the image and checks it:
 #   - image config: USER 10001, EXPOSE 8080, ENTRYPOINT /app/api, HEALTHCHECK,
 #     VECTORSTORE_DIR=/app/vectorstore; the version/commit build args stamped
-#   - file system: /app/vectorstore empty and owned by 10001, /app/api root-owned
+#   - file system: no /app/vectorstore (the sync creates it: one in the image
+#     could not be renamed on overlayfs), /app writable, /app/api root-owned
 #     and read-only, CA certificates and a passwd entry for 10001
 #   - running (runc, host network, a free port): /health 200, /ready answers
 #     (200 once a store is loaded when DEMO_STORE is set), the process runs as
@@ -168,14 +169,13 @@ expect_entry() { # expect_entry PATH REGEX(mode owner)
 	e="$(entry "$1")"
 	if [[ "$e" =~ $2 ]]; then ok "$1: $e"; else fail "$1: got '${e:-missing}', want $2"; fi
 }
-expect_entry app/vectorstore '^drwx.* 10001/10001$'
 expect_entry app '^drwxrwxrwt 0/0$'
 expect_entry app/api '^-r-xr-xr-x 0/0$'
 expect_entry etc/ssl/certs/ca-certificates.crt '^-.* 0/0$'
 expect_entry tmp '^drwxrwxrwt 0/0$'
 if grep -q '^app:x:10001:10001:' "$tmp/passwd"; then ok "passwd has uid 10001"; else fail "passwd has no uid 10001 entry"; fi
-n_store="$(awk '{print $6}' "$tmp/files.txt" | grep -c '^\(\./\)\{0,1\}app/vectorstore/.' || true)"
-if [[ "$n_store" == 0 ]]; then ok "no data baked into /app/vectorstore"; else fail "/app/vectorstore holds $n_store entries in the image"; fi
+n_store="$(awk '{print $6}' "$tmp/files.txt" | grep -c '^\(\./\)\{0,1\}app/vectorstore' || true)"
+if [[ "$n_store" == 0 ]]; then ok "no /app/vectorstore in the image"; else fail "the image holds /app/vectorstore ($n_store entries): on overlayfs the sync could not rename it"; fi
 if grep -qE ' (\./)?(bin|usr/bin)/(sh|bash|curl)$' "$tmp/files.txt"; then fail "image has a shell or curl"; else ok "no shell or curl in the image"; fi
 
 # 6. A demo store (the server loads it as it would the S3 copy), then run it.
@@ -266,8 +266,8 @@ exit_code="$("${PODMAN[@]}" container inspect --format '{{.State.ExitCode}}' "$C
 if [[ "$exit_code" == 0 ]]; then ok "SIGTERM: exit 0 after ${stop_s}s"; else fail "SIGTERM: exit status $exit_code after ${stop_s}s"; fi
 
 # 8. The production path: start-up sync from S3 into /app/vectorstore inside
-# the image, as uid 10001 (checks that /app and /app/vectorstore are writable
-# the way the sync needs). S3 is a local versitygw (scripts/versitygw.sh, also
+# the image, as uid 10001 (checks that /app is writable the way the sync
+# needs: it creates /app/vectorstore). S3 is a local versitygw (scripts/versitygw.sh, also
 # used by the Go tests) holding the demo store pushed with cmd/vectorstore.
 if [[ "${S3_SYNC_TEST:-1}" == 1 && -n "$DEMO_STORE" ]]; then
 	t=$SECONDS

@@ -11,10 +11,17 @@
 package fsatomic
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 )
+
+// ErrNotRenameable marks a folder ReplaceDir cannot replace because no
+// rename can move it: a mount point, or a folder that overlayfs keeps in
+// a lower layer, such as one a container image holds. Replace a folder
+// inside it instead, or one the running container created.
+var ErrNotRenameable = errors.New("fsatomic: the folder cannot be renamed (a mount point, or part of a container image's layer)")
 
 // WriteFile writes data to path through a temporary file in the same
 // folder, fsyncs it, and renames it into place.
@@ -73,7 +80,8 @@ func writeFile(path string, data []byte, perm os.FileMode, durable bool) error {
 // none. Where the exchange is not supported, dst is moved aside first and
 // removed only after src is in place; if the second rename fails, the old
 // dst is put back (a crash between the two renames leaves dst missing and
-// the old copy in a ".NAME.old-*" sibling).
+// the old copy in a ".NAME.old-*" sibling). A dst no rename can move
+// gives an error wrapping ErrNotRenameable, and nothing changes.
 func ReplaceDir(src, dst string) error {
 	return replaceDir(src, dst, true)
 }
@@ -97,6 +105,9 @@ func replaceDir(src, dst string, durable bool) error {
 	}
 	parent := filepath.Dir(dst)
 	if swapped, err := exchange(src, dst); err != nil {
+		if notRenameable(err) {
+			return fmt.Errorf("%w: exchange %s with %s: %w", ErrNotRenameable, src, dst, err)
+		}
 		return fmt.Errorf("fsatomic: exchange %s with %s: %w", src, dst, err)
 	} else if swapped {
 		// src now holds the old folder.
@@ -117,6 +128,9 @@ func replaceDir(src, dst string, durable bool) error {
 		old = filepath.Join(d, "dir")
 		if err := os.Rename(dst, old); err != nil {
 			os.Remove(d)
+			if notRenameable(err) {
+				return fmt.Errorf("%w: move aside %s: %w", ErrNotRenameable, dst, err)
+			}
 			return fmt.Errorf("fsatomic: move aside %s: %w", dst, err)
 		}
 	} else if !os.IsNotExist(err) {

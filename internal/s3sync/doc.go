@@ -3,7 +3,11 @@
 //
 // # Mirror (Sync)
 //
-// Sync lists the prefix, lets package store recognise the format from the
+// Sync first checks the destination: it must be missing, an empty
+// folder, a store or an earlier sync's copy, and a folder a rename can
+// move (not a mount point); anything else is ErrDestination, before any
+// request, so a VECTORSTORE_DIR pointed at the wrong folder is never
+// deleted. It lists the prefix, lets package store recognise the format from the
 // object names (store.DetectFiles: this package knows no store file
 // names), downloads the files it needs in parallel into a staging folder
 // beside the destination, checks that nothing changed on S3 while it ran,

@@ -49,6 +49,12 @@ var (
 	// but Config.Validator could not open them as a store: the published
 	// store is broken, and the destination was left as it was.
 	ErrInvalid = errors.New("s3sync: synced store does not open")
+	// ErrDestination means the local folder may not or cannot be
+	// replaced: it holds something other than a store (a wrong
+	// VECTORSTORE_DIR would otherwise be deleted), or no rename can move
+	// it (a mount point, or a folder of the container image's layer;
+	// fsatomic.ErrNotRenameable). Nothing was changed.
+	ErrDestination = errors.New("s3sync: the local folder cannot be replaced")
 )
 
 // Validator checks a staged folder before Sync swaps it in: its files
@@ -332,7 +338,7 @@ func s3Error(op string, err error) error {
 func retryable(err error) bool {
 	switch {
 	case errors.Is(err, ErrAccessDenied), errors.Is(err, ErrNotFound), errors.Is(err, ErrBadURI),
-		errors.Is(err, ErrFormat), errors.Is(err, ErrInvalid):
+		errors.Is(err, ErrFormat), errors.Is(err, ErrInvalid), errors.Is(err, ErrDestination):
 		return false
 	}
 	return true

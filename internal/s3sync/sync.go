@@ -104,6 +104,9 @@ func (s *Syncer) Sync(ctx context.Context, dir string) (Result, error) {
 
 // syncOnce is one attempt of Sync.
 func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err error) {
+	if err := checkDestination(dir, s.indexName); err != nil {
+		return res, err
+	}
 	listed, err := s.list(ctx)
 	if err != nil {
 		return res, err
@@ -288,6 +291,9 @@ func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err erro
 		replace = fsatomic.ReplaceDir
 	}
 	if err := replace(staging, dir); err != nil {
+		if errors.Is(err, fsatomic.ErrNotRenameable) {
+			return res, fmt.Errorf("%w: %w; %s", ErrDestination, err, movableAdvice)
+		}
 		lo := (*fsatomic.LeftoverError)(nil)
 		if !errors.As(err, &lo) {
 			return res, fmt.Errorf("s3sync: swap in %s: %w", dir, err)
@@ -299,6 +305,51 @@ func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err erro
 	committed = true
 	res.Changed = true
 	return res, nil
+}
+
+// movableAdvice says what to do about a destination no rename can move.
+const movableAdvice = "a sync swaps the whole folder by renaming it: point VECTORSTORE_DIR at a folder inside the volume, " +
+	"or at one the container creates (not one its image holds)"
+
+// checkDestination refuses, before anything is fetched, a dir the sync
+// must not or cannot replace (ErrDestination): a file or a symbolic
+// link, a folder holding something other than a store (no sync state, no
+// manifest, no LangChain files: a VECTORSTORE_DIR pointed at the wrong
+// folder would be deleted by the swap), or a mount point. A missing or
+// empty folder may be filled.
+func checkDestination(dir, indexName string) error {
+	fi, err := os.Lstat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("s3sync: %s: %w", dir, err)
+	case fi.Mode()&os.ModeSymlink != 0:
+		return fmt.Errorf("%w: %s is a symbolic link (give the folder it points to)", ErrDestination, dir)
+	case !fi.IsDir():
+		return fmt.Errorf("%w: %s is not a folder", ErrDestination, dir)
+	}
+	if err := fsatomic.CheckRenameable(dir); err != nil {
+		return fmt.Errorf("%w: %w; %s", ErrDestination, err, movableAdvice)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("s3sync: %s: %w", dir, err)
+	}
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		if e.Name() == StateFile {
+			return nil
+		}
+		names[i] = e.Name()
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	if _, err := store.DetectFiles(names, indexName); err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: %s holds %d entries and no store (a sync would replace it whole: empty it, or choose another VECTORSTORE_DIR)", ErrDestination, dir, len(names))
 }
 
 // durability is what a sync's record of its downloads' checksums is worth.

@@ -591,3 +591,72 @@ func TestSync_RestoresStoreAnInterruptedSwapMovedAside(t *testing.T) {
 	}
 	assertOnly(t, parent, "vs")
 }
+
+// TestSync_RefusesAForeignDestination: the swap replaces the destination
+// whole, so a VECTORSTORE_DIR pointed at the wrong folder or file would
+// be deleted. Anything but a missing or empty folder, a store or an
+// earlier sync's copy is refused before any request, and left as it was.
+func TestSync_RefusesAForeignDestination(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t)
+	seedNative(t, srv, "vs/prod", "v1", v1Files)
+	tests := []struct {
+		name    string
+		make    func(t *testing.T, dst string)
+		refused bool
+	}{
+		{"a folder of other files", func(t *testing.T, dst string) {
+			writeFiles(t, dst, map[string]string{"notes.txt": "important", "sub/db.sqlite": "data"})
+		}, true},
+		{"a file", func(t *testing.T, dst string) {
+			writeFiles(t, filepath.Dir(dst), map[string]string{filepath.Base(dst): "config"})
+		}, true},
+		{"a symbolic link", func(t *testing.T, dst string) {
+			target := filepath.Join(filepath.Dir(dst), "target")
+			writeFiles(t, target, map[string]string{"notes.txt": "important"})
+			if err := os.Symlink(target, dst); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+		{"missing", func(*testing.T, string) {}, false},
+		{"an empty folder", func(t *testing.T, dst string) {
+			if err := os.Mkdir(dst, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}, false},
+		{"a native store", func(t *testing.T, dst string) { writeFiles(t, dst, withManifest(t, "v0", v1Files)) }, false},
+		{"a LangChain folder", func(t *testing.T, dst string) {
+			writeFiles(t, dst, map[string]string{"index.faiss": "f", "index.pkl": "p"})
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			px := newProxy(t, srv.Endpoint)
+			s := newTestSyncer(t, srv, px.URL, "vs/prod", 3)
+			parent := t.TempDir()
+			dst := filepath.Join(parent, "vectorstore")
+			tt.make(t, dst)
+			before := treeOf(t, parent)
+			res, err := s.Sync(context.Background(), dst)
+			if !tt.refused {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, want := readTree(t, dst), withManifest(t, "v1", v1Files); !maps.Equal(got, want) {
+					t.Fatalf("synced folder = %v, want %v", got, want)
+				}
+				return
+			}
+			if !errors.Is(err, ErrDestination) || res.Attempts != 1 {
+				t.Fatalf("err = %v after %d attempts, want ErrDestination at once", err, res.Attempts)
+			}
+			if got := treeOf(t, parent); !maps.Equal(got, before) {
+				t.Fatalf("parent holds %v after the refusal, want %v", got, before)
+			}
+			if reqs := px.requests(""); len(reqs) != 0 {
+				t.Fatalf("requests before the refusal: %v", reqs)
+			}
+		})
+	}
+}
