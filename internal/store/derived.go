@@ -90,6 +90,15 @@ func (d *derivedFiles) checkHeader(b []byte, kind uint32) error {
 // save writes payload under the header of kind, atomically; best effort
 // (a read-only folder means the next start builds again).
 func (d *derivedFiles) save(kind uint32, fill func(w io.Writer) error) {
+	// What a process killed mid-save left (fsatomic's ".NAME.tmp-*"): at
+	// a million chunks a gigabyte each, and nothing else removes them. A
+	// save running in another process loses its file, which is only a
+	// cache.
+	ext := filepath.Ext(d.path(kind))
+	temps, _ := filepath.Glob(filepath.Join(d.dir, ".."+d.indexName+".*"+ext+".tmp-*"))
+	for _, p := range temps {
+		_ = os.Remove(p)
+	}
 	var buf bytes.Buffer
 	buf.Write(d.header(kind))
 	if fill(&buf) != nil {
@@ -100,7 +109,7 @@ func (d *derivedFiles) save(kind uint32, fill func(w io.Writer) error) {
 	}
 	// Files of this kind made for earlier contents of the folder are
 	// stale: remove them so they do not pile up.
-	stale, _ := filepath.Glob(filepath.Join(d.dir, "."+d.indexName+".*."+filepath.Ext(d.path(kind))[1:]))
+	stale, _ := filepath.Glob(filepath.Join(d.dir, "."+d.indexName+".*"+ext))
 	for _, p := range stale {
 		if p != d.path(kind) {
 			_ = os.Remove(p)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -231,5 +232,46 @@ func TestLangChain_SavedChunksBudgetAndCancel(t *testing.T) {
 	}
 	if _, err := Open(ctx, dir, OpenOptions{}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled: err %v, want context.Canceled", err)
+	}
+}
+
+// TestLangChain_DerivedTempsRemoved: a process killed while saving a
+// derived file leaves its temporary file (2 MiB here, a gigabyte at a
+// million chunks), and nothing removed it, even after a clean start that
+// saved the real file. The next save of each kind removes them; other
+// files are left alone.
+func TestLangChain_DerivedTempsRemoved(t *testing.T) {
+	t.Parallel()
+	const n, dims = ExactThreshold + 50, 8 // smaller folders save nothing beside them
+	_, vecs := testData(n, dims, 3)
+	texts := make([]string, n)
+	for i := range texts {
+		texts[i] = fmt.Sprintf("text %d", i)
+	}
+	dir := t.TempDir()
+	writeLangChain(t, dir, dims, false, vecs, texts)
+	left := []string{"..index.2f461ad0c2e10136.chunks.tmp-2062333170", "..index.0123456789abcdef.bm25.tmp-1"}
+	kept := []string{".other.chunks.tmp-1", "notes.txt"}
+	for _, name := range append(slices.Clone(left), kept...) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("partial"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := Open(context.Background(), dir, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, loaded := s.KeywordIndex(nil); loaded {
+		t.Fatal("keyword index loaded, want built and saved")
+	}
+	for _, name := range left {
+		if _, err := os.Stat(filepath.Join(dir, name)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s: %v, want removed", name, err)
+		}
+	}
+	for _, name := range kept {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s: %v, want kept", name, err)
+		}
 	}
 }
