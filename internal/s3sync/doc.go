@@ -25,7 +25,11 @@
 //     fetched (NAME.faiss + NAME.pkl, NAME being Config.IndexName); each
 //     must have the size the listing reports.
 //
-// Anything else is an error (ErrFormat). Every download is conditional on
+// Anything else is an error (ErrFormat), as is a prefix holding more than
+// MaxListed objects and subfolders: a store is a few dozen files. The
+// listing uses the "/" delimiter, so a subfolder counts once however many
+// objects it holds, and a listing the server never ends (a repeated
+// continuation token) fails the attempt with ErrUnreachable. Every download is conditional on
 // the ETag seen in the listing (If-Match), and the prefix is listed again at
 // the end; any difference fails the attempt with ErrChanged, so a folder
 // that is served is never a mix of two versions. Failed attempts are retried

@@ -28,7 +28,8 @@ import (
 // Sentinel errors; callers branch on them with errors.Is.
 var (
 	// ErrUnreachable means S3 gave no usable answer: connection failure,
-	// timeout, or server errors (5xx) on every attempt.
+	// timeout, server errors (5xx), or a listing that would not end (a
+	// repeated continuation token) on every attempt.
 	ErrUnreachable = errors.New("s3sync: S3 unreachable")
 	// ErrVerify means a file did not match its manifest entry or listed
 	// size, or a download came back short.
@@ -41,7 +42,7 @@ var (
 	// ErrNotFound means the bucket does not exist or the prefix is empty.
 	ErrNotFound = errors.New("s3sync: store not found")
 	// ErrFormat means the prefix (or local folder) holds no known store
-	// format.
+	// format, or more than MaxListed objects.
 	ErrFormat = errors.New("s3sync: unrecognised store format")
 	// ErrBadURI means Config.URI is not of the form s3://bucket[/prefix].
 	ErrBadURI = errors.New("s3sync: bad S3 URI")

@@ -396,21 +396,46 @@ func (s *Syncer) removeDebris(ctx context.Context, dir string) {
 	}
 }
 
+// MaxListed bounds what one listing of the prefix may return: the objects
+// directly under it plus the subfolders S3 folds into common prefixes, an
+// empty page counting as one. A store is a few dozen files; without a
+// bound, a server that kept answering IsTruncated with more keys (or the
+// same ones again) grew the listing until SYNC_TIMEOUT, 4 GB in 120 s.
+const MaxListed = 10_000
+
 // list returns the objects directly under the prefix, by relative name.
 // The listing uses the "/" delimiter, so S3 folds deeper "folders" into
 // one common prefix each instead of listing their keys: 20,000 objects in
-// a subfolder cost nothing per sync.
+// a subfolder cost nothing per sync. A prefix holding more than MaxListed
+// entries is refused (ErrFormat), and a listing that repeats its
+// continuation token, or is truncated without one, is a server fault
+// (ErrUnreachable).
 func (s *Syncer) list(ctx context.Context) (map[string]object, error) {
 	out := map[string]object{}
 	p := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{
 		Bucket:    aws.String(s.bucket),
 		Prefix:    aws.String(s.prefix),
 		Delimiter: aws.String("/"),
-	})
+	}, func(o *s3.ListObjectsV2PaginatorOptions) { o.StopOnDuplicateToken = true })
+	seen := 0
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return nil, s3Error("list "+s.uri, err)
+		}
+		// The paginator ends quietly on a repeated token (or a truncated
+		// page without one), which would pass a partial listing off as
+		// the whole prefix.
+		if aws.ToBool(page.IsTruncated) && !p.HasMorePages() {
+			return nil, fmt.Errorf("%w: list %s: the server answered a truncated page with continuation token %q, which is empty or repeats the previous one",
+				ErrUnreachable, s.uri, truncate(aws.ToString(page.NextContinuationToken), 64))
+		}
+		// Every listed entry counts, kept or not: a loop re-sending the
+		// same names does not grow out but must still end.
+		seen += max(len(page.Contents)+len(page.CommonPrefixes), 1)
+		if seen > MaxListed {
+			return nil, fmt.Errorf("%w: list %s: the prefix holds more than %d objects and subfolders; a store is a few dozen files",
+				ErrFormat, s.uri, MaxListed)
 		}
 		for _, o := range page.Contents {
 			key := aws.ToString(o.Key)
@@ -422,6 +447,14 @@ func (s *Syncer) list(ctx context.Context) (map[string]object, error) {
 		}
 	}
 	return out, nil
+}
+
+// truncate shortens s to at most n bytes for an error message.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }
 
 // matchesManifest checks the staged files' hashes (recorded in st) against
