@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,14 +27,17 @@ func TestPushFlags_Validate(t *testing.T) {
 		wantErr string
 	}{
 		{"valid", []string{"--dir", "x", "--to", "s3://b/p"}, ""},
+		{"valid at the bound", []string{"--dir", "x", "--to", "s3://b/p", "--concurrency", "64"}, ""},
 		{"no flags", nil, required},
 		{"no --to", []string{"--dir", "x"}, required},
 		{"no --dir", []string{"--to", "s3://b/p"}, required},
 		{"extra argument first", []string{"extra"}, `unexpected argument "extra"`},
 		{"extra argument", []string{"--dir", "x", "--to", "s3://b/p", "extra"}, `unexpected argument "extra"`},
-		{"zero concurrency", []string{"--dir", "x", "--to", "s3://b/p", "--concurrency", "0"}, "--concurrency, --attempts and --timeout must be positive"},
-		{"zero attempts", []string{"--dir", "x", "--to", "s3://b/p", "--attempts", "0"}, "--concurrency, --attempts and --timeout must be positive"},
-		{"zero timeout", []string{"--dir", "x", "--to", "s3://b/p", "--timeout", "0s"}, "--concurrency, --attempts and --timeout must be positive"},
+		{"zero concurrency", []string{"--dir", "x", "--to", "s3://b/p", "--concurrency", "0"}, "--concurrency 0: want 1 to 64"},
+		{"concurrency 65", []string{"--dir", "x", "--to", "s3://b/p", "--concurrency", "65"}, "--concurrency 65: want 1 to 64"},
+		{"huge concurrency", []string{"--dir", "x", "--to", "s3://b/p", "--concurrency", "100000000"}, "--concurrency 100000000: want 1 to 64"},
+		{"zero attempts", []string{"--dir", "x", "--to", "s3://b/p", "--attempts", "0"}, "--attempts and --timeout must be positive"},
+		{"zero timeout", []string{"--dir", "x", "--to", "s3://b/p", "--timeout", "0s"}, "--attempts and --timeout must be positive"},
 		{"bad URI", []string{"--dir", "x", "--to", "b/p"}, "s3sync:"},
 	}
 	for _, tt := range tests {
@@ -41,7 +46,11 @@ func TestPushFlags_Validate(t *testing.T) {
 			var f PushFlags
 			err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), tt.args, &f)
 			if tt.wantErr == "" {
-				if err != nil || f.Concurrency != DefaultConcurrency || f.Attempts != DefaultMaxAttempts || f.Timeout != 30*time.Minute {
+				want := DefaultConcurrency
+				if i := slices.Index(tt.args, "--concurrency"); i >= 0 {
+					want, _ = strconv.Atoi(tt.args[i+1])
+				}
+				if err != nil || f.Concurrency != want || f.Attempts != DefaultMaxAttempts || f.Timeout != 30*time.Minute {
 					t.Fatalf("%+v, %v", f, err)
 				}
 				return
