@@ -77,6 +77,10 @@ func (f BuildFlags) Validate() error {
 	if err := store.CheckQuantization(f.Quantize); err != nil {
 		return cliflag.Usagef("--quantize: %v", err)
 	}
+	// Checked here, not after the embedding: a store it would write must open.
+	if err := store.CheckVersion(f.Version); err != nil {
+		return cliflag.Usagef("--version: %v", err)
+	}
 	if f.Batch < 1 || f.Workers < 0 || f.ChunkSize < 1 {
 		return cliflag.Usagef("--batch, --workers and --chunk-size must be positive")
 	}

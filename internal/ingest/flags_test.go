@@ -39,6 +39,9 @@ func TestBuildFlags_Validate(t *testing.T) {
 		{[]string{"--in", "a", "--out", "b", "--hnsw-workers", "1"}, ""},
 		{[]string{"--in", "a", "--out", "b", "--hnsw-workers", "-1"}, "--hnsw-workers -1: want 0 to 1024"},
 		{[]string{"--in", "a", "--out", "b", "--hnsw-workers", "1025"}, "--hnsw-workers 1025: want 0 to 1024"},
+		{[]string{"--in", "a", "--out", "b", "--version", strings.Repeat("v", store.MaxVersionBytes)}, ""},
+		{[]string{"--in", "a", "--out", "b", "--version", strings.Repeat("v", 257)}, "--version: store: version is 257 bytes, more than 256"},
+		{[]string{"--in", "a", "--out", "b", "--version", "v1\r\n"}, `--version: store: version "v1\r\n": byte 2 is not a printable character`},
 	}
 	for _, tt := range tests {
 		var f BuildFlags

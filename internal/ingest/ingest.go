@@ -141,9 +141,13 @@ func checkOut(in, out string) error {
 // at out as it was and the cache with every batch that completed.
 func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) (Result, error) {
 	if !cfg.DryRun {
-		// Before anything is embedded: the store replaces out whole.
+		// Before anything is embedded: the store replaces out whole, and
+		// Write refuses labels a reader would.
 		if err := checkOut(in, out); err != nil {
 			return Result{}, err
+		}
+		if err := store.CheckLabels(cfg.Version, emb.Info()); err != nil {
+			return Result{}, fmt.Errorf("build: %w", err)
 		}
 	}
 	docs, skipped, err := chunk.LoadDir(ctx, in)

@@ -325,3 +325,46 @@ func TestConcurrency_Defaults(t *testing.T) {
 		})
 	}
 }
+
+// renamedEmbedder reports model as its model name.
+type renamedEmbedder struct {
+	*countingEmbedder
+	model string
+}
+
+func (r renamedEmbedder) Info() docmodel.EmbeddingModel {
+	info := r.countingEmbedder.Info()
+	info.Model = r.model
+	return info
+}
+
+// TestBuild_RefusesUnreadableLabels: a model name or version the store's
+// reader would refuse stops the build before anything is embedded, not
+// after, and never becomes a store that does not open.
+func TestBuild_RefusesUnreadableLabels(t *testing.T) {
+	t.Parallel()
+	in := t.TempDir()
+	if err := os.WriteFile(filepath.Join(in, "a.md"), []byte("# Refunds\n\nRefunds take 14 days."), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, model, version string
+	}{
+		{"model of 257 bytes", strings.Repeat("m", store.MaxModelNameBytes+1), "v1"},
+		{"version of 257 bytes", "m", strings.Repeat("v", store.MaxVersionBytes+1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			emb := renamedEmbedder{&countingEmbedder{Embedder: hashEmbedder(t)}, tt.model}
+			out := filepath.Join(t.TempDir(), "store")
+			_, err := Build(context.Background(), in, out, emb, Config{Version: tt.version, Exact: true})
+			if err == nil || emb.calls.Load() != 0 {
+				t.Fatalf("Build: %v after %d embedding calls; want an error before any", err, emb.calls.Load())
+			}
+			if _, serr := os.Stat(out); !os.IsNotExist(serr) {
+				t.Errorf("Build left %s: %v", out, serr)
+			}
+		})
+	}
+}

@@ -69,6 +69,12 @@ func (f ImportFlags) options() (ImportOptions, error) {
 	if err := CheckQuantization(f.Quantize); err != nil {
 		return ImportOptions{}, cliflag.UsageError{Msg: "--quantize: " + err.Error()}
 	}
+	if err := CheckVersion(f.Version); err != nil {
+		return ImportOptions{}, cliflag.UsageError{Msg: "--version: " + err.Error()}
+	}
+	if err := CheckLabels("", docmodel.EmbeddingModel{Provider: f.Provider, Model: f.Model}); err != nil {
+		return ImportOptions{}, cliflag.UsageError{Msg: "--provider, --model: " + err.Error()}
+	}
 	if err := cliflag.InRange("--hnsw-workers", f.HNSWWorkers, 0, ann.MaxWorkers); err != nil {
 		return ImportOptions{}, err
 	}

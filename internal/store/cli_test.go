@@ -33,6 +33,9 @@ func TestImportFlags_Validate(t *testing.T) {
 		{[]string{"--in", "a"}, required, ImportOptions{}},
 		{[]string{"--in", "a", "--out", "b", "extra"}, required, ImportOptions{}},
 		{[]string{"--in", "a", "--out", "b", "--metric", "hamming"}, `ann: unknown metric "hamming" (want cosine, ip or l2)`, ImportOptions{}},
+		{[]string{"--in", "a", "--out", "b", "--version", strings.Repeat("v", 257)}, "--version: store: version is 257 bytes, more than 256", ImportOptions{}},
+		{[]string{"--in", "a", "--out", "b", "--version", "v1\nforged"}, `--version: store: version "v1\nforged": byte 2 is not a printable character`, ImportOptions{}},
+		{[]string{"--in", "a", "--out", "b", "--model", strings.Repeat("m", 257)}, "--provider, --model: store: embedding provider and model are 0 and 257 bytes, want at most 256 each", ImportOptions{}},
 	}
 	for _, tt := range tests {
 		var f ImportFlags

@@ -29,7 +29,11 @@
 // the manifest last and swaps the folder into place with
 // fsatomic.ReplaceDir, so readers see the old store or the new, never a mix.
 // Open checks every file against the manifest (size and SHA-256) and the
-// counts and dimensions against each other before it trusts a byte.
+// counts and dimensions against each other before it trusts a byte. The
+// manifest's strings are bounded (MaxVersionBytes, MaxModelNameBytes,
+// MaxFileNameBytes), as they are served and logged at every load; Write
+// refuses what ReadManifest would (CheckLabels), so a store it writes
+// opens.
 //
 // # Opening fast, holding little
 //

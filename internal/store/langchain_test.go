@@ -426,6 +426,26 @@ func FuzzNative(f *testing.F) {
 		withParts := strings.Replace(string(mb), "\"files\":", `"parts": {"`+VectorsFile+`": {"size": 1048576, "sha256": ["`+h+`"]}}, "files":`, 1)
 		f.Add(uint8(0), []byte(withParts))
 		f.Add(uint8(0), []byte(strings.Replace(withParts, `["`+h+`"]`, `["`+h+`","`+h+`"]`, 1)))
+		// Labels over their bounds: a long version, a version with a line
+		// break, a long model name.
+		for _, edit := range []func(m map[string]any){
+			func(m map[string]any) { m["version"] = strings.Repeat("v", MaxVersionBytes+1) },
+			func(m map[string]any) { m["version"] = "v1\nlevel=ERROR" },
+			func(m map[string]any) {
+				m["embedding"].(map[string]any)["model"] = strings.Repeat("m", MaxModelNameBytes+1)
+			},
+		} {
+			var m map[string]any
+			if err := json.Unmarshal(mb, &m); err != nil {
+				f.Fatal(err)
+			}
+			edit(m)
+			b, err := json.Marshal(m)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(uint8(0), b)
+		}
 	}
 	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
 		dir := filepath.Join(t.TempDir(), "s")
@@ -443,6 +463,9 @@ func FuzzNative(f *testing.F) {
 		}
 		if s.ChunkCount() != s.Index.Len() || s.Index.Dim() != s.Manifest.Embedding.Dims {
 			t.Fatalf("inconsistent store: %d chunks, index %d x %d", s.ChunkCount(), s.Index.Len(), s.Index.Dim())
+		}
+		if err := CheckLabels(s.Manifest.Version, s.Manifest.Embedding); err != nil {
+			t.Fatalf("opened a store whose labels are refused: %v", err)
 		}
 		// Whatever opened must serve: every chunk decodes, and the keyword
 		// index (persisted or rebuilt) answers within the store.

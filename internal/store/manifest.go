@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"sort"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/vendor0919/api/internal/docmodel"
 )
@@ -28,6 +30,20 @@ const (
 	// a 1M x 384 store), so 16 MiB is generous, and a larger one is not a
 	// manifest this package wrote.
 	MaxManifestBytes = 16 << 20
+	// MaxVersionBytes bounds a store's version label, which /ready and
+	// /vectorstore serve and every load logs: a timestamp or a release
+	// tag fits many times over. It must also be printable (CheckVersion).
+	MaxVersionBytes = 256
+	// MaxModelNameBytes bounds embedding.provider and embedding.model,
+	// which errors and logs name.
+	MaxModelNameBytes = 256
+	// MaxFileNameBytes bounds the names of a manifest's files: Linux's
+	// NAME_MAX, so no longer name could be a file in the folder.
+	MaxFileNameBytes = 255
+	// maxWordBytes bounds the fields whose values come from a short fixed
+	// list (format, metric, index type, quantization), before an error
+	// quotes one that is not on it.
+	maxWordBytes = 64
 )
 
 // ErrCorrupt marks a store whose files disagree with its manifest or
@@ -95,6 +111,21 @@ func ReadManifest(dir string) (*Manifest, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
 	}
+	// Before any of these strings is quoted in an error below: a manifest
+	// within MaxManifestBytes could otherwise carry an 8 MiB version,
+	// served on every /ready and logged at every load.
+	if err := CheckLabels(m.Version, m.Embedding); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
+	}
+	words := []struct{ field, v string }{{"format", m.Format}, {"metric", m.Metric}}
+	if m.Index != nil {
+		words = append(words, struct{ field, v string }{"index.type", m.Index.Type}, struct{ field, v string }{"index.quantization", m.Index.Quantization})
+	}
+	for _, w := range words {
+		if len(w.v) > maxWordBytes {
+			return nil, fmt.Errorf("%w: %s: %s is %d bytes, more than %d", ErrCorrupt, path, w.field, len(w.v), maxWordBytes)
+		}
+	}
 	if m.Format != FormatName {
 		return nil, fmt.Errorf("%w: %s: format %q, want %q", ErrCorrupt, path, m.Format, FormatName)
 	}
@@ -112,6 +143,9 @@ func ReadManifest(dir string) (*Manifest, error) {
 		return nil, fmt.Errorf("%w: %s: %d documents for %d chunks", ErrCorrupt, path, m.Documents, m.Count)
 	}
 	for name := range m.Files {
+		if len(name) > MaxFileNameBytes {
+			return nil, fmt.Errorf("%w: %s: a file name of %d bytes, more than %d", ErrCorrupt, path, len(name), MaxFileNameBytes)
+		}
 		if name == "" || name != filepath.Base(name) || name == ManifestFile || name == "." || name == ".." {
 			return nil, fmt.Errorf("%w: %s: bad file name %q", ErrCorrupt, path, name)
 		}
@@ -119,13 +153,54 @@ func ReadManifest(dir string) (*Manifest, error) {
 	for name, p := range m.Parts {
 		fi, ok := m.Files[name]
 		if !ok {
-			return nil, fmt.Errorf("%w: %s: part hashes for %q, which is not listed", ErrCorrupt, path, name)
+			return nil, fmt.Errorf("%w: %s: part hashes for %q, which is not listed", ErrCorrupt, path, truncate(name, MaxFileNameBytes))
 		}
 		if err := p.check(fi.Size); err != nil {
 			return nil, fmt.Errorf("%w: %s: %s: %w", ErrCorrupt, path, name, err)
 		}
 	}
 	return &m, nil
+}
+
+// CheckVersion reports whether v may label a store (WriteOptions.Version,
+// Manifest.Version): at most MaxVersionBytes bytes of printable
+// characters (unicode.IsPrint: no control characters, no line breaks).
+// "" passes; Write then labels the store with the time.
+func CheckVersion(v string) error {
+	if len(v) > MaxVersionBytes {
+		return fmt.Errorf("store: version is %d bytes, more than %d", len(v), MaxVersionBytes)
+	}
+	for i, r := range v {
+		if r == utf8.RuneError || !unicode.IsPrint(r) {
+			return fmt.Errorf("store: version %q: byte %d is not a printable character", v, i)
+		}
+	}
+	return nil
+}
+
+// CheckLabels checks the free-form strings a manifest records and errors
+// and logs repeat: the version (CheckVersion) and the embedding's provider
+// and model (at most MaxModelNameBytes each). Write and ReadManifest both
+// apply it, so a store Write makes always opens; a builder calls it before
+// the expensive work.
+func CheckLabels(version string, emb docmodel.EmbeddingModel) error {
+	if err := CheckVersion(version); err != nil {
+		return err
+	}
+	if len(emb.Provider) > MaxModelNameBytes || len(emb.Model) > MaxModelNameBytes {
+		return fmt.Errorf("store: embedding provider and model are %d and %d bytes, want at most %d each",
+			len(emb.Provider), len(emb.Model), MaxModelNameBytes)
+	}
+	return nil
+}
+
+// truncate shortens s to at most n bytes, marking the cut, for an error
+// message.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }
 
 // Verify checks that every file the manifest lists exists in dir with the

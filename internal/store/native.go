@@ -98,6 +98,10 @@ func Write(ctx context.Context, dir string, chunks []docmodel.Chunk, vectors []f
 	if err := CheckQuantization(opts.Quantization); err != nil {
 		return nil, fmt.Errorf("store: write: %w", err)
 	}
+	// What ReadManifest would refuse is never written.
+	if err := CheckLabels(opts.Version, opts.Embedding); err != nil {
+		return nil, fmt.Errorf("store: write: %w", err)
+	}
 	if _, err := ann.ParseMetric(metric.String()); err != nil {
 		return nil, fmt.Errorf("store: write: %w", err)
 	}
