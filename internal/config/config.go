@@ -357,15 +357,21 @@ func HealthURL(getenv func(string) string) string {
 // Addr returns the listen address, host:port.
 func (c Config) Addr() string { return c.Host + ":" + strconv.Itoa(c.Port) }
 
-// LogValue logs the configuration with secrets redacted.
+// LogValue logs the configuration with secrets redacted: keys and tokens
+// as whether they are set, URLs without the password their user info may
+// hold (redactURL).
 func (c Config) LogValue() slog.Value {
+	origins := make([]string, len(c.CORSAllowOrigins))
+	for i, o := range c.CORSAllowOrigins {
+		origins[i] = redactURL(o)
+	}
 	return slog.GroupValue(
 		slog.String("addr", c.Addr()),
-		slog.Any("cors_allow_origins", c.CORSAllowOrigins),
+		slog.Any("cors_allow_origins", origins),
 		slog.String("vectorstore_dir", c.VectorStoreDir),
 		slog.String("vectorstore_index_name", c.VectorStoreIndexName),
-		slog.String("vectorstore_s3_uri", c.VectorStoreS3URI),
-		slog.String("s3_endpoint", c.S3Endpoint),
+		slog.String("vectorstore_s3_uri", redactURL(c.VectorStoreS3URI)),
+		slog.String("s3_endpoint", redactURL(c.S3Endpoint)),
 		slog.String("embedder", c.Embedder),
 		slog.String("embedding_model", c.EmbeddingModel),
 		slog.String("llm", c.LLM),
@@ -381,7 +387,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Any("limits", c.Overload),
 		slog.Float64("memory_limit_ratio", c.MemoryLimitRatio),
 		slog.String("vector_backend", c.VectorBackend),
-		slog.String("weaviate_url", c.Weaviate.URL),
+		slog.String("weaviate_url", redactURL(c.Weaviate.URL)),
 		slog.String("weaviate_collection", c.Weaviate.Collection),
 		slog.Bool("weaviate_api_key_set", c.Weaviate.APIKey != ""),
 	)
@@ -781,7 +787,7 @@ func (p *parser) jwksURL(name string) string {
 	if err == nil && u.Host != "" && (u.Scheme == "https" || u.Scheme == "http" && isLoopback(u.Hostname())) {
 		return v
 	}
-	p.fail(name, v, "an https:// URL (http:// only to localhost or a loopback address)")
+	p.fail(name, redactURL(v), "an https:// URL (http:// only to localhost or a loopback address)")
 	return ""
 }
 
@@ -816,7 +822,7 @@ func (p *parser) origins(name, def string) []string {
 		}
 		u, err := url.Parse(o)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-			p.fail(name, o, "origins like https://main.example.amplifyapp.com or http://localhost:3000 (scheme://host[:port], no path), comma-separated")
+			p.fail(name, redactURL(o), "origins like https://main.example.amplifyapp.com or http://localhost:3000 (scheme://host[:port], no path), comma-separated")
 		}
 	}
 	for i, o := range out {
@@ -845,10 +851,38 @@ func (p *parser) url(name, def string) string {
 	}
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		p.fail(name, v, "an http:// or https:// URL")
+		p.fail(name, redactURL(v), "an http:// or https:// URL")
 		return def
 	}
 	return strings.TrimSuffix(v, "/")
+}
+
+// redactURL returns the URL s fit for a log line or an error: user info,
+// which may hold a password (S3_ENDPOINT=http://user:pass@proxy), keeps
+// the user name and loses the password (url.URL.Redacted), or is replaced
+// whole when it is a lone name, often a token. A value that is not a URL
+// with a host (it failed validation, or has no scheme) is cut by hand:
+// everything between the scheme and the last "@" goes.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err == nil && u.Host != "" && u.Opaque == "" {
+		if u.User == nil {
+			return s
+		}
+		if _, ok := u.User.Password(); !ok {
+			u.User = url.User("xxxxx")
+		}
+		return u.Redacted()
+	}
+	at := strings.LastIndex(s, "@")
+	if at < 0 {
+		return s
+	}
+	start := 0
+	if i := strings.Index(s, "://"); i >= 0 && i < at {
+		start = i + len("://")
+	}
+	return s[:start] + "xxxxx" + s[at:]
 }
 
 var collectionName = regexp.MustCompile(`^[A-Z][_0-9A-Za-z]{0,99}$`)
@@ -868,7 +902,7 @@ func (p *parser) hostPort(name string) string {
 		return ""
 	}
 	if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
-		p.fail(name, v, "HOST:PORT")
+		p.fail(name, redactURL(v), "HOST:PORT")
 		return ""
 	}
 	return v
@@ -881,7 +915,7 @@ func (p *parser) s3URI(name string) string {
 	}
 	u, err := url.Parse(v)
 	if err != nil || u.Scheme != "s3" || u.Host == "" {
-		p.fail(name, v, "s3://bucket/prefix")
+		p.fail(name, redactURL(v), "s3://bucket/prefix")
 		return ""
 	}
 	return v

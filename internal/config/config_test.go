@@ -493,3 +493,82 @@ func TestLoad_Weaviate(t *testing.T) {
 		t.Errorf("API key logged: %s", b.String())
 	}
 }
+
+// TestConfig_LogValueRedactsURLPasswords: a password in a URL setting's
+// user info (S3_ENDPOINT=http://user:Pr0xyPassw0rd@host) never reaches
+// the start-up log line, while the rest of the URL does.
+func TestConfig_LogValueRedactsURLPasswords(t *testing.T) {
+	t.Parallel()
+	const pw = "Pr0xyPassw0rd"
+	tests := []struct {
+		name, key, value string
+		want             string // in the log line
+	}{
+		{"s3 endpoint", "S3_ENDPOINT", "http://user:" + pw + "@proxy.internal:9000", "s3_endpoint=http://user:xxxxx@proxy.internal:9000"},
+		{"aws endpoint", "AWS_ENDPOINT_URL_S3", "https://user:" + pw + "@s3.internal", "s3_endpoint=https://user:xxxxx@s3.internal"},
+		{"lone user name", "S3_ENDPOINT", "http://" + pw + "@proxy.internal", "s3_endpoint=http://xxxxx@proxy.internal"},
+		{"weaviate url", "WEAVIATE_URL", "https://admin:" + pw + "@wv.internal:8443", "weaviate_url=https://admin:xxxxx@wv.internal:8443"},
+		{"s3 uri", "VECTORSTORE_S3_URI", "s3://user:" + pw + "@bucket/prefix", "vectorstore_s3_uri=s3://user:xxxxx@bucket/prefix"},
+		{"cors origin", "CORS_ALLOW_ORIGINS", "https://user:" + pw + "@app.example.com", "cors_allow_origins=[https://user:xxxxx@app.example.com]"},
+		{"no user info", "S3_ENDPOINT", "http://127.0.0.1:9000", "s3_endpoint=http://127.0.0.1:9000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := Load(env(map[string]string{tt.key: tt.value}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b strings.Builder
+			slog.New(slog.NewTextHandler(&b, nil)).Info("starting", slog.Any("config", c))
+			if strings.Contains(b.String(), pw) {
+				t.Errorf("the log line shows the password: %s", b.String())
+			}
+			if !strings.Contains(b.String(), tt.want) {
+				t.Errorf("the log line lacks %q: %s", tt.want, b.String())
+			}
+		})
+	}
+}
+
+// TestLoad_InvalidURLHidesPassword: a URL setting that fails validation
+// is named in the error with its user info cut, whether or not it parses.
+func TestLoad_InvalidURLHidesPassword(t *testing.T) {
+	t.Parallel()
+	const pw = "Pr0xyPassw0rd"
+	tests := []struct {
+		key, value string
+		want       string // in the error
+	}{
+		{"S3_ENDPOINT", "ftp://user:" + pw + "@proxy.internal", `S3_ENDPOINT="ftp://user:xxxxx@proxy.internal"`},
+		{"S3_ENDPOINT", "user:" + pw + "@proxy.internal:9000", `S3_ENDPOINT="xxxxx@proxy.internal:9000"`},
+		{"S3_ENDPOINT", "http://user:" + pw + " x@proxy.internal", `S3_ENDPOINT="http://xxxxx@proxy.internal"`}, // does not parse
+		{"AWS_ENDPOINT_URL", "http://user:" + pw + "@", `AWS_ENDPOINT_URL="http://xxxxx@"`},
+		{"OPENAI_BASE_URL", "ftp://k:" + pw + "@api.internal", `OPENAI_BASE_URL="ftp://k:xxxxx@api.internal"`},
+		{"OLLAMA_BASE_URL", "ollama:" + pw + "@gpu:11434", `OLLAMA_BASE_URL="xxxxx@gpu:11434"`},
+		{"WEAVIATE_URL", "wv:" + pw + "@wv.internal:8080", `WEAVIATE_URL="xxxxx@wv.internal:8080"`},
+		{"WEAVIATE_GRPC_ADDR", "wv:" + pw + "@wv.internal:50051", `WEAVIATE_GRPC_ADDR="xxxxx@wv.internal:50051"`},
+		{"VECTORSTORE_S3_URI", "https://user:" + pw + "@bucket/p", `VECTORSTORE_S3_URI="https://user:xxxxx@bucket/p"`},
+		{"CORS_ALLOW_ORIGINS", "https://user:" + pw + "@app.example.com/path", `CORS_ALLOW_ORIGINS="https://user:xxxxx@app.example.com/path"`},
+		{"JWT_JWKS_URL", "http://user:" + pw + "@idp.example.com/jwks", `JWT_JWKS_URL="http://user:xxxxx@idp.example.com/jwks"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			t.Parallel()
+			vars := map[string]string{tt.key: tt.value}
+			if tt.key == "JWT_JWKS_URL" {
+				vars["JWT_ISSUER"], vars["JWT_AUDIENCE"] = "https://idp.example.com", "app"
+			}
+			_, err := Load(env(vars))
+			if err == nil {
+				t.Fatal("want error")
+			}
+			if strings.Contains(err.Error(), pw) {
+				t.Errorf("the error shows the password: %v", err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not mention %s", err, tt.want)
+			}
+		})
+	}
+}

@@ -249,6 +249,9 @@ func newClient(ctx context.Context, cfg Config, log *slog.Logger) (*s3.Client, e
 	if cfg.Endpoint != "" {
 		u, err := url.Parse(cfg.Endpoint)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			if strings.Contains(cfg.Endpoint, "@") { // user info, which may hold a password
+				return nil, errors.New("s3sync: bad endpoint (user info not shown): want http(s)://host[:port]")
+			}
 			return nil, fmt.Errorf("s3sync: bad endpoint %q: want http(s)://host[:port]", cfg.Endpoint)
 		}
 	}

@@ -53,7 +53,10 @@ func TestNew_Config(t *testing.T) {
 		{"bad uri", Config{URI: "bucket/prefix"}, "bad S3 URI"},
 		{"no region no endpoint", Config{URI: "s3://b/p"}, "no AWS region"},
 		{"endpoint without region", Config{URI: "s3://b/p", Endpoint: "http://127.0.0.1:9000", PathStyle: true}, ""},
-		{"bad endpoint", Config{URI: "s3://b/p", Endpoint: "127.0.0.1:9000"}, "bad endpoint"},
+		{"bad endpoint", Config{URI: "s3://b/p", Endpoint: "127.0.0.1:9000"}, "bad endpoint \"127.0.0.1:9000\""},
+		// Never echoed: the user info may hold a password.
+		{"bad endpoint with a password", Config{URI: "s3://b/p", Endpoint: "user:Pr0xyPassw0rd@127.0.0.1:9000"}, "bad endpoint"},
+		{"bad endpoint with a password after the scheme", Config{URI: "s3://b/p", Endpoint: "ftp://user:Pr0xyPassw0rd@host"}, "bad endpoint"},
 		{"region", Config{URI: "s3://b/p", Region: "ap-northeast-1"}, ""},
 	}
 	for _, tt := range tests {
@@ -70,6 +73,9 @@ func TestNew_Config(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("New err = %v, want one mentioning %q", err, tt.wantErr)
+			}
+			if strings.Contains(err.Error(), "Pr0xyPassw0rd") {
+				t.Errorf("New err = %v shows the endpoint's password", err)
 			}
 		})
 	}
