@@ -60,7 +60,7 @@ func (f *BuildFlags) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&f.HNSWWorkers, "hnsw-workers", 0, "goroutines inserting into the HNSW graph (0: one per CPU; 1: the same graph from the same vectors on every build, slower)")
 	fs.IntVar(&f.Batch, "batch", DefaultBatch, "most texts per embedding call (the provider's limits may lower it)")
 	fs.IntVar(&f.Workers, "workers", 0, "same as --concurrency")
-	fs.IntVar(&f.Workers, "concurrency", 0, fmt.Sprintf("embedding calls in flight (0: one for the in-process models, which use every CPU within a call; %d for remote embedders)", DefaultConcurrency))
+	fs.IntVar(&f.Workers, "concurrency", 0, fmt.Sprintf("embedding calls in flight (0: one for the in-process models, which use every CPU within a call; %d for remote embedders; at most %d)", DefaultConcurrency, MaxConcurrency))
 	fs.StringVar(&f.Version, "version", "", "store version label (default: UTC time)")
 	fs.BoolVar(&f.Exact, "exact", false, "write no HNSW graph; the store is served by exact search")
 	fs.BoolVar(&f.Quiet, "quiet", false, "no progress bar (there is none either when stderr is not a terminal)")
@@ -83,6 +83,11 @@ func (f BuildFlags) Validate() error {
 	}
 	if f.Batch < 1 || f.Workers < 0 || f.ChunkSize < 1 {
 		return cliflag.Usagef("--batch, --workers and --chunk-size must be positive")
+	}
+	// Each call in flight holds a batch of texts and its vectors: bounded
+	// as vectorstore push's --concurrency is.
+	if err := cliflag.InRange("--concurrency", f.Workers, 0, MaxConcurrency); err != nil {
+		return err
 	}
 	return cliflag.InRange("--hnsw-workers", f.HNSWWorkers, 0, ann.MaxWorkers)
 }

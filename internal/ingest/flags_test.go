@@ -33,6 +33,8 @@ func TestBuildFlags_Validate(t *testing.T) {
 		{[]string{"--in", "a", "--out", "b", "--batch", "0"}, positive},
 		{[]string{"--in", "a", "--out", "b", "--workers", "-1"}, positive},
 		{[]string{"--in", "a", "--out", "b", "--concurrency", "-1"}, positive},
+		{[]string{"--in", "a", "--out", "b", "--concurrency", "64"}, ""},
+		{[]string{"--in", "a", "--out", "b", "--concurrency", "100000000"}, "--concurrency 100000000: want 0 to 64"},
 		{[]string{"--in", "a", "--dry-run"}, ""},
 		{[]string{"--out", "b", "--dry-run"}, "--in and --out are required"},
 		{[]string{"--in", "a", "--out", "b", "--chunk-size", "0"}, positive},

@@ -26,6 +26,9 @@ const (
 	// remote provider: enough to hide latency, few enough to stay under a
 	// new account's rate limit.
 	DefaultConcurrency = 4
+	// MaxConcurrency bounds --concurrency: far more calls than any
+	// provider's rate limit admits at once.
+	MaxConcurrency = 64
 )
 
 // Config tunes Build. The zero value works.
