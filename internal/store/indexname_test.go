@@ -294,3 +294,55 @@ with open(sys.argv[2], "wb") as f:
 		t.Fatalf("orphans alone: open %v", err)
 	}
 }
+
+// TestInspect_RowsSharingADocument: rows whose mapping names one
+// document (save_local never writes them) are reported; the folder still
+// opens, each row a chunk of its own.
+func TestInspect_RowsSharingADocument(t *testing.T) {
+	t.Parallel()
+	py := faissPython(t)
+	dir := t.TempDir()
+	for _, name := range []string{LangChainIndexFile, LangChainDocsFile} {
+		b, err := os.ReadFile(filepath.Join(fixtureDir, "flat_l2_pydantic_v2", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Point row 1 at row 0's document (row 1's own becomes an orphan),
+	// with Python's own pickle.
+	script := `
+import importlib.util, pickle, sys
+spec = importlib.util.spec_from_file_location("faiss_fixtures", sys.argv[1])
+spec.loader.exec_module(importlib.util.module_from_spec(spec))
+with open(sys.argv[2], "rb") as f:
+    store, mapping = pickle.load(f)
+mapping[1] = mapping[0]
+with open(sys.argv[2], "wb") as f:
+    pickle.dump((store, mapping), f, protocol=4)
+print(mapping[0])
+`
+	cmd := exec.Command(py, "-c", script, "../../scripts/faiss_fixtures.py", filepath.Join(dir, LangChainDocsFile))
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("edit pickle: %v", err)
+	}
+	id := strings.TrimSpace(string(out))
+	rep, err := Inspect(dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Rows.OK() || rep.Rows.Refused() || rep.Rows.Shared.Count != 1 || !slices.Equal(rep.Rows.Shared.Examples, []string{"1 -> " + id}) {
+		t.Fatalf("rows %+v", rep.Rows)
+	}
+	var text strings.Builder
+	rep.Rows.writeText(&text)
+	if !strings.Contains(text.String(), "rows sharing a document:               1 (e.g. 1 -> "+id+")") {
+		t.Errorf("inspect text:\n%s", text.String())
+	}
+	if _, err := Open(context.Background(), dir, OpenOptions{}); err != nil {
+		t.Fatalf("shared rows: open %v", err)
+	}
+}

@@ -38,6 +38,12 @@ type RowCheck struct {
 	// Orphans counts documents no FAISS row leads to; examples are their
 	// docstore ids.
 	Orphans Mismatch `json:"documents_without_row"`
+	// Shared counts FAISS rows whose document an earlier row (in FAISS
+	// id order) already leads to; examples are "FAISS_ID -> DOCSTORE_ID".
+	// save_local gives every row a document of its own; a folder where
+	// rows share one still opens, each row a chunk of its own, so a search
+	// may return the same text twice.
+	Shared Mismatch `json:"rows_sharing_a_document"`
 }
 
 // Mismatch is one kind of disagreement: how many, and the first few in
@@ -63,7 +69,8 @@ func (c *RowCheck) Refused() bool {
 
 // OK reports whether the two files agree.
 func (c *RowCheck) OK() bool {
-	return c.MissingFromFAISS.Count == 0 && c.Unmapped.Count == 0 && c.MissingDocuments.Count == 0 && c.Orphans.Count == 0
+	return c.MissingFromFAISS.Count == 0 && c.Unmapped.Count == 0 && c.MissingDocuments.Count == 0 && c.Orphans.Count == 0 &&
+		c.Shared.Count == 0
 }
 
 // checkRows compares idx with ds.
@@ -84,6 +91,8 @@ func checkRows(idx *faiss.Index, ds *lcpickle.Docstore) *RowCheck {
 			c.Unmapped.add(strconv.Itoa(label))
 		case !hasDoc(ds, id):
 			c.MissingDocuments.add(fmt.Sprintf("%d -> %s", label, id))
+		case reached[id]:
+			c.Shared.add(fmt.Sprintf("%d -> %s", label, id))
 		default:
 			reached[id] = true
 		}
@@ -128,10 +137,13 @@ func (c *RowCheck) writeText(w io.Writer) {
 		fmt.Fprintln(w, " (consistent)")
 		return
 	}
-	if c.Refused() {
+	switch {
+	case c.Refused():
 		fmt.Fprintln(w, " (MISMATCH: the server refuses this folder)")
-	} else {
+	case c.Orphans.Count > 0:
 		fmt.Fprintln(w, " (MISMATCH: some documents are never served)")
+	default:
+		fmt.Fprintln(w, " (MISMATCH: some documents are served from several rows)")
 	}
 	for _, m := range []struct {
 		what string
@@ -141,6 +153,7 @@ func (c *RowCheck) writeText(w io.Writer) {
 		{"FAISS rows without a mapping", c.Unmapped},
 		{"FAISS rows whose document is missing", c.MissingDocuments},
 		{"documents no row points at", c.Orphans},
+		{"rows sharing a document", c.Shared},
 	} {
 		if m.m.Count == 0 {
 			continue
