@@ -459,12 +459,16 @@ class Numpy2Pickler(pickle.Pickler):
         return NotImplemented
 
 
-def write_pickle_case(out, name, protocol, doc_cls, store_cls, rich, count=6, pickler=pickle.Pickler):
+def write_pickle_case(out, name, protocol, doc_cls, store_cls, rich, count=6, pickler=pickle.Pickler, escapes=False):
     folder = os.path.join(out, name)
     os.makedirs(folder, exist_ok=True)
     ids = ["%08x-0000-4000-8000-%012x" % (protocol, i) for i in range(count)]
     texts = [text_for(i) for i in range(count)]
     texts[1] = "lone \ud800 high, lone \udc00 low, pair \ud83d\ude00 end"
+    if escapes:
+        # What protocol 0 escapes (backslash, NUL, CR, LF, ^Z), and
+        # Latin-1 beside wider characters.
+        texts[3] = "line 1\nline 2\r\n back\\slash \\u0041 nul\x00 sub\x1a café ß 日本 \U0001f600"
     mds = [rich_metadata(i) if rich else metadata_for(i) for i in range(count)]
     mds[0]["title_with_surrogate"] = "x\udfffy"
     docs = {ids[i]: doc_cls(ids[i], texts[i], mds[i]) for i in range(count)}
@@ -527,6 +531,8 @@ def write_reject_cases(out):
 
 def write_pickle_cases(out):
     write_reject_cases(os.path.join(out, "reject"))
+    # Protocol 0 writes text in raw-unicode-escape.
+    write_pickle_case(out, "proto0_pydantic_v1", 0, DocumentV1, InMemoryDocstoreOld, False, escapes=True)
     # Protocol 1 builds objects with copy_reg._reconstructor.
     write_pickle_case(out, "proto1_pydantic_v1", 1, DocumentV1, InMemoryDocstoreOld, False)
     write_pickle_case(out, "proto2_pydantic_v1", 2, DocumentV1, InMemoryDocstoreOld, False)

@@ -4,8 +4,8 @@
 //
 // # What is read
 //
-// Pickles of protocol 1 to 5 are decoded with github.com/nlpodyssey/gopickle
-// (protocol 0 only for ASCII text: its raw-unicode-escape is not undone).
+// Pickles of protocol 0 to 5 are decoded with github.com/nlpodyssey/gopickle
+// (protocol 0's text, in raw-unicode-escape, is decoded before: scan).
 // Only an allow-list of classes can be named by the pickle: LangChain's
 // InMemoryDocstore (langchain_community.docstore.in_memory and the older
 // langchain.docstore.in_memory) and Document (langchain_core.documents.base,

@@ -77,7 +77,8 @@ func DecodeContext(ctx context.Context, b []byte, opts Options) (*Docstore, erro
 	if err := m.charge(int64(len(b))); err != nil {
 		return nil, fmt.Errorf("lcpickle: %w", err)
 	}
-	if err := scan(b, m); err != nil {
+	b, err := scan(b, m)
+	if err != nil {
 		return nil, err
 	}
 	u := pickle.NewUnpickler(&ctxReader{Reader: bytes.NewReader(b), m: m})

@@ -196,6 +196,8 @@ func TestDecode_Rejects(t *testing.T) {
 		// Python refuses these; gopickle pushed None in their place.
 		{"LONG_BINGET of an unset slot", pk(binGet(123456)), ErrFormat, "memo index 123456 was never set"},
 		{"GET of a negative slot", []byte("\x80\x02g-5\n."), ErrFormat, "memo index -5 was never set"},
+		{"truncated raw-unicode-escape", docstorePickle(1, "", func(int) string { return "Vab\\u12\n" }, noMetadata), ErrFormat, `truncated \u escape`},
+		{"bad raw-unicode-escape", docstorePickle(1, "", func(int) string { return "V\\U0011ffff\n" }, noMetadata), ErrFormat, `bad \U escape`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"strconv"
+	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -77,7 +80,86 @@ var opcodes = map[byte]opInfo{
 	0x97: {"NEXT_BUFFER", argReject, 0, 0},
 }
 
-// scan walks the opcode stream up to STOP without building anything. It
+// scan walks the opcode stream up to STOP without building anything (see
+// simulate), and returns the pickle gopickle should decode: b, or b with
+// protocol 0 text decoded (undoRawUnicodeEscape).
+func scan(b []byte, m *meter) ([]byte, error) {
+	s, err := simulate(b, m)
+	if err != nil || len(s.unicode) == 0 || s.framed {
+		return b, err
+	}
+	out, err := undoRawUnicodeEscape(b, s.unicode)
+	if err != nil {
+		return nil, err
+	}
+	return out, m.charge(int64(len(out)))
+}
+
+// undoRawUnicodeEscape rewrites each protocol 0 UNICODE opcode (V, at the
+// spans given: its argument line) as the BINUNICODE of the text it
+// stands for. Python writes that text in raw-unicode-escape after
+// escaping backslash, NUL, CR, LF and ^Z: \uXXXX and \UXXXXXXXX escapes,
+// every other byte a Latin-1 character. gopickle takes the line as UTF-8
+// bytes, which turned "a\nb" into "a\u000ab" and "é" into U+FFFD. A
+// surrogate is written as its three bytes, as BINUNICODE carries one
+// (surrogatepass), for text() to repair. Frames are not rewritten (a
+// FRAME gives its length; Python never writes V in one), so a framed
+// pickle is decoded as before.
+func undoRawUnicodeEscape(b []byte, spans [][2]int) ([]byte, error) {
+	out := make([]byte, 0, len(b)+len(b)/2)
+	prev := 0
+	for _, sp := range spans {
+		text, err := rawUnicodeEscape(b[sp[0]:sp[1]])
+		if err != nil {
+			return nil, formatErr(sp[0]-1, "UNICODE argument: "+err.Error())
+		}
+		out = append(out, b[prev:sp[0]-1]...) // up to the V
+		out = append(out, 'X')
+		out = binary.LittleEndian.AppendUint32(out, uint32(len(text)))
+		out = append(out, text...)
+		prev = sp[1] + 1 // past the newline
+	}
+	return append(out, b[prev:]...), nil
+}
+
+// rawUnicodeEscape decodes Python's raw-unicode-escape (see
+// undoRawUnicodeEscape).
+func rawUnicodeEscape(arg []byte) ([]byte, error) {
+	out := make([]byte, 0, len(arg))
+	for i := 0; i < len(arg); i++ {
+		c := arg[i]
+		width := 0
+		if c == '\\' && i+1 < len(arg) {
+			switch arg[i+1] {
+			case 'u':
+				width = 4
+			case 'U':
+				width = 8
+			}
+		}
+		if width == 0 {
+			out = utf8.AppendRune(out, rune(c)) // Latin-1
+			continue
+		}
+		if i+2+width > len(arg) {
+			return nil, fmt.Errorf("truncated \\%c escape", arg[i+1])
+		}
+		v, err := strconv.ParseUint(string(arg[i+2:i+2+width]), 16, 32)
+		if err != nil || v > unicode.MaxRune {
+			return nil, fmt.Errorf("bad \\%c escape %q", arg[i+1], arg[i+2:i+2+width])
+		}
+		r := rune(v)
+		if utf16.IsSurrogate(r) {
+			out = append(out, 0xe0|byte(r>>12), 0x80|byte(r>>6)&0x3f, 0x80|byte(r)&0x3f)
+		} else {
+			out = utf8.AppendRune(out, r)
+		}
+		i += 1 + width
+	}
+	return out, nil
+}
+
+// simulate walks the opcode stream up to STOP without building anything. It
 // checks that every argument fits in the bytes that remain, that class
 // names given inline (GLOBAL, INST) are allowed, that integers are small,
 // that MARKs balance within maxMarkDepth, and that nothing follows STOP.
@@ -86,12 +168,6 @@ var opcodes = map[byte]opInfo{
 // referenced many times through the memo is paid for at every reference
 // and every value, container and memo entry at its size in Go; a memo of
 // more entries than memoCap allows is refused.
-func scan(b []byte, m *meter) error {
-	_, err := simulate(b, m)
-	return err
-}
-
-// simulate is scan, returning the simulator's final state for tests.
 func simulate(b []byte, m *meter) (*sim, error) {
 	depth := 0
 	s := &sim{size: len(b), m: m}
@@ -121,6 +197,7 @@ func simulate(b []byte, m *meter) (*sim, error) {
 			if op == 0x80 && b[off] > 5 {
 				return nil, formatErr(at, fmt.Sprintf("pickle protocol %d", b[off]))
 			}
+			s.framed = s.framed || op == 0x95
 			if op == 0x95 && binary.LittleEndian.Uint64(b[off:]) > uint64(rest-8) {
 				return nil, formatErr(at, fmt.Sprintf("FRAME of %d bytes, %d remain", binary.LittleEndian.Uint64(b[off:]), rest-8))
 			}
@@ -174,6 +251,9 @@ func simulate(b []byte, m *meter) (*sim, error) {
 				return nil, formatErr(at, fmt.Sprintf("%s integer of %d digits (at most %d are read)", info.name, len(parts[0]), maxIntDigits))
 			}
 			argLen, line = int64(len(parts[0])), parts[0]
+			if op == 'V' {
+				s.unicode = append(s.unicode, [2]int{argStart, argStart + len(parts[0])})
+			}
 			if info.kind == argLine2 {
 				if !utf8.ValidString(parts[0]) || !utf8.ValidString(parts[1]) {
 					return nil, formatErr(at, info.name+" names a class in invalid UTF-8")

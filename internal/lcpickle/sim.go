@@ -85,6 +85,11 @@ type sim struct {
 	size  int // the pickle's length, which bounds the memo (memoCap)
 	m     *meter
 	one   *cell // the small scalars' cell
+
+	// unicode holds each protocol 0 UNICODE argument's span in the
+	// pickle, and framed whether a FRAME was seen (undoRawUnicodeEscape).
+	unicode [][2]int
+	framed  bool
 }
 
 // memoTable is the simulated memo: keys below len(dense) in dense (nil
