@@ -269,6 +269,10 @@ func (f field) coerce(v any) (any, []ValidationItem) {
 				return nil, item(bad, "Input should be a valid integer, unable to parse string as an integer", nil)
 			case "int_from_float":
 				return nil, item(bad, "Input should be a valid integer, got a number with a fractional part", nil)
+			case "int_parsing_size":
+				return nil, item(bad, "Unable to parse input string as an integer, exceeded maximum size", nil)
+			case "finite_number":
+				return nil, item(bad, "Input should be a finite number", nil)
 			}
 			return nil, item("int_type", "Input should be a valid integer", nil)
 		}
@@ -357,34 +361,54 @@ func (f field) coerce(v any) (any, []ValidationItem) {
 	return nil, item("unknown", "unsupported field kind", nil)
 }
 
-// toInt applies pydantic v2's lax int rules: integers, floats without a
-// fractional part, and strings that parse as integers.
+// toInt applies pydantic v2's lax int rules to a value as FastAPI hands
+// it over: Python's json makes an integer literal an int of any size and
+// anything else a float. Integers, floats without a fractional part, and
+// strings of an integer are accepted; an int beyond int64 is clamped, as
+// Python's is unbounded and only the range check may fail it.
 func toInt(v any) (int, string) {
 	switch x := v.(type) {
 	case json.Number:
-		if n, err := strconv.ParseInt(string(x), 10, 64); err == nil {
-			if n > math.MaxInt32 || n < math.MinInt32 {
-				return int(clamp(n)), ""
+		if !strings.ContainsAny(string(x), ".eE") {
+			// ParseInt returns the nearest int64 on ErrRange, which clamp
+			// keeps with its sign.
+			n, err := strconv.ParseInt(string(x), 10, 64)
+			if err != nil && !errors.Is(err, strconv.ErrRange) {
+				return 0, "int_parsing"
 			}
-			return int(n), ""
+			return int(clamp(n)), ""
 		}
 		f, err := strconv.ParseFloat(string(x), 64)
-		if err != nil || math.IsInf(f, 0) {
+		switch {
+		case math.IsInf(f, 0):
+			return 0, "finite_number" // 1e400 is inf to Python
+		case err != nil:
 			return 0, "int_parsing"
-		}
-		if f != math.Trunc(f) {
+		case f != math.Trunc(f):
 			return 0, "int_from_float"
+		case math.Abs(f) >= 1<<63:
+			// pydantic converts a float through i64 and refuses one outside
+			// it (1e20) before any range check; int64(f) would overflow.
+			return 0, "int_parsing_size"
 		}
 		return int(clamp(int64(f))), ""
 	case string:
-		n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
-		if err != nil {
+		s := strings.TrimSpace(x)
+		if len(s) > maxIntStringLen {
+			return 0, "int_parsing_size"
+		}
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
 			return 0, "int_parsing"
 		}
 		return int(clamp(n)), ""
 	}
 	return 0, "int_type"
 }
+
+// maxIntStringLen is the longest string pydantic parses as an int, the
+// default of Python's sys.set_int_max_str_digits.
+const maxIntStringLen = 4300
 
 // clamp keeps huge integers huge but bounded, so range checks still fail
 // them without overflow.

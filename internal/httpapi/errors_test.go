@@ -66,6 +66,17 @@ func TestQuery_Validation(t *testing.T) {
 		{"top_k too big", `{"question":"q","top_k":51}`, 422, []ValidationItem{{Type: "less_than_equal", Loc: []any{"body", "top_k"}, Msg: "Input should be less than or equal to 50"}}},
 		{"top_k fractional", `{"question":"q","top_k":2.5}`, 422, []ValidationItem{{Type: "int_from_float", Loc: []any{"body", "top_k"}}}},
 		{"top_k text", `{"question":"q","top_k":"many"}`, 422, []ValidationItem{{Type: "int_parsing", Loc: []any{"body", "top_k"}}}},
+		// Python's json makes an integer literal an unbounded int and an
+		// exponent a float, which pydantic refuses beyond int64.
+		{"top_k integer past int64", `{"question":"q","top_k":9223372036854775808}`, 422, []ValidationItem{{Type: "less_than_equal", Loc: []any{"body", "top_k"}, Msg: "Input should be less than or equal to 50"}}},
+		{"top_k negative integer past int64", `{"question":"q","top_k":-99999999999999999999}`, 422, []ValidationItem{{Type: "greater_than_equal", Loc: []any{"body", "top_k"}}}},
+		{"top_k float 1e20", `{"question":"q","top_k":1e20}`, 422, []ValidationItem{{Type: "int_parsing_size", Loc: []any{"body", "top_k"}, Msg: "Unable to parse input string as an integer, exceeded maximum size"}}},
+		{"top_k float 1e19", `{"question":"q","top_k":1e19}`, 422, []ValidationItem{{Type: "int_parsing_size", Loc: []any{"body", "top_k"}}}},
+		{"top_k float 9.3e18", `{"question":"q","top_k":9.3e18}`, 422, []ValidationItem{{Type: "int_parsing_size", Loc: []any{"body", "top_k"}}}},
+		{"top_k float -1e20", `{"question":"q","top_k":-1e20}`, 422, []ValidationItem{{Type: "int_parsing_size", Loc: []any{"body", "top_k"}}}},
+		{"top_k float just under 2^63", `{"question":"q","top_k":9.223372036854775e18}`, 422, []ValidationItem{{Type: "less_than_equal", Loc: []any{"body", "top_k"}}}},
+		{"top_k string past int64", `{"question":"q","top_k":"99999999999999999999"}`, 422, []ValidationItem{{Type: "less_than_equal", Loc: []any{"body", "top_k"}}}},
+		{"top_k negative string past int64", `{"question":"q","top_k":" -99999999999999999999 "}`, 422, []ValidationItem{{Type: "greater_than_equal", Loc: []any{"body", "top_k"}}}},
 		{"stream wrong type", `{"question":"q","stream":[]}`, 422, []ValidationItem{{Type: "bool_type", Loc: []any{"body", "stream"}}}},
 		{"filter wrong type", `{"question":"q","filter":"x"}`, 422, []ValidationItem{{Type: "dict_type", Loc: []any{"body", "filter"}}}},
 		{"mode literal", `{"question":"q","mode":"fuzzy"}`, 422, []ValidationItem{{Type: "literal_error", Loc: []any{"body", "mode"}, Msg: "Input should be 'hybrid', 'vector' or 'keyword'"}}},
@@ -112,6 +123,40 @@ func TestQuery_Validation(t *testing.T) {
 			}
 			if strings.Contains(rec.Body.String(), `"url"`) {
 				t.Errorf("FastAPI >= 0.110.2 sends no url key: %s", rec.Body)
+			}
+		})
+	}
+}
+
+func TestToInt_Huge(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("9", maxIntStringLen)
+	tests := []struct {
+		name    string
+		in      any
+		want    int
+		wantErr string
+	}{
+		{"int64 max", json.Number("9223372036854775807"), 1 << 40, ""},
+		{"past int64", json.Number("9223372036854775808"), 1 << 40, ""},
+		{"far past int64", json.Number("1" + strings.Repeat("0", 400)), 1 << 40, ""},
+		{"below int64", json.Number("-9223372036854775809"), -1 << 40, ""},
+		{"float 2^63", json.Number("9223372036854775808.0"), 0, "int_parsing_size"},
+		{"float -2^63", json.Number("-9.223372036854775808e18"), 0, "int_parsing_size"},
+		{"float under 2^63", json.Number("9.223372036854775e18"), 1 << 40, ""},
+		{"float with exponent", json.Number("1e2"), 100, ""},
+		{"float inf", json.Number("-1e400"), 0, "finite_number"},
+		{"string past int64", "99999999999999999999", 1 << 40, ""},
+		{"string at pydantic's limit", " " + long + " ", 1 << 40, ""},
+		{"string over pydantic's limit", long + "9", 0, "int_parsing_size"},
+		{"string with exponent", "1e2", 0, "int_parsing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			n, bad := toInt(tt.in)
+			if n != tt.want || bad != tt.wantErr {
+				t.Errorf("toInt(%.30v) = %d, %q; want %d, %q", tt.in, n, bad, tt.want, tt.wantErr)
 			}
 		})
 	}

@@ -83,6 +83,8 @@ func TestChatCompletions_BadInput(t *testing.T) {
 		{"include_usage not a boolean", `{"model":"vendor0919-rag","stream":true,"stream_options":{"include_usage":"maybe"},"messages":[` + user + `]}`, 422, "bool_parsing", "stream_options.include_usage"},
 		{"include_usage a list", `{"model":"vendor0919-rag","stream":true,"stream_options":{"include_usage":[true]},"messages":[` + user + `]}`, 422, "bool_type", "stream_options.include_usage"},
 		{"stream_options not an object", `{"model":"vendor0919-rag","stream":true,"stream_options":true,"messages":[` + user + `]}`, 422, "dict_type", "stream_options"},
+		{"top_k past int64", `{"model":"vendor0919-rag","top_k":9223372036854775808,"messages":[` + user + `]}`, 422, "less_than_equal", "top_k"},
+		{"top_k float past int64", `{"model":"vendor0919-rag","top_k":1e20,"messages":[` + user + `]}`, 422, "int_parsing_size", "top_k"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -284,21 +286,25 @@ func TestEmbeddings_BadInput(t *testing.T) {
 		name, body string
 		status     int
 		param      string
+		code       string // "": not checked
 	}{
-		{"wrong dimensions", `{"model":"universal-sentence-encoder-lite","input":"a","dimensions":3}`, 422, "dimensions"},
-		{"too many", `{"model":"universal-sentence-encoder-lite","input":[` + many + `]}`, 422, "input"},
-		{"empty string", `{"model":"universal-sentence-encoder-lite","input":["a",""]}`, 422, "input.1"},
-		{"tokens", `{"model":"universal-sentence-encoder-lite","input":[[1,2]]}`, 422, "input.0"},
-		{"format", `{"model":"universal-sentence-encoder-lite","input":"a","encoding_format":"int8"}`, 422, "encoding_format"},
-		{"model", `{"model":"text-embedding-3-small","input":"a"}`, 404, "model"},
+		{"wrong dimensions", `{"model":"universal-sentence-encoder-lite","input":"a","dimensions":3}`, 422, "dimensions", ""},
+		{"dimensions float past int64", `{"model":"universal-sentence-encoder-lite","input":"a","dimensions":1e20}`, 422, "dimensions", "int_parsing_size"},
+		{"dimensions negative float past int64", `{"model":"universal-sentence-encoder-lite","input":"a","dimensions":-1e20}`, 422, "dimensions", "int_parsing_size"},
+		{"too many", `{"model":"universal-sentence-encoder-lite","input":[` + many + `]}`, 422, "input", ""},
+		{"empty string", `{"model":"universal-sentence-encoder-lite","input":["a",""]}`, 422, "input.1", ""},
+		{"tokens", `{"model":"universal-sentence-encoder-lite","input":[[1,2]]}`, 422, "input.0", ""},
+		{"format", `{"model":"universal-sentence-encoder-lite","input":"a","encoding_format":"int8"}`, 422, "encoding_format", ""},
+		{"model", `{"model":"text-embedding-3-small","input":"a"}`, 404, "model", ""},
 		// The name is echoed back cut short, whatever its length.
-		{"long model", `{"model":"` + strings.Repeat("m", 60000) + `","input":"a"}`, 404, "model"},
+		{"long model", `{"model":"` + strings.Repeat("m", 60000) + `","input":"a"}`, 404, "model", ""},
 	}
 	for _, tc := range tests {
 		rec := newTestServer(t, func(o *Options) { o.MaxBodyBytes = 1 << 16 }).do("POST", "/v1/embeddings", tc.body, nil)
 		var got openAIErrorBody
 		_ = json.Unmarshal(rec.Body.Bytes(), &got)
-		if rec.Code != tc.status || got.Error.Param == nil || *got.Error.Param != tc.param || rec.Body.Len() > 2048 {
+		if rec.Code != tc.status || got.Error.Param == nil || *got.Error.Param != tc.param || rec.Body.Len() > 2048 ||
+			(tc.code != "" && got.Error.Code != tc.code) {
 			t.Errorf("%s: %d %.300s (%d bytes)", tc.name, rec.Code, rec.Body, rec.Body.Len())
 		}
 	}
