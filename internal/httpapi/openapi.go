@@ -519,8 +519,13 @@ func goSchema(components openapi3.Schemas, t reflect.Type) (*openapi3.SchemaRef,
 			return nil, err
 		}
 		if elem.Ref != "" {
-			// OpenAPI 3.0 ignores siblings of $ref: null goes beside it.
-			s := &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeObject}, AllOf: openapi3.SchemaRefs{elem}, Nullable: true}
+			// OpenAPI 3.0 ignores siblings of $ref, and nullable beside an
+			// allOf admits no null (3.0.3: nullable only widens the type of
+			// its own schema; the $ref'd one still refuses null). So null
+			// is a branch of its own, in 3.0.3's form for "only null" (a
+			// type, which nullable needs, and an enum of null alone).
+			null := &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeObject}, Enum: []any{nil}, Nullable: true}
+			s := &openapi3.Schema{AnyOf: openapi3.SchemaRefs{elem, null.NewRef()}}
 			return s.NewRef(), nil
 		}
 		elem.Value.Nullable = true

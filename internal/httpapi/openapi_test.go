@@ -459,6 +459,105 @@ func TestOpenAPI_RequiredFields(t *testing.T) {
 	}
 }
 
+// TestOpenAPI_NullableFields checks that the fields the server sends as
+// null accept null under OpenAPI 3.0.3's reading of nullable, which
+// kin-openapi does not apply (it lets null through any nullable schema,
+// whatever its allOf says): nullable only adds null to the type of its
+// own schema, and every other keyword still applies. Every nullable
+// schema in the document is held to that, and the fields' values are
+// validated as well.
+func TestOpenAPI_NullableFields(t *testing.T) {
+	t.Parallel()
+	spec, err := OpenAPI3()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := loadSpec(t, spec)
+	usage := map[string]any{"prompt_tokens": 120, "completion_tokens": 9, "total_tokens": 129}
+	tests := []struct {
+		schema, prop string
+		valid        []any
+		invalid      []any
+	}{
+		{"ChatCompletionChunk", "usage", []any{nil, usage}, []any{"x", map[string]any{"prompt_tokens": 1}}},
+		{"ChunkChoice", "finish_reason", []any{nil, "stop"}, []any{1}},
+		{"OpenAIError", "param", []any{nil, "messages.0.content"}, []any{true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.schema+"."+tt.prop, func(t *testing.T) {
+			t.Parallel()
+			s := doc.Components.Schemas[tt.schema]
+			if s == nil || s.Value.Properties[tt.prop] == nil {
+				t.Fatalf("no property %s.%s", tt.schema, tt.prop)
+			}
+			p := s.Value.Properties[tt.prop].Value
+			if !admitsNull(p) {
+				t.Errorf("OpenAPI 3.0.3 validators refuse null: %s", jsonOf(p))
+			}
+			for _, v := range tt.valid {
+				if err := p.VisitJSON(v); err != nil {
+					t.Errorf("%v refused: %v", v, err)
+				}
+			}
+			for _, v := range tt.invalid {
+				if p.VisitJSON(v) == nil {
+					t.Errorf("%v accepted", v)
+				}
+			}
+		})
+	}
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(where string, ref *openapi3.SchemaRef)
+	walk = func(where string, ref *openapi3.SchemaRef) {
+		if ref == nil || ref.Value == nil || seen[ref.Value] {
+			return
+		}
+		s := ref.Value
+		seen[s] = true
+		if s.Nullable && !admitsNull(s) {
+			t.Errorf("%s is nullable, but OpenAPI 3.0.3 validators refuse null: %s", where, jsonOf(s))
+		}
+		for name, p := range s.Properties {
+			walk(where+"."+name, p)
+		}
+		walk(where+"[]", s.Items)
+		for i, sub := range slices.Concat(s.AllOf, s.AnyOf, s.OneOf) {
+			walk(fmt.Sprintf("%s/%d", where, i), sub)
+		}
+	}
+	for name, s := range doc.Components.Schemas {
+		walk(name, s)
+	}
+}
+
+// admitsNull reports whether s accepts null under OpenAPI 3.0.3: nullable
+// adds null to an explicit type (no type allows any), an enum must list
+// it, all of allOf and one of anyOf or oneOf must accept it.
+func admitsNull(s *openapi3.Schema) bool {
+	if s.Type != nil && len(*s.Type) > 0 && !s.Nullable {
+		return false
+	}
+	if len(s.Enum) > 0 && !slices.Contains(s.Enum, any(nil)) {
+		return false
+	}
+	for _, sub := range s.AllOf {
+		if !admitsNull(sub.Value) {
+			return false
+		}
+	}
+	for _, alts := range [][]*openapi3.SchemaRef{s.AnyOf, s.OneOf} {
+		if len(alts) > 0 && !slices.ContainsFunc(alts, func(r *openapi3.SchemaRef) bool { return admitsNull(r.Value) }) {
+			return false
+		}
+	}
+	return true
+}
+
+func jsonOf(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
 type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }
