@@ -1083,7 +1083,7 @@ const docTemplate = `{
                 "model": {
                     "description": "the embedder's model, as GET /v1/models lists it",
                     "type": "string",
-                    "example": "universal-sentence-encoder-lite"
+                    "example": "all-MiniLM-L6-v2"
                 }
             }
         },

@@ -171,9 +171,13 @@ func TestE2E_Routing(t *testing.T) {
 				t.Errorf("spec lacks %s %s; paths: %v", strings.ToUpper(method), path, keys(doc.Paths))
 			}
 		}
-		// The binary's `openapi` subcommand prints the same document.
+		// The binary's `openapi` subcommand prints the same document with
+		// the same environment (EMBEDDER names the examples' model).
 		cmd := exec.Command(apiBinary(t), "openapi")
 		cmd.Env = raceEnv()
+		for k, v := range p.Env {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
 		out, err := cmd.Output()
 		if err != nil {
 			t.Fatalf("api openapi: %v", err)

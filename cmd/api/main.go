@@ -22,6 +22,7 @@ import (
 	"github.com/vendor0919/api/internal/config"
 	"github.com/vendor0919/api/internal/httpapi"
 	"github.com/vendor0919/api/internal/lifecycle"
+	"github.com/vendor0919/api/internal/providers"
 )
 
 // Stamped at build time with -ldflags "-X main.version=... -X main.commit=...".
@@ -73,8 +74,8 @@ func versionString() string {
 
 // openapi prints the OpenAPI 3 document: by default the one the server
 // would serve with this environment (this build's version; open
-// operations without API_KEYS), with -contract api/openapi.json's form,
-// which make docs writes.
+// operations without API_KEYS; the embedder's model in the examples), with
+// -contract api/openapi.json's form, which make docs writes.
 func openapi(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("openapi", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -95,6 +96,13 @@ func openapi(args []string, getenv func(string) string, stdout, stderr io.Writer
 		opts := httpapi.Options{Version: versionString(), APIKeys: cfg.APIKeys, Limits: limits(cfg)}
 		if cfg.JWT.Enabled() {
 			opts.JWT = jwtOn{} // the document asks only whether JWT auth is on
+		}
+		// Built as serve builds it, for its model's name, which the
+		// /v1/embeddings examples give; creating one loads its weights or
+		// settings but calls no service.
+		if opts.Embedder, err = providers.Embedder(context.Background(), cfg.Providers); err != nil {
+			fmt.Fprintf(stderr, "api: embedder %s: %v\n", cfg.Embedder, err)
+			return 1
 		}
 		spec, err = httpapi.OpenAPI3For(opts)
 	}

@@ -509,10 +509,10 @@ const (
 
 // embeddingRequest is POST /v1/embeddings' body.
 type embeddingRequest struct {
-	Model          string   `json:"model" example:"universal-sentence-encoder-lite"` // the embedder's model, as GET /v1/models lists it
-	Input          []string `json:"input"`                                           // a string, or a list of up to 256 strings of up to 8192 characters each
-	EncodingFormat string   `json:"encoding_format,omitempty" enums:"float,base64"`  // float (default): lists of numbers; base64: little-endian float32 bytes
-	Dimensions     int      `json:"dimensions,omitempty"`                            // must equal the embedder's dimensions when given
+	Model          string   `json:"model" example:"all-MiniLM-L6-v2"`               // the embedder's model, as GET /v1/models lists it
+	Input          []string `json:"input"`                                          // a string, or a list of up to 256 strings of up to 8192 characters each
+	EncodingFormat string   `json:"encoding_format,omitempty" enums:"float,base64"` // float (default): lists of numbers; base64: little-endian float32 bytes
+	Dimensions     int      `json:"dimensions,omitempty"`                           // must equal the embedder's dimensions when given
 }
 
 func (q *embeddingRequest) decode(v *validator) {

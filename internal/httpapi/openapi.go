@@ -58,9 +58,14 @@ const (
 	adminScheme  = "AdminAuth"  // ADMIN_TOKEN: /admin/*
 )
 
+// contractEmbeddingModel is the model the contract's /v1/embeddings
+// examples name: the default embedder's (minilm). A server names its own
+// embedder's (documentEmbedder).
+const contractEmbeddingModel = "all-MiniLM-L6-v2"
+
 // requestExamples are the bodies Swagger UI's "Try it out" sends, by
 // operationId. Each must succeed against make run's demo store
-// (TestOpenAPI_RequestExamplesSucceed).
+// (TestOpenAPI_RequestExamplesAreValid).
 var requestExamples = map[string]any{
 	"search": map[string]any{"query": "How long is the warranty?", "top_k": 3},
 	"query":  map[string]any{"question": "How long is the warranty?", "top_k": 3},
@@ -70,7 +75,7 @@ var requestExamples = map[string]any{
 	"createChatCompletion": map[string]any{"model": RAGModelID, "messages": []any{
 		map[string]any{"role": "user", "content": "How long is the warranty?"},
 	}},
-	"createEmbedding": map[string]any{"model": "universal-sentence-encoder-lite", "input": "How long is the warranty?"},
+	"createEmbedding": map[string]any{"model": contractEmbeddingModel, "input": "How long is the warranty?"},
 	"feedback":        map[string]any{"answer_id": "ans_mfrggzdfmztwq2lkmnxw6zlq", "rating": "up", "comment": "Cited the right page."},
 }
 
@@ -115,18 +120,26 @@ var streams = map[string][]streamEvent{
 // with info.version "dev" and the retrieval operations requiring a bearer
 // API key, as a deployment with API_KEYS serves them. A client written
 // against it also works with an open server, which ignores the header.
-func OpenAPI3() ([]byte, error) { return openAPI3(contractVersion, false, Limits{}.withDefaults()) }
-
-// OpenAPI3For returns the document a Server built with opts serves at
-// /openapi.json: the contract with info.version set to opts.Version and,
-// when opts.APIKeys is empty and opts.JWT nil, the API-key operations marked open
-// (security: []) and their scheme removed, so Swagger UI and generated
-// clients ask for no key the server does not want.
-func OpenAPI3For(opts Options) ([]byte, error) {
-	return openAPI3(cmp.Or(opts.Version, contractVersion), len(opts.APIKeys) == 0 && opts.JWT == nil, opts.Limits.withDefaults())
+func OpenAPI3() ([]byte, error) {
+	return openAPI3(contractVersion, false, Limits{}.withDefaults(), contractEmbeddingModel)
 }
 
-func openAPI3(version string, open bool, lim Limits) ([]byte, error) {
+// OpenAPI3For returns the document a Server built with opts serves at
+// /openapi.json: the contract with info.version set to opts.Version, the
+// limits of opts.Limits, opts.Embedder's model in the /v1/embeddings
+// examples and, when opts.APIKeys is empty and opts.JWT nil, the API-key
+// operations marked open (security: []) and their scheme removed, so
+// Swagger UI and generated clients ask for no key the server does not
+// want.
+func OpenAPI3For(opts Options) ([]byte, error) {
+	model := contractEmbeddingModel
+	if opts.Embedder != nil {
+		model = cmp.Or(opts.Embedder.Info().Model, model)
+	}
+	return openAPI3(cmp.Or(opts.Version, contractVersion), len(opts.APIKeys) == 0 && opts.JWT == nil, opts.Limits.withDefaults(), model)
+}
+
+func openAPI3(version string, open bool, lim Limits, embedModel string) ([]byte, error) {
 	v2json, err := renameDefinitions(docs.SwaggerJSON)
 	if err != nil {
 		return nil, err
@@ -144,6 +157,9 @@ func openAPI3(version string, open bool, lim Limits) ([]byte, error) {
 		return nil, fmt.Errorf("openapi: %w", err)
 	}
 	if err := documentLimits(doc, lim); err != nil {
+		return nil, fmt.Errorf("openapi: %w", err)
+	}
+	if err := documentEmbedder(doc, embedModel); err != nil {
 		return nil, fmt.Errorf("openapi: %w", err)
 	}
 	return encodeDoc(doc)
@@ -166,6 +182,32 @@ func documentLimits(doc *openapi3.T, lim Limits) error {
 		}
 		b.set(s.Value.Properties[b.prop].Value)
 	}
+	return nil
+}
+
+// documentEmbedder names model, the server's embedder's, in the examples
+// of /v1/embeddings, which answers any other model with 404
+// model_not_found: swag's tag and requestExamples carry the default's.
+func documentEmbedder(doc *openapi3.T, model string) error {
+	s := doc.Components.Schemas["EmbeddingRequest"]
+	if s == nil || s.Value.Properties["model"] == nil || s.Value.Properties["model"].Value == nil {
+		return fmt.Errorf("schema EmbeddingRequest has no property model")
+	}
+	s.Value.Properties["model"].Value.Example = model
+	item := doc.Paths.Value("/v1/embeddings")
+	if item == nil || item.Post == nil || item.Post.RequestBody == nil {
+		return fmt.Errorf("no POST /v1/embeddings with a body")
+	}
+	mt := item.Post.RequestBody.Value.Content.Get("application/json")
+	ex, ok := mt.Example.(map[string]any)
+	if !ok {
+		return fmt.Errorf("POST /v1/embeddings: example %T, want an object", mt.Example)
+	}
+	// A copy: the example is requestExamples' own map, shared by every
+	// document.
+	ex = maps.Clone(ex)
+	ex["model"] = model
+	mt.Example = ex
 	return nil
 }
 

@@ -23,6 +23,9 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 
+	"github.com/vendor0919/api/docs"
+	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/embed/minilm"
 	"github.com/vendor0919/api/internal/llm"
 )
 
@@ -93,8 +96,8 @@ func TestOpenAPI_EveryOperationIsNamedTaggedAndSecured(t *testing.T) {
 }
 
 // TestOpenAPI_ServedDocument checks the only ways the served document may
-// differ from the contract: its version, and open operations without
-// API_KEYS.
+// differ from the contract: its version, its embedder's model in the
+// /v1/embeddings examples, and open operations without API_KEYS.
 func TestOpenAPI_ServedDocument(t *testing.T) {
 	t.Parallel()
 	contract, err := OpenAPI3()
@@ -106,6 +109,9 @@ func TestOpenAPI_ServedDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	want["info"].(map[string]any)["version"] = "1.2.3 (abc)"
+	model := fakeEmbedder{}.Info().Model
+	jsonAt(t, want, "components", "schemas", "EmbeddingRequest", "properties", "model").(map[string]any)["example"] = model
+	jsonAt(t, want, "paths", "/v1/embeddings", "post", "requestBody", "content", "application/json", "example").(map[string]any)["model"] = model
 
 	ts := newTestServer(t, func(o *Options) { o.Version, o.APIKeys = "1.2.3 (abc)", []string{"k"} })
 	var got map[string]any
@@ -158,7 +164,8 @@ func TestOpenAPI_TheServerKeepsItsWord(t *testing.T) {
 	post := func(path, body string) call { return call{method: "POST", path: path, body: body} }
 	get := func(path string) call { return call{method: "GET", path: path} }
 	withHdr := func(c call, k, v string) call { c.hdr = map[string]string{k: v}; return c }
-	example := func(opID string) string { b, _ := json.Marshal(requestExamples[opID]); return string(b) }
+	served := loadSpec(t, newTestServer(t, nil).openapi)
+	example := func(opID string) string { return servedExample(t, served, opID) }
 
 	cases := []struct {
 		name  string
@@ -556,6 +563,112 @@ func admitsNull(s *openapi3.Schema) bool {
 func jsonOf(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// namedEmbedder is fakeEmbedder under another model's name.
+type namedEmbedder struct {
+	fakeEmbedder
+	model string
+}
+
+func (n namedEmbedder) Info() docmodel.EmbeddingModel {
+	info := n.fakeEmbedder.Info()
+	info.Model = n.model
+	return info
+}
+
+// TestOpenAPI_EmbeddingExampleIsTheEmbedders: /v1/embeddings answers 404
+// for any model but its embedder's, so the served examples name that one
+// and "Try it out" succeeds; the contract names the default embedder's.
+func TestOpenAPI_EmbeddingExampleIsTheEmbedders(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		embedder Embedder
+		want     string
+	}{
+		{"use-lite", fakeEmbedder{}, "universal-sentence-encoder-lite"},
+		{"minilm", namedEmbedder{model: minilm.Model}, minilm.Model},
+		{"another", namedEmbedder{model: "text-embedding-3-small"}, "text-embedding-3-small"},
+		{"none: the contract's", nil, minilm.Model},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ts := newTestServer(t, func(o *Options) { o.Embedder = tt.embedder })
+			rec := ts.do("GET", "/openapi.json", "", nil)
+			var doc map[string]any
+			if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+				t.Fatalf("%d %v", rec.Code, err)
+			}
+			prop := jsonAt(t, doc, "components", "schemas", "EmbeddingRequest", "properties", "model", "example")
+			body := jsonAt(t, doc, "paths", "/v1/embeddings", "post", "requestBody", "content", "application/json", "example", "model")
+			if prop != tt.want || body != tt.want {
+				t.Errorf("model example %v, body example's model %v; want %s", prop, body, tt.want)
+			}
+			if tt.embedder == nil {
+				return
+			}
+			ex := servedExample(t, loadSpec(t, rec.Body.Bytes()), "createEmbedding")
+			if rec := ts.do("POST", "/v1/embeddings", ex, nil); rec.Code != http.StatusOK {
+				t.Errorf("the example %s: %d %s", ex, rec.Code, rec.Body)
+			}
+		})
+	}
+	// The contract and swag's Swagger 2 document (the struct tag) name the
+	// default embedder's model.
+	contract, err := OpenAPI3()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, raw := range map[string][]byte{"api/openapi.json": contract, "docs/swagger.json": docs.SwaggerJSON} {
+		var doc map[string]any
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		path := []string{"components", "schemas", "EmbeddingRequest", "properties", "model", "example"}
+		if name == "docs/swagger.json" {
+			path = []string{"definitions", "httpapi.embeddingRequest", "properties", "model", "example"}
+		}
+		if got := jsonAt(t, doc, path...); got != minilm.Model {
+			t.Errorf("%s: model example %v, want %s", name, got, minilm.Model)
+		}
+	}
+}
+
+// jsonAt returns the value at path in a decoded JSON document, failing
+// the test when a step is missing.
+func jsonAt(t *testing.T, doc map[string]any, path ...string) any {
+	t.Helper()
+	var v any = doc
+	for i, k := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			t.Fatalf("%s is %T, not an object", strings.Join(path[:i], "."), v)
+		}
+		if v, ok = m[k]; !ok {
+			t.Fatalf("no %s", strings.Join(path[:i+1], "."))
+		}
+	}
+	return v
+}
+
+// servedExample is the body "Try it out" sends for operation id.
+func servedExample(t *testing.T, doc *openapi3.T, id string) string {
+	t.Helper()
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if op.OperationID == id && op.RequestBody != nil {
+				b, err := json.Marshal(op.RequestBody.Value.Content.Get("application/json").Example)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return string(b)
+			}
+		}
+	}
+	t.Fatalf("no operation %s with a body", id)
+	return ""
 }
 
 type errReader struct{}
