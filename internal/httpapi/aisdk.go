@@ -58,12 +58,17 @@ func (q *chatRequest) decode(v *validator) {
 			return
 		}
 		var texts []string
-		for _, p := range parts {
+		var at []any // where a problem with the content is reported
+		for j, p := range parts {
 			if obj, ok := p.(map[string]any); ok && obj["type"] == "text" {
 				if s, ok := obj["text"].(string); ok {
 					texts = append(texts, s)
+					at = []any{"parts", j, "text"}
 				}
 			}
+		}
+		if len(texts) > 1 {
+			at = []any{"parts"} // the content is their join, no one part's
 		}
 		text := strings.Join(texts, "\n")
 		if role == "user" && strings.TrimSpace(text) == "" {
@@ -71,7 +76,7 @@ func (q *chatRequest) decode(v *validator) {
 			return
 		}
 		if okRole && role != "system" {
-			q.turns = append(q.turns, turn{Role: role, Content: text, Index: i})
+			q.turns = append(q.turns, turn{Role: role, Content: text, Index: i, At: at})
 		}
 	})
 	q.TopK = v.integer(topKField)

@@ -92,6 +92,49 @@ func TestChat_BadInput(t *testing.T) {
 	}
 }
 
+// TestChat_ContentLocation: a /chat message's content is its text parts,
+// so a 422 about it (the validator's or rag's) names the one text part's
+// text, or the parts list when several are joined; never "content", which
+// /chat messages do not have.
+func TestChat_ContentLocation(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("q", 11)
+	tests := []struct {
+		name, body string
+		ragErr     *rag.RequestError
+		typ        string
+		loc        []any
+	}{
+		{"one text part too long", `{"messages":[{"role":"user","parts":[{"type":"step-start"},{"type":"text","text":"` + long + `"}]}]}`, nil,
+			"string_too_long", []any{"body", "messages", 0.0, "parts", 1.0, "text"}},
+		{"joined text parts too long", `{"messages":[{"role":"user","parts":[{"type":"text","text":"qqqqqq"},{"type":"text","text":"qqqqqq"}]}]}`, nil,
+			"string_too_long", []any{"body", "messages", 0.0, "parts"}},
+		{"rag's question", `{"messages":[{"role":"system","parts":[{"type":"text","text":"s"}]},{"role":"user","parts":[{"type":"text","text":"q"}]}]}`,
+			&rag.RequestError{Field: "question", Type: "string_too_long", Msg: "too long"}, "string_too_long", []any{"body", "messages", 1.0, "parts", 0.0, "text"}},
+		{"rag's history turn", `{"messages":[{"role":"system","parts":[{"type":"text","text":"s"}]},{"role":"assistant","parts":[{"type":"text","text":"a"}]},{"role":"user","parts":[{"type":"text","text":"q"}]}]}`,
+			&rag.RequestError{Field: "messages.0.content", Msg: "over the history budget"}, "value_error", []any{"body", "messages", 1.0, "parts", 0.0, "text"}},
+		{"rag's role", `{"messages":[{"role":"system","parts":[{"type":"text","text":"s"}]},{"role":"user","parts":[{"type":"text","text":"q"}]}]}`,
+			&rag.RequestError{Field: "messages.0.role", Type: "literal_error", Msg: "bad role"}, "literal_error", []any{"body", "messages", 1.0, "role"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ts := newTestServer(t, func(o *Options) { o.Limits = Limits{QuestionChars: 10} })
+			if tt.ragErr != nil {
+				ts.rag.err = tt.ragErr
+			}
+			rec := ts.do("POST", "/chat", tt.body, nil)
+			if rec.Code != 422 {
+				t.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+			items := details(t, rec.Body.Bytes())
+			if len(items) != 1 || items[0].Type != tt.typ || !equalLoc(items[0].Loc, tt.loc) {
+				t.Errorf("items %+v, want one %s at %v", items, tt.typ, tt.loc)
+			}
+		})
+	}
+}
+
 // TestChat_Usage: the generator's token counts come back on the finish
 // part as messageMetadata.usage under the AI SDK's names; without counts
 // finish has no messageMetadata at all rather than zeros.

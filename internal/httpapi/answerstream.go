@@ -17,11 +17,23 @@ import (
 // each protocol writes in its own shape.
 
 // turn is one conversation message after a protocol's shape is removed.
-// Index is its position in the request's messages list, for 422 locations.
+// Index is its position in the request's messages list and At where its
+// content sits in that message, for 422 locations: nil for a "content"
+// field (OpenAI's), ["parts", j, "text"] for /chat's one text part.
 type turn struct {
 	Role    string
 	Content string
 	Index   int
+	At      []any
+}
+
+// loc is the 422 location of t's content.
+func (t turn) loc() []any {
+	at := t.At
+	if at == nil {
+		at = []any{"content"}
+	}
+	return append([]any{"body", "messages", t.Index}, at...)
 }
 
 // maxMessages bounds the list the decoder walks, system messages
@@ -47,11 +59,11 @@ func conversation(turns []turn, lim Limits) (string, []rag.Message, error) {
 	for i, t := range turns {
 		contents[i] = t.Content
 	}
-	at := func(i int, field string) []any {
+	at := func(i int, _ string) []any { // the field is always the content
 		if i < 0 {
 			return []any{"body", "messages"}
 		}
-		return []any{"body", "messages", turns[i].Index, field}
+		return turns[i].loc()
 	}
 	if it, bad := conversationProblem(lim, contents, nil, at); bad {
 		return "", nil, errValidation(it)

@@ -265,7 +265,7 @@ func TestLimits_RefusedBeforeAnyProviderCall(t *testing.T) {
 		{"query last message", "/query", `{"messages":` + list(m("user", "hi"), m("assistant", "a"), m("user", q101)) + `}`, []any{"body", "messages", 2.0, "content"}, "string_too_long"},
 		{"query too many messages", "/query", `{"messages":` + list(m("user", "1"), m("assistant", "2"), m("user", "3"), m("assistant", "4"), m("user", "5")) + `}`, []any{"body", "messages"}, "too_long"},
 		{"query conversation", "/query", `{"messages":` + list(m("user", a90), m("assistant", a90+a90), m("user", a90)) + `}`, []any{"body", "messages"}, "value_error"},
-		{"chat last message", "/chat", `{"messages":` + list(ui("user", "hi"), ui("assistant", "a"), ui("user", q101)) + `}`, []any{"body", "messages", 2.0, "content"}, "string_too_long"},
+		{"chat last message", "/chat", `{"messages":` + list(ui("user", "hi"), ui("assistant", "a"), ui("user", q101)) + `}`, []any{"body", "messages", 2.0, "parts", 0.0, "text"}, "string_too_long"},
 		{"chat too many turns", "/chat", `{"messages":` + list(ui("system", "s"), ui("user", "1"), ui("assistant", "2"), ui("user", "3"), ui("assistant", "4"), ui("user", "5")) + `}`, []any{"body", "messages"}, "too_long"},
 		{"chat conversation", "/chat", `{"messages":` + list(ui("user", a90), ui("assistant", a90+a90), ui("user", a90)) + `}`, []any{"body", "messages"}, "value_error"},
 		{"completions question", "/v1/chat/completions", `{"model":"vendor0919-rag","messages":` + list(m("user", q101)) + `}`, nil, "string_too_long"},

@@ -354,7 +354,8 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) (any, e
 
 // questionAt points a 422 from rag at the message the client wrote: its
 // "question" is the last turn's content, and its "messages.N" counts the
-// turns (history, then question), which skip the ignored system messages.
+// turns (history, then question), which skip the ignored system messages;
+// a turn's "content" is where the protocol holds it (turn.loc).
 func questionAt(err error, turns []turn) error {
 	var he *Error
 	if !errors.As(err, &he) || len(turns) == 0 {
@@ -370,14 +371,19 @@ func questionAt(err error, turns []turn) error {
 		}
 		switch it.Loc[1] {
 		case "question":
-			items[i].Loc = append([]any{"body", "messages", turns[len(turns)-1].Index, "content"}, it.Loc[2:]...)
+			items[i].Loc = append(turns[len(turns)-1].loc(), it.Loc[2:]...)
 		case "messages":
 			if len(it.Loc) < 3 {
 				continue
 			}
 			n, err := strconv.Atoi(fmt.Sprint(it.Loc[2]))
-			if err == nil && n >= 0 && n < len(turns) {
-				items[i].Loc = append([]any{"body", "messages", turns[n].Index}, it.Loc[3:]...)
+			if err != nil || n < 0 || n >= len(turns) {
+				continue
+			}
+			if rest := it.Loc[3:]; len(rest) > 0 && rest[0] == "content" {
+				items[i].Loc = append(turns[n].loc(), rest[1:]...)
+			} else {
+				items[i].Loc = append([]any{"body", "messages", turns[n].Index}, rest...)
 			}
 		}
 	}
