@@ -120,12 +120,17 @@ func ragError(err error) error {
 	return err
 }
 
-// requestErrorItem is a rag.RequestError as a 422 item.
+// requestErrorItem is a rag.RequestError as a 422 item, at its Loc when
+// it has one (a filter key may hold dots), else at its Field's path.
 func requestErrorItem(re *rag.RequestError) ValidationItem {
-	if re.Type != "" {
-		return ValidationItem{Type: re.Type, Loc: ragLoc(re.Field), Msg: re.Msg, Input: re.Input, Ctx: re.Ctx}
+	loc := ragLoc(re.Field)
+	if re.Loc != nil {
+		loc = append([]any{"body"}, re.Loc...)
 	}
-	return ValidationItem{Type: "value_error", Loc: ragLoc(re.Field), Msg: "Value error, " + re.Msg, Input: re.Input}
+	if re.Type != "" {
+		return ValidationItem{Type: re.Type, Loc: loc, Msg: re.Msg, Input: re.Input, Ctx: re.Ctx}
+	}
+	return ValidationItem{Type: "value_error", Loc: loc, Msg: "Value error, " + re.Msg, Input: re.Input}
 }
 
 func toHits(in []rag.Hit) []hit {

@@ -88,6 +88,34 @@ func TestSearch_RAGErrors(t *testing.T) {
 	}
 }
 
+// TestFilter_DottedKeyLocations: a filter key may hold dots; the 422
+// names it whole, as pydantic's loc would, not split at its dots.
+func TestFilter_DottedKeyLocations(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	tests := []struct {
+		name, path, body string
+		loc              []any
+	}{
+		{"search, unknown operator", "/search", `{"query":"q","filter":{"meta.lang":{"$bad":1}}}`, []any{"body", "filter", "meta.lang"}},
+		{"query, operand not a list", "/query", `{"question":"q","filter":{"a.b":{"$in":"x"}}}`, []any{"body", "filter", "a.b", "$in"}},
+		{"query, list item", "/query", `{"question":"q","filter":{"a.b":{"$in":["x",[1]]}}}`, []any{"body", "filter", "a.b", "$in", 1.0}},
+		{"chat, key like an index", "/chat", `{"messages":[{"role":"user","parts":[{"type":"text","text":"q"}]}],"filter":{"x.0":{"$eq":[1]}}}`, []any{"body", "filter", "x.0", "$eq"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec := ts.do("POST", tt.path, tt.body, nil)
+			if rec.Code != 422 {
+				t.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+			if items := details(t, rec.Body.Bytes()); len(items) != 1 || !equalLoc(items[0].Loc, tt.loc) {
+				t.Errorf("items %+v, want one at %v", items, tt.loc)
+			}
+		})
+	}
+}
+
 func TestSearch_NoRAGIs503(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, func(o *Options) { o.RAG = nil })

@@ -16,7 +16,12 @@ import (
 // layer answers it with 422.
 type RequestError struct {
 	Field string
-	Msg   string
+	// Loc, when set, is Field as a list of keys and indexes (["filter",
+	// "meta.lang", "$in", 3]), which the HTTP layer then reports instead:
+	// a filter's keys may hold dots, which Field's path cannot tell from
+	// its separators. Every filter error sets it.
+	Loc []any
+	Msg string
 	// Type is pydantic's error type for the problem when it has one
 	// ("literal_error", "too_long"); "" means a value_error, and Msg then
 	// says what is wrong without pydantic's "Value error, " prefix.
@@ -143,7 +148,7 @@ func ParseFilter(f map[string]any) (*Filter, error) {
 		return nil, nil
 	}
 	if len(f) > MaxFilterFields {
-		return nil, tooLong("filter", "Dictionary", MaxFilterFields, len(f), f)
+		return nil, tooLong([]any{"filter"}, "Dictionary", MaxFilterFields, len(f), f)
 	}
 	fields := make([]string, 0, len(f))
 	for k := range f {
@@ -154,26 +159,26 @@ func ParseFilter(f map[string]any) (*Filter, error) {
 	for _, field := range fields {
 		v := f[field]
 		if field == "" || strings.HasPrefix(field, "$") {
-			return nil, &RequestError{Field: "filter", Msg: fmt.Sprintf("unsupported key %q (logical operators are not supported)", clip(field)), Input: f}
+			return nil, filterError([]any{"filter"}, RequestError{Msg: fmt.Sprintf("unsupported key %q (logical operators are not supported)", clip(field)), Input: f})
 		}
 		if n := utf8.RuneCountInString(field); n > MaxFilterKeyChars {
-			return nil, &RequestError{Field: "filter", Type: "string_too_long", Input: clip(field),
-				Msg: fmt.Sprintf("Filter keys should have at most %d characters", MaxFilterKeyChars), Ctx: map[string]any{"max_length": MaxFilterKeyChars}}
+			return nil, filterError([]any{"filter"}, RequestError{Type: "string_too_long", Input: clip(field),
+				Msg: fmt.Sprintf("Filter keys should have at most %d characters", MaxFilterKeyChars), Ctx: map[string]any{"max_length": MaxFilterKeyChars}})
 		}
 		ops, ok := v.(map[string]any)
 		if !ok {
 			c := Condition{Field: field, Op: OpEq, Values: []any{v}}
-			if err := c.add("filter."+field, v, "value must be a string, number, boolean, null or an operator object"); err != nil {
+			if err := c.add([]any{"filter", field}, v, "value must be a string, number, boolean, null or an operator object"); err != nil {
 				return nil, err
 			}
 			conds = append(conds, c)
 			continue
 		}
 		if len(ops) == 0 {
-			return nil, &RequestError{Field: "filter." + field, Msg: "empty operator object", Input: ops}
+			return nil, filterError([]any{"filter", field}, RequestError{Msg: "empty operator object", Input: ops})
 		}
 		if len(ops) > 4 {
-			return nil, &RequestError{Field: "filter." + field, Msg: "at most the 4 operators $eq, $ne, $in and $nin", Input: ops}
+			return nil, filterError([]any{"filter", field}, RequestError{Msg: "at most the 4 operators $eq, $ne, $in and $nin", Input: ops})
 		}
 		names := make([]string, 0, len(ops))
 		for op := range ops {
@@ -182,30 +187,29 @@ func ParseFilter(f map[string]any) (*Filter, error) {
 		sort.Strings(names)
 		for _, op := range names {
 			arg := ops[op]
-			path := "filter." + field + "." + op
 			c := Condition{Field: field, Op: op}
 			switch op {
 			case OpEq, OpNe:
-				if err := c.add(path, arg, "operand must be a string, number, boolean or null"); err != nil {
+				if err := c.add([]any{"filter", field, op}, arg, "operand must be a string, number, boolean or null"); err != nil {
 					return nil, err
 				}
 				c.Values = []any{arg}
 			case OpIn, OpNin:
 				list, ok := arg.([]any)
 				if !ok {
-					return nil, &RequestError{Field: path, Msg: "operand must be a list", Input: arg}
+					return nil, filterError([]any{"filter", field, op}, RequestError{Msg: "operand must be a list", Input: arg})
 				}
 				if len(list) > MaxFilterListItems {
-					return nil, tooLong(path, "List", MaxFilterListItems, len(list), list)
+					return nil, tooLong([]any{"filter", field, op}, "List", MaxFilterListItems, len(list), list)
 				}
 				for i, x := range list {
-					if err := c.add(path+"."+strconv.Itoa(i), x, "list items must be strings, numbers, booleans or null"); err != nil {
+					if err := c.add([]any{"filter", field, op, i}, x, "list items must be strings, numbers, booleans or null"); err != nil {
 						return nil, err
 					}
 				}
 				c.Values = list
 			default:
-				return nil, &RequestError{Field: "filter." + field, Msg: fmt.Sprintf("unknown operator %q (want $eq, $ne, $in or $nin)", clip(op)), Input: ops}
+				return nil, filterError([]any{"filter", field}, RequestError{Msg: fmt.Sprintf("unknown operator %q (want $eq, $ne, $in or $nin)", clip(op)), Input: ops})
 			}
 			conds = append(conds, c)
 		}
@@ -213,28 +217,28 @@ func ParseFilter(f map[string]any) (*Filter, error) {
 	return &Filter{Conditions: conds}, nil
 }
 
-// add puts the scalar v into c's set, or reports why it cannot be there.
-// A NaN is accepted and matches nothing, as NaN equals nothing.
-func (c *Condition) add(path string, v any, notScalar string) error {
+// add puts the scalar v into c's set, or reports why it cannot be there
+// (at loc). A NaN is accepted and matches nothing, as NaN equals nothing.
+func (c *Condition) add(loc []any, v any, notScalar string) error {
 	if c.set == nil {
 		c.set = make(map[valueKey]struct{}, 1)
 	}
 	switch x := v.(type) {
 	case string:
 		if n := utf8.RuneCountInString(x); n > MaxFilterStringChars {
-			return &RequestError{Field: path, Type: "string_too_long", Input: clip(x),
-				Msg: fmt.Sprintf("String should have at most %d characters", MaxFilterStringChars), Ctx: map[string]any{"max_length": MaxFilterStringChars}}
+			return filterError(loc, RequestError{Type: "string_too_long", Input: clip(x),
+				Msg: fmt.Sprintf("String should have at most %d characters", MaxFilterStringChars), Ctx: map[string]any{"max_length": MaxFilterStringChars}})
 		}
 	case json.Number:
 		if len(x) > MaxFilterNumberChars {
-			return &RequestError{Field: path, Msg: fmt.Sprintf("numbers may have at most %d characters", MaxFilterNumberChars), Input: clip(string(x))}
+			return filterError(loc, RequestError{Msg: fmt.Sprintf("numbers may have at most %d characters", MaxFilterNumberChars), Input: clip(string(x))})
 		}
 		if _, ok := keyOf(x); !ok {
-			return &RequestError{Field: path, Msg: "must be a finite number", Input: clip(string(x))}
+			return filterError(loc, RequestError{Msg: "must be a finite number", Input: clip(string(x))})
 		}
 	}
 	if !scalar(v) {
-		return &RequestError{Field: path, Msg: notScalar, Input: v}
+		return filterError(loc, RequestError{Msg: notScalar, Input: v})
 	}
 	if k, ok := keyOf(v); ok {
 		c.set[k] = struct{}{}
@@ -242,10 +246,21 @@ func (c *Condition) add(path string, v any, notScalar string) error {
 	return nil
 }
 
-func tooLong(path, kind string, limit, n int, input any) *RequestError {
-	return &RequestError{Field: path, Type: "too_long", Input: input,
+func tooLong(loc []any, kind string, limit, n int, input any) *RequestError {
+	return filterError(loc, RequestError{Type: "too_long", Input: input,
 		Msg: fmt.Sprintf("%s should have at most %d items after validation, not %d", kind, limit, n),
-		Ctx: map[string]any{"field_type": kind, "max_length": limit, "actual_length": n}}
+		Ctx: map[string]any{"field_type": kind, "max_length": limit, "actual_length": n}})
+}
+
+// filterError returns e at loc, a path into the request whose keys may
+// hold dots: Loc keeps them, Field joins them with dots for messages.
+func filterError(loc []any, e RequestError) *RequestError {
+	parts := make([]string, len(loc))
+	for i, p := range loc {
+		parts[i] = fmt.Sprint(p)
+	}
+	e.Field, e.Loc = strings.Join(parts, "."), loc
+	return &e
 }
 
 // clip cuts a string echoed in an error message.

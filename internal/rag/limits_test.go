@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -38,6 +39,32 @@ func fortyDigits(n int) []any {
 		out[i] = json.Number(fmt.Sprintf("1%039d", i))
 	}
 	return out
+}
+
+// TestFilter_DottedKeys: a filter key may hold dots ("meta.lang"), so an
+// error's Loc keeps the key whole where Field's dotted path cannot.
+func TestFilter_DottedKeys(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		filter map[string]any
+		loc    []any
+	}{
+		{"unknown operator", map[string]any{"meta.lang": map[string]any{"$bad": 1}}, []any{"filter", "meta.lang"}},
+		{"operand not a list", map[string]any{"a.b": map[string]any{"$in": "x"}}, []any{"filter", "a.b", "$in"}},
+		{"list item not a scalar", map[string]any{"a.b": map[string]any{"$nin": []any{1, map[string]any{}}}}, []any{"filter", "a.b", "$nin", 1}},
+		{"value not a scalar", map[string]any{"a.1": []any{1}}, []any{"filter", "a.1"}},
+		{"key too long", map[string]any{strings.Repeat("k.", MaxFilterKeyChars): "v"}, []any{"filter"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var re *RequestError
+			if err := CheckFilter(tt.filter); !errors.As(err, &re) || !reflect.DeepEqual(re.Loc, tt.loc) {
+				t.Fatalf("err %#v, want a RequestError with Loc %v", err, tt.loc)
+			}
+		})
+	}
 }
 
 func TestFilter_Limits(t *testing.T) {

@@ -30,7 +30,7 @@ func where(f *rag.Filter, fields map[string]Field) (w *filters.WhereBuilder, non
 	for _, c := range f.Conditions {
 		fd, known := fields[c.Field]
 		if known && fd.Type == "" {
-			return nil, false, &rag.RequestError{Field: "filter." + c.Field,
+			return nil, false, &rag.RequestError{Field: "filter." + c.Field, Loc: []any{"filter", c.Field},
 				Msg: "this field holds lists, objects or mixed types and cannot be filtered on the Weaviate backend"}
 		}
 		negate := c.Op == rag.OpNe || c.Op == rag.OpNin
