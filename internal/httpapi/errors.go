@@ -20,11 +20,27 @@ type Error struct {
 	Err    error       // cause, logged but never sent
 }
 
+// Error says the status and detail, and the cause if any. A 422's items
+// are given by type and location only: their inputs and messages echo
+// the client's body (a question, say), and this string is what
+// writeError logs.
 func (e *Error) Error() string {
-	if e.Err != nil {
-		return fmt.Sprintf("%d %v: %v", e.Status, e.Detail, e.Err)
+	detail := e.Detail
+	if items, ok := e.Detail.([]ValidationItem); ok {
+		where := make([]string, len(items))
+		for i, it := range items {
+			loc := make([]string, len(it.Loc))
+			for j, l := range it.Loc {
+				loc[j] = fmt.Sprint(l)
+			}
+			where[i] = it.Type + " at " + strings.Join(loc, ".")
+		}
+		detail = strings.Join(where, "; ")
 	}
-	return fmt.Sprintf("%d %v", e.Status, e.Detail)
+	if e.Err != nil {
+		return fmt.Sprintf("%d %v: %v", e.Status, detail, e.Err)
+	}
+	return fmt.Sprintf("%d %v", e.Status, detail)
 }
 
 func (e *Error) Unwrap() error { return e.Err }

@@ -172,6 +172,42 @@ func TestQuery_MissingEchoesInput(t *testing.T) {
 	}
 }
 
+// TestWriteError_LogsNoInput: at debug level a 422 logs a "request error"
+// line; the items there are types and locations, never the input they
+// echo to the client (questions are never logged in full).
+func TestWriteError_LogsNoInput(t *testing.T) {
+	t.Parallel()
+	const secret = "my-private-question"
+	long := secret + strings.Repeat("x", 40)
+	tests := []struct {
+		name, path, body string
+		want             string // in the log line
+	}{
+		{"question too long", "/query", `{"question":"` + long + `"}`, "string_too_long at body.question"},
+		{"missing echoes the body", "/query", `{"top_k":3,"note":"` + secret + `"}`, "missing at body.question"},
+		{"bad top_k next to a question", "/search", `{"query":"` + secret + `","top_k":"` + secret + `"}`, "int_parsing at body.top_k"},
+		{"chat text part too long", "/chat", `{"messages":[{"role":"user","parts":[{"type":"text","text":"` + long + `"}]}]}`, "string_too_long at body.messages.0.parts.0.text"},
+		{"completions message too long", "/v1/chat/completions", `{"model":"vendor0919-rag","messages":[{"role":"user","content":"` + long + `"}]}`, "string_too_long at body.messages.0.content"},
+		{"not JSON", "/query", `{"question":"` + secret + `",}`, "json_invalid at body."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ts := newTestServer(t, func(o *Options) { o.Limits = Limits{QuestionChars: 30} })
+			if rec := ts.do("POST", tt.path, tt.body, nil); rec.Code != 422 {
+				t.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+			logs := ts.logs.String()
+			if !strings.Contains(logs, `"msg":"request error"`) || !strings.Contains(logs, tt.want) {
+				t.Errorf("no request error line with %q:\n%s", tt.want, logs)
+			}
+			if strings.Contains(logs, secret) {
+				t.Errorf("the client's input is in the log:\n%s", logs)
+			}
+		})
+	}
+}
+
 func TestBody_ContentTypeAndSize(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, nil)
