@@ -127,7 +127,7 @@ func (c Conn) call(ctx context.Context, op string, f func(ctx context.Context) e
 		actx, cancel := context.WithTimeout(ctx, c.Timeout)
 		defer cancel()
 		err := f(actx)
-		if err != nil && unavailable(err) && ctx.Err() == nil {
+		if err != nil && transient(err) && ctx.Err() == nil {
 			return retry.Transient(err, 0)
 		}
 		return err
@@ -161,9 +161,45 @@ func (e *unavailableError) Unwrap() error { return rag.ErrUnavailable }
 // PublicDetail says what failed without addresses.
 func (e *unavailableError) PublicDetail() string { return "Weaviate unreachable; details in the logs" }
 
-// unavailable reports whether err means Weaviate did not answer: the
-// network, a timeout, a 5xx or 429, or a gRPC status of the same kind.
+// unavailable reports whether err means Weaviate could not answer the
+// call (a 503 for the service): every transient failure, and those no
+// retry mends but the service cannot either: credentials Weaviate
+// rejects (a rotated API key), a collection that is gone (pruned by a
+// push while this task searched it: Store.search checks again first),
+// or results larger than gRPC's message limit.
 func unavailable(err error) bool {
+	if transient(err) {
+		return true
+	}
+	var we *fault.WeaviateClientError
+	if errors.As(err, &we) && we.IsUnexpectedStatusCode {
+		return we.StatusCode == http.StatusUnauthorized || we.StatusCode == http.StatusForbidden
+	}
+	if st, ok := status.FromError(err); ok {
+		switch st.Code() {
+		case codes.Unauthenticated, codes.PermissionDenied, codes.ResourceExhausted:
+			return true
+		}
+		return classGone(err)
+	}
+	return false
+}
+
+// classGone reports whether err is Weaviate's answer to a search of a
+// collection it does not have.
+func classGone(err error) bool {
+	st, ok := status.FromError(err)
+	if !ok {
+		return false
+	}
+	msg := strings.ToLower(st.Message())
+	return strings.Contains(msg, "could not find class") || strings.Contains(msg, "class not found")
+}
+
+// transient reports whether another attempt could succeed: the network,
+// a timeout, a 5xx or 429, or a gRPC status of the same kind. A result
+// past gRPC's message limit is no such thing: it is as large again.
+func transient(err error) bool {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return true
 	}
@@ -180,7 +216,9 @@ func unavailable(err error) bool {
 	}
 	if st, ok := status.FromError(err); ok {
 		switch st.Code() {
-		case codes.Unavailable, codes.DeadlineExceeded, codes.ResourceExhausted, codes.Aborted:
+		case codes.ResourceExhausted:
+			return !strings.Contains(strings.ToLower(st.Message()), "larger than max")
+		case codes.Unavailable, codes.DeadlineExceeded, codes.Aborted:
 			return true
 		case codes.Unknown, codes.Internal:
 			// Weaviate answers a search on a shard it cannot reach with

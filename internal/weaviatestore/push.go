@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -86,7 +87,7 @@ func (r PushResult) WriteText(w io.Writer) {
 	for _, d := range r.Deleted {
 		fmt.Fprintf(w, "deleted    %s (beyond --keep)\n", d)
 	}
-	if r.Previous != "" && r.Previous != r.Class {
+	if r.Previous != "" && r.Previous != r.Class && !slices.Contains(r.Deleted, r.Previous) {
 		fmt.Fprintf(w, "roll back: curl -X PUT %s/v1/aliases/%s -H 'Content-Type: application/json' -d '{\"class\":\"%s\"}'\n",
 			r.URL, r.Alias, r.Previous)
 	}
@@ -420,6 +421,18 @@ func moveAlias(ctx context.Context, c Conn, cl *weaviate.Client, name, class str
 
 // prune deletes the alias's collections beyond the current one and the
 // Keep newest before it; it returns their names.
+// pushedFor reports whether class is a collection Push made for alias:
+// the alias, "_v" and 16 hex digits of the checksum. A prefix test alone
+// took alias X_v2's collections for X's, and pruning X deleted them.
+func pushedFor(alias, class string) bool {
+	rest, ok := strings.CutPrefix(class, alias+"_v")
+	if !ok || len(rest) != 16 {
+		return false
+	}
+	_, err := hex.DecodeString(rest)
+	return err == nil && strings.ToLower(rest) == rest
+}
+
 func prune(ctx context.Context, o PushOptions, cl *weaviate.Client, current string) ([]string, error) {
 	if o.Keep < 0 {
 		return nil, nil
@@ -437,12 +450,20 @@ func prune(ctx context.Context, o PushOptions, cl *weaviate.Client, current stri
 	type old struct{ class, at string }
 	var olds []old
 	for _, c := range classes {
-		if c.Class == current || !strings.HasPrefix(c.Class, o.Alias+"_v") {
+		if c.Class == current || !pushedFor(o.Alias, c.Class) {
 			continue
 		}
 		m, err := parseMeta(c.Class, c.Description)
 		if err != nil {
 			continue // not ours
+		}
+		// A collection a push has not completed (one killed mid-way, or
+		// one running now) is neither kept for rollback nor deleted: it
+		// is no version to roll back to, and a running push owns it.
+		if n, err := count(ctx, o.Conn, cl, c.Class); err != nil {
+			return nil, err
+		} else if n != m.Count {
+			continue
 		}
 		olds = append(olds, old{c.Class, m.PushedAt})
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -204,5 +205,78 @@ func TestHNSW_Recall(t *testing.T) {
 	t.Logf("Weaviate HNSW recall@10 = %.3f over %d queries, %d chunks", recall, len(queries), len(chunks))
 	if recall < 0.95 {
 		t.Errorf("recall@10 = %.3f, want >= 0.95", recall)
+	}
+}
+
+// TestPush_PrunesOnlyItsOwnCompleteCollections: pruning alias X used to
+// delete alias X_v2's live collections (a prefix test), and a collection
+// a killed push left half-filled counted as the version kept for rollback.
+// A server searching the collection a push just pruned searched a class
+// that was gone (500s until its next health check); it checks the alias
+// again and searches the new one.
+func TestPush_PrunesOnlyItsOwnCompleteCollections(t *testing.T) {
+	t.Parallel()
+	srv := server(t)
+	ctx := context.Background()
+	emb := testEmbedder(t)
+	alias := newAlias(t)
+	other := alias + "_v2" // a valid alias that shares X's prefix
+
+	o := pushOpts(srv, alias)
+	a, err := Push(ctx, writeStore(t, emb, corpus(120)), store.OpenOptions{}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oo := pushOpts(srv, other)
+	b, err := Push(ctx, writeStore(t, emb, corpus(90)), store.OpenOptions{}, oo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openStore(t, srv, alias, emb.Info(), "")
+
+	// A push to X killed after its first batch leaves a half-filled
+	// collection, newer than A.
+	ictx, cancel := context.WithCancel(ctx)
+	io := o
+	io.AfterBatch = func(int) { cancel() }
+	if _, err := Push(ictx, writeStore(t, emb, corpus(300)), store.OpenOptions{}, io); err == nil {
+		t.Fatal("an interrupted push succeeded")
+	}
+
+	// Keep 1: A is the version kept for rollback, not the half-filled
+	// one; nothing of X_v2's is touched.
+	c, err := Push(ctx, writeStore(t, emb, corpus(150)), store.OpenOptions{}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Deleted) != 0 {
+		t.Fatalf("deleted %v, want nothing (A kept for rollback, the half-filled one left alone)", c.Deleted)
+	}
+	// Keep 0: A goes, X_v2's collection stays.
+	o0 := o
+	o0.Keep = 0
+	d, err := Push(ctx, writeStore(t, emb, corpus(160)), store.OpenOptions{}, o0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(d.Deleted, b.Class) || !slices.Contains(d.Deleted, a.Class) {
+		t.Fatalf("deleted %v: want %s among them and not %s", d.Deleted, a.Class, b.Class)
+	}
+	if info, err := openStore(t, srv, other, emb.Info(), "").Check(ctx); err != nil || info.Class != b.Class {
+		t.Fatalf("alias %s after pruning %s: %+v, %v", other, alias, info, err)
+	}
+	var out bytes.Buffer
+	d.WriteText(&out)
+	if strings.Contains(out.String(), "roll back") {
+		t.Errorf("rollback to a deleted collection offered:\n%s", out.String())
+	}
+
+	// s still searches A, which is gone: it finds the alias's new target.
+	hits, err := s.SearchKeyword(ctx, vocab[0], 5, nil)
+	if err != nil {
+		t.Fatalf("search after the prune: %v", err)
+	}
+	if info, _ := s.Check(ctx); info.Class != d.Class || len(hits) == 0 {
+		t.Fatalf("searching %s with %d hits, want %s", info.Class, len(hits), d.Class)
 	}
 }

@@ -253,6 +253,21 @@ func (s *Store) target() (*target, error) {
 func (s *Store) search(ctx context.Context, op string, f *rag.Filter, extra *filters.WhereBuilder, k int,
 	with func(*graphql.Search) *graphql.Search, score func(graphql.MetadataResult, ann.Metric) float64,
 ) ([]rag.Hit, error) {
+	hits, err := s.searchOnce(ctx, op, f, extra, k, with, score)
+	if ue := (*unavailableError)(nil); errors.As(err, &ue) && classGone(ue.err) {
+		// A push moved the alias and pruned the collection this task
+		// searched, before the next health check: check the alias now
+		// and search again, once.
+		if _, cerr := s.Check(ctx); cerr == nil {
+			return s.searchOnce(ctx, op, f, extra, k, with, score)
+		}
+	}
+	return hits, err
+}
+
+func (s *Store) searchOnce(ctx context.Context, op string, f *rag.Filter, extra *filters.WhereBuilder, k int,
+	with func(*graphql.Search) *graphql.Search, score func(graphql.MetadataResult, ann.Metric) float64,
+) ([]rag.Hit, error) {
 	t, err := s.target()
 	if err != nil {
 		return nil, err

@@ -1,11 +1,15 @@
 package weaviatestore
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"regexp"
 	"strings"
 	"testing"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/rag"
@@ -187,6 +191,66 @@ func TestConn_HTTPSNeedsTheUnverifiedOptIn(t *testing.T) {
 		_, err := Conn{URL: tt.url, UnverifiedGRPCTLS: tt.optIn}.client()
 		if !errors.Is(err, tt.wantErr) {
 			t.Errorf("%s opt-in %v: error %v, want %v", tt.url, tt.optIn, err, tt.wantErr)
+		}
+	}
+}
+
+// TestErrorClasses: which failures are retried and which are a 503. A
+// result past gRPC's message limit was retried as "unavailable"; a
+// rejected API key and a pruned collection were 500s.
+func TestErrorClasses(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name                   string
+		err                    error
+		transient, unavailable bool
+	}{
+		{"gRPC unavailable", status.Error(codes.Unavailable, "connection refused"), true, true},
+		{"deadline", context.DeadlineExceeded, true, true},
+		{"a shard's replica down", status.Error(codes.Unknown, "cannot reach enough replicas"), true, true},
+		{"throttled", status.Error(codes.ResourceExhausted, "too many requests"), true, true},
+		{"result past the message limit", status.Error(codes.ResourceExhausted, "grpc: received message larger than max (120011772 vs. 104858000)"), false, true},
+		{"rejected API key", status.Error(codes.Unauthenticated, "extract auth: unauthorized: invalid api key"), false, true},
+		{"forbidden", status.Error(codes.PermissionDenied, "forbidden"), false, true},
+		{"pruned collection", status.Error(codes.Unknown, "could not find class Demo_vc2aa0123456789ab in schema"), false, true},
+		{"a bad request", status.Error(codes.InvalidArgument, "no such prop with name 'text'"), false, false},
+		{"other", errors.New("decode: bad json"), false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := transient(tt.err); got != tt.transient {
+				t.Errorf("transient = %v, want %v", got, tt.transient)
+			}
+			if got := unavailable(tt.err); got != tt.unavailable {
+				t.Errorf("unavailable = %v, want %v", got, tt.unavailable)
+			}
+		})
+	}
+	if !classGone(status.Error(codes.Unknown, "could not find class X_v0123456789abcdef in schema")) || classGone(errors.New("could not find class")) {
+		t.Error("classGone: a gRPC status naming a missing class, and nothing else")
+	}
+}
+
+// TestPushedFor: prune deletes only the collections Push made for its
+// alias; alias Prod_v2's were taken for Prod's.
+func TestPushedFor(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		alias, class string
+		want         bool
+	}{
+		{"Prod", "Prod_v32fb9dee8c5d6c5e", true},
+		{"Prod", "Prod_v2_v32fb9dee8c5d6c5e", false},
+		{"Prod", "Prod_v32fb9dee8c5d6c5", false},
+		{"Prod", "Prod_v32FB9DEE8C5D6C5E", false},
+		{"Prod", "Prod_vzzfb9dee8c5d6c5e", false},
+		{"Prod", "Prodx_v32fb9dee8c5d6c5e", false},
+		{"Prod_v2", "Prod_v2_v32fb9dee8c5d6c5e", true},
+	}
+	for _, tt := range tests {
+		if got := pushedFor(tt.alias, tt.class); got != tt.want {
+			t.Errorf("pushedFor(%q, %q) = %v, want %v", tt.alias, tt.class, got, tt.want)
 		}
 	}
 }
