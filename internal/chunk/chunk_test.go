@@ -379,3 +379,110 @@ func TestParse_LigaturesInHeadingPath(t *testing.T) {
 		t.Errorf("heading path %q, want %q", got, want)
 	}
 }
+
+// TestParse_LongHeadingsCapped feeds each way a title or heading enters a
+// document a 100,000-rune one over 200 paragraphs: it was copied whole
+// into every chunk's metadata and indexed text (gigabytes from a 1 MB
+// page). The chunks must now carry a bounded title, section, anchor and
+// heading path, and index at most a few times the text.
+func TestParse_LongHeadingsCapped(t *testing.T) {
+	t.Parallel()
+	long := strings.TrimSpace(strings.Repeat("head ", 20_000))
+	para := strings.TrimSpace(strings.Repeat("Body sentence number here. ", 30))
+	mdBody := strings.Repeat(para+"\n\n", 200)
+	htmlBody := strings.Repeat("<p>"+para+"</p>", 200)
+	var pdfLines strings.Builder
+	for range 40 {
+		pdfLines.WriteString("(" + para + ") Tj 0 -14 Td\n")
+	}
+	tests := []struct {
+		name, source, content string
+		key                   string // the metadata that holds the long heading, cut
+	}{
+		{"markdown ATX heading", "a.md", "# T\n\n## " + long + "\n\n" + mdBody, "section"},
+		{"markdown setext heading", "a.md", "# T\n\n" + long + "\n---\n\n" + mdBody, "section"},
+		{"markdown front matter title", "a.md", "---\ntitle: " + long + "\n---\n\n## S\n\n" + mdBody, "title"},
+		{"markdown first h1 title", "a.md", "# " + long + "\n\n## S\n\n" + mdBody, "title"},
+		{"html heading", "a.html", "<main><h1>T</h1><h2 id=s>" + long + "</h2>" + htmlBody + "</main>", "section"},
+		{"html title", "a.html", "<title>" + long + "</title><main><h2 id=s>S</h2>" + htmlBody + "</main>", "title"},
+		{"html API entry", "a.html", "<main><h1>T</h1><dl><dt id=f>" + long + "</dt><dd>" + htmlBody + "</dd></dl></main>", "section"},
+		{"pdf Info title", "a.pdf", string(minimalPDF(long, "BT /F1 12 Tf 72 760 Td\n"+pdfLines.String()+"ET")), "title"},
+	}
+	cut := long[:maxHeadingRunes-1] // the cut leaves no space at the end
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			doc, err := Parse(tc.source, []byte(tc.content))
+			if err != nil {
+				t.Fatal(err)
+			}
+			chunks := Chunks(doc, Options{})
+			if len(chunks) == 0 {
+				t.Fatal("no chunks")
+			}
+			text, indexed := 0, 0
+			for i, c := range chunks {
+				for key, most := range map[string]int{"title": maxHeadingRunes, "section": maxHeadingRunes, "anchor": maxHeadingRunes, docmodel.MetaHeadingPath: DefaultSize} {
+					if s, _ := c.Metadata[key].(string); utf8.RuneCountInString(s) > most {
+						t.Fatalf("chunk %d %s has %d runes, want at most %d", i, key, utf8.RuneCountInString(s), most)
+					}
+				}
+				n := utf8.RuneCountInString(c.IndexText())
+				if n > DefaultSize*3/2+len(docmodel.IndexSeparator) {
+					t.Fatalf("chunk %d indexes %d runes, over 1.5 times the chunk size", i, n)
+				}
+				if c.Metadata[tc.key] != cut {
+					t.Fatalf("chunk %d %s %.40q..., want the heading's first %d runes", i, tc.key, c.Metadata[tc.key], len(cut))
+				}
+				text += utf8.RuneCountInString(c.Text)
+				indexed += n
+			}
+			if indexed > 4*text {
+				t.Errorf("%d chunks index %d runes for %d of text", len(chunks), indexed, text)
+			}
+		})
+	}
+}
+
+// TestChunks_HeadingPathCapped checks the cut in Chunks itself: a path
+// longer than the chunk size is cut to it, whatever made the Document,
+// and a path within it, such as a C++ signature under its class, is kept
+// whole.
+func TestChunks_HeadingPathCapped(t *testing.T) {
+	t.Parallel()
+	sig := "template <typename PointerToMemberFunction, typename Functor> QMetaObject::Connection QObject::connect(" +
+		strings.Repeat("const QObject *sender, PointerToMemberFunction signal, ", 5) + "Qt::ConnectionType type = Qt::AutoConnection)"
+	part := strings.Repeat("x", 300)
+	body := strings.TrimSpace(strings.Repeat("Words in a sentence here. ", 200))
+	tests := []struct {
+		name     string
+		path     []string
+		size     int
+		wantPath string
+	}{
+		{"signature kept", []string{"Member Function Documentation", sig}, 800, "QObject Class > Member Function Documentation > " + sig},
+		{"path cut to the chunk size", []string{part, part, part}, 200, "QObject Class > " + part[:200-len("QObject Class > ")]},
+		{"path cut at a small chunk size", []string{"Member Function Documentation", sig}, 100, TruncateRunes("QObject Class > Member Function Documentation > "+sig, 100)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			doc := Document{Source: "q.html", Title: "QObject Class", Sections: []Section{
+				{Heading: tc.path[len(tc.path)-1], Path: tc.path, Anchor: "a", Text: body},
+			}}
+			chunks := Chunks(doc, Options{Size: tc.size, Overlap: 20})
+			// At least half the chunk size is left for the text.
+			if most := (utf8.RuneCountInString(body)/(tc.size/2) + 1) * 2; len(chunks) > most {
+				t.Errorf("%d chunks, want at most %d", len(chunks), most)
+			}
+			for i, c := range chunks {
+				if got := c.Metadata[docmodel.MetaHeadingPath]; got != tc.wantPath {
+					t.Fatalf("chunk %d heading path %q, want %q", i, got, tc.wantPath)
+				}
+				if c.Metadata["section"] != tc.path[len(tc.path)-1] {
+					t.Fatalf("chunk %d section %q, want the whole heading", i, c.Metadata["section"])
+				}
+			}
+		})
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/vendor0919/api/internal/docmodel"
@@ -64,6 +65,7 @@ func Supported(name string) bool {
 // Parse turns a file's content into a Document by the extension of source:
 // Markdown (.md, .markdown), plain text (.txt, .text), HTML (.html, .htm)
 // or PDF (.pdf). Other extensions give an error wrapping ErrUnsupported.
+// The title and headings are cut to 1,000 runes (maxHeadingRunes).
 func Parse(source string, content []byte) (Document, error) {
 	var doc Document
 	var err error
@@ -88,7 +90,42 @@ func Parse(source string, content []byte) (Document, error) {
 		doc.Title = strings.TrimSuffix(base, filepath.Ext(base))
 	}
 	foldLigatures(&doc)
+	capHeadings(&doc)
 	return doc, nil
+}
+
+// maxHeadingRunes is the most runes Parse keeps of a document's title and
+// of each heading (in Heading and in Path). Each is copied into every
+// chunk of its section, as metadata and in the heading path that is
+// indexed with the text, so one heading of 100,000 words made gigabytes
+// of chunks. Real headings stay far below it: C++ and Python signatures
+// run to 200-400 runes, and the longest in the evaluation corpora, a
+// Python dict's repr heading an entry of Flask's API reference, has 833.
+const maxHeadingRunes = 1000
+
+// capHeadings cuts doc's title, each section's heading and each part of
+// its heading path to maxHeadingRunes.
+func capHeadings(doc *Document) {
+	doc.Title = capHeading(doc.Title)
+	for i := range doc.Sections {
+		s := &doc.Sections[i]
+		s.Heading = capHeading(s.Heading)
+		for j := range s.Path {
+			s.Path[j] = capHeading(s.Path[j])
+		}
+	}
+}
+
+// capHeading returns h cut to maxHeadingRunes, without the spaces the cut
+// may leave at its end.
+func capHeading(h string) string {
+	if len(h) <= maxHeadingRunes { // no more runes than bytes
+		return h
+	}
+	if t := TruncateRunes(h, maxHeadingRunes); len(t) < len(h) {
+		return strings.TrimRightFunc(t, unicode.IsSpace)
+	}
+	return h
 }
 
 // ligatures spells out the Latin typographic ligatures (U+FB00 to
@@ -251,7 +288,10 @@ func HeadingPath(title string, path []string) string {
 // Chunks splits doc into chunks, section by section, and returns them in
 // order with whitespace trimmed and empty pieces dropped. A section longer
 // than the chunk size is split by Split with room left for its heading
-// path, which IndexText puts before the text; a chunk never spans two
+// path, which IndexText puts before the text; a path longer than the chunk
+// size is cut to it, and the text keeps at least half of the chunk size
+// however long the path, so the indexed text never exceeds one and a half
+// times the chunk size (plus IndexSeparator). A chunk never spans two
 // sections, except that adjacent small sections under the same parent
 // heading, sharing one anchor, are joined while they fit (see mergeable).
 // Metadata: "source", "title", "chunk", "heading_path", "url", and when
@@ -268,6 +308,15 @@ func Chunks(doc Document, opts Options) []docmodel.Chunk {
 		sec := secs[0]
 		secs = secs[1:]
 		path := HeadingPath(doc.Title, sec.Path)
+		if utf8.RuneCountInString(path) > size {
+			// However long the headings, the path before each chunk's
+			// text is at most the chunk size and the text at least half
+			// of it (see room): a section makes at most twice the chunks
+			// its text alone would, each indexed with a bounded prefix.
+			// Real paths stay well below it (376 runes at most in the
+			// evaluation corpora, at 800).
+			path = strings.TrimRightFunc(TruncateRunes(path, size), unicode.IsSpace)
+		}
 		room := size - utf8.RuneCountInString(path) - len(docmodel.IndexSeparator)
 		text := strings.TrimSpace(sec.Text)
 		for len(secs) > 0 && mergeable(sec, secs[0]) {

@@ -58,6 +58,9 @@ func parseMarkdown(src string) Document {
 	firstH1 := ""
 	push := func(level int, h string) {
 		flush()
+		// Cut before the slug is made, as Parse would cut it after:
+		// the anchor is copied into every chunk of the section too.
+		h = capHeading(h)
 		for len(stack) > 0 && stack[len(stack)-1].level >= level {
 			stack = stack[:len(stack)-1]
 		}
