@@ -391,9 +391,11 @@ func (x *pdfExtractor) pageText(p pdf.Page) string {
 // joinPDFLines joins the lines of a page: a paragraph break (blank line)
 // where the baseline drops by more than 1.6 font sizes or rises; else one
 // space, or nothing next to a wide (CJK) character or after a hyphen
-// that ends a word continued in lowercase ("tempera-" + "ture").
+// that ends a word continued in lowercase ("tempera-" + "ture"). The text
+// is built in a byte slice so that dropping a hyphen is a reslice, not a
+// copy of the page so far.
 func joinPDFLines(lines []*pdfLine) string {
-	var b strings.Builder
+	var b []byte
 	var prev *pdfLine
 	for _, l := range lines {
 		t := strings.TrimSpace(l.text.String())
@@ -401,31 +403,24 @@ func joinPDFLines(lines []*pdfLine) string {
 			continue
 		}
 		if prev != nil {
-			out := b.String()
-			last, _ := utf8.DecodeLastRuneInString(out)
+			last, n := utf8.DecodeLastRune(b)
+			before, _ := utf8.DecodeLastRune(b[:len(b)-n])
 			first, _ := utf8.DecodeRuneInString(t)
 			drop := prev.y - l.y
 			switch {
 			case drop > 1.6*math.Max(l.size, prev.size) || drop < 0:
-				b.WriteString("\n\n")
-			case last == '-' && unicode.IsLower(first) && len(out) >= 2 && unicode.IsLetter(lastRuneBefore(out, 1)):
-				b.Reset()
-				b.WriteString(out[:len(out)-1])
+				b = append(b, "\n\n"...)
+			case last == '-' && unicode.IsLower(first) && unicode.IsLetter(before):
+				b = b[:len(b)-n]
 			case isWide(last) || isWide(first):
 			default:
-				b.WriteByte(' ')
+				b = append(b, ' ')
 			}
 		}
-		b.WriteString(t)
+		b = append(b, t...)
 		prev = l
 	}
-	return b.String()
-}
-
-// lastRuneBefore returns the rune before the last n bytes of s.
-func lastRuneBefore(s string, n int) rune {
-	r, _ := utf8.DecodeLastRuneInString(s[:len(s)-n])
-	return r
+	return string(b)
 }
 
 // isWide reports a character of a script written without spaces between
