@@ -62,11 +62,42 @@ func Supported(name string) bool {
 	return false
 }
 
+// PDFParser turns a PDF file's bytes into a Document's Title and
+// Sections; ParsePDF is the one this package has. Parse sets the
+// Document's Source, fills an empty Title and folds ligatures after it.
+// ctx ends a parse that is still running: the parser then returns an
+// error (ctx.Err(), possibly wrapped). A PDFParser may be called from
+// several goroutines at once.
+type PDFParser func(ctx context.Context, b []byte) (Document, error)
+
+// ParsePDF is the PDFParser that reads the PDF in this process, with the
+// package's caps on reads, operators, page-tree nodes and text; it does
+// not watch ctx. Those caps bound neither time nor memory (see the
+// package doc), so a caller that reads PDFs it does not trust runs it in
+// a child process with OS limits instead (package pdfsandbox).
+func ParsePDF(_ context.Context, b []byte) (Document, error) {
+	return parsePDF(b)
+}
+
+// Loader loads documents. The zero value parses every format in this
+// process.
+type Loader struct {
+	// PDF parses .pdf files; nil means ParsePDF.
+	PDF PDFParser
+}
+
+// Parse is Loader{}.Parse with a background context: every format,
+// PDF included, is parsed in this process.
+func Parse(source string, content []byte) (Document, error) {
+	return Loader{}.Parse(context.Background(), source, content)
+}
+
 // Parse turns a file's content into a Document by the extension of source:
 // Markdown (.md, .markdown), plain text (.txt, .text), HTML (.html, .htm)
-// or PDF (.pdf). Other extensions give an error wrapping ErrUnsupported.
-// The title and headings are cut to 1,000 runes (maxHeadingRunes).
-func Parse(source string, content []byte) (Document, error) {
+// or PDF (.pdf, read by l.PDF under ctx). Other extensions give an error
+// wrapping ErrUnsupported. The title and headings are cut to 1,000 runes
+// (maxHeadingRunes).
+func (l Loader) Parse(ctx context.Context, source string, content []byte) (Document, error) {
 	var doc Document
 	var err error
 	switch strings.ToLower(filepath.Ext(source)) {
@@ -77,7 +108,11 @@ func Parse(source string, content []byte) (Document, error) {
 	case ".html", ".htm":
 		doc, err = parseHTML(source, content)
 	case ".pdf":
-		doc, err = parsePDF(content)
+		parse := l.PDF
+		if parse == nil {
+			parse = ParsePDF
+		}
+		doc, err = parse(ctx, content)
 	default:
 		return Document{}, fmt.Errorf("%w: %s", ErrUnsupported, source)
 	}
@@ -169,12 +204,18 @@ type Failure struct {
 	Err  error
 }
 
-// LoadDir parses every supported file under root (hidden files and folders
-// are skipped) and returns the documents sorted by source. A file that
-// fails to read or parse is returned in failures and the rest still load:
-// one broken PDF does not stop a build. err is for the walk itself (an
-// unreadable root, a cancelled ctx).
+// LoadDir is Loader{}.LoadDir: every format is parsed in this process.
 func LoadDir(ctx context.Context, root string) (docs []Document, failures []Failure, err error) {
+	return Loader{}.LoadDir(ctx, root)
+}
+
+// LoadDir parses every supported file under root (hidden files and folders
+// are skipped) with l.Parse and returns the documents sorted by source. A
+// file that fails to read or parse is returned in failures and the rest
+// still load: one broken PDF does not stop a build. err is for the walk
+// itself (an unreadable root, a cancelled ctx, also when ctx ends while the
+// last file is parsed).
+func (l Loader) LoadDir(ctx context.Context, root string) (docs []Document, failures []Failure, err error) {
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -198,10 +239,13 @@ func LoadDir(ctx context.Context, root string) (docs []Document, failures []Fail
 		b, err := readDocument(root, path)
 		if err == nil {
 			var doc Document
-			if doc, err = Parse(rel, b); err == nil {
+			if doc, err = l.Parse(ctx, rel, b); err == nil {
 				docs = append(docs, doc)
 				return nil
 			}
+		}
+		if err := ctx.Err(); err != nil {
+			return err // the parse was cut short, not the file broken
 		}
 		failures = append(failures, Failure{Path: rel, Err: err})
 		return nil

@@ -31,6 +31,9 @@ type BuildFlags struct {
 	// KeywordAnalyzer is not a flag: the caller sets the analyzer the
 	// server is configured with (nil: keyword.Standard); see Config.
 	KeywordAnalyzer keyword.Analyzer
+	// PDF is not a flag either: the caller sets how PDFs are parsed (nil:
+	// in this process); see Config.
+	PDF chunk.PDFParser
 
 	In, Out, Version   string
 	ChunkSize, Overlap int
@@ -99,7 +102,7 @@ func (f BuildFlags) Config(progress io.Writer) Config {
 	cfg := Config{
 		Chunk: chunk.Options{Size: f.ChunkSize, Overlap: f.Overlap}, Batch: f.Batch, Workers: f.Workers,
 		Version: f.Version, HNSW: ann.HNSWConfig{M: f.M, EFConstruction: f.EFConstruction, Workers: f.HNSWWorkers}, Exact: f.Exact, Progress: progress,
-		DryRun: f.DryRun, KeywordAnalyzer: f.KeywordAnalyzer, Quantization: f.Quantize,
+		DryRun: f.DryRun, KeywordAnalyzer: f.KeywordAnalyzer, Quantization: f.Quantize, PDF: f.PDF,
 	}
 	if f.Cache != CacheOff {
 		cfg.Cache = f.Cache

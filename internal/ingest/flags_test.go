@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -60,11 +61,20 @@ func TestBuildFlags_Config(t *testing.T) {
 	if err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), []string{"--in", "a", "--out", "b", "--m", "8", "--hnsw-workers", "1", "--exact"}, &f); err != nil {
 		t.Fatal(err)
 	}
+	errParser := errors.New("the caller's parser")
+	f.PDF = func(context.Context, []byte) (chunk.Document, error) { return chunk.Document{}, errParser }
 	var progress bytes.Buffer
 	cfg := f.Config(&progress)
+	if cfg.PDF == nil {
+		t.Fatal("the PDF parser was not passed on")
+	}
+	if _, err := cfg.PDF(context.Background(), nil); !errors.Is(err, errParser) {
+		t.Fatalf("PDF parser gave %v, want the caller's", err)
+	}
+	cfg.PDF = nil // DeepEqual finds funcs equal only when nil
 	want := Config{Chunk: chunk.Options{Size: chunk.DefaultSize, Overlap: chunk.DefaultOverlap}, Batch: DefaultBatch,
 		Workers: 0, HNSW: ann.HNSWConfig{M: 8, Workers: 1}, Exact: true, Progress: &progress}
-	if cfg != want {
+	if !reflect.DeepEqual(cfg, want) || cfg.Progress != want.Progress {
 		t.Fatalf("config %+v, want %+v", cfg, want)
 	}
 	f.Quiet = true

@@ -67,6 +67,9 @@ type Config struct {
 	// DryRun loads and chunks, counts tokens, cache hits and cost, and
 	// stops: no embedding call, nothing written (the cache is only read).
 	DryRun bool
+	// PDF parses the PDF files (chunk.Loader.PDF); nil parses them in
+	// this process (chunk.ParsePDF). A parse error skips the file.
+	PDF chunk.PDFParser
 }
 
 // Result describes a build.
@@ -153,7 +156,7 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 			return Result{}, fmt.Errorf("build: %w", err)
 		}
 	}
-	docs, skipped, err := chunk.LoadDir(ctx, in)
+	docs, skipped, err := chunk.Loader{PDF: cfg.PDF}.LoadDir(ctx, in)
 	if err != nil {
 		return Result{}, err
 	}

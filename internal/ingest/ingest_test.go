@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/vendor0919/api/internal/chunk"
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/keyword"
@@ -234,6 +235,56 @@ func TestBuild_SkipsDocumentWithoutText(t *testing.T) {
 		t.Fatalf("documents %d, chunks %d, skipped %+v", res.Documents, res.Chunks, res.Skipped)
 	}
 }
+
+// TestBuild_PDFParser: PDFs go to Config.PDF with the build's context;
+// a file it fails is skipped by path with its error and the rest is
+// built.
+func TestBuild_PDFParser(t *testing.T) {
+	t.Parallel()
+	errLimit := errors.New("pdf: parser exceeded its memory limit (2.0 GiB)")
+	tests := []struct {
+		name     string
+		parse    chunk.PDFParser
+		wantDocs int
+		wantSkip string
+	}{
+		{"parsed", func(ctx context.Context, b []byte) (chunk.Document, error) {
+			if ctx.Value(buildKey{}) == nil {
+				return chunk.Document{}, errors.New("not the build's context")
+			}
+			return chunk.Document{Sections: []chunk.Section{{Text: "Page text of " + string(b), Page: 1}}}, nil
+		}, 2, ""},
+		{"failed", func(context.Context, []byte) (chunk.Document, error) { return chunk.Document{}, errLimit }, 1, "b.pdf"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in := t.TempDir()
+			for name, body := range map[string]string{"a.md": "# A\nAlpha text.\n", "b.pdf": "%PDF-1.4"} {
+				if err := os.WriteFile(filepath.Join(in, name), []byte(body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ctx := context.WithValue(context.Background(), buildKey{}, true)
+			res, err := Build(ctx, in, filepath.Join(t.TempDir(), "store"), hashEmbedder(t), Config{Exact: true, PDF: tt.parse})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var skipped []string
+			for _, s := range res.Skipped {
+				skipped = append(skipped, s.Path)
+				if !errors.Is(s.Err, errLimit) {
+					t.Errorf("%s skipped for %v, want the parser's error", s.Path, s.Err)
+				}
+			}
+			if res.Documents != tt.wantDocs || strings.Join(skipped, " ") != tt.wantSkip {
+				t.Fatalf("documents %d, skipped %q; want %d, %q", res.Documents, skipped, tt.wantDocs, tt.wantSkip)
+			}
+		})
+	}
+}
+
+type buildKey struct{}
 
 // recording keeps every text it is asked to embed.
 type recording struct {
