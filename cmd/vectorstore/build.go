@@ -8,14 +8,22 @@ import (
 	"github.com/vendor0919/api/internal/config"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/ingest"
+	"github.com/vendor0919/api/internal/pdfsandbox"
 	"github.com/vendor0919/api/internal/providers"
 )
+
+const buildUsage = `usage: vectorstore build --in DOCS --out DIR [flags]
+
+Each PDF is parsed in a child process with CPU and memory limits; a PDF
+that runs into one is skipped and named on stderr, as an unreadable file
+is.
+`
 
 func runBuild(ctx context.Context, pr config.Providers, args []string, stdout, stderr io.Writer) error {
 	var f ingest.BuildFlags
 	var ef providers.EmbedderFlags
 	var mf providers.ModelFlags
-	if err := cliflag.ParseOptions(cliflag.NewFlagSet("vectorstore build", "", stderr), args, &f, &ef, &mf); err != nil {
+	if err := cliflag.ParseOptions(cliflag.NewFlagSet("vectorstore build", buildUsage, stderr), args, &f, &ef, &mf); err != nil {
 		return err
 	}
 	cfg := mf.Apply(pr)
@@ -27,5 +35,8 @@ func runBuild(ctx context.Context, pr config.Providers, args []string, stdout, s
 		return err
 	}
 	f.KeywordAnalyzer = an
+	// Each PDF in a child of this process, so that one the library hangs
+	// on or fills memory with is skipped, not the build's end.
+	f.PDF = pdfsandbox.Parser{}.Parse
 	return f.Run(ctx, func() (embed.Embedder, error) { return ef.Embedder(ctx, cfg, "") }, stdout, stderr)
 }

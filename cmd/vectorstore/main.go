@@ -15,8 +15,10 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/vendor0919/api/internal/chunk"
 	"github.com/vendor0919/api/internal/cliflag"
 	"github.com/vendor0919/api/internal/config"
+	"github.com/vendor0919/api/internal/pdfsandbox"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -69,10 +71,23 @@ func commands(getenv func(string) string) []cliflag.Command {
 }
 
 func main() {
+	if code, ok := runChild(os.Args[1:]); ok {
+		os.Exit(code)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := runMain(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// runChild runs the hidden subcommand vectorstore starts itself with, if
+// args name it: pdfsandbox.Command, the child that parses one PDF for
+// build under CPU and memory limits. It is not in the help.
+func runChild(args []string) (code int, ok bool) {
+	if len(args) == 0 || args[0] != pdfsandbox.Command {
+		return 0, false
+	}
+	return pdfsandbox.Serve(args[1:], os.Stdin, os.Stdout, os.Stderr, chunk.ParsePDF), true
 }
 
 // runMain dispatches to a subcommand and returns the process exit code
