@@ -16,7 +16,8 @@ const buildUsage = `usage: vectorstore build --in DOCS --out DIR [flags]
 
 Each PDF is parsed in a child process with CPU and memory limits; a PDF
 that runs into one is skipped and named on stderr, as an unreadable file
-is.
+is. Ctrl-C (or SIGTERM) stops the build and leaves --out as it was; a
+second Ctrl-C kills it at once.
 `
 
 func runBuild(ctx context.Context, pr config.Providers, args []string, stdout, stderr io.Writer) error {

@@ -74,7 +74,7 @@ func main() {
 	if code, ok := runChild(os.Args[1:]); ok {
 		os.Exit(code)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := notifyContext(context.Background())
 	code := runMain(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -88,6 +88,27 @@ func runChild(args []string) (code int, ok bool) {
 		return 0, false
 	}
 	return pdfsandbox.Serve(args[1:], os.Stdin, os.Stdout, os.Stderr, chunk.ParsePDF), true
+}
+
+// notifyContext returns a context cancelled by the first SIGINT or
+// SIGTERM, after which the signals are no longer caught: a second Ctrl-C
+// kills the process, as users expect when a command is slow to stop.
+// (signal.NotifyContext keeps catching, and dropping, every signal until
+// stop is called.) The signals are released before ctx is done. stop
+// releases them and cancels ctx.
+func notifyContext(parent context.Context) (ctx context.Context, stop context.CancelFunc) {
+	ctx, cancel := context.WithCancel(parent)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case <-sig:
+		case <-ctx.Done():
+		}
+		signal.Stop(sig)
+		cancel()
+	}()
+	return ctx, func() { signal.Stop(sig); cancel() }
 }
 
 // runMain dispatches to a subcommand and returns the process exit code

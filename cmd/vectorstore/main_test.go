@@ -1,13 +1,22 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
+
+// envSignalChild makes the test binary signalChild.
+const envSignalChild = "VECTORSTORE_TEST_SIGNAL_CHILD"
 
 // TestMain makes the test binary serve the hidden subcommand, as main
 // does: build starts os.Executable() to parse each PDF.
@@ -15,9 +24,61 @@ func TestMain(m *testing.M) {
 	if code, ok := runChild(os.Args[1:]); ok {
 		os.Exit(code)
 	}
+	if os.Getenv(envSignalChild) != "" {
+		signalChild()
+	}
 	// Under -race a child would sleep a second on exit (GORACE's default).
 	_ = os.Setenv("GORACE", "atexit_sleep_ms=0")
 	os.Exit(m.Run())
+}
+
+// signalChild is main with a command that ignores its context: it says
+// "ready", says "cancelled" once notifyContext's ctx is done, and then
+// waits for stdin to close, as a command slow to stop would.
+func signalChild() {
+	ctx, stop := notifyContext(context.Background())
+	defer stop()
+	os.Stdout.WriteString("ready\n")
+	<-ctx.Done()
+	os.Stdout.WriteString("cancelled\n")
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	os.Exit(0)
+}
+
+// TestNotifyContext_SecondSignalKills: the first SIGINT cancels the
+// context and the second kills the process, even while it has not
+// stopped (signal.NotifyContext swallowed every one after the first).
+func TestNotifyContext_SecondSignalKills(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), envSignalChild+"=1")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if d, ok := t.Deadline(); ok { // a failure, reported before the test binary's timeout
+		defer time.AfterFunc(time.Until(d)-5*time.Second, func() { stdin.Close() }).Stop()
+	}
+	lines := bufio.NewScanner(out)
+	for _, want := range []string{"ready", "cancelled"} {
+		if !lines.Scan() || lines.Text() != want {
+			t.Fatalf("child said %q (%v), want %q", lines.Text(), lines.Err(), want)
+		}
+		if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || !ee.Sys().(syscall.WaitStatus).Signaled() || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGINT {
+		t.Fatalf("child ended with %v, want killed by the second SIGINT", err)
+	}
 }
 
 // TestBuild_HostilePDFSkipped: a PDF that runs the PDF library out of
