@@ -111,8 +111,12 @@
 // neither ToUnicode nor a known encoding are not read. Scanned pages yield
 // nothing (no OCR). A file that is corrupt, truncated or needs a password
 // is an error naming it; panics in the library are recovered, and reads,
-// operators, page-tree nodes and text are capped so a hostile file cannot
-// hang the build.
+// operators, page-tree nodes and text are capped. Those caps bound
+// neither time nor memory (the library loops without reading, keeps
+// every operand, inflates a stream again for each reference), so a
+// caller that reads PDFs it does not trust gives Loader a PDFParser that
+// runs ParsePDF in a child process under OS limits (package pdfsandbox;
+// vectorstore build does).
 //
 // # Concurrency and ownership
 //

@@ -34,9 +34,9 @@
 //
 // # Limits
 //
-// DefaultLimits scales with the file's size: 60 s of CPU plus 10 s a
-// MiB, 2 GiB of memory plus 64 bytes a byte (at most 6 GiB). Tests and
-// callers may give smaller ones (Parser.Limits).
+// DefaultLimits scales with the file's size: 60 s of CPU plus 10 s for
+// each MiB or part of one, 2 GiB of memory plus 64 bytes a byte (at most
+// 6 GiB). Tests and callers may give smaller ones (Parser.Limits).
 //
 // # Concurrency
 //
