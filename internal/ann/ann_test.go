@@ -170,6 +170,57 @@ func TestKernelsAgree(t *testing.T) {
 	}
 }
 
+// TestNormalizable: Normalizable is true exactly for the vectors that
+// Normalize scales to unit length.
+func TestNormalizable(t *testing.T) {
+	t.Parallel()
+	fill := func(x float32, n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = x
+		}
+		return v
+	}
+	tests := []struct {
+		name string
+		v    []float32
+		want bool
+	}{
+		{"unit", []float32{0.6, 0.8}, true},
+		{"long", []float32{3, 4}, true},
+		{"small but normal", fill(1e-15, 8), true},
+		{"large but finite norm", fill(1e18, 8), true},
+		{"1024 dims", fill(0.03125, 1024), true},
+		{"empty", nil, false},
+		{"zero", fill(0, 8), false},
+		{"squares underflow to zero", fill(1e-45, 8), false},
+		{"subnormal squared norm", append([]float32{1e-22}, fill(0, 7)...), false},
+		{"squared norm overflows", fill(3e38, 8), false},
+		{"NaN", []float32{float32(math.NaN()), 1}, false},
+		{"infinite", []float32{float32(math.Inf(-1)), 1}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			v := append([]float32(nil), tc.v...)
+			if got := Normalizable(v); got != tc.want {
+				t.Fatalf("Normalizable = %v, want %v", got, tc.want)
+			}
+			if len(v) == 0 {
+				return
+			}
+			Normalize(v)
+			var sq float64
+			for _, x := range v {
+				sq += float64(x) * float64(x)
+			}
+			if unit := math.Abs(sq-1) <= 1e-3; unit != tc.want {
+				t.Fatalf("after Normalize the squared norm is %g; Normalizable said %v", sq, tc.want)
+			}
+		})
+	}
+}
+
 func TestNormalize(t *testing.T) {
 	v := []float32{3, 4}
 	Normalize(v)

@@ -98,6 +98,35 @@ func Normalize(v []float32) {
 	}
 }
 
+// normalizableTolerance is how far from one Normalizable lets the squared
+// norm of a normalised vector be: float32 rounding over 65536 dimensions
+// stays well inside it, a squared norm so small that it is subnormal (its
+// significand cut to a few bits) does not.
+const normalizableTolerance = 1e-3
+
+// Normalizable reports whether Normalize would scale v to unit length:
+// v is not empty, its squared norm as Normalize sums it is neither zero
+// nor NaN nor infinite, and the scaled vector's squared norm is within
+// 1e-3 of one. Normalize leaves any other vector unnormalised, so under
+// Cosine it ranks with a score of 0, or NaN or infinite distances. v is
+// not changed.
+func Normalizable(v []float32) bool {
+	if len(v) == 0 {
+		return false
+	}
+	n := dot(v, v)
+	if !(n > 0) || math.IsInf(float64(n), 1) { // !(n > 0): zero or NaN
+		return false
+	}
+	inv := float32(1 / math.Sqrt(float64(n)))
+	var sq float64
+	for _, x := range v {
+		y := float64(x * inv)
+		sq += y * y
+	}
+	return math.Abs(sq-1) <= normalizableTolerance
+}
+
 // normalizeRows normalises every row of a row-major matrix whose squared
 // norm is not already within 1e-6 of one. Skipping unit rows makes it
 // idempotent: vectors normalised once (and persisted) load bit-identical.

@@ -183,8 +183,8 @@ func (b *Bedrock) embedOne(ctx context.Context, text string) ([]float32, error) 
 	if err := json.Unmarshal(raw, &resp); err != nil {
 		return nil, fmt.Errorf("%w: decode: %w", ErrBadResponse, err)
 	}
-	if len(resp.Embedding) != b.dims {
-		return nil, fmt.Errorf("%w: got %d dims, want %d", ErrBadResponse, len(resp.Embedding), b.dims)
+	if err := checkVector(resp.Embedding, b.dims); err != nil {
+		return nil, err
 	}
 	return resp.Embedding, nil
 }

@@ -24,8 +24,8 @@
 // non-2xx answer that is not retried, or the last one, is returned as a
 // *retry.HTTPError naming provider, status and a short, secret-free
 // reason, wrapped so that errors.Is(err, ErrUpstream) holds. A 2xx answer
-// that cannot be used (bad JSON, wrong count, wrong dimensions) wraps
-// ErrBadResponse. Context cancellation is returned as ctx.Err(), wrapped.
+// that cannot be used (bad JSON, wrong count, wrong dimensions, a vector
+// the index cannot scale to unit length) wraps ErrBadResponse. Context cancellation is returned as ctx.Err(), wrapped.
 //
 // # Concurrency and ownership
 //

@@ -39,6 +39,7 @@ type Server struct {
 	texts    []string // texts answered with a vector, in answer order
 	maxBatch int
 	fail     func(n int) Failure
+	vector   func(text string, dims int) []float32
 	errs     []string
 }
 
@@ -53,6 +54,17 @@ func (s *Server) FailWith(f func(n int) Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fail = f
+}
+
+// VectorsWith scripts the vectors answered: f(text, dims) gives text's
+// vector instead of [Vector], e.g. all zeros or values whose squared norm
+// overflows float32, as a faulty provider might send them; nil restores
+// Vector. The answer is still encoded in the provider's wire format, so f
+// cannot send NaN or infinities, which JSON cannot carry.
+func (s *Server) VectorsWith(f func(text string, dims int) []float32) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.vector = f
 }
 
 // Requests returns the number of requests received.
@@ -135,7 +147,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.texts = append(s.texts, texts...)
 	s.maxBatch = max(s.maxBatch, len(texts))
+	vector := s.vector
 	s.mu.Unlock()
+	if vector == nil {
+		vector = Vector
+	}
 	w.Header().Set("Content-Type", "application/json")
 	var resp any
 	switch s.kind {
@@ -147,17 +163,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		data := make([]item, len(texts))
 		for i, t := range texts {
-			data[i] = item{"embedding", i, Vector(t, dims)}
+			data[i] = item{"embedding", i, vector(t, dims)}
 		}
 		resp = map[string]any{"object": "list", "data": data, "model": "stand-in"}
 	case Ollama:
 		vecs := make([][]float32, len(texts))
 		for i, t := range texts {
-			vecs[i] = Vector(t, dims)
+			vecs[i] = vector(t, dims)
 		}
 		resp = map[string]any{"model": "stand-in", "embeddings": vecs}
 	case Bedrock:
-		resp = map[string]any{"embedding": Vector(texts[0], dims), "inputTextTokenCount": len(strings.Fields(texts[0]))}
+		resp = map[string]any{"embedding": vector(texts[0], dims), "inputTextTokenCount": len(strings.Fields(texts[0]))}
 	}
 	if err := json.NewEncoder(w).Encode(resp); err != nil {
 		s.bad("write answer: %v", err)

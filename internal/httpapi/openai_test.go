@@ -15,6 +15,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/embedtest"
 	"github.com/vendor0919/api/internal/llm"
 	"github.com/vendor0919/api/internal/rag"
 )
@@ -307,6 +309,44 @@ func TestEmbeddings_BadInput(t *testing.T) {
 			(tc.code != "" && got.Error.Code != tc.code) {
 			t.Errorf("%s: %d %.300s (%d bytes)", tc.name, rec.Code, rec.Body, rec.Body.Len())
 		}
+	}
+}
+
+// TestEmbeddings_UnnormalisableVectorRefused: when the provider answers
+// with a vector the index cannot normalise (all zeros; values whose
+// float32 squared norm overflows), /v1/embeddings passes no vector on: it
+// answers the generic 500 of an upstream failure and logs the embedder's
+// bad-response error naming the provider.
+func TestEmbeddings_UnnormalisableVectorRefused(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		fill float32
+	}{{"zeros", 0}, {"huge", 3e38}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := embedtest.New(embedtest.OpenAI)
+			srv.VectorsWith(func(_ string, dims int) []float32 {
+				v := make([]float32, dims)
+				for i := range v {
+					v[i] = tc.fill
+				}
+				return v
+			})
+			emb, err := embed.NewOpenAI(embed.OpenAIConfig{BaseURL: "http://openai.test/v1", APIKey: "sk-test", Model: "m8", Dims: 8,
+				SendDimensions: true, HTTPClient: srv.Client()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts := newTestServer(t, func(o *Options) { o.Embedder = emb })
+			rec := ts.do("POST", "/v1/embeddings", `{"model":"m8","input":["a","b"]}`, nil)
+			if rec.Code != http.StatusInternalServerError || strings.Contains(rec.Body.String(), `"embedding"`) {
+				t.Fatalf("%d %s, want a 500 without vectors", rec.Code, rec.Body)
+			}
+			if logs := ts.logs.String(); !strings.Contains(logs, "openai: embeddings: vector 0: embed: bad upstream response") {
+				t.Errorf("logs:\n%s\nwant the embedder's bad-response error", logs)
+			}
+		})
 	}
 }
 

@@ -9,13 +9,16 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/chunk"
+	"github.com/vendor0919/api/internal/embcache"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/embedtest"
 	"github.com/vendor0919/api/internal/store"
@@ -195,6 +198,97 @@ func testServerErrorResumes(t *testing.T, kind string) {
 	}
 }
 
+// testBadVectorsRefused: the provider answers the chunks of one section
+// with vectors the index cannot normalise (all zeros; values whose float32
+// squared norm overflows). The build stops with the provider named and
+// embed.ErrBadResponse, the previous store stays, and the cache holds
+// none of those vectors: once the provider recovers, the rerun embeds
+// them again and every stored vector has unit length.
+func testBadVectorsRefused(t *testing.T, kind string) {
+	for _, bad := range []struct {
+		name string
+		fill float32
+	}{{"zeros", 0}, {"huge", 3e38}} {
+		t.Run(bad.name, func(t *testing.T) {
+			in, out, cache := writeDocs(t), filepath.Join(t.TempDir(), "store"), t.TempDir()
+			oldCfg := standinConfig("")
+			oldCfg.Version = "old"
+			old, err := Build(context.Background(), in, out, hashEmbedder(t), oldCfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var (
+				mu       sync.Mutex
+				badTexts []string
+			)
+			synctest.Test(t, func(t *testing.T) {
+				srv := embedtest.New(kind)
+				srv.VectorsWith(func(text string, dims int) []float32 {
+					if !strings.Contains(text, "bravo section 1") {
+						return embedtest.Vector(text, dims)
+					}
+					mu.Lock()
+					badTexts = append(badTexts, text)
+					mu.Unlock()
+					v := make([]float32, dims)
+					for i := range v {
+						v[i] = bad.fill
+					}
+					return v
+				})
+				emb := newStandinEmbedder(t, kind, srv)
+				_, err := Build(t.Context(), in, out, emb, standinConfig(cache))
+				if !errors.Is(err, embed.ErrBadResponse) || !strings.Contains(err.Error(), kind+": ") {
+					t.Fatalf("err %v, want %v naming %s", err, embed.ErrBadResponse, kind)
+				}
+				if m, err := store.ReadManifest(out); err != nil || m.Version != "old" || m.Count != old.Manifest.Count {
+					t.Fatalf("previous store: %+v, %v", m, err)
+				}
+				if len(badTexts) == 0 {
+					t.Fatal("no chunk was answered with a bad vector")
+				}
+				info := emb.Info()
+				c, err := embcache.OpenReadOnly(embcache.Dir(cache, info), info.Dims)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, text := range badTexts {
+					if c.Has(embcache.KeyOf(info, text)) {
+						t.Errorf("the cache kept the bad vector of %q", text)
+					}
+				}
+				c.Close()
+
+				srv.VectorsWith(nil)
+				srv.Reset()
+				res, err := Build(t.Context(), in, out, emb, standinConfig(cache))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, text := range badTexts {
+					if !slices.Contains(srv.Texts(), text) {
+						t.Errorf("rerun took %q from the cache", text)
+					}
+				}
+				st, err := store.Open(context.Background(), out, store.OpenOptions{})
+				if err != nil || st.Manifest.Version != "new" || st.ChunkCount() != res.Chunks {
+					t.Fatalf("store after the rerun: %v", err)
+				}
+				vx, ok := st.Index.(interface{ Vectors() []float32 })
+				if !ok {
+					t.Fatalf("index %T does not expose its vectors", st.Index)
+				}
+				vecs := vx.Vectors()
+				for i := range res.Chunks {
+					if v := vecs[i*info.Dims : (i+1)*info.Dims]; !ann.Normalizable(v) {
+						t.Fatalf("stored vector %d: %v", i, v)
+					}
+				}
+			})
+		})
+	}
+}
+
 // standinCases are the behaviours each provider is checked for.
 func standinCases() []struct {
 	name string
@@ -327,6 +421,7 @@ func standinCases() []struct {
 	}{
 		{"429 burst honours Retry-After", testRateLimitBurst},
 		{"5xx mid-build resumes from the cache", testServerErrorResumes},
+		{"unnormalisable vectors are refused, not stored or cached", testBadVectorsRefused},
 	}
 	for _, tt := range tests {
 		cases = append(cases, struct {
