@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -27,11 +28,74 @@ type Config struct {
 	// ErrConfig is the caller's config sentinel, wrapped when no region
 	// resolves. Nil means [ErrNoRegion] alone.
 	ErrConfig error
+	// MaxResponseBytes caps every response body the client reads, error
+	// bodies included: reading past it fails with an error wrapping
+	// [ErrResponseTooLarge], having read at most one byte more, and the
+	// connection is dropped, not drained. Zero means no cap: the SDK reads
+	// InvokeModel's and Converse's bodies whole, however long, so give one
+	// unless the caller bounds the answer itself, as a ConverseStream
+	// reader does with its own limit.
+	MaxResponseBytes int64
 }
 
 // ErrNoRegion reports that neither Config.Region nor the default chain
 // gave a region.
 var ErrNoRegion = errors.New("no AWS region")
+
+// ErrResponseTooLarge reports a response body longer than
+// Config.MaxResponseBytes. An operation that hits it returns an error
+// wrapping it: test with errors.Is.
+var ErrResponseTooLarge = errors.New("awsbedrock: response body too large")
+
+// limitClient wraps the SDK's HTTP client (by then resolved, with its
+// timeouts) and caps the bodies of its responses.
+type limitClient struct {
+	next  bedrockruntime.HTTPClient
+	limit int64
+}
+
+func (c limitClient) Do(r *http.Request) (*http.Response, error) {
+	resp, err := c.next.Do(r)
+	if err == nil && resp.Body != nil {
+		resp.Body = &limitBody{rc: resp.Body, left: c.limit, limit: c.limit}
+	}
+	return resp, err
+}
+
+// limitBody reads rc until more than limit bytes came, then fails, as
+// http.MaxBytesReader does for request bodies. The failure sticks: the
+// SDK, which drains a body after an error to reuse its connection, gets
+// it again instead of reading the rest.
+type limitBody struct {
+	rc          io.ReadCloser
+	left, limit int64
+	err         error // once over the limit
+}
+
+func (b *limitBody) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	// One byte past the cap tells a body of exactly limit bytes from a
+	// longer one.
+	if int64(len(p))-1 > b.left {
+		p = p[:b.left+1]
+	}
+	n, err := b.rc.Read(p)
+	if int64(n) <= b.left {
+		b.left -= int64(n)
+		return n, err
+	}
+	n = int(b.left)
+	b.left = 0
+	b.err = fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, b.limit)
+	return n, b.err
+}
+
+func (b *limitBody) Close() error { return b.rc.Close() }
 
 // New returns a Bedrock Runtime client with the SDK's retries off. Its
 // errors are "load aws config: ..." or wrap ErrNoRegion (and
@@ -62,5 +126,8 @@ func New(ctx context.Context, cfg Config) (*bedrockruntime.Client, error) {
 			o.BaseEndpoint = aws.String(cfg.BaseEndpoint)
 		}
 		o.Retryer = aws.NopRetryer{}
+		if cfg.MaxResponseBytes > 0 {
+			o.HTTPClient = limitClient{next: o.HTTPClient, limit: cfg.MaxResponseBytes}
+		}
 	}), nil
 }

@@ -4,7 +4,9 @@
 // [New] resolves the AWS configuration once (region, default credential
 // chain, which is the ECS task role in production) and turns the SDK's own
 // retries off: callers retry with package retry, so that backoff,
-// Retry-After and attempt counting are the same for every provider.
+// Retry-After and attempt counting are the same for every provider. With
+// Config.MaxResponseBytes it caps the response bodies the SDK would
+// otherwise read whole (an InvokeModel answer is one []byte).
 //
 // # Concurrency and ownership
 //

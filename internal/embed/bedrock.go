@@ -3,6 +3,7 @@ package embed
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -15,6 +16,12 @@ import (
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/retry"
 )
+
+// maxTitanResponse caps an InvokeModel response body: a Titan v2 answer
+// of 1024 floats as JSON is about 14 KiB, so 1 MiB leaves a wide margin
+// and stops a runaway body long before it costs memory (the SDK would
+// read it whole).
+const maxTitanResponse = 1 << 20
 
 // BedrockConfig configures the [Bedrock] Titan Text Embeddings v2 embedder.
 type BedrockConfig struct {
@@ -83,7 +90,7 @@ func NewBedrock(ctx context.Context, cfg BedrockConfig) (*Bedrock, error) {
 		return nil, fmt.Errorf("bedrock: %w: %w", ErrConfig, err)
 	}
 	client, err := awsbedrock.New(ctx, awsbedrock.Config{Region: cfg.Region, BaseEndpoint: cfg.BaseEndpoint,
-		Credentials: cfg.Credentials, HTTPClient: cfg.HTTPClient, ErrConfig: ErrConfig})
+		Credentials: cfg.Credentials, HTTPClient: cfg.HTTPClient, ErrConfig: ErrConfig, MaxResponseBytes: maxTitanResponse})
 	if err != nil {
 		return nil, fmt.Errorf("bedrock: %w", err)
 	}
@@ -167,6 +174,9 @@ func (b *Bedrock) embedOne(ctx context.Context, text string) ([]float32, error) 
 			ContentType: aws.String("application/json"),
 			Accept:      aws.String("application/json"),
 		})
+		if errors.Is(err, awsbedrock.ErrResponseTooLarge) && ctx.Err() == nil {
+			return fmt.Errorf("%w: %w", ErrBadResponse, err) // not retried
+		}
 		if err != nil {
 			return retry.ClassifyAWS(ctx, docmodel.ProviderBedrock, err)
 		}
@@ -176,6 +186,9 @@ func (b *Bedrock) embedOne(ctx context.Context, text string) ([]float32, error) 
 	if err != nil {
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, cerr
+		}
+		if errors.Is(err, ErrBadResponse) {
+			return nil, err
 		}
 		return nil, fmt.Errorf("%w: %w", ErrUpstream, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,7 +15,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/vendor0919/api/internal/awsbedrock"
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/embedtest"
 )
 
 // titanServer speaks Bedrock Runtime InvokeModel for Titan v2.
@@ -162,5 +165,79 @@ func TestNewBedrock_Config(t *testing.T) {
 	b, err := NewBedrock(context.Background(), BedrockConfig{Region: "us-east-1", Credentials: creds})
 	if err != nil || b.Info() != (docmodel.EmbeddingModel{Provider: "bedrock", Model: "amazon.titan-embed-text-v2:0", Dims: 1024}) {
 		t.Errorf("defaults: %v %+v", err, b)
+	}
+}
+
+// smallSendBuffers gives the connections it accepts a 64 KiB send
+// buffer, so that what a stand-in has written is close to what its client
+// read: the kernel would otherwise grow it to megabytes.
+type smallSendBuffers struct{ net.Listener }
+
+func (l smallSendBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(64 << 10)
+	}
+	return c, err
+}
+
+// TestBedrock_ResponseCapped: an InvokeModel answer streamed far past
+// the 1 MiB cap (a valid Titan answer after 64 MiB of JSON whitespace,
+// so that only the cap refuses it) fails as ErrBadResponse, unretried,
+// once the client has read little more than the cap: the stand-in, which
+// stops at the first write that fails, wrote near the cap, not the
+// body.
+func TestBedrock_ResponseCapped(t *testing.T) {
+	t.Parallel()
+	const (
+		pad = 64 << 20
+		// slack is what the client's receive buffer and the stand-in's
+		// send buffer may hold beyond what the client read (measured:
+		// 0.1 to 1.5 MiB with smallSendBuffers, 3 MiB without).
+		slack = 4 << 20
+	)
+	for _, tc := range []struct {
+		name    string
+		pad     int64
+		wantErr bool
+	}{
+		{"within the cap", maxTitanResponse - 64<<10, false},
+		{"far past the cap", pad, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := embedtest.New(embedtest.Bedrock)
+			srv.PadWith(tc.pad)
+			hs := httptest.NewUnstartedServer(srv)
+			hs.Listener = smallSendBuffers{hs.Listener}
+			hs.Start()
+			defer hs.Close()
+			b, err := NewBedrock(context.Background(), BedrockConfig{Region: "us-east-1", Dims: 1024, BaseEndpoint: hs.URL,
+				Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "SECRETTEST", ""), Retry: fastRetry})
+			if err != nil {
+				t.Fatal(err)
+			}
+			vecs, err := b.Embed(t.Context(), []string{"a"})
+			written := srv.Written()
+			t.Logf("%d bytes written of %d, err %v", written, tc.pad, err)
+			if !tc.wantErr {
+				if err != nil || len(vecs) != 1 || len(vecs[0]) != 1024 {
+					t.Fatalf("err %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrBadResponse) || !errors.Is(err, awsbedrock.ErrResponseTooLarge) || !strings.HasPrefix(err.Error(), "bedrock: ") {
+				t.Fatalf("vectors %d, err %v; want %v and %v", len(vecs), err, ErrBadResponse, awsbedrock.ErrResponseTooLarge)
+			}
+			if srv.Requests() != 1 {
+				t.Errorf("%d requests: a body over the cap is not retried", srv.Requests())
+			}
+			if written > maxTitanResponse+slack {
+				t.Errorf("the stand-in wrote %d bytes before the client hung up; cap %d", written, maxTitanResponse)
+			}
+			if errs := srv.Errors(); len(errs) > 0 {
+				t.Errorf("bad requests: %q", errs)
+			}
+		})
 	}
 }

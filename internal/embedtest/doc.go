@@ -3,8 +3,9 @@
 // and Bedrock Runtime's InvokeModel for amazon.titan-embed-text-v2:0
 // (checking that requests are SigV4-signed). A Server answers with
 // deterministic vectors, counts requests and texts, and can be scripted
-// to fail chosen requests (429 with Retry-After, 5xx) or to answer with
-// chosen vectors.
+// to fail chosen requests (429 with Retry-After, 5xx), to answer with
+// chosen vectors, or to stream answers padded to any size while counting
+// the bytes written.
 //
 // Serve it with httptest.NewServer, or without a network through
 // Server.Client, whose transport calls the handler in-process: that one

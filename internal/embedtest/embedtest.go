@@ -1,6 +1,7 @@
 package embedtest
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -40,6 +42,8 @@ type Server struct {
 	maxBatch int
 	fail     func(n int) Failure
 	vector   func(text string, dims int) []float32
+	pad      int64
+	written  int64
 	errs     []string
 }
 
@@ -65,6 +69,27 @@ func (s *Server) VectorsWith(f func(text string, dims int) []float32) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.vector = f
+}
+
+// PadWith scripts answers n bytes longer: the provider's answer after n
+// bytes of JSON whitespace, still valid JSON, so that only a size cap
+// refuses it. The padding goes out in flushed 64 KiB writes and stops at
+// the first that fails, so a client that stops reading stops the
+// stand-in. Serve it with httptest.NewServer: Client's in-process
+// transport holds a whole answer in memory. Zero restores plain answers.
+func (s *Server) PadWith(n int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pad = n
+}
+
+// Written returns the bytes of answer bodies written so far, padding
+// included: with httptest.NewServer, what the client read plus what the
+// sockets hold.
+func (s *Server) Written() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.written
 }
 
 // Requests returns the number of requests received.
@@ -147,7 +172,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.texts = append(s.texts, texts...)
 	s.maxBatch = max(s.maxBatch, len(texts))
-	vector := s.vector
+	vector, pad := s.vector, s.pad
 	s.mu.Unlock()
 	if vector == nil {
 		vector = Vector
@@ -175,9 +200,54 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case Bedrock:
 		resp = map[string]any{"embedding": vector(texts[0], dims), "inputTextTokenCount": len(strings.Fields(texts[0]))}
 	}
-	if err := json.NewEncoder(w).Encode(resp); err != nil {
+	var answer bytes.Buffer
+	if err := json.NewEncoder(&answer).Encode(resp); err != nil {
+		s.bad("encode answer: %v", err)
+		return
+	}
+	cw := countingWriter{w: w, s: s}
+	if pad > 0 {
+		// As the providers send it: a length, not chunks.
+		w.Header().Set("Content-Length", strconv.FormatInt(pad+int64(answer.Len()), 10))
+		if !s.writePadding(cw, pad) {
+			return // the client stopped reading
+		}
+	}
+	if _, err := cw.Write(answer.Bytes()); err != nil && pad == 0 {
 		s.bad("write answer: %v", err)
 	}
+}
+
+// writePadding writes n bytes of whitespace in flushed 64 KiB writes; it
+// reports false when one fails.
+func (s *Server) writePadding(w countingWriter, n int64) bool {
+	chunk := bytes.Repeat([]byte(" "), 64<<10)
+	rc := http.NewResponseController(w.w)
+	for n > 0 {
+		k := int(min(n, int64(len(chunk))))
+		if _, err := w.Write(chunk[:k]); err != nil {
+			return false
+		}
+		if err := rc.Flush(); err != nil {
+			return false
+		}
+		n -= int64(k)
+	}
+	return true
+}
+
+// countingWriter adds the bytes it writes to its Server's Written.
+type countingWriter struct {
+	w http.ResponseWriter
+	s *Server
+}
+
+func (c countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.s.mu.Lock()
+	c.s.written += int64(n)
+	c.s.mu.Unlock()
+	return n, err
 }
 
 func (s *Server) decode(r *http.Request, body []byte) (texts []string, dims int, ok bool) {
