@@ -251,12 +251,15 @@ func TestInspect_RowMismatch(t *testing.T) {
 	}
 }
 
-// TestInspect_OrphanDocumentsOnly: documents no row points at are
-// reported, but the folder still opens (they are never served).
-func TestInspect_OrphanDocumentsOnly(t *testing.T) {
-	t.Parallel()
+// editedFixture copies a LangChain fixture folder and runs edit (Python
+// over store, the InMemoryDocstore, and mapping) on its pickle with
+// Python's own pickle; the fixture script's stand-in classes, registered
+// under LangChain's module paths on import, load it. It returns the
+// folder and what edit printed.
+func editedFixture(t *testing.T, edit string) (dir, printed string) {
+	t.Helper()
 	py := faissPython(t)
-	dir := t.TempDir()
+	dir = t.TempDir()
 	for _, name := range []string{LangChainIndexFile, LangChainDocsFile} {
 		b, err := os.ReadFile(filepath.Join(fixtureDir, "flat_l2_pydantic_v2", name))
 		if err != nil {
@@ -266,23 +269,29 @@ func TestInspect_OrphanDocumentsOnly(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Edit the pickle with Python's own pickle: add a document to the
-	// docstore that no row maps to. The fixture script's stand-in classes
-	// (registered under LangChain's module paths on import) load it.
 	script := `
 import importlib.util, pickle, sys
 spec = importlib.util.spec_from_file_location("faiss_fixtures", sys.argv[1])
 spec.loader.exec_module(importlib.util.module_from_spec(spec))
 with open(sys.argv[2], "rb") as f:
     store, mapping = pickle.load(f)
-store._dict["orphan-z"] = next(iter(store._dict.values()))
+` + edit + `
 with open(sys.argv[2], "wb") as f:
     pickle.dump((store, mapping), f, protocol=4)
 `
-	cmd := exec.Command(py, "-c", script, "../../scripts/faiss_fixtures.py", filepath.Join(dir, LangChainDocsFile))
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("edit pickle: %v\n%s", err, b)
+	out, err := exec.Command(py, "-c", script, "../../scripts/faiss_fixtures.py", filepath.Join(dir, LangChainDocsFile)).Output()
+	if err != nil {
+		t.Fatalf("edit pickle: %v", err)
 	}
+	return dir, strings.TrimSpace(string(out))
+}
+
+// TestInspect_OrphanDocumentsOnly: documents no row points at are
+// reported, but the folder still opens (they are never served).
+func TestInspect_OrphanDocumentsOnly(t *testing.T) {
+	t.Parallel()
+	// Add a document to the docstore that no row maps to.
+	dir, _ := editedFixture(t, `store._dict["orphan-z"] = next(iter(store._dict.values()))`)
 	rep, err := Inspect(dir, "")
 	if err != nil {
 		t.Fatal(err)
@@ -300,36 +309,8 @@ with open(sys.argv[2], "wb") as f:
 // opens, each row a chunk of its own.
 func TestInspect_RowsSharingADocument(t *testing.T) {
 	t.Parallel()
-	py := faissPython(t)
-	dir := t.TempDir()
-	for _, name := range []string{LangChainIndexFile, LangChainDocsFile} {
-		b, err := os.ReadFile(filepath.Join(fixtureDir, "flat_l2_pydantic_v2", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// Point row 1 at row 0's document (row 1's own becomes an orphan),
-	// with Python's own pickle.
-	script := `
-import importlib.util, pickle, sys
-spec = importlib.util.spec_from_file_location("faiss_fixtures", sys.argv[1])
-spec.loader.exec_module(importlib.util.module_from_spec(spec))
-with open(sys.argv[2], "rb") as f:
-    store, mapping = pickle.load(f)
-mapping[1] = mapping[0]
-with open(sys.argv[2], "wb") as f:
-    pickle.dump((store, mapping), f, protocol=4)
-print(mapping[0])
-`
-	cmd := exec.Command(py, "-c", script, "../../scripts/faiss_fixtures.py", filepath.Join(dir, LangChainDocsFile))
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("edit pickle: %v", err)
-	}
-	id := strings.TrimSpace(string(out))
+	// Point row 1 at row 0's document (row 1's own becomes an orphan).
+	dir, id := editedFixture(t, "mapping[1] = mapping[0]\nprint(mapping[0])")
 	rep, err := Inspect(dir, "")
 	if err != nil {
 		t.Fatal(err)
