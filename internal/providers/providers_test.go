@@ -73,6 +73,7 @@ func TestEmbedder_OpenAIDimensionsOnlyForEmbedding3(t *testing.T) {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			_ = json.NewDecoder(r.Body).Decode(&got)
 			vec := make([]float64, 8)
+			vec[0] = 1 // a vector the index can normalise, as a real model's
 			_ = json.NewEncoder(w).Encode(map[string]any{"object": "list", "model": got["model"],
 				"data": []any{map[string]any{"object": "embedding", "index": 0, "embedding": vec}}})
 		}))
