@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weaviate/weaviate/entities/models"
+
 	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/rag"
@@ -123,6 +125,49 @@ func TestCheck_Incompatible(t *testing.T) {
 	if _, err := s.validate(cls); !errors.Is(err, ErrIncompatible) || !strings.Contains(err.Error(), "distance") {
 		t.Errorf("wrong distance: %v", err)
 	}
+	// The description is Push's, but the collection lacks a property
+	// every search reads (made by hand, or changed since): every search
+	// was a 500.
+	pushed, err := s.client.Schema().ClassGetter().WithClassName(s.cur.Load().class).Do(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noText := *pushed
+	noText.Properties = slices.DeleteFunc(slices.Clone(pushed.Properties), func(p *models.Property) bool { return p.Name == PropText })
+	if _, err := s.validate(&noText); !errors.Is(err, ErrIncompatible) || !strings.Contains(err.Error(), `"text"`) {
+		t.Errorf("no text property: %v", err)
+	}
+
+	// Vectors of other dimensions than the description's, in a
+	// collection that is otherwise Push's.
+	forged := *pushed
+	forged.Class = alias + "Forged"
+	if err := s.client.Schema().ClassCreator().WithClass(&forged).Do(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.client.Data().Creator().WithClassName(forged.Class).
+		WithProperties(map[string]any{PropChunkID: "x", PropText: "x", PropKeywords: "x", PropMetadata: "{}"}).
+		WithVector(make([]float32, testDims+1)).Do(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fs, err := New(Config{Conn: Conn{URL: srv.URL, GRPCAddr: srv.GRPCAddr}, Collection: forged.Class, Embedding: emb.Info()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fs.Check(ctx); !errors.Is(err, ErrIncompatible) || !strings.Contains(err.Error(), "dimensions") {
+		t.Errorf("vectors of other dimensions: %v", err)
+	}
+
+	// REST answers but gRPC, which every search uses, does not: /ready
+	// stayed 200 while every search was a 503.
+	nogrpc, err := New(Config{Conn: Conn{URL: srv.URL, GRPCAddr: "127.0.0.1:1", Timeout: 500 * time.Millisecond}, Collection: alias, Embedding: emb.Info()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nogrpc.Check(ctx); !errors.Is(err, rag.ErrUnavailable) {
+		t.Errorf("gRPC unreachable: %v, want ErrUnavailable", err)
+	}
+
 	cls.Description = "not ours"
 	if _, err := s.validate(cls); !errors.Is(err, ErrIncompatible) {
 		t.Errorf("a collection push did not write: %v", err)

@@ -169,6 +169,18 @@ func (s *Store) Check(ctx context.Context) (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
+	if err := s.probe(ctx, t); err != nil {
+		// As above: a probe that fails for a moment while a cluster
+		// recovers does not turn /ready 503 for the collection searches
+		// keep using. A first check, or another collection, has no such
+		// grace: a gRPC address that never answers fails at start-up.
+		if old := s.cur.Load(); old != nil && old.class == t.class && errors.Is(err, rag.ErrUnavailable) {
+			s.log.Warn("weaviatestore: the gRPC probe failed; searching the collection last checked",
+				slog.String("class", old.class), slog.Any("error", err))
+			return Info{Alias: s.cfg.Collection, Class: old.class, Meta: old.meta}, nil
+		}
+		return Info{}, err
+	}
 	if old := s.cur.Swap(t); old == nil || old.class != t.class {
 		s.log.Info("weaviatestore: searching collection", slog.String("alias", s.cfg.Collection), slog.String("class", t.class),
 			slog.Int("count", t.meta.Count), slog.String("version", t.meta.Version))
@@ -176,12 +188,53 @@ func (s *Store) Check(ctx context.Context) (Info, error) {
 	return Info{Alias: s.cfg.Collection, Class: t.class, Meta: t.meta}, nil
 }
 
-// validate checks a collection's description and vector index against
-// the service.
+// probe fetches one object of the collection with its vector over gRPC,
+// which every search uses (the checks before it use REST): a gRPC address
+// that does not answer is unavailable, and stored vectors of other
+// dimensions than the description's are incompatible, before any search
+// fails on them.
+func (s *Store) probe(ctx context.Context, t *target) error {
+	var res []graphql.SearchResult
+	err := s.cfg.call(ctx, "probe", func(ctx context.Context) error {
+		var err error
+		res, err = s.client.Experimental().Search().WithCollection(t.class).WithLimit(1).
+			WithConsistencyLevel(s.cfg.Consistency).WithMetadata(&graphql.Metadata{Vector: true}).Do(ctx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if len(res) > 0 && len(res[0].Vector) != t.meta.Embedding.Dims {
+		return fmt.Errorf("%w: collection %s holds vectors of %d dimensions, its description says %d",
+			ErrIncompatible, t.class, len(res[0].Vector), t.meta.Embedding.Dims)
+	}
+	return nil
+}
+
+// validate checks a collection's description, properties and vector
+// index against the service.
 func (s *Store) validate(cls *models.Class) (*target, error) {
 	meta, err := parseMeta(cls.Class, cls.Description)
 	if err != nil {
 		return nil, err
+	}
+	// The description says what Push wrote, not what the collection
+	// holds now: a property searches read or filter on that is missing
+	// or of another type would fail every search.
+	have := make(map[string]string, len(cls.Properties))
+	for _, p := range cls.Properties {
+		if p != nil && len(p.DataType) == 1 {
+			have[p.Name] = p.DataType[0]
+		}
+	}
+	props := map[string]string{PropChunkID: "text", PropText: "text", PropKeywords: "text", PropMetadata: "text"}
+	for _, f := range meta.Fields {
+		props[f.Prop] = f.Type
+	}
+	for name, typ := range props {
+		if have[name] != typ {
+			return nil, fmt.Errorf("%w: collection %s has no %s property %q, which its description needs", ErrIncompatible, cls.Class, typ, name)
+		}
 	}
 	if err := store.CheckEmbedding("collection "+cls.Class, meta.Embedding, s.cfg.Embedding); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrIncompatible, err)
