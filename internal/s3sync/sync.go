@@ -312,44 +312,29 @@ const movableAdvice = "a sync swaps the whole folder by renaming it: point VECTO
 	"or at one the container creates (not one its image holds)"
 
 // checkDestination refuses, before anything is fetched, a dir the sync
-// must not or cannot replace (ErrDestination): a file or a symbolic
-// link, a folder holding something other than a store (no sync state, no
-// manifest, no LangChain files: a VECTORSTORE_DIR pointed at the wrong
-// folder would be deleted by the swap), or a mount point. A missing or
-// empty folder may be filled.
+// must not or cannot replace (ErrDestination): anything
+// store.CheckReplaceableBy refuses, but an earlier sync's copy (its
+// StateFile) or a LangChain folder (a VECTORSTORE_DIR pointed at the
+// wrong folder would be deleted by the swap), or a mount point. A missing
+// or empty folder may be filled.
 func checkDestination(dir, indexName string) error {
-	fi, err := os.Lstat(dir)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return nil
-	case err != nil:
-		return fmt.Errorf("s3sync: %s: %w", dir, err)
-	case fi.Mode()&os.ModeSymlink != 0:
-		return fmt.Errorf("%w: %s is a symbolic link (give the folder it points to)", ErrDestination, dir)
-	case !fi.IsDir():
-		return fmt.Errorf("%w: %s is not a folder", ErrDestination, dir)
+	err := store.CheckReplaceableBy(dir, func(names []string) bool {
+		if slices.Contains(names, StateFile) {
+			return true
+		}
+		_, err := store.DetectFiles(names, indexName)
+		return err == nil
+	})
+	if err != nil {
+		if errors.Is(err, store.ErrNotReplaceable) {
+			return fmt.Errorf("%w: %w", ErrDestination, err)
+		}
+		return err
 	}
 	if err := fsatomic.CheckRenameable(dir); err != nil {
 		return fmt.Errorf("%w: %w; %s", ErrDestination, err, movableAdvice)
 	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return fmt.Errorf("s3sync: %s: %w", dir, err)
-	}
-	names := make([]string, len(entries))
-	for i, e := range entries {
-		if e.Name() == StateFile {
-			return nil
-		}
-		names[i] = e.Name()
-	}
-	if len(names) == 0 {
-		return nil
-	}
-	if _, err := store.DetectFiles(names, indexName); err == nil {
-		return nil
-	}
-	return fmt.Errorf("%w: %s holds %d entries and no store (a sync would replace it whole: empty it, or choose another VECTORSTORE_DIR)", ErrDestination, dir, len(names))
+	return nil
 }
 
 // durability is what a sync's record of its downloads' checksums is worth.

@@ -98,6 +98,13 @@ var ErrNotReplaceable = errors.New("not a store folder Write may replace")
 // files, a LangChain folder) gives an error wrapping ErrNotReplaceable
 // that says what is there.
 func CheckReplaceable(dir string) error {
+	return CheckReplaceableBy(dir, nil)
+}
+
+// CheckReplaceableBy is CheckReplaceable for a caller that also replaces
+// the folders whose entry names ours accepts (an S3 mirror: its own
+// copies, and LangChain folders); nil ours accepts none.
+func CheckReplaceableBy(dir string, ours func(names []string) bool) error {
 	fi, err := os.Lstat(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -116,10 +123,15 @@ func CheckReplaceable(dir string) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	for _, e := range entries {
+	names := make([]string, len(entries))
+	for i, e := range entries {
 		if e.Name() == ManifestFile && e.Type().IsRegular() {
 			return nil
 		}
+		names[i] = e.Name()
+	}
+	if ours != nil && ours(names) {
+		return nil
 	}
 	return fmt.Errorf("store: %s holds %d entries and no %s (not a store this tool wrote; remove it or choose another folder): %w",
 		dir, len(entries), ManifestFile, ErrNotReplaceable)
