@@ -277,6 +277,29 @@ func ensureClass(ctx context.Context, o PushOptions, cl *weaviate.Client, class,
 	if err != nil {
 		return false, fmt.Errorf("weaviatestore: push: %w", err)
 	}
+	c := &models.Class{
+		Class: class, Description: string(desc), Vectorizer: "none",
+		VectorIndexType:   o.Index,
+		VectorIndexConfig: map[string]any{"distance": dist},
+		InvertedIndexConfig: &models.InvertedIndexConfig{
+			// The embedded store's BM25 parameters; the analyzer already
+			// dropped stop words.
+			Bm25:           &models.BM25Config{K1: float32(keyword.K1), B: float32(keyword.B)},
+			Stopwords:      &models.StopwordConfig{Preset: "none"},
+			IndexNullState: true,
+		},
+		ReplicationConfig: &models.ReplicationConfig{Factor: int64(o.Replication)},
+		Properties:        properties(meta),
+	}
+	return false, o.call(ctx, "create collection", func(ctx context.Context) error {
+		return cl.Schema().ClassCreator().WithClass(c).Do(ctx)
+	})
+}
+
+// properties are the properties of a collection Push makes for meta: the
+// chunk's id, text, keyword tokens and metadata, and one filterable
+// property per metadata field with a type. Store.validate requires them.
+func properties(meta Meta) []*models.Property {
 	yes, no := true, false
 	props := []*models.Property{
 		{Name: PropChunkID, DataType: []string{"text"}, Tokenization: models.PropertyTokenizationField, IndexFilterable: &yes, IndexSearchable: &no},
@@ -299,23 +322,7 @@ func ensureClass(ctx context.Context, o PushOptions, cl *weaviate.Client, class,
 		}
 		props = append(props, p)
 	}
-	c := &models.Class{
-		Class: class, Description: string(desc), Vectorizer: "none",
-		VectorIndexType:   o.Index,
-		VectorIndexConfig: map[string]any{"distance": dist},
-		InvertedIndexConfig: &models.InvertedIndexConfig{
-			// The embedded store's BM25 parameters; the analyzer already
-			// dropped stop words.
-			Bm25:           &models.BM25Config{K1: float32(keyword.K1), B: float32(keyword.B)},
-			Stopwords:      &models.StopwordConfig{Preset: "none"},
-			IndexNullState: true,
-		},
-		ReplicationConfig: &models.ReplicationConfig{Factor: int64(o.Replication)},
-		Properties:        props,
-	}
-	return false, o.call(ctx, "create collection", func(ctx context.Context) error {
-		return cl.Schema().ClassCreator().WithClass(c).Do(ctx)
-	})
+	return props
 }
 
 // upsert stores the chunks in batches; a batch that fails on the way is

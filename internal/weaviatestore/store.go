@@ -158,12 +158,7 @@ func (s *Store) Check(ctx context.Context) (Info, error) {
 		// a new leader, measured: a few seconds after a node dies, while
 		// searches keep working): keep searching the collection last
 		// checked rather than turn /ready 503 for it.
-		if old := s.cur.Load(); old != nil && errors.Is(err, rag.ErrUnavailable) {
-			s.log.Warn("weaviatestore: could not re-read the collection; searching the one last checked",
-				slog.String("class", old.class), slog.Any("error", err))
-			return Info{Alias: s.cfg.Collection, Class: old.class, Meta: old.meta}, nil
-		}
-		return Info{}, err
+		return s.lastChecked(err, "", "could not re-read the collection")
 	}
 	t, err := s.validate(cls)
 	if err != nil {
@@ -174,18 +169,26 @@ func (s *Store) Check(ctx context.Context) (Info, error) {
 		// recovers does not turn /ready 503 for the collection searches
 		// keep using. A first check, or another collection, has no such
 		// grace: a gRPC address that never answers fails at start-up.
-		if old := s.cur.Load(); old != nil && old.class == t.class && errors.Is(err, rag.ErrUnavailable) {
-			s.log.Warn("weaviatestore: the gRPC probe failed; searching the collection last checked",
-				slog.String("class", old.class), slog.Any("error", err))
-			return Info{Alias: s.cfg.Collection, Class: old.class, Meta: old.meta}, nil
-		}
-		return Info{}, err
+		return s.lastChecked(err, t.class, "the gRPC probe failed")
 	}
 	if old := s.cur.Swap(t); old == nil || old.class != t.class {
 		s.log.Info("weaviatestore: searching collection", slog.String("alias", s.cfg.Collection), slog.String("class", t.class),
 			slog.Int("count", t.meta.Count), slog.String("version", t.meta.Version))
 	}
 	return Info{Alias: s.cfg.Collection, Class: t.class, Meta: t.meta}, nil
+}
+
+// lastChecked answers a check that failed with err: when err means
+// Weaviate could not answer and a collection was checked before (class,
+// when not "", is it), the check keeps that collection and logs what
+// failed; else the check fails with err.
+func (s *Store) lastChecked(err error, class, what string) (Info, error) {
+	if old := s.cur.Load(); old != nil && (class == "" || old.class == class) && errors.Is(err, rag.ErrUnavailable) {
+		s.log.Warn("weaviatestore: "+what+"; searching the collection last checked",
+			slog.String("class", old.class), slog.Any("error", err))
+		return Info{Alias: s.cfg.Collection, Class: old.class, Meta: old.meta}, nil
+	}
+	return Info{}, err
 }
 
 // probe fetches one object of the collection with its vector over gRPC,
@@ -227,13 +230,9 @@ func (s *Store) validate(cls *models.Class) (*target, error) {
 			have[p.Name] = p.DataType[0]
 		}
 	}
-	props := map[string]string{PropChunkID: "text", PropText: "text", PropKeywords: "text", PropMetadata: "text"}
-	for _, f := range meta.Fields {
-		props[f.Prop] = f.Type
-	}
-	for name, typ := range props {
-		if have[name] != typ {
-			return nil, fmt.Errorf("%w: collection %s has no %s property %q, which its description needs", ErrIncompatible, cls.Class, typ, name)
+	for _, p := range properties(meta) {
+		if typ := p.DataType[0]; have[p.Name] != typ {
+			return nil, fmt.Errorf("%w: collection %s has no %s property %q, which its description needs", ErrIncompatible, cls.Class, typ, p.Name)
 		}
 	}
 	if err := store.CheckEmbedding("collection "+cls.Class, meta.Embedding, s.cfg.Embedding); err != nil {
