@@ -85,17 +85,27 @@ func l2sqGo(a, b []float32) float32 {
 // Normalize scales v in place to unit Euclidean length. A zero vector (or
 // one with a non-finite norm) is left unchanged.
 func Normalize(v []float32) {
-	if len(v) == 0 {
+	inv, ok := invNorm(v)
+	if !ok {
 		return
 	}
-	n := dot(v, v)
-	if n == 0 || math.IsInf(float64(n), 0) || math.IsNaN(float64(n)) {
-		return
-	}
-	inv := float32(1 / math.Sqrt(float64(n)))
 	for i := range v {
 		v[i] *= inv
 	}
+}
+
+// invNorm returns the factor Normalize scales v by, and false when it
+// leaves v unchanged: v is empty, or its squared norm is zero, NaN or
+// infinite.
+func invNorm(v []float32) (float32, bool) {
+	if len(v) == 0 {
+		return 0, false
+	}
+	n := dot(v, v)
+	if !(n > 0) || math.IsInf(float64(n), 1) { // !(n > 0): zero or NaN
+		return 0, false
+	}
+	return float32(1 / math.Sqrt(float64(n))), true
 }
 
 // normalizableTolerance is how far from one Normalizable lets the squared
@@ -111,14 +121,10 @@ const normalizableTolerance = 1e-3
 // Cosine it ranks with a score of 0, or NaN or infinite distances. v is
 // not changed.
 func Normalizable(v []float32) bool {
-	if len(v) == 0 {
+	inv, ok := invNorm(v)
+	if !ok {
 		return false
 	}
-	n := dot(v, v)
-	if !(n > 0) || math.IsInf(float64(n), 1) { // !(n > 0): zero or NaN
-		return false
-	}
-	inv := float32(1 / math.Sqrt(float64(n)))
 	var sq float64
 	for _, x := range v {
 		y := float64(x * inv)
