@@ -57,45 +57,27 @@ type limitClient struct {
 func (c limitClient) Do(r *http.Request) (*http.Response, error) {
 	resp, err := c.next.Do(r)
 	if err == nil && resp.Body != nil {
-		resp.Body = &limitBody{rc: resp.Body, left: c.limit, limit: c.limit}
+		resp.Body = limitBody{ReadCloser: http.MaxBytesReader(nil, resp.Body, c.limit), limit: c.limit}
 	}
 	return resp, err
 }
 
-// limitBody reads rc until more than limit bytes came, then fails, as
-// http.MaxBytesReader does for request bodies. The failure sticks: the
-// SDK, which drains a body after an error to reuse its connection, gets
-// it again instead of reading the rest.
+// limitBody is a body cut by http.MaxBytesReader, whose failure sticks:
+// the SDK, which drains a body after an error to reuse its connection,
+// gets it again instead of reading the rest. It reports the failure as
+// ErrResponseTooLarge.
 type limitBody struct {
-	rc          io.ReadCloser
-	left, limit int64
-	err         error // once over the limit
+	io.ReadCloser
+	limit int64
 }
 
-func (b *limitBody) Read(p []byte) (int, error) {
-	if b.err != nil {
-		return 0, b.err
+func (b limitBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+		err = fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, b.limit)
 	}
-	if len(p) == 0 {
-		return 0, nil
-	}
-	// One byte past the cap tells a body of exactly limit bytes from a
-	// longer one.
-	if int64(len(p))-1 > b.left {
-		p = p[:b.left+1]
-	}
-	n, err := b.rc.Read(p)
-	if int64(n) <= b.left {
-		b.left -= int64(n)
-		return n, err
-	}
-	n = int(b.left)
-	b.left = 0
-	b.err = fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, b.limit)
-	return n, b.err
+	return n, err
 }
-
-func (b *limitBody) Close() error { return b.rc.Close() }
 
 // New returns a Bedrock Runtime client with the SDK's retries off. Its
 // errors are "load aws config: ..." or wrap ErrNoRegion (and
