@@ -34,8 +34,11 @@ type pdfLimits struct {
 // reading 64 times the file plus 256 MiB, 50 million operators, a million
 // page-tree nodes, 64 MiB of text. A /Prev loop ends after about 3 s.
 func defaultPDFLimits(size int) pdfLimits {
-	return pdfLimits{ReadBytes: 256<<20 + 64*int64(size), Ops: 50_000_000, Nodes: 1 << 20, Text: 64 << 20}
+	return pdfLimits{ReadBytes: 256<<20 + 64*int64(size), Ops: 50_000_000, Nodes: 1 << 20, Text: MaxPDFText}
 }
+
+// MaxPDFText caps the text extracted from one PDF, in bytes.
+const MaxPDFText = 64 << 20
 
 // errPDFLimit is raised (as a panic, recovered in parsePDF) when a limit is
 // hit.

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/vendor0919/api/internal/chunk"
 )
 
 // Errors the Parser returns, wrapped with the limit's value, when the
@@ -34,7 +36,7 @@ type Limits struct {
 
 // Defaults, for a PDF of size bytes: CPUBase plus CPUPerMiB for each MiB
 // (rounded up); MemoryBase plus MemoryPerByte times the size, at most
-// MaxMemory; and for Output, four times the 64 MiB of text package chunk
+// MaxMemory; and for Output, four times chunk.MaxPDFText, the text it
 // extracts from a PDF at most (line breaks and spaces are added between
 // the pieces it counts), plus the size (a title from the Info
 // dictionary) plus 16 MiB (one Section per page). Real manuals parse at
@@ -51,16 +53,13 @@ const (
 	MaxMemory     = 6 << 30
 )
 
-// maxText is package chunk's cap on the text of one PDF.
-const maxText = 64 << 20
-
 // DefaultLimits returns the limits for a PDF of size bytes (see CPUBase).
 func DefaultLimits(size int) Limits {
 	mib := (int64(size) + 1<<20 - 1) >> 20
 	return Limits{
 		CPU:    CPUBase + time.Duration(mib)*CPUPerMiB,
 		Memory: min(MemoryBase+MemoryPerByte*int64(size), MaxMemory),
-		Output: 4*maxText + int64(size) + 16<<20,
+		Output: 4*chunk.MaxPDFText + int64(size) + 16<<20,
 	}
 }
 

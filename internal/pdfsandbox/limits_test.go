@@ -3,6 +3,8 @@ package pdfsandbox
 import (
 	"testing"
 	"time"
+
+	"github.com/vendor0919/api/internal/chunk"
 )
 
 func TestDefaultLimits_Scale(t *testing.T) {
@@ -19,7 +21,7 @@ func TestDefaultLimits_Scale(t *testing.T) {
 	}
 	for _, tt := range tests {
 		l := DefaultLimits(tt.size)
-		if l.CPU != tt.cpu || l.Memory != tt.memory || l.Output != 4*maxText+int64(tt.size)+16<<20 {
+		if l.CPU != tt.cpu || l.Memory != tt.memory || l.Output != 4*chunk.MaxPDFText+int64(tt.size)+16<<20 {
 			t.Errorf("DefaultLimits(%d) = %+v, want CPU %v, memory %d", tt.size, l, tt.cpu, tt.memory)
 		}
 	}
