@@ -268,7 +268,7 @@ func TestLoadDir_SortedSkipsHidden(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	docs, failures, err := LoadDir(context.Background(), dir)
+	docs, failures, err := Loader{}.LoadDir(context.Background(), dir)
 	if err != nil || len(failures) != 0 {
 		t.Fatal(err, failures)
 	}
@@ -289,7 +289,7 @@ func TestLoadDir_BrokenFileIsReportedNotFatal(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	docs, failures, err := LoadDir(context.Background(), dir)
+	docs, failures, err := Loader{}.LoadDir(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,7 +338,7 @@ func TestLoadDir_OnlyRegularFilesInside(t *testing.T) {
 	}
 	big.Close()
 
-	docs, failures, err := LoadDir(context.Background(), dir)
+	docs, failures, err := Loader{}.LoadDir(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -204,11 +204,6 @@ type Failure struct {
 	Err  error
 }
 
-// LoadDir is Loader{}.LoadDir: every format is parsed in this process.
-func LoadDir(ctx context.Context, root string) (docs []Document, failures []Failure, err error) {
-	return Loader{}.LoadDir(ctx, root)
-}
-
 // LoadDir parses every supported file under root (hidden files and folders
 // are skipped) with l.Parse and returns the documents sorted by source. A
 // file that fails to read or parse is returned in failures and the rest

@@ -70,7 +70,7 @@ const vocabSize = 50000
 // Chunks returns n deterministic synthetic chunks: about 430 bytes of
 // text each, words drawn from a Zipf distribution over vocabSize made-up
 // words (so the keyword index has a realistic long tail), and metadata
-// with a source, a heading path and a url, as chunk.LoadDir gives.
+// with a source, a heading path and a url, as chunk.Loader.LoadDir gives.
 func Chunks(n int, seed uint64) []docmodel.Chunk {
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
 	vocab := make([]string, vocabSize)
