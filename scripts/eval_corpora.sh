@@ -501,6 +501,27 @@
 #          Both packages are unpacked, not installed (below). Written blind
 #          and held back from scripts/eval.sh until its one blind
 #          measurement.
+#   jadeb  two long Japanese chapters from two Debian documentation
+#          packages and two generators, the first Japanese set since
+#          manja and the first not made from manual pages: chapter 5
+#          "パッケージの取扱い方" of the Debian Developer's Reference 12.18
+#          from developers-reference-ja
+#          (developers-reference/ja/pkgs.html, copied as
+#          devref-pkgs.html; Sphinx 5.3 in the nature theme: nested
+#          <section id="delayed-uploads"> with an empty <span id> before
+#          most headings, the related-navigation bars and a sidebar
+#          around the body, some parts left in English by the
+#          translation) and chapter 2 "Debian パッケージ管理" of Debian
+#          Reference 2.100 from debian-reference-ja
+#          (debian-reference/ch02.ja.html, under its own name, which its
+#          table of contents and its links to itself use; DocBook XSL as
+#          XHTML: <div class="section"> per section with an
+#          <h2|h3 class="title"><a id="_emergency_downgrading"/>,
+#          admonitions and package lists as tables, a navheader and
+#          navfooter table).
+#          Both packages are unpacked, not installed (below). Written
+#          blind and held back from scripts/eval.sh until its one blind
+#          measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -550,12 +571,13 @@
 # awesome-doc and ncurses-doc, swgtom's from swig4.0-doc and
 # tomcat10-docs, texchk's from texlive-base and chicken-bin,
 # cppprv's from c++-annotations-html and privoxy, rcsnit's from
-# rclone (a 56 MB program installed) and tcllib, and povsch's from
-# povray-doc and scheme48-doc.
+# rclone (a 56 MB program installed) and tcllib, povsch's from
+# povray-doc and scheme48-doc, and jadeb's from developers-reference-ja
+# and debian-reference-ja.
 # Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap,swicpp,l2hsca,cupiki,awetin,swgtom,texchk,cppprv,rcsnit,povsch}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap,swicpp,l2hsca,cupiki,awetin,swgtom,texchk,cppprv,rcsnit,povsch,jadeb}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
@@ -565,8 +587,8 @@
 # "djfla DIR", "sphreq DIR", "pdxml DIR", "atmom DIR", "sqvg DIR",
 # "ydcal DIR", "ocdply DIR", "crhdoc DIR", "chzfpd DIR", "drfuvi DIR",
 # "wchslm DIR", "nimgap DIR", "swicpp DIR", "l2hsca DIR", "cupiki DIR",
-# "awetin DIR", "swgtom DIR", "texchk DIR", "cppprv DIR", "rcsnit DIR"
-# and "povsch DIR")
+# "awetin DIR", "swgtom DIR", "texchk DIR", "cppprv DIR", "rcsnit DIR",
+# "povsch DIR" and "jadeb DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -577,7 +599,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap swicpp l2hsca cupiki awetin swgtom texchk cppprv rcsnit povsch)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap swicpp l2hsca cupiki awetin swgtom texchk cppprv rcsnit povsch jadeb)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -751,6 +773,12 @@ rcsnit_files=("$root/.debs/rclone/$rclpage:rclone-manual.html" "$root/.debs/tcll
 povpage=usr/share/doc/povray/html/r3_4.html
 s48page=usr/share/doc/scheme48/html/manual-Z-H-6.html
 povsch_files=("$root/.debs/povray-doc/$povpage:povray-scene.html" "$root/.debs/scheme48-doc/$s48page:scheme48-libraries.html")
+# jadeb names the Developer's Reference chapter (pkgs.html says little);
+# Debian Reference's ch02.ja.html keeps its name, which its table of
+# contents and its links to itself use.
+devrefpage=usr/share/developers-reference/ja/pkgs.html
+debrefpage=usr/share/debian-reference/ch02.ja.html
+jadeb_files=("$root/.debs/developers-reference-ja/$devrefpage:devref-pkgs.html" "$root/.debs/debian-reference-ja/$debrefpage")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -839,6 +867,8 @@ unpack_page rclone "$rclpage"
 unpack_page tcllib "$snitpage"
 unpack_page povray-doc "$povpage"
 unpack_page scheme48-doc "$s48page"
+unpack_page developers-reference-ja "$devrefpage"
+unpack_page debian-reference-ja "$debrefpage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -988,6 +1018,7 @@ copy_files texchk "${texchk_files[@]}"
 copy_files cppprv "${cppprv_files[@]}"
 copy_files rcsnit "${rcsnit_files[@]}"
 copy_files povsch "${povsch_files[@]}"
+copy_files jadeb "${jadeb_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on

@@ -53,7 +53,7 @@ func setNames(t *testing.T) []string {
 }
 
 // setLangs names the sets not written in English.
-var setLangs = map[string]string{"manja": "ja"}
+var setLangs = map[string]string{"manja": "ja", "jadeb": "ja"}
 
 // minQuestions is what issue 10 asks of each set.
 const minQuestions = 40
