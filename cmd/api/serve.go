@@ -37,7 +37,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	if err != nil {
 		return fmt.Errorf("generator %s: %w", cfg.LLM, err)
 	}
-	kwAn, err := providers.KeywordAnalyzer(cfg.KeywordJapanese)
+	kwAn, err := providers.KeywordAnalyzers(cfg.KeywordJapanese)
 	if err != nil {
 		return fmt.Errorf("keyword analyzer %s: %w", cfg.KeywordJapanese, err)
 	}
@@ -48,7 +48,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 		}
 	}
 	ragCfg := rag.Config{DefaultTopK: cfg.DefaultTopK, Mode: rag.Mode(cfg.SearchMode), ContextTokens: cfg.ContextTokens,
-		VectorWeight: cfg.HybridVectorWeight, SameSection: cfg.SearchSameSection, KeywordAnalyzer: kwAn, HistoryTokens: cfg.HistoryTokens, RewriteTimeout: cfg.RewriteTimeout, MaxMessages: cfg.MaxMessages,
+		VectorWeight: cfg.HybridVectorWeight, SameSection: cfg.SearchSameSection, KeywordAnalyzers: kwAn, HistoryTokens: cfg.HistoryTokens, RewriteTimeout: cfg.RewriteTimeout, MaxMessages: cfg.MaxMessages,
 		KeywordFeedback: rag.FeedbackSetting(cfg.KeywordFeedback), FeedbackMinDocuments: rag.FeedbackMinDocumentsSetting(cfg.KeywordFeedbackMinDocuments), HeadingWeight: rag.HeadingWeightSetting(cfg.KeywordHeadingWeight), SectionWeight: rag.SectionWeightSetting(cfg.KeywordSectionWeight),
 		SoftMatch: soft, SoftMatchWeight: rag.SoftMatchWeightSetting(cfg.SoftMatchWeight),
 		MaxQuestionChars: cfg.MaxQuestionChars, MaxConversationChars: cfg.MaxConversationChars, Logger: log}

@@ -31,11 +31,11 @@ func runBuild(ctx context.Context, pr config.Providers, args []string, stdout, s
 	if f.DryRun {
 		cfg = providers.ForDryRun(cfg)
 	}
-	an, err := providers.KeywordAnalyzer(cfg.KeywordJapanese) // the server's, so it loads the persisted index
+	an, err := providers.KeywordAnalyzers(cfg.KeywordJapanese) // the server's, so it loads the persisted index
 	if err != nil {
 		return err
 	}
-	f.KeywordAnalyzer = an
+	f.KeywordAnalyzers = an
 	// Each PDF in a child of this process, so that one the library hangs
 	// on or fills memory with is skipped, not the build's end.
 	f.PDF = pdfsandbox.Parser{}.Parse

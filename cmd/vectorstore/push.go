@@ -38,7 +38,7 @@ func runPushWeaviate(ctx context.Context, pr config.Providers, ff store.FolderFl
 	if err := cliflag.ParseOptions(fs, args, &f, &kw); err != nil {
 		return err
 	}
-	an, err := kw.Analyzer(pr)
+	an, err := kw.Analyzers(pr)
 	if err != nil {
 		return err
 	}

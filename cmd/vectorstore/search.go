@@ -21,7 +21,7 @@ func openStore(pr config.Providers, ef providers.EmbedderFlags, kf providers.Key
 		if err != nil {
 			return nil, nil, err
 		}
-		if cfg.KeywordAnalyzer, err = kf.Analyzer(pr); err != nil {
+		if cfg.KeywordAnalyzers, err = kf.Analyzers(pr); err != nil {
 			return nil, nil, err
 		}
 		if cfg.SoftMatchWeight >= 0 { // 0 is the default weight, negative off

@@ -23,7 +23,7 @@ var (
 	embedders  = []string{docmodel.ProviderMiniLM, docmodel.ProviderUseLiteGlove, docmodel.ProviderUseLite, docmodel.ProviderHash, docmodel.ProviderOpenAI, docmodel.ProviderBedrock, docmodel.ProviderOllama}
 	generators = []string{"extractive", "openai", "bedrock", "ollama"}
 	modes      = []string{"hybrid", "vector", "keyword"}
-	jaKeyword  = []string{"bigram", "kagome"}
+	jaKeyword  = []string{"auto", "bigram", "kagome"}
 	backends   = []string{"memory", "weaviate"}
 	consistent = []string{"one", "quorum", "all"}
 	fusions    = []string{"service", "weaviate"}
@@ -293,11 +293,13 @@ type Providers struct {
 	// http://localhost:11434).
 	OllamaBaseURL string
 	// KeywordJapanese is how keyword search splits Japanese text
-	// (KEYWORD_JAPANESE: bigram (default), overlapping character pairs;
-	// kagome, words found by the Kagome morphological analyzer with the
-	// IPA dictionary, which ranks Japanese documents better but holds
-	// about 90 MB more memory and adds about 0.5 s to start-up; see
-	// internal/keyword/kagome).
+	// (KEYWORD_JAPANESE): bigram, overlapping character pairs; kagome,
+	// words found by the Kagome morphological analyzer with the IPA
+	// dictionary, which ranks Japanese documents better but holds about
+	// 30 MB more heap and takes about 0.5 s to load (see
+	// internal/keyword/kagome); auto (default), kagome for a store with
+	// Japanese text (keyword.HasJapanese) and bigram for any other, so
+	// an English or Chinese store pays nothing for the dictionary.
 	KeywordJapanese string
 
 	// Weaviate is the Weaviate backend (VECTOR_BACKEND=weaviate) and the
@@ -526,7 +528,7 @@ func (p *parser) providers() Providers {
 		OllamaBaseURL:  p.url("OLLAMA_BASE_URL", "http://localhost:11434"),
 		// Both binaries index keywords the same way, so eval and search
 		// measure what the server serves.
-		KeywordJapanese: p.oneOf("KEYWORD_JAPANESE", "bigram", jaKeyword),
+		KeywordJapanese: p.oneOf("KEYWORD_JAPANESE", "auto", jaKeyword),
 		Weaviate: Weaviate{
 			URL:            p.url("WEAVIATE_URL", ""),
 			GRPCAddr:       p.hostPort("WEAVIATE_GRPC_ADDR"),

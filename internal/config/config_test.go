@@ -41,7 +41,7 @@ func TestLoad_Defaults(t *testing.T) {
 		{"S3SyncDurable", c.S3SyncDurable, false},
 		{"SyncInterval", c.SyncInterval, time.Duration(0)},
 		{"SearchMode", c.SearchMode, "hybrid"},
-		{"KeywordJapanese", c.KeywordJapanese, "bigram"},
+		{"KeywordJapanese", c.KeywordJapanese, "auto"},
 		{"HistoryTokens", c.HistoryTokens, 1500},
 		{"MaxMessages", c.MaxMessages, 50},
 		{"SearchSameSection", c.SearchSameSection, false},

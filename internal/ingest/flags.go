@@ -17,7 +17,6 @@ import (
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/fsatomic"
-	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -28,9 +27,9 @@ const CacheOff = "off"
 // embedder is chosen by providers.EmbedderFlags and providers.ModelFlags
 // beside them.
 type BuildFlags struct {
-	// KeywordAnalyzer is not a flag: the caller sets the analyzer the
-	// server is configured with (nil: keyword.Standard); see Config.
-	KeywordAnalyzer keyword.Analyzer
+	// KeywordAnalyzers is not a flag: the caller sets the analyzer choice
+	// the server is configured with (nil: keyword.Standard); see Config.
+	KeywordAnalyzers AnalyzerChooser
 	// PDF is not a flag either: the caller sets how PDFs are parsed (nil:
 	// in this process); see Config.
 	PDF chunk.PDFParser
@@ -102,7 +101,7 @@ func (f BuildFlags) Config(progress io.Writer) Config {
 	cfg := Config{
 		Chunk: chunk.Options{Size: f.ChunkSize, Overlap: f.Overlap}, Batch: f.Batch, Workers: f.Workers,
 		Version: f.Version, HNSW: ann.HNSWConfig{M: f.M, EFConstruction: f.EFConstruction, Workers: f.HNSWWorkers}, Exact: f.Exact, Progress: progress,
-		DryRun: f.DryRun, KeywordAnalyzer: f.KeywordAnalyzer, Quantization: f.Quantize, PDF: f.PDF,
+		DryRun: f.DryRun, KeywordAnalyzers: f.KeywordAnalyzers, Quantization: f.Quantize, PDF: f.PDF,
 	}
 	if f.Cache != CacheOff {
 		cfg.Cache = f.Cache
@@ -182,8 +181,8 @@ func (f BuildFlags) Run(ctx context.Context, newEmbedder func() (embed.Embedder,
 		return nil
 	}
 	man := res.Manifest
-	fmt.Fprintf(stdout, "wrote %s: %d documents, %d chunks, %s/%s %d dims, version %s, in %s\n",
-		f.Out, res.Documents, man.Count, m.Provider, m.Model, m.Dims, man.Version, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "wrote %s: %d documents, %d chunks, %s/%s %d dims, version %s, in %s; keyword analyzer %s\n",
+		f.Out, res.Documents, man.Count, m.Provider, m.Model, m.Dims, man.Version, time.Since(start).Round(time.Millisecond), res.KeywordAnalyzer)
 	if len(res.Skipped) == 0 && res.Truncated == 0 && res.CacheDir == "" {
 		return nil
 	}

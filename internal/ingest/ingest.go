@@ -51,10 +51,12 @@ type Config struct {
 	HNSW ann.HNSWConfig
 	// Exact writes no graph: the store is served by exact search.
 	Exact bool
-	// KeywordAnalyzer makes the store's persisted keyword index; nil is
-	// keyword.Standard. Give the server's (KEYWORD_JAPANESE) so it loads
-	// the index instead of building its own at start-up.
-	KeywordAnalyzer keyword.Analyzer
+	// KeywordAnalyzers picks the analyzer of the store's persisted keyword
+	// index from the chunks' keyword texts, as the server picks it for the
+	// store it loads; nil is keyword.Standard. Give the server's setting
+	// (KEYWORD_JAPANESE) so it loads the index instead of building its own
+	// at start-up.
+	KeywordAnalyzers AnalyzerChooser
 	// Quantization is store.WriteOptions.Quantization ("" or "sq8").
 	Quantization string
 	// Progress, if not nil, receives a one-line progress bar while the
@@ -70,6 +72,12 @@ type Config struct {
 	// PDF parses the PDF files (chunk.Loader.PDF); nil parses them in
 	// this process (chunk.ParsePDF). A parse error skips the file.
 	PDF chunk.PDFParser
+}
+
+// AnalyzerChooser picks the keyword analyzer for a corpus of n texts,
+// text(i) the i-th (providers.KeywordChoice).
+type AnalyzerChooser interface {
+	Choose(n int, text func(i int) string) (keyword.Analyzer, error)
 }
 
 // Result describes a build.
@@ -104,6 +112,9 @@ type Result struct {
 	// Embedding is the model, Manifest the store written (nil when dry).
 	Embedding docmodel.EmbeddingModel
 	Manifest  *store.Manifest
+	// KeywordAnalyzer is the Version of the keyword index's analyzer
+	// (empty when dry).
+	KeywordAnalyzer string
 }
 
 // job is one distinct text to embed and the rows that take its vector.
@@ -237,9 +248,16 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 	if err != nil {
 		return res, err
 	}
+	an := keyword.Standard
+	if cfg.KeywordAnalyzers != nil {
+		if an, err = cfg.KeywordAnalyzers.Choose(len(chunks), func(i int) string { return chunks[i].KeywordText() }); err != nil {
+			return res, fmt.Errorf("build: keyword analyzer: %w", err)
+		}
+	}
+	res.KeywordAnalyzer = an.Version()
 	man, err := store.Write(ctx, out, chunks, vecs, store.WriteOptions{
 		Version: cfg.Version, Embedding: info, Metric: ann.Cosine, HNSW: cfg.HNSW, Exact: cfg.Exact,
-		KeywordAnalyzer: cfg.KeywordAnalyzer, Quantization: cfg.Quantization,
+		KeywordAnalyzer: an, Quantization: cfg.Quantization,
 	})
 	res.Manifest = man
 	if err != nil {

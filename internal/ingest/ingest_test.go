@@ -329,26 +329,53 @@ type renamed struct{ keyword.Analyzer }
 
 func (renamed) Version() string { return "renamed/1" }
 
-func TestBuild_PersistsTheConfiguredKeywordAnalyzer(t *testing.T) {
+// chooser is an AnalyzerChooser that picks an and records what it was
+// shown.
+type chooser struct {
+	an    keyword.Analyzer
+	texts []string
+}
+
+func (c *chooser) Choose(n int, text func(int) string) (keyword.Analyzer, error) {
+	for i := range n {
+		c.texts = append(c.texts, text(i))
+	}
+	return c.an, nil
+}
+
+func TestBuild_PersistsTheChosenKeywordAnalyzer(t *testing.T) {
 	t.Parallel()
 	in := t.TempDir()
 	if err := os.WriteFile(filepath.Join(in, "g.md"), []byte("# Guide\n## Install\nRun the installer.\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "store")
-	an := renamed{keyword.Standard}
-	if _, err := Build(context.Background(), in, out, hashEmbedder(t), Config{Exact: true, KeywordAnalyzer: an}); err != nil {
+	ch := &chooser{an: renamed{keyword.Standard}}
+	res, err := Build(context.Background(), in, out, hashEmbedder(t), Config{Exact: true, KeywordAnalyzers: ch})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if res.KeywordAnalyzer != "renamed/1" {
+		t.Errorf("Result.KeywordAnalyzer = %q, want renamed/1", res.KeywordAnalyzer)
 	}
 	st, err := store.Open(context.Background(), out, store.OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, loaded := st.KeywordIndex(an); !loaded {
-		t.Error("the index of the configured analyzer was not persisted")
+	if _, loaded := st.KeywordIndex(ch.an); !loaded {
+		t.Error("the index of the chosen analyzer was not persisted")
 	}
 	if _, loaded := st.KeywordIndex(keyword.Standard); loaded {
 		t.Error("an index of another analyzer version was loaded")
+	}
+	// The chooser saw what the server's will see: every chunk's keyword
+	// text, in store order.
+	var want []string
+	for i := range st.ChunkCount() {
+		want = append(want, st.Chunk(i).KeywordText())
+	}
+	if !slices.Equal(ch.texts, want) {
+		t.Errorf("chooser saw %q, want the stored chunks' keyword texts %q", ch.texts, want)
 	}
 }
 

@@ -34,6 +34,11 @@
 // AnalyzerVersion names these rules. An index kept anywhere but in memory
 // must record it (Index.AnalyzerVersion) and be rebuilt when it changes.
 //
+// WithSegmenter replaces the bigrams of Japanese runs with words
+// (keyword/kagome). HasJapanese decides, from an evenly spaced sample of a
+// corpus's texts, whether it holds enough Japanese for that: enough kana,
+// the script only Japanese writes (Chinese keeps its bigrams).
+//
 // Tokenize is the plain tokeniser the package started with: words and CJK
 // bigrams, no stemming, no stop words. The hash embedder and the extractive
 // answerer depend on its exact tokens, so it does not change with the

@@ -2,7 +2,7 @@
 // generators and the S3 mirror: it builds them from config.Providers for
 // the server and the vectorstore tool alike, so every provider the server
 // has is available to every command and both read the same settings. It
-// also maps KEYWORD_JAPANESE to a keyword analyzer (KeywordAnalyzer), so
+// also maps KEYWORD_JAPANESE to a keyword analyzer choice (KeywordAnalyzers), so
 // that the server and "vectorstore search/eval --keyword-japanese" agree.
 //
 // EmbedderFlags is the commands' embedder choice (cliflag.Options), the

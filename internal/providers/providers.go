@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/vendor0919/api/internal/config"
 	"github.com/vendor0919/api/internal/docmodel"
@@ -95,19 +96,70 @@ func S3Config(cfg config.Providers, sc s3sync.Config) s3sync.Config {
 	return sc
 }
 
-// KeywordAnalyzer builds the keyword analyzer KEYWORD_JAPANESE names:
-// "bigram" (or "") the standard one, "kagome" one that splits Japanese into
-// words with a morphological analyzer (its dictionary loads here, so a
-// failure shows at start-up).
-func KeywordAnalyzer(japanese string) (keyword.Analyzer, error) {
-	switch japanese {
-	case "", "bigram":
-		return keyword.Standard, nil
-	case "kagome":
-		return kagome.NewAnalyzer()
-	}
-	return nil, fmt.Errorf("providers: keyword analyzer %q: %w (want bigram or kagome)", japanese, ErrUnknown)
+// KeywordChoice is a KEYWORD_JAPANESE setting: which keyword analyzer
+// indexes a corpus (Choose) and which analyzer made an index kept
+// elsewhere (ByVersion). "bigram" is always the standard analyzer
+// (character pairs for Japanese), "kagome" always the one that splits
+// Japanese into words with a morphological analyzer, and "auto" (the
+// default) Kagome's for a corpus with Japanese text (keyword.HasJapanese)
+// and the standard one for the rest, so an English or Chinese store pays
+// nothing for the dictionary. The zero value is "bigram". It is safe for
+// concurrent use.
+type KeywordChoice struct {
+	setting string // auto, bigram or kagome
 }
+
+// KeywordAnalyzers returns the choice KEYWORD_JAPANESE names ("" is
+// "auto"). For "kagome" the dictionary loads here, so a failure shows at
+// start-up; "auto" loads it when a corpus first needs it, once per
+// process.
+func KeywordAnalyzers(japanese string) (KeywordChoice, error) {
+	switch japanese {
+	case "", "auto":
+		return KeywordChoice{setting: "auto"}, nil
+	case "bigram":
+		return KeywordChoice{setting: japanese}, nil
+	case "kagome":
+		_, err := sharedKagome()
+		return KeywordChoice{setting: japanese}, err
+	}
+	return KeywordChoice{}, fmt.Errorf("providers: keyword analyzer %q: %w (want auto, bigram or kagome)", japanese, ErrUnknown)
+}
+
+// sharedKagome is the one Kagome analyzer of the process (about 30 MB of
+// dictionary).
+var sharedKagome = sync.OnceValues(kagome.NewAnalyzer)
+
+// Choose returns the analyzer for a corpus of n texts, text(i) the i-th
+// (for a store, its chunks' keyword texts).
+func (c KeywordChoice) Choose(n int, text func(i int) string) (keyword.Analyzer, error) {
+	if c.setting == "kagome" || (c.setting == "auto" && keyword.HasJapanese(n, text)) {
+		return sharedKagome()
+	}
+	return keyword.Standard, nil
+}
+
+// ByVersion returns the analyzer of this setting whose Version is v, for
+// an index kept outside the process (a Weaviate collection's keyword
+// tokens): with "auto" either analyzer.
+func (c KeywordChoice) ByVersion(v string) (keyword.Analyzer, error) {
+	if c.setting != "kagome" && v == keyword.Standard.Version() {
+		return keyword.Standard, nil
+	}
+	if c.setting == "auto" || c.setting == "kagome" {
+		an, err := sharedKagome()
+		if err != nil {
+			return nil, err
+		}
+		if an.Version() == v {
+			return an, nil
+		}
+	}
+	return nil, fmt.Errorf("providers: keyword analyzer %q: %w of KEYWORD_JAPANESE=%s", v, ErrUnknown, c.setting)
+}
+
+// String is the setting's name.
+func (c KeywordChoice) String() string { return c.setting }
 
 // SoftMatcher returns the soft match that reranks keyword and hybrid
 // candidates (rag.Config.SoftMatch): GloVe word vectors, whatever the

@@ -162,15 +162,19 @@ func TestS3Config_FlagsOverrideConfig(t *testing.T) {
 	}
 }
 
-func TestKeywordAnalyzer_FromConfig(t *testing.T) {
+func TestKeywordAnalyzers_FromConfig(t *testing.T) {
 	t.Parallel()
+	standard, words := keyword.AnalyzerVersion, keyword.AnalyzerVersion+"+"+kagome.Version
+	english := []string{"To change the owner of a file, use chown."}
+	japanese := []string{strings.Repeat("ファイルの所有者を変更するには chown を使います。", 20)}
 	for _, tt := range []struct {
-		value       string
-		wantVersion string
+		value                     string
+		wantEnglish, wantJapanese string
 	}{
-		{"", keyword.AnalyzerVersion},
-		{"bigram", keyword.AnalyzerVersion},
-		{"kagome", keyword.AnalyzerVersion + "+" + kagome.Version},
+		{"", standard, words}, // auto is the default
+		{"auto", standard, words},
+		{"bigram", standard, standard},
+		{"kagome", words, words},
 	} {
 		cfg, err := config.Load(func(k string) string {
 			if k == "KEYWORD_JAPANESE" {
@@ -181,16 +185,48 @@ func TestKeywordAnalyzer_FromConfig(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", tt.value, err)
 		}
-		an, err := KeywordAnalyzer(cfg.KeywordJapanese)
+		ch, err := KeywordAnalyzers(cfg.KeywordJapanese)
 		if err != nil {
 			t.Fatalf("%q: %v", tt.value, err)
 		}
-		if got := an.Version(); got != tt.wantVersion {
-			t.Errorf("KEYWORD_JAPANESE=%q: analyzer %q, want %q", tt.value, got, tt.wantVersion)
+		for _, c := range []struct {
+			texts []string
+			want  string
+		}{{english, tt.wantEnglish}, {japanese, tt.wantJapanese}} {
+			an, err := ch.Choose(len(c.texts), func(i int) string { return c.texts[i] })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := an.Version(); got != c.want {
+				t.Errorf("KEYWORD_JAPANESE=%q on %.20q: analyzer %q, want %q", tt.value, c.texts[0], got, c.want)
+			}
+			// An index made by the chosen analyzer is one the setting
+			// reads back (a Weaviate collection pushed with it).
+			if back, err := ch.ByVersion(c.want); err != nil || back.Version() != c.want {
+				t.Errorf("KEYWORD_JAPANESE=%q: ByVersion(%q) = %v, %v", tt.value, c.want, back, err)
+			}
 		}
 	}
-	if _, err := KeywordAnalyzer("mecab"); !errors.Is(err, ErrUnknown) || !strings.Contains(err.Error(), `"mecab"`) {
+	if _, err := KeywordAnalyzers("mecab"); !errors.Is(err, ErrUnknown) || !strings.Contains(err.Error(), `"mecab"`) {
 		t.Errorf("unknown name: %v", err)
+	}
+}
+
+func TestKeywordChoice_ByVersionRefusesAnotherSetting(t *testing.T) {
+	t.Parallel()
+	words := keyword.AnalyzerVersion + "+" + kagome.Version
+	for _, tt := range []struct{ setting, version string }{
+		{"bigram", words},
+		{"kagome", keyword.AnalyzerVersion},
+		{"auto", "renamed/1"},
+	} {
+		ch, err := KeywordAnalyzers(tt.setting)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if an, err := ch.ByVersion(tt.version); err == nil {
+			t.Errorf("KEYWORD_JAPANESE=%s accepted an index of %q (%v)", tt.setting, tt.version, an.Version())
+		}
 	}
 }
 
@@ -198,22 +234,23 @@ func TestKeywordFlags(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		flag, env string
-		wantErr   bool
-		kagome    bool
+		want      string
 	}{
-		{"", "bigram", false, false},
-		{"", "kagome", false, true},
-		{"bigram", "kagome", false, false},
-		{"kagome", "bigram", false, true},
-		{"mecab", "bigram", true, false},
+		{"", "bigram", "bigram"},
+		{"", "kagome", "kagome"},
+		{"", "", "auto"},
+		{"bigram", "kagome", "bigram"},
+		{"kagome", "bigram", "kagome"},
+		{"auto", "bigram", "auto"},
+		{"mecab", "bigram", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.flag+"/"+tt.env, func(t *testing.T) {
 			t.Parallel()
 			f := KeywordFlags{Japanese: tt.flag}
 			err := f.Validate()
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("Validate() = %v, want error %v", err, tt.wantErr)
+			if (err != nil) != (tt.want == "") {
+				t.Fatalf("Validate() = %v, want error %v", err, tt.want == "")
 			}
 			if err != nil {
 				if !errors.As(err, new(cliflag.UsageError)) {
@@ -221,12 +258,12 @@ func TestKeywordFlags(t *testing.T) {
 				}
 				return
 			}
-			an, err := f.Analyzer(config.Providers{KeywordJapanese: tt.env})
+			ch, err := f.Analyzers(config.Providers{KeywordJapanese: tt.env})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := an != keyword.Standard; got != tt.kagome {
-				t.Errorf("analyzer %T: kagome = %v, want %v", an, got, tt.kagome)
+			if got := ch.String(); got != tt.want {
+				t.Errorf("setting %q, want %q", got, tt.want)
 			}
 		})
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/vendor0919/api/internal/cliflag"
 	"github.com/vendor0919/api/internal/config"
 	"github.com/vendor0919/api/internal/embed"
-	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -95,19 +94,19 @@ type KeywordFlags struct {
 
 // RegisterFlags binds f to fs.
 func (f *KeywordFlags) RegisterFlags(fs *flag.FlagSet) {
-	fs.StringVar(&f.Japanese, "keyword-japanese", "", "how keyword search splits Japanese: bigram or kagome (default: KEYWORD_JAPANESE, else bigram)")
+	fs.StringVar(&f.Japanese, "keyword-japanese", "", "how keyword search splits Japanese: auto, bigram or kagome (default: KEYWORD_JAPANESE, else auto)")
 }
 
 // Validate checks the name without loading a dictionary.
 func (f KeywordFlags) Validate() error {
 	switch f.Japanese {
-	case "", "bigram", "kagome":
+	case "", "auto", "bigram", "kagome":
 		return nil
 	}
-	return cliflag.UsageError{Msg: fmt.Sprintf("--keyword-japanese %q: want bigram or kagome", f.Japanese)}
+	return cliflag.UsageError{Msg: fmt.Sprintf("--keyword-japanese %q: want auto, bigram or kagome", f.Japanese)}
 }
 
-// Analyzer builds the chosen analyzer with cfg's setting as the default.
-func (f KeywordFlags) Analyzer(cfg config.Providers) (keyword.Analyzer, error) {
-	return KeywordAnalyzer(cmp.Or(f.Japanese, cfg.KeywordJapanese))
+// Analyzers returns the chosen setting with cfg's as the default.
+func (f KeywordFlags) Analyzers(cfg config.Providers) (KeywordChoice, error) {
+	return KeywordAnalyzers(cmp.Or(f.Japanese, cfg.KeywordJapanese))
 }

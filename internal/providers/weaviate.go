@@ -9,7 +9,6 @@ import (
 	"github.com/vendor0919/api/internal/config"
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/httpapi"
-	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/lifecycle"
 	"github.com/vendor0919/api/internal/weaviatestore"
 )
@@ -29,11 +28,11 @@ var _ lifecycle.Remote = (*WeaviateBackend)(nil)
 // none written by vectorstore push) is an error, so the server does not
 // start; an unreachable Weaviate is not, as the loader keeps checking and
 // /ready says why meanwhile.
-func Weaviate(ctx context.Context, w config.Weaviate, emb docmodel.EmbeddingModel, an keyword.Analyzer, log *slog.Logger) (*WeaviateBackend, error) {
+func Weaviate(ctx context.Context, w config.Weaviate, emb docmodel.EmbeddingModel, an KeywordChoice, log *slog.Logger) (*WeaviateBackend, error) {
 	st, err := weaviatestore.New(weaviatestore.Config{
 		Conn: weaviatestore.Conn{URL: w.URL, GRPCAddr: w.GRPCAddr, APIKey: w.APIKey, CAFile: w.CAFile, Timeout: w.Timeout,
 			UnverifiedGRPCTLS: w.UnverifiedGRPCTLS},
-		Collection: w.Collection, Embedding: emb, Analyzer: an, Consistency: w.Consistency, Fusion: w.Fusion, Logger: log,
+		Collection: w.Collection, Embedding: emb, Analyzers: an, Consistency: w.Consistency, Fusion: w.Fusion, Logger: log,
 	})
 	if err != nil {
 		return nil, err

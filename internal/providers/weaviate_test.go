@@ -8,7 +8,6 @@ import (
 
 	"github.com/vendor0919/api/internal/config"
 	"github.com/vendor0919/api/internal/docmodel"
-	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/rag"
 )
 
@@ -17,14 +16,14 @@ import (
 func TestWeaviate_UnreachableIsNotAStartupError(t *testing.T) {
 	t.Parallel()
 	w := config.Weaviate{URL: "http://127.0.0.1:1", GRPCAddr: "127.0.0.1:1", Collection: "Docs", Timeout: 300 * time.Millisecond, Consistency: "QUORUM", Fusion: "service"}
-	b, err := Weaviate(context.Background(), w, docmodel.EmbeddingModel{Dims: 8}, keyword.Standard, nil)
+	b, err := Weaviate(context.Background(), w, docmodel.EmbeddingModel{Dims: 8}, KeywordChoice{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.Check(context.Background()); !errors.Is(err, rag.ErrUnavailable) {
 		t.Errorf("check: %v, want ErrUnavailable", err)
 	}
-	if _, err := Weaviate(context.Background(), config.Weaviate{URL: "ftp://x", Collection: "Docs"}, docmodel.EmbeddingModel{}, nil, nil); err == nil {
+	if _, err := Weaviate(context.Background(), config.Weaviate{URL: "ftp://x", Collection: "Docs"}, docmodel.EmbeddingModel{}, KeywordChoice{}, nil); err == nil {
 		t.Error("a bad URL was accepted")
 	}
 }

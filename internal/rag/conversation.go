@@ -185,7 +185,7 @@ func (s *Service) standaloneQuery(ctx context.Context, question string, history 
 				slog.String("model", s.gen.Model()), slog.Any("error", err))
 		}
 	}
-	return carryTerms(s.cfg.KeywordAnalyzer, question, history)
+	return carryTerms(s.analyzer(), question, history)
 }
 
 // tokens adds up the usage of a query's model calls. The total is unknown

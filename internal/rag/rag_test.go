@@ -14,6 +14,7 @@ import (
 
 	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -858,6 +859,63 @@ func TestSearch_KeywordAnalyzerFromConfig(t *testing.T) {
 	}
 	if got := s.snap.Load().kw.AnalyzerVersion(); got != "upper/1" {
 		t.Errorf("keyword index built with %q, want upper/1", got)
+	}
+}
+
+// textChooser picks upperAnalyzer for a corpus whose first text holds
+// pick, keyword.Standard otherwise, and fails when it holds "fail".
+type textChooser struct{ pick string }
+
+func (c textChooser) Choose(n int, text func(int) string) (keyword.Analyzer, error) {
+	switch {
+	case n > 0 && strings.Contains(text(0), "fail"):
+		return nil, errors.New("no dictionary")
+	case n > 0 && strings.Contains(text(0), c.pick):
+		return upperAnalyzer{}, nil
+	}
+	return keyword.Standard, nil
+}
+
+// TestSwap_KeywordAnalyzerChosenPerStore: with Config.KeywordAnalyzers
+// each store swapped in is indexed by the analyzer chosen from its own
+// chunks' keyword texts (KEYWORD_JAPANESE=auto), kept for the same chunks
+// behind a new index, and a failed choice keeps the store in use.
+func TestSwap_KeywordAnalyzerChosenPerStore(t *testing.T) {
+	t.Parallel()
+	s, emb := newService(t, Config{KeywordAnalyzers: textChooser{pick: "UPPER"}}, nil)
+	if got := s.snap.Load().kw.AnalyzerVersion(); got != keyword.AnalyzerVersion {
+		t.Fatalf("first store indexed with %q, want the standard analyzer", got)
+	}
+	picked := newStore(emb, []docmodel.Chunk{
+		{ID: "u1", Text: "UPPER case manual"},
+		{ID: "u2", Text: "reset your password here"},
+	})
+	if err := s.Swap(picked); err != nil {
+		t.Fatal(err)
+	}
+	sn := s.snap.Load()
+	if got := sn.kw.AnalyzerVersion(); got != "upper/1" {
+		t.Fatalf("second store indexed with %q, want upper/1", got)
+	}
+	if s.analyzer() != (upperAnalyzer{}) {
+		t.Errorf("the conversation rule uses %T, want the store's analyzer", s.analyzer())
+	}
+	hits, err := hitsOf(s.Search(context.Background(), SearchRequest{Query: "reset your password", Mode: ModeKeyword, TopK: 1}))
+	if err != nil || len(hits) == 0 || hits[0].ID != "u2" {
+		t.Fatalf("keyword search on the chosen analyzer: %v, %v", ids(hits), err)
+	}
+	up := *picked // the same chunks behind a new index
+	if err := s.Swap(&up); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.snap.Load(); got.an != sn.an || got.kw != sn.kw {
+		t.Error("the same chunks were indexed again")
+	}
+	if err := s.Swap(newStore(emb, []docmodel.Chunk{{ID: "f1", Text: "fail here"}})); err == nil {
+		t.Fatal("a store whose analyzer could not be chosen was swapped in")
+	}
+	if s.snap.Load().st != &up {
+		t.Error("a failed choice replaced the store in use")
 	}
 }
 

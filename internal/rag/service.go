@@ -16,6 +16,12 @@ import (
 	"github.com/vendor0919/api/internal/store"
 )
 
+// AnalyzerChooser picks the keyword analyzer for a corpus of n texts,
+// text(i) the i-th (providers.KeywordChoice).
+type AnalyzerChooser interface {
+	Choose(n int, text func(i int) string) (keyword.Analyzer, error)
+}
+
 // Config defaults, used for zero fields.
 const (
 	DefaultTopK    = 5
@@ -96,6 +102,11 @@ type Config struct {
 	// KeywordAnalyzer makes the tokens of the keyword (BM25) index and its
 	// queries; nil means keyword.Standard (character bigrams for Japanese).
 	KeywordAnalyzer keyword.Analyzer
+	// KeywordAnalyzers, when set, picks the keyword analyzer of each store
+	// swapped in from its chunks' keyword texts, in place of
+	// KeywordAnalyzer (KEYWORD_JAPANESE=auto: Kagome's for a store with
+	// Japanese text).
+	KeywordAnalyzers AnalyzerChooser
 	// KeywordFeedback is the pseudo-relevance feedback (RM3) of keyword
 	// search in the embedded store (keyword.Index.Expand): the zero value
 	// means keyword.DefaultFeedback, Docs < 0 turns it off. A remote
@@ -187,6 +198,7 @@ type Service struct {
 // snapshot is one loaded store with its keyword index; immutable.
 type snapshot struct {
 	st   *store.Store
+	an   keyword.Analyzer // made kw, head and sec
 	kw   *keyword.Index
 	fb   keyword.Feedback // Config.KeywordFeedback
 	head keyword.Field    // the chunks' heading paths (store.Store.HeadingIndex), Config.HeadingWeight
@@ -350,32 +362,39 @@ func (s *Service) Swap(st *store.Store) error {
 	start := time.Now()
 	var kw, head *keyword.Index
 	var sec keyword.Field
+	an := s.cfg.KeywordAnalyzer
 	how := "reused"
 	if cur := s.snap.Load(); cur != nil && cur.st.SameChunks(st) {
 		// The same chunks behind a new index (a graph built in the
 		// background): the keyword indexes still fit.
-		kw, head, sec = cur.kw, cur.head.Index, cur.sec
+		an, kw, head, sec = cur.an, cur.kw, cur.head.Index, cur.sec
 	} else {
+		if s.cfg.KeywordAnalyzers != nil {
+			var err error
+			if an, err = s.cfg.KeywordAnalyzers.Choose(st.ChunkCount(), func(i int) string { return st.Chunk(i).KeywordText() }); err != nil {
+				return fmt.Errorf("rag: swap: keyword analyzer: %w", err)
+			}
+		}
 		// The store's persisted index when its analyzer matches, else one
 		// built from the chunks.
 		var loaded bool
-		kw, loaded = st.KeywordIndex(s.cfg.KeywordAnalyzer)
+		kw, loaded = st.KeywordIndex(an)
 		how = map[bool]string{true: "loaded", false: "built"}[loaded]
 		if s.cfg.HeadingWeight > 0 {
-			head, _ = st.HeadingIndex(s.cfg.KeywordAnalyzer)
+			head, _ = st.HeadingIndex(an)
 		}
 		if s.cfg.SectionWeight > 0 {
 			sec = keyword.Field{Sections: st.Sections(kw), Weight: s.cfg.SectionWeight}
 		}
 	}
 	fb := s.feedbackFor(st)
-	s.snap.Store(&snapshot{st: st, kw: kw, fb: fb,
+	s.snap.Store(&snapshot{st: st, an: an, kw: kw, fb: fb,
 		head: keyword.Field{Index: head, Weight: s.cfg.HeadingWeight}, sec: sec})
 	s.log.Info("rag: store swapped in",
 		slog.String("dir", st.Dir), slog.String("format", st.Format), slog.Int("count", st.ChunkCount()),
 		slog.Int("documents", st.Manifest.Documents), slog.Bool("keyword_feedback", fb.Docs > 0),
 		slog.Int("dims", info.Dims), slog.String("version", st.Manifest.Version),
-		slog.String("keyword_index", how),
+		slog.String("keyword_index", how), slog.String("keyword_analyzer", an.Version()),
 		slog.Float64("keyword_index_ms", logctx.Millis(time.Since(start))))
 	return nil
 }
@@ -388,6 +407,15 @@ func (s *Service) feedbackFor(st *store.Store) keyword.Feedback {
 		return FeedbackSetting(false)
 	}
 	return s.cfg.KeywordFeedback
+}
+
+// analyzer is the keyword analyzer of the store in use:
+// Config.KeywordAnalyzer before the first Swap.
+func (s *Service) analyzer() keyword.Analyzer {
+	if sn := s.snap.Load(); sn != nil {
+		return sn.an
+	}
+	return s.cfg.KeywordAnalyzer
 }
 
 // Snapshot returns the store in use, or nil before the first Swap.

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/vendor0919/api/internal/cliflag"
-	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -88,9 +87,9 @@ func (f PushFlags) Validate() error {
 }
 
 // Run pushes f.Dir to f.To; conn gives what the environment set
-// (API key, CA, gRPC address), an the keyword analyzer of the servers
-// that will search it. Progress goes to stderr, the result to stdout.
-func (f PushFlags) Run(ctx context.Context, stdout, stderr io.Writer, conn Conn, an keyword.Analyzer) error {
+// (API key, CA, gRPC address), an the keyword analyzer choice of the
+// servers that will search it. Progress goes to stderr, the result to stdout.
+func (f PushFlags) Run(ctx context.Context, stdout, stderr io.Writer, conn Conn, an AnalyzerChooser) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
@@ -104,7 +103,7 @@ func (f PushFlags) Run(ctx context.Context, stdout, stderr io.Writer, conn Conn,
 	defer cancel()
 	res, err := Push(ctx, f.Dir, store.OpenOptions{IndexName: f.Folder.Name()}, PushOptions{
 		Conn: conn, Alias: alias, Index: f.Index, Replication: f.Replication, Consistency: f.Consistency,
-		BatchSize: f.BatchSize, Keep: f.Keep, Analyzer: an, Progress: stderr,
+		BatchSize: f.BatchSize, Keep: f.Keep, Analyzers: an, Progress: stderr,
 	})
 	if err != nil {
 		return err

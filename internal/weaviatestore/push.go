@@ -61,9 +61,10 @@ type PushOptions struct {
 	// rollback; the rest are deleted after the alias moved. Negative
 	// keeps all.
 	Keep int
-	// Analyzer makes the keyword tokens (it must be the server's); nil
+	// Analyzers picks the analyzer of the keyword tokens from the store's
+	// chunks, as the server's picks it (give the server's setting); nil
 	// means keyword.Standard.
-	Analyzer keyword.Analyzer
+	Analyzers AnalyzerChooser
 	// Progress receives a line every twentieth of the chunks; nil discards.
 	Progress io.Writer
 	// AfterBatch, if set, is called after each stored batch with the
@@ -113,6 +114,12 @@ func ParseTarget(s string) (restURL, alias string, err error) {
 	return scheme + "://" + u.Host, alias, nil
 }
 
+// AnalyzerChooser picks the keyword analyzer for a corpus of n texts,
+// text(i) the i-th (providers.KeywordChoice).
+type AnalyzerChooser interface {
+	Choose(n int, text func(i int) string) (keyword.Analyzer, error)
+}
+
 // Push writes the store in dir (native or LangChain, see store.Open) to a
 // new collection Alias_v<checksum> and then points the alias at it:
 // readers of the alias see the previous collection until every object is
@@ -120,9 +127,6 @@ func ParseTarget(s string) (restURL, alias string, err error) {
 // where it was; running it again resumes into the same collection (the
 // checksum names it, object ids come from chunk ids, upserts overwrite).
 func Push(ctx context.Context, dir string, open store.OpenOptions, o PushOptions) (PushResult, error) {
-	if o.Analyzer == nil {
-		o.Analyzer = keyword.Standard
-	}
 	o.Index = cmpOr(o.Index, IndexHNSW)
 	o.Consistency = cmpOr(o.Consistency, "QUORUM")
 	if o.BatchSize == 0 {
@@ -158,8 +162,14 @@ func Push(ctx context.Context, dir string, open store.OpenOptions, o PushOptions
 		return PushResult{}, err
 	}
 	n := st.ChunkCount()
+	an := keyword.Standard
+	if o.Analyzers != nil {
+		if an, err = o.Analyzers.Choose(n, func(i int) string { return st.Chunk(i).KeywordText() }); err != nil {
+			return PushResult{}, fmt.Errorf("weaviatestore: push: keyword analyzer: %w", err)
+		}
+	}
 	meta := Meta{Format: MetaFormat, Embedding: st.Manifest.Embedding, Metric: st.Index.Metric().String(), Count: n,
-		Version: st.Manifest.Version, Analyzer: o.Analyzer.Version(), Index: o.Index, Fields: fieldsOf(n, st.ChunkMetadata)}
+		Version: st.Manifest.Version, Analyzer: an.Version(), Index: o.Index, Fields: fieldsOf(n, st.ChunkMetadata)}
 	meta.Embedding.Dims = dims
 	meta.Checksum = checksum(meta, o.Replication, st, vecs)
 	class := o.Alias + "_v" + meta.Checksum[:16]
@@ -174,7 +184,7 @@ func Push(ctx context.Context, dir string, open store.OpenOptions, o PushOptions
 	if res.Resumed, err = ensureClass(ctx, o, cl, class, dist, meta); err != nil {
 		return res, err
 	}
-	if err := upsert(ctx, o, cl, class, meta.Fields, st, vecs, dims); err != nil {
+	if err := upsert(ctx, o, cl, class, meta.Fields, st, vecs, dims, an); err != nil {
 		return res, err
 	}
 	if got, err := count(ctx, o.Conn, cl, class); err != nil {
@@ -325,10 +335,10 @@ func properties(meta Meta) []*models.Property {
 	return props
 }
 
-// upsert stores the chunks in batches; a batch that fails on the way is
-// retried (the same ids overwrite), an object Weaviate refuses fails the
-// push.
-func upsert(ctx context.Context, o PushOptions, cl *weaviate.Client, class string, fields map[string]Field, chunks chunkSource, vecs []float32, dims int) error {
+// upsert stores the chunks in batches, their keyword tokens made by an; a
+// batch that fails on the way is retried (the same ids overwrite), an
+// object Weaviate refuses fails the push.
+func upsert(ctx context.Context, o PushOptions, cl *weaviate.Client, class string, fields map[string]Field, chunks chunkSource, vecs []float32, dims int, an keyword.Analyzer) error {
 	total := chunks.ChunkCount()
 	every := max(1, total/20)
 	next := every
@@ -343,7 +353,7 @@ func upsert(ctx context.Context, o PushOptions, cl *weaviate.Client, class strin
 			}
 			props := map[string]any{
 				PropChunkID: c.ID, PropText: c.Text, PropMetadata: string(md),
-				PropKeywords: strings.Join(o.Analyzer.Analyze(c.KeywordText()), " "),
+				PropKeywords: strings.Join(an.Analyze(c.KeywordText()), " "),
 			}
 			for k, v := range c.Metadata {
 				if f := fields[k]; f.Type != "" && v != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/rag"
 	"github.com/vendor0919/api/internal/store"
 )
@@ -323,5 +325,80 @@ func TestPush_PrunesOnlyItsOwnCompleteCollections(t *testing.T) {
 	}
 	if info, _ := s.Check(ctx); info.Class != d.Class || len(hits) == 0 {
 		t.Fatalf("searching %s with %d hits, want %s", info.Class, len(hits), d.Class)
+	}
+}
+
+// wordsAnalyzer stands for Kagome's: another Version, and tokens the
+// standard analyzer would not make (each word whole, prefixed).
+type wordsAnalyzer struct{}
+
+func (wordsAnalyzer) Analyze(text string) []string {
+	var out []string
+	for _, w := range strings.Fields(strings.ToLower(text)) {
+		out = append(out, "w:"+strings.Trim(w, "."))
+	}
+	return out
+}
+func (wordsAnalyzer) Version() string { return "words/1" }
+
+// analyzers is KEYWORD_JAPANESE=auto in small: wordsAnalyzer for a corpus
+// whose first text says "kana", the standard one for the rest, and either
+// by version.
+type analyzers struct{}
+
+func (analyzers) Choose(n int, text func(int) string) (keyword.Analyzer, error) {
+	if n > 0 && strings.Contains(text(0), "kana") {
+		return wordsAnalyzer{}, nil
+	}
+	return keyword.Standard, nil
+}
+
+func (analyzers) ByVersion(v string) (keyword.Analyzer, error) {
+	for _, an := range []keyword.Analyzer{keyword.Standard, wordsAnalyzer{}} {
+		if an.Version() == v {
+			return an, nil
+		}
+	}
+	return nil, fmt.Errorf("analyzer %q unknown", v)
+}
+
+// TestPush_KeywordAnalyzerChosenFromTheStore: push indexes a collection's
+// keyword tokens with the analyzer chosen from the store's chunks and
+// records it; a service whose setting has that analyzer searches with it,
+// one without refuses the collection.
+func TestPush_KeywordAnalyzerChosenFromTheStore(t *testing.T) {
+	t.Parallel()
+	srv := server(t)
+	ctx := context.Background()
+	emb := testEmbedder(t)
+	chunks := corpus(30)
+	chunks[0].Text = "kana " + chunks[0].Text
+	chunks[7].Text = "zebra crossing " + chunks[7].Text
+	alias := newAlias(t)
+	o := pushOpts(srv, alias)
+	o.Analyzers = analyzers{}
+	if _, err := Push(ctx, writeStore(t, emb, chunks), store.OpenOptions{}, o); err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Config{Conn: Conn{URL: srv.URL, GRPCAddr: srv.GRPCAddr}, Collection: alias, Embedding: emb.Info(), Analyzers: analyzers{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.cur.Load().meta.Analyzer; got != "words/1" {
+		t.Fatalf("collection recorded analyzer %q, want words/1", got)
+	}
+	hits, err := s.SearchKeyword(ctx, "Zebra", 3, nil)
+	if err != nil || len(hits) == 0 || hits[0].ID != chunks[7].ID {
+		t.Fatalf("keyword search with the collection's analyzer: %v, %v", hits, err)
+	}
+	plain, err := New(Config{Conn: Conn{URL: srv.URL, GRPCAddr: srv.GRPCAddr}, Collection: alias, Embedding: emb.Info()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plain.Check(ctx); !errors.Is(err, ErrIncompatible) || !strings.Contains(err.Error(), "words/1") {
+		t.Errorf("a service without the analyzer: %v, want ErrIncompatible naming it", err)
 	}
 }

@@ -47,10 +47,11 @@ type Config struct {
 	// Embedding is the query embedder's identity, checked against the
 	// collection's (store.CheckEmbedding's rules).
 	Embedding docmodel.EmbeddingModel
-	// Analyzer makes the keyword tokens of queries; it must be the one
-	// Push indexed with (its Version is checked). Nil means
-	// keyword.Standard.
-	Analyzer keyword.Analyzer
+	// Analyzers finds the analyzer that makes the keyword tokens of
+	// queries: the one Push indexed the collection with, by the Version
+	// it recorded (providers.KeywordChoice: KEYWORD_JAPANESE's). Nil
+	// accepts keyword.Standard only.
+	Analyzers AnalyzerByVersion
 	// Consistency is the read consistency level: ONE, QUORUM or ALL; ""
 	// means QUORUM.
 	Consistency string
@@ -59,6 +60,12 @@ type Config struct {
 	// Logger receives info records (the collection followed); nil
 	// discards them.
 	Logger *slog.Logger
+}
+
+// AnalyzerByVersion returns the keyword analyzer whose Version is v, or an
+// error when the service does not use it.
+type AnalyzerByVersion interface {
+	ByVersion(v string) (keyword.Analyzer, error)
 }
 
 // Store searches a Weaviate collection written by Push; it implements
@@ -76,6 +83,7 @@ type target struct {
 	class  string
 	meta   Meta
 	metric ann.Metric
+	an     keyword.Analyzer // made the collection's keyword tokens
 }
 
 var (
@@ -87,9 +95,6 @@ var (
 func New(cfg Config) (*Store, error) {
 	if cfg.Collection == "" {
 		return nil, errors.New("weaviatestore: a collection (alias) name is required")
-	}
-	if cfg.Analyzer == nil {
-		cfg.Analyzer = keyword.Standard
 	}
 	if cfg.Consistency == "" {
 		cfg.Consistency = "QUORUM"
@@ -253,15 +258,27 @@ func (s *Store) validate(cls *models.Class) (*target, error) {
 	if got != want {
 		return nil, fmt.Errorf("%w: collection %s has distance %q, its store's metric %s needs %q", ErrIncompatible, cls.Class, got, meta.Metric, want)
 	}
-	if v := s.cfg.Analyzer.Version(); meta.Analyzer != v {
-		return nil, fmt.Errorf("%w: collection %s was indexed with keyword analyzer %q, the service uses %q (KEYWORD_JAPANESE)",
-			ErrIncompatible, cls.Class, meta.Analyzer, v)
+	an, err := s.analyzerOf(meta.Analyzer)
+	if err != nil {
+		return nil, fmt.Errorf("%w: collection %s was indexed with keyword analyzer %q: %w (KEYWORD_JAPANESE)",
+			ErrIncompatible, cls.Class, meta.Analyzer, err)
 	}
 	if cls.InvertedIndexConfig != nil && cls.InvertedIndexConfig.UsingBlockMaxWAND && s.cur.Load() == nil {
 		s.log.Warn("weaviatestore: the collection uses BlockMax WAND, whose BM25 top-k missed the best hits in our tests; "+
 			"start Weaviate with USE_INVERTED_SEARCHABLE=false before pushing (docs/SCALING.md)", slog.String("class", cls.Class))
 	}
-	return &target{class: cls.Class, meta: meta, metric: metric}, nil
+	return &target{class: cls.Class, meta: meta, metric: metric, an: an}, nil
+}
+
+// analyzerOf is the configured analyzer of Version v.
+func (s *Store) analyzerOf(v string) (keyword.Analyzer, error) {
+	if s.cfg.Analyzers != nil {
+		return s.cfg.Analyzers.ByVersion(v)
+	}
+	if v != keyword.Standard.Version() {
+		return nil, fmt.Errorf("the service uses %q", keyword.Standard.Version())
+	}
+	return keyword.Standard, nil
 }
 
 // resolve returns the collection name behind alias, or alias itself when
@@ -390,10 +407,15 @@ func nearVector(vec []float32) *graphql.NearVectorArgumentBuilder {
 	return (&graphql.NearVectorArgumentBuilder{}).WithVector(vec)
 }
 
-// tokens is query as the keyword index saw texts: the analyzer's tokens,
-// space-separated (PropKeywords has whitespace tokenization).
+// tokens is query as the keyword index saw texts: the tokens of the
+// analyzer that indexed the collection last checked, space-separated
+// (PropKeywords has whitespace tokenization).
 func (s *Store) tokens(query string) string {
-	return strings.Join(s.cfg.Analyzer.Analyze(query), " ")
+	an := keyword.Standard
+	if t := s.cur.Load(); t != nil {
+		an = t.an
+	}
+	return strings.Join(an.Analyze(query), " ")
 }
 
 // SearchVector implements rag.Backend.

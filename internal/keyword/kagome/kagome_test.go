@@ -31,8 +31,9 @@ func TestAnalyze_Cases(t *testing.T) {
 		want []string
 	}{
 		{"empty", "", nil},
-		{"dictionary forms, particles dropped", "寒いと走れる距離はどのくらい減りますか", []string{"寒い", "走れる", "距離", "どの", "減る"}},
-		{"inflections meet", "設定しました 設定する", []string{"設定", "する", "設定", "する"}},
+		// Words as written: the shrunk dictionary has no dictionary forms.
+		{"words as written, particles and auxiliaries dropped", "寒いと走れる距離はどのくらい減りますか", []string{"寒い", "走れる", "距離", "どの", "減り"}},
+		{"a verb's stem is its own word", "設定しました 設定する", []string{"設定", "し", "設定", "する"}},
 		{"compound noun split in search mode", "関西国際空港", []string{"関西", "国際", "空港"}},
 		{"english keeps the standard rules", "Configuring json.dumps の設定", []string{"configur", "json.dumps", "json", "dump", "設定"}},
 		{"half-width katakana folds first", "ｻｰﾊﾞｰを再起動", []string{"サーバー", "再", "起動"}},
@@ -51,21 +52,22 @@ func TestAnalyze_Cases(t *testing.T) {
 	}
 }
 
-func TestSearch_InflectedQueryFindsDictionaryForm(t *testing.T) {
+func TestSearch_WordsNotBigrams(t *testing.T) {
 	t.Parallel()
-	an := mustAnalyzer(t)
-	docs := []string{
-		"気温が低いと航続距離が減る。",
-		"距離の単位はキロメートルです。",
-		"バッテリーは毎晩充電してください。",
-	}
-	ix := keyword.NewWith(docs, an)
-	res := ix.Search("寒い日は走れる距離が減りますか", 3, nil)
-	if len(res) == 0 || res[0].ID != 0 {
-		t.Errorf("Search = %v, want doc 0 first", res)
-	}
-	if ix.AnalyzerVersion() != an.Version() {
-		t.Errorf("AnalyzerVersion = %q", ix.AnalyzerVersion())
+	// As bigrams "京都" is found inside "東京都" too; as words it is not.
+	docs := []string{"東京都の天気です。", "京都の天気です。", "バッテリーは毎晩充電してください。"}
+	for _, tc := range []struct {
+		name string
+		an   keyword.Analyzer
+		want int
+	}{{"kagome", mustAnalyzer(t), 1}, {"bigram", keyword.Standard, 2}} {
+		ix := keyword.NewWith(docs, tc.an)
+		if res := ix.Search("京都", 3, nil); len(res) != tc.want || res[0].ID != 1 {
+			t.Errorf("%s: Search(京都) = %v, want %d hits, doc 1 first", tc.name, res, tc.want)
+		}
+		if ix.AnalyzerVersion() != tc.an.Version() {
+			t.Errorf("AnalyzerVersion = %q", ix.AnalyzerVersion())
+		}
 	}
 }
 
