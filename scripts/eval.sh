@@ -37,7 +37,7 @@ bin=$stores/bin
 mkdir -p "$bin"
 start=$(date +%s)
 # Sets awaiting their one blind measurement.
-held_back=" jadeb "  # e.g. " sqvg " while sqvg awaited its run
+held_back=" "  # e.g. " sqvg " while sqvg awaited its run
 sets=" ${EVAL_SETS:-} "
 
 unset EMBEDDER EMBEDDING_MODEL EMBEDDING_DIMS
