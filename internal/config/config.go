@@ -296,7 +296,7 @@ type Providers struct {
 	// (KEYWORD_JAPANESE): bigram, overlapping character pairs; kagome,
 	// words found by the Kagome morphological analyzer with the IPA
 	// dictionary, which ranks Japanese documents better but holds about
-	// 30 MB more heap and takes about 0.5 s to load (see
+	// 36 MB more heap and takes about 0.5 s to load (see
 	// internal/keyword/kagome); auto (default), kagome for a store with
 	// Japanese text (keyword.HasJapanese) and bigram for any other, so
 	// an English or Chinese store pays nothing for the dictionary.

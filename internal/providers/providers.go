@@ -126,7 +126,7 @@ func KeywordAnalyzers(japanese string) (KeywordChoice, error) {
 	return KeywordChoice{}, fmt.Errorf("providers: keyword analyzer %q: %w (want auto, bigram or kagome)", japanese, ErrUnknown)
 }
 
-// sharedKagome is the one Kagome analyzer of the process (about 30 MB of
+// sharedKagome is the one Kagome analyzer of the process (about 36 MB of
 // dictionary).
 var sharedKagome = sync.OnceValues(kagome.NewAnalyzer)
 

@@ -12,7 +12,7 @@ import (
 
 // Version names the rules of Segmenter; it goes into the analyzer's
 // Version. Change it with any rule, the dictionary or Kagome's version.
-const Version = "kagome2.10-ipa1.2.6-search-surface-posstop/1"
+const Version = "kagome2.10-ipa1.2.6-search-base-posstop/1"
 
 // stopPOS lists the parts of speech (first level of the IPA tag) whose
 // words are not indexed: particles, auxiliary verbs, symbols, fillers and
@@ -22,20 +22,26 @@ var stopPOS = map[string]bool{"助詞": true, "助動詞": true, "記号": true,
 // Segmenter splits Japanese runs into words with Kagome. It implements
 // keyword.Segmenter and is safe for concurrent use.
 type Segmenter struct {
-	t *tokenizer.Tokenizer
+	t    *tokenizer.Tokenizer
+	base *baseForms
 }
 
 // New loads the IPA dictionary, which is embedded in the binary (about
 // 12 MB), without its feature columns (ipa.DictShrink: 30 MB of heap
-// where the whole dictionary takes 93 MB; the parts of speech stay, the
-// dictionary forms go) in about half a second; the dictionary is loaded
-// once per process and shared.
+// where the whole dictionary takes 93 MB), and the table of its words'
+// dictionary forms (about 6 MB), in about half a second; the dictionary
+// is loaded once per process and shared.
 func New() (*Segmenter, error) {
-	t, err := tokenizer.New(ipa.DictShrink(), tokenizer.OmitBosEos())
+	d := ipa.DictShrink()
+	t, err := tokenizer.New(d, tokenizer.OmitBosEos())
 	if err != nil {
 		return nil, fmt.Errorf("kagome: load dictionary: %w", err)
 	}
-	return &Segmenter{t: t}, nil
+	base, err := decodeBaseForms(baseFormsGz, len(d.Morphs))
+	if err != nil {
+		return nil, err
+	}
+	return &Segmenter{t: t, base: base}, nil
 }
 
 // NewAnalyzer returns the Standard keyword analyzer with Japanese runs
@@ -49,18 +55,31 @@ func NewAnalyzer() (keyword.Analyzer, error) {
 }
 
 // AppendTokens appends the words of run to dst: Kagome's search-mode
-// segmentation (long compound nouns are split too), each word as written
-// (the shrunk dictionary has no dictionary forms), words of the stop parts
-// of speech left out.
+// segmentation (long compound nouns are split too), each word in its
+// dictionary form (走れ -> 走れる, 減り -> 減る) when it has one, words
+// of the stop parts of speech left out.
 func (s *Segmenter) AppendTokens(dst []string, run string) []string {
 	for _, tok := range s.t.Analyze(run, tokenizer.Search) {
 		if pos := tok.POS(); len(pos) > 0 && stopPOS[pos[0]] {
 			continue
 		}
-		// A surface is cut from run, so it is copied.
-		if tok.Surface != "" {
+		// A base form lives in the table or the dictionary; a surface is
+		// cut from run, so it is copied.
+		if base, ok := s.baseForm(tok); ok && base != "*" {
+			dst = append(dst, base)
+		} else if tok.Surface != "" {
 			dst = append(dst, strings.Clone(tok.Surface))
 		}
 	}
 	return dst
+}
+
+// baseForm is tok's dictionary form: a dictionary word's from the table
+// (the shrunk dictionary lacks them), an unknown word's from the
+// dictionary's rules for unknown words.
+func (s *Segmenter) baseForm(tok tokenizer.Token) (string, bool) {
+	if tok.Class == tokenizer.KNOWN {
+		return s.base.of(tok.ID)
+	}
+	return tok.BaseForm()
 }
