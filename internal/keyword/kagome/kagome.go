@@ -59,6 +59,37 @@ func NewAnalyzer() (keyword.Analyzer, error) {
 // dictionary form (走れ -> 走れる, 減り -> 減る) when it has one, words
 // of the stop parts of speech left out.
 func (s *Segmenter) AppendTokens(dst []string, run string) []string {
+	for run != "" {
+		piece := run
+		if i := runeOffset(run, maxRunRunes); i < len(run) {
+			piece = run[:i]
+		}
+		dst = s.appendPiece(dst, piece)
+		run = run[len(piece):]
+	}
+	return dst
+}
+
+// maxRunRunes bounds the text one Kagome lattice covers: it takes about
+// 1 KB per rune while it lasts, and a run ends at any punctuation, space
+// or Latin letter, so only text made to be hostile (a store's chunk of a
+// million kana) is cut, between two words or inside one.
+const maxRunRunes = 1024
+
+// runeOffset is the byte offset of s's n-th rune (len(s) when s is
+// shorter).
+func runeOffset(s string, n int) int {
+	for i := range s {
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	return len(s)
+}
+
+// appendPiece appends the words of one piece of a run.
+func (s *Segmenter) appendPiece(dst []string, run string) []string {
 	for _, tok := range s.t.Analyze(run, tokenizer.Search) {
 		if pos := tok.POS(); len(pos) > 0 && stopPOS[pos[0]] {
 			continue

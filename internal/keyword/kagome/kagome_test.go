@@ -113,3 +113,41 @@ func BenchmarkAnalyze(b *testing.B) {
 		})
 	}
 }
+
+// TestAnalyze_LongRunInPieces: a run longer than maxRunRunes is segmented
+// a piece at a time (Kagome's lattice takes about 1 KB a rune), and each
+// piece as it would be alone.
+func TestAnalyze_LongRunInPieces(t *testing.T) {
+	t.Parallel()
+	seg, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 7 runes and no punctuation: 1024 = 7*146 + 2 cuts inside ファイル.
+	unit := "ファイルを開く"
+	run := strings.Repeat(unit, 3*maxRunRunes/7+5)
+	var want []string
+	for rest := run; rest != ""; {
+		i := runeOffset(rest, maxRunRunes)
+		want = seg.appendPiece(want, rest[:i])
+		rest = rest[i:]
+	}
+	got := seg.AppendTokens(nil, run)
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%d tokens, want %d made piece by piece", len(got), len(want))
+	}
+	if whole := seg.appendPiece(nil, run); reflect.DeepEqual(got, whole) {
+		t.Error("the long run was segmented in one piece")
+	}
+	if short := seg.AppendTokens(nil, unit); !reflect.DeepEqual(short, seg.appendPiece(nil, unit)) {
+		t.Errorf("a short run: %q", short)
+	}
+	for _, tc := range []struct {
+		s    string
+		n, i int
+	}{{"", 3, 0}, {"abc", 0, 0}, {"abc", 5, 3}, {"あいう", 1, 3}, {"あいう", 2, 6}} {
+		if got := runeOffset(tc.s, tc.n); got != tc.i {
+			t.Errorf("runeOffset(%q, %d) = %d, want %d", tc.s, tc.n, got, tc.i)
+		}
+	}
+}
