@@ -903,11 +903,19 @@ func (p *parser) hostPort(name string) string {
 	if v == "" {
 		return ""
 	}
-	if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
-		p.fail(name, redactURL(v), "HOST:PORT")
+	// A port the dialer cannot use ("grpc", 0, 70000) would only fail at
+	// the first connection, after start-up said the settings were fine.
+	if _, port, err := net.SplitHostPort(v); err != nil || !validPort(port) {
+		p.fail(name, redactURL(v), "HOST:PORT with a port from 1 to 65535")
 		return ""
 	}
 	return v
+}
+
+// validPort reports whether s is a decimal port number from 1 to 65535.
+func validPort(s string) bool {
+	n, err := strconv.ParseUint(s, 10, 16)
+	return err == nil && n > 0
 }
 
 func (p *parser) s3URI(name string) string {
