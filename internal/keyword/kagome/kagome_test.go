@@ -123,7 +123,7 @@ func TestAnalyze_LongRunInPieces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 7 runes and no punctuation: 1024 = 7*146 + 2 cuts inside ファイル.
+	// 7 runes and no punctuation: 128 = 7*18 + 2 cuts inside ファイル.
 	unit := "ファイルを開く"
 	run := strings.Repeat(unit, 3*maxRunRunes/7+5)
 	var want []string
