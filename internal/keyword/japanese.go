@@ -22,17 +22,22 @@ const (
 	// sample's kana and Han characters: Chinese text quoting a little
 	// Japanese stays below it.
 	JapaneseMinKanaShare = 0.1
+	// JapaneseMinLetterShare is the smallest share of kana among all the
+	// sample's letters: English documentation quoting Japanese sentences
+	// here and there, or a kaomoji, stays below it, while a store of one
+	// Japanese document in ten (about half kana) is well above it.
+	JapaneseMinLetterShare = 0.01
 )
 
 // HasJapanese reports whether a corpus of n texts (text(i) returns the
 // i-th) holds enough Japanese that a Japanese word analyzer should index
 // it: at least JapaneseMinKana kana, making up at least
-// JapaneseMinKanaShare of its kana and Han characters, in an evenly
-// spaced sample of at most JapaneseSampleTexts texts. The sample depends
-// only on n, so a store's builder and its server decide alike on the same
-// chunks.
+// JapaneseMinKanaShare of its kana and Han characters and
+// JapaneseMinLetterShare of all its letters, in an evenly spaced sample
+// of at most JapaneseSampleTexts texts. The sample depends only on n, so
+// a store's builder and its server decide alike on the same chunks.
 func HasJapanese(n int, text func(i int) string) bool {
-	var kana, han int
+	var kana, han, letters int
 	for _, i := range sampleIndices(n, JapaneseSampleTexts) {
 		for _, r := range text(i) {
 			switch {
@@ -40,10 +45,15 @@ func HasJapanese(n int, text func(i int) string) bool {
 				kana++
 			case unicode.Is(unicode.Han, r):
 				han++
+			case !unicode.IsLetter(r):
+				continue
 			}
+			letters++
 		}
 	}
-	return kana >= JapaneseMinKana && float64(kana) >= JapaneseMinKanaShare*float64(kana+han)
+	return kana >= JapaneseMinKana &&
+		float64(kana) >= JapaneseMinKanaShare*float64(kana+han) &&
+		float64(kana) >= JapaneseMinLetterShare*float64(letters)
 }
 
 // isKana reports whether r is Hiragana or Katakana, half-width forms

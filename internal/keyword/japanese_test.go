@@ -29,12 +29,18 @@ func TestHasJapanese(t *testing.T) {
 		{"japanese", repeat(ja, 20), true},
 		// A Japanese sentence quoted in English documentation.
 		{"one japanese sentence", mix(repeat(en, 100), repeat(ja, 1)), false},
+		// Quoted here and there in a large English store: 200 kana, but
+		// a few in ten thousand of its letters.
+		{"japanese sentences quoted in a large english store", mix(repeat(en, 1993), repeat(ja, 7)), false},
+		{"a kaomoji in english documentation", mix(repeat(en, 1750), repeat(en+" ¯\\_(ツ)_/¯", 250)), false},
 		{"chinese", repeat(zh, 100), false},
 		// Chinese text quoting a little Japanese: kana under a tenth.
 		{"chinese quoting japanese", mix(repeat(zh, 300), repeat(ja, 10)), false},
 		// A few percent of Japanese documents in a large English store
 		// are still seen through the sample.
 		{"large english store with japanese", mix(repeat(en, 9700), repeat(ja, 300)), true},
+		// One Japanese document in ten.
+		{"one document in ten japanese", mix(repeat(en, 900), repeat(ja, 100)), true},
 		{"half-width katakana", repeat(strings.Repeat("ｶﾀｶﾅ", 60), 1), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
