@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"maps"
 	"runtime"
+
+	"github.com/vendor0919/api/internal/keyword"
 )
 
 // ErrUnavailable wraps a failure of an external backend to answer (down,
@@ -41,6 +43,14 @@ type HybridQuery struct {
 	K, Candidates               int
 	VectorWeight, KeywordWeight float64
 	Filter                      *Filter
+}
+
+// AnalyzerBackend is a Backend that says which keyword analyzer made its
+// index (internal/weaviatestore: the one its collection records), for
+// the conversation rule's keyword tokens.
+type AnalyzerBackend interface {
+	Backend
+	KeywordAnalyzer() keyword.Analyzer
 }
 
 // remote holds the external backend set by UseBackend.

@@ -262,3 +262,36 @@ func TestSwap_FeedbackByDocuments(t *testing.T) {
 		}
 	}
 }
+
+// analyzerBackend is a stubBackend that says which analyzer made its index.
+type analyzerBackend struct {
+	stubBackend
+	an keyword.Analyzer
+}
+
+func (b *analyzerBackend) KeywordAnalyzer() keyword.Analyzer { return b.an }
+
+// TestAnalyzer_OfTheStoreSearched: the conversation rule's keyword tokens
+// come from the analyzer of what is searched: an external backend's own
+// (a Weaviate collection's), the setting's for a backend that does not
+// say (KEYWORD_JAPANESE=kagome used bigrams with Weaviate), the embedded
+// store's.
+func TestAnalyzer_OfTheStoreSearched(t *testing.T) {
+	t.Parallel()
+	cfg := Config{KeywordAnalyzers: textChooser{pick: ""}} // picks upperAnalyzer for any text, none for no text
+	s, emb := newService(t, cfg, nil)
+	if err := s.Swap(newStore(emb, []docmodel.Chunk{{ID: "u1", Text: "any text"}})); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.analyzer(); got != (upperAnalyzer{}) {
+		t.Errorf("embedded store: %T, want the store's upperAnalyzer", got)
+	}
+	s.UseBackend(&stubBackend{})
+	if got := s.analyzer(); got != keyword.Standard {
+		t.Errorf("a backend that does not say: %T, want the setting's choice for no text (standard)", got)
+	}
+	s.UseBackend(&analyzerBackend{an: upperAnalyzer{}})
+	if got := s.analyzer(); got != (upperAnalyzer{}) {
+		t.Errorf("a backend that says: %T, want its upperAnalyzer", got)
+	}
+}

@@ -409,11 +409,22 @@ func (s *Service) feedbackFor(st *store.Store) keyword.Feedback {
 	return s.cfg.KeywordFeedback
 }
 
-// analyzer is the keyword analyzer of the store in use:
-// Config.KeywordAnalyzer before the first Swap.
+// analyzer is the keyword analyzer of the store searched: the external
+// backend's when it says (AnalyzerBackend), the snapshot's, else the
+// configured one (for a store not yet seen: KeywordAnalyzers' choice for
+// no text).
 func (s *Service) analyzer() keyword.Analyzer {
-	if sn := s.snap.Load(); sn != nil {
+	if r := s.remote.Load(); r != nil {
+		if ab, ok := r.b.(AnalyzerBackend); ok {
+			return ab.KeywordAnalyzer()
+		}
+	} else if sn := s.snap.Load(); sn != nil {
 		return sn.an
+	}
+	if s.cfg.KeywordAnalyzers != nil {
+		if an, err := s.cfg.KeywordAnalyzers.Choose(0, func(int) string { return "" }); err == nil {
+			return an
+		}
 	}
 	return s.cfg.KeywordAnalyzer
 }

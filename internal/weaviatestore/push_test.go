@@ -401,4 +401,33 @@ func TestPush_KeywordAnalyzerChosenFromTheStore(t *testing.T) {
 	if _, err := plain.Check(ctx); !errors.Is(err, ErrIncompatible) || !strings.Contains(err.Error(), "words/1") {
 		t.Errorf("a service without the analyzer: %v, want ErrIncompatible naming it", err)
 	}
+
+	// A push of a store of the standard analyzer moves the alias and
+	// deletes the collection s searched: its next search finds the new
+	// collection and must send it the standard analyzer's tokens, not
+	// words/1's (it answered 0 hits, 200, before).
+	next := corpus(30)
+	next[4].Text = "zebra crossing " + next[4].Text
+	o.Keep = 0
+	if _, err := Push(ctx, writeStore(t, emb, next), store.OpenOptions{}, o); err != nil {
+		t.Fatal(err)
+	}
+	for _, search := range []struct {
+		name string
+		run  func() ([]rag.Hit, error)
+	}{
+		{"keyword", func() ([]rag.Hit, error) { return s.SearchKeyword(ctx, "Zebra", 3, nil) }},
+		{"hybrid", func() ([]rag.Hit, error) {
+			vec, err := emb.Embed(ctx, []string{"zebra"})
+			if err != nil {
+				return nil, err
+			}
+			return s.SearchHybrid(ctx, rag.HybridQuery{Query: "Zebra", Vector: vec[0], K: 3, VectorWeight: 0.01, KeywordWeight: 1})
+		}},
+	} {
+		hits, err := search.run()
+		if err != nil || len(hits) == 0 || hits[0].ID != next[4].ID {
+			t.Errorf("%s search after the alias moved to another analyzer's collection: %v, %v", search.name, hits, err)
+		}
+	}
 }

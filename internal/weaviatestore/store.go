@@ -87,8 +87,8 @@ type target struct {
 }
 
 var (
-	_ rag.Backend        = (*Store)(nil)
-	_ rag.ScoringBackend = (*Store)(nil)
+	_ rag.AnalyzerBackend = (*Store)(nil)
+	_ rag.ScoringBackend  = (*Store)(nil)
 )
 
 // New returns a Store for cfg; it checks the settings, not the server.
@@ -318,9 +318,11 @@ func (s *Store) target() (*target, error) {
 }
 
 // search runs one gRPC search on the current collection with filter f
-// and converts the results; score picks a result's score.
+// and converts the results; with shapes the query for the collection it
+// goes to (its keyword tokens are the collection's analyzer's), score
+// picks a result's score.
 func (s *Store) search(ctx context.Context, op string, f *rag.Filter, extra *filters.WhereBuilder, k int,
-	with func(*graphql.Search) *graphql.Search, score func(graphql.MetadataResult, ann.Metric) float64,
+	with func(*graphql.Search, *target) *graphql.Search, score func(graphql.MetadataResult, ann.Metric) float64,
 ) ([]rag.Hit, error) {
 	hits, err := s.searchOnce(ctx, op, f, extra, k, with, score)
 	if ue := (*unavailableError)(nil); errors.As(err, &ue) && classGone(ue.err) {
@@ -335,7 +337,7 @@ func (s *Store) search(ctx context.Context, op string, f *rag.Filter, extra *fil
 }
 
 func (s *Store) searchOnce(ctx context.Context, op string, f *rag.Filter, extra *filters.WhereBuilder, k int,
-	with func(*graphql.Search) *graphql.Search, score func(graphql.MetadataResult, ann.Metric) float64,
+	with func(*graphql.Search, *target) *graphql.Search, score func(graphql.MetadataResult, ann.Metric) float64,
 ) ([]rag.Hit, error) {
 	t, err := s.target()
 	if err != nil {
@@ -356,7 +358,7 @@ func (s *Store) searchOnce(ctx context.Context, op string, f *rag.Filter, extra 
 			q = q.WithWhere(w)
 		}
 		var err error
-		res, err = with(q).Do(ctx)
+		res, err = with(q, t).Do(ctx)
 		return err
 	})
 	if err != nil {
@@ -407,15 +409,27 @@ func nearVector(vec []float32) *graphql.NearVectorArgumentBuilder {
 	return (&graphql.NearVectorArgumentBuilder{}).WithVector(vec)
 }
 
-// tokens is query as the keyword index saw texts: the tokens of the
-// analyzer that indexed the collection last checked, space-separated
-// (PropKeywords has whitespace tokenization).
-func (s *Store) tokens(query string) string {
-	an := keyword.Standard
+// tokens is query as t's keyword index saw texts: the tokens of the
+// analyzer that indexed it, space-separated (PropKeywords has whitespace
+// tokenization). Each search makes them for the collection it goes to:
+// after a push moved the alias, the next may have another analyzer.
+func (t *target) tokens(query string) string {
+	return strings.Join(t.an.Analyze(query), " ")
+}
+
+// KeywordAnalyzer implements rag.AnalyzerBackend: the analyzer of the
+// collection last checked (none yet: the standard one).
+func (s *Store) KeywordAnalyzer() keyword.Analyzer {
 	if t := s.cur.Load(); t != nil {
-		an = t.an
+		return t.an
 	}
-	return strings.Join(an.Analyze(query), " ")
+	return keyword.Standard
+}
+
+// hasTokens reports whether query has keyword tokens for the collection
+// last checked (none yet: the standard analyzer's).
+func (s *Store) hasTokens(query string) bool {
+	return len(s.KeywordAnalyzer().Analyze(query)) > 0
 }
 
 // SearchVector implements rag.Backend.
@@ -423,7 +437,7 @@ func (s *Store) SearchVector(ctx context.Context, vec []float32, k int, f *rag.F
 	if err := checkVector(vec); err != nil {
 		return nil, err
 	}
-	return s.search(ctx, "vector search", f, nil, k, func(q *graphql.Search) *graphql.Search {
+	return s.search(ctx, "vector search", f, nil, k, func(q *graphql.Search, _ *target) *graphql.Search {
 		return q.WithNearVector(nearVector(vec))
 	}, relevance)
 }
@@ -431,12 +445,11 @@ func (s *Store) SearchVector(ctx context.Context, vec []float32, k int, f *rag.F
 // SearchKeyword implements rag.Backend: BM25 over the analyzer's tokens,
 // as the embedded store ranks.
 func (s *Store) SearchKeyword(ctx context.Context, query string, k int, f *rag.Filter) ([]rag.Hit, error) {
-	toks := s.tokens(query)
-	if toks == "" {
+	if !s.hasTokens(query) {
 		return nil, nil
 	}
-	return s.search(ctx, "keyword search", f, nil, k, func(q *graphql.Search) *graphql.Search {
-		return q.WithBM25((&graphql.BM25ArgumentBuilder{}).WithQuery(toks).WithProperties(PropKeywords))
+	return s.search(ctx, "keyword search", f, nil, k, func(q *graphql.Search, t *target) *graphql.Search {
+		return q.WithBM25((&graphql.BM25ArgumentBuilder{}).WithQuery(t.tokens(query)).WithProperties(PropKeywords))
 	}, bm25Score)
 }
 
@@ -445,32 +458,30 @@ func (s *Store) SearchHybrid(ctx context.Context, q rag.HybridQuery) ([]rag.Hit,
 	if err := checkVector(q.Vector); err != nil {
 		return nil, err
 	}
-	toks := s.tokens(q.Query)
-	if s.cfg.Fusion == FusionService || toks == "" {
+	if s.cfg.Fusion == FusionService || !s.hasTokens(q.Query) {
 		return rag.FuseHybrid(ctx, s, q)
 	}
 	alpha := float32(q.VectorWeight / (q.VectorWeight + q.KeywordWeight))
-	return s.search(ctx, "hybrid search", q.Filter, nil, q.K, func(sq *graphql.Search) *graphql.Search {
-		return sq.WithHybrid((&graphql.HybridArgumentBuilder{}).WithQuery(toks).WithVector(q.Vector).
+	return s.search(ctx, "hybrid search", q.Filter, nil, q.K, func(sq *graphql.Search, t *target) *graphql.Search {
+		return sq.WithHybrid((&graphql.HybridArgumentBuilder{}).WithQuery(t.tokens(q.Query)).WithVector(q.Vector).
 			WithAlpha(alpha).WithFusionType(graphql.RelativeScore).WithProperties([]string{PropKeywords}))
 	}, fusedScore)
 }
 
 // VectorScores implements rag.ScoringBackend.
 func (s *Store) VectorScores(ctx context.Context, vec []float32, ids []string) ([]rag.Hit, error) {
-	return s.search(ctx, "vector scores", nil, idsWhere(ids), len(ids), func(q *graphql.Search) *graphql.Search {
+	return s.search(ctx, "vector scores", nil, idsWhere(ids), len(ids), func(q *graphql.Search, _ *target) *graphql.Search {
 		return q.WithNearVector(nearVector(vec))
 	}, relevance)
 }
 
 // KeywordScores implements rag.ScoringBackend.
 func (s *Store) KeywordScores(ctx context.Context, query string, ids []string) ([]rag.Hit, error) {
-	toks := s.tokens(query)
-	if toks == "" {
+	if !s.hasTokens(query) {
 		return nil, nil
 	}
-	return s.search(ctx, "keyword scores", nil, idsWhere(ids), len(ids), func(q *graphql.Search) *graphql.Search {
-		return q.WithBM25((&graphql.BM25ArgumentBuilder{}).WithQuery(toks).WithProperties(PropKeywords))
+	return s.search(ctx, "keyword scores", nil, idsWhere(ids), len(ids), func(q *graphql.Search, t *target) *graphql.Search {
+		return q.WithBM25((&graphql.BM25ArgumentBuilder{}).WithQuery(t.tokens(query)).WithProperties(PropKeywords))
 	}, bm25Score)
 }
 
