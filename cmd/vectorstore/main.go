@@ -58,7 +58,7 @@ func withProvidersFolder(getenv func(string) string, run func(context.Context, c
 func commands(getenv func(string) string) []cliflag.Command {
 	return []cliflag.Command{
 		{Name: "build", Summary: "chunk and embed a folder of documents into a native store", Run: withProviders(getenv, runBuild)},
-		{Name: "import-faiss", Summary: "convert a LangChain FAISS folder into a native store with an HNSW graph", Run: withFolder(getenv, runImportFAISS)},
+		{Name: "import-faiss", Summary: "convert a LangChain FAISS folder into a native store with an HNSW graph", Run: withProvidersFolder(getenv, runImportFAISS)},
 		{Name: "inspect", Summary: "describe a vector store folder (native or LangChain FAISS)", Run: withFolder(getenv, runInspect)},
 		{Name: "verify", Summary: "check a store's checksums, counts and index (exit 1 on mismatch)", Run: withFolder(getenv, runVerify)},
 		{Name: "push", Summary: "publish a store to S3 (verified, manifest last) or to a new Weaviate collection behind an alias", Run: withProvidersFolder(getenv, runPush)},

@@ -45,6 +45,12 @@ func runSearch(ctx context.Context, pr config.Providers, ff store.FolderFlags, a
 		// A raw vector needs no embedder: the store is searched as it is,
 		// whatever provider made it, with no provider settings.
 		open = func(ctx context.Context, dir string, cfg rag.Config) (*rag.Service, *store.Store, error) {
+			// The server's analyzer all the same: the keyword index a
+			// LangChain folder gets is saved beside it for the server.
+			var err error
+			if cfg.KeywordAnalyzers, err = kf.Analyzers(pr); err != nil {
+				return nil, nil, err
+			}
 			return localsearch.OpenStore(ctx, dir, store.OpenOptions{IndexName: ff.Name()}, nil, cfg)
 		}
 	}

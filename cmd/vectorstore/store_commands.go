@@ -8,6 +8,8 @@ import (
 	"io"
 
 	"github.com/vendor0919/api/internal/cliflag"
+	"github.com/vendor0919/api/internal/config"
+	"github.com/vendor0919/api/internal/providers"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -42,10 +44,17 @@ func runVerify(ctx context.Context, ff store.FolderFlags, args []string, stdout,
 	return store.VerifyText(ctx, dir, ff.Name(), stdout)
 }
 
-func runImportFAISS(ctx context.Context, ff store.FolderFlags, args []string, stdout, stderr io.Writer) error {
+func runImportFAISS(ctx context.Context, pr config.Providers, ff store.FolderFlags, args []string, stdout, stderr io.Writer) error {
 	f := store.ImportFlags{Folder: ff}
-	if err := cliflag.ParseOptions(cliflag.NewFlagSet("vectorstore import-faiss", "", stderr), args, &f); err != nil {
+	var kf providers.KeywordFlags
+	if err := cliflag.ParseOptions(cliflag.NewFlagSet("vectorstore import-faiss", "", stderr), args, &f, &kf); err != nil {
 		return err
 	}
+	// The server's choice, so that it loads the persisted keyword index.
+	an, err := kf.Analyzers(pr)
+	if err != nil {
+		return err
+	}
+	f.KeywordAnalyzers = an
 	return f.Run(ctx, stdout, stderr)
 }

@@ -163,7 +163,11 @@ func (c KeywordChoice) ByVersion(v string) (keyword.Analyzer, error) {
 			return an, nil
 		}
 	}
-	return nil, fmt.Errorf("providers: keyword analyzer %q: %w of KEYWORD_JAPANESE=%s", v, ErrUnknown, c.setting)
+	hint := "push it again with this setting"
+	if c.setting != "auto" {
+		hint = "set KEYWORD_JAPANESE=auto, which reads both bigram and kagome indexes, or push it again"
+	}
+	return nil, fmt.Errorf("providers: keyword analyzer %q is not the one KEYWORD_JAPANESE=%s uses: %s", v, c.setting, hint)
 }
 
 // String is the setting's name.

@@ -224,8 +224,13 @@ func TestKeywordChoice_ByVersionRefusesAnotherSetting(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if an, err := ch.ByVersion(tt.version); err == nil {
+		an, err := ch.ByVersion(tt.version)
+		if err == nil {
 			t.Errorf("KEYWORD_JAPANESE=%s accepted an index of %q (%v)", tt.setting, tt.version, an.Version())
+			continue
+		}
+		if hint := "KEYWORD_JAPANESE=auto"; tt.setting != "auto" && !strings.Contains(err.Error(), hint) {
+			t.Errorf("KEYWORD_JAPANESE=%s: %v, want it to suggest %s", tt.setting, err, hint)
 		}
 	}
 }

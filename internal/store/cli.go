@@ -29,6 +29,9 @@ type ImportFlags struct {
 	Quantize    string
 	// Folder is --index-name, the LangChain folder's index_name.
 	Folder FolderFlags
+	// KeywordAnalyzers is not a flag: the caller sets the server's
+	// analyzer choice (ImportOptions.KeywordAnalyzers).
+	KeywordAnalyzers AnalyzerChooser
 	// Args are the arguments after the flags; there must be none.
 	Args []string
 }
@@ -88,7 +91,7 @@ func (f ImportFlags) options() (ImportOptions, error) {
 	return ImportOptions{
 		Embedding: docmodel.EmbeddingModel{Provider: f.Provider, Model: f.Model}, Metric: metric, Version: f.Version,
 		HNSW: ann.HNSWConfig{M: f.M, EFConstruction: f.EFConstruction, EFSearch: f.EFSearch, Workers: f.HNSWWorkers}, Exact: f.Exact,
-		IndexName: f.Folder.Name(), Quantization: f.Quantize,
+		IndexName: f.Folder.Name(), Quantization: f.Quantize, KeywordAnalyzers: f.KeywordAnalyzers,
 	}, nil
 }
 
@@ -114,9 +117,9 @@ func (f ImportFlags) Run(ctx context.Context, stdout, stderr io.Writer) error {
 			idx += " quantization=" + man.Index.Quantization
 		}
 	}
-	fmt.Fprintf(stdout, "imported %d chunks of %d dims (metric %s) from %s into %s\nversion %s, index %s; read %s, built and wrote %s\n",
+	fmt.Fprintf(stdout, "imported %d chunks of %d dims (metric %s) from %s into %s\nversion %s, index %s; read %s, built and wrote %s; keyword analyzer %s\n",
 		man.Count, man.Embedding.Dims, man.Metric, f.In, f.Out, man.Version, idx,
-		res.Read.Round(time.Millisecond), res.Write.Round(time.Millisecond))
+		res.Read.Round(time.Millisecond), res.Write.Round(time.Millisecond), res.KeywordAnalyzer)
 	return nil
 }
 

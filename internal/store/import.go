@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/keyword"
 )
 
 // ImportOptions describes the native store ImportLangChain writes.
@@ -24,6 +26,16 @@ type ImportOptions struct {
 	// IndexName is the LangChain folder's index_name ("" is
 	// DefaultIndexName).
 	IndexName string
+	// KeywordAnalyzers picks the analyzer of the persisted keyword index
+	// from the chunks' keyword texts, as the server picks it (give its
+	// setting, KEYWORD_JAPANESE); nil is keyword.Standard.
+	KeywordAnalyzers AnalyzerChooser
+}
+
+// AnalyzerChooser picks the keyword analyzer for a corpus of n texts,
+// text(i) the i-th (providers.KeywordChoice).
+type AnalyzerChooser interface {
+	Choose(n int, text func(i int) string) (keyword.Analyzer, error)
 }
 
 // ImportResult describes an ImportLangChain.
@@ -32,6 +44,8 @@ type ImportResult struct {
 	// Read is the time spent reading the LangChain folder; Write the time
 	// spent building the graph and writing the store.
 	Read, Write time.Duration
+	// KeywordAnalyzer is the Version of the keyword index's analyzer.
+	KeywordAnalyzer string
 }
 
 // ImportLangChain converts the LangChain FAISS folder in into a native
@@ -49,12 +63,18 @@ func ImportLangChain(ctx context.Context, in, out string, opts ImportOptions) (I
 	read := time.Now()
 	emb := opts.Embedding
 	emb.Dims = dims
+	an := keyword.Standard
+	if opts.KeywordAnalyzers != nil {
+		if an, err = opts.KeywordAnalyzers.Choose(len(chunks), func(i int) string { return chunks[i].KeywordText() }); err != nil {
+			return ImportResult{}, fmt.Errorf("import: keyword analyzer: %w", err)
+		}
+	}
 	man, err := Write(ctx, out, chunks, vectors, WriteOptions{
 		Version: opts.Version, Embedding: emb, Metric: metric, HNSW: opts.HNSW, Exact: opts.Exact,
-		Quantization: opts.Quantization,
+		Quantization: opts.Quantization, KeywordAnalyzer: an,
 	})
 	if err != nil {
 		return ImportResult{}, err
 	}
-	return ImportResult{Manifest: man, Read: read.Sub(start), Write: time.Since(read)}, nil
+	return ImportResult{Manifest: man, Read: read.Sub(start), Write: time.Since(read), KeywordAnalyzer: an.Version()}, nil
 }

@@ -3,10 +3,12 @@ package store
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/keyword"
 )
 
 func TestImportLangChain_KeepsRowsAndNamesModel(t *testing.T) {
@@ -44,5 +46,56 @@ func TestImportLangChain_KeepsRowsAndNamesModel(t *testing.T) {
 	res, err = ImportLangChain(context.Background(), in, out, ImportOptions{Metric: ann.Cosine, Exact: true})
 	if err != nil || res.Manifest.Metric != "cosine" || res.Manifest.Index.Type != "flat" {
 		t.Fatalf("metric override: %+v, %v", res.Manifest, err)
+	}
+}
+
+// renamedAnalyzer is the standard analyzer under another version, as the
+// server's choice for a Japanese store would differ from the default.
+type renamedAnalyzer struct{ keyword.Analyzer }
+
+func (renamedAnalyzer) Version() string { return "renamed/1" }
+
+// recordingChooser picks an and records the texts it was shown.
+type recordingChooser struct {
+	an    keyword.Analyzer
+	texts []string
+}
+
+func (c *recordingChooser) Choose(n int, text func(int) string) (keyword.Analyzer, error) {
+	for i := range n {
+		c.texts = append(c.texts, text(i))
+	}
+	return c.an, nil
+}
+
+// TestImportLangChain_PersistsTheChosenKeywordAnalyzer: an import chooses
+// the keyword analyzer from the chunks, as the server will, so the
+// server loads the index instead of building one at every start (an
+// imported Japanese store was rebuilt with KEYWORD_JAPANESE=auto).
+func TestImportLangChain_PersistsTheChosenKeywordAnalyzer(t *testing.T) {
+	t.Parallel()
+	in := filepath.Join(fixtureDir, "hnsw_flat_pydantic_v2")
+	out := filepath.Join(t.TempDir(), "native")
+	ch := &recordingChooser{an: renamedAnalyzer{keyword.Standard}}
+	res, err := ImportLangChain(context.Background(), in, out, ImportOptions{Exact: true, KeywordAnalyzers: ch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.KeywordAnalyzer != "renamed/1" {
+		t.Errorf("ImportResult.KeywordAnalyzer = %q", res.KeywordAnalyzer)
+	}
+	s, err := Open(context.Background(), out, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, loaded := s.KeywordIndex(ch.an); !loaded {
+		t.Error("the chosen analyzer's index was not persisted")
+	}
+	var want []string
+	for i := range s.ChunkCount() {
+		want = append(want, s.Chunk(i).KeywordText())
+	}
+	if !slices.Equal(ch.texts, want) {
+		t.Errorf("the chooser saw %d texts, not the %d stored chunks' keyword texts", len(ch.texts), len(want))
 	}
 }

@@ -79,12 +79,14 @@ type PushResult struct {
 	Resumed                bool     // the collection existed (an earlier, maybe interrupted, push of the same store)
 	Deleted                []string // older collections removed (beyond Keep)
 	URL                    string
+	Analyzer               string // Version of the keyword tokens' analyzer
 }
 
 // WriteText prints r, with how to roll back.
 func (r PushResult) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "collection %s: %d objects%s\n", r.Class, r.Count, map[bool]string{true: " (resumed)"}[r.Resumed])
 	fmt.Fprintf(w, "alias      %s -> %s\n", r.Alias, r.Class)
+	fmt.Fprintf(w, "keywords   %s\n", r.Analyzer)
 	for _, d := range r.Deleted {
 		fmt.Fprintf(w, "deleted    %s (beyond --keep)\n", d)
 	}
@@ -177,7 +179,7 @@ func Push(ctx context.Context, dir string, open store.OpenOptions, o PushOptions
 	if err != nil {
 		return PushResult{}, err
 	}
-	res := PushResult{Alias: o.Alias, Class: class, Count: n, URL: o.URL}
+	res := PushResult{Alias: o.Alias, Class: class, Count: n, URL: o.URL, Analyzer: meta.Analyzer}
 	if res.Previous, err = currentTarget(ctx, o.Conn, cl, o.Alias); err != nil {
 		return res, err
 	}

@@ -377,8 +377,14 @@ func TestPush_KeywordAnalyzerChosenFromTheStore(t *testing.T) {
 	alias := newAlias(t)
 	o := pushOpts(srv, alias)
 	o.Analyzers = analyzers{}
-	if _, err := Push(ctx, writeStore(t, emb, chunks), store.OpenOptions{}, o); err != nil {
+	res, err := Push(ctx, writeStore(t, emb, chunks), store.OpenOptions{}, o)
+	if err != nil {
 		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	res.WriteText(&out)
+	if res.Analyzer != "words/1" || !strings.Contains(out.String(), "keywords   words/1") {
+		t.Errorf("push result names analyzer %q:\n%s", res.Analyzer, out.String())
 	}
 	s, err := New(Config{Conn: Conn{URL: srv.URL, GRPCAddr: srv.GRPCAddr}, Collection: alias, Embedding: emb.Info(), Analyzers: analyzers{}})
 	if err != nil {
