@@ -159,6 +159,31 @@ type DecodeOptions struct {
 	Owner any
 }
 
+// AnalyzerOf returns the analyzer version a persisted index records,
+// reading only its header from r: what inspect shows, without the index.
+func AnalyzerOf(r io.Reader) (string, error) {
+	var head [16]byte
+	if _, err := io.ReadFull(r, head[:]); err != nil {
+		return "", fmt.Errorf("%w: header: %w", ErrFormat, err)
+	}
+	d := &decoder{b: head[:]}
+	if string(d.take(8, "magic")) != fileMagic {
+		return "", d.fail(0, "bad magic")
+	}
+	if v := d.u32("version"); v != fileVersion {
+		return "", d.fail(8, fmt.Sprintf("version %d, want %d", v, fileVersion))
+	}
+	vl := d.u32("analyzer version length")
+	if vl > maxAnalyzerVersion {
+		return "", d.fail(12, fmt.Sprintf("analyzer version of %d bytes", vl))
+	}
+	ver := make([]byte, vl)
+	if _, err := io.ReadFull(r, ver); err != nil {
+		return "", fmt.Errorf("%w: analyzer version: %w", ErrFormat, err)
+	}
+	return string(ver), nil
+}
+
 // Decode returns the index persisted in b by WriteTo, for queries analysed
 // by an. Every count and offset is checked against len(b) before it is
 // used, so any input yields an index or an error wrapping ErrFormat, never

@@ -2,8 +2,10 @@ package keyword
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -128,6 +130,54 @@ func FuzzDecode(f *testing.F) {
 					t.Fatalf("result id %d of %d documents", r.ID, ix.Len())
 				}
 			}
+		}
+	})
+}
+
+func TestAnalyzerOf(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	if _, err := NewWith([]string{"api key"}, Standard).WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := AnalyzerOf(bytes.NewReader(buf.Bytes())); err != nil || v != AnalyzerVersion {
+		t.Errorf("AnalyzerOf = %q, %v; want %q", v, err, AnalyzerVersion)
+	}
+	long := slices.Clone(buf.Bytes())
+	binary.LittleEndian.PutUint32(long[12:], maxAnalyzerVersion+1)
+	for name, b := range map[string][]byte{
+		"empty":       nil,
+		"bad magic":   append([]byte("VKWBM26\x00"), buf.Bytes()[8:]...),
+		"too long":    long,
+		"cut version": buf.Bytes()[:18],
+	} {
+		if v, err := AnalyzerOf(bytes.NewReader(b)); !errors.Is(err, ErrFormat) {
+			t.Errorf("%s: %q, %v; want ErrFormat", name, v, err)
+		}
+	}
+}
+
+// FuzzAnalyzerOf: any bytes give the recorded version or ErrFormat, and
+// what Decode accepts AnalyzerOf reads the same.
+func FuzzAnalyzerOf(f *testing.F) {
+	var buf bytes.Buffer
+	if _, err := New([]string{"api key"}).WriteTo(&buf); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Fuzz(func(t *testing.T, b []byte) {
+		v, err := AnalyzerOf(bytes.NewReader(b))
+		if err != nil {
+			if !errors.Is(err, ErrFormat) {
+				t.Fatalf("error %v is not ErrFormat", err)
+			}
+			return
+		}
+		if len(v) > maxAnalyzerVersion {
+			t.Fatalf("version of %d bytes", len(v))
+		}
+		if _, err := Decode(b, Standard, DecodeOptions{SkipChecksum: true}); err == nil && v != AnalyzerVersion {
+			t.Fatalf("Decode accepted the Standard analyzer, AnalyzerOf says %q", v)
 		}
 	})
 }

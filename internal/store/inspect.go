@@ -16,6 +16,7 @@ import (
 
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/faiss"
+	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/lcpickle"
 )
 
@@ -47,6 +48,11 @@ type Report struct {
 	// Rows compares a LangChain folder's two files; nil for a native
 	// store, whose Open checks its counts.
 	Rows *RowCheck `json:"rows,omitempty"`
+	// KeywordAnalyzer is the analyzer version a native store's persisted
+	// keyword index records: the server loads that index when its
+	// KEYWORD_JAPANESE choice for the chunks is this analyzer, else
+	// builds its own at start.
+	KeywordAnalyzer string `json:"keyword_analyzer,omitempty"`
 }
 
 // Inspect describes the store in dir from its manifest (native) or its
@@ -76,6 +82,9 @@ func inspectNative(dir string) (*Report, error) {
 		Dir: dir, Format: FormatNative, FormatVersion: m.FormatVersion, Version: m.Version,
 		CreatedAt: &created, Count: m.Count, Documents: m.Documents, Dims: m.Embedding.Dims, Metric: m.Metric,
 		Provider: m.Embedding.Provider, Model: m.Embedding.Model, Index: m.Index, Files: m.Files,
+	}
+	if _, ok := m.Files[KeywordFile]; ok {
+		rep.KeywordAnalyzer = keywordAnalyzerOf(filepath.Join(dir, KeywordFile))
 	}
 	f, err := os.Open(filepath.Join(dir, ChunksFile))
 	if err != nil {
@@ -151,6 +160,21 @@ func sample(c docmodel.Chunk) *docmodel.Chunk {
 
 // WriteText writes r for people: one "name: value" line per field, the
 // files with their sizes and hashes, and the sample chunk.
+// keywordAnalyzerOf is the analyzer a persisted keyword index records,
+// or what is wrong with the file (inspect describes, Verify checks).
+func keywordAnalyzerOf(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return "unreadable: " + err.Error()
+	}
+	defer f.Close()
+	v, err := keyword.AnalyzerOf(f)
+	if err != nil {
+		return "unreadable: " + err.Error()
+	}
+	return v
+}
+
 func (r *Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "folder:     %s\n", r.Dir)
 	fmt.Fprintf(w, "format:     %s", r.Format)
@@ -184,6 +208,9 @@ func (r *Report) WriteText(w io.Writer) {
 			fmt.Fprintf(w, " quantization=%s", r.Index.Quantization)
 		}
 		fmt.Fprintln(w)
+	}
+	if r.KeywordAnalyzer != "" {
+		fmt.Fprintf(w, "keywords:   %s\n", r.KeywordAnalyzer)
 	}
 	names := make([]string, 0, len(r.Files))
 	for n := range r.Files {

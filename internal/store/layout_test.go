@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/keyword"
 )
 
 func TestDetectFiles_Formats(t *testing.T) {
@@ -120,7 +121,10 @@ func TestInspectVerify_Native(t *testing.T) {
 	}
 	var text bytes.Buffer
 	rep.WriteText(&text)
-	for _, want := range []string{"format:     native v1", "version:    v3", "count:      30", "documents:  7", "embedding:  hash test-model", ChunksFile} {
+	if rep.KeywordAnalyzer != keyword.AnalyzerVersion {
+		t.Errorf("keyword analyzer %q, want the standard one's", rep.KeywordAnalyzer)
+	}
+	for _, want := range []string{"format:     native v1", "version:    v3", "count:      30", "documents:  7", "embedding:  hash test-model", ChunksFile, "keywords:   " + keyword.AnalyzerVersion} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, text.String())
 		}
