@@ -126,6 +126,9 @@ type htmlParser struct {
 	// (plainManual), whose link targets open sections.
 	preManual bool
 	space     bool // the last text ended in whitespace
+	// spaceBreak is set when that whitespace held a line break: none is
+	// written between two East Asian wide characters (joinWords).
+	spaceBreak bool
 	// links holds each content element's linkStats (measureLinks).
 	links map[*html.Node]linkStats
 	// owners maps a heading to the id of the nearest element around it
@@ -156,7 +159,7 @@ type htmlParser struct {
 func (p *htmlParser) flush() {
 	text := tidy(p.buf.String())
 	p.buf.Reset()
-	p.space = false
+	p.space, p.spaceBreak = false, false
 	p.sigEnd, p.pending, p.preLine = -1, nil, -1
 	toc, links := p.tocLetters, p.tocLinks
 	p.tocLetters, p.tocLinks = 0, 0
@@ -247,7 +250,7 @@ func (p *htmlParser) open(h heading) {
 }
 
 func (p *htmlParser) newline() {
-	p.space = false
+	p.space, p.spaceBreak = false, false
 	s := p.buf.String()
 	if s != "" && !strings.HasSuffix(s, "\n") {
 		p.buf.WriteByte('\n')
@@ -268,21 +271,62 @@ func (p *htmlParser) text(t string) {
 	}
 	// Whitespace separates words only where the source has some: a
 	// browser shows "<a>RFC 7159</a>," without a space before the comma.
-	fields := strings.Fields(t)
-	first, _ := utf8.DecodeRuneInString(t) // a rune: "&nbsp;" is two bytes
-	lead := unicode.IsSpace(first)
-	if len(fields) == 0 {
-		p.space = p.space || lead
+	words := strings.TrimLeftFunc(t, unicode.IsSpace)
+	lead := len(words) < len(t)
+	leadBreak := strings.ContainsAny(t[:len(t)-len(words)], "\r\n")
+	if words == "" {
+		p.space, p.spaceBreak = p.space || lead, p.spaceBreak || leadBreak
 		return
 	}
 	p.containerID, p.inlineID = "", ""
 	s := p.buf.String()
 	if (lead || p.space) && s != "" && !strings.HasSuffix(s, "\n") && !strings.HasSuffix(s, " ") {
-		p.buf.WriteByte(' ')
+		before, _ := utf8.DecodeLastRuneInString(s)
+		after, _ := utf8.DecodeRuneInString(words)
+		if !((leadBreak || p.spaceBreak) && wideRune(before) && wideRune(after)) {
+			p.buf.WriteByte(' ')
+		}
 	}
-	p.buf.WriteString(strings.Join(fields, " "))
-	last, _ := utf8.DecodeLastRuneInString(t)
-	p.space = unicode.IsSpace(last)
+	p.buf.WriteString(joinWords(words))
+	rest := strings.TrimRightFunc(words, unicode.IsSpace)
+	p.space = len(rest) < len(words)
+	p.spaceBreak = strings.ContainsAny(words[len(rest):], "\r\n")
+}
+
+// joinWords is the words of t joined by one space where t has
+// whitespace, but by none where that whitespace holds a line break
+// between two East Asian wide characters: Japanese and Chinese sources
+// wrap lines inside sentences and words, and a browser joins such lines
+// without a space (CSS Text 3, segment break transformation), which the
+// keyword index needs to see whole words.
+func joinWords(t string) string {
+	var b strings.Builder
+	b.Grow(len(t))
+	space, brk := false, false
+	prev := rune(-1)
+	for _, r := range t {
+		if unicode.IsSpace(r) {
+			if prev >= 0 {
+				space, brk = true, brk || r == '\n' || r == '\r'
+			}
+			continue
+		}
+		if space && !(brk && wideRune(prev) && wideRune(r)) {
+			b.WriteByte(' ')
+		}
+		space, brk = false, false
+		b.WriteRune(r)
+		prev = r
+	}
+	return b.String()
+}
+
+// wideRune reports whether r is an East Asian wide character whose
+// line breaks are no spaces: Han, Hiragana, Katakana, CJK punctuation
+// and full-width forms (Hangul is written with spaces).
+func wideRune(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) ||
+		(r >= 0x3000 && r <= 0x303f) || (r >= 0xff00 && r <= 0xffef) || r == 'ー'
 }
 
 func (p *htmlParser) walk(n *html.Node) {

@@ -188,6 +188,23 @@ func TestParseHTML_Rules(t *testing.T) {
 	t.Parallel()
 	runStructureCases(t, "p.html", []structureCase{
 		{
+			// A browser joins lines wrapped between two wide characters
+			// without a space (CSS Text 3), inside a text and across an
+			// element; other line breaks stay spaces.
+			name: "a line break between Japanese characters is no space",
+			content: "<title>T</title><h2 id=\"s\">節</h2><p>ディレクトリの削除制限\nフラグと<b>呼ば\n</b>\n れる。\n次の文。\nNext line\n次\n<i>wrapped\nEnglish</i> 一</p>",
+			title:    "T",
+			sections: []string{"節|節|s"},
+			contains: []string{"削除制限フラグと呼ばれる。次の文。 Next line 次 wrapped English 一"},
+		},
+		{
+			name:     "spaces between Japanese characters stay",
+			content:  "<title>T</title><h2 id=\"s\">節</h2><p>全角 と 半角</p>",
+			title:    "T",
+			sections: []string{"節|節|s"},
+			contains: []string{"全角 と 半角"},
+		},
+		{
 			name:     "site name after the h1 is not the title",
 			content:  `<title>Basic Guide — Acme 2.1 documentation</title><h1>Basic Guide</h1><p>Body.</p>`,
 			title:    "Basic Guide",
