@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // parseMarkdown splits Markdown into sections at ATX headings ("# ...",
@@ -99,6 +100,9 @@ func parseMarkdown(src string) Document {
 		case trimmed == "":
 			para = 0
 		case para > 0 || startsParagraph(line):
+			if para > 0 {
+				line = joinWrapped(lines, line)
+			}
 			para++
 		}
 		lines = append(lines, line)
@@ -109,6 +113,28 @@ func parseMarkdown(src string) Document {
 	}
 	dropTitleHeading(&doc)
 	return doc
+}
+
+// joinWrapped joins a paragraph's line to the line before (the last of
+// lines, changed in place) when the break falls between two East Asian
+// wide characters, and returns what is left of it: a soft line break
+// there is no space (CSS Text 3, as the HTML parser does), and Japanese
+// is wrapped inside words. A hard break (two trailing spaces or a
+// backslash) stays.
+func joinWrapped(lines []string, line string) string {
+	prev := lines[len(lines)-1]
+	if strings.HasSuffix(prev, "  \n") || strings.HasSuffix(prev, "\\\n") {
+		return line
+	}
+	p := strings.TrimRight(prev, " \t\n")
+	l := strings.TrimLeft(line, " \t")
+	before, _ := utf8.DecodeLastRuneInString(p)
+	after, _ := utf8.DecodeRuneInString(l)
+	if !wideRune(before) || !wideRune(after) {
+		return line
+	}
+	lines[len(lines)-1] = p
+	return l
 }
 
 // setextUnderline returns 1 for a line of "=" and 2 for a line of "-"

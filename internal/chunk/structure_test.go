@@ -191,8 +191,8 @@ func TestParseHTML_Rules(t *testing.T) {
 			// A browser joins lines wrapped between two wide characters
 			// without a space (CSS Text 3), inside a text and across an
 			// element; other line breaks stay spaces.
-			name: "a line break between Japanese characters is no space",
-			content: "<title>T</title><h2 id=\"s\">節</h2><p>ディレクトリの削除制限\nフラグと<b>呼ば\n</b>\n れる。\n次の文。\nNext line\n次\n<i>wrapped\nEnglish</i> 一</p>",
+			name:     "a line break between Japanese characters is no space",
+			content:  "<title>T</title><h2 id=\"s\">節</h2><p>ディレクトリの削除制限\nフラグと<b>呼ば\n</b>\n れる。\n次の文。\nNext line\n次\n<i>wrapped\nEnglish</i> 一</p>",
 			title:    "T",
 			sections: []string{"節|節|s"},
 			contains: []string{"削除制限フラグと呼ばれる。次の文。 Next line 次 wrapped English 一"},
@@ -1959,6 +1959,15 @@ func TestParseHTML_TargetsAndTitles(t *testing.T) {
 func TestParseMarkdown_Rules(t *testing.T) {
 	t.Parallel()
 	runStructureCases(t, "guide.md", []structureCase{
+		{
+			// A soft break between two wide characters is no space, as
+			// in HTML; other breaks, a hard break and a new block stay.
+			name:     "a paragraph wrapped between Japanese characters is joined",
+			content:  "# T\n## 節\nディレクトリの削除制限\n  フラグと呼ばれる。\nNext line\n次の文。  \n改行は残る。\n- 項目\n",
+			title:    "T",
+			sections: []string{"節|節|節"},
+			contains: []string{"ディレクトリの削除制限フラグと呼ばれる。\nNext line\n次の文。  \n改行は残る。\n- 項目"},
+		},
 		{
 			name:     "slugs, repeats and paths",
 			content:  "# Guide\nIntro.\n## Basic Usage\nA.\n### Tips & Tricks!\nB.\n## Basic Usage\nC.\n## Basic Usage\nD.\n",
