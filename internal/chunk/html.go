@@ -283,7 +283,7 @@ func (p *htmlParser) text(t string) {
 	if (lead || p.space) && s != "" && !strings.HasSuffix(s, "\n") && !strings.HasSuffix(s, " ") {
 		before, _ := utf8.DecodeLastRuneInString(s)
 		after, _ := utf8.DecodeRuneInString(words)
-		if !((leadBreak || p.spaceBreak) && wideRune(before) && wideRune(after)) {
+		if !joinedBreak(leadBreak || p.spaceBreak, before, after) {
 			p.buf.WriteByte(' ')
 		}
 	}
@@ -311,7 +311,7 @@ func joinWords(t string) string {
 			}
 			continue
 		}
-		if space && !(brk && wideRune(prev) && wideRune(r)) {
+		if space && !joinedBreak(brk, prev, r) {
 			b.WriteByte(' ')
 		}
 		space, brk = false, false
@@ -319,6 +319,12 @@ func joinWords(t string) string {
 		prev = r
 	}
 	return b.String()
+}
+
+// joinedBreak reports whether whitespace between before and after is
+// dropped: it holds a line break (brk) and both are wide.
+func joinedBreak(brk bool, before, after rune) bool {
+	return brk && wideRune(before) && wideRune(after)
 }
 
 // wideRune reports whether r is an East Asian wide character whose
