@@ -29,12 +29,12 @@ type Config struct {
 	// resolves. Nil means [ErrNoRegion] alone.
 	ErrConfig error
 	// MaxResponseBytes caps every response body the client reads, error
-	// bodies included: reading past it fails with an error wrapping
-	// [ErrResponseTooLarge], having read at most one byte more, and the
-	// connection is dropped, not drained. Zero means no cap: the SDK reads
-	// InvokeModel's and Converse's bodies whole, however long, so give one
-	// unless the caller bounds the answer itself, as a ConverseStream
-	// reader does with its own limit.
+	// bodies included, but for an event stream's (ConverseStream's: its
+	// reader takes a message at a time and bounds the answer itself):
+	// reading past it fails with an error wrapping [ErrResponseTooLarge],
+	// having read at most one byte more, and the connection is dropped,
+	// not drained. Zero means no cap: the SDK reads InvokeModel's and
+	// Converse's bodies whole, however long.
 	MaxResponseBytes int64
 }
 
@@ -54,12 +54,21 @@ type limitClient struct {
 	limit int64
 }
 
+// eventStream is the content type of an event stream's body.
+const eventStream = "application/vnd.amazon.eventstream"
+
 func (c limitClient) Do(r *http.Request) (*http.Response, error) {
 	resp, err := c.next.Do(r)
-	if err == nil && resp.Body != nil {
+	if err == nil && resp.Body != nil && !isEventStream(resp) {
 		resp.Body = limitBody{ReadCloser: http.MaxBytesReader(nil, resp.Body, c.limit), limit: c.limit}
 	}
 	return resp, err
+}
+
+// isEventStream reports whether resp is a successful event stream, which
+// its reader consumes a message at a time.
+func isEventStream(resp *http.Response) bool {
+	return resp.StatusCode/100 == 2 && resp.Header.Get("Content-Type") == eventStream
 }
 
 // limitBody is a body cut by http.MaxBytesReader, whose failure sticks:

@@ -6,7 +6,9 @@
 // retries off: callers retry with package retry, so that backoff,
 // Retry-After and attempt counting are the same for every provider. With
 // Config.MaxResponseBytes it caps the response bodies the SDK would
-// otherwise read whole (an InvokeModel answer is one []byte).
+// otherwise read whole (an InvokeModel answer is one []byte, a Converse
+// answer one JSON document); a ConverseStream's event stream is left to
+// its reader, which bounds the answer itself.
 //
 // # Concurrency and ownership
 //

@@ -75,8 +75,10 @@ func NewBedrock(ctx context.Context, cfg BedrockConfig) (*Bedrock, error) {
 	if err := cfg.Retry.Validate(); err != nil {
 		return nil, fmt.Errorf("bedrock: %w: %w", ErrConfig, err)
 	}
+	// Converse's answer is one JSON body the SDK reads whole: capped as
+	// the other providers' non-streamed answers are.
 	client, err := awsbedrock.New(ctx, awsbedrock.Config{Region: cfg.Region, BaseEndpoint: cfg.BaseEndpoint,
-		Credentials: cfg.Credentials, HTTPClient: cfg.HTTPClient, ErrConfig: ErrConfig})
+		Credentials: cfg.Credentials, HTTPClient: cfg.HTTPClient, ErrConfig: ErrConfig, MaxResponseBytes: maxResponseBody})
 	if err != nil {
 		return nil, fmt.Errorf("bedrock: %w", err)
 	}
@@ -166,6 +168,9 @@ func (b *Bedrock) converse(ctx context.Context, sys []types.SystemContentBlock, 
 		o, err := b.client.Converse(actx, &bedrockruntime.ConverseInput{
 			ModelId: aws.String(b.modelID), System: sys, Messages: turns, InferenceConfig: inf,
 		})
+		if errors.Is(err, awsbedrock.ErrResponseTooLarge) && ctx.Err() == nil {
+			return fmt.Errorf("%w: %w", ErrBadResponse, err) // not retried: it would be as long again
+		}
 		if err != nil {
 			return retry.ClassifyAWS(ctx, "bedrock", err)
 		}

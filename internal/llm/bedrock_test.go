@@ -14,6 +14,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/smithy-go/eventstream"
+
+	"github.com/vendor0919/api/internal/awsbedrock"
 )
 
 // fakeBedrock speaks Converse (JSON) and ConverseStream (AWS event-stream
@@ -248,5 +250,23 @@ func TestBedrock_CancelSlowStream(t *testing.T) {
 	case <-f.gone:
 	case <-time.After(2 * time.Second):
 		t.Error("server never saw the connection close")
+	}
+}
+
+// TestBedrock_ConverseBodyCapped: a Converse answer longer than the
+// non-streamed cap (maxResponseBody, as for OpenAI and Ollama) fails
+// instead of being read whole, and is not asked again.
+func TestBedrock_ConverseBodyCapped(t *testing.T) {
+	t.Parallel()
+	f := &fakeBedrock{t: t, scripts: func(int) []string { return []string{"full:" + strings.Repeat("x", maxResponseBody+1)} }, gone: make(chan struct{})}
+	hs := httptest.NewServer(f)
+	defer hs.Close()
+	g := newTestBedrockGen(t, hs.URL)
+	_, err := g.Generate(context.Background(), Request{Messages: []Message{{"user", "q"}}}, nil)
+	if !errors.Is(err, awsbedrock.ErrResponseTooLarge) || !errors.Is(err, ErrBadResponse) || !strings.HasPrefix(err.Error(), "bedrock: ") {
+		t.Fatalf("err = %v, want a bedrock bad response wrapping %v", err, awsbedrock.ErrResponseTooLarge)
+	}
+	if f.n != 1 {
+		t.Errorf("attempts = %d, want 1", f.n)
 	}
 }
