@@ -409,12 +409,32 @@ func nearVector(vec []float32) *graphql.NearVectorArgumentBuilder {
 	return (&graphql.NearVectorArgumentBuilder{}).WithVector(vec)
 }
 
-// tokens is query as t's keyword index saw texts: the tokens of the
-// analyzer that indexed it, space-separated (PropKeywords has whitespace
-// tokenization). Each search makes them for the collection it goes to:
-// after a push moved the alias, the next may have another analyzer.
-func (t *target) tokens(query string) string {
-	return strings.Join(t.an.Analyze(query), " ")
+// keywordQuery is a query as a collection's keyword index saw texts: the
+// tokens of the analyzer that indexed it, space-separated (PropKeywords
+// has whitespace tokenization). A search sends the tokens of the
+// collection it reaches: after a push moved the alias, a retry may reach
+// one of another analyzer. They are made once per analyzer, not once per
+// attempt (a long Japanese query takes Kagome milliseconds).
+type keywordQuery struct {
+	text    string
+	version string // the Version of the analyzer that made toks
+	toks    string
+}
+
+// keywordQuery returns query's keyword tokens for the collection last
+// checked (none yet: the standard analyzer's).
+func (s *Store) keywordQuery(query string) *keywordQuery {
+	k := &keywordQuery{text: query}
+	k.tokensFor(s.KeywordAnalyzer())
+	return k
+}
+
+// tokensFor returns the tokens an makes of the query.
+func (k *keywordQuery) tokensFor(an keyword.Analyzer) string {
+	if v := an.Version(); v != k.version {
+		k.version, k.toks = v, strings.Join(an.Analyze(k.text), " ")
+	}
+	return k.toks
 }
 
 // KeywordAnalyzer implements rag.AnalyzerBackend: the analyzer of the
@@ -424,12 +444,6 @@ func (s *Store) KeywordAnalyzer() keyword.Analyzer {
 		return t.an
 	}
 	return keyword.Standard
-}
-
-// hasTokens reports whether query has keyword tokens for the collection
-// last checked (none yet: the standard analyzer's).
-func (s *Store) hasTokens(query string) bool {
-	return len(s.KeywordAnalyzer().Analyze(query)) > 0
 }
 
 // SearchVector implements rag.Backend.
@@ -445,11 +459,12 @@ func (s *Store) SearchVector(ctx context.Context, vec []float32, k int, f *rag.F
 // SearchKeyword implements rag.Backend: BM25 over the analyzer's tokens,
 // as the embedded store ranks.
 func (s *Store) SearchKeyword(ctx context.Context, query string, k int, f *rag.Filter) ([]rag.Hit, error) {
-	if !s.hasTokens(query) {
+	kq := s.keywordQuery(query)
+	if kq.toks == "" {
 		return nil, nil
 	}
 	return s.search(ctx, "keyword search", f, nil, k, func(q *graphql.Search, t *target) *graphql.Search {
-		return q.WithBM25((&graphql.BM25ArgumentBuilder{}).WithQuery(t.tokens(query)).WithProperties(PropKeywords))
+		return q.WithBM25((&graphql.BM25ArgumentBuilder{}).WithQuery(kq.tokensFor(t.an)).WithProperties(PropKeywords))
 	}, bm25Score)
 }
 
@@ -458,12 +473,16 @@ func (s *Store) SearchHybrid(ctx context.Context, q rag.HybridQuery) ([]rag.Hit,
 	if err := checkVector(q.Vector); err != nil {
 		return nil, err
 	}
-	if s.cfg.Fusion == FusionService || !s.hasTokens(q.Query) {
+	if s.cfg.Fusion == FusionService {
+		return rag.FuseHybrid(ctx, s, q)
+	}
+	kq := s.keywordQuery(q.Query)
+	if kq.toks == "" {
 		return rag.FuseHybrid(ctx, s, q)
 	}
 	alpha := float32(q.VectorWeight / (q.VectorWeight + q.KeywordWeight))
 	return s.search(ctx, "hybrid search", q.Filter, nil, q.K, func(sq *graphql.Search, t *target) *graphql.Search {
-		return sq.WithHybrid((&graphql.HybridArgumentBuilder{}).WithQuery(t.tokens(q.Query)).WithVector(q.Vector).
+		return sq.WithHybrid((&graphql.HybridArgumentBuilder{}).WithQuery(kq.tokensFor(t.an)).WithVector(q.Vector).
 			WithAlpha(alpha).WithFusionType(graphql.RelativeScore).WithProperties([]string{PropKeywords}))
 	}, fusedScore)
 }
@@ -477,11 +496,12 @@ func (s *Store) VectorScores(ctx context.Context, vec []float32, ids []string) (
 
 // KeywordScores implements rag.ScoringBackend.
 func (s *Store) KeywordScores(ctx context.Context, query string, ids []string) ([]rag.Hit, error) {
-	if !s.hasTokens(query) {
+	kq := s.keywordQuery(query)
+	if kq.toks == "" {
 		return nil, nil
 	}
 	return s.search(ctx, "keyword scores", nil, idsWhere(ids), len(ids), func(q *graphql.Search, t *target) *graphql.Search {
-		return q.WithBM25((&graphql.BM25ArgumentBuilder{}).WithQuery(t.tokens(query)).WithProperties(PropKeywords))
+		return q.WithBM25((&graphql.BM25ArgumentBuilder{}).WithQuery(kq.tokensFor(t.an)).WithProperties(PropKeywords))
 	}, bm25Score)
 }
 
