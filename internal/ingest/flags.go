@@ -17,6 +17,7 @@ import (
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/fsatomic"
+	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -29,7 +30,7 @@ const CacheOff = "off"
 type BuildFlags struct {
 	// KeywordAnalyzers is not a flag: the caller sets the analyzer choice
 	// the server is configured with (nil: keyword.Standard); see Config.
-	KeywordAnalyzers AnalyzerChooser
+	KeywordAnalyzers keyword.Chooser
 	// PDF is not a flag either: the caller sets how PDFs are parsed (nil:
 	// in this process); see Config.
 	PDF chunk.PDFParser

@@ -56,7 +56,7 @@ type Config struct {
 	// store it loads; nil is keyword.Standard. Give the server's setting
 	// (KEYWORD_JAPANESE) so it loads the index instead of building its own
 	// at start-up.
-	KeywordAnalyzers AnalyzerChooser
+	KeywordAnalyzers keyword.Chooser
 	// Quantization is store.WriteOptions.Quantization ("" or "sq8").
 	Quantization string
 	// Progress, if not nil, receives a one-line progress bar while the
@@ -72,12 +72,6 @@ type Config struct {
 	// PDF parses the PDF files (chunk.Loader.PDF); nil parses them in
 	// this process (chunk.ParsePDF). A parse error skips the file.
 	PDF chunk.PDFParser
-}
-
-// AnalyzerChooser picks the keyword analyzer for a corpus of n texts,
-// text(i) the i-th (providers.KeywordChoice).
-type AnalyzerChooser interface {
-	Choose(n int, text func(i int) string) (keyword.Analyzer, error)
 }
 
 // Result describes a build.
@@ -248,11 +242,9 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 	if err != nil {
 		return res, err
 	}
-	an := keyword.Standard
-	if cfg.KeywordAnalyzers != nil {
-		if an, err = cfg.KeywordAnalyzers.Choose(len(chunks), func(i int) string { return chunks[i].KeywordText() }); err != nil {
-			return res, fmt.Errorf("build: keyword analyzer: %w", err)
-		}
+	an, err := keyword.Choose(cfg.KeywordAnalyzers, len(chunks), func(i int) string { return chunks[i].KeywordText() })
+	if err != nil {
+		return res, fmt.Errorf("build: keyword analyzer: %w", err)
 	}
 	res.KeywordAnalyzer = an.Version()
 	man, err := store.Write(ctx, out, chunks, vecs, store.WriteOptions{

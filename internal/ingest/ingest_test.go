@@ -329,7 +329,7 @@ type renamed struct{ keyword.Analyzer }
 
 func (renamed) Version() string { return "renamed/1" }
 
-// chooser is an AnalyzerChooser that picks an and records what it was
+// chooser is a keyword.Chooser that picks an and records what it was
 // shown.
 type chooser struct {
 	an    keyword.Analyzer

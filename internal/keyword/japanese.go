@@ -29,6 +29,22 @@ const (
 	JapaneseMinLetterShare = 0.01
 )
 
+// Chooser picks the analyzer for a corpus of n texts, text(i) the i-th:
+// what every place that indexes a store asks, so that the builder, the
+// importer, the Weaviate push and the server choose alike for the same
+// chunks (providers.KeywordChoice implements KEYWORD_JAPANESE).
+type Chooser interface {
+	Choose(n int, text func(i int) string) (Analyzer, error)
+}
+
+// Choose is c's analyzer for the corpus, or Standard when c is nil.
+func Choose(c Chooser, n int, text func(i int) string) (Analyzer, error) {
+	if c == nil {
+		return Standard, nil
+	}
+	return c.Choose(n, text)
+}
+
 // HasJapanese reports whether a corpus of n texts (text(i) returns the
 // i-th) holds enough Japanese that a Japanese word analyzer should index
 // it: at least JapaneseMinKana kana, making up at least

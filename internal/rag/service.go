@@ -16,12 +16,6 @@ import (
 	"github.com/vendor0919/api/internal/store"
 )
 
-// AnalyzerChooser picks the keyword analyzer for a corpus of n texts,
-// text(i) the i-th (providers.KeywordChoice).
-type AnalyzerChooser interface {
-	Choose(n int, text func(i int) string) (keyword.Analyzer, error)
-}
-
 // Config defaults, used for zero fields.
 const (
 	DefaultTopK    = 5
@@ -106,7 +100,7 @@ type Config struct {
 	// swapped in from its chunks' keyword texts, in place of
 	// KeywordAnalyzer (KEYWORD_JAPANESE=auto: Kagome's for a store with
 	// Japanese text).
-	KeywordAnalyzers AnalyzerChooser
+	KeywordAnalyzers keyword.Chooser
 	// KeywordFeedback is the pseudo-relevance feedback (RM3) of keyword
 	// search in the embedded store (keyword.Index.Expand): the zero value
 	// means keyword.DefaultFeedback, Docs < 0 turns it off. A remote

@@ -11,6 +11,7 @@ import (
 	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/cliflag"
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/keyword"
 )
 
 // The command-line side of this package: the options of "vectorstore
@@ -31,7 +32,7 @@ type ImportFlags struct {
 	Folder FolderFlags
 	// KeywordAnalyzers is not a flag: the caller sets the server's
 	// analyzer choice (ImportOptions.KeywordAnalyzers).
-	KeywordAnalyzers AnalyzerChooser
+	KeywordAnalyzers keyword.Chooser
 	// Args are the arguments after the flags; there must be none.
 	Args []string
 }

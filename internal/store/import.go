@@ -29,13 +29,7 @@ type ImportOptions struct {
 	// KeywordAnalyzers picks the analyzer of the persisted keyword index
 	// from the chunks' keyword texts, as the server picks it (give its
 	// setting, KEYWORD_JAPANESE); nil is keyword.Standard.
-	KeywordAnalyzers AnalyzerChooser
-}
-
-// AnalyzerChooser picks the keyword analyzer for a corpus of n texts,
-// text(i) the i-th (providers.KeywordChoice).
-type AnalyzerChooser interface {
-	Choose(n int, text func(i int) string) (keyword.Analyzer, error)
+	KeywordAnalyzers keyword.Chooser
 }
 
 // ImportResult describes an ImportLangChain.
@@ -63,11 +57,9 @@ func ImportLangChain(ctx context.Context, in, out string, opts ImportOptions) (I
 	read := time.Now()
 	emb := opts.Embedding
 	emb.Dims = dims
-	an := keyword.Standard
-	if opts.KeywordAnalyzers != nil {
-		if an, err = opts.KeywordAnalyzers.Choose(len(chunks), func(i int) string { return chunks[i].KeywordText() }); err != nil {
-			return ImportResult{}, fmt.Errorf("import: keyword analyzer: %w", err)
-		}
+	an, err := keyword.Choose(opts.KeywordAnalyzers, len(chunks), func(i int) string { return chunks[i].KeywordText() })
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("import: keyword analyzer: %w", err)
 	}
 	man, err := Write(ctx, out, chunks, vectors, WriteOptions{
 		Version: opts.Version, Embedding: emb, Metric: metric, HNSW: opts.HNSW, Exact: opts.Exact,

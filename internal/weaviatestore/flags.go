@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vendor0919/api/internal/cliflag"
+	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -89,7 +90,7 @@ func (f PushFlags) Validate() error {
 // Run pushes f.Dir to f.To; conn gives what the environment set
 // (API key, CA, gRPC address), an the keyword analyzer choice of the
 // servers that will search it. Progress goes to stderr, the result to stdout.
-func (f PushFlags) Run(ctx context.Context, stdout, stderr io.Writer, conn Conn, an AnalyzerChooser) error {
+func (f PushFlags) Run(ctx context.Context, stdout, stderr io.Writer, conn Conn, an keyword.Chooser) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}

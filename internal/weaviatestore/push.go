@@ -64,7 +64,7 @@ type PushOptions struct {
 	// Analyzers picks the analyzer of the keyword tokens from the store's
 	// chunks, as the server's picks it (give the server's setting); nil
 	// means keyword.Standard.
-	Analyzers AnalyzerChooser
+	Analyzers keyword.Chooser
 	// Progress receives a line every twentieth of the chunks; nil discards.
 	Progress io.Writer
 	// AfterBatch, if set, is called after each stored batch with the
@@ -116,12 +116,6 @@ func ParseTarget(s string) (restURL, alias string, err error) {
 	return scheme + "://" + u.Host, alias, nil
 }
 
-// AnalyzerChooser picks the keyword analyzer for a corpus of n texts,
-// text(i) the i-th (providers.KeywordChoice).
-type AnalyzerChooser interface {
-	Choose(n int, text func(i int) string) (keyword.Analyzer, error)
-}
-
 // Push writes the store in dir (native or LangChain, see store.Open) to a
 // new collection Alias_v<checksum> and then points the alias at it:
 // readers of the alias see the previous collection until every object is
@@ -164,11 +158,9 @@ func Push(ctx context.Context, dir string, open store.OpenOptions, o PushOptions
 		return PushResult{}, err
 	}
 	n := st.ChunkCount()
-	an := keyword.Standard
-	if o.Analyzers != nil {
-		if an, err = o.Analyzers.Choose(n, func(i int) string { return st.Chunk(i).KeywordText() }); err != nil {
-			return PushResult{}, fmt.Errorf("weaviatestore: push: keyword analyzer: %w", err)
-		}
+	an, err := keyword.Choose(o.Analyzers, n, func(i int) string { return st.Chunk(i).KeywordText() })
+	if err != nil {
+		return PushResult{}, fmt.Errorf("weaviatestore: push: keyword analyzer: %w", err)
 	}
 	meta := Meta{Format: MetaFormat, Embedding: st.Manifest.Embedding, Metric: st.Index.Metric().String(), Count: n,
 		Version: st.Manifest.Version, Analyzer: an.Version(), Index: o.Index, Fields: fieldsOf(n, st.ChunkMetadata)}
