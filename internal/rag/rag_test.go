@@ -319,8 +319,9 @@ func TestSearch_ReportsModeUsed(t *testing.T) {
 
 // TestSearch_EnglishOnlyEmbedderLeavesOtherScriptsToKeyword: with the
 // offline English models, a hybrid search for a question not mostly in
-// Latin letters runs as keyword search and says so; other embedders,
-// other modes and Latin questions are unchanged.
+// Latin letters, or with Japanese grammar (hiragana), runs as keyword
+// search and says so; other embedders, other modes and English
+// questions are unchanged.
 func TestSearch_EnglishOnlyEmbedderLeavesOtherScriptsToKeyword(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -332,6 +333,8 @@ func TestSearch_EnglishOnlyEmbedderLeavesOtherScriptsToKeyword(t *testing.T) {
 		{"Japanese, offline", docmodel.ProviderUseLiteGlove, SearchRequest{Query: "パスワードを忘れた"}, ModeKeyword},
 		{"Japanese with a command name, use-lite", docmodel.ProviderUseLite, SearchRequest{Query: "grep で正規表現を使う"}, ModeKeyword},
 		{"mostly Latin, offline", docmodel.ProviderUseLiteGlove, SearchRequest{Query: "reset password パス"}, ModeHybrid},
+		{"Japanese grammar around Latin commands, minilm", docmodel.ProviderMiniLM, SearchRequest{Query: "postinst がエラーで apt install も apt remove も止まる"}, ModeKeyword},
+		{"English quoting a katakana word, minilm", docmodel.ProviderMiniLM, SearchRequest{Query: "what does the option named パスワード do in the config file"}, ModeHybrid},
 		{"no letters, offline", docmodel.ProviderUseLiteGlove, SearchRequest{Query: "2>&1"}, ModeHybrid},
 		{"Japanese, asked for vector", docmodel.ProviderUseLiteGlove, SearchRequest{Query: "パスワード", Mode: ModeVector}, ModeVector},
 		{"Japanese, multilingual embedder", docmodel.ProviderOpenAI, SearchRequest{Query: "パスワードを忘れた"}, ModeHybrid},

@@ -110,7 +110,7 @@ func (s *Service) search(ctx context.Context, be Backend, req SearchRequest) ([]
 	if query == "" && mode == ModeHybrid {
 		mode = ModeVector // nothing to match by keyword
 	}
-	if mode == ModeHybrid && req.Vector == nil && s.emb.Info().EnglishOnly() && !mostlyLatin(query) {
+	if mode == ModeHybrid && req.Vector == nil && s.emb.Info().EnglishOnly() && !readsAsEnglish(query) {
 		// An English-only embedder (the offline models) gives a
 		// Japanese question a vector that ranks at random: fused in, it
 		// only moves keyword search's ranking by chance. Hybrid is
@@ -165,11 +165,18 @@ func (s *Service) search(ctx context.Context, be Backend, req SearchRequest) ([]
 	return hits[:min(len(hits), topK)], mode, nil
 }
 
-// mostlyLatin reports whether at least half of s's letters are in the
-// Latin script (a query without letters counts as Latin).
-func mostlyLatin(s string) bool {
+// readsAsEnglish reports whether an English model can read s: it has no
+// hiragana and at least half of its letters are Latin (a query without
+// letters counts). Hiragana write Japanese grammar (particles, verb
+// endings), so a sentence with them is Japanese however many Latin
+// command names it quotes ("apt install も apt remove も止まる"), while an
+// English question quoting a katakana word stays English.
+func readsAsEnglish(s string) bool {
 	letters, latin := 0, 0
 	for _, r := range s {
+		if unicode.Is(unicode.Hiragana, r) {
+			return false
+		}
 		if unicode.IsLetter(r) {
 			letters++
 			if unicode.Is(unicode.Latin, r) {
