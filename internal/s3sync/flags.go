@@ -12,11 +12,12 @@ import (
 	"github.com/vendor0919/api/internal/store"
 )
 
-// MaxPushConcurrency bounds --concurrency, as S3_PART_CONCURRENCY bounds
-// the server's GETs in flight: the SDK's transfer manager sizes its work
-// by it, and 100000000 took 24 GB in seconds. A store is a few dozen
-// files, so more would not go faster anyway.
-const MaxPushConcurrency = 64
+// MaxConcurrency bounds Config.Concurrency and Config.PartConcurrency
+// (New clamps them; --concurrency and S3_PART_CONCURRENCY refuse more):
+// the SDK's transfer manager sizes its work by the first, and 100000000
+// took 24 GB in seconds; the second sizes a channel. A store is a few
+// dozen files, so more would not go faster anyway.
+const MaxConcurrency = 64
 
 // PushFlags is the command line of "vectorstore push". Region, Endpoint
 // and PathStyle left empty are for the caller's Syncer constructor to
@@ -37,7 +38,7 @@ func (f *PushFlags) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&f.Endpoint, "endpoint", "", "S3-compatible endpoint URL (default: S3_ENDPOINT, AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, else AWS S3)")
 	fs.BoolVar(&f.PathStyle, "path-style", false, "use path-style addressing (most S3-compatible servers need it; default: S3_FORCE_PATH_STYLE)")
 	fs.StringVar(&f.Region, "region", "", "bucket region (default: AWS_REGION or the AWS profile)")
-	fs.IntVar(&f.Concurrency, "concurrency", DefaultConcurrency, fmt.Sprintf("files uploaded at once (1..%d)", MaxPushConcurrency))
+	fs.IntVar(&f.Concurrency, "concurrency", DefaultConcurrency, fmt.Sprintf("files uploaded at once (1..%d)", MaxConcurrency))
 	fs.IntVar(&f.Attempts, "attempts", DefaultMaxAttempts, "whole-push attempts before giving up")
 	fs.DurationVar(&f.Timeout, "timeout", 30*time.Minute, "give up after this long")
 }
@@ -56,7 +57,7 @@ func (f PushFlags) Validate() error {
 		// Not bounded above: attempts cost no memory, and --timeout ends them.
 		return cliflag.Usagef("--attempts and --timeout must be positive")
 	}
-	if err := cliflag.InRange("--concurrency", f.Concurrency, 1, MaxPushConcurrency); err != nil {
+	if err := cliflag.InRange("--concurrency", f.Concurrency, 1, MaxConcurrency); err != nil {
 		return err
 	}
 	if _, _, err := ParseURI(f.To); err != nil {

@@ -91,13 +91,14 @@ type Config struct {
 	// most S3-compatible servers need.
 	PathStyle bool
 	// Concurrency is the number of files transferred at once. Zero means
-	// DefaultConcurrency.
+	// DefaultConcurrency; more than MaxConcurrency means MaxConcurrency.
 	Concurrency int
 	// PartSize is the byte range one GET fetches: a larger object is
 	// downloaded as ranges in parallel. Zero means DefaultPartSize.
 	PartSize int64
 	// PartConcurrency bounds the GETs in flight over all files of a sync.
-	// Zero means DefaultPartConcurrency.
+	// Zero means DefaultPartConcurrency; more than MaxConcurrency means
+	// MaxConcurrency.
 	PartConcurrency int
 	// PartAttempts is how often one GET is tried within one sync attempt
 	// (a changed ETag is never retried at this level). Zero means
@@ -193,9 +194,10 @@ func New(ctx context.Context, cfg Config) (*Syncer, error) {
 	if s.concurrency <= 0 {
 		s.concurrency = DefaultConcurrency
 	}
+	s.concurrency = min(s.concurrency, MaxConcurrency)
 	s.partSize = cmp.Or(max(cfg.PartSize, 0), DefaultPartSize)
 	s.partAttempts = cmp.Or(max(cfg.PartAttempts, 0), DefaultPartAttempts)
-	s.slots = make(chan struct{}, cmp.Or(max(cfg.PartConcurrency, 0), DefaultPartConcurrency))
+	s.slots = make(chan struct{}, min(cmp.Or(max(cfg.PartConcurrency, 0), DefaultPartConcurrency), MaxConcurrency))
 	if s.maxAttempts <= 0 {
 		s.maxAttempts = DefaultMaxAttempts
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 func TestParseURI_Cases(t *testing.T) {
@@ -76,6 +78,36 @@ func TestNew_Config(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), "Pr0xyPassw0rd") {
 				t.Errorf("New err = %v shows the endpoint's password", err)
+			}
+		})
+	}
+}
+
+// TestNew_BoundsConcurrency: a caller's huge concurrency cannot size the
+// transfer manager's work or the GET slots' channel by it.
+func TestNew_BoundsConcurrency(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name             string
+		files, parts     int
+		wantFiles, wantP int
+	}{
+		{"defaults", 0, 0, DefaultConcurrency, DefaultPartConcurrency},
+		{"negative", -3, -3, DefaultConcurrency, DefaultPartConcurrency},
+		{"within", 3, 5, 3, 5},
+		{"at the bound", MaxConcurrency, MaxConcurrency, MaxConcurrency, MaxConcurrency},
+		{"huge", 1 << 40, 1 << 40, MaxConcurrency, MaxConcurrency},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := New(context.Background(), Config{URI: "s3://b/p", Region: "ap-northeast-1",
+				Client: s3.New(s3.Options{Region: "ap-northeast-1"}), Concurrency: tt.files, PartConcurrency: tt.parts})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.concurrency != tt.wantFiles || cap(s.slots) != tt.wantP {
+				t.Errorf("concurrency %d, GET slots %d; want %d, %d", s.concurrency, cap(s.slots), tt.wantFiles, tt.wantP)
 			}
 		})
 	}
