@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -173,6 +174,32 @@ func (s *Store) loadDerivedKeyword(an keyword.Analyzer) *keyword.Index {
 		return nil
 	}
 	return ix
+}
+
+// keywordAnalyzer is the analyzer the saved keyword index records, ""
+// when there is none for these files, or what is wrong with it. It reads
+// only the headers (inspect describes; loadDerivedKeyword decides).
+func (d *derivedFiles) keywordAnalyzer() string {
+	f, err := os.Open(d.path(derivedKeyword))
+	if errors.Is(err, fs.ErrNotExist) {
+		return ""
+	}
+	if err != nil {
+		return "unreadable: " + err.Error()
+	}
+	defer f.Close()
+	head := make([]byte, derivedHeader)
+	if _, err := io.ReadFull(f, head); err != nil {
+		return "unreadable: " + err.Error()
+	}
+	if err := d.checkHeader(head, derivedKeyword); err != nil {
+		return "unreadable: " + err.Error()
+	}
+	v, err := keyword.AnalyzerOf(f)
+	if err != nil {
+		return "unreadable: " + err.Error()
+	}
+	return v
 }
 
 // saveChunks keeps the chunks read from the pickle, in row order, unless

@@ -275,3 +275,53 @@ func TestLangChain_DerivedTempsRemoved(t *testing.T) {
 		}
 	}
 }
+
+// TestInspect_LangChainSavedKeywordAnalyzer: inspect names the analyzer
+// of the keyword index an open saved beside a large LangChain folder for
+// its present files, so an operator sees which KEYWORD_JAPANESE choice
+// the next start loads instead of indexing again.
+func TestInspect_LangChainSavedKeywordAnalyzer(t *testing.T) {
+	t.Parallel()
+	const n, dims = ExactThreshold + 50, 8
+	_, vecs := testData(n, dims, 7)
+	texts := make([]string, n)
+	for i := range texts {
+		texts[i] = fmt.Sprintf("row %d of the folder", i)
+	}
+	dir := t.TempDir()
+	writeLangChain(t, dir, dims, false, vecs, texts)
+	inspect := func() string {
+		t.Helper()
+		rep, err := Inspect(dir, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep.KeywordAnalyzer
+	}
+	if got := inspect(); got != "" {
+		t.Fatalf("before any open: keyword analyzer %q, want none", got)
+	}
+	s, err := Open(context.Background(), dir, OpenOptions{DeferGraph: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	an := renamedAnalyzer{keyword.Standard}
+	if _, loaded := s.KeywordIndex(an); loaded {
+		t.Fatal("a first keyword index reported as loaded")
+	}
+	if got := inspect(); got != an.Version() {
+		t.Fatalf("after an open: keyword analyzer %q, want %q", got, an.Version())
+	}
+	p := s.derived.path(derivedKeyword)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[derivedHeader] ^= 0xff // the keyword index's own magic
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := inspect(); !strings.HasPrefix(got, "unreadable: ") {
+		t.Fatalf("a damaged saved index: keyword analyzer %q, want it called unreadable", got)
+	}
+}

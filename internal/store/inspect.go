@@ -49,9 +49,11 @@ type Report struct {
 	// store, whose Open checks its counts.
 	Rows *RowCheck `json:"rows,omitempty"`
 	// KeywordAnalyzer is the analyzer version a native store's persisted
-	// keyword index records: the server loads that index when its
+	// keyword index records, or that of the keyword index an open saved
+	// beside a LangChain folder of more than ExactThreshold rows for its
+	// present files: the server loads that index when its
 	// KEYWORD_JAPANESE choice for the chunks is this analyzer, else
-	// builds its own at start.
+	// builds its own at start. Empty when there is none.
 	KeywordAnalyzer string `json:"keyword_analyzer,omitempty"`
 }
 
@@ -137,6 +139,8 @@ func inspectLangChain(dir string, lay Layout) (*Report, error) {
 		}
 		rep.Files[filepath.Base(p)] = fi
 	}
+	derived := newDerivedFiles(dir, lay.IndexName, rep.Files[filepath.Base(idxPath)].SHA256, rep.Files[filepath.Base(pklPath)].SHA256)
+	rep.KeywordAnalyzer = derived.keywordAnalyzer()
 	// The sample is the first row that has a document.
 	for row := range idx.Count {
 		if id, ok := ds.IndexToDocstoreID[int(idx.Label(row))]; ok {
