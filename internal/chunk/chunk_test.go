@@ -363,6 +363,59 @@ func TestLoadDir_OnlyRegularFilesInside(t *testing.T) {
 	}
 }
 
+// TestOpenRegular_EnforcesOnWhatIsOpened: the open itself refuses what
+// readDocument's checks name, so a file swapped for a link, a FIFO or a
+// device after the checks (a race no sequential test can stage) is
+// still never read: a link or ".." out of the folder, a FIFO (without
+// blocking), a device, a folder.
+func TestOpenRegular_EnforcesOnWhatIsOpened(t *testing.T) {
+	t.Parallel()
+	dir, outside := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "good.md"), []byte("# Good"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(outside, "secret.txt"), []byte("do not publish"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{
+		"alias.md":   "good.md",
+		"secret.txt": filepath.Join(outside, "secret.txt"),
+		"up.txt":     "../" + filepath.Base(outside) + "/secret.txt",
+		"zero.txt":   "/dev/zero",
+	} {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "pipe.md"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub.md"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	in, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	for _, tc := range []struct {
+		rel string
+		ok  bool
+	}{
+		{"good.md", true}, {"alias.md", true},
+		{"secret.txt", false}, {"up.txt", false}, {"../" + filepath.Base(outside) + "/secret.txt", false},
+		{"zero.txt", false}, {"pipe.md", false}, {"sub.md", false},
+	} {
+		f, err := openRegular(in, tc.rel)
+		if f != nil {
+			f.Close()
+		}
+		if (err == nil) != tc.ok {
+			t.Errorf("openRegular(%q): err %v, want ok %v", tc.rel, err, tc.ok)
+		}
+	}
+}
+
 // TestParse_LigaturesInHeadingPath checks that the fold reaches the
 // heading path every chunk is indexed and embedded with.
 func TestParse_LigaturesInHeadingPath(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"unicode"
 	"unicode/utf8"
 
@@ -211,6 +212,14 @@ type Failure struct {
 // itself (an unreadable root, a cancelled ctx, also when ctx ends while the
 // last file is parsed).
 func (l Loader) LoadDir(ctx context.Context, root string) (docs []Document, failures []Failure, err error) {
+	// Files are opened through the root (openat), which refuses a path
+	// that leaves it: a link swapped in after readDocument's check cannot
+	// publish a file from elsewhere.
+	in, err := os.OpenRoot(root)
+	if err != nil {
+		return nil, nil, fmt.Errorf("chunk: load %s: %w", root, err)
+	}
+	defer in.Close()
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -231,7 +240,7 @@ func (l Loader) LoadDir(ctx context.Context, root string) (docs []Document, fail
 		if err != nil {
 			return err
 		}
-		b, err := readDocument(root, path)
+		b, err := readDocument(in, root, rel)
 		if err == nil {
 			var doc Document
 			if doc, err = l.Parse(ctx, rel, b); err == nil {
@@ -257,12 +266,15 @@ func (l Loader) LoadDir(ctx context.Context, root string) (docs []Document, fail
 // GB), so a larger file is reported and skipped, not read.
 const MaxFileBytes = 64 << 20
 
-// readDocument reads the file at path, under root, as a document: a
-// regular file of at most MaxFileBytes. A symbolic link is followed to a
-// file inside root only, so that a link planted in a docs tree cannot
-// publish a file from elsewhere on the machine; a FIFO, device or socket
-// is refused before it is opened (reading one would block or never end).
-func readDocument(root, path string) ([]byte, error) {
+// readDocument reads the file rel of the folder root, opened as in, as a
+// document: a regular file of at most MaxFileBytes. A symbolic link is
+// followed to a file inside root only, so that a link planted in a docs
+// tree cannot publish a file from elsewhere on the machine; a FIFO,
+// device or socket is refused before it is opened (reading one would
+// block or never end). These checks name the fault; openRegular enforces
+// them on what is really opened, whatever changed since.
+func readDocument(in *os.Root, root, rel string) ([]byte, error) {
+	path := filepath.Join(root, rel)
 	fi, err := os.Lstat(path)
 	if err != nil {
 		return nil, err
@@ -283,13 +295,10 @@ func readDocument(root, path string) ([]byte, error) {
 			return nil, err
 		}
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("not a regular file (%s)", fi.Mode().Type())
+	if err := checkRegular(fi); err != nil {
+		return nil, err
 	}
-	if fi.Size() > MaxFileBytes {
-		return nil, fmt.Errorf("%d bytes, over the %d a document may have", fi.Size(), MaxFileBytes)
-	}
-	f, err := os.Open(path)
+	f, err := openRegular(in, rel)
 	if err != nil {
 		return nil, err
 	}
@@ -302,6 +311,37 @@ func readDocument(root, path string) ([]byte, error) {
 		return nil, fmt.Errorf("over the %d bytes a document may have", MaxFileBytes)
 	}
 	return b, nil
+}
+
+// openRegular opens rel inside in (never a path that leaves it, through
+// a link or "..") without blocking on a FIFO, and returns it only if the
+// opened file is a regular one of at most MaxFileBytes.
+func openRegular(in *os.Root, rel string) (*os.File, error) {
+	f, err := in.OpenFile(rel, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		err = checkRegular(fi)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// checkRegular refuses what is not a regular file of at most
+// MaxFileBytes.
+func checkRegular(fi fs.FileInfo) error {
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("not a regular file (%s)", fi.Mode().Type())
+	}
+	if fi.Size() > MaxFileBytes {
+		return fmt.Errorf("%d bytes, over the %d a document may have", fi.Size(), MaxFileBytes)
+	}
+	return nil
 }
 
 // ID returns the stable chunk id for chunk index i of the document at
