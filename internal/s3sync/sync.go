@@ -1,6 +1,7 @@
 package s3sync
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -272,7 +273,10 @@ func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err erro
 	}
 	next.Version = res.Version
 
-	if res.Downloaded == 0 && prev.sameObjects(next) {
+	// The manifest is staged afresh every time and never hashed against
+	// anything, so the local one is compared byte for byte: a damaged one
+	// (a crash without S3_SYNC_DURABLE) must not pass for unchanged.
+	if res.Downloaded == 0 && prev.sameObjects(next) && (lay.Manifest == "" || sameContents(filepath.Join(dir, lay.Manifest), filepath.Join(staging, lay.Manifest))) {
 		return res, nil // dir already holds exactly this version; staging is removed
 	}
 	// Checksums prove the files are what was published, not that they
@@ -305,6 +309,18 @@ func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err erro
 	committed = true
 	res.Changed = true
 	return res, nil
+}
+
+// sameContents reports whether the files at a and b both read and hold
+// the same bytes; for small files (a manifest is at most
+// store.MaxManifestBytes).
+func sameContents(a, b string) bool {
+	x, err := os.ReadFile(a)
+	if err != nil {
+		return false
+	}
+	y, err := os.ReadFile(b)
+	return err == nil && bytes.Equal(x, y)
 }
 
 // movableAdvice says what to do about a destination no rename can move.
