@@ -53,8 +53,13 @@ type StoreOpener struct {
 
 // Open implements Opener.
 func (o StoreOpener) Open(ctx context.Context, dir string) (*store.Store, error) {
-	return store.Open(ctx, dir, store.OpenOptions{Embedding: o.Embedding, EFSearch: o.EFSearch, DeferGraph: true,
-		IndexName: o.IndexName, MaxBytes: o.MaxBytes})
+	return store.Open(ctx, dir, o.options())
+}
+
+// options are the store.OpenOptions of Open and CheckManifest.
+func (o StoreOpener) options() store.OpenOptions {
+	return store.OpenOptions{Embedding: o.Embedding, EFSearch: o.EFSearch, DeferGraph: true,
+		IndexName: o.IndexName, MaxBytes: o.MaxBytes}
 }
 
 // Validate opens dir as Open does and drops the result: the
@@ -67,7 +72,17 @@ func (o StoreOpener) Validate(ctx context.Context, dir string) error {
 	return err
 }
 
-var _ s3sync.Validator = StoreOpener{}
+// CheckManifest refuses, from the manifest alone, a published native
+// store Open would refuse (store.CheckManifest): s3sync asks before it
+// downloads the rest.
+func (o StoreOpener) CheckManifest(dir string, m *store.Manifest) error {
+	return store.CheckManifest(dir, m, o.options())
+}
+
+var (
+	_ s3sync.Validator       = StoreOpener{}
+	_ s3sync.ManifestChecker = StoreOpener{}
+)
 
 // Upgrade implements Opener.
 func (o StoreOpener) Upgrade(ctx context.Context, st *store.Store) (*store.Store, error) {

@@ -20,7 +20,12 @@
 // durable; see below). Two kinds of layout are handled:
 //
 //   - with a manifest (native): only the files the manifest lists are
-//     fetched, and each must match the manifest's size and SHA-256.
+//     fetched, and each must match the manifest's size and SHA-256. A
+//     Validator that is also a ManifestChecker sees the manifest first:
+//     a store it refuses from the manifest alone (over the load budget,
+//     another embedder) fails with ErrInvalid before anything else is
+//     fetched. The local manifest must equal the published one byte for
+//     byte for the copy to count as unchanged.
 //   - without one (LangChain FAISS): the files the layout names are
 //     fetched (NAME.faiss + NAME.pkl, NAME being Config.IndexName); each
 //     must have the size the listing reports.

@@ -68,6 +68,15 @@ type Validator interface {
 	Validate(ctx context.Context, dir string) error
 }
 
+// ManifestChecker is a Validator that can also refuse a native store
+// from its manifest alone (another embedder, over the load budget):
+// Sync asks it as soon as the manifest is read, before fetching any other
+// file, so a store that will be refused is not downloaded whole at every
+// retry. dir is the staging folder holding only the manifest.
+type ManifestChecker interface {
+	CheckManifest(dir string, m *store.Manifest) error
+}
+
 // Defaults used when the matching Config field is zero.
 const (
 	DefaultConcurrency = 8

@@ -158,6 +158,11 @@ func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err erro
 		if hasKey(manifest.Files, StateFile) {
 			return res, fmt.Errorf("%w: %s lists %s, a name reserved for the sync state", ErrFormat, lay.Manifest, StateFile)
 		}
+		if mc, ok := s.validator.(ManifestChecker); ok {
+			if err := mc.CheckManifest(staging, manifest); err != nil {
+				return res, fmt.Errorf("%w: %s version %s: %w", ErrInvalid, s.uri, manifest.Version, err)
+			}
+		}
 		for name, fi := range manifest.Files {
 			o, ok := listed[name]
 			if !ok {

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -117,5 +119,60 @@ func TestSync_RecordsDownloadHashes(t *testing.T) {
 		if want, ok := man.Files[name]; !ok || got.Size != want.Size || got.SHA256 != want.SHA256 {
 			t.Errorf("%s recorded as %+v, manifest %+v", name, got, want)
 		}
+	}
+}
+
+// manifestChecker is a Validator that also checks manifests.
+type manifestChecker struct {
+	validatorFunc
+	check func(dir string, m *store.Manifest) error
+}
+
+func (c manifestChecker) CheckManifest(dir string, m *store.Manifest) error { return c.check(dir, m) }
+
+// TestSync_ManifestCheckerRefusesBeforeDownloading: a store the
+// manifest alone shows will be refused (over the load budget, another
+// embedder) fails with ErrInvalid after one GET, the manifest's, is not
+// retried, and leaves the destination as it was; one it accepts syncs.
+func TestSync_ManifestCheckerRefusesBeforeDownloading(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t)
+	seedNative(t, srv, "vs/prod", "v1", v1Files)
+	px := newProxy(t, srv.Endpoint)
+	s := newTestSyncer(t, srv, px.URL, "vs/prod", 3)
+	var refuse error
+	var checked []string
+	s.validator = manifestChecker{
+		validatorFunc: func(context.Context, string) error { return nil },
+		check: func(dir string, m *store.Manifest) error {
+			checked = append(checked, m.Version)
+			if _, err := os.Stat(filepath.Join(dir, store.ManifestFile)); err != nil {
+				t.Errorf("checked without the manifest staged: %v", err)
+			}
+			return refuse
+		},
+	}
+	dst := filepath.Join(t.TempDir(), "vs")
+	if _, err := s.Sync(t.Context(), dst); err != nil {
+		t.Fatal(err)
+	}
+	seedNative(t, srv, "vs/prod", "v2", map[string]string{"vectors.f32": "v2 vectors", "chunks.jsonl": "{}\n"})
+	px.requests("")
+	refuse = errors.New("store: vector store too large: over the load budget")
+	res, err := s.Sync(t.Context(), dst)
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "load budget") {
+		t.Fatalf("sync of a refused manifest: %v, want ErrInvalid with the cause", err)
+	}
+	if res.Attempts != 1 {
+		t.Errorf("attempts %d, want 1 (ErrInvalid is not retried)", res.Attempts)
+	}
+	if gets := px.requests(http.MethodGet); len(gets) != 2 || !strings.HasSuffix(gets[1], "/"+store.ManifestFile) {
+		t.Errorf("GETs %v, want the listing and the manifest only", gets)
+	}
+	if got, want := readTree(t, dst), withManifest(t, "v1", v1Files); !maps.Equal(got, want) {
+		t.Errorf("destination after the refused sync = %v, want v1", got)
+	}
+	if !slices.Equal(checked, []string{"v1", "v2"}) {
+		t.Errorf("manifests checked %v, want v1 then v2", checked)
 	}
 }

@@ -126,6 +126,53 @@ func TestOpen_NativeLoadBudget(t *testing.T) {
 	}
 }
 
+// TestCheckManifest_RefusesWhatOpenRefuses: from the manifest alone,
+// CheckManifest refuses a store over the load budget or made by another
+// embedder, as Open does, and accepts what Open opens.
+func TestCheckManifest_RefusesWhatOpenRefuses(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "native")
+	chunks, vecs := testData(50, 8, 1)
+	for i := range chunks {
+		chunks[i].Text = strings.Repeat("text ", 200)
+	}
+	emb := docmodel.EmbeddingModel{Provider: "hash", Model: "h", Dims: 8}
+	if _, err := Write(context.Background(), dir, chunks, vecs, WriteOptions{Embedding: emb, Exact: true}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := emb
+	other.Dims = 16
+	tests := []struct {
+		name string
+		opts OpenOptions
+		want error
+	}{
+		{"within the budget", OpenOptions{Embedding: emb, MaxBytes: 1 << 20}, nil},
+		{"over the budget", OpenOptions{Embedding: emb, MaxBytes: 100_000}, ErrTooLarge},
+		{"another embedder", OpenOptions{Embedding: other, MaxBytes: 1 << 20}, ErrDimensionMismatch},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := CheckManifest(dir, m, tt.opts)
+			_, openErr := Open(context.Background(), dir, tt.opts)
+			if tt.want == nil {
+				if err != nil || openErr != nil {
+					t.Fatalf("CheckManifest %v, Open %v; want both nil", err, openErr)
+				}
+				return
+			}
+			if !errors.Is(err, tt.want) || !errors.Is(openErr, tt.want) {
+				t.Fatalf("CheckManifest %v, Open %v; want both %v", err, openErr, tt.want)
+			}
+		})
+	}
+}
+
 func TestOpen_Cancelled(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())

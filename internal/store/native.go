@@ -371,6 +371,69 @@ func writeChunks(w io.Writer, chunks []docmodel.Chunk) ([]int64, error) {
 	return append(offs, cw.n), nil
 }
 
+// nativePlan is what a native store's manifest says about opening it.
+type nativePlan struct {
+	metric    ann.Metric
+	hnsw, sq8 bool // the graph is loaded; the SQ8 codes are
+}
+
+// CheckManifest refuses, from a native store's manifest alone, what
+// Open with opts would refuse before reading any other file: another
+// embedder, a manifest that contradicts itself, a store over the load
+// budget. dir names the store in errors. s3sync asks it (through
+// lifecycle) before downloading a published store, so one that would be
+// refused is not fetched at every retry.
+func CheckManifest(dir string, m *Manifest, opts OpenOptions) error {
+	_, err := planNative(dir, m, opts)
+	return err
+}
+
+// planNative checks m against opts (CheckManifest) and says how the
+// store opens.
+func planNative(dir string, m *Manifest, opts OpenOptions) (nativePlan, error) {
+	var p nativePlan
+	if err := CheckEmbedding(dir, m.Embedding, opts.Embedding); err != nil {
+		return p, err
+	}
+	metric, err := ann.ParseMetric(m.Metric)
+	if err != nil {
+		return p, fmt.Errorf("%w: %s: %w", ErrCorrupt, filepath.Join(dir, ManifestFile), err)
+	}
+	hnsw := m.Index != nil && m.Index.Type == "hnsw"
+	if m.Index != nil && m.Index.Type != "hnsw" && m.Index.Type != "flat" {
+		return p, fmt.Errorf("%w: %s: index type %q", ErrCorrupt, filepath.Join(dir, ManifestFile), m.Index.Type)
+	}
+	quant := ""
+	if m.Index != nil {
+		quant = m.Index.Quantization
+	}
+	if err := CheckQuantization(quant); err != nil || (quant != "" && !hnsw) {
+		return p, fmt.Errorf("%w: %s: quantization %q with index type %q", ErrCorrupt, filepath.Join(dir, ManifestFile), quant, m.Index.Type)
+	}
+	sq8 := quant == QuantizeSQ8 && !opts.Exact
+	required := []string{VectorsFile, ChunksFile}
+	if hnsw {
+		required = append(required, GraphFile)
+	}
+	if quant == QuantizeSQ8 {
+		required = append(required, SQ8File)
+	}
+	for _, name := range required {
+		if _, ok := m.Files[name]; !ok {
+			return p, fmt.Errorf("%w: %s: manifest lists no %s", ErrCorrupt, filepath.Join(dir, ManifestFile), name)
+		}
+	}
+	dims := m.Embedding.Dims
+	if want := int64(m.Count) * int64(dims) * 4; m.Files[VectorsFile].Size != want {
+		return p, fmt.Errorf("%w: %s: %d bytes, want count*dims*4 = %d*%d*4 = %d", ErrCorrupt, VectorsFile,
+			m.Files[VectorsFile].Size, m.Count, dims, want)
+	}
+	if err := checkBudget(dir, m, hnsw && !opts.Exact, sq8, opts.maxBytes()); err != nil {
+		return p, err
+	}
+	return nativePlan{metric: metric, hnsw: hnsw, sq8: sq8}, nil
+}
+
 // openNative loads and verifies a native store.
 //
 // Files are mapped, not read: the vectors are used in place when the
@@ -385,45 +448,11 @@ func openNative(ctx context.Context, dir string, opts OpenOptions) (*Store, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := CheckEmbedding(dir, m.Embedding, opts.Embedding); err != nil {
-		return nil, err
-	}
-	metric, err := ann.ParseMetric(m.Metric)
+	plan, err := planNative(dir, m, opts)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, filepath.Join(dir, ManifestFile), err)
-	}
-	hnsw := m.Index != nil && m.Index.Type == "hnsw"
-	if m.Index != nil && m.Index.Type != "hnsw" && m.Index.Type != "flat" {
-		return nil, fmt.Errorf("%w: %s: index type %q", ErrCorrupt, filepath.Join(dir, ManifestFile), m.Index.Type)
-	}
-	quant := ""
-	if m.Index != nil {
-		quant = m.Index.Quantization
-	}
-	if err := CheckQuantization(quant); err != nil || (quant != "" && !hnsw) {
-		return nil, fmt.Errorf("%w: %s: quantization %q with index type %q", ErrCorrupt, filepath.Join(dir, ManifestFile), quant, m.Index.Type)
-	}
-	sq8 := quant == QuantizeSQ8 && !opts.Exact
-	required := []string{VectorsFile, ChunksFile}
-	if hnsw {
-		required = append(required, GraphFile)
-	}
-	if quant == QuantizeSQ8 {
-		required = append(required, SQ8File)
-	}
-	for _, name := range required {
-		if _, ok := m.Files[name]; !ok {
-			return nil, fmt.Errorf("%w: %s: manifest lists no %s", ErrCorrupt, filepath.Join(dir, ManifestFile), name)
-		}
-	}
-	dims := m.Embedding.Dims
-	if want := int64(m.Count) * int64(dims) * 4; m.Files[VectorsFile].Size != want {
-		return nil, fmt.Errorf("%w: %s: %d bytes, want count*dims*4 = %d*%d*4 = %d", ErrCorrupt, VectorsFile,
-			m.Files[VectorsFile].Size, m.Count, dims, want)
-	}
-	if err := checkBudget(dir, m, hnsw && !opts.Exact, sq8, opts.maxBytes()); err != nil {
 		return nil, err
 	}
+	metric, hnsw, sq8, dims := plan.metric, plan.hnsw, plan.sq8, m.Embedding.Dims
 	v := nativeVerifier{dir: dir, m: m, rec: readVerifiedState(dir)}
 	v.checked = v.rec.Checked
 	// Files the loader neither maps nor parses (none today, but a manifest
