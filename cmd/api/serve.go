@@ -64,7 +64,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 		return fmt.Errorf("rag: %w", err)
 	}
 	opener := lifecycle.StoreOpener{Embedding: emb.Info(), EFSearch: cfg.SearchEF, IndexName: cfg.VectorStoreIndexName,
-		MaxBytes: cfg.StoreLoadMaxBytes}
+		MaxBytes: cfg.StoreLoadMaxBytes, Timeout: cfg.StoreLoadTimeout}
 	ldCfg := lifecycle.Config{Dir: cfg.VectorStoreDir, Source: "local:" + cfg.VectorStoreDir, SyncTimeout: cfg.SyncTimeout,
 		SyncInterval: cfg.SyncInterval, LoadTimeout: cfg.StoreLoadTimeout, Opener: opener, Swapper: svc, Logger: log}
 	if cfg.VectorStoreS3URI != "" {

@@ -49,6 +49,9 @@ type StoreOpener struct {
 	EFSearch  int                     // HNSW candidate list size; 0: the store's default
 	IndexName string                  // a LangChain folder's index_name; "": store.DefaultIndexName
 	MaxBytes  int64                   // load budget (store.OpenOptions.MaxBytes); 0: store.DefaultMaxBytes()
+	// Timeout bounds Validate's open (STORE_LOAD_TIMEOUT, as Config's
+	// LoadTimeout bounds a load's); 0: no bound beyond the context.
+	Timeout time.Duration
 }
 
 // Open implements Opener.
@@ -67,8 +70,12 @@ func (o StoreOpener) options() store.OpenOptions {
 // not open from replacing the local copy. It costs one more open per
 // changed version (the memory of a second store for a moment, as a reload
 // does anyway).
+//
+// s3sync calls it without the sync's deadline: SYNC_TIMEOUT bounds the
+// download and Timeout this open, so a sync that took most of its time
+// fetching a large store does not call it broken.
 func (o StoreOpener) Validate(ctx context.Context, dir string) error {
-	_, err := o.Open(ctx, dir)
+	_, err := openWithin(ctx, o.Timeout, func(ctx context.Context) (*store.Store, error) { return o.Open(ctx, dir) })
 	return err
 }
 
@@ -316,14 +323,20 @@ const noteTimedOut = "Serving the previous store: the last reload timed out"
 
 // open opens the store within Config.LoadTimeout.
 func (l *Loader) open(ctx context.Context) (*store.Store, error) {
-	if l.cfg.LoadTimeout <= 0 {
-		return l.cfg.Opener.Open(ctx, l.cfg.Dir)
+	return openWithin(ctx, l.cfg.LoadTimeout, func(ctx context.Context) (*store.Store, error) { return l.cfg.Opener.Open(ctx, l.cfg.Dir) })
+}
+
+// openWithin runs open within timeout (0: no bound beyond ctx); running
+// out of it is ErrLoadTimeout, which names the setting.
+func openWithin(ctx context.Context, timeout time.Duration, open func(context.Context) (*store.Store, error)) (*store.Store, error) {
+	if timeout <= 0 {
+		return open(ctx)
 	}
-	octx, cancel := context.WithTimeoutCause(ctx, l.cfg.LoadTimeout, ErrLoadTimeout)
+	octx, cancel := context.WithTimeoutCause(ctx, timeout, ErrLoadTimeout)
 	defer cancel()
-	st, err := l.cfg.Opener.Open(octx, l.cfg.Dir)
+	st, err := open(octx)
 	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) && errors.Is(context.Cause(octx), ErrLoadTimeout) {
-		return nil, fmt.Errorf("%w after %s (STORE_LOAD_TIMEOUT): %w", ErrLoadTimeout, l.cfg.LoadTimeout, err)
+		return nil, fmt.Errorf("%w after %s (STORE_LOAD_TIMEOUT): %w", ErrLoadTimeout, timeout, err)
 	}
 	return st, err
 }

@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -155,5 +156,24 @@ func TestSync_StoreThatVerifiesButDoesNotOpen(t *testing.T) {
 	}
 	if !slices.Equal(*served, []string{"v1"}) || !slices.Equal(*served2, []string{"v1"}) {
 		t.Errorf("served %v then, after the restart, %v; want v1 both times", *served, *served2)
+	}
+}
+
+// TestStoreOpener_ValidateTimeout: Validate's open is bounded by Timeout
+// (STORE_LOAD_TIMEOUT), and running out of it reads as a timeout, not as
+// a store that does not open, also once s3sync has wrapped it.
+func TestStoreOpener_ValidateTimeout(t *testing.T) {
+	t.Parallel()
+	dir := writeValidateStore(t, "v1")
+	if err := (StoreOpener{Embedding: validateModel, Timeout: time.Minute}).Validate(t.Context(), dir); err != nil {
+		t.Fatalf("within the timeout: %v", err)
+	}
+	err := StoreOpener{Embedding: validateModel, Timeout: time.Nanosecond}.Validate(t.Context(), dir)
+	if !errors.Is(err, ErrLoadTimeout) || !strings.Contains(err.Error(), "STORE_LOAD_TIMEOUT") {
+		t.Fatalf("err %v, want ErrLoadTimeout naming the setting", err)
+	}
+	wrapped := fmt.Errorf("%w: s3://b/p version v1: %w", s3sync.ErrInvalid, err)
+	if r := PublicReason(wrapped); !strings.Contains(r, "timed out") {
+		t.Errorf("public reason %q, want a timeout", r)
 	}
 }

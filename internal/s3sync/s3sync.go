@@ -63,7 +63,9 @@ var (
 // they will be served (parsing every file, checking the embedder). It is
 // called with the staging folder, which it must not modify or keep a
 // reference to after returning; calls are serialised per Syncer. A nil
-// error means the folder may replace the destination.
+// error means the folder may replace the destination. Its context is
+// Sync's without the deadline (cancellation still reaches it): Validate
+// bounds its own time.
 type Validator interface {
 	Validate(ctx context.Context, dir string) error
 }

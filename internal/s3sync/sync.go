@@ -288,7 +288,10 @@ func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err erro
 	// open: a store that verifies but does not parse must never replace
 	// a copy that is served (or would be, after a restart with S3 down).
 	if s.validator != nil {
-		if err := s.validator.Validate(ctx, staging); err != nil {
+		vctx, stop := withoutDeadline(ctx)
+		err := s.validator.Validate(vctx, staging)
+		stop()
+		if err != nil {
 			return res, fmt.Errorf("%w: %s version %s: %w", ErrInvalid, s.uri, res.Version, err)
 		}
 	}
@@ -314,6 +317,23 @@ func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err erro
 	committed = true
 	res.Changed = true
 	return res, nil
+}
+
+// withoutDeadline returns ctx without its deadline, still cancelled when
+// ctx is cancelled otherwise (shutdown), for the Validator: the sync's
+// deadline (SYNC_TIMEOUT) bounds fetching, and the Validator bounds its
+// open itself (lifecycle.StoreOpener: STORE_LOAD_TIMEOUT). Under the
+// sync's deadline, a store whose download used most of it was refused as
+// one that "does not open". A cancellation that comes after the deadline
+// has passed does not reach the Validator: its own bound ends it.
+func withoutDeadline(ctx context.Context) (context.Context, func()) {
+	v, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	unhook := context.AfterFunc(ctx, func() {
+		if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			cancel(context.Cause(ctx))
+		}
+	})
+	return v, func() { unhook(); cancel(nil) }
 }
 
 // sameContents reports whether the files at a and b both read and hold

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/vendor0919/api/internal/s3test"
 	"github.com/vendor0919/api/internal/store"
@@ -175,4 +177,69 @@ func TestSync_ManifestCheckerRefusesBeforeDownloading(t *testing.T) {
 	if !slices.Equal(checked, []string{"v1", "v2"}) {
 		t.Errorf("manifests checked %v, want v1 then v2", checked)
 	}
+}
+
+// TestSync_ValidatorOutlivesTheSyncDeadline: the Validator's context
+// has no deadline, so a sync whose deadline passes while the staged store
+// is opened still swaps it in (the Validator bounds its own time), while
+// cancelling the sync's context (shutdown) still reaches it.
+func TestSync_ValidatorOutlivesTheSyncDeadline(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t)
+	seedNative(t, srv, "vs/prod", "v1", v1Files)
+
+	t.Run("no deadline", func(t *testing.T) {
+		t.Parallel()
+		s := newTestSyncer(t, srv, srv.Endpoint, "vs/prod", 1)
+		ctx, cancel := context.WithTimeout(t.Context(), time.Hour)
+		defer cancel()
+		s.validator = validatorFunc(func(vctx context.Context, _ string) error {
+			if _, ok := vctx.Deadline(); ok {
+				return errors.New("the Validator's context carries the sync's deadline")
+			}
+			return nil
+		})
+		if res, err := s.Sync(ctx, filepath.Join(t.TempDir(), "vs")); err != nil || !res.Changed {
+			t.Fatalf("Sync = %+v, %v; want the store swapped in", res, err)
+		}
+	})
+
+	t.Run("deadline passes during validation", func(t *testing.T) {
+		t.Parallel()
+		s := newTestSyncer(t, srv, srv.Endpoint, "vs/prod", 1)
+		short, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+		defer cancel()
+		s.validator = validatorFunc(func(vctx context.Context, _ string) error {
+			<-short.Done() // the sync's deadline passes while the store opens
+			if err := vctx.Err(); err != nil {
+				return fmt.Errorf("the Validator's context ended with the sync's deadline: %w", err)
+			}
+			return nil
+		})
+		if res, err := s.Sync(short, filepath.Join(t.TempDir(), "vs")); err != nil || !res.Changed {
+			t.Fatalf("Sync = %+v, %v; want the store swapped in", res, err)
+		}
+	})
+
+	t.Run("cancel", func(t *testing.T) {
+		t.Parallel()
+		s := newTestSyncer(t, srv, srv.Endpoint, "vs/prod", 1)
+		ctx, cancel := context.WithCancel(t.Context())
+		s.validator = validatorFunc(func(vctx context.Context, _ string) error {
+			cancel()
+			select {
+			case <-vctx.Done():
+				return vctx.Err()
+			case <-time.After(30 * time.Second):
+				return errors.New("the sync's cancellation did not reach the Validator")
+			}
+		})
+		dst := filepath.Join(t.TempDir(), "vs")
+		if _, err := s.Sync(ctx, dst); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Sync err %v, want context.Canceled", err)
+		}
+		if _, err := os.Stat(dst); !os.IsNotExist(err) {
+			t.Errorf("a cancelled sync created %s: %v", dst, err)
+		}
+	})
 }
