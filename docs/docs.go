@@ -458,7 +458,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Embeds with the embedder the vector store was built with (its model id is in GET /v1/models), so the vectors can be sent to /search. \"dimensions\" is accepted only when it equals the embedder's. Token usage is not reported.",
+                "description": "Embeds with the embedder the vector store was built with (its model id is in GET /v1/models), so the vectors can be sent to /search. \"dimensions\" is accepted only when it equals the embedder's. usage holds estimated tokens (one per CJK character, one per four other characters): the embedders report none.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1034,7 +1034,8 @@ const docTemplate = `{
             "required": [
                 "data",
                 "model",
-                "object"
+                "object",
+                "usage"
             ],
             "properties": {
                 "data": {
@@ -1051,6 +1052,9 @@ const docTemplate = `{
                     "enum": [
                         "list"
                     ]
+                },
+                "usage": {
+                    "$ref": "#/definitions/httpapi.embeddingUsage"
                 }
             }
         },
@@ -1084,6 +1088,23 @@ const docTemplate = `{
                     "description": "the embedder's model, as GET /v1/models lists it",
                     "type": "string",
                     "example": "all-MiniLM-L6-v2"
+                }
+            }
+        },
+        "httpapi.embeddingUsage": {
+            "type": "object",
+            "required": [
+                "prompt_tokens",
+                "total_tokens"
+            ],
+            "properties": {
+                "prompt_tokens": {
+                    "description": "estimated: one per CJK character, one per four other characters",
+                    "type": "integer"
+                },
+                "total_tokens": {
+                    "description": "the same",
+                    "type": "integer"
                 }
             }
         },

@@ -82,8 +82,10 @@ func TestOpenAIClient_AgainstServer(t *testing.T) {
 		Models     []string `json:"models"`
 		Model      string   `json:"model"`
 		Embeddings struct {
-			Base64 [][]float64 `json:"base64"`
-			Float  [][]float64 `json:"float"`
+			Base64       [][]float64 `json:"base64"`
+			Float        [][]float64 `json:"float"`
+			PromptTokens int         `json:"promptTokens"`
+			TotalTokens  int         `json:"totalTokens"`
 		} `json:"embeddings"`
 		Unauthorized, Invalid, UnknownModel, UnknownRetrieve caught
 	}
@@ -118,6 +120,9 @@ func TestOpenAIClient_AgainstServer(t *testing.T) {
 	e := rep.Embeddings
 	if len(e.Base64) != 2 || len(e.Float) != 2 || len(e.Float[0]) == 0 || len(e.Base64[0]) != len(e.Float[0]) {
 		t.Fatalf("embeddings: %d/%d vectors", len(e.Base64), len(e.Float))
+	}
+	if want := 4; e.PromptTokens != want || e.TotalTokens != want { // "battery", "charger": 7 runes, 2 tokens each
+		t.Errorf("embeddings usage: prompt %d, total %d; want %d estimated", e.PromptTokens, e.TotalTokens, want)
 	}
 	for i := range e.Float {
 		for j := range e.Float[i] {

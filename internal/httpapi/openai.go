@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/vendor0919/api/internal/chunk"
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/rag"
 )
@@ -267,7 +268,10 @@ type chatCompletionChunk struct {
 	Created int64         `json:"created"`
 	Model   string        `json:"model"`
 	Choices []chunkChoice `json:"choices"`
-	Sources []hit         `json:"sources,omitempty"` // extension, first chunk only: the passages the answer cites, in order
+	// Sources is an extension, on the first chunk only (so a pointer: an
+	// empty list is still sent there): the passages the answer cites, in
+	// order.
+	Sources *[]hit `json:"sources,omitempty"`
 	// Usage, when the request set stream_options.include_usage, is null
 	// on every chunk but the last, which has no choices and the usage (null
 	// when the generator reports none), as OpenAI writes them; absent
@@ -409,7 +413,7 @@ func (f *openAIFrames) frame(choices []chunkChoice) chatCompletionChunk {
 	return cc
 }
 
-func (f *openAIFrames) chunk(c chunkChoice, sources []hit) error {
+func (f *openAIFrames) chunk(c chunkChoice, sources *[]hit) error {
 	cc := f.frame([]chunkChoice{c})
 	cc.Sources = sources
 	return f.sse.data(cc)
@@ -417,7 +421,8 @@ func (f *openAIFrames) chunk(c chunkChoice, sources []hit) error {
 
 func (f *openAIFrames) sources(id string, hits []rag.Hit) error {
 	f.id = id
-	return f.chunk(chunkChoice{Delta: chunkDelta{Role: "assistant"}}, toHits(hits))
+	h := toHits(hits)
+	return f.chunk(chunkChoice{Delta: chunkDelta{Role: "assistant"}}, &h)
 }
 
 func (f *openAIFrames) delta(text string) error {
@@ -575,12 +580,20 @@ func (v *validator) embedInputs(list []any, single bool) []string {
 	return out
 }
 
-// embeddingList is POST /v1/embeddings' answer. Token usage is not
-// reported.
+// embeddingList is POST /v1/embeddings' answer. Usage is required by
+// OpenAI's schema (the openai npm client reads usage.prompt_tokens); the
+// embedders report no counts, so it is estimated (chunk.EstimateTokens).
 type embeddingList struct {
-	Object string      `json:"object" enums:"list"`
-	Data   []embedding `json:"data"`
-	Model  string      `json:"model"`
+	Object string         `json:"object" enums:"list"`
+	Data   []embedding    `json:"data"`
+	Model  string         `json:"model"`
+	Usage  embeddingUsage `json:"usage"`
+}
+
+// embeddingUsage is OpenAI's usage of an embeddings request.
+type embeddingUsage struct {
+	PromptTokens int `json:"prompt_tokens"` // estimated: one per CJK character, one per four other characters
+	TotalTokens  int `json:"total_tokens"`  // the same
 }
 
 // embedding is one input's vector: a list of numbers, or with
@@ -594,7 +607,7 @@ type embedding struct {
 // embeddings answers POST /v1/embeddings.
 //
 //	@Summary	Embed texts (OpenAI-compatible)
-//	@Description	Embeds with the embedder the vector store was built with (its model id is in GET /v1/models), so the vectors can be sent to /search. "dimensions" is accepted only when it equals the embedder's. Token usage is not reported.
+//	@Description	Embeds with the embedder the vector store was built with (its model id is in GET /v1/models), so the vectors can be sent to /search. "dimensions" is accepted only when it equals the embedder's. usage holds estimated tokens (one per CJK character, one per four other characters): the embedders report none.
 //	@ID			createEmbedding
 //	@Tags		openai
 //	@Accept		json
@@ -636,6 +649,10 @@ func (s *Server) embeddings(w http.ResponseWriter, r *http.Request) (any, error)
 		return nil, fmt.Errorf("httpapi: embedder returned %d vectors for %d inputs", len(vecs), len(body.Input))
 	}
 	out := embeddingList{Object: "list", Model: info.Model, Data: make([]embedding, len(vecs))}
+	for _, in := range body.Input {
+		out.Usage.PromptTokens += chunk.EstimateTokens(in)
+	}
+	out.Usage.TotalTokens = out.Usage.PromptTokens
 	for i, v := range vecs {
 		var e any = v
 		if body.EncodingFormat == "base64" {

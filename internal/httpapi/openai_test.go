@@ -144,6 +144,30 @@ func TestV1_ErrorsUseOpenAIBody(t *testing.T) {
 	}
 }
 
+// TestChatCompletions_StreamSourcesAlwaysOnTheFirstChunk: with nothing
+// retrieved, the first chunk still says "sources": [], as the plain
+// completion does; the chunks after it carry none.
+func TestChatCompletions_StreamSourcesAlwaysOnTheFirstChunk(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	ts.rag.hits = nil
+	rec := ts.do("POST", "/v1/chat/completions", `{"model":"fake-gen","stream":true,"messages":[{"role":"user","content":"q"}]}`, nil)
+	data := sseData(t, rec.Body.String())
+	if rec.Code != 200 || len(data) < 3 {
+		t.Fatalf("%d %q", rec.Code, data)
+	}
+	var first, second map[string]json.RawMessage
+	if json.Unmarshal([]byte(data[0]), &first) != nil || json.Unmarshal([]byte(data[1]), &second) != nil {
+		t.Fatalf("frames %q", data)
+	}
+	if got := string(first["sources"]); got != "[]" {
+		t.Errorf("first chunk's sources %q, want []", got)
+	}
+	if _, ok := second["sources"]; ok {
+		t.Errorf("second chunk carries sources: %s", data[1])
+	}
+}
+
 func TestChatCompletions_Stream(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, nil)
@@ -164,7 +188,7 @@ func TestChatCompletions_Stream(t *testing.T) {
 		chunks = append(chunks, c)
 	}
 	first, last := chunks[0], chunks[3]
-	if first.Choices[0].Delta.Role != "assistant" || len(first.Sources) != 1 || first.Choices[0].FinishReason != nil {
+	if first.Choices[0].Delta.Role != "assistant" || first.Sources == nil || len(*first.Sources) != 1 || first.Choices[0].FinishReason != nil {
 		t.Errorf("first chunk %s", data[0])
 	}
 	if chunks[1].Choices[0].Delta.Content+chunks[2].Choices[0].Delta.Content != "Refunds take 14 days [1]." || chunks[1].Sources != nil {
@@ -261,6 +285,9 @@ func TestEmbeddings_FloatAndBase64Agree(t *testing.T) {
 	}
 	if len(floats.Data) != 2 || len(b64.Data) != 2 || floats.Model != "universal-sentence-encoder-lite" {
 		t.Fatalf("%+v %+v", floats, b64)
+	}
+	if want := (embeddingUsage{PromptTokens: 2, TotalTokens: 2}); floats.Usage != want || b64.Usage != want { // "ab", "cde": a token each
+		t.Errorf("usage %+v and %+v, want %+v", floats.Usage, b64.Usage, want)
 	}
 	for i := range 2 {
 		raw, err := base64.StdEncoding.DecodeString(b64.Data[i].Embedding.(string))

@@ -63,6 +63,10 @@ try {
   report.embeddings = {
     base64: emb.data.map((d) => Array.from(d.embedding)),
     float: embFloat.data.map((d) => d.embedding),
+    // CreateEmbeddingResponse declares usage required; the client's types
+    // promise it to callers.
+    promptTokens: emb.usage.prompt_tokens,
+    totalTokens: emb.usage.total_tokens,
   };
 
   try {
