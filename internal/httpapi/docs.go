@@ -24,6 +24,13 @@ import (
 //	@Success	200	{string}	string	"The Swagger UI page"
 //	@Router		/docs [get]
 func (s *Server) serveDocs(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		// http-swagger answers only GET; net/http drops the body of a
+		// HEAD answer, so HEAD gets GET's headers, as on Starlette
+		// (uptime monitors probe /docs so).
+		r = r.Clone(r.Context())
+		r.Method = http.MethodGet
+	}
 	ui := httpSwagger.Handler(httpSwagger.URL("/openapi.json"))
 	if r.URL.Path != "/docs" && r.URL.Path != "/docs/" {
 		// Only the UI's own assets; anything else is FastAPI's 404, not

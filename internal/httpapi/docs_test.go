@@ -26,6 +26,14 @@ func TestDocs_SwaggerUIAndOpenAPI(t *testing.T) {
 			t.Errorf("%s: %d (%d bytes)", asset, rec.Code, rec.Body.Len())
 		}
 	}
+	// HEAD answers as GET does, without the body (uptime monitors probe
+	// so; Starlette serves HEAD on every GET route).
+	for _, path := range []string{"/docs", "/docs/", "/docs/swagger-ui.css"} {
+		get, head := ts.do("GET", path, "", nil), ts.do("HEAD", path, "", nil)
+		if head.Code != 200 || head.Header().Get("Content-Type") != get.Header().Get("Content-Type") {
+			t.Errorf("HEAD %s: %d %q, GET: %d %q", path, head.Code, head.Header().Get("Content-Type"), get.Code, get.Header().Get("Content-Type"))
+		}
+	}
 	for _, missing := range []string{"/docs/no-such-asset.js", "/docs/../openapi.json", "/docs/dist/index.html"} {
 		if rec := ts.do("GET", missing, "", nil); rec.Code != 404 || strings.TrimSpace(rec.Body.String()) != `{"detail":"Not Found"}` {
 			t.Errorf("%s: %d %q", missing, rec.Code, rec.Body)

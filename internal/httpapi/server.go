@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -173,20 +175,17 @@ func (s *Server) routes() chi.Router {
 	return r
 }
 
-// notFound answers FastAPI's 404, or, like FastAPI's redirect_slashes, a
-// 307 to the same path with the trailing slash added or removed when that
-// path exists for this method.
+// notFound answers FastAPI's 404, or, like Starlette's redirect_slashes,
+// a 307 to the same path with its trailing slashes removed (or one added)
+// when that path is a route for any method: the method is the next
+// request's concern (a 405 there, with Allow).
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	if p := r.URL.Path; p != "/" {
 		alt := p + "/"
-		if p[len(p)-1] == '/' {
-			alt = p[:len(p)-1]
+		if strings.HasSuffix(p, "/") {
+			alt = strings.TrimRight(p, "/")
 		}
-		method := r.Method
-		if method == http.MethodHead {
-			method = http.MethodGet // GetHead serves HEAD from GET routes
-		}
-		if s.router.Match(chi.NewRouteContext(), method, alt) {
+		if alt != "" && s.routed(alt) {
 			u := *r.URL
 			u.Path, u.RawPath = alt, ""
 			// Only to a path this router serves, on this host: not an open redirect.
@@ -197,12 +196,20 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.writeError(w, r, errStatus(http.StatusNotFound, "Not Found"))
 }
 
+// routedMethods are the methods routes may have.
+var routedMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
+
+// routed reports whether path is a route for any method.
+func (s *Server) routed(path string) bool {
+	return slices.ContainsFunc(routedMethods, func(m string) bool { return s.router.Match(chi.NewRouteContext(), m, path) })
+}
+
 // methodNotAllowed answers FastAPI's 405 with an Allow header listing the
 // methods the path does accept.
 func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	e := errStatus(http.StatusMethodNotAllowed, "Method Not Allowed")
 	e.Header = http.Header{}
-	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions} {
+	for _, m := range routedMethods {
 		if s.router.Match(chi.NewRouteContext(), m, r.URL.Path) {
 			e.Header.Add("Allow", m)
 		}
