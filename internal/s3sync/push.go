@@ -3,7 +3,11 @@ package s3sync
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"os"
@@ -69,6 +73,14 @@ func (s *Syncer) Push(ctx context.Context, dir string) (PushResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("s3sync: push: read manifest: %w", err)
 	}
+	// The manifest published must be the one verified: a build may have
+	// replaced the folder in between.
+	var listed struct {
+		Files map[string]store.FileInfo `json:"files"`
+	}
+	if err := json.Unmarshal(manifestBytes, &listed); err != nil || !maps.Equal(listed.Files, c.Files) {
+		return res, fmt.Errorf("%w: push %s: %s changed while it was verified; push again", ErrVerify, dir, c.Manifest)
+	}
 	res.Version = c.Version
 	res.Files = len(c.Files)
 
@@ -101,9 +113,9 @@ func (s *Syncer) pushOnce(ctx context.Context, dir string, c store.Contents, man
 			if s.remoteHas(gctx, key, want) {
 				return nil
 			}
-			f, err := os.Open(filepath.Join(dir, name))
+			f, err := openVerified(filepath.Join(dir, name), want)
 			if err != nil {
-				return fmt.Errorf("s3sync: push: open %s: %w", name, err)
+				return err
 			}
 			defer func() { _ = f.Close() }() // read-only
 			_, err = s.tm.UploadObject(gctx, &transfermanager.UploadObjectInput{
@@ -146,6 +158,34 @@ func (s *Syncer) pushOnce(ctx context.Context, dir string, c store.Contents, man
 		return uploaded, skipped, n, s3Error("upload "+key, err)
 	}
 	return uploaded, skipped, n + int64(len(manifestBytes)), nil
+}
+
+// openVerified opens path and checks, on the open file, that it holds
+// want (size and SHA-256), then rewinds it: the bytes uploaded are the
+// bytes hashed, so the object's SHA-256 tag (which remoteHas trusts at
+// the next push) is true even when a build replaced the folder after it
+// was verified. A build replaces files by renaming, which an open file
+// does not see.
+func openVerified(path string, want store.FileInfo) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("s3sync: push: open %s: %w", filepath.Base(path), err)
+	}
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("s3sync: push: read %s: %w", filepath.Base(path), err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); n != want.Size || got != want.SHA256 {
+		_ = f.Close()
+		return nil, fmt.Errorf("%w: push: %s changed since it was verified (%d bytes, sha256 %s; the manifest says %d, %s); push again",
+			ErrVerify, filepath.Base(path), n, got, want.Size, want.SHA256)
+	}
+	return f, nil
 }
 
 // remoteHas reports whether key exists with want's size and SHA-256 (as

@@ -240,3 +240,35 @@ func TestPush_MultipartRoundTrip(t *testing.T) {
 		t.Fatal("multipart round trip corrupted vectors.f32")
 	}
 }
+
+// TestPush_FolderReplacedAfterVerifying: a build that replaces the folder
+// after Push verified it (a review staged it with a slow upload) must not
+// get the new bytes published under the old manifest's SHA-256 tags,
+// which the next push trusts: the attempt fails, nothing is tagged.
+func TestPush_FolderReplacedAfterVerifying(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t)
+	s := newTestSyncer(t, srv, srv.Endpoint, "vs", 1)
+	old := writeNative(t, "v1", v1Files)
+	c, err := store.VerifyDir(old, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifest, err := os.ReadFile(filepath.Join(old, store.ManifestFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2 := maps.Clone(v1Files)
+	v2["graph.hnsw"] = strings.Repeat("2", len(v1Files["graph.hnsw"])) // same size, other bytes
+	replaced := writeNative(t, "v2", v2)
+
+	_, _, _, err = s.pushOnce(t.Context(), replaced, c, manifest)
+	if !errors.Is(err, ErrVerify) || !strings.Contains(err.Error(), "graph.hnsw changed since it was verified") {
+		t.Fatalf("push of a replaced folder: %v, want ErrVerify naming graph.hnsw", err)
+	}
+	for _, key := range srv.Keys(t, "vs/") {
+		if key == "vs/graph.hnsw" || key == "vs/"+store.ManifestFile {
+			t.Errorf("%s was published", key)
+		}
+	}
+}
