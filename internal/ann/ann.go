@@ -51,6 +51,17 @@ var ErrDimension = errors.New("ann: vector dimension mismatch")
 // large that distances overflow float32.
 var ErrNonFinite = errors.New("ann: query is not finite")
 
+// MaxComponent bounds the magnitude of a stored vector's components.
+// Embedding models write components near 1 (unnormalised ones at most in
+// the thousands); with every component within it, a row's squared norm
+// and the distance between two rows stay finite in float32 up to 65,536
+// dimensions, where a row of 3e38s made every distance infinite.
+const MaxComponent = 1e15
+
+// ValidComponent reports whether v may be a stored vector's component:
+// finite and within ±MaxComponent (NaN is neither).
+func ValidComponent(v float32) bool { return v >= -MaxComponent && v <= MaxComponent }
+
 // checkQuery validates a query's length and that its squared norm, and so
 // every distance to a finite vector of sane scale, is finite: NaN
 // distances would break the heaps' ordering.

@@ -10,6 +10,8 @@ import (
 	"math"
 	"os"
 	"slices"
+
+	"github.com/vendor0919/api/internal/ann"
 )
 
 // Sentinel errors for callers to branch on with errors.Is.
@@ -700,7 +702,8 @@ func (d *decoder) vectors(h header) ([]float32, error) {
 }
 
 // floats fills out with float32 values, rows of dim starting at row
-// firstRow (for error messages), refusing non-finite components. The
+// firstRow (for error messages), refusing components that are not finite
+// or beyond ±ann.MaxComponent. The
 // caller has checked that they fit in the remaining bytes.
 func (d *decoder) floats(out []float32, dim, firstRow int) error {
 	buf := make([]byte, min(vectorChunkSize, len(out)*float32Size))
@@ -715,9 +718,9 @@ func (d *decoder) floats(out []float32, dim, firstRow int) error {
 		}
 		for j := range m {
 			v := math.Float32frombits(binary.LittleEndian.Uint32(b[j*4:]))
-			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			if !ann.ValidComponent(v) {
 				d.off += int64(j * 4)
-				return d.errf("vector %d component %d is %v", firstRow+(i+j)/dim, (i+j)%dim, v)
+				return d.errf("vector %d component %d is %v, not a finite value within ±%g", firstRow+(i+j)/dim, (i+j)%dim, v, ann.MaxComponent)
 			}
 			out[i+j] = v
 		}

@@ -225,6 +225,7 @@ func TestRead_BadHeaders(t *testing.T) {
 		{"huge dim", flatL2(1<<30, 1, 1<<30, nil), ErrFormat, "dimension"},
 		{"count mismatch", flatL2(2, 2, 3, []float32{1, 2, 3}), ErrFormat, "ntotal*d"},
 		{"non-finite", flatL2(2, 1, 2, []float32{1, nan}), ErrFormat, "component 1"},
+		{"huge", flatL2(2, 2, 4, []float32{1, 2, 3e38, 4}), ErrFormat, "vector 1 component 0"},
 		{"trailing", append(flatL2(2, 1, 2, []float32{1, 2}), 0), ErrFormat, "trailing"},
 		{"not faiss", []byte("\x00\x01\x02\x03rest"), ErrFormat, "not a FAISS index"},
 		{"unsupported type", ivf, ErrUnsupported, `"IwPQ"`},

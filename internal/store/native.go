@@ -116,8 +116,8 @@ func Write(ctx context.Context, dir string, chunks []docmodel.Chunk, vectors []f
 		seen[c.ID] = i
 	}
 	for i, v := range vectors {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return nil, fmt.Errorf("store: write: vector %d component %d is %v", i/dims, i%dims, v)
+		if !ann.ValidComponent(v) {
+			return nil, fmt.Errorf("store: write: vector %d component %d is %v, not a finite value within ±%g", i/dims, i%dims, v, ann.MaxComponent)
 		}
 	}
 	vecs := append([]float32(nil), vectors...)
@@ -762,8 +762,9 @@ func hashMapped(ctx context.Context, b []byte) ([]byte, error) {
 	return h.Sum(nil), nil
 }
 
-// checkFinite rejects a vector file with a NaN or infinite component,
-// naming its offset. It checks ctx every checkEvery components.
+// checkFinite rejects a vector file with a component that is not finite
+// or beyond ±ann.MaxComponent, naming its offset. It checks ctx every
+// checkEvery components.
 func checkFinite(ctx context.Context, b []byte, name string) error {
 	for off := 0; off+4 <= len(b); off += 4 {
 		if off%(checkEvery*4) == 0 {
@@ -771,12 +772,17 @@ func checkFinite(ctx context.Context, b []byte, name string) error {
 				return fmt.Errorf("store: %s: %w", name, err)
 			}
 		}
-		if binary.LittleEndian.Uint32(b[off:])&0x7f800000 == 0x7f800000 {
-			v := math.Float32frombits(binary.LittleEndian.Uint32(b[off:]))
-			return fmt.Errorf("%w: %s: offset %d: component is %v", ErrCorrupt, name, off, v)
+		if v := math.Float32frombits(binary.LittleEndian.Uint32(b[off:])); !ann.ValidComponent(v) {
+			return badComponent(name, int64(off), v)
 		}
 	}
 	return nil
+}
+
+// badComponent reports a stored vector component checkFinite or
+// readVectors refuses.
+func badComponent(name string, off int64, v float32) error {
+	return fmt.Errorf("%w: %s: offset %d: component %v is not a finite value within ±%g", ErrCorrupt, name, off, v, ann.MaxComponent)
 }
 
 // readVerified opens dir/name, checks its size against want, and hands
@@ -808,7 +814,8 @@ func readVerified(dir, name string, want FileInfo, parse func(r *bufio.Reader) e
 }
 
 // readVectors reads n little-endian float32 from r (the file name), rejecting
-// non-finite values with their offset.
+// values that are not finite or beyond ±ann.MaxComponent, with their
+// offset.
 func readVectors(ctx context.Context, r *bufio.Reader, name string, n int) ([]float32, error) {
 	out := make([]float32, n)
 	var buf [4]byte
@@ -822,8 +829,8 @@ func readVectors(ctx context.Context, r *bufio.Reader, name string, n int) ([]fl
 			return nil, fmt.Errorf("%w: %s: offset %d: %w", ErrCorrupt, name, int64(i)*4, err)
 		}
 		v := math.Float32frombits(binary.LittleEndian.Uint32(buf[:]))
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return nil, fmt.Errorf("%w: %s: offset %d: component is %v", ErrCorrupt, name, int64(i)*4, v)
+		if !ann.ValidComponent(v) {
+			return nil, badComponent(name, int64(i)*4, v)
 		}
 		out[i] = v
 	}

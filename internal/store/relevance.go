@@ -21,8 +21,22 @@ import (
 //     LangChain folder is opened as L2 or InnerProduct unless the metric is
 //     overridden, so those scores are reproduced exactly.)
 //
-// Any other metric yields -distance.
+// Any other metric yields -distance. The score is always finite: a
+// distance that overflowed float32 (a large query against large stored
+// rows) scores as the worst, -math.MaxFloat32, or the best for an
+// overflowing inner product, instead of an infinity no JSON can carry.
 func Relevance(metric ann.Metric, distance float32) float32 {
+	r := relevance(metric, distance)
+	switch {
+	case math.IsNaN(float64(r)) || math.IsInf(float64(r), -1):
+		return -math.MaxFloat32
+	case math.IsInf(float64(r), 1):
+		return math.MaxFloat32
+	}
+	return r
+}
+
+func relevance(metric ann.Metric, distance float32) float32 {
 	switch metric {
 	case ann.L2:
 		return float32(1 - float64(distance)/math.Sqrt2)

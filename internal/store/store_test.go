@@ -196,6 +196,7 @@ func TestOpen_Corrupt(t *testing.T) {
 	base := filepath.Join(t.TempDir(), "base")
 	writeTestStore(t, base, 50, WriteOptions{Embedding: testEmbedding, HNSW: smallHNSW()})
 	nan := binary.LittleEndian.AppendUint32(nil, math.Float32bits(float32(math.NaN())))
+	huge := binary.LittleEndian.AppendUint32(nil, math.Float32bits(3e38))
 	edit := func(name string, f func([]byte) []byte) func(string) {
 		return func(dir string) {
 			p := filepath.Join(dir, name)
@@ -226,6 +227,9 @@ func TestOpen_Corrupt(t *testing.T) {
 		{"vectors size", edit(VectorsFile, cut(4)), false, []string{VectorsFile, "size"}},
 		{"vectors short for count", edit(VectorsFile, cut(4)), true, []string{VectorsFile, "count*dims*4"}},
 		{"vectors NaN", edit(VectorsFile, func(b []byte) []byte { copy(b[64:], nan); return b }), true, []string{VectorsFile, "offset 64"}},
+		// Finite, but every distance to it overflows float32 (a review's
+		// FAISS row of 3e38s searched to a -Inf score and an HTTP 500).
+		{"vectors huge", edit(VectorsFile, func(b []byte) []byte { copy(b[64:], huge); return b }), true, []string{VectorsFile, "offset 64", "within"}},
 		{"chunks sha", edit(ChunksFile, flip(10)), false, []string{ChunksFile, "sha256"}},
 		{"chunks bad JSON", edit(ChunksFile, func(b []byte) []byte { b[0] = '['; return b }), true, []string{ChunksFile, "offset 0", "line 1"}},
 		{"chunks missing line", edit(ChunksFile, func(b []byte) []byte {
@@ -293,6 +297,8 @@ func TestWrite_Rejects(t *testing.T) {
 	dup[2].ID = dup[0].ID
 	nan := append([]float32(nil), vecs...)
 	nan[5] = float32(math.Inf(1))
+	huge := append([]float32(nil), vecs...)
+	huge[8] = -3e38
 	tests := []struct {
 		name   string
 		chunks []docmodel.Chunk
@@ -304,6 +310,7 @@ func TestWrite_Rejects(t *testing.T) {
 		{"length", chunks, vecs[:11], emb, "11 floats"},
 		{"duplicate id", dup, vecs, emb, "share id"},
 		{"non-finite", chunks, nan, emb, "vector 1 component 1"},
+		{"huge", chunks, huge, emb, "vector 2 component 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -356,6 +363,11 @@ func TestRelevance_Metrics(t *testing.T) {
 		{ann.InnerProduct, 0, 0},
 		{ann.Cosine, 0.1, 0.9},
 		{ann.Cosine, 1.5, -0.5},
+		// Overflowed distances score finitely (JSON has no infinities).
+		{ann.L2, float32(math.Inf(1)), -math.MaxFloat32},
+		{ann.InnerProduct, float32(math.Inf(-1)), -math.MaxFloat32}, // dot +Inf: 1 - dot
+		{ann.InnerProduct, float32(math.Inf(1)), math.MaxFloat32},   // dot -Inf: -dot
+		{ann.Cosine, float32(math.NaN()), -math.MaxFloat32},
 	}
 	for _, tt := range tests {
 		if got := Relevance(tt.metric, tt.distance); math.Abs(float64(got-tt.want)) > 1e-6 {
