@@ -82,10 +82,16 @@ type Cache struct {
 	skipped int   // damaged whole records, not indexed
 }
 
+// ErrBusy reports a cache another process has open for appending (Open):
+// two writers would cut each other's records in progress as torn tails
+// and index their own at wrong offsets. OpenReadOnly still reads it.
+var ErrBusy = errors.New("embcache: in use by another build")
+
 // Open opens (creating it and its folder if needed) the cache in dir for
-// vectors of dims floats, for reading and appending. A damaged record is
-// skipped and left in place (Skipped counts them); only a torn tail,
-// less than a whole record after the last one, is cut off (Dropped
+// vectors of dims floats, for reading and appending, holding its file's
+// lock until Close (ErrBusy when another process holds it). A damaged
+// record is skipped and left in place (Skipped counts them); only a torn
+// tail, less than a whole record after the last one, is cut off (Dropped
 // reports how many bytes). A file written for other dims is an error.
 func Open(dir string, dims int) (*Cache, error) {
 	if err := checkDims(dims); err != nil {
@@ -98,6 +104,13 @@ func Open(dir string, dims int) (*Cache, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embcache: %w", err)
 	}
+	if err := lockFile(f); err != nil {
+		f.Close()
+		if errors.Is(err, ErrBusy) {
+			return nil, fmt.Errorf("%w: %s", ErrBusy, dir)
+		}
+		return nil, fmt.Errorf("embcache: lock: %w", err)
+	}
 	c, err := load(f, dims, false)
 	if err != nil {
 		f.Close()
@@ -107,8 +120,9 @@ func Open(dir string, dims int) (*Cache, error) {
 }
 
 // OpenReadOnly opens the cache in dir for lookups only, changing nothing
-// on disk: a missing folder or file is an empty cache. Skipped and
-// Dropped report what Open would skip and cut.
+// on disk and taking no lock (a build may be appending: its record in
+// progress reads as a torn tail, not cut): a missing folder or file is an
+// empty cache. Skipped and Dropped report what Open would skip and cut.
 func OpenReadOnly(dir string, dims int) (*Cache, error) {
 	if err := checkDims(dims); err != nil {
 		return nil, err
@@ -241,6 +255,9 @@ func readErr(err error) error {
 }
 
 func payloadSize(dims int) int { return keySize + 4*dims }
+
+// ReadOnly reports whether c was opened by OpenReadOnly: Put fails.
+func (c *Cache) ReadOnly() bool { return c.ro }
 
 // Dims returns the vector length the cache holds.
 func (c *Cache) Dims() int { return c.dims }

@@ -3,6 +3,7 @@ package embcache
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	"os"
 	"path/filepath"
@@ -378,4 +379,40 @@ func FuzzScan(f *testing.F) {
 			t.Fatalf("appended record unreadable after reopening: %v %v", got, ok)
 		}
 	})
+}
+
+// TestOpen_OneWriterAtATime: a second Open of a cache another holder
+// appends to is ErrBusy (two writers cut each other's records in progress
+// as torn tails, a review found), OpenReadOnly still reads it, and Close
+// releases it.
+func TestOpen_OneWriterAtATime(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	first, err := Open(dir, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := Key{1}
+	if err := first.Put([]Key{k}, [][]float32{{1, 2, 3}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir, 3); !errors.Is(err, ErrBusy) {
+		t.Fatalf("second Open: %v, want ErrBusy", err)
+	}
+	ro, err := OpenReadOnly(dir, 3)
+	if err != nil || !ro.ReadOnly() || !ro.Has(k) {
+		t.Fatalf("OpenReadOnly while held: %v, read-only %v", err, ro != nil && ro.ReadOnly())
+	}
+	ro.Close()
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Open(dir, 3)
+	if err != nil {
+		t.Fatalf("Open after Close: %v", err)
+	}
+	if again.ReadOnly() || !again.Has(k) {
+		t.Error("reopened cache is read-only or lost the record")
+	}
+	again.Close()
 }

@@ -209,11 +209,14 @@ func cacheLine(res Result) string {
 // returns "" when its file was whole.
 func cacheWarning(res Result, dry bool) string {
 	var parts []string
+	if res.CacheBusy {
+		parts = append(parts, "in use by another build: read, and this build's vectors not added")
+	}
 	if res.CacheSkipped > 0 {
 		parts = append(parts, fmt.Sprintf("skipped %d damaged records (left in the file, never used)", res.CacheSkipped))
 	}
 	if res.CacheTorn > 0 {
-		if dry {
+		if dry || res.CacheBusy {
 			parts = append(parts, fmt.Sprintf("a torn tail of %d bytes (a build cuts it)", res.CacheTorn))
 		} else {
 			parts = append(parts, fmt.Sprintf("cut a torn tail of %d bytes", res.CacheTorn))

@@ -103,6 +103,9 @@ type Result struct {
 	// left in place by a dry run.
 	CacheSkipped int
 	CacheTorn    int64
+	// CacheBusy reports that another build held the cache: this one read
+	// it and added nothing to it.
+	CacheBusy bool
 	// Embedding is the model, Manifest the store written (nil when dry).
 	Embedding docmodel.EmbeddingModel
 	Manifest  *store.Manifest
@@ -187,8 +190,10 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 		res.CacheDir = embcache.Dir(cfg.Cache, info)
 		if cfg.DryRun {
 			cache, err = embcache.OpenReadOnly(res.CacheDir, info.Dims)
-		} else {
-			cache, err = embcache.Open(res.CacheDir, info.Dims)
+		} else if cache, err = embcache.Open(res.CacheDir, info.Dims); errors.Is(err, embcache.ErrBusy) {
+			// Another build is appending: read what it holds, add nothing.
+			res.CacheBusy = true
+			cache, err = embcache.OpenReadOnly(res.CacheDir, info.Dims)
 		}
 		if err != nil {
 			return res, fmt.Errorf("build: %w", err)
@@ -218,7 +223,7 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 	err = embedJobs(ctx, emb, batchJobs(jobs, cmpOr(cfg.Batch, DefaultBatch), lim), concurrency(cfg.Workers, info),
 		func(batch []*job, out [][]float32) error {
 			requests.Add(1)
-			if cache != nil {
+			if cache != nil && !cache.ReadOnly() {
 				keys := make([]embcache.Key, len(batch))
 				for i, j := range batch {
 					keys[i] = j.key

@@ -17,6 +17,7 @@ import (
 
 	"github.com/vendor0919/api/internal/chunk"
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/embcache"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/store"
@@ -444,5 +445,44 @@ func TestBuild_RefusesUnreadableLabels(t *testing.T) {
 				t.Errorf("Build left %s: %v", out, serr)
 			}
 		})
+	}
+}
+
+// TestBuild_CacheHeldByAnotherBuild: a build whose cache another build
+// holds reads it (its vectors are reused) and adds nothing to it, and
+// says so, instead of cutting the other build's record in progress.
+func TestBuild_CacheHeldByAnotherBuild(t *testing.T) {
+	t.Parallel()
+	in, cacheRoot := t.TempDir(), t.TempDir()
+	writeFile(t, filepath.Join(in, "a.md"), "# A\nAlpha text.\n")
+	emb := hashEmbedder(t)
+	if _, err := Build(context.Background(), in, filepath.Join(t.TempDir(), "s1"), emb, Config{Exact: true, Cache: cacheRoot}); err != nil {
+		t.Fatal(err)
+	}
+	dir := embcache.Dir(cacheRoot, emb.Info())
+	held, err := embcache.Open(dir, emb.Info().Dims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	before := held.Len()
+	writeFile(t, filepath.Join(in, "b.md"), "# B\nBeta text.\n")
+	res, err := Build(context.Background(), in, filepath.Join(t.TempDir(), "s2"), emb, Config{Exact: true, Cache: cacheRoot})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.CacheBusy || res.Cached != before || res.Chunks != before+1 {
+		t.Errorf("busy %v, cached %d of %d; want busy, %d cached", res.CacheBusy, res.Cached, res.Chunks, before)
+	}
+	if w := cacheWarning(res, false); !strings.Contains(w, "in use by another build") {
+		t.Errorf("warning %q", w)
+	}
+	ro, err := embcache.OpenReadOnly(dir, emb.Info().Dims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if ro.Len() != before {
+		t.Errorf("the cache holds %d records after the build, want the %d it had", ro.Len(), before)
 	}
 }
