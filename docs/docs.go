@@ -1305,7 +1305,7 @@ const docTemplate = `{
                     "additionalProperties": {}
                 },
                 "messages": {
-                    "description": "a conversation, oldest turn first, ending with the user's question (at most MAX_QUESTION_CHARS characters; MAX_MESSAGES turns, MAX_CONVERSATION_CHARS characters in all); the server keeps no history",
+                    "description": "a conversation, oldest turn first, ending with the user's question (at most MAX_QUESTION_CHARS characters); the server keeps no history and answers from the newest MAX_MESSAGES turns that hold MAX_CONVERSATION_CHARS characters in all, older ones dropped",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/ChatMessage"

@@ -113,5 +113,5 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 
 // limits are the request limits from the configuration.
 func limits(cfg config.Config) httpapi.Limits {
-	return httpapi.Limits{QuestionChars: cfg.MaxQuestionChars, Messages: cfg.MaxMessages, ConversationChars: cfg.MaxConversationChars}
+	return httpapi.Limits{QuestionChars: cfg.MaxQuestionChars}
 }

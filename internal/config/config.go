@@ -172,17 +172,21 @@ type Config struct {
 	// ContextTokens is the prompt's context budget (CONTEXT_TOKENS, 3000).
 	ContextTokens int
 	// HistoryTokens is the budget, in estimated tokens, of a conversation's
-	// earlier turns in the prompt; oldest turns are dropped to fit, and a
-	// user turn above it on its own is a 422 (HISTORY_TOKENS, 1500).
+	// earlier turns in the prompt; oldest turns are dropped to fit, and the
+	// newest user turn, if above it on its own, is cut to half of it
+	// (HISTORY_TOKENS, 1500).
 	HistoryTokens int
-	// MaxMessages bounds a conversation's turns on /query, /chat and
-	// /v1/chat/completions, the question included (MAX_MESSAGES, 50).
+	// MaxMessages is how many of a conversation's newest turns on /query,
+	// /chat and /v1/chat/completions are used, the question included;
+	// older ones are dropped, not refused (MAX_MESSAGES, 50; at most 1000,
+	// the most messages a request may list).
 	MaxMessages int
 	// MaxQuestionChars bounds a question (/query's question or last
 	// message, /search's query), in characters (MAX_QUESTION_CHARS, 4000).
 	MaxQuestionChars int
-	// MaxConversationChars bounds all of a conversation's turns together,
-	// in characters (MAX_CONVERSATION_CHARS, 32768; at least
+	// MaxConversationChars is how many characters of a conversation's
+	// newest turns are used, the question included; older turns are
+	// dropped, not refused (MAX_CONVERSATION_CHARS, 32768; at least
 	// MAX_QUESTION_CHARS).
 	MaxConversationChars int
 	// PromptTemplateFile replaces the built-in prompt (PROMPT_TEMPLATE_FILE,

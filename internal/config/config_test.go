@@ -161,6 +161,8 @@ func TestLoad_Invalid(t *testing.T) {
 		{"vector weight", map[string]string{"HYBRID_VECTOR_WEIGHT": "0"}, []string{"HYBRID_VECTOR_WEIGHT", "0.01 to 100"}},
 		{"history tokens", map[string]string{"HISTORY_TOKENS": "10"}, []string{"HISTORY_TOKENS"}},
 		{"max messages", map[string]string{"MAX_MESSAGES": "0"}, []string{"MAX_MESSAGES"}},
+		// The window never exceeds rag.MaxListedMessages, the list a request may carry.
+		{"max messages above the listable", map[string]string{"MAX_MESSAGES": "1001"}, []string{"MAX_MESSAGES", "1000"}},
 		{"max question", map[string]string{"MAX_QUESTION_CHARS": "0"}, []string{"MAX_QUESTION_CHARS"}},
 		{"conversation below question", map[string]string{"MAX_QUESTION_CHARS": "5000", "MAX_CONVERSATION_CHARS": "4000"}, []string{"MAX_CONVERSATION_CHARS", "at least MAX_QUESTION_CHARS"}},
 		{"keyword japanese", map[string]string{"KEYWORD_JAPANESE": "mecab"}, []string{"KEYWORD_JAPANESE", "bigram", "kagome"}},

@@ -112,7 +112,7 @@ func TestChat_ContentLocation(t *testing.T) {
 		{"rag's question", `{"messages":[{"role":"system","parts":[{"type":"text","text":"s"}]},{"role":"user","parts":[{"type":"text","text":"q"}]}]}`,
 			&rag.RequestError{Field: "question", Type: "string_too_long", Msg: "too long"}, "string_too_long", []any{"body", "messages", 1.0, "parts", 0.0, "text"}},
 		{"rag's history turn", `{"messages":[{"role":"system","parts":[{"type":"text","text":"s"}]},{"role":"assistant","parts":[{"type":"text","text":"a"}]},{"role":"user","parts":[{"type":"text","text":"q"}]}]}`,
-			&rag.RequestError{Field: "messages.0.content", Msg: "over the history budget"}, "value_error", []any{"body", "messages", 1.0, "parts", 0.0, "text"}},
+			&rag.RequestError{Field: "messages.0.content", Type: "string_too_long", Msg: "too long"}, "string_too_long", []any{"body", "messages", 1.0, "parts", 0.0, "text"}},
 		{"rag's role", `{"messages":[{"role":"system","parts":[{"type":"text","text":"s"}]},{"role":"user","parts":[{"type":"text","text":"q"}]}]}`,
 			&rag.RequestError{Field: "messages.0.role", Type: "literal_error", Msg: "bad role"}, "literal_error", []any{"body", "messages", 1.0, "role"}},
 	}

@@ -36,15 +36,12 @@ func (t turn) loc() []any {
 	return append([]any{"body", "messages", t.Index}, at...)
 }
 
-// maxMessages bounds the list the decoder walks, system messages
-// included, when Limits.Messages is smaller; conversation then holds the
-// user and assistant turns to Limits.Messages.
-const maxMessages = 200
-
 // conversation splits turns into the question (the last turn, which must
 // be the user's) and the history before it. It returns a 422 naming the
-// item when the list is empty, ends with another role or breaks a limit
-// (conversationProblem); rag validates the history's token budget.
+// item when the list is empty, ends with another role or has a content too
+// long (conversationProblem). However many turns there are (objectList
+// bounds the list), none is refused for that: rag keeps the newest within
+// MAX_MESSAGES, MAX_CONVERSATION_CHARS and HISTORY_TOKENS.
 func conversation(turns []turn, lim Limits) (string, []rag.Message, error) {
 	if len(turns) == 0 {
 		return "", nil, errValidation(ValidationItem{Type: "value_error", Loc: []any{"body", "messages"},
@@ -65,7 +62,7 @@ func conversation(turns []turn, lim Limits) (string, []rag.Message, error) {
 		}
 		return turns[i].loc()
 	}
-	if it, bad := conversationProblem(lim, contents, nil, at); bad {
+	if it, bad := conversationProblem(lim, contents, at); bad {
 		return "", nil, errValidation(it)
 	}
 	hist := make([]rag.Message, 0, len(turns)-1)
@@ -75,9 +72,10 @@ func conversation(turns []turn, lim Limits) (string, []rag.Message, error) {
 	return last.Content, hist, nil
 }
 
-// objectList reads a required JSON list of objects of at most maxMessages
-// items, recording pydantic-style items for a bad list or item. Each valid
-// object is passed to each, with its index.
+// objectList reads a required JSON list of objects of at most
+// rag.MaxListedMessages items (system messages included; the bound is
+// checked before any item is walked), recording pydantic-style items for a
+// bad list or item. Each valid object is passed to each, with its index.
 func (v *validator) objectList(name string, each func(i int, obj map[string]any)) {
 	raw, present := v.obj[name]
 	loc := []any{"body", name}
@@ -94,8 +92,8 @@ func (v *validator) objectList(name string, each func(i int, obj map[string]any)
 		v.add(ValidationItem{Type: "too_short", Loc: loc, Msg: "List should have at least 1 item after validation, not 0",
 			Input: raw, Ctx: map[string]any{"field_type": "List", "min_length": 1, "actual_length": 0}})
 		return
-	case len(list) > max(maxMessages, 2*v.lim.Messages):
-		v.add(tooManyMessages(loc, max(maxMessages, 2*v.lim.Messages), len(list), raw))
+	case len(list) > rag.MaxListedMessages:
+		v.add(tooManyMessages(loc, rag.MaxListedMessages, len(list), raw))
 		return
 	}
 	for i, e := range list {

@@ -129,7 +129,7 @@ func TestOpenAPI_DocumentsTheValidatedBounds(t *testing.T) {
 	}{
 		{"QueryRequest", "question", spec.Components.Schemas["QueryRequest"].Properties["question"].MaxLength, lim.QuestionChars},
 		{"SearchRequest", "query", spec.Components.Schemas["SearchRequest"].Properties["query"].MaxLength, lim.QuestionChars},
-		{"QueryRequest", "messages", spec.Components.Schemas["QueryRequest"].Properties["messages"].MaxItems, lim.Messages},
+		{"QueryRequest", "messages", spec.Components.Schemas["QueryRequest"].Properties["messages"].MaxItems, rag.MaxListedMessages},
 		{"ChatMessage", "content", spec.Components.Schemas["ChatMessage"].Properties["content"].MaxLength, rag.MaxContentChars},
 		{"FeedbackRequest", "comment", spec.Components.Schemas["FeedbackRequest"].Properties["comment"].MaxLength, maxFeedbackComment},
 	} {
@@ -137,12 +137,12 @@ func TestOpenAPI_DocumentsTheValidatedBounds(t *testing.T) {
 			t.Errorf("%s.%s documented bound %v, validated %d", b.schema, b.prop, b.got, b.want)
 		}
 	}
-	if lim != (Limits{}).withDefaults() || lim.QuestionChars != rag.DefaultMaxQuestionChars || lim.Messages != rag.DefaultMaxMessages {
+	if lim != (Limits{}).withDefaults() || lim.QuestionChars != rag.DefaultMaxQuestionChars {
 		t.Errorf("default limits %+v differ from rag's", lim)
 	}
 	// A server with other limits documents those.
-	other := newTestServer(t, func(o *Options) { o.Limits = Limits{QuestionChars: 123, Messages: 7} })
-	if !strings.Contains(string(other.openapi), `"maxLength": 123`) || !strings.Contains(string(other.openapi), `"maxItems": 7`) {
+	other := newTestServer(t, func(o *Options) { o.Limits = Limits{QuestionChars: 123} })
+	if !strings.Contains(string(other.openapi), `"maxLength": 123`) {
 		t.Error("configured limits are not in the served document")
 	}
 }

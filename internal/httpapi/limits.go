@@ -14,28 +14,21 @@ import (
 // checks them again for other callers). They are checked by the validator,
 // before anything is embedded or generated; that is also what keeps the
 // providers' retries on 5xx cheap: a retry resends at most this much.
+//
+// A conversation's turns and characters in all (MAX_MESSAGES,
+// MAX_CONVERSATION_CHARS) are not here: rag keeps the newest turns within
+// them rather than refusing, as a chat client resends the whole
+// conversation every turn. Its list is bounded by rag.MaxListedMessages.
 type Limits struct {
 	// QuestionChars bounds /query's question, /search's query and the last
 	// (user) message of a conversation, in characters (MAX_QUESTION_CHARS;
 	// 0: rag.DefaultMaxQuestionChars, 4000).
 	QuestionChars int
-	// Messages bounds a conversation's user and assistant turns on /query,
-	// /chat and /v1/chat/completions (MAX_MESSAGES; 0: 50).
-	Messages int
-	// ConversationChars bounds the characters of all of a conversation's
-	// turns together (MAX_CONVERSATION_CHARS; 0: 32768).
-	ConversationChars int
 }
 
 func (l Limits) withDefaults() Limits {
 	if l.QuestionChars <= 0 {
 		l.QuestionChars = rag.DefaultMaxQuestionChars
-	}
-	if l.Messages <= 0 {
-		l.Messages = rag.DefaultMaxMessages
-	}
-	if l.ConversationChars <= 0 {
-		l.ConversationChars = rag.DefaultMaxConversationChars
 	}
 	return l
 }
@@ -169,22 +162,19 @@ func echo(v any, depth int) any {
 }
 
 // checkConversation applies the limits to a conversation's turns after
-// each was validated on its own: their number, the question's length and
-// the characters of all of them. at gives an item's loc for turn i's
-// field ("role", "content"), or the list's with i < 0.
-func (v *validator) checkConversation(contents []string, raw any, at func(i int, field string) []any) {
-	if it, bad := conversationProblem(v.lim, contents, raw, at); bad {
+// each was validated on its own: the question's length and each turn's.
+// Their number and their characters in all are rag's window, not a
+// reason to refuse. at gives an item's loc for turn i's field ("role",
+// "content").
+func (v *validator) checkConversation(contents []string, at func(i int, field string) []any) {
+	if it, bad := conversationProblem(v.lim, contents, at); bad {
 		v.add(it)
 	}
 }
 
 // conversationProblem is checkConversation's rule, for callers without a
-// validator: the first limit contents breaks, if any. raw is the messages
-// list as sent, echoed (cut short) as the input of a problem with it.
-func conversationProblem(lim Limits, contents []string, raw any, at func(i int, field string) []any) (ValidationItem, bool) {
-	if n := len(contents); n > lim.Messages {
-		return tooManyMessages(at(-1, ""), lim.Messages, n, raw), true
-	}
+// validator: the first limit contents breaks, if any.
+func conversationProblem(lim Limits, contents []string, at func(i int, field string) []any) (ValidationItem, bool) {
 	if len(contents) == 0 {
 		return ValidationItem{}, false
 	}
@@ -192,22 +182,16 @@ func conversationProblem(lim Limits, contents []string, raw any, at func(i int, 
 	if n := utf8.RuneCountInString(contents[last]); n > lim.QuestionChars {
 		return stringTooLong(at(last, "content"), lim.QuestionChars, contents[last]), true
 	}
-	total := 0
 	for i, c := range contents {
-		n := utf8.RuneCountInString(c)
-		if n > rag.MaxContentChars {
+		if utf8.RuneCountInString(c) > rag.MaxContentChars {
 			return stringTooLong(at(i, "content"), rag.MaxContentChars, c), true
 		}
-		total += n
-	}
-	if total > lim.ConversationChars {
-		return ValidationItem{Type: "value_error", Loc: at(-1, ""), Input: raw,
-			Msg: fmt.Sprintf("Value error, the messages hold %d characters in all, over the limit of %d", total, lim.ConversationChars),
-			Ctx: map[string]any{"error": map[string]any{}}}, true
 	}
 	return ValidationItem{}, false
 }
 
+// tooManyMessages is the 422 item of a messages list over
+// rag.MaxListedMessages.
 func tooManyMessages(loc []any, limit, n int, raw any) ValidationItem {
 	return ValidationItem{Type: "too_long", Loc: loc, Input: raw,
 		Msg: fmt.Sprintf("List should have at most %d items after validation, not %d", limit, n),

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -29,17 +30,35 @@ func (e *countingEmbedder) Embed(ctx context.Context, texts []string) ([][]float
 	return e.Embedder.Embed(ctx, texts)
 }
 
-type countingGen struct{ calls atomic.Int64 }
+type countingGen struct {
+	calls atomic.Int64
+	mu    sync.Mutex
+	last  llm.Request
+}
 
 func (g *countingGen) Model() string { return "fake-gen" }
-func (g *countingGen) Generate(context.Context, llm.Request, func(string) error) (llm.Answer, error) {
+func (g *countingGen) Generate(_ context.Context, req llm.Request, _ func(string) error) (llm.Answer, error) {
 	g.calls.Add(1)
+	g.mu.Lock()
+	g.last = req
+	g.mu.Unlock()
 	return llm.Answer{Text: "ok [1]"}, nil
 }
 
-// limitServer serves a real rag.Service over n chunks, with counting
-// providers, a 2 MiB body limit and lim.
-func limitServer(t *testing.T, n int, lim Limits) (testServer, *countingEmbedder, *countingGen) {
+// prompt is the last request's messages, as "role: content" lines.
+func (g *countingGen) prompt() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var b strings.Builder
+	for _, m := range g.last.Messages {
+		b.WriteString(m.Role + ": " + m.Content + "\n")
+	}
+	return b.String()
+}
+
+// limitServer serves a real rag.Service with cfg over n chunks, with
+// counting providers, a 2 MiB body limit and cfg's question limit.
+func limitServer(t *testing.T, n int, cfg rag.Config) (testServer, *countingEmbedder, *countingGen) {
 	t.Helper()
 	h, err := embed.NewHash(embed.HashConfig{Dims: 16})
 	if err != nil {
@@ -65,7 +84,7 @@ func limitServer(t *testing.T, n int, lim Limits) (testServer, *countingEmbedder
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := rag.New(rag.Config{MaxQuestionChars: lim.QuestionChars, MaxMessages: lim.Messages, MaxConversationChars: lim.ConversationChars}, emb, gen)
+	svc, err := rag.New(cfg, emb, gen)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +92,7 @@ func limitServer(t *testing.T, n int, lim Limits) (testServer, *countingEmbedder
 		t.Fatal(err)
 	}
 	ts := newTestServer(t, func(o *Options) {
-		o.RAG, o.Embedder, o.MaxBodyBytes, o.Limits = svc, emb, 2<<20, lim
+		o.RAG, o.Embedder, o.MaxBodyBytes, o.Limits = svc, emb, 2<<20, Limits{QuestionChars: cfg.MaxQuestionChars}
 	})
 	return ts, emb, gen
 }
@@ -108,7 +127,7 @@ func fortyDigitList(n int) string {
 // A filter at the limits is answered.
 func TestFilter_AttackIsRefusedBeforeAnyWork(t *testing.T) {
 	t.Parallel()
-	ts, emb, gen := limitServer(t, 2000, Limits{})
+	ts, emb, gen := limitServer(t, 2000, rag.Config{})
 	big := `{"query":"refunds","filter":{"page":{"$in":` + fortyDigitList(24000) + `}}}`
 	small := `{"question":"refunds?","filter":{"page":{"$nin":` + fortyDigitList(2300) + `}}}`
 	if len(big) < 900_000 || len(small) < 90_000 || len(small) > 100_000 {
@@ -167,7 +186,7 @@ func TestFilter_AttackIsRefusedBeforeAnyWork(t *testing.T) {
 // the answer lists 20 items and one counting the rest, and a request
 // allocates a bounded amount (the decoded body itself, a few MB).
 func TestValidation_ManyBadElementsAreCapped(t *testing.T) {
-	ts, _, _ := limitServer(t, 10, Limits{})
+	ts, _, _ := limitServer(t, 10, rag.Config{})
 	n := (1<<20 - 20) / 5
 	body := `{"vector":[true` + strings.Repeat(",true", n-1) + `]}`
 	rec := ts.do("POST", "/search", body, nil)
@@ -216,7 +235,7 @@ func TestValidation_ManyBadElementsAreCapped(t *testing.T) {
 // with bad elements, and the input echo of a huge value.
 func TestValidation_CappedEverywhere(t *testing.T) {
 	t.Parallel()
-	ts, emb, gen := limitServer(t, 10, Limits{})
+	ts, emb, gen := limitServer(t, 10, rag.Config{})
 	ones := "[1" + strings.Repeat(",1", 50_000) + "]"
 	tests := []struct{ name, path, body string }{
 		{"content parts", "/v1/chat/completions", `{"model":"vendor0919-rag","messages":[{"role":"user","content":` + ones + `}]}`},
@@ -241,12 +260,13 @@ func TestValidation_CappedEverywhere(t *testing.T) {
 
 // TestLimits_RefusedBeforeAnyProviderCall is row 7 of issue 12: a 1 MB
 // question was forwarded to the embedder and the model (and retried). Each
-// route's question, message count and conversation size are bounded, a
-// 422 before any provider call; the limits come from Options.
+// route's question, message and message list are bounded, a 422 before
+// any provider call; the limits come from Options. A conversation over
+// MAX_MESSAGES or MAX_CONVERSATION_CHARS is answered from its newest turns
+// (TestConversation_WindowedNotRefused).
 func TestLimits_RefusedBeforeAnyProviderCall(t *testing.T) {
 	t.Parallel()
-	lim := Limits{QuestionChars: 100, Messages: 4, ConversationChars: 300}
-	ts, emb, gen := limitServer(t, 50, lim)
+	ts, emb, gen := limitServer(t, 50, rag.Config{MaxQuestionChars: 100, MaxMessages: 4, MaxConversationChars: 300})
 	q101 := strings.Repeat("q", 101)
 	m := func(role, content string) string { return fmt.Sprintf(`{"role":%q,"content":%q}`, role, content) }
 	ui := func(role, text string) string {
@@ -254,6 +274,10 @@ func TestLimits_RefusedBeforeAnyProviderCall(t *testing.T) {
 	}
 	list := func(items ...string) string { return "[" + strings.Join(items, ",") + "]" }
 	a90 := strings.Repeat("a", 90)
+	over := make([]string, rag.MaxListedMessages+1)
+	for i := range over {
+		over[i] = m("user", "q")
+	}
 	tests := []struct {
 		name, path, body string
 		loc              []any // nil: OpenAI's body, checked by code
@@ -263,13 +287,12 @@ func TestLimits_RefusedBeforeAnyProviderCall(t *testing.T) {
 		{"search query", "/search", `{"query":"` + q101 + `"}`, []any{"body", "query"}, "string_too_long"},
 		{"query 1 MB question", "/query", `{"question":"` + strings.Repeat("q", 1<<20) + `"}`, []any{"body", "question"}, "string_too_long"},
 		{"query last message", "/query", `{"messages":` + list(m("user", "hi"), m("assistant", "a"), m("user", q101)) + `}`, []any{"body", "messages", 2.0, "content"}, "string_too_long"},
-		{"query too many messages", "/query", `{"messages":` + list(m("user", "1"), m("assistant", "2"), m("user", "3"), m("assistant", "4"), m("user", "5")) + `}`, []any{"body", "messages"}, "too_long"},
-		{"query conversation", "/query", `{"messages":` + list(m("user", a90), m("assistant", a90+a90), m("user", a90)) + `}`, []any{"body", "messages"}, "value_error"},
+		{"query more messages than listable", "/query", `{"messages":` + list(over...) + `}`, []any{"body", "messages"}, "too_long"},
+		{"query history turn", "/query", `{"messages":` + list(m("assistant", strings.Repeat("a", rag.MaxContentChars+1)), m("user", "q")) + `}`, []any{"body", "messages", 0.0, "content"}, "string_too_long"},
 		{"chat last message", "/chat", `{"messages":` + list(ui("user", "hi"), ui("assistant", "a"), ui("user", q101)) + `}`, []any{"body", "messages", 2.0, "parts", 0.0, "text"}, "string_too_long"},
-		{"chat too many turns", "/chat", `{"messages":` + list(ui("system", "s"), ui("user", "1"), ui("assistant", "2"), ui("user", "3"), ui("assistant", "4"), ui("user", "5")) + `}`, []any{"body", "messages"}, "too_long"},
-		{"chat conversation", "/chat", `{"messages":` + list(ui("user", a90), ui("assistant", a90+a90), ui("user", a90)) + `}`, []any{"body", "messages"}, "value_error"},
+		{"chat history turn", "/chat", `{"messages":` + list(ui("assistant", strings.Repeat("a", rag.MaxContentChars+1)), ui("user", "q")) + `}`, []any{"body", "messages", 0.0, "parts", 0.0, "text"}, "string_too_long"},
 		{"completions question", "/v1/chat/completions", `{"model":"vendor0919-rag","messages":` + list(m("user", q101)) + `}`, nil, "string_too_long"},
-		{"completions turns", "/v1/chat/completions", `{"model":"vendor0919-rag","messages":` + list(m("user", "1"), m("assistant", "2"), m("user", "3"), m("assistant", "4"), m("user", "5")) + `}`, nil, "too_long"},
+		{"completions history turn", "/v1/chat/completions", `{"model":"vendor0919-rag","messages":` + list(m("assistant", strings.Repeat("a", rag.MaxContentChars+1)), m("user", "q")) + `}`, nil, "string_too_long"},
 		{"embeddings count", "/v1/embeddings", `{"model":"hash-16","input":[` + strings.Repeat(`"a",`, 256) + `"a"]}`, nil, "too_long"},
 		{"embeddings length", "/v1/embeddings", `{"model":"hash-16","input":"` + strings.Repeat("a", 8193) + `"}`, nil, "string_too_long"},
 		{"feedback comment", "/feedback", `{"answer_id":"ans_abcdefghijklmnopqrstuvwx","rating":"up","comment":"` + strings.Repeat("c", 2001) + `"}`, []any{"body", "comment"}, "string_too_long"},
@@ -297,8 +320,14 @@ func TestLimits_RefusedBeforeAnyProviderCall(t *testing.T) {
 	if e, g := emb.calls.Load(), gen.calls.Load(); e != 0 || g != 0 {
 		t.Errorf("%d embedder and %d model calls for refused requests, want none", e, g)
 	}
-	// At the limits, every route answers.
+	// At the limits, every route answers; more turns or characters than the
+	// window holds are no reason to refuse.
 	for _, c := range []struct{ path, body string }{
+		{"/query", `{"messages":` + list(m("user", "1"), m("assistant", "2"), m("user", "3"), m("assistant", "4"), m("user", "5")) + `}`},
+		{"/query", `{"messages":` + list(m("user", a90), m("assistant", a90+a90), m("user", a90)) + `}`},
+		{"/chat", `{"messages":` + list(ui("system", "s"), ui("user", "1"), ui("assistant", "2"), ui("user", "3"), ui("assistant", "4"), ui("user", "5")) + `}`},
+		{"/chat", `{"messages":` + list(ui("user", a90), ui("assistant", a90+a90), ui("user", a90)) + `}`},
+		{"/v1/chat/completions", `{"model":"vendor0919-rag","messages":` + list(m("user", "1"), m("assistant", "2"), m("user", "3"), m("assistant", "4"), m("user", "5")) + `}`},
 		{"/query", `{"question":"` + strings.Repeat("q", 100) + `"}`},
 		{"/search", `{"query":"` + strings.Repeat("q", 100) + `"}`},
 		{"/query", `{"messages":` + list(m("assistant", a90), m("user", "1"), m("assistant", a90), m("user", strings.Repeat("q", 100))) + `}`},
@@ -315,7 +344,7 @@ func TestLimits_RefusedBeforeAnyProviderCall(t *testing.T) {
 func TestLimits_Defaults(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, func(o *Options) { o.MaxBodyBytes = 1 << 20 })
-	if got := ts.opts.Limits; got != (Limits{QuestionChars: 4000, Messages: 50, ConversationChars: 32768}) {
+	if got := ts.opts.Limits; got != (Limits{QuestionChars: 4000}) {
 		t.Errorf("defaults %+v", got)
 	}
 	for _, c := range []struct {
@@ -365,5 +394,84 @@ func TestEcho_CutsLargeValues(t *testing.T) {
 	}
 	if got := echo("short", maxEchoDepth); got != "short" {
 		t.Errorf("short string echoed as %v", got)
+	}
+}
+
+// TestConversation_WindowedNotRefused: useChat resends the whole
+// conversation every turn, so a conversation past MAX_MESSAGES (50) was a
+// 422 on every later turn and had to be abandoned. Each chat route now
+// answers from the newest turns; only a list over rag.MaxListedMessages
+// is refused, before any item is walked, in the route's error shape.
+func TestConversation_WindowedNotRefused(t *testing.T) {
+	t.Parallel()
+	ts, _, gen := limitServer(t, 10, rag.Config{})
+	// n messages, user first, ending with the user's question; each names
+	// its index ("m07") so the prompt shows which were kept.
+	conv := func(n int, item func(role, text string) string) string {
+		items := make([]string, n)
+		for i := range items {
+			role := "user"
+			if (n-1-i)%2 == 1 {
+				role = "assistant"
+			}
+			items[i] = item(role, fmt.Sprintf("m%04d refunds", i))
+		}
+		return "[" + strings.Join(items, ",") + "]"
+	}
+	plain := func(role, text string) string { return fmt.Sprintf(`{"role":%q,"content":%q}`, role, text) }
+	ui := func(role, text string) string {
+		return fmt.Sprintf(`{"id":"x","role":%q,"parts":[{"type":"text","text":%q}]}`, role, text)
+	}
+	queryBody := func(n int) string { return `{"messages":` + conv(n, plain) + `}` }
+	chatBody := func(n int) string { return `{"id":"chat-1","trigger":"submit-message","messages":` + conv(n, ui) + `}` }
+	completionBody := func(n int) string { return `{"model":"vendor0919-rag","messages":` + conv(n, plain) + `}` }
+	tooMany := fmt.Sprintf("List should have at most %d items after validation, not %d", rag.MaxListedMessages, rag.MaxListedMessages+1)
+	tests := []struct {
+		name, path, body string
+		status           int
+		kept, dropped    string // in the model's prompt (200), by index
+		loc              []any  // the 422 item's loc; nil: OpenAI's body
+	}{
+		// 51 messages, the default window 50: m0000 (and the answer m0001
+		// it leaves leading) dropped, the newest kept.
+		{"query 51 messages", "/query", queryBody(51), 200, "m0049", "m0000", nil},
+		{"chat 51 messages", "/chat", chatBody(51), 200, "m0049", "m0000", nil},
+		{"completions 51 messages", "/v1/chat/completions", completionBody(51), 200, "m0049", "m0000", nil},
+		{"query 1000 messages", "/query", queryBody(rag.MaxListedMessages), 200, "m0998", "m0949", nil},
+		{"query over the hard cap", "/query", queryBody(rag.MaxListedMessages + 1), 422, "", "", []any{"body", "messages"}},
+		{"chat over the hard cap", "/chat", chatBody(rag.MaxListedMessages + 1), 422, "", "", []any{"body", "messages"}},
+		{"completions over the hard cap", "/v1/chat/completions", completionBody(rag.MaxListedMessages + 1), 422, "", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Not parallel: the subtests share gen's last prompt.
+			rec := ts.do("POST", tt.path, tt.body, nil)
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d: %.300s", rec.Code, tt.status, rec.Body)
+			}
+			if tt.status == 200 {
+				p := gen.prompt()
+				if !strings.Contains(p, tt.kept) || strings.Contains(p, tt.dropped) {
+					t.Errorf("prompt keeps %s: %t, drops %s: %t", tt.kept, strings.Contains(p, tt.kept), tt.dropped, !strings.Contains(p, tt.dropped))
+				}
+				return
+			}
+			if tt.loc == nil {
+				var e openAIErrorBody
+				if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Error.Code != "too_long" || e.Error.Param == nil ||
+					*e.Error.Param != "messages" || e.Error.Type != "invalid_request_error" || !strings.Contains(e.Error.Message, tooMany) {
+					t.Errorf("body %.300s, want OpenAI's too_long at messages: %q", rec.Body, tooMany)
+				}
+				return
+			}
+			items := details(t, rec.Body.Bytes())
+			if len(items) != 1 || items[0].Type != "too_long" || !equalLoc(items[0].Loc, tt.loc) || items[0].Msg != tooMany ||
+				items[0].Ctx["max_length"] != float64(rag.MaxListedMessages) || items[0].Ctx["actual_length"] != float64(rag.MaxListedMessages+1) {
+				t.Errorf("items %+v, want one too_long at %v: %q", items, tt.loc, tooMany)
+			}
+			if rec.Body.Len() > 4096 {
+				t.Errorf("a %d-byte 422", rec.Body.Len())
+			}
+		})
 	}
 }

@@ -21,7 +21,9 @@ var roleLiterals = []string{rag.RoleUser, rag.RoleAssistant}
 // list[ChatMessage] with min_length 1: the list and each item's role (a
 // Literal) and content (at most rag.MaxContentChars), every problem an
 // item whose loc names it, and then the rule that the last turn is the
-// user's. Unknown keys in an item are ignored. It returns nil when the
+// user's. A list over rag.MaxListedMessages is one too_long item; a
+// shorter one over MAX_MESSAGES is accepted (rag keeps its newest turns).
+// Unknown keys in an item are ignored. It returns nil when the
 // field is absent or null.
 func (v *validator) messages() []chatMessage {
 	raw, present := v.obj["messages"]
@@ -41,9 +43,10 @@ func (v *validator) messages() []chatMessage {
 			map[string]any{"field_type": "List", "min_length": 1, "actual_length": 0})
 		return nil
 	}
-	if len(list) > v.lim.Messages {
-		// Before walking the items, so a long list costs one item.
-		v.add(tooManyMessages(messagesLoc(-1, ""), v.lim.Messages, len(list), raw))
+	if len(list) > rag.MaxListedMessages {
+		// Before walking the items, so a long list costs one item. Only this
+		// hard bound refuses: MAX_MESSAGES is a window rag applies.
+		v.add(tooManyMessages(messagesLoc(-1, ""), rag.MaxListedMessages, len(list), raw))
 		return nil
 	}
 	before := v.failures()
@@ -91,7 +94,7 @@ func (v *validator) messages() []chatMessage {
 		for i, m := range out {
 			contents[i] = m.Content
 		}
-		v.checkConversation(contents, raw, messagesLoc)
+		v.checkConversation(contents, messagesLoc)
 	}
 	return out
 }

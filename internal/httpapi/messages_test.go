@@ -69,8 +69,8 @@ func TestQuery_MessagesValidation(t *testing.T) {
 	}
 }
 
-// TestQuery_MessagesRAGErrors: the limits rag enforces (turns, the history
-// budget) come back as items naming the message, indexes as numbers.
+// TestQuery_MessagesRAGErrors: the limits rag enforces (the list, each
+// turn) come back as items naming the message, indexes as numbers.
 func TestQuery_MessagesRAGErrors(t *testing.T) {
 	t.Parallel()
 	body := `{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"a"},{"role":"user","content":"q2"}]}`
@@ -79,10 +79,10 @@ func TestQuery_MessagesRAGErrors(t *testing.T) {
 		err  *rag.RequestError
 		want ValidationItem
 	}{
-		{"too many turns", &rag.RequestError{Field: "messages", Type: "too_long", Msg: "List should have at most 2 items after validation, not 3"},
+		{"too many messages", &rag.RequestError{Field: "messages", Type: "too_long", Msg: "List should have at most 2 items after validation, not 3"},
 			ValidationItem{Type: "too_long", Loc: []any{"body", "messages"}, Msg: "List should have at most 2 items after validation, not 3"}},
-		{"a turn over the history budget", &rag.RequestError{Field: "messages.1.content", Msg: "over the history budget of 10"},
-			ValidationItem{Type: "value_error", Loc: []any{"body", "messages", 1.0, "content"}, Msg: "Value error, over the history budget of 10"}},
+		{"a turn too long", &rag.RequestError{Field: "messages.1.content", Type: "string_too_long", Msg: "String should have at most 8000 characters"},
+			ValidationItem{Type: "string_too_long", Loc: []any{"body", "messages", 1.0, "content"}, Msg: "String should have at most 8000 characters"}},
 		{"the question, as the last message", &rag.RequestError{Field: "question", Msg: "must not be empty"},
 			ValidationItem{Type: "value_error", Loc: []any{"body", "messages", 2.0, "content"}, Msg: "Value error, must not be empty"}},
 		{"a filter key that looks like a number stays a string", &rag.RequestError{Field: "filter.1", Msg: "bad"},

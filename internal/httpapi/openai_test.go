@@ -111,7 +111,7 @@ func TestChatCompletions_RAGRequestErrorNamesTheMessage(t *testing.T) {
 		t.Errorf("%d %s", rec.Code, rec.Body)
 	}
 	// rag counts turns; the system message it never saw still has its index.
-	ts.rag.err = &rag.RequestError{Field: "messages.1.content", Msg: "over the history budget"}
+	ts.rag.err = &rag.RequestError{Field: "messages.1.content", Type: "string_too_long", Msg: "too long"}
 	rec = ts.do("POST", "/v1/chat/completions", `{"model":"vendor0919-rag","messages":[{"role":"user","content":"a"},{"role":"system","content":"s"},{"role":"assistant","content":"b"},{"role":"user","content":"q"}]}`, nil)
 	if rec.Code != 422 || !strings.Contains(rec.Body.String(), `"param":"messages.2.content"`) {
 		t.Errorf("%d %s", rec.Code, rec.Body)

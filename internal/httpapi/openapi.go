@@ -17,6 +17,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/vendor0919/api/docs"
+	"github.com/vendor0919/api/internal/rag"
 )
 
 // The OpenAPI document is written in two steps. swag turns this package's
@@ -166,14 +167,15 @@ func openAPI3(version string, open bool, lim Limits, embedModel string) ([]byte,
 }
 
 // documentLimits writes the limits the server enforces into the request
-// schemas: swag's tags carry the defaults, the environment may change them.
+// schemas: swag's tags carry the defaults, the environment may change them
+// (and swag drops a maxItems tag, so the messages bound is set here too).
 func documentLimits(doc *openapi3.T, lim Limits) error {
 	for _, b := range []struct {
 		schema, prop string
 		set          func(*openapi3.Schema)
 	}{
 		{"QueryRequest", "question", func(s *openapi3.Schema) { s.MaxLength = ptr(uint64(lim.QuestionChars)) }},
-		{"QueryRequest", "messages", func(s *openapi3.Schema) { s.MaxItems = ptr(uint64(lim.Messages)) }},
+		{"QueryRequest", "messages", func(s *openapi3.Schema) { s.MaxItems = ptr(uint64(rag.MaxListedMessages)) }},
 		{"SearchRequest", "query", func(s *openapi3.Schema) { s.MaxLength = ptr(uint64(lim.QuestionChars)) }},
 	} {
 		s := doc.Components.Schemas[b.schema]

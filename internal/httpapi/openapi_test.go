@@ -27,6 +27,7 @@ import (
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed/minilm"
 	"github.com/vendor0919/api/internal/llm"
+	"github.com/vendor0919/api/internal/rag"
 )
 
 // loadSpec parses an OpenAPI document and validates it.
@@ -240,11 +241,11 @@ func TestOpenAPI_TheServerKeepsItsWord(t *testing.T) {
 			withHdr(post("/admin/reload", ""), "Authorization", "Bearer admin"), // no Reloader: 503
 		}},
 		{"over the limits", func(o *Options, _ *fakeRAG) {
-			o.MaxBodyBytes, o.Limits = 1<<20, Limits{QuestionChars: 30, Messages: 2, ConversationChars: 40}
+			o.MaxBodyBytes, o.Limits = 1<<20, Limits{QuestionChars: 30}
 		}, []call{
 			post("/search", `{"vector":[true`+strings.Repeat(",true", 5000)+`]}`), // capped: 20 items and a count
 			post("/search", `{"query":"`+strings.Repeat("q", 31)+`"}`), post("/query", `{"question":"`+strings.Repeat("q", 31)+`"}`),
-			post("/query", `{"messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"},{"role":"user","content":"c"}]}`),
+			post("/query", `{"messages":[`+strings.Repeat(`{"role":"user","content":"a"},`, rag.MaxListedMessages)+`{"role":"user","content":"c"}]}`),
 			post("/query", `{"question":"q","filter":{"k":{"$in":[`+strings.Repeat("1,", 256)+`1]}}}`),
 			post("/chat", `{"messages":[{"role":"user","parts":[{"type":"text","text":"`+strings.Repeat("q", 31)+`"}]}]}`),
 			post("/v1/chat/completions", `{"model":"vendor0919-rag","messages":[{"role":"user","content":[`+strings.Repeat("1,", 100)+`1]}]}`),

@@ -19,7 +19,7 @@ import (
 // Question and Messages is set.
 type queryRequest struct {
 	Question string         `json:"question,omitempty" maxLength:"4000" example:"How long is the warranty?"` // a single question (at most MAX_QUESTION_CHARS characters); send this or messages
-	Messages []chatMessage  `json:"messages,omitempty" maxItems:"50"`                                        // a conversation, oldest turn first, ending with the user's question (at most MAX_QUESTION_CHARS characters; MAX_MESSAGES turns, MAX_CONVERSATION_CHARS characters in all); the server keeps no history
+	Messages []chatMessage  `json:"messages,omitempty" maxItems:"1000"`                                      // a conversation, oldest turn first, ending with the user's question (at most MAX_QUESTION_CHARS characters); the server keeps no history and answers from the newest MAX_MESSAGES turns that hold MAX_CONVERSATION_CHARS characters in all, older ones dropped
 	TopK     int            `json:"top_k,omitempty" minimum:"1" maximum:"50"`                                // how many passages to retrieve (the server's DEFAULT_TOP_K when absent)
 	Filter   map[string]any `json:"filter,omitempty"`                                                        // metadata equality, or an operator ($eq, $ne, $in, $nin), per key; all must match (at most 32 keys, 256 list items, 1024-character strings)
 	Stream   bool           `json:"stream,omitempty"`                                                        // answer as text/event-stream instead of JSON

@@ -40,6 +40,11 @@ const (
 	DefaultRewriteTimeout = 10 * time.Second
 	// DefaultMaxMessages is Config.MaxMessages' default.
 	DefaultMaxMessages = 50
+	// MaxListedMessages bounds the messages a request may list, the
+	// question included; more is a *RequestError. Config.MaxMessages only
+	// windows the turns used, so this (with the body size limit) is what
+	// bounds the validation work one request can cause.
+	MaxListedMessages = 1000
 	// MaxContentChars bounds one message's content, in characters (runes).
 	MaxContentChars = 8000
 	// DefaultMaxQuestionChars is Config.MaxQuestionChars' default.
@@ -64,20 +69,19 @@ Keep the names, products and terms the conversation refers to, in the language o
 If the follow-up already stands alone, repeat it unchanged.
 Reply with the question only: no answer, no explanation, no quotes.`
 
-// validateHistory checks the turns before the latest question: the count
-// (the question included) against Config.MaxMessages, each role, each
-// content's length, and each user turn against the history budget on its
-// own. A long assistant turn is not the client's fault (a model wrote it),
-// so recentHistory cuts it instead. Field paths name the item as the
-// client's messages list numbers it.
-//
-// These bounds are also what keeps the embedder's and the generator's
-// retries cheap: a retried upstream call resends at most this much text.
-func (s *Service) validateHistory(question string, history []Message) error {
-	if n := len(history) + 1; n > s.cfg.MaxMessages {
+// validateHistory checks the turns before the latest question: their
+// number against MaxListedMessages (before any item is looked at), each
+// role and each content's length. Field paths name the item as the
+// client's messages list numbers it. How many turns, how many characters
+// and how many tokens are used is windowHistory's and recentHistory's
+// business, not a reason to refuse: a chat client such as the AI SDK's
+// useChat resends the whole conversation every turn, so a refused
+// conversation could never be continued.
+func (s *Service) validateHistory(history []Message) error {
+	if n := len(history) + 1; n > MaxListedMessages {
 		return &RequestError{Field: "messages", Type: "too_long",
-			Msg: fmt.Sprintf("List should have at most %d items after validation, not %d", s.cfg.MaxMessages, n),
-			Ctx: map[string]any{"field_type": "List", "max_length": s.cfg.MaxMessages, "actual_length": n}}
+			Msg: fmt.Sprintf("List should have at most %d items after validation, not %d", MaxListedMessages, n),
+			Ctx: map[string]any{"field_type": "List", "max_length": MaxListedMessages, "actual_length": n}}
 	}
 	for i, m := range history {
 		if m.Role != RoleUser && m.Role != RoleAssistant {
@@ -88,22 +92,29 @@ func (s *Service) validateHistory(question string, history []Message) error {
 			return &RequestError{Field: fmt.Sprintf("messages.%d.content", i), Type: "string_too_long",
 				Msg: fmt.Sprintf("String should have at most %d characters", MaxContentChars), Ctx: map[string]any{"max_length": MaxContentChars}}
 		}
-		if t := chunk.EstimateTokens(m.Content); m.Role == RoleUser && t > s.cfg.HistoryTokens {
-			return &RequestError{Field: fmt.Sprintf("messages.%d.content", i),
-				Msg: fmt.Sprintf("this turn alone is about %d tokens, over the history budget of %d", t, s.cfg.HistoryTokens)}
-		}
-	}
-	if len(history) > 0 {
-		total := utf8.RuneCountInString(question)
-		for _, m := range history {
-			total += utf8.RuneCountInString(m.Content)
-		}
-		if total > s.cfg.MaxConversationChars {
-			return &RequestError{Field: "messages",
-				Msg: fmt.Sprintf("the messages hold %d characters in all, over the limit of %d", total, s.cfg.MaxConversationChars)}
-		}
 	}
 	return nil
+}
+
+// windowHistory returns the newest turns of a validated history that,
+// with the question, number at most Config.MaxMessages and hold at most
+// Config.MaxConversationChars characters; older turns are dropped whole,
+// oldest first. It is the one place these two limits apply, so the
+// rewrite and the prompt only ever see the window, and a retried model
+// call resends no more. The result shares history's backing array.
+func (s *Service) windowHistory(question string, history []Message) []Message {
+	oldest := max(len(history)-(s.cfg.MaxMessages-1), 0)
+	chars := utf8.RuneCountInString(question)
+	start := len(history)
+	for start > oldest {
+		n := utf8.RuneCountInString(history[start-1].Content)
+		if chars+n > s.cfg.MaxConversationChars {
+			break
+		}
+		chars += n
+		start--
+	}
+	return history[start:]
 }
 
 // validateQuestion checks the question's length against
@@ -120,12 +131,14 @@ func (s *Service) validateQuestion(q string) *RequestError {
 // recentHistory returns the newest exchanges (a user turn and the
 // assistant turns after it) whose estimated tokens fit budget, oldest
 // dropped first; assistant turns before the first user turn are dropped,
-// as a chat model's conversation starts with the user. A user turn is
-// kept whole or not at all; validateHistory holds each to the budget, so
-// the newest always fits. The assistant turns after it are cut (at a rune
-// boundary) to what is left and to half the budget, so a long answer
-// neither pushes out the question it answers nor leaves no room for the
-// exchanges before; one with nothing left is dropped.
+// as a chat model's conversation starts with the user. An older user turn
+// is kept whole or not at all. The newest one is always kept: over the
+// budget on its own, it is cut (at a rune boundary) to half the budget, so
+// that the answers it got still have room; a long pasted question must not
+// make every later turn of the conversation fail. The assistant turns
+// after a user turn are cut to what is left and to half the budget, so a
+// long answer neither pushes out the question it answers nor leaves no
+// room for the exchanges before; one with nothing left is dropped.
 func recentHistory(history []Message, budget int) []Message {
 	var exchanges [][]Message // newest first
 	used, end := 0, len(history)
@@ -137,12 +150,17 @@ func recentHistory(history []Message, budget int) []Message {
 		if start < 0 {
 			break
 		}
-		t := chunk.EstimateTokens(history[start].Content)
-		if used+t > budget {
+		q := history[start]
+		t := chunk.EstimateTokens(q.Content)
+		if t > budget && len(exchanges) == 0 {
+			q.Content = truncateTokens(q.Content, budget/2)
+			t = chunk.EstimateTokens(q.Content)
+		}
+		if used+t > budget || q.Content == "" {
 			break
 		}
 		used += t
-		ex := []Message{history[start]}
+		ex := []Message{q}
 		for _, m := range history[start+1 : end] {
 			if left := min(budget-used, budget/2); chunk.EstimateTokens(m.Content) > left {
 				m.Content = truncateTokens(m.Content, left)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -80,16 +81,28 @@ func TestRecentHistory_Budget(t *testing.T) {
 			[]Message{user("q1"), assistant("a1")}},
 		{"a long answer is cut to half the budget", []Message{user("q1"), assistant(long)}, 20,
 			[]Message{user("q1"), assistant(strings.Repeat("word ", 8))}},
-		// The user turn of the newest exchange fits (validateHistory
-		// holds it to the budget); its answer is cut to what it leaves,
-		// not dropped with it.
+		// The user turn of the newest exchange fits; its answer is cut to
+		// what it leaves, not dropped with it.
 		{"a long question keeps its cut answer", []Message{user(long + long[:30]), assistant(long + long)}, 100,
 			[]Message{user(long + long[:30]), assistant(strings.Repeat("word ", 33) + "wor")}},
 		{"an answer with nothing left is dropped", []Message{user("q1"), assistant("a1"), user(long), assistant(long)}, 50,
 			[]Message{user(long)}},
 		{"several answers share what is left", []Message{user("q1"), assistant(long), assistant(long)}, 40,
 			[]Message{user("q1"), assistant(strings.Repeat("word ", 16)), assistant(strings.Repeat("word ", 15) + "w")}},
-		{"nothing fits", []Message{user(long)}, 10, nil},
+		// A pasted question over the budget on its own used to be a 422
+		// for every later turn; it is kept, cut to half the budget, and
+		// its answer gets what is left.
+		{"the newest question over the budget is cut to half", []Message{user(long + long + long), assistant("fine")}, 100,
+			[]Message{user(strings.Repeat("word ", 40)), assistant("fine")}},
+		{"the newest question over the budget, CJK at a rune boundary", []Message{user(strings.Repeat("あ", 300))}, 101,
+			[]Message{user(strings.Repeat("あ", 50))}},
+		{"the cut newest question leaves room for older exchanges", []Message{user("q1"), assistant("a1"), user(long + long + long)}, 100,
+			[]Message{user("q1"), assistant("a1"), user(strings.Repeat("word ", 40))}},
+		{"an older question over the budget ends the walk", []Message{user("q0"), assistant("a0"), user(long + long + long), assistant("a1"), user("q2"), assistant("a2")}, 100,
+			[]Message{user("q2"), assistant("a2")}},
+		{"only the newest question is ever cut", []Message{user(long), user(long)}, 60,
+			[]Message{user(long)}},
+		{"a budget too small for any of the question", []Message{user(long)}, 1, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -121,10 +134,9 @@ func TestQuery_HistoryValidation(t *testing.T) {
 			"messages.1.role", "literal_error", "'user' or 'assistant'"},
 		{"content too long", QueryRequest{Question: "q", History: []Message{user(strings.Repeat("あ", MaxContentChars+1))}},
 			"messages.0.content", "string_too_long", "at most 8000 characters"},
-		{"a user turn over the history budget", QueryRequest{Question: "q", History: []Message{user("a"), assistant("b"), user(strings.Repeat("word ", 100))}},
-			"messages.2.content", "", "over the history budget of 100"},
-		{"too many turns", QueryRequest{Question: "q", History: []Message{user("a"), assistant("b"), user("c"), assistant("d")}},
-			"messages", "too_long", "at most 4 items"},
+		// Checked before any item: the bad role at 0 is not reported.
+		{"more messages than a request may list", QueryRequest{Question: "q", History: append([]Message{{Role: "system"}}, turns(MaxListedMessages)...)},
+			"messages", "too_long", "at most 1000 items after validation, not 1002"},
 		{"empty question", QueryRequest{Question: "  ", History: []Message{user("a"), assistant("b")}},
 			"question", "", "must not be empty"},
 	}
@@ -141,10 +153,115 @@ func TestQuery_HistoryValidation(t *testing.T) {
 			}
 		})
 	}
-	// At the bounds, and a long answer (cut, not refused): accepted.
-	ok := QueryRequest{Question: "warranty", History: []Message{user(strings.Repeat("word ", 80)), assistant(strings.Repeat("word ", 500)), user("c")}}
-	if _, err := s.Query(context.Background(), ok, nil); err != nil {
-		t.Errorf("history at the bounds: %v", err)
+	// At the bounds, and what is windowed or cut rather than refused: a
+	// long answer, a user turn over the history budget, more turns than
+	// MaxMessages.
+	for _, ok := range []QueryRequest{
+		{Question: "warranty", History: []Message{user(strings.Repeat("word ", 80)), assistant(strings.Repeat("word ", 500)), user("c")}},
+		{Question: "warranty", History: []Message{user("a"), assistant("b"), user(strings.Repeat("word ", 100))}},
+		{Question: "warranty", History: turns(MaxListedMessages - 1)},
+	} {
+		if _, err := s.Query(context.Background(), ok, nil); err != nil {
+			t.Errorf("history of %d turns: %v", len(ok.History), err)
+		}
+	}
+}
+
+// turns is a conversation of n turns, user first, each naming its index
+// ("turn 07"), so a test can tell which ones were kept.
+func turns(n int) []Message {
+	h := make([]Message, n)
+	for i := range h {
+		h[i] = Message{Role: RoleUser, Content: fmt.Sprintf("turn %02d", i)}
+		if i%2 == 1 {
+			h[i].Role = RoleAssistant
+		}
+	}
+	return h
+}
+
+// recordingGen is a test Generator that records every request (the
+// rewrite's and the answer's) and answers "ok".
+type recordingGen struct {
+	mu   sync.Mutex
+	reqs []llm.Request
+}
+
+func (g *recordingGen) Model() string { return "recording" }
+
+func (g *recordingGen) Generate(_ context.Context, req llm.Request, _ func(string) error) (llm.Answer, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.reqs = append(g.reqs, req)
+	return llm.Answer{Text: "ok"}, nil
+}
+
+// TestQuery_HistoryWindow: useChat resends the whole conversation every
+// turn, so MaxMessages and MaxConversationChars keep the newest turns
+// (oldest dropped first) instead of refusing every later turn, and a user
+// turn over HistoryTokens is cut instead. Only the window reaches the
+// rewrite and the prompt.
+func TestQuery_HistoryWindow(t *testing.T) {
+	t.Parallel()
+	hundred := func(c string) string { return strings.Repeat(c, 100) }
+	cases := []struct {
+		name     string
+		cfg      Config
+		question string
+		history  []Message
+		want     []Message // the turns between the system and the last user message
+	}{
+		// The window of 4 holds the question and turns 57-59; turn 57 is
+		// an answer with no question before it, dropped by recentHistory.
+		{"60 turns, MaxMessages 4", Config{MaxMessages: 4}, "and then?", turns(60),
+			[]Message{user("turn 58"), assistant("turn 59")}},
+		{"60 turns, the default window of 50", Config{}, "and then?", turns(60),
+			turns(60)[12:]},
+		// 10 + 3*100 characters fit 320; a fourth turn would not.
+		{"MaxConversationChars counts the question", Config{MaxConversationChars: 320}, strings.Repeat("q", 10),
+			[]Message{user(hundred("a")), assistant(hundred("b")), user(hundred("c")), assistant(hundred("d")), user(hundred("e"))},
+			[]Message{user(hundred("c")), assistant(hundred("d")), user(hundred("e"))}},
+		{"a question that fills the window leaves no history", Config{MaxConversationChars: 320}, strings.Repeat("q", 300),
+			[]Message{user(hundred("a")), assistant(hundred("b"))}, []Message{}},
+		{"a window of one is the question alone", Config{MaxMessages: 1}, "and then?", turns(3), []Message{}},
+		// A Japanese question of 1,501-4,000 characters passes
+		// MaxQuestionChars but is over HistoryTokens once it is history.
+		{"the newest user turn over HistoryTokens is cut to half", Config{}, "続きは？",
+			[]Message{user("最初の質問"), assistant("答え"), user(strings.Repeat("あ", 3000)), assistant("長い質問への答え")},
+			[]Message{user("最初の質問"), assistant("答え"), user(strings.Repeat("あ", 750)), assistant("長い質問への答え")}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			gen := &recordingGen{}
+			s, err := New(tc.cfg, newEmbedder(), gen)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Swap(newStore(newEmbedder(), corpus())); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Query(context.Background(), QueryRequest{Question: tc.question, History: tc.history}, nil); err != nil {
+				t.Fatalf("Query: %v", err)
+			}
+			gen.mu.Lock()
+			defer gen.mu.Unlock()
+			ans := gen.reqs[len(gen.reqs)-1].Messages
+			got := []Message{}
+			for _, m := range ans[1 : len(ans)-1] {
+				got = append(got, Message{Role: m.Role, Content: m.Content})
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("prompt history %.300q, want %.300q", got, tc.want)
+			}
+			// The rewrite saw the same turns, no older ones.
+			if len(tc.want) > 0 {
+				rw := gen.reqs[0].Messages[1].Content
+				if !strings.HasPrefix(rw, tc.want[0].Role+": "+tc.want[0].Content) {
+					t.Errorf("rewrite request %.200q does not open with the window's first turn", rw)
+				}
+			}
+		})
 	}
 }
 

@@ -84,18 +84,27 @@
 // The service keeps no state: a client sends the earlier turns
 // (QueryRequest.History, roles "user" and "assistant", oldest first) with
 // the latest question. History is checked before anything runs: at most
-// Config.MaxMessages turns with the question, known roles, contents of at
-// most MaxContentChars characters, Config.MaxConversationChars in all,
-// a question of at most Config.MaxQuestionChars, and no user turn above
-// Config.HistoryTokens on its own; a problem is a *RequestError whose Field names the
-// item as the client's messages list numbers it ("messages.3.role").
+// MaxListedMessages messages with the question, known roles, contents of
+// at most MaxContentChars characters and a question of at most
+// Config.MaxQuestionChars; a problem is a *RequestError whose Field names
+// the item as the client's messages list numbers it ("messages.3.role").
 //
-// Of the turns, the newest exchanges (a user turn and the assistant turns
-// after it) that fit Config.HistoryTokens (estimated as for passages) are
-// kept, oldest dropped first: a user turn whole or not at all, the
-// assistant turns after it cut to what it leaves and to half the budget
-// (a model wrote them, and the question before matters more). Leading
-// assistant turns are dropped so the conversation opens with the user. They go into the
+// A long conversation is not a problem: chat clients (the AI SDK's
+// useChat) resend the whole conversation every turn, so refusing one would
+// refuse every later turn too. Config.MaxMessages and
+// Config.MaxConversationChars are a window: the newest turns that, with
+// the question, number at most the one and hold at most the other are
+// used, older ones dropped whole, before the rewrite or the prompt sees
+// them.
+//
+// Of those turns, the newest exchanges (a user turn and the assistant
+// turns after it) that fit Config.HistoryTokens (estimated as for
+// passages) are kept, oldest dropped first: an older user turn whole or
+// not at all, the newest cut to half the budget if it is over the budget
+// on its own, the assistant turns after each cut to what is left and to
+// half the budget (a model wrote them, and the question before matters
+// more). Leading assistant turns are dropped so the conversation opens
+// with the user. They go into the
 // prompt as chat turns between the system message and the user message
 // with the passages and the question.
 //

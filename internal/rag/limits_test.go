@@ -227,9 +227,10 @@ func (e *countingEmbedder) Embed(ctx context.Context, texts []string) ([][]float
 }
 
 // TestQuery_LimitsBeforeAnyCall is row 7 of issue 12 for callers other
-// than the HTTP layer: a question, a conversation or a filter over its
-// limit is a RequestError before the embedder or the model is called
-// (also the rewrite of a follow-up).
+// than the HTTP layer: a question, a turn, a messages list or a filter
+// over its limit is a RequestError before the embedder or the model is
+// called (also the rewrite of a follow-up). A long conversation within
+// MaxListedMessages is windowed, not refused (TestQuery_HistoryWindow).
 func TestQuery_LimitsBeforeAnyCall(t *testing.T) {
 	t.Parallel()
 	user := func(s string) Message { return Message{Role: RoleUser, Content: s} }
@@ -239,7 +240,8 @@ func TestQuery_LimitsBeforeAnyCall(t *testing.T) {
 		field string
 	}{
 		{"long question", QueryRequest{Question: strings.Repeat("q", 101)}, "question"},
-		{"long conversation", QueryRequest{Question: "and?", History: []Message{user(strings.Repeat("a", 90)), {Role: RoleAssistant, Content: strings.Repeat("b", 90)}}}, "messages"},
+		{"more messages than a request may list", QueryRequest{Question: "and?", History: turns(MaxListedMessages)}, "messages"},
+		{"long turn", QueryRequest{Question: "and?", History: []Message{user(strings.Repeat("a", MaxContentChars+1))}}, "messages.0.content"},
 		{"big filter", QueryRequest{Question: "and?", History: []Message{user("hi")}, Filter: map[string]any{"id": map[string]any{"$in": fortyDigits(MaxFilterListItems + 1)}}}, "filter.id.$in"},
 	}
 	for _, tt := range tests {

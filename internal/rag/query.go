@@ -72,7 +72,10 @@ type QueryResult struct {
 // answer and returns it with its sources. With History, retrieval uses a
 // standalone question rewritten from the recent turns, and the prompt
 // carries the turns that fit Config.HistoryTokens (see the package
-// documentation); an invalid History is a *RequestError.
+// documentation). Turns beyond Config.MaxMessages or
+// Config.MaxConversationChars are dropped, oldest first; an invalid History
+// (a bad role, a content over MaxContentChars, more than MaxListedMessages
+// messages) is a *RequestError.
 //
 // With a non-nil emit it streams: emit gets the sources first, then each
 // text delta, then a done event. Errors before the sources (ErrNotReady, a
@@ -92,7 +95,7 @@ func (s *Service) Query(ctx context.Context, req QueryRequest, emit func(Event) 
 	if err := s.validateQuestion(req.Question); err != nil {
 		return QueryResult{}, err
 	}
-	if err := s.validateHistory(req.Question, req.History); err != nil {
+	if err := s.validateHistory(req.History); err != nil {
 		return QueryResult{}, err
 	}
 	// The filter is checked here too (search compiles it again, a cost
@@ -101,7 +104,7 @@ func (s *Service) Query(ctx context.Context, req QueryRequest, emit func(Event) 
 	if err := CheckFilter(req.Filter); err != nil {
 		return QueryResult{}, err
 	}
-	history := recentHistory(req.History, s.cfg.HistoryTokens)
+	history := recentHistory(s.windowHistory(req.Question, req.History), s.cfg.HistoryTokens)
 	var used tokens
 	query := s.standaloneQuery(ctx, req.Question, history, &used)
 	hits, mode, err := s.search(ctx, be, SearchRequest{Query: query, TopK: req.TopK, Filter: req.Filter, Mode: req.Mode})

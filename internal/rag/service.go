@@ -147,25 +147,25 @@ type Config struct {
 	ContextTokens int
 	// HistoryTokens is the budget, in estimated tokens, of the earlier
 	// conversation turns sent to the generator with the prompt (oldest
-	// exchanges dropped first; long assistant turns cut, see
-	// recentHistory); a user turn above it on its own is a *RequestError.
-	// 0 means 1500.
+	// exchanges dropped first; long assistant turns and a long newest
+	// user turn cut, see recentHistory). 0 means 1500.
 	HistoryTokens int
 	// RewriteTimeout bounds the model call that turns a follow-up into a
 	// standalone question, made once without retries: it is best effort,
 	// and the carried-terms rule answers when it fails, so it never holds
 	// a query up for long. 0 means DefaultRewriteTimeout.
 	RewriteTimeout time.Duration
-	// MaxMessages bounds a conversation's turns, the latest question
-	// included; more is a *RequestError. 0 means 50.
+	// MaxMessages is how many of a conversation's newest turns are used,
+	// the latest question included; older ones are dropped
+	// (windowHistory). 0 means 50.
 	MaxMessages int
 	// MaxQuestionChars bounds the question (Search's query too), in
 	// characters; longer is a *RequestError. 0 means
 	// DefaultMaxQuestionChars.
 	MaxQuestionChars int
-	// MaxConversationChars bounds the characters of all of a
-	// conversation's turns, the question included; more is a
-	// *RequestError. 0 means DefaultMaxConversationChars.
+	// MaxConversationChars is how many characters of a conversation's
+	// newest turns are used, the question included; older turns are
+	// dropped (windowHistory). 0 means DefaultMaxConversationChars.
 	MaxConversationChars int
 	// PromptTemplate is a text/template defining "system" and "user"
 	// templates over PromptData; "" means DefaultPromptTemplate.
