@@ -64,7 +64,7 @@ func (w *weights) Set(s string) error {
 	var out []float64
 	for _, p := range strings.Split(s, ",") {
 		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil || v <= 0 || math.IsInf(v, 0) {
+		if err != nil || !(v > 0) || math.IsInf(v, 0) { // !(v > 0): NaN too
 			return fmt.Errorf("%q is not a positive number", p)
 		}
 		out = append(out, v)
@@ -96,7 +96,7 @@ func (f Flags) Validate() error {
 	if f.Dir == "" || f.Questions == "" {
 		return cliflag.Usagef("--dir and --questions are required")
 	}
-	if f.VectorWeight < 0 || f.KeywordWeight <= 0 || math.IsNaN(f.VectorWeight) || math.IsInf(f.VectorWeight, 0) {
+	if !(f.VectorWeight >= 0) || math.IsInf(f.VectorWeight, 0) || !(f.KeywordWeight > 0) || math.IsInf(f.KeywordWeight, 0) { // NaN fails both comparisons
 		return cliflag.Usagef("--vector-weight must be 0 (the default) or positive, --keyword-weight positive")
 	}
 	if f.SectionWeight < 0 || math.IsInf(f.SectionWeight, 0) || math.IsNaN(f.SectionWeight) {

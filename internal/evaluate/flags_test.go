@@ -30,6 +30,8 @@ func TestFlags_Validate(t *testing.T) {
 		{[]string{"--dir", "d", "--questions", "q", "--vector-weight", "-0.5"}, weights},
 		{[]string{"--dir", "d", "--questions", "q", "--vector-weight", "NaN"}, weights},
 		{[]string{"--dir", "d", "--questions", "q", "--keyword-weight", "-1"}, weights},
+		{[]string{"--dir", "d", "--questions", "q", "--keyword-weight", "NaN"}, weights},
+		{[]string{"--dir", "d", "--questions", "q", "--keyword-weight", "Inf"}, weights},
 		{[]string{"--dir", "d", "--questions", "q", "--sweep", "0.5,1,2"}, ""},
 	}
 	for _, tt := range tests {
@@ -39,7 +41,7 @@ func TestFlags_Validate(t *testing.T) {
 			t.Errorf("%v: err %v, want %q", tt.args, err, tt.wantErr)
 		}
 	}
-	for _, bad := range []string{"0", "-1", "x", "1,,2", "inf"} {
+	for _, bad := range []string{"0", "-1", "x", "1,,2", "inf", "NaN", "1,nan"} {
 		var f Flags
 		if err := cliflag.ParseOptions(cliflag.NewFlagSet("t", "", io.Discard), []string{"--dir", "d", "--questions", "q", "--sweep", bad}, &f); err == nil {
 			t.Errorf("--sweep %q accepted", bad)
