@@ -52,6 +52,13 @@ type HNSWConfig struct {
 	Seed int64
 }
 
+// Check reports what NewHNSW would refuse in c (zero fields take the
+// defaults), so a command can refuse its flags before any work.
+func (c HNSWConfig) Check() error {
+	_, err := c.withDefaults()
+	return err
+}
+
 // withDefaults fills zero fields and validates the rest.
 func (c HNSWConfig) withDefaults() (HNSWConfig, error) {
 	if c.M == 0 {

@@ -92,7 +92,14 @@ func (f BuildFlags) Validate() error {
 	if err := cliflag.InRange("--concurrency", f.Workers, 0, MaxConcurrency); err != nil {
 		return err
 	}
-	return cliflag.InRange("--hnsw-workers", f.HNSWWorkers, 0, ann.MaxWorkers)
+	if err := cliflag.InRange("--hnsw-workers", f.HNSWWorkers, 0, ann.MaxWorkers); err != nil {
+		return err
+	}
+	// Before anything is embedded, not when the graph is built after.
+	if err := (ann.HNSWConfig{M: f.M, EFConstruction: f.EFConstruction}).Check(); err != nil {
+		return cliflag.Usagef("--m, --ef-construction: %v", err)
+	}
+	return nil
 }
 
 // Config returns the Build configuration the flags describe, with

@@ -42,6 +42,10 @@ func TestBuildFlags_Validate(t *testing.T) {
 		{[]string{"--in", "a", "--out", "b", "--hnsw-workers", "1"}, ""},
 		{[]string{"--in", "a", "--out", "b", "--hnsw-workers", "-1"}, "--hnsw-workers -1: want 0 to 1024"},
 		{[]string{"--in", "a", "--out", "b", "--hnsw-workers", "1025"}, "--hnsw-workers 1025: want 0 to 1024"},
+		// Refused before anything is embedded, not when the graph is built.
+		{[]string{"--in", "a", "--out", "b", "--m", "16", "--ef-construction", "200"}, ""},
+		{[]string{"--in", "a", "--out", "b", "--m", "1"}, "--m, --ef-construction: ann: HNSW M 1 out of range [2, 1024]"},
+		{[]string{"--in", "a", "--out", "b", "--ef-construction", "-5"}, "--m, --ef-construction: ann: HNSW EFConstruction -5 out of range [1, 1048576]"},
 		{[]string{"--in", "a", "--out", "b", "--version", strings.Repeat("v", store.MaxVersionBytes)}, ""},
 		{[]string{"--in", "a", "--out", "b", "--version", strings.Repeat("v", 257)}, "--version: store: version is 257 bytes, more than 256"},
 		{[]string{"--in", "a", "--out", "b", "--version", "v1\r\n"}, `--version: store: version "v1\r\n": byte 2 is not a printable character`},

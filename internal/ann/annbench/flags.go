@@ -134,6 +134,13 @@ func (f *GenFlags) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&f.Threads, "threads", runtime.GOMAXPROCS(0), "threads for computing truth")
 }
 
+// Bounds of gen's data, which it holds in memory: 65,536 dims as a store
+// may have, and 4 Gi floats (16 GiB).
+const (
+	maxGenDims   = 1 << 16
+	maxGenFloats = 1 << 32
+)
+
 // Validate checks f; its errors are cliflag.UsageErrors.
 func (f GenFlags) Validate() error {
 	_, err := f.config()
@@ -146,6 +153,11 @@ func (f GenFlags) config() (GenConfig, error) {
 	}
 	if f.N < 1 || f.Dim < 1 || f.Queries < 0 || f.Clusters < 1 || f.Rank < 1 || f.TruthK < 1 || f.Threads < 1 {
 		return GenConfig{}, cliflag.Usagef("--n, --dim, --clusters, --rank, --truth-k and --threads must be positive; --queries must not be negative")
+	}
+	// The vectors are made in memory before they are written: bounded
+	// as a store is (a billion rows of 100,000 dims panicked in makeslice).
+	if f.Dim > maxGenDims || f.N > maxGenFloats || f.Queries > maxGenFloats || int64(f.N+f.Queries)*int64(f.Dim) > maxGenFloats {
+		return GenConfig{}, cliflag.Usagef("--dim must be at most %d and (--n + --queries) x --dim at most %d floats (%d GiB)", maxGenDims, int64(maxGenFloats), maxGenFloats*4>>30)
 	}
 	metric, err := ann.ParseMetric(f.Metric)
 	if err != nil {

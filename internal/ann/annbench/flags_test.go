@@ -95,6 +95,7 @@ func TestFlags_RunKExceedsBase(t *testing.T) {
 func TestGenFlags_Validate(t *testing.T) {
 	t.Parallel()
 	const positive = "--n, --dim, --clusters, --rank, --truth-k and --threads must be positive; --queries must not be negative"
+	const huge = "--dim must be at most 65536 and (--n + --queries) x --dim at most 4294967296 floats (16 GiB)"
 	tests := []struct {
 		args    []string
 		wantErr string
@@ -105,6 +106,10 @@ func TestGenFlags_Validate(t *testing.T) {
 		{[]string{"--out", "d", "--n", "0"}, positive},
 		{[]string{"--out", "d", "--queries", "-1"}, positive},
 		{[]string{"--out", "d", "--threads", "0"}, positive},
+		{[]string{"--out", "d", "--n", "1000000000000", "--dim", "100000"}, huge},
+		{[]string{"--out", "d", "--n", "100000000", "--dim", "384"}, huge},
+		{[]string{"--out", "d", "--n", "9223372036854775807", "--dim", "2"}, huge},
+		{[]string{"--out", "d", "--n", "10000000", "--dim", "384"}, ""},
 		{[]string{"--out", "d", "--metric", "x"}, `ann: unknown metric "x" (want cosine, ip or l2)`},
 	}
 	for _, tt := range tests {
