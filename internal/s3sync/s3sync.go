@@ -299,6 +299,13 @@ func ParseURI(uri string) (bucket, prefix string, err error) {
 	if strings.HasPrefix(prefix, "/") || strings.Contains(prefix, "//") {
 		return "", "", fmt.Errorf("%w: %q: empty path segment", ErrBadURI, uri)
 	}
+	// Some S3 servers resolve dot segments in a key and others keep them:
+	// the objects would land under a prefix other than the one reported.
+	for seg := range strings.SplitSeq(prefix, "/") {
+		if seg == "." || seg == ".." {
+			return "", "", fmt.Errorf("%w: %q: a %q path segment", ErrBadURI, uri, seg)
+		}
+	}
 	if prefix = strings.TrimSuffix(prefix, "/"); prefix != "" {
 		prefix += "/"
 	}
