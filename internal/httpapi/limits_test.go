@@ -88,7 +88,7 @@ func limitServer(t *testing.T, n int, cfg rag.Config) (testServer, *countingEmbe
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.Swap(&store.Store{Chunks: chunks, Index: idx, Manifest: store.Manifest{Embedding: h.Info()}}); err != nil {
+	if err := svc.Swap(context.Background(), &store.Store{Chunks: chunks, Index: idx, Manifest: store.Manifest{Embedding: h.Info()}}); err != nil {
 		t.Fatal(err)
 	}
 	ts := newTestServer(t, func(o *Options) {

@@ -70,7 +70,7 @@ func newRealRAG(t *testing.T, log *slog.Logger, gen llm.Generator) *rag.Service 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.Swap(&store.Store{Chunks: chunks, Index: idx, Manifest: store.Manifest{Embedding: emb.Info()}}); err != nil {
+	if err := svc.Swap(context.Background(), &store.Store{Chunks: chunks, Index: idx, Manifest: store.Manifest{Embedding: emb.Info()}}); err != nil {
 		t.Fatal(err)
 	}
 	return svc
@@ -132,5 +132,27 @@ func TestRequestID_OnEveryLineOfTheRequest(t *testing.T) {
 				t.Errorf("the generator's failure is logged %d times, want once:\n%s", n, logs)
 			}
 		})
+	}
+}
+
+// TestRequestID_OnTheSwapLine: a store swapped in for a request (an admin
+// reload) logs "rag: store swapped in" with that request's id, as every
+// other line of the request (a review found it without one).
+func TestRequestID_OnTheSwapLine(t *testing.T) {
+	t.Parallel()
+	logs := &bytes.Buffer{}
+	log := logctx.New(slog.NewJSONHandler(&syncWriter{w: logs}, nil))
+	svc := newRealRAG(t, log, failingGen{})
+	st := svc.Snapshot()
+	logs.Reset()
+	if err := svc.Swap(logctx.WithRequest(context.Background(), "rid-reload", "Root=1-abc"), st); err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(bytes.TrimSpace(logs.Bytes()), &m); err != nil {
+		t.Fatalf("log %q: %v", logs, err)
+	}
+	if m["msg"] != "rag: store swapped in" || m["req_id"] != "rid-reload" || m["trace_id"] != "Root=1-abc" {
+		t.Errorf("swap line %v, want the request's ids", m)
 	}
 }

@@ -38,7 +38,7 @@ type Opener interface {
 // called from the loading goroutine and from a background upgrade, never
 // at the same time.
 type Swapper interface {
-	Swap(st *store.Store) error
+	Swap(ctx context.Context, st *store.Store) error
 }
 
 // StoreOpener opens folders with store.Open for a given embedder. A
@@ -255,7 +255,7 @@ func (l *Loader) Load(ctx context.Context) (Status, string, error) {
 	}
 	st, err := l.open(ctx)
 	if err == nil {
-		err = l.cfg.Swapper.Swap(st)
+		err = l.cfg.Swapper.Swap(ctx, st)
 	}
 	if err != nil {
 		if errors.Is(err, ErrLoadTimeout) && prev != nil && !prev.LoadedAt.IsZero() {
@@ -359,7 +359,7 @@ func (l *Loader) upgrade(ctx context.Context, st *store.Store) {
 		l.log.LogAttrs(ctx, slog.LevelInfo, "background graph discarded: another store was loaded meanwhile")
 		return
 	}
-	if err := l.cfg.Swapper.Swap(up); err != nil {
+	if err := l.cfg.Swapper.Swap(ctx, up); err != nil {
 		l.log.LogAttrs(ctx, slog.LevelWarn, "background graph not swapped in", slog.Any("error", err))
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/logctx"
 	"github.com/vendor0919/api/internal/s3sync"
 	"github.com/vendor0919/api/internal/store"
 )
@@ -37,7 +39,7 @@ func (o fakeOpener) Upgrade(ctx context.Context, st *store.Store) (*store.Store,
 // swapFunc adapts a function to Swapper.
 type swapFunc func(*store.Store) error
 
-func (f swapFunc) Swap(st *store.Store) error { return f(st) }
+func (f swapFunc) Swap(_ context.Context, st *store.Store) error { return f(st) }
 
 // syncFunc adapts a function to Syncer.
 type syncFunc func(ctx context.Context, dir string) (s3sync.Result, error)
@@ -464,5 +466,29 @@ func TestClose_DoesNotWaitForALoadAndStopsNewUpgrades(t *testing.T) {
 	}
 	if upgrades.Load() != 0 {
 		t.Errorf("an upgrade started after Close")
+	}
+}
+
+// ctxSwapper records the request id of the context each Swap gets.
+type ctxSwapper struct{ ids []string }
+
+func (c *ctxSwapper) Swap(ctx context.Context, _ *store.Store) error {
+	c.ids = append(c.ids, logctx.RequestID(ctx))
+	return nil
+}
+
+// TestLoad_SwapsWithTheLoadsContext: Swap gets the load's context, so
+// the swap's log line carries an admin reload's request id.
+func TestLoad_SwapsWithTheLoadsContext(t *testing.T) {
+	t.Parallel()
+	h := &harness{version: "v1"}
+	l := h.loader(t, false)
+	sw := &ctxSwapper{}
+	l.cfg.Swapper = sw
+	if _, _, err := l.Load(logctx.WithRequest(t.Context(), "rid-reload", "")); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(sw.ids, []string{"rid-reload"}) {
+		t.Errorf("Swap saw request ids %q, want the load's", sw.ids)
 	}
 }

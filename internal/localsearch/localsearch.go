@@ -59,7 +59,7 @@ func OpenStore(ctx context.Context, dir string, opts store.OpenOptions, emb embe
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := svc.Swap(st); err != nil {
+	if err := svc.Swap(ctx, st); err != nil {
 		return nil, nil, err
 	}
 	return svc, st, nil

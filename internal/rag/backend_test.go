@@ -254,7 +254,7 @@ func TestSwap_FeedbackByDocuments(t *testing.T) {
 		}
 		st := newStore(emb, []docmodel.Chunk{{ID: "a", Text: "refunds take five days"}, {ID: "b", Text: "shipping is free"}})
 		st.Manifest.Documents = tc.documents
-		if err := s.Swap(st); err != nil {
+		if err := s.Swap(context.Background(), st); err != nil {
 			t.Fatal(err)
 		}
 		if got := s.snap.Load().fb.Docs > 0; got != tc.want {
@@ -280,7 +280,7 @@ func TestAnalyzer_OfTheStoreSearched(t *testing.T) {
 	t.Parallel()
 	cfg := Config{KeywordAnalyzers: textChooser{pick: ""}} // picks upperAnalyzer for any text, none for no text
 	s, emb := newService(t, cfg, nil)
-	if err := s.Swap(newStore(emb, []docmodel.Chunk{{ID: "u1", Text: "any text"}})); err != nil {
+	if err := s.Swap(context.Background(), newStore(emb, []docmodel.Chunk{{ID: "u1", Text: "any text"}})); err != nil {
 		t.Fatal(err)
 	}
 	if got := s.analyzer(); got != (upperAnalyzer{}) {

@@ -120,7 +120,7 @@ func TestQuery_HistoryValidation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Swap(newStore(newEmbedder(), corpus())); err != nil {
+	if err := s.Swap(context.Background(), newStore(newEmbedder(), corpus())); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
@@ -238,7 +238,7 @@ func TestQuery_HistoryWindow(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := s.Swap(newStore(newEmbedder(), corpus())); err != nil {
+			if err := s.Swap(context.Background(), newStore(newEmbedder(), corpus())); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := s.Query(context.Background(), QueryRequest{Question: tc.question, History: tc.history}, nil); err != nil {
@@ -277,7 +277,7 @@ func TestQuery_FollowUpExtractive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Swap(newStore(newEmbedder(), corpus())); err != nil {
+	if err := s.Swap(context.Background(), newStore(newEmbedder(), corpus())); err != nil {
 		t.Fatal(err)
 	}
 	alone, err := s.Query(context.Background(), QueryRequest{Question: "For how long?"}, nil)
@@ -406,7 +406,7 @@ func TestQuery_RewriteWithModel(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := s.Swap(newStore(newEmbedder(), corpus())); err != nil {
+			if err := s.Swap(context.Background(), newStore(newEmbedder(), corpus())); err != nil {
 				t.Fatal(err)
 			}
 			res, err := s.Query(context.Background(), QueryRequest{Question: "For how long?", History: history}, nil)

@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -38,7 +39,7 @@ func TestSearch_UnnormalisableQueryVector(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := s.Swap(newStore(emb, corpus())); err != nil {
+			if err := s.Swap(context.Background(), newStore(emb, corpus())); err != nil {
 				t.Fatal(err)
 			}
 			srv.VectorsWith(func(_ string, dims int) []float32 {

@@ -84,7 +84,7 @@ func TestSearch_HeadingWeight(t *testing.T) {
 				t.Fatal(err)
 			}
 			st := newStore(emb, headedCorpus())
-			if err := s.Swap(st); err != nil {
+			if err := s.Swap(context.Background(), st); err != nil {
 				t.Fatal(err)
 			}
 			hits, err := hitsOf(s.Search(ctx, SearchRequest{Query: "brakes", TopK: 5, Mode: ModeKeyword}))
@@ -173,7 +173,7 @@ func TestSearch_SectionWeight(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := s.Swap(newStore(emb, chunks)); err != nil {
+			if err := s.Swap(context.Background(), newStore(emb, chunks)); err != nil {
 				t.Fatal(err)
 			}
 			hits, err := hitsOf(s.Search(ctx, SearchRequest{Query: "squeal", TopK: 5, Mode: ModeKeyword}))

@@ -18,7 +18,7 @@ func TestSwap_KeywordIndexUsesHeadingPath(t *testing.T) {
 		{ID: "a", Text: "Run the installer twice.", Metadata: map[string]any{docmodel.MetaHeadingPath: "Guide > Troubleshooting"}},
 		{ID: "b", Text: "Plain passage about bicycles."},
 	}
-	if err := s.Swap(newStore(emb, chunks)); err != nil {
+	if err := s.Swap(context.Background(), newStore(emb, chunks)); err != nil {
 		t.Fatal(err)
 	}
 	hits, err := hitsOf(s.Search(context.Background(), SearchRequest{Query: "troubleshooting", Mode: ModeKeyword, TopK: 2}))

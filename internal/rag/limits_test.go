@@ -188,7 +188,7 @@ func TestSearch_FilterStopsWhenCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	idx := &countingIndex{flatIndex: *st.Index.(*flatIndex), at: 500, then: cancel}
 	st.Index = idx
-	if err := s.Swap(st); err != nil {
+	if err := s.Swap(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
 	q := make([]float32, testDims)
@@ -253,7 +253,7 @@ func TestQuery_LimitsBeforeAnyCall(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := s.Swap(newStore(emb.bowEmbedder, corpus())); err != nil {
+			if err := s.Swap(context.Background(), newStore(emb.bowEmbedder, corpus())); err != nil {
 				t.Fatal(err)
 			}
 			_, err = s.Query(context.Background(), tt.req, nil)

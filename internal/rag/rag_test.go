@@ -28,7 +28,7 @@ func newService(t *testing.T, cfg Config, gen *fakeGen) (*Service, *bowEmbedder)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Swap(newStore(emb, corpus())); err != nil {
+	if err := s.Swap(context.Background(), newStore(emb, corpus())); err != nil {
 		t.Fatal(err)
 	}
 	return s, emb
@@ -126,7 +126,7 @@ func TestSearch_HybridFusesBothRankings(t *testing.T) {
 		{ID: "a", Text: "apple"}, {ID: "b", Text: "lion"}, {ID: "c", Text: "zebra zebra lion"}, {ID: "d", Text: "other"},
 	}
 	vecs := [][]float32{{1, 0}, {0.8, 0.6}, {0.6, 0.8}, {0, -1}}
-	if err := s.Swap(storeWithVectors(info, chunks, vecs)); err != nil {
+	if err := s.Swap(context.Background(), storeWithVectors(info, chunks, vecs)); err != nil {
 		t.Fatal(err)
 	}
 	q := []float32{1, 0}
@@ -190,7 +190,7 @@ func TestSearch_HybridFusesBothRankings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s2.Swap(st); err != nil {
+		if err := s2.Swap(context.Background(), st); err != nil {
 			t.Fatal(err)
 		}
 		one, err := hitsOf(s2.Search(ctx, SearchRequest{Query: "zebra lion", Vector: q, TopK: 1}))
@@ -348,7 +348,7 @@ func TestSearch_EnglishOnlyEmbedderLeavesOtherScriptsToKeyword(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := s.Swap(newStore(emb, corpus())); err != nil {
+			if err := s.Swap(context.Background(), newStore(emb, corpus())); err != nil {
 				t.Fatal(err)
 			}
 			res, err := s.Search(context.Background(), tc.req)
@@ -407,7 +407,7 @@ func TestSwap_Incompatible(t *testing.T) {
 		{"nil store", nil, false},
 	}
 	for _, tc := range tests {
-		err := s.Swap(tc.st)
+		err := s.Swap(context.Background(), tc.st)
 		if err == nil || errors.Is(err, ErrIncompatible) != tc.incomp {
 			t.Errorf("%s: err = %v, incompatible want %v", tc.name, err, tc.incomp)
 		}
@@ -415,7 +415,7 @@ func TestSwap_Incompatible(t *testing.T) {
 	if s.Snapshot() != nil {
 		t.Error("a failed Swap installed a store")
 	}
-	if err := s.Swap(good); err != nil || s.Snapshot() != good {
+	if err := s.Swap(context.Background(), good); err != nil || s.Snapshot() != good {
 		t.Errorf("good swap: %v", err)
 	}
 }
@@ -435,7 +435,7 @@ func TestSwap_ConcurrentSearches(t *testing.T) {
 		return newStore(emb, cs)
 	}
 	a, b := mk("A-"), mk("B-")
-	if err := s.Swap(a); err != nil {
+	if err := s.Swap(context.Background(), a); err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
@@ -472,13 +472,13 @@ func TestSwap_ConcurrentSearches(t *testing.T) {
 		if i%2 == 0 {
 			st = b
 		}
-		if err := s.Swap(st); err != nil {
+		if err := s.Swap(context.Background(), st); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for searches.Load() < 100 && len(errs) == 0 {
 		// let the workers run against the last store too
-		if err := s.Swap(a); err != nil {
+		if err := s.Swap(context.Background(), a); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -786,7 +786,7 @@ func TestSearch_NonFiniteClientVectorIsRequestError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Swap(st); err != nil {
+	if err := s.Swap(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
 	q := make([]float32, testDims)
@@ -829,13 +829,13 @@ func TestSwap_ReusesKeywordIndexForSameChunks(t *testing.T) {
 	s, emb := newService(t, Config{}, nil)
 	first := s.snap.Load()
 	up := *first.st // as store.WithHNSW does: same chunks, new index
-	if err := s.Swap(&up); err != nil {
+	if err := s.Swap(context.Background(), &up); err != nil {
 		t.Fatal(err)
 	}
 	if s.snap.Load().kw != first.kw {
 		t.Error("keyword index rebuilt for the same chunks")
 	}
-	if err := s.Swap(newStore(emb, corpus())); err != nil {
+	if err := s.Swap(context.Background(), newStore(emb, corpus())); err != nil {
 		t.Fatal(err)
 	}
 	if s.snap.Load().kw == first.kw {
@@ -893,7 +893,7 @@ func TestSwap_KeywordAnalyzerChosenPerStore(t *testing.T) {
 		{ID: "u1", Text: "UPPER case manual"},
 		{ID: "u2", Text: "reset your password here"},
 	})
-	if err := s.Swap(picked); err != nil {
+	if err := s.Swap(context.Background(), picked); err != nil {
 		t.Fatal(err)
 	}
 	sn := s.snap.Load()
@@ -908,13 +908,13 @@ func TestSwap_KeywordAnalyzerChosenPerStore(t *testing.T) {
 		t.Fatalf("keyword search on the chosen analyzer: %v, %v", ids(hits), err)
 	}
 	up := *picked // the same chunks behind a new index
-	if err := s.Swap(&up); err != nil {
+	if err := s.Swap(context.Background(), &up); err != nil {
 		t.Fatal(err)
 	}
 	if got := s.snap.Load(); got.an != sn.an || got.kw != sn.kw {
 		t.Error("the same chunks were indexed again")
 	}
-	if err := s.Swap(newStore(emb, []docmodel.Chunk{{ID: "f1", Text: "fail here"}})); err == nil {
+	if err := s.Swap(context.Background(), newStore(emb, []docmodel.Chunk{{ID: "f1", Text: "fail here"}})); err == nil {
 		t.Fatal("a store whose analyzer could not be chosen was swapped in")
 	}
 	if s.snap.Load().st != &up {
@@ -947,7 +947,7 @@ func TestSearch_OnePerSection(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := s.Swap(newStore(emb, chunks)); err != nil {
+				if err := s.Swap(context.Background(), newStore(emb, chunks)); err != nil {
 					t.Fatal(err)
 				}
 				hits, err := hitsOf(s.Search(context.Background(), SearchRequest{Query: "brake pads", Mode: mode, TopK: 4}))

@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -336,8 +337,9 @@ func New(cfg Config, emb embed.Embedder, gen llm.Generator) (*Service, error) {
 // previous store. A store store.CheckEmbedding rejects for the embedder
 // (other dimensions or another model) gives an error wrapping both
 // ErrIncompatible and store's reason, and leaves the current store in
-// place.
-func (s *Service) Swap(st *store.Store) error {
+// place. ctx carries the request id of the load (an admin reload's) into
+// the log line.
+func (s *Service) Swap(ctx context.Context, st *store.Store) error {
 	if st == nil || st.Index == nil {
 		return errors.New("rag: swap: store has no index")
 	}
@@ -384,7 +386,7 @@ func (s *Service) Swap(st *store.Store) error {
 	fb := s.feedbackFor(st)
 	s.snap.Store(&snapshot{st: st, an: an, kw: kw, fb: fb,
 		head: keyword.Field{Index: head, Weight: s.cfg.HeadingWeight}, sec: sec})
-	s.log.Info("rag: store swapped in",
+	s.log.InfoContext(ctx, "rag: store swapped in",
 		slog.String("dir", st.Dir), slog.String("format", st.Format), slog.Int("count", st.ChunkCount()),
 		slog.Int("documents", st.Manifest.Documents), slog.Bool("keyword_feedback", fb.Docs > 0),
 		slog.Int("dims", info.Dims), slog.String("version", st.Manifest.Version),

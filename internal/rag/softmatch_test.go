@@ -60,7 +60,7 @@ func TestSearch_SoftMatchReranks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Swap(newStore(emb, headedCorpus())); err != nil {
+		if err := s.Swap(context.Background(), newStore(emb, headedCorpus())); err != nil {
 			t.Fatal(err)
 		}
 		hits, err := hitsOf(s.Search(ctx, SearchRequest{Query: "brakes", TopK: 5, Mode: mode}))

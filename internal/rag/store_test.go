@@ -34,7 +34,7 @@ func TestSearch_RealStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := disk.Swap(st); err != nil {
+	if err := disk.Swap(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
 	ref, _ := newService(t, Config{}, nil)
@@ -97,7 +97,7 @@ func TestSearch_RealStoreSectionsAndFilters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Swap(st); err != nil {
+	if err := s.Swap(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
 	for _, mode := range []Mode{ModeHybrid, ModeVector, ModeKeyword} {

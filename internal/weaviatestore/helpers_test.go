@@ -140,7 +140,7 @@ func services(t *testing.T, emb *embed.Hash, dir string, b rag.Backend) (mem, wv
 	if mem, err = rag.New(cfg, emb, gen); err != nil {
 		t.Fatal(err)
 	}
-	if err := mem.Swap(st); err != nil {
+	if err := mem.Swap(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
 	if wv, err = rag.New(cfg, emb, gen); err != nil {
