@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -78,6 +79,13 @@ type Validator interface {
 type ManifestChecker interface {
 	CheckManifest(dir string, m *store.Manifest) error
 }
+
+// DefaultReadTimeout is how long a connection to S3 may stay silent
+// (no response header, no body byte) before its request fails and is
+// retried: S3 answers a GET's headers in milliseconds and streams its
+// body, and a multipart upload's completion sends whitespace while it
+// works.
+const DefaultReadTimeout = time.Minute
 
 // Defaults used when the matching Config field is zero.
 const (
@@ -146,8 +154,11 @@ type Config struct {
 	Validator Validator
 	// Client, if set, is used as is and Region, Endpoint and PathStyle are
 	// ignored. Otherwise New builds one from the default credential chain
-	// (environment, shared config, ECS task role, EC2 instance role).
+	// (environment, shared config, ECS task role, EC2 instance role),
+	// whose connections fail after DefaultReadTimeout without a byte.
 	Client *s3.Client
+	// readTimeout replaces DefaultReadTimeout (tests).
+	readTimeout time.Duration
 }
 
 // Syncer mirrors and publishes one S3 prefix. Create it with New.
@@ -268,6 +279,13 @@ func newClient(ctx context.Context, cfg Config, log *slog.Logger) (*s3.Client, e
 			return nil, fmt.Errorf("s3sync: bad endpoint %q: want http(s)://host[:port]", cfg.Endpoint)
 		}
 	}
+	// The SDK sets no read timeout for S3 (its long operations), so a
+	// server that accepts and never answers held one attempt for the
+	// whole SYNC_TIMEOUT (a review's stalled endpoint): an idle
+	// connection now fails the request, and the next attempt retries.
+	if bc, ok := awsCfg.HTTPClient.(*awshttp.BuildableClient); ok {
+		awsCfg.HTTPClient = bc.WithReadTimeout(cmp.Or(cfg.readTimeout, DefaultReadTimeout))
+	}
 	return s3.NewFromConfig(awsCfg, func(o *s3.Options) {
 		if cfg.Endpoint != "" {
 			o.BaseEndpoint = aws.String(cfg.Endpoint)
@@ -332,7 +350,8 @@ func s3Error(op string, err error) error {
 			return fmt.Errorf("s3sync: %s: %w", op, err)
 		}
 		var ne net.Error
-		if errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) {
+		var to interface{ Timeout() bool } // the SDK's ResponseTimeoutError is no net.Error
+		if errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &to) && to.Timeout()) {
 			return fmt.Errorf("%w: %s: %w", ErrUnreachable, op, err)
 		}
 		return fmt.Errorf("%w: %s: %w", ErrVerify, op, err)

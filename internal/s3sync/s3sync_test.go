@@ -3,7 +3,11 @@ package s3sync
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -168,3 +172,41 @@ func TestRetryable_Classes(t *testing.T) {
 }
 
 func fmtWrap(err error) error { return errors.Join(errors.New("s3sync: op"), err) }
+
+// TestSync_SilentServerFailsTheAttempt: a server that accepts and never
+// answers fails each attempt after the read timeout (ErrUnreachable), so
+// the attempts retry within the sync's deadline instead of the first one
+// holding it all (the SDK sets no read timeout for S3).
+func TestSync_SilentServerFailsTheAttempt(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "SECRETTEST")
+	t.Setenv("AWS_CONFIG_FILE", "/nonexistent")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); conns.Wait() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			go func() { defer conns.Done(); _, _ = io.Copy(io.Discard, c); c.Close() }() // reads, never answers
+		}
+	}()
+	s, err := New(t.Context(), Config{URI: "s3://b/p", Endpoint: "http://" + ln.Addr().String(), PathStyle: true,
+		MaxAttempts: 2, RetryBase: 10 * time.Millisecond, RetryMax: 20 * time.Millisecond, readTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	res, err := s.Sync(ctx, filepath.Join(t.TempDir(), "vs"))
+	if !errors.Is(err, ErrUnreachable) || res.Attempts != 2 || ctx.Err() != nil {
+		t.Fatalf("Sync: %v after %d attempts (ctx %v); want ErrUnreachable after 2, within the deadline", err, res.Attempts, ctx.Err())
+	}
+}
