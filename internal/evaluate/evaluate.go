@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/rag"
 )
 
@@ -33,6 +35,12 @@ type Report struct {
 	// in input order: what an operator reads to see which questions a
 	// store fails and where the modes disagree.
 	PerQuestion []QuestionRanks `json:"per_question"`
+	// Unanswerable lists the questions none of whose labels names anything
+	// in the store (Unanswerable): a typo, or questions meant for another
+	// store, which would otherwise read as plain misses. A label that
+	// names nothing beside one that does is fine (labels may list a
+	// section's other anchors).
+	Unanswerable []string `json:"unanswerable,omitempty"`
 	// misses makes WriteText list the questions some mode did not answer
 	// at rank 1 (Flags.Misses).
 	misses bool
@@ -148,10 +156,59 @@ func level(qs []rag.EvalQuestion) string {
 	return l
 }
 
+// maxListedLabels bounds the unanswerable questions WriteText names.
+const maxListedLabels = 10
+
+// Unanswerable returns, as "id: kind label, ...", each question of qs
+// whose labels (its chunks, and its sections or, at document level, its
+// documents) all name nothing in st: no chunk has the id, the url or the
+// source.
+func Unanswerable(st Chunks, qs []rag.EvalQuestion) []string {
+	ids, sources, urls := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for i := range st.ChunkCount() {
+		c := st.Chunk(i)
+		ids[c.ID] = true
+		if v, ok := c.Metadata[docmodel.MetaSource].(string); ok {
+			sources[v] = true
+		}
+		if v, ok := c.Metadata[docmodel.MetaURL].(string); ok {
+			urls[v] = true
+		}
+	}
+	var out []string
+	for _, q := range qs {
+		kind, labels, known := "document", q.Documents, sources
+		if len(q.Sections) > 0 {
+			kind, labels, known = "section", q.Sections, urls
+		}
+		var named []string
+		found := slices.ContainsFunc(q.Chunks, func(v string) bool { return ids[v] }) || slices.ContainsFunc(labels, func(v string) bool { return known[v] })
+		if found {
+			continue
+		}
+		for _, v := range q.Chunks {
+			named = append(named, fmt.Sprintf("chunk %q", v))
+		}
+		for _, v := range labels {
+			named = append(named, fmt.Sprintf("%s %q", kind, v))
+		}
+		out = append(out, q.ID+": "+strings.Join(named, ", "))
+	}
+	return out
+}
+
 // WriteText writes r as a table: one row per mode over all questions,
 // followed by its per-language rows.
 func (r Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "store %s (%d chunks), embedder %s, %d questions, scored at %s level\n\n", r.Store, r.Chunks, r.Embedder, r.Questions, r.Level)
+	if n := len(r.Unanswerable); n > 0 {
+		more := ""
+		if n > maxListedLabels {
+			more = "; ..."
+		}
+		fmt.Fprintf(w, "warning: %d questions have no label that names anything in the store, so they can only miss: %s%s\n\n",
+			n, strings.Join(r.Unanswerable[:min(n, maxListedLabels)], "; "), more)
+	}
 	fmt.Fprintf(w, "%-8s %-5s %5s %7s %7s %7s\n", "mode", "lang", "n", "hit@1", "hit@5", "MRR@5")
 	row := func(mode, lang string, m rag.EvalMetrics) {
 		fmt.Fprintf(w, "%-8s %-5s %5d %7.3f %7.3f %7.3f\n", mode, lang, m.Questions, m.HitAt1, m.HitAt5, m.MRR)

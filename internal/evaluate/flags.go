@@ -150,6 +150,7 @@ func (f Flags) Run(ctx context.Context, open Opener) (Report, error) {
 		return Report{}, err
 	}
 	rep.misses = f.Misses
+	rep.Unanswerable = Unanswerable(st, qs)
 	if f.Baseline {
 		m, ranks, err := Baseline(ctx, st, qs)
 		if err != nil {

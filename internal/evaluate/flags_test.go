@@ -1,11 +1,14 @@
 package evaluate
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/vendor0919/api/internal/cliflag"
@@ -151,8 +154,29 @@ func TestFlags_Run(t *testing.T) {
 		t.Fatal(err)
 	}
 	if opened != dir || gotCfg.VectorWeight != 2 || rep.Store != dir || rep.Chunks != 1 || rep.Embedder != "hash/"+emb.Info().Model ||
-		len(rep.Results) != len(Modes) || rep.Results[0].HitAt1 != 1 {
+		len(rep.Results) != len(Modes) || rep.Results[0].HitAt1 != 1 || rep.Unanswerable != nil {
 		t.Fatalf("opened %q with %+v; report %+v", opened, gotCfg, rep)
+	}
+
+	// Questions whose labels all name nothing in the store are reported,
+	// not only missed; one label that names something is enough.
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(`[{"id":"d","question":"q","documents":["nosuch.md"]},{"id":"s","question":"q","sections":["brakes.md#nope"]},`+
+		`{"id":"c","question":"q","chunks":["deadbeef"]},{"id":"ok","question":"brake pads","documents":["brakes.md","nosuch.md"]}]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	badRep, err := Flags{Dir: dir, Questions: bad, KeywordWeight: 1}.Run(context.Background(), open)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`d: document "nosuch.md"`, `s: section "brakes.md#nope"`, `c: chunk "deadbeef"`}
+	if !slices.Equal(badRep.Unanswerable, want) {
+		t.Errorf("unanswerable %q, want %q", badRep.Unanswerable, want)
+	}
+	var text bytes.Buffer
+	badRep.WriteText(&text)
+	if !strings.Contains(text.String(), "warning: 3 questions have no label that names anything in the store") {
+		t.Errorf("text report lacks the warning:\n%s", text.String())
 	}
 
 	// --sweep reopens the store once per weight and adds a hybrid row each.
