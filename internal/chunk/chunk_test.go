@@ -363,6 +363,19 @@ func TestLoadDir_OnlyRegularFilesInside(t *testing.T) {
 	}
 }
 
+// TestLoadDir_RefusesAFile: a document given as the folder is a clear
+// error, not a skipped "." of an unsupported type.
+func TestLoadDir_RefusesAFile(t *testing.T) {
+	t.Parallel()
+	p := filepath.Join(t.TempDir(), "a.md")
+	if err := os.WriteFile(p, []byte("# A"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := (Loader{}).LoadDir(context.Background(), p); err == nil || !strings.Contains(err.Error(), "not a folder") {
+		t.Fatalf("LoadDir(a file): %v, want an error saying it is not a folder", err)
+	}
+}
+
 // TestOpenRegular_EnforcesOnWhatIsOpened: the open itself refuses what
 // readDocument's checks name, so a file swapped for a link, a FIFO or a
 // device after the checks (a race no sequential test can stage) is

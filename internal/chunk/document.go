@@ -215,6 +215,9 @@ func (l Loader) LoadDir(ctx context.Context, root string) (docs []Document, fail
 	// Files are opened through the root (openat), which refuses a path
 	// that leaves it: a link swapped in after readDocument's check cannot
 	// publish a file from elsewhere.
+	if fi, err := os.Stat(root); err == nil && !fi.IsDir() {
+		return nil, nil, fmt.Errorf("chunk: load %s: not a folder (give the folder that holds the documents)", root)
+	}
 	in, err := os.OpenRoot(root)
 	if err != nil {
 		return nil, nil, fmt.Errorf("chunk: load %s: %w", root, err)
