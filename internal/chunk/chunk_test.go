@@ -376,6 +376,29 @@ func TestLoadDir_RefusesAFile(t *testing.T) {
 	}
 }
 
+// TestLoadDir_RefusesFileNamesNotUTF8: a name that is not UTF-8 would
+// become a source and url JSON writes with U+FFFD, shared by every such
+// file: it is reported and skipped.
+func TestLoadDir_RefusesFileNamesNotUTF8(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, name := range []string{"a\xff.md", "a\xfe.md", "good.md"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("# T\ntext"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	docs, failures, err := Loader{}.LoadDir(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 1 || docs[0].Source != "good.md" {
+		t.Errorf("docs %v, want good.md only", docs)
+	}
+	if len(failures) != 2 || !strings.Contains(failures[0].Err.Error(), "not valid UTF-8") || !utf8.ValidString(failures[0].Path) {
+		t.Errorf("failures %+v, want the two names reported, printable", failures)
+	}
+}
+
 // TestOpenRegular_EnforcesOnWhatIsOpened: the open itself refuses what
 // readDocument's checks name, so a file swapped for a link, a FIFO or a
 // device after the checks (a race no sequential test can stage) is

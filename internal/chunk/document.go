@@ -243,6 +243,13 @@ func (l Loader) LoadDir(ctx context.Context, root string) (docs []Document, fail
 		if err != nil {
 			return err
 		}
+		if !utf8.ValidString(rel) {
+			// The name becomes the chunks' source and url, which JSON
+			// writes with U+FFFD for each bad byte: two such files would
+			// share one citation.
+			failures = append(failures, Failure{Path: strings.ToValidUTF8(rel, "\uFFFD"), Err: errors.New("the file name is not valid UTF-8: rename it")})
+			return nil
+		}
 		b, err := readDocument(in, root, rel)
 		if err == nil {
 			var doc Document
