@@ -381,7 +381,7 @@ func s3Error(op string, err error) error {
 func retryable(err error) bool {
 	switch {
 	case errors.Is(err, ErrAccessDenied), errors.Is(err, ErrNotFound), errors.Is(err, ErrBadURI),
-		errors.Is(err, ErrFormat), errors.Is(err, ErrInvalid), errors.Is(err, ErrDestination):
+		errors.Is(err, ErrFormat), errors.Is(err, ErrInvalid), errors.Is(err, ErrDestination), errors.Is(err, errPublishedMismatch):
 		return false
 	}
 	return true

@@ -260,7 +260,11 @@ func (s *Syncer) syncOnce(ctx context.Context, dir string) (res Result, err erro
 	// sizes, already enforced; the hashes go into the sync state.
 	if manifest != nil {
 		if err := matchesManifest(manifest, next); err != nil {
-			return res, err
+			// Every GET carried If-Match and the listing has not moved
+			// since: fetching again gets the same bytes, so the attempt
+			// is not repeated (a broken publish cost four downloads of
+			// the whole store per sync).
+			return res, fmt.Errorf("%w (%w)", err, errPublishedMismatch)
 		}
 		// Record those hashes as VerifyDir did after hashing the files
 		// itself: the staging open (Config.Validator) and the first open
@@ -482,6 +486,10 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "..."
 }
+
+// errPublishedMismatch marks a verification failure of objects that did
+// not change during the sync: retryable says no.
+var errPublishedMismatch = errors.New("the objects did not change during the sync, so the published store itself does not match its manifest; not retried")
 
 // matchesManifest checks the staged files' hashes (recorded in st) against
 // the manifest: every listed file staged, with its size and SHA-256.
