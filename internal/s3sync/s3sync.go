@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -80,12 +81,12 @@ type ManifestChecker interface {
 	CheckManifest(dir string, m *store.Manifest) error
 }
 
-// DefaultReadTimeout is how long a connection to S3 may stay silent
-// (no response header, no body byte) before its request fails and is
-// retried: S3 answers a GET's headers in milliseconds and streams its
-// body, and a multipart upload's completion sends whitespace while it
-// works.
-const DefaultReadTimeout = time.Minute
+// DefaultHeaderTimeout is how long S3 may take to answer a request with
+// its response headers once the request's body is sent, before the
+// request fails and is retried: S3 answers in milliseconds (a multipart
+// upload's completion answers at once and sends whitespace while it
+// works). A body that stalls mid-transfer is left to SYNC_TIMEOUT.
+const DefaultHeaderTimeout = time.Minute
 
 // Defaults used when the matching Config field is zero.
 const (
@@ -155,10 +156,11 @@ type Config struct {
 	// Client, if set, is used as is and Region, Endpoint and PathStyle are
 	// ignored. Otherwise New builds one from the default credential chain
 	// (environment, shared config, ECS task role, EC2 instance role),
-	// whose connections fail after DefaultReadTimeout without a byte.
+	// whose reads fail when S3 sends no response headers within
+	// DefaultHeaderTimeout (newClients).
 	Client *s3.Client
-	// readTimeout replaces DefaultReadTimeout (tests).
-	readTimeout time.Duration
+	// headerTimeout replaces DefaultHeaderTimeout (tests).
+	headerTimeout time.Duration
 }
 
 // Syncer mirrors and publishes one S3 prefix. Create it with New.
@@ -229,12 +231,13 @@ func New(ctx context.Context, cfg Config) (*Syncer, error) {
 	if s.retryMax <= 0 {
 		s.retryMax = DefaultRetryMax
 	}
+	upload := s.client
 	if s.client == nil {
-		if s.client, err = newClient(ctx, cfg, s.log); err != nil {
+		if s.client, upload, err = newClients(ctx, cfg, s.log); err != nil {
 			return nil, err
 		}
 	}
-	s.tm = transfermanager.New(s.client, func(o *transfermanager.Options) {
+	s.tm = transfermanager.New(upload, func(o *transfermanager.Options) {
 		o.Concurrency = s.concurrency
 	})
 	return s, nil
@@ -255,18 +258,23 @@ func (l sdkLogger) Logf(c logging.Classification, format string, v ...any) {
 	l.log.LogAttrs(context.Background(), level, "aws sdk: "+fmt.Sprintf(format, v...))
 }
 
-func newClient(ctx context.Context, cfg Config, log *slog.Logger) (*s3.Client, error) {
+// newClients returns the client Sync reads with, whose requests fail
+// when S3 sends no response headers within DefaultHeaderTimeout, and the
+// one Push uploads with, which has no such timeout: a PUT's headers come
+// only once the server has its whole body, and the last megabytes of a
+// body still in the socket's buffer on a slow uplink are no stall.
+func newClients(ctx context.Context, cfg Config, log *slog.Logger) (read, upload *s3.Client, err error) {
 	var opts []func(*config.LoadOptions) error
 	if cfg.Region != "" {
 		opts = append(opts, config.WithRegion(cfg.Region))
 	}
 	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("s3sync: load AWS config: %w", err)
+		return nil, nil, fmt.Errorf("s3sync: load AWS config: %w", err)
 	}
 	if awsCfg.Region == "" {
 		if cfg.Endpoint == "" {
-			return nil, errors.New("s3sync: no AWS region: set the region (AWS_REGION) or an S3 endpoint")
+			return nil, nil, errors.New("s3sync: no AWS region: set the region (AWS_REGION) or an S3 endpoint")
 		}
 		awsCfg.Region = "us-east-1"
 	}
@@ -274,26 +282,30 @@ func newClient(ctx context.Context, cfg Config, log *slog.Logger) (*s3.Client, e
 		u, err := url.Parse(cfg.Endpoint)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			if strings.Contains(cfg.Endpoint, "@") { // user info, which may hold a password
-				return nil, errors.New("s3sync: bad endpoint (user info not shown): want http(s)://host[:port]")
+				return nil, nil, errors.New("s3sync: bad endpoint (user info not shown): want http(s)://host[:port]")
 			}
-			return nil, fmt.Errorf("s3sync: bad endpoint %q: want http(s)://host[:port]", cfg.Endpoint)
+			return nil, nil, fmt.Errorf("s3sync: bad endpoint %q: want http(s)://host[:port]", cfg.Endpoint)
 		}
 	}
-	// The SDK sets no read timeout for S3 (its long operations), so a
-	// server that accepts and never answers held one attempt for the
-	// whole SYNC_TIMEOUT (a review's stalled endpoint): an idle
-	// connection now fails the request, and the next attempt retries.
-	if bc, ok := awsCfg.HTTPClient.(*awshttp.BuildableClient); ok {
-		awsCfg.HTTPClient = bc.WithReadTimeout(cmp.Or(cfg.readTimeout, DefaultReadTimeout))
-	}
-	return s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+	options := func(o *s3.Options) {
 		if cfg.Endpoint != "" {
 			o.BaseEndpoint = aws.String(cfg.Endpoint)
 		}
 		o.UsePathStyle = cfg.PathStyle
 		o.Retryer = aws.NopRetryer{} // Syncer.retry owns retries; the SDK's would multiply them
 		o.Logger = sdkLogger{log}
-	}), nil
+	}
+	upload = s3.NewFromConfig(awsCfg, options)
+	// The SDK sets no timeout for S3 (its long operations), so a server
+	// that accepts and never answers held one sync attempt for the whole
+	// SYNC_TIMEOUT (a review's stalled endpoint). Not the SDK's read
+	// timeout either: it counts a PUT's upload as silence.
+	if bc, ok := awsCfg.HTTPClient.(*awshttp.BuildableClient); ok {
+		awsCfg.HTTPClient = bc.WithTransportOptions(func(tr *http.Transport) {
+			tr.ResponseHeaderTimeout = cmp.Or(cfg.headerTimeout, DefaultHeaderTimeout)
+		})
+	}
+	return s3.NewFromConfig(awsCfg, options), upload, nil
 }
 
 // URI returns the normalised s3://bucket/prefix/ the Syncer works on.
@@ -350,8 +362,7 @@ func s3Error(op string, err error) error {
 			return fmt.Errorf("s3sync: %s: %w", op, err)
 		}
 		var ne net.Error
-		var to interface{ Timeout() bool } // the SDK's ResponseTimeoutError is no net.Error
-		if errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &to) && to.Timeout()) {
+		if errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("%w: %s: %w", ErrUnreachable, op, err)
 		}
 		return fmt.Errorf("%w: %s: %w", ErrVerify, op, err)

@@ -1,16 +1,21 @@
 package s3sync
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
@@ -174,9 +179,9 @@ func TestRetryable_Classes(t *testing.T) {
 func fmtWrap(err error) error { return errors.Join(errors.New("s3sync: op"), err) }
 
 // TestSync_SilentServerFailsTheAttempt: a server that accepts and never
-// answers fails each attempt after the read timeout (ErrUnreachable), so
-// the attempts retry within the sync's deadline instead of the first one
-// holding it all (the SDK sets no read timeout for S3).
+// answers fails each attempt after the header timeout (ErrUnreachable),
+// so the attempts retry within the sync's deadline instead of the first
+// one holding it all (the SDK sets no timeout for S3).
 func TestSync_SilentServerFailsTheAttempt(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "SECRETTEST")
@@ -199,7 +204,7 @@ func TestSync_SilentServerFailsTheAttempt(t *testing.T) {
 		}
 	}()
 	s, err := New(t.Context(), Config{URI: "s3://b/p", Endpoint: "http://" + ln.Addr().String(), PathStyle: true,
-		MaxAttempts: 2, RetryBase: 10 * time.Millisecond, RetryMax: 20 * time.Millisecond, readTimeout: 200 * time.Millisecond})
+		MaxAttempts: 2, RetryBase: 10 * time.Millisecond, RetryMax: 20 * time.Millisecond, headerTimeout: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,5 +213,37 @@ func TestSync_SilentServerFailsTheAttempt(t *testing.T) {
 	res, err := s.Sync(ctx, filepath.Join(t.TempDir(), "vs"))
 	if !errors.Is(err, ErrUnreachable) || res.Attempts != 2 || ctx.Err() != nil {
 		t.Fatalf("Sync: %v after %d attempts (ctx %v); want ErrUnreachable after 2, within the deadline", err, res.Attempts, ctx.Err())
+	}
+}
+
+// TestNew_SlowUploadIsNotSilence: Push's client has no header timeout:
+// an upload slower than it, while it progresses, succeeds (the server
+// says nothing until it has the whole body, and the socket's buffer holds
+// the last of it after the client has written all; a review caught push
+// failing so with a read timeout).
+func TestNew_SlowUploadIsNotSilence(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "SECRETTEST")
+	t.Setenv("AWS_CONFIG_FILE", "/nonexistent")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		buf := make([]byte, 64<<10)
+		for { // about 1.3 MB/s
+			if _, err := r.Body.Read(buf); err != nil {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		w.Header().Set("ETag", `"x"`)
+	}))
+	defer srv.Close()
+	_, c, err := newClients(t.Context(), Config{Endpoint: srv.URL, PathStyle: true, headerTimeout: 200 * time.Millisecond}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := bytes.Repeat([]byte("a"), 1<<20)
+	if _, err := c.PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String("b"), Key: aws.String("k"),
+		Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body)))}); err != nil {
+		t.Errorf("a progressing upload failed: %v", err)
 	}
 }
