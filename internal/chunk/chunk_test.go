@@ -399,6 +399,35 @@ func TestLoadDir_RefusesFileNamesNotUTF8(t *testing.T) {
 	}
 }
 
+// TestLoadDir_LinksInsideTheFolder: links to documents inside the
+// folder are read however they are written, absolute or climbing out and
+// back in with "..", which os.Root alone refuses (a review).
+func TestLoadDir_LinksInsideTheFolder(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "docs")
+	if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "sub", "good.md"), []byte("# Good\ntext"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{
+		"abs.md": filepath.Join(dir, "sub", "good.md"),
+		"rel.md": "../docs/sub/good.md",
+	} {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	docs, failures, err := Loader{}.LoadDir(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 3 || len(failures) != 0 {
+		t.Errorf("%d documents, failures %+v; want all three read", len(docs), failures)
+	}
+}
+
 // TestOpenRegular_EnforcesOnWhatIsOpened: the open itself refuses what
 // readDocument's checks name, so a file swapped for a link, a FIFO or a
 // device after the checks (a race no sequential test can stage) is

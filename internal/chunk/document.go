@@ -289,6 +289,7 @@ func readDocument(in *os.Root, root, rel string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	open := rel
 	if fi.Mode()&fs.ModeSymlink != 0 {
 		target, err := filepath.EvalSymlinks(path)
 		if err != nil {
@@ -298,9 +299,12 @@ func readDocument(in *os.Root, root, rel string) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if rel, err := filepath.Rel(realRoot, target); err != nil || !filepath.IsLocal(rel) {
+		if open, err = filepath.Rel(realRoot, target); err != nil || !filepath.IsLocal(open) {
 			return nil, errors.New("a symbolic link to a file outside the input folder")
 		}
+		// The target, not the link: os.Root refuses an absolute link,
+		// or one whose ".." climbs above the folder, even to a file
+		// inside it.
 		if fi, err = os.Stat(path); err != nil {
 			return nil, err
 		}
@@ -308,7 +312,7 @@ func readDocument(in *os.Root, root, rel string) ([]byte, error) {
 	if err := checkRegular(fi); err != nil {
 		return nil, err
 	}
-	f, err := openRegular(in, rel)
+	f, err := openRegular(in, open)
 	if err != nil {
 		return nil, err
 	}
