@@ -1,9 +1,10 @@
-//go:build !unix
+//go:build !unix || solaris || aix
 
 package embcache
 
 import "os"
 
-// lockFile does nothing where flock is not available: concurrent builds
+// lockFile does nothing where syscall has no flock (Windows, Solaris,
+// illumos, AIX): concurrent builds
 // sharing one cache are not detected there.
 func lockFile(*os.File) error { return nil }
