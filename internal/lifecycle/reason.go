@@ -38,7 +38,7 @@ func PublicReason(err error) string {
 	case errors.Is(err, s3sync.ErrVerify), errors.Is(err, s3sync.ErrChanged):
 		return "S3 copy: verification failed; details in the logs"
 	case errors.Is(err, s3sync.ErrInvalid):
-		return "S3 copy: verified but does not open; details in the logs"
+		return "S3 copy: refused: it does not open, or does not suit this server (embedder, load budget); details in the logs"
 	case errors.Is(err, s3sync.ErrFormat):
 		return "the S3 prefix holds no known vector store format; details in the logs"
 	case errors.Is(err, context.DeadlineExceeded):

@@ -48,9 +48,12 @@ var (
 	ErrFormat = errors.New("s3sync: unrecognised store format")
 	// ErrBadURI means Config.URI is not of the form s3://bucket[/prefix].
 	ErrBadURI = errors.New("s3sync: bad S3 URI")
-	// ErrInvalid means the synced files verified against their checksums
-	// but Config.Validator could not open them as a store: the published
-	// store is broken, and the destination was left as it was.
+	// ErrInvalid means the published store was refused: its files
+	// verified against their checksums but Config.Validator could not
+	// open them as a store (broken, or too slow to open), or, before
+	// anything else was fetched, a ManifestChecker refused its manifest
+	// (another embedder, over the load budget). Not retried; the
+	// destination was left as it was.
 	ErrInvalid = errors.New("s3sync: synced store does not open")
 	// ErrDestination means the local folder may not or cannot be
 	// replaced: it holds something other than a store (a wrong
