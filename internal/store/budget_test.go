@@ -108,16 +108,27 @@ func TestOpen_LoadBudget(t *testing.T) {
 	}
 }
 
-func TestOpen_NativeLoadBudget(t *testing.T) {
-	t.Parallel()
+// budgetModel is the embedder of writeTextStore's store.
+var budgetModel = docmodel.EmbeddingModel{Provider: "hash", Model: "h", Dims: 8}
+
+// writeTextStore writes a native store of 50 chunks of 1,000 bytes of
+// text each (50 KB, x TextCost in the budget) and returns its folder.
+func writeTextStore(t *testing.T) string {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "native")
 	chunks, vecs := testData(50, 8, 1)
 	for i := range chunks {
 		chunks[i].Text = strings.Repeat("text ", 200)
 	}
-	if _, err := Write(context.Background(), dir, chunks, vecs, WriteOptions{Embedding: docmodel.EmbeddingModel{Provider: "hash", Model: "h", Dims: 8}, Exact: true}); err != nil {
+	if _, err := Write(context.Background(), dir, chunks, vecs, WriteOptions{Embedding: budgetModel, Exact: true}); err != nil {
 		t.Fatal(err)
 	}
+	return dir
+}
+
+func TestOpen_NativeLoadBudget(t *testing.T) {
+	t.Parallel()
+	dir := writeTextStore(t)
 	if _, err := Open(context.Background(), dir, OpenOptions{MaxBytes: 100_000}); !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("err %v, want ErrTooLarge (50 KB of text x %d)", err, TextCost)
 	}
@@ -131,15 +142,7 @@ func TestOpen_NativeLoadBudget(t *testing.T) {
 // embedder, as Open does, and accepts what Open opens.
 func TestCheckManifest_RefusesWhatOpenRefuses(t *testing.T) {
 	t.Parallel()
-	dir := filepath.Join(t.TempDir(), "native")
-	chunks, vecs := testData(50, 8, 1)
-	for i := range chunks {
-		chunks[i].Text = strings.Repeat("text ", 200)
-	}
-	emb := docmodel.EmbeddingModel{Provider: "hash", Model: "h", Dims: 8}
-	if _, err := Write(context.Background(), dir, chunks, vecs, WriteOptions{Embedding: emb, Exact: true}); err != nil {
-		t.Fatal(err)
-	}
+	dir, emb := writeTextStore(t), budgetModel
 	m, err := ReadManifest(dir)
 	if err != nil {
 		t.Fatal(err)

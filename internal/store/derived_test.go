@@ -21,13 +21,7 @@ import (
 func TestLangChain_DerivedFilesReused(t *testing.T) {
 	t.Parallel()
 	const n, dims = ExactThreshold + 200, 16
-	_, vecs := testData(n, dims, 5)
-	texts := make([]string, n)
-	for i := range texts {
-		texts[i] = fmt.Sprintf("文書 %d 経費 %d", i, i%17)
-	}
-	dir := t.TempDir()
-	writeLangChain(t, dir, dims, false, append([]float32(nil), vecs...), texts)
+	dir, vecs := writeLargeLangChain(t, n, dims, 5, func(i int) string { return fmt.Sprintf("文書 %d 経費 %d", i, i%17) })
 	age(t, dir)
 	open := func() *Store {
 		t.Helper()
@@ -203,13 +197,7 @@ func TestDerivedChunks_RoundTripFixtures(t *testing.T) {
 func TestLangChain_SavedChunksBudgetAndCancel(t *testing.T) {
 	t.Parallel()
 	const n, dims = ExactThreshold + 200, 16
-	_, vecs := testData(n, dims, 7)
-	texts := make([]string, n)
-	for i := range texts {
-		texts[i] = fmt.Sprintf("document %d about expenses %d", i, i%17)
-	}
-	dir := t.TempDir()
-	writeLangChain(t, dir, dims, false, vecs, texts)
+	dir, _ := writeLargeLangChain(t, n, dims, 7, func(i int) string { return fmt.Sprintf("document %d about expenses %d", i, i%17) })
 	age(t, dir)
 	if _, err := Open(context.Background(), dir, OpenOptions{}); err != nil {
 		t.Fatal(err)
@@ -243,13 +231,7 @@ func TestLangChain_SavedChunksBudgetAndCancel(t *testing.T) {
 func TestLangChain_DerivedTempsRemoved(t *testing.T) {
 	t.Parallel()
 	const n, dims = ExactThreshold + 50, 8 // smaller folders save nothing beside them
-	_, vecs := testData(n, dims, 3)
-	texts := make([]string, n)
-	for i := range texts {
-		texts[i] = fmt.Sprintf("text %d", i)
-	}
-	dir := t.TempDir()
-	writeLangChain(t, dir, dims, false, vecs, texts)
+	dir, _ := writeLargeLangChain(t, n, dims, 3, func(i int) string { return fmt.Sprintf("text %d", i) })
 	left := []string{"..index.2f461ad0c2e10136.chunks.tmp-2062333170", "..index.0123456789abcdef.bm25.tmp-1"}
 	kept := []string{".other.chunks.tmp-1", "notes.txt"}
 	for _, name := range append(slices.Clone(left), kept...) {
@@ -283,13 +265,7 @@ func TestLangChain_DerivedTempsRemoved(t *testing.T) {
 func TestInspect_LangChainSavedKeywordAnalyzer(t *testing.T) {
 	t.Parallel()
 	const n, dims = ExactThreshold + 50, 8
-	_, vecs := testData(n, dims, 7)
-	texts := make([]string, n)
-	for i := range texts {
-		texts[i] = fmt.Sprintf("row %d of the folder", i)
-	}
-	dir := t.TempDir()
-	writeLangChain(t, dir, dims, false, vecs, texts)
+	dir, _ := writeLargeLangChain(t, n, dims, 7, func(i int) string { return fmt.Sprintf("row %d of the folder", i) })
 	inspect := func() string {
 		t.Helper()
 		rep, err := Inspect(dir, "")

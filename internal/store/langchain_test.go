@@ -219,6 +219,21 @@ func TestFixtures_RegeneratedAgree(t *testing.T) {
 // index.faiss and a protocol-4 index.pkl laid out as LangChain writes them
 // (pydantic v2 Documents). It lets tests use more rows than the committed
 // fixtures without Python.
+// writeLargeLangChain writes a LangChain folder of n rows of dims floats
+// (testData's, from seed) whose texts are text(i), and returns the folder
+// and the rows (not the copy the folder was written from).
+func writeLargeLangChain(t *testing.T, n, dims int, seed uint64, text func(i int) string) (string, []float32) {
+	t.Helper()
+	_, vecs := testData(n, dims, seed)
+	texts := make([]string, n)
+	for i := range texts {
+		texts[i] = text(i)
+	}
+	dir := t.TempDir()
+	writeLangChain(t, dir, dims, false, append([]float32(nil), vecs...), texts)
+	return dir, vecs
+}
+
 func writeLangChain(t testing.TB, dir string, dims int, ip bool, vecs []float32, texts []string) {
 	t.Helper()
 	le := binary.LittleEndian
@@ -296,13 +311,7 @@ func writeLangChain(t testing.TB, dir string, dims int, ip bool, vecs []float32,
 func TestOpen_LangChainLargeBuildsHNSW(t *testing.T) {
 	t.Parallel()
 	const n, dims = ExactThreshold + 500, 16
-	_, vecs := testData(n, dims, 5)
-	texts := make([]string, n)
-	for i := range texts {
-		texts[i] = fmt.Sprintf("文書 %d", i)
-	}
-	dir := t.TempDir()
-	writeLangChain(t, dir, dims, false, append([]float32(nil), vecs...), texts)
+	dir, vecs := writeLargeLangChain(t, n, dims, 5, func(i int) string { return fmt.Sprintf("文書 %d", i) })
 	for _, exact := range []bool{false, true} {
 		s, err := Open(context.Background(), dir, OpenOptions{Exact: exact, EFSearch: 100})
 		if err != nil {
@@ -486,13 +495,7 @@ func FuzzNative(f *testing.F) {
 func TestWithHNSW_DeferredGraph(t *testing.T) {
 	t.Parallel()
 	const n, dims = ExactThreshold + 300, 16
-	_, vecs := testData(n, dims, 9)
-	texts := make([]string, n)
-	for i := range texts {
-		texts[i] = fmt.Sprintf("doc %d", i)
-	}
-	dir := t.TempDir()
-	writeLangChain(t, dir, dims, false, append([]float32(nil), vecs...), texts)
+	dir, vecs := writeLargeLangChain(t, n, dims, 9, func(i int) string { return fmt.Sprintf("doc %d", i) })
 	for _, metric := range []ann.Metric{0, ann.Cosine} {
 		s, err := Open(context.Background(), dir, OpenOptions{DeferGraph: true, Metric: metric})
 		if err != nil {
