@@ -54,6 +54,7 @@ func ImportLangChain(ctx context.Context, in, out string, opts ImportOptions) (I
 	if opts.Metric != 0 {
 		metric = opts.Metric
 	}
+	uniqueIDs(chunks)
 	read := time.Now()
 	emb := opts.Embedding
 	emb.Dims = dims
@@ -69,4 +70,30 @@ func ImportLangChain(ctx context.Context, in, out string, opts ImportOptions) (I
 		return ImportResult{}, err
 	}
 	return ImportResult{Manifest: man, Read: read.Sub(start), Write: time.Since(read), KeywordAnalyzer: an.Version()}, nil
+}
+
+// uniqueIDs gives each chunk whose id an earlier one has (FAISS rows
+// sharing a document, which save_local never writes; the server serves
+// each row as a chunk of its own, and inspect reports them) the id
+// "ID#ROW", so the native store, whose ids are unique, keeps every row
+// as the server did instead of refusing the folder.
+func uniqueIDs(chunks []docmodel.Chunk) {
+	taken := make(map[string]bool, len(chunks))
+	for _, c := range chunks {
+		taken[c.ID] = true
+	}
+	first := make(map[string]bool, len(chunks))
+	for i := range chunks {
+		id := chunks[i].ID
+		if !first[id] {
+			first[id] = true
+			continue
+		}
+		alt := fmt.Sprintf("%s#%d", id, i)
+		for taken[alt] {
+			alt += "#"
+		}
+		taken[alt] = true
+		chunks[i].ID = alt
+	}
 }

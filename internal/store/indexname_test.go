@@ -326,4 +326,17 @@ func TestInspect_RowsSharingADocument(t *testing.T) {
 	if _, err := Open(context.Background(), dir, OpenOptions{}); err != nil {
 		t.Fatalf("shared rows: open %v", err)
 	}
+	// import-faiss keeps every row too (a review found it refused the
+	// folder "verify" passed): the second row's chunk gets "ID#1".
+	out := filepath.Join(t.TempDir(), "native")
+	if _, err := ImportLangChain(context.Background(), dir, out, ImportOptions{Exact: true}); err != nil {
+		t.Fatalf("import of shared rows: %v", err)
+	}
+	st, err := Open(context.Background(), out, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Chunk(0).ID != id || st.Chunk(1).ID != id+"#1" || st.Chunk(1).Text != st.Chunk(0).Text {
+		t.Errorf("imported ids %q, %q (texts %q, %q); want %q and %q#1 with one text", st.Chunk(0).ID, st.Chunk(1).ID, st.Chunk(0).Text, st.Chunk(1).Text, id, id)
+	}
 }
