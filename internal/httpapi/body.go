@@ -199,6 +199,13 @@ func (s *Server) readObject(w http.ResponseWriter, r *http.Request) (map[string]
 	if err != nil {
 		return nil, err
 	}
+	// As FastAPI reads a body (json.loads of the bytes): a UTF-8 byte
+	// order mark is skipped, and bytes that are not UTF-8 are its 400,
+	// not a JSON error (Go's decoder would take them as U+FFFD).
+	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(raw) {
+		return nil, errStatus(http.StatusBadRequest, "There was an error parsing the body")
+	}
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, errValidation(ValidationItem{Type: "missing", Loc: []any{"body"}, Msg: "Field required", Input: nil})
 	}

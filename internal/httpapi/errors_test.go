@@ -227,6 +227,10 @@ func TestBody_ContentTypeAndSize(t *testing.T) {
 		{"json with charset", "application/json; charset=utf-8", `{"question":"q"}`, 200},
 		{"vendor json", "application/vnd.api+json", `{"question":"q"}`, 200},
 		{"too large", "application/json", `{"question":"` + strings.Repeat("x", 5000) + `"}`, 413},
+		// As FastAPI: a byte order mark is skipped; bytes that are not
+		// UTF-8 are its 400 "There was an error parsing the body".
+		{"UTF-8 byte order mark", "application/json", "\xef\xbb\xbf" + `{"question":"q"}`, 200},
+		{"not UTF-8", "application/json", `{"question":"caf` + "\xe9" + `"}`, 400},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -237,6 +241,9 @@ func TestBody_ContentTypeAndSize(t *testing.T) {
 			}
 			if d, ok := decode(t, rec)["detail"]; tt.status >= 400 && (!ok || d == nil) {
 				t.Errorf("no detail: %s", rec.Body)
+			}
+			if tt.status == 400 && !strings.Contains(rec.Body.String(), "There was an error parsing the body") {
+				t.Errorf("400 body %s", rec.Body)
 			}
 		})
 	}
