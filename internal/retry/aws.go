@@ -3,6 +3,9 @@ package retry
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
+	"syscall"
 	"time"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -18,12 +21,25 @@ var retryableAWSCodes = map[string]bool{
 	"ModelTimeoutException": true, "TooManyRequestsException": true,
 }
 
+// cutShort reports whether err is a transport failure while a body was
+// read (the connection closed, reset or timed out, the body ended early):
+// a good answer cut short, worth asking for again. Go's transport closes
+// the connection when the request's body cannot be written in full, which
+// can happen while the answer streams in (seen with Bedrock's SDK on a
+// loaded machine: "deserialization failed, read tcp ...: use of closed
+// network connection").
+func cutShort(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, net.ErrClosed) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)
+}
+
 // ClassifyAWS turns an error from an aws-sdk-go-v2 call into the same shape
 // as [Send]: ctx.Err() when ctx is done; an [*HTTPError] (Reason "Code:
 // message", scrubbed) for an API error, marked [Transient] for 429, 5xx
 // or a throttling/unavailable code, with Retry-After when the response had
-// one; any other error (transport failure) marked [Transient]. It returns
-// nil for nil.
+// one; a 2xx answer whose body was cut short by the transport (cutShort)
+// marked [Transient]; any other error (transport failure) marked
+// [Transient]. It returns nil for nil.
 func ClassifyAWS(ctx context.Context, provider string, err error) error {
 	if err == nil {
 		return nil
@@ -54,7 +70,7 @@ func ClassifyAWS(ctx context.Context, provider string, err error) error {
 	}
 	if status != 0 {
 		herr := &HTTPError{Provider: provider, Status: status, Reason: Scrub(err.Error())}
-		if RetryableStatus(status) {
+		if RetryableStatus(status) || (status/100 == 2 && cutShort(err)) {
 			return Transient(herr, after)
 		}
 		return herr
