@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/lcfixture"
+	"github.com/vendor0919/api/internal/providers"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -299,5 +302,46 @@ func TestSearch_StoreEmbedderFromEnvironment(t *testing.T) {
 	defer mu.Unlock()
 	if openaiAuth != "Bearer sk-test" || ollamaModel != "nomic-embed-text" {
 		t.Errorf("stand-ins saw auth %q, model %q", openaiAuth, ollamaModel)
+	}
+}
+
+// TestSearch_RawVectorKeepsTheServersAnalyzer: a raw-vector search opens
+// a large LangChain folder as the server does, keyword index included,
+// which is saved beside the folder for the next open: it must be made by
+// the analyzer --keyword-japanese chooses (the server's setting), as
+// inspect then reports, not by a default the server would not load.
+func TestSearch_RawVectorKeepsTheServersAnalyzer(t *testing.T) {
+	t.Parallel()
+	const n, dims = store.ExactThreshold + 50, 8
+	vecs := make([]float32, n*dims)
+	texts := make([]string, n)
+	for i := range n {
+		vecs[i*dims+i%dims] = 1
+		texts[i] = fmt.Sprintf("保証期間は%d年です。ひらがなとカタカナの文書です。", i)
+	}
+	dir := filepath.Join(t.TempDir(), "lc")
+	if err := lcfixture.Write(dir, dims, false, vecs, texts); err != nil {
+		t.Fatal(err)
+	}
+	for _, flag := range []string{"kagome", "bigram"} {
+		choice, err := providers.KeywordAnalyzers(flag)
+		if err != nil {
+			t.Fatal(err)
+		}
+		an, err := choice.Choose(len(texts), func(i int) string { return texts[i] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		tc := struct{ flag, want string }{flag, an.Version()}
+		if out, errOut, code := runCmd(t, "search", "--dir", dir, "--vector", "[1,0,0,0,0,0,0,0]", "--top-k", "1", "--keyword-japanese", tc.flag); code != 0 {
+			t.Fatalf("search --keyword-japanese %s: exit %d\n%s%s", tc.flag, code, out, errOut)
+		}
+		out, errOut, code := runCmd(t, "inspect", "--json", dir)
+		var rep struct {
+			KeywordAnalyzer string `json:"keyword_analyzer"`
+		}
+		if err := json.Unmarshal([]byte(out), &rep); code != 0 || err != nil || rep.KeywordAnalyzer != tc.want {
+			t.Errorf("after --keyword-japanese %s: inspect says %q (exit %d, %v), want %q\n%s", tc.flag, rep.KeywordAnalyzer, code, err, tc.want, errOut)
+		}
 	}
 }

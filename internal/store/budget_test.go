@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/lcfixture"
 )
 
 // writeSharedText writes a LangChain folder of n rows whose documents all
@@ -20,23 +21,8 @@ import (
 // the memo: a file of a few KB standing for n*textLen bytes of text.
 func writeSharedText(t *testing.T, dir string, n, textLen int) int {
 	t.Helper()
-	le := binary.LittleEndian
 	const dims = 4
-	var f bytes.Buffer
-	f.WriteString("IxF2")
-	f.Write(le.AppendUint32(nil, dims))
-	f.Write(le.AppendUint64(nil, uint64(n)))
-	f.Write(le.AppendUint64(nil, 1<<20))
-	f.Write(le.AppendUint64(nil, 1<<20))
-	f.WriteByte(1)
-	f.Write(le.AppendUint32(nil, 1))
-	f.Write(le.AppendUint64(nil, uint64(n*dims)))
-	f.Write(make([]byte, n*dims*4))
-	str := func(b *bytes.Buffer, s string) {
-		b.WriteByte(0x8d) // BINUNICODE8
-		b.Write(le.AppendUint64(nil, uint64(len(s))))
-		b.WriteString(s)
-	}
+	le, str := binary.LittleEndian, lcfixture.Str
 	var p bytes.Buffer
 	p.WriteString("\x80\x04")
 	str(&p, "langchain_community.docstore.in_memory")
@@ -67,13 +53,7 @@ func writeSharedText(t *testing.T, dir string, n, textLen int) int {
 		str(&p, fmt.Sprintf("id-%d", i))
 	}
 	p.WriteString("u\x86.")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, LangChainIndexFile), f.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, LangChainDocsFile), p.Bytes(), 0o644); err != nil {
+	if err := lcfixture.WriteFiles(dir, lcfixture.Index(dims, false, make([]float32, n*dims)), p.Bytes()); err != nil {
 		t.Fatal(err)
 	}
 	return p.Len()

@@ -16,6 +16,7 @@ import (
 
 	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/lcfixture"
 )
 
 // fixtureDir holds LangChain folders written by scripts/faiss_fixtures.py
@@ -236,74 +237,7 @@ func writeLargeLangChain(t *testing.T, n, dims int, seed uint64, text func(i int
 
 func writeLangChain(t testing.TB, dir string, dims int, ip bool, vecs []float32, texts []string) {
 	t.Helper()
-	le := binary.LittleEndian
-	var f bytes.Buffer
-	fourcc, metric := "IxF2", uint32(1)
-	if ip {
-		fourcc, metric = "IxFI", 0
-	}
-	n := len(vecs) / dims
-	f.WriteString(fourcc)
-	f.Write(le.AppendUint32(nil, uint32(dims)))
-	f.Write(le.AppendUint64(nil, uint64(n)))
-	f.Write(le.AppendUint64(nil, 1<<20))
-	f.Write(le.AppendUint64(nil, 1<<20))
-	f.WriteByte(1)
-	f.Write(le.AppendUint32(nil, metric))
-	f.Write(le.AppendUint64(nil, uint64(len(vecs))))
-	for _, v := range vecs {
-		f.Write(le.AppendUint32(nil, math.Float32bits(v)))
-	}
-	str := func(b *bytes.Buffer, s string) {
-		b.WriteByte(0x8d) // BINUNICODE8
-		b.Write(le.AppendUint64(nil, uint64(len(s))))
-		b.WriteString(s)
-	}
-	var p bytes.Buffer
-	p.WriteString("\x80\x04")
-	str(&p, "langchain_community.docstore.in_memory")
-	str(&p, "InMemoryDocstore")
-	p.WriteString("\x93)\x81}") // STACK_GLOBAL, EMPTY_TUPLE, NEWOBJ, EMPTY_DICT (state)
-	str(&p, "_dict")
-	p.WriteString("}(") // EMPTY_DICT, MARK
-	for i, text := range texts {
-		str(&p, fmt.Sprintf("id-%d", i))
-		str(&p, "langchain_core.documents.base")
-		str(&p, "Document")
-		p.WriteString("\x93)\x81}") // the Document; its state dict
-		str(&p, "__dict__")
-		p.WriteString("}(")
-		str(&p, "id")
-		p.WriteString("N")
-		str(&p, "metadata")
-		p.WriteString("}(")
-		str(&p, "row")
-		p.WriteString("J")
-		p.Write(le.AppendUint32(nil, uint32(i)))
-		p.WriteString("u")
-		str(&p, "page_content")
-		str(&p, text)
-		str(&p, "type")
-		str(&p, "Document")
-		p.WriteString("us") // SETITEMS into __dict__, SETITEM into state
-		p.WriteString("b")  // BUILD
-	}
-	p.WriteString("us") // SETITEMS into _dict, SETITEM into docstore state
-	p.WriteString("b")  // BUILD the docstore
-	p.WriteString("}(") // index_to_docstore_id
-	for i := range texts {
-		p.WriteString("J")
-		p.Write(le.AppendUint32(nil, uint32(i)))
-		str(&p, fmt.Sprintf("id-%d", i))
-	}
-	p.WriteString("u\x86.") // SETITEMS, TUPLE2, STOP
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, LangChainIndexFile), f.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, LangChainDocsFile), p.Bytes(), 0o644); err != nil {
+	if err := lcfixture.Write(dir, dims, ip, vecs, texts); err != nil {
 		t.Fatal(err)
 	}
 }
