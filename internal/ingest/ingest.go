@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -144,7 +145,18 @@ func checkOut(in, out string) error {
 	if rel, err := filepath.Rel(absOut, absIn); err == nil && filepath.IsLocal(rel) {
 		return fmt.Errorf("--out %s holds the input folder %s: writing the store there would delete the documents", out, in)
 	}
-	return nil
+	// The store is written into a folder made beside out, then renamed:
+	// make one now, so a place it cannot be written (a read-only or
+	// virtual file system) fails before anything is embedded, not after.
+	parent := filepath.Dir(filepath.Clean(out))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	probe, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".probe-*")
+	if err != nil {
+		return fmt.Errorf("--out %s: the store cannot be written there: %w", out, err)
+	}
+	return os.Remove(probe)
 }
 
 // Build loads the documents under in, chunks and embeds them with emb

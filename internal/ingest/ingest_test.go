@@ -486,3 +486,20 @@ func TestBuild_CacheHeldByAnotherBuild(t *testing.T) {
 		t.Errorf("the cache holds %d records after the build, want the %d it had", ro.Len(), before)
 	}
 }
+
+// TestBuild_RefusesAnOutItCannotWrite: an --out where no folder can be
+// made (a virtual file system; a read-only one) fails before anything is
+// embedded, not once every chunk has been (a review: --out /proc/foo).
+func TestBuild_RefusesAnOutItCannotWrite(t *testing.T) {
+	t.Parallel()
+	in := t.TempDir()
+	writeFile(t, filepath.Join(in, "a.md"), "# A\nAlpha text.\n")
+	emb := &countingEmbedder{Embedder: hashEmbedder(t)}
+	_, err := Build(context.Background(), in, "/proc/vendor0919-out", emb, Config{Exact: true})
+	if err == nil || !strings.Contains(err.Error(), "cannot be written there") {
+		t.Fatalf("err %v, want one saying the store cannot be written there", err)
+	}
+	if n := emb.calls.Load(); n != 0 {
+		t.Errorf("%d embedding calls before the refusal, want none", n)
+	}
+}
