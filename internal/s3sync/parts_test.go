@@ -129,8 +129,10 @@ func TestSync_PartHashes(t *testing.T) {
 					resp.Body = &flipByte{ReadCloser: resp.Body, at: 12345}
 				}
 			})
-			// A part size of its own that the manifest's parts override.
-			s := newRangedSyncer(t, srv, px.URL, "p", 1, 3*part, 4)
+			// A part size of its own that the manifest's parts override;
+			// two sync attempts, of which a part that does not match its
+			// hash after every part attempt must not use the second.
+			s := newRangedSyncer(t, srv, px.URL, "p", 2, 3*part, 4)
 			parent := t.TempDir()
 			dst := filepath.Join(parent, "vs")
 			_, err := s.Sync(context.Background(), dst)

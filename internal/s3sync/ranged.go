@@ -174,10 +174,16 @@ func (s *Syncer) downloadRanges(ctx context.Context, o object, f *os.File, part 
 						return err
 					}
 					if got := hex.EncodeToString(ph.Sum(nil)); got != partSums[i] {
-						return fmt.Errorf("%w: %s bytes %d-%d: sha256 %s, manifest says %s", ErrVerify, o.Key, off, off+n-1, got, partSums[i])
+						return partMismatch{fmt.Errorf("%w: %s bytes %d-%d: sha256 %s, manifest says %s", ErrVerify, o.Key, off, off+n-1, got, partSums[i])}
 					}
 					return nil
 				})
+				if pm := (partMismatch{}); s.partAttempts > 1 && errors.As(err, &pm) {
+					// Fetched again with If-Match and still wrong: the
+					// published part is, and another sync attempt would
+					// download the whole store to find it so again.
+					err = fmt.Errorf("%w (%w)", err, errPublishedMismatch)
+				}
 				if err == nil && written != nil {
 					written <- i
 				}
@@ -194,6 +200,13 @@ func (s *Syncer) downloadRanges(ctx context.Context, o object, f *os.File, part 
 	})
 	return g.Wait()
 }
+
+// partMismatch is a range whose bytes do not match the manifest's part
+// hash: retried as a part (a byte corrupted in flight), and not by the
+// sync once every part attempt found the same.
+type partMismatch struct{ error }
+
+func (p partMismatch) Unwrap() error { return p.error }
 
 // hashInOrder feeds f to h part by part in file order, reading each part
 // back (from the page cache, just written) once it and all before it are
