@@ -180,26 +180,17 @@ func (s *Store) loadDerivedKeyword(an keyword.Analyzer) *keyword.Index {
 // when there is none for these files, or what is wrong with it. It reads
 // only the headers (inspect describes; loadDerivedKeyword decides).
 func (d *derivedFiles) keywordAnalyzer() string {
-	f, err := os.Open(d.path(derivedKeyword))
-	if errors.Is(err, fs.ErrNotExist) {
+	path := d.path(derivedKeyword)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return ""
 	}
-	if err != nil {
-		return "unreadable: " + err.Error()
-	}
-	defer f.Close()
-	head := make([]byte, derivedHeader)
-	if _, err := io.ReadFull(f, head); err != nil {
-		return "unreadable: " + err.Error()
-	}
-	if err := d.checkHeader(head, derivedKeyword); err != nil {
-		return "unreadable: " + err.Error()
-	}
-	v, err := keyword.AnalyzerOf(f)
-	if err != nil {
-		return "unreadable: " + err.Error()
-	}
-	return v
+	return keywordAnalyzerOf(path, func(r io.Reader) error {
+		head := make([]byte, derivedHeader)
+		if _, err := io.ReadFull(r, head); err != nil {
+			return err
+		}
+		return d.checkHeader(head, derivedKeyword)
+	})
 }
 
 // saveChunks keeps the chunks read from the pickle, in row order, unless

@@ -86,7 +86,7 @@ func inspectNative(dir string) (*Report, error) {
 		Provider: m.Embedding.Provider, Model: m.Embedding.Model, Index: m.Index, Files: m.Files,
 	}
 	if _, ok := m.Files[KeywordFile]; ok {
-		rep.KeywordAnalyzer = keywordAnalyzerOf(filepath.Join(dir, KeywordFile))
+		rep.KeywordAnalyzer = keywordAnalyzerOf(filepath.Join(dir, KeywordFile), nil)
 	}
 	f, err := os.Open(filepath.Join(dir, ChunksFile))
 	if err != nil {
@@ -164,14 +164,21 @@ func sample(c docmodel.Chunk) *docmodel.Chunk {
 
 // WriteText writes r for people: one "name: value" line per field, the
 // files with their sizes and hashes, and the sample chunk.
-// keywordAnalyzerOf is the analyzer a persisted keyword index records,
-// or what is wrong with the file (inspect describes, Verify checks).
-func keywordAnalyzerOf(path string) string {
+// keywordAnalyzerOf is the analyzer the keyword index in the file at
+// path records, read after what header checks (nil: the index starts
+// the file), or what is wrong with the file (inspect describes, Verify
+// and the loaders check).
+func keywordAnalyzerOf(path string, header func(io.Reader) error) string {
 	f, err := os.Open(path)
 	if err != nil {
 		return "unreadable: " + err.Error()
 	}
 	defer f.Close()
+	if header != nil {
+		if err := header(f); err != nil {
+			return "unreadable: " + err.Error()
+		}
+	}
 	v, err := keyword.AnalyzerOf(f)
 	if err != nil {
 		return "unreadable: " + err.Error()
