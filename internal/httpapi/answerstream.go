@@ -56,12 +56,7 @@ func conversation(turns []turn, lim Limits) (string, []rag.Message, error) {
 	for i, t := range turns {
 		contents[i] = t.Content
 	}
-	at := func(i int, _ string) []any { // the field is always the content
-		if i < 0 {
-			return []any{"body", "messages"}
-		}
-		return turns[i].loc()
-	}
+	at := func(i int, _ string) []any { return turns[i].loc() } // the field is always the content
 	if it, bad := conversationProblem(lim, contents, at); bad {
 		return "", nil, errValidation(it)
 	}
