@@ -188,38 +188,38 @@ func TestSync_ValidatorOutlivesTheSyncDeadline(t *testing.T) {
 	srv := s3test.Start(t)
 	seedNative(t, srv, "vs/prod", "v1", v1Files)
 
-	t.Run("no deadline", func(t *testing.T) {
-		t.Parallel()
-		s := newTestSyncer(t, srv, srv.Endpoint, "vs/prod", 1)
-		ctx, cancel := context.WithTimeout(t.Context(), time.Hour)
-		defer cancel()
-		s.validator = validatorFunc(func(vctx context.Context, _ string) error {
+	// The sync's deadline must not reach the Validator, whether it is far
+	// off or passes while the staged store opens; the store swaps in.
+	for _, tc := range []struct {
+		name     string
+		timeout  time.Duration
+		validate func(syncCtx, vctx context.Context) error
+	}{
+		{"no deadline", time.Hour, func(_, vctx context.Context) error {
 			if _, ok := vctx.Deadline(); ok {
 				return errors.New("the Validator's context carries the sync's deadline")
 			}
 			return nil
-		})
-		if res, err := s.Sync(ctx, filepath.Join(t.TempDir(), "vs")); err != nil || !res.Changed {
-			t.Fatalf("Sync = %+v, %v; want the store swapped in", res, err)
-		}
-	})
-
-	t.Run("deadline passes during validation", func(t *testing.T) {
-		t.Parallel()
-		s := newTestSyncer(t, srv, srv.Endpoint, "vs/prod", 1)
-		short, cancel := context.WithTimeout(t.Context(), 2*time.Second)
-		defer cancel()
-		s.validator = validatorFunc(func(vctx context.Context, _ string) error {
-			<-short.Done() // the sync's deadline passes while the store opens
+		}},
+		{"deadline passes during validation", 2 * time.Second, func(syncCtx, vctx context.Context) error {
+			<-syncCtx.Done() // the sync's deadline passes while the store opens
 			if err := vctx.Err(); err != nil {
 				return fmt.Errorf("the Validator's context ended with the sync's deadline: %w", err)
 			}
 			return nil
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := newTestSyncer(t, srv, srv.Endpoint, "vs/prod", 1)
+			ctx, cancel := context.WithTimeout(t.Context(), tc.timeout)
+			defer cancel()
+			s.validator = validatorFunc(func(vctx context.Context, _ string) error { return tc.validate(ctx, vctx) })
+			if res, err := s.Sync(ctx, filepath.Join(t.TempDir(), "vs")); err != nil || !res.Changed {
+				t.Fatalf("Sync = %+v, %v; want the store swapped in", res, err)
+			}
 		})
-		if res, err := s.Sync(short, filepath.Join(t.TempDir(), "vs")); err != nil || !res.Changed {
-			t.Fatalf("Sync = %+v, %v; want the store swapped in", res, err)
-		}
-	})
+	}
 
 	t.Run("cancel", func(t *testing.T) {
 		t.Parallel()
