@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -22,11 +24,9 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		r = r.WithContext(context.WithValue(r.Context(), outcomeKey{}, &outcome{}))
 		defer func() {
-			status := ww.Status()
-			if status == 0 {
-				status = http.StatusOK
-			}
+			status := responseStatus(ww, r)
 			route := "unmatched"
 			if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
 				route = rc.RoutePattern()
@@ -52,6 +52,37 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(ww, r)
 	})
+}
+
+// outcome is what a handler knows of its response that the written
+// status does not say.
+type outcome struct {
+	clientClosed atomic.Bool
+}
+
+type outcomeKey struct{}
+
+// markClientClosed records that the client of the request ctx belongs to
+// left before its answer ended. A stream has sent its 200 by then, so the
+// access log and the metrics would otherwise count a cut stream as a whole
+// one.
+func markClientClosed(ctx context.Context) {
+	if o, ok := ctx.Value(outcomeKey{}).(*outcome); ok {
+		o.clientClosed.Store(true)
+	}
+}
+
+// responseStatus is the status the access log and the metrics report for
+// r: nginx's 499 when the client left mid-answer (markClientClosed), else
+// the status written, 200 if none was.
+func responseStatus(ww middleware.WrapResponseWriter, r *http.Request) int {
+	if o, ok := r.Context().Value(outcomeKey{}).(*outcome); ok && o.clientClosed.Load() {
+		return statusClientClosed
+	}
+	if status := ww.Status(); status != 0 {
+		return status
+	}
+	return http.StatusOK
 }
 
 // maxLoggedValue bounds each client-chosen value in a log line.

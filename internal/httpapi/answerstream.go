@@ -186,6 +186,7 @@ func (s *Server) streamAnswer(ctx context.Context, r *http.Request, sse *sseWrit
 		}
 		return nil
 	case r.Context().Err() != nil:
+		markClientClosed(r.Context())
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "stream cancelled by client")
 		return nil
 	}

@@ -64,10 +64,7 @@ func (m *metrics) instrument(next http.Handler) http.Handler {
 		if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
 			route = rc.RoutePattern()
 		}
-		status := ww.Status()
-		if status == 0 {
-			status = http.StatusOK
-		}
+		status := responseStatus(ww, r)
 		method := methodLabel(r.Method)
 		m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 		m.duration.WithLabelValues(route, method).Observe(time.Since(start).Seconds())

@@ -432,6 +432,42 @@ func TestWrap_ClientClosedIsNoServerError(t *testing.T) {
 	})
 }
 
+// TestStreams_ClientClosedIs499: a stream the client cut has sent its 200
+// already, but the access log and the metrics count it as nginx's 499, as
+// they count a plain answer the client left, not as an answer delivered.
+func TestStreams_ClientClosedIs499(t *testing.T) {
+	t.Parallel()
+	for path, body := range map[string]string{
+		"/query":               `{"question":"q","stream":true}`,
+		"/v1/chat/completions": `{"model":"vendor0919-rag","stream":true,"messages":[{"role":"user","content":"q"}]}`,
+		"/chat":                `{"messages":[{"role":"user","parts":[{"type":"text","text":"q"}]}]}`,
+	} {
+		t.Run(path, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				ts := newTestServer(t, func(o *Options) { o.RAG = &blockingRAG{stopped: make(chan error, 1)} })
+				ctx, cancel := context.WithCancel(context.Background())
+				req := httptest.NewRequestWithContext(ctx, http.MethodPost, path, strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				go func() { time.Sleep(time.Second); cancel() }() // the bubble's clock: no real wait
+				ts.ServeHTTP(rec, req)
+				if !strings.Contains(rec.Body.String(), "Refunds ") {
+					t.Fatalf("body %q: the stream did not start", rec.Body.String())
+				}
+				if logs := ts.logs.String(); !strings.Contains(logs, `"status":499`) || strings.Contains(logs, `"status":200`) {
+					t.Errorf("logs:\n%s\nwant the request logged as 499", logs)
+				}
+				m := httptest.NewRecorder()
+				ts.ServeHTTP(m, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+				if want := `route="` + path + `",status="499"} 1`; !strings.Contains(m.Body.String(), want) {
+					t.Errorf("metrics lack %s", want)
+				}
+			})
+		})
+	}
+}
+
 // blockingRAG sends the sources and one delta, then waits for the
 // request's context to end, as a generator streaming a long answer would,
 // and reports on stopped that it did.

@@ -170,6 +170,7 @@ func (s *Server) streamQuery(ctx context.Context, w http.ResponseWriter, r *http
 	}
 	if r.Context().Err() != nil {
 		// The client went away; nobody is left to tell.
+		markClientClosed(r.Context())
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "stream cancelled by client")
 		return nil
 	}
