@@ -12,7 +12,7 @@ COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 TOOLS_ENV := eval "$$(bash scripts/install-tools.sh)"
 
-.PHONY: run check test test-kernels build lint docs docs-check ci container-test bench bench-startup bench-glove bench-sync loadtest eval demo-store fixtures pdf-fixtures uselite-model uselite-reference fuzz ci-fuzz soak clean
+.PHONY: run check test test-kernels build cross lint docs docs-check ci container-test bench bench-startup bench-glove bench-sync loadtest eval demo-store fixtures pdf-fixtures uselite-model uselite-reference fuzz ci-fuzz soak clean
 
 ## run: start the API on :$(PORT) with the demo store, offline embedder and extractive answers
 # (default settings: hybrid fusion's default weights suit the bilingual demo corpus too,
@@ -44,6 +44,16 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/api ./cmd/api
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/vectorstore ./cmd/vectorstore
 
+## cross: the two commands build for the other platforms people run them on
+## (Graviton tasks, developers' Macs and Windows machines)
+CROSS_PLATFORMS = linux/arm64 darwin/arm64 windows/amd64
+cross:
+	@for p in $(CROSS_PLATFORMS); do \
+		echo "cross: $$p"; \
+		GOOS=$${p%/*} GOARCH=$${p#*/} CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/api && \
+		GOOS=$${p%/*} GOARCH=$${p#*/} CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/vectorstore || exit 1; \
+	done
+
 ## lint: gofmt, go vet, golangci-lint (staticcheck included), shellcheck, yamllint
 lint:
 	@$(TOOLS_ENV) && \
@@ -68,7 +78,7 @@ container-test:
 	@eval "$$(bash scripts/install-tools.sh --container)" && bash scripts/container_test.sh
 
 ## ci: everything CI runs
-ci: lint docs-check test test-kernels ci-fuzz container-test
+ci: lint cross docs-check test test-kernels ci-fuzz container-test
 
 ## bench: HNSW vs hnswlib on 100k x 384 (see docs/BENCHMARKS.md)
 bench:

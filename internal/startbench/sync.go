@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/vendor0919/api/internal/s3sync"
@@ -46,7 +45,7 @@ func (f Flags) measureSync(ctx context.Context, log io.Writer, prefix, dir strin
 	}
 	dst := filepath.Join(f.Work, ".sync-"+prefix)
 	mbps := func(run func() error) (float64, error) {
-		syscall.Sync()
+		flushWrites()
 		if err := os.RemoveAll(dst); err != nil {
 			return 0, fmt.Errorf("startbench: %w", err)
 		}

@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 	"unsafe"
 
@@ -359,16 +358,6 @@ func ExactNeighbors(ctx context.Context, flat *ann.Flat, queries []float32, k, t
 	}
 	wg.Wait()
 	return out, errors.Join(errs...)
-}
-
-// cpuSeconds is the user plus system CPU time of the process so far.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
-	return tv(ru.Utime) + tv(ru.Stime)
 }
 
 // WriteTable writes r for people: the set-up, build, memory and persist
