@@ -175,7 +175,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) (any, error) {
 		return nil, err
 	}
 	err = s.streamAnswer(ctx, r, sse, req, &uiFrames{sse: sse, w: w})
-	return nil, questionAt(err, body.turns)
+	return nil, questionAt(ragError(err), body.turns)
 }
 
 // uiFrames writes a streamed answer as UI message stream parts.

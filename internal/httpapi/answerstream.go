@@ -2,9 +2,7 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -137,7 +135,8 @@ type answerFrames interface {
 }
 
 // streamAnswer runs req and writes its frames through f. Errors before the
-// first byte are returned (ordinary error responses); after it a failure
+// first byte are returned as rag gave them, for the caller to map (an
+// ordinary error response); after it a failure
 // is f.fail then f.end, and a client that went away only cancels the
 // generation (ctx is the request's) and is logged.
 func (s *Server) streamAnswer(ctx context.Context, r *http.Request, sse *sseWriter, req rag.QueryRequest, f answerFrames) error {
@@ -176,7 +175,7 @@ func (s *Server) streamAnswer(ctx context.Context, r *http.Request, sse *sseWrit
 		return nil
 	}
 	if !sse.started() {
-		return ragError(err)
+		return err
 	}
 	switch {
 	case errors.Is(context.Cause(r.Context()), ErrShuttingDown):
@@ -200,39 +199,4 @@ func (s *Server) streamAnswer(ctx context.Context, r *http.Request, sse *sseWrit
 		_ = f.end()
 	}
 	return nil
-}
-
-// data writes one unnamed SSE event, "data: <v as JSON>", and flushes it.
-// A raw string is written as is (the "[DONE]" sentinel).
-func (s *sseWriter) data(v any) error {
-	var b []byte
-	if raw, ok := v.(sseRaw); ok {
-		b = []byte(raw)
-	} else {
-		var err error
-		if b, err = json.Marshal(v); err != nil {
-			return fmt.Errorf("sse: encode: %w", err)
-		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.begin()
-	if _, err := fmt.Fprintf(s.w, "data: %s\n\n", b); err != nil {
-		return fmt.Errorf("sse: write: %w", err)
-	}
-	return s.rc.Flush()
-}
-
-// sseRaw is data written without JSON encoding.
-type sseRaw string
-
-// sseDone ends both chat streams, as OpenAI and the AI SDK do.
-const sseDone sseRaw = "[DONE]"
-
-// newSSE checks that w can stream and returns a writer for it.
-func newSSE(w http.ResponseWriter) (*sseWriter, error) {
-	if _, ok := w.(http.Flusher); !ok {
-		return nil, &Error{Status: http.StatusInternalServerError, Detail: "Streaming is not supported", Err: errors.New("response writer cannot flush")}
-	}
-	return &sseWriter{w: w, rc: http.NewResponseController(w)}, nil
 }

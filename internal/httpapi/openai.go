@@ -353,7 +353,7 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) (any, e
 	}
 	err = s.streamAnswer(ctx, r, sse, req, &openAIFrames{sse: sse, model: body.Model, created: created,
 		includeUsage: body.StreamOptions != nil && body.StreamOptions.IncludeUsage})
-	return nil, questionAt(err, body.turns)
+	return nil, questionAt(ragError(err), body.turns)
 }
 
 // questionAt points a 422 from rag at the message the client wrote: its

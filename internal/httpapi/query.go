@@ -3,12 +3,8 @@ package httpapi
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/vendor0919/api/internal/rag"
@@ -124,137 +120,38 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) (any, error) {
 		}
 		return queryResponse{ID: res.ID, Answer: res.Answer, Sources: toHits(res.Sources), Model: res.Model, Usage: toUsage(res.Usage)}, nil
 	}
-	if err := s.streamQuery(ctx, w, r, req); err != nil {
+	sse, err := newSSE(w)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.streamAnswer(ctx, r, sse, req, queryFrames{sse}); err != nil {
 		return nil, qerr(err)
 	}
 	return nil, nil
 }
 
-// streamQuery writes the SSE response. Errors before the first byte are
-// returned (and become ordinary error responses); after it they are sent
-// as an "error" event.
-func (s *Server) streamQuery(ctx context.Context, w http.ResponseWriter, r *http.Request, req rag.QueryRequest) error {
-	if _, ok := w.(http.Flusher); !ok {
-		return &Error{Status: http.StatusInternalServerError, Detail: "Streaming is not supported", Err: errors.New("response writer cannot flush")}
-	}
-	rc := http.NewResponseController(w)
+// queryFrames writes a streamed answer as /query's named events.
+type queryFrames struct{ sse *sseWriter }
 
-	sse := &sseWriter{w: w, rc: rc}
-	stop := sse.heartbeat(ctx, heartbeat)
-	defer stop()
-	_, err := s.opts.RAG.Query(ctx, req, func(ev rag.Event) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		switch ev.Type {
-		case rag.EventSources:
-			return sse.event("sources", querySourcesEvent{ID: ev.ID, Sources: toHits(ev.Sources)})
-		case rag.EventDelta:
-			return sse.event("delta", queryDeltaEvent{Text: ev.Delta})
-		case rag.EventDone:
-			return sse.event("done", queryDoneEvent{ID: ev.ID, Answer: ev.Answer, Model: ev.Model, Usage: toUsage(ev.Usage)})
-		case rag.EventError:
-			return sse.event("error", errorBody{Detail: ev.Err})
-		}
-		return nil
-	})
-	if err == nil {
-		return nil
-	}
-	if !sse.started() {
-		return err
-	}
-	if errors.Is(context.Cause(r.Context()), ErrShuttingDown) {
-		_ = sse.event("error", errorBody{Detail: "Service is shutting down; retry the request"})
-		return nil
-	}
-	if r.Context().Err() != nil {
-		// The client went away; nobody is left to tell.
-		markClientClosed(r.Context())
-		s.log.LogAttrs(r.Context(), slog.LevelInfo, "stream cancelled by client")
-		return nil
-	}
-	s.log.LogAttrs(r.Context(), slog.LevelError, "stream failed", slog.Any("error", err))
-	if !sse.sentError() {
-		detail := "Answer generation failed"
-		if errors.Is(err, context.DeadlineExceeded) {
-			detail = "Answer generation timed out"
-		}
-		_ = sse.event("error", errorBody{Detail: detail})
-	}
-	return nil
+func (f queryFrames) sources(id string, hits []rag.Hit) error {
+	return f.sse.event("sources", querySourcesEvent{ID: id, Sources: toHits(hits)})
 }
 
-// sseWriter frames and flushes Server-Sent Events; the mutex serialises
-// events and heartbeats.
-type sseWriter struct {
-	mu      sync.Mutex
-	w       http.ResponseWriter
-	rc      *http.ResponseController
-	begun   bool
-	errSent bool
+func (f queryFrames) delta(text string) error {
+	return f.sse.event("delta", queryDeltaEvent{Text: text})
 }
 
-func (s *sseWriter) begin() {
-	if s.begun {
-		return
-	}
-	h := s.w.Header()
-	h.Set("Content-Type", "text/event-stream; charset=utf-8")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
-	s.w.WriteHeader(http.StatusOK)
-	s.begun = true
+func (f queryFrames) done(id string, ev rag.Event) error {
+	return f.sse.event("done", queryDoneEvent{ID: id, Answer: ev.Answer, Model: ev.Model, Usage: toUsage(ev.Usage)})
 }
 
-func (s *sseWriter) event(name string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("sse: encode %s: %w", name, err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.begin()
-	if name == "error" {
-		s.errSent = true
-	}
-	if _, err := fmt.Fprintf(s.w, "event: %s\ndata: %s\n\n", name, b); err != nil {
-		return fmt.Errorf("sse: write: %w", err)
-	}
-	return s.rc.Flush()
+func (f queryFrames) fail(message string) error {
+	return f.sse.event("error", errorBody{Detail: message})
 }
 
-func (s *sseWriter) started() bool   { s.mu.Lock(); defer s.mu.Unlock(); return s.begun }
-func (s *sseWriter) sentError() bool { s.mu.Lock(); defer s.mu.Unlock(); return s.errSent }
-
-// heartbeat sends an SSE comment every d once the stream has begun, so
-// proxies keep a quiet connection open. The returned func stops it.
-func (s *sseWriter) heartbeat(ctx context.Context, d time.Duration) func() {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(d)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				s.mu.Lock()
-				if s.begun {
-					_, _ = fmt.Fprint(s.w, ": ping\n\n")
-					_ = s.rc.Flush()
-				}
-				s.mu.Unlock()
-			}
-		}
-	}()
-	return func() { close(done); wg.Wait() }
-}
+// end does nothing: /query's stream has no terminator after "done" or
+// "error".
+func (queryFrames) end() error { return nil }
 
 // answerDeadline bounds an answer (/query, /chat, /v1/chat/completions,
 // streamed or not, and /v1/embeddings): its context ends after QueryTimeout, and the
