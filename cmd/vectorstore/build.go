@@ -24,14 +24,15 @@ func runBuild(ctx context.Context, pr config.Providers, args []string, stdout, s
 	var f ingest.BuildFlags
 	var ef providers.EmbedderFlags
 	var mf providers.ModelFlags
-	if err := cliflag.ParseOptions(cliflag.NewFlagSet("vectorstore build", buildUsage, stderr), args, &f, &ef, &mf); err != nil {
+	var kf providers.KeywordFlags
+	if err := cliflag.ParseOptions(cliflag.NewFlagSet("vectorstore build", buildUsage, stderr), args, &f, &ef, &mf, &kf); err != nil {
 		return err
 	}
 	cfg := mf.Apply(pr)
 	if f.DryRun {
 		cfg = providers.ForDryRun(cfg)
 	}
-	an, err := providers.KeywordAnalyzers(cfg.KeywordJapanese) // the server's, so it loads the persisted index
+	an, err := kf.Analyzers(cfg) // the server's, so it loads the persisted index
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/vendor0919/api/internal/evaluate"
+	"github.com/vendor0919/api/internal/keyword"
 )
 
 // writeCorpus writes a tiny labelled corpus and question file.
@@ -117,6 +118,33 @@ func TestBuildSearchEval_HashEmbedder(t *testing.T) {
 	}
 	if len(rep.PerQuestion) != 3 || len(rep.PerQuestion[0].Ranks) != 4 {
 		t.Errorf("per question %+v, want 3 questions ranked in 3 modes and the baseline", rep.PerQuestion)
+	}
+}
+
+// TestBuild_KeywordJapaneseFlag: build takes --keyword-japanese, as
+// import-faiss and push do, and indexes keywords with the analyzer it
+// names (the one the server set the same way will load).
+func TestBuild_KeywordJapaneseFlag(t *testing.T) {
+	t.Parallel()
+	corpus, _ := writeCorpus(t)
+	for _, tc := range []struct {
+		flag, want string
+		prefix     bool // kagome's version follows its dictionary's
+	}{
+		{"bigram", keyword.AnalyzerVersion, false},
+		{"kagome", keyword.AnalyzerVersion + "+kagome", true},
+	} {
+		dir := filepath.Join(t.TempDir(), tc.flag)
+		if out, code := run(t, "build", "--in", corpus, "--out", dir, "--embedder", "hash", "--quiet", "--keyword-japanese", tc.flag); code != 0 {
+			t.Fatalf("build --keyword-japanese %s: exit %d, out %q", tc.flag, code, out)
+		}
+		out, code := run(t, "inspect", "--json", dir)
+		var rep struct {
+			KeywordAnalyzer string `json:"keyword_analyzer"`
+		}
+		if err := json.Unmarshal([]byte(out), &rep); code != 0 || err != nil || rep.KeywordAnalyzer != tc.want && !(tc.prefix && strings.HasPrefix(rep.KeywordAnalyzer, tc.want)) {
+			t.Errorf("build --keyword-japanese %s: inspect says %q (exit %d, %v), want %q", tc.flag, rep.KeywordAnalyzer, code, err, tc.want)
+		}
 	}
 }
 
