@@ -142,7 +142,9 @@ func TestBuild_KeywordJapaneseFlag(t *testing.T) {
 		var rep struct {
 			KeywordAnalyzer string `json:"keyword_analyzer"`
 		}
-		if err := json.Unmarshal([]byte(out), &rep); code != 0 || err != nil || rep.KeywordAnalyzer != tc.want && !(tc.prefix && strings.HasPrefix(rep.KeywordAnalyzer, tc.want)) {
+		err := json.Unmarshal([]byte(out), &rep)
+		matches := rep.KeywordAnalyzer == tc.want || tc.prefix && strings.HasPrefix(rep.KeywordAnalyzer, tc.want)
+		if code != 0 || err != nil || !matches {
 			t.Errorf("build --keyword-japanese %s: inspect says %q (exit %d, %v), want %q", tc.flag, rep.KeywordAnalyzer, code, err, tc.want)
 		}
 	}
