@@ -240,7 +240,7 @@ func (s *Server) health(_ http.ResponseWriter, _ *http.Request) (any, error) {
 // shutting down.
 //
 //	@Summary	Readiness check
-//	@Description	503 until the vector store is synced and loaded, 200 after, 503 again once shutdown begins. Needs no key. With JWT auth on (JWT_JWKS_URL) it is also 503 until the issuer's keys are fetched (`Authentication keys not loaded`). With API_KEYS or JWT auth set it says only ready or not and why in a few words (`{"status":"ready"}`; 503 `Service is starting`, `Vector store not loaded`, `Authentication keys not loaded` or `Service is shutting down`); the store's details are on /vectorstore. Without either the 200 carries a note and the store's description, the 503 the reason in full.
+//	@Description	503 until the vector store is synced and loaded, 200 after, 503 again once shutdown begins. Needs no key. With JWT auth on (JWT_JWKS_URL) it is also 503 until the issuer's keys are fetched (`Authentication keys not loaded`). With API_KEYS or JWT auth set it says only ready or not and why in a few words (`{"status":"ready"}`; 503 `Service is starting`, `Vector store not loaded`, `Vector store unavailable` (a Weaviate backend that stopped answering), `Authentication keys not loaded` or `Service is shutting down`); the store's details are on /vectorstore. Without either the 200 carries a note and the store's description, the 503 the reason in full.
 //	@ID			ready
 //	@Tags		ops
 //	@Produce	json
