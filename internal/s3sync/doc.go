@@ -98,6 +98,14 @@
 // verification, retries, and never serves the mix. LangChain FAISS folders
 // have no manifest to publish last, so Push refuses them.
 //
+// S3 has no lock, so two pushes to one prefix at once (two operators, or
+// an operator and a pipeline) can leave one's manifest over the other's
+// files. Push checks the data files' size and SHA-256 tags before it
+// writes the manifest and every file and the manifest after: a difference
+// is ErrConflict (not retried), so at least the push whose files or
+// manifest were overwritten fails and says to push again, and never
+// reports success over a mixed prefix.
+//
 // # Command line
 //
 // PushFlags is the option set of "vectorstore push" (cliflag.Options);

@@ -145,7 +145,11 @@ func (s *Syncer) pushOnce(ctx context.Context, dir string, c store.Contents, man
 	if err != nil {
 		return uploaded, skipped, n, err
 	}
-	// Every data file is in place: only now publish the manifest.
+	// Every data file is in place, unless another push overwrote one
+	// meanwhile: only then publish the manifest.
+	if err := s.checkPublished(ctx, c, nil); err != nil {
+		return uploaded, skipped, n, err
+	}
 	key := s.prefix + c.Manifest
 	_, err = s.tm.UploadObject(ctx, &transfermanager.UploadObjectInput{
 		Bucket:        aws.String(s.bucket),
@@ -157,7 +161,45 @@ func (s *Syncer) pushOnce(ctx context.Context, dir string, c store.Contents, man
 	if err != nil {
 		return uploaded, skipped, n, s3Error("upload "+key, err)
 	}
-	return uploaded, skipped, n + int64(len(manifestBytes)), nil
+	n += int64(len(manifestBytes))
+	// A push that ran at the same time may have written its files or its
+	// manifest after the checks above: say so rather than report success.
+	return uploaded, skipped, n, s.checkPublished(ctx, c, manifestBytes)
+}
+
+// checkPublished confirms that every data file of c is on S3 as this push
+// left it (size and SHA-256 tag) and, unless manifest is nil, that the
+// manifest is these bytes. A difference is ErrConflict: S3 has no lock,
+// so two pushes to one prefix at once can leave one's manifest over the
+// other's files, which Sync would refuse; each push finds out here.
+func (s *Syncer) checkPublished(ctx context.Context, c store.Contents, manifest []byte) error {
+	for _, name := range slices.Sorted(maps.Keys(c.Files)) {
+		want := c.Files[name]
+		out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(s.prefix + name)})
+		if err != nil {
+			return s3Error("check "+s.prefix+name, err)
+		}
+		if aws.ToInt64(out.ContentLength) != want.Size || out.Metadata[metaSHA256] != want.SHA256 {
+			return fmt.Errorf("%w: %s is no longer the file this push uploaded (sha256 tag %q, want %s); push again",
+				ErrConflict, name, out.Metadata[metaSHA256], want.SHA256)
+		}
+	}
+	if manifest == nil {
+		return nil
+	}
+	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(s.prefix + c.Manifest)})
+	if err != nil {
+		return s3Error("check "+s.prefix+c.Manifest, err)
+	}
+	defer func() { _ = out.Body.Close() }()
+	got, err := io.ReadAll(io.LimitReader(out.Body, int64(len(manifest))+1))
+	if err != nil {
+		return s3Error("check "+s.prefix+c.Manifest, err)
+	}
+	if !bytes.Equal(got, manifest) {
+		return fmt.Errorf("%w: %s is another push's; push again", ErrConflict, c.Manifest)
+	}
+	return nil
 }
 
 // openVerified opens path and checks, on the open file, that it holds

@@ -207,10 +207,13 @@ func TestPush_MultipartRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	var sawMultipart bool
-	writes := px.requests("")
-	for _, r := range writes {
+	var writes []string
+	for _, r := range px.requests("") {
 		if strings.HasPrefix(r, "POST ") && strings.HasSuffix(r, "/big/vectors.f32") {
 			sawMultipart = true
+		}
+		if strings.HasPrefix(r, "PUT ") || strings.HasPrefix(r, "POST ") {
+			writes = append(writes, r)
 		}
 	}
 	if !sawMultipart {
@@ -270,5 +273,68 @@ func TestPush_FolderReplacedAfterVerifying(t *testing.T) {
 		if key == "vs/graph.hnsw" || key == "vs/"+store.ManifestFile {
 			t.Errorf("%s was published", key)
 		}
+	}
+}
+
+// TestPush_ConcurrentPushIsAConflict: S3 has no lock, so a second push to
+// the prefix can land its files before the first's manifest (the prefix
+// would hold one store's manifest over the other's files) or its manifest
+// after. The first push must report ErrConflict, not success, and never
+// publish its manifest over files it no longer owns.
+func TestPush_ConcurrentPushIsAConflict(t *testing.T) {
+	t.Parallel()
+	v2 := maps.Clone(v1Files)
+	v2["graph.hnsw"] = strings.Repeat("2", 700)
+	tests := []struct {
+		name string
+		// other reports whether the other push runs before r is forwarded.
+		other func(r *http.Request, dataPUTs int) bool
+		// synced is the version a sync finds afterwards.
+		synced string
+	}{
+		{"files land before the manifest", func(r *http.Request, puts int) bool {
+			return r.Method == http.MethodHead && puts == len(v1Files) // the check after the data files
+		}, "v2"},
+		{"manifest lands after the other's", func(r *http.Request, _ int) bool {
+			return r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/p/"+store.ManifestFile)
+		}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := s3test.Start(t)
+			px := newProxy(t, srv.Endpoint)
+			other := newTestSyncer(t, srv, srv.Endpoint, "p", 1)
+			otherDir := writeNative(t, "v2", v2)
+			var mu sync.Mutex
+			puts, ran := 0, false
+			var otherErr error
+			px.set(func(r *http.Request) int {
+				mu.Lock()
+				defer mu.Unlock()
+				if r.Method == http.MethodPut && !strings.HasSuffix(r.URL.Path, "/"+store.ManifestFile) {
+					puts++
+				}
+				if !ran && tc.other(r, puts) {
+					ran = true
+					_, otherErr = other.Push(context.Background(), otherDir)
+				}
+				return 0
+			}, nil)
+			_, err := newTestSyncer(t, srv, px.URL, "p", 3).Push(context.Background(), writeNative(t, "v1", v1Files))
+			if !ran || otherErr != nil {
+				t.Fatalf("the other push ran %v: %v", ran, otherErr)
+			}
+			if !errors.Is(err, ErrConflict) {
+				t.Fatalf("push = %v, want ErrConflict", err)
+			}
+			res, err := newTestSyncer(t, srv, srv.Endpoint, "p", 1).Sync(context.Background(), filepath.Join(t.TempDir(), "vs"))
+			switch {
+			case tc.synced != "" && (err != nil || res.Version != tc.synced):
+				t.Fatalf("sync = %+v, %v; want the other push's %s", res, err, tc.synced)
+			case tc.synced == "" && !errors.Is(err, ErrVerify):
+				t.Fatalf("sync of a mixed prefix = %+v, %v; want ErrVerify", res, err)
+			}
+		})
 	}
 }

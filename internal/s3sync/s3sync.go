@@ -61,6 +61,11 @@ var (
 	// it (a mount point, or a folder of the container image's layer;
 	// fsatomic.ErrNotRenameable). Nothing was changed.
 	ErrDestination = errors.New("s3sync: the local folder cannot be replaced")
+	// ErrConflict means another writer changed the prefix while a Push
+	// ran (two pushes at once): a file it uploaded, or its manifest, is
+	// no longer there. The prefix may hold a mix of both stores, which
+	// Sync refuses; push again once. Not retried.
+	ErrConflict = errors.New("s3sync: another push changed the prefix meanwhile")
 )
 
 // Validator checks a staged folder before Sync swaps it in: its files
@@ -385,6 +390,9 @@ func s3Error(op string, err error) error {
 	case strings.HasPrefix(op, "download ") && (status == 404 || status == 412 || code == "NoSuchKey" || code == "PreconditionFailed"):
 		// An object listed a moment ago is gone or has another ETag.
 		return fmt.Errorf("%w: %s: %w", ErrChanged, op, err)
+	case strings.HasPrefix(op, "check ") && (status == 404 || code == "NoSuchKey"):
+		// A file this push uploaded a moment ago is gone.
+		return fmt.Errorf("%w: %s: gone; push again: %w", ErrConflict, op, err)
 	case status >= 500:
 		return fmt.Errorf("%w: %s: HTTP %d: %w", ErrUnreachable, op, status, err)
 	}
@@ -395,7 +403,8 @@ func s3Error(op string, err error) error {
 func retryable(err error) bool {
 	switch {
 	case errors.Is(err, ErrAccessDenied), errors.Is(err, ErrNotFound), errors.Is(err, ErrBadURI),
-		errors.Is(err, ErrFormat), errors.Is(err, ErrInvalid), errors.Is(err, ErrDestination), errors.Is(err, errPublishedMismatch):
+		errors.Is(err, ErrFormat), errors.Is(err, ErrInvalid), errors.Is(err, ErrDestination), errors.Is(err, errPublishedMismatch),
+		errors.Is(err, ErrConflict):
 		return false
 	}
 	return true
