@@ -50,8 +50,9 @@ RUN --mount=type=cache,target=/root/.cache/go-build,id=vendor0919-gobuild \
 # The final image holds the server binary, CA certificates and a passwd entry
 # for uid 10001. No demo data and no /app/vectorstore: the S3 sync
 # (VECTORSTORE_S3_URI) creates and fills it at start-up. The operator tool
-# (cmd/vectorstore) is not shipped: it embeds the same 28 MB model and runs on
-# an operator's machine against S3.
+# (cmd/vectorstore) is not shipped: it embeds the same models as the server
+# (minilm 45 MB, use-lite 28 MB, GloVe 16.8 MB) and runs on an operator's
+# machine against S3.
 # The sync replaces /app/vectorstore through a sibling folder and a rename, so
 # /app is writable like /tmp (mode 1777: uid 10001 may add and rename its own
 # entries, but not remove or replace the root-owned, read-only /app/api). The
