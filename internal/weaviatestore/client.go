@@ -107,7 +107,11 @@ func (c Conn) client() (*weaviate.Client, error) {
 	}
 	cl, err := weaviate.NewClient(weaviate.Config{
 		Host: u.Host, Scheme: u.Scheme, Headers: headers,
-		ConnectionClient: &http.Client{Transport: tr},
+		// The client applies Config.Timeout only to an HTTP client it
+		// builds itself, and asks the version (here, and again before a
+		// gRPC batch if that failed) without a deadline: a server that
+		// accepts and never answers would hold the caller for good.
+		ConnectionClient: &http.Client{Transport: tr, Timeout: c.Timeout},
 		GrpcConfig:       &wgrpc.Config{Host: grpcAddr, Secured: u.Scheme == "https"},
 		Timeout:          c.Timeout,
 	})

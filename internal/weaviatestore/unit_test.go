@@ -4,15 +4,19 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/rag"
+	"github.com/vendor0919/api/internal/store"
 )
 
 func TestPropName(t *testing.T) {
@@ -251,6 +255,75 @@ func TestPushedFor(t *testing.T) {
 	for _, tt := range tests {
 		if got := pushedFor(tt.alias, tt.class); got != tt.want {
 			t.Errorf("pushedFor(%q, %q) = %v, want %v", tt.alias, tt.class, got, tt.want)
+		}
+	}
+}
+
+// TestSilentServer_Bounded: a Weaviate that accepts connections and never
+// answers (a hung process, a black-holing proxy) must not hold the server's
+// start-up, a search or a push past the call timeout: the official client
+// asks the server's version without a deadline of its own.
+func TestSilentServer_Bounded(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var held []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c) // read nothing, answer nothing
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			_ = c.Close()
+		}
+	})
+	conn := Conn{URL: "http://" + ln.Addr().String(), GRPCAddr: ln.Addr().String(), Timeout: 200 * time.Millisecond, Attempts: 1}
+	steps := []struct {
+		name string
+		run  func(ctx context.Context) error
+	}{
+		{"start and search", func(ctx context.Context) error {
+			st, err := New(Config{Conn: conn, Collection: "Silent"})
+			if err != nil {
+				return nil // refused at once is bounded too
+			}
+			_, err = st.SearchVector(ctx, []float32{1, 0}, 3, nil)
+			if err == nil {
+				return errors.New("search of a silent server succeeded")
+			}
+			return nil
+		}},
+		{"push", func(ctx context.Context) error {
+			_, err := Push(ctx, "../demo/store", store.OpenOptions{}, PushOptions{Conn: conn, Alias: "Silent"})
+			if err == nil {
+				return errors.New("push to a silent server succeeded")
+			}
+			return nil
+		}},
+	}
+	for _, s := range steps {
+		done := make(chan error, 1)
+		go func() { done <- s.run(context.Background()) }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("%s: %v", s.name, err)
+			}
+		case <-time.After(time.Minute): // a hang, not a slow machine: each call is bounded by 200 ms
+			t.Fatalf("%s: still waiting on a silent server after a minute", s.name)
 		}
 	}
 }
