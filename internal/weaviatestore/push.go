@@ -78,6 +78,7 @@ type PushResult struct {
 	Count                  int
 	Resumed                bool     // the collection existed (an earlier, maybe interrupted, push of the same store)
 	Deleted                []string // older collections removed (beyond Keep)
+	Pinned                 []string // older collections beyond Keep kept because another alias points to them, as "CLASS (ALIAS)"
 	URL                    string
 	Analyzer               string // Version of the keyword tokens' analyzer
 }
@@ -89,6 +90,9 @@ func (r PushResult) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "keywords   %s\n", r.Analyzer)
 	for _, d := range r.Deleted {
 		fmt.Fprintf(w, "deleted    %s (beyond --keep)\n", d)
+	}
+	for _, p := range r.Pinned {
+		fmt.Fprintf(w, "kept       %s: beyond --keep, but that alias points to it\n", p)
 	}
 	if r.Previous != "" && r.Previous != r.Class && !slices.Contains(r.Deleted, r.Previous) {
 		fmt.Fprintf(w, "roll back: curl -X PUT %s/v1/aliases/%s -H 'Content-Type: application/json' -d '{\"class\":\"%s\"}'\n",
@@ -189,7 +193,7 @@ func Push(ctx context.Context, dir string, open store.OpenOptions, o PushOptions
 	if err := moveAlias(ctx, o.Conn, cl, o.Alias, class, res.Previous != "" || aliasExists(ctx, o.Conn, cl, o.Alias)); err != nil {
 		return res, err
 	}
-	res.Deleted, err = prune(ctx, o, cl, class)
+	res.Deleted, res.Pinned, err = prune(ctx, o, cl, class)
 	return res, err
 }
 
@@ -219,10 +223,14 @@ func vectorsOf(st *store.Store) ([]float32, int, error) {
 }
 
 // checksum hashes everything that decides the collection's content and
-// layout, so one store pushed twice lands in one collection.
+// layout, and what its description tells readers (the store's version and
+// embedder, which /ready and the embedder check read), so one store pushed
+// twice lands in one collection and a store published again under a new
+// version lands in a new one.
 func checksum(m Meta, replication int, chunks chunkSource, vecs []float32) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%d\x00%d\x00%d\x00", m.Format, m.Analyzer, m.Metric, m.Index, replication, m.Embedding.Dims, chunks.ChunkCount())
+	fmt.Fprintf(h, "%d:%s%d:%s%d:%s", len(m.Version), m.Version, len(m.Embedding.Provider), m.Embedding.Provider, len(m.Embedding.Model), m.Embedding.Model)
 	for i := range chunks.ChunkCount() {
 		c := chunks.Chunk(i)
 		md, _ := json.Marshal(c.Metadata)
@@ -444,9 +452,9 @@ func pushedFor(alias, class string) bool {
 	return err == nil && strings.ToLower(rest) == rest
 }
 
-func prune(ctx context.Context, o PushOptions, cl *weaviate.Client, current string) ([]string, error) {
+func prune(ctx context.Context, o PushOptions, cl *weaviate.Client, current string) (deleted, pinned []string, err error) {
 	if o.Keep < 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	var classes []*models.Class
 	if err := o.call(ctx, "list collections", func(ctx context.Context) error {
@@ -456,9 +464,29 @@ func prune(ctx context.Context, o PushOptions, cl *weaviate.Client, current stri
 		}
 		return err
 	}); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	type old struct{ class, at string }
+	// A collection another alias points to (a canary, a rollback made by
+	// hand, a reader configured with another name) is someone's live
+	// data: Weaviate would delete it and leave that alias dangling.
+	var aliases []alias.Alias
+	if err := o.call(ctx, "list aliases", func(ctx context.Context) error {
+		var err error
+		aliases, err = cl.Alias().Getter().Do(ctx)
+		return err
+	}); err != nil {
+		return nil, nil, err
+	}
+	aliasOf := map[string]string{}
+	for _, a := range aliases {
+		if a.Alias != o.Alias {
+			aliasOf[a.Class] = a.Alias
+		}
+	}
+	type old struct {
+		class string
+		at    time.Time
+	}
 	var olds []old
 	for _, c := range classes {
 		if c.Class == current || !pushedFor(o.Alias, c.Class) {
@@ -472,25 +500,32 @@ func prune(ctx context.Context, o PushOptions, cl *weaviate.Client, current stri
 		// one running now) is neither kept for rollback nor deleted: it
 		// is no version to roll back to, and a running push owns it.
 		if n, err := count(ctx, o.Conn, cl, c.Class); err != nil {
-			return nil, err
+			return nil, nil, err
 		} else if n != m.Count {
 			continue
 		}
-		olds = append(olds, old{c.Class, m.PushedAt})
+		// RFC 3339 with its fraction's trailing zeros cut does not sort
+		// as text ("05.1Z" > "05.12Z"); a time that does not parse sorts
+		// oldest.
+		at, _ := time.Parse(time.RFC3339Nano, m.PushedAt)
+		olds = append(olds, old{c.Class, at})
 	}
-	sort.Slice(olds, func(i, j int) bool { return olds[i].at > olds[j].at })
-	var deleted []string
+	sort.SliceStable(olds, func(i, j int) bool { return olds[i].at.After(olds[j].at) })
 	for i, c := range olds {
 		if i < o.Keep {
+			continue
+		}
+		if a, ok := aliasOf[c.class]; ok {
+			pinned = append(pinned, c.class+" ("+a+")")
 			continue
 		}
 		err := o.call(ctx, "delete collection", func(ctx context.Context) error {
 			return cl.Schema().ClassDeleter().WithClassName(c.class).Do(ctx)
 		})
 		if err != nil {
-			return deleted, err
+			return deleted, pinned, err
 		}
 		deleted = append(deleted, c.class)
 	}
-	return deleted, nil
+	return deleted, pinned, nil
 }

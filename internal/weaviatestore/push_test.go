@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -435,5 +436,79 @@ func TestPush_KeywordAnalyzerChosenFromTheStore(t *testing.T) {
 		if err != nil || len(hits) == 0 || hits[0].ID != next[4].ID {
 			t.Errorf("%s search after the alias moved to another analyzer's collection: %v, %v", search.name, hits, err)
 		}
+	}
+}
+
+// TestPush_PruneSparesCollectionsOtherAliasesUse: a collection beyond
+// --keep that another alias points to (a canary, a rollback made by hand)
+// is kept and reported, not deleted under that alias.
+func TestPush_PruneSparesCollectionsOtherAliasesUse(t *testing.T) {
+	t.Parallel()
+	srv := server(t)
+	ctx := context.Background()
+	emb := testEmbedder(t)
+	name := newAlias(t)
+	canary := name + "Canary"
+	o := pushOpts(srv, name)
+	o.Keep = 0
+	a, err := Push(ctx, writeStore(t, emb, corpus(120)), store.OpenOptions{}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openStore(t, srv, name, emb.Info(), "")
+	if err := moveAlias(ctx, o.Conn, s.client, canary, a.Class, false); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Push(ctx, writeStore(t, emb, corpus(130)), store.OpenOptions{}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(b.Deleted, a.Class) || !slices.Equal(b.Pinned, []string{a.Class + " (" + canary + ")"}) {
+		t.Fatalf("deleted %v, pinned %v: want %s kept for %s", b.Deleted, b.Pinned, a.Class, canary)
+	}
+	if info, err := openStore(t, srv, canary, emb.Info(), "").Check(ctx); err != nil || info.Class != a.Class {
+		t.Fatalf("alias %s after the push: %+v, %v", canary, info, err)
+	}
+	var out bytes.Buffer
+	b.WriteText(&out)
+	if !strings.Contains(out.String(), "kept       "+a.Class+" ("+canary+")") {
+		t.Errorf("the push does not say what it kept:\n%s", out.String())
+	}
+}
+
+// TestPush_NewVersionNewCollection: the same chunks published again under
+// a new store version land in a new collection, so the version readers
+// see (/ready, /vectorstore) is the one pushed, not the first one's.
+func TestPush_NewVersionNewCollection(t *testing.T) {
+	t.Parallel()
+	srv := server(t)
+	ctx := context.Background()
+	emb := testEmbedder(t)
+	name := newAlias(t)
+	o := pushOpts(srv, name)
+	var classes []string
+	for _, v := range []string{"t1", "t2"} {
+		dir := filepath.Join(t.TempDir(), v)
+		chunks := corpus(50)
+		texts := make([]string, len(chunks))
+		for i, c := range chunks {
+			texts[i] = c.IndexText()
+		}
+		vs, err := emb.Embed(ctx, texts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.Write(ctx, dir, chunks, slices.Concat(vs...), store.WriteOptions{Embedding: emb.Info(), Version: v}); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Push(ctx, dir, store.OpenOptions{}, o)
+		if err != nil || r.Resumed {
+			t.Fatalf("push of %s: %+v, %v; want a new collection", v, r, err)
+		}
+		classes = append(classes, r.Class)
+	}
+	info, err := openStore(t, srv, name, emb.Info(), "").Check(ctx)
+	if err != nil || classes[0] == classes[1] || info.Class != classes[1] || info.Meta.Version != "t2" {
+		t.Fatalf("after pushing t1 then t2 (%v): %+v, %v; want t2's collection", classes, info, err)
 	}
 }
