@@ -19,6 +19,13 @@ import (
 // rows: Index(dims, ip, vecs) and a docstore whose document i, id "id-i",
 // holds texts[i] and the metadata {"row": i}.
 func Write(dir string, dims int, ip bool, vecs []float32, texts []string) error {
+	return WriteMapped(dir, dims, ip, vecs, texts, nil)
+}
+
+// WriteMapped is Write with row i mapped to document docOf[i] (nil: row i
+// to document i), as a docstore edited by hand or by a buggy tool can
+// map it: rows sharing a document, documents no row names.
+func WriteMapped(dir string, dims int, ip bool, vecs []float32, texts []string, docOf []int) error {
 	le := binary.LittleEndian
 	var p bytes.Buffer
 	p.WriteString("\x80\x04")
@@ -53,9 +60,13 @@ func Write(dir string, dims int, ip bool, vecs []float32, texts []string) error 
 	p.WriteString("b")  // BUILD the docstore
 	p.WriteString("}(") // index_to_docstore_id
 	for i := range texts {
+		doc := i
+		if docOf != nil {
+			doc = docOf[i]
+		}
 		p.WriteString("J")
 		p.Write(le.AppendUint32(nil, uint32(i)))
-		Str(&p, fmt.Sprintf("id-%d", i))
+		Str(&p, fmt.Sprintf("id-%d", doc))
 	}
 	p.WriteString("u\x86.") // SETITEMS, TUPLE2, STOP
 	return WriteFiles(dir, Index(dims, ip, vecs), p.Bytes())

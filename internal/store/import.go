@@ -72,28 +72,40 @@ func ImportLangChain(ctx context.Context, in, out string, opts ImportOptions) (I
 	return ImportResult{Manifest: man, Read: read.Sub(start), Write: time.Since(read), KeywordAnalyzer: an.Version()}, nil
 }
 
-// uniqueIDs gives each chunk whose id an earlier one has (FAISS rows
-// sharing a document, which save_local never writes; the server serves
-// each row as a chunk of its own, and inspect reports them) the id
-// "ID#ROW", so the native store, whose ids are unique, keeps every row
-// as the server did instead of refusing the folder.
+// uniqueIDs gives each chunk whose id an earlier one has the id
+// UniqueIDs gives it, so the native store, whose ids are unique, keeps
+// every row as the server did instead of refusing the folder.
 func uniqueIDs(chunks []docmodel.Chunk) {
-	taken := make(map[string]bool, len(chunks))
-	for _, c := range chunks {
-		taken[c.ID] = true
+	for i, id := range UniqueIDs(len(chunks), func(i int) string { return chunks[i].ID }) {
+		chunks[i].ID = id
 	}
-	first := make(map[string]bool, len(chunks))
-	for i := range chunks {
-		id := chunks[i].ID
-		if !first[id] {
-			first[id] = true
+}
+
+// UniqueIDs returns, by row, a new id for each of n rows whose id (id(i))
+// an earlier row has: "ID#ROW" (with '#'s added until no row has it).
+// FAISS rows sharing a document, which save_local never writes, are
+// served as a chunk each; a store keyed by id (the native store, a
+// Weaviate collection) keeps them all under these ids. Rows not in the
+// map keep their id.
+func UniqueIDs(n int, id func(i int) string) map[int]string {
+	taken := make(map[string]bool, n)
+	for i := range n {
+		taken[id(i)] = true
+	}
+	first := make(map[string]bool, n)
+	out := map[int]string{}
+	for i := range n {
+		v := id(i)
+		if !first[v] {
+			first[v] = true
 			continue
 		}
-		alt := fmt.Sprintf("%s#%d", id, i)
+		alt := fmt.Sprintf("%s#%d", v, i)
 		for taken[alt] {
 			alt += "#"
 		}
 		taken[alt] = true
-		chunks[i].ID = alt
+		out[i] = alt
 	}
+	return out
 }

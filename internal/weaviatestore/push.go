@@ -169,7 +169,11 @@ func Push(ctx context.Context, dir string, open store.OpenOptions, o PushOptions
 	meta := Meta{Format: MetaFormat, Embedding: st.Manifest.Embedding, Metric: st.Index.Metric().String(), Count: n,
 		Version: st.Manifest.Version, Analyzer: an.Version(), Index: o.Index, Fields: fieldsOf(n, st.ChunkMetadata)}
 	meta.Embedding.Dims = dims
-	meta.Checksum = checksum(meta, o.Replication, st, vecs)
+	// Rows that share an id (a LangChain folder's rows sharing one
+	// document, each served as a chunk) would be one object: each keeps
+	// its row under the id import-faiss gives it.
+	chunks := renamed{st, store.UniqueIDs(n, func(i int) string { return st.Chunk(i).ID })}
+	meta.Checksum = checksum(meta, o.Replication, chunks, vecs)
 	class := o.Alias + "_v" + meta.Checksum[:16]
 	cl, err := o.client()
 	if err != nil {
@@ -182,7 +186,7 @@ func Push(ctx context.Context, dir string, open store.OpenOptions, o PushOptions
 	if res.Resumed, err = ensureClass(ctx, o, cl, class, dist, meta); err != nil {
 		return res, err
 	}
-	if err := upsert(ctx, o, cl, class, meta.Fields, st, vecs, dims, an); err != nil {
+	if err := upsert(ctx, o, cl, class, meta.Fields, chunks, vecs, dims, an); err != nil {
 		return res, err
 	}
 	if got, err := count(ctx, o.Conn, cl, class); err != nil {
@@ -203,6 +207,20 @@ func Push(ctx context.Context, dir string, open store.OpenOptions, o PushOptions
 type chunkSource interface {
 	ChunkCount() int
 	Chunk(i int) docmodel.Chunk
+}
+
+// renamed is a chunkSource whose rows in ids have those ids.
+type renamed struct {
+	chunkSource
+	ids map[int]string
+}
+
+func (r renamed) Chunk(i int) docmodel.Chunk {
+	c := r.chunkSource.Chunk(i)
+	if id, ok := r.ids[i]; ok {
+		c.ID = id
+	}
+	return c
 }
 
 func cmpOr(a, b string) string {

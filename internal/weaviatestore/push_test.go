@@ -16,6 +16,7 @@ import (
 	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/keyword"
+	"github.com/vendor0919/api/internal/lcfixture"
 	"github.com/vendor0919/api/internal/rag"
 	"github.com/vendor0919/api/internal/store"
 )
@@ -510,5 +511,40 @@ func TestPush_NewVersionNewCollection(t *testing.T) {
 	info, err := openStore(t, srv, name, emb.Info(), "").Check(ctx)
 	if err != nil || classes[0] == classes[1] || info.Class != classes[1] || info.Meta.Version != "t2" {
 		t.Fatalf("after pushing t1 then t2 (%v): %+v, %v; want t2's collection", classes, info, err)
+	}
+}
+
+// TestPush_RowsSharingADocument: a LangChain folder whose rows share a
+// document (verify passes it, the server serves each row) is published
+// whole: each row an object, the later ones under import-faiss's
+// "ID#ROW", instead of failing every push on the object count.
+func TestPush_RowsSharingADocument(t *testing.T) {
+	t.Parallel()
+	srv := server(t)
+	ctx := context.Background()
+	const dims = 4
+	vecs := []float32{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0}
+	dir := filepath.Join(t.TempDir(), "lc")
+	if err := lcfixture.WriteMapped(dir, dims, false, vecs, []string{"alpha", "bravo", "charlie"}, []int{0, 0, 2}); err != nil {
+		t.Fatal(err)
+	}
+	name := newAlias(t)
+	o := pushOpts(srv, name)
+	r, err := Push(ctx, dir, store.OpenOptions{}, o)
+	if err != nil || r.Count != 3 {
+		t.Fatalf("push = %+v, %v; want 3 objects", r, err)
+	}
+	emb := docmodel.EmbeddingModel{Provider: docmodel.ProviderHash, Model: "hash", Dims: dims}
+	s := openStore(t, srv, name, emb, "")
+	var ids []string
+	for _, v := range [][]float32{{1, 0, 0, 0}, {0, 1, 0, 0}} {
+		hits, err := s.SearchVector(ctx, v, 1, nil)
+		if err != nil || len(hits) != 1 {
+			t.Fatalf("search %v: %v, %v", v, hits, err)
+		}
+		ids = append(ids, hits[0].ID)
+	}
+	if !slices.Equal(ids, []string{"id-0", "id-0#1"}) {
+		t.Fatalf("nearest ids %v, want id-0 and id-0#1 (row 1, sharing row 0's document)", ids)
 	}
 }
