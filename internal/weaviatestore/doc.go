@@ -8,23 +8,32 @@
 //
 // Push names the collection ALIAS_v<checksum> (the first 16 hex digits of
 // a SHA-256 over the chunks, their vectors and the layout), so pushing the
-// same store twice resumes into the same collection, and object ids are
-// UUID v5s of the chunk ids, so re-runs overwrite instead of duplicating.
+// same store twice resumes into the same collection (the store's version
+// and embedder are hashed too, so a new version gets a new one), and
+// object ids are UUID v5s of the chunk ids (store.UniqueIDs' "ID#ROW" for
+// LangChain rows sharing a document), so re-runs overwrite instead of
+// duplicating.
 // Each object has chunk_id (field tokenization), text, metadata_json (the
 // chunk's metadata, returned as is) and kw: the service's keyword analyzer
 // tokens, whitespace-tokenized, so BM25 ranks the tokens the embedded
 // index ranks (stop words none, k1 1.2, b 0.75, as keyword.Index). Each
 // metadata key whose values are all strings, all numbers or all booleans
 // gets a filterable property (md_KEY, or mx_HEX for keys that are no
-// property name; text with field tokenization, so equality is exact);
-// keys with lists, objects or mixed types stay in metadata_json, and a
-// filter on them is a 422. The collection's distance follows the store's
+// property name; text with field tokenization, so equality is exact).
+// A key stays in metadata_json only, and a filter on it is a 422 saying
+// why (Field.Why), where Weaviate would compare otherwise than the
+// embedded store or refuse the schema: lists, objects or mixed types; a
+// string with white space at either end (field tokenization trims it); a
+// number no float64 holds exactly (Weaviate's numbers are float64); two
+// keys equal but for case (its property names ignore case); a key over
+// 100 bytes, or beyond the 200 most frequent. The collection's distance follows the store's
 // metric (cosine, dot, l2-squared); its description records the embedding
 // model, metric, analyzer and fields (Meta), which Check compares with
 // the service's embedder at start-up: a mismatch is ErrIncompatible.
 // The alias moves only after every object is stored and counted, so
 // readers never see a half-filled collection; older collections beyond
-// Keep are deleted and the rollback command is printed.
+// Keep are deleted, except those another alias points to, and the
+// rollback command is printed.
 //
 // # Scores
 //

@@ -31,7 +31,7 @@ func where(f *rag.Filter, fields map[string]Field) (w *filters.WhereBuilder, non
 		fd, known := fields[c.Field]
 		if known && fd.Type == "" {
 			return nil, false, &rag.RequestError{Field: "filter." + c.Field, Loc: []any{"filter", c.Field},
-				Msg: "this field holds lists, objects or mixed types and cannot be filtered on the Weaviate backend"}
+				Msg: "this field cannot be filtered on the Weaviate backend: " + cmpOr(fd.Why, whyMixed)}
 		}
 		negate := c.Op == rag.OpNe || c.Op == rag.OpNin
 		if !known {
@@ -88,8 +88,10 @@ func equalTo(fd Field, v any) *filters.WhereBuilder {
 			return b.WithValueBoolean(x)
 		}
 	case TypeNumber:
-		// Weaviate holds numbers as float64: a number no float64 equals
-		// exactly (a 40-digit id) matches nothing, as under rag's Match.
+		// Weaviate holds numbers as float64, and push gave no property
+		// to a field with a value no float64 holds exactly: a filter
+		// value no float64 equals (a 40-digit id) matches nothing, as
+		// under rag's Match.
 		if x, ok := rag.ExactFloat(v); ok {
 			return b.WithValueNumber(x)
 		}

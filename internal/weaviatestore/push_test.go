@@ -3,6 +3,7 @@ package weaviatestore
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -546,5 +547,49 @@ func TestPush_RowsSharingADocument(t *testing.T) {
 	}
 	if !slices.Equal(ids, []string{"id-0", "id-0#1"}) {
 		t.Fatalf("nearest ids %v, want id-0 and id-0#1 (row 1, sharing row 0's document)", ids)
+	}
+}
+
+// TestPush_FieldsWeaviateCannotCompare: metadata whose values Weaviate
+// would compare otherwise than the embedded store (keys equal but for
+// case, which Weaviate's property names ignore and which failed the push;
+// strings padded with white space, which it trims; integers past 2^53,
+// which it rounds) is published, and a filter on such a field is a 422
+// saying why, never a wrong answer.
+func TestPush_FieldsWeaviateCannotCompare(t *testing.T) {
+	t.Parallel()
+	srv := server(t)
+	ctx := context.Background()
+	emb := testEmbedder(t)
+	chunks := corpus(40)
+	for i := range chunks {
+		md := chunks[i].Metadata
+		md["Key"], md["key"] = "x", "y"
+		md["padded"] = []string{"a", " a"}[i%2]
+		md["big"] = json.Number(fmt.Sprint(uint64(1)<<60 + uint64(i)))
+		md["plain"] = []string{"a", "b"}[i%2]
+	}
+	name := newAlias(t)
+	if _, err := Push(ctx, writeStore(t, emb, chunks), store.OpenOptions{}, pushOpts(srv, name)); err != nil {
+		t.Fatalf("push: %v", err)
+	}
+	s := openStore(t, srv, name, emb.Info(), "")
+	for key, why := range map[string]string{"key": whyCase, "Key": whyCase, "padded": whyPadded, "big": whyInexact} {
+		f, err := rag.ParseFilter(map[string]any{key: "a"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.SearchKeyword(ctx, vocab[0], 5, f)
+		var re *rag.RequestError
+		if !errors.As(err, &re) || !strings.Contains(re.Msg, why) {
+			t.Errorf("filter on %q: %v, want a request error saying %q", key, err, why)
+		}
+	}
+	f, err := rag.ParseFilter(map[string]any{"plain": "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hits, err := s.SearchVector(ctx, make([]float32, testDims), 40, f); err != nil || len(hits) != 20 {
+		t.Errorf("filter on a plain field: %d hits, %v; want 20", len(hits), err)
 	}
 }

@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strings"
 
 	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/rag"
 )
 
 // MetaFormat names the layout Push writes and Open reads; a collection
@@ -42,12 +44,26 @@ const (
 )
 
 // Field is a metadata key's property. Type "" means the field is kept
-// only in metadata_json (mixed types, lists or objects): a filter on it
-// is refused.
+// only in metadata_json: a filter on it is refused, saying Why (empty in
+// collections pushed before Why was recorded: lists, objects or mixed
+// types).
 type Field struct {
 	Prop string `json:"prop,omitempty"`
 	Type string `json:"type,omitempty"`
+	Why  string `json:"why,omitempty"`
 }
+
+// Why a metadata field gets no property. Each would otherwise make a
+// filter on Weaviate answer other than the embedded store, or fail the push.
+const (
+	whyMixed    = "it holds lists, objects or mixed types"
+	whyLongKey  = "its key is longer than 100 bytes"
+	whyEmptyKey = "its key is empty"
+	whyRare     = "it is not among the 200 most frequent keys"
+	whyCase     = "another key differs from it only in case, and Weaviate's property names ignore case"
+	whyPadded   = "a value starts or ends with white space, which Weaviate trims before comparing"
+	whyInexact  = "a value is a number no float64 holds exactly, and Weaviate stores numbers as float64"
+)
 
 // Meta is what Push records in a collection's description and Open
 // checks against the embedder.
@@ -115,8 +131,9 @@ func propName(key string) string {
 // through md, one at a time.
 func fieldsOf(n int, md func(i int) map[string]any) map[string]Field {
 	type seen struct {
-		kinds map[string]bool
-		n     int
+		kinds           map[string]bool
+		n               int
+		padded, inexact bool
 	}
 	by := map[string]*seen{}
 	for i := range n {
@@ -127,7 +144,16 @@ func fieldsOf(n int, md func(i int) map[string]any) map[string]Field {
 				by[k] = s
 			}
 			s.n++
-			s.kinds[kindOf(v)] = true
+			kind := kindOf(v)
+			s.kinds[kind] = true
+			switch kind {
+			case TypeText:
+				str := v.(string)
+				s.padded = s.padded || strings.TrimSpace(str) != str
+			case TypeNumber:
+				_, exact := rag.ExactFloat(v)
+				s.inexact = s.inexact || !exact
+			}
 		}
 	}
 	keys := make([]string, 0, len(by))
@@ -141,19 +167,44 @@ func fieldsOf(n int, md func(i int) map[string]any) map[string]Field {
 		return keys[i] < keys[j]
 	})
 	out := make(map[string]Field, len(keys))
+	byFolded := map[string][]string{} // lower-cased property -> keys
 	for i, k := range keys {
 		prop := propName(k)
-		kinds := by[k].kinds
-		delete(kinds, "null")
-		if prop == "" || i >= MaxFields || len(kinds) > 1 || kinds["other"] {
-			out[k] = Field{}
+		s := by[k]
+		delete(s.kinds, "null")
+		why := ""
+		switch {
+		case len(s.kinds) > 1 || s.kinds["other"]:
+			why = whyMixed
+		case prop == "" && k != "":
+			why = whyLongKey
+		case prop == "":
+			why = whyEmptyKey
+		case i >= MaxFields:
+			why = whyRare
+		case s.padded:
+			why = whyPadded
+		case s.inexact:
+			why = whyInexact
+		}
+		if why != "" {
+			out[k] = Field{Why: why}
 			continue
 		}
 		typ := TypeText
-		for kind := range kinds {
+		for kind := range s.kinds {
 			typ = kind
 		}
 		out[k] = Field{Prop: prop, Type: typ}
+		folded := strings.ToLower(prop)
+		byFolded[folded] = append(byFolded[folded], k)
+	}
+	for _, ks := range byFolded {
+		if len(ks) > 1 {
+			for _, k := range ks {
+				out[k] = Field{Why: whyCase}
+			}
+		}
 	}
 	return out
 }

@@ -43,14 +43,21 @@ func TestPropName(t *testing.T) {
 
 func TestFieldsOf(t *testing.T) {
 	t.Parallel()
+	long := strings.Repeat("k", maxFieldKey+1)
 	chunks := []docmodel.Chunk{
-		{Metadata: map[string]any{"s": "a", "n": 1.0, "b": true, "mixed": "x", "list": []any{"a"}, "null": nil, "nn": nil}},
-		{Metadata: map[string]any{"s": "b", "n": json.Number("2"), "b": false, "mixed": 2.0, "nn": 3.0}},
+		{Metadata: map[string]any{"s": "a", "n": 1.0, "b": true, "mixed": "x", "list": []any{"a"}, "null": nil, "nn": nil,
+			"padded": "a", "big": json.Number("9007199254740992"), "Key": "x", "key": "y", long: "z", "": "e", "dec": json.Number("0.1")}},
+		{Metadata: map[string]any{"s": "b", "n": json.Number("2"), "b": false, "mixed": 2.0, "nn": 3.0,
+			"padded": " a", "big": json.Number("9007199254740993")}},
 	}
 	got := fieldsOf(len(chunks), func(i int) map[string]any { return chunks[i].Metadata })
 	want := map[string]Field{
-		"s": {"md_s", TypeText}, "n": {"md_n", TypeNumber}, "b": {"md_b", TypeBoolean},
-		"mixed": {}, "list": {}, "null": {"md_null", TypeText}, "nn": {"md_nn", TypeNumber},
+		"s": {Prop: "md_s", Type: TypeText}, "n": {Prop: "md_n", Type: TypeNumber}, "b": {Prop: "md_b", Type: TypeBoolean},
+		"mixed": {Why: whyMixed}, "list": {Why: whyMixed}, "null": {Prop: "md_null", Type: TypeText}, "nn": {Prop: "md_nn", Type: TypeNumber},
+		// Each of these would make Weaviate answer a filter other than
+		// the embedded store (or refuse the collection).
+		"padded": {Why: whyPadded}, "big": {Why: whyInexact}, "dec": {Why: whyInexact},
+		"Key": {Why: whyCase}, "key": {Why: whyCase}, long: {Why: whyLongKey}, "": {Why: whyEmptyKey},
 	}
 	for k, w := range want {
 		if got[k] != w {
@@ -72,7 +79,7 @@ func TestObjectID_Deterministic(t *testing.T) {
 
 func TestWhere(t *testing.T) {
 	t.Parallel()
-	fields := map[string]Field{"lang": {"md_lang", TypeText}, "page": {"md_page", TypeNumber}, "ok": {"md_ok", TypeBoolean}, "mixed": {}}
+	fields := map[string]Field{"lang": {Prop: "md_lang", Type: TypeText}, "page": {Prop: "md_page", Type: TypeNumber}, "ok": {Prop: "md_ok", Type: TypeBoolean}, "mixed": {}}
 	tests := []struct {
 		name   string
 		filter map[string]any
