@@ -170,7 +170,8 @@ func (e *unavailableError) PublicDetail() string { return "Weaviate unreachable;
 // retry mends but the service cannot either: credentials Weaviate
 // rejects (a rotated API key), a collection that is gone (pruned by a
 // push while this task searched it: Store.search checks again first),
-// or results larger than gRPC's message limit.
+// or a single chunk larger than gRPC's message limit (Store.search
+// fetches larger results a few chunks at a time).
 func unavailable(err error) bool {
 	if transient(err) {
 		return true

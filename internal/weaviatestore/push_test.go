@@ -593,3 +593,47 @@ func TestPush_FieldsWeaviateCannotCompare(t *testing.T) {
 		t.Errorf("filter on a plain field: %d hits, %v; want 20", len(hits), err)
 	}
 }
+
+// TestSearch_ResultsPastTheGRPCLimit: long chunks times the candidates a
+// search asks for can pass gRPC's 4 MiB answer limit (the official client
+// sets no other). That is no outage: the search ranks by id, then fetches
+// the texts a few at a time, and answers as a smaller result would.
+func TestSearch_ResultsPastTheGRPCLimit(t *testing.T) {
+	t.Parallel()
+	srv := server(t)
+	ctx := context.Background()
+	emb := testEmbedder(t)
+	chunks := corpus(60)
+	byID := map[string]docmodel.Chunk{}
+	for i := range chunks {
+		chunks[i].Text += " " + strings.Repeat(fmt.Sprintf("filler%02d ", i), 80<<10/9) // about 80 KiB each, 4.8 MiB in all
+		byID[chunks[i].ID] = chunks[i]
+	}
+	name := newAlias(t)
+	if _, err := Push(ctx, writeStore(t, emb, chunks), store.OpenOptions{}, pushOpts(srv, name)); err != nil {
+		t.Fatal(err)
+	}
+	s := openStore(t, srv, name, emb.Info(), "")
+	vec, err := emb.Embed(ctx, []string{vocab[0]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for mode, search := range map[string]func() ([]rag.Hit, error){
+		"vector":  func() ([]rag.Hit, error) { return s.SearchVector(ctx, vec[0], 60, nil) },
+		"keyword": func() ([]rag.Hit, error) { return s.SearchKeyword(ctx, "filler07", 60, nil) },
+	} {
+		hits, err := search()
+		if err != nil || len(hits) == 0 {
+			t.Fatalf("%s search: %d hits, %v", mode, len(hits), err)
+		}
+		for i, h := range hits {
+			c, ok := byID[h.ID]
+			if !ok || h.Text != c.Text || h.Metadata["odd-key"] != c.Metadata["odd-key"] {
+				t.Fatalf("%s hit %d (%s): text of %d bytes, metadata %v; want the chunk's", mode, i, h.ID, len(h.Text), h.Metadata)
+			}
+			if i > 0 && h.Score > hits[i-1].Score {
+				t.Fatalf("%s hits out of order at %d: %v after %v", mode, i, h.Score, hits[i-1].Score)
+			}
+		}
+	}
+}

@@ -16,6 +16,8 @@ import (
 	"github.com/weaviate/weaviate-go-client/v5/weaviate/filters"
 	"github.com/weaviate/weaviate-go-client/v5/weaviate/graphql"
 	"github.com/weaviate/weaviate/entities/models"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/docmodel"
@@ -324,20 +326,97 @@ func (s *Store) target() (*target, error) {
 func (s *Store) search(ctx context.Context, op string, f *rag.Filter, extra *filters.WhereBuilder, k int,
 	with func(*graphql.Search, *target) *graphql.Search, score func(graphql.MetadataResult, ann.Metric) float64,
 ) ([]rag.Hit, error) {
-	hits, err := s.searchOnce(ctx, op, f, extra, k, with, score)
+	hits, err := s.searchOnce(ctx, op, f, extra, k, with, score, fullProps)
 	if ue := (*unavailableError)(nil); errors.As(err, &ue) && classGone(ue.err) {
 		// A push moved the alias and pruned the collection this task
 		// searched, before the next health check: check the alias now
 		// and search again, once.
 		if _, cerr := s.Check(ctx); cerr == nil {
-			return s.searchOnce(ctx, op, f, extra, k, with, score)
+			hits, err = s.searchOnce(ctx, op, f, extra, k, with, score, fullProps)
 		}
+	}
+	if tooLarge(err) {
+		return s.searchThenFetch(ctx, op, f, extra, k, with, score)
 	}
 	return hits, err
 }
 
-func (s *Store) searchOnce(ctx context.Context, op string, f *rag.Filter, extra *filters.WhereBuilder, k int,
+// fullProps are the properties a hit needs; a ranking alone needs only
+// the chunk id.
+var fullProps = []string{PropChunkID, PropText, PropMetadata}
+
+// fetchPage is how many hits' texts searchThenFetch asks for at once:
+// 512 KiB each within gRPC's 4 MiB; a page still too large is halved.
+const fetchPage = 8
+
+// tooLarge reports whether err is a result past gRPC's message limit
+// (4 MiB; the official client sets no other): long chunks times the
+// candidates a search asks for.
+func tooLarge(err error) bool {
+	ue := (*unavailableError)(nil)
+	if !errors.As(err, &ue) {
+		return false
+	}
+	st, ok := status.FromError(ue.err)
+	return ok && st.Code() == codes.ResourceExhausted && strings.Contains(strings.ToLower(st.Message()), "larger than max")
+}
+
+// searchThenFetch is search for results too large for one gRPC answer:
+// the ranking with chunk ids and scores only, then the hits' texts and
+// metadata by id, fetchPage at a time (fewer when a page is still too
+// large). A single chunk past the limit stays an error.
+func (s *Store) searchThenFetch(ctx context.Context, op string, f *rag.Filter, extra *filters.WhereBuilder, k int,
 	with func(*graphql.Search, *target) *graphql.Search, score func(graphql.MetadataResult, ann.Metric) float64,
+) ([]rag.Hit, error) {
+	hits, err := s.searchOnce(ctx, op, f, extra, k, with, score, []string{PropChunkID})
+	if err != nil {
+		return nil, err
+	}
+	page := fetchPage
+	for start := 0; start < len(hits); {
+		n := min(page, len(hits)-start)
+		err := s.fill(ctx, op, hits[start:start+n])
+		switch {
+		case tooLarge(err) && n > 1:
+			page = n / 2
+			continue
+		case err != nil:
+			return nil, err
+		}
+		start += n
+	}
+	return hits, nil
+}
+
+// fill sets the text and metadata of hits (which have their chunk ids)
+// from the collection searched.
+func (s *Store) fill(ctx context.Context, op string, hits []rag.Hit) error {
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	found, err := s.searchOnce(ctx, op+" texts", nil, idsWhere(ids), len(ids),
+		func(q *graphql.Search, _ *target) *graphql.Search { return q }, relevance, fullProps)
+	if err != nil {
+		return err
+	}
+	byID := make(map[string]rag.Hit, len(found))
+	for _, h := range found {
+		byID[h.ID] = h
+	}
+	for i := range hits {
+		h, ok := byID[hits[i].ID]
+		if !ok {
+			// The alias moved between the ranking and this fetch.
+			return fmt.Errorf("weaviatestore: %s: chunk %q left the collection during the search", op, hits[i].ID)
+		}
+		hits[i].Text, hits[i].Metadata = h.Text, h.Metadata
+	}
+	return nil
+}
+
+func (s *Store) searchOnce(ctx context.Context, op string, f *rag.Filter, extra *filters.WhereBuilder, k int,
+	with func(*graphql.Search, *target) *graphql.Search, score func(graphql.MetadataResult, ann.Metric) float64, props []string,
 ) ([]rag.Hit, error) {
 	t, err := s.target()
 	if err != nil {
@@ -352,7 +431,7 @@ func (s *Store) searchOnce(ctx context.Context, op string, f *rag.Filter, extra 
 	err = s.cfg.call(ctx, op, func(ctx context.Context) error {
 		q := s.client.Experimental().Search().WithCollection(t.class).WithLimit(k).
 			WithConsistencyLevel(s.cfg.Consistency).
-			WithProperties(PropChunkID, PropText, PropMetadata).
+			WithProperties(props...).
 			WithMetadata(&graphql.Metadata{Distance: true, Score: true})
 		if w != nil {
 			q = q.WithWhere(w)
