@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -201,6 +202,10 @@ func classGone(err error) bool {
 	return strings.Contains(msg, "could not find class") || strings.Contains(msg, "class not found")
 }
 
+// pushedClass matches the name of a collection Push made (ALIAS_v and
+// 16 hex digits).
+var pushedClass = regexp.MustCompile(`[A-Z][_0-9A-Za-z]*_v[0-9a-f]{16}`)
+
 // transient reports whether another attempt could succeed: the network,
 // a timeout, a 5xx or 429, or a gRPC status of the same kind. A result
 // past gRPC's message limit is no such thing: it is as large again.
@@ -227,8 +232,10 @@ func transient(err error) bool {
 			return true
 		case codes.Unknown, codes.Internal:
 			// Weaviate answers a search on a shard it cannot reach with
-			// Unknown and text naming the replicas.
-			msg := strings.ToLower(st.Message())
+			// Unknown and text naming the replicas. The text also names
+			// the collection, whose alias may hold such a word
+			// ("ConnectionDocs"): not a reason to retry.
+			msg := strings.ToLower(pushedClass.ReplaceAllString(st.Message(), ""))
 			return strings.Contains(msg, "connection") || strings.Contains(msg, "replica") || strings.Contains(msg, "consistency") ||
 				strings.Contains(msg, "timeout") || strings.Contains(msg, "unavailable") || strings.Contains(msg, "not ready")
 		}

@@ -225,6 +225,7 @@ func TestErrorClasses(t *testing.T) {
 		{"forbidden", status.Error(codes.PermissionDenied, "forbidden"), false, true},
 		{"pruned collection", status.Error(codes.Unknown, "could not find class Demo_vc2aa0123456789ab in schema"), false, true},
 		{"a bad request", status.Error(codes.InvalidArgument, "no such prop with name 'text'"), false, false},
+		{"a bad request naming a collection with such a word", status.Error(codes.Unknown, "explorer: ConnectionTimeout_v0123456789abcdef: no such prop with name 'md_x'"), false, false},
 		{"other", errors.New("decode: bad json"), false, false},
 	}
 	for _, tt := range tests {
