@@ -19,11 +19,12 @@
 // index ranks (stop words none, k1 1.2, b 0.75, as keyword.Index). Each
 // metadata key whose values are all strings, all numbers or all booleans
 // gets a filterable property (md_KEY, or mx_HEX for keys that are no
-// property name; text with field tokenization, so equality is exact).
-// A key stays in metadata_json only, and a filter on it is a 422 saying
-// why (Field.Why), where Weaviate would compare otherwise than the
+// property name; text with field tokenization, each value between two
+// '|' (Field.Wrap), as is every filter value, since field tokenization
+// trims white space and would make " a" equal "a"). A key stays in
+// metadata_json only, and a filter on it is a 422 saying why (Field.Why;
+// push lists them), where Weaviate would compare otherwise than the
 // embedded store or refuse the schema: lists, objects or mixed types; a
-// string with white space at either end (field tokenization trims it); a
 // number no float64 holds exactly (Weaviate's numbers are float64); two
 // keys equal but for case (its property names ignore case); a key over
 // 100 bytes, or beyond the 200 most frequent. The collection's distance follows the store's

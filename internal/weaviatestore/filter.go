@@ -2,6 +2,7 @@ package weaviatestore
 
 import (
 	"encoding/json"
+	"strings"
 
 	"github.com/weaviate/weaviate-go-client/v5/weaviate/filters"
 
@@ -31,7 +32,7 @@ func where(f *rag.Filter, fields map[string]Field) (w *filters.WhereBuilder, non
 		fd, known := fields[c.Field]
 		if known && fd.Type == "" {
 			return nil, false, &rag.RequestError{Field: "filter." + c.Field, Loc: []any{"filter", c.Field},
-				Msg: "this field cannot be filtered on the Weaviate backend: " + cmpOr(fd.Why, whyMixed)}
+				Msg: "this field cannot be filtered on the Weaviate backend: " + cmpOr(fd.Why, whyUnrecorded)}
 		}
 		negate := c.Op == rag.OpNe || c.Op == rag.OpNin
 		if !known {
@@ -80,7 +81,15 @@ func equalTo(fd Field, v any) *filters.WhereBuilder {
 	b := filters.Where().WithPath([]string{fd.Prop}).WithOperator(filters.Equal)
 	switch fd.Type {
 	case TypeText:
-		if s, ok := v.(string); ok {
+		s, ok := v.(string)
+		switch {
+		case !ok:
+		case fd.Wrap:
+			return b.WithValueText(wrapped(s))
+		case strings.TrimSpace(s) == s:
+			// A collection pushed before Wrap: a padded value is not sent,
+			// as Weaviate would trim it to one a stored value may equal
+			// where the embedded store finds no chunk.
 			return b.WithValueText(s)
 		}
 	case TypeBoolean:
@@ -88,10 +97,11 @@ func equalTo(fd Field, v any) *filters.WhereBuilder {
 			return b.WithValueBoolean(x)
 		}
 	case TypeNumber:
-		// Weaviate holds numbers as float64, and push gave no property
+		// Weaviate holds numbers as float64, and push gives no property
 		// to a field with a value no float64 holds exactly: a filter
 		// value no float64 equals (a 40-digit id) matches nothing, as
-		// under rag's Match.
+		// under rag's Match. (A collection pushed before that check may
+		// hold such values rounded.)
 		if x, ok := rag.ExactFloat(v); ok {
 			return b.WithValueNumber(x)
 		}

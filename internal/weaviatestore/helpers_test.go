@@ -1,6 +1,7 @@
 package weaviatestore
 
 import (
+	"bytes"
 	"context"
 	crand "crypto/rand"
 	"encoding/hex"
@@ -8,6 +9,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/vendor0919/api/internal/docmodel"
@@ -159,3 +161,21 @@ func idsOf(hs []rag.Hit) []string {
 }
 
 func storeOpen() store.OpenOptions { return store.OpenOptions{} }
+
+// syncBuffer is a buffer the logger may write from any goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

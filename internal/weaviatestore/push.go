@@ -58,8 +58,8 @@ type PushOptions struct {
 	// BatchSize is the objects per batch request; 0 means DefaultBatchSize.
 	BatchSize int
 	// Keep is how many previous collections of the alias are kept for
-	// rollback; the rest are deleted after the alias moved. Negative
-	// keeps all.
+	// rollback; the rest are deleted after the alias moved, except those
+	// another alias points to (PushResult.Pinned). Negative keeps all.
 	Keep int
 	// Analyzers picks the analyzer of the keyword tokens from the store's
 	// chunks, as the server's picks it (give the server's setting); nil
@@ -79,6 +79,7 @@ type PushResult struct {
 	Resumed                bool     // the collection existed (an earlier, maybe interrupted, push of the same store)
 	Deleted                []string // older collections removed (beyond Keep)
 	Pinned                 []string // older collections beyond Keep kept because another alias points to them, as "CLASS (ALIAS)"
+	Unfilterable           []string // metadata keys a filter is refused on, as "KEY: why", sorted
 	URL                    string
 	Analyzer               string // Version of the keyword tokens' analyzer
 }
@@ -93,6 +94,13 @@ func (r PushResult) WriteText(w io.Writer) {
 	}
 	for _, p := range r.Pinned {
 		fmt.Fprintf(w, "kept       %s: beyond --keep, but that alias points to it\n", p)
+	}
+	for i, u := range r.Unfilterable {
+		if i == maxListedUnfilterable {
+			fmt.Fprintf(w, "no filter  ... and %d more keys\n", len(r.Unfilterable)-i)
+			break
+		}
+		fmt.Fprintf(w, "no filter  %s\n", u)
 	}
 	if r.Previous != "" && r.Previous != r.Class && !slices.Contains(r.Deleted, r.Previous) {
 		fmt.Fprintf(w, "roll back: curl -X PUT %s/v1/aliases/%s -H 'Content-Type: application/json' -d '{\"class\":\"%s\"}'\n",
@@ -179,7 +187,7 @@ func Push(ctx context.Context, dir string, open store.OpenOptions, o PushOptions
 	if err != nil {
 		return PushResult{}, err
 	}
-	res := PushResult{Alias: o.Alias, Class: class, Count: n, URL: o.URL, Analyzer: meta.Analyzer}
+	res := PushResult{Alias: o.Alias, Class: class, Count: n, URL: o.URL, Analyzer: meta.Analyzer, Unfilterable: unfilterable(meta.Fields)}
 	if res.Previous, err = currentTarget(ctx, o.Conn, cl, o.Alias); err != nil {
 		return res, err
 	}
@@ -207,6 +215,23 @@ func Push(ctx context.Context, dir string, open store.OpenOptions, o PushOptions
 type chunkSource interface {
 	ChunkCount() int
 	Chunk(i int) docmodel.Chunk
+}
+
+// maxListedUnfilterable bounds the keys WriteText lists as unfilterable.
+const maxListedUnfilterable = 20
+
+// unfilterable lists the keys of fields that have no property, as
+// "KEY: why", sorted: a filter on them will be refused, which the
+// operator should know before the clients do.
+func unfilterable(fields map[string]Field) []string {
+	var out []string
+	for k, f := range fields {
+		if f.Type == "" {
+			out = append(out, fmt.Sprintf("%q: %s", k, cmpOr(f.Why, whyUnrecorded)))
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // renamed is a chunkSource whose rows in ids have those ids.
@@ -377,7 +402,7 @@ func upsert(ctx context.Context, o PushOptions, cl *weaviate.Client, class strin
 			}
 			for k, v := range c.Metadata {
 				if f := fields[k]; f.Type != "" && v != nil {
-					props[f.Prop] = propValue(v)
+					props[f.Prop] = propValue(f, v)
 				}
 			}
 			objs = append(objs, &models.Object{Class: class, ID: strfmt.UUID(objectID(c.ID)), Properties: props,
@@ -409,10 +434,14 @@ func upsert(ctx context.Context, o PushOptions, cl *weaviate.Client, class strin
 	return nil
 }
 
-// propValue is v as Weaviate stores it (numbers as float64).
-func propValue(v any) any {
-	if f, ok := toFloat(v); ok {
-		return f
+// propValue is v as Weaviate stores it in f's property: numbers as
+// float64, text wrapped when f says so.
+func propValue(f Field, v any) any {
+	if x, ok := toFloat(v); ok {
+		return x
+	}
+	if str, ok := v.(string); ok && f.Wrap {
+		return wrapped(str)
 	}
 	return v
 }
@@ -456,8 +485,6 @@ func moveAlias(ctx context.Context, c Conn, cl *weaviate.Client, name, class str
 	})
 }
 
-// prune deletes the alias's collections beyond the current one and the
-// Keep newest before it; it returns their names.
 // pushedFor reports whether class is a collection Push made for alias:
 // the alias, "_v" and 16 hex digits of the checksum. A prefix test alone
 // took alias X_v2's collections for X's, and pruning X deleted them.
@@ -470,6 +497,9 @@ func pushedFor(alias, class string) bool {
 	return err == nil && strings.ToLower(rest) == rest
 }
 
+// prune deletes the alias's complete collections beyond the current one
+// and the Keep newest before it, except those another alias points to;
+// it returns the names deleted, and those spared as "CLASS (ALIAS)".
 func prune(ctx context.Context, o PushOptions, cl *weaviate.Client, current string) (deleted, pinned []string, err error) {
 	if o.Keep < 0 {
 		return nil, nil, nil

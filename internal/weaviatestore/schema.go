@@ -45,13 +45,23 @@ const (
 
 // Field is a metadata key's property. Type "" means the field is kept
 // only in metadata_json: a filter on it is refused, saying Why (empty in
-// collections pushed before Why was recorded: lists, objects or mixed
-// types).
+// collections pushed before Why was recorded: whyUnrecorded).
 type Field struct {
 	Prop string `json:"prop,omitempty"`
 	Type string `json:"type,omitempty"`
 	Why  string `json:"why,omitempty"`
+	// Wrap: text values are stored, and filter values sent, between
+	// wrapMarks. Field tokenization trims white space from both, which
+	// would make " a" equal "a"; it cannot trim inside the marks.
+	// Collections pushed before Wrap hold the values as they are.
+	Wrap bool `json:"wrap,omitempty"`
 }
+
+// wrapMark encloses a wrapped text value (Field.Wrap).
+const wrapMark = "|"
+
+// wrapped is s as a Wrap field stores and compares it.
+func wrapped(s string) string { return wrapMark + s + wrapMark }
 
 // Why a metadata field gets no property. Each would otherwise make a
 // filter on Weaviate answer other than the embedded store, or fail the push.
@@ -61,8 +71,9 @@ const (
 	whyEmptyKey = "its key is empty"
 	whyRare     = "it is not among the 200 most frequent keys"
 	whyCase     = "another key differs from it only in case, and Weaviate's property names ignore case"
-	whyPadded   = "a value starts or ends with white space, which Weaviate trims before comparing"
 	whyInexact  = "a value is a number no float64 holds exactly, and Weaviate stores numbers as float64"
+	// whyUnrecorded: a collection pushed before Why was recorded.
+	whyUnrecorded = "the collection was pushed without a property for it (lists, objects or mixed types, a key that is empty, over 100 bytes or not among the 200 most frequent)"
 )
 
 // Meta is what Push records in a collection's description and Open
@@ -131,9 +142,9 @@ func propName(key string) string {
 // through md, one at a time.
 func fieldsOf(n int, md func(i int) map[string]any) map[string]Field {
 	type seen struct {
-		kinds           map[string]bool
-		n               int
-		padded, inexact bool
+		kinds   map[string]bool
+		n       int
+		inexact bool
 	}
 	by := map[string]*seen{}
 	for i := range n {
@@ -146,11 +157,7 @@ func fieldsOf(n int, md func(i int) map[string]any) map[string]Field {
 			s.n++
 			kind := kindOf(v)
 			s.kinds[kind] = true
-			switch kind {
-			case TypeText:
-				str := v.(string)
-				s.padded = s.padded || strings.TrimSpace(str) != str
-			case TypeNumber:
+			if kind == TypeNumber {
 				_, exact := rag.ExactFloat(v)
 				s.inexact = s.inexact || !exact
 			}
@@ -182,8 +189,6 @@ func fieldsOf(n int, md func(i int) map[string]any) map[string]Field {
 			why = whyEmptyKey
 		case i >= MaxFields:
 			why = whyRare
-		case s.padded:
-			why = whyPadded
 		case s.inexact:
 			why = whyInexact
 		}
@@ -195,7 +200,7 @@ func fieldsOf(n int, md func(i int) map[string]any) map[string]Field {
 		for kind := range s.kinds {
 			typ = kind
 		}
-		out[k] = Field{Prop: prop, Type: typ}
+		out[k] = Field{Prop: prop, Type: typ, Wrap: typ == TypeText}
 		folded := strings.ToLower(prop)
 		byFolded[folded] = append(byFolded[folded], k)
 	}

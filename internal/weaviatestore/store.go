@@ -336,6 +336,8 @@ func (s *Store) search(ctx context.Context, op string, f *rag.Filter, extra *fil
 		}
 	}
 	if tooLarge(err) {
+		s.log.LogAttrs(ctx, slog.LevelInfo, "weaviate answer past gRPC's message limit: ranking by id, fetching texts in pages",
+			slog.String("op", op), slog.Int("k", k))
 		return s.searchThenFetch(ctx, op, f, extra, k, with, score)
 	}
 	return hits, err
@@ -368,14 +370,20 @@ func tooLarge(err error) bool {
 func (s *Store) searchThenFetch(ctx context.Context, op string, f *rag.Filter, extra *filters.WhereBuilder, k int,
 	with func(*graphql.Search, *target) *graphql.Search, score func(graphql.MetadataResult, ann.Metric) float64,
 ) ([]rag.Hit, error) {
-	hits, err := s.searchOnce(ctx, op, f, extra, k, with, score, []string{PropChunkID})
+	// One collection for the ranking and every page, though a health
+	// check may move the alias meanwhile.
+	t, err := s.target()
+	if err != nil {
+		return nil, err
+	}
+	hits, err := s.searchIn(ctx, t, op, f, extra, k, with, score, []string{PropChunkID})
 	if err != nil {
 		return nil, err
 	}
 	page := fetchPage
 	for start := 0; start < len(hits); {
 		n := min(page, len(hits)-start)
-		err := s.fill(ctx, op, hits[start:start+n])
+		err := s.fill(ctx, t, op, hits[start:start+n])
 		switch {
 		case tooLarge(err) && n > 1:
 			page = n / 2
@@ -389,13 +397,13 @@ func (s *Store) searchThenFetch(ctx context.Context, op string, f *rag.Filter, e
 }
 
 // fill sets the text and metadata of hits (which have their chunk ids)
-// from the collection searched.
-func (s *Store) fill(ctx context.Context, op string, hits []rag.Hit) error {
+// from t's collection, the one searched.
+func (s *Store) fill(ctx context.Context, t *target, op string, hits []rag.Hit) error {
 	ids := make([]string, len(hits))
 	for i, h := range hits {
 		ids[i] = h.ID
 	}
-	found, err := s.searchOnce(ctx, op+" texts", nil, idsWhere(ids), len(ids),
+	found, err := s.searchIn(ctx, t, op+" texts", nil, idsWhere(ids), len(ids),
 		func(q *graphql.Search, _ *target) *graphql.Search { return q }, relevance, fullProps)
 	if err != nil {
 		return err
@@ -407,8 +415,8 @@ func (s *Store) fill(ctx context.Context, op string, hits []rag.Hit) error {
 	for i := range hits {
 		h, ok := byID[hits[i].ID]
 		if !ok {
-			// The alias moved between the ranking and this fetch.
-			return fmt.Errorf("weaviatestore: %s: chunk %q left the collection during the search", op, hits[i].ID)
+			// The collection was pruned or changed under the search.
+			return &unavailableError{op: op, err: fmt.Errorf("chunk %q left collection %s during the search", hits[i].ID, t.class)}
 		}
 		hits[i].Text, hits[i].Metadata = h.Text, h.Metadata
 	}
@@ -422,6 +430,13 @@ func (s *Store) searchOnce(ctx context.Context, op string, f *rag.Filter, extra 
 	if err != nil {
 		return nil, err
 	}
+	return s.searchIn(ctx, t, op, f, extra, k, with, score, props)
+}
+
+// searchIn is searchOnce on t's collection.
+func (s *Store) searchIn(ctx context.Context, t *target, op string, f *rag.Filter, extra *filters.WhereBuilder, k int,
+	with func(*graphql.Search, *target) *graphql.Search, score func(graphql.MetadataResult, ann.Metric) float64, props []string,
+) ([]rag.Hit, error) {
 	w, none, err := where(f, t.meta.Fields)
 	if err != nil || none || k <= 0 {
 		return nil, err

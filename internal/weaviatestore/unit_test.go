@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"regexp"
 	"strings"
@@ -52,11 +53,13 @@ func TestFieldsOf(t *testing.T) {
 	}
 	got := fieldsOf(len(chunks), func(i int) map[string]any { return chunks[i].Metadata })
 	want := map[string]Field{
-		"s": {Prop: "md_s", Type: TypeText}, "n": {Prop: "md_n", Type: TypeNumber}, "b": {Prop: "md_b", Type: TypeBoolean},
-		"mixed": {Why: whyMixed}, "list": {Why: whyMixed}, "null": {Prop: "md_null", Type: TypeText}, "nn": {Prop: "md_nn", Type: TypeNumber},
+		"s": {Prop: "md_s", Type: TypeText, Wrap: true}, "n": {Prop: "md_n", Type: TypeNumber}, "b": {Prop: "md_b", Type: TypeBoolean},
+		"mixed": {Why: whyMixed}, "list": {Why: whyMixed}, "null": {Prop: "md_null", Type: TypeText, Wrap: true}, "nn": {Prop: "md_nn", Type: TypeNumber},
+		// Wrapped, white space at either end is compared, not trimmed.
+		"padded": {Prop: "md_padded", Type: TypeText, Wrap: true},
 		// Each of these would make Weaviate answer a filter other than
 		// the embedded store (or refuse the collection).
-		"padded": {Why: whyPadded}, "big": {Why: whyInexact}, "dec": {Why: whyInexact},
+		"big": {Why: whyInexact}, "dec": {Why: whyInexact},
 		"Key": {Why: whyCase}, "key": {Why: whyCase}, long: {Why: whyLongKey}, "": {Why: whyEmptyKey},
 	}
 	for k, w := range want {
@@ -79,7 +82,10 @@ func TestObjectID_Deterministic(t *testing.T) {
 
 func TestWhere(t *testing.T) {
 	t.Parallel()
-	fields := map[string]Field{"lang": {Prop: "md_lang", Type: TypeText}, "page": {Prop: "md_page", Type: TypeNumber}, "ok": {Prop: "md_ok", Type: TypeBoolean}, "mixed": {}}
+	// lang as a collection pushed before Field.Wrap holds it, src as one
+	// pushed since.
+	fields := map[string]Field{"lang": {Prop: "md_lang", Type: TypeText}, "src": {Prop: "md_src", Type: TypeText, Wrap: true},
+		"page": {Prop: "md_page", Type: TypeNumber}, "ok": {Prop: "md_ok", Type: TypeBoolean}, "mixed": {}}
 	tests := []struct {
 		name   string
 		filter map[string]any
@@ -96,6 +102,9 @@ func TestWhere(t *testing.T) {
 		{"unknown field", map[string]any{"nosuch": "x"}, "NONE", false},
 		{"unknown field nin", map[string]any{"nosuch": map[string]any{"$nin": []any{"x"}}}, "", false},
 		{"mixed refused", map[string]any{"mixed": "x"}, "", true},
+		{"wrapped", map[string]any{"src": " a.md"}, `where:{operator: Equal path: ["md_src"] valueText: "| a.md|"}`, false},
+		{"padded value, unwrapped field, matches nothing", map[string]any{"lang": "en "}, "NONE", false},
+		{"padded value, unwrapped field, ne passes all", map[string]any{"lang": map[string]any{"$ne": " en"}}, "", false},
 		{"number no float64 holds", map[string]any{"page": json.Number("9007199254740993")}, "NONE", false},
 		{"ne of a number no float64 holds", map[string]any{"page": map[string]any{"$ne": json.Number("9007199254740993")}}, "", false},
 	}
@@ -305,10 +314,12 @@ func TestSilentServer_Bounded(t *testing.T) {
 	}{
 		{"start and search", func(ctx context.Context) error {
 			st, err := New(Config{Conn: conn, Collection: "Silent"})
-			if err == nil { // (refused at once would be bounded too)
-				if _, err := st.SearchVector(ctx, []float32{1, 0}, 3, nil); err == nil {
-					return errors.New("search of a silent server succeeded")
-				}
+			if err != nil {
+				return fmt.Errorf("new: %w", err) // an unreachable server is no error here
+			}
+			// Check is the server's start-up and health check.
+			if _, err := st.Check(ctx); !errors.Is(err, rag.ErrUnavailable) {
+				return fmt.Errorf("check of a silent server: %w; want ErrUnavailable", err)
 			}
 			return nil
 		}},
