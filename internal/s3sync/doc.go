@@ -99,12 +99,15 @@
 // have no manifest to publish last, so Push refuses them.
 //
 // S3 has no lock, so two pushes to one prefix at once (two operators, or
-// an operator and a pipeline) can leave one's manifest over the other's
-// files. Push checks the data files' size and SHA-256 tags before it
-// writes the manifest and every file and the manifest after: a difference
-// is ErrConflict (not retried), so at least the push whose files or
-// manifest were overwritten fails and says to push again, and never
-// reports success over a mixed prefix.
+// an operator and a pipeline) can overwrite each other's files. Push
+// writes the manifest with a conditional PUT (If-Match the manifest it
+// found at its start, If-None-Match when there was none), after checking
+// its files' size and SHA-256 tags, and checks files and manifest again
+// after: a push that finds another's work fails with ErrConflict (not
+// retried) without writing its manifest over it. When the other push
+// started first and finishes later, its manifest is refused instead and
+// the prefix may hold this one's manifest with some of its files until a
+// push runs again: at least one of the two always fails and says so.
 //
 // # Command line
 //

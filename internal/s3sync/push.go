@@ -6,10 +6,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"maps"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/vendor0919/api/internal/logctx"
@@ -51,7 +54,8 @@ type PushResult struct {
 // under the prefix that the manifest does not list are left alone. A
 // folder whose format has no manifest (package store says which) is
 // refused with an error wrapping ErrFormat; one that fails verification,
-// ErrVerify.
+// ErrVerify. Another push to the prefix meanwhile is ErrConflict (see the
+// package documentation).
 func (s *Syncer) Push(ctx context.Context, dir string) (PushResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -83,9 +87,20 @@ func (s *Syncer) Push(ctx context.Context, dir string) (PushResult, error) {
 	}
 	res.Version = c.Version
 	res.Files = len(c.Files)
+	// The manifest this push replaces: it is written only if that one is
+	// still there (a conditional PUT), so a push that published meanwhile
+	// is not overwritten.
+	var prev string
+	if _, err := s.retry(ctx, "push", func(ctx context.Context) error {
+		var err error
+		prev, err = s.manifestETag(ctx, c.Manifest)
+		return err
+	}); err != nil {
+		return res, err
+	}
 
 	res.Attempts, err = s.retry(ctx, "push", func(ctx context.Context) error {
-		uploaded, skipped, n, err := s.pushOnce(ctx, dir, c, manifestBytes)
+		uploaded, skipped, n, err := s.pushOnce(ctx, dir, c, manifestBytes, prev)
 		res.Uploaded, res.Skipped, res.Bytes = uploaded, skipped, n
 		return err
 	})
@@ -101,7 +116,7 @@ func (s *Syncer) Push(ctx context.Context, dir string) (PushResult, error) {
 
 // pushOnce is one attempt of Push: data files (in parallel), then the
 // manifest.
-func (s *Syncer) pushOnce(ctx context.Context, dir string, c store.Contents, manifestBytes []byte) (uploaded, skipped int, n int64, err error) {
+func (s *Syncer) pushOnce(ctx context.Context, dir string, c store.Contents, manifestBytes []byte, prev string) (uploaded, skipped int, n int64, err error) {
 	names := slices.Sorted(maps.Keys(c.Files))
 	up := make([]bool, len(names))
 	g, gctx := errgroup.WithContext(ctx)
@@ -151,20 +166,47 @@ func (s *Syncer) pushOnce(ctx context.Context, dir string, c store.Contents, man
 		return uploaded, skipped, n, err
 	}
 	key := s.prefix + c.Manifest
-	_, err = s.tm.UploadObject(ctx, &transfermanager.UploadObjectInput{
+	in := &transfermanager.UploadObjectInput{
 		Bucket:        aws.String(s.bucket),
 		Key:           aws.String(key),
 		Body:          bytes.NewReader(manifestBytes),
 		ContentLength: aws.Int64(int64(len(manifestBytes))),
 		ContentType:   aws.String("application/json"),
-	})
+	}
+	if prev == "" {
+		in.IfNoneMatch = aws.String("*")
+	} else {
+		in.IfMatch = aws.String(prev)
+	}
+	if _, err = s.tm.UploadObject(ctx, in); err != nil {
+		err = s3Error("publish "+key, err)
+		// An attempt whose answer was lost may have written it: then
+		// the manifest there is this one.
+		if errors.Is(err, ErrConflict) && s.checkPublished(ctx, c, manifestBytes) == nil {
+			err = nil
+		}
+	}
 	if err != nil {
-		return uploaded, skipped, n, s3Error("upload "+key, err)
+		return uploaded, skipped, n, err
 	}
 	n += int64(len(manifestBytes))
 	// A push that ran at the same time may have written its files or its
 	// manifest after the checks above: say so rather than report success.
 	return uploaded, skipped, n, s.checkPublished(ctx, c, manifestBytes)
+}
+
+// manifestETag returns the ETag of the manifest under the prefix, "" if
+// there is none.
+func (s *Syncer) manifestETag(ctx context.Context, name string) (string, error) {
+	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(s.prefix + name)})
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound {
+		return "", nil
+	}
+	if err != nil {
+		return "", s3Error("head "+s.prefix+name, err)
+	}
+	return aws.ToString(out.ETag), nil
 }
 
 // checkPublished confirms that every data file of c is on S3 as this push

@@ -390,6 +390,9 @@ func s3Error(op string, err error) error {
 	case strings.HasPrefix(op, "download ") && (status == 404 || status == 412 || code == "NoSuchKey" || code == "PreconditionFailed"):
 		// An object listed a moment ago is gone or has another ETag.
 		return fmt.Errorf("%w: %s: %w", ErrChanged, op, err)
+	case strings.HasPrefix(op, "publish ") && (status == 412 || code == "PreconditionFailed"):
+		// The manifest is not the one this push started from.
+		return fmt.Errorf("%w: %s: another push published meanwhile; the prefix may hold files of both: push again: %w", ErrConflict, op, err)
 	case strings.HasPrefix(op, "check ") && (status == 404 || code == "NoSuchKey"):
 		// A file this push uploaded a moment ago is gone.
 		return fmt.Errorf("%w: %s: gone; push again: %w", ErrConflict, op, err)
