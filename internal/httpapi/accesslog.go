@@ -24,7 +24,7 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
-		r = r.WithContext(context.WithValue(r.Context(), outcomeKey{}, &outcome{}))
+		r = withOutcome(r)
 		defer func() {
 			status := responseStatus(ww, r)
 			route := "unmatched"
@@ -62,10 +62,19 @@ type outcome struct {
 
 type outcomeKey struct{}
 
+// withOutcome returns r with an outcome holder, its own if it has one:
+// the access log and the metrics, in whichever order they wrap each
+// other, read the same.
+func withOutcome(r *http.Request) *http.Request {
+	if _, ok := r.Context().Value(outcomeKey{}).(*outcome); ok {
+		return r
+	}
+	return r.WithContext(context.WithValue(r.Context(), outcomeKey{}, &outcome{}))
+}
+
 // markClientClosed records that the client of the request ctx belongs to
-// left before its answer ended. A stream has sent its 200 by then, so the
-// access log and the metrics would otherwise count a cut stream as a whole
-// one.
+// left before its answer ended: responseStatus is then 499, whatever was
+// written (a stream has sent its 200 by then).
 func markClientClosed(ctx context.Context) {
 	if o, ok := ctx.Value(outcomeKey{}).(*outcome); ok {
 		o.clientClosed.Store(true)

@@ -2,10 +2,13 @@ package httpapi
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/go-chi/chi/v5/middleware"
 )
 
 func TestAccessLog_OneLinePerRequest(t *testing.T) {
@@ -75,5 +78,23 @@ func TestAccessLog_HeaderValuesBounded(t *testing.T) {
 		if m["msg"] == "request" && (len(m["user_agent"].(string)) != 256 || len(m["trace_id"].(string)) < 200) {
 			t.Errorf("user_agent %d bytes, trace_id %d: want them cut, not dropped", len(m["user_agent"].(string)), len(m["trace_id"].(string)))
 		}
+	}
+}
+
+// TestOutcome_OneHolderWhateverTheOrder: the access log and the metrics
+// each add the outcome holder only when the request has none, so a mark
+// made inside either reaches both, whichever wraps the other.
+func TestOutcome_OneHolderWhateverTheOrder(t *testing.T) {
+	t.Parallel()
+	outer := withOutcome(httptest.NewRequest(http.MethodPost, "/query", nil))
+	inner := withOutcome(outer)
+	markClientClosed(inner.Context())
+	ww := middleware.NewWrapResponseWriter(httptest.NewRecorder(), 1)
+	ww.WriteHeader(http.StatusOK)
+	if got := responseStatus(ww, outer); got != statusClientClosed {
+		t.Errorf("outer status %d, want 499", got)
+	}
+	if got := responseStatus(ww, withOutcome(httptest.NewRequest(http.MethodGet, "/health", nil))); got != http.StatusOK {
+		t.Errorf("unmarked status %d, want 200", got)
 	}
 }

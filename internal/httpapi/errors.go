@@ -105,6 +105,7 @@ func (s *Server) wrap(h handlerFunc) http.HandlerFunc {
 			case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
 				// The client left: nobody reads the answer, and it is no
 				// server error (nginx's 499 in the access log and metrics).
+				markClientClosed(r.Context())
 				err = &Error{Status: statusClientClosed, Detail: "Client closed the request", Err: err}
 			}
 			s.writeError(w, r, err)

@@ -59,6 +59,7 @@ func (m *metrics) instrument(next http.Handler) http.Handler {
 		if !ok {
 			ww = middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		}
+		r = withOutcome(r)
 		next.ServeHTTP(ww, r)
 		route := "unmatched"
 		if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
