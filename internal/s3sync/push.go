@@ -11,7 +11,6 @@ import (
 	"io"
 	"log/slog"
 	"maps"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/vendor0919/api/internal/logctx"
@@ -196,17 +194,22 @@ func (s *Syncer) pushOnce(ctx context.Context, dir string, c store.Contents, man
 }
 
 // manifestETag returns the ETag of the manifest under the prefix, "" if
-// there is none.
+// there is none. It lists rather than HEADs: S3 answers a HEAD of a
+// missing key 403, not 404, to a role whose s3:ListBucket is limited to
+// the prefix by condition (as deploy/iam's), which would stop the first
+// push to an empty prefix.
 func (s *Syncer) manifestETag(ctx context.Context, name string) (string, error) {
-	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(s.prefix + name)})
-	var re *smithyhttp.ResponseError
-	if errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound {
-		return "", nil
-	}
+	key := s.prefix + name
+	out, err := s.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(s.bucket), Prefix: aws.String(key), MaxKeys: aws.Int32(1)})
 	if err != nil {
-		return "", s3Error("head "+s.prefix+name, err)
+		return "", s3Error("list "+key, err)
 	}
-	return aws.ToString(out.ETag), nil
+	for _, o := range out.Contents {
+		if aws.ToString(o.Key) == key {
+			return aws.ToString(o.ETag), nil
+		}
+	}
+	return "", nil
 }
 
 // checkPublished confirms that every data file of c is on S3 as this push
