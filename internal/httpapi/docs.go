@@ -37,6 +37,7 @@ func (s *Server) serveDocs(w http.ResponseWriter, r *http.Request) {
 		// the file server's text one.
 		name := strings.TrimPrefix(r.URL.Path, "/docs/")
 		if _, err := fs.Stat(swaggerFiles.FS, name); err != nil || name == "" || strings.Contains(name, "/") {
+			w.Header().Set("Cache-Control", "no-store")
 			s.writeError(w, r, errStatus(http.StatusNotFound, "Not Found"))
 			return
 		}

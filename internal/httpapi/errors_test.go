@@ -31,6 +31,9 @@ func TestRoutes_FastAPIStatusBodies(t *testing.T) {
 		{"trailing slash on a POST route redirects a GET", "GET", "/search/", 307, "", "", "/search"},
 		{"every trailing slash goes", "POST", "/search//", 307, "", "", "/search"},
 		{"only slashes stay 404", "GET", "//", 404, `{"detail":"Not Found"}`, "", ""},
+		// A request target in absolute form names a host of its own: the
+		// redirect must not go there.
+		{"absolute-form target stays on this host", "POST", "http://evil.example/search/?q=1", 307, "", "", "/search?q=1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,16 +16,22 @@ const apiCSP = "default-src 'none'; frame-ancestors 'none'"
 // sniffing (a JSON body echoing user text must never be run as HTML), no
 // Referer leaking the API's URLs, and no framing. API answers also get
 // Cache-Control: no-store (they carry answers to a user's questions and
-// may depend on the key) and a CSP that allows nothing; Swagger UI's
-// assets under /docs/ may be cached, and the /docs page sets its own CSP
-// (docsCSP).
+// may depend on the key) and a CSP that allows nothing. The /docs page
+// sets its own CSP (docsCSP); Swagger UI's assets under /docs/ may be
+// cached, and get the CSP that allows nothing, which a script or style
+// sheet loaded by the page ignores, and which keeps a page among them
+// (its index.html opened directly) from running anything.
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
-		if r.URL.Path != "/docs" && !strings.HasPrefix(r.URL.Path, "/docs/") {
+		switch p := r.URL.Path; {
+		case p == "/docs" || p == "/docs/":
+		case strings.HasPrefix(p, "/docs/"):
+			h.Set("Content-Security-Policy", apiCSP)
+		default:
 			h.Set("Cache-Control", "no-store")
 			h.Set("Content-Security-Policy", apiCSP)
 		}

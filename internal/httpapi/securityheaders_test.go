@@ -26,6 +26,7 @@ func TestSecurityHeaders_EveryResponse(t *testing.T) {
 		{"GET", "/metrics", "", 200, true},
 		{"GET", "/docs", "", 200, false},
 		{"GET", "/docs/swagger-ui.css", "", 200, false},
+		{"GET", "/docs/no-such-asset", "", 404, true},
 	} {
 		rec := ts.do(tt.method, tt.path, tt.body, nil)
 		h := rec.Header()
@@ -37,6 +38,13 @@ func TestSecurityHeaders_EveryResponse(t *testing.T) {
 		}
 		if tt.api && (h.Get("Cache-Control") != "no-store" || h.Get("Content-Security-Policy") != apiCSP) {
 			t.Errorf("%s %s: Cache-Control %q CSP %q, want no-store and %q", tt.method, tt.path, h.Get("Cache-Control"), h.Get("Content-Security-Policy"), apiCSP)
+		}
+	}
+	// Swagger UI's page opened under its file name, not as /docs, runs
+	// nothing: its assets get the CSP that allows nothing.
+	for _, p := range []string{"/docs/index.html", "/docs/oauth2-redirect.html", "/docs/swagger-ui-bundle.js"} {
+		if got := ts.do("GET", p, "", nil).Header().Get("Content-Security-Policy"); got != apiCSP {
+			t.Errorf("GET %s: CSP %q, want %q", p, got, apiCSP)
 		}
 	}
 	csp := ts.do("GET", "/docs", "", nil).Header().Get("Content-Security-Policy")

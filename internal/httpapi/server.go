@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -186,10 +187,11 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 			alt = strings.TrimRight(p, "/")
 		}
 		if alt != "" && s.routed(alt) {
-			u := *r.URL
-			u.Path, u.RawPath = alt, ""
-			// Only to a path this router serves, on this host: not an open redirect.
-			http.Redirect(w, r, u.String(), http.StatusTemporaryRedirect) //nolint:gosec
+			// The path and query only: a request target in absolute form
+			// (POST http://evil.example/search/) carries a scheme and host
+			// that must not reach Location.
+			u := url.URL{Path: alt, RawQuery: r.URL.RawQuery}
+			http.Redirect(w, r, u.String(), http.StatusTemporaryRedirect) //nolint:gosec // G710: a path this router serves, on this host
 			return
 		}
 	}
