@@ -13,9 +13,11 @@ import (
 // JWT (internal/jwtauth implements it). Both methods must be safe for
 // concurrent use.
 type TokenVerifier interface {
-	// Verify returns nil when token is valid now. Its error names why not
-	// in words safe to log: never the token or its claims.
-	Verify(ctx context.Context, token string) error
+	// Identify names the caller of token when it is valid now: a string
+	// the same for every token of that caller, however encoded (the
+	// per-client limits key on it). Its error names why a token is not
+	// valid in words safe to log: never the token or its claims.
+	Identify(ctx context.Context, token string) (string, error)
 	// Ready reports, without I/O, whether Verify can check tokens yet
 	// (the issuer's keys have been fetched).
 	Ready() bool
@@ -86,7 +88,8 @@ func (s *Server) checkJWT(w http.ResponseWriter, r *http.Request, next http.Hand
 		s.writeError(w, r, e)
 		return
 	}
-	if err := s.opts.JWT.Verify(r.Context(), token); err != nil {
+	caller, err := s.opts.JWT.Identify(r.Context(), token)
+	if err != nil {
 		// The class only (expired, bad_signature...): the token stays out.
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "bearer token refused", slog.Any("error", err))
 		e := unauthorized("Invalid authentication credentials")
@@ -95,8 +98,12 @@ func (s *Server) checkJWT(w http.ResponseWriter, r *http.Request, next http.Hand
 		s.writeError(w, r, e)
 		return
 	}
-	next.ServeHTTP(w, r)
+	next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, caller)))
 }
+
+// callerKey holds a verified JWT's caller (TokenVerifier.Identify) in a
+// request's context, for rateKey.
+type callerKey struct{}
 
 // requireAdmin guards admin routes with ADMIN_TOKEN; without one they are
 // disabled.

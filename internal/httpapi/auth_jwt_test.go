@@ -126,11 +126,11 @@ func TestAuth_JWT(t *testing.T) {
 type fakeVerifier struct{ ready atomic.Bool }
 
 func (f *fakeVerifier) Ready() bool { return f.ready.Load() }
-func (f *fakeVerifier) Verify(context.Context, string) error {
+func (f *fakeVerifier) Identify(_ context.Context, token string) (string, error) {
 	if !f.ready.Load() {
-		return &jwtauth.Failure{Class: jwtauth.ClassKeysUnavailable}
+		return "", &jwtauth.Failure{Class: jwtauth.ClassKeysUnavailable}
 	}
-	return nil
+	return "fake\x00" + token, nil
 }
 
 // TestAuth_JWTKeysNotLoaded: until the issuer's keys are loaded a JWT

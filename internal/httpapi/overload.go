@@ -42,8 +42,8 @@ type Overload struct {
 	// RateWindow is the rate limits' sliding window (0: 1 minute).
 	RateWindow time.Duration
 	// RateByAddress keys the search and generation limits by client
-	// address even with API_KEYS (by default they are keyed by the bearer
-	// token's hash when keys are configured).
+	// address even with API_KEYS (by default they are keyed by the API
+	// key's hash, or the verified JWT's user, when auth is on).
 	RateByAddress bool
 	// TrustedProxies are the peers whose X-Forwarded-For is believed; see
 	// clientAddr.

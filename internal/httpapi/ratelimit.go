@@ -41,11 +41,17 @@ func (s *Server) rateLimit(limit int, window time.Duration, byKey bool, trusted 
 	return func(next http.Handler) http.Handler { return clientIP(rl.Handler(next)) }
 }
 
-// rateKey is a request's rate-limit key: the SHA-256 of its bearer token
-// with byKey (read as requireAPIKey reads it, so the token itself is never
-// held in the limiter's memory), else its client address.
+// rateKey is a request's rate-limit key: with byKey, the SHA-256 of the
+// caller a verified JWT names (checkJWT; one budget per user, however
+// many tokens or encodings of one they send), else of its bearer token
+// (an API key; read as requireAPIKey reads it, so the token itself is
+// never held in the limiter's memory); otherwise its client address.
 func rateKey(r *http.Request, byKey bool) string {
 	if byKey {
+		if caller, ok := r.Context().Value(callerKey{}).(string); ok {
+			sum := sha256.Sum256([]byte(caller))
+			return "jwt:" + hex.EncodeToString(sum[:16])
+		}
 		if token, ok := bearer(r); ok {
 			sum := sha256.Sum256([]byte(token))
 			return "key:" + hex.EncodeToString(sum[:16])

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -112,6 +113,12 @@ func TestRateLimit_TooManyRequests(t *testing.T) {
 		}, []step{
 			{search("192.0.2.1:1", "jwt-a"), 200}, {search("192.0.2.9:1", "jwt-a"), 200}, {search("192.0.2.8:1", "jwt-a"), 429},
 			{search("192.0.2.1:1", "jwt-b"), 200},
+		}, classSearch, 1},
+		// One user's tokens (new logins, or one token written another way)
+		// are one caller: the verifier names it.
+		{"by JWT caller", func(o *Options) { o.JWT = callerVerifier{} }, []step{
+			{search("192.0.2.1:1", "jwt-a1"), 200}, {search("192.0.2.2:1", "jwt-a2"), 200}, {search("192.0.2.3:1", "jwt-a3"), 429},
+			{search("192.0.2.1:1", "jwt-b1"), 200},
 		}, classSearch, 1},
 		{"by address with keys", func(o *Options) { o.APIKeys, o.Overload.RateByAddress = []string{"k1", "k2"}, true }, []step{
 			{search("192.0.2.1:1", "k1"), 200}, {search("192.0.2.1:1", "k2"), 200}, {search("192.0.2.1:1", "k1"), 429},
@@ -256,4 +263,13 @@ func FuzzRateKey(f *testing.F) {
 			}
 		}
 	})
+}
+
+// callerVerifier accepts every token and names its caller by the token
+// without its trailing digits: "jwt-a1" and "jwt-a2" are one user's.
+type callerVerifier struct{}
+
+func (callerVerifier) Ready() bool { return true }
+func (callerVerifier) Identify(_ context.Context, token string) (string, error) {
+	return strings.TrimRight(token, "0123456789"), nil
 }

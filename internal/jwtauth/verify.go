@@ -1,6 +1,7 @@
 package jwtauth
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -104,21 +105,38 @@ type claims struct {
 // one shared refresh of the key set (at most FetchTimeout, or until ctx
 // ends).
 func (v *Verifier) Verify(ctx context.Context, token string) error {
+	_, err := v.Identify(ctx, token)
+	return err
+}
+
+// Identify is Verify that also names the caller of a valid token, for
+// per-client limits: its issuer and subject ("iss\x00sub"; client_id
+// when a client-credentials token has no sub), else its signed part
+// (header and claims). Never the token's bytes: the signature has spare
+// bits in its last base64 character, and an ECDSA signature has a twin,
+// so one token can be written many ways that all verify, and each would
+// be a caller of its own.
+func (v *Verifier) Identify(ctx context.Context, token string) (string, error) {
 	if len(token) > v.cfg.MaxTokenBytes {
-		return fail(ClassTooLarge)
+		return "", fail(ClassTooLarge)
 	}
 	if strings.Count(token, ".") != 2 {
-		return fail(ClassMalformed)
+		return "", fail(ClassMalformed)
 	}
 	var c claims
 	tok, err := v.parser.ParseWithClaims(token, &c, func(t *jwt.Token) (any, error) { return v.key(ctx, t) })
 	if err != nil {
-		return v.classify(tok, err)
+		return "", v.classify(tok, err)
 	}
 	if !v.audienceOK(&c) {
-		return fail(ClassWrongAudience)
+		return "", fail(ClassWrongAudience)
 	}
-	return nil
+	switch who := cmp.Or(c.Subject, c.ClientID); {
+	case who != "":
+		return c.Issuer + "\x00" + who, nil
+	default:
+		return "token\x00" + token[:strings.LastIndexByte(token, '.')], nil
+	}
 }
 
 // key finds the key for t's kid and alg, refreshing the set once if the

@@ -1,8 +1,11 @@
 package jwtauth
 
 import (
+	"crypto/elliptic"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/pem"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -143,4 +146,76 @@ func critToken(t *testing.T, key any) string {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// TestIdentify_OneCallerPerUser: the caller Identify names is the same for
+// every token of one user and every encoding of one token (the spare bits
+// of the signature's last base64 character, an ECDSA signature's (r, n-s)
+// twin), which all verify; a per-client limit keyed on the token's bytes
+// gave each its own budget.
+func TestIdentify_OneCallerPerUser(t *testing.T) {
+	t.Parallel()
+	k := keys()
+	_, srv := newJWKS(t, jwksBody(ecJWK("ec-a", "", &k.ecA.PublicKey)))
+	v := startLoaded(t, t.Context(), testConfig(srv.URL))
+	es := func(c jwt.MapClaims) string { return mint(t, jwt.SigningMethodES256, k.ecA, "ec-a", c) }
+
+	variants := func(token string) []string {
+		i := strings.LastIndexByte(token, '.')
+		sig, err := base64.RawURLEncoding.DecodeString(token[i+1:])
+		if err != nil || len(sig) != 64 {
+			t.Fatalf("signature %q: %v", token[i+1:], err)
+		}
+		s := new(big.Int).SetBytes(sig[32:])
+		twin := append(append([]byte{}, sig[:32]...), new(big.Int).Sub(elliptic.P256().Params().N, s).FillBytes(make([]byte, 32))...)
+		out := []string{token[:i+1] + base64.RawURLEncoding.EncodeToString(twin)}
+		const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+		last := strings.IndexByte(alphabet, token[len(token)-1])
+		for spare := 1; spare < 16; spare++ {
+			out = append(out, token[:len(token)-1]+string(alphabet[last^spare]))
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name   string
+		claims jwt.MapClaims
+	}{
+		{"with a subject", claimsNow()},
+		{"without subject or client_id", with(claimsNow(), "sub", nil)},
+	} {
+		token := es(tc.claims)
+		want, err := v.Identify(t.Context(), token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		verified := 0
+		for _, alt := range variants(token) {
+			got, err := v.Identify(t.Context(), alt)
+			if err != nil {
+				continue // an encoding the parser refuses is no second caller
+			}
+			verified++
+			if got != want {
+				t.Errorf("%s: a variant of one token is caller %q, the token %q", tc.name, got, want)
+			}
+		}
+		if verified == 0 {
+			t.Errorf("%s: no variant verified; the test shows nothing", tc.name)
+		}
+	}
+	a1, err := v.Identify(t.Context(), es(claimsNow()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a2, err := v.Identify(t.Context(), es(with(claimsNow(), "iat", time.Now().Add(-time.Minute).Unix())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := v.Identify(t.Context(), es(with(claimsNow(), "sub", "user-2")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a1 != a2 || a1 == b {
+		t.Errorf("callers %q, %q (one user, two tokens) and %q (another): want the first two equal, the third not", a1, a2, b)
+	}
 }
