@@ -57,7 +57,21 @@ const (
 	classAdmin      = "admin"
 )
 
-var routeClasses = []string{classSearch, classGeneration, classAdmin}
+// classEmbeddings labels the gate /v1/embeddings passes before the search
+// class's (embeddingSlots); its rate and queue are the search class's.
+const classEmbeddings = "embeddings"
+
+var routeClasses = []string{classSearch, classGeneration, classAdmin, classEmbeddings}
+
+// embeddingSlots is how many /v1/embeddings requests may run at once when
+// searchSlots searches may: a quarter of them, at least one; 0
+// (unbounded) when searches are.
+func embeddingSlots(searchSlots int) int {
+	if searchSlots <= 0 {
+		return 0
+	}
+	return max(1, searchSlots/4)
+}
 
 // routeClassOf names each limited route's class, for the router and for
 // the OpenAPI document (which documents the 429 and the 503 it sends).

@@ -315,3 +315,44 @@ func TestBufferBody_DeclaredTooLarge(t *testing.T) {
 type readFunc func([]byte) (int, error)
 
 func (f readFunc) Read(p []byte) (int, error) { return f(p) }
+
+// TestEmbeddings_HoldAQuarterOfTheSearchSlots: /v1/embeddings requests,
+// seconds of CPU each, pass a gate of a quarter of the search slots
+// before the search class's own, so a few of them cannot turn /search
+// and /feedback away (a review filled all eight slots with two clients).
+func TestEmbeddings_HoldAQuarterOfTheSearchSlots(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		ts := newTestServer(t, func(o *Options) {
+			o.Embedder = slowEmbedder{delay: time.Hour}
+			o.Overload = Overload{SearchInFlight: 4, SearchQueue: 0, QueueWait: time.Second}
+		})
+		const body = `{"model":"universal-sentence-encoder-lite","input":["a","b"]}`
+		ctx, cancel := context.WithCancel(context.Background())
+		held := make(chan int, 1)
+		go func() {
+			req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/v1/embeddings", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			ts.ServeHTTP(rec, req)
+			held <- rec.Code
+		}()
+		synctest.Wait() // the first embeds, holding the one embeddings slot
+		if rec := ts.do(http.MethodPost, "/v1/embeddings", body, nil); rec.Code != http.StatusServiceUnavailable {
+			t.Errorf("a second embeddings request: %d %s, want 503", rec.Code, rec.Body)
+		}
+		for _, path := range []string{"/search", "/search", "/search"} {
+			if rec := ts.do(http.MethodPost, path, `{"query":"q"}`, nil); rec.Code != http.StatusOK {
+				t.Errorf("%s while embeddings run: %d %s, want 200", path, rec.Code, rec.Body)
+			}
+		}
+		m := ts.do(http.MethodGet, "/metrics", "", nil).Body.String()
+		for _, want := range []string{`http_class_requests_in_flight{class="embeddings"} 1`, `http_overload_rejections_total{class="embeddings"} 1`} {
+			if !strings.Contains(m, want) {
+				t.Errorf("metrics lack %q", want)
+			}
+		}
+		cancel()
+		<-held
+	})
+}

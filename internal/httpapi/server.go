@@ -150,15 +150,29 @@ func (s *Server) routes() chi.Router {
 	// one user; a shared browser key is everyone: RATE_LIMIT_BY=address).
 	byKey := (len(s.opts.APIKeys) > 0 || s.opts.JWT != nil) && !l.RateByAddress
 	classes := map[string]chi.Middlewares{}
-	classes[classSearch] = chi.Chain(s.rateLimit(l.SearchRate, window, byKey, l.TrustedProxies, om.rateLimited.WithLabelValues(classSearch)),
+	searchPre := chi.Chain(s.rateLimit(l.SearchRate, window, byKey, l.TrustedProxies, om.rateLimited.WithLabelValues(classSearch)),
 		s.limitPerClient(l.PerClientInFlight, byKey, l.TrustedProxies, om.rateLimited.WithLabelValues(classSearch)),
-		s.bufferBody, s.limitInFlight(om.newGate(classSearch, l.SearchInFlight, l.SearchQueue, wait)))
+		s.bufferBody)
+	searchGate := s.limitInFlight(om.newGate(classSearch, l.SearchInFlight, l.SearchQueue, wait))
+	classes[classSearch] = append(slices.Clone(searchPre), searchGate)
+	// One /v1/embeddings request may embed 256 long inputs in-process:
+	// seconds of CPU where a search takes milliseconds. Such requests first
+	// pass a gate of their own, a quarter of the search slots, so they can
+	// never hold them all (the slot of the class is taken only once theirs
+	// is, so none waits holding one).
+	classes[classEmbeddings] = append(slices.Clone(searchPre),
+		s.limitInFlight(om.newGate(classEmbeddings, embeddingSlots(l.SearchInFlight), l.SearchQueue, wait)), searchGate)
 	classes[classGeneration] = chi.Chain(s.rateLimit(l.GenerationRate, window, byKey, l.TrustedProxies, om.rateLimited.WithLabelValues(classGeneration)),
 		s.limitPerClient(l.PerClientInFlight, byKey, l.TrustedProxies, om.rateLimited.WithLabelValues(classGeneration)),
 		s.bufferBody, s.limitInFlight(om.newGate(classGeneration, l.GenerationInFlight, l.GenerationQueue, wait)))
 	classes[classAdmin] = chi.Chain(s.rateLimit(l.AdminRate, window, false, l.TrustedProxies, om.rateLimited.WithLabelValues(classAdmin)),
 		s.requireAdmin, s.bufferBody, s.limitInFlight(om.newGate(classAdmin, l.AdminInFlight, l.AdminQueue, wait)))
-	limited := func(path string) chi.Middlewares { return classes[routeClassOf[path]] }
+	limited := func(path string) chi.Middlewares {
+		if path == "/v1/embeddings" {
+			return classes[classEmbeddings]
+		}
+		return classes[routeClassOf[path]]
+	}
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireAPIKey)
