@@ -74,6 +74,13 @@ func testEmbedder(t *testing.T) *embed.Hash {
 // its folder.
 func writeStore(t *testing.T, emb *embed.Hash, chunks []docmodel.Chunk) string {
 	t.Helper()
+	return writeStoreVersion(t, emb, chunks, "")
+}
+
+// writeStoreVersion is writeStore with the store's version label ("":
+// the time, as store.Write labels it).
+func writeStoreVersion(t *testing.T, emb *embed.Hash, chunks []docmodel.Chunk, version string) string {
+	t.Helper()
 	ctx := context.Background()
 	texts := make([]string, len(chunks))
 	for i, c := range chunks {
@@ -88,7 +95,7 @@ func writeStore(t *testing.T, emb *embed.Hash, chunks []docmodel.Chunk) string {
 		flat = append(flat, v...)
 	}
 	dir := filepath.Join(t.TempDir(), "store")
-	if _, err := store.Write(ctx, dir, chunks, flat, store.WriteOptions{Embedding: emb.Info()}); err != nil {
+	if _, err := store.Write(ctx, dir, chunks, flat, store.WriteOptions{Embedding: emb.Info(), Version: version}); err != nil {
 		t.Fatal(err)
 	}
 	return dir

@@ -491,20 +491,7 @@ func TestPush_NewVersionNewCollection(t *testing.T) {
 	o := pushOpts(srv, name)
 	var classes []string
 	for _, v := range []string{"t1", "t2"} {
-		dir := filepath.Join(t.TempDir(), v)
-		chunks := corpus(50)
-		texts := make([]string, len(chunks))
-		for i, c := range chunks {
-			texts[i] = c.IndexText()
-		}
-		vs, err := emb.Embed(ctx, texts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := store.Write(ctx, dir, chunks, slices.Concat(vs...), store.WriteOptions{Embedding: emb.Info(), Version: v}); err != nil {
-			t.Fatal(err)
-		}
-		r, err := Push(ctx, dir, store.OpenOptions{}, o)
+		r, err := Push(ctx, writeStoreVersion(t, emb, corpus(50), v), store.OpenOptions{}, o)
 		if err != nil || r.Resumed {
 			t.Fatalf("push of %s: %+v, %v; want a new collection", v, r, err)
 		}
