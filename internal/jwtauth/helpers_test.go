@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -136,6 +137,24 @@ func testConfig(url string) Config {
 		ClockSkew: 30 * time.Second,
 		Client:    &http.Client{Transport: &http.Transport{DisableKeepAlives: true}},
 	}
+}
+
+// startSettled starts a Verifier inside a synctest bubble and waits until
+// its refresh loop has made its start-up fetch and sleeps: a test that
+// counts fetches must not race that loop's first one (under load the loop
+// started after a test's own on-demand fetch, and its start-up fetch then
+// loaded keys the test expected refused).
+func startSettled(t *testing.T, ctx context.Context, cfg Config) *Verifier {
+	t.Helper()
+	v, err := Start(ctx, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	synctest.Wait()
+	if !v.Ready() {
+		t.Fatal("keys not loaded")
+	}
+	return v
 }
 
 // startLoaded starts a Verifier and waits for its first fetch.

@@ -30,7 +30,7 @@ func TestKeys_RotationOnUnknownKID(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		v := startLoaded(t, ctx, testConfig(srv.URL))
+		v := startSettled(t, ctx, testConfig(srv.URL))
 		if n := js.count(); n != 1 {
 			t.Fatalf("%d fetches at start, want 1", n)
 		}
@@ -76,7 +76,7 @@ func TestKeys_FloodOfUnknownKIDs(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		v := startLoaded(t, ctx, testConfig(srv.URL))
+		v := startSettled(t, ctx, testConfig(srv.URL))
 		var wg sync.WaitGroup
 		classes := make([]string, 200)
 		for i := range classes {
@@ -154,7 +154,7 @@ func TestKeys_PeriodicRefresh(t *testing.T) {
 		defer cancel()
 		cfg := testConfig(srv.URL)
 		cfg.RefreshInterval = 10 * time.Minute
-		v := startLoaded(t, ctx, cfg)
+		v := startSettled(t, ctx, cfg)
 		js.set(http.StatusOK, jwksBody(ecJWK("ec-b", "ES256", &k.ecB.PublicKey)))
 
 		time.Sleep(cfg.RefreshInterval - time.Second)
@@ -205,7 +205,7 @@ func TestKeys_ExpiryFollowsTheClock(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		cfg := testConfig(srv.URL)
-		v := startLoaded(t, ctx, cfg)
+		v := startSettled(t, ctx, cfg)
 		tok := mint(t, jwt.SigningMethodRS256, k.rsaA, "rsa-a", with(claimsNow(), "exp", time.Now().Add(time.Minute).Unix()))
 		time.Sleep(time.Minute + cfg.ClockSkew - time.Second)
 		if err := v.Verify(ctx, tok); err != nil {
