@@ -206,6 +206,14 @@ func classGone(err error) bool {
 // 16 hex digits).
 var pushedClass = regexp.MustCompile(`[A-Z][_0-9A-Za-z]*_v[0-9a-f]{16}`)
 
+// pastMessageLimit reports whether err is gRPC's refusal of an answer
+// larger than its message limit (4 MiB; the official client sets no
+// other): ResourceExhausted, as a server's throttling is too.
+func pastMessageLimit(err error) bool {
+	st, ok := status.FromError(err)
+	return ok && st.Code() == codes.ResourceExhausted && strings.Contains(strings.ToLower(st.Message()), "larger than max")
+}
+
 // transient reports whether another attempt could succeed: the network,
 // a timeout, a 5xx or 429, or a gRPC status of the same kind. A result
 // past gRPC's message limit is no such thing: it is as large again.
@@ -227,7 +235,7 @@ func transient(err error) bool {
 	if st, ok := status.FromError(err); ok {
 		switch st.Code() {
 		case codes.ResourceExhausted:
-			return !strings.Contains(strings.ToLower(st.Message()), "larger than max")
+			return !pastMessageLimit(err)
 		case codes.Unavailable, codes.DeadlineExceeded, codes.Aborted:
 			return true
 		case codes.Unknown, codes.Internal:

@@ -16,8 +16,6 @@ import (
 	"github.com/weaviate/weaviate-go-client/v5/weaviate/filters"
 	"github.com/weaviate/weaviate-go-client/v5/weaviate/graphql"
 	"github.com/weaviate/weaviate/entities/models"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/docmodel"
@@ -351,16 +349,12 @@ var fullProps = []string{PropChunkID, PropText, PropMetadata}
 // 512 KiB each within gRPC's 4 MiB; a page still too large is halved.
 const fetchPage = 8
 
-// tooLarge reports whether err is a result past gRPC's message limit
-// (4 MiB; the official client sets no other): long chunks times the
-// candidates a search asks for.
+// tooLarge reports whether err, a call's, is a result past gRPC's
+// message limit (pastMessageLimit): long chunks times the candidates a
+// search asks for.
 func tooLarge(err error) bool {
 	ue := (*unavailableError)(nil)
-	if !errors.As(err, &ue) {
-		return false
-	}
-	st, ok := status.FromError(ue.err)
-	return ok && st.Code() == codes.ResourceExhausted && strings.Contains(strings.ToLower(st.Message()), "larger than max")
+	return errors.As(err, &ue) && pastMessageLimit(ue.err)
 }
 
 // searchThenFetch is search for results too large for one gRPC answer:
