@@ -88,14 +88,16 @@ func uniqueIDs(chunks []docmodel.Chunk) {
 // Weaviate collection) keeps them all under these ids. Rows not in the
 // map keep their id.
 func UniqueIDs(n int, id func(i int) string) map[int]string {
+	// id is called once a row: for a store it decodes the row's chunk.
+	ids := make([]string, n)
 	taken := make(map[string]bool, n)
 	for i := range n {
-		taken[id(i)] = true
+		ids[i] = id(i)
+		taken[ids[i]] = true
 	}
 	first := make(map[string]bool, n)
 	out := map[int]string{}
-	for i := range n {
-		v := id(i)
+	for i, v := range ids {
 		if !first[v] {
 			first[v] = true
 			continue
