@@ -167,12 +167,7 @@ func (s *Server) routes() chi.Router {
 		s.bufferBody, s.limitInFlight(om.newGate(classGeneration, l.GenerationInFlight, l.GenerationQueue, wait)))
 	classes[classAdmin] = chi.Chain(s.rateLimit(l.AdminRate, window, false, l.TrustedProxies, om.rateLimited.WithLabelValues(classAdmin)),
 		s.requireAdmin, s.bufferBody, s.limitInFlight(om.newGate(classAdmin, l.AdminInFlight, l.AdminQueue, wait)))
-	limited := func(path string) chi.Middlewares {
-		if path == "/v1/embeddings" {
-			return classes[classEmbeddings]
-		}
-		return classes[routeClassOf[path]]
-	}
+	limited := func(path string) chi.Middlewares { return classes[routeClassOf[path]] }
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireAPIKey)
@@ -184,7 +179,8 @@ func (s *Server) routes() chi.Router {
 		r.With(limited("/v1/chat/completions")...).Post("/v1/chat/completions", s.wrap(s.chatCompletions))
 		r.Get("/v1/models", s.wrap(s.models))
 		r.Get("/v1/models/*", s.wrap(s.model))
-		r.With(limited("/v1/embeddings")...).Post("/v1/embeddings", s.wrap(s.embeddings))
+		// The search class's rate and slots (routeClassOf), behind its own gate.
+		r.With(classes[classEmbeddings]...).Post("/v1/embeddings", s.wrap(s.embeddings))
 	})
 	r.With(limited("/admin/reload")...).Post("/admin/reload", s.wrap(s.reload))
 	return r
