@@ -131,12 +131,10 @@ func (v *Verifier) Identify(ctx context.Context, token string) (string, error) {
 	if !v.audienceOK(&c) {
 		return "", fail(ClassWrongAudience)
 	}
-	switch who := cmp.Or(c.Subject, c.ClientID); {
-	case who != "":
+	if who := cmp.Or(c.Subject, c.ClientID); who != "" {
 		return c.Issuer + "\x00" + who, nil
-	default:
-		return "token\x00" + token[:strings.LastIndexByte(token, '.')], nil
 	}
+	return "token\x00" + token[:strings.LastIndexByte(token, '.')], nil
 }
 
 // key finds the key for t's kid and alg, refreshing the set once if the
