@@ -36,10 +36,16 @@ func (s *sseWriter) event(name string, v any) error {
 	if err != nil {
 		return fmt.Errorf("sse: encode %s: %w", name, err)
 	}
+	return s.write("event: "+name+"\n", b)
+}
+
+// write sends one frame, head (an event line, or nothing) then "data: b",
+// and flushes it: one owner of the framing, the lock and the flush.
+func (s *sseWriter) write(head string, b []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.begin()
-	if _, err := fmt.Fprintf(s.w, "event: %s\ndata: %s\n\n", name, b); err != nil {
+	if _, err := fmt.Fprintf(s.w, "%sdata: %s\n\n", head, b); err != nil {
 		return fmt.Errorf("sse: write: %w", err)
 	}
 	return s.rc.Flush()
@@ -88,13 +94,7 @@ func (s *sseWriter) data(v any) error {
 			return fmt.Errorf("sse: encode: %w", err)
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.begin()
-	if _, err := fmt.Fprintf(s.w, "data: %s\n\n", b); err != nil {
-		return fmt.Errorf("sse: write: %w", err)
-	}
-	return s.rc.Flush()
+	return s.write("", b)
 }
 
 // sseRaw is data written without JSON encoding.
