@@ -15,6 +15,27 @@ const docTemplate = `{
     "host": "{{.Host}}",
     "basePath": "{{.BasePath}}",
     "paths": {
+        "/": {
+            "get": {
+                "description": "The same answer as /health: the ALB's check at ` + "`" + `/` + "`" + `, which the Python app answered, passes on the new tasks while a roll-out replaces the old ones.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "ops"
+                ],
+                "summary": "Liveness check at the root",
+                "operationId": "root",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.healthResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/admin/reload": {
             "post": {
                 "security": [

@@ -61,7 +61,9 @@ func TestE2E_Routing(t *testing.T) {
 		wantHeader map[string]string
 	}{
 		{"health", "GET", "/health", 200, `{"status":"ok","version":"` + e2eVersion + ` (` + e2eCommit + `)"}`, map[string]string{"Content-Type": "application/json"}},
-		{"root is 404 like FastAPI", "GET", "/", 404, `{"detail":"Not Found"}`, nil},
+		// The Python app's target group checked /: it passes on the new
+		// tasks during the roll-out.
+		{"root answers as health", "GET", "/", 200, `{"status":"ok","version":"` + e2eVersion + ` (` + e2eCommit + `)"}`, map[string]string{"Content-Type": "application/json"}},
 		{"unknown path", "GET", "/no/such/route", 404, `{"detail":"Not Found"}`, nil},
 		{"unknown path POST", "POST", "/nope", 404, `{"detail":"Not Found"}`, nil},
 		{"wrong method on GET route", "POST", "/health", 405, `{"detail":"Method Not Allowed"}`, map[string]string{"Allow": "GET"}},

@@ -20,7 +20,10 @@ func TestRoutes_FastAPIStatusBodies(t *testing.T) {
 		{"health", "GET", "/health", 200, `{"status":"ok"}`, "", ""},
 		{"HEAD on a GET route, as Starlette", "HEAD", "/health", 200, "", "", ""},
 		{"HEAD redirects slashes too", "HEAD", "/health/", 307, "", "", "/health"},
-		{"root is 404", "GET", "/", 404, `{"detail":"Not Found"}`, "", ""},
+		// The Python app's target group checks /: the new tasks pass it
+		// while a roll-out replaces the old ones.
+		{"root answers as health", "GET", "/", 200, `{"status":"ok"}`, "", ""},
+		{"wrong method on root", "POST", "/", 405, `{"detail":"Method Not Allowed"}`, "GET", ""},
 		{"unknown path", "GET", "/nope", 404, `{"detail":"Not Found"}`, "", ""},
 		{"wrong method on health", "POST", "/health", 405, `{"detail":"Method Not Allowed"}`, "GET", ""},
 		{"wrong method on search", "GET", "/search", 405, `{"detail":"Method Not Allowed"}`, "POST", ""},

@@ -133,6 +133,7 @@ func (s *Server) routes() chi.Router {
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
 
+	r.Get("/", s.wrap(s.root))
 	r.Get("/health", s.wrap(s.health))
 	r.Get("/ready", s.wrap(s.ready))
 	r.Get("/openapi.json", s.serveOpenAPI)
@@ -246,6 +247,22 @@ type healthResponse struct {
 //	@Router		/health [get]
 func (s *Server) health(_ http.ResponseWriter, _ *http.Request) (any, error) {
 	return healthResponse{Status: "ok", Version: s.opts.Version}, nil
+}
+
+// root answers GET / as /health does. The Python app's target group was
+// checked at /, so the new tasks pass that check during the roll-out that
+// replaces it, and the check moves to /health only once no old task is
+// left (scripts/deploy_ecr_to_ecs.sh --health-path).
+//
+//	@Summary	Liveness check at the root
+//	@Description	The same answer as /health: the ALB's check at `/`, which the Python app answered, passes on the new tasks while a roll-out replaces the old ones.
+//	@ID			root
+//	@Tags		ops
+//	@Produce	json
+//	@Success	200	{object}	healthResponse
+//	@Router		/ [get]
+func (s *Server) root(w http.ResponseWriter, r *http.Request) (any, error) {
+	return s.health(w, r)
 }
 
 // ready reports whether the vector store is loaded and the service is not
