@@ -59,8 +59,8 @@ func checkUntouched(t *testing.T, s motoState, revisions int) {
 // real aws CLI against moto's server: the requests it sends (in order, with
 // their parameters) and the state they leave. moto creates no deployment
 // for a new revision, so every run here uses --no-wait or --dry-run; the
-// wait and roll-out paths are TestDeployScript_Scenarios', against the
-// recorded stand-in.
+// wait and roll-out paths, and the health check moved after them, are
+// TestDeployScript_Scenarios', against the recorded stand-in.
 func TestDeployScript_AgainstMoto(t *testing.T) {
 	t.Parallel()
 	requireTool(t, "jq")
@@ -97,9 +97,9 @@ func TestDeployScript_AgainstMoto(t *testing.T) {
 		check   func(t *testing.T, m *motoServer, rs []motoRequest, s motoState, stdout, stderr string)
 	}{
 		{
-			name:    "TemplateHealthPath",
-			args:    []string{"--template", template, "--health-path", "/health", "--no-wait"},
-			wantOps: append(slices.Clone(reads), "DescribeServices", "RegisterTaskDefinition", "DescribeTargetGroups", "ModifyTargetGroup", "UpdateService"),
+			name:    "Template",
+			args:    []string{"--template", template, "--no-wait"},
+			wantOps: append(slices.Clone(reads), "DescribeServices", "RegisterTaskDefinition", "UpdateService"),
 			check: func(t *testing.T, _ *motoServer, rs []motoRequest, s motoState, _, _ string) {
 				reg := only(rs, "RegisterTaskDefinition")[0].JSON
 				body, _ := json.Marshal(reg)
@@ -109,10 +109,6 @@ func TestDeployScript_AgainstMoto(t *testing.T) {
 				c := apiContainer(t, reg)
 				if c["image"] != wantImage || envValue(c, "CORS_ALLOW_ORIGINS") != amplifyOrigin+",http://localhost:3000" {
 					t.Errorf("registered image %v, CORS %q", c["image"], envValue(c, "CORS_ALLOW_ORIGINS"))
-				}
-				mod := only(rs, "ModifyTargetGroup")[0].Form
-				if mod.Get("HealthCheckPath") != "/health" || mod.Get("Matcher.HttpCode") != "200" || mod.Get("TargetGroupArn") != s.TargetGroup.TargetGroupArn {
-					t.Errorf("ModifyTargetGroup %v", mod)
 				}
 				// moto keeps no deploymentConfiguration from create-service
 				// and describes none, so only the circuit breaker is sent
@@ -126,7 +122,7 @@ func TestDeployScript_AgainstMoto(t *testing.T) {
 					t.Errorf("UpdateService %v", up)
 				}
 				// The resulting state: the rendered revision registered as
-				// it was sent, served, and the health check moved.
+				// it was sent and served; the health check untouched.
 				if len(s.TaskDefinitions) != 2 {
 					t.Fatalf("%d revisions, want 2", len(s.TaskDefinitions))
 				}
@@ -137,18 +133,21 @@ func TestDeployScript_AgainstMoto(t *testing.T) {
 					envValue(c, "AWS_REGION") != "ap-northeast-1" || td["taskRoleArn"] != "arn:aws:iam::123456789012:role/vendor0919-task-role" {
 					t.Errorf("registered revision %v", td)
 				}
-				if s.Service.TaskDefinition != motoTaskDef2 || s.TargetGroup.HealthCheckPath != "/health" || s.TargetGroup.Matcher["HttpCode"] != "200" {
+				if s.Service.TaskDefinition != motoTaskDef2 || s.TargetGroup.HealthCheckPath != "/" || s.TargetGroup.Matcher["HttpCode"] != "200" {
 					t.Errorf("service on %s, health check %s %v", s.Service.TaskDefinition, s.TargetGroup.HealthCheckPath, s.TargetGroup.Matcher)
 				}
 			},
 		},
 		{
-			// From the current revision: image swapped, logging forced to
-			// awslogs in LOG_GROUP, everything else kept.
+			// From the revision the service runs: image swapped, logging
+			// forced to awslogs in LOG_GROUP, everything else kept.
 			name:    "CurrentRevision",
 			args:    []string{"--no-wait"},
-			wantOps: append(slices.Clone(reads), "DescribeTaskDefinition", "DescribeServices", "RegisterTaskDefinition", "UpdateService"),
-			check: func(t *testing.T, _ *motoServer, _ []motoRequest, s motoState, _, _ string) {
+			wantOps: append(slices.Clone(reads), "DescribeServices", "DescribeTaskDefinition", "RegisterTaskDefinition", "UpdateService"),
+			check: func(t *testing.T, _ *motoServer, rs []motoRequest, s motoState, _, _ string) {
+				if got := only(rs, "DescribeTaskDefinition")[0].JSON["taskDefinition"]; got != motoTaskDef1 {
+					t.Errorf("DescribeTaskDefinition of %v, want the running %s", got, motoTaskDef1)
+				}
 				if len(s.TaskDefinitions) != 2 {
 					t.Fatalf("%d revisions, want 2", len(s.TaskDefinitions))
 				}
@@ -168,10 +167,9 @@ func TestDeployScript_AgainstMoto(t *testing.T) {
 		},
 		{
 			// Issue 12 row 12: without botocore the real CLI is the only
-			// check, and it rejects the typo before any request is sent;
-			// the target group must not have moved.
-			name:    "RejectedRegistrationLeavesTargetGroup",
-			args:    []string{"--template", typoTemplate, "--health-path", "/health", "--no-wait"},
+			// check, and it rejects the typo before any request is sent.
+			name:    "RejectedRegistrationChangesNothing",
+			args:    []string{"--template", typoTemplate, "--no-wait"},
 			env:     []string{"PYTHON=/nonexistent/python3"},
 			wantRC:  1,
 			wantOps: append(slices.Clone(reads), "DescribeServices"),
@@ -183,20 +181,13 @@ func TestDeployScript_AgainstMoto(t *testing.T) {
 			},
 		},
 		{
-			name:    "UpdateFailsRestoresHealthCheck",
-			args:    []string{"--template", template, "--health-path", "/health", "--no-wait"},
+			name:    "UpdateFails",
+			args:    []string{"--template", template, "--no-wait"},
 			path:    shims,
 			wantRC:  1,
-			wantOps: append(slices.Clone(reads), "DescribeServices", "RegisterTaskDefinition", "DescribeTargetGroups", "ModifyTargetGroup", "ModifyTargetGroup"),
-			check: func(t *testing.T, _ *motoServer, rs []motoRequest, s motoState, _, stderr string) {
-				mods := only(rs, "ModifyTargetGroup")
-				if len(mods) != 2 {
-					t.Fatalf("%d ModifyTargetGroup requests, want 2 (change, restore)", len(mods))
-				}
-				if got := mods[1].Form; got.Get("HealthCheckPath") != "/" || got.Get("Matcher.HttpCode") != "200" {
-					t.Errorf("restoring ModifyTargetGroup %v", got)
-				}
-				if !strings.Contains(stderr, "update-service failed") {
+			wantOps: append(slices.Clone(reads), "DescribeServices", "RegisterTaskDefinition"),
+			check: func(t *testing.T, _ *motoServer, _ []motoRequest, s motoState, _, stderr string) {
+				if !strings.Contains(stderr, "update-service failed; the service still runs "+motoTaskDef1) {
 					t.Errorf("stderr: %s", stderr)
 				}
 				checkUntouched(t, s, 2) // the new revision exists but is not served
@@ -207,9 +198,9 @@ func TestDeployScript_AgainstMoto(t *testing.T) {
 			// what it prints is accepted by the real register call.
 			name:    "DryRun",
 			args:    []string{"--dry-run", "--template", template, "--health-path", "/health"},
-			wantOps: append(slices.Clone(reads), "DescribeTargetGroups"),
+			wantOps: append(slices.Clone(reads), "DescribeServices", "DescribeTargetGroups"),
 			check: func(t *testing.T, m *motoServer, _ []motoRequest, s motoState, stdout, stderr string) {
-				if !strings.Contains(stderr, "matches the ECS API model") || !strings.Contains(stderr, "from / to /health") {
+				if !strings.Contains(stderr, "matches the ECS API model") || !strings.Contains(stderr, "from / to /health once the rollout completes") {
 					t.Errorf("stderr: %s", stderr)
 				}
 				checkUntouched(t, s, 1)
@@ -223,7 +214,7 @@ func TestDeployScript_AgainstMoto(t *testing.T) {
 			name:    "DryRunRejectsTypo",
 			args:    []string{"--dry-run", "--template", typoTemplate},
 			wantRC:  1,
-			wantOps: reads,
+			wantOps: append(slices.Clone(reads), "DescribeServices"),
 			check: func(t *testing.T, _ *motoServer, _ []motoRequest, s motoState, stdout, stderr string) {
 				if stdout != "" || !strings.Contains(stderr, `Unknown parameter in containerDefinitions[0]: "Essential"`) {
 					t.Errorf("stdout %q, stderr: %s", stdout, stderr)

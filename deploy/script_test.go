@@ -11,35 +11,27 @@ import (
 
 const (
 	newTaskDefArn = "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/vendor0919-task:42"
-	wantImage     = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/vendor0919-api:202509260100"
-	tgArn         = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/vendor0919-tg-new/73e2d6bc24d8a067"
+	// runningArn is the revision the service runs in the fixtures.
+	runningArn = "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/vendor0919-task:41"
+	wantImage  = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/vendor0919-api:202509260100"
+	tgArn      = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/vendor0919-tg-new/73e2d6bc24d8a067"
 )
 
 // Call sequences of the deploy script.
 var (
-	readCalls   = []string{"aws_sts_get-caller-identity", "aws_ecr_describe-images", "aws_ecs_describe-task-definition"}
-	deployCalls = append(slices.Clone(readCalls), "aws_ecs_describe-services",
-		"aws_ecs_register-task-definition", "aws_ecs_update-service")
+	// The service first: its running revision is the starting point.
+	readCalls = []string{"aws_sts_get-caller-identity", "aws_ecr_describe-images", "aws_ecs_describe-services",
+		"aws_ecs_describe-task-definition"}
+	templateReads = []string{"aws_sts_get-caller-identity", "aws_ecr_describe-images", "aws_ecs_describe-services"}
+	deployCalls   = append(slices.Clone(readCalls), "aws_ecs_register-task-definition", "aws_ecs_update-service")
 	failureReport = []string{"aws_ecs_list-tasks", "aws_ecs_describe-tasks"}
-	// With --health-path: register first, then move the health check.
-	healthCalls = append(slices.Clone(readCalls), "aws_ecs_describe-services", "aws_ecs_register-task-definition",
-		"aws_elbv2_describe-target-groups", "aws_elbv2_modify-target-group", "aws_ecs_update-service")
+	// With --health-path, after the roll-out completed.
+	moveCalls = []string{"aws_elbv2_describe-target-groups", "aws_elbv2_modify-target-group"}
 )
 
-// checkRestored asserts that the last modify-target-group call put the
-// health check back to the fixture's "/" and matcher 200.
-func checkRestored(t *testing.T, f *fakeCLI) {
-	t.Helper()
-	mods := f.find("aws_elbv2_modify-target-group")
-	if len(mods) != 2 {
-		t.Fatalf("%d modify-target-group calls, want 2 (change, restore)", len(mods))
-	}
-	for flagName, want := range map[string]string{"--target-group-arn": tgArn, "--health-check-path": "/", "--matcher": "HttpCode=200"} {
-		if got, _ := flag(mods[1].Args, flagName); got != want {
-			t.Errorf("restoring modify-target-group %s %q, want %q", flagName, got, want)
-		}
-	}
-}
+// rollbackHint is what a failed deploy says to put the running revision
+// back.
+const rollbackHint = "roll back: aws ecs update-service --region ap-northeast-1 --cluster vendor0919-cluster --service vendor0919-service --task-definition " + runningArn
 
 func seq(parts ...[]string) []string {
 	var out []string
@@ -164,6 +156,11 @@ func TestDeployScript_Scenarios(t *testing.T) {
 			wantCalls: seq(deployCalls, repeat("aws_ecs_describe-services", 2)),
 			check: func(t *testing.T, f *fakeCLI, stdout, stderr string) {
 				checkNewTaskDef(t, registered(t, f))
+				// The revision the service runs, not the family's newest
+				// (which may be a failed deploy's).
+				if got, _ := flag(f.find("aws_ecs_describe-task-definition")[0].Args, "--task-definition"); got != runningArn {
+					t.Errorf("describe-task-definition --task-definition %q, want the running %s", got, runningArn)
+				}
 				up := f.find("aws_ecs_update-service")[0].Args
 				for flagName, want := range map[string]string{
 					"--cluster": "vendor0919-cluster", "--service": "vendor0919-service",
@@ -186,8 +183,27 @@ func TestDeployScript_Scenarios(t *testing.T) {
 				if _, ok := flag(up, "--health-check-grace-period-seconds"); ok {
 					t.Error("grace period set without --grace-period")
 				}
-				if !strings.Contains(stderr, "deployment COMPLETED") {
-					t.Errorf("stderr lacks the completion: %s", stderr)
+				// No container health check in the fixture: 3 x (0 + 3 x 30
+				// + 120) is under the floor.
+				for _, want := range []string{"waiting up to 900s", "deployment COMPLETED"} {
+					if !strings.Contains(stderr, want) {
+						t.Errorf("stderr lacks %q: %s", want, stderr)
+					}
+				}
+			},
+		},
+		{
+			// The template's health check (startPeriod 180, retries 3,
+			// interval 30) sets the wait: the circuit breaker stops a bad
+			// deploy after three failed tasks, 3 x (180 + 90 + 120).
+			name:      "TemplateWaitsForThreeFailedTasks",
+			setup:     awsHappy,
+			args:      []string{"--template", template},
+			env:       []string{"AMPLIFY_ORIGIN=https://main.d1example.amplifyapp.com"},
+			wantCalls: seq(templateReads, []string{"aws_ecs_register-task-definition", "aws_ecs_update-service"}, repeat("aws_ecs_describe-services", 2)),
+			check: func(t *testing.T, _ *fakeCLI, _, stderr string) {
+				if !strings.Contains(stderr, "waiting up to 1170s") {
+					t.Errorf("stderr: %s", stderr)
 				}
 			},
 		},
@@ -204,10 +220,13 @@ func TestDeployScript_Scenarios(t *testing.T) {
 			},
 		},
 		{
+			// The check moves only once the roll-out completed: an old
+			// task that does not answer the new path would be stopped as
+			// unhealthy before the new ones serve.
 			name:      "HealthPath",
 			setup:     awsHappy,
 			args:      []string{"--health-path", "/health"},
-			wantCalls: seq(healthCalls, repeat("aws_ecs_describe-services", 2)),
+			wantCalls: seq(deployCalls, repeat("aws_ecs_describe-services", 2), moveCalls),
 			check: func(t *testing.T, f *fakeCLI, _, _ string) {
 				d := f.find("aws_elbv2_describe-target-groups")[0].Args
 				if got, _ := flag(d, "--names"); got != "vendor0919-tg-new" {
@@ -224,61 +243,54 @@ func TestDeployScript_Scenarios(t *testing.T) {
 			},
 		},
 		{
-			// A rejected registration (a typo the real CLI catches) must
-			// leave the target group alone: the old tasks keep passing.
-			name: "HealthPathRegisterFails",
+			name: "HealthPathMoveFails",
 			setup: func(f *fakeCLI) {
 				awsHappy(f)
-				f.fail("aws_ecs_register-task-definition", 254, "\nAn error occurred (ClientException) when calling the RegisterTaskDefinition operation: Container.image should not be null or empty.\n")
+				f.fail("aws_elbv2_modify-target-group", 254, "\nAn error occurred (AccessDenied) when calling the ModifyTargetGroup operation\n")
 			},
 			args:      []string{"--health-path", "/health"},
 			wantRC:    1,
-			wantCalls: seq(readCalls, []string{"aws_ecs_describe-services", "aws_ecs_register-task-definition"}),
+			wantCalls: seq(deployCalls, repeat("aws_ecs_describe-services", 2), moveCalls),
 			check: func(t *testing.T, _ *fakeCLI, _, stderr string) {
-				if !strings.Contains(stderr, "nothing was changed") {
+				want := "deployed, but the health check of vendor0919-tg-new did not move: aws elbv2 modify-target-group --region ap-northeast-1 --target-group-arn " + tgArn + " --health-check-path /health --matcher HttpCode=200"
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
+			},
+		},
+		{
+			name: "HealthPathRolledBackLeavesIt",
+			setup: func(f *fakeCLI) {
+				awsHappy(f)
+				f.respondFile("aws_ecs_describe-services", 3, "describe-services-rolled-back.json")
+			},
+			args:      []string{"--health-path", "/health"},
+			wantRC:    1,
+			wantCalls: seq(deployCalls, repeat("aws_ecs_describe-services", 2), failureReport),
+			check: func(t *testing.T, _ *fakeCLI, _, stderr string) {
+				if !strings.Contains(stderr, "the health check of vendor0919-tg-new was not changed") || !strings.Contains(stderr, rollbackHint) {
 					t.Errorf("stderr: %s", stderr)
 				}
 			},
 		},
 		{
-			name: "HealthPathUpdateFailsRestores",
-			setup: func(f *fakeCLI) {
-				awsHappy(f)
-				f.fail("aws_ecs_update-service", 254, "\nAn error occurred (InvalidParameterException) when calling the UpdateService operation: unable to assume the service linked role\n")
-			},
-			args:      []string{"--health-path", "/health"},
-			wantRC:    1,
-			wantCalls: seq(healthCalls, []string{"aws_elbv2_modify-target-group"}),
-			check: func(t *testing.T, f *fakeCLI, _, stderr string) {
-				checkRestored(t, f)
-				if !strings.Contains(stderr, "restoring vendor0919-tg-new health check to / (matcher 200)") || !strings.Contains(stderr, "update-service failed") {
-					t.Errorf("stderr: %s", stderr)
-				}
-			},
+			name:      "HealthPathNeedsTheWait",
+			setup:     awsHappy,
+			args:      []string{"--health-path", "/health", "--no-wait"},
+			wantRC:    2,
+			wantCalls: nil,
 		},
 		{
-			name: "HealthPathRolledBackRestores",
+			// A revision of another family is not silently forked.
+			name: "RunningRevisionOfAnotherFamily",
 			setup: func(f *fakeCLI) {
 				awsHappy(f)
-				f.respondFile("aws_ecs_describe-services", 2, "describe-services-rolled-back.json")
+				f.respond("aws_ecs_describe-task-definition", 0, `{"taskDefinition": {"family": "python-rag", "containerDefinitions": [{"name": "api", "image": "x"}]}}`)
 			},
-			args:      []string{"--health-path", "/health"},
 			wantRC:    1,
-			wantCalls: seq(healthCalls, []string{"aws_ecs_describe-services", "aws_elbv2_modify-target-group"}, failureReport),
-			check:     func(t *testing.T, f *fakeCLI, _, _ string) { checkRestored(t, f) },
-		},
-		{
-			name: "HealthPathRestoreFails",
-			setup: func(f *fakeCLI) {
-				awsHappy(f)
-				f.fail("aws_ecs_update-service", 254, "\nAn error occurred (ServiceNotActiveException)\n")
-				f.failCall("aws_elbv2_modify-target-group", 2, 254, "\nAn error occurred (Throttling)\n")
-			},
-			args:      []string{"--health-path", "/health"},
-			wantRC:    1,
-			wantCalls: seq(healthCalls, []string{"aws_elbv2_modify-target-group"}),
+			wantCalls: readCalls,
 			check: func(t *testing.T, _ *fakeCLI, _, stderr string) {
-				if !strings.Contains(stderr, "set it back to / (matcher 200) by hand") {
+				if !strings.Contains(stderr, "runs family python-rag, not vendor0919-task") {
 					t.Errorf("stderr: %s", stderr)
 				}
 			},
@@ -307,7 +319,7 @@ func TestDeployScript_Scenarios(t *testing.T) {
 			env:       []string{"AMPLIFY_ORIGIN=https://main.d1example.amplifyapp.com"},
 			botocore:  true,
 			wantRC:    1,
-			wantCalls: []string{"aws_sts_get-caller-identity", "aws_ecr_describe-images"},
+			wantCalls: templateReads,
 			check: func(t *testing.T, _ *fakeCLI, stdout, stderr string) {
 				if !strings.Contains(stderr, `Unknown parameter in containerDefinitions[0]: "Essential"`) || stdout != "" {
 					t.Errorf("stdout %q, stderr: %s", stdout, stderr)
@@ -323,7 +335,7 @@ func TestDeployScript_Scenarios(t *testing.T) {
 			env:       []string{"AMPLIFY_ORIGIN=https://main.d1example.amplifyapp.com"},
 			botocore:  true,
 			wantRC:    1,
-			wantCalls: []string{"aws_sts_get-caller-identity", "aws_ecr_describe-images"},
+			wantCalls: templateReads,
 		},
 		{
 			name:      "DryRunNeedsBotocore",
@@ -345,7 +357,7 @@ func TestDeployScript_Scenarios(t *testing.T) {
 			botocore:  true,
 			wantCalls: seq(readCalls, []string{"aws_elbv2_describe-target-groups"}),
 			check: func(t *testing.T, _ *fakeCLI, _, stderr string) {
-				if !strings.Contains(stderr, "from / to /health") {
+				if !strings.Contains(stderr, "from / to /health once the rollout completes") {
 					t.Errorf("dry run does not report the health check change: %s", stderr)
 				}
 			},
@@ -356,7 +368,7 @@ func TestDeployScript_Scenarios(t *testing.T) {
 			args:      []string{"--dry-run", "--template", template},
 			botocore:  true,
 			env:       []string{"AMPLIFY_ORIGIN=https://main.d1example.amplifyapp.com"},
-			wantCalls: []string{"aws_sts_get-caller-identity", "aws_ecr_describe-images"},
+			wantCalls: templateReads,
 			check: func(t *testing.T, _ *fakeCLI, stdout, _ string) {
 				if strings.Contains(stdout, "${") {
 					t.Errorf("placeholders left: %s", stdout)
@@ -378,7 +390,7 @@ func TestDeployScript_Scenarios(t *testing.T) {
 			setup:     awsHappy,
 			args:      []string{"--dry-run", "--template", template},
 			wantRC:    1,
-			wantCalls: []string{"aws_sts_get-caller-identity", "aws_ecr_describe-images"},
+			wantCalls: templateReads,
 		},
 		{
 			name: "RolloutFailed",
@@ -394,6 +406,7 @@ func TestDeployScript_Scenarios(t *testing.T) {
 					"stopped task 0a1b2c3d4e5f60718293a4b5c6d7e8f9: EssentialContainerExited: Essential container in task exited",
 					"container api: exit 1",
 					"deployment failed: tasks failed to start.",
+					rollbackHint,
 				} {
 					if !strings.Contains(stderr, want) {
 						t.Errorf("stderr lacks %q:\n%s", want, stderr)
@@ -413,13 +426,44 @@ func TestDeployScript_Scenarios(t *testing.T) {
 			},
 		},
 		{
+			// Listed once, then gone: the circuit breaker rolled it back
+			// between two polls.
 			name: "RolledBack",
 			setup: func(f *fakeCLI) {
 				awsHappy(f)
-				f.respondFile("aws_ecs_describe-services", 2, "describe-services-rolled-back.json")
+				f.respondFile("aws_ecs_describe-services", 3, "describe-services-rolled-back.json")
 			},
 			wantRC:    1,
-			wantCalls: seq(deployCalls, []string{"aws_ecs_describe-services"}, failureReport),
+			wantCalls: seq(deployCalls, repeat("aws_ecs_describe-services", 2), failureReport),
+			check: func(t *testing.T, _ *fakeCLI, _, stderr string) {
+				if !strings.Contains(stderr, "deployment is gone") || !strings.Contains(stderr, rollbackHint) {
+					t.Errorf("stderr: %s", stderr)
+				}
+			},
+		},
+		{
+			// ECS reads are eventually consistent: the first poll after
+			// update-service may show the service as it was.
+			name: "StaleFirstPoll",
+			setup: func(f *fakeCLI) {
+				awsHappy(f)
+				f.respondFile("aws_ecs_describe-services", 2, "describe-services-before.json")
+				f.respondFile("aws_ecs_describe-services", 3, "describe-services-before.json")
+				f.respondFile("aws_ecs_describe-services", 4, "describe-services-completed.json")
+			},
+			args:      []string{"--health-path", "/health"},
+			wantCalls: seq(deployCalls, repeat("aws_ecs_describe-services", 3), moveCalls),
+		},
+		{
+			name: "NeverListed",
+			setup: func(f *fakeCLI) {
+				awsHappy(f)
+				for i := 2; i <= 4; i++ {
+					f.respondFile("aws_ecs_describe-services", i, "describe-services-before.json")
+				}
+			},
+			wantRC:    1,
+			wantCalls: seq(deployCalls, repeat("aws_ecs_describe-services", 3), failureReport),
 			check: func(t *testing.T, _ *fakeCLI, _, stderr string) {
 				if !strings.Contains(stderr, "deployment is gone") {
 					t.Errorf("stderr: %s", stderr)
@@ -432,16 +476,23 @@ func TestDeployScript_Scenarios(t *testing.T) {
 				awsHappy(f)
 				f.respondFile("aws_ecs_describe-services", 3, "describe-services-in-progress.json")
 			},
+			args:   []string{"--health-path", "/health"},
 			env:    []string{"WAIT_TIMEOUT=2", "POLL_INTERVAL=1"},
 			wantRC: 1,
 			check: func(t *testing.T, f *fakeCLI, _, stderr string) {
-				if !strings.Contains(stderr, "not stable after 2s (IN_PROGRESS 0/2 running, 2 pending)") {
-					t.Errorf("stderr: %s", stderr)
+				for _, want := range []string{
+					"not stable after 2s (IN_PROGRESS 0/2 running, 2 pending); it may still complete, or the circuit breaker may still roll it back",
+					"move the health check to /health once it completes",
+					"the health check of vendor0919-tg-new was not changed",
+				} {
+					if !strings.Contains(stderr, want) {
+						t.Errorf("stderr lacks %q:\n%s", want, stderr)
+					}
 				}
 				keys := f.keys()
 				polls := len(f.find("aws_ecs_describe-services")) - 1
-				if polls < 2 || polls > 5 || !slices.Equal(keys[len(keys)-2:], failureReport) {
-					t.Errorf("calls %v: want 2..5 polls then the failure report", keys)
+				if polls < 2 || polls > 5 || !slices.Equal(keys[len(keys)-2:], failureReport) || len(f.find("aws_elbv2_modify-target-group")) != 0 {
+					t.Errorf("calls %v: want 2..5 polls then the failure report, no health check change", keys)
 				}
 			},
 		},
@@ -511,7 +562,7 @@ func TestDeployScript_Scenarios(t *testing.T) {
 			wantRC:    1,
 			wantCalls: readCalls,
 			check: func(t *testing.T, _ *fakeCLI, _, stderr string) {
-				if !strings.Contains(stderr, "ClientException") || !strings.Contains(stderr, "cannot describe task definition vendor0919-task") {
+				if !strings.Contains(stderr, "ClientException") || !strings.Contains(stderr, "cannot describe task definition "+runningArn) {
 					t.Errorf("stderr: %s", stderr)
 				}
 			},
@@ -531,7 +582,7 @@ func TestDeployScript_Scenarios(t *testing.T) {
 				f.respondFile("aws_ecs_describe-services", 1, "describe-services-missing.json")
 			},
 			wantRC:    1,
-			wantCalls: seq(readCalls, []string{"aws_ecs_describe-services"}),
+			wantCalls: templateReads,
 			check: func(t *testing.T, _ *fakeCLI, _, stderr string) {
 				if !strings.Contains(stderr, "MISSING") {
 					t.Errorf("stderr: %s", stderr)
@@ -545,7 +596,27 @@ func TestDeployScript_Scenarios(t *testing.T) {
 				f.fail("aws_ecs_register-task-definition", 254, "\nAn error occurred (AccessDeniedException) when calling the RegisterTaskDefinition operation: not authorized to perform iam:PassRole\n")
 			},
 			wantRC:    1,
-			wantCalls: seq(readCalls, []string{"aws_ecs_describe-services", "aws_ecs_register-task-definition"}),
+			wantCalls: seq(readCalls, []string{"aws_ecs_register-task-definition"}),
+			check: func(t *testing.T, _ *fakeCLI, _, stderr string) {
+				if !strings.Contains(stderr, "nothing was changed") {
+					t.Errorf("stderr: %s", stderr)
+				}
+			},
+		},
+		{
+			name: "UpdateFails",
+			setup: func(f *fakeCLI) {
+				awsHappy(f)
+				f.fail("aws_ecs_update-service", 254, "\nAn error occurred (InvalidParameterException) when calling the UpdateService operation: unable to assume the service linked role\n")
+			},
+			args:      []string{"--health-path", "/health"},
+			wantRC:    1,
+			wantCalls: deployCalls,
+			check: func(t *testing.T, _ *fakeCLI, _, stderr string) {
+				if !strings.Contains(stderr, "update-service failed; the service still runs "+runningArn) {
+					t.Errorf("stderr: %s", stderr)
+				}
+			},
 		},
 		{
 			name:      "NoWait",

@@ -334,6 +334,10 @@ func TestPolicies_Grants(t *testing.T) {
 		{"logs stream", exec, "logs:CreateLogStream arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:" + wantLogGroup + ":*", true},
 		{"bedrock titan", bedrock, "bedrock:InvokeModel arn:aws:bedrock:${REGION}::foundation-model/amazon.titan-embed-text-v2:0", true},
 		{"bedrock no wildcard model", bedrock, "bedrock:InvokeModel arn:aws:bedrock:${REGION}::foundation-model/*", false},
+		// A cross-Region inference profile (LLM_MODEL=apac.…) needs the
+		// profile and its model in every Region the profile routes to.
+		{"bedrock inference profile", bedrock, "bedrock:InvokeModelWithResponseStream arn:aws:bedrock:${REGION}:${ACCOUNT_ID}:inference-profile/apac.anthropic.claude-3-5-sonnet-20241022-v2:0", true},
+		{"bedrock profile's model in its Regions", bedrock, "bedrock:InvokeModelWithResponseStream arn:aws:bedrock:*::foundation-model/anthropic.claude-3-5-sonnet-20241022-v2:0", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
