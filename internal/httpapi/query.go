@@ -154,7 +154,7 @@ func (f queryFrames) fail(message string) error {
 func (queryFrames) end() error { return nil }
 
 // answerDeadline bounds an answer (/query, /chat, /v1/chat/completions,
-// streamed or not, and /v1/embeddings): its context ends after QueryTimeout, and the
+// streamed or not), /search and /v1/embeddings: its context ends after QueryTimeout, and the
 // connection's write deadline, which the server's WriteTimeout sets for
 // short requests, moves to 5 s after that, so the error that ends a late
 // answer can still be written. The caller must call cancel.

@@ -101,6 +101,15 @@ type slowRAG struct {
 	delay time.Duration
 }
 
+func (s *slowRAG) Search(ctx context.Context, req rag.SearchRequest) (rag.SearchResult, error) {
+	select {
+	case <-time.After(s.delay):
+	case <-ctx.Done():
+		return rag.SearchResult{}, ctx.Err()
+	}
+	return s.fakeRAG.Search(ctx, req)
+}
+
 func (s *slowRAG) Query(ctx context.Context, req rag.QueryRequest, emit func(rag.Event) error) (rag.QueryResult, error) {
 	select {
 	case <-time.After(s.delay):
@@ -130,13 +139,18 @@ func TestQuery_OutlivesServerWriteTimeout(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name         string
+		path         string
 		queryTimeout time.Duration
 		body         string
 		status       int
 	}{
-		{"json answer slower than WriteTimeout", 5 * time.Second, `{"question":"q"}`, 200},
-		{"stream slower than WriteTimeout", 5 * time.Second, `{"question":"q","stream":true}`, 200},
-		{"query timeout is a 504", 100 * time.Millisecond, `{"question":"q"}`, 504},
+		{"json answer slower than WriteTimeout", "/query", 5 * time.Second, `{"question":"q"}`, 200},
+		{"stream slower than WriteTimeout", "/query", 5 * time.Second, `{"question":"q","stream":true}`, 200},
+		{"query timeout is a 504", "/query", 100 * time.Millisecond, `{"question":"q"}`, 504},
+		// A hosted embedder can take longer than WriteTimeout: the
+		// answer, or the 504 that ends a hung one, must still arrive.
+		{"search slower than WriteTimeout", "/search", 5 * time.Second, `{"query":"q"}`, 200},
+		{"search timeout is a 504", "/search", 100 * time.Millisecond, `{"query":"q"}`, 504},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -145,7 +159,7 @@ func TestQuery_OutlivesServerWriteTimeout(t *testing.T) {
 			slow.hits = []rag.Hit{{ID: "c1", Text: "t"}}
 			slow.deltas = []string{"ok"}
 			srv := serveWithWriteTimeout(t, Options{RAG: slow, QueryTimeout: tt.queryTimeout})
-			resp, err := http.Post(srv.URL+"/query", "application/json", strings.NewReader(tt.body))
+			resp, err := http.Post(srv.URL+tt.path, "application/json", strings.NewReader(tt.body))
 			if err != nil {
 				t.Fatalf("the answer was dropped: %v", err)
 			}

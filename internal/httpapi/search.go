@@ -94,7 +94,12 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) (any, error) {
 		Query: body.Query, Vector: body.Vector, Filter: body.Filter,
 		TopK: cmp.Or(body.TopK, s.opts.DefaultTopK), Mode: cmp.Or(body.Mode, s.opts.SearchMode),
 	}
-	res, err := s.opts.RAG.Search(r.Context(), req)
+	// A hosted embedder that hangs would otherwise hold the search past
+	// the server's WriteTimeout, whose answer then never reaches the
+	// client (and a browser re-sends the POST): bounded like an answer.
+	ctx, cancel := s.answerDeadline(w, r)
+	defer cancel()
+	res, err := s.opts.RAG.Search(ctx, req)
 	if err != nil {
 		return nil, ragError(err)
 	}
