@@ -42,9 +42,9 @@ func corsMiddleware(origins []string, re *regexp.Regexp) func(http.Handler) http
 		AllowedMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
 			http.MethodPatch, http.MethodDelete, http.MethodOptions},
 		AllowedHeaders: []string{"*"},
-		// The rate limits' and overload answers' headers, so the frontend
-		// can back off as told.
-		ExposedHeaders:   append([]string{RequestIDHeader}, rateLimitHeaders...),
+		// The rate limits' and overload answers' headers, and whether to
+		// retry at all, so the frontend can back off as told.
+		ExposedHeaders:   append([]string{RequestIDHeader, shouldRetryHeader}, rateLimitHeaders...),
 		AllowCredentials: true,
 		MaxAge:           600,
 	})

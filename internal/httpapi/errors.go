@@ -117,6 +117,10 @@ func (s *Server) wrap(h handlerFunc) http.HandlerFunc {
 	}
 }
 
+// shouldRetryHeader tells OpenAI's clients whether to retry a failed
+// request (openai-node and openai-python read it before the status).
+const shouldRetryHeader = "X-Should-Retry"
+
 // writeError writes err as a FastAPI-shaped body (OpenAI's under /v1/). Client errors log at
 // debug, server errors at error.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
@@ -139,6 +143,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		for _, v := range vs {
 			w.Header().Add(k, v)
 		}
+	}
+	if he.Status == http.StatusInternalServerError || he.Status == http.StatusGatewayTimeout {
+		// The server has already retried its providers, or waited
+		// QUERY_TIMEOUT: a client retry (the openai client makes two on
+		// any 5xx unless told) only multiplies the calls and the wait.
+		w.Header().Set(shouldRetryHeader, "false")
 	}
 	if strings.HasPrefix(r.URL.Path, "/v1/") {
 		// The OpenAI-compatible routes answer errors as OpenAI does, so

@@ -1,10 +1,14 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/vendor0919/api/internal/rag"
 )
 
 func TestRoutes_FastAPIStatusBodies(t *testing.T) {
@@ -259,5 +263,47 @@ func TestBody_ContentTypeAndSize(t *testing.T) {
 	ts.ServeHTTP(rec, req)
 	if rec.Code != 200 {
 		t.Errorf("no content type: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestWriteError_ShouldRetry: after the server retried its provider (a
+// 500) or waited out QUERY_TIMEOUT (a 504), the openai client must not
+// retry on its own (it makes two more attempts on any 5xx it is not told
+// about: three times the provider calls and the wait); the header is
+// readable cross-origin. A 503 (busy, loading) and a 4xx say nothing.
+func TestWriteError_ShouldRetry(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		err  error
+		path string
+		want string
+	}{
+		{"provider failed after its retries", errors.New("llm: upstream error: after 4 attempts"), "/v1/chat/completions", "false"},
+		{"timed out", context.DeadlineExceeded, "/v1/chat/completions", "false"},
+		{"timed out on a FastAPI route", context.DeadlineExceeded, "/query", "false"},
+		{"not loaded", rag.ErrNotReady, "/v1/chat/completions", ""},
+		{"invalid", &rag.RequestError{Field: "top_k", Msg: "too big"}, "/v1/chat/completions", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ts := newTestServer(t, nil)
+			ts.rag.err = tt.err
+			body := `{"question":"q"}`
+			if strings.HasPrefix(tt.path, "/v1/") {
+				body = `{"model":"vendor0919-rag","messages":[{"role":"user","content":"q"}]}`
+			}
+			rec := ts.do("POST", tt.path, body, map[string]string{"Origin": "http://localhost:3000"})
+			if rec.Code < 400 {
+				t.Fatalf("status %d", rec.Code)
+			}
+			if got := rec.Header().Get("X-Should-Retry"); got != tt.want {
+				t.Errorf("%d: X-Should-Retry %q, want %q", rec.Code, got, tt.want)
+			}
+			if !strings.Contains(rec.Header().Get("Access-Control-Expose-Headers"), "X-Should-Retry") {
+				t.Errorf("not exposed: %q", rec.Header().Get("Access-Control-Expose-Headers"))
+			}
+		})
 	}
 }
