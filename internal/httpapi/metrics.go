@@ -99,5 +99,5 @@ func methodLabel(method string) string {
 //	@Success	200	{string}	string	"Metrics in Prometheus' text exposition format"
 //	@Router		/metrics [get]
 func (m *metrics) handler() http.Handler {
-	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{EnableOpenMetrics: true})
 }

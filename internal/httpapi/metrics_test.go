@@ -31,6 +31,23 @@ func TestMetrics_CountsByRoutePattern(t *testing.T) {
 	}
 }
 
+// TestMetrics_OpenMetricsWhenAsked: the route's documentation promises
+// OpenMetrics to a scraper that asks for it, and the text format else.
+func TestMetrics_OpenMetricsWhenAsked(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	for accept, want := range map[string]string{
+		"application/openmetrics-text;version=1.0.0": "application/openmetrics-text",
+		"":           "text/plain",
+		"text/plain": "text/plain",
+	} {
+		rec := ts.do("GET", "/metrics", "", map[string]string{"Accept": accept})
+		if got := rec.Header().Get("Content-Type"); rec.Code != http.StatusOK || !strings.HasPrefix(got, want) {
+			t.Errorf("Accept %q: %d, Content-Type %q, want %s", accept, rec.Code, got, want)
+		}
+	}
+}
+
 // TestMetrics_UnknownMethodsBounded replays the label-cardinality attack:
 // every request with a new method used to add series for good (2,000
 // requests with 16 KB methods made each scrape 611 MB). Unknown methods
