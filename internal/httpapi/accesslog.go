@@ -16,7 +16,8 @@ import (
 
 // accessLog writes one JSON line per request after it completes: method,
 // route pattern (not the raw path, which may carry user text), status,
-// bytes, duration and user agent; the logger adds req_id and trace_id from
+// bytes, duration, the client (the address the rate limits key on: behind
+// the ALB, not the ALB's) and user agent; the logger adds req_id and trace_id from
 // the context (logctx). Values a client chooses are cut to maxLoggedValue
 // bytes (logctx bounds the trace id; requestID admits only short ids), so
 // no header can make a line large.
@@ -33,10 +34,15 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 			}
 			level := slog.LevelInfo
 			switch {
-			case r.URL.Path == "/health" || r.URL.Path == "/ready":
-				// Probes poll these every few seconds, and /ready is 503 by
-				// design while loading; keep them out of the default level.
+			case r.URL.Path == "/health" || r.URL.Path == "/ready" || r.URL.Path == "/":
+				// Probes poll these every few seconds (the ALB's old check
+				// is /), and /ready is 503 by design while loading; keep
+				// them out of the default level.
 				level = slog.LevelDebug
+			case status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests:
+				// Shed load, draining, not loaded yet: expected states any
+				// client can cause, not faults for an ERROR alarm.
+				level = slog.LevelWarn
 			case status >= 500:
 				level = slog.LevelError
 			}
@@ -47,6 +53,7 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 				slog.Int("bytes", ww.BytesWritten()),
 				logctx.Took(start),
 				slog.String("remote", r.RemoteAddr),
+				slog.String("client", clip(clientIP(r), maxLoggedValue)),
 				slog.String("user_agent", clip(r.UserAgent(), maxLoggedValue)),
 			)
 		}()

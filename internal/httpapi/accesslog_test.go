@@ -2,10 +2,14 @@ package httpapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5/middleware"
@@ -42,6 +46,38 @@ func TestAccessLog_OneLinePerRequest(t *testing.T) {
 		if strings.Contains(ts.logs.String(), secret) {
 			t.Errorf("log leaks %q", secret)
 		}
+	}
+}
+
+// TestAccessLog_ClientAndLevel: behind the ALB every peer is an ALB node,
+// so the line names the client the rate limits key on (the right-most
+// forwarded address outside TRUSTED_PROXIES); load shed (503) and rate
+// limited (429) requests, which any client can cause, are WARN, not ERROR.
+func TestAccessLog_ClientAndLevel(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, func(o *Options) {
+		o.Overload = Overload{SearchRate: 1, RateWindow: time.Minute, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}
+		o.RAG = nil // /search answers 503 "not loaded"
+	})
+	send := func(xff string) {
+		req := httptest.NewRequest(http.MethodPost, "/search", strings.NewReader(`{"query":"q"}`))
+		req.RemoteAddr = "10.0.3.4:5000"
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", xff)
+		ts.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	send("1.2.3.4, 203.0.113.7")
+	send("203.0.113.7")
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(ts.logs.String()), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(l), &m) == nil && m["msg"] == "request" {
+			got = append(got, fmt.Sprintf("%v %v %v", m["status"], m["level"], m["client"]))
+		}
+	}
+	want := []string{"503 WARN 203.0.113.7", "429 WARN 203.0.113.7"}
+	if !slices.Equal(got, want) {
+		t.Errorf("request lines %q, want %q\n%s", got, want, ts.logs)
 	}
 }
 

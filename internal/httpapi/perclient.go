@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"net/netip"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,7 +15,7 @@ import (
 // QUERY_TIMEOUT while staying under their rate. It runs before the class's
 // gate, so the excess never takes a queue place from other clients. The
 // map holds only clients with a request in flight.
-func (s *Server) limitPerClient(max int, byKey bool, trusted []netip.Prefix, limited prometheus.Counter) func(http.Handler) http.Handler {
+func (s *Server) limitPerClient(max int, byKey bool, limited prometheus.Counter) func(http.Handler) http.Handler {
 	if max <= 0 {
 		return func(next http.Handler) http.Handler { return next }
 	}
@@ -24,9 +23,8 @@ func (s *Server) limitPerClient(max int, byKey bool, trusted []netip.Prefix, lim
 		mu   sync.Mutex
 		held = map[string]int{}
 	)
-	clientIP := clientIPMiddleware(trusted)
 	return func(next http.Handler) http.Handler {
-		return clientIP(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			key := rateKey(r, byKey)
 			mu.Lock()
 			if held[key] >= max {
@@ -47,6 +45,6 @@ func (s *Server) limitPerClient(max int, byKey bool, trusted []netip.Prefix, lim
 				mu.Unlock()
 			}()
 			next.ServeHTTP(w, r)
-		}))
+		})
 	}
 }

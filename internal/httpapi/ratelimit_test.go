@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -156,9 +157,16 @@ func TestRateLimit_TooManyRequests(t *testing.T) {
 					if rec.Code != http.StatusTooManyRequests {
 						continue
 					}
+					// The bubble's clock starts on a window's first instant:
+					// a full count of 2 weighs under 1.5 a quarter into the
+					// next window (75 s), one of 1 under 0.5 halfway (90 s).
 					h := rec.Header()
-					if h.Get("Retry-After") != "60" || h.Get("X-RateLimit-Remaining") != "0" || h.Get("X-RateLimit-Limit") == "" || h.Get("X-RateLimit-Reset") == "" {
-						t.Errorf("step %d: headers %v", i, h)
+					wantAfter := "76"
+					if tt.class == classAdmin {
+						wantAfter = "91"
+					}
+					if h.Get("Retry-After") != wantAfter || h.Get("X-RateLimit-Remaining") != "0" || h.Get("X-RateLimit-Limit") == "" || h.Get("X-RateLimit-Reset") == "" {
+						t.Errorf("step %d: Retry-After %q, want %s; headers %v", i, h.Get("Retry-After"), wantAfter, h)
 					}
 					if got := h.Get("Access-Control-Allow-Origin"); got != "http://localhost:3000" {
 						t.Errorf("step %d: Access-Control-Allow-Origin = %q: the browser could not read the 429", i, got)
@@ -192,6 +200,71 @@ func TestRateLimit_TooManyRequests(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// TestRateLimit_RetryAfterIsEnough: a client that waits what Retry-After
+// says is admitted, and one second less is not, wherever in the window it
+// was refused (httprate's own header, the whole window, refused the
+// sequential client of the browser review twice).
+func TestRateLimit_RetryAfterIsEnough(t *testing.T) {
+	t.Parallel()
+	for _, into := range []time.Duration{0, 5 * time.Second, 30 * time.Second, 59 * time.Second} {
+		t.Run(into.String(), func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				ts := newTestServer(t, func(o *Options) {
+					o.Overload = Overload{SearchRate: 3, RateWindow: time.Minute}
+				})
+				search := func() *httptest.ResponseRecorder {
+					return ts.send(http.MethodPost, "/search", `{"query":"q"}`, "192.0.2.1:1", "")
+				}
+				time.Sleep(into)
+				for range 3 {
+					if rec := search(); rec.Code != http.StatusOK {
+						t.Fatalf("under the limit: %d", rec.Code)
+					}
+				}
+				rec := search()
+				after, err := strconv.Atoi(rec.Header().Get("Retry-After"))
+				if rec.Code != http.StatusTooManyRequests || err != nil || after < 1 {
+					t.Fatalf("over the limit: %d, Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
+				}
+				time.Sleep(time.Duration(after-1) * time.Second)
+				if rec := search(); rec.Code != http.StatusTooManyRequests {
+					t.Errorf("admitted a second before Retry-After (%d s): %d", after, rec.Code)
+				}
+				time.Sleep(time.Second)
+				if rec := search(); rec.Code != http.StatusOK {
+					t.Errorf("refused after waiting Retry-After (%d s): %d %s", after, rec.Code, rec.Header().Get("Retry-After"))
+				}
+			})
+		})
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	t.Parallel()
+	const w = time.Minute
+	tests := []struct {
+		name              string
+		prev, curr, limit int
+		elapsed, want     time.Duration
+	}{
+		{"full window at its start: a quarter into the next", 0, 2, 2, 0, 75 * time.Second},
+		{"full window near its end", 0, 2, 2, 50 * time.Second, 25 * time.Second},
+		{"limit 1: halfway into the next", 0, 1, 1, 0, 90 * time.Second},
+		{"the last window's count fades in this one", 4, 0, 2, 0, 37500 * time.Millisecond},
+		{"fading already far enough", 4, 0, 2, 40 * time.Second, 0},
+		{"both windows count", 2, 1, 2, 0, 45 * time.Second},
+		{"a heavy last window fades late", 10, 1, 2, 0, 57 * time.Second},
+		{"this window full, the last one too", 10, 2, 2, 30 * time.Second, 45 * time.Second},
+	}
+	for _, tt := range tests {
+		// Within a millisecond: the instants are float products.
+		if got := retryAfter(tt.prev, tt.curr, tt.limit, w, tt.elapsed); got < tt.want-time.Millisecond || got > tt.want+time.Millisecond {
+			t.Errorf("%s: retryAfter(%d, %d, %d, %v) = %v, want %v", tt.name, tt.prev, tt.curr, tt.limit, tt.elapsed, got, tt.want)
+		}
 	}
 }
 

@@ -129,7 +129,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.Se
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
 	// GetHead answers HEAD on GET routes, as Starlette does.
-	r.Use(requestID, securityHeaders, s.accessLog, s.metrics.instrument, s.recoverer, corsMiddleware(s.opts.CORSAllowOrigins, s.opts.CORSAllowOriginRegex), middleware.GetHead)
+	r.Use(requestID, clientIPMiddleware(s.opts.Overload.TrustedProxies), securityHeaders, s.accessLog, s.metrics.instrument, s.recoverer, corsMiddleware(s.opts.CORSAllowOrigins, s.opts.CORSAllowOriginRegex), middleware.GetHead)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
 
@@ -151,8 +151,8 @@ func (s *Server) routes() chi.Router {
 	// one user; a shared browser key is everyone: RATE_LIMIT_BY=address).
 	byKey := (len(s.opts.APIKeys) > 0 || s.opts.JWT != nil) && !l.RateByAddress
 	classes := map[string]chi.Middlewares{}
-	searchPre := chi.Chain(s.rateLimit(l.SearchRate, window, byKey, l.TrustedProxies, om.rateLimited.WithLabelValues(classSearch)),
-		s.limitPerClient(l.PerClientInFlight, byKey, l.TrustedProxies, om.rateLimited.WithLabelValues(classSearch)),
+	searchPre := chi.Chain(s.rateLimit(l.SearchRate, window, byKey, om.rateLimited.WithLabelValues(classSearch)),
+		s.limitPerClient(l.PerClientInFlight, byKey, om.rateLimited.WithLabelValues(classSearch)),
 		s.bufferBody)
 	searchGate := s.limitInFlight(om.newGate(classSearch, l.SearchInFlight, l.SearchQueue, wait))
 	classes[classSearch] = append(slices.Clone(searchPre), searchGate)
@@ -163,10 +163,10 @@ func (s *Server) routes() chi.Router {
 	// is, so none waits holding one).
 	classes[classEmbeddings] = append(slices.Clone(searchPre),
 		s.limitInFlight(om.newGate(classEmbeddings, embeddingSlots(l.SearchInFlight), l.SearchQueue, wait)), searchGate)
-	classes[classGeneration] = chi.Chain(s.rateLimit(l.GenerationRate, window, byKey, l.TrustedProxies, om.rateLimited.WithLabelValues(classGeneration)),
-		s.limitPerClient(l.PerClientInFlight, byKey, l.TrustedProxies, om.rateLimited.WithLabelValues(classGeneration)),
+	classes[classGeneration] = chi.Chain(s.rateLimit(l.GenerationRate, window, byKey, om.rateLimited.WithLabelValues(classGeneration)),
+		s.limitPerClient(l.PerClientInFlight, byKey, om.rateLimited.WithLabelValues(classGeneration)),
 		s.bufferBody, s.limitInFlight(om.newGate(classGeneration, l.GenerationInFlight, l.GenerationQueue, wait)))
-	classes[classAdmin] = chi.Chain(s.rateLimit(l.AdminRate, window, false, l.TrustedProxies, om.rateLimited.WithLabelValues(classAdmin)),
+	classes[classAdmin] = chi.Chain(s.rateLimit(l.AdminRate, window, false, om.rateLimited.WithLabelValues(classAdmin)),
 		s.requireAdmin, s.bufferBody, s.limitInFlight(om.newGate(classAdmin, l.AdminInFlight, l.AdminQueue, wait)))
 	limited := func(path string) chi.Middlewares { return classes[routeClassOf[path]] }
 
