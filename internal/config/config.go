@@ -822,17 +822,23 @@ func (p *parser) origins(name, def string) []string {
 		return []string{def}
 	}
 	out := p.list(name)
-	for _, o := range out {
+	for i, o := range out {
 		if o == "*" {
 			continue
 		}
 		u, err := url.Parse(o)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+			(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
 			p.fail(name, redactURL(o), "origins like https://main.example.amplifyapp.com or http://localhost:3000 (scheme://host[:port], no path), comma-separated")
+			continue
 		}
-	}
-	for i, o := range out {
-		out[i] = strings.TrimSuffix(o, "/")
+		// A browser sends its origin serialized: scheme and host in lower
+		// case, no default port. Stored so, "HTTPS://Main.example.com:443"
+		// matches; stored as written it never would, and every request
+		// would be refused without a word.
+		host := strings.ToLower(u.Host)
+		host = strings.TrimSuffix(host, map[string]string{"http": ":80", "https": ":443"}[u.Scheme])
+		out[i] = u.Scheme + "://" + host
 	}
 	return out
 }

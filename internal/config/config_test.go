@@ -81,7 +81,7 @@ func TestLoad_Values(t *testing.T) {
 	t.Parallel()
 	c, err := Load(env(map[string]string{
 		"PORT":                    "9090",
-		"CORS_ALLOW_ORIGINS":      "https://main.d1.amplifyapp.com/, http://localhost:3000",
+		"CORS_ALLOW_ORIGINS":      "https://main.d1.amplifyapp.com/, http://localhost:3000, HTTPS://Main.D2.amplifyapp.com:443, http://[::1]:80, https://x.example:8443",
 		"CORS_ALLOW_ORIGIN_REGEX": `https://[a-z0-9-]+\.d1\.amplifyapp\.com`,
 		"VECTORSTORE_S3_URI":      "s3://vendor-rag-0919/vectorstore/prod",
 		"S3_ENDPOINT":             "http://127.0.0.1:7070/",
@@ -106,7 +106,8 @@ func TestLoad_Values(t *testing.T) {
 	if c.Port != 9090 || c.Embedder != "hash" || c.LogLevel != slog.LevelDebug || c.ShutdownTimeout != 5*time.Second {
 		t.Errorf("scalars: %+v", c)
 	}
-	if got := strings.Join(c.CORSAllowOrigins, "|"); got != "https://main.d1.amplifyapp.com|http://localhost:3000" {
+	// As a browser serializes its origin: lower case, no default port.
+	if got := strings.Join(c.CORSAllowOrigins, "|"); got != "https://main.d1.amplifyapp.com|http://localhost:3000|https://main.d2.amplifyapp.com|http://[::1]|https://x.example:8443" {
 		t.Errorf("origins = %q", got)
 	}
 	if !c.CORSAllowOriginRegex.MatchString("https://pr-12.d1.amplifyapp.com") || c.CORSAllowOriginRegex.MatchString("https://evil.com/https://pr-12.d1.amplifyapp.com") {
@@ -146,6 +147,10 @@ func TestLoad_Invalid(t *testing.T) {
 		{"port out of range", map[string]string{"PORT": "70000"}, []string{"PORT"}},
 		{"origin with path", map[string]string{"CORS_ALLOW_ORIGINS": "http://x.com/app"}, []string{"CORS_ALLOW_ORIGINS", "no path"}},
 		{"origin without scheme", map[string]string{"CORS_ALLOW_ORIGINS": "localhost:3000"}, []string{"CORS_ALLOW_ORIGINS"}},
+		// A browser never sends these in Origin: refused, not kept to
+		// match nothing.
+		{"origin with user info", map[string]string{"CORS_ALLOW_ORIGINS": "https://user@app.example.com"}, []string{"CORS_ALLOW_ORIGINS"}},
+		{"origin with fragment", map[string]string{"CORS_ALLOW_ORIGINS": "https://app.example.com#x"}, []string{"CORS_ALLOW_ORIGINS"}},
 		{"bad regex", map[string]string{"CORS_ALLOW_ORIGIN_REGEX": "("}, []string{"CORS_ALLOW_ORIGIN_REGEX"}},
 		{"s3 uri", map[string]string{"VECTORSTORE_S3_URI": "vendor-rag-0919/prod"}, []string{"VECTORSTORE_S3_URI", "s3://bucket/prefix"}},
 		{"embedder", map[string]string{"EMBEDDER": "bert"}, []string{"EMBEDDER", "use-lite"}},
@@ -515,7 +520,6 @@ func TestConfig_LogValueRedactsURLPasswords(t *testing.T) {
 		{"lone user name", "S3_ENDPOINT", "http://" + pw + "@proxy.internal", "s3_endpoint=http://xxxxx@proxy.internal"},
 		{"weaviate url", "WEAVIATE_URL", "https://admin:" + pw + "@wv.internal:8443", "weaviate_url=https://admin:xxxxx@wv.internal:8443"},
 		{"s3 uri", "VECTORSTORE_S3_URI", "s3://user:" + pw + "@bucket/prefix", "vectorstore_s3_uri=s3://user:xxxxx@bucket/prefix"},
-		{"cors origin", "CORS_ALLOW_ORIGINS", "https://user:" + pw + "@app.example.com", "cors_allow_origins=[https://user:xxxxx@app.example.com]"},
 		{"no user info", "S3_ENDPOINT", "http://127.0.0.1:9000", "s3_endpoint=http://127.0.0.1:9000"},
 	}
 	for _, tt := range tests {
