@@ -191,8 +191,8 @@ func TestTaskDefinition_Template(t *testing.T) {
 	// The container check probes /ready (the ALB's probes /health): a task
 	// that cannot load its store never turns healthy, so ECS replaces it and
 	// a bad roll-out trips the circuit breaker instead of serving 503s.
-	if strings.Join(hc.Command, " ") != "CMD /app/api healthcheck -url http://127.0.0.1:8080/ready" {
-		t.Errorf("healthCheck command %q, want [CMD /app/api healthcheck -url http://127.0.0.1:8080/ready] (no shell in the image)", hc.Command)
+	if strings.Join(hc.Command, " ") != "CMD /app/api healthcheck -url http://127.0.0.1:8080/ready?scope=task" {
+		t.Errorf("healthCheck command %q, want [CMD /app/api healthcheck -url http://127.0.0.1:8080/ready?scope=task] (no shell in the image)", hc.Command)
 	}
 	if hc.Interval < 5 || hc.Interval > 300 || hc.Timeout < 2 || hc.Timeout > 60 || hc.Timeout >= hc.Interval ||
 		hc.Retries < 1 || hc.Retries > 10 || hc.StartPeriod < 0 || hc.StartPeriod > 300 {

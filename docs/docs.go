@@ -324,7 +324,7 @@ const docTemplate = `{
         },
         "/ready": {
             "get": {
-                "description": "503 until the vector store is synced and loaded, 200 after, 503 again once shutdown begins. Needs no key. With JWT auth on (JWT_JWKS_URL) it is also 503 until the issuer's keys are fetched (` + "`" + `Authentication keys not loaded` + "`" + `). With API_KEYS or JWT auth set it says only ready or not and why in a few words (` + "`" + `{\"status\":\"ready\"}` + "`" + `; 503 ` + "`" + `Service is starting` + "`" + `, ` + "`" + `Vector store not loaded` + "`" + `, ` + "`" + `Vector store unavailable` + "`" + ` (a Weaviate backend that stopped answering), ` + "`" + `Authentication keys not loaded` + "`" + ` or ` + "`" + `Service is shutting down` + "`" + `); the store's details are on /vectorstore. Without either the 200 carries a note and the store's description, the 503 the reason in full.",
+                "description": "503 until the vector store is synced and loaded, 200 after, 503 again once shutdown begins. Needs no key. With JWT auth on (JWT_JWKS_URL) it is also 503 until the issuer's keys are fetched (` + "`" + `Authentication keys not loaded` + "`" + `). With API_KEYS or JWT auth set it says only ready or not and why in a few words (` + "`" + `{\"status\":\"ready\"}` + "`" + `; 503 ` + "`" + `Service is starting` + "`" + `, ` + "`" + `Vector store not loaded` + "`" + `, ` + "`" + `Vector store unavailable` + "`" + ` (a Weaviate backend that stopped answering), ` + "`" + `Authentication keys not loaded` + "`" + ` or ` + "`" + `Service is shutting down` + "`" + `); the store's details are on /vectorstore. Without either the 200 carries a note and the store's description, the 503 the reason in full. With ` + "`" + `scope=task` + "`" + ` it asks only whether this task is sound (its store was served once and it is not shutting down), leaving out the systems it depends on (the issuer's keys, a Weaviate backend that stopped answering): the container health check's question, so an outage of those does not have ECS replace every task in a loop.",
                 "produces": [
                     "application/json"
                 ],
@@ -333,11 +333,28 @@ const docTemplate = `{
                 ],
                 "summary": "Readiness check",
                 "operationId": "ready",
+                "parameters": [
+                    {
+                        "enum": [
+                            "task"
+                        ],
+                        "type": "string",
+                        "description": "task: this task's own state only (the container health check)",
+                        "name": "scope",
+                        "in": "query"
+                    }
+                ],
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.readyResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "scope is not task",
+                        "schema": {
+                            "$ref": "#/definitions/HTTPValidationError"
                         }
                     },
                     "503": {

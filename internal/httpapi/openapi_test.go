@@ -176,7 +176,7 @@ func TestOpenAPI_TheServerKeepsItsWord(t *testing.T) {
 		{"open and loaded", func(o *Options, _ *fakeRAG) {
 			o.StoreStatus = staticStore{store}
 		}, []call{
-			get("/"), get("/health"), get("/ready"), get("/openapi.json"), get("/docs"), get("/metrics"), get("/vectorstore"),
+			get("/"), get("/health"), get("/ready"), get("/ready?scope=task"), get("/ready?scope=everything"), get("/openapi.json"), get("/docs"), get("/metrics"), get("/vectorstore"),
 			post("/search", example("search")), post("/query", example("query")),
 			post("/query", `{"question":"q","stream":true}`),
 			post("/query", `{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"a"},{"role":"user","content":"and?"}],"stream":true}`),

@@ -26,6 +26,23 @@ func briefReadiness(rd Readiness) (bool, string) {
 	return ok, "Not ready"
 }
 
+// TaskReadiness is implemented by a Readiness that can tell the task's
+// own state from the systems it depends on (a remote store): /ready?scope=task
+// asks it, for the container health check.
+type TaskReadiness interface {
+	TaskReady() bool
+}
+
+// taskReady asks rd whether the task itself is sound; a Readiness that
+// cannot tell answers as its Check does.
+func taskReady(rd Readiness) bool {
+	if t, ok := rd.(TaskReadiness); ok {
+		return t.TaskReady()
+	}
+	ok, _ := rd.Check()
+	return ok
+}
+
 // alwaysReady is the Readiness of a Server given none.
 type alwaysReady struct{}
 
@@ -54,6 +71,10 @@ func (j jwtReadiness) Check() (bool, string) {
 	}
 	return false, jwtNotReady
 }
+
+// TaskReady leaves the issuer out: keys that cannot be fetched are the
+// issuer's outage, and API keys are still served.
+func (j jwtReadiness) TaskReady() bool { return taskReady(j.Readiness) }
 
 func (j jwtReadiness) Brief() (bool, string) {
 	if ok, reason := briefReadiness(j.Readiness); !ok || j.jwt.Ready() {

@@ -269,14 +269,27 @@ func (s *Server) root(w http.ResponseWriter, r *http.Request) (any, error) {
 // shutting down.
 //
 //	@Summary	Readiness check
-//	@Description	503 until the vector store is synced and loaded, 200 after, 503 again once shutdown begins. Needs no key. With JWT auth on (JWT_JWKS_URL) it is also 503 until the issuer's keys are fetched (`Authentication keys not loaded`). With API_KEYS or JWT auth set it says only ready or not and why in a few words (`{"status":"ready"}`; 503 `Service is starting`, `Vector store not loaded`, `Vector store unavailable` (a Weaviate backend that stopped answering), `Authentication keys not loaded` or `Service is shutting down`); the store's details are on /vectorstore. Without either the 200 carries a note and the store's description, the 503 the reason in full.
+//	@Description	503 until the vector store is synced and loaded, 200 after, 503 again once shutdown begins. Needs no key. With JWT auth on (JWT_JWKS_URL) it is also 503 until the issuer's keys are fetched (`Authentication keys not loaded`). With API_KEYS or JWT auth set it says only ready or not and why in a few words (`{"status":"ready"}`; 503 `Service is starting`, `Vector store not loaded`, `Vector store unavailable` (a Weaviate backend that stopped answering), `Authentication keys not loaded` or `Service is shutting down`); the store's details are on /vectorstore. Without either the 200 carries a note and the store's description, the 503 the reason in full. With `scope=task` it asks only whether this task is sound (its store was served once and it is not shutting down), leaving out the systems it depends on (the issuer's keys, a Weaviate backend that stopped answering): the container health check's question, so an outage of those does not have ECS replace every task in a loop.
 //	@ID			ready
 //	@Tags		ops
 //	@Produce	json
-//	@Success	200	{object}	readyResponse
-//	@Failure	503	{object}	errorBody	"Not ready: the store is still loading (detail says why) or the service is shutting down"
+//	@Param		scope	query		string	false	"task: this task's own state only (the container health check)"	Enums(task)
+//	@Success	200		{object}	readyResponse
+//	@Failure	422		{object}	validationBody	"scope is not task"
+//	@Failure	503		{object}	errorBody	"Not ready: the store is still loading (detail says why) or the service is shutting down"
 //	@Router		/ready [get]
-func (s *Server) ready(_ http.ResponseWriter, _ *http.Request) (any, error) {
+func (s *Server) ready(_ http.ResponseWriter, r *http.Request) (any, error) {
+	switch scope := r.URL.Query().Get("scope"); scope {
+	case "":
+	case "task":
+		if taskReady(s.opts.Readiness) {
+			return readyResponse{Status: "ready"}, nil
+		}
+		// Not sound: the usual answer says why.
+	default:
+		return nil, errValidation(ValidationItem{Type: "literal_error", Loc: []any{"query", "scope"},
+			Msg: "Input should be 'task'", Input: scope, Ctx: map[string]any{"expected": "'task'"}})
+	}
 	if s.authOn() {
 		// /ready needs no key, so with keys it tells anyone only what a
 		// load balancer needs: the S3 URI, folder, model and sync state

@@ -16,6 +16,9 @@ type readyState struct {
 	// brief is what /ready may say when API keys guard the rest: a few
 	// fixed words, never a path, URI or error text.
 	brief string
+	// served: a store was served once, so a remote one that stopped
+	// answering does not make the task itself unsound (TaskReady).
+	served bool
 }
 
 const (
@@ -66,7 +69,7 @@ func (r *Readiness) SetStarting(reason string) {
 		if cur.state != stateStarting {
 			return nil
 		}
-		return &readyState{state: stateStarting, detail: reason, brief: cur.brief}
+		return &readyState{state: stateStarting, detail: reason, brief: cur.brief, served: cur.served}
 	})
 }
 
@@ -79,7 +82,7 @@ func (r *Readiness) SetNotLoaded(reason string) {
 		if cur.state != stateStarting {
 			return nil
 		}
-		return &readyState{state: stateStarting, detail: briefNotLoaded + ": " + reason, brief: briefNotLoaded}
+		return &readyState{state: stateStarting, detail: briefNotLoaded + ": " + reason, brief: briefNotLoaded, served: cur.served}
 	})
 }
 
@@ -92,7 +95,7 @@ func (r *Readiness) SetUnavailable(reason string) {
 		if cur.state == stateDraining {
 			return nil
 		}
-		return &readyState{state: stateStarting, detail: briefUnavailable + ": " + reason, brief: briefUnavailable}
+		return &readyState{state: stateStarting, detail: briefUnavailable + ": " + reason, brief: briefUnavailable, served: cur.served}
 	})
 }
 
@@ -104,7 +107,7 @@ func (r *Readiness) SetReady(note string) {
 		if cur.state == stateDraining {
 			return nil
 		}
-		return &readyState{state: stateReady, detail: note}
+		return &readyState{state: stateReady, detail: note, served: true}
 	})
 }
 
@@ -114,6 +117,16 @@ func (r *Readiness) SetDraining() {
 	r.update(func(readyState) *readyState {
 		return &readyState{state: stateDraining, detail: briefDraining, brief: briefDraining}
 	})
+}
+
+// TaskReady reports whether the task itself is sound: it has served a
+// store and is not shutting down, whatever a remote store (Weaviate)
+// answers now. It is the container health check's question, whose "no"
+// has ECS replace the task: an outage of a system every task depends on
+// must not restart them all in a loop.
+func (r *Readiness) TaskReady() bool {
+	s := r.load()
+	return s.state != stateDraining && (s.state == stateReady || s.served)
 }
 
 // Draining reports whether shutdown has begun.

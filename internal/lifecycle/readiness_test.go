@@ -1,6 +1,8 @@
 package lifecycle
 
 import (
+	"context"
+	"errors"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -130,5 +132,56 @@ func TestReadiness_NotLoadedDetailWithoutKeys(t *testing.T) {
 	r.SetNotLoaded("S3 unreachable; details in the logs")
 	if ok, detail := r.Check(); ok || detail != "Vector store not loaded: S3 unreachable; details in the logs" {
 		t.Errorf("Check = %v %q", ok, detail)
+	}
+}
+
+// keysNotLoaded is a JWT verifier whose issuer's keys cannot be fetched.
+type keysNotLoaded struct{}
+
+func (keysNotLoaded) Identify(context.Context, string) (string, error) {
+	return "", errors.New("keys not loaded")
+}
+func (keysNotLoaded) Ready() bool { return false }
+
+// TestReady_TaskScope: /ready?scope=task, the container health check,
+// answers for the task alone. An issuer whose keys cannot be fetched, or a
+// remote store that stopped answering after one was served, keeps /ready
+// 503 (the target group's view) but not the task scope, or ECS would
+// replace every task in a loop through the other system's outage; a task
+// that never served a store, or one shutting down, fails both.
+func TestReady_TaskScope(t *testing.T) {
+	t.Parallel()
+	rd := &Readiness{}
+	api, err := httpapi.New(httpapi.Options{Readiness: rd, JWT: keysNotLoaded{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) int {
+		rec := httptest.NewRecorder()
+		api.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		return rec.Code
+	}
+	steps := []struct {
+		name      string
+		do        func()
+		ready     int
+		taskReady int
+	}{
+		{"starting", func() {}, 503, 503},
+		{"store never loaded", func() { rd.SetNotLoaded("S3 unreachable") }, 503, 503},
+		{"remote store down before serving", func() { rd.SetUnavailable("weaviate: connection refused") }, 503, 503},
+		{"served, keys not loaded", func() { rd.SetReady("") }, 503, 200},
+		{"remote store stopped answering", func() { rd.SetUnavailable("weaviate: connection refused") }, 503, 200},
+		{"a later load failed meanwhile", func() { rd.SetNotLoaded("dims mismatch") }, 503, 200},
+		{"draining", rd.SetDraining, 503, 503},
+	}
+	for _, st := range steps {
+		st.do()
+		if got, gotTask := get("/ready"), get("/ready?scope=task"); got != st.ready || gotTask != st.taskReady {
+			t.Errorf("%s: /ready %d, ?scope=task %d; want %d, %d", st.name, got, gotTask, st.ready, st.taskReady)
+		}
+	}
+	if got := get("/ready?scope=all"); got != 422 {
+		t.Errorf("unknown scope: %d, want 422", got)
 	}
 }
