@@ -407,7 +407,9 @@ func startServerBin(t testing.TB, bin string, env map[string]string) *apiProcess
 			return p
 		}
 		p.kill()
-		if attempt < 4 && strings.Contains(p.Stderr.String(), "address already in use") {
+		// The exit is logged as JSON on stdout (plain stderr before the
+		// logger exists).
+		if attempt < 4 && strings.Contains(p.Stderr.String()+p.Stdout.String(), "address already in use") {
 			continue
 		}
 		t.Fatalf("api did not become healthy: %v\nstderr:\n%s\nstdout:\n%s", err, p.Stderr, p.Stdout)

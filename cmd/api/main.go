@@ -11,6 +11,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -46,7 +47,9 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 		defer stop()
 		if err := serve(ctx, getenv, stdout); err != nil {
-			fmt.Fprintf(stderr, "api: %v\n", err)
+			if !errors.As(err, new(loggedError)) {
+				fmt.Fprintf(stderr, "api: %v\n", err)
+			}
 			return 1
 		}
 		return 0

@@ -26,6 +26,22 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 		return fmt.Errorf("invalid configuration:\n%w", err)
 	}
 	log := logctx.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	if err := serveWith(ctx, cfg, log); err != nil {
+		// The last line in CloudWatch is JSON like the others.
+		log.LogAttrs(context.Background(), slog.LevelError, "exiting", slog.String("error", err.Error()))
+		return loggedError{err}
+	}
+	return nil
+}
+
+// loggedError is an error serve has logged already: main does not print it
+// again.
+type loggedError struct{ error }
+
+func (e loggedError) Unwrap() error { return e.error }
+
+// serveWith runs the service configured by cfg, logging to log.
+func serveWith(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	log.LogAttrs(ctx, slog.LevelInfo, "starting", slog.String("version", versionString()), slog.Any("config", cfg))
 	lifecycle.SetGoMemLimit(cfg.MemoryLimitRatio, log)
 

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/vendor0919/api/internal/rag"
@@ -155,10 +157,19 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 	if r.ContentLength > s.opts.MaxBodyBytes {
 		return nil, tooLarge(s.opts.MaxBodyBytes)
 	}
+	// A body read does not watch the request's context: a client that
+	// trickles its body would hold the drain's end (ErrShuttingDown) up to
+	// SHUTDOWN_TIMEOUT and make the process exit 1. Once the context ends,
+	// the read's deadline is now.
+	stop := context.AfterFunc(r.Context(), func() { _ = http.NewResponseController(w).SetReadDeadline(time.Now()) })
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes))
+	stop()
 	if err != nil {
 		if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
 			return nil, tooLarge(tooBig.Limit)
+		}
+		if errors.Is(context.Cause(r.Context()), ErrShuttingDown) {
+			return nil, &Error{Status: http.StatusServiceUnavailable, Detail: "Service is shutting down; retry the request", Err: err}
 		}
 		return nil, errStatus(http.StatusBadRequest, "Could not read the request body")
 	}
