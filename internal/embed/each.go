@@ -2,6 +2,8 @@ package embed
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 )
@@ -10,11 +12,21 @@ import (
 // goroutines (1 or less: the calling one), for the in-process models that
 // embed texts one by one. ctx is checked before each call; once it is
 // done no new call starts and Each returns ctx.Err() after the running
-// ones finish. fn must be safe for concurrent use.
+// ones finish. fn must be safe for concurrent use. A panic in fn stops the
+// other workers and is raised again in the caller's goroutine once they
+// have finished, where the HTTP server's recoverer answers it: raised in
+// a worker it would end the process.
 func Each(ctx context.Context, n, workers int, fn func(i int)) error {
 	var next atomic.Int64
 	var stop atomic.Bool
+	var panicked atomic.Pointer[workerPanic]
 	work := func() {
+		defer func() {
+			if v := recover(); v != nil {
+				stop.Store(true)
+				panicked.CompareAndSwap(nil, &workerPanic{value: v, stack: debug.Stack()})
+			}
+		}()
 		for !stop.Load() {
 			i := int(next.Add(1)) - 1
 			if i >= n {
@@ -36,8 +48,28 @@ func Each(ctx context.Context, n, workers int, fn func(i int)) error {
 		}
 		wg.Wait()
 	}
+	if p := panicked.Load(); p != nil {
+		panic(p)
+	}
 	if stop.Load() {
 		return ctx.Err()
 	}
 	return nil
+}
+
+// workerPanic is a panic of one of Each's workers, with the worker's stack
+// (the caller's, where it is raised again, does not show fn).
+type workerPanic struct {
+	value any
+	stack []byte
+}
+
+func (p *workerPanic) Error() string {
+	return fmt.Sprintf("embed: panic in a worker: %v\n%s", p.value, p.stack)
+}
+
+// Unwrap gives the panic's value when it was an error.
+func (p *workerPanic) Unwrap() error {
+	err, _ := p.value.(error)
+	return err
 }

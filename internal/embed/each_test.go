@@ -3,6 +3,7 @@ package embed
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 )
@@ -42,6 +43,35 @@ func TestEach_Cancelled(t *testing.T) {
 		})
 		if !errors.Is(err, context.Canceled) || calls.Load() < 3 || calls.Load() > int32(2+workers) {
 			t.Errorf("workers %d, cancelled on the third call: err %v, %d calls", workers, err, calls.Load())
+		}
+	}
+}
+
+// TestEach_PanicReachesTheCaller: a panic in fn is raised in the caller's
+// goroutine, where the HTTP recoverer answers 500; raised in a worker it
+// would end the process (this test's binary would crash instead of fail).
+func TestEach_PanicReachesTheCaller(t *testing.T) {
+	t.Parallel()
+	for _, workers := range []int{1, 4} {
+		var calls atomic.Int32
+		got := func() (v any) {
+			defer func() { v = recover() }()
+			_ = Each(context.Background(), 1000, workers, func(i int) {
+				calls.Add(1)
+				if i == 3 {
+					panic(errors.New("bad input"))
+				}
+			})
+			return nil
+		}()
+		if got == nil {
+			t.Fatalf("workers %d: no panic reached the caller", workers)
+		}
+		if err, ok := got.(error); !ok || !strings.Contains(err.Error(), "bad input") {
+			t.Errorf("workers %d: panic value %v", workers, got)
+		}
+		if c := calls.Load(); c >= 1000 {
+			t.Errorf("workers %d: %d calls: the others did not stop", workers, c)
 		}
 	}
 }
