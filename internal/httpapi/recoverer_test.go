@@ -50,6 +50,11 @@ func TestRecoverer_PanicMidStreamDropsConnection(t *testing.T) {
 	if !strings.Contains(string(b), "event: sources") {
 		t.Errorf("the events before the panic are missing: %q", b)
 	}
+	// The aborted stream is still a request in the metrics (the access
+	// log has its line too).
+	if m := ts.do("GET", "/metrics", "", nil).Body.String(); !strings.Contains(m, `http_requests_total{method="POST",route="/query",status="200"} 1`) {
+		t.Errorf("the aborted stream is not counted:\n%s", m)
+	}
 }
 
 // panicAfterSources streams the sources event, then panics.
