@@ -222,7 +222,7 @@ const docTemplate = `{
         },
         "/metrics": {
             "get": {
-                "description": "HTTP requests by route pattern, method and status; latency; requests in flight; answer ratings (feedback_total); the vector store's gauges; Go runtime and process metrics. Text exposition format (OpenMetrics when the scraper asks for it).",
+                "description": "HTTP requests by route pattern, method and status; latency; requests in flight; answer ratings (feedback_total); the vector store's gauges; Go runtime and process metrics. Text exposition format (OpenMetrics when the scraper asks for it). Open unless METRICS_TOKEN is set; then it asks for that token as a bearer token (401 without one, 403 with another).",
                 "produces": [
                     "text/plain"
                 ],

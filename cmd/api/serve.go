@@ -114,7 +114,7 @@ func serveWith(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		Logger: log, Version: versionString(), RAG: svc, Embedder: emb, GeneratorModel: gen.Model(), Readiness: ld.Readiness(), StoreStatus: ld, Reloader: ld,
 		CORSAllowOrigins: cfg.CORSAllowOrigins, CORSAllowOriginRegex: cfg.CORSAllowOriginRegex,
 		MaxBodyBytes: cfg.MaxBodyBytes, QueryTimeout: cfg.QueryTimeout, DefaultTopK: cfg.DefaultTopK, SearchMode: rag.Mode(cfg.SearchMode),
-		APIKeys: cfg.APIKeys, JWT: jwtv, AdminToken: cfg.AdminToken, Collectors: ld.Collectors(), Limits: limits(cfg),
+		APIKeys: cfg.APIKeys, JWT: jwtv, AdminToken: cfg.AdminToken, MetricsToken: cfg.MetricsToken, Collectors: ld.Collectors(), Limits: limits(cfg),
 		Overload: httpapi.Overload(cfg.Overload),
 		// Room to wait behind a load in progress, then sync and open.
 		ReloadTimeout: 2*cfg.SyncTimeout + 2*time.Minute,

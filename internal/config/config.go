@@ -96,6 +96,11 @@ type Config struct {
 	// AdminToken guards POST /admin/reload (ADMIN_TOKEN; empty: the route
 	// answers 403).
 	AdminToken string
+	// MetricsToken, when set, is the bearer token GET /metrics asks for
+	// (METRICS_TOKEN; empty: /metrics is open, as a scraper inside the VPC
+	// expects). Behind a public ALB it keeps the runtime and overload
+	// figures to the scraper.
+	MetricsToken string
 	// JWT admits bearer JWTs beside APIKeys; the zero value (no
 	// JWT_JWKS_URL) leaves them off. JWT_JWKS_URL (https, or http to a
 	// loopback host), JWT_ISSUER (the exact iss) and JWT_AUDIENCE (comma-
@@ -385,6 +390,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("openai_api_key_set", c.OpenAIAPIKey != ""),
 		slog.Int("api_keys", len(c.APIKeys)),
 		slog.Bool("admin_token_set", c.AdminToken != ""),
+		slog.Bool("metrics_token_set", c.MetricsToken != ""),
 		slog.String("jwt_issuer", c.JWT.Issuer),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
@@ -419,6 +425,7 @@ func Load(getenv func(string) string) (Config, error) {
 		Providers:                   p.providers(),
 		APIKeys:                     p.keys("API_KEYS"),
 		AdminToken:                  p.str("ADMIN_TOKEN", ""),
+		MetricsToken:                p.str("METRICS_TOKEN", ""),
 		JWT:                         p.jwt(),
 		LogLevel:                    p.level("LOG_LEVEL"),
 		ReadHeaderTimeout:           p.duration("READ_HEADER_TIMEOUT", 10*time.Second, time.Millisecond),

@@ -235,12 +235,18 @@ func TestLoad_ReportsEveryBadVariable(t *testing.T) {
 
 func TestConfig_LogValueRedactsSecrets(t *testing.T) {
 	t.Parallel()
-	c, err := Load(env(map[string]string{"OPENAI_API_KEY": "sk-secret", "ADMIN_TOKEN": "tok-secret", "API_KEYS": "k-secret"}))
+	c, err := Load(env(map[string]string{"OPENAI_API_KEY": "sk-secret", "ADMIN_TOKEN": "tok-secret", "API_KEYS": "k-secret", "METRICS_TOKEN": "m-secret"}))
 	if err != nil {
 		t.Fatal(err)
 	}
+	if c.MetricsToken != "m-secret" {
+		t.Errorf("METRICS_TOKEN read as %q", c.MetricsToken)
+	}
 	s := c.LogValue().String()
-	for _, secret := range []string{"sk-secret", "tok-secret", "k-secret"} {
+	if !strings.Contains(s, "metrics_token_set=true") {
+		t.Errorf("LogValue does not say the metrics token is set: %s", s)
+	}
+	for _, secret := range []string{"sk-secret", "tok-secret", "k-secret", "m-secret"} {
 		if strings.Contains(s, secret) {
 			t.Errorf("LogValue leaks %q: %s", secret, s)
 		}

@@ -107,6 +107,24 @@ type callerKey struct{}
 
 // requireAdmin guards admin routes with ADMIN_TOKEN; without one they are
 // disabled.
+// requireMetricsToken asks for MetricsToken on /metrics when it is set.
+func (s *Server) requireMetricsToken(next http.Handler) http.Handler {
+	if s.opts.MetricsToken == "" {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := bearer(r)
+		switch {
+		case !ok:
+			s.writeError(w, r, unauthorized("Not authenticated"))
+		case !tokenIn(token, []string{s.opts.MetricsToken}):
+			s.writeError(w, r, errStatus(http.StatusForbidden, "Invalid metrics token"))
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
 func (s *Server) requireAdmin(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := bearer(r)

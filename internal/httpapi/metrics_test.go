@@ -105,3 +105,36 @@ func httpSeries(t *testing.T, ts testServer) int {
 	}
 	return n
 }
+
+// TestMetrics_Token: with MetricsToken set, /metrics asks for it (behind a
+// public ALB the runtime and overload figures are the scraper's only);
+// without, it is open, as a scraper inside the VPC expects.
+func TestMetrics_Token(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, token, auth string
+		want              int
+	}{
+		{"open without a token", "", "", http.StatusOK},
+		{"no bearer", "scrape-secret", "", http.StatusUnauthorized},
+		{"another token", "scrape-secret", "Bearer guess", http.StatusForbidden},
+		{"the token", "scrape-secret", "Bearer scrape-secret", http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ts := newTestServer(t, func(o *Options) { o.MetricsToken = tt.token })
+			hdr := map[string]string{}
+			if tt.auth != "" {
+				hdr["Authorization"] = tt.auth
+			}
+			rec := ts.do("GET", "/metrics", "", hdr)
+			if rec.Code != tt.want || (tt.want == http.StatusOK) != strings.Contains(rec.Body.String(), "go_goroutines") {
+				t.Errorf("%d, want %d: %.200s", rec.Code, tt.want, rec.Body)
+			}
+			if strings.Contains(ts.logs.String(), "scrape-secret") {
+				t.Error("the token was logged")
+			}
+		})
+	}
+}

@@ -40,6 +40,8 @@ type Options struct {
 	// /vectorstore accept. AdminToken guards /admin/reload; empty disables it.
 	APIKeys    []string
 	AdminToken string
+	// MetricsToken, when set, is the bearer token /metrics asks for.
+	MetricsToken string
 	// JWT, when set, also admits bearer tokens it verifies (JWT_* in
 	// config); /ready is then 503 until its keys are loaded.
 	JWT TokenVerifier
@@ -139,7 +141,7 @@ func (s *Server) routes() chi.Router {
 	r.Get("/openapi.json", s.serveOpenAPI)
 	r.Get("/docs", s.serveDocs)
 	r.Get("/docs/*", s.serveDocs)
-	r.Method(http.MethodGet, "/metrics", s.metrics.handler())
+	r.With(s.requireMetricsToken).Method(http.MethodGet, "/metrics", s.metrics.handler())
 
 	// Each class: the client's rate first (a request over it takes no
 	// slot), then its body is read (bufferBody), then a slot. Search and
