@@ -107,34 +107,33 @@ type callerKey struct{}
 
 // requireAdmin guards admin routes with ADMIN_TOKEN; without one they are
 // disabled.
-// requireMetricsToken asks for MetricsToken on /metrics when it is set.
+func (s *Server) requireAdmin(next http.Handler) http.Handler {
+	if s.opts.AdminToken == "" {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.writeError(w, r, errStatus(http.StatusForbidden, "Admin API is disabled: set ADMIN_TOKEN"))
+		})
+	}
+	return s.requireToken(s.opts.AdminToken, "Invalid admin token", next)
+}
+
+// requireMetricsToken asks for METRICS_TOKEN on /metrics when it is set.
 func (s *Server) requireMetricsToken(next http.Handler) http.Handler {
 	if s.opts.MetricsToken == "" {
 		return next
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := bearer(r)
-		switch {
-		case !ok:
-			s.writeError(w, r, unauthorized("Not authenticated"))
-		case !tokenIn(token, []string{s.opts.MetricsToken}):
-			s.writeError(w, r, errStatus(http.StatusForbidden, "Invalid metrics token"))
-		default:
-			next.ServeHTTP(w, r)
-		}
-	})
+	return s.requireToken(s.opts.MetricsToken, "Invalid metrics token", next)
 }
 
-func (s *Server) requireAdmin(next http.Handler) http.Handler {
+// requireToken admits requests whose bearer token is want: 401 without a
+// token, 403 with another (invalid says whose).
+func (s *Server) requireToken(want, invalid string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := bearer(r)
 		switch {
-		case s.opts.AdminToken == "":
-			s.writeError(w, r, errStatus(http.StatusForbidden, "Admin API is disabled: set ADMIN_TOKEN"))
 		case !ok:
 			s.writeError(w, r, unauthorized("Not authenticated"))
-		case !tokenIn(token, []string{s.opts.AdminToken}):
-			s.writeError(w, r, errStatus(http.StatusForbidden, "Invalid admin token"))
+		case !tokenIn(token, []string{want}):
+			s.writeError(w, r, errStatus(http.StatusForbidden, invalid))
 		default:
 			next.ServeHTTP(w, r)
 		}
