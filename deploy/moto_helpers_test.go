@@ -98,7 +98,7 @@ func startMoto(t *testing.T, tools motoTools) *motoServer {
 				<-exited
 			}
 		})
-		if waitMoto(m.endpoint, exited) {
+		if waitMoto(m.endpoint, filepath.Join(dir, "moto.log"), exited) {
 			return m
 		}
 		log, _ := os.ReadFile(filepath.Join(dir, "moto.log"))
@@ -111,13 +111,20 @@ func startMoto(t *testing.T, tools motoTools) *motoServer {
 
 // waitMoto polls moto's own API until it answers, the process exits or 30 s
 // pass.
-func waitMoto(endpoint string, exited <-chan struct{}) bool {
+func waitMoto(endpoint, logPath string, exited <-chan struct{}) bool {
 	c := &http.Client{Timeout: time.Second}
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
 		select {
 		case <-exited:
 			return false
 		default:
+		}
+		// Only once this process says it listens: the port was free when
+		// chosen, but another test's moto_server may have taken it since,
+		// and would answer here (its state then seeded twice, a 400).
+		if log, _ := os.ReadFile(logPath); !strings.Contains(string(log), "Running on "+endpoint) {
+			time.Sleep(100 * time.Millisecond)
+			continue
 		}
 		if resp, err := c.Get(endpoint + "/moto-api/"); err == nil {
 			_ = resp.Body.Close()
