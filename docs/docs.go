@@ -224,7 +224,9 @@ const docTemplate = `{
             "get": {
                 "description": "HTTP requests by route pattern, method and status; latency; requests in flight; answer ratings (feedback_total); the vector store's gauges; Go runtime and process metrics. Text exposition format (OpenMetrics when the scraper asks for it). Open unless METRICS_TOKEN is set; then it asks for that token as a bearer token (401 without one, 403 with another).",
                 "produces": [
-                    "text/plain"
+                    "text/plain",
+                    "application/openmetrics-text",
+                    "application/json"
                 ],
                 "tags": [
                     "ops"
@@ -233,9 +235,21 @@ const docTemplate = `{
                 "operationId": "metrics",
                 "responses": {
                     "200": {
-                        "description": "Metrics in Prometheus' text exposition format",
+                        "description": "Metrics in Prometheus' text exposition format, or OpenMetrics",
                         "schema": {
                             "type": "string"
+                        }
+                    },
+                    "401": {
+                        "description": "METRICS_TOKEN is set and no bearer token was sent",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorBody"
+                        }
+                    },
+                    "403": {
+                        "description": "METRICS_TOKEN is set and another token was sent",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.errorBody"
                         }
                     }
                 }

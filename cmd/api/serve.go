@@ -113,7 +113,7 @@ func serveWith(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	api, err := httpapi.New(httpapi.Options{
 		Logger: log, Version: versionString(), RAG: svc, Embedder: emb, GeneratorModel: gen.Model(), Readiness: ld.Readiness(), StoreStatus: ld, Reloader: ld,
 		CORSAllowOrigins: cfg.CORSAllowOrigins, CORSAllowOriginRegex: cfg.CORSAllowOriginRegex,
-		MaxBodyBytes: cfg.MaxBodyBytes, QueryTimeout: cfg.QueryTimeout, DefaultTopK: cfg.DefaultTopK, SearchMode: rag.Mode(cfg.SearchMode),
+		MaxBodyBytes: cfg.MaxBodyBytes, QueryTimeout: cfg.QueryTimeout, SearchTimeout: cfg.SearchTimeout, DefaultTopK: cfg.DefaultTopK, SearchMode: rag.Mode(cfg.SearchMode),
 		APIKeys: cfg.APIKeys, JWT: jwtv, AdminToken: cfg.AdminToken, MetricsToken: cfg.MetricsToken, Collectors: ld.Collectors(), Limits: limits(cfg),
 		Overload: httpapi.Overload(cfg.Overload),
 		// Room to wait behind a load in progress, then sync and open.

@@ -122,9 +122,14 @@ type Config struct {
 	ReadTimeout       time.Duration
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
-	// QueryTimeout bounds one /query, streaming included (QUERY_TIMEOUT,
-	// default 120s).
+	// QueryTimeout bounds one answer (/query, /chat, /v1/chat/completions),
+	// streaming included, and one /v1/embeddings (QUERY_TIMEOUT, default
+	// 120s).
 	QueryTimeout time.Duration
+	// SearchTimeout bounds one /search, the query's embedding included
+	// (SEARCH_TIMEOUT, default 30s): under the ALB's 60 s idle timeout, so
+	// a hung embedder is this server's 504, and the search slot is freed.
+	SearchTimeout time.Duration
 	// ShutdownTimeout is how long in-flight requests may drain after
 	// SIGTERM (SHUTDOWN_TIMEOUT, default 25s; ECS kills at 30 s by default).
 	ShutdownTimeout time.Duration
@@ -433,6 +438,7 @@ func Load(getenv func(string) string) (Config, error) {
 		WriteTimeout:                p.duration("WRITE_TIMEOUT", 60*time.Second, time.Millisecond),
 		IdleTimeout:                 p.duration("IDLE_TIMEOUT", 120*time.Second, time.Millisecond),
 		QueryTimeout:                p.duration("QUERY_TIMEOUT", 120*time.Second, time.Second),
+		SearchTimeout:               p.duration("SEARCH_TIMEOUT", 30*time.Second, time.Second),
 		ShutdownTimeout:             p.duration("SHUTDOWN_TIMEOUT", 25*time.Second, 0),
 		MaxBodyBytes:                int64(p.intRange("MAX_BODY_BYTES", 1<<20, 1024, 64<<20)),
 		DefaultTopK:                 p.intRange("DEFAULT_TOP_K", 5, 1, 50),

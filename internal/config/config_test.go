@@ -97,6 +97,7 @@ func TestLoad_Values(t *testing.T) {
 		"SEARCH_SAME_SECTION":     "true",
 		"STORE_LOAD_MAX_BYTES":    "536870912",
 		"STORE_LOAD_TIMEOUT":      "90s",
+		"SEARCH_TIMEOUT":          "15s",
 		"MAX_QUESTION_CHARS":      "500",
 		"MAX_CONVERSATION_CHARS":  "5000",
 	}))
@@ -130,6 +131,9 @@ func TestLoad_Values(t *testing.T) {
 	}
 	if !c.SearchSameSection {
 		t.Error("SEARCH_SAME_SECTION=true not read")
+	}
+	if c.SearchTimeout != 15*time.Second {
+		t.Errorf("search timeout %v", c.SearchTimeout)
 	}
 	if c.StoreLoadMaxBytes != 512<<20 || c.StoreLoadTimeout != 90*time.Second {
 		t.Errorf("store load max bytes %d, timeout %v", c.StoreLoadMaxBytes, c.StoreLoadTimeout)

@@ -100,8 +100,10 @@ func methodLabel(method string) string {
 //	@Description	HTTP requests by route pattern, method and status; latency; requests in flight; answer ratings (feedback_total); the vector store's gauges; Go runtime and process metrics. Text exposition format (OpenMetrics when the scraper asks for it). Open unless METRICS_TOKEN is set; then it asks for that token as a bearer token (401 without one, 403 with another).
 //	@ID			metrics
 //	@Tags		ops
-//	@Produce	plain
-//	@Success	200	{string}	string	"Metrics in Prometheus' text exposition format"
+//	@Produce	plain,application/openmetrics-text,json
+//	@Success	200	{string}	string	"Metrics in Prometheus' text exposition format, or OpenMetrics"
+//	@Failure	401	{object}	errorBody	"METRICS_TOKEN is set and no bearer token was sent"
+//	@Failure	403	{object}	errorBody	"METRICS_TOKEN is set and another token was sent"
 //	@Router		/metrics [get]
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{EnableOpenMetrics: true})

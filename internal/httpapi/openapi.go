@@ -378,6 +378,18 @@ func finish(doc *openapi3.T, open bool) error {
 				}
 			}
 			for code, r := range op.Responses.Map() {
+				if _, ok := r.Value.Content["application/json"]; ok && len(r.Value.Content) > 1 {
+					// swag gives every response all @Produce types: an
+					// error is JSON whatever the route serves, and a route
+					// that answers text (/metrics) answers its 200 as text.
+					if code != "200" {
+						r.Value.Content = openapi3.Content{"application/json": r.Value.Content["application/json"]}
+						continue
+					}
+					if op.OperationID == "metrics" {
+						delete(r.Value.Content, "application/json")
+					}
+				}
 				if _, ok := r.Value.Content["text/event-stream"]; !ok {
 					continue
 				}

@@ -227,8 +227,8 @@ func TestOpenAPI_TheServerKeepsItsWord(t *testing.T) {
 			post("/search", `{"query":"q"}`), post("/query", `{"question":"q"}`),
 			post("/v1/chat/completions", example("createChatCompletion")), post("/v1/embeddings", example("createEmbedding")), post("/chat", example("chat")),
 		}},
-		{"API keys and admin token", func(o *Options, _ *fakeRAG) {
-			o.APIKeys, o.AdminToken = []string{"key"}, "admin"
+		{"API keys, admin and metrics tokens", func(o *Options, _ *fakeRAG) {
+			o.APIKeys, o.AdminToken, o.MetricsToken = []string{"key"}, "admin", "scrape"
 			o.StoreStatus = staticStore{store}
 		}, []call{
 			post("/search", `{"query":"q"}`), post("/query", `{"question":"q"}`), get("/vectorstore"), post("/feedback", example("feedback")),
@@ -239,6 +239,9 @@ func TestOpenAPI_TheServerKeepsItsWord(t *testing.T) {
 			post("/admin/reload", ""),
 			withHdr(post("/admin/reload", ""), "Authorization", "Bearer key"),
 			withHdr(post("/admin/reload", ""), "Authorization", "Bearer admin"), // no Reloader: 503
+			get("/metrics"), withHdr(get("/metrics"), "Authorization", "Bearer key"),
+			withHdr(get("/metrics"), "Authorization", "Bearer scrape"),
+			withHdr(get("/metrics"), "Accept", "application/openmetrics-text;version=1.0.0"),
 		}},
 		{"over the limits", func(o *Options, _ *fakeRAG) {
 			o.MaxBodyBytes, o.Limits = 1<<20, Limits{QuestionChars: 30}

@@ -154,12 +154,17 @@ func (f queryFrames) fail(message string) error {
 func (queryFrames) end() error { return nil }
 
 // answerDeadline bounds an answer (/query, /chat, /v1/chat/completions,
-// streamed or not), /search and /v1/embeddings: its context ends after QueryTimeout, and the
+// streamed or not) and /v1/embeddings by QueryTimeout (deadline).
+func (s *Server) answerDeadline(w http.ResponseWriter, r *http.Request) (context.Context, context.CancelFunc) {
+	return deadline(w, r, s.opts.QueryTimeout)
+}
+
+// deadline bounds a request by d: its context ends after d, and the
 // connection's write deadline, which the server's WriteTimeout sets for
 // short requests, moves to 5 s after that, so the error that ends a late
-// answer can still be written. The caller must call cancel.
-func (s *Server) answerDeadline(w http.ResponseWriter, r *http.Request) (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithTimeout(r.Context(), s.opts.QueryTimeout)
-	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.opts.QueryTimeout + 5*time.Second))
+// request can still be written. The caller must call cancel.
+func deadline(w http.ResponseWriter, r *http.Request, d time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(r.Context(), d)
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(d + 5*time.Second))
 	return ctx, cancel
 }

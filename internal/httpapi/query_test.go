@@ -138,11 +138,11 @@ func serveWithWriteTimeout(t *testing.T, opts Options) *httptest.Server {
 func TestQuery_OutlivesServerWriteTimeout(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name         string
-		path         string
-		queryTimeout time.Duration
-		body         string
-		status       int
+		name    string
+		path    string
+		timeout time.Duration // QueryTimeout, or SearchTimeout for /search
+		body    string
+		status  int
 	}{
 		{"json answer slower than WriteTimeout", "/query", 5 * time.Second, `{"question":"q"}`, 200},
 		{"stream slower than WriteTimeout", "/query", 5 * time.Second, `{"question":"q","stream":true}`, 200},
@@ -158,7 +158,7 @@ func TestQuery_OutlivesServerWriteTimeout(t *testing.T) {
 			slow := &slowRAG{delay: 400 * time.Millisecond}
 			slow.hits = []rag.Hit{{ID: "c1", Text: "t"}}
 			slow.deltas = []string{"ok"}
-			srv := serveWithWriteTimeout(t, Options{RAG: slow, QueryTimeout: tt.queryTimeout})
+			srv := serveWithWriteTimeout(t, Options{RAG: slow, QueryTimeout: tt.timeout, SearchTimeout: tt.timeout})
 			resp, err := http.Post(srv.URL+tt.path, "application/json", strings.NewReader(tt.body))
 			if err != nil {
 				t.Fatalf("the answer was dropped: %v", err)

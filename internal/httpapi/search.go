@@ -96,8 +96,8 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) (any, error) {
 	}
 	// A hosted embedder that hangs would otherwise hold the search past
 	// the server's WriteTimeout, whose answer then never reaches the
-	// client (and a browser re-sends the POST): bounded like an answer.
-	ctx, cancel := s.answerDeadline(w, r)
+	// client (and a browser re-sends the POST).
+	ctx, cancel := deadline(w, r, s.opts.SearchTimeout)
 	defer cancel()
 	res, err := s.opts.RAG.Search(ctx, req)
 	if err != nil {

@@ -29,9 +29,11 @@ type Options struct {
 	CORSAllowOriginRegex *regexp.Regexp
 
 	MaxBodyBytes int64         // 0: 1 MiB
-	QueryTimeout time.Duration // 0: 2 minutes; bounds /query, streaming included
-	DefaultTopK  int           // 0: 5
-	SearchMode   rag.Mode      // used when a request names no mode; "": hybrid
+	QueryTimeout time.Duration // 0: 2 minutes; bounds an answer, streaming included, and /v1/embeddings
+	// SearchTimeout bounds /search, the query's embedding included (0: 30 s).
+	SearchTimeout time.Duration
+	DefaultTopK   int      // 0: 5
+	SearchMode    rag.Mode // used when a request names no mode; "": hybrid
 	// Limits bounds questions and conversations; zero fields take
 	// their defaults (see Limits).
 	Limits Limits
@@ -99,6 +101,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.QueryTimeout <= 0 {
 		opts.QueryTimeout = 2 * time.Minute
+	}
+	if opts.SearchTimeout <= 0 {
+		opts.SearchTimeout = 30 * time.Second
 	}
 	if opts.ReloadTimeout <= 0 {
 		opts.ReloadTimeout = 5 * time.Minute
