@@ -1,5 +1,7 @@
 package docmodel
 
+import "strings"
+
 // Chunk is one retrievable piece of text. Row i of a store's vectors and
 // id i of its index belong to Chunks[i].
 type Chunk struct {
@@ -24,9 +26,27 @@ const MetaSource = "source"
 // alone): the chunks sharing it are one section.
 const MetaURL = "url"
 
+// SectionKey is what makes the section of a chunk with metadata md: its
+// MetaURL when that names a place in the document (an anchor, a page),
+// else the url with the chunk's heading path. An HTML page whose headings
+// carry no ids links every section to the page alone, yet its sections
+// are distinct: merged by url, one of them hid the others from a search
+// (one chunk per section) and the keyword section field scored the whole
+// page as one. "" for a chunk without a url (a LangChain folder's).
+func SectionKey(md map[string]any) string {
+	url, _ := md[MetaURL].(string)
+	if url == "" || strings.Contains(url, "#") {
+		return url
+	}
+	if p, _ := md[MetaHeadingPath].(string); p != "" {
+		return url + "\x00" + p
+	}
+	return url
+}
+
 // SectionOf groups n chunks into sections, url(i) being chunk i's
-// MetaURL: the chunks sharing a url are one section, numbered in order of
-// first appearance; a chunk without a url is a section of its own. It
+// SectionKey: the chunks sharing one are one section, numbered in order
+// of first appearance; a chunk without one is a section of its own. It
 // returns each chunk's section and the number of sections.
 func SectionOf(n int, url func(i int) string) (of []uint32, sections int) {
 	of = make([]uint32, n)

@@ -59,3 +59,24 @@ func TestSectionOf(t *testing.T) {
 		}
 	}
 }
+
+func TestSectionKey(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		md   map[string]any
+		want string
+	}{
+		{"an anchor names the section", map[string]any{MetaURL: "a.html#install", MetaHeadingPath: "A > Install"}, "a.html#install"},
+		{"a page names the section", map[string]any{MetaURL: "m.pdf#page=3", MetaHeadingPath: "M"}, "m.pdf#page=3"},
+		{"a page without ids: the heading path tells its sections apart", map[string]any{MetaURL: "faq.html", MetaHeadingPath: "FAQ > Shipping"}, "faq.html\x00FAQ > Shipping"},
+		{"no heading either", map[string]any{MetaURL: "notes.txt"}, "notes.txt"},
+		{"no url (a LangChain folder)", map[string]any{"source": "x.md", MetaHeadingPath: "X"}, ""},
+		{"no metadata", nil, ""},
+	}
+	for _, tt := range tests {
+		if got := SectionKey(tt.md); got != tt.want {
+			t.Errorf("%s: SectionKey = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -919,6 +920,51 @@ func TestSwap_KeywordAnalyzerChosenPerStore(t *testing.T) {
 	}
 	if s.snap.Load().st != &up {
 		t.Error("a failed choice replaced the store in use")
+	}
+}
+
+// TestSearch_OnePerSection_PageWithoutIDs: an HTML page whose headings
+// carry no ids links every chunk to the page alone; its sections are told
+// apart by heading path (docmodel.SectionKey). Merged by url, the best
+// warranty section hid the other one and every other section of the page.
+func TestSearch_OnePerSection_PageWithoutIDs(t *testing.T) {
+	t.Parallel()
+	md := func(path string) map[string]any {
+		return map[string]any{"url": "faq.html", "heading_path": "FAQ > " + path}
+	}
+	chunks := []docmodel.Chunk{
+		{ID: "bw1", Text: "battery warranty covers the battery for two years", Metadata: md("Battery warranty")},
+		{ID: "bw2", Text: "battery warranty claims need the receipt", Metadata: md("Battery warranty")},
+		{ID: "sw1", Text: "screen warranty covers dead pixels", Metadata: md("Screen warranty")},
+		{ID: "sh1", Text: "shipping takes three days", Metadata: md("Shipping")},
+	}
+	for _, mode := range []Mode{ModeHybrid, ModeVector, ModeKeyword} {
+		t.Run(string(mode), func(t *testing.T) {
+			t.Parallel()
+			emb := newEmbedder()
+			s, err := New(Config{}, emb, &fakeGen{failAfter: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Swap(context.Background(), newStore(emb, chunks)); err != nil {
+				t.Fatal(err)
+			}
+			hits, err := hitsOf(s.Search(context.Background(), SearchRequest{Query: "warranty", Mode: mode, TopK: 3}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Keyword search finds the two warranty sections only; the
+			// others rank every chunk, so the third is shipping's.
+			got := ids(hits)
+			want := 3
+			if mode == ModeKeyword {
+				want = 2
+			}
+			if len(hits) != want || !slices.Contains(got, "sw1") || (want == 3 && !slices.Contains(got, "sh1")) ||
+				slices.Contains(got, "bw1") == slices.Contains(got, "bw2") {
+				t.Errorf("hits %v, want one battery warranty chunk and sw1 (and sh1 when every chunk ranks)", got)
+			}
+		})
 	}
 }
 

@@ -215,17 +215,18 @@ func nearest(snap *snapshot, vec []float32, k int, filter func(uint32) bool) ([]
 }
 
 // onePerSection keeps, of the hits (best first) that share a section
-// url, only the first; hits without a url are all kept. It runs over
-// every backend's hits, so the embedded store and Weaviate merge alike.
+// (docmodel.SectionKey), only the first; hits without a url are all kept.
+// It runs over every backend's hits, so the embedded store and Weaviate
+// merge alike.
 func onePerSection(hits []Hit) []Hit {
 	seen := make(map[string]bool, len(hits))
 	out := hits[:0]
 	for _, h := range hits {
-		if url, ok := h.Metadata[docmodel.MetaURL].(string); ok && url != "" {
-			if seen[url] {
+		if key := docmodel.SectionKey(h.Metadata); key != "" {
+			if seen[key] {
 				continue
 			}
-			seen[url] = true
+			seen[key] = true
 		}
 		out = append(out, h)
 	}

@@ -223,8 +223,7 @@ func Write(ctx context.Context, dir string, chunks []docmodel.Chunk, vectors []f
 	// Each chunk's section, for the keyword section field
 	// (Store.Sections), written only when some chunk has a url.
 	if of, n, ok := chunkSections(len(chunks), func(i int) string {
-		url, _ := chunks[i].Metadata[docmodel.MetaURL].(string)
-		return url
+		return docmodel.SectionKey(chunks[i].Metadata)
 	}); ok {
 		if err := put(SectionsFile, func(w io.Writer) error { return writeSections(w, of, n) }); err != nil {
 			return nil, err

@@ -115,8 +115,7 @@ func (s *Store) Sections(kw *keyword.Index) *keyword.Sections {
 		return nil // chunks read from files, without SectionsFile
 	}
 	of, n, ok := chunkSections(s.ChunkCount(), func(i int) string {
-		url, _ := s.Chunks[i].Metadata[docmodel.MetaURL].(string)
-		return url
+		return docmodel.SectionKey(s.Chunks[i].Metadata)
 	})
 	if !ok {
 		return nil
