@@ -1,6 +1,7 @@
 package awsbedrock
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -48,7 +49,8 @@ var ErrNoRegion = errors.New("no AWS region")
 var ErrResponseTooLarge = errors.New("awsbedrock: response body too large")
 
 // limitClient wraps the SDK's HTTP client (by then resolved, with its
-// timeouts) and caps the bodies of its responses.
+// timeouts): it caps the bodies of its responses, and sends each request
+// from a copy of its body.
 type limitClient struct {
 	next  bedrockruntime.HTTPClient
 	limit int64
@@ -58,6 +60,23 @@ type limitClient struct {
 const eventStream = "application/vnd.amazon.eventstream"
 
 func (c limitClient) Do(r *http.Request) (*http.Response, error) {
+	if r.Body != nil && r.Body != http.NoBody {
+		// The transport writes the request from bytes of its own. Handed
+		// the SDK's request stream, its write sometimes ended in io.EOF
+		// after the response had begun (a local server answers before the
+		// writer's last read), and the transport then closed the
+		// connection under a ConverseStream being read: "use of closed
+		// network connection", about one stream in sixty in the test.
+		// Request bodies here are prompts, bounded by the HTTP layer.
+		b, err := io.ReadAll(r.Body)
+		_ = r.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("awsbedrock: read request body: %w", err)
+		}
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+		r.ContentLength = int64(len(b))
+	}
 	resp, err := c.next.Do(r)
 	if err == nil && resp.Body != nil && !isEventStream(resp) {
 		resp.Body = limitBody{ReadCloser: http.MaxBytesReader(nil, resp.Body, c.limit), limit: c.limit}
