@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -131,7 +132,7 @@ func (e *Extractive) compose(req Request, ja bool) []string {
 		j := i
 		var texts []string
 		for j < len(chosen) && chosen[j].passage == chosen[i].passage {
-			texts = append(texts, chosen[j].text)
+			texts = append(texts, listMarker.ReplaceAllString(chosen[j].text, ""))
 			j++
 		}
 		sep := " "
@@ -147,6 +148,11 @@ func (e *Extractive) compose(req Request, ja bool) []string {
 	}
 	return pieces
 }
+
+// listMarker is a list item's marker at the start of a sentence (a
+// Markdown "- " or "1. ", a "・"): each quoted passage is a list item of
+// the answer already, and a quoted item read "- - ...".
+var listMarker = regexp.MustCompile(`^(?:[-*+•]\s+|・\s*|\d{1,3}[.)]\s+)`)
 
 // score sets each sentence's score: the summed IDF (over sentences) of the
 // distinct question terms it contains, English stop words ignored.

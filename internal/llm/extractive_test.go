@@ -52,6 +52,15 @@ func TestExtractive_Generate(t *testing.T) {
 			wantNot: []string{"cafeteria", "parking"},
 		},
 		{
+			// A passage's list items: the answer's own "- " is the only
+			// marker (the demo store's Japanese answers read "- - ...").
+			name: "list markers of the passage are not doubled", question: "バッテリーの保証期間は?",
+			passages: []Passage{{N: 1, Text: "- バッテリーの保証期間は2年です。\n- フレームは5年です。"}, {N: 2, Text: "1. Battery warranty: 2 years.\n* 保証書が必要です。"}},
+			label:    extractiveLabelJA,
+			want:     []string{"\n- バッテリーの保証期間は2年です。"},
+			wantNot:  []string{"- - ", "- 1. ", "- * "},
+		},
+		{
 			name: "japanese label and bigram match", question: "パスワードの再設定方法を教えて", passages: ja,
 			label:   extractiveLabelJA,
 			want:    []string{"パスワードを再設定するには、設定画面でセキュリティを選びます。", "[2]"},
