@@ -590,7 +590,11 @@ func (pr Providers) check() []error {
 		p.fail("EMBEDDING_MODEL", "", "a model name when EMBEDDER is ollama")
 	}
 	if (pr.LLM == "ollama" || pr.LLM == "bedrock") && pr.LLMModel == "" {
-		p.fail("LLM_MODEL", "", "a model name (Bedrock model id) when LLM is "+pr.LLM)
+		what := "a Bedrock model or inference profile id"
+		if pr.LLM == "ollama" {
+			what = "an Ollama model name"
+		}
+		p.fail("LLM_MODEL", "", what+" when LLM is "+pr.LLM)
 	}
 	return p.errs
 }

@@ -90,7 +90,7 @@ func Detect(dir, indexName string) (Layout, error) {
 // ErrNotReplaceable marks a Write target that holds something other than
 // a native store: Write replaces its target whole, so pointing it at the
 // wrong folder (the documents, a home folder) would delete that folder.
-var ErrNotReplaceable = errors.New("not a store folder Write may replace")
+var ErrNotReplaceable = errors.New("not a store folder: a build or sync replaces its target whole, so it writes only to a missing or empty folder or to an earlier store")
 
 // CheckReplaceable reports whether Write may replace dir: a path that does
 // not exist, an empty folder, or a native store's folder (one holding
