@@ -465,7 +465,12 @@ func Load(getenv func(string) string) (Config, error) {
 		p.fail("SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String(), "at most 110s (Fargate's stopTimeout tops out at 120s)")
 	}
 	if c.MaxConversationChars < c.MaxQuestionChars {
-		p.fail("MAX_CONVERSATION_CHARS", strconv.Itoa(c.MaxConversationChars), "at least MAX_QUESTION_CHARS ("+strconv.Itoa(c.MaxQuestionChars)+")")
+		want := "at least MAX_QUESTION_CHARS (" + strconv.Itoa(c.MaxQuestionChars) + ")"
+		if _, set := p.lookup("MAX_CONVERSATION_CHARS"); !set {
+			// Only MAX_QUESTION_CHARS was set: say the other is a default.
+			want += ": " + strconv.Itoa(c.MaxConversationChars) + " is its default; set it too"
+		}
+		p.fail("MAX_CONVERSATION_CHARS", strconv.Itoa(c.MaxConversationChars), want)
 	}
 	if c.VectorStoreDir == "" {
 		p.fail("VECTORSTORE_DIR", "", "a folder path")

@@ -174,6 +174,7 @@ func TestLoad_Invalid(t *testing.T) {
 		{"max messages above the listable", map[string]string{"MAX_MESSAGES": "1001"}, []string{"MAX_MESSAGES", "1000"}},
 		{"max question", map[string]string{"MAX_QUESTION_CHARS": "0"}, []string{"MAX_QUESTION_CHARS"}},
 		{"conversation below question", map[string]string{"MAX_QUESTION_CHARS": "5000", "MAX_CONVERSATION_CHARS": "4000"}, []string{"MAX_CONVERSATION_CHARS", "at least MAX_QUESTION_CHARS"}},
+		{"question above the conversation's default", map[string]string{"MAX_QUESTION_CHARS": "40000"}, []string{"MAX_CONVERSATION_CHARS", "at least MAX_QUESTION_CHARS (40000): 32768 is its default; set it too"}},
 		{"keyword japanese", map[string]string{"KEYWORD_JAPANESE": "mecab"}, []string{"KEYWORD_JAPANESE", "bigram", "kagome"}},
 		{"index name with a slash", map[string]string{"VECTORSTORE_INDEX_NAME": "a/faiss_index"}, []string{`VECTORSTORE_INDEX_NAME="a/faiss_index"`, "file stem", "slashes"}},
 		{"index name with ..", map[string]string{"VECTORSTORE_INDEX_NAME": "..x"}, []string{"VECTORSTORE_INDEX_NAME", `".."`}},
