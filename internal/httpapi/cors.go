@@ -71,8 +71,31 @@ func corsMiddleware(origins []string, re *regexp.Regexp) func(http.Handler) http
 					_, _ = w.Write([]byte("Disallowed CORS " + strings.Join(failures, ", ")))
 					return
 				}
+				// Starlette answers an allowed preflight 200 "OK" as text;
+				// go-chi/cors writes the status and headers only.
+				pw := &preflightWriter{ResponseWriter: w}
+				h.ServeHTTP(pw, r)
+				if pw.status == http.StatusOK {
+					_, _ = w.Write([]byte("OK"))
+				}
+				return
 			}
 			h.ServeHTTP(w, r)
 		})
 	}
+}
+
+// preflightWriter notes the status of a preflight's answer and, for a 200,
+// types the "OK" body written after it.
+type preflightWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (p *preflightWriter) WriteHeader(code int) {
+	p.status = code
+	if code == http.StatusOK {
+		p.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	}
+	p.ResponseWriter.WriteHeader(code)
 }

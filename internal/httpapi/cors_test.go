@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -54,6 +55,10 @@ func TestCORS_StarletteSemantics(t *testing.T) {
 	rec := ts.do("OPTIONS", "/health", "", map[string]string{"Origin": "https://evil.example", "Access-Control-Request-Method": "DELETE"})
 	if rec.Body.String() != "Disallowed CORS origin, method" {
 		t.Errorf("Starlette's 400 text: %q", rec.Body)
+	}
+	rec = ts.do("OPTIONS", "/search", "", map[string]string{"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"})
+	if rec.Code != http.StatusOK || rec.Body.String() != "OK" || rec.Header().Get("Content-Type") != "text/plain; charset=utf-8" {
+		t.Errorf("Starlette's preflight answer is 200 OK as text: %d %q %q", rec.Code, rec.Body, rec.Header().Get("Content-Type"))
 	}
 }
 
