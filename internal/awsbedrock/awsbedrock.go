@@ -49,8 +49,8 @@ var ErrNoRegion = errors.New("no AWS region")
 var ErrResponseTooLarge = errors.New("awsbedrock: response body too large")
 
 // limitClient wraps the SDK's HTTP client (by then resolved, with its
-// timeouts): it caps the bodies of its responses, and sends each request
-// from a copy of its body.
+// timeouts): it sends each request from a copy of its body and, with a
+// limit, caps the bodies of its responses.
 type limitClient struct {
 	next  bedrockruntime.HTTPClient
 	limit int64
@@ -78,7 +78,7 @@ func (c limitClient) Do(r *http.Request) (*http.Response, error) {
 		r.ContentLength = int64(len(b))
 	}
 	resp, err := c.next.Do(r)
-	if err == nil && resp.Body != nil && !isEventStream(resp) {
+	if err == nil && c.limit > 0 && resp.Body != nil && !isEventStream(resp) {
 		resp.Body = limitBody{ReadCloser: http.MaxBytesReader(nil, resp.Body, c.limit), limit: c.limit}
 	}
 	return resp, err
@@ -136,8 +136,6 @@ func New(ctx context.Context, cfg Config) (*bedrockruntime.Client, error) {
 			o.BaseEndpoint = aws.String(cfg.BaseEndpoint)
 		}
 		o.Retryer = aws.NopRetryer{}
-		if cfg.MaxResponseBytes > 0 {
-			o.HTTPClient = limitClient{next: o.HTTPClient, limit: cfg.MaxResponseBytes}
-		}
+		o.HTTPClient = limitClient{next: o.HTTPClient, limit: cfg.MaxResponseBytes}
 	}), nil
 }

@@ -464,13 +464,15 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.ShutdownTimeout > 110*time.Second {
 		p.fail("SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String(), "at most 110s (Fargate's stopTimeout tops out at 120s)")
 	}
-	if c.MaxConversationChars < c.MaxQuestionChars {
+	if c.MaxConversationChars < c.MaxQuestionChars && !p.failed("MAX_CONVERSATION_CHARS") && !p.failed("MAX_QUESTION_CHARS") {
 		want := "at least MAX_QUESTION_CHARS (" + strconv.Itoa(c.MaxQuestionChars) + ")"
+		value := strconv.Itoa(c.MaxConversationChars)
 		if _, set := p.lookup("MAX_CONVERSATION_CHARS"); !set {
-			// Only MAX_QUESTION_CHARS was set: say the other is a default.
-			want += ": " + strconv.Itoa(c.MaxConversationChars) + " is its default; set it too"
+			// Only MAX_QUESTION_CHARS was set: the other is its default.
+			want += ": its default is " + value + "; set it too"
+			value = ""
 		}
-		p.fail("MAX_CONVERSATION_CHARS", strconv.Itoa(c.MaxConversationChars), want)
+		p.fail("MAX_CONVERSATION_CHARS", value, want)
 	}
 	if c.VectorStoreDir == "" {
 		p.fail("VECTORSTORE_DIR", "", "a folder path")
@@ -616,6 +618,18 @@ func (p *parser) fail(name, value, want string) {
 		return
 	}
 	p.errs = append(p.errs, fmt.Errorf("config: %s=%q: want %s", name, value, want))
+}
+
+// failed reports whether name has already been refused: a rule across
+// fields then does not judge its default as if it were the value given.
+func (p *parser) failed(name string) bool {
+	prefix := "config: " + name
+	for _, err := range p.errs {
+		if msg := err.Error(); strings.HasPrefix(msg, prefix+":") || strings.HasPrefix(msg, prefix+"=") {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *parser) lookup(name string) (string, bool) {

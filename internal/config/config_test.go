@@ -174,7 +174,7 @@ func TestLoad_Invalid(t *testing.T) {
 		{"max messages above the listable", map[string]string{"MAX_MESSAGES": "1001"}, []string{"MAX_MESSAGES", "1000"}},
 		{"max question", map[string]string{"MAX_QUESTION_CHARS": "0"}, []string{"MAX_QUESTION_CHARS"}},
 		{"conversation below question", map[string]string{"MAX_QUESTION_CHARS": "5000", "MAX_CONVERSATION_CHARS": "4000"}, []string{"MAX_CONVERSATION_CHARS", "at least MAX_QUESTION_CHARS"}},
-		{"question above the conversation's default", map[string]string{"MAX_QUESTION_CHARS": "40000"}, []string{"MAX_CONVERSATION_CHARS", "at least MAX_QUESTION_CHARS (40000): 32768 is its default; set it too"}},
+		{"question above the conversation's default", map[string]string{"MAX_QUESTION_CHARS": "40000"}, []string{"config: MAX_CONVERSATION_CHARS: want at least MAX_QUESTION_CHARS (40000): its default is 32768; set it too"}},
 		{"keyword japanese", map[string]string{"KEYWORD_JAPANESE": "mecab"}, []string{"KEYWORD_JAPANESE", "bigram", "kagome"}},
 		{"index name with a slash", map[string]string{"VECTORSTORE_INDEX_NAME": "a/faiss_index"}, []string{`VECTORSTORE_INDEX_NAME="a/faiss_index"`, "file stem", "slashes"}},
 		{"index name with ..", map[string]string{"VECTORSTORE_INDEX_NAME": "..x"}, []string{"VECTORSTORE_INDEX_NAME", `".."`}},
@@ -591,5 +591,19 @@ func TestLoad_InvalidURLHidesPassword(t *testing.T) {
 				t.Errorf("error %q does not mention %s", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestLoad_CrossFieldRuleSkipsRefusedValues: a MAX_CONVERSATION_CHARS that
+// does not parse is reported once, not judged again as its default
+// against MAX_QUESTION_CHARS.
+func TestLoad_CrossFieldRuleSkipsRefusedValues(t *testing.T) {
+	t.Parallel()
+	_, err := Load(env(map[string]string{"MAX_CONVERSATION_CHARS": "x", "MAX_QUESTION_CHARS": "40000"}))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if msg := err.Error(); strings.Count(msg, "MAX_CONVERSATION_CHARS") != 1 || strings.Contains(msg, "32768") {
+		t.Errorf("error %q: want MAX_CONVERSATION_CHARS named once, as given", msg)
 	}
 }

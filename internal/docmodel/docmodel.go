@@ -45,7 +45,8 @@ func SectionKey(md map[string]any) string {
 }
 
 // SectionOf groups n chunks into sections, url(i) being chunk i's
-// SectionKey: the chunks sharing one are one section, numbered in order
+// SectionKey (or its url, for the evaluation's reference): the chunks
+// sharing one are one section, numbered in order
 // of first appearance; a chunk without one is a section of its own. It
 // returns each chunk's section and the number of sections.
 func SectionOf(n int, url func(i int) string) (of []uint32, sections int) {

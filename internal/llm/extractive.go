@@ -150,9 +150,10 @@ func (e *Extractive) compose(req Request, ja bool) []string {
 }
 
 // listMarker is a list item's marker at the start of a sentence (a
-// Markdown "- " or "1. ", a "・"): each quoted passage is a list item of
-// the answer already, and a quoted item read "- - ...".
-var listMarker = regexp.MustCompile(`^(?:[-*+•]\s+|・\s*|\d{1,3}[.)]\s+)`)
+// Markdown "- ", "* " or "1) ", a "・"): each quoted passage is a list item
+// of the answer already, and a quoted item read "- - ...". ("1. " never
+// reaches it: splitSentences ends a sentence there.)
+var listMarker = regexp.MustCompile(`^(?:[-*+•]\s+|・\s*|\d{1,3}\)\s+)`)
 
 // score sets each sentence's score: the summed IDF (over sentences) of the
 // distinct question terms it contains, English stop words ignored.

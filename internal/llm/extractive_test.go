@@ -55,10 +55,10 @@ func TestExtractive_Generate(t *testing.T) {
 			// A passage's list items: the answer's own "- " is the only
 			// marker (the demo store's Japanese answers read "- - ...").
 			name: "list markers of the passage are not doubled", question: "バッテリーの保証期間は?",
-			passages: []Passage{{N: 1, Text: "- バッテリーの保証期間は2年です。\n- フレームは5年です。"}, {N: 2, Text: "1. Battery warranty: 2 years.\n* 保証書が必要です。"}},
+			passages: []Passage{{N: 1, Text: "- バッテリーの保証期間は2年です。\n- フレームは5年です。"}, {N: 2, Text: "1) バッテリー保証は2年。\n* 保証書が必要です。"}},
 			label:    extractiveLabelJA,
 			want:     []string{"\n- バッテリーの保証期間は2年です。"},
-			wantNot:  []string{"- - ", "- 1. ", "- * "},
+			wantNot:  []string{"- - ", "1) ", "- * "},
 		},
 		{
 			name: "japanese label and bigram match", question: "パスワードの再設定方法を教えて", passages: ja,

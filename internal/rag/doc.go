@@ -35,7 +35,8 @@
 // ranks by vector alone and says so.
 //
 // Every mode keeps only the best chunk of each section (chunks sharing
-// "url" metadata, source#anchor) and fills top_k from deeper in its
+// docmodel.SectionKey: "url" metadata, source#anchor, with the heading
+// path on a page whose headings have no ids) and fills top_k from deeper in its
 // ranking, unless Config.SameSection is set: a citation list naming one
 // section five times tells the reader less than five sections do. The
 // service merges sections over what any backend returns, asking it for

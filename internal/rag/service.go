@@ -84,7 +84,7 @@ type Config struct {
 	VectorWeight  float64
 	KeywordWeight float64
 	// SameSection, when true, lets several chunks of one section (the
-	// same "url" metadata, source#anchor) into one result. By default a
+	// same docmodel.SectionKey) into one result. By default a
 	// result holds the best chunk of each section only: a citation list
 	// that repeats a section says nothing new, and the freed ranks go to
 	// other sections (measured on the evaluation sets in

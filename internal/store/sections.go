@@ -11,8 +11,8 @@ import (
 	"github.com/vendor0919/api/internal/keyword"
 )
 
-// SectionsFile holds the section of every chunk (the chunks sharing
-// metadata url; docmodel.SectionOf), so that the keyword section field
+// SectionsFile holds the section of every chunk (the chunks sharing a
+// docmodel.SectionKey; docmodel.SectionOf), so that the keyword section field
 // (Store.Sections) groups a store's chunks without decoding every chunk's
 // metadata at each swap: a second or more at a million chunks. Optional:
 // written when some chunk has a url; a store without it is searched
@@ -98,7 +98,10 @@ func decodeSections(b []byte, count int) (of []uint32, sections int, err error) 
 // metadata at each swap (24 s and 3.1 GB allocated at a million chunks,
 // docs/BENCHMARKS.md round twenty-two), too much for a field on by
 // default; it is searched without the field until it is built again. A
-// store whose chunks are in memory is grouped by their urls. The scores
+// store whose chunks are in memory is grouped by their SectionKeys. A file
+// written before SectionKey (687a104) grouped by url alone: on a page
+// whose headings have no ids it holds the page as one section until the
+// store is built again. The scores
 // come from kw's postings at each search.
 func (s *Store) Sections(kw *keyword.Index) *keyword.Sections {
 	if kw == nil || kw.Len() != s.ChunkCount() {
