@@ -32,7 +32,10 @@ func TestGenThenBench(t *testing.T) {
 
 	for _, withTruth := range []bool{true, false} {
 		args := []string{"bench", "--base", filepath.Join(dir, "base.fvecs"), "--queries", filepath.Join(dir, "queries.fvecs"),
-			"--k", "10", "--m", "8", "--ef-construction", "64", "--ef", "10,40", "--threads", "2", "--repeat", "1", "--json"}
+			"--k", "10", "--m", "8", "--ef-construction", "64", "--ef", "10,40", "--threads", "2", "--build-threads", "1", "--repeat", "1", "--json"}
+		// One build worker: the graph, and so the recall checked below,
+		// is the same on every run (two workers insert in an order the
+		// scheduler picks: a clean-clone CI run got 0.848 at ef 40).
 		if withTruth {
 			args = append(args, "--truth", filepath.Join(dir, "truth.ivecs"))
 		}
