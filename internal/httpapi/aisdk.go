@@ -200,10 +200,15 @@ func (f *uiFrames) sources(id string, hits []rag.Hit) error {
 }
 
 // sourcePart is a source-url part for a passage whose metadata has a url,
-// else a source-document part.
+// else a source-document part. Its title names the section after the
+// document ("Warranty › Terms"): the parts are the answer's citations, and
+// several may come from one document.
 func sourcePart(h rag.Hit) any {
 	md := func(k string) string { s, _ := h.Metadata[k].(string); return s }
 	title := cmp.Or(md("title"), md(docmodel.MetaSource), h.ID)
+	if sec := md("section"); sec != "" && sec != title {
+		title += " › " + sec
+	}
 	if u := md(docmodel.MetaURL); u != "" {
 		return uiSourceURLPart{Type: "source-url", SourceID: h.ID, URL: u, Title: title}
 	}

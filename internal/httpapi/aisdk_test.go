@@ -22,7 +22,7 @@ const chatBody = `{"id":"chat-1","trigger":"submit-message","messageId":null,"me
 func TestChat_UIMessageStream(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, nil)
-	ts.rag.hits = append(ts.rag.hits, rag.Hit{ID: "c2", Text: "t", Metadata: map[string]any{"url": "warranty.md#terms", "title": "Warranty"}})
+	ts.rag.hits = append(ts.rag.hits, rag.Hit{ID: "c2", Text: "t", Metadata: map[string]any{"url": "warranty.md#terms", "title": "Warranty", "section": "Terms"}})
 	rec := ts.do("POST", "/chat", chatBody, nil)
 	if rec.Code != 200 || rec.Header().Get("x-vercel-ai-ui-message-stream") != "v1" || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/event-stream") {
 		t.Fatalf("%d %v %s", rec.Code, rec.Header(), rec.Body)
@@ -51,7 +51,7 @@ func TestChat_UIMessageStream(t *testing.T) {
 		t.Errorf("ids: %v", parts)
 	}
 	if parts[1]["sourceId"] != "c1" || parts[1]["title"] != "refund.md" || parts[1]["mediaType"] != "text/plain" ||
-		parts[2]["url"] != "warranty.md#terms" || parts[2]["title"] != "Warranty" {
+		parts[2]["url"] != "warranty.md#terms" || parts[2]["title"] != "Warranty › Terms" {
 		t.Errorf("sources %v %v", parts[1], parts[2])
 	}
 	if parts[4]["delta"].(string)+parts[5]["delta"].(string) != "Refunds take 14 days [1]." || parts[7]["finishReason"] != "stop" {
