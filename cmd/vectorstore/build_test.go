@@ -149,3 +149,28 @@ func TestBuild_DryRunNeedsNoCredentials(t *testing.T) {
 		}
 	}
 }
+
+// TestBuild_OutNotAStoreIsUsage: an --out holding something other than a
+// store (a folder of documents, a file) is the operator's mistake, exit 2
+// like a bad flag, before any work; the folder is left as it was.
+func TestBuild_OutNotAStoreIsUsage(t *testing.T) {
+	t.Parallel()
+	corpus := t.TempDir()
+	if err := os.WriteFile(filepath.Join(corpus, "a.md"), []byte("# A\n\nText."), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	keep := filepath.Join(out, "notes.txt")
+	if err := os.WriteFile(keep, []byte("mine"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := runMain(context.Background(), []string{"build", "--in", corpus, "--out", out, "--embedder", "hash", "--cache", "off", "--quiet"},
+		func(string) string { return "" }, &stdout, &stderr)
+	if code != 2 || !strings.Contains(stderr.String(), "--out:") || !strings.Contains(stderr.String(), "not a store folder") {
+		t.Errorf("exit %d, stderr %q; want 2 naming --out", code, stderr.String())
+	}
+	if b, err := os.ReadFile(keep); err != nil || string(b) != "mine" {
+		t.Errorf("the folder was touched: %q %v", b, err)
+	}
+}

@@ -99,6 +99,13 @@ func (f BuildFlags) Validate() error {
 	if err := (ann.HNSWConfig{M: f.M, EFConstruction: f.EFConstruction}).Check(); err != nil {
 		return cliflag.Usagef("--m, --ef-construction: %v", err)
 	}
+	// An --out that is not a store is the operator's mistake, like a bad
+	// flag value (exit 2); Build checks it again for other callers.
+	if f.Out != "" && !f.DryRun {
+		if err := store.CheckReplaceable(f.Out); errors.Is(err, store.ErrNotReplaceable) {
+			return cliflag.Usagef("--out: %v", err)
+		}
+	}
 	return nil
 }
 
