@@ -8,7 +8,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/vendor0919/api/internal/logctx"
@@ -27,11 +26,7 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		r = withOutcome(r)
 		defer func() {
-			status := responseStatus(ww, r)
-			route := "unmatched"
-			if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
-				route = rc.RoutePattern()
-			}
+			status, route := responseStatus(ww, r), routeOf(r)
 			level := slog.LevelInfo
 			switch {
 			case r.URL.Path == "/health" || r.URL.Path == "/ready" || r.URL.Path == "/":

@@ -178,9 +178,9 @@ func (s *Server) streamAnswer(ctx context.Context, r *http.Request, sse *sseWrit
 		return err
 	}
 	switch {
-	case errors.Is(context.Cause(r.Context()), ErrShuttingDown):
+	case shuttingDown(r):
 		if !failed {
-			_ = f.fail("Service is shutting down; retry the request")
+			_ = f.fail(shuttingDownDetail)
 			_ = f.end()
 		}
 		return nil

@@ -18,7 +18,7 @@ type TokenVerifier interface {
 	// per-client limits key on it). Its error names why a token is not
 	// valid in words safe to log: never the token or its claims.
 	Identify(ctx context.Context, token string) (string, error)
-	// Ready reports, without I/O, whether Verify can check tokens yet
+	// Ready reports, without I/O, whether Identify can check tokens yet
 	// (the issuer's keys have been fetched).
 	Ready() bool
 }

@@ -168,8 +168,8 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 		if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
 			return nil, tooLarge(tooBig.Limit)
 		}
-		if errors.Is(context.Cause(r.Context()), ErrShuttingDown) {
-			return nil, &Error{Status: http.StatusServiceUnavailable, Detail: "Service is shutting down; retry the request", Err: err}
+		if shuttingDown(r) {
+			return nil, errShuttingDown(err)
 		}
 		return nil, errStatus(http.StatusBadRequest, "Could not read the request body")
 	}

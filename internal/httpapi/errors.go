@@ -82,6 +82,21 @@ func errValidation(items ...ValidationItem) *Error {
 // with an "error" event, instead of being cut off.
 var ErrShuttingDown = errors.New("httpapi: service is shutting down")
 
+// shuttingDownDetail is what a request the drain stopped is told, as a
+// 503's detail or a stream's last event.
+const shuttingDownDetail = "Service is shutting down; retry the request"
+
+// shuttingDown reports whether the drain told r to stop (ErrShuttingDown).
+func shuttingDown(r *http.Request) bool {
+	return errors.Is(context.Cause(r.Context()), ErrShuttingDown)
+}
+
+// errShuttingDown is the 503 for a request the drain stopped, whose own
+// failure was err.
+func errShuttingDown(err error) *Error {
+	return &Error{Status: http.StatusServiceUnavailable, Detail: shuttingDownDetail, Err: err}
+}
+
 // handlerFunc is a route handler that returns a value to encode as JSON
 // with status 200, or an error. A nil value with a nil error means the
 // handler has already written the response (streaming).
@@ -100,8 +115,8 @@ func (s *Server) wrap(h handlerFunc) http.HandlerFunc {
 		v, err := h(w, r)
 		if err != nil {
 			switch {
-			case errors.Is(context.Cause(r.Context()), ErrShuttingDown):
-				err = &Error{Status: http.StatusServiceUnavailable, Detail: "Service is shutting down; retry the request", Err: err}
+			case shuttingDown(r):
+				err = errShuttingDown(err)
 			case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
 				// The client left: nobody reads the answer, and it is no
 				// server error (nginx's 499 in the access log and metrics).

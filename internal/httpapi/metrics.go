@@ -64,17 +64,22 @@ func (m *metrics) instrument(next http.Handler) http.Handler {
 		// a recovered panic (http.ErrAbortHandler) passes through here
 		// panicking, and is one request too.
 		defer func() {
-			route := "unmatched"
-			if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
-				route = rc.RoutePattern()
-			}
-			status := responseStatus(ww, r)
-			method := methodLabel(r.Method)
+			route, status, method := routeOf(r), responseStatus(ww, r), methodLabel(r.Method)
 			m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 			m.duration.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
 		}()
 		next.ServeHTTP(ww, r)
 	})
+}
+
+// routeOf is the route pattern r matched, the label the access log and
+// the metrics use (never the raw path, which may carry user text), or
+// "unmatched".
+func routeOf(r *http.Request) string {
+	if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
+		return rc.RoutePattern()
+	}
+	return "unmatched"
 }
 
 // knownMethods are the methods that keep their name as a label value.
