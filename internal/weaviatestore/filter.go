@@ -32,7 +32,7 @@ func where(f *rag.Filter, fields map[string]Field) (w *filters.WhereBuilder, non
 		fd, known := fields[c.Field]
 		if known && fd.Type == "" {
 			return nil, false, &rag.RequestError{Field: "filter." + c.Field, Loc: []any{"filter", c.Field},
-				Msg: "this field cannot be filtered on the Weaviate backend: " + cmpOr(fd.Why, whyUnrecorded)}
+				Msg: "this field cannot be filtered on the Weaviate backend: " + fd.reason()}
 		}
 		negate := c.Op == rag.OpNe || c.Op == rag.OpNin
 		if !known {

@@ -1,6 +1,7 @@
 package weaviatestore
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -135,8 +136,8 @@ func ParseTarget(s string) (restURL, alias string, err error) {
 // where it was; running it again resumes into the same collection (the
 // checksum names it, object ids come from chunk ids, upserts overwrite).
 func Push(ctx context.Context, dir string, open store.OpenOptions, o PushOptions) (PushResult, error) {
-	o.Index = cmpOr(o.Index, IndexHNSW)
-	o.Consistency = cmpOr(o.Consistency, "QUORUM")
+	o.Index = cmp.Or(o.Index, IndexHNSW)
+	o.Consistency = cmp.Or(o.Consistency, "QUORUM")
 	if o.BatchSize == 0 {
 		o.BatchSize = DefaultBatchSize
 	}
@@ -227,7 +228,7 @@ func unfilterable(fields map[string]Field) []string {
 	var out []string
 	for k, f := range fields {
 		if f.Type == "" {
-			out = append(out, fmt.Sprintf("%q: %s", k, cmpOr(f.Why, whyUnrecorded)))
+			out = append(out, fmt.Sprintf("%q: %s", k, f.reason()))
 		}
 	}
 	slices.Sort(out)
@@ -246,13 +247,6 @@ func (r renamed) Chunk(i int) docmodel.Chunk {
 		c.ID = id
 	}
 	return c
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // vectorsOf returns the store's rows (as the index holds them: unit

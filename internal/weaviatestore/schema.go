@@ -1,6 +1,7 @@
 package weaviatestore
 
 import (
+	"cmp"
 	"crypto/sha1" //nolint:gosec // G505: UUID v5 is defined over SHA-1; no security rests on it
 	"encoding/hex"
 	"encoding/json"
@@ -56,6 +57,9 @@ type Field struct {
 	// Collections pushed before Wrap hold the values as they are.
 	Wrap bool `json:"wrap,omitempty"`
 }
+
+// reason is why f has no property, for a refused filter and push's list.
+func (f Field) reason() string { return cmp.Or(f.Why, whyUnrecorded) }
 
 // wrapMark encloses a wrapped text value (Field.Wrap).
 const wrapMark = "|"
