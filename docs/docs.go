@@ -38,11 +38,6 @@ const docTemplate = `{
         },
         "/admin/reload": {
             "post": {
-                "security": [
-                    {
-                        "AdminAuth": []
-                    }
-                ],
                 "description": "Mirrors the S3 prefix again and atomically swaps the new index in; in-flight requests finish on the old one.",
                 "produces": [
                     "application/json"
@@ -71,16 +66,16 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.errorBody"
                         }
                     }
-                }
+                },
+                "security": [
+                    {
+                        "AdminAuth": []
+                    }
+                ]
             }
         },
         "/chat": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "For useChat with DefaultChatTransport (ai v5): the body is what the transport sends, {id, messages: [{id, role, parts: [{type: \"text\", text}]}], trigger}; the last message is the question, the user and assistant messages before it the history. The answer is always a stream in the AI SDK's UI message stream protocol (header x-vercel-ai-ui-message-stream: v1): \"data: {part}\" lines start, one source-url (a passage with a metadata url) or source-document part per retrieved passage in citation order, text-start, text-delta..., text-end, finish, then \"data: [DONE]\". When the generator reports token usage, finish carries it as messageMetadata {usage: {inputTokens, outputTokens, totalTokens}} (the AI SDK's LanguageModelUsage: the generator's calls, the question's rewrite included), which useChat merges into the answer's message.metadata; without counts (the offline extractive generator) finish has no messageMetadata. A failure after the first byte is an error part, then [DONE]. Errors before the first byte are ordinary JSON error responses.",
                 "consumes": [
                     "application/json"
@@ -129,7 +124,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.errorBody"
                         }
                     }
-                }
+                },
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ]
             }
         },
         "/docs": {
@@ -155,11 +155,6 @@ const docTemplate = `{
         },
         "/feedback": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Records a thumbs up or down for an answer, by the id /query returned, with an optional comment: one structured log line (\"feedback\": answer_id, rating, comment_len, and the comment cut to 280 characters) and the Prometheus counter feedback_total{rating}. Nothing is stored; the id is checked for its form only.",
                 "consumes": [
                     "application/json"
@@ -196,7 +191,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/HTTPValidationError"
                         }
                     }
-                }
+                },
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ]
             }
         },
         "/health": {
@@ -279,11 +279,6 @@ const docTemplate = `{
         },
         "/query": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Retrieves passages and answers with numbered citations. Send either \"question\" or \"messages\", a conversation (roles user and assistant, oldest first, ending with the user's question; the server keeps no history): a follow-up is answered in context, retrieval using a standalone question rewritten from the recent turns (by the configured model, or offline by carrying the earlier questions' key words), and the prompt carrying the recent turns within HISTORY_TOKENS (oldest dropped first). Turns beyond MAX_MESSAGES or MAX_CONVERSATION_CHARS are dropped, oldest first, and the newest user turn over HISTORY_TOKENS on its own is cut, so a conversation a client keeps resending stays answerable; more than 1,000 messages, a message over 8,000 characters or a bad role is a 422 naming the item. Every answer has an \"id\" for POST /feedback, and \"usage\" {\"prompt_tokens\",\"completion_tokens\",\"total_tokens\"} when the generator reports token counts (its calls, the question's rewrite included); without counts (the offline extractive generator) there is no \"usage\". With \"stream\": true the response is text/event-stream: event \"sources\" {\"id\",\"sources\":[...]}, events \"delta\" {\"text\":\"...\"}, then \"done\" {\"id\",\"answer\",\"model\"} with \"usage\" as above; a failure after the first byte is an \"error\" event {\"detail\"}. Errors before the first byte are ordinary JSON error responses.",
                 "consumes": [
                     "application/json"
@@ -333,7 +328,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.errorBody"
                         }
                     }
-                }
+                },
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ]
             }
         },
         "/ready": {
@@ -382,11 +382,6 @@ const docTemplate = `{
         },
         "/search": {
             "post": {
-                "security": [
-                    {
-                        "BearerAuth": []
-                    }
-                ],
                 "description": "Ranks chunks for a text query (or a vector, for clients that embed themselves). Filters match metadata by equality or {\"$in\": [...]}.",
                 "consumes": [
                     "application/json"
@@ -435,16 +430,16 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.errorBody"
                         }
                     }
-                }
-            }
-        },
-        "/v1/chat/completions": {
-            "post": {
+                },
                 "security": [
                     {
                         "BearerAuth": []
                     }
-                ],
+                ]
+            }
+        },
+        "/v1/chat/completions": {
+            "post": {
                 "description": "OpenAI's chat completions API over the RAG pipeline: the last user message is the question, the user and assistant messages before it the history (system and developer messages are ignored; the server's prompt applies). Answers carry the retrieved passages in the extension field \"sources\" (on the completion, and on the first chunk of a stream). With \"stream\": true the response is text/event-stream: \"data: {chat.completion.chunk}\" lines, then \"data: [DONE]\"; a failure after the first byte is a \"data: {\\\"error\\\": {...}}\" line, then \"data: [DONE]\". Token usage (\"usage\": the generator's calls, the question's rewrite included) is on the completion, and, with \"stream_options\": {\"include_usage\": true}, on a last chunk with no choices; it is absent (null on that chunk) when the generator reports none, as the offline extractive one does. Errors use OpenAI's body {\"error\": {message, type, code, param}}.",
                 "consumes": [
                     "application/json"
@@ -500,16 +495,16 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.openAIErrorBody"
                         }
                     }
-                }
-            }
-        },
-        "/v1/embeddings": {
-            "post": {
+                },
                 "security": [
                     {
                         "BearerAuth": []
                     }
-                ],
+                ]
+            }
+        },
+        "/v1/embeddings": {
+            "post": {
                 "description": "Embeds with the embedder the vector store was built with (its model id is in GET /v1/models), so the vectors can be sent to /search. \"dimensions\" is accepted only when it equals the embedder's. usage holds estimated tokens (one per CJK character, one per four other characters): the embedders report none.",
                 "consumes": [
                     "application/json"
@@ -564,16 +559,16 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.openAIErrorBody"
                         }
                     }
-                }
-            }
-        },
-        "/v1/models": {
-            "get": {
+                },
                 "security": [
                     {
                         "BearerAuth": []
                     }
-                ],
+                ]
+            }
+        },
+        "/v1/models": {
+            "get": {
                 "description": "The ids this server answers: \"vendor0919-rag\" (retrieval, then the generator) and the generator's own model for /v1/chat/completions, both answered by the same pipeline, and the embedder's model for /v1/embeddings.",
                 "produces": [
                     "application/json"
@@ -590,16 +585,16 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.modelList"
                         }
                     }
-                }
-            }
-        },
-        "/v1/models/{model}": {
-            "get": {
+                },
                 "security": [
                     {
                         "BearerAuth": []
                     }
-                ],
+                ]
+            }
+        },
+        "/v1/models/{model}": {
+            "get": {
                 "description": "One of the ids GET /v1/models lists; any other id is a 404 with code model_not_found.",
                 "produces": [
                     "application/json"
@@ -631,16 +626,16 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.openAIErrorBody"
                         }
                     }
-                }
-            }
-        },
-        "/vectorstore": {
-            "get": {
+                },
                 "security": [
                     {
                         "BearerAuth": []
                     }
-                ],
+                ]
+            }
+        },
+        "/vectorstore": {
+            "get": {
                 "description": "Format, count, dims, metric, embedding model, version, source, loaded_at, and the last sync's outcome.",
                 "produces": [
                     "application/json"
@@ -663,7 +658,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.errorBody"
                         }
                     }
-                }
+                },
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ]
             }
         }
     },
