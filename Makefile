@@ -12,7 +12,7 @@ COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 TOOLS_ENV := eval "$$(bash scripts/install-tools.sh)"
 
-.PHONY: run check test test-kernels build cross lint docs docs-check ci container-test bench bench-startup bench-glove bench-sync loadtest eval demo-store fixtures pdf-fixtures uselite-model uselite-reference fuzz ci-fuzz soak clean
+.PHONY: run check test test-kernels build cross lint vulncheck docs docs-check ci container-test bench bench-startup bench-glove bench-sync loadtest eval demo-store fixtures pdf-fixtures uselite-model uselite-reference fuzz ci-fuzz soak clean
 
 ## run: start the API on :$(PORT) with the demo store, offline embedder and extractive answers
 # (default settings: hybrid fusion's default weights suit the bilingual demo corpus too,
@@ -64,6 +64,11 @@ lint:
 	shellcheck scripts/*.sh .ci/run && \
 	yamllint -s buildspec.yml $$(git ls-files '*.yml' '*.yaml' | grep -v '^docs/swagger.yaml$$')
 
+## vulncheck: govulncheck against the Go vulnerability database (built offline from a pinned
+# golang.org/x/vulndb, cached); fails on a vulnerability reached in a required module
+vulncheck:
+	bash scripts/vulncheck.sh
+
 ## docs: regenerate the Swagger docs (swag) and the OpenAPI 3 contract in api/
 docs:
 	$(GO) tool swag init -q -g doc.go -d internal/httpapi -o docs --outputTypes go,json,yaml --parseInternal --requiredByDefault
@@ -78,7 +83,7 @@ container-test:
 	@eval "$$(bash scripts/install-tools.sh --container)" && bash scripts/container_test.sh
 
 ## ci: everything CI runs
-ci: lint cross docs-check test test-kernels ci-fuzz container-test
+ci: lint vulncheck cross docs-check test test-kernels ci-fuzz container-test
 
 ## bench: HNSW vs hnswlib on 100k x 384 (see docs/BENCHMARKS.md)
 bench:
