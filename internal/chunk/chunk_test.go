@@ -562,6 +562,53 @@ func TestParse_LongHeadingsCapped(t *testing.T) {
 	}
 }
 
+// TestParse_LongAnchorsDropped checks that a section id too long to copy
+// into every chunk of its section is dropped, the section linking to its
+// page, while an id at the limit is kept whole (an id cut would lead
+// nowhere).
+func TestParse_LongAnchorsDropped(t *testing.T) {
+	t.Parallel()
+	body := strings.Repeat("<p>"+strings.Repeat("Words in a sentence here. ", 30)+"</p>", 40)
+	atLimit, over := strings.Repeat("k", maxAnchorBytes), strings.Repeat("z", maxAnchorBytes+1)
+	huge := strings.Repeat("y", 1<<20)
+	tests := []struct {
+		name, content string
+		wantAnchor    string // of the long section's chunks
+	}{
+		{"heading id at the limit", "<main><h1>T</h1><h2 id=" + atLimit + ">Long</h2>" + body + "</main>", atLimit},
+		{"heading id over it", "<main><h1>T</h1><h2 id=" + over + ">Long</h2>" + body + "</main>", ""},
+		{"heading id of a megabyte", "<main><h1>T</h1><h2 id=" + huge + ">Long</h2>" + body + "</main>", ""},
+		{"a name of a megabyte", "<main><h1>T</h1><h2><a name=" + huge + "></a>Long</h2>" + body + "</main>", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			doc, err := Parse("a.html", []byte(tc.content))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var long int
+			for i, c := range Chunks(doc, Options{}) {
+				if c.Metadata["section"] != "Long" {
+					continue
+				}
+				long++
+				anchor, _ := c.Metadata["anchor"].(string)
+				wantURL := "a.html"
+				if tc.wantAnchor != "" {
+					wantURL += "#" + tc.wantAnchor
+				}
+				if anchor != tc.wantAnchor || c.Metadata[docmodel.MetaURL] != wantURL {
+					t.Fatalf("chunk %d: anchor of %d bytes, url of %d bytes; want %d and %d", i, len(anchor), len(c.Metadata[docmodel.MetaURL].(string)), len(tc.wantAnchor), len(wantURL))
+				}
+			}
+			if long < 10 {
+				t.Fatalf("%d chunks in the long section, want the body's ten or more", long)
+			}
+		})
+	}
+}
+
 // TestChunks_HeadingPathCapped checks the cut in Chunks itself: a path
 // longer than the chunk size is cut to it, whatever made the Document,
 // and a path within it, such as a C++ signature under its class, is kept

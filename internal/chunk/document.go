@@ -97,7 +97,8 @@ func Parse(source string, content []byte) (Document, error) {
 // Markdown (.md, .markdown), plain text (.txt, .text), HTML (.html, .htm)
 // or PDF (.pdf, read by l.PDF under ctx). Other extensions give an error
 // wrapping ErrUnsupported. The title and headings are cut to 1,000 runes
-// (maxHeadingRunes).
+// (maxHeadingRunes), and a section id longer than 1,000 bytes is dropped
+// (maxAnchorBytes).
 func (l Loader) Parse(ctx context.Context, source string, content []byte) (Document, error) {
 	var doc Document
 	var err error
@@ -139,13 +140,28 @@ func (l Loader) Parse(ctx context.Context, source string, content []byte) (Docum
 // Python dict's repr heading an entry of Flask's API reference, has 833.
 const maxHeadingRunes = 1000
 
+// maxAnchorBytes is the longest section id Parse keeps. Like a heading,
+// an id is copied into every chunk of its section (anchor and url): one
+// id of a megabyte over a section of 229 chunks made 458 MB of chunks, and
+// an id over the 4 MiB a chunk may have (store.MaxChunkLineBytes) failed
+// the whole build at its end, after every chunk was embedded. An id
+// cannot be cut (the link would lead nowhere), so a longer one is dropped
+// and the section links to its page. Real ids are far shorter: 127 bytes
+// at most over the 35,005 anchored chunks of the evaluation corpora
+// (Crystal's method ids).
+const maxAnchorBytes = 1000
+
 // capHeadings cuts doc's title, each section's heading and each part of
-// its heading path to maxHeadingRunes.
+// its heading path to maxHeadingRunes, and drops an anchor longer than
+// maxAnchorBytes.
 func capHeadings(doc *Document) {
 	doc.Title = capHeading(doc.Title)
 	for i := range doc.Sections {
 		s := &doc.Sections[i]
 		s.Heading = capHeading(s.Heading)
+		if len(s.Anchor) > maxAnchorBytes {
+			s.Anchor = ""
+		}
 		for j := range s.Path {
 			s.Path[j] = capHeading(s.Path[j])
 		}

@@ -11,6 +11,14 @@ const (
 	DefaultOverlap = 100
 )
 
+// MaxSize is the largest chunk size a build accepts (vectorstore build
+// --chunk-size). Every embedder reads at most 8,192 tokens, about 32,000
+// runes of English; a larger chunk is only cut again. It also keeps each
+// chunk's JSON (its text, at most one and a half times the size, heading
+// path, title and ids) well inside the 4 MiB a store allows a chunk, so a
+// build cannot fail there after embedding everything.
+const MaxSize = 32768
+
 // Options sets chunk sizes. The zero value uses the defaults.
 type Options struct {
 	// Size is the largest chunk, in runes; 0 means DefaultSize.

@@ -87,6 +87,9 @@ func (f BuildFlags) Validate() error {
 	if f.Batch < 1 || f.Workers < 0 || f.ChunkSize < 1 {
 		return cliflag.Usagef("--batch, --workers and --chunk-size must be positive")
 	}
+	if err := cliflag.InRange("--chunk-size", f.ChunkSize, 1, chunk.MaxSize); err != nil {
+		return err
+	}
 	// Each call in flight holds a batch of texts and its vectors: bounded
 	// as vectorstore push's --concurrency is.
 	if err := cliflag.InRange("--concurrency", f.Workers, 0, MaxConcurrency); err != nil {
