@@ -17,6 +17,23 @@ func TestSplitSentences_Cases(t *testing.T) {
 		{"One. Two! Three? Four", []string{"One.", "Two!", "Three?", "Four"}},
 		{"東京です。大阪です！本当？はい", []string{"東京です。", "大阪です！", "本当？", "はい"}},
 		{"v1.2 is out.\nNext line", []string{"v1.2 is out.", "Next line"}},
+		// Hard-wrapped prose (Node.js's fs.md): a sentence is not cut at its
+		// line breaks.
+		{
+			"On Windows, access-control policies (ACLs) on a directory may limit access to\na file or directory. The `fs.access()` function, however, does not check the\nACL and therefore may report that a path is accessible even if the ACL restricts\nthe user from reading or writing to it.",
+			[]string{"On Windows, access-control policies (ACLs) on a directory may limit access to a file or directory.", "The `fs.access()` function, however, does not check the ACL and therefore may report that a path is accessible even if the ACL restricts the user from reading or writing to it."},
+		},
+		// Lines that are not wrapped prose stay apart: short lines (titles,
+		// list items), a line introducing a list, list and indented lines,
+		// a blank line.
+		{"Options\nThe first one is the default.", []string{"Options", "The first one is the default."}},
+		{"The following options are accepted by the command when it starts:\nverbose output and quiet output", []string{"The following options are accepted by the command when it starts:", "verbose output and quiet output"}},
+		{"- the first item of a list that runs on for quite a few words here\n- the second item", []string{"- the first item of a list that runs on for quite a few words here", "- the second item"}},
+		{"a line of prose long enough to be wrapped at seventy columns or so\n1. first step", []string{"a line of prose long enough to be wrapped at seventy columns or so", "1.", "first step"}}, // as before: "1." ends a sentence
+		{"a line of prose long enough to be wrapped at seventy columns or so\n    indented code", []string{"a line of prose long enough to be wrapped at seventy columns or so", "indented code"}},
+		{"a line of prose long enough to be wrapped at seventy columns or so\n\nNext paragraph", []string{"a line of prose long enough to be wrapped at seventy columns or so", "Next paragraph"}},
+		// Japanese wrapped inside a sentence joins without a space.
+		{"パスワードを再設定するには、設定画面を開いてセキュリティの項目を選び、表示された案内に従って新しいパスワードを入\n力します。", []string{"パスワードを再設定するには、設定画面を開いてセキュリティの項目を選び、表示された案内に従って新しいパスワードを入力します。"}},
 		{"  ", nil},
 	}
 	for _, tc := range tests {

@@ -1,8 +1,10 @@
 package llm
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // isJapanese reports whether s contains kana or Han characters.
@@ -28,11 +30,13 @@ var stopwords = map[string]bool{
 
 // splitSentences splits text after sentence ends (。！？!? and a full stop
 // followed by a space) and at line breaks, trimming each piece; empty
-// pieces are dropped.
+// pieces are dropped. A line break that only wraps prose (softWrap) is a
+// space: Markdown, plain text and PDF keep a paragraph's lines as written,
+// and a sentence cut there was quoted by halves.
 func splitSentences(text string) []string {
 	var out []string
 	rs := []rune(text)
-	start := 0
+	start, line := 0, 0 // line: where the current line starts
 	emit := func(end int) {
 		s := strings.TrimSpace(string(rs[start:end]))
 		if s != "" {
@@ -42,7 +46,12 @@ func splitSentences(text string) []string {
 	}
 	for i, r := range rs {
 		switch r {
-		case '。', '！', '？', '!', '?', '\n':
+		case '\n':
+			if !softWrap(rs[line:i], rs[i+1:]) {
+				emit(i + 1)
+			}
+			line = i + 1
+		case '。', '！', '？', '!', '?':
 			emit(i + 1)
 		case '.':
 			if i+1 == len(rs) || unicode.IsSpace(rs[i+1]) {
@@ -51,5 +60,60 @@ func splitSentences(text string) []string {
 		}
 	}
 	emit(len(rs))
+	for i, s := range out {
+		out[i] = unwrap(s)
+	}
 	return out
 }
+
+// unwrap joins the lines of a sentence softWrap kept whole: by a space, or
+// by nothing between two Japanese characters (Japanese is wrapped inside
+// words).
+func unwrap(s string) string {
+	if !strings.Contains(s, "\n") {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	var b strings.Builder
+	for i, l := range lines {
+		l = strings.TrimSpace(l)
+		if i > 0 {
+			before, _ := utf8.DecodeLastRuneInString(b.String())
+			after, _ := utf8.DecodeRuneInString(l)
+			if !isJapanese(string(before)) || !isJapanese(string(after)) {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(l)
+	}
+	return b.String()
+}
+
+// minWrappedLine is the fewest runes a line has when a line break after it
+// may be a soft wrap: prose is wrapped at 70 to 80 columns, while shorter
+// lines are titles, list items, table rows or code.
+const minWrappedLine = 50
+
+// softWrap reports whether the line break between line and the text after
+// it only wraps a paragraph: line is long, ends inside a sentence (in a
+// letter, a digit, a comma or a closing quote or bracket; a line ending
+// in ':' or ';' introduces what follows) and the next line goes on with
+// prose, not a blank line, an indented or list line or a heading.
+func softWrap(line, next []rune) bool {
+	l := strings.TrimRight(string(line), " \t\r")
+	if utf8.RuneCountInString(l) < minWrappedLine || len(next) == 0 {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(l)
+	if !unicode.IsLetter(last) && !unicode.IsDigit(last) && !strings.ContainsRune(",)]`'\"”’", last) {
+		return false
+	}
+	first := next[0]
+	if !unicode.IsLetter(first) && !unicode.IsDigit(first) && !strings.ContainsRune("`('\"“‘", first) {
+		return false // a blank, indented, list or heading line; a table row
+	}
+	return !listItem.MatchString(string(next[:min(len(next), 8)]))
+}
+
+// listItem is an ordered list item's start ("1. ", "2) ", "a) ").
+var listItem = regexp.MustCompile(`^(?:\d{1,3}|[a-z])[.)]\s`)
