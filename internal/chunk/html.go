@@ -995,12 +995,16 @@ func (p *htmlParser) pageIndex(n *html.Node) bool {
 }
 
 // namedTOC reports whether n is a table of contents by name: a div or
-// nav with the id "toc" or the class "toc" or "toc2" whose links, most
-// of them to the page's sections, say more than its other words, which
-// are no more than a title's (boldTitleLetters). Its title
-// ("Table of Contents": Asciidoctor's div#toctitle, DocBook's bold
-// paragraph) is inside it, where linkList, which drops the list, leaves
-// it as a chunk of its own; the name says the title belongs to the list.
+// nav with the id "toc" or the class "toc" or "toc2" whose links say more
+// than its other words, which are no more than a title's
+// (boldTitleLetters). Its title ("Table of Contents": Asciidoctor's
+// div#toctitle, DocBook's bold paragraph) is inside it, where linkList,
+// which drops the list, leaves it as a chunk of its own; the name says
+// the title belongs to the list. Its links may lead to other pages: a
+// multi-page manual's chapter opens with the contents of its sections,
+// each on a page of its own (Publican's div.toc: 41 chunks of the Debian
+// Administrator's Handbook were such lists, ranking for every title
+// they name).
 func (p *htmlParser) namedTOC(n *html.Node) bool {
 	if n.DataAtom != atom.Div && n.DataAtom != atom.Nav {
 		return false
@@ -1009,7 +1013,7 @@ func (p *htmlParser) namedTOC(n *html.Node) bool {
 		return false
 	}
 	st := p.links[n]
-	return st.links >= 2 && 2*st.inPage > st.links && st.outside <= boldTitleLetters && st.inside > st.outside
+	return st.links >= 2 && st.outside <= boldTitleLetters && st.inside > st.outside
 }
 
 // tocTitleLetters bounds the letters of a title of contents (tocTitles):
@@ -1088,11 +1092,13 @@ func (p *htmlParser) generatorCredit(n *html.Node) bool {
 // its foot, and ran into the last entry's text. qdoc's div.navigationbar
 // is the trail above every Qt page ("Qt 5.15 / Qt Core / C++ Classes /
 // QObject / Qt 5.15.8 Reference Documentation"), some of its items not
-// links.
-var chromeClasses = []string{"sphinxsidebar", "related", "headerlink", "navheader", "navfooter", "tocset", "navsettop", "navsetbottom", "nosearch", "rightside", "navpath", "navigationbar"}
+// links. Publican's ul.docnav is its Prev/Next bar, the book's title
+// between the two as text.
+var chromeClasses = []string{"sphinxsidebar", "related", "headerlink", "navheader", "navfooter", "tocset", "navsettop", "navsetbottom", "nosearch", "rightside", "navpath", "navigationbar", "docnav"}
 
-// headerIDs are the ids of a page header above the content (skipElement).
-var headerIDs = map[string]bool{"page-header": true, "titlearea": true}
+// headerIDs are the ids of a page header above the content (skipElement):
+// Publican's div#banner is its "Download the ebook" link.
+var headerIDs = map[string]bool{"page-header": true, "titlearea": true, "banner": true}
 
 // footnoteMark reports whether n is a link to a footnote set as a
 // superscript number: its text only digits, brackets around them at

@@ -604,8 +604,10 @@ func TestParseHTML_Rules(t *testing.T) {
 		{
 			// Asciidoctor's div#toc holds its title, div#toctitle "Table
 			// of Contents", which was a chunk once linkList dropped the
-			// list; DocBook's div.toc its bold paragraph. A div named so
-			// that links elsewhere or says more than its links is kept.
+			// list; DocBook's div.toc its bold paragraph; one linking to
+			// other pages goes too (a chapter's sections, each on a page of
+			// its own). A div named so that says more than its links is
+			// kept.
 			name: "a table of contents by name is dropped with its title",
 			content: `<title>T</title><div id="header"><h1>T</h1><div id="toc" class="toc2"><div id="toctitle">Table of Contents</div>
 <ul class="sectlevel1"><li><a href="#a">1. Alpha, the first part of the guide</a></li><li><a href="#b">2. Bravo, the second part of the guide</a></li></ul></div></div>
@@ -616,8 +618,25 @@ func TestParseHTML_Rules(t *testing.T) {
 <h2 id="a">Alpha</h2><p>A text.</p><h2 id="b">Bravo</h2><p>B text.</p>`,
 			title:    "T",
 			sections: []string{"T||header", "Alpha|Alpha|a", "Bravo|Bravo|b"},
-			contains: []string{"Other pages", "X page", "explains how the parts fit", "Read the parts in their order"},
-			absent:   []string{"Table of Contents", "1. Alpha"},
+			contains: []string{"explains how the parts fit", "Read the parts in their order"},
+			absent:   []string{"Table of Contents", "1. Alpha", "Other pages", "X page"},
+		},
+		{
+			// Publican (the Debian Administrator's Handbook): a banner, a
+			// Prev/Next bar with the book's title as text between, and a
+			// chapter's contents whose sections are on other pages.
+			name: "Publican's banner, page bar and chapter contents are chrome",
+			content: `<title>Chapter 6. APT</title><body><div id="banner"><a href="http://example.org/get/"><span class="text">Download the ebook</span></a></div>
+<ul class="docnav top"><li class="previous"><a accesskey="p" href="prev.html"><strong>Prev</strong></a></li><li class="home">The Administrator's Handbook</li><li class="next"><a accesskey="n" href="next.html"><strong>Next</strong></a></li></ul>
+<div class="chapter"><div class="titlepage"><h1 class="title"><a id="apt"></a>Chapter 6. APT</h1></div>
+<div class="toc"><dl class="toc"><dt><span class="section"><a href="apt.html#sources">6.1. Filling in the sources.list File</a></span></dt>
+<dt><span class="section"><a href="sect.apt-get.html">6.2. aptitude, apt-get and apt Commands</a></span></dt><dt><span class="section"><a href="sect.apt-cache.html">6.3. The apt-cache Command</a></span></dt></dl></div>
+<p>Most of the packages come from repositories.</p><div class="section"><h2 class="title"><a id="sources"></a>6.1. Filling in the sources.list File</h2><p>Each active line of the file describes a source.</p></div></div>
+<ul class="docnav"><li class="previous"><a accesskey="p" href="prev.html"><strong>Prev</strong></a></li><li class="home">The Administrator's Handbook</li><li class="next"><a accesskey="n" href="next.html"><strong>Next</strong></a></li></ul></body>`,
+			title:    "Chapter 6. APT",
+			sections: []string{"Chapter 6. APT||apt", "6.1. Filling in the sources.list File|6.1. Filling in the sources.list File|sources"},
+			contains: []string{"Most of the packages come from repositories.", "Each active line of the file describes a source."},
+			absent:   []string{"Download the ebook", "Prev", "Handbook", "apt-get", "apt-cache"},
 		},
 		{
 			// javadoc's "See Also" and Racket's contents link to their
