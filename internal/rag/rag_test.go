@@ -1,10 +1,12 @@
 package rag
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"slices"
 	"strings"
@@ -418,6 +420,33 @@ func TestSwap_Incompatible(t *testing.T) {
 	}
 	if err := s.Swap(context.Background(), good); err != nil || s.Snapshot() != good {
 		t.Errorf("good swap: %v", err)
+	}
+}
+
+// TestSwap_OtherProviderWarns checks that a store built with another
+// provider of the same model is served (Ollama's OpenAI-compatible /v1)
+// and the difference logged once at the swap, and that the same provider
+// logs nothing.
+func TestSwap_OtherProviderWarns(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		provider string
+		warn     bool
+	}{{"ollama", true}, {"test", false}, {"", false}} {
+		emb := newEmbedder()
+		var logs bytes.Buffer
+		s, err := New(Config{Logger: slog.New(slog.NewJSONHandler(&logs, nil))}, emb, &fakeGen{failAfter: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := newStore(emb, corpus())
+		st.Manifest.Embedding.Provider = tc.provider
+		if err := s.Swap(context.Background(), st); err != nil {
+			t.Fatalf("%q: %v", tc.provider, err)
+		}
+		if got := strings.Contains(logs.String(), `"store_provider":"ollama"`) && strings.Contains(logs.String(), `"level":"WARN"`); got != tc.warn {
+			t.Errorf("store provider %q: warned %v, want %v; logs:\n%s", tc.provider, got, tc.warn, logs.String())
+		}
 	}
 }
 

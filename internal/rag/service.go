@@ -355,6 +355,14 @@ func (s *Service) Swap(ctx context.Context, st *store.Store) error {
 	if err := store.CheckEmbedding(st.Dir, st.Manifest.Embedding, info); err != nil {
 		return fmt.Errorf("%w: %w", ErrIncompatible, err)
 	}
+	if p := st.Manifest.Embedding.Provider; p != "" && info.Provider != "" && p != info.Provider {
+		// Allowed (the same model behind another wire format, such as
+		// Ollama's OpenAI-compatible /v1), but worth a look when it is not
+		// what the operator meant.
+		s.log.WarnContext(ctx, "rag: store built with another embedding provider, same model",
+			slog.String("dir", st.Dir), slog.String("store_provider", p), slog.String("provider", info.Provider),
+			slog.String("model", info.Model))
+	}
 	start := time.Now()
 	var kw, head *keyword.Index
 	var sec keyword.Field

@@ -96,6 +96,8 @@ func TestCheckEmbedding_Rules(t *testing.T) {
 		{"embedder names nothing", docmodel.EmbeddingModel{}, nil},
 		{"other dims", docmodel.EmbeddingModel{Provider: "openai", Model: "m1", Dims: 4}, ErrDimensionMismatch},
 		{"other model", docmodel.EmbeddingModel{Provider: "openai", Model: "m2", Dims: 8}, ErrModelMismatch},
+		{"Ollama's default tag", docmodel.EmbeddingModel{Provider: "ollama", Model: "m1:latest", Dims: 8}, nil},
+		{"another tag", docmodel.EmbeddingModel{Provider: "ollama", Model: "m1:v1.5", Dims: 8}, ErrModelMismatch},
 	}
 	for _, tt := range tests {
 		if err := CheckEmbedding("s", stored, tt.emb); !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
@@ -104,6 +106,9 @@ func TestCheckEmbedding_Rules(t *testing.T) {
 	}
 	if err := CheckEmbedding("s", docmodel.EmbeddingModel{Dims: 8}, docmodel.EmbeddingModel{Model: "m2", Dims: 8}); err != nil {
 		t.Errorf("store without a model: %v", err)
+	}
+	if err := CheckEmbedding("s", docmodel.EmbeddingModel{Provider: "ollama", Model: "m1:latest", Dims: 8}, docmodel.EmbeddingModel{Provider: "ollama", Model: "m1", Dims: 8}); err != nil {
+		t.Errorf("store with the tag, embedder without: %v", err)
 	}
 }
 
