@@ -178,6 +178,9 @@ func startsParagraph(line string) bool {
 }
 
 // openingFence returns the fence ("```", "~~~~", ...) a line opens, or "".
+// The info string after a backtick fence may not hold a backtick
+// (CommonMark 4.5), so "```code span```" at the start of a line is a
+// paragraph, not a fence.
 func openingFence(line string) string {
 	indent := len(line) - len(strings.TrimLeft(line, " "))
 	if indent > 3 {
@@ -189,9 +192,13 @@ func openingFence(line string) string {
 		for n < len(t) && t[n] == c {
 			n++
 		}
-		if n >= 3 {
-			return t[:n]
+		if n < 3 {
+			continue
 		}
+		if c == '`' && strings.IndexByte(t[n:], '`') >= 0 {
+			return ""
+		}
+		return t[:n]
 	}
 	return ""
 }
