@@ -35,8 +35,18 @@ func parseMarkdown(src string) Document {
 		// a setext heading.
 		para  int
 		fence string
-		slugs slugger
+		// comment is whether the lines are inside an HTML comment that
+		// opened a line (CommonMark's HTML block of type 2).
+		comment bool
+		slugs   slugger
 	)
+	// endBlock ends the paragraph before a line that is dropped.
+	endBlock := func() {
+		para = 0
+		if n := len(lines); n > 0 && lines[n-1] != "\n" {
+			lines = append(lines, "\n")
+		}
+	}
 	flush := func() {
 		text := strings.TrimSpace(strings.Join(lines, ""))
 		lines = lines[:0]
@@ -71,14 +81,38 @@ func parseMarkdown(src string) Document {
 		}
 	}
 	for _, line := range strings.SplitAfter(src, "\n") {
-		trimmed := strings.TrimSpace(line)
 		if fence != "" {
-			if strings.HasPrefix(trimmed, fence) && strings.Trim(trimmed, fence[:1]) == "" {
+			if t := strings.TrimSpace(line); strings.HasPrefix(t, fence) && strings.Trim(t, fence[:1]) == "" {
 				fence = ""
 			}
 			lines = append(lines, line)
 			continue
 		}
+		// HTML comments are dropped, as no renderer shows them; what
+		// follows one that opened a line is left of its HTML block.
+		inHTML := false
+		if !comment && !indentedCode(line, para) {
+			if t := strings.TrimLeft(line, " "); len(line)-len(t) <= 3 && strings.HasPrefix(t, "<!--") {
+				comment, line = true, t[2:] // "<!-->" is a whole comment
+			}
+		}
+		if comment {
+			_, after, ok := strings.Cut(line, "-->")
+			comment, inHTML, line = !ok, true, after
+			if strings.TrimSpace(line) == "" {
+				endBlock()
+				continue
+			}
+		}
+		if !indentedCode(line, para) {
+			line = stripComments(line)
+		}
+		if inHTML {
+			endBlock()
+			lines = append(lines, line)
+			continue
+		}
+		trimmed := strings.TrimSpace(line)
 		if f := openingFence(line); f != "" {
 			fence = f
 			para = 0
@@ -153,6 +187,83 @@ func setextUnderline(line string) int {
 		return 2
 	}
 	return 0
+}
+
+// indentedCode reports whether line, after a paragraph of para lines so
+// far, is indented code: four columns of indentation outside a
+// paragraph. A list item's indented text counts as code too, so that
+// nothing is taken out of what may be code.
+func indentedCode(line string, para int) bool {
+	if para > 0 {
+		return false
+	}
+	cols := 0
+	for _, c := range []byte(line) {
+		switch c {
+		case ' ':
+			cols++
+		case '\t':
+			cols += 4 - cols%4
+		default:
+			return cols >= 4
+		}
+		if cols >= 4 {
+			return true
+		}
+	}
+	return false
+}
+
+// stripComments returns line without the HTML comments ("<!-- ... -->")
+// that begin and end in it outside code spans and backslash escapes.
+func stripComments(line string) string {
+	if !strings.Contains(line, "<!--") {
+		return line
+	}
+	var b strings.Builder
+	for i := 0; i < len(line); {
+		switch {
+		case line[i] == '\\' && i+1 < len(line):
+			b.WriteString(line[i : i+2])
+			i += 2
+		case line[i] == '`':
+			n := len(line[i:]) - len(strings.TrimLeft(line[i:], "`"))
+			end := i + n
+			if c := closingBackticks(line[end:], n); c >= 0 {
+				end += c
+			}
+			b.WriteString(line[i:end])
+			i = end
+		case strings.HasPrefix(line[i:], "<!--"):
+			j := strings.Index(line[i+2:], "-->")
+			if j < 0 {
+				b.WriteString(line[i:])
+				return b.String()
+			}
+			i += 2 + j + len("-->")
+		default:
+			b.WriteByte(line[i])
+			i++
+		}
+	}
+	return b.String()
+}
+
+// closingBackticks returns the end of the first run of exactly n
+// backticks in s, which closes a code span opened by n backticks, or -1.
+func closingBackticks(s string, n int) int {
+	for i := 0; i < len(s); {
+		if s[i] != '`' {
+			i++
+			continue
+		}
+		m := len(s[i:]) - len(strings.TrimLeft(s[i:], "`"))
+		if m == n {
+			return i + m
+		}
+		i += m
+	}
+	return -1
 }
 
 // startsParagraph reports whether a non-blank line outside code starts a

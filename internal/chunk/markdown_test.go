@@ -85,3 +85,78 @@ func TestParseMarkdown_Fences(t *testing.T) {
 		},
 	})
 }
+
+func TestParseMarkdown_Comments(t *testing.T) {
+	t.Parallel()
+	runMarkdownCases(t, []markdownCase{
+		{
+			// docker-doc's extend/*.md: a comment between the front
+			// matter and the first heading made a chunk of its own.
+			name:     "a comment alone before the first heading makes no section",
+			content:  "---\ndescription: d\n---\n\n<!-- This file is maintained\n     elsewhere. -->\n\n# Plugins\nText.\n",
+			title:    "Plugins",
+			sections: []string{"Plugins||plugins"},
+			absent:   []string{"<!--", "maintained", "-->"},
+		},
+		{
+			// nodejs's api/*.md: a YAML history block under each entry.
+			name:     "a comment block spanning lines is dropped",
+			content:  "# fs\n## fs.access(path)\n<!-- YAML\nadded: v0.11.15\n# not a heading\n```\n-->\n\nTests a user's permissions.\n## fs.close(fd)\n<!-- YAML\nadded: v0.0.2\n-->\nCloses.\n",
+			title:    "fs",
+			sections: []string{"fs.access(path)|fs.access(path)|fsaccesspath", "fs.close(fd)|fs.close(fd)|fsclosefd"},
+			contains: []string{"Tests a user's permissions.", "Closes."},
+			absent:   []string{"YAML", "added:", "not a heading", "```"},
+		},
+		{
+			name:     "a comment-only section is no section",
+			content:  "# T\nIntro.\n## Empty\n<!-- nothing here yet -->\n## Full\nText.\n",
+			title:    "T",
+			sections: []string{"T||t", "Full|Full|full"},
+		},
+		{
+			name:     "comments inside a line and in a heading",
+			content:  "# T\n## Intro <!-- TODO -->\nOne <!-- a --> two<!--b-->.\n<!-- x --> after\nLast <!--\nline\n",
+			title:    "T",
+			sections: []string{"Intro|Intro|intro"},
+			contains: []string{"One  two.", "after", "Last <!--\nline"},
+			absent:   []string{"TODO", "<!-- a", "<!--b", "x -->"},
+		},
+		{
+			name:     "a comment interrupting a paragraph ends it",
+			content:  "# T\nFirst\n<!-- c -->\nSecond\n---\nText.\n",
+			title:    "T",
+			sections: []string{"T||t", "Second|Second|second"},
+			contains: []string{"First"},
+			absent:   []string{"<!--"},
+		},
+		{
+			name:     "the shortest comments",
+			content:  "# T\n<!-->\nA<!---->B <!---> C\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"AB  C"},
+			absent:   []string{"<!"},
+		},
+		{
+			name:     "comments in code stay",
+			content:  "# T\n```html\n<!-- fenced -->\n```\n\n    <!-- indented -->\n\tx <!-- tab -->\nUse `<!-- span -->` and \\<!-- escaped -->.\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"<!-- fenced -->", "<!-- indented -->", "x <!-- tab -->", "`<!-- span -->`", "\\<!-- escaped -->"},
+		},
+		{
+			name:     "a comment never closed hides the rest, as in a browser",
+			content:  "# T\nShown.\n<!--\n## Hidden\nx\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			absent:   []string{"Hidden"},
+		},
+		{
+			name:     "an indented paragraph line is no code",
+			content:  "# T\nA paragraph\n    continued <!-- c -->\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			absent:   []string{"<!--"},
+		},
+	})
+}
