@@ -66,7 +66,7 @@ func parseMarkdown(src string) Document {
 		}
 		doc.Sections = append(doc.Sections, sec)
 	}
-	firstH1 := ""
+	firstH1, h1s := "", 0
 	push := func(level int, h string) {
 		flush()
 		// Cut before the slug is made, as Parse would cut it after:
@@ -76,8 +76,11 @@ func parseMarkdown(src string) Document {
 			stack = stack[:len(stack)-1]
 		}
 		stack = append(stack, heading{level: level, text: h, anchor: slugs.slug(h)})
-		if level == 1 && firstH1 == "" {
-			firstH1 = h
+		if level == 1 {
+			if h1s == 0 {
+				firstH1 = h
+			}
+			h1s++
 		}
 	}
 	for _, line := range strings.SplitAfter(src, "\n") {
@@ -142,7 +145,9 @@ func parseMarkdown(src string) Document {
 		lines = append(lines, line)
 	}
 	flush()
-	if doc.Title == "" {
+	// Several h1s are sections like any other heading: the document
+	// then has no title of its own (Parse gives it the file name).
+	if doc.Title == "" && h1s == 1 {
 		doc.Title = firstH1
 	}
 	dropTitleHeading(&doc)

@@ -160,3 +160,40 @@ func TestParseMarkdown_Comments(t *testing.T) {
 		},
 	})
 }
+
+func TestParseMarkdown_Title(t *testing.T) {
+	t.Parallel()
+	runMarkdownCases(t, []markdownCase{
+		{
+			name:     "a single h1 is the title",
+			content:  "Intro.\n# Guide\nText.\n## Part\nMore.\n",
+			title:    "Guide",
+			sections: []string{"||", "Guide||guide", "Part|Part|part"},
+		},
+		{
+			// junit4-doc's doc/ReleaseNotes4.13.md.
+			name:     "several h1s are sections and the file name is the title",
+			content:  "## Summary of changes\nSee below.\n# Assertions\n### PR 1\nA.\n# Test Runners\n### PR 2\nB.\n",
+			title:    "guide",
+			sections: []string{"Summary of changes|Summary of changes|summary-of-changes", "PR 1|Assertions/PR 1|pr-1", "PR 2|Test Runners/PR 2|pr-2"},
+		},
+		{
+			name:     "setext h1s count",
+			content:  "A\n=\nText.\n\nB\n===\nMore.\n",
+			title:    "guide",
+			sections: []string{"A|A|a", "B|B|b"},
+		},
+		{
+			name:     "several h1s under a front matter title",
+			content:  "---\ntitle: Notes\n---\n# A\nx\n# B\ny\n",
+			title:    "Notes",
+			sections: []string{"A|A|a", "B|B|b"},
+		},
+		{
+			name:     "h1s in code and comments do not count",
+			content:  "# Guide\n```sh\n# comment\n```\n<!--\n# Old\n-->\n    # indented\nText.\n",
+			title:    "Guide",
+			sections: []string{"Guide||guide"},
+		},
+	})
+}
