@@ -197,3 +197,43 @@ func TestParseMarkdown_Title(t *testing.T) {
 		},
 	})
 }
+
+func TestParseMarkdown_FrontMatter(t *testing.T) {
+	t.Parallel()
+	const body = "## Part\nText.\n"
+	part := []string{"Part|Part|part"}
+	runMarkdownCases(t, []markdownCase{
+		{name: "YAML closed by ...", content: "---\ntitle: Dots\nlayout: page\n...\n" + body, title: "Dots", sections: part, absent: []string{"layout", "..."}},
+		{name: "YAML closed at the end of the file", content: "---\ntitle: Only\n---", title: "Only"},
+		{name: "delimiters with trailing spaces", content: "--- \ntitle: Spaced\n---\t\n" + body, title: "Spaced", sections: part},
+		{name: "empty front matter", content: "---\n---\n" + body, title: "guide", sections: part},
+		{name: "folded block scalar", content: "---\ntitle: >-\n  A long\n  title\nweight: 3\n---\n" + body, title: "A long title", sections: part, absent: []string{"weight"}},
+		{name: "literal block scalar", content: "---\ntitle: |\n  One\n\n  Two\n---\n" + body, title: "One Two", sections: part},
+		{name: "block scalar with indicators and a comment", content: "---\ntitle: >2+ # c\n   Indented\n---\n" + body, title: "Indented", sections: part},
+		{name: "double quoted with escapes and a comment", content: "---\ntitle: \"Say \\\"hi\\\" \\u00e9\\x41 # not\" # comment\n---\n" + body, title: `Say "hi" éA # not`, sections: part},
+		{name: "single quoted with a doubled quote", content: "---\ntitle: 'It''s here'\n---\n" + body, title: "It's here", sections: part},
+		{name: "quoted over two lines", content: "---\ntitle: \"First\n  second\"\n---\n" + body, title: "First second", sections: part},
+		{name: "plain over two lines with a comment", content: "---\ntitle: C# in\n  depth # edition\n---\n" + body, title: "C# in depth", sections: part},
+		{name: "plain on the next line", content: "---\ntitle:\n  Below\n---\n" + body, title: "Below", sections: part},
+		{name: "nested title is not the title", content: "---\nparams:\n  title: Nested\n---\n" + body, title: "guide", sections: part},
+		{name: "a list is no title", content: "---\ntitle:\n  - a\n  - b\n---\n" + body, title: "guide", sections: part},
+		{name: "a mapping is no title", content: "---\ntitle:\n  en: English\n---\n" + body, title: "guide", sections: part},
+		{name: "a flow list is no title", content: "---\ntitle: [a, b]\n---\n" + body, title: "guide", sections: part},
+		{name: "an alias is no title", content: "---\ntitle: *name\n---\n" + body, title: "guide", sections: part},
+		{name: "null is no title", content: "---\ntitle: ~\n---\n" + body, title: "guide", sections: part},
+		{name: "an unclosed quote is no title", content: "---\ntitle: \"Open\n---\n" + body, title: "guide", sections: part},
+		{name: "an unknown escape is no title", content: "---\ntitle: \"a\\qb\"\n---\n" + body, title: "guide", sections: part},
+		{name: "text after a quoted title is no title", content: "---\ntitle: \"a\" b\n---\n" + body, title: "guide", sections: part},
+		{name: "a key that only starts with title", content: "---\ntitles: X\ntitle:Y\n---\n" + body, title: "guide", sections: part},
+		{name: "unclosed front matter is text", content: "---\ntitle: X\n\n" + body, title: "guide", sections: []string{"||", "Part|Part|part"}, contains: []string{"title: X"}},
+		{name: "TOML basic string", content: "+++\ndate = 2024-01-02\ntitle = \"Hugo \\\"page\\\" \\u00e9\" # c\ndraft = false\n+++\n" + body, title: `Hugo "page" é`, sections: part, absent: []string{"+++", "draft"}},
+		{name: "TOML literal string", content: "+++\ntitle='C:\\path'\n+++\n" + body, title: `C:\path`, sections: part},
+		{name: "TOML quoted key", content: "+++\n\"title\" = \"Q\"\n+++\n" + body, title: "Q", sections: part},
+		{name: "TOML multi-line basic string", content: "+++\ntitle = \"\"\"\nOne \\\n    two \"quoted\"\"\"\"\n+++\n" + body, title: `One two "quoted"`, sections: part},
+		{name: "TOML multi-line literal string", content: "+++\ntitle = '''\nA\nB'''\n+++\n" + body, title: "A B", sections: part},
+		{name: "TOML title in a table is not the title", content: "+++\n[params]\ntitle = \"P\"\n+++\n" + body, title: "guide", sections: part},
+		{name: "TOML title not a string", content: "+++\ntitle = 3\n+++\n" + body, title: "guide", sections: part},
+		{name: "TOML dotted key", content: "+++\ntitle.en = \"E\"\n+++\n" + body, title: "guide", sections: part},
+		{name: "TOML unclosed string", content: "+++\ntitle = \"\"\"A\n+++\n" + body, title: "guide", sections: part},
+	})
+}
