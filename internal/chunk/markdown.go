@@ -59,15 +59,23 @@ func parseMarkdown(src string) Document {
 		doc.Sections = append(doc.Sections, sec)
 	}
 	firstH1, h1s := "", 0
-	push := func(level int, h string) {
+	// push opens a section at a heading, whose anchor is id if it has
+	// one ("## Intro {#custom}"), else its slug.
+	push := func(level int, h, id string) {
 		flush()
 		// Cut before the slug is made, as Parse would cut it after:
 		// the anchor is copied into every chunk of the section too.
 		h = capHeading(h)
+		anchor := capHeading(id)
+		if anchor != "" {
+			slugs.reserve(anchor)
+		} else {
+			anchor = slugs.slug(h)
+		}
 		for len(stack) > 0 && stack[len(stack)-1].level >= level {
 			stack = stack[:len(stack)-1]
 		}
-		stack = append(stack, heading{level: level, text: h, anchor: slugs.slug(h)})
+		stack = append(stack, heading{level: level, text: h, anchor: anchor})
 		if level == 1 {
 			if h1s == 0 {
 				firstH1 = h
@@ -114,14 +122,15 @@ func parseMarkdown(src string) Document {
 			lines = append(lines, line)
 			continue
 		}
-		if level, h, ok := atxHeading(line); ok {
-			push(level, h)
+		if level, h, id, ok := atxHeading(line); ok {
+			push(level, h, id)
 			continue
 		}
 		if level := setextUnderline(line); level > 0 && para == 1 {
-			if h := inlineText(lines[len(lines)-1]); h != "" {
+			text, id := headingID(strings.TrimSpace(lines[len(lines)-1]))
+			if h := inlineText(text); h != "" {
 				lines = lines[:len(lines)-1]
-				push(level, h)
+				push(level, h, id)
 				continue
 			}
 		}
@@ -311,13 +320,14 @@ func openingFence(line string) string {
 	return ""
 }
 
-// atxHeading returns the level and inline-stripped text of an ATX heading
-// line: one to six "#" after at most three spaces, then a space or the end.
-func atxHeading(line string) (int, string, bool) {
+// atxHeading returns the level, inline-stripped text and id (see
+// headingID) of an ATX heading line: one to six "#" after at most three
+// spaces, then a space or the end.
+func atxHeading(line string) (int, string, string, bool) {
 	line = strings.TrimRight(line, "\n")
 	indent := len(line) - len(strings.TrimLeft(line, " "))
 	if indent > 3 {
-		return 0, "", false
+		return 0, "", "", false
 	}
 	line = line[indent:]
 	level := 0
@@ -325,15 +335,44 @@ func atxHeading(line string) (int, string, bool) {
 		level++
 	}
 	if level == 0 || level > 6 || (level < len(line) && line[level] != ' ' && line[level] != '\t') {
-		return 0, "", false
+		return 0, "", "", false
 	}
-	text := strings.TrimSpace(line[level:])
+	// Attributes come after the closing sequence (Pandoc) or before it.
+	text, id := headingID(strings.TrimSpace(line[level:]))
 	// A closing sequence of "#" counts only after a space.
 	if t := strings.TrimRight(text, "#"); t == "" || strings.HasSuffix(t, " ") || strings.HasSuffix(t, "\t") {
 		text = strings.TrimSpace(t)
 	}
+	if id == "" {
+		text, id = headingID(text)
+	}
 	text = inlineText(text)
-	return level, text, text != ""
+	return level, text, id, text != ""
+}
+
+var (
+	// headingAttrs matches a heading's attribute block at its end
+	// (Pandoc's, kramdown's and Hugo's "{#id .class key=value}"), after
+	// a space.
+	headingAttrs = regexp.MustCompile(`[ \t]\{[ \t]*((?:(?:#[^\s{}]+|\.[^\s{}]+|[A-Za-z_][\w.:-]*=(?:"[^"]*"|'[^']*'|[^\s{}"']+))[ \t]*)+)\}$`)
+	attrToken    = regexp.MustCompile(`#[^\s{}]+|\.[^\s{}]+|[A-Za-z_][\w.:-]*=(?:"[^"]*"|'[^']*'|[^\s{}"']+)`)
+)
+
+// headingID returns a heading's text without an attribute block that
+// ends it and names an id ("Intro {#custom .c}"), and the id, which is
+// the heading's anchor as these renderers give it. A block without an
+// id, or a brace that is not one, is left in the text.
+func headingID(text string) (string, string) {
+	m := headingAttrs.FindStringSubmatchIndex(text)
+	if m == nil {
+		return text, ""
+	}
+	for _, tok := range attrToken.FindAllString(text[m[2]:m[3]], -1) {
+		if id, ok := strings.CutPrefix(tok, "#"); ok {
+			return strings.TrimSpace(text[:m[0]]), id
+		}
+	}
+	return text, ""
 }
 
 var (
@@ -357,6 +396,17 @@ func inlineText(s string) string {
 // "-"; a repeat gets "-1", "-2", ... as GitHub's renderer does.
 type slugger struct {
 	seen map[string]int
+}
+
+// reserve records an anchor given by the document ("{#id}"), so that no
+// slug made after it repeats it.
+func (s *slugger) reserve(anchor string) {
+	if s.seen == nil {
+		s.seen = map[string]int{}
+	}
+	if _, dup := s.seen[anchor]; !dup {
+		s.seen[anchor] = 0
+	}
 }
 
 func (s *slugger) slug(text string) string {

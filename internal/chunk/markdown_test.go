@@ -237,3 +237,52 @@ func TestParseMarkdown_FrontMatter(t *testing.T) {
 		{name: "TOML unclosed string", content: "+++\ntitle = \"\"\"A\n+++\n" + body, title: "guide", sections: part},
 	})
 }
+
+func TestParseMarkdown_HeadingAttributes(t *testing.T) {
+	t.Parallel()
+	runMarkdownCases(t, []markdownCase{
+		{
+			name:     "an id block gives the anchor and leaves the heading",
+			content:  "# T\n## Intro {#custom}\nA.\n",
+			title:    "T",
+			sections: []string{"Intro|Intro|custom"},
+			absent:   []string{"{#"},
+		},
+		{
+			name:     "classes and keys beside the id",
+			content:  "# T\n## Set `x` up {.unnumbered #set-up lang=en title=\"A b\"}\nA.\n### Deep { #deep }\nB.\n",
+			title:    "T",
+			sections: []string{"Set x up|Set x up|set-up", "Deep|Set x up/Deep|deep"},
+		},
+		{
+			name:     "after or before the closing sequence",
+			content:  "# T\n## One ##  {#one-id}\nA.\n## Two {#two-id} ##\nB.\n",
+			title:    "T",
+			sections: []string{"One|One|one-id", "Two|Two|two-id"},
+		},
+		{
+			name:     "setext heading",
+			content:  "# T\nOther heading {#other}\n---\nA.\n",
+			title:    "T",
+			sections: []string{"Other heading|Other heading|other"},
+		},
+		{
+			name:     "the title h1 keeps its id",
+			content:  "# Guide {#top}\nA.\n",
+			title:    "Guide",
+			sections: []string{"Guide||top"},
+		},
+		{
+			name:     "a later slug does not repeat an id",
+			content:  "# T\n## A {#intro}\nA.\n## Intro\nB.\n",
+			title:    "T",
+			sections: []string{"A|A|intro", "Intro|Intro|intro-1"},
+		},
+		{
+			name:     "braces that are no id block stay",
+			content:  "# T\n## Sets {a, b}\nA.\n## Only {.class}\nB.\n## Glued{#x}\nC.\n## Mid {#m} text\nD.\n## Map {#}\nE.\n",
+			title:    "T",
+			sections: []string{"Sets {a, b}|Sets {a, b}|sets-a-b", "Only {.class}|Only {.class}|only-class", "Glued{#x}|Glued{#x}|gluedx", "Mid {#m} text|Mid {#m} text|mid-m-text", "Map {#}|Map {#}|map-"},
+		},
+	})
+}
