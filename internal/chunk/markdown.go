@@ -226,6 +226,18 @@ func stripComments(line string) string {
 	if !strings.Contains(line, "<!--") {
 		return line
 	}
+	// runs[n] holds where each run of exactly n backticks starts, so
+	// that finding a code span's end takes no second scan of the line.
+	runs := map[int][]int{}
+	for i := 0; i < len(line); {
+		n := backticks(line[i:])
+		if n > 0 {
+			runs[n] = append(runs[n], i)
+			i += n
+		} else {
+			i++
+		}
+	}
 	var b strings.Builder
 	for i := 0; i < len(line); {
 		switch {
@@ -233,10 +245,11 @@ func stripComments(line string) string {
 			b.WriteString(line[i : i+2])
 			i += 2
 		case line[i] == '`':
-			n := len(line[i:]) - len(strings.TrimLeft(line[i:], "`"))
+			n := backticks(line[i:])
 			end := i + n
-			if c := closingBackticks(line[end:], n); c >= 0 {
-				end += c
+			starts := runs[n]
+			if k, _ := slices.BinarySearch(starts, end); k < len(starts) {
+				end = starts[k] + n
 			}
 			b.WriteString(line[i:end])
 			i = end
@@ -255,21 +268,9 @@ func stripComments(line string) string {
 	return b.String()
 }
 
-// closingBackticks returns the end of the first run of exactly n
-// backticks in s, which closes a code span opened by n backticks, or -1.
-func closingBackticks(s string, n int) int {
-	for i := 0; i < len(s); {
-		if s[i] != '`' {
-			i++
-			continue
-		}
-		m := len(s[i:]) - len(strings.TrimLeft(s[i:], "`"))
-		if m == n {
-			return i + m
-		}
-		i += m
-	}
-	return -1
+// backticks returns how many backticks start s.
+func backticks(s string) int {
+	return len(s) - len(strings.TrimLeft(s, "`"))
 }
 
 // startsParagraph reports whether a non-blank line outside code starts a

@@ -286,3 +286,23 @@ func TestParseMarkdown_HeadingAttributes(t *testing.T) {
 		},
 	})
 }
+
+func TestStripComments_CodeSpans(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"a <!-- b --> c", "a  c"},
+		{"`<!-- x -->` <!-- y -->z", "`<!-- x -->` z"},
+		{"``a ` <!-- x --> ``<!-- y -->", "``a ` <!-- x --> ``"},
+		{"`a <!-- x -->", "`a "},                                       // no closing run: a literal backtick
+		{"\\`<!-- x -->`", "\\``"},                                     // an escaped backtick opens nothing
+		{"\\``<!-- x -->`<!-- y -->", "\\``<!-- x -->`"},               // what is left of the run opens
+		{"`a\\`<!-- x -->", "`a\\`"},                                   // a backslash in code escapes nothing
+		{"``<!-- x -->```<!-- y -->``", "``<!-- x -->```<!-- y -->``"}, // only a run as long closes
+		{"<!-- a --><!-- b", "<!-- b"},
+	}
+	for _, tc := range tests {
+		if got := stripComments(tc.in); got != tc.want {
+			t.Errorf("stripComments(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
