@@ -11,10 +11,14 @@ import (
 
 // parseMarkdown splits Markdown into sections at ATX headings ("# ...",
 // indented by at most three spaces) and setext headings (a one-line
-// paragraph over "===" or "---") outside fenced code blocks. Each
-// heading gets a GitHub-style anchor (see slugger). The title is the
-// "title:" of YAML front matter ("---" ... "---" at the top, otherwise
-// dropped), else the first h1.
+// paragraph over "===" or "---") outside fenced code blocks and HTML
+// comments. Each heading's anchor is the id of a trailing attribute block
+// ("## Intro {#custom}"), else its GitHub-style slug (see slugger). HTML
+// comments outside code are dropped. The title is the title of the front
+// matter (YAML between "---" and "---" or "...", TOML between "+++"
+// lines; see frontMatter; otherwise dropped), else the h1 if there is
+// only one; a document with several h1s has them as sections and no
+// title of its own.
 func parseMarkdown(src string) Document {
 	src = strings.ReplaceAll(src, "\r\n", "\n")
 	var doc Document
