@@ -2,6 +2,7 @@ package chunk
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -10,23 +11,18 @@ import (
 
 // parseMarkdown splits Markdown into sections at ATX headings ("# ...",
 // indented by at most three spaces) and setext headings (a one-line
-// paragraph over "===" or "---") outside fenced code blocks. Each
-// heading gets a GitHub-style anchor (see slugger). The title is the
-// "title:" of YAML front matter ("---" ... "---" at the top, otherwise
-// dropped), else the first h1.
+// paragraph over "===" or "---") outside fenced code blocks and HTML
+// comments. Each heading's anchor is the id of a trailing attribute block
+// ("## Intro {#custom}"), else its GitHub-style slug (see slugger). HTML
+// comments outside code are dropped. The title is the title of the front
+// matter (YAML between "---" and "---" or "...", TOML between "+++"
+// lines; see frontMatter; otherwise dropped), else the h1 if there is
+// only one; a document with several h1s has them as sections and no
+// title of its own.
 func parseMarkdown(src string) Document {
 	src = strings.ReplaceAll(src, "\r\n", "\n")
 	var doc Document
-	if rest, ok := strings.CutPrefix(src, "---\n"); ok {
-		if fm, body, ok := strings.Cut(rest, "\n---\n"); ok {
-			for _, line := range strings.Split(fm, "\n") {
-				if v, ok := strings.CutPrefix(line, "title:"); ok {
-					doc.Title = strings.Trim(strings.TrimSpace(v), `"'`)
-				}
-			}
-			src = body
-		}
-	}
+	doc.Title, src = frontMatter(src)
 	var (
 		stack []heading
 		lines []string // the current section's lines
@@ -35,8 +31,18 @@ func parseMarkdown(src string) Document {
 		// a setext heading.
 		para  int
 		fence string
-		slugs slugger
+		// comment is whether the lines are inside an HTML comment that
+		// opened a line (CommonMark's HTML block of type 2).
+		comment bool
+		slugs   slugger
 	)
+	// endBlock ends the paragraph before a line that is dropped.
+	endBlock := func() {
+		para = 0
+		if n := len(lines); n > 0 && lines[n-1] != "\n" {
+			lines = append(lines, "\n")
+		}
+	}
 	flush := func() {
 		text := strings.TrimSpace(strings.Join(lines, ""))
 		lines = lines[:0]
@@ -56,43 +62,79 @@ func parseMarkdown(src string) Document {
 		}
 		doc.Sections = append(doc.Sections, sec)
 	}
-	firstH1 := ""
-	push := func(level int, h string) {
+	firstH1, h1s := "", 0
+	// push opens a section at a heading, whose anchor is id if it has
+	// one ("## Intro {#custom}"), else its slug.
+	push := func(level int, h, id string) {
 		flush()
 		// Cut before the slug is made, as Parse would cut it after:
 		// the anchor is copied into every chunk of the section too.
 		h = capHeading(h)
+		anchor := capHeading(id)
+		if anchor != "" {
+			slugs.reserve(anchor)
+		} else {
+			anchor = slugs.slug(h)
+		}
 		for len(stack) > 0 && stack[len(stack)-1].level >= level {
 			stack = stack[:len(stack)-1]
 		}
-		stack = append(stack, heading{level: level, text: h, anchor: slugs.slug(h)})
-		if level == 1 && firstH1 == "" {
-			firstH1 = h
+		stack = append(stack, heading{level: level, text: h, anchor: anchor})
+		if level == 1 {
+			if h1s == 0 {
+				firstH1 = h
+			}
+			h1s++
 		}
 	}
 	for _, line := range strings.SplitAfter(src, "\n") {
-		trimmed := strings.TrimSpace(line)
 		if fence != "" {
-			if strings.HasPrefix(trimmed, fence) && strings.Trim(trimmed, fence[:1]) == "" {
+			if t := strings.TrimSpace(line); strings.HasPrefix(t, fence) && strings.Trim(t, fence[:1]) == "" {
 				fence = ""
 			}
 			lines = append(lines, line)
 			continue
 		}
+		// HTML comments are dropped, as no renderer shows them; what
+		// follows one that opened a line is left of its HTML block.
+		inHTML := false
+		if !comment && !indentedCode(line, para) {
+			if t := strings.TrimLeft(line, " "); len(line)-len(t) <= 3 && strings.HasPrefix(t, "<!--") {
+				comment, line = true, t[2:] // "<!-->" is a whole comment
+			}
+		}
+		if comment {
+			_, after, ok := strings.Cut(line, "-->")
+			comment, inHTML, line = !ok, true, after
+			if strings.TrimSpace(line) == "" {
+				endBlock()
+				continue
+			}
+		}
+		if !indentedCode(line, para) {
+			line = stripComments(line)
+		}
+		if inHTML {
+			endBlock()
+			lines = append(lines, line)
+			continue
+		}
+		trimmed := strings.TrimSpace(line)
 		if f := openingFence(line); f != "" {
 			fence = f
 			para = 0
 			lines = append(lines, line)
 			continue
 		}
-		if level, h, ok := atxHeading(line); ok {
-			push(level, h)
+		if level, h, id, ok := atxHeading(line); ok {
+			push(level, h, id)
 			continue
 		}
 		if level := setextUnderline(line); level > 0 && para == 1 {
-			if h := inlineText(lines[len(lines)-1]); h != "" {
+			text, id := headingID(strings.TrimSpace(lines[len(lines)-1]))
+			if h := inlineText(text); h != "" {
 				lines = lines[:len(lines)-1]
-				push(level, h)
+				push(level, h, id)
 				continue
 			}
 		}
@@ -108,7 +150,9 @@ func parseMarkdown(src string) Document {
 		lines = append(lines, line)
 	}
 	flush()
-	if doc.Title == "" {
+	// Several h1s are sections like any other heading: the document
+	// then has no title of its own (Parse gives it the file name).
+	if doc.Title == "" && h1s == 1 {
 		doc.Title = firstH1
 	}
 	dropTitleHeading(&doc)
@@ -155,6 +199,84 @@ func setextUnderline(line string) int {
 	return 0
 }
 
+// indentedCode reports whether line, after a paragraph of para lines so
+// far, is indented code: four columns of indentation outside a
+// paragraph. A list item's indented text counts as code too, so that
+// nothing is taken out of what may be code.
+func indentedCode(line string, para int) bool {
+	if para > 0 {
+		return false
+	}
+	cols := 0
+	for _, c := range []byte(line) {
+		switch c {
+		case ' ':
+			cols++
+		case '\t':
+			cols += 4 - cols%4
+		default:
+			return cols >= 4
+		}
+		if cols >= 4 {
+			return true
+		}
+	}
+	return false
+}
+
+// stripComments returns line without the HTML comments ("<!-- ... -->")
+// that begin and end in it outside code spans and backslash escapes.
+func stripComments(line string) string {
+	if !strings.Contains(line, "<!--") {
+		return line
+	}
+	// runs[n] holds where each run of exactly n backticks starts, so
+	// that finding a code span's end takes no second scan of the line.
+	runs := map[int][]int{}
+	for i := 0; i < len(line); {
+		n := backticks(line[i:])
+		if n > 0 {
+			runs[n] = append(runs[n], i)
+			i += n
+		} else {
+			i++
+		}
+	}
+	var b strings.Builder
+	for i := 0; i < len(line); {
+		switch {
+		case line[i] == '\\' && i+1 < len(line):
+			b.WriteString(line[i : i+2])
+			i += 2
+		case line[i] == '`':
+			n := backticks(line[i:])
+			end := i + n
+			starts := runs[n]
+			if k, _ := slices.BinarySearch(starts, end); k < len(starts) {
+				end = starts[k] + n
+			}
+			b.WriteString(line[i:end])
+			i = end
+		case strings.HasPrefix(line[i:], "<!--"):
+			j := strings.Index(line[i+2:], "-->")
+			if j < 0 {
+				b.WriteString(line[i:])
+				return b.String()
+			}
+			i += 2 + j + len("-->")
+		default:
+			b.WriteByte(line[i])
+			i++
+		}
+	}
+	return b.String()
+}
+
+// backticks returns how many backticks start s.
+func backticks(s string) int {
+	return len(s) - len(strings.TrimLeft(s, "`"))
+}
+
 // startsParagraph reports whether a non-blank line outside code starts a
 // paragraph rather than a list item, quote, table row, HTML block or
 // indented code, none of which a setext underline turns into a heading.
@@ -178,6 +300,9 @@ func startsParagraph(line string) bool {
 }
 
 // openingFence returns the fence ("```", "~~~~", ...) a line opens, or "".
+// The info string after a backtick fence may not hold a backtick
+// (CommonMark 4.5), so "```code span```" at the start of a line is a
+// paragraph, not a fence.
 func openingFence(line string) string {
 	indent := len(line) - len(strings.TrimLeft(line, " "))
 	if indent > 3 {
@@ -189,20 +314,25 @@ func openingFence(line string) string {
 		for n < len(t) && t[n] == c {
 			n++
 		}
-		if n >= 3 {
-			return t[:n]
+		if n < 3 {
+			continue
 		}
+		if c == '`' && strings.IndexByte(t[n:], '`') >= 0 {
+			return ""
+		}
+		return t[:n]
 	}
 	return ""
 }
 
-// atxHeading returns the level and inline-stripped text of an ATX heading
-// line: one to six "#" after at most three spaces, then a space or the end.
-func atxHeading(line string) (int, string, bool) {
+// atxHeading returns the level, inline-stripped text and id (see
+// headingID) of an ATX heading line: one to six "#" after at most three
+// spaces, then a space or the end.
+func atxHeading(line string) (int, string, string, bool) {
 	line = strings.TrimRight(line, "\n")
 	indent := len(line) - len(strings.TrimLeft(line, " "))
 	if indent > 3 {
-		return 0, "", false
+		return 0, "", "", false
 	}
 	line = line[indent:]
 	level := 0
@@ -210,15 +340,44 @@ func atxHeading(line string) (int, string, bool) {
 		level++
 	}
 	if level == 0 || level > 6 || (level < len(line) && line[level] != ' ' && line[level] != '\t') {
-		return 0, "", false
+		return 0, "", "", false
 	}
-	text := strings.TrimSpace(line[level:])
+	// Attributes come after the closing sequence (Pandoc) or before it.
+	text, id := headingID(strings.TrimSpace(line[level:]))
 	// A closing sequence of "#" counts only after a space.
 	if t := strings.TrimRight(text, "#"); t == "" || strings.HasSuffix(t, " ") || strings.HasSuffix(t, "\t") {
 		text = strings.TrimSpace(t)
 	}
+	if id == "" {
+		text, id = headingID(text)
+	}
 	text = inlineText(text)
-	return level, text, text != ""
+	return level, text, id, text != ""
+}
+
+var (
+	// headingAttrs matches a heading's attribute block at its end
+	// (Pandoc's, kramdown's and Hugo's "{#id .class key=value}"), after
+	// a space.
+	headingAttrs = regexp.MustCompile(`[ \t]\{[ \t]*((?:(?:#[^\s{}]+|\.[^\s{}]+|[A-Za-z_][\w.:-]*=(?:"[^"]*"|'[^']*'|[^\s{}"']+))[ \t]*)+)\}$`)
+	attrToken    = regexp.MustCompile(`#[^\s{}]+|\.[^\s{}]+|[A-Za-z_][\w.:-]*=(?:"[^"]*"|'[^']*'|[^\s{}"']+)`)
+)
+
+// headingID returns a heading's text without an attribute block that
+// ends it and names an id ("Intro {#custom .c}"), and the id, which is
+// the heading's anchor as these renderers give it. A block without an
+// id, or a brace that is not one, is left in the text.
+func headingID(text string) (string, string) {
+	m := headingAttrs.FindStringSubmatchIndex(text)
+	if m == nil {
+		return text, ""
+	}
+	for _, tok := range attrToken.FindAllString(text[m[2]:m[3]], -1) {
+		if id, ok := strings.CutPrefix(tok, "#"); ok {
+			return strings.TrimSpace(text[:m[0]]), id
+		}
+	}
+	return text, ""
 }
 
 var (
@@ -242,6 +401,17 @@ func inlineText(s string) string {
 // "-"; a repeat gets "-1", "-2", ... as GitHub's renderer does.
 type slugger struct {
 	seen map[string]int
+}
+
+// reserve records an anchor given by the document ("{#id}"), so that no
+// slug made after it repeats it.
+func (s *slugger) reserve(anchor string) {
+	if s.seen == nil {
+		s.seen = map[string]int{}
+	}
+	if _, dup := s.seen[anchor]; !dup {
+		s.seen[anchor] = 0
+	}
 }
 
 func (s *slugger) slug(text string) string {
@@ -271,4 +441,251 @@ func (s *slugger) slug(text string) string {
 	}
 	s.seen[out] = 0
 	return out
+}
+
+// frontMatter splits front matter off the top of src: YAML between a
+// "---" line and a "---" or "..." line, or TOML (Hugo's) between "+++"
+// lines. It returns the front matter's title, if it has one, and the
+// rest of src; src without front matter is returned whole.
+func frontMatter(src string) (title, body string) {
+	first, rest, ok := strings.Cut(src, "\n")
+	if !ok {
+		return "", src
+	}
+	var (
+		closers []string
+		titleOf func([]string) string
+	)
+	switch strings.TrimRight(first, " \t") {
+	case "---":
+		closers, titleOf = []string{"---", "..."}, yamlTitle
+	case "+++":
+		closers, titleOf = []string{"+++"}, tomlTitle
+	default:
+		return "", src
+	}
+	var fm []string
+	for rest != "" {
+		line, after, _ := strings.Cut(rest, "\n")
+		if slices.Contains(closers, strings.TrimRight(line, " \t")) {
+			return titleOf(fm), after
+		}
+		fm = append(fm, line)
+		rest = after
+	}
+	return "", src
+}
+
+// yamlTitle returns the string value of the top-level "title" key of
+// YAML front matter lines: plain, single- or double-quoted, over one line
+// or more, or a block scalar ("title: >-" and the more indented lines
+// after it). Line breaks become spaces. A title that is anything else (a
+// list, a mapping, an alias, a tagged or null value) is "".
+func yamlTitle(lines []string) string {
+	for i, line := range lines {
+		v, ok := strings.CutPrefix(line, "title:")
+		if !ok || (v != "" && v[0] != ' ' && v[0] != '\t') {
+			continue
+		}
+		// The value goes on over the more indented lines after the key.
+		j := i + 1
+		for j < len(lines) && (strings.TrimSpace(lines[j]) == "" || lines[j][0] == ' ') {
+			j++
+		}
+		return yamlScalar(strings.TrimSpace(v), lines[i+1:j])
+	}
+	return ""
+}
+
+// yamlBlockHeader matches a block scalar's header: "|" or ">", then an
+// indentation and a chomping indicator in either order, then a comment.
+var yamlBlockHeader = regexp.MustCompile(`^[|>]([1-9][+-]?|[+-][1-9]?)?([ \t]+#.*)?$`)
+
+// yamlScalar reads the scalar that starts with v, the rest of its key's
+// line, and goes on over more, the more indented lines after it.
+func yamlScalar(v string, more []string) string {
+	if v == "" || v[0] == '#' {
+		v = ""
+	}
+	if v != "" && (v[0] == '|' || v[0] == '>') {
+		if !yamlBlockHeader.MatchString(v) {
+			return ""
+		}
+		return strings.Join(strings.Fields(strings.Join(more, " ")), " ")
+	}
+	for _, l := range more {
+		v += " " + strings.TrimSpace(l)
+	}
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return ""
+	}
+	switch v[0] {
+	case '"', '\'':
+		esc, doubled := yamlEscapes, false
+		if v[0] == '\'' {
+			esc, doubled = "", true
+		}
+		s, rest, ok := unquote(v, esc, doubled)
+		if !ok || !onlyComment(rest) {
+			return ""
+		}
+		return strings.Join(strings.Fields(s), " ")
+	case '[', '{', '&', '*', '!', '%', '@', '`', '|', '>', ',':
+		return ""
+	case '-', '?', ':':
+		if len(v) == 1 || v[1] == ' ' {
+			return ""
+		}
+	}
+	// A plain scalar: " #" starts a comment, ": " a mapping.
+	if i := strings.Index(v, " #"); i >= 0 {
+		v = v[:i]
+	}
+	v = strings.Join(strings.Fields(v), " ")
+	if strings.Contains(v, ": ") || strings.HasSuffix(v, ":") || v == "~" || v == "null" || v == "Null" || v == "NULL" {
+		return ""
+	}
+	return v
+}
+
+// tomlTitle returns the top-level "title" of TOML front matter lines, a
+// basic or literal string on one line or a multi-line one between three
+// quotes. Line breaks become spaces. A title that is not a string is "".
+func tomlTitle(lines []string) string {
+	for i, line := range lines {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "[") {
+			return "" // a table: the keys after it are not top level
+		}
+		key, v, ok := strings.Cut(t, "=")
+		if !ok {
+			continue
+		}
+		if k := strings.TrimSpace(key); k != "title" && k != `"title"` && k != "'title'" {
+			continue
+		}
+		v = strings.TrimLeft(v, " \t")
+		if strings.HasPrefix(v, `"""`) || strings.HasPrefix(v, "'''") {
+			v = strings.Join(append([]string{v}, lines[i+1:]...), "\n")
+			return tomlMultiline(v)
+		}
+		if v == "" {
+			return ""
+		}
+		var s, rest string
+		switch v[0] {
+		case '"':
+			s, rest, ok = unquote(v, tomlEscapes, false)
+		case '\'':
+			s, rest, ok = unquote(v, "", false)
+		}
+		if !ok || !onlyComment(rest) {
+			return ""
+		}
+		return strings.Join(strings.Fields(s), " ")
+	}
+	return ""
+}
+
+// tomlMultiline reads the multi-line string that starts v and goes on to
+// the end of the front matter.
+func tomlMultiline(v string) string {
+	q := v[:3]
+	body := v[3:]
+	end := strings.Index(body, q)
+	if end < 0 {
+		return ""
+	}
+	// One or two quotes just before the closing three are text.
+	for n := 0; n < 2 && end+3 < len(body) && body[end+3] == q[0]; n++ {
+		end++
+	}
+	rest, _, _ := strings.Cut(body[end+3:], "\n")
+	if !onlyComment(rest) {
+		return ""
+	}
+	body = body[:end]
+	if q == `"""` {
+		// A backslash ending a line trims the line break and the spaces
+		// after it; other escapes are read as in a basic string.
+		s, _, ok := unquote(`"`+strings.ReplaceAll(body, `"`, `\"`)+`"`, tomlEscapes+"\n", false)
+		if !ok {
+			return ""
+		}
+		body = s
+	}
+	return strings.Join(strings.Fields(body), " ")
+}
+
+// Escapes after a backslash that unquote reads in YAML's double-quoted
+// and TOML's basic strings.
+const (
+	yamlEscapes = "0abtnvfre \"/\\N_LPxuU\t"
+	tomlEscapes = "btnfre\"\\uU"
+)
+
+// unquote reads the quoted string at the start of s and returns it with
+// what follows its closing quote. Backslash escapes are read when escapes
+// lists them (YAML's double-quoted, TOML's basic strings), else a
+// backslash is a backslash; a doubled quote is one quote when doubled is
+// set (YAML's single-quoted strings). An escape not in escapes or a
+// string without its closing quote is not ok.
+func unquote(s, escapes string, doubled bool) (string, string, bool) {
+	q := s[0]
+	var b strings.Builder
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == q && doubled && i+1 < len(s) && s[i+1] == q:
+			b.WriteByte(q)
+			i++
+		case c == q:
+			return b.String(), s[i+1:], true
+		case c == '\\' && escapes != "":
+			if i+1 >= len(s) || strings.IndexByte(escapes, s[i+1]) < 0 {
+				return "", "", false
+			}
+			i++
+			n := 0
+			switch s[i] {
+			case 'x':
+				n = 2
+			case 'u':
+				n = 4
+			case 'U':
+				n = 8
+			case 'n', 't', 'r', '\t', ' ', 'N', 'L', 'P', '_':
+				b.WriteByte(' ') // folded into a space anyway
+			case '\n':
+				// a line break escaped in TOML: it and the spaces after go
+				for i+1 < len(s) && strings.IndexByte(" \t\n", s[i+1]) >= 0 {
+					i++
+				}
+			case '"', '\\', '/':
+				b.WriteByte(s[i])
+			}
+			if n > 0 {
+				if i+n >= len(s) {
+					return "", "", false
+				}
+				r, err := strconv.ParseUint(s[i+1:i+1+n], 16, 32)
+				if err != nil || r > unicode.MaxRune {
+					return "", "", false
+				}
+				b.WriteRune(rune(r))
+				i += n
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return "", "", false
+}
+
+// onlyComment reports whether s, what follows a value on its line, is
+// blank or a comment.
+func onlyComment(s string) bool {
+	s = strings.TrimLeft(s, " \t")
+	return s == "" || s[0] == '#'
 }

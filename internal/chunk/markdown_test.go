@@ -1,0 +1,308 @@
+package chunk
+
+import (
+	"strings"
+	"testing"
+)
+
+// markdownCase is a Markdown document and what Parse must make of it.
+type markdownCase struct {
+	name     string
+	content  string
+	title    string
+	sections []string // "heading|path joined by /|anchor", one per section
+	contains []string // text some section must contain
+	absent   []string // text no section may contain
+}
+
+// runMarkdownCases parses each case as guide.md and checks its title,
+// sections and text.
+func runMarkdownCases(t *testing.T, tests []markdownCase) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			doc, err := Parse("guide.md", []byte(tc.content))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if doc.Title != tc.title {
+				t.Errorf("title = %q, want %q", doc.Title, tc.title)
+			}
+			var got []string
+			var all strings.Builder
+			for _, s := range doc.Sections {
+				got = append(got, s.Heading+"|"+strings.Join(s.Path, "/")+"|"+s.Anchor)
+				all.WriteString(s.Text + "\n")
+			}
+			if strings.Join(got, "\n") != strings.Join(tc.sections, "\n") {
+				t.Errorf("sections =\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(tc.sections, "\n  "))
+			}
+			for _, c := range tc.contains {
+				if !strings.Contains(all.String(), c) {
+					t.Errorf("text lacks %q:\n%s", c, all.String())
+				}
+			}
+			for _, a := range tc.absent {
+				if strings.Contains(all.String(), a) {
+					t.Errorf("text contains %q:\n%s", a, all.String())
+				}
+			}
+		})
+	}
+}
+
+func TestParseMarkdown_Fences(t *testing.T) {
+	t.Parallel()
+	runMarkdownCases(t, []markdownCase{
+		{
+			// podman's troubleshooting.md: a code span alone on its line.
+			name:     "a code span at the start of a line opens no fence",
+			content:  "# T\n## Symptom\n```Error: bpf create : denied error```\n\n## Solution\nDisable it.\n",
+			title:    "T",
+			sections: []string{"Symptom|Symptom|symptom", "Solution|Solution|solution"},
+			contains: []string{"```Error: bpf create : denied error```"},
+		},
+		{
+			name:     "a backtick in the info string makes no fence",
+			content:  "# T\n``` a`b\n## Next\nX.\n",
+			title:    "T",
+			sections: []string{"T||t", "Next|Next|next"},
+		},
+		{
+			name:     "a tilde fence's info string may hold backticks",
+			content:  "# T\n~~~ `go`\n## in fence\n~~~\n## After\nX.\n",
+			title:    "T",
+			sections: []string{"T||t", "After|After|after"},
+			contains: []string{"## in fence"},
+		},
+		{
+			name:     "an info string without backticks still opens a fence",
+			content:  "# T\n```go {linenos=true}\n## in fence\n```\n## After\nX.\n",
+			title:    "T",
+			sections: []string{"T||t", "After|After|after"},
+			contains: []string{"## in fence"},
+		},
+	})
+}
+
+func TestParseMarkdown_Comments(t *testing.T) {
+	t.Parallel()
+	runMarkdownCases(t, []markdownCase{
+		{
+			// docker-doc's extend/*.md: a comment between the front
+			// matter and the first heading made a chunk of its own.
+			name:     "a comment alone before the first heading makes no section",
+			content:  "---\ndescription: d\n---\n\n<!-- This file is maintained\n     elsewhere. -->\n\n# Plugins\nText.\n",
+			title:    "Plugins",
+			sections: []string{"Plugins||plugins"},
+			absent:   []string{"<!--", "maintained", "-->"},
+		},
+		{
+			// nodejs's api/*.md: a YAML history block under each entry.
+			name:     "a comment block spanning lines is dropped",
+			content:  "# fs\n## fs.access(path)\n<!-- YAML\nadded: v0.11.15\n# not a heading\n```\n-->\n\nTests a user's permissions.\n## fs.close(fd)\n<!-- YAML\nadded: v0.0.2\n-->\nCloses.\n",
+			title:    "fs",
+			sections: []string{"fs.access(path)|fs.access(path)|fsaccesspath", "fs.close(fd)|fs.close(fd)|fsclosefd"},
+			contains: []string{"Tests a user's permissions.", "Closes."},
+			absent:   []string{"YAML", "added:", "not a heading", "```"},
+		},
+		{
+			name:     "a comment-only section is no section",
+			content:  "# T\nIntro.\n## Empty\n<!-- nothing here yet -->\n## Full\nText.\n",
+			title:    "T",
+			sections: []string{"T||t", "Full|Full|full"},
+		},
+		{
+			name:     "comments inside a line and in a heading",
+			content:  "# T\n## Intro <!-- TODO -->\nOne <!-- a --> two<!--b-->.\n<!-- x --> after\nLast <!--\nline\n",
+			title:    "T",
+			sections: []string{"Intro|Intro|intro"},
+			contains: []string{"One  two.", "after", "Last <!--\nline"},
+			absent:   []string{"TODO", "<!-- a", "<!--b", "x -->"},
+		},
+		{
+			name:     "a comment interrupting a paragraph ends it",
+			content:  "# T\nFirst\n<!-- c -->\nSecond\n---\nText.\n",
+			title:    "T",
+			sections: []string{"T||t", "Second|Second|second"},
+			contains: []string{"First"},
+			absent:   []string{"<!--"},
+		},
+		{
+			name:     "the shortest comments",
+			content:  "# T\n<!-->\nA<!---->B <!---> C\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"AB  C"},
+			absent:   []string{"<!"},
+		},
+		{
+			name:     "comments in code stay",
+			content:  "# T\n```html\n<!-- fenced -->\n```\n\n    <!-- indented -->\n\tx <!-- tab -->\nUse `<!-- span -->` and \\<!-- escaped -->.\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"<!-- fenced -->", "<!-- indented -->", "x <!-- tab -->", "`<!-- span -->`", "\\<!-- escaped -->"},
+		},
+		{
+			name:     "a comment never closed hides the rest, as in a browser",
+			content:  "# T\nShown.\n<!--\n## Hidden\nx\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			absent:   []string{"Hidden"},
+		},
+		{
+			name:     "an indented paragraph line is no code",
+			content:  "# T\nA paragraph\n    continued <!-- c -->\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			absent:   []string{"<!--"},
+		},
+	})
+}
+
+func TestParseMarkdown_Title(t *testing.T) {
+	t.Parallel()
+	runMarkdownCases(t, []markdownCase{
+		{
+			name:     "a single h1 is the title",
+			content:  "Intro.\n# Guide\nText.\n## Part\nMore.\n",
+			title:    "Guide",
+			sections: []string{"||", "Guide||guide", "Part|Part|part"},
+		},
+		{
+			// junit4-doc's doc/ReleaseNotes4.13.md.
+			name:     "several h1s are sections and the file name is the title",
+			content:  "## Summary of changes\nSee below.\n# Assertions\n### PR 1\nA.\n# Test Runners\n### PR 2\nB.\n",
+			title:    "guide",
+			sections: []string{"Summary of changes|Summary of changes|summary-of-changes", "PR 1|Assertions/PR 1|pr-1", "PR 2|Test Runners/PR 2|pr-2"},
+		},
+		{
+			name:     "setext h1s count",
+			content:  "A\n=\nText.\n\nB\n===\nMore.\n",
+			title:    "guide",
+			sections: []string{"A|A|a", "B|B|b"},
+		},
+		{
+			name:     "several h1s under a front matter title",
+			content:  "---\ntitle: Notes\n---\n# A\nx\n# B\ny\n",
+			title:    "Notes",
+			sections: []string{"A|A|a", "B|B|b"},
+		},
+		{
+			name:     "h1s in code and comments do not count",
+			content:  "# Guide\n```sh\n# comment\n```\n<!--\n# Old\n-->\n    # indented\nText.\n",
+			title:    "Guide",
+			sections: []string{"Guide||guide"},
+		},
+	})
+}
+
+func TestParseMarkdown_FrontMatter(t *testing.T) {
+	t.Parallel()
+	const body = "## Part\nText.\n"
+	part := []string{"Part|Part|part"}
+	runMarkdownCases(t, []markdownCase{
+		{name: "YAML closed by ...", content: "---\ntitle: Dots\nlayout: page\n...\n" + body, title: "Dots", sections: part, absent: []string{"layout", "..."}},
+		{name: "YAML closed at the end of the file", content: "---\ntitle: Only\n---", title: "Only"},
+		{name: "delimiters with trailing spaces", content: "--- \ntitle: Spaced\n---\t\n" + body, title: "Spaced", sections: part},
+		{name: "empty front matter", content: "---\n---\n" + body, title: "guide", sections: part},
+		{name: "folded block scalar", content: "---\ntitle: >-\n  A long\n  title\nweight: 3\n---\n" + body, title: "A long title", sections: part, absent: []string{"weight"}},
+		{name: "literal block scalar", content: "---\ntitle: |\n  One\n\n  Two\n---\n" + body, title: "One Two", sections: part},
+		{name: "block scalar with indicators and a comment", content: "---\ntitle: >2+ # c\n   Indented\n---\n" + body, title: "Indented", sections: part},
+		{name: "double quoted with escapes and a comment", content: "---\ntitle: \"Say \\\"hi\\\" \\u00e9\\x41 # not\" # comment\n---\n" + body, title: `Say "hi" éA # not`, sections: part},
+		{name: "single quoted with a doubled quote", content: "---\ntitle: 'It''s here'\n---\n" + body, title: "It's here", sections: part},
+		{name: "quoted over two lines", content: "---\ntitle: \"First\n  second\"\n---\n" + body, title: "First second", sections: part},
+		{name: "plain over two lines with a comment", content: "---\ntitle: C# in\n  depth # edition\n---\n" + body, title: "C# in depth", sections: part},
+		{name: "plain on the next line", content: "---\ntitle:\n  Below\n---\n" + body, title: "Below", sections: part},
+		{name: "nested title is not the title", content: "---\nparams:\n  title: Nested\n---\n" + body, title: "guide", sections: part},
+		{name: "a list is no title", content: "---\ntitle:\n  - a\n  - b\n---\n" + body, title: "guide", sections: part},
+		{name: "a mapping is no title", content: "---\ntitle:\n  en: English\n---\n" + body, title: "guide", sections: part},
+		{name: "a flow list is no title", content: "---\ntitle: [a, b]\n---\n" + body, title: "guide", sections: part},
+		{name: "an alias is no title", content: "---\ntitle: *name\n---\n" + body, title: "guide", sections: part},
+		{name: "null is no title", content: "---\ntitle: ~\n---\n" + body, title: "guide", sections: part},
+		{name: "an unclosed quote is no title", content: "---\ntitle: \"Open\n---\n" + body, title: "guide", sections: part},
+		{name: "an unknown escape is no title", content: "---\ntitle: \"a\\qb\"\n---\n" + body, title: "guide", sections: part},
+		{name: "text after a quoted title is no title", content: "---\ntitle: \"a\" b\n---\n" + body, title: "guide", sections: part},
+		{name: "a key that only starts with title", content: "---\ntitles: X\ntitle:Y\n---\n" + body, title: "guide", sections: part},
+		{name: "unclosed front matter is text", content: "---\ntitle: X\n\n" + body, title: "guide", sections: []string{"||", "Part|Part|part"}, contains: []string{"title: X"}},
+		{name: "TOML basic string", content: "+++\ndate = 2024-01-02\ntitle = \"Hugo \\\"page\\\" \\u00e9\" # c\ndraft = false\n+++\n" + body, title: `Hugo "page" é`, sections: part, absent: []string{"+++", "draft"}},
+		{name: "TOML literal string", content: "+++\ntitle='C:\\path'\n+++\n" + body, title: `C:\path`, sections: part},
+		{name: "TOML quoted key", content: "+++\n\"title\" = \"Q\"\n+++\n" + body, title: "Q", sections: part},
+		{name: "TOML multi-line basic string", content: "+++\ntitle = \"\"\"\nOne \\\n    two \"quoted\"\"\"\"\n+++\n" + body, title: `One two "quoted"`, sections: part},
+		{name: "TOML multi-line literal string", content: "+++\ntitle = '''\nA\nB'''\n+++\n" + body, title: "A B", sections: part},
+		{name: "TOML title in a table is not the title", content: "+++\n[params]\ntitle = \"P\"\n+++\n" + body, title: "guide", sections: part},
+		{name: "TOML title not a string", content: "+++\ntitle = 3\n+++\n" + body, title: "guide", sections: part},
+		{name: "TOML dotted key", content: "+++\ntitle.en = \"E\"\n+++\n" + body, title: "guide", sections: part},
+		{name: "TOML unclosed string", content: "+++\ntitle = \"\"\"A\n+++\n" + body, title: "guide", sections: part},
+	})
+}
+
+func TestParseMarkdown_HeadingAttributes(t *testing.T) {
+	t.Parallel()
+	runMarkdownCases(t, []markdownCase{
+		{
+			name:     "an id block gives the anchor and leaves the heading",
+			content:  "# T\n## Intro {#custom}\nA.\n",
+			title:    "T",
+			sections: []string{"Intro|Intro|custom"},
+			absent:   []string{"{#"},
+		},
+		{
+			name:     "classes and keys beside the id",
+			content:  "# T\n## Set `x` up {.unnumbered #set-up lang=en title=\"A b\"}\nA.\n### Deep { #deep }\nB.\n",
+			title:    "T",
+			sections: []string{"Set x up|Set x up|set-up", "Deep|Set x up/Deep|deep"},
+		},
+		{
+			name:     "after or before the closing sequence",
+			content:  "# T\n## One ##  {#one-id}\nA.\n## Two {#two-id} ##\nB.\n",
+			title:    "T",
+			sections: []string{"One|One|one-id", "Two|Two|two-id"},
+		},
+		{
+			name:     "setext heading",
+			content:  "# T\nOther heading {#other}\n---\nA.\n",
+			title:    "T",
+			sections: []string{"Other heading|Other heading|other"},
+		},
+		{
+			name:     "the title h1 keeps its id",
+			content:  "# Guide {#top}\nA.\n",
+			title:    "Guide",
+			sections: []string{"Guide||top"},
+		},
+		{
+			name:     "a later slug does not repeat an id",
+			content:  "# T\n## A {#intro}\nA.\n## Intro\nB.\n",
+			title:    "T",
+			sections: []string{"A|A|intro", "Intro|Intro|intro-1"},
+		},
+		{
+			name:     "braces that are no id block stay",
+			content:  "# T\n## Sets {a, b}\nA.\n## Only {.class}\nB.\n## Glued{#x}\nC.\n## Mid {#m} text\nD.\n## Map {#}\nE.\n",
+			title:    "T",
+			sections: []string{"Sets {a, b}|Sets {a, b}|sets-a-b", "Only {.class}|Only {.class}|only-class", "Glued{#x}|Glued{#x}|gluedx", "Mid {#m} text|Mid {#m} text|mid-m-text", "Map {#}|Map {#}|map-"},
+		},
+	})
+}
+
+func TestStripComments_CodeSpans(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"a <!-- b --> c", "a  c"},
+		{"`<!-- x -->` <!-- y -->z", "`<!-- x -->` z"},
+		{"``a ` <!-- x --> ``<!-- y -->", "``a ` <!-- x --> ``"},
+		{"`a <!-- x -->", "`a "},                                       // no closing run: a literal backtick
+		{"\\`<!-- x -->`", "\\``"},                                     // an escaped backtick opens nothing
+		{"\\``<!-- x -->`<!-- y -->", "\\``<!-- x -->`"},               // what is left of the run opens
+		{"`a\\`<!-- x -->", "`a\\`"},                                   // a backslash in code escapes nothing
+		{"``<!-- x -->```<!-- y -->``", "``<!-- x -->```<!-- y -->``"}, // only a run as long closes
+		{"<!-- a --><!-- b", "<!-- b"},
+	}
+	for _, tc := range tests {
+		if got := stripComments(tc.in); got != tc.want {
+			t.Errorf("stripComments(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
