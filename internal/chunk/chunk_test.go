@@ -571,19 +571,22 @@ func TestParse_LongAnchorsDropped(t *testing.T) {
 	body := strings.Repeat("<p>"+strings.Repeat("Words in a sentence here. ", 30)+"</p>", 40)
 	atLimit, over := strings.Repeat("k", maxAnchorBytes), strings.Repeat("z", maxAnchorBytes+1)
 	huge := strings.Repeat("y", 1<<20)
+	mdBody := strings.Repeat(strings.Repeat("Words in a sentence here. ", 30)+"\n\n", 40)
 	tests := []struct {
-		name, content string
-		wantAnchor    string // of the long section's chunks
+		name, source, content string
+		wantAnchor            string // of the long section's chunks
 	}{
-		{"heading id at the limit", "<main><h1>T</h1><h2 id=" + atLimit + ">Long</h2>" + body + "</main>", atLimit},
-		{"heading id over it", "<main><h1>T</h1><h2 id=" + over + ">Long</h2>" + body + "</main>", ""},
-		{"heading id of a megabyte", "<main><h1>T</h1><h2 id=" + huge + ">Long</h2>" + body + "</main>", ""},
-		{"a name of a megabyte", "<main><h1>T</h1><h2><a name=" + huge + "></a>Long</h2>" + body + "</main>", ""},
+		{"heading id at the limit", "a.html", "<main><h1>T</h1><h2 id=" + atLimit + ">Long</h2>" + body + "</main>", atLimit},
+		{"heading id over it", "a.html", "<main><h1>T</h1><h2 id=" + over + ">Long</h2>" + body + "</main>", ""},
+		{"heading id of a megabyte", "a.html", "<main><h1>T</h1><h2 id=" + huge + ">Long</h2>" + body + "</main>", ""},
+		{"a name of a megabyte", "a.html", "<main><h1>T</h1><h2><a name=" + huge + "></a>Long</h2>" + body + "</main>", ""},
+		{"markdown id at the limit", "a.md", "# T\n\n## Long {#" + atLimit + "}\n\n" + mdBody, atLimit},
+		{"markdown id over it", "a.md", "# T\n\n## Long {#" + over + "}\n\n" + mdBody, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			doc, err := Parse("a.html", []byte(tc.content))
+			doc, err := Parse(tc.source, []byte(tc.content))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -594,7 +597,7 @@ func TestParse_LongAnchorsDropped(t *testing.T) {
 				}
 				long++
 				anchor, _ := c.Metadata["anchor"].(string)
-				wantURL := "a.html"
+				wantURL := tc.source
 				if tc.wantAnchor != "" {
 					wantURL += "#" + tc.wantAnchor
 				}

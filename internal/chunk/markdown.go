@@ -17,8 +17,8 @@ import (
 // comments outside code are dropped. The title is the title of the front
 // matter (YAML between "---" and "---" or "...", TOML between "+++"
 // lines; see frontMatter; otherwise dropped), else the h1 if there is
-// only one; a document with several h1s has them as sections and no
-// title of its own.
+// only one or the first heading is one; a document whose several h1s
+// follow another heading has them as sections and no title of its own.
 func parseMarkdown(src string) Document {
 	src = strings.ReplaceAll(src, "\r\n", "\n")
 	var doc Document
@@ -62,7 +62,7 @@ func parseMarkdown(src string) Document {
 		}
 		doc.Sections = append(doc.Sections, sec)
 	}
-	firstH1, h1s := "", 0
+	firstH1, h1s, firstLevel := "", 0, 0
 	// push opens a section at a heading, whose anchor is id if it has
 	// one ("## Intro {#custom}"), else its slug.
 	push := func(level int, h, id string) {
@@ -70,7 +70,7 @@ func parseMarkdown(src string) Document {
 		// Cut before the slug is made, as Parse would cut it after:
 		// the anchor is copied into every chunk of the section too.
 		h = capHeading(h)
-		anchor := capHeading(id)
+		anchor := id // never cut: a cut id leads nowhere (Parse drops a long one)
 		if anchor != "" {
 			slugs.reserve(anchor)
 		} else {
@@ -80,6 +80,9 @@ func parseMarkdown(src string) Document {
 			stack = stack[:len(stack)-1]
 		}
 		stack = append(stack, heading{level: level, text: h, anchor: anchor})
+		if firstLevel == 0 {
+			firstLevel = level
+		}
 		if level == 1 {
 			if h1s == 0 {
 				firstH1 = h
@@ -150,9 +153,12 @@ func parseMarkdown(src string) Document {
 		lines = append(lines, line)
 	}
 	flush()
-	// Several h1s are sections like any other heading: the document
-	// then has no title of its own (Parse gives it the file name).
-	if doc.Title == "" && h1s == 1 {
+	// One h1, or several of which the first opens the document, titles
+	// it. Several h1s after another heading (JUnit's release notes: "##
+	// Summary of changes", then "# Assertions", "# Test Runners") are
+	// sections like any other: the document has no title of its own then
+	// (Parse gives it the file name).
+	if doc.Title == "" && (h1s == 1 || h1s > 1 && firstLevel == 1) {
 		doc.Title = firstH1
 	}
 	dropTitleHeading(&doc)

@@ -179,9 +179,17 @@ func TestParseMarkdown_Title(t *testing.T) {
 		},
 		{
 			name:     "setext h1s count",
-			content:  "A\n=\nText.\n\nB\n===\nMore.\n",
+			content:  "S\n-\nx\n\nA\n=\nText.\n\nB\n===\nMore.\n",
 			title:    "guide",
-			sections: []string{"A|A|a", "B|B|b"},
+			sections: []string{"S|S|s", "A|A|a", "B|B|b"},
+		},
+		{
+			// podman's remote_client.md: "# Podman remote-client tutorial"
+			// opens it, "# Troubleshooting" comes later.
+			name:     "several h1s, the first opening the document, keep it as the title",
+			content:  "# Tutorial\nText.\n## Setup\nS.\n# Troubleshooting\nMore.\n",
+			title:    "Tutorial",
+			sections: []string{"Tutorial||tutorial", "Setup|Setup|setup", "Troubleshooting|Troubleshooting|troubleshooting"},
 		},
 		{
 			name:     "several h1s under a front matter title",
