@@ -450,3 +450,27 @@ func TestPageText_TextState(t *testing.T) {
 		})
 	}
 }
+
+// TestPageText_WordGap checks the gap read as a word space: TeX's word
+// spaces, shrunk in a tight line to under 0.2 em, are spaces also at a
+// font change; kerning is not.
+func TestPageText_WordGap(t *testing.T) {
+	t.Parallel()
+	const at = "BT /F1 10 Tf 1 0 0 1 100 700 Tm "
+	tests := []struct {
+		name, content, want string
+	}{
+		{"shrunk word space at a move", at + "(see)Tj 16.8 0 Td (Section)Tj ET", "see Section"},
+		{"shrunk word space in TJ", at + "[(The) -180 (prefix)] TJ ET", "The prefix"},
+		{"kerning in TJ", at + "[(T) -100 (yping)] TJ ET", "Typing"},
+		{"kerning at a move", at + "(ab)Tj 11 0 Td (cd)Tj ET", "abcd"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := pageTextOf(t, tc.content); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
