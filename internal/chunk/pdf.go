@@ -283,6 +283,10 @@ func (x *pdfExtractor) pageText(p pdf.Page) string {
 		lines   []*pdfLine
 		cur     *pdfLine
 		endX    float64 // device x where the last shown text ended
+		// The last glyph shown, its text and device origin, so that
+		// one printed again over it (fake bold) is read once.
+		lastGlyph      string
+		lastGX, lastGY float64
 	)
 	num := func(args []pdf.Value, i int) float64 {
 		if i < len(args) {
@@ -331,6 +335,19 @@ func (x *pdfExtractor) pageText(p pdf.Page) string {
 		if fs == 0 {
 			fs = 1
 		}
+		first := raw[:min(step, len(raw))]
+		if lastGlyph != "" && math.Abs(px-lastGX) < 0.1*fs && math.Abs(py-lastGY) < 0.1*fs && decode(first) == lastGlyph {
+			// The glyph just shown, printed again a hair's breadth
+			// away: gropdf's and others' fake bold.
+			advance(first)
+			raw = raw[len(first):]
+			if raw == "" {
+				endX = glyphEnd(first)
+				return
+			}
+			trm = tm.mul(ctm)
+			px, py = trm[4], trm[5]
+		}
 		// Character spacing wide enough to read as a word space
 		// (Ghostscript sets "PDF, using" as "(,u)" with Tc 4.1 at
 		// 10 pt) separates every glyph of the string, and a space
@@ -376,9 +393,12 @@ func (x *pdfExtractor) pageText(p pdf.Page) string {
 			code := raw[i:min(i+step, len(raw))]
 			if i+step >= len(raw) {
 				last = code
+				o := tm.mul(ctm)
+				lastGX, lastGY = o[4], o[5]
 			}
 			advance(code)
 		}
+		lastGlyph = decode(last)
 		endX = glyphEnd(last)
 	}
 	pdf.Interpret(strm, func(stk *pdf.Stack, op string) {

@@ -474,3 +474,28 @@ func TestPageText_WordGap(t *testing.T) {
 		})
 	}
 }
+
+// TestPageText_FakeBold checks that a glyph printed again over the one
+// just shown, a hair's breadth away, is read once: gropdf's fake bold
+// shows "(A)", moves 0.045 and shows "(AM)", and so on ("SAAMMPPLLEE").
+func TestPageText_FakeBold(t *testing.T) {
+	t.Parallel()
+	const at = "BT /F1 10 Tf 1 0 0 1 100 700 Tm "
+	tests := []struct {
+		name, content, want string
+	}{
+		{"gropdf overprint", at + "(A)Tj 0.05 0 Td (AM)Tj 5 0 Td (MP)Tj 5 0 Td (PL)Tj 5 0 Td (L)Tj ET", "AMPL"},
+		{"same spot, other glyph", at + "(A)Tj 0.05 0 Td (B)Tj ET", "AB"},
+		{"double letter", at + "(A)Tj 5 0 Td (A)Tj ET", "AA"},
+		{"double letter in a string", at + "(AA)Tj ET", "AA"},
+		{"same glyph on another line", at + "(A)Tj 0 -12 Td (A)Tj ET", "A A"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := pageTextOf(t, tc.content); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
