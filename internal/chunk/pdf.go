@@ -47,7 +47,7 @@ var errPDFLimit = errors.New("pdf: work limit exceeded")
 // parsePDF extracts the text of each page into its own Section (Page set,
 // 1-based), so no chunk spans two pages. The title is the Info dictionary's
 // Title (unless it is the placeholder "untitled"), else the first line of
-// text. Any panic inside the PDF library is
+// text (a baseline, not the paragraph it begins). Any panic inside the PDF library is
 // turned into an error.
 func parsePDF(b []byte) (Document, error) {
 	return parsePDFLimits(b, defaultPDFLimits(len(b)))
@@ -81,14 +81,13 @@ func parsePDFLimits(b []byte, lim pdfLimits) (doc Document, err error) {
 	x := &pdfExtractor{lim: lim}
 	pages := x.pages(r.Trailer().Key("Root").Key("Pages"))
 	for i, p := range pages {
-		text := x.pageText(p)
+		text, first := x.pageText(p)
 		if strings.TrimSpace(text) == "" {
 			continue
 		}
 		doc.Sections = append(doc.Sections, Section{Text: text, Page: i + 1})
 		if doc.Title == "" {
-			first, _, _ := strings.Cut(text, "\n")
-			doc.Title = TruncateRunes(strings.TrimSpace(first), 200)
+			doc.Title = TruncateRunes(first, 200)
 		}
 	}
 	if t := strings.TrimSpace(r.Trailer().Key("Info").Key("Title").Text()); t != "" && utf8.ValidString(t) &&
@@ -263,11 +262,13 @@ type pdfTextState struct {
 // separated by a blank line. Glyphs advance by their widths and the text
 // state's character spacing, word spacing and horizontal scaling; a gap
 // of more than pdfWordGap font sizes between them is a space. Text inside
-// form XObjects is not read.
-func (x *pdfExtractor) pageText(p pdf.Page) string {
+// form XObjects is not read. first is the text of the first line that
+// has any, not of its paragraph (a title over a subtitle, as on
+// bashref.pdf's cover, is one paragraph).
+func (x *pdfExtractor) pageText(p pdf.Page) (text, first string) {
 	strm := p.V.Key("Contents")
 	if strm.Kind() != pdf.Stream && strm.Kind() != pdf.Array {
-		return ""
+		return "", ""
 	}
 	fontRes := p.Resources().Key("Font")
 	fonts := map[string]*pdfFont{}
@@ -495,7 +496,12 @@ func (x *pdfExtractor) pageText(p pdf.Page) string {
 			}
 		}
 	})
-	return joinPDFLines(lines)
+	for _, l := range lines {
+		if first = strings.TrimSpace(l.text.String()); first != "" {
+			break
+		}
+	}
+	return joinPDFLines(lines), first
 }
 
 // joinPDFLines joins the lines of a page: a paragraph break (blank line)

@@ -499,3 +499,30 @@ func TestPageText_FakeBold(t *testing.T) {
 		})
 	}
 }
+
+// TestParsePDF_TitleFirstLine checks that a PDF without an Info Title is
+// named by its first line, not by the paragraph that line begins: the
+// cover of bashref.pdf sets "Bash Reference Manual" over "Reference
+// Documentation for Bash" close enough to join them.
+func TestParsePDF_TitleFirstLine(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, title, content, want string
+	}{
+		{"title over subtitle", "", "BT /F1 20 Tf 1 0 0 1 100 700 Tm (Bash Reference Manual)Tj /F1 12 Tf 0 -22 Td (Reference Documentation)Tj ET", "Bash Reference Manual"},
+		{"blank first line", "", "BT /F1 12 Tf 1 0 0 1 100 700 Tm ( )Tj 0 -14 Td (Manual)Tj 0 -14 Td (for Bash)Tj ET", "Manual"},
+		{"info title wins", "Info Title", "BT /F1 12 Tf 1 0 0 1 100 700 Tm (Manual)Tj ET", "Info Title"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			doc, err := parsePDF(fontPDF(tc.title, evenFont, tc.content))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if doc.Title != tc.want {
+				t.Errorf("title = %q, want %q", doc.Title, tc.want)
+			}
+		})
+	}
+}
