@@ -47,7 +47,7 @@ var errPDFLimit = errors.New("pdf: work limit exceeded")
 // parsePDF extracts the text of each page into its own Section (Page set,
 // 1-based), so no chunk spans two pages. The title is the Info dictionary's
 // Title (unless it is the placeholder "untitled"), else the first line of
-// text. Any panic inside the PDF library is
+// text (a baseline, not the paragraph it begins). Any panic inside the PDF library is
 // turned into an error.
 func parsePDF(b []byte) (Document, error) {
 	return parsePDFLimits(b, defaultPDFLimits(len(b)))
@@ -81,14 +81,13 @@ func parsePDFLimits(b []byte, lim pdfLimits) (doc Document, err error) {
 	x := &pdfExtractor{lim: lim}
 	pages := x.pages(r.Trailer().Key("Root").Key("Pages"))
 	for i, p := range pages {
-		text := x.pageText(p)
+		text, first := x.pageText(p)
 		if strings.TrimSpace(text) == "" {
 			continue
 		}
 		doc.Sections = append(doc.Sections, Section{Text: text, Page: i + 1})
 		if doc.Title == "" {
-			first, _, _ := strings.Cut(text, "\n")
-			doc.Title = TruncateRunes(strings.TrimSpace(first), 200)
+			doc.Title = TruncateRunes(first, 200)
 		}
 	}
 	if t := strings.TrimSpace(r.Trailer().Key("Info").Key("Title").Text()); t != "" && utf8.ValidString(t) &&
@@ -180,25 +179,28 @@ func newPDFFont(f pdf.Font) *pdfFont {
 	return pf
 }
 
-// advance estimates the width of raw in em: the font's widths when it has
-// them, else 0.5 em a byte (1 em a 2-byte code).
-func (f *pdfFont) advance(raw string) float64 {
-	if f == nil {
-		return 0.5 * float64(len(raw))
+// codeLen is the length in bytes of the font's character codes: 2 for a
+// Type0 font, else 1.
+func (f *pdfFont) codeLen() int {
+	if f != nil && f.twoByte {
+		return 2
 	}
-	if f.twoByte {
-		return float64(len(raw) / 2)
+	return 1
+}
+
+// width estimates the advance of one character code in em: the font's
+// width when it has one, else 0.5 em (1 em for a 2-byte code).
+func (f *pdfFont) width(code string) float64 {
+	switch {
+	case f == nil:
+		return 0.5 * float64(len(code))
+	case f.twoByte:
+		return 1
 	}
-	var w float64
-	for i := 0; i < len(raw); i++ {
-		c := int(raw[i]) - f.first
-		if c >= 0 && c < len(f.widths) && f.widths[c] > 0 {
-			w += f.widths[c] / 1000
-		} else {
-			w += 0.5
-		}
+	if c := int(code[0]) - f.first; c >= 0 && c < len(f.widths) && f.widths[c] > 0 {
+		return f.widths[c] / 1000
 	}
-	return w
+	return 0.5
 }
 
 func decodeUTF16BE(raw string) string {
@@ -230,28 +232,62 @@ type pdfLine struct {
 	text    strings.Builder
 }
 
+// pdfWordGap is the horizontal gap, in font sizes, between two shown
+// glyphs above which a space is read between them, whether the gap comes
+// from a TJ adjustment, a text move or character spacing. TeX sets word
+// spaces as positioning, not as a space character, and a tight line
+// shrinks them to about 0.22 em (cmr10: 0.333 em less 0.111), so that at
+// a font change ("see" then a Section link in bashref.pdf) the gap may be
+// below 0.2 em; kerning stays under 0.1 em.
+const pdfWordGap = 0.15
+
+// pdfSpaceMin is the advance, in font sizes, below which a space
+// character is not read as a word space.
+const pdfSpaceMin = 0.1
+
+// pdfTextState holds the text state parameters that q and Q save and
+// restore with the graphics state (ISO 32000-1, 9.3).
+type pdfTextState struct {
+	font      *pdfFont
+	size      float64 // Tf, text space units
+	leading   float64 // TL
+	charSpace float64 // Tc, unscaled text space units
+	wordSpace float64 // Tw, unscaled text space units, for code 32 only
+	scale     float64 // Tz as a fraction, 1 for 100%
+}
+
 // pageText interprets a page's content stream and returns its text: lines
 // in stream order, wrapped lines of a paragraph joined, paragraphs (a
 // vertical gap of more than 1.6 font sizes, or a jump up the page)
-// separated by a blank line. Text inside form XObjects is not read.
-func (x *pdfExtractor) pageText(p pdf.Page) string {
+// separated by a blank line. Glyphs advance by their widths and the text
+// state's character spacing, word spacing and horizontal scaling; a gap
+// of more than pdfWordGap font sizes between them is a space. Text inside
+// form XObjects is not read. first is the text of the first line that
+// has any, not of its paragraph (a title over a subtitle, as on
+// bashref.pdf's cover, is one paragraph).
+func (x *pdfExtractor) pageText(p pdf.Page) (text, first string) {
 	strm := p.V.Key("Contents")
 	if strm.Kind() != pdf.Stream && strm.Kind() != pdf.Array {
-		return ""
+		return "", ""
 	}
 	fontRes := p.Resources().Key("Font")
 	fonts := map[string]*pdfFont{}
+	type gstate struct {
+		ctm matrix
+		ts  pdfTextState
+	}
 	var (
-		ctm           = identity
-		stack         []matrix
-		tm, tlm       = identity, identity
-		font          *pdfFont
-		size, leading float64
-		lines         []*pdfLine
-		cur           *pdfLine
-		endX          float64 // device x where the last shown text ended
-		moved         bool    // a positioning operator since the last text
-		space         bool    // TJ kerning asked for a space
+		ctm     = identity
+		stack   []gstate
+		tm, tlm = identity, identity
+		ts      = pdfTextState{scale: 1}
+		lines   []*pdfLine
+		cur     *pdfLine
+		endX    float64 // device x where the last shown text ended
+		// The last glyph shown, its text and device origin, so that
+		// one printed again over it (fake bold) is read once.
+		lastGlyph      string
+		lastGX, lastGY float64
 	)
 	num := func(args []pdf.Value, i int) float64 {
 		if i < len(args) {
@@ -262,29 +298,87 @@ func (x *pdfExtractor) pageText(p pdf.Page) string {
 		}
 		return 0
 	}
-	setTm := func(m matrix) { tlm, tm, moved = m, m, true }
+	setTm := func(m matrix) { tlm, tm = m, m }
+	decode := func(raw string) string {
+		if ts.font != nil {
+			return cleanPDFText(ts.font.decode(raw))
+		}
+		return cleanPDFText(latin1(raw))
+	}
+	// advance moves the text matrix past one character code (ISO
+	// 32000-1, 9.4.4: tx = (w0 * Tfs + Tc + Tw) * Th).
+	advance := func(code string) {
+		tx := ts.font.width(code)*ts.size + ts.charSpace
+		if code == " " {
+			tx += ts.wordSpace
+		}
+		tm = translate(tx*ts.scale, 0).mul(tm)
+	}
+	// glyphEnd returns the device x where the glyph code just passed
+	// ends, before the spacing that follows it: Ghostscript's Td after
+	// "(.A)" set with Tc 5.8 leaves a word space after the A, less than
+	// that Tc.
+	glyphEnd := func(code string) float64 {
+		spacing := ts.charSpace
+		if code == " " {
+			spacing += ts.wordSpace
+		}
+		return translate(-spacing*ts.scale, 0).mul(tm).mul(ctm)[4]
+	}
 	show := func(raw string) {
 		if raw == "" {
 			return
 		}
-		var s string
-		if font != nil {
-			s = font.decode(raw)
-		} else {
-			s = latin1(raw)
-		}
-		s = cleanPDFText(s)
+		step := ts.font.codeLen()
 		trm := tm.mul(ctm)
 		px, py := trm[4], trm[5]
-		fs := math.Abs(size) * math.Hypot(trm[2], trm[3])
+		fs := math.Abs(ts.size) * math.Hypot(trm[2], trm[3])
 		if fs == 0 {
 			fs = 1
 		}
+		first := raw[:min(step, len(raw))]
+		if lastGlyph != "" && math.Abs(px-lastGX) < 0.1*fs && math.Abs(py-lastGY) < 0.1*fs && decode(first) == lastGlyph {
+			// The glyph just shown, printed again a hair's breadth
+			// away: gropdf's and others' fake bold.
+			advance(first)
+			raw = raw[len(first):]
+			if raw == "" {
+				endX = glyphEnd(first)
+				return
+			}
+			trm = tm.mul(ctm)
+			px, py = trm[4], trm[5]
+		}
+		// Character spacing wide enough to read as a word space
+		// (Ghostscript sets "PDF, using" as "(,u)" with Tc 4.1 at
+		// 10 pt) separates every glyph of the string, and a space
+		// narrowed to less than a word space by Tc and Tw (its "(eg a)"
+		// with Tw -2.25 for "negative") is none.
+		hx := math.Abs(ts.scale) * math.Hypot(trm[0], trm[1])
+		spaced := ts.charSpace*hx > pdfWordGap*fs
+		var b strings.Builder
+		from := 0
+		for i := 0; i < len(raw); i += step {
+			end := min(i+step, len(raw))
+			switch {
+			case step == 1 && raw[i] == ' ':
+				if (ts.font.width(" ")*ts.size+ts.charSpace+ts.wordSpace)*hx < pdfSpaceMin*fs {
+					b.WriteString(decode(raw[from:i]))
+					from = end
+				}
+			case spaced && end < len(raw) && (step > 1 || raw[end] != ' '):
+				b.WriteString(decode(raw[from:end]))
+				b.WriteByte(' ')
+				from = end
+			}
+		}
+		b.WriteString(decode(raw[from:]))
+		s := b.String()
 		switch {
 		case cur == nil || math.Abs(py-cur.y) > 0.5*math.Max(fs, cur.size):
 			cur = &pdfLine{y: py, size: fs}
 			lines = append(lines, cur)
-		case space || (moved && px-endX > 0.25*fs):
+		case px-endX > pdfWordGap*fs:
 			if t := cur.text.String(); t != "" && !strings.HasSuffix(t, " ") && !strings.HasPrefix(s, " ") {
 				cur.text.WriteByte(' ')
 			}
@@ -295,10 +389,18 @@ func (x *pdfExtractor) pageText(p pdf.Page) string {
 			panic(errPDFLimit)
 		}
 		cur.text.WriteString(s)
-		adv := font.advance(raw) * size
-		tm = translate(adv, 0).mul(tm)
-		endX = tm.mul(ctm)[4]
-		moved, space = false, false
+		var last string
+		for i := 0; i < len(raw); i += step {
+			code := raw[i:min(i+step, len(raw))]
+			if i+step >= len(raw) {
+				last = code
+				o := tm.mul(ctm)
+				lastGX, lastGY = o[4], o[5]
+			}
+			advance(code)
+		}
+		lastGlyph = decode(last)
+		endX = glyphEnd(last)
 	}
 	pdf.Interpret(strm, func(stk *pdf.Stack, op string) {
 		x.ops++
@@ -319,11 +421,11 @@ func (x *pdfExtractor) pageText(p pdf.Page) string {
 		switch op {
 		case "q":
 			if len(stack) < 256 {
-				stack = append(stack, ctm)
+				stack = append(stack, gstate{ctm, ts})
 			}
 		case "Q":
 			if len(stack) > 0 {
-				ctm = stack[len(stack)-1]
+				ctm, ts = stack[len(stack)-1].ctm, stack[len(stack)-1].ts
 				stack = stack[:len(stack)-1]
 			}
 		case "cm":
@@ -342,14 +444,20 @@ func (x *pdfExtractor) pageText(p pdf.Page) string {
 					}
 					fonts[name] = f
 				}
-				font, size = f, num(args, 1)
+				ts.font, ts.size = f, num(args, 1)
 			}
+		case "Tc":
+			ts.charSpace = num(args, 0)
+		case "Tw":
+			ts.wordSpace = num(args, 0)
+		case "Tz":
+			ts.scale = num(args, 0) / 100
 		case "TL":
-			leading = num(args, 0)
+			ts.leading = num(args, 0)
 		case "Td", "TD":
 			if len(args) == 2 {
 				if op == "TD" {
-					leading = -num(args, 1)
+					ts.leading = -num(args, 1)
 				}
 				setTm(translate(num(args, 0), num(args, 1)).mul(tlm))
 			}
@@ -358,13 +466,16 @@ func (x *pdfExtractor) pageText(p pdf.Page) string {
 				setTm(matrix{num(args, 0), num(args, 1), num(args, 2), num(args, 3), num(args, 4), num(args, 5)})
 			}
 		case "T*":
-			setTm(translate(0, -leading).mul(tlm))
+			setTm(translate(0, -ts.leading).mul(tlm))
 		case "Tj":
 			if len(args) == 1 {
 				show(args[0].RawString())
 			}
 		case "'", "\"":
-			setTm(translate(0, -leading).mul(tlm))
+			if op == "\"" && len(args) == 3 {
+				ts.wordSpace, ts.charSpace = num(args, 0), num(args, 1)
+			}
+			setTm(translate(0, -ts.leading).mul(tlm))
 			if len(args) > 0 {
 				show(args[len(args)-1].RawString())
 			}
@@ -380,15 +491,17 @@ func (x *pdfExtractor) pageText(p pdf.Page) string {
 					show(v.RawString())
 				case pdf.Integer, pdf.Real:
 					k := num([]pdf.Value{v}, 0)
-					tm = translate(-k/1000*size, 0).mul(tm)
-					if k < -200 {
-						space = true
-					}
+					tm = translate(-k/1000*ts.size*ts.scale, 0).mul(tm)
 				}
 			}
 		}
 	})
-	return joinPDFLines(lines)
+	for _, l := range lines {
+		if first = strings.TrimSpace(l.text.String()); first != "" {
+			break
+		}
+	}
+	return joinPDFLines(lines), first
 }
 
 // joinPDFLines joins the lines of a page: a paragraph break (blank line)

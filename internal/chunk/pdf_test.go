@@ -352,13 +352,30 @@ func FuzzPDF(f *testing.F) {
 // letters and spaces) and whose page draws content with font F1
 // (Helvetica).
 func minimalPDF(title, content string) []byte {
+	return fontPDF(title, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>", content)
+}
+
+// evenFont is a Type1 font dictionary whose printable ASCII glyphs are all
+// 0.5 em wide, so that test content can place text to the unit: at 10
+// points each glyph is 5 units.
+var evenFont = "<< /Type /Font /Subtype /Type1 /BaseFont /Courier /FirstChar 32 /LastChar 126 /Widths [" +
+	strings.Repeat("500 ", 95) + "] >>"
+
+// fontPDF returns a one-page PDF whose page draws content with font F1
+// given as a dictionary; its Info dictionary has title (ASCII letters and
+// spaces), or there is none when title is empty.
+func fontPDF(title, font, content string) []byte {
 	objs := []string{
 		"<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
 		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+		font,
 		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
-		"<< /Title (" + title + ") >>",
+	}
+	info := ""
+	if title != "" {
+		objs = append(objs, "<< /Title ("+title+") >>")
+		info = fmt.Sprintf(" /Info %d 0 R", len(objs))
 	}
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.4\n")
@@ -372,6 +389,140 @@ func minimalPDF(title, content string) []byte {
 	for _, off := range offs {
 		fmt.Fprintf(&b, "%010d 00000 n \n", off)
 	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, info, xref)
 	return b.Bytes()
+}
+
+// pageTextOf parses a one-page PDF drawn with evenFont and returns the
+// text of its page.
+func pageTextOf(t *testing.T, content string) string {
+	t.Helper()
+	doc, err := parsePDF(fontPDF("", evenFont, content))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Sections) != 1 {
+		t.Fatalf("got %d sections, want 1: %+v", len(doc.Sections), doc.Sections)
+	}
+	return doc.Sections[0].Text
+}
+
+// TestPageText_TextState checks that glyphs advance by the text state's
+// character spacing (Tc), word spacing (Tw, for the code 32 alone) and
+// horizontal scaling (Tz), as Ghostscript and gropdf use them, so that
+// the gap between two strings is measured where the first one really
+// ends. In evenFont at 10 points a glyph is 5 units wide; a gap of 3
+// units or more is a word space.
+func TestPageText_TextState(t *testing.T) {
+	t.Parallel()
+	const at = "BT /F1 10 Tf 1 0 0 1 100 700 Tm "
+	tests := []struct {
+		name, content, want string
+	}{
+		// Ghostscript: "a f" is 45 units and 2 of word spacing per
+		// space, so "airly" starts right where it ends.
+		{"word spacing widens spaces", at + "2 Tw (It is a f)Tj 51 0 Td (airly)Tj ET", "It is a fairly"},
+		{"word spacing is for code 32 only", at + "2 Tw (abc)Tj 15 0 Td (def)Tj ET", "abcdef"},
+		// Ghostscript's "(,u)" with Tc 4: the spacing after the comma
+		// is the word space of "PDF, using".
+		{"wide character spacing is a word space", at + "(PDF)Tj 15 0 Td 4 Tc (,u)Tj 0 Tc 14 0 Td (sing)Tj ET", "PDF, using"},
+		{"narrow character spacing is not", at + "1 Tc (ab)Tj 0 Tc 12 0 Td (cd)Tj ET", "abcd"},
+		// The text ends at its last glyph, before the spacing after
+		// it: Ghostscript's "(.A)" with Tc 5.8 and a word space after
+		// the A.
+		{"spacing after the last glyph is not text", at + "(set)Tj 15 0 Td 5.8 Tc (.A)Tj 0 Tc 19.3 0 Td (ne)Tj ET", "set. A ne"},
+		// Ghostscript's "(eg a)" with Tw -4.5 for "negative".
+		{"space narrowed by word spacing is none", at + "-4.5 Tw (ne g)Tj ET", "neg"},
+		{"horizontal scaling", at + "50 Tz (abcd)Tj 14 0 Td (ef)Tj ET", "abcd ef"},
+		{"horizontal scaling scales kerning", at + "25 Tz [(ab) -400 (cd)] TJ ET", "abcd"},
+		{"horizontal scaling scales spacing", at + "25 Tz 4 Tc (abc)Tj ET", "abc"},
+		// " sets Tw and Tc, then moves to the next line as ' does.
+		{"double quote sets word and character spacing", at + "12 TL 2 0 (It is a f)\" 51 0 Td (airly)Tj ET", "It is a fairly"},
+		{"q and Q save the text state", at + "q 4 Tc Q (ab)Tj ET", "ab"},
+		{"Q restores spacing set before q", at + "4 Tc q 0 Tc Q (ab)Tj ET", "a b"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := pageTextOf(t, tc.content); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestPageText_WordGap checks the gap read as a word space: TeX's word
+// spaces, shrunk in a tight line to under 0.2 em, are spaces also at a
+// font change; kerning is not.
+func TestPageText_WordGap(t *testing.T) {
+	t.Parallel()
+	const at = "BT /F1 10 Tf 1 0 0 1 100 700 Tm "
+	tests := []struct {
+		name, content, want string
+	}{
+		{"shrunk word space at a move", at + "(see)Tj 16.8 0 Td (Section)Tj ET", "see Section"},
+		{"shrunk word space in TJ", at + "[(The) -180 (prefix)] TJ ET", "The prefix"},
+		{"kerning in TJ", at + "[(T) -100 (yping)] TJ ET", "Typing"},
+		{"kerning at a move", at + "(ab)Tj 11 0 Td (cd)Tj ET", "abcd"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := pageTextOf(t, tc.content); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestPageText_FakeBold checks that a glyph printed again over the one
+// just shown, a hair's breadth away, is read once: gropdf's fake bold
+// shows "(A)", moves 0.045 and shows "(AM)", and so on ("SAAMMPPLLEE").
+func TestPageText_FakeBold(t *testing.T) {
+	t.Parallel()
+	const at = "BT /F1 10 Tf 1 0 0 1 100 700 Tm "
+	tests := []struct {
+		name, content, want string
+	}{
+		{"gropdf overprint", at + "(A)Tj 0.05 0 Td (AM)Tj 5 0 Td (MP)Tj 5 0 Td (PL)Tj 5 0 Td (L)Tj ET", "AMPL"},
+		{"same spot, other glyph", at + "(A)Tj 0.05 0 Td (B)Tj ET", "AB"},
+		{"double letter", at + "(A)Tj 5 0 Td (A)Tj ET", "AA"},
+		{"double letter in a string", at + "(AA)Tj ET", "AA"},
+		{"same glyph on another line", at + "(A)Tj 0 -12 Td (A)Tj ET", "A A"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := pageTextOf(t, tc.content); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestParsePDF_TitleFirstLine checks that a PDF without an Info Title is
+// named by its first line, not by the paragraph that line begins: the
+// cover of bashref.pdf sets "Bash Reference Manual" over "Reference
+// Documentation for Bash" close enough to join them.
+func TestParsePDF_TitleFirstLine(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, title, content, want string
+	}{
+		{"title over subtitle", "", "BT /F1 20 Tf 1 0 0 1 100 700 Tm (Bash Reference Manual)Tj /F1 12 Tf 0 -22 Td (Reference Documentation)Tj ET", "Bash Reference Manual"},
+		{"blank first line", "", "BT /F1 12 Tf 1 0 0 1 100 700 Tm ( )Tj 0 -14 Td (Manual)Tj 0 -14 Td (for Bash)Tj ET", "Manual"},
+		{"info title wins", "Info Title", "BT /F1 12 Tf 1 0 0 1 100 700 Tm (Manual)Tj ET", "Info Title"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			doc, err := parsePDF(fontPDF(tc.title, evenFont, tc.content))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if doc.Title != tc.want {
+				t.Errorf("title = %q, want %q", doc.Title, tc.want)
+			}
+		})
+	}
 }
