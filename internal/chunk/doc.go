@@ -45,7 +45,8 @@
 // page that is not UTF-8 is decoded from its declared charset, else as
 // windows-1252. Markdown sections start at ATX headings and
 // setext headings (a one-line paragraph over "===" or "---") outside
-// fenced code.
+// fenced code (a backtick fence's info string holds no backtick) and HTML
+// comments; comments outside code are dropped, as no renderer shows them.
 //
 // A section's anchor is, in HTML, its heading's id, the target of a
 // permalink in it (a.headerlink), an a[id|name] inside it, an id on an
@@ -53,14 +54,19 @@
 // with no text in between, or else the id of the nearest element whose
 // first heading it is when every other heading in that element is deeper
 // (rustdoc's <section id="method.push"> with a version before its h4); in
-// Markdown, the GitHub slug of the heading ("Basic Usage" ->
-// "basic-usage", repeats "-1", "-2"). A section without one takes its
-// nearest enclosing heading's.
+// Markdown, the id of a trailing attribute block ("## Intro {#custom}"),
+// else the GitHub slug of the heading ("Basic Usage" -> "basic-usage",
+// repeats "-1", "-2"). A section without one takes its nearest enclosing
+// heading's. An id longer than 1,000 bytes is dropped (it cannot be cut
+// and still lead somewhere): the section links to its page.
 //
-// The title is YAML front matter's "title:" (Markdown), <title> (HTML; a
-// <title> made of the first h1 and the site's name joined by a separator,
-// as Sphinx's "json — ... — Python 3.11 documentation", gives the h1), the
-// first h1, else the file name.
+// The title is, in Markdown, the front matter's title (YAML between "---"
+// and "---" or "...", TOML between "+++" lines), else the h1 when there is
+// one or the first heading is one; in HTML, <title> (a <title> made of the
+// first h1 and the site's name joined by a separator, as Sphinx's "json —
+// ... — Python 3.11 documentation", gives the h1), else the first h1; in
+// PDF, the Info dictionary's Title, else the first line; else the file
+// name.
 //
 // # Metadata and the indexed text
 //
@@ -102,13 +108,20 @@
 // with text becomes one Section with Page set, so a chunk never spans two
 // pages and its metadata carries "page" (1-based). The title is the Info
 // dictionary's Title, else the first line. Text comes in content-stream
-// order; wrapped lines of a paragraph are joined with a space (none next
-// to a CJK character, none after a hyphen continued in lowercase) and
-// paragraphs, found by vertical gaps, are separated by a blank line.
-// Fonts decode through their ToUnicode CMap or simple encoding, and the
-// predefined Unicode CMaps (UniJIS-UCS2-H and the like) as UTF-16. Text
-// inside form XObjects, legacy CJK CMaps (Shift-JIS, EUC) and fonts with
-// neither ToUnicode nor a known encoding are not read. Scanned pages yield
+// order; each glyph advances by its width and the text state's character
+// spacing, word spacing and horizontal scaling (Tc, Tw, Tz), so words are
+// told apart where Ghostscript and gropdf space them by those; a gap of
+// 0.15 em is a word space; a glyph printed again over the one just shown
+// (gropdf's bold) is read once. Wrapped lines of a paragraph are joined
+// with a space (none next to a CJK character, none after a hyphen
+// continued in lowercase) and paragraphs, found by vertical gaps, are
+// separated by a blank line. Fonts decode through their ToUnicode CMap or
+// simple encoding, and the predefined Unicode CMaps (UniJIS-UCS2-H and the
+// like) as UTF-16. Text inside form XObjects, legacy CJK CMaps (Shift-JIS,
+// EUC) and fonts with neither ToUnicode nor a known encoding are not read;
+// nor is the encoding built into an embedded Type 1 font, so pdfTeX's
+// math-font symbols without a ToUnicode map (texinfo's bullets, dot
+// leaders) come out as U+FFFD or another letter. Scanned pages yield
 // nothing (no OCR). A file that is corrupt, truncated or needs a password
 // is an error naming it; panics in the library are recovered, and reads,
 // operators, page-tree nodes and text are capped. Those caps bound

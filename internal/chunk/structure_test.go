@@ -2292,6 +2292,8 @@ func FuzzParseMarkdown(f *testing.F) {
 	f.Add("```\n# x\n```\n  ## y ##\n####### z\n~~~~\n")
 	f.Add("# [a](b) `c` **d**\n#\n# \n")
 	f.Add("T\n===\n\nS\n---\n- x\n---\n  > q\n===\n")
+	f.Add("+++\ntitle = \"T\"\n+++\n<!-- c\n# x -->\n## A {#id .c k=v} ##\n```e`x```\ntext <!-- in --> `<!--`\n")
+	f.Add("---\ntitle: >-\n  folded\n  title\n...\n# A\n# B {#b}\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		if len(s) > maxFuzzInput {
 			t.Skip()
