@@ -301,6 +301,86 @@ func TestLoadDir_BrokenFileIsReportedNotFatal(t *testing.T) {
 	}
 }
 
+// TestParse_TextEncoding: Markdown and plain text are UTF-8 (a BOM
+// dropped) or UTF-16 with a BOM; binary or other encodings are refused
+// with where and how to convert, not indexed as noise.
+func TestParse_TextEncoding(t *testing.T) {
+	t.Parallel()
+	utf16 := func(bigEndian bool, s string) []byte {
+		b := []byte{0xFF, 0xFE}
+		if bigEndian {
+			b = []byte{0xFE, 0xFF}
+		}
+		for _, r := range s { // BMP only
+			if bigEndian {
+				b = append(b, byte(r>>8), byte(r))
+			} else {
+				b = append(b, byte(r), byte(r>>8))
+			}
+		}
+		return b
+	}
+	random := make([]byte, 4096)
+	for i := range random { // a fixed stream with NULs and invalid UTF-8
+		random[i] = byte(i*131 + i*i*7)
+	}
+	tests := []struct {
+		name, source string
+		content      []byte
+		want         string // the text of the first section; "" for an error
+		wantErr      string
+	}{
+		{"utf-8", "a.txt", []byte("café"), "café", ""},
+		{"utf-8 bom", "a.md", []byte("\xEF\xBB\xBFcafé"), "café", ""},
+		{"utf-16le bom", "a.txt", utf16(false, "café 日本"), "café 日本", ""},
+		{"utf-16be bom", "a.md", utf16(true, "café 日本"), "café 日本", ""},
+		{"latin-1", "a.txt", []byte("caf\xE9"), "", "not UTF-8 text (byte 0xe9 at offset 3): convert it, e.g. iconv -f latin1 -t utf-8"},
+		{"utf-16 without bom", "a.txt", utf16(false, "café")[2:], "", "not UTF-8 text (a NUL byte at offset 1"},
+		{"binary", "binary.md", random, "", "not UTF-8 text"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, err := Parse(tt.source, tt.content)
+			if tt.wantErr != "" {
+				if !errors.Is(err, ErrNotText) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err %v, want ErrNotText saying %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || len(doc.Sections) == 0 || doc.Sections[0].Text != tt.want {
+				t.Fatalf("doc %+v, err %v, want text %q", doc, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestLoadDir_NotTextIsReported: a binary .md and a Latin-1 .txt are
+// failures named by path, as an unparsable PDF is; the rest loads.
+func TestLoadDir_NotTextIsReported(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for name, body := range map[string]string{"good.md": "# Good\ntext", "binary.md": "\x00\x01\x02\xFF", "latin1.txt": "na\xEFve"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	docs, failures, err := Loader{}.LoadDir(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 1 || docs[0].Source != "good.md" {
+		t.Errorf("docs %+v, want good.md only", docs)
+	}
+	if len(failures) != 2 {
+		t.Fatalf("failures %+v, want binary.md and latin1.txt", failures)
+	}
+	for _, f := range failures {
+		if (f.Path != "binary.md" && f.Path != "latin1.txt") || !errors.Is(f.Err, ErrNotText) {
+			t.Errorf("failure %s: %v, want ErrNotText", f.Path, f.Err)
+		}
+	}
+}
+
 // TestLoadDir_OnlyRegularFilesInside: a FIFO, a link to a device and a
 // link out of the input folder are reported and skipped without being
 // read (the FIFO would block the build, /dev/zero would never end, the

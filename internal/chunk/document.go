@@ -18,11 +18,18 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	xunicode "golang.org/x/text/encoding/unicode"
+
 	"github.com/vendor0919/api/internal/docmodel"
 )
 
 // ErrUnsupported marks a file type no loader handles.
 var ErrUnsupported = errors.New("chunk: unsupported file type")
+
+// ErrNotText marks a Markdown or plain-text file that is not UTF-8 text:
+// it holds a NUL byte (a binary file, or UTF-16 without a byte-order
+// mark) or a byte sequence that is not UTF-8 (Latin-1, Shift_JIS).
+var ErrNotText = errors.New("not UTF-8 text")
 
 // Document is one loaded source file.
 type Document struct {
@@ -96,7 +103,10 @@ func Parse(source string, content []byte) (Document, error) {
 // Parse turns a file's content into a Document by the extension of source:
 // Markdown (.md, .markdown), plain text (.txt, .text), HTML (.html, .htm)
 // or PDF (.pdf, read by l.PDF under ctx). Other extensions give an error
-// wrapping ErrUnsupported. The title and headings are cut to 1,000 runes
+// wrapping ErrUnsupported. Markdown and plain text are read as UTF-8 (a
+// byte-order mark dropped) or as UTF-16 with a byte-order mark; other
+// bytes give an error wrapping ErrNotText that says where and how to
+// convert the file. The title and headings are cut to 1,000 runes
 // (maxHeadingRunes), and a section id longer than 1,000 bytes is dropped
 // (maxAnchorBytes).
 func (l Loader) Parse(ctx context.Context, source string, content []byte) (Document, error) {
@@ -104,9 +114,15 @@ func (l Loader) Parse(ctx context.Context, source string, content []byte) (Docum
 	var err error
 	switch strings.ToLower(filepath.Ext(source)) {
 	case ".md", ".markdown":
-		doc = parseMarkdown(string(content))
+		var text string
+		if text, err = decodeText(content); err == nil {
+			doc = parseMarkdown(text)
+		}
 	case ".txt", ".text":
-		doc = Document{Sections: []Section{{Text: string(content)}}}
+		var text string
+		if text, err = decodeText(content); err == nil {
+			doc = Document{Sections: []Section{{Text: text}}}
+		}
 	case ".html", ".htm":
 		doc, err = parseHTML(source, content)
 	case ".pdf":
@@ -129,6 +145,40 @@ func (l Loader) Parse(ctx context.Context, source string, content []byte) (Docum
 	foldLigatures(&doc)
 	capHeadings(&doc)
 	return doc, nil
+}
+
+// decodeText returns a Markdown or plain-text file's bytes as UTF-8 text:
+// a UTF-8 byte-order mark is dropped and UTF-16 with a byte-order mark
+// (as Windows' Notepad and PowerShell write it) decoded. Anything else
+// with a NUL byte or that is not valid UTF-8 is an error wrapping
+// ErrNotText: indexed as it was, 200 KB of random bytes made 325 chunks
+// of noise and Latin-1 letters became U+FFFD.
+func decodeText(b []byte) (string, error) {
+	switch {
+	case len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF:
+		b = b[3:]
+	case len(b) >= 2 && (b[0] == 0xFF && b[1] == 0xFE || b[0] == 0xFE && b[1] == 0xFF):
+		d, err := xunicode.UTF16(xunicode.BigEndian, xunicode.ExpectBOM).NewDecoder().Bytes(b)
+		if err != nil {
+			return "", fmt.Errorf("%w: UTF-16: %w", ErrNotText, err)
+		}
+		b = d
+	}
+	if i := slices.Index(b, 0); i >= 0 {
+		return "", fmt.Errorf("%w (a NUL byte at offset %d: a binary file, or UTF-16 without a byte-order mark): convert it, e.g. iconv -f utf-16le -t utf-8, or remove it", ErrNotText, i)
+	}
+	if !utf8.Valid(b) {
+		i := 0
+		for i < len(b) {
+			r, n := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && n == 1 {
+				break
+			}
+			i += n
+		}
+		return "", fmt.Errorf("%w (byte 0x%02x at offset %d): convert it, e.g. iconv -f latin1 -t utf-8", ErrNotText, b[i], i)
+	}
+	return string(b), nil
 }
 
 // maxHeadingRunes is the most runes Parse keeps of a document's title and

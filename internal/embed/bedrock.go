@@ -23,17 +23,32 @@ import (
 // read it whole).
 const maxTitanResponse = 1 << 20
 
-// BedrockConfig configures the [Bedrock] Titan Text Embeddings v2 embedder.
+// Titan Text Embeddings model ids NewBedrock accepts: the wire format it
+// speaks is Titan's, which other Bedrock embedding models (Cohere, Nova)
+// do not read. Cross-Region inference profiles are not listed for these
+// models, so none is accepted.
+const (
+	// TitanV2 takes "dimensions" (256, 512, 1024) and "normalize".
+	TitanV2 = "amazon.titan-embed-text-v2:0"
+	// TitanV1 (Titan Embeddings G1 - Text) takes only the text and
+	// returns 1536 dimensions.
+	TitanV1 = "amazon.titan-embed-text-v1"
+)
+
+// BedrockConfig configures the [Bedrock] Titan Text Embeddings embedder.
 type BedrockConfig struct {
 	// Region is the AWS region, e.g. "ap-northeast-1". Empty means the
 	// default chain's region (AWS_REGION, shared config); one must resolve.
 	Region string
-	// ModelID is the model. Zero means "amazon.titan-embed-text-v2:0".
+	// ModelID is the model: TitanV2 or TitanV1; any other is refused.
+	// Zero means TitanV2.
 	ModelID string
-	// Dims is the output size: 256, 512 or 1024. Zero means 1024.
+	// Dims is the output size: 256, 512 or 1024 for TitanV2, 1536 for
+	// TitanV1. Zero means 1024 (TitanV2) or 1536 (TitanV1).
 	Dims int
-	// SkipNormalize sends "normalize": false (Titan then returns raw
-	// vectors). By default vectors are unit length.
+	// SkipNormalize sends "normalize": false (Titan v2 then returns raw
+	// vectors). By default v2 vectors are unit length. TitanV1 has no
+	// such setting.
 	SkipNormalize bool
 	// Concurrency is the most InvokeModel calls in flight (one per text).
 	// Zero means 4.
@@ -53,7 +68,7 @@ type BedrockConfig struct {
 	Retry retry.Policy
 }
 
-// Bedrock embeds with Amazon Titan Text Embeddings v2 through Bedrock
+// Bedrock embeds with Amazon Titan Text Embeddings (v2 or v1) through Bedrock
 // Runtime InvokeModel, one call per text, a bounded number at a time.
 type Bedrock struct {
 	client      *bedrockruntime.Client
@@ -68,14 +83,27 @@ type Bedrock struct {
 // NewBedrock returns a Bedrock embedder, or an error wrapping ErrConfig. It
 // resolves AWS configuration (region, default credential chain) once.
 func NewBedrock(ctx context.Context, cfg BedrockConfig) (*Bedrock, error) {
-	if cfg.ModelID == "" {
-		cfg.ModelID = "amazon.titan-embed-text-v2:0"
-	}
-	if cfg.Dims == 0 {
-		cfg.Dims = 1024
-	}
-	if cfg.Dims != 256 && cfg.Dims != 512 && cfg.Dims != 1024 {
-		return nil, fmt.Errorf("bedrock: dims %d not one of 256, 512, 1024: %w", cfg.Dims, ErrConfig)
+	switch cfg.ModelID {
+	case "", TitanV2:
+		cfg.ModelID = TitanV2
+		if cfg.Dims == 0 {
+			cfg.Dims = 1024
+		}
+		if cfg.Dims != 256 && cfg.Dims != 512 && cfg.Dims != 1024 {
+			return nil, fmt.Errorf("bedrock: %s: dims %d not one of 256, 512, 1024: %w", TitanV2, cfg.Dims, ErrConfig)
+		}
+	case TitanV1:
+		if cfg.Dims == 0 {
+			cfg.Dims = 1536
+		}
+		if cfg.Dims != 1536 {
+			return nil, fmt.Errorf("bedrock: %s: dims %d, but the model returns 1536 only: %w", TitanV1, cfg.Dims, ErrConfig)
+		}
+	default:
+		// Not a word about dimensions: the build's usage message would
+		// then tell to set them.
+		return nil, fmt.Errorf("bedrock: model %q: %w: this embedder speaks Titan Text Embeddings' request format only; use %s (the default) or %s",
+			cfg.ModelID, ErrConfig, TitanV2, TitanV1)
 	}
 	if cfg.Concurrency == 0 {
 		cfg.Concurrency = 4
@@ -101,6 +129,11 @@ func NewBedrock(ctx context.Context, cfg BedrockConfig) (*Bedrock, error) {
 // Info reports Provider "bedrock", the model id and Dims.
 func (b *Bedrock) Info() docmodel.EmbeddingModel {
 	return docmodel.EmbeddingModel{Provider: docmodel.ProviderBedrock, Model: b.modelID, Dims: b.dims}
+}
+
+// titanV1Request is the Titan v1 body: the text alone.
+type titanV1Request struct {
+	InputText string `json:"inputText"`
 }
 
 type titanRequest struct {
@@ -160,7 +193,11 @@ func (b *Bedrock) embedOne(ctx context.Context, text string) ([]float32, error) 
 	if text == "" {
 		text = " " // Titan rejects empty input
 	}
-	body, err := json.Marshal(titanRequest{InputText: text, Dimensions: b.dims, Normalize: b.normalize})
+	var req any = titanRequest{InputText: text, Dimensions: b.dims, Normalize: b.normalize}
+	if b.modelID == TitanV1 {
+		req = titanV1Request{InputText: text}
+	}
+	body, err := json.Marshal(req)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -165,6 +166,74 @@ func TestNewBedrock_Config(t *testing.T) {
 	b, err := NewBedrock(context.Background(), BedrockConfig{Region: "us-east-1", Credentials: creds})
 	if err != nil || b.Info() != (docmodel.EmbeddingModel{Provider: "bedrock", Model: "amazon.titan-embed-text-v2:0", Dims: 1024}) {
 		t.Errorf("defaults: %v %+v", err, b)
+	}
+}
+
+// TestNewBedrock_Models: only the Titan models, whose request body this
+// embedder writes, are accepted, each with its own vector sizes; any
+// other id (Cohere, Nova, an inference profile) is refused naming the
+// supported ones, and not in words that send the user to --dims.
+func TestNewBedrock_Models(t *testing.T) {
+	t.Parallel()
+	creds := credentials.NewStaticCredentialsProvider("a", "b", "")
+	tests := []struct {
+		model    string
+		dims     int
+		wantDims int    // 0: refused
+		wantErr  string // in the error
+	}{
+		{TitanV2, 0, 1024, ""},
+		{TitanV2, 512, 512, ""},
+		{TitanV2, 1536, 0, "not one of 256, 512, 1024"},
+		{TitanV1, 0, 1536, ""},
+		{TitanV1, 1536, 1536, ""},
+		{TitanV1, 1024, 0, "returns 1536 only"},
+		{"cohere.embed-english-v3", 0, 0, "use amazon.titan-embed-text-v2:0 (the default) or amazon.titan-embed-text-v1"},
+		{"cohere.embed-english-v3", 1024, 0, "request format only"},
+		{"amazon.nova-2-multimodal-embeddings-v1:0", 0, 0, "request format only"},
+		{"us.amazon.titan-embed-text-v2:0", 0, 0, "request format only"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/%d", tt.model, tt.dims), func(t *testing.T) {
+			b, err := NewBedrock(context.Background(), BedrockConfig{Region: "us-east-1", ModelID: tt.model, Dims: tt.dims, Credentials: creds})
+			if tt.wantDims == 0 {
+				if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want ErrConfig saying %q", err, tt.wantErr)
+				}
+				if !strings.Contains(tt.model, "titan") && strings.Contains(err.Error(), "dims") {
+					t.Errorf("err = %v speaks of dims", err)
+				}
+				return
+			}
+			if err != nil || b.Info().Dims != tt.wantDims || b.Info().Model != tt.model {
+				t.Fatalf("err %v, info %+v, want %d dims", err, b, tt.wantDims)
+			}
+		})
+	}
+}
+
+// TestBedrock_TitanV1Body: Titan v1 gets the text alone (it refuses
+// "dimensions" and "normalize") and answers 1536 floats.
+func TestBedrock_TitanV1Body(t *testing.T) {
+	t.Parallel()
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var m map[string]any
+		if err := json.Unmarshal(body, &m); err != nil || len(m) != 1 || m["inputText"] != "hello" || r.URL.Path != "/model/amazon.titan-embed-text-v1/invoke" {
+			t.Errorf("%s: body %s", r.URL.Path, body)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(titanResponse{Embedding: fakeVec("hello", 1536), InputTextTokenCount: 1})
+	}))
+	defer hs.Close()
+	b, err := NewBedrock(context.Background(), BedrockConfig{Region: "us-east-1", ModelID: TitanV1, BaseEndpoint: hs.URL,
+		Credentials: credentials.NewStaticCredentialsProvider("a", "b", ""), Retry: fastRetry})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := b.Embed(context.Background(), []string{"hello"})
+	if err != nil || len(out) != 1 || len(out[0]) != 1536 {
+		t.Fatalf("err %v, %d vectors", err, len(out))
 	}
 }
 
