@@ -257,8 +257,11 @@ func TestEstimateCost(t *testing.T) {
 			t.Errorf("%+v: %s (%v), want %s", tt.m, c, c.USD, tt.want)
 		}
 	}
-	if got := EstimateCost(docmodel.EmbeddingModel{Provider: "openai", Model: "text-embedding-3-small"}, 1234).String(); got != "$0.000025" {
-		t.Errorf("small cost %s", got)
+	small := docmodel.EmbeddingModel{Provider: "openai", Model: "text-embedding-3-small"}
+	for tokens, want := range map[int]string{1234: "$0.000025", 100: "$0.000002", 21: "less than $0.000001", 0: "$0.000000"} {
+		if got := EstimateCost(small, tokens).String(); got != want {
+			t.Errorf("%d tokens cost %s, want %s", tokens, got, want)
+		}
 	}
 }
 
@@ -298,5 +301,51 @@ func TestLimitsFor_OfflineEmbedders(t *testing.T) {
 	}
 	if l := LimitsFor(m); l.MaxInputTokens != minilm.MaxTokens || !l.SelfTruncates || l.Tokens == nil || l.Tokens(text) != m.CountTokens(text) {
 		t.Errorf("minilm: limits %+v, want its own %d tokens, counted by it", l, minilm.MaxTokens)
+	}
+}
+
+// TestCountPieces checks that counting a text in pieces covers it exactly,
+// piece by piece of at most countPiece bytes on rune boundaries, and that
+// cl100k_base counts ordinary text so as it does whole (a cut before a
+// space is where its pre-tokenizer cuts) and a run without spaces no
+// lower.
+func TestCountPieces(t *testing.T) {
+	t.Parallel()
+	enc, err := cl100k()
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole := func(s string) int { return len(enc.EncodeOrdinary(s)) }
+	prose := strings.Repeat("The quick brown fox jumps over the lazy dog, then rests; costs are 1,234.5 units.  Next line\n", 200)
+	tests := []struct {
+		name  string
+		text  string
+		exact bool
+	}{
+		{"prose", prose, true},
+		{"one short piece", "Hello world.", true},
+		{"a run of Han characters", strings.Repeat("東京大阪名古屋", 1000), false},
+		{"base64", strings.Repeat("QUJDRA", 1000), false},
+		{"prose around a run", prose[:3000] + strings.Repeat("é", 3000) + prose[:3000], false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var pieces []string
+			got := countPieces(tc.text, func(p string) int {
+				if len(p) > countPiece || !utf8.ValidString(p) {
+					t.Fatalf("piece of %d bytes, valid UTF-8 %v", len(p), utf8.ValidString(p))
+				}
+				pieces = append(pieces, p)
+				return whole(p)
+			})
+			if strings.Join(pieces, "") != tc.text {
+				t.Fatal("the pieces do not make the text")
+			}
+			want := whole(tc.text)
+			if tc.exact && got != want || got < want {
+				t.Errorf("%d tokens in pieces, %d whole (exact %v)", got, want, tc.exact)
+			}
+		})
 	}
 }

@@ -38,14 +38,17 @@ func EstimateCost(m docmodel.EmbeddingModel, tokens int) Cost {
 	return Cost{USD: p * float64(tokens) / 1e6, Known: true}
 }
 
-// String returns "$1.23" (six decimals below a cent), "$0 (self-hosted)"
-// or "unknown".
+// String returns "$1.23" (six decimals below a cent, "less than
+// $0.000001" below that, not a price of nothing), "$0 (self-hosted)" or
+// "unknown".
 func (c Cost) String() string {
 	switch {
 	case !c.Known:
 		return "unknown"
 	case c.Local:
 		return "$0 (self-hosted)"
+	case c.USD > 0 && c.USD < 0.000001:
+		return "less than $0.000001"
 	}
 	if c.USD < 0.01 {
 		return fmt.Sprintf("$%.6f", c.USD)
