@@ -334,7 +334,7 @@ func TestParse_TextEncoding(t *testing.T) {
 		{"utf-8 bom", "a.md", []byte("\xEF\xBB\xBFcafé"), "café", ""},
 		{"utf-16le bom", "a.txt", utf16(false, "café 日本"), "café 日本", ""},
 		{"utf-16be bom", "a.md", utf16(true, "café 日本"), "café 日本", ""},
-		{"latin-1", "a.txt", []byte("caf\xE9"), "", "not UTF-8 text (byte 0xe9 at offset 3): convert it, e.g. iconv -f latin1 -t utf-8"},
+		{"latin-1", "a.txt", []byte("caf\xE9"), "", "not UTF-8 text (byte 0xe9 at offset 3): convert it from its encoding, e.g. iconv -f cp1252 -t utf-8 (or -f shift_jis, -f euc-jp)"},
 		{"utf-16 without bom", "a.txt", utf16(false, "café")[2:], "", "not UTF-8 text (a NUL byte at offset 1"},
 		{"binary", "binary.md", random, "", "not UTF-8 text"},
 	}

@@ -176,7 +176,9 @@ func decodeText(b []byte) (string, error) {
 			}
 			i += n
 		}
-		return "", fmt.Errorf("%w (byte 0x%02x at offset %d): convert it, e.g. iconv -f latin1 -t utf-8", ErrNotText, b[i], i)
+		// Not guessed, as HTML's undeclared charset is: a Shift_JIS or
+		// EUC-JP file read as windows-1252 would be indexed as noise.
+		return "", fmt.Errorf("%w (byte 0x%02x at offset %d): convert it from its encoding, e.g. iconv -f cp1252 -t utf-8 (or -f shift_jis, -f euc-jp)", ErrNotText, b[i], i)
 	}
 	return string(b), nil
 }

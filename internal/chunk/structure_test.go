@@ -2,6 +2,7 @@ package chunk
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -2299,6 +2300,12 @@ func FuzzParseMarkdown(f *testing.F) {
 			t.Skip()
 		}
 		doc, err := Parse("f.md", []byte(s))
+		if errors.Is(err, ErrNotText) {
+			if utf8.ValidString(s) && !strings.ContainsRune(s, 0) && !strings.HasPrefix(s, "\xff\xfe") && !strings.HasPrefix(s, "\xfe\xff") {
+				t.Fatalf("UTF-8 text without NUL refused: %v", err)
+			}
+			return
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
