@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -102,21 +101,24 @@ var cl100k = sync.OnceValues(func() (*tiktoken.Tiktoken, error) {
 const countPiece = 1024
 
 // countPieces returns the tokens of s counted by count a piece of at most
-// countPiece bytes at a time, cut before a space where there is one in the
-// piece's second half, else at a rune boundary. BPE merges within a
-// pre-token in time quadratic in its length, and a run of Han characters
-// or base64 with no space or punctuation is one pre-token: counting 32,768
-// such runes whole took 2.6 s, and cutting a text to fit counts it about
-// fifteen times. A cut before a space falls where the pre-tokenizer cuts
-// anyway (the space starts the next word's token), so ordinary text counts
-// as it does whole; a run cut mid-way can only count more, never fewer.
+// countPiece bytes at a time. BPE merges within a pre-token in time
+// quadratic in its length, and a run of Han characters or base64 with no
+// space or punctuation is one pre-token: counting 32,768 such runes whole
+// took 2.6 s, and cutting a text to fit counts it about fifteen times. A
+// piece ends before a space that follows a non-space in its second half,
+// where cl100k_base's pre-tokenizer cuts too (the space opens the next
+// word's token), so prose counts as it does whole; a piece with no such
+// space ends at a rune boundary, which can only count more.
 func countPieces(s string, count func(string) int) int {
 	n := 0
 	for len(s) > countPiece {
-		cut := strings.LastIndexFunc(s[:countPiece], unicode.IsSpace)
-		if cut < countPiece/2 {
+		cut := countPiece
+		for cut > countPiece/2 && !(s[cut] == ' ' && !isSpaceByte(s[cut-1])) {
+			cut--
+		}
+		if cut == countPiece/2 {
 			cut = countPiece
-			for cut > 0 && !utf8.RuneStart(s[cut]) {
+			for cut > 1 && !utf8.RuneStart(s[cut]) {
 				cut--
 			}
 		}
@@ -124,6 +126,10 @@ func countPieces(s string, count func(string) int) int {
 		s = s[cut:]
 	}
 	return n + count(s)
+}
+
+func isSpaceByte(b byte) bool {
+	return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\v' || b == '\f'
 }
 
 func (l Limits) tokens(s string) int {
@@ -171,14 +177,16 @@ func (l Limits) fit(text string) (string, int, bool) {
 // tokens: ASCII words a token per four lower-case letters, two capitals,
 // or one letter of a word that changes case or follows a digit (code,
 // hex, base64); digits a token per three; punctuation a token per two
-// marks; a lone space nothing, a line break a token. Other letters cost
-// what their script costs cl100k_base (scriptQuarters); emoji three
-// tokens; a script not listed one token a byte of UTF-8, the most any
-// byte-level BPE can spend. Measured against cl100k_base on Debian's
-// translations, base64, hex and emoji, no corpus comes out above its
+// marks; a lone space nothing unless a digit follows (" 7" is two tokens),
+// a line break a token. Other letters cost what their script costs
+// cl100k_base (scriptQuarters); emoji three tokens; a script not listed
+// one token a byte of UTF-8, the most any byte-level BPE can spend.
+// Measured against cl100k_base on Debian's translations, base64, hex,
+// emoji and tables of numbers, no corpus as a whole comes out above its
 // estimate; English prose comes out near two thirds of it, Japanese near
-// four fifths. Short runs of rare words (lists of place names) can exceed
-// it by a third.
+// four fifths. It is an estimate, not a bound: short runs of rare words
+// (lists of place names) can exceed it by a third, so a text cut to
+// Titan's limit by it may still be refused.
 func EstimateTokens(s string) int {
 	q := 0         // quarter tokens
 	run := 0       // length of the current run of one ASCII class
@@ -231,12 +239,18 @@ func EstimateTokens(s string) int {
 			}
 		case c == prev && c == cNewline:
 		default:
+			if c == cDigit && prev == cSpace {
+				q += 4 // " 7": the space does not merge with a digit as with a word
+			}
 			run, first, glued = 1, true, letter && prev == cDigit
 			if c != cSpace {
 				q += 4
 			}
 		}
 		prev = c
+	}
+	if prev == cSpace {
+		q += 4 // trailing spaces are a token
 	}
 	return (q + 3) / 4
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -64,11 +65,22 @@ func estimateSamples() []struct {
 			emoji.WriteString(" \u2764\ufe0f\u200d\U0001F525 ")
 		}
 	}
+	var numbers, table, padded strings.Builder
+	for i := range 400 {
+		fmt.Fprintf(&numbers, "%d ", i%10)
+		fmt.Fprintf(&table, "| %d | %d | %d |\n", i%10, i*7%100, i*13%1000)
+		fmt.Fprintf(&padded, "%8d %8d %8.2f\n", i, i*i, float64(i)/7)
+	}
 	return []struct {
 		name string
 		text string
 		most float64
 	}{
+		// A space before a digit is a token of its own in cl100k_base
+		// (" 1" does not merge, " a" does): number lists and tables.
+		{"numbers between spaces", numbers.String(), 1.5},
+		{"a table of numbers", table.String(), 1.5},
+		{"space-padded columns", padded.String(), 1.5},
 		{"base64", base64.StdEncoding.EncodeToString(raw), 1.5},
 		{"hex", hex.EncodeToString(raw), 1.5},
 		{"emoji", emoji.String(), 1.5},
@@ -316,7 +328,8 @@ func TestCountPieces(t *testing.T) {
 		t.Fatal(err)
 	}
 	whole := func(s string) int { return len(enc.EncodeOrdinary(s)) }
-	prose := strings.Repeat("The quick brown fox jumps over the lazy dog, then rests; costs are 1,234.5 units.  Next line\n", 200)
+	prose := strings.Repeat("The quick brown fox jumps over the lazy dog, then rests; costs are 1,234.5 units.  Next line\n"+
+		"A second line.\n\nA paragraph after a blank line.\n\n\n- a list item\n  - nested: ok.\n\tTabbed.\r\n", 120)
 	tests := []struct {
 		name  string
 		text  string
@@ -327,13 +340,16 @@ func TestCountPieces(t *testing.T) {
 		{"a run of Han characters", strings.Repeat("東京大阪名古屋", 1000), false},
 		{"base64", strings.Repeat("QUJDRA", 1000), false},
 		{"prose around a run", prose[:3000] + strings.Repeat("é", 3000) + prose[:3000], false},
+		// Not reached from a build (its texts are UTF-8), but no input
+		// may stop the loop.
+		{"continuation bytes", strings.Repeat("\x80", 3000), false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var pieces []string
 			got := countPieces(tc.text, func(p string) int {
-				if len(p) > countPiece || !utf8.ValidString(p) {
+				if len(p) > countPiece || len(p) == 0 || utf8.ValidString(tc.text) && !utf8.ValidString(p) {
 					t.Fatalf("piece of %d bytes, valid UTF-8 %v", len(p), utf8.ValidString(p))
 				}
 				pieces = append(pieces, p)
