@@ -113,7 +113,7 @@ func countPieces(s string, count func(string) int) int {
 	n := 0
 	for len(s) > countPiece {
 		cut := countPiece
-		for cut > countPiece/2 && !(s[cut] == ' ' && !isSpaceByte(s[cut-1])) {
+		for cut > countPiece/2 && (s[cut] != ' ' || isSpaceByte(s[cut-1])) {
 			cut--
 		}
 		if cut == countPiece/2 {
