@@ -32,6 +32,13 @@ func TestSplitSentences_Cases(t *testing.T) {
 		{"a line of prose long enough to be wrapped at seventy columns or so\n1. first step", []string{"a line of prose long enough to be wrapped at seventy columns or so", "1.", "first step"}}, // as before: "1." ends a sentence
 		{"a line of prose long enough to be wrapped at seventy columns or so\n    indented code", []string{"a line of prose long enough to be wrapped at seventy columns or so", "indented code"}},
 		{"a line of prose long enough to be wrapped at seventy columns or so\n\nNext paragraph", []string{"a line of prose long enough to be wrapped at seventy columns or so", "Next paragraph"}},
+		// Code, grammar rules and tables stay line by line (the diff
+		// review's cases: Markdown fences, Python's grammar, SQL, GFM
+		// tables).
+		{"```sh\ndocker run --rm --name web --publish 8080:80 docker.io/library/image:latest\ndocker ps --all --format table and then some more words\n```", []string{"```sh", "docker run --rm --name web --publish 8080:80 docker.io/library/image:latest", "docker ps --all --format table and then some more words", "```"}},
+		{"```\nresult set of all the rows that come back from the query for country_code\nIN the list of values given here at the end of the statement\n```", []string{"```", "result set of all the rows that come back from the query for country_code", "IN the list of values given here at the end of the statement", "```"}},
+		{"maybe_star_pattern ::= star_pattern | pattern and other words here\nstar_pattern ::= \"*\" (capture_pattern | wildcard_pattern)", []string{"maybe_star_pattern ::= star_pattern | pattern and other words here", "star_pattern ::= \"*\" (capture_pattern | wildcard_pattern)"}},
+		{"Name of the option   Default value   Meaning of it for the server\nListen               8080            The port the service listens on", []string{"Name of the option   Default value   Meaning of it for the server", "Listen               8080            The port the service listens on"}},
 		// Japanese wrapped inside a sentence joins without a space.
 		{"パスワードを再設定するには、設定画面を開いてセキュリティの項目を選び、表示された案内に従って新しいパスワードを入\n力します。", []string{"パスワードを再設定するには、設定画面を開いてセキュリティの項目を選び、表示された案内に従って新しいパスワードを入力します。"}},
 		{"  ", nil},

@@ -2,6 +2,7 @@ package llm
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -37,6 +38,7 @@ func splitSentences(text string) []string {
 	var out []string
 	rs := []rune(text)
 	start, line := 0, 0 // line: where the current line starts
+	inFence := false    // inside a Markdown code fence, whose lines stay apart
 	emit := func(end int) {
 		s := strings.TrimSpace(string(rs[start:end]))
 		if s != "" {
@@ -47,7 +49,11 @@ func splitSentences(text string) []string {
 	for i, r := range rs {
 		switch r {
 		case '\n':
-			if !softWrap(rs[line:i], rs[i+1:]) {
+			fence := fenceLine(rs[line:i])
+			if fence {
+				inFence = !inFence
+			}
+			if fence || inFence || !softWrap(rs[line:i], rs[i+1:]) {
 				emit(i + 1)
 			}
 			line = i + 1
@@ -95,24 +101,49 @@ func unwrap(s string) string {
 const minWrappedLine = 50
 
 // softWrap reports whether the line break between line and the text after
-// it only wraps a paragraph: line is long, ends inside a sentence (in a
-// letter, a digit, a comma or a closing quote or bracket; a line ending
-// in ':' or ';' introduces what follows) and the next line goes on with
-// prose, not a blank line, an indented or list line or a heading.
-func softWrap(line, next []rune) bool {
+// it (rest) only wraps a paragraph: line is long, ends inside a sentence
+// (in a letter, a digit, a comma or a closing quote or bracket; a line
+// ending in ':' or ';' introduces what follows) and the next line goes on
+// with prose, not a blank line, an indented or list line or a heading;
+// neither line looks like code or a table (looksLikeCode).
+func softWrap(line, rest []rune) bool {
 	l := strings.TrimRight(string(line), " \t\r")
-	if utf8.RuneCountInString(l) < minWrappedLine || len(next) == 0 {
+	if utf8.RuneCountInString(l) < minWrappedLine || len(rest) == 0 {
+		return false
+	}
+	next := rest
+	if j := slices.Index(rest, '\n'); j >= 0 {
+		next = rest[:j]
+	}
+	if looksLikeCode(l) || looksLikeCode(string(next)) {
 		return false
 	}
 	last, _ := utf8.DecodeLastRuneInString(l)
 	if !unicode.IsLetter(last) && !unicode.IsDigit(last) && !strings.ContainsRune(",)]`'\"”’", last) {
 		return false
 	}
-	first := next[0]
+	first := rest[0]
 	if !unicode.IsLetter(first) && !unicode.IsDigit(first) && !strings.ContainsRune("`('\"“‘", first) {
 		return false // a blank, indented, list or heading line; a table row
 	}
-	return !listItem.MatchString(string(next[:min(len(next), 8)]))
+	return !listItem.MatchString(string(rest[:min(len(rest), 8)]))
+}
+
+// fenceLine reports whether line opens or closes a Markdown code fence.
+func fenceLine(line []rune) bool {
+	t := strings.TrimLeft(string(line), " ")
+	return strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~")
+}
+
+// looksLikeCode reports whether a line reads as code, a grammar rule or a
+// table rather than prose: it holds a table's "|", a grammar's "::=",
+// braces, "=", a command's " --option", or spaces that align columns (two
+// or a tab after its first word).
+func looksLikeCode(line string) bool {
+	if strings.ContainsAny(line, "|{}=\t") || strings.Contains(line, " --") {
+		return true
+	}
+	return strings.Contains(strings.TrimLeft(line, " "), "  ")
 }
 
 // listItem is an ordered list item's start ("1. ", "2) ", "a) ").
