@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -172,5 +173,35 @@ func TestBuild_OutNotAStoreIsUsage(t *testing.T) {
 	}
 	if b, err := os.ReadFile(keep); err != nil || string(b) != "mine" {
 		t.Errorf("the folder was touched: %q %v", b, err)
+	}
+}
+
+// TestBuild_RidesOutRateLimits: a build uses the batch retry policy, not
+// the server's: four 429s in a row (the server's policy gives up after
+// four attempts) do not stop it. Real time: up to 15 s of backoff.
+func TestBuild_RidesOutRateLimits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out real backoff")
+	}
+	t.Parallel()
+	stand := embedtest.New(embedtest.OpenAI)
+	stand.FailWith(func(n int) embedtest.Failure {
+		if n <= 4 {
+			return embedtest.Failure{Status: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"0"}}, Message: "rate limited"}
+		}
+		return embedtest.Failure{}
+	})
+	srv := httptest.NewServer(stand)
+	t.Cleanup(srv.Close)
+	env := map[string]string{"EMBEDDER": "openai", "OPENAI_BASE_URL": srv.URL + "/v1", "OPENAI_API_KEY": "sk-test"}
+	corpus := t.TempDir()
+	if err := os.WriteFile(filepath.Join(corpus, "a.md"), []byte("# A\n\nSome text to embed."), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := runMain(context.Background(), []string{"build", "--in", corpus, "--out", filepath.Join(t.TempDir(), "s"), "--cache", "off", "--dims", "8"},
+		func(k string) string { return env[k] }, &stdout, &stderr)
+	if code != 0 || stand.Requests() != 5 {
+		t.Fatalf("exit %d after %d requests\nstdout %s\nstderr %s", code, stand.Requests(), stdout.String(), stderr.String())
 	}
 }

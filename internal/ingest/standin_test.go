@@ -21,6 +21,7 @@ import (
 	"github.com/vendor0919/api/internal/embcache"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/embedtest"
+	"github.com/vendor0919/api/internal/retry"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -28,17 +29,23 @@ import (
 // retry policy, talking to srv in-process.
 func newStandinEmbedder(t *testing.T, kind string, srv *embedtest.Server) embed.Embedder {
 	t.Helper()
+	return newStandinEmbedderWith(t, kind, srv, retry.Policy{})
+}
+
+// newStandinEmbedderWith is newStandinEmbedder retrying under p.
+func newStandinEmbedderWith(t *testing.T, kind string, srv *embedtest.Server, p retry.Policy) embed.Embedder {
+	t.Helper()
 	var emb embed.Embedder
 	var err error
 	switch kind {
 	case embedtest.OpenAI:
 		emb, err = embed.NewOpenAI(embed.OpenAIConfig{BaseURL: "http://openai.test/v1", APIKey: "sk-test", Model: "text-embedding-3-small",
-			Dims: 8, SendDimensions: true, HTTPClient: srv.Client()})
+			Dims: 8, SendDimensions: true, HTTPClient: srv.Client(), Retry: p})
 	case embedtest.Ollama:
-		emb, err = embed.NewOllama(embed.OllamaConfig{BaseURL: "http://ollama.test", Model: "nomic-embed-text", Dims: 8, HTTPClient: srv.Client()})
+		emb, err = embed.NewOllama(embed.OllamaConfig{BaseURL: "http://ollama.test", Model: "nomic-embed-text", Dims: 8, HTTPClient: srv.Client(), Retry: p})
 	case embedtest.Bedrock:
 		emb, err = embed.NewBedrock(context.Background(), embed.BedrockConfig{Region: "us-east-1", Dims: 256, BaseEndpoint: "http://bedrock.test",
-			Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "SECRETTEST", ""), HTTPClient: srv.Client()})
+			Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "SECRETTEST", ""), HTTPClient: srv.Client(), Retry: p})
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -128,6 +135,49 @@ func testRateLimitBurst(t *testing.T, kind string) {
 			}
 		}
 	}
+}
+
+// TestBuild_Standins_BatchPolicyRidesOutLimits: under retry.Batch(), the
+// policy vectorstore build uses, 16 429s in a row and then one asking for
+// 30 s (both of which the request path's policy gives up on) do not stop
+// the build; after the 30 s answer no worker sends anything until the
+// pause has passed.
+func testBatchPolicyRidesOutLimits(t *testing.T, kind string) {
+	in, out, cache := writeDocs(t), filepath.Join(t.TempDir(), "store"), t.TempDir()
+	synctest.Test(t, func(t *testing.T) {
+		srv := embedtest.New(kind)
+		var mu sync.Mutex
+		var at []time.Time // when each request arrived
+		srv.FailWith(func(n int) embedtest.Failure {
+			mu.Lock()
+			at = append(at, time.Now())
+			mu.Unlock()
+			switch {
+			case n <= 16:
+				return embedtest.Failure{Status: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"0"}}, Message: "slow down"}
+			case n == 17:
+				return embedtest.Failure{Status: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"30"}}, Message: "slow down"}
+			}
+			return embedtest.Failure{}
+		})
+		res, err := Build(t.Context(), in, out, newStandinEmbedderWith(t, kind, srv, retry.Batch()), standinConfig(cache))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(srv.Texts()); got != res.Chunks {
+			t.Errorf("embedded %d texts for %d chunks", got, res.Chunks)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		paused := at[16]
+		for i, a := range at[17:] {
+			// A request already on its way when the 30 s answer came
+			// arrives at the same instant; none may start within the pause.
+			if a.After(paused) && a.Before(paused.Add(30*time.Second)) {
+				t.Errorf("request %d sent %v after the 30 s Retry-After", i+18, a.Sub(paused))
+			}
+		}
+	})
 }
 
 // TestBuild_Standins_ServerErrorResumes: the provider fails every request
@@ -420,6 +470,7 @@ func standinCases() []struct {
 		run  func(t *testing.T, kind string)
 	}{
 		{"429 burst honours Retry-After", testRateLimitBurst},
+		{"the batch policy rides out rate limits", testBatchPolicyRidesOutLimits},
 		{"5xx mid-build resumes from the cache", testServerErrorResumes},
 		{"unnormalisable vectors are refused, not stored or cached", testBadVectorsRefused},
 	}

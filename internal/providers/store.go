@@ -11,6 +11,7 @@ import (
 	"github.com/vendor0919/api/internal/cliflag"
 	"github.com/vendor0919/api/internal/config"
 	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/retry"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -18,19 +19,27 @@ import (
 // cfg's other settings, after checking them as config.Load does. An
 // unknown name is an error wrapping ErrUnknown.
 func NamedEmbedder(ctx context.Context, cfg config.Providers, name string) (embed.Embedder, error) {
+	return namedEmbedder(ctx, cfg, name, retry.Policy{})
+}
+
+func namedEmbedder(ctx context.Context, cfg config.Providers, name string, p retry.Policy) (embed.Embedder, error) {
 	if name != "" {
 		cfg.Embedder = name
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return Embedder(ctx, cfg)
+	return EmbedderWith(ctx, cfg, p)
 }
 
 // StoreEmbedder builds the embedder for the store in dir: NamedEmbedder
 // with name, or, when name is empty, with the provider the store's
 // manifest names and its model and dims unless cfg sets them.
 func StoreEmbedder(ctx context.Context, cfg config.Providers, dir, name string) (embed.Embedder, error) {
+	return storeEmbedder(ctx, cfg, dir, name, retry.Policy{})
+}
+
+func storeEmbedder(ctx context.Context, cfg config.Providers, dir, name string, p retry.Policy) (embed.Embedder, error) {
 	if name == "" {
 		m, err := store.ReadManifest(dir)
 		if err != nil {
@@ -39,7 +48,7 @@ func StoreEmbedder(ctx context.Context, cfg config.Providers, dir, name string) 
 		name = m.Embedding.Provider
 		cfg.EmbeddingModel, cfg.EmbeddingDims = cmp.Or(cfg.EmbeddingModel, m.Embedding.Model), cmp.Or(cfg.EmbeddingDims, m.Embedding.Dims)
 	}
-	return NamedEmbedder(ctx, cfg, name)
+	return namedEmbedder(ctx, cfg, name, p)
 }
 
 // EmbedderFlags is a command's choice of embedder (cliflag.Options): the
@@ -52,6 +61,10 @@ type EmbedderFlags struct {
 	ForStore bool
 	// Name is --embedder; empty picks the default above.
 	Name string
+	// Retry is not a flag: the caller sets how a remote embedder retries
+	// (EmbedderWith); the zero value is the request path's policy, a
+	// build sets retry.Batch().
+	Retry retry.Policy
 }
 
 // RegisterFlags binds f to fs with the help that fits f.ForStore.
@@ -74,9 +87,9 @@ func (f EmbedderFlags) Embedder(ctx context.Context, cfg config.Providers, dir s
 	var emb embed.Embedder
 	var err error
 	if f.ForStore {
-		emb, err = StoreEmbedder(ctx, cfg, dir, f.Name)
+		emb, err = storeEmbedder(ctx, cfg, dir, f.Name, f.Retry)
 	} else {
-		emb, err = NamedEmbedder(ctx, cfg, f.Name)
+		emb, err = namedEmbedder(ctx, cfg, f.Name, f.Retry)
 	}
 	if errors.Is(err, ErrUnknown) {
 		return nil, cliflag.UsageError{Msg: err.Error()}
