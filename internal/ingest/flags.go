@@ -166,6 +166,7 @@ func (f BuildFlags) Run(ctx context.Context, newEmbedder func() (embed.Embedder,
 		progress = nil
 	}
 	cfg := f.Config(progress)
+	cfg.Warnings = stderr
 	if f.Cache == "" && emb.Info().WorthCaching() {
 		if cfg.Cache, err = DefaultCacheDir(); err != nil {
 			fmt.Fprintf(stderr, "no embedding cache: %v\n", err)
@@ -219,7 +220,11 @@ func cacheLine(res Result) string {
 	if res.CacheDir == "" {
 		return "off"
 	}
-	return fmt.Sprintf("%d of %d chunks found in %s", res.Cached, res.Chunks, res.CacheDir)
+	line := fmt.Sprintf("%d of %d chunks found in %s", res.Cached, res.Chunks, res.CacheDir)
+	if res.CachePutErr != nil {
+		line += " (this build's vectors not all added: " + res.CachePutErr.Error() + ")"
+	}
+	return line
 }
 
 // cacheWarning describes what opening the cache skipped or cut, or

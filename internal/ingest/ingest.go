@@ -63,6 +63,11 @@ type Config struct {
 	// Progress, if not nil, receives a one-line progress bar while the
 	// chunks are embedded.
 	Progress io.Writer
+	// Warnings, if not nil, receives a line, as it happens, for each
+	// problem the build works around rather than stops for (a cache it
+	// can no longer write). It may be written from several goroutines,
+	// one line per Write. Nil discards them; Result keeps them too.
+	Warnings io.Writer
 	// Cache is the folder holding embedding caches (one per model, see
 	// embcache.Dir); empty means no cache. Vectors found there are not
 	// embedded again; new ones are added as each batch completes.
@@ -107,6 +112,10 @@ type Result struct {
 	// CacheBusy reports that another build held the cache: this one read
 	// it and added nothing to it.
 	CacheBusy bool
+	// CachePutErr is why the cache stopped taking vectors mid-build (a
+	// full disk): the build went on without caching, since the cache only
+	// saves work. Nil when every batch was cached.
+	CachePutErr error
 	// Embedding is the model, Manifest the store written (nil when dry).
 	Embedding docmodel.EmbeddingModel
 	Manifest  *store.Manifest
@@ -232,16 +241,29 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 	bar.Add(res.Cached)
 	bar.Start()
 	var requests atomic.Int64
+	var (
+		putOnce sync.Once
+		putOff  atomic.Bool // set after the first failed Put
+	)
 	err = embedJobs(ctx, emb, batchJobs(jobs, cmpOr(cfg.Batch, DefaultBatch), lim), concurrency(cfg.Workers, info),
 		func(batch []*job, out [][]float32) error {
 			requests.Add(1)
-			if cache != nil && !cache.ReadOnly() {
+			if cache != nil && !cache.ReadOnly() && !putOff.Load() {
 				keys := make([]embcache.Key, len(batch))
 				for i, j := range batch {
 					keys[i] = j.key
 				}
 				if err := cache.Put(keys, out); err != nil {
-					return fmt.Errorf("build: %w", err)
+					// The vectors are in hand: a cache that cannot take
+					// them (a full disk) costs the next build work, not
+					// this one its result.
+					putOnce.Do(func() {
+						putOff.Store(true)
+						res.CachePutErr = err
+						if cfg.Warnings != nil {
+							fmt.Fprintf(cfg.Warnings, "warning: cache %s: %v; going on without caching\n", res.CacheDir, err)
+						}
+					})
 				}
 			}
 			n := 0
