@@ -231,6 +231,13 @@ func cacheLine(res Result) string {
 // returns "" when its file was whole.
 func cacheWarning(res Result, dry bool) string {
 	var parts []string
+	if res.CacheBadHeader != nil {
+		if res.CacheSetAside != "" {
+			parts = append(parts, fmt.Sprintf("%v: set aside as %s; building with a fresh cache", res.CacheBadHeader, res.CacheSetAside))
+		} else {
+			parts = append(parts, fmt.Sprintf("%v: not read (a build sets it aside)", res.CacheBadHeader))
+		}
+	}
 	if res.CacheBusy {
 		parts = append(parts, "in use by another build: read, and this build's vectors not added")
 	}

@@ -112,6 +112,12 @@ type Result struct {
 	// CacheBusy reports that another build held the cache: this one read
 	// it and added nothing to it.
 	CacheBusy bool
+	// CacheBadHeader is why the cache file found was not read (it wraps
+	// embcache.ErrBadHeader and names the file); CacheSetAside is where a
+	// build moved it, empty for a dry run or a busy cache, which leave it.
+	// The build then starts with an empty cache.
+	CacheBadHeader error
+	CacheSetAside  string
 	// CachePutErr is why the cache stopped taking vectors mid-build (a
 	// full disk): the build went on without caching, since the cache only
 	// saves work. Nil when every batch was cached.
@@ -221,6 +227,7 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 		}
 		defer cache.Close()
 		res.CacheSkipped, res.CacheTorn = cache.Skipped(), cache.Dropped()
+		res.CacheSetAside, res.CacheBadHeader = cache.SetAside()
 	}
 
 	var vecs []float32
