@@ -66,7 +66,7 @@ func (f *BuildFlags) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&f.Workers, "concurrency", 0, fmt.Sprintf("embedding calls in flight (0: one for the in-process models, which use every CPU within a call; %d for remote embedders; at most %d)", DefaultConcurrency, MaxConcurrency))
 	fs.StringVar(&f.Version, "version", "", "store version label (default: UTC time)")
 	fs.BoolVar(&f.Exact, "exact", false, "write no HNSW graph; the store is served by exact search")
-	fs.BoolVar(&f.Quiet, "quiet", false, "no progress bar (there is none either when stderr is not a terminal)")
+	fs.BoolVar(&f.Quiet, "quiet", false, "no progress on stderr (a bar on a terminal, else a line every 30 s)")
 	fs.StringVar(&f.Cache, "cache", "", `embedding cache folder, "off" for none (default: $XDG_CACHE_HOME/vendor0919/embcache, else ~/.cache/..., for minilm, openai, bedrock and ollama; none for use-lite-glove, use-lite and hash)`)
 	fs.StringVar(&f.Quantize, "quantize", "", "\"sq8\": also store 8-bit codes (a quarter of the vector bytes) that searches walk the graph on, rescoring with the float rows; empty: float32 only")
 	fs.BoolVar(&f.DryRun, "dry-run", false, "report documents, chunks, tokens, cache hits and estimated cost; embed and write nothing")
@@ -143,7 +143,8 @@ func DefaultCacheDir() (string, error) {
 
 // Run validates the flags, builds the embedder newEmbedder returns and
 // runs Build (or the dry run), printing the summary on stdout and skipped
-// documents and the progress bar (when stderr is a terminal) on stderr.
+// documents, warnings and progress (a bar on a terminal, plain lines
+// elsewhere) on stderr.
 // An embedder that cannot be configured (unknown name, a model of unknown
 // dims) is a cliflag.UsageError.
 func (f BuildFlags) Run(ctx context.Context, newEmbedder func() (embed.Embedder, error), stdout, stderr io.Writer) error {
@@ -161,11 +162,10 @@ func (f BuildFlags) Run(ctx context.Context, newEmbedder func() (embed.Embedder,
 	if err != nil {
 		return err
 	}
-	progress := stderr
-	if !IsTerminal(stderr) {
-		progress = nil
-	}
-	cfg := f.Config(progress)
+	cfg := f.Config(stderr)
+	// A log (CI, a file) gets a plain line every 30 s: a redrawn bar
+	// would be noise there, and nothing at all looks like a hang.
+	cfg.PlainProgress = !IsTerminal(stderr)
 	cfg.Warnings = stderr
 	if f.Cache == "" && emb.Info().WorthCaching() {
 		if cfg.Cache, err = DefaultCacheDir(); err != nil {

@@ -109,6 +109,20 @@ func TestBuildFlags_Run(t *testing.T) {
 		t.Fatalf("asked %d times, stdout %q, stderr %q", asked, stdout.String(), stderr.String())
 	}
 
+	// Without --quiet, stderr (no terminal here) gets the phases and a
+	// plain progress line, not silence until the end.
+	f.Quiet = false
+	stderr.Reset()
+	if err := f.Run(context.Background(), newEmb, io.Discard, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"loaded 1 documents (0 skipped): 1 chunks; embedding 1 texts", "\nembedding: 1/1 chunks", "\nwriting the store\n"} {
+		if !strings.Contains(stderr.String(), want) || strings.Contains(stderr.String(), "\r") {
+			t.Errorf("stderr %q: want %q and no redrawn bar", stderr.String(), want)
+		}
+	}
+	f.Quiet = true
+
 	wantErr := errors.New("no such embedder")
 	if err := f.Run(context.Background(), func() (embed.Embedder, error) { return nil, wantErr }, io.Discard, io.Discard); !errors.Is(err, wantErr) {
 		t.Fatalf("err %v, want the embedder's", err)

@@ -60,9 +60,13 @@ type Config struct {
 	KeywordAnalyzers keyword.Chooser
 	// Quantization is store.WriteOptions.Quantization ("" or "sq8").
 	Quantization string
-	// Progress, if not nil, receives a one-line progress bar while the
-	// chunks are embedded.
+	// Progress, if not nil, receives a line per phase (loaded, embedding,
+	// writing) and a one-line progress bar while the chunks are embedded.
 	Progress io.Writer
+	// PlainProgress, for a Progress that is no terminal (a CI log),
+	// prints a progress line at most every 30 s instead of redrawing a
+	// bar.
+	PlainProgress bool
 	// Warnings, if not nil, receives a line, as it happens, for each
 	// problem the build works around rather than stops for (a cache it
 	// can no longer write). It may be written from several goroutines,
@@ -244,7 +248,9 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 	if progress == nil {
 		progress = io.Discard
 	}
-	bar := newProgressBar(progress, "embedding", len(chunks))
+	fmt.Fprintf(progress, "loaded %d documents (%d skipped): %d chunks; embedding %d texts (%d chunks found in the cache)\n",
+		res.Documents, len(res.Skipped), res.Chunks, res.ToEmbed, res.Cached)
+	bar := newProgressBar(progress, "embedding", len(chunks), cfg.PlainProgress)
 	bar.Add(res.Cached)
 	bar.Start()
 	var requests atomic.Int64
@@ -293,6 +299,11 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 		return res, fmt.Errorf("build: keyword analyzer: %w", err)
 	}
 	res.KeywordAnalyzer = an.Version()
+	if cfg.Exact {
+		fmt.Fprintln(progress, "writing the store")
+	} else {
+		fmt.Fprintln(progress, "building the graph and writing the store")
+	}
 	man, err := store.Write(ctx, out, chunks, vecs, store.WriteOptions{
 		Version: cfg.Version, Embedding: info, Metric: ann.Cosine, HNSW: cfg.HNSW, Exact: cfg.Exact,
 		KeywordAnalyzer: an, Quantization: cfg.Quantization,
