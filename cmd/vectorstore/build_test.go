@@ -67,7 +67,7 @@ func TestBuild_RemoteEmbedders(t *testing.T) {
 			t.Logf("dry run:\n%s%s", stdout, stderr)
 			stdout, stderr, code = build()
 			if code != 0 || stand.Requests() != 1 || len(stand.Texts()) != 2 ||
-				!strings.Contains(stdout, "embedded 2 texts in 1 requests; cache: 0 of 2 chunks found") || !strings.Contains(stdout, "skipped 1 documents (unreadable or without text)") {
+				!strings.Contains(stdout, "embedded 2 texts in 1 batches; cache: 0 of 2 chunks found") || !strings.Contains(stdout, "skipped 1 documents (unreadable or without text)") {
 				t.Fatalf("build: exit %d, %d requests\nstdout %s\nstderr %s", code, stand.Requests(), stdout, stderr)
 			}
 			m, err := store.ReadManifest(out)
@@ -86,7 +86,7 @@ func TestBuild_RemoteEmbedders(t *testing.T) {
 			t.Logf("build:\n%s", stdout)
 			stand.Reset()
 			stdout, _, code = build()
-			if code != 0 || stand.Requests() != 0 || !strings.Contains(stdout, "embedded 0 texts in 0 requests; cache: 2 of 2 chunks found") {
+			if code != 0 || stand.Requests() != 0 || !strings.Contains(stdout, "embedded 0 texts in 0 batches; cache: 2 of 2 chunks found") {
 				t.Fatalf("rebuild: exit %d, %d requests\n%s", code, stand.Requests(), stdout)
 			}
 		})

@@ -205,7 +205,9 @@ func (f BuildFlags) Run(ctx context.Context, newEmbedder func() (embed.Embedder,
 	if len(res.Skipped) == 0 && res.Truncated == 0 && res.CacheDir == "" {
 		return nil
 	}
-	line := fmt.Sprintf("embedded %d texts in %d requests; cache: %s", res.ToEmbed, res.Requests, cacheLine(res))
+	// Batches, not requests: an embedder splits a batch over its own
+	// request size (Ollama 64 texts, OpenAI 96, Bedrock 1) unseen here.
+	line := fmt.Sprintf("embedded %d texts in %d batches; cache: %s", res.ToEmbed, res.Batches, cacheLine(res))
 	if res.Truncated > 0 {
 		line += fmt.Sprintf("; over the model's input limit: %d chunks (%s)", res.Truncated, truncNote(res))
 	}

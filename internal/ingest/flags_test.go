@@ -224,7 +224,7 @@ func TestBuildFlags_DamagedCache(t *testing.T) {
 			}
 
 			stdout, _, err = run(f, emb)
-			if want := fmt.Sprintf("embedded %d texts in %d requests; cache: %d of 3 chunks found", 3-tt.found, 3-tt.found, tt.found); err != nil || !strings.Contains(stdout, want) {
+			if want := fmt.Sprintf("embedded %d texts in %d batches; cache: %d of 3 chunks found", 3-tt.found, 3-tt.found, tt.found); err != nil || !strings.Contains(stdout, want) {
 				t.Fatalf("rebuild: %v, stdout %q, want %q", err, stdout, want)
 			}
 			// The damaged record stays in the file; the torn tail is gone.

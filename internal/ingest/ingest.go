@@ -103,8 +103,11 @@ type Result struct {
 	ToEmbed     int
 	EmbedTokens int
 	Cost        Cost
-	// Requests counts embedding calls made (batches; Bedrock: texts).
-	Requests int
+	// Batches counts the build's batches sent to the embedder (Embed
+	// calls). An embedder may split one into several requests (OpenAI
+	// 96 texts a request, Ollama 64, Bedrock one per text), and retries
+	// add more; only the provider's own figures count those.
+	Batches int
 	// CacheDir is the model's cache folder; empty without a cache.
 	CacheDir string
 	// CacheSkipped counts damaged records found in the cache file: left
@@ -253,14 +256,14 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 	bar := newProgressBar(progress, "embedding", len(chunks), cfg.PlainProgress)
 	bar.Add(res.Cached)
 	bar.Start()
-	var requests atomic.Int64
+	var batches atomic.Int64
 	var (
 		putOnce sync.Once
 		putOff  atomic.Bool // set after the first failed Put
 	)
 	err = embedJobs(ctx, emb, batchJobs(jobs, cmpOr(cfg.Batch, DefaultBatch), lim), concurrency(cfg.Workers, info),
 		func(batch []*job, out [][]float32) error {
-			requests.Add(1)
+			batches.Add(1)
 			if cache != nil && !cache.ReadOnly() && !putOff.Load() {
 				keys := make([]embcache.Key, len(batch))
 				for i, j := range batch {
@@ -290,7 +293,7 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 			return nil
 		})
 	bar.Done()
-	res.Requests = int(requests.Load())
+	res.Batches = int(batches.Load())
 	if err != nil {
 		return res, err
 	}

@@ -118,8 +118,8 @@ func testRateLimitBurst(t *testing.T, kind string) {
 				if len(texts) != res.Chunks || countDistinct(texts) != res.Chunks || res.ToEmbed != res.Chunks || res.Cached != 0 {
 					t.Errorf("embedded %d texts (%d distinct) for %d chunks; result %+v", len(texts), countDistinct(texts), res.Chunks, res)
 				}
-				t.Logf("%s: %d chunks in %d calls, %d requests (3 refused with 429), %s of fake time", kind, res.Chunks, res.Requests, srv.Requests(), time.Since(start))
-				if got, want := srv.Requests(), res.Requests+3; got != want {
+				t.Logf("%s: %d chunks in %d calls, %d requests (3 refused with 429), %s of fake time", kind, res.Chunks, res.Batches, srv.Requests(), time.Since(start))
+				if got, want := srv.Requests(), res.Batches+3; got != want {
 					t.Errorf("%d requests, want %d calls + 3 refused", got, want)
 				}
 				if kind == embedtest.Bedrock && srv.MaxBatch() != 1 || srv.MaxBatch() > 2 {
@@ -225,14 +225,14 @@ func testServerErrorResumes(t *testing.T, kind string) {
 				if res.Cached != len(first) || len(second) != res.Chunks-len(first) || res.ToEmbed != len(second) {
 					t.Fatalf("rerun: %d cached, %d embedded of %d chunks; first run embedded %d", res.Cached, len(second), res.Chunks, len(first))
 				}
-				t.Logf("%s: %d chunks; failing run embedded %d texts; rerun: %d from the cache, %d texts in %d requests",
+				t.Logf("%s: %d chunks; failing run embedded %d texts; rerun: %d from the cache, %d texts in %d batches",
 					kind, res.Chunks, len(first), res.Cached, len(second), srv.Requests())
 				wantCalls := (len(second) + 1) / 2 // batches of 2
 				if kind == embedtest.Bedrock {
 					wantCalls = len(second) // one text per InvokeModel
 				}
-				if res.Requests != wantCalls || srv.Requests() != wantCalls {
-					t.Fatalf("rerun: %d calls, %d requests; want %d for %d texts", res.Requests, srv.Requests(), wantCalls, len(second))
+				if res.Batches != wantCalls || srv.Requests() != wantCalls {
+					t.Fatalf("rerun: %d calls, %d requests; want %d for %d texts", res.Batches, srv.Requests(), wantCalls, len(second))
 				}
 				for _, s := range second {
 					if slices.Contains(first, s) {
