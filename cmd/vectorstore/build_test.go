@@ -111,6 +111,12 @@ func TestBuild_EmbedderUsageErrors(t *testing.T) {
 		{[]string{"--embedder", "ollama", "--model", "nomic-embed-text"}, "--dims"},
 		{[]string{"--embedder", "bedrock", "--dims", "300"}, "not one of 256, 512, 1024"},
 		{[]string{"--embedder", "hash", "--dims", "-3"}, "--dims -3"},
+		// A model the flag chose but did not name: the message says how.
+		{[]string{"--embedder", "ollama"}, "--model NAME"},
+		// Values a fixed model cannot take are refused, not ignored.
+		{[]string{"--embedder", "minilm", "--dims", "100"}, "--dims (or EMBEDDING_DIMS) 100 does not apply to minilm"},
+		{[]string{"--embedder", "hash", "--model", "foo"}, `"foo" does not apply to hash`},
+		{[]string{"--embedder", "use-lite", "--model", "foo"}, `"foo" does not apply to use-lite`},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
@@ -121,6 +127,15 @@ func TestBuild_EmbedderUsageErrors(t *testing.T) {
 		code := runMain(context.Background(), args, func(k string) string { return env[k] }, &stdout, &stderr)
 		if code != 2 || !strings.Contains(stderr.String(), tt.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, stderr.String(), tt.want)
+		}
+	}
+	// A bad variable is as much a usage error as a bad flag.
+	for _, env := range []map[string]string{{"EMBEDDER": "nope"}, {"EMBEDDER": "ollama"}, {"EMBEDDING_DIMS": "x"}} {
+		var stdout, stderr bytes.Buffer
+		args := []string{"build", "--in", corpus, "--out", filepath.Join(t.TempDir(), "s"), "--cache", "off"}
+		code := runMain(context.Background(), args, func(k string) string { return env[k] }, &stdout, &stderr)
+		if code != 2 || !strings.Contains(stderr.String(), "config: ") {
+			t.Errorf("%v: exit %d, stderr %q; want 2 naming the variable", env, code, stderr.String())
 		}
 	}
 }

@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"os/signal"
@@ -30,6 +31,11 @@ type usageError = cliflag.UsageError
 func withProviders(getenv func(string) string, run func(context.Context, config.Providers, []string, io.Writer, io.Writer) error) func(context.Context, []string, io.Writer, io.Writer) error {
 	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		pr, err := config.LoadProviders(getenv)
+		if errors.Is(err, config.ErrInvalid) {
+			// A bad variable is the operator's mistake, as a bad flag
+			// value is: exit 2 either way (EMBEDDER=nope, --embedder nope).
+			return usageError{Msg: err.Error()}
+		}
 		if err != nil {
 			return err
 		}

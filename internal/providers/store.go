@@ -10,6 +10,7 @@ import (
 
 	"github.com/vendor0919/api/internal/cliflag"
 	"github.com/vendor0919/api/internal/config"
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/retry"
 	"github.com/vendor0919/api/internal/store"
@@ -82,8 +83,17 @@ func (f *EmbedderFlags) RegisterFlags(fs *flag.FlagSet) {
 func (f EmbedderFlags) Validate() error { return nil }
 
 // Embedder builds the chosen embedder with cfg's settings; dir is the
-// store for a ForStore command. An unknown name is a cliflag.UsageError.
+// store for a ForStore command. The operator's mistakes are a
+// cliflag.UsageError (exit 2): an unknown name, settings config refuses
+// together (--embedder ollama without a model), and a model or dims the
+// embedder cannot have (--dims 100 for minilm, whose vectors are 384
+// long; --model for hash), which would otherwise be ignored unseen.
 func (f EmbedderFlags) Embedder(ctx context.Context, cfg config.Providers, dir string) (embed.Embedder, error) {
+	if f.Name == docmodel.ProviderOllama && cfg.EmbeddingModel == "" {
+		// config's message names EMBEDDING_MODEL alone, and the flag
+		// chose ollama here.
+		return nil, cliflag.Usagef("--embedder ollama needs a model: --model NAME (or EMBEDDING_MODEL), e.g. nomic-embed-text")
+	}
 	var emb embed.Embedder
 	var err error
 	if f.ForStore {
@@ -91,10 +101,29 @@ func (f EmbedderFlags) Embedder(ctx context.Context, cfg config.Providers, dir s
 	} else {
 		emb, err = namedEmbedder(ctx, cfg, f.Name, f.Retry)
 	}
-	if errors.Is(err, ErrUnknown) {
+	if errors.Is(err, ErrUnknown) || errors.Is(err, config.ErrInvalid) {
 		return nil, cliflag.UsageError{Msg: err.Error()}
 	}
-	return emb, err
+	if err != nil {
+		return nil, err
+	}
+	if err := fits(emb.Info(), cfg); err != nil {
+		return nil, err
+	}
+	return emb, nil
+}
+
+// fits reports a model or dims asked for (cfg's, from --model, --dims or
+// the environment) that the embedder built does not have: a fixed model
+// (minilm, use-lite, use-lite-glove, hash's model) ignores them.
+func fits(info docmodel.EmbeddingModel, cfg config.Providers) error {
+	if cfg.EmbeddingModel != "" && cfg.EmbeddingModel != info.Model {
+		return cliflag.Usagef("--model (or EMBEDDING_MODEL) %q does not apply to %s, whose model is %s", cfg.EmbeddingModel, info.Provider, info.Model)
+	}
+	if cfg.EmbeddingDims != 0 && cfg.EmbeddingDims != info.Dims {
+		return cliflag.Usagef("--dims (or EMBEDDING_DIMS) %d does not apply to %s/%s, whose vectors have %d dims", cfg.EmbeddingDims, info.Provider, info.Model, info.Dims)
+	}
+	return nil
 }
 
 // KeywordFlags is a command's choice of keyword analyzer (cliflag.Options):
