@@ -21,8 +21,9 @@ const buildUsage = `usage: vectorstore build --in DOCS --out DIR [flags]
 
 Each PDF is parsed in a child process with CPU and memory limits; a PDF
 that runs into one is skipped and named on stderr, as an unreadable file
-is. Ctrl-C (or SIGTERM) stops the build and leaves --out as it was; a
-second Ctrl-C kills it at once.
+is. Ctrl-C (or SIGTERM) stops the build and leaves --out as it was
+(exit 130, or 143); the cache keeps the finished batches, so the same
+command resumes. A second Ctrl-C kills it at once.
 `
 
 func runBuild(ctx context.Context, pr config.Providers, args []string, stdout, stderr io.Writer) error {

@@ -185,6 +185,11 @@ func (f BuildFlags) Run(ctx context.Context, newEmbedder func() (embed.Embedder,
 		fmt.Fprintf(stderr, "warning: %v\n", lo)
 		err = nil
 	}
+	if err != nil && ctx.Err() != nil {
+		// Ctrl-C or SIGTERM: what the operator needs is what was kept,
+		// not the batch the cancellation happened to cut short.
+		return interrupted(res)
+	}
 	if err != nil {
 		return err
 	}
@@ -268,4 +273,17 @@ func truncNote(res Result) string {
 		return fmt.Sprintf("the model reads their first %d tokens", n)
 	}
 	return "embedded from their start; stored and keyword-indexed whole"
+}
+
+// ErrInterrupted is wrapped by the error Run returns when ctx ended the
+// build (Ctrl-C, SIGTERM): --out is as it was.
+var ErrInterrupted = errors.New("interrupted")
+
+// interrupted says what an interrupted build kept: with a cache it added
+// to, every finished batch, which a rerun does not embed again.
+func interrupted(res Result) error {
+	if res.CacheDir != "" && !res.CacheBusy && res.CachePutErr == nil {
+		return fmt.Errorf("%w; the finished batches are cached, run the same command again to resume", ErrInterrupted)
+	}
+	return fmt.Errorf("%w; --out is unchanged, and with no cache this build could add to, a rerun embeds everything again", ErrInterrupted)
 }

@@ -265,3 +265,51 @@ func TestBuildFlags_OneHNSWWorkerIsReproducible(t *testing.T) {
 		t.Fatalf("two builds with --hnsw-workers 1 wrote different graphs (%d and %d bytes)", len(a), len(b))
 	}
 }
+
+// cancellingEmbedder cancels the build's context on its first call, as
+// Ctrl-C during an embedding call does, and fails as a cancelled HTTP
+// call would.
+type cancellingEmbedder struct {
+	embed.Embedder
+	cancel context.CancelFunc
+}
+
+func (e cancellingEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	e.cancel()
+	<-ctx.Done()
+	return nil, fmt.Errorf("openai: embeddings: %w", ctx.Err())
+}
+
+// TestBuildFlags_Interrupted: a build Ctrl-C stops says what was kept and
+// how to resume, not which batch the cancellation cut short.
+func TestBuildFlags_Interrupted(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		cache string
+		want  string
+	}{
+		{"with a cache", "", "interrupted; the finished batches are cached, run the same command again to resume"},
+		{"without", CacheOff, "interrupted; --out is unchanged, and with no cache this build could add to, a rerun embeds everything again"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			in := t.TempDir()
+			if err := os.WriteFile(filepath.Join(in, "a.md"), []byte("# A\n\nText."), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			cache := tc.cache
+			if cache == "" {
+				cache = t.TempDir()
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			f := BuildFlags{In: in, Out: filepath.Join(t.TempDir(), "s"), ChunkSize: 100, Batch: 1, Exact: true, Quiet: true, Cache: cache}
+			err := f.Run(ctx, func() (embed.Embedder, error) { return cancellingEmbedder{hashEmbedder(t), cancel}, nil }, io.Discard, io.Discard)
+			if !errors.Is(err, ErrInterrupted) || err.Error() != tc.want {
+				t.Fatalf("err %q, want %q", err, tc.want)
+			}
+		})
+	}
+}
