@@ -25,6 +25,7 @@ type progressBar struct {
 	base  int // done at Start
 	start time.Time
 	last  time.Time
+	shown int // done as the last plain line gave it
 }
 
 // plainEvery spaces plain progress lines: a CI log of a build of hours
@@ -72,7 +73,9 @@ func (p *progressBar) Done() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.plain {
-		p.line(p.now())
+		if p.shown != p.done || p.last.IsZero() {
+			p.line(p.now()) // unless the last line already said it all
+		}
 		return
 	}
 	p.draw(p.now())
@@ -81,6 +84,7 @@ func (p *progressBar) Done() {
 
 // line prints one plain progress line.
 func (p *progressBar) line(now time.Time) {
+	p.shown = p.done
 	fmt.Fprintf(p.w, "%s: %d/%d chunks%s\n", p.label, p.done, p.total, p.speed(now))
 }
 

@@ -73,9 +73,18 @@ func TestProgressBar_Plain(t *testing.T) {
 			t.Fatalf("step %d: printed %q, want %q", i, got, s.want)
 		}
 	}
+	// Done adds a last line for what came after the last one, and does
+	// not repeat one that already said it all.
+	now = now.Add(time.Second)
+	buf.Reset()
+	p.Add(20)
+	p.Done()
+	if got := buf.String(); got != "embedding: 100/100 chunks 1.3/s ETA 0s\n" {
+		t.Fatalf("last line %q", got)
+	}
 	buf.Reset()
 	p.Done()
-	if got := buf.String(); got != "embedding: 80/100 chunks 1.0/s ETA 21s\n" {
-		t.Fatalf("last line %q", got)
+	if buf.Len() != 0 {
+		t.Fatalf("Done repeated the last line: %q", buf.String())
 	}
 }
