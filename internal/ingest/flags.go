@@ -240,7 +240,8 @@ func cacheWarning(res Result, dry bool) string {
 	var parts []string
 	if res.CacheBadHeader != nil {
 		if res.CacheSetAside != "" {
-			parts = append(parts, fmt.Sprintf("%v: set aside as %s; building with a fresh cache", res.CacheBadHeader, res.CacheSetAside))
+			// The folder leads the warning: the copy's name alone says where.
+			parts = append(parts, fmt.Sprintf("%v: set aside as %s; building with a fresh cache", res.CacheBadHeader, filepath.Base(res.CacheSetAside)))
 		} else {
 			parts = append(parts, fmt.Sprintf("%v: not read (a build sets it aside)", res.CacheBadHeader))
 		}
