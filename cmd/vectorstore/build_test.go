@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -66,7 +67,7 @@ func TestBuild_RemoteEmbedders(t *testing.T) {
 			t.Logf("dry run:\n%s%s", stdout, stderr)
 			stdout, stderr, code = build()
 			if code != 0 || stand.Requests() != 1 || len(stand.Texts()) != 2 ||
-				!strings.Contains(stdout, "embedded 2 texts in 1 requests; cache: 0 of 2 chunks found") || !strings.Contains(stdout, "skipped 1 documents (unreadable or without text)") {
+				!strings.Contains(stdout, "embedded 2 texts in 1 batches; cache: 0 of 2 chunks found") || !strings.Contains(stdout, "skipped 1 documents (unreadable or without text)") {
 				t.Fatalf("build: exit %d, %d requests\nstdout %s\nstderr %s", code, stand.Requests(), stdout, stderr)
 			}
 			m, err := store.ReadManifest(out)
@@ -85,7 +86,7 @@ func TestBuild_RemoteEmbedders(t *testing.T) {
 			t.Logf("build:\n%s", stdout)
 			stand.Reset()
 			stdout, _, code = build()
-			if code != 0 || stand.Requests() != 0 || !strings.Contains(stdout, "embedded 0 texts in 0 requests; cache: 2 of 2 chunks found") {
+			if code != 0 || stand.Requests() != 0 || !strings.Contains(stdout, "embedded 0 texts in 0 batches; cache: 2 of 2 chunks found") {
 				t.Fatalf("rebuild: exit %d, %d requests\n%s", code, stand.Requests(), stdout)
 			}
 		})
@@ -110,6 +111,12 @@ func TestBuild_EmbedderUsageErrors(t *testing.T) {
 		{[]string{"--embedder", "ollama", "--model", "nomic-embed-text"}, "--dims"},
 		{[]string{"--embedder", "bedrock", "--dims", "300"}, "not one of 256, 512, 1024"},
 		{[]string{"--embedder", "hash", "--dims", "-3"}, "--dims -3"},
+		// A model the flag chose but did not name: the message says how.
+		{[]string{"--embedder", "ollama"}, "--model NAME"},
+		// Values a fixed model cannot take are refused, not ignored.
+		{[]string{"--embedder", "minilm", "--dims", "100"}, "--dims (or EMBEDDING_DIMS) 100 does not apply to minilm"},
+		{[]string{"--embedder", "hash", "--model", "foo"}, `"foo" does not apply to hash`},
+		{[]string{"--embedder", "use-lite", "--model", "foo"}, `"foo" does not apply to use-lite`},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
@@ -120,6 +127,15 @@ func TestBuild_EmbedderUsageErrors(t *testing.T) {
 		code := runMain(context.Background(), args, func(k string) string { return env[k] }, &stdout, &stderr)
 		if code != 2 || !strings.Contains(stderr.String(), tt.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, stderr.String(), tt.want)
+		}
+	}
+	// A bad variable is as much a usage error as a bad flag.
+	for _, env := range []map[string]string{{"EMBEDDER": "nope"}, {"EMBEDDER": "ollama"}, {"EMBEDDING_DIMS": "x"}} {
+		var stdout, stderr bytes.Buffer
+		args := []string{"build", "--in", corpus, "--out", filepath.Join(t.TempDir(), "s"), "--cache", "off"}
+		code := runMain(context.Background(), args, func(k string) string { return env[k] }, &stdout, &stderr)
+		if code != 2 || !strings.Contains(stderr.String(), "config: ") {
+			t.Errorf("%v: exit %d, stderr %q; want 2 naming the variable", env, code, stderr.String())
 		}
 	}
 }
@@ -172,5 +188,35 @@ func TestBuild_OutNotAStoreIsUsage(t *testing.T) {
 	}
 	if b, err := os.ReadFile(keep); err != nil || string(b) != "mine" {
 		t.Errorf("the folder was touched: %q %v", b, err)
+	}
+}
+
+// TestBuild_RidesOutRateLimits: a build uses the batch retry policy, not
+// the server's: four 429s in a row (the server's policy gives up after
+// four attempts) do not stop it. Real time: up to 15 s of backoff.
+func TestBuild_RidesOutRateLimits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out real backoff")
+	}
+	t.Parallel()
+	stand := embedtest.New(embedtest.OpenAI)
+	stand.FailWith(func(n int) embedtest.Failure {
+		if n <= 4 {
+			return embedtest.Failure{Status: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"0"}}, Message: "rate limited"}
+		}
+		return embedtest.Failure{}
+	})
+	srv := httptest.NewServer(stand)
+	t.Cleanup(srv.Close)
+	env := map[string]string{"EMBEDDER": "openai", "OPENAI_BASE_URL": srv.URL + "/v1", "OPENAI_API_KEY": "sk-test"}
+	corpus := t.TempDir()
+	if err := os.WriteFile(filepath.Join(corpus, "a.md"), []byte("# A\n\nSome text to embed."), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := runMain(context.Background(), []string{"build", "--in", corpus, "--out", filepath.Join(t.TempDir(), "s"), "--cache", "off", "--dims", "8"},
+		func(k string) string { return env[k] }, &stdout, &stderr)
+	if code != 0 || stand.Requests() != 5 {
+		t.Fatalf("exit %d after %d requests\nstdout %s\nstderr %s", code, stand.Requests(), stdout.String(), stderr.String())
 	}
 }

@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"os/signal"
@@ -30,6 +31,11 @@ type usageError = cliflag.UsageError
 func withProviders(getenv func(string) string, run func(context.Context, config.Providers, []string, io.Writer, io.Writer) error) func(context.Context, []string, io.Writer, io.Writer) error {
 	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		pr, err := config.LoadProviders(getenv)
+		if errors.Is(err, config.ErrInvalid) {
+			// A bad variable is the operator's mistake, as a bad flag
+			// value is: exit 2 either way (EMBEDDER=nope, --embedder nope).
+			return usageError{Msg: err.Error()}
+		}
 		if err != nil {
 			return err
 		}
@@ -74,11 +80,29 @@ func main() {
 	if code, ok := runChild(os.Args[1:]); ok {
 		os.Exit(code)
 	}
-	ctx, stop := notifyContext(context.Background())
-	code := runMain(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	os.Exit(runProcess(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
+
+// runProcess is main after the hidden child: runMain under a context
+// the first SIGINT or SIGTERM cancels. A command that fails after a
+// signal exits 128 plus the signal's number (130 for Ctrl-C, 143 for
+// SIGTERM), as a shell reports a process a signal ended, so a script or
+// CI job tells an interruption from a failure.
+func runProcess(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	ctx, stop := notifyContext(context.Background())
+	defer stop()
+	code := runMain(ctx, args, getenv, stdout, stderr)
+	var sig signalCause
+	if code != 0 && errors.As(context.Cause(ctx), &sig) {
+		return 128 + int(sig.sig)
+	}
+	return code
+}
+
+// signalCause is the cause notifyContext's ctx is cancelled with.
+type signalCause struct{ sig syscall.Signal }
+
+func (s signalCause) Error() string { return "received " + s.sig.String() }
 
 // runChild runs the hidden subcommand vectorstore starts itself with, if
 // args name it: pdfsandbox.Command, the child that parses one PDF for
@@ -91,24 +115,29 @@ func runChild(args []string) (code int, ok bool) {
 }
 
 // notifyContext returns a context cancelled by the first SIGINT or
-// SIGTERM, after which the signals are no longer caught: a second Ctrl-C
-// kills the process, as users expect when a command is slow to stop.
+// SIGTERM (its context.Cause a signalCause naming it), after which the
+// signals are no longer caught: a second Ctrl-C kills the process, as
+// users expect when a command is slow to stop.
 // (signal.NotifyContext keeps catching, and dropping, every signal until
 // stop is called.) The signals are released before ctx is done. stop
 // releases them and cancels ctx.
 func notifyContext(parent context.Context) (ctx context.Context, stop context.CancelFunc) {
-	ctx, cancel := context.WithCancel(parent)
+	ctx, cancel := context.WithCancelCause(parent)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	go func() {
+		var cause error
 		select {
-		case <-sig:
+		case s := <-sig:
+			if s, ok := s.(syscall.Signal); ok {
+				cause = signalCause{s} // context.Cause tells which
+			}
 		case <-ctx.Done():
 		}
 		signal.Stop(sig)
-		cancel()
+		cancel(cause)
 	}()
-	return ctx, func() { signal.Stop(sig); cancel() }
+	return ctx, func() { signal.Stop(sig); cancel(nil) }
 }
 
 // runMain dispatches to a subcommand and returns the process exit code

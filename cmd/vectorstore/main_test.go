@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +20,10 @@ import (
 // envSignalChild makes the test binary signalChild.
 const envSignalChild = "VECTORSTORE_TEST_SIGNAL_CHILD"
 
+// envProcessChild makes the test binary run as main does (runProcess),
+// with the arguments it holds, one a line.
+const envProcessChild = "VECTORSTORE_TEST_PROCESS"
+
 // TestMain makes the test binary serve the hidden subcommand, as main
 // does: build starts os.Executable() to parse each PDF.
 func TestMain(m *testing.M) {
@@ -26,6 +32,9 @@ func TestMain(m *testing.M) {
 	}
 	if os.Getenv(envSignalChild) != "" {
 		signalChild()
+	}
+	if args := os.Getenv(envProcessChild); args != "" {
+		os.Exit(runProcess(strings.Split(args, "\n"), os.Getenv, os.Stdout, os.Stderr))
 	}
 	// Under -race a child would sleep a second on exit (GORACE's default).
 	_ = os.Setenv("GORACE", "atexit_sleep_ms=0")
@@ -115,4 +124,61 @@ func runCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	var out, errb bytes.Buffer
 	code = runMain(context.Background(), args, func(string) string { return "" }, &out, &errb)
 	return out.String(), errb.String(), code
+}
+
+// TestBuild_SignalExitCode: a build stopped by Ctrl-C or SIGTERM while an
+// embedding call is in flight says what was kept and how to resume, and
+// exits 128 plus the signal (130, 143), not 1 with "context canceled"
+// filed under a batch of chunks.
+func TestBuild_SignalExitCode(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		sig  syscall.Signal
+		code int
+	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
+		t.Run(tc.sig.String(), func(t *testing.T) {
+			t.Parallel()
+			arrived := make(chan struct{}, 1)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				select {
+				case arrived <- struct{}{}:
+				default:
+				}
+				// Read whole, so the server notices the client leave.
+				_, _ = io.Copy(io.Discard, r.Body)
+				<-r.Context().Done() // an embedding call that takes its time
+			}))
+			t.Cleanup(srv.Close)
+			in := t.TempDir()
+			if err := os.WriteFile(filepath.Join(in, "a.md"), []byte("# A\n\nSome text to embed."), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			args := []string{"build", "--in", in, "--out", filepath.Join(t.TempDir(), "s"), "--cache", t.TempDir(), "--dims", "8", "--quiet"}
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), envProcessChild+"="+strings.Join(args, "\n"),
+				"EMBEDDER=openai", "OPENAI_BASE_URL="+srv.URL+"/v1", "OPENAI_API_KEY=sk-test")
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-arrived:
+			case <-time.After(time.Minute):
+				_ = cmd.Process.Kill()
+				t.Fatalf("no embedding call; stderr %s", stderr.String())
+			}
+			if err := cmd.Process.Signal(tc.sig); err != nil {
+				t.Fatal(err)
+			}
+			err := cmd.Wait()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != tc.code {
+				t.Fatalf("child ended with %v, want exit %d; stderr %s", err, tc.code, stderr.String())
+			}
+			if want := "vectorstore build: interrupted; the finished batches are cached, run the same command again to resume\n"; stderr.String() != want {
+				t.Errorf("stderr %q, want %q", stderr.String(), want)
+			}
+		})
+	}
 }

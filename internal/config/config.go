@@ -614,11 +614,22 @@ type parser struct {
 
 func (p *parser) fail(name, value, want string) {
 	if value == "" {
-		p.errs = append(p.errs, fmt.Errorf("config: %s: want %s", name, want))
+		p.errs = append(p.errs, invalidError(fmt.Sprintf("config: %s: want %s", name, want)))
 		return
 	}
-	p.errs = append(p.errs, fmt.Errorf("config: %s=%q: want %s", name, value, want))
+	p.errs = append(p.errs, invalidError(fmt.Sprintf("config: %s=%q: want %s", name, value, want)))
 }
+
+// ErrInvalid matches (errors.Is) every error Load, LoadProviders and
+// Validate return for a bad setting: the operator's to fix, so a command
+// line tool exits as for a bad flag.
+var ErrInvalid = errors.New("config: invalid setting")
+
+// invalidError is one bad setting's message; it is ErrInvalid.
+type invalidError string
+
+func (e invalidError) Error() string        { return string(e) }
+func (e invalidError) Is(target error) bool { return target == ErrInvalid }
 
 // failed reports whether name has already been refused: a rule across
 // fields then does not judge its default as if it were the value given.

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"log/slog"
 	"reflect"
 	"strings"
@@ -605,5 +606,24 @@ func TestLoad_CrossFieldRuleSkipsRefusedValues(t *testing.T) {
 	}
 	if msg := err.Error(); strings.Count(msg, "MAX_CONVERSATION_CHARS") != 1 || strings.Contains(msg, "32768") {
 		t.Errorf("error %q: want MAX_CONVERSATION_CHARS named once, as given", msg)
+	}
+}
+
+// TestLoadProviders_ErrInvalid: every bad setting matches ErrInvalid, so
+// the vectorstore tool exits 2 for EMBEDDER=nope as for --embedder nope.
+func TestLoadProviders_ErrInvalid(t *testing.T) {
+	t.Parallel()
+	for _, env := range []map[string]string{
+		{"EMBEDDER": "nope"},
+		{"EMBEDDING_DIMS": "x"},
+		{"EMBEDDER": "ollama"}, // a rule between settings
+	} {
+		_, err := LoadProviders(func(k string) string { return env[k] })
+		if !errors.Is(err, ErrInvalid) {
+			t.Errorf("%v: err %v, want ErrInvalid", env, err)
+		}
+	}
+	if err := (Providers{Embedder: "ollama"}).Validate(); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Validate: %v, want ErrInvalid", err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/vendor0919/api/internal/docmodel"
 )
@@ -80,7 +81,15 @@ type Cache struct {
 	ro      bool
 	dropped int64 // torn tail, bytes
 	skipped int   // damaged whole records, not indexed
+	bad     error // why the file found was not read (ErrBadHeader), or nil
+	aside   string
 }
+
+// ErrBadHeader is wrapped by the error for a file whose header is not a
+// cache's for the dims asked (overwritten, another file, other dims):
+// none of its records can be trusted to be vectors of that length. Open
+// sets such a file aside and starts a new one; see SetAside.
+var ErrBadHeader = errors.New("embcache: bad header")
 
 // ErrBusy reports a cache another process has open for appending (Open):
 // two writers would cut each other's records in progress as torn tails
@@ -92,7 +101,8 @@ var ErrBusy = errors.New("embcache: in use by another build")
 // lock until Close (ErrBusy when another process holds it). A damaged
 // record is skipped and left in place (Skipped counts them); only a torn
 // tail, less than a whole record after the last one, is cut off (Dropped
-// reports how many bytes). A file written for other dims is an error.
+// reports how many bytes). A file whose header is not a cache's for dims
+// (ErrBadHeader) is renamed aside and an empty one started (SetAside).
 func Open(dir string, dims int) (*Cache, error) {
 	if err := checkDims(dims); err != nil {
 		return nil, err
@@ -100,7 +110,30 @@ func Open(dir string, dims int) (*Cache, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("embcache: %w", err)
 	}
-	f, err := os.OpenFile(filepath.Join(dir, FileName), os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+	c, err := openAppend(dir, dims)
+	if !errors.Is(err, ErrBadHeader) {
+		return c, err
+	}
+	// The file is no cache of these vectors, and losing it costs only
+	// re-embedding; it is kept beside, under another name, to be looked
+	// at, and this build starts afresh.
+	path := filepath.Join(dir, FileName)
+	aside := path + ".bad-" + time.Now().UTC().Format("20060102T150405Z")
+	if rerr := os.Rename(path, aside); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w; setting it aside: %w", err, rerr)
+	}
+	c, err2 := openAppend(dir, dims)
+	if err2 != nil {
+		return nil, err2
+	}
+	c.bad, c.aside = err, aside
+	return c, nil
+}
+
+// openAppend opens and locks dir's file and reads it (load).
+func openAppend(dir string, dims int) (*Cache, error) {
+	path := filepath.Join(dir, FileName)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("embcache: %w", err)
 	}
@@ -113,11 +146,28 @@ func Open(dir string, dims int) (*Cache, error) {
 	}
 	c, err := load(f, dims, false)
 	if err != nil {
+		// Closed before a rename: Windows renames no open file.
 		f.Close()
-		return nil, err
+		return nil, withPath(err, path)
 	}
 	return c, nil
 }
+
+// withPath names the file in a header error, which Scan (reading any
+// io.Reader) cannot.
+func withPath(err error, path string) error {
+	if errors.Is(err, ErrBadHeader) {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return err
+}
+
+// SetAside reports a file Open or OpenReadOnly found with a bad header
+// (why wraps ErrBadHeader): Open renamed it to aside (the file name with
+// ".bad-" and the UTC time added, kept for inspection) and started an
+// empty cache; OpenReadOnly left it in place (aside is "") and reads as
+// an empty cache. why is nil when the file was a cache's.
+func (c *Cache) SetAside() (aside string, why error) { return c.aside, c.bad }
 
 // OpenReadOnly opens the cache in dir for lookups only, changing nothing
 // on disk and taking no lock (a build may be appending: its record in
@@ -135,6 +185,11 @@ func OpenReadOnly(dir string, dims int) (*Cache, error) {
 		return nil, fmt.Errorf("embcache: %w", err)
 	}
 	c, err := load(f, dims, true)
+	if errors.Is(err, ErrBadHeader) {
+		// Nothing in it can be used; a build will set it aside.
+		f.Close()
+		return &Cache{dims: dims, index: map[Key]int64{}, ro: true, bad: withPath(err, f.Name())}, nil
+	}
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -212,10 +267,10 @@ func Scan(r io.Reader, size int64, dims int, fn func(k Key, off int64)) (end int
 		return 0, 0, readErr(err)
 	}
 	if string(h[:len(magic)]) != magic {
-		return 0, 0, errors.New("embcache: not a cache file (bad header)")
+		return 0, 0, fmt.Errorf("%w: not a cache file", ErrBadHeader)
 	}
 	if got := binary.LittleEndian.Uint32(h[len(magic):]); got != uint32(dims) {
-		return 0, 0, fmt.Errorf("embcache: file holds %d-dim vectors, want %d", got, dims)
+		return 0, 0, fmt.Errorf("%w: file holds %d-dim vectors, want %d", ErrBadHeader, got, dims)
 	}
 	want := payloadSize(dims)
 	rec := int64(recordHead + want)

@@ -89,9 +89,6 @@ func TestCache_PutGetReopen(t *testing.T) {
 		check(c)
 		c.Close()
 	}
-	if _, err := Open(dir, 4); err == nil || !strings.Contains(err.Error(), "3-dim") {
-		t.Fatalf("other dims: err %v", err)
-	}
 	if err := c.Put([]Key{KeyOf(model, "new")}, [][]float32{vec(1)}); err == nil {
 		t.Fatal("closed cache accepted a put")
 	}
@@ -284,14 +281,78 @@ func checkDamage(t *testing.T, tt damage) {
 	}
 }
 
-func TestOpen_NotACache(t *testing.T) {
+// TestOpen_BadHeaderSetAside: a file whose header is not a cache's for
+// the dims asked (its first bytes overwritten, or another length) does
+// not stop a build: Open renames it aside, kept whole, names it, and
+// starts an empty cache; OpenReadOnly reads it as empty and leaves it.
+func TestOpen_BadHeaderSetAside(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, FileName), []byte("this is not a cache file at all"), 0o644); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name    string
+		damage  func(b []byte) []byte
+		dims    int
+		wantWhy string
+	}{
+		{"first bytes overwritten", func(b []byte) []byte { copy(b, "XXXX"); return b }, 3, "not a cache file"},
+		{"not a cache at all", func([]byte) []byte { return []byte("this is not a cache file at all") }, 3, "not a cache file"},
+		{"other dims", func(b []byte) []byte { return b }, 4, "3-dim"},
 	}
-	if _, err := Open(dir, 3); err == nil || !strings.Contains(err.Error(), "bad header") {
-		t.Fatalf("err %v", err)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			path := filepath.Join(dir, FileName)
+			c, err := Open(dir, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Put([]Key{KeyOf(model, "a")}, [][]float32{vec(1)}); err != nil {
+				t.Fatal(err)
+			}
+			c.Close()
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			damaged := tc.damage(b)
+			if err := os.WriteFile(path, damaged, 0o644); err != nil {
+				t.Fatal(err)
+			}
+
+			ro, err := OpenReadOnly(dir, tc.dims)
+			if err != nil {
+				t.Fatalf("read-only: %v", err)
+			}
+			aside, why := ro.SetAside()
+			if ro.Len() != 0 || aside != "" || !errors.Is(why, ErrBadHeader) || !strings.Contains(why.Error(), path) {
+				t.Errorf("read-only: %d records, aside %q, why %v", ro.Len(), aside, why)
+			}
+			ro.Close()
+			if got, _ := os.ReadFile(path); !bytes.Equal(got, damaged) {
+				t.Error("read-only open changed the file")
+			}
+
+			c, err = Open(dir, tc.dims)
+			if err != nil {
+				t.Fatalf("open: %v", err)
+			}
+			defer c.Close()
+			aside, why = c.SetAside()
+			if !errors.Is(why, ErrBadHeader) || !strings.Contains(why.Error(), tc.wantWhy) || !strings.Contains(why.Error(), path) {
+				t.Errorf("why %v: want ErrBadHeader naming %s and %q", why, path, tc.wantWhy)
+			}
+			if got, err := os.ReadFile(aside); err != nil || !bytes.Equal(got, damaged) || !strings.HasPrefix(aside, path+".bad-") {
+				t.Errorf("set aside as %q: %v; want the damaged file whole", aside, err)
+			}
+			k := KeyOf(model, "b")
+			v := make([]float32, tc.dims)
+			if c.Len() != 0 || c.Put([]Key{k}, [][]float32{v}) != nil {
+				t.Fatalf("fresh cache: %d records", c.Len())
+			}
+			if _, ok := c.Get(k); !ok {
+				t.Error("the fresh cache does not read back a put")
+			}
+		})
 	}
 }
 

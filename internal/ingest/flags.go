@@ -66,7 +66,7 @@ func (f *BuildFlags) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&f.Workers, "concurrency", 0, fmt.Sprintf("embedding calls in flight (0: one for the in-process models, which use every CPU within a call; %d for remote embedders; at most %d)", DefaultConcurrency, MaxConcurrency))
 	fs.StringVar(&f.Version, "version", "", "store version label (default: UTC time)")
 	fs.BoolVar(&f.Exact, "exact", false, "write no HNSW graph; the store is served by exact search")
-	fs.BoolVar(&f.Quiet, "quiet", false, "no progress bar (there is none either when stderr is not a terminal)")
+	fs.BoolVar(&f.Quiet, "quiet", false, "no progress on stderr (a bar on a terminal, else a line every 30 s)")
 	fs.StringVar(&f.Cache, "cache", "", `embedding cache folder, "off" for none (default: $XDG_CACHE_HOME/vendor0919/embcache, else ~/.cache/..., for minilm, openai, bedrock and ollama; none for use-lite-glove, use-lite and hash)`)
 	fs.StringVar(&f.Quantize, "quantize", "", "\"sq8\": also store 8-bit codes (a quarter of the vector bytes) that searches walk the graph on, rescoring with the float rows; empty: float32 only")
 	fs.BoolVar(&f.DryRun, "dry-run", false, "report documents, chunks, tokens, cache hits and estimated cost; embed and write nothing")
@@ -143,7 +143,8 @@ func DefaultCacheDir() (string, error) {
 
 // Run validates the flags, builds the embedder newEmbedder returns and
 // runs Build (or the dry run), printing the summary on stdout and skipped
-// documents and the progress bar (when stderr is a terminal) on stderr.
+// documents, warnings and progress (a bar on a terminal, plain lines
+// elsewhere) on stderr.
 // An embedder that cannot be configured (unknown name, a model of unknown
 // dims) is a cliflag.UsageError.
 func (f BuildFlags) Run(ctx context.Context, newEmbedder func() (embed.Embedder, error), stdout, stderr io.Writer) error {
@@ -161,11 +162,11 @@ func (f BuildFlags) Run(ctx context.Context, newEmbedder func() (embed.Embedder,
 	if err != nil {
 		return err
 	}
-	progress := stderr
-	if !IsTerminal(stderr) {
-		progress = nil
-	}
-	cfg := f.Config(progress)
+	cfg := f.Config(stderr)
+	// A log (CI, a file) gets a plain line every 30 s: a redrawn bar
+	// would be noise there, and nothing at all looks like a hang.
+	cfg.PlainProgress = !IsTerminal(stderr)
+	cfg.Warnings = stderr
 	if f.Cache == "" && emb.Info().WorthCaching() {
 		if cfg.Cache, err = DefaultCacheDir(); err != nil {
 			fmt.Fprintf(stderr, "no embedding cache: %v\n", err)
@@ -183,6 +184,11 @@ func (f BuildFlags) Run(ctx context.Context, newEmbedder func() (embed.Embedder,
 		// The store is in place; only the old one's removal failed.
 		fmt.Fprintf(stderr, "warning: %v\n", lo)
 		err = nil
+	}
+	if err != nil && ctx.Err() != nil {
+		// Ctrl-C or SIGTERM: what the operator needs is what was kept,
+		// not the batch the cancellation happened to cut short.
+		return interrupted(res)
 	}
 	if err != nil {
 		return err
@@ -204,7 +210,9 @@ func (f BuildFlags) Run(ctx context.Context, newEmbedder func() (embed.Embedder,
 	if len(res.Skipped) == 0 && res.Truncated == 0 && res.CacheDir == "" {
 		return nil
 	}
-	line := fmt.Sprintf("embedded %d texts in %d requests; cache: %s", res.ToEmbed, res.Requests, cacheLine(res))
+	// Batches, not requests: an embedder splits a batch over its own
+	// request size (Ollama 64 texts, OpenAI 96, Bedrock 1) unseen here.
+	line := fmt.Sprintf("embedded %d texts in %d batches; cache: %s", res.ToEmbed, res.Batches, cacheLine(res))
 	if res.Truncated > 0 {
 		line += fmt.Sprintf("; over the model's input limit: %d chunks (%s)", res.Truncated, truncNote(res))
 	}
@@ -219,13 +227,25 @@ func cacheLine(res Result) string {
 	if res.CacheDir == "" {
 		return "off"
 	}
-	return fmt.Sprintf("%d of %d chunks found in %s", res.Cached, res.Chunks, res.CacheDir)
+	line := fmt.Sprintf("%d of %d chunks found in %s", res.Cached, res.Chunks, res.CacheDir)
+	if res.CachePutErr != nil {
+		line += " (this build's vectors not all added: " + res.CachePutErr.Error() + ")"
+	}
+	return line
 }
 
 // cacheWarning describes what opening the cache skipped or cut, or
 // returns "" when its file was whole.
 func cacheWarning(res Result, dry bool) string {
 	var parts []string
+	if res.CacheBadHeader != nil {
+		if res.CacheSetAside != "" {
+			// The folder leads the warning: the copy's name alone says where.
+			parts = append(parts, fmt.Sprintf("%v: set aside as %s; building with a fresh cache", res.CacheBadHeader, filepath.Base(res.CacheSetAside)))
+		} else {
+			parts = append(parts, fmt.Sprintf("%v: not read (a build sets it aside)", res.CacheBadHeader))
+		}
+	}
 	if res.CacheBusy {
 		parts = append(parts, "in use by another build: read, and this build's vectors not added")
 	}
@@ -254,4 +274,17 @@ func truncNote(res Result) string {
 		return fmt.Sprintf("the model reads their first %d tokens", n)
 	}
 	return "embedded from their start; stored and keyword-indexed whole"
+}
+
+// ErrInterrupted is wrapped by the error Run returns when ctx ended the
+// build (Ctrl-C, SIGTERM): --out is as it was.
+var ErrInterrupted = errors.New("interrupted")
+
+// interrupted says what an interrupted build kept: with a cache it added
+// to, every finished batch, which a rerun does not embed again.
+func interrupted(res Result) error {
+	if res.CacheDir != "" && !res.CacheBusy && res.CachePutErr == nil {
+		return fmt.Errorf("%w; the finished batches are cached, run the same command again to resume", ErrInterrupted)
+	}
+	return fmt.Errorf("%w; --out is unchanged, and with no cache this build could add to, a rerun embeds everything again", ErrInterrupted)
 }

@@ -109,6 +109,20 @@ func TestBuildFlags_Run(t *testing.T) {
 		t.Fatalf("asked %d times, stdout %q, stderr %q", asked, stdout.String(), stderr.String())
 	}
 
+	// Without --quiet, stderr (no terminal here) gets the phases and a
+	// plain progress line, not silence until the end.
+	f.Quiet = false
+	stderr.Reset()
+	if err := f.Run(context.Background(), newEmb, io.Discard, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"loaded 1 documents (0 skipped): 1 chunks; embedding 1 texts", "\nembedding: 1/1 chunks", "\nwriting the store\n"} {
+		if !strings.Contains(stderr.String(), want) || strings.Contains(stderr.String(), "\r") {
+			t.Errorf("stderr %q: want %q and no redrawn bar", stderr.String(), want)
+		}
+	}
+	f.Quiet = true
+
 	wantErr := errors.New("no such embedder")
 	if err := f.Run(context.Background(), func() (embed.Embedder, error) { return nil, wantErr }, io.Discard, io.Discard); !errors.Is(err, wantErr) {
 		t.Fatalf("err %v, want the embedder's", err)
@@ -210,7 +224,7 @@ func TestBuildFlags_DamagedCache(t *testing.T) {
 			}
 
 			stdout, _, err = run(f, emb)
-			if want := fmt.Sprintf("embedded %d texts in %d requests; cache: %d of 3 chunks found", 3-tt.found, 3-tt.found, tt.found); err != nil || !strings.Contains(stdout, want) {
+			if want := fmt.Sprintf("embedded %d texts in %d batches; cache: %d of 3 chunks found", 3-tt.found, 3-tt.found, tt.found); err != nil || !strings.Contains(stdout, want) {
 				t.Fatalf("rebuild: %v, stdout %q, want %q", err, stdout, want)
 			}
 			// The damaged record stays in the file; the torn tail is gone.
@@ -249,5 +263,53 @@ func TestBuildFlags_OneHNSWWorkerIsReproducible(t *testing.T) {
 	}
 	if a, b := graph(), graph(); !bytes.Equal(a, b) {
 		t.Fatalf("two builds with --hnsw-workers 1 wrote different graphs (%d and %d bytes)", len(a), len(b))
+	}
+}
+
+// cancellingEmbedder cancels the build's context on its first call, as
+// Ctrl-C during an embedding call does, and fails as a cancelled HTTP
+// call would.
+type cancellingEmbedder struct {
+	embed.Embedder
+	cancel context.CancelFunc
+}
+
+func (e cancellingEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	e.cancel()
+	<-ctx.Done()
+	return nil, fmt.Errorf("openai: embeddings: %w", ctx.Err())
+}
+
+// TestBuildFlags_Interrupted: a build Ctrl-C stops says what was kept and
+// how to resume, not which batch the cancellation cut short.
+func TestBuildFlags_Interrupted(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		cache string
+		want  string
+	}{
+		{"with a cache", "", "interrupted; the finished batches are cached, run the same command again to resume"},
+		{"without", CacheOff, "interrupted; --out is unchanged, and with no cache this build could add to, a rerun embeds everything again"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			in := t.TempDir()
+			if err := os.WriteFile(filepath.Join(in, "a.md"), []byte("# A\n\nText."), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			cache := tc.cache
+			if cache == "" {
+				cache = t.TempDir()
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			f := BuildFlags{In: in, Out: filepath.Join(t.TempDir(), "s"), ChunkSize: 100, Batch: 1, Exact: true, Quiet: true, Cache: cache}
+			err := f.Run(ctx, func() (embed.Embedder, error) { return cancellingEmbedder{hashEmbedder(t), cancel}, nil }, io.Discard, io.Discard)
+			if !errors.Is(err, ErrInterrupted) || err.Error() != tc.want {
+				t.Fatalf("err %q, want %q", err, tc.want)
+			}
+		})
 	}
 }

@@ -60,9 +60,18 @@ type Config struct {
 	KeywordAnalyzers keyword.Chooser
 	// Quantization is store.WriteOptions.Quantization ("" or "sq8").
 	Quantization string
-	// Progress, if not nil, receives a one-line progress bar while the
-	// chunks are embedded.
+	// Progress, if not nil, receives a line per phase (loaded, embedding,
+	// writing) and a one-line progress bar while the chunks are embedded.
 	Progress io.Writer
+	// PlainProgress, for a Progress that is no terminal (a CI log),
+	// prints a progress line at most every 30 s instead of redrawing a
+	// bar.
+	PlainProgress bool
+	// Warnings, if not nil, receives a line, as it happens, for each
+	// problem the build works around rather than stops for (a cache it
+	// can no longer write). It may be written from several goroutines,
+	// one line per Write. Nil discards them; Result keeps them too.
+	Warnings io.Writer
 	// Cache is the folder holding embedding caches (one per model, see
 	// embcache.Dir); empty means no cache. Vectors found there are not
 	// embedded again; new ones are added as each batch completes.
@@ -94,8 +103,11 @@ type Result struct {
 	ToEmbed     int
 	EmbedTokens int
 	Cost        Cost
-	// Requests counts embedding calls made (batches; Bedrock: texts).
-	Requests int
+	// Batches counts the build's batches sent to the embedder (Embed
+	// calls). An embedder may split one into several requests (OpenAI
+	// 96 texts a request, Ollama 64, Bedrock one per text), and retries
+	// add more; only the provider's own figures count those.
+	Batches int
 	// CacheDir is the model's cache folder; empty without a cache.
 	CacheDir string
 	// CacheSkipped counts damaged records found in the cache file: left
@@ -107,6 +119,16 @@ type Result struct {
 	// CacheBusy reports that another build held the cache: this one read
 	// it and added nothing to it.
 	CacheBusy bool
+	// CacheBadHeader is why the cache file found was not read (it wraps
+	// embcache.ErrBadHeader and names the file); CacheSetAside is where a
+	// build moved it, empty for a dry run or a busy cache, which leave it.
+	// The build then starts with an empty cache.
+	CacheBadHeader error
+	CacheSetAside  string
+	// CachePutErr is why the cache stopped taking vectors mid-build (a
+	// full disk): the build went on without caching, since the cache only
+	// saves work. Nil when every batch was cached.
+	CachePutErr error
 	// Embedding is the model, Manifest the store written (nil when dry).
 	Embedding docmodel.EmbeddingModel
 	Manifest  *store.Manifest
@@ -212,6 +234,7 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 		}
 		defer cache.Close()
 		res.CacheSkipped, res.CacheTorn = cache.Skipped(), cache.Dropped()
+		res.CacheSetAside, res.CacheBadHeader = cache.SetAside()
 	}
 
 	var vecs []float32
@@ -228,20 +251,35 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 	if progress == nil {
 		progress = io.Discard
 	}
-	bar := newProgressBar(progress, "embedding", len(chunks))
+	fmt.Fprintf(progress, "loaded %d documents (%d skipped): %d chunks; embedding %d texts (%d chunks found in the cache)\n",
+		res.Documents, len(res.Skipped), res.Chunks, res.ToEmbed, res.Cached)
+	bar := newProgressBar(progress, "embedding", len(chunks), cfg.PlainProgress)
 	bar.Add(res.Cached)
 	bar.Start()
-	var requests atomic.Int64
+	var batches atomic.Int64
+	var (
+		putOnce sync.Once
+		putOff  atomic.Bool // set after the first failed Put
+	)
 	err = embedJobs(ctx, emb, batchJobs(jobs, cmpOr(cfg.Batch, DefaultBatch), lim), concurrency(cfg.Workers, info),
 		func(batch []*job, out [][]float32) error {
-			requests.Add(1)
-			if cache != nil && !cache.ReadOnly() {
+			batches.Add(1)
+			if cache != nil && !cache.ReadOnly() && !putOff.Load() {
 				keys := make([]embcache.Key, len(batch))
 				for i, j := range batch {
 					keys[i] = j.key
 				}
 				if err := cache.Put(keys, out); err != nil {
-					return fmt.Errorf("build: %w", err)
+					// The vectors are in hand: a cache that cannot take
+					// them (a full disk) costs the next build work, not
+					// this one its result.
+					putOnce.Do(func() {
+						putOff.Store(true)
+						res.CachePutErr = err
+						if cfg.Warnings != nil {
+							fmt.Fprintf(cfg.Warnings, "warning: cache %s: %v; going on without caching\n", res.CacheDir, err)
+						}
+					})
 				}
 			}
 			n := 0
@@ -255,7 +293,7 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 			return nil
 		})
 	bar.Done()
-	res.Requests = int(requests.Load())
+	res.Batches = int(batches.Load())
 	if err != nil {
 		return res, err
 	}
@@ -264,6 +302,11 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 		return res, fmt.Errorf("build: keyword analyzer: %w", err)
 	}
 	res.KeywordAnalyzer = an.Version()
+	if cfg.Exact {
+		fmt.Fprintln(progress, "writing the store")
+	} else {
+		fmt.Fprintln(progress, "building the graph and writing the store")
+	}
 	man, err := store.Write(ctx, out, chunks, vecs, store.WriteOptions{
 		Version: cfg.Version, Embedding: info, Metric: ann.Cosine, HNSW: cfg.HNSW, Exact: cfg.Exact,
 		KeywordAnalyzer: an, Quantization: cfg.Quantization,

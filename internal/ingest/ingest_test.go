@@ -503,3 +503,48 @@ func TestBuild_RefusesAnOutItCannotWrite(t *testing.T) {
 		t.Errorf("%d embedding calls before the refusal, want none", n)
 	}
 }
+
+// TestBuild_CacheBadHeaderSetAside: a cache file whose header was
+// overwritten does not fail the build: it is set aside (kept), the
+// warning names it, and the build embeds everything into a fresh cache.
+func TestBuild_CacheBadHeaderSetAside(t *testing.T) {
+	t.Parallel()
+	in, cacheRoot := t.TempDir(), t.TempDir()
+	writeFile(t, filepath.Join(in, "a.md"), "# A\nAlpha text.\n")
+	emb := hashEmbedder(t)
+	if _, err := Build(context.Background(), in, filepath.Join(t.TempDir(), "s1"), emb, Config{Exact: true, Cache: cacheRoot}); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(embcache.Dir(cacheRoot, emb.Info()), embcache.FileName)
+	f, err := os.OpenFile(file, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte("XXXX"), 0); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	for _, dry := range []bool{true, false} {
+		res, err := Build(context.Background(), in, filepath.Join(t.TempDir(), "s2"), emb, Config{Exact: true, Cache: cacheRoot, DryRun: dry})
+		if err != nil {
+			t.Fatalf("dry %v: %v", dry, err)
+		}
+		w := cacheWarning(res, dry)
+		if !errors.Is(res.CacheBadHeader, embcache.ErrBadHeader) || !strings.Contains(w, file) || res.Cached != 0 {
+			t.Errorf("dry %v: warning %q, cached %d; want the file named and nothing cached", dry, w, res.Cached)
+		}
+		if dry != (res.CacheSetAside == "") {
+			t.Errorf("dry %v: set aside as %q", dry, res.CacheSetAside)
+		}
+		if !dry {
+			if _, err := os.Stat(res.CacheSetAside); err != nil || !strings.Contains(w, filepath.Base(res.CacheSetAside)) || filepath.Dir(res.CacheSetAside) != res.CacheDir {
+				t.Errorf("the damaged file is not kept where the warning %q says: %v", w, err)
+			}
+		}
+	}
+	// The fresh cache serves the next build.
+	res, err := Build(context.Background(), in, filepath.Join(t.TempDir(), "s3"), emb, Config{Exact: true, Cache: cacheRoot})
+	if err != nil || res.Cached != res.Chunks || res.CacheBadHeader != nil {
+		t.Fatalf("next build: %v, %d of %d cached, header %v", err, res.Cached, res.Chunks, res.CacheBadHeader)
+	}
+}

@@ -9,12 +9,15 @@ import (
 )
 
 // progressBar draws "label [####------] done/total rate ETA" on one line,
-// redrawn at most every 100ms. Rate and ETA count only the work done
-// since Start (chunks found in the cache are not embedding speed).
+// redrawn at most every 100ms; plain, for a log rather than a terminal,
+// it prints "label: done/total chunks, rate, ETA" lines at most every
+// plainEvery instead. Rate and ETA count only the work done since Start
+// (chunks found in the cache are not embedding speed).
 type progressBar struct {
 	w     io.Writer
 	label string
 	total int
+	plain bool
 	now   func() time.Time
 
 	mu    sync.Mutex
@@ -22,10 +25,15 @@ type progressBar struct {
 	base  int // done at Start
 	start time.Time
 	last  time.Time
+	shown int // done as the last plain line gave it
 }
 
-func newProgressBar(w io.Writer, label string, total int) *progressBar {
-	return &progressBar{w: w, label: label, total: total, now: time.Now}
+// plainEvery spaces plain progress lines: a CI log of a build of hours
+// shows it alive without a line per batch.
+const plainEvery = 30 * time.Second
+
+func newProgressBar(w io.Writer, label string, total int, plain bool) *progressBar {
+	return &progressBar{w: w, label: label, total: total, plain: plain, now: time.Now}
 }
 
 // Start marks the work done so far as done before timing began.
@@ -43,7 +51,18 @@ func (p *progressBar) Add(n int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.done += n
-	if t := p.now(); t.Sub(p.last) >= 100*time.Millisecond || p.done == p.total {
+	t := p.now()
+	if p.plain {
+		if p.last.IsZero() {
+			p.last = t // the first line after plainEvery, not at once
+		}
+		if t.Sub(p.last) >= plainEvery {
+			p.line(t)
+			p.last = t
+		}
+		return
+	}
+	if t.Sub(p.last) >= 100*time.Millisecond || p.done == p.total {
 		p.draw(t)
 		p.last = t
 	}
@@ -53,8 +72,20 @@ func (p *progressBar) Add(n int) {
 func (p *progressBar) Done() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.plain {
+		if p.shown != p.done || p.last.IsZero() {
+			p.line(p.now()) // unless the last line already said it all
+		}
+		return
+	}
 	p.draw(p.now())
 	fmt.Fprintln(p.w)
+}
+
+// line prints one plain progress line.
+func (p *progressBar) line(now time.Time) {
+	p.shown = p.done
+	fmt.Fprintf(p.w, "%s: %d/%d chunks%s\n", p.label, p.done, p.total, p.speed(now))
 }
 
 func (p *progressBar) draw(now time.Time) {

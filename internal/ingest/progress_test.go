@@ -12,7 +12,7 @@ func TestProgressBar_RateAndETA(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	p := newProgressBar(&buf, "embedding", 100)
+	p := newProgressBar(&buf, "embedding", 100, false)
 	p.now = func() time.Time { return now }
 	p.Add(20) // from the cache: not counted in the rate
 	p.Start()
@@ -42,5 +42,49 @@ func TestIsTerminal(t *testing.T) {
 	defer f.Close()
 	if IsTerminal(f) || IsTerminal(&bytes.Buffer{}) {
 		t.Fatal("a file or a buffer taken for a terminal")
+	}
+}
+
+// TestProgressBar_Plain: off a terminal (a CI log) progress is a plain
+// line at most every 30 s, and a last one at the end, never a redrawn bar.
+func TestProgressBar_Plain(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := newProgressBar(&buf, "embedding", 100, true)
+	p.now = func() time.Time { return now }
+	p.Add(20) // from the cache
+	p.Start()
+	steps := []struct {
+		after time.Duration
+		add   int
+		want  string // "" for no line
+	}{
+		{10 * time.Second, 10, ""},
+		{21 * time.Second, 30, "embedding: 60/100 chunks 1.3/s ETA 31s\n"}, // 31 s after the first Add
+		{29 * time.Second, 10, ""},
+		{2 * time.Second, 10, "embedding: 80/100 chunks 1.0/s ETA 21s\n"},
+	}
+	for i, s := range steps {
+		buf.Reset()
+		now = now.Add(s.after)
+		p.Add(s.add)
+		if got := buf.String(); got != s.want {
+			t.Fatalf("step %d: printed %q, want %q", i, got, s.want)
+		}
+	}
+	// Done adds a last line for what came after the last one, and does
+	// not repeat one that already said it all.
+	now = now.Add(time.Second)
+	buf.Reset()
+	p.Add(20)
+	p.Done()
+	if got := buf.String(); got != "embedding: 100/100 chunks 1.3/s ETA 0s\n" {
+		t.Fatalf("last line %q", got)
+	}
+	buf.Reset()
+	p.Done()
+	if buf.Len() != 0 {
+		t.Fatalf("Done repeated the last line: %q", buf.String())
 	}
 }

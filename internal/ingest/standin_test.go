@@ -21,6 +21,7 @@ import (
 	"github.com/vendor0919/api/internal/embcache"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/embedtest"
+	"github.com/vendor0919/api/internal/retry"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -28,17 +29,23 @@ import (
 // retry policy, talking to srv in-process.
 func newStandinEmbedder(t *testing.T, kind string, srv *embedtest.Server) embed.Embedder {
 	t.Helper()
+	return newStandinEmbedderWith(t, kind, srv, retry.Policy{})
+}
+
+// newStandinEmbedderWith is newStandinEmbedder retrying under p.
+func newStandinEmbedderWith(t *testing.T, kind string, srv *embedtest.Server, p retry.Policy) embed.Embedder {
+	t.Helper()
 	var emb embed.Embedder
 	var err error
 	switch kind {
 	case embedtest.OpenAI:
 		emb, err = embed.NewOpenAI(embed.OpenAIConfig{BaseURL: "http://openai.test/v1", APIKey: "sk-test", Model: "text-embedding-3-small",
-			Dims: 8, SendDimensions: true, HTTPClient: srv.Client()})
+			Dims: 8, SendDimensions: true, HTTPClient: srv.Client(), Retry: p})
 	case embedtest.Ollama:
-		emb, err = embed.NewOllama(embed.OllamaConfig{BaseURL: "http://ollama.test", Model: "nomic-embed-text", Dims: 8, HTTPClient: srv.Client()})
+		emb, err = embed.NewOllama(embed.OllamaConfig{BaseURL: "http://ollama.test", Model: "nomic-embed-text", Dims: 8, HTTPClient: srv.Client(), Retry: p})
 	case embedtest.Bedrock:
 		emb, err = embed.NewBedrock(context.Background(), embed.BedrockConfig{Region: "us-east-1", Dims: 256, BaseEndpoint: "http://bedrock.test",
-			Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "SECRETTEST", ""), HTTPClient: srv.Client()})
+			Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "SECRETTEST", ""), HTTPClient: srv.Client(), Retry: p})
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -111,8 +118,8 @@ func testRateLimitBurst(t *testing.T, kind string) {
 				if len(texts) != res.Chunks || countDistinct(texts) != res.Chunks || res.ToEmbed != res.Chunks || res.Cached != 0 {
 					t.Errorf("embedded %d texts (%d distinct) for %d chunks; result %+v", len(texts), countDistinct(texts), res.Chunks, res)
 				}
-				t.Logf("%s: %d chunks in %d calls, %d requests (3 refused with 429), %s of fake time", kind, res.Chunks, res.Requests, srv.Requests(), time.Since(start))
-				if got, want := srv.Requests(), res.Requests+3; got != want {
+				t.Logf("%s: %d chunks in %d calls, %d requests (3 refused with 429), %s of fake time", kind, res.Chunks, res.Batches, srv.Requests(), time.Since(start))
+				if got, want := srv.Requests(), res.Batches+3; got != want {
 					t.Errorf("%d requests, want %d calls + 3 refused", got, want)
 				}
 				if kind == embedtest.Bedrock && srv.MaxBatch() != 1 || srv.MaxBatch() > 2 {
@@ -128,6 +135,49 @@ func testRateLimitBurst(t *testing.T, kind string) {
 			}
 		}
 	}
+}
+
+// TestBuild_Standins_BatchPolicyRidesOutLimits: under retry.Batch(), the
+// policy vectorstore build uses, 16 429s in a row and then one asking for
+// 30 s (both of which the request path's policy gives up on) do not stop
+// the build; after the 30 s answer no worker sends anything until the
+// pause has passed.
+func testBatchPolicyRidesOutLimits(t *testing.T, kind string) {
+	in, out, cache := writeDocs(t), filepath.Join(t.TempDir(), "store"), t.TempDir()
+	synctest.Test(t, func(t *testing.T) {
+		srv := embedtest.New(kind)
+		var mu sync.Mutex
+		var at []time.Time // when each request arrived
+		srv.FailWith(func(n int) embedtest.Failure {
+			mu.Lock()
+			at = append(at, time.Now())
+			mu.Unlock()
+			switch {
+			case n <= 16:
+				return embedtest.Failure{Status: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"0"}}, Message: "slow down"}
+			case n == 17:
+				return embedtest.Failure{Status: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"30"}}, Message: "slow down"}
+			}
+			return embedtest.Failure{}
+		})
+		res, err := Build(t.Context(), in, out, newStandinEmbedderWith(t, kind, srv, retry.Batch()), standinConfig(cache))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(srv.Texts()); got != res.Chunks {
+			t.Errorf("embedded %d texts for %d chunks", got, res.Chunks)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		paused := at[16]
+		for i, a := range at[17:] {
+			// A request already on its way when the 30 s answer came
+			// arrives at the same instant; none may start within the pause.
+			if a.After(paused) && a.Before(paused.Add(30*time.Second)) {
+				t.Errorf("request %d sent %v after the 30 s Retry-After", i+18, a.Sub(paused))
+			}
+		}
+	})
 }
 
 // TestBuild_Standins_ServerErrorResumes: the provider fails every request
@@ -175,14 +225,14 @@ func testServerErrorResumes(t *testing.T, kind string) {
 				if res.Cached != len(first) || len(second) != res.Chunks-len(first) || res.ToEmbed != len(second) {
 					t.Fatalf("rerun: %d cached, %d embedded of %d chunks; first run embedded %d", res.Cached, len(second), res.Chunks, len(first))
 				}
-				t.Logf("%s: %d chunks; failing run embedded %d texts; rerun: %d from the cache, %d texts in %d requests",
+				t.Logf("%s: %d chunks; failing run embedded %d texts; rerun: %d from the cache, %d texts in %d batches",
 					kind, res.Chunks, len(first), res.Cached, len(second), srv.Requests())
 				wantCalls := (len(second) + 1) / 2 // batches of 2
 				if kind == embedtest.Bedrock {
 					wantCalls = len(second) // one text per InvokeModel
 				}
-				if res.Requests != wantCalls || srv.Requests() != wantCalls {
-					t.Fatalf("rerun: %d calls, %d requests; want %d for %d texts", res.Requests, srv.Requests(), wantCalls, len(second))
+				if res.Batches != wantCalls || srv.Requests() != wantCalls {
+					t.Fatalf("rerun: %d calls, %d requests; want %d for %d texts", res.Batches, srv.Requests(), wantCalls, len(second))
 				}
 				for _, s := range second {
 					if slices.Contains(first, s) {
@@ -420,6 +470,7 @@ func standinCases() []struct {
 		run  func(t *testing.T, kind string)
 	}{
 		{"429 burst honours Retry-After", testRateLimitBurst},
+		{"the batch policy rides out rate limits", testBatchPolicyRidesOutLimits},
 		{"5xx mid-build resumes from the cache", testServerErrorResumes},
 		{"unnormalisable vectors are refused, not stored or cached", testBadVectorsRefused},
 	}

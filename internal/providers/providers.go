@@ -20,6 +20,7 @@ import (
 	"github.com/vendor0919/api/internal/keyword/kagome"
 	"github.com/vendor0919/api/internal/llm"
 	"github.com/vendor0919/api/internal/rag"
+	"github.com/vendor0919/api/internal/retry"
 	"github.com/vendor0919/api/internal/s3sync"
 )
 
@@ -32,8 +33,16 @@ var ErrUnknown = errors.New("unknown provider")
 const UseLiteGlove = offline.Provider
 
 // Embedder builds the embedder cfg.Embedder names, with cfg's model, dims
-// and endpoints.
+// and endpoints, and a remote one retrying under the request path's
+// policy (retry.Policy's zero value: a few attempts, short waits).
 func Embedder(ctx context.Context, cfg config.Providers) (embed.Embedder, error) {
+	return EmbedderWith(ctx, cfg, retry.Policy{})
+}
+
+// EmbedderWith is Embedder with a remote embedder (openai, bedrock,
+// ollama) retrying under p, e.g. retry.Batch() for a build; the
+// in-process ones make no call to retry.
+func EmbedderWith(ctx context.Context, cfg config.Providers, p retry.Policy) (embed.Embedder, error) {
 	switch cfg.Embedder {
 	case UseLiteGlove:
 		return offline.New()
@@ -48,11 +57,11 @@ func Embedder(ctx context.Context, cfg config.Providers) (embed.Embedder, error)
 		// older models and many compatible servers refuse the parameter.
 		model := cmp.Or(cfg.EmbeddingModel, "text-embedding-3-small")
 		return embed.NewOpenAI(embed.OpenAIConfig{BaseURL: cfg.OpenAIBaseURL, APIKey: cfg.OpenAIAPIKey, Model: cfg.EmbeddingModel,
-			Dims: cfg.EmbeddingDims, SendDimensions: cfg.EmbeddingDims != 0 && strings.HasPrefix(model, "text-embedding-3")})
+			Dims: cfg.EmbeddingDims, SendDimensions: cfg.EmbeddingDims != 0 && strings.HasPrefix(model, "text-embedding-3"), Retry: p})
 	case docmodel.ProviderOllama:
-		return embed.NewOllama(embed.OllamaConfig{BaseURL: cfg.OllamaBaseURL, Model: cfg.EmbeddingModel, Dims: cfg.EmbeddingDims})
+		return embed.NewOllama(embed.OllamaConfig{BaseURL: cfg.OllamaBaseURL, Model: cfg.EmbeddingModel, Dims: cfg.EmbeddingDims, Retry: p})
 	case docmodel.ProviderBedrock:
-		return embed.NewBedrock(ctx, embed.BedrockConfig{Region: cfg.AWSRegion, ModelID: cfg.EmbeddingModel, Dims: cfg.EmbeddingDims})
+		return embed.NewBedrock(ctx, embed.BedrockConfig{Region: cfg.AWSRegion, ModelID: cfg.EmbeddingModel, Dims: cfg.EmbeddingDims, Retry: p})
 	}
 	return nil, fmt.Errorf("providers: embedder %q: %w (want one of %s)", cfg.Embedder, ErrUnknown, strings.Join(config.Embedders(), ", "))
 }

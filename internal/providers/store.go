@@ -10,7 +10,9 @@ import (
 
 	"github.com/vendor0919/api/internal/cliflag"
 	"github.com/vendor0919/api/internal/config"
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/retry"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -18,19 +20,27 @@ import (
 // cfg's other settings, after checking them as config.Load does. An
 // unknown name is an error wrapping ErrUnknown.
 func NamedEmbedder(ctx context.Context, cfg config.Providers, name string) (embed.Embedder, error) {
+	return namedEmbedder(ctx, cfg, name, retry.Policy{})
+}
+
+func namedEmbedder(ctx context.Context, cfg config.Providers, name string, p retry.Policy) (embed.Embedder, error) {
 	if name != "" {
 		cfg.Embedder = name
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return Embedder(ctx, cfg)
+	return EmbedderWith(ctx, cfg, p)
 }
 
 // StoreEmbedder builds the embedder for the store in dir: NamedEmbedder
 // with name, or, when name is empty, with the provider the store's
 // manifest names and its model and dims unless cfg sets them.
 func StoreEmbedder(ctx context.Context, cfg config.Providers, dir, name string) (embed.Embedder, error) {
+	return storeEmbedder(ctx, cfg, dir, name, retry.Policy{})
+}
+
+func storeEmbedder(ctx context.Context, cfg config.Providers, dir, name string, p retry.Policy) (embed.Embedder, error) {
 	if name == "" {
 		m, err := store.ReadManifest(dir)
 		if err != nil {
@@ -39,7 +49,7 @@ func StoreEmbedder(ctx context.Context, cfg config.Providers, dir, name string) 
 		name = m.Embedding.Provider
 		cfg.EmbeddingModel, cfg.EmbeddingDims = cmp.Or(cfg.EmbeddingModel, m.Embedding.Model), cmp.Or(cfg.EmbeddingDims, m.Embedding.Dims)
 	}
-	return NamedEmbedder(ctx, cfg, name)
+	return namedEmbedder(ctx, cfg, name, p)
 }
 
 // EmbedderFlags is a command's choice of embedder (cliflag.Options): the
@@ -52,6 +62,10 @@ type EmbedderFlags struct {
 	ForStore bool
 	// Name is --embedder; empty picks the default above.
 	Name string
+	// Retry is not a flag: the caller sets how a remote embedder retries
+	// (EmbedderWith); the zero value is the request path's policy, a
+	// build sets retry.Batch().
+	Retry retry.Policy
 }
 
 // RegisterFlags binds f to fs with the help that fits f.ForStore.
@@ -69,19 +83,47 @@ func (f *EmbedderFlags) RegisterFlags(fs *flag.FlagSet) {
 func (f EmbedderFlags) Validate() error { return nil }
 
 // Embedder builds the chosen embedder with cfg's settings; dir is the
-// store for a ForStore command. An unknown name is a cliflag.UsageError.
+// store for a ForStore command. The operator's mistakes are a
+// cliflag.UsageError (exit 2): an unknown name, settings config refuses
+// together (--embedder ollama without a model), and a model or dims the
+// embedder cannot have (--dims 100 for minilm, whose vectors are 384
+// long; --model for hash), which would otherwise be ignored unseen.
 func (f EmbedderFlags) Embedder(ctx context.Context, cfg config.Providers, dir string) (embed.Embedder, error) {
+	if f.Name == docmodel.ProviderOllama && cfg.EmbeddingModel == "" {
+		// config's message names EMBEDDING_MODEL alone, and the flag
+		// chose ollama here.
+		return nil, cliflag.Usagef("--embedder ollama needs a model: --model NAME (or EMBEDDING_MODEL), e.g. nomic-embed-text")
+	}
 	var emb embed.Embedder
 	var err error
 	if f.ForStore {
-		emb, err = StoreEmbedder(ctx, cfg, dir, f.Name)
+		emb, err = storeEmbedder(ctx, cfg, dir, f.Name, f.Retry)
 	} else {
-		emb, err = NamedEmbedder(ctx, cfg, f.Name)
+		emb, err = namedEmbedder(ctx, cfg, f.Name, f.Retry)
 	}
-	if errors.Is(err, ErrUnknown) {
+	if errors.Is(err, ErrUnknown) || errors.Is(err, config.ErrInvalid) {
 		return nil, cliflag.UsageError{Msg: err.Error()}
 	}
-	return emb, err
+	if err != nil {
+		return nil, err
+	}
+	if err := fits(emb.Info(), cfg); err != nil {
+		return nil, err
+	}
+	return emb, nil
+}
+
+// fits reports a model or dims asked for (cfg's, from --model, --dims or
+// the environment) that the embedder built does not have: a fixed model
+// (minilm, use-lite, use-lite-glove, hash's model) ignores them.
+func fits(info docmodel.EmbeddingModel, cfg config.Providers) error {
+	if cfg.EmbeddingModel != "" && cfg.EmbeddingModel != info.Model {
+		return cliflag.Usagef("--model (or EMBEDDING_MODEL) %q does not apply to %s, whose model is %s", cfg.EmbeddingModel, info.Provider, info.Model)
+	}
+	if cfg.EmbeddingDims != 0 && cfg.EmbeddingDims != info.Dims {
+		return cliflag.Usagef("--dims (or EMBEDDING_DIMS) %d does not apply to %s/%s, whose vectors have %d dims", cfg.EmbeddingDims, info.Provider, info.Model, info.Dims)
+	}
+	return nil
 }
 
 // KeywordFlags is a command's choice of keyword analyzer (cliflag.Options):

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"time"
 )
 
@@ -22,9 +23,26 @@ type Policy struct {
 	// BaseDelay is the backoff ceiling after the first failure; it doubles
 	// with each further failure. Zero means 250ms.
 	BaseDelay time.Duration
-	// MaxDelay caps one wait. A Retry-After beyond it stops retrying.
-	// Zero means 20s.
+	// MaxDelay caps one backoff wait. Zero means 20s.
 	MaxDelay time.Duration
+	// MaxRetryAfter is the longest Retry-After honoured: a server that
+	// asks for a longer wait stops the retries at once rather than
+	// parking the caller. Zero means MaxDelay, which suits a caller with
+	// a user waiting; a batch job whose provider's limits reset each
+	// minute can afford minutes.
+	MaxRetryAfter time.Duration
+	// MaxElapsed bounds the time from the first attempt until the next
+	// one would start: a wait that would end past it is not taken, and
+	// the last error is returned. It bounds MaxAttempts [Forever] by
+	// time, so a long batch job rides out an outage of a few minutes
+	// but not a provider that stays down. Zero means no bound.
+	MaxElapsed time.Duration
+	// Throttle, if set, is a pause shared by every Do that holds it, e.g.
+	// a build's concurrent workers calling one provider: a transient
+	// failure with a Retry-After pauses them all until it has passed,
+	// instead of letting the others keep spending the rate limit. Nil
+	// means each call waits for itself only.
+	Throttle *Throttle
 	// NoJitter makes each wait the full ceiling min(MaxDelay,
 	// BaseDelay·2^(n-1)) instead of a uniform draw below it: for a single
 	// caller retrying its own resource (a start-up load), where there is
@@ -48,12 +66,15 @@ func (p Policy) withDefaults() Policy {
 	if p.MaxDelay <= 0 {
 		p.MaxDelay = 20 * time.Second
 	}
+	if p.MaxRetryAfter <= 0 {
+		p.MaxRetryAfter = p.MaxDelay
+	}
 	return p
 }
 
 // Validate reports a negative field.
 func (p Policy) Validate() error {
-	if p.MaxAttempts < 0 || p.BaseDelay < 0 || p.MaxDelay < 0 {
+	if p.MaxAttempts < 0 || p.BaseDelay < 0 || p.MaxDelay < 0 || p.MaxRetryAfter < 0 || p.MaxElapsed < 0 {
 		return errors.New("retry: negative policy field")
 	}
 	return nil
@@ -98,16 +119,22 @@ func WithMaxAttempts(ctx context.Context, n int) context.Context {
 }
 
 // Do calls attempt until it returns nil or a non-transient error, the
-// policy's attempts are used up, or ctx is done. It returns nil, the final
-// error with its transient mark removed (prefixed with the attempt count
-// when more than one attempt ran), or ctx.Err() when ctx ended the wait or
-// the attempt. attempt receives ctx and the attempt number, from 1.
+// policy's attempts or MaxElapsed are used up, or ctx is done. It returns
+// nil, the final error with its transient mark removed (prefixed with the
+// attempt count when more than one attempt ran), or ctx.Err() when ctx
+// ended the wait or the attempt. attempt receives ctx and the attempt
+// number, from 1. With a Throttle, each attempt first waits out its
+// pause.
 func Do(ctx context.Context, p Policy, attempt func(ctx context.Context, n int) error) error {
 	p = p.withDefaults()
 	if n, ok := ctx.Value(maxAttemptsKey{}).(int); ok {
 		p.MaxAttempts = min(p.MaxAttempts, n)
 	}
+	start := time.Now()
 	for n := 1; ; n++ {
+		if err := p.Throttle.wait(ctx); err != nil {
+			return err
+		}
 		err := attempt(ctx, n)
 		if err == nil {
 			return nil
@@ -120,22 +147,79 @@ func Do(ctx context.Context, p Policy, attempt func(ctx context.Context, n int) 
 			return err
 		}
 		err = unmark(err)
-		if n >= p.MaxAttempts || after > p.MaxDelay {
+		wait := max(Backoff(p, n), after)
+		if n >= p.MaxAttempts || after > p.MaxRetryAfter ||
+			(p.MaxElapsed > 0 && time.Since(start)+wait > p.MaxElapsed) {
 			if n == 1 {
 				return err
 			}
 			return fmt.Errorf("after %d attempts: %w", n, err)
 		}
-		wait := max(Backoff(p, n), after)
+		if after > 0 {
+			// The server named its limit's reset: the other callers
+			// sharing the throttle would only draw more refusals before it.
+			p.Throttle.pause(after)
+		}
 		if p.OnRetry != nil {
 			p.OnRetry(n, wait, err)
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
+
+// sleep waits d or until ctx is done, returning ctx.Err() then.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Throttle is a pause shared by the calls of [Do] whose Policy holds it
+// (Policy.Throttle): a Retry-After one of them hears holds back the
+// next attempt of every one. The zero value is ready; it is safe for
+// concurrent use. A nil *Throttle never pauses.
+type Throttle struct {
+	mu    sync.Mutex
+	until time.Time
+}
+
+// pause holds attempts back until d from now, unless a longer pause is
+// already set.
+func (t *Throttle) pause(d time.Duration) {
+	if t == nil {
+		return
+	}
+	until := time.Now().Add(d)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if until.After(t.until) {
+		t.until = until
+	}
+}
+
+// wait returns once the pause has passed (at once without one), or
+// ctx.Err() when ctx is done first. A pause set while it waits is
+// waited out too.
+func (t *Throttle) wait(ctx context.Context) error {
+	if t == nil {
+		return nil
+	}
+	for {
+		t.mu.Lock()
+		d := time.Until(t.until)
+		t.mu.Unlock()
+		if d <= 0 {
+			return nil
+		}
+		if err := sleep(ctx, d); err != nil {
+			return err
 		}
 	}
 }
@@ -165,5 +249,24 @@ func unmark(err error) error {
 			return err
 		}
 		err = t.err
+	}
+}
+
+// Batch returns the policy of a batch job that calls a rate-limited
+// provider for a long time, such as a store's build: its provider's limits
+// reset each minute, and nobody waits on one call. It retries transient
+// failures for up to 15 minutes of consecutive failure (backoff from 1s,
+// doubling to a minute), honours a Retry-After of up to 5 minutes, and
+// shares one new Throttle among every call that uses the returned
+// policy. A request path keeps the zero policy: latency beats patience
+// there.
+func Batch() Policy {
+	return Policy{
+		MaxAttempts:   Forever,
+		BaseDelay:     time.Second,
+		MaxDelay:      time.Minute,
+		MaxRetryAfter: 5 * time.Minute,
+		MaxElapsed:    15 * time.Minute,
+		Throttle:      &Throttle{},
 	}
 }
