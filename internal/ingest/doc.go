@@ -12,14 +12,17 @@
 //
 // LimitsFor gives each model's limits: batches are cut to the provider's
 // most texts and tokens a request, and a text over the model's input limit
-// is cut to fit (EstimateTokens errs high) and counted, never failing the
-// build. Before embedding, each text is looked up in the embcache under
-// Config.Cache; only misses are embedded, and every finished batch is
-// appended at once, so a failed build resumes where it stopped. A damaged
-// record in the cache is a miss, counted in Result.CacheSkipped, and a
-// torn tail in Result.CacheTorn; Run warns of both on stderr. A dry run
+// is cut to fit (OpenAI's models counted exactly with cl100k_base, others
+// by EstimateTokens) and counted, never failing the build. Before
+// embedding, each text is looked up in the embcache under Config.Cache;
+// only misses are embedded, and every finished batch is appended at once,
+// so a failed build resumes where it stopped. A damaged record in the
+// cache is a miss, counted in Result.CacheSkipped, and a torn tail in
+// Result.CacheTorn; Run warns of both on stderr. A cache that cannot be
+// written is warned of once and the build goes on without it. A dry run
 // stops after that lookup and prices the misses (EstimateCost). Retries
-// on 429 and 5xx are the embedders' own (package retry); ingest adds none.
+// on 429, 5xx and connection failures are the embedders' own, under the
+// policy the caller gives them (retry.Batch for a build); ingest adds none.
 //
 // # Concurrency
 //
