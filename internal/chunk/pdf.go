@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -496,12 +497,42 @@ func (x *pdfExtractor) pageText(p pdf.Page) (text, first string) {
 			}
 		}
 	})
+	return joinPDFLines(lines), titleLines(lines)
+}
+
+// titleLines returns the text of the page's first line that has any, and
+// of the lines after it that continue it as a title set larger than the
+// page's body text: the same size, no paragraph gap, at most three lines
+// ("Information for Maintainers of GNU" over "Software" on maintain.pdf's
+// cover). A first line at the body's size is taken alone, so an untitled
+// page gives its first line, not its first paragraph.
+func titleLines(lines []*pdfLine) string {
+	i := slices.IndexFunc(lines, func(l *pdfLine) bool { return strings.TrimSpace(l.text.String()) != "" })
+	if i < 0 {
+		return ""
+	}
+	// The body's size: the size most of the page's letters are set in.
+	bySize := map[float64]int{}
 	for _, l := range lines {
-		if first = strings.TrimSpace(l.text.String()); first != "" {
-			break
+		bySize[math.Round(l.size*10)/10] += l.text.Len()
+	}
+	body, most := 0.0, -1
+	for size, n := range bySize {
+		if n > most || n == most && size < body {
+			body, most = size, n
 		}
 	}
-	return joinPDFLines(lines), first
+	title := []*pdfLine{lines[i]}
+	for _, l := range lines[i+1:] {
+		prev := title[len(title)-1]
+		drop := prev.y - l.y
+		if len(title) == 3 || strings.TrimSpace(l.text.String()) == "" || math.Abs(l.size-prev.size) > 0.02*prev.size ||
+			prev.size < 1.05*body || drop <= 0 || drop > 1.6*prev.size {
+			break
+		}
+		title = append(title, l)
+	}
+	return joinPDFLines(title)
 }
 
 // joinPDFLines joins the lines of a page: a paragraph break (blank line)

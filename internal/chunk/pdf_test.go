@@ -512,6 +512,11 @@ func TestParsePDF_TitleFirstLine(t *testing.T) {
 		{"title over subtitle", "", "BT /F1 20 Tf 1 0 0 1 100 700 Tm (Bash Reference Manual)Tj /F1 12 Tf 0 -22 Td (Reference Documentation)Tj ET", "Bash Reference Manual"},
 		{"blank first line", "", "BT /F1 12 Tf 1 0 0 1 100 700 Tm ( )Tj 0 -14 Td (Manual)Tj 0 -14 Td (for Bash)Tj ET", "Manual"},
 		{"info title wins", "Info Title", "BT /F1 12 Tf 1 0 0 1 100 700 Tm (Manual)Tj ET", "Info Title"},
+		// maintain.pdf, copyright-release.pdf: a title wrapped over lines
+		// of its own size, above smaller body text.
+		{"a wrapped title", "", "BT /F1 20 Tf 1 0 0 1 100 700 Tm (Information for Maintainers of GNU)Tj 0 -24 Td (Software)Tj /F1 12 Tf 0 -40 Td (Body text of the manual starts here and runs on.)Tj 0 -14 Td (More of it.)Tj ET", "Information for Maintainers of GNU Software"},
+		{"at most three lines of it", "", "BT /F1 20 Tf 1 0 0 1 100 700 Tm (One)Tj 0 -24 Td (Two)Tj 0 -24 Td (Three)Tj 0 -24 Td (Four)Tj /F1 12 Tf 0 -40 Td (Body text of the manual starts here and runs on for long.)Tj ET", "One Two Three"},
+		{"body-sized first line alone", "", "BT /F1 12 Tf 1 0 0 1 100 700 Tm (Body text that opens the page)Tj 0 -14 Td (and goes on.)Tj ET", "Body text that opens the page"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
