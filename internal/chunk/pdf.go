@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -535,6 +536,12 @@ func titleLines(lines []*pdfLine) string {
 	return joinPDFLines(title)
 }
 
+// leaders matches a table of contents' dot leaders, five or more dots,
+// colons (pdfTeX's math font sets its dot as code 58) or middle dots, a
+// space apart or none: "1 Introduction : : : : : 1" made a tenth of a
+// manual's text in some chunks (bashref.pdf, zsh.pdf).
+var leaders = regexp.MustCompile(` ?(?:[.:·…] ?){5,}`)
+
 // joinPDFLines joins the lines of a page: a paragraph break (blank line)
 // where the baseline drops by more than 1.6 font sizes or rises; else one
 // space, or nothing next to a wide (CJK) character or after a hyphen
@@ -545,7 +552,7 @@ func joinPDFLines(lines []*pdfLine) string {
 	var b []byte
 	var prev *pdfLine
 	for _, l := range lines {
-		t := strings.TrimSpace(l.text.String())
+		t := strings.TrimSpace(leaders.ReplaceAllString(l.text.String(), " "))
 		if t == "" {
 			continue
 		}

@@ -249,6 +249,11 @@ func TestJoinPDFLines_Whitespace(t *testing.T) {
 		{"rising baseline is a paragraph", []*pdfLine{line(100, 12, "Column one."), line(700, 12, "Column two.")}, "Column one.\n\nColumn two."},
 		{"japanese lines join without space", []*pdfLine{line(700, 12, "営業時間は"), line(686, 12, "10時まで。")}, "営業時間は10時まで。"},
 		{"blank lines dropped", []*pdfLine{line(700, 12, "a"), line(693, 12, "  "), line(686, 12, "b")}, "a b"},
+		// bashref.pdf's contents (pdfTeX's leader dot reads as a colon),
+		// and dots without spaces; an ellipsis and "::" stay.
+		{"dot leaders dropped", []*pdfLine{line(700, 12, "1 Introduction : : : : : : : : : : : 1"), line(686, 12, "1.1 What is Bash?: : : : : : : : 1")}, "1 Introduction 1 1.1 What is Bash? 1"},
+		{"dots without spaces", []*pdfLine{line(700, 12, "Index.............. 42")}, "Index 42"},
+		{"an ellipsis and a scope stay", []*pdfLine{line(700, 12, "Wait... std::vector::iterator . . . and on")}, "Wait... std::vector::iterator . . . and on"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
