@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/fsatomic"
 )
 
 // FileName is the cache file inside a model's folder.
@@ -137,9 +138,9 @@ func openAppend(dir string, dims int) (*Cache, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embcache: %w", err)
 	}
-	if err := lockFile(f); err != nil {
+	if err := fsatomic.TryLock(f); err != nil {
 		f.Close()
-		if errors.Is(err, ErrBusy) {
+		if errors.Is(err, fsatomic.ErrLocked) {
 			return nil, fmt.Errorf("%w: %s", ErrBusy, dir)
 		}
 		return nil, fmt.Errorf("embcache: lock: %w", err)

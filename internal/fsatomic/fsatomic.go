@@ -17,6 +17,9 @@ import (
 	"path/filepath"
 )
 
+// ErrLocked is TryLock's answer when another holds the lock.
+var ErrLocked = errors.New("fsatomic: locked by another process")
+
 // ErrNotRenameable marks a folder ReplaceDir cannot replace because no
 // rename can move it: a mount point, or a folder that overlayfs keeps in
 // a lower layer, such as one a container image holds. Replace a folder

@@ -198,6 +198,17 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 			return Result{}, fmt.Errorf("build: %w", err)
 		}
 	}
+	var lock *store.OutLock
+	if !cfg.DryRun {
+		// Held from before the first embedding to the swap: a second
+		// build into out stops here rather than paying for the same
+		// texts and racing this one to the swap.
+		var err error
+		if lock, err = store.LockOut(out); err != nil {
+			return Result{}, fmt.Errorf("build: %w", err)
+		}
+		defer lock.Close()
+	}
 	docs, skipped, err := chunk.Loader{PDF: cfg.PDF}.LoadDir(ctx, in)
 	if err != nil {
 		return Result{}, err
@@ -309,7 +320,7 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 	}
 	man, err := store.Write(ctx, out, chunks, vecs, store.WriteOptions{
 		Version: cfg.Version, Embedding: info, Metric: ann.Cosine, HNSW: cfg.HNSW, Exact: cfg.Exact,
-		KeywordAnalyzer: an, Quantization: cfg.Quantization,
+		KeywordAnalyzer: an, Quantization: cfg.Quantization, Lock: lock,
 	})
 	res.Manifest = man
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embcache"
 	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/fsatomic"
 	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/store"
 )
@@ -546,5 +547,35 @@ func TestBuild_CacheBadHeaderSetAside(t *testing.T) {
 	res, err := Build(context.Background(), in, filepath.Join(t.TempDir(), "s3"), emb, Config{Exact: true, Cache: cacheRoot})
 	if err != nil || res.Cached != res.Chunks || res.CacheBadHeader != nil {
 		t.Fatalf("next build: %v, %d of %d cached, header %v", err, res.Cached, res.Chunks, res.CacheBadHeader)
+	}
+}
+
+// TestBuild_OutHeldByAnotherBuild: a build into a store folder another
+// build is writing stops before it embeds anything, and builds once that
+// one is done.
+func TestBuild_OutHeldByAnotherBuild(t *testing.T) {
+	t.Parallel()
+	if !fsatomic.CanLock {
+		t.Skip("no advisory locks on this platform")
+	}
+	in := t.TempDir()
+	writeFile(t, filepath.Join(in, "a.md"), "# A\nAlpha text.\n")
+	out := filepath.Join(t.TempDir(), "store")
+	held, err := store.LockOut(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	emb := &countingEmbedder{Embedder: hashEmbedder(t)}
+	if _, err := Build(context.Background(), in, out, emb, Config{Exact: true}); !errors.Is(err, store.ErrLocked) {
+		t.Fatalf("err %v, want store.ErrLocked", err)
+	}
+	if n := emb.calls.Load(); n != 0 {
+		t.Errorf("%d embedding calls while the store was held, want none", n)
+	}
+	if err := held.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Build(context.Background(), in, out, emb, Config{Exact: true}); err != nil {
+		t.Fatalf("after the other build: %v", err)
 	}
 }

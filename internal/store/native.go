@@ -48,6 +48,9 @@ type WriteOptions struct {
 	// the vector bytes), rescoring the best candidates with the float
 	// rows. Ignored with Exact.
 	Quantization string
+	// Lock is the caller's OutLock on dir (a build's, taken before it
+	// embeds); nil makes Write take and release one itself.
+	Lock *OutLock
 }
 
 // countDocuments returns how many distinct sources (docmodel.MetaSource)
@@ -155,10 +158,16 @@ func Write(ctx context.Context, dir string, chunks []docmodel.Chunk, vectors []f
 	if err := CheckReplaceable(dir); err != nil {
 		return nil, fmt.Errorf("store: write: %w", err)
 	}
-	if err := os.MkdirAll(filepath.Dir(filepath.Clean(dir)), 0o755); err != nil {
-		return nil, fmt.Errorf("store: write: %w", err)
+	switch {
+	case opts.Lock == nil:
+		lock, err := LockOut(dir)
+		if err != nil {
+			return nil, fmt.Errorf("store: write: %w", err)
+		}
+		defer lock.Close()
+	case opts.Lock.dir != filepath.Clean(dir):
+		return nil, fmt.Errorf("store: write: the lock held is %s's, not %s's", opts.Lock.dir, filepath.Clean(dir))
 	}
-	removeStaleTemps(filepath.Dir(filepath.Clean(dir)), filepath.Base(dir), time.Now().Add(-staleTempAge))
 	tmp, err := os.MkdirTemp(filepath.Dir(filepath.Clean(dir)), "."+filepath.Base(dir)+".tmp-*")
 	if err != nil {
 		return nil, fmt.Errorf("store: write: %w", err)
@@ -280,8 +289,9 @@ func Write(ctx context.Context, dir string, chunks []docmodel.Chunk, vectors []f
 }
 
 // staleTempAge is how old a temporary folder beside a store must be for
-// Write to remove it: a build killed mid-write leaves one, but a build
-// running at the same time into the same folder owns a younger one.
+// LockOut to remove it where there is no lock (fsatomic.CanLock): a build
+// killed mid-write leaves one, but a build running at the same time into
+// the same folder owns a younger one.
 const staleTempAge = 24 * time.Hour
 
 // removeStaleTemps removes, best effort, the .BASE.tmp-* folders under
