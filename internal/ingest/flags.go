@@ -283,6 +283,10 @@ var ErrInterrupted = errors.New("interrupted")
 // interrupted says what an interrupted build kept: with a cache it added
 // to, every finished batch, which a rerun does not embed again.
 func interrupted(res Result) error {
+	if res.Chunks == 0 {
+		// Stopped while loading documents: nothing was embedded yet.
+		return fmt.Errorf("%w before anything was embedded; --out is unchanged", ErrInterrupted)
+	}
 	if res.CacheDir != "" && !res.CacheBusy && res.CachePutErr == nil {
 		return fmt.Errorf("%w; the finished batches are cached, run the same command again to resume", ErrInterrupted)
 	}

@@ -287,10 +287,12 @@ func TestBuildFlags_Interrupted(t *testing.T) {
 	tests := []struct {
 		name  string
 		cache string
+		early bool // stopped before the documents are loaded
 		want  string
 	}{
-		{"with a cache", "", "interrupted; the finished batches are cached, run the same command again to resume"},
-		{"without", CacheOff, "interrupted; --out is unchanged, and with no cache this build could add to, a rerun embeds everything again"},
+		{"with a cache", "", false, "interrupted; the finished batches are cached, run the same command again to resume"},
+		{"without", CacheOff, false, "interrupted; --out is unchanged, and with no cache this build could add to, a rerun embeds everything again"},
+		{"while loading", "", true, "interrupted before anything was embedded; --out is unchanged"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -305,6 +307,9 @@ func TestBuildFlags_Interrupted(t *testing.T) {
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
+			if tc.early {
+				cancel()
+			}
 			f := BuildFlags{In: in, Out: filepath.Join(t.TempDir(), "s"), ChunkSize: 100, Batch: 1, Exact: true, Quiet: true, Cache: cache}
 			err := f.Run(ctx, func() (embed.Embedder, error) { return cancellingEmbedder{hashEmbedder(t), cancel}, nil }, io.Discard, io.Discard)
 			if !errors.Is(err, ErrInterrupted) || err.Error() != tc.want {
