@@ -412,6 +412,21 @@ func pageTextOf(t *testing.T, content string) string {
 	return doc.Sections[0].Text
 }
 
+// pageTextCase is a content stream and the text pageText reads from it.
+type pageTextCase struct{ name, content, want string }
+
+func runPageTextCases(t *testing.T, tests []pageTextCase) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := pageTextOf(t, tc.content); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 // TestPageText_TextState checks that glyphs advance by the text state's
 // character spacing (Tc), word spacing (Tw, for the code 32 alone) and
 // horizontal scaling (Tz), as Ghostscript and gropdf use them, so that
@@ -421,9 +436,7 @@ func pageTextOf(t *testing.T, content string) string {
 func TestPageText_TextState(t *testing.T) {
 	t.Parallel()
 	const at = "BT /F1 10 Tf 1 0 0 1 100 700 Tm "
-	tests := []struct {
-		name, content, want string
-	}{
+	tests := []pageTextCase{
 		// Ghostscript: "a f" is 45 units and 2 of word spacing per
 		// space, so "airly" starts right where it ends.
 		{"word spacing widens spaces", at + "2 Tw (It is a f)Tj 51 0 Td (airly)Tj ET", "It is a fairly"},
@@ -446,14 +459,7 @@ func TestPageText_TextState(t *testing.T) {
 		{"q and Q save the text state", at + "q 4 Tc Q (ab)Tj ET", "ab"},
 		{"Q restores spacing set before q", at + "4 Tc q 0 Tc Q (ab)Tj ET", "a b"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			if got := pageTextOf(t, tc.content); got != tc.want {
-				t.Errorf("got %q, want %q", got, tc.want)
-			}
-		})
-	}
+	runPageTextCases(t, tests)
 }
 
 // TestPageText_WordGap checks the gap read as a word space: TeX's word
@@ -462,22 +468,13 @@ func TestPageText_TextState(t *testing.T) {
 func TestPageText_WordGap(t *testing.T) {
 	t.Parallel()
 	const at = "BT /F1 10 Tf 1 0 0 1 100 700 Tm "
-	tests := []struct {
-		name, content, want string
-	}{
+	tests := []pageTextCase{
 		{"shrunk word space at a move", at + "(see)Tj 16.8 0 Td (Section)Tj ET", "see Section"},
 		{"shrunk word space in TJ", at + "[(The) -180 (prefix)] TJ ET", "The prefix"},
 		{"kerning in TJ", at + "[(T) -100 (yping)] TJ ET", "Typing"},
 		{"kerning at a move", at + "(ab)Tj 11 0 Td (cd)Tj ET", "abcd"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			if got := pageTextOf(t, tc.content); got != tc.want {
-				t.Errorf("got %q, want %q", got, tc.want)
-			}
-		})
-	}
+	runPageTextCases(t, tests)
 }
 
 // TestPageText_FakeBold checks that a glyph printed again over the one
@@ -486,23 +483,14 @@ func TestPageText_WordGap(t *testing.T) {
 func TestPageText_FakeBold(t *testing.T) {
 	t.Parallel()
 	const at = "BT /F1 10 Tf 1 0 0 1 100 700 Tm "
-	tests := []struct {
-		name, content, want string
-	}{
+	tests := []pageTextCase{
 		{"gropdf overprint", at + "(A)Tj 0.05 0 Td (AM)Tj 5 0 Td (MP)Tj 5 0 Td (PL)Tj 5 0 Td (L)Tj ET", "AMPL"},
 		{"same spot, other glyph", at + "(A)Tj 0.05 0 Td (B)Tj ET", "AB"},
 		{"double letter", at + "(A)Tj 5 0 Td (A)Tj ET", "AA"},
 		{"double letter in a string", at + "(AA)Tj ET", "AA"},
 		{"same glyph on another line", at + "(A)Tj 0 -12 Td (A)Tj ET", "A A"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			if got := pageTextOf(t, tc.content); got != tc.want {
-				t.Errorf("got %q, want %q", got, tc.want)
-			}
-		})
-	}
+	runPageTextCases(t, tests)
 }
 
 // TestParsePDF_TitleFirstLine checks that a PDF without an Info Title is
