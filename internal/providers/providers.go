@@ -36,7 +36,16 @@ const UseLiteGlove = offline.Provider
 // and endpoints, and a remote one retrying under the request path's
 // policy (retry.Policy's zero value: a few attempts, short waits).
 func Embedder(ctx context.Context, cfg config.Providers) (embed.Embedder, error) {
-	return EmbedderWith(ctx, cfg, retry.Policy{})
+	emb, err := EmbedderWith(ctx, cfg, retry.Policy{})
+	if err != nil {
+		return nil, err
+	}
+	// EMBEDDER=minilm with EMBEDDING_DIMS=100 left over from another
+	// setting started at 384 dims without a word.
+	if err := fits(emb.Info(), cfg, "EMBEDDING_MODEL", "EMBEDDING_DIMS"); err != nil {
+		return nil, fmt.Errorf("providers: %w", err)
+	}
+	return emb, nil
 }
 
 // EmbedderWith is Embedder with a remote embedder (openai, bedrock,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -271,5 +272,29 @@ func TestKeywordFlags(t *testing.T) {
 				t.Errorf("setting %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestEmbedder_RefusesWhatAFixedModelIgnores: the server's embedder is
+// refused, as a config.ErrInvalid naming the variable, when
+// EMBEDDING_MODEL or EMBEDDING_DIMS asks for what the chosen model cannot
+// be (minilm is 384 dims; hash takes any dims but has its own model).
+func TestEmbedder_RefusesWhatAFixedModelIgnores(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		cfg  config.Providers
+		want string // "" for no error
+	}{
+		{config.Providers{Embedder: "minilm"}, ""},
+		{config.Providers{Embedder: "minilm", EmbeddingDims: 384}, ""},
+		{config.Providers{Embedder: "minilm", EmbeddingDims: 100}, "EMBEDDING_DIMS 100 does not apply to minilm"},
+		{config.Providers{Embedder: "minilm", EmbeddingModel: "text-embedding-3-small"}, `EMBEDDING_MODEL "text-embedding-3-small" does not apply to minilm`},
+		{config.Providers{Embedder: "hash", EmbeddingDims: 64}, ""},
+		{config.Providers{Embedder: "hash", EmbeddingModel: "foo"}, `EMBEDDING_MODEL "foo" does not apply to hash`},
+	} {
+		_, err := Embedder(context.Background(), tc.cfg)
+		if tc.want == "" && err != nil || tc.want != "" && (!errors.Is(err, config.ErrInvalid) || !strings.Contains(fmt.Sprint(err), tc.want)) {
+			t.Errorf("%+v: err %v, want %q", tc.cfg, err, tc.want)
+		}
 	}
 }

@@ -107,21 +107,23 @@ func (f EmbedderFlags) Embedder(ctx context.Context, cfg config.Providers, dir s
 	if err != nil {
 		return nil, err
 	}
-	if err := fits(emb.Info(), cfg); err != nil {
-		return nil, err
+	if err := fits(emb.Info(), cfg, "--model (or EMBEDDING_MODEL)", "--dims (or EMBEDDING_DIMS)"); err != nil {
+		return nil, cliflag.UsageError{Msg: err.Error()}
 	}
 	return emb, nil
 }
 
-// fits reports a model or dims asked for (cfg's, from --model, --dims or
-// the environment) that the embedder built does not have: a fixed model
-// (minilm, use-lite, use-lite-glove, hash's model) ignores them.
-func fits(info docmodel.EmbeddingModel, cfg config.Providers) error {
+// fits reports, as an error wrapping config.ErrInvalid, a model or dims
+// asked for (cfg's; model and dims name where they come from) that the
+// embedder built does not have: a fixed model (minilm, use-lite,
+// use-lite-glove, hash's model) ignores them, and a misconfiguration
+// would go unseen.
+func fits(info docmodel.EmbeddingModel, cfg config.Providers, model, dims string) error {
 	if cfg.EmbeddingModel != "" && cfg.EmbeddingModel != info.Model {
-		return cliflag.Usagef("--model (or EMBEDDING_MODEL) %q does not apply to %s, whose model is %s", cfg.EmbeddingModel, info.Provider, info.Model)
+		return fmt.Errorf("%w: %s %q does not apply to %s, whose model is %s", config.ErrInvalid, model, cfg.EmbeddingModel, info.Provider, info.Model)
 	}
 	if cfg.EmbeddingDims != 0 && cfg.EmbeddingDims != info.Dims {
-		return cliflag.Usagef("--dims (or EMBEDDING_DIMS) %d does not apply to %s/%s, whose vectors have %d dims", cfg.EmbeddingDims, info.Provider, info.Model, info.Dims)
+		return fmt.Errorf("%w: %s %d does not apply to %s/%s, whose vectors have %d dims", config.ErrInvalid, dims, cfg.EmbeddingDims, info.Provider, info.Model, info.Dims)
 	}
 	return nil
 }
