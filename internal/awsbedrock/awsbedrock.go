@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
+	"github.com/aws/smithy-go/logging"
 )
 
 // Config says where and how to reach Bedrock Runtime. The zero value uses
@@ -121,6 +122,11 @@ func New(ctx context.Context, cfg Config) (*bedrockruntime.Client, error) {
 	if cfg.HTTPClient != nil {
 		opts = append(opts, awsconfig.WithHTTPClient(cfg.HTTPClient))
 	}
+	// The SDK's default logger prints plain text to stderr, amid the
+	// server's JSON lines (a failed call's "failed to discard remaining
+	// HTTP response body" warnings, one per attempt). Callers log every
+	// failure themselves, with the request's id.
+	opts = append(opts, awsconfig.WithLogger(logging.Nop{}))
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("load aws config: %w", err)

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
+	"github.com/aws/smithy-go/logging"
 )
 
 // TestNew_SDKDoesNotRetry: package retry owns Bedrock retries, so one call
@@ -40,5 +41,19 @@ func TestNew_SDKDoesNotRetry(t *testing.T) {
 	}
 	if hits.Load() != 1 {
 		t.Errorf("server saw %d requests for one call, want 1", hits.Load())
+	}
+}
+
+// TestNew_SDKLogsNothing: the SDK's own logger would print plain text to
+// stderr amid the server's JSON lines; the client logs nowhere.
+func TestNew_SDKLogsNothing(t *testing.T) {
+	t.Parallel()
+	c, err := New(context.Background(), Config{Region: "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "SECRET", "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.Options().Logger.(logging.Nop); !ok {
+		t.Errorf("the client logs to %T, want logging.Nop", c.Options().Logger)
 	}
 }
