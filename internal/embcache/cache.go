@@ -112,46 +112,87 @@ func Open(dir string, dims int) (*Cache, error) {
 		return nil, fmt.Errorf("embcache: %w", err)
 	}
 	c, err := openAppend(dir, dims)
-	if !errors.Is(err, ErrBadHeader) {
+	var bad *badFile
+	if !errors.As(err, &bad) {
 		return c, err
 	}
-	// The file is no cache of these vectors, and losing it costs only
+	// The file was no cache of these vectors, and losing it costs only
 	// re-embedding; it is kept beside, under another name, to be looked
 	// at, and this build starts afresh.
-	path := filepath.Join(dir, FileName)
-	aside := path + ".bad-" + time.Now().UTC().Format("20060102T150405Z")
-	if rerr := os.Rename(path, aside); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
-		return nil, fmt.Errorf("%w; setting it aside: %w", err, rerr)
+	if c, err = openAppend(dir, dims); err != nil {
+		return nil, err
 	}
-	c, err2 := openAppend(dir, dims)
-	if err2 != nil {
-		return nil, err2
-	}
-	c.bad, c.aside = err, aside
+	c.bad, c.aside = bad.err, bad.aside
 	return c, nil
 }
 
-// openAppend opens and locks dir's file and reads it (load).
+// badFile is openAppend's report of a file with a bad header, renamed to
+// aside.
+type badFile struct {
+	err   error
+	aside string
+}
+
+func (b *badFile) Error() string { return b.err.Error() }
+func (b *badFile) Unwrap() error { return b.err }
+
+// openAppend opens and locks dir's file and reads it (load). A file whose
+// header is not a cache's for dims is renamed aside, under its lock, and
+// reported as a *badFile. A file that lost its name while this waited for
+// it (another writer set it aside) is let go and the name opened again, so
+// that the file locked is always the one the name holds.
 func openAppend(dir string, dims int) (*Cache, error) {
 	path := filepath.Join(dir, FileName)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("embcache: %w", err)
-	}
-	if err := fsatomic.TryLock(f); err != nil {
-		f.Close()
-		if errors.Is(err, fsatomic.ErrLocked) {
+	for attempt := 0; ; attempt++ {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, fmt.Errorf("embcache: %w", err)
+		}
+		if err := fsatomic.TryLock(f); err != nil {
+			f.Close()
+			if errors.Is(err, fsatomic.ErrLocked) {
+				return nil, fmt.Errorf("%w: %s", ErrBusy, dir)
+			}
+			return nil, fmt.Errorf("embcache: lock: %w", err)
+		}
+		if fsatomic.CanLock && !namedBy(f, path) {
+			f.Close()
+			if attempt < 3 {
+				continue
+			}
 			return nil, fmt.Errorf("%w: %s", ErrBusy, dir)
 		}
-		return nil, fmt.Errorf("embcache: lock: %w", err)
-	}
-	c, err := load(f, dims, false)
-	if err != nil {
-		// Closed before a rename: Windows renames no open file.
+		c, err := load(f, dims, false)
+		if err == nil {
+			return c, nil
+		}
+		err = withPath(err, path)
+		if !errors.Is(err, ErrBadHeader) {
+			f.Close()
+			return nil, err
+		}
+		// Renamed while locked where there are locks (a writer that
+		// locks it after this is let go, above); closed first elsewhere,
+		// as Windows renames no open file. The name is this process's
+		// own, so two set-asides in one second keep both files.
+		aside := fmt.Sprintf("%s.bad-%s-%d", path, time.Now().UTC().Format("20060102T150405Z"), os.Getpid())
+		if !fsatomic.CanLock {
+			f.Close()
+		}
+		rerr := os.Rename(path, aside)
 		f.Close()
-		return nil, withPath(err, path)
+		if rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w; setting it aside: %w", err, rerr)
+		}
+		return nil, &badFile{err: err, aside: aside}
 	}
-	return c, nil
+}
+
+// namedBy reports whether path still names the open file f.
+func namedBy(f *os.File, path string) bool {
+	held, err1 := f.Stat()
+	named, err2 := os.Stat(path)
+	return err1 == nil && err2 == nil && os.SameFile(held, named)
 }
 
 // withPath names the file in a header error, which Scan (reading any

@@ -9,9 +9,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/fsatomic"
 )
 
 var model = docmodel.EmbeddingModel{Provider: "openai", Model: "text-embedding-3-small", Dims: 3}
@@ -476,4 +478,56 @@ func TestOpen_OneWriterAtATime(t *testing.T) {
 		t.Error("reopened cache is read-only or lost the record")
 	}
 	again.Close()
+}
+
+// TestOpen_BadHeaderConcurrent: writers racing to open a file with a bad
+// header (each open file holds its own lock, as another process's would)
+// leave one writer at a time, the bad file kept whole under a name of its
+// own, and no live cache moved aside (the diff review's race: a writer
+// that locked the bad file after it was renamed set aside the new one).
+func TestOpen_BadHeaderConcurrent(t *testing.T) {
+	t.Parallel()
+	if !fsatomic.CanLock {
+		t.Skip("no advisory locks on this platform")
+	}
+	garbage := bytes.Repeat([]byte("not a cache "), 10)
+	for round := range 40 {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, FileName), garbage, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var (
+			wg      sync.WaitGroup
+			mu      sync.Mutex
+			writers []*Cache
+		)
+		for range 8 {
+			wg.Go(func() {
+				c, err := Open(dir, 8)
+				if err != nil {
+					if !errors.Is(err, ErrBusy) {
+						t.Errorf("round %d: %v", round, err)
+					}
+					return
+				}
+				mu.Lock()
+				writers = append(writers, c)
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		if len(writers) > 1 {
+			t.Fatalf("round %d: %d writers at once", round, len(writers))
+		}
+		for _, c := range writers {
+			c.Close()
+		}
+		asides, _ := filepath.Glob(filepath.Join(dir, FileName+".bad-*"))
+		if len(asides) != 1 {
+			t.Fatalf("round %d: %d files set aside, want the one bad file: %v", round, len(asides), asides)
+		}
+		if b, err := os.ReadFile(asides[0]); err != nil || !bytes.Equal(b, garbage) {
+			t.Fatalf("round %d: the file set aside holds %d bytes (%v), not the bad file", round, len(b), err)
+		}
+	}
 }
