@@ -39,6 +39,8 @@ func TestSplitSentences_Cases(t *testing.T) {
 		{"```\nresult set of all the rows that come back from the query for country_code\nIN the list of values given here at the end of the statement\n```", []string{"```", "result set of all the rows that come back from the query for country_code", "IN the list of values given here at the end of the statement", "```"}},
 		{"maybe_star_pattern ::= star_pattern | pattern and other words here\nstar_pattern ::= \"*\" (capture_pattern | wildcard_pattern)", []string{"maybe_star_pattern ::= star_pattern | pattern and other words here", "star_pattern ::= \"*\" (capture_pattern | wildcard_pattern)"}},
 		{"Name of the option   Default value   Meaning of it for the server\nListen               8080            The port the service listens on", []string{"Name of the option   Default value   Meaning of it for the server", "Listen               8080            The port the service listens on"}},
+		// GNU manuals put two spaces after a full stop: prose still.
+		{"This is the first sentence of a GNU style paragraph.  The shell reads\ninput from a file or from the terminal and then executes the command.", []string{"This is the first sentence of a GNU style paragraph.", "The shell reads input from a file or from the terminal and then executes the command."}},
 		// Japanese wrapped inside a sentence joins without a space.
 		{"パスワードを再設定するには、設定画面を開いてセキュリティの項目を選び、表示された案内に従って新しいパスワードを入\n力します。", []string{"パスワードを再設定するには、設定画面を開いてセキュリティの項目を選び、表示された案内に従って新しいパスワードを入力します。"}},
 		{"  ", nil},

@@ -137,13 +137,22 @@ func fenceLine(line []rune) bool {
 
 // looksLikeCode reports whether a line reads as code, a grammar rule or a
 // table rather than prose: it holds a table's "|", a grammar's "::=",
-// braces, "=", a command's " --option", or spaces that align columns (two
-// or a tab after its first word).
+// braces, "=", a tab, a command's " --option", or spaces that align
+// columns (two or more after its first word, but not after a sentence's
+// end: GNU manuals put two spaces there).
 func looksLikeCode(line string) bool {
 	if strings.ContainsAny(line, "|{}=\t") || strings.Contains(line, " --") {
 		return true
 	}
-	return strings.Contains(strings.TrimLeft(line, " "), "  ")
+	t := strings.TrimLeft(line, " ")
+	for i := strings.Index(t, "  "); i >= 0; {
+		if i == 0 || !strings.ContainsRune(".?!:;", rune(t[i-1])) {
+			return true
+		}
+		t = strings.TrimLeft(t[i:], " ")
+		i = strings.Index(t, "  ")
+	}
+	return false
 }
 
 // listItem is an ordered list item's start ("1. ", "2) ", "a) ").
