@@ -131,3 +131,27 @@ func TestDo_ThrottleHonoursContext(t *testing.T) {
 		}
 	})
 }
+
+// TestDo_MaxElapsedExcludesThrottle: MaxElapsed counts this call's own
+// failures, not the time it waited behind a pause another caller's
+// Retry-After set (the second diff review: five minutes behind the
+// throttle used up a third of a build's fifteen).
+func TestDo_MaxElapsedExcludesThrottle(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		p := Policy{MaxAttempts: Forever, BaseDelay: time.Second, MaxDelay: time.Second, NoJitter: true,
+			MaxElapsed: time.Minute, MaxRetryAfter: 10 * time.Minute, Throttle: &Throttle{}}
+		p.Throttle.pause(5 * time.Minute)
+		failures := 3
+		err := Do(context.Background(), p, func(context.Context, int) error {
+			if failures > 0 {
+				failures--
+				return Transient(errors.New("503"), 0)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("three failures a second apart after a 5-minute pause: %v", err)
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -69,11 +70,12 @@ func Send(ctx context.Context, client *http.Client, provider string, req *http.R
 
 // RetryAfter reads how long the server asked to wait: "retry-after-ms"
 // (OpenAI, Azure) or "Retry-After" as seconds or an HTTP date. It returns 0
-// when neither is present or valid.
+// when neither is present or valid, and at most maxRetryAfter (a wait no
+// policy honours: it stops at once).
 func RetryAfter(h http.Header, now time.Time) time.Duration {
 	if v := h.Get("Retry-After-Ms"); v != "" {
 		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms > 0 {
-			return time.Duration(ms * float64(time.Millisecond))
+			return seconds(ms / 1000)
 		}
 	}
 	v := strings.TrimSpace(h.Get("Retry-After"))
@@ -84,14 +86,31 @@ func RetryAfter(h http.Header, now time.Time) time.Duration {
 		if s <= 0 {
 			return 0
 		}
-		return time.Duration(s * float64(time.Second))
+		return seconds(s)
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := t.Sub(now); d > 0 {
-			return d
+			return min(d, maxRetryAfter)
 		}
 	}
 	return 0
+}
+
+// maxRetryAfter bounds what RetryAfter returns: a year, far above any
+// policy's MaxRetryAfter, so a longer wait still stops the retries.
+const maxRetryAfter = 365 * 24 * time.Hour
+
+// seconds converts a positive count of seconds to a Duration, capped at
+// maxRetryAfter: 1e11 seconds would overflow to a negative Duration, read
+// as "no wait asked" and retried at once. NaN is no wait.
+func seconds(s float64) time.Duration {
+	switch {
+	case math.IsNaN(s) || s <= 0:
+		return 0
+	case s >= maxRetryAfter.Seconds():
+		return maxRetryAfter
+	}
+	return time.Duration(s * float64(time.Second))
 }
 
 // Reason extracts a short, secret-free reason from an error body: the

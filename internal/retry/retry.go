@@ -32,8 +32,9 @@ type Policy struct {
 	// minute can afford minutes.
 	MaxRetryAfter time.Duration
 	// MaxElapsed bounds the time from the first attempt until the next
-	// one would start: a wait that would end past it is not taken, and
-	// the last error is returned. It bounds MaxAttempts [Forever] by
+	// one would start, less any wait behind the Throttle (another
+	// caller's pause is no failure of this one's): a wait that would end
+	// past it is not taken, and the last error is returned. It bounds MaxAttempts [Forever] by
 	// time, so a long batch job rides out an outage of a few minutes
 	// but not a provider that stays down. Zero means no bound.
 	MaxElapsed time.Duration
@@ -131,11 +132,14 @@ func Do(ctx context.Context, p Policy, attempt func(ctx context.Context, n int) 
 		p.MaxAttempts = min(p.MaxAttempts, n)
 	}
 	start := time.Now()
+	var paused time.Duration // behind the Throttle: no failure of this call's
 	for n := 1; ; n++ {
-		if err := p.Throttle.wait(ctx); err != nil {
+		waited, err := p.Throttle.wait(ctx)
+		if err != nil {
 			return err
 		}
-		err := attempt(ctx, n)
+		paused += waited
+		err = attempt(ctx, n)
 		if err == nil {
 			return nil
 		}
@@ -149,7 +153,7 @@ func Do(ctx context.Context, p Policy, attempt func(ctx context.Context, n int) 
 		err = unmark(err)
 		wait := max(Backoff(p, n), after)
 		if n >= p.MaxAttempts || after > p.MaxRetryAfter ||
-			(p.MaxElapsed > 0 && time.Since(start)+wait > p.MaxElapsed) {
+			(p.MaxElapsed > 0 && time.Since(start)-paused+wait > p.MaxElapsed) {
 			if n == 1 {
 				return err
 			}
@@ -204,22 +208,23 @@ func (t *Throttle) pause(d time.Duration) {
 	}
 }
 
-// wait returns once the pause has passed (at once without one), or
-// ctx.Err() when ctx is done first. A pause set while it waits is
-// waited out too.
-func (t *Throttle) wait(ctx context.Context) error {
+// wait returns how long it waited once the pause has passed (at once
+// without one), or ctx.Err() when ctx is done first. A pause set while it
+// waits is waited out too.
+func (t *Throttle) wait(ctx context.Context) (time.Duration, error) {
 	if t == nil {
-		return nil
+		return 0, nil
 	}
+	start := time.Now()
 	for {
 		t.mu.Lock()
 		d := time.Until(t.until)
 		t.mu.Unlock()
 		if d <= 0 {
-			return nil
+			return time.Since(start), nil
 		}
 		if err := sleep(ctx, d); err != nil {
-			return err
+			return time.Since(start), err
 		}
 	}
 }

@@ -257,6 +257,15 @@ func TestRetryAfter_Forms(t *testing.T) {
 		{map[string]string{"Retry-After": "soon"}, 0},
 		{map[string]string{"Retry-After": "-3"}, 0},
 		{nil, 0},
+		// Too long to be a Duration: the most, so a policy stops, not a
+		// negative wait taken for none (the second diff review).
+		{map[string]string{"Retry-After": "1e11"}, maxRetryAfter},
+		{map[string]string{"Retry-After": "99999999999"}, maxRetryAfter},
+		{map[string]string{"Retry-After": "Inf"}, maxRetryAfter},
+		{map[string]string{"Retry-After-Ms": "1e17"}, maxRetryAfter},
+		{map[string]string{"Retry-After": "Fri, 01 Jan 3000 00:00:00 GMT"}, maxRetryAfter},
+		{map[string]string{"Retry-After": "NaN"}, 0},
+		{map[string]string{"Retry-After-Ms": "NaN", "Retry-After": "2"}, 2 * time.Second},
 	}
 	for _, tc := range tests {
 		h := http.Header{}
