@@ -25,7 +25,8 @@ type progressBar struct {
 	base  int // done at Start
 	start time.Time
 	last  time.Time
-	shown int // done as the last plain line gave it
+	shown int           // done as the last plain line gave it
+	stop  chan struct{} // ends the plain ticker (Done)
 }
 
 // plainEvery spaces plain progress lines: a CI log of a build of hours
@@ -36,11 +37,51 @@ func newProgressBar(w io.Writer, label string, total int, plain bool) *progressB
 	return &progressBar{w: w, label: label, total: total, plain: plain, now: time.Now}
 }
 
-// Start marks the work done so far as done before timing began.
+// Start marks the work done so far as done before timing began; a plain
+// bar then also prints a line whenever plainEvery passes without one, until
+// Done: a batch slower than that (Ollama on a CPU, a call retried after a
+// wait) would leave the log silent, which looks like a hang.
 func (p *progressBar) Start() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.base, p.start = p.done, p.now()
+	if p.plain && p.stop == nil {
+		p.stop = make(chan struct{})
+		go p.tick(p.stop)
+	}
+}
+
+func (p *progressBar) tick(stop <-chan struct{}) {
+	t := time.NewTicker(plainEvery / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		p.mu.Lock()
+		select {
+		case <-stop: // Done ran while this waited for the lock
+			p.mu.Unlock()
+			return
+		default:
+		}
+		now := p.now()
+		if now.Sub(cmpOrTime(p.last, p.start)) >= plainEvery {
+			p.line(now)
+			p.last = now
+		}
+		p.mu.Unlock()
+	}
+}
+
+// cmpOrTime returns a unless it is zero, else b.
+func cmpOrTime(a, b time.Time) time.Time {
+	if a.IsZero() {
+		return b
+	}
+	return a
 }
 
 // Add records n more items done; safe for concurrent use.
@@ -72,6 +113,10 @@ func (p *progressBar) Add(n int) {
 func (p *progressBar) Done() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.stop != nil {
+		close(p.stop)
+		p.stop = nil
+	}
 	if p.plain {
 		if p.shown != p.done || p.last.IsZero() {
 			p.line(p.now()) // unless the last line already said it all
@@ -114,6 +159,9 @@ func (p *progressBar) speed(now time.Time) string {
 		return ""
 	}
 	rate := float64(n) / el.Seconds()
+	if p.done >= p.total {
+		return fmt.Sprintf(" %.1f/s", rate)
+	}
 	left := time.Duration(float64(p.total-p.done) / rate * float64(time.Second))
 	return fmt.Sprintf(" %.1f/s ETA %s", rate, left.Round(time.Second))
 }

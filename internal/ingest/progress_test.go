@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -79,7 +80,7 @@ func TestProgressBar_Plain(t *testing.T) {
 	buf.Reset()
 	p.Add(20)
 	p.Done()
-	if got := buf.String(); got != "embedding: 100/100 chunks 1.3/s ETA 0s\n" {
+	if got := buf.String(); got != "embedding: 100/100 chunks 1.3/s\n" {
 		t.Fatalf("last line %q", got)
 	}
 	buf.Reset()
@@ -87,4 +88,24 @@ func TestProgressBar_Plain(t *testing.T) {
 	if buf.Len() != 0 {
 		t.Fatalf("Done repeated the last line: %q", buf.String())
 	}
+}
+
+// TestProgressBar_PlainTicks: a plain bar prints a line every plainEvery
+// even while no batch finishes (a slow embedder, a retried call), and
+// nothing after Done.
+func TestProgressBar_PlainTicks(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var buf bytes.Buffer
+		p := newProgressBar(&buf, "embedding", 10, true)
+		p.Start()
+		time.Sleep(2*plainEvery + plainEvery/2)
+		synctest.Wait()
+		p.Done()
+		time.Sleep(2 * plainEvery)
+		synctest.Wait()
+		if got, want := buf.String(), strings.Repeat("embedding: 0/10 chunks\n", 2); got != want {
+			t.Errorf("printed %q, want %q", got, want)
+		}
+	})
 }
