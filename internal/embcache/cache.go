@@ -138,61 +138,40 @@ func (b *badFile) Unwrap() error { return b.err }
 
 // openAppend opens and locks dir's file and reads it (load). A file whose
 // header is not a cache's for dims is renamed aside, under its lock, and
-// reported as a *badFile. A file that lost its name while this waited for
-// it (another writer set it aside) is let go and the name opened again, so
-// that the file locked is always the one the name holds.
+// reported as a *badFile. The file locked is the one the name holds
+// (fsatomic.OpenLocked), never one another writer just set aside.
 func openAppend(dir string, dims int) (*Cache, error) {
 	path := filepath.Join(dir, FileName)
-	for attempt := 0; ; attempt++ {
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
-		if err != nil {
-			return nil, fmt.Errorf("embcache: %w", err)
-		}
-		if err := fsatomic.TryLock(f); err != nil {
-			f.Close()
-			if errors.Is(err, fsatomic.ErrLocked) {
-				return nil, fmt.Errorf("%w: %s", ErrBusy, dir)
-			}
-			return nil, fmt.Errorf("embcache: lock: %w", err)
-		}
-		if fsatomic.CanLock && !namedBy(f, path) {
-			f.Close()
-			if attempt < 3 {
-				continue
-			}
-			return nil, fmt.Errorf("%w: %s", ErrBusy, dir)
-		}
-		c, err := load(f, dims, false)
-		if err == nil {
-			return c, nil
-		}
-		err = withPath(err, path)
-		if !errors.Is(err, ErrBadHeader) {
-			f.Close()
-			return nil, err
-		}
-		// Renamed while locked where there are locks (a writer that
-		// locks it after this is let go, above); closed first elsewhere,
-		// as Windows renames no open file. The name is this process's
-		// own, so two set-asides in one second keep both files.
-		aside := fmt.Sprintf("%s.bad-%s-%d", path, time.Now().UTC().Format("20060102T150405Z"), os.Getpid())
-		if !fsatomic.CanLock {
-			f.Close()
-		}
-		rerr := os.Rename(path, aside)
-		f.Close()
-		if rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
-			return nil, fmt.Errorf("%w; setting it aside: %w", err, rerr)
-		}
-		return nil, &badFile{err: err, aside: aside}
+	f, err := fsatomic.OpenLocked(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+	switch {
+	case errors.Is(err, fsatomic.ErrLocked):
+		return nil, fmt.Errorf("%w: %s", ErrBusy, dir)
+	case err != nil:
+		return nil, fmt.Errorf("embcache: %w", err)
 	}
-}
-
-// namedBy reports whether path still names the open file f.
-func namedBy(f *os.File, path string) bool {
-	held, err1 := f.Stat()
-	named, err2 := os.Stat(path)
-	return err1 == nil && err2 == nil && os.SameFile(held, named)
+	c, err := load(f, dims, false)
+	if err == nil {
+		return c, nil
+	}
+	err = withPath(err, path)
+	if !errors.Is(err, ErrBadHeader) {
+		f.Close()
+		return nil, err
+	}
+	// Renamed while locked where there are locks (a writer that locks
+	// it after this lets it go: fsatomic.OpenLocked); closed first elsewhere,
+	// as Windows renames no open file. The name is this process's
+	// own, so two set-asides in one second keep both files.
+	aside := fmt.Sprintf("%s.bad-%s-%d", path, time.Now().UTC().Format("20060102T150405Z"), os.Getpid())
+	if !fsatomic.CanLock {
+		f.Close()
+	}
+	rerr := os.Rename(path, aside)
+	f.Close()
+	if rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w; setting it aside: %w", err, rerr)
+	}
+	return nil, &badFile{err: err, aside: aside}
 }
 
 // withPath names the file in a header error, which Scan (reading any

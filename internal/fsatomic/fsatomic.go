@@ -207,3 +207,36 @@ func SyncTree(root string) error {
 		return nil
 	})
 }
+
+// OpenLocked opens path (os.OpenFile's flag and perm; include os.O_CREATE
+// to make it) and takes its lock (TryLock): ErrLocked when another holds
+// it. Where there are locks, the file returned is the one path names once
+// locked: a file locked just as its holder renamed or removed it (a writer
+// that sets a bad file aside, or releases a lock file by removing it) is
+// let go and the name opened again, a few times, before ErrLocked.
+func OpenLocked(path string, flag int, perm os.FileMode) (*os.File, error) {
+	for attempt := 0; ; attempt++ {
+		f, err := os.OpenFile(path, flag, perm)
+		if err != nil {
+			return nil, err
+		}
+		if err := TryLock(f); err != nil {
+			f.Close()
+			return nil, err
+		}
+		if !CanLock || namedBy(f, path) {
+			return f, nil
+		}
+		f.Close()
+		if attempt == 3 {
+			return nil, ErrLocked
+		}
+	}
+}
+
+// namedBy reports whether path still names the open file f.
+func namedBy(f *os.File, path string) bool {
+	held, err1 := f.Stat()
+	named, err2 := os.Stat(path)
+	return err1 == nil && err2 == nil && os.SameFile(held, named)
+}

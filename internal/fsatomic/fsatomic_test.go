@@ -1,6 +1,7 @@
 package fsatomic
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -87,4 +88,45 @@ func TestReplaceDir_MissingSourceKeepsOld(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(dst, "old.txt")); err != nil || string(b) != "old" {
 		t.Fatalf("old folder not kept: %q %v", b, err)
 	}
+}
+
+// TestOpenLocked: one holder of a file's lock at a time (another open of
+// it is ErrLocked), and a name given to a new file after the held one was
+// renamed away opens and locks the new file.
+func TestOpenLocked(t *testing.T) {
+	t.Parallel()
+	if !CanLock {
+		t.Skip("no advisory locks on this platform")
+	}
+	path := filepath.Join(t.TempDir(), "f")
+	held, err := OpenLocked(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	if f, err := OpenLocked(path, os.O_RDWR|os.O_CREATE, 0o644); !errors.Is(err, ErrLocked) {
+		t.Fatalf("second open: %v, want ErrLocked", err)
+	} else if f != nil {
+		f.Close()
+	}
+	if err := os.Rename(path, path+".aside"); err != nil {
+		t.Fatal(err)
+	}
+	f, err := OpenLocked(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatalf("the name's new file: %v", err)
+	}
+	defer f.Close()
+	if a, b := statOf(t, f), statOf(t, held); os.SameFile(a, b) {
+		t.Error("locked the renamed file, not the name's new one")
+	}
+}
+
+func statOf(t *testing.T, f *os.File) os.FileInfo {
+	t.Helper()
+	fi, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi
 }

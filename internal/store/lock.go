@@ -30,8 +30,8 @@ type OutLock struct {
 // its temporary folders (.BASE.tmp-*) exist, so once it is taken any such
 // folder is what a killed writer left, and is removed; where the platform
 // has no lock (fsatomic.CanLock), only those a day old are. Close removes
-// the lock file; a writer that locked it as it was removed finds the path
-// no longer names what it locked, and reports ErrLocked.
+// the lock file; a writer that locked it as it was removed opens the name
+// again (fsatomic.OpenLocked).
 func LockOut(dir string) (*OutLock, error) {
 	dir = filepath.Clean(dir)
 	parent, base := filepath.Dir(dir), filepath.Base(dir)
@@ -39,27 +39,12 @@ func LockOut(dir string) (*OutLock, error) {
 		return nil, fmt.Errorf("store: lock: %w", err)
 	}
 	path := filepath.Join(parent, "."+base+".lock")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("store: lock: %w", err)
-	}
-	if err := fsatomic.TryLock(f); err != nil {
-		f.Close()
-		if errors.Is(err, fsatomic.ErrLocked) {
-			return nil, fmt.Errorf("%w: %s (%s is held)", ErrLocked, dir, path)
-		}
+	f, err := fsatomic.OpenLocked(path, os.O_RDWR|os.O_CREATE, 0o644)
+	switch {
+	case errors.Is(err, fsatomic.ErrLocked):
+		return nil, fmt.Errorf("%w: %s (%s is held)", ErrLocked, dir, path)
+	case err != nil:
 		return nil, fmt.Errorf("store: lock %s: %w", path, err)
-	}
-	if fsatomic.CanLock {
-		held, err1 := f.Stat()
-		named, err2 := os.Stat(path)
-		if err1 != nil || err2 != nil || !os.SameFile(held, named) {
-			// The holder before removed it between our open and lock:
-			// it has just finished, and another writer may hold a new
-			// file of that name by now.
-			f.Close()
-			return nil, fmt.Errorf("%w: %s (%s changed hands; try again)", ErrLocked, dir, path)
-		}
 	}
 	cutoff := time.Now()
 	if !fsatomic.CanLock {
