@@ -42,11 +42,12 @@ func runBuild(ctx context.Context, pr config.Providers, args []string, stdout, s
 	// The embedder's calls share this build's patience: provider limits
 	// reset each minute, and one worker's Retry-After holds back all.
 	ef.Retry = retry.Batch()
+	msgs := ingest.ForMessages(stderr)
 	ef.Retry.OnRetry = func(n int, wait time.Duration, err error) {
 		// Short waits pass unremarked; a long one must not look like a
 		// hang, in a terminal or in a CI log.
 		if wait >= 5*time.Second {
-			fmt.Fprintf(stderr, "waiting %s before retrying (attempt %d failed): %v\n", wait.Round(time.Second), n, err)
+			fmt.Fprintf(msgs, "waiting %s before retrying (attempt %d failed): %v\n", wait.Round(time.Second), n, err)
 		}
 	}
 	cfg := mf.Apply(pr)

@@ -166,7 +166,7 @@ func (f BuildFlags) Run(ctx context.Context, newEmbedder func() (embed.Embedder,
 	// A log (CI, a file) gets a plain line every 30 s: a redrawn bar
 	// would be noise there, and nothing at all looks like a hang.
 	cfg.PlainProgress = !IsTerminal(stderr)
-	cfg.Warnings = stderr
+	cfg.Warnings = ForMessages(stderr)
 	if f.Cache == "" && emb.Info().WorthCaching() {
 		if cfg.Cache, err = DefaultCacheDir(); err != nil {
 			fmt.Fprintf(stderr, "no embedding cache: %v\n", err)

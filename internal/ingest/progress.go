@@ -177,3 +177,24 @@ func IsTerminal(w io.Writer) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
+
+// ForMessages returns w for lines printed while a progress bar may be
+// drawn on it: on a terminal each write first clears the bar's line
+// ("\r\x1b[K"), so a warning or a retry's wait is not written into the
+// middle of the bar and half overwritten by its next redraw, which starts
+// on the line below; elsewhere w itself.
+func ForMessages(w io.Writer) io.Writer {
+	if !IsTerminal(w) {
+		return w
+	}
+	return clearLine{w}
+}
+
+type clearLine struct{ w io.Writer }
+
+func (c clearLine) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(c.w, "\r\x1b[K"); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
+}

@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -108,4 +110,18 @@ func TestProgressBar_PlainTicks(t *testing.T) {
 			t.Errorf("printed %q, want %q", got, want)
 		}
 	})
+}
+
+// TestForMessages: a message printed over a terminal's bar first clears
+// the bar's line; off a terminal it is written as it is.
+func TestForMessages(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	if w := ForMessages(&buf); w != io.Writer(&buf) {
+		t.Errorf("off a terminal: %T, want the writer itself", w)
+	}
+	fmt.Fprintf(clearLine{&buf}, "warning: %s\n", "x")
+	if got := buf.String(); got != "\r\x1b[Kwarning: x\n" {
+		t.Errorf("on a terminal: %q", got)
+	}
 }
