@@ -30,7 +30,7 @@
 // The reader allocates one record, and only once the file holds a whole
 // one.
 // A file whose header is not a cache's, or names other dims, has nothing
-// to trust: Open renames it to vectors.log.bad-TIME (kept for a look) and
+// to trust: Open renames it to vectors.log.bad-TIME-PID (kept for a look) and
 // starts a new one, and OpenReadOnly reads it as empty (SetAside).
 //
 // # Memory and concurrency
