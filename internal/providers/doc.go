@@ -7,8 +7,8 @@
 //
 // EmbedderFlags is the commands' embedder choice (cliflag.Options), the
 // one place their embedder flags are defined: --embedder overrides the
-// configured embedder (NamedEmbedder), and no name on a command that opens
-// a store means the embedder the store's manifest names (StoreEmbedder).
+// configured embedder (namedEmbedder), and no name on a command that opens
+// a store means the embedder the store's manifest names (storeEmbedder).
 //
 // It is the only package that names concrete provider types; everything
 // else holds an embed.Embedder, an llm.Generator or an *s3sync.Syncer.

@@ -16,13 +16,9 @@ import (
 	"github.com/vendor0919/api/internal/store"
 )
 
-// NamedEmbedder builds the embedder name names ("": cfg.Embedder) with
-// cfg's other settings, after checking them as config.Load does. An
-// unknown name is an error wrapping ErrUnknown.
-func NamedEmbedder(ctx context.Context, cfg config.Providers, name string) (embed.Embedder, error) {
-	return namedEmbedder(ctx, cfg, name, retry.Policy{})
-}
-
+// namedEmbedder builds the embedder name names ("": cfg.Embedder) with
+// cfg's other settings, after checking them as config.Load does, a remote
+// one retrying under p. An unknown name is an error wrapping ErrUnknown.
 func namedEmbedder(ctx context.Context, cfg config.Providers, name string, p retry.Policy) (embed.Embedder, error) {
 	if name != "" {
 		cfg.Embedder = name
@@ -33,13 +29,9 @@ func namedEmbedder(ctx context.Context, cfg config.Providers, name string, p ret
 	return EmbedderWith(ctx, cfg, p)
 }
 
-// StoreEmbedder builds the embedder for the store in dir: NamedEmbedder
+// storeEmbedder builds the embedder for the store in dir: namedEmbedder
 // with name, or, when name is empty, with the provider the store's
 // manifest names and its model and dims unless cfg sets them.
-func StoreEmbedder(ctx context.Context, cfg config.Providers, dir, name string) (embed.Embedder, error) {
-	return storeEmbedder(ctx, cfg, dir, name, retry.Policy{})
-}
-
 func storeEmbedder(ctx context.Context, cfg config.Providers, dir, name string, p retry.Policy) (embed.Embedder, error) {
 	if name == "" {
 		m, err := store.ReadManifest(dir)
@@ -57,8 +49,8 @@ func storeEmbedder(ctx context.Context, cfg config.Providers, dir, name string, 
 // operator command's embedder flags are defined.
 type EmbedderFlags struct {
 	// ForStore is set by commands that open a store: without --embedder
-	// they take the one the store's manifest names (StoreEmbedder), not
-	// EMBEDDER (NamedEmbedder).
+	// they take the one the store's manifest names (storeEmbedder), not
+	// EMBEDDER (namedEmbedder).
 	ForStore bool
 	// Name is --embedder; empty picks the default above.
 	Name string

@@ -10,6 +10,7 @@ import (
 	"github.com/vendor0919/api/internal/cliflag"
 	"github.com/vendor0919/api/internal/config"
 	"github.com/vendor0919/api/internal/docmodel"
+	"github.com/vendor0919/api/internal/retry"
 	"github.com/vendor0919/api/internal/store"
 )
 
@@ -31,7 +32,7 @@ func TestNamedEmbedder(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			emb, err := NamedEmbedder(context.Background(), tt.cfg, tt.flag)
+			emb, err := namedEmbedder(context.Background(), tt.cfg, tt.flag, retry.Policy{})
 			if tt.wantErr {
 				if err == nil || errors.Is(err, ErrUnknown) != tt.wantUnknown {
 					t.Fatalf("err %v, want an error (unknown: %v)", err, tt.wantUnknown)
@@ -62,16 +63,16 @@ func TestStoreEmbedder(t *testing.T) {
 		{config.Providers{Embedder: "use-lite"}, 8},
 		{config.Providers{Embedder: "use-lite", EmbeddingDims: 12}, 12},
 	} {
-		emb, err := StoreEmbedder(context.Background(), tt.cfg, dir, "")
+		emb, err := storeEmbedder(context.Background(), tt.cfg, dir, "", retry.Policy{})
 		if err != nil || emb.Info().Provider != "hash" || emb.Info().Dims != tt.wantDims {
 			t.Errorf("%+v: embedder %+v, %v; want hash with %d dims", tt.cfg, emb, err, tt.wantDims)
 		}
 	}
 	// A named embedder skips the manifest, so a LangChain folder works.
-	if emb, err := StoreEmbedder(context.Background(), config.Providers{EmbeddingDims: 16}, t.TempDir(), "hash"); err != nil || emb.Info().Dims != 16 {
+	if emb, err := storeEmbedder(context.Background(), config.Providers{EmbeddingDims: 16}, t.TempDir(), "hash", retry.Policy{}); err != nil || emb.Info().Dims != 16 {
 		t.Errorf("named: %+v, %v", emb, err)
 	}
-	if _, err := StoreEmbedder(context.Background(), config.Providers{}, t.TempDir(), ""); err == nil || !strings.Contains(err.Error(), "pass --embedder") {
+	if _, err := storeEmbedder(context.Background(), config.Providers{}, t.TempDir(), "", retry.Policy{}); err == nil || !strings.Contains(err.Error(), "pass --embedder") {
 		t.Errorf("no manifest: %v, want a hint to pass --embedder", err)
 	}
 }
