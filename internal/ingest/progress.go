@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -67,21 +68,18 @@ func (p *progressBar) tick(stop <-chan struct{}) {
 			return
 		default:
 		}
-		now := p.now()
-		if now.Sub(cmpOrTime(p.last, p.start)) >= plainEvery {
-			p.line(now)
-			p.last = now
-		}
+		p.lineIfDue(p.now(), cmp.Or(p.last, p.start))
 		p.mu.Unlock()
 	}
 }
 
-// cmpOrTime returns a unless it is zero, else b.
-func cmpOrTime(a, b time.Time) time.Time {
-	if a.IsZero() {
-		return b
+// lineIfDue prints a plain line at now when plainEvery has passed since
+// since (the last line, or the start before any).
+func (p *progressBar) lineIfDue(now, since time.Time) {
+	if now.Sub(since) >= plainEvery {
+		p.line(now)
+		p.last = now
 	}
-	return a
 }
 
 // Add records n more items done; safe for concurrent use.
@@ -97,10 +95,7 @@ func (p *progressBar) Add(n int) {
 		if p.last.IsZero() {
 			p.last = t // the first line after plainEvery, not at once
 		}
-		if t.Sub(p.last) >= plainEvery {
-			p.line(t)
-			p.last = t
-		}
+		p.lineIfDue(t, p.last)
 		return
 	}
 	if t.Sub(p.last) >= 100*time.Millisecond || p.done == p.total {
