@@ -268,10 +268,7 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 	bar.Add(res.Cached)
 	bar.Start()
 	var batches atomic.Int64
-	var (
-		putOnce sync.Once
-		putOff  atomic.Bool // set after the first failed Put
-	)
+	var putOff atomic.Bool // set by the first failed Put
 	err = embedJobs(ctx, emb, batchJobs(jobs, cmpOr(cfg.Batch, DefaultBatch), lim), concurrency(cfg.Workers, info),
 		func(batch []*job, out [][]float32) error {
 			batches.Add(1)
@@ -280,17 +277,14 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 				for i, j := range batch {
 					keys[i] = j.key
 				}
-				if err := cache.Put(keys, out); err != nil {
-					// The vectors are in hand: a cache that cannot take
-					// them (a full disk) costs the next build work, not
-					// this one its result.
-					putOnce.Do(func() {
-						putOff.Store(true)
-						res.CachePutErr = err
-						if cfg.Warnings != nil {
-							fmt.Fprintf(cfg.Warnings, "warning: cache %s: %v; going on without caching\n", res.CacheDir, err)
-						}
-					})
+				// The vectors are in hand: a cache that cannot take them (a
+				// full disk) costs the next build work, not this one its
+				// result. The first failure is kept and warned of.
+				if err := cache.Put(keys, out); err != nil && putOff.CompareAndSwap(false, true) {
+					res.CachePutErr = err
+					if cfg.Warnings != nil {
+						fmt.Fprintf(cfg.Warnings, "warning: cache %s: %v; going on without caching\n", res.CacheDir, err)
+					}
 				}
 			}
 			n := 0
