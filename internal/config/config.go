@@ -610,9 +610,14 @@ func (pr Providers) check() []error {
 type parser struct {
 	getenv func(string) string
 	errs   []error
+	bad    map[string]bool // the names fail refused
 }
 
 func (p *parser) fail(name, value, want string) {
+	if p.bad == nil {
+		p.bad = map[string]bool{}
+	}
+	p.bad[name] = true
 	if value == "" {
 		p.errs = append(p.errs, invalidError(fmt.Sprintf("config: %s: want %s", name, want)))
 		return
@@ -634,13 +639,7 @@ func (e invalidError) Is(target error) bool { return target == ErrInvalid }
 // failed reports whether name has already been refused: a rule across
 // fields then does not judge its default as if it were the value given.
 func (p *parser) failed(name string) bool {
-	prefix := "config: " + name
-	for _, err := range p.errs {
-		if msg := err.Error(); strings.HasPrefix(msg, prefix+":") || strings.HasPrefix(msg, prefix+"=") {
-			return true
-		}
-	}
-	return false
+	return p.bad[name]
 }
 
 func (p *parser) lookup(name string) (string, bool) {
