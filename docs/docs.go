@@ -505,7 +505,7 @@ const docTemplate = `{
         },
         "/v1/embeddings": {
             "post": {
-                "description": "Embeds with the embedder the vector store was built with (its model id is in GET /v1/models), so the vectors can be sent to /search. \"dimensions\" is accepted only when it equals the embedder's. usage holds estimated tokens (one per CJK character, one per four other characters): the embedders report none.",
+                "description": "Embeds with the embedder the vector store was built with (its model id is in GET /v1/models), so the vectors can be sent to /search. \"dimensions\" is accepted only when it equals the embedder's. usage holds estimated tokens (counted per character class as cl100k_base spends them, erring high): the embedders report none.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1151,7 +1151,7 @@ const docTemplate = `{
             ],
             "properties": {
                 "prompt_tokens": {
-                    "description": "estimated: one per CJK character, one per four other characters",
+                    "description": "estimated per character class (tokens.Estimate), erring high",
                     "type": "integer"
                 },
                 "total_tokens": {

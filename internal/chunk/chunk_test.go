@@ -111,25 +111,6 @@ func FuzzSplit(f *testing.F) {
 	})
 }
 
-func TestEstimateTokens_Cases(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		in   string
-		want int
-	}{
-		{"", 0},
-		{"abcd", 1},
-		{"abcde", 2},
-		{"日本語", 3},
-		{"日本語 abc", 4},
-	}
-	for _, tc := range tests {
-		if got := EstimateTokens(tc.in); got != tc.want {
-			t.Errorf("EstimateTokens(%q) = %d, want %d", tc.in, got, tc.want)
-		}
-	}
-}
-
 func TestParse_Formats(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -6,8 +6,7 @@
 // # Sizes
 //
 // Chunk sizes and overlaps are counted in runes, never bytes, so a chunk
-// boundary never falls inside a UTF-8 sequence. EstimateTokens gives the
-// rough token count the answer pipeline budgets its prompt with.
+// boundary never falls inside a UTF-8 sequence.
 //
 // # Structure
 //

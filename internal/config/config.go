@@ -179,7 +179,8 @@ type Config struct {
 	// 0-10, default 0.5, 0 turns it off; rag.Config.SoftMatch,
 	// docs/BENCHMARKS.md round ten).
 	SoftMatchWeight float64
-	// ContextTokens is the prompt's context budget (CONTEXT_TOKENS, 3000).
+	// ContextTokens is the prompt's context budget in estimated tokens
+	// (tokens.Estimate; CONTEXT_TOKENS, 3000).
 	ContextTokens int
 	// HistoryTokens is the budget, in estimated tokens, of a conversation's
 	// earlier turns in the prompt; oldest turns are dropped to fit, and the

@@ -15,9 +15,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/vendor0919/api/internal/chunk"
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/rag"
+	"github.com/vendor0919/api/internal/tokens"
 )
 
 // The OpenAI-compatible routes under /v1 let the official clients (and
@@ -582,7 +582,7 @@ func (v *validator) embedInputs(list []any, single bool) []string {
 
 // embeddingList is POST /v1/embeddings' answer. Usage is required by
 // OpenAI's schema (the openai npm client reads usage.prompt_tokens); the
-// embedders report no counts, so it is estimated (chunk.EstimateTokens).
+// embedders report no counts, so it is estimated (tokens.Estimate).
 type embeddingList struct {
 	Object string         `json:"object" enums:"list"`
 	Data   []embedding    `json:"data"`
@@ -592,7 +592,7 @@ type embeddingList struct {
 
 // embeddingUsage is OpenAI's usage of an embeddings request.
 type embeddingUsage struct {
-	PromptTokens int `json:"prompt_tokens"` // estimated: one per CJK character, one per four other characters
+	PromptTokens int `json:"prompt_tokens"` // estimated per character class (tokens.Estimate), erring high
 	TotalTokens  int `json:"total_tokens"`  // the same
 }
 
@@ -607,7 +607,7 @@ type embedding struct {
 // embeddings answers POST /v1/embeddings.
 //
 //	@Summary	Embed texts (OpenAI-compatible)
-//	@Description	Embeds with the embedder the vector store was built with (its model id is in GET /v1/models), so the vectors can be sent to /search. "dimensions" is accepted only when it equals the embedder's. usage holds estimated tokens (one per CJK character, one per four other characters): the embedders report none.
+//	@Description	Embeds with the embedder the vector store was built with (its model id is in GET /v1/models), so the vectors can be sent to /search. "dimensions" is accepted only when it equals the embedder's. usage holds estimated tokens (counted per character class as cl100k_base spends them, erring high): the embedders report none.
 //	@ID			createEmbedding
 //	@Tags		openai
 //	@Accept		json
@@ -650,7 +650,7 @@ func (s *Server) embeddings(w http.ResponseWriter, r *http.Request) (any, error)
 	}
 	out := embeddingList{Object: "list", Model: info.Model, Data: make([]embedding, len(vecs))}
 	for _, in := range body.Input {
-		out.Usage.PromptTokens += chunk.EstimateTokens(in)
+		out.Usage.PromptTokens += tokens.Estimate(in)
 	}
 	out.Usage.TotalTokens = out.Usage.PromptTokens
 	for i, v := range vecs {

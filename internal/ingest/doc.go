@@ -13,7 +13,7 @@
 // LimitsFor gives each model's limits: batches are cut to the provider's
 // most texts and tokens a request, and a text over the model's input limit
 // is cut to fit (OpenAI's models counted exactly with cl100k_base, others
-// by EstimateTokens) and counted, never failing the build. Before
+// by tokens.Estimate) and counted, never failing the build. Before
 // embedding, each text is looked up in the embcache under Config.Cache;
 // only misses are embedded, and every finished batch is appended at once,
 // so a failed build resumes where it stopped. A damaged record in the

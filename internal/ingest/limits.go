@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"sync"
-	"unicode"
 	"unicode/utf8"
 
 	tiktoken "github.com/pkoukk/tiktoken-go"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/tokens"
 )
 
 // Limits are what one embedding model accepts. Zero fields mean no limit.
@@ -28,7 +28,7 @@ type Limits struct {
 	// tokens itself (use-lite): a longer text is counted, not cut, so that
 	// its vector and cache key stay what they always were.
 	SelfTruncates bool
-	// Tokens counts a text's tokens; nil means EstimateTokens.
+	// Tokens counts a text's tokens; nil means tokens.Estimate.
 	Tokens func(string) int
 }
 
@@ -136,7 +136,7 @@ func (l Limits) tokens(s string) int {
 	if l.Tokens != nil {
 		return l.Tokens(s)
 	}
-	return EstimateTokens(s)
+	return tokens.Estimate(s)
 }
 
 // fit returns text as it will be embedded, its token count, and whether
@@ -169,166 +169,6 @@ func (l Limits) fit(text string) (string, int, bool) {
 	}
 	cut := text[:idx[lo]]
 	return cut, l.tokens(cut), true
-}
-
-// EstimateTokens estimates the tokens a byte-level BPE tokenizer (OpenAI's
-// cl100k_base; Titan's is not public) spends on s, erring high so that a
-// text judged to fit does. It counts by character class, in quarter
-// tokens: ASCII words a token per four lower-case letters, two capitals,
-// or one letter of a word that changes case or follows a digit (code,
-// hex, base64); digits a token per three; punctuation a token per two
-// marks; a lone space nothing unless a digit follows (" 7" is two tokens),
-// a line break a token. Other letters cost what their script costs
-// cl100k_base (scriptQuarters); emoji three tokens; a script not listed
-// one token a byte of UTF-8, the most any byte-level BPE can spend.
-// Measured against cl100k_base on Debian's translations, base64, hex,
-// emoji and tables of numbers, no corpus as a whole comes out above its
-// estimate; English prose comes out near two thirds of it, Japanese near
-// four fifths. It is an estimate, not a bound: short runs of rare words
-// (lists of place names) can exceed it by a third, so a text cut to
-// Titan's limit by it may still be refused.
-func EstimateTokens(s string) int {
-	q := 0         // quarter tokens
-	run := 0       // length of the current run of one ASCII class
-	first := true  // the current run of one case is the first of its word
-	glued := false // the word follows a digit or changes case: code, hex, base64
-	prev := cNone
-	for _, r := range s {
-		if r >= utf8.RuneSelf {
-			w := runeQuarters(r)
-			if w < 4 && unicode.IsUpper(r) {
-				w += 2 // capitals of cheap scripts (Cyrillic) are not
-			}
-			q += w
-			prev, run = cNone, 0
-			continue
-		}
-		c := asciiClass(r)
-		letter, wasLetter := c == cLower || c == cUpper, prev == cLower || prev == cUpper
-		switch {
-		case letter && wasLetter && c != prev:
-			// A change of case inside a word starts a token, except
-			// after the capital that opens it ("The").
-			if prev != cUpper || run != 1 || !first {
-				q += 4
-				glued = true
-			}
-			run, first = 1, false
-		case letter && wasLetter:
-			run++
-			switch {
-			case glued:
-				q += 4
-			case c == cUpper && run%2 == 1, c == cLower && run%4 == 1:
-				q += 4
-			}
-		case c == prev && c == cDigit:
-			run++
-			if run%3 == 1 {
-				q += 4
-			}
-		case c == prev && c == cPunct:
-			run++
-			if run%2 == 1 {
-				q += 4
-			}
-		case c == prev && c == cSpace:
-			run++
-			if run%8 == 2 {
-				q += 4
-			}
-		case c == prev && c == cNewline:
-		default:
-			if c == cDigit && prev == cSpace {
-				q += 4 // " 7": the space does not merge with a digit as with a word
-			}
-			run, first, glued = 1, true, letter && prev == cDigit
-			if c != cSpace {
-				q += 4
-			}
-		}
-		prev = c
-	}
-	if prev == cSpace {
-		q += 4 // trailing spaces are a token
-	}
-	return (q + 3) / 4
-}
-
-// ASCII classes for EstimateTokens.
-const (
-	cNone = iota
-	cLower
-	cUpper
-	cDigit
-	cPunct
-	cSpace
-	cNewline
-)
-
-func asciiClass(r rune) int {
-	switch {
-	case 'a' <= r && r <= 'z':
-		return cLower
-	case 'A' <= r && r <= 'Z':
-		return cUpper
-	case '0' <= r && r <= '9':
-		return cDigit
-	case r == '\n' || r == '\r':
-		return cNewline
-	case r == ' ' || r == '\t' || r == '\v' || r == '\f':
-		return cSpace
-	}
-	return cPunct
-}
-
-// scriptQuarters is what a letter of a script costs cl100k_base, in
-// quarter tokens: its mean over Debian's translations into that script,
-// rounded up with a margin (Armenian and Georgian: two tokens a letter,
-// Ethiopic and other scripts not listed: one a byte).
-var scriptQuarters = []struct {
-	tab *unicode.RangeTable
-	q   int
-}{
-	{unicode.Latin, 4},
-	{unicode.Cyrillic, 2},
-	{unicode.Greek, 5},
-	{unicode.Arabic, 4},
-	{unicode.Hebrew, 5},
-	{unicode.Devanagari, 5},
-	{unicode.Thai, 5},
-	{unicode.Hiragana, 4},
-	{unicode.Katakana, 5},
-	{unicode.Hangul, 6},
-	{unicode.Han, 6},
-	{unicode.Bengali, 6},
-	{unicode.Tamil, 7},
-	{unicode.Armenian, 9},
-	{unicode.Georgian, 9},
-	{unicode.Myanmar, 9},
-}
-
-// runeQuarters is what one non-ASCII rune costs, in quarter tokens.
-func runeQuarters(r rune) int {
-	switch {
-	case r >= 0x2000 && r <= 0x206F && r != 0x200D, // general punctuation, not the emoji joiner
-		r >= 0x3000 && r <= 0x303F, // CJK punctuation
-		r >= 0xFF00 && r <= 0xFFEF: // full-width forms
-		return 4
-	}
-	for _, s := range scriptQuarters {
-		if unicode.Is(s.tab, r) {
-			return s.q
-		}
-	}
-	switch n := utf8.RuneLen(r); n {
-	case 2:
-		return 4
-	case 4:
-		return 12 // emoji and rare ideographs
-	default:
-		return 4 * n
-	}
 }
 
 // modelKey is the identity a price is looked up by.

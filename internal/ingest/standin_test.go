@@ -23,6 +23,7 @@ import (
 	"github.com/vendor0919/api/internal/embedtest"
 	"github.com/vendor0919/api/internal/retry"
 	"github.com/vendor0919/api/internal/store"
+	"github.com/vendor0919/api/internal/tokens"
 )
 
 // newStandinEmbedder builds the real embedder for kind, with its default
@@ -365,8 +366,8 @@ func standinCases() []struct {
 				t.Fatalf("truncated %d chunks, want %d", res.Truncated, wantCut)
 			}
 			for _, s := range srv.Texts() {
-				if strings.HasPrefix(s, "overlong") && wantCut == 1 && (EstimateTokens(s) > 8191 || len(s) > 50_000 || len(s) < 20_000) {
-					t.Fatalf("sent %d characters, %d estimated tokens", len(s), EstimateTokens(s))
+				if strings.HasPrefix(s, "overlong") && wantCut == 1 && (tokens.Estimate(s) > 8191 || len(s) > 50_000 || len(s) < 20_000) {
+					t.Fatalf("sent %d characters, %d estimated tokens", len(s), tokens.Estimate(s))
 				}
 			}
 			st, err := store.Open(context.Background(), out, store.OpenOptions{})

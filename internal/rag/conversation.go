@@ -16,6 +16,7 @@ import (
 	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/llm"
 	"github.com/vendor0919/api/internal/retry"
+	"github.com/vendor0919/api/internal/tokens"
 )
 
 // Message is one turn of a conversation the client sends (the service keeps
@@ -151,10 +152,10 @@ func recentHistory(history []Message, budget int) []Message {
 			break
 		}
 		q := history[start]
-		t := chunk.EstimateTokens(q.Content)
+		t := tokens.Estimate(q.Content)
 		if t > budget && len(exchanges) == 0 {
-			q.Content = truncateTokens(q.Content, budget/2)
-			t = chunk.EstimateTokens(q.Content)
+			q.Content = tokens.Truncate(q.Content, budget/2)
+			t = tokens.Estimate(q.Content)
 		}
 		if used+t > budget || q.Content == "" {
 			break
@@ -162,13 +163,13 @@ func recentHistory(history []Message, budget int) []Message {
 		used += t
 		ex := []Message{q}
 		for _, m := range history[start+1 : end] {
-			if left := min(budget-used, budget/2); chunk.EstimateTokens(m.Content) > left {
-				m.Content = truncateTokens(m.Content, left)
+			if left := min(budget-used, budget/2); tokens.Estimate(m.Content) > left {
+				m.Content = tokens.Truncate(m.Content, left)
 			}
 			if m.Content == "" {
 				break
 			}
-			used += chunk.EstimateTokens(m.Content)
+			used += tokens.Estimate(m.Content)
 			ex = append(ex, m)
 		}
 		exchanges = append(exchanges, ex)
@@ -184,7 +185,7 @@ func recentHistory(history []Message, budget int) []Message {
 // generator (or when the model call fails or says nothing), the
 // carried-terms rule. A rewrite call that answered adds
 // its tokens to used.
-func (s *Service) standaloneQuery(ctx context.Context, question string, history []Message, used *tokens) string {
+func (s *Service) standaloneQuery(ctx context.Context, question string, history []Message, used *usageSum) string {
 	if len(history) == 0 {
 		return question
 	}
@@ -206,15 +207,15 @@ func (s *Service) standaloneQuery(ctx context.Context, question string, history 
 	return carryTerms(s.analyzer(), question, history)
 }
 
-// tokens adds up the usage of a query's model calls. The total is unknown
+// usageSum adds up the usage of a query's model calls. The total is unknown
 // (nil) once a call that answered reported none, rather than a part of
 // it passed off as the whole.
-type tokens struct {
+type usageSum struct {
 	sum     *Usage
 	unknown bool
 }
 
-func (t *tokens) add(u *Usage) {
+func (t *usageSum) add(u *Usage) {
 	if u == nil {
 		t.unknown = true
 		return
@@ -222,7 +223,7 @@ func (t *tokens) add(u *Usage) {
 	t.sum = t.sum.Plus(u)
 }
 
-func (t *tokens) total() *Usage {
+func (t *usageSum) total() *Usage {
 	if t.unknown {
 		return nil
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/llm"
 	"github.com/vendor0919/api/internal/retry"
+	"github.com/vendor0919/api/internal/tokens"
 )
 
 func user(s string) Message      { return Message{Role: RoleUser, Content: s} }
@@ -63,7 +64,16 @@ func TestCarryTerms_Rule(t *testing.T) {
 
 func TestRecentHistory_Budget(t *testing.T) {
 	t.Parallel()
-	long := strings.Repeat("word ", 40) // 50 tokens
+	// words(n) is n tokens to the estimate (a word of four letters is one,
+	// a space between words none), and its longest prefix within k < n
+	// tokens is words(k).
+	words := func(n int) string { return strings.TrimSpace(strings.Repeat("word ", n)) }
+	for _, n := range []int{1, 6, 50, 150} {
+		if got := tokens.Estimate(words(n)); got != n {
+			t.Fatalf("words(%d) estimated at %d tokens", n, got)
+		}
+	}
+	long := words(50)
 	cases := []struct {
 		name    string
 		history []Message
@@ -71,34 +81,35 @@ func TestRecentHistory_Budget(t *testing.T) {
 		want    []Message
 	}{
 		{"all fit", []Message{user("a b"), assistant("c d")}, 100, []Message{user("a b"), assistant("c d")}},
+		// "short" and "answer" are two tokens each, as are "q1" and "a1".
 		{"oldest dropped first", []Message{user(long), assistant(long), user("short"), assistant("answer")}, 52,
 			[]Message{user("short"), assistant("answer")}},
 		{"an older answer is cut to what is left", []Message{user(long), assistant(long), user("short"), assistant("answer")}, 60,
-			[]Message{user(long), assistant("word word word word word"), user("short"), assistant("answer")}},
+			[]Message{user(long), assistant(words(6)), user("short"), assistant("answer")}},
 		{"stops at the first exchange that does not fit", []Message{user("x"), assistant("w"), user(long), assistant("z"), user("y"), assistant("v")}, 10,
 			[]Message{user("y"), assistant("v")}},
 		{"leading assistant turns are dropped", []Message{assistant("hello"), assistant("there"), user("q1"), assistant("a1")}, 100,
 			[]Message{user("q1"), assistant("a1")}},
 		{"a long answer is cut to half the budget", []Message{user("q1"), assistant(long)}, 20,
-			[]Message{user("q1"), assistant(strings.Repeat("word ", 8))}},
+			[]Message{user("q1"), assistant(words(10))}},
 		// The user turn of the newest exchange fits; its answer is cut to
 		// what it leaves, not dropped with it.
-		{"a long question keeps its cut answer", []Message{user(long + long[:30]), assistant(long + long)}, 100,
-			[]Message{user(long + long[:30]), assistant(strings.Repeat("word ", 33) + "wor")}},
+		{"a long question keeps its cut answer", []Message{user(words(56)), assistant(words(100))}, 100,
+			[]Message{user(words(56)), assistant(words(44))}},
 		{"an answer with nothing left is dropped", []Message{user("q1"), assistant("a1"), user(long), assistant(long)}, 50,
 			[]Message{user(long)}},
 		{"several answers share what is left", []Message{user("q1"), assistant(long), assistant(long)}, 40,
-			[]Message{user("q1"), assistant(strings.Repeat("word ", 16)), assistant(strings.Repeat("word ", 15) + "w")}},
+			[]Message{user("q1"), assistant(words(20)), assistant(words(18))}},
 		// A pasted question over the budget on its own used to be a 422
 		// for every later turn; it is kept, cut to half the budget, and
 		// its answer gets what is left.
-		{"the newest question over the budget is cut to half", []Message{user(long + long + long), assistant("fine")}, 100,
-			[]Message{user(strings.Repeat("word ", 40)), assistant("fine")}},
+		{"the newest question over the budget is cut to half", []Message{user(words(150)), assistant("fine")}, 100,
+			[]Message{user(words(50)), assistant("fine")}},
 		{"the newest question over the budget, CJK at a rune boundary", []Message{user(strings.Repeat("あ", 300))}, 101,
 			[]Message{user(strings.Repeat("あ", 50))}},
-		{"the cut newest question leaves room for older exchanges", []Message{user("q1"), assistant("a1"), user(long + long + long)}, 100,
-			[]Message{user("q1"), assistant("a1"), user(strings.Repeat("word ", 40))}},
-		{"an older question over the budget ends the walk", []Message{user("q0"), assistant("a0"), user(long + long + long), assistant("a1"), user("q2"), assistant("a2")}, 100,
+		{"the cut newest question leaves room for older exchanges", []Message{user("q1"), assistant("a1"), user(words(150))}, 100,
+			[]Message{user("q1"), assistant("a1"), user(words(50))}},
+		{"an older question over the budget ends the walk", []Message{user("q0"), assistant("a0"), user(words(150)), assistant("a1"), user("q2"), assistant("a2")}, 100,
 			[]Message{user("q2"), assistant("a2")}},
 		{"only the newest question is ever cut", []Message{user(long), user(long)}, 60,
 			[]Message{user(long)}},

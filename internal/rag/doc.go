@@ -75,8 +75,8 @@
 // "user", executed with PromptData. Passages are numbered [1]..[n] in rank
 // order; the default template asks the model to answer in the question's
 // language and to cite by number. Passages are added in rank order while
-// their estimated tokens (chunk.EstimateTokens: one per CJK character, one
-// per four other runes) fit Config.ContextTokens; the first passage that
+// their estimated tokens (tokens.Estimate, by character class as
+// cl100k_base spends them, erring high) fit Config.ContextTokens; the first passage that
 // does not fit and all lower-ranked ones are dropped, except that a single
 // oversize top passage is cut at a rune boundary to fit.
 //

@@ -5,10 +5,9 @@ import (
 	"strings"
 	"text/template"
 
-	"github.com/vendor0919/api/internal/chunk"
 	"github.com/vendor0919/api/internal/docmodel"
-	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/llm"
+	"github.com/vendor0919/api/internal/tokens"
 )
 
 // DefaultPromptTemplate is the built-in prompt. A replacement must define
@@ -75,38 +74,21 @@ func fitBudget(hits []Hit, budget int) ([]llm.Passage, []Hit) {
 	)
 	for i, h := range hits {
 		text := h.Text
-		t := chunk.EstimateTokens(text)
+		t := tokens.Estimate(text)
 		if used+t > budget {
 			if i > 0 {
 				break
 			}
-			text = truncateTokens(text, budget)
+			text = tokens.Truncate(text, budget)
 			if text == "" {
 				break
 			}
-			t = chunk.EstimateTokens(text)
+			t = tokens.Estimate(text)
 		}
 		used += t
 		ps = append(ps, llm.Passage{N: i + 1, ID: h.ID, Text: text, Source: sourceOf(h)})
 	}
 	return ps, hits[:len(ps)]
-}
-
-// truncateTokens returns the longest rune prefix of s whose estimate is at
-// most budget tokens.
-func truncateTokens(s string, budget int) string {
-	cjk, other := 0, 0
-	for i, r := range s {
-		if keyword.IsCJK(r) {
-			cjk++
-		} else {
-			other++
-		}
-		if cjk+(other+3)/4 > budget {
-			return s[:i]
-		}
-	}
-	return s
 }
 
 // sourceOf names a hit for display: its title and source path when known.

@@ -105,7 +105,7 @@ func (s *Service) Query(ctx context.Context, req QueryRequest, emit func(Event) 
 		return QueryResult{}, err
 	}
 	history := recentHistory(s.windowHistory(req.Question, req.History), s.cfg.HistoryTokens)
-	var used tokens
+	var used usageSum
 	query := s.standaloneQuery(ctx, req.Question, history, &used)
 	hits, mode, err := s.search(ctx, be, SearchRequest{Query: query, TopK: req.TopK, Filter: req.Filter, Mode: req.Mode})
 	if err != nil {

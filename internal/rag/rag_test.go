@@ -663,7 +663,7 @@ func TestNew_PromptTemplate(t *testing.T) {
 func TestFitBudget_Cuts(t *testing.T) {
 	t.Parallel()
 	en := strings.Repeat("abcd", 10) // 10 tokens
-	ja := strings.Repeat("日本", 10)   // 20 tokens
+	ja := strings.Repeat("日本", 10)   // 30 tokens: one and a half a Han character
 	hits := []Hit{{ID: "1", Text: en}, {ID: "2", Text: en}, {ID: "3", Text: "ab"}}
 	tests := []struct {
 		name     string
@@ -676,7 +676,7 @@ func TestFitBudget_Cuts(t *testing.T) {
 		{"lowest ranked dropped", hits, 20, 2, 40},
 		{"stop at the first that does not fit", hits, 15, 1, 40},
 		{"oversize top passage cut", hits, 5, 1, 20},
-		{"oversize japanese cut at rune", []Hit{{ID: "j", Text: ja}}, 7, 1, 7},
+		{"oversize japanese cut at rune", []Hit{{ID: "j", Text: ja}}, 7, 1, 4},
 		{"zero budget", hits, 0, 0, 0},
 	}
 	for _, tc := range tests {
