@@ -195,7 +195,7 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 			return Result{}, err
 		}
 		if err := store.CheckLabels(cfg.Version, emb.Info()); err != nil {
-			return Result{}, fmt.Errorf("build: %w", err)
+			return Result{}, err
 		}
 	}
 	var lock *store.OutLock
@@ -205,7 +205,7 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 		// texts and racing this one to the swap.
 		var err error
 		if lock, err = store.LockOut(out); err != nil {
-			return Result{}, fmt.Errorf("build: %w", err)
+			return Result{}, err
 		}
 		defer lock.Close()
 	}
@@ -226,7 +226,7 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 	}
 	res := Result{Documents: n, Skipped: skipped, Chunks: len(chunks), Embedding: emb.Info()}
 	if len(chunks) == 0 {
-		return res, fmt.Errorf("build: no text found under %s (%d documents skipped)", in, len(skipped))
+		return res, fmt.Errorf("no text found under %s (%d documents skipped)", in, len(skipped))
 	}
 	info, lim := res.Embedding, LimitsFor(emb)
 
@@ -241,7 +241,7 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 			cache, err = embcache.OpenReadOnly(res.CacheDir, info.Dims)
 		}
 		if err != nil {
-			return res, fmt.Errorf("build: %w", err)
+			return res, err
 		}
 		defer cache.Close()
 		res.CacheSkipped, res.CacheTorn = cache.Skipped(), cache.Dropped()
@@ -304,7 +304,7 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 	}
 	an, err := keyword.Choose(cfg.KeywordAnalyzers, len(chunks), func(i int) string { return chunks[i].KeywordText() })
 	if err != nil {
-		return res, fmt.Errorf("build: keyword analyzer: %w", err)
+		return res, fmt.Errorf("keyword analyzer: %w", err)
 	}
 	res.KeywordAnalyzer = an.Version()
 	if cfg.Exact {
@@ -318,7 +318,7 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 	})
 	res.Manifest = man
 	if err != nil {
-		return res, fmt.Errorf("build: %w", err)
+		return res, err
 	}
 	return res, nil
 }
@@ -443,7 +443,7 @@ func embedJobs(ctx context.Context, emb embed.Embedder, batches [][]*job, n int,
 					err = done(batch, out)
 				}
 				if err != nil {
-					fail(fmt.Errorf("build: embed chunks %s: %w", rowRange(batch), err))
+					fail(fmt.Errorf("embed chunks %s: %w", rowRange(batch), err))
 					return
 				}
 			}
@@ -462,10 +462,7 @@ send:
 	if firstErr != nil {
 		return firstErr
 	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("build: %w", err)
-	}
-	return nil
+	return ctx.Err()
 }
 
 func checkBatch(out [][]float32, n, dims int) error {

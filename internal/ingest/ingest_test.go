@@ -85,7 +85,7 @@ func TestEmbedAll_FirstErrorWins(t *testing.T) {
 		chunks[i] = docmodel.Chunk{ID: fmt.Sprint(i), Text: "text"}
 	}
 	_, err := EmbedAll(context.Background(), emb, chunks, 2, 2, nil)
-	if err == nil || !strings.Contains(err.Error(), "boom") || !strings.HasPrefix(err.Error(), "build: embed chunks ") {
+	if err == nil || !strings.Contains(err.Error(), "boom") || !strings.HasPrefix(err.Error(), "embed chunks ") {
 		t.Fatalf("err = %v, want the embedder's error naming the chunks", err)
 	}
 }
@@ -566,8 +566,14 @@ func TestBuild_OutHeldByAnotherBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	emb := &countingEmbedder{Embedder: hashEmbedder(t)}
-	if _, err := Build(context.Background(), in, out, emb, Config{Exact: true}); !errors.Is(err, store.ErrLocked) {
+	_, err = Build(context.Background(), in, out, emb, Config{Exact: true})
+	if !errors.Is(err, store.ErrLocked) {
 		t.Fatalf("err %v, want store.ErrLocked", err)
+	}
+	// The command prefixes "vectorstore build: "; the error adds no
+	// second "build: " of its own.
+	if !strings.HasPrefix(err.Error(), "store: another process is writing") {
+		t.Errorf("err %q, want it to open with the store's own words", err)
 	}
 	if n := emb.calls.Load(); n != 0 {
 		t.Errorf("%d embedding calls while the store was held, want none", n)
