@@ -23,7 +23,9 @@ Each PDF is parsed in a child process with CPU and memory limits; a PDF
 that runs into one is skipped and named on stderr, as an unreadable file
 is. Ctrl-C (or SIGTERM) stops the build and leaves --out as it was
 (exit 130, or 143); the cache keeps the finished batches, so the same
-command resumes. A second Ctrl-C kills it at once.
+command resumes. A second Ctrl-C kills it at once. A store that cannot
+fit on the filesystem of --out (less free space than its vectors and
+text take) is refused before anything is embedded.
 `
 
 func runBuild(ctx context.Context, pr config.Providers, args []string, stdout, stderr io.Writer) error {

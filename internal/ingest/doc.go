@@ -10,6 +10,8 @@
 //
 // # Limits, cache and dry run
 //
+// Before the first embedding, Build refuses a store that cannot fit on the
+// filesystem of out (ErrNoSpace: less free space than store.MinBytes).
 // LimitsFor gives each model's limits: batches are cut to the provider's
 // most texts and tokens a request, and a text over the model's input limit
 // is cut to fit (OpenAI's models counted exactly with cl100k_base, others

@@ -16,6 +16,7 @@ import (
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embcache"
 	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/fsatomic"
 	"github.com/vendor0919/api/internal/keyword"
 	"github.com/vendor0919/api/internal/store"
 )
@@ -181,6 +182,23 @@ func checkOut(in, out string) error {
 	return os.Remove(probe)
 }
 
+// ErrNoSpace is Build's answer when the store cannot fit on the
+// filesystem of out: found before anything is embedded, so no embedding
+// work is lost to a write that fails.
+var ErrNoSpace = errors.New("not enough free space")
+
+// checkSpace refuses a store that cannot fit beside out (the folder it is
+// written into before the swap is made there): one needing more than
+// store.MinBytes, a bound from below, than the filesystem has free.
+func checkSpace(out string, chunks []docmodel.Chunk, opts store.WriteOptions) error {
+	free, ok := fsatomic.Available(filepath.Dir(filepath.Clean(out)))
+	if need := store.MinBytes(chunks, opts); ok && free < need {
+		return fmt.Errorf("--out %s: %w: the store needs at least %.1f MiB, its filesystem has %.1f MiB free; nothing was embedded",
+			out, ErrNoSpace, float64(need)/(1<<20), float64(free)/(1<<20))
+	}
+	return nil
+}
+
 // Build loads the documents under in, chunks and embeds them with emb
 // (only those not in cfg.Cache) and writes the store to out. A document
 // that fails to parse, or holds no text, is skipped and reported in
@@ -229,6 +247,11 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 		return res, fmt.Errorf("no text found under %s (%d documents skipped)", in, len(skipped))
 	}
 	info, lim := res.Embedding, LimitsFor(emb)
+	if !cfg.DryRun {
+		if err := checkSpace(out, chunks, store.WriteOptions{Embedding: info, Exact: cfg.Exact, Quantization: cfg.Quantization}); err != nil {
+			return res, err
+		}
+	}
 
 	var cache *embcache.Cache
 	if cfg.Cache != "" {

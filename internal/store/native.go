@@ -53,6 +53,23 @@ type WriteOptions struct {
 	Lock *OutLock
 }
 
+// MinBytes is the least disk a store of chunks takes once Write has
+// written it with opts: the float rows, the SQ8 codes when asked for, and
+// each chunk's text, which the chunk table holds whole. The keyword
+// index, the graph and the metadata come on top, so a filesystem with
+// less free space than this cannot take the store.
+func MinBytes(chunks []docmodel.Chunk, opts WriteOptions) int64 {
+	perRow := int64(opts.Embedding.Dims) * 4
+	if opts.Quantization == QuantizeSQ8 && !opts.Exact {
+		perRow += int64(opts.Embedding.Dims)
+	}
+	n := int64(len(chunks)) * perRow
+	for _, c := range chunks {
+		n += int64(len(c.Text))
+	}
+	return n
+}
+
 // countDocuments returns how many distinct sources (docmodel.MetaSource)
 // chunks have; chunks without one count as one document together.
 func countDocuments(chunks []docmodel.Chunk) int {

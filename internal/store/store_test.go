@@ -435,3 +435,52 @@ func chunksOf(s *Store) []docmodel.Chunk {
 	}
 	return out
 }
+
+// TestMinBytes_BelowWhatWriteTakes: MinBytes counts the float rows, the
+// SQ8 codes (not with Exact, which writes none) and the chunk text, and
+// a written store takes at least that much.
+func TestMinBytes_BelowWhatWriteTakes(t *testing.T) {
+	t.Parallel()
+	emb := docmodel.EmbeddingModel{Provider: "hash", Model: "test-model", Dims: 64}
+	for _, tt := range []struct {
+		name   string
+		opts   WriteOptions
+		perRow int64
+	}{
+		{"float rows", WriteOptions{Embedding: emb, HNSW: smallHNSW()}, 64 * 4},
+		{"sq8 codes too", WriteOptions{Embedding: emb, HNSW: smallHNSW(), Quantization: QuantizeSQ8}, 64 * 5},
+		{"exact writes no codes", WriteOptions{Embedding: emb, Exact: true, Quantization: QuantizeSQ8}, 64 * 4},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			chunks, vecs := testData(300, emb.Dims, 3)
+			text := int64(0)
+			for _, c := range chunks {
+				text += int64(len(c.Text))
+			}
+			least := MinBytes(chunks, tt.opts)
+			if want := 300*tt.perRow + text; least != want {
+				t.Errorf("MinBytes = %d, want %d", least, want)
+			}
+			dir := filepath.Join(t.TempDir(), "store")
+			if _, err := Write(context.Background(), dir, chunks, vecs, tt.opts); err != nil {
+				t.Fatal(err)
+			}
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var size int64
+			for _, e := range entries {
+				info, err := e.Info()
+				if err != nil {
+					t.Fatal(err)
+				}
+				size += info.Size()
+			}
+			if size < least {
+				t.Errorf("the store takes %d bytes, below MinBytes %d", size, least)
+			}
+		})
+	}
+}
