@@ -80,7 +80,7 @@ func parsePDFLimits(b []byte, lim pdfLimits) (doc Document, err error) {
 		}
 		return Document{}, fmt.Errorf("pdf: %w", err)
 	}
-	x := &pdfExtractor{lim: lim}
+	x := &pdfExtractor{lim: lim, type1: map[string]*[256]string{}}
 	pages := x.pages(r.Trailer().Key("Root").Key("Pages"))
 	for i, p := range pages {
 		text, first := x.pageText(p)
@@ -119,6 +119,9 @@ type pdfExtractor struct {
 	nodes int
 	ops   int
 	text  int
+	// type1 holds the encodings built into the document's Type 1 font
+	// programs, by program.
+	type1 map[string]*[256]string
 }
 
 // pages returns the leaves of the page tree in order, visiting at most
@@ -156,7 +159,9 @@ type pdfFont struct {
 	twoByte bool
 }
 
-func newPDFFont(f pdf.Font) *pdfFont {
+// newPDFFont loads a font; type1 caches the encodings built into Type 1
+// programs (see type1Encoding).
+func newPDFFont(f pdf.Font, type1 map[string]*[256]string) *pdfFont {
 	pf := &pdfFont{twoByte: f.V.Key("Subtype").Name() == "Type0"}
 	enc := f.V.Key("Encoding").Name()
 	switch {
@@ -168,6 +173,9 @@ func newPDFFont(f pdf.Font) *pdfFont {
 	default:
 		e := f.Encoder()
 		pf.decode = e.Decode
+		if names, ok := type1Encoding(f.V, type1); ok {
+			pf.decode = builtinDecoder(names, e.Decode)
+		}
 	}
 	if !pf.twoByte {
 		pf.first = int(f.V.Key("FirstChar").Int64())
@@ -203,6 +211,30 @@ func (f *pdfFont) width(code string) float64 {
 		return f.widths[c] / 1000
 	}
 	return 0.5
+}
+
+// builtinDecoder returns a decoder of 1-byte codes by glyph names (a Type 1
+// font's built-in encoding): the text of each code's glyph name, or what
+// fallback reads from the code when its name is none of glyphText's.
+func builtinDecoder(names *[256]string, fallback func(string) string) func(string) string {
+	var text [256]string
+	var known [256]bool
+	for c, n := range names {
+		if t := glyphText(n); t != "" {
+			text[c], known[c] = t, true
+		}
+	}
+	return func(raw string) string {
+		var b strings.Builder
+		for i := 0; i < len(raw); i++ {
+			if known[raw[i]] {
+				b.WriteString(text[raw[i]])
+			} else {
+				b.WriteString(fallback(raw[i : i+1]))
+			}
+		}
+		return b.String()
+	}
 }
 
 func decodeUTF16BE(raw string) string {
@@ -442,7 +474,7 @@ func (x *pdfExtractor) pageText(p pdf.Page) (text, first string) {
 				f, ok := fonts[name]
 				if !ok {
 					if fv := fontRes.Key(name); fv.Kind() == pdf.Dict {
-						f = newPDFFont(pdf.Font{V: fv})
+						f = newPDFFont(pdf.Font{V: fv}, x.type1)
 					}
 					fonts[name] = f
 				}

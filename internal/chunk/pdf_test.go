@@ -330,6 +330,12 @@ func FuzzPDF(f *testing.F) {
 		f.Add(b[:len(b)*3/4])
 	}
 	f.Add([]byte("%PDF-1.4\ntrailer\n<< /Root 1 0 R >>\nstartxref\n9\n%%EOF\n"))
+	// Type 1 fonts whose built-in encodings are read (pdftype1_test.go).
+	const show = "BT /F1 10 Tf 1 0 0 1 100 700 Tm (AB)Tj ET"
+	program := type1Clear + type1Secret
+	f.Add(fontPDF("", type1Font(""), show, type1Program(program, len(type1Clear), "")))
+	f.Add(fontPDF("", type1Font("/Encoding << /Differences [66 /A] >>"), show,
+		type1Program(flate(program), len(type1Clear), "/Filter /FlateDecode")))
 	lim := pdfLimits{ReadBytes: 1 << 20, Ops: 200_000, Nodes: 10_000, Text: 1 << 20}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > 1<<20 {
@@ -368,8 +374,9 @@ var evenFont = "<< /Type /Font /Subtype /Type1 /BaseFont /Courier /FirstChar 32 
 
 // fontPDF returns a one-page PDF whose page draws content with font F1
 // given as a dictionary; its Info dictionary has title (ASCII letters and
-// spaces), or there is none when title is empty.
-func fontPDF(title, font, content string) []byte {
+// spaces), or there is none when title is empty. Objects 6 and on are
+// extra, in order (a font's program, its ToUnicode map).
+func fontPDF(title, font, content string, extra ...string) []byte {
 	objs := []string{
 		"<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -377,6 +384,7 @@ func fontPDF(title, font, content string) []byte {
 		font,
 		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
 	}
+	objs = append(objs, extra...)
 	info := ""
 	if title != "" {
 		objs = append(objs, "<< /Title ("+title+") >>")
