@@ -26,7 +26,7 @@ const maxType1Clear = 64 << 10
 //
 // cache holds the built-in encodings already read, by their program (a
 // font is loaded again on every page that uses it); at most
-// maxType1Cache are kept. The names returned may be cache's: callers do
+// maxType1Cache are kept, with keys of at most 512 bytes. The names returned may be cache's: callers do
 // not modify them.
 func type1Encoding(font pdf.Value, cache map[string]*[256]string) (names *[256]string, ok bool) {
 	if font.Key("ToUnicode").Kind() != pdf.Null {
@@ -49,12 +49,14 @@ func type1Encoding(font pdf.Value, cache map[string]*[256]string) (names *[256]s
 	if ff.Kind() != pdf.Stream {
 		return nil, false
 	}
-	// A stream's String is its dictionary and its offset in the file.
+	// A stream's String is its dictionary and its offset in the file; a
+	// dictionary longer than a FontFile's few lengths and filters is
+	// not kept.
 	key := ff.String()
 	names, cached := cache[key]
 	if !cached {
 		names, _ = parseType1Encoding(type1Cleartext(ff))
-		if len(cache) < maxType1Cache {
+		if len(cache) < maxType1Cache && len(key) <= 512 {
 			cache[key] = names
 		}
 	}

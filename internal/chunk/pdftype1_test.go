@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/ledongthuc/pdf"
 )
 
 // type1Clear is the cleartext part of a Type 1 font program whose
@@ -118,6 +120,33 @@ func TestParsePDF_Type1BuiltinEncoding(t *testing.T) {
 				t.Errorf("got %+v, want one page %q", doc.Sections, tc.want)
 			}
 		})
+	}
+}
+
+// TestType1Encoding_Cache checks that a font program's encoding is read
+// once per document and that a font's Differences do not change it for
+// the other fonts of the same program.
+func TestType1Encoding_Cache(t *testing.T) {
+	t.Parallel()
+	b := fontPDF("", type1Font("/Encoding << /Differences [66 /A] >>"), "BT ET",
+		type1Program(type1Clear+type1Secret, len(type1Clear), ""))
+	r, err := pdf.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	font := r.Page(1).Resources().Key("Font").Key("F1")
+	cache := map[string]*[256]string{}
+	names, ok := type1Encoding(font, cache)
+	if !ok || names[65] != "bullet" || names[66] != "A" {
+		t.Fatalf("names 65, 66 = %q, %q, %v; want bullet, A", names[65], names[66], ok)
+	}
+	key := font.Key("FontDescriptor").Key("FontFile").String()
+	if e := cache[key]; len(cache) != 1 || e == nil || e[66] != "minus" {
+		t.Fatalf("cache of %d entries, the program's %v; want its code 66 minus", len(cache), e)
+	}
+	cache[key] = &[256]string{65: "sterling"}
+	if names, _ := type1Encoding(font, cache); names[65] != "sterling" {
+		t.Errorf("second read: code 65 = %q, want the cache's sterling", names[65])
 	}
 }
 
