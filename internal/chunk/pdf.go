@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ledongthuc/pdf"
+	"golang.org/x/text/unicode/norm"
 )
 
 // pdfLimits bounds the work spent on one PDF, so a hostile or broken file
@@ -80,7 +81,7 @@ func parsePDFLimits(b []byte, lim pdfLimits) (doc Document, err error) {
 		}
 		return Document{}, fmt.Errorf("pdf: %w", err)
 	}
-	x := &pdfExtractor{lim: lim}
+	x := &pdfExtractor{lim: lim, type1: map[string]*[256]string{}}
 	pages := x.pages(r.Trailer().Key("Root").Key("Pages"))
 	for i, p := range pages {
 		text, first := x.pageText(p)
@@ -119,6 +120,9 @@ type pdfExtractor struct {
 	nodes int
 	ops   int
 	text  int
+	// type1 holds the encodings built into the document's Type 1 font
+	// programs, by program.
+	type1 map[string]*[256]string
 }
 
 // pages returns the leaves of the page tree in order, visiting at most
@@ -156,7 +160,9 @@ type pdfFont struct {
 	twoByte bool
 }
 
-func newPDFFont(f pdf.Font) *pdfFont {
+// newPDFFont loads a font; type1 caches the encodings built into Type 1
+// programs (see type1Encoding).
+func newPDFFont(f pdf.Font, type1 map[string]*[256]string) *pdfFont {
 	pf := &pdfFont{twoByte: f.V.Key("Subtype").Name() == "Type0"}
 	enc := f.V.Key("Encoding").Name()
 	switch {
@@ -168,6 +174,9 @@ func newPDFFont(f pdf.Font) *pdfFont {
 	default:
 		e := f.Encoder()
 		pf.decode = e.Decode
+		if names, ok := type1Encoding(f.V, type1); ok {
+			pf.decode = builtinDecoder(names, e.Decode)
+		}
 	}
 	if !pf.twoByte {
 		pf.first = int(f.V.Key("FirstChar").Int64())
@@ -205,6 +214,109 @@ func (f *pdfFont) width(code string) float64 {
 	return 0.5
 }
 
+// builtinDecoder returns a decoder of 1-byte codes by glyph names (a Type 1
+// font's built-in encoding): the text of each code's glyph name, or what
+// fallback reads from the code when its name is none of glyphText's.
+func builtinDecoder(names *[256]string, fallback func(string) string) func(string) string {
+	var text [256]string
+	var known [256]bool
+	for c, n := range names {
+		if t := glyphText(n); t != "" {
+			text[c], known[c] = t, true
+		}
+	}
+	return func(raw string) string {
+		var b strings.Builder
+		for i := 0; i < len(raw); i++ {
+			if known[raw[i]] {
+				b.WriteString(text[raw[i]])
+			} else {
+				b.WriteString(fallback(raw[i : i+1]))
+			}
+		}
+		return b.String()
+	}
+}
+
+// glyphSpan is a glyph's advance on the page: from its origin (x0, y0)
+// to where it ends (x1, y1), in device space.
+type glyphSpan struct{ x0, y0, x1, y1 float64 }
+
+// over reports whether accent g is set over (or under) letter l, both
+// shown with the text rendering matrix trm at font size fs: along the
+// text's baseline the middle of g's advance lies within l's, and the
+// baselines are less than half the font size apart. TeX sets an accent
+// on its own baseline over a small letter, raised over a capital.
+func (g glyphSpan) over(l glyphSpan, trm matrix, fs float64) bool {
+	ux, uy := trm[0], trm[1]
+	if h := math.Hypot(ux, uy); h > 0 {
+		ux, uy = ux/h, uy/h
+	} else {
+		ux, uy = 1, 0
+	}
+	along := func(x, y float64) float64 { return x*ux + y*uy }
+	across := func(x, y float64) float64 { return y*ux - x*uy }
+	l0, l1 := along(l.x0, l.y0), along(l.x1, l.y1)
+	if l0 > l1 {
+		l0, l1 = l1, l0
+	}
+	mid := (along(g.x0, g.y0) + along(g.x1, g.y1)) / 2
+	return l1-l0 > 0 && mid > l0 && mid < l1 && math.Abs(across(g.x0, g.y0)-across(l.x0, l.y0)) < 0.5*fs
+}
+
+// accentMarks maps the spacing accents that fonts draw as glyphs of their
+// own (pdfTeX's and Ghostscript's dieresis, acute, grave, circumflex,
+// tilde, caron, breve, ring, cedilla, ...) to the combining marks that
+// compose with a letter, and TeX's enclosing circle of "©" to itself.
+var accentMarks = map[rune]rune{
+	'`': 0x0300, 0x02CB: 0x0300, 0x00B4: 0x0301, 0x02CA: 0x0301, '^': 0x0302, 0x02C6: 0x0302,
+	'~': 0x0303, 0x02DC: 0x0303, 0x00AF: 0x0304, 0x02C9: 0x0304, 0x02D8: 0x0306, 0x02D9: 0x0307,
+	0x00A8: 0x0308, 0x02DA: 0x030A, 0x02DD: 0x030B, 0x02C7: 0x030C, 0x00B8: 0x0327, 0x02DB: 0x0328,
+	0x20DD: 0x20DD,
+}
+
+// composeAccent returns letter with accent (one character: a spacing
+// accent of accentMarks or a combining mark) set over or under it, as
+// NFC composes them: "ö" for 'o' and "¨", "í" for 'ı' and "´" (a dotless
+// i under an accent is the i), "©" for 'c' and TeX's enclosing circle;
+// the letter and a combining mark where Unicode has no such letter ("q̈").
+// ok is false when letter is not a letter or accent is no accent.
+func composeAccent(letter rune, accent string) (text string, ok bool) {
+	a, n := utf8.DecodeRuneInString(accent)
+	if n == 0 || n != len(accent) || !unicode.IsLetter(letter) {
+		return "", false
+	}
+	mark, ok := accentMarks[a]
+	if !ok {
+		if !unicode.Is(unicode.Mn, a) {
+			return "", false
+		}
+		mark = a
+	}
+	switch {
+	case mark == 0x20DD && (letter == 'c' || letter == 'C'):
+		return "©", true
+	case mark == 0x20DD:
+		return "", false
+	case letter == 'ı' && mark != 0x0327 && mark != 0x0328:
+		letter = 'i'
+	case letter == 'ȷ' && mark != 0x0327 && mark != 0x0328:
+		letter = 'j'
+	}
+	return norm.NFC.String(string(letter) + string(mark)), true
+}
+
+// sized reports whether the font gives the width of code, so that where
+// its glyph lies is known: a simple font's Widths entry. A Type0 font's
+// glyphs are estimated at 1 em.
+func (f *pdfFont) sized(code string) bool {
+	if f == nil || f.twoByte || code == "" {
+		return false
+	}
+	c := int(code[0]) - f.first
+	return c >= 0 && c < len(f.widths)
+}
+
 func decodeUTF16BE(raw string) string {
 	u := make([]uint16, 0, len(raw)/2)
 	for i := 0; i+1 < len(raw); i += 2 {
@@ -231,7 +343,7 @@ func translate(tx, ty float64) matrix { return matrix{1, 0, 0, 1, tx, ty} }
 // pdfLine is one baseline of text.
 type pdfLine struct {
 	y, size float64
-	text    strings.Builder
+	text    bytes.Buffer
 }
 
 // pdfWordGap is the horizontal gap, in font sizes, between two shown
@@ -263,7 +375,9 @@ type pdfTextState struct {
 // vertical gap of more than 1.6 font sizes, or a jump up the page)
 // separated by a blank line. Glyphs advance by their widths and the text
 // state's character spacing, word spacing and horizontal scaling; a gap
-// of more than pdfWordGap font sizes between them is a space. Text inside
+// of more than pdfWordGap font sizes between them is a space. An accent
+// shown as a glyph of its own over or under a letter, before or after
+// it, is composed with it (TeX's \accent; see composeAccent). Text inside
 // form XObjects is not read. first is the text of the first line that
 // has any, not of its paragraph (a title over a subtitle, as on
 // bashref.pdf's cover, is one paragraph).
@@ -286,10 +400,14 @@ func (x *pdfExtractor) pageText(p pdf.Page) (text, first string) {
 		lines   []*pdfLine
 		cur     *pdfLine
 		endX    float64 // device x where the last shown text ended
-		// The last glyph shown, its text and device origin, so that
-		// one printed again over it (fake bold) is read once.
+		// The last glyph shown, its text, device origin and end, so
+		// that one printed again over it (fake bold) is read once and
+		// an accent set over it, or it over an accent, is composed
+		// with it.
 		lastGlyph      string
 		lastGX, lastGY float64
+		lastEX, lastEY float64
+		lastSized      bool // the font gives the last glyph's width
 	)
 	num := func(args []pdf.Value, i int) float64 {
 		if i < len(args) {
@@ -316,16 +434,17 @@ func (x *pdfExtractor) pageText(p pdf.Page) (text, first string) {
 		}
 		tm = translate(tx*ts.scale, 0).mul(tm)
 	}
-	// glyphEnd returns the device x where the glyph code just passed
-	// ends, before the spacing that follows it: Ghostscript's Td after
+	// glyphEnd returns the device point where the glyph code just
+	// passed ends, before the spacing that follows it: Ghostscript's Td after
 	// "(.A)" set with Tc 5.8 leaves a word space after the A, less than
 	// that Tc.
-	glyphEnd := func(code string) float64 {
+	glyphEnd := func(code string) (x, y float64) {
 		spacing := ts.charSpace
 		if code == " " {
 			spacing += ts.wordSpace
 		}
-		return translate(-spacing*ts.scale, 0).mul(tm).mul(ctm)[4]
+		e := translate(-spacing*ts.scale, 0).mul(tm).mul(ctm)
+		return e[4], e[5]
 	}
 	show := func(raw string) {
 		if raw == "" {
@@ -345,11 +464,12 @@ func (x *pdfExtractor) pageText(p pdf.Page) (text, first string) {
 			advance(first)
 			raw = raw[len(first):]
 			if raw == "" {
-				endX = glyphEnd(first)
+				endX, _ = glyphEnd(first)
 				return
 			}
 			trm = tm.mul(ctm)
 			px, py = trm[4], trm[5]
+			first = raw[:min(step, len(raw))]
 		}
 		// Character spacing wide enough to read as a word space
 		// (Ghostscript sets "PDF, using" as "(,u)" with Tc 4.1 at
@@ -376,12 +496,40 @@ func (x *pdfExtractor) pageText(p pdf.Page) (text, first string) {
 		}
 		b.WriteString(decode(raw[from:]))
 		s := b.String()
+		// An accent and the letter it is set over, one of them the
+		// glyph just shown and the other this string's first: pdfTeX
+		// shows "(Br\177)" and "(ok)" moved back by the dieresis's
+		// width for "Bröker".
+		prev, prevEndX := glyphSpan{lastGX, lastGY, lastEX, lastEY}, endX
+		joined, accentFirst, letter := false, false, ""
+		if cur != nil && lastGlyph != "" && lastSized && ts.font.sized(first) && s != "" {
+			e := translate(ts.font.width(first)*ts.size*ts.scale, 0).mul(tm).mul(ctm)
+			next := glyphSpan{px, py, e[4], e[5]}
+			line := cur.text.Bytes()
+			if r, n := utf8.DecodeRuneInString(s); bytes.HasSuffix(line, []byte(lastGlyph)) && prev.over(next, trm, fs) {
+				if c, ok := composeAccent(r, lastGlyph); ok {
+					// The accent first: the letter takes its place.
+					cur.text.Truncate(len(line) - len(lastGlyph))
+					s, joined, accentFirst, letter = c+s[n:], true, true, c
+				}
+			}
+			if g := decode(first); !joined && strings.HasPrefix(s, g) && next.over(prev, trm, fs) {
+				if r, n := utf8.DecodeLastRune(line); strings.HasSuffix(lastGlyph, string(r)) {
+					if c, ok := composeAccent(r, g); ok {
+						// The letter first: the accent goes.
+						cur.text.Truncate(len(line) - n)
+						s, joined, letter = c+s[len(g):], true, c
+					}
+				}
+			}
+		}
 		switch {
+		case joined:
 		case cur == nil || math.Abs(py-cur.y) > 0.5*math.Max(fs, cur.size):
 			cur = &pdfLine{y: py, size: fs}
 			lines = append(lines, cur)
 		case px-endX > pdfWordGap*fs:
-			if t := cur.text.String(); t != "" && !strings.HasSuffix(t, " ") && !strings.HasPrefix(s, " ") {
+			if t := cur.text.Bytes(); len(t) > 0 && t[len(t)-1] != ' ' && !strings.HasPrefix(s, " ") {
 				cur.text.WriteByte(' ')
 			}
 		}
@@ -402,7 +550,22 @@ func (x *pdfExtractor) pageText(p pdf.Page) (text, first string) {
 			advance(code)
 		}
 		lastGlyph = decode(last)
-		endX = glyphEnd(last)
+		endX, _ = glyphEnd(last)
+		lastEX, lastEY = glyphEnd(last)
+		lastSized = ts.font.sized(last)
+		switch {
+		case joined && accentFirst && len(raw) == len(first):
+			// The letter alone, composed with the accent before it:
+			// a second accent may follow ("ế").
+			lastGlyph = letter
+		case joined && len(raw) == len(first):
+			// The accent alone, composed with the letter before it:
+			// the letter, its place and its end stay the last glyph's,
+			// or the accent's end if further.
+			lastGlyph = letter
+			lastGX, lastGY, lastEX, lastEY = prev.x0, prev.y0, prev.x1, prev.y1
+			endX = math.Max(endX, prevEndX)
+		}
 	}
 	pdf.Interpret(strm, func(stk *pdf.Stack, op string) {
 		x.ops++
@@ -442,7 +605,7 @@ func (x *pdfExtractor) pageText(p pdf.Page) (text, first string) {
 				f, ok := fonts[name]
 				if !ok {
 					if fv := fontRes.Key(name); fv.Kind() == pdf.Dict {
-						f = newPDFFont(pdf.Font{V: fv})
+						f = newPDFFont(pdf.Font{V: fv}, x.type1)
 					}
 					fonts[name] = f
 				}

@@ -330,6 +330,12 @@ func FuzzPDF(f *testing.F) {
 		f.Add(b[:len(b)*3/4])
 	}
 	f.Add([]byte("%PDF-1.4\ntrailer\n<< /Root 1 0 R >>\nstartxref\n9\n%%EOF\n"))
+	// Type 1 fonts whose built-in encodings are read (pdftype1_test.go).
+	const show = "BT /F1 10 Tf 1 0 0 1 100 700 Tm (AB)Tj ET"
+	program := type1Clear + type1Secret
+	f.Add(fontPDF("", type1Font(""), show, type1Program(program, len(type1Clear), "")))
+	f.Add(fontPDF("", type1Font("/Encoding << /Differences [66 /A] >>"), show,
+		type1Program(flate(program), len(type1Clear), "/Filter /FlateDecode")))
 	lim := pdfLimits{ReadBytes: 1 << 20, Ops: 200_000, Nodes: 10_000, Text: 1 << 20}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > 1<<20 {
@@ -368,8 +374,9 @@ var evenFont = "<< /Type /Font /Subtype /Type1 /BaseFont /Courier /FirstChar 32 
 
 // fontPDF returns a one-page PDF whose page draws content with font F1
 // given as a dictionary; its Info dictionary has title (ASCII letters and
-// spaces), or there is none when title is empty.
-func fontPDF(title, font, content string) []byte {
+// spaces), or there is none when title is empty. Objects 6 and on are
+// extra, in order (a font's program, its ToUnicode map).
+func fontPDF(title, font, content string, extra ...string) []byte {
 	objs := []string{
 		"<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -377,6 +384,7 @@ func fontPDF(title, font, content string) []byte {
 		font,
 		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
 	}
+	objs = append(objs, extra...)
 	info := ""
 	if title != "" {
 		objs = append(objs, "<< /Title ("+title+") >>")
@@ -520,6 +528,95 @@ func TestParsePDF_TitleFirstLine(t *testing.T) {
 			}
 			if doc.Title != tc.want {
 				t.Errorf("title = %q, want %q", doc.Title, tc.want)
+			}
+		})
+	}
+}
+
+// accentFont is evenFont with widths for codes 32 to 255, so that its
+// accents (PDFDocEncoding's ¨ at 0xA8, ´ at 0xB4, ¸ at 0xB8, ˆ at 0x1A,
+// and the dotless i at 0x9A) are placed as exactly as its letters.
+var accentFont = "<< /Type /Font /Subtype /Type1 /BaseFont /Courier /FirstChar 24 /LastChar 255 /Widths [" +
+	strings.Repeat("500 ", 232) + "] >>"
+
+// TestPageText_Accents checks that an accent set over a letter as a glyph
+// of its own is composed with it, as pdftotext does: pdfTeX shows
+// "(Br\177)", moves back by the dieresis's width and shows "(oker)" for
+// "Bröker" in gnuplot.pdf. An accent that stands alone, or next to a
+// letter rather than over it, stays. At 10 points a glyph is 5 units
+// wide; a TJ adjustment of 500 moves back by one.
+func TestPageText_Accents(t *testing.T) {
+	t.Parallel()
+	const at = "BT /F1 10 Tf 1 0 0 1 100 700 Tm "
+	tests := []struct{ name, font, content, want string }{
+		{"accent then letter", accentFont, at + "[(Br\\250) 500 (oker)] TJ ET", "Bröker"},
+		{"accent over a dotless i", accentFont, at + "[(Mikul) (\\264) 500 (\\232k)] TJ ET", "Mikulík"},
+		{"letter then accent", accentFont, at + "[(Mo) 500 (\\250) (ller)] TJ ET", "Möller"},
+		{"cedilla under a letter", accentFont, at + "[(gar) (c) 500 (\\270) (on)] TJ ET", "garçon"},
+		{"two accents over one letter", accentFont, at + "[(Th) (\\032) 500 (e) 500 (\\264)] TJ ET", "Thế"},
+		{"accent raised over a capital", accentFont, "BT /F1 10 Tf 1 0 0 1 100 702.5 Tm (\\264)Tj 1 0 0 1 100 700 Tm (Etude)Tj ET", "Étude"},
+		{"accent in a rotated line", accentFont, "BT /F1 10 Tf 0 1 -1 0 100 700 Tm [(Br\\250) 500 (oker)] TJ ET", "Bröker"},
+		{"accent alone", accentFont, at + "(a \\250 b)Tj ET", "a ¨ b"},
+		{"accent next to a letter", accentFont, at + "[(^) (C) ( ~) (/.bashrc)] TJ ET", "^C ~/.bashrc"},
+		{"accent in the string of the letter", accentFont, at + "(\\264e)Tj ET", "´e"},
+		{"accent over a digit", accentFont, at + "[(\\250) 500 (1)] TJ ET", "¨1"},
+		{"accent on the line above", accentFont, at + "(\\250)Tj 0 -12 Td (o)Tj ET", "¨ o"},
+		// evenFont gives no width for code 0xA8: where it lies is a
+		// guess.
+		{"glyph of unknown width", evenFont, at + "[(Br\\250) 500 (oker)] TJ ET", "Br¨oker"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			doc, err := parsePDF(fontPDF("", tc.font, tc.content))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(doc.Sections) != 1 || doc.Sections[0].Text != tc.want {
+				t.Errorf("got %+v, want one page %q", doc.Sections, tc.want)
+			}
+		})
+	}
+}
+
+func TestComposeAccent_Letters(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		letter rune
+		accent string
+		want   string
+		ok     bool
+	}{
+		{'o', "¨", "ö", true},
+		{'E', "´", "É", true},
+		{'a', "`", "à", true},
+		{'e', "ˆ", "ê", true},
+		{'ê', "´", "ế", true},
+		{'n', "˜", "ñ", true},
+		{'c', "ˇ", "č", true},
+		{'u', "˚", "ů", true},
+		{'c', "¸", "ç", true},
+		{'o', "˝", "ő", true},
+		{'e', "\u0301", "é", true}, // a combining mark of a font
+		{'ı', "´", "í", true},      // the dotless i under an accent is the i
+		{'ȷ', "ˇ", "ǰ", true},
+		{'ı', "¸", "ı\u0327", true}, // not under a cedilla
+		{'q', "¨", "q\u0308", true}, // no such letter: the letter and the mark
+		{'c', "\u20dd", "©", true},  // TeX's enclosing circle
+		{'C', "\u20dd", "©", true},
+		{'x', "\u20dd", "", false},
+		{'1', "¨", "", false},
+		{'-', "´", "", false},
+		{'o', "x", "", false},
+		{'o', "¨¨", "", false},
+		{'o', "", "", false},
+	}
+	for _, tc := range tests {
+		t.Run(string(tc.letter)+tc.accent, func(t *testing.T) {
+			t.Parallel()
+			got, ok := composeAccent(tc.letter, tc.accent)
+			if got != tc.want || ok != tc.ok {
+				t.Errorf("composeAccent(%q, %q) = %q, %v; want %q, %v", tc.letter, tc.accent, got, ok, tc.want, tc.ok)
 			}
 		})
 	}
