@@ -63,7 +63,8 @@ func glyphHex(h string) (rune, bool) {
 // Computer Modern Type 1 fonts (AMS's cm and cmextra: the text, math
 // italic, symbol and extension fonts pdfTeX embeds without a ToUnicode
 // map) to Unicode: 408 names. Values are the Adobe Glyph List's (2.0,
-// Adobe, BSD-3-Clause), except its private-use ones; the 61 TeX names the
+// Adobe, BSD-3-Clause: its notice is in NOTICE, beside this file), except
+// its private-use ones; the 61 TeX names the
 // list lacks (diamondmath, circledot, arrownortheast, ...) take the value
 // lcdf-typetools' texglyphlist.txt gives first. Names without a Unicode
 // value (the extension font's sized delimiters, Symbol's bracket pieces)
