@@ -64,9 +64,9 @@ func glyphHex(h string) (rune, bool) {
 // italic, symbol and extension fonts pdfTeX embeds without a ToUnicode
 // map) to Unicode: 408 names. Values are the Adobe Glyph List's (2.0,
 // Adobe, BSD-3-Clause: its notice is in NOTICE, beside this file), except
-// its private-use ones; the 61 TeX names the
-// list lacks (diamondmath, circledot, arrownortheast, ...) take the value
-// lcdf-typetools' texglyphlist.txt gives first. Names without a Unicode
+// its private-use ones; the 61 TeX names the list lacks (diamondmath,
+// circledot, arrownortheast, ...) take the value lcdf-typetools'
+// texglyphlist.txt gives first. Names without a Unicode
 // value (the extension font's sized delimiters, Symbol's bracket pieces)
 // are absent.
 var glyphNames = map[string]rune{
