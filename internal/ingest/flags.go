@@ -176,10 +176,6 @@ func (f BuildFlags) Run(ctx context.Context, newEmbedder func() (embed.Embedder,
 	for _, s := range res.Skipped {
 		fmt.Fprintf(stderr, "skipped %s: %v\n", s.Path, s.Err)
 	}
-	// Before the error: a build that failed has still read the cache.
-	if w := cacheWarning(res, f.DryRun); w != "" {
-		fmt.Fprintln(stderr, w)
-	}
 	if lo := (*fsatomic.LeftoverError)(nil); errors.As(err, &lo) && res.Manifest != nil {
 		// The store is in place; only the old one's removal failed.
 		fmt.Fprintf(stderr, "warning: %v\n", lo)

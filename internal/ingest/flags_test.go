@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/vendor0919/api/internal/ann"
@@ -316,5 +317,55 @@ func TestBuildFlags_Interrupted(t *testing.T) {
 				t.Fatalf("err %q, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// snapshotEmbedder records what Warnings held when it was first called.
+type snapshotEmbedder struct {
+	embed.Embedder
+	warnings *bytes.Buffer
+	once     sync.Once
+	seen     string
+}
+
+func (e *snapshotEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	e.once.Do(func() { e.seen = e.warnings.String() })
+	return e.Embedder.Embed(ctx, texts)
+}
+
+// TestBuild_CacheWarningBeforeEmbedding: what opening the cache found (a
+// torn tail here) is said before the first embedding call, not after the
+// build, so an operator can stop a long build and look.
+func TestBuild_CacheWarningBeforeEmbedding(t *testing.T) {
+	t.Parallel()
+	in, cache := t.TempDir(), t.TempDir()
+	writeFile(t, filepath.Join(in, "a.md"), "# A\n\nAlpha text.\n")
+	out := filepath.Join(t.TempDir(), "store")
+	emb := hashEmbedder(t)
+	if _, err := Build(context.Background(), in, out, emb, Config{Exact: true, Cache: cache}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(embcache.Dir(cache, emb.Info()), embcache.FileName)
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("torn!"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(in, "b.md"), "# B\n\nBeta text, new.\n")
+	var warnings bytes.Buffer
+	snap := &snapshotEmbedder{Embedder: emb, warnings: &warnings}
+	if _, err := Build(context.Background(), in, out, snap, Config{Exact: true, Cache: cache, Warnings: &warnings}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(snap.seen, "cut a torn tail of 5 bytes") {
+		t.Errorf("warnings at the first embedding call %q, want the torn tail named", snap.seen)
+	}
+	if n := strings.Count(warnings.String(), "torn tail"); n != 1 {
+		t.Errorf("the torn tail named %d times, want once:\n%s", n, warnings.String())
 	}
 }

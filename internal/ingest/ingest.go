@@ -70,7 +70,7 @@ type Config struct {
 	PlainProgress bool
 	// Warnings, if not nil, receives a line, as it happens, for each
 	// problem the build works around rather than stops for (a cache it
-	// can no longer write). It may be written from several goroutines,
+	// can no longer write, or damaged records it skipped on opening). It may be written from several goroutines,
 	// one line per Write. Nil discards them; Result keeps them too.
 	Warnings io.Writer
 	// Cache is the folder holding embedding caches (one per model, see
@@ -269,6 +269,11 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 		defer cache.Close()
 		res.CacheSkipped, res.CacheTorn = cache.Skipped(), cache.Dropped()
 		res.CacheSetAside, res.CacheBadHeader = cache.SetAside()
+		// Now, not after an hour of embedding: the operator may want to
+		// stop and look at a cache that was damaged or set aside.
+		if w := cacheWarning(res, cfg.DryRun); w != "" && cfg.Warnings != nil {
+			fmt.Fprintln(cfg.Warnings, w)
+		}
 	}
 
 	var vecs []float32
