@@ -19,8 +19,10 @@
 // logctx, so every line logged with the request's context carries them),
 // accessLog (one slog line per request), metrics, recoverer (panic -> JSON
 // 500), corsMiddleware (Starlette semantics with credentials), the
-// bearer-token checks in auth, and per route class (Overload) rateLimit
-// (429 per client) and limitInFlight (slots and a short queue, then 503).
+// bearer-token checks in auth, each behind limitAuthFailures (429 for a
+// client address with too many tokens refused), and per route class
+// (Overload) rateLimit (429 per client) and limitInFlight (slots and a
+// short queue, then 503).
 //
 // # Concurrency
 //
