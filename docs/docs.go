@@ -222,7 +222,7 @@ const docTemplate = `{
         },
         "/metrics": {
             "get": {
-                "description": "HTTP requests by route pattern, method and status; latency; requests in flight; answer ratings (feedback_total); the vector store's gauges; Go runtime and process metrics. Text exposition format (OpenMetrics when the scraper asks for it). Open unless METRICS_TOKEN is set; then it asks for that token as a bearer token (401 without one, 403 with another).",
+                "description": "HTTP requests by route pattern, method and status; latency; requests in flight; answer ratings (feedback_total); the vector store's gauges; Go runtime and process metrics. Text exposition format (OpenMetrics when the scraper asks for it). Open unless METRICS_TOKEN is set; then it asks for that token as a bearer token (401 without one, 403 with another), and a client address that had RATE_LIMIT_AUTH_FAILURES tokens refused gets 429 until Retry-After.",
                 "produces": [
                     "text/plain",
                     "application/openmetrics-text",
@@ -1611,7 +1611,7 @@ var SwaggerInfo = &swag.Spec{
 	BasePath:         "/",
 	Schemes:          []string{},
 	Title:            "vendor0919 RAG API",
-	Description:      "Retrieval-augmented answers over the vendor0919 vector store. Drop-in replacement for the FastAPI backend.\n\nErrors are JSON `{\"detail\": \"...\"}` (422: pydantic's list of `{type, loc, msg, input, ctx?}`). Outside the operations listed here the router answers like FastAPI: a path with a trailing slash added or removed gets `307 Temporary Redirect` to the documented one (same method and body; `Location` header), any other path `404 {\"detail\":\"Not Found\"}`, and a documented path with another method `405 {\"detail\":\"Method Not Allowed\"}` with an `Allow` header. HEAD works wherever GET does. The search, generation and admin routes answer `429` past the per-client rate limit and `503` when their class is at capacity, both with `Retry-After`; /health, /ready, /metrics and /docs are never limited.",
+	Description:      "Retrieval-augmented answers over the vendor0919 vector store. Drop-in replacement for the FastAPI backend.\n\nErrors are JSON `{\"detail\": \"...\"}` (422: pydantic's list of `{type, loc, msg, input, ctx?}`). Outside the operations listed here the router answers like FastAPI: a path with a trailing slash added or removed gets `307 Temporary Redirect` to the documented one (same method and body; `Location` header), any other path `404 {\"detail\":\"Not Found\"}`, and a documented path with another method `405 {\"detail\":\"Method Not Allowed\"}` with an `Allow` header. HEAD works wherever GET does. The search, generation and admin routes answer `429` past the per-client rate limit and `503` when their class is at capacity, both with `Retry-After`. A client address that had RATE_LIMIT_AUTH_FAILURES bearer tokens refused within RATE_LIMIT_WINDOW gets `429` with `Retry-After` from every route that checks a token (/metrics too when METRICS_TOKEN is set), before its token is read, until that has passed. /health, /ready and /docs are never limited, nor is /metrics otherwise.",
 	InfoInstanceName: "swagger",
 	SwaggerTemplate:  docTemplate,
 	LeftDelim:        "{{",

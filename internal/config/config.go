@@ -245,6 +245,12 @@ type Overload struct {
 	SearchRate     int
 	GenerationRate int
 	AdminRate      int
+	// AuthFailures is how many refused bearer tokens (a key or JWT not
+	// accepted, a wrong ADMIN_TOKEN or METRICS_TOKEN) one client address
+	// may send per RateWindow (RATE_LIMIT_AUTH_FAILURES, default 20; 0: no
+	// limit); beyond them its requests to every route that checks a token
+	// get 429 before the token is checked, valid or not.
+	AuthFailures int
 	// RateWindow is the rate limits' sliding window (RATE_LIMIT_WINDOW,
 	// default 1m).
 	RateWindow time.Duration
@@ -499,6 +505,7 @@ func (p *parser) overload() Overload {
 		SearchRate:         p.intRange("RATE_LIMIT_SEARCH", 120, 0, 1_000_000),
 		GenerationRate:     p.intRange("RATE_LIMIT_GENERATION", 30, 0, 1_000_000),
 		AdminRate:          p.intRange("RATE_LIMIT_ADMIN", 10, 0, 1_000_000),
+		AuthFailures:       p.intRange("RATE_LIMIT_AUTH_FAILURES", 20, 0, 1_000_000),
 		RateWindow:         p.duration("RATE_LIMIT_WINDOW", time.Minute, time.Second),
 		RateByAddress:      p.oneOf("RATE_LIMIT_BY", "key", []string{"key", "address"}) == "address",
 		TrustedProxies:     p.prefixes("TRUSTED_PROXIES"),

@@ -66,6 +66,7 @@ func TestLoad_Defaults(t *testing.T) {
 		{"SearchRate", c.Overload.SearchRate, 120},
 		{"GenerationRate", c.Overload.GenerationRate, 30},
 		{"AdminRate", c.Overload.AdminRate, 10},
+		{"AuthFailures", c.Overload.AuthFailures, 20},
 		{"RateWindow", c.Overload.RateWindow, time.Minute},
 		{"RateByAddress", c.Overload.RateByAddress, false},
 		{"TrustedProxies", len(c.Overload.TrustedProxies), 0},
@@ -187,6 +188,8 @@ func TestLoad_Invalid(t *testing.T) {
 		{"queue wait", map[string]string{"MAX_QUEUE_WAIT": "0"}, []string{"MAX_QUEUE_WAIT", "at least 1ms"}},
 		{"rate window too short", map[string]string{"RATE_LIMIT_WINDOW": "10ms"}, []string{"RATE_LIMIT_WINDOW", "at least 1s"}},
 		{"rate limit by", map[string]string{"RATE_LIMIT_BY": "cookie"}, []string{"RATE_LIMIT_BY", "key, address"}},
+		{"negative auth failures", map[string]string{"RATE_LIMIT_AUTH_FAILURES": "-1"}, []string{"RATE_LIMIT_AUTH_FAILURES", "integer from 0"}},
+		{"auth failures not a number", map[string]string{"RATE_LIMIT_AUTH_FAILURES": "twenty"}, []string{`RATE_LIMIT_AUTH_FAILURES="twenty"`}},
 		{"trusted proxy", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, alb"}, []string{`TRUSTED_PROXIES="alb"`, "CIDRs"}},
 		{"memory limit ratio", map[string]string{"MEMORY_LIMIT_RATIO": "1.5"}, []string{"MEMORY_LIMIT_RATIO", "0 to 1"}},
 		{"vector backend", map[string]string{"VECTOR_BACKEND": "qdrant"}, []string{"VECTOR_BACKEND", "memory", "weaviate"}},
@@ -456,16 +459,17 @@ func TestLoad_JWT(t *testing.T) {
 func TestLoad_Limits(t *testing.T) {
 	t.Parallel()
 	c, err := Load(env(map[string]string{
-		"MAX_INFLIGHT_SEARCH":     "0",
-		"MAX_INFLIGHT_GENERATION": "3",
-		"MAX_QUEUE_ADMIN":         "0",
-		"MAX_QUEUE_WAIT":          "250ms",
-		"MAX_INFLIGHT_PER_CLIENT": "1",
-		"RATE_LIMIT_GENERATION":   "0",
-		"RATE_LIMIT_WINDOW":       "10s",
-		"RATE_LIMIT_BY":           "Address",
-		"TRUSTED_PROXIES":         "10.0.0.0/16, 192.168.1.7, ::ffff:172.16.0.1, fd00::/8",
-		"MEMORY_LIMIT_RATIO":      "0",
+		"MAX_INFLIGHT_SEARCH":      "0",
+		"MAX_INFLIGHT_GENERATION":  "3",
+		"MAX_QUEUE_ADMIN":          "0",
+		"MAX_QUEUE_WAIT":           "250ms",
+		"MAX_INFLIGHT_PER_CLIENT":  "1",
+		"RATE_LIMIT_GENERATION":    "0",
+		"RATE_LIMIT_AUTH_FAILURES": "0",
+		"RATE_LIMIT_WINDOW":        "10s",
+		"RATE_LIMIT_BY":            "Address",
+		"TRUSTED_PROXIES":          "10.0.0.0/16, 192.168.1.7, ::ffff:172.16.0.1, fd00::/8",
+		"MEMORY_LIMIT_RATIO":       "0",
 	}))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -474,7 +478,7 @@ func TestLoad_Limits(t *testing.T) {
 	if l.SearchInFlight != 0 || l.GenerationInFlight != 3 || l.AdminQueue != 0 || l.QueueWait != 250*time.Millisecond || l.PerClientInFlight != 1 {
 		t.Errorf("bounds: %+v", l)
 	}
-	if l.GenerationRate != 0 || l.RateWindow != 10*time.Second || !l.RateByAddress {
+	if l.GenerationRate != 0 || l.AuthFailures != 0 || l.RateWindow != 10*time.Second || !l.RateByAddress {
 		t.Errorf("rates: %+v", l)
 	}
 	var got []string

@@ -54,12 +54,14 @@ func unauthorized(detail string) *Error {
 // requireAPIKey admits requests with a configured bearer token: one of
 // API_KEYS, or a JWT the TokenVerifier accepts; with neither configured
 // the routes are open. Browsers send no cookies to the ALB's domain, so
-// bearer tokens are the only credential that works cross-site.
+// bearer tokens are the only credential that works cross-site. A client
+// address with too many tokens refused gets 429 before its token is read
+// (limitAuthFailures).
 func (s *Server) requireAPIKey(next http.Handler) http.Handler {
 	if !s.authOn() {
 		return next
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return s.limitAuthFailures(checkAPIKey, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := bearer(r)
 		switch {
 		case !ok:
@@ -67,11 +69,12 @@ func (s *Server) requireAPIKey(next http.Handler) http.Handler {
 		case tokenIn(token, s.opts.APIKeys):
 			next.ServeHTTP(w, r)
 		case s.opts.JWT == nil:
+			s.authFailed(r, checkAPIKey)
 			s.writeError(w, r, unauthorized("Invalid authentication credentials"))
 		default:
 			s.checkJWT(w, r, next, token)
 		}
-	})
+	}))
 }
 
 // authOn reports whether the API-key routes need a bearer token.
@@ -92,6 +95,7 @@ func (s *Server) checkJWT(w http.ResponseWriter, r *http.Request, next http.Hand
 	if err != nil {
 		// The class only (expired, bad_signature...): the token stays out.
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "bearer token refused", slog.Any("error", err))
+		s.authFailed(r, checkAPIKey)
 		e := unauthorized("Invalid authentication credentials")
 		e.Header.Set("Www-Authenticate", `Bearer error="invalid_token"`)
 		e.Err = err
@@ -113,7 +117,7 @@ func (s *Server) requireAdmin(next http.Handler) http.Handler {
 			s.writeError(w, r, errStatus(http.StatusForbidden, "Admin API is disabled: set ADMIN_TOKEN"))
 		})
 	}
-	return s.requireToken(s.opts.AdminToken, "Invalid admin token", next)
+	return s.requireToken(s.opts.AdminToken, checkAdmin, "Invalid admin token", next)
 }
 
 // requireMetricsToken asks for METRICS_TOKEN on /metrics when it is set.
@@ -121,21 +125,23 @@ func (s *Server) requireMetricsToken(next http.Handler) http.Handler {
 	if s.opts.MetricsToken == "" {
 		return next
 	}
-	return s.requireToken(s.opts.MetricsToken, "Invalid metrics token", next)
+	return s.requireToken(s.opts.MetricsToken, checkMetrics, "Invalid metrics token", next)
 }
 
 // requireToken admits requests whose bearer token is want: 401 without a
-// token, 403 with another (invalid says whose).
-func (s *Server) requireToken(want, invalid string, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// token, 403 with another (invalid says whose; check names the check for
+// limitAuthFailures and the metrics).
+func (s *Server) requireToken(want, check, invalid string, next http.Handler) http.Handler {
+	return s.limitAuthFailures(check, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := bearer(r)
 		switch {
 		case !ok:
 			s.writeError(w, r, unauthorized("Not authenticated"))
 		case !tokenIn(token, []string{want}):
+			s.authFailed(r, check)
 			s.writeError(w, r, errStatus(http.StatusForbidden, invalid))
 		default:
 			next.ServeHTTP(w, r)
 		}
-	})
+	}))
 }

@@ -19,8 +19,10 @@
 // logctx, so every line logged with the request's context carries them),
 // accessLog (one slog line per request), metrics, recoverer (panic -> JSON
 // 500), corsMiddleware (Starlette semantics with credentials), the
-// bearer-token checks in auth, and per route class (Overload) rateLimit
-// (429 per client) and limitInFlight (slots and a short queue, then 503).
+// bearer-token checks in auth, each behind limitAuthFailures (429 for a
+// client address with too many tokens refused), and per route class
+// (Overload) rateLimit (429 per client) and limitInFlight (slots and a
+// short queue, then 503).
 //
 // # Concurrency
 //
@@ -32,7 +34,7 @@
 //	@version		dev
 //	@description	Retrieval-augmented answers over the vendor0919 vector store. Drop-in replacement for the FastAPI backend.
 //	@description
-//	@description	Errors are JSON `{"detail": "..."}` (422: pydantic's list of `{type, loc, msg, input, ctx?}`). Outside the operations listed here the router answers like FastAPI: a path with a trailing slash added or removed gets `307 Temporary Redirect` to the documented one (same method and body; `Location` header), any other path `404 {"detail":"Not Found"}`, and a documented path with another method `405 {"detail":"Method Not Allowed"}` with an `Allow` header. HEAD works wherever GET does. The search, generation and admin routes answer `429` past the per-client rate limit and `503` when their class is at capacity, both with `Retry-After`; /health, /ready, /metrics and /docs are never limited.
+//	@description	Errors are JSON `{"detail": "..."}` (422: pydantic's list of `{type, loc, msg, input, ctx?}`). Outside the operations listed here the router answers like FastAPI: a path with a trailing slash added or removed gets `307 Temporary Redirect` to the documented one (same method and body; `Location` header), any other path `404 {"detail":"Not Found"}`, and a documented path with another method `405 {"detail":"Method Not Allowed"}` with an `Allow` header. HEAD works wherever GET does. The search, generation and admin routes answer `429` past the per-client rate limit and `503` when their class is at capacity, both with `Retry-After`. A client address that had RATE_LIMIT_AUTH_FAILURES bearer tokens refused within RATE_LIMIT_WINDOW gets `429` with `Retry-After` from every route that checks a token (/metrics too when METRICS_TOKEN is set), before its token is read, until that has passed. /health, /ready and /docs are never limited, nor is /metrics otherwise.
 //	@BasePath		/
 //
 //	@tag.name			rag

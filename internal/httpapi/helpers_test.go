@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -173,3 +175,77 @@ func equalLoc(a, b []any) bool {
 	}
 	return true
 }
+
+// pipeServer serves a handler over HTTP/1.1 on in-memory connections
+// (net.Pipe), so requests pass through net/http's client and server inside
+// a synctest bubble, whose clock a loopback socket would stall (a
+// goroutine in a socket read is never durably blocked).
+type pipeServer struct {
+	*httptest.Server
+	conns chan net.Conn
+	done  chan struct{}
+	once  sync.Once
+}
+
+// newPipeServer starts h; it stops at the end of the test.
+func newPipeServer(t *testing.T, h http.Handler) *pipeServer {
+	t.Helper()
+	ps := &pipeServer{conns: make(chan net.Conn), done: make(chan struct{})}
+	ps.Server = &httptest.Server{Listener: pipeListener{ps}, Config: &http.Server{Handler: h}}
+	ps.Start()
+	t.Cleanup(ps.Close)
+	return ps
+}
+
+// client returns a client whose connections the server sees coming from
+// peer (host:port, RemoteAddr); its idle connections close at the end of
+// the test.
+func (ps *pipeServer) client(t *testing.T, peer string) *http.Client {
+	t.Helper()
+	tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		c, s := net.Pipe()
+		select {
+		case ps.conns <- peerConn{s, pipeAddr(peer)}:
+			return c, nil
+		case <-ps.done:
+		case <-ctx.Done():
+		}
+		_ = c.Close()
+		_ = s.Close()
+		return nil, net.ErrClosed
+	}}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr}
+}
+
+// pipeListener hands the server the connections clients dial.
+type pipeListener struct{ ps *pipeServer }
+
+func (l pipeListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.ps.conns:
+		return c, nil
+	case <-l.ps.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l pipeListener) Close() error {
+	l.ps.once.Do(func() { close(l.ps.done) })
+	return nil
+}
+
+func (pipeListener) Addr() net.Addr { return pipeAddr("pipe:80") }
+
+// peerConn is the server's end of a pipe, from a chosen peer address.
+type peerConn struct {
+	net.Conn
+	peer net.Addr
+}
+
+func (c peerConn) RemoteAddr() net.Addr { return c.peer }
+
+type pipeAddr string
+
+func (pipeAddr) Network() string  { return "pipe" }
+func (a pipeAddr) String() string { return string(a) }

@@ -102,7 +102,7 @@ func methodLabel(method string) string {
 // handler serves the registry in Prometheus' text format.
 //
 //	@Summary	Prometheus metrics
-//	@Description	HTTP requests by route pattern, method and status; latency; requests in flight; answer ratings (feedback_total); the vector store's gauges; Go runtime and process metrics. Text exposition format (OpenMetrics when the scraper asks for it). Open unless METRICS_TOKEN is set; then it asks for that token as a bearer token (401 without one, 403 with another).
+//	@Description	HTTP requests by route pattern, method and status; latency; requests in flight; answer ratings (feedback_total); the vector store's gauges; Go runtime and process metrics. Text exposition format (OpenMetrics when the scraper asks for it). Open unless METRICS_TOKEN is set; then it asks for that token as a bearer token (401 without one, 403 with another), and a client address that had RATE_LIMIT_AUTH_FAILURES tokens refused gets 429 until Retry-After.
 //	@ID			metrics
 //	@Tags		ops
 //	@Produce	plain,application/openmetrics-text,json

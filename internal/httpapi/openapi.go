@@ -35,6 +35,9 @@ import (
 //     body decoder (401, 400, 413, 415, 500) are added where they apply;
 //   - the routes of a limited class (routeClassOf) document the rate
 //     limit's 429 and the busy 503, each with its Retry-After;
+//   - the operations that check a bearer token (those documenting a 401)
+//     document the failed-authentication limit's 429 (limitAuthFailures),
+//     in the class's 429 when they have one;
 //   - operations that stream (streams) get a text/event-stream response
 //     whose schema is one frame {event, data}, the data schemas derived
 //     from the Go types the handler sends, and no JSON schema under it;
@@ -371,6 +374,7 @@ func finish(doc *openapi3.T, open bool) error {
 			if class, ok := routeClassOf[path]; ok {
 				finishLimits(op, class, errSchema)
 			}
+			finishAuthLimit(op, errSchema)
 			if events, ok := streams[op.OperationID]; ok {
 				usedStreams[op.OperationID] = true
 				if err := finishStream(doc, op, events); err != nil {
@@ -484,20 +488,22 @@ func finishBody(op *openapi3.Operation, errSchema string) error {
 	return nil
 }
 
+// integerHeader documents a response header whose value is an integer.
+func integerHeader(desc string) *openapi3.HeaderRef {
+	return &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
+		Description: desc, Schema: openapi3.NewIntegerSchema().NewRef(),
+	}}}
+}
+
 // finishLimits documents what the rate limit and the in-flight bound of
 // a route's class answer.
 func finishLimits(op *openapi3.Operation, class, errSchema string) {
-	header := func(desc string) *openapi3.HeaderRef {
-		return &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
-			Description: desc, Schema: openapi3.NewIntegerSchema().NewRef(),
-		}}}
-	}
 	r := errorResponse(errSchema, "This client made more than the "+class+" class's rate limit allows in the window (RATE_LIMIT_"+strings.ToUpper(class)+" per RATE_LIMIT_WINDOW), or holds MAX_INFLIGHT_PER_CLIENT of its requests at once (then Retry-After is 1 and there are no X-RateLimit headers); retry after Retry-After seconds.")
 	r.Value.Headers = openapi3.Headers{
-		"Retry-After":           header("Seconds to wait: the window's length"),
-		"X-RateLimit-Limit":     header("Requests allowed per window"),
-		"X-RateLimit-Remaining": header("Requests left in the window: 0"),
-		"X-RateLimit-Reset":     header("When the window ends, in Unix seconds"),
+		"Retry-After":           integerHeader("Seconds to wait: the first second at which a request is admitted again"),
+		"X-RateLimit-Limit":     integerHeader("Requests allowed per window"),
+		"X-RateLimit-Remaining": integerHeader("Requests left in the window: 0"),
+		"X-RateLimit-Reset":     integerHeader("When the window ends, in Unix seconds"),
 	}
 	op.Responses.Set("429", r)
 	busy := "the " + class + " class is at capacity (MAX_INFLIGHT_" + strings.ToUpper(class) + " served, its queue full or the wait over: Retry-After says when to retry)"
@@ -506,7 +512,33 @@ func finishLimits(op *openapi3.Operation, class, errSchema string) {
 	} else {
 		op.Responses.Set("503", errorResponse(errSchema, strings.ToUpper(busy[:1])+busy[1:]))
 	}
-	op.Responses.Value("503").Value.Headers = openapi3.Headers{"Retry-After": header("Seconds to wait, when the class is at capacity")}
+	op.Responses.Value("503").Value.Headers = openapi3.Headers{"Retry-After": integerHeader("Seconds to wait, when the class is at capacity")}
+}
+
+// authLimited says when limitAuthFailures answers 429.
+const authLimited = "this client address had RATE_LIMIT_AUTH_FAILURES bearer tokens refused (401 or 403, on any route that checks one) within RATE_LIMIT_WINDOW: its requests to such routes are refused before their token is read, a valid one's too, until Retry-After seconds have passed"
+
+// finishAuthLimit documents the 429 of the failed-authentication limit on
+// an operation that checks a bearer token: one that documents a 401.
+func finishAuthLimit(op *openapi3.Operation, errSchema string) {
+	if op.Responses.Value("401") == nil {
+		return
+	}
+	if prev := op.Responses.Value("429"); prev != nil {
+		prev.Value.Description = ptr(*prev.Value.Description + " Also when " + authLimited + ".")
+		if h := prev.Value.Headers["X-RateLimit-Limit"]; h != nil {
+			h.Value.Description += ", or refused tokens allowed per window (RATE_LIMIT_AUTH_FAILURES)"
+		}
+		return
+	}
+	r := errorResponse(errSchema, "When "+authLimited+".")
+	r.Value.Headers = openapi3.Headers{
+		"Retry-After":           integerHeader("Seconds to wait: the first second at which the address is admitted again"),
+		"X-RateLimit-Limit":     integerHeader("Refused tokens allowed per window (RATE_LIMIT_AUTH_FAILURES)"),
+		"X-RateLimit-Remaining": integerHeader("Always 0"),
+		"X-RateLimit-Reset":     integerHeader("When the current window ends, in Unix seconds"),
+	}
+	op.Responses.Set("429", r)
 }
 
 // finishStream replaces the JSON schema swag put under the 200's

@@ -263,6 +263,22 @@ func TestOpenAPI_TheServerKeepsItsWord(t *testing.T) {
 			post("/query", example("query")), post("/chat", example("chat")), post("/v1/chat/completions", example("createChatCompletion")),
 			withHdr(post("/admin/reload", ""), "Authorization", "Bearer admin"), withHdr(post("/admin/reload", ""), "Authorization", "Bearer admin"),
 		}},
+		// One refused token locks the address out of every token check
+		// (the window is the wall clock's minute: one refusal weighs at
+		// least 0.5 for half a minute into the next).
+		{"failed authentication limited", func(o *Options, _ *fakeRAG) {
+			o.APIKeys, o.AdminToken, o.MetricsToken, o.Reloader = []string{"key"}, "admin", "scrape", fakeReloader{store}
+			o.Overload = Overload{AuthFailures: 1}
+		}, []call{
+			withHdr(post("/search", `{"query":"q"}`), "Authorization", "Bearer nope"),
+			withHdr(post("/search", example("search")), "Authorization", "Bearer key"), withHdr(post("/query", example("query")), "Authorization", "Bearer key"),
+			withHdr(get("/vectorstore"), "Authorization", "Bearer key"), withHdr(post("/feedback", example("feedback")), "Authorization", "Bearer key"),
+			withHdr(post("/chat", example("chat")), "Authorization", "Bearer key"),
+			withHdr(post("/v1/chat/completions", example("createChatCompletion")), "Authorization", "Bearer key"),
+			withHdr(get("/v1/models"), "Authorization", "Bearer key"), withHdr(get("/v1/models/vendor0919-rag"), "Authorization", "Bearer key"),
+			withHdr(post("/v1/embeddings", example("createEmbedding")), "Authorization", "Bearer key"),
+			withHdr(post("/admin/reload", ""), "Authorization", "Bearer admin"), withHdr(get("/metrics"), "Authorization", "Bearer scrape"),
+		}},
 		{"reloads", func(o *Options, _ *fakeRAG) {
 			o.AdminToken, o.Reloader = "admin", fakeReloader{store}
 		}, []call{withHdr(post("/admin/reload", ""), "Authorization", "Bearer admin")}},

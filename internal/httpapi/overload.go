@@ -39,6 +39,11 @@ type Overload struct {
 	SearchRate     int
 	GenerationRate int
 	AdminRate      int
+	// AuthFailures is how many refused bearer tokens one client address
+	// may send per RateWindow; beyond them its requests to a route that
+	// checks a token get 429 before the token is checked (authlimit.go).
+	// 0: no limit.
+	AuthFailures int
 	// RateWindow is the rate limits' sliding window (0: 1 minute).
 	RateWindow time.Duration
 	// RateByAddress keys the search and generation limits by client

@@ -39,14 +39,8 @@ func (s *Server) rateLimit(limit int, window time.Duration, byKey bool, limited 
 			// its sliding estimate: a client that waits that long may still
 			// be refused (the last window still counts), and one refused
 			// late in a window waits longer than it needs.
-			now := time.Now().UTC()
-			cur := now.Truncate(window)
-			if c, p, err := counter.Get(rateKey(r, byKey), cur, cur.Add(-window)); err == nil {
-				// Whole seconds past the instant, which itself is still
-				// refused; the millisecond absorbs float error at an
-				// instant that falls on a second.
-				d := retryAfter(p, c, limit, window, now.Sub(cur))
-				w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Millisecond)/time.Second)+1))
+			if after, ok := retryAfterHeader(counter, rateKey(r, byKey), limit, window, time.Now().UTC()); ok {
+				w.Header().Set("Retry-After", after)
 			}
 			s.writeError(w, r, errStatus(http.StatusTooManyRequests, "Rate limit exceeded; retry later"))
 		}),
@@ -63,6 +57,23 @@ func (s *Server) rateLimit(limit int, window time.Duration, byKey bool, limited 
 			}
 		})
 	}
+}
+
+// retryAfterHeader is the Retry-After of a client refused at now whose
+// counts under key counter holds for a limit per window (counted in
+// windows aligned to the wall clock): the whole seconds past the first
+// instant the sliding estimate admits one more, as that instant itself is
+// still refused; the millisecond absorbs float error at an instant that
+// falls on a second. ok is false if the counter fails (the in-memory one
+// never does).
+func retryAfterHeader(counter httprate.LimitCounter, key string, limit int, window time.Duration, now time.Time) (after string, ok bool) {
+	cur := now.Truncate(window)
+	c, p, err := counter.Get(key, cur, cur.Add(-window))
+	if err != nil {
+		return "", false
+	}
+	d := retryAfter(p, c, limit, window, now.Sub(cur))
+	return strconv.Itoa(int((d+time.Millisecond)/time.Second) + 1), true
 }
 
 // retryAfter is how long a client with curr requests counted in this

@@ -85,6 +85,9 @@ type Server struct {
 	openapi []byte
 	metrics *metrics
 	started time.Time // /v1/models' created
+	// authFails counts refused bearer tokens per client address, for
+	// every token check (authlimit.go).
+	authFails *authFailures
 }
 
 // New builds the router. It fails only on a broken build (the embedded
@@ -126,6 +129,7 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("httpapi: %w", err)
 	}
 	s := &Server{opts: opts, log: opts.Logger, openapi: spec, metrics: newMetrics(opts.Collectors...), started: time.Now()}
+	s.authFails = newAuthFailures(opts.Overload.AuthFailures, cmp.Or(opts.Overload.RateWindow, time.Minute), s.log, s.metrics.registry)
 	s.router = s.routes()
 	return s, nil
 }
@@ -151,7 +155,10 @@ func (s *Server) routes() chi.Router {
 	// Each class: the client's rate first (a request over it takes no
 	// slot), then its body is read (bufferBody), then a slot. Search and
 	// generation check the key first, so their rate is keyed by a valid
-	// key; admin checks the rate first, so token guesses are limited too.
+	// key; admin checks the rate first. Every token check (requireAPIKey,
+	// requireAdmin, requireMetricsToken) first refuses an address that had
+	// RATE_LIMIT_AUTH_FAILURES tokens refused (limitAuthFailures), so token
+	// guesses are limited on every route.
 	l, om := s.opts.Overload, newOverloadMetrics(s.metrics.registry)
 	wait, window := cmp.Or(l.QueueWait, 2*time.Second), cmp.Or(l.RateWindow, time.Minute)
 	// A verified token names its caller, so it keys the rate (a JWT is
