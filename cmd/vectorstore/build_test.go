@@ -128,6 +128,11 @@ func TestBuild_EmbedderUsageErrors(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr.String(), tt.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, stderr.String(), tt.want)
 		}
+		// A flag's problem in the flag's words, not a server's start-up
+		// error's ("config: invalid setting: --dims ...").
+		if strings.Contains(stderr.String(), "invalid setting") {
+			t.Errorf("%v: stderr %q", tt.args, stderr.String())
+		}
 	}
 	// A bad variable is as much a usage error as a bad flag.
 	for _, env := range []map[string]string{{"EMBEDDER": "nope"}, {"EMBEDDER": "ollama"}, {"EMBEDDING_DIMS": "x"}} {

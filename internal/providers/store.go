@@ -94,15 +94,22 @@ func (f EmbedderFlags) Embedder(ctx context.Context, cfg config.Providers, dir s
 		emb, err = namedEmbedder(ctx, cfg, f.Name, f.Retry)
 	}
 	if errors.Is(err, ErrUnknown) || errors.Is(err, config.ErrInvalid) {
-		return nil, cliflag.UsageError{Msg: err.Error()}
+		return nil, usageError(err)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if err := fits(emb.Info(), cfg, "--model (or EMBEDDING_MODEL)", "--dims (or EMBEDDING_DIMS)"); err != nil {
-		return nil, cliflag.UsageError{Msg: err.Error()}
+		return nil, usageError(err)
 	}
 	return emb, nil
+}
+
+// usageError is err as the command line says it: the flag's problem,
+// without the "config: invalid setting: " a server's start-up error opens
+// with.
+func usageError(err error) cliflag.UsageError {
+	return cliflag.UsageError{Msg: strings.TrimPrefix(err.Error(), config.ErrInvalid.Error()+": ")}
 }
 
 // fits reports, as an error wrapping config.ErrInvalid, a model or dims
