@@ -46,6 +46,11 @@ type authFailures struct {
 	limit  int // 0: counts for the metrics only
 	window time.Duration
 	log    *slog.Logger
+	// trustsProxies is whether TRUSTED_PROXIES is set (addressed).
+	trustsProxies bool
+	// proxied logs once that the limit is not applied to proxied
+	// requests for want of TRUSTED_PROXIES.
+	proxied sync.Once
 	// rl estimates an address's refusals as the rate limits estimate
 	// requests (Status); counter holds them, in windows aligned to the
 	// wall clock.
@@ -61,9 +66,9 @@ type authFailures struct {
 	refused, limited *prometheus.CounterVec
 }
 
-func newAuthFailures(limit int, window time.Duration, log *slog.Logger, reg prometheus.Registerer) *authFailures {
+func newAuthFailures(limit int, window time.Duration, trustsProxies bool, log *slog.Logger, reg prometheus.Registerer) *authFailures {
 	a := &authFailures{
-		limit: max(limit, 0), window: window, log: log,
+		limit: max(limit, 0), window: window, log: log, trustsProxies: trustsProxies,
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "http_auth_failures_total", Help: "Bearer tokens refused (401 or 403) by the API-key and JWT, admin-token or metrics-token check, by check; RATE_LIMIT_AUTH_FAILURES counts them per client address.",
 		}, []string{"check"}),
@@ -86,6 +91,26 @@ func newAuthFailures(limit int, window time.Duration, log *slog.Logger, reg prom
 	return a
 }
 
+// addressed reports whether r's client address is its own, one the limit
+// may key on. Without TRUSTED_PROXIES a request that came through a proxy
+// (it carries X-Forwarded-For: an ALB's, as every request behind one
+// does) has the proxy's address, which every client behind it shares:
+// one client's refused tokens, an attacker's or a browser's expired JWT,
+// would lock all of them out. Such requests are counted on the metrics
+// but not limited, and the first is logged at WARN. A client that adds
+// the header itself where no proxy stands escapes the limit, as it did
+// before there was one.
+func (a *authFailures) addressed(r *http.Request) bool {
+	if a.trustsProxies || r.Header.Get("X-Forwarded-For") == "" {
+		return true
+	}
+	a.proxied.Do(func() {
+		a.log.LogAttrs(r.Context(), slog.LevelWarn, "failed authentication limit not applied: requests come through a proxy (X-Forwarded-For) and TRUSTED_PROXIES is not set, so every client has the proxy's address",
+			slog.String("client", clientAddr(r)))
+	})
+	return false
+}
+
 // over reports whether key's refusals reach the limit: httprate's rule, a
 // request is admitted while the sliding estimate, rounded, is under it.
 func (a *authFailures) over(key string) bool {
@@ -106,7 +131,7 @@ func (s *Server) limitAuthFailures(check string, next http.Handler) http.Handler
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := rateKey(r, false)
-		if !a.over(key) {
+		if !a.addressed(r) || !a.over(key) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -130,7 +155,7 @@ func (s *Server) limitAuthFailures(check string, next http.Handler) http.Handler
 func (s *Server) authFailed(r *http.Request, check string) {
 	a := s.authFails
 	a.refused.WithLabelValues(check).Inc()
-	if a.limit == 0 {
+	if a.limit == 0 || !a.addressed(r) {
 		return
 	}
 	key := rateKey(r, false)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -238,6 +239,7 @@ func TestLimitAuthFailures_CountsOnlyRefusedTokens(t *testing.T) {
 		want  int
 		times int           // 0: once
 		wait  time.Duration // before it
+		xff   string        // X-Forwarded-For, as a proxy in front adds it
 	}
 	keys := func(o *Options) { o.APIKeys = []string{"key-1"} }
 	tests := []struct {
@@ -262,6 +264,14 @@ func TestLimitAuthFailures_CountsOnlyRefusedTokens(t *testing.T) {
 			{token: "bad", want: 401, times: 2, wait: 2 * time.Minute}, {token: "key-1", want: 200},
 		}},
 		{"0 disables", keys, 0, []step{{token: "bad", want: 401, times: 50}, {token: "key-1", want: 200}}},
+		// Without TRUSTED_PROXIES a proxied request has the proxy's
+		// address, every client's: limiting it would lock them all out.
+		{"through a proxy not trusted, not limited", keys, 3, []step{
+			{token: "bad", want: 401, times: 10, xff: "198.51.100.9"}, {token: "key-1", want: 200, xff: "203.0.113.5"},
+		}},
+		{"without a proxy header, limited", keys, 3, []step{
+			{token: "bad", want: 401, times: 2, xff: "198.51.100.9"}, {token: "bad", want: 401, times: 3}, {token: "key-1", want: 429},
+		}},
 		{"open server", nil, 3, []step{{token: "bad", want: 200, times: 10}}},
 	}
 	for _, tt := range tests {
@@ -278,10 +288,15 @@ func TestLimitAuthFailures_CountsOnlyRefusedTokens(t *testing.T) {
 				for i, st := range tt.steps {
 					time.Sleep(st.wait)
 					for n := range max(st.times, 1) {
-						if r := authCall(t, c, http.MethodPost, "/search", `{"query":"q"}`, st.token, ""); r.status != st.want {
+						if r := authCall(t, c, http.MethodPost, "/search", `{"query":"q"}`, st.token, st.xff); r.status != st.want {
 							t.Fatalf("step %d, request %d (token %q): %d %v, want %d", i, n+1, st.token, r.status, r.body, st.want)
 						}
 					}
+				}
+				// A proxied request the limit cannot key is said once.
+				proxied := slices.ContainsFunc(tt.steps, func(st step) bool { return st.xff != "" })
+				if n := strings.Count(ts.logs.String(), "failed authentication limit not applied"); n != map[bool]int{false: 0, true: 1}[proxied] {
+					t.Errorf("the proxy warning logged %d times, proxied requests %v", n, proxied)
 				}
 			})
 		})

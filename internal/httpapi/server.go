@@ -129,7 +129,7 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("httpapi: %w", err)
 	}
 	s := &Server{opts: opts, log: opts.Logger, openapi: spec, metrics: newMetrics(opts.Collectors...), started: time.Now()}
-	s.authFails = newAuthFailures(opts.Overload.AuthFailures, cmp.Or(opts.Overload.RateWindow, time.Minute), s.log, s.metrics.registry)
+	s.authFails = newAuthFailures(opts.Overload.AuthFailures, cmp.Or(opts.Overload.RateWindow, time.Minute), len(opts.Overload.TrustedProxies) > 0, s.log, s.metrics.registry)
 	s.router = s.routes()
 	return s, nil
 }
