@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -130,13 +131,46 @@ func TestBuildspec_Run(t *testing.T) {
 		wantRC       int
 		wantCalls    []string
 		wantArtifact bool
+		stamp        string // the image tag, if not stamp
 	}{
 		{
 			name:   "Success",
 			phases: phaseOrder,
-			wantCalls: []string{"aws_sts_get-caller-identity", "date", "aws_ecr_get-login-password", "docker_login",
+			wantCalls: []string{"aws_sts_get-caller-identity", "date", "aws_ecr_describe-images", "aws_ecr_get-login-password", "docker_login",
 				"docker_build", "docker_push", "docker_push", "docker_push"},
 			wantArtifact: true,
+		},
+		{
+			// Another build pushed this minute's tag: wait for the next.
+			name: "MinuteTaken",
+			setup: func(f *fakeCLI) {
+				f.respond("aws_ecr_describe-images", 1, `{"imageDetails":[{"imageTags":["`+stamp+`"]}]}`+"\n")
+				f.failCall("aws_ecr_describe-images", 2, 254, "An error occurred (ImageNotFoundException) when calling the DescribeImages operation\n")
+				f.respond("date", 1, stamp+"\n")
+				f.respond("date", 2, "07\n")
+				f.respond("date", 3, "202509250201\n")
+				f.respond("sleep", 0, "")
+			},
+			phases: phaseOrder,
+			wantCalls: []string{"aws_sts_get-caller-identity", "date", "aws_ecr_describe-images", "date", "sleep", "date", "aws_ecr_describe-images",
+				"aws_ecr_get-login-password", "docker_login", "docker_build", "docker_push", "docker_push", "docker_push"},
+			wantArtifact: true,
+			stamp:        "202509250201",
+		},
+		{
+			name: "MinuteTakenThrice",
+			setup: func(f *fakeCLI) {
+				f.respond("aws_ecr_describe-images", 0, `{"imageDetails":[{}]}`+"\n")
+				for i, out := range []string{stamp, "07", "202509250201", "59", "202509250202"} {
+					f.respond("date", i+1, out+"\n")
+				}
+				f.respond("sleep", 0, "")
+			},
+			phases: phaseOrder,
+			wantRC: 1,
+			wantCalls: []string{"aws_sts_get-caller-identity", "date", "aws_ecr_describe-images", "date", "sleep", "date", "aws_ecr_describe-images",
+				"date", "sleep", "date", "aws_ecr_describe-images"},
+			wantArtifact: false,
 		},
 		{
 			name: "LoginFails",
@@ -145,7 +179,7 @@ func TestBuildspec_Run(t *testing.T) {
 			},
 			phases:       phaseOrder,
 			wantRC:       1,
-			wantCalls:    []string{"aws_sts_get-caller-identity", "date", "aws_ecr_get-login-password", "docker_login"},
+			wantCalls:    []string{"aws_sts_get-caller-identity", "date", "aws_ecr_describe-images", "aws_ecr_get-login-password", "docker_login"},
 			wantArtifact: false,
 		},
 		{
@@ -155,7 +189,7 @@ func TestBuildspec_Run(t *testing.T) {
 			},
 			phases:       phaseOrder,
 			wantRC:       1,
-			wantCalls:    []string{"aws_sts_get-caller-identity", "date", "aws_ecr_get-login-password", "docker_login", "docker_build"},
+			wantCalls:    []string{"aws_sts_get-caller-identity", "date", "aws_ecr_describe-images", "aws_ecr_get-login-password", "docker_login", "docker_build"},
 			wantArtifact: false,
 		},
 		{
@@ -165,14 +199,15 @@ func TestBuildspec_Run(t *testing.T) {
 			phases:       []string{"pre_build", "post_build"},
 			env:          []string{"CODEBUILD_BUILD_SUCCEEDING=0"},
 			wantRC:       1,
-			wantCalls:    []string{"aws_sts_get-caller-identity", "date", "aws_ecr_get-login-password", "docker_login"},
+			wantCalls:    []string{"aws_sts_get-caller-identity", "date", "aws_ecr_describe-images", "aws_ecr_get-login-password", "docker_login"},
 			wantArtifact: false,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeCLI(t, "aws", "docker", "date")
+			f := newFakeCLI(t, "aws", "docker", "date", "sleep")
+			stamp := cmp.Or(tt.stamp, stamp)
 			f.respondFile("aws_sts_get-caller-identity", 0, "sts-get-caller-identity.json")
 			f.respond("aws_ecr_get-login-password", 0, token+"\n")
 			f.respond("docker_login", 0, "Login Succeeded\n")
@@ -214,8 +249,19 @@ func TestBuildspec_Run(t *testing.T) {
 						t.Errorf("sts get-caller-identity %v: want --query Account --output text", c.Args)
 					}
 				case "date":
-					if !slices.Equal(c.Args, []string{"-u", "+%Y%m%d%H%M"}) {
-						t.Errorf("date %v, want -u +%%Y%%m%%d%%H%%M", c.Args)
+					if !slices.Equal(c.Args, []string{"-u", "+%Y%m%d%H%M"}) && !slices.Equal(c.Args, []string{"-u", "+%S"}) {
+						t.Errorf("date %v, want -u +%%Y%%m%%d%%H%%M, or +%%S before a wait", c.Args)
+					}
+				case "aws_ecr_describe-images":
+					r, _ := flag(c.Args, "--repository-name")
+					id, _ := flag(c.Args, "--image-ids")
+					if r != "vendor0919-api" || !strings.HasPrefix(id, "imageTag=20250925020") {
+						t.Errorf("describe-images %v: want the repository and the minute's tag", c.Args)
+					}
+				case "sleep":
+					// Past the minute's last second: 61 - 7, or 61 - 59.
+					if !slices.Equal(c.Args, []string{"54"}) && !slices.Equal(c.Args, []string{"2"}) {
+						t.Errorf("sleep %v", c.Args)
 					}
 				case "aws_ecr_get-login-password":
 					if r, _ := flag(c.Args, "--region"); r != "ap-northeast-1" {
@@ -253,7 +299,7 @@ func TestBuildspec_Run(t *testing.T) {
 			for _, c := range f.find("docker_push") {
 				pushed = append(pushed, c.Args[len(c.Args)-1])
 			}
-			if tt.name == "Success" {
+			if tt.wantArtifact {
 				want := []string{repo + ":" + stamp, repo + ":" + sha[:7], repo + ":latest"}
 				if !slices.Equal(pushed, want) {
 					t.Errorf("pushed %v, want %v", pushed, want)
