@@ -35,7 +35,7 @@ func parseHTML(source string, b []byte) (Document, error) {
 	content := contentRoot(root)
 	page := path.Base(filepath.ToSlash(source))
 	title := titleText(root)
-	p := &htmlParser{sigEnd: -1, preLine: -1, links: measureLinks(content, page, neighbours(root)), owners: headingOwners(content),
+	p := &htmlParser{sigEnd: -1, preLine: -1, links: measureLinks(content, page, neighbours(root)), owners: headingOwners(content), looseBars: looseBars(content),
 		levels: articleLevels(content), firstID: firstIDs(content), siteTitle: siteTitle(content, page), title: foldText(title)}
 	if content.DataAtom == atom.Main || content.DataAtom == atom.Article || attr(content, "role") == "main" {
 		p.inArticle = 1
@@ -98,6 +98,9 @@ type htmlParser struct {
 	doc   Document
 	stack []heading
 	buf   strings.Builder
+	// looseBars holds the nodes of page-turn bars with no element of
+	// their own (looseBars), skipped as navBar's are.
+	looseBars map[*html.Node]bool
 	// containerID and inlineID are ids seen since the last visible text: a
 	// heading that follows takes them as its anchor when it has none of
 	// its own (Sphinx's <section id=...><h2>, an <a name=...> before it).
@@ -338,7 +341,9 @@ func wideRune(r rune) bool {
 func (p *htmlParser) walk(n *html.Node) {
 	switch n.Type {
 	case html.TextNode:
-		p.text(strings.ReplaceAll(n.Data, "¶", ""))
+		if !p.looseBars[n] {
+			p.text(strings.ReplaceAll(n.Data, "¶", ""))
+		}
 		return
 	case html.ElementNode:
 	default:
@@ -360,7 +365,7 @@ func (p *htmlParser) walk(n *html.Node) {
 		p.skipped++
 		return
 	}
-	if p.skipElement(n) {
+	if p.skipElement(n) || p.looseBars[n] {
 		p.skipped++
 		return
 	}

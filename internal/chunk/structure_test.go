@@ -493,6 +493,23 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"Table of Contents", "Graphics", "Top\n"},
 		},
 		{
+			// grohtml (groff -Thtml) writes its bar straight into the body
+			// between two rules, above and below every page, in no element
+			// navBar could judge. Loose links with words beside them, or a
+			// single turn, stay.
+			name: "a bar of page turns loose in the body is navigation",
+			content: `<title>T</title><hr>
+				[ <a href="pic-13.html">prev</a> | <a href="pic-15.html">next</a> | <a href="pic.html">top</a> ]
+				<hr><h2>14. Macros<a name="14. Macros"></a></h2><p>Body.</p>
+				See <a href="x.html">next</a> or <a href="y.html">previous</a> page for more.
+				<hr><a href="pic.html">top</a><hr>
+				[ <a href="pic-13.html">prev</a> | <a href="pic-15.html">next</a> | <a href="pic.html">top</a> ]<hr>`,
+			title:    "T",
+			sections: []string{"14. Macros|14. Macros|14. Macros"},
+			contains: []string{"Body.", "See next or previous page for more.", "\ntop"},
+			absent:   []string{"prev |", "[", " | "},
+		},
+		{
 			// libxml2's API pages open with a "Table of Contents" of one pre
 			// per declaration, its name linking to the entry below: every
 			// name and signature was indexed twice, once at the page's top.
