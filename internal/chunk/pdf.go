@@ -81,7 +81,7 @@ func parsePDFLimits(b []byte, lim pdfLimits) (doc Document, err error) {
 		}
 		return Document{}, fmt.Errorf("pdf: %w", err)
 	}
-	x := &pdfExtractor{lim: lim, type1: map[string]*[256]string{}}
+	x := &pdfExtractor{lim: lim, type1: newType1Cache()}
 	pages := x.pages(r.Trailer().Key("Root").Key("Pages"))
 	for i, p := range pages {
 		text, first := x.pageText(p)
@@ -122,7 +122,7 @@ type pdfExtractor struct {
 	text  int
 	// type1 holds the encodings built into the document's Type 1 font
 	// programs, by program.
-	type1 map[string]*[256]string
+	type1 *type1Cache
 }
 
 // pages returns the leaves of the page tree in order, visiting at most
@@ -162,7 +162,7 @@ type pdfFont struct {
 
 // newPDFFont loads a font; type1 caches the encodings built into Type 1
 // programs (see type1Encoding).
-func newPDFFont(f pdf.Font, type1 map[string]*[256]string) *pdfFont {
+func newPDFFont(f pdf.Font, type1 *type1Cache) *pdfFont {
 	pf := &pdfFont{twoByte: f.V.Key("Subtype").Name() == "Type0"}
 	enc := f.V.Key("Encoding").Name()
 	switch {
@@ -174,7 +174,7 @@ func newPDFFont(f pdf.Font, type1 map[string]*[256]string) *pdfFont {
 	default:
 		e := f.Encoder()
 		pf.decode = e.Decode
-		if names, ok := type1Encoding(f.V, type1); ok {
+		if names, ok := type1.encoding(f.V); ok {
 			pf.decode = builtinDecoder(names, e.Decode)
 		}
 	}

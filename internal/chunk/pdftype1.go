@@ -2,12 +2,37 @@ package chunk
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"io"
 	"strconv"
 
 	"github.com/ledongthuc/pdf"
 )
+
+// type1Cache holds the encodings built into a document's Type 1 font
+// programs, read once each (a font is loaded again on every page that
+// uses it), and bounds the work of reading them: at most maxType1Total
+// bytes of cleartext are read over the document, after which a program
+// not yet read is taken to have no built-in encoding. Without that bound,
+// a document of many programs used on many pages (more than a cache can
+// hold, or each under a key made long on purpose) inflated and lexed up
+// to 64 KiB again at every use: 35 s of CPU for an 888 KB file that
+// parsed in 1.6 s before.
+type type1Cache struct {
+	m     map[[sha256.Size]byte]*[256]string // by program
+	fonts map[[sha256.Size]byte]fontEncoding // by font dictionary
+	left  int                                // cleartext bytes still to be read
+}
+
+// maxType1Total caps the cleartext read for built-in encodings over one
+// document: 256 programs' worth at the cap of each, some 10,000 real ones
+// (CMSY10's whole cleartext is 2.9 KiB).
+const maxType1Total = 256 * maxType1Clear
+
+func newType1Cache() *type1Cache {
+	return &type1Cache{m: map[[sha256.Size]byte]*[256]string{}, fonts: map[[sha256.Size]byte]fontEncoding{}, left: maxType1Total}
+}
 
 // maxType1Clear caps the bytes of a Type 1 font program read for its
 // built-in encoding. The encoding sits in the program's cleartext part,
@@ -24,11 +49,29 @@ const maxType1Clear = 64 << 10
 // false when the font has another encoding, a ToUnicode map, no Type 1
 // program, or a program whose built-in encoding cannot be read.
 //
-// cache holds the built-in encodings already read, by their program (a
-// font is loaded again on every page that uses it); at most
-// maxType1Cache are kept, with keys of at most 512 bytes. The names returned may be cache's: callers do
-// not modify them.
-func type1Encoding(font pdf.Value, cache map[string]*[256]string) (names *[256]string, ok bool) {
+// The names returned may be the cache's: callers do not modify them.
+func (c *type1Cache) encoding(font pdf.Value) (names *[256]string, ok bool) {
+	// A font is loaded on every page that uses it, and answering again
+	// resolves its descriptor and program, objects the PDF library reads
+	// from the file at every access: the answer is kept by the font's own
+	// dictionary, which String prints without resolving references.
+	key := sha256.Sum256([]byte(font.String()))
+	if e, hit := c.fonts[key]; hit {
+		return e.names, e.ok
+	}
+	names, ok = c.read(font)
+	c.fonts[key] = fontEncoding{names, ok}
+	return names, ok
+}
+
+// fontEncoding is a font's answer in type1Cache.fonts.
+type fontEncoding struct {
+	names *[256]string
+	ok    bool
+}
+
+// read is encoding without the fonts' cache.
+func (c *type1Cache) read(font pdf.Value) (names *[256]string, ok bool) {
 	if font.Key("ToUnicode").Kind() != pdf.Null {
 		return nil, false
 	}
@@ -49,16 +92,16 @@ func type1Encoding(font pdf.Value, cache map[string]*[256]string) (names *[256]s
 	if ff.Kind() != pdf.Stream {
 		return nil, false
 	}
-	// A stream's String is its dictionary and its offset in the file; a
-	// dictionary longer than a FontFile's few lengths and filters is
-	// not kept.
-	key := ff.String()
-	names, cached := cache[key]
+	// A stream's String is its dictionary and its offset in the file.
+	key := sha256.Sum256([]byte(ff.String()))
+	names, cached := c.m[key]
 	if !cached {
-		names, _ = parseType1Encoding(type1Cleartext(ff))
-		if len(cache) < maxType1Cache && len(key) <= 512 {
-			cache[key] = names
+		if c.left > 0 {
+			text, read := type1Cleartext(ff, c.left)
+			c.left -= max(read, 1)
+			names, _ = parseType1Encoding(text)
 		}
+		c.m[key] = names
 	}
 	if names == nil {
 		return nil, false
@@ -70,9 +113,6 @@ func type1Encoding(font pdf.Value, cache map[string]*[256]string) (names *[256]s
 	}
 	return names, true
 }
-
-// maxType1Cache caps the font programs whose encodings a parse keeps.
-const maxType1Cache = 1024
 
 // applyDifferences sets the names of a Differences array ([code /name
 // /name ... code /name ...]) over names, reading at most 1024 entries.
@@ -91,26 +131,27 @@ func applyDifferences(names *[256]string, diff pdf.Value) {
 	}
 }
 
-// type1Cleartext returns at most maxType1Clear bytes of the cleartext part
-// of an embedded Type 1 font program (a FontFile stream: Length1 bytes of
-// cleartext, then the eexec-encrypted part), or nil when it cannot be
-// read. Only unfiltered and Flate streams without a
-// predictor are read, so that a broken stream's parameters cannot make
-// the PDF library allocate; a panic of the library while reading is
-// caught here, so that a broken font loses its encoding, not the
-// document, except the work limit's, which ends the parse.
-func type1Cleartext(ff pdf.Value) (clear []byte) {
+// type1Cleartext returns the cleartext part of an embedded Type 1 font
+// program (a FontFile stream: Length1 bytes of cleartext, then the
+// eexec-encrypted part), reading at most maxType1Clear bytes and at most
+// left, and how many bytes it read; nil when it cannot be read. Only
+// unfiltered and Flate streams without a predictor are read, so that a
+// broken stream's parameters cannot make the PDF library allocate; a
+// panic of the library while reading is caught here, so that a broken
+// font loses its encoding, not the document, except the work limit's,
+// which ends the parse.
+func type1Cleartext(ff pdf.Value, left int) (clear []byte, read int) {
 	if ff.Key("DecodeParms").Kind() != pdf.Null {
-		return nil
+		return nil, 0
 	}
 	switch f := ff.Key("Filter"); f.Kind() {
 	case pdf.Null:
 	case pdf.Name:
 		if f.Name() != "FlateDecode" {
-			return nil
+			return nil, 0
 		}
 	default:
-		return nil
+		return nil, 0
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -120,11 +161,12 @@ func type1Cleartext(ff pdf.Value) (clear []byte) {
 			clear = nil
 		}
 	}()
-	n := int64(maxType1Clear)
+	n := int64(min(maxType1Clear, left))
 	if l := ff.Key("Length1").Int64(); l > 0 && l < n {
 		n = l
 	}
 	b, _ := io.ReadAll(io.LimitReader(ff.Reader(), n))
+	read = len(b)
 	// A program in PFB form starts with a segment header: 0x80, 1, and
 	// the segment's length in 4 bytes.
 	if len(b) >= 6 && b[0] == 0x80 && b[1] == 1 {
@@ -133,7 +175,7 @@ func type1Cleartext(ff pdf.Value) (clear []byte) {
 	if i := bytes.Index(b, []byte("eexec")); i >= 0 {
 		b = b[:i]
 	}
-	return b
+	return b, read
 }
 
 // parseType1Encoding reads the encoding from the cleartext part of a Type

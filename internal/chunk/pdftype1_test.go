@@ -3,6 +3,7 @@ package chunk
 import (
 	"bytes"
 	"compress/zlib"
+	"crypto/sha256"
 	"fmt"
 	"strings"
 	"testing"
@@ -124,8 +125,9 @@ func TestParsePDF_Type1BuiltinEncoding(t *testing.T) {
 }
 
 // TestType1Encoding_Cache checks that a font program's encoding is read
-// once per document and that a font's Differences do not change it for
-// the other fonts of the same program.
+// once per document, that a font's Differences do not change it for the
+// other fonts of the same program, and that once the document's budget of
+// cleartext is spent a program not yet read has no built-in encoding.
 func TestType1Encoding_Cache(t *testing.T) {
 	t.Parallel()
 	b := fontPDF("", type1Font("/Encoding << /Differences [66 /A] >>"), "BT ET",
@@ -135,18 +137,35 @@ func TestType1Encoding_Cache(t *testing.T) {
 		t.Fatal(err)
 	}
 	font := r.Page(1).Resources().Key("Font").Key("F1")
-	cache := map[string]*[256]string{}
-	names, ok := type1Encoding(font, cache)
+	cache := newType1Cache()
+	names, ok := cache.encoding(font)
 	if !ok || names[65] != "bullet" || names[66] != "A" {
 		t.Fatalf("names 65, 66 = %q, %q, %v; want bullet, A", names[65], names[66], ok)
 	}
-	key := font.Key("FontDescriptor").Key("FontFile").String()
-	if e := cache[key]; len(cache) != 1 || e == nil || e[66] != "minus" {
-		t.Fatalf("cache of %d entries, the program's %v; want its code 66 minus", len(cache), e)
+	key := sha256.Sum256([]byte(font.Key("FontDescriptor").Key("FontFile").String()))
+	if e := cache.m[key]; len(cache.m) != 1 || e == nil || e[66] != "minus" {
+		t.Fatalf("cache of %d entries, the program's %v; want its code 66 minus", len(cache.m), e)
 	}
-	cache[key] = &[256]string{65: "sterling"}
-	if names, _ := type1Encoding(font, cache); names[65] != "sterling" {
-		t.Errorf("second read: code 65 = %q, want the cache's sterling", names[65])
+	if spent := maxType1Total - cache.left; spent != len(type1Clear) {
+		t.Errorf("%d bytes of cleartext charged, want the program's %d", spent, len(type1Clear))
+	}
+	// The font's answer is kept by the font: loading it on the next page
+	// resolves neither its descriptor nor its program again.
+	cache.m, cache.left = nil, 0
+	if again, ok := cache.encoding(font); !ok || again != names {
+		t.Errorf("the font again: %v, %v; want its first answer", again, ok)
+	}
+	// Another font of the same program reads the program's cache entry.
+	other := newType1Cache()
+	other.m[key] = &[256]string{65: "sterling"}
+	if names, _ := other.encoding(font); names[65] != "sterling" {
+		t.Errorf("from the program's cache: code 65 = %q, want the cache's sterling", names[65])
+	}
+
+	spent := newType1Cache()
+	spent.left = 0
+	if names, ok := spent.encoding(font); ok || names != nil {
+		t.Errorf("with the budget spent: %v, %v; want no built-in encoding", names, ok)
 	}
 }
 
