@@ -2,12 +2,18 @@ package fsatomic
 
 import "golang.org/x/sys/unix"
 
-// Available returns the bytes an unprivileged writer may still use on the
-// filesystem holding dir, and false when that cannot be told.
+// Available returns the bytes this process may still write on the
+// filesystem holding dir, and false when that cannot be told. Root may
+// write into the blocks a filesystem reserves for it (ext4 keeps 5% by
+// default), so for root that is every free block, for others f_bavail.
 func Available(dir string) (int64, bool) {
 	var st unix.Statfs_t
 	if err := unix.Statfs(dir, &st); err != nil {
 		return 0, false
 	}
-	return int64(st.Bavail) * st.Bsize, true //nolint:gosec // G115: a filesystem's free blocks times their size fit in int64
+	blocks := st.Bavail
+	if unix.Geteuid() == 0 {
+		blocks = st.Bfree
+	}
+	return int64(blocks) * st.Bsize, true //nolint:gosec // G115: a filesystem's free blocks times their size fit in int64
 }
