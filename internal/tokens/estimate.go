@@ -165,9 +165,12 @@ func runeQuarters(r rune) int {
 	}
 }
 
-// Truncate returns the longest prefix of s, cut at a rune boundary, whose
-// estimate is at most budget tokens ("" when budget < 1). The estimate
-// never falls as a prefix grows, so the cut is found by bisection.
+// Truncate returns a prefix of s, cut at a rune boundary, whose estimate
+// is at most budget tokens and which one more rune would take over it
+// ("" when budget < 1), by bisection in O(len(s) log len(s)). It is the
+// longest such prefix but where the estimate falls as a prefix grows,
+// which it does only by a token at a trailing space ("д " is two tokens,
+// "д д" one): there the cut may come a word early.
 func Truncate(s string, budget int) string {
 	if Estimate(s) <= budget {
 		return s
@@ -178,8 +181,14 @@ func Truncate(s string, budget int) string {
 	lo, hi := 0, len(s) // byte offsets: s[:lo] fits, s[:hi] does not
 	for {
 		mid := lo + (hi-lo)/2
-		for mid > lo && !utf8.RuneStart(s[mid]) {
-			mid--
+		// Back to the start of the rune mid is in. A rune is at most
+		// UTFMax bytes, so a continuation byte with no start that close
+		// before it is a rune of its own (invalid UTF-8, as range reads
+		// it): a long run of them costs no more than valid text.
+		for i := 1; !utf8.RuneStart(s[mid]) && i < utf8.UTFMax && mid-i >= lo; i++ {
+			if utf8.RuneStart(s[mid-i]) {
+				mid -= i
+			}
 		}
 		if mid == lo {
 			_, n := utf8.DecodeRuneInString(s[lo:])

@@ -100,7 +100,7 @@ func estimateSamples() []struct {
 // TestEstimate_NotBelowCl100k: the estimate is at least what
 // cl100k_base counts, for every script and for base64, hex and emoji,
 // and not far above it.
-func TestEstimateTokens_NotBelowCl100k(t *testing.T) {
+func TestEstimate_NotBelowCl100k(t *testing.T) {
 	t.Parallel()
 	enc, err := cl100k()
 	if err != nil {
@@ -159,7 +159,7 @@ func FuzzTruncate(f *testing.F) {
 			t.Fatalf("Truncate(%q, %d) = %q, not a prefix", s, budget, got)
 		}
 		if got == s {
-			if Estimate(s) > budget {
+			if s != "" && Estimate(s) > budget {
 				t.Fatalf("Truncate(%q, %d) kept all %d tokens", s, budget, Estimate(s))
 			}
 			return
@@ -172,4 +172,16 @@ func FuzzTruncate(f *testing.F) {
 			t.Fatalf("Truncate(%q, %d) = %q, but one rune more still fits", s, budget, got)
 		}
 	})
+}
+
+// TestTruncate_InvalidBytes: a long run of bytes that start no rune is
+// cut as fast as text (it took seconds, walking back over the run at
+// every step), each byte a rune of its own.
+func TestTruncate_InvalidBytes(t *testing.T) {
+	t.Parallel()
+	s := strings.Repeat("\x80", 1<<20)
+	got := Truncate(s, 40_000)
+	if Estimate(got) > 40_000 || len(got) == 0 || Estimate(s[:len(got)+1]) <= 40_000 {
+		t.Errorf("cut at %d bytes, %d tokens", len(got), Estimate(got))
+	}
 }
