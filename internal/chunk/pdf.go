@@ -283,7 +283,15 @@ var accentMarks = map[rune]rune{
 // ok is false when letter is not a letter or accent is no accent.
 func composeAccent(letter rune, accent string) (text string, ok bool) {
 	a, n := utf8.DecodeRuneInString(accent)
-	if n == 0 || n != len(accent) || !unicode.IsLetter(letter) {
+	if n == 0 || n != len(accent) {
+		return "", false
+	}
+	if !unicode.IsLetter(letter) {
+		// TeX's \not is a slash drawn over a relation: "≠", not "̸=",
+		// where Unicode has the negated sign (not over a digit or a dash).
+		if c := norm.NFC.String(string(letter) + string(a)); a == 0x0338 && utf8.RuneCountInString(c) == 1 {
+			return c, true
+		}
 		return "", false
 	}
 	mark, ok := accentMarks[a]

@@ -606,6 +606,11 @@ func TestComposeAccent_Letters(t *testing.T) {
 		{'C', "\u20dd", "©", true},
 		{'x', "\u20dd", "", false},
 		{'1', "¨", "", false},
+		{'=', "\u0338", "≠", true}, // TeX's \not over a relation
+		{'<', "\u0338", "≮", true},
+		{'∈', "\u0338", "∉", true},
+		{'+', "\u0338", "", false}, // no negated plus
+		{'=', "¨", "", false},
 		{'-', "´", "", false},
 		{'o', "x", "", false},
 		{'o', "¨¨", "", false},
