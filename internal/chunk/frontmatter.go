@@ -14,8 +14,12 @@ import (
 
 // frontMatter splits front matter off the top of src: YAML between a
 // "---" line and a "---" or "..." line, or TOML (Hugo's) between "+++"
-// lines. It returns the front matter's title, if it has one, and the
-// rest of src; src without front matter is returned whole.
+// lines, whose first line that is neither blank nor a comment opens a
+// key ("title: ...", "title = ...", "[params]"). It returns the front
+// matter's title, if it has one, and the rest of src; src without front
+// matter is returned whole. A README that opens with a rule ("---", then
+// prose) has none: taken for front matter, everything up to the next
+// rule was lost.
 func frontMatter(src string) (title, body string) {
 	first, rest, ok := strings.Cut(src, "\n")
 	if !ok {
@@ -24,25 +28,47 @@ func frontMatter(src string) (title, body string) {
 	var (
 		closers []string
 		titleOf func([]string) string
+		key     *regexp.Regexp
 	)
 	switch strings.TrimRight(first, " \t") {
 	case "---":
-		closers, titleOf = []string{"---", "..."}, yamlTitle
+		closers, titleOf, key = []string{"---", "..."}, yamlTitle, yamlKeyLine
 	case "+++":
-		closers, titleOf = []string{"+++"}, tomlTitle
+		closers, titleOf, key = []string{"+++"}, tomlTitle, tomlKeyLine
 	default:
 		return "", src
 	}
 	var fm []string
+	opened := false // a line that opens a key was seen
 	for rest != "" {
 		line, after, _ := strings.Cut(rest, "\n")
 		if slices.Contains(closers, strings.TrimRight(line, " \t")) {
 			return titleOf(fm), after
 		}
+		if !opened && !blankOrComment(line) {
+			if !key.MatchString(strings.TrimSpace(line)) {
+				return "", src
+			}
+			opened = true
+		}
 		fm = append(fm, line)
 		rest = after
 	}
 	return "", src
+}
+
+// yamlKeyLine and tomlKeyLine match the line that opens a key of YAML
+// front matter ("title: x", "'a b': x", "tags:") or of TOML ("title =
+// 'x'", "[params]").
+var (
+	yamlKeyLine = regexp.MustCompile(`^(?:[^\s#'"\-?:][^:]*|'[^']*'|"[^"]*"):(?:\s|$)`)
+	tomlKeyLine = regexp.MustCompile(`^(?:[A-Za-z0-9_.\-]+|"[^"]*"|'[^']*')\s*=|^\[`)
+)
+
+// blankOrComment reports whether a front matter line holds nothing to read.
+func blankOrComment(line string) bool {
+	t := strings.TrimSpace(line)
+	return t == "" || t[0] == '#'
 }
 
 // yamlTitle returns the string value of the top-level "title" key of

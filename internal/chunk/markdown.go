@@ -1,12 +1,16 @@
 package chunk
 
 import (
+	"html"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/language"
 )
 
 // parseMarkdown splits Markdown into sections at ATX headings ("# ...",
@@ -43,12 +47,38 @@ func parseMarkdown(src string) Document {
 			lines = append(lines, "\n")
 		}
 	}
-	flush := func() {
+	// carried holds the text of headings that closed with nothing under
+	// them before a heading of their own level: API signatures one above
+	// the other ("### get(url)", "### post(url, data)", then what both
+	// do). Like an HTML list's terms that share one description, they
+	// are the next section's first lines, under its anchor.
+	var carried []string
+	// flush ends the current section before a heading of level next (0:
+	// the document's end). An empty one before a sibling is carried; an
+	// empty one that nothing continues is a section of its heading
+	// alone, so that its words and anchor are kept; an empty parent is
+	// in its children's heading paths.
+	flush := func(next int) {
 		text := strings.TrimSpace(strings.Join(lines, ""))
 		lines = lines[:0]
 		para = 0
 		if text == "" {
-			return
+			if len(stack) == 0 {
+				return
+			}
+			top := stack[len(stack)-1]
+			switch {
+			case next > top.level:
+				return
+			case next == top.level:
+				carried = append(carried, top.text)
+				return
+			}
+			text = top.text
+		}
+		if len(carried) > 0 {
+			text = strings.Join(carried, "\n") + "\n\n" + text
+			carried = nil
 		}
 		sec := Section{Text: text}
 		for _, h := range stack {
@@ -66,7 +96,7 @@ func parseMarkdown(src string) Document {
 	// push opens a section at a heading, whose anchor is id if it has
 	// one ("## Intro {#custom}"), else its slug.
 	push := func(level int, h, id string) {
-		flush()
+		flush(level)
 		// Cut before the slug is made, as Parse would cut it after:
 		// the anchor is copied into every chunk of the section too.
 		h = capHeading(h)
@@ -92,7 +122,9 @@ func parseMarkdown(src string) Document {
 	}
 	for _, line := range strings.SplitAfter(src, "\n") {
 		if fence != "" {
-			if t := strings.TrimSpace(line); strings.HasPrefix(t, fence) && strings.Trim(t, fence[:1]) == "" {
+			// A closing fence is indented by at most three spaces
+			// (CommonMark 4.5): a deeper one is code.
+			if t := strings.TrimSpace(line); strings.HasPrefix(t, fence) && strings.Trim(t, fence[:1]) == "" && strings.Index(line, t) <= 3 {
 				fence = ""
 			}
 			lines = append(lines, line)
@@ -152,7 +184,7 @@ func parseMarkdown(src string) Document {
 		}
 		lines = append(lines, line)
 	}
-	flush()
+	flush(0)
 	// One h1, or several of which the first opens the document, titles
 	// it. Several h1s after another heading (JUnit's release notes: "##
 	// Summary of changes", then "# Assertions", "# Test Runners") are
@@ -386,25 +418,162 @@ func headingID(text string) (string, string) {
 	return text, ""
 }
 
-var (
-	mdLink = regexp.MustCompile(`!?\[([^\]]*)\]\([^)]*\)`)
-	mdTag  = regexp.MustCompile(`</?[A-Za-z][^>]*>`)
-)
+// mdTag matches an inline HTML tag.
+var mdTag = regexp.MustCompile(`^</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>`)
 
 // inlineText reduces a heading's inline Markdown to the text a reader
-// sees: links and images to their text, without tags, code backticks or
-// emphasis asterisks.
+// sees, which GitHub makes the anchor of: a code span's text as written
+// ("getDecorator<T>"); a link's text, not its target, whether inline
+// ("[a](u)") or by reference ("[a][r]", "[a][]"); no image (a badge's
+// alt text is not shown); no HTML tag, emphasis ("*", "**", "_" at a
+// word's edge, "~~"), or backslash before punctuation; entities decoded
+// ("&amp;" is "&").
 func inlineText(s string) string {
-	s = mdLink.ReplaceAllString(s, "$1")
-	s = mdTag.ReplaceAllString(s, "")
-	s = strings.NewReplacer("`", "", "**", "", "*", "").Replace(s)
-	return strings.Join(strings.Fields(s), " ")
+	var b strings.Builder
+	inlineInto(&b, s, 0)
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// inlineInto writes inlineText(s) to b, reading link texts within link
+// texts to at most 8 levels (deeper brackets are kept as text).
+func inlineInto(b *strings.Builder, s string, depth int) {
+	plain := 0 // start of the text not yet written
+	emit := func(end int) {
+		b.WriteString(html.UnescapeString(s[plain:end]))
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '\\' && i+1 < len(s) && isASCIIPunct(s[i+1]):
+			emit(i)
+			b.WriteByte(s[i+1])
+			i += 2
+			plain = i
+		case c == '`':
+			n := backticks(s[i:])
+			end := closingRun(s, i+n, n)
+			if end < 0 {
+				i += n // no closing run: the backticks are text
+				continue
+			}
+			emit(i)
+			b.WriteString(s[i+n : end])
+			i = end + n
+			plain = i
+		case c == '!' && i+1 < len(s) && s[i+1] == '[':
+			if _, end, ok := bracketed(s, i+1); ok {
+				// An image shows no text (a badge's alt).
+				emit(i)
+				i = end
+				plain = i
+				continue
+			}
+			i++
+		case c == '[' && depth < 8:
+			if text, end, ok := bracketed(s, i); ok {
+				emit(i)
+				inlineInto(b, text, depth+1)
+				i = end
+				plain = i
+				continue
+			}
+			i++
+		case c == '<':
+			if m := mdTag.FindString(s[i:]); m != "" {
+				emit(i)
+				i += len(m)
+				plain = i
+				continue
+			}
+			i++
+		case c == '*' || c == '~' && i+1 < len(s) && s[i+1] == '~':
+			emit(i)
+			for i < len(s) && s[i] == c {
+				i++
+			}
+			plain = i
+		case c == '_' && (i == 0 || !isWordByte(s[i-1]) || i+1 == len(s) || !isWordByte(s[i+1])):
+			emit(i)
+			i++
+			plain = i
+		default:
+			i++
+		}
+	}
+	emit(len(s))
+}
+
+// closingRun returns where the first run of exactly n backticks at or
+// after from starts in s, or -1: the end of a code span (a run of
+// another length does not close it).
+func closingRun(s string, from, n int) int {
+	for j := from; j < len(s); {
+		k := strings.IndexByte(s[j:], '`')
+		if k < 0 {
+			return -1
+		}
+		j += k
+		m := backticks(s[j:])
+		if m == n {
+			return j
+		}
+		j += m
+	}
+	return -1
+}
+
+// bracketed reads a link or image at s[open] ("[" ... "]", brackets
+// within balanced) followed by its target: "(...)", "[ref]" or "[]". It
+// returns the text between the brackets and where the link ends; ok is
+// false when s[open:] is no such link (a "[" that is only a bracket).
+func bracketed(s string, open int) (text string, end int, ok bool) {
+	depth := 0
+	for i := open; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '[':
+			depth++
+		case ']':
+			depth--
+			if depth > 0 {
+				continue
+			}
+			text, rest := s[open+1:i], i+1
+			switch {
+			case rest < len(s) && s[rest] == '(':
+				if j := strings.IndexByte(s[rest:], ')'); j >= 0 {
+					return text, rest + j + 1, true
+				}
+			case rest < len(s) && s[rest] == '[':
+				if j := strings.IndexByte(s[rest:], ']'); j >= 0 {
+					return text, rest + j + 1, true
+				}
+			}
+			return "", 0, false
+		}
+	}
+	return "", 0, false
+}
+
+// isASCIIPunct reports whether c is ASCII punctuation, which a backslash
+// escapes (CommonMark 2.4).
+func isASCIIPunct(c byte) bool {
+	return c > ' ' && c < 0x7f && !isWordByte(c)
+}
+
+// isWordByte reports whether c is part of a word to emphasis rules: a
+// letter or digit, or any byte of a non-ASCII character.
+func isWordByte(c byte) bool {
+	return c >= 0x80 || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // slugger makes GitHub-style heading anchors, unique within a document: the
-// heading lowercased, characters other than letters, marks, digits,
-// connector punctuation ("_"), "-" and space removed, spaces turned into
-// "-"; a repeat gets "-1", "-2", ... as GitHub's renderer does.
+// heading lowercased as JavaScript does (a final sigma is "ς"),
+// characters other than letters, marks, decimal digits, connector
+// punctuation ("_"), "-" and space removed ("x²" is "x", as github-slugger
+// has it), spaces turned into "-"; a repeat gets "-1", "-2", ... as
+// GitHub's renderer does.
 type slugger struct {
 	seen map[string]int
 }
@@ -422,9 +591,9 @@ func (s *slugger) reserve(anchor string) {
 
 func (s *slugger) slug(text string) string {
 	var b strings.Builder
-	for _, r := range strings.ToLower(text) {
+	for _, r := range cases.Lower(language.Und).String(text) {
 		switch {
-		case unicode.IsLetter(r), unicode.IsMark(r), unicode.IsNumber(r), unicode.Is(unicode.Pc, r), r == '-':
+		case unicode.IsLetter(r), unicode.IsMark(r), unicode.Is(unicode.Nd, r), unicode.Is(unicode.Pc, r), r == '-':
 			b.WriteRune(r)
 		case r == ' ':
 			b.WriteByte('-')

@@ -314,3 +314,61 @@ func TestStripComments_CodeSpans(t *testing.T) {
 		}
 	}
 }
+
+// TestParseMarkdown_RealREADMEs: what a review of 443 Markdown files of
+// npm packages against markdown-it and github-slugger found.
+func TestParseMarkdown_RealREADMEs(t *testing.T) {
+	t.Parallel()
+	runMarkdownCases(t, []markdownCase{
+		{
+			// axios's "##### axios.get(url[, config])" and fifteen more,
+			// one above the other, lost every word and anchor.
+			name:    "headings with nothing under them before a sibling are the next section's first lines",
+			content: "# API\n\nIntro.\n\n### get(url)\n### post(url, data)\n\nBoth send a request.\n\n## Errors\n### Timeout\n## Last\n",
+			title:   "API",
+			sections: []string{"API||api", "post(url, data)|post(url, data)|posturl-data",
+				"Timeout|Errors/Timeout|timeout", "Last|Last|last"},
+			contains: []string{"get(url)\n\nBoth send a request.", "Timeout", "Last"},
+		},
+		{
+			// dotenv's title and anchor were "dotenv ![NPM
+			// version](https://www.npmjs.com/package/dotenv)".
+			name:     "a badge in a heading is no text",
+			content:  "# dotenv [![NPM version](https://img.shields.io/npm/v/dotenv.svg)](https://www.npmjs.com/package/dotenv)\n\nLoads .env.\n\n## Use [RawServer][RawServerGeneric] and [b][]\n\nText.\n",
+			title:    "dotenv",
+			sections: []string{"dotenv||dotenv", "Use RawServer and b|Use RawServer and b|use-rawserver-and-b"},
+		},
+		{
+			// yup's "`getDecorator<T>`" was "getDecorator"; semver's `*`
+			// was dropped; shelljs's \<num\> was "\".
+			name:    "code spans and escapes are text as written",
+			content: "# T\n\n## `getDecorator<T>`\n\nA.\n\n## `1.2.*` or `*`\n\nB.\n\n## head([{'-n': \\<num\\>},] file)\n\nC.\n\n## _void_ a &amp; b ~~old~~\n\nD.\n",
+			title:   "T",
+			sections: []string{"getDecorator<T>|getDecorator<T>|getdecoratort", "1.2.* or *|1.2.* or *|12-or-",
+				"head([{'-n': <num>},] file)|head([{'-n': <num>},] file)|head-n-num-file", "void a & b old|void a & b old|void-a--b-old"},
+		},
+		{
+			// GitHub keeps decimal digits only and lowercases a final
+			// sigma as JavaScript does.
+			name:     "slugs as github-slugger makes them",
+			content:  "# T\n\n## x² and ½\n\nA.\n\n## ΟΔΟΣ\n\nB.\n",
+			title:    "T",
+			sections: []string{"x² and ½|x² and ½|x-and-", "ΟΔΟΣ|ΟΔΟΣ|οδος"},
+		},
+		{
+			// A README that opens with a rule lost all up to the next.
+			name:     "a rule that opens a file is no front matter unless a key follows",
+			content:  "---\n\nThis readme starts with a rule.\n\n## Usage\n\nRun it.\n\n---\n\nFooter text.\n",
+			title:    "guide",
+			sections: []string{"||", "Usage|Usage|usage"},
+			contains: []string{"This readme starts with a rule.", "Run it.", "Footer text."},
+		},
+		{
+			name:     "a closing fence indented four spaces is code",
+			content:  "# T\n\n```\ncode\n    ```\n# not a heading\n```\n\nAfter.\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"# not a heading", "After."},
+		},
+	})
+}
