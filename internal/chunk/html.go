@@ -43,7 +43,13 @@ func parseHTML(source string, b []byte) (Document, error) {
 	p.walk(content)
 	p.keepBodiless(1)
 	p.flush()
-	p.doc.Title = pageTitle(title, firstH1(content, root, p.siteTitle))
+	h1 := firstH1(content, root, p.siteTitle)
+	if h1 != "" && firstH1(content, content, p.siteTitle) == "" {
+		// The one h1 stands outside the content: the site's name.
+		p.doc.Title = siteNamedTitle(title, h1)
+	} else {
+		p.doc.Title = pageTitle(title, h1)
+	}
 	dropTitleHeading(&p.doc)
 	return p.doc, nil
 }
@@ -2880,6 +2886,22 @@ func pageTitle(title, h1 string) string {
 		return h1
 	}
 	return title
+}
+
+// siteNamedTitle is the title of a page whose only h1 stands outside its
+// content, in the site's menu bar (mdBook's h1.menu-title, the book's
+// name on every page): a <title> that ends with that h1 after a
+// separator ("Storing UTF-8 Encoded Text with Strings - The Rust
+// Programming Language") gives what comes before it, the page's name;
+// pageTitle would have kept the book's name for all 82 such pages of
+// the Rust book. Otherwise pageTitle decides.
+func siteNamedTitle(title, h1 string) string {
+	if rest, ok := strings.CutSuffix(title, h1); ok && strings.HasSuffix(rest, " ") && endsWithSeparator(strings.TrimRight(rest, " ")) {
+		if page := strings.TrimRightFunc(rest, func(r rune) bool { return r == ' ' || isTitleSeparator(r) }); page != "" {
+			return page
+		}
+	}
+	return pageTitle(title, h1)
 }
 
 func isTitleSeparator(r rune) bool {

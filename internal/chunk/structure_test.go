@@ -437,6 +437,26 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"Django 3.2 documentation"},
 		},
 		{
+			// mdBook puts the book's name in an h1 of its menu bar, outside
+			// <main>, on every page; a page that opens with an h2 had the
+			// book's name as its title and the top of every heading path.
+			// A page header's h1 that opens <title> is still the page's.
+			name: "an h1 outside the content that ends the title is the site's name",
+			content: `<title>Storing UTF-8 Encoded Text with Strings - The Rust Programming Language</title>
+				<div id="menu-bar"><h1 class="menu-title">The Rust Programming Language</h1></div>
+				<main><h2 id="what-is-a-string">What Is a String?</h2><p>Body.</p></main>`,
+			title:    "Storing UTF-8 Encoded Text with Strings",
+			sections: []string{"What Is a String?|What Is a String?|what-is-a-string"},
+			contains: []string{"Body."},
+		},
+		{
+			name: "an h1 outside the content that opens the title is the page's",
+			content: `<title>Release notes | Example Docs</title><header><h1>Release notes</h1></header>
+				<main><h2 id="v2">Version 2</h2><p>Body.</p></main>`,
+			title:    "Release notes",
+			sections: []string{"Version 2|Version 2|v2"},
+		},
+		{
 			name: "a page's one h1 is its title even when it links elsewhere",
 			content: `<title>T</title><h1><a href="guide.html">The Guide</a></h1><p>Body.</p>
 				<h2 id="a">A</h2><p>Alpha.</p>`,
