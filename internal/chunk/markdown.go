@@ -39,6 +39,7 @@ func parseMarkdown(src string) Document {
 		// opened a line (CommonMark's HTML block of type 2).
 		comment bool
 		slugs   slugger
+		rawH1   htmlH1
 	)
 	// endBlock ends the paragraph before a line that is dropped.
 	endBlock := func() {
@@ -155,6 +156,9 @@ func parseMarkdown(src string) Document {
 			continue
 		}
 		trimmed := strings.TrimSpace(line)
+		if h1s == 0 && !rawH1.done && (rawH1.open || !indentedCode(line, para)) {
+			rawH1.add(line)
+		}
 		if f := openingFence(line); f != "" {
 			fence = f
 			para = 0
@@ -193,8 +197,59 @@ func parseMarkdown(src string) Document {
 	if doc.Title == "" && (h1s == 1 || h1s > 1 && firstLevel == 1) {
 		doc.Title = firstH1
 	}
+	if doc.Title == "" && h1s == 0 && rawH1.done {
+		doc.Title = rawH1.title
+	}
 	dropTitleHeading(&doc)
 	return doc
+}
+
+// htmlH1 reads the first <h1> element written as HTML in a Markdown file
+// (a README's centred "<h1 align="center"><img ...><br>Chalk</h1>",
+// which 73 of 443 npm packages' files have), for a title where no
+// Markdown h1 or front matter gives one: the file name was the title
+// of every chunk. Its text is what stands between the tags; an h1 of
+// images alone has none and the search goes on. At most 4 KiB of one
+// element is read.
+type htmlH1 struct {
+	buf   strings.Builder
+	open  bool
+	done  bool
+	title string
+}
+
+var (
+	htmlH1Open  = regexp.MustCompile(`(?i)<h1[\s>]`)
+	htmlH1Close = regexp.MustCompile(`(?i)</h1\s*>`)
+	htmlAnyTag  = regexp.MustCompile(`<[^>]*>`)
+)
+
+func (h *htmlH1) add(line string) {
+	if !h.open {
+		loc := htmlH1Open.FindStringIndex(line)
+		if loc == nil {
+			return
+		}
+		h.open, line = true, line[loc[0]:]
+		h.buf.Reset()
+	}
+	end := htmlH1Close.FindStringIndex(line)
+	if end != nil {
+		line = line[:end[1]]
+	}
+	h.buf.WriteString(line)
+	if h.buf.Len() > 4<<10 {
+		h.open = false // no end in sight: not an element to read
+		return
+	}
+	if end == nil {
+		return
+	}
+	h.open = false
+	text := html.UnescapeString(htmlAnyTag.ReplaceAllString(h.buf.String(), " "))
+	if t := strings.Join(strings.Fields(text), " "); t != "" {
+		h.title, h.done = capHeading(t), true
+	}
 }
 
 // joinWrapped joins a paragraph's line to the line before (the last of

@@ -372,3 +372,33 @@ func TestParseMarkdown_RealREADMEs(t *testing.T) {
 		},
 	})
 }
+
+func TestParseMarkdown_HTMLH1Title(t *testing.T) {
+	t.Parallel()
+	runMarkdownCases(t, []markdownCase{
+		{
+			name:     "a README's centred HTML h1 titles it",
+			content:  "<h1 align=\"center\">\n\t<br>\n\t<img width=\"320\" src=\"media/logo.svg\" alt=\"Chalk\">\n\t<br>\n\tChalk &amp; Co\n</h1>\n\n> Terminal string styling\n\n## Install\n\nnpm i chalk\n",
+			title:    "Chalk & Co",
+			sections: []string{"||", "Install|Install|install"},
+		},
+		{
+			name:     "an h1 of images alone gives none, the next does",
+			content:  "<h1><img src=\"logo.png\" alt=\"x\"></h1>\n\n<H1 class=\"t\">Real name</H1>\n\nText.\n",
+			title:    "Real name",
+			sections: []string{"||"},
+		},
+		{
+			name:     "a Markdown h1 wins, and code is not read",
+			content:  "```html\n<h1>In code</h1>\n```\n\n# Markdown title\n\n<h1>Later</h1>\n\nText.\n",
+			title:    "Markdown title",
+			sections: []string{"||", "Markdown title||markdown-title"},
+		},
+		{
+			name:     "code is not read",
+			content:  "```html\n<h1>In code</h1>\n```\n\nText.\n",
+			title:    "guide",
+			sections: []string{"||"},
+		},
+	})
+}
