@@ -46,6 +46,10 @@
 // setext headings (a one-line paragraph over "===" or "---") outside
 // fenced code (a backtick fence's info string holds no backtick) and HTML
 // comments; comments outside code are dropped, as no renderer shows them.
+// A heading's text is what GitHub shows of it (code spans as written,
+// links' text, no images, escapes and entities read); a heading with
+// nothing under it is the first line of its next sibling's section (API
+// signatures one above another), or a section of its own.
 //
 // A section's anchor is, in HTML, its heading's id, the target of a
 // permalink in it (a.headerlink), an a[id|name] inside it, an id on an
@@ -55,15 +59,18 @@
 // (rustdoc's <section id="method.push"> with a version before its h4); in
 // Markdown, the id of a trailing attribute block ("## Intro {#custom}"),
 // else the GitHub slug of the heading ("Basic Usage" -> "basic-usage",
-// repeats "-1", "-2"). A section without one takes its nearest enclosing
+// repeats "-1", "-2"; as github-slugger makes it). A section without one takes its nearest enclosing
 // heading's. An id longer than 1,000 bytes is dropped (it cannot be cut
 // and still lead somewhere): the section links to its page.
 //
 // The title is, in Markdown, the front matter's title (YAML between "---"
-// and "---" or "...", TOML between "+++" lines), else the h1 when there is
-// one or the first heading is one; in HTML, <title> (a <title> made of the
-// first h1 and the site's name joined by a separator, as Sphinx's "json —
-// ... — Python 3.11 documentation", gives the h1), else the first h1; in
+// and "---" or "...", TOML between "+++" lines, whose first line opens a
+// key), else the h1 when there is one or the first heading is one, else
+// the first HTML <h1> element's text; in HTML, <title> (a <title> made of
+// the first h1 and the site's name joined by a separator, as Sphinx's
+// "json — ... — Python 3.11 documentation", gives the h1; one that ends
+// with the only h1, which stands outside the content, as mdBook's menu
+// bar, gives what comes before it), else the first h1; in
 // PDF, the Info dictionary's Title, else the first line; else the file
 // name.
 //
