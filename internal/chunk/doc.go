@@ -45,7 +45,9 @@
 // windows-1252. Markdown sections start at ATX headings and
 // setext headings (a one-line paragraph over "===" or "---") outside
 // fenced code (a backtick fence's info string holds no backtick) and HTML
-// comments; comments outside code are dropped, as no renderer shows them.
+// comments; comments outside code are dropped, as no renderer shows them
+// (those that open a line, and those that open and close within one; one
+// that opens mid-line and closes on a later line is kept as text).
 // A heading's text is what GitHub shows of it (code spans as written,
 // links' text, no images, escapes and entities read); a heading with
 // nothing under it is the first line of its next sibling's section (API

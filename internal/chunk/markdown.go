@@ -18,7 +18,8 @@ import (
 // paragraph over "===" or "---") outside fenced code blocks and HTML
 // comments. Each heading's anchor is the id of a trailing attribute block
 // ("## Intro {#custom}"), else its GitHub-style slug (see slugger). HTML
-// comments outside code are dropped. The title is the title of the front
+// comments outside code are dropped (not one that opens mid-line and
+// closes on a later line). The title is the title of the front
 // matter (YAML between "---" and "---" or "...", TOML between "+++"
 // lines; see frontMatter; otherwise dropped), else the h1 if there is
 // only one or the first heading is one; a document whose several h1s
