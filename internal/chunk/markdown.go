@@ -485,14 +485,28 @@ var mdTag = regexp.MustCompile(`^</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>`)
 // word's edge, "~~"), or backslash before punctuation; entities decoded
 // ("&amp;" is "&").
 func inlineText(s string) string {
+	if len(s) > maxHeadingSource {
+		// Past any title's 1,000 runes (capHeading), and so that a line
+		// of brackets or backticks costs what a heading does.
+		cut := maxHeadingSource
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut]
+	}
 	var b strings.Builder
 	inlineInto(&b, s, 0)
 	return strings.Join(strings.Fields(b.String()), " ")
 }
 
+// maxHeadingSource is the most bytes of a heading's source inlineText
+// reads.
+const maxHeadingSource = 16 << 10
+
 // inlineInto writes inlineText(s) to b, reading link texts within link
 // texts to at most 8 levels (deeper brackets are kept as text).
 func inlineInto(b *strings.Builder, s string, depth int) {
+	closes := matchBrackets(s)
 	plain := 0 // start of the text not yet written
 	emit := func(end int) {
 		b.WriteString(html.UnescapeString(s[plain:end]))
@@ -517,7 +531,7 @@ func inlineInto(b *strings.Builder, s string, depth int) {
 			i = end + n
 			plain = i
 		case c == '!' && i+1 < len(s) && s[i+1] == '[':
-			if _, end, ok := bracketed(s, i+1); ok {
+			if _, end, ok := bracketed(s, i+1, closes); ok {
 				// An image shows no text (a badge's alt).
 				emit(i)
 				i = end
@@ -526,7 +540,7 @@ func inlineInto(b *strings.Builder, s string, depth int) {
 			}
 			i++
 		case c == '[' && depth < 8:
-			if text, end, ok := bracketed(s, i); ok {
+			if text, end, ok := bracketed(s, i, closes); ok {
 				emit(i)
 				inlineInto(b, text, depth+1)
 				i = end
@@ -578,35 +592,45 @@ func closingRun(s string, from, n int) int {
 	return -1
 }
 
-// bracketed reads a link or image at s[open] ("[" ... "]", brackets
-// within balanced) followed by its target: "(...)", "[ref]" or "[]". It
-// returns the text between the brackets and where the link ends; ok is
-// false when s[open:] is no such link (a "[" that is only a bracket).
-func bracketed(s string, open int) (text string, end int, ok bool) {
-	depth := 0
-	for i := open; i < len(s); i++ {
+// matchBrackets returns, for each "[" of s not escaped, where its
+// matching "]" is (brackets within balanced), in one pass.
+func matchBrackets(s string) map[int]int {
+	closes := map[int]int{}
+	var open []int
+	for i := 0; i < len(s); i++ {
 		switch s[i] {
 		case '\\':
 			i++
 		case '[':
-			depth++
+			open = append(open, i)
 		case ']':
-			depth--
-			if depth > 0 {
-				continue
+			if n := len(open); n > 0 {
+				closes[open[n-1]] = i
+				open = open[:n-1]
 			}
-			text, rest := s[open+1:i], i+1
-			switch {
-			case rest < len(s) && s[rest] == '(':
-				if j := strings.IndexByte(s[rest:], ')'); j >= 0 {
-					return text, rest + j + 1, true
-				}
-			case rest < len(s) && s[rest] == '[':
-				if j := strings.IndexByte(s[rest:], ']'); j >= 0 {
-					return text, rest + j + 1, true
-				}
-			}
-			return "", 0, false
+		}
+	}
+	return closes
+}
+
+// bracketed reads a link or image at s[open] ("[" ... "]", its matching
+// bracket in closes) followed by its target: "(...)", "[ref]" or "[]".
+// It returns the text between the brackets and where the link ends; ok
+// is false when s[open:] is no such link (a "[" that is only a bracket).
+func bracketed(s string, open int, closes map[int]int) (text string, end int, ok bool) {
+	i, found := closes[open]
+	if !found {
+		return "", 0, false
+	}
+	text, rest := s[open+1:i], i+1
+	switch {
+	case rest < len(s) && s[rest] == '(':
+		if j := strings.IndexByte(s[rest:], ')'); j >= 0 {
+			return text, rest + j + 1, true
+		}
+	case rest < len(s) && s[rest] == '[':
+		if j := strings.IndexByte(s[rest:], ']'); j >= 0 {
+			return text, rest + j + 1, true
 		}
 	}
 	return "", 0, false

@@ -3,6 +3,7 @@ package chunk
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // markdownCase is a Markdown document and what Parse must make of it.
@@ -401,4 +402,17 @@ func TestParseMarkdown_HTMLH1Title(t *testing.T) {
 			sections: []string{"||"},
 		},
 	})
+}
+
+// TestInlineText_LongSource: a heading's source past maxHeadingSource is
+// read only that far (brackets are matched in one pass, so a line of
+// them costs what a heading does), and the title is cut as any is.
+func TestInlineText_LongSource(t *testing.T) {
+	t.Parallel()
+	for _, line := range []string{strings.Repeat("[", 1<<20), strings.Repeat("[a](", 1<<18), strings.Repeat("`a``b", 1<<18), strings.Repeat("é", 1<<19)} {
+		doc := parseMarkdown("# x" + line + "\n\nText.\n")
+		if n := utf8.RuneCountInString(doc.Title); n == 0 || n > 1000 {
+			t.Errorf("title of %d runes from a heading of %d bytes", n, len(line))
+		}
+	}
 }
