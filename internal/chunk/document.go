@@ -116,7 +116,7 @@ func (l Loader) Parse(ctx context.Context, source string, content []byte) (Docum
 	case ".md", ".markdown":
 		var text string
 		if text, err = decodeText(content); err == nil {
-			doc = parseMarkdown(text)
+			doc = parseMarkdown(text, source)
 		}
 	case ".txt", ".text":
 		var text string

@@ -2,6 +2,8 @@ package chunk
 
 import (
 	"html"
+	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -24,7 +26,11 @@ import (
 // lines; see frontMatter; otherwise dropped), else the h1 if there is
 // only one or the first heading is one; a document whose several h1s
 // follow another heading has them as sections and no title of its own.
-func parseMarkdown(src string) Document {
+//
+// source is the file's path: a file named README or index (whose name says
+// nothing of it) is titled by its first HTML <h1> where nothing else
+// titles it (htmlH1).
+func parseMarkdown(src, source string) Document {
 	src = strings.ReplaceAll(src, "\r\n", "\n")
 	var doc Document
 	doc.Title, src = frontMatter(src)
@@ -198,20 +204,23 @@ func parseMarkdown(src string) Document {
 	if doc.Title == "" && (h1s == 1 || h1s > 1 && firstLevel == 1) {
 		doc.Title = firstH1
 	}
-	if doc.Title == "" && h1s == 0 && rawH1.done {
+	if doc.Title == "" && h1s == 0 && rawH1.done && genericName(source) {
 		doc.Title = rawH1.title
 	}
 	dropTitleHeading(&doc)
 	return doc
 }
 
-// htmlH1 reads the first <h1> element written as HTML in a Markdown file
-// (a README's centred "<h1 align="center"><img ...><br>Chalk</h1>",
-// which 73 of 443 npm packages' files have), for a title where no
-// Markdown h1 or front matter gives one: the file name was the title
-// of every chunk. Its text is what stands between the tags; an h1 of
-// images alone has none and the search goes on. At most 4 KiB of one
-// element is read.
+// htmlH1 reads the first <h1> element written as HTML that opens an HTML
+// block in a Markdown file (a README's centred "<h1 align="center"><img
+// ...><br>Chalk</h1>", which 73 of 443 npm packages' files have), for a
+// title where no Markdown h1 or front matter gives one: "README" was the
+// title of every chunk. Only a README or an index is so titled: the
+// pages of a documentation set (Fastify's docs) each open with the
+// project's name in such an h1, and their file names (Server, Routes)
+// say more. An "<h1>" inside a line (code spans, tables) opens nothing.
+// Its text is what stands between the tags; an h1 of images alone has
+// none and the search goes on. At most 4 KiB of one element is read.
 type htmlH1 struct {
 	buf   strings.Builder
 	open  bool
@@ -220,7 +229,7 @@ type htmlH1 struct {
 }
 
 var (
-	htmlH1Open  = regexp.MustCompile(`(?i)<h1[\s>]`)
+	htmlH1Open  = regexp.MustCompile(`(?i)^ {0,3}<h1[\s>]`)
 	htmlH1Close = regexp.MustCompile(`(?i)</h1\s*>`)
 	htmlAnyTag  = regexp.MustCompile(`<[^>]*>`)
 )
@@ -251,6 +260,14 @@ func (h *htmlH1) add(line string) {
 	if t := strings.Join(strings.Fields(text), " "); t != "" {
 		h.title, h.done = capHeading(t), true
 	}
+}
+
+// genericName reports whether a file's name says nothing of its content:
+// README or index, any case, any extension.
+func genericName(source string) bool {
+	base := strings.ToLower(path.Base(filepath.ToSlash(source)))
+	base = strings.TrimSuffix(base, path.Ext(base))
+	return base == "readme" || base == "index" || base == "_index"
 }
 
 // joinWrapped joins a paragraph's line to the line before (the last of

@@ -1,6 +1,7 @@
 package chunk
 
 import (
+	"cmp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -14,6 +15,7 @@ type markdownCase struct {
 	sections []string // "heading|path joined by /|anchor", one per section
 	contains []string // text some section must contain
 	absent   []string // text no section may contain
+	source   string   // the file's path; "" is guide.md
 }
 
 // runMarkdownCases parses each case as guide.md and checks its title,
@@ -23,7 +25,7 @@ func runMarkdownCases(t *testing.T, tests []markdownCase) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			doc, err := Parse("guide.md", []byte(tc.content))
+			doc, err := Parse(cmp.Or(tc.source, "guide.md"), []byte(tc.content))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -379,26 +381,46 @@ func TestParseMarkdown_HTMLH1Title(t *testing.T) {
 	runMarkdownCases(t, []markdownCase{
 		{
 			name:     "a README's centred HTML h1 titles it",
+			source:   "README.md",
 			content:  "<h1 align=\"center\">\n\t<br>\n\t<img width=\"320\" src=\"media/logo.svg\" alt=\"Chalk\">\n\t<br>\n\tChalk &amp; Co\n</h1>\n\n> Terminal string styling\n\n## Install\n\nnpm i chalk\n",
 			title:    "Chalk & Co",
 			sections: []string{"||", "Install|Install|install"},
 		},
 		{
 			name:     "an h1 of images alone gives none, the next does",
+			source:   "docs/index.md",
 			content:  "<h1><img src=\"logo.png\" alt=\"x\"></h1>\n\n<H1 class=\"t\">Real name</H1>\n\nText.\n",
 			title:    "Real name",
 			sections: []string{"||"},
 		},
 		{
+			// Fastify's reference pages each open with <h1>Fastify</h1>:
+			// their names (Server, Routes) say more.
+			name:     "a page whose name says what it is keeps its name",
+			source:   "docs/Server.md",
+			content:  "<h1 align=\"center\">Fastify</h1>\n\n## Factory\n\nText.\n",
+			title:    "Server",
+			sections: []string{"||", "Factory|Factory|factory"},
+		},
+		{
+			name:     "an h1 in a code span or a table opens nothing",
+			source:   "README.md",
+			content:  "## Headings\n\nUse the `<h1>` element and close it with `</h1>`.\n\n| tag | use |\n|---|---|\n| <h1>x</h1> | top |\n",
+			title:    "README",
+			sections: []string{"Headings|Headings|headings"},
+		},
+		{
 			name:     "a Markdown h1 wins, and code is not read",
+			source:   "README.md",
 			content:  "```html\n<h1>In code</h1>\n```\n\n# Markdown title\n\n<h1>Later</h1>\n\nText.\n",
 			title:    "Markdown title",
 			sections: []string{"||", "Markdown title||markdown-title"},
 		},
 		{
 			name:     "code is not read",
+			source:   "README.md",
 			content:  "```html\n<h1>In code</h1>\n```\n\nText.\n",
-			title:    "guide",
+			title:    "README",
 			sections: []string{"||"},
 		},
 	})
@@ -410,7 +432,7 @@ func TestParseMarkdown_HTMLH1Title(t *testing.T) {
 func TestInlineText_LongSource(t *testing.T) {
 	t.Parallel()
 	for _, line := range []string{strings.Repeat("[", 1<<20), strings.Repeat("[a](", 1<<18), strings.Repeat("`a``b", 1<<18), strings.Repeat("é", 1<<19)} {
-		doc := parseMarkdown("# x" + line + "\n\nText.\n")
+		doc := parseMarkdown("# x"+line+"\n\nText.\n", "guide.md")
 		if n := utf8.RuneCountInString(doc.Title); n == 0 || n > 1000 {
 			t.Errorf("title of %d runes from a heading of %d bytes", n, len(line))
 		}
