@@ -1,7 +1,6 @@
 package deploy
 
 import (
-	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -120,6 +119,7 @@ func TestBuildspec_Run(t *testing.T) {
 		stamp    = "202509250200"
 		sha      = "3f9c2a1b7d0e4c5f8a6b9e0d1c2b3a4f5e6d7c8b"
 		token    = "eyJwYXlsb2FkIjoiZXhhbXBsZSIsInZlcnNpb24iOiIyIn0="
+		digest   = "sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"
 	)
 	bs := loadBuildspec(t)
 
@@ -131,46 +131,13 @@ func TestBuildspec_Run(t *testing.T) {
 		wantRC       int
 		wantCalls    []string
 		wantArtifact bool
-		stamp        string // the image tag, if not stamp
 	}{
 		{
 			name:   "Success",
 			phases: phaseOrder,
-			wantCalls: []string{"aws_sts_get-caller-identity", "date", "aws_ecr_describe-images", "aws_ecr_get-login-password", "docker_login",
-				"docker_build", "docker_push", "docker_push", "docker_push"},
+			wantCalls: []string{"aws_sts_get-caller-identity", "date", "aws_ecr_get-login-password", "docker_login",
+				"docker_build", "docker_push", "docker_push", "docker_push", "docker_inspect"},
 			wantArtifact: true,
-		},
-		{
-			// Another build pushed this minute's tag: wait for the next.
-			name: "MinuteTaken",
-			setup: func(f *fakeCLI) {
-				f.respond("aws_ecr_describe-images", 1, `{"imageDetails":[{"imageTags":["`+stamp+`"]}]}`+"\n")
-				f.failCall("aws_ecr_describe-images", 2, 254, "An error occurred (ImageNotFoundException) when calling the DescribeImages operation\n")
-				f.respond("date", 1, stamp+"\n")
-				f.respond("date", 2, "07\n")
-				f.respond("date", 3, "202509250201\n")
-				f.respond("sleep", 0, "")
-			},
-			phases: phaseOrder,
-			wantCalls: []string{"aws_sts_get-caller-identity", "date", "aws_ecr_describe-images", "date", "sleep", "date", "aws_ecr_describe-images",
-				"aws_ecr_get-login-password", "docker_login", "docker_build", "docker_push", "docker_push", "docker_push"},
-			wantArtifact: true,
-			stamp:        "202509250201",
-		},
-		{
-			name: "MinuteTakenThrice",
-			setup: func(f *fakeCLI) {
-				f.respond("aws_ecr_describe-images", 0, `{"imageDetails":[{}]}`+"\n")
-				for i, out := range []string{stamp, "07", "202509250201", "59", "202509250202"} {
-					f.respond("date", i+1, out+"\n")
-				}
-				f.respond("sleep", 0, "")
-			},
-			phases: phaseOrder,
-			wantRC: 1,
-			wantCalls: []string{"aws_sts_get-caller-identity", "date", "aws_ecr_describe-images", "date", "sleep", "date", "aws_ecr_describe-images",
-				"date", "sleep", "date", "aws_ecr_describe-images"},
-			wantArtifact: false,
 		},
 		{
 			name: "LoginFails",
@@ -179,7 +146,7 @@ func TestBuildspec_Run(t *testing.T) {
 			},
 			phases:       phaseOrder,
 			wantRC:       1,
-			wantCalls:    []string{"aws_sts_get-caller-identity", "date", "aws_ecr_describe-images", "aws_ecr_get-login-password", "docker_login"},
+			wantCalls:    []string{"aws_sts_get-caller-identity", "date", "aws_ecr_get-login-password", "docker_login"},
 			wantArtifact: false,
 		},
 		{
@@ -189,7 +156,7 @@ func TestBuildspec_Run(t *testing.T) {
 			},
 			phases:       phaseOrder,
 			wantRC:       1,
-			wantCalls:    []string{"aws_sts_get-caller-identity", "date", "aws_ecr_describe-images", "aws_ecr_get-login-password", "docker_login", "docker_build"},
+			wantCalls:    []string{"aws_sts_get-caller-identity", "date", "aws_ecr_get-login-password", "docker_login", "docker_build"},
 			wantArtifact: false,
 		},
 		{
@@ -199,21 +166,21 @@ func TestBuildspec_Run(t *testing.T) {
 			phases:       []string{"pre_build", "post_build"},
 			env:          []string{"CODEBUILD_BUILD_SUCCEEDING=0"},
 			wantRC:       1,
-			wantCalls:    []string{"aws_sts_get-caller-identity", "date", "aws_ecr_describe-images", "aws_ecr_get-login-password", "docker_login"},
+			wantCalls:    []string{"aws_sts_get-caller-identity", "date", "aws_ecr_get-login-password", "docker_login"},
 			wantArtifact: false,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeCLI(t, "aws", "docker", "date", "sleep")
-			stamp := cmp.Or(tt.stamp, stamp)
+			f := newFakeCLI(t, "aws", "docker", "date")
 			f.respondFile("aws_sts_get-caller-identity", 0, "sts-get-caller-identity.json")
 			f.respond("aws_ecr_get-login-password", 0, token+"\n")
 			f.respond("docker_login", 0, "Login Succeeded\n")
 			f.respond("docker_build", 0, "#12 naming to "+repo+":"+stamp+" done\n")
 			f.respond("docker_push", 0, stamp+": digest: sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945 size: 1158\n")
 			f.respond("date", 0, stamp+"\n")
+			f.respond("docker_inspect", 0, repo+"@"+digest+"\n")
 			if tt.setup != nil {
 				tt.setup(f)
 			}
@@ -249,19 +216,12 @@ func TestBuildspec_Run(t *testing.T) {
 						t.Errorf("sts get-caller-identity %v: want --query Account --output text", c.Args)
 					}
 				case "date":
-					if !slices.Equal(c.Args, []string{"-u", "+%Y%m%d%H%M"}) && !slices.Equal(c.Args, []string{"-u", "+%S"}) {
-						t.Errorf("date %v, want -u +%%Y%%m%%d%%H%%M, or +%%S before a wait", c.Args)
+					if !slices.Equal(c.Args, []string{"-u", "+%Y%m%d%H%M"}) {
+						t.Errorf("date %v, want -u +%%Y%%m%%d%%H%%M", c.Args)
 					}
-				case "aws_ecr_describe-images":
-					r, _ := flag(c.Args, "--repository-name")
-					id, _ := flag(c.Args, "--image-ids")
-					if r != "vendor0919-api" || !strings.HasPrefix(id, "imageTag=20250925020") {
-						t.Errorf("describe-images %v: want the repository and the minute's tag", c.Args)
-					}
-				case "sleep":
-					// Past the minute's last second: 61 - 7, or 61 - 59.
-					if !slices.Equal(c.Args, []string{"54"}) && !slices.Equal(c.Args, []string{"2"}) {
-						t.Errorf("sleep %v", c.Args)
+				case "docker_inspect":
+					if !slices.Equal(c.Args, []string{"inspect", "--format", "{{index .RepoDigests 0}}", repo + ":" + stamp}) {
+						t.Errorf("docker inspect %v: want the minute tag's repo digest", c.Args)
 					}
 				case "aws_ecr_get-login-password":
 					if r, _ := flag(c.Args, "--region"); r != "ap-northeast-1" {
@@ -320,7 +280,8 @@ func TestBuildspec_Run(t *testing.T) {
 			if err := json.Unmarshal(b, &defs); err != nil {
 				t.Fatalf("imagedefinitions.json %q: %v", b, err)
 			}
-			want := []map[string]string{{"name": "api", "imageUri": repo + ":" + stamp}}
+			// By digest: the minute tag may be another build's by then.
+			want := []map[string]string{{"name": "api", "imageUri": repo + "@" + digest}}
 			if len(defs) != 1 || len(defs[0]) != 2 || defs[0]["name"] != want[0]["name"] || defs[0]["imageUri"] != want[0]["imageUri"] {
 				t.Errorf("imagedefinitions.json %s, want %v", b, want)
 			}
