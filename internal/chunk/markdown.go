@@ -524,6 +524,7 @@ const maxHeadingSource = 16 << 10
 // texts to at most 8 levels (deeper brackets are kept as text).
 func inlineInto(b *strings.Builder, s string, depth int) {
 	closes := matchBrackets(s)
+	underscores := pairUnderscores(s)
 	plain := 0 // start of the text not yet written
 	emit := func(end int) {
 		b.WriteString(html.UnescapeString(s[plain:end]))
@@ -579,7 +580,7 @@ func inlineInto(b *strings.Builder, s string, depth int) {
 				i++
 			}
 			plain = i
-		case c == '_' && (i == 0 || !isWordByte(s[i-1]) || i+1 == len(s) || !isWordByte(s[i+1])):
+		case c == '_' && underscores[i]:
 			emit(i)
 			i++
 			plain = i
@@ -607,6 +608,53 @@ func closingRun(s string, from, n int) int {
 		j += m
 	}
 	return -1
+}
+
+// underscorePairs holds the "_" of a text that are emphasis: one that
+// opens a word ("_void") paired with the next one that closes a word
+// ("void_"). A "_" inside a word (snake_case), or one with no partner
+// ("_private", "foo_", a URL's "/_/"), is text, as CommonMark has it.
+type underscorePairs map[int]bool
+
+func pairUnderscores(s string) underscorePairs {
+	type run struct{ from, to int }
+	var opens, closes []run
+	for i := 0; i < len(s); {
+		if s[i] != '_' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] == '_' {
+			j++
+		}
+		before := i > 0 && isWordByte(s[i-1])
+		after := j < len(s) && isWordByte(s[j])
+		switch {
+		case !before && after:
+			opens = append(opens, run{i, j})
+		case before && !after:
+			closes = append(closes, run{i, j})
+		}
+		i = j
+	}
+	pairs := underscorePairs{}
+	k := 0
+	for _, o := range opens {
+		for k < len(closes) && closes[k].from <= o.from {
+			k++
+		}
+		if k == len(closes) {
+			break
+		}
+		for _, r := range []run{o, closes[k]} {
+			for i := r.from; i < r.to; i++ {
+				pairs[i] = true
+			}
+		}
+		k++
+	}
+	return pairs
 }
 
 // matchBrackets returns, for each "[" of s not escaped, where its
@@ -667,9 +715,9 @@ func isWordByte(c byte) bool {
 
 // slugger makes GitHub-style heading anchors, unique within a document: the
 // heading lowercased as JavaScript does (a final sigma is "ς"),
-// characters other than letters, marks, decimal digits, connector
-// punctuation ("_"), "-" and space removed ("x²" is "x", as github-slugger
-// has it), spaces turned into "-"; a repeat gets "-1", "-2", ... as
+// characters other than letters, marks, decimal digits, letter numbers
+// ("Ⅱ"), alphabetic symbols ("Ⓐ"), connector punctuation ("_"), "-" and
+// space removed ("x²" is "x", as github-slugger has it), spaces turned into "-"; a repeat gets "-1", "-2", ... as
 // GitHub's renderer does.
 type slugger struct {
 	seen map[string]int
@@ -690,7 +738,8 @@ func (s *slugger) slug(text string) string {
 	var b strings.Builder
 	for _, r := range cases.Lower(language.Und).String(text) {
 		switch {
-		case unicode.IsLetter(r), unicode.IsMark(r), unicode.Is(unicode.Nd, r), unicode.Is(unicode.Pc, r), r == '-':
+		case unicode.IsLetter(r), unicode.IsMark(r), unicode.Is(unicode.Nd, r), unicode.Is(unicode.Nl, r),
+			unicode.Is(unicode.Other_Alphabetic, r), unicode.Is(unicode.Pc, r), r == '-':
 			b.WriteRune(r)
 		case r == ' ':
 			b.WriteByte('-')

@@ -354,9 +354,18 @@ func TestParseMarkdown_RealREADMEs(t *testing.T) {
 			// GitHub keeps decimal digits only and lowercases a final
 			// sigma as JavaScript does.
 			name:     "slugs as github-slugger makes them",
-			content:  "# T\n\n## x² and ½\n\nA.\n\n## ΟΔΟΣ\n\nB.\n",
+			content:  "# T\n\n## x² and ½\n\nA.\n\n## ΟΔΟΣ\n\nB.\n\n## Ⅱ. 概要 Ⓐ\n\nC.\n",
 			title:    "T",
-			sections: []string{"x² and ½|x² and ½|x-and-", "ΟΔΟΣ|ΟΔΟΣ|οδος"},
+			sections: []string{"x² and ½|x² and ½|x-and-", "ΟΔΟΣ|ΟΔΟΣ|οδος", "Ⅱ. 概要 Ⓐ|Ⅱ. 概要 Ⓐ|ⅱ-概要-ⓐ"},
+		},
+		{
+			// Only paired "_" are emphasis (CommonMark): one with no
+			// partner, or inside a word or a URL, is text.
+			name:    "an underscore without its partner is text",
+			content: "# T\n\n## _private method\n\nA.\n\n## https://hub.docker.com/_/node\n\nB.\n\n## foo_ and __init__\n\nC.\n",
+			title:   "T",
+			sections: []string{"_private method|_private method|_private-method",
+				"https://hub.docker.com/_/node|https://hub.docker.com/_/node|httpshubdockercom_node", "foo_ and init|foo_ and init|foo_-and-init"},
 		},
 		{
 			// A README that opens with a rule lost all up to the next.
