@@ -46,7 +46,7 @@ func parseHTML(source string, b []byte) (Document, error) {
 	h1 := firstH1(content, root, p.siteTitle)
 	if h1 != "" && firstH1(content, content, p.siteTitle) == "" {
 		// The one h1 stands outside the content: the site's name.
-		p.doc.Title = siteNamedTitle(title, h1)
+		p.doc.Title = siteNamedTitle(title, h1, firstHeading(content))
 	} else {
 		p.doc.Title = pageTitle(title, h1)
 	}
@@ -2892,16 +2892,29 @@ func pageTitle(title, h1 string) string {
 // content, in the site's menu bar (mdBook's h1.menu-title, the book's
 // name on every page): a <title> that ends with that h1 after a
 // separator ("Storing UTF-8 Encoded Text with Strings - The Rust
-// Programming Language") gives what comes before it, the page's name;
-// pageTitle would have kept the book's name for all 82 such pages of
-// the Rust book. Otherwise pageTitle decides.
-func siteNamedTitle(title, h1 string) string {
+// Programming Language") gives what comes before it, the page's name,
+// when the content's first heading (first) says so too; pageTitle would
+// have kept the book's name for all 82 such pages of the Rust book. A
+// "Site | Page" <title> whose page h1 stands in a header outside the
+// content is pageTitle's to decide, as is any other.
+func siteNamedTitle(title, h1, first string) string {
 	if rest, ok := strings.CutSuffix(title, h1); ok && strings.HasSuffix(rest, " ") && endsWithSeparator(strings.TrimRight(rest, " ")) {
-		if page := strings.TrimRightFunc(rest, func(r rune) bool { return r == ' ' || isTitleSeparator(r) }); page != "" {
+		page := strings.TrimRightFunc(rest, func(r rune) bool { return r == ' ' || isTitleSeparator(r) })
+		if page != "" && foldText(page) == foldText(first) {
 			return page
 		}
 	}
 	return pageTitle(title, h1)
+}
+
+// firstHeading is the text of the first h1-h6 under n, or "".
+func firstHeading(n *html.Node) string {
+	for c := range n.Descendants() {
+		if c.Type == html.ElementNode && isHeading(c.DataAtom) {
+			return headingText(c)
+		}
+	}
+	return ""
 }
 
 func isTitleSeparator(r rune) bool {

@@ -444,10 +444,18 @@ func TestParseHTML_Rules(t *testing.T) {
 			name: "an h1 outside the content that ends the title is the site's name",
 			content: `<title>Storing UTF-8 Encoded Text with Strings - The Rust Programming Language</title>
 				<div id="menu-bar"><h1 class="menu-title">The Rust Programming Language</h1></div>
-				<main><h2 id="what-is-a-string">What Is a String?</h2><p>Body.</p></main>`,
+				<main><h2 id="storing">Storing UTF-8 Encoded Text with Strings</h2><p>Intro.</p><h3 id="what-is-a-string">What Is a String?</h3><p>Body.</p></main>`,
 			title:    "Storing UTF-8 Encoded Text with Strings",
-			sections: []string{"What Is a String?|What Is a String?|what-is-a-string"},
+			sections: []string{"Storing UTF-8 Encoded Text with Strings||storing", "What Is a String?|What Is a String?|what-is-a-string"},
 			contains: []string{"Body."},
+		},
+		{
+			// "Site | Page" with the page's h1 in a header outside <main>.
+			name: "an h1 outside the content that ends the title after the site's name is the page's",
+			content: `<title>Acme Docs | Installing Acme</title><header><h1>Installing Acme</h1></header>
+				<main><h2 id="req">Requirements</h2><p>Body.</p></main>`,
+			title:    "Installing Acme",
+			sections: []string{"Requirements|Requirements|req"},
 		},
 		{
 			name: "an h1 outside the content that opens the title is the page's",
