@@ -3,8 +3,10 @@ package httpapi
 import (
 	"log/slog"
 	"math"
+	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -46,11 +48,8 @@ type authFailures struct {
 	limit  int // 0: counts for the metrics only
 	window time.Duration
 	log    *slog.Logger
-	// trustsProxies is whether TRUSTED_PROXIES is set (addressed).
+	// trustsProxies is whether TRUSTED_PROXIES is set (key).
 	trustsProxies bool
-	// proxied logs once that the limit is not applied to proxied
-	// requests for want of TRUSTED_PROXIES.
-	proxied sync.Once
 	// rl estimates an address's refusals as the rate limits estimate
 	// requests (Status); counter holds them, in windows aligned to the
 	// wall clock.
@@ -91,24 +90,33 @@ func newAuthFailures(limit int, window time.Duration, trustsProxies bool, log *s
 	return a
 }
 
-// addressed reports whether r's client address is its own, one the limit
-// may key on. Without TRUSTED_PROXIES a request that came through a proxy
-// (it carries X-Forwarded-For: an ALB's, as every request behind one
-// does) has the proxy's address, which every client behind it shares:
-// one client's refused tokens, an attacker's or a browser's expired JWT,
-// would lock all of them out. Such requests are counted on the metrics
-// but not limited, and the first is logged at WARN. A client that adds
-// the header itself where no proxy stands escapes the limit, as it did
-// before there was one.
-func (a *authFailures) addressed(r *http.Request) bool {
-	if a.trustsProxies || r.Header.Get("X-Forwarded-For") == "" {
-		return true
+// key is the count r's refusals go to: rateKey's client address, as the
+// rate limits key it. Without TRUSTED_PROXIES a request that came through
+// a proxy (it carries X-Forwarded-For: an ALB's, as every request behind
+// one does) has the proxy's address, which every client behind it
+// shares: keyed on it, one client's refused tokens, an attacker's or a
+// browser's expired JWT, would lock all of them out. Such a request is
+// counted by its peer and the last X-Forwarded-For entry, the address
+// that peer says it saw: behind an ALB the client's own (what a client
+// writes goes to the left of it), so the limit holds per client without
+// the setting; where no proxy stands, a client can write a new entry
+// each time and go uncounted, as it could before there was a limit,
+// but never count against another client (its peer is in the key).
+func (a *authFailures) key(r *http.Request) string {
+	xff := r.Header.Values("X-Forwarded-For")
+	if a.trustsProxies || len(xff) == 0 {
+		return rateKey(r, false)
 	}
-	a.proxied.Do(func() {
-		a.log.LogAttrs(r.Context(), slog.LevelWarn, "failed authentication limit not applied: requests come through a proxy (X-Forwarded-For) and TRUSTED_PROXIES is not set, so every client has the proxy's address",
-			slog.String("client", clientAddr(r)))
-	})
-	return false
+	entries := strings.Split(xff[len(xff)-1], ",")
+	last := strings.TrimSpace(entries[len(entries)-1])
+	if len(last) > 64 {
+		last = last[:64]
+	}
+	peer, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		peer = r.RemoteAddr
+	}
+	return "fwd:" + peer + "|" + last
 }
 
 // over reports whether key's refusals reach the limit: httprate's rule, a
@@ -130,8 +138,8 @@ func (s *Server) limitAuthFailures(check string, next http.Handler) http.Handler
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key := rateKey(r, false)
-		if !a.addressed(r) || !a.over(key) {
+		key := a.key(r)
+		if !a.over(key) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -155,10 +163,10 @@ func (s *Server) limitAuthFailures(check string, next http.Handler) http.Handler
 func (s *Server) authFailed(r *http.Request, check string) {
 	a := s.authFails
 	a.refused.WithLabelValues(check).Inc()
-	if a.limit == 0 || !a.addressed(r) {
+	if a.limit == 0 {
 		return
 	}
-	key := rateKey(r, false)
+	key := a.key(r)
 	cur := time.Now().UTC().Truncate(a.window)
 	a.mu.Lock()
 	_ = a.counter.IncrementBy(key, cur, 1) // the in-memory counter never fails
@@ -171,8 +179,12 @@ func (s *Server) authFailed(r *http.Request, check string) {
 	}
 	a.mu.Unlock()
 	if first {
+		client := clientAddr(r)
+		if fwd, ok := strings.CutPrefix(key, "fwd:"); ok {
+			_, client, _ = strings.Cut(fwd, "|") // the address the proxy saw
+		}
 		s.log.LogAttrs(r.Context(), slog.LevelWarn, "client address over the failed authentication limit",
-			slog.String("client", clientAddr(r)),
+			slog.String("client", client),
 			slog.String("route", routeOf(r)),
 			slog.String("check", check),
 			slog.Int("limit", a.limit),
