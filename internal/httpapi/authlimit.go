@@ -3,7 +3,6 @@ package httpapi
 import (
 	"log/slog"
 	"math"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -112,11 +111,8 @@ func (a *authFailures) key(r *http.Request) string {
 	if len(last) > 64 {
 		last = last[:64]
 	}
-	peer, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		peer = r.RemoteAddr
-	}
-	return "fwd:" + peer + "|" + last
+	// Without trusted proxies, clientIP is the TCP peer.
+	return "fwd:" + clientIP(r) + "|" + last
 }
 
 // over reports whether key's refusals reach the limit: httprate's rule, a
