@@ -43,8 +43,8 @@ func parseHTML(source string, b []byte) (Document, error) {
 	p.walk(content)
 	p.keepBodiless(1)
 	p.flush()
-	h1 := firstH1(content, root, p.siteTitle)
-	if h1 != "" && firstH1(content, content, p.siteTitle) == "" {
+	h1, inContent := firstH1(content, root, p.siteTitle)
+	if h1 != "" && !inContent {
 		// The one h1 stands outside the content: the site's name.
 		p.doc.Title = siteNamedTitle(title, h1, firstHeading(content))
 	} else {
@@ -2031,7 +2031,7 @@ func measureLinks(n *html.Node, page string, around map[string]bool) map[*html.N
 					if around[strings.TrimSpace(href)] {
 						st.neighbours = 1
 					}
-					if turnWords[firstWord(c)] || tocTitles[foldText(textUnder(c))] {
+					if saysWhereItTurns(c) {
 						st.turns = 1
 					}
 					where, frag, ok := splitHref(href)
@@ -2376,6 +2376,12 @@ func (p *htmlParser) currentCrumb(n *html.Node) bool {
 // pages is content).
 var turnWords = map[string]bool{"next": true, "previous": true, "prev": true, "back": true, "top": true, "up": true, "home": true,
 	"contents": true, "index": true}
+
+// saysWhereItTurns reports whether link a says where it turns (its first
+// word one of turnWords) or names the table of contents (tocTitles).
+func saysWhereItTurns(a *html.Node) bool {
+	return turnWords[firstWord(a)] || tocTitles[foldText(textUnder(a))]
+}
 
 // firstWord returns the first word of the text under n, lower-cased and
 // without the punctuation around it ("Next:" -> "next", GAPDoc's
@@ -2848,9 +2854,9 @@ func titleText(root *html.Node) string {
 }
 
 // firstH1 is the text of the first h1 in content, else anywhere in root,
-// leaving out the site's (siteTitle).
-func firstH1(content, root, site *html.Node) string {
-	for _, r := range []*html.Node{content, root} {
+// leaving out the site's (siteTitle), and whether it is in content.
+func firstH1(content, root, site *html.Node) (text string, inContent bool) {
+	for i, r := range []*html.Node{content, root} {
 		var h *html.Node
 		visit(r, func(n *html.Node) {
 			if h == nil && n.DataAtom == atom.H1 && n != site {
@@ -2859,11 +2865,11 @@ func firstH1(content, root, site *html.Node) string {
 		})
 		if h != nil {
 			if t := headingText(h); t != "" {
-				return t
+				return t, i == 0
 			}
 		}
 	}
-	return ""
+	return "", false
 }
 
 // pageTitle chooses a page's title. A <title> that is the page's h1 with
@@ -2882,10 +2888,21 @@ func pageTitle(title, h1 string) string {
 	if rest, ok := strings.CutPrefix(title, h1); ok && startsWithSeparator(strings.TrimLeft(rest, " ")) && strings.HasPrefix(rest, " ") {
 		return h1
 	}
-	if rest, ok := strings.CutSuffix(title, h1); ok && endsWithSeparator(strings.TrimRight(rest, " ")) && strings.HasSuffix(rest, " ") {
+	if _, ok := beforeSeparated(title, h1); ok {
 		return h1
 	}
 	return title
+}
+
+// beforeSeparated returns what title holds before tail when it ends with
+// tail after a space-separated separator ("Page - Site"), with the
+// separator and spaces trimmed.
+func beforeSeparated(title, tail string) (string, bool) {
+	rest, ok := strings.CutSuffix(title, tail)
+	if !ok || !strings.HasSuffix(rest, " ") || !endsWithSeparator(strings.TrimRight(rest, " ")) {
+		return "", false
+	}
+	return strings.TrimRightFunc(rest, func(r rune) bool { return r == ' ' || isTitleSeparator(r) }), true
 }
 
 // siteNamedTitle is the title of a page whose only h1 stands outside its
@@ -2898,11 +2915,8 @@ func pageTitle(title, h1 string) string {
 // "Site | Page" <title> whose page h1 stands in a header outside the
 // content is pageTitle's to decide, as is any other.
 func siteNamedTitle(title, h1, first string) string {
-	if rest, ok := strings.CutSuffix(title, h1); ok && strings.HasSuffix(rest, " ") && endsWithSeparator(strings.TrimRight(rest, " ")) {
-		page := strings.TrimRightFunc(rest, func(r rune) bool { return r == ' ' || isTitleSeparator(r) })
-		if page != "" && foldText(page) == foldText(first) {
-			return page
-		}
+	if page, ok := beforeSeparated(title, h1); ok && page != "" && foldText(page) == foldText(first) {
+		return page
 	}
 	return pageTitle(title, h1)
 }

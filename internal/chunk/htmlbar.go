@@ -54,7 +54,7 @@ func looseBar(run []*html.Node) bool {
 				return false
 			}
 		case k.DataAtom == atom.A && attr(k, "href") != "":
-			if !turnWords[firstWord(k)] && !tocTitles[foldText(textUnder(k))] {
+			if !saysWhereItTurns(k) {
 				return false
 			}
 			links++
