@@ -522,6 +522,19 @@
 #          Both packages are unpacked, not installed (below). Written
 #          blind and held back from scripts/eval.sh until its one blind
 #          measurement.
+#   dkcomp two long English reference pages written in Markdown, the
+#          first set that is not HTML: the Dockerfile reference of Docker
+#          20.10 from docker-doc (reference/builder.md, gunzipped and
+#          copied as dockerfile-reference.md: Jekyll front matter with its
+#          title, GitHub-flavoured Markdown, "## FROM" per instruction, an
+#          HTML comment before the body, fenced examples whose lines open
+#          with "#") and the command-line chapter of Composer 2.5 from
+#          composer (doc/03-cli.md, gunzipped and copied as
+#          composer-cli.md: "## install / i" per command, each with its
+#          own "### Options", so anchors options, options-1, ... as
+#          GitHub numbers them). Both packages are unpacked, not
+#          installed. Written blind and held back from scripts/eval.sh
+#          until its one blind measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -572,12 +585,12 @@
 # tomcat10-docs, texchk's from texlive-base and chicken-bin,
 # cppprv's from c++-annotations-html and privoxy, rcsnit's from
 # rclone (a 56 MB program installed) and tcllib, povsch's from
-# povray-doc and scheme48-doc, and jadeb's from developers-reference-ja
-# and debian-reference-ja.
+# povray-doc and scheme48-doc, jadeb's from developers-reference-ja
+# and debian-reference-ja, and dkcomp's from docker-doc and composer.
 # Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap,swicpp,l2hsca,cupiki,awetin,swgtom,texchk,cppprv,rcsnit,povsch,jadeb}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap,swicpp,l2hsca,cupiki,awetin,swgtom,texchk,cppprv,rcsnit,povsch,jadeb,dkcomp}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
@@ -588,7 +601,7 @@
 # "ydcal DIR", "ocdply DIR", "crhdoc DIR", "chzfpd DIR", "drfuvi DIR",
 # "wchslm DIR", "nimgap DIR", "swicpp DIR", "l2hsca DIR", "cupiki DIR",
 # "awetin DIR", "swgtom DIR", "texchk DIR", "cppprv DIR", "rcsnit DIR",
-# "povsch DIR" and "jadeb DIR")
+# "povsch DIR", "jadeb DIR" and "dkcomp DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -599,7 +612,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap swicpp l2hsca cupiki awetin swgtom texchk cppprv rcsnit povsch jadeb)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap swicpp l2hsca cupiki awetin swgtom texchk cppprv rcsnit povsch jadeb dkcomp)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -779,6 +792,11 @@ povsch_files=("$root/.debs/povray-doc/$povpage:povray-scene.html" "$root/.debs/s
 devrefpage=usr/share/developers-reference/ja/pkgs.html
 debrefpage=usr/share/debian-reference/ch02.ja.html
 jadeb_files=("$root/.debs/developers-reference-ja/$devrefpage:devref-pkgs.html" "$root/.debs/debian-reference-ja/$debrefpage")
+# dkcomp's pages are gzipped in their packages (Debian compresses
+# documentation); they are unpacked as they are and gunzipped under the
+# names the questions use.
+dkpage=usr/share/doc/docker-doc/reference/builder.md.gz
+cmppage=usr/share/doc/composer/03-cli.md.gz
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -869,6 +887,8 @@ unpack_page povray-doc "$povpage"
 unpack_page scheme48-doc "$s48page"
 unpack_page developers-reference-ja "$devrefpage"
 unpack_page debian-reference-ja "$debrefpage"
+unpack_page docker-doc "$dkpage"
+unpack_page composer "$cmppage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -1019,6 +1039,8 @@ copy_files cppprv "${cppprv_files[@]}"
 copy_files rcsnit "${rcsnit_files[@]}"
 copy_files povsch "${povsch_files[@]}"
 copy_files jadeb "${jadeb_files[@]}"
+zcat "$root/.debs/docker-doc/$dkpage" >"$tmp/dkcomp/dockerfile-reference.md"
+zcat "$root/.debs/composer/$cmppage" >"$tmp/dkcomp/composer-cli.md"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on

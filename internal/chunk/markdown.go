@@ -37,6 +37,10 @@ func parseMarkdown(src, source string) Document {
 	var (
 		stack []heading
 		lines []string // the current section's lines
+		// code holds, for each of lines, whether it is code (fenced or
+		// indented), whose text is kept as written; prose lines are
+		// rendered (renderProse) when the section ends.
+		code []bool
 		// para is how many lines the paragraph ending the section has so
 		// far, so that a one-line paragraph over "===" or "---" can become
 		// a setext heading.
@@ -47,12 +51,17 @@ func parseMarkdown(src, source string) Document {
 		comment bool
 		slugs   slugger
 		rawH1   htmlH1
+		defs    = refLabels(src)
 	)
+	add := func(line string, isCode bool) {
+		lines = append(lines, line)
+		code = append(code, isCode)
+	}
 	// endBlock ends the paragraph before a line that is dropped.
 	endBlock := func() {
 		para = 0
 		if n := len(lines); n > 0 && lines[n-1] != "\n" {
-			lines = append(lines, "\n")
+			add("\n", false)
 		}
 	}
 	// carried holds the text of headings that closed with nothing under
@@ -67,8 +76,21 @@ func parseMarkdown(src, source string) Document {
 	// alone, so that its words and anchor are kept; an empty parent is
 	// in its children's heading paths.
 	flush := func(next int) {
-		text := strings.TrimSpace(strings.Join(lines, ""))
-		lines = lines[:0]
+		var b strings.Builder
+		for i := 0; i < len(lines); {
+			j := i + 1
+			for j < len(lines) && code[j] == code[i] {
+				j++
+			}
+			run := strings.Join(lines[i:j], "")
+			if !code[i] {
+				run = renderProse(run, defs)
+			}
+			b.WriteString(run)
+			i = j
+		}
+		text := strings.TrimSpace(b.String())
+		lines, code = lines[:0], code[:0]
 		para = 0
 		if text == "" {
 			if len(stack) == 0 {
@@ -135,7 +157,7 @@ func parseMarkdown(src, source string) Document {
 			if t := strings.TrimSpace(line); strings.HasPrefix(t, fence) && strings.Trim(t, fence[:1]) == "" && strings.Index(line, t) <= 3 {
 				fence = ""
 			}
-			lines = append(lines, line)
+			add(line, true)
 			continue
 		}
 		// HTML comments are dropped, as no renderer shows them; what
@@ -159,7 +181,7 @@ func parseMarkdown(src, source string) Document {
 		}
 		if inHTML {
 			endBlock()
-			lines = append(lines, line)
+			add(line, false)
 			continue
 		}
 		trimmed := strings.TrimSpace(line)
@@ -169,7 +191,7 @@ func parseMarkdown(src, source string) Document {
 		if f := openingFence(line); f != "" {
 			fence = f
 			para = 0
-			lines = append(lines, line)
+			add(line, true)
 			continue
 		}
 		if level, h, id, ok := atxHeading(line); ok {
@@ -179,11 +201,12 @@ func parseMarkdown(src, source string) Document {
 		if level := setextUnderline(line); level > 0 && para == 1 {
 			text, id := headingID(strings.TrimSpace(lines[len(lines)-1]))
 			if h := inlineText(text); h != "" {
-				lines = lines[:len(lines)-1]
+				lines, code = lines[:len(lines)-1], code[:len(code)-1]
 				push(level, h, id)
 				continue
 			}
 		}
+		isCode := indentedCode(line, para)
 		switch {
 		case trimmed == "":
 			para = 0
@@ -193,7 +216,7 @@ func parseMarkdown(src, source string) Document {
 			}
 			para++
 		}
-		lines = append(lines, line)
+		add(line, isCode)
 	}
 	flush(0)
 	// One h1, or several of which the first opens the document, titles
@@ -690,8 +713,8 @@ func bracketed(s string, open int, closes map[int]int) (text string, end int, ok
 	text, rest := s[open+1:i], i+1
 	switch {
 	case rest < len(s) && s[rest] == '(':
-		if j := strings.IndexByte(s[rest:], ')'); j >= 0 {
-			return text, rest + j + 1, true
+		if end := destinationEnd(s, rest+1); end > 0 {
+			return text, end, true
 		}
 	case rest < len(s) && s[rest] == '[':
 		if j := strings.IndexByte(s[rest:], ']'); j >= 0 {

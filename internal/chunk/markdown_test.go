@@ -342,6 +342,14 @@ func TestParseMarkdown_RealREADMEs(t *testing.T) {
 			sections: []string{"dotenv||dotenv", "Use RawServer and b|Use RawServer and b|use-rawserver-and-b"},
 		},
 		{
+			// A destination's ")" ended the link at the first one, and
+			// "language))" was left in the heading.
+			name:     "a link whose destination holds parentheses",
+			content:  "# T\n\n## About [Go](https://en.wikipedia.org/wiki/Go_(language)) here\n\nA.\n",
+			title:    "T",
+			sections: []string{"About Go here|About Go here|about-go-here"},
+		},
+		{
 			// yup's "`getDecorator<T>`" was "getDecorator"; semver's `*`
 			// was dropped; shelljs's \<num\> was "\".
 			name:    "code spans and escapes are text as written",

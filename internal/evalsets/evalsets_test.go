@@ -225,6 +225,24 @@ func corpusDir(t *testing.T, name string) string {
 	return dir
 }
 
+// markdownIDs returns the anchors of a Markdown document's sections, as
+// the chunker gives them (GitHub's heading slugs, or an attribute
+// block's id), as both its fragment targets and its section ids:
+// Markdown has no anchors but its headings'.
+func markdownIDs(name string, b []byte) (map[string]string, map[string]bool, error) {
+	doc, err := chunk.Parse(name, b)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids, sections := map[string]string{}, map[string]bool{}
+	for _, s := range doc.Sections {
+		if s.Anchor != "" {
+			ids[s.Anchor], sections[s.Anchor] = "heading", true
+		}
+	}
+	return ids, sections, nil
+}
+
 // htmlIDs maps every fragment target in an HTML document to the name of
 // the element that carries it: each id attribute, and the name of an <a>
 // (the Lua manual's only anchors, <a name="2.8">).
@@ -586,6 +604,14 @@ func TestLabels_ExistInCorpus(t *testing.T) {
 					idsByDoc[doc] = nil
 					return nil
 				}
+				if strings.HasSuffix(doc, ".md") {
+					m, sections, err := markdownIDs(doc, b)
+					if err != nil {
+						t.Errorf("document %s: %v", doc, err)
+					}
+					idsByDoc[doc], sectionsByDoc[doc] = m, sections
+					return m
+				}
 				m, err := htmlIDs(b)
 				if err != nil {
 					t.Errorf("document %s: %v", doc, err)
@@ -625,8 +651,13 @@ func TestLabels_ExistInCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			md, err := filepath.Glob(filepath.Join(dir, "*.md"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, md...)
 			if len(files) == 0 {
-				t.Fatalf("no HTML files in %s", dir)
+				t.Fatalf("no HTML or Markdown files in %s", dir)
 			}
 			for _, f := range files {
 				if _, ok := idsByDoc[filepath.Base(f)]; !ok {

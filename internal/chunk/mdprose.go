@@ -1,0 +1,272 @@
+package chunk
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// renderProse reduces the inline Markdown of a block of prose lines (no
+// code block among them) to what a reader sees of it, keeping the
+// Markdown that carries meaning: a link is its text ("[docker
+// build](commandline/build.md)" is "docker build"), an image its alt
+// text, an autolink ("<https://x>") its address, an inline HTML tag
+// nothing; a link reference definition ("[1]: https://...") is dropped
+// as no renderer shows it. Code spans, emphasis and escapes stay as
+// written. Link targets are a quarter of a README's characters: they
+// are noise to the keyword index and the embedder, and tokens in a
+// prompt. defs holds the document's reference labels (see refLabels),
+// so that "[label]" alone is a link only when one is defined, as
+// CommonMark has it.
+func renderProse(s string, defs map[string]bool) string {
+	if !strings.ContainsAny(s, "[<") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, line := range strings.SplitAfter(s, "\n") {
+		if !refDefinition.MatchString(line) {
+			b.WriteString(line)
+		}
+	}
+	text := b.String()
+	b.Reset()
+	r := prose{s: text, closes: matchBrackets(text), spans: codeRuns(text), defs: defs}
+	r.into(&b, 0, len(text), 0)
+	return b.String()
+}
+
+// prose is a block renderProse reads: its text, where each "[" closes
+// (matchBrackets), where each run of backticks of each length starts
+// (codeRuns) and the document's reference labels.
+type prose struct {
+	s      string
+	closes map[int]int
+	spans  map[int][]int
+	defs   map[string]bool
+}
+
+// codeRuns returns, for each length n, where the runs of exactly n
+// backticks of s start, in order, so that a code span's end is found by
+// a binary search, not a scan to the end of s for each backtick.
+func codeRuns(s string) map[int][]int {
+	runs := map[int][]int{}
+	for i := 0; i < len(s); {
+		n := backticks(s[i:])
+		if n == 0 {
+			i++
+			continue
+		}
+		runs[n] = append(runs[n], i)
+		i += n
+	}
+	return runs
+}
+
+// spanEnd returns where the code span opened by the n backticks at i
+// ends (after its closing run), or -1 when no run of n closes it before
+// to.
+func (r *prose) spanEnd(i, n, to int) int {
+	starts := r.spans[n]
+	k, _ := slices.BinarySearch(starts, i+n)
+	if k == len(starts) || starts[k]+n > to {
+		return -1
+	}
+	return starts[k] + n
+}
+
+// into writes the rendering of r.s[from:to], a link's text when depth >
+// 0 (nested to at most 8 levels; deeper brackets stay as text).
+func (r *prose) into(b *strings.Builder, from, to, depth int) {
+	s := r.s
+	plain := from
+	emit := func(end int) { b.WriteString(s[plain:end]) }
+	for i := from; i < to; {
+		c := s[i]
+		switch {
+		case c == '\\' && i+1 < to:
+			i += 2
+		case c == '`':
+			n := backticks(s[i:to])
+			if end := r.spanEnd(i, n, to); end >= 0 {
+				i = end // the span as written, brackets and all
+			} else {
+				i += n
+			}
+		case c == '!' && i+1 < to && s[i+1] == '[' && depth < 8:
+			if close, end, ok := r.link(i+1, to); ok {
+				emit(i)
+				r.into(b, i+2, close, depth+1)
+				i, plain = end, end
+				continue
+			}
+			i++
+		case c == '[' && depth < 8:
+			if close, end, ok := r.link(i, to); ok {
+				emit(i)
+				r.into(b, i+1, close, depth+1)
+				i, plain = end, end
+				continue
+			}
+			i++
+		case c == '<':
+			if m := autolink.FindString(s[i:to]); m != "" {
+				emit(i)
+				b.WriteString(m[1 : len(m)-1])
+				i += len(m)
+				plain = i
+				continue
+			}
+			if m := mdTag.FindString(s[i:to]); m != "" {
+				emit(i)
+				i += len(m)
+				plain = i
+				continue
+			}
+			i++
+		default:
+			i++
+		}
+	}
+	emit(to)
+}
+
+// refDefinition matches a line that is a link reference definition:
+// "[label]: destination" and an optional title, after at most three
+// spaces. A footnote ("[^1]: text") is text.
+var refDefinition = regexp.MustCompile(`^ {0,3}\[([^\]^\\][^\]\\]*)\]:[ \t]*(?:<[^<>\n]*>|[^\s<]\S*)(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*\n?$`)
+
+// refLabels returns the labels of src's link reference definitions
+// outside fenced code, folded as CommonMark matches them (case and inner
+// spaces).
+func refLabels(src string) map[string]bool {
+	if !strings.Contains(src, "]:") {
+		return nil
+	}
+	defs := map[string]bool{}
+	fence := ""
+	for _, line := range strings.SplitAfter(src, "\n") {
+		if fence != "" {
+			if t := strings.TrimSpace(line); strings.HasPrefix(t, fence) && strings.Trim(t, fence[:1]) == "" {
+				fence = ""
+			}
+			continue
+		}
+		if fence = openingFence(line); fence != "" {
+			continue
+		}
+		if m := refDefinition.FindStringSubmatch(line); m != nil {
+			defs[foldLabel(m[1])] = true
+		}
+	}
+	return defs
+}
+
+// foldLabel is a reference label as CommonMark compares it: case folded,
+// runs of white space one space.
+func foldLabel(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+
+// maxDestination is the most bytes an inline link's destination and
+// title may take.
+const maxDestination = 4 << 10
+
+// autolink matches a CommonMark autolink: a URI with a scheme or an
+// email address between angle brackets.
+var autolink = regexp.MustCompile(`^<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[A-Za-z0-9.!#$%&'*+/=?^_` + "`" + `{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)>`)
+
+// link reads a link whose text opens at r.s[open] ("[") and that ends
+// by to: inline ("[text](dest "title")"), full or collapsed reference
+// ("[text][ref]", "[text][]"), or shortcut ("[label]", only when the
+// document defines the label). It returns where its text's "]" is and
+// where the link ends; ok is false when the bracket opens no link.
+func (r *prose) link(open, to int) (close, end int, ok bool) {
+	s := r.s[:to]
+	close, found := r.closes[open]
+	if !found || close >= to {
+		return 0, 0, false
+	}
+	rest := close + 1
+	if rest < len(s) && s[rest] == '(' {
+		if end := destinationEnd(s, rest+1); end > 0 {
+			return close, end, true
+		}
+	}
+	if rest < len(s) && s[rest] == '[' {
+		if j := strings.IndexAny(s[rest+1:], "[]"); j >= 0 && s[rest+1+j] == ']' {
+			return close, rest + j + 2, true
+		}
+	}
+	// A label has at most 999 characters (CommonMark 4.7): nested
+	// brackets are not each folded whole.
+	if close-open <= 1000 && r.defs[foldLabel(s[open+1:close])] {
+		return close, rest, true
+	}
+	return 0, 0, false
+}
+
+// destinationEnd returns where an inline link's "(destination "title")"
+// ends, reading from just after its "(", or 0 when it is none: a
+// destination in angle brackets, or one without spaces whose
+// parentheses balance ("https://en.wikipedia.org/wiki/Go_(language)"),
+// then an optional title in quotes or parentheses.
+func destinationEnd(s string, i int) int {
+	// A destination and title past maxDestination are no link, so that
+	// every "](" of a long line does not scan to its end.
+	s = s[:min(len(s), i+maxDestination)]
+	skip := func() {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n') {
+			i++
+		}
+	}
+	skip()
+	if i < len(s) && s[i] == '<' {
+		j := strings.IndexAny(s[i+1:], "<>\n")
+		if j < 0 || s[i+1+j] != '>' {
+			return 0
+		}
+		i += j + 2
+	} else {
+		depth := 0
+	dest:
+		for ; i < len(s); i++ {
+			switch s[i] {
+			case '\\':
+				i++
+			case '(':
+				depth++
+				if depth > 32 {
+					return 0
+				}
+			case ')':
+				if depth == 0 {
+					break dest
+				}
+				depth--
+			case ' ', '\t', '\n':
+				break dest
+			}
+		}
+		if depth != 0 {
+			return 0
+		}
+	}
+	skip()
+	if i < len(s) && (s[i] == '"' || s[i] == '\'' || s[i] == '(') {
+		closer := s[i]
+		if closer == '(' {
+			closer = ')'
+		}
+		j := strings.IndexByte(s[i+1:], closer)
+		if j < 0 {
+			return 0
+		}
+		i += j + 2
+		skip()
+	}
+	if i < len(s) && s[i] == ')' {
+		return i + 1
+	}
+	return 0
+}

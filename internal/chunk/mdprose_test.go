@@ -1,0 +1,128 @@
+package chunk
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRenderProse(t *testing.T) {
+	t.Parallel()
+	defs := map[string]bool{"c": true, "docs page": true}
+	tests := []struct {
+		name, in, want string
+	}{
+		{"inline link", "See [docker build](commandline/build.md) now.", "See docker build now."},
+		{"link with a title", `Read [the guide](https://x.org/g "The Guide") first.`, "Read the guide first."},
+		{"parentheses in the destination", "[Go](https://en.wikipedia.org/wiki/Go_(language)) rocks", "Go rocks"},
+		{"destination in angle brackets", "[a](<my file.md>) b", "a b"},
+		{"a link across lines", "refer to the [`Dockerfile` Best\nPractices](https://docs.docker.com/x/) for tips", "refer to the `Dockerfile` Best\nPractices for tips"},
+		{"image is its alt text", "![the logo](logo.png) text", "the logo text"},
+		{"badge inside a link", "[![build](https://ci/b.svg)](https://ci) ok", "build ok"},
+		{"full and collapsed references", "[a][r] and [b][]", "a and b"},
+		{"shortcut reference, defined", "the [c] option and the [Docs  Page]", "the c option and the Docs  Page"},
+		{"shortcut, undefined, is text", "array[0] and [d]", "array[0] and [d]"},
+		{"definitions are dropped", "text\n[r]: https://x.org/r \"T\"\n  [docs page]: <https://y>\n", "text\n"},
+		{"a footnote is text", "[^1]: the note\n", "[^1]: the note\n"},
+		{"autolinks keep their address", "mail <me@example.com> or <https://x.org/a?b=c>", "mail me@example.com or https://x.org/a?b=c"},
+		{"inline HTML tags are dropped", "a <b>bold</b> move<br/> <span class=\"x\">here</span>", "a bold move here"},
+		{"code spans stay as written", "use `[a](b)` or ``<T>`` here", "use `[a](b)` or ``<T>`` here"},
+		{"escaped bracket", `\[a](b) stays`, `\[a](b) stays`},
+		{"a space before the parenthesis", "[a] (b)", "[a] (b)"},
+		{"an unclosed destination", "[a](b c d", "[a](b c d"},
+		{"a comparison is no tag", "if a < b and c > d", "if a < b and c > d"},
+		{"nothing to do", "plain text\nwith lines\n", "plain text\nwith lines\n"},
+		{"only a definition", "[x]: https://x\n", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := renderProse(tc.in, defs); got != tc.want {
+				t.Errorf("renderProse(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestRefLabels(t *testing.T) {
+	t.Parallel()
+	src := "[A  Label]: https://a\n```\n[code]: https://c\n```\n    [x]: y\n[^n]: note\n"
+	got := refLabels(src)
+	if !got["a label"] || got["code"] || got["^n"] || len(got) != 1 {
+		t.Errorf("refLabels = %v, want only \"a label\"", got)
+	}
+}
+
+func TestParseMarkdown_ProseRendered(t *testing.T) {
+	t.Parallel()
+	runMarkdownCases(t, []markdownCase{
+		{
+			name: "links read as their text, code as written",
+			content: "# Guide\n\n## Usage\n\nThe [docker build](commandline/build.md) command, see [Best\nPractices][bp] and [bp].\n\n" +
+				"```console\n$ echo [a](b) <b>\n```\n\n    [indented](code) <i>\n\n[bp]: https://docs.docker.com/bp/\n",
+			title:    "Guide",
+			sections: []string{"Usage|Usage|usage"},
+			contains: []string{"The docker build command, see Best\nPractices and bp.", "$ echo [a](b) <b>", "[indented](code) <i>"},
+			absent:   []string{"commandline/build.md", "https://docs.docker.com"},
+		},
+		{
+			name:     "a section of definitions only is its heading alone",
+			content:  "# T\n\n## A\n\nText of A.\n\n## Links\n\n[a]: https://a\n[b]: https://b\n",
+			title:    "T",
+			sections: []string{"A|A|a", "Links|Links|links"},
+			contains: []string{"Text of A."},
+			absent:   []string{"https://a"},
+		},
+	})
+}
+
+// TestRenderProse_Bounded holds renderProse to linear work on blocks made
+// to make a naive reader quadratic: unclosed destinations, titles and
+// code spans, deep brackets.
+func TestRenderProse_Bounded(t *testing.T) {
+	t.Parallel()
+	for name, s := range map[string]string{
+		"open destinations":   strings.Repeat("[a](b ", 40000),
+		"open titles":         strings.Repeat(`[a](b "t `, 30000),
+		"lone backticks":      strings.Repeat("` x ``", 40000),
+		"deep brackets":       strings.Repeat("[", 50000) + strings.Repeat("]", 50000) + "(x)",
+		"bracket pairs":       strings.Repeat("[a]", 80000),
+		"tags without an end": strings.Repeat("<a x ", 50000),
+	} {
+		start := time.Now()
+		out := renderProse(s, map[string]bool{"a": true})
+		if len(out) > len(s) {
+			t.Errorf("%s: output longer than input", name)
+		}
+		// A generous bound, far above the milliseconds these take, far
+		// below the minutes a quadratic reader would.
+		if d := time.Since(start); d > 20*time.Second {
+			t.Errorf("%s: %v", name, d)
+		}
+	}
+}
+
+func FuzzRenderProse(f *testing.F) {
+	f.Add("See [a](b) and ![c](d \"t\") <e> <https://f> `[g](h)` [i][j] [k]\n[k]: l\n")
+	f.Add("[a\nb](<c d>) [x](y(z)) \\[n](m)")
+	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) > maxFuzzInput {
+			t.Skip()
+		}
+		out := renderProse(s, refLabels(s))
+		// Rendering only leaves things out: the output is a subsequence
+		// of the input.
+		j := 0
+		for i := 0; i < len(s) && j < len(out); i++ {
+			if s[i] == out[j] {
+				j++
+			}
+		}
+		if j != len(out) {
+			t.Fatalf("renderProse(%q) = %q, not a subsequence", s, out)
+		}
+		if !strings.ContainsAny(s, "[<") && out != s {
+			t.Fatalf("renderProse(%q) = %q, changed text without links or tags", s, out)
+		}
+	})
+}
