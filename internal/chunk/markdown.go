@@ -129,12 +129,16 @@ func parseMarkdown(src, source string) Document {
 		flush(level)
 		// Cut before the slug is made, as Parse would cut it after:
 		// the anchor is copied into every chunk of the section too.
-		h = capHeading(h)
+		// GitHub slugs the text as shown, each space a "-" ("README:
+		// Tcl" with two spaces is readme--tcl); the heading kept has
+		// its runs of white space collapsed.
+		shown := capHeading(h)
+		h = capHeading(strings.Join(strings.Fields(h), " "))
 		anchor := id // never cut: a cut id leads nowhere (Parse drops a long one)
 		if anchor != "" {
 			slugs.reserve(anchor)
 		} else {
-			anchor = slugs.slug(h)
+			anchor = slugs.slug(shown)
 		}
 		for len(stack) > 0 && stack[len(stack)-1].level >= level {
 			stack = stack[:len(stack)-1]
@@ -194,13 +198,13 @@ func parseMarkdown(src, source string) Document {
 			add(line, true)
 			continue
 		}
-		if level, h, id, ok := atxHeading(line); ok {
+		if level, h, id, ok := atxHeading(line, defs); ok {
 			push(level, h, id)
 			continue
 		}
 		if level := setextUnderline(line); level > 0 && para == 1 {
 			text, id := headingID(strings.TrimSpace(lines[len(lines)-1]))
-			if h := inlineText(text); h != "" {
+			if h := inlineText(text, defs); h != "" {
 				lines, code = lines[:len(lines)-1], code[:len(code)-1]
 				push(level, h, id)
 				continue
@@ -462,7 +466,7 @@ func openingFence(line string) string {
 // atxHeading returns the level, inline-stripped text and id (see
 // headingID) of an ATX heading line: one to six "#" after at most three
 // spaces, then a space or the end.
-func atxHeading(line string) (int, string, string, bool) {
+func atxHeading(line string, defs map[string]bool) (int, string, string, bool) {
 	line = strings.TrimRight(line, "\n")
 	indent := len(line) - len(strings.TrimLeft(line, " "))
 	if indent > 3 {
@@ -485,7 +489,7 @@ func atxHeading(line string) (int, string, string, bool) {
 	if id == "" {
 		text, id = headingID(text)
 	}
-	text = inlineText(text)
+	text = inlineText(text, defs)
 	return level, text, id, text != ""
 }
 
@@ -520,11 +524,12 @@ var mdTag = regexp.MustCompile(`^</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>`)
 // inlineText reduces a heading's inline Markdown to the text a reader
 // sees, which GitHub makes the anchor of: a code span's text as written
 // ("getDecorator<T>"); a link's text, not its target, whether inline
-// ("[a](u)") or by reference ("[a][r]", "[a][]"); no image (a badge's
+// ("[a](u)") or by reference ("[a][r]", "[a][]", or "[a]" where defs,
+// the document's reference labels, define it); no image (a badge's
 // alt text is not shown); no HTML tag, emphasis ("*", "**", "_" at a
 // word's edge, "~~"), or backslash before punctuation; entities decoded
 // ("&amp;" is "&").
-func inlineText(s string) string {
+func inlineText(s string, defs map[string]bool) string {
 	if len(s) > maxHeadingSource {
 		// Past any title's 1,000 runes (capHeading), and so that a line
 		// of brackets or backticks costs what a heading does.
@@ -535,8 +540,8 @@ func inlineText(s string) string {
 		s = s[:cut]
 	}
 	var b strings.Builder
-	inlineInto(&b, s, 0)
-	return strings.Join(strings.Fields(b.String()), " ")
+	inlineInto(&b, s, defs, 0)
+	return strings.TrimSpace(b.String())
 }
 
 // maxHeadingSource is the most bytes of a heading's source inlineText
@@ -545,7 +550,7 @@ const maxHeadingSource = 16 << 10
 
 // inlineInto writes inlineText(s) to b, reading link texts within link
 // texts to at most 8 levels (deeper brackets are kept as text).
-func inlineInto(b *strings.Builder, s string, depth int) {
+func inlineInto(b *strings.Builder, s string, defs map[string]bool, depth int) {
 	closes := matchBrackets(s)
 	underscores := pairUnderscores(s)
 	plain := 0 // start of the text not yet written
@@ -572,7 +577,7 @@ func inlineInto(b *strings.Builder, s string, depth int) {
 			i = end + n
 			plain = i
 		case c == '!' && i+1 < len(s) && s[i+1] == '[':
-			if _, end, ok := bracketed(s, i+1, closes); ok {
+			if _, end, ok := bracketed(s, i+1, closes, defs); ok {
 				// An image shows no text (a badge's alt).
 				emit(i)
 				i = end
@@ -581,9 +586,9 @@ func inlineInto(b *strings.Builder, s string, depth int) {
 			}
 			i++
 		case c == '[' && depth < 8:
-			if text, end, ok := bracketed(s, i, closes); ok {
+			if text, end, ok := bracketed(s, i, closes, defs); ok {
 				emit(i)
-				inlineInto(b, text, depth+1)
+				inlineInto(b, text, defs, depth+1)
 				i = end
 				plain = i
 				continue
@@ -702,10 +707,11 @@ func matchBrackets(s string) map[int]int {
 }
 
 // bracketed reads a link or image at s[open] ("[" ... "]", its matching
-// bracket in closes) followed by its target: "(...)", "[ref]" or "[]".
+// bracket in closes) followed by its target: "(...)", "[ref]" or "[]";
+// or a shortcut reference, "[label]" alone, whose label defs defines.
 // It returns the text between the brackets and where the link ends; ok
 // is false when s[open:] is no such link (a "[" that is only a bracket).
-func bracketed(s string, open int, closes map[int]int) (text string, end int, ok bool) {
+func bracketed(s string, open int, closes map[int]int, defs map[string]bool) (text string, end int, ok bool) {
 	i, found := closes[open]
 	if !found {
 		return "", 0, false
@@ -720,6 +726,9 @@ func bracketed(s string, open int, closes map[int]int) (text string, end int, ok
 		if j := strings.IndexByte(s[rest:], ']'); j >= 0 {
 			return text, rest + j + 1, true
 		}
+	}
+	if len(text) < 1000 && defs[foldLabel(text)] {
+		return text, rest, true // a shortcut reference: "[label]", defined
 	}
 	return "", 0, false
 }

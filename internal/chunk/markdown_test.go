@@ -337,9 +337,9 @@ func TestParseMarkdown_RealREADMEs(t *testing.T) {
 			// dotenv's title and anchor were "dotenv ![NPM
 			// version](https://www.npmjs.com/package/dotenv)".
 			name:     "a badge in a heading is no text",
-			content:  "# dotenv [![NPM version](https://img.shields.io/npm/v/dotenv.svg)](https://www.npmjs.com/package/dotenv)\n\nLoads .env.\n\n## Use [RawServer][RawServerGeneric] and [b][]\n\nText.\n",
+			content:  "# dotenv [![NPM version](https://img.shields.io/npm/v/dotenv.svg)](https://www.npmjs.com/package/dotenv)\n\nLoads .env.\n\n## Use [RawServer][RawServerGeneric] and [b][]\n\nText.\n\n## The [Docs] and [x]\n\nMore.\n\n[docs]: https://d\n",
 			title:    "dotenv",
-			sections: []string{"dotenv||dotenv", "Use RawServer and b|Use RawServer and b|use-rawserver-and-b"},
+			sections: []string{"dotenv||dotenv", "Use RawServer and b|Use RawServer and b|use-rawserver-and-b", "The Docs and [x]|The Docs and [x]|the-docs-and-x"},
 		},
 		{
 			// A destination's ")" ended the link at the first one, and
@@ -357,6 +357,14 @@ func TestParseMarkdown_RealREADMEs(t *testing.T) {
 			title:   "T",
 			sections: []string{"getDecorator<T>|getDecorator<T>|getdecoratort", "1.2.* or *|1.2.* or *|12-or-",
 				"head([{'-n': <num>},] file)|head([{'-n': <num>},] file)|head-n-num-file", "void a & b old|void a & b old|void-a--b-old"},
+		},
+		{
+			// GitHub turns each space of the text as shown into "-";
+			// they were collapsed first ("readme-tcl").
+			name:     "slugs keep each space of the heading",
+			content:  "# T\n\n## README:  Tcl\n\nA.\n\n## Foo ![logo](l.png) Bar\n\nB.\n",
+			title:    "T",
+			sections: []string{"README: Tcl|README: Tcl|readme--tcl", "Foo Bar|Foo Bar|foo--bar"},
 		},
 		{
 			// GitHub keeps decimal digits only and lowercases a final
