@@ -13,6 +13,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
+// untrackedAuth is the untracked metric's limit label for the count of
+// refused tokens (the route classes name the rate limits').
+const untrackedAuth = "auth_failures"
+
 // The token checks, the only values of the auth metrics' check label.
 const (
 	checkAPIKey  = "api_key" // requireAPIKey: API_KEYS or a JWT
@@ -39,10 +43,10 @@ var tokenChecks = []string{checkAPIKey, checkAdmin, checkMetrics}
 // tokens would mean checking them, and a refusal that came only for wrong
 // tokens would tell a guesser when it found a right one.
 //
-// The counts are httprate's in-memory counter, the one the rate limits
-// use: a small entry per address that was refused a token in the current
-// or the last window, dropped as windows pass. It is safe for concurrent
-// use.
+// The counts are the rate limits' in-memory counter (boundedCounter): a
+// small entry per address that was refused a token in the current or the
+// last window, dropped as windows pass, at most maxRateKeys addresses a
+// window. It is safe for concurrent use.
 type authFailures struct {
 	limit  int // 0: counts for the metrics only
 	window time.Duration
@@ -53,18 +57,18 @@ type authFailures struct {
 	// requests (Status); counter holds them, in windows aligned to the
 	// wall clock.
 	rl      *httprate.RateLimiter
-	counter httprate.LimitCounter
+	counter *boundedCounter
 	// mu orders a refusal's count with the check whether it took its
 	// address over the limit; logged holds the addresses whose lockout
 	// was logged in this window or the last, so an address refused
 	// without pause is logged once per window or two, not per request.
 	mu     sync.Mutex
-	logged httprate.LimitCounter
+	logged *boundedCounter
 
 	refused, limited *prometheus.CounterVec
 }
 
-func newAuthFailures(limit int, window time.Duration, trustsProxies bool, log *slog.Logger, reg prometheus.Registerer) *authFailures {
+func newAuthFailures(limit int, window time.Duration, trustsProxies bool, log *slog.Logger, reg prometheus.Registerer, untracked prometheus.Counter) *authFailures {
 	a := &authFailures{
 		limit: max(limit, 0), window: window, log: log, trustsProxies: trustsProxies,
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -81,10 +85,9 @@ func newAuthFailures(limit int, window time.Duration, trustsProxies bool, log *s
 	}
 	reg.MustRegister(a.refused, a.limited)
 	if a.limit > 0 {
-		a.counter = httprate.NewLocalLimitCounter(window)
+		a.counter = newBoundedCounter(window, maxRateKeys, untracked.Inc)
 		a.rl = httprate.NewRateLimiter(a.limit, window, httprate.WithLimitCounter(a.counter))
-		a.logged = httprate.NewLocalLimitCounter(window)
-		a.logged.Config(1, window)
+		a.logged = newBoundedCounter(window, maxRateKeys, nil)
 	}
 	return a
 }
@@ -169,8 +172,9 @@ func (s *Server) authFailed(r *http.Request, check string) {
 	first := false
 	if a.over(key) {
 		if c, p, _ := a.logged.Get(key, cur, cur.Add(-a.window)); c+p == 0 {
-			_ = a.logged.IncrementBy(key, cur, 1)
-			first = true
+			// Past the bound nothing is logged: a line per request of
+			// a flood of addresses would be the flood again.
+			first = a.logged.add(key, cur, 1)
 		}
 	}
 	a.mu.Unlock()
@@ -187,4 +191,20 @@ func (s *Server) authFailed(r *http.Request, check string) {
 			slog.String("window", a.window.String()),
 		)
 	}
+}
+
+// newUntrackedMetric registers http_rate_untracked_total, the increments
+// the rate counters did not record because a window already tracked
+// maxRateKeys clients, by limit: a route class's rate limit or the
+// failed-authentication count.
+func newUntrackedMetric(reg prometheus.Registerer) *prometheus.CounterVec {
+	v := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "http_rate_untracked_total",
+		Help: "Requests not counted by a per-client limit because its window already tracked its most clients (131072): such a client is let through, by limit (a route class, or auth_failures).",
+	}, []string{"limit"})
+	for _, l := range []string{classSearch, classGeneration, classAdmin, untrackedAuth} {
+		v.WithLabelValues(l)
+	}
+	reg.MustRegister(v)
+	return v
 }

@@ -24,13 +24,14 @@ var rateLimitHeaders = []string{"Retry-After", "X-RateLimit-Limit", "X-RateLimit
 // carrying a bearer token is keyed by the token's hash, else by its client
 // address. Like limitInFlight it runs after CORS, so a browser can read
 // the answer.
-func (s *Server) rateLimit(limit int, window time.Duration, byKey bool, limited prometheus.Counter) func(http.Handler) http.Handler {
+func (s *Server) rateLimit(limit int, window time.Duration, byKey bool, limited, untracked prometheus.Counter) func(http.Handler) http.Handler {
 	if limit <= 0 {
 		return func(next http.Handler) http.Handler { return next }
 	}
 	// Our own counter, so the limit handler can read it; windows are then
-	// aligned to the wall clock rather than to the limiter's start.
-	counter := httprate.NewLocalLimitCounter(window)
+	// aligned to the wall clock rather than to the limiter's start, and it
+	// tracks at most maxRateKeys clients.
+	counter := newBoundedCounter(window, maxRateKeys, untracked.Inc)
 	rl := httprate.NewRateLimiter(limit, window,
 		httprate.WithLimitCounter(counter),
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {

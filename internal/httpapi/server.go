@@ -88,6 +88,9 @@ type Server struct {
 	// authFails counts refused bearer tokens per client address, for
 	// every token check (authlimit.go).
 	authFails *authFailures
+	// untracked counts increments the rate counters did not record, past
+	// maxRateKeys clients in a window, by limit.
+	untracked *prometheus.CounterVec
 }
 
 // New builds the router. It fails only on a broken build (the embedded
@@ -129,7 +132,9 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("httpapi: %w", err)
 	}
 	s := &Server{opts: opts, log: opts.Logger, openapi: spec, metrics: newMetrics(opts.Collectors...), started: time.Now()}
-	s.authFails = newAuthFailures(opts.Overload.AuthFailures, cmp.Or(opts.Overload.RateWindow, time.Minute), len(opts.Overload.TrustedProxies) > 0, s.log, s.metrics.registry)
+	s.untracked = newUntrackedMetric(s.metrics.registry)
+	s.authFails = newAuthFailures(opts.Overload.AuthFailures, cmp.Or(opts.Overload.RateWindow, time.Minute), len(opts.Overload.TrustedProxies) > 0,
+		s.log, s.metrics.registry, s.untracked.WithLabelValues(untrackedAuth))
 	s.router = s.routes()
 	return s, nil
 }
@@ -165,7 +170,7 @@ func (s *Server) routes() chi.Router {
 	// one user; a shared browser key is everyone: RATE_LIMIT_BY=address).
 	byKey := (len(s.opts.APIKeys) > 0 || s.opts.JWT != nil) && !l.RateByAddress
 	classes := map[string]chi.Middlewares{}
-	searchPre := chi.Chain(s.rateLimit(l.SearchRate, window, byKey, om.rateLimited.WithLabelValues(classSearch)),
+	searchPre := chi.Chain(s.rateLimit(l.SearchRate, window, byKey, om.rateLimited.WithLabelValues(classSearch), s.untracked.WithLabelValues(classSearch)),
 		s.limitPerClient(l.PerClientInFlight, byKey, om.rateLimited.WithLabelValues(classSearch)),
 		s.bufferBody)
 	searchGate := s.limitInFlight(om.newGate(classSearch, l.SearchInFlight, l.SearchQueue, wait))
@@ -177,10 +182,10 @@ func (s *Server) routes() chi.Router {
 	// is, so none waits holding one).
 	classes[classEmbeddings] = append(slices.Clone(searchPre),
 		s.limitInFlight(om.newGate(classEmbeddings, embeddingSlots(l.SearchInFlight), l.SearchQueue, wait)), searchGate)
-	classes[classGeneration] = chi.Chain(s.rateLimit(l.GenerationRate, window, byKey, om.rateLimited.WithLabelValues(classGeneration)),
+	classes[classGeneration] = chi.Chain(s.rateLimit(l.GenerationRate, window, byKey, om.rateLimited.WithLabelValues(classGeneration), s.untracked.WithLabelValues(classGeneration)),
 		s.limitPerClient(l.PerClientInFlight, byKey, om.rateLimited.WithLabelValues(classGeneration)),
 		s.bufferBody, s.limitInFlight(om.newGate(classGeneration, l.GenerationInFlight, l.GenerationQueue, wait)))
-	classes[classAdmin] = chi.Chain(s.rateLimit(l.AdminRate, window, false, om.rateLimited.WithLabelValues(classAdmin)),
+	classes[classAdmin] = chi.Chain(s.rateLimit(l.AdminRate, window, false, om.rateLimited.WithLabelValues(classAdmin), s.untracked.WithLabelValues(classAdmin)),
 		s.requireAdmin, s.bufferBody, s.limitInFlight(om.newGate(classAdmin, l.AdminInFlight, l.AdminQueue, wait)))
 	limited := func(path string) chi.Middlewares { return classes[routeClassOf[path]] }
 
