@@ -143,9 +143,11 @@ uselite-reference:
 	npm ci --prefix scripts/uselite --no-audit --no-fund
 	node scripts/uselite/reference.mjs
 
-## pdf-fixtures: regenerate the PDF loader fixtures with Debian's python3-reportlab
+## pdf-fixtures: regenerate the PDF loader fixtures with Debian's python3-reportlab, and the
+# outline fixture with pdfTeX (texlive-binaries; the same bytes every run)
 pdf-fixtures:
 	/usr/bin/python3 scripts/pdf_fixtures.py --out internal/chunk/testdata/pdf
+	cd internal/chunk/testdata/pdf && SOURCE_DATE_EPOCH=0 FORCE_SOURCE_DATE=1 pdftex -interaction=nonstopmode outline.tex >/dev/null && rm -f outline.log
 
 ## fuzz: every Fuzz* target, found automatically, for FUZZTIME each (default 10s); fails on any
 # crasher (scripts/fuzz.sh). make ci runs it with CI_FUZZTIME (8s): 22 targets in about 4 minutes

@@ -535,6 +535,17 @@
 #          GitHub numbers them). Both packages are unpacked, not
 #          installed. Written blind and held back from scripts/eval.sh
 #          until its one blind measurement.
+#   radgnu two long English manuals as PDF, the first set that is
+#          neither HTML nor Markdown: "R Installation and Administration"
+#          of R 4.2 from r-doc-pdf (manual/R-admin.pdf, 85 pages, texinfo
+#          through pdfTeX: numbered headings, an outline of 109 bookmarks
+#          to named destinations) and the gnuplot 5.4 documentation from
+#          gnuplot-doc (gnuplot.pdf, 311 pages, LaTeX with hyperref: an
+#          outline of 648 bookmarks, headings mostly without numbers),
+#          copied byte for byte. Labels are pages (FILE#page=N, the PDF's
+#          page index). Both packages are unpacked, not installed. Written
+#          blind and held back from scripts/eval.sh until its one blind
+#          measurement.
 #
 # A section id is its heading text with every run of characters other than
 # letters, digits and "-" turned into "_" ("テスト (test)" -> "テスト_test"),
@@ -586,11 +597,12 @@
 # cppprv's from c++-annotations-html and privoxy, rcsnit's from
 # rclone (a 56 MB program installed) and tcllib, povsch's from
 # povray-doc and scheme48-doc, jadeb's from developers-reference-ja
-# and debian-reference-ja, and dkcomp's from docker-doc and composer.
+# and debian-reference-ja, dkcomp's from docker-doc and composer, and
+# radgnu's from r-doc-pdf and gnuplot-doc.
 # Output is
 # deterministic: the same package versions give byte-identical files.
 # Folders:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap,swicpp,l2hsca,cupiki,awetin,swgtom,texchk,cppprv,rcsnit,povsch,jadeb,dkcomp}
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval/{pydoc,manja,refdoc,pyref,gitpg,apache,nodelua,gnuman,gohap,sqlperl,rstdox,rustund,gvtls,zshpf,imex,vimr,jvglib,fflynx,bindmutt,rusterl,hsgtk,qtmk,rbrkt,vlgrn,ptytnd,gtsdl,cmbst,djfla,sphreq,pdxml,atmom,sqvg,ydcal,ocdply,crhdoc,chzfpd,drfuvi,wchslm,nimgap,swicpp,l2hsca,cupiki,awetin,swgtom,texchk,cppprv,rcsnit,povsch,jadeb,dkcomp,radgnu}
 # Usage: bash scripts/eval_corpora.sh   (prints "pydoc DIR", "manja DIR",
 # "refdoc DIR", "pyref DIR", "gitpg DIR", "apache DIR", "nodelua DIR",
 # "gnuman DIR", "gohap DIR", "sqlperl DIR", "rstdox DIR", "rustund DIR",
@@ -601,7 +613,7 @@
 # "ydcal DIR", "ocdply DIR", "crhdoc DIR", "chzfpd DIR", "drfuvi DIR",
 # "wchslm DIR", "nimgap DIR", "swicpp DIR", "l2hsca DIR", "cupiki DIR",
 # "awetin DIR", "swgtom DIR", "texchk DIR", "cppprv DIR", "rcsnit DIR",
-# "povsch DIR", "jadeb DIR" and "dkcomp DIR")
+# "povsch DIR", "jadeb DIR", "dkcomp DIR" and "radgnu DIR")
 set -euo pipefail
 
 root=${XDG_CACHE_HOME:-$HOME/.cache}/vendor0919/eval
@@ -612,7 +624,7 @@ as_root() {
 }
 
 # The corpora, in the order they are printed.
-corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap swicpp l2hsca cupiki awetin swgtom texchk cppprv rcsnit povsch jadeb dkcomp)
+corpora=(pydoc manja refdoc pyref gitpg apache nodelua gnuman gohap sqlperl rstdox rustund gvtls zshpf imex vimr jvglib fflynx bindmutt rusterl hsgtk qtmk rbrkt vlgrn ptytnd gtsdl cmbst djfla sphreq pdxml atmom sqvg ydcal ocdply crhdoc chzfpd drfuvi wchslm nimgap swicpp l2hsca cupiki awetin swgtom texchk cppprv rcsnit povsch jadeb dkcomp radgnu)
 
 # The fixed lists; internal/evalsets/README.md gives the reasons. A file
 # given as SOURCE:NAME is copied under NAME, else under its own name.
@@ -797,6 +809,10 @@ jadeb_files=("$root/.debs/developers-reference-ja/$devrefpage:devref-pkgs.html" 
 # names the questions use.
 dkpage=usr/share/doc/docker-doc/reference/builder.md.gz
 cmppage=usr/share/doc/composer/03-cli.md.gz
+# radgnu keeps both PDFs' names.
+rapage=usr/share/doc/r-doc-pdf/manual/R-admin.pdf
+gnupage=usr/share/doc/gnuplot/gnuplot.pdf
+radgnu_files=("$root/.debs/r-doc-pdf/$rapage" "$root/.debs/gnuplot-doc/$gnupage")
 
 missing=()
 for p in python3-doc manpages-ja mandoc perl bash-doc sqlite3-doc git-doc postgresql-doc-15 apache2-doc lua5.1-doc autoconf-doc libtool-doc golang-1.19-doc haproxy-doc perl-doc docutils-doc doxygen-doc rust-doc libjs-underscore graphviz-doc postfix-doc zsh-doc imagemagick-6-doc exim4-doc-html vim-doc r-doc-html; do
@@ -889,6 +905,8 @@ unpack_page developers-reference-ja "$devrefpage"
 unpack_page debian-reference-ja "$debrefpage"
 unpack_page docker-doc "$dkpage"
 unpack_page composer "$cmppage"
+unpack_page r-doc-pdf "$rapage"
+unpack_page gnuplot-doc "$gnupage"
 
 # python3-doc depends on the versioned python3.X-doc that holds the pages;
 # take the newest if several are installed.
@@ -1041,6 +1059,7 @@ copy_files povsch "${povsch_files[@]}"
 copy_files jadeb "${jadeb_files[@]}"
 zcat "$root/.debs/docker-doc/$dkpage" >"$tmp/dkcomp/dockerfile-reference.md"
 zcat "$root/.debs/composer/$cmppage" >"$tmp/dkcomp/composer-cli.md"
+copy_files radgnu "${radgnu_files[@]}"
 
 # perlre.html: pod2html writes no date, host or path into the page (the
 # <link rev="made"> is perl's configured perladmin, root@localhost on

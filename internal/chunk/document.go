@@ -57,7 +57,8 @@ type Section struct {
 	Anchor string
 	Text   string
 	// Page is the 1-based PDF page the text comes from; 0 for other
-	// formats. A PDF gives one Section per page.
+	// formats. A PDF gives one Section per page, or several where its
+	// outline's headings cut the page.
 	Page int
 }
 

@@ -48,10 +48,12 @@ const MaxPDFText = 64 << 20
 var errPDFLimit = errors.New("pdf: work limit exceeded")
 
 // parsePDF extracts the text of each page into its own Section (Page set,
-// 1-based), so no chunk spans two pages. The title is the Info dictionary's
-// Title (unless it is the placeholder "untitled"), else the first line of
-// text (a baseline, not the paragraph it begins). Any panic inside the PDF library is
-// turned into an error.
+// 1-based), so no chunk spans two pages; where the document has an
+// outline (bookmarks), a page is cut at the headings its bookmarks name
+// and each part has their heading path (applyOutline). The title is the
+// Info dictionary's Title (unless it is the placeholder "untitled"),
+// else the first line of text (a baseline, not the paragraph it begins).
+// Any panic inside the PDF library is turned into an error.
 func parsePDF(b []byte) (Document, error) {
 	return parsePDFLimits(b, defaultPDFLimits(len(b)))
 }
@@ -97,7 +99,21 @@ func parsePDFLimits(b []byte, lim pdfLimits) (doc Document, err error) {
 		!strings.EqualFold(t, "untitled") { // ReportLab's and others' placeholder
 		doc.Title = t
 	}
+	doc.Sections = applyOutline(doc.Sections, outlineOf(r, pages))
+	dropTitleHeading(&doc)
 	return doc, nil
+}
+
+// outlineOf reads the document's outline (readOutline) after its pages,
+// so that an outline the library cannot read, or one that spends the
+// rest of the read budget, costs the bookmarks and never the text.
+func outlineOf(r *pdf.Reader, pages []pdf.Page) (entries []outlineEntry) {
+	defer func() {
+		if recover() != nil {
+			entries = nil
+		}
+	}()
+	return readOutline(r.Trailer().Key("Root"), pages)
 }
 
 // budgetReaderAt fails reads once left bytes have been read.

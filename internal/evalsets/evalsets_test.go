@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -225,19 +226,24 @@ func corpusDir(t *testing.T, name string) string {
 	return dir
 }
 
-// markdownIDs returns the anchors of a Markdown document's sections, as
-// the chunker gives them (GitHub's heading slugs, or an attribute
-// block's id), as both its fragment targets and its section ids:
-// Markdown has no anchors but its headings'.
-func markdownIDs(name string, b []byte) (map[string]string, map[string]bool, error) {
+// parsedIDs returns the fragments of a Markdown or PDF document's
+// sections as the chunker gives them, as both its fragment targets and
+// its section ids: a Markdown section's anchor (GitHub's heading slug,
+// or an attribute block's id), a PDF page's "page=N" (its pages with
+// text). Neither has anchors but these.
+func parsedIDs(name string, b []byte) (map[string]string, map[string]bool, error) {
 	doc, err := chunk.Parse(name, b)
 	if err != nil {
 		return nil, nil, err
 	}
 	ids, sections := map[string]string{}, map[string]bool{}
 	for _, s := range doc.Sections {
-		if s.Anchor != "" {
-			ids[s.Anchor], sections[s.Anchor] = "heading", true
+		id := s.Anchor
+		if s.Page > 0 {
+			id = "page=" + strconv.Itoa(s.Page)
+		}
+		if id != "" {
+			ids[id], sections[id] = "section", true
 		}
 	}
 	return ids, sections, nil
@@ -604,8 +610,8 @@ func TestLabels_ExistInCorpus(t *testing.T) {
 					idsByDoc[doc] = nil
 					return nil
 				}
-				if strings.HasSuffix(doc, ".md") {
-					m, sections, err := markdownIDs(doc, b)
+				if strings.HasSuffix(doc, ".md") || strings.HasSuffix(doc, ".pdf") {
+					m, sections, err := parsedIDs(doc, b)
 					if err != nil {
 						t.Errorf("document %s: %v", doc, err)
 					}
@@ -651,13 +657,15 @@ func TestLabels_ExistInCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			md, err := filepath.Glob(filepath.Join(dir, "*.md"))
-			if err != nil {
-				t.Fatal(err)
+			for _, ext := range []string{"*.md", "*.pdf"} {
+				more, err := filepath.Glob(filepath.Join(dir, ext))
+				if err != nil {
+					t.Fatal(err)
+				}
+				files = append(files, more...)
 			}
-			files = append(files, md...)
 			if len(files) == 0 {
-				t.Fatalf("no HTML or Markdown files in %s", dir)
+				t.Fatalf("no HTML, Markdown or PDF files in %s", dir)
 			}
 			for _, f := range files {
 				if _, ok := idsByDoc[filepath.Base(f)]; !ok {

@@ -1,0 +1,148 @@
+package chunk
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestParsePDF_Outline reads a pdfTeX document whose bookmarks lead to
+// named destinations (testdata/pdf/outline.tex): each page is cut at the
+// headings its bookmarks name, found as printed ("1.1 Mounting on a
+// wall", joined by the extractor with the sentence before it), under the
+// bookmarks' paths; the page number above a first heading stays with it.
+func TestParsePDF_Outline(t *testing.T) {
+	t.Parallel()
+	doc, err := Parse("manual.pdf", readPDFFixture(t, "outline.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Title != "Scooter Service Manual" {
+		t.Errorf("title = %q", doc.Title)
+	}
+	want := []struct {
+		page int
+		path string
+		text string
+	}{
+		{1, "Installing the charger", "1\n\n1 Installing the charger\n\nThe charger needs a grounded outlet of 230 volts."},
+		{1, "Installing the charger > Mounting on a wall", "1.1 Mounting on a wall\n\nUse the four screws in the box and a level.\n\n1"},
+		{2, "Installing the charger > Cable lengths", "2\n\n1.2 Cable lengths\n\nThe cable is two metres long; an extension voids the warranty.\n\n2"},
+		{3, "Installing the charger > Cable lengths", "3\n\nCharging takes four hours from empty."},
+		{3, "Everyday use", "2 Everyday use\n\nUnplug the charger when the light turns green.\n\n3"},
+	}
+	if len(doc.Sections) != len(want) {
+		for _, s := range doc.Sections {
+			t.Logf("%d %q %q", s.Page, s.Path, s.Text)
+		}
+		t.Fatalf("%d sections, want %d", len(doc.Sections), len(want))
+	}
+	for i, w := range want {
+		s := doc.Sections[i]
+		if s.Page != w.page || strings.Join(s.Path, " > ") != w.path || strings.TrimSpace(s.Text) != w.text {
+			t.Errorf("section %d = page %d, %q, %q; want page %d, %q, %q", i, s.Page, strings.Join(s.Path, " > "), s.Text, w.page, w.path, w.text)
+		}
+	}
+	// The chunks link pages, and carry the bookmarks' path.
+	chunks := Chunks(Document{Source: "manual.pdf", Title: doc.Title, Sections: doc.Sections}, Options{})
+	if got := chunks[1].Metadata["heading_path"]; got != "Scooter Service Manual > Installing the charger > Mounting on a wall" {
+		t.Errorf("heading_path = %v", got)
+	}
+	if got := chunks[1].Metadata["url"]; got != "manual.pdf#page=1" {
+		t.Errorf("url = %v", got)
+	}
+}
+
+func TestFindHeading(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, text, title string
+		want              string // the text from where the heading starts to where its title ends; "" not found
+	}{
+		{"numbered, joined with its paragraph", "x\n\n2.1 Simple compilation First review the tools.", "Simple compilation", "2.1 Simple compilation"},
+		{"a line of its own", "Intro.\n\nFontpath\n\nSyntax: set fontpath", "Fontpath", "Fontpath"},
+		{"two words open a paragraph", "x\n\nHelp options The help is built.", "Help options", "Help options"},
+		{"one word opening a paragraph is no heading", "x\n\nInstallation of packages needs a compiler.", "Installation", ""},
+		{"a part and its roman number", "gnuplot 5.4 21\n\nPart I Gnuplot\n\nCopyright", "I Gnuplot", "Part I Gnuplot"},
+		{"numbered inside a line, after a sentence", "of 230 volts. 1.1 Mounting on a wall Use the screws.", "Mounting on a wall", "1.1 Mounting on a wall"},
+		{"inside a line without a number", "you can use Mounting on a wall with care.", "Mounting on a wall", ""},
+		{"a number inside a sentence", "set it to 2 Simple compilation steps", "Simple compilation", ""},
+		{"case folded", "x\n\n3 USING THE CHARGER\n\ntext", "Using the charger", "3 USING THE CHARGER"},
+		{"a title across a line break is not one line", "x\n\nSimple\ncompilation", "Simple compilation", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			budget := maxHeadingSearch
+			start, end := findHeading(tc.text, 0, tc.title, &budget)
+			got := ""
+			if start >= 0 {
+				got = tc.text[start:end]
+			}
+			if got != tc.want {
+				t.Errorf("findHeading(%q, %q) = %q, want %q", tc.text, tc.title, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestApplyOutline(t *testing.T) {
+	t.Parallel()
+	entry := func(page int, path ...string) outlineEntry { return outlineEntry{path: path, page: page} }
+	secs := []Section{
+		{Page: 1, Text: "Title page"},
+		{Page: 3, Text: "1 Start\n\nAlpha. 1.1 Found Beta.\n\nGamma"},
+		{Page: 4, Text: "Delta"},
+	}
+	entries := []outlineEntry{
+		entry(2, "Front"),           // a page without text
+		entry(3, "Start"),           // found at the top
+		entry(3, "Start", "Found"),  // found inside a line
+		entry(3, "Start", "Hidden"), // not found after a cut: waits for page 4
+		entry(5, "Later"),           // past the last page with text
+	}
+	got := applyOutline(secs, entries)
+	want := []struct {
+		page       int
+		path, text string
+	}{
+		{1, "", "Title page"},
+		{3, "Start", "1 Start\n\nAlpha."},
+		{3, "Start > Found", "1.1 Found\n\nBeta.\n\nGamma"},
+		{4, "Start > Hidden", "Delta"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d sections, want %d: %+v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		if got[i].Page != w.page || strings.Join(got[i].Path, " > ") != w.path || strings.TrimSpace(got[i].Text) != w.text {
+			t.Errorf("section %d = %d %q %q; want %d %q %q", i, got[i].Page, got[i].Path, got[i].Text, w.page, w.path, w.text)
+		}
+	}
+	// An unfound first bookmark of a page opens at its top.
+	got = applyOutline([]Section{{Page: 1, Text: "no heading here"}}, []outlineEntry{entry(1, "Missing")})
+	if len(got) != 1 || got[0].Heading != "Missing" {
+		t.Errorf("unfound first bookmark: %+v", got)
+	}
+}
+
+// TestApplyOutline_Bounded: thousands of bookmarks on one large page, none
+// found, cost a bounded search.
+func TestApplyOutline_Bounded(t *testing.T) {
+	t.Parallel()
+	page := strings.Repeat("word another sentence here. ", 200_000) // 5.6 MB
+	var entries []outlineEntry
+	for i := range maxOutlineEntries {
+		entries = append(entries, outlineEntry{path: []string{"word another sentence " + strings.Repeat("x", i%7)}, page: 1})
+	}
+	start := time.Now()
+	got := applyOutline([]Section{{Page: 1, Text: page}}, entries)
+	if len(got) == 0 {
+		t.Fatal("no section")
+	}
+	// Far above the second it takes, far below the hours an unbounded
+	// search would.
+	if d := time.Since(start); d > time.Minute {
+		t.Errorf("took %v", d)
+	}
+}
