@@ -31,9 +31,45 @@ func renderProse(s string, defs map[string]bool) string {
 	}
 	text := b.String()
 	b.Reset()
-	r := prose{s: text, closes: matchBrackets(text), spans: codeRuns(text), defs: defs}
-	r.into(&b, 0, len(text), 0)
+	// Each paragraph is read alone, as CommonMark reads it: a "[" or a
+	// "<" in one never pairs with a "](...)" or a ">" in the next, which
+	// would leave out the text between them.
+	for text != "" {
+		n := paragraphEnd(text)
+		para := text[:n]
+		r := prose{s: para, closes: matchBrackets(para), spans: codeRuns(para), defs: defs}
+		r.into(&b, 0, len(para), 0)
+		text = text[n:]
+		for text != "" {
+			line, _, _ := strings.Cut(text, "\n")
+			if strings.TrimSpace(line) != "" {
+				break
+			}
+			n := min(len(line)+1, len(text))
+			b.WriteString(text[:n])
+			text = text[n:]
+		}
+	}
 	return b.String()
+}
+
+// paragraphEnd returns where the paragraph s opens with ends: at the
+// start of its first blank line, or at the end of s.
+func paragraphEnd(s string) int {
+	for i := 0; i < len(s); {
+		j := strings.IndexByte(s[i:], '\n')
+		if j < 0 {
+			return len(s)
+		}
+		next := i + j + 1
+		rest := s[next:]
+		line, _, _ := strings.Cut(rest, "\n")
+		if strings.TrimSpace(line) == "" && next < len(s) {
+			return next
+		}
+		i = next
+	}
+	return len(s)
 }
 
 // prose is a block renderProse reads: its text, where each "[" closes

@@ -33,6 +33,9 @@ func TestRenderProse(t *testing.T) {
 		{"a comparison is no tag", "if a < b and c > d", "if a < b and c > d"},
 		{"nothing to do", "plain text\nwith lines\n", "plain text\nwith lines\n"},
 		{"only a definition", "[x]: https://x\n", ""},
+		{"a link does not cross a blank line", "[a\n\nb](c) d", "[a\n\nb](c) d"},
+		{"a tag does not cross a blank line", "the <name of\n  \nthe file> here", "the <name of\n  \nthe file> here"},
+		{"paragraphs are each rendered", "\n[a](b)\n\n\n<i>c</i>\n \n", "\na\n\n\nc\n \n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -109,7 +112,15 @@ func FuzzRenderProse(f *testing.F) {
 		if len(s) > maxFuzzInput {
 			t.Skip()
 		}
-		out := renderProse(s, refLabels(s))
+		defs := refLabels(s)
+		out := renderProse(s, defs)
+		// Paragraphs are rendered each alone.
+		if i := strings.Index(s, "\n\n"); i >= 0 {
+			a, b := s[:i+1], s[i+1:]
+			if split := renderProse(a, defs) + renderProse(b, defs); split != out {
+				t.Fatalf("renderProse(%q) = %q, but its paragraphs render as %q", s, out, split)
+			}
+		}
 		// Rendering only leaves things out: the output is a subsequence
 		// of the input.
 		j := 0
