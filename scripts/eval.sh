@@ -47,6 +47,9 @@ vs=$bin/vectorstore
 echo "== demo (internal/demo: document level)"
 "$vs" eval --dir internal/demo/store --questions internal/demo/questions.json "${json[@]}"
 
+# The corpora are listed first, so that a corpus that cannot be built
+# fails the run instead of leaving its set out.
+corpora=$(bash scripts/eval_corpora.sh)
 while read -r name dir; do
 	if [ -n "${EVAL_SETS:-}" ]; then
 		case $sets in
@@ -64,6 +67,6 @@ while read -r name dir; do
 	# do not move by a question between two runs of the same code.
 	"$vs" build --in "$dir" --out "$stores/$name" --version "eval-$name" --hnsw-workers 1 --quiet --cache "$cache/eval-embcache" >&2
 	"$vs" eval --dir "$stores/$name" --questions "internal/evalsets/$name/questions.json" --baseline "${json[@]}"
-done < <(bash scripts/eval_corpora.sh)
+done <<<"$corpora"
 
 echo "eval: done in $(($(date +%s) - start)) s" >&2

@@ -809,8 +809,9 @@ jadeb_files=("$root/.debs/developers-reference-ja/$devrefpage:devref-pkgs.html" 
 # names the questions use.
 dkpage=usr/share/doc/docker-doc/reference/builder.md.gz
 cmppage=usr/share/doc/composer/03-cli.md.gz
-# radgnu keeps both PDFs' names.
-rapage=usr/share/doc/r-doc-pdf/manual/R-admin.pdf
+# radgnu keeps both PDFs' names. r-doc-pdf's manual/R-admin.pdf under
+# its doc folder is a symbolic link to this file.
+rapage=usr/share/R/doc/manual/R-admin.pdf
 gnupage=usr/share/doc/gnuplot/gnuplot.pdf
 radgnu_files=("$root/.debs/r-doc-pdf/$rapage" "$root/.debs/gnuplot-doc/$gnupage")
 
