@@ -518,8 +518,10 @@ func headingID(text string) (string, string) {
 	return text, ""
 }
 
-// mdTag matches an inline HTML tag.
-var mdTag = regexp.MustCompile(`^</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>`)
+// mdTag matches an inline HTML tag as CommonMark reads one (6.6): an
+// open tag's attributes are names with optional values, so a placeholder
+// such as "<PATH TO FILE (optional)>" is text, not a tag.
+var mdTag = regexp.MustCompile(`^(?:<[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*(?:\s*=\s*(?:[^\s"'=<>` + "`" + `]+|'[^']*'|"[^"]*"))?)*\s*/?>|</[A-Za-z][A-Za-z0-9-]*\s*>)`)
 
 // inlineText reduces a heading's inline Markdown to the text a reader
 // sees, which GitHub makes the anchor of: a code span's text as written
@@ -723,7 +725,7 @@ func bracketed(s string, open int, closes map[int]int, defs map[string]bool) (te
 			return text, end, true
 		}
 	case rest < len(s) && s[rest] == '[':
-		if j := strings.IndexByte(s[rest:], ']'); j >= 0 {
+		if j := strings.IndexByte(s[rest:], ']'); j >= 0 && definedRef(s[rest+1:rest+j], text, defs) {
 			return text, rest + j + 1, true
 		}
 	}

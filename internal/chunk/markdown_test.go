@@ -337,9 +337,9 @@ func TestParseMarkdown_RealREADMEs(t *testing.T) {
 			// dotenv's title and anchor were "dotenv ![NPM
 			// version](https://www.npmjs.com/package/dotenv)".
 			name:     "a badge in a heading is no text",
-			content:  "# dotenv [![NPM version](https://img.shields.io/npm/v/dotenv.svg)](https://www.npmjs.com/package/dotenv)\n\nLoads .env.\n\n## Use [RawServer][RawServerGeneric] and [b][]\n\nText.\n\n## The [Docs] and [x]\n\nMore.\n\n[docs]: https://d\n",
+			content:  "# dotenv [![NPM version](https://img.shields.io/npm/v/dotenv.svg)](https://www.npmjs.com/package/dotenv)\n\nLoads .env.\n\n## Use [RawServer][RawServerGeneric] and [b][]\n\nText.\n\n## The [Docs] and [x]\n\nMore.\n\n## A map[string][]string\n\nM.\n\n[docs]: https://d\n[rawservergeneric]: https://r\n[b]: https://b\n",
 			title:    "dotenv",
-			sections: []string{"dotenv||dotenv", "Use RawServer and b|Use RawServer and b|use-rawserver-and-b", "The Docs and [x]|The Docs and [x]|the-docs-and-x"},
+			sections: []string{"dotenv||dotenv", "Use RawServer and b|Use RawServer and b|use-rawserver-and-b", "The Docs and [x]|The Docs and [x]|the-docs-and-x", "A map[string][]string|A map[string][]string|a-mapstringstring"},
 		},
 		{
 			// A destination's ")" ended the link at the first one, and

@@ -54,7 +54,9 @@ func renderProse(s string, defs map[string]bool) string {
 }
 
 // paragraphEnd returns where the paragraph s opens with ends: at the
-// start of its first blank line, or at the end of s.
+// start of its first blank line, list item or table row, or at the end
+// of s. A code span or a link never runs from one item or row into the
+// next.
 func paragraphEnd(s string) int {
 	for i := 0; i < len(s); {
 		j := strings.IndexByte(s[i:], '\n')
@@ -64,12 +66,52 @@ func paragraphEnd(s string) int {
 		next := i + j + 1
 		rest := s[next:]
 		line, _, _ := strings.Cut(rest, "\n")
-		if strings.TrimSpace(line) == "" && next < len(s) {
+		if next < len(s) && (strings.TrimSpace(line) == "" || opensBlock(line)) {
 			return next
 		}
 		i = next
 	}
 	return len(s)
+}
+
+// listOrRow matches a line that opens a list item ("- ", "* ", "+ ",
+// "1. ", "2) ") or a table row ("| a | b |").
+var listOrRow = regexp.MustCompile(`^[ \t]*(?:[-*+]|[0-9]{1,9}[.)])(?:[ \t]|$)|^[ \t]*\|`)
+
+// opensBlock reports whether line opens a block of its own inside a run
+// of prose: a list item or a table row.
+func opensBlock(line string) bool {
+	return listOrRow.MatchString(line)
+}
+
+// breaksWords reports whether the tag m (mdTag's match) is one a
+// browser shows as a break: a line break, or the start or end of a
+// block, a list item or a table cell.
+func breaksWords(m string) bool {
+	name := strings.ToLower(strings.TrimLeft(m, "</"))
+	if k := strings.IndexFunc(name, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '/' || r == '>' }); k >= 0 {
+		name = name[:k]
+	}
+	return blockTags[name]
+}
+
+// blockTags are the tags breaksWords reads as breaks.
+var blockTags = map[string]bool{
+	"br": true, "p": true, "div": true, "hr": true, "li": true, "ul": true, "ol": true,
+	"dl": true, "dt": true, "dd": true, "table": true, "tr": true, "td": true, "th": true,
+	"thead": true, "tbody": true, "tfoot": true, "caption": true, "blockquote": true, "pre": true,
+	"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true,
+	"section": true, "details": true, "summary": true, "figure": true, "figcaption": true,
+}
+
+// endsInSpace reports whether what b holds so far ends in white space
+// (or is empty).
+func endsInSpace(b *strings.Builder) bool {
+	return b.Len() == 0 || isSpace(b.String()[b.Len()-1])
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n'
 }
 
 // prose is a block renderProse reads: its text, where each "[" closes
@@ -157,6 +199,12 @@ func (r *prose) into(b *strings.Builder, from, to, depth int) {
 				emit(i)
 				i += len(m)
 				plain = i
+				// A tag that breaks the line or ends a cell ("one<br>two",
+				// "</td><td>") leaves a space, so the words either side
+				// stay apart.
+				if breaksWords(m) && !endsInSpace(b) && i < to && !isSpace(s[i]) {
+					b.WriteByte(' ')
+				}
 				continue
 			}
 			i++
@@ -198,6 +246,17 @@ func refLabels(src string) map[string]bool {
 	return defs
 }
 
+// definedRef reports whether a full reference "[text][label]" or a
+// collapsed one "[text][]" (label empty: the text is the label) names a
+// defined label. An undefined one is text, as CommonMark has it, so that
+// Go's "map[string][]string" or "[BETA][FEATURE]" lose nothing.
+func definedRef(label, text string, defs map[string]bool) bool {
+	if label == "" {
+		label = text
+	}
+	return len(label) < 1000 && defs[foldLabel(label)]
+}
+
 // foldLabel is a reference label as CommonMark compares it: case folded,
 // runs of white space one space.
 func foldLabel(s string) string {
@@ -230,7 +289,8 @@ func (r *prose) link(open, to int) (close, end int, ok bool) {
 		}
 	}
 	if rest < len(s) && s[rest] == '[' {
-		if j := strings.IndexAny(s[rest+1:], "[]"); j >= 0 && s[rest+1+j] == ']' {
+		if j := strings.IndexAny(s[rest+1:], "[]"); j >= 0 && s[rest+1+j] == ']' &&
+			definedRef(s[rest+1:rest+1+j], s[open+1:close], r.defs) {
 			return close, rest + j + 2, true
 		}
 	}
