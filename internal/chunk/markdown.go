@@ -125,8 +125,10 @@ func parseMarkdown(src, source string) Document {
 	firstH1, h1s, firstLevel := "", 0, 0
 	// push opens a section at a heading, whose anchor is id if it has
 	// one ("## Intro {#custom}"), else its slug.
+	items := newListItems()
 	push := func(level int, h, id string) {
 		flush(level)
+		items.reset()
 		// Cut before the slug is made, as Parse would cut it after:
 		// the anchor is copied into every chunk of the section too.
 		// GitHub slugs the text as shown, each space a "-" ("README:
@@ -163,6 +165,14 @@ func parseMarkdown(src, source string) Document {
 			}
 			add(line, true)
 			continue
+		}
+		// Inside a list item, indentation is the item's, not code's.
+		inItem, itemCode := items.read(line)
+		indentedCode := func(line string, para int) bool {
+			if inItem {
+				return itemCode
+			}
+			return indentedCode(line, para)
 		}
 		// HTML comments are dropped, as no renderer shows them; what
 		// follows one that opened a line is left of its HTML block.
@@ -339,8 +349,7 @@ func setextUnderline(line string) int {
 
 // indentedCode reports whether line, after a paragraph of para lines so
 // far, is indented code: four columns of indentation outside a
-// paragraph. A list item's indented text counts as code too, so that
-// nothing is taken out of what may be code.
+// paragraph. Inside a list item, listItems decides instead.
 func indentedCode(line string, para int) bool {
 	if para > 0 {
 		return false

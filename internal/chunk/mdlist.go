@@ -1,0 +1,97 @@
+package chunk
+
+// listItems follows the list item a Markdown line belongs to, so that a
+// list item's indented lines (a nested item, a continuation paragraph)
+// are read as the item's text, not as indented code: CommonMark measures
+// an item's indentation from its content's column (5.2). CHANGELOGs and
+// READMEs nest lists by tab or four spaces ("* a" then "\t* Fixes [#1](...)"),
+// and reading them as code kept their link targets.
+type listItems struct {
+	// content is the column where the innermost open item's text starts,
+	// -1 outside a list.
+	content int
+	// blank is whether the line before was blank.
+	blank bool
+}
+
+func newListItems() listItems { return listItems{content: -1} }
+
+// read takes the next line (outside fenced code) and reports whether it
+// is inside a list item, and if so whether it is indented code there (four
+// columns past the item's text, after a blank line).
+func (l *listItems) read(line string) (inItem, code bool) {
+	cols, rest := indentation(line)
+	blank := rest == "" || rest == "\n"
+	defer func() { l.blank = blank }()
+	if blank {
+		return l.content >= 0, false
+	}
+	if w, ok := listMarker(rest); ok && (l.content < 0 && cols < 4 || l.content >= 0 && cols < l.content+4) {
+		l.content = cols + w
+		return true, false
+	}
+	if l.content < 0 {
+		return false, false
+	}
+	switch {
+	case cols >= l.content:
+		return true, l.blank && cols >= l.content+4
+	case !l.blank:
+		return true, false // a lazy continuation line of the item's paragraph
+	}
+	l.content = -1 // the list ended before this line
+	return false, false
+}
+
+// reset ends the list, as a heading does.
+func (l *listItems) reset() { l.content = -1 }
+
+// indentation returns how many columns line is indented (a tab to the next
+// multiple of four) and the rest of the line.
+func indentation(line string) (cols int, rest string) {
+	for i := 0; i < len(line); i++ {
+		switch line[i] {
+		case ' ':
+			cols++
+		case '\t':
+			cols += 4 - cols%4
+		default:
+			return cols, line[i:]
+		}
+	}
+	return cols, ""
+}
+
+// listMarker reports whether s (a line without its indentation) opens a
+// list item, and the width of its marker with the spaces after it: "- ",
+// "* ", "+ ", "1. ", "12) ". Five or more spaces after the marker are one
+// space and indented code (CommonMark 5.2, rule 2).
+func listMarker(s string) (width int, ok bool) {
+	i := 0
+	switch s[0] {
+	case '-', '*', '+':
+		i = 1
+	default:
+		for i < len(s) && i < 9 && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == 0 || i >= len(s) || s[i] != '.' && s[i] != ')' {
+			return 0, false
+		}
+		i++
+	}
+	if i < len(s) && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' {
+		return 0, false
+	}
+	if i >= len(s) || s[i] == '\n' {
+		return i + 1, true // an item that opens empty
+	}
+	spaces := 0
+	for j := i; j < len(s) && s[j] == ' ' && spaces < 5; j++ {
+		spaces++
+	}
+	if spaces == 0 || spaces > 4 {
+		spaces = 1
+	}
+	return i + spaces, true
+}

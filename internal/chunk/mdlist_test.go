@@ -1,0 +1,61 @@
+package chunk
+
+import "testing"
+
+func TestListItems(t *testing.T) {
+	t.Parallel()
+	type want struct{ inItem, code bool }
+	tests := []struct {
+		name  string
+		lines []string
+		want  []want
+	}{
+		{"no list: indentation is code", []string{"text\n", "\n", "    code\n"},
+			[]want{{false, false}, {false, false}, {false, false}}},
+		{"a nested item by tab", []string{"* a\n", "\t* Fixes [#1](https://x/1)\n"},
+			[]want{{true, false}, {true, false}}},
+		{"a continuation paragraph", []string{"- item\n", "\n", "    more of it\n"},
+			[]want{{true, false}, {true, false}, {true, false}}},
+		{"code inside an item", []string{"- item\n", "\n", "      code\n"},
+			[]want{{true, false}, {true, false}, {true, true}}},
+		{"code needs a blank line before it", []string{"1. item\n", "         still text\n"},
+			[]want{{true, false}, {true, false}}},
+		{"a lazy line", []string{"- item\n", "lazy\n"},
+			[]want{{true, false}, {true, false}}},
+		{"the list ends after a blank line", []string{"- item\n", "\n", "text\n", "\n", "    code\n"},
+			[]want{{true, false}, {true, false}, {false, false}, {false, false}, {false, false}}},
+		{"an indented marker is code outside a list", []string{"    - item\n"},
+			[]want{{false, false}}},
+		{"not markers", []string{"*emphasis*\n", "-1 degrees\n", "2024 was\n", "---\n"},
+			[]want{{false, false}, {false, false}, {false, false}, {false, false}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			// Outside an item, read says nothing of code (the caller's
+			// indentedCode does).
+			l := newListItems()
+			for i, line := range tc.lines {
+				in, code := l.read(line)
+				if got := (want{in, code}); got != tc.want[i] {
+					t.Errorf("line %d %q: read = %+v, want %+v", i, line, got, tc.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestParseMarkdown_ListItemsAreNoCode(t *testing.T) {
+	t.Parallel()
+	runMarkdownCases(t, []markdownCase{
+		{
+			name: "nested items and continuations read as prose",
+			content: "# Changes\n\n## 1.2\n\n* Bug fixes\n\t* Fixes [#12](https://x.org/i/12) in the <b>parser</b>\n" +
+				"-   **filters**\n\n    [Read more](https://docs.x.org/f)\n\n- item\n\n      code [a](b) <T>\n\nAfter.\n\n    real code [c](d)\n",
+			title:    "Changes",
+			sections: []string{"1.2|1.2|12"},
+			contains: []string{"\t* Fixes #12 in the parser", "    Read more", "code [a](b) <T>", "real code [c](d)"},
+			absent:   []string{"https://x.org", "https://docs.x.org"},
+		},
+	})
+}
