@@ -1,6 +1,7 @@
 package chunk
 
 import (
+	"html"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,15 +12,15 @@ import (
 // Markdown that carries meaning: a link is its text ("[docker
 // build](commandline/build.md)" is "docker build"), an image its alt
 // text, an autolink ("<https://x>") its address, an inline HTML tag
-// nothing; a link reference definition ("[1]: https://...") is dropped
-// as no renderer shows it. Code spans, emphasis and escapes stay as
-// written. Link targets are a quarter of a README's characters: they
+// nothing, an entity its character ("&amp;" is "&"); a link reference
+// definition ("[1]: https://...") is dropped as no renderer shows it.
+// Code spans, emphasis and escapes stay as written. Link targets are a quarter of a README's characters: they
 // are noise to the keyword index and the embedder, and tokens in a
 // prompt. defs holds the document's reference labels (see refLabels),
 // so that "[label]" alone is a link only when one is defined, as
 // CommonMark has it.
 func renderProse(s string, defs map[string]bool) string {
-	if !strings.ContainsAny(s, "[<") {
+	if !strings.ContainsAny(s, "[<&") {
 		return s
 	}
 	var b strings.Builder
@@ -158,16 +159,23 @@ func (r *prose) spanEnd(i, n, to int) int {
 func (r *prose) into(b *strings.Builder, from, to, depth int) {
 	s := r.s
 	plain := from
-	emit := func(end int) { b.WriteString(s[plain:end]) }
+	// emit writes the text up to end with its entities decoded
+	// ("&amp;" is "&", "&nbsp;" a no-break space), as a reader sees them.
+	emit := func(end int) { writeDecoded(b, s[plain:end]) }
 	for i := from; i < to; {
 		c := s[i]
 		switch {
 		case c == '\\' && i+1 < to:
+			emit(i)
+			b.WriteString(s[i : i+2]) // an escape as written
 			i += 2
+			plain = i
 		case c == '`':
 			n := backticks(s[i:to])
 			if end := r.spanEnd(i, n, to); end >= 0 {
-				i = end // the span as written, brackets and all
+				emit(i)
+				b.WriteString(s[i:end]) // the span as written, brackets, entities and all
+				i, plain = end, end
 			} else {
 				i += n
 			}
@@ -213,6 +221,20 @@ func (r *prose) into(b *strings.Builder, from, to, depth int) {
 		}
 	}
 	emit(to)
+}
+
+// entity matches an HTML entity or numeric character reference, which
+// CommonMark decodes in text (2.5): always with its semicolon.
+var entity = regexp.MustCompile(`&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});`)
+
+// writeDecoded writes s to b with its entities decoded; an unknown name
+// ("&nosuch;") stays as written.
+func writeDecoded(b *strings.Builder, s string) {
+	if !strings.Contains(s, "&") {
+		b.WriteString(s)
+		return
+	}
+	b.WriteString(entity.ReplaceAllStringFunc(s, html.UnescapeString))
 }
 
 // refDefinition matches a line that is a link reference definition:
