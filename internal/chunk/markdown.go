@@ -126,6 +126,9 @@ func parseMarkdown(src, source string) Document {
 	// push opens a section at a heading, whose anchor is id if it has
 	// one ("## Intro {#custom}"), else its slug.
 	items := newListItems()
+	// htmlBlock is whether the line is in an HTML block that opened with
+	// a block tag (CommonMark's type 6), which a blank line ends.
+	htmlBlock := false
 	push := func(level int, h, id string) {
 		flush(level)
 		items.reset()
@@ -166,10 +169,15 @@ func parseMarkdown(src, source string) Document {
 			add(line, true)
 			continue
 		}
-		// Inside a list item, indentation is the item's, not code's.
+		// Inside a list item, indentation is the item's, not code's;
+		// inside an HTML block, it is the markup's.
 		inItem, itemCode := items.read(line)
+		htmlBlock = htmlBlock && strings.TrimSpace(line) != "" || !htmlBlock && opensHTMLBlock(line)
 		indentedCode := func(line string, para int) bool {
-			if inItem {
+			switch {
+			case htmlBlock:
+				return false
+			case inItem:
 				return itemCode
 			}
 			return indentedCode(line, para)

@@ -1,5 +1,10 @@
 package chunk
 
+import (
+	"strings"
+	"unicode/utf8"
+)
+
 // listItems follows the list item a Markdown line belongs to, so that a
 // list item's indented lines (a nested item, a continuation paragraph)
 // are read as the item's text, not as indented code: CommonMark measures
@@ -94,4 +99,23 @@ func listMarker(s string) (width int, ok bool) {
 		spaces = 1
 	}
 	return i + spaces, true
+}
+
+// opensHTMLBlock reports whether line opens an HTML block of CommonMark's
+// type 6: a block tag ("<table>", "</div>", "<p align=center>") after at
+// most three spaces. Its lines, however indented ("    <th>Option</th>"),
+// are markup, not indented code.
+func opensHTMLBlock(line string) bool {
+	cols, rest := indentation(line)
+	if cols > 3 || !strings.HasPrefix(rest, "<") {
+		return false
+	}
+	name := strings.TrimPrefix(rest[1:], "/")
+	end := strings.IndexFunc(name, func(r rune) bool { return r >= utf8.RuneSelf || !isWordByte(byte(r)) })
+	if end < 0 {
+		end = len(name)
+	} else if c := name[end]; c != ' ' && c != '\t' && c != '\n' && c != '>' && c != '/' {
+		return false
+	}
+	return blockTags[strings.ToLower(name[:end])]
 }

@@ -45,6 +45,28 @@ func TestListItems(t *testing.T) {
 	}
 }
 
+func TestOpensHTMLBlock(t *testing.T) {
+	t.Parallel()
+	for line, want := range map[string]bool{
+		"<table>\n":             true,
+		"   </div>\n":           true,
+		"<p align=\"right\">\n": true,
+		"<TD>":                  true,
+		"<br/>":                 true,
+		"<table":                true,
+		"    <table>\n":         false, // indented code
+		"<span>x</span>\n":      false, // inline: a paragraph
+		"<tablex>\n":            false,
+		"<>\n":                  false,
+		"<\n":                   false,
+		"text <table>\n":        false,
+	} {
+		if got := opensHTMLBlock(line); got != want {
+			t.Errorf("opensHTMLBlock(%q) = %v, want %v", line, got, want)
+		}
+	}
+}
+
 func TestParseMarkdown_ListItemsAreNoCode(t *testing.T) {
 	t.Parallel()
 	runMarkdownCases(t, []markdownCase{
@@ -56,6 +78,14 @@ func TestParseMarkdown_ListItemsAreNoCode(t *testing.T) {
 			sections: []string{"1.2|1.2|12"},
 			contains: []string{"\t* Fixes #12 in the parser", "    Read more", "code [a](b) <T>", "real code [c](d)"},
 			absent:   []string{"https://x.org", "https://docs.x.org"},
+		},
+		{
+			name:     "an HTML block's indented lines are markup",
+			content:  "# T\n\n## Options\n\nIntro.\n\n<table>\n  <tr>\n    <th>Option</th><td><b>type</b></td>\n  </tr>\n</table>\n\n    real code <T>\n",
+			title:    "T",
+			sections: []string{"Options|Options|options"},
+			contains: []string{"Option type", "real code <T>"},
+			absent:   []string{"<th>", "<b>"},
 		},
 	})
 }
