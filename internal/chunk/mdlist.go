@@ -12,14 +12,14 @@ import (
 // READMEs nest lists by tab or four spaces ("* a" then "\t* Fixes [#1](...)"),
 // and reading them as code kept their link targets.
 type listItems struct {
-	// content is the column where the innermost open item's text starts,
-	// -1 outside a list.
-	content int
+	// content holds, for each open item from the outermost in, the
+	// column where its text starts.
+	content []int
 	// blank is whether the line before was blank.
 	blank bool
 }
 
-func newListItems() listItems { return listItems{content: -1} }
+func newListItems() listItems { return listItems{} }
 
 // read takes the next line (outside fenced code) and reports whether it
 // is inside a list item, and if so whether it is indented code there (four
@@ -29,27 +29,39 @@ func (l *listItems) read(line string) (inItem, code bool) {
 	blank := rest == "" || rest == "\n"
 	defer func() { l.blank = blank }()
 	if blank {
-		return l.content >= 0, false
+		return len(l.content) > 0, false
 	}
-	if w, ok := listMarker(rest); ok && (l.content < 0 && cols < 4 || l.content >= 0 && cols < l.content+4) {
-		l.content = cols + w
+	top := func() int { return l.content[len(l.content)-1] }
+	// close ends the items whose text starts right of cols.
+	close := func() {
+		for len(l.content) > 0 && cols < top() {
+			l.content = l.content[:len(l.content)-1]
+		}
+	}
+	if w, ok := listMarker(rest); ok && (len(l.content) == 0 && cols < 4 || len(l.content) > 0 && cols < top()+4) {
+		close() // a sibling, or an item of an outer list
+		l.content = append(l.content, cols+w)
 		return true, false
 	}
-	if l.content < 0 {
-		return false, false
-	}
 	switch {
-	case cols >= l.content:
-		return true, l.blank && cols >= l.content+4
+	case len(l.content) == 0:
+		return false, false
+	case cols >= top():
+		return true, l.blank && cols >= top()+4
 	case !l.blank:
 		return true, false // a lazy continuation line of the item's paragraph
 	}
-	l.content = -1 // the list ended before this line
-	return false, false
+	// After a blank line, a shallower line belongs to an outer item, or
+	// ends the list.
+	close()
+	if len(l.content) == 0 {
+		return false, false
+	}
+	return true, cols >= top()+4
 }
 
 // reset ends the list, as a heading does.
-func (l *listItems) reset() { l.content = -1 }
+func (l *listItems) reset() { l.content = l.content[:0] }
 
 // indentation returns how many columns line is indented (a tab to the next
 // multiple of four) and the rest of the line.
