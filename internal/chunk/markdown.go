@@ -125,7 +125,7 @@ func parseMarkdown(src, source string) Document {
 	firstH1, h1s, firstLevel := "", 0, 0
 	// push opens a section at a heading, whose anchor is id if it has
 	// one ("## Intro {#custom}"), else its slug.
-	items := newListItems()
+	var items listItems
 	// htmlBlock is whether the line is in an HTML block that opened with
 	// a block tag (CommonMark's type 6), which a blank line ends.
 	htmlBlock := false
@@ -362,21 +362,8 @@ func indentedCode(line string, para int) bool {
 	if para > 0 {
 		return false
 	}
-	cols := 0
-	for _, c := range []byte(line) {
-		switch c {
-		case ' ':
-			cols++
-		case '\t':
-			cols += 4 - cols%4
-		default:
-			return cols >= 4
-		}
-		if cols >= 4 {
-			return true
-		}
-	}
-	return false
+	cols, _ := indentation(line)
+	return cols >= 4
 }
 
 // stripComments returns line without the HTML comments ("<!-- ... -->")
@@ -746,7 +733,7 @@ func bracketed(s string, open int, closes map[int]int, defs map[string]bool) (te
 			return text, rest + j + 1, true
 		}
 	}
-	if len(text) < 1000 && defs[foldLabel(text)] {
+	if definedLabel(text, defs) {
 		return text, rest, true // a shortcut reference: "[label]", defined
 	}
 	return "", 0, false

@@ -1,10 +1,5 @@
 package chunk
 
-import (
-	"strings"
-	"unicode/utf8"
-)
-
 // listItems follows the list item a Markdown line belongs to, so that a
 // list item's indented lines (a nested item, a continuation paragraph)
 // are read as the item's text, not as indented code: CommonMark measures
@@ -18,8 +13,6 @@ type listItems struct {
 	// blank is whether the line before was blank.
 	blank bool
 }
-
-func newListItems() listItems { return listItems{} }
 
 // read takes the next line (outside fenced code) and reports whether it
 // is inside a list item, and if so whether it is indented code there (four
@@ -119,15 +112,5 @@ func listMarker(s string) (width int, ok bool) {
 // are markup, not indented code.
 func opensHTMLBlock(line string) bool {
 	cols, rest := indentation(line)
-	if cols > 3 || !strings.HasPrefix(rest, "<") {
-		return false
-	}
-	name := strings.TrimPrefix(rest[1:], "/")
-	end := strings.IndexFunc(name, func(r rune) bool { return r >= utf8.RuneSelf || !isWordByte(byte(r)) })
-	if end < 0 {
-		end = len(name)
-	} else if c := name[end]; c != ' ' && c != '\t' && c != '\n' && c != '>' && c != '/' {
-		return false
-	}
-	return blockTags[strings.ToLower(name[:end])]
+	return cols <= 3 && blockTags[tagName(rest)]
 }

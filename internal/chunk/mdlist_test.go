@@ -38,7 +38,7 @@ func TestListItems(t *testing.T) {
 			t.Parallel()
 			// Outside an item, read says nothing of code (the caller's
 			// indentedCode does).
-			l := newListItems()
+			var l listItems
 			for i, line := range tc.lines {
 				in, code := l.read(line)
 				if got := (want{in, code}); got != tc.want[i] {

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // renderProse reduces the inline Markdown of a block of prose lines (no
@@ -75,28 +76,42 @@ func paragraphEnd(s string) int {
 	return len(s)
 }
 
-// listOrRow matches a line that opens a list item ("- ", "* ", "+ ",
-// "1. ", "2) ") or a table row ("| a | b |").
-var listOrRow = regexp.MustCompile(`^[ \t]*(?:[-*+]|[0-9]{1,9}[.)])(?:[ \t]|$)|^[ \t]*\|`)
-
 // opensBlock reports whether line opens a block of its own inside a run
-// of prose: a list item or a table row.
+// of prose: a list item (listMarker) or a table row ("| a | b |").
 func opensBlock(line string) bool {
-	return listOrRow.MatchString(line)
+	_, rest := indentation(line)
+	if rest == "" {
+		return false
+	}
+	_, item := listMarker(rest)
+	return item || rest[0] == '|'
 }
 
 // breaksWords reports whether the tag m (mdTag's match) is one a
 // browser shows as a break: a line break, or the start or end of a
 // block, a list item or a table cell.
 func breaksWords(m string) bool {
-	name := strings.ToLower(strings.TrimLeft(m, "</"))
-	if k := strings.IndexFunc(name, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '/' || r == '>' }); k >= 0 {
-		name = name[:k]
-	}
-	return blockTags[name]
+	return blockTags[tagName(m)]
 }
 
-// blockTags are the tags breaksWords reads as breaks.
+// tagName returns the name, lower-cased, of the tag s opens with ("<td",
+// "</TD>", "<br/>"), or "" when s opens no tag.
+func tagName(s string) string {
+	if !strings.HasPrefix(s, "<") {
+		return ""
+	}
+	name := strings.TrimPrefix(s[1:], "/")
+	end := strings.IndexFunc(name, func(r rune) bool { return r >= utf8.RuneSelf || !isWordByte(byte(r)) })
+	if end < 0 {
+		end = len(name)
+	} else if c := name[end]; c != ' ' && c != '\t' && c != '\n' && c != '>' && c != '/' {
+		return ""
+	}
+	return strings.ToLower(name[:end])
+}
+
+// blockTags are the tags breaksWords reads as breaks and opensHTMLBlock
+// as opening an HTML block.
 var blockTags = map[string]bool{
 	"br": true, "p": true, "div": true, "hr": true, "li": true, "ul": true, "ol": true,
 	"dl": true, "dt": true, "dd": true, "table": true, "tr": true, "td": true, "th": true,
@@ -262,7 +277,7 @@ func refLabels(src string) map[string]bool {
 			continue
 		}
 		if m := refDefinition.FindStringSubmatch(line); m != nil {
-			defs[foldLabel(m[1])] = true
+			defs[foldText(m[1])] = true
 		}
 	}
 	return defs
@@ -276,13 +291,15 @@ func definedRef(label, text string, defs map[string]bool) bool {
 	if label == "" {
 		label = text
 	}
-	return len(label) < 1000 && defs[foldLabel(label)]
+	return definedLabel(label, defs)
 }
 
-// foldLabel is a reference label as CommonMark compares it: case folded,
-// runs of white space one space.
-func foldLabel(s string) string {
-	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+// definedLabel reports whether defs defines label, compared as CommonMark
+// compares labels (case folded, runs of white space one space: foldText).
+// A label has at most 999 characters (CommonMark 4.7), so nested brackets
+// are not each folded whole.
+func definedLabel(label string, defs map[string]bool) bool {
+	return len(label) < 1000 && defs[foldText(label)]
 }
 
 // maxDestination is the most bytes an inline link's destination and
@@ -316,9 +333,7 @@ func (r *prose) link(open, to int) (close, end int, ok bool) {
 			return close, rest + j + 2, true
 		}
 	}
-	// A label has at most 999 characters (CommonMark 4.7): nested
-	// brackets are not each folded whole.
-	if close-open <= 1000 && r.defs[foldLabel(s[open+1:close])] {
+	if definedLabel(s[open+1:close], r.defs) {
 		return close, rest, true
 	}
 	return 0, 0, false
