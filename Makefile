@@ -5,6 +5,11 @@
 # `make ci` is what .ci/run calls: lint, docs check, tests, bounded fuzzing, container build.
 
 GO        ?= go
+# The Go that builds and tests is go.mod's toolchain line (a patch release without the
+# standard library's known vulnerabilities), fetched once through the Go module proxy when
+# the machine's Go is older. Debian's and the official Go set GOTOOLCHAIN=local, which
+# ignores that line; a newer local Go is used as it is.
+export GOTOOLCHAIN ?= auto
 PORT      ?= 8080
 DEMO_DIR  := internal/demo/store
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)

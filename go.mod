@@ -2,6 +2,8 @@ module github.com/vendor0919/api
 
 go 1.26.8
 
+toolchain go1.26.11
+
 require (
 	github.com/KimMachineGun/automemlimit v0.7.5
 	github.com/MicahParks/jwkset v0.11.4

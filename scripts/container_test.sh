@@ -14,7 +14,8 @@
 # It exits non-zero on any failure and removes the container and the image it
 # made (KEEP_IMAGE=1 keeps the image). The builder base image
 # (golang:1.26-bookworm, made by scripts/make_builder_image.sh from a
-# debootstrap rootfs and this machine's Go) and its rootfs tarball are cached.
+# debootstrap rootfs and the Go that `go env GOROOT` names here: go.mod's
+# toolchain under make) and its rootfs tarball are cached.
 #
 # Environment:
 #   CONTEXT_FROM   worktree (default: the repo folder, filtered by .dockerignore)
@@ -92,7 +93,7 @@ go_image="$(sed -n 's/^ARG GO_IMAGE=//p' "$ROOT/Dockerfile" | head -1)"
 }
 [[ "$go_image" == */* ]] || go_image="docker.io/library/$go_image"
 t=$SECONDS
-GO_IMAGE="$go_image" PODMAN_OPTS="${PODMAN[*]:1}" GOROOT_SRC="$(dirname "$(dirname "$(readlink -f "$GO")")")" \
+GO_IMAGE="$go_image" PODMAN_OPTS="${PODMAN[*]:1}" GOROOT_SRC="$(cd "$ROOT" && "$GO" env GOROOT)" \
 	bash "$ROOT/scripts/make_builder_image.sh"
 log "builder image $go_image ready in $((SECONDS - t))s"
 

@@ -4,12 +4,12 @@
 # database's own source, served by the Go module proxy like any module), so
 # it needs no access to the database's web host.
 #
-# It fails on a vulnerability the code reaches in a module go.mod requires:
-# those are fixed here, by moving the module. Findings in the standard
-# library are printed as a warning: they belong to the Go that builds the
-# binary, and the production image's builder (golang:1.26-bookworm, see
-# Dockerfile) takes the newest 1.26 patch release, while this machine's Go
-# may be older.
+# It fails on a vulnerability the code reaches in a module go.mod requires
+# (fixed here by moving the module) or in the standard library of the Go
+# running it (fixed by moving go.mod's toolchain line to a newer patch
+# release; make runs that toolchain, see the Makefile's GOTOOLCHAIN). The
+# production image's builder (golang:1.26-bookworm, see Dockerfile) takes the
+# newest 1.26 patch release, which is at least as new.
 #
 # Move VULNDB_VERSION forward (go list -m -versions golang.org/x/vulndb
 # lists none: take the pseudo-version `go get golang.org/x/vulndb@master`
@@ -69,11 +69,14 @@ mods = sorted((m, v, fix) for (m, v), fix in called.items() if m != "stdlib")
 std = sorted(v for (m, v) in called if m == "stdlib")
 for m, v, fix in mods:
     print(f"vulncheck: {v} in {m} (fixed in {fix}): {osv.get(v, '')}")
+for v in std:
+    print(f"vulncheck: {v} in the standard library (fixed in {called[('stdlib', v)]}): {osv.get(v, '')}")
 if std:
-    print(f"vulncheck: warning: {len(std)} standard-library vulnerabilities reached with this machine's Go, "
-          f"fixed in a newer patch release: {' '.join(std)}")
+    print(f"vulncheck: {len(std)} reachable vulnerabilities in the standard library of the Go running this "
+          f"(go.mod's toolchain under make): move the toolchain line to a fixed patch release")
 if mods:
     print(f"vulncheck: {len(mods)} reachable vulnerabilities in required modules: move them forward")
+if std or mods:
     sys.exit(1)
-print("vulncheck: no reachable vulnerability in a required module")
+print("vulncheck: no reachable vulnerability in a required module or the standard library")
 EOF
