@@ -149,10 +149,12 @@ uselite-reference:
 	node scripts/uselite/reference.mjs
 
 ## pdf-fixtures: regenerate the PDF loader fixtures with Debian's python3-reportlab, and the
-# outline fixture with pdfTeX (texlive-binaries; the same bytes every run)
+# outline fixture with pdfTeX (texlive-binaries; the same bytes every run), and the fixture
+# without an outline with groff's PDF driver (groff)
 pdf-fixtures:
 	/usr/bin/python3 scripts/pdf_fixtures.py --out internal/chunk/testdata/pdf
 	cd internal/chunk/testdata/pdf && SOURCE_DATE_EPOCH=0 FORCE_SOURCE_DATE=1 pdftex -interaction=nonstopmode outline.tex >/dev/null && rm -f outline.log
+	cd internal/chunk/testdata/pdf && groff -ms -Tpdf sizes.ms > sizes.pdf
 
 ## fuzz: every Fuzz* target, found automatically, for FUZZTIME each (default 10s); fails on any
 # crasher (scripts/fuzz.sh). make ci runs it with CI_FUZZTIME (8s): 22 targets in about 4 minutes

@@ -50,7 +50,9 @@ var errPDFLimit = errors.New("pdf: work limit exceeded")
 // parsePDF extracts the text of each page into its own Section (Page set,
 // 1-based), so no chunk spans two pages; where the document has an
 // outline (bookmarks), a page is cut at the headings its bookmarks name
-// and each part has their heading path (applyOutline). The title is the
+// and each part has their heading path (applyOutline); a document
+// without one is cut the same way at the headings its type sizes show
+// (sizeOutline). The title is the
 // Info dictionary's Title (unless it is the placeholder "untitled"),
 // else the first line of text (a baseline, not the paragraph it begins).
 // Any panic inside the PDF library is turned into an error.
@@ -85,21 +87,30 @@ func parsePDFLimits(b []byte, lim pdfLimits) (doc Document, err error) {
 	}
 	x := &pdfExtractor{lim: lim, type1: newType1Cache()}
 	pages := x.pages(r.Trailer().Key("Root").Key("Pages"))
+	lines := make([][]*pdfLine, len(pages))
 	for i, p := range pages {
-		text, first := x.pageText(p)
+		lines[i] = x.pageLines(p)
+	}
+	outline := outlineOf(r, pages)
+	if len(outline) == 0 {
+		outline = sizeOutline(lines)
+	}
+	for i := range pages {
+		text := joinPDFLines(lines[i])
 		if strings.TrimSpace(text) == "" {
 			continue
 		}
 		doc.Sections = append(doc.Sections, Section{Text: text, Page: i + 1})
 		if doc.Title == "" {
-			doc.Title = TruncateRunes(first, 200)
+			doc.Title = TruncateRunes(titleLines(lines[i]), 200)
 		}
+		lines[i] = nil
 	}
 	if t := strings.TrimSpace(r.Trailer().Key("Info").Key("Title").Text()); t != "" && utf8.ValidString(t) &&
 		!strings.EqualFold(t, "untitled") { // ReportLab's and others' placeholder
 		doc.Title = t
 	}
-	doc.Sections = applyOutline(doc.Sections, outlineOf(r, pages))
+	doc.Sections = applyOutline(doc.Sections, outline)
 	dropTitleHeading(&doc)
 	return doc, nil
 }
@@ -368,6 +379,7 @@ func translate(tx, ty float64) matrix { return matrix{1, 0, 0, 1, tx, ty} }
 type pdfLine struct {
 	y, size float64
 	text    bytes.Buffer
+	heading bool // a heading found by its size (sizeOutline)
 }
 
 // pdfWordGap is the horizontal gap, in font sizes, between two shown
@@ -394,21 +406,17 @@ type pdfTextState struct {
 	scale     float64 // Tz as a fraction, 1 for 100%
 }
 
-// pageText interprets a page's content stream and returns its text: lines
-// in stream order, wrapped lines of a paragraph joined, paragraphs (a
-// vertical gap of more than 1.6 font sizes, or a jump up the page)
-// separated by a blank line. Glyphs advance by their widths and the text
-// state's character spacing, word spacing and horizontal scaling; a gap
-// of more than pdfWordGap font sizes between them is a space. An accent
-// shown as a glyph of its own over or under a letter, before or after
-// it, is composed with it (TeX's \accent; see composeAccent). Text inside
-// form XObjects is not read. first is the text of the first line that
-// has any, not of its paragraph (a title over a subtitle, as on
-// bashref.pdf's cover, is one paragraph).
-func (x *pdfExtractor) pageText(p pdf.Page) (text, first string) {
+// pageLines interprets a page's content stream and returns its lines
+// (baselines) in stream order, which joinPDFLines makes the page's text.
+// Glyphs advance by their widths and the text state's character spacing,
+// word spacing and horizontal scaling; a gap of more than pdfWordGap font
+// sizes between them is a space. An accent shown as a glyph of its own
+// over or under a letter, before or after it, is composed with it (TeX's
+// \accent; see composeAccent). Text inside form XObjects is not read.
+func (x *pdfExtractor) pageLines(p pdf.Page) []*pdfLine {
 	strm := p.V.Key("Contents")
 	if strm.Kind() != pdf.Stream && strm.Kind() != pdf.Array {
-		return "", ""
+		return nil
 	}
 	fontRes := p.Resources().Key("Font")
 	fonts := map[string]*pdfFont{}
@@ -685,7 +693,7 @@ func (x *pdfExtractor) pageText(p pdf.Page) (text, first string) {
 			}
 		}
 	})
-	return joinPDFLines(lines), titleLines(lines)
+	return lines
 }
 
 // titleLines returns the text of the page's first line that has any, and
@@ -730,7 +738,8 @@ func titleLines(lines []*pdfLine) string {
 var leaders = regexp.MustCompile(` ?(?:[.:·…] ?){5,}`)
 
 // joinPDFLines joins the lines of a page: a paragraph break (blank line)
-// where the baseline drops by more than 1.6 font sizes or rises; else one
+// where the baseline drops by more than 1.6 font sizes or rises, and
+// around a heading sizeOutline marked; else one
 // space, or nothing next to a wide (CJK) character or after a hyphen
 // that ends a word continued in lowercase ("tempera-" + "ture"). The text
 // is built in a byte slice so that dropping a hyphen is a reslice, not a
@@ -749,7 +758,8 @@ func joinPDFLines(lines []*pdfLine) string {
 			first, _ := utf8.DecodeRuneInString(t)
 			drop := prev.y - l.y
 			switch {
-			case drop > 1.6*math.Max(l.size, prev.size) || drop < 0:
+			case drop > 1.6*math.Max(l.size, prev.size) || drop < 0 || prev.heading != l.heading ||
+				l.heading && !sameSize(l.size, prev.size):
 				b = append(b, "\n\n"...)
 			case last == '-' && unicode.IsLower(first) && unicode.IsLetter(before):
 				b = b[:len(b)-n]
