@@ -44,8 +44,12 @@ func parseMarkdown(src, source string) Document {
 		// para is how many lines the paragraph ending the section has so
 		// far, so that a one-line paragraph over "===" or "---" can become
 		// a setext heading.
-		para  int
-		fence string
+		para int
+		// paraLazy is whether the paragraph's line is a lazy
+		// continuation of a list item's or a quote's paragraph (CommonMark
+		// 5.1, 5.2), and quoted whether the line before was in a quote.
+		paraLazy, quoted bool
+		fence            string
 		// comment is whether the lines are inside an HTML comment that
 		// opened a line (CommonMark's HTML block of type 2).
 		comment bool
@@ -171,7 +175,13 @@ func parseMarkdown(src, source string) Document {
 		}
 		// Inside a list item, indentation is the item's, not code's;
 		// inside an HTML block, it is the markup's.
+		itemColumn := items.column()
 		inItem, itemCode := items.read(line)
+		// A lazy continuation line: shallower than the text of the item
+		// it goes on, or a quote's paragraph going on without its ">".
+		cols, rest := indentation(line)
+		lazy := inItem && cols < itemColumn || quoted && !strings.HasPrefix(rest, ">")
+		quoted = strings.TrimSpace(rest) != "" && (quoted || cols <= 3 && strings.HasPrefix(rest, ">"))
 		htmlBlock = htmlBlock && strings.TrimSpace(line) != "" || !htmlBlock && opensHTMLBlock(line)
 		indentedCode := func(line string, para int) bool {
 			switch {
@@ -220,7 +230,9 @@ func parseMarkdown(src, source string) Document {
 			push(level, h, id)
 			continue
 		}
-		if level := setextUnderline(line); level > 0 && para == 1 {
+		// An underline is no lazy continuation line (CommonMark 4.3): "*
+		// fix\nRelease v1.2\n===" is the item's text.
+		if level := setextUnderline(line); level > 0 && para == 1 && !paraLazy && !lazy {
 			text, id := headingID(strings.TrimSpace(lines[len(lines)-1]))
 			if h := inlineText(text, defs); h != "" {
 				lines, code = lines[:len(lines)-1], code[:len(code)-1]
@@ -235,6 +247,8 @@ func parseMarkdown(src, source string) Document {
 		case para > 0 || startsParagraph(line):
 			if para > 0 {
 				line = joinWrapped(lines, line)
+			} else {
+				paraLazy = lazy
 			}
 			para++
 		}

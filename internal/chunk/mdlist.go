@@ -53,6 +53,15 @@ func (l *listItems) read(line string) (inItem, code bool) {
 	return true, cols >= top()+4
 }
 
+// column returns the column where the innermost open item's text starts,
+// or -1 outside a list.
+func (l *listItems) column() int {
+	if len(l.content) == 0 {
+		return -1
+	}
+	return l.content[len(l.content)-1]
+}
+
 // reset ends the list, as a heading does.
 func (l *listItems) reset() { l.content = l.content[:0] }
 

@@ -2061,6 +2061,18 @@ func TestParseMarkdown_Rules(t *testing.T) {
 			contains: []string{"Two lines\nof paragraph\n---\n- item\n---\n\n---\n1. step\n==="},
 		},
 		{
+			// CommonMark 4.3: an underline cannot be a lazy continuation
+			// line, so a paragraph line continuing a list item or a
+			// quote (aws-sdk-go's CHANGELOG: "* fix\nRelease v1.2\n===")
+			// stays their text; after a blank line it is a heading
+			// (as markdown-it 14 renders it).
+			name:     "setext underline after a lazy continuation line is text",
+			content:  "# T\n* fix\nRelease v1.2\n===\n\n> quote\nlazy line\n---\n\n- a\n\n  Foo\n===\n\n- item\n\nRelease v1.3\n===\nNotes.\n",
+			title:    "T",
+			sections: []string{"T||t", "Release v1.3|Release v1.3|release-v13"},
+			contains: []string{"Release v1.2", "lazy line", "Foo"},
+		},
+		{
 			name:     "no h1: the file name is the title",
 			content:  "## Only Sub\nText.\n",
 			title:    "guide",
