@@ -177,6 +177,16 @@ func (r *prose) into(b *strings.Builder, from, to, depth int) {
 	// emit writes the text up to end with its entities decoded
 	// ("&amp;" is "&", "&nbsp;" a no-break space), as a reader sees them.
 	emit := func(end int) { writeDecoded(b, s[plain:end]) }
+	// imageEnd is where the last image (or link around one) ended: an
+	// image right after it is another picture, whose alt text a space
+	// keeps apart (a README's row of badges, "[![Build](b)](u)[![Go](g)](v)",
+	// was "BuildGo").
+	imageEnd := -1
+	apart := func(i int) {
+		if i == imageEnd && !endsInSpace(b) {
+			b.WriteByte(' ')
+		}
+	}
 	for i := from; i < to; {
 		c := s[i]
 		switch {
@@ -197,16 +207,24 @@ func (r *prose) into(b *strings.Builder, from, to, depth int) {
 		case c == '!' && i+1 < to && s[i+1] == '[' && depth < 8:
 			if close, end, ok := r.link(i+1, to); ok {
 				emit(i)
+				apart(i)
 				r.into(b, i+2, close, depth+1)
-				i, plain = end, end
+				i, plain, imageEnd = end, end, end
 				continue
 			}
 			i++
 		case c == '[' && depth < 8:
 			if close, end, ok := r.link(i, to); ok {
 				emit(i)
+				picture := strings.HasPrefix(s[i+1:close], "![")
+				if picture {
+					apart(i)
+				}
 				r.into(b, i+1, close, depth+1)
 				i, plain = end, end
+				if picture {
+					imageEnd = end
+				}
 				continue
 			}
 			i++

@@ -20,6 +20,8 @@ func TestRenderProse(t *testing.T) {
 		{"a link across lines", "refer to the [`Dockerfile` Best\nPractices](https://docs.docker.com/x/) for tips", "refer to the `Dockerfile` Best\nPractices for tips"},
 		{"image is its alt text", "![the logo](logo.png) text", "the logo text"},
 		{"badge inside a link", "[![build](https://ci/b.svg)](https://ci) ok", "build ok"},
+		{"badges side by side stay apart", "[![Build Status](https://ci/b.svg)](https://ci)[![Codegen](https://c/g.svg)](https://c)![Go](g.svg)", "Build Status Codegen Go"},
+		{"links side by side run together, as shown", "[foo](x)[bar](y)", "foobar"},
 		{"full and collapsed references", "[a][r] and [b][]", "a and b"},
 		{"shortcut reference, defined", "the [c] option and the [Docs  Page]", "the c option and the Docs  Page"},
 		{"shortcut, undefined, is text", "array[0] and [d]", "array[0] and [d]"},
