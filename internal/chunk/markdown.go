@@ -165,9 +165,7 @@ func parseMarkdown(src, source string) Document {
 	}
 	for _, line := range strings.SplitAfter(src, "\n") {
 		if fence != "" {
-			// A closing fence is indented by at most three spaces
-			// (CommonMark 4.5): a deeper one is code.
-			if t := strings.TrimSpace(line); strings.HasPrefix(t, fence) && strings.Trim(t, fence[:1]) == "" && strings.Index(line, t) <= 3 {
+			if closesFence(line, fence) {
 				fence = ""
 			}
 			add(line, true)
@@ -453,6 +451,15 @@ func startsParagraph(line string) bool {
 		i++
 	}
 	return i == 0 || i >= len(t) || (t[i] != '.' && t[i] != ')')
+}
+
+// closesFence reports whether line closes the code block that fence
+// opened: a run of the fence's character at least as long, alone on the
+// line, indented by at most three spaces (CommonMark 4.5: a deeper one is
+// code).
+func closesFence(line, fence string) bool {
+	t := strings.TrimSpace(line)
+	return strings.HasPrefix(t, fence) && strings.Trim(t, fence[:1]) == "" && strings.Index(line, t) <= 3
 }
 
 // openingFence returns the fence ("```", "~~~~", ...) a line opens, or "".

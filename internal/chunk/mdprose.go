@@ -286,7 +286,7 @@ func refLabels(src string) map[string]bool {
 	fence := ""
 	for _, line := range strings.SplitAfter(src, "\n") {
 		if fence != "" {
-			if t := strings.TrimSpace(line); strings.HasPrefix(t, fence) && strings.Trim(t, fence[:1]) == "" {
+			if closesFence(line, fence) {
 				fence = ""
 			}
 			continue

@@ -60,9 +60,11 @@ func TestRenderProse(t *testing.T) {
 
 func TestRefLabels(t *testing.T) {
 	t.Parallel()
-	src := "[A  Label]: https://a\n```\n[code]: https://c\n```\n    [x]: y\n[^n]: note\n"
+	// A fence closed by a line indented four spaces is still open, as
+	// parseMarkdown reads it: "[deep]" is inside it.
+	src := "[A  Label]: https://a\n```\n[code]: https://c\n```\n    [x]: y\n[^n]: note\n```\n    ```\n[deep]: https://d\n```\n"
 	got := refLabels(src)
-	if !got["a label"] || got["code"] || got["^n"] || len(got) != 1 {
+	if !got["a label"] || got["code"] || got["^n"] || got["deep"] || len(got) != 1 {
 		t.Errorf("refLabels = %v, want only \"a label\"", got)
 	}
 }
