@@ -432,26 +432,29 @@ func backticks(s string) int {
 }
 
 // startsParagraph reports whether a non-blank line outside code starts a
-// paragraph rather than a list item, quote, table row, HTML block or
-// indented code, none of which a setext underline turns into a heading.
+// paragraph rather than a list item (listMarker: "1.5 million" is a
+// paragraph, "2024. A year" an item), a thematic break, a quote, a table
+// row, an HTML block or indented code, none of which a setext underline
+// turns into a heading.
 func startsParagraph(line string) bool {
-	indent := len(line) - len(strings.TrimLeft(line, " "))
-	if indent > 3 || strings.HasPrefix(line, "\t") {
+	cols, rest := indentation(line)
+	t := strings.TrimSpace(rest)
+	if cols > 3 || t == "" {
 		return false
 	}
-	t := strings.TrimSpace(line)
 	switch t[0] {
 	case '>', '|', '<':
 		return false
-	case '-', '*', '+':
-		return len(t) > 1 && t[1] != ' ' && t[1] != '\t'
 	}
-	i := 0
-	for i < len(t) && i < 9 && t[i] >= '0' && t[i] <= '9' {
-		i++
+	if _, ok := listMarker(t); ok {
+		return false
 	}
-	return i == 0 || i >= len(t) || (t[i] != '.' && t[i] != ')')
+	return !thematicBreak.MatchString(t)
 }
+
+// thematicBreak matches a thematic break (CommonMark 4.1) without its
+// indentation: three or more of one of "-", "*" or "_", spaces between.
+var thematicBreak = regexp.MustCompile(`^(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$`)
 
 // closesFence reports whether line closes the code block that fence
 // opened: a run of the fence's character at least as long, alone on the

@@ -2073,6 +2073,14 @@ func TestParseMarkdown_Rules(t *testing.T) {
 			contains: []string{"Release v1.2", "lazy line", "Foo"},
 		},
 		{
+			// As markdown-it 14 renders them.
+			name:     "a paragraph opening with a number, and a thematic break, under an underline",
+			content:  "# T\n1.5 million users\n===\nA.\n\n2024. A year\n===\n\n***\n===\n\n-x\n---\nB.\n",
+			title:    "T",
+			sections: []string{"1.5 million users|1.5 million users|15-million-users", "-x|1.5 million users/-x|-x"},
+			contains: []string{"2024. A year\n===", "***\n==="},
+		},
+		{
 			name:     "no h1: the file name is the title",
 			content:  "## Only Sub\nText.\n",
 			title:    "guide",
