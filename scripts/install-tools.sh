@@ -9,6 +9,7 @@
 #           the generated-client and lint checks of api/openapi.json)
 #           scripts/openaiclient's (the official openai client, against the /v1 routes) and
 #           scripts/aisdk's (ai, @ai-sdk/react, react, esbuild: the useChat page for /chat)
+#           scripts/markdownit's (markdown-it: the Markdown loader's reference renderer)
 #   python: botocore, boto3, moto and the AWS CLI for deploy/'s tests (the machine
 #           image's python3 has them; else Debian's botocore plus a pinned venv)
 #   go:     versitygw (real S3 server), weaviate-server (real Weaviate; a 15-20 minute build on
@@ -102,6 +103,15 @@ for d in openaiclient aisdk; do
 		cp "$dir/package-lock.json" "$dir/node_modules/.installed-lock.json"
 	fi
 done
+
+# markdown-it, the reference renderer the Markdown loader's text is held to
+# (internal/chunk TestMarkdownit_PublicFiles); reinstalled when the lock changes.
+markdownit=$(dirname "$0")/markdownit
+if ! cmp -s "$markdownit/package-lock.json" "$markdownit/node_modules/.installed-lock.json"; then
+	log "npm ci --prefix scripts/markdownit"
+	npm ci --prefix "$markdownit" --no-audit --no-fund --loglevel=error >&2
+	cp "$markdownit/package-lock.json" "$markdownit/node_modules/.installed-lock.json"
+fi
 
 # The deploy tests' AWS side (deploy/: the --dry-run validator, the runs
 # against moto's server): a Python with botocore, boto3 and moto, with the
