@@ -151,23 +151,11 @@ func TestParsePDF_SizeHeadings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []struct{ path, text string }{
-		{"", "Scooter Service Manual"},
-		{"1. Installing the charger", "1. Installing the charger\n\nThe charger needs a grounded outlet of 230 volts."},
-		{"1. Installing the charger > 1.1. Mounting on a wall", "1.1. Mounting on a wall\n\nUse the four screws in the box and a level."},
-		{"1. Installing the charger > 1.2. Cable lengths", "1.2. Cable lengths\n\nThe cable is two metres long; an extension voids the warranty."},
-		{"2. Everyday use", "2. Everyday use\n\nUnplug the charger when the light turns green."},
-	}
-	if len(doc.Sections) != len(want) {
-		for _, s := range doc.Sections {
-			t.Logf("%d %q %q", s.Page, s.Path, s.Text)
-		}
-		t.Fatalf("%d sections, want %d", len(doc.Sections), len(want))
-	}
-	for i, w := range want {
-		s := doc.Sections[i]
-		if got := strings.Join(s.Path, " > "); got != w.path || strings.TrimSpace(s.Text) != w.text {
-			t.Errorf("section %d: path %q text %q, want %q %q", i, got, s.Text, w.path, w.text)
-		}
-	}
+	checkPDFSections(t, doc, []pdfSection{
+		{1, "", "Scooter Service Manual"},
+		{1, "1. Installing the charger", "1. Installing the charger\n\nThe charger needs a grounded outlet of 230 volts."},
+		{1, "1. Installing the charger > 1.1. Mounting on a wall", "1.1. Mounting on a wall\n\nUse the four screws in the box and a level."},
+		{1, "1. Installing the charger > 1.2. Cable lengths", "1.2. Cable lengths\n\nThe cable is two metres long; an extension voids the warranty."},
+		{1, "2. Everyday use", "2. Everyday use\n\nUnplug the charger when the light turns green."},
+	})
 }

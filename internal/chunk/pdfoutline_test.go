@@ -20,29 +20,13 @@ func TestParsePDF_Outline(t *testing.T) {
 	if doc.Title != "Scooter Service Manual" {
 		t.Errorf("title = %q", doc.Title)
 	}
-	want := []struct {
-		page int
-		path string
-		text string
-	}{
+	checkPDFSections(t, doc, []pdfSection{
 		{1, "Installing the charger", "1\n\n1 Installing the charger\n\nThe charger needs a grounded outlet of 230 volts."},
 		{1, "Installing the charger > Mounting on a wall", "1.1 Mounting on a wall\n\nUse the four screws in the box and a level.\n\n1"},
 		{2, "Installing the charger > Cable lengths", "2\n\n1.2 Cable lengths\n\nThe cable is two metres long; an extension voids the warranty.\n\n2"},
 		{3, "Installing the charger > Cable lengths", "3\n\nCharging takes four hours from empty."},
 		{3, "Everyday use", "2 Everyday use\n\nUnplug the charger when the light turns green.\n\n3"},
-	}
-	if len(doc.Sections) != len(want) {
-		for _, s := range doc.Sections {
-			t.Logf("%d %q %q", s.Page, s.Path, s.Text)
-		}
-		t.Fatalf("%d sections, want %d", len(doc.Sections), len(want))
-	}
-	for i, w := range want {
-		s := doc.Sections[i]
-		if s.Page != w.page || strings.Join(s.Path, " > ") != w.path || strings.TrimSpace(s.Text) != w.text {
-			t.Errorf("section %d = page %d, %q, %q; want page %d, %q, %q", i, s.Page, strings.Join(s.Path, " > "), s.Text, w.page, w.path, w.text)
-		}
-	}
+	})
 	// The chunks link pages, and carry the bookmarks' path.
 	chunks := Chunks(Document{Source: "manual.pdf", Title: doc.Title, Sections: doc.Sections}, Options{})
 	if got := chunks[1].Metadata["heading_path"]; got != "Scooter Service Manual > Installing the charger > Mounting on a wall" {
@@ -144,5 +128,29 @@ func TestApplyOutline_Bounded(t *testing.T) {
 	// search would.
 	if d := time.Since(start); d > time.Minute {
 		t.Errorf("took %v", d)
+	}
+}
+
+// pdfSection is a section a PDF's reading must give: its page, heading
+// path (" > " between headings) and text (spaces around trimmed).
+type pdfSection struct {
+	page       int
+	path, text string
+}
+
+// checkPDFSections checks doc's sections against want, in order.
+func checkPDFSections(t *testing.T, doc Document, want []pdfSection) {
+	t.Helper()
+	if len(doc.Sections) != len(want) {
+		for _, s := range doc.Sections {
+			t.Logf("%d %q %q", s.Page, s.Path, s.Text)
+		}
+		t.Fatalf("%d sections, want %d", len(doc.Sections), len(want))
+	}
+	for i, w := range want {
+		s := doc.Sections[i]
+		if s.Page != w.page || strings.Join(s.Path, " > ") != w.path || strings.TrimSpace(s.Text) != w.text {
+			t.Errorf("section %d = page %d, %q, %q; want page %d, %q, %q", i, s.Page, strings.Join(s.Path, " > "), s.Text, w.page, w.path, w.text)
+		}
 	}
 }
