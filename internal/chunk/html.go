@@ -2959,7 +2959,7 @@ func dropTitleHeading(doc *Document) {
 		s := &doc.Sections[i]
 		if len(s.Path) > 0 && sameText(s.Path[0], doc.Title) {
 			// nil, not empty, when nothing is left: a document read
-			// again from JSON (the PDF sandbox's) is the same then.
+			// back from gob (the PDF sandbox's) is the same then.
 			s.Path = slices.Clone(s.Path[1:])
 			if len(s.Path) == 0 {
 				s.Path = nil

@@ -486,8 +486,8 @@ func (x *pdfExtractor) pageLines(p pdf.Page) []*pdfLine {
 		trm := tm.mul(ctm)
 		px, py := trm[4], trm[5]
 		fs := math.Abs(ts.size) * math.Hypot(trm[2], trm[3])
-		if fs == 0 {
-			fs = 1
+		if fs == 0 || math.IsNaN(fs) || math.IsInf(fs, 0) {
+			fs = 1 // a matrix that overflowed ("cm" of 1e300s, Inf times 0)
 		}
 		first := raw[:min(step, len(raw))]
 		if lastGlyph != "" && math.Abs(px-lastGX) < 0.1*fs && math.Abs(py-lastGY) < 0.1*fs && decode(first) == lastGlyph {

@@ -30,13 +30,16 @@ const (
 const sizeHeadingRatio = 1.08
 
 // sizeOutline finds the headings of a document without an outline by the
-// size they are set in: a paragraph of at most maxSizeHeadingLines lines,
-// each at least sizeHeadingRatio times the body's size (the size most of
-// the document's letters are set in), short, with a letter, and not on
-// every other page (a running head). Larger sizes are outer levels. It
-// marks each heading's lines (pdfLine.heading), so that joinPDFLines sets
-// the heading apart for findHeading, and returns the bookmarks it would
-// have been given. pages holds each page's lines, in page order.
+// size they are set in: a paragraph of at most maxSizeHeadingLines lines
+// whose first is at least sizeHeadingRatio times the body's size (the
+// size most of the document's bytes of text are set in) and the others
+// the same size, short, with a letter, and neither a table of contents'
+// entry (three or more on a page) nor a running head (the same text at the
+// same height on more than a tenth of the pages). Larger sizes are outer
+// levels. It marks each heading's lines (pdfLine.heading), so that
+// joinPDFLines sets the heading apart for findHeading, and returns the
+// bookmarks it would have been given. pages holds each page's lines, in
+// page order.
 func sizeOutline(pages [][]*pdfLine) []outlineEntry {
 	body, share := bodySize(pages)
 	if body <= 0 {
@@ -47,9 +50,16 @@ func sizeOutline(pages [][]*pdfLine) []outlineEntry {
 		lines []*pdfLine
 		title string
 		size  float64
+		toc   bool // words, then a page number
 	}
 	var heads []found
-	for p, lines := range pages {
+	for p, all := range pages {
+		// The lines joinPDFLines prints: one that is empty, or only a
+		// table of contents' dot leaders, is none.
+		lines := slices.DeleteFunc(slices.Clone(all), func(l *pdfLine) bool {
+			return strings.TrimSpace(leaders.ReplaceAllString(l.text.String(), " ")) == ""
+		})
+		var onPage []found
 		for i := 0; i < len(lines); {
 			l := lines[i]
 			if !largeLine(l, body) || bodyLike(share(l.size)) || !opensParagraph(lines, i) {
@@ -57,30 +67,59 @@ func sizeOutline(pages [][]*pdfLine) []outlineEntry {
 				continue
 			}
 			// The heading's lines: the same size, no paragraph gap.
-			j := i + 1
+			j, n := i+1, l.text.Len()
 			for j < len(lines) && j-i <= maxSizeHeadingLines && sameSize(lines[j].size, l.size) &&
 				!opensParagraph(lines, j) {
+				n += lines[j].text.Len()
 				j++
 			}
 			run := lines[i:j]
 			i = j
-			if len(run) > maxSizeHeadingLines {
+			if len(run) > maxSizeHeadingLines || n > 4*maxSizeHeadingRunes {
 				continue
 			}
-			title := foldText(joinPDFLines(run))
-			if !sizeHeadingText(title) {
+			title := joinPDFLines(run)
+			folded := foldText(title)
+			if !sizeHeadingText(folded) {
 				continue
 			}
-			heads = append(heads, found{page: p + 1, lines: run, title: joinPDFLines(run), size: l.size})
+			onPage = append(onPage, found{page: p + 1, lines: run, title: title, size: l.size, toc: tocEntry(folded)})
+		}
+		// A table of contents: three or more entries on a page. A heading
+		// alone that ends in a number ("Python 3", "Step 2") is kept.
+		toc := 0
+		for _, h := range onPage {
+			if h.toc {
+				toc++
+			}
+		}
+		for _, h := range onPage {
+			if !h.toc || toc < 3 {
+				heads = append(heads, h)
+			}
 		}
 	}
-	// A running head: the same text at the same size on many pages.
-	seen := map[string]int{}
+	// A running head: the same text, at the same size and height, on more
+	// than a tenth of the pages (at least three). A heading repeated
+	// down the pages ("Description" in each entry of a reference) stands
+	// at other heights.
+	type spot struct {
+		text    string
+		size, y float64
+	}
+	at := func(h found) spot {
+		return spot{foldText(h.title), math.Round(h.size), math.Round(h.lines[0].y / 2)}
+	}
+	seen := map[spot]map[int]bool{}
 	for _, h := range heads {
-		seen[foldText(h.title)]++
+		k := at(h)
+		if seen[k] == nil {
+			seen[k] = map[int]bool{}
+		}
+		seen[k][h.page] = true
 	}
 	heads = slices.DeleteFunc(heads, func(h found) bool {
-		return seen[foldText(h.title)] > max(2, len(pages)/10)
+		return len(seen[at(h)]) > max(2, len(pages)/10)
 	})
 	if len(heads) == 0 {
 		return nil
@@ -119,23 +158,23 @@ func sizeOutline(pages [][]*pdfLine) []outlineEntry {
 		for _, l := range h.lines {
 			l.heading = true
 		}
-		out = append(out, outlineEntry{path: path, page: h.page, top: h.lines[0].y, order: len(out)})
+		out = append(out, outlineEntry{path: path, page: h.page, top: h.lines[0].y, order: len(out), line: true})
 	}
 	return out
 }
 
-// bodyLike reports whether a size that holds letters of a document's
-// letters, a share of them, is a second body size rather than a heading
-// size: doxygen's manual sets 31% of its text (199,000 letters) at 10 pt
-// over a 9 pt majority, and none of it is a heading. The headings of the
-// manuals measured (docs/BENCHMARKS.md) hold under 3% each; a short
-// document's may hold more, hence the count.
-func bodyLike(letters int, share float64) bool { return share > 0.1 && letters > 5000 }
+// bodyLike reports whether a size that holds n bytes of a document's
+// text, share of them, is a second body size rather than a heading size:
+// doxygen's manual sets 31% of its text (199,000 bytes) at 10 pt over a
+// 9 pt majority, and none of it is a heading. The headings of the manuals
+// measured (docs/BENCHMARKS.md) hold under 3% each; a short document's
+// may hold more, hence the count.
+func bodyLike(n int, share float64) bool { return share > 0.1 && n > 5000 }
 
-// bodySize returns the size most of the pages' letters are set in, by
-// tenths of a point (the smaller of two equally common), or 0 for none,
-// and a function giving the letters set in a size (within sameSize of
-// it) and their share of all.
+// bodySize returns the size most of the pages' text is set in (by bytes),
+// by tenths of a point (the smaller of two equally common), or 0 for
+// none, and a function giving the bytes set in a size (within 2% of it)
+// and their share of all.
 func bodySize(pages [][]*pdfLine) (body float64, share func(float64) (int, float64)) {
 	bySize := map[float64]int{}
 	total := 0
@@ -151,7 +190,7 @@ func bodySize(pages [][]*pdfLine) (body float64, share func(float64) (int, float
 			body, most = size, n
 		}
 	}
-	// The sizes in order with the letters up to each, so that a share
+	// The sizes in order with the bytes up to each, so that a share
 	// costs two binary searches however many sizes a document uses.
 	sizes := slices.Sorted(maps.Keys(bySize))
 	upTo := make([]int, len(sizes)+1)
@@ -197,16 +236,18 @@ func sizeHeadingText(s string) bool {
 	if s == "" || utf8.RuneCountInString(s) > maxSizeHeadingRunes || len(strings.Fields(s)) > maxSizeHeadingWords {
 		return false
 	}
-	if !strings.ContainsFunc(s, unicode.IsLetter) || strings.HasSuffix(s, ",") {
-		return false
-	}
-	// A table of contents' entry: words, then a page number ("2
-	// installing r under unix-alikes 3"), unlike "chapter 4" or "part ii".
+	return strings.ContainsFunc(s, unicode.IsLetter) && !strings.HasSuffix(s, ",")
+}
+
+// tocEntry reports whether folded text reads as a table of contents'
+// entry: words, then a page number ("2 installing r under unix-alikes
+// 3"), unlike "chapter 4" or "part ii". A heading may read so too
+// ("python 3"), hence sizeOutline's count of them on the page.
+func tocEntry(s string) bool {
 	words := strings.Fields(s)
-	if n := len(words); n > 1 && pageNumber.MatchString(words[n-1]) {
-		return !slices.ContainsFunc(words[:n-1], func(w string) bool { return !headingNumber(w) })
-	}
-	return true
+	n := len(words)
+	return n > 1 && pageNumber.MatchString(words[n-1]) &&
+		slices.ContainsFunc(words[:n-1], func(w string) bool { return !headingNumber(w) })
 }
 
 // pageNumber matches a page number as a table of contents prints it.

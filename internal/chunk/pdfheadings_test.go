@@ -64,9 +64,27 @@ func TestSizeOutline(t *testing.T) {
 		{
 			name: "table of contents entries are not headings",
 			pages: [][]*pdfLine{
-				page([]*pdfLine{line(700, 12, "2 Installing R under Unix-alikes 3")}, body(680, 2), []*pdfLine{line(640, 12, "Chapter 4")}, body(620, 6)),
+				page([]*pdfLine{line(700, 12, "1 Obtaining R 1")}, body(680, 2), []*pdfLine{line(640, 12, "2 Installing R under Unix-alikes 3")},
+					body(620, 2), []*pdfLine{line(580, 12, "3 Installing R under Windows 17")}, body(560, 2)),
+				page([]*pdfLine{line(700, 12, "Chapter 4")}, body(680, 6)),
 			},
-			want: []string{"1: Chapter 4"},
+			want: []string{"2: Chapter 4"},
+		},
+		{
+			name: "a heading alone that ends in a number is a heading",
+			pages: [][]*pdfLine{
+				page([]*pdfLine{line(700, 12, "Upgrading to Python 3")}, body(680, 4), []*pdfLine{line(620, 12, "Using the CLI")}, body(600, 4)),
+			},
+			want: []string{"1: Upgrading to Python 3", "1: Using the CLI"},
+		},
+		{
+			// The empty line joined two headings a paragraph gap apart
+			// into one title holding a paragraph break, found nowhere.
+			name: "an empty line between two headings is neither",
+			pages: [][]*pdfLine{
+				page([]*pdfLine{line(700, 14, "Installing"), line(680, 14, " "), line(660, 14, "Charging")}, body(640, 4)),
+			},
+			want: []string{"1: Installing", "1: Charging"},
 		},
 		{
 			name: "text the size of the body is no heading, nor a line ending in a comma",
@@ -86,6 +104,19 @@ func TestSizeOutline(t *testing.T) {
 				page(body(700, 3), []*pdfLine{line(664, 10, "short"), line(652, 14, "Big word")}, body(640, 3)),
 			},
 			want: []string{"1: Big word"},
+		},
+		{
+			name: "a heading repeated down the pages is kept",
+			pages: func() [][]*pdfLine {
+				var ps [][]*pdfLine
+				for i := range 12 {
+					y := 700 - float64(i*10)
+					ps = append(ps, page([]*pdfLine{line(y, 12, "Description")}, body(y-20, 10)))
+				}
+				return ps
+			}(),
+			want: []string{"1: Description", "2: Description", "3: Description", "4: Description", "5: Description", "6: Description",
+				"7: Description", "8: Description", "9: Description", "10: Description", "11: Description", "12: Description"},
 		},
 		{
 			name: "a running head on every page is not a heading",

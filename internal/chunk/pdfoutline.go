@@ -20,6 +20,10 @@ type outlineEntry struct {
 	page  int
 	top   float64
 	order int // position in the outline, for entries with the same spot
+	// line: the title stands on a line of its own (a heading sizeOutline
+	// found, which joinPDFLines set apart), so a paragraph that opens with
+	// its words is not it.
+	line bool
 }
 
 // Bounds on reading an outline: bookmarks, their depth, and entries of
@@ -203,7 +207,7 @@ func applyOutline(secs []Section, entries []outlineEntry) []Section {
 		for e < len(entries) && entries[e].page == s.Page {
 			path := entries[e].path
 			e++
-			at, end := findHeading(text, from, path[len(path)-1], &budget)
+			at, end := findHeading(text, from, path[len(path)-1], entries[e-1].line, &budget)
 			if at < 0 {
 				if cut {
 					pending = path
@@ -266,8 +270,10 @@ const maxHeadingSearch = 50_000_000
 //     number that follows the end of a sentence ("... volts. 1.1
 //     Mounting on a wall Use ...").
 //
+// With line, only a title that is a whole line is found.
+//
 // budget counts the words compared and stops the search at 0.
-func findHeading(text string, from int, title string, budget *int) (start, end int) {
+func findHeading(text string, from int, title string, line bool, budget *int) (start, end int) {
 	want := strings.Fields(strings.ToLower(title))
 	if len(want) == 0 {
 		return -1, -1
@@ -311,6 +317,10 @@ func findHeading(text string, from int, title string, budget *int) (start, end i
 		}
 		first := i - n
 		switch {
+		case line:
+			if opensLine(i) && wholeLine {
+				return from + words[i][0], end
+			}
 		case opensLine(first) && (n > 0 || wholeLine || len(want) > 1):
 			return from + words[first][0], end
 		case n > 0 && sentenceEnd(word(first-1)):
@@ -326,21 +336,22 @@ func sentenceEnd(w string) bool {
 }
 
 // fieldSpans returns where each of s's words (runs of characters other
-// than spaces, tabs and line breaks) starts and ends.
+// than white space, as strings.Fields splits a title: a no-break or an
+// ideographic space too) starts and ends.
 func fieldSpans(s string) [][2]int {
 	var spans [][2]int
-	for i := 0; i < len(s); {
-		for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n') {
-			i++
+	start := -1
+	for i, r := range s {
+		switch {
+		case unicode.IsSpace(r) && start >= 0:
+			spans = append(spans, [2]int{start, i})
+			start = -1
+		case !unicode.IsSpace(r) && start < 0:
+			start = i
 		}
-		j := i
-		for j < len(s) && s[j] != ' ' && s[j] != '\t' && s[j] != '\n' {
-			j++
-		}
-		if j > i {
-			spans = append(spans, [2]int{i, j})
-		}
-		i = j
+	}
+	if start >= 0 {
+		spans = append(spans, [2]int{start, len(s)})
 	}
 	return spans
 }

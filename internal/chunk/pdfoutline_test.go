@@ -42,23 +42,27 @@ func TestFindHeading(t *testing.T) {
 	tests := []struct {
 		name, text, title string
 		want              string // the text from where the heading starts to where its title ends; "" not found
+		line              bool   // the title is a whole line (sizeOutline's)
 	}{
-		{"numbered, joined with its paragraph", "x\n\n2.1 Simple compilation First review the tools.", "Simple compilation", "2.1 Simple compilation"},
-		{"a line of its own", "Intro.\n\nFontpath\n\nSyntax: set fontpath", "Fontpath", "Fontpath"},
-		{"two words open a paragraph", "x\n\nHelp options The help is built.", "Help options", "Help options"},
-		{"one word opening a paragraph is no heading", "x\n\nInstallation of packages needs a compiler.", "Installation", ""},
-		{"a part and its roman number", "gnuplot 5.4 21\n\nPart I Gnuplot\n\nCopyright", "I Gnuplot", "Part I Gnuplot"},
-		{"numbered inside a line, after a sentence", "of 230 volts. 1.1 Mounting on a wall Use the screws.", "Mounting on a wall", "1.1 Mounting on a wall"},
-		{"inside a line without a number", "you can use Mounting on a wall with care.", "Mounting on a wall", ""},
-		{"a number inside a sentence", "set it to 2 Simple compilation steps", "Simple compilation", ""},
-		{"case folded", "x\n\n3 USING THE CHARGER\n\ntext", "Using the charger", "3 USING THE CHARGER"},
-		{"a title across a line break is not one line", "x\n\nSimple\ncompilation", "Simple compilation", ""},
+		{"numbered, joined with its paragraph", "x\n\n2.1 Simple compilation First review the tools.", "Simple compilation", "2.1 Simple compilation", false},
+		{"a line of its own", "Intro.\n\nFontpath\n\nSyntax: set fontpath", "Fontpath", "Fontpath", false},
+		{"two words open a paragraph", "x\n\nHelp options The help is built.", "Help options", "Help options", false},
+		{"one word opening a paragraph is no heading", "x\n\nInstallation of packages needs a compiler.", "Installation", "", false},
+		{"a part and its roman number", "gnuplot 5.4 21\n\nPart I Gnuplot\n\nCopyright", "I Gnuplot", "Part I Gnuplot", false},
+		{"numbered inside a line, after a sentence", "of 230 volts. 1.1 Mounting on a wall Use the screws.", "Mounting on a wall", "1.1 Mounting on a wall", false},
+		{"inside a line without a number", "you can use Mounting on a wall with care.", "Mounting on a wall", "", false},
+		{"a number inside a sentence", "set it to 2 Simple compilation steps", "Simple compilation", "", false},
+		{"case folded", "x\n\n3 USING THE CHARGER\n\ntext", "Using the charger", "3 USING THE CHARGER", false},
+		{"a title across a line break is not one line", "x\n\nSimple\ncompilation", "Simple compilation", "", false},
+		{"a no-break space or an ideographic space between words", "x\n\n第1章\u3000はじめに\n\nChapter\u00a02 Use\n\ny", "第1章 はじめに", "第1章\u3000はじめに", false},
+		{"a whole line, after a paragraph opening with its words", "Getting started is easy.\n\nGetting started\n\nRun it.", "Getting started", "Getting started", true},
+		{"a whole line only", "Getting started is easy.", "Getting started", "", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			budget := maxHeadingSearch
-			start, end := findHeading(tc.text, 0, tc.title, &budget)
+			start, end := findHeading(tc.text, 0, tc.title, tc.line, &budget)
 			got := ""
 			if start >= 0 {
 				got = tc.text[start:end]
