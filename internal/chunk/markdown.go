@@ -47,9 +47,11 @@ func parseMarkdown(src, source string) Document {
 		para int
 		// paraLazy is whether the paragraph's line is a lazy
 		// continuation of a list item's or a quote's paragraph (CommonMark
-		// 5.1, 5.2), and quoted whether the line before was in a quote.
-		paraLazy, quoted bool
-		fence            string
+		// 5.1, 5.2), quoted whether the line before was in a quote, and
+		// prevText whether it was paragraph text (of a list item or a
+		// quote too), which alone a lazy line continues.
+		paraLazy, quoted, prevText bool
+		fence                      string
 		// comment is whether the lines are inside an HTML comment that
 		// opened a line (CommonMark's HTML block of type 2).
 		comment bool
@@ -178,8 +180,15 @@ func parseMarkdown(src, source string) Document {
 		// A lazy continuation line: shallower than the text of the item
 		// it goes on, or a quote's paragraph going on without its ">".
 		cols, rest := indentation(line)
-		lazy := inItem && cols < itemColumn || quoted && !strings.HasPrefix(rest, ">")
-		quoted = strings.TrimSpace(rest) != "" && (quoted || cols <= 3 && strings.HasPrefix(rest, ">"))
+		if _, marker := listMarker(rest + " "); inItem && cols < itemColumn && !prevText && !marker && strings.TrimSpace(rest) != "" {
+			// Shallower than the item's text with no paragraph open to
+			// continue (after a fence, a heading): the list has ended.
+			items.reset()
+			inItem, itemCode = false, false
+		}
+		lazy := prevText && (inItem && cols < itemColumn || quoted && !strings.HasPrefix(rest, ">"))
+		quoted = cols <= 3 && strings.HasPrefix(rest, ">") || quoted && lazy
+		prevText = false // until the line is added as text, below
 		htmlBlock = htmlBlock && strings.TrimSpace(line) != "" || !htmlBlock && opensHTMLBlock(line)
 		indentedCode := func(line string, para int) bool {
 			switch {
@@ -250,6 +259,7 @@ func parseMarkdown(src, source string) Document {
 			}
 			para++
 		}
+		prevText = !isCode && opensText(rest)
 		add(line, isCode)
 	}
 	flush(0)
@@ -452,6 +462,23 @@ func startsParagraph(line string) bool {
 	return !thematicBreak.MatchString(t)
 }
 
+// opensText reports whether a line (without its indentation) that is not
+// code holds paragraph text, of a list item or a quote too: not blank, no
+// thematic break, and not a list marker or ">" with nothing after it.
+func opensText(rest string) bool {
+	t := strings.TrimSpace(rest)
+	for strings.HasPrefix(t, ">") {
+		t = strings.TrimSpace(t[1:])
+	}
+	if t == "" || thematicBreak.MatchString(t) {
+		return false
+	}
+	if w, ok := listMarker(t + " "); ok {
+		t = strings.TrimSpace(t[min(w, len(t)):])
+	}
+	return t != ""
+}
+
 // thematicBreak matches a thematic break (CommonMark 4.1) without its
 // indentation: three or more of one of "-", "*" or "_", spaces between.
 var thematicBreak = regexp.MustCompile(`^(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$`)
@@ -461,8 +488,9 @@ var thematicBreak = regexp.MustCompile(`^(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:
 // line, indented by at most three spaces (CommonMark 4.5: a deeper one is
 // code).
 func closesFence(line, fence string) bool {
-	t := strings.TrimSpace(line)
-	return strings.HasPrefix(t, fence) && strings.Trim(t, fence[:1]) == "" && strings.Index(line, t) <= 3
+	cols, rest := indentation(line)
+	t := strings.TrimSpace(rest)
+	return cols <= 3 && strings.HasPrefix(t, fence) && strings.Trim(t, fence[:1]) == ""
 }
 
 // openingFence returns the fence ("```", "~~~~", ...) a line opens, or "".

@@ -392,6 +392,13 @@ func TestParseMarkdown_RealREADMEs(t *testing.T) {
 			contains: []string{"This readme starts with a rule.", "Run it.", "Footer text."},
 		},
 		{
+			name:     "a closing fence indented by a tab is code",
+			content:  "# T\n\n```\ncode\n\t```\n# not a heading\n```\n\nAfter.\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"# not a heading", "After."},
+		},
+		{
 			name:     "a closing fence indented four spaces is code",
 			content:  "# T\n\n```\ncode\n    ```\n# not a heading\n```\n\nAfter.\n",
 			title:    "T",

@@ -2073,6 +2073,15 @@ func TestParseMarkdown_Rules(t *testing.T) {
 			contains: []string{"Release v1.2", "lazy line", "Foo"},
 		},
 		{
+			// A lazy line continues only an open paragraph: after a
+			// heading, a fence, an empty quote or an empty item there is
+			// none (markdown-it 14: each underline makes a heading).
+			name:     "setext underline after a closed quote or item is a heading",
+			content:  "# T\n> q\n# H\nTitle\n===\nA.\n\n>\nSub2\n===\nB.\n\n- item\n```\ncode\n```\nTitle2\n===\nC.\n\n-\nTitle3\n===\nD.\n",
+			title:    "T",
+			sections: []string{"T||t", "Title|Title|title", "Sub2|Sub2|sub2", "Title2|Title2|title2", "Title3|Title3|title3"},
+		},
+		{
 			// As markdown-it 14 renders them.
 			name:     "a paragraph opening with a number, and a thematic break, under an underline",
 			content:  "# T\n1.5 million users\n===\nA.\n\n2024. A year\n===\n\n***\n===\n\n-x\n---\nB.\n",
