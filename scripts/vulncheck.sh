@@ -16,6 +16,9 @@
 # resolves to, or the go-partial list's) to check against newer reports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# go.mod's toolchain, as make runs it, also when this script runs alone on a
+# machine whose Go defaults to GOTOOLCHAIN=local.
+export GOTOOLCHAIN="${GOTOOLCHAIN:-auto}"
 
 GOVULNCHECK_VERSION=v1.10.0
 VULNDB_VERSION=v0.0.0-20261105234957-e22db6528018
@@ -45,7 +48,7 @@ go run "golang.org/x/vuln/cmd/govulncheck@$GOVULNCHECK_VERSION" -db "file://$db"
 
 # A finding whose first frame names a function is reached by our code;
 # the others (package or module level) are only imported or required.
-python3 - "$out" <<'EOF'
+python3 - "$out" "$(go env GOVERSION)" <<'EOF'
 import json, sys
 
 dec = json.JSONDecoder()
@@ -72,8 +75,8 @@ for m, v, fix in mods:
 for v in std:
     print(f"vulncheck: {v} in the standard library (fixed in {called[('stdlib', v)]}): {osv.get(v, '')}")
 if std:
-    print(f"vulncheck: {len(std)} reachable vulnerabilities in the standard library of the Go running this "
-          f"(go.mod's toolchain under make): move the toolchain line to a fixed patch release")
+    print(f"vulncheck: {len(std)} reachable vulnerabilities in the standard library of {sys.argv[2]} "
+          f"(go.mod's toolchain unless GOTOOLCHAIN says otherwise): move the toolchain line to a fixed patch release")
 if mods:
     print(f"vulncheck: {len(mods)} reachable vulnerabilities in required modules: move them forward")
 if std or mods:
