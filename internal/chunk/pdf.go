@@ -1,6 +1,7 @@
 package chunk
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -415,7 +416,7 @@ type pdfTextState struct {
 // \accent; see composeAccent). Text inside form XObjects is not read.
 func (x *pdfExtractor) pageLines(p pdf.Page) []*pdfLine {
 	strm := p.V.Key("Contents")
-	if strm.Kind() != pdf.Stream && strm.Kind() != pdf.Array {
+	if strm.Kind() != pdf.Stream && strm.Kind() != pdf.Array || endsInHexString(strm) {
 		return nil
 	}
 	fontRes := p.Resources().Key("Font")
@@ -694,6 +695,100 @@ func (x *pdfExtractor) pageLines(p pdf.Page) []*pdfLine {
 		}
 	})
 	return lines
+}
+
+// endsInHexString reports whether a page's content (a stream, or an array
+// of them read as one) ends inside a hex string ("<41" or "<K" and no
+// ">"), or cannot be read to its end: there the PDF library's lexer reads
+// line breaks past the end for ever (readHexString does not stop at EOF,
+// pdf.Interpret allows EOF), and no operator count or read budget ends it.
+// Such a page is not read. The scan follows the lexer: comments to the end
+// of the line, literal strings with their nesting and escapes, "<<" a
+// dictionary; a pair of bytes in a hex string that is not two hex digits
+// is an error the library raises (and parsePDF recovers), not a loop.
+func endsInHexString(strm pdf.Value) bool {
+	var readers []io.Reader
+	if strm.Kind() == pdf.Array {
+		for i := range strm.Len() {
+			readers = append(readers, strm.Index(i).Reader())
+		}
+	} else {
+		readers = append(readers, strm.Reader())
+	}
+	r := bufio.NewReader(io.MultiReader(readers...))
+	const (
+		plain = iota
+		comment
+		literal
+		hex
+	)
+	state, depth, half := plain, 0, byte(0)
+	for {
+		c, err := r.ReadByte()
+		if err != nil {
+			// A reader that fails, or gives nothing and no error (bufio's
+			// ErrNoProgress), holds the lexer at its end too.
+			return state == hex || !errors.Is(err, io.EOF)
+		}
+		switch state {
+		case comment:
+			if c == '\r' || c == '\n' {
+				state = plain
+			}
+		case literal:
+			switch c {
+			case '\\':
+				_, _ = r.ReadByte()
+			case '(':
+				depth++
+			case ')':
+				if depth--; depth == 0 {
+					state = plain
+				}
+			}
+		case hex:
+			// The lexer reads a pair of non-space bytes at a time: ">"
+			// first ends the string, and a pair with a byte that is no
+			// hex digit is its error, not its loop.
+			switch {
+			case isPDFSpace(c):
+			case half == 0 && c == '>':
+				state = plain
+			case half == 0:
+				half = c
+			case !isHexDigit(half) || !isHexDigit(c):
+				return false
+			default:
+				half = 0
+			}
+		default:
+			switch c {
+			case '%':
+				state = comment
+			case '(':
+				state, depth = literal, 1
+			case '<':
+				if next, err := r.Peek(1); err == nil && next[0] == '<' {
+					_, _ = r.ReadByte() // a dictionary
+				} else {
+					state, half = hex, 0
+				}
+			}
+		}
+	}
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// isPDFSpace reports PDF's white-space characters (ISO 32000-1, 7.2.2).
+func isPDFSpace(c byte) bool {
+	switch c {
+	case 0, '\t', '\n', '\f', '\r', ' ':
+		return true
+	}
+	return false
 }
 
 // titleLines returns the text of the page's first line that has any, and

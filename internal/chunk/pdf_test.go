@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/ledongthuc/pdf"
 )
 
 const pdfFixtures = "testdata/pdf"
@@ -626,5 +628,57 @@ func TestComposeAccent_Letters(t *testing.T) {
 				t.Errorf("composeAccent(%q, %q) = %q, %v; want %q, %v", tc.letter, tc.accent, got, ok, tc.want, tc.ok)
 			}
 		})
+	}
+}
+
+// TestEndsInHexString checks the content streams on which the PDF
+// library's lexer would loop for ever at the end (a hex string left open)
+// and those it reads or rejects.
+func TestEndsInHexString(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		content string
+		want    bool
+	}{
+		{"BT (a) Tj ET <41", true},
+		{"BT (a) Tj ET <4", true},
+		{"BT (a) Tj ET <K", true}, // a fuzzed outline.pdf: "(3)\x8fFO\xb5\xf2<K"
+		{"BT (a) Tj ET <", true},
+		{"BT <41> Tj ET", false},
+		{"BT <4 1\n> Tj ET", false},
+		{"BT (a<) Tj ET", false},
+		{"BT (a\\) <) Tj ET", false},
+		{"BT ((<)) Tj ET", false},
+		{"% <41\nBT (a) Tj ET", false},
+		{"<< /A 1 >> BT ET", false},
+		{"BT <KK> Tj ET <41", false}, // the library's error comes first
+		{"BT (unclosed <41", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.content, func(t *testing.T) {
+			t.Parallel()
+			b := fontPDF("", evenFont, tc.content)
+			r, err := pdf.NewReader(bytes.NewReader(b), int64(len(b)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := endsInHexString(r.Page(1).V.Key("Contents")); got != tc.want {
+				t.Errorf("endsInHexString = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestParsePDF_OpenHexStringEnds checks that a page whose content ends in
+// an open hex string is left out rather than read for ever; without the
+// check this test runs until go test's timeout.
+func TestParsePDF_OpenHexStringEnds(t *testing.T) {
+	t.Parallel()
+	doc, err := parsePDF(fontPDF("", evenFont, "BT /F1 10 Tf 1 0 0 1 100 700 Tm (Hello) Tj ET <4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Sections) != 0 {
+		t.Errorf("sections = %+v, want none", doc.Sections)
 	}
 }
