@@ -80,7 +80,7 @@ func sizeOutline(pages [][]*pdfLine) []outlineEntry {
 			}
 			title := joinPDFLines(run)
 			folded := foldText(title)
-			if !sizeHeadingText(folded) {
+			if !sizeHeadingText(folded) || dropCap(run, lines[j:]) {
 				continue
 			}
 			onPage = append(onPage, found{page: p + 1, lines: run, title: title, size: l.size, toc: tocEntry(folded)})
@@ -237,6 +237,21 @@ func sizeHeadingText(s string) bool {
 		return false
 	}
 	return strings.ContainsFunc(s, unicode.IsLetter) && !strings.HasSuffix(s, ",")
+}
+
+// dropCap reports whether a run of large print is a drop cap: one letter
+// set beside the first lines of its paragraph, which go on with its word
+// in lower case ("O" then "nce upon a time"), higher on the page than the
+// letter's baseline. An index's letter ("C" over "cat (builtin)") stands
+// above its entries.
+func dropCap(run, after []*pdfLine) bool {
+	t := strings.TrimSpace(run[0].text.String())
+	if len(run) > 1 || utf8.RuneCountInString(t) != 1 || len(after) == 0 {
+		return false
+	}
+	next := strings.TrimSpace(after[0].text.String())
+	r, _ := utf8.DecodeRuneInString(next)
+	return after[0].y > run[0].y && unicode.IsLower(r)
 }
 
 // tocEntry reports whether folded text reads as a table of contents'

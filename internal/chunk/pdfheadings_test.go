@@ -129,6 +129,16 @@ func TestSizeOutline(t *testing.T) {
 			}(),
 		},
 		{
+			// The letter's baseline is the third line's; its paragraph
+			// starts higher up, beside it.
+			name: "a drop cap is no heading, an index's letter is",
+			pages: [][]*pdfLine{
+				page([]*pdfLine{line(676, 36, "O")}, []*pdfLine{line(700, 10, "nce upon a time there was a charger")}, body(688, 4),
+					[]*pdfLine{line(600, 14, "C")}, []*pdfLine{line(580, 10, "cat (builtin), 12")}, body(568, 3)),
+			},
+			want: []string{"1: C"},
+		},
+		{
 			name:  "no text",
 			pages: [][]*pdfLine{nil, nil},
 		},
