@@ -176,16 +176,10 @@ func parseMarkdown(src, source string) Document {
 		// Inside a list item, indentation is the item's, not code's;
 		// inside an HTML block, it is the markup's.
 		itemColumn := items.column()
-		inItem, itemCode := items.read(line)
+		inItem, itemCode := items.read(line, prevText)
 		// A lazy continuation line: shallower than the text of the item
 		// it goes on, or a quote's paragraph going on without its ">".
 		cols, rest := indentation(line)
-		if _, marker := listMarker(rest + " "); inItem && cols < itemColumn && !prevText && !marker && strings.TrimSpace(rest) != "" {
-			// Shallower than the item's text with no paragraph open to
-			// continue (after a fence, a heading): the list has ended.
-			items.reset()
-			inItem, itemCode = false, false
-		}
 		lazy := prevText && (inItem && cols < itemColumn || quoted && !strings.HasPrefix(rest, ">"))
 		quoted = cols <= 3 && strings.HasPrefix(rest, ">") || quoted && lazy
 		prevText = false // until the line is added as text, below
@@ -473,7 +467,7 @@ func opensText(rest string) bool {
 	if t == "" || thematicBreak.MatchString(t) {
 		return false
 	}
-	if w, ok := listMarker(t + " "); ok {
+	if w, ok := listMarker(t); ok {
 		t = strings.TrimSpace(t[min(w, len(t)):])
 	}
 	return t != ""

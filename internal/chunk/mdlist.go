@@ -1,5 +1,7 @@
 package chunk
 
+import "strings"
+
 // listItems follows the list item a Markdown line belongs to, so that a
 // list item's indented lines (a nested item, a continuation paragraph)
 // are read as the item's text, not as indented code: CommonMark measures
@@ -16,8 +18,11 @@ type listItems struct {
 
 // read takes the next line (outside fenced code) and reports whether it
 // is inside a list item, and if so whether it is indented code there (four
-// columns past the item's text, after a blank line).
-func (l *listItems) read(line string) (inItem, code bool) {
+// columns past the item's text, after a blank line). paraOpen is whether
+// the line before was paragraph text, which alone a lazy continuation
+// line (shallower than the item's text, no blank line before) goes on:
+// after a fence or a heading such a line ends the list.
+func (l *listItems) read(line string, paraOpen bool) (inItem, code bool) {
 	cols, rest := indentation(line)
 	blank := rest == "" || rest == "\n"
 	defer func() { l.blank = blank }()
@@ -41,8 +46,14 @@ func (l *listItems) read(line string) (inItem, code bool) {
 		return false, false
 	case cols >= top():
 		return true, l.blank && cols >= top()+4
-	case !l.blank:
+	case !l.blank && paraOpen:
 		return true, false // a lazy continuation line of the item's paragraph
+	case !l.blank:
+		if strings.TrimSpace(rest) != "" {
+			l.reset()
+			return false, false
+		}
+		return true, false
 	}
 	// After a blank line, a shallower line belongs to an outer item, or
 	// ends the list.
@@ -86,6 +97,9 @@ func indentation(line string) (cols int, rest string) {
 // "* ", "+ ", "1. ", "12) ". Five or more spaces after the marker are one
 // space and indented code (CommonMark 5.2, rule 2).
 func listMarker(s string) (width int, ok bool) {
+	if s == "" {
+		return 0, false
+	}
 	i := 0
 	switch s[0] {
 	case '-', '*', '+':

@@ -1,6 +1,9 @@
 package chunk
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestListItems(t *testing.T) {
 	t.Parallel()
@@ -9,29 +12,34 @@ func TestListItems(t *testing.T) {
 		name  string
 		lines []string
 		want  []want
+		// noPara: lines read with no paragraph open before them (after
+		// a fence or a heading); else one is open after a non-blank line.
+		noPara []int
 	}{
 		{"no list: indentation is code", []string{"text\n", "\n", "    code\n"},
-			[]want{{false, false}, {false, false}, {false, false}}},
+			[]want{{false, false}, {false, false}, {false, false}}, nil},
 		{"a nested item by tab", []string{"* a\n", "\t* Fixes [#1](https://x/1)\n"},
-			[]want{{true, false}, {true, false}}},
+			[]want{{true, false}, {true, false}}, nil},
 		{"a continuation paragraph", []string{"- item\n", "\n", "    more of it\n"},
-			[]want{{true, false}, {true, false}, {true, false}}},
+			[]want{{true, false}, {true, false}, {true, false}}, nil},
 		{"code inside an item", []string{"- item\n", "\n", "      code\n"},
-			[]want{{true, false}, {true, false}, {true, true}}},
+			[]want{{true, false}, {true, false}, {true, true}}, nil},
 		{"code needs a blank line before it", []string{"1. item\n", "         still text\n"},
-			[]want{{true, false}, {true, false}}},
+			[]want{{true, false}, {true, false}}, nil},
 		{"a lazy line", []string{"- item\n", "lazy\n"},
-			[]want{{true, false}, {true, false}}},
+			[]want{{true, false}, {true, false}}, nil},
 		{"the list ends after a blank line", []string{"- item\n", "\n", "text\n", "\n", "    code\n"},
-			[]want{{true, false}, {true, false}, {false, false}, {false, false}, {false, false}}},
+			[]want{{true, false}, {true, false}, {false, false}, {false, false}, {false, false}}, nil},
 		{"back to the outer item after a nested list", []string{"9. step\n", "   * nested\n", "\n", "   outer text\n", "\n", "    more outer text\n", "\n", "x\n"},
-			[]want{{true, false}, {true, false}, {true, false}, {true, false}, {true, false}, {true, false}, {true, false}, {false, false}}},
+			[]want{{true, false}, {true, false}, {true, false}, {true, false}, {true, false}, {true, false}, {true, false}, {false, false}}, nil},
 		{"a sibling item closes the nested one", []string{"- a\n", "  - b\n", "- c\n", "\n", "  text of c\n"},
-			[]want{{true, false}, {true, false}, {true, false}, {true, false}, {true, false}}},
+			[]want{{true, false}, {true, false}, {true, false}, {true, false}, {true, false}}, nil},
 		{"an indented marker is code outside a list", []string{"    - item\n"},
-			[]want{{false, false}}},
+			[]want{{false, false}}, nil},
+		{"a shallower line with no paragraph open ends the list", []string{"- item\n", "Title\n", "    code\n"},
+			[]want{{true, false}, {false, false}, {false, false}}, []int{1}},
 		{"not markers", []string{"*emphasis*\n", "-1 degrees\n", "2024 was\n", "---\n"},
-			[]want{{false, false}, {false, false}, {false, false}, {false, false}}},
+			[]want{{false, false}, {false, false}, {false, false}, {false, false}}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -40,7 +48,8 @@ func TestListItems(t *testing.T) {
 			// indentedCode does).
 			var l listItems
 			for i, line := range tc.lines {
-				in, code := l.read(line)
+				open := i > 0 && tc.lines[i-1] != "\n" && !slices.Contains(tc.noPara, i)
+				in, code := l.read(line, open)
 				if got := (want{in, code}); got != tc.want[i] {
 					t.Errorf("line %d %q: read = %+v, want %+v", i, line, got, tc.want[i])
 				}

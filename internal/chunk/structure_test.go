@@ -2082,6 +2082,17 @@ func TestParseMarkdown_Rules(t *testing.T) {
 			sections: []string{"T||t", "Title|Title|title", "Sub2|Sub2|sub2", "Title2|Title2|title2", "Title3|Title3|title3"},
 		},
 		{
+			// After a blank line no paragraph is open, yet a line back at
+			// the outer item's text is that item's, not the list's end:
+			// its next line, four columns in, is text, not code.
+			name:     "a nested list's outer item goes on after a blank line",
+			content:  "# T\n\n9. step\n   * nested\n\n   outer text\n\n    [link](x) more outer text\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"link more outer text"},
+			absent:   []string{"[link](x)"},
+		},
+		{
 			// As markdown-it 14 renders them.
 			name:     "a paragraph opening with a number, and a thematic break, under an underline",
 			content:  "# T\n1.5 million users\n===\nA.\n\n2024. A year\n===\n\n***\n===\n\n-x\n---\nB.\n",
