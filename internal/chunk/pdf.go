@@ -802,17 +802,7 @@ func titleLines(lines []*pdfLine) string {
 	if i < 0 {
 		return ""
 	}
-	// The body's size: the size most of the page's letters are set in.
-	bySize := map[float64]int{}
-	for _, l := range lines {
-		bySize[math.Round(l.size*10)/10] += l.text.Len()
-	}
-	body, most := 0.0, -1
-	for size, n := range bySize {
-		if n > most || n == most && size < body {
-			body, most = size, n
-		}
-	}
+	body, _ := bodySize([][]*pdfLine{lines}) // the size most of the page's text is set in
 	title := []*pdfLine{lines[i]}
 	for _, l := range lines[i+1:] {
 		prev := title[len(title)-1]
@@ -832,6 +822,12 @@ func titleLines(lines []*pdfLine) string {
 // manual's text in some chunks (bashref.pdf, zsh.pdf).
 var leaders = regexp.MustCompile(` ?(?:[.:·…] ?){5,}`)
 
+// printedText is a line's text as joinPDFLines prints it: without dot
+// leaders and the spaces around it.
+func printedText(l *pdfLine) string {
+	return strings.TrimSpace(leaders.ReplaceAllString(l.text.String(), " "))
+}
+
 // joinPDFLines joins the lines of a page: a paragraph break (blank line)
 // where the baseline drops by more than 1.6 font sizes or rises, and
 // around a heading sizeOutline marked; else one
@@ -843,7 +839,7 @@ func joinPDFLines(lines []*pdfLine) string {
 	var b []byte
 	var prev *pdfLine
 	for _, l := range lines {
-		t := strings.TrimSpace(leaders.ReplaceAllString(l.text.String(), " "))
+		t := printedText(l)
 		if t == "" {
 			continue
 		}

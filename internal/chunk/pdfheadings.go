@@ -57,7 +57,7 @@ func sizeOutline(pages [][]*pdfLine) []outlineEntry {
 		// The lines joinPDFLines prints: one that is empty, or only a
 		// table of contents' dot leaders, is none.
 		lines := slices.DeleteFunc(slices.Clone(all), func(l *pdfLine) bool {
-			return strings.TrimSpace(leaders.ReplaceAllString(l.text.String(), " ")) == ""
+			return printedText(l) == ""
 		})
 		var onPage []found
 		for i := 0; i < len(lines); {
