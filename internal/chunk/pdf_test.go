@@ -235,9 +235,7 @@ func TestChunks_PDFPageMetadata(t *testing.T) {
 func TestJoinPDFLines_Whitespace(t *testing.T) {
 	t.Parallel()
 	line := func(y, size float64, s string) *pdfLine {
-		l := &pdfLine{y: y, size: size}
-		l.text.WriteString(s)
-		return l
+		return &pdfLine{y: y, size: size, text: s}
 	}
 	tests := []struct {
 		name  string
@@ -287,8 +285,7 @@ func TestJoinPDFLines_LinearAllocation(t *testing.T) {
 	page := func(text string, gap float64, n int) []*pdfLine {
 		lines := make([]*pdfLine, n)
 		for i := range lines {
-			lines[i] = &pdfLine{y: -gap * float64(i), size: 12}
-			lines[i].text.WriteString(text)
+			lines[i] = &pdfLine{y: -gap * float64(i), size: 12, text: text}
 		}
 		return lines
 	}

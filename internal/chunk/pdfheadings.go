@@ -67,10 +67,10 @@ func sizeOutline(pages [][]*pdfLine) []outlineEntry {
 				continue
 			}
 			// The heading's lines: the same size, no paragraph gap.
-			j, n := i+1, l.text.Len()
+			j, n := i+1, len(l.text)
 			for j < len(lines) && j-i <= maxSizeHeadingLines && sameSize(lines[j].size, l.size) &&
 				!opensParagraph(lines, j) {
-				n += lines[j].text.Len()
+				n += len(lines[j].text)
 				j++
 			}
 			run := lines[i:j]
@@ -180,8 +180,8 @@ func bodySize(pages [][]*pdfLine) (body float64, share func(float64) (int, float
 	total := 0
 	for _, lines := range pages {
 		for _, l := range lines {
-			bySize[math.Round(l.size*10)/10] += l.text.Len()
-			total += l.text.Len()
+			bySize[math.Round(l.size*10)/10] += len(l.text)
+			total += len(l.text)
 		}
 	}
 	most := 0
@@ -245,11 +245,11 @@ func sizeHeadingText(s string) bool {
 // letter's baseline. An index's letter ("C" over "cat (builtin)") stands
 // above its entries.
 func dropCap(run, after []*pdfLine) bool {
-	t := strings.TrimSpace(run[0].text.String())
+	t := strings.TrimSpace(run[0].text)
 	if len(run) > 1 || utf8.RuneCountInString(t) != 1 || len(after) == 0 {
 		return false
 	}
-	next := strings.TrimSpace(after[0].text.String())
+	next := strings.TrimSpace(after[0].text)
 	r, _ := utf8.DecodeRuneInString(next)
 	return after[0].y > run[0].y && unicode.IsLower(r)
 }

@@ -8,9 +8,7 @@ import (
 
 // line is a pdfLine for the tests: its baseline, size and text.
 func line(y, size float64, text string) *pdfLine {
-	l := &pdfLine{y: y, size: size}
-	l.text.WriteString(text)
-	return l
+	return &pdfLine{y: y, size: size, text: text}
 }
 
 // body returns n lines of 10 pt body text, a paragraph, from y down.
