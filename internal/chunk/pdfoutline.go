@@ -253,7 +253,7 @@ func pageSection(text string, page int, path []string) Section {
 	return s
 }
 
-// maxHeadingSearch bounds the words findHeading compares over one
+// maxHeadingSearch bounds the words findHeading reads over one
 // document, so that an outline of thousands of titles on one large page
 // costs a bounded search: past it, titles are not found.
 const maxHeadingSearch = 50_000_000
@@ -272,29 +272,38 @@ const maxHeadingSearch = 50_000_000
 //
 // With line, only a title that is a whole line is found.
 //
-// budget counts the words compared and stops the search at 0.
+// The words are read as far as the title is found, not to the page's
+// end: applyOutline searches from each heading found, so a page of
+// thousands of headings is read about once. budget counts the words
+// read and compared and stops the search at 0.
 func findHeading(text string, from int, title string, line bool, budget *int) (start, end int) {
 	want := strings.Fields(strings.ToLower(title))
 	if len(want) == 0 {
 		return -1, -1
 	}
-	if *budget -= len(text) - from; *budget < 0 {
-		return -1, -1
+	words := wordScanner{s: text[from:]}
+	// has reads the words up to i and reports whether there is one.
+	has := func(i int) bool {
+		for len(words.spans) <= i {
+			if *budget--; *budget < 0 || !words.next() {
+				return false
+			}
+		}
+		return true
 	}
-	words := fieldSpans(text[from:])
-	word := func(i int) string { return text[from+words[i][0] : from+words[i][1]] }
-	// opensLine reports whether word i opens a line.
+	word := func(i int) string { return text[from+words.spans[i][0] : from+words.spans[i][1]] }
+	// opensLine reports whether word i (read) opens a line.
 	opensLine := func(i int) bool {
 		if i == 0 {
-			return from == 0 || text[from-1] == '\n' || strings.Contains(text[from:from+words[0][0]], "\n")
+			return from == 0 || text[from-1] == '\n' || strings.Contains(text[from:from+words.spans[0][0]], "\n")
 		}
-		return strings.Contains(text[from+words[i-1][1]:from+words[i][0]], "\n")
+		return strings.Contains(text[from+words.spans[i-1][1]:from+words.spans[i][0]], "\n")
 	}
-	for i := range words {
+	for i := 0; has(i); i++ {
 		if *budget--; *budget < 0 {
 			return -1, -1
 		}
-		if i+len(want) > len(words) || strings.ToLower(word(i)) != want[0] {
+		if !has(i+len(want)-1) || strings.ToLower(word(i)) != want[0] {
 			continue
 		}
 		match := true
@@ -308,8 +317,8 @@ func findHeading(text string, from int, title string, line bool, budget *int) (s
 		if !match {
 			continue
 		}
-		end := from + words[i+len(want)-1][1]
-		wholeLine := i+len(want) == len(words) || opensLine(i+len(want))
+		end := from + words.spans[i+len(want)-1][1]
+		wholeLine := !has(i+len(want)) || opensLine(i+len(want))
 		// The number words before the title, on its line.
 		n := 0
 		for n < 3 && i-n > 0 && !opensLine(i-n) && headingNumber(word(i-n-1)) {
@@ -319,12 +328,12 @@ func findHeading(text string, from int, title string, line bool, budget *int) (s
 		switch {
 		case line:
 			if opensLine(i) && wholeLine {
-				return from + words[i][0], end
+				return from + words.spans[i][0], end
 			}
 		case opensLine(first) && (n > 0 || wholeLine || len(want) > 1):
-			return from + words[first][0], end
+			return from + words.spans[first][0], end
 		case n > 0 && sentenceEnd(word(first-1)):
-			return from + words[first][0], end
+			return from + words.spans[first][0], end
 		}
 	}
 	return -1, -1
@@ -335,25 +344,34 @@ func sentenceEnd(w string) bool {
 	return strings.HasSuffix(w, ".") || strings.HasSuffix(w, ":") || strings.HasSuffix(w, "!") || strings.HasSuffix(w, "?")
 }
 
-// fieldSpans returns where each of s's words (runs of characters other
-// than white space, as strings.Fields splits a title: a no-break or an
-// ideographic space too) starts and ends.
-func fieldSpans(s string) [][2]int {
-	var spans [][2]int
+// wordScanner reads s's words (runs of characters other than white
+// space, as strings.Fields splits a title: a no-break or an ideographic
+// space too) one at a time, keeping where each starts and ends.
+type wordScanner struct {
+	s     string
+	at    int
+	spans [][2]int
+}
+
+// next reads the next word into spans and reports whether there was one.
+func (w *wordScanner) next() bool {
 	start := -1
-	for i, r := range s {
+	for i, r := range w.s[w.at:] {
 		switch {
 		case unicode.IsSpace(r) && start >= 0:
-			spans = append(spans, [2]int{start, i})
-			start = -1
+			w.spans = append(w.spans, [2]int{start, w.at + i})
+			w.at += i
+			return true
 		case !unicode.IsSpace(r) && start < 0:
-			start = i
+			start = w.at + i
 		}
 	}
+	w.at = len(w.s)
 	if start >= 0 {
-		spans = append(spans, [2]int{start, len(s)})
+		w.spans = append(w.spans, [2]int{start, len(w.s)})
+		return true
 	}
-	return spans
+	return false
 }
 
 // headingNumber reports whether w is a heading's number or the word

@@ -1,6 +1,7 @@
 package chunk
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -132,6 +133,33 @@ func TestApplyOutline_Bounded(t *testing.T) {
 	// search would.
 	if d := time.Since(start); d > time.Minute {
 		t.Errorf("took %v", d)
+	}
+}
+
+// TestApplyOutline_ManyHeadings: a page of thousands of headings on lines
+// of their own, as sizeOutline finds them in an index or a glossary, is
+// cut at every one. Each search reads from the heading before, so the
+// page is read about once; a search that read to the page's end each time
+// ran out of maxHeadingSearch after a few hundred.
+func TestApplyOutline_ManyHeadings(t *testing.T) {
+	t.Parallel()
+	const n = 4000
+	var page strings.Builder
+	var entries []outlineEntry
+	body := strings.Repeat("some words of the entry's text, ", 6) + "the end."
+	for i := range n {
+		title := fmt.Sprintf("Entry %d", i)
+		fmt.Fprintf(&page, "%s\n\n%s\n\n", title, body)
+		entries = append(entries, outlineEntry{path: []string{title}, page: 1, order: i, line: true})
+	}
+	got := applyOutline([]Section{{Page: 1, Text: page.String()}}, entries)
+	if len(got) != n {
+		t.Fatalf("%d sections, want %d", len(got), n)
+	}
+	for i, s := range got {
+		if want := fmt.Sprintf("Entry %d", i); s.Heading != want || !strings.HasPrefix(s.Text, want+"\n\n") {
+			t.Fatalf("section %d = %q, %.30q; want heading %q", i, s.Heading, s.Text, want)
+		}
 	}
 }
 
