@@ -15,5 +15,5 @@ func Available(dir string) (int64, bool) {
 	if unix.Geteuid() == 0 {
 		blocks = st.Bfree
 	}
-	return int64(blocks) * st.Bsize, true //nolint:gosec // G115: a filesystem's free blocks times their size fit in int64
+	return int64(blocks) * int64(st.Bsize), true //nolint:gosec,unconvert // G115: free blocks times their size fit in int64; Bsize is int32 on 32-bit Linux
 }

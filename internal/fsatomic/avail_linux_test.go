@@ -49,7 +49,7 @@ func TestAvailable_RootWritesReservedBlocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Fill what others may write, and a little of the reserve.
-	fill := make([]byte, int64(st.Bavail)*st.Bsize+(1<<20))
+	fill := make([]byte, int64(st.Bavail)*int64(st.Bsize)+(1<<20)) //nolint:unconvert // Bsize is int32 on 32-bit Linux
 	if err := os.WriteFile(filepath.Join(mnt, "fill"), fill, 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -429,9 +429,9 @@ func toInt(v any) (int, string) {
 const maxIntStringLen = 4300
 
 // clamp keeps huge integers huge but bounded, so range checks still fail
-// them without overflow.
+// them without overflow, in an int of 32 bits too.
 func clamp(n int64) int64 {
-	const lim = 1 << 40
+	const lim = 1 << 30
 	if n > lim {
 		return lim
 	}

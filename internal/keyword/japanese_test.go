@@ -1,6 +1,7 @@
 package keyword
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -55,7 +56,7 @@ func TestHasJapanese(t *testing.T) {
 
 func TestSampleIndices(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct{ n, k, want int }{{0, 4, 0}, {3, 4, 3}, {4, 4, 4}, {10, 4, 4}, {1 << 40, 2048, 2048}} {
+	for _, tc := range []struct{ n, k, want int }{{0, 4, 0}, {3, 4, 3}, {4, 4, 4}, {10, 4, 4}, {math.MaxInt, 2048, 2048}} {
 		got := sampleIndices(tc.n, tc.k)
 		if len(got) != tc.want {
 			t.Fatalf("sampleIndices(%d, %d): %d indices, want %d", tc.n, tc.k, len(got), tc.want)

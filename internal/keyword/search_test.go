@@ -219,7 +219,7 @@ func benchCorpus(n, qlen int, cjk bool) ([]string, []string) {
 		}
 	} else {
 		for i := range 5000 {
-			vocab = append(vocab, fmt.Sprintf("w%x", i*2654435761%1000003))
+			vocab = append(vocab, fmt.Sprintf("w%x", uint64(i)*2654435761%1000003))
 		}
 	}
 	zipf := rand.NewZipf(rng, 1.1, 2, uint64(len(vocab)-1))

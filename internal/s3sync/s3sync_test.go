@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -109,7 +110,7 @@ func TestNew_BoundsConcurrency(t *testing.T) {
 		{"negative", -3, -3, DefaultConcurrency, DefaultPartConcurrency},
 		{"within", 3, 5, 3, 5},
 		{"at the bound", MaxConcurrency, MaxConcurrency, MaxConcurrency, MaxConcurrency},
-		{"huge", 1 << 40, 1 << 40, MaxConcurrency, MaxConcurrency},
+		{"huge", math.MaxInt, math.MaxInt, MaxConcurrency, MaxConcurrency},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -156,7 +156,7 @@ func (f GenFlags) config() (GenConfig, error) {
 	}
 	// The vectors are made in memory before they are written: bounded
 	// as a store is (a billion rows of 100,000 dims panicked in makeslice).
-	if f.Dim > maxGenDims || f.N > maxGenFloats || f.Queries > maxGenFloats || int64(f.N+f.Queries)*int64(f.Dim) > maxGenFloats {
+	if f.Dim > maxGenDims || int64(f.N) > maxGenFloats || int64(f.Queries) > maxGenFloats || int64(f.N+f.Queries)*int64(f.Dim) > maxGenFloats {
 		return GenConfig{}, cliflag.Usagef("--dim must be at most %d and (--n + --queries) x --dim at most %d floats (%d GiB)", maxGenDims, int64(maxGenFloats), maxGenFloats*4>>30)
 	}
 	metric, err := ann.ParseMetric(f.Metric)

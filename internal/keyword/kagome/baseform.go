@@ -86,7 +86,7 @@ func decodeBaseForms(gz []byte, words int) (*baseForms, error) {
 		return nil, fmt.Errorf("%w: %d forms for a dictionary of %d words", errBaseForms, n, words)
 	}
 	raw = raw[k:]
-	if len(raw) > math.MaxUint32 {
+	if uint64(len(raw)) > math.MaxUint32 { // offsets are uint32
 		return nil, errBaseForms
 	}
 	b := &baseForms{off: make([]uint32, 0, words+1)}
