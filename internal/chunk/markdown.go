@@ -47,11 +47,20 @@ func parseMarkdown(src, source string) Document {
 		para int
 		// paraLazy is whether the paragraph's line is a lazy
 		// continuation of a list item's or a quote's paragraph (CommonMark
-		// 5.1, 5.2), quoted whether the line before was in a quote, and
+		// 5.1, 5.2) or a list item's own line, none of which a heading's
+		// text; quoted whether the line before was in a quote, and
 		// prevText whether it was paragraph text (of a list item or a
 		// quote too), which alone a lazy line continues.
 		paraLazy, quoted, prevText bool
-		fence                      string
+		// paraItem is the list item the paragraph is in (listItems.item;
+		// 0: none), which ends it when it ends: "- a\n  b\n---" is a list
+		// and a thematic break, no heading.
+		paraItem int
+		fence    string
+		// fenceItem is the column of the list item's text the fence
+		// opened in (-1: none): a line left of it ends the item, and the
+		// fence with it (CommonMark 4.5).
+		fenceItem int
 		// comment is whether the lines are inside an HTML comment that
 		// opened a line (CommonMark's HTML block of type 2).
 		comment bool
@@ -167,21 +176,32 @@ func parseMarkdown(src, source string) Document {
 	}
 	for _, line := range strings.SplitAfter(src, "\n") {
 		if fence != "" {
-			if closesFence(line, fence) {
-				fence = ""
+			cols, rest := indentation(line)
+			if fenceItem < 0 || cols >= fenceItem || strings.TrimSpace(line) == "" {
+				if cols-max(fenceItem, 0) <= 3 && closesFence(rest, fence) {
+					fence = ""
+				}
+				add(line, true)
+				continue
 			}
-			add(line, true)
-			continue
+			fence = ""
 		}
 		// Inside a list item, indentation is the item's, not code's;
 		// inside an HTML block, it is the markup's.
-		itemColumn := items.column()
-		inItem, itemCode := items.read(line, prevText)
 		// A lazy continuation line: shallower than the text of the item
-		// it goes on, or a quote's paragraph going on without its ">".
+		// it goes on, or a quote's paragraph going on without its ">";
+		// either way text that a paragraph can go on with. A list item,
+		// even an empty one, ends a quote ("> a\n-" is no heading).
 		cols, rest := indentation(line)
-		lazy := prevText && (inItem && cols < itemColumn || quoted && !strings.HasPrefix(rest, ">"))
+		width, marker := listMarker(rest)
+		quoteLazy := prevText && quoted && !strings.HasPrefix(rest, ">")
+		endsQuote := quoteLazy && marker
+		inItem, itemCode, itemLazy := items.read(line, prevText && !endsQuote)
+		lazy := itemLazy || quoteLazy && !endsQuote && !interruptsParagraph(rest)
 		quoted = cols <= 3 && strings.HasPrefix(rest, ">") || quoted && lazy
+		if !lazy && items.item() != paraItem {
+			para = 0 // the list item the paragraph was in has ended
+		}
 		prevText = false // until the line is added as text, below
 		htmlBlock = htmlBlock && strings.TrimSpace(line) != "" || !htmlBlock && opensHTMLBlock(line)
 		indentedCode := func(line string, para int) bool {
@@ -221,11 +241,28 @@ func parseMarkdown(src, source string) Document {
 		if h1s == 0 && !rawH1.done && (rawH1.open || !indentedCode(line, para)) {
 			rawH1.add(line)
 		}
-		if f := openingFence(line); f != "" {
+		// A fence or an underline is indented by at most three columns,
+		// into its list item if it is in one.
+		relCols, lineRest := indentation(line)
+		fenceItem = -1
+		if inItem && !lazy {
+			relCols -= items.column()
+			fenceItem = items.column()
+		}
+		if f := openingFence(lineRest); f != "" && relCols <= 3 {
 			fence = f
 			para = 0
 			add(line, true)
 			continue
+		}
+		// A fence may open on its list item's line ("- ```sh").
+		if inItem && marker && cols < items.column() {
+			if f := openingFence(rest[min(width, len(rest)):]); f != "" {
+				fence, fenceItem = f, items.column()
+				para = 0
+				add(line, true)
+				continue
+			}
 		}
 		if level, h, id, ok := atxHeading(line, defs); ok {
 			push(level, h, id)
@@ -233,7 +270,9 @@ func parseMarkdown(src, source string) Document {
 		}
 		// An underline is no lazy continuation line (CommonMark 4.3): "*
 		// fix\nRelease v1.2\n===" is the item's text.
-		if level := setextUnderline(line); level > 0 && para == 1 && !paraLazy && !lazy {
+		level := setextUnderline(lineRest)
+		underline := level > 0 && relCols <= 3 && para > 0 && !lazy
+		if underline && para == 1 && !paraLazy {
 			text, id := headingID(strings.TrimSpace(lines[len(lines)-1]))
 			if h := inlineText(text, defs); h != "" {
 				lines, code = lines[:len(lines)-1], code[:len(code)-1]
@@ -242,18 +281,27 @@ func parseMarkdown(src, source string) Document {
 			}
 		}
 		isCode := indentedCode(line, para)
+		// Where a paragraph is open, a line goes on with it unless it
+		// opens a block (at most three columns into its list item) or is
+		// the underline that ends it (a heading to CommonMark, which a
+		// paragraph of several lines is not to us).
+		continued := false
 		switch {
-		case trimmed == "":
+		case trimmed == "" || underline:
 			para = 0
-		case para > 0 || startsParagraph(line):
-			if para > 0 {
-				line = joinWrapped(lines, line)
-			} else {
-				paraLazy = lazy
-			}
+		case para > 0 && (lazy || relCols > 3 || !interruptsParagraph(rest)):
+			line = joinWrapped(lines, line)
 			para++
+			continued = true
+		case startsParagraph(line):
+			para, paraLazy, paraItem = 1, lazy, items.item()
+		case inItem && marker && cols < items.column() && opensText(rest):
+			// A list item's own line opens its paragraph.
+			para, paraLazy, paraItem = 1, true, items.item()
+		default:
+			para = 0
 		}
-		prevText = !isCode && opensText(rest)
+		prevText = !isCode && !underline && (continued || opensText(rest))
 		add(line, isCode)
 	}
 	flush(0)
@@ -456,9 +504,34 @@ func startsParagraph(line string) bool {
 	return !thematicBreak.MatchString(t)
 }
 
+// interruptsParagraph reports whether a line, without its indentation,
+// opens a block that ends a paragraph (CommonMark 4, 5): a thematic
+// break, an ATX heading, a fence, a quote, an HTML block of a block tag,
+// or a list item with text that is a bullet or numbered 1. Such a line
+// is no lazy continuation line, however deep its indentation.
+func interruptsParagraph(rest string) bool {
+	t := strings.TrimRight(rest, " \t\n")
+	if t == "" {
+		return false
+	}
+	if thematicBreak.MatchString(t) || t[0] == '>' || openingFence(t) != "" || opensHTMLBlock(t) {
+		return true
+	}
+	if atxOpener(t) {
+		return true
+	}
+	w, ok := listMarker(t)
+	if !ok || strings.TrimSpace(t[min(w, len(t)):]) == "" {
+		return false
+	}
+	return strings.ContainsRune("-*+", rune(t[0])) || strings.HasPrefix(t, "1.") || strings.HasPrefix(t, "1)")
+}
+
 // opensText reports whether a line (without its indentation) that is not
-// code holds paragraph text, of a list item or a quote too: not blank, no
-// thematic break, and not a list marker or ">" with nothing after it.
+// code opens paragraph text, of a list item or a quote too: not blank, no
+// thematic break, no heading (an ATX heading in a list item: "1.\n\t##
+// Usage" is no paragraph a lazy line goes on), and not a list marker or
+// ">" with nothing after it.
 func opensText(rest string) bool {
 	t := strings.TrimSpace(rest)
 	for strings.HasPrefix(t, ">") {
@@ -470,7 +543,14 @@ func opensText(rest string) bool {
 	if w, ok := listMarker(t); ok {
 		t = strings.TrimSpace(t[min(w, len(t)):])
 	}
-	return t != ""
+	return t != "" && !atxOpener(t)
+}
+
+// atxOpener reports whether t (without indentation) opens an ATX
+// heading: one to six "#", then a space, a tab or the end.
+func atxOpener(t string) bool {
+	n := len(t) - len(strings.TrimLeft(t, "#"))
+	return n >= 1 && n <= 6 && (n == len(t) || t[n] == ' ' || t[n] == '\t' || t[n] == '\n')
 }
 
 // thematicBreak matches a thematic break (CommonMark 4.1) without its

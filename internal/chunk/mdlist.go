@@ -12,56 +12,74 @@ type listItems struct {
 	// content holds, for each open item from the outermost in, the
 	// column where its text starts.
 	content []int
-	// blank is whether the line before was blank.
-	blank bool
+	// ids numbers the open items in the order they opened (count is
+	// the last number), so that two items whose text starts in one
+	// column are told apart.
+	ids   []int
+	count int
+	// blank is whether the line before was blank, and opened whether
+	// the innermost item opened without text and nothing has followed.
+	blank, opened bool
 }
 
 // read takes the next line (outside fenced code) and reports whether it
 // is inside a list item, and if so whether it is indented code there (four
-// columns past the item's text, after a blank line). paraOpen is whether
-// the line before was paragraph text, which alone a lazy continuation
-// line (shallower than the item's text, no blank line before) goes on:
-// after a fence or a heading such a line ends the list.
-func (l *listItems) read(line string, paraOpen bool) (inItem, code bool) {
+// columns past the item's text, after a blank line) and whether it is a
+// lazy continuation line. paraOpen is whether the line before was
+// paragraph text, which alone a lazy continuation line (shallower than
+// the item's text, no blank line before) goes on, and only with text
+// that could go on a paragraph (CommonMark 5.2): a thematic break, a
+// fence, a heading or a quote there ends the item, so that "* a\n___"
+// leaves no item open to read the indentation that follows as its text.
+func (l *listItems) read(line string, paraOpen bool) (inItem, code, lazy bool) {
 	cols, rest := indentation(line)
 	blank := rest == "" || rest == "\n"
 	defer func() { l.blank = blank }()
 	if blank {
-		return len(l.content) > 0, false
+		if l.opened {
+			// An item that opens empty ends at a blank line (CommonMark
+			// 5.2: it may begin with at most one blank line).
+			l.pop()
+			l.opened = false
+		}
+		return len(l.content) > 0, false, false
 	}
+	l.opened = false
 	top := func() int { return l.content[len(l.content)-1] }
 	// close ends the items whose text starts right of cols.
 	close := func() {
 		for len(l.content) > 0 && cols < top() {
-			l.content = l.content[:len(l.content)-1]
+			l.pop()
 		}
 	}
-	if w, ok := listMarker(rest); ok && (len(l.content) == 0 && cols < 4 || len(l.content) > 0 && cols < top()+4) {
+	// An item that would open inside a paragraph must have text and be
+	// a bullet or number 1 (CommonMark 5.2): "text\n-" is a heading, a
+	// "-" under an item's text an underline. A thematic break ("* * *")
+	// is no item (4.1).
+	inPara := paraOpen && (len(l.content) == 0 || cols >= top()) && !interruptsParagraph(rest)
+	shallow := len(l.content) == 0 && cols < 4 || len(l.content) > 0 && cols < top()+4
+	if w, ok := listMarker(rest); ok && shallow && !inPara && !thematicBreak.MatchString(strings.TrimSpace(rest)) {
 		close() // a sibling, or an item of an outer list
-		l.content = append(l.content, cols+w)
-		return true, false
+		l.count++
+		l.content, l.ids = append(l.content, cols+w), append(l.ids, l.count)
+		l.opened = strings.TrimSpace(rest[min(w, len(rest)):]) == ""
+		return true, false, false
 	}
 	switch {
 	case len(l.content) == 0:
-		return false, false
+		return false, false, false
 	case cols >= top():
-		return true, l.blank && cols >= top()+4
-	case !l.blank && paraOpen:
-		return true, false // a lazy continuation line of the item's paragraph
-	case !l.blank:
-		if strings.TrimSpace(rest) != "" {
-			l.reset()
-			return false, false
-		}
-		return true, false
+		return true, l.blank && cols >= top()+4, false
+	case !l.blank && paraOpen && !interruptsParagraph(rest):
+		return true, false, true // a lazy continuation line of the item's paragraph
 	}
-	// After a blank line, a shallower line belongs to an outer item, or
-	// ends the list.
+	// A shallower line that goes on no paragraph belongs to an outer
+	// item, or ends the list.
 	close()
 	if len(l.content) == 0 {
-		return false, false
+		return false, false, false
 	}
-	return true, cols >= top()+4
+	return true, l.blank && cols >= top()+4, false
 }
 
 // column returns the column where the innermost open item's text starts,
@@ -74,7 +92,22 @@ func (l *listItems) column() int {
 }
 
 // reset ends the list, as a heading does.
-func (l *listItems) reset() { l.content = l.content[:0] }
+func (l *listItems) reset() { l.content, l.ids, l.opened = l.content[:0], l.ids[:0], false }
+
+// pop ends the innermost open item.
+func (l *listItems) pop() {
+	l.content, l.ids = l.content[:len(l.content)-1], l.ids[:len(l.ids)-1]
+}
+
+// item returns the innermost open item's number (0 outside a list): a
+// paragraph in an item ends with it, even where a sibling's text starts
+// in the same column.
+func (l *listItems) item() int {
+	if len(l.ids) == 0 {
+		return 0
+	}
+	return l.ids[len(l.ids)-1]
+}
 
 // indentation returns how many columns line is indented (a tab to the next
 // multiple of four) and the rest of the line.
