@@ -199,6 +199,10 @@ func newPDFFont(f pdf.Font, type1 *type1Cache) *pdfFont {
 		// Predefined CMaps whose codes are Unicode (UniJIS-UCS2-H,
 		// UniGB-UTF16-H, ...); the library knows only UniGB-UCS2-H.
 		pf.decode = decodeUTF16BE
+	case readsToUnicode(f.V) && f.V.Key("ToUnicode").Kind() == pdf.Stream && endsInHexString(f.V.Key("ToUnicode")):
+		// The library would read this map for ever (endsInHexString):
+		// the font's text is not read.
+		pf.decode = func(string) string { return "" }
 	default:
 		e := f.Encoder()
 		pf.decode = e.Decode
@@ -216,6 +220,15 @@ func newPDFFont(f pdf.Font, type1 *type1Cache) *pdfFont {
 		}
 	}
 	return pf
+}
+
+// readsToUnicode reports whether the PDF library decodes font by its
+// ToUnicode map: when the font names no encoding, or Identity-H
+// (pdf.Font.Encoder; a named simple encoding or a Differences dictionary
+// is read without the map).
+func readsToUnicode(font pdf.Value) bool {
+	enc := font.Key("Encoding")
+	return enc.Kind() == pdf.Null || enc.Kind() == pdf.Name && enc.Name() == "Identity-H"
 }
 
 // codeLen is the length in bytes of the font's character codes: 2 for a
@@ -732,8 +745,8 @@ func (x *pdfExtractor) pageLines(p pdf.Page) []*pdfLine {
 	return compactLines(lines)
 }
 
-// endsInHexString reports whether a page's content (a stream, or an array
-// of them read as one) ends inside a hex string ("<41" or "<K" and no
+// endsInHexString reports whether a page's content or a font's ToUnicode
+// map (a stream, or an array of them read as one) ends inside a hex string ("<41" or "<K" and no
 // ">"), or cannot be read to its end: there the PDF library's lexer reads
 // line breaks past the end for ever (readHexString does not stop at EOF,
 // pdf.Interpret allows EOF), and no operator count or read budget ends it.

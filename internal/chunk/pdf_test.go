@@ -335,6 +335,11 @@ func FuzzPDF(f *testing.F) {
 	f.Add(fontPDF("", type1Font(""), show, type1Program(program, len(type1Clear), "")))
 	f.Add(fontPDF("", type1Font("/Encoding << /Differences [66 /A] >>"), show,
 		type1Program(flate(program), len(type1Clear), "/Filter /FlateDecode")))
+	// A font decoded by its ToUnicode map, which the library interprets
+	// as it does page content.
+	cmap := "begincmap 1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfchar <41> <0042> endbfchar endcmap"
+	f.Add(fontPDF("", "<< /Type /Font /Subtype /Type1 /BaseFont /Courier /ToUnicode 6 0 R >>", show,
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(cmap), cmap)))
 	lim := pdfLimits{ReadBytes: 1 << 20, Ops: 200_000, Nodes: 10_000, Text: 1 << 20}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > 1<<20 {
@@ -677,5 +682,46 @@ func TestParsePDF_OpenHexStringEnds(t *testing.T) {
 	}
 	if len(doc.Sections) != 0 {
 		t.Errorf("sections = %+v, want none", doc.Sections)
+	}
+}
+
+// TestParsePDF_ToUnicodeOpenHexString checks that a font whose ToUnicode
+// map ends in an open hex string is not decoded by it, which the PDF
+// library would do for ever (without the check, until go test's timeout),
+// while a well-formed map is, and a named encoding does not read the map.
+func TestParsePDF_ToUnicodeOpenHexString(t *testing.T) {
+	t.Parallel()
+	const cmap = "/CIDInit /ProcSet findresource begin 12 dict begin begincmap " +
+		"1 begincodespacerange <00> <FF> endcodespacerange "
+	tests := []struct {
+		name, encoding, cmap, want string
+	}{
+		{"well-formed map", "", cmap + "1 beginbfchar <01> <0041> endbfchar endcmap", "AA"},
+		{"open hex string", "", cmap + "<41", ""},
+		{"open hex string, not hex", "", cmap + "<K", ""},
+		{"Identity-H, open hex string", "/Encoding /Identity-H", cmap + "<41", ""},
+		{"named encoding, the map unread", "/Encoding /WinAnsiEncoding", cmap + "<41", "hi"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			font := "<< /Type /Font /Subtype /Type1 /BaseFont /Courier " + tc.encoding + " /ToUnicode 6 0 R >>"
+			show := "(\\001\\001)"
+			if tc.encoding != "" && tc.want != "" {
+				show = "(hi)"
+			}
+			extra := fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(tc.cmap), tc.cmap)
+			doc, err := parsePDF(fontPDF("", font, "BT /F1 10 Tf 100 700 Td "+show+" Tj ET", extra))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			for _, s := range doc.Sections {
+				got += s.Text
+			}
+			if strings.TrimSpace(got) != tc.want {
+				t.Errorf("text %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
