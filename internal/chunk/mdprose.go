@@ -14,7 +14,9 @@ import (
 // build](commandline/build.md)" is "docker build"), an image its alt
 // text, an autolink ("<https://x>") its address, an inline HTML tag
 // nothing, an entity its character ("&amp;" is "&"); a link reference
-// definition ("[1]: https://...") is dropped as no renderer shows it.
+// definition ("[1]: https://...") is dropped as no renderer shows it
+// (not one right under a paragraph's line, which is that paragraph's
+// text: refLines).
 // Code spans, emphasis and escapes stay as written. Link targets are a quarter of a README's characters: they
 // are noise to the keyword index and the embedder, and tokens in a
 // prompt. defs holds the document's reference labels (see refLabels),
@@ -26,8 +28,9 @@ func renderProse(s string, defs map[string]bool) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s))
+	var refs refLines
 	for _, line := range strings.SplitAfter(s, "\n") {
-		if !refDefinition.MatchString(line) {
+		if _, ok := refs.definition(line); !ok {
 			b.WriteString(line)
 		}
 	}
@@ -275,6 +278,43 @@ func writeDecoded(b *strings.Builder, s string) {
 // spaces. A footnote ("[^1]: text") is text.
 var refDefinition = regexp.MustCompile(`^ {0,3}\[([^\]^\\][^\]\\]*)\]:[ \t]*(?:<[^<>\n]*>|[^\s<]\S*)(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*\n?$`)
 
+// refLines reads a block's lines in order and tells which are link
+// reference definitions: a definition cannot interrupt a paragraph
+// (CommonMark 4.7), so "text\n[a]: https://x" is one paragraph of two
+// lines and "[a]" no defined label. The zero value reads from a block's
+// start.
+type refLines struct {
+	// para is whether the line before was a paragraph's text, comment
+	// whether it was in an HTML comment that opened a line (an HTML
+	// block, which no paragraph goes on after).
+	para, comment bool
+}
+
+// definition reports whether line is a link reference definition, and
+// its label, and notes whether line leaves a paragraph open: any line
+// but a blank one, a definition, a thematic break or setext underline,
+// an ATX heading, an HTML comment's, or indented code where no paragraph
+// is open.
+func (r *refLines) definition(line string) (label string, ok bool) {
+	if t := strings.TrimLeft(line, " "); !r.comment && len(line)-len(t) <= 3 && strings.HasPrefix(t, "<!--") {
+		r.comment, line = true, t[2:] // "<!-->" is a whole comment
+	}
+	if r.comment {
+		r.comment, r.para = !strings.Contains(line, "-->"), false
+		return "", false
+	}
+	if !r.para {
+		if m := refDefinition.FindStringSubmatch(line); m != nil {
+			return m[1], true
+		}
+	}
+	cols, rest := indentation(line)
+	t := strings.TrimSpace(rest)
+	r.para = t != "" && !thematicBreak.MatchString(t) && setextUnderline(line) == 0 && !atxOpener(t) &&
+		(r.para || cols < 4)
+	return "", false
+}
+
 // refLabels returns the labels of src's link reference definitions
 // outside fenced code, folded as CommonMark matches them (case and inner
 // spaces).
@@ -284,6 +324,7 @@ func refLabels(src string) map[string]bool {
 	}
 	defs := map[string]bool{}
 	fence := ""
+	var refs refLines
 	for _, line := range strings.SplitAfter(src, "\n") {
 		if fence != "" {
 			if closesFence(line, fence) {
@@ -292,10 +333,11 @@ func refLabels(src string) map[string]bool {
 			continue
 		}
 		if fence = openingFence(line); fence != "" {
+			refs = refLines{} // a code block ends any paragraph
 			continue
 		}
-		if m := refDefinition.FindStringSubmatch(line); m != nil {
-			defs[foldText(m[1])] = true
+		if label, ok := refs.definition(line); ok {
+			defs[foldText(label)] = true
 		}
 	}
 	return defs

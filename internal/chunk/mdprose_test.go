@@ -2,6 +2,8 @@ package chunk
 
 import (
 	"html"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -33,7 +35,8 @@ func TestRenderProse(t *testing.T) {
 		{"a quoted attribute may hold a >", "<img alt=\"a > b\"> tail", " tail"},
 		{"list items are read each alone", "- `a=`(`b`)\n- `name=<node name>`\n- item [a\n- b](c)", "- `a=`(`b`)\n- `name=<node name>`\n- item [a\n- b](c)"},
 		{"table rows are read each alone", "| `x | y\n| z` | [w\n| v](u) |", "| `x | y\n| z` | [w\n| v](u) |"},
-		{"definitions are dropped", "text\n[r]: https://x.org/r \"T\"\n  [docs page]: <https://y>\n", "text\n"},
+		{"definitions are dropped", "text\n\n[r]: https://x.org/r \"T\"\n  [docs page]: <https://y>\n", "text\n\n"},
+		{"a definition under a paragraph's line is its text", "text\n[e]: https://x.org/e\n", "text\n[e]: https://x.org/e\n"},
 		{"a footnote is text", "[^1]: the note\n", "[^1]: the note\n"},
 		{"autolinks keep their address", "mail <me@example.com> or <https://x.org/a?b=c>", "mail me@example.com or https://x.org/a?b=c"},
 		{"inline HTML tags are dropped", "a <b>bold</b> move<br/> <span class=\"x\">here</span>", "a bold move here"},
@@ -60,12 +63,33 @@ func TestRenderProse(t *testing.T) {
 
 func TestRefLabels(t *testing.T) {
 	t.Parallel()
-	// A fence closed by a line indented four spaces is still open, as
-	// parseMarkdown reads it: "[deep]" is inside it.
-	src := "[A  Label]: https://a\n```\n[code]: https://c\n```\n    [x]: y\n[^n]: note\n```\n    ```\n[deep]: https://d\n```\n"
-	got := refLabels(src)
-	if !got["a label"] || got["code"] || got["^n"] || got["deep"] || len(got) != 1 {
-		t.Errorf("refLabels = %v, want only \"a label\"", got)
+	tests := []struct {
+		name, src string
+		want      []string
+	}{
+		{
+			// A fence closed by a line indented four spaces is still
+			// open, as parseMarkdown reads it: "[deep]" is inside it.
+			name: "outside fences",
+			src:  "[A  Label]: https://a\n```\n[code]: https://c\n```\n    [x]: y\n[^n]: note\n```\n    ```\n[deep]: https://d\n```\n",
+			want: []string{"a label"},
+		},
+		{
+			// CommonMark 4.7: a definition cannot interrupt a paragraph.
+			name: "not under a paragraph's line",
+			src: "text\n[a]: https://a\n[a2]: https://a\n\n[b]: https://b\n[b2]: https://b\n# H\n[c]: https://c\n---\n[d]: https://d\n    code\n[e]: https://e\n```\n```\n[f]: https://f\n" +
+				"text\n<!-- generated\nlist -->\n[g]: https://g\n<!-- x -->\n[h]: https://h\n",
+			want: []string{"b", "b2", "c", "d", "e", "f", "g", "h"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := slices.Sorted(maps.Keys(refLabels(tt.src)))
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("refLabels = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
 
@@ -80,6 +104,13 @@ func TestParseMarkdown_ProseRendered(t *testing.T) {
 			sections: []string{"Usage|Usage|usage"},
 			contains: []string{"The docker build command, see Best\nPractices and bp.", "$ echo [a](b) <b>", "[indented](code) <i>"},
 			absent:   []string{"commandline/build.md", "https://docs.docker.com"},
+		},
+		{
+			name:     "a definition under a paragraph's line is its text",
+			content:  "# T\n\nSee [a] here\n[a]: https://x.org/a\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"See [a] here\n[a]: https://x.org/a"},
 		},
 		{
 			name:     "a section of definitions only is its heading alone",
