@@ -61,6 +61,9 @@ func parseMarkdown(src, source string) Document {
 		// opened in (-1: none): a line left of it ends the item, and the
 		// fence with it (CommonMark 4.5).
 		fenceItem int
+		// tableCols is the number of cells of the GFM table the line
+		// before was a row of (0: none).
+		tableCols int
 		// comment is whether the lines are inside an HTML comment that
 		// opened a line (CommonMark's HTML block of type 2).
 		comment bool
@@ -186,6 +189,8 @@ func parseMarkdown(src, source string) Document {
 			}
 			fence = ""
 		}
+		inTable := tableCols
+		tableCols = 0 // until the line is a row of the table
 		// Inside a list item, indentation is the item's, not code's;
 		// inside an HTML block, it is the markup's.
 		// A lazy continuation line: shallower than the text of the item
@@ -266,6 +271,20 @@ func parseMarkdown(src, source string) Document {
 		}
 		if level, h, id, ok := atxHeading(line, defs); ok {
 			push(level, h, id)
+			continue
+		}
+		// A GFM table: a header row, a delimiter row with as many cells,
+		// then rows up to a blank line or a block. A row's cells past the
+		// header's are not shown (GFM 4.10, markdown-it), so they are cut.
+		if inTable > 0 && !lazy && relCols < 4 && trimmed != "" && !interruptsParagraph(lineRest) {
+			tableCols, para = inTable, 0
+			add(cutRow(line, inTable), false)
+			continue
+		}
+		if n := delimiterRow(lineRest); n > 0 && !lazy && relCols <= 3 && len(lines) > 0 && !code[len(code)-1] &&
+			rowCells(lines[len(lines)-1]) == n {
+			tableCols, para = n, 0
+			add(line, false)
 			continue
 		}
 		// An underline is no lazy continuation line (CommonMark 4.3): "*
@@ -399,6 +418,78 @@ func joinWrapped(lines []string, line string) string {
 	}
 	lines[len(lines)-1] = p
 	return l
+}
+
+// delimiterRow returns how many cells a GFM table's delimiter row has
+// ("|:--|--:|", "--- | ---"), read as markdown-it reads it, or 0 when
+// rest (a line without its indentation) is none.
+func delimiterRow(rest string) int {
+	t := strings.TrimRight(rest, " \t\n")
+	if len(t) < 2 || !strings.ContainsRune("|-:", rune(t[0])) || !strings.ContainsRune("|-: \t", rune(t[1])) ||
+		t[0] == '-' && (t[1] == ' ' || t[1] == '\t') || strings.Trim(t, "|-: \t") != "" {
+		return 0
+	}
+	cells := strings.Split(t, "|")
+	n := 0
+	for i, c := range cells {
+		c = strings.TrimSpace(c)
+		switch {
+		case c == "" && (i == 0 || i == len(cells)-1):
+			continue
+		case strings.Trim(strings.TrimSuffix(strings.TrimPrefix(c, ":"), ":"), "-") != "" || !strings.Contains(c, "-"):
+			return 0
+		}
+		n++
+	}
+	return n
+}
+
+// rowPipes returns where the pipes that separate a table row's cells
+// are in t (a row, trimmed): each "|" not right after a backslash, as
+// markdown-it splits rows (a pipe in a code span splits it too), and
+// how many cells they make, the empty ones before a leading and after a
+// trailing pipe not counted.
+func rowPipes(t string) (pipes []int, cells int) {
+	for i := 0; i < len(t); i++ {
+		if t[i] == '|' && (i == 0 || t[i-1] != '\\') {
+			pipes = append(pipes, i)
+		}
+	}
+	cells = len(pipes) + 1
+	if len(pipes) > 0 && pipes[0] == 0 {
+		cells--
+	}
+	if len(pipes) > 0 && pipes[len(pipes)-1] == len(t)-1 && cells > 0 {
+		cells--
+	}
+	return pipes, cells
+}
+
+// rowCells returns how many cells line has as a table's header row, or
+// 0 when it has no pipe or is indented as code.
+func rowCells(line string) int {
+	cols, _ := indentation(line)
+	t := strings.TrimSpace(line)
+	if cols > 3 || !strings.Contains(t, "|") {
+		return 0
+	}
+	_, n := rowPipes(t)
+	return n
+}
+
+// cutRow returns a table row's line without its cells past the first n,
+// up to and with the pipe that ends the nth cell.
+func cutRow(line string, n int) string {
+	t := strings.TrimSpace(line)
+	pipes, cells := rowPipes(t)
+	if cells <= n {
+		return line
+	}
+	if pipes[0] == 0 {
+		n++ // the leading pipe opens the first cell
+	}
+	start := strings.Index(line, t)
+	return line[:start+pipes[n-1]+1] + "\n"
 }
 
 // setextUnderline returns 1 for a line of "=" and 2 for a line of "-"

@@ -470,3 +470,41 @@ func TestInlineText_LongSource(t *testing.T) {
 		}
 	}
 }
+
+func TestParseMarkdown_Tables(t *testing.T) {
+	t.Parallel()
+	runMarkdownCases(t, []markdownCase{
+		{
+			// swaggo/swag's README: a reader sees no cell past the
+			// header's (GFM 4.10, markdown-it).
+			name:     "a row's cells past the header's are cut",
+			content:  "# T\n\n| a | b |\n|---|:-:|\n| c | d | extra |\nf | g | more | most\n| h |\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"| a | b |\n|---|:-:|\n| c | d |\nf | g |\n| h |"},
+			absent:   []string{"extra", "more", "most"},
+		},
+		{
+			name:     "an escaped pipe separates no cells, one in a code span does",
+			content:  "# T\n\n| a | b |\n|--|--|\n| c \\| d | e |\n| `x|y` | z |\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"| c \\| d | e |", "| `x|y` |"},
+			absent:   []string{"z"},
+		},
+		{
+			name:     "a blank line or a block ends the table",
+			content:  "# T\n\n| a |\n|---|\n| b |\n> q | r\n\nx | y | z\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"> q | r", "x | y | z"},
+		},
+		{
+			name:     "no table where the delimiter row's cells differ from the header's",
+			content:  "# T\n\n| a | b |\n|---|\n| c | d | e |\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"| c | d | e |"},
+		},
+	})
+}
