@@ -253,7 +253,7 @@ func pageSection(text string, page int, path []string) Section {
 	return s
 }
 
-// maxHeadingSearch bounds the words findHeading reads over one
+// maxHeadingSearch bounds the bytes findHeading reads over one
 // document, so that an outline of thousands of titles on one large page
 // costs a bounded search: past it, titles are not found.
 const maxHeadingSearch = 50_000_000
@@ -274,24 +274,34 @@ const maxHeadingSearch = 50_000_000
 //
 // The words are read as far as the title is found, not to the page's
 // end: applyOutline searches from each heading found, so a page of
-// thousands of headings is read about once. budget counts the words
-// read and compared and stops the search at 0.
+// thousands of headings is read about once. budget counts the bytes and
+// words read and the bytes of the words compared, and stops the search
+// at 0.
 func findHeading(text string, from int, title string, line bool, budget *int) (start, end int) {
 	want := strings.Fields(strings.ToLower(title))
-	if len(want) == 0 {
+	if len(want) == 0 || *budget < 0 {
 		return -1, -1
 	}
 	words := wordScanner{s: text[from:]}
-	// has reads the words up to i and reports whether there is one.
+	// has reads the words up to i and reports whether there is one
+	// (false too once the budget is spent).
 	has := func(i int) bool {
 		for len(words.spans) <= i {
-			if *budget--; *budget < 0 || !words.next() {
+			at := words.at
+			ok := words.next()
+			if *budget -= 1 + words.at - at; *budget < 0 || !ok {
 				return false
 			}
 		}
 		return true
 	}
 	word := func(i int) string { return text[from+words.spans[i][0] : from+words.spans[i][1]] }
+	// folds reports whether word i, case-folded, is w; folding copies the
+	// word, so its length is charged.
+	folds := func(i int, w string) bool {
+		*budget -= len(word(i))
+		return strings.ToLower(word(i)) == w
+	}
 	// opensLine reports whether word i (read) opens a line.
 	opensLine := func(i int) bool {
 		if i == 0 {
@@ -303,13 +313,12 @@ func findHeading(text string, from int, title string, line bool, budget *int) (s
 		if *budget--; *budget < 0 {
 			return -1, -1
 		}
-		if !has(i+len(want)-1) || strings.ToLower(word(i)) != want[0] {
+		if !has(i+len(want)-1) || !folds(i, want[0]) {
 			continue
 		}
 		match := true
 		for k := 1; k < len(want); k++ {
-			*budget--
-			if strings.ToLower(word(i+k)) != want[k] || opensLine(i+k) {
+			if !folds(i+k, want[k]) || opensLine(i+k) {
 				match = false
 				break
 			}
@@ -319,6 +328,9 @@ func findHeading(text string, from int, title string, line bool, budget *int) (s
 		}
 		end := from + words.spans[i+len(want)-1][1]
 		wholeLine := !has(i+len(want)) || opensLine(i+len(want))
+		if *budget < 0 {
+			return -1, -1 // not the text's end: the search stopped
+		}
 		// The number words before the title, on its line.
 		n := 0
 		for n < 3 && i-n > 0 && !opensLine(i-n) && headingNumber(word(i-n-1)) {

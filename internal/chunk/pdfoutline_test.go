@@ -75,6 +75,41 @@ func TestFindHeading(t *testing.T) {
 	}
 }
 
+// TestFindHeading_Budget: a search is charged the bytes it reads, so one
+// over long words is bounded as one over many; and a search the budget
+// stops finds nothing rather than a title at what looks like the text's
+// end, whatever the budget left.
+func TestFindHeading_Budget(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("a", 1<<20) + " b"
+	budget := maxHeadingSearch
+	if at, _ := findHeading(long, 0, "zzz", false, &budget); at != -1 {
+		t.Errorf("found an absent title at %d", at)
+	}
+	if spent := maxHeadingSearch - budget; spent < 1<<20 {
+		t.Errorf("a search over %d bytes spent %d of the budget", len(long), spent)
+	}
+	for _, tc := range []struct {
+		text, title string
+		line        bool
+	}{
+		{"Intro more words", "Intro", true},
+		{"Intro\nmore words", "Intro", true},
+		{"1.2 Getting started. Then more", "Getting started", false},
+		{"x\n2 Getting started\nThen", "Getting started", false},
+	} {
+		unlimited := maxHeadingSearch
+		wantAt, wantEnd := findHeading(tc.text, 0, tc.title, tc.line, &unlimited)
+		for b := range 2 * len(tc.text) {
+			budget := b
+			at, end := findHeading(tc.text, 0, tc.title, tc.line, &budget)
+			if (at != -1 || end != -1) && (at != wantAt || end != wantEnd) {
+				t.Errorf("findHeading(%q, %q) with budget %d = %d, %d; want %d, %d or nothing", tc.text, tc.title, b, at, end, wantAt, wantEnd)
+			}
+		}
+	}
+}
+
 func TestApplyOutline(t *testing.T) {
 	t.Parallel()
 	entry := func(page int, path ...string) outlineEntry { return outlineEntry{path: path, page: page} }
