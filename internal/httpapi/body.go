@@ -428,15 +428,18 @@ func toInt(v any) (int, string) {
 // default of Python's sys.set_int_max_str_digits.
 const maxIntStringLen = 4300
 
+// clampLimit is the size clamp keeps huge integers at: 2^40, or less
+// than half of an int where int has 32 bits.
+var clampLimit = min(int64(1)<<40, int64(math.MaxInt>>1))
+
 // clamp keeps huge integers huge but bounded, so range checks still fail
-// them without overflow, in an int of 32 bits too.
+// them without overflow.
 func clamp(n int64) int64 {
-	const lim = 1 << 30
-	if n > lim {
-		return lim
+	if n > clampLimit {
+		return clampLimit
 	}
-	if n < -lim {
-		return -lim
+	if n < -clampLimit {
+		return -clampLimit
 	}
 	return n
 }
