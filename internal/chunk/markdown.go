@@ -62,8 +62,9 @@ func parseMarkdown(src, source string) Document {
 		// fence with it (CommonMark 4.5).
 		fenceItem int
 		// tableCols is the number of cells of the GFM table the line
-		// before was a row of (0: none).
-		tableCols int
+		// before was a row of (0: none), and tableItem the list item the
+		// table is in (listItems.item), which ends it when it ends.
+		tableCols, tableItem int
 		// comment is whether the lines are inside an HTML comment that
 		// opened a line (CommonMark's HTML block of type 2).
 		comment bool
@@ -274,16 +275,20 @@ func parseMarkdown(src, source string) Document {
 			continue
 		}
 		// A GFM table: a header row, a delimiter row with as many cells,
-		// then rows up to a blank line or a block. A row's cells past the
-		// header's are not shown (GFM 4.10, markdown-it), so they are cut.
-		if inTable > 0 && !lazy && relCols < 4 && trimmed != "" && !interruptsParagraph(lineRest) {
+		// then rows up to a blank line, the end of its list item or a
+		// block: any list item, even "3)" or an empty one, and any HTML
+		// block but a lone tag's (markdown-it's terminators of a table,
+		// wider than a paragraph's). A row's cells past the header's are
+		// not shown (GFM 4.10, markdown-it), so they are cut.
+		if inTable > 0 && !lazy && relCols < 4 && trimmed != "" && items.item() == tableItem &&
+			!interruptsParagraph(lineRest) && !marker && !opensRawHTMLBlock(lineRest) {
 			tableCols, para = inTable, 0
 			add(cutRow(line, inTable), false)
 			continue
 		}
 		if n := delimiterRow(lineRest); n > 0 && !lazy && relCols <= 3 && len(lines) > 0 && !code[len(code)-1] &&
 			rowCells(lines[len(lines)-1]) == n {
-			tableCols, para = n, 0
+			tableCols, tableItem, para = n, items.item(), 0
 			add(line, false)
 			continue
 		}
@@ -419,6 +424,27 @@ func joinWrapped(lines []string, line string) string {
 	lines[len(lines)-1] = p
 	return l
 }
+
+// opensRawHTMLBlock reports whether rest (a line without its
+// indentation) opens an HTML block of CommonMark's types 1 to 5, which
+// end at their own closing text, not a blank line: <script>, <pre>,
+// <style> or <textarea>, a comment, a processing instruction, a
+// declaration or CDATA.
+func opensRawHTMLBlock(rest string) bool {
+	switch {
+	case strings.HasPrefix(rest, "<!--"), strings.HasPrefix(rest, "<?"), strings.HasPrefix(rest, "<![CDATA["):
+		return true
+	case len(rest) > 2 && strings.HasPrefix(rest, "<!") && isASCIILetter(rest[2]):
+		return true
+	}
+	switch tagName(rest) {
+	case "script", "pre", "style", "textarea":
+		return !strings.HasPrefix(rest, "</")
+	}
+	return false
+}
+
+func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // delimiterRow returns how many cells a GFM table's delimiter row has
 // ("|:--|--:|", "--- | ---"), read as markdown-it reads it, or 0 when

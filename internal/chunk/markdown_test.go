@@ -500,6 +500,22 @@ func TestParseMarkdown_Tables(t *testing.T) {
 			contains: []string{"> q | r", "x | y | z"},
 		},
 		{
+			// markdown-it ends a table at any list item, as a paragraph
+			// is not ended, and at an HTML block of types 1 to 5.
+			name:     "any list item or a raw HTML block ends the table",
+			content:  "# T\n\n| a | b |\n|---|---|\n| 1 | 2 |\n3) three | four | five\n\n| c | d |\n|---|---|\n<pre>p | q | r</pre>\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"three | four | five", "p | q | r"},
+		},
+		{
+			name:     "the end of its list item ends the table",
+			content:  "# T\n\n- item\n\n  | a | b |\n  |---|---|\n  | 1 | 2 |\nNext | para | x\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"Next | para | x"},
+		},
+		{
 			name:     "no table where the delimiter row's cells differ from the header's",
 			content:  "# T\n\n| a | b |\n|---|\n| c | d | e |\n",
 			title:    "T",
