@@ -217,14 +217,19 @@ func applyOutline(secs []Section, entries []outlineEntry) []Section {
 				continue
 			}
 			// The heading on a line of its own, as printed: the
-			// extractor may join it with the text around it.
+			// extractor may join it with the text around it. Each such
+			// rewrite copies the page, so it is charged to the budget:
+			// thousands of titles found inside lines of a large page
+			// cost a bounded copying, then are not found.
 			if rest := strings.TrimLeft(text[end:], " \t"); rest != "" && rest[0] != '\n' {
 				text = text[:end] + "\n\n" + rest
+				budget -= len(text)
 			}
 			if at > 0 && text[at-1] != '\n' {
 				before := strings.TrimRight(text[:at], " \t")
 				text = before + "\n\n" + text[at:]
 				at = len(before) + 2
+				budget -= len(text)
 			}
 			// A part without a letter (the page's number above its
 			// first heading) joins the next one rather than make a

@@ -2,6 +2,7 @@ package chunk
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -195,6 +196,36 @@ func TestApplyOutline_ManyHeadings(t *testing.T) {
 		if want := fmt.Sprintf("Entry %d", i); s.Heading != want || !strings.HasPrefix(s.Text, want+"\n\n") {
 			t.Fatalf("section %d = %q, %.30q; want heading %q", i, s.Heading, s.Text, want)
 		}
+	}
+}
+
+// TestApplyOutline_CutsBounded: setting a heading found inside a line
+// apart rewrites the page's text, and those rewrites are charged to the
+// search budget, so thousands of titles found inline on a large page
+// copy a bounded amount, not the page once per title. Counted in bytes
+// allocated, which do not depend on the machine.
+func TestApplyOutline_CutsBounded(t *testing.T) {
+	const titles = 2000
+	var page strings.Builder
+	page.WriteString("Intro.")
+	var entries []outlineEntry
+	for i := range titles {
+		fmt.Fprintf(&page, " %d Part%d body text.", i+1, i)
+		entries = append(entries, outlineEntry{path: []string{fmt.Sprintf("Part%d", i)}, page: 1, order: i})
+	}
+	page.WriteString(strings.Repeat(" filler words.", 600_000)) // 8.4 MB
+	secs := []Section{{Page: 1, Text: page.String()}}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	got := applyOutline(secs, entries)
+	runtime.ReadMemStats(&after)
+	if len(got) < 2 {
+		t.Fatalf("%d sections: no title found", len(got))
+	}
+	// maxHeadingSearch bytes of rewrites and a few pages' copies at
+	// most; a rewrite per title would be 2,000 pages (34 GB).
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 4*maxHeadingSearch+8*uint64(page.Len()) {
+		t.Errorf("%d sections, %d MB allocated", len(got), alloc>>20)
 	}
 }
 
