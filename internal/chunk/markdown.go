@@ -239,8 +239,12 @@ func parseMarkdown(src, source string) Document {
 			line = stripComments(line)
 		}
 		if inHTML {
+			// The comment's HTML block ends with this line (CommonMark
+			// 4.6): the next line opens a block of its own, so a link
+			// reference definition may stand there.
 			endBlock()
 			add(line, false)
+			endBlock()
 			continue
 		}
 		trimmed := strings.TrimSpace(line)

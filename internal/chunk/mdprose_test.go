@@ -113,6 +113,17 @@ func TestParseMarkdown_ProseRendered(t *testing.T) {
 			contains: []string{"See [a] here\n[a]: https://x.org/a"},
 		},
 		{
+			// An HTML block of type 2 ends at the line of its "-->",
+			// text after it on that line too (CommonMark 4.6), so a
+			// definition may follow.
+			name:     "a definition after a comment's line with text",
+			content:  "# T\n\n<!-- c --> text\n[a]: https://x.org/a\n\nsee [a]\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"text", "see a"},
+			absent:   []string{"https://x.org"},
+		},
+		{
 			name:     "a section of definitions only is its heading alone",
 			content:  "# T\n\n## A\n\nText of A.\n\n## Links\n\n[a]: https://a\n[b]: https://b\n",
 			title:    "T",
