@@ -349,7 +349,7 @@ func findHeading(text string, from int, title string, line bool, budget *int) (s
 			}
 		case opensLine(first) && (n > 0 || wholeLine || len(want) > 1):
 			return from + words.spans[first][0], end
-		case n > 0 && sentenceEnd(word(first-1)):
+		case n > 0 && first > 0 && sentenceEnd(word(first-1)):
 			return from + words.spans[first][0], end
 		}
 	}

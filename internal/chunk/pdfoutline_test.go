@@ -90,6 +90,12 @@ func TestFindHeading_Budget(t *testing.T) {
 	if spent := maxHeadingSearch - budget; spent < 1<<20 {
 		t.Errorf("a search over %d bytes spent %d of the budget", len(long), spent)
 	}
+	// A search from inside a line, a number its first word: no word
+	// before it to end a sentence.
+	budget = maxHeadingSearch
+	if at, _ := findHeading("00000 0", 2, "0", false, &budget); at != -1 {
+		t.Errorf("found a title after a number at %d with no sentence before it", at)
+	}
 	for _, tc := range []struct {
 		text, title string
 		line        bool
