@@ -1104,8 +1104,10 @@ func (p *htmlParser) generatorCredit(n *html.Node) bool {
 // is the trail above every Qt page ("Qt 5.15 / Qt Core / C++ Classes /
 // QObject / Qt 5.15.8 Reference Documentation"), some of its items not
 // links. Publican's ul.docnav is its Prev/Next bar, the book's title
-// between the two as text.
-var chromeClasses = []string{"sphinxsidebar", "related", "headerlink", "navheader", "navfooter", "tocset", "navsettop", "navsetbottom", "nosearch", "rightside", "navpath", "navigationbar", "docnav"}
+// between the two as text. rustdoc's a.test-arrow is the "Run" button
+// over each example, a link to it in the playground (40 on HashMap's
+// page, each a "Run" in the example's chunk).
+var chromeClasses = []string{"sphinxsidebar", "related", "headerlink", "navheader", "navfooter", "tocset", "navsettop", "navsetbottom", "nosearch", "rightside", "navpath", "navigationbar", "docnav", "test-arrow"}
 
 // headerIDs are the ids of a page header above the content (skipElement):
 // Publican's div#banner is its "Download the ebook" link.

@@ -790,6 +790,17 @@ func TestParseHTML_Rules(t *testing.T) {
 			absent:   []string{"1.4.0", "1.33.0", "·"},
 		},
 		{
+			// rustdoc 1.63's example: a.test-arrow, "Run", links it to
+			// the playground.
+			name: "rustdoc's Run button over an example is chrome",
+			content: `<title>T</title><main><h2 id="examples">Examples</h2>
+				<div class="example-wrap"><pre class="rust rust-example-rendered"><code>let map = HashMap::new();</code></pre><a class="test-arrow" target="_blank" href="https://play.rust-lang.org/?code=x">Run</a></div><p>Then insert.</p></main>`,
+			title:    "T",
+			sections: []string{"Examples|Examples|examples"},
+			contains: []string{"let map = HashMap::new();", "Then insert."},
+			absent:   []string{"Run"},
+		},
+		{
 			name:     "a header holding the page's heading is content",
 			content:  `<title>git-log(1)</title><div id="header"><h1 id="t">git-log(1)</h1><p>Show logs</p></div><div id="page-header"><h2 id="n">Name</h2><p>Body</p></div>`,
 			title:    "git-log(1)",
