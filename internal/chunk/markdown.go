@@ -212,7 +212,7 @@ func parseMarkdown(src, source string) Document {
 		htmlBlock = htmlBlock && strings.TrimSpace(line) != "" || !htmlBlock && opensHTMLBlock(line)
 		indentedCode := func(line string, para int) bool {
 			switch {
-			case htmlBlock:
+			case htmlBlock, lazy:
 				return false
 			case inItem:
 				return itemCode

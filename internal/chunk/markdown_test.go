@@ -524,3 +524,33 @@ func TestParseMarkdown_Tables(t *testing.T) {
 		},
 	})
 }
+
+// TestParseMarkdown_Quotes holds the loader to markdown-it on a quote's
+// paragraph and the lines that go on it: found by comparing random
+// snippets of quotes, list markers, fences, underlines and tabs.
+func TestParseMarkdown_Quotes(t *testing.T) {
+	t.Parallel()
+	runMarkdownCases(t, []markdownCase{
+		{
+			name:     "a lazy line indented four columns is text",
+			content:  "# T\n\n>alpha\n\t\tbravo\ncharlie\n=\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"bravo", "charlie"},
+		},
+		{
+			name:     "a lazy line of a quote in a list item is text",
+			content:  "# T\n   1.\n   > bravo\n      charlie\ndelta\n===\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"charlie", "delta"},
+		},
+		{
+			name:     "a lazy line after a quote's empty lines is text",
+			content:  "# T\n\n >\n>alpha\n    bravo\ncharlie\n---\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"bravo", "charlie"},
+		},
+	})
+}
