@@ -48,10 +48,11 @@ func parseMarkdown(src, source string) Document {
 		// paraLazy is whether the paragraph's line is a lazy
 		// continuation of a list item's or a quote's paragraph (CommonMark
 		// 5.1, 5.2) or a list item's own line, none of which a heading's
-		// text; quoted whether the line before was in a quote, and
+		// text; quoted whether the line before was in a quote,
+		// nestedQuote whether that quote is inside another, and
 		// prevText whether it was paragraph text (of a list item or a
 		// quote too), which alone a lazy line continues.
-		paraLazy, quoted, prevText bool
+		paraLazy, quoted, nestedQuote, prevText bool
 		// paraItem is the list item the paragraph is in (listItems.item;
 		// 0: none), which ends it when it ends: "- a\n  b\n---" is a list
 		// and a thematic break, no heading.
@@ -200,11 +201,18 @@ func parseMarkdown(src, source string) Document {
 		// even an empty one, ends a quote ("> a\n-" is no heading).
 		cols, rest := indentation(line)
 		width, marker := listMarker(rest)
-		quoteLazy := prevText && quoted && !strings.HasPrefix(rest, ">")
-		endsQuote := quoteLazy && marker
+		// A line indented four columns or more opens no block, so it
+		// goes on a quote's paragraph, but markdown-it ends a quote
+		// inside a quote there: "> > a\n\t\tb" is code.
+		quoteLazy := prevText && quoted && !strings.HasPrefix(rest, ">") && (cols < 4 || !nestedQuote)
+		endsQuote := quoteLazy && marker && cols < 4
 		inItem, itemCode, itemLazy := items.read(line, prevText && !endsQuote)
-		lazy := itemLazy || quoteLazy && !endsQuote && !interruptsParagraph(rest)
-		quoted = cols <= 3 && strings.HasPrefix(rest, ">") || quoted && lazy
+		lazy := itemLazy || quoteLazy && !endsQuote && (cols >= 4 || !interruptsParagraph(rest))
+		if cols <= 3 && strings.HasPrefix(rest, ">") {
+			quoted, nestedQuote = true, strings.HasPrefix(strings.TrimLeft(rest[1:], " \t"), ">")
+		} else {
+			quoted = quoted && lazy
+		}
 		if !lazy && items.item() != paraItem {
 			para = 0 // the list item the paragraph was in has ended
 		}

@@ -552,5 +552,25 @@ func TestParseMarkdown_Quotes(t *testing.T) {
 			sections: []string{"T||t"},
 			contains: []string{"bravo", "charlie"},
 		},
+		{
+			name:     "a fence four columns in is a lazy line",
+			content:  "# T\n\n>alpha\n\t````\n bravo\n===\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"````", "bravo"},
+		},
+		{
+			name:     "a list item four columns in is a lazy line",
+			content:  "# T\n\n   > - alpha\n  \t10. bravo\ncharlie\n-\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"10. bravo", "charlie"},
+		},
+		{
+			name:     "a quote in a quote ends at a line four columns in",
+			content:  "# T\n\n> > alpha\n\t\t````\n  charlie\n===\n",
+			title:    "T",
+			sections: []string{"T||t", "charlie|charlie|charlie"},
+		},
 	})
 }
