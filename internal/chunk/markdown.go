@@ -208,7 +208,11 @@ func parseMarkdown(src, source string) Document {
 		endsQuote := quoteLazy && marker && cols < 4
 		inItem, itemCode, itemLazy := items.read(line, prevText && !endsQuote)
 		lazy := itemLazy || quoteLazy && !endsQuote && (cols >= 4 || !interruptsParagraph(rest))
-		if cols <= 3 && strings.HasPrefix(rest, ">") {
+		// markdown-it goes on with a quote at a ">" however deep ("> a\n
+		// \t> b" is one quote): only its first line is indented at most
+		// three columns.
+		quoteGoesOn := quoted && cols > 3 && strings.HasPrefix(rest, ">")
+		if cols <= 3 && strings.HasPrefix(rest, ">") || quoteGoesOn {
 			quoted, nestedQuote = true, strings.HasPrefix(strings.TrimLeft(rest[1:], " \t"), ">")
 		} else {
 			quoted = quoted && lazy
@@ -220,7 +224,7 @@ func parseMarkdown(src, source string) Document {
 		htmlBlock = htmlBlock && strings.TrimSpace(line) != "" || !htmlBlock && opensHTMLBlock(line)
 		indentedCode := func(line string, para int) bool {
 			switch {
-			case htmlBlock, lazy:
+			case htmlBlock, lazy, quoteGoesOn:
 				return false
 			case inItem:
 				return itemCode

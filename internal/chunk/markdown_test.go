@@ -572,5 +572,26 @@ func TestParseMarkdown_Quotes(t *testing.T) {
 			title:    "T",
 			sections: []string{"T||t", "charlie|charlie|charlie"},
 		},
+		{
+			name:     "a quote goes on at a \">\" four columns in",
+			content:  "# T\n\n > alpha\n    >bravo\ncharlie delta\n   -\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"charlie delta"},
+		},
+		{
+			name:     "a quote with a list goes on at a \">\" behind a tab",
+			content:  "# T\n\n>\n  \t> - alpha\n      bravo\ncharlie delta\n   ---\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"charlie delta"},
+		},
+		{
+			name:     "a quote opens at most three columns in and goes on deeper",
+			content:  "# T\n\n    > alpha\n  > > bravo\n    >charlie\ndelta\n===\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"> alpha", "delta"},
+		},
 	})
 }
