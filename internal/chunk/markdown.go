@@ -204,7 +204,7 @@ func parseMarkdown(src, source string) Document {
 		// A line indented four columns or more opens no block, so it
 		// goes on a quote's paragraph, but markdown-it ends a quote
 		// inside a quote there: "> > a\n\t\tb" is code.
-		quoteLazy := prevText && quoted && !strings.HasPrefix(rest, ">") && (cols < 4 || !nestedQuote)
+		quoteLazy := prevText && quoted && strings.TrimSpace(rest) != "" && !strings.HasPrefix(rest, ">") && (cols < 4 || !nestedQuote)
 		endsQuote := quoteLazy && marker && cols < 4
 		inItem, itemCode, itemLazy := items.read(line, prevText && !endsQuote)
 		lazy := itemLazy || quoteLazy && !endsQuote && (cols >= 4 || !interruptsParagraph(rest))
@@ -341,7 +341,9 @@ func parseMarkdown(src, source string) Document {
 		default:
 			para = 0
 		}
-		prevText = !isCode && !underline && (continued || opensText(rest))
+		// A lazy line is the paragraph's text however it reads ("> a\n
+		// \t\t---" is no thematic break), so the next may go on it too.
+		prevText = !isCode && !underline && (continued || lazy || opensText(rest))
 		add(line, isCode)
 	}
 	flush(0)

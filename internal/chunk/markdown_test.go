@@ -593,5 +593,32 @@ func TestParseMarkdown_Quotes(t *testing.T) {
 			sections: []string{"T||t"},
 			contains: []string{"> alpha", "delta"},
 		},
+		{
+			name:     "a thematic break four columns in is a lazy line",
+			content:  "# T\n\n>alpha\n\t\t---\n\t\tbravo charlie\n    ***\n\t1. delta\n   echo\n-\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"bravo charlie", "echo"},
+		},
+		{
+			name:     "a heading four columns in is a lazy line",
+			content:  "# T\n\n   > alpha\n    # bravo\ncharlie\n -\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"# bravo", "charlie"},
+		},
+		{
+			name:     "an empty item four columns in is a lazy line",
+			content:  "# T\n\n> alpha\n     *\n   bravo\n  =\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"bravo"},
+		},
+		{
+			name:     "a blank line ends a quote",
+			content:  "# T\n\n> - alpha\n\nbravo\n ---\n",
+			title:    "T",
+			sections: []string{"T||t", "bravo|bravo|bravo"},
+		},
 	})
 }
