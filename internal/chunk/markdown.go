@@ -202,12 +202,15 @@ func parseMarkdown(src, source string) Document {
 		cols, rest := indentation(line)
 		width, marker := listMarker(rest)
 		// A line indented four columns or more opens no block, so it
-		// goes on a quote's paragraph, but markdown-it ends a quote
-		// inside a quote there: "> > a\n\t\tb" is code.
-		quoteLazy := prevText && quoted && strings.TrimSpace(rest) != "" && !strings.HasPrefix(rest, ">") && (cols < 4 || !nestedQuote)
-		endsQuote := quoteLazy && marker && cols < 4
+		// goes on a quote's paragraph, but markdown-it reads it for a
+		// block inside a quote inside a quote, however deep: "> > a\n
+		// \t\t````" is the quote, then code.
+		quoteLazy := prevText && quoted && strings.TrimSpace(rest) != "" && !strings.HasPrefix(rest, ">")
+		deep := cols >= 4 && !nestedQuote
+		endsQuote := quoteLazy && marker && !deep
 		inItem, itemCode, itemLazy := items.read(line, prevText && !endsQuote)
-		lazy := itemLazy || quoteLazy && !endsQuote && (cols >= 4 || !interruptsParagraph(rest))
+		lazy := itemLazy || quoteLazy && !endsQuote && (deep || !interruptsParagraph(rest))
+		wasQuoted := quoted
 		// markdown-it goes on with a quote at a ">" however deep ("> a\n
 		// \t> b" is one quote): only its first line is indented at most
 		// three columns.
@@ -216,6 +219,9 @@ func parseMarkdown(src, source string) Document {
 			quoted, nestedQuote = true, strings.HasPrefix(strings.TrimLeft(rest[1:], " \t"), ">")
 		} else {
 			quoted = quoted && lazy
+		}
+		if wasQuoted && !quoted {
+			para = 0 // the quote, and its paragraph, has ended
 		}
 		if !lazy && items.item() != paraItem {
 			para = 0 // the list item the paragraph was in has ended

@@ -567,7 +567,7 @@ func TestParseMarkdown_Quotes(t *testing.T) {
 			contains: []string{"10. bravo", "charlie"},
 		},
 		{
-			name:     "a quote in a quote ends at a line four columns in",
+			name:     "a quote in a quote ends at a fence four columns in",
 			content:  "# T\n\n> > alpha\n\t\t````\n  charlie\n===\n",
 			title:    "T",
 			sections: []string{"T||t", "charlie|charlie|charlie"},
@@ -619,6 +619,27 @@ func TestParseMarkdown_Quotes(t *testing.T) {
 			content:  "# T\n\n> - alpha\n\nbravo\n ---\n",
 			title:    "T",
 			sections: []string{"T||t", "bravo|bravo|bravo"},
+		},
+		{
+			name:     "a quote in a quote goes on at a line four columns in",
+			content:  "# T\n\n> > bravo\n    charlie\ndelta\n     10. echo\n foxtrot\n =\n",
+			title:    "T",
+			sections: []string{"T||t", "foxtrot|foxtrot|foxtrot"},
+			contains: []string{"charlie", "10. echo"},
+		},
+		{
+			name:     "a quote in a quote ends at a thematic break four columns in",
+			content:  "# T\n\n> > alpha\nbravo\n\t---\ncharlie\n--\n",
+			title:    "T",
+			sections: []string{"T||t", "charlie|charlie|charlie"},
+			contains: []string{"bravo", "---"},
+		},
+		{
+			name:     "an underline four columns in goes on a quote in a quote",
+			content:  "# T\n\n > > alpha\n      > > bravo\n\t\t===\ncharlie\n-\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"charlie"},
 		},
 	})
 }
