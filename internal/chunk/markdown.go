@@ -57,11 +57,7 @@ func parseMarkdown(src, source string) Document {
 		// 0: none), which ends it when it ends: "- a\n  b\n---" is a list
 		// and a thematic break, no heading.
 		paraItem int
-		fence    string
-		// fenceItem is the column of the list item's text the fence
-		// opened in (-1: none): a line left of it ends the item, and the
-		// fence with it (CommonMark 4.5).
-		fenceItem int
+		fence    codeFence
 		// tableCols is the number of cells of the GFM table the line
 		// before was a row of (0: none), and tableItem the list item the
 		// table is in (listItems.item), which ends it when it ends.
@@ -180,16 +176,9 @@ func parseMarkdown(src, source string) Document {
 		}
 	}
 	for _, line := range strings.SplitAfter(src, "\n") {
-		if fence != "" {
-			cols, rest := indentation(line)
-			if fenceItem < 0 || cols >= fenceItem || strings.TrimSpace(line) == "" {
-				if cols-max(fenceItem, 0) <= 3 && closesFence(rest, fence) {
-					fence = ""
-				}
-				add(line, true)
-				continue
-			}
-			fence = ""
+		if fence.goesOn(line) {
+			add(line, true)
+			continue
 		}
 		inTable := tableCols
 		tableCols = 0 // until the line is a row of the table
@@ -200,7 +189,7 @@ func parseMarkdown(src, source string) Document {
 		// either way text that a paragraph can go on with. A list item,
 		// even an empty one, ends a quote ("> a\n-" is no heading).
 		cols, rest := indentation(line)
-		width, marker := listMarker(rest)
+		_, marker := listMarker(rest)
 		// A line indented four columns or more opens no block, so it
 		// goes on a quote's paragraph, but markdown-it reads it for a
 		// block inside a quote inside a quote, however deep: "> > a\n
@@ -272,25 +261,15 @@ func parseMarkdown(src, source string) Document {
 		// A fence or an underline is indented by at most three columns,
 		// into its list item if it is in one.
 		relCols, lineRest := indentation(line)
-		fenceItem = -1
+		item := -1
 		if inItem && !lazy {
-			relCols -= items.column()
-			fenceItem = items.column()
+			item = items.column()
+			relCols -= item
 		}
-		if f := openingFence(lineRest); f != "" && relCols <= 3 {
-			fence = f
+		if fence.opens(line, item) {
 			para = 0
 			add(line, true)
 			continue
-		}
-		// A fence may open on its list item's line ("- ```sh").
-		if inItem && marker && cols < items.column() {
-			if f := openingFence(rest[min(width, len(rest)):]); f != "" {
-				fence, fenceItem = f, items.column()
-				para = 0
-				add(line, true)
-				continue
-			}
 		}
 		if level, h, id, ok := atxHeading(line, defs); ok {
 			push(level, h, id)

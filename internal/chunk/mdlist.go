@@ -109,6 +109,53 @@ func (l *listItems) item() int {
 	return l.ids[len(l.ids)-1]
 }
 
+// codeFence follows a fenced code block (CommonMark 4.5), in a list item
+// or not, for the parser and for refLabels alike. The zero value is
+// outside one.
+type codeFence struct {
+	// fence is the opening fence ("```", "~~~~"; "": none), and item the
+	// column of the list item's text it opened in (-1: none): a line left
+	// of it ends the item, and the fence with it.
+	fence string
+	item  int
+}
+
+// goesOn reports whether line is the open fence's code or its closing
+// fence.
+func (f *codeFence) goesOn(line string) bool {
+	if f.fence == "" {
+		return false
+	}
+	cols, rest := indentation(line)
+	if f.item >= 0 && cols < f.item && strings.TrimSpace(line) != "" {
+		f.fence = ""
+		return false
+	}
+	if cols-max(f.item, 0) <= 3 && closesFence(rest, f.fence) {
+		f.fence = ""
+	}
+	return true
+}
+
+// opens reports whether line, outside a fence, opens one: at most three
+// columns into the list item whose text starts at column item (-1: none),
+// or on that item's own line ("- ```sh").
+func (f *codeFence) opens(line string, item int) bool {
+	cols, rest := indentation(line)
+	fence := ""
+	if cols-max(item, 0) <= 3 {
+		fence = openingFence(rest)
+	}
+	if w, ok := listMarker(rest); ok && fence == "" && item >= 0 && cols < item {
+		fence = openingFence(rest[min(w, len(rest)):])
+	}
+	if fence == "" {
+		return false
+	}
+	f.fence, f.item = fence, item
+	return true
+}
+
 // indentation returns how many columns line is indented (a tab to the next
 // multiple of four) and the rest of the line.
 func indentation(line string) (cols int, rest string) {

@@ -317,22 +317,28 @@ func (r *refLines) definition(line string) (label string, ok bool) {
 
 // refLabels returns the labels of src's link reference definitions
 // outside fenced code, folded as CommonMark matches them (case and inner
-// spaces).
+// spaces). Fences are read as the parser reads them, in list items too
+// ("- ```", or one indented into its item).
 func refLabels(src string) map[string]bool {
 	if !strings.Contains(src, "]:") {
 		return nil
 	}
 	defs := map[string]bool{}
-	fence := ""
-	var refs refLines
+	var (
+		refs  refLines
+		items listItems
+		fence codeFence
+	)
 	for _, line := range strings.SplitAfter(src, "\n") {
-		if fence != "" {
-			if closesFence(line, fence) {
-				fence = ""
-			}
+		if fence.goesOn(line) {
 			continue
 		}
-		if fence = openingFence(line); fence != "" {
+		inItem, _, lazy := items.read(line, refs.para)
+		item := -1
+		if inItem && !lazy {
+			item = items.column()
+		}
+		if fence.opens(line, item) {
 			refs = refLines{} // a code block ends any paragraph
 			continue
 		}

@@ -81,6 +81,13 @@ func TestRefLabels(t *testing.T) {
 				"text\n<!-- generated\nlist -->\n[g]: https://g\n<!-- x -->\n[h]: https://h\n",
 			want: []string{"b", "b2", "c", "d", "e", "f", "g", "h"},
 		},
+		{
+			// A fence on its item's line, or one in an item, holds
+			// code; the item's end ends its fence.
+			name: "fences in list items",
+			src:  "- ```\n  [on]: https://a\n  ```\n\n1. x\n\n   ```\n   [in]: https://b\n   ```\n\n[out]: https://c\n- ~~~\n[after]: https://d\n",
+			want: []string{"after", "out"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
