@@ -58,6 +58,11 @@ func parseMarkdown(src, source string) Document {
 		// and a thematic break, no heading.
 		paraItem int
 		fence    codeFence
+		// quoteFence and quoteItems follow a fenced code block and list
+		// items inside a quote, read on its lines without their markers
+		// (quoteText): a quote's code is no paragraph a lazy line goes on.
+		quoteFence codeFence
+		quoteItems listItems
 		// tableCols is the number of cells of the GFM table the line
 		// before was a row of (0: none), and tableItem the list item the
 		// table is in (listItems.item), which ends it when it ends.
@@ -212,6 +217,21 @@ func parseMarkdown(src, source string) Document {
 		if wasQuoted && !quoted {
 			para = 0 // the quote, and its paragraph, has ended
 		}
+		quoteCode := false
+		switch {
+		case !quoted:
+			quoteFence, quoteItems = codeFence{}, listItems{}
+		case !lazy:
+			text := quoteText(rest)
+			if quoteCode = quoteFence.goesOn(text); !quoteCode {
+				inItem, _, itemLazy := quoteItems.read(text, prevText)
+				item := -1
+				if inItem && !itemLazy {
+					item = quoteItems.column()
+				}
+				quoteCode = quoteFence.opens(text, item)
+			}
+		}
 		if !lazy && items.item() != paraItem {
 			para = 0 // the list item the paragraph was in has ended
 		}
@@ -328,7 +348,7 @@ func parseMarkdown(src, source string) Document {
 		}
 		// A lazy line is the paragraph's text however it reads ("> a\n
 		// \t\t---" is no thematic break), so the next may go on it too.
-		prevText = !isCode && !underline && (continued || lazy || opensText(rest))
+		prevText = !isCode && !quoteCode && !underline && (continued || lazy || opensText(rest))
 		add(line, isCode)
 	}
 	flush(0)
@@ -345,6 +365,18 @@ func parseMarkdown(src, source string) Document {
 	}
 	dropTitleHeading(&doc)
 	return doc
+}
+
+// quoteText returns a quote's line (without its indentation) without
+// its markers: each ">" and one space after it.
+func quoteText(rest string) string {
+	for strings.HasPrefix(rest, ">") {
+		rest = strings.TrimPrefix(rest[1:], " ")
+		if t := strings.TrimLeft(rest, " "); len(rest)-len(t) <= 3 && strings.HasPrefix(t, ">") {
+			rest = t
+		}
+	}
+	return rest
 }
 
 // htmlH1 reads the first <h1> element written as HTML that opens an HTML

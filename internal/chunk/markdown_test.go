@@ -641,5 +641,39 @@ func TestParseMarkdown_Quotes(t *testing.T) {
 			sections: []string{"T||t"},
 			contains: []string{"charlie"},
 		},
+		{
+			name:     "a quote's fence is no paragraph a lazy line goes on",
+			content:  "# T\n\n> ```\n> code\n> ```\nnext\n===\n",
+			title:    "T",
+			sections: []string{"T||t", "next|next|next"},
+			contains: []string{"code"},
+		},
+		{
+			name:     "a quote's open fence is no paragraph a lazy line goes on",
+			content:  "# T\n\n> ```\nb\n===\n",
+			title:    "T",
+			sections: []string{"T||t", "b|b|b"},
+		},
+		{
+			name:     "a fence in a list item in a quote",
+			content:  "# T\n\n> - a\n>   ```\n>   code\n>   ```\nb\n===\n\n> - ```\n>   x\nz\n---\n",
+			title:    "T",
+			sections: []string{"T||t", "b|b|b", "z|b/z|z"},
+			contains: []string{"code", "x"},
+		},
+		{
+			name:     "a fence in a quote in a list item",
+			content:  "# T\n\n- a\n  > ```\n  > code\n  > ```\nb\n---\n",
+			title:    "T",
+			sections: []string{"T||t", "b|b|b"},
+			contains: []string{"code"},
+		},
+		{
+			name:     "a quote's paragraph after its fence takes lazy lines",
+			content:  "# T\n\n> ```\n> code\n> ```\n> text\nnext\n===\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"next"},
+		},
 	})
 }
