@@ -44,6 +44,7 @@ func (l *listItems) read(line string, paraOpen bool) (inItem, code, lazy bool) {
 		}
 		return len(l.content) > 0, false, false
 	}
+	opened := l.opened
 	l.opened = false
 	top := func() int { return l.content[len(l.content)-1] }
 	// close ends the items whose text starts right of cols.
@@ -69,7 +70,9 @@ func (l *listItems) read(line string, paraOpen bool) (inItem, code, lazy bool) {
 	case len(l.content) == 0:
 		return false, false, false
 	case cols >= top():
-		return true, l.blank && cols >= top()+4, false
+		// An item that opened empty begins as after a blank line: "-\n
+		// \t\t+ a" is indented code in the item.
+		return true, (l.blank || opened) && cols >= top()+4, false
 	case !l.blank && paraOpen && !interruptsParagraph(rest):
 		return true, false, true // a lazy continuation line of the item's paragraph
 	}

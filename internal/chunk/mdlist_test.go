@@ -202,5 +202,12 @@ func TestParseMarkdown_BlockStarts(t *testing.T) {
 			title:    "T",
 			sections: []string{"alpha|alpha|alpha"},
 		},
+		{
+			name:     "an empty item's first line four columns past its text is code",
+			content:  "# T\n\n -\n\t\t+ alpha\nbravo\n =\n",
+			title:    "T",
+			sections: []string{"T||t", "bravo|bravo|bravo"},
+			contains: []string{"+ alpha"},
+		},
 	})
 }
