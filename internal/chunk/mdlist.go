@@ -58,7 +58,18 @@ func (l *listItems) read(line string, paraOpen bool) (inItem, code, lazy bool) {
 	// "-" under an item's text an underline. A thematic break ("* * *")
 	// is no item (4.1).
 	inPara := paraOpen && (len(l.content) == 0 || cols >= top()) && !interruptsParagraph(rest)
-	shallow := len(l.content) == 0 && cols < 4 || len(l.content) > 0 && cols < top()+4
+	// An item opens less than four columns past the text of the item
+	// it is in, or past the margin: in "   1.\n  \t10. a" the second
+	// line is left of the empty item's text, and four columns in, so
+	// it ends the list and is indented code.
+	base := 0
+	for i := len(l.content) - 1; i >= 0; i-- {
+		if l.content[i] <= cols {
+			base = l.content[i]
+			break
+		}
+	}
+	shallow := cols < base+4
 	if w, ok := listMarker(rest); ok && shallow && !inPara && !thematicBreak.MatchString(strings.TrimSpace(rest)) {
 		close() // a sibling, or an item of an outer list
 		l.count++

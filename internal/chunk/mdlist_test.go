@@ -209,5 +209,12 @@ func TestParseMarkdown_BlockStarts(t *testing.T) {
 			sections: []string{"T||t", "bravo|bravo|bravo"},
 			contains: []string{"+ alpha"},
 		},
+		{
+			name:     "an item four columns past the margin is no sibling",
+			content:  "# T\n\n   1.\n  \t10. bravo\ncharlie\n===\n\n  > - alpha\n   1.\n  \t10. delta\necho\n  ===\n",
+			title:    "T",
+			sections: []string{"T||t", "charlie|charlie|charlie", "echo|echo|echo"},
+			contains: []string{"10. bravo", "10. delta"},
+		},
 	})
 }
