@@ -208,8 +208,13 @@ func parseMarkdown(src, source string) Document {
 		// markdown-it goes on with a quote at a ">" however deep ("> a\n
 		// \t> b" is one quote): only its first line is indented at most
 		// three columns.
-		quoteGoesOn := quoted && cols > 3 && strings.HasPrefix(rest, ">")
-		if cols <= 3 && strings.HasPrefix(rest, ">") || quoteGoesOn {
+		// A quote in a list item opens at most three columns into it.
+		quoteCols := cols
+		if inItem && !lazy {
+			quoteCols -= items.column()
+		}
+		quoteGoesOn := quoted && quoteCols > 3 && strings.HasPrefix(rest, ">")
+		if quoteCols <= 3 && strings.HasPrefix(rest, ">") || quoteGoesOn {
 			quoted, nestedQuote = true, strings.HasPrefix(strings.TrimLeft(rest[1:], " \t"), ">")
 		} else {
 			quoted = quoted && lazy

@@ -675,5 +675,12 @@ func TestParseMarkdown_Quotes(t *testing.T) {
 			sections: []string{"T||t"},
 			contains: []string{"next"},
 		},
+		{
+			name:     "a quote opens within three columns of its list item's text",
+			content:  "# T\n\n- a\n\n    > b\n  c\n  ---\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"c"},
+		},
 	})
 }
