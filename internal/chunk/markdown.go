@@ -343,7 +343,7 @@ func parseMarkdown(src, source string) Document {
 			line = joinWrapped(lines, line)
 			para++
 			continued = true
-		case startsParagraph(line):
+		case relCols <= 3 && startsParagraph(lineRest):
 			para, paraLazy, paraItem = 1, lazy, items.item()
 		case inItem && marker && cols < items.column() && opensText(rest):
 			// A list item's own line opens its paragraph.
@@ -643,8 +643,9 @@ func backticks(s string) int {
 // startsParagraph reports whether a non-blank line outside code starts a
 // paragraph rather than a list item (listMarker: "1.5 million" is a
 // paragraph, "2024. A year" an item), a thematic break, a quote, a table
-// row, an HTML block or indented code, none of which a setext underline
-// turns into a heading.
+// row, an HTML block, indented code or an ATX heading (one in a list
+// item is the item's text), none of which a setext underline turns into
+// a heading.
 func startsParagraph(line string) bool {
 	cols, rest := indentation(line)
 	t := strings.TrimSpace(rest)
@@ -655,7 +656,7 @@ func startsParagraph(line string) bool {
 	case '>', '|', '<':
 		return false
 	}
-	if _, ok := listMarker(t); ok {
+	if _, ok := listMarker(t); ok || atxOpener(t) {
 		return false
 	}
 	return !thematicBreak.MatchString(t)

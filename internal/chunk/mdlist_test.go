@@ -216,5 +216,26 @@ func TestParseMarkdown_BlockStarts(t *testing.T) {
 			sections: []string{"T||t", "charlie|charlie|charlie", "echo|echo|echo"},
 			contains: []string{"10. bravo", "10. delta"},
 		},
+		{
+			name:     "a list item's paragraph opens within three columns of its text",
+			content:  "# T\n\n-\n  \talpha\n  bravo\n  -\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"alpha", "bravo"},
+		},
+		{
+			name:     "an underline ends a list item's paragraph four columns in",
+			content:  "# T\n\n  -\n     alpha\n      ===\nbravo\n===\n",
+			title:    "T",
+			sections: []string{"T||t", "bravo|bravo|bravo"},
+			contains: []string{"alpha"},
+		},
+		{
+			name:     "an ATX heading in a list item opens no paragraph",
+			content:  "# T\n\n2) alpha\n     # bravo\n      --\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"# bravo", "--"},
+		},
 	})
 }
