@@ -1,6 +1,9 @@
 package chunk
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // listItems follows the list item a Markdown line belongs to, so that a
 // list item's indented lines (a nested item, a continuation paragraph)
@@ -62,12 +65,12 @@ func (l *listItems) read(line string, paraOpen bool) (inItem, code, lazy bool) {
 	// it is in, or past the margin: in "   1.\n  \t10. a" the second
 	// line is left of the empty item's text, and four columns in, so
 	// it ends the list and is indented code.
+	// The open items' columns only grow inwards, so the innermost at or
+	// left of cols is found by bisection: a lazy line left of a deep
+	// nest would otherwise walk it, line after line.
 	base := 0
-	for i := len(l.content) - 1; i >= 0; i-- {
-		if l.content[i] <= cols {
-			base = l.content[i]
-			break
-		}
+	if i, _ := slices.BinarySearch(l.content, cols+1); i > 0 {
+		base = l.content[i-1]
 	}
 	shallow := cols < base+4
 	if w, ok := listMarker(rest); ok && shallow && !inPara && !thematicBreak.MatchString(strings.TrimSpace(rest)) {
@@ -84,8 +87,12 @@ func (l *listItems) read(line string, paraOpen bool) (inItem, code, lazy bool) {
 		// An item that opened empty begins as after a blank line: "-\n
 		// \t\t+ a" is indented code in the item.
 		return true, (l.blank || opened) && cols >= top()+4, false
-	case !l.blank && paraOpen && !interruptsParagraph(rest):
-		return true, false, true // a lazy continuation line of the item's paragraph
+	case !l.blank && paraOpen && (!interruptsParagraph(rest) || deepItem(rest, shallow)):
+		// A lazy continuation line of the item's paragraph; a list
+		// marker four columns past the list's margin, which opens no
+		// item, is one too (markdown-it's "paragraph continuation"):
+		// "  1. Build\n    - with make" is one paragraph.
+		return true, false, true
 	}
 	// A shallower line that goes on no paragraph belongs to an outer
 	// item, or ends the list.
@@ -230,4 +237,12 @@ func listMarker(s string) (width int, ok bool) {
 func opensHTMLBlock(line string) bool {
 	cols, rest := indentation(line)
 	return cols <= 3 && blockTags[tagName(rest)]
+}
+
+// deepItem reports whether rest (a line without its indentation) is a
+// list marker that opens no item, being four columns or more past the
+// text of the item it would be in (not shallow), and no thematic break.
+func deepItem(rest string, shallow bool) bool {
+	_, ok := listMarker(rest)
+	return ok && !shallow && !thematicBreak.MatchString(strings.TrimSpace(rest))
 }

@@ -116,6 +116,16 @@ func TestParseMarkdown_BlockStarts(t *testing.T) {
 			sections: []string{"T||t", "Sub|Sub|sub"},
 		},
 		{
+			// The sub-item is four columns past the margin but left of
+			// "Build": markdown-it reads it as the item's text.
+			name:     "a list marker too deep to open an item goes on the paragraph",
+			content:  "# T\n\n  1. Build\n    - with [make](https://m.k)\n  2. Run\n\n   1. Install the tool\n    - on Linux\n\n      Run [make](https://x.y) now.\n\n  1. a\n    - b\nc\n---\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"- with make", "Run make now."},
+			absent:   []string{"https://m.k", "https://x.y"},
+		},
+		{
 			name:     "a fence is no lazy line, however deep",
 			content:  "# T\n\n 10. alpha\n\t````\nbravo\n--\n",
 			title:    "T",
