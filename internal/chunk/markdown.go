@@ -373,10 +373,15 @@ func parseMarkdown(src, source string) Document {
 }
 
 // quoteText returns a quote's line (without its indentation) without
-// its markers: each ">" and one space after it.
+// its markers: each ">" and one space or tab after it (a tab is taken
+// whole, though CommonMark keeps what it spans past one column: ">\t```"
+// opens a fence in the quote either way).
 func quoteText(rest string) string {
 	for strings.HasPrefix(rest, ">") {
-		rest = strings.TrimPrefix(rest[1:], " ")
+		rest = rest[1:]
+		if rest != "" && (rest[0] == ' ' || rest[0] == '\t') {
+			rest = rest[1:]
+		}
 		if t := strings.TrimLeft(rest, " "); len(rest)-len(t) <= 3 && strings.HasPrefix(t, ">") {
 			rest = t
 		}

@@ -532,6 +532,15 @@ func TestParseMarkdown_Quotes(t *testing.T) {
 	t.Parallel()
 	runMarkdownCases(t, []markdownCase{
 		{
+			// markdown-it: a fence in the quote (a tab after ">", or
+			// spaces between two ">"), then a paragraph "b" and its
+			// underline outside it.
+			name:     "a fence after a quote's tab or inner marker",
+			content:  "# T\n\n>\t```\nb\n===\n\n>  > ```\nc\n===\n",
+			title:    "T",
+			sections: []string{"T||t", "b|b|b", "c|c|c"},
+		},
+		{
 			name:     "a lazy line indented four columns is text",
 			content:  "# T\n\n>alpha\n\t\tbravo\ncharlie\n=\n",
 			title:    "T",
