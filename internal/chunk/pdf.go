@@ -830,7 +830,8 @@ func isHexDigit(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
-// isPDFSpace reports PDF's white-space characters (ISO 32000-1, 7.2.2).
+// isPDFSpace reports PDF's white-space characters (ISO 32000-1, 7.2.2),
+// which are PostScript's too (pdftype1.go).
 func isPDFSpace(c byte) bool {
 	switch c {
 	case 0, '\t', '\n', '\f', '\r', ' ':

@@ -230,10 +230,10 @@ func isPSInt(t string) bool {
 // isPSDelim reports a PostScript white-space or delimiter character.
 func isPSDelim(c byte) bool {
 	switch c {
-	case 0, '\t', '\n', '\f', '\r', ' ', '(', ')', '<', '>', '[', ']', '{', '}', '/', '%':
+	case '(', ')', '<', '>', '[', ']', '{', '}', '/', '%':
 		return true
 	}
-	return false
+	return isPDFSpace(c)
 }
 
 // psLexer splits PostScript into tokens: names with their slash, numbers
@@ -248,16 +248,16 @@ type psLexer struct {
 func (l *psLexer) next() string {
 	for l.i < len(l.b) {
 		c := l.b[l.i]
-		switch c {
-		case 0, '\t', '\n', '\f', '\r', ' ':
+		switch {
+		case isPDFSpace(c):
 			l.i++
-		case '%':
+		case c == '%':
 			for l.i < len(l.b) && l.b[l.i] != '\n' && l.b[l.i] != '\r' {
 				l.i++
 			}
-		case '(':
+		case c == '(':
 			l.skipString()
-		case '[', ']', '{', '}':
+		case c == '[' || c == ']' || c == '{' || c == '}':
 			l.i++
 			return string(c)
 		default:
