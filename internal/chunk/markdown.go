@@ -255,8 +255,8 @@ func parseMarkdown(src, source string) Document {
 		// follows one that opened a line is left of its HTML block.
 		inHTML := false
 		if !comment && !indentedCode(line, para) {
-			if t := strings.TrimLeft(line, " "); len(line)-len(t) <= 3 && strings.HasPrefix(t, "<!--") {
-				comment, line = true, t[2:] // "<!-->" is a whole comment
+			if rest, ok := opensComment(line); ok {
+				comment, line = true, rest
 			}
 		}
 		if comment {
@@ -370,6 +370,18 @@ func parseMarkdown(src, source string) Document {
 	}
 	dropTitleHeading(&doc)
 	return doc
+}
+
+// opensComment reports whether line opens an HTML comment's block
+// (CommonMark 4.6, type 2: "<!--" after at most three spaces), and
+// returns the line from the comment's "--" on, so that "<!-->" reads as
+// a whole comment.
+func opensComment(line string) (rest string, ok bool) {
+	t := strings.TrimLeft(line, " ")
+	if len(line)-len(t) > 3 || !strings.HasPrefix(t, "<!--") {
+		return "", false
+	}
+	return t[2:], true
 }
 
 // quoteText returns a quote's line (without its indentation) without

@@ -296,8 +296,8 @@ type refLines struct {
 // an ATX heading, an HTML comment's, or indented code where no paragraph
 // is open.
 func (r *refLines) definition(line string) (label string, ok bool) {
-	if t := strings.TrimLeft(line, " "); !r.comment && len(line)-len(t) <= 3 && strings.HasPrefix(t, "<!--") {
-		r.comment, line = true, t[2:] // "<!-->" is a whole comment
+	if rest, ok := opensComment(line); ok && !r.comment {
+		r.comment, line = true, rest
 	}
 	if r.comment {
 		r.comment, r.para = !strings.Contains(line, "-->"), false
