@@ -209,10 +209,8 @@ func parseMarkdown(src, source string) Document {
 		// \t> b" is one quote): only its first line is indented at most
 		// three columns.
 		// A quote in a list item opens at most three columns into it.
-		quoteCols := cols
-		if inItem && !lazy {
-			quoteCols -= items.column()
-		}
+		item := items.blockColumn(inItem, lazy)
+		quoteCols := cols - max(item, 0)
 		quoteGoesOn := quoted && quoteCols > 3 && strings.HasPrefix(rest, ">")
 		if quoteCols <= 3 && strings.HasPrefix(rest, ">") || quoteGoesOn {
 			quoted, nestedQuote = true, strings.HasPrefix(strings.TrimLeft(rest[1:], " \t"), ">")
@@ -230,11 +228,7 @@ func parseMarkdown(src, source string) Document {
 			text := quoteText(rest)
 			if quoteCode = quoteFence.goesOn(text); !quoteCode {
 				inItem, _, itemLazy := quoteItems.read(text, prevText)
-				item := -1
-				if inItem && !itemLazy {
-					item = quoteItems.column()
-				}
-				quoteCode = quoteFence.opens(text, item)
+				quoteCode = quoteFence.opens(text, quoteItems.blockColumn(inItem, itemLazy))
 			}
 		}
 		if !lazy && items.item() != paraItem {
@@ -286,11 +280,7 @@ func parseMarkdown(src, source string) Document {
 		// A fence or an underline is indented by at most three columns,
 		// into its list item if it is in one.
 		relCols, lineRest := indentation(line)
-		item := -1
-		if inItem && !lazy {
-			item = items.column()
-			relCols -= item
-		}
+		relCols -= max(item, 0)
 		if fence.opens(line, item) {
 			para = 0
 			add(line, true)

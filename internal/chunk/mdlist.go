@@ -112,6 +112,17 @@ func (l *listItems) column() int {
 	return l.content[len(l.content)-1]
 }
 
+// blockColumn returns the column a line's blocks (a fence, a quote, an
+// underline) are measured from, given what read said of it: the text of
+// the list item it is in, or -1 outside a list and for a lazy line, which
+// opens no block of the item.
+func (l *listItems) blockColumn(inItem, lazy bool) int {
+	if !inItem || lazy {
+		return -1
+	}
+	return l.column()
+}
+
 // reset ends the list, as a heading does.
 func (l *listItems) reset() { l.content, l.ids, l.opened = l.content[:0], l.ids[:0], false }
 

@@ -334,11 +334,7 @@ func refLabels(src string) map[string]bool {
 			continue
 		}
 		inItem, _, lazy := items.read(line, refs.para)
-		item := -1
-		if inItem && !lazy {
-			item = items.column()
-		}
-		if fence.opens(line, item) {
+		if fence.opens(line, items.blockColumn(inItem, lazy)) {
 			refs = refLines{} // a code block ends any paragraph
 			continue
 		}
