@@ -679,10 +679,7 @@ func interruptsParagraph(rest string) bool {
 	if t == "" {
 		return false
 	}
-	if thematicBreak.MatchString(t) || t[0] == '>' || openingFence(t) != "" || opensHTMLBlock(t) {
-		return true
-	}
-	if atxOpener(t) {
+	if thematicBreak.MatchString(t) || t[0] == '>' || openingFence(t) != "" || opensHTMLBlock(t) || atxOpener(t) {
 		return true
 	}
 	w, ok := listMarker(t)

@@ -60,7 +60,8 @@ func (l *listItems) read(line string, paraOpen bool) (inItem, code, lazy bool) {
 	// a bullet or number 1 (CommonMark 5.2): "text\n-" is a heading, a
 	// "-" under an item's text an underline. A thematic break ("* * *")
 	// is no item (4.1).
-	inPara := paraOpen && (len(l.content) == 0 || cols >= top()) && !interruptsParagraph(rest)
+	interrupts := paraOpen && interruptsParagraph(rest) // asked only where a paragraph is open
+	inPara := paraOpen && (len(l.content) == 0 || cols >= top()) && !interrupts
 	// An item opens less than four columns past the text of the item
 	// it is in, or past the margin: in "   1.\n  \t10. a" the second
 	// line is left of the empty item's text, and four columns in, so
@@ -87,7 +88,7 @@ func (l *listItems) read(line string, paraOpen bool) (inItem, code, lazy bool) {
 		// An item that opened empty begins as after a blank line: "-\n
 		// \t\t+ a" is indented code in the item.
 		return true, (l.blank || opened) && cols >= top()+4, false
-	case !l.blank && paraOpen && (!interruptsParagraph(rest) || deepItem(rest, shallow)):
+	case !l.blank && paraOpen && (!interrupts || deepItem(rest, shallow)):
 		// A lazy continuation line of the item's paragraph; a list
 		// marker four columns past the list's margin, which opens no
 		// item, is one too (markdown-it's "paragraph continuation"):
