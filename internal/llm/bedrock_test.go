@@ -230,7 +230,6 @@ func TestBedrock_CancelSlowStream(t *testing.T) {
 	g := newTestBedrockGen(t, hs.URL)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	start := time.Now()
 	// The client goes away after the first delta, while the server holds
 	// the stream open. (Cancelling from a timer goroutine while the reader
 	// is blocked flaked about one run in five under -race with "use of
@@ -243,14 +242,10 @@ func TestBedrock_CancelSlowStream(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
-	if el := time.Since(start); el > 2*time.Second {
-		t.Errorf("returned after %v", el)
-	}
-	select {
-	case <-f.gone:
-	case <-time.After(2 * time.Second):
-		t.Error("server never saw the connection close")
-	}
+	// No clock: a reader that missed the cancel hangs in Generate, a
+	// connection left open hangs here, and go test's -timeout names
+	// either with every goroutine's stack.
+	<-f.gone
 }
 
 // TestBedrock_ConverseBodyCapped: a Converse answer longer than the

@@ -282,7 +282,6 @@ func TestRemoteGenerators_CancelSlowStream(t *testing.T) {
 			g, _ := w.newGen(hs.URL)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			start := time.Now()
 			// The client goes away once it has the first delta and the
 			// server holds the stream open, so the reader is (or is about
 			// to be) blocked on a body that sends nothing more.
@@ -293,14 +292,10 @@ func TestRemoteGenerators_CancelSlowStream(t *testing.T) {
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("err = %v, want context.Canceled", err)
 			}
-			if el := time.Since(start); el > 2*time.Second {
-				t.Errorf("returned after %v", el)
-			}
-			select {
-			case <-f.gone:
-			case <-time.After(2 * time.Second):
-				t.Error("server never saw the connection close")
-			}
+			// No clock: a reader that missed the cancel hangs in Generate, a
+			// connection left open hangs here, and go test's -timeout names
+			// either with every goroutine's stack.
+			<-f.gone
 		})
 	}
 }
