@@ -7,6 +7,7 @@ import (
 	tiktoken "github.com/pkoukk/tiktoken-go"
 	tiktokenloader "github.com/pkoukk/tiktoken-go-loader"
 
+	"github.com/vendor0919/api/internal/chunk"
 	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/tokens"
@@ -148,26 +149,15 @@ func (l Limits) fit(text string) (string, int, bool) {
 	if !over || l.SelfTruncates {
 		return text, n, over
 	}
-	// The longest prefix within both limits, found by bisection on rune
-	// boundaries: the estimate only grows with the prefix.
-	idx := make([]int, 0, len(text)+1)
-	for i := range text {
-		idx = append(idx, i)
-	}
-	idx = append(idx, len(text))
-	lo, hi := 0, len(idx)-1 // runes; prefix of lo runes fits, of hi does not
+	// The longest prefix within both limits: the tokens only grow with
+	// the prefix.
+	cut := text
 	if l.MaxInputChars > 0 {
-		hi = min(hi, l.MaxInputChars+1)
+		cut = chunk.TruncateRunes(cut, l.MaxInputChars)
 	}
-	for lo+1 < hi {
-		mid := (lo + hi) / 2
-		if l.MaxInputTokens > 0 && l.tokens(text[:idx[mid]]) > l.MaxInputTokens || l.MaxInputChars > 0 && mid > l.MaxInputChars {
-			hi = mid
-		} else {
-			lo = mid
-		}
+	if l.MaxInputTokens > 0 {
+		cut = tokens.TruncateFunc(cut, l.MaxInputTokens, l.tokens)
 	}
-	cut := text[:idx[lo]]
 	return cut, l.tokens(cut), true
 }
 

@@ -172,7 +172,14 @@ func runeQuarters(r rune) int {
 // which it does only by a token at a trailing space ("д " is two tokens,
 // "д д" one): there the cut may come a word early.
 func Truncate(s string, budget int) string {
-	if Estimate(s) <= budget {
+	return TruncateFunc(s, budget, Estimate)
+}
+
+// TruncateFunc is Truncate with the tokens counted by count (a model's
+// own tokenizer), which should grow with the prefix as Estimate does:
+// count is called about log2(len(s)) times.
+func TruncateFunc(s string, budget int, count func(string) int) string {
+	if count(s) <= budget {
 		return s
 	}
 	if budget < 1 {
@@ -196,7 +203,7 @@ func Truncate(s string, budget int) string {
 				return s[:lo]
 			}
 		}
-		if Estimate(s[:mid]) <= budget {
+		if count(s[:mid]) <= budget {
 			lo = mid
 		} else {
 			hi = mid

@@ -147,6 +147,29 @@ func TestTruncate(t *testing.T) {
 	}
 }
 
+// TestTruncateFunc: the cut follows the counter given, here one token a
+// word, not the estimate.
+func TestTruncateFunc(t *testing.T) {
+	t.Parallel()
+	words := func(s string) int { return len(strings.Fields(s)) }
+	tests := []struct {
+		text   string
+		budget int
+		want   string
+	}{
+		{"one two three", 3, "one two three"},
+		{"one two three", 2, "one two "},
+		{"abcdefghijklmnop qr", 1, "abcdefghijklmnop "},
+		{"日本語 です", 1, "日本語 "},
+		{"one", 0, ""},
+	}
+	for _, tt := range tests {
+		if got := TruncateFunc(tt.text, tt.budget, words); got != tt.want {
+			t.Errorf("TruncateFunc(%q, %d, words) = %q, want %q", tt.text, tt.budget, got, tt.want)
+		}
+	}
+}
+
 // FuzzTruncate: the cut is a prefix within the budget, and the next rune
 // would not fit.
 func FuzzTruncate(f *testing.F) {
