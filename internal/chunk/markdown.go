@@ -2,6 +2,7 @@ package chunk
 
 import (
 	"html"
+	"math"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -58,11 +59,9 @@ func parseMarkdown(src, source string) Document {
 		// and a thematic break, no heading.
 		paraItem int
 		fence    codeFence
-		// quoteFence and quoteItems follow a fenced code block and list
-		// items inside a quote, read on its lines without their markers
-		// (quoteText): a quote's code is no paragraph a lazy line goes on.
-		quoteFence codeFence
-		quoteItems listItems
+		// inQuote follows a fenced code block and list items inside a
+		// quote: a quote's code is no paragraph a lazy line goes on.
+		inQuote quoteBlocks
 		// tableCols is the number of cells of the GFM table the line
 		// before was a row of (0: none), and tableItem the list item the
 		// table is in (listItems.item), which ends it when it ends.
@@ -223,13 +222,9 @@ func parseMarkdown(src, source string) Document {
 		quoteCode := false
 		switch {
 		case !quoted:
-			quoteFence, quoteItems = codeFence{}, listItems{}
+			inQuote = quoteBlocks{}
 		case !lazy:
-			text := quoteText(rest)
-			if quoteCode = quoteFence.goesOn(text); !quoteCode {
-				inItem, _, itemLazy := quoteItems.read(text, prevText)
-				quoteCode = quoteFence.opens(text, quoteItems.blockColumn(inItem, itemLazy))
-			}
+			quoteCode = inQuote.read(rest, prevText)
 		}
 		if !lazy && items.item() != paraItem {
 			para = 0 // the list item the paragraph was in has ended
@@ -375,20 +370,57 @@ func opensComment(line string) (rest string, ok bool) {
 }
 
 // quoteText returns a quote's line (without its indentation) without
-// its markers: each ">" and one space or tab after it (a tab is taken
-// whole, though CommonMark keeps what it spans past one column: ">\t```"
-// opens a fence in the quote either way).
-func quoteText(rest string) string {
-	for strings.HasPrefix(rest, ">") {
+// its first most markers, each ">" and one space or tab after it (a tab
+// is taken whole, though CommonMark keeps what it spans past one column:
+// ">\t```" opens a fence in the quote either way), and how many it took.
+func quoteText(rest string, most int) (text string, depth int) {
+	for depth < most && strings.HasPrefix(rest, ">") {
 		rest = rest[1:]
+		depth++
 		if rest != "" && (rest[0] == ' ' || rest[0] == '\t') {
 			rest = rest[1:]
 		}
-		if t := strings.TrimLeft(rest, " "); len(rest)-len(t) <= 3 && strings.HasPrefix(t, ">") {
+		if t := strings.TrimLeft(rest, " "); depth < most && len(rest)-len(t) <= 3 && strings.HasPrefix(t, ">") {
 			rest = t
 		}
 	}
-	return rest
+	return rest, depth
+}
+
+// quoteBlocks follows a fenced code block and list items inside a quote,
+// read on its lines without their markers. The zero value is outside
+// any.
+type quoteBlocks struct {
+	fence codeFence
+	items listItems
+	// depth is how many quotes the fence is in: a line in fewer has
+	// ended the quote the fence is in ("> > ```\n> text" is text), and
+	// a line in more is its code ("> ```\n> > ```" closes nothing).
+	depth int
+}
+
+// read takes a quote's line that is no lazy line (rest: without its
+// indentation) and reports whether it is code of a fence in the quote.
+// prevText is whether the line before was paragraph text, as for
+// listItems.read.
+func (q *quoteBlocks) read(rest string, prevText bool) bool {
+	text, depth := quoteText(rest, math.MaxInt)
+	if q.fence.fence != "" {
+		if depth < q.depth {
+			q.fence = codeFence{}
+		} else {
+			inFence, _ := quoteText(rest, q.depth)
+			if q.fence.goesOn(inFence) {
+				return true
+			}
+		}
+	}
+	inItem, _, itemLazy := q.items.read(text, prevText)
+	if q.fence.opens(text, q.items.blockColumn(inItem, itemLazy)) {
+		q.depth = depth
+		return true
+	}
+	return false
 }
 
 // htmlH1 reads the first <h1> element written as HTML that opens an HTML

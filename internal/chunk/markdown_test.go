@@ -685,6 +685,24 @@ func TestParseMarkdown_Quotes(t *testing.T) {
 			contains: []string{"next"},
 		},
 		{
+			// markdown-it: the fence is in the inner quote, which "> text"
+			// ends; "lazy" goes on the outer quote's paragraph.
+			name:     "a fence in a quote in a quote ends with the inner quote",
+			content:  "# T\n\n> > ```\n> text\nlazy\n---\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"text", "lazy"},
+		},
+		{
+			// markdown-it: "> > ```" is the outer quote's fence's code,
+			// not its closing fence, and "c" ends the quote.
+			name:     "a fence in a quote goes on over a deeper marker",
+			content:  "# T\n\n> ```\n> > ```\n> b\nc\n===\n",
+			title:    "T",
+			sections: []string{"T||t", "c|c|c"},
+			contains: []string{"> b"},
+		},
+		{
 			name:     "a quote opens within three columns of its list item's text",
 			content:  "# T\n\n- a\n\n    > b\n  c\n  ---\n",
 			title:    "T",
