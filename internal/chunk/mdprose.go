@@ -2,6 +2,7 @@ package chunk
 
 import (
 	"html"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -281,13 +282,22 @@ var refDefinition = regexp.MustCompile(`^ {0,3}\[([^\]^\\][^\]\\]*)\]:[ \t]*(?:<
 // refLines reads a block's lines in order and tells which are link
 // reference definitions: a definition cannot interrupt a paragraph
 // (CommonMark 4.7), so "text\n[a]: https://x" is one paragraph of two
-// lines and "[a]" no defined label. The zero value reads from a block's
-// start.
+// lines and "[a]" no defined label. A quote's lines are read without
+// their markers ("> [a]: https://x" is a definition). The zero value
+// reads from a block's start.
 type refLines struct {
 	// para is whether the line before was a paragraph's text, comment
 	// whether it was in an HTML comment that opened a line (an HTML
 	// block, which no paragraph goes on after).
 	para, comment bool
+	// depth is how many quotes the line before was in, and quote
+	// follows their fenced code, which the parser hands over as prose.
+	// doubt is whether the quote opened more than three columns in: in
+	// a list item, or a paragraph's line or indented code, which only a
+	// list item's column would tell apart, so its lines define nothing.
+	depth int
+	quote quoteBlocks
+	doubt bool
 }
 
 // definition reports whether line is a link reference definition, and
@@ -303,6 +313,10 @@ func (r *refLines) definition(line string) (label string, ok bool) {
 		r.comment, r.para = !strings.Contains(line, "-->"), false
 		return "", false
 	}
+	line, read := r.unquote(line)
+	if !read {
+		return "", false
+	}
 	if !r.para {
 		if m := refDefinition.FindStringSubmatch(line); m != nil {
 			return m[1], true
@@ -313,6 +327,71 @@ func (r *refLines) definition(line string) (label string, ok bool) {
 	r.para = t != "" && !thematicBreak.MatchString(t) && setextUnderline(line) == 0 && !atxOpener(t) &&
 		(r.para || cols < 4)
 	return "", false
+}
+
+// unquote returns line without its quote markers, or ok false for a
+// line that is no definition and leaves the paragraph as it is: code of
+// a fence in the quote (no paragraph), or a lazy line (the quote's).
+// A quote that opens ends the paragraph before: a quote's first line
+// may be a definition.
+func (r *refLines) unquote(line string) (text string, ok bool) {
+	cols, rest := indentation(line)
+	if !strings.HasPrefix(rest, ">") {
+		return r.unquoted(line, rest)
+	}
+	text, depth := quoteText(rest, math.MaxInt)
+	r.doubt = r.doubt || cols > 3 && r.depth == 0
+	switch {
+	case r.doubt:
+		// A line of text, as the line whole would be: its paragraph
+		// goes on, or one opens unless it is indented code.
+		r.depth, r.para = depth, r.para || cols < 4
+		return "", false
+	case r.lazy(text, depth):
+		return "", false
+	case r.quote.read(rest, r.para):
+		r.depth, r.para = depth, false
+		return "", false
+	case depth > r.depth:
+		r.para = false
+	}
+	r.depth = depth
+	return text, true
+}
+
+// unquoted is unquote for a line without a quote marker (rest: without
+// its indentation): a lazy line of the quote's paragraph, or a line
+// that ends the quote, and its paragraph (a definition may follow). A
+// quote in doubt goes on while a paragraph does, its lines read as if
+// outside any quote.
+func (r *refLines) unquoted(line, rest string) (string, bool) {
+	switch {
+	case r.doubt && r.para && strings.TrimSpace(rest) != "":
+		return line, true
+	case !r.doubt && r.lazy(line, 0):
+		return "", false
+	case r.depth > 0:
+		r.depth, r.quote, r.para, r.doubt = 0, quoteBlocks{}, false, false
+	}
+	return line, true
+}
+
+// lazy reports whether a line in depth quotes, text without its
+// markers, is a lazy continuation line of the paragraph of a quote it
+// is not in (CommonMark 5.1): text that opens no block, or that is
+// indented four columns or more, which markdown-it reads for a block
+// only in a quote in a quote. A list item, even an empty one, ends the
+// quote, as for the parser.
+func (r *refLines) lazy(text string, depth int) bool {
+	if !r.para || depth >= r.depth {
+		return false
+	}
+	cols, rest := indentation(text)
+	if deep := cols >= 4 && r.depth == 1; deep {
+		return strings.TrimSpace(rest) != ""
+	}
+	_, marker := listMarker(rest)
+	return strings.TrimSpace(rest) != "" && !marker && !interruptsParagraph(rest)
 }
 
 // refLabels returns the labels of src's link reference definitions

@@ -50,6 +50,9 @@ func TestRenderProse(t *testing.T) {
 		{"a link does not cross a blank line", "[a\n\nb](c) d", "[a\n\nb](c) d"},
 		{"a tag does not cross a blank line", "the <name of\n  \nthe file> here", "the <name of\n  \nthe file> here"},
 		{"paragraphs are each rendered", "\n[a](b)\n\n\n<i>c</i>\n \n", "\na\n\n\nc\n \n"},
+		{"a definition in a quote is dropped", "> [r]: https://x.org/r\n> text\n", "> text\n"},
+		{"a definition under a quote's line is its text", "> text\n> [z]: https://x.org/z\n", "> text\n> [z]: https://x.org/z\n"},
+		{"a quote's fenced code is no definition", "> ```\n> [z]: https://x.org/z\n", "> ```\n> [z]: https://x.org/z\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -87,6 +90,25 @@ func TestRefLabels(t *testing.T) {
 			name: "fences in list items",
 			src:  "- ```\n  [on]: https://a\n  ```\n\n1. x\n\n   ```\n   [in]: https://b\n   ```\n\n[out]: https://c\n- ~~~\n[after]: https://d\n",
 			want: []string{"after", "out"},
+		},
+		{
+			// markdown-it: a quote's definition, unless under its
+			// paragraph's line (lazy or not) or in its fenced or
+			// indented code; a fence ends with the quote it is in.
+			name: "in quotes",
+			src: "> [q]: https://q\n> text\n> [q2]: https://q\n\n> a\n[lazy]: https://l\n\ntext\n> [open]: https://o\n> > a\n> [inner]: https://i\n\n" +
+				"> ```\n> [code]: https://c\n> ```\n[after]: https://a\n>  > [deep]: https://d\n> ```\n[unq]: https://u\n\n" +
+				"> > ```\n> [shallow]: https://s\n\n> ```\n> > ```\n> [infence]: https://f\n\n>     [indented]: https://i\n\n" +
+				"> a\nlazy\n[lazy2]: https://l\n",
+			want: []string{"after", "deep", "open", "q", "shallow", "unq"},
+		},
+		{
+			// A quote more than three columns in is in a list item, or a
+			// paragraph's text, or indented code: none is read for a
+			// definition.
+			name: "in a quote far in",
+			src:  "alpha\n + bravo\n\t> > charlie\n   > [item]: http://x/delta\n\n    > [code]: https://c\n\n[out]: https://o\n",
+			want: []string{"out"},
 		},
 	}
 	for _, tt := range tests {
@@ -129,6 +151,15 @@ func TestParseMarkdown_ProseRendered(t *testing.T) {
 			sections: []string{"T||t"},
 			contains: []string{"text", "see a"},
 			absent:   []string{"https://x.org"},
+		},
+		{
+			// markdown-it shows an empty quote.
+			name:     "a definition in a quote",
+			content:  "# T\n\n> [a]: https://x.org/a\n\nsee [a]\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"see a"},
+			absent:   []string{"https://x.org", "[a]"},
 		},
 		{
 			name:     "a section of definitions only is its heading alone",
