@@ -198,7 +198,7 @@ func parseMarkdown(src, source string) Document {
 		// goes on a quote's paragraph, but markdown-it reads it for a
 		// block inside a quote inside a quote, however deep: "> > a\n
 		// \t\t````" is the quote, then code.
-		quoteLazy := prevText && quoted && strings.TrimSpace(rest) != "" && !strings.HasPrefix(rest, ">")
+		quoteLazy := prevText && quoted && !blankLine(rest) && !strings.HasPrefix(rest, ">")
 		deep := cols >= 4 && !nestedQuote
 		endsQuote := quoteLazy && marker && !deep
 		inItem, itemCode, itemLazy := items.read(line, prevText && !endsQuote)
@@ -268,7 +268,7 @@ func parseMarkdown(src, source string) Document {
 			endBlock()
 			continue
 		}
-		trimmed := strings.TrimSpace(line)
+		trimmed := strings.Trim(line, mdSpace)
 		if h1s == 0 && !rawH1.done && (rawH1.open || !indentedCode(line, para)) {
 			rawH1.add(line)
 		}
@@ -355,6 +355,15 @@ func parseMarkdown(src, source string) Document {
 	}
 	dropTitleHeading(&doc)
 	return doc
+}
+
+// mdSpace is the white space a blank line is made of: a line of a
+// no-break space (U+00A0) is text to markdown-it, as to CommonMark.
+const mdSpace = " \t\n"
+
+// blankLine reports whether line is blank: nothing but mdSpace.
+func blankLine(line string) bool {
+	return strings.Trim(line, mdSpace) == ""
 }
 
 // opensComment reports whether line opens an HTML comment's block
@@ -687,7 +696,7 @@ func backticks(s string) int {
 // a heading.
 func startsParagraph(line string) bool {
 	cols, rest := indentation(line)
-	t := strings.TrimSpace(rest)
+	t := strings.Trim(rest, mdSpace)
 	if cols > 3 || t == "" {
 		return false
 	}
@@ -715,7 +724,7 @@ func interruptsParagraph(rest string) bool {
 		return true
 	}
 	w, ok := listMarker(t)
-	if !ok || strings.TrimSpace(t[min(w, len(t)):]) == "" {
+	if !ok || blankLine(t[min(w, len(t)):]) {
 		return false
 	}
 	return strings.ContainsRune("-*+", rune(t[0])) || strings.HasPrefix(t, "1.") || strings.HasPrefix(t, "1)")
@@ -727,15 +736,15 @@ func interruptsParagraph(rest string) bool {
 // Usage" is no paragraph a lazy line goes on), and not a list marker or
 // ">" with nothing after it.
 func opensText(rest string) bool {
-	t := strings.TrimSpace(rest)
+	t := strings.Trim(rest, mdSpace)
 	for strings.HasPrefix(t, ">") {
-		t = strings.TrimSpace(t[1:])
+		t = strings.Trim(t[1:], mdSpace)
 	}
 	if t == "" || thematicBreak.MatchString(t) {
 		return false
 	}
 	if w, ok := listMarker(t); ok {
-		t = strings.TrimSpace(t[min(w, len(t)):])
+		t = strings.Trim(t[min(w, len(t)):], mdSpace)
 	}
 	return t != "" && !atxOpener(t)
 }

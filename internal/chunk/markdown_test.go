@@ -703,6 +703,17 @@ func TestParseMarkdown_Quotes(t *testing.T) {
 			contains: []string{"> b"},
 		},
 		{
+			// markdown-it: a line of a no-break space is no blank line
+			// (only spaces and tabs make one), so a paragraph goes on
+			// over it, or opens with it, and no underline makes it a
+			// heading of one line.
+			name:     "a line of a no-break space is text",
+			content:  "# T\n\n> alpha\n\u00a0\nbravo\n===\n\ncharlie\n\u00a0\ndelta\n---\n\n\u00a0\necho\n===\n",
+			title:    "T",
+			sections: []string{"T||t"},
+			contains: []string{"bravo", "delta", "echo"},
+		},
+		{
 			name:     "a quote opens within three columns of its list item's text",
 			content:  "# T\n\n- a\n\n    > b\n  c\n  ---\n",
 			title:    "T",

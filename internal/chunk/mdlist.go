@@ -78,7 +78,7 @@ func (l *listItems) read(line string, paraOpen bool) (inItem, code, lazy bool) {
 		close() // a sibling, or an item of an outer list
 		l.count++
 		l.content, l.ids = append(l.content, cols+w), append(l.ids, l.count)
-		l.opened = strings.TrimSpace(rest[min(w, len(rest)):]) == ""
+		l.opened = blankLine(rest[min(w, len(rest)):])
 		return true, false, false
 	}
 	switch {
