@@ -224,7 +224,7 @@ func parseMarkdown(src, source string) Document {
 		case !quoted:
 			inQuote = quoteBlocks{}
 		case !lazy:
-			quoteCode = inQuote.read(rest, prevText)
+			quoteCode = inQuote.read(cols, rest, prevText)
 		}
 		if !lazy && items.item() != paraItem {
 			para = 0 // the list item the paragraph was in has ended
@@ -408,11 +408,11 @@ type quoteBlocks struct {
 	depth int
 }
 
-// read takes a quote's line that is no lazy line (rest: without its
-// indentation) and reports whether it is code of a fence in the quote.
-// prevText is whether the line before was paragraph text, as for
-// listItems.read.
-func (q *quoteBlocks) read(rest string, prevText bool) bool {
+// read takes a quote's line that is no lazy line (indented cols, rest
+// the rest) and reports whether it is code in the quote: of a fence, or
+// indented code. prevText is whether the line before was paragraph
+// text, as for listItems.read.
+func (q *quoteBlocks) read(cols int, rest string, prevText bool) bool {
 	text, depth := quoteText(rest, math.MaxInt)
 	if q.fence.fence != "" {
 		if depth < q.depth {
@@ -424,12 +424,38 @@ func (q *quoteBlocks) read(rest string, prevText bool) bool {
 			}
 		}
 	}
-	inItem, _, itemLazy := q.items.read(text, prevText)
+	inItem, itemCode, itemLazy := q.items.read(text, prevText)
 	if q.fence.opens(text, q.items.blockColumn(inItem, itemLazy)) {
 		q.depth = depth
 		return true
 	}
-	return false
+	if inItem {
+		return itemCode
+	}
+	return !prevText && !blankLine(text) && quoteIndent(cols, rest, text) >= 4
+}
+
+// quoteIndent returns how many columns text, the end of a quote's line
+// rest (indented cols) after its markers, is indented, a tab to the next
+// multiple of four columns of the line. A tab after a marker is its
+// space whole (quoteText), so a quote's code is never seen where
+// CommonMark sees none.
+func quoteIndent(cols int, rest, text string) int {
+	start := columnAfter(cols, rest[:len(rest)-len(text)])
+	return columnAfter(start, text[:len(text)-len(strings.TrimLeft(text, " \t"))]) - start
+}
+
+// columnAfter returns the column s ends at from column col, a tab to the
+// next multiple of four.
+func columnAfter(col int, s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\t' {
+			col += 4 - col%4
+		} else {
+			col++
+		}
+	}
+	return col
 }
 
 // htmlH1 reads the first <h1> element written as HTML that opens an HTML

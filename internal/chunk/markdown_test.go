@@ -714,6 +714,16 @@ func TestParseMarkdown_Quotes(t *testing.T) {
 			contains: []string{"bravo", "delta", "echo"},
 		},
 		{
+			// markdown-it: a quote's indented code (four columns past
+			// its marker's space, no paragraph open) is no paragraph a
+			// lazy line goes on; under a paragraph's line it is text.
+			name:     "a quote's indented code is no paragraph a lazy line goes on",
+			content:  "# T\n\n>     code\nlazy\n===\n\n>\t\tcode\nnext\n---\n\n> a\n>     b\nc\n===\n\n> \tcode\nd\n===\n",
+			title:    "T",
+			sections: []string{"T||t", "lazy|lazy|lazy", "next|lazy/next|next"},
+			contains: []string{"c\n===", "d\n==="},
+		},
+		{
 			name:     "a quote opens within three columns of its list item's text",
 			content:  "# T\n\n- a\n\n    > b\n  c\n  ---\n",
 			title:    "T",

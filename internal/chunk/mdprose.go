@@ -349,7 +349,7 @@ func (r *refLines) unquote(line string) (text string, ok bool) {
 		return "", false
 	case r.lazy(text, depth):
 		return "", false
-	case r.quote.read(rest, r.para):
+	case r.quote.read(cols, rest, r.para):
 		r.depth, r.para = depth, false
 		return "", false
 	case depth > r.depth:
