@@ -162,10 +162,10 @@ func echo(v any, depth int) any {
 }
 
 // checkConversation applies the limits to a conversation's turns after
-// each was validated on its own: the question's length and each turn's.
-// Their number and their characters in all are rag's window, not a
-// reason to refuse. at gives an item's loc for turn i's field ("role",
-// "content").
+// each was validated on its own: the question's length. The earlier
+// turns' number, length and characters in all are rag's window, not a
+// reason to refuse (a client sends the service's own long answers
+// back). at gives an item's loc for turn i's field ("role", "content").
 func (v *validator) checkConversation(contents []string, at func(i int, field string) []any) {
 	if it, bad := conversationProblem(v.lim, contents, at); bad {
 		v.add(it)
@@ -181,11 +181,6 @@ func conversationProblem(lim Limits, contents []string, at func(i int, field str
 	last := len(contents) - 1
 	if n := utf8.RuneCountInString(contents[last]); n > lim.QuestionChars {
 		return stringTooLong(at(last, "content"), lim.QuestionChars, contents[last]), true
-	}
-	for i, c := range contents {
-		if utf8.RuneCountInString(c) > rag.MaxContentChars {
-			return stringTooLong(at(i, "content"), rag.MaxContentChars, c), true
-		}
 	}
 	return ValidationItem{}, false
 }

@@ -12,14 +12,15 @@ import (
 // chatMessage is one turn of a conversation in /query's messages.
 type chatMessage struct {
 	Role    string `json:"role" enums:"user,assistant" example:"user"`
-	Content string `json:"content" maxLength:"8000" example:"What does the warranty cover?"`
+	Content string `json:"content" example:"What does the warranty cover?"`
 } //	@name	ChatMessage
 
 var roleLiterals = []string{rag.RoleUser, rag.RoleAssistant}
 
 // messages reads the optional "messages" field as pydantic would read
 // list[ChatMessage] with min_length 1: the list and each item's role (a
-// Literal) and content (at most rag.MaxContentChars), every problem an
+// Literal) and content (a string; the question's length is checked with
+// the conversation, checkConversation), every problem an
 // item whose loc names it, and then the rule that the last turn is the
 // user's. A list over rag.MaxListedMessages is one too_long item; a
 // shorter one over MAX_MESSAGES is accepted (rag keeps its newest turns).
@@ -77,7 +78,7 @@ func (v *validator) messages() []chatMessage {
 			bad(loc("content"), "missing", "Field required", obj, nil)
 			continue
 		}
-		f := field{name: "content", kind: kindString, minLen: minLen, maxLen: rag.MaxContentChars}
+		f := field{name: "content", kind: kindString, minLen: minLen}
 		val, items := f.coerce(content)
 		for _, it := range items {
 			it.Loc = loc("content")

@@ -46,8 +46,6 @@ const (
 	// windows the turns used, so this (with the body size limit) is what
 	// bounds the validation work one request can cause.
 	MaxListedMessages = 1000
-	// MaxContentChars bounds one message's content, in characters (runes).
-	MaxContentChars = 8000
 	// DefaultMaxQuestionChars is Config.MaxQuestionChars' default.
 	DefaultMaxQuestionChars = 4000
 	// DefaultMaxConversationChars is Config.MaxConversationChars' default:
@@ -71,13 +69,14 @@ If the follow-up already stands alone, repeat it unchanged.
 Reply with the question only: no answer, no explanation, no quotes.`
 
 // validateHistory checks the turns before the latest question: their
-// number against MaxListedMessages (before any item is looked at), each
-// role and each content's length. Field paths name the item as the
-// client's messages list numbers it. How many turns, how many characters
-// and how many tokens are used is windowHistory's and recentHistory's
-// business, not a reason to refuse: a chat client such as the AI SDK's
-// useChat resends the whole conversation every turn, so a refused
-// conversation could never be continued.
+// number against MaxListedMessages (before any item is looked at) and
+// each role. Field paths name the item as the client's messages list
+// numbers it. How many turns, how many characters and how many tokens
+// are used is windowHistory's and recentHistory's business, not a
+// reason to refuse: a chat client such as the AI SDK's useChat resends
+// the whole conversation every turn, the service's own long answers
+// included, so a refused conversation could never be continued. The
+// request body's size bounds the turns' text.
 func (s *Service) validateHistory(history []Message) error {
 	if n := len(history) + 1; n > MaxListedMessages {
 		return &RequestError{Field: "messages", Type: "too_long",
@@ -89,10 +88,6 @@ func (s *Service) validateHistory(history []Message) error {
 			return &RequestError{Field: fmt.Sprintf("messages.%d.role", i), Type: "literal_error",
 				Msg: "Input should be 'user' or 'assistant'", Ctx: map[string]any{"expected": "'user' or 'assistant'"}}
 		}
-		if utf8.RuneCountInString(m.Content) > MaxContentChars {
-			return &RequestError{Field: fmt.Sprintf("messages.%d.content", i), Type: "string_too_long",
-				Msg: fmt.Sprintf("String should have at most %d characters", MaxContentChars), Ctx: map[string]any{"max_length": MaxContentChars}}
-		}
 	}
 	return nil
 }
@@ -100,22 +95,36 @@ func (s *Service) validateHistory(history []Message) error {
 // windowHistory returns the newest turns of a validated history that,
 // with the question, number at most Config.MaxMessages and hold at most
 // Config.MaxConversationChars characters; older turns are dropped whole,
-// oldest first. It is the one place these two limits apply, so the
-// rewrite and the prompt only ever see the window, and a retried model
-// call resends no more. The result shares history's backing array.
+// oldest first. A turn over half that many characters (a long answer the
+// client sends back) counts, and is kept, cut to half, so that it leaves
+// room for the question it answered. It is the one place these two
+// limits apply, so the rewrite and the prompt only ever see the window,
+// and a retried model call resends no more. The result shares history's
+// backing array unless a turn was cut.
 func (s *Service) windowHistory(question string, history []Message) []Message {
+	half := s.cfg.MaxConversationChars / 2
 	oldest := max(len(history)-(s.cfg.MaxMessages-1), 0)
 	chars := utf8.RuneCountInString(question)
 	start := len(history)
 	for start > oldest {
-		n := utf8.RuneCountInString(history[start-1].Content)
+		n := min(utf8.RuneCountInString(history[start-1].Content), half)
 		if chars+n > s.cfg.MaxConversationChars {
 			break
 		}
 		chars += n
 		start--
 	}
-	return history[start:]
+	window := history[start:]
+	cut := false
+	for i, m := range window {
+		if utf8.RuneCountInString(m.Content) > half {
+			if !cut {
+				window, cut = slices.Clone(window), true
+			}
+			window[i].Content = chunk.TruncateRunes(m.Content, half)
+		}
+	}
+	return window
 }
 
 // validateQuestion checks the question's length against

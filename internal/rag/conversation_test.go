@@ -143,8 +143,6 @@ func TestQuery_HistoryValidation(t *testing.T) {
 	}{
 		{"unknown role", QueryRequest{Question: "q", History: []Message{user("a"), {Role: "system", Content: "b"}}},
 			"messages.1.role", "literal_error", "'user' or 'assistant'"},
-		{"content too long", QueryRequest{Question: "q", History: []Message{user(strings.Repeat("あ", MaxContentChars+1))}},
-			"messages.0.content", "string_too_long", "at most 8000 characters"},
 		// Checked before any item: the bad role at 0 is not reported.
 		{"more messages than a request may list", QueryRequest{Question: "q", History: append([]Message{{Role: "system"}}, turns(MaxListedMessages)...)},
 			"messages", "too_long", "at most 1000 items after validation, not 1002"},
@@ -165,9 +163,11 @@ func TestQuery_HistoryValidation(t *testing.T) {
 		})
 	}
 	// At the bounds, and what is windowed or cut rather than refused: a
-	// long answer, a user turn over the history budget, more turns than
+	// long answer (the service's own, sent back by the client, whatever
+	// its length), a user turn over the history budget, more turns than
 	// MaxMessages.
 	for _, ok := range []QueryRequest{
+		{Question: "and?", History: []Message{user("q"), assistant(strings.Repeat("あ", 50_000))}},
 		{Question: "warranty", History: []Message{user(strings.Repeat("word ", 80)), assistant(strings.Repeat("word ", 500)), user("c")}},
 		{Question: "warranty", History: []Message{user("a"), assistant("b"), user(strings.Repeat("word ", 100))}},
 		{Question: "warranty", History: turns(MaxListedMessages - 1)},
@@ -235,6 +235,11 @@ func TestQuery_HistoryWindow(t *testing.T) {
 		{"a question that fills the window leaves no history", Config{MaxConversationChars: 320}, strings.Repeat("q", 300),
 			[]Message{user(hundred("a")), assistant(hundred("b"))}, []Message{}},
 		{"a window of one is the question alone", Config{MaxMessages: 1}, "and then?", turns(3), []Message{}},
+		// An answer of 1,000 characters counts 160, half the window,
+		// so the question it answered still fits.
+		{"a long answer is cut to half the window", Config{MaxConversationChars: 320, HistoryTokens: 4000}, strings.Repeat("q", 10),
+			[]Message{user(hundred("a")), assistant(strings.Repeat("b", 1000))},
+			[]Message{user(hundred("a")), assistant(strings.Repeat("b", 160))}},
 		// A Japanese question of 1,501-4,000 characters passes
 		// MaxQuestionChars but is over HistoryTokens once it is history.
 		{"the newest user turn over HistoryTokens is cut to half", Config{}, "続きは？",

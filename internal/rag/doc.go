@@ -85,9 +85,9 @@
 // The service keeps no state: a client sends the earlier turns
 // (QueryRequest.History, roles "user" and "assistant", oldest first) with
 // the latest question. History is checked before anything runs: at most
-// MaxListedMessages messages with the question, known roles, contents of
-// at most MaxContentChars characters and a question of at most
-// Config.MaxQuestionChars; a problem is a *RequestError whose Field names
+// MaxListedMessages messages with the question, known roles and a
+// question of at most Config.MaxQuestionChars (the earlier turns' length
+// is the window's business, below); a problem is a *RequestError whose Field names
 // the item as the client's messages list numbers it ("messages.3.role").
 //
 // A long conversation is not a problem: chat clients (the AI SDK's
@@ -96,7 +96,8 @@
 // Config.MaxConversationChars are a window: the newest turns that, with
 // the question, number at most the one and hold at most the other are
 // used, older ones dropped whole, before the rewrite or the prompt sees
-// them.
+// them; a turn over half the characters (a long answer sent back) counts
+// and is used cut to half, so the question it answered still fits.
 //
 // Of those turns, the newest exchanges (a user turn and the assistant
 // turns after it) that fit Config.HistoryTokens (estimated as for

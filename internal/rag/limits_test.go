@@ -241,7 +241,6 @@ func TestQuery_LimitsBeforeAnyCall(t *testing.T) {
 	}{
 		{"long question", QueryRequest{Question: strings.Repeat("q", 101)}, "question"},
 		{"more messages than a request may list", QueryRequest{Question: "and?", History: turns(MaxListedMessages)}, "messages"},
-		{"long turn", QueryRequest{Question: "and?", History: []Message{user(strings.Repeat("a", MaxContentChars+1))}}, "messages.0.content"},
 		{"big filter", QueryRequest{Question: "and?", History: []Message{user("hi")}, Filter: map[string]any{"id": map[string]any{"$in": fortyDigits(MaxFilterListItems + 1)}}}, "filter.id.$in"},
 	}
 	for _, tt := range tests {

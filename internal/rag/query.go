@@ -74,8 +74,7 @@ type QueryResult struct {
 // carries the turns that fit Config.HistoryTokens (see the package
 // documentation). Turns beyond Config.MaxMessages or
 // Config.MaxConversationChars are dropped, oldest first; an invalid History
-// (a bad role, a content over MaxContentChars, more than MaxListedMessages
-// messages) is a *RequestError.
+// (a bad role, more than MaxListedMessages messages) is a *RequestError.
 //
 // With a non-nil emit it streams: emit gets the sources first, then each
 // text delta, then a done event. Errors before the sources (ErrNotReady, a
