@@ -505,7 +505,7 @@ const docTemplate = `{
         },
         "/v1/embeddings": {
             "post": {
-                "description": "Embeds with the embedder the vector store was built with (its model id is in GET /v1/models), so the vectors can be sent to /search. \"dimensions\" is accepted only when it equals the embedder's. usage holds estimated tokens (counted per character class as cl100k_base spends them, erring high): the embedders report none.",
+                "description": "Embeds with the embedder the vector store was built with (its model id is in GET /v1/models), so the vectors can be sent to /search. \"dimensions\" is accepted only when it equals the embedder's. An in-process embedder (minilm, use-lite) reads at most 8,192 tokens for one request (each input's first 256 for minilm), a 422 at input past them. usage holds estimated tokens (counted per character class as cl100k_base spends them, erring high): the embedders report none.",
                 "consumes": [
                     "application/json"
                 ],

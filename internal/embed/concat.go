@@ -33,6 +33,15 @@ type countingConcat struct {
 // CountTokens counts s as the first part does.
 func (c countingConcat) CountTokens(s string) int { return c.counter.CountTokens(s) }
 
+// MaxInputTokens is the first part's, or 0 (no limit known) when it does
+// not say.
+func (c countingConcat) MaxInputTokens() int {
+	if m, ok := c.counter.(interface{ MaxInputTokens() int }); ok {
+		return m.MaxInputTokens()
+	}
+	return 0
+}
+
 // NewConcat joins parts (at least two) under name's Provider and Model;
 // Dims is the sum of theirs. When the first part counts its own tokens
 // (CountTokens), the result does too. The error wraps ErrConfig.

@@ -512,11 +512,40 @@ func (s *Server) model(_ http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 // Bounds on one embeddings request, well inside any provider's batch and
-// input limits so a request is one upstream call.
+// input limits so a request is one upstream call. maxEmbedTokens bounds
+// the tokens an in-process embedder reads for one request: 32 inputs of
+// minilm's 256, 8.3 CPU-seconds on a 2-core Intel Xeon (2026-12-07),
+// where 256 such inputs took 68.
 const (
 	maxEmbedInputs = 256
 	maxEmbedRunes  = 8192
+	maxEmbedTokens = 8192
 )
+
+// inProcessEmbedder is an embedder that computes in this process and
+// reads at most MaxInputTokens tokens of each input (0: all), such as
+// minilm and use-lite: its CPU for a request follows the tokens it
+// reads. A remote embedder's cost is its provider's.
+type inProcessEmbedder interface {
+	CountTokens(string) int
+	MaxInputTokens() int
+}
+
+// embedWork returns the tokens e reads of inputs, counted until they pass
+// maxEmbedTokens.
+func embedWork(e inProcessEmbedder, inputs []string) int {
+	n, most := 0, e.MaxInputTokens()
+	for _, in := range inputs {
+		t := e.CountTokens(in)
+		if most > 0 {
+			t = min(t, most)
+		}
+		if n += t; n > maxEmbedTokens {
+			break
+		}
+	}
+	return n
+}
 
 // embeddingRequest is POST /v1/embeddings' body.
 type embeddingRequest struct {
@@ -607,7 +636,7 @@ type embedding struct {
 // embeddings answers POST /v1/embeddings.
 //
 //	@Summary	Embed texts (OpenAI-compatible)
-//	@Description	Embeds with the embedder the vector store was built with (its model id is in GET /v1/models), so the vectors can be sent to /search. "dimensions" is accepted only when it equals the embedder's. usage holds estimated tokens (counted per character class as cl100k_base spends them, erring high): the embedders report none.
+//	@Description	Embeds with the embedder the vector store was built with (its model id is in GET /v1/models), so the vectors can be sent to /search. "dimensions" is accepted only when it equals the embedder's. An in-process embedder (minilm, use-lite) reads at most 8,192 tokens for one request (each input's first 256 for minilm), a 422 at input past them. usage holds estimated tokens (counted per character class as cl100k_base spends them, erring high): the embedders report none.
 //	@ID			createEmbedding
 //	@Tags		openai
 //	@Accept		json
@@ -635,6 +664,12 @@ func (s *Server) embeddings(w http.ResponseWriter, r *http.Request) (any, error)
 	if body.Dimensions != 0 && body.Dimensions != info.Dims {
 		return nil, errValidation(ValidationItem{Type: "value_error", Loc: []any{"body", "dimensions"},
 			Msg: fmt.Sprintf("Value error, %s embeds in %d dimensions only", info.Model, info.Dims), Input: body.Dimensions})
+	}
+	if e, ok := s.opts.Embedder.(inProcessEmbedder); ok {
+		if n := embedWork(e, body.Input); n > maxEmbedTokens {
+			return nil, errValidation(ValidationItem{Type: "value_error", Loc: []any{"body", "input"},
+				Msg: fmt.Sprintf("Value error, %s would read more than %d tokens of these inputs, the most one request may ask of it; send fewer inputs at a time", info.Model, maxEmbedTokens)})
+		}
 	}
 	// Up to 256 inputs of 8192 characters can take longer than the
 	// server's WriteTimeout to embed in-process: bounded by QueryTimeout

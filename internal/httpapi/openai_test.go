@@ -10,12 +10,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/vendor0919/api/internal/embed"
+	"github.com/vendor0919/api/internal/embed/minilm"
 	"github.com/vendor0919/api/internal/embedtest"
 	"github.com/vendor0919/api/internal/llm"
 	"github.com/vendor0919/api/internal/rag"
@@ -587,5 +589,44 @@ func TestChatCompletions_Usage(t *testing.T) {
 			}
 			tc.check(t, rec.Body.String())
 		})
+	}
+}
+
+// TestEmbeddings_InProcessWorkBounded: an in-process embedder's CPU for
+// a request follows the tokens it reads (minilm: each input's first
+// 256), so a request asking for more than maxEmbedTokens of them is a
+// 422 before any is embedded; the tokens past what the model reads do
+// not count. With the real minilm and its tokenizer.
+func TestEmbeddings_InProcessWorkBounded(t *testing.T) {
+	t.Parallel()
+	emb, err := minilm.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("warranty ", 800) // 802 ids, 256 read
+	per := maxEmbedTokens / minilm.MaxTokens
+	if n := embedWork(emb, slices.Repeat([]string{long}, per)); n != maxEmbedTokens {
+		t.Errorf("%d long inputs count %d tokens, want %d", per, n, maxEmbedTokens)
+	}
+	list := func(n int, s string) string {
+		b, _ := json.Marshal(slices.Repeat([]string{s}, n))
+		return `{"model":"all-MiniLM-L6-v2","input":` + string(b) + `}`
+	}
+	for _, tc := range []struct {
+		name, body string
+		status     int
+	}{
+		{"one long input more than the bound holds", list(per+1, long), 422},
+		{"many short inputs", list(maxEmbedInputs, "a warranty question"), 200},
+	} {
+		ts := newTestServer(t, func(o *Options) { o.Embedder = emb; o.MaxBodyBytes = 1 << 20 })
+		rec := ts.do("POST", "/v1/embeddings", tc.body, nil)
+		if rec.Code != tc.status {
+			t.Errorf("%s: %d %.300s", tc.name, rec.Code, rec.Body)
+			continue
+		}
+		if tc.status == 422 && !strings.Contains(rec.Body.String(), `"param":"input"`) {
+			t.Errorf("%s: %s, want the error at input", tc.name, rec.Body)
+		}
 	}
 }

@@ -80,6 +80,9 @@ func (e *Encoder) Tokenizer() *Tokenizer { return e.tok }
 // Embed reads only the first MaxTokens of them.
 func (e *Encoder) CountTokens(text string) int { return len(e.tok.Encode(text, 0)) }
 
+// MaxInputTokens returns MaxTokens, the ids of a text Embed reads.
+func (e *Encoder) MaxInputTokens() int { return MaxTokens }
+
 // Embed returns one unit-length 384-dim vector per text, in input order,
 // from the first MaxTokens ids of each. The empty string is [CLS] [SEP]
 // and gets that pair's vector. The caller owns the returned slices.

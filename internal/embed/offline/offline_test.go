@@ -24,6 +24,10 @@ func TestNew_JoinsBothModels(t *testing.T) {
 	if _, ok := e.(interface{ CountTokens(string) int }); !ok {
 		t.Error("does not count tokens as use-lite does")
 	}
+	// What httpapi bounds a request's work by: the tokens use-lite reads.
+	if m, ok := e.(interface{ MaxInputTokens() int }); !ok || m.MaxInputTokens() != uselite.MaxTokens {
+		t.Errorf("does not say it reads use-lite's %d tokens of a text", uselite.MaxTokens)
+	}
 	u, _ := uselite.New()
 	g, _ := glove.New()
 	texts := []string{"remove a directory and its files", "delete a folder recursively"}

@@ -84,6 +84,9 @@ func (e *Encoder) Tokenizer() *Tokenizer { return e.tok }
 // first MaxTokens of them. A build counts the chunks the model cuts with it.
 func (e *Encoder) CountTokens(text string) int { return len(e.tok.Encode(text)) }
 
+// MaxInputTokens returns MaxTokens, the tokens of a text Embed reads.
+func (e *Encoder) MaxInputTokens() int { return MaxTokens }
+
 // Embed returns one L2-normalised 512-dim vector per text, in input order.
 // Only the first MaxTokens tokens of a text are read. A text with no
 // tokens (the empty string) gets the model's vector for an empty row. The
