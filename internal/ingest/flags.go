@@ -262,11 +262,11 @@ func cacheWarning(res Result, dry bool) string {
 }
 
 func truncNote(res Result) string {
-	p := res.Embedding.Provider
-	if p == docmodel.ProviderUseLiteGlove {
-		return fmt.Sprintf("use-lite reads their first %d tokens, GloVe up to 4096 words", selfTruncating[p])
+	n := res.ModelReads
+	if res.Embedding.Provider == docmodel.ProviderUseLiteGlove && n > 0 {
+		return fmt.Sprintf("use-lite reads their first %d tokens, GloVe up to 4096 words", n)
 	}
-	if n, ok := selfTruncating[p]; ok {
+	if n > 0 {
 		return fmt.Sprintf("the model reads their first %d tokens", n)
 	}
 	return "embedded from their start; stored and keyword-indexed whole"

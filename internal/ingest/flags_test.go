@@ -16,6 +16,7 @@ import (
 	"github.com/vendor0919/api/internal/ann"
 	"github.com/vendor0919/api/internal/chunk"
 	"github.com/vendor0919/api/internal/cliflag"
+	"github.com/vendor0919/api/internal/docmodel"
 	"github.com/vendor0919/api/internal/embcache"
 	"github.com/vendor0919/api/internal/embed"
 	"github.com/vendor0919/api/internal/store"
@@ -367,5 +368,23 @@ func TestBuild_CacheWarningBeforeEmbedding(t *testing.T) {
 	}
 	if n := strings.Count(warnings.String(), "torn tail"); n != 1 {
 		t.Errorf("the torn tail named %d times, want once:\n%s", n, warnings.String())
+	}
+}
+
+// TestTruncNote: the summary says how much of a long chunk the model read,
+// from the build's limits (Result.ModelReads).
+func TestTruncNote(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		res  Result
+		want string
+	}{
+		{Result{Embedding: docmodel.EmbeddingModel{Provider: docmodel.ProviderMiniLM}, ModelReads: 256}, "the model reads their first 256 tokens"},
+		{Result{Embedding: docmodel.EmbeddingModel{Provider: docmodel.ProviderUseLiteGlove}, ModelReads: 128}, "use-lite reads their first 128 tokens, GloVe up to 4096 words"},
+		{Result{Embedding: docmodel.EmbeddingModel{Provider: docmodel.ProviderOpenAI}}, "embedded from their start; stored and keyword-indexed whole"},
+	} {
+		if got := truncNote(tc.res); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.res.Embedding.Provider, got, tc.want)
+		}
 	}
 }

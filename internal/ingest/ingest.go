@@ -97,6 +97,9 @@ type Result struct {
 	// embedded from their first MaxInputTokens tokens (the stored text and
 	// keyword index keep all of it).
 	Truncated int
+	// ModelReads is how many tokens of a text the model reads when it
+	// cuts longer ones itself (Limits.SelfTruncates), else 0.
+	ModelReads int
 	// Cached counts chunks whose vectors came from the cache.
 	Cached int
 	// ToEmbed counts the distinct texts not in the cache and EmbedTokens
@@ -247,6 +250,9 @@ func Build(ctx context.Context, in, out string, emb embed.Embedder, cfg Config) 
 		return res, fmt.Errorf("no text found under %s (%d documents skipped)", in, len(skipped))
 	}
 	info, lim := res.Embedding, LimitsFor(emb)
+	if lim.SelfTruncates {
+		res.ModelReads = lim.MaxInputTokens
+	}
 	if !cfg.DryRun {
 		if err := checkSpace(out, chunks, store.WriteOptions{Embedding: info, Exact: cfg.Exact, Quantization: cfg.Quantization}); err != nil {
 			return res, err

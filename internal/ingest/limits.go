@@ -39,13 +39,12 @@ type tokenCounter interface {
 	CountTokens(text string) int
 }
 
-// selfTruncating holds the offline models that read only a text's first
-// tokens themselves, and how many: use-lite 128 SentencePiece tokens
-// (alone or joined with GloVe), MiniLM 256 WordPiece ids (minilm.MaxTokens).
-var selfTruncating = map[string]int{
-	docmodel.ProviderUseLite:      128,
-	docmodel.ProviderUseLiteGlove: 128,
-	docmodel.ProviderMiniLM:       256,
+// selfTruncating is implemented by the offline models that read only a
+// text's first tokens themselves, and say how many: use-lite 128
+// SentencePiece tokens (alone or joined with GloVe), MiniLM 256
+// WordPiece ids.
+type selfTruncating interface {
+	MaxInputTokens() int
 }
 
 // LimitsFor returns the limits of the model emb runs: OpenAI's
@@ -70,8 +69,8 @@ func LimitsFor(emb embed.Embedder) Limits {
 	case docmodel.ProviderBedrock:
 		return Limits{MaxInputs: 1, MaxInputTokens: 8192, MaxInputChars: 50_000}
 	}
-	if n, ok := selfTruncating[info.Provider]; ok {
-		l := Limits{MaxInputTokens: n, SelfTruncates: true}
+	if st, ok := emb.(selfTruncating); ok && st.MaxInputTokens() > 0 {
+		l := Limits{MaxInputTokens: st.MaxInputTokens(), SelfTruncates: true}
 		if tc, ok := emb.(tokenCounter); ok {
 			l.Tokens = tc.CountTokens
 		}
