@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -171,6 +172,11 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 		if shuttingDown(r) {
 			return nil, errShuttingDown(err)
 		}
+		if errors.Is(err, errBodiesHeld) {
+			e := errStatus(http.StatusServiceUnavailable, "Server is busy; retry later")
+			e.Header, e.Err = http.Header{"Retry-After": {"1"}}, err
+			return nil, e
+		}
 		return nil, errStatus(http.StatusBadRequest, "Could not read the request body")
 	}
 	return raw, nil
@@ -180,13 +186,17 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 // on, and hands it on from memory. It sits in front of the in-flight
 // slots, so a client that sends its body slowly holds its connection and
 // its own per-client slot, not a slot of the class everyone shares (the
-// server's ReadTimeout ends it).
+// server's ReadTimeout ends it). The bytes it holds, from their arrival
+// to the request's end, count against s.bodies: past it, a 503.
 func (s *Server) bufferBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || r.Body == http.NoBody {
 			next.ServeHTTP(w, r)
 			return
 		}
+		body := &budgetedBody{ReadCloser: r.Body, budget: s.bodies}
+		defer func() { s.bodies.release(body.held) }()
+		r.Body = body
 		raw, err := s.readBody(w, r)
 		if err != nil {
 			s.writeError(w, r, err)
@@ -195,6 +205,55 @@ func (s *Server) bufferBody(next http.Handler) http.Handler {
 		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(raw)), int64(len(raw))
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bodiesHeld is how many bodies of MaxBodyBytes the server holds in
+// memory at once (bodyBudget). Every connection may send a body before
+// it takes a slot, so without a bound 1,500 clients sending 1 MiB each
+// held 1.3 GB (a black-box probe of 2026-12-07), past a 1 GiB task.
+// Ordinary bodies are a few KiB: 64 MiB holds thousands of them.
+const bodiesHeld = 64
+
+// bodyBudget counts the bytes of the request bodies held in memory.
+// Bytes count as they arrive, so a client that sends its body slowly
+// holds only what it has sent.
+type bodyBudget struct {
+	limit int64
+	held  atomic.Int64
+}
+
+// take counts n more bytes, or none and false when they would pass the
+// limit.
+func (b *bodyBudget) take(n int64) bool {
+	if b.held.Add(n) > b.limit {
+		b.held.Add(-n)
+		return false
+	}
+	return true
+}
+
+func (b *bodyBudget) release(n int64) { b.held.Add(-n) }
+
+// errBodiesHeld is the read error of a body that would pass the budget.
+var errBodiesHeld = errors.New("httpapi: request bodies in memory at their bound")
+
+// budgetedBody is a request body whose bytes are taken from budget as
+// they are read; held counts them, for release when the request ends.
+type budgetedBody struct {
+	io.ReadCloser
+	budget *bodyBudget
+	held   int64
+}
+
+func (b *budgetedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if n > 0 {
+		if !b.budget.take(int64(n)) {
+			return 0, errBodiesHeld
+		}
+		b.held += int64(n)
+	}
+	return n, err
 }
 
 // readObject reads the body under the configured size limit and decodes

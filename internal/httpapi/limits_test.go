@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync"
@@ -477,5 +480,61 @@ func TestConversation_WindowedNotRefused(t *testing.T) {
 				t.Errorf("a %d-byte 422", rec.Body.Len())
 			}
 		})
+	}
+}
+
+// TestBufferBody_BodiesHeldBounded: every connection may send its body
+// before it takes a slot, so the bytes of the bodies held at once are
+// bounded (bodiesHeld bodies of MaxBodyBytes): a body that would pass the
+// bound is a 503 with Retry-After, and the bytes of a finished request
+// count no more.
+func TestBufferBody_BodiesHeldBounded(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil) // MaxBodyBytes 4096
+	inside, release := make(chan struct{}), make(chan struct{})
+	h := ts.bufferBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := io.ReadAll(r.Body); err != nil {
+			t.Error(err)
+		}
+		inside <- struct{}{}
+		<-release
+	}))
+	full := strings.Repeat("x", int(ts.opts.MaxBodyBytes))
+	done := make(chan int, bodiesHeld)
+	for range bodiesHeld {
+		go func() {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("POST", "/search", strings.NewReader(full)))
+			done <- rec.Code
+		}()
+	}
+	for range bodiesHeld {
+		<-inside
+	}
+	over := make(chan *httptest.ResponseRecorder, 1)
+	go func() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/search", strings.NewReader("x")))
+		over <- rec
+	}()
+	select {
+	case rec := <-over:
+		if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+			t.Errorf("a body past the bound: %d %q, want 503 with Retry-After", rec.Code, rec.Header())
+		}
+	case <-inside:
+		t.Error("a body past the bound reached the handler")
+	}
+	close(release)
+	for range bodiesHeld {
+		if code := <-done; code != http.StatusOK {
+			t.Errorf("a held body's request: %d", code)
+		}
+	}
+	go func() { <-inside }()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("POST", "/search", strings.NewReader(full)))
+	if rec.Code != http.StatusOK || ts.bodies.held.Load() != 0 {
+		t.Errorf("after the others ended: %d, %d bytes still held", rec.Code, ts.bodies.held.Load())
 	}
 }

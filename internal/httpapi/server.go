@@ -91,6 +91,9 @@ type Server struct {
 	// untracked counts increments the rate counters did not record, past
 	// maxRateKeys clients in a window, by limit.
 	untracked *prometheus.CounterVec
+	// bodies bounds the request bodies held in memory at once
+	// (bufferBody).
+	bodies *bodyBudget
 }
 
 // New builds the router. It fails only on a broken build (the embedded
@@ -133,6 +136,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, log: opts.Logger, openapi: spec, metrics: newMetrics(opts.Collectors...), started: time.Now()}
 	s.untracked = newUntrackedMetric(s.metrics.registry)
+	s.bodies = &bodyBudget{limit: bodiesHeld * opts.MaxBodyBytes}
 	s.authFails = newAuthFailures(opts.Overload.AuthFailures, cmp.Or(opts.Overload.RateWindow, time.Minute), len(opts.Overload.TrustedProxies) > 0,
 		s.log, s.metrics.registry, s.untracked.WithLabelValues(untrackedAuth))
 	s.router = s.routes()
@@ -175,8 +179,8 @@ func (s *Server) routes() chi.Router {
 		s.bufferBody)
 	searchGate := s.limitInFlight(om.newGate(classSearch, l.SearchInFlight, l.SearchQueue, wait))
 	classes[classSearch] = append(slices.Clone(searchPre), searchGate)
-	// One /v1/embeddings request may embed 256 long inputs in-process:
-	// seconds of CPU where a search takes milliseconds. Such requests first
+	// One /v1/embeddings request may take an in-process embedder about 8
+	// CPU-seconds (maxEmbedTokens) where a search takes milliseconds. Such requests first
 	// pass a gate of their own, a quarter of the search slots, so they can
 	// never hold them all (the slot of the class is taken only once theirs
 	// is, so none waits holding one).
