@@ -161,8 +161,10 @@ func (s *Server) routes() chi.Router {
 	r.Get("/docs/*", s.serveDocs)
 	r.With(s.requireMetricsToken).Method(http.MethodGet, "/metrics", s.metrics.handler())
 
-	// Each class: the client's rate first (a request over it takes no
-	// slot), then its body is read (bufferBody), then a slot. Search and
+	// Each class: the client's own in-flight bound first (a burst it
+	// refuses spends none of the client's rate), then the client's rate
+	// (a request over it takes no slot), then its body is read
+	// (bufferBody), then a slot. Search and
 	// generation check the key first, so their rate is keyed by a valid
 	// key; admin checks the rate first. Every token check (requireAPIKey,
 	// requireAdmin, requireMetricsToken) first refuses an address that had
@@ -174,8 +176,8 @@ func (s *Server) routes() chi.Router {
 	// one user; a shared browser key is everyone: RATE_LIMIT_BY=address).
 	byKey := (len(s.opts.APIKeys) > 0 || s.opts.JWT != nil) && !l.RateByAddress
 	classes := map[string]chi.Middlewares{}
-	searchPre := chi.Chain(s.rateLimit(l.SearchRate, window, byKey, om.rateLimited.WithLabelValues(classSearch), s.untracked.WithLabelValues(classSearch)),
-		s.limitPerClient(l.PerClientInFlight, byKey, om.rateLimited.WithLabelValues(classSearch)),
+	searchPre := chi.Chain(s.limitPerClient(l.PerClientInFlight, byKey, om.rateLimited.WithLabelValues(classSearch)),
+		s.rateLimit(l.SearchRate, window, byKey, om.rateLimited.WithLabelValues(classSearch), s.untracked.WithLabelValues(classSearch)),
 		s.bufferBody)
 	searchGate := s.limitInFlight(om.newGate(classSearch, l.SearchInFlight, l.SearchQueue, wait))
 	classes[classSearch] = append(slices.Clone(searchPre), searchGate)
@@ -186,8 +188,8 @@ func (s *Server) routes() chi.Router {
 	// is, so none waits holding one).
 	classes[classEmbeddings] = append(slices.Clone(searchPre),
 		s.limitInFlight(om.newGate(classEmbeddings, embeddingSlots(l.SearchInFlight), l.SearchQueue, wait)), searchGate)
-	classes[classGeneration] = chi.Chain(s.rateLimit(l.GenerationRate, window, byKey, om.rateLimited.WithLabelValues(classGeneration), s.untracked.WithLabelValues(classGeneration)),
-		s.limitPerClient(l.PerClientInFlight, byKey, om.rateLimited.WithLabelValues(classGeneration)),
+	classes[classGeneration] = chi.Chain(s.limitPerClient(l.PerClientInFlight, byKey, om.rateLimited.WithLabelValues(classGeneration)),
+		s.rateLimit(l.GenerationRate, window, byKey, om.rateLimited.WithLabelValues(classGeneration), s.untracked.WithLabelValues(classGeneration)),
 		s.bufferBody, s.limitInFlight(om.newGate(classGeneration, l.GenerationInFlight, l.GenerationQueue, wait)))
 	classes[classAdmin] = chi.Chain(s.rateLimit(l.AdminRate, window, false, om.rateLimited.WithLabelValues(classAdmin), s.untracked.WithLabelValues(classAdmin)),
 		s.requireAdmin, s.bufferBody, s.limitInFlight(om.newGate(classAdmin, l.AdminInFlight, l.AdminQueue, wait)))
