@@ -173,9 +173,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 			return nil, errShuttingDown(err)
 		}
 		if errors.Is(err, errBodiesHeld) {
-			e := errStatus(http.StatusServiceUnavailable, "Server is busy; retry later")
-			e.Header, e.Err = http.Header{"Retry-After": {"1"}}, err
-			return nil, e
+			return nil, busy("1", err)
 		}
 		return nil, errStatus(http.StatusBadRequest, "Could not read the request body")
 	}
@@ -235,7 +233,7 @@ func (b *bodyBudget) take(n int64) bool {
 func (b *bodyBudget) release(n int64) { b.held.Add(-n) }
 
 // errBodiesHeld is the read error of a body that would pass the budget.
-var errBodiesHeld = errors.New("httpapi: request bodies in memory at their bound")
+var errBodiesHeld = fmt.Errorf("%w: request bodies in memory at their bound", errBusy)
 
 // budgetedBody is a request body whose bytes are taken from budget as
 // they are read; held counts them, for release when the request ends.

@@ -70,6 +70,20 @@ type validationBody struct {
 
 func errStatus(status int, detail string) *Error { return &Error{Status: status, Detail: detail} }
 
+// errBusy is the cause of a 503 the server answers for its own load (a
+// class's slots and queue full, the bodies held at their bound).
+var errBusy = errors.New("httpapi: server is busy")
+
+// busy is the 503 of a request refused for the server's load, with
+// Retry-After retry (seconds) and cause errBusy, or err wrapping it.
+func busy(retry string, err error) *Error {
+	if err == nil {
+		err = errBusy
+	}
+	return &Error{Status: http.StatusServiceUnavailable, Detail: "Server is busy; retry later",
+		Header: http.Header{"Retry-After": {retry}}, Err: err}
+}
+
 // errValidation is a 422 listing items: at most maxErrorItems of them and
 // a last one counting the rest, each input echo cut short (boundItems).
 func errValidation(items ...ValidationItem) *Error {
@@ -145,6 +159,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	level := slog.LevelDebug
 	switch {
+	case he.Status == http.StatusServiceUnavailable && errors.Is(he, errBusy):
+		// Overload: the access log's WARN line says it, once a request.
 	case he.Status == http.StatusServiceUnavailable:
 		level = slog.LevelWarn // not loaded yet, draining, a failed reload: expected states
 	case he.Status >= 500:

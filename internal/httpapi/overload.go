@@ -214,9 +214,7 @@ func (s *Server) limitInFlight(g *gate) func(http.Handler) http.Handler {
 			default:
 				g.rejected.Inc()
 			}
-			e := errStatus(http.StatusServiceUnavailable, "Server is busy; retry later")
-			e.Header = http.Header{"Retry-After": {retry}}
-			s.writeError(w, r, e)
+			s.writeError(w, r, busy(retry, nil))
 		})
 	}
 }

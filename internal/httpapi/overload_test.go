@@ -158,6 +158,14 @@ func TestLimitInFlight_QueueFull(t *testing.T) {
 						t.Errorf("held or queued request: %d %s", rec.Code, rec.Body)
 					}
 				}
+				// One WARN line a refusal, the access log's: overload
+				// doubled the log volume with a second line.
+				synctest.Wait() // the other classes' requests have ended
+				for line := range strings.Lines(ts.logs.String()) {
+					if strings.Contains(line, `"msg":"request error"`) && strings.Contains(line, `"level":"WARN"`) {
+						t.Errorf("a WARN request error line for an overload 503: %s", line)
+					}
+				}
 			})
 		})
 	}
