@@ -48,7 +48,7 @@ func renderProse(s string, defs map[string]bool) string {
 		text = text[n:]
 		for text != "" {
 			line, _, _ := strings.Cut(text, "\n")
-			if strings.TrimSpace(line) != "" {
+			if !blankLine(line) {
 				break
 			}
 			n := min(len(line)+1, len(text))
@@ -72,7 +72,7 @@ func paragraphEnd(s string) int {
 		next := i + j + 1
 		rest := s[next:]
 		line, _, _ := strings.Cut(rest, "\n")
-		if next < len(s) && (strings.TrimSpace(line) == "" || opensBlock(line)) {
+		if next < len(s) && (blankLine(line) || opensBlock(line)) {
 			return next
 		}
 		i = next
@@ -323,7 +323,7 @@ func (r *refLines) definition(line string) (label string, ok bool) {
 		}
 	}
 	cols, rest := indentation(line)
-	t := strings.TrimSpace(rest)
+	t := strings.Trim(rest, mdSpace)
 	r.para = t != "" && !thematicBreak.MatchString(t) && setextUnderline(line) == 0 && !atxOpener(t) &&
 		(r.para || cols < 4)
 	return "", false
@@ -366,7 +366,7 @@ func (r *refLines) unquote(line string) (text string, ok bool) {
 // outside any quote.
 func (r *refLines) unquoted(line, rest string) (string, bool) {
 	switch {
-	case r.doubt && r.para && strings.TrimSpace(rest) != "":
+	case r.doubt && r.para && !blankLine(rest):
 		return line, true
 	case !r.doubt && r.lazy(line, 0):
 		return "", false
@@ -388,10 +388,10 @@ func (r *refLines) lazy(text string, depth int) bool {
 	}
 	cols, rest := indentation(text)
 	if deep := cols >= 4 && r.depth == 1; deep {
-		return strings.TrimSpace(rest) != ""
+		return !blankLine(rest)
 	}
 	_, marker := listMarker(rest)
-	return strings.TrimSpace(rest) != "" && !marker && !interruptsParagraph(rest)
+	return !blankLine(rest) && !marker && !interruptsParagraph(rest)
 }
 
 // refLabels returns the labels of src's link reference definitions

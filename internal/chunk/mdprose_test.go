@@ -37,6 +37,7 @@ func TestRenderProse(t *testing.T) {
 		{"table rows are read each alone", "| `x | y\n| z` | [w\n| v](u) |", "| `x | y\n| z` | [w\n| v](u) |"},
 		{"definitions are dropped", "text\n\n[r]: https://x.org/r \"T\"\n  [docs page]: <https://y>\n", "text\n\n"},
 		{"a definition under a paragraph's line is its text", "text\n[e]: https://x.org/e\n", "text\n[e]: https://x.org/e\n"},
+		{"a line of a no-break space is paragraph text, not a blank line", "text\n\u00a0\n[e]: https://x.org/e\n", "text\n\u00a0\n[e]: https://x.org/e\n"},
 		{"a footnote is text", "[^1]: the note\n", "[^1]: the note\n"},
 		{"autolinks keep their address", "mail <me@example.com> or <https://x.org/a?b=c>", "mail me@example.com or https://x.org/a?b=c"},
 		{"inline HTML tags are dropped", "a <b>bold</b> move<br/> <span class=\"x\">here</span>", "a bold move here"},
