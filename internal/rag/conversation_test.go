@@ -479,3 +479,28 @@ func TestAnswerID_Format(t *testing.T) {
 		}
 	}
 }
+
+// TestWindowHistory_CutsACopy: a turn over half the window counts half
+// exactly, and is cut in a copy, so the caller's turns are left as they
+// were; with nothing cut the window is the caller's own turns.
+func TestWindowHistory_CutsACopy(t *testing.T) {
+	t.Parallel()
+	s, err := New(Config{MaxConversationChars: 320}, newEmbedder(), &recordingGen{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("b", 1000)
+	history := []Message{user(strings.Repeat("a", 150)), assistant(long)}
+	// 10 + 160 (the answer, cut to half) + 150 = 320: both fit.
+	w := s.windowHistory(strings.Repeat("q", 10), history)
+	if len(w) != 2 || w[0].Content != history[0].Content || w[1].Content != strings.Repeat("b", 160) {
+		t.Fatalf("window %d turns, %q", len(w), w)
+	}
+	if history[1].Content != long {
+		t.Error("the caller's turn was cut in place")
+	}
+	short := []Message{user("a"), assistant("b")}
+	if w := s.windowHistory("q", short); len(w) != 2 || &w[0] != &short[0] {
+		t.Error("an uncut window is not the caller's turns")
+	}
+}
