@@ -14,9 +14,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vendor0919/api/internal/rag"
 	"github.com/vendor0919/api/internal/store"
@@ -155,6 +157,9 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 	tooLarge := func(limit int64) error {
 		return errStatus(http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body too large: the limit is %d bytes", limit))
 	}
+	if bb, ok := r.Body.(*bufferedBody); ok {
+		return bb.take(), nil // read and checked by bufferBody
+	}
 	if r.ContentLength > s.opts.MaxBodyBytes {
 		return nil, tooLarge(s.opts.MaxBodyBytes)
 	}
@@ -184,74 +189,135 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 // on, and hands it on from memory. It sits in front of the in-flight
 // slots, so a client that sends its body slowly holds its connection and
 // its own per-client slot, not a slot of the class everyone shares (the
-// server's ReadTimeout ends it). The bytes it holds, from their arrival
-// to the request's end, count against s.bodies: past it, a 503.
+// server's ReadTimeout ends it). The bytes it holds count against
+// s.bodies from their arrival until the handler takes them to decode
+// (readBody), or the request ends: past the bound, a 503.
 func (s *Server) bufferBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || r.Body == http.NoBody {
 			next.ServeHTTP(w, r)
 			return
 		}
-		body := &budgetedBody{ReadCloser: r.Body, budget: s.bodies}
-		defer func() { s.bodies.release(body.held) }()
+		body := &budgetedBody{ReadCloser: r.Body, budget: s.bodies, key: rateKey(r, false)}
+		var once sync.Once
+		release := func() { once.Do(func() { s.bodies.release(body.key, body.held) }) }
+		defer release()
 		r.Body = body
 		raw, err := s.readBody(w, r)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(raw)), int64(len(raw))
+		r.Body, r.ContentLength = &bufferedBody{rd: bytes.NewReader(raw), raw: raw, release: release}, int64(len(raw))
 		next.ServeHTTP(w, r)
 	})
 }
 
-// bodiesHeld is how many bodies of MaxBodyBytes the server holds in
-// memory at once (bodyBudget). Every connection may send a body before
-// it takes a slot, so without a bound 1,500 clients sending 1 MiB each
-// held 1.3 GB (a black-box probe of 2026-12-07), past a 1 GiB task.
-// Ordinary bodies are a few KiB: 64 MiB holds thousands of them.
-const bodiesHeld = 64
+// Bounds on the request bodies held in memory at once (bodyBudget):
+// every connection may send a body before it takes a slot, so without a
+// bound 1,500 clients sending 1 MiB each held 1.3 GB (a black-box probe
+// of 2026-12-07), past a 1 GiB task. Ordinary bodies are a few KiB, so
+// 64 bodies of MaxBodyBytes hold thousands of them; one client (keyed by
+// address, as the rate limits are without keys) may hold two, so that
+// filling the bound takes 32 clients sending the largest bodies.
+const (
+	bodiesHeld          = 64
+	bodiesHeldPerClient = 2
+)
 
-// bodyBudget counts the bytes of the request bodies held in memory.
-// Bytes count as they arrive, so a client that sends its body slowly
-// holds only what it has sent.
+// bodyBudget counts the bytes of the request bodies held in memory, in
+// all and per client. Bytes count as they arrive, so a client that sends
+// its body slowly holds only what it has sent.
 type bodyBudget struct {
-	limit int64
-	held  atomic.Int64
+	limit, perClient int64
+	refused          prometheus.Counter
+
+	mu      sync.Mutex
+	held    int64
+	clients map[string]int64 // only clients holding bytes
 }
 
-// take counts n more bytes, or none and false when they would pass the
-// limit.
-func (b *bodyBudget) take(n int64) bool {
-	if b.held.Add(n) > b.limit {
-		b.held.Add(-n)
+func newBodyBudget(maxBody int64, reg prometheus.Registerer) *bodyBudget {
+	b := &bodyBudget{limit: bodiesHeld * maxBody, perClient: bodiesHeldPerClient * maxBody, clients: map[string]int64{},
+		refused: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "http_request_bodies_refused_total", Help: "Requests answered 503 because the request bodies held in memory, in all or by their client, were at their bound.",
+		})}
+	held := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "http_request_body_bytes_held", Help: "Bytes of request bodies held in memory, from their arrival until the handler decodes them.",
+	}, func() float64 { b.mu.Lock(); defer b.mu.Unlock(); return float64(b.held) })
+	reg.MustRegister(b.refused, held)
+	return b
+}
+
+// take counts n more bytes of client key, or none and false when they
+// would pass either bound.
+func (b *bodyBudget) take(key string, n int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.held+n > b.limit || b.clients[key]+n > b.perClient {
 		return false
 	}
+	b.held += n
+	b.clients[key] += n
 	return true
 }
 
-func (b *bodyBudget) release(n int64) { b.held.Add(-n) }
+func (b *bodyBudget) release(key string, n int64) {
+	if n == 0 {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.held -= n
+	if b.clients[key] -= n; b.clients[key] <= 0 {
+		delete(b.clients, key)
+	}
+}
 
 // errBodiesHeld is the read error of a body that would pass the budget.
 var errBodiesHeld = fmt.Errorf("%w: request bodies in memory at their bound", errBusy)
 
-// budgetedBody is a request body whose bytes are taken from budget as
-// they are read; held counts them, for release when the request ends.
+// budgetedBody is a request body whose bytes are taken from budget, for
+// client key, as they are read; held counts them.
 type budgetedBody struct {
 	io.ReadCloser
 	budget *bodyBudget
+	key    string
 	held   int64
 }
 
 func (b *budgetedBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	if n > 0 {
-		if !b.budget.take(int64(n)) {
+		if !b.budget.take(b.key, int64(n)) {
+			b.budget.refused.Inc()
 			return 0, errBodiesHeld
 		}
 		b.held += int64(n)
 	}
 	return n, err
+}
+
+// bufferedBody is a body bufferBody has read whole. readBody takes its
+// bytes as they are, without a second copy, which ends their count
+// against the budget: the decoding is the class slot's to bound. Read
+// serves a reader that is not readBody.
+type bufferedBody struct {
+	rd      *bytes.Reader
+	raw     []byte
+	release func()
+}
+
+func (b *bufferedBody) Read(p []byte) (int, error) { return b.rd.Read(p) }
+func (b *bufferedBody) Close() error               { return nil }
+
+// take returns the body's bytes and releases their count.
+func (b *bufferedBody) take() []byte {
+	raw := b.raw
+	b.raw = nil
+	b.rd.Reset(nil)
+	b.release()
+	return raw
 }
 
 // readObject reads the body under the configured size limit and decodes

@@ -485,56 +485,135 @@ func TestConversation_WindowedNotRefused(t *testing.T) {
 
 // TestBufferBody_BodiesHeldBounded: every connection may send its body
 // before it takes a slot, so the bytes of the bodies held at once are
-// bounded (bodiesHeld bodies of MaxBodyBytes): a body that would pass the
-// bound is a 503 with Retry-After, and the bytes of a finished request
-// count no more.
+// bounded, in all (bodiesHeld bodies of MaxBodyBytes) and per client
+// (bodiesHeldPerClient): a body that would pass either is a 503 with
+// Retry-After, logged once (the access log's line, not a WARN "request
+// error" too), and the bytes count no more once the handler has taken
+// them to decode, or the request has ended, however it ended.
 func TestBufferBody_BodiesHeldBounded(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, nil) // MaxBodyBytes 4096
-	inside, release := make(chan struct{}), make(chan struct{})
-	h := ts.bufferBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, err := io.ReadAll(r.Body); err != nil {
-			t.Error(err)
-		}
-		inside <- struct{}{}
-		<-release
-	}))
-	full := strings.Repeat("x", int(ts.opts.MaxBodyBytes))
-	done := make(chan int, bodiesHeld)
-	for range bodiesHeld {
-		go func() {
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, httptest.NewRequest("POST", "/search", strings.NewReader(full)))
-			done <- rec.Code
-		}()
+	post := func(addr, body string) *http.Request {
+		r := httptest.NewRequest("POST", "/search", strings.NewReader(body))
+		r.RemoteAddr = addr
+		return r
 	}
-	for range bodiesHeld {
-		<-inside
-	}
-	over := make(chan *httptest.ResponseRecorder, 1)
-	go func() {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("POST", "/search", strings.NewReader("x")))
-		over <- rec
-	}()
-	select {
-	case rec := <-over:
+	busy := func(t *testing.T, ts testServer, rec *httptest.ResponseRecorder) {
+		t.Helper()
 		if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
 			t.Errorf("a body past the bound: %d %q, want 503 with Retry-After", rec.Code, rec.Header())
 		}
-	case <-inside:
-		t.Error("a body past the bound reached the handler")
-	}
-	close(release)
-	for range bodiesHeld {
-		if code := <-done; code != http.StatusOK {
-			t.Errorf("a held body's request: %d", code)
+		if strings.Contains(ts.logs.String(), `"level":"WARN","msg":"request error"`) {
+			t.Errorf("a WARN request error line for the 503:\n%s", ts.logs)
 		}
 	}
-	go func() { <-inside }()
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("POST", "/search", strings.NewReader(full)))
-	if rec.Code != http.StatusOK || ts.bodies.held.Load() != 0 {
-		t.Errorf("after the others ended: %d, %d bytes still held", rec.Code, ts.bodies.held.Load())
+	// hold runs n requests of a full body each, from addr(i), whose
+	// handler reads the body as a stranger to readBody would and waits;
+	// it returns when all are inside, and a func that lets them end.
+	hold := func(t *testing.T, ts testServer, n int, addr func(int) string) (over func(string) *httptest.ResponseRecorder, end func()) {
+		inside, release, done := make(chan struct{}), make(chan struct{}), make(chan int, n+1)
+		h := ts.bufferBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if _, err := io.ReadAll(r.Body); err != nil {
+				t.Error(err)
+			}
+			inside <- struct{}{}
+			<-release
+		}))
+		full := strings.Repeat("x", int(ts.opts.MaxBodyBytes))
+		for i := range n {
+			go func() {
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, post(addr(i), full))
+				done <- rec.Code
+			}()
+		}
+		for range n {
+			<-inside
+		}
+		over = func(a string) *httptest.ResponseRecorder {
+			got := make(chan *httptest.ResponseRecorder, 1)
+			go func() {
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, post(a, "x"))
+				got <- rec
+			}()
+			select {
+			case rec := <-got:
+				return rec
+			case <-inside:
+				t.Error("a body past the bound reached the handler")
+				n++
+				return httptest.NewRecorder()
+			}
+		}
+		end = func() {
+			close(release)
+			for range n {
+				if code := <-done; code != http.StatusOK {
+					t.Errorf("a held body's request: %d", code)
+				}
+			}
+			if got := ts.bodies.total(); got != 0 {
+				t.Errorf("%d bytes still held after the requests ended", got)
+			}
+		}
+		return over, end
 	}
+	t.Run("in all", func(t *testing.T) {
+		t.Parallel()
+		ts := newTestServer(t, nil) // MaxBodyBytes 4096
+		over, end := hold(t, ts, bodiesHeld, func(i int) string { return fmt.Sprintf("192.0.2.%d:1", i+1) })
+		busy(t, ts, over("198.51.100.1:1"))
+		end()
+	})
+	t.Run("per client", func(t *testing.T) {
+		t.Parallel()
+		ts := newTestServer(t, nil)
+		over, end := hold(t, ts, bodiesHeldPerClient, func(int) string { return "192.0.2.1:1" })
+		busy(t, ts, over("192.0.2.1:2"))
+		rec := httptest.NewRecorder()
+		ts.bufferBody(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})).ServeHTTP(rec, post("192.0.2.2:1", "x"))
+		if rec.Code != http.StatusOK {
+			t.Errorf("another client: %d, want 200", rec.Code)
+		}
+		end()
+	})
+	t.Run("released when taken, and however the request ends", func(t *testing.T) {
+		t.Parallel()
+		ts := newTestServer(t, nil)
+		var during int64 = -1
+		taken := ts.bufferBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			raw, err := ts.readBody(w, r)
+			if err != nil || len(raw) != 10 {
+				t.Errorf("readBody: %d bytes, %v", len(raw), err)
+			}
+			during = ts.bodies.total()
+		}))
+		taken.ServeHTTP(httptest.NewRecorder(), post("192.0.2.1:1", "0123456789"))
+		if during != 0 {
+			t.Errorf("%d bytes held while the handler decodes, want 0", during)
+		}
+		// Over MaxBodyBytes with no declared length: a 413 mid-read.
+		r := post("192.0.2.1:1", strings.Repeat("x", 5000))
+		r.ContentLength = -1
+		rec := httptest.NewRecorder()
+		taken.ServeHTTP(rec, r)
+		if rec.Code != http.StatusRequestEntityTooLarge {
+			t.Errorf("an undeclared body over the limit: %d, want 413", rec.Code)
+		}
+		func() {
+			defer func() { _ = recover() }()
+			ts.bufferBody(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") })).
+				ServeHTTP(httptest.NewRecorder(), post("192.0.2.1:1", "0123456789"))
+		}()
+		if got := ts.bodies.total(); got != 0 {
+			t.Errorf("%d bytes still held after a 413 and a panic", got)
+		}
+	})
+}
+
+// total returns the bytes held, for tests.
+func (b *bodyBudget) total() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.held
 }

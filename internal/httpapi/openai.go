@@ -671,9 +671,10 @@ func (s *Server) embeddings(w http.ResponseWriter, r *http.Request) (any, error)
 				Msg: fmt.Sprintf("Value error, %s would read more than %d tokens of these inputs, the most one request may ask of it; send fewer inputs at a time", info.Model, maxEmbedTokens)})
 		}
 	}
-	// Up to 256 inputs of 8192 characters can take longer than the
-	// server's WriteTimeout to embed in-process: bounded by QueryTimeout
-	// like an answer, so the vectors are not written to a closed conn.
+	// Embedding can take longer than the server's WriteTimeout (seconds
+	// in process on a small task, or a slow provider): bounded by
+	// QueryTimeout like an answer, so the vectors are not written to a
+	// closed conn.
 	ctx, cancel := s.answerDeadline(w, r)
 	defer cancel()
 	vecs, err := s.opts.Embedder.Embed(ctx, body.Input)

@@ -596,7 +596,7 @@ func TestChatCompletions_Usage(t *testing.T) {
 // a request follows the tokens it reads (minilm: each input's first
 // 256), so a request asking for more than maxEmbedTokens of them is a
 // 422 before any is embedded; the tokens past what the model reads do
-// not count. With the real minilm and its tokenizer.
+// not count. Counted by the real minilm's tokenizer.
 func TestEmbeddings_InProcessWorkBounded(t *testing.T) {
 	t.Parallel()
 	emb, err := minilm.New()
@@ -614,12 +614,16 @@ func TestEmbeddings_InProcessWorkBounded(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, body string
+		emb        Embedder
 		status     int
 	}{
-		{"one long input more than the bound holds", list(per+1, long), 422},
-		{"many short inputs", list(maxEmbedInputs, "a warranty question"), 200},
+		{"one long input more than the bound holds", list(per+1, long), emb, 422},
+		{"many short inputs", list(maxEmbedInputs, "a warranty question"), countedEmbedder{emb}, 200},
+		// At the bound exactly (countedEmbedder counts as minilm and
+		// embeds at no cost).
+		{"as many long inputs as the bound holds", list(per, long), countedEmbedder{emb}, 200},
 	} {
-		ts := newTestServer(t, func(o *Options) { o.Embedder = emb; o.MaxBodyBytes = 1 << 20 })
+		ts := newTestServer(t, func(o *Options) { o.Embedder = tc.emb; o.MaxBodyBytes = 1 << 20 })
 		rec := ts.do("POST", "/v1/embeddings", tc.body, nil)
 		if rec.Code != tc.status {
 			t.Errorf("%s: %d %.300s", tc.name, rec.Code, rec.Body)
@@ -629,4 +633,17 @@ func TestEmbeddings_InProcessWorkBounded(t *testing.T) {
 			t.Errorf("%s: %s, want the error at input", tc.name, rec.Body)
 		}
 	}
+}
+
+// countedEmbedder counts and reads tokens as the minilm it wraps does and
+// embeds as fakeEmbedder, in no time.
+type countedEmbedder struct{ *minilm.Encoder }
+
+func (c countedEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, len(texts))
+	for i := range out {
+		out[i] = make([]float32, c.Info().Dims)
+		out[i][0] = 1
+	}
+	return out, nil
 }

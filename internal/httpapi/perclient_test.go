@@ -89,35 +89,44 @@ func TestLimitPerClient(t *testing.T) {
 // told to wait 33 s).
 func TestLimitPerClient_BurstSpendsNoRate(t *testing.T) {
 	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		ts, release := newHeldServer(t, func(o *Options) {
-			o.Overload.SearchInFlight, o.Overload.PerClientInFlight, o.Overload.SearchRate = 8, 2, 3
+	for _, tc := range []struct{ path, body string }{
+		{"/search", `{"query":"q"}`},
+		{"/query", `{"question":"q","stream":true}`},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				ts, release := newHeldServer(t, func(o *Options) {
+					o.Overload.SearchInFlight, o.Overload.GenerationInFlight, o.Overload.PerClientInFlight = 8, 8, 2
+					o.Overload.SearchRate, o.Overload.GenerationRate = 3, 3
+				})
+				defer release()
+				send := func(port int) int {
+					return ts.send(http.MethodPost, tc.path, tc.body, "192.0.2.1:"+strconv.Itoa(port), "").Code
+				}
+				done := make(chan int, 2)
+				for i := range 2 { // held: two of the rate's three
+					go func() { done <- send(i) }()
+				}
+				synctest.Wait()
+				for i := range 10 {
+					if code := send(10 + i); code != http.StatusTooManyRequests {
+						t.Fatalf("burst request %d: %d, want 429", i, code)
+					}
+				}
+				release()
+				for range 2 {
+					if code := <-done; code != http.StatusOK {
+						t.Errorf("held request answered %d", code)
+					}
+				}
+				if code := send(30); code != http.StatusOK {
+					t.Errorf("the rate's third request: %d, want 200: the refused burst spent the rate", code)
+				}
+				if code := send(31); code != http.StatusTooManyRequests {
+					t.Errorf("a fourth request in the window: %d, want 429", code)
+				}
+			})
 		})
-		defer release()
-		send := func(port int) int {
-			return ts.send(http.MethodPost, "/search", `{"query":"q"}`, "192.0.2.1:"+strconv.Itoa(port), "").Code
-		}
-		done := make(chan int, 2)
-		for i := range 2 { // held: two of the rate's three
-			go func() { done <- send(i) }()
-		}
-		synctest.Wait()
-		for i := range 10 {
-			if code := send(10 + i); code != http.StatusTooManyRequests {
-				t.Fatalf("burst request %d: %d, want 429", i, code)
-			}
-		}
-		release()
-		for range 2 {
-			if code := <-done; code != http.StatusOK {
-				t.Errorf("held request answered %d", code)
-			}
-		}
-		if code := send(30); code != http.StatusOK {
-			t.Errorf("the rate's third request: %d, want 200: the refused burst spent the rate", code)
-		}
-		if code := send(31); code != http.StatusTooManyRequests {
-			t.Errorf("a fourth request in the window: %d, want 429", code)
-		}
-	})
+	}
 }

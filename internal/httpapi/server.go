@@ -136,7 +136,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, log: opts.Logger, openapi: spec, metrics: newMetrics(opts.Collectors...), started: time.Now()}
 	s.untracked = newUntrackedMetric(s.metrics.registry)
-	s.bodies = &bodyBudget{limit: bodiesHeld * opts.MaxBodyBytes}
+	s.bodies = newBodyBudget(opts.MaxBodyBytes, s.metrics.registry)
 	s.authFails = newAuthFailures(opts.Overload.AuthFailures, cmp.Or(opts.Overload.RateWindow, time.Minute), len(opts.Overload.TrustedProxies) > 0,
 		s.log, s.metrics.registry, s.untracked.WithLabelValues(untrackedAuth))
 	s.router = s.routes()
@@ -176,9 +176,14 @@ func (s *Server) routes() chi.Router {
 	// one user; a shared browser key is everyone: RATE_LIMIT_BY=address).
 	byKey := (len(s.opts.APIKeys) > 0 || s.opts.JWT != nil) && !l.RateByAddress
 	classes := map[string]chi.Middlewares{}
-	searchPre := chi.Chain(s.limitPerClient(l.PerClientInFlight, byKey, om.rateLimited.WithLabelValues(classSearch)),
-		s.rateLimit(l.SearchRate, window, byKey, om.rateLimited.WithLabelValues(classSearch), s.untracked.WithLabelValues(classSearch)),
-		s.bufferBody)
+	// clientPre is what a search or generation request passes before its
+	// class's gate: its client's in-flight bound, rate and body.
+	clientPre := func(class string, rate int) chi.Middlewares {
+		return chi.Chain(s.limitPerClient(l.PerClientInFlight, byKey, om.rateLimited.WithLabelValues(class)),
+			s.rateLimit(rate, window, byKey, om.rateLimited.WithLabelValues(class), s.untracked.WithLabelValues(class)),
+			s.bufferBody)
+	}
+	searchPre := clientPre(classSearch, l.SearchRate)
 	searchGate := s.limitInFlight(om.newGate(classSearch, l.SearchInFlight, l.SearchQueue, wait))
 	classes[classSearch] = append(slices.Clone(searchPre), searchGate)
 	// One /v1/embeddings request may take an in-process embedder about 8
@@ -188,9 +193,8 @@ func (s *Server) routes() chi.Router {
 	// is, so none waits holding one).
 	classes[classEmbeddings] = append(slices.Clone(searchPre),
 		s.limitInFlight(om.newGate(classEmbeddings, embeddingSlots(l.SearchInFlight), l.SearchQueue, wait)), searchGate)
-	classes[classGeneration] = chi.Chain(s.limitPerClient(l.PerClientInFlight, byKey, om.rateLimited.WithLabelValues(classGeneration)),
-		s.rateLimit(l.GenerationRate, window, byKey, om.rateLimited.WithLabelValues(classGeneration), s.untracked.WithLabelValues(classGeneration)),
-		s.bufferBody, s.limitInFlight(om.newGate(classGeneration, l.GenerationInFlight, l.GenerationQueue, wait)))
+	classes[classGeneration] = append(clientPre(classGeneration, l.GenerationRate),
+		s.limitInFlight(om.newGate(classGeneration, l.GenerationInFlight, l.GenerationQueue, wait)))
 	classes[classAdmin] = chi.Chain(s.rateLimit(l.AdminRate, window, false, om.rateLimited.WithLabelValues(classAdmin), s.untracked.WithLabelValues(classAdmin)),
 		s.requireAdmin, s.bufferBody, s.limitInFlight(om.newGate(classAdmin, l.AdminInFlight, l.AdminQueue, wait)))
 	limited := func(path string) chi.Middlewares { return classes[routeClassOf[path]] }
