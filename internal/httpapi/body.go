@@ -471,15 +471,18 @@ func (f field) coerce(v any) (any, []ValidationItem) {
 		omitted := 0
 		for i, e := range list {
 			x, bad := toFloat(e)
-			if bad == "" && math.Abs(x) > math.MaxFloat32 {
+			float32Overflow := bad == "" && math.Abs(x) > math.MaxFloat32
+			if float32Overflow {
 				bad = "finite_number"
 			}
 			if bad != "" {
 				msg := "Input should be a valid number"
-				switch bad {
-				case "float_parsing":
+				switch {
+				case bad == "float_parsing":
 					msg += ", unable to parse string as a number"
-				case "finite_number":
+				case float32Overflow:
+					msg = "Input should be a finite number within float32's range (at most 3.4e38 in magnitude)"
+				case bad == "finite_number":
 					msg = "Input should be a finite number"
 				}
 				if len(items) == maxErrorItems {

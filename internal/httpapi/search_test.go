@@ -50,8 +50,8 @@ func TestSearch_Cases(t *testing.T) {
 		}
 	}
 	rec = ts.do("POST", "/search", `{"vector":[1e300, 1]}`, nil)
-	if rec.Code != 422 || !strings.Contains(rec.Body.String(), `"type":"finite_number"`) {
-		t.Errorf("float32 overflow: %d %s", rec.Code, rec.Body)
+	if rec.Code != 422 || !strings.Contains(rec.Body.String(), `"type":"finite_number"`) || !strings.Contains(rec.Body.String(), "float32") {
+		t.Errorf("float32 overflow: %d %s, want finite_number naming float32's range", rec.Code, rec.Body)
 	}
 	rec = ts.do("POST", "/search", `{"top_k":2}`, nil)
 	if rec.Code != 422 || !strings.Contains(rec.Body.String(), `"loc":["body","query"]`) {

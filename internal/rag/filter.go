@@ -158,7 +158,10 @@ func ParseFilter(f map[string]any) (*Filter, error) {
 	var conds []Condition
 	for _, field := range fields {
 		v := f[field]
-		if field == "" || strings.HasPrefix(field, "$") {
+		if field == "" {
+			return nil, filterError([]any{"filter"}, RequestError{Msg: "a filter key must not be empty", Input: f})
+		}
+		if strings.HasPrefix(field, "$") {
 			return nil, filterError([]any{"filter"}, RequestError{Msg: fmt.Sprintf("unsupported key %q (logical operators are not supported)", clip(field)), Input: f})
 		}
 		if n := utf8.RuneCountInString(field); n > MaxFilterKeyChars {

@@ -272,3 +272,29 @@ func TestQuery_LimitsBeforeAnyCall(t *testing.T) {
 		t.Errorf("search with a long query: err %v, want string_too_long at query", err)
 	}
 }
+
+// TestFilter_KeyMessages: an empty key and a logical operator are told
+// apart (the probe's {"": 1} was called a logical operator).
+func TestFilter_KeyMessages(t *testing.T) {
+	t.Parallel()
+	for key, want := range map[string]string{"": "a filter key must not be empty", "$or": "logical operators are not supported"} {
+		var re *RequestError
+		if err := CheckFilter(map[string]any{key: 1}); !errors.As(err, &re) || !strings.Contains(re.Msg, want) {
+			t.Errorf("key %q: %v, want %q", key, err, want)
+		}
+	}
+}
+
+// TestEmptyQuestion_EchoesInput: a question or query of white space is a
+// RequestError echoing it, as pydantic echoes the value it refuses.
+func TestEmptyQuestion_EchoesInput(t *testing.T) {
+	t.Parallel()
+	s, _ := newService(t, Config{}, nil)
+	var re *RequestError
+	if _, err := s.Search(context.Background(), SearchRequest{Query: "   "}); !errors.As(err, &re) || re.Field != "query" || re.Input != "   " {
+		t.Errorf("search: %#v, want an error at query echoing %q", err, "   ")
+	}
+	if _, err := s.Query(context.Background(), QueryRequest{Question: " \t"}, nil); !errors.As(err, &re) || re.Field != "question" || re.Input != " \t" {
+		t.Errorf("query: %#v, want an error at question echoing it", err)
+	}
+}

@@ -89,7 +89,7 @@ func (s *Service) Query(ctx context.Context, req QueryRequest, emit func(Event) 
 	}
 	start := time.Now()
 	if strings.TrimSpace(req.Question) == "" {
-		return QueryResult{}, &RequestError{Field: "question", Msg: "must not be empty"}
+		return QueryResult{}, &RequestError{Field: "question", Msg: "must not be empty", Input: req.Question}
 	}
 	if err := s.validateQuestion(req.Question); err != nil {
 		return QueryResult{}, err

@@ -105,7 +105,7 @@ func (s *Service) search(ctx context.Context, be Backend, req SearchRequest) ([]
 		return nil, "", &RequestError{Field: "vector", Msg: fmt.Sprintf("has %d dimensions, want %d", len(req.Vector), s.emb.Info().Dims)}
 	}
 	if query == "" && (req.Vector == nil || mode == ModeKeyword) {
-		return nil, "", &RequestError{Field: "query", Msg: "must not be empty"}
+		return nil, "", &RequestError{Field: "query", Msg: "must not be empty", Input: req.Query}
 	}
 	if query == "" && mode == ModeHybrid {
 		mode = ModeVector // nothing to match by keyword
