@@ -90,7 +90,9 @@ func openAIErrorFrom(he *Error) openAIErrorBody {
 		}
 		e.Message = strings.Join(msgs, "; ")
 		e.Code = items[0].Type
-		if p := locPath(items[0].Loc); p != "" {
+		// A body that is no JSON names no parameter (its loc holds the
+		// error's offset, FastAPI's way), as OpenAI answers it.
+		if p := locPath(items[0].Loc); p != "" && items[0].Type != "json_invalid" {
 			e.Param = &p
 		}
 	}

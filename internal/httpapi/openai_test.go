@@ -83,7 +83,7 @@ func TestChatCompletions_BadInput(t *testing.T) {
 		{"only system", `{"model":"vendor0919-rag","messages":[{"role":"system","content":"s"}]}`, 422, "value_error", "messages"},
 		{"no model", `{"messages":[` + user + `]}`, 422, "missing", "model"},
 		{"unknown model", `{"model":"gpt-4o","messages":[` + user + `]}`, 404, "model_not_found", "model"},
-		{"not JSON", `{"model":`, 422, "json_invalid", "9"},
+		{"not JSON, which names no parameter", `{"model":`, 422, "json_invalid", ""},
 		{"include_usage not a boolean", `{"model":"vendor0919-rag","stream":true,"stream_options":{"include_usage":"maybe"},"messages":[` + user + `]}`, 422, "bool_parsing", "stream_options.include_usage"},
 		{"include_usage a list", `{"model":"vendor0919-rag","stream":true,"stream_options":{"include_usage":[true]},"messages":[` + user + `]}`, 422, "bool_type", "stream_options.include_usage"},
 		{"stream_options not an object", `{"model":"vendor0919-rag","stream":true,"stream_options":true,"messages":[` + user + `]}`, 422, "dict_type", "stream_options"},
@@ -96,7 +96,11 @@ func TestChatCompletions_BadInput(t *testing.T) {
 			rec := newTestServer(t, nil).do("POST", "/v1/chat/completions", tc.body, nil)
 			var got openAIErrorBody
 			_ = json.Unmarshal(rec.Body.Bytes(), &got)
-			if rec.Code != tc.status || got.Error.Code != tc.code || got.Error.Param == nil || *got.Error.Param != tc.param ||
+			param := ""
+			if got.Error.Param != nil {
+				param = *got.Error.Param
+			}
+			if rec.Code != tc.status || got.Error.Code != tc.code || param != tc.param || (tc.param != "") != (got.Error.Param != nil) ||
 				got.Error.Type != "invalid_request_error" || got.Error.Message == "" {
 				t.Errorf("%d %s", rec.Code, rec.Body)
 			}
