@@ -194,15 +194,10 @@ func parseMarkdown(src, source string) Document {
 		// even an empty one, ends a quote ("> a\n-" is no heading).
 		cols, rest := indentation(line)
 		_, marker := listMarker(rest)
-		// A line indented four columns or more opens no block, so it
-		// goes on a quote's paragraph, but markdown-it reads it for a
-		// block inside a quote inside a quote, however deep: "> > a\n
-		// \t\t````" is the quote, then code.
 		quoteLazy := prevText && quoted && !blankLine(rest) && !strings.HasPrefix(rest, ">")
-		deep := cols >= 4 && !nestedQuote
-		endsQuote := quoteLazy && marker && !deep
+		endsQuote := quoteLazy && marker && !deepInQuote(cols, nestedQuote)
 		inItem, itemCode, itemLazy := items.read(line, prevText && !endsQuote)
-		lazy := itemLazy || quoteLazy && !endsQuote && (deep || !interruptsParagraph(rest))
+		lazy := itemLazy || quoteLazy && goesOnQuote(cols, rest, marker, nestedQuote)
 		wasQuoted := quoted
 		// markdown-it goes on with a quote at a ">" however deep ("> a\n
 		// \t> b" is one quote): only its first line is indented at most
@@ -376,6 +371,26 @@ func opensComment(line string) (rest string, ok bool) {
 		return "", false
 	}
 	return t[2:], true
+}
+
+// goesOnQuote reports whether a line that is not blank and has fewer
+// quote markers than the quote the line before was in (indented cols,
+// rest the rest, marker whether rest opens with a list marker) goes on
+// that quote's paragraph as a lazy continuation line (CommonMark 5.1):
+// it opens no block, a list item (even an empty one) ending the quote,
+// or it is indented past any block (deepInQuote). nested is whether the
+// quote is inside another.
+func goesOnQuote(cols int, rest string, marker, nested bool) bool {
+	return deepInQuote(cols, nested) || !marker && !interruptsParagraph(rest)
+}
+
+// deepInQuote reports whether a line indented cols columns opens no
+// block, so that it goes on a quote's paragraph: four columns or more,
+// except that markdown-it reads such a line for a block inside a quote
+// inside a quote, however deep ("> > a\n\t\t````" is the quote, then
+// code).
+func deepInQuote(cols int, nested bool) bool {
+	return cols >= 4 && !nested
 }
 
 // quoteText returns a quote's line (without its indentation) without

@@ -378,20 +378,14 @@ func (r *refLines) unquoted(line, rest string) (string, bool) {
 
 // lazy reports whether a line in depth quotes, text without its
 // markers, is a lazy continuation line of the paragraph of a quote it
-// is not in (CommonMark 5.1): text that opens no block, or that is
-// indented four columns or more, which markdown-it reads for a block
-// only in a quote in a quote. A list item, even an empty one, ends the
-// quote, as for the parser.
+// is not in, as the parser reads one (goesOnQuote).
 func (r *refLines) lazy(text string, depth int) bool {
 	if !r.para || depth >= r.depth {
 		return false
 	}
 	cols, rest := indentation(text)
-	if deep := cols >= 4 && r.depth == 1; deep {
-		return !blankLine(rest)
-	}
 	_, marker := listMarker(rest)
-	return !blankLine(rest) && !marker && !interruptsParagraph(rest)
+	return !blankLine(rest) && goesOnQuote(cols, rest, marker, r.depth > 1)
 }
 
 // refLabels returns the labels of src's link reference definitions
