@@ -74,7 +74,9 @@ func (l *listItems) read(line string, paraOpen bool) (inItem, code, lazy bool) {
 		base = l.content[i-1]
 	}
 	shallow := cols < base+4
-	if w, ok := listMarker(rest); ok && shallow && !inPara && !thematicBreak.MatchString(strings.TrimSpace(rest)) {
+	w, marker := listMarker(rest)
+	isBreak := func() bool { return thematicBreak.MatchString(strings.TrimSpace(rest)) }
+	if marker && shallow && !inPara && !isBreak() {
 		close() // a sibling, or an item of an outer list
 		l.count++
 		l.content, l.ids = append(l.content, cols+w), append(l.ids, l.count)
@@ -88,7 +90,7 @@ func (l *listItems) read(line string, paraOpen bool) (inItem, code, lazy bool) {
 		// An item that opened empty begins as after a blank line: "-\n
 		// \t\t+ a" is indented code in the item.
 		return true, (l.blank || opened) && cols >= top()+4, false
-	case !l.blank && paraOpen && (!interrupts || deepItem(rest, shallow)):
+	case !l.blank && paraOpen && (!interrupts || marker && !shallow && !isBreak()):
 		// A lazy continuation line of the item's paragraph; a list
 		// marker four columns past the list's margin, which opens no
 		// item, is one too (markdown-it's "paragraph continuation"):
@@ -249,12 +251,4 @@ func listMarker(s string) (width int, ok bool) {
 func opensHTMLBlock(line string) bool {
 	cols, rest := indentation(line)
 	return cols <= 3 && blockTags[tagName(rest)]
-}
-
-// deepItem reports whether rest (a line without its indentation) is a
-// list marker that opens no item, being four columns or more past the
-// text of the item it would be in (not shallow), and no thematic break.
-func deepItem(rest string, shallow bool) bool {
-	_, ok := listMarker(rest)
-	return ok && !shallow && !thematicBreak.MatchString(strings.TrimSpace(rest))
 }
