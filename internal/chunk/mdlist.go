@@ -194,17 +194,8 @@ func (f *codeFence) opens(line string, item int) bool {
 // indentation returns how many columns line is indented (a tab to the next
 // multiple of four) and the rest of the line.
 func indentation(line string) (cols int, rest string) {
-	for i := 0; i < len(line); i++ {
-		switch line[i] {
-		case ' ':
-			cols++
-		case '\t':
-			cols += 4 - cols%4
-		default:
-			return cols, line[i:]
-		}
-	}
-	return cols, ""
+	rest = strings.TrimLeft(line, " \t")
+	return columnAfter(0, line[:len(line)-len(rest)]), rest
 }
 
 // listMarker reports whether s (a line without its indentation) opens a
