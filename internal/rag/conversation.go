@@ -106,22 +106,23 @@ func (s *Service) windowHistory(question string, history []Message) []Message {
 	oldest := max(len(history)-(s.cfg.MaxMessages-1), 0)
 	chars := utf8.RuneCountInString(question)
 	start := len(history)
+	var long []int // the turns kept that are cut to half
 	for start > oldest {
-		n := min(utf8.RuneCountInString(history[start-1].Content), half)
-		if chars+n > s.cfg.MaxConversationChars {
+		n := utf8.RuneCountInString(history[start-1].Content)
+		if chars+min(n, half) > s.cfg.MaxConversationChars {
 			break
 		}
-		chars += n
+		chars += min(n, half)
 		start--
+		if n > half {
+			long = append(long, start)
+		}
 	}
 	window := history[start:]
-	cut := false
-	for i, m := range window {
-		if utf8.RuneCountInString(m.Content) > half {
-			if !cut {
-				window, cut = slices.Clone(window), true
-			}
-			window[i].Content = chunk.TruncateRunes(m.Content, half)
+	if len(long) > 0 {
+		window = slices.Clone(window)
+		for _, i := range long {
+			window[i-start].Content = chunk.TruncateRunes(window[i-start].Content, half)
 		}
 	}
 	return window
